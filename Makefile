@@ -1,0 +1,111 @@
+# rvmm - a RISC-V kernel whose purpose is a Linux-style physical memory manager.
+#
+#   make            build build/rvmm.elf and build/Image
+#   make run        boot in QEMU virt (4 harts, 512 MiB) to the serial console
+#   make test       host unit tests, then the self-tests on QEMU; last line totals all
+#   make host-test  only the host unit tests (ASan + UBSan)
+#   make ktest      only the on-target self-tests on QEMU
+#   make deps       install missing Debian packages (run and test do it themselves)
+#   make clean
+#
+# Variables: SMP, MEM, APPEND (kernel command line), QEMU_EXTRA, V=1 (show commands).
+
+CROSS   ?= riscv64-unknown-elf-
+CC      := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+HOSTCC  ?= gcc
+DTC     ?= dtc
+QEMU    ?= qemu-system-riscv64
+
+B := build
+V ?= 0
+ifeq ($(V),0)
+Q := @
+quiet = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+WARN   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+COMMON := -std=gnu11 -g $(WARN) -Iinclude -MMD -MP
+
+KCFLAGS := $(COMMON) -O2 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+	   -ffreestanding -fno-common -fno-stack-protector -fno-pic -fno-omit-frame-pointer \
+	   -fno-optimize-sibling-calls -nostdlib
+KASFLAGS := -g -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -Iinclude -MMD -MP -D__ASSEMBLY__
+KLDFLAGS := -nostdlib -static -T linker.ld -Wl,--gc-sections -Wl,-Map,$(B)/rvmm.map
+
+HCFLAGS := $(COMMON) -O1 -DHOST -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+HLDFLAGS := -fsanitize=address,undefined
+
+# --- kernel -------------------------------------------------------------------
+KSRCS := $(wildcard boot/*.S) $(wildcard boot/*.c) $(wildcard drivers/*.c) \
+	 $(wildcard lib/*.c) $(wildcard mm/*.c) tests/ktest.c \
+	 $(wildcard tests/common/*.c) $(wildcard tests/target/*.c)
+KOBJS := $(patsubst %,$(B)/k/%.o,$(KSRCS))
+
+all: $(B)/rvmm.elf $(B)/Image
+
+$(B)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call quiet,AS,$<)$(CC) $(KASFLAGS) -c $< -o $@
+
+# The compiler must not turn the loops of memset/memcpy into calls to themselves.
+$(B)/k/lib/string.c.o: KCFLAGS += -fno-tree-loop-distribute-patterns
+
+$(B)/rvmm.elf: $(KOBJS) linker.ld
+	$(call quiet,LD,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -lgcc -o $@
+
+$(B)/Image: $(B)/rvmm.elf
+	$(call quiet,OBJCOPY,$@)$(OBJCOPY) -O binary $< $@
+
+# --- host unit tests ----------------------------------------------------------
+HSRCS := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
+	 tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
+HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
+DTS   := $(wildcard tests/dts/*.dts)
+DTBS  := $(patsubst tests/dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
+
+$(B)/h/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTCC,$<)$(HOSTCC) $(HCFLAGS) -c $< -o $@
+
+$(B)/host-tests: $(HOBJS)
+	$(call quiet,HOSTLD,$@)$(HOSTCC) $(HLDFLAGS) $(HOBJS) -o $@
+
+# Fixtures named bad-* are deliberately invalid: dtc must write them anyway.
+$(B)/dtb/%.dtb: tests/dts/%.dts
+	@mkdir -p $(dir $@)
+	$(call quiet,DTC,$<)$(DTC) -q $(if $(filter bad-%,$*),-f) -I dts -O dtb -o $@ $<
+
+# --- commands -----------------------------------------------------------------
+SMP ?= 4
+MEM ?= 512M
+APPEND ?=
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps all
+	@scripts/run-qemu.sh -smp $(SMP) -m $(MEM) -kernel $(B)/rvmm.elf $(if $(APPEND),-append "$(APPEND)") $(QEMU_EXTRA)
+
+host-test: deps $(B)/host-tests $(DTBS)
+	@tests/qemu/host.sh $(B)/host-tests $(B)/dtb
+
+ktest: deps all
+	@tests/qemu/ktest-all.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(B)/host-tests $(DTBS)
+	@tests/run-all.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all deps run host-test ktest test clean
+.DELETE_ON_ERROR:
+
+-include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

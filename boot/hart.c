@@ -1,0 +1,228 @@
+/*
+ * hart.c - bringing up the other harts and giving them work.
+ *
+ * The boot hart is cpu 0. harts_start() walks the device tree's usable cpus
+ * (status okay, with an mmu-type), gives each the next cpu number, a stack
+ * and its struct hart, and starts it with SBI HSM at secondary_entry with the
+ * struct hart as the opaque argument. The new hart reports in by setting
+ * `online` and kicking the boot hart, then idles in hart_idle().
+ *
+ * Work handoff (on_each_hart): the caller stores fn/arg, then publishes by
+ * incrementing work_seq (release) and sends an IPI. The idle hart clears its
+ * pending IPI *before* checking work_seq, so an IPI that arrives after the
+ * check leaves SSIP pending and its wfi returns at once: no lost wakeup. When
+ * done it publishes done_seq = work_seq (release) and kicks the waiter, which
+ * sleeps the same way. No hart ever busy-waits on another: under QEMU's
+ * -icount a spinning hart would starve the one it waits for.
+ */
+#include <devicetree.h>
+#include <hart.h>
+#include <kstring.h>
+#include <riscv.h>
+#include <sbi.h>
+#include <shell.h>
+#include <ktime.h>
+#include <trap.h>
+
+#define STACK_CANARY 0x57ac4ca7a4157ac4ull
+#define HART_START_TIMEOUT_US 2000000
+
+struct hart harts[MAX_HARTS];
+unsigned int nr_harts = 1;
+u8 hart_stacks[MAX_HARTS][HART_STACK_SIZE] __aligned(16);
+
+void secondary_main(struct hart *h);
+extern char secondary_entry[];
+
+void hart_stack_bounds(unsigned int cpu, unsigned long *lo, unsigned long *hi)
+{
+	*lo = (unsigned long)hart_stacks[cpu];
+	*hi = *lo + HART_STACK_SIZE;
+}
+
+static void init_hart_data(struct hart *h, unsigned int cpu, unsigned long hartid)
+{
+	h->cpu = cpu;
+	h->hartid = hartid;
+	h->stack_top = (unsigned long)hart_stacks[cpu] + HART_STACK_SIZE;
+	*(u64 *)hart_stacks[cpu] = STACK_CANARY;
+}
+
+void hart_boot_init(unsigned long hartid)
+{
+	init_hart_data(&harts[0], 0, hartid);
+	harts[0].online = true;
+}
+
+void harts_check_stacks(void)
+{
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
+		if (*(u64 *)hart_stacks[cpu] != STACK_CANARY)
+			panic("stack overflow on cpu %u (hart %lu): canary at %p overwritten",
+			      cpu, harts[cpu].hartid, (void *)hart_stacks[cpu]);
+}
+
+void hart_kick(unsigned long hartid)
+{
+	if (hartid == this_hart()->hartid)
+		csr_set(sip, SIP_SSIP);
+	else
+		sbi_send_ipi(1, hartid);
+}
+
+bool hart_sleep_until(bool (*done)(void *arg), void *arg, u64 timeout_us)
+{
+	u64 deadline = timeout_us ? read_time() + time_us_to_ticks(timeout_us) : 0;
+	bool ok;
+
+	if (deadline)
+		sbi_set_timer(deadline);
+	for (;;) {
+		csr_clear(sip, SIP_SSIP);
+		ok = done(arg);
+		if (ok || (deadline && read_time() >= deadline))
+			break;
+		wfi();
+		this_hart()->nr_wakeups++;
+	}
+	if (deadline)
+		sbi_set_timer(~0ull);
+	return ok;
+}
+
+static bool has_work(void *arg)
+{
+	struct hart *h = arg;
+	return __atomic_load_n(&h->work_seq, __ATOMIC_ACQUIRE) != h->done_seq;
+}
+
+static void __noreturn hart_idle(struct hart *h)
+{
+	for (;;) {
+		hart_sleep_until(has_work, h, 0);
+		h->work_fn(h->work_arg);
+		__atomic_store_n(&h->done_seq, h->work_seq, __ATOMIC_RELEASE);
+		hart_kick(h->waiter_hartid);
+	}
+}
+
+void secondary_main(struct hart *h)
+{
+	trap_init();
+	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
+	hart_kick(harts[0].hartid);
+	hart_idle(h);
+}
+
+static bool hart_is_online(void *arg)
+{
+	return __atomic_load_n(&((struct hart *)arg)->online, __ATOMIC_ACQUIRE);
+}
+
+/* Start one hart as @cpu; true when it reported in. */
+static bool start_one(unsigned int cpu, unsigned long hartid)
+{
+	struct hart *h = &harts[cpu];
+	long rc;
+
+	init_hart_data(h, cpu, hartid);
+	rc = sbi_hart_start(hartid, (unsigned long)secondary_entry, (unsigned long)h);
+	if (rc) {
+		kprintf("harts: hart %lu did not start (SBI error %ld)\n", hartid, rc);
+		return false;
+	}
+	if (!hart_sleep_until(hart_is_online, h, HART_START_TIMEOUT_US)) {
+		kprintf("harts: hart %lu started but did not report in\n", hartid);
+		return false;
+	}
+	return true;
+}
+
+unsigned int harts_start(const struct dt_info *dt)
+{
+	unsigned int listed = 0;
+
+	for (int i = 0; i < dt->nr_cpus; i++) {
+		const struct dt_cpu *c = &dt->cpus[i];
+
+		if (!c->usable || c->hartid == harts[0].hartid)
+			continue;
+		listed++;
+		if (nr_harts == MAX_HARTS) {
+			kprintf("harts: hart %lu not started: rvmm supports %d harts\n",
+				(unsigned long)c->hartid, MAX_HARTS);
+			continue;
+		}
+		if (start_one(nr_harts, c->hartid))
+			nr_harts++;
+	}
+	kprintf("harts: %u of %u up (boot hart %lu)\n", nr_harts, listed + 1, harts[0].hartid);
+	return nr_harts;
+}
+
+static bool all_done(void *arg)
+{
+	(void)arg;
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++) {
+		struct hart *h = &harts[cpu];
+		if (h != this_hart() &&
+		    __atomic_load_n(&h->done_seq, __ATOMIC_ACQUIRE) != h->work_seq)
+			return false;
+	}
+	return true;
+}
+
+static void post_work(struct hart *h, void (*fn)(void *), void *arg)
+{
+	h->work_fn = fn;
+	h->work_arg = arg;
+	h->waiter_hartid = this_hart()->hartid;
+	__atomic_store_n(&h->work_seq, h->work_seq + 1, __ATOMIC_RELEASE);
+	sbi_send_ipi(1, h->hartid);
+}
+
+void on_each_hart(void (*fn)(void *arg), void *arg)
+{
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
+		if (&harts[cpu] != this_hart())
+			post_work(&harts[cpu], fn, arg);
+	fn(arg);
+	hart_sleep_until(all_done, NULL, 0);
+}
+
+static bool one_done(void *arg)
+{
+	struct hart *h = arg;
+	return __atomic_load_n(&h->done_seq, __ATOMIC_ACQUIRE) == h->work_seq;
+}
+
+int on_hart(unsigned int cpu, void (*fn)(void *arg), void *arg)
+{
+	struct hart *h;
+
+	if (cpu >= nr_harts)
+		return -EINVAL;
+	h = &harts[cpu];
+	if (h == this_hart()) {
+		fn(arg);
+		return 0;
+	}
+	post_work(h, fn, arg);
+	hart_sleep_until(one_done, h, 0);
+	return 0;
+}
+
+static int cmd_harts(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kprintf("cpu  hartid  wakeups  stack\n");
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++) {
+		struct hart *h = &harts[cpu];
+		kprintf("%3u  %6lu  %7lu  0x%lx-0x%lx%s\n", cpu, h->hartid, h->nr_wakeups,
+			h->stack_top - HART_STACK_SIZE, h->stack_top - 1,
+			h == this_hart() ? "  (this hart)" : "");
+	}
+	return 0;
+}
+SHELL_CMD("harts", cmd_harts, "", "list the harts that are up");

@@ -1,0 +1,64 @@
+/*
+ * kmain.c - the boot hart's path from entry.S to the shell, one call per
+ * subsystem. docs/boot.md tells the whole story.
+ */
+#include <boot.h>
+#include <cmdline.h>
+#include <console.h>
+#include <hart.h>
+#include <ktime.h>
+#include <power.h>
+#include <shell.h>
+#include <trap.h>
+
+struct dt_info boot_dt;
+
+void kmain(unsigned long hartid, unsigned long dtb_phys);
+
+/* Parse the device tree the firmware handed over; a bad one stops the boot. */
+static void devicetree_init(unsigned long dtb_phys)
+{
+	const void *blob = (const void *)dtb_phys;
+	long size = fdt_header_totalsize(blob);
+	int rc = size < 0 ? (int)size : dt_parse(&boot_dt, blob, (size_t)size, dtb_phys);
+
+	if (rc)
+		panic("device tree at 0x%lx is unusable: %s (error %d)", dtb_phys,
+		      fdt_strerror(rc), rc);
+}
+
+/* The kernel image is reserved; so are the DT's own ranges (dt_parse). */
+static void memory_map_init(void)
+{
+	int rc = dt_add_reserved(&boot_dt, (u64)(uintptr_t)_start,
+				 (u64)(_end - _start), "kernel", false);
+
+	if (rc)
+		panic("cannot record the kernel's memory: %s", fdt_strerror(rc));
+	dt_print_memmap(&boot_dt);
+}
+
+static void print_banner(void)
+{
+	kprintf("\nrvmm ready on %u hart%s, console %s.\n"
+		"Type 'help' for commands; leave QEMU with Ctrl-A X.\n",
+		nr_harts, nr_harts == 1 ? "" : "s", console_name());
+}
+
+void kmain(unsigned long hartid, unsigned long dtb_phys)
+{
+	hart_boot_init(hartid);          /* per-hart data for this hart (cpu 0) */
+	trap_init();                     /* trap vector and wfi wake-up sources */
+	kprintf("\nrvmm: booting on hart %lu, device tree at 0x%lx\n", hartid, dtb_phys);
+	devicetree_init(dtb_phys);       /* RAM, reserved ranges, chosen, cpus */
+	console_init(&boot_dt);          /* from SBI putchar to the stdout-path UART */
+	power_init(&boot_dt);            /* the finisher, if the machine has one */
+	time_init(&boot_dt);             /* timebase for timeouts and sleeping */
+	cmdline_parse_boot(boot_dt.bootargs); /* key=value boot parameters */
+	memory_map_init();               /* reserve the kernel, print the map */
+	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
+	print_banner();
+	shell_boot_script();             /* run=cmd1;cmd2 */
+	selftest_boot();                 /* ktest=...: run and power off */
+	shell_loop();                    /* the interactive console */
+}

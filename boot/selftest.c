@@ -1,0 +1,61 @@
+/*
+ * selftest.c - the kernel's side of ktest: the ktest= boot parameter and
+ * the ktest shell command. The runner itself is tests/ktest.c.
+ */
+#include <boot.h>
+#include <cmdline.h>
+#include <hart.h>
+#include <kstring.h>
+#include <ktest.h>
+#include <power.h>
+#include <shell.h>
+
+static const char *boot_selection;
+
+static int ktest_param(const char *value)
+{
+	if (!value || !*value)
+		return -EINVAL;
+	boot_selection = value;
+	return 0;
+}
+KPARAM("ktest", ktest_param, "ktest=all|SUITE,...  run self-tests at boot, then power off");
+
+static struct ktest_totals run_checked(const char *selection)
+{
+	struct ktest_totals tot = ktest_run(selection, true);
+
+	harts_check_stacks();
+	return tot;
+}
+
+void selftest_boot(void)
+{
+	struct ktest_totals tot;
+
+	if (!boot_selection)
+		return;
+	tot = run_checked(boot_selection);
+	poweroff(tot.failed ? EXIT_TESTS_FAILED : EXIT_OK);
+}
+
+static int cmd_ktest(int argc, char **argv)
+{
+	char selection[SHELL_LINE_MAX] = "";
+	struct ktest_totals tot;
+
+	if (argc == 2 && strcmp(argv[1], "-l") == 0) {
+		ktest_list();
+		return 0;
+	}
+	if (argc == 1)
+		kstrlcpy(selection, "all", sizeof(selection));
+	for (int i = 1; i < argc; i++) {
+		size_t len = strlen(selection);
+		ksnprintf(selection + len, sizeof(selection) - len, "%s%s", i > 1 ? "," : "",
+			  argv[i]);
+	}
+	tot = run_checked(selection);
+	return tot.failed ? -EIO : 0;
+}
+SHELL_CMD("ktest", cmd_ktest, "[-l | suite...]", "run self-test suites (all by default; -l lists them)");

@@ -1,0 +1,213 @@
+/*
+ * shell.c - a line-oriented shell on the console.
+ *
+ * Reading polls the UART and sleeps 1 ms in wfi between empty polls, so an
+ * idle shell costs (almost) nothing. Editing: backspace/delete erase, Ctrl-U
+ * clears the line, escape sequences (arrow keys) are dropped. CR, LF and
+ * CR LF each end a line, so input piped into QEMU works as typed input does.
+ */
+#include <console.h>
+#include <kstring.h>
+#include <ktime.h>
+#include <boot.h>
+#include <cmdline.h>
+#include <shell.h>
+
+extern const struct shell_cmd *const __start_rvmm_cmds[];
+extern const struct shell_cmd *const __stop_rvmm_cmds[];
+
+#define POLL_SLEEP_US 1000
+#define CTRL_U 0x15
+#define ESC 0x1b
+
+size_t shell_nr_cmds(void)
+{
+	return (size_t)(__stop_rvmm_cmds - __start_rvmm_cmds);
+}
+
+const struct shell_cmd *shell_cmd_at(size_t i)
+{
+	return i < shell_nr_cmds() ? __start_rvmm_cmds[i] : NULL;
+}
+
+static const struct shell_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < shell_nr_cmds(); i++)
+		if (strcmp(shell_cmd_at(i)->name, name) == 0)
+			return shell_cmd_at(i);
+	return NULL;
+}
+
+static int split_args(char *line, char **argv)
+{
+	int argc = 0;
+
+	for (char *p = line; *p;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		if (argc == SHELL_MAX_ARGS)
+			return -E2BIG;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+int shell_exec(const char *line)
+{
+	char buf[SHELL_LINE_MAX];
+	char *argv[SHELL_MAX_ARGS + 1];
+	const struct shell_cmd *cmd;
+	int argc;
+
+	if (kstrlcpy(buf, line, sizeof(buf)) >= sizeof(buf)) {
+		kprintf("shell: line longer than %d characters\n", SHELL_LINE_MAX - 1);
+		return -E2BIG;
+	}
+	argc = split_args(buf, argv);
+	if (argc < 0) {
+		kprintf("shell: more than %d arguments\n", SHELL_MAX_ARGS);
+		return argc;
+	}
+	if (argc == 0)
+		return 0;
+	cmd = find_cmd(argv[0]);
+	if (!cmd) {
+		kprintf("%s: unknown command (type 'help')\n", argv[0]);
+		return -ENOENT;
+	}
+	return cmd->fn(argc, argv);
+}
+
+void shell_run_script(const char *script)
+{
+	char line[SHELL_LINE_MAX];
+
+	while (*script) {
+		size_t n = 0;
+
+		while (script[n] && script[n] != ';')
+			n++;
+		if (n >= sizeof(line)) {
+			kprintf("run: command longer than %zu characters skipped\n", sizeof(line) - 1);
+		} else {
+			memcpy(line, script, n);
+			line[n] = '\0';
+			kprintf("rvmm> %s\n", line);
+			shell_exec(line);
+		}
+		script += n;
+		if (*script == ';')
+			script++;
+	}
+}
+
+static int getc_blocking(void)
+{
+	int c;
+
+	while ((c = console_getc()) < 0)
+		sleep_us(POLL_SLEEP_US);
+	return c;
+}
+
+static void erase_chars(size_t n)
+{
+	while (n--)
+		console_write("\b \b", 3);
+}
+
+/* Read one line into buf (NUL terminated, without the line end). */
+static void read_line(char *buf, size_t size)
+{
+	static bool last_was_cr;
+	size_t len = 0;
+
+	for (;;) {
+		int c = getc_blocking();
+
+		if (c == '\n' && last_was_cr) { /* the LF of a CR LF pair */
+			last_was_cr = false;
+			continue;
+		}
+		last_was_cr = c == '\r';
+		if (c == '\r' || c == '\n') {
+			console_putc('\n');
+			break;
+		}
+		if (c == '\b' || c == 0x7f) {
+			if (len) {
+				len--;
+				erase_chars(1);
+			}
+		} else if (c == CTRL_U) {
+			erase_chars(len);
+			len = 0;
+		} else if (c == ESC) {
+			getc_blocking(); /* '[' */
+			getc_blocking(); /* final byte of a short sequence */
+		} else if (c >= ' ' && c < 0x7f && len + 1 < size) {
+			buf[len++] = (char)c;
+			console_putc((char)c);
+		}
+	}
+	buf[len] = '\0';
+}
+
+void shell_loop(void)
+{
+	char line[SHELL_LINE_MAX];
+
+	for (;;) {
+		console_write("rvmm> ", 6);
+		read_line(line, sizeof(line));
+		shell_exec(line);
+	}
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kprintf("Commands:\n");
+	for (size_t i = 0; i < shell_nr_cmds(); i++) {
+		const struct shell_cmd *c = shell_cmd_at(i);
+		char usage[48];
+
+		ksnprintf(usage, sizeof(usage), "%s %s", c->name, c->args);
+		kprintf("  %-24s %s\n", usage, c->help);
+	}
+	kprintf("Leave QEMU with Ctrl-A X.\n");
+	return 0;
+}
+SHELL_CMD("help", cmd_help, "", "list every command");
+
+static const char *boot_script;
+
+static int run_param(const char *value)
+{
+	if (!value)
+		return -EINVAL;
+	boot_script = value;
+	return 0;
+}
+KPARAM("run", run_param, "run=CMD;CMD...  run console commands at boot, in order");
+
+void shell_boot_script(void)
+{
+	if (boot_script)
+		shell_run_script(boot_script);
+}
+
+static int cmd_echo(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		kprintf("%s%s", argv[i], i + 1 < argc ? " " : "");
+	kprintf("\n");
+	return 0;
+}
+SHELL_CMD("echo", cmd_echo, "[word...]", "print the words (for run= scripts and logs)");

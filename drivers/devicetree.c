@@ -1,0 +1,554 @@
+/*
+ * devicetree.c - extract what rvmm needs at boot from the device tree.
+ *
+ * dt_parse() validates the blob with fdt_open() and then fills a struct
+ * dt_info in one pass per subject, each a short function:
+ *
+ *   scan_memory()          RAM: "reg" of every root child whose device_type
+ *                          is "memory", decoded with the root's cells;
+ *   scan_memreserve()      the header's mem-reserve map ("memreserve");
+ *   scan_reserved_memory() children of /reserved-memory, decoded with its
+ *                          own cells, named after the child, with no-map;
+ *   the blob itself        ("dtb", dtb_phys .. + totalsize);
+ *   scan_chosen()          bootargs, stdout-path, the initrd ("initrd");
+ *   scan_cpus()            timebase-frequency and every cpu node.
+ *
+ * Invariants of the result: ram[] is sorted by base, its ranges are
+ * non-empty, never wrap, never overlap and never touch (touching ranges are
+ * joined); reserved[] is sorted by base (ties keep the order they were
+ * found in) and its ranges are non-empty and never wrap, but may overlap
+ * each other and need not lie inside RAM.
+ *
+ * The tables are fixed arrays: more entries than they hold is an error
+ * (-FDT_ERR_TOOMANY), never a silent truncation. Problems that have an
+ * obvious safe repair are repaired and reported with dt_warn(); everything
+ * else fails the whole parse with a negative FDT_ERR_* code.
+ */
+#include <kernel.h>
+#include <kstring.h>
+#include <fdt.h>
+#include <devicetree.h>
+
+#define U64_MAX (~(u64)0)
+
+static void dt_warn(struct dt_info *info, const char *fmt, ...) __printf(2, 3);
+
+/* Print "dt: warning: <what>" as one line and count it. */
+static void dt_warn(struct dt_info *info, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	kprintf("dt: warning: %s\n", what);
+	info->nr_warnings++;
+}
+
+/* [base, base + size) is non-empty and its end is representable. */
+static bool range_valid(u64 base, u64 size)
+{
+	return size != 0 && base <= U64_MAX - size;
+}
+
+/* Is the property a NUL-terminated string equal to @str? */
+static bool prop_equals(const struct fdt *f, int node, const char *prop, const char *str)
+{
+	int len;
+	const char *val = fdt_getprop(f, node, prop, &len);
+
+	return val && (size_t)len == strlen(str) + 1 && memcmp(val, str, (size_t)len) == 0;
+}
+
+static bool has_prop(const struct fdt *f, int node, const char *prop)
+{
+	return fdt_getprop(f, node, prop, NULL) != NULL;
+}
+
+/* A string property: the value, or NULL with *err = -FDT_ERR_NOTFOUND, or
+ * -FDT_ERR_BADVALUE when the value holds no NUL. */
+static const char *get_string(const struct fdt *f, int node, const char *prop, int *err)
+{
+	int len;
+	const char *val = fdt_getprop(f, node, prop, &len);
+
+	if (!val) {
+		*err = len;
+		return NULL;
+	}
+	if (len <= 0 || !memchr(val, 0, (size_t)len)) {
+		*err = -FDT_ERR_BADVALUE;
+		return NULL;
+	}
+	*err = 0;
+	return val;
+}
+
+static bool name_starts_with(const char *name, int len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (size_t)len >= n && memcmp(name, prefix, n) == 0;
+}
+
+/*
+ * Entry *idx of @node's reg (then *idx is advanced), skipping zero-size
+ * entries with a warning. Returns 1 with a valid range, 0 after the last
+ * entry, or -FDT_ERR_* (a range that wraps is -FDT_ERR_BADRANGE).
+ */
+static int next_range(struct dt_info *info, int node, int ac, int sc, int *idx,
+		      u64 *base, u64 *size)
+{
+	const struct fdt *f = &info->fdt;
+
+	for (;;) {
+		int i = (*idx)++;
+		int err = fdt_read_reg(f, node, ac, sc, i, base, size);
+
+		if (err == -FDT_ERR_NOTFOUND)
+			return 0;
+		if (err)
+			return err;
+		if (*size == 0) {
+			dt_warn(info, "%s: zero-size reg entry %d dropped",
+				fdt_node_name(f, node, NULL), i);
+			continue;
+		}
+		if (!range_valid(*base, *size))
+			return -FDT_ERR_BADRANGE;
+		return 1;
+	}
+}
+
+/* ---- RAM ----------------------------------------------------------------- */
+
+static void remove_ram(struct dt_info *info, int first, int count)
+{
+	for (int i = first; i + count < info->nr_ram; i++)
+		info->ram[i] = info->ram[i + count];
+	info->nr_ram -= count;
+}
+
+static int insert_ram(struct dt_info *info, int at, u64 base, u64 size)
+{
+	if (info->nr_ram == DT_MAX_RAM)
+		return -FDT_ERR_TOOMANY;
+	for (int i = info->nr_ram; i > at; i--)
+		info->ram[i] = info->ram[i - 1];
+	info->ram[at].base = base;
+	info->ram[at].size = size;
+	info->nr_ram++;
+	return 0;
+}
+
+/*
+ * Add a valid range to ram[], joining it with every range it overlaps
+ * (with a warning) or touches (silently), so the invariants hold.
+ */
+static int add_ram(struct dt_info *info, const char *node, u64 base, u64 size)
+{
+	u64 end = base + size; /* exclusive; range_valid() guarantees no wrap */
+	int first = 0, last;
+
+	while (first < info->nr_ram &&
+	       info->ram[first].base + info->ram[first].size < base)
+		first++;
+	for (last = first; last < info->nr_ram && info->ram[last].base <= end; last++) {
+		struct dt_range *r = &info->ram[last];
+		u64 rend = r->base + r->size;
+
+		if (r->base < end && base < rend)
+			dt_warn(info, "%s: [mem 0x%016llx-0x%016llx] overlaps [mem 0x%016llx-0x%016llx]: merged",
+				node, (unsigned long long)base,
+				(unsigned long long)(end - 1),
+				(unsigned long long)r->base,
+				(unsigned long long)(rend - 1));
+		base = MIN(base, r->base);
+		end = MAX(end, rend);
+	}
+	if (first == last)
+		return insert_ram(info, first, base, end - base);
+	info->ram[first].base = base;
+	info->ram[first].size = end - base;
+	remove_ram(info, first + 1, last - first - 1);
+	return 0;
+}
+
+static bool is_memory_name(const char *name, int len)
+{
+	return (len == 6 && memcmp(name, "memory", 6) == 0) ||
+	       name_starts_with(name, len, "memory@");
+}
+
+static int scan_memory_node(struct dt_info *info, int node, int ac, int sc)
+{
+	const char *name = fdt_node_name(&info->fdt, node, NULL);
+	int idx = 0, more, err;
+	u64 base, size;
+
+	if (!has_prop(&info->fdt, node, "reg")) {
+		dt_warn(info, "%s: no reg: ignored", name);
+		return 0;
+	}
+	while ((more = next_range(info, node, ac, sc, &idx, &base, &size)) > 0) {
+		err = add_ram(info, name, base, size);
+		if (err)
+			return err;
+	}
+	return more;
+}
+
+static int scan_memory(struct dt_info *info)
+{
+	const struct fdt *f = &info->fdt;
+	int ac, sc, node, err;
+
+	err = fdt_child_cells(f, 0, &ac, &sc);
+	if (err)
+		return err;
+	if (sc == 0)
+		return -FDT_ERR_BADCELLS;
+	for (node = fdt_first_subnode(f, 0); node >= 0; node = fdt_next_subnode(f, node)) {
+		int len;
+		const char *name = fdt_node_name(f, node, &len);
+
+		if (!prop_equals(f, node, "device_type", "memory")) {
+			if (is_memory_name(name, len))
+				dt_warn(info, "%s: no device_type \"memory\": ignored", name);
+			continue;
+		}
+		if (!fdt_node_is_okay(f, node))
+			continue;
+		err = scan_memory_node(info, node, ac, sc);
+		if (err)
+			return err;
+	}
+	if (node != -FDT_ERR_NOTFOUND)
+		return node;
+	return info->nr_ram ? 0 : -FDT_ERR_NOMEMORY;
+}
+
+/* ---- reserved ranges ----------------------------------------------------- */
+
+int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason, bool nomap)
+{
+	struct dt_reserved *r;
+	int i;
+
+	if (!range_valid(base, size))
+		return -FDT_ERR_BADRANGE;
+	if (info->nr_reserved == DT_MAX_RESERVED)
+		return -FDT_ERR_TOOMANY;
+	for (i = info->nr_reserved; i > 0 && info->reserved[i - 1].base > base; i--)
+		info->reserved[i] = info->reserved[i - 1];
+	r = &info->reserved[i];
+	r->base = base;
+	r->size = size;
+	r->nomap = nomap;
+	kstrlcpy(r->reason, reason ? reason : "", sizeof(r->reason));
+	info->nr_reserved++;
+	return 0;
+}
+
+static int scan_memreserve(struct dt_info *info)
+{
+	u64 base, size;
+	int i, err;
+
+	for (i = 0;; i++) {
+		err = fdt_mem_rsv(&info->fdt, i, &base, &size);
+		if (err == -FDT_ERR_NOTFOUND)
+			return 0;
+		if (err)
+			return err;
+		if (size == 0) {
+			dt_warn(info, "memreserve entry %d: zero size: dropped", i);
+			continue;
+		}
+		err = dt_add_reserved(info, base, size, "memreserve", false);
+		if (err)
+			return err;
+	}
+}
+
+static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
+{
+	const struct fdt *f = &info->fdt;
+	const char *name = fdt_node_name(f, node, NULL);
+	bool nomap = has_prop(f, node, "no-map");
+	int idx = 0, more, err;
+	u64 base, size;
+
+	if (!has_prop(f, node, "reg")) {
+		if (has_prop(f, node, "size"))
+			dt_warn(info, "reserved-memory/%s: dynamic allocation (size, no reg) not supported: skipped",
+				name);
+		else
+			dt_warn(info, "reserved-memory/%s: no reg: skipped", name);
+		return 0;
+	}
+	while ((more = next_range(info, node, ac, sc, &idx, &base, &size)) > 0) {
+		err = dt_add_reserved(info, base, size, name, nomap);
+		if (err)
+			return err;
+	}
+	return more;
+}
+
+static int scan_reserved_memory(struct dt_info *info)
+{
+	const struct fdt *f = &info->fdt;
+	int parent, node, ac, sc, len, err;
+
+	parent = fdt_path_offset(f, "/reserved-memory", 16);
+	if (parent == -FDT_ERR_NOTFOUND)
+		return 0;
+	if (parent < 0)
+		return parent;
+	err = fdt_child_cells(f, parent, &ac, &sc);
+	if (err)
+		return err;
+	if (sc == 0)
+		return -FDT_ERR_BADCELLS;
+	if (fdt_getprop(f, parent, "ranges", &len) && len > 0)
+		dt_warn(info, "/reserved-memory: ranges not translated: identity assumed");
+	for (node = fdt_first_subnode(f, parent); node >= 0; node = fdt_next_subnode(f, node)) {
+		if (!fdt_node_is_okay(f, node))
+			continue;
+		err = scan_reserved_child(info, node, ac, sc);
+		if (err)
+			return err;
+	}
+	return node == -FDT_ERR_NOTFOUND ? 0 : node;
+}
+
+/* ---- /chosen ------------------------------------------------------------- */
+
+/* linux,initrd-start/-end: one 32-bit cell (QEMU) or a 64-bit value (U-Boot). */
+static int get_addr_prop(const struct fdt *f, int node, const char *prop, u64 *out)
+{
+	int len;
+	const void *val = fdt_getprop(f, node, prop, &len);
+
+	if (!val)
+		return len;
+	if (len == 4)
+		*out = fdt32_ld(val);
+	else if (len == 8)
+		*out = fdt64_ld(val);
+	else
+		return -FDT_ERR_BADVALUE;
+	return 0;
+}
+
+static int scan_initrd(struct dt_info *info, int chosen)
+{
+	const struct fdt *f = &info->fdt;
+	int serr, eerr;
+	u64 start = 0, end = 0;
+
+	serr = get_addr_prop(f, chosen, "linux,initrd-start", &start);
+	eerr = get_addr_prop(f, chosen, "linux,initrd-end", &end);
+	if (serr && serr != -FDT_ERR_NOTFOUND)
+		return serr;
+	if (eerr && eerr != -FDT_ERR_NOTFOUND)
+		return eerr;
+	if (serr && eerr)
+		return 0;
+	if (serr || eerr) {
+		dt_warn(info, "/chosen: linux,initrd-%s without linux,initrd-%s: ignored",
+			serr ? "end" : "start", serr ? "start" : "end");
+		return 0;
+	}
+	if (end < start)
+		return -FDT_ERR_BADRANGE;
+	if (end == start) {
+		dt_warn(info, "/chosen: empty initrd: ignored");
+		return 0;
+	}
+	info->has_initrd = true;
+	info->initrd_start = start;
+	info->initrd_end = end;
+	return dt_add_reserved(info, start, end - start, "initrd", false);
+}
+
+/* stdout-path (or the older linux,stdout-path) without its ":options". */
+static int scan_stdout_path(struct dt_info *info, int chosen)
+{
+	const char *path, *colon;
+	size_t n;
+	int err;
+
+	path = get_string(&info->fdt, chosen, "stdout-path", &err);
+	if (err == -FDT_ERR_NOTFOUND)
+		path = get_string(&info->fdt, chosen, "linux,stdout-path", &err);
+	if (err == -FDT_ERR_NOTFOUND)
+		return 0;
+	if (err)
+		return err;
+	n = strlen(path);
+	colon = memchr(path, ':', n);
+	if (colon)
+		n = (size_t)(colon - path);
+	if (n >= sizeof(info->stdout_path)) {
+		dt_warn(info, "/chosen: stdout-path longer than %zu bytes: truncated",
+			sizeof(info->stdout_path) - 1);
+		n = sizeof(info->stdout_path) - 1;
+	}
+	memcpy(info->stdout_path, path, n);
+	info->stdout_path[n] = '\0';
+	return 0;
+}
+
+static int scan_chosen(struct dt_info *info)
+{
+	const char *bootargs;
+	int chosen, err;
+
+	chosen = fdt_path_offset(&info->fdt, "/chosen", 7);
+	if (chosen == -FDT_ERR_NOTFOUND)
+		return 0;
+	if (chosen < 0)
+		return chosen;
+	bootargs = get_string(&info->fdt, chosen, "bootargs", &err);
+	if (bootargs)
+		info->bootargs = bootargs;
+	else if (err != -FDT_ERR_NOTFOUND)
+		return err;
+	err = scan_stdout_path(info, chosen);
+	if (err)
+		return err;
+	return scan_initrd(info, chosen);
+}
+
+/* ---- /cpus --------------------------------------------------------------- */
+
+static bool is_cpu_node(const struct fdt *f, int node)
+{
+	int len;
+	const char *name = fdt_node_name(f, node, &len);
+
+	return prop_equals(f, node, "device_type", "cpu") ||
+	       (name && name_starts_with(name, len, "cpu@"));
+}
+
+static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
+{
+	const struct fdt *f = &info->fdt;
+	struct dt_cpu *cpu;
+	const char *mmu;
+	u64 hartid, unused;
+	int err;
+
+	if (!has_prop(f, node, "reg")) {
+		dt_warn(info, "%s: no reg: ignored", fdt_node_name(f, node, NULL));
+		return 0;
+	}
+	err = fdt_read_reg(f, node, ac, sc, 0, &hartid, &unused);
+	if (err)
+		return err;
+	mmu = get_string(f, node, "mmu-type", &err);
+	if (err && err != -FDT_ERR_NOTFOUND)
+		return err;
+	if (info->nr_cpus == DT_MAX_CPUS)
+		return -FDT_ERR_TOOMANY;
+	cpu = &info->cpus[info->nr_cpus++];
+	cpu->hartid = hartid;
+	kstrlcpy(cpu->mmu_type, mmu ? mmu : "", sizeof(cpu->mmu_type));
+	cpu->usable = fdt_node_is_okay(f, node) && mmu && mmu[0] &&
+		      strcmp(mmu, "riscv,none") != 0;
+	return 0;
+}
+
+static int scan_cpus(struct dt_info *info)
+{
+	const struct fdt *f = &info->fdt;
+	int cpus, node, ac, sc, err;
+	bool tb_from_cpu;
+
+	cpus = fdt_path_offset(f, "/cpus", 5);
+	if (cpus == -FDT_ERR_NOTFOUND)
+		return 0;
+	if (cpus < 0)
+		return cpus;
+	err = fdt_child_cells(f, cpus, &ac, &sc);
+	if (err)
+		return err;
+	err = fdt_getprop_u32(f, cpus, "timebase-frequency", &info->timebase_frequency);
+	if (err && err != -FDT_ERR_NOTFOUND)
+		return err;
+	tb_from_cpu = err == -FDT_ERR_NOTFOUND; /* then the first cpu node has it */
+	for (node = fdt_first_subnode(f, cpus); node >= 0; node = fdt_next_subnode(f, node)) {
+		if (!is_cpu_node(f, node))
+			continue;
+		if (tb_from_cpu) {
+			err = fdt_getprop_u32(f, node, "timebase-frequency",
+					      &info->timebase_frequency);
+			if (err && err != -FDT_ERR_NOTFOUND)
+				return err;
+			tb_from_cpu = false;
+		}
+		err = scan_cpu(info, node, ac, sc);
+		if (err)
+			return err;
+	}
+	return node == -FDT_ERR_NOTFOUND ? 0 : node;
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phys)
+{
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	info->bootargs = "";
+	info->dtb_phys = dtb_phys;
+	err = fdt_open(&info->fdt, blob, bufsize);
+	if (!err)
+		err = scan_memory(info);
+	if (!err)
+		err = scan_memreserve(info);
+	if (!err)
+		err = scan_reserved_memory(info);
+	if (!err)
+		err = dt_add_reserved(info, dtb_phys, info->fdt.totalsize, "dtb", false);
+	if (!err)
+		err = scan_chosen(info);
+	if (!err)
+		err = scan_cpus(info);
+	return err;
+}
+
+void dt_print_memmap(const struct dt_info *info)
+{
+	int i;
+
+	kprintf("Early memory node ranges\n");
+	for (i = 0; i < info->nr_ram; i++) {
+		const struct dt_range *r = &info->ram[i];
+
+		kprintf("  node   0: [mem 0x%016llx-0x%016llx]\n",
+			(unsigned long long)r->base,
+			(unsigned long long)(r->base + r->size - 1));
+	}
+	kprintf("Reserved memory:\n");
+	for (i = 0; i < info->nr_reserved; i++) {
+		const struct dt_reserved *r = &info->reserved[i];
+
+		kprintf("  [mem 0x%016llx-0x%016llx] %s%s\n",
+			(unsigned long long)r->base,
+			(unsigned long long)(r->base + r->size - 1),
+			r->reason, r->nomap ? " (no-map)" : "");
+	}
+}
+
+u64 dt_ram_total(const struct dt_info *info)
+{
+	u64 total = 0;
+
+	for (int i = 0; i < info->nr_ram; i++)
+		total += info->ram[i].size;
+	return total;
+}

@@ -1,0 +1,79 @@
+/*
+ * uart8250.c - the 16550-compatible UART (QEMU virt's "ns16550a").
+ *
+ * Register layer: registers are (1 << reg-shift) bytes apart and accessed
+ * reg-io-width (1 or 4) bytes wide. The firmware has already set the baud
+ * rate; init only sets 8N1, enables the FIFOs and masks the UART's
+ * interrupts (rvmm polls). Transmit waits for the holding register to empty.
+ */
+#include <console.h>
+
+#define RBR 0 /* receive buffer (read) */
+#define THR 0 /* transmit holding (write) */
+#define IER 1
+#define FCR 2
+#define LCR 3
+#define LSR 5
+#define LSR_DR 0x01   /* data ready */
+#define LSR_THRE 0x20 /* transmit holding register empty */
+#define LCR_8N1 0x03
+#define FCR_ENABLE_CLEAR 0x07
+
+static u32 reg_read(struct console *con, unsigned int reg)
+{
+	unsigned long addr = con->base + ((unsigned long)reg << con->reg_shift);
+
+	if (con->reg_width == 4)
+		return *(volatile u32 *)addr;
+	return *(volatile u8 *)addr;
+}
+
+static void reg_write(struct console *con, unsigned int reg, u32 val)
+{
+	unsigned long addr = con->base + ((unsigned long)reg << con->reg_shift);
+
+	if (con->reg_width == 4)
+		*(volatile u32 *)addr = val;
+	else
+		*(volatile u8 *)addr = (u8)val;
+}
+
+static void uart8250_putc(struct console *con, char c)
+{
+	while (!(reg_read(con, LSR) & LSR_THRE))
+		;
+	reg_write(con, THR, (u8)c);
+}
+
+static int uart8250_getc(struct console *con)
+{
+	if (!(reg_read(con, LSR) & LSR_DR))
+		return -1;
+	return (int)(reg_read(con, RBR) & 0xff);
+}
+
+static void uart8250_hw_init(struct console *con)
+{
+	reg_write(con, IER, 0);
+	reg_write(con, LCR, LCR_8N1);
+	reg_write(con, FCR, FCR_ENABLE_CLEAR);
+}
+
+int uart8250_probe(const struct fdt *f, int node, struct console *con)
+{
+	u32 shift = 0, width = 1;
+	int rc = uart_dt_reg(f, node, con);
+
+	if (rc)
+		return rc;
+	fdt_getprop_u32(f, node, "reg-shift", &shift);
+	fdt_getprop_u32(f, node, "reg-io-width", &width);
+	if (shift > 4 || (width != 1 && width != 4))
+		return -EINVAL;
+	con->reg_shift = shift;
+	con->reg_width = width;
+	con->putc = uart8250_putc;
+	con->getc = uart8250_getc;
+	uart8250_hw_init(con);
+	return 0;
+}

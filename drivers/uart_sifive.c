@@ -1,0 +1,50 @@
+/*
+ * uart_sifive.c - the SiFive UART ("sifive,uart0": FU540 / HiFive boards and
+ * QEMU sifive_u). 32-bit registers: txdata (bit 31 = FIFO full), rxdata
+ * (bit 31 = empty), txctrl/rxctrl (bit 0 = enable). The firmware set the
+ * divisor; init only makes sure transmit and receive are enabled.
+ */
+#include <console.h>
+
+#define TXDATA 0x00
+#define RXDATA 0x04
+#define TXCTRL 0x08
+#define RXCTRL 0x0c
+#define IE 0x10
+#define DATA_FLAG 0x80000000u /* txdata: full; rxdata: empty */
+#define CTRL_ENABLE 1u
+
+static volatile u32 *reg(struct console *con, unsigned int off)
+{
+	return (volatile u32 *)(con->base + off);
+}
+
+static void sifive_putc(struct console *con, char c)
+{
+	while (*reg(con, TXDATA) & DATA_FLAG)
+		;
+	*reg(con, TXDATA) = (u8)c;
+}
+
+static int sifive_getc(struct console *con)
+{
+	u32 v = *reg(con, RXDATA);
+
+	return (v & DATA_FLAG) ? -1 : (int)(v & 0xff);
+}
+
+int uart_sifive_probe(const struct fdt *f, int node, struct console *con)
+{
+	int rc = uart_dt_reg(f, node, con);
+
+	if (rc)
+		return rc;
+	con->reg_shift = 0;
+	con->reg_width = 4;
+	con->putc = sifive_putc;
+	con->getc = sifive_getc;
+	*reg(con, IE) = 0;
+	*reg(con, TXCTRL) |= CTRL_ENABLE;
+	*reg(con, RXCTRL) |= CTRL_ENABLE;
+	return 0;
+}

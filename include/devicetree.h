@@ -1,0 +1,90 @@
+/*
+ * devicetree.h - what rvmm takes from the device tree at boot.
+ *
+ * dt_parse() reads a validated blob into a struct dt_info: the RAM ranges of
+ * every /memory node, every reserved range with the reason it is reserved,
+ * /chosen and /cpus. Tables are fixed-size (no allocator exists yet); a blob
+ * that needs more entries is an error, not a silent truncation.
+ */
+#ifndef RVMM_DEVICETREE_H
+#define RVMM_DEVICETREE_H
+
+#include <fdt.h>
+
+#define DT_MAX_RAM 32
+#define DT_MAX_RESERVED 48
+#define DT_MAX_CPUS 32
+#define DT_NAME_LEN 40
+#define DT_STDOUT_LEN 128
+
+struct dt_range {
+	u64 base;
+	u64 size; /* > 0, and base + size does not wrap */
+};
+
+/* A reserved physical range and why. The reason is the /reserved-memory
+ * child's node name, or one of "memreserve", "kernel", "dtb", "initrd". */
+struct dt_reserved {
+	u64 base;
+	u64 size;
+	bool nomap; /* a /reserved-memory child with no-map */
+	char reason[DT_NAME_LEN];
+};
+
+struct dt_cpu {
+	u64 hartid;       /* the cpu node's reg */
+	bool usable;      /* status okay and has mmu-type */
+	char mmu_type[16]; /* "riscv,sv39", ... or "" */
+};
+
+struct dt_info {
+	struct fdt fdt;
+	u64 dtb_phys; /* where the blob lies in physical memory */
+
+	struct dt_range ram[DT_MAX_RAM]; /* sorted, merged, non-overlapping */
+	int nr_ram;
+	struct dt_reserved reserved[DT_MAX_RESERVED]; /* sorted by base */
+	int nr_reserved;
+
+	char stdout_path[DT_STDOUT_LEN]; /* /chosen stdout-path, ":options" stripped; "" if none */
+	const char *bootargs;            /* /chosen bootargs (points into the blob); "" if none */
+	bool has_initrd;
+	u64 initrd_start, initrd_end; /* [start, end) */
+
+	u32 timebase_frequency; /* /cpus (or first cpu) timebase-frequency; 0 if absent */
+	struct dt_cpu cpus[DT_MAX_CPUS];
+	int nr_cpus;
+
+	int nr_warnings; /* problems dt_parse repaired or skipped (each printed) */
+};
+
+/*
+ * Parse the blob at @blob (at most @bufsize readable bytes) which lies at
+ * physical address @dtb_phys. Fills @info, including the reserved ranges for
+ * the mem-reserve block, /reserved-memory, the dtb itself and the initrd.
+ * Returns 0 or a negative FDT_ERR_* code; on error @info is not usable.
+ *
+ * Repaired with a warning (printed with kprintf, counted in nr_warnings):
+ * zero-size ranges (dropped), overlapping or duplicate RAM ranges (merged),
+ * memory nodes without device_type "memory" (ignored).
+ * Errors: every fdt_open() error, #address-cells > 2, a malformed reg,
+ * a range that wraps past 2^64, no RAM at all, too many entries.
+ */
+int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phys);
+
+/* Add a reserved range (e.g. "kernel"), keeping the table sorted. Returns 0,
+ * -FDT_ERR_TOOMANY or -FDT_ERR_BADRANGE. */
+int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason, bool nomap);
+
+/* Print the memory map in Linux's style:
+ *   Early memory node ranges
+ *     node   0: [mem 0x0000000080000000-0x000000008fffffff]
+ *   Reserved memory:
+ *     [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000
+ */
+void dt_print_memmap(const struct dt_info *info);
+
+/* Total bytes of RAM. */
+u64 dt_ram_total(const struct dt_info *info);
+
+#endif

@@ -1,0 +1,91 @@
+/*
+ * kernel.h - the few things every rvmm file needs: fixed-width types, helpers,
+ * kprintf and the panic / BUG_ON / WARN_ON family.
+ *
+ * This header is portable: the same code builds freestanding for RISC-V and
+ * natively for the host (where HOST is defined and kprintf goes to stdout).
+ */
+#ifndef RVMM_KERNEL_H
+#define RVMM_KERNEL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __noreturn __attribute__((noreturn))
+#define __used __attribute__((used))
+#define __aligned(n) __attribute__((aligned(n)))
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Errors returned as negative values by rvmm functions. */
+#define EPERM 1
+#define ENOENT 2
+#define EIO 5
+#define E2BIG 7
+#define ENOMEM 12
+#define EBUSY 16
+#define EEXIST 17
+#define ENODEV 19
+#define EINVAL 22
+#define ENOSPC 28
+#define ERANGE 34
+#define ETIMEDOUT 110
+
+/* Formatting (lib/printf.c). Conversions: %d %i %u %x %X %o %c %s %p %%,
+ * length modifiers hh h l ll z t, flags '-' '0' ' ' '+' '#', width and
+ * precision (both may be '*'). Output is always NUL terminated when size > 0;
+ * the return value is the length the full output would have had. */
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+/* Print to the console. Safe from any hart; one call's output is never
+ * interleaved with another hart's. */
+int kprintf(const char *fmt, ...) __printf(1, 2);
+int vkprintf(const char *fmt, va_list ap);
+
+/* Stop the machine with a message, a backtrace and a failure exit code. */
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+#define BUG() panic("BUG at %s:%d", __FILE__, __LINE__)
+#define BUG_ON(cond)                                                        \
+	do {                                                                \
+		if (unlikely(cond))                                         \
+			panic("BUG at %s:%d: %s", __FILE__, __LINE__, #cond); \
+	} while (0)
+
+void warn_slowpath(const char *file, int line, const char *cond);
+#define WARN_ON(cond)                                                  \
+	({                                                             \
+		bool __w = !!(cond);                                   \
+		if (unlikely(__w))                                     \
+			warn_slowpath(__FILE__, __LINE__, #cond);      \
+		__w;                                                   \
+	})
+
+#define BUILD_BUG_ON(cond) _Static_assert(!(cond), #cond)
+
+#endif

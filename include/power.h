@@ -1,0 +1,28 @@
+/*
+ * power.h - leaving the machine with a result code.
+ *
+ * QEMU virt's finisher (a "sifive,test0" node) exits QEMU with the code;
+ * elsewhere SBI SRST shuts down (always exit status 0 in QEMU), falling back
+ * to a cold reboot (QEMU -no-reboot exits) where shutdown is unsupported.
+ */
+#ifndef RVMM_POWER_H
+#define RVMM_POWER_H
+
+#include <kernel.h>
+
+/* Exit codes rvmm uses. */
+#define EXIT_OK 0
+#define EXIT_TESTS_FAILED 1
+#define EXIT_PANIC 2
+#define EXIT_TRAP 3
+
+struct dt_info;
+
+/* Find the finisher in the device tree (optional). */
+void power_init(const struct dt_info *dt);
+void poweroff(int code) __noreturn;
+void reboot(void) __noreturn;
+/* The finisher's address, or 0 when there is none. */
+unsigned long power_finisher_base(void);
+
+#endif

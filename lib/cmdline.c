@@ -1,0 +1,112 @@
+/*
+ * cmdline.c - the kernel command line parser (see include/cmdline.h).
+ *
+ * Parameters live in the "rvmm_params" section, one pointer per KPARAM(), so
+ * the parser knows none by name. Parsing is a single left-to-right pass that
+ * splits words in place: a word ends at an unquoted space; a double quote
+ * starts or ends quoting and is removed.
+ */
+#include <cmdline.h>
+#include <kstring.h>
+
+#define CMDLINE_MAX 1024
+
+extern const struct kparam *const __start_rvmm_params[];
+extern const struct kparam *const __stop_rvmm_params[];
+
+static char boot_cmdline[CMDLINE_MAX];
+
+size_t kparam_count(void)
+{
+	return (size_t)(__stop_rvmm_params - __start_rvmm_params);
+}
+
+const struct kparam *kparam_at(size_t i)
+{
+	return i < kparam_count() ? __start_rvmm_params[i] : NULL;
+}
+
+static const struct kparam *find_param(const char *name)
+{
+	for (size_t i = 0; i < kparam_count(); i++)
+		if (strcmp(kparam_at(i)->name, name) == 0)
+			return kparam_at(i);
+	return NULL;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Cut the next word out of *pos (removing quotes); NULL when none is left. */
+static char *next_word(char **pos)
+{
+	char *p = *pos, *word, *out;
+	bool quoted = false;
+
+	while (is_space(*p))
+		p++;
+	if (!*p)
+		return NULL;
+	word = out = p;
+	for (; *p && (quoted || !is_space(*p)); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else
+			*out++ = *p;
+	}
+	if (*p)
+		p++;
+	*out = '\0';
+	*pos = p;
+	return word;
+}
+
+static int apply_word(char *word)
+{
+	char *eq = strchr(word, '=');
+	const struct kparam *kp;
+	int rc;
+
+	if (eq)
+		*eq = '\0';
+	kp = find_param(word);
+	if (!kp) {
+		kprintf("cmdline: unknown parameter '%s' ignored\n", word);
+		return 1;
+	}
+	rc = kp->set(eq ? eq + 1 : NULL);
+	if (rc) {
+		kprintf("cmdline: invalid value for '%s': '%s' (error %d)\n", word,
+			eq ? eq + 1 : "", rc);
+		return 1;
+	}
+	return 0;
+}
+
+int cmdline_parse(char *buf)
+{
+	char *pos = buf, *word;
+	int problems = 0;
+
+	while ((word = next_word(&pos)) != NULL)
+		problems += apply_word(word);
+	return problems;
+}
+
+int cmdline_parse_boot(const char *bootargs)
+{
+	static char work[CMDLINE_MAX];
+
+	if (kstrlcpy(boot_cmdline, bootargs, sizeof(boot_cmdline)) >= sizeof(boot_cmdline))
+		kprintf("cmdline: command line longer than %d bytes, truncated\n",
+			CMDLINE_MAX - 1);
+	memcpy(work, boot_cmdline, sizeof(work));
+	return cmdline_parse(work);
+}
+
+const char *cmdline_get(void)
+{
+	return boot_cmdline;
+}

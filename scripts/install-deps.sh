@@ -1,0 +1,30 @@
+#!/bin/sh
+# Install the Debian packages rvmm needs that are missing (idempotent: when
+# everything is present it only checks and exits). Uses apt-get, through
+# sudo when not run as root.
+set -e
+
+PACKAGES="make gcc libc6-dev gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu
+device-tree-compiler picolibc-riscv64-unknown-elf clang gdb-multiarch"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: missing packages:$missing" >&2
+	echo "deps: this is not a Debian system (no apt-get); install them by hand" >&2
+	exit 1
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+echo "deps: installing$missing"
+$SUDO apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+echo "deps: done"

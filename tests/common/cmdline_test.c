@@ -1,0 +1,90 @@
+/*
+ * cmdline_test.c - the command line parser: word splitting, quoting, bare
+ * keys, unknown keys and rejected values.
+ */
+#include <cmdline.h>
+#include <kstring.h>
+#include <ktest.h>
+
+static char seen_value[64];
+static int seen_calls;
+
+static int test_param_set(const char *value)
+{
+	seen_calls++;
+	kstrlcpy(seen_value, value ? value : "<bare>", sizeof(seen_value));
+	return 0;
+}
+KPARAM("cmdline_test", test_param_set, "cmdline_test=X  used by the cmdline self-test");
+
+static int test_reject_set(const char *value)
+{
+	return value && strcmp(value, "good") == 0 ? 0 : -EINVAL;
+}
+KPARAM("cmdline_test_strict", test_reject_set, "cmdline_test_strict=good  used by the cmdline self-test");
+
+static void reset(void)
+{
+	seen_calls = 0;
+	seen_value[0] = '\0';
+}
+
+static void key_value(struct ktest *t)
+{
+	char line[] = "cmdline_test=abc";
+
+	reset();
+	EXPECT_EQ(cmdline_parse(line), 0);
+	EXPECT_EQ(seen_calls, 1);
+	EXPECT_STREQ(seen_value, "abc");
+}
+
+static void spaces_and_quotes(struct ktest *t)
+{
+	char line[] = "  cmdline_test=\"help; poweroff 3\"\t cmdline_test=x=y  ";
+
+	reset();
+	EXPECT_EQ(cmdline_parse(line), 0);
+	EXPECT_EQ(seen_calls, 2);
+	EXPECT_STREQ(seen_value, "x=y"); /* the last one wins; '=' after the first stays */
+}
+
+static void quoted_value_kept_whole(struct ktest *t)
+{
+	char line[] = "cmdline_test=\"a b  c\"";
+
+	reset();
+	EXPECT_EQ(cmdline_parse(line), 0);
+	EXPECT_STREQ(seen_value, "a b  c");
+}
+
+static void bare_key(struct ktest *t)
+{
+	char line[] = "cmdline_test";
+
+	reset();
+	EXPECT_EQ(cmdline_parse(line), 0);
+	EXPECT_STREQ(seen_value, "<bare>");
+}
+
+static void unknown_and_rejected_counted(struct ktest *t)
+{
+	char line[] = "no_such_param=1 cmdline_test_strict=bad cmdline_test_strict=good cmdline_test=z";
+
+	reset();
+	EXPECT_EQ(cmdline_parse(line), 2);
+	EXPECT_STREQ(seen_value, "z"); /* problems do not stop the parse */
+}
+
+static void empty_line(struct ktest *t)
+{
+	char line[] = "   ";
+
+	reset();
+	EXPECT_EQ(cmdline_parse(line), 0);
+	EXPECT_EQ(seen_calls, 0);
+}
+
+KTEST_SUITE(cmdline, KTEST_CASE(key_value), KTEST_CASE(spaces_and_quotes),
+	    KTEST_CASE(quoted_value_kept_whole), KTEST_CASE(bare_key),
+	    KTEST_CASE(unknown_and_rejected_counted), KTEST_CASE(empty_line));

@@ -1,0 +1,12 @@
+/* host.h - helpers shared by the host-only test files. */
+#ifndef RVMM_TESTS_HOST_H
+#define RVMM_TESTS_HOST_H
+
+#include <stddef.h>
+
+extern const char *host_dtb_dir;
+
+/* Read build/dtb/<name>.dtb into a malloc'ed buffer; NULL if it cannot. */
+void *host_load_dtb(const char *name, size_t *size);
+
+#endif

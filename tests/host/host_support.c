@@ -1,0 +1,72 @@
+/*
+ * host_support.c - what the kernel provides to portable code (kprintf, panic,
+ * warnings), implemented on the host. kprintf formats with rvmm's own
+ * kvsnprintf so every host test also exercises it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <kernel.h>
+#include "host.h"
+
+int vkprintf(const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+
+	fputs(buf, stdout);
+	fflush(stdout);
+	return n;
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vkprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("Kernel panic: ", stdout);
+	vkprintf(fmt, ap);
+	va_end(ap);
+	fputs("\n", stdout);
+	abort();
+}
+
+void warn_slowpath(const char *file, int line, const char *cond)
+{
+	kprintf("WARNING: %s:%d: %s\n", file, line, cond);
+}
+
+void *host_load_dtb(const char *name, size_t *size)
+{
+	char path[512];
+	FILE *f;
+	void *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s.dtb", host_dtb_dir, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n > 0 ? (size_t)n : 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}

@@ -1,0 +1,35 @@
+/*
+ * main.c - the host unit-test program.
+ *
+ *   build/host-tests [-d DTB_DIR] [SUITE,...|all]
+ *
+ * Runs the registered ktest suites (the portable ones and the host-only ones
+ * that read the compiled .dts fixtures from DTB_DIR) and exits non-zero when
+ * any case failed. Output is the same as on the target.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ktest.h>
+#include "host.h"
+
+const char *host_dtb_dir = "build/dtb";
+
+int main(int argc, char **argv)
+{
+	const char *selection = "all";
+	struct ktest_totals tot;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
+			host_dtb_dir = argv[++i];
+		else if (strcmp(argv[i], "-l") == 0) {
+			ktest_list();
+			return 0;
+		} else
+			selection = argv[i];
+	}
+	tot = ktest_run(selection, true);
+	return tot.failed ? 1 : 0;
+}

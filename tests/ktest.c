@@ -1,0 +1,121 @@
+/*
+ * ktest.c - the self-test runner (see include/ktest.h).
+ *
+ * Suites are found through the "rvmm_ktests" section, which holds one pointer
+ * per KTEST_SUITE(). The kernel's linker script names its bounds; on the host
+ * the toolchain provides __start_/__stop_ symbols for it. Cases run one after
+ * another on the calling hart; a case that needs other harts uses
+ * on_each_hart() itself.
+ */
+#include <kernel.h>
+#include <kstring.h>
+#include <ktest.h>
+
+extern const struct ktest_suite *const __start_rvmm_ktests[];
+extern const struct ktest_suite *const __stop_rvmm_ktests[];
+
+size_t ktest_nr_suites(void)
+{
+	return (size_t)(__stop_rvmm_ktests - __start_rvmm_ktests);
+}
+
+const struct ktest_suite *ktest_suite_at(size_t i)
+{
+	return i < ktest_nr_suites() ? __start_rvmm_ktests[i] : NULL;
+}
+
+bool ktest_streq_(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
+{
+	char reason[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (t->failures++ == 0)
+		ksnprintf(t->first_failure, sizeof(t->first_failure), "%s:%d: %s",
+			  file, line, reason);
+	else
+		kprintf("    # also %s:%d: %s\n", file, line, reason);
+}
+
+static void run_suite(const struct ktest_suite *s, struct ktest_totals *tot)
+{
+	for (size_t i = 0; i < s->nr_cases; i++) {
+		struct ktest t = { .suite = s->name, .name = s->cases[i].name };
+		int n = tot->passed + tot->failed + 1;
+
+		s->cases[i].fn(&t);
+		if (t.failures) {
+			tot->failed++;
+			kprintf("not ok %d %s.%s: %s\n", n, s->name, t.name, t.first_failure);
+		} else {
+			tot->passed++;
+			kprintf("ok %d %s.%s\n", n, s->name, t.name);
+		}
+	}
+}
+
+static const struct ktest_suite *find_suite(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ktest_nr_suites(); i++) {
+		const struct ktest_suite *s = ktest_suite_at(i);
+		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static bool is_separator(char c)
+{
+	return c == ',' || c == ' ' || c == '\t';
+}
+
+struct ktest_totals ktest_run(const char *selection, bool closing_line)
+{
+	struct ktest_totals tot = { 0, 0 };
+	const char *p = selection ? selection : "all";
+
+	while (*p) {
+		size_t len = 0;
+
+		while (is_separator(*p))
+			p++;
+		while (p[len] && !is_separator(p[len]))
+			len++;
+		if (len == 0)
+			break;
+		if (len == 3 && memcmp(p, "all", 3) == 0) {
+			for (size_t i = 0; i < ktest_nr_suites(); i++)
+				run_suite(ktest_suite_at(i), &tot);
+		} else {
+			const struct ktest_suite *s = find_suite(p, len);
+			if (s) {
+				run_suite(s, &tot);
+			} else {
+				tot.failed++;
+				kprintf("not ok %d %.*s: no such suite\n",
+					tot.passed + tot.failed, (int)len, p);
+			}
+		}
+		p += len;
+	}
+	if (closing_line)
+		kprintf("ktest: %d passed, %d failed\n", tot.passed, tot.failed);
+	return tot;
+}
+
+void ktest_list(void)
+{
+	for (size_t i = 0; i < ktest_nr_suites(); i++) {
+		const struct ktest_suite *s = ktest_suite_at(i);
+		kprintf("  %-16s %zu cases\n", s->name, s->nr_cases);
+	}
+}

@@ -1,0 +1,75 @@
+#!/bin/sh
+# boot-checks.sh - QEMU virt boots checked from the outside: the raw Image
+# with its header, the boot log, the shell fed through standard input, run=
+# scripts, exit codes, and the trap report.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/qemu/lib.sh
+
+VIRT="-M virt -bios default"
+
+# The Linux RISC-V Image header that U-Boot's booti checks.
+image_header() {
+	name=image-header
+	img=build/Image
+	magic2=$(od -An -tx1 -j 56 -N 4 "$img" | tr -d ' \n')
+	text_offset=$(od -An -tu8 -j 8 -N 8 "$img" | tr -d ' ')
+	image_size=$(od -An -tu8 -j 16 -N 8 "$img" | tr -d ' ')
+	start=$(riscv64-unknown-elf-nm build/rvmm.elf | awk '$3 == "_start" { print $1 }')
+	end=$(riscv64-unknown-elf-nm build/rvmm.elf | awk '$3 == "_end" { print $1 }')
+	want_size=$(( 0x$end - 0x$start ))
+	if [ "$magic2" = 52534305 ] && [ "$text_offset" = 2097152 ] &&
+		[ "$image_size" = "$want_size" ] && [ "$image_size" -ge "$(stat -c %s "$img")" ]; then
+		echo "ok   $name"
+		record $name 1 0
+	else
+		echo "FAIL $name: magic2=$magic2 text_offset=$text_offset image_size=$image_size (want $want_size)"
+		record $name 0 1
+	fi
+}
+image_header
+
+# The raw Image boots too (as U-Boot or qemu -kernel Image would load it).
+qemu_run raw-image 60 /dev/null $VIRT -smp 2 -m 256M -kernel build/Image -append "run=poweroff"
+check raw-image 0 "harts: 2 of 2 up" "rvmm ready"
+
+# The boot log: memory map in Linux's format with every reservation named.
+qemu_run boot-log 60 /dev/null $VIRT -smp 4 -m 128M -kernel "$KERNEL" -append "run=poweroff"
+check boot-log 0 \
+	"rvmm: booting on hart [0-3], device tree at 0x" \
+	"^Early memory node ranges$" \
+	"^  node   0: \[mem 0x0000000080000000-0x0000000087ffffff\]$" \
+	"\[mem 0x0000000080000000-0x000000008007ffff\] mmode_resv0@80000000" \
+	"\[mem 0x0000000080200000-0x[0-9a-f]{16}\] kernel$" \
+	"\[mem 0x0000000087[0-9a-f]{10}-0x[0-9a-f]{16}\] dtb$" \
+	"harts: 4 of 4 up" "console serial@10000000" "Ctrl-A X"
+
+# 8 GiB: RAM reaches above 4 GiB.
+qemu_run boot-log-8G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" -append "run=poweroff"
+check boot-log-8G 0 "^  node   0: \[mem 0x0000000080000000-0x000000027fffffff\]$" "harts: 1 of 1 up"
+
+# The shell driven through standard input, as a user would type.
+printf 'help\r\nharts\necho piped input works\nktest printf\nnosuchcmd\npoweroff 7\n' \
+	>"$LOGDIR/shell-input.txt"
+qemu_run shell-stdin 60 "$LOGDIR/shell-input.txt" $VIRT -smp 4 -m 128M -kernel "$KERNEL"
+check shell-stdin 7 \
+	"poweroff \[code\] +power off" "ktest \[-l \| suite...\]" \
+	"^ +3 +[0-9]+ +[0-9]+ +0x" "^piped input works$" \
+	"^ktest: 5 passed, 0 failed$" "nosuchcmd: unknown command" "power: off \(exit code 7\)"
+
+# run= with a quoted value, and an unknown parameter warned about.
+qemu_run run-param 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append 'bogus=1 run="echo hello from run;poweroff 5"'
+check run-param 5 "cmdline: unknown parameter 'bogus' ignored" "^hello from run$"
+
+# ktest exits 1 when a suite fails (an unknown suite counts as a failure).
+qemu_run ktest-failure 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append "ktest=printf,no_such_suite"
+check ktest-failure 1 "^not ok 6 no_such_suite: no such suite$" "^ktest: 5 passed, 1 failed$"
+
+# An unexpected trap: cause by name, registers, backtrace, exit code 3.
+qemu_run trap-report 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" -append "run=crash"
+check trap-report 3 \
+	"unexpected trap on hart [0-9]+ \(cpu 0\): load access fault \(scause 0x5\)" \
+	"stval  0x0000000000000000" "^ra   0x[0-9a-f]{16}  sp   0x" "^t3   0x" \
+	"^backtrace:$" "^  \[<00000000802[0-9a-f]{5}>\]$"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# run-all.sh - everything `make test` runs, in order, then one closing line
+# "N passed, N failed" totalling every case of every run. Exits non-zero if
+# anything failed. Expects the kernel, the host test program and the DTB
+# fixtures to be built (the Makefile does that first).
+set -u
+cd "$(dirname "$0")/.."
+export LOGDIR=build/test-logs
+export RESULTS=$LOGDIR/results
+rm -rf "$LOGDIR"
+mkdir -p "$LOGDIR"
+. tests/qemu/lib.sh
+
+echo "== host unit tests (ASan + UBSan)"
+tests/qemu/host.sh build/host-tests build/dtb
+
+echo "== on-target self-tests on QEMU virt"
+tests/qemu/ktest-all.sh
+
+echo "== boot and console checks on QEMU virt"
+tests/qemu/boot-checks.sh
+
+awk '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$RESULTS"

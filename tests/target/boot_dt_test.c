@@ -1,0 +1,108 @@
+/*
+ * boot_dt_test.c - the memory map rvmm built at boot from the live device
+ * tree: RAM is sorted and disjoint, the kernel image, the device tree and
+ * the firmware are reserved, and the console uses the stdout-path UART.
+ */
+#include <boot.h>
+#include <console.h>
+#include <kstring.h>
+#include <ktest.h>
+
+static const struct dt_reserved *find_reserved(const char *reason)
+{
+	for (int i = 0; i < boot_dt.nr_reserved; i++)
+		if (strcmp(boot_dt.reserved[i].reason, reason) == 0)
+			return &boot_dt.reserved[i];
+	return NULL;
+}
+
+static bool in_ram(u64 base, u64 size)
+{
+	for (int i = 0; i < boot_dt.nr_ram; i++)
+		if (base >= boot_dt.ram[i].base &&
+		    base + size <= boot_dt.ram[i].base + boot_dt.ram[i].size)
+			return true;
+	return false;
+}
+
+static void ram_sorted_and_disjoint(struct ktest *t)
+{
+	ASSERT(boot_dt.nr_ram > 0);
+	for (int i = 0; i < boot_dt.nr_ram; i++) {
+		EXPECT(boot_dt.ram[i].size > 0);
+		if (i)
+			EXPECT(boot_dt.ram[i - 1].base + boot_dt.ram[i - 1].size <
+			       boot_dt.ram[i].base);
+	}
+}
+
+static void kernel_image_reserved(struct ktest *t)
+{
+	const struct dt_reserved *r = find_reserved("kernel");
+
+	ASSERT(r != NULL);
+	EXPECT_EQ(r->base, (uintptr_t)_start);
+	EXPECT_EQ(r->base + r->size, (uintptr_t)_end);
+	EXPECT(in_ram(r->base, r->size));
+	EXPECT(!r->nomap);
+}
+
+static void dtb_reserved(struct ktest *t)
+{
+	const struct dt_reserved *r = find_reserved("dtb");
+
+	ASSERT(r != NULL);
+	EXPECT_EQ(r->base, boot_dt.dtb_phys);
+	EXPECT_EQ(r->size, boot_dt.fdt.totalsize);
+	EXPECT(in_ram(r->base, r->size));
+}
+
+static void reserved_sorted(struct ktest *t)
+{
+	for (int i = 1; i < boot_dt.nr_reserved; i++)
+		EXPECT(boot_dt.reserved[i - 1].base <= boot_dt.reserved[i].base);
+}
+
+static void live_blob_parses_the_same_again(struct ktest *t)
+{
+	static struct dt_info again;
+
+	ASSERT_EQ(dt_parse(&again, boot_dt.fdt.blob, boot_dt.fdt.totalsize, boot_dt.dtb_phys), 0);
+	ASSERT_EQ(again.nr_ram, boot_dt.nr_ram);
+	for (int i = 0; i < again.nr_ram; i++) {
+		EXPECT_EQ(again.ram[i].base, boot_dt.ram[i].base);
+		EXPECT_EQ(again.ram[i].size, boot_dt.ram[i].size);
+	}
+	/* boot_dt also holds "kernel", added after parsing. */
+	EXPECT_EQ(again.nr_reserved + 1, boot_dt.nr_reserved);
+	EXPECT_EQ(again.nr_cpus, boot_dt.nr_cpus);
+	EXPECT_STREQ(again.stdout_path, boot_dt.stdout_path);
+}
+
+static void corrupted_copy_is_rejected(struct ktest *t)
+{
+	static u8 copy[64 * 1024];
+	static struct dt_info info;
+	u32 size = boot_dt.fdt.totalsize;
+
+	ASSERT(size <= sizeof(copy));
+	memcpy(copy, boot_dt.fdt.blob, size);
+	copy[0] ^= 0xff; /* magic */
+	EXPECT_EQ(dt_parse(&info, copy, size, 0), -FDT_ERR_BADMAGIC);
+	copy[0] ^= 0xff;
+	EXPECT_EQ(dt_parse(&info, copy, size - 1, 0), -FDT_ERR_TRUNCATED);
+	EXPECT_EQ(dt_parse(&info, copy, size, 0), 0);
+}
+
+static void console_is_the_stdout_uart(struct ktest *t)
+{
+	ASSERT(boot_dt.stdout_path[0] != '\0');
+	/* "/soc/serial@10000000" -> console "serial@10000000" */
+	EXPECT(strstr(boot_dt.stdout_path, console_name()) != NULL);
+	EXPECT(strcmp(console_name(), "sbi") != 0);
+}
+
+KTEST_SUITE(boot_dt, KTEST_CASE(ram_sorted_and_disjoint), KTEST_CASE(kernel_image_reserved),
+	    KTEST_CASE(dtb_reserved), KTEST_CASE(reserved_sorted),
+	    KTEST_CASE(live_blob_parses_the_same_again), KTEST_CASE(corrupted_copy_is_rejected),
+	    KTEST_CASE(console_is_the_stdout_uart));

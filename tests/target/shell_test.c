@@ -1,0 +1,74 @@
+/*
+ * shell_test.c - command dispatch, argument splitting and the registry,
+ * checked through the console capture.
+ */
+#include <console.h>
+#include <kstring.h>
+#include <ktest.h>
+#include <shell.h>
+
+static char out[2048];
+
+static int run_captured(const char *line)
+{
+	int rc;
+
+	console_capture_begin(out, sizeof(out));
+	rc = shell_exec(line);
+	console_capture_end();
+	return rc;
+}
+
+static void echo_splits_words(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("echo   one\ttwo  three "), 0);
+	EXPECT_STREQ(out, "one two three\n");
+}
+
+static void empty_line_does_nothing(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("   "), 0);
+	EXPECT_STREQ(out, "");
+}
+
+static void unknown_command_reported(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("no-such-command x"), -ENOENT);
+	EXPECT(strstr(out, "no-such-command: unknown command") != NULL);
+}
+
+static void too_many_arguments_rejected(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("echo 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"), -E2BIG);
+	EXPECT_EQ(run_captured("echo 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15"), 0);
+}
+
+static void help_lists_every_command(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("help"), 0);
+	for (size_t i = 0; i < shell_nr_cmds(); i++) {
+		const struct shell_cmd *c = shell_cmd_at(i);
+		EXPECT(strstr(out, c->name) != NULL);
+		EXPECT(strstr(out, c->help) != NULL);
+	}
+	EXPECT(strstr(out, "Ctrl-A X") != NULL);
+}
+
+static void command_names_unique(struct ktest *t)
+{
+	for (size_t i = 0; i < shell_nr_cmds(); i++)
+		for (size_t j = i + 1; j < shell_nr_cmds(); j++)
+			EXPECT(strcmp(shell_cmd_at(i)->name, shell_cmd_at(j)->name) != 0);
+}
+
+static void poweroff_rejects_bad_code(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("poweroff 256"), -EINVAL);
+	EXPECT_EQ(run_captured("poweroff x"), -EINVAL);
+	EXPECT_EQ(run_captured("poweroff 1 2"), -EINVAL);
+}
+
+KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_nothing),
+	    KTEST_CASE(unknown_command_reported), KTEST_CASE(too_many_arguments_rejected),
+	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
+	    KTEST_CASE(poweroff_rejects_bad_code));
