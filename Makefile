@@ -56,8 +56,19 @@ $(B)/k/%.S.o: %.S
 # The compiler must not turn the loops of memset/memcpy into calls to themselves.
 $(B)/k/lib/string.c.o: KCFLAGS += -fno-tree-loop-distribute-patterns
 
-$(B)/rvmm.elf: $(KOBJS) linker.ld
-	$(call quiet,LD,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) -lgcc -o $@
+# Two links: the first one's text symbols become the table (lib/ksyms.c)
+# linked into the second; .rodata follows .text, so no text address moves
+# (checked by regenerating the table from the result).
+KLINK = $(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS)
+$(B)/rvmm.elf: $(KOBJS) linker.ld scripts/mksyms.sh
+	$(call quiet,KSYMS,$@)scripts/mksyms.sh > $(B)/ksyms0.S
+	$(Q)$(CC) $(KASFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
+	$(Q)$(KLINK) $(B)/ksyms0.o -lgcc -o $(B)/rvmm.pass1.elf
+	$(Q)scripts/mksyms.sh $(B)/rvmm.pass1.elf > $(B)/ksyms.S
+	$(Q)$(CC) $(KASFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
+	$(call quiet,LD,$@)$(KLINK) $(B)/ksyms.o -lgcc -o $@
+	$(Q)scripts/mksyms.sh $@ | cmp -s - $(B)/ksyms.S || \
+		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
 
 $(B)/Image: $(B)/rvmm.elf
 	$(call quiet,OBJCOPY,$@)$(OBJCOPY) -O binary $< $@

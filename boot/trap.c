@@ -9,6 +9,7 @@
  * then powers off with EXIT_TRAP.
  */
 #include <hart.h>
+#include <ksyms.h>
 #include <power.h>
 #include <riscv.h>
 #include <sbi.h>
@@ -87,6 +88,17 @@ static bool stack_holds(unsigned long lo, unsigned long hi, unsigned long addr)
 	return addr > lo && addr <= hi && IS_ALIGNED(addr, 8);
 }
 
+static void print_frame(unsigned long pc)
+{
+	unsigned long off;
+	const char *name = ksym_lookup(pc, &off);
+
+	if (name)
+		kprintf("  [<%016lx>] %s+0x%lx\n", pc, name, off);
+	else
+		kprintf("  [<%016lx>] ?\n", pc);
+}
+
 /*
  * GCC's frame layout with -fno-omit-frame-pointer: fp points just above the
  * saved ra (fp-8) and the caller's fp (fp-16). A leaf function saves no ra,
@@ -99,7 +111,8 @@ void print_backtrace(unsigned long pc, unsigned long fp, unsigned long ra)
 	int depth;
 
 	hart_stack_bounds(this_cpu(), &lo, &hi);
-	kprintf("backtrace:\n  [<%016lx>]\n", pc);
+	kprintf("backtrace:\n");
+	print_frame(pc);
 	for (depth = 0; depth < 32 && stack_holds(lo, hi, fp); depth++) {
 		unsigned long slot1 = ((unsigned long *)fp)[-1];
 		unsigned long slot2 = ((unsigned long *)fp)[-2];
@@ -113,9 +126,8 @@ void print_backtrace(unsigned long pc, unsigned long fp, unsigned long ra)
 		}
 		if (!pc)
 			break;
-		kprintf("  [<%016lx>]\n", pc);
+		print_frame(pc);
 	}
-	kprintf("decode: riscv64-unknown-elf-addr2line -fe build/rvmm.elf ADDRESS...\n");
 }
 
 static void report_trap(const struct trap_frame *f)

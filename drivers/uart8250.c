@@ -17,7 +17,7 @@
 #define LSR_DR 0x01   /* data ready */
 #define LSR_THRE 0x20 /* transmit holding register empty */
 #define LCR_8N1 0x03
-#define FCR_ENABLE_CLEAR 0x07
+#define FCR_ENABLE 0x01
 
 static u32 reg_read(struct console *con, unsigned int reg)
 {
@@ -56,7 +56,10 @@ static void uart8250_hw_init(struct console *con)
 {
 	reg_write(con, IER, 0);
 	reg_write(con, LCR, LCR_8N1);
-	reg_write(con, FCR, FCR_ENABLE_CLEAR);
+	/* Turning the FIFO on empties it: skip that while a byte waits, so
+	 * input that arrived during boot is not lost. */
+	if (!(reg_read(con, LSR) & LSR_DR))
+		reg_write(con, FCR, FCR_ENABLE);
 }
 
 int uart8250_probe(const struct fdt *f, int node, struct console *con)

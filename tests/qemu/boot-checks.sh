@@ -41,15 +41,17 @@ check boot-log 0 \
 	"^  node   0: \[mem 0x0000000080000000-0x0000000087ffffff\]$" \
 	"\[mem 0x0000000080000000-0x000000008007ffff\] mmode_resv0@80000000" \
 	"\[mem 0x0000000080200000-0x[0-9a-f]{16}\] kernel$" \
-	"\[mem 0x0000000087[0-9a-f]{10}-0x[0-9a-f]{16}\] dtb$" \
+	"\[mem 0x0000000087[0-9a-f]{6}-0x[0-9a-f]{16}\] dtb$" \
 	"harts: 4 of 4 up" "console serial@10000000" "Ctrl-A X"
 
 # 8 GiB: RAM reaches above 4 GiB.
 qemu_run boot-log-8G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" -append "run=poweroff"
 check boot-log-8G 0 "^  node   0: \[mem 0x0000000080000000-0x000000027fffffff\]$" "harts: 1 of 1 up"
 
-# The shell driven through standard input, as a user would type.
-printf 'help\r\nharts\necho piped input works\nktest printf\nnosuchcmd\npoweroff 7\n' \
+# The shell driven through standard input, as a user would type. QEMU
+# queues the first byte before OpenSBI starts, and OpenSBI's UART init
+# discards it: the input starts with an empty line to absorb that.
+printf '\nhelp\r\nharts\necho piped input works\nktest printf\nnosuchcmd\npoweroff 7\n' \
 	>"$LOGDIR/shell-input.txt"
 qemu_run shell-stdin 60 "$LOGDIR/shell-input.txt" $VIRT -smp 4 -m 128M -kernel "$KERNEL"
 check shell-stdin 7 \
@@ -72,4 +74,5 @@ qemu_run trap-report 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" -append
 check trap-report 3 \
 	"unexpected trap on hart [0-9]+ \(cpu 0\): load access fault \(scause 0x5\)" \
 	"stval  0x0000000000000000" "^ra   0x[0-9a-f]{16}  sp   0x" "^t3   0x" \
-	"^backtrace:$" "^  \[<00000000802[0-9a-f]{5}>\]$"
+	"^backtrace:$" "^  \[<00000000802[0-9a-f]{5}>\] cmd_crash\+0x[0-9a-f]+$" \
+	"\] shell_exec\+0x" "\] kmain\+0x"

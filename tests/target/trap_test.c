@@ -6,6 +6,7 @@
 #include <boot.h>
 #include <hart.h>
 #include <kstring.h>
+#include <ksyms.h>
 #include <ktest.h>
 #include <riscv.h>
 #include <trap.h>
@@ -23,11 +24,21 @@ static void do_ebreak(void *arg)
 static void do_illegal(void *arg)
 {
 	(void)arg;
-	/* An all-zero 32-bit word is defined to be an illegal instruction. */
+	/* The 32-bit "unimp" (csrrw x0, cycle, x0: a write to a read-only
+	 * CSR), so resuming also checks the handler's length decoding. */
 	__asm__ volatile(".option push\n.option norvc\n"
-			 "1: .word 0\n"
+			 "1: .word 0xc0001073\n"
 			 "la %0, 1b\n"
 			 ".option pop\n"
+			 : "=r"(fault_pc)::"memory");
+}
+
+static void do_compressed_illegal(void *arg)
+{
+	(void)arg;
+	/* c.unimp: the all-zero 16-bit instruction. */
+	__asm__ volatile("1: .hword 0\n"
+			 "la %0, 1b\n"
 			 : "=r"(fault_pc)::"memory");
 }
 
@@ -56,6 +67,15 @@ static void illegal_instruction_is_caught(struct ktest *t)
 	struct trap_expect e;
 
 	ASSERT(trap_catch(do_illegal, NULL, &e));
+	EXPECT_EQ(e.scause, EXC_ILLEGAL_INST);
+	EXPECT_EQ(e.sepc, fault_pc);
+}
+
+static void compressed_illegal_instruction_is_caught(struct ktest *t)
+{
+	struct trap_expect e;
+
+	ASSERT(trap_catch(do_compressed_illegal, NULL, &e));
 	EXPECT_EQ(e.scause, EXC_ILLEGAL_INST);
 	EXPECT_EQ(e.sepc, fault_pc);
 }
@@ -97,6 +117,22 @@ static void cause_names(struct ktest *t)
 	EXPECT_STREQ(trap_cause_name(1000), "unknown");
 }
 
+void kmain(unsigned long hartid, unsigned long dtb_phys);
+
+static void symbols_name_functions(struct ktest *t)
+{
+	unsigned long off = ~0ul;
+	extern char _etext[];
+
+	EXPECT_STREQ(ksym_lookup((unsigned long)kmain, &off), "kmain");
+	EXPECT_EQ(off, 0);
+	EXPECT_STREQ(ksym_lookup((unsigned long)trap_cause_name + 6, &off), "trap_cause_name");
+	EXPECT_EQ(off, 6);
+	EXPECT(ksym_lookup((unsigned long)_etext, &off) == NULL);
+	EXPECT(ksym_lookup(0x1000, &off) == NULL);
+}
+
 KTEST_SUITE(trap, KTEST_CASE(breakpoint_is_caught), KTEST_CASE(illegal_instruction_is_caught),
+	    KTEST_CASE(compressed_illegal_instruction_is_caught),
 	    KTEST_CASE(firmware_memory_faults), KTEST_CASE(no_trap_reports_no_trap),
-	    KTEST_CASE(cause_names));
+	    KTEST_CASE(cause_names), KTEST_CASE(symbols_name_functions));
