@@ -109,14 +109,16 @@ host-test: deps $(B)/host-tests $(DTBS)
 ktest: deps all
 	@tests/qemu/ktest-all.sh
 
+test-build: all $(B)/host-tests $(DTBS)
+
 test: deps
-	@$(MAKE) --no-print-directory all $(B)/host-tests $(DTBS)
+	@$(MAKE) --no-print-directory test-build
 	@tests/run-all.sh
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run host-test ktest test clean
+.PHONY: all deps run host-test ktest test test-build clean
 .DELETE_ON_ERROR:
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

@@ -15,13 +15,23 @@ struct dt_info boot_dt;
 
 void kmain(unsigned long hartid, unsigned long dtb_phys);
 
-/* Parse the device tree the firmware handed over; a bad one stops the boot. */
+/*
+ * Validate the device tree the firmware handed over and find the finisher
+ * in it first, so that a tree whose contents are unusable still stops the
+ * boot with a failure exit code; then read RAM, reserved ranges, /chosen
+ * and /cpus. A bad tree stops the boot with a message naming the problem.
+ */
 static void devicetree_init(unsigned long dtb_phys)
 {
 	const void *blob = (const void *)dtb_phys;
 	long size = fdt_header_totalsize(blob);
-	int rc = size < 0 ? (int)size : dt_parse(&boot_dt, blob, (size_t)size, dtb_phys);
+	struct fdt f;
+	int rc = size < 0 ? (int)size : fdt_open(&f, blob, (size_t)size);
 
+	if (rc == 0) {
+		power_init(&f);
+		rc = dt_parse(&boot_dt, blob, (size_t)size, dtb_phys);
+	}
 	if (rc)
 		panic("device tree at 0x%lx is unusable: %s (error %d)", dtb_phys,
 		      fdt_strerror(rc), rc);
@@ -50,9 +60,8 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	hart_boot_init(hartid);          /* per-hart data for this hart (cpu 0) */
 	trap_init();                     /* trap vector and wfi wake-up sources */
 	kprintf("\nrvmm: booting on hart %lu, device tree at 0x%lx\n", hartid, dtb_phys);
-	devicetree_init(dtb_phys);       /* RAM, reserved ranges, chosen, cpus */
+	devicetree_init(dtb_phys);       /* finisher; RAM, reserved ranges, chosen, cpus */
 	console_init(&boot_dt);          /* from SBI putchar to the stdout-path UART */
-	power_init(&boot_dt);            /* the finisher, if the machine has one */
 	time_init(&boot_dt);             /* timebase for timeouts and sleeping */
 	cmdline_parse_boot(boot_dt.bootargs); /* key=value boot parameters */
 	memory_map_init();               /* reserve the kernel, print the map */

@@ -88,13 +88,15 @@ static bool stack_holds(unsigned long lo, unsigned long hi, unsigned long addr)
 	return addr > lo && addr <= hi && IS_ALIGNED(addr, 8);
 }
 
-static void print_frame(unsigned long pc)
+/* A return address is looked up one byte back: after a call to a noreturn
+ * function it may already point at the next function. */
+static void print_frame(unsigned long pc, bool return_address)
 {
 	unsigned long off;
-	const char *name = ksym_lookup(pc, &off);
+	const char *name = ksym_lookup(pc - return_address, &off);
 
 	if (name)
-		kprintf("  [<%016lx>] %s+0x%lx\n", pc, name, off);
+		kprintf("  [<%016lx>] %s+0x%lx\n", pc, name, off + return_address);
 	else
 		kprintf("  [<%016lx>] ?\n", pc);
 }
@@ -112,7 +114,7 @@ void print_backtrace(unsigned long pc, unsigned long fp, unsigned long ra)
 
 	hart_stack_bounds(this_cpu(), &lo, &hi);
 	kprintf("backtrace:\n");
-	print_frame(pc);
+	print_frame(pc, false);
 	for (depth = 0; depth < 32 && stack_holds(lo, hi, fp); depth++) {
 		unsigned long slot1 = ((unsigned long *)fp)[-1];
 		unsigned long slot2 = ((unsigned long *)fp)[-2];
@@ -126,7 +128,7 @@ void print_backtrace(unsigned long pc, unsigned long fp, unsigned long ra)
 		}
 		if (!pc)
 			break;
-		print_frame(pc);
+		print_frame(pc, true);
 	}
 }
 

@@ -29,8 +29,6 @@
 #include <fdt.h>
 #include <devicetree.h>
 
-#define U64_MAX (~(u64)0)
-
 static void dt_warn(struct dt_info *info, const char *fmt, ...) __printf(2, 3);
 
 /* Print "dt: warning: <what>" as one line and count it. */
@@ -49,7 +47,7 @@ static void dt_warn(struct dt_info *info, const char *fmt, ...)
 /* [base, base + size) is non-empty and its end is representable. */
 static bool range_valid(u64 base, u64 size)
 {
-	return size != 0 && base <= U64_MAX - size;
+	return size != 0 && base <= UINT64_MAX - size;
 }
 
 /* Is the property a NUL-terminated string equal to @str? */
@@ -94,11 +92,12 @@ static bool name_starts_with(const char *name, int len, const char *prefix)
 
 /*
  * Entry *idx of @node's reg (then *idx is advanced), skipping zero-size
- * entries with a warning. Returns 1 with a valid range, 0 after the last
- * entry, or -FDT_ERR_* (a range that wraps is -FDT_ERR_BADRANGE).
+ * entries with a warning that names the node as @dir + its name. Returns 1
+ * with a valid range, 0 after the last entry, or -FDT_ERR_* (a range that
+ * wraps is -FDT_ERR_BADRANGE).
  */
-static int next_range(struct dt_info *info, int node, int ac, int sc, int *idx,
-		      u64 *base, u64 *size)
+static int next_range(struct dt_info *info, const char *dir, int node, int ac,
+		      int sc, int *idx, u64 *base, u64 *size)
 {
 	const struct fdt *f = &info->fdt;
 
@@ -111,7 +110,7 @@ static int next_range(struct dt_info *info, int node, int ac, int sc, int *idx,
 		if (err)
 			return err;
 		if (*size == 0) {
-			dt_warn(info, "%s: zero-size reg entry %d dropped",
+			dt_warn(info, "%s%s: zero-size reg entry %d dropped", dir,
 				fdt_node_name(f, node, NULL), i);
 			continue;
 		}
@@ -159,7 +158,7 @@ static int add_ram(struct dt_info *info, const char *node, u64 base, u64 size)
 		u64 rend = r->base + r->size;
 
 		if (r->base < end && base < rend)
-			dt_warn(info, "%s: [mem 0x%016llx-0x%016llx] overlaps [mem 0x%016llx-0x%016llx]: merged",
+			dt_warn(info, "/%s: [mem 0x%016llx-0x%016llx] overlaps [mem 0x%016llx-0x%016llx]: merged",
 				node, (unsigned long long)base,
 				(unsigned long long)(end - 1),
 				(unsigned long long)r->base,
@@ -188,10 +187,10 @@ static int scan_memory_node(struct dt_info *info, int node, int ac, int sc)
 	u64 base, size;
 
 	if (!has_prop(&info->fdt, node, "reg")) {
-		dt_warn(info, "%s: no reg: ignored", name);
+		dt_warn(info, "/%s: no reg: ignored", name);
 		return 0;
 	}
-	while ((more = next_range(info, node, ac, sc, &idx, &base, &size)) > 0) {
+	while ((more = next_range(info, "/", node, ac, sc, &idx, &base, &size)) > 0) {
 		err = add_ram(info, name, base, size);
 		if (err)
 			return err;
@@ -213,9 +212,11 @@ static int scan_memory(struct dt_info *info)
 		int len;
 		const char *name = fdt_node_name(f, node, &len);
 
+		if (!name)
+			return len;
 		if (!prop_equals(f, node, "device_type", "memory")) {
 			if (is_memory_name(name, len))
-				dt_warn(info, "%s: no device_type \"memory\": ignored", name);
+				dt_warn(info, "/%s: no device_type \"memory\": ignored", name);
 			continue;
 		}
 		if (!fdt_node_is_okay(f, node))
@@ -282,13 +283,14 @@ static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 
 	if (!has_prop(f, node, "reg")) {
 		if (has_prop(f, node, "size"))
-			dt_warn(info, "reserved-memory/%s: dynamic allocation (size, no reg) not supported: skipped",
+			dt_warn(info, "/reserved-memory/%s: dynamic allocation (size, no reg) not supported: skipped",
 				name);
 		else
-			dt_warn(info, "reserved-memory/%s: no reg: skipped", name);
+			dt_warn(info, "/reserved-memory/%s: no reg: skipped", name);
 		return 0;
 	}
-	while ((more = next_range(info, node, ac, sc, &idx, &base, &size)) > 0) {
+	while ((more = next_range(info, "/reserved-memory/", node, ac, sc, &idx,
+				  &base, &size)) > 0) {
 		err = dt_add_reserved(info, base, size, name, nomap);
 		if (err)
 			return err;
@@ -442,7 +444,7 @@ static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
 	int err;
 
 	if (!has_prop(f, node, "reg")) {
-		dt_warn(info, "%s: no reg: ignored", fdt_node_name(f, node, NULL));
+		dt_warn(info, "/cpus/%s: no reg: ignored", fdt_node_name(f, node, NULL));
 		return 0;
 	}
 	err = fdt_read_reg(f, node, ac, sc, 0, &hartid, &unused);

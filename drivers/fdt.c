@@ -230,15 +230,12 @@ static int check_structure(const struct fdt *f, u32 *end)
 	int depth = 0, off = 0, err;
 	struct tag t;
 
-	err = read_tag(f, 0, &t);
-	if (err)
-		return err;
-	if (t.type != FDT_BEGIN_NODE)
-		return -FDT_ERR_BADSTRUCTURE;
 	for (;;) {
 		err = read_tag(f, off, &t);
 		if (err)
 			return err;
+		if (off == 0 && t.type != FDT_BEGIN_NODE)
+			return -FDT_ERR_BADSTRUCTURE; /* the root must come first */
 		switch (t.type) {
 		case FDT_BEGIN_NODE:
 			if (root_done)

@@ -8,7 +8,7 @@
  * an exit. A run without a finisher cannot report failure through the exit
  * status, so every test runner also reads the console.
  */
-#include <devicetree.h>
+#include <fdt.h>
 #include <power.h>
 #include <riscv.h>
 #include <sbi.h>
@@ -20,12 +20,12 @@
 
 static volatile u32 *finisher;
 
-void power_init(const struct dt_info *dt)
+void power_init(const struct fdt *f)
 {
-	int node = fdt_find_compatible(&dt->fdt, -1, "sifive,test0");
+	int node = fdt_find_compatible(f, -1, "sifive,test0");
 	u64 addr, size;
 
-	if (node >= 0 && fdt_reg(&dt->fdt, node, 0, &addr, &size) == 0)
+	if (node >= 0 && fdt_reg(f, node, 0, &addr, &size) == 0)
 		finisher = (volatile u32 *)(uintptr_t)addr;
 }
 

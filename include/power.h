@@ -16,10 +16,10 @@
 #define EXIT_PANIC 2
 #define EXIT_TRAP 3
 
-struct dt_info;
+struct fdt;
 
-/* Find the finisher in the device tree (optional). */
-void power_init(const struct dt_info *dt);
+/* Find the finisher in a validated device tree (optional). */
+void power_init(const struct fdt *f);
 void poweroff(int code) __noreturn;
 void reboot(void) __noreturn;
 /* The finisher's address, or 0 when there is none. */

@@ -167,7 +167,7 @@ static bool name_is(const struct fdt *f, int node, const char *want)
 static const char *const good_fixtures[] = {
 	"virt", "virt-8g", "sifive-u", "two-banks", "multi-reg", "resmem-middle",
 	"memreserve", "cells-1-1", "initrd32", "initrd64", "warnings", "deep-ok",
-	"ram-max",
+	"ram-max", "cpus-odd",
 };
 
 static void open_accepts_good_fixtures(struct ktest *t)
@@ -243,6 +243,15 @@ static void open_rejects_bad_version(struct ktest *t)
 
 	ASSERT(b);
 	set_hdr(b, H_VERSION, 15);
+	EXPECT_EQ(open_exact(b, size), -FDT_ERR_BADVERSION);
+	set_hdr(b, H_LAST_COMP, 15);
+	EXPECT_EQ(open_exact(b, size), -FDT_ERR_BADVERSION);
+	set_hdr(b, H_VERSION, 3);
+	set_hdr(b, H_LAST_COMP, 2);
+	EXPECT_EQ(open_exact(b, size), -FDT_ERR_BADVERSION);
+	/* last_comp_version may not exceed version */
+	set_hdr(b, H_VERSION, 16);
+	set_hdr(b, H_LAST_COMP, 17);
 	EXPECT_EQ(open_exact(b, size), -FDT_ERR_BADVERSION);
 	set_hdr(b, H_VERSION, 17);
 	set_hdr(b, H_LAST_COMP, 18);

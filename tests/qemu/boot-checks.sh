@@ -76,3 +76,14 @@ check trap-report 3 \
 	"stval  0x0000000000000000" "^ra   0x[0-9a-f]{16}  sp   0x" "^t3   0x" \
 	"^backtrace:$" "^  \[<00000000802[0-9a-f]{5}>\] cmd_crash\+0x[0-9a-f]+$" \
 	"\] shell_exec\+0x" "\] kmain\+0x"
+
+# A device tree OpenSBI accepts but rvmm cannot use (QEMU's own tree minus
+# its memory node): the boot stops with a panic naming the problem, exit 2.
+"$QEMU" -M virt,dumpdtb="$LOGDIR/virt.dtb" -m 128M -smp 2 -nographic </dev/null >/dev/null 2>&1
+dtc -q -I dtb -O dts "$LOGDIR/virt.dtb" |
+	awk '/^\tmemory@/ { skip = 1 } !skip { print } skip && /^\t};/ { skip = 0 }' |
+	dtc -q -I dts -O dtb -o "$LOGDIR/virt-nomem.dtb"
+qemu_run dt-no-memory 60 /dev/null $VIRT -smp 2 -m 128M -dtb "$LOGDIR/virt-nomem.dtb" \
+	-kernel "$KERNEL" -append "run=poweroff"
+check dt-no-memory 2 "Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: no memory node" \
+	"\] kmain\+0x"

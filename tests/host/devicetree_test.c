@@ -1,0 +1,762 @@
+/*
+ * devicetree_test.c - host tests of dt_parse and friends (suite "devicetree").
+ *
+ * Each fixture of tests/dts is parsed and the whole extracted map is
+ * compared with what the fixture describes: every RAM range, every reserved
+ * range with its reason and no-map flag (in table order), /chosen, the cpus
+ * and the timebase. Console output (warnings, dt_print_memmap) is captured
+ * by pointing file descriptor 1 at a temporary file for the duration.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ktest.h>
+#include <devicetree.h>
+#include "host.h"
+
+/* Where the tests pretend the firmware put the blob. */
+#define DTB_PHYS 0x87e00000ull
+
+struct want_res {
+	u64 base, size;
+	const char *reason;
+	bool nomap;
+};
+
+struct want_cpu {
+	u64 hartid;
+	bool usable;
+	const char *mmu;
+};
+
+/* ---- console capture ----------------------------------------------------- */
+
+struct capture {
+	FILE *tmp;
+	int saved_fd;
+};
+
+static void capture_start(struct capture *c)
+{
+	fflush(stdout);
+	c->tmp = tmpfile();
+	c->saved_fd = dup(1);
+	if (c->tmp)
+		dup2(fileno(c->tmp), 1);
+}
+
+/* Stop capturing; the output (truncated to @size - 1) is in @buf. */
+static void capture_end(struct capture *c, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	fflush(stdout);
+	dup2(c->saved_fd, 1);
+	close(c->saved_fd);
+	if (c->tmp) {
+		rewind(c->tmp);
+		n = fread(buf, 1, size - 1, c->tmp);
+		fclose(c->tmp);
+	}
+	buf[n] = '\0';
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* dt_parse fixture @name (in a buffer of exactly its size) at @phys. The
+ * blob stays allocated in *blobp for bootargs; the caller frees it. */
+static int parse(struct dt_info *info, const char *name, u64 phys, u8 **blobp,
+		 size_t *sizep)
+{
+	size_t size = 0;
+	u8 *b = host_load_dtb(name, &size);
+	int err;
+
+	if (!b)
+		return 1; /* not an FDT_ERR code: the fixture is missing */
+	err = dt_parse(info, b, size, phys);
+	if (sizep)
+		*sizep = size;
+	if (blobp)
+		*blobp = b;
+	else
+		free(b);
+	return err;
+}
+
+/* parse() with the console output captured into @out. */
+static int parse_quietly(struct dt_info *info, const char *name, u64 phys,
+			 char *out, size_t outsize)
+{
+	struct capture c;
+	int err;
+
+	capture_start(&c);
+	err = parse(info, name, phys, NULL, NULL);
+	capture_end(&c, out, outsize);
+	return err;
+}
+
+static void expect_ram(struct ktest *t, const struct dt_info *info,
+		       const struct dt_range *want, int n)
+{
+	EXPECT_EQ(info->nr_ram, n);
+	for (int i = 0; i < n && i < info->nr_ram; i++) {
+		EXPECT_EQ(info->ram[i].base, want[i].base);
+		EXPECT_EQ(info->ram[i].size, want[i].size);
+	}
+}
+
+static void expect_reserved(struct ktest *t, const struct dt_info *info,
+			    const struct want_res *want, int n)
+{
+	EXPECT_EQ(info->nr_reserved, n);
+	for (int i = 0; i < n && i < info->nr_reserved; i++) {
+		EXPECT_EQ(info->reserved[i].base, want[i].base);
+		EXPECT_EQ(info->reserved[i].size, want[i].size);
+		EXPECT_STREQ(info->reserved[i].reason, want[i].reason);
+		EXPECT_EQ(info->reserved[i].nomap, want[i].nomap);
+	}
+}
+
+static void expect_cpus(struct ktest *t, const struct dt_info *info,
+			const struct want_cpu *want, int n)
+{
+	EXPECT_EQ(info->nr_cpus, n);
+	for (int i = 0; i < n && i < info->nr_cpus; i++) {
+		EXPECT_EQ(info->cpus[i].hartid, want[i].hartid);
+		EXPECT_EQ(info->cpus[i].usable, want[i].usable);
+		EXPECT_STREQ(info->cpus[i].mmu_type, want[i].mmu);
+	}
+}
+
+static void expect_no_initrd(struct ktest *t, const struct dt_info *info)
+{
+	EXPECT(!info->has_initrd);
+	EXPECT_EQ(info->initrd_start, 0);
+	EXPECT_EQ(info->initrd_end, 0);
+}
+
+static const struct want_cpu sv39_hart0[] = { { 0, true, "riscv,sv39" } };
+
+/* ---- QEMU trees ---------------------------------------------------------- */
+
+static void virt_map(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x8000000 } };
+	static const struct want_cpu cpus[] = {
+		{ 0, true, "riscv,sv48" }, { 1, true, "riscv,sv48" },
+		{ 2, true, "riscv,sv48" }, { 3, true, "riscv,sv48" },
+	};
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "virt", DTB_PHYS, &b, &size), 0);
+	const struct want_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", false },
+		{ DTB_PHYS, size, "dtb", false },
+	};
+	expect_ram(t, &info, ram, 1);
+	expect_reserved(t, &info, res, 2);
+	EXPECT_STREQ(info.bootargs, "console=ttyS0 earlycon");
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000");
+	expect_no_initrd(t, &info);
+	EXPECT_EQ(info.timebase_frequency, 10000000);
+	expect_cpus(t, &info, cpus, 4);
+	EXPECT_EQ(info.nr_warnings, 0);
+	EXPECT_EQ(info.dtb_phys, DTB_PHYS);
+	EXPECT(info.fdt.blob == b);
+	EXPECT_EQ(dt_ram_total(&info), 128ull << 20);
+	free(b);
+}
+
+static void virt_8g_map(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x200000000ull } };
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "virt-8g", 0xbfe00000, &b, &size), 0);
+	const struct want_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", false },
+		{ 0xbfe00000, size, "dtb", false },
+	};
+	expect_ram(t, &info, ram, 1);
+	EXPECT_EQ(info.ram[0].base + info.ram[0].size - 1, 0x27fffffffull);
+	expect_reserved(t, &info, res, 2);
+	EXPECT_STREQ(info.bootargs, "");
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000");
+	expect_no_initrd(t, &info);
+	EXPECT_EQ(info.timebase_frequency, 10000000);
+	EXPECT_EQ(info.nr_cpus, 4);
+	EXPECT_EQ(info.nr_warnings, 0);
+	EXPECT_EQ(dt_ram_total(&info), 8ull << 30);
+	free(b);
+}
+
+static void sifive_u_map(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x8000000 } };
+	static const struct want_cpu cpus[] = {
+		{ 0, false, "" }, /* the E51: disabled by OpenSBI, no MMU */
+		{ 1, true, "riscv,sv48" }, { 2, true, "riscv,sv48" },
+		{ 3, true, "riscv,sv48" }, { 4, true, "riscv,sv48" },
+	};
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "sifive-u", DTB_PHYS, &b, &size), 0);
+	const struct want_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", true },
+		{ DTB_PHYS, size, "dtb", false },
+	};
+	expect_ram(t, &info, ram, 1);
+	expect_reserved(t, &info, res, 2);
+	EXPECT_STREQ(info.bootargs, "");
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10010000");
+	expect_no_initrd(t, &info);
+	EXPECT_EQ(info.timebase_frequency, 1000000);
+	expect_cpus(t, &info, cpus, 5);
+	EXPECT_EQ(info.nr_warnings, 0);
+	free(b);
+}
+
+/* ---- synthetic trees ----------------------------------------------------- */
+
+static void two_banks_map(struct ktest *t)
+{
+	static const struct dt_range ram[] = {
+		{ 0x80000000, 0x10000000 }, { 0x140000000ull, 0x10000000 },
+	};
+	static const struct want_cpu cpus[] = {
+		{ 0, true, "riscv,sv39" }, { 1, true, "riscv,sv39" },
+		{ 2, false, "riscv,sv39" }, /* disabled */
+	};
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "two-banks", DTB_PHYS, &b, &size), 0);
+	const struct want_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", false },
+		{ DTB_PHYS, size, "dtb", false },
+	};
+	expect_ram(t, &info, ram, 2);
+	expect_reserved(t, &info, res, 2);
+	EXPECT_STREQ(info.bootargs, "console=ttyS0");
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000");
+	expect_no_initrd(t, &info);
+	EXPECT_EQ(info.timebase_frequency, 10000000);
+	expect_cpus(t, &info, cpus, 3);
+	EXPECT_EQ(info.nr_warnings, 0);
+	EXPECT_EQ(dt_ram_total(&info), 512ull << 20);
+	free(b);
+}
+
+static void multi_reg_map(struct ktest *t)
+{
+	static const struct dt_range ram[] = {
+		{ 0x80000000, 0x10000000 },     /* three touching entries, joined */
+		{ 0xc0000000, 0x10000000 },
+		{ 0x100000000ull, 0x10000000 },
+	};
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "multi-reg", 0x80100000, &b, &size), 0);
+	const struct want_res res[] = { { 0x80100000, size, "dtb", false } };
+	expect_ram(t, &info, ram, 3);
+	expect_reserved(t, &info, res, 1);
+	EXPECT_STREQ(info.bootargs, "");
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000");
+	expect_no_initrd(t, &info);
+	EXPECT_EQ(info.timebase_frequency, 10000000);
+	expect_cpus(t, &info, sv39_hart0, 1);
+	EXPECT_EQ(info.nr_warnings, 0); /* joining touching ranges is silent */
+	free(b);
+}
+
+static void resmem_middle_map(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x20000000 } };
+	struct dt_info info;
+	char out[512];
+	size_t size;
+	u8 *b = NULL;
+	struct capture c;
+	int err;
+
+	capture_start(&c);
+	err = parse(&info, "resmem-middle", 0x9fe00000, &b, &size);
+	capture_end(&c, out, sizeof(out));
+	ASSERT_EQ(err, 0);
+	const struct want_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", false },
+		{ 0x8c000000, 0x100000, "shmem@8c000000", false },
+		{ 0x90000000, 0x800000, "framebuffer@90000000", true },
+		{ 0x9a000000, 0x1000, "multi@9a000000", true },
+		{ 0x9b000000, 0x2000, "multi@9a000000", true },
+		{ 0x9fe00000, size, "dtb", false },
+	};
+	expect_ram(t, &info, ram, 1);
+	expect_reserved(t, &info, res, 6);
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000");
+	expect_no_initrd(t, &info);
+	expect_cpus(t, &info, sv39_hart0, 1);
+	/* linux,cma has only a size; the disabled child is skipped silently */
+	EXPECT_EQ(info.nr_warnings, 1);
+	EXPECT_STREQ(out, "dt: warning: /reserved-memory/linux,cma: dynamic allocation "
+			  "(size, no reg) not supported: skipped\n");
+	free(b);
+}
+
+static void memreserve_map(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x10000000 } };
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "memreserve", DTB_PHYS, &b, &size), 0);
+	const struct want_res res[] = {
+		{ 0x84000000, 0x2000, "memreserve", false },
+		{ DTB_PHYS, size, "dtb", false },
+		{ 0x88000000, 0x10000, "memreserve", false },
+	};
+	expect_ram(t, &info, ram, 1);
+	expect_reserved(t, &info, res, 3);
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000");
+	expect_no_initrd(t, &info);
+	expect_cpus(t, &info, sv39_hart0, 1);
+	EXPECT_EQ(info.nr_warnings, 0);
+	free(b);
+}
+
+static void cells_1_1_map(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x10000000 } };
+	static const struct want_cpu cpus[] = {
+		{ 0, true, "riscv,sv32" }, { 1, false, "riscv,none" },
+	};
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "cells-1-1", 0x8fe00000, &b, &size), 0);
+	const struct want_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", true },
+		{ 0x8fe00000, size, "dtb", false },
+	};
+	expect_ram(t, &info, ram, 1);
+	expect_reserved(t, &info, res, 2);
+	EXPECT_STREQ(info.bootargs, ""); /* present but empty */
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000"); /* linux,stdout-path */
+	expect_no_initrd(t, &info);
+	EXPECT_EQ(info.timebase_frequency, 1000000); /* from cpu@0 */
+	expect_cpus(t, &info, cpus, 2);
+	EXPECT_EQ(info.nr_warnings, 0);
+	free(b);
+}
+
+static void initrd_32bit_cells(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x8000000 } };
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "initrd32", DTB_PHYS, &b, &size), 0);
+	const struct want_res res[] = {
+		{ 0x84200000, 0x186a0, "initrd", false },
+		{ DTB_PHYS, size, "dtb", false },
+	};
+	expect_ram(t, &info, ram, 1);
+	expect_reserved(t, &info, res, 2);
+	EXPECT(info.has_initrd);
+	EXPECT_EQ(info.initrd_start, 0x84200000);
+	EXPECT_EQ(info.initrd_end, 0x842186a0);
+	EXPECT_STREQ(info.bootargs, "console=ttyS0 root=/dev/ram");
+	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000"); /* ":115200n8" stripped */
+	expect_cpus(t, &info, sv39_hart0, 1);
+	EXPECT_EQ(info.nr_warnings, 0);
+	free(b);
+}
+
+static void initrd_64bit_values(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x100000000ull } };
+	struct dt_info info;
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "initrd64", DTB_PHYS, &b, &size), 0);
+	const struct want_res res[] = {
+		{ DTB_PHYS, size, "dtb", false },
+		{ 0x100000000ull, 0x800000, "initrd", false },
+	};
+	expect_ram(t, &info, ram, 1);
+	expect_reserved(t, &info, res, 2);
+	EXPECT(info.has_initrd);
+	EXPECT_EQ(info.initrd_start, 0x100000000ull);
+	EXPECT_EQ(info.initrd_end, 0x100800000ull);
+	EXPECT_STREQ(info.bootargs, "");
+	EXPECT_STREQ(info.stdout_path, "serial0"); /* an alias, kept as is */
+	EXPECT_EQ(info.nr_warnings, 0);
+	free(b);
+}
+
+static void warnings_repaired(struct ktest *t)
+{
+	static const struct dt_range ram[] = {
+		{ 0x80000000, 0x18000000 }, /* memory@80000000 + memory@88000000 */
+		{ 0xc0000000, 0x1000000 },  /* the duplicate entries */
+	};
+	static const char want_out[] =
+		"dt: warning: /memory@88000000: [mem 0x0000000088000000-0x0000000097ffffff] "
+		"overlaps [mem 0x0000000080000000-0x000000008fffffff]: merged\n"
+		"dt: warning: /memory@c0000000: [mem 0x00000000c0000000-0x00000000c0ffffff] "
+		"overlaps [mem 0x00000000c0000000-0x00000000c0ffffff]: merged\n"
+		"dt: warning: /memory@a0000000: zero-size reg entry 0 dropped\n"
+		"dt: warning: /memory@b0000000: no device_type \"memory\": ignored\n"
+		"dt: warning: /memory@e0000000: no reg: ignored\n"
+		"dt: warning: memreserve entry 0: zero size: dropped\n"
+		"dt: warning: /reserved-memory: ranges not translated: identity assumed\n"
+		"dt: warning: /reserved-memory/zero@82000000: zero-size reg entry 0 dropped\n"
+		"dt: warning: /reserved-memory/noreg@83000000: no reg: skipped\n"
+		"dt: warning: /chosen: stdout-path longer than 127 bytes: truncated\n"
+		"dt: warning: /chosen: linux,initrd-start without linux,initrd-end: ignored\n";
+	char want_path[160];
+	struct dt_info info;
+	char out[2048];
+	size_t size;
+	u8 *b = NULL;
+	struct capture c;
+	int err;
+
+	capture_start(&c);
+	err = parse(&info, "warnings", DTB_PHYS, &b, &size);
+	capture_end(&c, out, sizeof(out));
+	ASSERT_EQ(err, 0);
+	const struct want_res res[] = {
+		{ 0x84000000, 0x1000, "good@84000000", false },
+		{ DTB_PHYS, size, "dtb", false },
+	};
+	expect_ram(t, &info, ram, 2);
+	expect_reserved(t, &info, res, 2);
+	expect_no_initrd(t, &info);
+	EXPECT_EQ(info.nr_warnings, 11);
+	EXPECT_STREQ(out, want_out);
+	/* the first 127 bytes of "/soc/" + 13 x "abcdefghij" + "@10000000" */
+	strcpy(want_path, "/soc/");
+	for (int i = 0; i < 13; i++)
+		strcat(want_path, "abcdefghij");
+	want_path[DT_STDOUT_LEN - 1] = '\0';
+	EXPECT_STREQ(info.stdout_path, want_path);
+	free(b);
+}
+
+static void cpus_found_by_name_or_type(struct ktest *t)
+{
+	static const struct want_cpu cpus[] = {
+		{ 0, true, "riscv,sv39" },          /* cpu@0: by name */
+		{ 0x100000001ull, true, "riscv,sv57" }, /* hart@1: by type, "ok" */
+	};
+	struct dt_info info;
+	char out[512];
+
+	ASSERT_EQ(parse_quietly(&info, "cpus-odd", DTB_PHYS, out, sizeof(out)), 0);
+	expect_cpus(t, &info, cpus, 2);
+	EXPECT_EQ(info.timebase_frequency, 4000000);
+	EXPECT_EQ(info.nr_warnings, 1);
+	EXPECT_STREQ(out, "dt: warning: /cpus/cpu@2: no reg: ignored\n");
+}
+
+static void deep_tree_parses(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x8000000 } };
+	struct dt_info info;
+
+	ASSERT_EQ(parse(&info, "deep-ok", DTB_PHYS, NULL, NULL), 0);
+	expect_ram(t, &info, ram, 1);
+	EXPECT_EQ(info.nr_cpus, 0);
+	EXPECT_EQ(info.timebase_frequency, 0);
+	EXPECT_STREQ(info.stdout_path, "");
+	EXPECT_STREQ(info.bootargs, "");
+}
+
+static void ram_table_holds_max(struct ktest *t)
+{
+	struct dt_info info;
+
+	ASSERT_EQ(parse(&info, "ram-max", DTB_PHYS, NULL, NULL), 0);
+	ASSERT_EQ(info.nr_ram, DT_MAX_RAM);
+	for (int i = 0; i < DT_MAX_RAM; i++) {
+		EXPECT_EQ(info.ram[i].base, 0x80000000ull + (u64)i * 0x200000);
+		EXPECT_EQ(info.ram[i].size, 0x100000);
+	}
+	EXPECT_EQ(dt_ram_total(&info), (u64)DT_MAX_RAM << 20);
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+static void expect_parse_error(struct ktest *t, const char *name, int want)
+{
+	struct dt_info info;
+	char out[1024];
+
+	EXPECT_EQ(parse_quietly(&info, name, DTB_PHYS, out, sizeof(out)), want);
+}
+
+static void error_bad_cells(struct ktest *t)
+{
+	expect_parse_error(t, "bad-cells", -FDT_ERR_BADCELLS);
+	expect_parse_error(t, "bad-size-cells", -FDT_ERR_BADCELLS);
+	expect_parse_error(t, "bad-resmem-cells", -FDT_ERR_BADCELLS);
+}
+
+static void error_no_memory(struct ktest *t)
+{
+	expect_parse_error(t, "bad-nomem", -FDT_ERR_NOMEMORY);
+}
+
+static void error_reg_length(struct ktest *t)
+{
+	expect_parse_error(t, "bad-reg-len", -FDT_ERR_BADVALUE);
+	expect_parse_error(t, "bad-reg-empty", -FDT_ERR_BADVALUE);
+}
+
+static void error_range_wraps(struct ktest *t)
+{
+	expect_parse_error(t, "bad-wrap", -FDT_ERR_BADRANGE);
+}
+
+static void error_too_many_ranges(struct ktest *t)
+{
+	expect_parse_error(t, "bad-toomany", -FDT_ERR_TOOMANY);
+	expect_parse_error(t, "bad-resmem-toomany", -FDT_ERR_TOOMANY);
+}
+
+static void error_initrd(struct ktest *t)
+{
+	expect_parse_error(t, "bad-initrd-len", -FDT_ERR_BADVALUE);
+	expect_parse_error(t, "bad-initrd-order", -FDT_ERR_BADRANGE);
+}
+
+static void error_cpus(struct ktest *t)
+{
+	expect_parse_error(t, "bad-cpus-toomany", -FDT_ERR_TOOMANY);
+	expect_parse_error(t, "bad-timebase", -FDT_ERR_BADVALUE);
+	expect_parse_error(t, "bad-mmu-type", -FDT_ERR_BADVALUE);
+}
+
+static void error_chosen_strings(struct ktest *t)
+{
+	expect_parse_error(t, "bad-bootargs", -FDT_ERR_BADVALUE);
+	expect_parse_error(t, "bad-stdout", -FDT_ERR_BADVALUE);
+}
+
+static void error_depth(struct ktest *t)
+{
+	expect_parse_error(t, "bad-deep", -FDT_ERR_DEPTH);
+}
+
+static void error_from_fdt_open(struct ktest *t)
+{
+	struct dt_info info;
+	size_t size;
+	u8 *b = host_load_dtb("virt", &size);
+	u8 *copy;
+
+	ASSERT(b);
+	copy = malloc(size - 1);
+	memcpy(copy, b, size - 1);
+	EXPECT_EQ(dt_parse(&info, copy, size - 1, DTB_PHYS), -FDT_ERR_TRUNCATED);
+	free(copy);
+	b[0] = 0x12;
+	EXPECT_EQ(dt_parse(&info, b, size, DTB_PHYS), -FDT_ERR_BADMAGIC);
+	free(b);
+}
+
+/* The blob's own range must not wrap either. */
+static void error_dtb_wraps(struct ktest *t)
+{
+	struct dt_info info;
+
+	EXPECT_EQ(parse(&info, "virt", 0xfffffffffffff000ull, NULL, NULL),
+		  -FDT_ERR_BADRANGE);
+}
+
+/* Flip each byte of a good blob: dt_parse returns a known code, and when it
+ * succeeds the tables keep their invariants. */
+static void parse_survives_every_byte_flipped(struct ktest *t)
+{
+	size_t size;
+	u8 *good = host_load_dtb("initrd32", &size);
+	u8 *b = malloc(size);
+	struct capture c;
+	char out[4096];
+
+	ASSERT(good && b);
+	capture_start(&c);
+	for (size_t i = 0; i < size; i++) {
+		struct dt_info info;
+		int err;
+
+		memcpy(b, good, size);
+		b[i] ^= 0xff;
+		err = dt_parse(&info, b, size, DTB_PHYS);
+		EXPECT(err <= 0 && err > -FDT_ERR_MAX);
+		if (err)
+			continue;
+		EXPECT(info.nr_ram > 0 && info.nr_ram <= DT_MAX_RAM);
+		for (int k = 0; k < info.nr_ram; k++) {
+			EXPECT(info.ram[k].size > 0);
+			if (k > 0)
+				EXPECT(info.ram[k].base >
+				       info.ram[k - 1].base + info.ram[k - 1].size);
+		}
+		for (int k = 1; k < info.nr_reserved; k++)
+			EXPECT(info.reserved[k].base >= info.reserved[k - 1].base);
+		EXPECT(strlen(info.bootargs) < size);
+	}
+	capture_end(&c, out, sizeof(out));
+	free(b);
+	free(good);
+}
+
+/* ---- dt_add_reserved / dt_print_memmap ----------------------------------- */
+
+static void add_reserved_keeps_order(struct ktest *t)
+{
+	static const struct want_res res[] = {
+		{ 0x1000, 0x1000, "a", false },
+		{ 0x5000, 0x100, "first", true },
+		{ 0x5000, 0x200, "second", false }, /* ties keep their order */
+		{ 0x9000, 0x10, "", false },
+	};
+	struct dt_info info;
+	char longname[DT_NAME_LEN + 10];
+
+	memset(&info, 0, sizeof(info));
+	EXPECT_EQ(dt_add_reserved(&info, 0x9000, 0x10, NULL, false), 0);
+	EXPECT_EQ(dt_add_reserved(&info, 0x5000, 0x100, "first", true), 0);
+	EXPECT_EQ(dt_add_reserved(&info, 0x1000, 0x1000, "a", false), 0);
+	EXPECT_EQ(dt_add_reserved(&info, 0x5000, 0x200, "second", false), 0);
+	expect_reserved(t, &info, res, 4);
+
+	/* the reason is truncated, never overflowed */
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	EXPECT_EQ(dt_add_reserved(&info, 0, 1, longname, false), 0);
+	EXPECT_EQ(strlen(info.reserved[0].reason), DT_NAME_LEN - 1);
+}
+
+static void add_reserved_rejects_bad_ranges(struct ktest *t)
+{
+	struct dt_info info;
+
+	memset(&info, 0, sizeof(info));
+	EXPECT_EQ(dt_add_reserved(&info, 0x1000, 0, "empty", false), -FDT_ERR_BADRANGE);
+	EXPECT_EQ(dt_add_reserved(&info, ~0ull - 0xfff, 0x2000, "wraps", false),
+		  -FDT_ERR_BADRANGE);
+	/* ending exactly at 2^64: the end is not representable */
+	EXPECT_EQ(dt_add_reserved(&info, ~0ull - 0xfff, 0x1000, "top", false),
+		  -FDT_ERR_BADRANGE);
+	EXPECT_EQ(dt_add_reserved(&info, ~0ull - 0xfff, 0xfff, "top", false), 0);
+	EXPECT_EQ(info.nr_reserved, 1);
+}
+
+static void add_reserved_table_full(struct ktest *t)
+{
+	struct dt_info info;
+
+	memset(&info, 0, sizeof(info));
+	for (int i = 0; i < DT_MAX_RESERVED; i++)
+		EXPECT_EQ(dt_add_reserved(&info, (u64)(DT_MAX_RESERVED - i) << 12,
+					  0x1000, "r", false), 0);
+	EXPECT_EQ(dt_add_reserved(&info, 0, 0x1000, "one too many", false),
+		  -FDT_ERR_TOOMANY);
+	EXPECT_EQ(info.nr_reserved, DT_MAX_RESERVED);
+	for (int i = 1; i < DT_MAX_RESERVED; i++)
+		EXPECT(info.reserved[i].base > info.reserved[i - 1].base);
+}
+
+static void print_memmap_linux_style(struct ktest *t)
+{
+	static const char want_virt[] =
+		"Early memory node ranges\n"
+		"  node   0: [mem 0x0000000080000000-0x0000000087ffffff]\n"
+		"Reserved memory:\n"
+		"  [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000\n"
+		"  [mem 0x0000000080200000-0x000000008021ffff] kernel\n";
+	static const char want_resmem[] =
+		"Early memory node ranges\n"
+		"  node   0: [mem 0x0000000080000000-0x000000008fffffff]\n"
+		"  node   0: [mem 0x0000000140000000-0x000000014fffffff]\n"
+		"Reserved memory:\n"
+		"  [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000 (no-map)\n";
+	struct dt_info info;
+	struct capture c;
+	char out[1024], want[1024];
+	size_t size;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "virt", DTB_PHYS, &b, &size), 0);
+	ASSERT_EQ(dt_add_reserved(&info, 0x80200000, 0x20000, "kernel", false), 0);
+	capture_start(&c);
+	dt_print_memmap(&info);
+	capture_end(&c, out, sizeof(out));
+	snprintf(want, sizeof(want), "%s  [mem 0x%016llx-0x%016llx] dtb\n", want_virt,
+		 DTB_PHYS, DTB_PHYS + size - 1);
+	EXPECT_STREQ(out, want);
+	free(b);
+
+	/* hand-made tables: two banks, one no-map range */
+	memset(&info, 0, sizeof(info));
+	info.nr_ram = 2;
+	info.ram[0] = (struct dt_range){ 0x80000000, 0x10000000 };
+	info.ram[1] = (struct dt_range){ 0x140000000ull, 0x10000000 };
+	ASSERT_EQ(dt_add_reserved(&info, 0x80000000, 0x80000, "mmode_resv0@80000000", true), 0);
+	capture_start(&c);
+	dt_print_memmap(&info);
+	capture_end(&c, out, sizeof(out));
+	EXPECT_STREQ(out, want_resmem);
+}
+
+KTEST_SUITE(devicetree,
+	KTEST_CASE(virt_map),
+	KTEST_CASE(virt_8g_map),
+	KTEST_CASE(sifive_u_map),
+	KTEST_CASE(two_banks_map),
+	KTEST_CASE(multi_reg_map),
+	KTEST_CASE(resmem_middle_map),
+	KTEST_CASE(memreserve_map),
+	KTEST_CASE(cells_1_1_map),
+	KTEST_CASE(initrd_32bit_cells),
+	KTEST_CASE(initrd_64bit_values),
+	KTEST_CASE(warnings_repaired),
+	KTEST_CASE(cpus_found_by_name_or_type),
+	KTEST_CASE(deep_tree_parses),
+	KTEST_CASE(ram_table_holds_max),
+	KTEST_CASE(error_bad_cells),
+	KTEST_CASE(error_no_memory),
+	KTEST_CASE(error_reg_length),
+	KTEST_CASE(error_range_wraps),
+	KTEST_CASE(error_too_many_ranges),
+	KTEST_CASE(error_initrd),
+	KTEST_CASE(error_cpus),
+	KTEST_CASE(error_chosen_strings),
+	KTEST_CASE(error_depth),
+	KTEST_CASE(error_from_fdt_open),
+	KTEST_CASE(error_dtb_wraps),
+	KTEST_CASE(parse_survives_every_byte_flipped),
+	KTEST_CASE(add_reserved_keeps_order),
+	KTEST_CASE(add_reserved_rejects_bad_ranges),
+	KTEST_CASE(add_reserved_table_full),
+	KTEST_CASE(print_memmap_linux_style));
