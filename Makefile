@@ -5,6 +5,7 @@
 #   make test       host unit tests, then the self-tests on QEMU; last line totals all
 #   make host-test  only the host unit tests (ASan + UBSan)
 #   make ktest      only the on-target self-tests on QEMU
+#   make sdimage    build/sdcard.img: a HiFive-style SD card image U-Boot boots (BOOTARGS=...)
 #   make deps       install missing Debian packages (run and test do it themselves)
 #   make clean
 #
@@ -92,6 +93,19 @@ $(B)/dtb/%.dtb: tests/dts/%.dts
 	@mkdir -p $(dir $@)
 	$(call quiet,DTC,$<)$(DTC) -q $(if $(filter bad-%,$*),-f) -I dts -O dtb -o $@ $<
 
+# --- SD card images (scripts/mksdimage.sh; docs/boards.md) -----------------------
+BOOTARGS ?=
+SDTOOLS := PATH="$$PATH:/usr/sbin:/sbin"
+
+$(B)/sdcard.img: $(B)/Image scripts/mksdimage.sh FORCE
+	$(call quiet,SDIMAGE,$@)$(SDTOOLS) scripts/mksdimage.sh $@ $(B)/Image "$(BOOTARGS)"
+
+# The image make test boots through U-Boot.
+$(B)/sdcard-ktest.img: $(B)/Image scripts/mksdimage.sh
+	$(call quiet,SDIMAGE,$@)$(SDTOOLS) scripts/mksdimage.sh $@ $(B)/Image "ktest=all"
+
+sdimage: deps $(B)/sdcard.img
+
 # --- commands -----------------------------------------------------------------
 SMP ?= 4
 MEM ?= 512M
@@ -109,7 +123,7 @@ host-test: deps $(B)/host-tests $(DTBS)
 ktest: deps all
 	@tests/qemu/ktest-all.sh
 
-test-build: all $(B)/host-tests $(DTBS)
+test-build: all $(B)/host-tests $(DTBS) $(B)/sdcard-ktest.img
 
 test: deps
 	@$(MAKE) --no-print-directory test-build
@@ -118,7 +132,7 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run host-test ktest test test-build clean
+.PHONY: all deps run host-test ktest test test-build sdimage clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

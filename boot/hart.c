@@ -145,8 +145,13 @@ unsigned int harts_start(const struct dt_info *dt)
 	for (int i = 0; i < dt->nr_cpus; i++) {
 		const struct dt_cpu *c = &dt->cpus[i];
 
-		if (!c->usable || c->hartid == harts[0].hartid)
+		if (c->hartid == harts[0].hartid)
 			continue;
+		if (!c->usable) {
+			kprintf("harts: hart %lu left down: %s\n", (unsigned long)c->hartid,
+				c->mmu_type[0] ? "status not okay" : "no MMU (no mmu-type)");
+			continue;
+		}
 		listed++;
 		if (nr_harts == MAX_HARTS) {
 			kprintf("harts: hart %lu not started: rvmm supports %d harts\n",

@@ -48,6 +48,12 @@ static void memory_map_init(void)
 	dt_print_memmap(&boot_dt);
 }
 
+static void cmdline_init(const char *bootargs)
+{
+	kprintf("Kernel command line: %s\n", bootargs);
+	cmdline_parse_boot(bootargs);
+}
+
 static void print_banner(void)
 {
 	kprintf("\nrvmm ready on %u hart%s, console %s.\n"
@@ -63,7 +69,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	devicetree_init(dtb_phys);       /* finisher; RAM, reserved ranges, chosen, cpus */
 	console_init(&boot_dt);          /* from SBI putchar to the stdout-path UART */
 	time_init(&boot_dt);             /* timebase for timeouts and sleeping */
-	cmdline_parse_boot(boot_dt.bootargs); /* key=value boot parameters */
+	cmdline_init(boot_dt.bootargs);  /* key=value boot parameters */
 	memory_map_init();               /* reserve the kernel, print the map */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
 	print_banner();

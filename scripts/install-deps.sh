@@ -5,7 +5,7 @@
 set -e
 
 PACKAGES="make gcc libc6-dev gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu
-device-tree-compiler picolibc-riscv64-unknown-elf clang gdb-multiarch"
+device-tree-compiler picolibc-riscv64-unknown-elf clang gdb-multiarch fdisk e2fsprogs"
 
 missing=""
 for p in $PACKAGES; do

@@ -20,4 +20,7 @@ tests/qemu/ktest-all.sh
 echo "== boot and console checks on QEMU virt"
 tests/qemu/boot-checks.sh
 
+echo "== boards: sifive_u, U-Boot booti, the SD card image"
+tests/qemu/boards.sh
+
 awk '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$RESULTS"

@@ -101,3 +101,17 @@ check() {
 		record "$name" 0 1
 	fi
 }
+
+# check_log RUN RESULT PATTERN...: more expectations on the log of an earlier
+# run RUN, recorded as a result of their own named RESULT.
+check_log() {
+	run=$1 result=$2
+	shift 2
+	if expect_log "$run" "$@"; then
+		echo "ok   $result"
+		record "$result" 1 0
+	else
+		show_log "$run"
+		record "$result" 0 1
+	fi
+}
