@@ -7,6 +7,7 @@
 #include <console.h>
 #include <hart.h>
 #include <ktime.h>
+#include <mm_init.h>
 #include <power.h>
 #include <shell.h>
 #include <trap.h>
@@ -71,6 +72,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	time_init(&boot_dt);             /* timebase for timeouts and sleeping */
 	cmdline_init(boot_dt.bootargs);  /* key=value boot parameters */
 	memory_map_init();               /* reserve the kernel, print the map */
+	mm_init(&boot_dt);               /* memblock, struct pages, zones, buddy */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
 	print_banner();
 	shell_boot_script();             /* run=cmd1;cmd2 */

@@ -14,7 +14,8 @@
 #ifndef RVMM_HART_H
 #define RVMM_HART_H
 
-#define MAX_HARTS 8
+#include <config.h>
+
 #define HART_STACK_SIZE (16 * 1024)
 #define HART_STACK_TOP_OFFSET 0 /* offsetof(struct hart, stack_top), for entry.S */
 

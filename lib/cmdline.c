@@ -110,3 +110,47 @@ const char *cmdline_get(void)
 {
 	return boot_cmdline;
 }
+
+int memparse(const char *s, u64 *out)
+{
+	u64 v = 0;
+	unsigned int base = 10, shift = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	if (!*p)
+		return -EINVAL;
+	for (; *p; p++) {
+		unsigned int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned int)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned int)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned int)(*p - 'A' + 10);
+		else
+			break;
+		if (v > (~0ull - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	switch (*p) {
+	case 'K': case 'k': shift = 10; p++; break;
+	case 'M': case 'm': shift = 20; p++; break;
+	case 'G': case 'g': shift = 30; p++; break;
+	case '\0': break;
+	default: return -EINVAL;
+	}
+	if (*p)
+		return -EINVAL;
+	if (shift && v > (~0ull >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}

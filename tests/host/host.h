@@ -9,4 +9,7 @@ extern const char *host_dtb_dir;
 /* Read build/dtb/<name>.dtb into a malloc'ed buffer; NULL if it cannot. */
 void *host_load_dtb(const char *name, size_t *size);
 
+/* Set the cpu number this_cpu() returns in the calling thread. */
+void host_set_cpu(unsigned int cpu);
+
 #endif

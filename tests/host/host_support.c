@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <kernel.h>
+#include <percpu.h>
 #include "host.h"
 
 int vkprintf(const char *fmt, va_list ap)
@@ -45,6 +46,24 @@ void panic(const char *fmt, ...)
 void warn_slowpath(const char *file, int line, const char *cond)
 {
 	kprintf("WARNING: %s:%d: %s\n", file, line, cond);
+}
+
+/* Tests that run several threads number them with host_set_cpu(). */
+static _Thread_local unsigned int host_cpu;
+
+unsigned int this_cpu(void)
+{
+	return host_cpu;
+}
+
+void host_set_cpu(unsigned int cpu)
+{
+	host_cpu = cpu;
+}
+
+unsigned int nr_online_cpus(void)
+{
+	return MAX_HARTS;
 }
 
 void *host_load_dtb(const char *name, size_t *size)

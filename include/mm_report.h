@@ -1,0 +1,25 @@
+/*
+ * mm_report.h - the memory reports (mm/mm_report.c) and the hook through
+ * which each allocator adds its lines to meminfo.
+ */
+#ifndef RVMM_MM_REPORT_H
+#define RVMM_MM_REPORT_H
+
+#include <kernel.h>
+
+struct pglist_data;
+
+void show_buddyinfo(const struct pglist_data *node);
+void show_zoneinfo(const struct pglist_data *node);
+void show_meminfo(const struct pglist_data *node);
+
+/* An allocator's meminfo lines: MEMINFO_HOOK(fn) with fn printing lines in
+ * meminfo's "Name:       N kB" format (meminfo_line helps). */
+#define MEMINFO_HOOK(fn)                                                  \
+	static void (*const meminfo_hook_##fn)(void)                      \
+		__attribute__((used, section("rvmm_meminfo"), aligned(8))) = fn
+
+void meminfo_line(const char *name, unsigned long kb);
+void meminfo_hooks_show(void);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * mmzone.h - zones, the node that holds them, and memory sections.
+ *
+ * A node (struct pglist_data) is one instance of the page allocator: its
+ * memory sections map pfns to struct pages, and its zones hold the buddy
+ * free lists. The kernel runs one node, contig_page_data; mem_node points at
+ * the node the global API (alloc_pages, pfn_to_page, ...) uses, so host tests
+ * can build their own node over a buffer and switch to it.
+ */
+#ifndef RVMM_MMZONE_H
+#define RVMM_MMZONE_H
+
+#include <mm.h>
+#include <spinlock.h>
+
+struct memblock;
+
+enum zone_type {
+	ZONE_DMA,    /* below zone_dma_limit= (optional; empty by default) */
+	ZONE_DMA32,  /* below 4 GiB */
+	ZONE_NORMAL, /* 4 GiB and up */
+	MAX_NR_ZONES
+};
+
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+struct free_area {
+	struct list_head free_list;
+	unsigned long nr_free; /* blocks on free_list */
+};
+
+/* Order-0 pages kept per hart and per zone. Only its hart uses it on the
+ * fast path; the lock is there for draining from another hart. */
+struct per_cpu_pages {
+	spinlock_t lock;
+	int count; /* pages on list */
+	int high;  /* drain when count exceeds this */
+	int batch; /* pages moved to or from the buddy lists at a time */
+	struct list_head list;
+	unsigned long nr_alloc, nr_free, nr_refill, nr_drain; /* statistics */
+} __aligned(64);
+
+struct zone {
+	spinlock_t lock; /* free_area, free_pages */
+	struct free_area free_area[MAX_ORDER];
+	unsigned long free_pages; /* pages in free_area (not per-hart lists) */
+
+	unsigned long watermark[NR_WMARK];
+	/* Pages kept free from allocations that could have used a higher
+	 * zone: lowmem_reserve[z] applies to requests whose highest zone is z. */
+	unsigned long lowmem_reserve[MAX_NR_ZONES];
+
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages; /* end - start, holes included */
+	unsigned long present_pages; /* pages of RAM */
+	unsigned long managed_pages; /* present minus reserved: given to buddy */
+
+	struct per_cpu_pages *pcp; /* [MAX_HARTS], from memblock */
+
+	struct pglist_data *node;
+	const char *name;
+	unsigned int id;
+
+	unsigned long nr_alloc_fail; /* requests that fell through this zone */
+};
+
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->managed_pages != 0;
+}
+
+static inline unsigned long zone_end_pfn(const struct zone *z)
+{
+	return z->zone_start_pfn + z->spanned_pages;
+}
+
+/* 128 MiB sections (as Linux on RISC-V). A section's struct pages cover
+ * only the pfns between its first and last page of RAM, so a hole between
+ * banks costs one table entry per 128 MiB and no struct pages. */
+#define SECTION_SHIFT 27
+#define PFN_SECTION_SHIFT (SECTION_SHIFT - PAGE_SHIFT)
+#define PAGES_PER_SECTION (1ul << PFN_SECTION_SHIFT)
+#define MAX_SECTIONS 65536 /* the section index lives in 16 bits of page->flags */
+
+struct mem_section {
+	/* (uintptr_t)struct page of pfn = map_base + pfn * sizeof(struct page);
+	 * 0: the section has no struct pages. */
+	uintptr_t map_base;
+	unsigned long start_pfn, end_pfn; /* pfns with a struct page */
+};
+
+struct pglist_data {
+	struct zone zones[MAX_NR_ZONES];
+	/* Zones to try, highest first, for each highest allowed zone. */
+	struct zone *zonelist[MAX_NR_ZONES][MAX_NR_ZONES + 1];
+
+	unsigned long node_start_pfn, node_end_pfn; /* span of all RAM */
+	unsigned long node_present_pages;
+
+	unsigned long section_base_pfn; /* first pfn of section 0 */
+	unsigned long nr_sections;
+	struct mem_section *sections; /* from memblock */
+	unsigned long memmap_pages;   /* struct pages allocated */
+
+	unsigned long totalreserve_pages; /* kept back from MemAvailable */
+	u32 warned_orders; /* orders whose allocation failure was reported */
+	unsigned long nr_bad_pages;       /* bad frees reported */
+	const char *last_bad_reason;
+};
+
+extern struct pglist_data contig_page_data;
+extern struct pglist_data *mem_node;
+
+/* pfn <-> struct page within a node, O(1). node_pfn_section and
+ * node_pfn_to_page need a pfn inside the node's sections; node_pfn_valid
+ * checks any pfn. */
+static inline struct mem_section *node_pfn_section(const struct pglist_data *node,
+						   unsigned long pfn)
+{
+	return &node->sections[(pfn - node->section_base_pfn) >> PFN_SECTION_SHIFT];
+}
+
+static inline bool node_pfn_valid(const struct pglist_data *node, unsigned long pfn)
+{
+	const struct mem_section *ms;
+
+	if (pfn < node->section_base_pfn ||
+	    ((pfn - node->section_base_pfn) >> PFN_SECTION_SHIFT) >= node->nr_sections)
+		return false;
+	ms = node_pfn_section(node, pfn);
+	return pfn >= ms->start_pfn && pfn < ms->end_pfn;
+}
+
+static inline struct page *node_pfn_to_page(const struct pglist_data *node, unsigned long pfn)
+{
+	return (struct page *)(node_pfn_section(node, pfn)->map_base + pfn * sizeof(struct page));
+}
+
+static inline unsigned long node_page_to_pfn(const struct pglist_data *node,
+					     const struct page *page)
+{
+	return ((uintptr_t)page - node->sections[page_section(page)].map_base) /
+	       sizeof(struct page);
+}
+
+/* Give one block of boot memory to the buddy allocator (node_init). */
+void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, unsigned int order);
+
+/* Zone boundaries as pfns: ZONE_DMA is [start, dma_end), DMA32 is
+ * [dma_end, dma32_end), Normal the rest. dma_end 0: no ZONE_DMA. */
+struct zone_limits {
+	unsigned long dma_end_pfn;
+	unsigned long dma32_end_pfn;
+};
+
+/*
+ * Build @node from @mb: memory sections and struct pages (allocated from
+ * memblock), zone spans and counts, per-hart lists, then hand every free
+ * page of memblock to the buddy allocator and set the watermarks. Returns 0
+ * or -ENOMEM / -E2BIG (memory outside what sections can describe).
+ * Every page memblock reserved (or allocated for this) stays PG_reserved.
+ */
+int node_init(struct pglist_data *node, struct memblock *mb, const struct zone_limits *limits);
+
+/* The node-level allocator behind the global API. */
+struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order);
+void node_free_pages(struct pglist_data *node, struct page *page, unsigned int order);
+
+/* Empty every per-hart list of the node back into the buddy lists. */
+void node_drain_pages(struct pglist_data *node);
+
+unsigned long node_free_pages_count(const struct pglist_data *node);
+unsigned long zone_pcp_count(const struct zone *z);
+
+/*
+ * Walk every zone and prove the buddy invariants: each free block is
+ * aligned to its order, of the order it claims, on exactly one list, inside
+ * its zone, made of valid pages no other block or list holds; its buddy is
+ * not a free block of the same order (it would have merged); counts match
+ * nr_free and free_pages; per-hart lists hold free order-0 pages of their
+ * zone; no page outside the free lists claims to be free. Prints each
+ * problem; returns how many were found.
+ */
+int node_check(struct pglist_data *node);
+
+/* Watermark test as the allocator applies it. */
+bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
+		       unsigned int highest_zone, gfp_t gfp);
+
+extern const char *const zone_names[MAX_NR_ZONES];
+
+#endif

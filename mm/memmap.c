@@ -1,0 +1,378 @@
+/*
+ * memmap.c - memory sections, struct page arrays and zones: building a node
+ * of the page allocator from memblock.
+ *
+ * Sections. Physical memory is cut into 128 MiB sections. A section that
+ * holds RAM gets one struct page per frame from its first to its last frame
+ * of RAM (not the whole section), allocated from memblock; a section with
+ * no RAM gets nothing. So two banks 3 GiB apart pay for their own frames
+ * plus one 24-byte table entry per 128 MiB of the gap. pfn -> page is one
+ * table lookup; page -> pfn finds the table entry through the section index
+ * stored in page->flags.
+ *
+ * node_init, in order (every memblock allocation comes before step 5, since
+ * memblock's free memory then belongs to the buddy allocator):
+ *   1. span: the first and last frame of RAM (RAM ranges rounded inwards
+ *      to whole frames; reserved ranges outwards);
+ *   2. the section table and each section's struct pages, all initialised
+ *      PG_reserved with their zone and section;
+ *   3. zone spans (zone_limits) and present pages;
+ *   4. per-hart list arrays for the populated zones;
+ *   5. every free frame of memblock to the buddy allocator, in the largest
+ *      aligned blocks that fit (managed pages); memblock is closed;
+ *   6. zonelists, watermarks, lowmem reserves, per-hart batch sizes.
+ */
+#include <kstring.h>
+#include <memblock.h>
+#include <mmzone.h>
+
+unsigned long va_pa_offset;
+
+/* --- the global conversions (mem_node) --------------------------------- */
+
+bool pfn_valid(unsigned long pfn)
+{
+	return node_pfn_valid(mem_node, pfn);
+}
+
+struct page *pfn_to_page(unsigned long pfn)
+{
+	return node_pfn_to_page(mem_node, pfn);
+}
+
+unsigned long page_to_pfn(const struct page *page)
+{
+	return node_page_to_pfn(mem_node, page);
+}
+
+void *page_address(const struct page *page)
+{
+	return phys_to_virt(PFN_PHYS(node_page_to_pfn(mem_node, page)));
+}
+
+struct page *virt_to_page(const void *addr)
+{
+	unsigned long pfn = PHYS_PFN(virt_to_phys(addr));
+
+	return node_pfn_valid(mem_node, pfn) ? node_pfn_to_page(mem_node, pfn) : NULL;
+}
+
+/* --- building a node ----------------------------------------------------- */
+
+static unsigned long pfn_up(u64 pa)
+{
+	return (unsigned long)((pa + PAGE_SIZE - 1) >> PAGE_SHIFT);
+}
+
+static unsigned long pfn_down(u64 pa)
+{
+	return (unsigned long)(pa >> PAGE_SHIFT);
+}
+
+/* Zeroed memory from memblock, or NULL. */
+static void *boot_alloc(struct memblock *mb, u64 size, u64 align)
+{
+	u64 pa = memblock_alloc(mb, size, align);
+	void *va;
+
+	if (!pa)
+		return NULL;
+	va = phys_to_virt(pa);
+	memset(va, 0, size);
+	return va;
+}
+
+static unsigned int zone_of_pfn(const struct zone_limits *lim, unsigned long pfn)
+{
+	if (pfn < lim->dma_end_pfn)
+		return ZONE_DMA;
+	if (pfn < lim->dma32_end_pfn)
+		return ZONE_DMA32;
+	return ZONE_NORMAL;
+}
+
+/* Step 1: the node's span over whole frames of RAM. */
+static int node_span(struct pglist_data *node, const struct memblock *mb)
+{
+	node->node_start_pfn = ~0ul;
+	for (int i = 0; i < mb->memory.cnt; i++) {
+		const struct memblock_region *r = &mb->memory.regions[i];
+		unsigned long s = pfn_up(r->base), e = pfn_down(r->base + r->size);
+
+		if (s >= e)
+			continue;
+		node->node_start_pfn = MIN(node->node_start_pfn, s);
+		node->node_end_pfn = MAX(node->node_end_pfn, e);
+		node->node_present_pages += e - s;
+	}
+	return node->node_present_pages ? 0 : -ENOMEM;
+}
+
+/* Step 2a: which pfns of each section need a struct page. */
+static int size_sections(struct pglist_data *node, struct memblock *mb)
+{
+	node->section_base_pfn = ALIGN_DOWN(node->node_start_pfn, PAGES_PER_SECTION);
+	node->nr_sections = (ALIGN_UP(node->node_end_pfn, PAGES_PER_SECTION) -
+			     node->section_base_pfn) >> PFN_SECTION_SHIFT;
+	if (node->nr_sections > MAX_SECTIONS)
+		return -E2BIG;
+	node->sections = boot_alloc(mb, node->nr_sections * sizeof(struct mem_section), 8);
+	if (!node->sections)
+		return -ENOMEM;
+	for (int i = 0; i < mb->memory.cnt; i++) {
+		const struct memblock_region *r = &mb->memory.regions[i];
+		unsigned long s = pfn_up(r->base), e = pfn_down(r->base + r->size);
+
+		while (s < e) {
+			struct mem_section *ms = node_pfn_section(node, s);
+			unsigned long sec_end = ALIGN_DOWN(s, PAGES_PER_SECTION) + PAGES_PER_SECTION;
+			unsigned long chunk_end = MIN(e, sec_end);
+
+			if (ms->end_pfn == 0) {
+				ms->start_pfn = s;
+				ms->end_pfn = chunk_end;
+			} else {
+				ms->start_pfn = MIN(ms->start_pfn, s);
+				ms->end_pfn = MAX(ms->end_pfn, chunk_end);
+			}
+			s = chunk_end;
+		}
+	}
+	return 0;
+}
+
+/* Step 2b: allocate and initialise each section's struct pages. */
+static int alloc_memmap(struct pglist_data *node, struct memblock *mb,
+			const struct zone_limits *lim)
+{
+	for (unsigned long i = 0; i < node->nr_sections; i++) {
+		struct mem_section *ms = &node->sections[i];
+		unsigned long n = ms->end_pfn - ms->start_pfn;
+		struct page *map;
+
+		if (!n)
+			continue;
+		map = boot_alloc(mb, n * sizeof(struct page), 64);
+		if (!map)
+			return -ENOMEM;
+		ms->map_base = (uintptr_t)map - ms->start_pfn * sizeof(struct page);
+		node->memmap_pages += n;
+		for (unsigned long j = 0; j < n; j++) {
+			map[j].flags = PG_reserved |
+				       (u32)zone_of_pfn(lim, ms->start_pfn + j) << PAGE_ZONE_SHIFT |
+				       (u32)i << PAGE_SECTION_SHIFT;
+			INIT_LIST_HEAD(&map[j].lru);
+		}
+	}
+	return 0;
+}
+
+/* Pages of RAM in [start, end). */
+static unsigned long present_in(const struct memblock *mb, unsigned long start, unsigned long end)
+{
+	unsigned long n = 0;
+
+	for (int i = 0; i < mb->memory.cnt; i++) {
+		const struct memblock_region *r = &mb->memory.regions[i];
+		unsigned long s = MAX(pfn_up(r->base), start);
+		unsigned long e = MIN(pfn_down(r->base + r->size), end);
+
+		if (s < e)
+			n += e - s;
+	}
+	return n;
+}
+
+/* Step 3: zone spans. */
+static void size_zones(struct pglist_data *node, const struct memblock *mb,
+		       const struct zone_limits *lim)
+{
+	unsigned long bounds[MAX_NR_ZONES + 1] = { 0, lim->dma_end_pfn, lim->dma32_end_pfn, ~0ul };
+
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &node->zones[zi];
+		unsigned long s = MAX(bounds[zi], node->node_start_pfn);
+		unsigned long e = MIN(bounds[zi + 1], node->node_end_pfn);
+
+		z->node = node;
+		z->id = zi;
+		z->name = zone_names[zi];
+		for (int o = 0; o < MAX_ORDER; o++)
+			INIT_LIST_HEAD(&z->free_area[o].free_list);
+		if (s >= e)
+			continue;
+		z->zone_start_pfn = s;
+		z->spanned_pages = e - s;
+		z->present_pages = present_in(mb, s, e);
+	}
+}
+
+/* Step 4: per-hart lists. */
+static int alloc_pcp(struct pglist_data *node, struct memblock *mb)
+{
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &node->zones[zi];
+
+		if (!z->present_pages)
+			continue;
+		z->pcp = boot_alloc(mb, MAX_HARTS * sizeof(struct per_cpu_pages), 64);
+		if (!z->pcp)
+			return -ENOMEM;
+		for (int cpu = 0; cpu < MAX_HARTS; cpu++)
+			INIT_LIST_HEAD(&z->pcp[cpu].list);
+	}
+	return 0;
+}
+
+/* Step 5: free [s, e) (one zone) as the largest aligned blocks. */
+static void free_boot_range(struct pglist_data *node, unsigned long s, unsigned long e)
+{
+	while (s < e) {
+		unsigned int order = 0;
+		struct page *page = node_pfn_to_page(node, s);
+		struct zone *z = &node->zones[page_zonenum(page)];
+
+		while (order < MAX_ORDER - 1 && IS_ALIGNED(s, 2ul << order) &&
+		       s + (2ul << order) <= e)
+			order++;
+		for (unsigned long j = 0; j < (1ul << order); j++)
+			page[j].flags &= ~PG_reserved;
+		z->managed_pages += 1ul << order;
+		zone_free_boot_block(z, page, s, order);
+		s += 1ul << order;
+	}
+}
+
+static void free_memblock_to_buddy(struct pglist_data *node, struct memblock *mb,
+				   const struct zone_limits *lim)
+{
+	u64 cursor = 0, start, end;
+
+	while (memblock_next_free(mb, &cursor, &start, &end)) {
+		unsigned long s = pfn_up(start), e = pfn_down(end);
+
+		while (s < e) {
+			/* Never let one block straddle a zone boundary. */
+			unsigned int zi = zone_of_pfn(lim, s);
+			unsigned long zend = zi == ZONE_DMA ? lim->dma_end_pfn
+					   : zi == ZONE_DMA32 ? lim->dma32_end_pfn : ~0ul;
+			unsigned long chunk = MIN(e, zend);
+
+			free_boot_range(node, s, chunk);
+			s = chunk;
+		}
+	}
+	mb->alloc_limit = 0; /* memblock's free memory now belongs to the buddy allocator */
+}
+
+/* Step 6. */
+static void build_zonelists(struct pglist_data *node)
+{
+	for (int hz = 0; hz < MAX_NR_ZONES; hz++) {
+		int n = 0, top = hz;
+
+		/* Without a ZONE_DMA, __GFP_DMA means "below 4 GiB". */
+		if (top == ZONE_DMA && !populated_zone(&node->zones[ZONE_DMA]))
+			top = ZONE_DMA32;
+		for (int z = top; z >= 0; z--)
+			if (populated_zone(&node->zones[z]))
+				node->zonelist[hz][n++] = &node->zones[z];
+		node->zonelist[hz][n] = NULL;
+	}
+}
+
+static unsigned long int_sqrt(unsigned long x)
+{
+	unsigned long r = 0;
+
+	for (unsigned long bit = 1ul << (sizeof(long) * 8 - 2); bit; bit >>= 2) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+	}
+	return r;
+}
+
+/*
+ * Linux's rules: min_free_kbytes = sqrt(16 * lowmem kB), kept within
+ * [128, 65536], shared among zones by managed pages; low and high are
+ * min + delta and min + 2 delta with delta = max(min / 4, 0.1% of the zone).
+ * lowmem_reserve: a zone keeps (managed pages of the higher zones a request
+ * could have used) / ratio back from it, ratio 256 for DMA and DMA32.
+ */
+static void setup_watermarks(struct pglist_data *node)
+{
+	static const unsigned long ratio[MAX_NR_ZONES] = { 256, 256, 32 };
+	unsigned long total = 0, min_kb;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		total += node->zones[zi].managed_pages;
+	min_kb = int_sqrt(total * (PAGE_SIZE / 1024) * 16);
+	min_kb = MIN(MAX(min_kb, 128ul), 65536ul);
+	node->totalreserve_pages = 0;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &node->zones[zi];
+		unsigned long min, delta, above = 0, max_reserve = 0;
+
+		if (!total || !z->managed_pages)
+			continue;
+		min = (min_kb / (PAGE_SIZE / 1024)) * z->managed_pages / total;
+		delta = MAX(min / 4, z->managed_pages * 10 / 10000);
+		z->watermark[WMARK_MIN] = min;
+		z->watermark[WMARK_LOW] = min + delta;
+		z->watermark[WMARK_HIGH] = min + 2 * delta;
+		for (int hz = zi + 1; hz < MAX_NR_ZONES; hz++) {
+			above += node->zones[hz].managed_pages;
+			z->lowmem_reserve[hz] = above / ratio[zi];
+			max_reserve = MAX(max_reserve, z->lowmem_reserve[hz]);
+		}
+		node->totalreserve_pages += MIN(z->managed_pages, max_reserve + z->watermark[WMARK_HIGH]);
+	}
+}
+
+/* Linux's zone_batchsize: about 1/4096 of the zone (at most 64), rounded
+ * to 2^n - 1; keep at most 6 batches per hart. */
+static void setup_pcp(struct zone *z)
+{
+	unsigned long batch = MIN(z->managed_pages >> 10, 256ul) / 4;
+	unsigned long p = 1;
+
+	if (batch < 1)
+		batch = 1;
+	batch += batch / 2;
+	while (p * 2 <= batch)
+		p *= 2;
+	batch = p > 1 ? p - 1 : 1;
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		z->pcp[cpu].batch = (int)batch;
+		z->pcp[cpu].high = (int)(6 * batch);
+	}
+}
+
+int node_init(struct pglist_data *node, struct memblock *mb, const struct zone_limits *lim)
+{
+	int rc;
+
+	memset(node, 0, sizeof(*node));
+	rc = node_span(node, mb);
+	if (!rc)
+		rc = size_sections(node, mb);
+	if (!rc)
+		rc = alloc_memmap(node, mb, lim);
+	if (rc)
+		return rc;
+	size_zones(node, mb, lim);
+	rc = alloc_pcp(node, mb);
+	if (rc)
+		return rc;
+	free_memblock_to_buddy(node, mb, lim);
+	build_zonelists(node);
+	setup_watermarks(node);
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		if (node->zones[zi].pcp)
+			setup_pcp(&node->zones[zi]);
+	return 0;
+}

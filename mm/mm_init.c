@@ -1,0 +1,98 @@
+/*
+ * mm_init.c - the kernel's memory bring-up: device tree -> memblock ->
+ * node_init, and the boot log lines Linux prints for it.
+ *
+ * Boot parameter zone_dma_limit=ADDR (e.g. zone_dma_limit=0x90000000 or
+ * zone_dma_limit=2304M): RAM below physical address ADDR forms ZONE_DMA, for
+ * devices that can only reach that far; ADDR above 4 GiB is cut to 4 GiB.
+ * Without it there is no ZONE_DMA (GFP_DMA then means below 4 GiB).
+ */
+#include <boot.h>
+#include <cmdline.h>
+#include <memblock.h>
+#include <mm_init.h>
+#include <mmzone.h>
+
+#define DMA32_LIMIT (1ull << 32)
+
+u64 zone_dma_limit;
+struct mem_summary boot_mem_summary;
+
+static int zone_dma_param(const char *value)
+{
+	u64 v;
+	int rc = memparse(value, &v);
+
+	if (rc)
+		return rc;
+	zone_dma_limit = MIN(v, DMA32_LIMIT);
+	return 0;
+}
+KPARAM("zone_dma_limit", zone_dma_param,
+       "zone_dma_limit=ADDR  RAM below physical ADDR (e.g. 0x90000000, 2304M) forms ZONE_DMA");
+
+static void print_zone_ranges(const struct pglist_data *node)
+{
+	kprintf("Zone ranges:\n");
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &node->zones[zi];
+
+		if (z->spanned_pages)
+			kprintf("  %-8s [mem %#018llx-%#018llx]\n", z->name,
+				(unsigned long long)PFN_PHYS(z->zone_start_pfn),
+				(unsigned long long)PFN_PHYS(zone_end_pfn(z)) - 1);
+		else
+			kprintf("  %-8s empty\n", z->name);
+	}
+}
+
+static unsigned long kb(unsigned long bytes)
+{
+	return bytes >> 10;
+}
+
+/* "Memory: avail/total available (...)": available + code + rwdata +
+ * rodata + reserved = total, exactly (everything is whole pages). */
+static void print_memory_line(const struct pglist_data *node)
+{
+	struct mem_summary *m = &boot_mem_summary;
+
+	m->total_kb = kb(PFN_PHYS(node->node_present_pages));
+	m->available_kb = kb(PFN_PHYS(node_free_pages_count(node)));
+	m->code_kb = kb((unsigned long)(_etext - _start));
+	m->rodata_kb = kb((unsigned long)(_erodata - _srodata));
+	m->rwdata_kb = kb((unsigned long)(_end - _sdata));
+	m->reserved_kb = m->total_kb - m->available_kb - m->code_kb - m->rodata_kb - m->rwdata_kb;
+	kprintf("Memory: %luK/%luK available (%luK kernel code, %luK rwdata, %luK rodata, %luK reserved)\n",
+		m->available_kb, m->total_kb, m->code_kb, m->rwdata_kb, m->rodata_kb, m->reserved_kb);
+}
+
+static void mark_kernel_pages(void)
+{
+	for (char *p = _start; p < _end; p += PAGE_SIZE)
+		set_page_type(virt_to_page(p), PGTY_KERNEL);
+}
+
+void mm_init(const struct dt_info *dt)
+{
+	struct zone_limits lim = {
+		.dma_end_pfn = PHYS_PFN(zone_dma_limit),
+		.dma32_end_pfn = PHYS_PFN(DMA32_LIMIT),
+	};
+	int rc;
+
+	memblock_init(&memblock);
+	rc = memblock_add_dt(&memblock, dt);
+	if (rc)
+		panic("memblock: cannot record the device tree's memory map (error %d)", rc);
+	rc = node_init(&contig_page_data, &memblock, &lim);
+	if (rc)
+		panic("mm: cannot build the page allocator (error %d)", rc);
+	mem_node = &contig_page_data;
+	mark_kernel_pages();
+	print_zone_ranges(mem_node);
+	kprintf("memmap: %lu struct pages of %zu bytes (%luK), %lu section(s) of 128 MiB\n",
+		mem_node->memmap_pages, sizeof(struct page),
+		kb(mem_node->memmap_pages * sizeof(struct page)), mem_node->nr_sections);
+	print_memory_line(mem_node);
+}

@@ -1,0 +1,118 @@
+/*
+ * mm_report.c - the page allocator's console reports, in the formats of
+ * Linux's /proc/buddyinfo, /proc/zoneinfo and /proc/meminfo, so that tools
+ * and eyes used to those read them unchanged.
+ */
+#include <kstring.h>
+#include <mm_report.h>
+#include <mmzone.h>
+#include <percpu.h>
+#include <shell.h>
+
+#define K(pages) ((pages) << (PAGE_SHIFT - 10))
+
+void show_buddyinfo(const struct pglist_data *node)
+{
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &node->zones[zi];
+
+		if (!populated_zone(z))
+			continue;
+		kprintf("Node 0, zone %8s ", z->name);
+		for (int o = 0; o < MAX_ORDER; o++)
+			kprintf("%6lu ", z->free_area[o].nr_free);
+		kprintf("\n");
+	}
+}
+
+static void show_zone(const struct zone *z)
+{
+	kprintf("Node 0, zone %8s", z->name);
+	kprintf("\n  pages free     %lu"
+		"\n        min      %lu"
+		"\n        low      %lu"
+		"\n        high     %lu"
+		"\n        spanned  %lu"
+		"\n        present  %lu"
+		"\n        managed  %lu",
+		z->free_pages, z->watermark[WMARK_MIN], z->watermark[WMARK_LOW],
+		z->watermark[WMARK_HIGH], z->spanned_pages, z->present_pages, z->managed_pages);
+	kprintf("\n        protection: (%lu, %lu, %lu)", z->lowmem_reserve[0], z->lowmem_reserve[1],
+		z->lowmem_reserve[2]);
+	kprintf("\n      nr_free_pages %lu", z->free_pages);
+	kprintf("\n      nr_alloc_fail %lu", z->nr_alloc_fail);
+	if (z->pcp) {
+		kprintf("\n  pagesets");
+		for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++)
+			kprintf("\n    cpu: %u"
+				"\n              count: %i"
+				"\n              high:  %i"
+				"\n              batch: %i",
+				cpu, z->pcp[cpu].count, z->pcp[cpu].high, z->pcp[cpu].batch);
+	}
+	kprintf("\n  start_pfn:           %lu\n", z->zone_start_pfn);
+}
+
+void show_zoneinfo(const struct pglist_data *node)
+{
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		if (node->zones[zi].spanned_pages)
+			show_zone(&node->zones[zi]);
+}
+
+void meminfo_line(const char *name, unsigned long kb)
+{
+	char label[24];
+
+	ksnprintf(label, sizeof(label), "%s:", name);
+	kprintf("%-16s%8lu kB\n", label, kb);
+}
+
+extern void (*const __start_rvmm_meminfo[])(void);
+extern void (*const __stop_rvmm_meminfo[])(void);
+
+void meminfo_hooks_show(void)
+{
+	for (void (*const *h)(void) = __start_rvmm_meminfo; h < __stop_rvmm_meminfo; h++)
+		(*h)();
+}
+
+void show_meminfo(const struct pglist_data *node)
+{
+	unsigned long managed = 0, free = node_free_pages_count(node);
+	unsigned long available = free > node->totalreserve_pages ? free - node->totalreserve_pages : 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		managed += node->zones[zi].managed_pages;
+	meminfo_line("MemTotal", K(managed));
+	meminfo_line("MemFree", K(free));
+	meminfo_line("MemAvailable", K(available));
+	meminfo_hooks_show();
+}
+
+static int cmd_buddyinfo(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	show_buddyinfo(mem_node);
+	return 0;
+}
+SHELL_CMD("buddyinfo", cmd_buddyinfo, "", "free blocks per order and zone (/proc/buddyinfo)");
+
+static int cmd_zoneinfo(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	show_zoneinfo(mem_node);
+	return 0;
+}
+SHELL_CMD("zoneinfo", cmd_zoneinfo, "", "zone counts and watermarks (/proc/zoneinfo)");
+
+static int cmd_meminfo(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	show_meminfo(mem_node);
+	return 0;
+}
+SHELL_CMD("meminfo", cmd_meminfo, "", "memory totals (/proc/meminfo)");

@@ -1,0 +1,196 @@
+/*
+ * page_check.c - the buddy allocator's consistency checker (node_check).
+ *
+ * It proves, for every zone, the invariants page_alloc.c relies on (listed
+ * at node_check in mmzone.h), in three passes under the zone's locks:
+ *   1. every block on every free list and every page on every per-hart list
+ *      is checked and its pages marked PG_checked (a page met twice is on
+ *      two lists or in two blocks);
+ *   2. every free block's buddy must not also be a free block of its order;
+ *   3. every page of the zone: marked ones are unmarked; an unmarked page
+ *      must not claim to be free.
+ * It is O(pages in the zone) and meant for tests and debugging, not for hot
+ * paths. Problems are printed (the first few per zone) and counted.
+ */
+#include <mmzone.h>
+#include <percpu.h>
+
+#define MAX_REPORTS 8
+
+struct check {
+	struct pglist_data *node;
+	struct zone *z;
+	int errors;
+};
+
+static void problem(struct check *c, unsigned long pfn, const char *what)
+{
+	if (c->errors++ < MAX_REPORTS)
+		kprintf("node_check: zone %s pfn 0x%lx: %s\n", c->z->name, pfn, what);
+}
+
+static bool pfn_in_zone(const struct zone *z, unsigned long pfn)
+{
+	return pfn >= z->zone_start_pfn && pfn < zone_end_pfn(z);
+}
+
+/* Pass 1 for one free block; returns false if it cannot be walked. */
+static bool check_free_block(struct check *c, struct page *page, unsigned int order)
+{
+	unsigned long pfn = node_page_to_pfn(c->node, page);
+	unsigned long n = 1ul << order;
+
+	if (!(page->flags & PG_buddy) || page_order(page) != order)
+		problem(c, pfn, "block on a free list without PG_buddy of that order");
+	if (page_zonenum(page) != c->z->id)
+		problem(c, pfn, "block on another zone's free list");
+	if (!IS_ALIGNED(pfn, n))
+		problem(c, pfn, "free block not aligned to its order");
+	if (!pfn_in_zone(c->z, pfn) || !pfn_in_zone(c->z, pfn + n - 1) ||
+	    !node_pfn_valid(c->node, pfn + n - 1)) {
+		problem(c, pfn, "free block outside its zone or its memory");
+		return false;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		if (page[i].flags & PG_checked)
+			problem(c, pfn + i, "page in two free blocks or lists");
+		if (page[i].flags & (PG_reserved | PG_head | PG_pcp))
+			problem(c, pfn + i, "free block holds a reserved or allocated page");
+		if (page[i].refcount != 0)
+			problem(c, pfn + i, "free page with a reference count");
+		if (i && (page[i].flags & PG_buddy))
+			problem(c, pfn + i, "PG_buddy inside a free block");
+		page[i].flags |= PG_checked;
+	}
+	return true;
+}
+
+static void check_free_lists(struct check *c)
+{
+	unsigned long pages = 0;
+
+	for (unsigned int o = 0; o < MAX_ORDER; o++) {
+		struct free_area *area = &c->z->free_area[o];
+		struct list_head *pos;
+		unsigned long n = 0;
+
+		list_for_each(pos, &area->free_list) {
+			struct page *page = list_entry(pos, struct page, lru);
+
+			if (++n > c->z->spanned_pages) {
+				problem(c, 0, "free list loops");
+				break;
+			}
+			if (check_free_block(c, page, o))
+				pages += 1ul << o;
+		}
+		if (n != area->nr_free)
+			problem(c, o, "nr_free differs from the blocks on the list (pfn = order)");
+	}
+	if (pages != c->z->free_pages)
+		problem(c, pages, "free_pages differs from the pages on the free lists (pfn = counted)");
+}
+
+static void check_pcp_lists(struct check *c)
+{
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		struct per_cpu_pages *pcp = &c->z->pcp[cpu];
+		struct list_head *pos;
+		int n = 0;
+
+		list_for_each(pos, &pcp->list) {
+			struct page *page = list_entry(pos, struct page, lru);
+			unsigned long pfn = node_page_to_pfn(c->node, page);
+
+			if (++n > pcp->high + pcp->batch + 1) {
+				problem(c, (unsigned long)cpu, "per-hart list too long or looping (pfn = cpu)");
+				break;
+			}
+			if ((page->flags & (PG_pcp | PG_buddy | PG_head | PG_reserved)) != PG_pcp)
+				problem(c, pfn, "per-hart list page not marked PG_pcp only");
+			if (page_zonenum(page) != c->z->id || !pfn_in_zone(c->z, pfn))
+				problem(c, pfn, "per-hart list page from another zone");
+			if (page->flags & PG_checked)
+				problem(c, pfn, "page on a per-hart list and elsewhere");
+			page->flags |= PG_checked;
+		}
+		if (n != pcp->count)
+			problem(c, (unsigned long)cpu, "per-hart count differs from its list (pfn = cpu)");
+	}
+}
+
+/* Pass 2: a free block whose buddy is free at the same order missed a merge. */
+static void check_merged(struct check *c)
+{
+	for (unsigned int o = 0; o < MAX_ORDER - 1; o++) {
+		struct list_head *pos;
+
+		list_for_each(pos, &c->z->free_area[o].free_list) {
+			struct page *page = list_entry(pos, struct page, lru);
+			unsigned long pfn = node_page_to_pfn(c->node, page);
+			unsigned long bpfn = pfn ^ (1ul << o);
+			struct page *buddy;
+
+			if (!node_pfn_valid(c->node, bpfn) || !pfn_in_zone(c->z, bpfn))
+				continue;
+			buddy = node_pfn_to_page(c->node, bpfn);
+			if ((buddy->flags & PG_buddy) && page_order(buddy) == o)
+				problem(c, pfn, "free block and its buddy both free at the same order");
+		}
+	}
+}
+
+/* Pass 3. */
+static void check_all_pages(struct check *c)
+{
+	for (unsigned long pfn = c->z->zone_start_pfn; pfn < zone_end_pfn(c->z); pfn++) {
+		struct page *page;
+
+		if (!node_pfn_valid(c->node, pfn))
+			continue;
+		page = node_pfn_to_page(c->node, pfn);
+		if (page_zonenum(page) != c->z->id)
+			problem(c, pfn, "page carries another zone's index");
+		if (page->flags & PG_checked) {
+			page->flags &= ~PG_checked;
+			continue;
+		}
+		if (page->flags & (PG_buddy | PG_pcp))
+			problem(c, pfn, "page marked free but on no list");
+		if ((page->flags & PG_head) && page->refcount <= 0)
+			problem(c, pfn, "allocated block without a reference");
+	}
+}
+
+static int check_zone(struct pglist_data *node, struct zone *z)
+{
+	struct check c = { node, z, 0 };
+	unsigned long flags;
+
+	if (!z->pcp)
+		return 0;
+	flags = irq_save();
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
+		spin_lock(&z->pcp[cpu].lock);
+	spin_lock(&z->lock);
+	check_free_lists(&c);
+	check_pcp_lists(&c);
+	check_merged(&c);
+	check_all_pages(&c);
+	spin_unlock(&z->lock);
+	for (int cpu = MAX_HARTS - 1; cpu >= 0; cpu--)
+		spin_unlock(&z->pcp[cpu].lock);
+	irq_restore(flags);
+	if (c.errors > MAX_REPORTS)
+		kprintf("node_check: zone %s: %d more problems\n", z->name, c.errors - MAX_REPORTS);
+	return c.errors;
+}
+
+int node_check(struct pglist_data *node)
+{
+	int errors = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		errors += check_zone(node, &node->zones[zi]);
+	return errors;
+}
