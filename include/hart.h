@@ -48,6 +48,8 @@ struct hart {
 	unsigned long done_seq;
 	unsigned long waiter_hartid; /* who to wake when done */
 
+	void *mm_slots[8]; /* the page allocator's per-hart slots (MM_SLOTS, percpu.h) */
+
 	struct trap_expect trap_expect;
 	unsigned long nr_wakeups; /* times this hart left wfi */
 };
@@ -56,11 +58,13 @@ extern struct hart harts[MAX_HARTS];
 extern unsigned int nr_harts;  /* harts online */
 extern u8 hart_stacks[MAX_HARTS][HART_STACK_SIZE];
 
+/* tp holds this hart's struct hart for as long as the kernel runs (GCC
+ * never allocates tp, so it can be named as a global register). */
+register struct hart *current_hart __asm__("tp");
+
 static inline struct hart *this_hart(void)
 {
-	struct hart *h;
-	__asm__("mv %0, tp" : "=r"(h));
-	return h;
+	return current_hart;
 }
 
 static inline unsigned int this_cpu(void)

@@ -20,12 +20,13 @@
 #define MAX_ORDER_NR_PAGES (1ul << (MAX_ORDER - 1))
 
 /*
- * flags layout (32 bits):
+ * flags layout (32 bits), arranged so the order-0 fast paths test the state
+ * bits with one 12-bit immediate and the type with one shift:
  *   0..5    PG_* bits below
  *   6..9    order: of a free block (PG_buddy) or of an allocated block (PG_head)
  *   10..11  zone index
- *   12..15  page type (owner, for reports): PGTY_*
- *   16..31  memory section index (page_to_pfn)
+ *   12..27  memory section index (page_to_pfn)
+ *   28..31  page type (owner, for reports): PGTY_*
  */
 struct page {
 	u32 flags;
@@ -47,9 +48,10 @@ _Static_assert(sizeof(struct page) <= 32, "struct page must stay within 32 bytes
 #define PAGE_ORDER_MASK (0xfu << PAGE_ORDER_SHIFT)
 #define PAGE_ZONE_SHIFT 10
 #define PAGE_ZONE_MASK (0x3u << PAGE_ZONE_SHIFT)
-#define PAGE_TYPE_SHIFT 12
+#define PAGE_SECTION_SHIFT 12
+#define PAGE_SECTION_MASK (0xffffu << PAGE_SECTION_SHIFT)
+#define PAGE_TYPE_SHIFT 28
 #define PAGE_TYPE_MASK (0xfu << PAGE_TYPE_SHIFT)
-#define PAGE_SECTION_SHIFT 16
 
 /* Who owns an allocated page (set by the owner, cleared on free). */
 enum page_type {
@@ -76,7 +78,7 @@ static inline unsigned int page_zonenum(const struct page *p)
 
 static inline unsigned int page_section(const struct page *p)
 {
-	return p->flags >> PAGE_SECTION_SHIFT;
+	return (p->flags & PAGE_SECTION_MASK) >> PAGE_SECTION_SHIFT;
 }
 
 static inline enum page_type page_type(const struct page *p)
@@ -129,7 +131,7 @@ void *page_address(const struct page *page);
  * with a struct page. */
 struct page *virt_to_page(const void *addr);
 
-/* The page allocator (Linux's names and semantics). */
+/* The page allocator (Linux's names and semantics), on the running node. */
 struct page *alloc_pages(gfp_t gfp, unsigned int order);
 struct page *alloc_page(gfp_t gfp);
 void __free_pages(struct page *page, unsigned int order);

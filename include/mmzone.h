@@ -29,15 +29,17 @@ struct free_area {
 	unsigned long nr_free; /* blocks on free_list */
 };
 
-/* Order-0 pages kept per hart and per zone. Only its hart uses it on the
- * fast path; the lock is there for draining from another hart. */
+/* Order-0 pages kept per hart and per zone: a stack linked through
+ * page->lru.next. Only its hart uses it on the fast path; the lock is there
+ * for draining from another hart. */
 struct per_cpu_pages {
 	spinlock_t lock;
-	int count; /* pages on list */
-	int high;  /* drain when count exceeds this */
-	int batch; /* pages moved to or from the buddy lists at a time */
-	struct list_head list;
-	unsigned long nr_alloc, nr_free, nr_refill, nr_drain; /* statistics */
+	long count; /* pages on the stack */
+	long high;  /* drain when count exceeds this */
+	long batch; /* pages moved to or from the buddy lists at a time */
+	struct page *head;
+	struct zone *zone;
+	unsigned long nr_refill, nr_drain; /* batches moved (statistics) */
 } __aligned(64);
 
 struct zone {
@@ -62,7 +64,7 @@ struct zone {
 	unsigned int id;
 
 	unsigned long nr_alloc_fail; /* requests that fell through this zone */
-};
+} __aligned(128); /* a power-of-two size: &zones[i] is a shift, not a multiply */
 
 static inline bool populated_zone(const struct zone *z)
 {
@@ -93,6 +95,8 @@ struct pglist_data {
 	struct zone zones[MAX_NR_ZONES];
 	/* Zones to try, highest first, for each highest allowed zone. */
 	struct zone *zonelist[MAX_NR_ZONES][MAX_NR_ZONES + 1];
+	/* The first zone to try, by the gfp zone bits (the order-0 fast path). */
+	struct zone *fast_zone[GFP_ZONEMASK + 1];
 
 	unsigned long node_start_pfn, node_end_pfn; /* span of all RAM */
 	unsigned long node_present_pages;
@@ -162,9 +166,16 @@ struct zone_limits {
  */
 int node_init(struct pglist_data *node, struct memblock *mb, const struct zone_limits *limits);
 
-/* The node-level allocator behind the global API. */
+
+/* The allocator on an explicit node. The global API (alloc_pages,
+ * __free_pages, ...) runs on mem_node, with order-0 fast paths through each
+ * hart's slots; these take the general path. */
 struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order);
 void node_free_pages(struct pglist_data *node, struct page *page, unsigned int order);
+
+/* Make @node the one the global API uses (sets mem_node and points every
+ * hart's slots at its per-hart lists). */
+void mm_set_node(struct pglist_data *node);
 
 /* Empty every per-hart list of the node back into the buddy lists. */
 void node_drain_pages(struct pglist_data *node);

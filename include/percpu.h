@@ -9,10 +9,22 @@
 #include <config.h>
 #include <kernel.h>
 
+/* Per-hart pointers the page allocator binds to the running node's per-hart
+ * lists (mm/page_alloc.c: mm_set_node): slots 0..3 by zone, then 4..7 by
+ * gfp zone bits. */
+#define MM_SLOT_GFP 4
+#define MM_SLOTS 8
+
 #ifdef HOST
-/* The host harness: the calling thread's cpu number, and how many exist. */
+/* The host harness: the calling thread's cpu number, how many exist, and
+ * each cpu's slots. */
 unsigned int this_cpu(void);
 unsigned int nr_online_cpus(void);
+void **cpu_mm_slots(unsigned int cpu);
+static inline void **this_cpu_mm_slots(void)
+{
+	return cpu_mm_slots(this_cpu());
+}
 static inline unsigned long irq_save(void)
 {
 	return 0;
@@ -28,6 +40,16 @@ static inline void irq_restore(unsigned long flags)
 static inline unsigned int nr_online_cpus(void)
 {
 	return nr_harts;
+}
+
+static inline void **cpu_mm_slots(unsigned int cpu)
+{
+	return harts[cpu].mm_slots;
+}
+
+static inline void **this_cpu_mm_slots(void)
+{
+	return current_hart->mm_slots;
 }
 #endif
 

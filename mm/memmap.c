@@ -219,7 +219,7 @@ static int alloc_pcp(struct pglist_data *node, struct memblock *mb)
 		if (!z->pcp)
 			return -ENOMEM;
 		for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-			INIT_LIST_HEAD(&z->pcp[cpu].list);
+			z->pcp[cpu].zone = z;
 	}
 	return 0;
 }
@@ -279,6 +279,10 @@ static void build_zonelists(struct pglist_data *node)
 				node->zonelist[hz][n++] = &node->zones[z];
 		node->zonelist[hz][n] = NULL;
 	}
+	node->fast_zone[0] = node->zonelist[ZONE_NORMAL][0];
+	node->fast_zone[__GFP_DMA] = node->zonelist[ZONE_DMA][0];
+	node->fast_zone[__GFP_DMA32] = node->zonelist[ZONE_DMA32][0];
+	node->fast_zone[__GFP_DMA | __GFP_DMA32] = node->zonelist[ZONE_DMA][0];
 }
 
 static unsigned long int_sqrt(unsigned long x)
@@ -347,8 +351,8 @@ static void setup_pcp(struct zone *z)
 		p *= 2;
 	batch = p > 1 ? p - 1 : 1;
 	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
-		z->pcp[cpu].batch = (int)batch;
-		z->pcp[cpu].high = (int)(6 * batch);
+		z->pcp[cpu].batch = (long)batch;
+		z->pcp[cpu].high = (long)(6 * batch);
 	}
 }
 

@@ -88,7 +88,7 @@ void mm_init(const struct dt_info *dt)
 	rc = node_init(&contig_page_data, &memblock, &lim);
 	if (rc)
 		panic("mm: cannot build the page allocator (error %d)", rc);
-	mem_node = &contig_page_data;
+	mm_set_node(&contig_page_data);
 	mark_kernel_pages();
 	print_zone_ranges(mem_node);
 	kprintf("memmap: %lu struct pages of %zu bytes (%luK), %lu section(s) of 128 MiB\n",

@@ -45,9 +45,9 @@ static void show_zone(const struct zone *z)
 		kprintf("\n  pagesets");
 		for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++)
 			kprintf("\n    cpu: %u"
-				"\n              count: %i"
-				"\n              high:  %i"
-				"\n              batch: %i",
+				"\n              count: %li"
+				"\n              high:  %li"
+				"\n              batch: %li",
 				cpu, z->pcp[cpu].count, z->pcp[cpu].high, z->pcp[cpu].batch);
 	}
 	kprintf("\n  start_pfn:           %lu\n", z->zone_start_pfn);

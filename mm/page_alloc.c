@@ -17,7 +17,7 @@
  * Both are O(MAX_ORDER) under the zone lock.
  *
  * Per-hart lists. Order-0 requests and frees go to zone->pcp[this hart]: a
- * stack of free pages refilled from (and drained to) the buddy lists
+ * stack of free pages (PG_pcp) refilled from (and drained to) the buddy lists
  * `batch` pages at a time, drained when it holds more than `high`. The fast
  * path masks interrupts on its own hart and takes only that list's lock,
  * which nothing else touches except a drain (node_drain_pages), so it is
@@ -75,9 +75,10 @@ static void del_from_free_area(struct zone *z, struct page *page, unsigned int o
 
 /*
  * Put the free block (page, pfn, order) on the lists, merging it with its
- * buddies. The block's pages must carry no allocation state. The buddy of
- * a block lies in the same section (blocks are smaller than sections), so
- * the section's pfn range says whether it has a struct page.
+ * buddies. Its head loses its allocation state first: if the block merges
+ * with a lower buddy, the head becomes a plain page inside a free block.
+ * The buddy of a block lies in the same section (blocks are smaller than
+ * sections), so the section's pfn range says whether it has a struct page.
  */
 static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 			   unsigned int order)
@@ -85,6 +86,7 @@ static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 	const struct mem_section *ms = node_pfn_section(z->node, pfn);
 	u32 zone_bits = (u32)z->id << PAGE_ZONE_SHIFT;
 
+	page->flags &= ~FREE_STATE_MASK;
 	while (order < MAX_ORDER - 1) {
 		unsigned long buddy_pfn = pfn ^ (1ul << order);
 		struct page *buddy;
@@ -176,10 +178,30 @@ static struct page *zone_alloc(struct zone *z, unsigned int order, unsigned int 
 
 /* --- per-hart lists ----------------------------------------------------- */
 
-/* Move up to pcp->batch pages from the buddy lists; pcp->lock held. */
-static int pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int highest, gfp_t gfp)
+/* The per-hart stack is linked through page->lru.next. */
+static inline struct page *pcp_next(const struct page *page)
 {
-	int n = 0;
+	return (struct page *)page->lru.next;
+}
+
+static inline void pcp_link(struct per_cpu_pages *pcp, struct page *page)
+{
+	page->lru.next = (struct list_head *)pcp->head;
+	pcp->head = page;
+}
+
+static inline struct page *pcp_unlink(struct per_cpu_pages *pcp)
+{
+	struct page *page = pcp->head;
+
+	pcp->head = pcp_next(page);
+	return page;
+}
+
+/* Move up to pcp->batch pages from the buddy lists; pcp->lock held. */
+static long pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int highest, gfp_t gfp)
+{
+	long n = 0;
 
 	spin_lock(&z->lock);
 	while (n < pcp->batch &&
@@ -187,7 +209,7 @@ static int pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int hi
 		struct page *page = rmqueue_smallest(z, 0);
 
 		page->flags |= PG_pcp;
-		list_add_tail(&page->lru, &pcp->list);
+		pcp_link(pcp, page);
 		n++;
 	}
 	spin_unlock(&z->lock);
@@ -196,14 +218,13 @@ static int pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int hi
 	return n;
 }
 
-/* Return the @n coldest pages of the list to the buddy lists; pcp->lock held. */
-static void pcp_drain(struct zone *z, struct per_cpu_pages *pcp, int n)
+/* Return @n pages of the stack to the buddy lists; pcp->lock held. */
+static void pcp_drain(struct zone *z, struct per_cpu_pages *pcp, long n)
 {
 	spin_lock(&z->lock);
-	while (n-- > 0 && !list_empty(&pcp->list)) {
-		struct page *page = list_entry(pcp->list.prev, struct page, lru);
+	while (n-- > 0 && pcp->head) {
+		struct page *page = pcp_unlink(pcp);
 
-		list_del(&page->lru);
 		page->flags &= ~PG_pcp;
 		free_one_block(z, page, node_page_to_pfn(z->node, page), 0);
 		z->free_pages++;
@@ -213,37 +234,69 @@ static void pcp_drain(struct zone *z, struct per_cpu_pages *pcp, int n)
 	pcp->nr_drain++;
 }
 
-static struct page *pcp_alloc(struct zone *z, unsigned int highest, gfp_t gfp)
+/*
+ * rvmm takes no interrupts (sstatus.SIE is never set), so the per-hart
+ * paths need not mask them: nothing can re-enter the allocator on the same
+ * hart. Should interrupts ever be enabled, allocating from a handler needs
+ * irq_save() around the per-hart sections below.
+ */
+
+/* Slow path for order 0: a hart's stack, refilled from the buddy lists. */
+static struct page *pcp_alloc(struct per_cpu_pages *pcp, unsigned int highest, gfp_t gfp)
 {
-	unsigned long flags = irq_save();
-	struct per_cpu_pages *pcp = &z->pcp[this_cpu()];
 	struct page *page = NULL;
 
 	spin_lock(&pcp->lock);
-	if (likely(pcp->count) || pcp_refill(z, pcp, highest, gfp)) {
-		page = list_first_entry(&pcp->list, struct page, lru);
-		list_del(&page->lru);
+	if (pcp->count || pcp_refill(pcp->zone, pcp, highest, gfp)) {
+		page = pcp_unlink(pcp);
 		pcp->count--;
-		pcp->nr_alloc++;
 	}
 	spin_unlock(&pcp->lock);
-	irq_restore(flags);
 	return page;
 }
 
-static void pcp_free(struct zone *z, struct page *page)
+/* Pop a page, or NULL if the stack is empty. */
+static inline struct page *pcp_pop(struct per_cpu_pages *pcp)
 {
-	unsigned long flags = irq_save();
-	struct per_cpu_pages *pcp = &z->pcp[this_cpu()];
+	struct page *page;
 
 	spin_lock(&pcp->lock);
-	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_pcp;
-	list_add(&page->lru, &pcp->list);
-	pcp->nr_free++;
-	if (unlikely(++pcp->count > pcp->high))
-		pcp_drain(z, pcp, pcp->batch);
+	page = pcp->head;
+	if (likely(page)) {
+		pcp->head = pcp_next(page);
+		pcp->count--;
+	}
 	spin_unlock(&pcp->lock);
-	irq_restore(flags);
+	return page;
+}
+
+/* Push a free order-0 page (already marked PG_pcp); true if the stack is
+ * now higher than high (the caller then trims it). */
+static inline bool pcp_push(struct per_cpu_pages *pcp, struct page *page)
+{
+	bool over;
+
+	spin_lock(&pcp->lock);
+	pcp_link(pcp, page);
+	over = ++pcp->count > pcp->high;
+	spin_unlock(&pcp->lock);
+	return over;
+}
+
+/* Bring the stack back to high - batch pages. */
+static __attribute__((noinline)) void pcp_trim(struct per_cpu_pages *pcp)
+{
+	spin_lock(&pcp->lock);
+	if (pcp->count > pcp->high)
+		pcp_drain(pcp->zone, pcp, pcp->count - pcp->high + pcp->batch);
+	spin_unlock(&pcp->lock);
+}
+
+static void pcp_free(struct per_cpu_pages *pcp, struct page *page)
+{
+	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_pcp;
+	if (pcp_push(pcp, page))
+		pcp_trim(pcp);
 }
 
 void node_drain_pages(struct pglist_data *node)
@@ -255,10 +308,10 @@ void node_drain_pages(struct pglist_data *node)
 			continue;
 		for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
 			struct per_cpu_pages *pcp = &z->pcp[cpu];
-			unsigned long flags = spin_lock_irqsave(&pcp->lock);
 
+			spin_lock(&pcp->lock);
 			pcp_drain(z, pcp, pcp->count);
-			spin_unlock_irqrestore(&pcp->lock, flags);
+			spin_unlock(&pcp->lock);
 		}
 	}
 }
@@ -284,7 +337,7 @@ unsigned long node_free_pages_count(const struct pglist_data *node)
 
 /* --- allocation --------------------------------------------------------- */
 
-static unsigned int gfp_highest_zone(gfp_t gfp)
+static inline unsigned int gfp_highest_zone(gfp_t gfp)
 {
 	if (gfp & __GFP_DMA)
 		return ZONE_DMA;
@@ -293,11 +346,12 @@ static unsigned int gfp_highest_zone(gfp_t gfp)
 	return ZONE_NORMAL;
 }
 
+/* The new block's head: PG_head, its order, one reference. page->private
+ * is left for the owner to set. */
 static struct page *prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 {
 	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
 	page->refcount = 1;
-	page->private = 0;
 	if (gfp & __GFP_ZERO)
 		memset(page_address(page), 0, PAGE_SIZE << order);
 	return page;
@@ -311,7 +365,7 @@ static struct page *try_zonelist(struct pglist_data *node, gfp_t gfp, unsigned i
 
 	for (; (z = *zl) != NULL; zl++) {
 		struct page *page = order ? zone_alloc(z, order, highest, gfp)
-					  : pcp_alloc(z, highest, gfp);
+					  : pcp_alloc(&z->pcp[this_cpu()], highest, gfp);
 		if (page)
 			return page;
 	}
@@ -339,7 +393,9 @@ static void warn_alloc_failure(struct pglist_data *node, gfp_t gfp, unsigned int
 	kprintf("\n");
 }
 
-struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order)
+/* Everything but an order-0 page from a non-empty per-hart list. */
+static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_data *node, gfp_t gfp,
+							      unsigned int order)
 {
 	struct page *page;
 
@@ -360,6 +416,11 @@ struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int 
 		}
 	}
 	return prep_new_page(page, order, gfp);
+}
+
+struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order)
+{
+	return alloc_pages_slow(node, gfp, order);
 }
 
 /* --- freeing ------------------------------------------------------------ */
@@ -392,10 +453,13 @@ static const char *free_check(const struct page *page, unsigned int order)
 	return NULL;
 }
 
-void node_free_pages(struct pglist_data *node, struct page *page, unsigned int order)
+/* Everything but dropping the only reference to an order-0 page. */
+static __attribute__((noinline)) void free_pages_slow(struct pglist_data *node, struct page *page,
+						     unsigned int order)
 {
 	const char *bad = order < MAX_ORDER ? free_check(page, order) : "order out of range";
 	struct zone *z;
+	unsigned long flags;
 
 	if (unlikely(bad)) {
 		bad_page(node, page, bad, order);
@@ -404,37 +468,113 @@ void node_free_pages(struct pglist_data *node, struct page *page, unsigned int o
 	if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	z = page_zone(node, page);
-	if (likely(order == 0)) {
-		pcp_free(z, page);
-	} else {
-		unsigned long flags = spin_lock_irqsave(&z->lock);
-
-		free_one_block(z, page, node_page_to_pfn(node, page), order);
-		z->free_pages += 1ul << order;
-		spin_unlock_irqrestore(&z->lock, flags);
+	if (order == 0) {
+		pcp_free(&z->pcp[this_cpu()], page);
+		return;
 	}
+	flags = spin_lock_irqsave(&z->lock);
+	free_one_block(z, page, node_page_to_pfn(node, page), order);
+	z->free_pages += 1ul << order;
+	spin_unlock_irqrestore(&z->lock, flags);
+}
+
+void node_free_pages(struct pglist_data *node, struct page *page, unsigned int order)
+{
+	free_pages_slow(node, page, order);
 }
 
 /* --- the global API (mem_node) ------------------------------------------ */
 
+static struct per_cpu_pages no_zone_pcp; /* always empty: for gfp without a zone */
+
+/*
+ * Point every hart's slots at the node's per-hart stacks: slot z is the
+ * stack of zone z, slot MM_SLOT_GFP + g (g: the gfp zone bits) the stack
+ * of the first zone such a request tries. The fast paths below use them, so
+ * they cost one load from the hart's own data instead of a zone lookup.
+ */
+static void bind_cpus(struct pglist_data *node)
+{
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		void **slots = cpu_mm_slots(cpu);
+
+		for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
+			slots[zi] = node->zones[zi].pcp ? &node->zones[zi].pcp[cpu] : &no_zone_pcp;
+		for (unsigned int g = 0; g <= GFP_ZONEMASK; g++)
+			slots[MM_SLOT_GFP + g] = node->fast_zone[g] ? &node->fast_zone[g]->pcp[cpu]
+								    : &no_zone_pcp;
+	}
+}
+
+void mm_set_node(struct pglist_data *node)
+{
+	mem_node = node;
+	bind_cpus(node);
+}
+
+static __attribute__((noinline)) struct page *zero_order0(struct page *page)
+{
+	memset(page_address(page), 0, PAGE_SIZE);
+	return page;
+}
+
+/*
+ * The order-0 fast paths. Their only calls are tail calls, so they need no
+ * stack frame; everything unusual goes to the node's slow paths.
+ */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	return node_alloc_pages(mem_node, gfp, order);
+	if (likely(order == 0)) {
+		struct per_cpu_pages *pcp = this_cpu_mm_slots()[MM_SLOT_GFP + (gfp & GFP_ZONEMASK)];
+		struct page *page = pcp_pop(pcp);
+
+		if (likely(page)) {
+			/* A stacked page is PG_pcp, order 0, untyped: flip to PG_head. */
+			page->flags ^= PG_pcp | PG_head;
+			page->refcount = 1;
+			if (unlikely(gfp & __GFP_ZERO))
+				return zero_order0(page);
+			return page;
+		}
+	}
+	return alloc_pages_slow(mem_node, gfp, order);
+}
+
+#define FAST_FREE_MASK (PG_reserved | PG_buddy | PG_pcp | PG_head | PAGE_ORDER_MASK)
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	u32 f = page->flags;
+
+	if (unlikely(order))
+		goto slow;
+	/* An untyped order-0 page freed by its only holder (who alone may
+	 * touch refcount then, so no atomic is needed). */
+	if (likely((f & FAST_FREE_MASK) == PG_head && f < (1u << PAGE_TYPE_SHIFT) &&
+		   page->refcount == 1)) {
+		/* The zone's slot, at byte offset zone * sizeof(void *). */
+		unsigned long off = (f >> (PAGE_ZONE_SHIFT - 3)) & (3ul << 3);
+		struct per_cpu_pages *pcp =
+			*(struct per_cpu_pages **)((char *)this_cpu_mm_slots() + off);
+
+		page->refcount = 0;
+		page->flags = f ^ (PG_head | PG_pcp);
+		if (unlikely(pcp_push(pcp, page)))
+			pcp_trim(pcp);
+		return;
+	}
+slow:
+	free_pages_slow(mem_node, page, order);
 }
 
 struct page *alloc_page(gfp_t gfp)
 {
-	return node_alloc_pages(mem_node, gfp, 0);
-}
-
-void __free_pages(struct page *page, unsigned int order)
-{
-	node_free_pages(mem_node, page, order);
+	return alloc_pages(gfp, 0);
 }
 
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 {
-	struct page *page = node_alloc_pages(mem_node, gfp, order);
+	struct page *page = alloc_pages(gfp, order);
 
 	return page ? (unsigned long)page_address(page) : 0;
 }
@@ -462,7 +602,7 @@ void free_pages(unsigned long addr, unsigned int order)
 		kprintf("BUG: free_pages(0x%lx, %u): not the address of a page of RAM\n", addr, order);
 		return;
 	}
-	node_free_pages(mem_node, page, order);
+	__free_pages(page, order);
 }
 
 void free_page(unsigned long addr)
@@ -479,7 +619,7 @@ void get_page(struct page *page)
 
 void put_page(struct page *page)
 {
-	node_free_pages(mem_node, page, page_order(page));
+	__free_pages(page, page_order(page));
 }
 
 unsigned long nr_free_pages(void)

@@ -95,11 +95,9 @@ static void check_pcp_lists(struct check *c)
 {
 	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
 		struct per_cpu_pages *pcp = &c->z->pcp[cpu];
-		struct list_head *pos;
-		int n = 0;
+		long n = 0;
 
-		list_for_each(pos, &pcp->list) {
-			struct page *page = list_entry(pos, struct page, lru);
+		for (struct page *page = pcp->head; page; page = (struct page *)page->lru.next) {
 			unsigned long pfn = node_page_to_pfn(c->node, page);
 
 			if (++n > pcp->high + pcp->batch + 1) {

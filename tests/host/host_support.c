@@ -61,6 +61,13 @@ void host_set_cpu(unsigned int cpu)
 	host_cpu = cpu;
 }
 
+void **cpu_mm_slots(unsigned int cpu)
+{
+	static void *slots[MAX_HARTS][MM_SLOTS];
+
+	return slots[cpu];
+}
+
 unsigned int nr_online_cpus(void)
 {
 	return MAX_HARTS;
