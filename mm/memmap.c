@@ -266,13 +266,14 @@ static void free_memblock_to_buddy(struct pglist_data *node, struct memblock *mb
 }
 
 /* Step 6. */
-static void build_zonelists(struct pglist_data *node)
+static void build_zonelists(struct pglist_data *node, const struct zone_limits *lim)
 {
 	for (int hz = 0; hz < MAX_NR_ZONES; hz++) {
 		int n = 0, top = hz;
 
-		/* Without a ZONE_DMA, __GFP_DMA means "below 4 GiB". */
-		if (top == ZONE_DMA && !populated_zone(&node->zones[ZONE_DMA]))
+		/* Without a ZONE_DMA, __GFP_DMA means "below 4 GiB". With one,
+		 * it means ZONE_DMA only, even when that has no free page. */
+		if (top == ZONE_DMA && !lim->dma_end_pfn)
 			top = ZONE_DMA32;
 		for (int z = top; z >= 0; z--)
 			if (populated_zone(&node->zones[z]))
@@ -373,7 +374,7 @@ int node_init(struct pglist_data *node, struct memblock *mb, const struct zone_l
 	if (rc)
 		return rc;
 	free_memblock_to_buddy(node, mb, lim);
-	build_zonelists(node);
+	build_zonelists(node, lim);
 	setup_watermarks(node);
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
 		if (node->zones[zi].pcp)

@@ -211,6 +211,11 @@ static long pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int h
 		page->flags |= PG_pcp;
 		pcp_link(pcp, page);
 		n++;
+		/* Pages left on the list go to any request, unchecked: once
+		 * the zone is down to what only some may use (__GFP_HIGH's
+		 * half of min, a lowmem_reserve), take just this one's page. */
+		if (!zone_watermark_ok(z, 0, z->watermark[WMARK_MIN], MAX_NR_ZONES - 1, 0))
+			break;
 	}
 	spin_unlock(&z->lock);
 	pcp->count += n;
@@ -348,12 +353,13 @@ static inline unsigned int gfp_highest_zone(gfp_t gfp)
 
 /* The new block's head: PG_head, its order, one reference. page->private
  * is left for the owner to set. */
-static struct page *prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
+static struct page *prep_new_page(struct pglist_data *node, struct page *page, unsigned int order,
+				  gfp_t gfp)
 {
 	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
 	page->refcount = 1;
-	if (gfp & __GFP_ZERO)
-		memset(page_address(page), 0, PAGE_SIZE << order);
+	if (gfp & __GFP_ZERO) /* (page_address() would look @page up in mem_node) */
+		memset(phys_to_virt(PFN_PHYS(node_page_to_pfn(node, page))), 0, PAGE_SIZE << order);
 	return page;
 }
 
@@ -415,7 +421,7 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 			return NULL;
 		}
 	}
-	return prep_new_page(page, order, gfp);
+	return prep_new_page(node, page, order, gfp);
 }
 
 struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order)

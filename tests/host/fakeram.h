@@ -1,0 +1,90 @@
+/*
+ * fakeram.h - stand a page-allocator node up over "fake RAM" on the host.
+ *
+ * A span of host address space (anonymous, MAP_NORESERVE: what is never
+ * touched costs nothing) stands in for physical [phys_base, phys_base+span);
+ * va_pa_offset is pointed at it so phys_to_virt lands in the mapping. The
+ * test adds RAM ranges and reservations to fr->mb (memblock), then
+ * fakeram_node_init() runs node_init over them and makes the node the one
+ * the global API uses (mm_set_node). fakeram_done() unmaps and restores
+ * the previous node and va_pa_offset.
+ *
+ *   struct fakeram *fr = fakeram_new(0x80000000, 16 << 20);
+ *   memblock_add(&fr->mb, 0x80000000, 16 << 20);
+ *   fakeram_node_init(fr, &(struct zone_limits){ 0, 0x80600 });
+ *   ... alloc_pages() / node_check(&fr->node) ...
+ *   fakeram_done(fr);
+ *
+ * Also: capturing console output (kprintf goes to stdout on the host).
+ */
+#ifndef RVMM_TESTS_FAKERAM_H
+#define RVMM_TESTS_FAKERAM_H
+
+#include <memblock.h>
+#include <mmzone.h>
+
+struct fakeram {
+	u64 phys_base, span; /* the mapped physical window */
+	void *va;            /* where phys_base is mapped */
+	struct memblock mb;  /* filled by the test, consumed by node_init */
+	struct zone_limits limits;
+	struct pglist_data node;
+	int init_rc; /* what node_init returned */
+
+	/* Restored by fakeram_done. */
+	unsigned long saved_va_pa_offset;
+	struct pglist_data *saved_mem_node;
+};
+
+/* Map the window, point va_pa_offset at it and memblock_init(&fr->mb).
+ * Returns a calloc'ed harness, or NULL if the window cannot be mapped.
+ * One harness at a time: one left behind by a case that ended early (a
+ * failed ASSERT) is torn down first. The calling thread becomes cpu 0
+ * (host_set_cpu). */
+struct fakeram *fakeram_new(u64 phys_base, u64 span);
+
+/* node_init(&fr->node, &fr->mb, lim) and, on success, mm_set_node(&fr->node).
+ * Returns node_init's result. */
+int fakeram_node_init(struct fakeram *fr, const struct zone_limits *lim);
+
+/* One RAM range [base, base+size) mapped exactly, no reservations, then
+ * fakeram_node_init(). NULL on any failure. */
+struct fakeram *fakeram_simple(u64 base, u64 size, const struct zone_limits *lim);
+
+/* Unmap, give the global API back to the previous node (mm_set_node),
+ * restore va_pa_offset, free the harness (NULL is ok). */
+void fakeram_done(struct fakeram *fr);
+
+/* Is [pa, pa+size) inside the mapped window? */
+bool fakeram_covers(const struct fakeram *fr, u64 pa, u64 size);
+
+/* Fill every byte of RAM that memblock reports free with @byte (do this
+ * before fakeram_node_init, while memblock still knows what is free). */
+void fakeram_poison_free(struct fakeram *fr, int byte);
+
+/* Console capture: stdout (file descriptor 1) goes to a temporary file
+ * between fr_capture_start and fr_capture_end, which copies what was printed
+ * (truncated to size - 1 bytes, NUL terminated) into buf. */
+struct fr_capture {
+	void *tmp; /* FILE * */
+	int saved_fd;
+};
+void fr_capture_start(struct fr_capture *c);
+void fr_capture_end(struct fr_capture *c, char *buf, size_t size);
+
+/* Number of times @needle occurs in @hay. */
+int fr_count_substr(const char *hay, const char *needle);
+
+/* A small deterministic PRNG (xorshift64*), seedable per test/thread. */
+static inline u64 fr_rand(u64 *state)
+{
+	u64 x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+#endif
