@@ -5,6 +5,7 @@
 #   make test       host unit tests, then the self-tests on QEMU; last line totals all
 #   make host-test  only the host unit tests (ASan + UBSan)
 #   make ktest      only the on-target self-tests on QEMU
+#   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
 #   make sdimage    build/sdcard.img: a HiFive-style SD card image U-Boot boots (BOOTARGS=...)
 #   make deps       install missing Debian packages (run and test do it themselves)
 #   make clean
@@ -113,6 +114,9 @@ $(B)/sdcard-ktest.img: $(B)/Image scripts/mksdimage.sh
 
 sdimage: deps $(B)/sdcard.img
 
+bench: deps all
+	@scripts/bench.sh
+
 # --- commands -----------------------------------------------------------------
 SMP ?= 4
 MEM ?= 512M
@@ -139,7 +143,7 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run host-test ktest test test-build sdimage clean FORCE
+.PHONY: all deps run host-test ktest test test-build sdimage bench clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

@@ -491,6 +491,12 @@ void node_free_pages(struct pglist_data *node, struct page *page, unsigned int o
 
 /* --- the global API (mem_node) ------------------------------------------ */
 
+/* (gfp, order) stay in their argument registers on the way here. */
+static __attribute__((noinline)) struct page *alloc_pages_current_slow(gfp_t gfp, unsigned int order)
+{
+	return alloc_pages_slow(mem_node, gfp, order);
+}
+
 static struct per_cpu_pages no_zone_pcp; /* always empty: for gfp without a zone */
 
 /*
@@ -518,32 +524,26 @@ void mm_set_node(struct pglist_data *node)
 	bind_cpus(node);
 }
 
-static __attribute__((noinline)) struct page *zero_order0(struct page *page)
-{
-	memset(page_address(page), 0, PAGE_SIZE);
-	return page;
-}
-
 /*
  * The order-0 fast paths. Their only calls are tail calls, so they need no
  * stack frame; everything unusual goes to the node's slow paths.
  */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	if (likely(order == 0)) {
-		struct per_cpu_pages *pcp = this_cpu_mm_slots()[MM_SLOT_GFP + (gfp & GFP_ZONEMASK)];
+	/* __GFP_ZERO goes the slow way: clearing the page costs far more. */
+	if (likely(order == 0 && !(gfp & __GFP_ZERO))) {
+		void **gfp_slots = this_cpu_mm_slots() + MM_SLOT_GFP;
+		struct per_cpu_pages *pcp = gfp_slots[gfp & GFP_ZONEMASK];
 		struct page *page = pcp_pop(pcp);
 
 		if (likely(page)) {
 			/* A stacked page is PG_pcp, order 0, untyped: flip to PG_head. */
 			page->flags ^= PG_pcp | PG_head;
 			page->refcount = 1;
-			if (unlikely(gfp & __GFP_ZERO))
-				return zero_order0(page);
 			return page;
 		}
 	}
-	return alloc_pages_slow(mem_node, gfp, order);
+	return alloc_pages_current_slow(gfp, order);
 }
 
 #define FAST_FREE_MASK (PG_reserved | PG_buddy | PG_pcp | PG_head | PAGE_ORDER_MASK)

@@ -87,3 +87,108 @@ qemu_run dt-no-memory 60 /dev/null $VIRT -smp 2 -m 128M -dtb "$LOGDIR/virt-nomem
 	-kernel "$KERNEL" -append "run=poweroff"
 check dt-no-memory 2 "Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: no memory node" \
 	"\] kmain\+0x"
+
+# --- The page allocator's boot lines (mm/mm_init.c), in Linux's formats ---
+
+# memory_line RUN RESULT TOTAL_KB: the run's "Memory: AK/TK available (CK
+# kernel code, WK rwdata, RK rodata, XK reserved)" line has T = TOTAL_KB,
+# every part non-zero, and A + C + W + R + X = T.
+memory_line() {
+	run=$1 result=$2 want_total=$3
+	line=$(tr -d '\r' <"$LOGDIR/$run.log" | grep -E '^Memory: [0-9]+K/[0-9]+K available \([0-9]+K kernel code, [0-9]+K rwdata, [0-9]+K rodata, [0-9]+K reserved\)$' | head -n 1)
+	verdict=$(echo "$line" | awk -F'[^0-9]+' -v want="$want_total" '
+		NF >= 7 {
+			sum = $2 + $4 + $5 + $6 + $7
+			if ($3 != want) { print "total " $3 "K, expected " want "K"; exit }
+			if (sum != $3) { print "parts add up to " sum "K, total " $3 "K"; exit }
+			if ($2 == 0 || $4 == 0 || $5 == 0 || $6 == 0 || $7 == 0) { print "a part is 0"; exit }
+			print "ok"; exit
+		}
+		NF < 7 { print "no Memory: line in the log"; exit }')
+	if [ "$verdict" = ok ]; then
+		echo "ok   $result"
+		record "$result" 1 0
+	else
+		echo "FAIL $result: $verdict: $line"
+		show_log "$run"
+		record "$result" 0 1
+	fi
+}
+
+# 128 MiB: one zone, DMA32; one section's struct pages, exactly one per page.
+check_log boot-log mm-zones-128M "^Zone ranges:$" \
+	"^  DMA      empty$" \
+	"^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$" \
+	"^  Normal   empty$" \
+	"^memmap: 32768 struct pages of 32 bytes \(1024K\), 1 section\(s\) of 128 MiB$"
+memory_line boot-log mm-memory-line-128M 131072
+
+# 8 GiB: DMA32 up to 4 GiB, Normal above; 64 sections.
+check_log boot-log-8G mm-zones-8G "^Zone ranges:$" \
+	"^  DMA      empty$" \
+	"^  DMA32    \[mem 0x0000000080000000-0x00000000ffffffff\]$" \
+	"^  Normal   \[mem 0x0000000100000000-0x000000027fffffff\]$" \
+	"^memmap: 2097152 struct pages of 32 bytes \(65536K\), 64 section\(s\) of 128 MiB$"
+memory_line boot-log-8G mm-memory-line-8G 8388608
+
+# zone_dma_limit= splits ZONE_DMA off below the limit.
+qemu_run zone-dma-limit-8G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" \
+	-append "zone_dma_limit=0x90000000 run=poweroff"
+check zone-dma-limit-8G 0 \
+	"^  DMA      \[mem 0x0000000080000000-0x000000008fffffff\]$" \
+	"^  DMA32    \[mem 0x0000000090000000-0x00000000ffffffff\]$" \
+	"^  Normal   \[mem 0x0000000100000000-0x000000027fffffff\]$"
+memory_line zone-dma-limit-8G mm-memory-line-zone-dma 8388608
+
+# A limit above 4 GiB is cut to 4 GiB: all of low memory is ZONE_DMA.
+qemu_run zone-dma-limit-8G-above-4G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" \
+	-append "zone_dma_limit=6G run=poweroff"
+check zone-dma-limit-8G-above-4G 0 \
+	"^  DMA      \[mem 0x0000000080000000-0x00000000ffffffff\]$" \
+	"^  DMA32    empty$" \
+	"^  Normal   \[mem 0x0000000100000000-0x000000027fffffff\]$"
+
+# A value that is no address is warned about and ignored.
+qemu_run zone-dma-limit-bad 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append "zone_dma_limit=lots run=poweroff"
+check zone-dma-limit-bad 0 \
+	"^cmdline: invalid value for 'zone_dma_limit': 'lots' \(error -22\)$" \
+	"^  DMA      empty$" \
+	"^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$"
+
+# The allocator's self-tests with a ZONE_DMA: one with free pages (GFP_DMA
+# stays below the limit and never falls up), and one holding only the
+# firmware's reserved pages (GFP_DMA finds nothing rather than memory above
+# the limit).
+ktest_run ktest-zone-dma 120 $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append "zone_dma_limit=0x84000000 ktest=page_alloc,mm_report"
+check_log ktest-zone-dma ktest-zone-dma-zones \
+	"^  DMA      \[mem 0x0000000080000000-0x0000000083ffffff\]$" \
+	"^  DMA32    \[mem 0x0000000084000000-0x0000000087ffffff\]$" \
+	"zone_dma_limit=0x84000000: [1-9][0-9]* GFP_DMA blocks$"
+ktest_run ktest-zone-dma-reserved-only 120 $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append "zone_dma_limit=0x80080000 ktest=page_alloc"
+check_log ktest-zone-dma-reserved-only ktest-zone-dma-reserved-only-zones \
+	"^  DMA      \[mem 0x0000000080000000-0x000000008007ffff\]$" \
+	"zone_dma_limit=0x80080000: 0 GFP_DMA blocks$"
+
+# The bench command under -icount shift=0 on one hart: exact instruction
+# counts, so the page allocator's order-0 target (<= 60 per alloc + free
+# pair) is checked deterministically, not timed.
+qemu_run bench-page-alloc 120 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \
+	-append 'run="bench page_alloc;poweroff"'
+if expect_log bench-page-alloc "^bench: page_alloc order=0 insns=[0-9]+ " \
+	"^bench: page_alloc order=3 insns=[0-9]+ " "^bench: page_alloc order=9 insns=[0-9]+ "; then
+	insns=$(tr -d '\r' <"$LOGDIR/bench-page-alloc.log" |
+		sed -n 's/^bench: page_alloc order=0 insns=\([0-9]*\) .*/\1/p')
+	if [ "$insns" -le 60 ]; then
+		echo "ok   bench-page-alloc: order 0 pair = $insns instructions (target <= 60)"
+		record bench-page-alloc 1 0
+	else
+		echo "FAIL bench-page-alloc: order 0 pair = $insns instructions, target <= 60"
+		record bench-page-alloc 0 1
+	fi
+else
+	show_log bench-page-alloc
+	record bench-page-alloc 0 1
+fi

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 bin=$1 dtbs=$2
 RC=0
-"$bin" -d "$dtbs" all >"$LOGDIR/host.log" 2>&1 || RC=$?
+timeout -k 5 300 "$bin" -d "$dtbs" all >"$LOGDIR/host.log" 2>&1 || RC=$?
 counts=$(closing_counts host)
 if [ -z "$counts" ]; then
 	echo "FAIL host: the test program ended without its closing line (status $RC)"

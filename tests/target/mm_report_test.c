@@ -1,0 +1,433 @@
+/*
+ * mm_report_test.c - the memory map and the reports, checked against
+ * independent counts: struct pages and sections, the boot "Memory:" line,
+ * and buddyinfo / zoneinfo / meminfo parsed back from the console capture
+ * (field by field, in Linux's layouts) and compared with the zones.
+ */
+#include <boot.h>
+#include <console.h>
+#include <kstring.h>
+#include <ktest.h>
+#include <memblock.h>
+#include <mm_init.h>
+#include <mm_report.h>
+#include <mmzone.h>
+#include <shell.h>
+
+#define PFN_4G PHYS_PFN(1ull << 32)
+
+static char out[8192], out2[8192];
+
+static struct zone *zone(unsigned int zi)
+{
+	return &mem_node->zones[zi];
+}
+
+/* --- the memory map --------------------------------------------------------- */
+
+static void struct_page_is_32_bytes(struct ktest *t)
+{
+	EXPECT_EQ(sizeof(struct page), 32);
+}
+
+/* Sections hold struct pages only from their first to their last page of
+ * RAM: with one bank (QEMU virt, sifive_u) memmap == present pages. */
+static void memmap_covers_exactly_the_ram(struct ktest *t)
+{
+	unsigned long sum = 0;
+
+	for (unsigned long i = 0; i < mem_node->nr_sections; i++) {
+		const struct mem_section *ms = &mem_node->sections[i];
+		unsigned long n = ms->end_pfn - ms->start_pfn;
+		unsigned long base = mem_node->section_base_pfn + i * PAGES_PER_SECTION;
+
+		sum += n;
+		if (!n)
+			continue;
+		EXPECT(ms->start_pfn >= base && ms->end_pfn <= base + PAGES_PER_SECTION);
+		/* The first and last page of each section's range are RAM. */
+		EXPECT(memblock_is_memory(&memblock, PFN_PHYS(ms->start_pfn)));
+		EXPECT(memblock_is_memory(&memblock, PFN_PHYS(ms->end_pfn - 1)));
+		/* The struct pages live in reserved RAM. */
+		{
+			const struct page *first = node_pfn_to_page(mem_node, ms->start_pfn);
+			const struct page *last = node_pfn_to_page(mem_node, ms->end_pfn - 1);
+			struct page *fp = virt_to_page(first), *lp = virt_to_page(last);
+
+			EXPECT(fp && PageReserved(fp) && lp && PageReserved(lp));
+			EXPECT(memblock_is_reserved(&memblock, virt_to_phys(first)));
+			EXPECT(memblock_is_reserved(&memblock, virt_to_phys(last + 1) - 1));
+		}
+	}
+	EXPECT_EQ(mem_node->memmap_pages, sum);
+	EXPECT(mem_node->memmap_pages >= mem_node->node_present_pages);
+	EXPECT_EQ(mem_node->node_present_pages * PAGE_SIZE, memblock_phys_mem_size(&memblock));
+	if (memblock.memory.cnt == 1)
+		EXPECT_EQ(mem_node->memmap_pages, mem_node->node_present_pages);
+	else
+		kprintf("# %s.%s: %d RAM banks\n", t->suite, t->name, memblock.memory.cnt);
+}
+
+/*
+ * Every pfn of the node's span: a page of RAM has a struct page; a struct
+ * page maps back to its pfn and address, carries its zone's index and its
+ * section; per zone, the pages without PG_reserved are the managed ones and
+ * the pages of RAM the present ones.
+ */
+static void every_pfn_maps_to_its_page(struct ktest *t)
+{
+	unsigned long valid = 0, bad = 0, managed[MAX_NR_ZONES] = { 0 }, present[MAX_NR_ZONES] = { 0 };
+
+	for (unsigned long pfn = mem_node->node_start_pfn; pfn < mem_node->node_end_pfn; pfn++) {
+		bool ram = memblock_is_memory(&memblock, PFN_PHYS(pfn));
+		unsigned int zi;
+		struct page *p;
+
+		if (!pfn_valid(pfn)) {
+			if (ram && bad++ == 0)
+				ktest_fail(t, __FILE__, __LINE__, "RAM pfn 0x%lx has no struct page", pfn);
+			continue;
+		}
+		valid++;
+		p = pfn_to_page(pfn);
+		zi = page_zonenum(p);
+		if ((page_to_pfn(p) != pfn || page_address(p) != phys_to_virt(PFN_PHYS(pfn)) ||
+		     virt_to_page(page_address(p)) != p || zi >= MAX_NR_ZONES ||
+		     pfn < zone(zi)->zone_start_pfn || pfn >= zone_end_pfn(zone(zi)) ||
+		     page_section(p) != (pfn - mem_node->section_base_pfn) >> PFN_SECTION_SHIFT) &&
+		    bad++ == 0) {
+			ktest_fail(t, __FILE__, __LINE__, "pfn 0x%lx: struct page does not map back", pfn);
+			continue;
+		}
+		if (zi >= MAX_NR_ZONES)
+			continue;
+		present[zi] += ram;
+		managed[zi] += ram && !PageReserved(p);
+		if (!ram && !PageReserved(p) && bad++ == 0)
+			ktest_fail(t, __FILE__, __LINE__, "pfn 0x%lx is no RAM yet not reserved", pfn);
+	}
+	EXPECT_EQ(bad, 0);
+	EXPECT_EQ(valid, mem_node->memmap_pages);
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		EXPECT_EQ(present[zi], zone(zi)->present_pages);
+		EXPECT_EQ(managed[zi], zone(zi)->managed_pages);
+	}
+}
+
+/* Zones tile the node's span in order, within their limits. */
+static void zone_spans_follow_the_limits(struct ktest *t)
+{
+	unsigned long next = mem_node->node_start_pfn, present = 0;
+	unsigned long dma_end = PHYS_PFN(zone_dma_limit);
+
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = zone(zi);
+
+		EXPECT_STREQ(z->name, zone_names[zi]);
+		EXPECT(z->managed_pages <= z->present_pages);
+		EXPECT(z->present_pages <= z->spanned_pages);
+		present += z->present_pages;
+		if (!z->spanned_pages)
+			continue;
+		EXPECT_EQ(z->zone_start_pfn, next);
+		next = zone_end_pfn(z);
+		if (zi == ZONE_DMA)
+			EXPECT(zone_end_pfn(z) <= dma_end);
+		if (zi == ZONE_DMA32) {
+			EXPECT(z->zone_start_pfn >= dma_end);
+			EXPECT(zone_end_pfn(z) <= PFN_4G);
+		}
+		if (zi == ZONE_NORMAL)
+			EXPECT(z->zone_start_pfn >= PFN_4G);
+		if (populated_zone(z)) {
+			EXPECT(z->watermark[WMARK_MIN] > 0);
+			EXPECT(z->watermark[WMARK_MIN] < z->watermark[WMARK_LOW]);
+			EXPECT(z->watermark[WMARK_LOW] < z->watermark[WMARK_HIGH]);
+			EXPECT(z->watermark[WMARK_HIGH] < z->managed_pages);
+		}
+	}
+	EXPECT_EQ(next, mem_node->node_end_pfn);
+	EXPECT_EQ(present, mem_node->node_present_pages);
+	if (!zone_dma_limit)
+		EXPECT_EQ(zone(ZONE_DMA)->spanned_pages, 0);
+}
+
+/* --- the boot "Memory:" line ---------------------------------------------------- */
+
+static void boot_memory_line_adds_up(struct ktest *t)
+{
+	const struct mem_summary *m = &boot_mem_summary;
+	unsigned long image = 0, reserved = 0, managed = 0;
+
+	EXPECT_EQ(m->available_kb + m->code_kb + m->rwdata_kb + m->rodata_kb + m->reserved_kb,
+		  m->total_kb);
+	EXPECT_EQ(m->total_kb, mem_node->node_present_pages * (PAGE_SIZE / 1024));
+	/* The three image parts are the image, in whole pages. */
+	EXPECT_EQ((m->code_kb + m->rwdata_kb + m->rodata_kb) * 1024, (unsigned long)(_end - _start));
+	/* Nothing was allocated before the line was printed. */
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
+		managed += zone(zi)->managed_pages;
+	EXPECT_EQ(m->available_kb, managed * (PAGE_SIZE / 1024));
+
+	/* reserved: RAM pages with PG_reserved, the kernel image's aside. */
+	for (char *va = _start; va < _end; va += PAGE_SIZE) {
+		struct page *p = virt_to_page(va);
+
+		EXPECT(p && PageReserved(p) && page_type(p) == PGTY_KERNEL);
+		image++;
+	}
+	for (unsigned long pfn = mem_node->node_start_pfn; pfn < mem_node->node_end_pfn; pfn++)
+		if (pfn_valid(pfn) && memblock_is_memory(&memblock, PFN_PHYS(pfn)) &&
+		    PageReserved(pfn_to_page(pfn)))
+			reserved++;
+	EXPECT(reserved > image);
+	EXPECT_EQ(m->reserved_kb, (reserved - image) * (PAGE_SIZE / 1024));
+}
+
+/* --- buddyinfo ------------------------------------------------------------------ */
+
+/* Expect @want at *s and step over it. */
+static bool take(const char **s, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (strncmp(*s, want, n) != 0)
+		return false;
+	*s += n;
+	return true;
+}
+
+/* A right-aligned decimal field of exactly @width characters. */
+static bool take_field(const char **s, int width, unsigned long *v)
+{
+	const char *p = *s;
+	int i = 0;
+
+	while (i < width - 1 && p[i] == ' ')
+		i++;
+	if (p[i] < '0' || p[i] > '9')
+		return false;
+	*v = 0;
+	for (; i < width; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		*v = *v * 10 + (unsigned long)(p[i] - '0');
+	}
+	*s = p + width;
+	return true;
+}
+
+/* "Node 0, zone " and the zone name right-aligned in 8 characters. */
+static bool take_zone_name(const char **s, const struct zone *z)
+{
+	size_t len = strlen(z->name);
+
+	if (!take(s, "Node 0, zone "))
+		return false;
+	for (size_t i = len; i < 8; i++)
+		if (!take(s, " "))
+			return false;
+	return take(s, z->name);
+}
+
+static void capture_report(void (*show)(const struct pglist_data *), char *buf, size_t size)
+{
+	node_drain_pages(mem_node); /* nothing moves while the report prints */
+	console_capture_begin(buf, size);
+	show(mem_node);
+	console_capture_end();
+}
+
+static void buddyinfo_counts_free_blocks(struct ktest *t)
+{
+	const char *s = out;
+
+	capture_report(show_buddyinfo, out, sizeof(out));
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = zone(zi);
+		unsigned long pages = 0;
+
+		if (!populated_zone(z))
+			continue;
+		ASSERT(take_zone_name(&s, z));
+		ASSERT(take(&s, " "));
+		for (unsigned int o = 0; o < MAX_ORDER; o++) {
+			unsigned long v;
+
+			ASSERT(take_field(&s, 6, &v));
+			ASSERT(take(&s, " "));
+			EXPECT_EQ(v, z->free_area[o].nr_free);
+			pages += v << o;
+		}
+		ASSERT(take(&s, "\n"));
+		EXPECT_EQ(pages, z->free_pages);
+	}
+	EXPECT_STREQ(s, ""); /* no other line */
+}
+
+/* An allocation shows up in buddyinfo: one block fewer at its order (when
+ * that order had one to give). */
+static void buddyinfo_follows_allocation(struct ktest *t)
+{
+	unsigned int zi = populated_zone(zone(ZONE_NORMAL)) ? ZONE_NORMAL : ZONE_DMA32;
+	unsigned int order = MAX_ORDER - 1;
+	const char *s = out;
+	unsigned long before, v = 0;
+	struct page *p;
+
+	node_drain_pages(mem_node);
+	before = zone(zi)->free_area[order].nr_free;
+	ASSERT(before > 0);
+	p = alloc_pages(GFP_KERNEL, order);
+	ASSERT(p != NULL);
+	capture_report(show_buddyinfo, out, sizeof(out));
+	__free_pages(p, order);
+	while (*s && !take_zone_name(&s, zone(zi))) {
+		s = strchr(s, '\n');
+		if (!s)
+			break;
+		s++;
+	}
+	ASSERT(s != NULL && *s);
+	ASSERT(take(&s, " "));
+	for (unsigned int o = 0; o <= order; o++) {
+		ASSERT(take_field(&s, 6, &v));
+		ASSERT(take(&s, " "));
+	}
+	EXPECT_EQ(v, before - 1);
+}
+
+/* --- zoneinfo ------------------------------------------------------------------ */
+
+static void zoneinfo_shows_zone_values(struct ktest *t)
+{
+	char want[512];
+	int zones = 0;
+
+	capture_report(show_zoneinfo, out, sizeof(out));
+	EXPECT(strlen(out) < sizeof(out) - 1);
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = zone(zi);
+		char header[32];
+		const char *at;
+
+		ksnprintf(header, sizeof(header), "Node 0, zone %8s\n", z->name);
+		at = strstr(out, header);
+		if (!z->spanned_pages) {
+			EXPECT(at == NULL);
+			continue;
+		}
+		zones++;
+		ASSERT(at != NULL);
+		EXPECT(at == out || at[-1] == '\n');
+		ksnprintf(want, sizeof(want),
+			  "%s"
+			  "  pages free     %lu\n"
+			  "        min      %lu\n"
+			  "        low      %lu\n"
+			  "        high     %lu\n"
+			  "        spanned  %lu\n"
+			  "        present  %lu\n"
+			  "        managed  %lu\n",
+			  header, z->free_pages, z->watermark[WMARK_MIN], z->watermark[WMARK_LOW],
+			  z->watermark[WMARK_HIGH], z->spanned_pages, z->present_pages,
+			  z->managed_pages);
+		if (strncmp(at, want, strlen(want)) != 0)
+			ktest_fail(t, __FILE__, __LINE__, "zone %s: report differs from the zone",
+				   z->name);
+	}
+	EXPECT(zones > 0);
+	EXPECT(strstr(out, "Node 0, zone    DMA32\n") != NULL);
+	if (populated_zone(zone(ZONE_NORMAL)))
+		EXPECT(strstr(out, "Node 0, zone   Normal\n") != NULL);
+}
+
+/* --- meminfo ------------------------------------------------------------------- */
+
+/* One "%-16s%8lu kB" line: "Name:" padded to 16, the value in 8. */
+static bool take_meminfo_line(const char **s, char *name, size_t size, unsigned long *kb)
+{
+	const char *p = *s, *colon = strchr(p, ':');
+	size_t len;
+
+	if (!colon || colon - p >= 16 || colon == p)
+		return false;
+	len = (size_t)(colon - p);
+	for (size_t i = len + 1; i < 16; i++)
+		if (p[i] != ' ')
+			return false;
+	kstrlcpy(name, p, MIN(size, len + 1));
+	p += 16;
+	if (!take_field(&p, 8, kb) || !take(&p, " kB\n"))
+		return false;
+	*s = p;
+	return true;
+}
+
+static void meminfo_totals(struct ktest *t)
+{
+	unsigned long managed = 0, free, total = ~0ul, memfree = ~0ul, avail = ~0ul;
+	const char *s = out;
+	int lines = 0;
+
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
+		managed += zone(zi)->managed_pages;
+	capture_report(show_meminfo, out, sizeof(out));
+	free = nr_free_pages();
+	while (*s) {
+		char name[24];
+		unsigned long kb;
+
+		if (!take_meminfo_line(&s, name, sizeof(name), &kb)) {
+			const char *nl = strchr(s, '\n');
+
+			ktest_fail(t, __FILE__, __LINE__, "meminfo line %d not in the layout: \"%.*s\"",
+				   lines + 1, nl ? (int)(nl - s) : 40, s);
+			break;
+		}
+		lines++;
+		if (strcmp(name, "MemTotal") == 0)
+			total = kb;
+		else if (strcmp(name, "MemFree") == 0)
+			memfree = kb;
+		else if (strcmp(name, "MemAvailable") == 0)
+			avail = kb;
+	}
+	EXPECT(strncmp(out, "MemTotal:", 9) == 0);
+	EXPECT_EQ(total, managed * 4);
+	EXPECT_EQ(memfree, free * 4);
+	EXPECT(avail <= memfree);
+	EXPECT(avail + mem_node->totalreserve_pages * 4 >= memfree);
+}
+
+/* The shell commands print exactly what the show_* functions print. */
+static void shell_commands_print_the_reports(struct ktest *t)
+{
+	static const struct {
+		const char *cmd;
+		void (*show)(const struct pglist_data *);
+	} reports[] = {
+		{ "buddyinfo", show_buddyinfo },
+		{ "zoneinfo", show_zoneinfo },
+		{ "meminfo", show_meminfo },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(reports); i++) {
+		capture_report(reports[i].show, out, sizeof(out));
+		node_drain_pages(mem_node);
+		console_capture_begin(out2, sizeof(out2));
+		EXPECT_EQ(shell_exec(reports[i].cmd), 0);
+		console_capture_end();
+		EXPECT(out[0] != '\0');
+		if (strcmp(out, out2) != 0)
+			ktest_fail(t, __FILE__, __LINE__, "'%s' differs from its show function",
+				   reports[i].cmd);
+	}
+}
+
+KTEST_SUITE(mm_report, KTEST_CASE(struct_page_is_32_bytes),
+	    KTEST_CASE(memmap_covers_exactly_the_ram), KTEST_CASE(every_pfn_maps_to_its_page),
+	    KTEST_CASE(zone_spans_follow_the_limits), KTEST_CASE(boot_memory_line_adds_up),
+	    KTEST_CASE(buddyinfo_counts_free_blocks), KTEST_CASE(buddyinfo_follows_allocation),
+	    KTEST_CASE(zoneinfo_shows_zone_values), KTEST_CASE(meminfo_totals),
+	    KTEST_CASE(shell_commands_print_the_reports));
