@@ -83,7 +83,7 @@ $(B)/Image: $(B)/rvmm.elf
 # --- host unit tests ----------------------------------------------------------
 # The portable code: everything the host tests, fuzzers and benchmarks use.
 HSRCS := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
-	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c \
+	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/kmalloc.c \
 	 tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)

@@ -12,6 +12,8 @@ struct pglist_data;
 void show_buddyinfo(const struct pglist_data *node);
 void show_zoneinfo(const struct pglist_data *node);
 void show_meminfo(const struct pglist_data *node);
+struct slob_heap;
+void show_slobinfo(struct slob_heap *h);
 
 /* An allocator's meminfo lines: MEMINFO_HOOK(fn) with fn printing lines in
  * meminfo's "Name:       N kB" format (meminfo_line helps). */

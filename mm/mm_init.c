@@ -12,6 +12,7 @@
 #include <memblock.h>
 #include <mm_init.h>
 #include <mmzone.h>
+#include <kmalloc.h>
 
 #define DMA32_LIMIT (1ull << 32)
 
@@ -95,4 +96,5 @@ void mm_init(const struct dt_info *dt)
 		mem_node->memmap_pages, sizeof(struct page),
 		kb(mem_node->memmap_pages * sizeof(struct page)), mem_node->nr_sections);
 	print_memory_line(mem_node);
+	kmalloc_init();
 }

@@ -8,6 +8,7 @@
 #include <mmzone.h>
 #include <percpu.h>
 #include <shell.h>
+#include <slob.h>
 
 #define K(pages) ((pages) << (PAGE_SHIFT - 10))
 
@@ -116,3 +117,42 @@ static int cmd_meminfo(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("meminfo", cmd_meminfo, "", "memory totals (/proc/meminfo)");
+
+void show_slobinfo(struct slob_heap *h)
+{
+	struct slob_stats st;
+
+	slob_get_stats(h, &st);
+	kprintf("slobinfo: heap %s (%s)\n", h->name, h->mode == SLOB_SEGFIT ? "segfit" : "classic");
+	kprintf("  pages in use        %lu (%lu kB)\n", st.pages, K(st.pages));
+	kprintf("  bytes allocated     %lu (headers included)\n", st.used_bytes);
+	kprintf("  free bytes          %lu in %lu blocks, largest %lu\n", st.free_bytes, st.free_blocks,
+		st.largest_free);
+	kprintf("  bigblocks           %lu using %lu pages (%lu kB)\n", st.big_blocks, st.big_pages,
+		K(st.big_pages));
+	kprintf("  peak pages          %lu (SLOB pages and bigblocks)\n", st.peak_pages);
+	kprintf("  fragmentation       %u%% (1 - largest free block / free bytes)\n",
+		st.fragmentation_pct);
+	kprintf("  bad frees           %lu\n", h->nr_bad_frees);
+}
+
+static int cmd_slobinfo(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	show_slobinfo(&kmalloc_heap);
+	return 0;
+}
+SHELL_CMD("slobinfo", cmd_slobinfo, "", "kmalloc's SLOB heap: pages, free space, bigblocks, fragmentation");
+
+/* meminfo's kmalloc lines. */
+static void kmalloc_meminfo(void)
+{
+	struct slob_stats st;
+
+	slob_get_stats(&kmalloc_heap, &st);
+	meminfo_line("KmallocSlob", K(st.pages));
+	meminfo_line("KmallocSlobFree", st.free_bytes >> 10);
+	meminfo_line("KmallocBig", K(st.big_pages));
+}
+MEMINFO_HOOK(kmalloc_meminfo);

@@ -1,0 +1,39 @@
+/*
+ * kmalloc.h - general-purpose kernel memory (mm/kmalloc.c), Linux's API.
+ *
+ * kmalloc(0) returns ZERO_SIZE_PTR, which kfree and ksize accept and which
+ * faults if dereferenced. Alignment: every pointer is 8-byte aligned (16 with
+ * slob=classic); requests of PAGE_SIZE and more (and anything that does not
+ * fit a SLOB page) are page-aligned "bigblocks" straight from the buddy
+ * allocator. kfree of a pointer kmalloc never returned, or a second kfree,
+ * is reported with the address and changes nothing.
+ */
+#ifndef RVMM_KMALLOC_H
+#define RVMM_KMALLOC_H
+
+#include <gfp.h>
+#include <kernel.h>
+
+#define ZERO_SIZE_PTR ((void *)16)
+#define ZERO_OR_NULL_PTR(p) ((unsigned long)(p) <= (unsigned long)ZERO_SIZE_PTR)
+
+/* Largest kmalloc: a MAX_ORDER-1 block of pages (4 MiB). */
+#define KMALLOC_MAX_SIZE (PAGE_SIZE << 10)
+
+void *kmalloc(size_t size, gfp_t gfp);
+void *kzalloc(size_t size, gfp_t gfp);
+void *kcalloc(size_t n, size_t size, gfp_t gfp);
+void *krealloc(const void *p, size_t new_size, gfp_t gfp);
+void kfree(const void *p);
+/* The usable size of a kmalloc'ed block (>= what was asked for); 0 for
+ * NULL, ZERO_SIZE_PTR and pointers kmalloc does not own. */
+size_t ksize(const void *p);
+
+/* Set up the kernel's kmalloc heap (mode from the slob= parameter). */
+void kmalloc_init(void);
+
+/* kfree errors reported so far, and the last reason (for tests). */
+extern unsigned long kfree_errors;
+extern const char *kfree_last_error;
+
+#endif
