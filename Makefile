@@ -15,6 +15,7 @@
 CROSS   ?= riscv64-unknown-elf-
 CC      := $(CROSS)gcc
 OBJCOPY := $(CROSS)objcopy
+AR      := $(CROSS)ar
 HOSTCC  ?= gcc
 DTC     ?= dtc
 QEMU    ?= qemu-system-riscv64
@@ -63,11 +64,30 @@ $(FAST_PATH_OBJS): KCFLAGS += -fomit-frame-pointer
 # The compiler must not turn the loops of memset/memcpy into calls to themselves.
 $(B)/k/lib/string.c.o: KCFLAGS += -fno-tree-loop-distribute-patterns
 
+# picolibc's malloc, linked into the kernel (not the host build) for the churn
+# benchmark's comparison (bench/picolibc_glue.c). Debian's package ships the
+# speed-optimised build under release/; rv64imac/lp64 is the multilib of our
+# -march/-mabi (Zicsr and Zifencei are not used by these objects). The members
+# are extracted at build time; malloc zeroes what it hands out with memset,
+# renamed so that it is picolibc's own and not lib/string.c's.
+PICOLIBC_A ?= /usr/lib/picolibc/riscv64-unknown-elf/lib/release/rv64imac/lp64/libc.a
+PICOLIBC_MEMBERS := nano-malloc-malloc.c.o nano-malloc-free.c.o memset.S.o
+PLOBJS := $(addprefix $(B)/picolibc/,$(PICOLIBC_MEMBERS))
+
+$(B)/picolibc/%.o: $(PICOLIBC_A)
+	@mkdir -p $(dir $@)
+	$(call quiet,AR,$@)cd $(dir $@) && $(AR) x $(abspath $(PICOLIBC_A)) $(notdir $@) && \
+		$(OBJCOPY) --redefine-sym memset=picolibc_memset $(notdir $@)
+
+$(PICOLIBC_A):
+	@echo "picolibc not found: $@ (Debian package picolibc-riscv64-unknown-elf; make deps)" >&2
+	@exit 1
+
 # Two links: the first one's text symbols become the table (lib/ksyms.c)
 # linked into the second; .rodata follows .text, so no text address moves
 # (checked by regenerating the table from the result).
-KLINK = $(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS)
-$(B)/rvmm.elf: $(KOBJS) linker.ld scripts/mksyms.sh
+KLINK = $(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(PLOBJS)
+$(B)/rvmm.elf: $(KOBJS) $(PLOBJS) linker.ld scripts/mksyms.sh
 	$(call quiet,KSYMS,$@)scripts/mksyms.sh > $(B)/ksyms0.S
 	$(Q)$(CC) $(KASFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
 	$(Q)$(KLINK) $(B)/ksyms0.o -lgcc -o $(B)/rvmm.pass1.elf
@@ -83,7 +103,7 @@ $(B)/Image: $(B)/rvmm.elf
 # --- host unit tests ----------------------------------------------------------
 # The portable code: everything the host tests, fuzzers and benchmarks use.
 HSRCS := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
-	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/kmalloc.c \
+	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/kmalloc.c \
 	 tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)

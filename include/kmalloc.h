@@ -29,6 +29,18 @@ void kfree(const void *p);
  * NULL, ZERO_SIZE_PTR and pointers kmalloc does not own. */
 size_t ksize(const void *p);
 
+/* Who serves kmalloc up to KMALLOC_SLAB_MAX bytes (boot parameter kmalloc=). */
+enum kmalloc_backend { KMALLOC_SLOB, KMALLOC_SLAB };
+#define KMALLOC_DEFAULT_BACKEND KMALLOC_SLOB
+extern enum kmalloc_backend kmalloc_backend;
+
+/* The kmalloc-N caches (kmalloc=slab), created on first use. */
+#define KMALLOC_NR_CACHES 13
+#define KMALLOC_SLAB_MAX 8192
+extern const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES];
+struct kmem_cache;
+extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
+
 /* Set up the kernel's kmalloc heap (mode from the slob= parameter). */
 void kmalloc_init(void);
 

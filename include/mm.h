@@ -28,11 +28,27 @@
  *   12..27  memory section index (page_to_pfn)
  *   28..31  page type (owner, for reports): PGTY_*
  */
+struct kmem_cache;
+
 struct page {
 	u32 flags;
-	s32 refcount;          /* 0: free or a tail page; >= 1: allocated head */
-	struct list_head lru;  /* free list, per-hart list, or its owner's list */
-	unsigned long private; /* the owner's word (slab, SLOB, ...) */
+	s32 refcount; /* 0: free or a tail page; >= 1: allocated head */
+	union {
+		struct list_head lru; /* free list, per-hart list, or its owner's list */
+		struct {              /* a slab's pages (mm/slab.c) */
+			u32 slab_next;  /* head: next slab's pfn on its cache's list */
+			u32 slab_prev;  /* head: previous slab's pfn; tail: pages back to the head */
+			struct kmem_cache *slab_cache; /* every page of the slab */
+		};
+	};
+	union {
+		unsigned long private; /* the owner's word (SLOB: its heap) */
+		struct {               /* a slab's head page */
+			u32 slab_free;   /* offset of the first free object + 1; 0: none */
+			u16 slab_inuse;  /* objects not on the slab's free list */
+			u16 slab_colour; /* bytes before the first object / colour_off */
+		};
+	};
 };
 
 /* rvmm's target; Linux's struct page is 64 bytes. */

@@ -71,10 +71,10 @@ static inline unsigned long irq_save(void)
 	return csr_read_clear(sstatus, SSTATUS_SIE) & SSTATUS_SIE;
 }
 
+/* flags is 0 or SSTATUS_SIE: setting it unconditionally costs one instruction. */
 static inline void irq_restore(unsigned long flags)
 {
-	if (flags)
-		csr_set(sstatus, SSTATUS_SIE);
+	csr_set(sstatus, flags);
 }
 #endif
 

@@ -10,11 +10,19 @@
  *
  * Boot parameter slob=segfit|classic picks the kernel heap's mode
  * (default segfit; classic is Linux 2.6.20's single first-fit list).
+ *
+ * With kmalloc=slab, requests up to 8192 bytes go to the kmalloc-N slab
+ * caches instead (8 to 8192 in powers of two, plus 96 and 192): a request
+ * takes the smallest class that holds it, and a class's cache is created the
+ * first time it is needed ("the class approach"). Bigger requests are still
+ * bigblocks. kfree tells the owners apart by page type: PGTY_SLAB (its
+ * cache is in the struct page), PGTY_SLOB, PGTY_BIGBLOCK.
  */
 #include <cmdline.h>
 #include <kmalloc.h>
 #include <kstring.h>
 #include <mm.h>
+#include <slab.h>
 #include <slob.h>
 
 unsigned long kfree_errors;
@@ -34,9 +42,78 @@ static int slob_param(const char *value)
 }
 KPARAM("slob", slob_param, "slob=segfit|classic  kmalloc's SLOB mode (default segfit)");
 
+enum kmalloc_backend kmalloc_backend = KMALLOC_DEFAULT_BACKEND;
+
+static int kmalloc_param(const char *value)
+{
+	if (value && strcmp(value, "slob") == 0)
+		kmalloc_backend = KMALLOC_SLOB;
+	else if (value && strcmp(value, "slab") == 0)
+		kmalloc_backend = KMALLOC_SLAB;
+	else
+		return -EINVAL;
+	return 0;
+}
+KPARAM("kmalloc", kmalloc_param, "kmalloc=slob|slab  which allocator serves kmalloc up to 8 KiB");
+
 void kmalloc_init(void)
 {
 	slob_heap_init(&kmalloc_heap, "kmalloc", boot_slob_mode);
+}
+
+/* ---- the kmalloc-N caches ---------------------------------------------- */
+
+const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+};
+struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
+static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT;
+
+/* Class of sizes 1..192 in 8-byte steps: one table load. */
+static const u8 size_index[24] = {
+	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5,
+	6, 6, 6, 6, 6, 6, 6, 6,
+};
+
+static inline unsigned int kmalloc_index(size_t size)
+{
+	unsigned int i = 7;
+
+	if (size <= 192)
+		return size_index[(size - 1) / 8];
+	while (kmalloc_sizes[i] < size)
+		i++;
+	return i;
+}
+
+static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigned int idx)
+{
+	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
+	struct kmem_cache *c = kmalloc_caches[idx];
+
+	if (!c) {
+		char name[SLAB_NAME_LEN];
+
+		ksnprintf(name, sizeof(name), "kmalloc-%u", kmalloc_sizes[idx]);
+		c = kmem_cache_create(name, kmalloc_sizes[idx], 0, 0, NULL);
+		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
+	}
+	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
+	return c;
+}
+
+static inline void *kmalloc_slab(size_t size, gfp_t gfp)
+{
+	unsigned int idx = kmalloc_index(size);
+	struct kmem_cache *c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
+	void *p;
+
+	if (unlikely(!c) && !(c = create_kmalloc_cache(idx)))
+		return NULL;
+	p = kmem_cache_alloc(c, gfp);
+	if (p && (gfp & __GFP_ZERO))
+		memset(p, 0, size);
+	return p;
 }
 
 static void kfree_error(const void *p, const char *reason)
@@ -59,6 +136,8 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
+	if (kmalloc_backend == KMALLOC_SLAB && size - 1 < KMALLOC_SLAB_MAX)
+		return kmalloc_slab(size, gfp);
 	return heap_kmalloc(&kmalloc_heap, size, gfp);
 }
 
@@ -85,6 +164,7 @@ static struct page *owner_page(const void *p, const char *what)
 	}
 	switch (page_type(page)) {
 	case PGTY_SLOB:
+	case PGTY_SLAB:
 		return page;
 	case PGTY_BIGBLOCK:
 		if (p == page_address(page) && PageHead(page))
@@ -106,7 +186,9 @@ void kfree(const void *p)
 	page = owner_page(p, "kfree of a pointer kmalloc did not return, or freed twice");
 	if (!page)
 		return;
-	if (page_type(page) == PGTY_BIGBLOCK) {
+	if (page_type(page) == PGTY_SLAB) {
+		kmem_cache_free(page->slab_cache, (void *)p);
+	} else if (page_type(page) == PGTY_BIGBLOCK) {
 		slob_big_free((struct slob_heap *)page->private, page);
 	} else if (!slob_kfree((struct slob_heap *)page->private, (void *)p)) {
 		kfree_errors++;
@@ -124,6 +206,8 @@ size_t ksize(const void *p)
 		return p == page_address(page) && PageHead(page) ? PAGE_SIZE << page_order(page) : 0;
 	if (page_type(page) == PGTY_SLOB)
 		return slob_ksize((struct slob_heap *)page->private, p);
+	if (page_type(page) == PGTY_SLAB)
+		return page->slab_cache->object_size;
 	return 0;
 }
 
@@ -150,8 +234,12 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	}
 	if (new_size <= old)
 		return (void *)p;
-	h = (struct slob_heap *)page->private;
-	q = heap_kmalloc(h, new_size, gfp);
+	if (page_type(page) == PGTY_SLAB) {
+		q = kmalloc(new_size, gfp);
+	} else {
+		h = (struct slob_heap *)page->private;
+		q = heap_kmalloc(h, new_size, gfp);
+	}
 	if (!q)
 		return NULL; /* p stays valid */
 	memcpy(q, p, old);

@@ -8,6 +8,7 @@
 #include <mmzone.h>
 #include <percpu.h>
 #include <shell.h>
+#include <slab.h>
 #include <slob.h>
 
 #define K(pages) ((pages) << (PAGE_SHIFT - 10))
@@ -156,3 +157,22 @@ static void kmalloc_meminfo(void)
 	meminfo_line("KmallocBig", K(st.big_pages));
 }
 MEMINFO_HOOK(kmalloc_meminfo);
+
+static void slab_meminfo(void)
+{
+	unsigned long rec = slab_total_pages(true), unrec = slab_total_pages(false);
+
+	meminfo_line("Slab", K(rec + unrec));
+	meminfo_line("SReclaimable", K(rec));
+	meminfo_line("SUnreclaim", K(unrec));
+}
+MEMINFO_HOOK(slab_meminfo);
+
+static int cmd_slabinfo(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	show_slabinfo();
+	return 0;
+}
+SHELL_CMD("slabinfo", cmd_slabinfo, "", "slab caches (/proc/slabinfo 2.1)");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <kernel.h>
+#include <ksyms.h>
 #include <percpu.h>
 #include "host.h"
 
@@ -71,6 +72,14 @@ void **cpu_mm_slots(unsigned int cpu)
 unsigned int nr_online_cpus(void)
 {
 	return MAX_HARTS;
+}
+
+/* No kernel symbol table on the host. */
+const char *ksym_lookup(unsigned long addr, unsigned long *offset)
+{
+	(void)addr;
+	(void)offset;
+	return NULL;
 }
 
 void *host_load_dtb(const char *name, size_t *size)

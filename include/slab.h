@@ -1,0 +1,174 @@
+/*
+ * slab.h - object caches (kmem_cache), Bonwick's slab allocator as Linux
+ * uses it (mm/slab.c).
+ *
+ * A cache hands out objects of one size. Objects live in slabs (1 << order
+ * pages from the buddy allocator); each hart keeps a magazine of free
+ * objects in front of the slab lists, and the common case is a push or a
+ * pop on it, inlined below: no call, no shared lock, interrupts masked on
+ * this hart only.
+ */
+#ifndef RVMM_SLAB_H
+#define RVMM_SLAB_H
+
+#include <gfp.h>
+#include <kernel.h>
+#include <list.h>
+#include <percpu.h>
+#include <spinlock.h>
+
+/* Cache flags (Linux's values). */
+#define SLAB_CONSISTENCY_CHECKS 0x00000100ul /* F: check every free */
+#define SLAB_RED_ZONE 0x00000400ul           /* Z: guard bytes around each object */
+#define SLAB_POISON 0x00000800ul             /* P: fill free objects, check on reuse */
+#define SLAB_HWCACHE_ALIGN 0x00002000ul      /* align objects to a cache line */
+#define SLAB_STORE_USER 0x00010000ul         /* U: remember who allocated / freed */
+#define SLAB_RECLAIM_ACCOUNT 0x00020000ul    /* counted as SReclaimable */
+#define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+
+#define SLAB_CACHE_LINE 64
+#define SLAB_NAME_LEN 24
+#define SLAB_MAX_ORDER 3 /* slabs are at most 8 pages */
+
+/* One hart's stack of free objects: entries[0 .. top) are objects. */
+struct slab_magazine {
+	void **top;
+	void **end; /* entries + limit: full when top == end */
+	void *entries[];
+};
+
+/* Who last allocated or freed an object (SLAB_STORE_USER). */
+struct slab_track {
+	unsigned long caller;
+	unsigned int cpu;
+	unsigned int pad;
+};
+
+struct slab_list {
+	u32 first; /* pfn of the first slab, SLAB_NIL if none */
+	u32 count;
+};
+#define SLAB_NIL 0xffffffffu
+
+struct kmem_cache {
+	struct slab_magazine *mag[MAX_HARTS]; /* first: the fast path's load */
+
+	unsigned long flags;
+	unsigned int object_size; /* what the user asked for */
+	unsigned int size;        /* stride between objects in a slab */
+	unsigned int align;
+	unsigned int red_left;    /* bytes before the object (red zone) */
+	unsigned int fp_offset;   /* free pointer: offset from the object start */
+	unsigned int track_offset;
+	unsigned int order;       /* slab = 1 << order pages */
+	unsigned int objs_per_slab;
+	unsigned int colour_off, colours, colour_next;
+	unsigned int limit, batch; /* magazine capacity and refill/flush batch */
+	unsigned long random;      /* free pointer hardening secret */
+	void (*ctor)(void *);
+	void (*dtor)(void *);
+	char name[SLAB_NAME_LEN];
+
+	spinlock_t lock; /* slab lists and counters */
+	struct slab_list full, partial, free;
+	unsigned long nr_slabs;
+	unsigned long free_objects; /* free objects in slabs (not magazines) */
+	unsigned long max_slabs;    /* 0: no limit (for tests) */
+
+	/* statistics */
+	unsigned long nr_refills, nr_flushes, nr_grows, nr_reaps;
+	unsigned long nr_errors; /* debug reports */
+	const char *last_error;
+
+	struct list_head chain; /* on the cache chain */
+	unsigned int desc_order; /* pages of this descriptor */
+};
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     unsigned long flags, void (*ctor)(void *));
+/* The variant with a destructor, run on each object when its slab goes back
+ * to the page allocator (the design rvmm follows; Linux dropped it). */
+struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
+					  unsigned long flags, void (*ctor)(void *),
+					  void (*dtor)(void *));
+void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
+/* Return this hart's magazine to the slabs and give free slabs back to the
+ * page allocator. Returns the number of pages released. */
+unsigned long kmem_cache_shrink(struct kmem_cache *c);
+/* Free the cache. Objects still allocated are reported with the cache name
+ * and their pages are left alone (leaked on purpose, not reused). Every
+ * hart's magazine is emptied: no hart may use the cache meanwhile. */
+void kmem_cache_destroy(struct kmem_cache *c);
+unsigned int kmem_cache_size(const struct kmem_cache *c);
+
+/* The slow paths behind the inline fast paths. */
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);
+void kmem_cache_free_slow(struct kmem_cache *c, void *obj);
+
+/*
+ * Allocate an object in its constructed state (the constructor ran when
+ * its slab was made), or NULL. Contract: objects are freed in their
+ * constructed state, so a cache with a constructor never runs it again for
+ * a recycled object.
+ */
+static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+{
+	unsigned long flags = irq_save();
+	struct slab_magazine *m = c->mag[this_cpu()];
+	void **top = m->top;
+
+	if (likely(top != m->entries)) {
+		void *obj = *--top;
+
+		m->top = top;
+		irq_restore(flags);
+		return obj;
+	}
+	irq_restore(flags);
+	return kmem_cache_alloc_slow(c, gfp);
+}
+
+static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
+{
+	unsigned long flags = irq_save();
+	struct slab_magazine *m = c->mag[this_cpu()];
+	void **top = m->top;
+
+	if (likely(top != m->end)) {
+		*top = obj;
+		m->top = top + 1;
+		irq_restore(flags);
+		return;
+	}
+	irq_restore(flags);
+	kmem_cache_free_slow(c, obj);
+}
+
+/* The cache owning a slab object, or NULL if p is not in a slab. */
+struct kmem_cache *virt_to_cache(const void *p);
+
+/*
+ * Prove the cache's invariants: every slab on the list its fill says (full,
+ * partial, free), counts per list and free_objects right, each slab's free
+ * list (hardened pointers decoded) inside the slab on object boundaries,
+ * without loops, inuse + free = objects per slab, debug red zones and
+ * poison intact on free objects. Prints problems; returns how many.
+ */
+int kmem_cache_check(struct kmem_cache *c);
+
+/* slab_debug= as parsed (tests set it directly): flags to add to caches
+ * whose name matches (any cache when the name is empty). */
+extern unsigned long slab_debug_flags;
+extern char slab_debug_cache[SLAB_NAME_LEN];
+
+/* Total slab errors reported (all caches). */
+extern unsigned long slab_errors;
+
+/* Walk the cache chain (slabinfo). */
+void slab_for_each_cache(void (*fn)(struct kmem_cache *c, void *arg), void *arg);
+unsigned long slab_total_pages(bool reclaimable);
+
+/* /proc/slabinfo version 2.1. */
+void show_slabinfo(void);
+
+#endif

@@ -1,0 +1,1011 @@
+/*
+ * slab.c - object caches: Bonwick's slab allocator as Linux uses it.
+ *
+ * Structure. A cache (struct kmem_cache) hands out objects of one size.
+ * They live in slabs: 1 << order contiguous pages from the buddy allocator,
+ * holding objs_per_slab objects `size` bytes apart after a colour offset.
+ * The slab's metadata lives in the struct page of its first page (no
+ * descriptor, no space taken from the slab, so 32 objects of 128 bytes fill a
+ * 4 KiB slab): its cache, its place on the cache's list (pfns), the offset
+ * of its first free object and how many objects are out. Every page of the
+ * slab is PGTY_SLAB and names the cache, so kfree finds the cache of any
+ * object in O(1). A free object holds the link to the next free one, XORed
+ * with a per-cache secret and its own address (a corrupted or forged link is
+ * caught when it is followed).
+ *
+ * Lists. Each cache keeps its slabs on full, partial and free lists.
+ * Refilling prefers partial slabs, then free ones, then grows by a new slab
+ * (constructors run then, for every object). One free slab is kept; more are
+ * given back to the page allocator (destructors run first).
+ *
+ * Magazines. In front of the lists each hart has a magazine (an array
+ * stack) of free objects. kmem_cache_alloc/free (inline in slab.h) pop and
+ * push on it with this hart's interrupts masked: no shared lock, no call. An
+ * empty magazine is refilled with `batch` objects, a full one flushes its
+ * oldest `batch` objects to their slabs, under the cache lock. Capacity
+ * follows Linux's SLAB rules (120 objects up to 256 bytes, 54 to 1 KiB,
+ * 24 to a page, 8 beyond). A hart's magazine is allocated the first time it
+ * needs one; until then it points at a shared empty magazine of capacity 0,
+ * which sends both fast paths to the slow ones.
+ *
+ * Order rule: the smallest order (up to 3) whose slab wastes at most 1/8 of
+ * itself, else the order that wastes least.
+ *
+ * Constructor contract: the constructor runs once per object when its slab
+ * is created; objects are handed out in constructed state and must be freed
+ * in constructed state. The free-object link then lives after the object,
+ * so it never overwrites constructed contents.
+ *
+ * Debugging (SLAB_* flags, or the slab_debug= parameter): a debug cache has
+ * magazine capacity 0, so every operation takes the checked slow path and an
+ * ordinary cache pays nothing. Object layout with debugging:
+ *   [left red zone][object][right red zone][free link][alloc track][free track]
+ * Red zones hold 0xcc while allocated and 0xbb while free; poisoned free
+ * objects hold 0x6b ending in 0xa5. Checks report the cache, object and
+ * offending bytes: double free, free of a pointer not from this cache,
+ * writes past or before an object, use after free, corrupted free links.
+ *
+ * Locking: cache->lock guards the lists and counters; the cache chain has
+ * its own lock; lock order cache lock -> page allocator locks.
+ */
+#include <kmalloc.h>
+#include <kstring.h>
+#include <ksyms.h>
+#include <mm.h>
+#include <slab.h>
+#include <slob.h>
+#include <cmdline.h>
+
+#define RED_ACTIVE 0xcc
+#define RED_INACTIVE 0xbb
+#define POISON_FREE 0x6b
+#define POISON_END 0xa5
+#define RED_SIZE 8u
+
+unsigned long slab_debug_flags;
+char slab_debug_cache[SLAB_NAME_LEN];
+unsigned long slab_errors;
+
+static struct list_head cache_chain = LIST_HEAD_INIT(cache_chain);
+static spinlock_t chain_lock = SPINLOCK_INIT;
+
+/* Capacity 0: every fast path falls through to the slow path. */
+static struct slab_magazine empty_magazine = {
+	.top = empty_magazine.entries,
+	.end = empty_magazine.entries,
+};
+
+/* ===================== slabs, pages, free links ========================== */
+
+static inline unsigned long slab_bytes(const struct kmem_cache *c)
+{
+	return PAGE_SIZE << c->order;
+}
+
+/* The head page of the slab holding p, or NULL. */
+static struct page *slab_head(const void *p)
+{
+	struct page *page = virt_to_page(p);
+
+	if (!page || page_type(page) != PGTY_SLAB)
+		return NULL;
+	return PageHead(page) ? page : page - page->slab_prev;
+}
+
+struct kmem_cache *virt_to_cache(const void *p)
+{
+	struct page *page = virt_to_page(p);
+
+	return page && page_type(page) == PGTY_SLAB ? page->slab_cache : NULL;
+}
+
+static inline char *slab_base(const struct page *head)
+{
+	return page_address(head);
+}
+
+static inline char *first_object(const struct kmem_cache *c, const struct page *head)
+{
+	return slab_base(head) + head->slab_colour * c->colour_off + c->red_left;
+}
+
+/* Is p the start of an object of this slab? */
+static bool is_object(const struct kmem_cache *c, const struct page *head, const void *p)
+{
+	const char *first = first_object(c, head);
+	unsigned long off;
+
+	if ((const char *)p < first)
+		return false;
+	off = (unsigned long)((const char *)p - first);
+	return off % c->size == 0 && off / c->size < c->objs_per_slab;
+}
+
+static inline void **fp_slot(const struct kmem_cache *c, void *obj)
+{
+	return (void **)((char *)obj + c->fp_offset);
+}
+
+static inline void set_fp(const struct kmem_cache *c, void *obj, void *next)
+{
+	void **slot = fp_slot(c, obj);
+
+	*slot = (void *)((uintptr_t)next ^ c->random ^ (uintptr_t)slot);
+}
+
+static inline void *get_fp(const struct kmem_cache *c, void *obj)
+{
+	void **slot = fp_slot(c, obj);
+
+	return (void *)((uintptr_t)*slot ^ c->random ^ (uintptr_t)slot);
+}
+
+/* Pfn-linked lists of slab head pages (the links live in struct page). */
+static void slist_add(struct slab_list *l, struct page *head)
+{
+	u32 pfn = (u32)page_to_pfn(head);
+
+	head->slab_prev = SLAB_NIL;
+	head->slab_next = l->first;
+	if (l->first != SLAB_NIL)
+		pfn_to_page(l->first)->slab_prev = pfn;
+	l->first = pfn;
+	l->count++;
+}
+
+static void slist_del(struct slab_list *l, struct page *head)
+{
+	if (head->slab_prev != SLAB_NIL)
+		pfn_to_page(head->slab_prev)->slab_next = head->slab_next;
+	else
+		l->first = head->slab_next;
+	if (head->slab_next != SLAB_NIL)
+		pfn_to_page(head->slab_next)->slab_prev = head->slab_prev;
+	l->count--;
+}
+
+static struct page *slist_first(const struct slab_list *l)
+{
+	return l->first == SLAB_NIL ? NULL : pfn_to_page(l->first);
+}
+
+static struct slab_list *list_for(struct kmem_cache *c, const struct page *head)
+{
+	if (head->slab_inuse == 0)
+		return &c->free;
+	return head->slab_inuse == c->objs_per_slab ? &c->full : &c->partial;
+}
+
+/* ============================ error reports ============================== */
+
+static void print_caller(const char *what, const struct slab_track *t)
+{
+	unsigned long off;
+	const char *name = t->caller ? ksym_lookup(t->caller, &off) : NULL;
+
+	if (!t->caller)
+		return;
+	if (name)
+		kprintf("  %s by %s+0x%lx on cpu %u\n", what, name, off, t->cpu);
+	else
+		kprintf("  %s by [<%016lx>] on cpu %u\n", what, t->caller, t->cpu);
+}
+
+static void slab_report(struct kmem_cache *c, const void *obj, const char *what,
+			const u8 *bytes, unsigned int off)
+{
+	c->nr_errors++;
+	c->last_error = what;
+	slab_errors++;
+	kprintf("slab error: cache %s: object %p: %s\n", c->name, obj, what);
+	if (bytes) {
+		kprintf("  bytes at object offset %d:", (int)off);
+		for (int i = 0; i < 8; i++)
+			kprintf(" %02x", bytes[i]);
+		kprintf("\n");
+	}
+	if ((c->flags & SLAB_STORE_USER) && obj && slab_head(obj) &&
+	    slab_head(obj)->slab_cache == c && is_object(c, slab_head(obj), obj)) {
+		const struct slab_track *t = (const struct slab_track *)((const char *)obj + c->track_offset);
+
+		print_caller("last allocated", &t[0]);
+		print_caller("last freed", &t[1]);
+	}
+}
+
+/* The first byte of [p, p+n) that is not v, or NULL. */
+static const u8 *find_not(const u8 *p, unsigned int n, u8 v)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (p[i] != v)
+			return p + i;
+	return NULL;
+}
+
+/* Check one red zone; put it to @set afterwards. Returns false on damage. */
+static bool check_red(struct kmem_cache *c, void *obj, u8 *zone, unsigned int n, u8 want,
+		      u8 set, const char *what)
+{
+	const u8 *bad = find_not(zone, n, want);
+
+	if (bad)
+		slab_report(c, obj, what, (const u8 *)zone, (unsigned int)(zone - (u8 *)obj));
+	memset(zone, set, n);
+	return !bad;
+}
+
+static void poison(const struct kmem_cache *c, void *obj)
+{
+	memset(obj, POISON_FREE, c->object_size - 1);
+	((u8 *)obj)[c->object_size - 1] = POISON_END;
+}
+
+static bool poisoned(const struct kmem_cache *c, const void *obj, unsigned int *at)
+{
+	const u8 *bad = find_not(obj, c->object_size - 1, POISON_FREE);
+
+	if (!bad && ((const u8 *)obj)[c->object_size - 1] == POISON_END)
+		return true;
+	*at = bad ? (unsigned int)(bad - (const u8 *)obj) : c->object_size - 1;
+	return false;
+}
+
+static inline bool poisons(const struct kmem_cache *c)
+{
+	return (c->flags & SLAB_POISON) && !c->ctor;
+}
+
+static void set_track(struct kmem_cache *c, void *obj, int which, unsigned long caller)
+{
+	struct slab_track *t = (struct slab_track *)((char *)obj + c->track_offset);
+
+	t[which].caller = caller;
+	t[which].cpu = this_cpu();
+}
+
+/* ====================== making and freeing slabs ========================= */
+
+static void init_object(struct kmem_cache *c, void *obj)
+{
+	if (c->flags & SLAB_RED_ZONE) {
+		memset((char *)obj - c->red_left, RED_INACTIVE, c->red_left);
+		memset((char *)obj + c->object_size, RED_INACTIVE,
+		       c->fp_offset - c->object_size);
+	}
+	if (c->flags & SLAB_STORE_USER)
+		memset((char *)obj + c->track_offset, 0, 2 * sizeof(struct slab_track));
+	if (poisons(c))
+		poison(c, obj);
+	if (c->ctor)
+		c->ctor(obj);
+}
+
+/* A new slab, off any list, all objects free; NULL when out of memory.
+ * Called without the cache lock (constructors may allocate). */
+static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colour)
+{
+	struct page *head;
+	char *obj, *prev = NULL;
+
+	if (c->max_slabs && __atomic_load_n(&c->nr_slabs, __ATOMIC_RELAXED) >= c->max_slabs)
+		return NULL;
+	head = alloc_pages(gfp & ~__GFP_ZERO, c->order);
+	if (!head)
+		return NULL;
+	for (unsigned int i = 0; i < (1u << c->order); i++) {
+		set_page_type(&head[i], PGTY_SLAB);
+		head[i].slab_cache = c;
+		head[i].slab_prev = i; /* tails: pages back to the head */
+	}
+	head->slab_colour = (u16)colour;
+	head->slab_inuse = 0;
+	obj = first_object(c, head);
+	head->slab_free = (u32)(obj - slab_base(head)) + 1;
+	for (unsigned int i = 0; i < c->objs_per_slab; i++, obj += c->size) {
+		init_object(c, obj);
+		if (prev)
+			set_fp(c, prev, obj);
+		prev = obj;
+	}
+	set_fp(c, prev, NULL);
+	return head;
+}
+
+/* Give a free slab back (off its list already); destructors run first. */
+static void free_slab(struct kmem_cache *c, struct page *head)
+{
+	if (c->dtor) {
+		char *obj = first_object(c, head);
+
+		for (unsigned int i = 0; i < c->objs_per_slab; i++, obj += c->size)
+			c->dtor(obj);
+	}
+	for (unsigned int i = 0; i < (1u << c->order); i++) {
+		head[i].slab_cache = NULL;
+		head[i].lru.next = head[i].lru.prev = NULL;
+		set_page_type(&head[i], PGTY_NONE);
+	}
+	head->private = 0;
+	__free_pages(head, c->order);
+}
+
+/* Take the first free object of a slab (lock held). NULL if its free list
+ * is empty or broken (reported; the rest of the list is given up). */
+static void *slab_pop(struct kmem_cache *c, struct page *head)
+{
+	char *obj, *next;
+
+	if (!head->slab_free)
+		return NULL;
+	obj = slab_base(head) + head->slab_free - 1;
+	next = get_fp(c, obj);
+	if (next && !is_object(c, head, next)) {
+		slab_report(c, obj, "corrupted free pointer", (const u8 *)fp_slot(c, obj),
+			    c->fp_offset);
+		c->free_objects -= c->objs_per_slab - head->slab_inuse - 1u;
+		head->slab_inuse = (u16)(c->objs_per_slab - 1); /* the rest is lost */
+		next = NULL;
+	}
+	head->slab_free = next ? (u32)(next - slab_base(head)) + 1 : 0;
+	head->slab_inuse++;
+	c->free_objects--;
+	return obj;
+}
+
+static void slab_push(struct kmem_cache *c, struct page *head, void *obj)
+{
+	set_fp(c, obj, head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL);
+	head->slab_free = (u32)((char *)obj - slab_base(head)) + 1;
+	head->slab_inuse--;
+	c->free_objects++;
+}
+
+/* Put back a slab whose fill changed: the list its fill says. */
+static void relist(struct kmem_cache *c, struct page *head, struct slab_list *from)
+{
+	struct slab_list *to = list_for(c, head);
+
+	if (to != from) {
+		slist_del(from, head);
+		slist_add(to, head);
+	}
+}
+
+/* Return an object to its slab (lock held). */
+static void free_to_slab(struct kmem_cache *c, void *obj)
+{
+	struct page *head = slab_head(obj);
+	struct slab_list *from;
+
+	if (!head || head->slab_cache != c) {
+		slab_report(c, obj, "free of an object that is not from this cache", NULL, 0);
+		return;
+	}
+	from = list_for(c, head);
+	slab_push(c, head, obj);
+	relist(c, head, from);
+}
+
+/* Give back free slabs beyond @keep (lock held); pages released. */
+static unsigned long reap_free_slabs(struct kmem_cache *c, unsigned long keep)
+{
+	unsigned long pages = 0;
+
+	while (c->free.count > keep) {
+		struct page *head = slist_first(&c->free);
+
+		slist_del(&c->free, head);
+		c->nr_slabs--;
+		c->free_objects -= c->objs_per_slab;
+		c->nr_reaps++;
+		free_slab(c, head);
+		pages += 1ul << c->order;
+	}
+	return pages;
+}
+
+/* A slab with a free object, growing the cache if needed; lock held on
+ * entry and exit (dropped while growing). NULL when out of memory. */
+static struct page *slab_with_room(struct kmem_cache *c, gfp_t gfp)
+{
+	struct page *head = slist_first(&c->partial);
+	unsigned int colour;
+
+	if (!head)
+		head = slist_first(&c->free);
+	if (head)
+		return head;
+	colour = c->colour_next;
+	c->colour_next = (c->colour_next + 1) % c->colours;
+	spin_unlock(&c->lock);
+	head = new_slab(c, gfp, colour);
+	spin_lock(&c->lock);
+	if (!head)
+		return NULL;
+	slist_add(&c->free, head);
+	c->nr_slabs++;
+	c->free_objects += c->objs_per_slab;
+	c->nr_grows++;
+	return head;
+}
+
+/* One object from the slabs (lock held), or NULL. */
+static void *alloc_from_slabs(struct kmem_cache *c, gfp_t gfp)
+{
+	struct page *head = slab_with_room(c, gfp);
+	struct slab_list *from;
+	void *obj;
+
+	if (!head)
+		return NULL;
+	from = list_for(c, head);
+	obj = slab_pop(c, head);
+	relist(c, head, from);
+	return obj;
+}
+
+/* ============================ magazines ================================== */
+
+static struct slab_magazine *new_magazine(struct kmem_cache *c)
+{
+	struct slab_magazine *m =
+		slob_alloc(&kmalloc_heap, sizeof(*m) + c->limit * sizeof(void *), GFP_KERNEL, 0);
+
+	if (m) {
+		m->top = m->entries;
+		m->end = m->entries + c->limit;
+	}
+	return m;
+}
+
+/* This hart's real magazine, made on first use; NULL for debug caches or
+ * when no memory is left for one. */
+static struct slab_magazine *this_magazine(struct kmem_cache *c)
+{
+	struct slab_magazine **slot = &c->mag[this_cpu()];
+
+	if (*slot == &empty_magazine && c->limit) {
+		struct slab_magazine *m = new_magazine(c);
+
+		if (m)
+			*slot = m;
+	}
+	return *slot == &empty_magazine ? NULL : *slot;
+}
+
+/* Return the oldest @n objects of a magazine to their slabs (lock held). */
+static void flush_magazine(struct kmem_cache *c, struct slab_magazine *m, long n)
+{
+	long have = m->top - m->entries;
+
+	if (n > have)
+		n = have;
+	for (long i = 0; i < n; i++)
+		free_to_slab(c, m->entries[i]);
+	memmove(m->entries, m->entries + n, (size_t)(have - n) * sizeof(void *));
+	m->top -= n;
+	c->nr_flushes++;
+}
+
+/* ============================ debug paths ================================ */
+
+static void *debug_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	void *obj;
+	unsigned int at;
+
+	spin_lock(&c->lock);
+	obj = alloc_from_slabs(c, gfp);
+	spin_unlock(&c->lock);
+	if (!obj)
+		return NULL;
+	if (c->flags & SLAB_RED_ZONE) {
+		check_red(c, obj, (u8 *)obj - c->red_left, c->red_left, RED_INACTIVE, RED_ACTIVE,
+			  "red zone before a free object overwritten");
+		check_red(c, obj, (u8 *)obj + c->object_size, c->fp_offset - c->object_size,
+			  RED_INACTIVE, RED_ACTIVE, "red zone after a free object overwritten");
+	}
+	if (poisons(c) && !poisoned(c, obj, &at)) {
+		slab_report(c, obj, "use after free: a free object was written to", (u8 *)obj + at, at);
+		poison(c, obj);
+	}
+	if (c->flags & SLAB_STORE_USER)
+		set_track(c, obj, 0, caller);
+	return obj;
+}
+
+/* Is obj on its slab's free list? (A double free, when it is.) */
+static bool on_free_list(struct kmem_cache *c, struct page *head, void *obj)
+{
+	void *p = head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL;
+
+	for (unsigned int n = 0; p && n <= c->objs_per_slab; n++) {
+		if (p == obj)
+			return true;
+		p = get_fp(c, p);
+		if (p && !is_object(c, head, p))
+			return false; /* broken list: slab_pop reports it */
+	}
+	return false;
+}
+
+static void debug_free(struct kmem_cache *c, void *obj, unsigned long caller)
+{
+	struct page *head = slab_head(obj);
+
+	if (!head || head->slab_cache != c || !is_object(c, head, obj)) {
+		slab_report(c, obj, "free of a pointer that is not an object of this cache", NULL, 0);
+		return;
+	}
+	spin_lock(&c->lock);
+	if (on_free_list(c, head, obj)) {
+		spin_unlock(&c->lock);
+		slab_report(c, obj, "double free", NULL, 0);
+		return;
+	}
+	if (c->flags & SLAB_RED_ZONE) {
+		check_red(c, obj, (u8 *)obj - c->red_left, c->red_left, RED_ACTIVE, RED_INACTIVE,
+			  "write before the object (red zone overwritten)");
+		check_red(c, obj, (u8 *)obj + c->object_size, c->fp_offset - c->object_size,
+			  RED_ACTIVE, RED_INACTIVE, "write past the object (red zone overwritten)");
+	}
+	if (c->flags & SLAB_STORE_USER)
+		set_track(c, obj, 1, caller);
+	if (poisons(c))
+		poison(c, obj);
+	free_to_slab(c, obj);
+	reap_free_slabs(c, 1);
+	spin_unlock(&c->lock);
+}
+
+/* ============================ slow paths ================================= */
+
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
+{
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
+	unsigned long flags = irq_save();
+	struct slab_magazine *m;
+	void *obj = NULL;
+
+	m = this_magazine(c);
+	if (!m) {
+		obj = debug_alloc(c, gfp, caller);
+		irq_restore(flags);
+		return obj;
+	}
+	spin_lock(&c->lock);
+	c->nr_refills++;
+	while (m->top - m->entries < (long)c->batch) {
+		struct page *head = slab_with_room(c, gfp);
+		struct slab_list *from;
+
+		if (!head)
+			break;
+		from = list_for(c, head);
+		while (head->slab_free && m->top - m->entries < (long)c->batch) {
+			void *o = slab_pop(c, head);
+
+			if (o)
+				*m->top++ = o;
+		}
+		relist(c, head, from);
+	}
+	if (m->top != m->entries)
+		obj = *--m->top;
+	spin_unlock(&c->lock);
+	irq_restore(flags);
+	return obj;
+}
+
+void kmem_cache_free_slow(struct kmem_cache *c, void *obj)
+{
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
+	unsigned long flags = irq_save();
+	struct slab_magazine *m = this_magazine(c);
+
+	if (!m) {
+		debug_free(c, obj, caller);
+		irq_restore(flags);
+		return;
+	}
+	spin_lock(&c->lock);
+	if (m->top == m->end)
+		flush_magazine(c, m, c->batch);
+	*m->top++ = obj;
+	reap_free_slabs(c, 1);
+	spin_unlock(&c->lock);
+	irq_restore(flags);
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
+{
+	void *obj = kmem_cache_alloc(c, gfp);
+
+	if (obj)
+		memset(obj, 0, c->object_size);
+	return obj;
+}
+
+unsigned int kmem_cache_size(const struct kmem_cache *c)
+{
+	return c->object_size;
+}
+
+unsigned long kmem_cache_shrink(struct kmem_cache *c)
+{
+	unsigned long flags = irq_save();
+	struct slab_magazine *m = c->mag[this_cpu()];
+	unsigned long pages;
+
+	spin_lock(&c->lock);
+	if (m != &empty_magazine)
+		flush_magazine(c, m, m->top - m->entries);
+	pages = reap_free_slabs(c, 0);
+	spin_unlock(&c->lock);
+	irq_restore(flags);
+	return pages;
+}
+
+/* ============================ cache setup ================================ */
+
+static unsigned int calculate_alignment(unsigned long flags, size_t align, size_t size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		size_t ralign = SLAB_CACHE_LINE;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = MAX(align, ralign);
+	}
+	return (unsigned int)MAX(align, sizeof(void *));
+}
+
+/* Object layout (see the file comment) and slab geometry. */
+static int setup_geometry(struct kmem_cache *c)
+{
+	unsigned long size = ALIGN_UP((unsigned long)c->object_size, sizeof(void *));
+	unsigned int best = 0, best_waste_pct = 101;
+
+	c->red_left = (c->flags & SLAB_RED_ZONE) ? MAX(RED_SIZE, c->align) : 0;
+	if (c->flags & SLAB_RED_ZONE)
+		size += RED_SIZE;
+	/* The free link: inside the object unless its contents must survive
+	 * while free (constructor, poison, red zone checks). */
+	if (c->ctor || (c->flags & (SLAB_POISON | SLAB_RED_ZONE))) {
+		c->fp_offset = (unsigned int)size;
+		size += sizeof(void *);
+	} else {
+		c->fp_offset = 0;
+	}
+	c->track_offset = (unsigned int)size;
+	if (c->flags & SLAB_STORE_USER)
+		size += 2 * sizeof(struct slab_track);
+	c->size = (unsigned int)ALIGN_UP(size + c->red_left, c->align);
+	for (unsigned int order = 0; order <= SLAB_MAX_ORDER; order++) {
+		unsigned long bytes = PAGE_SIZE << order, objs = bytes / c->size;
+		unsigned int waste_pct;
+
+		if (!objs)
+			continue;
+		waste_pct = (unsigned int)((bytes - objs * c->size) * 100 / bytes);
+		if (waste_pct < best_waste_pct) {
+			best_waste_pct = waste_pct;
+			best = order;
+		}
+		if ((bytes - objs * c->size) * 8 <= bytes)
+			break;
+	}
+	if (best_waste_pct > 100 || (PAGE_SIZE << best) / c->size > 0xffff)
+		return -EINVAL;
+	c->order = best;
+	c->objs_per_slab = (unsigned int)(slab_bytes(c) / c->size);
+	c->colour_off = MAX(SLAB_CACHE_LINE, c->align);
+	c->colours = (unsigned int)((slab_bytes(c) - c->objs_per_slab * c->size) / c->colour_off) + 1;
+	return 0;
+}
+
+/* Linux SLAB's magazine sizes; debug caches get none. */
+static void setup_magazines(struct kmem_cache *c)
+{
+	unsigned int s = c->size;
+
+	c->limit = s > PAGE_SIZE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
+	if (c->flags & SLAB_DEBUG_FLAGS)
+		c->limit = 0;
+	c->batch = (c->limit + 1) / 2;
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
+		c->mag[cpu] = &empty_magazine;
+}
+
+static unsigned long debug_flags_for(const char *name)
+{
+	if (!slab_debug_flags)
+		return 0;
+	if (slab_debug_cache[0] && strcmp(slab_debug_cache, name) != 0)
+		return 0;
+	return slab_debug_flags;
+}
+
+struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
+					  unsigned long flags, void (*ctor)(void *),
+					  void (*dtor)(void *))
+{
+	struct kmem_cache *c;
+	unsigned long irq;
+
+	if (!name || size == 0 || size > (PAGE_SIZE << SLAB_MAX_ORDER) || (align & (align - 1)) ||
+	    align > PAGE_SIZE)
+		return NULL;
+	c = slob_alloc(&kmalloc_heap, sizeof(*c), GFP_KERNEL | __GFP_ZERO, 0);
+	if (!c)
+		return NULL;
+	kstrlcpy(c->name, name, sizeof(c->name));
+	c->flags = flags | debug_flags_for(c->name);
+	c->object_size = (unsigned int)size;
+	c->align = calculate_alignment(c->flags, align, size);
+	c->ctor = ctor;
+	c->dtor = dtor;
+	c->random = ((uintptr_t)c * 0x9e3779b97f4a7c15ull) ^ 0x5bd1e9955bd1e995ull;
+	c->full.first = c->partial.first = c->free.first = SLAB_NIL;
+	if (setup_geometry(c)) {
+		slob_free(&kmalloc_heap, c, sizeof(*c));
+		return NULL;
+	}
+	setup_magazines(c);
+	irq = spin_lock_irqsave(&chain_lock);
+	list_add_tail(&c->chain, &cache_chain);
+	spin_unlock_irqrestore(&chain_lock, irq);
+	return c;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     unsigned long flags, void (*ctor)(void *))
+{
+	return kmem_cache_create_dtor(name, size, align, flags, ctor, NULL);
+}
+
+/* Objects of the cache that are out (in slabs, not on free lists or in
+ * magazines); lock held. */
+static unsigned long objects_out(const struct kmem_cache *c)
+{
+	return c->nr_slabs * c->objs_per_slab - c->free_objects;
+}
+
+void kmem_cache_destroy(struct kmem_cache *c)
+{
+	unsigned long irq, left;
+
+	if (!c)
+		return;
+	irq = spin_lock_irqsave(&chain_lock);
+	list_del(&c->chain);
+	spin_unlock_irqrestore(&chain_lock, irq);
+
+	irq = irq_save();
+	spin_lock(&c->lock);
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		struct slab_magazine *m = c->mag[cpu];
+
+		if (m != &empty_magazine) {
+			flush_magazine(c, m, m->top - m->entries);
+			c->mag[cpu] = &empty_magazine;
+			slob_free(&kmalloc_heap, m, sizeof(*m) + c->limit * sizeof(void *));
+		}
+	}
+	reap_free_slabs(c, 0);
+	left = objects_out(c);
+	spin_unlock(&c->lock);
+	irq_restore(irq);
+	if (left) {
+		/* Their slabs still name this descriptor: keep it (leaked) so a
+		 * late kfree of such an object stays safe. */
+		kprintf("kmem_cache_destroy: cache %s: %lu objects still allocated; "
+			"their slabs are left in place\n", c->name, left);
+		c->limit = 0;
+		return;
+	}
+	slob_free(&kmalloc_heap, c, sizeof(*c));
+}
+
+/* ============================ reports ==================================== */
+
+void slab_for_each_cache(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
+{
+	unsigned long irq = spin_lock_irqsave(&chain_lock);
+	struct list_head *pos;
+
+	list_for_each(pos, &cache_chain)
+		fn(list_entry(pos, struct kmem_cache, chain), arg);
+	spin_unlock_irqrestore(&chain_lock, irq);
+}
+
+struct pages_arg {
+	bool reclaimable;
+	unsigned long pages;
+};
+
+static void count_pages(struct kmem_cache *c, void *arg)
+{
+	struct pages_arg *a = arg;
+
+	if (!!(c->flags & SLAB_RECLAIM_ACCOUNT) == a->reclaimable)
+		a->pages += c->nr_slabs << c->order;
+}
+
+unsigned long slab_total_pages(bool reclaimable)
+{
+	struct pages_arg a = { reclaimable, 0 };
+
+	slab_for_each_cache(count_pages, &a);
+	return a.pages;
+}
+
+static void slabinfo_row(struct kmem_cache *c, void *arg)
+{
+	unsigned long irq = spin_lock_irqsave(&c->lock);
+	unsigned long num = c->nr_slabs * c->objs_per_slab, active = objects_out(c);
+	unsigned long active_slabs = c->full.count + c->partial.count, slabs = c->nr_slabs;
+
+	spin_unlock_irqrestore(&c->lock, irq);
+	(void)arg;
+	kprintf("%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6u\n",
+		c->name, active, num, c->size, c->objs_per_slab, 1 << c->order, c->limit, c->batch, 0u,
+		active_slabs, slabs, 0u);
+}
+
+void show_slabinfo(void)
+{
+	kprintf("slabinfo - version: 2.1\n");
+	kprintf("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+		" : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
+		" <num_slabs> <sharedavail>\n");
+	slab_for_each_cache(slabinfo_row, NULL);
+}
+
+/* ============================ the checker ================================ */
+
+#define MAX_REPORTS 8
+
+struct check {
+	struct kmem_cache *c;
+	int errors;
+};
+
+static void problem(struct check *k, const void *where, const char *what)
+{
+	if (k->errors++ < MAX_REPORTS)
+		kprintf("kmem_cache_check: %s: %p: %s\n", k->c->name, where, what);
+}
+
+/* Check one slab; returns its free objects. */
+static unsigned long check_slab(struct check *k, struct page *head, const struct slab_list *l)
+{
+	struct kmem_cache *c = k->c;
+	void *p = head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL;
+	unsigned long nfree = 0;
+	unsigned int at;
+
+	if (page_type(head) != PGTY_SLAB || head->slab_cache != c || !PageHead(head) ||
+	    page_order(head) != c->order)
+		problem(k, head, "slab head page not marked for this cache");
+	for (unsigned int i = 1; i < (1u << c->order); i++)
+		if (page_type(&head[i]) != PGTY_SLAB || head[i].slab_cache != c ||
+		    head[i].slab_prev != i)
+			problem(k, &head[i], "slab tail page not marked for this cache");
+	while (p) {
+		if (!is_object(c, head, p)) {
+			problem(k, p, "free list leaves the slab or misses an object boundary");
+			break;
+		}
+		if (++nfree > c->objs_per_slab) {
+			problem(k, p, "free list loops");
+			break;
+		}
+		if ((c->flags & SLAB_RED_ZONE) &&
+		    (find_not((u8 *)p - c->red_left, c->red_left, RED_INACTIVE) ||
+		     find_not((u8 *)p + c->object_size, c->fp_offset - c->object_size, RED_INACTIVE)))
+			problem(k, p, "free object's red zone is not inactive");
+		if (poisons(c) && !poisoned(c, p, &at))
+			problem(k, p, "free object's poison is damaged");
+		p = get_fp(c, p);
+	}
+	if (nfree + head->slab_inuse != c->objs_per_slab)
+		problem(k, head, "inuse plus free objects differ from objects per slab");
+	if (list_for(c, head) != l)
+		problem(k, head, "slab on the wrong list for its fill");
+	return nfree;
+}
+
+static unsigned long check_list(struct check *k, struct slab_list *l, unsigned long *slabs)
+{
+	unsigned long nfree = 0, n = 0;
+	u32 prev = SLAB_NIL;
+
+	for (u32 pfn = l->first; pfn != SLAB_NIL; pfn = pfn_to_page(pfn)->slab_next) {
+		struct page *head;
+
+		if (!pfn_valid(pfn)) {
+			problem(k, NULL, "slab list holds an invalid pfn");
+			break;
+		}
+		head = pfn_to_page(pfn);
+		if (head->slab_prev != prev)
+			problem(k, head, "slab list back link broken");
+		if (++n > k->c->nr_slabs) {
+			problem(k, head, "slab list loops");
+			break;
+		}
+		nfree += check_slab(k, head, l);
+		prev = pfn;
+	}
+	if (n != l->count)
+		problem(k, NULL, "list count differs from its slabs");
+	*slabs += n;
+	return nfree;
+}
+
+int kmem_cache_check(struct kmem_cache *c)
+{
+	struct check k = { c, 0 };
+	unsigned long irq = spin_lock_irqsave(&c->lock), nfree = 0, slabs = 0;
+
+	nfree += check_list(&k, &c->full, &slabs);
+	nfree += check_list(&k, &c->partial, &slabs);
+	nfree += check_list(&k, &c->free, &slabs);
+	if (slabs != c->nr_slabs)
+		problem(&k, NULL, "nr_slabs differs from the slabs on the lists");
+	if (nfree != c->free_objects)
+		problem(&k, NULL, "free_objects differs from the free lists");
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		struct slab_magazine *m = c->mag[cpu];
+
+		if (m == &empty_magazine)
+			continue;
+		if (m->top < m->entries || m->top > m->end || m->end != m->entries + c->limit)
+			problem(&k, m, "magazine bounds broken");
+		else
+			for (void **e = m->entries; e < m->top; e++)
+				if (virt_to_cache(*e) != c || !is_object(c, slab_head(*e), *e))
+					problem(&k, *e, "magazine holds a pointer that is not this cache's object");
+	}
+	spin_unlock_irqrestore(&c->lock, irq);
+	if (k.errors > MAX_REPORTS)
+		kprintf("kmem_cache_check: %s: %d more problems\n", c->name, k.errors - MAX_REPORTS);
+	return k.errors;
+}
+
+/* ====================== slab_debug= boot parameter ======================= */
+
+/*
+ * slab_debug            every debug check on every cache
+ * slab_debug=FLAGS      those checks on every cache
+ * slab_debug=FLAGS,NAME those checks on the cache called NAME
+ * FLAGS: F sanity checks, Z red zones, P poisoning, U user tracking.
+ * Applies to caches created after parsing (all of them, at boot).
+ */
+static int slab_debug_param(const char *value)
+{
+	unsigned long flags = 0;
+	const char *p = value;
+
+	if (!value || !*value) {
+		slab_debug_flags = SLAB_DEBUG_FLAGS;
+		slab_debug_cache[0] = '\0';
+		return 0;
+	}
+	for (; *p && *p != ','; p++) {
+		switch (*p) {
+		case 'F': case 'f': flags |= SLAB_CONSISTENCY_CHECKS; break;
+		case 'Z': case 'z': flags |= SLAB_RED_ZONE; break;
+		case 'P': case 'p': flags |= SLAB_POISON; break;
+		case 'U': case 'u': flags |= SLAB_STORE_USER; break;
+		default: return -EINVAL;
+		}
+	}
+	if (!flags)
+		return -EINVAL;
+	slab_debug_flags = flags;
+	kstrlcpy(slab_debug_cache, *p == ',' ? p + 1 : "", sizeof(slab_debug_cache));
+	return 0;
+}
+KPARAM("slab_debug", slab_debug_param, "slab_debug[=FZPU[,cache]]  slab debugging checks");
