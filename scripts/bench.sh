@@ -27,8 +27,9 @@ qemu_version=$(qemu-system-riscv64 --version | head -n 1)
 	echo "# Benchmarks"
 	echo
 	echo "Instructions per operation, counted with rdinstret on QEMU virt, one hart, \`-icount shift=0\` (every"
-	echo "instruction counts one, so the figures are exact and repeatable). An alloc + free pair counts as one"
-	echo "operation. The loop's own instructions are subtracted; calls and argument set-up are included."
+	echo "instruction counts one, so the figures are exact and repeatable). For page_alloc and kmalloc an alloc +"
+	echo "free pair counts as one operation; the loop's own instructions are subtracted, calls and argument set-up"
+	echo "are included. For churn each alloc and each free is one operation (see below)."
 	echo
 	echo "Made by \`make bench\` on $(date -u +%Y-%m-%d) with $qemu_version:"
 	echo
@@ -46,7 +47,30 @@ qemu_version=$(qemu-system-riscv64 --version | head -n 1)
 		printf "| %s | %s | %s |\n", $2, params, insns
 	}' build/bench.txt
 	echo
-	echo "Targets: page_alloc order 0 <= 60 instructions per pair (the per-hart fast path)."
+	echo "kmalloc: heap_kmalloc + kfree pairs of one size on a private heap (alloc=slob: SLOB_SEGFIT,"
+	echo "alloc=slob-classic: SLOB_CLASSIC) that already holds 1000 live objects of that size; 8192 is a"
+	echo "bigblock (two pages from the buddy allocator)."
+	echo
+	echo "churn (bench/churn.h, bench/churn.c): one fixed sequence of requests run against each allocator in the"
+	echo "same kernel and the same boot: a table of 4096 slots and 200000 steps. Each step draws a slot from"
+	echo "xorshift64 (seed 0x2545f4914f6cdd1d); an occupied slot is freed, an empty one gets an allocation whose"
+	echo "size is drawn with weights 16:20 32:20 64:20 128:10 192:8 256:8 512:6 1024:4 3000:2 8192:2. The first"
+	echo "and last byte of every block are written and checked when it is freed (a mismatch prints a"
+	echo "\`bench: churn error\` line); everything left is freed at the end. insns counts only the allocator calls:"
+	echo "rdinstret is read immediately around each call and the cost of two back-to-back reads (1) is subtracted;"
+	echo "the result is divided by the number of calls (each alloc or free is one operation). peak_kb is the most"
+	echo "memory the allocator took from below: for alloc=slob / slob-classic a private heap's peak_pages x 4 KiB"
+	echo "(SLOB pages and bigblock pages); for picolibc (picolibc_insns, picolibc_peak_kb) the highest sbrk break"
+	echo "minus its start, where picolibc 1.8's nano-malloc (Debian's release build, rv64imac/lp64, with its own"
+	echo "memset: it zeroes every block it returns) runs in the kernel over a 4 MiB region from the page allocator."
+	echo "ratio = picolibc_insns / insns as printed, one decimal. The \`bench: churn-split\` lines in the log give"
+	echo "the instructions per alloc and per free separately."
+	echo
+	echo "Targets:"
+	echo
+	echo "- page_alloc order 0 <= 60 instructions per pair (the per-hart fast path);"
+	echo "- churn alloc=slob <= 180 instructions per operation and ratio >= 4 (at least four times fewer"
+	echo "  instructions than picolibc's malloc), with peak_kb no more than picolibc_peak_kb."
 	echo
 	echo "What each one measures: docs/memory.md, section \"Speed\"."
 } >docs/benchmarks.md
