@@ -147,6 +147,14 @@ static inline unsigned long node_page_to_pfn(const struct pglist_data *node,
 	       sizeof(struct page);
 }
 
+/* virt_to_page on a node, inline for the hot kfree paths. */
+static inline struct page *node_virt_to_page(const struct pglist_data *node, const void *addr)
+{
+	unsigned long pfn = PHYS_PFN(virt_to_phys(addr));
+
+	return node_pfn_valid(node, pfn) ? node_pfn_to_page(node, pfn) : NULL;
+}
+
 /* Give one block of boot memory to the buddy allocator (node_init). */
 void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, unsigned int order);
 

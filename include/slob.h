@@ -87,6 +87,7 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
 /* For mm/kmalloc.c: the small-object side of kmalloc. slob_kfree and
  * slob_ksize take a pointer inside one of h's pages. */
 struct page;
+/* 1 .. SLOB_SEG_KMALLOC_MAX bytes (bigger classic requests become bigblocks). */
 void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
 bool slob_kfree(struct slob_heap *h, void *p);
 size_t slob_ksize(struct slob_heap *h, const void *p);
@@ -94,6 +95,9 @@ size_t slob_ksize(struct slob_heap *h, const void *p);
  * order in the head page; counted in the heap's statistics and limit. */
 void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp);
 void slob_big_free(struct slob_heap *h, struct page *page);
+
+/* segfit's largest block payload (classic's is PAGE_SIZE - 16). */
+#define SLOB_SEG_KMALLOC_MAX 4084
 
 /* The largest request served from SLOB pages; larger ones are bigblocks. */
 size_t slob_kmalloc_max(const struct slob_heap *h);

@@ -22,6 +22,7 @@
 #include <kmalloc.h>
 #include <kstring.h>
 #include <mm.h>
+#include <mmzone.h>
 #include <slab.h>
 #include <slob.h>
 
@@ -125,10 +126,10 @@ static void kfree_error(const void *p, const char *reason)
 
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
+	if (likely(size - 1 < SLOB_SEG_KMALLOC_MAX))
+		return slob_kmalloc(h, size, gfp);
 	if (size == 0)
 		return ZERO_SIZE_PTR;
-	if (size <= slob_kmalloc_max(h))
-		return slob_kmalloc(h, size, gfp);
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
 	return slob_big_alloc(h, size, gfp);
@@ -156,7 +157,7 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 /* The struct page that owns p as kmalloc memory, or NULL (reported). */
 static struct page *owner_page(const void *p, const char *what)
 {
-	struct page *page = virt_to_page(p);
+	struct page *page = node_virt_to_page(mem_node, p);
 
 	if (!page) {
 		kfree_error(p, what);
@@ -177,23 +178,38 @@ static struct page *owner_page(const void *p, const char *what)
 	}
 }
 
+/* Bigblocks and errors. */
+static __attribute__((noinline)) void kfree_other(const void *p)
+{
+	struct page *page = owner_page(p, "kfree of a pointer kmalloc did not return, or freed twice");
+
+	if (page && page_type(page) == PGTY_BIGBLOCK)
+		slob_big_free((struct slob_heap *)page->private, page);
+}
+
 void kfree(const void *p)
 {
 	struct page *page;
 
-	if (ZERO_OR_NULL_PTR(p))
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	page = owner_page(p, "kfree of a pointer kmalloc did not return, or freed twice");
-	if (!page)
-		return;
-	if (page_type(page) == PGTY_SLAB) {
-		kmem_cache_free(page->slab_cache, (void *)p);
-	} else if (page_type(page) == PGTY_BIGBLOCK) {
-		slob_big_free((struct slob_heap *)page->private, page);
-	} else if (!slob_kfree((struct slob_heap *)page->private, (void *)p)) {
-		kfree_errors++;
-		kfree_last_error = "kfree of a pointer kmalloc did not return, or freed twice";
+	page = node_virt_to_page(mem_node, p);
+	if (likely(page)) {
+		enum page_type type = page_type(page);
+
+		if (type == PGTY_SLAB) {
+			kmem_cache_free(page->slab_cache, (void *)p);
+			return;
+		}
+		if (type == PGTY_SLOB) {
+			if (unlikely(!slob_kfree((struct slob_heap *)page->private, (void *)p))) {
+				kfree_errors++;
+				kfree_last_error = "kfree of a pointer kmalloc did not return, or freed twice";
+			}
+			return;
+		}
 	}
+	kfree_other(p);
 }
 
 size_t ksize(const void *p)

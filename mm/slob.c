@@ -349,17 +349,22 @@ static inline void list_push(struct slob_heap *h, u32 *hdr, u32 size)
 	h->bitmap[c >> 6] |= 1ull << (c & 63);
 }
 
+/* The class is only needed when the block heads its list. */
 static inline void list_unlink(struct slob_heap *h, u32 *hdr, u32 size)
 {
-	unsigned int c = class_of(size);
-	struct seg_free *f = payload_of(hdr);
+	struct seg_free *f = payload_of(hdr), *next = f->next;
 
-	if (f->prev)
-		f->prev->next = f->next;
-	else if (!(h->heads[c] = f->next))
-		h->bitmap[c >> 6] &= ~(1ull << (c & 63));
-	if (f->next)
-		f->next->prev = f->prev;
+	if (next)
+		next->prev = f->prev;
+	if (f->prev) {
+		f->prev->next = next;
+	} else {
+		unsigned int c = class_of(size);
+
+		h->heads[c] = next;
+		if (!next)
+			h->bitmap[c >> 6] &= ~(1ull << (c & 63));
+	}
 }
 
 /* Write a free block's header, list it, and tell its successor its size. */
@@ -398,18 +403,19 @@ static u32 *scan_top_class(struct slob_heap *h, u32 bs)
 }
 
 /* Take @bs bytes from the start of the free block at hdr (already off its
- * list), listing the rest when it is big enough to be a block. */
-static void *carve(struct slob_heap *h, u32 *hdr, u32 bs)
+ * list), listing the rest when it is big enough to be a block. The header
+ * keeps its cookie and previous-size bits. */
+static inline __attribute__((always_inline)) void *carve(struct slob_heap *h, u32 *hdr, u32 bs)
 {
-	u32 v = *hdr, have = block_size(v), prev = prev_size(v);
+	u32 v = *hdr, have = block_size(v);
 
-	if (have == SEG_MAX)
+	if (unlikely(have == SEG_MAX))
 		h->nr_empty--;
 	if (have - bs >= SEG_MIN)
 		put_free(h, next_hdr(hdr, bs), have - bs, bs);
 	else
 		bs = have;
-	*hdr = make_hdr(h, hdr, bs, prev, 0);
+	*hdr = (v & ~(H_SIZE_MASK | H_FREE)) | bs / SEG_GRAN;
 	h->used_bytes += bs;
 	return payload_of(hdr);
 }
@@ -419,7 +425,7 @@ static void *carve(struct slob_heap *h, u32 *hdr, u32 bs)
 static u32 *split_front(struct slob_heap *h, u32 *hdr, u32 gap)
 {
 	u32 v = *hdr, have = block_size(v);
-	u32 *rest;
+	u32 *rest, *next;
 
 	if (!gap)
 		return hdr;
@@ -428,10 +434,27 @@ static u32 *split_front(struct slob_heap *h, u32 *hdr, u32 gap)
 	rest = next_hdr(hdr, gap);
 	*rest = make_hdr(h, rest, have - gap, gap, H_FREE);
 	put_free(h, hdr, gap, prev_size(v));
+	/* The block after the rest must learn its size: carve may take it all. */
+	next = next_hdr(rest, have - gap);
+	*next = (*next & ~H_PREV_MASK) | ((have - gap) / SEG_GRAN) << H_PREV_SHIFT;
 	return rest;
 }
 
-static u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
+/* The head of a non-empty class list, off its list. */
+static inline u32 *take_head(struct slob_heap *h, int idx)
+{
+	struct seg_free *f = h->heads[idx], *next = f->next;
+
+	h->heads[idx] = next;
+	if (next)
+		next->prev = NULL;
+	else
+		h->bitmap[idx >> 6] &= ~(1ull << (idx & 63));
+	return hdr_of(f);
+}
+
+/* find_block's rare cases: the top class's partial fits, and growing. */
+static __attribute__((noinline)) u32 *find_block_slow(struct slob_heap *h, u32 need, gfp_t gfp)
 {
 	unsigned int c = class_fitting(need);
 
@@ -439,11 +462,8 @@ static u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
 		int idx = c <= TOP_CLASS ? find_class(h, c) : -1;
 		u32 *hdr;
 
-		if (idx >= 0) {
-			hdr = hdr_of(h->heads[idx]);
-			list_unlink(h, hdr, block_size(*hdr));
-			return hdr;
-		}
+		if (idx >= 0)
+			return take_head(h, idx);
 		if (c > TOP_CLASS && (hdr = scan_top_class(h, need)) != NULL) {
 			list_unlink(h, hdr, block_size(*hdr));
 			return hdr;
@@ -451,6 +471,40 @@ static u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
 		if (!seg_grow(h, gfp))
 			return NULL;
 	}
+}
+
+#define EXACT_SCAN 8 /* blocks of the request's own class looked at first */
+
+/* Above 512 bytes a class spans sizes, so a block that fits may sit in the
+ * request's own class: look at a few before splitting a bigger block. */
+static __attribute__((noinline)) u32 *scan_own_class(struct slob_heap *h, u32 need)
+{
+	struct seg_free *f = h->heads[class_of(need)];
+
+	for (int n = 0; f && n < EXACT_SCAN; n++, f = f->next) {
+		u32 *hdr = hdr_of(f);
+
+		if (block_size(*hdr) >= need) {
+			list_unlink(h, hdr, block_size(*hdr));
+			return hdr;
+		}
+	}
+	return NULL;
+}
+
+/* A free block of at least @need bytes, off its list, or NULL. */
+static inline u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
+{
+	unsigned int c = class_fitting(need);
+	int idx;
+	u32 *hdr;
+
+	if (need > 512 && (hdr = scan_own_class(h, need)) != NULL)
+		return hdr;
+	idx = likely(c <= TOP_CLASS) ? find_class(h, c) : -1;
+	if (likely(idx >= 0))
+		return take_head(h, idx);
+	return find_block_slow(h, need, gfp);
 }
 
 /* Block size for a @size-byte payload. */
@@ -485,42 +539,53 @@ static void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align
 	}
 }
 
-static void seg_free_block(struct slob_heap *h, u32 *hdr)
+static __attribute__((noinline)) void release_empty_page(struct slob_heap *h, u32 *hdr)
+{
+	put_slob_page(h, (char *)hdr - SEG_FIRST);
+}
+
+static inline __attribute__((always_inline)) void seg_free_block(struct slob_heap *h, u32 *hdr)
 {
 	u32 v = *hdr, size = block_size(v), prev = prev_size(v);
-	u32 *next = next_hdr(hdr, size);
+	u32 *next = next_hdr(hdr, size), nv = *next;
 
 	h->used_bytes -= size;
-	if (*next & H_FREE) {
-		u32 ns = block_size(*next);
+	if (nv & H_FREE) {
+		u32 ns = block_size(nv);
 
-		if (ns == SEG_MAX)
+		if (unlikely(ns == SEG_MAX))
 			h->nr_empty--;
 		list_unlink(h, next, ns);
 		size += ns;
 	}
 	if (prev) {
-		u32 *ph = (u32 *)((char *)hdr - prev);
+		u32 *ph = (u32 *)((char *)hdr - prev), pv = *ph;
 
-		if (*ph & H_FREE) {
+		if (pv & H_FREE) {
 			list_unlink(h, ph, prev);
+			*hdr |= H_FREE; /* stale inside the merged block: a second free fails */
 			hdr = ph;
+			v = pv;
 			size += prev;
-			prev = prev_size(*ph);
 		}
 	}
-	if (size == SEG_MAX) {
+	if (unlikely(size == SEG_MAX)) {
 		if (h->nr_empty >= h->keep_empty) {
-			put_slob_page(h, (char *)hdr - SEG_FIRST);
+			release_empty_page(h, hdr);
 			return;
 		}
 		h->nr_empty++;
 	}
-	put_free(h, hdr, size, prev);
+	/* The header keeps its cookie and previous size; the next block
+	 * learns the merged size. */
+	*hdr = (v & ~H_SIZE_MASK) | H_FREE | size / SEG_GRAN;
+	next = next_hdr(hdr, size);
+	*next = (*next & ~H_PREV_MASK) | (size / SEG_GRAN) << H_PREV_SHIFT;
+	list_push(h, hdr, size);
 }
 
 /* Is p the payload of a live segfit block? Cheap checks of its header. */
-static bool seg_valid_live(const struct slob_heap *h, const void *p)
+static inline bool seg_valid_live(const struct slob_heap *h, const void *p)
 {
 	const u32 *hdr = hdr_of(p);
 	u32 v, off = (u32)((uintptr_t)hdr & (PAGE_SIZE - 1));
@@ -583,7 +648,8 @@ void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	unsigned long flags;
 	void *p;
 
-	if (size == 0 || size > slob_kmalloc_max(h) || (align & (align - 1)))
+	/* Blocks never cross a page: no alignment above a page can be met. */
+	if (size == 0 || size > slob_kmalloc_max(h) || (align & (align - 1)) || align > PAGE_SIZE)
 		return NULL;
 	flags = spin_lock_irqsave(&h->lock);
 	p = h->mode == SLOB_SEGFIT ? seg_alloc(h, size, gfp, align) : classic_alloc(h, size, gfp, align);
@@ -609,14 +675,38 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
-void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
+/* Classic mode, __GFP_ZERO, and classic's bigger-than-a-block sizes. */
+static __attribute__((noinline)) void *slob_kmalloc_other(struct slob_heap *h, size_t size,
+							gfp_t gfp)
 {
-	unsigned long flags = spin_lock_irqsave(&h->lock);
-	void *p = h->mode == SLOB_SEGFIT ? seg_alloc(h, size, gfp, 0) : classic_kmalloc(h, size, gfp);
+	unsigned long flags;
+	void *p;
 
+	if (size > slob_kmalloc_max(h))
+		return slob_big_alloc(h, size, gfp);
+	flags = spin_lock_irqsave(&h->lock);
+	p = h->mode == SLOB_SEGFIT ? seg_alloc(h, size, gfp, 0) : classic_kmalloc(h, size, gfp);
 	spin_unlock_irqrestore(&h->lock, flags);
 	if (p && (gfp & __GFP_ZERO))
 		memset(p, 0, size);
+	return p;
+}
+
+/* kmalloc of 1 .. SLOB_SEG_KMALLOC_MAX bytes; the segfit case inline. */
+void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
+{
+	unsigned long flags;
+	u32 bs, *hdr;
+	void *p = NULL;
+
+	if (unlikely(h->mode != SLOB_SEGFIT || (gfp & __GFP_ZERO)))
+		return slob_kmalloc_other(h, size, gfp);
+	bs = seg_block_size(size);
+	flags = spin_lock_irqsave(&h->lock);
+	hdr = find_block(h, bs, gfp);
+	if (likely(hdr))
+		p = carve(h, hdr, bs);
+	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
 
@@ -688,8 +778,9 @@ size_t slob_ksize(struct slob_heap *h, const void *p)
 	if (h->mode == SLOB_CLASSIC) {
 		const slob_t *m = (const slob_t *)p - 1;
 
-		return same_page(m, p) && m->next == CLASSIC_MAGIC ? (size_t)(m->units - 1) * SLOB_UNIT
-								      : 0;
+		return !((uintptr_t)p & (SLOB_UNIT - 1)) && same_page(m, p) && m->next == CLASSIC_MAGIC
+			       ? (size_t)(m->units - 1) * SLOB_UNIT
+			       : 0;
 	}
 	return seg_valid_live(h, p) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
 }
