@@ -26,6 +26,7 @@
 #include <bench.h>
 #include <kmalloc.h>
 #include <mm.h>
+#include <slab.h>
 #include <slob.h>
 
 #include "churn.h"
@@ -77,6 +78,48 @@ static void bench_size(enum slob_mode mode, size_t size)
 			size, busy);
 }
 
+/* Give the kmalloc-N caches' free slabs back (this hart's magazines too). */
+static void shrink_kmalloc_caches(void)
+{
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		if (kmalloc_caches[i])
+			kmem_cache_shrink(kmalloc_caches[i]);
+}
+
+/* The same pairs through kmalloc with kmalloc=slab (the kmalloc-N caches). */
+static void bench_size_slab(size_t size)
+{
+	enum kmalloc_backend saved = kmalloc_backend;
+	u64 t0, t1;
+	void *p;
+	int n;
+
+	kmalloc_backend = KMALLOC_SLAB;
+	for (n = 0; n < LIVE; n++) {
+		live[n] = kmalloc(size, GFP_KERNEL);
+		if (!live[n])
+			break;
+	}
+	p = n == LIVE ? kmalloc(size, GFP_KERNEL) : NULL;
+	if (!p) {
+		kprintf("bench: kmalloc alloc=slab size=%zu failed: no memory\n", size);
+	} else {
+		kfree(p);
+		t0 = bench_instret();
+		for (int i = 0; i < PAIRS; i++) {
+			p = kmalloc(size, GFP_KERNEL);
+			kfree(p);
+		}
+		t1 = bench_instret();
+		kprintf("bench: kmalloc alloc=slab size=%zu insns=%llu\n", size,
+			(unsigned long long)bench_per_op(t0, t1, PAIRS));
+	}
+	while (n--)
+		kfree(live[n]);
+	shrink_kmalloc_caches();
+	kmalloc_backend = saved;
+}
+
 static void kmalloc_bench(void)
 {
 	static const size_t sizes[] = { 16, 64, 256, 1024, 3000, 8192 };
@@ -85,6 +128,8 @@ static void kmalloc_bench(void)
 		bench_size(SLOB_SEGFIT, sizes[i]);
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 		bench_size(SLOB_CLASSIC, sizes[i]);
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+		bench_size_slab(sizes[i]);
 }
 BENCH("kmalloc", kmalloc_bench);
 
@@ -142,6 +187,51 @@ static void churn_slob(enum slob_mode mode, struct churn_result *r, unsigned lon
 	}
 }
 
+static void *slab_op_alloc(size_t size)
+{
+	return kmalloc(size, GFP_KERNEL);
+}
+
+/* The workload through kmalloc with kmalloc=slab. peak_kb: slab pages plus
+ * cache descriptors and magazines at their highest (bigblocks: none, every
+ * size is <= 8192). */
+static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
+{
+	static const struct churn_ops ops = { slab_op_alloc, slob_op_free };
+	enum kmalloc_backend saved = kmalloc_backend;
+	unsigned long base;
+
+	kmalloc_backend = KMALLOC_SLAB;
+	shrink_kmalloc_caches();
+	base = slab_pages * PAGE_SIZE + slab_meta_bytes;
+	slab_peak_bytes = base;
+	churn_run(&ops, r);
+	*peak_kb = (slab_peak_bytes - base + 1023) / 1024;
+	report_problems("slab", r);
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		if (kmalloc_caches[i] && kmem_cache_check(kmalloc_caches[i]))
+			kprintf("bench: churn error: alloc=slab kmem_cache_check(%s) failed\n",
+				kmalloc_caches[i]->name);
+	shrink_kmalloc_caches();
+	kmalloc_backend = saved;
+}
+
+static void print_churn(const char *alloc, const struct churn_result *r, unsigned long peak_kb,
+			const struct churn_result *pr, unsigned long pl_peak, int err)
+{
+	u64 n = churn_insns_per_op(r), m = err ? 0 : churn_insns_per_op(pr);
+	u64 ratio10 = n ? (m * 10 + n / 2) / n : 0;
+
+	if (err) {
+		kprintf("bench: churn alloc=%s insns=%llu peak_kb=%lu\n", alloc, (unsigned long long)n,
+			peak_kb);
+		return;
+	}
+	kprintf("bench: churn alloc=%s insns=%llu peak_kb=%lu picolibc_insns=%llu picolibc_peak_kb=%lu ratio=%llu.%llu\n",
+		alloc, (unsigned long long)n, peak_kb, (unsigned long long)m, (pl_peak + 1023) / 1024,
+		(unsigned long long)(ratio10 / 10), (unsigned long long)(ratio10 % 10));
+}
+
 static void churn_bench(void)
 {
 	struct churn_result r, pr;
@@ -150,26 +240,20 @@ static void churn_bench(void)
 
 	churn_slob(SLOB_SEGFIT, &r, &peak_kb);
 	err = picolibc_churn(&pr, &pl_peak, &pl_errno);
-	if (err) {
+	if (err)
 		kprintf("bench: churn error: alloc=picolibc could not run (%d)\n", err);
-		kprintf("bench: churn alloc=slob insns=%llu peak_kb=%lu\n",
-			(unsigned long long)churn_insns_per_op(&r), peak_kb);
-	} else {
-		u64 n = churn_insns_per_op(&r), m = churn_insns_per_op(&pr);
-		u64 ratio10 = n ? (m * 10 + n / 2) / n : 0;
-
+	else
 		report_problems("picolibc", &pr);
-		if (pl_errno)
-			kprintf("bench: churn error: alloc=picolibc errno=%d\n", pl_errno);
-		kprintf("bench: churn alloc=slob insns=%llu peak_kb=%lu picolibc_insns=%llu picolibc_peak_kb=%lu ratio=%llu.%llu\n",
-			(unsigned long long)n, peak_kb, (unsigned long long)m,
-			(pl_peak + 1023) / 1024, (unsigned long long)(ratio10 / 10),
-			(unsigned long long)(ratio10 % 10));
-	}
-
+	if (pl_errno)
+		kprintf("bench: churn error: alloc=picolibc errno=%d\n", pl_errno);
+	print_churn("slob", &r, peak_kb, &pr, pl_peak, err);
 	report_split("slob", &r);
 	if (!err)
 		report_split("picolibc", &pr);
+
+	churn_slab(&r, &peak_kb);
+	print_churn("slab", &r, peak_kb, &pr, pl_peak, err);
+	report_split("slab", &r);
 
 	churn_slob(SLOB_CLASSIC, &r, &peak_kb);
 	kprintf("bench: churn alloc=slob-classic insns=%llu peak_kb=%lu\n",

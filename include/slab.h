@@ -161,6 +161,10 @@ int kmem_cache_check(struct kmem_cache *c);
 extern unsigned long slab_debug_flags;
 extern char slab_debug_cache[SLAB_NAME_LEN];
 
+/* Slab pages held, descriptor and magazine bytes, and the peak of
+ * pages * PAGE_SIZE + meta bytes (benchmarks reset it). */
+extern unsigned long slab_pages, slab_meta_bytes, slab_peak_bytes;
+
 /* Total slab errors reported (all caches). */
 extern unsigned long slab_errors;
 

@@ -70,21 +70,21 @@ const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT;
 
-/* Class of sizes 1..192 in 8-byte steps: one table load. */
-static const u8 size_index[24] = {
+/* The class of a size in one table load: 1..192 bytes in 8-byte steps,
+ * 193..8192 in 256-byte steps. */
+static const u8 small_index[24] = {
 	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5,
 	6, 6, 6, 6, 6, 6, 6, 6,
 };
+static const u8 large_index[32] = {
+	7,  8,  9,  9,  10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11,
+	12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12,
+};
 
+/* size in 1..KMALLOC_SLAB_MAX */
 static inline unsigned int kmalloc_index(size_t size)
 {
-	unsigned int i = 7;
-
-	if (size <= 192)
-		return size_index[(size - 1) / 8];
-	while (kmalloc_sizes[i] < size)
-		i++;
-	return i;
+	return size <= 192 ? small_index[(size - 1) >> 3] : large_index[(size - 1) >> 8];
 }
 
 static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigned int idx)
@@ -103,13 +103,14 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 	return c;
 }
 
-static inline void *kmalloc_slab(size_t size, gfp_t gfp)
+/* kmalloc=slab's other cases: a class without its cache yet, __GFP_ZERO. */
+static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 {
 	unsigned int idx = kmalloc_index(size);
 	struct kmem_cache *c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
 	void *p;
 
-	if (unlikely(!c) && !(c = create_kmalloc_cache(idx)))
+	if (!c && !(c = create_kmalloc_cache(idx)))
 		return NULL;
 	p = kmem_cache_alloc(c, gfp);
 	if (p && (gfp & __GFP_ZERO))
@@ -137,8 +138,17 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 
 void *kmalloc(size_t size, gfp_t gfp)
 {
-	if (kmalloc_backend == KMALLOC_SLAB && size - 1 < KMALLOC_SLAB_MAX)
-		return kmalloc_slab(size, gfp);
+	if (likely(kmalloc_backend == KMALLOC_SLAB) && likely(size - 1 < KMALLOC_SLAB_MAX)) {
+		/* A cache pointer is published once with release order; what
+		 * is read through it depends on the pointer, which RISC-V
+		 * orders without a fence. */
+		struct kmem_cache *c =
+			__atomic_load_n(&kmalloc_caches[kmalloc_index(size)], __ATOMIC_RELAXED);
+
+		if (likely(c) && !(gfp & __GFP_ZERO))
+			return kmem_cache_alloc(c, gfp);
+		return kmalloc_slab_slow(size, gfp);
+	}
 	return heap_kmalloc(&kmalloc_heap, size, gfp);
 }
 

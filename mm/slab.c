@@ -66,6 +66,24 @@ unsigned long slab_debug_flags;
 char slab_debug_cache[SLAB_NAME_LEN];
 unsigned long slab_errors;
 
+/* Memory the slab allocator holds: slab pages, and the bytes of cache
+ * descriptors and magazines (from the SLOB heap); peak of the sum in
+ * bytes, resettable for benchmarks. */
+unsigned long slab_pages;
+unsigned long slab_meta_bytes;
+unsigned long slab_peak_bytes;
+
+static void slab_account(long pages, long meta)
+{
+	unsigned long now;
+
+	__atomic_add_fetch(&slab_pages, (unsigned long)pages, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&slab_meta_bytes, (unsigned long)meta, __ATOMIC_RELAXED);
+	now = slab_pages * PAGE_SIZE + slab_meta_bytes;
+	if (now > slab_peak_bytes)
+		slab_peak_bytes = now;
+}
+
 static struct list_head cache_chain = LIST_HEAD_INIT(cache_chain);
 static spinlock_t chain_lock = SPINLOCK_INIT;
 
@@ -399,6 +417,7 @@ static unsigned long reap_free_slabs(struct kmem_cache *c, unsigned long keep)
 		c->free_objects -= c->objs_per_slab;
 		c->nr_reaps++;
 		free_slab(c, head);
+		slab_account(-(1l << c->order), 0);
 		pages += 1ul << c->order;
 	}
 	return pages;
@@ -426,6 +445,7 @@ static struct page *slab_with_room(struct kmem_cache *c, gfp_t gfp)
 	c->nr_slabs++;
 	c->free_objects += c->objs_per_slab;
 	c->nr_grows++;
+	slab_account(1l << c->order, 0);
 	return head;
 }
 
@@ -454,6 +474,7 @@ static struct slab_magazine *new_magazine(struct kmem_cache *c)
 	if (m) {
 		m->top = m->entries;
 		m->end = m->entries + c->limit;
+		slab_account(0, (long)(sizeof(*m) + c->limit * sizeof(void *)));
 	}
 	return m;
 }
@@ -752,6 +773,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 		return NULL;
 	}
 	setup_magazines(c);
+	slab_account(0, (long)sizeof(*c));
 	irq = spin_lock_irqsave(&chain_lock);
 	list_add_tail(&c->chain, &cache_chain);
 	spin_unlock_irqrestore(&chain_lock, irq);
@@ -790,6 +812,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 			flush_magazine(c, m, m->top - m->entries);
 			c->mag[cpu] = &empty_magazine;
 			slob_free(&kmalloc_heap, m, sizeof(*m) + c->limit * sizeof(void *));
+			slab_account(0, -(long)(sizeof(*m) + c->limit * sizeof(void *)));
 		}
 	}
 	reap_free_slabs(c, 0);
@@ -805,6 +828,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		return;
 	}
 	slob_free(&kmalloc_heap, c, sizeof(*c));
+	slab_account(0, -(long)sizeof(*c));
 }
 
 /* ============================ reports ==================================== */
