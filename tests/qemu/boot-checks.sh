@@ -233,3 +233,82 @@ else
 		"classic $c_classic; targets:$met (reported, not asserted)"
 	record bench-churn 1 0
 fi
+
+# --- kmalloc's SLOB heap: the slob= parameter, slobinfo and meminfo ---
+
+# slob=classic: the kernel heap runs Linux 2.6.20's first-fit list, and the
+# parameter is taken without a warning.
+qemu_run slob-classic 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'slob=classic run="slobinfo;poweroff"'
+if tr -d '\r' <"$LOGDIR/slob-classic.log" | grep -q "^cmdline: "; then
+	echo "FAIL slob-classic: slob=classic was warned about"
+	show_log slob-classic
+	record slob-classic 0 1
+else
+	check slob-classic 0 "^Kernel command line: slob=classic " \
+		"^slobinfo: heap kmalloc \(classic\)$" "^  bad frees           0$"
+fi
+
+# slob=bogus is warned about and the default (segfit) stays.
+qemu_run slob-bogus 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append 'slob=bogus run="slobinfo;poweroff"'
+check slob-bogus 0 "^cmdline: invalid value for 'slob': 'bogus' \(error -22\)$" \
+	"^slobinfo: heap kmalloc \(segfit\)$"
+
+# slob_reports RUN RESULT MODE: the report of the run's shell command
+# slobinfo (heap kmalloc in MODE) and of the meminfo after it agree: KmallocSlob is the pages in use
+# in kB, KmallocSlobFree the free bytes in kB, KmallocBig the bigblocks'
+# pages in kB; every slobinfo line is in its layout, kB figures are 4 per
+# page, the peak is above zero and at least what is in use, and a segfit
+# heap holds the one empty page it keeps.
+slob_reports() {
+	run=$1 result=$2 mode=$3
+	verdict=$(tr -d '\r' <"$LOGDIR/$run.log" | sed -n '/^rvmm> slobinfo$/,$p' | awk -v mode="$mode" '
+		$0 == "slobinfo: heap kmalloc (" mode ")" { n = 1; next }
+		n == 1 && match($0, /^  pages in use        [0-9]+ \([0-9]+ kB\)$/) {
+			split($0, f, /[^0-9]+/); pages = f[2]; pages_kb = f[3]; n++; next }
+		n == 2 && /^  bytes allocated     [0-9]+ \(headers included\)$/ { n++; next }
+		n == 3 && /^  free bytes          [0-9]+ in [0-9]+ blocks, largest [0-9]+$/ {
+			split($0, f, /[^0-9]+/); free = f[2]; n++; next }
+		n == 4 && /^  bigblocks           [0-9]+ using [0-9]+ pages \([0-9]+ kB\)$/ {
+			split($0, f, /[^0-9]+/); big = f[3]; big_kb = f[4]; n++; next }
+		n == 5 && /^  peak pages          [0-9]+ \(SLOB pages and bigblocks\)$/ {
+			split($0, f, /[^0-9]+/); peak = f[2]; n++; next }
+		n == 6 && /^  fragmentation       [0-9]+% \(1 - largest free block \/ free bytes\)$/ { n++; next }
+		n == 7 && /^  bad frees           [0-9]+$/ { n++; next }
+		n >= 1 && n < 8 { print "slobinfo line " n " out of layout: " $0; bad = 1; exit }
+		n == 8 && /^KmallocSlob: +[0-9]+ kB$/ { split($0, f, /[^0-9]+/); m_slob = f[2]; m++ }
+		n == 8 && /^KmallocSlobFree: +[0-9]+ kB$/ { split($0, f, /[^0-9]+/); m_free = f[2]; m++ }
+		n == 8 && /^KmallocBig: +[0-9]+ kB$/ { split($0, f, /[^0-9]+/); m_big = f[2]; m++ }
+		END {
+			if (bad) exit
+			if (n < 8) { print "no complete slobinfo report for heap kmalloc (" mode ")"; exit }
+			if (m != 3) { print "meminfo after it lacks a Kmalloc line (" m " of 3)"; exit }
+			if (pages_kb != pages * 4 || big_kb != big * 4) { print "kB figures are not 4 per page"; exit }
+			if (m_slob != pages_kb) { print "KmallocSlob " m_slob " kB, slobinfo " pages_kb " kB"; exit }
+			if (m_free != int(free / 1024)) { print "KmallocSlobFree " m_free " kB, slobinfo " free " bytes"; exit }
+			if (m_big != big_kb) { print "KmallocBig " m_big " kB, slobinfo " big_kb " kB"; exit }
+			if (peak < pages + big || peak < 1) { print "peak " peak " below " pages + big " or 0"; exit }
+			if (mode == "segfit" && pages < 1) { print "the segfit heap keeps no page"; exit }
+			print "ok"
+		}')
+	if [ "$verdict" = ok ]; then
+		echo "ok   $result"
+		record "$result" 1 0
+	else
+		echo "FAIL $result: $verdict"
+		show_log "$run"
+		record "$result" 0 1
+	fi
+}
+
+# The reports after the kmalloc suite ran from the shell (it leaves 8 bad
+# frees reported on the heap, and segfit keeps an empty page), both modes.
+qemu_run slob-reports 120 /dev/null $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
+	-append 'run="ktest kmalloc;slobinfo;meminfo;poweroff"'
+check slob-reports 0 "^ktest: [0-9]+ passed, 0 failed$" "^  bad frees           8$"
+slob_reports slob-reports slob-reports-agree segfit
+qemu_run slob-reports-classic 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'slob=classic run="ktest kmalloc;slobinfo;meminfo;poweroff"'
+check slob-reports-classic 0 "^ktest: [0-9]+ passed, 0 failed$" "^  bad frees           8$"
+slob_reports slob-reports-classic slob-reports-classic-agree classic

@@ -10,3 +10,7 @@ for smp in 1 4; do
 			-kernel "$KERNEL" -append "ktest=all"
 	done
 done
+
+# kmalloc's suite with the kernel heap in SLOB classic mode (slob=classic).
+ktest_run virt-smp4-128M-slob-classic 240 -M virt -bios default -smp 4 -m 128M \
+	-kernel "$KERNEL" -append "slob=classic ktest=kmalloc"

@@ -1,0 +1,1499 @@
+/*
+ * slob_test.c - host tests of SLOB and kmalloc (mm/slob.c, mm/kmalloc.c)
+ * over fake RAM (suite "slob").
+ *
+ * Every case runs once per mode (name_segfit, name_classic) on a fixture:
+ * 32 MiB of fake RAM whose free pages are filled with 0xa5 before the page
+ * allocator takes them (so memory that is not explicitly zeroed is dirty),
+ * a private heap f->h of the mode, and kmalloc_heap re-initialised in the
+ * same mode (kmalloc/kzalloc/krealloc(NULL) use it). After each case the
+ * fixture proves the case left nothing behind: both heaps give back every
+ * page (slob_heap_destroy finds no busy page), hold no bigblock, report no
+ * bad free the case did not expect, pass slob_check, and the page
+ * allocator's free count is exactly what it was before the heaps existed.
+ *
+ * The model cases run long random sequences of heap_kmalloc / kfree /
+ * krealloc / slob_alloc / slob_free against a shadow of the live blocks:
+ * extents (headers included) never overlap, pointers are aligned, usable
+ * sizes cover the request, every byte keeps its per-object pattern, the
+ * heap's used/free/page counts match the shadow exactly, and slob_check
+ * passes after every step.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <kmalloc.h>
+#include <kstring.h>
+#include <ktest.h>
+#include <memblock.h>
+#include <mmzone.h>
+#include <slob.h>
+#include "fakeram.h"
+#include "host.h"
+
+#define RAM 0x80000000ull
+#define RAM_SIZE (32ull << 20)
+#define DIRT 0xa5
+
+/* What the header promises, written down independently of mm/slob.c. */
+#define SEG_PAGE_BYTES 4088ul  /* a segfit page's blocks, headers included */
+#define SEG_HDR_BYTES 4ul
+#define CLASSIC_HDR_BYTES 16ul /* classic kmalloc's one-unit header */
+
+struct fx {
+	struct fakeram *fr;
+	struct slob_heap h;
+	enum slob_mode mode;
+	unsigned long free0; /* nr_free_pages() before the heaps */
+	unsigned long kerr0; /* kfree_errors at the start */
+	unsigned long expected_kfree_errors; /* set by cases that provoke them */
+	unsigned long expected_bad_frees;    /* in f->h */
+	char out[4096];
+};
+
+static struct fx fx; /* one at a time */
+static struct slob_heap saved_kmalloc_heap;
+static enum kmalloc_backend saved_backend;
+
+static size_t natural_align(enum slob_mode m)
+{
+	return m == SLOB_SEGFIT ? 8 : 16;
+}
+
+/* The largest kmalloc served from a SLOB page. */
+static size_t small_max(enum slob_mode m)
+{
+	return m == SLOB_SEGFIT ? 4084 : 4080;
+}
+
+/* Bytes of a kmalloc'ed small block in front of its pointer. */
+static size_t kmalloc_hdr(enum slob_mode m)
+{
+	return m == SLOB_SEGFIT ? SEG_HDR_BYTES : CLASSIC_HDR_BYTES;
+}
+
+static bool fx_setup(struct ktest *t, enum slob_mode mode)
+{
+	struct fx *f = &fx;
+	struct fakeram *fr;
+
+	memset(f, 0, sizeof(*f));
+	fr = fakeram_new(RAM, RAM_SIZE);
+	if (!fr || memblock_add(&fr->mb, RAM, RAM_SIZE)) {
+		ktest_fail(t, __FILE__, __LINE__, "no fake RAM");
+		return false;
+	}
+	fakeram_poison_free(fr, DIRT);
+	if (fakeram_node_init(fr, &(struct zone_limits){ 0, 0x100000 })) {
+		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
+		fakeram_done(fr);
+		return false;
+	}
+	f->fr = fr;
+	f->mode = mode;
+	saved_kmalloc_heap = kmalloc_heap;
+	saved_backend = kmalloc_backend;
+	kmalloc_backend = KMALLOC_SLOB; /* kmalloc() is kmalloc_heap's */
+	slob_heap_init(&kmalloc_heap, "kmalloc", mode);
+	slob_heap_init(&f->h, "test", mode);
+	f->free0 = nr_free_pages();
+	f->kerr0 = kfree_errors;
+	return true;
+}
+
+/* The case left nothing behind. */
+static void fx_teardown(struct ktest *t)
+{
+	struct fx *f = &fx;
+
+	if (t->failures)
+		goto out; /* the heaps may be damaged: only undo the fixture */
+	EXPECT_EQ(slob_check(&f->h), 0);
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	EXPECT_EQ(kfree_errors - f->kerr0, f->expected_kfree_errors);
+	EXPECT_EQ(f->h.nr_bad_frees, f->expected_bad_frees);
+	EXPECT_EQ(kmalloc_heap.nr_bad_frees, 0);
+	EXPECT_EQ(slob_heap_destroy(&f->h), 0);
+	EXPECT_EQ(slob_heap_destroy(&kmalloc_heap), 0);
+	EXPECT_EQ(f->h.nr_pages, 0);
+	EXPECT_EQ(f->h.big_pages, 0);
+	EXPECT_EQ(f->h.big_blocks, 0);
+	EXPECT_EQ(kmalloc_heap.nr_pages, 0);
+	EXPECT_EQ(kmalloc_heap.big_pages, 0);
+	node_drain_pages(mem_node);
+	EXPECT_EQ(nr_free_pages(), f->free0);
+	EXPECT_EQ(node_check(mem_node), 0);
+out:
+	kmalloc_heap = saved_kmalloc_heap;
+	kmalloc_backend = saved_backend;
+	fakeram_done(f->fr);
+	f->fr = NULL;
+}
+
+/* name_segfit and name_classic run name(t, f) on a fresh fixture. */
+#define BOTH_MODES(fn)                                  \
+	static void fn##_segfit(struct ktest *t)        \
+	{                                               \
+		if (fx_setup(t, SLOB_SEGFIT)) {         \
+			fn(t, &fx);                     \
+			fx_teardown(t);                 \
+		}                                       \
+	}                                               \
+	static void fn##_classic(struct ktest *t)       \
+	{                                               \
+		if (fx_setup(t, SLOB_CLASSIC)) {        \
+			fn(t, &fx);                     \
+			fx_teardown(t);                 \
+		}                                       \
+	}
+#define BOTH_CASES(fn) KTEST_CASE(fn##_segfit), KTEST_CASE(fn##_classic)
+
+/* ---- patterns ------------------------------------------------------------ */
+
+static inline u8 pat(u32 seed, size_t i)
+{
+	return (u8)(seed + i * 0x9d + (i >> 8) * 0x5b);
+}
+
+static void fill(void *p, u32 seed, size_t from, size_t to)
+{
+	u8 *b = p;
+
+	for (size_t i = from; i < to; i++)
+		b[i] = pat(seed, i);
+}
+
+/* Index of the first byte that lost its pattern, or -1. */
+static long first_bad(const void *p, u32 seed, size_t n)
+{
+	const u8 *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != pat(seed, i))
+			return (long)i;
+	return -1;
+}
+
+static bool all_bytes(const void *p, int byte, size_t n)
+{
+	const u8 *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != (u8)byte)
+			return false;
+	return true;
+}
+
+static bool page_aligned(const void *p)
+{
+	return ((uintptr_t)p & (PAGE_SIZE - 1)) == 0;
+}
+
+static bool aligned(const void *p, size_t a)
+{
+	return ((uintptr_t)p & (a - 1)) == 0;
+}
+
+/* Free-space identity of a heap: every byte of its SLOB pages is free or
+ * used (segfit: free blocks' headers aside). */
+static unsigned long accounted_bytes(enum slob_mode m, const struct slob_stats *st)
+{
+	return m == SLOB_SEGFIT ? st->free_bytes + SEG_HDR_BYTES * st->free_blocks + st->used_bytes
+				: st->free_bytes + st->used_bytes;
+}
+
+static unsigned long page_bytes(enum slob_mode m, unsigned long pages)
+{
+	return pages * (m == SLOB_SEGFIT ? SEG_PAGE_BYTES : PAGE_SIZE);
+}
+
+static bool stats_eq(const struct slob_stats *a, const struct slob_stats *b)
+{
+	return a->pages == b->pages && a->free_bytes == b->free_bytes &&
+	       a->free_blocks == b->free_blocks && a->largest_free == b->largest_free &&
+	       a->big_blocks == b->big_blocks && a->big_pages == b->big_pages &&
+	       a->peak_pages == b->peak_pages && a->used_bytes == b->used_bytes &&
+	       a->fragmentation_pct == b->fragmentation_pct;
+}
+
+/* ---- the model --------------------------------------------------------------- */
+
+#define MODEL_SLOTS 160
+#define MODEL_STEPS 100000
+
+enum { O_NONE, O_KMALLOC, O_SLOB };
+
+struct mobj {
+	u8 *p;
+	size_t size;  /* requested */
+	size_t align; /* slob_alloc's */
+	u32 seed;
+	int kind;
+	bool big; /* a bigblock (stays one when krealloc shrinks it in place) */
+};
+
+static struct mobj objs[MODEL_SLOTS];
+
+static size_t pick_size(u64 *rng)
+{
+	static const size_t special[] = { 1, 8, 16, 24, 4080, 4081, 4084, 4085,
+					  4088, 4096, 4097, 8192, 8193 };
+	u64 x = fr_rand(rng);
+	unsigned int r = (unsigned int)(x % 100);
+
+	x >>= 8;
+	if (r < 45)
+		return 1 + x % 64;
+	if (r < 70)
+		return 65 + x % 448;
+	if (r < 85)
+		return 513 + x % (4096 - 512);
+	if (r < 93)
+		return 4097 + x % (9000 - 4096);
+	return special[x % ARRAY_SIZE(special)];
+}
+
+static bool is_big(const struct fx *f, const struct mobj *o)
+{
+	(void)f;
+	return o->kind == O_KMALLOC && o->big;
+}
+
+/* [start, end) of the block (its header included) for the overlap check. */
+static void extent(const struct fx *f, const struct mobj *o, uintptr_t *s, uintptr_t *e)
+{
+	uintptr_t p = (uintptr_t)o->p;
+
+	if (is_big(f, o)) {
+		*s = p;
+		*e = p + ksize(o->p);
+	} else if (o->kind == O_KMALLOC) {
+		*s = p - kmalloc_hdr(f->mode);
+		*e = p + ksize(o->p);
+	} else if (f->mode == SLOB_SEGFIT) {
+		*s = p - SEG_HDR_BYTES;
+		*e = p + slob_ksize((struct slob_heap *)&f->h, o->p);
+	} else {
+		*s = p;
+		*e = p + ALIGN_UP(o->size, (size_t)SLOB_UNIT);
+	}
+}
+
+/* The bytes a live small object accounts for in used_bytes. */
+static unsigned long used_by(struct fx *f, const struct mobj *o)
+{
+	if (o->kind == O_KMALLOC)
+		return ksize(o->p) + kmalloc_hdr(f->mode);
+	if (f->mode == SLOB_SEGFIT)
+		return slob_ksize(&f->h, o->p) + SEG_HDR_BYTES;
+	return ALIGN_UP(o->size, (size_t)SLOB_UNIT);
+}
+
+/* Check a block just handed out against its request and every live block. */
+static bool model_check_new(struct ktest *t, struct fx *f, int slot, long step, bool fresh)
+{
+	struct mobj *o = &objs[slot];
+	uintptr_t s, e;
+	size_t want_align;
+
+	if (o->kind == O_SLOB)
+		want_align = MAX(o->align, natural_align(f->mode));
+	else
+		want_align = is_big(f, o) ? PAGE_SIZE : natural_align(f->mode);
+	if (!aligned(o->p, want_align)) {
+		ktest_fail(t, __FILE__, __LINE__, "step %ld: %p (size %zu) not aligned to %zu", step,
+			   o->p, o->size, want_align);
+		return false;
+	}
+	if (o->kind == O_KMALLOC) {
+		size_t ks = ksize(o->p);
+
+		/* A bigblock holds 2^order pages; a fresh one the fewest that fit. */
+		if (ks < o->size ||
+		    (is_big(f, o) && ks != PAGE_SIZE << page_order(virt_to_page(o->p))) ||
+		    (is_big(f, o) && fresh && ks != PAGE_SIZE << get_order(o->size))) {
+			ktest_fail(t, __FILE__, __LINE__, "step %ld: ksize %zu for %zu bytes", step,
+				   ks, o->size);
+			return false;
+		}
+	}
+	extent(f, o, &s, &e);
+	/* Owned by the heap: a bigblock's head page, or one SLOB page that
+	 * holds the whole block. */
+	{
+		struct page *pg = virt_to_page(o->p);
+		bool big = is_big(f, o);
+
+		if (!pg || pg->private != (unsigned long)&f->h ||
+		    page_type(pg) != (big ? PGTY_BIGBLOCK : PGTY_SLOB) ||
+		    (!big && (s & PAGE_MASK) != ((e - 1) & PAGE_MASK))) {
+			ktest_fail(t, __FILE__, __LINE__, "step %ld: [%p, %p) not in one of the heap's %s",
+				   step, (void *)s, (void *)e, big ? "bigblocks" : "SLOB pages");
+			return false;
+		}
+	}
+	for (int i = 0; i < MODEL_SLOTS; i++) {
+		uintptr_t s2, e2;
+
+		if (i == slot || objs[i].kind == O_NONE)
+			continue;
+		extent(f, &objs[i], &s2, &e2);
+		if (s < e2 && s2 < e) {
+			ktest_fail(t, __FILE__, __LINE__,
+				   "step %ld: [%p, %p) overlaps live [%p, %p)", step, (void *)s,
+				   (void *)e, (void *)s2, (void *)e2);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool model_verify(struct ktest *t, const struct mobj *o, size_t n, long step)
+{
+	long bad = first_bad(o->p, o->seed, n);
+
+	if (bad >= 0) {
+		ktest_fail(t, __FILE__, __LINE__, "step %ld: %p (size %zu) byte %ld overwritten",
+			   step, o->p, o->size, bad);
+		return false;
+	}
+	return true;
+}
+
+/* The heap's counts against the shadow. */
+static bool model_counts(struct ktest *t, struct fx *f, long step, bool stats)
+{
+	unsigned long used = 0, big_pages = 0, big_blocks = 0, small = 0;
+	struct slob_heap *h = &f->h;
+
+	for (int i = 0; i < MODEL_SLOTS; i++) {
+		const struct mobj *o = &objs[i];
+
+		if (o->kind == O_NONE)
+			continue;
+		if (is_big(f, o)) {
+			big_pages += ksize(o->p) / PAGE_SIZE;
+			big_blocks++;
+		} else {
+			used += used_by(f, o);
+			small++;
+		}
+	}
+	if (h->used_bytes != used || h->big_pages != big_pages || h->big_blocks != big_blocks) {
+		ktest_fail(t, __FILE__, __LINE__,
+			   "step %ld: used %lu big %lu/%lu, shadow says %lu big %lu/%lu", step,
+			   h->used_bytes, h->big_blocks, h->big_pages, used, big_blocks, big_pages);
+		return false;
+	}
+	/* Every page the heap holds came from the page allocator, and only those. */
+	if (nr_free_pages() != f->free0 - h->nr_pages - h->big_pages) {
+		ktest_fail(t, __FILE__, __LINE__, "step %ld: %lu free pages, expected %lu - %lu - %lu",
+			   step, nr_free_pages(), f->free0, h->nr_pages, h->big_pages);
+		return false;
+	}
+	if (!small && h->nr_pages > (f->mode == SLOB_SEGFIT ? 1u : 0u)) {
+		ktest_fail(t, __FILE__, __LINE__, "step %ld: no small object, %lu pages held", step,
+			   h->nr_pages);
+		return false;
+	}
+	if (h->peak_pages < h->nr_pages + h->big_pages) {
+		ktest_fail(t, __FILE__, __LINE__, "step %ld: peak %lu below %lu", step,
+			   h->peak_pages, h->nr_pages + h->big_pages);
+		return false;
+	}
+	if (stats) {
+		struct slob_stats st;
+
+		slob_get_stats(h, &st);
+		if (accounted_bytes(f->mode, &st) != page_bytes(f->mode, st.pages) ||
+		    st.pages != h->nr_pages || st.used_bytes != used) {
+			ktest_fail(t, __FILE__, __LINE__,
+				   "step %ld: free %lu in %lu blocks + used %lu != %lu pages", step,
+				   st.free_bytes, st.free_blocks, st.used_bytes, st.pages);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void model_free(struct fx *f, struct mobj *o)
+{
+	if (o->kind == O_KMALLOC)
+		kfree(o->p);
+	else
+		slob_free(&f->h, o->p, o->size);
+	o->kind = O_NONE;
+	o->p = NULL;
+}
+
+static void model_run(struct ktest *t, struct fx *f)
+{
+	static const size_t aligns[] = { 0, 8, 16, 32, 64, 256, 1024 };
+	u64 rng = 0x5eed0000 + (u64)f->mode;
+	unsigned long max_seen = 0, kerr = kfree_errors, ops[4] = { 0 }; /* alloc, slob, realloc, free */
+	unsigned int alloc_pct = 90;
+	u32 seed = 1;
+	long step;
+
+	memset(objs, 0, sizeof(objs));
+	for (step = 0; step < MODEL_STEPS; step++) {
+		u64 x = fr_rand(&rng);
+		int slot = (int)(x % MODEL_SLOTS);
+		struct mobj *o = &objs[slot];
+		unsigned int r = (unsigned int)((x >> 16) % 100);
+
+		if (step % 1500 == 0)
+			alloc_pct = alloc_pct == 90 ? 25 : 90;
+		if (o->kind == O_NONE) {
+			if (r >= alloc_pct)
+				continue;
+			o->seed = seed++;
+			if (r % 6 == 0) { /* slob_alloc, aligned or not */
+				o->kind = O_SLOB;
+				o->align = aligns[(x >> 32) % ARRAY_SIZE(aligns)];
+				o->size = 1 + (x >> 40) % 2900;
+				o->p = slob_alloc(&f->h, o->size, GFP_KERNEL, o->align);
+			} else {
+				o->kind = O_KMALLOC;
+				o->size = pick_size(&rng);
+				o->big = o->size > small_max(f->mode);
+				o->p = heap_kmalloc(&f->h, o->size, GFP_KERNEL);
+			}
+			if (!o->p) {
+				ktest_fail(t, __FILE__, __LINE__, "step %ld: %s of %zu (align %zu) failed",
+					   step, o->kind == O_SLOB ? "slob_alloc" : "kmalloc", o->size,
+					   o->align);
+				o->kind = O_NONE;
+				break;
+			}
+			if (!model_check_new(t, f, slot, step, true))
+				break;
+			fill(o->p, o->seed, 0, o->size);
+			ops[o->kind == O_SLOB]++;
+		} else if (o->kind == O_SLOB || r < 55) {
+			if (!model_verify(t, o, o->size, step))
+				break;
+			model_free(f, o);
+			ops[3]++;
+		} else { /* krealloc */
+			size_t n = r < 62 ? 0 : r < 80 ? 1 + (x >> 32) % (o->size + 1) : pick_size(&rng);
+			size_t old_ks = ksize(o->p);
+			u8 *q;
+
+			if (!model_verify(t, o, o->size, step))
+				break;
+			q = krealloc(o->p, n, GFP_KERNEL);
+			ops[2]++;
+			if (n == 0) {
+				if (q != ZERO_SIZE_PTR) {
+					ktest_fail(t, __FILE__, __LINE__, "step %ld: krealloc(p, 0) = %p",
+						   step, q);
+					break;
+				}
+				o->kind = O_NONE;
+				o->p = NULL;
+			} else if (!q || (n <= old_ks && q != o->p) || (n > old_ks && q == o->p)) {
+				ktest_fail(t, __FILE__, __LINE__,
+					   "step %ld: krealloc(%p, %zu) = %p (ksize was %zu)", step, o->p,
+					   n, q, old_ks);
+				break;
+			} else {
+				size_t keep = MIN(o->size, n);
+				bool moved = q != o->p;
+
+				o->p = q;
+				o->size = n;
+				if (moved) /* in place, a bigblock stays one */
+					o->big = n > small_max(f->mode);
+				if (!model_verify(t, o, keep, step) ||
+				    !model_check_new(t, f, slot, step, moved))
+					break;
+				fill(o->p, o->seed, keep, n);
+			}
+		}
+		if (kfree_errors != kerr || f->h.nr_bad_frees) {
+			ktest_fail(t, __FILE__, __LINE__, "step %ld: a kfree error was reported", step);
+			break;
+		}
+		if (!model_counts(t, f, step, step % 16 == 0))
+			break;
+		if (slob_check(&f->h)) {
+			ktest_fail(t, __FILE__, __LINE__, "step %ld: slob_check failed", step);
+			break;
+		}
+		max_seen = MAX(max_seen, f->h.nr_pages + f->h.big_pages);
+	}
+	if (step < MODEL_STEPS)
+		return; /* the heap may be damaged: leave it */
+	kprintf("# %s.%s: %lu kmalloc, %lu slob_alloc, %lu krealloc, %lu frees, up to %lu pages\n",
+		t->suite, t->name, ops[0], ops[1], ops[2], ops[3], max_seen);
+	EXPECT(max_seen > 20); /* the sequence really grew the heap */
+	EXPECT(f->h.peak_pages >= max_seen);
+	for (int i = 0; i < MODEL_SLOTS; i++) {
+		if (objs[i].kind == O_NONE)
+			continue;
+		model_verify(t, &objs[i], objs[i].size, step);
+		model_free(f, &objs[i]);
+	}
+	EXPECT(f->mode == SLOB_SEGFIT ? f->h.nr_pages <= 1 : f->h.nr_pages == 0);
+	EXPECT_EQ(f->h.used_bytes, 0);
+	/* The fixture checks destroy, the free pages and node_check. */
+}
+BOTH_MODES(model_run)
+
+/* ---- edge cases ---------------------------------------------------------------- */
+
+static void zero_size_and_null(struct ktest *t, struct fx *f)
+{
+	struct fr_capture cap;
+
+	EXPECT(heap_kmalloc(&f->h, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
+	EXPECT(kmalloc(0, GFP_KERNEL) == ZERO_SIZE_PTR);
+	EXPECT(kzalloc(0, GFP_KERNEL) == ZERO_SIZE_PTR);
+	EXPECT_EQ(f->h.nr_pages + kmalloc_heap.nr_pages, 0);
+	fr_capture_start(&cap);
+	kfree(NULL);
+	kfree(ZERO_SIZE_PTR);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_STREQ(f->out, "");
+	EXPECT_EQ(kfree_errors, f->kerr0);
+	EXPECT_EQ(ksize(NULL), 0);
+	EXPECT_EQ(ksize(ZERO_SIZE_PTR), 0);
+
+	/* kcalloc: n * size overflows. */
+	EXPECT(kcalloc(SIZE_MAX / 2 + 1, 2, GFP_KERNEL) == NULL);
+	EXPECT(kcalloc(2, SIZE_MAX / 2 + 1, GFP_KERNEL) == NULL);
+	EXPECT(kcalloc(SIZE_MAX, SIZE_MAX, GFP_KERNEL) == NULL);
+	EXPECT(kcalloc(0, 100, GFP_KERNEL) == ZERO_SIZE_PTR);
+	EXPECT(kcalloc(SIZE_MAX, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
+
+	/* Above KMALLOC_MAX_SIZE: NULL, nothing taken; at it: a bigblock. */
+	EXPECT(heap_kmalloc(&f->h, KMALLOC_MAX_SIZE + 1, GFP_KERNEL) == NULL);
+	EXPECT(heap_kmalloc(&f->h, SIZE_MAX, GFP_KERNEL) == NULL);
+	EXPECT(kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL) == NULL);
+	EXPECT_EQ(f->h.big_pages + f->h.big_blocks + f->h.nr_pages, 0);
+	EXPECT_EQ(nr_free_pages(), f->free0);
+	{
+		void *p = heap_kmalloc(&f->h, KMALLOC_MAX_SIZE, GFP_KERNEL);
+
+		ASSERT(p != NULL);
+		EXPECT(page_aligned(p));
+		EXPECT_EQ(ksize(p), KMALLOC_MAX_SIZE);
+		EXPECT_EQ(f->h.big_pages, KMALLOC_MAX_SIZE / PAGE_SIZE);
+		EXPECT_EQ(nr_free_pages(), f->free0 - KMALLOC_MAX_SIZE / PAGE_SIZE);
+		kfree(p);
+	}
+	EXPECT_EQ(f->h.big_pages, 0);
+	EXPECT_EQ(nr_free_pages(), f->free0);
+	EXPECT_EQ(kfree_errors, f->kerr0);
+}
+BOTH_MODES(zero_size_and_null)
+
+/* kzalloc, kcalloc and __GFP_ZERO clear memory that was dirty. */
+static void zeroed_allocations(struct ktest *t, struct fx *f)
+{
+	static const size_t sizes[] = { 1, 8, 24, 100, 1000, 4000, 4080, 4085, 4096, 5000, 9000 };
+
+	/* The fixture's RAM is dirty: a plain kmalloc shows it (past the
+	 * first 16 bytes, where a free block keeps its links). */
+	{
+		u8 *p = kmalloc(64, GFP_KERNEL);
+
+		ASSERT(p != NULL);
+		EXPECT(all_bytes(p + 16, DIRT, 48));
+		kfree(p);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t n = sizes[i];
+		u8 *p = kmalloc(n, GFP_KERNEL), *q, *c, *s;
+
+		ASSERT(p != NULL);
+		memset(p, 0x5c, ksize(p));
+		kfree(p);
+		q = kzalloc(n, GFP_KERNEL);
+		ASSERT(q != NULL);
+		if (!all_bytes(q, 0, n))
+			ktest_fail(t, __FILE__, __LINE__, "kzalloc(%zu) not zeroed", n);
+		c = kcalloc(n, 1, GFP_KERNEL);
+		ASSERT(c != NULL);
+		if (!all_bytes(c, 0, n))
+			ktest_fail(t, __FILE__, __LINE__, "kcalloc(%zu, 1) not zeroed", n);
+		memset(q, 0x5c, n);
+		kfree(q);
+		q = heap_kmalloc(&f->h, n, GFP_KERNEL | __GFP_ZERO);
+		ASSERT(q != NULL);
+		if (!all_bytes(q, 0, n))
+			ktest_fail(t, __FILE__, __LINE__, "__GFP_ZERO kmalloc(%zu) not zeroed", n);
+		/* Everything goes back dirty: no zero byte is left over for a
+		 * later allocation to find by chance. */
+		memset(q, 0x5c, n);
+		memset(c, 0x5c, n);
+		kfree(q);
+		kfree(c);
+		if (n <= 3000) {
+			s = slob_alloc(&f->h, n, GFP_KERNEL | __GFP_ZERO, 64);
+			ASSERT(s != NULL);
+			if (!all_bytes(s, 0, n))
+				ktest_fail(t, __FILE__, __LINE__, "__GFP_ZERO slob_alloc(%zu) not zeroed",
+					   n);
+			memset(s, 0x5c, n);
+			slob_free(&f->h, s, n);
+		}
+	}
+	/* kcalloc(n, size) with n * size > one page. */
+	{
+		u32 *a = kcalloc(3000, sizeof(u32), GFP_KERNEL);
+
+		ASSERT(a != NULL);
+		EXPECT_EQ(ksize(a), 16384);
+		EXPECT(all_bytes(a, 0, 3000 * sizeof(u32)));
+		kfree(a);
+	}
+}
+BOTH_MODES(zeroed_allocations)
+
+static void krealloc_semantics(struct ktest *t, struct fx *f)
+{
+	u8 *p, *q, *r;
+	struct slob_stats st;
+
+	/* krealloc(NULL / ZERO_SIZE_PTR, n) allocates (from kmalloc_heap). */
+	p = krealloc(NULL, 100, GFP_KERNEL);
+	ASSERT(p != NULL && p != ZERO_SIZE_PTR);
+	EXPECT(ksize(p) >= 100);
+	EXPECT(virt_to_page(p)->private == (unsigned long)&kmalloc_heap);
+	kfree(p);
+	p = krealloc(ZERO_SIZE_PTR, 10, GFP_KERNEL);
+	ASSERT(p != NULL && p != ZERO_SIZE_PTR);
+	kfree(p);
+
+	p = heap_kmalloc(&f->h, 100, GFP_KERNEL);
+	ASSERT(p != NULL);
+	fill(p, 7, 0, 100);
+	/* Shrinking, or growing within ksize, stays in place. */
+	EXPECT(krealloc(p, 50, GFP_KERNEL) == p);
+	EXPECT(krealloc(p, ksize(p), GFP_KERNEL) == p);
+	EXPECT_EQ(first_bad(p, 7, 100), -1);
+	EXPECT_EQ(f->h.used_bytes, ksize(p) + kmalloc_hdr(f->mode));
+
+	/* Growing moves to a new block of the same heap, data kept, old freed. */
+	q = krealloc(p, 1000, GFP_KERNEL);
+	ASSERT(q != NULL);
+	EXPECT(q != p);
+	EXPECT(ksize(q) >= 1000);
+	EXPECT(virt_to_page(q)->private == (unsigned long)&f->h);
+	EXPECT_EQ(first_bad(q, 7, 100), -1);
+	EXPECT_EQ(f->h.used_bytes, ksize(q) + kmalloc_hdr(f->mode));
+	fill(q, 7, 100, 1000);
+
+	/* Too big: NULL, and the block stays valid and untouched. */
+	EXPECT(krealloc(q, KMALLOC_MAX_SIZE + 1, GFP_KERNEL) == NULL);
+	EXPECT_EQ(first_bad(q, 7, 1000), -1);
+	EXPECT(ksize(q) >= 1000);
+
+	/* Into a bigblock, and bigblocks grow and shrink. */
+	r = krealloc(q, 6000, GFP_KERNEL);
+	ASSERT(r != NULL);
+	EXPECT(page_aligned(r));
+	EXPECT_EQ(ksize(r), 8192);
+	EXPECT_EQ(first_bad(r, 7, 1000), -1);
+	EXPECT_EQ(f->h.used_bytes, 0);
+	EXPECT_EQ(f->h.big_pages, 2);
+	fill(r, 7, 1000, 6000);
+	EXPECT(krealloc(r, 5000, GFP_KERNEL) == r);
+	EXPECT(krealloc(r, 8192, GFP_KERNEL) == r);
+	EXPECT(krealloc(r, 10, GFP_KERNEL) == r); /* shrinks in place, stays a bigblock */
+	EXPECT_EQ(f->h.big_pages, 2);
+	q = krealloc(r, 20000, GFP_KERNEL);
+	ASSERT(q != NULL);
+	EXPECT(page_aligned(q));
+	EXPECT_EQ(ksize(q), 32768);
+	EXPECT_EQ(first_bad(q, 7, 6000), -1);
+	EXPECT_EQ(f->h.big_pages, 8);
+	EXPECT_EQ(f->h.big_blocks, 1);
+
+	/* krealloc(p, 0) frees and returns ZERO_SIZE_PTR. */
+	EXPECT(krealloc(q, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
+	EXPECT_EQ(f->h.big_pages, 0);
+	EXPECT_EQ(f->h.big_blocks, 0);
+	p = heap_kmalloc(&f->h, 300, GFP_KERNEL);
+	ASSERT(p != NULL);
+	EXPECT(krealloc(p, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
+	EXPECT_EQ(f->h.used_bytes, 0);
+	slob_get_stats(&f->h, &st);
+	EXPECT_EQ(st.pages, f->mode == SLOB_SEGFIT ? 1 : 0);
+	EXPECT_EQ(kfree_errors, f->kerr0);
+}
+BOTH_MODES(krealloc_semantics)
+
+/* The small/bigblock boundary, bigblock orders, alignment and page counts. */
+static void size_limits_and_bigblocks(struct ktest *t, struct fx *f)
+{
+	static const struct {
+		size_t size;
+		unsigned int order;
+	} big[] = { { 4096, 0 }, { 4097, 1 }, { 8192, 1 }, { 8193, 2 }, { 9000, 2 },
+		    { 65536, 4 }, { 65537, 5 } };
+	size_t max = small_max(f->mode);
+	void *held[ARRAY_SIZE(big)];
+	unsigned long pages = 0;
+	u8 *p;
+
+	EXPECT_EQ(slob_kmalloc_max(&f->h), max);
+	p = heap_kmalloc(&f->h, max, GFP_KERNEL);
+	ASSERT(p != NULL);
+	EXPECT(!page_aligned(p));
+	EXPECT_EQ(ksize(p), max);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLOB);
+	EXPECT_EQ(f->h.nr_pages, 1);
+	EXPECT_EQ(f->h.big_blocks, 0);
+	memset(p, 1, max);
+	kfree(p);
+
+	p = heap_kmalloc(&f->h, max + 1, GFP_KERNEL);
+	ASSERT(p != NULL);
+	EXPECT(page_aligned(p));
+	EXPECT_EQ(ksize(p), PAGE_SIZE);
+	EXPECT_EQ(f->h.big_blocks, 1);
+	EXPECT_EQ(f->h.big_pages, 1);
+	kfree(p);
+	EXPECT_EQ(f->h.big_blocks, 0);
+
+	node_drain_pages(mem_node);
+	for (size_t i = 0; i < ARRAY_SIZE(big); i++) {
+		struct page *pg;
+
+		p = heap_kmalloc(&f->h, big[i].size, GFP_KERNEL);
+		held[i] = p;
+		ASSERT(p != NULL);
+		pages += 1ul << big[i].order;
+		EXPECT(page_aligned(p));
+		EXPECT_EQ(ksize(p), PAGE_SIZE << big[i].order);
+		pg = virt_to_page(p);
+		EXPECT_EQ(page_type(pg), PGTY_BIGBLOCK);
+		EXPECT(PageHead(pg) && page_order(pg) == big[i].order);
+		EXPECT(pg->private == (unsigned long)&f->h);
+		EXPECT_EQ(f->h.big_pages, pages);
+		EXPECT_EQ(f->h.big_blocks, i + 1);
+		EXPECT_EQ(nr_free_pages(), f->free0 - pages - f->h.nr_pages);
+		memset(p, (int)i, ksize(p));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(big); i++) {
+		EXPECT(all_bytes(held[i], (int)i, PAGE_SIZE << big[i].order));
+		kfree(held[i]);
+		pages -= 1ul << big[i].order;
+		EXPECT_EQ(f->h.big_pages, pages);
+		EXPECT_EQ(nr_free_pages(), f->free0 - pages - f->h.nr_pages);
+	}
+	EXPECT_EQ(f->h.big_blocks, 0);
+	/* The SLOB page (kept by segfit) and all the bigblocks at once. */
+	EXPECT_EQ(f->h.peak_pages, f->h.nr_pages + 1 + 2 + 2 + 4 + 4 + 16 + 32);
+}
+BOTH_MODES(size_limits_and_bigblocks)
+
+/* The heap's page limit: NULL when a page would be needed, and a later
+ * allocation still works; then the page allocator itself running out. */
+static void out_of_memory_recovers(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	void *p[8], *b[4], *x;
+	int n = 0;
+
+	h->max_pages = 3;
+	/* 2000-byte blocks: two per page in either mode. */
+	while (n < 8 && (p[n] = heap_kmalloc(h, 2000, GFP_KERNEL)) != NULL)
+		n++;
+	EXPECT_EQ(n, 6);
+	EXPECT_EQ(h->nr_pages, 3);
+	EXPECT(heap_kmalloc(h, 5000, GFP_KERNEL) == NULL); /* a bigblock is over it too */
+	EXPECT(slob_alloc(h, 2000, GFP_KERNEL, 0) == NULL);
+	EXPECT_EQ(h->big_pages, 0);
+	EXPECT_EQ(h->big_blocks, 0);
+	EXPECT_EQ(slob_check(h), 0);
+	EXPECT_EQ(nr_free_pages(), f->free0 - 3);
+	kfree(p[2]);
+	p[2] = heap_kmalloc(h, 2000, GFP_KERNEL);
+	EXPECT(p[2] != NULL);
+	EXPECT_EQ(h->nr_pages, 3);
+	for (int i = 0; i < n; i++)
+		kfree(p[i]);
+	EXPECT_EQ(h->nr_pages, f->mode == SLOB_SEGFIT ? 1 : 0);
+
+	/* Bigblocks against the limit. */
+	h->max_pages = 4 + h->nr_pages;
+	b[0] = heap_kmalloc(h, 8192, GFP_KERNEL);
+	b[1] = heap_kmalloc(h, 8000, GFP_KERNEL);
+	b[2] = heap_kmalloc(h, 100, GFP_KERNEL); /* fits the kept page (segfit) or is over */
+	EXPECT(b[0] && b[1]);
+	EXPECT(f->mode == SLOB_SEGFIT ? b[2] != NULL : b[2] == NULL);
+	EXPECT(heap_kmalloc(h, 4096, GFP_KERNEL) == NULL);
+	EXPECT_EQ(h->big_pages, 4);
+	kfree(b[1]);
+	b[1] = heap_kmalloc(h, 4096, GFP_KERNEL);
+	b[3] = heap_kmalloc(h, 4096, GFP_KERNEL);
+	EXPECT(b[1] && b[3]);
+	EXPECT_EQ(h->big_pages, 4);
+	for (int i = 0; i < 4; i++)
+		kfree(b[i]);
+	h->max_pages = 0;
+
+	/* No limit: 4 MiB bigblocks until the page allocator has none. The
+	 * failed attempt leaves the counts as they were. */
+	{
+		void *big[16];
+		int nb = 0;
+
+		while (nb < 16 && (big[nb] = heap_kmalloc(h, KMALLOC_MAX_SIZE,
+							   GFP_KERNEL | __GFP_NOWARN)) != NULL)
+			nb++;
+		EXPECT(nb >= 3 && nb < 8);
+		EXPECT_EQ(h->big_blocks, nb);
+		EXPECT_EQ(h->big_pages, (unsigned long)nb * (KMALLOC_MAX_SIZE / PAGE_SIZE));
+		x = heap_kmalloc(h, 100, GFP_KERNEL);
+		EXPECT(x != NULL);
+		kfree(x);
+		while (nb)
+			kfree(big[--nb]);
+		EXPECT_EQ(h->big_pages, 0);
+		EXPECT(h->peak_pages >= 1024ul * 3);
+	}
+}
+BOTH_MODES(out_of_memory_recovers)
+
+/* ---- bad frees ---------------------------------------------------------------- */
+
+struct bad_snap {
+	struct slob_stats st;
+	unsigned long kerr, bad, free;
+};
+
+static void bad_snap(struct fx *f, struct bad_snap *s)
+{
+	slob_get_stats(&f->h, &s->st);
+	s->kerr = kfree_errors;
+	s->bad = f->h.nr_bad_frees;
+	s->free = nr_free_pages();
+}
+
+/*
+ * kfree(p) must be reported once, with p's address on the console, and
+ * change nothing: the heap's statistics, the free pages and slob_check.
+ * @in_heap: p lies in one of f->h's SLOB pages (the heap counts it too).
+ */
+static bool expect_bad_kfree(struct ktest *t, struct fx *f, const void *p, bool in_heap, int line)
+{
+	struct bad_snap a, b;
+	struct fr_capture cap;
+	char addr[32];
+
+	bad_snap(f, &a);
+	fr_capture_start(&cap);
+	kfree(p);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	if (kfree_errors != a.kerr + 1 || f->h.nr_bad_frees != a.bad + in_heap) {
+		/* Taken as a real free: the heap may be damaged, stop here. */
+		ktest_fail(t, __FILE__, line, "kfree(%p): kfree_errors +%lu, nr_bad_frees +%lu", p,
+			   kfree_errors - a.kerr, f->h.nr_bad_frees - a.bad);
+		return false;
+	}
+	bad_snap(f, &b);
+	ksnprintf(addr, sizeof(addr), "%p: ", p);
+	if (fr_count_substr(f->out, addr) != 1)
+		ktest_fail(t, __FILE__, line, "kfree(%p): console \"%.80s\"", p, f->out);
+	if (!stats_eq(&a.st, &b.st) || a.free != b.free)
+		ktest_fail(t, __FILE__, line, "kfree(%p) changed the heap", p);
+	if (slob_check(&f->h))
+		ktest_fail(t, __FILE__, line, "kfree(%p): slob_check fails", p);
+	if (kfree_last_error == NULL)
+		ktest_fail(t, __FILE__, line, "kfree(%p): no last error", p);
+	f->expected_kfree_errors++;
+	f->expected_bad_frees += in_heap;
+	return true;
+}
+/* Ends the case when the bad free was taken for a good one. */
+#define EXPECT_BAD_KFREE(p, in_heap)                                    \
+	do {                                                            \
+		if (!expect_bad_kfree(t, f, p, in_heap, __LINE__))      \
+			return;                                         \
+	} while (0)
+
+/* A small block freed twice, alone and after merging with a free
+ * neighbour (before and after it). */
+static void bad_free_double_small(struct ktest *t, struct fx *f)
+{
+	u8 *o[6];
+
+	for (int i = 0; i < 6; i++) {
+		o[i] = heap_kmalloc(&f->h, 40, GFP_KERNEL);
+		ASSERT(o[i] != NULL);
+		fill(o[i], 100 + (u32)i, 0, 40);
+	}
+	/* Neighbours in use. */
+	kfree(o[1]);
+	EXPECT_EQ(kfree_errors, f->kerr0);
+	EXPECT_BAD_KFREE(o[1], true);
+	EXPECT_EQ(ksize(o[1]), 0);
+	/* o[2] merges into the free o[1] before it; o[1] and o[2] again. */
+	kfree(o[2]);
+	EXPECT_BAD_KFREE(o[2], true);
+	EXPECT_BAD_KFREE(o[1], true);
+	EXPECT_EQ(ksize(o[2]), 0);
+	/* o[4] then o[3]: o[3] absorbs the free o[4] after it. */
+	kfree(o[4]);
+	kfree(o[3]);
+	EXPECT_BAD_KFREE(o[4], true);
+	EXPECT_BAD_KFREE(o[3], true);
+	EXPECT_EQ(ksize(o[3]), 0);
+	EXPECT_EQ(ksize(o[4]), 0);
+	EXPECT_EQ(first_bad(o[0], 100, 40), -1);
+	EXPECT_EQ(first_bad(o[5], 105, 40), -1);
+	EXPECT_EQ(f->h.used_bytes, 2 * (ksize(o[0]) + kmalloc_hdr(f->mode)));
+	kfree(o[0]);
+	kfree(o[5]);
+	/* slob_free of a block twice (segfit checks slob_free too). */
+	if (f->mode == SLOB_SEGFIT) {
+		u8 *a = slob_alloc(&f->h, 64, GFP_KERNEL, 0), *b = slob_alloc(&f->h, 64, GFP_KERNEL, 0);
+		unsigned long bad;
+
+		struct fr_capture cap;
+		char addr[32];
+
+		ASSERT(a && b);
+		slob_free(&f->h, a, 64);
+		bad = f->h.nr_bad_frees;
+		fr_capture_start(&cap);
+		slob_free(&f->h, a, 64);
+		fr_capture_end(&cap, f->out, sizeof(f->out));
+		ksnprintf(addr, sizeof(addr), "%p: ", (void *)a);
+		EXPECT_EQ(fr_count_substr(f->out, addr), 1);
+		EXPECT_EQ(f->h.nr_bad_frees, bad + 1);
+		EXPECT_STREQ(f->h.last_error, "slob_free of a block that is not allocated");
+		f->expected_bad_frees++;
+		EXPECT_EQ(slob_check(&f->h), 0);
+		slob_free(&f->h, b, 64);
+	}
+}
+BOTH_MODES(bad_free_double_small)
+
+static void bad_free_double_bigblock(struct ktest *t, struct fx *f)
+{
+	u8 *keep = heap_kmalloc(&f->h, 5000, GFP_KERNEL);
+	u8 *p0 = heap_kmalloc(&f->h, 4096, GFP_KERNEL);
+	u8 *p2 = heap_kmalloc(&f->h, 12000, GFP_KERNEL);
+
+	ASSERT(keep && p0 && p2);
+	fill(keep, 9, 0, 5000);
+	kfree(p0);
+	kfree(p2);
+	EXPECT_EQ(f->h.big_pages, 2);
+	EXPECT_BAD_KFREE(p0, false);
+	EXPECT_BAD_KFREE(p2, false);
+	EXPECT_EQ(f->h.big_pages, 2);
+	EXPECT_EQ(f->h.big_blocks, 1);
+	EXPECT_EQ(ksize(p0), 0);
+	EXPECT_EQ(ksize(p2), 0);
+	EXPECT_EQ(first_bad(keep, 9, 5000), -1);
+	kfree(keep);
+}
+BOTH_MODES(bad_free_double_bigblock)
+
+/* Pointers into the middle of a small block. */
+static void bad_free_inside_block(struct ktest *t, struct fx *f)
+{
+	u8 *p = heap_kmalloc(&f->h, 200, GFP_KERNEL), *z = kzalloc(200, GFP_KERNEL);
+	static const size_t offs[] = { 1, 4, 8, 16, 32, 96, 192 };
+
+	ASSERT(p && z);
+	/* 0x5a in every byte: whatever word a wrong pointer finds in front of
+	 * it is no valid header (segfit: the free bit is set; classic: no
+	 * magic), whatever the heap's secret. */
+	memset(p, 0x5a, 200);
+	for (size_t i = 0; i < ARRAY_SIZE(offs); i++) {
+		EXPECT_EQ(ksize(p + offs[i]), 0);
+		EXPECT_BAD_KFREE(p + offs[i], true);
+		EXPECT_EQ(ksize(z + offs[i]), 0);
+	}
+	if (f->mode == SLOB_SEGFIT) {
+		/* A copy of p's header 8 bytes on: its cookie is for another
+		 * address. */
+		memcpy(p + 4, p - 4, 4);
+		EXPECT_EQ(ksize(p + 8), 0);
+		EXPECT_BAD_KFREE(p + 8, true);
+		memset(p + 4, 0x5a, 4);
+	}
+	EXPECT(all_bytes(p, 0x5a, 200));
+	EXPECT(all_bytes(z, 0, 200));
+	EXPECT(ksize(p) >= 200);
+	kfree(p);
+	kfree(z);
+}
+BOTH_MODES(bad_free_inside_block)
+
+static void bad_free_inside_bigblock(struct ktest *t, struct fx *f)
+{
+	u8 *p = heap_kmalloc(&f->h, 3 * PAGE_SIZE, GFP_KERNEL);
+
+	ASSERT(p != NULL);
+	fill(p, 5, 0, 3 * PAGE_SIZE);
+	EXPECT_BAD_KFREE(p + 8, false);
+	EXPECT_STREQ(kfree_last_error, "points inside a bigblock, not at its start");
+	EXPECT_BAD_KFREE(p + PAGE_SIZE, false);  /* a tail page */
+	EXPECT_BAD_KFREE(p + 3 * PAGE_SIZE + 16, false);
+	EXPECT_EQ(ksize(p + 8), 0);
+	EXPECT_EQ(ksize(p + PAGE_SIZE), 0);
+	EXPECT_EQ(f->h.big_pages, 4);
+	EXPECT_EQ(first_bad(p, 5, 3 * PAGE_SIZE), -1);
+	{
+		struct fr_capture cap;
+
+		fr_capture_start(&cap);
+		EXPECT(krealloc(p + 8, 100000, GFP_KERNEL) == NULL);
+		fr_capture_end(&cap, f->out, sizeof(f->out));
+		EXPECT(strstr(f->out, "points inside a bigblock") != NULL);
+		f->expected_kfree_errors++;
+	}
+	EXPECT_EQ(f->h.big_pages, 4);
+	kfree(p);
+	EXPECT_EQ(f->h.big_pages, 0);
+}
+BOTH_MODES(bad_free_inside_bigblock)
+
+static int a_global[4];
+
+/* Memory kmalloc never handed out: the stack, a global, a page from
+ * alloc_pages, a struct page, a SLOB page's free space. */
+static void bad_free_foreign_memory(struct ktest *t, struct fx *f)
+{
+	int local[4] = { 1, 2, 3, 4 };
+	struct page *pg = alloc_pages(GFP_KERNEL, 1);
+	u8 *keep = heap_kmalloc(&f->h, 100, GFP_KERNEL);
+	u8 *va;
+
+	ASSERT(pg && keep);
+	va = page_address(pg);
+	fill(va, 11, 0, 2 * PAGE_SIZE);
+	fill(keep, 12, 0, 100);
+	EXPECT_BAD_KFREE(local, false);
+	EXPECT_BAD_KFREE(a_global, false);
+	EXPECT_BAD_KFREE(va, false);
+	EXPECT_BAD_KFREE(va + PAGE_SIZE, false);
+	EXPECT_BAD_KFREE(pg, false);
+	EXPECT_BAD_KFREE(keep + 1024, true); /* free space of keep's page */
+	EXPECT_BAD_KFREE((void *)(uintptr_t)0x1000, false);
+	EXPECT_EQ(ksize(local), 0);
+	EXPECT_EQ(ksize(va), 0);
+	EXPECT_EQ(local[0] + local[3], 5);
+	EXPECT_EQ(page_count(pg), 1);
+	EXPECT_EQ(page_type(pg), PGTY_NONE);
+	EXPECT_EQ(first_bad(va, 11, 2 * PAGE_SIZE), -1);
+	EXPECT_EQ(first_bad(keep, 12, 100), -1);
+	__free_pages(pg, 1);
+	kfree(keep);
+}
+BOTH_MODES(bad_free_foreign_memory)
+
+/* ---- slob_alloc with alignment ------------------------------------------------ */
+
+/*
+ * On a heap holding one page with one 16-byte block at its start, an
+ * aligned block of 100 bytes leaves the bytes it skipped as a free block:
+ * free space, blocks and largest known exactly. Freeing it restores the
+ * page exactly as it was.
+ */
+static void aligned_alloc_exact(struct ktest *t, struct fx *f)
+{
+	static const size_t aligns[] = { 16, 64, 256, 1024 };
+	struct slob_heap *h = &f->h;
+
+	for (size_t i = 0; i < ARRAY_SIZE(aligns); i++) {
+		size_t a = aligns[i];
+		struct slob_stats before, st;
+		uintptr_t page;
+		unsigned long gap, block, rest;
+		u8 *first, *p;
+
+		first = slob_alloc(h, 16, GFP_KERNEL, 0);
+		ASSERT(first != NULL);
+		page = (uintptr_t)first & PAGE_MASK;
+		slob_get_stats(h, &before);
+		p = slob_alloc(h, 100, GFP_KERNEL, a);
+		ASSERT(p != NULL);
+		EXPECT(aligned(p, a));
+		EXPECT_EQ((uintptr_t)p & PAGE_MASK, page);
+		fill(p, 21, 0, 100);
+		EXPECT_EQ(first_bad(p, 21, 100), -1);
+		EXPECT_EQ(slob_check(h), 0);
+		slob_get_stats(h, &st);
+		if (f->mode == SLOB_SEGFIT) {
+			/* first: header at 4, block 24 bytes; the free block after
+			 * it has its payload at 32; p's header is 4 before p. */
+			gap = (uintptr_t)p - 4 - (page + 28);
+			block = 104;
+			EXPECT(gap == 0 || gap >= 24);
+			rest = SEG_PAGE_BYTES - 24 - gap - block;
+			EXPECT_EQ(st.used_bytes, 24 + block);
+			EXPECT_EQ(st.free_blocks, 1 + (gap != 0));
+			EXPECT_EQ(st.free_bytes, rest - 4 + (gap ? gap - 4 : 0));
+			EXPECT_EQ(st.largest_free, MAX(rest, gap) - 4);
+		} else {
+			/* first: 16 bytes at 0; the rest of the page free from 16. */
+			gap = (uintptr_t)p - (page + 16);
+			block = 112;
+			EXPECT_EQ(gap, a - 16);
+			rest = PAGE_SIZE - 16 - gap - block;
+			EXPECT_EQ(st.used_bytes, 16 + block);
+			EXPECT_EQ(st.free_blocks, 1 + (gap != 0));
+			EXPECT_EQ(st.free_bytes, rest + gap);
+			EXPECT_EQ(st.largest_free, MAX(rest, gap));
+		}
+		EXPECT_EQ(st.pages, 1);
+		if (f->mode == SLOB_SEGFIT && a >= 64)
+			EXPECT(gap >= 24); /* something was skipped */
+		slob_free(h, p, 100);
+		EXPECT_EQ(slob_check(h), 0);
+		slob_get_stats(h, &st);
+		EXPECT(stats_eq(&st, &before));
+		slob_free(h, first, 16);
+		EXPECT_EQ(h->nr_pages, f->mode == SLOB_SEGFIT ? 1 : 0);
+		EXPECT_EQ(h->used_bytes, 0);
+	}
+}
+BOTH_MODES(aligned_alloc_exact)
+
+/*
+ * Every size for each alignment, behind blocks of a few sizes so the free
+ * block it comes from starts at different offsets: aligned, usable, the
+ * page's bytes all accounted for, slob_check passes; freed, the heap is back
+ * to what it was.
+ */
+static void aligned_alloc_sweep(struct ktest *t, struct fx *f)
+{
+	static const size_t aligns[] = { 16, 64, 256, 1024 };
+	static const size_t pre_sizes[] = { 0, 8, 40, 100 };
+	struct slob_heap *h = &f->h;
+	int failures = 0;
+
+	for (size_t pi = 0; pi < ARRAY_SIZE(pre_sizes); pi++) {
+		u8 *pre = pre_sizes[pi] ? slob_alloc(h, pre_sizes[pi], GFP_KERNEL, 0) : NULL;
+
+		for (size_t ai = 0; ai < ARRAY_SIZE(aligns); ai++) {
+			size_t a = aligns[ai];
+
+			for (size_t n = 1; n <= 4096 && failures < 5; n += n < 3800 ? 5 : 1) {
+				struct slob_stats before, st;
+				u8 *p;
+
+				slob_get_stats(h, &before);
+				p = slob_alloc(h, n, GFP_KERNEL, a);
+				if (!p) {
+					/* Only a size that cannot fit with the alignment. */
+					if (n + a + 64 <= SEG_PAGE_BYTES - pre_sizes[pi]) {
+						ktest_fail(t, __FILE__, __LINE__,
+							   "slob_alloc(%zu, align %zu) failed", n, a);
+						failures++;
+					}
+					continue;
+				}
+				p[0] = 1;
+				p[n - 1] = 2;
+				slob_get_stats(h, &st);
+				if (!aligned(p, a) || slob_check(h) ||
+				    accounted_bytes(f->mode, &st) != page_bytes(f->mode, st.pages)) {
+					ktest_fail(t, __FILE__, __LINE__,
+						   "slob_alloc(%zu, align %zu) behind %zu: %p, check or count wrong",
+						   n, a, pre_sizes[pi], p);
+					failures++;
+				}
+				slob_free(h, p, n);
+				slob_get_stats(h, &st);
+				/* The peak may rise; segfit may keep the page it took
+				 * (wholly free, one more free block). */
+				before.peak_pages = st.peak_pages;
+				if (f->mode == SLOB_SEGFIT && st.pages == before.pages + 1 &&
+				    st.free_blocks == before.free_blocks + 1 &&
+				    st.free_bytes == before.free_bytes + SEG_PAGE_BYTES - SEG_HDR_BYTES &&
+				    st.used_bytes == before.used_bytes && f->h.nr_empty == 1)
+					before = st;
+				if (slob_check(h) || !stats_eq(&st, &before)) {
+					ktest_fail(t, __FILE__, __LINE__,
+						   "slob_free(%zu, align %zu) behind %zu: heap not restored",
+						   n, a, pre_sizes[pi]);
+					failures++;
+				}
+			}
+		}
+		if (pre)
+			slob_free(h, pre, pre_sizes[pi]);
+	}
+	/* Alignments that are no power of two, or above a page (a block
+	 * never crosses one), are refused without taking a page. */
+	EXPECT(slob_alloc(h, 10, GFP_KERNEL, 24) == NULL);
+	EXPECT(slob_alloc(h, 0, GFP_KERNEL, 0) == NULL);
+	slob_heap_destroy(h);
+	for (int i = 0; i < 4; i++) {
+		struct page *odd = alloc_pages(GFP_KERNEL, 0); /* shift the next pages */
+
+		EXPECT(slob_alloc(h, 100, GFP_KERNEL, 2 * PAGE_SIZE) == NULL);
+		EXPECT(slob_alloc(h, 100, GFP_KERNEL, 64 * PAGE_SIZE) == NULL);
+		EXPECT_EQ(h->nr_pages, 0);
+		EXPECT_EQ(slob_check(h), 0);
+		if (odd)
+			__free_pages(odd, 0);
+	}
+	/* A page's alignment: classic can give a page's first unit. */
+	{
+		u8 *p = slob_alloc(h, 100, GFP_KERNEL, PAGE_SIZE);
+
+		EXPECT(f->mode == SLOB_SEGFIT ? p == NULL : p != NULL && aligned(p, PAGE_SIZE));
+		if (p)
+			slob_free(h, p, 100);
+		EXPECT_EQ(slob_check(h), 0);
+	}
+	EXPECT_EQ(h->used_bytes, 0);
+}
+BOTH_MODES(aligned_alloc_sweep)
+
+/* ---- pages go back ------------------------------------------------------------ */
+
+static void page_return(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	bool seg = f->mode == SLOB_SEGFIT;
+	size_t max = small_max(f->mode);
+	u8 *big[3], *o[200];
+	uintptr_t pages[3] = { 0 };
+	int n = 0, npages = 0;
+
+	/* Whole-page objects: segfit keeps the first page that empties. */
+	for (int i = 0; i < 3; i++) {
+		big[i] = heap_kmalloc(h, max, GFP_KERNEL);
+		ASSERT(big[i] != NULL);
+	}
+	EXPECT_EQ(h->nr_pages, 3);
+	EXPECT_EQ(nr_free_pages(), f->free0 - 3);
+	kfree(big[0]);
+	EXPECT_EQ(h->nr_pages, seg ? 3 : 2);
+	kfree(big[1]);
+	EXPECT_EQ(h->nr_pages, seg ? 2 : 1);
+	kfree(big[2]);
+	EXPECT_EQ(h->nr_pages, seg ? 1 : 0);
+	EXPECT_EQ(nr_free_pages(), f->free0 - h->nr_pages);
+	EXPECT_EQ(slob_heap_destroy(h), 0);
+	EXPECT_EQ(h->nr_pages, 0);
+	EXPECT_EQ(nr_free_pages(), f->free0);
+
+	/* 100-byte objects filling three pages: as many as the first holds. */
+	for (int per_page = 0; n < (int)ARRAY_SIZE(o) && (!per_page || n < 3 * per_page); n++) {
+		uintptr_t pg;
+
+		o[n] = heap_kmalloc(h, 100, GFP_KERNEL);
+		ASSERT(o[n] != NULL);
+		pg = (uintptr_t)o[n] & PAGE_MASK;
+		if (!npages || pages[npages - 1] != pg) {
+			ASSERT(npages < 3);
+			if (npages == 1)
+				per_page = n;
+			pages[npages++] = pg;
+		}
+	}
+	ASSERT_EQ(npages, 3);
+	EXPECT_EQ(n, seg ? 3 * 39 : 3 * 32);
+	EXPECT_EQ(h->nr_pages, 3);
+	EXPECT_EQ(slob_heap_destroy(h), 3); /* all busy: nothing given back */
+	EXPECT_EQ(h->nr_pages, 3);
+	/* Empty page 0, from its last object back: kept by segfit only. */
+	for (int i = n - 1; i >= 0; i--)
+		if (((uintptr_t)o[i] & PAGE_MASK) == pages[0])
+			kfree(o[i]);
+	EXPECT_EQ(h->nr_pages, seg ? 3 : 2);
+	EXPECT_EQ(page_type(virt_to_page((void *)pages[0])), seg ? PGTY_SLOB : PGTY_NONE);
+	/* Empty page 1, odd objects first: given back in both modes. */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = pass; i < n; i += 2)
+			if (((uintptr_t)o[i] & PAGE_MASK) == pages[1])
+				kfree(o[i]);
+	EXPECT_EQ(h->nr_pages, seg ? 2 : 1);
+	EXPECT_EQ(page_type(virt_to_page((void *)pages[1])), PGTY_NONE);
+	EXPECT_EQ(nr_free_pages(), f->free0 - h->nr_pages);
+	EXPECT_EQ(slob_check(h), 0);
+	/* destroy gives back the kept page, not the busy one. */
+	EXPECT_EQ(slob_heap_destroy(h), 1);
+	EXPECT_EQ(h->nr_pages, 1);
+	EXPECT_EQ(nr_free_pages(), f->free0 - 1);
+	EXPECT_EQ(slob_check(h), 0);
+	for (int i = 0; i < n; i++)
+		if (((uintptr_t)o[i] & PAGE_MASK) == pages[2])
+			kfree(o[i]);
+	EXPECT_EQ(h->nr_pages, seg ? 1 : 0);
+	EXPECT_EQ(h->used_bytes, 0);
+}
+BOTH_MODES(page_return)
+
+/* ---- statistics ------------------------------------------------------------------ */
+
+static void stats_known_state(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	bool seg = f->mode == SLOB_SEGFIT;
+	struct slob_stats st;
+	u8 *a, *b, *c, *x, *y;
+
+	slob_get_stats(h, &st);
+	EXPECT_EQ(st.pages + st.free_bytes + st.free_blocks + st.largest_free + st.big_blocks +
+			  st.big_pages + st.peak_pages + st.used_bytes + st.fragmentation_pct,
+		  0);
+	a = heap_kmalloc(h, 100, GFP_KERNEL);
+	b = heap_kmalloc(h, 200, GFP_KERNEL);
+	c = heap_kmalloc(h, 300, GFP_KERNEL);
+	ASSERT(a && b && c);
+	EXPECT(a < b && b < c);
+	kfree(b);
+	slob_get_stats(h, &st);
+	EXPECT_EQ(st.pages, 1);
+	if (seg) {
+		/* Blocks 104, 208 (free), 304, then 3472 free: payloads 204 + 3468. */
+		EXPECT_EQ(st.used_bytes, 408);
+		EXPECT_EQ(st.free_bytes, 3672);
+		EXPECT_EQ(st.largest_free, 3468);
+		EXPECT_EQ(st.fragmentation_pct, 6); /* 100 - 346800 / 3672 */
+	} else {
+		/* Units of 16: 8, 14 (free), 20, then 214 free. */
+		EXPECT_EQ(st.used_bytes, 448);
+		EXPECT_EQ(st.free_bytes, 3648);
+		EXPECT_EQ(st.largest_free, 3424);
+		EXPECT_EQ(st.fragmentation_pct, 7); /* 100 - 342400 / 3648 */
+	}
+	EXPECT_EQ(st.free_blocks, 2);
+	EXPECT_EQ(st.big_blocks, 0);
+	EXPECT_EQ(st.peak_pages, 1);
+
+	x = heap_kmalloc(h, 8192, GFP_KERNEL);
+	y = heap_kmalloc(h, 3 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(x && y);
+	slob_get_stats(h, &st);
+	EXPECT_EQ(st.big_blocks, 2);
+	EXPECT_EQ(st.big_pages, 6);
+	EXPECT_EQ(st.peak_pages, 7);
+	kfree(x);
+	kfree(y);
+	kfree(a);
+	kfree(c);
+	slob_get_stats(h, &st);
+	EXPECT_EQ(st.big_blocks, 0);
+	EXPECT_EQ(st.big_pages, 0);
+	EXPECT_EQ(st.peak_pages, 7); /* a peak stays */
+	EXPECT_EQ(st.used_bytes, 0);
+	EXPECT_EQ(st.fragmentation_pct, 0);
+	EXPECT_EQ(st.pages, seg ? 1 : 0);
+	EXPECT_EQ(st.free_blocks, seg ? 1 : 0);
+	EXPECT_EQ(st.free_bytes, seg ? 4084 : 0);
+	EXPECT_EQ(st.largest_free, seg ? 4084 : 0);
+
+	/* A full page: no free byte, no fragmentation. */
+	a = heap_kmalloc(h, small_max(f->mode), GFP_KERNEL);
+	ASSERT(a != NULL);
+	slob_get_stats(h, &st);
+	EXPECT_EQ(st.free_bytes, 0);
+	EXPECT_EQ(st.free_blocks, 0);
+	EXPECT_EQ(st.fragmentation_pct, 0);
+	EXPECT_EQ(st.used_bytes, seg ? 4088 : 4096);
+	/* Holes between blocks in use. */
+	kfree(a);
+	{
+		u8 *o[8];
+
+		for (int i = 0; i < 8; i++) {
+			o[i] = heap_kmalloc(h, 500, GFP_KERNEL);
+			ASSERT(o[i] != NULL);
+		}
+		for (int i = 0; i < 8; i += 2)
+			kfree(o[i]);
+		slob_get_stats(h, &st);
+		EXPECT_EQ(st.used_bytes, 4 * (ksize(o[1]) + kmalloc_hdr(f->mode)));
+		if (seg) {
+			/* Blocks of 504: 8 in the page, 56 bytes left; four
+			 * holes of 500 and 52 free: 100 - 50000 / 2052 = 76%. */
+			EXPECT_EQ(st.pages, 1);
+			EXPECT_EQ(st.free_blocks, 5);
+			EXPECT_EQ(st.free_bytes, 4 * 500 + 52);
+			EXPECT_EQ(st.largest_free, 500);
+			EXPECT_EQ(st.fragmentation_pct, 76);
+		} else {
+			/* Blocks of 33 units (528): 7 in the first page (400
+			 * bytes left, which the hole of 6 joins), the 8th at the
+			 * start of a second page; free: three holes of 528, 928,
+			 * and the second page's 3568. */
+			EXPECT_EQ(st.pages, 2);
+			EXPECT_EQ(st.free_blocks, 5);
+			EXPECT_EQ(st.free_bytes, 2 * PAGE_SIZE - 4 * 528);
+			EXPECT_EQ(st.largest_free, PAGE_SIZE - 528);
+			EXPECT_EQ(st.fragmentation_pct, 100 - (PAGE_SIZE - 528) * 100 / (2 * PAGE_SIZE - 4 * 528));
+		}
+		for (int i = 1; i < 8; i += 2)
+			kfree(o[i]);
+	}
+}
+BOTH_MODES(stats_known_state)
+
+/* ---- the checker itself ---------------------------------------------------------- */
+
+static void slob_check_finds_damage(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	struct fr_capture cap;
+	u8 *a = heap_kmalloc(h, 40, GFP_KERNEL), *b = heap_kmalloc(h, 40, GFP_KERNEL);
+	u8 *c = heap_kmalloc(h, 40, GFP_KERNEL);
+	int errors;
+
+	ASSERT(a && b && c);
+	kfree(b);
+	EXPECT_EQ(slob_check(h), 0);
+	if (f->mode == SLOB_SEGFIT) {
+		u32 *hc = (u32 *)(c - 4), saved = *hc;
+
+		*hc ^= 1u << 10; /* c's previous-size field */
+		fr_capture_start(&cap);
+		errors = slob_check(h);
+		fr_capture_end(&cap, f->out, sizeof(f->out));
+		*hc = saved;
+	} else {
+		struct slob_block *fb = (struct slob_block *)(b - 16); /* the free block */
+		long saved = fb->units;
+
+		fb->units += 1;
+		fr_capture_start(&cap);
+		errors = slob_check(h);
+		fr_capture_end(&cap, f->out, sizeof(f->out));
+		fb->units = saved;
+	}
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "slob_check: test: ") != NULL);
+	h->used_bytes += 8;
+	fr_capture_start(&cap);
+	errors = slob_check(h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	h->used_bytes -= 8;
+	EXPECT(errors > 0);
+	EXPECT_EQ(slob_check(h), 0);
+	kfree(a);
+	kfree(c);
+}
+BOTH_MODES(slob_check_finds_damage)
+
+KTEST_SUITE(slob,
+	BOTH_CASES(model_run),
+	BOTH_CASES(zero_size_and_null),
+	BOTH_CASES(zeroed_allocations),
+	BOTH_CASES(krealloc_semantics),
+	BOTH_CASES(size_limits_and_bigblocks),
+	BOTH_CASES(out_of_memory_recovers),
+	BOTH_CASES(bad_free_double_small),
+	BOTH_CASES(bad_free_double_bigblock),
+	BOTH_CASES(bad_free_inside_block),
+	BOTH_CASES(bad_free_inside_bigblock),
+	BOTH_CASES(bad_free_foreign_memory),
+	BOTH_CASES(aligned_alloc_exact),
+	BOTH_CASES(aligned_alloc_sweep),
+	BOTH_CASES(page_return),
+	BOTH_CASES(stats_known_state),
+	BOTH_CASES(slob_check_finds_damage));
