@@ -2,10 +2,12 @@
  * kmalloc.h - general-purpose kernel memory (mm/kmalloc.c), Linux's API.
  *
  * kmalloc(0) returns ZERO_SIZE_PTR, which kfree and ksize accept and which
- * faults if dereferenced. Alignment: every pointer is 8-byte aligned (16 with
- * slob=classic); requests of PAGE_SIZE and more (and anything that does not
- * fit a SLOB page) are page-aligned "bigblocks" straight from the buddy
- * allocator. kfree of a pointer kmalloc never returned, or a second kfree,
+ * faults if dereferenced. Alignment: every pointer is 8-byte aligned. With
+ * kmalloc=slab (the default) a power-of-two size up to 4096 is aligned to
+ * itself; with kmalloc=slob pointers are 8-byte aligned (16 with
+ * slob=classic). Requests the backend does not serve (above 8192 bytes with
+ * slab, above a SLOB block with slob) are page-aligned "bigblocks" straight
+ * from the buddy allocator. kfree of a pointer kmalloc never returned, or a second kfree,
  * is reported with the address and changes nothing.
  */
 #ifndef RVMM_KMALLOC_H
@@ -31,7 +33,7 @@ size_t ksize(const void *p);
 
 /* Who serves kmalloc up to KMALLOC_SLAB_MAX bytes (boot parameter kmalloc=). */
 enum kmalloc_backend { KMALLOC_SLOB, KMALLOC_SLAB };
-#define KMALLOC_DEFAULT_BACKEND KMALLOC_SLOB
+#define KMALLOC_DEFAULT_BACKEND KMALLOC_SLAB /* the faster (docs/kmalloc.md) */
 extern enum kmalloc_backend kmalloc_backend;
 
 /* The kmalloc-N caches (kmalloc=slab), created on first use. */

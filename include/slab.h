@@ -84,6 +84,10 @@ struct kmem_cache {
 	unsigned int desc_order; /* pages of this descriptor */
 };
 
+/* Set up the heap for cache descriptors and magazines (kmalloc_init calls
+ * it; every cache must have been destroyed before it runs again). */
+void slab_init(void);
+
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
 				     unsigned long flags, void (*ctor)(void *));
 /* The variant with a destructor, run on each object when its slab goes back
@@ -164,6 +168,9 @@ extern char slab_debug_cache[SLAB_NAME_LEN];
 /* Slab pages held, descriptor and magazine bytes, and the peak of
  * pages * PAGE_SIZE + meta bytes (benchmarks reset it). */
 extern unsigned long slab_pages, slab_meta_bytes, slab_peak_bytes;
+
+/* Pages the slab allocator holds: slabs, descriptors and magazines. */
+unsigned long slab_held_pages(void);
 
 /* Total slab errors reported (all caches). */
 extern unsigned long slab_errors;

@@ -76,7 +76,7 @@ unsigned long slob_heap_destroy(struct slob_heap *h);
 
 /* A block of @size bytes aligned to @align (0 or a power of two: the
  * mode's natural alignment, 8 for segfit, 16 for classic), or NULL. Free
- * it with slob_free(heap, p, size). Sizes up to SLOB_MAX_ALLOC. */
+ * it with slob_free(heap, p, size). Sizes up to slob_kmalloc_max(). */
 void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align);
 void slob_free(struct slob_heap *h, void *p, size_t size);
 

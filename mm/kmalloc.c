@@ -2,7 +2,7 @@
  * kmalloc.c - kmalloc and friends on top of SLOB (mm/slob.c).
  *
  * A request that fits a SLOB page goes to the heap's small-object side
- * (segfit: up to 4084 bytes; classic: below PAGE_SIZE - 16); anything
+ * (segfit: up to 4084 bytes; classic: up to PAGE_SIZE - 16); anything
  * bigger is a bigblock: 2^order pages straight from the buddy allocator,
  * marked PGTY_BIGBLOCK with the order in the head page. kfree and ksize
  * read the struct page of the pointer (O(1)): its type says who owns the
@@ -60,6 +60,7 @@ KPARAM("kmalloc", kmalloc_param, "kmalloc=slob|slab  which allocator serves kmal
 void kmalloc_init(void)
 {
 	slob_heap_init(&kmalloc_heap, "kmalloc", boot_slob_mode);
+	slab_init();
 }
 
 /* ---- the kmalloc-N caches ---------------------------------------------- */
@@ -96,7 +97,11 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 		char name[SLAB_NAME_LEN];
 
 		ksnprintf(name, sizeof(name), "kmalloc-%u", kmalloc_sizes[idx]);
-		c = kmem_cache_create(name, kmalloc_sizes[idx], 0, 0, NULL);
+		unsigned int size = kmalloc_sizes[idx];
+		/* Powers of two up to a page are aligned to their size. */
+		size_t align = (size & (size - 1)) == 0 && size <= PAGE_SIZE ? size : 0;
+
+		c = kmem_cache_create(name, size, align, 0, NULL);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);

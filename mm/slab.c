@@ -87,6 +87,20 @@ static void slab_account(long pages, long meta)
 static struct list_head cache_chain = LIST_HEAD_INIT(cache_chain);
 static spinlock_t chain_lock = SPINLOCK_INIT;
 
+/* Cache descriptors and magazines come from a SLOB heap of their own, so
+ * kmalloc's heap holds only kmalloc's objects. */
+static struct slob_heap meta_heap;
+
+unsigned long slab_held_pages(void)
+{
+	return slab_pages + meta_heap.nr_pages + meta_heap.big_pages;
+}
+
+void slab_init(void)
+{
+	slob_heap_init(&meta_heap, "slab-meta", SLOB_SEGFIT);
+}
+
 /* Capacity 0: every fast path falls through to the slow path. */
 static struct slab_magazine empty_magazine = {
 	.top = empty_magazine.entries,
@@ -469,7 +483,7 @@ static void *alloc_from_slabs(struct kmem_cache *c, gfp_t gfp)
 static struct slab_magazine *new_magazine(struct kmem_cache *c)
 {
 	struct slab_magazine *m =
-		slob_alloc(&kmalloc_heap, sizeof(*m) + c->limit * sizeof(void *), GFP_KERNEL, 0);
+		slob_alloc(&meta_heap, sizeof(*m) + c->limit * sizeof(void *), GFP_KERNEL, 0);
 
 	if (m) {
 		m->top = m->entries;
@@ -757,7 +771,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	if (!name || size == 0 || size > (PAGE_SIZE << SLAB_MAX_ORDER) || (align & (align - 1)) ||
 	    align > PAGE_SIZE)
 		return NULL;
-	c = slob_alloc(&kmalloc_heap, sizeof(*c), GFP_KERNEL | __GFP_ZERO, 0);
+	c = slob_alloc(&meta_heap, sizeof(*c), GFP_KERNEL | __GFP_ZERO, 0);
 	if (!c)
 		return NULL;
 	kstrlcpy(c->name, name, sizeof(c->name));
@@ -769,7 +783,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	c->random = ((uintptr_t)c * 0x9e3779b97f4a7c15ull) ^ 0x5bd1e9955bd1e995ull;
 	c->full.first = c->partial.first = c->free.first = SLAB_NIL;
 	if (setup_geometry(c)) {
-		slob_free(&kmalloc_heap, c, sizeof(*c));
+		slob_free(&meta_heap, c, sizeof(*c));
 		return NULL;
 	}
 	setup_magazines(c);
@@ -811,7 +825,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		if (m != &empty_magazine) {
 			flush_magazine(c, m, m->top - m->entries);
 			c->mag[cpu] = &empty_magazine;
-			slob_free(&kmalloc_heap, m, sizeof(*m) + c->limit * sizeof(void *));
+			slob_free(&meta_heap, m, sizeof(*m) + c->limit * sizeof(void *));
 			slab_account(0, -(long)(sizeof(*m) + c->limit * sizeof(void *)));
 		}
 	}
@@ -827,7 +841,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		c->limit = 0;
 		return;
 	}
-	slob_free(&kmalloc_heap, c, sizeof(*c));
+	slob_free(&meta_heap, c, sizeof(*c));
 	slab_account(0, -(long)sizeof(*c));
 }
 
