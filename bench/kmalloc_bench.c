@@ -86,8 +86,10 @@ static void shrink_kmalloc_caches(void)
 			kmem_cache_shrink(kmalloc_caches[i]);
 }
 
-/* The same pairs through kmalloc with kmalloc=slab (the kmalloc-N caches). */
-static void bench_size_slab(size_t size)
+/* The same pairs through kmalloc with kmalloc=slab (the kmalloc-N caches).
+ * Inlined at each call with a literal size: kmalloc then sees a
+ * compile-time size, as in kernel code (kmalloc(sizeof(struct foo))). */
+static inline __attribute__((always_inline)) void bench_size_slab(size_t size)
 {
 	enum kmalloc_backend saved = kmalloc_backend;
 	u64 t0, t1;
@@ -128,8 +130,12 @@ static void kmalloc_bench(void)
 		bench_size(SLOB_SEGFIT, sizes[i]);
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 		bench_size(SLOB_CLASSIC, sizes[i]);
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		bench_size_slab(sizes[i]);
+	bench_size_slab(16);
+	bench_size_slab(64);
+	bench_size_slab(256);
+	bench_size_slab(1024);
+	bench_size_slab(3000);
+	bench_size_slab(8192);
 }
 BENCH("kmalloc", kmalloc_bench);
 

@@ -22,7 +22,7 @@
 /* Largest kmalloc: a MAX_ORDER-1 block of pages (4 MiB). */
 #define KMALLOC_MAX_SIZE (PAGE_SIZE << 10)
 
-void *kmalloc(size_t size, gfp_t gfp);
+void *__kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
 void *kcalloc(size_t n, size_t size, gfp_t gfp);
 void *krealloc(const void *p, size_t new_size, gfp_t gfp);
@@ -43,6 +43,14 @@ extern const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES];
 struct kmem_cache;
 extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 
+/* The kmalloc-N class of a size known at compile time (1..8192). */
+#define KMALLOC_CONST_INDEX(n)                                                   \
+	((n) <= 8 ? 0 : (n) <= 16 ? 1 : (n) <= 32 ? 2 : (n) <= 64 ? 3 : (n) <= 96 ? 4 : \
+	 (n) <= 128 ? 5 : (n) <= 192 ? 6 : (n) <= 256 ? 7 : (n) <= 512 ? 8 :          \
+	 (n) <= 1024 ? 9 : (n) <= 2048 ? 10 : (n) <= 4096 ? 11 : 12)
+
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);
+
 /* Set up the kernel's kmalloc heap (mode from the slob= parameter). */
 void kmalloc_init(void);
 
@@ -51,3 +59,24 @@ extern unsigned long kfree_errors;
 extern const char *kfree_last_error;
 
 #endif
+
+/*
+ * kmalloc. A size known at compile time (kmalloc(sizeof(struct x), ...),
+ * the usual kernel call) resolves its kmalloc-N cache while compiling, as
+ * Linux's does, leaving the magazine pop inline; anything else calls
+ * __kmalloc.
+ */
+#include <slab.h>
+
+static inline void *kmalloc(size_t size, gfp_t gfp)
+{
+	if (__builtin_constant_p(size) && __builtin_constant_p(gfp) && size >= 1 &&
+	    size <= KMALLOC_SLAB_MAX && !(gfp & __GFP_ZERO) && kmalloc_backend == KMALLOC_SLAB) {
+		struct kmem_cache *c = __atomic_load_n(&kmalloc_caches[KMALLOC_CONST_INDEX(size)],
+						       __ATOMIC_RELAXED);
+
+		if (likely(c))
+			return kmem_cache_alloc(c, gfp);
+	}
+	return __kmalloc(size, gfp);
+}

@@ -89,6 +89,7 @@ struct mem_section {
 	 * 0: the section has no struct pages. */
 	uintptr_t map_base;
 	unsigned long start_pfn, end_pfn; /* pfns with a struct page */
+	unsigned long pad;                /* 32 bytes: indexing is a shift */
 };
 
 struct pglist_data {

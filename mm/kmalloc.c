@@ -141,7 +141,7 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	return slob_big_alloc(h, size, gfp);
 }
 
-void *kmalloc(size_t size, gfp_t gfp)
+void *__kmalloc(size_t size, gfp_t gfp)
 {
 	if (likely(kmalloc_backend == KMALLOC_SLAB) && likely(size - 1 < KMALLOC_SLAB_MAX)) {
 		/* A cache pointer is published once with release order; what
