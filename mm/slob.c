@@ -38,9 +38,11 @@
  *   - one wholly free page is kept (keep_empty) so that a workload that
  *     frees and reallocates a page's worth does not bounce pages through
  *     the buddy allocator; any further wholly free page is returned.
- * Measured with the churn workload (docs/benchmarks.md): segfit needs a
- * small, constant number of instructions per operation where classic's
- * list walks grow with the heap.
+ *   - above 512 bytes, where a class spans sizes, the first few blocks of
+ *     the request's own class are tried before a bigger block is split.
+ * Measured with the churn workload (docs/benchmarks.md, make bench): segfit
+ * 157 instructions per operation and 980 KiB peak; classic 1632 and
+ * 1356 KiB (each free walks the list); picolibc's malloc 849 and 1037 KiB.
  *
  * Requests bigger than a SLOB page can hold ("bigblocks") are served in
  * mm/kmalloc.c straight from the buddy allocator.
