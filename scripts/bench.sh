@@ -54,6 +54,11 @@ qemu_version=$(qemu-system-riscv64 --version | head -n 1)
 	echo
 	echo "kmem_cache: kmem_cache_alloc + kmem_cache_free pairs on a fresh cache: the per-hart magazine fast path."
 	echo
+	echo "slab_pc (not in the table: wall time, so it needs real parallel harts and no -icount): objects"
+	echo "allocated on cpu 0 and freed on cpu 1, 1000 at a time; run it with"
+	echo "\`make run SMP=2 APPEND='run=\"bench slab_pc;poweroff\"'\`. It prints operations per second across"
+	echo "harts and on one hart. On this machine's QEMU: 3.3 million across, 4.3 million on one hart (76%)."
+	echo
 	echo "churn (bench/churn.h, bench/churn.c): one fixed sequence of requests run against each allocator in the"
 	echo "same kernel and the same boot: a table of 4096 slots and 200000 steps. Each step draws a slot from"
 	echo "xorshift64 (seed 0x2545f4914f6cdd1d); an occupied slot is freed, an empty one gets an allocation whose"
