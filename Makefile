@@ -146,7 +146,7 @@ deps:
 	@scripts/install-deps.sh
 
 run: deps all
-	@scripts/run-qemu.sh -smp $(SMP) -m $(MEM) -kernel $(B)/rvmm.elf $(if $(APPEND),-append "$(APPEND)") $(QEMU_EXTRA)
+	@scripts/run-qemu.sh -smp $(SMP) -m $(MEM) -kernel $(B)/rvmm.elf $(if $(APPEND),-append '$(APPEND)') $(QEMU_EXTRA)
 
 host-test: deps $(B)/host-tests $(DTBS)
 	@tests/qemu/host.sh $(B)/host-tests $(B)/dtb
