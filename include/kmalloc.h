@@ -7,8 +7,13 @@
  * itself; with kmalloc=slob pointers are 8-byte aligned (16 with
  * slob=classic). Requests the backend does not serve (above 8192 bytes with
  * slab, above a SLOB block with slob) are page-aligned "bigblocks" straight
- * from the buddy allocator. kfree of a pointer kmalloc never returned, or a second kfree,
- * is reported with the address and changes nothing.
+ * from the buddy allocator.
+ *
+ * Bad frees: kfree of a pointer kmalloc never returned, of a pointer inside
+ * a block, or a second kfree is reported with the address and changes
+ * nothing for SLOB memory, bigblocks, and pointers that are not kmalloc
+ * memory at all. A slab object's kfree goes straight to its magazine (as in
+ * Linux); boot with slab_debug to have those checked too.
  */
 #ifndef RVMM_KMALLOC_H
 #define RVMM_KMALLOC_H

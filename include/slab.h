@@ -95,7 +95,6 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
 					  unsigned long flags, void (*ctor)(void *),
 					  void (*dtor)(void *));
-void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
 /* Return this hart's magazine to the slabs and give free slabs back to the
  * page allocator. Returns the number of pages released. */
 unsigned long kmem_cache_shrink(struct kmem_cache *c);
@@ -115,9 +114,16 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *obj);
  * constructed state, so a cache with a constructor never runs it again for
  * a recycled object.
  */
+void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
+
 static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	unsigned long flags = irq_save();
+	unsigned long flags;
+
+	/* (gfp is a constant at nearly every call: this test then vanishes.) */
+	if (unlikely(gfp & __GFP_ZERO))
+		return kmem_cache_zalloc(c, gfp & ~__GFP_ZERO);
+	flags = irq_save();
 	struct slab_magazine *m = c->mag[this_cpu()];
 	void **top = m->top;
 

@@ -113,14 +113,10 @@ static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 {
 	unsigned int idx = kmalloc_index(size);
 	struct kmem_cache *c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
-	void *p;
 
 	if (!c && !(c = create_kmalloc_cache(idx)))
 		return NULL;
-	p = kmem_cache_alloc(c, gfp);
-	if (p && (gfp & __GFP_ZERO))
-		memset(p, 0, size);
-	return p;
+	return kmem_cache_alloc(c, gfp); /* __GFP_ZERO clears the whole object */
 }
 
 static void kfree_error(const void *p, const char *reason)

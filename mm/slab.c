@@ -260,8 +260,8 @@ static bool check_red(struct kmem_cache *c, void *obj, u8 *zone, unsigned int n,
 {
 	const u8 *bad = find_not(zone, n, want);
 
-	if (bad)
-		slab_report(c, obj, what, (const u8 *)zone, (unsigned int)(zone - (u8 *)obj));
+	if (bad) /* show the first damaged byte, not the start of the zone */
+		slab_report(c, obj, what, bad, (unsigned int)(bad - (const u8 *)obj));
 	memset(zone, set, n);
 	return !bad;
 }

@@ -21,6 +21,9 @@ tests/qemu/ktest-all.sh
 echo "== boot and console checks on QEMU virt"
 tests/qemu/boot-checks.sh
 
+echo "== slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo"
+tests/qemu/slab-checks.sh
+
 echo "== boards: sifive_u, U-Boot booti, the SD card image"
 tests/qemu/boards.sh
 

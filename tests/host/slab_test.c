@@ -1,0 +1,1496 @@
+/*
+ * slab_test.c - host tests of the slab allocator (mm/slab.c) and kmalloc's
+ * slab backend (mm/kmalloc.c) over fake RAM (suite "slab").
+ *
+ * Every case runs on a fixture: 64 MiB of fake RAM whose free pages are
+ * dirty (0x5a) before the page allocator takes them, kmalloc_init() (a
+ * fresh kmalloc heap and slab metadata heap), kmalloc=slab with no
+ * kmalloc-N cache yet, no slab_debug flags. After each case the fixture
+ * proves the case left nothing behind: the kmalloc-N caches it created are
+ * destroyed, no slab page is held, no slab or kfree error was reported that
+ * the case did not expect, and after node_drain_pages the page allocator's
+ * free count plus what the slab metadata heap still holds (one kept empty
+ * page at most) is exactly its value before.
+ *
+ * "Harts" are simulated with host_set_cpu(): one thread switching cpu
+ * numbers uses a different magazine per number.
+ *
+ * The expectations are written down from the design (mm/slab.c's opening
+ * comment), not read back from the code: object layout and the order rule
+ * are computed here by hand.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmdline.h>
+#include <kmalloc.h>
+#include <kstring.h>
+#include <ktest.h>
+#include <memblock.h>
+#include <mm.h>
+#include <mmzone.h>
+#include <slab.h>
+#include <slob.h>
+#include "fakeram.h"
+#include "host.h"
+
+#define RAM 0x80000000ull
+#define RAM_SIZE (64ull << 20)
+#define DIRT 0x5a
+#define NCPU 4 /* simulated harts */
+
+struct fx {
+	struct fakeram *fr;
+	unsigned long free0;   /* nr_free_pages() after kmalloc_init */
+	unsigned long pages0;  /* slab_pages at the start */
+	unsigned long err0;    /* slab_errors at the start */
+	unsigned long kerr0;   /* kfree_errors at the start */
+	unsigned long expected_errors; /* slab errors the case provokes */
+	char out[16384];
+};
+
+static struct fx fx;
+static struct slob_heap saved_kmalloc_heap;
+static enum kmalloc_backend saved_backend;
+static struct kmem_cache *saved_caches[KMALLOC_NR_CACHES];
+static unsigned long saved_debug_flags;
+static char saved_debug_cache[SLAB_NAME_LEN];
+
+static bool fx_setup(struct ktest *t)
+{
+	struct fx *f = &fx;
+	struct fakeram *fr;
+
+	memset(f, 0, sizeof(*f));
+	fr = fakeram_new(RAM, RAM_SIZE);
+	if (!fr || memblock_add(&fr->mb, RAM, RAM_SIZE)) {
+		ktest_fail(t, __FILE__, __LINE__, "no fake RAM");
+		return false;
+	}
+	fakeram_poison_free(fr, DIRT);
+	if (fakeram_node_init(fr, &(struct zone_limits){ 0, 0x100000 })) {
+		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
+		fakeram_done(fr);
+		return false;
+	}
+	f->fr = fr;
+	saved_kmalloc_heap = kmalloc_heap;
+	saved_backend = kmalloc_backend;
+	memcpy(saved_caches, kmalloc_caches, sizeof(saved_caches));
+	saved_debug_flags = slab_debug_flags;
+	memcpy(saved_debug_cache, slab_debug_cache, sizeof(saved_debug_cache));
+	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	slab_debug_flags = 0;
+	slab_debug_cache[0] = '\0';
+	kmalloc_backend = KMALLOC_SLAB;
+	kmalloc_init();
+	node_drain_pages(mem_node);
+	f->free0 = nr_free_pages();
+	f->pages0 = slab_pages;
+	f->err0 = slab_errors;
+	f->kerr0 = kfree_errors;
+	return true;
+}
+
+/* The case left nothing behind. */
+static void fx_teardown(struct ktest *t)
+{
+	struct fx *f = &fx;
+	unsigned long meta_pages;
+
+	host_set_cpu(0);
+	if (t->failures)
+		goto out; /* the caches may be damaged: only undo the fixture */
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		if (kmalloc_caches[i]) {
+			EXPECT_EQ(kmem_cache_check(kmalloc_caches[i]), 0);
+			kmem_cache_destroy(kmalloc_caches[i]);
+			kmalloc_caches[i] = NULL;
+		}
+	}
+	EXPECT_EQ(slab_errors - f->err0, f->expected_errors);
+	EXPECT_EQ(kfree_errors - f->kerr0, 0);
+	EXPECT_EQ(slab_pages, f->pages0);
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	EXPECT_EQ(slob_heap_destroy(&kmalloc_heap), 0);
+	node_drain_pages(mem_node);
+	meta_pages = slab_held_pages() - slab_pages;
+	EXPECT(meta_pages <= 1); /* the metadata heap keeps one empty page */
+	EXPECT_EQ(nr_free_pages() + meta_pages, f->free0);
+	EXPECT_EQ(node_check(mem_node), 0);
+out:
+	kmalloc_heap = saved_kmalloc_heap;
+	kmalloc_backend = saved_backend;
+	memcpy(kmalloc_caches, saved_caches, sizeof(saved_caches));
+	slab_debug_flags = saved_debug_flags;
+	memcpy(slab_debug_cache, saved_debug_cache, sizeof(saved_debug_cache));
+	fakeram_done(f->fr);
+	f->fr = NULL;
+}
+
+#define FX_CASE(fn)                             \
+	static void fn(struct ktest *t)         \
+	{                                       \
+		if (fx_setup(t)) {              \
+			fn##_body(t, &fx);      \
+			fx_teardown(t);         \
+		}                               \
+	}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static u64 mix(u64 x)
+{
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 29;
+	return x;
+}
+
+static u64 word_at(u64 seed, size_t i)
+{
+	return mix(seed + i * 0x9e3779b97f4a7c15ull);
+}
+
+/* Fill n bytes with a pattern of seed (objects are 8-byte aligned). */
+static void fill(void *p, size_t n, u64 seed)
+{
+	u64 *w = p;
+	u8 *b = p;
+
+	for (size_t i = 0; i < n / 8; i++)
+		w[i] = word_at(seed, i);
+	for (size_t i = n & ~7ul; i < n; i++)
+		b[i] = (u8)word_at(seed, i);
+}
+
+/* Index of the first byte that lost the pattern, or -1. */
+static long first_bad(const void *p, size_t n, u64 seed)
+{
+	const u64 *w = p;
+	const u8 *b = p;
+
+	for (size_t i = 0; i < n / 8; i++)
+		if (w[i] != word_at(seed, i))
+			return (long)i * 8;
+	for (size_t i = n & ~7ul; i < n; i++)
+		if (b[i] != (u8)word_at(seed, i))
+			return (long)i;
+	return -1;
+}
+
+static bool all_bytes(const void *p, int byte, size_t n)
+{
+	const u8 *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != (u8)byte)
+			return false;
+	return true;
+}
+
+static bool aligned(const void *p, size_t a)
+{
+	return ((uintptr_t)p & (a - 1)) == 0;
+}
+
+/* Objects in this cache's magazines, all harts. */
+static unsigned long in_magazines(const struct kmem_cache *c)
+{
+	unsigned long n = 0;
+
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
+		n += (unsigned long)(c->mag[cpu]->top - c->mag[cpu]->entries);
+	return n;
+}
+
+/* Objects not on any slab free list (handed out, or in a magazine). */
+static unsigned long objects_out(const struct kmem_cache *c)
+{
+	return c->nr_slabs * c->objs_per_slab - c->free_objects;
+}
+
+/* Free pages, counting those of the slab metadata heap (descriptors and
+ * magazines) as free: what is left is exactly the slab pages. */
+static unsigned long free_now(void)
+{
+	node_drain_pages(mem_node);
+	return nr_free_pages() + (slab_held_pages() - slab_pages);
+}
+
+/* The alignment the design promises: at least 8, the caller's, and with
+ * SLAB_HWCACHE_ALIGN the cache line, halved while the object fits in half. */
+static size_t promised_align(size_t size, size_t align, unsigned long flags)
+{
+	size_t a = align ? align : 8;
+
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		size_t line = 64;
+
+		while (size <= line / 2)
+			line /= 2;
+		a = MAX(a, line);
+	}
+	return MAX(a, (size_t)8);
+}
+
+/* ---- 1. the model -------------------------------------------------------- */
+
+struct mcfg {
+	const char *name;
+	size_t size, align;
+	unsigned long flags;
+	bool ctor;
+};
+
+static const struct mcfg mcfgs[] = {
+	{ "m-8", 8, 0, 0, false },
+	{ "m-24-hw", 24, 0, SLAB_HWCACHE_ALIGN, false },
+	{ "m-24-ctor", 24, 8, 0, true },
+	{ "m-77-zu", 77, 256, SLAB_RED_ZONE | SLAB_STORE_USER, false },
+	{ "m-100", 100, 0, 0, false },
+	{ "m-100-hw-ctor", 100, 0, SLAB_HWCACHE_ALIGN, true },
+	{ "m-128-f", 128, 0, SLAB_CONSISTENCY_CHECKS, false },
+	{ "m-200-z", 200, 64, SLAB_RED_ZONE, false },
+	{ "m-256-p", 256, 256, SLAB_POISON, false },
+	{ "m-500-u-ctor", 500, 0, SLAB_STORE_USER, true },
+	{ "m-1000-all", 1000, 8, SLAB_DEBUG_FLAGS, false },
+	{ "m-3000", 3000, 0, 0, false },
+	{ "m-3000-zp-ctor", 3000, 64, SLAB_RED_ZONE | SLAB_POISON, true },
+	{ "m-4096-a", 4096, 4096, 0, false },
+	{ "m-5000-fp", 5000, 0, SLAB_CONSISTENCY_CHECKS | SLAB_POISON, false },
+	{ "m-9000-hw", 9000, 0, SLAB_HWCACHE_ALIGN, false },
+	{ "m-16384-ctor", 16384, 4096, 0, true },
+	{ "m-32704-all", 32704, 0, SLAB_DEBUG_FLAGS, false },
+	{ "m-32768", 32768, 0, 0, false },
+};
+#define NCFG ARRAY_SIZE(mcfgs)
+#define MODEL_STEPS 200000
+#define MODEL_MAX_SLOTS 600
+
+struct mslot {
+	u8 *p;
+	u64 seed;
+};
+
+struct mcache {
+	struct kmem_cache *c;
+	struct mslot *slots;
+	unsigned int nslots, live;
+	unsigned long ctor_calls, dtor_calls, bad_dtor;
+};
+
+static struct mcache mcaches[NCFG];
+static u64 *owned; /* one bit per byte of fake RAM: inside a live object */
+
+static struct mcache *mcache_of(const void *obj)
+{
+	struct kmem_cache *c = virt_to_cache(obj);
+
+	for (size_t i = 0; i < NCFG; i++)
+		if (mcaches[i].c == c)
+			return &mcaches[i];
+	return NULL;
+}
+
+static u64 ctor_seed(const void *obj)
+{
+	return (u64)(uintptr_t)obj ^ 0xc0c0c0c0feedull;
+}
+
+static void model_ctor(void *obj)
+{
+	struct mcache *m = mcache_of(obj);
+
+	fill(obj, virt_to_cache(obj)->object_size, ctor_seed(obj));
+	if (m)
+		m->ctor_calls++;
+}
+
+static void model_dtor(void *obj)
+{
+	struct mcache *m = mcache_of(obj);
+
+	if (!m)
+		return;
+	m->dtor_calls++;
+	if (first_bad(obj, m->c->object_size, ctor_seed(obj)) >= 0)
+		m->bad_dtor++; /* not in constructed state, or destroyed twice */
+	fill(obj, m->c->object_size, ~ctor_seed(obj));
+}
+
+/* Mark [p, p+n) owned (set) or free (clear); returns false if any byte of
+ * it was already in the state it is put in (an overlap, or a lost mark). */
+static bool mark(const void *p, size_t n, bool set)
+{
+	u64 off = virt_to_phys(p) - RAM;
+	bool ok = true;
+
+	for (u64 i = off; i < off + n;) {
+		u64 *w = &owned[i / 64];
+		unsigned int bit = (unsigned int)(i % 64);
+		u64 bits = (bit == 0 && i + 64 <= off + n) ? ~0ull
+			   : (((i + 64 - bit <= off + n) ? ~0ull : ((1ull << (off + n - i)) - 1)) << bit);
+		unsigned int take = (unsigned int)__builtin_popcountll(bits);
+
+		if (set ? (*w & bits) : ((*w & bits) != bits))
+			ok = false;
+		*w = set ? *w | bits : *w & ~bits;
+		i += take;
+	}
+	return ok;
+}
+
+static void model_body(struct ktest *t, struct fx *f)
+{
+	u64 rng = 0x5eed5eedull;
+	unsigned long step, ops = 0, peak_pages = 0;
+
+	(void)f;
+	owned = calloc(RAM_SIZE / 64, sizeof(u64));
+	ASSERT(owned);
+	memset(mcaches, 0, sizeof(mcaches));
+	for (size_t i = 0; i < NCFG; i++) {
+		const struct mcfg *g = &mcfgs[i];
+		struct mcache *m = &mcaches[i];
+
+		m->c = kmem_cache_create_dtor(g->name, g->size, g->align, g->flags,
+					      g->ctor ? model_ctor : NULL, g->ctor ? model_dtor : NULL);
+		if (!m->c) {
+			ktest_fail(t, __FILE__, __LINE__, "kmem_cache_create(%s) failed", g->name);
+			goto out;
+		}
+		EXPECT_EQ(kmem_cache_size(m->c), g->size);
+		EXPECT_STREQ(m->c->name, g->name);
+		m->nslots = (unsigned int)MIN((size_t)MODEL_MAX_SLOTS, MAX((size_t)6, (1536u << 10) / g->size));
+		m->slots = calloc(m->nslots, sizeof(*m->slots));
+		if (!m->slots) {
+			ktest_fail(t, __FILE__, __LINE__, "calloc");
+			goto out;
+		}
+	}
+	EXPECT_EQ(slab_errors, f->err0);
+	for (step = 0; step < MODEL_STEPS; step++) {
+		u64 x = fr_rand(&rng);
+		size_t ci = (size_t)(x % NCFG);
+		const struct mcfg *g = &mcfgs[ci];
+		struct mcache *m = &mcaches[ci];
+		struct mslot *s = &m->slots[(x >> 8) % m->nslots];
+		unsigned int cpu = (unsigned int)((x >> 24) % NCPU);
+		/* Waves: mostly allocating, then mostly freeing. */
+		unsigned int pct = (unsigned int)((x >> 32) % 100);
+		bool grow = (step / 10000) % 2 == 0;
+
+		host_set_cpu(cpu);
+		if (!s->p && pct < (grow ? 85u : 30u)) {
+			s->p = kmem_cache_alloc(m->c, GFP_KERNEL);
+			if (!s->p) {
+				ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: allocation failed",
+					   step, g->name);
+				break;
+			}
+			if (!aligned(s->p, promised_align(g->size, g->align, g->flags)) ||
+			    virt_to_cache(s->p) != m->c) {
+				ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: %p misaligned or foreign",
+					   step, g->name, s->p);
+				break;
+			}
+			if (!mark(s->p, g->size, true)) {
+				ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: %p overlaps a live object",
+					   step, g->name, s->p);
+				break;
+			}
+			if (g->ctor && first_bad(s->p, g->size, ctor_seed(s->p)) >= 0) {
+				ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: %p not in constructed state",
+					   step, g->name, s->p);
+				break;
+			}
+			s->seed = x;
+			fill(s->p, g->size, s->seed);
+			m->live++;
+			ops++;
+		} else if (s->p && pct >= (grow ? 85u : 30u)) {
+			long bad = first_bad(s->p, g->size, s->seed);
+
+			if (bad >= 0) {
+				ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: %p byte %ld overwritten",
+					   step, g->name, s->p, bad);
+				break;
+			}
+			if (g->ctor)
+				fill(s->p, g->size, ctor_seed(s->p)); /* freed constructed */
+			mark(s->p, g->size, false);
+			kmem_cache_free(m->c, s->p);
+			s->p = NULL;
+			m->live--;
+			ops++;
+		}
+		/* Every object out of the slabs is live or in a magazine. */
+		if (objects_out(m->c) != m->live + in_magazines(m->c)) {
+			ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: %lu out, %u live + %lu in magazines",
+				   step, g->name, objects_out(m->c), m->live, in_magazines(m->c));
+			break;
+		}
+		if (step % 4 == 0 && kmem_cache_check(m->c) != 0) {
+			ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: kmem_cache_check failed", step, g->name);
+			break;
+		}
+		if (slab_pages - f->pages0 > peak_pages)
+			peak_pages = slab_pages - f->pages0;
+	}
+	EXPECT_EQ(slab_errors, f->err0);
+	if (t->failures)
+		goto out;
+	/* Free what is left, then give everything back. */
+	for (size_t i = 0; i < NCFG; i++) {
+		struct mcache *m = &mcaches[i];
+
+		for (unsigned int k = 0; k < m->nslots; k++) {
+			struct mslot *s = &m->slots[k];
+
+			if (!s->p)
+				continue;
+			host_set_cpu(k % NCPU);
+			EXPECT_EQ(first_bad(s->p, mcfgs[i].size, s->seed), -1);
+			if (mcfgs[i].ctor)
+				fill(s->p, mcfgs[i].size, ctor_seed(s->p));
+			mark(s->p, mcfgs[i].size, false);
+			kmem_cache_free(m->c, s->p);
+			s->p = NULL;
+			m->live--;
+		}
+		EXPECT_EQ(kmem_cache_check(m->c), 0);
+		EXPECT_EQ(objects_out(m->c), in_magazines(m->c));
+		for (unsigned int cpu = 0; cpu < NCPU; cpu++) {
+			host_set_cpu(cpu);
+			kmem_cache_shrink(m->c);
+		}
+		host_set_cpu(0);
+		EXPECT_EQ(in_magazines(m->c), 0);
+		EXPECT_EQ(m->c->nr_slabs, 0);
+		EXPECT_EQ(m->c->free_objects, 0);
+		EXPECT_EQ(m->c->full.count + m->c->partial.count + m->c->free.count, 0);
+		EXPECT_EQ(kmem_cache_check(m->c), 0);
+		if (mcfgs[i].ctor) {
+			EXPECT(m->ctor_calls > 0);
+			EXPECT_EQ(m->ctor_calls, m->c->nr_grows * m->c->objs_per_slab);
+			EXPECT_EQ(m->dtor_calls, m->ctor_calls);
+			EXPECT_EQ(m->bad_dtor, 0);
+		}
+	}
+	EXPECT_EQ(slab_pages, f->pages0);
+	EXPECT(peak_pages > 500); /* the model really used memory */
+	kprintf("# slab.model: %lu operations, up to %lu slab pages\n", ops, peak_pages);
+out:
+	host_set_cpu(0);
+	for (size_t i = 0; i < NCFG; i++) {
+		if (mcaches[i].c && !t->failures)
+			kmem_cache_destroy(mcaches[i].c);
+		free(mcaches[i].slots);
+	}
+	memset(mcaches, 0, sizeof(mcaches));
+	free(owned);
+	owned = NULL;
+}
+FX_CASE(model)
+
+/* ---- 2. geometry ----------------------------------------------------------- */
+
+struct geo {
+	size_t size, align;
+	unsigned long flags;
+	bool ctor;
+	unsigned int stride, order, objs, colour_off, colours;
+};
+
+static void nop_ctor(void *obj)
+{
+	(void)obj;
+}
+
+/*
+ * Worked by hand. stride: the object rounded up to the alignment (8 at
+ * least), plus the free link after the object when a constructor, poison or
+ * red zones need the contents kept, plus red zones (8 bytes after, max(8,
+ * align) before). order: the smallest order <= 3 whose slab wastes at most
+ * 1/8, else the one wasting the least. colours: slack / colour_off + 1,
+ * colour_off = max(64, align).
+ */
+static const struct geo geos[] = {
+	/* size align flags ctor: stride order objs colour_off colours */
+	{ 128, 0, 0, false, 128, 0, 32, 64, 1 },
+	{ 8, 0, 0, false, 8, 0, 512, 64, 1 },
+	{ 24, 0, 0, false, 24, 0, 170, 64, 1 },	/* slack 16 */
+	{ 24, 0, SLAB_HWCACHE_ALIGN, false, 32, 0, 128, 64, 1 },
+	{ 100, 0, 0, false, 104, 0, 39, 64, 1 },	/* slack 40 */
+	{ 100, 0, SLAB_HWCACHE_ALIGN, false, 128, 0, 32, 64, 1 },
+	{ 100, 0, SLAB_RED_ZONE, false, 128, 0, 32, 64, 1 }, /* 8 + 104 + 8 + 8 */
+	{ 200, 0, 0, true, 208, 0, 19, 64, 3 },	/* link after: 3952, slack 144 */
+	{ 700, 0, 0, false, 704, 1, 11, 64, 8 },	/* o0: 5 objs waste 576 > 512; o1: 11, slack 448 */
+	{ 1000, 0, 0, false, 1000, 0, 4, 64, 2 },	/* slack 96 */
+	{ 1500, 0, 0, false, 1504, 1, 5, 64, 11 },	/* o0 waste 1088; o1: 5, slack 672 */
+	{ 2100, 0, 0, false, 2104, 2, 7, 64, 26 },	/* o1 waste 1880 > 1024; o2 slack 1656 */
+	{ 3000, 0, 0, false, 3000, 2, 5, 64, 22 },	/* slack 1384 */
+	{ 3000, 256, 0, false, 3072, 2, 5, 256, 5 },	/* slack 1024 */
+	{ 4096, 4096, 0, false, 4096, 0, 1, 4096, 1 },
+	{ 5000, 0, 0, false, 5000, 2, 3, 64, 22 },	/* o1: 1 obj waste 3192; o2 slack 1384 */
+	{ 9000, 0, 0, false, 9000, 3, 3, 64, 91 },	/* never <= 1/8: o3 wastes least (5768) */
+	{ 20000, 0, 0, false, 20000, 3, 1, 64, 200 },	/* slack 12768 */
+	{ 32768, 0, 0, false, 32768, 3, 1, 64, 1 },
+	{ 32704, 0, SLAB_DEBUG_FLAGS, false, 32760, 3, 1, 64, 1 }, /* 8+32704+8+8+32, slack 8 */
+};
+
+static void geometry_order_rule_body(struct ktest *t, struct fx *f)
+{
+	(void)f;
+	for (size_t i = 0; i < ARRAY_SIZE(geos); i++) {
+		const struct geo *g = &geos[i];
+		struct kmem_cache *c = kmem_cache_create("geo", g->size, g->align, g->flags,
+							 g->ctor ? nop_ctor : NULL);
+		void *p;
+
+		if (!c) {
+			ktest_fail(t, __FILE__, __LINE__, "size %zu align %zu: create failed", g->size, g->align);
+			continue;
+		}
+		if (c->size != g->stride || c->order != g->order || c->objs_per_slab != g->objs ||
+		    c->colour_off != g->colour_off || c->colours != g->colours)
+			ktest_fail(t, __FILE__, __LINE__,
+				   "size %zu align %zu flags %#lx: stride %u order %u objs %u colour %u x %u, "
+				   "want %u %u %u %u x %u", g->size, g->align, g->flags, c->size, c->order,
+				   c->objs_per_slab, c->colour_off, c->colours, g->stride, g->order, g->objs,
+				   g->colour_off, g->colours);
+		/* A slab really is 1 << order pages. */
+		p = kmem_cache_alloc(c, GFP_KERNEL);
+		EXPECT(p != NULL);
+		if (p) {
+			struct page *page = virt_to_page(p);
+
+			while (!PageHead(page))
+				page--;
+			EXPECT_EQ(page_order(page), g->order);
+			EXPECT_EQ(page_type(page), PGTY_SLAB);
+			kmem_cache_free(c, p);
+		}
+		kmem_cache_shrink(c);
+		kmem_cache_destroy(c);
+	}
+	/* Magazine capacity (Linux SLAB's): 120 objects up to 256 bytes, 54
+	 * up to 1 KiB, 24 up to a page, 8 beyond; batch is half (rounded up);
+	 * a debug cache has none. */
+	{
+		static const struct { size_t size; unsigned long flags; unsigned int limit, batch; } mz[] = {
+			{ 8, 0, 120, 60 }, { 256, 0, 120, 60 }, { 257, 0, 54, 27 },
+			{ 1024, 0, 54, 27 }, { 1025, 0, 24, 12 }, { 4096, 0, 24, 12 },
+			{ 4097, 0, 8, 4 }, { 32768, 0, 8, 4 }, { 64, SLAB_POISON, 0, 0 },
+			{ 64, SLAB_STORE_USER, 0, 0 }, { 64, SLAB_HWCACHE_ALIGN, 120, 60 },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(mz); i++) {
+			struct kmem_cache *c = kmem_cache_create("mag", mz[i].size, 0, mz[i].flags, NULL);
+
+			ASSERT(c);
+			if (c->limit != mz[i].limit || c->batch != mz[i].batch)
+				ktest_fail(t, __FILE__, __LINE__, "size %zu flags %#lx: limit %u batch %u",
+					   mz[i].size, mz[i].flags, c->limit, c->batch);
+			kmem_cache_destroy(c);
+		}
+	}
+	/* Bad parameters. */
+	EXPECT(kmem_cache_create("bad", 0, 0, 0, NULL) == NULL);
+	EXPECT(kmem_cache_create("bad", 32769, 0, 0, NULL) == NULL);
+	EXPECT(kmem_cache_create("bad", 64, 24, 0, NULL) == NULL);
+	EXPECT(kmem_cache_create("bad", 64, 8192, 0, NULL) == NULL);
+	EXPECT(kmem_cache_create(NULL, 64, 0, 0, NULL) == NULL);
+}
+FX_CASE(geometry_order_rule)
+
+/* 32 objects of 128 bytes fill one 4 KiB page, and the 33rd starts a new one. */
+static void geometry_128_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("geo-128", 128, 0, SLAB_CONSISTENCY_CHECKS, NULL);
+	void *o[33];
+	unsigned long free0;
+
+	(void)f;
+	ASSERT(c);
+	EXPECT_EQ(c->objs_per_slab, 32);
+	EXPECT_EQ(c->order, 0);
+	free0 = free_now();
+	for (int i = 0; i < 33; i++) {
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(o[i]);
+	}
+	for (int i = 1; i < 32; i++)
+		EXPECT(virt_to_page(o[i]) == virt_to_page(o[0]));
+	EXPECT(virt_to_page(o[32]) != virt_to_page(o[0]));
+	EXPECT_EQ(free0 - free_now(), 2);
+	for (int i = 0; i < 33; i++)
+		kmem_cache_free(c, o[i]);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(free_now(), free0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(geometry_128)
+
+/* Successive slabs start their first object colour_off further, within
+ * the slack, and wrap after `colours` slabs. */
+static void colouring_body(struct ktest *t, struct fx *f)
+{
+	static const struct { size_t size, align; unsigned int off, colours; } cs[] = {
+		{ 360, 0, 64, 3 },    /* 11 objects, slack 136 */
+		{ 3000, 256, 256, 5 }, /* order 2, 5 objects of 3072, slack 1024 */
+	};
+
+	(void)f;
+	for (size_t k = 0; k < ARRAY_SIZE(cs); k++) {
+		/* A debug cache has no magazines: objects come in slab order. */
+		struct kmem_cache *c = kmem_cache_create("colour", cs[k].size, cs[k].align,
+							 SLAB_CONSISTENCY_CHECKS, NULL);
+		void *objs[128];
+		unsigned int n = 0, slabs = 0;
+
+		ASSERT(c);
+		EXPECT_EQ(c->colour_off, cs[k].off);
+		EXPECT_EQ(c->colours, cs[k].colours);
+		for (unsigned int s = 0; s < 2 * cs[k].colours + 1; s++) {
+			for (unsigned int i = 0; i < c->objs_per_slab && n < ARRAY_SIZE(objs); i++) {
+				u8 *p = kmem_cache_alloc(c, GFP_KERNEL);
+				u8 *base = (u8 *)((uintptr_t)p & ~((PAGE_SIZE << c->order) - 1));
+
+				ASSERT(p);
+				objs[n++] = p;
+				if (i == 0) {
+					/* The first object of a new slab. */
+					EXPECT_EQ(c->nr_slabs, s + 1);
+					EXPECT_EQ(p - base, (long)((s % cs[k].colours) * cs[k].off));
+					slabs++;
+				}
+				/* Every object stays inside its slab. */
+				EXPECT(p + c->object_size <= base + (PAGE_SIZE << c->order));
+			}
+		}
+		EXPECT_EQ(slabs, 2 * cs[k].colours + 1);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		for (unsigned int i = 0; i < n; i++)
+			kmem_cache_free(c, objs[i]);
+		kmem_cache_destroy(c);
+	}
+}
+FX_CASE(colouring)
+
+/* ---- 3. lists --------------------------------------------------------------- */
+
+static void lists_debug_body(struct ktest *t, struct fx *f)
+{
+	/* No magazine: each call moves the slab lists at once. */
+	struct kmem_cache *c = kmem_cache_create("lists", 128, 0, SLAB_CONSISTENCY_CHECKS, NULL);
+	void *a[33];
+	unsigned long free0, before;
+
+	(void)f;
+	ASSERT(c);
+	EXPECT_EQ(c->limit, 0);
+	free0 = free_now();
+	a[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT(a[0]);
+	EXPECT_EQ(c->partial.count, 1);
+	EXPECT_EQ(c->full.count + c->free.count, 0);
+	for (int i = 1; i < 32; i++) {
+		a[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(a[i]);
+		EXPECT_EQ(c->partial.count, i < 31 ? 1u : 0u);
+	}
+	EXPECT_EQ(c->full.count, 1);
+	EXPECT_EQ(c->nr_slabs, 1);
+	a[32] = kmem_cache_alloc(c, GFP_KERNEL); /* a second slab */
+	ASSERT(a[32]);
+	EXPECT_EQ(c->full.count, 1);
+	EXPECT_EQ(c->partial.count, 1);
+	EXPECT_EQ(c->nr_slabs, 2);
+	EXPECT_EQ(free0 - free_now(), 2);
+	kmem_cache_free(c, a[32]); /* its slab is free: kept */
+	EXPECT_EQ(c->free.count, 1);
+	EXPECT_EQ(c->partial.count, 0);
+	EXPECT_EQ(c->nr_slabs, 2);
+	EXPECT_EQ(free0 - free_now(), 2);
+	kmem_cache_free(c, a[0]); /* full -> partial */
+	EXPECT_EQ(c->full.count, 0);
+	EXPECT_EQ(c->partial.count, 1);
+	for (int i = 1; i < 31; i++)
+		kmem_cache_free(c, a[i]);
+	EXPECT_EQ(c->partial.count, 1);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	before = free_now();
+	kmem_cache_free(c, a[31]); /* a second free slab: one goes back */
+	EXPECT_EQ(c->free.count, 1);
+	EXPECT_EQ(c->partial.count + c->full.count, 0);
+	EXPECT_EQ(c->nr_slabs, 1);
+	EXPECT_EQ(c->nr_reaps, 1);
+	EXPECT_EQ(free_now() - before, 1);
+	EXPECT_EQ(c->free_objects, 32);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_shrink(c), 1);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(free_now(), free0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(lists_debug)
+
+static void lists_magazine_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("lists-mag", 128, 0, 0, NULL);
+	void **o = calloc(400, sizeof(void *));
+	unsigned long free0;
+	void *p;
+
+	(void)f;
+	ASSERT(c && o);
+	/* Linux SLAB's rule: 120 objects up to 256 bytes, batch half of it. */
+	EXPECT_EQ(c->limit, 120);
+	EXPECT_EQ(c->batch, 60);
+	free0 = free_now();
+	p = kmem_cache_alloc(c, GFP_KERNEL); /* refill 60: one full slab, 28 of the next */
+	ASSERT(p);
+	EXPECT_EQ(c->nr_slabs, 2);
+	EXPECT_EQ(c->full.count, 1);
+	EXPECT_EQ(c->partial.count, 1);
+	EXPECT_EQ(c->free.count, 0);
+	EXPECT_EQ(c->free_objects, 4);
+	EXPECT_EQ(in_magazines(c), 59);
+	EXPECT_EQ(free0 - free_now(), 2);
+	kmem_cache_free(c, p);
+	EXPECT_EQ(in_magazines(c), 60);
+	EXPECT_EQ(c->nr_slabs, 2); /* still in the magazine */
+	EXPECT_EQ(kmem_cache_shrink(c), 2);
+	EXPECT_EQ(in_magazines(c), 0);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(free_now(), free0);
+
+	/* Many objects out and back: a full magazine flushes half of itself to
+	 * the slabs, and never more than one free slab is kept. */
+	for (int i = 0; i < 400; i++) {
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(o[i]);
+		EXPECT(c->mag[0]->top - c->mag[0]->entries <= 120);
+	}
+	EXPECT(c->nr_slabs >= 13);
+	EXPECT_EQ(c->nr_slabs, free0 - free_now());
+	for (int i = 0; i < 400; i++) {
+		kmem_cache_free(c, o[i]);
+		if (c->free.count > 1) {
+			ktest_fail(t, __FILE__, __LINE__, "free %d: %u free slabs kept", i, c->free.count);
+			break;
+		}
+	}
+	/* 20 left from the refills (7 x 60 for 400) plus 400 frees, the
+	 * oldest 60 flushed whenever it is full: full at the end. */
+	EXPECT_EQ(in_magazines(c), 120);
+	EXPECT_EQ(c->free.count, 1);
+	EXPECT_EQ(c->nr_slabs, free0 - free_now()); /* the rest went back */
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(free_now(), free0);
+
+	/* Objects allocated on one hart and freed on another go to the other
+	 * hart's magazine; shrinking one hart leaves the other's alone. */
+	host_set_cpu(1);
+	for (int i = 0; i < 10; i++)
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+	host_set_cpu(2);
+	for (int i = 0; i < 10; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(c->mag[1]->top - c->mag[1]->entries, 50);
+	EXPECT_EQ(c->mag[2]->top - c->mag[2]->entries, 10);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->mag[2]->top - c->mag[2]->entries, 0);
+	EXPECT_EQ(c->mag[1]->top - c->mag[1]->entries, 50);
+	EXPECT_EQ(objects_out(c), 50);
+	host_set_cpu(1);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	host_set_cpu(0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(free_now(), free0);
+	kmem_cache_destroy(c);
+	free(o);
+}
+FX_CASE(lists_magazine)
+
+/* ---- 4. constructors and destructors ------------------------------------------ */
+
+#define CD_LIVE 0x11fe11fe11fe11feull
+#define CD_DEAD 0xdeaddeaddeaddeadull
+
+struct cd_obj {
+	u64 state;
+	const void *self;
+	u64 payload[23];
+};
+
+static unsigned long cd_ctors, cd_dtors, cd_bad;
+
+static void cd_ctor(void *p)
+{
+	struct cd_obj *o = p;
+
+	o->state = CD_LIVE;
+	o->self = p;
+	cd_ctors++;
+}
+
+static void cd_dtor(void *p)
+{
+	struct cd_obj *o = p;
+
+	if (o->state != CD_LIVE || o->self != p)
+		cd_bad++; /* not constructed, or destroyed twice */
+	o->state = CD_DEAD;
+	cd_dtors++;
+}
+
+static void ctor_dtor_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c;
+	struct cd_obj *o[200];
+	unsigned long free0;
+
+	(void)f;
+	cd_ctors = cd_dtors = cd_bad = 0;
+	c = kmem_cache_create_dtor("ctor-dtor", sizeof(struct cd_obj), 0, 0, cd_ctor, cd_dtor);
+	ASSERT(c);
+	free0 = free_now();
+	EXPECT_EQ(cd_ctors, 0); /* nothing is built before a slab is */
+	o[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT(o[0]);
+	EXPECT(c->nr_grows >= 1);
+	EXPECT_EQ(cd_ctors, c->nr_grows * c->objs_per_slab);
+	/* Recycled objects are not built again. */
+	for (int r = 0; r < 2000; r++) {
+		struct cd_obj *p = kmem_cache_alloc(c, GFP_KERNEL);
+
+		ASSERT(p);
+		if (p->state != CD_LIVE || p->self != p) {
+			ktest_fail(t, __FILE__, __LINE__, "round %d: %p not constructed", r, (void *)p);
+			break;
+		}
+		p->payload[r % 23] = (u64)r; /* use it; the constructed part stays */
+		host_set_cpu((unsigned int)r % NCPU);
+		kmem_cache_free(c, p);
+	}
+	host_set_cpu(0);
+	EXPECT_EQ(cd_ctors, c->nr_grows * c->objs_per_slab);
+	EXPECT_EQ(cd_dtors, 0);
+	for (int i = 1; i < 200; i++) {
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(o[i]);
+		EXPECT(o[i]->state == CD_LIVE && o[i]->self == o[i]);
+	}
+	EXPECT_EQ(cd_ctors, c->nr_grows * c->objs_per_slab);
+	/* Destructors run when slabs go back, once per object. */
+	for (int i = 0; i < 200; i++)
+		kmem_cache_free(c, o[i]);
+	for (unsigned int cpu = 0; cpu < NCPU; cpu++) {
+		host_set_cpu(cpu);
+		kmem_cache_shrink(c);
+	}
+	host_set_cpu(0);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(cd_dtors, c->nr_reaps * c->objs_per_slab);
+	EXPECT_EQ(cd_dtors, cd_ctors);
+	EXPECT_EQ(cd_bad, 0);
+	EXPECT_EQ(free_now(), free0);
+	kmem_cache_destroy(c);
+
+	/* A debug cache (no magazine): a second free slab goes back at once,
+	 * its destructors with it; destroy runs those of the kept one. */
+	cd_ctors = cd_dtors = cd_bad = 0;
+	c = kmem_cache_create_dtor("ctor-dtor-dbg", sizeof(struct cd_obj), 0,
+				   SLAB_RED_ZONE | SLAB_POISON, cd_ctor, cd_dtor);
+	ASSERT(c);
+	for (unsigned int i = 0; i < 2 * c->objs_per_slab; i++) {
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(o[i]);
+		EXPECT(o[i]->state == CD_LIVE); /* poisoning spares constructed objects */
+	}
+	EXPECT_EQ(cd_ctors, 2 * c->objs_per_slab);
+	for (unsigned int i = 0; i < 2 * c->objs_per_slab; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(cd_dtors, c->objs_per_slab);
+	EXPECT_EQ(c->nr_slabs, 1);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+	EXPECT_EQ(cd_dtors, cd_ctors);
+	EXPECT_EQ(cd_bad, 0);
+	EXPECT_EQ(free_now(), free0);
+
+	/* Destroy alone (objects parked in magazines) runs every destructor. */
+	cd_ctors = cd_dtors = 0;
+	c = kmem_cache_create_dtor("ctor-dtor-2", sizeof(struct cd_obj), 0, 0, cd_ctor, cd_dtor);
+	ASSERT(c);
+	for (unsigned int cpu = 0; cpu < NCPU; cpu++) {
+		host_set_cpu(cpu);
+		o[cpu] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(o[cpu]);
+	}
+	for (unsigned int cpu = 0; cpu < NCPU; cpu++)
+		kmem_cache_free(c, o[cpu]);
+	host_set_cpu(0);
+	EXPECT(cd_ctors > 0);
+	kmem_cache_destroy(c);
+	EXPECT_EQ(cd_dtors, cd_ctors);
+	EXPECT_EQ(cd_bad, 0);
+	EXPECT_EQ(free_now(), free0);
+}
+FX_CASE(ctor_dtor)
+
+/* ---- 5. destroy with objects left ----------------------------------------------- */
+
+static void destroy_busy_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("leaky", 256, 0, 0, NULL);
+	struct fr_capture cap;
+	void *o[5];
+	unsigned long free0, pages, busy;
+	char want[96];
+
+	ASSERT(c);
+	free0 = free_now();
+	for (int i = 0; i < 5; i++) {
+		host_set_cpu((unsigned int)i % 2);
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(o[i]);
+	}
+	host_set_cpu(1);
+	kmem_cache_free(c, o[0]); /* two freed, into a magazine each */
+	host_set_cpu(0);
+	kmem_cache_free(c, o[1]);
+	pages = free0 - free_now();
+	fr_capture_start(&cap);
+	kmem_cache_destroy(c);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	ksnprintf(want, sizeof(want), "cache leaky: %d objects still allocated", 3);
+	EXPECT(strstr(f->out, want) != NULL);
+	EXPECT_EQ(fr_count_substr(f->out, "kmem_cache_destroy"), 1);
+	/* Their slabs stay the cache's; every other slab went back. */
+	for (int i = 2; i < 5; i++) {
+		EXPECT_EQ(page_type(virt_to_page(o[i])), PGTY_SLAB);
+		EXPECT(virt_to_cache(o[i]) == c);
+	}
+	EXPECT(pages > 3);
+	busy = 1 + (virt_to_page(o[3]) != virt_to_page(o[2])) +
+	       (virt_to_page(o[4]) != virt_to_page(o[2]) && virt_to_page(o[4]) != virt_to_page(o[3]));
+	EXPECT_EQ(c->nr_slabs, busy);
+	EXPECT_EQ(free0 - free_now(), busy);
+	/* The destroyed cache is off the chain (slabinfo does not show it). */
+	fr_capture_start(&cap);
+	show_slabinfo();
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT(strstr(f->out, "leaky") == NULL);
+	/* Freeing them later still works, by kfree and kmem_cache_free. */
+	kfree(o[2]);
+	kmem_cache_free(c, o[3]);
+	host_set_cpu(1);
+	kfree(o[4]);
+	host_set_cpu(0);
+	EXPECT_EQ(slab_errors, f->err0);
+	EXPECT_EQ(kfree_errors, f->kerr0);
+	EXPECT_EQ(objects_out(c), 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	/* The descriptor is leaked on purpose; give its slabs back here so
+	 * the fixture can count pages exactly. */
+	kmem_cache_shrink(c);
+	EXPECT_EQ(free_now(), free0);
+}
+FX_CASE(destroy_busy)
+
+/* ---- 6. kmalloc with the slab backend ------------------------------------------- */
+
+static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
+					 1024, 2048, 4096, 8192 };
+
+static unsigned int class_of(size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
+		if (n <= classes[i])
+			return classes[i];
+	return 0;
+}
+
+static bool pow2(size_t n)
+{
+	return (n & (n - 1)) == 0;
+}
+
+static void kmalloc_classes_body(struct ktest *t, struct fx *f)
+{
+	char name[24];
+	u8 *p;
+
+	(void)f;
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		EXPECT(kmalloc_caches[i] == NULL);
+	/* The first kmalloc(100) makes kmalloc-128 and nothing else. */
+	p = kmalloc(100, GFP_KERNEL);
+	ASSERT(p);
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		EXPECT((kmalloc_caches[i] != NULL) == (kmalloc_sizes[i] == 128));
+	EXPECT(virt_to_cache(p) != NULL);
+	EXPECT_STREQ(virt_to_cache(p)->name, "kmalloc-128");
+	kfree(p);
+
+	for (size_t n = 1; n <= KMALLOC_SLAB_MAX; n++) {
+		unsigned int cls = class_of(n);
+		struct kmem_cache *c;
+
+		p = kmalloc(n, GFP_KERNEL);
+		if (!p) {
+			ktest_fail(t, __FILE__, __LINE__, "kmalloc(%zu) failed", n);
+			break;
+		}
+		c = virt_to_cache(p);
+		ksnprintf(name, sizeof(name), "kmalloc-%u", cls);
+		if (ksize(p) != cls || !c || strcmp(c->name, name) != 0 ||
+		    page_type(virt_to_page(p)) != PGTY_SLAB ||
+		    (pow2(cls) && cls <= PAGE_SIZE && !aligned(p, cls)) || !aligned(p, 8)) {
+			ktest_fail(t, __FILE__, __LINE__, "kmalloc(%zu) = %p: ksize %zu cache %s, want %s",
+				   n, (void *)p, ksize(p), c ? c->name : "-", name);
+			kfree(p);
+			break;
+		}
+		p[0] = 1;
+		p[n - 1] = 2;
+		kfree(p);
+	}
+	/* Every class exists now, once on the chain each. */
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		ASSERT(kmalloc_caches[i]);
+		EXPECT_EQ(kmalloc_caches[i]->object_size, classes[i]);
+	}
+	{
+		struct fr_capture cap;
+
+		fr_capture_start(&cap);
+		show_slabinfo();
+		fr_capture_end(&cap, f->out, sizeof(f->out));
+	}
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		ksnprintf(name, sizeof(name), "\nkmalloc-%u ", classes[i]);
+		EXPECT_EQ(fr_count_substr(f->out, name), 1);
+	}
+	/* Powers of two stay aligned to their size when the caches carry red
+	 * zones (slab_debug=ZP), whose layout no longer aligns by accident. */
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		kmem_cache_destroy(kmalloc_caches[i]);
+		kmalloc_caches[i] = NULL;
+	}
+	slab_debug_flags = SLAB_RED_ZONE | SLAB_POISON;
+	for (size_t n = 8; n <= KMALLOC_SLAB_MAX; n *= 2) {
+		u8 *q[3];
+
+		for (int k = 0; k < 3; k++) {
+			q[k] = kmalloc(n, GFP_KERNEL);
+			ASSERT(q[k]);
+			EXPECT_EQ(ksize(q[k]), n);
+			if (n <= PAGE_SIZE && !aligned(q[k], n))
+				ktest_fail(t, __FILE__, __LINE__, "debug kmalloc(%zu) = %p", n, (void *)q[k]);
+			memset(q[k], 0x11, n);
+		}
+		for (int k = 0; k < 3; k++)
+			kfree(q[k]);
+		EXPECT(virt_to_cache(q[0])->flags & SLAB_RED_ZONE);
+		EXPECT_EQ(kmem_cache_check(virt_to_cache(q[0])), 0);
+	}
+	slab_debug_flags = 0;
+	EXPECT_EQ(slab_errors, f->err0);
+
+	/* Zero, 8193 and up. */
+	EXPECT(kmalloc(0, GFP_KERNEL) == ZERO_SIZE_PTR);
+	p = kmalloc(KMALLOC_SLAB_MAX + 1, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_BIGBLOCK);
+	EXPECT_EQ(ksize(p), 4 * PAGE_SIZE); /* 8193 bytes: an order-2 bigblock */
+	kfree(p);
+}
+FX_CASE(kmalloc_classes)
+
+static void kzalloc_zeroes_body(struct ktest *t, struct fx *f)
+{
+	static const size_t sizes[] = { 1, 7, 8, 24, 64, 95, 100, 192, 200, 1000, 4096, 5000, 8192 };
+
+	(void)f;
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t n = sizes[i];
+		u8 *p = kmalloc(n, GFP_KERNEL), *z;
+
+		ASSERT(p);
+		memset(p, 0xee, n);
+		kfree(p);
+		z = kzalloc(n, GFP_KERNEL); /* the same object, from the magazine */
+		ASSERT(z);
+		EXPECT(z == p);
+		EXPECT(all_bytes(z, 0, n));
+		memset(z, 0xee, n);
+		kfree(z);
+		z = kmalloc(n, GFP_KERNEL | __GFP_ZERO);
+		ASSERT(z);
+		EXPECT(all_bytes(z, 0, n));
+		kfree(z);
+		z = kcalloc(n, 3, GFP_KERNEL);
+		ASSERT(z);
+		EXPECT(all_bytes(z, 0, 3 * n));
+		kfree(z);
+	}
+}
+FX_CASE(kzalloc_zeroes)
+
+/* kfree sends each pointer to its owner, whatever the backend is now. */
+static void kfree_owners_body(struct ktest *t, struct fx *f)
+{
+	u8 *slab1, *slab2, *slob1, *slob2, *big1, *big2;
+	struct kmem_cache *c;
+	unsigned long out0, slob_used, free0;
+
+	(void)f;
+	free0 = free_now();
+	slab1 = kmalloc(100, GFP_KERNEL);
+	big1 = kmalloc(10000, GFP_KERNEL);
+	ASSERT(slab1 && big1);
+	c = virt_to_cache(slab1);
+	ASSERT(c);
+	EXPECT_EQ(page_type(virt_to_page(big1)), PGTY_BIGBLOCK);
+	EXPECT_EQ(kmalloc_heap.big_blocks, 1);
+
+	kmalloc_backend = KMALLOC_SLOB;
+	slob1 = kmalloc(100, GFP_KERNEL);
+	big2 = kmalloc(10000, GFP_KERNEL);
+	ASSERT(slob1 && big2);
+	EXPECT_EQ(page_type(virt_to_page(slob1)), PGTY_SLOB);
+	EXPECT(virt_to_cache(slob1) == NULL);
+	slob_used = kmalloc_heap.used_bytes;
+	EXPECT(slob_used > 0);
+	/* A slab object freed while the backend is SLOB. */
+	out0 = objects_out(c) - in_magazines(c);
+	kfree(slab1);
+	EXPECT_EQ(objects_out(c) - in_magazines(c), out0 - 1);
+	EXPECT_EQ(kmalloc_heap.used_bytes, slob_used);
+	kfree(big1);
+	EXPECT_EQ(kmalloc_heap.big_blocks, 1);
+
+	kmalloc_backend = KMALLOC_SLAB;
+	slab2 = kmalloc(100, GFP_KERNEL);
+	ASSERT(slab2);
+	EXPECT(slab2 == slab1); /* back from the magazine */
+	slob2 = krealloc(slob1, 120, GFP_KERNEL); /* stays in its SLOB block or moves within SLOB */
+	ASSERT(slob2);
+	EXPECT_EQ(page_type(virt_to_page(slob2)), PGTY_SLOB);
+	/* A SLOB block freed while the backend is slab. */
+	out0 = objects_out(c) - in_magazines(c);
+	kfree(slob2);
+	EXPECT_EQ(kmalloc_heap.used_bytes, 0);
+	EXPECT_EQ(objects_out(c) - in_magazines(c), out0);
+	kfree(big2);
+	EXPECT_EQ(kmalloc_heap.big_blocks, 0);
+	EXPECT_EQ(kmalloc_heap.big_pages, 0);
+	/* krealloc from a slab class to a bigger one and to a bigblock. */
+	slab2 = krealloc(slab2, 1000, GFP_KERNEL);
+	ASSERT(slab2);
+	EXPECT_EQ(ksize(slab2), 1024);
+	slab2 = krealloc(slab2, 9000, GFP_KERNEL);
+	ASSERT(slab2);
+	EXPECT_EQ(page_type(virt_to_page(slab2)), PGTY_BIGBLOCK);
+	kfree(slab2);
+	EXPECT_EQ(kmalloc_heap.big_blocks, 0);
+	EXPECT_EQ(kmalloc_heap.nr_bad_frees, 0);
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		if (kmalloc_caches[i])
+			kmem_cache_shrink(kmalloc_caches[i]);
+	EXPECT_EQ(slab_pages, f->pages0);
+	/* kmalloc's heap keeps one empty page; the fixture counts the rest. */
+	EXPECT(kmalloc_heap.nr_pages <= 1);
+	EXPECT_EQ(free_now() + kmalloc_heap.nr_pages, free0);
+}
+FX_CASE(kfree_owners)
+
+/* ---- 7. hardened free pointers ------------------------------------------------- */
+
+static void hardened_freeptr_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("fp-test", 128, 0, 0, NULL);
+	struct fr_capture cap;
+	void *keep, *o[40], *x;
+	u8 *base, *first;
+	struct page *head;
+	uintptr_t stored, forged;
+	unsigned long err0, nobj;
+	char want[128];
+	int n = 0;
+
+	ASSERT(c);
+	/* One object kept: after a shrink its slab holds it and 31 free
+	 * objects on its free list, and the magazine is empty. */
+	for (int i = 0; i < 40; i++) {
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(o[i]);
+	}
+	keep = o[5];
+	for (int i = 0; i < 40; i++)
+		if (o[i] != keep)
+			kmem_cache_free(c, o[i]);
+	kmem_cache_shrink(c);
+	ASSERT_EQ(c->nr_slabs, 1);
+	ASSERT_EQ(in_magazines(c), 0);
+	head = virt_to_page(keep);
+	base = (u8 *)page_address(head) + head->slab_colour * c->colour_off;
+	ASSERT(head->slab_free != 0);
+	EXPECT_EQ(c->fp_offset, 0);
+
+	/* Every free link is stored mangled: none is a plain pointer into
+	 * the slab, nor NULL (the last one's link is NULL). */
+	nobj = c->objs_per_slab;
+	for (unsigned long i = 0; i < nobj; i++) {
+		u8 *obj = base + i * c->size;
+
+		if (obj == keep)
+			continue;
+		stored = *(uintptr_t *)(obj + c->fp_offset);
+		if (stored == 0 || (stored >= (uintptr_t)base && stored < (uintptr_t)base + PAGE_SIZE)) {
+			ktest_fail(t, __FILE__, __LINE__, "object %lu: link %#lx stored in the clear",
+				   i, (unsigned long)stored);
+			break;
+		}
+		n++;
+	}
+	EXPECT_EQ(n, 31);
+
+	/* Forge the first free object's link as a plain pointer to another
+	 * object: the checker sees it, and the allocation that follows it
+	 * reports it once and hands out nothing bad. */
+	first = (u8 *)page_address(head) + head->slab_free - 1;
+	forged = (uintptr_t)base;
+	while ((void *)forged == first || (void *)forged == keep)
+		forged += c->size;
+	*(uintptr_t *)(first + c->fp_offset) = forged;
+	fr_capture_start(&cap);
+	EXPECT(kmem_cache_check(c) > 0);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT(strstr(f->out, "kmem_cache_check: fp-test: ") != NULL);
+	err0 = c->nr_errors;
+	fr_capture_start(&cap);
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	ASSERT(x);
+	f->expected_errors = 1;
+	EXPECT_EQ(c->nr_errors - err0, 1);
+	EXPECT_EQ(slab_errors - f->err0, 1);
+	EXPECT_STREQ(c->last_error, "corrupted free pointer");
+	ksnprintf(want, sizeof(want), "slab error: cache fp-test: object %p: corrupted free pointer",
+		  (void *)first);
+	EXPECT(strstr(f->out, want) != NULL);
+	ksnprintf(want, sizeof(want), "bytes at object offset 0: %02x %02x %02x %02x",
+		  (unsigned int)(forged & 0xff), (unsigned int)(forged >> 8 & 0xff),
+		  (unsigned int)(forged >> 16 & 0xff), (unsigned int)(forged >> 24 & 0xff));
+	EXPECT(strstr(f->out, want) != NULL);
+	EXPECT_EQ(fr_count_substr(f->out, "slab error:"), 1);
+	/* The forged target never came out of the allocator. */
+	for (void **e = c->mag[0]->entries; e < c->mag[0]->top; e++)
+		EXPECT(*e != (void *)forged);
+	EXPECT(x != (void *)forged);
+	EXPECT(x != keep);
+	/* The rest of that slab's list is given up: the checker agrees with
+	 * the counters. Give the lost objects back by hand and all is well. */
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	for (unsigned long i = 0; i < nobj; i++) {
+		u8 *obj = base + i * c->size;
+
+		if (obj != keep && obj != first)
+			kmem_cache_free(c, obj);
+	}
+	kmem_cache_free(c, x);
+	kmem_cache_free(c, keep);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	/* And it works. */
+	x = kmem_cache_alloc(c, GFP_KERNEL);
+	EXPECT(x != NULL);
+	kmem_cache_free(c, x);
+	EXPECT_EQ(c->nr_errors - err0, 1);
+	kmem_cache_destroy(c);
+}
+FX_CASE(hardened_freeptr)
+
+/* ---- debug checks --------------------------------------------------------------- */
+
+/* Each clobber is reported once, with its reason, cache and object; the
+ * cache stays consistent. (The on-target suite slab_debug goes further.) */
+static void debug_checks_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("dbg", 100, 0, SLAB_DEBUG_FLAGS, NULL);
+	struct kmem_cache *other = kmem_cache_create("dbg-other", 100, 0, SLAB_CONSISTENCY_CHECKS, NULL);
+	struct fr_capture cap;
+	u8 *a, *b, *o;
+	char want[160];
+	unsigned long e0;
+
+	ASSERT(c && other);
+	EXPECT_EQ(c->limit, 0);
+	e0 = c->nr_errors;
+	host_set_cpu(3);
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	b = kmem_cache_alloc(c, GFP_KERNEL);
+	o = kmem_cache_alloc(other, GFP_KERNEL);
+	ASSERT(a && b && o);
+	f->expected_errors = 7;
+#define CLOBBER(stmt, reason, bytes)                                                           \
+	do {                                                                                   \
+		unsigned long n0 = c->nr_errors;                                               \
+		fr_capture_start(&cap);                                                        \
+		stmt;                                                                          \
+		fr_capture_end(&cap, f->out, sizeof(f->out));                                  \
+		EXPECT_EQ(c->nr_errors - n0, 1);                                               \
+		EXPECT_STREQ(c->last_error, reason);                                           \
+		EXPECT_EQ(fr_count_substr(f->out, "slab error: cache dbg: object 0x"), 1);      \
+		if (*(bytes))                                                                  \
+			EXPECT(strstr(f->out, bytes) != NULL);                                 \
+		else                                                                           \
+			EXPECT(strstr(f->out, "bytes at object offset") == NULL);              \
+	} while (0)
+
+	a[100] = 0x11;
+	CLOBBER(kmem_cache_free(c, a), "write past the object (red zone overwritten)",
+		"bytes at object offset 100: 11 cc cc cc cc cc cc cc\n");
+	ksnprintf(want, sizeof(want), "slab error: cache dbg: object %p: write past", (void *)a);
+	EXPECT(strstr(f->out, want) != NULL);
+	EXPECT(strstr(f->out, "\n  last allocated by [<") != NULL); /* no symbols on the host */
+	EXPECT(strstr(f->out, "] on cpu 3\n") != NULL);
+	EXPECT(strstr(f->out, "last freed") == NULL); /* never freed before */
+	a[60] = 0x22; /* a's poison, after it was freed */
+	CLOBBER(EXPECT(kmem_cache_alloc(c, GFP_KERNEL) == a),
+		"use after free: a free object was written to",
+		"bytes at object offset 60: 22 6b 6b 6b 6b 6b 6b 6b\n");
+	a[-2] = 0x33;
+	CLOBBER(kmem_cache_free(c, a), "write before the object (red zone overwritten)",
+		"bytes at object offset -2: 33 cc ");
+	host_set_cpu(2);
+	CLOBBER(kmem_cache_free(c, a), "double free", "");
+	EXPECT(strstr(f->out, "] on cpu 3\n  last freed by [<") != NULL); /* the first free, on cpu 3 */
+	host_set_cpu(3);
+	CLOBBER(kmem_cache_free(c, b + 1), "free of a pointer that is not an object of this cache", "");
+	CLOBBER(kmem_cache_free(c, o), "free of a pointer that is not an object of this cache", "");
+	EXPECT_EQ(other->nr_errors, 0);
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	a[111] = 0x44; /* the zone after it is 100..111, the free link follows */
+	CLOBBER(kmem_cache_free(c, a), "write past the object (red zone overwritten)",
+		"bytes at object offset 111: 44 ");
+#undef CLOBBER
+	EXPECT_EQ(c->nr_errors - e0, 7);
+	EXPECT_EQ(slab_errors - f->err0, 7);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_free(c, b);
+	kmem_cache_free(other, o);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_check(other), 0);
+	host_set_cpu(0);
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(other);
+}
+FX_CASE(debug_checks)
+
+/* ---- out of slabs --------------------------------------------------------------- */
+
+/* With max_slabs reached an allocation fails cleanly (NULL, nothing
+ * reported, the cache consistent), and works again once objects come back. */
+static void out_of_slabs_body(struct ktest *t, struct fx *f)
+{
+	static const unsigned long flags[] = { 0, SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE };
+
+	for (size_t k = 0; k < ARRAY_SIZE(flags); k++) {
+		struct kmem_cache *c = kmem_cache_create("oom", 128, 0, flags[k], NULL);
+		unsigned long cap;
+		u8 *o[200], *z;
+		unsigned int n = 0;
+
+		ASSERT(c);
+		c->max_slabs = 2;
+		cap = 2ul * c->objs_per_slab;
+		while (n < ARRAY_SIZE(o) && (o[n] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL)
+			n++;
+		EXPECT_EQ(n, cap);
+		EXPECT_EQ(c->nr_slabs, 2);
+		EXPECT(kmem_cache_alloc(c, GFP_KERNEL) == NULL);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		EXPECT_EQ(slab_errors, f->err0);
+		kmem_cache_free(c, o[3]);
+		z = kmem_cache_zalloc(c, GFP_KERNEL);
+		EXPECT(z == o[3]);
+		EXPECT(z && all_bytes(z, 0, 128));
+		for (unsigned int i = 0; i < n; i++)
+			kmem_cache_free(c, o[i]);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		kmem_cache_shrink(c);
+		EXPECT_EQ(c->nr_slabs, 0);
+		o[0] = kmem_cache_alloc(c, GFP_KERNEL);
+		EXPECT(o[0] != NULL);
+		kmem_cache_free(c, o[0]);
+		kmem_cache_destroy(c);
+	}
+}
+FX_CASE(out_of_slabs)
+
+/* ---- slab_debug= ---------------------------------------------------------------- */
+
+static void debug_param_body(struct ktest *t, struct fx *f)
+{
+	char l1[] = "slab_debug=ZP,dbg-one", l2[] = "slab_debug", l3[] = "slab_debug=Q",
+	     l4[] = "slab_debug=fu";
+	struct kmem_cache *a, *b;
+
+	(void)f;
+	EXPECT_EQ(cmdline_parse(l1), 0);
+	EXPECT_EQ(slab_debug_flags, SLAB_RED_ZONE | SLAB_POISON);
+	EXPECT_STREQ(slab_debug_cache, "dbg-one");
+	a = kmem_cache_create("dbg-one", 64, 0, 0, NULL);
+	b = kmem_cache_create("dbg-two", 64, 0, 0, NULL);
+	ASSERT(a && b);
+	EXPECT_EQ(a->flags & SLAB_DEBUG_FLAGS, SLAB_RED_ZONE | SLAB_POISON);
+	EXPECT_EQ(a->limit, 0);
+	EXPECT_EQ(b->flags & SLAB_DEBUG_FLAGS, 0);
+	EXPECT_EQ(b->limit, 120);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+
+	EXPECT_EQ(cmdline_parse(l2), 0);
+	EXPECT_EQ(slab_debug_flags, SLAB_DEBUG_FLAGS);
+	EXPECT_STREQ(slab_debug_cache, "");
+	a = kmem_cache_create("any", 64, 0, 0, NULL);
+	ASSERT(a);
+	EXPECT_EQ(a->flags & SLAB_DEBUG_FLAGS, SLAB_DEBUG_FLAGS);
+	kmem_cache_destroy(a);
+
+	/* A bad letter is refused and changes nothing. */
+	EXPECT_EQ(cmdline_parse(l3), 1);
+	EXPECT_EQ(slab_debug_flags, SLAB_DEBUG_FLAGS);
+	EXPECT_EQ(cmdline_parse(l4), 0);
+	EXPECT_EQ(slab_debug_flags, SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER);
+	slab_debug_flags = 0;
+}
+FX_CASE(debug_param)
+
+KTEST_SUITE(slab,
+	    KTEST_CASE(model),
+	    KTEST_CASE(geometry_order_rule),
+	    KTEST_CASE(geometry_128),
+	    KTEST_CASE(colouring),
+	    KTEST_CASE(lists_debug),
+	    KTEST_CASE(lists_magazine),
+	    KTEST_CASE(ctor_dtor),
+	    KTEST_CASE(destroy_busy),
+	    KTEST_CASE(kmalloc_classes),
+	    KTEST_CASE(kzalloc_zeroes),
+	    KTEST_CASE(kfree_owners),
+	    KTEST_CASE(hardened_freeptr),
+	    KTEST_CASE(debug_checks),
+	    KTEST_CASE(out_of_slabs),
+	    KTEST_CASE(debug_param));

@@ -1,0 +1,123 @@
+#!/bin/sh
+# slab-checks.sh - the slab allocator checked from the outside on QEMU virt:
+# the slab_debug= parameter (all caches, one cache, a bad value), kmalloc=slob,
+# and the slabinfo and meminfo reports in Linux's formats.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/qemu/lib.sh
+
+VIRT="-M virt -bios default"
+
+# no_log RUN RESULT PATTERN...: none of the grep -E patterns may match the
+# log of RUN; recorded as RESULT.
+no_log() {
+	run=$1 result=$2
+	shift 2
+	for pat in "$@"; do
+		if tr -d '\r' <"$LOGDIR/$run.log" | grep -Eq -- "$pat"; then
+			echo "FAIL $result: console log has /$pat/:"
+			tr -d '\r' <"$LOGDIR/$run.log" | grep -E -- "$pat" | head -n 5
+			record "$result" 0 1
+			return
+		fi
+	done
+	echo "ok   $result"
+	record "$result" 1 0
+}
+
+# A slabinfo row: /proc/slabinfo 2.1, as Linux prints it.
+ROW='^[a-z0-9-]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ : tunables +[0-9]+ +[0-9]+ +[0-9]+ : slabdata +[0-9]+ +[0-9]+ +[0-9]+$'
+HEADER='# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>'
+
+# slab_reports RUN RESULT: the run's shell commands slabinfo and then meminfo
+# printed: the version line, the header, rows in the format above (each
+# consistent: num_objs = num_slabs x objperslab, active <= num, active slabs
+# <= slabs), a kmalloc-64 row, and meminfo's Slab = SReclaimable +
+# SUnreclaim = the slabs' pages from slabinfo, in kB.
+slab_reports() {
+	run=$1 result=$2
+	verdict=$(tr -d '\r' <"$LOGDIR/$run.log" | sed -n '/^rvmm> slabinfo$/,$p' |
+		awk -v row="$ROW" -v header="$HEADER" '
+		NR == 1 { next }
+		NR == 2 { if ($0 != "slabinfo - version: 2.1") { print "version line: " $0; bad = 1; exit } next }
+		NR == 3 { if ($0 != header) { print "header line: " $0; bad = 1; exit } next }
+		!rows_done && /^rvmm> / { rows_done = 1 }
+		!rows_done {
+			if ($0 !~ row) { print "row out of format: " $0; bad = 1; exit }
+			if ($3 != $15 * $5) { print "num_objs != num_slabs x objperslab: " $0; bad = 1; exit }
+			if ($2 > $3 || $14 > $15) { print "more active than there are: " $0; bad = 1; exit }
+			rows++; pages += $15 * $6
+			if ($1 == "kmalloc-64") k64 = 1
+			next
+		}
+		/^Slab: +[0-9]+ kB$/ { slab = $2; m++ }
+		/^SReclaimable: +[0-9]+ kB$/ { rec = $2; m++ }
+		/^SUnreclaim: +[0-9]+ kB$/ { unrec = $2; m++ }
+		END {
+			if (bad) exit
+			if (NR < 3) { print "no slabinfo report"; exit }
+			if (!k64) { print "no kmalloc-64 row"; exit }
+			if (m != 3) { print "meminfo lacks a slab line (" m " of 3)"; exit }
+			if (slab != rec + unrec) { print "Slab " slab " kB != SReclaimable " rec " + SUnreclaim " unrec; exit }
+			if (slab != pages * 4) { print "Slab " slab " kB, slabinfo rows hold " pages " pages"; exit }
+			print "ok " rows " rows, " pages " pages"
+		}')
+	case "$verdict" in
+	ok*)
+		echo "ok   $result: $verdict"
+		record "$result" 1 0
+		;;
+	*)
+		echo "FAIL $result: $verdict"
+		show_log "$run"
+		record "$result" 0 1
+		;;
+	esac
+}
+
+# The default: kmalloc's suite (its all-harts case fills the kmalloc-N
+# caches) and the slab suites, then the reports, in exact /proc/slabinfo and
+# /proc/meminfo form.
+ktest_run slab-reports 120 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
+	-append 'run="ktest kmalloc slab slab_debug;slabinfo;meminfo;poweroff"'
+slab_reports slab-reports slab-reports-format
+check_log slab-reports slab-reports-kmalloc-64 \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+
+# slab_debug: every check on every cache. The slab suite still passes (debug
+# caches have no magazines); no check fires on correct use; kmalloc-64 has the
+# debug layout: 64 bytes aligned to 64 behind a 64-byte red zone, 8 of red
+# zone after, the free link, two tracks: 192 bytes, 21 a page, no magazine.
+ktest_run slab-debug-all 120 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
+	-append 'slab_debug run="ktest slab;slabinfo;meminfo;poweroff"'
+check_log slab-debug-all slab-debug-all-layout \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +192 +21 +1 : tunables +0 +0 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+no_log slab-debug-all slab-debug-all-quiet "^cmdline: " "^slab error" "^kmem_cache_check: "
+slab_reports slab-debug-all slab-debug-all-reports
+
+# slab_debug=ZP,kmalloc-64: red zones and poisoning on that cache only
+# (64 + 8 + link 8, 64 before: 192 bytes), every other cache as usual.
+ktest_run slab-debug-one 120 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
+	-append 'slab_debug=ZP,kmalloc-64 run="ktest kmalloc slab;slabinfo;poweroff"'
+check_log slab-debug-one slab-debug-one-layout \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +192 +21 +1 : tunables +0 +0 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
+	"^kmalloc-128 +[0-9]+ +[0-9]+ +128 +32 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
+	"^kmalloc-32 +[0-9]+ +[0-9]+ +32 +128 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+no_log slab-debug-one slab-debug-one-quiet "^cmdline: " "^slab error" "^kmem_cache_check: "
+
+# A bad letter is warned about and changes nothing: kmalloc-64 as usual.
+ktest_run slab-debug-bad 120 $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'slab_debug=Q run="ktest slab;slabinfo;poweroff"'
+check_log slab-debug-bad slab-debug-bad-warned \
+	"^cmdline: invalid value for 'slab_debug': 'Q' \(error -22\)$" \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+
+# kmalloc=slob: the slab suites and kmalloc's pass with kmalloc on SLOB, and
+# no kmalloc-N cache is ever made (slabinfo has no row, Slab is 0 kB).
+ktest_run slab-kmalloc-slob 120 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
+	-append 'kmalloc=slob ktest=slab,kmalloc,slab_debug'
+qemu_run slab-kmalloc-slob-reports 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'kmalloc=slob run="ktest slab;slabinfo;meminfo;poweroff"'
+check slab-kmalloc-slob-reports 0 "^ktest: [0-9]+ passed, 0 failed$" \
+	"^slabinfo - version: 2.1$" "^Slab: +0 kB$" "^SReclaimable: +0 kB$" "^SUnreclaim: +0 kB$"
+no_log slab-kmalloc-slob-reports slab-kmalloc-slob-no-caches "^kmalloc-[0-9]+ " "^cmdline: "

@@ -1,0 +1,473 @@
+/*
+ * slab_debug_test.c - the slab allocator's debug checks on the running
+ * kernel (suite "slab_debug"), in the spirit of Linux's lib/slub_kunit.c.
+ *
+ * Each case makes a cache with the debug flags it needs (whatever
+ * slab_debug= says), damages it on purpose - a write past or before an
+ * object, a write to a freed object, a double free, a free of a pointer
+ * into an object or of another cache's object, a forged free pointer - and
+ * checks that exactly the expected number of errors was counted (the
+ * cache's nr_errors and the global slab_errors), with the expected reason
+ * (last_error), and that the console line (captured) names the cache and
+ * the object and shows the offending bytes. Afterwards the cache still
+ * works, kmem_cache_check finds nothing, and once destroyed every page is
+ * back.
+ */
+#include <console.h>
+#include <hart.h>
+#include <kmalloc.h>
+#include <kstring.h>
+#include <ktest.h>
+#include <mmzone.h>
+#include <slab.h>
+
+#define RED_ACTIVE 0xcc
+#define RED_INACTIVE 0xbb
+#define POISON_FREE 0x6b
+#define POISON_END 0xa5
+
+static char out[4096];
+
+static const char R_PAST[] = "write past the object (red zone overwritten)";
+static const char R_BEFORE[] = "write before the object (red zone overwritten)";
+static const char R_FREE_AFTER[] = "red zone after a free object overwritten";
+static const char R_UAF[] = "use after free: a free object was written to";
+static const char R_DOUBLE[] = "double free";
+static const char R_NOT_OBJ[] = "free of a pointer that is not an object of this cache";
+static const char R_FREEPTR[] = "corrupted free pointer";
+
+struct dcase {
+	struct kmem_cache *c;
+	unsigned long free0, err0, cerr0;
+};
+
+static unsigned long free_now(void)
+{
+	node_drain_pages(mem_node);
+	return nr_free_pages() + (slab_held_pages() - slab_pages);
+}
+
+/* A cache with exactly @flags (slab_debug= set aside while making it). */
+static struct kmem_cache *make_cache(const char *name, size_t size, size_t align,
+				     unsigned long flags)
+{
+	unsigned long saved = slab_debug_flags;
+	struct kmem_cache *c;
+
+	slab_debug_flags = 0;
+	c = kmem_cache_create(name, size, align, flags, NULL);
+	slab_debug_flags = saved;
+	return c;
+}
+
+static bool dcase_begin(struct ktest *t, struct dcase *d, const char *name, size_t size,
+			size_t align, unsigned long flags)
+{
+	d->free0 = free_now();
+	d->err0 = slab_errors;
+	d->c = make_cache(name, size, align, flags);
+	if (!d->c) {
+		ktest_fail(t, __FILE__, __LINE__, "cannot make cache %s", name);
+		return false;
+	}
+	d->cerr0 = d->c->nr_errors;
+	return true;
+}
+
+/* Errors counted since the case began: the cache's and the global count. */
+static void expect_errors(struct ktest *t, const struct dcase *d, unsigned long n)
+{
+	EXPECT_EQ(d->c->nr_errors - d->cerr0, n);
+	EXPECT_EQ(slab_errors - d->err0, n);
+}
+
+/* The case's cache still works, is consistent, and gives every page back. */
+static void dcase_end(struct ktest *t, struct dcase *d, unsigned long errors)
+{
+	void *p[3];
+	unsigned long before = d->c->nr_errors;
+
+	for (int i = 0; i < 3; i++) {
+		p[i] = kmem_cache_alloc(d->c, GFP_KERNEL);
+		EXPECT(p[i] != NULL);
+		if (p[i])
+			memset(p[i], 0x42, d->c->object_size);
+	}
+	for (int i = 0; i < 3; i++)
+		if (p[i])
+			kmem_cache_free(d->c, p[i]);
+	EXPECT_EQ(d->c->nr_errors, before);
+	EXPECT_EQ(kmem_cache_check(d->c), 0);
+	expect_errors(t, d, errors);
+	kmem_cache_shrink(d->c);
+	EXPECT_EQ(d->c->nr_slabs, 0);
+	kmem_cache_destroy(d->c);
+	d->c = NULL;
+	EXPECT_EQ(free_now(), d->free0);
+}
+
+/* The console shows the report line for obj, once, and the bytes line
+ * starting with @bytes (NULL: no bytes line expected). */
+static void expect_report(struct ktest *t, const struct kmem_cache *c, const void *obj,
+			  const char *reason, const char *bytes)
+{
+	char want[160];
+	int lines = 0;
+
+	for (const char *p = out; (p = strstr(p, "slab error: ")) != NULL; p++)
+		lines++;
+	EXPECT_EQ(lines, 1);
+	ksnprintf(want, sizeof(want), "slab error: cache %s: object %p: %s\n", c->name, obj, reason);
+	if (!strstr(out, want))
+		ktest_fail(t, __FILE__, __LINE__, "no \"%s\" in \"%.150s\"", want, out);
+	if (bytes) {
+		ksnprintf(want, sizeof(want), "\n  bytes at object offset %s", bytes);
+		if (!strstr(out, want))
+			ktest_fail(t, __FILE__, __LINE__, "no \"%s\" in \"%.150s\"", want + 1, out);
+	} else {
+		EXPECT(strstr(out, "bytes at object offset") == NULL);
+	}
+}
+
+/* ---- red zones ------------------------------------------------------------- */
+
+static void write_past_object(struct ktest *t)
+{
+	struct dcase d;
+	u8 *a, *b;
+
+	/* 100 bytes: the red zone after covers 100..111 (to the free link). */
+	if (!dcase_begin(t, &d, "dbg-past", 100, 0, SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS))
+		return;
+	a = kmem_cache_alloc(d.c, GFP_KERNEL);
+	b = kmem_cache_alloc(d.c, GFP_KERNEL); /* keeps the slab */
+	ASSERT(a && b);
+	EXPECT_EQ(a[100], RED_ACTIVE);
+	EXPECT_EQ(a[-1], RED_ACTIVE);
+
+	/* One byte past the end. */
+	a[100] = 0x11;
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, a);
+	console_capture_end();
+	expect_errors(t, &d, 1);
+	EXPECT_STREQ(d.c->last_error, R_PAST);
+	expect_report(t, d.c, a, R_PAST, "100: 11 cc cc cc cc cc cc cc\n");
+	/* The object was freed all the same, its zone made inactive again. */
+	EXPECT_EQ(kmem_cache_check(d.c), 0);
+	EXPECT(kmem_cache_alloc(d.c, GFP_KERNEL) == a);
+
+	/* Ten bytes past the end, deep in the zone: the report shows that byte. */
+	a[109] = 0x22;
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, a);
+	console_capture_end();
+	expect_errors(t, &d, 2);
+	expect_report(t, d.c, a, R_PAST, "109: 22 cc cc");
+
+	/* A freed object's zone written (caught when it is handed out again). */
+	a[104] = 0x33;
+	EXPECT_EQ(a[105], RED_INACTIVE);
+	console_capture_begin(out, sizeof(out));
+	EXPECT_EQ(kmem_cache_check(d.c), 1);
+	console_capture_end();
+	EXPECT(strstr(out, "kmem_cache_check: dbg-past: ") != NULL);
+	expect_errors(t, &d, 2); /* the checker counts nothing */
+	console_capture_begin(out, sizeof(out));
+	EXPECT(kmem_cache_alloc(d.c, GFP_KERNEL) == a);
+	console_capture_end();
+	expect_errors(t, &d, 3);
+	EXPECT_STREQ(d.c->last_error, R_FREE_AFTER);
+	expect_report(t, d.c, a, R_FREE_AFTER, "104: 33 bb bb bb bb bb bb bb\n");
+	EXPECT_EQ(a[104], RED_ACTIVE); /* repaired: active again */
+	kmem_cache_free(d.c, a);
+	kmem_cache_free(d.c, b);
+	expect_errors(t, &d, 3);
+	dcase_end(t, &d, 3);
+}
+
+static void write_before_object(struct ktest *t)
+{
+	struct dcase d;
+	u8 *a, *b;
+
+	/* Aligned to 64: the red zone before is 64 bytes. */
+	if (!dcase_begin(t, &d, "dbg-before", 64, 64, SLAB_RED_ZONE))
+		return;
+	a = kmem_cache_alloc(d.c, GFP_KERNEL);
+	b = kmem_cache_alloc(d.c, GFP_KERNEL);
+	ASSERT(a && b);
+	EXPECT(((uintptr_t)a & 63) == 0);
+	memset(a, 0x44, 64);
+
+	/* The byte just before the object. */
+	a[-1] = 0x55;
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, a);
+	console_capture_end();
+	expect_errors(t, &d, 1);
+	EXPECT_STREQ(d.c->last_error, R_BEFORE);
+	expect_report(t, d.c, a, R_BEFORE, "-1: 55 44 44 44 44 44 44 44\n");
+	EXPECT_EQ(kmem_cache_check(d.c), 0);
+
+	/* The first byte of the zone, far before. */
+	EXPECT(kmem_cache_alloc(d.c, GFP_KERNEL) == a);
+	a[-64] = 0x66;
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, a);
+	console_capture_end();
+	expect_errors(t, &d, 2);
+	expect_report(t, d.c, a, R_BEFORE, "-64: 66 cc cc cc cc cc cc cc\n");
+
+	/* Both zones at once: two reports, one each. */
+	EXPECT(kmem_cache_alloc(d.c, GFP_KERNEL) == a);
+	a[-3] = 0x77;
+	a[64] = 0x78;
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, a);
+	console_capture_end();
+	expect_errors(t, &d, 4);
+	EXPECT_STREQ(d.c->last_error, R_PAST);
+	{
+		char want[120];
+
+		ksnprintf(want, sizeof(want), "slab error: cache dbg-before: object %p: %s\n", a, R_BEFORE);
+		EXPECT(strstr(out, want) != NULL);
+		ksnprintf(want, sizeof(want), "slab error: cache dbg-before: object %p: %s\n", a, R_PAST);
+		EXPECT(strstr(out, want) != NULL);
+		EXPECT(strstr(out, "bytes at object offset -3: 77 cc cc 44") != NULL);
+		EXPECT(strstr(out, "bytes at object offset 64: 78 cc cc cc cc cc cc cc") != NULL);
+	}
+	kmem_cache_free(d.c, b);
+	dcase_end(t, &d, 4);
+}
+
+/* ---- poison ------------------------------------------------------------------ */
+
+static void use_after_free(struct ktest *t)
+{
+	struct dcase d;
+	u8 *a, *b, *c;
+
+	if (!dcase_begin(t, &d, "dbg-poison", 128, 0, SLAB_POISON | SLAB_RED_ZONE))
+		return;
+	a = kmem_cache_alloc(d.c, GFP_KERNEL);
+	b = kmem_cache_alloc(d.c, GFP_KERNEL);
+	ASSERT(a && b);
+	memset(a, 0, 128);
+	kmem_cache_free(d.c, a);
+	/* A freed object holds the poison. */
+	EXPECT_EQ(a[0], POISON_FREE);
+	EXPECT_EQ(a[126], POISON_FREE);
+	EXPECT_EQ(a[127], POISON_END);
+	expect_errors(t, &d, 0);
+
+	a[5] = 0x99; /* written after it was freed */
+	console_capture_begin(out, sizeof(out));
+	EXPECT_EQ(kmem_cache_check(d.c), 1);
+	console_capture_end();
+	EXPECT(strstr(out, "kmem_cache_check: dbg-poison: ") != NULL);
+	expect_errors(t, &d, 0);
+	console_capture_begin(out, sizeof(out));
+	c = kmem_cache_alloc(d.c, GFP_KERNEL);
+	console_capture_end();
+	EXPECT(c == a);
+	expect_errors(t, &d, 1);
+	EXPECT_STREQ(d.c->last_error, R_UAF);
+	expect_report(t, d.c, a, R_UAF, "5: 99 6b 6b 6b 6b 6b 6b 6b\n");
+	EXPECT_EQ(kmem_cache_check(d.c), 0);
+
+	/* The poison's last byte. */
+	kmem_cache_free(d.c, a);
+	a[127] = 0x00;
+	console_capture_begin(out, sizeof(out));
+	c = kmem_cache_alloc(d.c, GFP_KERNEL);
+	console_capture_end();
+	EXPECT(c == a);
+	expect_errors(t, &d, 2);
+	expect_report(t, d.c, a, R_UAF, "127: 00 ");
+	kmem_cache_free(d.c, a);
+	kmem_cache_free(d.c, b);
+	dcase_end(t, &d, 2);
+}
+
+/* ---- bad frees ----------------------------------------------------------------- */
+
+static void double_free_tracked(struct ktest *t)
+{
+	struct dcase d;
+	char want[120];
+	u8 *a, *b, *x, *y;
+
+	if (!dcase_begin(t, &d, "dbg-double", 192, 0,
+			 SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_STORE_USER))
+		return;
+	a = kmem_cache_alloc(d.c, GFP_KERNEL);
+	b = kmem_cache_alloc(d.c, GFP_KERNEL);
+	ASSERT(a && b);
+	kmem_cache_free(d.c, a);
+	expect_errors(t, &d, 0);
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, a);
+	console_capture_end();
+	expect_errors(t, &d, 1);
+	EXPECT_STREQ(d.c->last_error, R_DOUBLE);
+	expect_report(t, d.c, a, R_DOUBLE, NULL);
+	/* Who allocated and freed it, by name, and on which cpu. */
+	ksnprintf(want, sizeof(want), "  last allocated by double_free_tracked+0x");
+	EXPECT(strstr(out, want) != NULL);
+	ksnprintf(want, sizeof(want), "  last freed by double_free_tracked+0x");
+	EXPECT(strstr(out, want) != NULL);
+	ksnprintf(want, sizeof(want), " on cpu %u\n", this_cpu());
+	EXPECT(strstr(out, want) != NULL);
+	/* It is on the free list once: it comes back once. */
+	EXPECT_EQ(kmem_cache_check(d.c), 0);
+	x = kmem_cache_alloc(d.c, GFP_KERNEL);
+	y = kmem_cache_alloc(d.c, GFP_KERNEL);
+	EXPECT(x == a);
+	EXPECT(y != a && y != b && y != NULL);
+	kmem_cache_free(d.c, x);
+	kmem_cache_free(d.c, y);
+	kmem_cache_free(d.c, b);
+	dcase_end(t, &d, 1);
+}
+
+static void free_inside_object(struct ktest *t)
+{
+	static u8 not_slab[64] __aligned(8);
+	struct dcase d;
+	unsigned long out0;
+	u8 *a;
+
+	if (!dcase_begin(t, &d, "dbg-inside", 256, 0, SLAB_CONSISTENCY_CHECKS))
+		return;
+	a = kmem_cache_alloc(d.c, GFP_KERNEL);
+	ASSERT(a);
+	out0 = d.c->nr_slabs * d.c->objs_per_slab - d.c->free_objects;
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, a + 8);
+	console_capture_end();
+	expect_errors(t, &d, 1);
+	EXPECT_STREQ(d.c->last_error, R_NOT_OBJ);
+	expect_report(t, d.c, a + 8, R_NOT_OBJ, NULL);
+	/* Nothing changed: the object is still out. */
+	EXPECT_EQ(d.c->nr_slabs * d.c->objs_per_slab - d.c->free_objects, out0);
+	EXPECT_EQ(kmem_cache_check(d.c), 0);
+	/* Memory that is no slab at all. */
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, not_slab);
+	console_capture_end();
+	expect_errors(t, &d, 2);
+	expect_report(t, d.c, not_slab, R_NOT_OBJ, NULL);
+	kmem_cache_free(d.c, a);
+	expect_errors(t, &d, 2);
+	dcase_end(t, &d, 2);
+}
+
+static void free_to_wrong_cache(struct ktest *t)
+{
+	struct dcase d;
+	struct kmem_cache *x;
+	unsigned long xerr, xout;
+	u8 *o;
+
+	if (!dcase_begin(t, &d, "dbg-wrong-y", 128, 0, SLAB_CONSISTENCY_CHECKS))
+		return;
+	x = make_cache("dbg-wrong-x", 128, 0, SLAB_CONSISTENCY_CHECKS);
+	ASSERT(x);
+	xerr = x->nr_errors;
+	o = kmem_cache_alloc(x, GFP_KERNEL);
+	ASSERT(o);
+	xout = x->nr_slabs * x->objs_per_slab - x->free_objects;
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(d.c, o);
+	console_capture_end();
+	expect_errors(t, &d, 1);
+	EXPECT_EQ(x->nr_errors, xerr);
+	EXPECT_STREQ(d.c->last_error, R_NOT_OBJ);
+	expect_report(t, d.c, o, R_NOT_OBJ, NULL);
+	EXPECT_EQ(x->nr_slabs * x->objs_per_slab - x->free_objects, xout);
+	EXPECT_EQ(d.c->nr_slabs, 0);
+	EXPECT_EQ(kmem_cache_check(x), 0);
+	kmem_cache_free(x, o);
+	EXPECT_EQ(x->nr_errors, xerr);
+	kmem_cache_shrink(x);
+	kmem_cache_destroy(x);
+	dcase_end(t, &d, 1);
+}
+
+/* ---- a forged free pointer in an ordinary cache ---------------------------------- */
+
+static void forged_free_pointer(struct ktest *t)
+{
+	struct dcase d;
+	char want[120];
+	void *o[40], *keep, *x;
+	u8 *base, *first, *forged;
+	struct page *head;
+	uintptr_t stored;
+
+	if (!dcase_begin(t, &d, "dbg-freeptr", 128, 0, 0))
+		return;
+	for (int i = 0; i < 40; i++) {
+		o[i] = kmem_cache_alloc(d.c, GFP_KERNEL);
+		ASSERT(o[i]);
+	}
+	keep = o[7];
+	for (int i = 0; i < 40; i++)
+		if (o[i] != keep)
+			kmem_cache_free(d.c, o[i]);
+	/* One slab left: the kept object and 31 free ones on its list. */
+	kmem_cache_shrink(d.c);
+	ASSERT_EQ(d.c->nr_slabs, 1);
+	head = virt_to_page(keep);
+	ASSERT(head->slab_free != 0);
+	base = (u8 *)page_address(head) + head->slab_colour * d.c->colour_off;
+	first = (u8 *)page_address(head) + head->slab_free - 1;
+	/* Stored mangled: not the plain address of a free object. */
+	stored = *(uintptr_t *)(first + d.c->fp_offset);
+	EXPECT(stored == 0 || stored < (uintptr_t)base || stored >= (uintptr_t)base + PAGE_SIZE);
+	/* Forge it: a plain pointer to another free object. */
+	forged = base;
+	while (forged == first || forged == keep)
+		forged += d.c->size;
+	*(uintptr_t *)(first + d.c->fp_offset) = (uintptr_t)forged;
+	console_capture_begin(out, sizeof(out));
+	x = kmem_cache_alloc(d.c, GFP_KERNEL);
+	console_capture_end();
+	ASSERT(x);
+	expect_errors(t, &d, 1);
+	EXPECT_STREQ(d.c->last_error, R_FREEPTR);
+	ksnprintf(want, sizeof(want), "%u: %02x %02x %02x %02x", d.c->fp_offset,
+		  (unsigned int)((uintptr_t)forged & 0xff), (unsigned int)((uintptr_t)forged >> 8 & 0xff),
+		  (unsigned int)((uintptr_t)forged >> 16 & 0xff),
+		  (unsigned int)((uintptr_t)forged >> 24 & 0xff));
+	expect_report(t, d.c, first, R_FREEPTR, want);
+	/* The forged target was not handed out. */
+	EXPECT(x != forged);
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
+		for (void **e = d.c->mag[cpu]->entries; e < d.c->mag[cpu]->top; e++)
+			EXPECT(*e != forged);
+	/* The rest of that slab's free list was given up, consistently. */
+	EXPECT_EQ(kmem_cache_check(d.c), 0);
+	/* Repair: give the lost objects back by hand. */
+	for (unsigned int i = 0; i < d.c->objs_per_slab; i++) {
+		u8 *obj = base + i * d.c->size;
+
+		if (obj != keep && obj != first)
+			kmem_cache_free(d.c, obj);
+	}
+	kmem_cache_free(d.c, x);
+	kmem_cache_free(d.c, keep);
+	EXPECT_EQ(kmem_cache_check(d.c), 0);
+	dcase_end(t, &d, 1);
+}
+
+KTEST_SUITE(slab_debug,
+	KTEST_CASE(write_past_object),
+	KTEST_CASE(write_before_object),
+	KTEST_CASE(use_after_free),
+	KTEST_CASE(double_free_tracked),
+	KTEST_CASE(free_inside_object),
+	KTEST_CASE(free_to_wrong_cache),
+	KTEST_CASE(forged_free_pointer));

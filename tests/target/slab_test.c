@@ -1,0 +1,514 @@
+/*
+ * slab_test.c - the slab allocator on the running kernel (suite "slab").
+ *
+ * all_harts: every hart allocates and frees from the same caches at once
+ * (mixed sizes, a constructor cache, a debug cache), each object filled
+ * with a pattern derived from its hart and address and checked before it
+ * is freed: an object handed to two harts, or overlapping another, shows up
+ * as a foreign pattern. In a second round every hart frees what its
+ * neighbour allocated (objects change harts, so magazines fill with
+ * objects of other harts' slabs). Then every hart shrinks every cache: all
+ * slabs go back, the caches' counters and kmem_cache_check agree, and after
+ * destroy the page allocator has exactly the pages it had.
+ *
+ * slabinfo_and_meminfo: the console reports (captured) against the caches'
+ * counters: the row of each cache in /proc/slabinfo 2.1 format, and the
+ * Slab, SReclaimable and SUnreclaim lines moving by exactly the pages the
+ * case's caches took.
+ *
+ * Both run under any slab_debug= setting (debug caches have no magazines)
+ * and either kmalloc backend.
+ */
+#include <console.h>
+#include <hart.h>
+#include <kmalloc.h>
+#include <kstring.h>
+#include <ktest.h>
+#include <mm_report.h>
+#include <mmzone.h>
+#include <slab.h>
+#include <slob.h>
+
+static char out[8192];
+
+/* Free pages, counting the slab metadata heap's pages (descriptors,
+ * magazines) as free: what is missing is exactly the slab pages. */
+static unsigned long free_now(void)
+{
+	node_drain_pages(mem_node);
+	return nr_free_pages() + (slab_held_pages() - slab_pages);
+}
+
+static unsigned long in_magazines(const struct kmem_cache *c)
+{
+	unsigned long n = 0;
+
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
+		n += (unsigned long)(c->mag[cpu]->top - c->mag[cpu]->entries);
+	return n;
+}
+
+static unsigned long objects_out(const struct kmem_cache *c)
+{
+	return c->nr_slabs * c->objs_per_slab - c->free_objects;
+}
+
+/* ---- all harts at once ------------------------------------------------------ */
+
+#define HC_MAGIC 0xc0ffee00c0ffee00ull
+
+struct hcfg {
+	const char *name;
+	size_t size, align;
+	unsigned long flags;
+	bool ctor;
+};
+
+static const struct hcfg hcfgs[] = {
+	{ "harts-16", 16, 0, 0, false },
+	{ "harts-64", 64, 0, 0, false },
+	{ "harts-200-ctor", 200, 0, 0, true },
+	{ "harts-96-debug", 96, 0, SLAB_RED_ZONE | SLAB_POISON | SLAB_CONSISTENCY_CHECKS, false },
+	{ "harts-1000", 1000, 0, SLAB_HWCACHE_ALIGN, false },
+	{ "harts-3000", 3000, 64, 0, false },
+};
+#define NHC ARRAY_SIZE(hcfgs)
+
+static struct kmem_cache *hcaches[NHC];
+static unsigned long hc_ctors[NHC], hc_dtors[NHC], hc_bad_dtors;
+
+#define HSLOTS 96
+#define HROUNDS 20000
+
+struct hslot {
+	u8 *p;
+	unsigned int ci;
+	unsigned int owner; /* the cpu whose pattern it holds */
+};
+
+struct hart_run {
+	struct hslot keep[HSLOTS]; /* round 1's objects, freed by the neighbour */
+	unsigned long allocs, frees, fails, bad, shrunk;
+	const char *why;
+	const void *where;
+} __aligned(64);
+
+static struct hart_run hruns[MAX_HARTS];
+
+static int hc_index(const void *obj)
+{
+	struct kmem_cache *c = virt_to_cache(obj);
+
+	for (unsigned int i = 0; i < NHC; i++)
+		if (hcaches[i] == c)
+			return (int)i;
+	return -1;
+}
+
+/* The constructed part of a constructor cache's object: 16 bytes. */
+static void hc_ctor(void *obj)
+{
+	int i = hc_index(obj);
+
+	((u64 *)obj)[0] = HC_MAGIC;
+	((u64 *)obj)[1] = (u64)(uintptr_t)obj;
+	if (i >= 0)
+		__atomic_add_fetch(&hc_ctors[i], 1, __ATOMIC_RELAXED);
+}
+
+static void hc_dtor(void *obj)
+{
+	int i = hc_index(obj);
+
+	if (((u64 *)obj)[0] != HC_MAGIC || ((u64 *)obj)[1] != (u64)(uintptr_t)obj)
+		__atomic_add_fetch(&hc_bad_dtors, 1, __ATOMIC_RELAXED);
+	((u64 *)obj)[0] = 0;
+	if (i >= 0)
+		__atomic_add_fetch(&hc_dtors[i], 1, __ATOMIC_RELAXED);
+}
+
+static inline u64 hart_word(unsigned int cpu, const void *w)
+{
+	u64 x = (u64)(uintptr_t)w * 0x9e3779b97f4a7c15ull ^ ((u64)cpu << 56 | 0x51ab);
+
+	return x ^ x >> 29;
+}
+
+/* Objects of a constructor cache keep their first 16 bytes. */
+static size_t first_user_word(unsigned int ci)
+{
+	return hcfgs[ci].ctor ? 2 : 0;
+}
+
+static void hart_fill(unsigned int cpu, unsigned int ci, u8 *p)
+{
+	u64 *w = (u64 *)p;
+	size_t n = hcfgs[ci].size;
+
+	for (size_t i = first_user_word(ci); i < n / 8; i++)
+		w[i] = hart_word(cpu, &w[i]);
+	for (size_t i = n & ~7ul; i < n; i++)
+		p[i] = (u8)(cpu + i);
+}
+
+static const char *hart_problem(unsigned int cpu, unsigned int ci, const u8 *p)
+{
+	const u64 *w = (const u64 *)p;
+	size_t n = hcfgs[ci].size;
+
+	if (virt_to_cache(p) != hcaches[ci])
+		return "not an object of its cache";
+	if (hcfgs[ci].ctor && (w[0] != HC_MAGIC || w[1] != (u64)(uintptr_t)p))
+		return "constructed part overwritten";
+	for (size_t i = first_user_word(ci); i < n / 8; i++)
+		if (w[i] != hart_word(cpu, &w[i]))
+			return "pattern overwritten";
+	for (size_t i = n & ~7ul; i < n; i++)
+		if (p[i] != (u8)(cpu + i))
+			return "tail overwritten";
+	return NULL;
+}
+
+static void hart_check_free(struct hart_run *r, struct hslot *s)
+{
+	const char *why = hart_problem(s->owner, s->ci, s->p);
+
+	if (why && r->bad++ == 0) {
+		r->why = why;
+		r->where = s->p;
+	}
+	kmem_cache_free(hcaches[s->ci], s->p);
+	s->p = NULL;
+	r->frees++;
+}
+
+static bool hart_alloc(struct hart_run *r, struct hslot *s, unsigned int cpu, unsigned int ci)
+{
+	u8 *p = kmem_cache_alloc(hcaches[ci], GFP_KERNEL);
+
+	if (!p) {
+		r->fails++;
+		return false;
+	}
+	if (hcfgs[ci].ctor && (((u64 *)p)[0] != HC_MAGIC || ((u64 *)p)[1] != (u64)(uintptr_t)p) &&
+	    r->bad++ == 0) {
+		r->why = "not in constructed state";
+		r->where = p;
+	}
+	if (((uintptr_t)p & (MAX(hcfgs[ci].align, (size_t)8) - 1)) && r->bad++ == 0) {
+		r->why = "misaligned";
+		r->where = p;
+	}
+	hart_fill(cpu, ci, p);
+	s->p = p;
+	s->ci = ci;
+	s->owner = cpu;
+	r->allocs++;
+	return true;
+}
+
+/* Random alloc/free on slots; what is live at the end stays in them. */
+static void hart_churn(struct hart_run *r, struct hslot *slots, unsigned int cpu, u64 rng)
+{
+	for (int round = 0; round < HROUNDS; round++) {
+		struct hslot *s;
+
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		s = &slots[(rng >> 33) % HSLOTS];
+		if (s->p)
+			hart_check_free(r, s);
+		else
+			hart_alloc(r, s, cpu, (unsigned int)((rng >> 45) % NHC));
+	}
+}
+
+static void hart_round1(void *arg)
+{
+	unsigned int cpu = this_cpu();
+	struct hart_run *r = &hruns[cpu];
+
+	(void)arg;
+	hart_churn(r, r->keep, cpu, 0x9e3779b97f4a7c15ull * (cpu + 1));
+	/* Leave every slot full for the neighbour. */
+	for (unsigned int i = 0; i < HSLOTS; i++)
+		if (!r->keep[i].p)
+			hart_alloc(r, &r->keep[i], cpu, i % NHC);
+}
+
+static void hart_round2(void *arg)
+{
+	unsigned int cpu = this_cpu();
+	struct hart_run *r = &hruns[cpu];
+	struct hart_run *peer = &hruns[(cpu + 1) % nr_harts];
+	struct hslot mine[HSLOTS];
+
+	(void)arg;
+	memset(mine, 0, sizeof(mine));
+	/* Free the neighbour's objects, interleaved with a churn of our own. */
+	for (unsigned int i = 0; i < HSLOTS; i++) {
+		if (peer->keep[i].p)
+			hart_check_free(r, &peer->keep[i]);
+		hart_alloc(r, &mine[i], cpu, (i * 7 + cpu) % NHC);
+	}
+	hart_churn(r, mine, cpu, 0x2545f4914f6cdd1dull * (cpu + 7));
+	for (unsigned int i = 0; i < HSLOTS; i++)
+		if (mine[i].p)
+			hart_check_free(r, &mine[i]);
+}
+
+static void hart_shrink(void *arg)
+{
+	struct hart_run *r = &hruns[this_cpu()];
+
+	(void)arg;
+	for (unsigned int i = 0; i < NHC; i++)
+		r->shrunk += kmem_cache_shrink(hcaches[i]);
+}
+
+static void all_harts(struct ktest *t)
+{
+	unsigned long free0 = free_now(), pages0 = slab_pages, err0 = slab_errors;
+	unsigned long allocs = 0, frees = 0, grows = 0, held, shrunk = 0;
+
+	memset(hruns, 0, sizeof(hruns));
+	memset(hc_ctors, 0, sizeof(hc_ctors));
+	memset(hc_dtors, 0, sizeof(hc_dtors));
+	hc_bad_dtors = 0;
+	for (unsigned int i = 0; i < NHC; i++) {
+		hcaches[i] = kmem_cache_create_dtor(hcfgs[i].name, hcfgs[i].size, hcfgs[i].align,
+						    hcfgs[i].flags, hcfgs[i].ctor ? hc_ctor : NULL,
+						    hcfgs[i].ctor ? hc_dtor : NULL);
+		ASSERT(hcaches[i]);
+	}
+	on_each_hart(hart_round1, NULL);
+	for (unsigned int i = 0; i < NHC; i++) {
+		unsigned long live = 0;
+
+		for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
+			for (unsigned int k = 0; k < HSLOTS; k++)
+				live += hruns[cpu].keep[k].p && hruns[cpu].keep[k].ci == i;
+		EXPECT_EQ(objects_out(hcaches[i]), live + in_magazines(hcaches[i]));
+		EXPECT_EQ(kmem_cache_check(hcaches[i]), 0);
+	}
+	on_each_hart(hart_round2, NULL);
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++) {
+		struct hart_run *r = &hruns[cpu];
+
+		for (unsigned int k = 0; k < HSLOTS; k++)
+			EXPECT(r->keep[k].p == NULL);
+		allocs += r->allocs;
+		frees += r->frees;
+		EXPECT(r->allocs > HROUNDS / 2);
+		EXPECT_EQ(r->fails, 0);
+		if (r->bad)
+			ktest_fail(t, __FILE__, __LINE__, "cpu %u: %lu bad objects, first %p: %s", cpu,
+				   r->bad, r->where, r->why);
+	}
+	EXPECT_EQ(frees, allocs);
+	for (unsigned int i = 0; i < NHC; i++) {
+		EXPECT_EQ(objects_out(hcaches[i]), in_magazines(hcaches[i]));
+		EXPECT_EQ(kmem_cache_check(hcaches[i]), 0);
+	}
+	/* Every hart empties its magazines: nothing is left in the slabs, and
+	 * the shrinks report every page the caches held. */
+	held = slab_pages - pages0;
+	EXPECT(held > 0);
+	on_each_hart(hart_shrink, NULL);
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
+		shrunk += hruns[cpu].shrunk;
+	EXPECT_EQ(shrunk, held);
+	for (unsigned int i = 0; i < NHC; i++) {
+		struct kmem_cache *c = hcaches[i];
+
+		EXPECT_EQ(in_magazines(c), 0);
+		EXPECT_EQ(c->nr_slabs, 0);
+		EXPECT_EQ(c->free_objects, 0);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		grows += c->nr_grows;
+		if (hcfgs[i].ctor) {
+			EXPECT(hc_ctors[i] > 0);
+			EXPECT_EQ(hc_ctors[i], c->nr_grows * c->objs_per_slab);
+			EXPECT_EQ(hc_dtors[i], hc_ctors[i]);
+		}
+	}
+	EXPECT_EQ(hc_bad_dtors, 0);
+	EXPECT_EQ(slab_errors, err0);
+	EXPECT_EQ(slab_pages, pages0);
+	kprintf("# %s.%s: %u harts, %lu allocations, %lu slabs made\n", t->suite, t->name, nr_harts,
+		allocs, grows);
+	for (unsigned int i = 0; i < NHC; i++) {
+		kmem_cache_destroy(hcaches[i]);
+		hcaches[i] = NULL;
+	}
+	EXPECT_EQ(free_now(), free0);
+	EXPECT_EQ(node_check(mem_node), 0);
+}
+
+/* ---- slabinfo and meminfo ---------------------------------------------------- */
+
+/* The line of @out that starts with @prefix, copied into @line; false if none. */
+static bool find_line(const char *text, const char *prefix, char *line, size_t size)
+{
+	size_t n = strlen(prefix);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, prefix, n) == 0) {
+			size_t len = 0;
+
+			while (p[len] && p[len] != '\n' && len + 1 < size)
+				len++;
+			memcpy(line, p, len);
+			line[len] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The unsigned numbers of @s, in order; returns how many (up to max). */
+static int numbers(const char *s, unsigned long *v, int max)
+{
+	int n = 0;
+
+	while (*s && n < max) {
+		if (*s >= '0' && *s <= '9') {
+			unsigned long x = 0;
+
+			while (*s >= '0' && *s <= '9')
+				x = x * 10 + (unsigned long)(*s++ - '0');
+			v[n++] = x;
+		} else {
+			s++;
+		}
+	}
+	return n;
+}
+
+/* meminfo's value (kB) on the line starting with @key, or -1. */
+static long meminfo_kb(const char *text, const char *key)
+{
+	char line[80];
+	unsigned long v;
+
+	if (!find_line(text, key, line, sizeof(line)) || !strstr(line, " kB") ||
+	    numbers(line + strlen(key), &v, 1) != 1)
+		return -1;
+	return (long)v;
+}
+
+/* Check the cache's slabinfo row against its counters. */
+static void expect_row(struct ktest *t, const char *text, struct kmem_cache *c)
+{
+	char prefix[SLAB_NAME_LEN + 2], line[200];
+	unsigned long v[16];
+
+	ksnprintf(prefix, sizeof(prefix), "%s ", c->name);
+	if (!find_line(text, prefix, line, sizeof(line))) {
+		ktest_fail(t, __FILE__, __LINE__, "no slabinfo row for %s", c->name);
+		return;
+	}
+	EXPECT(strstr(line, " : tunables ") != NULL);
+	EXPECT(strstr(line, " : slabdata ") != NULL);
+	if (numbers(line + strlen(prefix), v, 16) != 11) {
+		ktest_fail(t, __FILE__, __LINE__, "slabinfo row \"%s\"", line);
+		return;
+	}
+	EXPECT_EQ(v[0], objects_out(c));                    /* active_objs */
+	EXPECT_EQ(v[1], c->nr_slabs * c->objs_per_slab);    /* num_objs */
+	EXPECT_EQ(v[2], c->size);                           /* objsize */
+	EXPECT_EQ(v[3], c->objs_per_slab);                  /* objperslab */
+	EXPECT_EQ(v[4], 1ul << c->order);                   /* pagesperslab */
+	EXPECT_EQ(v[5], c->limit);                          /* limit */
+	EXPECT_EQ(v[6], c->batch);                          /* batchcount */
+	EXPECT_EQ(v[7], 0);                                 /* sharedfactor */
+	EXPECT_EQ(v[8], c->full.count + c->partial.count);  /* active_slabs */
+	EXPECT_EQ(v[9], c->nr_slabs);                       /* num_slabs */
+	EXPECT_EQ(v[10], 0);                                /* sharedavail */
+}
+
+static const char slabinfo_head[] =
+	"slabinfo - version: 2.1\n"
+	"# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+	" : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs>"
+	" <sharedavail>\n";
+
+static void slabinfo_and_meminfo(struct ktest *t)
+{
+	unsigned long free0 = free_now(), pages0 = slab_pages, kheap0 = kmalloc_heap.nr_pages;
+	struct kmem_cache *rec, *unrec;
+	void *r[50], *u[12], *k64;
+	long slab0, rec0, unrec0;
+	size_t n;
+
+	/* kmalloc-64 exists and shows in slabinfo once a kmalloc(64) happened
+	 * (with kmalloc=slab; with kmalloc=slob it goes to the SLOB heap). */
+	k64 = kmalloc(64, GFP_KERNEL);
+	ASSERT(k64);
+	rec = kmem_cache_create("slabinfo-rec", 700, 0, SLAB_RECLAIM_ACCOUNT, NULL);
+	unrec = kmem_cache_create("slabinfo-unrec", 3000, 0, 0, NULL);
+	ASSERT(rec && unrec);
+	console_capture_begin(out, sizeof(out));
+	show_meminfo(mem_node);
+	console_capture_end();
+	slab0 = meminfo_kb(out, "Slab:");
+	rec0 = meminfo_kb(out, "SReclaimable:");
+	unrec0 = meminfo_kb(out, "SUnreclaim:");
+	EXPECT(slab0 >= 0 && rec0 >= 0 && unrec0 >= 0);
+	EXPECT_EQ(slab0, rec0 + unrec0);
+
+	for (int i = 0; i < 50; i++) {
+		r[i] = kmem_cache_alloc(rec, GFP_KERNEL);
+		ASSERT(r[i]);
+	}
+	for (int i = 0; i < 12; i++) {
+		u[i] = kmem_cache_alloc(unrec, GFP_KERNEL);
+		ASSERT(u[i]);
+	}
+	console_capture_begin(out, sizeof(out));
+	show_slabinfo();
+	n = console_capture_end();
+	EXPECT(n + 1 < sizeof(out));
+	EXPECT(strncmp(out, slabinfo_head, strlen(slabinfo_head)) == 0);
+	expect_row(t, out, rec);
+	expect_row(t, out, unrec);
+	/* What the case holds is active, with what the magazines hold. */
+	EXPECT_EQ(objects_out(rec), 50 + in_magazines(rec));
+	EXPECT_EQ(objects_out(unrec), 12 + in_magazines(unrec));
+	if (kmalloc_backend == KMALLOC_SLAB)
+		expect_row(t, out, virt_to_cache(k64));
+
+	console_capture_begin(out, sizeof(out));
+	show_meminfo(mem_node);
+	console_capture_end();
+	EXPECT_EQ(meminfo_kb(out, "SReclaimable:") - rec0, (long)((rec->nr_slabs << rec->order) * 4));
+	EXPECT_EQ(meminfo_kb(out, "SUnreclaim:") - unrec0, (long)((unrec->nr_slabs << unrec->order) * 4));
+	EXPECT_EQ(meminfo_kb(out, "Slab:"), meminfo_kb(out, "SReclaimable:") + meminfo_kb(out, "SUnreclaim:"));
+	EXPECT(rec->nr_slabs >= (50 + rec->objs_per_slab - 1) / rec->objs_per_slab);
+	EXPECT(unrec->nr_slabs >= (12 + unrec->objs_per_slab - 1) / unrec->objs_per_slab);
+	EXPECT(unrec->order > 0); /* slabs of several pages */
+	EXPECT(rec->nr_slabs > 0 && unrec->nr_slabs > 0);
+
+	for (int i = 0; i < 50; i++)
+		kmem_cache_free(rec, r[i]);
+	for (int i = 0; i < 12; i++)
+		kmem_cache_free(unrec, u[i]);
+	kmem_cache_shrink(rec);
+	kmem_cache_shrink(unrec);
+	console_capture_begin(out, sizeof(out));
+	show_meminfo(mem_node);
+	show_slabinfo();
+	console_capture_end();
+	EXPECT_EQ(meminfo_kb(out, "SReclaimable:"), rec0);
+	EXPECT_EQ(meminfo_kb(out, "SUnreclaim:"), unrec0);
+	expect_row(t, out, rec);
+	EXPECT_EQ(rec->nr_slabs, 0);
+	kmem_cache_destroy(rec);
+	kmem_cache_destroy(unrec);
+	kfree(k64);
+	/* kmalloc-64 (or kmalloc's SLOB heap) may keep what it grew by. */
+	EXPECT_EQ(free_now() + slab_pages + kmalloc_heap.nr_pages, free0 + pages0 + kheap0);
+}
+
+KTEST_SUITE(slab,
+	KTEST_CASE(all_harts),
+	KTEST_CASE(slabinfo_and_meminfo));
