@@ -18,6 +18,7 @@
 #include <devicetree.h>
 #include <hart.h>
 #include <kstring.h>
+#include <paging.h>
 #include <riscv.h>
 #include <sbi.h>
 #include <shell.h>
@@ -108,6 +109,7 @@ static void __noreturn hart_idle(struct hart *h)
 
 void secondary_main(struct hart *h)
 {
+	paging_enable_this_hart();
 	trap_init();
 	__atomic_store_n(&h->online, true, __ATOMIC_RELEASE);
 	hart_kick(harts[0].hartid);

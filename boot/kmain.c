@@ -7,7 +7,9 @@
 #include <console.h>
 #include <hart.h>
 #include <ktime.h>
+#include <memblock.h>
 #include <mm_init.h>
+#include <paging.h>
 #include <power.h>
 #include <shell.h>
 #include <trap.h>
@@ -73,6 +75,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	cmdline_init(boot_dt.bootargs);  /* key=value boot parameters */
 	memory_map_init();               /* reserve the kernel, print the map */
 	mm_init(&boot_dt);               /* memblock, struct pages, zones, buddy */
+	paging_init(&memblock);          /* Sv39: direct map, kernel protections */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
 	print_banner();
 	shell_boot_script();             /* run=cmd1;cmd2 */

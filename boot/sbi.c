@@ -56,3 +56,20 @@ long sbi_system_reset(unsigned long type, unsigned long reason)
 {
 	return sbi_call(SBI_EXT_SRST, 0, type, reason, 0).error;
 }
+
+long sbi_remote_sfence_vma(unsigned long mask, unsigned long base, unsigned long start,
+			   unsigned long size)
+{
+	register unsigned long r_a0 __asm__("a0") = mask;
+	register unsigned long r_a1 __asm__("a1") = base;
+	register unsigned long r_a2 __asm__("a2") = start;
+	register unsigned long r_a3 __asm__("a3") = size;
+	register unsigned long r_a6 __asm__("a6") = 1; /* REMOTE_SFENCE_VMA */
+	register unsigned long r_a7 __asm__("a7") = SBI_EXT_RFENCE;
+
+	__asm__ volatile("ecall"
+			 : "+r"(r_a0), "+r"(r_a1)
+			 : "r"(r_a2), "r"(r_a3), "r"(r_a6), "r"(r_a7)
+			 : "memory");
+	return (long)r_a0;
+}

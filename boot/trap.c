@@ -15,6 +15,7 @@
 #include <sbi.h>
 #include <shell.h>
 #include <trap.h>
+#include <vmalloc.h>
 
 void trap_handler(struct trap_frame *f);
 
@@ -154,6 +155,11 @@ void trap_handler(struct trap_frame *f)
 		handle_interrupt(f->scause & ~SCAUSE_INTERRUPT);
 		return;
 	}
+	/* A vmalloc address: a stale translation is retried; an out-of-bounds
+	 * access gets its report before the trap's. */
+	if ((f->scause == EXC_LOAD_PAGE_FAULT || f->scause == EXC_STORE_PAGE_FAULT ||
+	     f->scause == EXC_INST_PAGE_FAULT) && vmalloc_fault(f->stval))
+		return;
 	if (e->armed) {
 		e->armed = false;
 		e->hit = true;

@@ -52,5 +52,8 @@ void sbi_set_timer(u64 when);
 /* Raise a software interrupt on the harts in @mask (bit i = hart base + i). */
 long sbi_send_ipi(unsigned long mask, unsigned long base);
 long sbi_system_reset(unsigned long type, unsigned long reason);
+/* sfence.vma of [start, start+size) on the harts in @mask (RFENCE). */
+long sbi_remote_sfence_vma(unsigned long mask, unsigned long base, unsigned long start,
+			   unsigned long size);
 
 #endif

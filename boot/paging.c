@@ -1,0 +1,123 @@
+/*
+ * paging.c - the kernel's Sv39 page table (layout in include/pgtable.h).
+ *
+ * Built once on the boot hart right after the page allocator (its tables
+ * come from it): devices below RAM and every RAM range (less the no-map
+ * ones) mapped to themselves, in 1 GiB and 2 MiB pages where alignment
+ * allows, and the kernel image in 4 KiB pages with text read-execute,
+ * rodata read-only, data and bss read-write. Nothing is executable outside
+ * the kernel text and nothing writable is executable. Because virtual =
+ * physical in the direct map, switching satp on changes no address the
+ * kernel uses. Every hart loads the same table.
+ */
+#include <boot.h>
+#include <hart.h>
+#include <memblock.h>
+#include <paging.h>
+#include <riscv.h>
+#include <sbi.h>
+
+struct pgtable kernel_pgtable;
+bool paging_on;
+static u64 kernel_satp;
+
+static void map_or_panic(u64 start, u64 end, u64 prot, int max_level, const char *what)
+{
+	int rc;
+
+	if (start >= end)
+		return;
+	rc = pgtable_map(&kernel_pgtable, start, start, end - start, prot, max_level);
+	if (rc)
+		panic("paging: cannot map %s [0x%llx-0x%llx) (error %d)", what,
+		      (unsigned long long)start, (unsigned long long)end, rc);
+}
+
+/* RAM [s, e) in large pages, leaving out the kernel image (mapped apart). */
+static void map_ram_piece(u64 s, u64 e)
+{
+	u64 ks = (u64)(uintptr_t)_start, ke = (u64)(uintptr_t)_end;
+
+	if (e > SV39_LOW_END) {
+		kprintf("paging: RAM above 256 GiB (0x%llx-0x%llx) is not mapped\n",
+			(unsigned long long)MAX(s, SV39_LOW_END), (unsigned long long)e);
+		e = SV39_LOW_END;
+	}
+	if (s >= e)
+		return;
+	if (s < ke && e > ks) {
+		map_or_panic(s, ks, PAGE_KERNEL, PT_LEVELS - 1, "RAM");
+		map_or_panic(ke, e, PAGE_KERNEL, PT_LEVELS - 1, "RAM");
+	} else {
+		map_or_panic(s, e, PAGE_KERNEL, PT_LEVELS - 1, "RAM");
+	}
+}
+
+/* A RAM region less the no-map ranges, whole pages only. */
+static void map_ram_region(const struct memblock *mb, u64 base, u64 end)
+{
+	u64 s = ALIGN_UP(base, PAGE_SIZE);
+
+	end = ALIGN_DOWN(end, PAGE_SIZE);
+	for (int i = 0; i < mb->nomap.cnt && s < end; i++) {
+		u64 ns = ALIGN_DOWN(mb->nomap.regions[i].base, PAGE_SIZE);
+		u64 ne = ALIGN_UP(mb->nomap.regions[i].base + mb->nomap.regions[i].size, PAGE_SIZE);
+
+		if (ne <= s || ns >= end)
+			continue;
+		map_ram_piece(s, MIN(ns, end));
+		s = MAX(s, ne);
+	}
+	map_ram_piece(s, end);
+}
+
+static void map_kernel_image(void)
+{
+	map_or_panic((uintptr_t)_start, (uintptr_t)_etext, PAGE_KERNEL_EXEC, 0, "kernel text");
+	map_or_panic((uintptr_t)_srodata, (uintptr_t)_erodata, PAGE_KERNEL_RO, 0, "kernel rodata");
+	map_or_panic((uintptr_t)_sdata, (uintptr_t)_end, PAGE_KERNEL, 0, "kernel data");
+}
+
+void paging_enable_this_hart(void)
+{
+	csr_write(satp, kernel_satp);
+	__asm__ volatile("sfence.vma" ::: "memory");
+}
+
+void paging_init(const struct memblock *mb)
+{
+	u64 lowest_ram = mb->memory.cnt ? mb->memory.regions[0].base : SV39_LOW_END;
+
+	if (pgtable_init(&kernel_pgtable))
+		panic("paging: no page for the root table");
+	/* Devices live below RAM on every machine rvmm runs on. */
+	map_or_panic(0, ALIGN_DOWN(lowest_ram, PAGE_SIZE), PAGE_KERNEL, PT_LEVELS - 1, "devices");
+	for (int i = 0; i < mb->memory.cnt; i++)
+		map_ram_region(mb, mb->memory.regions[i].base,
+			       mb->memory.regions[i].base + mb->memory.regions[i].size);
+	map_kernel_image();
+	kernel_satp = SATP_MODE_SV39 | kernel_pgtable.root_pa >> PAGE_SHIFT;
+	paging_enable_this_hart();
+	paging_on = true;
+	kprintf("paging: Sv39 on, %lu page-table pages; vmalloc area [0x%llx-0x%llx)\n",
+		kernel_pgtable.nr_table_pages, (unsigned long long)VMALLOC_START,
+		(unsigned long long)VMALLOC_END);
+}
+
+void local_flush_tlb_range(u64 start, u64 size)
+{
+	if (size > 64 * PAGE_SIZE) {
+		__asm__ volatile("sfence.vma" ::: "memory");
+		return;
+	}
+	for (u64 va = start; va < start + size; va += PAGE_SIZE)
+		__asm__ volatile("sfence.vma %0" ::"r"(va) : "memory");
+}
+
+void flush_tlb_kernel_range(u64 start, u64 size)
+{
+	local_flush_tlb_range(start, size);
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
+		if (&harts[cpu] != this_hart())
+			sbi_remote_sfence_vma(1, harts[cpu].hartid, start, size);
+}

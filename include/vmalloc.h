@@ -1,0 +1,56 @@
+/*
+ * vmalloc.h - virtually contiguous memory from scattered pages (mm/vmalloc.c).
+ *
+ * Areas live in [VMALLOC_START, VMALLOC_END) (include/pgtable.h), each
+ * followed by an unmapped guard page. A touch of the guard page or of any
+ * unmapped vmalloc address is reported as
+ *   vmalloc out-of-bounds at ADDR (area START+SIZE, allocated by CALLER)
+ * before the trap report.
+ */
+#ifndef RVMM_VMALLOC_H
+#define RVMM_VMALLOC_H
+
+#include <gfp.h>
+#include <kernel.h>
+#include <pgtable.h>
+
+struct page;
+
+void *vmalloc(unsigned long size);
+void *vzalloc(unsigned long size);
+void vfree(const void *addr);
+/* Map @count existing pages contiguously (the caller keeps owning them). */
+void *vmap(struct page **pages, unsigned int count);
+void vunmap(const void *addr);
+/* The page behind a vmalloc or vmap address, or NULL. */
+struct page *vmalloc_to_page(const void *addr);
+
+static inline bool is_vmalloc_addr(const void *p)
+{
+	return (u64)(uintptr_t)p >= VMALLOC_START && (u64)(uintptr_t)p < VMALLOC_END;
+}
+
+/* kmalloc first (quietly); vmalloc when the size is large or contiguous
+ * pages are short. kvfree frees either. */
+void *kvmalloc(unsigned long size, gfp_t gfp);
+void kvfree(const void *addr);
+
+/*
+ * A page fault at @addr: true if it was a stale translation of a mapped
+ * vmalloc address (this hart's TLB is flushed; retry the access). For an
+ * unmapped vmalloc address the out-of-bounds report is printed and false
+ * returned. Not a vmalloc address: false, nothing printed.
+ */
+bool vmalloc_fault(u64 addr);
+/* The out-of-bounds report for @addr into @buf (also for tests). */
+void vmalloc_describe(u64 addr, char *buf, size_t size);
+
+/* Statistics: live areas and their pages. */
+struct vmalloc_stats {
+	unsigned long areas, pages, vmap_pages;
+};
+void vmalloc_get_stats(struct vmalloc_stats *st);
+/* /proc/vmallocinfo */
+void show_vmallocinfo(void);
+
+#endif

@@ -1,0 +1,510 @@
+/*
+ * vmalloc.c - virtually contiguous allocations built from single pages.
+ *
+ * vmalloc(size) takes ceil(size / 4 KiB) order-0 pages from the page
+ * allocator (wherever they are: no contiguous run is needed), finds a free
+ * range of virtual addresses in [VMALLOC_START, VMALLOC_END) one page
+ * longer than the area, and maps the pages there in the kernel page table;
+ * the extra page stays unmapped as a guard, so running off the end faults.
+ * vmap() maps pages the caller owns. vfree/vunmap unmap, flush the range
+ * from every hart's TLB (SBI RFENCE), then free the pages.
+ *
+ * Areas are kept in an AVL tree ordered by address: finding the area of an
+ * address (vfree, vmalloc_to_page's checks, fault reports) and removing it
+ * are O(log n). A new area goes after the highest one when the space there
+ * suffices (O(log n)); otherwise the gaps are searched in address order.
+ * One lock (vmap_lock) covers the tree and the vmalloc part of the page
+ * table; pages are allocated and freed outside it.
+ *
+ * New mappings are made visible on the allocating hart with sfence.vma;
+ * another hart that cached the old "unmapped" state faults once, finds the
+ * address mapped (vmalloc_fault), flushes its TLB and retries.
+ */
+#include <kmalloc.h>
+#include <kstring.h>
+#include <ksyms.h>
+#include <mm.h>
+#include <paging.h>
+#include <shell.h>
+#include <spinlock.h>
+#include <vmalloc.h>
+
+#define VM_ALLOC 0x1 /* vmalloc: the area owns its pages */
+#define VM_MAP 0x2   /* vmap: the caller owns them */
+
+struct vm_area {
+	u64 addr;               /* first byte */
+	u64 size;               /* mapped bytes; the guard page follows */
+	unsigned int nr_pages;
+	unsigned int flags;
+	struct page **pages;    /* VM_ALLOC: the pages, in order */
+	unsigned int pages_order; /* the array's pages (0: from kmalloc) */
+	unsigned long caller;
+	struct vm_area *left, *right;
+	int height;
+};
+
+static spinlock_t vmap_lock = SPINLOCK_INIT;
+static struct vm_area *root;
+static unsigned long nr_areas, nr_vmalloc_pages, nr_vmap_pages;
+
+/* =============================== AVL tree =============================== */
+
+static int height(const struct vm_area *a)
+{
+	return a ? a->height : 0;
+}
+
+static void update(struct vm_area *a)
+{
+	a->height = 1 + MAX(height(a->left), height(a->right));
+}
+
+static struct vm_area *rotate_right(struct vm_area *a)
+{
+	struct vm_area *l = a->left;
+
+	a->left = l->right;
+	l->right = a;
+	update(a);
+	update(l);
+	return l;
+}
+
+static struct vm_area *rotate_left(struct vm_area *a)
+{
+	struct vm_area *r = a->right;
+
+	a->right = r->left;
+	r->left = a;
+	update(a);
+	update(r);
+	return r;
+}
+
+static struct vm_area *rebalance(struct vm_area *a)
+{
+	int bal;
+
+	update(a);
+	bal = height(a->left) - height(a->right);
+	if (bal > 1) {
+		if (height(a->left->left) < height(a->left->right))
+			a->left = rotate_left(a->left);
+		return rotate_right(a);
+	}
+	if (bal < -1) {
+		if (height(a->right->right) < height(a->right->left))
+			a->right = rotate_right(a->right);
+		return rotate_left(a);
+	}
+	return a;
+}
+
+static struct vm_area *tree_insert(struct vm_area *t, struct vm_area *a)
+{
+	if (!t) {
+		a->left = a->right = NULL;
+		a->height = 1;
+		return a;
+	}
+	if (a->addr < t->addr)
+		t->left = tree_insert(t->left, a);
+	else
+		t->right = tree_insert(t->right, a);
+	return rebalance(t);
+}
+
+static struct vm_area *remove_min(struct vm_area *t, struct vm_area **min)
+{
+	if (!t->left) {
+		*min = t;
+		return t->right;
+	}
+	t->left = remove_min(t->left, min);
+	return rebalance(t);
+}
+
+static struct vm_area *tree_remove(struct vm_area *t, u64 addr)
+{
+	struct vm_area *min;
+
+	if (!t)
+		return NULL;
+	if (addr < t->addr) {
+		t->left = tree_remove(t->left, addr);
+	} else if (addr > t->addr) {
+		t->right = tree_remove(t->right, addr);
+	} else {
+		if (!t->right)
+			return t->left;
+		t->right = remove_min(t->right, &min);
+		min->left = t->left;
+		min->right = t->right;
+		return rebalance(min);
+	}
+	return rebalance(t);
+}
+
+/* The area with the highest start <= addr, or NULL. */
+static struct vm_area *tree_floor(u64 addr)
+{
+	struct vm_area *t = root, *best = NULL;
+
+	while (t) {
+		if (t->addr <= addr) {
+			best = t;
+			t = t->right;
+		} else {
+			t = t->left;
+		}
+	}
+	return best;
+}
+
+static struct vm_area *tree_last(void)
+{
+	struct vm_area *t = root;
+
+	while (t && t->right)
+		t = t->right;
+	return t;
+}
+
+static u64 area_end(const struct vm_area *a)
+{
+	return a->addr + a->size + PAGE_SIZE; /* the guard page included */
+}
+
+/* The first gap of @need bytes, in address order (vmap_lock held). */
+static u64 search_gaps(const struct vm_area *t, u64 *prev_end, u64 need)
+{
+	u64 found;
+
+	if (!t)
+		return 0;
+	if ((found = search_gaps(t->left, prev_end, need)) != 0)
+		return found;
+	if (t->addr - *prev_end >= need)
+		return *prev_end;
+	*prev_end = area_end(t);
+	return search_gaps(t->right, prev_end, need);
+}
+
+static u64 find_range(u64 need)
+{
+	struct vm_area *last = tree_last();
+	u64 start = last ? area_end(last) : VMALLOC_START, prev = VMALLOC_START, found;
+
+	if (start <= VMALLOC_END && VMALLOC_END - start >= need)
+		return start;
+	found = search_gaps(root, &prev, need);
+	if (found)
+		return found;
+	return VMALLOC_END - prev >= need ? prev : 0;
+}
+
+/* ============================== areas ==================================== */
+
+static int map_area(struct vm_area *a, struct page **pages)
+{
+	for (unsigned int i = 0; i < a->nr_pages; i++) {
+		int rc = pgtable_map(&kernel_pgtable, a->addr + (u64)i * PAGE_SIZE,
+				     virt_to_phys(page_address(pages[i])), PAGE_SIZE, PAGE_KERNEL, 0);
+
+		if (rc) {
+			pgtable_unmap(&kernel_pgtable, a->addr, (u64)i * PAGE_SIZE);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/* Reserve a range and map @pages there; returns the address or NULL. */
+static void *place_area(struct vm_area *a, struct page **pages)
+{
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+	u64 addr = find_range(a->size + PAGE_SIZE);
+
+	a->addr = addr;
+	if (!addr || map_area(a, pages)) {
+		spin_unlock_irqrestore(&vmap_lock, flags);
+		return NULL;
+	}
+	root = tree_insert(root, a);
+	nr_areas++;
+	if (a->flags & VM_ALLOC)
+		nr_vmalloc_pages += a->nr_pages;
+	else
+		nr_vmap_pages += a->nr_pages;
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	local_flush_tlb_range(a->addr, a->size);
+	return (void *)(uintptr_t)addr;
+}
+
+/* Take the area starting exactly at addr out of the tree and the page
+ * table; NULL (and nothing changed) when there is none. */
+static struct vm_area *remove_area(const void *addr, unsigned int want_flags)
+{
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+	struct vm_area *a = tree_floor((u64)(uintptr_t)addr);
+
+	if (!a || a->addr != (u64)(uintptr_t)addr || !(a->flags & want_flags)) {
+		spin_unlock_irqrestore(&vmap_lock, flags);
+		return NULL;
+	}
+	root = tree_remove(root, a->addr);
+	nr_areas--;
+	if (a->flags & VM_ALLOC)
+		nr_vmalloc_pages -= a->nr_pages;
+	else
+		nr_vmap_pages -= a->nr_pages;
+	pgtable_unmap(&kernel_pgtable, a->addr, a->size);
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	flush_tlb_kernel_range(a->addr, a->size);
+	return a;
+}
+
+static struct page **alloc_page_array(unsigned int n, unsigned int *order)
+{
+	unsigned long bytes = (unsigned long)n * sizeof(struct page *);
+
+	if (bytes <= PAGE_SIZE) {
+		*order = 0;
+		return kmalloc(bytes, GFP_KERNEL);
+	}
+	*order = get_order(bytes);
+	return (struct page **)__get_free_pages(GFP_KERNEL, *order);
+}
+
+static void free_page_array(struct page **pages, unsigned int order)
+{
+	if (order == 0)
+		kfree(pages);
+	else
+		free_pages((unsigned long)pages, order);
+}
+
+static void free_area_pages(struct vm_area *a, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		set_page_type(a->pages[i], PGTY_NONE);
+		__free_pages(a->pages[i], 0);
+	}
+	free_page_array(a->pages, a->pages_order);
+}
+
+static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
+{
+	unsigned long n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	struct vm_area *a;
+	void *addr;
+	unsigned int i;
+
+	if (!size || !paging_on || n > (VMALLOC_END - VMALLOC_START) / PAGE_SIZE / 2)
+		return NULL;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return NULL;
+	a->nr_pages = (unsigned int)n;
+	a->size = n << PAGE_SHIFT;
+	a->flags = VM_ALLOC;
+	a->caller = caller;
+	a->pages = alloc_page_array(a->nr_pages, &a->pages_order);
+	if (!a->pages)
+		goto no_array;
+	for (i = 0; i < a->nr_pages; i++) {
+		a->pages[i] = alloc_page(gfp | __GFP_NOWARN);
+		if (!a->pages[i])
+			goto no_pages;
+		set_page_type(a->pages[i], PGTY_VMALLOC);
+	}
+	addr = place_area(a, a->pages);
+	if (addr)
+		return addr;
+no_pages:
+	free_area_pages(a, i);
+no_array:
+	kfree(a);
+	return NULL;
+}
+
+void *vmalloc(unsigned long size)
+{
+	return vmalloc_caller(size, GFP_KERNEL, (unsigned long)__builtin_return_address(0));
+}
+
+void *vzalloc(unsigned long size)
+{
+	return vmalloc_caller(size, GFP_KERNEL | __GFP_ZERO,
+			      (unsigned long)__builtin_return_address(0));
+}
+
+void vfree(const void *addr)
+{
+	struct vm_area *a;
+
+	if (!addr)
+		return;
+	a = remove_area(addr, VM_ALLOC);
+	if (!a) {
+		kprintf("vfree: %p: not the start of a vmalloc area (never allocated, or freed twice)\n",
+			addr);
+		return;
+	}
+	free_area_pages(a, a->nr_pages);
+	kfree(a);
+}
+
+void *vmap(struct page **pages, unsigned int count)
+{
+	struct vm_area *a;
+	void *addr;
+
+	if (!count || !paging_on)
+		return NULL;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return NULL;
+	a->nr_pages = count;
+	a->size = (u64)count << PAGE_SHIFT;
+	a->flags = VM_MAP;
+	a->caller = (unsigned long)__builtin_return_address(0);
+	addr = place_area(a, pages);
+	if (!addr)
+		kfree(a);
+	return addr;
+}
+
+void vunmap(const void *addr)
+{
+	struct vm_area *a = addr ? remove_area(addr, VM_MAP) : NULL;
+
+	if (!a) {
+		if (addr)
+			kprintf("vunmap: %p: not the start of a vmap area\n", addr);
+		return;
+	}
+	kfree(a);
+}
+
+struct page *vmalloc_to_page(const void *addr)
+{
+	u64 pa;
+
+	if (!is_vmalloc_addr(addr) || !paging_on)
+		return NULL;
+	pa = pgtable_translate(&kernel_pgtable, (u64)(uintptr_t)addr);
+	return pa == ~0ull ? NULL : pfn_to_page(PHYS_PFN(pa));
+}
+
+void *kvmalloc(unsigned long size, gfp_t gfp)
+{
+	void *p;
+
+	if (size <= PAGE_SIZE)
+		return kmalloc(size, gfp);
+	p = kmalloc(size, gfp | __GFP_NOWARN);
+	if (p)
+		return p;
+	return vmalloc_caller(size, gfp, (unsigned long)__builtin_return_address(0));
+}
+
+void kvfree(const void *addr)
+{
+	if (is_vmalloc_addr(addr))
+		vfree(addr);
+	else
+		kfree(addr);
+}
+
+/* ========================= faults and reports ============================ */
+
+static int describe_caller(char *buf, size_t size, unsigned long caller)
+{
+	unsigned long off;
+	const char *name = ksym_lookup(caller, &off);
+
+	if (name)
+		return ksnprintf(buf, size, "%s+0x%lx", name, off);
+	return ksnprintf(buf, size, "0x%lx", caller);
+}
+
+/* The area at or just below addr, described (vmap_lock held or not needed). */
+void vmalloc_describe(u64 addr, char *buf, size_t size)
+{
+	struct vm_area *a = tree_floor(addr);
+	int n;
+
+	if (!a) {
+		ksnprintf(buf, size, "vmalloc out-of-bounds at 0x%llx (no area below it)",
+			  (unsigned long long)addr);
+		return;
+	}
+	n = ksnprintf(buf, size, "vmalloc out-of-bounds at 0x%llx (area 0x%llx+0x%llx, allocated by ",
+		      (unsigned long long)addr, (unsigned long long)a->addr,
+		      (unsigned long long)a->size);
+	if (n > 0 && (size_t)n < size)
+		n += describe_caller(buf + n, size - (size_t)n, a->caller);
+	if (n > 0 && (size_t)n < size)
+		ksnprintf(buf + n, size - (size_t)n, ")");
+}
+
+bool vmalloc_fault(u64 addr)
+{
+	char msg[160];
+
+	if (addr < VMALLOC_START || addr >= VMALLOC_END || !paging_on)
+		return false;
+	if (pgtable_translate(&kernel_pgtable, addr) != ~0ull) {
+		/* Mapped: this hart held a stale "unmapped" translation. */
+		local_flush_tlb_range(ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE);
+		return true;
+	}
+	/* The tree is only read; a fault inside vmalloc itself (lock held on
+	 * this hart) still gets its report. */
+	vmalloc_describe(addr, msg, sizeof(msg));
+	kprintf("%s\n", msg);
+	return false;
+}
+
+void vmalloc_get_stats(struct vmalloc_stats *st)
+{
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+
+	st->areas = nr_areas;
+	st->pages = nr_vmalloc_pages;
+	st->vmap_pages = nr_vmap_pages;
+	spin_unlock_irqrestore(&vmap_lock, flags);
+}
+
+static void show_area(const struct vm_area *a)
+{
+	char caller[64];
+
+	if (!a)
+		return;
+	show_area(a->left);
+	describe_caller(caller, sizeof(caller), a->caller);
+	kprintf("0x%016llx-0x%016llx %7llu %s pages=%u %s\n", (unsigned long long)a->addr,
+		(unsigned long long)area_end(a), (unsigned long long)(a->size + PAGE_SIZE), caller,
+		a->nr_pages, a->flags & VM_ALLOC ? "vmalloc" : "vmap");
+	show_area(a->right);
+}
+
+void show_vmallocinfo(void)
+{
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+
+	show_area(root);
+	spin_unlock_irqrestore(&vmap_lock, flags);
+}
+
+static int cmd_vmallocinfo(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	show_vmallocinfo();
+	return 0;
+}
+SHELL_CMD("vmallocinfo", cmd_vmallocinfo, "", "vmalloc and vmap areas (/proc/vmallocinfo)");
