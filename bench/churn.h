@@ -73,4 +73,9 @@ u64 churn_insns_per_free(const struct churn_result *r);
  */
 int picolibc_churn(struct churn_result *r, unsigned long *peak_bytes, int *errno_out);
 
+/* The same set-up around any run: @fn gets picolibc's malloc and free as
+ * @ops and must make no kernel call (tp is on the scratch block). */
+int picolibc_run(void (*fn)(const struct churn_ops *ops, void *arg), void *arg,
+		 unsigned long *peak_bytes, int *errno_out);
+
 #endif

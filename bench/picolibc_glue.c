@@ -132,3 +132,44 @@ int picolibc_churn(struct churn_result *r, unsigned long *peak_bytes, int *errno
 	__free_pages(page, PL_ORDER);
 	return 0;
 }
+
+/* picolibc_run (churn.h): picolibc_churn's set-up around any function. */
+static __attribute__((noinline)) void run_fn_on_tls(void *tls,
+						    void (*fn)(const struct churn_ops *, void *),
+						    const struct churn_ops *ops, void *arg)
+{
+	unsigned long saved;
+
+	__asm__ volatile("mv %0, tp\n\tmv tp, %1" : "=&r"(saved) : "r"(tls) : "memory");
+	fn(ops, arg);
+	__asm__ volatile("mv tp, %0" : : "r"(saved) : "memory");
+}
+
+int picolibc_run(void (*fn)(const struct churn_ops *ops, void *arg), void *arg,
+		 unsigned long *peak_bytes, int *errno_out)
+{
+	static const struct churn_ops ops = { malloc, free };
+	long off = errno_tp_offset();
+	unsigned long flags;
+	struct page *page;
+
+	if (off < 0 || off + (long)sizeof(int) > PL_TLS_SIZE)
+		return -EINVAL;
+	page = alloc_pages(GFP_KERNEL, PL_ORDER);
+	if (!page)
+		return -ENOMEM;
+	picolibc_reset();
+	pl_base = pl_brk = pl_high = page_address(page);
+	pl_limit = pl_base + (PAGE_SIZE << PL_ORDER);
+	memset(pl_tls, 0, sizeof(pl_tls));
+
+	flags = irq_save();
+	run_fn_on_tls(pl_tls, fn, &ops, arg);
+	irq_restore(flags);
+
+	*errno_out = *(int *)((char *)pl_tls + off);
+	*peak_bytes = (unsigned long)(pl_high - pl_base);
+	picolibc_reset();
+	__free_pages(page, PL_ORDER);
+	return 0;
+}

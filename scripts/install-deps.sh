@@ -5,7 +5,9 @@
 set -e
 
 PACKAGES="make gcc libc6-dev gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu
-device-tree-compiler picolibc-riscv64-unknown-elf clang gdb-multiarch fdisk e2fsprogs"
+device-tree-compiler picolibc-riscv64-unknown-elf clang gdb-multiarch fdisk e2fsprogs gnuplot-nox"
+# clang's libFuzzer runtime for -fsanitize=fuzzer (make fuzz; the version of Debian's clang)
+PACKAGES="$PACKAGES libclang-rt-dev"
 
 missing=""
 for p in $PACKAGES; do

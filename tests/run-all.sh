@@ -15,6 +15,9 @@ echo "== host unit tests (ASan + UBSan)"
 tests/qemu/host.sh build/host-tests build/dtb
 grep -q '^host ' "$RESULTS" || record host 0 1 # the runner itself died
 
+echo "== fuzzing: libFuzzer + ASan + UBSan, 30 s per fuzzer (docs/reliability.md)"
+tests/qemu/fuzz.sh
+
 echo "== on-target self-tests on QEMU virt"
 tests/qemu/ktest-all.sh
 
@@ -23,6 +26,9 @@ tests/qemu/boot-checks.sh
 
 echo "== slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo"
 tests/qemu/slab-checks.sh
+
+echo "== pictures of memory: the memmap dump against the reports, and its plots"
+tests/qemu/memmap-checks.sh
 
 echo "== boards: sifive_u, U-Boot booti, the SD card image"
 tests/qemu/boards.sh

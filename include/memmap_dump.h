@@ -1,0 +1,13 @@
+/*
+ * memmap_dump.h - the `memmap` console command's dump (mm/memmap_dump.c):
+ * every page of a node, run-length encoded by state. Kernel only.
+ */
+#ifndef RVMM_MEMMAP_DUMP_H
+#define RVMM_MEMMAP_DUMP_H
+
+struct pglist_data;
+
+/* Print the dump of @node ("memmap: ..." lines, docs/memmap.md). */
+void memmap_dump(struct pglist_data *node);
+
+#endif
