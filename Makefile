@@ -5,7 +5,11 @@
 #   make test       host unit tests, then the self-tests on QEMU; last line totals all
 #   make host-test  only the host unit tests (ASan + UBSan)
 #   make ktest      only the on-target self-tests on QEMU
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300): docs/reliability.md
+#   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
+#   make replay     replay a Linux kmem trace on QEMU (TRACE=file; docs/replay.md)
+#   make memmap     pictures of memory: build/memmap.png, build/memmap-timeline.png
 #   make sdimage    build/sdcard.img: a HiFive-style SD card image U-Boot boots (BOOTARGS=...)
 #   make deps       install missing Debian packages (run and test do it themselves)
 #   make clean
@@ -104,7 +108,9 @@ $(B)/Image: $(B)/rvmm.elf
 # The portable code: everything the host tests, fuzzers and benchmarks use.
 HSRCS := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
 	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/kmalloc.c \
-	 tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
+	 mm/pgtable.c tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
+HSRCS += bench/replay.c mm/reserved.c
+HSRCS += mm/fault_inject.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)
 DTBS  := $(patsubst tests/dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
@@ -121,6 +127,62 @@ $(B)/dtb/%.dtb: tests/dts/%.dts
 	@mkdir -p $(dir $@)
 	$(call quiet,DTC,$<)$(DTC) -q $(if $(filter bad-%,$*),-f) -I dts -O dtb -o $@ $<
 
+# --- fuzzing: libFuzzer + ASan + UBSan (tests/fuzz, docs/reliability.md) ------
+# make fuzz runs each fuzzer FUZZ_SECONDS; crashes and new corpus entries go
+# to build/fuzz/. A crash reproduces with build/fuzz/NAME crash-FILE.
+FUZZCC       ?= clang
+FUZZ_SECONDS ?= 300
+FUZZERS      := fdt_fuzz alloc_fuzz
+FUZZ_BINS    := $(addprefix $(B)/fuzz/,$(FUZZERS))
+FCFLAGS  := $(COMMON) -O1 -DHOST -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-sanitize-recover=all -fno-omit-frame-pointer
+FLDFLAGS := -fsanitize=fuzzer,address,undefined
+FUZZ_LIB := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
+	    mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c \
+	    mm/kmalloc.c tests/host/host_support.c tests/host/fakeram.c tests/fuzz/fuzz_support.c
+FUZZ_LIB += mm/fault_inject.c
+FLIBOBJS := $(patsubst %,$(B)/f/%.o,$(FUZZ_LIB))
+
+# The page allocator's checker runs after every fuzzed operation and walks
+# every page: uninstrumented (but for UBSan) it is several times faster.
+$(B)/f/mm/page_check.c.o: FCFLAGS += -O2 -fno-sanitize=fuzzer-no-link,address
+# (Nor are the comparisons of the allocator fuzzer's own pattern loops worth tracing.)
+$(B)/f/tests/fuzz/alloc_fuzz.c.o: FCFLAGS += -fno-sanitize-coverage=trace-cmp
+
+$(B)/f/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,FUZZCC,$<)$(FUZZCC) $(FCFLAGS) -c $< -o $@
+
+$(FUZZ_BINS): $(B)/fuzz/%: $(B)/f/tests/fuzz/%.c.o $(FLIBOBJS)
+	@mkdir -p $(dir $@)
+	$(call quiet,FUZZLD,$@)$(FUZZCC) $(FLDFLAGS) $^ -o $@
+
+fuzz: deps $(FUZZ_BINS) $(DTBS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+test-build: $(FUZZ_BINS)
+
+# make fuzz-coverage: line coverage of the saved corpora (llvm-cov), in
+# build/fuzz/coverage.txt; the same sources built for source-based coverage.
+FUZZ_COV_BINS := $(addprefix $(B)/fuzz/cov/,$(FUZZERS))
+FCOVFLAGS := $(COMMON) -O1 -DHOST -fsanitize=fuzzer-no-link -fprofile-instr-generate -fcoverage-mapping
+FCOVOBJS  := $(patsubst %,$(B)/fcov/%.o,$(FUZZ_LIB))
+
+$(B)/fcov/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,COVCC,$<)$(FUZZCC) $(FCOVFLAGS) -c $< -o $@
+
+$(FUZZ_COV_BINS): $(B)/fuzz/cov/%: $(B)/fcov/tests/fuzz/%.c.o $(FCOVOBJS)
+	@mkdir -p $(dir $@)
+	$(call quiet,COVLD,$@)$(FUZZCC) -fsanitize=fuzzer -fprofile-instr-generate $^ -o $@
+
+fuzz-coverage: deps $(FUZZ_COV_BINS) $(DTBS)
+	@tests/fuzz/coverage.sh $(FUZZERS)
+
+.PHONY: fuzz fuzz-coverage
+-include $(FLIBOBJS:.o=.d) $(patsubst %,$(B)/f/tests/fuzz/%.c.d,$(FUZZERS))
+-include $(FCOVOBJS:.o=.d) $(patsubst %,$(B)/fcov/tests/fuzz/%.c.d,$(FUZZERS))
+
 # --- SD card images (scripts/mksdimage.sh; docs/boards.md) -----------------------
 BOOTARGS ?=
 SDTOOLS := PATH="$$PATH:/usr/sbin:/sbin"
@@ -136,6 +198,35 @@ sdimage: deps $(B)/sdcard.img
 
 bench: deps all
 	@scripts/bench.sh
+
+# make stress: 10 million random mixed allocator operations on 4 harts,
+# every object checked, then a leak count (scripts/stress.sh, docs/reliability.md).
+stress: deps all
+	@scripts/stress.sh
+.PHONY: stress
+
+# Pictures of memory (docs/memmap.md): boot, workload, dump, gnuplot.
+memmap: deps all
+	@scripts/memmap.sh
+.PHONY: memmap
+
+# --- workload replay (docs/replay.md) ------------------------------------------
+# make replay: replay TRACE (an ftrace kmem trace as text) on QEMU, one hart,
+# -icount shift=0; without TRACE, a synthetic trace of REPLAY_EVENTS events
+# from build/gen-trace (scripts/gen-trace.c).
+TRACE ?=
+REPLAY_EVENTS ?= 200000
+
+$(B)/gen-trace: scripts/gen-trace.c
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTCC,$<)$(HOSTCC) -std=gnu11 -O2 $(WARN) $< -o $@
+
+replay: deps all $(B)/gen-trace
+	@REPLAY_EVENTS=$(REPLAY_EVENTS) scripts/replay.sh $(TRACE)
+
+test-build: $(B)/gen-trace
+
+.PHONY: replay
 
 # --- commands -----------------------------------------------------------------
 SMP ?= 4

@@ -5,6 +5,7 @@
 #include <boot.h>
 #include <cmdline.h>
 #include <console.h>
+#include <fault_inject.h>
 #include <hart.h>
 #include <ktime.h>
 #include <memblock.h>
@@ -77,6 +78,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	mm_init(&boot_dt);               /* memblock, struct pages, zones, buddy */
 	paging_init(&memblock);          /* Sv39: direct map, kernel protections */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
+	fault_inject_boot_start();       /* fail_page_alloc=, failslab= from now on */
 	print_banner();
 	shell_boot_script();             /* run=cmd1;cmd2 */
 	selftest_boot();                 /* ktest=...: run and power off */

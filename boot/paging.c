@@ -78,6 +78,18 @@ static void map_kernel_image(void)
 	map_or_panic((uintptr_t)_sdata, (uintptr_t)_end, PAGE_KERNEL, 0, "kernel data");
 }
 
+/* A device tree outside the RAM it describes is still read later (and by
+ * self-tests): map it read-only where it is. */
+static void map_dtb_outside_ram(void)
+{
+	u64 s = ALIGN_DOWN(boot_dt.dtb_phys, PAGE_SIZE);
+	u64 e = ALIGN_UP(boot_dt.dtb_phys + boot_dt.fdt.totalsize, PAGE_SIZE);
+
+	for (u64 va = s; va < e; va += PAGE_SIZE)
+		if (pgtable_translate(&kernel_pgtable, va) == ~0ull)
+			map_or_panic(va, va + PAGE_SIZE, PAGE_KERNEL_RO, 0, "device tree");
+}
+
 void paging_enable_this_hart(void)
 {
 	csr_write(satp, kernel_satp);
@@ -96,6 +108,7 @@ void paging_init(const struct memblock *mb)
 		map_ram_region(mb, mb->memory.regions[i].base,
 			       mb->memory.regions[i].base + mb->memory.regions[i].size);
 	map_kernel_image();
+	map_dtb_outside_ram();
 	kernel_satp = SATP_MODE_SV39 | kernel_pgtable.root_pa >> PAGE_SHIFT;
 	paging_enable_this_hart();
 	paging_on = true;

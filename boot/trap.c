@@ -158,7 +158,7 @@ void trap_handler(struct trap_frame *f)
 	/* A vmalloc address: a stale translation is retried; an out-of-bounds
 	 * access gets its report before the trap's. */
 	if ((f->scause == EXC_LOAD_PAGE_FAULT || f->scause == EXC_STORE_PAGE_FAULT ||
-	     f->scause == EXC_INST_PAGE_FAULT) && vmalloc_fault(f->stval))
+	     f->scause == EXC_INST_PAGE_FAULT) && vmalloc_fault(f->stval, f->scause))
 		return;
 	if (e->armed) {
 		e->armed = false;

@@ -327,6 +327,15 @@ static int scan_reserved_memory(struct dt_info *info)
 
 /* ---- /chosen ------------------------------------------------------------- */
 
+/* Does [start, end) lie inside one RAM range (ram[] is merged)? */
+static bool range_in_ram(const struct dt_info *info, u64 start, u64 end)
+{
+	for (int i = 0; i < info->nr_ram; i++)
+		if (start >= info->ram[i].base && end <= info->ram[i].base + info->ram[i].size)
+			return true;
+	return false;
+}
+
 /* linux,initrd-start/-end: one 32-bit cell (QEMU) or a 64-bit value (U-Boot). */
 static int get_addr_prop(const struct fdt *f, int node, const char *prop, u64 *out)
 {
@@ -367,6 +376,11 @@ static int scan_initrd(struct dt_info *info, int chosen)
 		return -FDT_ERR_BADRANGE;
 	if (end == start) {
 		dt_warn(info, "/chosen: empty initrd: ignored");
+		return 0;
+	}
+	if (!range_in_ram(info, start, end)) { /* as Linux: not memory, no initrd */
+		dt_warn(info, "/chosen: initrd [mem 0x%016llx-0x%016llx] is not inside RAM: ignored",
+			(unsigned long long)start, (unsigned long long)(end - 1));
 		return 0;
 	}
 	info->has_initrd = true;

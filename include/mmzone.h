@@ -111,6 +111,7 @@ struct pglist_data {
 	u32 warned_orders; /* orders whose allocation failure was reported */
 	unsigned long nr_bad_pages;       /* bad frees reported */
 	const char *last_bad_reason;
+	unsigned long released_reserved_pages; /* reserved after boot, given back (mm/reserved.c) */
 };
 
 extern struct pglist_data contig_page_data;
@@ -158,6 +159,15 @@ static inline struct page *node_virt_to_page(const struct pglist_data *node, con
 
 /* Give one block of boot memory to the buddy allocator (node_init). */
 void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, unsigned int order);
+
+/* Reserved memory given back (mm/reserved.c): every PG_reserved page of RAM
+ * wholly inside physical [start, end) becomes free buddy pages of its zone
+ * (managed_pages grows); returns the pages released. release_reserved_range
+ * also takes the pages out of @mb's reserved table, including a partial
+ * first or last page when nothing else is reserved in it. */
+unsigned long node_release_reserved(struct pglist_data *node, u64 start, u64 end);
+unsigned long release_reserved_range(struct pglist_data *node, struct memblock *mb, u64 start,
+				     u64 end);
 
 /* Zone boundaries as pfns: ZONE_DMA is [start, dma_end), DMA32 is
  * [dma_end, dma32_end), Normal the rest. dma_end 0: no ZONE_DMA. */

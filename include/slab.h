@@ -24,6 +24,7 @@
 #define SLAB_HWCACHE_ALIGN 0x00002000ul      /* align objects to a cache line */
 #define SLAB_STORE_USER 0x00010000ul         /* U: remember who allocated / freed */
 #define SLAB_RECLAIM_ACCOUNT 0x00020000ul    /* counted as SReclaimable */
+#define SLAB_FAILSLAB 0x02000000ul           /* failslab targets it (set by mm/fault_inject.c) */
 #define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 
 #define SLAB_CACHE_LINE 64
@@ -103,6 +104,12 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c);
  * hart's magazine is emptied: no hart may use the cache meanwhile. */
 void kmem_cache_destroy(struct kmem_cache *c);
 unsigned int kmem_cache_size(const struct kmem_cache *c);
+
+/* failslab (mm/fault_inject.c): with @on, the cache gets SLAB_FAILSLAB and
+ * magazines of capacity 0 (every hart's is emptied), so each allocation
+ * takes kmem_cache_alloc_slow, where failslab checks; off restores them.
+ * No other hart may use the cache meanwhile. */
+void kmem_cache_set_failslab(struct kmem_cache *c, bool on);
 
 /* The slow paths behind the inline fast paths. */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);

@@ -41,6 +41,8 @@ struct seg_free {
 struct slob_heap {
 	spinlock_t lock;
 	enum slob_mode mode;
+	bool kmalloc_other;  /* slob_kmalloc takes its other path: classic, or fault_inject */
+	bool fault_inject;   /* failslab targets this heap's kmalloc and bigblocks */
 	const char *name;
 	u32 secret;          /* mixes into segfit header cookies */
 	unsigned int keep_empty; /* wholly free pages kept before returning one */
@@ -70,6 +72,9 @@ struct slob_heap {
 extern struct slob_heap kmalloc_heap;
 
 void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode);
+/* failslab (mm/fault_inject.c): check the heap's kmalloc and bigblock
+ * allocations (both then leave the inline path). */
+void slob_heap_set_fault_inject(struct slob_heap *h, bool on);
 /* Give every page back (all objects must be freed); returns pages that
  * could not be returned because they still hold objects. */
 unsigned long slob_heap_destroy(struct slob_heap *h);

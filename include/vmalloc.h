@@ -36,12 +36,14 @@ void *kvmalloc(unsigned long size, gfp_t gfp);
 void kvfree(const void *addr);
 
 /*
- * A page fault at @addr: true if it was a stale translation of a mapped
- * vmalloc address (this hart's TLB is flushed; retry the access). For an
- * unmapped vmalloc address the out-of-bounds report is printed and false
- * returned. Not a vmalloc address: false, nothing printed.
+ * A page fault (@scause: EXC_*_PAGE_FAULT) at @addr: true if it was a stale
+ * translation of a mapped vmalloc address that allows the access (this
+ * hart's TLB is flushed; retry the access). For an unmapped vmalloc address
+ * the out-of-bounds report is printed and false returned. A mapped address
+ * the access is not allowed on (an instruction fetch: vmalloc memory is not
+ * executable), or not a vmalloc address: false, nothing printed.
  */
-bool vmalloc_fault(u64 addr);
+bool vmalloc_fault(u64 addr, unsigned long scause);
 /* The out-of-bounds report for @addr into @buf (also for tests). */
 void vmalloc_describe(u64 addr, char *buf, size_t size);
 
@@ -52,5 +54,13 @@ struct vmalloc_stats {
 void vmalloc_get_stats(struct vmalloc_stats *st);
 /* /proc/vmallocinfo */
 void show_vmallocinfo(void);
+/*
+ * Check the areas: the AVL tree (order, heights, balance), no two areas
+ * (guard pages included) overlapping, all inside the vmalloc range, the
+ * counts, every page mapped 4 KiB rw- (a vmalloc area's to the pages of its
+ * array, allocated and PGTY_VMALLOC) and every guard page unmapped. Prints
+ * the first problems ("vmalloc_check: ...") and returns their number.
+ */
+int vmalloc_check(void);
 
 #endif

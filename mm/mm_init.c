@@ -9,6 +9,7 @@
  */
 #include <boot.h>
 #include <cmdline.h>
+#include <kstring.h>
 #include <memblock.h>
 #include <mm_init.h>
 #include <mmzone.h>
@@ -74,6 +75,41 @@ static void mark_kernel_pages(void)
 		set_page_type(virt_to_page(p), PGTY_KERNEL);
 }
 
+/*
+ * A device tree rvmm cannot run on, checked before anything is built on
+ * it: the kernel image must lie in RAM, no range the tree reserves may
+ * cover it (that memory belongs to someone else), and some whole page of
+ * RAM must be left free. Each failure stops the boot naming the ranges.
+ */
+static void check_memory_map(const struct dt_info *dt)
+{
+	u64 ks = (u64)(uintptr_t)_start, ke = (u64)(uintptr_t)_end, free = 0, cursor = 0, s, e;
+	bool in_ram = false, skipped_own = false;
+
+	for (int i = 0; i < dt->nr_ram; i++)
+		in_ram |= ks >= dt->ram[i].base && ke <= dt->ram[i].base + dt->ram[i].size;
+	if (!in_ram)
+		panic("the kernel image [mem %#018llx-%#018llx] is not inside the RAM the device tree describes",
+		      (unsigned long long)ks, (unsigned long long)ke - 1);
+	for (int i = 0; i < dt->nr_reserved; i++) {
+		const struct dt_reserved *r = &dt->reserved[i];
+
+		if (!skipped_own && r->base == ks && r->size == ke - ks && strcmp(r->reason, "kernel") == 0) {
+			skipped_own = true; /* memory_map_init's own entry */
+			continue;
+		}
+		if (r->base < ke && ks < r->base + r->size)
+			panic("the device tree reserves [mem %#018llx-%#018llx] (%s), which holds the kernel image [mem %#018llx-%#018llx]",
+			      (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
+			      r->reason, (unsigned long long)ks, (unsigned long long)ke - 1);
+	}
+	while (memblock_next_free(&memblock, &cursor, &s, &e))
+		if (ALIGN_DOWN(e, PAGE_SIZE) > ALIGN_UP(s, PAGE_SIZE))
+			free += ALIGN_DOWN(e, PAGE_SIZE) - ALIGN_UP(s, PAGE_SIZE);
+	if (!free)
+		panic("no free RAM: the device tree's reserved ranges and the kernel cover all of it");
+}
+
 void mm_init(const struct dt_info *dt)
 {
 	struct zone_limits lim = {
@@ -86,6 +122,7 @@ void mm_init(const struct dt_info *dt)
 	rc = memblock_add_dt(&memblock, dt);
 	if (rc)
 		panic("memblock: cannot record the device tree's memory map (error %d)", rc);
+	check_memory_map(dt);
 	rc = node_init(&contig_page_data, &memblock, &lim);
 	if (rc)
 		panic("mm: cannot build the page allocator (error %d)", rc);

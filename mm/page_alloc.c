@@ -36,6 +36,7 @@
  * a block of that order, a dropped reference too many) are reported with
  * the pfn and reason by bad_page() and change nothing.
  */
+#include <fault_inject.h>
 #include <kstring.h>
 #include <mmzone.h>
 #include <percpu.h>
@@ -411,6 +412,9 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 				MAX_ORDER - 1);
 		return NULL;
 	}
+	/* fail_page_alloc (mm/fault_inject.c): routes order 0 here while on. */
+	if (unlikely(fail_page_alloc.active) && should_fail_alloc_page(gfp, order))
+		return NULL;
 	page = try_zonelist(node, gfp, order);
 	if (unlikely(!page)) {
 		/* Free pages may sit on other harts' lists: pull them back. */
@@ -504,17 +508,22 @@ static struct per_cpu_pages no_zone_pcp; /* always empty: for gfp without a zone
  * stack of zone z, slot MM_SLOT_GFP + g (g: the gfp zone bits) the stack
  * of the first zone such a request tries. The fast paths below use them, so
  * they cost one load from the hart's own data instead of a zone lookup.
+ * While fail_page_alloc may fail order 0, the allocation slots all name the
+ * empty stack: every request then takes the slow path, where the check is.
  */
 static void bind_cpus(struct pglist_data *node)
 {
+	bool routed = fail_page_alloc_routes_order0();
+
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
 		void **slots = cpu_mm_slots(cpu);
 
 		for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
 			slots[zi] = node->zones[zi].pcp ? &node->zones[zi].pcp[cpu] : &no_zone_pcp;
 		for (unsigned int g = 0; g <= GFP_ZONEMASK; g++)
-			slots[MM_SLOT_GFP + g] = node->fast_zone[g] ? &node->fast_zone[g]->pcp[cpu]
-								    : &no_zone_pcp;
+			slots[MM_SLOT_GFP + g] = node->fast_zone[g] && !routed
+							 ? &node->fast_zone[g]->pcp[cpu]
+							 : &no_zone_pcp;
 	}
 }
 

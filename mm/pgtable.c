@@ -44,8 +44,8 @@ int pgtable_init(struct pgtable *pt)
 }
 
 /* The entry for va at @level, creating tables above it; NULL if out of
- * memory or a bigger leaf is in the way. */
-static pte_t *entry_at(struct pgtable *pt, u64 va, int level)
+ * memory (*err = -ENOMEM) or a bigger leaf is in the way (*err = -EEXIST). */
+static pte_t *entry_at(struct pgtable *pt, u64 va, int level, int *err)
 {
 	pte_t *table = table_va(pt->root_pa);
 
@@ -55,10 +55,13 @@ static pte_t *entry_at(struct pgtable *pt, u64 va, int level)
 		if (!(*e & PTE_V)) {
 			u64 pa = new_table(pt);
 
-			if (!pa)
+			if (!pa) {
+				*err = -ENOMEM;
 				return NULL;
+			}
 			*e = pfn_pte(pa, PTE_V);
 		} else if (pte_leaf(*e)) {
+			*err = -EEXIST;
 			return NULL;
 		}
 		table = table_va(pte_pa(*e));
@@ -79,11 +82,11 @@ int pgtable_map(struct pgtable *pt, u64 va, u64 pa, u64 size, u64 prot, int max_
 	if ((va | pa | size) & (PAGE_SIZE - 1))
 		return -EINVAL;
 	while (size) {
-		int level = biggest_level(va, pa, size, max_level);
-		pte_t *e = entry_at(pt, va, level);
+		int level = biggest_level(va, pa, size, max_level), err;
+		pte_t *e = entry_at(pt, va, level, &err);
 
 		if (!e)
-			return -ENOMEM;
+			return err;
 		if (*e & PTE_V)
 			return -EEXIST;
 		*e = pfn_pte(pa, prot);
@@ -130,6 +133,6 @@ void pgtable_unmap(struct pgtable *pt, u64 va, u64 size)
 
 		pgtable_walk(pt, va, &level);
 		if (level == 0)
-			*entry_at(pt, va, 0) = 0;
+			*entry_at(pt, va, 0, &level) = 0;
 	}
 }

@@ -48,6 +48,7 @@
  * Locking: cache->lock guards the lists and counters; the cache chain has
  * its own lock; lock order cache lock -> page allocator locks.
  */
+#include <fault_inject.h>
 #include <kmalloc.h>
 #include <kstring.h>
 #include <ksyms.h>
@@ -598,10 +599,13 @@ static void debug_free(struct kmem_cache *c, void *obj, unsigned long caller)
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
-	unsigned long flags = irq_save();
+	unsigned long flags;
 	struct slab_magazine *m;
 	void *obj = NULL;
 
+	if (unlikely(c->flags & SLAB_FAILSLAB) && should_failslab(c->name, gfp))
+		return NULL;
+	flags = irq_save();
 	m = this_magazine(c);
 	if (!m) {
 		obj = debug_alloc(c, gfp, caller);
@@ -739,14 +743,19 @@ static int setup_geometry(struct kmem_cache *c)
 	return 0;
 }
 
-/* Linux SLAB's magazine sizes; debug caches get none. */
-static void setup_magazines(struct kmem_cache *c)
+/* Linux SLAB's magazine sizes; debug caches and failslab's targets get none. */
+static unsigned int magazine_limit(const struct kmem_cache *c)
 {
 	unsigned int s = c->size;
 
-	c->limit = s > PAGE_SIZE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
-	if (c->flags & SLAB_DEBUG_FLAGS)
-		c->limit = 0;
+	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB))
+		return 0;
+	return s > PAGE_SIZE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
+}
+
+static void setup_magazines(struct kmem_cache *c)
+{
+	c->limit = magazine_limit(c);
 	c->batch = (c->limit + 1) / 2;
 	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
 		c->mag[cpu] = &empty_magazine;
@@ -775,7 +784,8 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	if (!c)
 		return NULL;
 	kstrlcpy(c->name, name, sizeof(c->name));
-	c->flags = flags | debug_flags_for(c->name);
+	c->flags = (flags & ~SLAB_FAILSLAB) | debug_flags_for(c->name) |
+		   (failslab_targets(c->name) ? SLAB_FAILSLAB : 0);
 	c->object_size = (unsigned int)size;
 	c->align = calculate_alignment(c->flags, align, size);
 	c->ctor = ctor;
@@ -843,6 +853,33 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	}
 	slob_free(&meta_heap, c, sizeof(*c));
 	slab_account(0, -(long)sizeof(*c));
+}
+
+void kmem_cache_set_failslab(struct kmem_cache *c, bool on)
+{
+	unsigned long irq = irq_save();
+	unsigned int limit;
+
+	spin_lock(&c->lock);
+	c->flags = on ? c->flags | SLAB_FAILSLAB : c->flags & ~SLAB_FAILSLAB;
+	limit = magazine_limit(c);
+	if (limit != c->limit) {
+		for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
+			struct slab_magazine *m = c->mag[cpu];
+
+			if (m == &empty_magazine)
+				continue;
+			flush_magazine(c, m, m->top - m->entries);
+			c->mag[cpu] = &empty_magazine;
+			slob_free(&meta_heap, m, sizeof(*m) + c->limit * sizeof(void *));
+			slab_account(0, -(long)(sizeof(*m) + c->limit * sizeof(void *)));
+		}
+		c->limit = limit;
+		c->batch = (limit + 1) / 2;
+		reap_free_slabs(c, 1);
+	}
+	spin_unlock(&c->lock);
+	irq_restore(irq);
 }
 
 /* ============================ reports ==================================== */

@@ -47,6 +47,7 @@
  * Requests bigger than a SLOB page can hold ("bigblocks") are served in
  * mm/kmalloc.c straight from the buddy allocator.
  */
+#include <fault_inject.h>
 #include <kstring.h>
 #include <mm.h>
 #include <slob.h>
@@ -606,12 +607,24 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
 	memset(h, 0, sizeof(*h));
 	h->name = name;
 	h->mode = mode;
+	h->kmalloc_other = mode != SLOB_SEGFIT;
 	h->secret = (u32)((uintptr_t)h >> 4) * 0x9e3779b1u;
 	h->keep_empty = mode == SLOB_SEGFIT ? 1 : 0;
 	h->arena.units = 1;
 	h->arena.next = &h->arena;
 	h->slobfree = &h->arena;
 	INIT_LIST_HEAD(&h->pages);
+	if (h == &kmalloc_heap && failslab_targets(name))
+		slob_heap_set_fault_inject(h, true);
+}
+
+void slob_heap_set_fault_inject(struct slob_heap *h, bool on)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+
+	h->fault_inject = on;
+	h->kmalloc_other = on || h->mode != SLOB_SEGFIT;
+	spin_unlock_irqrestore(&h->lock, flags);
 }
 
 unsigned long slob_heap_destroy(struct slob_heap *h)
@@ -677,7 +690,7 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
-/* Classic mode, __GFP_ZERO, and classic's bigger-than-a-block sizes. */
+/* Classic mode, __GFP_ZERO, classic's bigger-than-a-block sizes, failslab. */
 static __attribute__((noinline)) void *slob_kmalloc_other(struct slob_heap *h, size_t size,
 							gfp_t gfp)
 {
@@ -686,6 +699,8 @@ static __attribute__((noinline)) void *slob_kmalloc_other(struct slob_heap *h, s
 
 	if (size > slob_kmalloc_max(h))
 		return slob_big_alloc(h, size, gfp);
+	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
+		return NULL;
 	flags = spin_lock_irqsave(&h->lock);
 	p = h->mode == SLOB_SEGFIT ? seg_alloc(h, size, gfp, 0) : classic_kmalloc(h, size, gfp);
 	spin_unlock_irqrestore(&h->lock, flags);
@@ -701,7 +716,7 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	u32 bs, *hdr;
 	void *p = NULL;
 
-	if (unlikely(h->mode != SLOB_SEGFIT || (gfp & __GFP_ZERO)))
+	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
 		return slob_kmalloc_other(h, size, gfp);
 	bs = seg_block_size(size);
 	flags = spin_lock_irqsave(&h->lock);
@@ -738,6 +753,8 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	struct page *page;
 
 	if (order >= MAX_ORDER)
+		return NULL;
+	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->max_pages && h->nr_pages + h->big_pages + n > h->max_pages) {

@@ -25,6 +25,7 @@
 #include <ksyms.h>
 #include <mm.h>
 #include <paging.h>
+#include <riscv.h>
 #include <shell.h>
 #include <spinlock.h>
 #include <vmalloc.h>
@@ -37,8 +38,8 @@ struct vm_area {
 	u64 size;               /* mapped bytes; the guard page follows */
 	unsigned int nr_pages;
 	unsigned int flags;
-	struct page **pages;    /* VM_ALLOC: the pages, in order */
-	unsigned int pages_order; /* the array's pages (0: from kmalloc) */
+	struct page **pages;    /* VM_ALLOC: the pages, in order (kmalloc'ed, or
+				 * vmalloc'ed when above a page) */
 	unsigned long caller;
 	struct vm_area *left, *right;
 	int height;
@@ -260,29 +261,24 @@ static struct vm_area *remove_area(const void *addr, unsigned int want_flags)
 	else
 		nr_vmap_pages -= a->nr_pages;
 	pgtable_unmap(&kernel_pgtable, a->addr, a->size);
-	spin_unlock_irqrestore(&vmap_lock, flags);
+	/* Flushed before the lock is dropped: once it is, another hart may
+	 * place a new area here, and no hart may still see these pages then. */
 	flush_tlb_kernel_range(a->addr, a->size);
+	spin_unlock_irqrestore(&vmap_lock, flags);
 	return a;
 }
 
-static struct page **alloc_page_array(unsigned int n, unsigned int *order)
+static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller);
+
+/* The array of an area's pages. Above a page it is vmalloc'ed itself (as
+ * Linux does), so that no allocation of a vmalloc needs contiguous pages. */
+static struct page **alloc_page_array(unsigned int n, unsigned long caller)
 {
 	unsigned long bytes = (unsigned long)n * sizeof(struct page *);
 
-	if (bytes <= PAGE_SIZE) {
-		*order = 0;
+	if (bytes <= PAGE_SIZE)
 		return kmalloc(bytes, GFP_KERNEL);
-	}
-	*order = get_order(bytes);
-	return (struct page **)__get_free_pages(GFP_KERNEL, *order);
-}
-
-static void free_page_array(struct page **pages, unsigned int order)
-{
-	if (order == 0)
-		kfree(pages);
-	else
-		free_pages((unsigned long)pages, order);
+	return vmalloc_caller(bytes, GFP_KERNEL, caller);
 }
 
 static void free_area_pages(struct vm_area *a, unsigned int n)
@@ -291,12 +287,13 @@ static void free_area_pages(struct vm_area *a, unsigned int n)
 		set_page_type(a->pages[i], PGTY_NONE);
 		__free_pages(a->pages[i], 0);
 	}
-	free_page_array(a->pages, a->pages_order);
+	kvfree(a->pages);
 }
 
 static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 {
-	unsigned long n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	/* (size + PAGE_SIZE - 1) would wrap for a size near ULONG_MAX. */
+	unsigned long n = (size >> PAGE_SHIFT) + !!(size & (PAGE_SIZE - 1));
 	struct vm_area *a;
 	void *addr;
 	unsigned int i;
@@ -310,7 +307,7 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 	a->size = n << PAGE_SHIFT;
 	a->flags = VM_ALLOC;
 	a->caller = caller;
-	a->pages = alloc_page_array(a->nr_pages, &a->pages_order);
+	a->pages = alloc_page_array(a->nr_pages, caller);
 	if (!a->pages)
 		goto no_array;
 	for (i = 0; i < a->nr_pages; i++) {
@@ -450,13 +447,22 @@ void vmalloc_describe(u64 addr, char *buf, size_t size)
 		ksnprintf(buf + n, size - (size_t)n, ")");
 }
 
-bool vmalloc_fault(u64 addr)
+bool vmalloc_fault(u64 addr, unsigned long scause)
 {
+	u64 need = scause == EXC_INST_PAGE_FAULT ? PTE_X :
+		   scause == EXC_STORE_PAGE_FAULT ? PTE_W : PTE_R;
 	char msg[160];
+	int level;
+	pte_t pte;
 
 	if (addr < VMALLOC_START || addr >= VMALLOC_END || !paging_on)
 		return false;
-	if (pgtable_translate(&kernel_pgtable, addr) != ~0ull) {
+	pte = pgtable_walk(&kernel_pgtable, addr, &level);
+	if (level >= 0) {
+		/* Mapped, but not for this access (say, a jump into vmalloc
+		 * memory): a real fault, which retrying would only repeat. */
+		if (!(pte & need))
+			return false;
 		/* Mapped: this hart held a stale "unmapped" translation. */
 		local_flush_tlb_range(ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE);
 		return true;
@@ -466,6 +472,103 @@ bool vmalloc_fault(u64 addr)
 	vmalloc_describe(addr, msg, sizeof(msg));
 	kprintf("%s\n", msg);
 	return false;
+}
+
+/* ============================ consistency ================================= */
+
+struct vcheck {
+	u64 prev_end; /* end of the previous area, guard included */
+	unsigned long areas, vmalloc_pages, vmap_pages;
+	int problems;
+};
+
+static void vcheck_fail(struct vcheck *c, const struct vm_area *a, const char *what, u64 detail)
+{
+	if (c->problems++ < 8)
+		kprintf("vmalloc_check: area 0x%llx+0x%llx: %s (0x%llx)\n",
+			(unsigned long long)a->addr, (unsigned long long)a->size, what,
+			(unsigned long long)detail);
+}
+
+static void vcheck_area(const struct vm_area *a, struct vcheck *c)
+{
+	int level;
+
+	c->areas++;
+	if (a->addr < c->prev_end)
+		vcheck_fail(c, a, "overlaps the previous area or its guard, or out of order",
+			    c->prev_end);
+	if (!IS_ALIGNED(a->addr, PAGE_SIZE) || a->addr < VMALLOC_START ||
+	    area_end(a) > VMALLOC_END || area_end(a) <= a->addr)
+		vcheck_fail(c, a, "outside the vmalloc range or misaligned", area_end(a));
+	if (!a->nr_pages || a->size != (u64)a->nr_pages << PAGE_SHIFT)
+		vcheck_fail(c, a, "size is not its number of pages", a->nr_pages);
+	if (a->flags != VM_ALLOC && a->flags != VM_MAP)
+		vcheck_fail(c, a, "bad flags", a->flags);
+	if ((a->flags == VM_ALLOC) != (a->pages != NULL))
+		vcheck_fail(c, a, "page array present on a vmap area or missing", a->flags);
+	if (a->flags == VM_ALLOC)
+		c->vmalloc_pages += a->nr_pages;
+	else
+		c->vmap_pages += a->nr_pages;
+	for (unsigned int i = 0; i < a->nr_pages; i++) {
+		u64 va = a->addr + (u64)i * PAGE_SIZE;
+		pte_t pte = pgtable_walk(&kernel_pgtable, va, &level);
+
+		if (level != 0 || (pte & ~(~0ull << PTE_PPN_SHIFT)) != PAGE_KERNEL) {
+			vcheck_fail(c, a, "a page is unmapped or not a 4 KiB rw- mapping", va);
+			continue;
+		}
+		if (a->pages) {
+			struct page *p = a->pages[i];
+
+			if (pte_pa(pte) != virt_to_phys(page_address(p)))
+				vcheck_fail(c, a, "a page maps to another frame than its array says", va);
+			else if (page_type(p) != PGTY_VMALLOC || page_count(p) != 1)
+				vcheck_fail(c, a, "a page is not an allocated PGTY_VMALLOC page", va);
+		}
+	}
+	if (pgtable_translate(&kernel_pgtable, a->addr + a->size) != ~0ull)
+		vcheck_fail(c, a, "the guard page is mapped", a->addr + a->size);
+	c->prev_end = area_end(a);
+}
+
+/* Visit in address order; returns the subtree's height. */
+static int vcheck_tree(const struct vm_area *t, struct vcheck *c, int depth)
+{
+	int hl, hr;
+
+	if (!t)
+		return 0;
+	if (depth > 64) { /* an AVL tree of 2^32 areas is 46 high: a cycle */
+		vcheck_fail(c, t, "the tree is too deep (a cycle?)", (u64)depth);
+		return 0;
+	}
+	hl = vcheck_tree(t->left, c, depth + 1);
+	vcheck_area(t, c);
+	hr = vcheck_tree(t->right, c, depth + 1);
+	if (t->height != 1 + MAX(hl, hr))
+		vcheck_fail(c, t, "stored height differs from the real one", (u64)t->height);
+	if (hl - hr > 1 || hr - hl > 1)
+		vcheck_fail(c, t, "AVL balance broken", (u64)(hl - hr));
+	return 1 + MAX(hl, hr);
+}
+
+int vmalloc_check(void)
+{
+	struct vcheck c = { .prev_end = VMALLOC_START };
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+
+	vcheck_tree(root, &c, 0);
+	if (c.areas != nr_areas || c.vmalloc_pages != nr_vmalloc_pages ||
+	    c.vmap_pages != nr_vmap_pages) {
+		if (c.problems++ < 8)
+			kprintf("vmalloc_check: counts: %lu areas, %lu + %lu pages in the tree; "
+				"%lu, %lu + %lu counted\n", c.areas, c.vmalloc_pages, c.vmap_pages,
+				nr_areas, nr_vmalloc_pages, nr_vmap_pages);
+	}
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return c.problems;
 }
 
 void vmalloc_get_stats(struct vmalloc_stats *st)

@@ -27,6 +27,9 @@ tests/qemu/boot-checks.sh
 echo "== slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo"
 tests/qemu/slab-checks.sh
 
+echo "== reliability: fault injection, hostile device trees, stress"
+tests/qemu/reliability-checks.sh
+
 echo "== pictures of memory: the memmap dump against the reports, and its plots"
 tests/qemu/memmap-checks.sh
 

@@ -351,3 +351,30 @@ else
 	show_log bench-slab
 	record bench-kmalloc-slab-64 0 1
 fi
+
+# --- Paging and vmalloc (boot/paging.c, mm/vmalloc.c) ---
+
+# The boot line, then the vmalloc suite from the shell: its out-of-bounds
+# reports reach the console in their format (the guard page hit after a
+# 4-page area names the test function that allocated it), vmallocinfo lines
+# are printed in /proc/vmallocinfo's layout during the suite, and the
+# vmallocinfo after it lists nothing (no area left behind).
+qemu_run vmalloc-reports 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'run="ktest vmalloc;vmallocinfo;echo vmallocinfo end;poweroff"'
+check vmalloc-reports 0 \
+	"^paging: Sv39 on, [0-9]+ page-table pages; vmalloc area \[0xffffffc000000000-0xffffffd000000000\)$" \
+	"^ktest: [0-9]+ passed, 0 failed$" \
+	"^vmalloc out-of-bounds at 0xffffffc[0-9a-f]{9} \(area 0xffffffc[0-9a-f]{9}\+0x4000, allocated by guard_page_hit_reported\+0x[0-9a-f]+\)$" \
+	"^0xffffffc[0-9a-f]{9}-0xffffffc[0-9a-f]{9}   16384 vmallocinfo_lines\+0x[0-9a-f]+ pages=3 vmalloc$" \
+	"^0xffffffc[0-9a-f]{9}-0xffffffc[0-9a-f]{9}   12288 vmallocinfo_lines\+0x[0-9a-f]+ pages=2 vmap$" \
+	"^rvmm> echo vmallocinfo end$"
+left=$(tr -d '\r' <"$LOGDIR/vmalloc-reports.log" |
+	sed -n '/^rvmm> vmallocinfo$/,/^rvmm> echo vmallocinfo end$/p' | sed '1d;$d')
+if [ -z "$left" ]; then
+	echo "ok   vmalloc-nothing-left"
+	record vmalloc-nothing-left 1 0
+else
+	echo "FAIL vmalloc-nothing-left: vmallocinfo after the suite lists areas:"
+	echo "$left"
+	record vmalloc-nothing-left 0 1
+fi

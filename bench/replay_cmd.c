@@ -1,0 +1,83 @@
+/*
+ * replay_cmd.c - the `replay` console command: replay the kmem trace the
+ * boot loader handed over as the initrd (qemu -initrd trace.txt), then give
+ * the initrd's pages to the page allocator. docs/replay.md.
+ *
+ *   replay        replay, release the initrd, print the summary last
+ *   replay keep   replay and keep the initrd reserved (to replay it again)
+ *
+ * The initrd stays reserved (memblock and PG_reserved) until the replay
+ * ends; then every page it covers, less a partial page something else also
+ * holds, becomes free memory (release_reserved_range, mm/reserved.c).
+ */
+#include <boot.h>
+#include <kstring.h>
+#include <ktime.h>
+#include <memblock.h>
+#include <mmzone.h>
+#include <replay.h>
+#include <shell.h>
+
+static bool initrd_released;
+
+/* Another reservation of the device tree inside the initrd (a broken
+ * memory map): then its pages are left alone. */
+static const char *initrd_overlap(u64 start, u64 end)
+{
+	for (int i = 0; i < boot_dt.nr_reserved; i++) {
+		const struct dt_reserved *r = &boot_dt.reserved[i];
+
+		if (strcmp(r->reason, "initrd") != 0 && r->base < end && r->base + r->size > start)
+			return r->reason;
+	}
+	return NULL;
+}
+
+static void release_initrd(u64 start, u64 end)
+{
+	const char *other = initrd_overlap(start, end);
+	unsigned long pages;
+
+	if (other) {
+		kprintf("replay: the initrd overlaps reserved range %s: its pages stay reserved\n", other);
+		return;
+	}
+	pages = release_reserved_range(mem_node, &memblock, start, end);
+	initrd_released = true;
+	kprintf("replay: released %lu initrd pages (%lu kB) to the page allocator\n", pages,
+		pages * (PAGE_SIZE / 1024));
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	bool keep = argc == 2 && strcmp(argv[1], "keep") == 0;
+	struct replay_result r;
+	u64 start, end, t0;
+	int rc;
+
+	if (argc > 2 || (argc == 2 && !keep)) {
+		kprintf("usage: replay [keep]\n");
+		return -EINVAL;
+	}
+	if (!boot_dt.has_initrd || initrd_released) {
+		kprintf("replay: %s; boot with the trace as the initrd: qemu ... -initrd trace.txt\n",
+			initrd_released ? "the initrd was released after the last replay" : "no initrd");
+		return -ENOENT;
+	}
+	start = boot_dt.initrd_start;
+	end = boot_dt.initrd_end;
+	kprintf("replay: trace in the initrd [mem %#018llx-%#018llx], %llu bytes\n",
+		(unsigned long long)start, (unsigned long long)end - 1,
+		(unsigned long long)(end - start));
+	t0 = time_now_us();
+	rc = replay_run(phys_to_virt(start), (size_t)(end - start), NULL, &r);
+	if (rc)
+		return rc;
+	kprintf("replay: took %llu ms\n", (unsigned long long)(time_now_us() - t0) / 1000);
+	if (!keep)
+		release_initrd(start, end);
+	replay_print_summary(&r);
+	return 0;
+}
+SHELL_CMD("replay", cmd_replay, "[keep]",
+	  "replay the kmem trace in the initrd (ftrace text), then release the initrd");

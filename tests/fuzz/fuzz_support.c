@@ -1,0 +1,81 @@
+/*
+ * fuzz_support.c - the pieces of the host harness the fuzzers need besides
+ * tests/host/host_support.c and fakeram.c (which tests/host/main.c would
+ * otherwise provide), and quiet kprintf (fuzz.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "../host/host.h"
+
+/* host_support.c's host_load_dtb reads it (tests/host/main.c defines it for
+ * the unit tests). */
+const char *host_dtb_dir = "build/dtb";
+
+#define RING_SIZE 16384
+
+static char ring[RING_SIZE];
+static size_t ring_pos;   /* next byte to write */
+static bool ring_wrapped; /* the ring holds RING_SIZE bytes */
+
+static void ring_sink(const char *s)
+{
+	if (!s) {
+		fuzz_log_dump();
+		return;
+	}
+	for (; *s; s++) {
+		ring[ring_pos++] = *s;
+		if (ring_pos == RING_SIZE) {
+			ring_pos = 0;
+			ring_wrapped = true;
+		}
+	}
+}
+
+void fuzz_quiet(void)
+{
+	static int verbose = -1;
+
+	if (verbose < 0) {
+		const char *v = getenv("FUZZ_VERBOSE");
+
+		verbose = v && *v && strcmp(v, "0") != 0;
+	}
+	host_kprintf_sink = verbose ? NULL : ring_sink;
+}
+
+void fuzz_log_reset(void)
+{
+	ring_pos = 0;
+	ring_wrapped = false;
+}
+
+void fuzz_log_dump(void)
+{
+	if (!ring_pos && !ring_wrapped)
+		return;
+	fprintf(stderr, "----- kernel output of this input%s -----\n",
+		ring_wrapped ? " (its last 16 KiB)" : "");
+	if (ring_wrapped)
+		fwrite(ring + ring_pos, 1, RING_SIZE - ring_pos, stderr);
+	fwrite(ring, 1, ring_pos, stderr);
+	fprintf(stderr, "----- end of kernel output -----\n");
+}
+
+void fuzz_fail(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	host_kprintf_sink = NULL;
+	fuzz_log_dump();
+	fprintf(stderr, "FUZZ FAILURE: %s\n", msg);
+	fflush(stderr);
+	abort();
+}
