@@ -127,10 +127,23 @@ void local_flush_tlb_range(u64 start, u64 size)
 		__asm__ volatile("sfence.vma %0" ::"r"(va) : "memory");
 }
 
+/* One RFENCE call for all other harts whose ids fit a 64-bit mask (every
+ * machine rvmm runs on); one call per hart otherwise. */
 void flush_tlb_kernel_range(u64 start, u64 size)
 {
+	unsigned long mask = 0;
+
 	local_flush_tlb_range(start, size);
-	for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
-		if (&harts[cpu] != this_hart())
-			sbi_remote_sfence_vma(1, harts[cpu].hartid, start, size);
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++) {
+		unsigned long id = harts[cpu].hartid;
+
+		if (&harts[cpu] == this_hart())
+			continue;
+		if (id < 64)
+			mask |= 1ul << id;
+		else
+			sbi_remote_sfence_vma(1, id, start, size);
+	}
+	if (mask)
+		sbi_remote_sfence_vma(mask, 0, start, size);
 }

@@ -192,12 +192,20 @@ static u64 search_gaps(const struct vm_area *t, u64 *prev_end, u64 need)
 	return search_gaps(t->right, prev_end, need);
 }
 
+/*
+ * Where a new area of @need bytes goes: after the highest area while the
+ * used part of the space stays within VMALLOC_COMPACT (O(log n)); beyond
+ * that, the lowest gap that fits first, so that addresses, and the page
+ * tables behind them, do not creep up to VMALLOC_END under churn.
+ */
+#define VMALLOC_COMPACT (1ull << 30)
+
 static u64 find_range(u64 need)
 {
 	struct vm_area *last = tree_last();
 	u64 start = last ? area_end(last) : VMALLOC_START, prev = VMALLOC_START, found;
 
-	if (start <= VMALLOC_END && VMALLOC_END - start >= need)
+	if (start - VMALLOC_START <= VMALLOC_COMPACT && VMALLOC_END - start >= need)
 		return start;
 	found = search_gaps(root, &prev, need);
 	if (found)

@@ -1115,7 +1115,7 @@ static void many_areas_keep_the_tree_consistent(struct ktest *t)
 
 /* Few rounds: every vfree is an SBI remote fence to each other hart, which
  * QEMU serves slowly when the host has fewer cores than harts. */
-#define HART_ROUNDS 32
+#define HART_ROUNDS 24
 #define HART_SLOTS 6
 
 struct hart_vm {
