@@ -30,6 +30,9 @@ tests/qemu/slab-checks.sh
 echo "== reliability: fault injection, hostile device trees, stress"
 tests/qemu/reliability-checks.sh
 
+echo "== kmem trace replay: tests/replay traces as the initrd, synthetic traces"
+tests/qemu/replay-checks.sh
+
 echo "== pictures of memory: the memmap dump against the reports, and its plots"
 tests/qemu/memmap-checks.sh
 
