@@ -26,7 +26,7 @@
 #include <trap.h>
 
 #define STACK_CANARY 0x57ac4ca7a4157ac4ull
-#define HART_START_TIMEOUT_US 2000000
+#define HART_START_TIMEOUT_US 10000000
 
 struct hart harts[MAX_HARTS];
 unsigned int nr_harts = 1;
@@ -160,8 +160,16 @@ unsigned int harts_start(const struct dt_info *dt)
 				(unsigned long)c->hartid, MAX_HARTS);
 			continue;
 		}
-		if (start_one(nr_harts, c->hartid))
+		if (start_one(nr_harts, c->hartid)) {
 			nr_harts++;
+		} else if (__atomic_load_n(&harts[nr_harts].hartid, __ATOMIC_RELAXED) == c->hartid &&
+			   sbi_hart_get_status(c->hartid) != SBI_HSM_STOPPED) {
+			/* Started but late (a loaded host): it may still come,
+			 * using this slot's stack and data, so the slot is never
+			 * reused and no further hart is started. */
+			kprintf("harts: not starting more harts after a late one\n");
+			break;
+		}
 	}
 	kprintf("harts: %u of %u up (boot hart %lu)\n", nr_harts, listed + 1, harts[0].hartid);
 	return nr_harts;
