@@ -108,6 +108,7 @@ struct cslot {
 	size_t size;
 	int ctor; /* 0 none, 1 counted ctor + dtor, 2 ctor, 3 dtor */
 	int nobjs;
+	bool orphan; /* destroyed with objects out: only frees are legal */
 };
 
 /* The last object freed, for double-free misuse: only by the operation right
@@ -166,10 +167,15 @@ static long pat_seg(u8 *p, size_t off, size_t len, u64 seed, bool write)
 		u64 v = mix(seed + w * 0x9e3779b97f4a7c15ull);
 
 		if ((off & 7) == 0 && wend - off == 8) {
-			if (write)
+			u64 have;
+
+			if (write) {
 				memcpy(p + off, &v, 8);
-			else if (memcmp(p + off, &v, 8) != 0)
-				return (long)off;
+			} else {
+				memcpy(&have, p + off, 8); /* a load, not a call */
+				if (have != v)
+					return (long)off;
+			}
 			off = wend;
 			continue;
 		}
@@ -537,12 +543,16 @@ static void free_obj(int i, unsigned int how)
 		break;
 	case K_CACHE: {
 		struct cslot *cs = &S.caches[o->cache];
+		bool det = (cs->c->flags & SLAB_DEBUG_FLAGS) || cs->orphan;
 
 		if (cs->c->ctor)
 			construct(o->p, cs->size);
-		kmem_cache_free(cs->c, o->p);
+		if (how & 1)
+			kfree(o->p); /* kfree takes any slab object */
+		else
+			kmem_cache_free(cs->c, o->p);
 		cs->nobjs--;
-		note_free(o, (cs->c->flags & SLAB_DEBUG_FLAGS) != 0, cs->c);
+		note_free(o, det, cs->c);
 		break;
 	}
 	}
@@ -773,6 +783,8 @@ static void op_backend(struct input *in)
 	kmalloc_backend = in8(in) & 1 ? KMALLOC_SLAB : KMALLOC_SLOB;
 }
 
+static void reclaim_orphan(int slot);
+
 static void op_cache_create(struct input *in)
 {
 	static void (*const ctors[4])(void *) = { NULL, ctor_counted, ctor_plain, NULL };
@@ -789,6 +801,11 @@ static void op_cache_create(struct input *in)
 	for (int i = 0; i < MAX_CACHES; i++)
 		if (!S.caches[i].c)
 			slot = i;
+	for (int i = 0; i < MAX_CACHES && slot < 0; i++)
+		if (S.caches[i].orphan && S.caches[i].nobjs == 0) {
+			reclaim_orphan(i);
+			slot = i;
+		}
 	if (slot < 0)
 		return;
 	switch (v >> 14) {
@@ -820,7 +837,7 @@ static void op_cache_create(struct input *in)
 		   "cache %s: size %u align %u", c->name, kmem_cache_size(c), c->align);
 	FUZZ_CHECK(virt_to_page(c) && virt_to_page(c)->private == (unsigned long)meta,
 		   "cache descriptor outside the slab metadata heap");
-	S.caches[slot] = (struct cslot){ c, size, ck, 0 };
+	S.caches[slot] = (struct cslot){ c, size, ck, 0, false };
 }
 
 static void op_cache_alloc(struct input *in)
@@ -834,7 +851,7 @@ static void op_cache_alloc(struct input *in)
 	void *p;
 
 	for (int k = 0; k < MAX_CACHES && !cs; k++)
-		if (S.caches[(b + k) % MAX_CACHES].c)
+		if (S.caches[(b + k) % MAX_CACHES].c && !S.caches[(b + k) % MAX_CACHES].orphan)
 			cs = &S.caches[(b + k) % MAX_CACHES];
 	if (!cs || S.nobjs >= MAX_OBJS)
 		return;
@@ -878,19 +895,50 @@ static void destroy_cache(int slot)
 	memset(cs, 0, sizeof(*cs));
 }
 
-static void op_cache_other(struct input *in, bool destroy)
+/*
+ * A cache destroyed with objects out keeps their slabs and its descriptor
+ * (docs/kmalloc.md), so that freeing them later stays safe. Once they are
+ * freed, the harness takes back what the cache keeps for good (its last free
+ * slab, the descriptor) so that the final page count can be exact.
+ */
+static void reclaim_orphan(int slot)
+{
+	struct cslot *cs = &S.caches[slot];
+
+	free_cache_objs(slot);
+	FUZZ_CHECK(cs->nobjs == 0, "orphan cache objects miscounted");
+	FUZZ_CHECK(kmem_cache_check(cs->c) == 0, "kmem_cache_check %s (destroyed)", cs->c->name);
+	(void)kmem_cache_shrink(cs->c);
+	FUZZ_CHECK(cs->c->nr_slabs == 0 && cs->c->free_objects == 0,
+		   "destroyed cache %s keeps %lu slabs after its objects were freed", cs->c->name,
+		   cs->c->nr_slabs);
+	slob_free(meta, cs->c, sizeof(*cs->c));
+	slab_meta_bytes -= sizeof(*cs->c);
+	if (S.last.c == cs->c)
+		S.last.valid = false;
+	memset(cs, 0, sizeof(*cs));
+}
+
+/* Shrink, destroy, or destroy with the objects still out (orphan). */
+static void op_cache_other(struct input *in, u8 op)
 {
 	u8 b = in8(in);
 
 	for (int k = 0; k < MAX_CACHES; k++) {
 		int slot = (b + k) % MAX_CACHES;
+		struct cslot *cs = &S.caches[slot];
 
-		if (!S.caches[slot].c)
+		if (!cs->c || cs->orphan)
 			continue;
-		if (destroy)
+		if (!(op & 0x80)) {
+			(void)kmem_cache_shrink(cs->c);
+		} else if ((op & 0x40) && cs->nobjs) {
+			kmem_cache_destroy(cs->c);
+			cs->orphan = true;
+			S.last.valid = false;
+		} else {
 			destroy_cache(slot);
-		else
-			(void)kmem_cache_shrink(S.caches[slot].c);
+		}
 		return;
 	}
 }
@@ -1015,7 +1063,8 @@ static enum expect op_bad(struct input *in)
 		return EXPECT_REPORT;
 	case 6: /* kmem_cache_free of a pointer inside a debug cache's object */
 		if ((i = pick_obj(b, 1u << K_CACHE)) < 0 ||
-		    !(S.caches[S.objs[i].cache].c->flags & SLAB_DEBUG_FLAGS))
+		    !((S.caches[S.objs[i].cache].c->flags & SLAB_DEBUG_FLAGS) ||
+		      S.caches[S.objs[i].cache].orphan))
 			return EXPECT_NONE;
 		kmem_cache_free(S.caches[S.objs[i].cache].c, S.objs[i].p + 1);
 		return EXPECT_REPORT;
@@ -1174,7 +1223,9 @@ static void teardown(void)
 	while (S.nobjs)
 		free_obj(S.nobjs - 1, (unsigned int)S.nobjs);
 	for (int i = 0; i < MAX_CACHES; i++)
-		if (S.caches[i].c)
+		if (S.caches[i].orphan)
+			reclaim_orphan(i);
+		else if (S.caches[i].c)
 			destroy_cache(i);
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
 		if (kmalloc_caches[i]) {
@@ -1269,7 +1320,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 10: op_cache_alloc(&in); break;
 		case 11: burst(&in, op_cache_alloc); break;
 		case 12: op_free(&in, 1u << K_CACHE); break;
-		case 13: op_cache_other(&in, op & 0x80); break; /* shrink or destroy */
+		case 13: op_cache_other(&in, op); break; /* shrink or destroy */
 		case 14: op_cpu(&in); break;
 		case 15: op_slob_alloc(&in); break;
 		case 16: op_free(&in, 1u << K_SLOB); break;
