@@ -26,6 +26,20 @@ static void calibrate(void)
 	loop_overhead_x16 = (t1 - t0) * 16 / iters;
 }
 
+u64 bench_rdinstret_cost(void)
+{
+	u64 best = ~0ull;
+
+	for (int i = 0; i < 16; i++) {
+		u64 t0 = bench_instret();
+		u64 t1 = bench_instret();
+
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	return best;
+}
+
 u64 bench_per_op(u64 start, u64 end, u64 iters)
 {
 	u64 per_x16 = (end - start) * 16 / iters;

@@ -50,21 +50,6 @@ static bool intact(const struct churn_slot *sl)
 	return sl->p[0] == sl->tag && sl->p[sl->size - 1] == last;
 }
 
-/* Cost of two back-to-back rdinstret reads (the smallest of a few tries). */
-static u64 calibrate_rdinstret(void)
-{
-	u64 best = ~0ull;
-
-	for (int i = 0; i < 16; i++) {
-		u64 t0 = bench_instret();
-		u64 t1 = bench_instret();
-
-		if (t1 - t0 < best)
-			best = t1 - t0;
-	}
-	return best;
-}
-
 void churn_run(const struct churn_ops *ops, struct churn_result *r)
 {
 	/* In registers: the "memory" clobber of the rdinstret reads would
@@ -76,7 +61,7 @@ void churn_run(const struct churn_ops *ops, struct churn_result *r)
 	*r = (struct churn_result){ 0 };
 	for (unsigned int i = 0; i < CHURN_SLOTS; i++)
 		slots[i] = (struct churn_slot){ 0 };
-	cal = calibrate_rdinstret();
+	cal = bench_rdinstret_cost();
 	r->rdinstret_cost = cal;
 
 	for (u32 step = 0; step < CHURN_STEPS; step++) {

@@ -77,20 +77,6 @@ static bool intact(const struct wl_slot *sl)
 	return sl->p[0] == sl->tag && sl->p[sl->size - 1] == last;
 }
 
-static u64 calibrate_rdinstret(void)
-{
-	u64 best = ~0ull;
-
-	for (int i = 0; i < 16; i++) {
-		u64 t0 = bench_instret();
-		u64 t1 = bench_instret();
-
-		if (t1 - t0 < best)
-			best = t1 - t0;
-	}
-	return best;
-}
-
 static void drain_slot(struct wl_slot *sl, void (*release)(void *), struct wl_result *r)
 {
 	if (!intact(sl))
@@ -114,7 +100,7 @@ void wl_run(const struct wl_spec *s, struct wl_slot *table, const struct churn_o
 	*r = (struct wl_result){ 0 };
 	for (u32 i = 0; i < s->slots + s->long_max; i++)
 		table[i] = (struct wl_slot){ 0 };
-	cal = calibrate_rdinstret();
+	cal = bench_rdinstret_cost();
 	r->rdinstret_cost = cal;
 
 	for (u32 step = 0; step < s->steps; step++) {

@@ -27,6 +27,10 @@ struct bench {
  * instret readings @start and @end, less the loop's own overhead. */
 u64 bench_per_op(u64 start, u64 end, u64 iters);
 
+/* Cost of two back-to-back instret reads (the smallest of a few tries):
+ * what timing a single call around its own reads adds. */
+u64 bench_rdinstret_cost(void);
+
 static inline u64 bench_instret(void)
 {
 	u64 v;

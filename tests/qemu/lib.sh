@@ -115,3 +115,20 @@ check_log() {
 		record "$result" 0 1
 	fi
 }
+
+# no_log RUN RESULT PATTERN...: none of the grep -E patterns may match the
+# log of RUN; recorded as RESULT.
+no_log() {
+	run=$1 result=$2
+	shift 2
+	for pat in "$@"; do
+		if tr -d '\r' <"$LOGDIR/$run.log" | grep -Eq -- "$pat"; then
+			echo "FAIL $result: console log has /$pat/:"
+			tr -d '\r' <"$LOGDIR/$run.log" | grep -E -- "$pat" | head -n 5
+			record "$result" 0 1
+			return
+		fi
+	done
+	echo "ok   $result"
+	record "$result" 1 0
+}

@@ -21,21 +21,6 @@ VIRT="-M virt -bios default"
 DT="$LOGDIR/hostile"
 mkdir -p "$DT"
 
-# no_log RUN RESULT PATTERN...: none of the patterns may match RUN's log.
-no_log() {
-	run=$1 result=$2
-	shift 2
-	for pat in "$@"; do
-		if tr -d '\r' <"$LOGDIR/$run.log" | grep -Eq -- "$pat"; then
-			echo "FAIL $result: console log has /$pat/:"
-			tr -d '\r' <"$LOGDIR/$run.log" | grep -E -- "$pat" | head -n 5
-			record "$result" 0 1
-			return
-		fi
-	done
-	echo "ok   $result"
-	record "$result" 1 0
-}
 
 # ==== 1. fault injection ======================================================
 
