@@ -128,8 +128,9 @@ $(B)/dtb/%.dtb: tests/dts/%.dts
 	$(call quiet,DTC,$<)$(DTC) -q $(if $(filter bad-%,$*),-f) -I dts -O dtb -o $@ $<
 
 # --- fuzzing: libFuzzer + ASan + UBSan (tests/fuzz, docs/reliability.md) ------
-# make fuzz runs each fuzzer FUZZ_SECONDS; crashes and new corpus entries go
-# to build/fuzz/. A crash reproduces with build/fuzz/NAME crash-FILE.
+# make fuzz runs each fuzzer FUZZ_SECONDS (tests/fuzz/run.sh); corpora, crashes
+# and logs go to build/fuzz/. A crash reproduces with
+# build/fuzz/NAME build/fuzz/crashes/NAME/crash-SHA1.
 FUZZCC       ?= clang
 FUZZ_SECONDS ?= 300
 FUZZERS      := fdt_fuzz alloc_fuzz

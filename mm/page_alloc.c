@@ -456,6 +456,8 @@ static const char *free_check(const struct page *page, unsigned int order)
 		return "freeing a free page (double free)";
 	if (!(f & PG_head))
 		return "not the head of an allocated block";
+	if (page_type(page) != PGTY_NONE)
+		return "freeing a page an allocator still owns (slab, SLOB, bigblock, vmalloc, page table)";
 	if (page_order(page) != order)
 		return "freed with another order than it was allocated with";
 	if (page->refcount <= 0)

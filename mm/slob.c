@@ -600,6 +600,16 @@ static inline bool seg_valid_live(const struct slob_heap *h, const void *p)
 	       block_size(v) >= SEG_MIN && off + block_size(v) <= SEG_END;
 }
 
+/* Is p inside one of h's pages? kfree checks the page type before it calls
+ * in; slob_free must check it itself: the last block freed in a page that
+ * went back to the buddy allocator still has the header of a live block. */
+static bool in_heap_page(const struct slob_heap *h, const void *p)
+{
+	struct page *page = virt_to_page(p);
+
+	return page && page_type(page) == PGTY_SLOB && page->private == (unsigned long)h;
+}
+
 /* ======================= the heap's interface ============================ */
 
 void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
@@ -683,7 +693,7 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)
 		classic_free(h, p, size);
-	else if (seg_valid_live(h, p))
+	else if (in_heap_page(h, p) && seg_valid_live(h, p))
 		seg_free_block(h, hdr_of(p));
 	else
 		heap_error(h, p, "slob_free of a block that is not allocated");

@@ -24,11 +24,14 @@
  *   krealloc, kfree, ksize; switching kmalloc_backend between KMALLOC_SLAB
  *   and KMALLOC_SLOB; kmem_cache_create (sizes 1..33000, any alignment, debug
  *   flags F/Z/P/U, SLAB_HWCACHE_ALIGN, constructors and destructors),
- *   kmem_cache_alloc / zalloc / free / shrink / destroy; slob_alloc with
- *   alignments and slob_free on the second heap; changing hart; draining the
- *   per-hart lists; and misuse the allocators promise to detect and survive
- *   (double frees, wrong orders, interior and foreign pointers, red-zone
- *   writes on debug caches).
+ *   kmem_cache_alloc / zalloc / free (or kfree) / shrink / destroy, and
+ *   destroy with objects still out (they must stay safe to free); bursts of
+ *   up to 32 allocations; slob_alloc with alignments and slob_free on the
+ *   second heap; changing hart; draining the per-hart lists; and misuse the
+ *   allocators promise to detect and survive (double frees, wrong orders,
+ *   tail and reserved pages, interior and foreign pointers, red-zone writes
+ *   on debug caches). The table is in docs/reliability.md; FUZZ_TRACE=1
+ *   prints each operation as it runs.
  *
  * The shadow model holds every live object: its range must not overlap any
  * other (the usable size, ksize, counts for kmalloc), its pattern must

@@ -15,7 +15,10 @@
  *     "dtb" entry exact; the initrd consistent; strings terminated; bootargs
  *     inside the blob. The same blob at a dtb address where it would wrap
  *     past 2^64 fails with -FDT_ERR_BADRANGE. dt_add_reserved keeps the
- *     order. The bootargs go through the command line parser as at boot;
+ *     order. The map goes into memblock as at boot (memblock_add_dt): the
+ *     tables stay sorted and merged, free ranges are RAM outside every
+ *     reserved range, memblock_alloc takes from them. The bootargs go
+ *     through the command line parser as at boot;
  *   - on a blob fdt_open() accepted, the API: a walk of every node
  *     (fdt_next_node depths, names terminated inside the structure block,
  *     fdt_parent, fdt_first_subnode / fdt_next_subnode against the walk),
@@ -35,6 +38,7 @@
 #include <cmdline.h>
 #include <devicetree.h>
 #include <fdt.h>
+#include <memblock.h>
 #include "fuzz.h"
 
 #define MAX_DEEP 128     /* nodes that get the O(nodes) checks */
@@ -148,6 +152,71 @@ static void check_add_reserved(struct dt_info *info, const u8 *data, size_t size
 		FUZZ_CHECK(terminated(info->reserved[i].reason, DT_NAME_LEN), "reason %d", i);
 }
 
+/* The map goes to memblock as at boot: its tables stay sorted and merged,
+ * free memory is RAM that is not reserved, and allocations come from it. */
+static void check_memblock(const struct dt_info *info)
+{
+	static struct memblock mb;
+	static u64 fstart[256], fend[256];
+	u64 cursor = 0, start, end, prev_end = 0, pa;
+	int n = 0, err;
+
+	memblock_init(&mb);
+	err = memblock_add_dt(&mb, info);
+	FUZZ_CHECK(err == 0, "memblock_add_dt: %d", err);
+	FUZZ_CHECK(memblock_check(&mb) == 0, "memblock_check");
+	FUZZ_CHECK(mb.memory.cnt == info->nr_ram, "%d memblock ranges for %d RAM ranges",
+		   mb.memory.cnt, info->nr_ram);
+	for (int i = 0; i < info->nr_ram; i++) {
+		u64 b = info->ram[i].base, e = b + info->ram[i].size;
+
+		FUZZ_CHECK(memblock_is_memory(&mb, b) && memblock_is_memory(&mb, e - 1) &&
+				   (b == 0 || !memblock_is_memory(&mb, b - 1)) &&
+				   !memblock_is_memory(&mb, e),
+			   "RAM range %d in memblock", i);
+	}
+	for (int i = 0; i < info->nr_reserved; i++) {
+		u64 b = info->reserved[i].base, e = b + info->reserved[i].size;
+
+		FUZZ_CHECK(memblock_is_reserved(&mb, b) && memblock_is_reserved(&mb, e - 1),
+			   "reserved range %d in memblock", i);
+	}
+	while (n < 256 && memblock_next_free(&mb, &cursor, &start, &end)) {
+		FUZZ_CHECK(start < end && start >= prev_end, "free range %d [%llx, %llx)", n,
+			   (unsigned long long)start, (unsigned long long)end);
+		FUZZ_CHECK(memblock_is_memory(&mb, start) && memblock_is_memory(&mb, end - 1) &&
+				   !memblock_is_reserved(&mb, start) && !memblock_is_reserved(&mb, end - 1),
+			   "free range %d is not free RAM", n);
+		fstart[n] = start;
+		fend[n++] = end;
+		prev_end = end;
+	}
+	FUZZ_CHECK(n < 256, "more free ranges than the tables can make");
+	(void)memblock_reserved_in_memory(&mb);
+	memblock_dump(&mb);
+
+	/* Top-down allocations, each from one free range, aligned, then reserved. */
+	for (int k = 0; k < 4; k++) {
+		static const u64 sizes[4] = { 4096, 24, 1 << 20, 3 << 12 };
+		static const u64 aligns[4] = { 4096, 8, 1 << 21, 64 };
+		bool inside = false;
+
+		pa = memblock_alloc(&mb, sizes[k], aligns[k]);
+		if (!pa)
+			continue;
+		FUZZ_CHECK(IS_ALIGNED(pa, aligns[k]), "memblock_alloc: %llx", (unsigned long long)pa);
+		for (int i = 0; i < n; i++)
+			inside |= pa >= fstart[i] && pa < fend[i] &&
+				  sizes[k] <= fend[i] - pa;
+		FUZZ_CHECK(inside, "memblock_alloc gave [%llx, +%llx), not free memory",
+			   (unsigned long long)pa, (unsigned long long)sizes[k]);
+		FUZZ_CHECK(memblock_is_reserved(&mb, pa) && memblock_is_reserved(&mb, pa + sizes[k] - 1) &&
+				   memblock_check(&mb) == 0,
+			   "memblock_alloc did not reserve what it gave");
+		break; /* the free table above is stale now */
+	}
+}
+
 static void fuzz_dt_parse(const u8 *data, size_t size, int open_err)
 {
 	static struct dt_info info;
@@ -164,6 +233,7 @@ static void fuzz_dt_parse(const u8 *data, size_t size, int open_err)
 	if (err)
 		return;
 	check_memmap(&info, data, size, dtb_phys);
+	check_memblock(&info);
 	dt_print_memmap(&info);
 	(void)dt_ram_total(&info);
 

@@ -1,11 +1,14 @@
 #!/bin/sh
-# run.sh [-l LOGDIR] SECONDS FUZZER... - run each libFuzzer target for SECONDS
-# and print one line per fuzzer with its figures. Exits non-zero when any
-# fuzzer found a crash (or did not run).
+# run.sh [-l LOGDIR] [-f] SECONDS FUZZER... - run each libFuzzer target for
+# SECONDS and print one line per fuzzer with its figures. Exits non-zero when
+# any fuzzer found a crash (or did not run).
 #
 # For fuzzer NAME (built as build/fuzz/NAME by make):
 #   build/fuzz/corpus/NAME/    the working corpus: what the fuzzer finds is
 #                              added here and picked up by the next run
+#                              (-f: a fresh one, build/fuzz/corpus-fresh/NAME,
+#                              so that the run is not spent replaying a big
+#                              corpus first: make test)
 #   tests/fuzz/corpus/SHORT/   committed seeds and every fixed crash input
 #                              (SHORT: fdt for fdt_fuzz, alloc for alloc_fuzz)
 #   build/dtb/                 fdt_fuzz's other seeds: the compiled fixtures
@@ -18,12 +21,16 @@ set -u
 cd "$(dirname "$0")/../.."
 
 logdir=build/fuzz
-if [ "${1:-}" = "-l" ]; then
-	logdir=$2
-	shift 2
-fi
+fresh=0
+while :; do
+	case ${1:-} in
+	-l) logdir=$2; shift 2 ;;
+	-f) fresh=1; shift ;;
+	*) break ;;
+	esac
+done
 if [ $# -lt 2 ]; then
-	echo "usage: $0 [-l LOGDIR] SECONDS FUZZER..." >&2
+	echo "usage: $0 [-l LOGDIR] [-f] SECONDS FUZZER..." >&2
 	exit 2
 fi
 secs=$1
@@ -41,6 +48,10 @@ for name in "$@"; do
 	log=$logdir/$name.log
 	short=${name%_fuzz}
 	corpus=build/fuzz/corpus/$name
+	if [ "$fresh" = 1 ]; then
+		corpus=build/fuzz/corpus-fresh/$name
+		rm -rf "$corpus"
+	fi
 	crashes=build/fuzz/crashes/$name
 	mkdir -p "$corpus" "$crashes"
 	if [ ! -x "$bin" ]; then
