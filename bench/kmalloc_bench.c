@@ -96,7 +96,7 @@ static inline __attribute__((always_inline)) void bench_size_slab(size_t size)
 	void *p;
 	int n;
 
-	kmalloc_backend = KMALLOC_SLAB;
+	kmalloc_set_backend(KMALLOC_SLAB);
 	for (n = 0; n < LIVE; n++) {
 		live[n] = kmalloc(size, GFP_KERNEL);
 		if (!live[n])
@@ -119,7 +119,7 @@ static inline __attribute__((always_inline)) void bench_size_slab(size_t size)
 	while (n--)
 		kfree(live[n]);
 	shrink_kmalloc_caches();
-	kmalloc_backend = saved;
+	kmalloc_set_backend(saved);
 }
 
 static void kmalloc_bench(void)
@@ -207,7 +207,7 @@ static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
 	enum kmalloc_backend saved = kmalloc_backend;
 	unsigned long base;
 
-	kmalloc_backend = KMALLOC_SLAB;
+	kmalloc_set_backend(KMALLOC_SLAB);
 	shrink_kmalloc_caches();
 	base = slab_pages * PAGE_SIZE + slab_meta_bytes;
 	slab_peak_bytes = base;
@@ -219,7 +219,7 @@ static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
 			kprintf("bench: churn error: alloc=slab kmem_cache_check(%s) failed\n",
 				kmalloc_caches[i]->name);
 	shrink_kmalloc_caches();
-	kmalloc_backend = saved;
+	kmalloc_set_backend(saved);
 }
 
 static void print_churn(const char *alloc, const struct churn_result *r, unsigned long peak_kb,

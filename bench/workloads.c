@@ -337,7 +337,7 @@ static void run_slab(const struct wl_bench *b, struct wl_slot *table, struct wl_
 	enum kmalloc_backend saved = kmalloc_backend;
 	unsigned long base;
 
-	kmalloc_backend = KMALLOC_SLAB;
+	kmalloc_set_backend(KMALLOC_SLAB);
 	wl_shrink_kmalloc_caches();
 	slab_base_pages = slab_pages;
 	base = slab_pages * PAGE_SIZE + slab_meta_bytes;
@@ -350,7 +350,7 @@ static void run_slab(const struct wl_bench *b, struct wl_slot *table, struct wl_
 			kprintf("bench: %s error: alloc=slab kmem_cache_check(%s) failed\n", b->name,
 				kmalloc_caches[i]->name);
 	wl_shrink_kmalloc_caches();
-	kmalloc_backend = saved;
+	kmalloc_set_backend(saved);
 }
 
 /* picolibc's half: runs with tp on picolibc's scratch block, no kernel calls. */

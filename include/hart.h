@@ -40,6 +40,9 @@ struct hart {
 	unsigned long hartid;
 	unsigned int cpu;
 	bool online;
+	/* cpu * 16: this hart's byte offset in per-hart arrays of 16-byte
+	 * elements (a cache's magazines), one load instead of load and shift. */
+	unsigned long cpu_off16;
 
 	/* Work posted by on_each_hart(): run while work_seq != done_seq. */
 	void (*work_fn)(void *arg);

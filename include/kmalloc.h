@@ -36,17 +36,25 @@ void kfree(const void *p);
  * NULL, ZERO_SIZE_PTR and pointers kmalloc does not own. */
 size_t ksize(const void *p);
 
-/* Who serves kmalloc up to KMALLOC_SLAB_MAX bytes (boot parameter kmalloc=). */
+/* Who serves kmalloc up to KMALLOC_SLAB_MAX bytes (boot parameter kmalloc=;
+ * change it with kmalloc_set_backend, which no other hart may race). */
 enum kmalloc_backend { KMALLOC_SLOB, KMALLOC_SLAB };
 #define KMALLOC_DEFAULT_BACKEND KMALLOC_SLAB /* the faster (docs/kmalloc.md) */
 extern enum kmalloc_backend kmalloc_backend;
+void kmalloc_set_backend(enum kmalloc_backend backend);
 
-/* The kmalloc-N caches (kmalloc=slab), created on first use. */
+/* The kmalloc-N caches, created on first use with kmalloc=slab; they stay
+ * when the backend changes. kmalloc_fast_caches is the table kmalloc reads:
+ * the same caches while kmalloc=slab, all NULL otherwise, so the inline
+ * path needs no test of the backend. */
 #define KMALLOC_NR_CACHES 13
 #define KMALLOC_SLAB_MAX 8192
 extern const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES];
 struct kmem_cache;
 extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
+extern struct kmem_cache *kmalloc_fast_caches[KMALLOC_NR_CACHES];
+/* Destroy kmalloc-N cache @idx and forget it (tests; no object may be out). */
+void kmalloc_destroy_cache(unsigned int idx);
 
 /* The kmalloc-N class of a size known at compile time (1..8192). */
 #define KMALLOC_CONST_INDEX(n)                                                   \
@@ -76,8 +84,8 @@ extern const char *kfree_last_error;
 static inline void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (__builtin_constant_p(size) && __builtin_constant_p(gfp) && size >= 1 &&
-	    size <= KMALLOC_SLAB_MAX && !(gfp & __GFP_ZERO) && kmalloc_backend == KMALLOC_SLAB) {
-		struct kmem_cache *c = __atomic_load_n(&kmalloc_caches[KMALLOC_CONST_INDEX(size)],
+	    size <= KMALLOC_SLAB_MAX && !(gfp & __GFP_ZERO)) {
+		struct kmem_cache *c = __atomic_load_n(&kmalloc_fast_caches[KMALLOC_CONST_INDEX(size)],
 						       __ATOMIC_RELAXED);
 
 		if (likely(c))

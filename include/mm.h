@@ -69,10 +69,11 @@ _Static_assert(sizeof(struct page) <= 32, "struct page must stay within 32 bytes
 #define PAGE_TYPE_SHIFT 28
 #define PAGE_TYPE_MASK (0xfu << PAGE_TYPE_SHIFT)
 
-/* Who owns an allocated page (set by the owner, cleared on free). */
+/* Who owns an allocated page (set by the owner, cleared on free). PGTY_SLAB
+ * is the only type with the top bit: kfree tells a slab page by the sign of
+ * page->flags (PageSlab), one load and one branch. */
 enum page_type {
 	PGTY_NONE,      /* alloc_pages caller */
-	PGTY_SLAB,
 	PGTY_SLOB,
 	PGTY_BIGBLOCK,
 	PGTY_VMALLOC,
@@ -80,6 +81,7 @@ enum page_type {
 	PGTY_MEMMAP,    /* reserved: struct page arrays and other boot data */
 	PGTY_KERNEL,    /* reserved: the kernel image */
 	PGTY_FIRMWARE,  /* reserved: firmware, DTB, initrd, memreserve */
+	PGTY_SLAB = 8,
 };
 
 static inline unsigned int page_order(const struct page *p)
@@ -105,6 +107,13 @@ static inline enum page_type page_type(const struct page *p)
 static inline void set_page_type(struct page *p, enum page_type t)
 {
 	p->flags = (p->flags & ~PAGE_TYPE_MASK) | ((u32)t << PAGE_TYPE_SHIFT);
+}
+
+static inline bool PageSlab(const struct page *p)
+{
+	_Static_assert(PAGE_TYPE_SHIFT + 4 == 32 && PGTY_SLAB == 8 && PGTY_FIRMWARE < 8,
+		       "PageSlab tests the sign bit of flags");
+	return (s32)p->flags < 0;
 }
 
 static inline bool PageReserved(const struct page *p)

@@ -106,6 +106,7 @@ struct pglist_data {
 	unsigned long nr_sections;
 	struct mem_section *sections; /* from memblock */
 	unsigned long memmap_pages;   /* struct pages allocated */
+	struct page *flat_map;        /* one array from node_start_pfn, or NULL (per section) */
 
 	unsigned long totalreserve_pages; /* kept back from MemAvailable */
 	u32 warned_orders; /* orders whose allocation failure was reported */
@@ -155,6 +156,21 @@ static inline struct page *node_virt_to_page(const struct pglist_data *node, con
 	unsigned long pfn = PHYS_PFN(virt_to_phys(addr));
 
 	return node_pfn_valid(node, pfn) ? node_pfn_to_page(node, pfn) : NULL;
+}
+
+/* kfree's lookup (mm/memmap.c): the struct page of @p when the running
+ * node's memmap is flat and p lies in its span, else NULL (then ask
+ * virt_to_page). Inside the span a gap's struct page reads as untyped. */
+extern uintptr_t memmap_win_start;
+extern unsigned long memmap_win_size;
+extern struct page *memmap_win_map;
+void memmap_set_window(const struct pglist_data *node);
+
+static inline struct page *virt_to_page_flat(const void *p)
+{
+	uintptr_t off = (uintptr_t)p - memmap_win_start;
+
+	return off < memmap_win_size ? memmap_win_map + (off >> PAGE_SHIFT) : NULL;
 }
 
 /* Give one block of boot memory to the buddy allocator (node_init). */

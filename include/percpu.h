@@ -25,6 +25,11 @@ static inline void **this_cpu_mm_slots(void)
 {
 	return cpu_mm_slots(this_cpu());
 }
+/* this_cpu() * 16 (struct hart's cpu_off16 on the target). */
+static inline unsigned long this_cpu_off16(void)
+{
+	return (unsigned long)this_cpu() * 16;
+}
 static inline unsigned long irq_save(void)
 {
 	return 0;
@@ -50,6 +55,13 @@ static inline void **cpu_mm_slots(unsigned int cpu)
 static inline void **this_cpu_mm_slots(void)
 {
 	return current_hart->mm_slots;
+}
+
+/* this_cpu() * 16: the byte offset of this hart's element in per-hart
+ * arrays of 16-byte elements. */
+static inline unsigned long this_cpu_off16(void)
+{
+	return current_hart->cpu_off16;
 }
 #endif
 

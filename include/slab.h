@@ -31,12 +31,13 @@
 #define SLAB_NAME_LEN 24
 #define SLAB_MAX_ORDER 3 /* slabs are at most 8 pages */
 
-/* One hart's stack of free objects: entries[0 .. top) are objects. */
-struct slab_magazine {
-	void **top;
-	void **end; /* entries + limit: full when top == end */
-	void *entries[];
+/* One hart's magazine, a stack of free objects in an array base[0 .. limit]
+ * (mm/slab.c): base[0] is NULL, objects are base[1 .. top). */
+struct slab_cpu {
+	void **top; /* one past the newest object: top[-1] is NULL when empty */
+	void **end; /* base + 1 + limit: full when top == end */
 };
+_Static_assert(sizeof(struct slab_cpu) == 16, "this_slab_cpu indexes by cpu * 16");
 
 /* Who last allocated or freed an object (SLAB_STORE_USER). */
 struct slab_track {
@@ -52,7 +53,7 @@ struct slab_list {
 #define SLAB_NIL 0xffffffffu
 
 struct kmem_cache {
-	struct slab_magazine *mag[MAX_HARTS]; /* first: the fast path's load */
+	struct slab_cpu cpu[MAX_HARTS]; /* first: the fast paths index it from the cache pointer */
 
 	unsigned long flags;
 	unsigned int object_size; /* what the user asked for */
@@ -123,6 +124,11 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *obj);
  */
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
 
+static inline struct slab_cpu *this_slab_cpu(struct kmem_cache *c)
+{
+	return (struct slab_cpu *)((char *)c->cpu + this_cpu_off16());
+}
+
 static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
 	unsigned long flags;
@@ -131,13 +137,12 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	if (unlikely(gfp & __GFP_ZERO))
 		return kmem_cache_zalloc(c, gfp & ~__GFP_ZERO);
 	flags = irq_save();
-	struct slab_magazine *m = c->mag[this_cpu()];
-	void **top = m->top;
+	struct slab_cpu *sc = this_slab_cpu(c);
+	void **top = sc->top;
+	void *obj = top[-1];
 
-	if (likely(top != m->entries)) {
-		void *obj = *--top;
-
-		m->top = top;
+	if (likely(obj)) {
+		sc->top = top - 1;
 		irq_restore(flags);
 		return obj;
 	}
@@ -148,18 +153,22 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	unsigned long flags = irq_save();
-	struct slab_magazine *m = c->mag[this_cpu()];
-	void **top = m->top;
+	struct slab_cpu *sc = this_slab_cpu(c);
+	void **top = sc->top;
 
-	if (likely(top != m->end)) {
+	if (likely(top != sc->end)) {
 		*top = obj;
-		m->top = top + 1;
+		sc->top = top + 1;
 		irq_restore(flags);
 		return;
 	}
 	irq_restore(flags);
 	kmem_cache_free_slow(c, obj);
 }
+
+/* Hart @cpu's magazine (tests, reports): its objects, oldest first, with
+ * their number in *count; NULL and 0 while the hart has no magazine. */
+void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *count);
 
 /* The cache owning a slab object, or NULL if p is not in a slab. */
 struct kmem_cache *virt_to_cache(const void *p);

@@ -48,7 +48,7 @@ enum kmalloc_backend kmalloc_backend = KMALLOC_DEFAULT_BACKEND;
 static int kmalloc_param(const char *value)
 {
 	if (value && strcmp(value, "slob") == 0)
-		kmalloc_backend = KMALLOC_SLOB;
+		kmalloc_backend = KMALLOC_SLOB; /* before kmalloc_init: no cache yet */
 	else if (value && strcmp(value, "slab") == 0)
 		kmalloc_backend = KMALLOC_SLAB;
 	else
@@ -69,7 +69,30 @@ const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
 };
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
-static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT;
+__sdata struct kmem_cache *kmalloc_fast_caches[KMALLOC_NR_CACHES];
+static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_backend */
+
+void kmalloc_set_backend(enum kmalloc_backend backend)
+{
+	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
+
+	kmalloc_backend = backend;
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		__atomic_store_n(&kmalloc_fast_caches[i],
+				 backend == KMALLOC_SLAB ? kmalloc_caches[i] : NULL, __ATOMIC_RELEASE);
+	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
+}
+
+void kmalloc_destroy_cache(unsigned int idx)
+{
+	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
+	struct kmem_cache *c = kmalloc_caches[idx];
+
+	kmalloc_caches[idx] = NULL;
+	__atomic_store_n(&kmalloc_fast_caches[idx], NULL, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
+	kmem_cache_destroy(c);
+}
 
 /* The class of a size in one table load: 1..192 bytes in 8-byte steps,
  * 193..8192 in 256-byte steps. */
@@ -103,6 +126,8 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 
 		c = kmem_cache_create(name, size, align, 0, NULL);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
+		if (kmalloc_backend == KMALLOC_SLAB)
+			__atomic_store_n(&kmalloc_fast_caches[idx], c, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
 	return c;
@@ -139,16 +164,17 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 
 void *__kmalloc(size_t size, gfp_t gfp)
 {
-	if (likely(kmalloc_backend == KMALLOC_SLAB) && likely(size - 1 < KMALLOC_SLAB_MAX)) {
-		/* A cache pointer is published once with release order; what
-		 * is read through it depends on the pointer, which RISC-V
-		 * orders without a fence. */
+	if (likely(size - 1 < KMALLOC_SLAB_MAX)) {
+		/* A cache pointer is published with release order; what is
+		 * read through it depends on the pointer, which RISC-V orders
+		 * without a fence. Non-NULL only with kmalloc=slab. */
 		struct kmem_cache *c =
-			__atomic_load_n(&kmalloc_caches[kmalloc_index(size)], __ATOMIC_RELAXED);
+			__atomic_load_n(&kmalloc_fast_caches[kmalloc_index(size)], __ATOMIC_RELAXED);
 
 		if (likely(c) && !(gfp & __GFP_ZERO))
 			return kmem_cache_alloc(c, gfp);
-		return kmalloc_slab_slow(size, gfp);
+		if (kmalloc_backend == KMALLOC_SLAB)
+			return kmalloc_slab_slow(size, gfp);
 	}
 	return heap_kmalloc(&kmalloc_heap, size, gfp);
 }
@@ -198,7 +224,17 @@ static __attribute__((noinline)) void kfree_other(const void *p)
 		slob_big_free((struct slob_heap *)page->private, page);
 }
 
-void kfree(const void *p)
+static __attribute__((noinline)) void kfree_slob(struct page *page, const void *p)
+{
+	if (unlikely(!slob_kfree((struct slob_heap *)page->private, (void *)p))) {
+		kfree_errors++;
+		kfree_last_error = "kfree of a pointer kmalloc did not return, or freed twice";
+	}
+}
+
+/* Everything kfree's window lookup does not settle: NULL, a sectioned
+ * memmap, bigblocks, errors. */
+static __attribute__((noinline)) void kfree_slow(const void *p)
 {
 	struct page *page;
 
@@ -213,14 +249,35 @@ void kfree(const void *p)
 			return;
 		}
 		if (type == PGTY_SLOB) {
-			if (unlikely(!slob_kfree((struct slob_heap *)page->private, (void *)p))) {
-				kfree_errors++;
-				kfree_last_error = "kfree of a pointer kmalloc did not return, or freed twice";
-			}
+			kfree_slob(page, p);
 			return;
 		}
 	}
 	kfree_other(p);
+}
+
+/*
+ * The common case first: a slab object in a flat memmap (one bank of RAM).
+ * NULL and ZERO_SIZE_PTR lie below RAM, outside the window, so they need no
+ * test of their own here.
+ */
+void kfree(const void *p)
+{
+	uintptr_t off = (uintptr_t)p - memmap_win_start;
+
+	if (likely(off < memmap_win_size)) {
+		struct page *page = memmap_win_map + (off >> PAGE_SHIFT);
+
+		if (likely(PageSlab(page))) {
+			kmem_cache_free(page->slab_cache, (void *)p);
+			return;
+		}
+		if (page_type(page) == PGTY_SLOB) {
+			kfree_slob(page, p);
+			return;
+		}
+	}
+	kfree_slow(p);
 }
 
 size_t ksize(const void *p)

@@ -6,9 +6,11 @@
  * holds RAM gets one struct page per frame from its first to its last frame
  * of RAM (not the whole section), allocated from memblock; a section with
  * no RAM gets nothing. So two banks 3 GiB apart pay for their own frames
- * plus one 24-byte table entry per 128 MiB of the gap. pfn -> page is one
+ * plus one 32-byte table entry per 128 MiB of the gap. pfn -> page is one
  * table lookup; page -> pfn finds the table entry through the section index
- * stored in page->flags.
+ * stored in page->flags. When the gaps are small (one bank of RAM, the usual
+ * board) the sections share one flat array over the whole span instead, and
+ * kfree's lookup skips the table (memmap_window below).
  *
  * node_init, in order (every memblock allocation comes before step 5, since
  * memblock's free memory then belongs to the buddy allocator):
@@ -55,6 +57,26 @@ struct page *virt_to_page(const void *addr)
 	unsigned long pfn = PHYS_PFN(virt_to_phys(addr));
 
 	return node_pfn_valid(mem_node, pfn) ? node_pfn_to_page(mem_node, pfn) : NULL;
+}
+
+/*
+ * The running node's flat memmap as kfree's fast lookup sees it: the
+ * virtual addresses [memmap_win_start, + memmap_win_size) have their struct
+ * pages at memmap_win_map in address order. Empty for a sectioned memmap.
+ * Set with the node (mm_set_node), after va_pa_offset.
+ */
+__sdata uintptr_t memmap_win_start;
+__sdata unsigned long memmap_win_size;
+__sdata struct page *memmap_win_map;
+
+void memmap_set_window(const struct pglist_data *node)
+{
+	memmap_win_size = 0; /* closed while it changes */
+	if (!node->flat_map)
+		return;
+	memmap_win_map = node->flat_map;
+	memmap_win_start = (uintptr_t)phys_to_virt(PFN_PHYS(node->node_start_pfn));
+	memmap_win_size = (node->node_end_pfn - node->node_start_pfn) << PAGE_SHIFT;
 }
 
 /* --- building a node ----------------------------------------------------- */
@@ -141,28 +163,61 @@ static int size_sections(struct pglist_data *node, struct memblock *mb)
 	return 0;
 }
 
-/* Step 2b: allocate and initialise each section's struct pages. */
+static void init_section_pages(struct pglist_data *node, unsigned long i,
+			       const struct zone_limits *lim)
+{
+	struct mem_section *ms = &node->sections[i];
+	struct page *map = (struct page *)(ms->map_base + ms->start_pfn * sizeof(struct page));
+
+	for (unsigned long j = 0; j < ms->end_pfn - ms->start_pfn; j++) {
+		map[j].flags = PG_reserved |
+			       (u32)zone_of_pfn(lim, ms->start_pfn + j) << PAGE_ZONE_SHIFT |
+			       (u32)i << PAGE_SECTION_SHIFT;
+		INIT_LIST_HEAD(&map[j].lru);
+	}
+}
+
+/*
+ * Step 2b: allocate and initialise each section's struct pages. When the
+ * gaps between sections' frames would cost at most 1/8 more struct pages
+ * (always, for one bank of RAM), one array covers the node's whole span
+ * instead: every section's map_base is then the same and kfree finds a
+ * struct page with one subtraction and one shift (memmap_window). The
+ * struct pages of the gaps stay zero: untyped, and never pfn_valid.
+ */
 static int alloc_memmap(struct pglist_data *node, struct memblock *mb,
 			const struct zone_limits *lim)
 {
+	unsigned long span = node->node_end_pfn - node->node_start_pfn, sectioned = 0;
+
+	for (unsigned long i = 0; i < node->nr_sections; i++)
+		sectioned += node->sections[i].end_pfn - node->sections[i].start_pfn;
+	if (span - sectioned <= sectioned / 8) {
+		struct page *map = boot_alloc(mb, span * sizeof(struct page), 64);
+
+		if (!map)
+			return -ENOMEM;
+		node->flat_map = map;
+		node->memmap_pages = span;
+		for (unsigned long i = 0; i < node->nr_sections; i++)
+			node->sections[i].map_base =
+				(uintptr_t)map - node->node_start_pfn * sizeof(struct page);
+	}
 	for (unsigned long i = 0; i < node->nr_sections; i++) {
 		struct mem_section *ms = &node->sections[i];
 		unsigned long n = ms->end_pfn - ms->start_pfn;
-		struct page *map;
 
 		if (!n)
 			continue;
-		map = boot_alloc(mb, n * sizeof(struct page), 64);
-		if (!map)
-			return -ENOMEM;
-		ms->map_base = (uintptr_t)map - ms->start_pfn * sizeof(struct page);
-		node->memmap_pages += n;
-		for (unsigned long j = 0; j < n; j++) {
-			map[j].flags = PG_reserved |
-				       (u32)zone_of_pfn(lim, ms->start_pfn + j) << PAGE_ZONE_SHIFT |
-				       (u32)i << PAGE_SECTION_SHIFT;
-			INIT_LIST_HEAD(&map[j].lru);
+		if (!node->flat_map) {
+			struct page *map = boot_alloc(mb, n * sizeof(struct page), 64);
+
+			if (!map)
+				return -ENOMEM;
+			ms->map_base = (uintptr_t)map - ms->start_pfn * sizeof(struct page);
+			node->memmap_pages += n;
 		}
+		init_section_pages(node, i, lim);
 	}
 	return 0;
 }

@@ -129,9 +129,10 @@ void mm_init(const struct dt_info *dt)
 	mm_set_node(&contig_page_data);
 	mark_kernel_pages();
 	print_zone_ranges(mem_node);
-	kprintf("memmap: %lu struct pages of %zu bytes (%luK), %lu section(s) of 128 MiB\n",
+	kprintf("memmap: %lu struct pages of %zu bytes (%luK), %lu section(s) of 128 MiB, %s\n",
 		mem_node->memmap_pages, sizeof(struct page),
-		kb(mem_node->memmap_pages * sizeof(struct page)), mem_node->nr_sections);
+		kb(mem_node->memmap_pages * sizeof(struct page)), mem_node->nr_sections,
+		mem_node->flat_map ? "one flat array" : "an array per section");
 	print_memory_line(mem_node);
 	kmalloc_init();
 }

@@ -532,6 +532,7 @@ static void bind_cpus(struct pglist_data *node)
 void mm_set_node(struct pglist_data *node)
 {
 	mem_node = node;
+	memmap_set_window(node);
 	bind_cpus(node);
 }
 

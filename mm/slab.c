@@ -24,9 +24,14 @@
  * empty magazine is refilled with `batch` objects, a full one flushes its
  * oldest `batch` objects to their slabs, under the cache lock. Capacity
  * follows Linux's SLAB rules (120 objects up to 256 bytes, 54 to 1 KiB,
- * 24 to a page, 8 beyond). A hart's magazine is allocated the first time it
- * needs one; until then it points at a shared empty magazine of capacity 0,
- * which sends both fast paths to the slow ones.
+ * 24 to a page, 8 beyond). A magazine is an array base[0 .. limit]
+ * whose base[0] is always NULL, objects in base[1 .. top): the pop reads
+ * top[-1] and a NULL means empty, so only the push compares with a bound.
+ * The per-hart {top, end} pairs sit at the start of the cache, so the fast
+ * paths find theirs with one load from the hart's data and one add. A
+ * hart's magazine is allocated the first time it needs one; until then its
+ * pair points at a shared array of capacity 0 (only the NULL), which sends
+ * both fast paths to the slow ones.
  *
  * Order rule: the smallest order (up to 3) whose slab wastes at most 1/8 of
  * itself, else the order that wastes least.
@@ -102,11 +107,9 @@ void slab_init(void)
 	slob_heap_init(&meta_heap, "slab-meta", SLOB_SEGFIT);
 }
 
-/* Capacity 0: every fast path falls through to the slow path. */
-static struct slab_magazine empty_magazine = {
-	.top = empty_magazine.entries,
-	.end = empty_magazine.entries,
-};
+/* The capacity-0 magazine: base[0] only, never written. */
+static void *empty_magazine[1];
+#define EMPTY_END (&empty_magazine[1])
 
 /* ===================== slabs, pages, free links ========================== */
 
@@ -481,46 +484,78 @@ static void *alloc_from_slabs(struct kmem_cache *c, gfp_t gfp)
 
 /* ============================ magazines ================================== */
 
-static struct slab_magazine *new_magazine(struct kmem_cache *c)
+static bool magazine_real(const struct slab_cpu *sc)
 {
-	struct slab_magazine *m =
-		slob_alloc(&meta_heap, sizeof(*m) + c->limit * sizeof(void *), GFP_KERNEL, 0);
+	return sc->end != EMPTY_END;
+}
 
-	if (m) {
-		m->top = m->entries;
-		m->end = m->entries + c->limit;
-		slab_account(0, (long)(sizeof(*m) + c->limit * sizeof(void *)));
-	}
-	return m;
+static size_t magazine_bytes(const struct kmem_cache *c)
+{
+	return (c->limit + 1) * sizeof(void *);
+}
+
+/* base[0] (the NULL) of a real magazine. */
+static void **magazine_base(const struct kmem_cache *c, const struct slab_cpu *sc)
+{
+	return sc->end - c->limit - 1;
+}
+
+static long magazine_count(const struct kmem_cache *c, const struct slab_cpu *sc)
+{
+	return magazine_real(sc) ? sc->top - magazine_base(c, sc) - 1 : 0;
+}
+
+void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *count)
+{
+	const struct slab_cpu *sc = &c->cpu[cpu];
+
+	*count = magazine_count(c, sc);
+	return magazine_real(sc) ? magazine_base(c, sc) + 1 : NULL;
 }
 
 /* This hart's real magazine, made on first use; NULL for debug caches or
  * when no memory is left for one. */
-static struct slab_magazine *this_magazine(struct kmem_cache *c)
+static struct slab_cpu *this_magazine(struct kmem_cache *c)
 {
-	struct slab_magazine **slot = &c->mag[this_cpu()];
+	struct slab_cpu *sc = this_slab_cpu(c);
 
-	if (*slot == &empty_magazine && c->limit) {
-		struct slab_magazine *m = new_magazine(c);
+	if (!magazine_real(sc) && c->limit) {
+		void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL, 0);
 
-		if (m)
-			*slot = m;
+		if (base) {
+			base[0] = NULL;
+			sc->top = base + 1;
+			sc->end = base + 1 + c->limit;
+			slab_account(0, (long)magazine_bytes(c));
+		}
 	}
-	return *slot == &empty_magazine ? NULL : *slot;
+	return magazine_real(sc) ? sc : NULL;
 }
 
 /* Return the oldest @n objects of a magazine to their slabs (lock held). */
-static void flush_magazine(struct kmem_cache *c, struct slab_magazine *m, long n)
+static void flush_magazine(struct kmem_cache *c, struct slab_cpu *sc, long n)
 {
-	long have = m->top - m->entries;
+	void **objs = magazine_base(c, sc) + 1;
+	long have = sc->top - objs;
 
 	if (n > have)
 		n = have;
 	for (long i = 0; i < n; i++)
-		free_to_slab(c, m->entries[i]);
-	memmove(m->entries, m->entries + n, (size_t)(have - n) * sizeof(void *));
-	m->top -= n;
+		free_to_slab(c, objs[i]);
+	memmove(objs, objs + n, (size_t)(have - n) * sizeof(void *));
+	sc->top -= n;
 	c->nr_flushes++;
+}
+
+/* Flush and free one hart's magazine (lock held; c->limit still its size). */
+static void release_magazine(struct kmem_cache *c, struct slab_cpu *sc)
+{
+	if (!magazine_real(sc))
+		return;
+	flush_magazine(c, sc, magazine_count(c, sc));
+	slob_free(&meta_heap, magazine_base(c, sc), magazine_bytes(c));
+	slab_account(0, -(long)magazine_bytes(c));
+	sc->top = sc->end = EMPTY_END;
 }
 
 /* ============================ debug paths ================================ */
@@ -600,7 +635,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	unsigned long flags;
-	struct slab_magazine *m;
+	struct slab_cpu *m;
 	void *obj = NULL;
 
 	if (unlikely(c->flags & SLAB_FAILSLAB) && should_failslab(c->name, gfp))
@@ -614,14 +649,14 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	}
 	spin_lock(&c->lock);
 	c->nr_refills++;
-	while (m->top - m->entries < (long)c->batch) {
+	while (magazine_count(c, m) < (long)c->batch) {
 		struct page *head = slab_with_room(c, gfp);
 		struct slab_list *from;
 
 		if (!head)
 			break;
 		from = list_for(c, head);
-		while (head->slab_free && m->top - m->entries < (long)c->batch) {
+		while (head->slab_free && magazine_count(c, m) < (long)c->batch) {
 			void *o = slab_pop(c, head);
 
 			if (o)
@@ -629,7 +664,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 		}
 		relist(c, head, from);
 	}
-	if (m->top != m->entries)
+	if (magazine_count(c, m))
 		obj = *--m->top;
 	spin_unlock(&c->lock);
 	irq_restore(flags);
@@ -640,7 +675,7 @@ void kmem_cache_free_slow(struct kmem_cache *c, void *obj)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	unsigned long flags = irq_save();
-	struct slab_magazine *m = this_magazine(c);
+	struct slab_cpu *m = this_magazine(c);
 
 	if (!m) {
 		debug_free(c, obj, caller);
@@ -673,12 +708,12 @@ unsigned int kmem_cache_size(const struct kmem_cache *c)
 unsigned long kmem_cache_shrink(struct kmem_cache *c)
 {
 	unsigned long flags = irq_save();
-	struct slab_magazine *m = c->mag[this_cpu()];
+	struct slab_cpu *m = this_slab_cpu(c);
 	unsigned long pages;
 
 	spin_lock(&c->lock);
-	if (m != &empty_magazine)
-		flush_magazine(c, m, m->top - m->entries);
+	if (magazine_real(m))
+		flush_magazine(c, m, magazine_count(c, m));
 	pages = reap_free_slabs(c, 0);
 	spin_unlock(&c->lock);
 	irq_restore(flags);
@@ -758,7 +793,7 @@ static void setup_magazines(struct kmem_cache *c)
 	c->limit = magazine_limit(c);
 	c->batch = (c->limit + 1) / 2;
 	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-		c->mag[cpu] = &empty_magazine;
+		c->cpu[cpu].top = c->cpu[cpu].end = EMPTY_END;
 }
 
 static unsigned long debug_flags_for(const char *name)
@@ -829,16 +864,8 @@ void kmem_cache_destroy(struct kmem_cache *c)
 
 	irq = irq_save();
 	spin_lock(&c->lock);
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
-		struct slab_magazine *m = c->mag[cpu];
-
-		if (m != &empty_magazine) {
-			flush_magazine(c, m, m->top - m->entries);
-			c->mag[cpu] = &empty_magazine;
-			slob_free(&meta_heap, m, sizeof(*m) + c->limit * sizeof(void *));
-			slab_account(0, -(long)(sizeof(*m) + c->limit * sizeof(void *)));
-		}
-	}
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
+		release_magazine(c, &c->cpu[cpu]);
 	reap_free_slabs(c, 0);
 	left = objects_out(c);
 	spin_unlock(&c->lock);
@@ -864,16 +891,8 @@ void kmem_cache_set_failslab(struct kmem_cache *c, bool on)
 	c->flags = on ? c->flags | SLAB_FAILSLAB : c->flags & ~SLAB_FAILSLAB;
 	limit = magazine_limit(c);
 	if (limit != c->limit) {
-		for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
-			struct slab_magazine *m = c->mag[cpu];
-
-			if (m == &empty_magazine)
-				continue;
-			flush_magazine(c, m, m->top - m->entries);
-			c->mag[cpu] = &empty_magazine;
-			slob_free(&meta_heap, m, sizeof(*m) + c->limit * sizeof(void *));
-			slab_account(0, -(long)(sizeof(*m) + c->limit * sizeof(void *)));
-		}
+		for (int cpu = 0; cpu < MAX_HARTS; cpu++)
+			release_magazine(c, &c->cpu[cpu]);
 		c->limit = limit;
 		c->batch = (limit + 1) / 2;
 		reap_free_slabs(c, 1);
@@ -1032,14 +1051,18 @@ int kmem_cache_check(struct kmem_cache *c)
 	if (nfree != c->free_objects)
 		problem(&k, NULL, "free_objects differs from the free lists");
 	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
-		struct slab_magazine *m = c->mag[cpu];
+		struct slab_cpu *m = &c->cpu[cpu];
+		void **base = magazine_base(c, m);
 
-		if (m == &empty_magazine)
+		if (!magazine_real(m)) {
+			if (m->top != EMPTY_END || empty_magazine[0])
+				problem(&k, m, "empty magazine broken");
 			continue;
-		if (m->top < m->entries || m->top > m->end || m->end != m->entries + c->limit)
+		}
+		if (m->top <= base || m->top > m->end || base[0])
 			problem(&k, m, "magazine bounds broken");
 		else
-			for (void **e = m->entries; e < m->top; e++)
+			for (void **e = base + 1; e < m->top; e++)
 				if (virt_to_cache(*e) != c || !is_object(c, slab_head(*e), *e))
 					problem(&k, *e, "magazine holds a pointer that is not this cache's object");
 	}

@@ -128,8 +128,7 @@ qemu_version=$(qemu-system-riscv64 --version | head -n 1)
 	echo "  instructions than picolibc's malloc), with peak_kb no more than picolibc_peak_kb;"
 	echo "- kmem_cache <= 30 instructions per pair;"
 	echo "- churn alloc=slab <= 60 instructions per operation, peak_kb within 25% of alloc=slob's;"
-	echo "- kmalloc alloc=slab size=64 <= 40 per pair: not met (64); docs/kmalloc.md says where the"
-	echo "  instructions go (kfree's struct page lookup through the memory sections is about 20)."
+	echo "- kmalloc alloc=slab size=64 <= 40 per pair (asserted for every size of the table)."
 	echo
 	echo "make test asserts every met target from the same exact counts (tests/qemu/boot-checks.sh)."
 	echo "What each one measures: docs/memory.md and docs/kmalloc.md, sections \"Speed\"."

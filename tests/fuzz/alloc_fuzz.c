@@ -783,7 +783,7 @@ static void op_krealloc(struct input *in)
 
 static void op_backend(struct input *in)
 {
-	kmalloc_backend = in8(in) & 1 ? KMALLOC_SLAB : KMALLOC_SLOB;
+	kmalloc_set_backend(in8(in) & 1 ? KMALLOC_SLAB : KMALLOC_SLOB);
 }
 
 static void reclaim_orphan(int slot);
@@ -1186,7 +1186,7 @@ static void setup(u8 config)
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
 	slab_debug_flags = debug[config >> 4 & 3];
 	slab_debug_cache[0] = '\0';
-	kmalloc_backend = config & 8 ? KMALLOC_SLOB : KMALLOC_SLAB;
+	kmalloc_set_backend(config & 8 ? KMALLOC_SLOB : KMALLOC_SLAB);
 	kmalloc_init();
 	if (config & 4)
 		slob_heap_init(&kmalloc_heap, "kmalloc", SLOB_CLASSIC);
@@ -1234,8 +1234,7 @@ static void teardown(void)
 		if (kmalloc_caches[i]) {
 			FUZZ_CHECK(kmem_cache_check(kmalloc_caches[i]) == 0, "kmem_cache_check %s",
 				   kmalloc_caches[i]->name);
-			kmem_cache_destroy(kmalloc_caches[i]);
-			kmalloc_caches[i] = NULL;
+			kmalloc_destroy_cache(i);
 		}
 	}
 	check_reports(&before, EXPECT_NONE);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <ktest.h>
+#include <kmalloc.h>
 #include <memblock.h>
 #include <mmzone.h>
 #include "fakeram.h"
@@ -1964,6 +1965,102 @@ static void pfn_conversions_round_trip(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/*
+ * The memmap's two layouts. One bank, or banks whose gaps cost at most 1/8
+ * more struct pages: one flat array over the span, shared by every
+ * section, and kfree's window (virt_to_page_flat) agrees with virt_to_page
+ * on every page of RAM; a gap's struct pages are zero (untyped) and not
+ * pfn_valid. Wider gaps: struct pages per section and an empty window.
+ */
+static void check_flat_layout(struct ktest *t, struct fakeram *fr, unsigned long gap_start,
+			      unsigned long gap_end)
+{
+	struct pglist_data *node = &fr->node;
+	unsigned long span = node->node_end_pfn - node->node_start_pfn;
+
+	ASSERT(node->flat_map);
+	EXPECT_EQ(node->memmap_pages, span);
+	for (unsigned long i = 0; i < node->nr_sections; i++)
+		EXPECT_EQ(node->sections[i].map_base,
+			  (uintptr_t)node->flat_map - node->node_start_pfn * sizeof(struct page));
+	EXPECT_EQ(memmap_win_size, span << PAGE_SHIFT);
+	for (unsigned long pfn = node->node_start_pfn - 4; pfn < node->node_end_pfn + 4; pfn++) {
+		char *va = phys_to_virt(PFN_PHYS(pfn));
+		bool in_span = pfn >= node->node_start_pfn && pfn < node->node_end_pfn;
+		bool in_gap = pfn >= gap_start && pfn < gap_end;
+		struct page *flat = virt_to_page_flat(va + 123);
+
+		if (!in_span ? flat != NULL
+			     : flat != node->flat_map + (pfn - node->node_start_pfn) ||
+				       virt_to_page_flat(va + PAGE_SIZE - 1) != flat) {
+			ktest_fail(t, __FILE__, __LINE__, "window lookup of pfn 0x%lx", pfn);
+			return;
+		}
+		if (in_span && !in_gap && virt_to_page(va) != flat) {
+			ktest_fail(t, __FILE__, __LINE__, "window and virt_to_page differ at 0x%lx", pfn);
+			return;
+		}
+		if (in_gap && (pfn_valid(pfn) || flat->flags != 0 || PageSlab(flat))) {
+			ktest_fail(t, __FILE__, __LINE__, "gap pfn 0x%lx looks like RAM", pfn);
+			return;
+		}
+	}
+	EXPECT(virt_to_page_flat(NULL) == NULL);
+	EXPECT(virt_to_page_flat((void *)16) == NULL);
+	EXPECT(virt_to_page_flat((void *)~0ul) == NULL);
+}
+
+static void flat_memmap_and_window(struct ktest *t)
+{
+	struct fakeram *fr;
+
+	/* One bank with a hole punched by no-map memory: flat. */
+	fr = fakeram_new(RAM, 64 * MiB);
+	ASSERT(fr);
+	ASSERT_EQ(memblock_add(&fr->mb, RAM, 64 * MiB), 0);
+	ASSERT_EQ(memblock_reserve(&fr->mb, RAM + 8 * MiB, 1 * MiB), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &lim_4g), 0);
+	check_flat_layout(t, fr, 0, 0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+	EXPECT_EQ(memmap_win_size, 0); /* the previous node had none */
+
+	/* Two banks 2 MiB apart in different sections (1/64 of RAM): flat;
+	 * the gap's struct pages are zero and invalid. */
+	fr = fakeram_new(RAM, 256 * MiB);
+	ASSERT(fr);
+	ASSERT_EQ(memblock_add(&fr->mb, RAM, 127 * MiB), 0);
+	ASSERT_EQ(memblock_add(&fr->mb, RAM + 129 * MiB, 127 * MiB), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &lim_4g), 0);
+	EXPECT_EQ(fr->node.nr_sections, 2);
+	check_flat_layout(t, fr, PFN(RAM + 127 * MiB), PFN(RAM + 129 * MiB));
+	{
+		/* A pointer into the gap: kfree reports it and changes nothing. */
+		unsigned long err0 = kfree_errors, free0 = nr_free_pages();
+
+		kfree(phys_to_virt(RAM + 128 * MiB));
+		EXPECT_EQ(kfree_errors, err0 + 1);
+		EXPECT_EQ(nr_free_pages(), free0);
+	}
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+
+	/* Gaps of more than 1/8: per-section arrays, no window. */
+	fr = fakeram_new(RAM, 512 * MiB);
+	ASSERT(fr);
+	ASSERT_EQ(memblock_add(&fr->mb, RAM, 64 * MiB), 0);
+	ASSERT_EQ(memblock_add(&fr->mb, RAM + 448 * MiB, 64 * MiB), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &lim_4g), 0);
+	EXPECT(fr->node.flat_map == NULL);
+	EXPECT_EQ(fr->node.memmap_pages, PFN(128 * MiB));
+	EXPECT_EQ(memmap_win_size, 0);
+	EXPECT(virt_to_page_flat(phys_to_virt(RAM)) == NULL);
+	EXPECT(virt_to_page(phys_to_virt(RAM + 448 * MiB)) != NULL);
+	EXPECT(virt_to_page(phys_to_virt(RAM + 200 * MiB)) == NULL);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
 KTEST_SUITE(buddy,
 	KTEST_CASE(model_random_alloc_free),
 	KTEST_CASE(split_and_merge_exact),
@@ -1986,4 +2083,5 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(pcp_lists_park_and_drain),
 	KTEST_CASE(pcp_concurrent_harts),
 	KTEST_CASE(node_check_finds_damage),
-	KTEST_CASE(pfn_conversions_round_trip));
+	KTEST_CASE(pfn_conversions_round_trip),
+	KTEST_CASE(flat_memmap_and_window));

@@ -71,9 +71,9 @@ void fakeram_done(struct fakeram *fr)
 		return;
 	if (fr == fr_live)
 		fr_live = NULL;
+	va_pa_offset = fr->saved_va_pa_offset; /* before mm_set_node: the window depends on it */
 	if (mem_node == &fr->node)
 		mm_set_node(fr->saved_mem_node);
-	va_pa_offset = fr->saved_va_pa_offset;
 	munmap(fr->va, (size_t)fr->span);
 	free(fr);
 }

@@ -73,7 +73,7 @@ static bool fx_setup(struct ktest *t)
 	saved_backend = kmalloc_backend;
 	memcpy(saved_caches, kmalloc_caches, sizeof(saved_caches));
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
-	kmalloc_backend = KMALLOC_SLAB;
+	kmalloc_set_backend(KMALLOC_SLAB);
 	kmalloc_init();
 	node_drain_pages(mem_node);
 	f->free0 = nr_free_pages();
@@ -89,8 +89,7 @@ static void fx_teardown(struct ktest *t)
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
 		if (kmalloc_caches[i]) {
 			EXPECT_EQ(kmem_cache_check(kmalloc_caches[i]), 0);
-			kmem_cache_destroy(kmalloc_caches[i]);
-			kmalloc_caches[i] = NULL;
+			kmalloc_destroy_cache(i);
 		}
 	}
 	EXPECT_EQ(slab_pages, f->pages0);
@@ -101,8 +100,8 @@ static void fx_teardown(struct ktest *t)
 	EXPECT_EQ(nr_free_pages() + meta, f->free0);
 	EXPECT_EQ(node_check(mem_node), 0);
 	kmalloc_heap = saved_kmalloc_heap;
-	kmalloc_backend = saved_backend;
 	memcpy(kmalloc_caches, saved_caches, sizeof(saved_caches));
+	kmalloc_set_backend(saved_backend); /* after the caches: it republishes them */
 	fakeram_done(f->fr);
 	f->fr = NULL;
 }

@@ -82,7 +82,7 @@ static bool fx_setup(struct ktest *t)
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
 	slab_debug_flags = 0;
 	slab_debug_cache[0] = '\0';
-	kmalloc_backend = KMALLOC_SLAB;
+	kmalloc_set_backend(KMALLOC_SLAB);
 	kmalloc_init();
 	node_drain_pages(mem_node);
 	f->free0 = nr_free_pages();
@@ -104,8 +104,7 @@ static void fx_teardown(struct ktest *t)
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
 		if (kmalloc_caches[i]) {
 			EXPECT_EQ(kmem_cache_check(kmalloc_caches[i]), 0);
-			kmem_cache_destroy(kmalloc_caches[i]);
-			kmalloc_caches[i] = NULL;
+			kmalloc_destroy_cache(i);
 		}
 	}
 	EXPECT_EQ(slab_errors - f->err0, f->expected_errors);
@@ -120,8 +119,8 @@ static void fx_teardown(struct ktest *t)
 	EXPECT_EQ(node_check(mem_node), 0);
 out:
 	kmalloc_heap = saved_kmalloc_heap;
-	kmalloc_backend = saved_backend;
 	memcpy(kmalloc_caches, saved_caches, sizeof(saved_caches));
+	kmalloc_set_backend(saved_backend); /* after the caches: it republishes them */
 	slab_debug_flags = saved_debug_flags;
 	memcpy(slab_debug_cache, saved_debug_cache, sizeof(saved_debug_cache));
 	fakeram_done(f->fr);
@@ -195,12 +194,20 @@ static bool aligned(const void *p, size_t a)
 }
 
 /* Objects in this cache's magazines, all harts. */
+static long magazine_count(const struct kmem_cache *c, unsigned int cpu)
+{
+	long n;
+
+	kmem_cache_magazine(c, cpu, &n);
+	return n;
+}
+
 static unsigned long in_magazines(const struct kmem_cache *c)
 {
 	unsigned long n = 0;
 
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-		n += (unsigned long)(c->mag[cpu]->top - c->mag[cpu]->entries);
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+		n += (unsigned long)magazine_count(c, cpu);
 	return n;
 }
 
@@ -772,7 +779,7 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	for (int i = 0; i < 400; i++) {
 		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
 		ASSERT(o[i]);
-		EXPECT(c->mag[0]->top - c->mag[0]->entries <= 120);
+		EXPECT(magazine_count(c, 0) <= 120);
 	}
 	EXPECT(c->nr_slabs >= 13);
 	EXPECT_EQ(c->nr_slabs, free0 - free_now());
@@ -801,11 +808,11 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	host_set_cpu(2);
 	for (int i = 0; i < 10; i++)
 		kmem_cache_free(c, o[i]);
-	EXPECT_EQ(c->mag[1]->top - c->mag[1]->entries, 50);
-	EXPECT_EQ(c->mag[2]->top - c->mag[2]->entries, 10);
+	EXPECT_EQ(magazine_count(c, 1), 50);
+	EXPECT_EQ(magazine_count(c, 2), 10);
 	kmem_cache_shrink(c);
-	EXPECT_EQ(c->mag[2]->top - c->mag[2]->entries, 0);
-	EXPECT_EQ(c->mag[1]->top - c->mag[1]->entries, 50);
+	EXPECT_EQ(magazine_count(c, 2), 0);
+	EXPECT_EQ(magazine_count(c, 1), 50);
 	EXPECT_EQ(objects_out(c), 50);
 	host_set_cpu(1);
 	kmem_cache_shrink(c);
@@ -1082,8 +1089,7 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 	/* Powers of two stay aligned to their size when the caches carry red
 	 * zones (slab_debug=ZP), whose layout no longer aligns by accident. */
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
-		kmem_cache_destroy(kmalloc_caches[i]);
-		kmalloc_caches[i] = NULL;
+		kmalloc_destroy_cache(i);
 	}
 	slab_debug_flags = SLAB_RED_ZONE | SLAB_POISON;
 	for (size_t n = 8; n <= KMALLOC_SLAB_MAX; n *= 2) {
@@ -1162,7 +1168,7 @@ static void kfree_owners_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(page_type(virt_to_page(big1)), PGTY_BIGBLOCK);
 	EXPECT_EQ(kmalloc_heap.big_blocks, 1);
 
-	kmalloc_backend = KMALLOC_SLOB;
+	kmalloc_set_backend(KMALLOC_SLOB);
 	slob1 = kmalloc(100, GFP_KERNEL);
 	big2 = kmalloc(10000, GFP_KERNEL);
 	ASSERT(slob1 && big2);
@@ -1178,7 +1184,7 @@ static void kfree_owners_body(struct ktest *t, struct fx *f)
 	kfree(big1);
 	EXPECT_EQ(kmalloc_heap.big_blocks, 1);
 
-	kmalloc_backend = KMALLOC_SLAB;
+	kmalloc_set_backend(KMALLOC_SLAB);
 	slab2 = kmalloc(100, GFP_KERNEL);
 	ASSERT(slab2);
 	EXPECT(slab2 == slab1); /* back from the magazine */
@@ -1212,6 +1218,58 @@ static void kfree_owners_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(free_now() + kmalloc_heap.nr_pages, free0);
 }
 FX_CASE(kfree_owners)
+
+/*
+ * kfree's two lookups agree: the window over a flat memmap (this fixture's
+ * one bank) and, with the window closed as for a sectioned memmap, the
+ * section table. Pointers beside RAM are reported either way.
+ */
+static void kfree_window_body(struct ktest *t, struct fx *f)
+{
+	enum { N = 300 };
+	unsigned long saved_size = memmap_win_size;
+	static void *o[N];
+	struct kmem_cache *c;
+
+	(void)f;
+	EXPECT_EQ(memmap_win_size, RAM_SIZE);
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned long out0;
+
+		for (int i = 0; i < N; i++) {
+			o[i] = kmalloc(64, GFP_KERNEL);
+			ASSERT(o[i]);
+		}
+		c = virt_to_cache(o[0]);
+		ASSERT(c);
+		out0 = objects_out(c) - in_magazines(c);
+		if (pass == 1)
+			memmap_win_size = 0; /* what a sectioned memmap has */
+		for (int i = 0; i < N; i++)
+			kfree(o[i]);
+		memmap_win_size = saved_size;
+		EXPECT_EQ(objects_out(c) - in_magazines(c), out0 - N);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		EXPECT_EQ(kfree_errors - f->kerr0, 0);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned long err0 = kfree_errors, free0 = free_now();
+
+		if (pass == 1)
+			memmap_win_size = 0;
+		kfree(NULL);
+		kfree(ZERO_SIZE_PTR);
+		EXPECT_EQ(kfree_errors, err0);
+		kfree(phys_to_virt(RAM - 8));
+		kfree(phys_to_virt(RAM + RAM_SIZE));
+		kfree(phys_to_virt(RAM + RAM_SIZE - 8)); /* a free page's last bytes */
+		memmap_win_size = saved_size;
+		EXPECT_EQ(kfree_errors, err0 + 3);
+		EXPECT_EQ(free_now(), free0);
+	}
+	f->kerr0 = kfree_errors;
+}
+FX_CASE(kfree_window)
 
 /* ---- 7. hardened free pointers ------------------------------------------------- */
 
@@ -1294,8 +1352,13 @@ static void hardened_freeptr_body(struct ktest *t, struct fx *f)
 	EXPECT(strstr(f->out, want) != NULL);
 	EXPECT_EQ(fr_count_substr(f->out, "slab error:"), 1);
 	/* The forged target never came out of the allocator. */
-	for (void **e = c->mag[0]->entries; e < c->mag[0]->top; e++)
-		EXPECT(*e != (void *)forged);
+	{
+		long held;
+		void **objs = kmem_cache_magazine(c, 0, &held);
+
+		for (long i = 0; i < held; i++)
+			EXPECT(objs[i] != (void *)forged);
+	}
 	EXPECT(x != (void *)forged);
 	EXPECT(x != keep);
 	/* The rest of that slab's list is given up: the checker agrees with
@@ -1490,6 +1553,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(kmalloc_classes),
 	    KTEST_CASE(kzalloc_zeroes),
 	    KTEST_CASE(kfree_owners),
+	    KTEST_CASE(kfree_window),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),

@@ -93,7 +93,7 @@ static bool fx_setup(struct ktest *t, enum slob_mode mode)
 	f->mode = mode;
 	saved_kmalloc_heap = kmalloc_heap;
 	saved_backend = kmalloc_backend;
-	kmalloc_backend = KMALLOC_SLOB; /* kmalloc() is kmalloc_heap's */
+	kmalloc_set_backend(KMALLOC_SLOB); /* kmalloc() is kmalloc_heap's */
 	slob_heap_init(&kmalloc_heap, "kmalloc", mode);
 	slob_heap_init(&f->h, "test", mode);
 	f->free0 = nr_free_pages();
@@ -125,7 +125,7 @@ static void fx_teardown(struct ktest *t)
 	EXPECT_EQ(node_check(mem_node), 0);
 out:
 	kmalloc_heap = saved_kmalloc_heap;
-	kmalloc_backend = saved_backend;
+	kmalloc_set_backend(saved_backend);
 	fakeram_done(f->fr);
 	f->fr = NULL;
 }

@@ -128,7 +128,7 @@ MEM128='	memory@80000000 {
 '
 NODE128='  node   0: [mem 0x0000000080000000-0x0000000087ffffff]'
 ZONES128='^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$'
-STRUCTS128='^memmap: 32768 struct pages of 32 bytes \(1024K\), 1 section\(s\) of 128 MiB$'
+STRUCTS128='^memmap: 32768 struct pages of 32 bytes \(1024K\), 1 section\(s\) of 128 MiB, one flat array$'
 
 # Overlapping ranges in two nodes: merged, with a warning.
 mkdt overlap 128M '	memory@80000000 {

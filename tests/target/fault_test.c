@@ -310,12 +310,20 @@ static void nowarn_obeyed_and_verbose_limit(struct ktest *t)
 	restore(&s);
 }
 
+static long magazine_count(const struct kmem_cache *c, unsigned int cpu)
+{
+	long n;
+
+	kmem_cache_magazine(c, cpu, &n);
+	return n;
+}
+
 static unsigned long in_magazines(const struct kmem_cache *c)
 {
 	unsigned long n = 0;
 
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-		n += (unsigned long)(c->mag[cpu]->top - c->mag[cpu]->entries);
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+		n += (unsigned long)magazine_count(c, cpu);
 	return n;
 }
 
@@ -324,7 +332,7 @@ static bool no_magazines(const struct kmem_cache *c)
 	if (c->limit)
 		return false;
 	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-		if (c->mag[cpu]->end != c->mag[cpu]->entries)
+		if (kmem_cache_magazine(c, cpu, &(long){ 0 }))
 			return false;
 	return true;
 }
@@ -404,7 +412,7 @@ static void failslab_on_kmalloc_both_backends(struct ktest *t)
 
 	save_and_clear(&s);
 	/* slab: kmalloc-64 only, the inline constant-size path included. */
-	kmalloc_backend = KMALLOC_SLAB;
+	kmalloc_set_backend(KMALLOC_SLAB);
 	p = kmalloc(64, GFP_KERNEL); /* makes sure the cache exists */
 	kfree(p);
 	ASSERT_EQ(fault_inject_set(&failslab, "1,cache=kmalloc-64"), 0);
@@ -426,7 +434,7 @@ static void failslab_on_kmalloc_both_backends(struct ktest *t)
 	p = kmalloc(64, GFP_KERNEL | __GFP_NOWARN); /* kmalloc-64 is not targeted now */
 	EXPECT(p != NULL);
 	kfree(p);
-	kmalloc_backend = KMALLOC_SLOB;
+	kmalloc_set_backend(KMALLOC_SLOB);
 	EXPECT(kmalloc(64, GFP_KERNEL | __GFP_NOWARN) == NULL);
 	EXPECT(kzalloc(3000, GFP_KERNEL | __GFP_NOWARN) == NULL);
 	EXPECT(kmalloc(100000, GFP_KERNEL | __GFP_NOWARN) == NULL);
@@ -446,7 +454,7 @@ static void failslab_on_kmalloc_both_backends(struct ktest *t)
 	p = kmalloc(64, GFP_KERNEL);
 	EXPECT(p != NULL);
 	kfree(p);
-	kmalloc_backend = saved_backend;
+	kmalloc_set_backend(saved_backend);
 	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
 	restore(&s);
 }
@@ -469,7 +477,7 @@ static void stress_with(struct ktest *t, enum kmalloc_backend backend, const cha
 	struct saved s;
 
 	save_and_clear(&s);
-	kmalloc_backend = backend;
+	kmalloc_set_backend(backend);
 	ASSERT_EQ(fault_inject_set(&fail_page_alloc, page_spec), 0);
 	ASSERT_EQ(fault_inject_set(&failslab, slab_spec), 0);
 	stress_run(60000, 42, &r);
@@ -482,7 +490,7 @@ static void stress_with(struct ktest *t, enum kmalloc_backend backend, const cha
 	EXPECT(failslab.failures > 0);
 	fault_inject_clear(&fail_page_alloc);
 	fault_inject_clear(&failslab);
-	kmalloc_backend = saved_backend;
+	kmalloc_set_backend(saved_backend);
 	EXPECT_EQ(node_check(mem_node), 0);
 	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
 	slab_for_each_cache(check_one, &chk);

@@ -445,9 +445,13 @@ static void forged_free_pointer(struct ktest *t)
 	expect_report(t, d.c, first, R_FREEPTR, want);
 	/* The forged target was not handed out. */
 	EXPECT(x != forged);
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-		for (void **e = d.c->mag[cpu]->entries; e < d.c->mag[cpu]->top; e++)
-			EXPECT(*e != forged);
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		long n;
+		void **objs = kmem_cache_magazine(d.c, cpu, &n);
+
+		for (long i = 0; i < n; i++)
+			EXPECT(objs[i] != forged);
+	}
 	/* The rest of that slab's free list was given up, consistently. */
 	EXPECT_EQ(kmem_cache_check(d.c), 0);
 	/* Repair: give the lost objects back by hand. */

@@ -39,12 +39,20 @@ static unsigned long free_now(void)
 	return nr_free_pages() + (slab_held_pages() - slab_pages);
 }
 
+static long magazine_count(const struct kmem_cache *c, unsigned int cpu)
+{
+	long n;
+
+	kmem_cache_magazine(c, cpu, &n);
+	return n;
+}
+
 static unsigned long in_magazines(const struct kmem_cache *c)
 {
 	unsigned long n = 0;
 
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-		n += (unsigned long)(c->mag[cpu]->top - c->mag[cpu]->entries);
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+		n += (unsigned long)magazine_count(c, cpu);
 	return n;
 }
 
