@@ -112,9 +112,10 @@ unsigned int kmem_cache_size(const struct kmem_cache *c);
  * No other hart may use the cache meanwhile. */
 void kmem_cache_set_failslab(struct kmem_cache *c, bool on);
 
-/* The slow paths behind the inline fast paths. */
+/* The slow paths behind the inline fast paths. (The object comes first in
+ * kmem_cache_free_slow: kfree's pointer then stays in its register.) */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);
-void kmem_cache_free_slow(struct kmem_cache *c, void *obj);
+void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
 
 /*
  * Allocate an object in its constructed state (the constructor ran when
@@ -163,7 +164,7 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 		return;
 	}
 	irq_restore(flags);
-	kmem_cache_free_slow(c, obj);
+	kmem_cache_free_slow(obj, c);
 }
 
 /* Hart @cpu's magazine (tests, reports): its objects, oldest first, with

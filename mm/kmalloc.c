@@ -224,9 +224,10 @@ static __attribute__((noinline)) void kfree_other(const void *p)
 		slob_big_free((struct slob_heap *)page->private, page);
 }
 
-static __attribute__((noinline)) void kfree_slob(struct page *page, const void *p)
+/* (p first: kfree's argument stays where it is on the way here.) */
+static __attribute__((noinline)) void kfree_slob(const void *p, struct slob_heap *h)
 {
-	if (unlikely(!slob_kfree((struct slob_heap *)page->private, (void *)p))) {
+	if (unlikely(!slob_kfree(h, (void *)p))) {
 		kfree_errors++;
 		kfree_last_error = "kfree of a pointer kmalloc did not return, or freed twice";
 	}
@@ -249,11 +250,20 @@ static __attribute__((noinline)) void kfree_slow(const void *p)
 			return;
 		}
 		if (type == PGTY_SLOB) {
-			kfree_slob(page, p);
+			kfree_slob(p, (struct slob_heap *)page->private);
 			return;
 		}
 	}
 	kfree_other(p);
+}
+
+/* Not a slab page, but inside the flat memmap: SLOB memory directly. */
+static __attribute__((noinline)) void kfree_in_window(const void *p, struct page *page)
+{
+	if (page_type(page) == PGTY_SLOB)
+		kfree_slob(p, (struct slob_heap *)page->private);
+	else
+		kfree_slow(p);
 }
 
 /*
@@ -272,10 +282,8 @@ void kfree(const void *p)
 			kmem_cache_free(page->slab_cache, (void *)p);
 			return;
 		}
-		if (page_type(page) == PGTY_SLOB) {
-			kfree_slob(page, p);
-			return;
-		}
+		kfree_in_window(p, page);
+		return;
 	}
 	kfree_slow(p);
 }

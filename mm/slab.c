@@ -671,7 +671,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	return obj;
 }
 
-void kmem_cache_free_slow(struct kmem_cache *c, void *obj)
+void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	unsigned long flags = irq_save();
