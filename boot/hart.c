@@ -44,7 +44,6 @@ void hart_stack_bounds(unsigned int cpu, unsigned long *lo, unsigned long *hi)
 static void init_hart_data(struct hart *h, unsigned int cpu, unsigned long hartid)
 {
 	h->cpu = cpu;
-	h->cpu_off16 = (unsigned long)cpu * 16;
 	h->hartid = hartid;
 	h->stack_top = (unsigned long)hart_stacks[cpu] + HART_STACK_SIZE;
 	*(u64 *)hart_stacks[cpu] = STACK_CANARY;

@@ -15,6 +15,7 @@
 #define RVMM_HART_H
 
 #include <config.h>
+#include <percpu_area.h>
 
 #define HART_STACK_SIZE (16 * 1024)
 #define HART_STACK_TOP_OFFSET 0 /* offsetof(struct hart, stack_top), for entry.S */
@@ -40,9 +41,6 @@ struct hart {
 	unsigned long hartid;
 	unsigned int cpu;
 	bool online;
-	/* cpu * 16: this hart's byte offset in per-hart arrays of 16-byte
-	 * elements (a cache's magazines), one load instead of load and shift. */
-	unsigned long cpu_off16;
 
 	/* Work posted by on_each_hart(): run while work_seq != done_seq. */
 	void (*work_fn)(void *arg);
@@ -55,6 +53,11 @@ struct hart {
 
 	struct trap_expect trap_expect;
 	unsigned long nr_wakeups; /* times this hart left wfi */
+
+	/* This hart's per-hart area (percpu.h), last: the fields above stay
+	 * within a load's reach of tp. Offsets into it count from the start
+	 * of the struct, so tp + offset is this hart's copy. */
+	u8 percpu_area[PERCPU_AREA_SIZE] __aligned(64);
 };
 
 extern struct hart harts[MAX_HARTS];

@@ -8,6 +8,28 @@
 
 #include <config.h>
 #include <kernel.h>
+#include <percpu_area.h>
+
+/*
+ * Per-hart areas. Each hart has PERCPU_AREA_SIZE bytes of its own (in its
+ * struct hart on the target), handed out in PERCPU_SLOT-byte slots by
+ * percpu_alloc. A slot has the same offset in every hart's area, so an
+ * object with per-hart state (a slab cache's magazine) keeps one offset,
+ * and the running hart's copy is this_cpu_base() + offset: one add (tp +
+ * offset on the target, as Linux's per-cpu offsets). Harts never write
+ * each other's area on the fast paths, and no two harts' state shares a
+ * cache line.
+ *
+ * Offsets count from the hart's base pointer: the start of its struct hart
+ * on the target (where the area starts PERCPU_BASE_OFFSET bytes in), the
+ * area itself on the host. The first slot, at PERCPU_RESERVED_OFF, is never
+ * handed out: owners without a slot of their own share it.
+ */
+/* A zeroed slot (on every hart), or -ENOMEM when all are taken. */
+long percpu_alloc(void);
+void percpu_free(unsigned long off);
+/* Slots handed out (reports). */
+unsigned long percpu_slots_used(void);
 
 /* Per-hart pointers the page allocator binds to the running node's per-hart
  * lists (mm/page_alloc.c: mm_set_node): slots 0..3 by zone, then 4..7 by
@@ -25,10 +47,11 @@ static inline void **this_cpu_mm_slots(void)
 {
 	return cpu_mm_slots(this_cpu());
 }
-/* this_cpu() * 16 (struct hart's cpu_off16 on the target). */
-static inline unsigned long this_cpu_off16(void)
+#define PERCPU_BASE_OFFSET 0ul
+u8 *cpu_percpu_base(unsigned int cpu);
+static inline u8 *this_cpu_base(void)
 {
-	return (unsigned long)this_cpu() * 16;
+	return cpu_percpu_base(this_cpu());
 }
 static inline unsigned long irq_save(void)
 {
@@ -57,12 +80,19 @@ static inline void **this_cpu_mm_slots(void)
 	return current_hart->mm_slots;
 }
 
-/* this_cpu() * 16: the byte offset of this hart's element in per-hart
- * arrays of 16-byte elements. */
-static inline unsigned long this_cpu_off16(void)
+#define PERCPU_BASE_OFFSET ((unsigned long)__builtin_offsetof(struct hart, percpu_area))
+
+static inline u8 *cpu_percpu_base(unsigned int cpu)
 {
-	return current_hart->cpu_off16;
+	return (u8 *)&harts[cpu];
+}
+
+static inline u8 *this_cpu_base(void)
+{
+	return (u8 *)current_hart;
 }
 #endif
+
+#define PERCPU_RESERVED_OFF PERCPU_BASE_OFFSET
 
 #endif

@@ -37,7 +37,7 @@ struct slab_cpu {
 	void **top; /* one past the newest object: top[-1] is NULL when empty */
 	void **end; /* base + 1 + limit: full when top == end */
 };
-_Static_assert(sizeof(struct slab_cpu) == 16, "this_slab_cpu indexes by cpu * 16");
+_Static_assert(sizeof(struct slab_cpu) <= PERCPU_SLOT, "a magazine's pair fills one per-hart slot");
 
 /* Who last allocated or freed an object (SLAB_STORE_USER). */
 struct slab_track {
@@ -53,7 +53,10 @@ struct slab_list {
 #define SLAB_NIL 0xffffffffu
 
 struct kmem_cache {
-	struct slab_cpu cpu[MAX_HARTS]; /* first: the fast paths index it from the cache pointer */
+	/* First (the fast paths' load): the offset of this cache's
+	 * struct slab_cpu in every hart's per-hart area (percpu.h);
+	 * PERCPU_RESERVED_OFF, the shared empty pair, without magazines. */
+	unsigned long pcpu_off;
 
 	unsigned long flags;
 	unsigned int object_size; /* what the user asked for */
@@ -127,7 +130,12 @@ void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
 
 static inline struct slab_cpu *this_slab_cpu(struct kmem_cache *c)
 {
-	return (struct slab_cpu *)((char *)c->cpu + this_cpu_off16());
+	return (struct slab_cpu *)(this_cpu_base() + c->pcpu_off);
+}
+
+static inline struct slab_cpu *cpu_slab(const struct kmem_cache *c, unsigned int cpu)
+{
+	return (struct slab_cpu *)(cpu_percpu_base(cpu) + c->pcpu_off);
 }
 
 static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)

@@ -27,11 +27,14 @@
  * 24 to a page, 8 beyond). A magazine is an array base[0 .. limit]
  * whose base[0] is always NULL, objects in base[1 .. top): the pop reads
  * top[-1] and a NULL means empty, so only the push compares with a bound.
- * The per-hart {top, end} pairs sit at the start of the cache, so the fast
- * paths find theirs with one load from the hart's data and one add. A
- * hart's magazine is allocated the first time it needs one; until then its
- * pair points at a shared array of capacity 0 (only the NULL), which sends
- * both fast paths to the slow ones.
+ * Each hart's {top, end} pair for the cache is in its own per-hart area, at
+ * the offset the cache's first word holds (mm/percpu.c): tp + offset, one
+ * load and one add, and no cache line written by two harts. A hart's
+ * magazine is allocated the first time it needs one; until then its pair
+ * points at a shared array of capacity 0 (only the NULL), which sends both
+ * fast paths to the slow ones. A cache made when every per-hart slot is
+ * taken shares the reserved slot, whose pair is always that empty one, and
+ * has no magazines.
  *
  * Order rule: the smallest order (up to 3) whose slab wastes at most 1/8 of
  * itself, else the order that wastes least.
@@ -102,14 +105,20 @@ unsigned long slab_held_pages(void)
 	return slab_pages + meta_heap.nr_pages + meta_heap.big_pages;
 }
 
-void slab_init(void)
-{
-	slob_heap_init(&meta_heap, "slab-meta", SLOB_SEGFIT);
-}
-
 /* The capacity-0 magazine: base[0] only, never written. */
 static void *empty_magazine[1];
 #define EMPTY_END (&empty_magazine[1])
+
+void slab_init(void)
+{
+	slob_heap_init(&meta_heap, "slab-meta", SLOB_SEGFIT);
+	/* Slot 0 of every hart: the pair of caches without a slot. */
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		struct slab_cpu *sc = (struct slab_cpu *)(cpu_percpu_base(cpu) + PERCPU_RESERVED_OFF);
+
+		sc->top = sc->end = EMPTY_END;
+	}
+}
 
 /* ===================== slabs, pages, free links ========================== */
 
@@ -507,7 +516,7 @@ static long magazine_count(const struct kmem_cache *c, const struct slab_cpu *sc
 
 void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *count)
 {
-	const struct slab_cpu *sc = &c->cpu[cpu];
+	const struct slab_cpu *sc = cpu_slab(c, cpu);
 
 	*count = magazine_count(c, sc);
 	return magazine_real(sc) ? magazine_base(c, sc) + 1 : NULL;
@@ -778,22 +787,29 @@ static int setup_geometry(struct kmem_cache *c)
 	return 0;
 }
 
-/* Linux SLAB's magazine sizes; debug caches and failslab's targets get none. */
+/* Linux SLAB's magazine sizes; debug caches, failslab's targets and caches
+ * that got no per-hart slot get none. */
 static unsigned int magazine_limit(const struct kmem_cache *c)
 {
 	unsigned int s = c->size;
 
-	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB))
+	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB) || c->pcpu_off == PERCPU_RESERVED_OFF)
 		return 0;
 	return s > PAGE_SIZE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
 }
 
+/* Every hart's pair for the cache in a per-hart slot of its own; with no
+ * slot left, the shared slot 0 (always empty) and no magazines. */
 static void setup_magazines(struct kmem_cache *c)
 {
+	long off = percpu_alloc();
+
+	c->pcpu_off = off >= 0 ? (unsigned long)off : PERCPU_RESERVED_OFF;
 	c->limit = magazine_limit(c);
 	c->batch = (c->limit + 1) / 2;
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-		c->cpu[cpu].top = c->cpu[cpu].end = EMPTY_END;
+	if (c->pcpu_off != PERCPU_RESERVED_OFF)
+		for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+			cpu_slab(c, cpu)->top = cpu_slab(c, cpu)->end = EMPTY_END;
 }
 
 static unsigned long debug_flags_for(const char *name)
@@ -864,10 +880,19 @@ void kmem_cache_destroy(struct kmem_cache *c)
 
 	irq = irq_save();
 	spin_lock(&c->lock);
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-		release_magazine(c, &c->cpu[cpu]);
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+		release_magazine(c, cpu_slab(c, cpu));
 	reap_free_slabs(c, 0);
 	left = objects_out(c);
+	if (c->pcpu_off != PERCPU_RESERVED_OFF) {
+		/* A late kfree into a kept descriptor must not reach the
+		 * slot's next owner: point it at the shared empty slot first. */
+		unsigned long off = c->pcpu_off;
+
+		c->pcpu_off = PERCPU_RESERVED_OFF;
+		c->limit = 0;
+		percpu_free(off);
+	}
 	spin_unlock(&c->lock);
 	irq_restore(irq);
 	if (left) {
@@ -875,7 +900,6 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		 * late kfree of such an object stays safe. */
 		kprintf("kmem_cache_destroy: cache %s: %lu objects still allocated; "
 			"their slabs are left in place\n", c->name, left);
-		c->limit = 0;
 		return;
 	}
 	slob_free(&meta_heap, c, sizeof(*c));
@@ -892,7 +916,7 @@ void kmem_cache_set_failslab(struct kmem_cache *c, bool on)
 	limit = magazine_limit(c);
 	if (limit != c->limit) {
 		for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-			release_magazine(c, &c->cpu[cpu]);
+			release_magazine(c, cpu_slab(c, cpu));
 		c->limit = limit;
 		c->batch = (limit + 1) / 2;
 		reap_free_slabs(c, 1);
@@ -1051,7 +1075,7 @@ int kmem_cache_check(struct kmem_cache *c)
 	if (nfree != c->free_objects)
 		problem(&k, NULL, "free_objects differs from the free lists");
 	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
-		struct slab_cpu *m = &c->cpu[cpu];
+		struct slab_cpu *m = cpu_slab(c, cpu);
 		void **base = magazine_base(c, m);
 
 		if (!magazine_real(m)) {

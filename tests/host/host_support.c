@@ -81,6 +81,13 @@ void **cpu_mm_slots(unsigned int cpu)
 	return slots[cpu];
 }
 
+u8 *cpu_percpu_base(unsigned int cpu)
+{
+	static u8 areas[MAX_HARTS][PERCPU_AREA_SIZE] __aligned(64);
+
+	return areas[cpu];
+}
+
 unsigned int nr_online_cpus(void)
 {
 	return MAX_HARTS;

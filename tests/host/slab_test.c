@@ -45,6 +45,7 @@ struct fx {
 	unsigned long pages0;  /* slab_pages at the start */
 	unsigned long err0;    /* slab_errors at the start */
 	unsigned long kerr0;   /* kfree_errors at the start */
+	unsigned long slots0;  /* per-hart slots in use at the start */
 	unsigned long expected_errors; /* slab errors the case provokes */
 	char out[16384];
 };
@@ -89,6 +90,7 @@ static bool fx_setup(struct ktest *t)
 	f->pages0 = slab_pages;
 	f->err0 = slab_errors;
 	f->kerr0 = kfree_errors;
+	f->slots0 = percpu_slots_used();
 	return true;
 }
 
@@ -110,6 +112,7 @@ static void fx_teardown(struct ktest *t)
 	EXPECT_EQ(slab_errors - f->err0, f->expected_errors);
 	EXPECT_EQ(kfree_errors - f->kerr0, 0);
 	EXPECT_EQ(slab_pages, f->pages0);
+	EXPECT_EQ(percpu_slots_used(), f->slots0); /* every destroyed cache gave its slot back */
 	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
 	EXPECT_EQ(slob_heap_destroy(&kmalloc_heap), 0);
 	node_drain_pages(mem_node);
@@ -995,12 +998,25 @@ static void destroy_busy_body(struct ktest *t, struct fx *f)
 	show_slabinfo();
 	fr_capture_end(&cap, f->out, sizeof(f->out));
 	EXPECT(strstr(f->out, "leaky") == NULL);
+	/* Its per-hart slot went back and the next cache gets it; the late
+	 * frees below must not land in that cache's magazines. */
+	EXPECT_EQ(c->pcpu_off, PERCPU_RESERVED_OFF);
+	struct kmem_cache *next = kmem_cache_create("next", 256, 0, 0, NULL);
+	ASSERT(next);
+	void *n0 = kmem_cache_alloc(next, GFP_KERNEL);
+	ASSERT(n0);
+	kmem_cache_free(next, n0);
+	long held0 = magazine_count(next, 0), held1 = magazine_count(next, 1);
 	/* Freeing them later still works, by kfree and kmem_cache_free. */
 	kfree(o[2]);
 	kmem_cache_free(c, o[3]);
 	host_set_cpu(1);
 	kfree(o[4]);
 	host_set_cpu(0);
+	EXPECT_EQ(magazine_count(next, 0), held0);
+	EXPECT_EQ(magazine_count(next, 1), held1);
+	EXPECT_EQ(kmem_cache_check(next), 0);
+	kmem_cache_destroy(next);
 	EXPECT_EQ(slab_errors, f->err0);
 	EXPECT_EQ(kfree_errors, f->kerr0);
 	EXPECT_EQ(objects_out(c), 0);
@@ -1011,6 +1027,89 @@ static void destroy_busy_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(free_now(), free0);
 }
 FX_CASE(destroy_busy)
+
+/*
+ * Per-hart slots (mm/percpu.c): distinct, aligned, inside the area, zeroed
+ * on every hart when handed out; the lowest free one is reused; bad frees
+ * are refused. A cache made when none is left works without magazines.
+ */
+static void percpu_slots_body(struct ktest *t, struct fx *f)
+{
+	enum { MAX = PERCPU_AREA_SIZE / PERCPU_SLOT };
+	static long off[MAX];
+	unsigned long used0 = percpu_slots_used();
+	struct fr_capture cap;
+	int n = 0;
+
+	for (long o; (o = percpu_alloc()) >= 0; n++) {
+		ASSERT(n < MAX);
+		off[n] = o;
+		EXPECT(o >= (long)(PERCPU_BASE_OFFSET + PERCPU_SLOT));
+		EXPECT(o + PERCPU_SLOT <= (long)(PERCPU_BASE_OFFSET + PERCPU_AREA_SIZE));
+		EXPECT_EQ((o - (long)PERCPU_BASE_OFFSET) % PERCPU_SLOT, 0);
+		for (int i = 0; i < n; i++)
+			EXPECT(off[i] != o);
+		for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
+			u8 *p = cpu_percpu_base(cpu) + o;
+
+			for (int b = 0; b < PERCPU_SLOT; b++)
+				EXPECT_EQ(p[b], 0);
+			memset(p, 0x5a, PERCPU_SLOT); /* dirty: the next owner must not see it */
+		}
+	}
+	EXPECT_EQ(n, MAX - (long)used0);
+	EXPECT_EQ(percpu_slots_used(), (unsigned long)MAX);
+	EXPECT_EQ(percpu_alloc(), -ENOMEM);
+
+	/* No slot left: a cache without magazines, every operation checked
+	 * on the slow path, still exact. */
+	{
+		struct kmem_cache *c = kmem_cache_create("noslot", 64, 0, 0, NULL);
+		void *o[200];
+
+		ASSERT(c);
+		EXPECT_EQ(c->pcpu_off, PERCPU_RESERVED_OFF);
+		EXPECT_EQ(c->limit, 0);
+		for (int i = 0; i < 200; i++) {
+			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			ASSERT(o[i]);
+		}
+		for (int i = 0; i < 200; i += 2)
+			kfree(o[i]);
+		for (int i = 1; i < 200; i += 2)
+			kmem_cache_free(c, o[i]);
+		EXPECT_EQ(objects_out(c), 0);
+		EXPECT_EQ(magazine_count(c, 0), 0);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		kmem_cache_set_failslab(c, true);
+		kmem_cache_set_failslab(c, false);
+		EXPECT_EQ(c->limit, 0); /* failslab off does not give it magazines */
+		kmem_cache_destroy(c);
+	}
+
+	/* The lowest free slot comes back first, clean. */
+	percpu_free((unsigned long)off[5]);
+	percpu_free((unsigned long)off[2]);
+	EXPECT_EQ(percpu_alloc(), off[2]);
+	EXPECT_EQ(percpu_alloc(), off[5]);
+	for (int b = 0; b < PERCPU_SLOT; b++)
+		EXPECT_EQ((cpu_percpu_base(1) + off[5])[b], 0);
+
+	/* Bad frees: reported, nothing changes. */
+	percpu_free((unsigned long)off[0]);
+	fr_capture_start(&cap);
+	percpu_free((unsigned long)off[0]);               /* twice */
+	percpu_free(PERCPU_RESERVED_OFF);                  /* the reserved slot */
+	percpu_free((unsigned long)off[1] + 4);           /* not a slot boundary */
+	percpu_free(PERCPU_BASE_OFFSET + PERCPU_AREA_SIZE); /* past the end */
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_EQ(fr_count_substr(f->out, "percpu_free: "), 4);
+	EXPECT_EQ(percpu_slots_used(), (unsigned long)MAX - 1);
+	for (int i = 1; i < n; i++)
+		percpu_free((unsigned long)off[i]);
+	EXPECT_EQ(percpu_slots_used(), used0);
+}
+FX_CASE(percpu_slots)
 
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
@@ -1554,6 +1653,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(kzalloc_zeroes),
 	    KTEST_CASE(kfree_owners),
 	    KTEST_CASE(kfree_window),
+	    KTEST_CASE(percpu_slots),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),
