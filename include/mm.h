@@ -188,6 +188,22 @@ static inline unsigned int get_order(unsigned long size)
 	return order;
 }
 
+/*
+ * Shrinkers (Linux's name): what the page allocator asks, before failing a
+ * request, to give back memory its owner keeps free. scan frees what it can
+ * without waiting for any lock (it may run under any of the allocating
+ * context's locks and with interrupts masked) and returns the pages freed.
+ */
+struct shrinker {
+	const char *name;
+	unsigned long (*scan)(gfp_t gfp);
+	struct shrinker *next;
+	unsigned long nr_scans, nr_freed; /* statistics */
+};
+void register_shrinker(struct shrinker *s);
+void unregister_shrinker(struct shrinker *s);
+unsigned long run_shrinkers(gfp_t gfp);
+
 /* Free pages of the running node: in the buddy lists plus on per-hart lists. */
 unsigned long nr_free_pages(void);
 

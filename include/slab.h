@@ -203,6 +203,10 @@ extern unsigned long slab_pages, slab_meta_bytes, slab_peak_bytes;
 /* Pages the slab allocator holds: slabs, descriptors and magazines. */
 unsigned long slab_held_pages(void);
 
+/* The slab allocator's shrinker (mm/page_alloc.c runs it before failing a
+ * request); its counters say how often it ran and what it gave back. */
+extern struct shrinker slab_shrinker;
+
 /* Total slab errors reported (all caches). */
 extern unsigned long slab_errors;
 

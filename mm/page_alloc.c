@@ -29,6 +29,8 @@
  * lowmem_reserve pages when the request could have used a higher zone;
  * __GFP_HIGH (GFP_ATOMIC) may go down to half of min. When every zone
  * refuses, the per-hart lists are drained and the zones tried again; then
+ * the shrinkers give back what their caches hold free (the slab allocator:
+ * free slabs, this hart's magazines) and the zones are tried once more; then
  * the request fails with NULL and, once per order unless __GFP_NOWARN, a
  * warning with the free counts.
  *
@@ -400,6 +402,56 @@ static void warn_alloc_failure(struct pglist_data *node, gfp_t gfp, unsigned int
 	kprintf("\n");
 }
 
+/* --- shrinkers ----------------------------------------------------------- */
+
+static struct shrinker *shrinkers;
+static spinlock_t shrinker_lock = SPINLOCK_INIT;
+
+void register_shrinker(struct shrinker *s)
+{
+	unsigned long flags = spin_lock_irqsave(&shrinker_lock);
+
+	s->next = shrinkers;
+	shrinkers = s;
+	spin_unlock_irqrestore(&shrinker_lock, flags);
+}
+
+void unregister_shrinker(struct shrinker *s)
+{
+	unsigned long flags = spin_lock_irqsave(&shrinker_lock);
+
+	for (struct shrinker **pp = &shrinkers; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&shrinker_lock, flags);
+}
+
+/* Run every shrinker; the pages they gave back. A shrinker never waits for
+ * a lock (it may run under any of the caller's), so a second hart that is
+ * already shrinking makes this one give up rather than wait. */
+unsigned long run_shrinkers(gfp_t gfp)
+{
+	unsigned long flags = irq_save(), freed = 0;
+
+	if (!spin_trylock(&shrinker_lock)) {
+		irq_restore(flags);
+		return 0;
+	}
+	for (struct shrinker *s = shrinkers; s; s = s->next) {
+		unsigned long n = s->scan(gfp);
+
+		s->nr_scans++;
+		s->nr_freed += n;
+		freed += n;
+	}
+	spin_unlock(&shrinker_lock);
+	irq_restore(flags);
+	return freed;
+}
+
 /* Everything but an order-0 page from a non-empty per-hart list. */
 static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_data *node, gfp_t gfp,
 							      unsigned int order)
@@ -417,9 +469,14 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 		return NULL;
 	page = try_zonelist(node, gfp, order);
 	if (unlikely(!page)) {
-		/* Free pages may sit on other harts' lists: pull them back. */
+		/* Free pages may sit on other harts' lists: pull them back;
+		 * then ask the caches for what they hold free. */
 		node_drain_pages(node);
 		page = try_zonelist(node, gfp, order);
+		if (!page && run_shrinkers(gfp)) {
+			node_drain_pages(node);
+			page = try_zonelist(node, gfp, order);
+		}
 		if (!page) {
 			warn_alloc_failure(node, gfp, order);
 			return NULL;

@@ -21,8 +21,10 @@
  * Magazines. In front of the lists each hart has a magazine (an array
  * stack) of free objects. kmem_cache_alloc/free (inline in slab.h) pop and
  * push on it with this hart's interrupts masked: no shared lock, no call. An
- * empty magazine is refilled with `batch` objects, a full one flushes its
- * oldest `batch` objects to their slabs, under the cache lock. Capacity
+ * empty magazine is refilled with up to `batch` objects from partial and
+ * free slabs, growing by one slab only when there were none; a full one
+ * flushes its oldest `batch` objects to their slabs, under the cache lock.
+ * Capacity
  * follows Linux's SLAB rules (120 objects up to 256 bytes, 54 to 1 KiB,
  * 24 to a page, 8 beyond). A magazine is an array base[0 .. limit]
  * whose base[0] is always NULL, objects in base[1 .. top): the pop reads
@@ -112,6 +114,8 @@ static void *empty_magazine[1];
 void slab_init(void)
 {
 	slob_heap_init(&meta_heap, "slab-meta", SLOB_SEGFIT);
+	unregister_shrinker(&slab_shrinker); /* (again, when tests start over) */
+	register_shrinker(&slab_shrinker);
 	/* Slot 0 of every hart: the pair of caches without a slot. */
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
 		struct slab_cpu *sc = (struct slab_cpu *)(cpu_percpu_base(cpu) + PERCPU_RESERVED_OFF);
@@ -659,9 +663,16 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	spin_lock(&c->lock);
 	c->nr_refills++;
 	while (magazine_count(c, m) < (long)c->batch) {
-		struct page *head = slab_with_room(c, gfp);
+		struct page *head;
 		struct slab_list *from;
 
+		/* Grow only for an empty magazine, as Linux's refill does: a
+		 * grow can run the shrinker, which empties this magazine, so
+		 * growing to fill a batch could go on for ever when memory is
+		 * short. */
+		if (magazine_count(c, m) && c->partial.first == SLAB_NIL && c->free.first == SLAB_NIL)
+			break;
+		head = slab_with_room(c, gfp);
 		if (!head)
 			break;
 		from = list_for(c, head);
@@ -728,6 +739,41 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
 	irq_restore(flags);
 	return pages;
 }
+
+/*
+ * The slab shrinker (registered by slab_init): when the page allocator is
+ * about to fail, every cache it can lock without waiting flushes this
+ * hart's magazine and gives back all its free slabs. A cache whose lock is
+ * held (the one growing, when a refill ran out of pages) is skipped. Other
+ * harts' magazines stay: only their own hart touches them.
+ */
+static unsigned long slab_shrink_scan(gfp_t gfp)
+{
+	unsigned long flags = irq_save(), pages = 0;
+	struct list_head *pos;
+
+	(void)gfp;
+	if (!spin_trylock(&chain_lock)) {
+		irq_restore(flags);
+		return 0;
+	}
+	list_for_each(pos, &cache_chain) {
+		struct kmem_cache *c = list_entry(pos, struct kmem_cache, chain);
+		struct slab_cpu *m = this_slab_cpu(c);
+
+		if (!spin_trylock(&c->lock))
+			continue;
+		if (magazine_real(m))
+			flush_magazine(c, m, magazine_count(c, m));
+		pages += reap_free_slabs(c, 0);
+		spin_unlock(&c->lock);
+	}
+	spin_unlock(&chain_lock);
+	irq_restore(flags);
+	return pages;
+}
+
+struct shrinker slab_shrinker = { .name = "slab", .scan = slab_shrink_scan };
 
 /* ============================ cache setup ================================ */
 

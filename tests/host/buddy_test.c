@@ -2061,6 +2061,74 @@ static void flat_memmap_and_window(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/*
+ * Shrinkers: a request that every zone refuses, even after the per-hart
+ * lists are drained, asks the registered shrinkers and succeeds with what
+ * they give back; with nothing given back it fails as before. A shrinker
+ * that is not registered is never asked.
+ */
+static struct list_head shrink_stash = LIST_HEAD_INIT(shrink_stash);
+static unsigned long shrink_calls;
+
+static unsigned long stash_scan(gfp_t gfp)
+{
+	unsigned long n = 0;
+
+	(void)gfp;
+	shrink_calls++;
+	while (!list_empty(&shrink_stash)) {
+		struct page *p = list_first_entry(&shrink_stash, struct page, lru);
+
+		list_del(&p->lru);
+		__free_pages(p, 0);
+		n++;
+	}
+	return n;
+}
+
+static void shrinker_gives_memory_back(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
+	struct shrinker s = { .name = "stash", .scan = stash_scan };
+	struct list_head held = LIST_HEAD_INIT(held);
+	struct page *p;
+	unsigned long scans0;
+
+	ASSERT(fr);
+	for (int i = 0; i < 8; i++) {
+		p = alloc_pages(GFP_KERNEL, 0);
+		ASSERT(p);
+		list_add(&p->lru, &shrink_stash);
+	}
+	register_shrinker(&s);
+	shrink_calls = 0;
+	while ((p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)) != NULL)
+		list_add(&p->lru, &held);
+	/* Asked once when the zones ran dry (its 8 pages were then taken),
+	 * and once more for the request that failed, with nothing to give. */
+	EXPECT_EQ(shrink_calls, 2);
+	EXPECT_EQ(s.nr_scans, 2);
+	EXPECT_EQ(s.nr_freed, 8);
+	EXPECT(list_empty(&shrink_stash));
+	/* Unregistered: never asked, even with pages to give. */
+	p = list_first_entry(&held, struct page, lru);
+	list_del(&p->lru);
+	list_add(&p->lru, &shrink_stash);
+	unregister_shrinker(&s);
+	scans0 = s.nr_scans;
+	EXPECT(alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0) == NULL);
+	EXPECT_EQ(s.nr_scans, scans0);
+	EXPECT_EQ(shrink_calls, 2);
+	while (!list_empty(&held)) {
+		p = list_first_entry(&held, struct page, lru);
+		list_del(&p->lru);
+		__free_pages(p, 0);
+	}
+	stash_scan(0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
 KTEST_SUITE(buddy,
 	KTEST_CASE(model_random_alloc_free),
 	KTEST_CASE(split_and_merge_exact),
@@ -2084,4 +2152,5 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(pcp_concurrent_harts),
 	KTEST_CASE(node_check_finds_damage),
 	KTEST_CASE(pfn_conversions_round_trip),
-	KTEST_CASE(flat_memmap_and_window));
+	KTEST_CASE(flat_memmap_and_window),
+	KTEST_CASE(shrinker_gives_memory_back));

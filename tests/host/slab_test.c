@@ -760,19 +760,21 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(c->limit, 120);
 	EXPECT_EQ(c->batch, 60);
 	free0 = free_now();
-	p = kmem_cache_alloc(c, GFP_KERNEL); /* refill 60: one full slab, 28 of the next */
+	/* A refill takes up to 60 from the slabs and grows by one slab only
+	 * when it got nothing (Linux's rule): one new slab's 32 objects. */
+	p = kmem_cache_alloc(c, GFP_KERNEL);
 	ASSERT(p);
-	EXPECT_EQ(c->nr_slabs, 2);
+	EXPECT_EQ(c->nr_slabs, 1);
 	EXPECT_EQ(c->full.count, 1);
-	EXPECT_EQ(c->partial.count, 1);
+	EXPECT_EQ(c->partial.count, 0);
 	EXPECT_EQ(c->free.count, 0);
-	EXPECT_EQ(c->free_objects, 4);
-	EXPECT_EQ(in_magazines(c), 59);
-	EXPECT_EQ(free0 - free_now(), 2);
+	EXPECT_EQ(c->free_objects, 0);
+	EXPECT_EQ(in_magazines(c), 31);
+	EXPECT_EQ(free0 - free_now(), 1);
 	kmem_cache_free(c, p);
-	EXPECT_EQ(in_magazines(c), 60);
-	EXPECT_EQ(c->nr_slabs, 2); /* still in the magazine */
-	EXPECT_EQ(kmem_cache_shrink(c), 2);
+	EXPECT_EQ(in_magazines(c), 32);
+	EXPECT_EQ(c->nr_slabs, 1); /* still in the magazine */
+	EXPECT_EQ(kmem_cache_shrink(c), 1);
 	EXPECT_EQ(in_magazines(c), 0);
 	EXPECT_EQ(c->nr_slabs, 0);
 	EXPECT_EQ(free_now(), free0);
@@ -793,9 +795,10 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 			break;
 		}
 	}
-	/* 20 left from the refills (7 x 60 for 400) plus 400 frees, the
-	 * oldest 60 flushed whenever it is full: full at the end. */
-	EXPECT_EQ(in_magazines(c), 120);
+	/* 16 left from the refills (13 x 32 for 400) plus 400 frees, the
+	 * oldest 60 flushed whenever it is full: 104 pushes fill it, then
+	 * every 60 flush and refill it, and the last 56 leave 116. */
+	EXPECT_EQ(in_magazines(c), 116);
 	EXPECT_EQ(c->free.count, 1);
 	EXPECT_EQ(c->nr_slabs, free0 - free_now()); /* the rest went back */
 	EXPECT_EQ(kmem_cache_check(c), 0);
@@ -811,12 +814,12 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	host_set_cpu(2);
 	for (int i = 0; i < 10; i++)
 		kmem_cache_free(c, o[i]);
-	EXPECT_EQ(magazine_count(c, 1), 50);
+	EXPECT_EQ(magazine_count(c, 1), 22); /* a new slab's 32, less 10 */
 	EXPECT_EQ(magazine_count(c, 2), 10);
 	kmem_cache_shrink(c);
 	EXPECT_EQ(magazine_count(c, 2), 0);
-	EXPECT_EQ(magazine_count(c, 1), 50);
-	EXPECT_EQ(objects_out(c), 50);
+	EXPECT_EQ(magazine_count(c, 1), 22);
+	EXPECT_EQ(objects_out(c), 22);
 	host_set_cpu(1);
 	kmem_cache_shrink(c);
 	EXPECT_EQ(c->nr_slabs, 0);
@@ -961,12 +964,17 @@ static void destroy_busy_body(struct ktest *t, struct fx *f)
 {
 	struct kmem_cache *c = kmem_cache_create("leaky", 256, 0, 0, NULL);
 	struct fr_capture cap;
-	void *o[5];
+	void *o[5], *big[64];
 	unsigned long free0, pages, busy;
 	char want[96];
 
 	ASSERT(c);
 	free0 = free_now();
+	/* Four slabs' objects parked in hart 0's magazine first. */
+	for (int i = 0; i < 64; i++)
+		ASSERT((big[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < 64; i++)
+		kmem_cache_free(c, big[i]);
 	for (int i = 0; i < 5; i++) {
 		host_set_cpu((unsigned int)i % 2);
 		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
@@ -1110,6 +1118,75 @@ static void percpu_slots_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(percpu_slots_used(), used0);
 }
 FX_CASE(percpu_slots)
+
+/*
+ * The slab shrinker: when the page allocator runs dry, every cache it can
+ * lock gives back its free slabs and this hart's magazine; a cache whose
+ * lock is held is skipped (no deadlock), and another hart's magazine stays.
+ */
+static void shrinker_body(struct ktest *t, struct fx *f)
+{
+	enum { N = 600 };
+	static void *o[N];
+	struct kmem_cache *c = kmem_cache_create("shrink-me", 256, 0, 0, NULL);
+	struct kmem_cache *locked = kmem_cache_create("locked", 512, 0, 0, NULL);
+	struct list_head held = LIST_HEAD_INIT(held);
+	unsigned long scans0 = slab_shrinker.nr_scans, freed0 = slab_shrinker.nr_freed;
+	unsigned long c_pages, locked_slabs, other_slabs;
+	struct page *p;
+
+	(void)f;
+	ASSERT(c && locked);
+	EXPECT_EQ(c->order, 0);
+	for (int i = 0; i < N; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(c, o[i]);
+	for (int i = 0; i < 100; i++)
+		ASSERT((o[i] = kmem_cache_alloc(locked, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < 100; i++)
+		kmem_cache_free(locked, o[i]);
+	/* Hart 1 holds some of c's objects in its magazine. */
+	host_set_cpu(1);
+	for (int i = 0; i < 10; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < 10; i++)
+		kmem_cache_free(c, o[i]);
+	host_set_cpu(0);
+	long m1 = magazine_count(c, 1); /* a refill's batch */
+	EXPECT(magazine_count(c, 0) > 0 && m1 >= 10);
+	c_pages = c->nr_slabs;
+	locked_slabs = locked->nr_slabs;
+	EXPECT(c_pages > 1 && locked_slabs > 0);
+
+	spin_lock(&locked->lock); /* as if it were growing on another hart */
+	while ((p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)) != NULL)
+		list_add(&p->lru, &held);
+	spin_unlock(&locked->lock);
+
+	EXPECT(slab_shrinker.nr_scans > scans0);
+	EXPECT_EQ(magazine_count(c, 0), 0);
+	EXPECT_EQ(magazine_count(c, 1), m1);
+	/* What is left of c: the slabs of hart 1's objects. */
+	other_slabs = c->nr_slabs;
+	EXPECT(other_slabs >= 1 && other_slabs <= (unsigned long)m1);
+	EXPECT_EQ(c->free.count, 0);
+	EXPECT_EQ(slab_shrinker.nr_freed - freed0, c_pages - other_slabs);
+	EXPECT_EQ(locked->nr_slabs, locked_slabs);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_check(locked), 0);
+	while (!list_empty(&held)) {
+		p = list_first_entry(&held, struct page, lru);
+		list_del(&p->lru);
+		__free_pages(p, 0);
+	}
+	host_set_cpu(1);
+	kmem_cache_shrink(c);
+	host_set_cpu(0);
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(locked);
+}
+FX_CASE(shrinker)
 
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
@@ -1654,6 +1731,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(kfree_owners),
 	    KTEST_CASE(kfree_window),
 	    KTEST_CASE(percpu_slots),
+	    KTEST_CASE(shrinker),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),

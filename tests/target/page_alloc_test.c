@@ -58,6 +58,10 @@ struct snapshot {
 
 static void take_snapshot(struct snapshot *s)
 {
+	/* Settle first: what the shrinkers would give back when memory runs
+	 * out (this hart's magazines, free slabs) is given back now, so an
+	 * exhaustion's count is exact. */
+	run_shrinkers(GFP_KERNEL);
 	node_drain_pages(mem_node);
 	s->free = nr_free_pages();
 	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {

@@ -6,6 +6,7 @@
  * run must end with no error and every page back (stress.h says how that
  * is counted). make stress runs the same code 10 million operations long.
  */
+#include <fault_inject.h>
 #include <hart.h>
 #include <kmalloc.h>
 #include <ktest.h>
@@ -89,7 +90,7 @@ static void release_all(void)
 
 static void under_memory_pressure(struct ktest *t)
 {
-	unsigned long before, given = 0, meta0, meta;
+	unsigned long before, given = 0, meta0, meta, scans0;
 
 	node_drain_pages(mem_node);
 	before = nr_free_pages();
@@ -103,7 +104,10 @@ static void under_memory_pressure(struct ktest *t)
 	/* Give back the last (smallest) blocks: KEEP_PAGES GFP_KERNEL can take. */
 	while (!list_empty(&held) && given < KEEP_PAGES)
 		given += release_one();
+	scans0 = slab_shrinker.nr_scans;
 	run_checked(t, OPS / 2, 3, true);
+	if (!fail_page_alloc.active && !failslab.active)
+		EXPECT(slab_shrinker.nr_scans > scans0); /* asked before each failure */
 	release_all();
 	node_drain_pages(mem_node);
 	/* Every held block is back. Slab metadata (descriptors and magazines

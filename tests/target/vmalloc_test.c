@@ -46,6 +46,9 @@ struct snapshot {
 
 static void take_snapshot(struct snapshot *s)
 {
+	/* Settle first: what the shrinkers would give back when memory runs
+	 * out (this hart's magazines, free slabs) is given back now. */
+	run_shrinkers(GFP_KERNEL);
 	node_drain_pages(mem_node);
 	s->free = nr_free_pages();
 	s->table_pages = kernel_pgtable.nr_table_pages;
