@@ -69,6 +69,7 @@ struct kmem_cache {
 	unsigned int objs_per_slab;
 	unsigned int colour_off, colours, colour_next;
 	unsigned int limit, batch; /* magazine capacity and refill/flush batch */
+	unsigned int tuned_limit, tuned_batch; /* kmem_cache_tune: limit + 1 and batch; 0: Linux's rule */
 	unsigned long random;      /* free pointer hardening secret */
 	void (*ctor)(void *);
 	void (*dtor)(void *);
@@ -108,6 +109,19 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c);
  * hart's magazine is emptied: no hart may use the cache meanwhile. */
 void kmem_cache_destroy(struct kmem_cache *c);
 unsigned int kmem_cache_size(const struct kmem_cache *c);
+
+/*
+ * Set the magazine capacity and batch (what Linux's /proc/slabinfo write
+ * "name limit batchcount sharedfactor" does; the `slabinfo NAME LIMIT BATCH`
+ * command). 0 < batch <= limit <= SLAB_MAX_LIMIT, or limit = batch = 0 for
+ * no magazines (every operation on the locked path). Every hart's magazine
+ * is flushed first, so no other hart may use the cache meanwhile. Debug
+ * caches keep none whatever is set. Returns 0 or -EINVAL.
+ */
+#define SLAB_MAX_LIMIT 500 /* a magazine of 501 pointers fits a block of the metadata heap */
+int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch);
+/* The cache on the chain with this name, or NULL. */
+struct kmem_cache *kmem_cache_find(const char *name);
 
 /* failslab (mm/fault_inject.c): with @on, the cache gets SLAB_FAILSLAB and
  * magazines of capacity 0 (every hart's is emptied), so each allocation

@@ -4,6 +4,7 @@
  * and eyes used to those read them unchanged.
  */
 #include <kstring.h>
+#include <cmdline.h>
 #include <mm_report.h>
 #include <mmzone.h>
 #include <percpu.h>
@@ -168,11 +169,38 @@ static void slab_meminfo(void)
 }
 MEMINFO_HOOK(slab_meminfo);
 
+/* `slabinfo` prints; `slabinfo NAME LIMIT BATCHCOUNT [SHAREDFACTOR]` tunes
+ * a cache's magazines as a write to Linux's /proc/slabinfo does (there is
+ * no shared array: SHAREDFACTOR must be 0). */
 static int cmd_slabinfo(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	show_slabinfo();
-	return 0;
+	u64 limit, batch, shared = 0;
+	struct kmem_cache *c;
+	int rc;
+
+	if (argc == 1) {
+		show_slabinfo();
+		return 0;
+	}
+	if ((argc != 4 && argc != 5) || memparse(argv[2], &limit) || memparse(argv[3], &batch) ||
+	    (argc == 5 && memparse(argv[4], &shared))) {
+		kprintf("usage: slabinfo [NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]\n");
+		return -EINVAL;
+	}
+	c = kmem_cache_find(argv[1]);
+	if (!c) {
+		kprintf("slabinfo: no cache named %s\n", argv[1]);
+		return -ENOENT;
+	}
+	rc = shared || limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT
+		     ? -EINVAL
+		     : kmem_cache_tune(c, (unsigned int)limit, (unsigned int)batch);
+	if (rc)
+		kprintf("slabinfo: %s: limit %llu batchcount %llu sharedfactor %llu refused "
+			"(0 < batchcount <= limit <= %d, or both 0; sharedfactor 0)\n",
+			argv[1], (unsigned long long)limit, (unsigned long long)batch,
+			(unsigned long long)shared, SLAB_MAX_LIMIT);
+	return rc;
 }
-SHELL_CMD("slabinfo", cmd_slabinfo, "", "slab caches (/proc/slabinfo 2.1)");
+SHELL_CMD("slabinfo", cmd_slabinfo, "[NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]",
+	  "slab caches (/proc/slabinfo 2.1); with arguments, tune a cache's magazines");

@@ -502,6 +502,9 @@ static bool magazine_real(const struct slab_cpu *sc)
 	return sc->end != EMPTY_END;
 }
 
+_Static_assert((SLAB_MAX_LIMIT + 1) * sizeof(void *) <= SLOB_SEG_KMALLOC_MAX,
+	       "the largest magazine fits one block of the metadata heap");
+
 static size_t magazine_bytes(const struct kmem_cache *c)
 {
 	return (c->limit + 1) * sizeof(void *);
@@ -833,15 +836,35 @@ static int setup_geometry(struct kmem_cache *c)
 	return 0;
 }
 
-/* Linux SLAB's magazine sizes; debug caches, failslab's targets and caches
- * that got no per-hart slot get none. */
+/* Linux SLAB's magazine sizes unless tuned (kmem_cache_tune); debug
+ * caches, failslab's targets and caches that got no per-hart slot get none. */
 static unsigned int magazine_limit(const struct kmem_cache *c)
 {
 	unsigned int s = c->size;
 
 	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB) || c->pcpu_off == PERCPU_RESERVED_OFF)
 		return 0;
+	if (c->tuned_limit)
+		return c->tuned_limit - 1;
 	return s > PAGE_SIZE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
+}
+
+static unsigned int magazine_batch(const struct kmem_cache *c, unsigned int limit)
+{
+	return c->tuned_batch ? MIN(c->tuned_batch, limit) : (limit + 1) / 2;
+}
+
+/* Give every hart's magazine back and size them anew (lock held). */
+static void resize_magazines(struct kmem_cache *c)
+{
+	unsigned int limit = magazine_limit(c);
+
+	if (limit != c->limit)
+		for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+			release_magazine(c, cpu_slab(c, cpu));
+	c->limit = limit;
+	c->batch = magazine_batch(c, limit);
+	reap_free_slabs(c, 1);
 }
 
 /* Every hart's pair for the cache in a per-hart slot of its own; with no
@@ -852,7 +875,7 @@ static void setup_magazines(struct kmem_cache *c)
 
 	c->pcpu_off = off >= 0 ? (unsigned long)off : PERCPU_RESERVED_OFF;
 	c->limit = magazine_limit(c);
-	c->batch = (c->limit + 1) / 2;
+	c->batch = magazine_batch(c, c->limit);
 	if (c->pcpu_off != PERCPU_RESERVED_OFF)
 		for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
 			cpu_slab(c, cpu)->top = cpu_slab(c, cpu)->end = EMPTY_END;
@@ -955,20 +978,47 @@ void kmem_cache_destroy(struct kmem_cache *c)
 void kmem_cache_set_failslab(struct kmem_cache *c, bool on)
 {
 	unsigned long irq = irq_save();
-	unsigned int limit;
 
 	spin_lock(&c->lock);
 	c->flags = on ? c->flags | SLAB_FAILSLAB : c->flags & ~SLAB_FAILSLAB;
-	limit = magazine_limit(c);
-	if (limit != c->limit) {
-		for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-			release_magazine(c, cpu_slab(c, cpu));
-		c->limit = limit;
-		c->batch = (limit + 1) / 2;
-		reap_free_slabs(c, 1);
-	}
+	if (magazine_limit(c) != c->limit)
+		resize_magazines(c);
 	spin_unlock(&c->lock);
 	irq_restore(irq);
+}
+
+int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch)
+{
+	unsigned long irq;
+
+	if (limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch))
+		return -EINVAL;
+	irq = irq_save();
+	spin_lock(&c->lock);
+	c->tuned_limit = limit + 1;
+	c->tuned_batch = batch;
+	resize_magazines(c);
+	spin_unlock(&c->lock);
+	irq_restore(irq);
+	return 0;
+}
+
+struct kmem_cache *kmem_cache_find(const char *name)
+{
+	unsigned long irq = spin_lock_irqsave(&chain_lock);
+	struct kmem_cache *found = NULL;
+	struct list_head *pos;
+
+	list_for_each(pos, &cache_chain) {
+		struct kmem_cache *c = list_entry(pos, struct kmem_cache, chain);
+
+		if (strcmp(c->name, name) == 0) {
+			found = c;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&chain_lock, irq);
+	return found;
 }
 
 /* ============================ reports ==================================== */

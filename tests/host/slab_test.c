@@ -1188,6 +1188,77 @@ static void shrinker_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(shrinker)
 
+/* kmem_cache_tune (the slabinfo write): magazines resized at once, the
+ * new bounds obeyed, bad values refused with nothing changed, the setting
+ * kept across failslab on and off; a debug cache keeps none. */
+static void tune_body(struct ktest *t, struct fx *f)
+{
+	enum { N = 200 };
+	static void *o[N];
+	struct kmem_cache *c = kmem_cache_create("tune-me", 64, 0, 0, NULL);
+	struct kmem_cache *dbg = kmem_cache_create("tune-dbg", 64, 0, SLAB_POISON, NULL);
+	static const unsigned int bad[][2] = { { 10, 0 }, { 10, 11 }, { SLAB_MAX_LIMIT + 1, 1 }, { 0, 5 } };
+
+	(void)f;
+	ASSERT(c && dbg);
+	EXPECT(kmem_cache_find("tune-me") == c);
+	EXPECT(kmem_cache_find("tune-dbg") == dbg);
+	EXPECT(kmem_cache_find("no-such-cache") == NULL);
+	EXPECT_EQ(c->limit, 120);
+	for (int i = 0; i < N; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT(magazine_count(c, 0) > 16);
+
+	EXPECT_EQ(kmem_cache_tune(c, 16, 8), 0);
+	EXPECT_EQ(c->limit, 16);
+	EXPECT_EQ(c->batch, 8);
+	EXPECT_EQ(magazine_count(c, 0), 0); /* flushed at once */
+	EXPECT_EQ(objects_out(c), 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	for (int i = 0; i < N; i++) {
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+		EXPECT(magazine_count(c, 0) <= 8); /* a refill takes a batch at most */
+	}
+	for (int i = 0; i < N; i++) {
+		kmem_cache_free(c, o[i]);
+		if (magazine_count(c, 0) > 16) {
+			ktest_fail(t, __FILE__, __LINE__, "magazine above its tuned limit");
+			break;
+		}
+	}
+	EXPECT_EQ(kmem_cache_check(c), 0);
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(kmem_cache_tune(c, bad[i][0], bad[i][1]), -EINVAL);
+		EXPECT_EQ(c->limit, 16);
+		EXPECT_EQ(c->batch, 8);
+	}
+
+	kmem_cache_set_failslab(c, true);
+	EXPECT_EQ(c->limit, 0);
+	kmem_cache_set_failslab(c, false);
+	EXPECT_EQ(c->limit, 16); /* the tuned value, not Linux's 120 */
+
+	EXPECT_EQ(kmem_cache_tune(c, 0, 0), 0); /* no magazines */
+	EXPECT_EQ(c->limit, 0);
+	for (int i = 0; i < 50; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < 50; i++)
+		kfree(o[i]);
+	EXPECT(kmem_cache_magazine(c, 0, &(long){ 0 }) == NULL);
+	EXPECT_EQ(objects_out(c), 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+
+	EXPECT_EQ(kmem_cache_tune(dbg, 32, 16), 0);
+	EXPECT_EQ(dbg->limit, 0); /* debug caches check every operation */
+
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(dbg);
+}
+FX_CASE(tune)
+
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
 static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
@@ -1732,6 +1803,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(kfree_window),
 	    KTEST_CASE(percpu_slots),
 	    KTEST_CASE(shrinker),
+	    KTEST_CASE(tune),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),

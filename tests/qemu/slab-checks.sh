@@ -68,6 +68,19 @@ slab_reports slab-reports slab-reports-format
 check_log slab-reports slab-reports-kmalloc-64 \
 	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
 
+# Tuning from the console, as a write to Linux's /proc/slabinfo: the row
+# shows the new limit and batchcount, the kmalloc suite still passes with
+# them, and bad values or names are refused with a message (the command's
+# error is the shell's, the run goes on).
+qemu_run slab-tune 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'run="ktest kmalloc slab;slabinfo kmalloc-64 16 8;slabinfo kmalloc-64 8 9;slabinfo kmalloc-64 16 8 2;slabinfo no-such 1 1;ktest kmalloc slab;slabinfo;poweroff"'
+check slab-tune 0 "^ktest: [0-9]+ passed, 0 failed$" \
+	"^slabinfo: kmalloc-64: limit 8 batchcount 9 sharedfactor 0 refused \(0 < batchcount <= limit <= 500, or both 0; sharedfactor 0\)$" \
+	"^slabinfo: kmalloc-64: limit 16 batchcount 8 sharedfactor 2 refused " \
+	"^slabinfo: no cache named no-such$" \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +16 +8 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+no_log slab-tune slab-tune-clean "^not ok" "^kmem_cache_check: "
+
 # slab_debug: every check on every cache. The slab suite still passes (debug
 # caches have no magazines); no check fires on correct use; kmalloc-64 has the
 # debug layout: 64 bytes aligned to 64 behind a 64-byte red zone, 8 of red
