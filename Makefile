@@ -107,7 +107,7 @@ $(B)/Image: $(B)/rvmm.elf
 # --- host unit tests ----------------------------------------------------------
 # The portable code: everything the host tests, fuzzers and benchmarks use.
 HSRCS := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
-	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/kmalloc.c mm/percpu.c \
+	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/kmalloc.c mm/percpu.c lib/random.c \
 	 mm/pgtable.c tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
 HSRCS += bench/replay.c mm/reserved.c
 HSRCS += mm/fault_inject.c
@@ -139,7 +139,7 @@ FCFLAGS  := $(COMMON) -O1 -DHOST -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
 FLDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_LIB := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
-	    mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/percpu.c \
+	    mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/percpu.c lib/random.c \
 	    mm/kmalloc.c tests/host/host_support.c tests/host/fakeram.c tests/fuzz/fuzz_support.c
 FUZZ_LIB += mm/fault_inject.c
 FLIBOBJS := $(patsubst %,$(B)/f/%.o,$(FUZZ_LIB))

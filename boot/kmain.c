@@ -12,6 +12,8 @@
 #include <mm_init.h>
 #include <paging.h>
 #include <power.h>
+#include <random.h>
+#include <riscv.h>
 #include <shell.h>
 #include <trap.h>
 
@@ -58,6 +60,19 @@ static void cmdline_init(const char *bootargs)
 	cmdline_parse_boot(bootargs);
 }
 
+/* The kernel's random numbers, before anything takes one (slab caches'
+ * free-pointer secrets): the firmware's seed when the device tree has one,
+ * plus the time and instruction counters. */
+static void random_init(const struct dt_info *dt)
+{
+	random_seed(dt->rng_seed, dt->rng_seed_len, read_time() * 0x9e3779b97f4a7c15ull ^ read_instret());
+	if (dt->rng_seed_len)
+		kprintf("random: seeded from /chosen/%s (%u bytes) and the counters\n", dt->rng_seed_name,
+			dt->rng_seed_len);
+	else
+		kprintf("random: no /chosen/rng-seed: seeded from the counters only (predictable)\n");
+}
+
 static void print_banner(void)
 {
 	kprintf("\nrvmm ready on %u hart%s, console %s.\n"
@@ -74,6 +89,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	console_init(&boot_dt);          /* from SBI putchar to the stdout-path UART */
 	time_init(&boot_dt);             /* timebase for timeouts and sleeping */
 	cmdline_init(boot_dt.bootargs);  /* key=value boot parameters */
+	random_init(&boot_dt);           /* seed: /chosen/rng-seed, counters */
 	memory_map_init();               /* reserve the kernel, print the map */
 	mm_init(&boot_dt);               /* memblock, struct pages, zones, buddy */
 	paging_init(&memblock);          /* Sv39: direct map, kernel protections */

@@ -10,7 +10,7 @@
  *   scan_reserved_memory() children of /reserved-memory, decoded with its
  *                          own cells, named after the child, with no-map;
  *   the blob itself        ("dtb", dtb_phys .. + totalsize);
- *   scan_chosen()          bootargs, stdout-path, the initrd ("initrd");
+ *   scan_chosen()          bootargs, stdout-path, rng-seed, the initrd ("initrd");
  *   scan_cpus()            timebase-frequency and every cpu node.
  *
  * Invariants of the result: ram[] is sorted by base, its ranges are
@@ -417,6 +417,24 @@ static int scan_stdout_path(struct dt_info *info, int chosen)
 	return 0;
 }
 
+/* rng-seed, else kaslr-seed: any length; the first DT_RNG_SEED_MAX bytes. */
+static void scan_rng_seed(struct dt_info *info, int chosen)
+{
+	static const char *const names[] = { "rng-seed", "kaslr-seed" };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++) {
+		int len;
+		const void *seed = fdt_getprop(&info->fdt, chosen, names[i], &len);
+
+		if (!seed || len <= 0)
+			continue;
+		info->rng_seed_len = (u32)MIN(len, DT_RNG_SEED_MAX);
+		memcpy(info->rng_seed, seed, info->rng_seed_len);
+		info->rng_seed_name = names[i];
+		return;
+	}
+}
+
 static int scan_chosen(struct dt_info *info)
 {
 	const char *bootargs;
@@ -435,6 +453,7 @@ static int scan_chosen(struct dt_info *info)
 	err = scan_stdout_path(info, chosen);
 	if (err)
 		return err;
+	scan_rng_seed(info, chosen);
 	return scan_initrd(info, chosen);
 }
 

@@ -16,6 +16,7 @@
 #define DT_MAX_CPUS 32
 #define DT_NAME_LEN 40
 #define DT_STDOUT_LEN 128
+#define DT_RNG_SEED_MAX 64
 
 struct dt_range {
 	u64 base;
@@ -50,6 +51,12 @@ struct dt_info {
 	const char *bootargs;            /* /chosen bootargs (points into the blob); "" if none */
 	bool has_initrd;
 	u64 initrd_start, initrd_end; /* [start, end) */
+	/* /chosen rng-seed (or the older kaslr-seed): entropy the firmware
+	 * (QEMU, U-Boot) leaves for the kernel; the first DT_RNG_SEED_MAX
+	 * bytes, rng_seed_len 0 if none. rng_seed_name says which property. */
+	u8 rng_seed[DT_RNG_SEED_MAX];
+	u32 rng_seed_len;
+	const char *rng_seed_name;
 
 	u32 timebase_frequency; /* /cpus (or first cpu) timebase-frequency; 0 if absent */
 	struct dt_cpu cpus[DT_MAX_CPUS];

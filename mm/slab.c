@@ -63,6 +63,7 @@
 #include <kstring.h>
 #include <ksyms.h>
 #include <mm.h>
+#include <random.h>
 #include <slab.h>
 #include <slob.h>
 #include <cmdline.h>
@@ -910,7 +911,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	c->align = calculate_alignment(c->flags, align, size);
 	c->ctor = ctor;
 	c->dtor = dtor;
-	c->random = ((uintptr_t)c * 0x9e3779b97f4a7c15ull) ^ 0x5bd1e9955bd1e995ull;
+	c->random = get_random_u64();
 	c->full.first = c->partial.first = c->free.first = SLAB_NIL;
 	if (setup_geometry(c)) {
 		slob_free(&meta_heap, c, sizeof(*c));

@@ -475,10 +475,22 @@ bool vmalloc_fault(u64 addr, unsigned long scause)
 		local_flush_tlb_range(ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE);
 		return true;
 	}
-	/* The tree is only read; a fault inside vmalloc itself (lock held on
-	 * this hart) still gets its report. */
-	vmalloc_describe(addr, msg, sizeof(msg));
-	kprintf("%s\n", msg);
+	/* Read the tree under the lock if it can be had soon; a fault inside
+	 * vmalloc itself (the lock held on this hart, which is now stopped in
+	 * the middle of a change) or a stuck lock still gets its report, read
+	 * without it. */
+	{
+		unsigned long flags = irq_save();
+		bool locked = false;
+
+		for (int tries = 0; tries < 100000 && !locked; tries++)
+			locked = spin_trylock(&vmap_lock);
+		vmalloc_describe(addr, msg, sizeof(msg));
+		if (locked)
+			spin_unlock(&vmap_lock);
+		irq_restore(flags);
+		kprintf("%s%s\n", msg, locked ? "" : " [area tree read without its lock]");
+	}
 	return false;
 }
 

@@ -583,6 +583,36 @@ static void error_from_fdt_open(struct ktest *t)
 	free(b);
 }
 
+/* /chosen/rng-seed (QEMU's 32 bytes), the older kaslr-seed when it is the
+ * only one, a long seed cut to DT_RNG_SEED_MAX, none at all. */
+static void chosen_rng_seed(struct ktest *t)
+{
+	static const u8 qemu_head[8] = { 0xf1, 0xe2, 0xd5, 0xcc, 0xe6, 0x75, 0xcc, 0x97 };
+	static const u8 kaslr[8] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+	struct dt_info info;
+
+	ASSERT_EQ(parse(&info, "virt", DTB_PHYS, NULL, NULL), 0);
+	EXPECT_EQ(info.rng_seed_len, 32);
+	EXPECT_STREQ(info.rng_seed_name, "rng-seed");
+	EXPECT_EQ(memcmp(info.rng_seed, qemu_head, sizeof(qemu_head)), 0);
+	EXPECT_EQ(info.rng_seed[31], 0x30);
+
+	ASSERT_EQ(parse(&info, "kaslr-seed", DTB_PHYS, NULL, NULL), 0);
+	EXPECT_EQ(info.rng_seed_len, 8);
+	EXPECT_STREQ(info.rng_seed_name, "kaslr-seed");
+	EXPECT_EQ(memcmp(info.rng_seed, kaslr, sizeof(kaslr)), 0);
+
+	ASSERT_EQ(parse(&info, "rng-seed-long", DTB_PHYS, NULL, NULL), 0);
+	EXPECT_EQ(info.rng_seed_len, DT_RNG_SEED_MAX);
+	EXPECT_STREQ(info.rng_seed_name, "rng-seed");
+	for (int i = 0; i < DT_RNG_SEED_MAX; i++)
+		EXPECT_EQ(info.rng_seed[i], i);
+
+	ASSERT_EQ(parse(&info, "two-banks", DTB_PHYS, NULL, NULL), 0);
+	EXPECT_EQ(info.rng_seed_len, 0);
+	EXPECT(info.rng_seed_name == NULL);
+}
+
 /* The blob's own range must not wrap either. */
 static void error_dtb_wraps(struct ktest *t)
 {
@@ -752,6 +782,7 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(error_initrd),
 	KTEST_CASE(error_cpus),
 	KTEST_CASE(error_chosen_strings),
+	KTEST_CASE(chosen_rng_seed),
 	KTEST_CASE(error_depth),
 	KTEST_CASE(error_from_fdt_open),
 	KTEST_CASE(error_dtb_wraps),

@@ -1259,6 +1259,23 @@ static void tune_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(tune)
 
+/* Each cache's free-pointer secret comes from the random generator: two
+ * caches made one after the other do not share it, and it is not zero. */
+static void secrets_differ_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *a = kmem_cache_create("secret-a", 64, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("secret-b", 64, 0, 0, NULL);
+
+	(void)f;
+	ASSERT(a && b);
+	EXPECT(a->random != 0 && b->random != 0);
+	EXPECT(a->random != b->random);
+	EXPECT(__builtin_popcountll(a->random ^ b->random) >= 8);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+}
+FX_CASE(secrets_differ)
+
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
 static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
@@ -1804,6 +1821,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(percpu_slots),
 	    KTEST_CASE(shrinker),
 	    KTEST_CASE(tune),
+	    KTEST_CASE(secrets_differ),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),

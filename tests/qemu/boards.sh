@@ -14,7 +14,8 @@ UBOOT=/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf
 ktest_run sifive_u-smp5 240 -M sifive_u -bios default -smp 5 -m 1G \
 	-kernel "$KERNEL" -append "ktest=all"
 check_log sifive_u-smp5 sifive_u-boot-log "harts: hart 0 left down" "harts: 4 of 4 up" "console serial@10010000" \
-	"mmode_resv0@80000000 \(no-map\)$"
+	"mmode_resv0@80000000 \(no-map\)$" \
+	"^random: no /chosen/rng-seed: seeded from the counters only \(predictable\)$"
 
 # U-Boot at its prompt: load build/Image, set bootargs in the environment,
 # booti. Input starts with empty lines: one may be eaten by OpenSBI's UART

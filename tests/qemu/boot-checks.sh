@@ -53,7 +53,8 @@ check boot-log 0 \
 	"\[mem 0x0000000080000000-0x000000008007ffff\] mmode_resv0@80000000" \
 	"\[mem 0x0000000080200000-0x[0-9a-f]{16}\] kernel$" \
 	"\[mem 0x0000000087[0-9a-f]{6}-0x[0-9a-f]{16}\] dtb$" \
-	"harts: 4 of 4 up" "console serial@10000000" "Ctrl-A X"
+	"harts: 4 of 4 up" "console serial@10000000" "Ctrl-A X" \
+	"^random: seeded from /chosen/rng-seed \(32 bytes\) and the counters$"
 
 # 8 GiB: RAM reaches above 4 GiB.
 qemu_run boot-log-8G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" -append "run=poweroff"
