@@ -69,7 +69,8 @@ struct kmem_cache {
 	unsigned int objs_per_slab;
 	unsigned int colour_off, colours, colour_next;
 	unsigned int limit, batch; /* magazine capacity and refill/flush batch */
-	unsigned int tuned_limit, tuned_batch; /* kmem_cache_tune: limit + 1 and batch; 0: Linux's rule */
+	/* kmem_cache_tune's setting: limit + 1 and batch; 0: Linux's rule */
+	unsigned int tuned_limit, tuned_batch;
 	unsigned long random;      /* free pointer hardening secret */
 	void (*ctor)(void *);
 	void (*dtor)(void *);
@@ -192,6 +193,31 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 /* Hart @cpu's magazine (tests, reports): its objects, oldest first, with
  * their number in *count; NULL and 0 while the hart has no magazine. */
 void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *count);
+
+static inline long kmem_cache_magazine_count(const struct kmem_cache *c, unsigned int cpu)
+{
+	long n;
+
+	kmem_cache_magazine(c, cpu, &n);
+	return n;
+}
+
+/* Objects in every hart's magazine. */
+static inline unsigned long kmem_cache_in_magazines(const struct kmem_cache *c)
+{
+	unsigned long n = 0;
+
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+		n += (unsigned long)kmem_cache_magazine_count(c, cpu);
+	return n;
+}
+
+/* Objects not on a slab's free list: handed out or in a magazine. Exact
+ * under the cache lock or while the cache is quiet. */
+static inline unsigned long kmem_cache_objects_out(const struct kmem_cache *c)
+{
+	return c->nr_slabs * c->objs_per_slab - c->free_objects;
+}
 
 /* The cache owning a slab object, or NULL if p is not in a slab. */
 struct kmem_cache *virt_to_cache(const void *p);

@@ -119,7 +119,8 @@ void slab_init(void)
 	register_shrinker(&slab_shrinker);
 	/* Slot 0 of every hart: the pair of caches without a slot. */
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
-		struct slab_cpu *sc = (struct slab_cpu *)(cpu_percpu_base(cpu) + PERCPU_RESERVED_OFF);
+		u8 *slot0 = cpu_percpu_base(cpu) + PERCPU_RESERVED_OFF;
+		struct slab_cpu *sc = (struct slab_cpu *)slot0;
 
 		sc->top = sc->end = EMPTY_END;
 	}
@@ -674,7 +675,8 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 		 * grow can run the shrinker, which empties this magazine, so
 		 * growing to fill a batch could go on for ever when memory is
 		 * short. */
-		if (magazine_count(c, m) && c->partial.first == SLAB_NIL && c->free.first == SLAB_NIL)
+		if (magazine_count(c, m) && c->partial.first == SLAB_NIL &&
+		    c->free.first == SLAB_NIL)
 			break;
 		head = slab_with_room(c, gfp);
 		if (!head)
@@ -931,13 +933,6 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	return kmem_cache_create_dtor(name, size, align, flags, ctor, NULL);
 }
 
-/* Objects of the cache that are out (in slabs, not on free lists or in
- * magazines); lock held. */
-static unsigned long objects_out(const struct kmem_cache *c)
-{
-	return c->nr_slabs * c->objs_per_slab - c->free_objects;
-}
-
 void kmem_cache_destroy(struct kmem_cache *c)
 {
 	unsigned long irq, left;
@@ -953,7 +948,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
 		release_magazine(c, cpu_slab(c, cpu));
 	reap_free_slabs(c, 0);
-	left = objects_out(c);
+	left = kmem_cache_objects_out(c);
 	if (c->pcpu_off != PERCPU_RESERVED_OFF) {
 		/* A late kfree into a kept descriptor must not reach the
 		 * slot's next owner: point it at the shared empty slot first. */
@@ -1058,7 +1053,7 @@ unsigned long slab_total_pages(bool reclaimable)
 static void slabinfo_row(struct kmem_cache *c, void *arg)
 {
 	unsigned long irq = spin_lock_irqsave(&c->lock);
-	unsigned long num = c->nr_slabs * c->objs_per_slab, active = objects_out(c);
+	unsigned long num = c->nr_slabs * c->objs_per_slab, active = kmem_cache_objects_out(c);
 	unsigned long active_slabs = c->full.count + c->partial.count, slabs = c->nr_slabs;
 
 	spin_unlock_irqrestore(&c->lock, irq);

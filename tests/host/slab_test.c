@@ -196,30 +196,6 @@ static bool aligned(const void *p, size_t a)
 	return ((uintptr_t)p & (a - 1)) == 0;
 }
 
-/* Objects in this cache's magazines, all harts. */
-static long magazine_count(const struct kmem_cache *c, unsigned int cpu)
-{
-	long n;
-
-	kmem_cache_magazine(c, cpu, &n);
-	return n;
-}
-
-static unsigned long in_magazines(const struct kmem_cache *c)
-{
-	unsigned long n = 0;
-
-	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
-		n += (unsigned long)magazine_count(c, cpu);
-	return n;
-}
-
-/* Objects not on any slab free list (handed out, or in a magazine). */
-static unsigned long objects_out(const struct kmem_cache *c)
-{
-	return c->nr_slabs * c->objs_per_slab - c->free_objects;
-}
-
 /* Free pages, counting those of the slab metadata heap (descriptors and
  * magazines) as free: what is left is exactly the slab pages. */
 static unsigned long free_now(void)
@@ -436,9 +412,9 @@ static void model_body(struct ktest *t, struct fx *f)
 			ops++;
 		}
 		/* Every object out of the slabs is live or in a magazine. */
-		if (objects_out(m->c) != m->live + in_magazines(m->c)) {
+		if (kmem_cache_objects_out(m->c) != m->live + kmem_cache_in_magazines(m->c)) {
 			ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: %lu out, %u live + %lu in magazines",
-				   step, g->name, objects_out(m->c), m->live, in_magazines(m->c));
+				   step, g->name, kmem_cache_objects_out(m->c), m->live, kmem_cache_in_magazines(m->c));
 			break;
 		}
 		if (step % 4 == 0 && kmem_cache_check(m->c) != 0) {
@@ -470,13 +446,13 @@ static void model_body(struct ktest *t, struct fx *f)
 			m->live--;
 		}
 		EXPECT_EQ(kmem_cache_check(m->c), 0);
-		EXPECT_EQ(objects_out(m->c), in_magazines(m->c));
+		EXPECT_EQ(kmem_cache_objects_out(m->c), kmem_cache_in_magazines(m->c));
 		for (unsigned int cpu = 0; cpu < NCPU; cpu++) {
 			host_set_cpu(cpu);
 			kmem_cache_shrink(m->c);
 		}
 		host_set_cpu(0);
-		EXPECT_EQ(in_magazines(m->c), 0);
+		EXPECT_EQ(kmem_cache_in_magazines(m->c), 0);
 		EXPECT_EQ(m->c->nr_slabs, 0);
 		EXPECT_EQ(m->c->free_objects, 0);
 		EXPECT_EQ(m->c->full.count + m->c->partial.count + m->c->free.count, 0);
@@ -769,13 +745,13 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(c->partial.count, 0);
 	EXPECT_EQ(c->free.count, 0);
 	EXPECT_EQ(c->free_objects, 0);
-	EXPECT_EQ(in_magazines(c), 31);
+	EXPECT_EQ(kmem_cache_in_magazines(c), 31);
 	EXPECT_EQ(free0 - free_now(), 1);
 	kmem_cache_free(c, p);
-	EXPECT_EQ(in_magazines(c), 32);
+	EXPECT_EQ(kmem_cache_in_magazines(c), 32);
 	EXPECT_EQ(c->nr_slabs, 1); /* still in the magazine */
 	EXPECT_EQ(kmem_cache_shrink(c), 1);
-	EXPECT_EQ(in_magazines(c), 0);
+	EXPECT_EQ(kmem_cache_in_magazines(c), 0);
 	EXPECT_EQ(c->nr_slabs, 0);
 	EXPECT_EQ(free_now(), free0);
 
@@ -784,7 +760,7 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	for (int i = 0; i < 400; i++) {
 		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
 		ASSERT(o[i]);
-		EXPECT(magazine_count(c, 0) <= 120);
+		EXPECT(kmem_cache_magazine_count(c, 0) <= 120);
 	}
 	EXPECT(c->nr_slabs >= 13);
 	EXPECT_EQ(c->nr_slabs, free0 - free_now());
@@ -798,7 +774,7 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	/* 16 left from the refills (13 x 32 for 400) plus 400 frees, the
 	 * oldest 60 flushed whenever it is full: 104 pushes fill it, then
 	 * every 60 flush and refill it, and the last 56 leave 116. */
-	EXPECT_EQ(in_magazines(c), 116);
+	EXPECT_EQ(kmem_cache_in_magazines(c), 116);
 	EXPECT_EQ(c->free.count, 1);
 	EXPECT_EQ(c->nr_slabs, free0 - free_now()); /* the rest went back */
 	EXPECT_EQ(kmem_cache_check(c), 0);
@@ -814,12 +790,12 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	host_set_cpu(2);
 	for (int i = 0; i < 10; i++)
 		kmem_cache_free(c, o[i]);
-	EXPECT_EQ(magazine_count(c, 1), 22); /* a new slab's 32, less 10 */
-	EXPECT_EQ(magazine_count(c, 2), 10);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 1), 22); /* a new slab's 32, less 10 */
+	EXPECT_EQ(kmem_cache_magazine_count(c, 2), 10);
 	kmem_cache_shrink(c);
-	EXPECT_EQ(magazine_count(c, 2), 0);
-	EXPECT_EQ(magazine_count(c, 1), 22);
-	EXPECT_EQ(objects_out(c), 22);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 2), 0);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 1), 22);
+	EXPECT_EQ(kmem_cache_objects_out(c), 22);
 	host_set_cpu(1);
 	kmem_cache_shrink(c);
 	EXPECT_EQ(c->nr_slabs, 0);
@@ -1014,20 +990,20 @@ static void destroy_busy_body(struct ktest *t, struct fx *f)
 	void *n0 = kmem_cache_alloc(next, GFP_KERNEL);
 	ASSERT(n0);
 	kmem_cache_free(next, n0);
-	long held0 = magazine_count(next, 0), held1 = magazine_count(next, 1);
+	long held0 = kmem_cache_magazine_count(next, 0), held1 = kmem_cache_magazine_count(next, 1);
 	/* Freeing them later still works, by kfree and kmem_cache_free. */
 	kfree(o[2]);
 	kmem_cache_free(c, o[3]);
 	host_set_cpu(1);
 	kfree(o[4]);
 	host_set_cpu(0);
-	EXPECT_EQ(magazine_count(next, 0), held0);
-	EXPECT_EQ(magazine_count(next, 1), held1);
+	EXPECT_EQ(kmem_cache_magazine_count(next, 0), held0);
+	EXPECT_EQ(kmem_cache_magazine_count(next, 1), held1);
 	EXPECT_EQ(kmem_cache_check(next), 0);
 	kmem_cache_destroy(next);
 	EXPECT_EQ(slab_errors, f->err0);
 	EXPECT_EQ(kfree_errors, f->kerr0);
-	EXPECT_EQ(objects_out(c), 0);
+	EXPECT_EQ(kmem_cache_objects_out(c), 0);
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	/* The descriptor is leaked on purpose; give its slabs back here so
 	 * the fixture can count pages exactly. */
@@ -1086,8 +1062,8 @@ static void percpu_slots_body(struct ktest *t, struct fx *f)
 			kfree(o[i]);
 		for (int i = 1; i < 200; i += 2)
 			kmem_cache_free(c, o[i]);
-		EXPECT_EQ(objects_out(c), 0);
-		EXPECT_EQ(magazine_count(c, 0), 0);
+		EXPECT_EQ(kmem_cache_objects_out(c), 0);
+		EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0);
 		EXPECT_EQ(kmem_cache_check(c), 0);
 		kmem_cache_set_failslab(c, true);
 		kmem_cache_set_failslab(c, false);
@@ -1153,8 +1129,8 @@ static void shrinker_body(struct ktest *t, struct fx *f)
 	for (int i = 0; i < 10; i++)
 		kmem_cache_free(c, o[i]);
 	host_set_cpu(0);
-	long m1 = magazine_count(c, 1); /* a refill's batch */
-	EXPECT(magazine_count(c, 0) > 0 && m1 >= 10);
+	long m1 = kmem_cache_magazine_count(c, 1); /* a refill's batch */
+	EXPECT(kmem_cache_magazine_count(c, 0) > 0 && m1 >= 10);
 	c_pages = c->nr_slabs;
 	locked_slabs = locked->nr_slabs;
 	EXPECT(c_pages > 1 && locked_slabs > 0);
@@ -1165,8 +1141,8 @@ static void shrinker_body(struct ktest *t, struct fx *f)
 	spin_unlock(&locked->lock);
 
 	EXPECT(slab_shrinker.nr_scans > scans0);
-	EXPECT_EQ(magazine_count(c, 0), 0);
-	EXPECT_EQ(magazine_count(c, 1), m1);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 1), m1);
 	/* What is left of c: the slabs of hart 1's objects. */
 	other_slabs = c->nr_slabs;
 	EXPECT(other_slabs >= 1 && other_slabs <= (unsigned long)m1);
@@ -1209,21 +1185,21 @@ static void tune_body(struct ktest *t, struct fx *f)
 		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
 	for (int i = 0; i < N; i++)
 		kmem_cache_free(c, o[i]);
-	EXPECT(magazine_count(c, 0) > 16);
+	EXPECT(kmem_cache_magazine_count(c, 0) > 16);
 
 	EXPECT_EQ(kmem_cache_tune(c, 16, 8), 0);
 	EXPECT_EQ(c->limit, 16);
 	EXPECT_EQ(c->batch, 8);
-	EXPECT_EQ(magazine_count(c, 0), 0); /* flushed at once */
-	EXPECT_EQ(objects_out(c), 0);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0); /* flushed at once */
+	EXPECT_EQ(kmem_cache_objects_out(c), 0);
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	for (int i = 0; i < N; i++) {
 		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
-		EXPECT(magazine_count(c, 0) <= 8); /* a refill takes a batch at most */
+		EXPECT(kmem_cache_magazine_count(c, 0) <= 8); /* a refill takes a batch at most */
 	}
 	for (int i = 0; i < N; i++) {
 		kmem_cache_free(c, o[i]);
-		if (magazine_count(c, 0) > 16) {
+		if (kmem_cache_magazine_count(c, 0) > 16) {
 			ktest_fail(t, __FILE__, __LINE__, "magazine above its tuned limit");
 			break;
 		}
@@ -1248,7 +1224,7 @@ static void tune_body(struct ktest *t, struct fx *f)
 	for (int i = 0; i < 50; i++)
 		kfree(o[i]);
 	EXPECT(kmem_cache_magazine(c, 0, &(long){ 0 }) == NULL);
-	EXPECT_EQ(objects_out(c), 0);
+	EXPECT_EQ(kmem_cache_objects_out(c), 0);
 	EXPECT_EQ(kmem_cache_check(c), 0);
 
 	EXPECT_EQ(kmem_cache_tune(dbg, 32, 16), 0);
@@ -1441,9 +1417,9 @@ static void kfree_owners_body(struct ktest *t, struct fx *f)
 	slob_used = kmalloc_heap.used_bytes;
 	EXPECT(slob_used > 0);
 	/* A slab object freed while the backend is SLOB. */
-	out0 = objects_out(c) - in_magazines(c);
+	out0 = kmem_cache_objects_out(c) - kmem_cache_in_magazines(c);
 	kfree(slab1);
-	EXPECT_EQ(objects_out(c) - in_magazines(c), out0 - 1);
+	EXPECT_EQ(kmem_cache_objects_out(c) - kmem_cache_in_magazines(c), out0 - 1);
 	EXPECT_EQ(kmalloc_heap.used_bytes, slob_used);
 	kfree(big1);
 	EXPECT_EQ(kmalloc_heap.big_blocks, 1);
@@ -1456,10 +1432,10 @@ static void kfree_owners_body(struct ktest *t, struct fx *f)
 	ASSERT(slob2);
 	EXPECT_EQ(page_type(virt_to_page(slob2)), PGTY_SLOB);
 	/* A SLOB block freed while the backend is slab. */
-	out0 = objects_out(c) - in_magazines(c);
+	out0 = kmem_cache_objects_out(c) - kmem_cache_in_magazines(c);
 	kfree(slob2);
 	EXPECT_EQ(kmalloc_heap.used_bytes, 0);
-	EXPECT_EQ(objects_out(c) - in_magazines(c), out0);
+	EXPECT_EQ(kmem_cache_objects_out(c) - kmem_cache_in_magazines(c), out0);
 	kfree(big2);
 	EXPECT_EQ(kmalloc_heap.big_blocks, 0);
 	EXPECT_EQ(kmalloc_heap.big_pages, 0);
@@ -1506,13 +1482,13 @@ static void kfree_window_body(struct ktest *t, struct fx *f)
 		}
 		c = virt_to_cache(o[0]);
 		ASSERT(c);
-		out0 = objects_out(c) - in_magazines(c);
+		out0 = kmem_cache_objects_out(c) - kmem_cache_in_magazines(c);
 		if (pass == 1)
 			memmap_win_size = 0; /* what a sectioned memmap has */
 		for (int i = 0; i < N; i++)
 			kfree(o[i]);
 		memmap_win_size = saved_size;
-		EXPECT_EQ(objects_out(c) - in_magazines(c), out0 - N);
+		EXPECT_EQ(kmem_cache_objects_out(c) - kmem_cache_in_magazines(c), out0 - N);
 		EXPECT_EQ(kmem_cache_check(c), 0);
 		EXPECT_EQ(kfree_errors - f->kerr0, 0);
 	}
@@ -1562,7 +1538,7 @@ static void hardened_freeptr_body(struct ktest *t, struct fx *f)
 			kmem_cache_free(c, o[i]);
 	kmem_cache_shrink(c);
 	ASSERT_EQ(c->nr_slabs, 1);
-	ASSERT_EQ(in_magazines(c), 0);
+	ASSERT_EQ(kmem_cache_in_magazines(c), 0);
 	head = virt_to_page(keep);
 	base = (u8 *)page_address(head) + head->slab_colour * c->colour_off;
 	ASSERT(head->slab_free != 0);

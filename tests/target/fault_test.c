@@ -310,23 +310,6 @@ static void nowarn_obeyed_and_verbose_limit(struct ktest *t)
 	restore(&s);
 }
 
-static long magazine_count(const struct kmem_cache *c, unsigned int cpu)
-{
-	long n;
-
-	kmem_cache_magazine(c, cpu, &n);
-	return n;
-}
-
-static unsigned long in_magazines(const struct kmem_cache *c)
-{
-	unsigned long n = 0;
-
-	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
-		n += (unsigned long)magazine_count(c, cpu);
-	return n;
-}
-
 static bool no_magazines(const struct kmem_cache *c)
 {
 	if (c->limit)
@@ -356,13 +339,13 @@ static void failslab_targets_one_cache(struct ktest *t)
 		oa[i] = kmem_cache_alloc(a, GFP_KERNEL);
 	for (int i = 0; i < NOBJS; i++)
 		kmem_cache_free(a, oa[i]);
-	EXPECT(in_magazines(a) > 0 || a->limit == 0);
+	EXPECT(kmem_cache_in_magazines(a) > 0 || a->limit == 0);
 
 	ASSERT_EQ(fault_inject_set(&failslab, "2,cache=fault-a"), 0);
 	EXPECT(a->flags & SLAB_FAILSLAB);
 	EXPECT(!(b->flags & SLAB_FAILSLAB));
 	EXPECT(no_magazines(a));
-	EXPECT_EQ(in_magazines(a), 0);
+	EXPECT_EQ(kmem_cache_in_magazines(a), 0);
 	EXPECT_EQ(b->limit, limit_a);
 	EXPECT_EQ(kmem_cache_check(a), 0);
 	for (int i = 0; i < NOBJS; i++) {

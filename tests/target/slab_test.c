@@ -39,28 +39,6 @@ static unsigned long free_now(void)
 	return nr_free_pages() + (slab_held_pages() - slab_pages);
 }
 
-static long magazine_count(const struct kmem_cache *c, unsigned int cpu)
-{
-	long n;
-
-	kmem_cache_magazine(c, cpu, &n);
-	return n;
-}
-
-static unsigned long in_magazines(const struct kmem_cache *c)
-{
-	unsigned long n = 0;
-
-	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
-		n += (unsigned long)magazine_count(c, cpu);
-	return n;
-}
-
-static unsigned long objects_out(const struct kmem_cache *c)
-{
-	return c->nr_slabs * c->objs_per_slab - c->free_objects;
-}
-
 /* ---- all harts at once ------------------------------------------------------ */
 
 #define HC_MAGIC 0xc0ffee00c0ffee00ull
@@ -295,7 +273,7 @@ static void all_harts(struct ktest *t)
 		for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
 			for (unsigned int k = 0; k < HSLOTS; k++)
 				live += hruns[cpu].keep[k].p && hruns[cpu].keep[k].ci == i;
-		EXPECT_EQ(objects_out(hcaches[i]), live + in_magazines(hcaches[i]));
+		EXPECT_EQ(kmem_cache_objects_out(hcaches[i]), live + kmem_cache_in_magazines(hcaches[i]));
 		EXPECT_EQ(kmem_cache_check(hcaches[i]), 0);
 	}
 	on_each_hart(hart_round2, NULL);
@@ -314,7 +292,7 @@ static void all_harts(struct ktest *t)
 	}
 	EXPECT_EQ(frees, allocs);
 	for (unsigned int i = 0; i < NHC; i++) {
-		EXPECT_EQ(objects_out(hcaches[i]), in_magazines(hcaches[i]));
+		EXPECT_EQ(kmem_cache_objects_out(hcaches[i]), kmem_cache_in_magazines(hcaches[i]));
 		EXPECT_EQ(kmem_cache_check(hcaches[i]), 0);
 	}
 	/* Every hart empties its magazines: nothing is left in the slabs, and
@@ -328,7 +306,7 @@ static void all_harts(struct ktest *t)
 	for (unsigned int i = 0; i < NHC; i++) {
 		struct kmem_cache *c = hcaches[i];
 
-		EXPECT_EQ(in_magazines(c), 0);
+		EXPECT_EQ(kmem_cache_in_magazines(c), 0);
 		EXPECT_EQ(c->nr_slabs, 0);
 		EXPECT_EQ(c->free_objects, 0);
 		EXPECT_EQ(kmem_cache_check(c), 0);
@@ -421,7 +399,7 @@ static void expect_row(struct ktest *t, const char *text, struct kmem_cache *c)
 		ktest_fail(t, __FILE__, __LINE__, "slabinfo row \"%s\"", line);
 		return;
 	}
-	EXPECT_EQ(v[0], objects_out(c));                    /* active_objs */
+	EXPECT_EQ(v[0], kmem_cache_objects_out(c));                    /* active_objs */
 	EXPECT_EQ(v[1], c->nr_slabs * c->objs_per_slab);    /* num_objs */
 	EXPECT_EQ(v[2], c->size);                           /* objsize */
 	EXPECT_EQ(v[3], c->objs_per_slab);                  /* objperslab */
@@ -480,8 +458,8 @@ static void slabinfo_and_meminfo(struct ktest *t)
 	expect_row(t, out, rec);
 	expect_row(t, out, unrec);
 	/* What the case holds is active, with what the magazines hold. */
-	EXPECT_EQ(objects_out(rec), 50 + in_magazines(rec));
-	EXPECT_EQ(objects_out(unrec), 12 + in_magazines(unrec));
+	EXPECT_EQ(kmem_cache_objects_out(rec), 50 + kmem_cache_in_magazines(rec));
+	EXPECT_EQ(kmem_cache_objects_out(unrec), 12 + kmem_cache_in_magazines(unrec));
 	if (kmalloc_backend == KMALLOC_SLAB)
 		expect_row(t, out, virt_to_cache(k64));
 
