@@ -13,7 +13,8 @@
  * a block, or a second kfree is reported with the address and changes
  * nothing for SLOB memory, bigblocks, and pointers that are not kmalloc
  * memory at all. A slab object's kfree goes straight to its magazine (as in
- * Linux); boot with slab_debug to have those checked too.
+ * Linux), where only a double free in a row is caught; boot with slab_debug
+ * to have every slab free checked.
  */
 #ifndef RVMM_KMALLOC_H
 #define RVMM_KMALLOC_H

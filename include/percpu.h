@@ -61,6 +61,14 @@ static inline void irq_restore(unsigned long flags)
 {
 	(void)flags;
 }
+static inline unsigned long irq_save_notrap(void)
+{
+	return 0;
+}
+static inline void irq_restore_notrap(unsigned long flags)
+{
+	(void)flags;
+}
 #else
 #include <hart.h>
 #include <riscv.h>

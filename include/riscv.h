@@ -76,6 +76,23 @@ static inline void irq_restore(unsigned long flags)
 {
 	csr_set(sstatus, flags);
 }
+
+/*
+ * The same for a few instructions that cannot trap (the magazine push and
+ * pop: loads and stores of kernel data, no call): the saved value is all of
+ * sstatus, and restoring sets again every bit that was set. Only SIE was
+ * cleared, and without a trap in between nothing else in sstatus changes,
+ * so this equals irq_restore without the masking instruction.
+ */
+static inline unsigned long irq_save_notrap(void)
+{
+	return csr_read_clear(sstatus, SSTATUS_SIE);
+}
+
+static inline void irq_restore_notrap(unsigned long sstatus_before)
+{
+	csr_set(sstatus, sstatus_before);
+}
 #endif
 
 #endif

@@ -160,33 +160,36 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	/* (gfp is a constant at nearly every call: this test then vanishes.) */
 	if (unlikely(gfp & __GFP_ZERO))
 		return kmem_cache_zalloc(c, gfp & ~__GFP_ZERO);
-	flags = irq_save();
+	flags = irq_save_notrap();
 	struct slab_cpu *sc = this_slab_cpu(c);
 	void **top = sc->top;
 	void *obj = top[-1];
 
 	if (likely(obj)) {
 		sc->top = top - 1;
-		irq_restore(flags);
+		irq_restore_notrap(flags);
 		return obj;
 	}
-	irq_restore(flags);
+	irq_restore_notrap(flags);
 	return kmem_cache_alloc_slow(c, gfp);
 }
 
+/* A full magazine, or an object equal to the last one freed here (a double
+ * free in a row: top[-1] is always readable, the NULL at worst), takes the
+ * slow path, which reports the double free and drops it. */
 static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	unsigned long flags = irq_save();
+	unsigned long flags = irq_save_notrap();
 	struct slab_cpu *sc = this_slab_cpu(c);
 	void **top = sc->top;
 
-	if (likely(top != sc->end)) {
+	if (likely(top != sc->end && top[-1] != obj)) {
 		*top = obj;
 		sc->top = top + 1;
-		irq_restore(flags);
+		irq_restore_notrap(flags);
 		return;
 	}
-	irq_restore(flags);
+	irq_restore_notrap(flags);
 	kmem_cache_free_slow(obj, c);
 }
 

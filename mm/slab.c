@@ -708,6 +708,11 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		irq_restore(flags);
 		return;
 	}
+	if (m->top[-1] == obj) {
+		irq_restore(flags);
+		slab_report(c, obj, "double free (freed twice in a row)", NULL, 0);
+		return;
+	}
 	spin_lock(&c->lock);
 	if (m->top == m->end)
 		flush_magazine(c, m, c->batch);

@@ -1252,6 +1252,61 @@ static void secrets_differ_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(secrets_differ)
 
+/* A double free in a row is caught on every cache, debug or not: reported
+ * with the cache and object, dropped (the object is not in the magazine
+ * twice); by kmem_cache_free and by kfree. A full magazine flushes and
+ * still catches it. */
+static void double_free_in_a_row_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("twice", 64, 0, 0, NULL);
+	struct fr_capture cap;
+	char want[96];
+	void *a, *b, *k;
+	long held;
+
+	ASSERT(c);
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	b = kmem_cache_alloc(c, GFP_KERNEL);
+	k = kmalloc(64, GFP_KERNEL);
+	ASSERT(a && b && k);
+	kmem_cache_free(c, a);
+	held = kmem_cache_magazine_count(c, 0);
+	fr_capture_start(&cap);
+	kmem_cache_free(c, a);
+	kfree(k);
+	kfree(k);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), held);
+	ksnprintf(want, sizeof(want), "slab error: cache twice: object %p: double free (freed twice in a row)",
+		  a);
+	EXPECT(strstr(f->out, want) != NULL);
+	ksnprintf(want, sizeof(want), "slab error: cache kmalloc-64: object %p: double free", k);
+	EXPECT(strstr(f->out, want) != NULL);
+	EXPECT_EQ(fr_count_substr(f->out, "slab error:"), 2);
+	EXPECT_STREQ(c->last_error, "double free (freed twice in a row)");
+	/* Not in a row: the fast path cannot tell (slab_debug can). */
+	kmem_cache_free(c, b);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), held + 1);
+	/* With the magazine full, the slow path flushes and still checks. */
+	ASSERT_EQ(kmem_cache_tune(c, 2, 1), 0);
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	b = kmem_cache_alloc(c, GFP_KERNEL);
+	k = kmem_cache_alloc(c, GFP_KERNEL);
+	kmem_cache_free(c, a);
+	kmem_cache_free(c, b);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 2);
+	fr_capture_start(&cap);
+	kmem_cache_free(c, b);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_EQ(fr_count_substr(f->out, "double free"), 1);
+	kmem_cache_free(c, k);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_objects_out(c), kmem_cache_in_magazines(c));
+	f->expected_errors = 3;
+	kmem_cache_destroy(c);
+}
+FX_CASE(double_free_in_a_row)
+
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
 static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
@@ -1798,6 +1853,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(shrinker),
 	    KTEST_CASE(tune),
 	    KTEST_CASE(secrets_differ),
+	    KTEST_CASE(double_free_in_a_row),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),
