@@ -467,6 +467,37 @@ static void forged_free_pointer(struct ktest *t)
 	dcase_end(t, &d, 1);
 }
 
+/* Without debugging: an object freed twice in a row is still reported
+ * once, with its cache and address, and is in the magazine once; the cache
+ * stays sound. (Under slab_debug the cache is a debug cache, which finds it
+ * on its slab's free list instead.) */
+static void double_free_in_a_row(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("twice", 96, 0, 0, NULL);
+	unsigned long errors0 = slab_errors;
+	char want[96];
+	long held;
+	void *o;
+
+	ASSERT(c);
+	o = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT(o);
+	kmem_cache_free(c, o);
+	held = kmem_cache_magazine_count(c, this_cpu());
+	console_capture_begin(out, sizeof(out));
+	kmem_cache_free(c, o);
+	console_capture_end();
+	EXPECT_EQ(kmem_cache_magazine_count(c, this_cpu()), held);
+	EXPECT_EQ(slab_errors - errors0, 1);
+	EXPECT_EQ(c->nr_errors, 1);
+	EXPECT(c->last_error && strncmp(c->last_error, "double free", 11) == 0);
+	ksnprintf(want, sizeof(want), "slab error: cache twice: object %p: double free", o);
+	EXPECT(strstr(out, want) != NULL);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_objects_out(c), kmem_cache_in_magazines(c));
+	kmem_cache_destroy(c);
+}
+
 KTEST_SUITE(slab_debug,
 	KTEST_CASE(write_past_object),
 	KTEST_CASE(write_before_object),
@@ -474,4 +505,5 @@ KTEST_SUITE(slab_debug,
 	KTEST_CASE(double_free_tracked),
 	KTEST_CASE(free_inside_object),
 	KTEST_CASE(free_to_wrong_cache),
-	KTEST_CASE(forged_free_pointer));
+	KTEST_CASE(forged_free_pointer),
+	KTEST_CASE(double_free_in_a_row));
