@@ -507,15 +507,6 @@ static void note_free(const struct obj *o, bool detectable, struct kmem_cache *c
 
 /* Is a second kfree of this kmalloc block reported? (Not for an ordinary
  * slab object: its fast path trusts the caller, as Linux's does.) */
-static bool kfree_detects(const void *p)
-{
-	struct page *page = virt_to_page(p);
-
-	if (page_type(page) != PGTY_SLAB)
-		return true;
-	return (page->slab_cache->flags & SLAB_DEBUG_FLAGS) != 0;
-}
-
 static void free_obj(int i, unsigned int how)
 {
 	struct obj *o = &S.objs[i];
@@ -532,13 +523,13 @@ static void free_obj(int i, unsigned int how)
 		S.our_pages -= 1ul << o->order;
 		note_free(o, true, NULL);
 		break;
-	case K_KMALLOC: {
-		bool det = kfree_detects(o->p);
-
+	case K_KMALLOC:
+		/* A second kfree right after is always reported: SLOB and
+		 * bigblocks check every free, a slab object is the last one
+		 * its magazine took (or a debug cache checks it). */
 		kfree(o->p);
-		note_free(o, det, NULL);
+		note_free(o, true, NULL);
 		break;
-	}
 	case K_SLOB:
 		slob_free(&aux, o->p, o->size);
 		note_free(o, aux.mode == SLOB_SEGFIT, NULL);
@@ -546,7 +537,7 @@ static void free_obj(int i, unsigned int how)
 		break;
 	case K_CACHE: {
 		struct cslot *cs = &S.caches[o->cache];
-		bool det = (cs->c->flags & SLAB_DEBUG_FLAGS) || cs->orphan;
+		bool det = true; /* as for kmalloc above */
 
 		if (cs->c->ctor)
 			construct(o->p, cs->size);
@@ -933,7 +924,17 @@ static void op_cache_other(struct input *in, u8 op)
 
 		if (!cs->c || cs->orphan)
 			continue;
-		if (!(op & 0x80)) {
+		if (!(op & 0x80) && (op & 0x40)) {
+			/* Tune: a valid limit and batch (or none); a debug
+			 * or failslab cache keeps no magazine whatever. */
+			unsigned int limit = b % 4 == 0 ? 0 : 1 + b % 130, batch = limit ? 1 + b % limit : 0;
+
+			FUZZ_CHECK(kmem_cache_tune(cs->c, limit, batch) == 0, "kmem_cache_tune(%u, %u)",
+				   limit, batch);
+			FUZZ_CHECK(cs->c->limit == ((cs->c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB)) ? 0 : limit),
+				   "tuned limit %u, cache has %u", limit, cs->c->limit);
+			FUZZ_CHECK(kmem_cache_tune(cs->c, limit + 1, limit + 2) == -EINVAL, "bad batch accepted");
+		} else if (!(op & 0x80)) {
 			(void)kmem_cache_shrink(cs->c);
 		} else if ((op & 0x40) && cs->nobjs) {
 			kmem_cache_destroy(cs->c);
@@ -1088,7 +1089,7 @@ static enum expect op_bad(struct input *in)
 		free_obj(i, 0);
 		return EXPECT_REPORT;
 	}
-	case 8: /* kmem_cache_free twice on a debug cache */
+	case 8: /* kmem_cache_free twice in a row (any cache) */
 		if (!S.last.valid || S.last.op != S.ops - 1 || S.last.kind != K_CACHE ||
 		    !S.last.detectable)
 			return EXPECT_NONE;
@@ -1326,7 +1327,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		case 14: op_cpu(&in); break;
 		case 15: op_slob_alloc(&in); break;
 		case 16: op_free(&in, 1u << K_SLOB); break;
-		case 17: if (op & 0x80) node_drain_pages(mem_node); else op_ksize(&in); break;
+		case 17:
+			if (op & 0x80)
+				node_drain_pages(mem_node);
+			else if (op & 0x40)
+				(void)run_shrinkers(GFP_KERNEL);
+			else
+				op_ksize(&in);
+			break;
 		case 18: op_free_many(&in); break;
 		default: expected = op_bad(&in); break;
 		}
