@@ -881,6 +881,9 @@ static void setup_magazines(struct kmem_cache *c)
 {
 	long off = percpu_alloc();
 
+	if (off < 0)
+		kprintf("slab: cache %s: every per-hart slot is taken: no magazines, every "
+			"operation takes the cache lock\n", c->name);
 	c->pcpu_off = off >= 0 ? (unsigned long)off : PERCPU_RESERVED_OFF;
 	c->limit = magazine_limit(c);
 	c->batch = magazine_batch(c, c->limit);

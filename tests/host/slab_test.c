@@ -1048,10 +1048,14 @@ static void percpu_slots_body(struct ktest *t, struct fx *f)
 	/* No slot left: a cache without magazines, every operation checked
 	 * on the slow path, still exact. */
 	{
-		struct kmem_cache *c = kmem_cache_create("noslot", 64, 0, 0, NULL);
+		struct kmem_cache *c;
 		void *o[200];
 
+		fr_capture_start(&cap);
+		c = kmem_cache_create("noslot", 64, 0, 0, NULL);
+		fr_capture_end(&cap, f->out, sizeof(f->out));
 		ASSERT(c);
+		EXPECT(strstr(f->out, "slab: cache noslot: every per-hart slot is taken: no magazines") != NULL);
 		EXPECT_EQ(c->pcpu_off, PERCPU_RESERVED_OFF);
 		EXPECT_EQ(c->limit, 0);
 		for (int i = 0; i < 200; i++) {
