@@ -259,5 +259,9 @@ unsigned long slab_total_pages(bool reclaimable);
 
 /* /proc/slabinfo version 2.1. */
 void show_slabinfo(void);
+/* `slabinfo -s`: per cache the slow-path counters (magazine refills and
+ * flushes, slabs grown and given back, errors reported), the magazine size
+ * and each hart's magazine fill; then the shrinker's counters. */
+void show_slabstats(void);
 
 #endif

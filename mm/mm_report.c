@@ -182,9 +182,13 @@ static int cmd_slabinfo(int argc, char **argv)
 		show_slabinfo();
 		return 0;
 	}
+	if (argc == 2 && strcmp(argv[1], "-s") == 0) {
+		show_slabstats();
+		return 0;
+	}
 	if ((argc != 4 && argc != 5) || memparse(argv[2], &limit) || memparse(argv[3], &batch) ||
 	    (argc == 5 && memparse(argv[4], &shared))) {
-		kprintf("usage: slabinfo [NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]\n");
+		kprintf("usage: slabinfo [-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]\n");
 		return -EINVAL;
 	}
 	c = kmem_cache_find(argv[1]);
@@ -202,5 +206,5 @@ static int cmd_slabinfo(int argc, char **argv)
 			(unsigned long long)shared, SLAB_MAX_LIMIT);
 	return rc;
 }
-SHELL_CMD("slabinfo", cmd_slabinfo, "[NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]",
-	  "slab caches (/proc/slabinfo 2.1); with arguments, tune a cache's magazines");
+SHELL_CMD("slabinfo", cmd_slabinfo, "[-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]",
+	  "slab caches (/proc/slabinfo 2.1); -s: counters and magazines; NAME...: tune a cache");

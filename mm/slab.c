@@ -1080,6 +1080,35 @@ void show_slabinfo(void)
 	slab_for_each_cache(slabinfo_row, NULL);
 }
 
+/* One cache's counters and this moment's magazine fill per hart (read
+ * without the harts' cooperation: a snapshot, exact when they are quiet). */
+static void slabstats_row(struct kmem_cache *c, void *arg)
+{
+	char mags[MAX_HARTS * 16];
+	int n = 0;
+
+	(void)arg;
+	mags[0] = '\0';
+	for (unsigned int cpu = 0; cpu < nr_online_cpus() && cpu < MAX_HARTS; cpu++) {
+		const struct slab_cpu *sc = cpu_slab(c, cpu);
+
+		if (magazine_real(sc) && n >= 0 && (size_t)n < sizeof(mags))
+			n += ksnprintf(mags + n, sizeof(mags) - (size_t)n, " %u:%ld", cpu,
+				       magazine_count(c, sc));
+	}
+	kprintf("%-17s %8lu %8lu %6lu %6lu %6lu %5u %5u%s\n", c->name, c->nr_refills, c->nr_flushes,
+		c->nr_grows, c->nr_reaps, c->nr_errors, c->limit, c->batch, n ? mags : " -");
+}
+
+void show_slabstats(void)
+{
+	kprintf("# name             refills  flushes  grows  reaps errors limit batch"
+		" magazines (cpu:objects)\n");
+	slab_for_each_cache(slabstats_row, NULL);
+	kprintf("shrinker %s: scans %lu, pages freed %lu\n", slab_shrinker.name, slab_shrinker.nr_scans,
+		slab_shrinker.nr_freed);
+}
+
 /* ============================ the checker ================================ */
 
 #define MAX_REPORTS 8

@@ -1311,6 +1311,45 @@ static void double_free_in_a_row_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(double_free_in_a_row)
 
+/* slabinfo -s: the slow-path counters and each hart's magazine, exactly. */
+static void slabstats_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("stats-me", 64, 0, 0, NULL);
+	struct fr_capture cap;
+	void *a, *b;
+
+	ASSERT(c);
+	a = kmem_cache_alloc(c, GFP_KERNEL); /* refill: grow a slab of 64, take a batch of 60 */
+	ASSERT(a);
+	kmem_cache_free(c, a);
+	host_set_cpu(1);
+	b = kmem_cache_alloc(c, GFP_KERNEL); /* refill: the slab's last 4, no growing */
+	ASSERT(b);
+	host_set_cpu(0);
+	fr_capture_start(&cap);
+	show_slabstats();
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT(strstr(f->out, "# name             refills  flushes  grows  reaps errors limit batch"
+			      " magazines (cpu:objects)\n") == f->out);
+	EXPECT(strstr(f->out, "\nstats-me                 2        0      1      0      0   120    60"
+			      " 0:60 1:3\n") != NULL);
+	EXPECT(strstr(f->out, "\nshrinker slab: scans ") != NULL);
+	kmem_cache_free(c, b);
+	host_set_cpu(1);
+	kmem_cache_shrink(c);
+	host_set_cpu(0);
+	ASSERT_EQ(kmem_cache_tune(c, 0, 0), 0);
+	fr_capture_start(&cap);
+	show_slabstats();
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	/* Flushes: hart 1's shrink, then both magazines given back by the
+	 * tune; the one free slab is kept, so nothing was reaped. */
+	EXPECT(strstr(f->out, "\nstats-me                 2        3      1      0      0     0     0 -\n") !=
+	       NULL);
+	kmem_cache_destroy(c);
+}
+FX_CASE(slabstats)
+
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
 static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
@@ -1858,6 +1897,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(tune),
 	    KTEST_CASE(secrets_differ),
 	    KTEST_CASE(double_free_in_a_row),
+	    KTEST_CASE(slabstats),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),

@@ -73,8 +73,11 @@ check_log slab-reports slab-reports-kmalloc-64 \
 # them, and bad values or names are refused with a message (the command's
 # error is the shell's, the run goes on).
 qemu_run slab-tune 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
-	-append 'run="ktest kmalloc slab;slabinfo kmalloc-64 16 8;slabinfo kmalloc-64 8 9;slabinfo kmalloc-64 16 8 2;slabinfo no-such 1 1;ktest kmalloc slab;slabinfo;poweroff"'
+	-append 'run="ktest kmalloc slab;slabinfo kmalloc-64 16 8;slabinfo kmalloc-64 8 9;slabinfo kmalloc-64 16 8 2;slabinfo no-such 1 1;ktest kmalloc slab;slabinfo;slabinfo -s;poweroff"'
 check slab-tune 0 "^ktest: [0-9]+ passed, 0 failed$" \
+	"^# name +refills +flushes +grows +reaps +errors +limit +batch +magazines \(cpu:objects\)$" \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +16 +8( [0-9]+:[0-9]+)+$" \
+	"^shrinker slab: scans [0-9]+, pages freed [0-9]+$" \
 	"^slabinfo: kmalloc-64: limit 8 batchcount 9 sharedfactor 0 refused \(0 < batchcount <= limit <= 500, or both 0; sharedfactor 0\)$" \
 	"^slabinfo: kmalloc-64: limit 16 batchcount 8 sharedfactor 2 refused " \
 	"^slabinfo: no cache named no-such$" \
