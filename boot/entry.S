@@ -6,10 +6,19 @@
  * image starts with the 64-byte Linux RISC-V Image header so U-Boot's booti
  * accepts build/Image; its first word jumps over the header.
  *
- * Only the boot hart comes here. It clears .bss, takes stack 0 and per-hart
+ * The boot hart comes here. It clears .bss, takes stack 0 and per-hart
  * data harts[0], and calls kmain(hartid, fdt). Other harts are started later
  * by SBI HSM at secondary_entry with a1 = their struct hart (the opaque
  * value), from which they take their stack.
+ *
+ * A second hart can still arrive at _start: OpenSBI 1.1's hart_start marks
+ * the hart START_PENDING before it stores the start address and argument,
+ * so a hart that is awake in its wait loop at that moment jumps to the
+ * previous ones, this image's entry with the device tree (seen under host
+ * load on QEMU). The first hart here wins boot_lottery (in .data, not
+ * cleared with .bss); any later one looks its slot up by hartid in harts[]
+ * (slots 1.., filled before their hart is started) and continues as if it
+ * had come through secondary_entry; a hart with no slot waits for ever.
  */
 #include <hart.h>
 
@@ -33,7 +42,11 @@ _start:
 
 boot_entry:
 	.option push
-	.option norelax
+	.option norelax			/* gp is not set yet: no gp-relative la */
+	la	t0, boot_lottery
+	li	t1, 1
+	amoswap.w.aqrl t1, t1, (t0)
+	bnez	t1, late_hart
 	la	gp, __global_pointer$
 	.option pop
 	csrw	sie, zero
@@ -57,6 +70,36 @@ boot_entry:
 	call	kmain
 3:	wfi				/* kmain does not return */
 	j	3b
+
+/* a0 = this hart's id: find its slot among harts[1 .. MAX_HARTS). */
+late_hart:
+	.option push
+	.option norelax
+	csrw	sie, zero
+	la	t0, harts
+	la	t4, hart_struct_size
+	.option pop
+	ld	t4, 0(t4)
+	li	t2, 1
+5:	add	t0, t0, t4
+	li	t3, MAX_HARTS
+	bgeu	t2, t3, 7f
+	ld	t3, HART_STACK_TOP_OFFSET(t0)
+	beqz	t3, 6f			/* not set up: no hart was started with it */
+	ld	t3, HART_HARTID_OFFSET(t0)
+	bne	t3, a0, 6f
+	fence	r, rw
+	mv	a1, t0
+	j	secondary_entry
+6:	addi	t2, t2, 1
+	j	5b
+7:	wfi				/* nobody started this hart: stay out of the way */
+	j	7b
+
+	.data
+	.align 2
+boot_lottery:
+	.word	0
 
 	.text
 	.globl secondary_entry

@@ -29,6 +29,11 @@
 #define HART_START_TIMEOUT_US 10000000
 
 struct hart harts[MAX_HARTS];
+/* For entry.S, which looks a late hart's slot up by hartid. */
+const unsigned long hart_struct_size = sizeof(struct hart);
+_Static_assert(__builtin_offsetof(struct hart, stack_top) == HART_STACK_TOP_OFFSET &&
+		       __builtin_offsetof(struct hart, hartid) == HART_HARTID_OFFSET,
+	       "entry.S reads stack_top and hartid at these offsets");
 unsigned int nr_harts = 1;
 u8 hart_stacks[MAX_HARTS][HART_STACK_SIZE] __aligned(16);
 
@@ -128,6 +133,9 @@ static bool start_one(unsigned int cpu, unsigned long hartid)
 	long rc;
 
 	init_hart_data(h, cpu, hartid);
+	/* The slot is complete before the hart can look at it: entry.S reads
+	 * it when OpenSBI sends the hart to _start instead (see there). */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	rc = sbi_hart_start(hartid, (unsigned long)secondary_entry, (unsigned long)h);
 	if (rc) {
 		kprintf("harts: hart %lu did not start (SBI error %ld)\n", hartid, rc);

@@ -36,6 +36,11 @@ long sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned lon
 	return sbi_call(SBI_EXT_HSM, 0, hartid, start_addr, opaque).error;
 }
 
+long sbi_hart_stop(void)
+{
+	return sbi_call(SBI_EXT_HSM, 1, 0, 0, 0).error; /* returns only on failure */
+}
+
 long sbi_hart_get_status(unsigned long hartid)
 {
 	struct sbiret r = sbi_call(SBI_EXT_HSM, 2, hartid, 0, 0);

@@ -19,6 +19,7 @@
 
 #define HART_STACK_SIZE (16 * 1024)
 #define HART_STACK_TOP_OFFSET 0 /* offsetof(struct hart, stack_top), for entry.S */
+#define HART_HARTID_OFFSET 8    /* offsetof(struct hart, hartid), for entry.S */
 
 #ifndef __ASSEMBLY__
 #include <kernel.h>

@@ -47,6 +47,8 @@ void sbi_console_putchar(int c);
 bool sbi_probe(unsigned long ext);
 long sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
 long sbi_hart_get_status(unsigned long hartid);
+/* Stop the calling hart (HSM HART_STOP); returns only with an error. */
+long sbi_hart_stop(void);
 /* Set this hart's timer (absolute time value); clears a pending timer interrupt. */
 void sbi_set_timer(u64 when);
 /* Raise a software interrupt on the harts in @mask (bit i = hart base + i). */

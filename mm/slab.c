@@ -907,13 +907,23 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 {
 	struct kmem_cache *c;
 	unsigned long irq;
+	const char *bad = !name ? "no name"
+			: size == 0 ? "size 0"
+			: size > (PAGE_SIZE << SLAB_MAX_ORDER) ? "size above the largest slab (32 KiB)"
+			: (align & (align - 1)) ? "alignment not a power of two"
+			: align > PAGE_SIZE ? "alignment above a page"
+			: NULL;
 
-	if (!name || size == 0 || size > (PAGE_SIZE << SLAB_MAX_ORDER) || (align & (align - 1)) ||
-	    align > PAGE_SIZE)
+	if (bad) {
+		kprintf("kmem_cache_create(%s, size %zu, align %zu): %s\n", name ? name : "NULL", size,
+			align, bad);
 		return NULL;
+	}
 	c = slob_alloc(&meta_heap, sizeof(*c), GFP_KERNEL | __GFP_ZERO, 0);
-	if (!c)
+	if (!c) {
+		kprintf("kmem_cache_create(%s): no memory for the descriptor\n", name);
 		return NULL;
+	}
 	kstrlcpy(c->name, name, sizeof(c->name));
 	c->flags = (flags & ~SLAB_FAILSLAB) | debug_flags_for(c->name) |
 		   (failslab_targets(c->name) ? SLAB_FAILSLAB : 0);
@@ -924,6 +934,9 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	c->random = get_random_u64();
 	c->full.first = c->partial.first = c->free.first = SLAB_NIL;
 	if (setup_geometry(c)) {
+		kprintf("kmem_cache_create(%s, size %zu, align %zu): with its debug layout an object "
+			"does not fit a slab of at most %lu KiB\n", name, size, align,
+			(PAGE_SIZE << SLAB_MAX_ORDER) >> 10);
 		slob_free(&meta_heap, c, sizeof(*c));
 		return NULL;
 	}

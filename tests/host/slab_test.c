@@ -582,12 +582,31 @@ static void geometry_order_rule_body(struct ktest *t, struct fx *f)
 			kmem_cache_destroy(c);
 		}
 	}
-	/* Bad parameters. */
-	EXPECT(kmem_cache_create("bad", 0, 0, 0, NULL) == NULL);
-	EXPECT(kmem_cache_create("bad", 32769, 0, 0, NULL) == NULL);
-	EXPECT(kmem_cache_create("bad", 64, 24, 0, NULL) == NULL);
-	EXPECT(kmem_cache_create("bad", 64, 8192, 0, NULL) == NULL);
-	EXPECT(kmem_cache_create(NULL, 64, 0, 0, NULL) == NULL);
+	/* Bad parameters: NULL, and a line naming the cause. */
+	{
+		static const char *const why[] = {
+			"kmem_cache_create(bad, size 0, align 0): size 0\n",
+			"kmem_cache_create(bad, size 32769, align 0): size above the largest slab (32 KiB)\n",
+			"kmem_cache_create(bad, size 64, align 24): alignment not a power of two\n",
+			"kmem_cache_create(bad, size 64, align 8192): alignment above a page\n",
+			"kmem_cache_create(NULL, size 64, align 0): no name\n",
+			"kmem_cache_create(bad, size 32768, align 0): with its debug layout an object does "
+			"not fit a slab of at most 32 KiB\n",
+		};
+		struct fr_capture cap;
+
+		fr_capture_start(&cap);
+		EXPECT(kmem_cache_create("bad", 0, 0, 0, NULL) == NULL);
+		EXPECT(kmem_cache_create("bad", 32769, 0, 0, NULL) == NULL);
+		EXPECT(kmem_cache_create("bad", 64, 24, 0, NULL) == NULL);
+		EXPECT(kmem_cache_create("bad", 64, 8192, 0, NULL) == NULL);
+		EXPECT(kmem_cache_create(NULL, 64, 0, 0, NULL) == NULL);
+		EXPECT(kmem_cache_create("bad", 32768, 0, SLAB_RED_ZONE, NULL) == NULL);
+		fr_capture_end(&cap, f->out, sizeof(f->out));
+		for (unsigned int i = 0; i < ARRAY_SIZE(why); i++)
+			if (!strstr(f->out, why[i]))
+				ktest_fail(t, __FILE__, __LINE__, "no line: %s", why[i]);
+	}
 }
 FX_CASE(geometry_order_rule)
 

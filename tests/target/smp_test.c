@@ -7,6 +7,9 @@
 #include <hart.h>
 #include <ktest.h>
 #include <ktime.h>
+#include <sbi.h>
+
+extern char _start[];
 
 struct visit {
 	unsigned int count;
@@ -115,7 +118,58 @@ static void stack_canaries_intact(struct ktest *t)
 	harts_check_stacks(); /* panics (ends the run) if one is broken */
 }
 
+/* Run on the hart to stop: report the work done, then stop (HSM). */
+static void stop_this_hart(void *arg)
+{
+	struct hart *h = this_hart();
+
+	(void)arg;
+	__atomic_store_n(&h->online, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&h->done_seq, h->work_seq, __ATOMIC_RELEASE);
+	hart_kick(h->waiter_hartid);
+	sbi_hart_stop();
+}
+
+static bool hart_online(void *arg)
+{
+	return __atomic_load_n(&((struct hart *)arg)->online, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * What OpenSBI does when its hart_start races with the hart's wait loop:
+ * the hart arrives at _start, with the device tree as its argument, while
+ * the kernel runs. It must lose the boot lottery, find its own slot by
+ * hartid and come up as a secondary (not run kmain again, which would
+ * clear .bss under the running kernel). Here the last hart is stopped and
+ * started at _start on purpose.
+ */
+static void a_hart_sent_to_start_finds_its_slot(struct ktest *t)
+{
+	unsigned int cpu = nr_harts - 1, ran_on = ~0u;
+	struct hart *h = &harts[cpu];
+	long status = -1;
+
+	if (nr_harts < 2) {
+		kprintf("# %s.%s: one hart: nothing to restart\n", t->suite, t->name);
+		return;
+	}
+	ASSERT_EQ(on_hart(cpu, stop_this_hart, NULL), 0);
+	for (int i = 0; i < 1000 && status != SBI_HSM_STOPPED; i++) {
+		status = sbi_hart_get_status(h->hartid);
+		if (status != SBI_HSM_STOPPED)
+			sleep_us(1000);
+	}
+	ASSERT_EQ(status, SBI_HSM_STOPPED);
+	ASSERT_EQ(sbi_hart_start(h->hartid, (unsigned long)_start, 0x87e00000ul), 0);
+	EXPECT(hart_sleep_until(hart_online, h, 10000000));
+	EXPECT_EQ(on_hart(cpu, note_cpu, &ran_on), 0);
+	EXPECT_EQ(ran_on, cpu);
+	EXPECT(harts[0].online);
+	EXPECT_EQ(sbi_hart_get_status(h->hartid), SBI_HSM_STARTED);
+}
+
 KTEST_SUITE(smp, KTEST_CASE(all_usable_harts_online),
 	    KTEST_CASE(each_hart_runs_once_on_its_own_stack),
 	    KTEST_CASE(many_rounds_lose_no_wakeup), KTEST_CASE(on_hart_runs_on_that_hart),
-	    KTEST_CASE(sleep_waits_at_least_the_time), KTEST_CASE(stack_canaries_intact));
+	    KTEST_CASE(sleep_waits_at_least_the_time), KTEST_CASE(stack_canaries_intact),
+	    KTEST_CASE(a_hart_sent_to_start_finds_its_slot));
