@@ -15,12 +15,16 @@
  * the hart START_PENDING before it stores the start address and argument,
  * so a hart that is awake in its wait loop at that moment jumps to the
  * previous ones, this image's entry with the device tree (seen under host
- * load on QEMU). The first hart here wins boot_lottery (in .data, not
- * cleared with .bss); any later one looks its slot up by hartid in harts[]
- * (slots 1.., filled before their hart is started) and continues as if it
- * had come through secondary_entry; a hart with no slot waits for ever.
+ * load on QEMU). Firmware that releases every hart into the kernel (some
+ * U-Boot builds) sends them all here too. The first hart here wins
+ * boot_lottery (in .data, not cleared with .bss); any later one looks its
+ * slot up by hartid in harts[] (slots 1.., filled before their hart is
+ * started) and continues as if it had come through secondary_entry. A hart
+ * with no slot yet sleeps in wfi, woken by IPIs only, and looks again each
+ * time: harts_start fills its slot and sends it one (hart.c: start_one).
  */
 #include <hart.h>
+
 
 	.section .text.head, "ax"
 	.option push
@@ -61,7 +65,10 @@ boot_entry:
 	sd	zero, 0(t0)
 	addi	t0, t0, 8
 	j	1b
-2:
+2:	fence	rw, w			/* harts[] is zero before a late hart may read it */
+	la	t0, boot_bss_ready
+	li	t1, 1
+	sw	t1, 0(t0)
 	la	sp, hart_stacks
 	li	t0, HART_STACK_SIZE
 	add	sp, sp, t0
@@ -73,11 +80,20 @@ boot_entry:
 
 /* a0 = this hart's id: find its slot among harts[1 .. MAX_HARTS). */
 late_hart:
+	li	t0, 2			/* sie.SSIE: wfi ends on an IPI (sstatus.SIE stays clear) */
+	csrw	sie, t0
+8:	csrc	sip, t0
 	.option push
 	.option norelax
-	csrw	sie, zero
-	la	t0, harts
+	la	t0, boot_bss_ready	/* before that, harts[] may be old RAM contents */
 	la	t4, hart_struct_size
+	.option pop
+	lw	t0, 0(t0)
+	beqz	t0, 7f
+	fence	r, rw
+	.option push
+	.option norelax
+	la	t0, harts
 	.option pop
 	ld	t4, 0(t4)
 	li	t2, 1
@@ -93,12 +109,15 @@ late_hart:
 	j	secondary_entry
 6:	addi	t2, t2, 1
 	j	5b
-7:	wfi				/* nobody started this hart: stay out of the way */
-	j	7b
+7:	wfi				/* no slot names this hart (yet) */
+	li	t0, 2
+	j	8b
 
 	.data
 	.align 2
 boot_lottery:
+	.word	0
+boot_bss_ready:
 	.word	0
 
 	.text

@@ -137,6 +137,14 @@ static bool start_one(unsigned int cpu, unsigned long hartid)
 	 * it when OpenSBI sends the hart to _start instead (see there). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	rc = sbi_hart_start(hartid, (unsigned long)secondary_entry, (unsigned long)h);
+	if (rc == SBI_ERR_ALREADY_AVAILABLE || rc == SBI_ERR_ALREADY_STARTED) {
+		/* Already running: firmware released it into the kernel's
+		 * entry, where it waits for its slot (entry.S). It has one
+		 * now: wake it. */
+		kprintf("harts: hart %lu is already in the kernel: given slot %u\n", hartid, cpu);
+		sbi_send_ipi(1, hartid);
+		rc = 0;
+	}
 	if (rc) {
 		kprintf("harts: hart %lu did not start (SBI error %ld)\n", hartid, rc);
 		return false;

@@ -143,10 +143,13 @@ static bool hart_online(void *arg)
  * clear .bss under the running kernel). Here the last hart is stopped and
  * started at _start on purpose.
  */
-static void a_hart_sent_to_start_finds_its_slot(struct ktest *t)
+/* Stop the last hart and send it to _start, its slot hidden while
+ * @hide_slot (as for a hart firmware released before harts_start). */
+static void restart_at_entry(struct ktest *t, bool hide_slot)
 {
 	unsigned int cpu = nr_harts - 1, ran_on = ~0u;
 	struct hart *h = &harts[cpu];
+	unsigned long stack_top = h->stack_top;
 	long status = -1;
 
 	if (nr_harts < 2) {
@@ -160,16 +163,44 @@ static void a_hart_sent_to_start_finds_its_slot(struct ktest *t)
 			sleep_us(1000);
 	}
 	ASSERT_EQ(status, SBI_HSM_STOPPED);
+	if (hide_slot)
+		__atomic_store_n(&h->stack_top, 0, __ATOMIC_RELEASE);
 	ASSERT_EQ(sbi_hart_start(h->hartid, (unsigned long)_start, 0x87e00000ul), 0);
-	EXPECT(hart_sleep_until(hart_online, h, 10000000));
+	if (hide_slot) {
+		/* It runs (for SBI) but waits for a slot: not online. */
+		sleep_us(20000);
+		EXPECT_EQ(sbi_hart_get_status(h->hartid), SBI_HSM_STARTED);
+		EXPECT(!hart_online(h));
+		__atomic_store_n(&h->stack_top, stack_top, __ATOMIC_RELEASE);
+		sbi_send_ipi(1, h->hartid);
+	}
+	if (!hart_sleep_until(hart_online, h, 10000000)) {
+		ktest_fail(t, __FILE__, __LINE__, "hart %lu did not come back: left out", h->hartid);
+		nr_harts--; /* the cases after this one must not wait for it */
+		return;
+	}
 	EXPECT_EQ(on_hart(cpu, note_cpu, &ran_on), 0);
 	EXPECT_EQ(ran_on, cpu);
 	EXPECT(harts[0].online);
 	EXPECT_EQ(sbi_hart_get_status(h->hartid), SBI_HSM_STARTED);
 }
 
+static void a_hart_sent_to_start_finds_its_slot(struct ktest *t)
+{
+	restart_at_entry(t, false);
+}
+
+/* Firmware that releases every hart into the kernel: a hart without a slot
+ * waits for an IPI and takes its slot then (what start_one does when SBI
+ * says the hart is already running). */
+static void a_hart_without_a_slot_waits_for_it(struct ktest *t)
+{
+	restart_at_entry(t, true);
+}
+
 KTEST_SUITE(smp, KTEST_CASE(all_usable_harts_online),
 	    KTEST_CASE(each_hart_runs_once_on_its_own_stack),
 	    KTEST_CASE(many_rounds_lose_no_wakeup), KTEST_CASE(on_hart_runs_on_that_hart),
 	    KTEST_CASE(sleep_waits_at_least_the_time), KTEST_CASE(stack_canaries_intact),
-	    KTEST_CASE(a_hart_sent_to_start_finds_its_slot));
+	    KTEST_CASE(a_hart_sent_to_start_finds_its_slot),
+	    KTEST_CASE(a_hart_without_a_slot_waits_for_it));
