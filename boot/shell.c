@@ -177,10 +177,14 @@ static int cmd_help(int argc, char **argv)
 	kprintf("Commands:\n");
 	for (size_t i = 0; i < shell_nr_cmds(); i++) {
 		const struct shell_cmd *c = shell_cmd_at(i);
-		char usage[48];
+		char usage[SHELL_LINE_MAX];
+		int n = ksnprintf(usage, sizeof(usage), "%s %s", c->name, c->args);
 
-		ksnprintf(usage, sizeof(usage), "%s %s", c->name, c->args);
-		kprintf("  %-24s %s\n", usage, c->help);
+		/* A usage wider than its column gets a line of its own. */
+		if (n > 24)
+			kprintf("  %s\n  %-24s %s\n", usage, "", c->help);
+		else
+			kprintf("  %-24s %s\n", usage, c->help);
 	}
 	kprintf("Leave QEMU with Ctrl-A X.\n");
 	return 0;
