@@ -105,6 +105,8 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 /* Return this hart's magazine to the slabs and give free slabs back to the
  * page allocator. Returns the number of pages released. */
 unsigned long kmem_cache_shrink(struct kmem_cache *c);
+/* kmem_cache_shrink of every cache on the chain (this hart's magazines). */
+unsigned long kmem_cache_shrink_all(void);
 /* Free the cache. Objects still allocated are reported with the cache name
  * and their pages are left alone (leaked on purpose, not reused). Every
  * hart's magazine is emptied: no hart may use the cache meanwhile. */

@@ -3,6 +3,7 @@
  * Linux's /proc/buddyinfo, /proc/zoneinfo and /proc/meminfo, so that tools
  * and eyes used to those read them unchanged.
  */
+#include <hart.h>
 #include <kstring.h>
 #include <cmdline.h>
 #include <mm_report.h>
@@ -168,6 +169,32 @@ static void slab_meminfo(void)
 	meminfo_line("SUnreclaim", K(unrec));
 }
 MEMINFO_HOOK(slab_meminfo);
+
+/* Linux's `echo 2 > /proc/sys/vm/drop_caches` for rvmm's caches: every hart
+ * empties its magazines of every slab cache and the free slabs go back,
+ * then every hart's page lists are drained. */
+static void shrink_caches_here(void *arg)
+{
+	__atomic_fetch_add((unsigned long *)arg, kmem_cache_shrink_all(), __ATOMIC_RELAXED);
+}
+
+static int cmd_drop_caches(int argc, char **argv)
+{
+	unsigned long pages = 0, before = nr_free_pages();
+
+	(void)argv;
+	if (argc != 1) {
+		kprintf("usage: drop_caches\n");
+		return -EINVAL;
+	}
+	on_each_hart(shrink_caches_here, &pages);
+	node_drain_pages(mem_node);
+	kprintf("drop_caches: %lu slab pages given back; %lu pages free (%lu before)\n", pages,
+		nr_free_pages(), before);
+	return 0;
+}
+SHELL_CMD("drop_caches", cmd_drop_caches, "",
+	  "every hart empties its slab magazines, free slabs and page lists go back");
 
 /* `slabinfo` prints; `slabinfo NAME LIMIT BATCHCOUNT [SHAREDFACTOR]` tunes
  * a cache's magazines as a write to Linux's /proc/slabinfo does (there is

@@ -1004,6 +1004,17 @@ void kmem_cache_set_failslab(struct kmem_cache *c, bool on)
 	irq_restore(irq);
 }
 
+unsigned long kmem_cache_shrink_all(void)
+{
+	unsigned long irq = spin_lock_irqsave(&chain_lock), pages = 0;
+	struct list_head *pos;
+
+	list_for_each(pos, &cache_chain)
+		pages += kmem_cache_shrink(list_entry(pos, struct kmem_cache, chain));
+	spin_unlock_irqrestore(&chain_lock, irq);
+	return pages;
+}
+
 int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch)
 {
 	unsigned long irq;

@@ -1369,6 +1369,43 @@ static void slabstats_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(slabstats)
 
+/* kmem_cache_shrink_all: this hart's magazines of every cache emptied, all
+ * free slabs back, the pages counted; another hart's magazine stays. */
+static void shrink_all_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *a = kmem_cache_create("all-a", 64, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("all-b", 512, 0, 0, NULL);
+	unsigned long free0 = free_now(), held;
+	void *o;
+
+	(void)f;
+	ASSERT(a && b);
+	kmem_cache_free(a, kmem_cache_alloc(a, GFP_KERNEL));
+	kmem_cache_free(b, kmem_cache_alloc(b, GFP_KERNEL));
+	host_set_cpu(1);
+	o = kmem_cache_alloc(a, GFP_KERNEL);
+	ASSERT(o);
+	kmem_cache_free(a, o);
+	host_set_cpu(0);
+	held = free0 - free_now();
+	EXPECT_EQ(held, 2); /* a: one slab shared by both harts; b: one */
+	EXPECT(kmem_cache_magazine_count(a, 0) > 0 && kmem_cache_magazine_count(b, 0) > 0);
+	EXPECT_EQ(kmem_cache_shrink_all(), held - a->nr_slabs);
+	EXPECT_EQ(kmem_cache_magazine_count(a, 0), 0);
+	EXPECT_EQ(kmem_cache_magazine_count(b, 0), 0);
+	EXPECT(kmem_cache_magazine_count(a, 1) > 0); /* hart 1's own to empty */
+	EXPECT_EQ(b->nr_slabs, 0);
+	EXPECT(a->nr_slabs >= 1);
+	host_set_cpu(1);
+	kmem_cache_shrink_all();
+	host_set_cpu(0);
+	EXPECT_EQ(a->nr_slabs, 0);
+	EXPECT_EQ(free_now(), free0);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+}
+FX_CASE(shrink_all)
+
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
 static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
@@ -1917,6 +1954,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(secrets_differ),
 	    KTEST_CASE(double_free_in_a_row),
 	    KTEST_CASE(slabstats),
+	    KTEST_CASE(shrink_all),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),
