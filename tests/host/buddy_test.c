@@ -1365,16 +1365,13 @@ static void dma_zone_requests(struct ktest *t)
 
 static void gfp_zero_clears_dirty_pages(struct ktest *t)
 {
-	struct fakeram *fr = fakeram_new(RAM, 16 * MiB);
+	struct fakeram *fr = fakeram_dirty(RAM, 16 * MiB, &lim_4g, 0xa5); /* every free byte dirty */
 	struct pglist_data *node;
 	static const unsigned int orders[] = { 0, 1, 3, 6, 10 };
 	struct page *p, *q;
 	unsigned long a;
 
 	ASSERT(fr);
-	ASSERT_EQ(memblock_add(&fr->mb, RAM, 16 * MiB), 0);
-	fakeram_poison_free(fr, 0xa5); /* every free byte dirty */
-	ASSERT_EQ(fakeram_node_init(fr, &lim_4g), 0);
 	node = &fr->node;
 	for (size_t i = 0; i < ARRAY_SIZE(orders); i++) {
 		unsigned int o = orders[i];

@@ -52,17 +52,34 @@ int fakeram_node_init(struct fakeram *fr, const struct zone_limits *lim)
 	return fr->init_rc;
 }
 
-struct fakeram *fakeram_simple(u64 base, u64 size, const struct zone_limits *lim)
+/* dirt < 0: leave the bytes as they are. */
+static struct fakeram *one_bank(u64 base, u64 size, const struct zone_limits *lim, int dirt)
 {
 	struct fakeram *fr = fakeram_new(base, size);
 
 	if (!fr)
 		return NULL;
-	if (memblock_add(&fr->mb, base, size) || fakeram_node_init(fr, lim)) {
+	if (memblock_add(&fr->mb, base, size)) {
+		fakeram_done(fr);
+		return NULL;
+	}
+	if (dirt >= 0)
+		fakeram_poison_free(fr, dirt);
+	if (fakeram_node_init(fr, lim)) {
 		fakeram_done(fr);
 		return NULL;
 	}
 	return fr;
+}
+
+struct fakeram *fakeram_simple(u64 base, u64 size, const struct zone_limits *lim)
+{
+	return one_bank(base, size, lim, -1);
+}
+
+struct fakeram *fakeram_dirty(u64 base, u64 size, const struct zone_limits *lim, int dirt)
+{
+	return one_bank(base, size, lim, dirt);
 }
 
 void fakeram_done(struct fakeram *fr)

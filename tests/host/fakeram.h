@@ -50,6 +50,9 @@ int fakeram_node_init(struct fakeram *fr, const struct zone_limits *lim);
 /* One RAM range [base, base+size) mapped exactly, no reservations, then
  * fakeram_node_init(). NULL on any failure. */
 struct fakeram *fakeram_simple(u64 base, u64 size, const struct zone_limits *lim);
+/* The same with every free byte set to @dirt before the node is built, so
+ * that tests see what allocators hand out uncleared. */
+struct fakeram *fakeram_dirty(u64 base, u64 size, const struct zone_limits *lim, int dirt);
 
 /* Unmap, give the global API back to the previous node (mm_set_node),
  * restore va_pa_offset, free the harness (NULL is ok). */

@@ -63,15 +63,9 @@ static bool fx_setup(struct ktest *t)
 	struct fakeram *fr;
 
 	memset(f, 0, sizeof(*f));
-	fr = fakeram_new(RAM, RAM_SIZE);
-	if (!fr || memblock_add(&fr->mb, RAM, RAM_SIZE)) {
-		ktest_fail(t, __FILE__, __LINE__, "no fake RAM");
-		return false;
-	}
-	fakeram_poison_free(fr, DIRT);
-	if (fakeram_node_init(fr, &(struct zone_limits){ 0, 0x100000 })) {
-		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
-		fakeram_done(fr);
+	fr = fakeram_dirty(RAM, RAM_SIZE, &(struct zone_limits){ 0, 0x100000 }, DIRT);
+	if (!fr) {
+		ktest_fail(t, __FILE__, __LINE__, "no fake RAM or node_init failed");
 		return false;
 	}
 	f->fr = fr;
