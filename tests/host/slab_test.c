@@ -31,6 +31,7 @@
 #include <mmzone.h>
 #include <slab.h>
 #include <slob.h>
+#include "../common/pattern.h"
 #include "fakeram.h"
 #include "host.h"
 
@@ -173,16 +174,6 @@ static long first_bad(const void *p, size_t n, u64 seed)
 		if (b[i] != (u8)word_at(seed, i))
 			return (long)i;
 	return -1;
-}
-
-static bool all_bytes(const void *p, int byte, size_t n)
-{
-	const u8 *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != (u8)byte)
-			return false;
-	return true;
 }
 
 static bool aligned(const void *p, size_t a)
@@ -1524,16 +1515,16 @@ static void kzalloc_zeroes_body(struct ktest *t, struct fx *f)
 		z = kzalloc(n, GFP_KERNEL); /* the same object, from the magazine */
 		ASSERT(z);
 		EXPECT(z == p);
-		EXPECT(all_bytes(z, 0, n));
+		EXPECT(bytes_all(z, 0, n));
 		memset(z, 0xee, n);
 		kfree(z);
 		z = kmalloc(n, GFP_KERNEL | __GFP_ZERO);
 		ASSERT(z);
-		EXPECT(all_bytes(z, 0, n));
+		EXPECT(bytes_all(z, 0, n));
 		kfree(z);
 		z = kcalloc(n, 3, GFP_KERNEL);
 		ASSERT(z);
-		EXPECT(all_bytes(z, 0, 3 * n));
+		EXPECT(bytes_all(z, 0, 3 * n));
 		kfree(z);
 	}
 }
@@ -1876,7 +1867,7 @@ static void out_of_slabs_body(struct ktest *t, struct fx *f)
 		kmem_cache_free(c, o[3]);
 		z = kmem_cache_zalloc(c, GFP_KERNEL);
 		EXPECT(z == o[3]);
-		EXPECT(z && all_bytes(z, 0, 128));
+		EXPECT(z && bytes_all(z, 0, 128));
 		for (unsigned int i = 0; i < n; i++)
 			kmem_cache_free(c, o[i]);
 		EXPECT_EQ(kmem_cache_check(c), 0);

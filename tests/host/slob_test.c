@@ -28,6 +28,7 @@
 #include <memblock.h>
 #include <mmzone.h>
 #include <slob.h>
+#include "../common/pattern.h"
 #include "fakeram.h"
 #include "host.h"
 
@@ -143,40 +144,6 @@ out:
 #define BOTH_CASES(fn) KTEST_CASE(fn##_segfit), KTEST_CASE(fn##_classic)
 
 /* ---- patterns ------------------------------------------------------------ */
-
-static inline u8 pat(u32 seed, size_t i)
-{
-	return (u8)(seed + i * 0x9d + (i >> 8) * 0x5b);
-}
-
-static void fill(void *p, u32 seed, size_t from, size_t to)
-{
-	u8 *b = p;
-
-	for (size_t i = from; i < to; i++)
-		b[i] = pat(seed, i);
-}
-
-/* Index of the first byte that lost its pattern, or -1. */
-static long first_bad(const void *p, u32 seed, size_t n)
-{
-	const u8 *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != pat(seed, i))
-			return (long)i;
-	return -1;
-}
-
-static bool all_bytes(const void *p, int byte, size_t n)
-{
-	const u8 *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != (u8)byte)
-			return false;
-	return true;
-}
 
 static bool page_aligned(const void *p)
 {
@@ -344,7 +311,7 @@ static bool model_check_new(struct ktest *t, struct fx *f, int slot, long step, 
 
 static bool model_verify(struct ktest *t, const struct mobj *o, size_t n, long step)
 {
-	long bad = first_bad(o->p, o->seed, n);
+	long bad = pattern_first_bad(o->p, o->seed, n);
 
 	if (bad >= 0) {
 		ktest_fail(t, __FILE__, __LINE__, "step %ld: %p (size %zu) byte %ld overwritten",
@@ -462,7 +429,7 @@ static void model_run(struct ktest *t, struct fx *f)
 			}
 			if (!model_check_new(t, f, slot, step, true))
 				break;
-			fill(o->p, o->seed, 0, o->size);
+			pattern_fill(o->p, o->seed, 0, o->size);
 			ops[o->kind == O_SLOB]++;
 		} else if (o->kind == O_SLOB || r < 55) {
 			if (!model_verify(t, o, o->size, step))
@@ -502,7 +469,7 @@ static void model_run(struct ktest *t, struct fx *f)
 				if (!model_verify(t, o, keep, step) ||
 				    !model_check_new(t, f, slot, step, moved))
 					break;
-				fill(o->p, o->seed, keep, n);
+				pattern_fill(o->p, o->seed, keep, n);
 			}
 		}
 		if (kfree_errors != kerr || f->h.nr_bad_frees) {
@@ -594,7 +561,7 @@ static void zeroed_allocations(struct ktest *t, struct fx *f)
 		u8 *p = kmalloc(64, GFP_KERNEL);
 
 		ASSERT(p != NULL);
-		EXPECT(all_bytes(p + 16, DIRT, 48));
+		EXPECT(bytes_all(p + 16, DIRT, 48));
 		kfree(p);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -606,17 +573,17 @@ static void zeroed_allocations(struct ktest *t, struct fx *f)
 		kfree(p);
 		q = kzalloc(n, GFP_KERNEL);
 		ASSERT(q != NULL);
-		if (!all_bytes(q, 0, n))
+		if (!bytes_all(q, 0, n))
 			ktest_fail(t, __FILE__, __LINE__, "kzalloc(%zu) not zeroed", n);
 		c = kcalloc(n, 1, GFP_KERNEL);
 		ASSERT(c != NULL);
-		if (!all_bytes(c, 0, n))
+		if (!bytes_all(c, 0, n))
 			ktest_fail(t, __FILE__, __LINE__, "kcalloc(%zu, 1) not zeroed", n);
 		memset(q, 0x5c, n);
 		kfree(q);
 		q = heap_kmalloc(&f->h, n, GFP_KERNEL | __GFP_ZERO);
 		ASSERT(q != NULL);
-		if (!all_bytes(q, 0, n))
+		if (!bytes_all(q, 0, n))
 			ktest_fail(t, __FILE__, __LINE__, "__GFP_ZERO kmalloc(%zu) not zeroed", n);
 		/* Everything goes back dirty: no zero byte is left over for a
 		 * later allocation to find by chance. */
@@ -627,7 +594,7 @@ static void zeroed_allocations(struct ktest *t, struct fx *f)
 		if (n <= 3000) {
 			s = slob_alloc(&f->h, n, GFP_KERNEL | __GFP_ZERO, 64);
 			ASSERT(s != NULL);
-			if (!all_bytes(s, 0, n))
+			if (!bytes_all(s, 0, n))
 				ktest_fail(t, __FILE__, __LINE__, "__GFP_ZERO slob_alloc(%zu) not zeroed",
 					   n);
 			memset(s, 0x5c, n);
@@ -640,7 +607,7 @@ static void zeroed_allocations(struct ktest *t, struct fx *f)
 
 		ASSERT(a != NULL);
 		EXPECT_EQ(ksize(a), 16384);
-		EXPECT(all_bytes(a, 0, 3000 * sizeof(u32)));
+		EXPECT(bytes_all(a, 0, 3000 * sizeof(u32)));
 		kfree(a);
 	}
 }
@@ -663,11 +630,11 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 
 	p = heap_kmalloc(&f->h, 100, GFP_KERNEL);
 	ASSERT(p != NULL);
-	fill(p, 7, 0, 100);
+	pattern_fill(p, 7, 0, 100);
 	/* Shrinking, or growing within ksize, stays in place. */
 	EXPECT(krealloc(p, 50, GFP_KERNEL) == p);
 	EXPECT(krealloc(p, ksize(p), GFP_KERNEL) == p);
-	EXPECT_EQ(first_bad(p, 7, 100), -1);
+	EXPECT_EQ(pattern_first_bad(p, 7, 100), -1);
 	EXPECT_EQ(f->h.used_bytes, ksize(p) + kmalloc_hdr(f->mode));
 
 	/* Growing moves to a new block of the same heap, data kept, old freed. */
@@ -676,13 +643,13 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 	EXPECT(q != p);
 	EXPECT(ksize(q) >= 1000);
 	EXPECT(virt_to_page(q)->private == (unsigned long)&f->h);
-	EXPECT_EQ(first_bad(q, 7, 100), -1);
+	EXPECT_EQ(pattern_first_bad(q, 7, 100), -1);
 	EXPECT_EQ(f->h.used_bytes, ksize(q) + kmalloc_hdr(f->mode));
-	fill(q, 7, 100, 1000);
+	pattern_fill(q, 7, 100, 1000);
 
 	/* Too big: NULL, and the block stays valid and untouched. */
 	EXPECT(krealloc(q, KMALLOC_MAX_SIZE + 1, GFP_KERNEL) == NULL);
-	EXPECT_EQ(first_bad(q, 7, 1000), -1);
+	EXPECT_EQ(pattern_first_bad(q, 7, 1000), -1);
 	EXPECT(ksize(q) >= 1000);
 
 	/* Into a bigblock, and bigblocks grow and shrink. */
@@ -690,10 +657,10 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 	ASSERT(r != NULL);
 	EXPECT(page_aligned(r));
 	EXPECT_EQ(ksize(r), 8192);
-	EXPECT_EQ(first_bad(r, 7, 1000), -1);
+	EXPECT_EQ(pattern_first_bad(r, 7, 1000), -1);
 	EXPECT_EQ(f->h.used_bytes, 0);
 	EXPECT_EQ(f->h.big_pages, 2);
-	fill(r, 7, 1000, 6000);
+	pattern_fill(r, 7, 1000, 6000);
 	EXPECT(krealloc(r, 5000, GFP_KERNEL) == r);
 	EXPECT(krealloc(r, 8192, GFP_KERNEL) == r);
 	EXPECT(krealloc(r, 10, GFP_KERNEL) == r); /* shrinks in place, stays a bigblock */
@@ -702,7 +669,7 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 	ASSERT(q != NULL);
 	EXPECT(page_aligned(q));
 	EXPECT_EQ(ksize(q), 32768);
-	EXPECT_EQ(first_bad(q, 7, 6000), -1);
+	EXPECT_EQ(pattern_first_bad(q, 7, 6000), -1);
 	EXPECT_EQ(f->h.big_pages, 8);
 	EXPECT_EQ(f->h.big_blocks, 1);
 
@@ -773,7 +740,7 @@ static void size_limits_and_bigblocks(struct ktest *t, struct fx *f)
 		memset(p, (int)i, ksize(p));
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(big); i++) {
-		EXPECT(all_bytes(held[i], (int)i, PAGE_SIZE << big[i].order));
+		EXPECT(bytes_all(held[i], (int)i, PAGE_SIZE << big[i].order));
 		kfree(held[i]);
 		pages -= 1ul << big[i].order;
 		EXPECT_EQ(f->h.big_pages, pages);
@@ -920,7 +887,7 @@ static void bad_free_double_small(struct ktest *t, struct fx *f)
 	for (int i = 0; i < 6; i++) {
 		o[i] = heap_kmalloc(&f->h, 40, GFP_KERNEL);
 		ASSERT(o[i] != NULL);
-		fill(o[i], 100 + (u32)i, 0, 40);
+		pattern_fill(o[i], 100 + (u32)i, 0, 40);
 	}
 	/* Neighbours in use. */
 	kfree(o[1]);
@@ -939,8 +906,8 @@ static void bad_free_double_small(struct ktest *t, struct fx *f)
 	EXPECT_BAD_KFREE(o[3], true);
 	EXPECT_EQ(ksize(o[3]), 0);
 	EXPECT_EQ(ksize(o[4]), 0);
-	EXPECT_EQ(first_bad(o[0], 100, 40), -1);
-	EXPECT_EQ(first_bad(o[5], 105, 40), -1);
+	EXPECT_EQ(pattern_first_bad(o[0], 100, 40), -1);
+	EXPECT_EQ(pattern_first_bad(o[5], 105, 40), -1);
 	EXPECT_EQ(f->h.used_bytes, 2 * (ksize(o[0]) + kmalloc_hdr(f->mode)));
 	kfree(o[0]);
 	kfree(o[5]);
@@ -976,7 +943,7 @@ static void bad_free_double_bigblock(struct ktest *t, struct fx *f)
 	u8 *p2 = heap_kmalloc(&f->h, 12000, GFP_KERNEL);
 
 	ASSERT(keep && p0 && p2);
-	fill(keep, 9, 0, 5000);
+	pattern_fill(keep, 9, 0, 5000);
 	kfree(p0);
 	kfree(p2);
 	EXPECT_EQ(f->h.big_pages, 2);
@@ -986,7 +953,7 @@ static void bad_free_double_bigblock(struct ktest *t, struct fx *f)
 	EXPECT_EQ(f->h.big_blocks, 1);
 	EXPECT_EQ(ksize(p0), 0);
 	EXPECT_EQ(ksize(p2), 0);
-	EXPECT_EQ(first_bad(keep, 9, 5000), -1);
+	EXPECT_EQ(pattern_first_bad(keep, 9, 5000), -1);
 	kfree(keep);
 }
 BOTH_MODES(bad_free_double_bigblock)
@@ -1015,8 +982,8 @@ static void bad_free_inside_block(struct ktest *t, struct fx *f)
 		EXPECT_BAD_KFREE(p + 8, true);
 		memset(p + 4, 0x5a, 4);
 	}
-	EXPECT(all_bytes(p, 0x5a, 200));
-	EXPECT(all_bytes(z, 0, 200));
+	EXPECT(bytes_all(p, 0x5a, 200));
+	EXPECT(bytes_all(z, 0, 200));
 	EXPECT(ksize(p) >= 200);
 	kfree(p);
 	kfree(z);
@@ -1028,7 +995,7 @@ static void bad_free_inside_bigblock(struct ktest *t, struct fx *f)
 	u8 *p = heap_kmalloc(&f->h, 3 * PAGE_SIZE, GFP_KERNEL);
 
 	ASSERT(p != NULL);
-	fill(p, 5, 0, 3 * PAGE_SIZE);
+	pattern_fill(p, 5, 0, 3 * PAGE_SIZE);
 	EXPECT_BAD_KFREE(p + 8, false);
 	EXPECT_STREQ(kfree_last_error, "points inside a bigblock, not at its start");
 	EXPECT_BAD_KFREE(p + PAGE_SIZE, false);  /* a tail page */
@@ -1036,7 +1003,7 @@ static void bad_free_inside_bigblock(struct ktest *t, struct fx *f)
 	EXPECT_EQ(ksize(p + 8), 0);
 	EXPECT_EQ(ksize(p + PAGE_SIZE), 0);
 	EXPECT_EQ(f->h.big_pages, 4);
-	EXPECT_EQ(first_bad(p, 5, 3 * PAGE_SIZE), -1);
+	EXPECT_EQ(pattern_first_bad(p, 5, 3 * PAGE_SIZE), -1);
 	{
 		struct fr_capture cap;
 
@@ -1065,8 +1032,8 @@ static void bad_free_foreign_memory(struct ktest *t, struct fx *f)
 
 	ASSERT(pg && keep);
 	va = page_address(pg);
-	fill(va, 11, 0, 2 * PAGE_SIZE);
-	fill(keep, 12, 0, 100);
+	pattern_fill(va, 11, 0, 2 * PAGE_SIZE);
+	pattern_fill(keep, 12, 0, 100);
 	EXPECT_BAD_KFREE(local, false);
 	EXPECT_BAD_KFREE(a_global, false);
 	EXPECT_BAD_KFREE(va, false);
@@ -1079,8 +1046,8 @@ static void bad_free_foreign_memory(struct ktest *t, struct fx *f)
 	EXPECT_EQ(local[0] + local[3], 5);
 	EXPECT_EQ(page_count(pg), 1);
 	EXPECT_EQ(page_type(pg), PGTY_NONE);
-	EXPECT_EQ(first_bad(va, 11, 2 * PAGE_SIZE), -1);
-	EXPECT_EQ(first_bad(keep, 12, 100), -1);
+	EXPECT_EQ(pattern_first_bad(va, 11, 2 * PAGE_SIZE), -1);
+	EXPECT_EQ(pattern_first_bad(keep, 12, 100), -1);
 	__free_pages(pg, 1);
 	kfree(keep);
 }
@@ -1114,8 +1081,8 @@ static void aligned_alloc_exact(struct ktest *t, struct fx *f)
 		ASSERT(p != NULL);
 		EXPECT(aligned(p, a));
 		EXPECT_EQ((uintptr_t)p & PAGE_MASK, page);
-		fill(p, 21, 0, 100);
-		EXPECT_EQ(first_bad(p, 21, 100), -1);
+		pattern_fill(p, 21, 0, 100);
+		EXPECT_EQ(pattern_first_bad(p, 21, 100), -1);
 		EXPECT_EQ(slob_check(h), 0);
 		slob_get_stats(h, &st);
 		if (f->mode == SLOB_SEGFIT) {

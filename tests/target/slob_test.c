@@ -30,6 +30,7 @@
 #include <shell.h>
 #include <slab.h>
 #include <slob.h>
+#include "../common/pattern.h"
 
 #define SEG_PAGE_BYTES 4088ul /* a segfit page's blocks, headers included */
 #define SEG_HDR_BYTES 4ul
@@ -67,39 +68,6 @@ static void *kheap_alloc(size_t n, gfp_t gfp)
 static bool aligned(const void *p, size_t a)
 {
 	return ((uintptr_t)p & (a - 1)) == 0;
-}
-
-static bool all_bytes(const void *p, int byte, size_t n)
-{
-	const u8 *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != (u8)byte)
-			return false;
-	return true;
-}
-
-static inline u8 pat(u32 seed, size_t i)
-{
-	return (u8)(seed + i * 0x9d + (i >> 8) * 0x5b);
-}
-
-static void fill(void *p, u32 seed, size_t from, size_t to)
-{
-	u8 *b = p;
-
-	for (size_t i = from; i < to; i++)
-		b[i] = pat(seed, i);
-}
-
-static long first_bad(const void *p, u32 seed, size_t n)
-{
-	const u8 *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i] != pat(seed, i))
-			return (long)i;
-	return -1;
 }
 
 static unsigned long free_pages_drained(void)
@@ -276,14 +244,14 @@ static void zeroed_memory(struct ktest *t)
 		q = kzalloc(n, GFP_KERNEL);
 		ASSERT(q != NULL);
 		reused += q == p;
-		if (!all_bytes(q, 0, n))
+		if (!bytes_all(q, 0, n))
 			ktest_fail(t, __FILE__, __LINE__, "kzalloc(%zu) not zeroed", (size_t)n);
 		memset(q, 0xa5, n);
 		kfree(q);
 		c = kcalloc(1, n, GFP_KERNEL);
 		ASSERT(c != NULL);
 		reused += c == q;
-		if (!all_bytes(c, 0, n))
+		if (!bytes_all(c, 0, n))
 			ktest_fail(t, __FILE__, __LINE__, "kcalloc(1, %zu) not zeroed", (size_t)n);
 		kfree(c);
 	}
@@ -305,7 +273,7 @@ static void zeroed_memory(struct ktest *t)
 			q = heap_kmalloc(&ph, n, GFP_KERNEL | __GFP_ZERO);
 			ASSERT(q != NULL);
 			EXPECT(q == p || n > PAGE_SIZE); /* the dirty block itself */
-			if (!all_bytes(q, 0, n))
+			if (!bytes_all(q, 0, n))
 				ktest_fail(t, __FILE__, __LINE__, "%s: __GFP_ZERO %zu not zeroed",
 					   mode_name(modes[m]), (size_t)n);
 			kfree(q);
@@ -316,7 +284,7 @@ static void zeroed_memory(struct ktest *t)
 				slob_free(&ph, p, n);
 				q = slob_alloc(&ph, n, GFP_KERNEL | __GFP_ZERO, 64);
 				ASSERT(q != NULL);
-				EXPECT(q == p && all_bytes(q, 0, n));
+				EXPECT(q == p && bytes_all(q, 0, n));
 				slob_free(&ph, q, n);
 			}
 		}
@@ -335,20 +303,20 @@ static void krealloc_semantics(struct ktest *t)
 
 		ASSERT(p != NULL && p != ZERO_SIZE_PTR);
 		EXPECT(ksize(p) >= 100);
-		fill(p, 1, 0, 100);
+		pattern_fill(p, 1, 0, 100);
 		EXPECT(krealloc(p, 60, GFP_KERNEL) == p);
 		q = krealloc(p, 3000, GFP_KERNEL);
 		ASSERT(q != NULL);
 		EXPECT(q != p && ksize(q) >= 3000);
-		EXPECT_EQ(first_bad(q, 1, 100), -1);
-		fill(q, 1, 100, 3000);
+		EXPECT_EQ(pattern_first_bad(q, 1, 100), -1);
+		pattern_fill(q, 1, 100, 3000);
 		p = krealloc(q, 10000, GFP_KERNEL);
 		ASSERT(p != NULL);
 		EXPECT(aligned(p, PAGE_SIZE) && ksize(p) == 4 * PAGE_SIZE);
-		EXPECT_EQ(first_bad(p, 1, 3000), -1);
+		EXPECT_EQ(pattern_first_bad(p, 1, 3000), -1);
 		EXPECT(krealloc(p, 200, GFP_KERNEL) == p);
 		EXPECT(krealloc(p, KMALLOC_MAX_SIZE + 1, GFP_KERNEL) == NULL);
-		EXPECT_EQ(first_bad(p, 1, 3000), -1);
+		EXPECT_EQ(pattern_first_bad(p, 1, 3000), -1);
 		EXPECT(krealloc(p, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
 	}
 	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
@@ -358,12 +326,12 @@ static void krealloc_semantics(struct ktest *t)
 		heap_begin(&hc, modes[m]);
 		p = heap_kmalloc(&ph, 40, GFP_KERNEL);
 		ASSERT(p != NULL);
-		fill(p, 2, 0, 40);
+		pattern_fill(p, 2, 0, 40);
 		EXPECT(krealloc(p, ksize(p), GFP_KERNEL) == p);
 		q = krealloc(p, 500, GFP_KERNEL);
 		ASSERT(q != NULL && q != p);
 		EXPECT(virt_to_page(q)->private == (unsigned long)&ph); /* same heap */
-		EXPECT_EQ(first_bad(q, 2, 40), -1);
+		EXPECT_EQ(pattern_first_bad(q, 2, 40), -1);
 		EXPECT_EQ(ph.used_bytes, ksize(q) + kmalloc_hdr(modes[m]));
 		EXPECT(krealloc(q, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
 		EXPECT_EQ(ph.used_bytes, 0);
@@ -428,7 +396,7 @@ static void bad_frees_on(struct ktest *t, struct slob_heap *h, unsigned long *ke
 	for (int i = 0; i < 6; i++) {
 		o[i] = heap_kmalloc(h, 40, GFP_KERNEL);
 		ASSERT(o[i] != NULL);
-		fill(o[i], 50 + (u32)i, 0, 40);
+		pattern_fill(o[i], 50 + (u32)i, 0, 40);
 	}
 	kfree(o[1]);
 	EXPECT_BAD_KFREE(h, o[1], true);
@@ -448,8 +416,8 @@ static void bad_frees_on(struct ktest *t, struct slob_heap *h, unsigned long *ke
 	EXPECT_BAD_KFREE(h, o[0] + 16, true);
 	EXPECT_BAD_KFREE(h, o[0] + 3, true);
 	EXPECT_EQ(ksize(o[0] + 16), 0);
-	EXPECT(all_bytes(o[0], 0x5a, 40));
-	EXPECT_EQ(first_bad(o[5], 55, 40), -1);
+	EXPECT(bytes_all(o[0], 0x5a, 40));
+	EXPECT_EQ(pattern_first_bad(o[5], 55, 40), -1);
 
 	/* Bigblocks: twice, inside, a tail page. */
 	big = heap_kmalloc(h, 3 * PAGE_SIZE, GFP_KERNEL);
@@ -544,8 +512,8 @@ static void aligned_slob_alloc(struct ktest *t)
 			ASSERT(p != NULL);
 			EXPECT(aligned(p, a));
 			EXPECT_EQ((uintptr_t)p & PAGE_MASK, page);
-			fill(p, 9, 0, 100);
-			EXPECT_EQ(first_bad(p, 9, 100), -1);
+			pattern_fill(p, 9, 0, 100);
+			EXPECT_EQ(pattern_first_bad(p, 9, 100), -1);
 			EXPECT_EQ(slob_check(&ph), 0);
 			slob_get_stats(&ph, &st);
 			/* The skipped bytes are a free block of their own. */
@@ -979,8 +947,8 @@ static void model_private_heaps(struct ktest *t)
 					break;
 				}
 				o->live = true;
-				fill(o->p, o->seed, 0, o->size);
-			} else if (first_bad(o->p, o->seed, o->size) >= 0) {
+				pattern_fill(o->p, o->seed, 0, o->size);
+			} else if (pattern_first_bad(o->p, o->seed, o->size) >= 0) {
 				ktest_fail(t, __FILE__, __LINE__, "%s step %ld: %p overwritten",
 					   mode_name(mode), step, o->p);
 				break;
@@ -996,14 +964,14 @@ static void model_private_heaps(struct ktest *t)
 				u8 *q = krealloc(o->p, n, GFP_KERNEL);
 
 				if (!q || (n <= ks) != (q == o->p) ||
-				    first_bad(q, o->seed, MIN(n, o->size)) >= 0) {
+				    pattern_first_bad(q, o->seed, MIN(n, o->size)) >= 0) {
 					ktest_fail(t, __FILE__, __LINE__, "%s step %ld: krealloc(%p, %zu) = %p",
 						   mode_name(mode), step, o->p, (size_t)n, q);
 					break;
 				}
 				if (q != o->p)
 					o->big = n > small_max(mode);
-				fill(q, o->seed, MIN(n, o->size), n);
+				pattern_fill(q, o->seed, MIN(n, o->size), n);
 				o->p = q;
 				o->size = n;
 			}
@@ -1017,7 +985,7 @@ static void model_private_heaps(struct ktest *t)
 
 			if (!o->live)
 				continue;
-			EXPECT_EQ(first_bad(o->p, o->seed, o->size), -1);
+			EXPECT_EQ(pattern_first_bad(o->p, o->seed, o->size), -1);
 			if (o->slob)
 				slob_free(&ph, o->p, o->size);
 			else
