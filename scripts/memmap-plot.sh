@@ -16,6 +16,7 @@
 # installs it) and awk; no python. The formats: docs/memmap.md. Prints the
 # paths of the PNGs it wrote.
 set -eu
+. "$(dirname "$0")/memmap-awk.sh"
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 	echo "usage: $0 LOG [OUTDIR]" >&2
@@ -42,22 +43,7 @@ fi
 # awk turns the last complete dump into OUT/memmap.dat (x y r g b per square)
 # and the gnuplot script OUT/memmap.gp.
 if grep -q '^memmap: end' "$TMP/log"; then
-awk -v out="$OUT" -v dat="$OUT/memmap.dat" '
-function hexval(s,   i, c, v) {
-	s = tolower(s); sub(/^0x/, "", s); v = 0
-	for (i = 1; i <= length(s); i++) {
-		c = index("0123456789abcdef", substr(s, i, 1)) - 1
-		if (c < 0) return -1
-		v = v * 16 + c
-	}
-	return v
-}
-function kv(line, key,   n, a, i) {
-	n = split(line, a, " ")
-	for (i = 1; i <= n; i++)
-		if (index(a[i], key "=") == 1) return substr(a[i], length(key) + 2)
-	return ""
-}
+awk -v out="$OUT" -v dat="$OUT/memmap.dat" "$MEMMAP_AWK"'
 # state class of a run token: F0..F10 fold into four shades of free
 function cls(tok,   o) {
 	if (tok ~ /^F[0-9]+$/) {
@@ -178,13 +164,7 @@ fi
 
 # --- 2. the timeline -----------------------------------------------------------
 if grep -q '^memmap-sample: ' "$TMP/log"; then
-	awk -v out="$OUT" '
-	function kv(line, key,   n, a, i) {
-		n = split(line, a, " ")
-		for (i = 1; i <= n; i++)
-			if (index(a[i], key "=") == 1) return substr(a[i], length(key) + 2)
-		return ""
-	}
+	awk -v out="$OUT" "$MEMMAP_AWK"'
 	/^memmap-timeline: .*slots/ { head = $0; sub(/^memmap-timeline: /, "", head); ns = 0; drain = -1 }
 	/^memmap-sample: / {
 		ns++

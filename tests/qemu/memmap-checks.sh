@@ -18,6 +18,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
+. scripts/memmap-awk.sh
 
 VIRT="-M virt -bios default"
 
@@ -40,22 +41,7 @@ verdict() {
 # printed after it (MODE slab: kmalloc=slab, slob: kmalloc=slob).
 memmap_agrees() {
 	run=$1 result=$2 mode=$3
-	v=$(tr -d '\r' <"$LOGDIR/$run.log" | awk -v mode="$mode" '
-	function hexval(s,   i, c, v) {
-		s = tolower(s); sub(/^0x/, "", s); v = 0
-		for (i = 1; i <= length(s); i++) {
-			c = index("0123456789abcdef", substr(s, i, 1)) - 1
-			if (c < 0) return -1
-			v = v * 16 + c
-		}
-		return v
-	}
-	function kv(line, key,   n, a, i) {
-		n = split(line, a, " ")
-		for (i = 1; i <= n; i++)
-			if (index(a[i], key "=") == 1) return substr(a[i], length(key) + 2)
-		return ""
-	}
+	v=$(tr -d '\r' <"$LOGDIR/$run.log" | awk -v mode="$mode" "$MEMMAP_AWK"'
 	function fail(msg) { if (!bad) print msg; bad = 1 }
 	# the kernel reservation of the boot log
 	/^  \[mem 0x[0-9a-f]+-0x[0-9a-f]+\] kernel$/ {
