@@ -13,12 +13,10 @@
 #include <random.h>
 #include <spinlock.h>
 
-static const u64 initial_state[4] = {
-	0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull, 0x2545f4914f6cdd1dull,
-};
-static u64 state[4] = {
-	0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull, 0x2545f4914f6cdd1dull,
-};
+#define INITIAL_STATE \
+	{ 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull, 0x2545f4914f6cdd1dull }
+static const u64 initial_state[4] = INITIAL_STATE;
+static u64 state[4] = INITIAL_STATE;
 static spinlock_t random_lock = SPINLOCK_INIT;
 
 void random_reset(void)

@@ -736,16 +736,24 @@ unsigned int kmem_cache_size(const struct kmem_cache *c)
 	return c->object_size;
 }
 
+/* Empty this hart's magazine and give back every free slab (lock held,
+ * interrupts masked); pages released. */
+static unsigned long shrink_locked(struct kmem_cache *c)
+{
+	struct slab_cpu *m = this_slab_cpu(c);
+
+	if (magazine_real(m))
+		flush_magazine(c, m, magazine_count(c, m));
+	return reap_free_slabs(c, 0);
+}
+
 unsigned long kmem_cache_shrink(struct kmem_cache *c)
 {
 	unsigned long flags = irq_save();
-	struct slab_cpu *m = this_slab_cpu(c);
 	unsigned long pages;
 
 	spin_lock(&c->lock);
-	if (magazine_real(m))
-		flush_magazine(c, m, magazine_count(c, m));
-	pages = reap_free_slabs(c, 0);
+	pages = shrink_locked(c);
 	spin_unlock(&c->lock);
 	irq_restore(flags);
 	return pages;
@@ -770,13 +778,10 @@ static unsigned long slab_shrink_scan(gfp_t gfp)
 	}
 	list_for_each(pos, &cache_chain) {
 		struct kmem_cache *c = list_entry(pos, struct kmem_cache, chain);
-		struct slab_cpu *m = this_slab_cpu(c);
 
 		if (!spin_trylock(&c->lock))
 			continue;
-		if (magazine_real(m))
-			flush_magazine(c, m, magazine_count(c, m));
-		pages += reap_free_slabs(c, 0);
+		pages += shrink_locked(c);
 		spin_unlock(&c->lock);
 	}
 	spin_unlock(&chain_lock);
