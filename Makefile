@@ -1,7 +1,9 @@
 # rvmm - a RISC-V kernel whose purpose is a Linux-style physical memory manager.
 #
-#   make            build build/rvmm.elf and build/Image
+#   make            build build/rvmm.elf, build/Image and build/rvmm-dt (docs/boards.md)
 #   make run        boot in QEMU virt (4 harts, 512 MiB) to the serial console
+#   make debug      make run stopped at the first instruction, a gdb stub on GDBPORT
+#   make gdb        attach gdb-multiarch (with symbols) to the QEMU of make debug
 #   make test       host unit tests, then the self-tests on QEMU; last line totals all
 #   make host-test  only the host unit tests (ASan + UBSan)
 #   make ktest      only the on-target self-tests on QEMU
@@ -14,7 +16,8 @@
 #   make deps       install missing Debian packages (run and test do it themselves)
 #   make clean
 #
-# Variables: SMP, MEM, APPEND (kernel command line), QEMU_EXTRA, V=1 (show commands).
+# Variables: SMP, MEM, APPEND (kernel command line), QEMU_EXTRA, GDBPORT (default 1234),
+# V=1 (show commands).
 
 CROSS   ?= riscv64-unknown-elf-
 CC      := $(CROSS)gcc
@@ -111,6 +114,7 @@ HSRCS := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdlin
 	 mm/pgtable.c tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
 HSRCS += bench/replay.c mm/reserved.c
 HSRCS += mm/fault_inject.c
+HSRCS += mm/mm_plan.c drivers/console_select.c drivers/uart8250.c drivers/uart_sifive.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)
 DTBS  := $(patsubst tests/dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
@@ -142,6 +146,7 @@ FUZZ_LIB := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmd
 	    mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/percpu.c lib/random.c \
 	    mm/kmalloc.c tests/host/host_support.c tests/host/fakeram.c tests/fuzz/fuzz_support.c
 FUZZ_LIB += mm/fault_inject.c
+FUZZ_LIB += mm/mm_plan.c
 FLIBOBJS := $(patsubst %,$(B)/f/%.o,$(FUZZ_LIB))
 
 # The page allocator's checker runs after every fuzzed operation and walks
@@ -184,12 +189,55 @@ fuzz-coverage: deps $(FUZZ_COV_BINS) $(DTBS)
 -include $(FLIBOBJS:.o=.d) $(patsubst %,$(B)/f/tests/fuzz/%.c.d,$(FUZZERS))
 -include $(FCOVOBJS:.o=.d) $(patsubst %,$(B)/fcov/tests/fuzz/%.c.d,$(FUZZERS))
 
+# --- rvmm-dt: a board's device tree as rvmm would see it (docs/boards.md) -------
+# A host program made of the kernel's portable code, the subset of the host
+# tests' sources it needs, built plainly (-O2, no sanitizers) in build/t/;
+# tools/host_glue.c stands in for the kernel's kprintf and panic.
+RVMM_DT_SRCS := $(filter drivers/fdt.c drivers/devicetree.c drivers/console_select.c \
+		  drivers/uart8250.c drivers/uart_sifive.c lib/printf.c lib/string.c \
+		  lib/cmdline.c mm/memblock.c mm/mm_plan.c,$(HSRCS)) \
+		tools/rvmm-dt.c tools/host_glue.c
+RVMM_DT_OBJS := $(patsubst %,$(B)/t/%.o,$(RVMM_DT_SRCS))
+TCFLAGS := $(COMMON) -O2 -DHOST
+
+$(B)/t/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTCC,$<)$(HOSTCC) $(TCFLAGS) -c $< -o $@
+
+$(B)/rvmm-dt: $(RVMM_DT_OBJS)
+	$(call quiet,HOSTLD,$@)$(HOSTCC) $(RVMM_DT_OBJS) -o $@
+
+all: $(B)/rvmm-dt
+
+# Board device trees (tests/dts/boards, tests/dts/boards/linux) go through
+# the C preprocessor first, as Linux builds them: build/dtb/boards/NAME.dtb.
+BOARD_DTS  := $(wildcard tests/dts/boards/*.dts tests/dts/boards/linux/*.dts)
+BOARD_DTBS := $(patsubst %.dts,$(B)/dtb/boards/%.dtb,$(notdir $(BOARD_DTS)))
+BOARD_DEPS := $(wildcard tests/dts/boards/linux/*.dts tests/dts/boards/linux/*.dtsi \
+		tests/dts/boards/linux/include/*/*/*.h)
+BOARD_CPP  := cpp -nostdinc -undef -x assembler-with-cpp -I tests/dts/boards/linux/include -P
+define board_dtc
+	@mkdir -p $(dir $@)
+	$(call quiet,DTC,$<)$(BOARD_CPP) $< -o $@.pre.dts && $(DTC) -q -I dts -O dtb -o $@ $@.pre.dts
+endef
+
+$(B)/dtb/boards/%.dtb: tests/dts/boards/%.dts $(BOARD_DEPS)
+	$(board_dtc)
+
+$(B)/dtb/boards/%.dtb: tests/dts/boards/linux/%.dts $(BOARD_DEPS)
+	$(board_dtc)
+
+test-build: $(B)/rvmm-dt $(BOARD_DTBS)
+-include $(RVMM_DT_OBJS:.o=.d)
+
 # --- SD card images (scripts/mksdimage.sh; docs/boards.md) -----------------------
-BOOTARGS ?=
+# Exported: the recipe takes it from the environment, so quotes and spaces
+# in it reach extlinux.conf as they are.
+export BOOTARGS ?=
 SDTOOLS := PATH="$$PATH:/usr/sbin:/sbin"
 
 $(B)/sdcard.img: $(B)/Image scripts/mksdimage.sh FORCE
-	$(call quiet,SDIMAGE,$@)$(SDTOOLS) scripts/mksdimage.sh $@ $(B)/Image "$(BOOTARGS)"
+	$(call quiet,SDIMAGE,$@)$(SDTOOLS) scripts/mksdimage.sh $@ $(B)/Image "$$BOOTARGS"
 
 # The image make test boots through U-Boot.
 $(B)/sdcard-ktest.img: $(B)/Image scripts/mksdimage.sh
@@ -237,8 +285,24 @@ APPEND ?=
 deps:
 	@scripts/install-deps.sh
 
+RUN_ARGS = -smp $(SMP) -m $(MEM) -kernel $(B)/rvmm.elf $(if $(APPEND),-append '$(APPEND)')
+
 run: deps all
-	@scripts/run-qemu.sh -smp $(SMP) -m $(MEM) -kernel $(B)/rvmm.elf $(if $(APPEND),-append '$(APPEND)') $(QEMU_EXTRA)
+	@scripts/run-qemu.sh $(RUN_ARGS) $(QEMU_EXTRA)
+
+# make debug: the machine of make run, stopped before its first instruction
+# with a gdb stub on localhost:GDBPORT; it prints the command that attaches
+# (make gdb, from another terminal, runs it). docs/boot.md shows a session.
+GDBPORT ?= 1234
+GDB_ATTACH = gdb-multiarch $(B)/rvmm.elf -ex 'target remote localhost:$(GDBPORT)'
+
+debug: deps all
+	@echo "QEMU waits for gdb on localhost:$(GDBPORT); attach with (or: make gdb)"
+	@echo "  $(GDB_ATTACH)"
+	@scripts/run-qemu.sh $(RUN_ARGS) -S -gdb tcp:localhost:$(GDBPORT) $(QEMU_EXTRA)
+
+gdb:
+	$(GDB_ATTACH)
 
 host-test: deps $(B)/host-tests $(DTBS)
 	@tests/qemu/host.sh $(B)/host-tests $(B)/dtb
@@ -255,7 +319,7 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run host-test ktest test test-build sdimage bench clean FORCE
+.PHONY: all deps run debug gdb host-test ktest test test-build sdimage bench clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

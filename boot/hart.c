@@ -76,11 +76,47 @@ void hart_kick(unsigned long hartid)
 		sbi_send_ipi(1, hartid);
 }
 
+/* Loop iterations bound a spin too, should instret not advance: one
+ * iteration is at least this many instructions. */
+#define SPIN_LOOP_MIN_INSNS 8
+/* Polls of sip for the self-IPI harts_start sends before it gives up. */
+#define IPI_PROBE_POLLS (1u << 20)
+
+/* Set by harts_start: an SBI IPI reaches this hart. Until then assumed. */
+static bool ipis_work = true;
+
+/* Poll done() until it holds or, with @timeout_us, until the instruction
+ * budget of the timeout is spent (time_us_to_insns) or, failing instret,
+ * the same number of minimal loop iterations: never the clock. */
+static bool spin_until(bool (*done)(void *arg), void *arg, u64 timeout_us)
+{
+	u64 budget = time_us_to_insns(timeout_us), start = read_instret();
+	u64 loops = budget / SPIN_LOOP_MIN_INSNS;
+
+	for (;;) {
+		csr_clear(sip, SIP_SSIP);
+		if (done(arg))
+			return true;
+		if (timeout_us && (read_instret() - start >= budget || loops-- == 0))
+			return false;
+	}
+}
+
+/*
+ * A timed wait sleeps in wfi only when time_init proved that the clock runs
+ * and an armed timer's interrupt comes, an untimed one only when an IPI
+ * reaches this hart (the wakers' hart_kick); otherwise it spins with a
+ * budget (spin_until), so no wait hangs on a stopped clock or a missing
+ * interrupt.
+ */
 bool hart_sleep_until(bool (*done)(void *arg), void *arg, u64 timeout_us)
 {
-	u64 deadline = timeout_us ? read_time() + time_us_to_ticks(timeout_us) : 0;
+	u64 deadline;
 	bool ok;
 
+	if (timeout_us ? !time_timer_works() : !ipis_work)
+		return spin_until(done, arg, timeout_us);
+	deadline = timeout_us ? read_time() + time_us_to_ticks(timeout_us) : 0;
 	if (deadline)
 		sbi_set_timer(deadline);
 	for (;;) {
@@ -94,6 +130,25 @@ bool hart_sleep_until(bool (*done)(void *arg), void *arg, u64 timeout_us)
 	if (deadline)
 		sbi_set_timer(~0ull);
 	return ok;
+}
+
+bool harts_ipis_work(void)
+{
+	return ipis_work;
+}
+
+/* Does an SBI IPI to this hart raise SSIP within IPI_PROBE_POLLS polls? */
+static bool probe_ipi(void)
+{
+	bool came = false;
+
+	csr_clear(sip, SIP_SSIP);
+	if (sbi_send_ipi(1, this_hart()->hartid))
+		return false;
+	for (u32 i = 0; i < IPI_PROBE_POLLS && !came; i++)
+		came = csr_read(sip) & SIP_SSIP;
+	csr_clear(sip, SIP_SSIP);
+	return came;
 }
 
 static bool has_work(void *arg)
@@ -160,20 +215,29 @@ unsigned int harts_start(const struct dt_info *dt)
 {
 	unsigned int listed = 0;
 
+	ipis_work = probe_ipi();
+	if (!ipis_work)
+		kprintf("harts: IPIs do not arrive (%s): the other harts stay down\n",
+			dt->ipi_dev[0] ? "the firmware does not deliver them"
+				       : "no IPI device in the device tree");
 	for (int i = 0; i < dt->nr_cpus; i++) {
 		const struct dt_cpu *c = &dt->cpus[i];
+		const char *why_down = dt_cpu_down_reason(c, nr_harts);
 
 		if (c->hartid == harts[0].hartid)
 			continue;
 		if (!c->usable) {
-			kprintf("harts: hart %lu left down: %s\n", (unsigned long)c->hartid,
-				c->mmu_type[0] ? "status not okay" : "no MMU (no mmu-type)");
+			kprintf("harts: hart %lu left down: %s\n", (unsigned long)c->hartid, why_down);
 			continue;
 		}
 		listed++;
-		if (nr_harts == MAX_HARTS) {
-			kprintf("harts: hart %lu not started: rvmm supports %d harts\n",
-				(unsigned long)c->hartid, MAX_HARTS);
+		if (!ipis_work) {
+			kprintf("harts: hart %lu left down: no IPIs to start it with\n",
+				(unsigned long)c->hartid);
+			continue;
+		}
+		if (why_down) { /* usable, but MAX_HARTS are up */
+			kprintf("harts: hart %lu left down: %s\n", (unsigned long)c->hartid, why_down);
 			continue;
 		}
 		if (start_one(nr_harts, c->hartid)) {

@@ -39,18 +39,13 @@ static void devicetree_init(unsigned long dtb_phys)
 		rc = dt_parse(&boot_dt, blob, (size_t)size, dtb_phys);
 	}
 	if (rc)
-		panic("device tree at 0x%lx is unusable: %s (error %d)", dtb_phys,
-		      fdt_strerror(rc), rc);
+		dt_panic_unusable(dtb_phys, rc);
 }
 
 /* The kernel image is reserved; so are the DT's own ranges (dt_parse). */
 static void memory_map_init(void)
 {
-	int rc = dt_add_reserved(&boot_dt, (u64)(uintptr_t)_start,
-				 (u64)(_end - _start), "kernel", false);
-
-	if (rc)
-		panic("cannot record the kernel's memory: %s", fdt_strerror(rc));
+	dt_reserve_kernel(&boot_dt, (u64)(uintptr_t)_start, (u64)(_end - _start));
 	dt_print_memmap(&boot_dt);
 }
 

@@ -24,6 +24,7 @@
  * obvious safe repair are repaired and reported with dt_warn(); everything
  * else fails the whole parse with a negative FDT_ERR_* code.
  */
+#include <config.h>
 #include <kernel.h>
 #include <kstring.h>
 #include <fdt.h>
@@ -491,8 +492,8 @@ static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
 	cpu = &info->cpus[info->nr_cpus++];
 	cpu->hartid = hartid;
 	kstrlcpy(cpu->mmu_type, mmu ? mmu : "", sizeof(cpu->mmu_type));
-	cpu->usable = fdt_node_is_okay(f, node) && mmu && mmu[0] &&
-		      strcmp(mmu, "riscv,none") != 0;
+	cpu->okay = fdt_node_is_okay(f, node);
+	cpu->usable = cpu->okay && mmu && mmu[0] && strcmp(mmu, "riscv,none") != 0;
 	return 0;
 }
 
@@ -531,6 +532,46 @@ static int scan_cpus(struct dt_info *info)
 	return node == -FDT_ERR_NOTFOUND ? 0 : node;
 }
 
+/* ---- timer and IPI devices ---------------------------------------------- */
+
+/* What OpenSBI 1.1 finds its timer and IPI devices by (its fdt_timer and
+ * fdt_ipi drivers): CLINT, ACLINT and the T-Head CLINT. */
+static const char *const timer_compats[] = {
+	"riscv,clint0", "sifive,clint0", "riscv,aclint-mtimer", "thead,c900-clint",
+};
+static const char *const ipi_compats[] = {
+	"riscv,clint0", "sifive,clint0", "riscv,aclint-mswi", "thead,c900-clint",
+};
+
+/* The name of the first enabled node with one of @compats, into @out. */
+static void find_device(const struct fdt *f, const char *const *compats, unsigned int n,
+			char out[DT_NAME_LEN])
+{
+	for (unsigned int i = 0; i < n; i++) {
+		for (int node = fdt_find_compatible(f, -1, compats[i]); node >= 0;
+		     node = fdt_find_compatible(f, node, compats[i])) {
+			const char *name;
+			int len;
+
+			if (!fdt_node_is_okay(f, node))
+				continue;
+			name = fdt_node_name(f, node, &len);
+			if (!name)
+				continue;
+			len = MIN(len, DT_NAME_LEN - 1);
+			memcpy(out, name, (size_t)len);
+			out[len] = '\0';
+			return;
+		}
+	}
+}
+
+static void scan_timer_ipi(struct dt_info *info)
+{
+	find_device(&info->fdt, timer_compats, ARRAY_SIZE(timer_compats), info->timer_dev);
+	find_device(&info->fdt, ipi_compats, ARRAY_SIZE(ipi_compats), info->ipi_dev);
+}
+
 /* ---- entry points -------------------------------------------------------- */
 
 int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phys)
@@ -553,6 +594,8 @@ int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phy
 		err = scan_chosen(info);
 	if (!err)
 		err = scan_cpus(info);
+	if (!err)
+		scan_timer_ipi(info);
 	return err;
 }
 
@@ -586,4 +629,34 @@ u64 dt_ram_total(const struct dt_info *info)
 	for (int i = 0; i < info->nr_ram; i++)
 		total += info->ram[i].size;
 	return total;
+}
+
+/* A missing MMU is named first: such a hart can never run rvmm. */
+const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up)
+{
+	if (!cpu->mmu_type[0])
+		return "no MMU (no mmu-type)";
+	if (strcmp(cpu->mmu_type, "riscv,none") == 0)
+		return "no MMU (mmu-type riscv,none)";
+	if (!cpu->okay)
+		return "status not okay";
+	if (nr_up >= MAX_HARTS)
+		return "rvmm supports " STR(MAX_HARTS) " harts";
+	return NULL;
+}
+
+/* ---- boot steps that end the boot on failure ---------------------------- */
+
+void dt_panic_unusable(u64 dtb_phys, int err)
+{
+	panic("device tree at 0x%llx is unusable: %s (error %d)", (unsigned long long)dtb_phys,
+	      fdt_strerror(err), err);
+}
+
+void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size)
+{
+	int rc = dt_add_reserved(info, base, size, "kernel", false);
+
+	if (rc)
+		panic("cannot record the kernel's memory: %s", fdt_strerror(rc));
 }

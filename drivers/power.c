@@ -47,6 +47,10 @@ void poweroff(int code)
 {
 	if (finisher)
 		*finisher = code == 0 ? FINISHER_PASS : ((u32)(code & 0xffff) << 16) | FINISHER_FAIL;
+	/* The last line a board shows: what follows is the firmware's
+	 * (the HiFive Unmatched's gpio-poweroff cuts the power; QEMU, which
+	 * does not model it, leaves the hart parked in OpenSBI). */
+	kprintf("power: off through SBI system reset\n");
 	sbi_system_reset(SBI_SRST_SHUTDOWN,
 			 code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
 	sbi_system_reset(SBI_SRST_COLD_REBOOT,

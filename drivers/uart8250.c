@@ -40,8 +40,9 @@ static void reg_write(struct console *con, unsigned int reg, u32 val)
 
 static void uart8250_putc(struct console *con, char c)
 {
-	while (!(reg_read(con, LSR) & LSR_THRE))
-		;
+	for (u32 n = UART_TX_POLLS; !(reg_read(con, LSR) & LSR_THRE); n--)
+		if (!n)
+			return;
 	reg_write(con, THR, (u8)c);
 }
 
@@ -52,7 +53,7 @@ static int uart8250_getc(struct console *con)
 	return (int)(reg_read(con, RBR) & 0xff);
 }
 
-static void uart8250_hw_init(struct console *con)
+void uart8250_hw_init(struct console *con)
 {
 	reg_write(con, IER, 0);
 	reg_write(con, LCR, LCR_8N1);
@@ -62,7 +63,7 @@ static void uart8250_hw_init(struct console *con)
 		reg_write(con, FCR, FCR_ENABLE);
 }
 
-int uart8250_probe(const struct fdt *f, int node, struct console *con)
+int uart8250_setup(const struct fdt *f, int node, struct console *con)
 {
 	u32 shift = 0, width = 1;
 	int rc = uart_dt_reg(f, node, con);
@@ -77,6 +78,5 @@ int uart8250_probe(const struct fdt *f, int node, struct console *con)
 	con->reg_width = width;
 	con->putc = uart8250_putc;
 	con->getc = uart8250_getc;
-	uart8250_hw_init(con);
 	return 0;
 }

@@ -21,8 +21,9 @@ static volatile u32 *reg(struct console *con, unsigned int off)
 
 static void sifive_putc(struct console *con, char c)
 {
-	while (*reg(con, TXDATA) & DATA_FLAG)
-		;
+	for (u32 n = UART_TX_POLLS; *reg(con, TXDATA) & DATA_FLAG; n--)
+		if (!n)
+			return;
 	*reg(con, TXDATA) = (u8)c;
 }
 
@@ -33,7 +34,7 @@ static int sifive_getc(struct console *con)
 	return (v & DATA_FLAG) ? -1 : (int)(v & 0xff);
 }
 
-int uart_sifive_probe(const struct fdt *f, int node, struct console *con)
+int uart_sifive_setup(const struct fdt *f, int node, struct console *con)
 {
 	int rc = uart_dt_reg(f, node, con);
 
@@ -43,8 +44,12 @@ int uart_sifive_probe(const struct fdt *f, int node, struct console *con)
 	con->reg_width = 4;
 	con->putc = sifive_putc;
 	con->getc = sifive_getc;
+	return 0;
+}
+
+void uart_sifive_hw_init(struct console *con)
+{
 	*reg(con, IE) = 0;
 	*reg(con, TXCTRL) |= CTRL_ENABLE;
 	*reg(con, RXCTRL) |= CTRL_ENABLE;
-	return 0;
 }

@@ -34,7 +34,8 @@ struct dt_reserved {
 
 struct dt_cpu {
 	u64 hartid;       /* the cpu node's reg */
-	bool usable;      /* status okay and has mmu-type */
+	bool okay;        /* status absent, "okay" or "ok" */
+	bool usable;      /* okay and has an mmu-type other than "riscv,none" */
 	char mmu_type[16]; /* "riscv,sv39", ... or "" */
 };
 
@@ -61,6 +62,14 @@ struct dt_info {
 	u32 timebase_frequency; /* /cpus (or first cpu) timebase-frequency; 0 if absent */
 	struct dt_cpu cpus[DT_MAX_CPUS];
 	int nr_cpus;
+
+	/* The devices the SBI firmware drives the S-mode timer and IPIs with:
+	 * the node name of the first enabled one of each kind, "" when the
+	 * tree has none. Without a timer device `time` does not advance and
+	 * no timer interrupt comes; without an IPI device no hart can wake
+	 * another (Linux's own HiFive trees lack both: no CLINT node). */
+	char timer_dev[DT_NAME_LEN];
+	char ipi_dev[DT_NAME_LEN];
 
 	int nr_warnings; /* problems dt_parse repaired or skipped (each printed) */
 };
@@ -93,5 +102,22 @@ void dt_print_memmap(const struct dt_info *info);
 
 /* Total bytes of RAM. */
 u64 dt_ram_total(const struct dt_info *info);
+
+/*
+ * Why rvmm leaves @cpu down when @nr_up harts (the boot hart included) are
+ * already up, or NULL when it would start it: "no MMU (no mmu-type)",
+ * "no MMU (mmu-type riscv,none)", "status not okay", or "rvmm supports N
+ * harts" once MAX_HARTS are up. Never asked about the boot hart itself.
+ */
+const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up);
+
+/* Boot steps whose failure ends the boot. Each either succeeds or panics
+ * with the message naming the problem. */
+
+/* The blob at @dtb_phys was refused with @err (fdt_open or dt_parse). */
+void dt_panic_unusable(u64 dtb_phys, int err) __noreturn;
+
+/* Add the kernel image [@base, @base + @size) as the reserved range "kernel". */
+void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size);
 
 #endif

@@ -93,9 +93,15 @@ int on_hart(unsigned int cpu, void (*fn)(void *arg), void *arg);
 /*
  * Sleep in wfi until done(arg) is true or @timeout_us passes (0: no limit).
  * Returns true when done() became true. Another hart wakes the sleeper with
- * hart_kick(); done() is re-checked on every wakeup.
+ * hart_kick(); done() is re-checked on every wakeup. Where the timer (for a
+ * timed wait) or IPIs (untimed) do not work, it polls instead, a timed wait
+ * for at most time_us_to_insns(@timeout_us) instructions: it never hangs on
+ * a stopped clock.
  */
 bool hart_sleep_until(bool (*done)(void *arg), void *arg, u64 timeout_us);
+/* False when harts_start found that an SBI IPI does not reach the boot hart
+ * (no IPI device): then no other hart was started. */
+bool harts_ipis_work(void);
 /* Wake a hart sleeping in hart_sleep_until (by hardware hart id). */
 void hart_kick(unsigned long hartid);
 

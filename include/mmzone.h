@@ -192,6 +192,18 @@ struct zone_limits {
 	unsigned long dma32_end_pfn;
 };
 
+/* Where ZONE_DMA32 ends and ZONE_NORMAL begins (physical). */
+#define ZONE_DMA32_LIMIT (1ull << 32)
+
+/*
+ * The first steps of node_init, which allocate nothing (mm/mm_plan.c):
+ * clear @node, then set its span and present pages over whole frames of
+ * @mb's memory, its section count, and each zone's name, span and present
+ * pages. Reads only mb->memory. Returns 0, -ENOMEM (not one whole page of
+ * RAM) or -E2BIG (more than MAX_SECTIONS sections).
+ */
+int node_layout(struct pglist_data *node, const struct memblock *mb, const struct zone_limits *lim);
+
 /*
  * Build @node from @mb: memory sections and struct pages (allocated from
  * memblock), zone spans and counts, per-hart lists, then hand every free

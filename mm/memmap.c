@@ -14,11 +14,12 @@
  *
  * node_init, in order (every memblock allocation comes before step 5, since
  * memblock's free memory then belongs to the buddy allocator):
- *   1. span: the first and last frame of RAM (RAM ranges rounded inwards
- *      to whole frames; reserved ranges outwards);
+ *   1. node_layout (mm_plan.c, allocates nothing): span, the first and
+ *      last frame of RAM (RAM ranges rounded inwards to whole frames;
+ *      reserved ranges outwards); the section count;
  *   2. the section table and each section's struct pages, all initialised
  *      PG_reserved with their zone and section;
- *   3. zone spans (zone_limits) and present pages;
+ *   3. zone spans (zone_limits) and present pages, also in node_layout;
  *   4. per-hart list arrays for the populated zones;
  *   5. every free frame of memblock to the buddy allocator, in the largest
  *      aligned blocks that fit (managed pages); memblock is closed;
@@ -113,31 +114,9 @@ static unsigned int zone_of_pfn(const struct zone_limits *lim, unsigned long pfn
 	return ZONE_NORMAL;
 }
 
-/* Step 1: the node's span over whole frames of RAM. */
-static int node_span(struct pglist_data *node, const struct memblock *mb)
-{
-	node->node_start_pfn = ~0ul;
-	for (int i = 0; i < mb->memory.cnt; i++) {
-		const struct memblock_region *r = &mb->memory.regions[i];
-		unsigned long s = pfn_up(r->base), e = pfn_down(r->base + r->size);
-
-		if (s >= e)
-			continue;
-		node->node_start_pfn = MIN(node->node_start_pfn, s);
-		node->node_end_pfn = MAX(node->node_end_pfn, e);
-		node->node_present_pages += e - s;
-	}
-	return node->node_present_pages ? 0 : -ENOMEM;
-}
-
 /* Step 2a: which pfns of each section need a struct page. */
 static int size_sections(struct pglist_data *node, struct memblock *mb)
 {
-	node->section_base_pfn = ALIGN_DOWN(node->node_start_pfn, PAGES_PER_SECTION);
-	node->nr_sections = (ALIGN_UP(node->node_end_pfn, PAGES_PER_SECTION) -
-			     node->section_base_pfn) >> PFN_SECTION_SHIFT;
-	if (node->nr_sections > MAX_SECTIONS)
-		return -E2BIG;
 	node->sections = boot_alloc(mb, node->nr_sections * sizeof(struct mem_section), 8);
 	if (!node->sections)
 		return -ENOMEM;
@@ -220,46 +199,6 @@ static int alloc_memmap(struct pglist_data *node, struct memblock *mb,
 		init_section_pages(node, i, lim);
 	}
 	return 0;
-}
-
-/* Pages of RAM in [start, end). */
-static unsigned long present_in(const struct memblock *mb, unsigned long start, unsigned long end)
-{
-	unsigned long n = 0;
-
-	for (int i = 0; i < mb->memory.cnt; i++) {
-		const struct memblock_region *r = &mb->memory.regions[i];
-		unsigned long s = MAX(pfn_up(r->base), start);
-		unsigned long e = MIN(pfn_down(r->base + r->size), end);
-
-		if (s < e)
-			n += e - s;
-	}
-	return n;
-}
-
-/* Step 3: zone spans. */
-static void size_zones(struct pglist_data *node, const struct memblock *mb,
-		       const struct zone_limits *lim)
-{
-	unsigned long bounds[MAX_NR_ZONES + 1] = { 0, lim->dma_end_pfn, lim->dma32_end_pfn, ~0ul };
-
-	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		struct zone *z = &node->zones[zi];
-		unsigned long s = MAX(bounds[zi], node->node_start_pfn);
-		unsigned long e = MIN(bounds[zi + 1], node->node_end_pfn);
-
-		z->node = node;
-		z->id = zi;
-		z->name = zone_names[zi];
-		for (int o = 0; o < MAX_ORDER; o++)
-			INIT_LIST_HEAD(&z->free_area[o].free_list);
-		if (s >= e)
-			continue;
-		z->zone_start_pfn = s;
-		z->spanned_pages = e - s;
-		z->present_pages = present_in(mb, s, e);
-	}
 }
 
 /* Step 4: per-hart lists. */
@@ -416,16 +355,13 @@ int node_init(struct pglist_data *node, struct memblock *mb, const struct zone_l
 {
 	int rc;
 
-	memset(node, 0, sizeof(*node));
-	rc = node_span(node, mb);
+	rc = node_layout(node, mb, lim);
 	if (!rc)
 		rc = size_sections(node, mb);
 	if (!rc)
 		rc = alloc_memmap(node, mb, lim);
-	if (rc)
-		return rc;
-	size_zones(node, mb, lim);
-	rc = alloc_pcp(node, mb);
+	if (!rc)
+		rc = alloc_pcp(node, mb);
 	if (rc)
 		return rc;
 	free_memblock_to_buddy(node, mb, lim);

@@ -1,52 +1,17 @@
 /*
  * mm_init.c - the kernel's memory bring-up: device tree -> memblock ->
- * node_init, and the boot log lines Linux prints for it.
- *
- * Boot parameter zone_dma_limit=ADDR (e.g. zone_dma_limit=0x90000000 or
- * zone_dma_limit=2304M): RAM below physical address ADDR forms ZONE_DMA, for
- * devices that can only reach that far; ADDR above 4 GiB is cut to 4 GiB.
- * Without it there is no ZONE_DMA (GFP_DMA then means below 4 GiB).
+ * node_init, and the boot log lines Linux prints for it. The decisions that
+ * need no struct pages (zone_dma_limit=, the memory map checks, the zone
+ * layout, "Zone ranges:") are in mm_plan.c, which rvmm-dt shares.
  */
 #include <boot.h>
-#include <cmdline.h>
 #include <kstring.h>
 #include <memblock.h>
 #include <mm_init.h>
 #include <mmzone.h>
 #include <kmalloc.h>
 
-#define DMA32_LIMIT (1ull << 32)
-
-u64 zone_dma_limit;
 struct mem_summary boot_mem_summary;
-
-static int zone_dma_param(const char *value)
-{
-	u64 v;
-	int rc = memparse(value, &v);
-
-	if (rc)
-		return rc;
-	zone_dma_limit = MIN(v, DMA32_LIMIT);
-	return 0;
-}
-KPARAM("zone_dma_limit", zone_dma_param,
-       "zone_dma_limit=ADDR  RAM below physical ADDR (e.g. 0x90000000, 2304M) forms ZONE_DMA");
-
-static void print_zone_ranges(const struct pglist_data *node)
-{
-	kprintf("Zone ranges:\n");
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		const struct zone *z = &node->zones[zi];
-
-		if (z->spanned_pages)
-			kprintf("  %-8s [mem %#018llx-%#018llx]\n", z->name,
-				(unsigned long long)PFN_PHYS(z->zone_start_pfn),
-				(unsigned long long)PFN_PHYS(zone_end_pfn(z)) - 1);
-		else
-			kprintf("  %-8s empty\n", z->name);
-	}
-}
 
 static unsigned long kb(unsigned long bytes)
 {
@@ -75,57 +40,16 @@ static void mark_kernel_pages(void)
 		set_page_type(virt_to_page(p), PGTY_KERNEL);
 }
 
-/*
- * A device tree rvmm cannot run on, checked before anything is built on
- * it: the kernel image must lie in RAM, no range the tree reserves may
- * cover it (that memory belongs to someone else), and some whole page of
- * RAM must be left free. Each failure stops the boot naming the ranges.
- */
-static void check_memory_map(const struct dt_info *dt)
-{
-	u64 ks = (u64)(uintptr_t)_start, ke = (u64)(uintptr_t)_end, free = 0, cursor = 0, s, e;
-	bool in_ram = false, skipped_own = false;
-
-	for (int i = 0; i < dt->nr_ram; i++)
-		in_ram |= ks >= dt->ram[i].base && ke <= dt->ram[i].base + dt->ram[i].size;
-	if (!in_ram)
-		panic("the kernel image [mem %#018llx-%#018llx] is not inside the RAM the device tree describes",
-		      (unsigned long long)ks, (unsigned long long)ke - 1);
-	for (int i = 0; i < dt->nr_reserved; i++) {
-		const struct dt_reserved *r = &dt->reserved[i];
-
-		if (!skipped_own && r->base == ks && r->size == ke - ks && strcmp(r->reason, "kernel") == 0) {
-			skipped_own = true; /* memory_map_init's own entry */
-			continue;
-		}
-		if (r->base < ke && ks < r->base + r->size)
-			panic("the device tree reserves [mem %#018llx-%#018llx] (%s), which holds the kernel image [mem %#018llx-%#018llx]",
-			      (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
-			      r->reason, (unsigned long long)ks, (unsigned long long)ke - 1);
-	}
-	while (memblock_next_free(&memblock, &cursor, &s, &e))
-		if (ALIGN_DOWN(e, PAGE_SIZE) > ALIGN_UP(s, PAGE_SIZE))
-			free += ALIGN_DOWN(e, PAGE_SIZE) - ALIGN_UP(s, PAGE_SIZE);
-	if (!free)
-		panic("no free RAM: the device tree's reserved ranges and the kernel cover all of it");
-}
-
 void mm_init(const struct dt_info *dt)
 {
-	struct zone_limits lim = {
-		.dma_end_pfn = PHYS_PFN(zone_dma_limit),
-		.dma32_end_pfn = PHYS_PFN(DMA32_LIMIT),
-	};
+	struct zone_limits lim;
 	int rc;
 
-	memblock_init(&memblock);
-	rc = memblock_add_dt(&memblock, dt);
-	if (rc)
-		panic("memblock: cannot record the device tree's memory map (error %d)", rc);
-	check_memory_map(dt);
+	zone_limits_boot(&lim);
+	memblock_from_dt(&memblock, dt, (u64)(uintptr_t)_start, (u64)(uintptr_t)_end);
 	rc = node_init(&contig_page_data, &memblock, &lim);
 	if (rc)
-		panic("mm: cannot build the page allocator (error %d)", rc);
+		node_panic(rc);
 	mm_set_node(&contig_page_data);
 	mark_kernel_pages();
 	print_zone_ranges(mem_node);

@@ -46,8 +46,6 @@
 struct pglist_data contig_page_data;
 struct pglist_data *mem_node = &contig_page_data;
 
-const char *const zone_names[MAX_NR_ZONES] = { "DMA", "DMA32", "Normal" };
-
 #define FREE_STATE_MASK (PG_buddy | PG_pcp | PG_head | PAGE_ORDER_MASK | PAGE_TYPE_MASK)
 
 static inline struct zone *page_zone(struct pglist_data *node, const struct page *page)

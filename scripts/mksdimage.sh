@@ -7,23 +7,37 @@
 #   p2  sectors  2082..10273  "uboot"  2E54B353-1271-4842-806F-E436D6AF6985  (empty: u-boot.itb goes here)
 #   p3  sectors 16384..+64MiB "boot"   Linux filesystem, legacy-BIOS-bootable, ext4:
 #         /Image                     rvmm (build/Image)
-#         /extlinux/extlinux.conf    kernel /Image, append BOOTARGS
+#         /extlinux/extlinux.conf    kernel /Image, append BOOTARGS (no append line
+#                                    when BOOTARGS is empty)
 #
 # U-Boot's distro boot scans the bootable partition, reads extlinux.conf and
 # runs booti; no typing. Needs sfdisk (fdisk) and mke2fs (e2fsprogs); no root.
 set -eu
 out=$1 image=$2 bootargs=$3
+case $bootargs in
+*"
+"*)
+	echo "mksdimage.sh: BOOTARGS must be one line (extlinux append takes one)" >&2
+	exit 1
+	;;
+esac
 work=$out.d
 rm -rf "$work" "$out"
 mkdir -p "$work/root/extlinux"
 cp "$image" "$work/root/Image"
-cat >"$work/root/extlinux/extlinux.conf" <<CONF
-# rvmm on U-Boot (distro boot, extlinux format)
-default rvmm
-label rvmm
-	kernel /Image
-	append $bootargs
-CONF
+# extlinux append takes the rest of its line as bootargs, quotes and all.
+# An append with nothing after it makes U-Boot 2023.01 fail to parse the
+# file (`Expected string literal:`, then a load access fault): without
+# BOOTARGS there is no append line, and U-Boot passes no bootargs.
+{
+	echo "# rvmm on U-Boot (distro boot, extlinux format)"
+	echo "default rvmm"
+	echo "label rvmm"
+	printf '\tkernel /Image\n'
+	if [ -n "$bootargs" ]; then
+		printf '\tappend %s\n' "$bootargs"
+	fi
+} >"$work/root/extlinux/extlinux.conf"
 
 boot_start=16384
 boot_sectors=131072 # 64 MiB

@@ -2,4 +2,51 @@
 # Boot rvmm on QEMU virt with OpenSBI, the console on this terminal.
 # Arguments are passed to QEMU (make run gives -smp, -m, -kernel, -append).
 # Leave QEMU with Ctrl-A X.
-exec qemu-system-riscv64 -M virt -bios default -nographic "$@"
+#
+# Standard input from a terminal goes straight to QEMU. Piped input is held
+# until the kernel's `rvmm> ` prompt is on the console, then passed through,
+# so every byte reaches the shell (OpenSBI's UART init would drop the first
+# one). The console output streams to standard output as it comes. When the
+# input ends QEMU runs on until the kernel powers off; if the kernel powers
+# off without a prompt, the input is never read. Exits with QEMU's status
+# (on virt, the kernel's exit code).
+set -u
+QEMU=qemu-system-riscv64
+
+if [ -t 0 ]; then
+	exec "$QEMU" -M virt -bios default -nographic "$@"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rvmm-run.XXXXXX") || exit 1
+qemu_pid='' tee_pid='' feed_pid=''
+cleanup() {
+	for p in $feed_pid $qemu_pid $tee_pid; do
+		kill "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+mkfifo "$tmp/in" "$tmp/out" || exit 1
+exec 4<&0 # background commands would get /dev/null for standard input
+
+# QEMU's output goes to standard output and to $tmp/console, which
+# feed-after.sh watches for the prompt. tee -p keeps writing the file after
+# standard output is closed (make run | head), so the prompt is still seen.
+"$QEMU" -M virt -bios default -nographic "$@" <"$tmp/in" >"$tmp/out" &
+qemu_pid=$!
+tee -p "$tmp/console" <"$tmp/out" &
+tee_pid=$!
+"$(dirname "$0")/feed-after.sh" 'rvmm> ' "$tmp/console" "$qemu_pid" <&4 >"$tmp/in" &
+feed_pid=$!
+exec 4<&-
+
+wait "$qemu_pid"
+rc=$?
+qemu_pid=''
+wait "$tee_pid" # the last of the output
+tee_pid=''
+exit "$rc" # cleanup ends the copying of input still unread

@@ -39,4 +39,7 @@ tests/qemu/memmap-checks.sh
 echo "== boards: sifive_u, U-Boot booti, the SD card image"
 tests/qemu/boards.sh
 
+echo "== rvmm-dt: device trees checked on the host, against the boot log on QEMU"
+tests/qemu/rvmm-dt.sh
+
 awk '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$RESULTS"

@@ -4,7 +4,8 @@
  * Each fixture of tests/dts is parsed and the whole extracted map is
  * compared with what the fixture describes: every RAM range, every reserved
  * range with its reason and no-map flag (in table order), /chosen, the cpus
- * and the timebase. Console output (warnings, dt_print_memmap) is captured
+ * and the timebase; then the decisions the boot makes from the result
+ * (dt_cpu_down_reason, console_select). Console output (warnings, dt_print_memmap) is captured
  * by pointing file descriptor 1 at a temporary file for the duration.
  */
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <config.h>
+#include <console.h>
 #include <ktest.h>
 #include <devicetree.h>
 #include "host.h"
@@ -759,6 +762,59 @@ static void print_memmap_linux_style(struct ktest *t)
 	EXPECT_STREQ(out, want_resmem);
 }
 
+/* The reasons harts_start and rvmm-dt give for a hart left down. */
+static void cpu_down_reasons(struct ktest *t)
+{
+	struct dt_cpu c = { .hartid = 3, .okay = true, .usable = true, .mmu_type = "riscv,sv39" };
+
+	EXPECT(dt_cpu_down_reason(&c, 1) == NULL);
+	EXPECT(dt_cpu_down_reason(&c, MAX_HARTS - 1) == NULL);
+	EXPECT_STREQ(dt_cpu_down_reason(&c, MAX_HARTS), "rvmm supports " STR(MAX_HARTS) " harts");
+	c.okay = c.usable = false;
+	EXPECT_STREQ(dt_cpu_down_reason(&c, 1), "status not okay");
+	strcpy(c.mmu_type, "riscv,none"); /* the missing MMU is named before the status */
+	EXPECT_STREQ(dt_cpu_down_reason(&c, 1), "no MMU (mmu-type riscv,none)");
+	c.mmu_type[0] = '\0';
+	EXPECT_STREQ(dt_cpu_down_reason(&c, 1), "no MMU (no mmu-type)");
+}
+
+/* console_select on @name: the UART's name ("" for none) into @uart and
+ * what it printed into @out. */
+static int select_console(const char *name, char *uart, size_t uart_size, char *out, size_t size)
+{
+	static struct dt_info info;
+	struct console_choice choice;
+	struct capture c;
+	u8 *b = NULL;
+	int err = parse(&info, name, DTB_PHYS, &b, NULL);
+
+	if (err)
+		return err;
+	capture_start(&c);
+	console_select(&info, &choice);
+	capture_end(&c, out, size);
+	snprintf(uart, uart_size, "%s", choice.driver ? choice.con.name : "");
+	free(b);
+	return 0;
+}
+
+/* The choice console_init acts on, made without touching a register. */
+static void console_choice_from_tree(struct ktest *t)
+{
+	char uart[64], out[512];
+
+	ASSERT_EQ(select_console("virt", uart, sizeof(uart), out, sizeof(out)), 0);
+	EXPECT_STREQ(uart, "serial@10000000");
+	EXPECT_STREQ(out, "");
+	ASSERT_EQ(select_console("sifive-u", uart, sizeof(uart), out, sizeof(out)), 0);
+	EXPECT_STREQ(uart, "serial@10010000");
+	/* no stdout-path and no UART: the SBI console, saying so */
+	ASSERT_EQ(select_console("cpus-odd", uart, sizeof(uart), out, sizeof(out)), 0);
+	EXPECT_STREQ(uart, "");
+	EXPECT_STREQ(out, "console: no /chosen stdout-path\n"
+			  "console: no supported UART found, staying on the SBI console\n");
+}
+
 KTEST_SUITE(devicetree,
 	KTEST_CASE(virt_map),
 	KTEST_CASE(virt_8g_map),
@@ -790,4 +846,6 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(add_reserved_keeps_order),
 	KTEST_CASE(add_reserved_rejects_bad_ranges),
 	KTEST_CASE(add_reserved_table_full),
-	KTEST_CASE(print_memmap_linux_style));
+	KTEST_CASE(print_memmap_linux_style),
+	KTEST_CASE(cpu_down_reasons),
+	KTEST_CASE(console_choice_from_tree));

@@ -1,7 +1,8 @@
 #!/bin/sh
 # boot-checks.sh - QEMU virt boots checked from the outside: the raw Image
 # with its header, the boot log, the shell fed through standard input, run=
-# scripts, exit codes, and the trap report.
+# scripts, exit codes, and the trap report; make run with piped input, and
+# make debug with make gdb attached.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -373,3 +374,97 @@ else
 	echo "$left"
 	record vmalloc-nothing-left 0 1
 fi
+
+# --- make run with piped input, make debug and make gdb (the Makefile) ---
+
+# The targets run as a user runs them: not with the variables and job server
+# of a make test that runs this script.
+unset MAKEFLAGS MFLAGS MAKELEVEL
+MAKE=${MAKE:-make}
+
+# make_run NAME TIMEOUT INPUT MAKE_ARGS...: printf '%b' INPUT piped into
+# `make run MAKE_ARGS`; output to $LOGDIR/NAME.log, make's status in RC.
+make_run() {
+	name=$1 secs=$2 input=$3
+	shift 3
+	RC=0
+	printf '%b' "$input" | timeout -k 5 "$secs" $MAKE --no-print-directory run "$@" \
+		>"$LOGDIR/$name.log" 2>&1 || RC=$?
+}
+
+# Piped input reaches the shell whole, the first byte too (no blank line
+# first): scripts/run-qemu.sh holds it until the prompt. make reports the
+# kernel's exit code as "Error 7" and exits 2 itself.
+make_run make-run-piped 120 'help\nmeminfo\npoweroff 7\n' SMP=1 MEM=128M
+check make-run-piped 2 "^rvmm> help$" "^  help +list every command$" "^rvmm> meminfo$" \
+	"^MemTotal: +[0-9]+ kB$" "^power: off \(exit code 7\)$" "\[Makefile:[0-9]+: run\] Error 7$"
+no_log make-run-piped make-run-piped-every-byte "unknown command"
+make_run make-run-piped-exit-0 120 'echo first line kept\npoweroff\n' SMP=2 MEM=128M
+check make-run-piped-exit-0 0 "^rvmm> echo first line kept$" "^first line kept$"
+
+# run-qemu.sh itself exits with QEMU's status, the kernel's exit code.
+printf 'echo exit code\npoweroff 7\n' >"$LOGDIR/run-qemu-status-input.txt"
+RC=0
+timeout -k 5 120 scripts/run-qemu.sh -smp 1 -m 128M -kernel "$KERNEL" \
+	<"$LOGDIR/run-qemu-status-input.txt" >"$LOGDIR/run-qemu-status.log" 2>&1 || RC=$?
+check run-qemu-status 7 "^exit code$" "^power: off \(exit code 7\)$"
+
+# A kernel that never shows the prompt (ktest= powers off by itself) while
+# the input never ends: the input is not waited for, QEMU's exit ends the
+# run with its status.
+rm -f "$LOGDIR/endless-input"
+mkfifo "$LOGDIR/endless-input"
+sleep 300 >"$LOGDIR/endless-input" &
+writer=$!
+RC=0
+timeout -k 5 120 $MAKE --no-print-directory run SMP=1 MEM=128M APPEND=ktest=printf \
+	<"$LOGDIR/endless-input" >"$LOGDIR/make-run-no-prompt.log" 2>&1 || RC=$?
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+rm -f "$LOGDIR/endless-input"
+check make-run-no-prompt 0 "^ktest: 5 passed, 0 failed$"
+
+# tcp_listening PORT: a socket listens on TCP PORT (Linux's /proc/net).
+tcp_listening() {
+	awk -v port="$(printf ':%04X' "$1")" '
+		FNR > 1 && $4 == "0A" && substr($2, length($2) - 4) == port { found = 1 }
+		END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# make debug: QEMU stopped before its first instruction, the gdb stub on a
+# free port; make gdb attaches and runs the session docs/boot.md shows
+# (commands from standard input): the breakpoint at kmain is hit, the
+# backtraces name kmain, a zone's free pages print as a number. gdb's kill
+# ends QEMU, and make debug with it (status 0).
+port=$((12000 + $$ % 1000))
+while tcp_listening "$port"; do
+	port=$((port + 1))
+done
+RC=0
+timeout -k 5 120 $MAKE --no-print-directory debug GDBPORT="$port" SMP=2 MEM=128M \
+	</dev/null >"$LOGDIR/make-debug.log" 2>&1 &
+debug_pid=$!
+tries=0
+while ! tcp_listening "$port" && kill -0 "$debug_pid" 2>/dev/null && [ "$tries" -lt 600 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
+printf '%s\n' 'break kmain' continue bt 'break shell_loop' continue bt \
+	'p contig_page_data.zones[ZONE_DMA32].free_pages' kill >"$LOGDIR/make-gdb-input.txt"
+if tcp_listening "$port"; then
+	timeout -k 5 60 $MAKE --no-print-directory gdb GDBPORT="$port" \
+		<"$LOGDIR/make-gdb-input.txt" >"$LOGDIR/make-gdb.log" 2>&1 || RC=$?
+else
+	echo "nothing listens on port $port: make gdb not run" >"$LOGDIR/make-gdb.log"
+	RC=1
+	kill "$debug_pid" 2>/dev/null
+fi
+gdb_rc=$RC
+RC=0
+wait "$debug_pid" || RC=$?
+check make-debug 0 "^  gdb-multiarch build/rvmm.elf -ex 'target remote localhost:$port'$" \
+	"Terminated via GDBstub"
+RC=$gdb_rc
+check make-gdb 0 "Remote debugging using localhost:$port" "Breakpoint 1, kmain \(hartid=" \
+	"#0  kmain \(hartid=" "Breakpoint 2, shell_loop \(\)" "#1  0x[0-9a-f]+ in kmain \(" \
+	"\\\$1 = [1-9][0-9]*$"

@@ -49,6 +49,22 @@ ktest_run() {
 	name=$1 secs=$2
 	shift 2
 	qemu_run "$name" "$secs" /dev/null "$@"
+	ktest_judge "$name"
+}
+
+# ktest_run_console NAME TIMEOUT QEMU_ARGS...: ktest_run for a machine whose
+# power off QEMU may ignore (qemu_run_console).
+ktest_run_console() {
+	name=$1 secs=$2
+	shift 2
+	qemu_run_console "$name" "$secs" "$@"
+	ktest_judge "$name"
+}
+
+# ktest_judge NAME: record the result of a ktest boot from its closing line
+# and RC.
+ktest_judge() {
+	name=$1
 	counts=$(closing_counts "$name")
 	if [ -z "$counts" ]; then
 		echo "FAIL $name: no closing ktest line (exit status $RC)"
@@ -131,4 +147,68 @@ no_log() {
 	done
 	echo "ok   $result"
 	record "$result" 1 0
+}
+
+# qemu_feed NAME TIMEOUT_SECONDS PATTERN INPUT_FILE QEMU_ARGS...
+# As qemu_run, but INPUT_FILE reaches QEMU only once the console log has a
+# line matching grep -E PATTERN (scripts/feed-after.sh); until then QEMU's
+# standard input is open and empty. Input that arrives earlier can be lost:
+# OpenSBI's UART init drops a byte QEMU already holds, and U-Boot's autoboot
+# countdown drops keys. If QEMU ends before PATTERN appears, nothing is fed.
+# Sets RC to QEMU's exit status (124 after a timeout).
+qemu_feed() {
+	feed_name=$1 feed_secs=$2 feed_pattern=$3 feed_input=$4
+	shift 4
+	feed_fifo=$LOGDIR/$feed_name.stdin
+	rm -f "$feed_fifo"
+	mkfifo "$feed_fifo"
+	: >"$LOGDIR/$feed_name.log" # no match from an earlier run's log
+	timeout -k 5 "$feed_secs" "$QEMU" -nographic -no-reboot "$@" \
+		<"$feed_fifo" >"$LOGDIR/$feed_name.log" 2>&1 &
+	feed_qemu=$!
+	scripts/feed-after.sh "$feed_pattern" "$LOGDIR/$feed_name.log" "$feed_qemu" \
+		<"$feed_input" >"$feed_fifo" &
+	feed_pid=$!
+	RC=0
+	wait "$feed_qemu" || RC=$?
+	kill "$feed_pid" 2>/dev/null
+	wait "$feed_pid" 2>/dev/null
+	rm -f "$feed_fifo"
+	if [ "$RC" = 124 ]; then
+		echo "[timeout after ${feed_secs}s]" >>"$LOGDIR/$feed_name.log"
+	fi
+}
+
+# qemu_run_console NAME TIMEOUT_SECONDS QEMU_ARGS...: as qemu_run with no
+# input, for machines whose power off QEMU ignores (the HiFive Unmatched's
+# gpio-poweroff: OpenSBI drives the GPIO and parks the hart; QEMU runs on).
+# Once the console has the closing ktest line, QEMU gets 3 s to exit by
+# itself, then the runner ends it and RC is 0: the result is read from the
+# console, never from the exit status. Sets RC as qemu_run does.
+qemu_run_console() {
+	name=$1 secs=$2
+	shift 2
+	: >"$LOGDIR/$name.log"
+	timeout -k 5 "$secs" "$QEMU" -nographic -no-reboot "$@" \
+		</dev/null >"$LOGDIR/$name.log" 2>&1 &
+	console_qemu=$!
+	while kill -0 "$console_qemu" 2>/dev/null && [ -z "$(closing_counts "$name")" ]; do
+		sleep 0.2
+	done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+		kill -0 "$console_qemu" 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 "$console_qemu" 2>/dev/null; then
+		kill "$console_qemu" 2>/dev/null
+		wait "$console_qemu" 2>/dev/null
+		RC=0
+		echo "[QEMU still running 3 s after the closing line: ended by the runner]" >>"$LOGDIR/$name.log"
+	else
+		RC=0
+		wait "$console_qemu" || RC=$?
+	fi
+	if [ "$RC" = 124 ]; then
+		echo "[timeout after ${secs}s]" >>"$LOGDIR/$name.log"
+	fi
 }

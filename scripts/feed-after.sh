@@ -1,0 +1,29 @@
+#!/bin/sh
+# feed-after.sh PATTERN LOG PID - copy standard input to standard output, but
+# only once the file LOG (a console log another process is writing) has a
+# line matching grep -E PATTERN. Polls every 0.1 s.
+#
+# If process PID (the one writing LOG) ends and LOG still has no match,
+# nothing is copied and standard input is never read: exit status 1.
+# Otherwise becomes cat (the same process id), so whoever started this can
+# end the copying by killing that one process.
+#
+# Why: a console's receiver may drop input that arrives early. OpenSBI's
+# UART init discards a byte QEMU already holds, and U-Boot's autoboot
+# countdown takes and drops keys; input held until the guest's prompt
+# reaches the prompt whole.
+set -u
+pattern=$1 log=$2 pid=$3
+
+seen() {
+	[ -f "$log" ] && grep -Eq -- "$pattern" "$log"
+}
+
+while ! seen; do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		seen && break # the match came with the last output
+		exit 1
+	fi
+	sleep 0.1
+done
+exec cat

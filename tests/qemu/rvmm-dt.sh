@@ -1,0 +1,318 @@
+#!/bin/sh
+# rvmm-dt.sh - build/rvmm-dt, the board owner's preflight (tools/rvmm-dt.c,
+# docs/boards.md), on every device tree fixture of tests/dts and on the HiFive
+# board trees of tests/dts/boards:
+#   - each bad-* fixture is refused (status 1) with the kernel's panic
+#     message naming its cause; every other fixture is accepted (status 0);
+#   - exact memory maps and zones for several trees, the board trees' console,
+#     timer and IPI devices and harts, zone_dma_limit=, the memory map checks
+#     that stop the boot, and usage errors (status 2);
+#   - its memory map and zones against the kernel's own boot log on QEMU
+#     with the same DTB, at the address the kernel reports.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/qemu/lib.sh
+
+TOOL=build/rvmm-dt
+DTB=build/dtb
+BOARDS=build/dtb/boards
+# A fixed kernel image, so that the expected maps do not follow its size.
+KAT="--kernel-at 0x80200000 0x200000"
+
+# dt NAME ARGS...: run the tool, output to the log NAME, status in RC.
+dt() {
+	name=$1
+	shift
+	RC=0
+	"$TOOL" "$@" >"$LOGDIR/$name.log" 2>&1 || RC=$?
+}
+
+# map_of FILE: the lines from "Early memory node ranges" to the Normal zone's.
+map_of() {
+	tr -d '\r' <"$1" | awk '/^Early memory node ranges$/ { on = 1 } on { print } on && /^  Normal / { exit }'
+}
+
+# same RESULT EXPECTED_FILE ACTUAL_FILE: one result, the files are equal.
+same() {
+	if diff -u "$2" "$3" >"$LOGDIR/$1.diff" 2>&1; then
+		echo "ok   $1"
+		record "$1" 1 0
+	else
+		echo "FAIL $1: expected - , got +"
+		cat "$LOGDIR/$1.diff"
+		record "$1" 0 1
+	fi
+}
+
+# map_is NAME: the map of run NAME must be the expected lines on stdin.
+map_is() {
+	cat >"$LOGDIR/$1.map.want"
+	map_of "$LOGDIR/$1.log" >"$LOGDIR/$1.map.got"
+	same "$1-map" "$LOGDIR/$1.map.want" "$LOGDIR/$1.map.got"
+}
+
+# dtb_line FILE AT: the "dtb" reserved line of FILE's blob placed at AT.
+dtb_line() {
+	printf '  [mem 0x%016x-0x%016x] dtb\n' "$2" $(($2 + $(stat -c %s "$1") - 1))
+}
+
+# ==== every fixture: refused with its cause, or accepted =====================
+
+cause_of() {
+	case $1 in
+	bad-cells | bad-resmem-cells | bad-size-cells) echo "bad #address-cells or #size-cells" ;;
+	bad-cpus-toomany | bad-resmem-toomany | bad-toomany) echo "too many entries for rvmm's tables" ;;
+	bad-deep) echo "nodes nested too deep" ;;
+	bad-initrd-order | bad-wrap) echo "address range wraps or is reversed" ;;
+	bad-nomem) echo "no memory node" ;;
+	*) echo "bad property length" ;; # bootargs, initrd-len, mmu-type, reg-*, stdout, timebase
+	esac
+}
+
+for f in tests/dts/*.dts; do
+	n=$(basename "$f" .dts)
+	dt "rvmm-dt-$n" --dtb-at 0x87e00000 "$DTB/$n.dtb"
+	case $n in
+	bad-*)
+		cause=$(cause_of "$n")
+		check "rvmm-dt-$n" 1 \
+			"^Kernel panic: device tree at 0x87e00000 is unusable: $cause \(error -[0-9]+\)$" \
+			"^rvmm-dt: rvmm would not boot with this device tree$"
+		;;
+	*)
+		check "rvmm-dt-$n" 0 "^Early memory node ranges$" "^Zone ranges:$" \
+			"^rvmm-dt: rvmm would boot with this device tree \([0-9]+ warnings?\)$"
+		;;
+	esac
+done
+
+# dt_parse's warnings come out as the boot prints them, and are counted.
+check_log rvmm-dt-warnings rvmm-dt-warnings-lines \
+	"^dt: warning: /memory@b0000000: no device_type \"memory\": ignored$" \
+	"^dt: warning: /memory@a0000000: zero-size reg entry 0 dropped$"
+nwarn=$(grep -c '^dt: warning:' "$LOGDIR/rvmm-dt-warnings.log")
+check_log rvmm-dt-warnings rvmm-dt-warnings-counted \
+	"^rvmm-dt: rvmm would boot with this device tree \($((nwarn + 2)) warnings\)$" # + no console, no timer
+
+# ==== exact memory maps ======================================================
+
+dt virt $KAT --dtb-at 0x87e00000 "$DTB/virt.dtb"
+{
+	cat <<'EOF'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x0000000087ffffff]
+Reserved memory:
+  [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+EOF
+	dtb_line "$DTB/virt.dtb" 0x87e00000
+	cat <<'EOF'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x0000000087ffffff]
+  Normal   empty
+EOF
+} | map_is virt
+check_log virt virt-facts "^  DMA32    spanned 32768, present 32768 \(128 MiB\)$" \
+	"^console: serial@10000000 \(ns16550a at 0x10000000\), named by stdout-path \"/soc/serial@10000000\"$" \
+	"^timer: clint@2000000, IPI: clint@2000000 " "^time: timebase-frequency 10000000 Hz$" \
+	"^rng-seed: /chosen/rng-seed, 32 bytes used$" "^initrd: none$" \
+	"^harts: 4 of 4 would come up \(boot hart 0, assumed: the first usable one\)$"
+
+# Without --dtb-at: where QEMU would put it, 2 MiB aligned below the top of RAM.
+dt virt-default-dtb $KAT "$DTB/virt.dtb"
+dtb_line "$DTB/virt.dtb" 0x87e00000 >"$LOGDIR/virt-default-dtb.want"
+grep ' dtb$' "$LOGDIR/virt-default-dtb.log" >"$LOGDIR/virt-default-dtb.got"
+same virt-default-dtb "$LOGDIR/virt-default-dtb.want" "$LOGDIR/virt-default-dtb.got"
+
+dt two-banks $KAT --dtb-at 0x8fe00000 "$DTB/two-banks.dtb"
+{
+	cat <<'EOF'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x000000008fffffff]
+  node   0: [mem 0x0000000140000000-0x000000014fffffff]
+Reserved memory:
+  [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+EOF
+	dtb_line "$DTB/two-banks.dtb" 0x8fe00000
+	cat <<'EOF'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]
+  Normal   [mem 0x0000000100000000-0x000000014fffffff]
+EOF
+} | map_is two-banks
+check_log two-banks two-banks-pages "^  DMA32    spanned 524288, present 65536 \(256 MiB\)$" \
+	"^  Normal   spanned 327680, present 65536 \(256 MiB\)$" "^harts: hart 2 left down: status not okay$"
+
+dt memreserve $KAT --dtb-at 0x8fe00000 "$DTB/memreserve.dtb"
+{
+	cat <<'EOF'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x000000008fffffff]
+Reserved memory:
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+  [mem 0x0000000084000000-0x0000000084001fff] memreserve
+  [mem 0x0000000088000000-0x000000008800ffff] memreserve
+EOF
+	dtb_line "$DTB/memreserve.dtb" 0x8fe00000
+	cat <<'EOF'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x000000008fffffff]
+  Normal   empty
+EOF
+} | map_is memreserve
+
+dt virt-8g $KAT --dtb-at 0xbfe00000 "$DTB/virt-8g.dtb"
+{
+	cat <<'EOF'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x000000027fffffff]
+Reserved memory:
+  [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+EOF
+	dtb_line "$DTB/virt-8g.dtb" 0xbfe00000
+	cat <<'EOF'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]
+  Normal   [mem 0x0000000100000000-0x000000027fffffff]
+EOF
+} | map_is virt-8g
+check_log virt-8g virt-8g-pages "^  DMA32    spanned 524288, present 524288 \(2048 MiB\)$" \
+	"^  Normal   spanned 1572864, present 1572864 \(6144 MiB\)$"
+
+# zone_dma_limit= as the kernel parameter: ZONE_DMA below it; cut to 4 GiB.
+dt virt-8g-dma $KAT --dtb-at 0xbfe00000 zone_dma_limit=0x90000000 "$DTB/virt-8g.dtb"
+check virt-8g-dma 0 "^  DMA      \[mem 0x0000000080000000-0x000000008fffffff\]$" \
+	"^  DMA32    \[mem 0x0000000090000000-0x00000000ffffffff\]$" \
+	"^  DMA      spanned 65536, present 65536 \(256 MiB\)$"
+dt virt-8g-dma-6g $KAT --dtb-at 0xbfe00000 zone_dma_limit=6G "$DTB/virt-8g.dtb"
+check virt-8g-dma-6g 0 "^  DMA      \[mem 0x0000000080000000-0x00000000ffffffff\]$" \
+	"^  DMA32    empty$" "^  Normal   \[mem 0x0000000100000000-0x000000027fffffff\]$"
+dt virt-8g-dma-bad zone_dma_limit=lots "$DTB/virt-8g.dtb"
+check virt-8g-dma-bad 2 "^cmdline: invalid value for 'zone_dma_limit': 'lots' \(error -22\)$" \
+	"zone_dma_limit=lots: not an address"
+
+# ==== the HiFive board trees =================================================
+
+# board NAME LAST_RAM NORMAL_END: the map of board tree NAME with 8 or 16 GiB.
+board_map() {
+	dt "$1" $KAT --dtb-at 0xbfe00000 "$BOARDS/$1.dtb"
+	{
+		cat <<EOF
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x$2]
+Reserved memory:
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+EOF
+		dtb_line "$BOARDS/$1.dtb" 0xbfe00000
+		cat <<EOF
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]
+  Normal   [mem 0x0000000100000000-0x$2]
+EOF
+	} | map_is "$1"
+	check_log "$1" "$1-console-harts" \
+		"^console: serial@10010000 \(sifive,uart0 at 0x10010000\), named by stdout-path \"serial0\", an alias$" \
+		"^harts: hart 0 left down: no MMU \(no mmu-type\)$" "^time: timebase-frequency 1000000 Hz$" \
+		"^  hart 0: mmu-type \(none\), status not okay$" "^  hart 4: mmu-type riscv,sv39, status okay$"
+}
+
+for b in hifive-unleashed-a00 hifive-unleashed-a00-clint; do
+	board_map $b 000000027fffffff
+done
+for b in hifive-unmatched-a00 hifive-unmatched-a00-clint; do
+	board_map $b 000000047fffffff
+done
+check_log hifive-unmatched-a00 hifive-unmatched-a00-pages \
+	"^  Normal   spanned 3670016, present 3670016 \(14336 MiB\)$" \
+	"^  node 0   present 4194304 \(16384 MiB\) in 128 section\(s\) of 128 MiB"
+
+# Linux's own trees have no CLINT: OpenSBI has no timer and no IPIs.
+for b in hifive-unleashed-a00 hifive-unmatched-a00; do
+	check_log $b $b-no-clint \
+		"^timer, IPI: no device \(no CLINT or ACLINT node\): OpenSBI gets no timer \(time does not advance\) and no IPIs, so rvmm runs on the boot hart only$" \
+		"^harts: 1 of 4 would come up \(boot hart 1, assumed: the first usable one\): without an IPI device no other hart starts$" \
+		"^rvmm-dt: rvmm would boot with this device tree \(1 warning\)$"
+	check_log $b-clint $b-clint-devices \
+		"^timer: clint@2000000, IPI: clint@2000000 \(the devices OpenSBI drives them with\)$" \
+		"^harts: 4 of 4 would come up \(boot hart 1, assumed: the first usable one\)$" \
+		"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
+done
+
+# ==== what stops the boot after the tree parsed ==============================
+
+dt refuse-kernel-outside --kernel-at 0x40000000 0x100000 "$DTB/virt.dtb"
+check refuse-kernel-outside 1 \
+	"^Kernel panic: the kernel image \[mem 0x0000000040000000-0x00000000400fffff\] is not inside the RAM the device tree describes$"
+dt refuse-kernel-on-firmware --kernel-at 0x80000000 0x100000 "$DTB/virt.dtb"
+check refuse-kernel-on-firmware 1 \
+	"^Kernel panic: the device tree reserves \[mem 0x0000000080000000-0x000000008007ffff\] \(mmode_resv0@80000000\), which holds the kernel image \[mem 0x0000000080000000-0x00000000800fffff\]$"
+dt refuse-dtb-on-kernel $KAT --dtb-at 0x80300000 "$DTB/virt.dtb"
+check refuse-dtb-on-kernel 1 "^Kernel panic: the device tree reserves \[mem 0x0000000080300000-0x[0-9a-f]{16}\] \(dtb\), which holds the kernel image"
+dt refuse-no-free-ram --kernel-at 0x80000000 0x8000000 --dtb-at 0x90000000 "$DTB/cpus-odd.dtb"
+check refuse-no-free-ram 1 "^Kernel panic: no free RAM: the device tree's reserved ranges and the kernel cover all of it$"
+
+# ==== usage errors: status 2 =================================================
+
+dt usage-no-file
+check usage-no-file 2 "^rvmm-dt: no device tree file given$"
+dt usage-missing "$DTB/no-such-tree.dtb"
+check usage-missing 2 "no-such-tree.dtb: No such file or directory$"
+dt usage-source tests/dts/virt.dts
+check usage-source 2 "virt.dts: not a device tree blob .*compile it with dtc -O dtb$"
+: >"$LOGDIR/empty.dtb"
+dt usage-empty "$LOGDIR/empty.dtb"
+check usage-empty 2 "empty.dtb: not a device tree blob"
+head -c 1000 "$DTB/virt.dtb" >"$LOGDIR/cut-short.dtb"
+dt usage-cut-short "$LOGDIR/cut-short.dtb"
+check usage-cut-short 2 "cut-short.dtb: cut short: 1000 bytes, but its header says [0-9]+ \(totalsize\)$"
+dt usage-option --frobnicate "$DTB/virt.dtb"
+check usage-option 2 "^rvmm-dt: unknown option --frobnicate$"
+
+# ==== against the kernel's own boot log ======================================
+
+# against NAME DTB QEMU_ARGS...: boot DTB, then run the tool with the
+# address the kernel reports; their maps and zones must be the same but for
+# the dtb's end (QEMU rewrites /chosen) and OpenSBI's own reserved range,
+# which a tree gains on its way through OpenSBI.
+against() {
+	vs=$1 tree=$2 # (not $name: qemu_run and dt set it)
+	shift 2
+	qemu_run "boot-$vs" 120 /dev/null "$@" -bios default -dtb "$tree" -kernel "$KERNEL" \
+		-append "run=poweroff"
+	at=$(tr -d '\r' <"$LOGDIR/boot-$vs.log" | sed -n 's/.*, device tree at \(0x[0-9a-f]*\)$/\1/p')
+	if [ -z "$at" ]; then
+		echo "FAIL $vs-vs-kernel: the boot did not report its device tree (status $RC)"
+		show_log "boot-$vs"
+		record "$vs-vs-kernel" 0 1
+		return
+	fi
+	dt "tool-$vs" --dtb-at "$at" "$tree"
+	firmware='^$' # nothing to leave out ...
+	grep -q mmode_resv0 "$LOGDIR/tool-$vs.log" || firmware=mmode_resv0 # ... unless added on the way
+	for side in boot tool; do
+		map_of "$LOGDIR/$side-$vs.log" | grep -v "$firmware" |
+			sed 's/^\(  \[mem 0x[0-9a-f]*\)-0x[0-9a-f]*\] dtb$/\1-...] dtb/' >"$LOGDIR/$vs.$side.map"
+	done
+	if [ ! -s "$LOGDIR/$vs.boot.map" ]; then
+		echo "FAIL $vs-vs-kernel: no memory map in the boot log (status $RC)"
+		show_log "boot-$vs"
+		record "$vs-vs-kernel" 0 1
+		return
+	fi
+	same "$vs-vs-kernel" "$LOGDIR/$vs.boot.map" "$LOGDIR/$vs.tool.map"
+}
+
+against virt "$DTB/virt.dtb" -M virt -smp 4 -m 128M
+against virt-8g "$DTB/virt-8g.dtb" -M virt -smp 4 -m 8G
+against sifive-u "$DTB/sifive-u.dtb" -M sifive_u -smp 5 -m 128M
+against unleashed-clint "$BOARDS/hifive-unleashed-a00-clint.dtb" -M sifive_u -smp 5 -m 8G
+# The kernel's reservation is the one rvmm-dt read from rvmm.elf beside it.
+check_log tool-virt tool-virt-kernel-size \
+	"^kernel: \[mem 0x0000000080200000-0x[0-9a-f]{16}\] \(size from rvmm\.elf beside rvmm-dt\)$"

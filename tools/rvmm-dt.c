@@ -1,0 +1,580 @@
+/*
+ * rvmm-dt.c - a board owner's preflight: what rvmm would make of a device
+ * tree (DTB), shown on the host without booting it.
+ *
+ *   rvmm-dt [options] FILE.dtb       (rvmm-dt --help lists the options)
+ *
+ * It runs the kernel's own portable code on the blob, in the order the boot
+ * does, so every line the boot log also has reads the same:
+ *   dt_parse             every "dt: warning:" line, or the refusal;
+ *   console_select       the console UART, or why not;
+ *   dt_reserve_kernel,   the memory map ("Early memory node ranges",
+ *   dt_print_memmap        "Reserved memory:");
+ *   memblock_from_dt,    the checks that stop the boot, the zones
+ *   node_layout,           ("Zone ranges:") with spanned and present
+ *   print_zone_ranges      pages, laid out from the ranges alone;
+ *   dt_cpu_down_reason   each hart left down and why.
+ * What only the running kernel can know is assumed and said so: where the
+ * firmware puts the DTB (--dtb-at), where the kernel image lies and its size
+ * (--kernel-at, or read from rvmm.elf beside this program), and which hart
+ * boots (--boot-hart).
+ *
+ * Exit status: 0 rvmm would boot (the last line counts the warnings), 1 it
+ * would stop, with the kernel's panic message, 2 a usage error or a file
+ * that is not a device tree.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmdline.h>
+#include <console.h>
+#include <devicetree.h>
+#include <memblock.h>
+#include <mm_init.h>
+#include <mmzone.h>
+
+#define MiB (1ull << 20)
+#define KERNEL_LINK_BASE 0x80200000ull /* linker.ld's KERNEL_BASE */
+#define KERNEL_DEFAULT_SIZE (2 * MiB)  /* when no kernel image is found */
+#define DEFAULT_TIMEBASE_HZ 10000000u  /* what rvmm assumes without one */
+#define IMAGE_HEADER_SIZE 64
+#define MAX_DTB_FILE (64 * MiB)
+
+struct options {
+	const char *dtb_file;
+	const char *kernel_file; /* NULL: rvmm.elf beside this program */
+	bool dtb_at_given, kernel_at_given, boot_hart_given;
+	u64 dtb_at;
+	u64 kernel_base, kernel_size;
+	u64 boot_hart;
+	const char *zone_dma_limit; /* "zone_dma_limit=..." as given */
+};
+
+/* Where the kernel image is taken to lie, and where that came from. */
+struct kernel_image {
+	u64 base, size;
+	char source[600];
+};
+
+static int warnings; /* dt_parse's, plus the boot problems found below */
+
+static void __noreturn usage_error(const char *fmt, ...) __printf(1, 2);
+
+static void __noreturn usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rvmm-dt: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n(rvmm-dt --help for usage)\n", stderr);
+	exit(2);
+}
+
+static void print_help(void)
+{
+	puts("usage: rvmm-dt [options] FILE.dtb\n"
+	     "Prints what rvmm would make of the device tree FILE.dtb: warnings, console,\n"
+	     "timer and IPI devices, memory map, zones and harts, as its boot log shows them.\n"
+	     "Exit status: 0 rvmm would boot, 1 it would refuse the tree, 2 usage error.\n"
+	     "\n"
+	     "  --dtb-at ADDR          where the firmware puts the DTB (default: where QEMU\n"
+	     "                         would, 2 MiB aligned below the top of RAM or 3 GiB)\n"
+	     "  --kernel-at ADDR SIZE  the kernel image's place and size (default: 0x80200000\n"
+	     "                         and the size of rvmm.elf beside this program, else 2 MiB)\n"
+	     "  --kernel FILE          take the size from this rvmm.elf or Image\n"
+	     "  --boot-hart N          the hart that boots rvmm (default: the first usable one)\n"
+	     "  zone_dma_limit=ADDR    as the kernel parameter (overrides the tree's bootargs)\n"
+	     "ADDR and SIZE are decimal or 0x hex, optionally with K, M or G.");
+}
+
+static u64 parse_number(const char *opt, const char *s)
+{
+	u64 v;
+
+	if (!s)
+		usage_error("%s needs a value", opt);
+	if (memparse(s, &v))
+		usage_error("%s: '%s' is not a number", opt, s);
+	return v;
+}
+
+/* The argument after argv[*i] (then *i moves on to it), or NULL. */
+static const char *next_arg(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			print_help();
+			exit(0);
+		} else if (strcmp(a, "--dtb-at") == 0) {
+			o->dtb_at = parse_number(a, next_arg(argc, argv, &i));
+			o->dtb_at_given = true;
+		} else if (strcmp(a, "--kernel-at") == 0) {
+			o->kernel_base = parse_number(a, next_arg(argc, argv, &i));
+			o->kernel_size = parse_number(a, next_arg(argc, argv, &i));
+			o->kernel_at_given = true;
+		} else if (strcmp(a, "--kernel") == 0) {
+			o->kernel_file = next_arg(argc, argv, &i);
+			if (!o->kernel_file)
+				usage_error("--kernel needs a file");
+		} else if (strcmp(a, "--boot-hart") == 0) {
+			o->boot_hart = parse_number(a, next_arg(argc, argv, &i));
+			o->boot_hart_given = true;
+		} else if (strncmp(a, "zone_dma_limit=", 15) == 0) {
+			o->zone_dma_limit = a;
+		} else if (a[0] == '-' && a[1]) {
+			usage_error("unknown option %s", a);
+		} else if (o->dtb_file) {
+			usage_error("one device tree at a time (%s and %s)", o->dtb_file, a);
+		} else {
+			o->dtb_file = a;
+		}
+	}
+	if (!o->dtb_file)
+		usage_error("no device tree file given");
+	if (o->kernel_at_given &&
+	    (o->kernel_size == 0 || o->kernel_base + o->kernel_size <= o->kernel_base))
+		usage_error("--kernel-at: the size must be above 0 and the range must not wrap");
+}
+
+/* ---- input files --------------------------------------------------------- */
+
+/* The whole of @path, malloc'ed; NULL with errno set on failure. */
+static u8 *read_file(const char *path, size_t limit, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	u8 *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		return NULL;
+	}
+	if ((size_t)n > limit) {
+		fclose(f);
+		errno = EFBIG;
+		return NULL;
+	}
+	buf = malloc((size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+		errno = EIO;
+	}
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
+static u64 le64(const u8 *p)
+{
+	u64 v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Is @hdr rvmm's Linux RISC-V Image header? Then its image_size (the
+ * kernel from _start to _end, .bss included) is the size to reserve. */
+static bool image_header_size(const u8 *hdr, u64 *size)
+{
+	if (memcmp(hdr + 0x38, "RSC\x05", 4) != 0)
+		return false;
+	*size = le64(hdr + 0x10);
+	return *size != 0;
+}
+
+/* The loadable segment of an ELF64 rvmm.elf that starts the image. */
+static const Elf64_Phdr *first_load_segment(const u8 *elf, size_t size)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)elf;
+	const Elf64_Phdr *best = NULL;
+
+	if (size < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > size ||
+	    (size - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum)
+		return NULL;
+	for (unsigned int i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(elf + eh->e_phoff) + i;
+
+		if (ph->p_type == PT_LOAD && (!best || ph->p_paddr < best->p_paddr))
+			best = ph;
+	}
+	return best;
+}
+
+/* Base and size of the rvmm image in @path (rvmm.elf or Image), named
+ * @shown in the output. */
+static bool kernel_from_file(const char *path, const char *shown, struct kernel_image *k)
+{
+	size_t size;
+	u8 *buf = read_file(path, 256 * MiB, &size);
+	const Elf64_Phdr *ph;
+	bool ok = false;
+
+	if (!buf)
+		return false;
+	if (size >= 4 && memcmp(buf, ELFMAG, SELFMAG) == 0) {
+		ph = first_load_segment(buf, size);
+		if (ph && ph->p_offset <= size && size - ph->p_offset >= IMAGE_HEADER_SIZE &&
+		    image_header_size(buf + ph->p_offset, &k->size)) {
+			k->base = ph->p_paddr;
+			ok = true;
+		}
+	} else if (size >= IMAGE_HEADER_SIZE && image_header_size(buf, &k->size)) {
+		k->base = KERNEL_LINK_BASE;
+		ok = true;
+	}
+	free(buf);
+	if (ok)
+		snprintf(k->source, sizeof(k->source), "size from %s", shown);
+	return ok;
+}
+
+/* rvmm.elf in the directory this program lives in (build/). */
+static bool default_kernel_path(char *path, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", path, size - 1);
+	char *slash;
+
+	if (n <= 0)
+		return false;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) + sizeof("/rvmm.elf") > size)
+		return false;
+	strcpy(slash, "/rvmm.elf");
+	return access(path, R_OK) == 0;
+}
+
+static void find_kernel(const struct options *o, struct kernel_image *k)
+{
+	char path[512];
+
+	if (o->kernel_at_given) {
+		k->base = o->kernel_base;
+		k->size = o->kernel_size;
+		snprintf(k->source, sizeof(k->source), "--kernel-at");
+		return;
+	}
+	if (o->kernel_file) {
+		if (!kernel_from_file(o->kernel_file, o->kernel_file, k))
+			usage_error("%s: not an rvmm.elf or Image (no RISC-V Image header)",
+				    o->kernel_file);
+		return;
+	}
+	if (default_kernel_path(path, sizeof(path)) &&
+	    kernel_from_file(path, "rvmm.elf beside rvmm-dt", k))
+		return;
+	k->base = KERNEL_LINK_BASE;
+	k->size = KERNEL_DEFAULT_SIZE;
+	snprintf(k->source, sizeof(k->source),
+		 "assumed: no rvmm.elf beside rvmm-dt; --kernel-at ADDR SIZE or --kernel FILE");
+}
+
+/* ---- the device tree ----------------------------------------------------- */
+
+/*
+ * Where QEMU puts the DTB (OpenSBI's fw_dynamic then passes it on in
+ * place): 2 MiB aligned, as high as it fits below the end of the first RAM
+ * range or 3 GiB, whichever is lower.
+ */
+static u64 qemu_dtb_address(const struct dt_info *dt)
+{
+	const u64 limit = 3072 * MiB;
+	u64 base = dt->ram[0].base, end = base + dt->ram[0].size;
+	u64 top = base < limit ? MIN(end, limit) : end;
+
+	if (top < dt->fdt.totalsize)
+		return 0;
+	return ALIGN_DOWN(top - dt->fdt.totalsize, 2 * MiB);
+}
+
+/* Put the "dtb" range dt_parse recorded at 0 at @addr instead. */
+static void move_dtb_range(struct dt_info *dt, u64 addr)
+{
+	for (int i = 0; i < dt->nr_reserved; i++) {
+		const struct dt_reserved *r = &dt->reserved[i];
+
+		if (r->base != 0 || r->size != dt->fdt.totalsize || strcmp(r->reason, "dtb") != 0)
+			continue;
+		memmove(&dt->reserved[i], &dt->reserved[i + 1],
+			(size_t)(dt->nr_reserved - i - 1) * sizeof(dt->reserved[0]));
+		dt->nr_reserved--;
+		break;
+	}
+	dt->dtb_phys = addr;
+	if (dt_add_reserved(dt, addr, dt->fdt.totalsize, "dtb", false))
+		dt_panic_unusable(addr, -FDT_ERR_BADRANGE);
+}
+
+/*
+ * Parse the blob as the boot does, bounded by the header's totalsize (the
+ * file holds at least that much: load_dtb). Without --dtb-at the blob is
+ * parsed at 0 and its range moved to where QEMU would have put it, since
+ * that depends on the RAM the tree describes.
+ */
+static void parse_tree(const struct options *o, const u8 *blob, struct dt_info *dt)
+{
+	size_t bufsize = (size_t)fdt_header_totalsize(blob);
+	int rc = dt_parse(dt, blob, bufsize, o->dtb_at_given ? o->dtb_at : 0);
+
+	if (rc) {
+		if (!o->dtb_at_given)
+			kprintf("dtb: at an address the firmware chooses (--dtb-at ADDR): 0 below\n");
+		dt_panic_unusable(o->dtb_at_given ? o->dtb_at : 0, rc);
+	}
+	warnings += dt->nr_warnings;
+	if (o->dtb_at_given) {
+		kprintf("dtb: at %#llx (--dtb-at)\n", (unsigned long long)o->dtb_at);
+		return;
+	}
+	move_dtb_range(dt, qemu_dtb_address(dt));
+	kprintf("dtb: at %#llx, assumed: where QEMU puts it; firmware may choose another "
+		"place (--dtb-at ADDR)\n", (unsigned long long)dt->dtb_phys);
+}
+
+static u8 *load_dtb(const char *path, size_t *size)
+{
+	u8 *blob = read_file(path, MAX_DTB_FILE, size);
+
+	if (!blob)
+		usage_error("%s: %s", path, strerror(errno));
+	if (*size < FDT_HEADER_SIZE || fdt_header_totalsize(blob) < 0)
+		usage_error("%s: not a device tree blob (no 0xd00dfeed magic in a 40-byte header)%s",
+			    path, *size >= 4 && memcmp(blob, "/dts", 4) == 0 ?
+				  "; it looks like source: compile it with dtc -O dtb" : "");
+	if ((size_t)fdt_header_totalsize(blob) > *size)
+		usage_error("%s: cut short: %zu bytes, but its header says %ld (totalsize)", path,
+			    *size, fdt_header_totalsize(blob));
+	return blob;
+}
+
+/* ---- what the boot does with it ------------------------------------------ */
+
+static void show_console(const struct dt_info *dt)
+{
+	struct console_choice c;
+
+	console_select(dt, &c);
+	if (!c.driver) {
+		warnings++;
+		kprintf("console: SBI console (the firmware's putchar)\n");
+		return;
+	}
+	if (!c.from_stdout_path)
+		warnings++;
+	kprintf("console: %s (%s at %#lx), %s \"%s\"%s\n", c.con.name, c.driver->compatible,
+		c.con.base, c.from_stdout_path ? "named by stdout-path" : "not stdout-path",
+		dt->stdout_path, c.from_stdout_path && dt->stdout_path[0] != '/' ? ", an alias" : "");
+}
+
+static void show_time(const struct dt_info *dt)
+{
+	if (dt->timebase_frequency) {
+		kprintf("time: timebase-frequency %u Hz\n", dt->timebase_frequency);
+	} else {
+		warnings++;
+		kprintf("time: no timebase-frequency in the device tree, assuming %u Hz\n",
+			DEFAULT_TIMEBASE_HZ);
+	}
+	if (dt->timer_dev[0] && dt->ipi_dev[0]) {
+		kprintf("timer: %s, IPI: %s (the devices OpenSBI drives them with)\n",
+			dt->timer_dev, dt->ipi_dev);
+		return;
+	}
+	warnings++;
+	if (!dt->timer_dev[0] && !dt->ipi_dev[0])
+		kprintf("timer, IPI: no device (no CLINT or ACLINT node): OpenSBI gets no timer (time does not advance) and no IPIs, so rvmm runs on the boot hart only\n");
+	else if (!dt->timer_dev[0])
+		kprintf("timer: no device (no CLINT or ACLINT mtimer node): OpenSBI gets no timer, so time does not advance; IPI: %s\n",
+			dt->ipi_dev);
+	else
+		kprintf("timer: %s; IPI: no device (no CLINT or ACLINT mswi node): OpenSBI delivers no IPIs, so rvmm runs on the boot hart only\n",
+			dt->timer_dev);
+}
+
+/* zone_dma_limit=ADDR through the kernel's own parser and setter. Returns
+ * the problems cmdline_parse found (each printed). */
+static int apply_zone_dma_limit(const char *word, size_t len)
+{
+	char buf[128];
+
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, word, len);
+	buf[len] = '\0';
+	return cmdline_parse(buf);
+}
+
+/* The boot command line, and the one parameter of it this tool acts on:
+ * zone_dma_limit= (the option given to rvmm-dt wins). */
+static void show_cmdline(const struct options *o, const struct dt_info *dt)
+{
+	const char *p = dt->bootargs;
+
+	kprintf("Kernel command line: %s\n", dt->bootargs);
+	for (; *p; p++) {
+		if ((p == dt->bootargs || p[-1] == ' ') && strncmp(p, "zone_dma_limit=", 15) == 0) {
+			warnings += apply_zone_dma_limit(p, strcspn(p, " "));
+			break;
+		}
+	}
+	if (o->zone_dma_limit && apply_zone_dma_limit(o->zone_dma_limit, strlen(o->zone_dma_limit)))
+		usage_error("%s: not an address", o->zone_dma_limit);
+}
+
+static void show_chosen(const struct dt_info *dt)
+{
+	if (dt->has_initrd)
+		kprintf("initrd: [mem %#018llx-%#018llx], %llu bytes\n",
+			(unsigned long long)dt->initrd_start, (unsigned long long)dt->initrd_end - 1,
+			(unsigned long long)(dt->initrd_end - dt->initrd_start));
+	else
+		kprintf("initrd: none\n");
+	if (dt->rng_seed_len)
+		kprintf("rng-seed: /chosen/%s, %u bytes used\n", dt->rng_seed_name, dt->rng_seed_len);
+	else
+		kprintf("rng-seed: none: rvmm seeds its random numbers from the counters only (predictable)\n");
+}
+
+static void show_memory_map(struct dt_info *dt, const struct kernel_image *k)
+{
+	kprintf("kernel: [mem %#018llx-%#018llx] (%s)\n", (unsigned long long)k->base,
+		(unsigned long long)(k->base + k->size - 1), k->source);
+	dt_reserve_kernel(dt, k->base, k->size);
+	dt_print_memmap(dt);
+}
+
+static unsigned long long mib(unsigned long pages)
+{
+	return (unsigned long long)PFN_PHYS(pages) >> 20;
+}
+
+static void show_zones(const struct dt_info *dt, const struct kernel_image *k)
+{
+	static struct memblock mb;
+	static struct pglist_data node;
+	struct zone_limits lim;
+	int rc;
+
+	zone_limits_boot(&lim);
+	memblock_from_dt(&mb, dt, k->base, k->base + k->size);
+	rc = node_layout(&node, &mb, &lim);
+	if (rc)
+		node_panic(rc);
+	print_zone_ranges(&node);
+	kprintf("Zone pages (4 KiB):\n");
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &node.zones[zi];
+
+		kprintf("  %-8s spanned %lu, present %lu (%llu MiB)\n", z->name, z->spanned_pages,
+			z->present_pages, mib(z->present_pages));
+	}
+	kprintf("  node 0   present %lu (%llu MiB) in %lu section(s) of 128 MiB%s\n",
+		node.node_present_pages, mib(node.node_present_pages), node.nr_sections,
+		zone_dma_limit ? "" : "; no ZONE_DMA without zone_dma_limit=");
+}
+
+/* The hart that boots: as given, else the first usable cpu's. */
+static bool pick_boot_hart(const struct options *o, const struct dt_info *dt, u64 *hartid)
+{
+	if (o->boot_hart_given) {
+		*hartid = o->boot_hart;
+		return true;
+	}
+	for (int i = 0; i < dt->nr_cpus; i++) {
+		if (dt->cpus[i].usable) {
+			*hartid = dt->cpus[i].hartid;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void list_cpus(const struct dt_info *dt, bool known, u64 boot)
+{
+	kprintf("cpus: %d cpu node(s)\n", dt->nr_cpus);
+	for (int i = 0; i < dt->nr_cpus; i++) {
+		const struct dt_cpu *c = &dt->cpus[i];
+
+		kprintf("  hart %llu: mmu-type %s, status %s%s\n", (unsigned long long)c->hartid,
+			c->mmu_type[0] ? c->mmu_type : "(none)", c->okay ? "okay" : "not okay",
+			known && c->hartid == boot ? " (boot hart)" : "");
+	}
+}
+
+/* The harts harts_start() would bring up, with its reasons for the rest. */
+static void show_harts(const struct options *o, const struct dt_info *dt)
+{
+	unsigned int up = 1, listed = 0;
+	u64 boot = 0;
+	bool known = pick_boot_hart(o, dt, &boot);
+
+	list_cpus(dt, known, boot);
+	for (int i = 0; i < dt->nr_cpus; i++) {
+		const struct dt_cpu *c = &dt->cpus[i];
+		const char *why = dt_cpu_down_reason(c, up);
+
+		if (known && c->hartid == boot)
+			continue;
+		listed += c->usable;
+		if (why)
+			kprintf("harts: hart %llu left down: %s\n", (unsigned long long)c->hartid, why);
+		else
+			up++;
+	}
+	if (!known) {
+		kprintf("harts: no usable cpu node: rvmm runs on whichever hart the firmware starts\n");
+		return;
+	}
+	if (!dt->ipi_dev[0])
+		up = 1;
+	kprintf("harts: %u of %u would come up (boot hart %llu%s)%s\n", up, listed + 1,
+		(unsigned long long)boot, o->boot_hart_given ? "" : ", assumed: the first usable one",
+		dt->ipi_dev[0] ? "" : ": without an IPI device no other hart starts");
+}
+
+int main(int argc, char **argv)
+{
+	static struct options opts;
+	static struct dt_info dt;
+	struct kernel_image kernel;
+	size_t size;
+	u8 *blob;
+
+	parse_args(argc, argv, &opts);
+	blob = load_dtb(opts.dtb_file, &size);
+	find_kernel(&opts, &kernel);
+	kprintf("rvmm-dt: %s: %zu bytes, device tree version %u\n", opts.dtb_file, size,
+		fdt32_ld(blob + 20));
+	parse_tree(&opts, blob, &dt);
+	show_console(&dt);
+	show_time(&dt);
+	show_cmdline(&opts, &dt);
+	show_chosen(&dt);
+	show_memory_map(&dt, &kernel);
+	show_zones(&dt, &kernel);
+	show_harts(&opts, &dt);
+	kprintf("rvmm-dt: rvmm would boot with this device tree (%d warning%s)\n", warnings,
+		warnings == 1 ? "" : "s");
+	free(blob);
+	return 0;
+}
