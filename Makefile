@@ -6,6 +6,7 @@
 #   make gdb        attach gdb-multiarch (with symbols) to the QEMU of make debug
 #   make test       host unit tests, then the self-tests on QEMU; last line totals all
 #   make host-test  only the host unit tests (ASan + UBSan)
+#   make check-layers  mm/ uses only lib/ and its port (include/mm/port.h); lib/ nothing above it
 #   make ktest      only the on-target self-tests on QEMU
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300): docs/reliability.md
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
@@ -48,8 +49,8 @@ HCFLAGS := $(COMMON) -O1 -DHOST -fsanitize=address,undefined -fno-sanitize-recov
 HLDFLAGS := -fsanitize=address,undefined
 
 # --- kernel -------------------------------------------------------------------
-KSRCS := $(wildcard boot/*.S) $(wildcard boot/*.c) $(wildcard drivers/*.c) \
-	 $(wildcard lib/*.c) $(wildcard mm/*.c) $(wildcard bench/*.c) tests/ktest.c \
+KSRCS := $(wildcard boot/*.S) $(wildcard boot/*.c) $(wildcard drivers/*.c) $(wildcard shell/*.c) \
+	 $(wildcard lib/*.c) $(wildcard mm/*.c) $(wildcard bench/*.c) tests/ktest.c tests/stress.c \
 	 $(wildcard tests/common/*.c) $(wildcard tests/target/*.c)
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KSRCS))
 
@@ -90,7 +91,7 @@ $(PICOLIBC_A):
 	@echo "picolibc not found: $@ (Debian package picolibc-riscv64-unknown-elf; make deps)" >&2
 	@exit 1
 
-# Two links: the first one's text symbols become the table (lib/ksyms.c)
+# Two links: the first one's text symbols become the table (boot/ksyms.c)
 # linked into the second; .rodata follows .text, so no text address moves
 # (checked by regenerating the table from the result).
 KLINK = $(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(PLOBJS)
@@ -109,12 +110,12 @@ $(B)/Image: $(B)/rvmm.elf
 
 # --- host unit tests ----------------------------------------------------------
 # The portable code: everything the host tests, fuzzers and benchmarks use.
-HSRCS := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
+HSRCS := port/host.c drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
 	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/kmalloc.c mm/percpu.c lib/random.c \
 	 mm/pgtable.c tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
 HSRCS += bench/replay.c mm/reserved.c
 HSRCS += mm/fault_inject.c
-HSRCS += mm/mm_plan.c drivers/console_select.c drivers/uart8250.c drivers/uart_sifive.c
+HSRCS += mm/mm_plan.c drivers/dt_memblock.c drivers/console_select.c drivers/uart8250.c drivers/uart_sifive.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)
 DTBS  := $(patsubst tests/dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
@@ -142,11 +143,11 @@ FUZZ_BINS    := $(addprefix $(B)/fuzz/,$(FUZZERS))
 FCFLAGS  := $(COMMON) -O1 -DHOST -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
 FLDFLAGS := -fsanitize=fuzzer,address,undefined
-FUZZ_LIB := drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
+FUZZ_LIB := port/host.c drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
 	    mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/percpu.c lib/random.c \
 	    mm/kmalloc.c tests/host/host_support.c tests/host/fakeram.c tests/fuzz/fuzz_support.c
 FUZZ_LIB += mm/fault_inject.c
-FUZZ_LIB += mm/mm_plan.c
+FUZZ_LIB += mm/mm_plan.c drivers/dt_memblock.c
 FLIBOBJS := $(patsubst %,$(B)/f/%.o,$(FUZZ_LIB))
 
 # The page allocator's checker runs after every fuzzed operation and walks
@@ -195,7 +196,7 @@ fuzz-coverage: deps $(FUZZ_COV_BINS) $(DTBS)
 # tools/host_glue.c stands in for the kernel's kprintf and panic.
 RVMM_DT_SRCS := $(filter drivers/fdt.c drivers/devicetree.c drivers/console_select.c \
 		  drivers/uart8250.c drivers/uart_sifive.c lib/printf.c lib/string.c \
-		  lib/cmdline.c mm/memblock.c mm/mm_plan.c,$(HSRCS)) \
+		  lib/cmdline.c mm/memblock.c mm/mm_plan.c drivers/dt_memblock.c port/host.c,$(HSRCS)) \
 		tools/rvmm-dt.c tools/host_glue.c
 RVMM_DT_OBJS := $(patsubst %,$(B)/t/%.o,$(RVMM_DT_SRCS))
 TCFLAGS := $(COMMON) -O2 -DHOST
@@ -304,6 +305,12 @@ debug: deps all
 gdb:
 	$(GDB_ATTACH)
 
+# make check-layers: mm/ takes only from mm/, lib/ and its port; lib/ only
+# from lib/ (scripts/check-layers.sh, nm on the kernel's and the host's objects).
+check-layers: $(B)/rvmm.elf $(B)/host-tests
+	@scripts/check-layers.sh $(B)/k
+	@scripts/check-layers.sh $(B)/h
+
 host-test: deps $(B)/host-tests $(DTBS)
 	@tests/qemu/host.sh $(B)/host-tests $(B)/dtb
 
@@ -319,7 +326,7 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run debug gdb host-test ktest test test-build sdimage bench clean FORCE
+.PHONY: all deps run debug gdb check-layers host-test ktest test test-build sdimage bench clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

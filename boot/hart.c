@@ -34,6 +34,10 @@ const unsigned long hart_struct_size = sizeof(struct hart);
 _Static_assert(__builtin_offsetof(struct hart, stack_top) == HART_STACK_TOP_OFFSET &&
 		       __builtin_offsetof(struct hart, hartid) == HART_HARTID_OFFSET,
 	       "entry.S reads stack_top and hartid at these offsets");
+_Static_assert(__builtin_offsetof(struct hart, cpu) == PORT_CPU_OFFSET &&
+		       __builtin_offsetof(struct hart, mm_slots) == PORT_MM_SLOTS_OFFSET &&
+		       __builtin_offsetof(struct hart, percpu_area) == PERCPU_BASE_OFFSET,
+	       "mm/port.h reaches the cpu number, mm slots and per-hart area at these offsets");
 unsigned int nr_harts = 1;
 u8 hart_stacks[MAX_HARTS][HART_STACK_SIZE] __aligned(16);
 

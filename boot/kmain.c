@@ -68,6 +68,20 @@ static void random_init(const struct dt_info *dt)
 		kprintf("random: no /chosen/rng-seed: seeded from the counters only (predictable)\n");
 }
 
+/* The device tree's map into memblock (drivers/dt_memblock.c), then the
+ * memory manager over it and the image's sections. */
+static void mm_init_from_dt(void)
+{
+	static const struct mm_image image = {
+		.start = (uintptr_t)_start, .text_end = (uintptr_t)_etext,
+		.rodata_start = (uintptr_t)_srodata, .rodata_end = (uintptr_t)_erodata,
+		.data_start = (uintptr_t)_sdata, .end = (uintptr_t)_end,
+	};
+
+	memblock_from_dt(&memblock, &boot_dt, image.start, image.end);
+	mm_init(&memblock, &image);
+}
+
 static void print_banner(void)
 {
 	kprintf("\nrvmm ready on %u hart%s, console %s.\n"
@@ -78,6 +92,7 @@ static void print_banner(void)
 void kmain(unsigned long hartid, unsigned long dtb_phys)
 {
 	hart_boot_init(hartid);          /* per-hart data for this hart (cpu 0) */
+	kprintf_set_sink(console_kprintf_sink); /* kprintf writes to the console */
 	trap_init();                     /* trap vector and wfi wake-up sources */
 	kprintf("\nrvmm: booting on hart %lu, device tree at 0x%lx\n", hartid, dtb_phys);
 	devicetree_init(dtb_phys);       /* finisher; RAM, reserved ranges, chosen, cpus */
@@ -86,7 +101,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	cmdline_init(boot_dt.bootargs);  /* key=value boot parameters */
 	random_init(&boot_dt);           /* seed: /chosen/rng-seed, counters */
 	memory_map_init();               /* reserve the kernel, print the map */
-	mm_init(&boot_dt);               /* memblock, struct pages, zones, buddy */
+	mm_init_from_dt();               /* memblock, struct pages, zones, buddy */
 	paging_init(&memblock);          /* Sv39: direct map, kernel protections */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
 	fault_inject_boot_start();       /* fail_page_alloc=, failslab= from now on */

@@ -25,12 +25,6 @@ void sbi_console_putchar(int c)
 	sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned long)c, 0, 0);
 }
 
-bool sbi_probe(unsigned long ext)
-{
-	struct sbiret r = sbi_call(SBI_EXT_BASE, 3, ext, 0, 0);
-	return r.error == 0 && r.value != 0;
-}
-
 long sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque)
 {
 	return sbi_call(SBI_EXT_HSM, 0, hartid, start_addr, opaque).error;

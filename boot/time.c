@@ -78,11 +78,6 @@ void time_pretend_stopped(bool stopped)
 	pretend_stopped = stopped;
 }
 
-u64 time_hz(void)
-{
-	return timebase_hz;
-}
-
 u64 time_us_to_ticks(u64 us)
 {
 	return us * timebase_hz / 1000000u;

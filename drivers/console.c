@@ -1,13 +1,14 @@
 /*
- * console.c - the console and kprintf.
+ * console.c - the console, and the sink kprintf writes through.
  *
  * console_init() switches to the UART console_select() (console_select.c)
  * picks from the device tree and readies it. Until then (and if nothing
  * matches) output goes through SBI's legacy putchar, which works from the
  * first instruction.
  *
- * kprintf formats into a buffer on the caller's stack, then writes it under
- * console_lock so lines from different harts never interleave. The lock
+ * kprintf (lib/printf.c) formats into a buffer on the caller's stack and
+ * hands it to console_kprintf_sink, which writes it under console_lock so
+ * lines from different harts never interleave. The lock
  * remembers its owner: a hart that traps or panics while printing re-enters
  * instead of deadlocking on itself.
  */
@@ -123,28 +124,13 @@ size_t console_capture_end(void)
 	return capture.len;
 }
 
-int vkprintf(const char *fmt, va_list ap)
+void console_kprintf_sink(const char *s, size_t n)
 {
-	char buf[512];
-	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
-	size_t len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
 	bool release = console_lock_take();
 
 	if (capture.cpu == (int)this_cpu())
-		capture_append(buf, len);
-	console_write(buf, len);
+		capture_append(s, n);
+	console_write(s, n);
 	if (release)
 		console_lock_release();
-	return n;
-}
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vkprintf(fmt, ap);
-	va_end(ap);
-	return n;
 }

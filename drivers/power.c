@@ -29,11 +29,6 @@ void power_init(const struct fdt *f)
 		finisher = (volatile u32 *)(uintptr_t)addr;
 }
 
-unsigned long power_finisher_base(void)
-{
-	return (unsigned long)finisher;
-}
-
 static void __noreturn halt(void)
 {
 	kprintf("power: no way to power off; halted\n");

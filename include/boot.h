@@ -13,9 +13,6 @@ extern char __bss_start[], __bss_end[], _end[];
 /* The device tree as parsed at boot (valid after kmain's dt step). */
 extern struct dt_info boot_dt;
 
-/* Run the boot parameters' requests: run= commands, then ktest= (which
- * powers off). Returns if there was nothing that powers off. */
-void boot_run_requests(void);
 void selftest_boot(void);
 void shell_boot_script(void);
 

@@ -79,4 +79,7 @@ size_t console_capture_end(void);
 /* Read the base and size of @node's first reg entry. */
 int uart_dt_reg(const struct fdt *f, int node, struct console *con);
 
+/* kprintf's sink on the kernel (kmain registers it first thing). */
+void console_kprintf_sink(const char *s, size_t n);
+
 #endif

@@ -120,4 +120,19 @@ void dt_panic_unusable(u64 dtb_phys, int err) __noreturn;
 /* Add the kernel image [@base, @base + @size) as the reserved range "kernel". */
 void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size);
 
+/* ---- drivers/dt_memblock.c: the map into memblock ---- */
+struct memblock;
+
+/* All RAM of the device tree, and every range it or rvmm reserves. */
+int memblock_add_dt(struct memblock *mb, const struct dt_info *dt);
+
+/*
+ * Fill @mb (from scratch) with @dt's RAM and reserved ranges, @dt holding
+ * the kernel image [kernel_start, kernel_end) as its "kernel" range. Panics
+ * when the table overflows, when the image is not inside one RAM range,
+ * when another reserved range overlaps it, or when no whole page is free.
+ */
+void memblock_from_dt(struct memblock *mb, const struct dt_info *dt, u64 kernel_start,
+		      u64 kernel_end);
+
 #endif

@@ -16,6 +16,9 @@
 
 #include <config.h>
 #include <percpu_area.h>
+#ifndef __ASSEMBLY__
+#include <mm/port.h>
+#endif
 
 #define HART_STACK_SIZE (16 * 1024)
 #define HART_STACK_TOP_OFFSET 0 /* offsetof(struct hart, stack_top), for entry.S */
@@ -50,7 +53,7 @@ struct hart {
 	unsigned long done_seq;
 	unsigned long waiter_hartid; /* who to wake when done */
 
-	void *mm_slots[8]; /* the page allocator's per-hart slots (MM_SLOTS, percpu.h) */
+	void *mm_slots[MM_SLOTS]; /* the page allocator's per-hart slots (mm/port.h) */
 
 	struct trap_expect trap_expect;
 	unsigned long nr_wakeups; /* times this hart left wfi */
@@ -65,18 +68,11 @@ extern struct hart harts[MAX_HARTS];
 extern unsigned int nr_harts;  /* harts online */
 extern u8 hart_stacks[MAX_HARTS][HART_STACK_SIZE];
 
-/* tp holds this hart's struct hart for as long as the kernel runs (GCC
- * never allocates tp, so it can be named as a global register). */
-register struct hart *current_hart __asm__("tp");
-
+/* tp holds this hart's struct hart for as long as the kernel runs: the
+ * per-hart base of the port (mm/port.h), which also gives this_cpu(). */
 static inline struct hart *this_hart(void)
 {
-	return current_hart;
-}
-
-static inline unsigned int this_cpu(void)
-{
-	return this_hart()->cpu;
+	return (struct hart *)this_cpu_base();
 }
 
 /* Set up the boot hart's per-hart data (called first thing from kmain). */

@@ -69,10 +69,17 @@ typedef int64_t s64;
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-/* Print to the console. Safe from any hart; one call's output is never
- * interleaved with another hart's. */
+/* Print (lib/printf.c): format at most KPRINTF_MAX - 1 bytes on the
+ * caller's stack and hand them to the sink the system registered (the
+ * kernel's console, stdout on the host); nothing is printed before one is.
+ * The sink keeps one call's output whole: with the kernel's console, never
+ * interleaved with another hart's. Returns the formatted length. */
+#define KPRINTF_MAX 512
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int vkprintf(const char *fmt, va_list ap);
+/* Where kprintf's text goes: @s holds @n bytes (and a NUL after them). */
+typedef void (*kprintf_sink_t)(const char *s, size_t n);
+void kprintf_set_sink(kprintf_sink_t sink);
 
 /* Stop the machine with a message, a backtrace and a failure exit code. */
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;

@@ -63,16 +63,12 @@ void kmalloc_destroy_cache(unsigned int idx);
 	 (n) <= 128 ? 5 : (n) <= 192 ? 6 : (n) <= 256 ? 7 : (n) <= 512 ? 8 :          \
 	 (n) <= 1024 ? 9 : (n) <= 2048 ? 10 : (n) <= 4096 ? 11 : 12)
 
-void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);
-
 /* Set up the kernel's kmalloc heap (mode from the slob= parameter). */
 void kmalloc_init(void);
 
 /* kfree errors reported so far, and the last reason (for tests). */
 extern unsigned long kfree_errors;
 extern const char *kfree_last_error;
-
-#endif
 
 /*
  * kmalloc. A size known at compile time (kmalloc(sizeof(struct x), ...),
@@ -94,3 +90,5 @@ static inline void *kmalloc(size_t size, gfp_t gfp)
 	}
 	return __kmalloc(size, gfp);
 }
+
+#endif

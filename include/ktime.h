@@ -25,7 +25,6 @@ bool time_timer_works(void);
 void time_pretend_stopped(bool stopped);
 /* The instruction budget of a wait of @us (saturating). */
 u64 time_us_to_insns(u64 us);
-u64 time_hz(void);
 u64 time_us_to_ticks(u64 us);
 u64 time_now_us(void);
 /* Sleep this hart in wfi for @us microseconds. */

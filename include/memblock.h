@@ -39,7 +39,6 @@ struct memblock {
 /* The kernel's instance. */
 extern struct memblock memblock;
 
-struct dt_info;
 
 void memblock_init(struct memblock *mb);
 
@@ -52,9 +51,6 @@ int memblock_reserve_flags(struct memblock *mb, u64 base, u64 size, u32 flags);
 /* Take [base, base+size) out of reserved (and nomap) again, as Linux's
  * memblock_phys_free (mm/reserved.c). Returns 0, -EINVAL or -ENOSPC. */
 int memblock_phys_free(struct memblock *mb, u64 base, u64 size);
-
-/* All RAM of the device tree, and every range it or rvmm reserves. */
-int memblock_add_dt(struct memblock *mb, const struct dt_info *dt);
 
 /*
  * Allocate @size bytes aligned to @align (a power of two) from free memory,

@@ -6,12 +6,21 @@
 
 #include <kernel.h>
 
-struct dt_info;
+struct memblock;
 
-/* memblock from the device tree, then the page allocator; prints the
- * zone ranges, the memmap size and the "Memory:" line. Panics with the
- * reason if memory cannot be set up. */
-void mm_init(const struct dt_info *dt);
+/* The kernel image the memory manager runs in, by section: [start, end)
+ * with text [start, text_end), read-only data [rodata_start, rodata_end)
+ * and writable data [data_start, end). Addresses are physical (the direct
+ * map is identity at boot). */
+struct mm_image {
+	uintptr_t start, text_end, rodata_start, rodata_end, data_start, end;
+};
+
+/* Bring up the page allocator over @mb (RAM and reserved ranges, the
+ * image among them: see memblock_from_dt) and then kmalloc; prints the zone
+ * ranges, the memmap size and the "Memory:" line. Panics with the reason
+ * if memory cannot be set up. */
+void mm_init(struct memblock *mb, const struct mm_image *image);
 
 /* The figures of the boot "Memory:" line, in KiB. */
 struct mem_summary {
@@ -33,15 +42,6 @@ struct zone_limits;
 /* The zone boundaries for zone_dma_limit: ZONE_DMA below it (none if 0),
  * ZONE_DMA32 below 4 GiB, ZONE_NORMAL above. */
 void zone_limits_boot(struct zone_limits *lim);
-
-/*
- * Fill @mb (from scratch) with @dt's RAM and reserved ranges, @dt holding
- * the kernel image [kernel_start, kernel_end) as its "kernel" range. Panics
- * when the table overflows, when the image is not inside one RAM range,
- * when another reserved range overlaps it, or when no whole page is free.
- */
-void memblock_from_dt(struct memblock *mb, const struct dt_info *dt, u64 kernel_start,
-		      u64 kernel_end);
 
 /* node_init (or node_layout) failed with @rc: stop the boot. */
 void node_panic(int rc) __noreturn;

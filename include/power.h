@@ -22,7 +22,5 @@ struct fdt;
 void power_init(const struct fdt *f);
 void poweroff(int code) __noreturn;
 void reboot(void) __noreturn;
-/* The finisher's address, or 0 when there is none. */
-unsigned long power_finisher_base(void);
 
 #endif

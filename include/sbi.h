@@ -44,8 +44,6 @@ struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 		       unsigned long a1, unsigned long a2);
 
 void sbi_console_putchar(int c);
-/* Is the extension present (BASE probe_extension)? */
-bool sbi_probe(unsigned long ext);
 long sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
 long sbi_hart_get_status(unsigned long hartid);
 /* Stop the calling hart (HSM HART_STOP); returns only with an error. */

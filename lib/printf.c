@@ -286,3 +286,34 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/* ---- kprintf: formatted here, written by the registered sink ----------- */
+
+static kprintf_sink_t kprintf_sink;
+
+void kprintf_set_sink(kprintf_sink_t sink)
+{
+	__atomic_store_n(&kprintf_sink, sink, __ATOMIC_RELEASE);
+}
+
+int vkprintf(const char *fmt, va_list ap)
+{
+	char buf[KPRINTF_MAX];
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	kprintf_sink_t sink = __atomic_load_n(&kprintf_sink, __ATOMIC_ACQUIRE);
+
+	if (sink)
+		sink(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return n;
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vkprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}

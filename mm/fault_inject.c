@@ -26,7 +26,6 @@
 #include <slab.h>
 #include <slob.h>
 #ifndef HOST
-#include <shell.h>
 #endif
 
 struct fault_attr fail_page_alloc = {
@@ -400,31 +399,3 @@ void fault_inject_show(void)
 	show_one(&failslab);
 }
 
-#ifndef HOST
-static int cmd_faultinject(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		int rc = -EINVAL;
-
-		if (strcmp(arg, "off") == 0) {
-			fault_inject_clear(&fail_page_alloc);
-			fault_inject_clear(&failslab);
-			rc = 0;
-		} else if (strncmp(arg, "fail_page_alloc=", 16) == 0) {
-			rc = fault_inject_set(&fail_page_alloc, arg + 16);
-		} else if (strncmp(arg, "failslab=", 9) == 0) {
-			rc = fault_inject_set(&failslab, arg + 9);
-		}
-		if (rc) {
-			kprintf("faultinject: bad argument '%s' (fail_page_alloc=SPEC, failslab=SPEC or off)\n",
-				arg);
-			return rc;
-		}
-	}
-	fault_inject_show();
-	return 0;
-}
-SHELL_CMD("faultinject", cmd_faultinject, "[fail_page_alloc=SPEC] [failslab=SPEC] [off]",
-	  "allocation fault injection: set, clear, show the counters");
-#endif

@@ -23,7 +23,6 @@
  * MEMBLOCK_MAX_REGIONS ranges each (a full table is an error, not a
  * truncation). Ranges are byte-exact; rounding to pages is the caller's job.
  */
-#include <devicetree.h>
 #include <kstring.h>
 #include <memblock.h>
 
@@ -94,25 +93,6 @@ int memblock_reserve_flags(struct memblock *mb, u64 base, u64 size, u32 flags)
 	if (rc == 0 && (flags & MEMBLOCK_NOMAP))
 		rc = checked_insert(&mb->nomap, base, size);
 	return rc;
-}
-
-int memblock_add_dt(struct memblock *mb, const struct dt_info *dt)
-{
-	int rc;
-
-	for (int i = 0; i < dt->nr_ram; i++) {
-		rc = memblock_add(mb, dt->ram[i].base, dt->ram[i].size);
-		if (rc)
-			return rc;
-	}
-	for (int i = 0; i < dt->nr_reserved; i++) {
-		const struct dt_reserved *r = &dt->reserved[i];
-
-		rc = memblock_reserve_flags(mb, r->base, r->size, r->nomap ? MEMBLOCK_NOMAP : 0);
-		if (rc)
-			return rc;
-	}
-	return 0;
 }
 
 /* The first reserved region that ends after @addr, or NULL. */

@@ -30,7 +30,6 @@
 #include <kstring.h>
 #include <memmap_dump.h>
 #include <mmzone.h>
-#include <shell.h>
 #include <slab.h>
 #include <slob.h>
 
@@ -238,11 +237,3 @@ void memmap_dump(struct pglist_data *node)
 	kprintf("memmap: end runs=%lu\n", r.runs);
 }
 
-static int cmd_memmap(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	memmap_dump(mem_node);
-	return 0;
-}
-SHELL_CMD("memmap", cmd_memmap, "", "every page's state, run-length encoded (scripts/memmap-plot.sh draws it)");

@@ -1,10 +1,11 @@
 /*
- * mm_init.c - the kernel's memory bring-up: device tree -> memblock ->
- * node_init, and the boot log lines Linux prints for it. The decisions that
- * need no struct pages (zone_dma_limit=, the memory map checks, the zone
+ * mm_init.c - the memory bring-up: memblock -> node_init -> kmalloc, and
+ * the boot log lines Linux prints for it. It takes ranges (a filled
+ * memblock and the image's sections), never the device tree: the port
+ * fills memblock (the kernel from the device tree, drivers/dt_memblock.c).
+ * The decisions that need no struct pages (zone_dma_limit=, the zone
  * layout, "Zone ranges:") are in mm_plan.c, which rvmm-dt shares.
  */
-#include <boot.h>
 #include <kstring.h>
 #include <memblock.h>
 #include <mm_init.h>
@@ -20,43 +21,42 @@ static unsigned long kb(unsigned long bytes)
 
 /* "Memory: avail/total available (...)": available + code + rwdata +
  * rodata + reserved = total, exactly (everything is whole pages). */
-static void print_memory_line(const struct pglist_data *node)
+static void print_memory_line(const struct pglist_data *node, const struct mm_image *img)
 {
 	struct mem_summary *m = &boot_mem_summary;
 
 	m->total_kb = kb(PFN_PHYS(node->node_present_pages));
 	m->available_kb = kb(PFN_PHYS(node_free_pages_count(node)));
-	m->code_kb = kb((unsigned long)(_etext - _start));
-	m->rodata_kb = kb((unsigned long)(_erodata - _srodata));
-	m->rwdata_kb = kb((unsigned long)(_end - _sdata));
+	m->code_kb = kb(img->text_end - img->start);
+	m->rodata_kb = kb(img->rodata_end - img->rodata_start);
+	m->rwdata_kb = kb(img->end - img->data_start);
 	m->reserved_kb = m->total_kb - m->available_kb - m->code_kb - m->rodata_kb - m->rwdata_kb;
 	kprintf("Memory: %luK/%luK available (%luK kernel code, %luK rwdata, %luK rodata, %luK reserved)\n",
 		m->available_kb, m->total_kb, m->code_kb, m->rwdata_kb, m->rodata_kb, m->reserved_kb);
 }
 
-static void mark_kernel_pages(void)
+static void mark_kernel_pages(const struct mm_image *img)
 {
-	for (char *p = _start; p < _end; p += PAGE_SIZE)
-		set_page_type(virt_to_page(p), PGTY_KERNEL);
+	for (uintptr_t p = img->start; p < img->end; p += PAGE_SIZE)
+		set_page_type(virt_to_page((void *)p), PGTY_KERNEL);
 }
 
-void mm_init(const struct dt_info *dt)
+void mm_init(struct memblock *mb, const struct mm_image *image)
 {
 	struct zone_limits lim;
 	int rc;
 
 	zone_limits_boot(&lim);
-	memblock_from_dt(&memblock, dt, (u64)(uintptr_t)_start, (u64)(uintptr_t)_end);
-	rc = node_init(&contig_page_data, &memblock, &lim);
+	rc = node_init(&contig_page_data, mb, &lim);
 	if (rc)
 		node_panic(rc);
 	mm_set_node(&contig_page_data);
-	mark_kernel_pages();
+	mark_kernel_pages(image);
 	print_zone_ranges(mem_node);
 	kprintf("memmap: %lu struct pages of %zu bytes (%luK), %lu section(s) of 128 MiB, %s\n",
 		mem_node->memmap_pages, sizeof(struct page),
 		kb(mem_node->memmap_pages * sizeof(struct page)), mem_node->nr_sections,
 		mem_node->flat_map ? "one flat array" : "an array per section");
-	print_memory_line(mem_node);
+	print_memory_line(mem_node, image);
 	kmalloc_init();
 }

@@ -15,7 +15,6 @@
  * Each check that stops the boot panics with a message naming the ranges.
  */
 #include <cmdline.h>
-#include <devicetree.h>
 #include <kstring.h>
 #include <memblock.h>
 #include <mm_init.h>
@@ -44,66 +43,6 @@ void zone_limits_boot(struct zone_limits *lim)
 {
 	lim->dma_end_pfn = PHYS_PFN(zone_dma_limit);
 	lim->dma32_end_pfn = PHYS_PFN(ZONE_DMA32_LIMIT);
-}
-
-/* ---- memblock from the device tree ------------------------------------- */
-
-/* Does a range of @dt's RAM hold all of [ks, ke)? */
-static bool kernel_in_ram(const struct dt_info *dt, u64 ks, u64 ke)
-{
-	for (int i = 0; i < dt->nr_ram; i++)
-		if (ks >= dt->ram[i].base && ke <= dt->ram[i].base + dt->ram[i].size)
-			return true;
-	return false;
-}
-
-/* No range the tree reserves may overlap the kernel image: that memory
- * belongs to someone else. The "kernel" entry dt_reserve_kernel added for
- * exactly [ks, ke) is the kernel's own and skipped once. */
-static void check_kernel_not_reserved(const struct dt_info *dt, u64 ks, u64 ke)
-{
-	bool skipped_own = false;
-
-	for (int i = 0; i < dt->nr_reserved; i++) {
-		const struct dt_reserved *r = &dt->reserved[i];
-
-		if (!skipped_own && r->base == ks && r->size == ke - ks && strcmp(r->reason, "kernel") == 0) {
-			skipped_own = true;
-			continue;
-		}
-		if (r->base < ke && ks < r->base + r->size)
-			panic("the device tree reserves [mem %#018llx-%#018llx] (%s), which holds the kernel image [mem %#018llx-%#018llx]",
-			      (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
-			      r->reason, (unsigned long long)ks, (unsigned long long)ke - 1);
-	}
-}
-
-/* Bytes of whole free pages in @mb. */
-static u64 free_page_bytes(const struct memblock *mb)
-{
-	u64 cursor = 0, free = 0, s, e;
-
-	while (memblock_next_free(mb, &cursor, &s, &e))
-		if (ALIGN_DOWN(e, PAGE_SIZE) > ALIGN_UP(s, PAGE_SIZE))
-			free += ALIGN_DOWN(e, PAGE_SIZE) - ALIGN_UP(s, PAGE_SIZE);
-	return free;
-}
-
-void memblock_from_dt(struct memblock *mb, const struct dt_info *dt, u64 kernel_start,
-		      u64 kernel_end)
-{
-	int rc;
-
-	memblock_init(mb);
-	rc = memblock_add_dt(mb, dt);
-	if (rc)
-		panic("memblock: cannot record the device tree's memory map (error %d)", rc);
-	if (!kernel_in_ram(dt, kernel_start, kernel_end))
-		panic("the kernel image [mem %#018llx-%#018llx] is not inside the RAM the device tree describes",
-		      (unsigned long long)kernel_start, (unsigned long long)kernel_end - 1);
-	check_kernel_not_reserved(dt, kernel_start, kernel_end);
-	if (!free_page_bytes(mb))
-		panic("no free RAM: the device tree's reserved ranges and the kernel cover all of it");
 }
 
 /* ---- the node's layout ------------------------------------------------- */

@@ -3,13 +3,11 @@
  * Linux's /proc/buddyinfo, /proc/zoneinfo and /proc/meminfo, so that tools
  * and eyes used to those read them unchanged.
  */
-#include <hart.h>
 #include <kstring.h>
 #include <cmdline.h>
 #include <mm_report.h>
 #include <mmzone.h>
 #include <percpu.h>
-#include <shell.h>
 #include <slab.h>
 #include <slob.h>
 
@@ -94,32 +92,8 @@ void show_meminfo(const struct pglist_data *node)
 	meminfo_hooks_show();
 }
 
-static int cmd_buddyinfo(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	show_buddyinfo(mem_node);
-	return 0;
-}
-SHELL_CMD("buddyinfo", cmd_buddyinfo, "", "free blocks per order and zone (/proc/buddyinfo)");
 
-static int cmd_zoneinfo(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	show_zoneinfo(mem_node);
-	return 0;
-}
-SHELL_CMD("zoneinfo", cmd_zoneinfo, "", "zone counts and watermarks (/proc/zoneinfo)");
 
-static int cmd_meminfo(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	show_meminfo(mem_node);
-	return 0;
-}
-SHELL_CMD("meminfo", cmd_meminfo, "", "memory totals (/proc/meminfo)");
 
 void show_slobinfo(struct slob_heap *h)
 {
@@ -139,14 +113,6 @@ void show_slobinfo(struct slob_heap *h)
 	kprintf("  bad frees           %lu\n", h->nr_bad_frees);
 }
 
-static int cmd_slobinfo(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	show_slobinfo(&kmalloc_heap);
-	return 0;
-}
-SHELL_CMD("slobinfo", cmd_slobinfo, "", "kmalloc's SLOB heap: pages, free space, bigblocks, fragmentation");
 
 /* meminfo's kmalloc lines. */
 static void kmalloc_meminfo(void)
@@ -170,68 +136,4 @@ static void slab_meminfo(void)
 }
 MEMINFO_HOOK(slab_meminfo);
 
-/* Linux's `echo 2 > /proc/sys/vm/drop_caches` for rvmm's caches: every hart
- * empties its magazines of every slab cache and the free slabs go back,
- * then every hart's page lists are drained. */
-static void shrink_caches_here(void *arg)
-{
-	__atomic_fetch_add((unsigned long *)arg, kmem_cache_shrink_all(), __ATOMIC_RELAXED);
-}
 
-static int cmd_drop_caches(int argc, char **argv)
-{
-	unsigned long pages = 0, before = nr_free_pages();
-
-	(void)argv;
-	if (argc != 1) {
-		kprintf("usage: drop_caches\n");
-		return -EINVAL;
-	}
-	on_each_hart(shrink_caches_here, &pages);
-	node_drain_pages(mem_node);
-	kprintf("drop_caches: %lu slab pages given back; %lu pages free (%lu before)\n", pages,
-		nr_free_pages(), before);
-	return 0;
-}
-SHELL_CMD("drop_caches", cmd_drop_caches, "",
-	  "every hart empties its slab magazines, free slabs and page lists go back");
-
-/* `slabinfo` prints; `slabinfo NAME LIMIT BATCHCOUNT [SHAREDFACTOR]` tunes
- * a cache's magazines as a write to Linux's /proc/slabinfo does (there is
- * no shared array: SHAREDFACTOR must be 0). */
-static int cmd_slabinfo(int argc, char **argv)
-{
-	u64 limit, batch, shared = 0;
-	struct kmem_cache *c;
-	int rc;
-
-	if (argc == 1) {
-		show_slabinfo();
-		return 0;
-	}
-	if (argc == 2 && strcmp(argv[1], "-s") == 0) {
-		show_slabstats();
-		return 0;
-	}
-	if ((argc != 4 && argc != 5) || memparse(argv[2], &limit) || memparse(argv[3], &batch) ||
-	    (argc == 5 && memparse(argv[4], &shared))) {
-		kprintf("usage: slabinfo [-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]\n");
-		return -EINVAL;
-	}
-	c = kmem_cache_find(argv[1]);
-	if (!c) {
-		kprintf("slabinfo: no cache named %s\n", argv[1]);
-		return -ENOENT;
-	}
-	rc = shared || limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT
-		     ? -EINVAL
-		     : kmem_cache_tune(c, (unsigned int)limit, (unsigned int)batch);
-	if (rc)
-		kprintf("slabinfo: %s: limit %llu batchcount %llu sharedfactor %llu refused "
-			"(0 < batchcount <= limit <= %d, or both 0; sharedfactor 0)\n",
-			argv[1], (unsigned long long)limit, (unsigned long long)batch,
-			(unsigned long long)shared, SLAB_MAX_LIMIT);
-	return rc;
-}
-SHELL_CMD("slabinfo", cmd_slabinfo, "[-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]",
-	  "slab caches (/proc/slabinfo 2.1); -s: counters and magazines; NAME...: tune a cache");

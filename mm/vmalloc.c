@@ -24,9 +24,8 @@
 #include <kstring.h>
 #include <ksyms.h>
 #include <mm.h>
-#include <paging.h>
+#include <mm/port.h>
 #include <riscv.h>
-#include <shell.h>
 #include <spinlock.h>
 #include <vmalloc.h>
 
@@ -218,11 +217,11 @@ static u64 find_range(u64 need)
 static int map_area(struct vm_area *a, struct page **pages)
 {
 	for (unsigned int i = 0; i < a->nr_pages; i++) {
-		int rc = pgtable_map(&kernel_pgtable, a->addr + (u64)i * PAGE_SIZE,
+		int rc = pgtable_map(port_kernel_pgtable(), a->addr + (u64)i * PAGE_SIZE,
 				     virt_to_phys(page_address(pages[i])), PAGE_SIZE, PAGE_KERNEL, 0);
 
 		if (rc) {
-			pgtable_unmap(&kernel_pgtable, a->addr, (u64)i * PAGE_SIZE);
+			pgtable_unmap(port_kernel_pgtable(), a->addr, (u64)i * PAGE_SIZE);
 			return rc;
 		}
 	}
@@ -247,7 +246,7 @@ static void *place_area(struct vm_area *a, struct page **pages)
 	else
 		nr_vmap_pages += a->nr_pages;
 	spin_unlock_irqrestore(&vmap_lock, flags);
-	local_flush_tlb_range(a->addr, a->size);
+	port_flush_tlb_local(a->addr, a->size);
 	return (void *)(uintptr_t)addr;
 }
 
@@ -268,10 +267,10 @@ static struct vm_area *remove_area(const void *addr, unsigned int want_flags)
 		nr_vmalloc_pages -= a->nr_pages;
 	else
 		nr_vmap_pages -= a->nr_pages;
-	pgtable_unmap(&kernel_pgtable, a->addr, a->size);
+	pgtable_unmap(port_kernel_pgtable(), a->addr, a->size);
 	/* Flushed before the lock is dropped: once it is, another hart may
 	 * place a new area here, and no hart may still see these pages then. */
-	flush_tlb_kernel_range(a->addr, a->size);
+	port_flush_tlb_all(a->addr, a->size);
 	spin_unlock_irqrestore(&vmap_lock, flags);
 	return a;
 }
@@ -306,7 +305,7 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 	void *addr;
 	unsigned int i;
 
-	if (!size || !paging_on || n > (VMALLOC_END - VMALLOC_START) / PAGE_SIZE / 2)
+	if (!size || !port_kernel_pgtable() || n > (VMALLOC_END - VMALLOC_START) / PAGE_SIZE / 2)
 		return NULL;
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
@@ -366,7 +365,7 @@ void *vmap(struct page **pages, unsigned int count)
 	struct vm_area *a;
 	void *addr;
 
-	if (!count || !paging_on)
+	if (!count || !port_kernel_pgtable())
 		return NULL;
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
@@ -397,9 +396,9 @@ struct page *vmalloc_to_page(const void *addr)
 {
 	u64 pa;
 
-	if (!is_vmalloc_addr(addr) || !paging_on)
+	if (!is_vmalloc_addr(addr) || !port_kernel_pgtable())
 		return NULL;
-	pa = pgtable_translate(&kernel_pgtable, (u64)(uintptr_t)addr);
+	pa = pgtable_translate(port_kernel_pgtable(), (u64)(uintptr_t)addr);
 	return pa == ~0ull ? NULL : pfn_to_page(PHYS_PFN(pa));
 }
 
@@ -463,16 +462,16 @@ bool vmalloc_fault(u64 addr, unsigned long scause)
 	int level;
 	pte_t pte;
 
-	if (addr < VMALLOC_START || addr >= VMALLOC_END || !paging_on)
+	if (addr < VMALLOC_START || addr >= VMALLOC_END || !port_kernel_pgtable())
 		return false;
-	pte = pgtable_walk(&kernel_pgtable, addr, &level);
+	pte = pgtable_walk(port_kernel_pgtable(), addr, &level);
 	if (level >= 0) {
 		/* Mapped, but not for this access (say, a jump into vmalloc
 		 * memory): a real fault, which retrying would only repeat. */
 		if (!(pte & need))
 			return false;
 		/* Mapped: this hart held a stale "unmapped" translation. */
-		local_flush_tlb_range(ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE);
+		port_flush_tlb_local(ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE);
 		return true;
 	}
 	/* Read the tree under the lock if it can be had soon; a fault inside
@@ -533,7 +532,7 @@ static void vcheck_area(const struct vm_area *a, struct vcheck *c)
 		c->vmap_pages += a->nr_pages;
 	for (unsigned int i = 0; i < a->nr_pages; i++) {
 		u64 va = a->addr + (u64)i * PAGE_SIZE;
-		pte_t pte = pgtable_walk(&kernel_pgtable, va, &level);
+		pte_t pte = pgtable_walk(port_kernel_pgtable(), va, &level);
 
 		if (level != 0 || (pte & ~(~0ull << PTE_PPN_SHIFT)) != PAGE_KERNEL) {
 			vcheck_fail(c, a, "a page is unmapped or not a 4 KiB rw- mapping", va);
@@ -548,7 +547,7 @@ static void vcheck_area(const struct vm_area *a, struct vcheck *c)
 				vcheck_fail(c, a, "a page is not an allocated PGTY_VMALLOC page", va);
 		}
 	}
-	if (pgtable_translate(&kernel_pgtable, a->addr + a->size) != ~0ull)
+	if (pgtable_translate(port_kernel_pgtable(), a->addr + a->size) != ~0ull)
 		vcheck_fail(c, a, "the guard page is mapped", a->addr + a->size);
 	c->prev_end = area_end(a);
 }
@@ -622,12 +621,3 @@ void show_vmallocinfo(void)
 	show_area(root);
 	spin_unlock_irqrestore(&vmap_lock, flags);
 }
-
-static int cmd_vmallocinfo(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	show_vmallocinfo();
-	return 0;
-}
-SHELL_CMD("vmallocinfo", cmd_vmallocinfo, "", "vmalloc and vmap areas (/proc/vmallocinfo)");

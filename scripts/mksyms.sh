@@ -1,7 +1,7 @@
 #!/bin/sh
 # mksyms.sh ELF - print assembly for the kernel's symbol table: the text
 # symbols of ELF sorted by address, for backtraces with function names
-# (see lib/ksyms.c). With no ELF, print an empty table (the first link).
+# (see boot/ksyms.c). With no ELF, print an empty table (the first link).
 set -e
 {
 	if [ -n "${1:-}" ]; then

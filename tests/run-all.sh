@@ -15,6 +15,9 @@ echo "== host unit tests (ASan + UBSan)"
 tests/qemu/host.sh build/host-tests build/dtb
 grep -q '^host ' "$RESULTS" || record host 0 1 # the runner itself died
 
+echo "== layers: mm/ uses lib/ and its port only, lib/ nothing above it"
+tests/qemu/layers.sh
+
 echo "== fuzzing: libFuzzer + ASan + UBSan, 30 s per fuzzer (docs/reliability.md)"
 tests/qemu/fuzz.sh
 

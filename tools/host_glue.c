@@ -1,48 +1,21 @@
 /*
- * host_glue.c - what the kernel provides to its portable code, for rvmm-dt
- * on the host: kprintf writes to standard output (formatted by rvmm's own
- * kvsnprintf, so lines read exactly as in the boot log), and panic prints
- * the message the kernel would stop with and exits 1: the tree is refused.
+ * host_glue.c - rvmm-dt on the host port (port/host.c): a panic is the
+ * kernel refusing the tree. After the port prints the kernel's message,
+ * rvmm-dt states its verdict and exits 1 instead of aborting.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <kernel.h>
+#include <mm/port.h>
 
-int vkprintf(const char *fmt, va_list ap)
+static void refuse(void)
 {
-	char buf[1024];
-	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
-
-	fputs(buf, stdout);
-	return n;
-}
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vkprintf(fmt, ap);
-	va_end(ap);
-	return n;
-}
-
-void panic(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("Kernel panic: ", stdout);
-	va_start(ap, fmt);
-	vkprintf(fmt, ap);
-	va_end(ap);
-	fputs("\nrvmm-dt: rvmm would not boot with this device tree\n", stdout);
+	fputs("rvmm-dt: rvmm would not boot with this device tree\n", stdout);
 	fflush(stdout);
 	exit(1);
 }
 
-void warn_slowpath(const char *file, int line, const char *cond)
+__attribute__((constructor)) static void install_verdict(void)
 {
-	kprintf("WARNING: %s:%d: %s\n", file, line, cond);
+	port_host_panic_hook = refuse;
 }

@@ -1,11 +1,13 @@
 /*
  * fuzz_support.c - the pieces of the host harness the fuzzers need besides
- * tests/host/host_support.c and fakeram.c (which tests/host/main.c would
+ * port/host.c, tests/host/host_support.c and fakeram.c (which tests/host/main.c would
  * otherwise provide), and quiet kprintf (fuzz.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <mm/port.h>
 
 #include "fuzz.h"
 #include "../host/host.h"
@@ -20,13 +22,9 @@ static char ring[RING_SIZE];
 static size_t ring_pos;   /* next byte to write */
 static bool ring_wrapped; /* the ring holds RING_SIZE bytes */
 
-static void ring_sink(const char *s)
+static void ring_sink(const char *s, size_t n)
 {
-	if (!s) {
-		fuzz_log_dump();
-		return;
-	}
-	for (; *s; s++) {
+	for (; n; s++, n--) {
 		ring[ring_pos++] = *s;
 		if (ring_pos == RING_SIZE) {
 			ring_pos = 0;
@@ -44,7 +42,8 @@ void fuzz_quiet(void)
 
 		verbose = v && *v && strcmp(v, "0") != 0;
 	}
-	host_kprintf_sink = verbose ? NULL : ring_sink;
+	kprintf_set_sink(verbose ? port_host_stdout_sink : ring_sink);
+	port_host_panic_hook = verbose ? NULL : fuzz_log_dump; /* what was kept, then the panic */
 }
 
 void fuzz_log_reset(void)
@@ -73,7 +72,7 @@ void fuzz_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	host_kprintf_sink = NULL;
+	kprintf_set_sink(port_host_stdout_sink);
 	fuzz_log_dump();
 	fprintf(stderr, "FUZZ FAILURE: %s\n", msg);
 	fflush(stderr);

@@ -9,12 +9,7 @@ extern const char *host_dtb_dir;
 /* Read build/dtb/<name>.dtb into a malloc'ed buffer; NULL if it cannot. */
 void *host_load_dtb(const char *name, size_t *size);
 
-/* Set the cpu number this_cpu() returns in the calling thread. */
-void host_set_cpu(unsigned int cpu);
-
-/* When set (the fuzzers' quiet mode), kprintf hands each formatted chunk to
- * it instead of printing; panic() first calls it with NULL (show what was
- * kept), clears it and prints as usual. */
-extern void (*host_kprintf_sink)(const char *s);
+/* The port's host side (host_set_cpu, the kprintf sink, panic hook). */
+#include <mm/port.h>
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * stress.c - the allocator stress run (include/stress.h; docs/reliability.md).
+ * stress.c - the allocator stress run (include/stress.h; docs/reliability.md; a test engine, not part of mm/).
  *
  * Every hart runs its share of the operations on its own table of slots,
  * each empty or holding one live object: a block of pages, a kmalloc block

@@ -1,0 +1,137 @@
+/*
+ * mm/port.h - the port: everything the memory manager (mm/) needs from the
+ * system it runs on, and nothing else. mm/ uses lib/ and this interface;
+ * it never calls drivers/, the shell or the boot code directly.
+ *
+ * Two ports exist: the kernel's (boot/port.c, boot/hart.c, boot/panic.c,
+ * boot/time.c, boot/paging.c) and the host's (port/host.c: tests, fuzzers,
+ * tools, programs that link build/host/librvmm.a). A new system implements
+ * the functions marked [port] below; docs/embedding.md shows a minimal one.
+ *
+ *   console   kprintf (lib/printf.c) formats; the port registers where the
+ *             text goes with kprintf_set_sink() before mm/ prints anything.
+ *   errors    panic, warn_slowpath                                  [port]
+ *   harts     this_cpu, nr_online_cpus, cpu_percpu_base / this_cpu_base,
+ *             cpu_mm_slots / this_cpu_mm_slots                      [port]
+ *   locks     spinlock.h (atomics, no port call) and irq_save /
+ *             irq_restore, which mask this hart's interrupts         [port]
+ *   time      time_now_us                                          [port]
+ *   calls     on_each_cpu: run a function on every online hart      [port]
+ *   paging    port_kernel_pgtable, port_flush_tlb_local,
+ *             port_flush_tlb_all: what vmalloc maps with           [port]
+ *   symbols   ksym_lookup (ksyms.h): a code address's function, for
+ *             reports of who allocated; NULL where there is no table [port]
+ *
+ * Per-hart state: each hart has a base pointer. PERCPU_AREA_SIZE bytes at
+ * PERCPU_BASE_OFFSET from it are mm/'s per-hart area (mm/percpu.c hands out
+ * slots there), and MM_SLOTS pointers at PORT_MM_SLOTS_OFFSET are the page
+ * allocator's per-hart list pointers. The kernel keeps the running hart's
+ * base in tp, so the fast paths reach their per-hart state with one add.
+ */
+#ifndef RVMM_MM_PORT_H
+#define RVMM_MM_PORT_H
+
+#include <config.h>
+#include <kernel.h>
+#include <percpu_area.h>
+
+/* The page allocator's per-hart pointers: slots 0..3 by zone, then 4..7 by
+ * gfp zone bits (mm/page_alloc.c: mm_set_node). */
+#define MM_SLOT_GFP 4
+#define MM_SLOTS 8
+
+struct pgtable;
+
+/* ---- errors ---- */
+/* (kernel.h) panic(fmt, ...): print the message and stop; never returns.
+ * warn_slowpath(file, line, cond): print a warning (WARN_ON) and go on. */
+
+/* ---- harts ---- */
+/* Harts online now (<= MAX_HARTS); cpus are numbered 0..nr_online_cpus()-1. */
+unsigned int nr_online_cpus(void);
+/* @cpu's per-hart base (its area is at + PERCPU_BASE_OFFSET). */
+u8 *cpu_percpu_base(unsigned int cpu);
+/* @cpu's MM_SLOTS page allocator pointers. */
+void **cpu_mm_slots(unsigned int cpu);
+
+/* ---- time ---- */
+/* Microseconds since an arbitrary start; may stand still (reports only). */
+u64 time_now_us(void);
+
+/* ---- cross-hart calls ---- */
+/* Run fn(arg) on every online hart, the caller's included, and return when
+ * all have run it. Not from interrupt context; calls do not nest. */
+void on_each_cpu(void (*fn)(void *arg), void *arg);
+
+/* ---- paging (vmalloc) ---- */
+/* The kernel's page table that vmalloc maps into, or NULL when paging is
+ * off (vmalloc and vmap then fail; kvmalloc falls back to pages). */
+struct pgtable *port_kernel_pgtable(void);
+/* Drop this hart's TLB entries for [addr, addr + size). */
+void port_flush_tlb_local(u64 addr, u64 size);
+/* Drop every hart's TLB entries for [addr, addr + size); returns when done. */
+void port_flush_tlb_all(u64 addr, u64 size);
+
+#ifdef HOST
+/* ---- the host port (port/host.c): threads are harts ---- */
+#define PERCPU_BASE_OFFSET 0ul
+/* The calling thread's cpu number (host_set_cpu; 0 until set). */
+unsigned int this_cpu(void);
+/* Make the calling thread cpu @cpu (< MAX_HARTS). */
+void host_set_cpu(unsigned int cpu);
+/* kprintf's default sink there: standard output. */
+void port_host_stdout_sink(const char *s, size_t n);
+/* Called by panic before it aborts, when set. */
+extern void (*port_host_panic_hook)(void);
+static inline u8 *this_cpu_base(void)
+{
+	return cpu_percpu_base(this_cpu());
+}
+static inline void **this_cpu_mm_slots(void)
+{
+	return cpu_mm_slots(this_cpu());
+}
+static inline unsigned long irq_save(void)
+{
+	return 0;
+}
+static inline void irq_restore(unsigned long flags)
+{
+	(void)flags;
+}
+static inline unsigned long irq_save_notrap(void)
+{
+	return 0;
+}
+static inline void irq_restore_notrap(unsigned long flags)
+{
+	(void)flags;
+}
+#else
+/* ---- the kernel port: tp holds the running hart's base ---- */
+#include <riscv.h>
+
+/* Where the kernel's struct hart (boot/hart.h) keeps mm/'s fields, from its
+ * start (tp); boot/hart.c checks them at compile time. */
+#define PORT_CPU_OFFSET 16
+#define PORT_MM_SLOTS_OFFSET 64
+#define PERCPU_BASE_OFFSET 192ul
+
+/* GCC never allocates tp, so it can be named as a global register. */
+register u8 *port_tp __asm__("tp");
+
+static inline u8 *this_cpu_base(void)
+{
+	return port_tp;
+}
+static inline unsigned int this_cpu(void)
+{
+	return *(const unsigned int *)(this_cpu_base() + PORT_CPU_OFFSET);
+}
+static inline void **this_cpu_mm_slots(void)
+{
+	return (void **)(this_cpu_base() + PORT_MM_SLOTS_OFFSET);
+}
+#endif
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * host.c - the memory manager's port (mm/port.h) for host builds: the unit
+ * tests, the fuzzers, rvmm-dt and programs linking build/host/librvmm.a.
+ *
+ * Threads are harts: each thread has a cpu number (host_set_cpu; 0 until
+ * set) and every cpu a per-hart area and page allocator slots of its own.
+ * kprintf writes to standard output until someone registers another sink.
+ * panic prints, runs the panic hook if one is set (a fuzzer dumps its kept
+ * output, rvmm-dt states its verdict and exits) and aborts. There is no
+ * paging: vmalloc and vmap fail, kvmalloc takes pages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <ksyms.h>
+#include <mm/port.h>
+
+void (*port_host_panic_hook)(void);
+
+void port_host_stdout_sink(const char *s, size_t n)
+{
+	fwrite(s, 1, n, stdout);
+	fflush(stdout);
+}
+
+__attribute__((constructor)) static void port_host_init(void)
+{
+	kprintf_set_sink(port_host_stdout_sink);
+}
+
+void panic(const char *fmt, ...)
+{
+	char msg[KPRINTF_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kprintf_set_sink(port_host_stdout_sink);
+	printf("Kernel panic: %s\n", msg);
+	fflush(stdout);
+	if (port_host_panic_hook)
+		port_host_panic_hook(); /* may show what it kept, or exit */
+	abort();
+}
+
+void warn_slowpath(const char *file, int line, const char *cond)
+{
+	kprintf("WARNING: %s:%d: %s\n", file, line, cond);
+}
+
+static _Thread_local unsigned int host_cpu;
+
+unsigned int this_cpu(void)
+{
+	return host_cpu;
+}
+
+void host_set_cpu(unsigned int cpu)
+{
+	if (cpu >= MAX_HARTS)
+		panic("host_set_cpu: cpu %u, at most %d", cpu, MAX_HARTS - 1);
+	host_cpu = cpu;
+}
+
+unsigned int nr_online_cpus(void)
+{
+	return MAX_HARTS;
+}
+
+void **cpu_mm_slots(unsigned int cpu)
+{
+	static void *slots[MAX_HARTS][MM_SLOTS];
+
+	return slots[cpu];
+}
+
+u8 *cpu_percpu_base(unsigned int cpu)
+{
+	static u8 areas[MAX_HARTS][PERCPU_AREA_SIZE] __aligned(64);
+
+	return areas[cpu];
+}
+
+u64 time_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000u + (u64)ts.tv_nsec / 1000u;
+}
+
+/* Every cpu in turn on the calling thread, which then is its own cpu again. */
+void on_each_cpu(void (*fn)(void *arg), void *arg)
+{
+	unsigned int me = host_cpu;
+
+	for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++) {
+		host_cpu = cpu;
+		fn(arg);
+	}
+	host_cpu = me;
+}
+
+struct pgtable *port_kernel_pgtable(void)
+{
+	return NULL;
+}
+
+void port_flush_tlb_local(u64 addr, u64 size)
+{
+	(void)addr;
+	(void)size;
+}
+
+void port_flush_tlb_all(u64 addr, u64 size)
+{
+	(void)addr;
+	(void)size;
+}
+
+/* No kernel symbol table on the host (boot/ksyms.c is the kernel's). */
+const char *ksym_lookup(unsigned long addr, unsigned long *offset)
+{
+	(void)addr;
+	(void)offset;
+	return NULL;
+}

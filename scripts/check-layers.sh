@@ -1,0 +1,79 @@
+#!/bin/sh
+# check-layers.sh OBJDIR - the layering rules, checked with nm on the built
+# objects under OBJDIR (build/k: the kernel's; build/h: the host's):
+#
+#   lib/  takes symbols from lib/ only (and the compiler's runtime);
+#   mm/   takes symbols from mm/, lib/ and the port (include/mm/port.h):
+#         never from drivers/, the shell, the boot code or the tests.
+#
+# A symbol "taken" is one an object leaves undefined (nm -u). Symbols the
+# linker makes for a section (__start_X / __stop_X) are the registries
+# lib/ and mm/ own. Prints every violation as "OBJECT takes SYMBOL (from
+# FILE)" and exits 1 if there is one; else prints one line and exits 0.
+set -eu
+dir=${1:-build/k}
+NM=${NM:-nm}
+
+# The port's functions: what mm/ may take from outside mm/ and lib/.
+PORT="panic warn_slowpath nr_online_cpus cpu_percpu_base cpu_mm_slots this_cpu
+time_now_us on_each_cpu port_kernel_pgtable port_flush_tlb_local port_flush_tlb_all
+ksym_lookup"
+# The kernel image's bounds, named by the linker script, and (on the host)
+# the C library and sanitizer runtime: not code of this project.
+is_outside() {
+	case $1 in
+	__start_* | __stop_* | _start | _etext | _end | _sdata | _srodata | _erodata) return 0 ;;
+	__asan* | __ubsan* | __sanitizer* | __stack_chk* | __tls_get_addr) return 0 ;;
+	esac
+	return 1
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Where each project symbol is defined: "SYMBOL FILE".
+find "$dir" -name '*.o' | while read -r o; do
+	$NM --defined-only "$o" 2>/dev/null | awk -v f="${o#"$dir"/}" '$2 ~ /^[TDBRSGVWC]$/ { print $3, f }'
+done | sort -k1,1 >"$tmp/defs"
+
+bad=0
+check() { # LAYER ALLOWED_DIRS...: every object under LAYER
+	layer=$1
+	shift
+	for o in "$dir/$layer"/*.o; do
+		src=${o#"$dir"/}
+		# an object left from a source since moved (CHECK_ALL=1: check it)
+		[ -e "${src%.o}" ] || [ -n "${CHECK_ALL:-}" ] || continue
+		for sym in $($NM -u "$o" | awk '{ print $2 }'); do
+			is_outside "$sym" && continue
+			from=$(awk -v s="$sym" '$1 == s { print $2; exit }' "$tmp/defs")
+			if [ -z "$from" ]; then
+				case $sym in
+				mem* | str* | __*) continue ;; # libc / libgcc / compiler runtime
+				esac
+				echo "${o#"$dir"/} takes $sym (defined nowhere in $dir)"
+				bad=1
+				continue
+			fi
+			ok=0
+			for d in "$@"; do
+				case $from in "$d"/*) ok=1 ;; esac
+			done
+			if [ "$ok" = 0 ] && [ "$layer" = mm ]; then
+				for p in $PORT; do
+					[ "$sym" = "$p" ] && ok=1
+				done
+			fi
+			if [ "$ok" = 0 ]; then
+				echo "${o#"$dir"/} takes $sym (from $from)"
+				bad=1
+			fi
+		done
+	done
+}
+check lib lib
+check mm mm lib
+if [ "$bad" = 0 ]; then
+	echo "check-layers: $dir: lib/ takes only from lib/, mm/ only from mm/, lib/ and the port"
+fi
+exit $bad
