@@ -1,5 +1,5 @@
 /*
- * stress.h - the allocator stress run (mm/stress.c): random mixed
+ * stress.h - the allocator stress run (tests/stress.c): random mixed
  * operations on every hart at once with content verification, then a
  * count of what did not come back. The `stress [ops] [seed]` command, the
  * ktest suites `stress` and `fault`, and `make stress` use it.

@@ -2,7 +2,7 @@
 # stress.sh - `make stress`: boot QEMU virt (4 harts, 512 MiB, no -icount)
 # and run the console command `stress OPS SEED`: random mixed page, kmalloc,
 # krealloc and kmem_cache operations on every hart at once, every object
-# checked (mm/stress.c, docs/reliability.md). Prints the kernel's line
+# checked (tests/stress.c, docs/reliability.md). Prints the kernel's line
 #   stress: ops=N errors=E leaked_pages=L
 # its details and the wall time, keeps the log in build/stress.log, and
 # exits 0 only when the run completed with errors=0 and leaked_pages=0.

@@ -11,7 +11,7 @@
 #      map and a warning, or stops with a panic naming the problem (exit 2).
 #      Where one boots, ktest=page_alloc passes and the zones span only the
 #      RAM the tree gave.
-#   3. A short stress run (mm/stress.c) on 4 harts, and one with every slab
+#   3. A short stress run (tests/stress.c) on 4 harts, and one with every slab
 #      cache in debug mode.
 set -u
 cd "$(dirname "$0")/../.."
