@@ -1,6 +1,8 @@
 # rvmm - a RISC-V kernel whose purpose is a Linux-style physical memory manager.
 #
 #   make            build build/rvmm.elf, build/Image and build/rvmm-dt (docs/boards.md)
+#   make lib        the memory manager as a library: build/librvmm.a (riscv64), build/host/librvmm.a
+#                   and build/host/librvmm-port-host.a (the host's port); docs/embedding.md
 #   make run        boot in QEMU virt (4 harts, 512 MiB) to the serial console
 #   make debug      make run stopped at the first instruction, a gdb stub on GDBPORT
 #   make gdb        attach gdb-multiarch (with symbols) to the QEMU of make debug
@@ -49,8 +51,10 @@ HCFLAGS := $(COMMON) -O1 -DHOST -fsanitize=address,undefined -fno-sanitize-recov
 HLDFLAGS := -fsanitize=address,undefined
 
 # --- kernel -------------------------------------------------------------------
+# The memory manager and what it uses: the library's sources (make lib).
+LIB_SRCS := $(wildcard lib/*.c) $(wildcard mm/*.c)
 KSRCS := $(wildcard boot/*.S) $(wildcard boot/*.c) $(wildcard drivers/*.c) $(wildcard shell/*.c) \
-	 $(wildcard lib/*.c) $(wildcard mm/*.c) $(wildcard bench/*.c) tests/ktest.c tests/stress.c \
+	 $(LIB_SRCS) $(wildcard bench/*.c) tests/ktest.c tests/stress.c \
 	 $(wildcard tests/common/*.c) $(wildcard tests/target/*.c)
 KOBJS := $(patsubst %,$(B)/k/%.o,$(KSRCS))
 
@@ -66,7 +70,8 @@ $(B)/k/%.S.o: %.S
 
 # The allocators' fast paths run without a frame pointer (it would cost a
 # fifth of their instructions); a backtrace through them may stop early.
-FAST_PATH_OBJS := $(B)/k/mm/page_alloc.c.o $(B)/k/mm/slob.c.o $(B)/k/mm/kmalloc.c.o
+FAST_PATH_OBJS := $(B)/k/mm/page_alloc.c.o $(B)/k/mm/slob.c.o $(B)/k/mm/kmalloc.c.o \
+		  $(B)/k/mm/slob_segfit.c.o $(B)/k/mm/slob_classic.c.o
 $(FAST_PATH_OBJS): KCFLAGS += -fomit-frame-pointer
 
 # The compiler must not turn the loops of memset/memcpy into calls to themselves.
@@ -108,6 +113,58 @@ $(B)/rvmm.elf: $(KOBJS) $(PLOBJS) linker.ld scripts/mksyms.sh
 $(B)/Image: $(B)/rvmm.elf
 	$(call quiet,OBJCOPY,$@)$(OBJCOPY) -O binary $< $@
 
+# --- the memory manager as a library (docs/embedding.md) ----------------------
+# build/librvmm.a: the kernel's own objects of mm/ and lib/. build/host/librvmm.a:
+# the same sources built plainly for the host (-O2, no sanitizers) in build/hl/;
+# the port is not in either, but the host's (port/host.c) is ready-made in
+# build/host/librvmm-port-host.a.
+HOSTAR ?= ar
+LIB_KOBJS := $(patsubst %,$(B)/k/%.o,$(LIB_SRCS))
+HLIB_OBJS := $(patsubst %,$(B)/hl/%.o,$(LIB_SRCS))
+HLCFLAGS  := $(COMMON) -O2 -DHOST
+
+$(B)/librvmm.a: $(LIB_KOBJS)
+	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/hl/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTCC,$<)$(HOSTCC) $(HLCFLAGS) -c $< -o $@
+
+$(B)/host/librvmm.a: $(HLIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTAR,$@)rm -f $@ && $(HOSTAR) rcs $@ $^
+
+$(B)/host/librvmm-port-host.a: $(B)/hl/port/host.c.o
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTAR,$@)rm -f $@ && $(HOSTAR) rcs $@ $^
+
+lib: $(B)/librvmm.a $(B)/host/librvmm.a $(B)/host/librvmm-port-host.a
+
+# examples/embed: a bare-metal program on QEMU virt linked against
+# build/librvmm.a alone (and libgcc), with its own port and linker script.
+EMBED_OBJS := $(patsubst %,$(B)/embed/%.o,$(wildcard examples/embed/*.S examples/embed/*.c))
+
+$(B)/embed/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/embed/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call quiet,AS,$<)$(CC) $(KASFLAGS) -c $< -o $@
+
+$(B)/embed.elf: $(EMBED_OBJS) $(B)/librvmm.a examples/embed/embed.ld
+	$(call quiet,LD,$@)$(CC) $(KCFLAGS) -static -T examples/embed/embed.ld -Wl,--gc-sections \
+		$(EMBED_OBJS) $(B)/librvmm.a -lgcc -o $@
+
+# examples/host: a host program over malloc'ed memory, linked against the
+# host library and its ready-made port (they take from each other: a group).
+$(B)/embed-host: $(B)/hl/examples/host/main.c.o $(B)/host/librvmm.a $(B)/host/librvmm-port-host.a
+	$(call quiet,HOSTLD,$@)$(HOSTCC) $< -Wl,--start-group $(B)/host/librvmm.a \
+		$(B)/host/librvmm-port-host.a -Wl,--end-group -o $@
+
+test-build: lib $(B)/embed.elf $(B)/embed-host
+-include $(HLIB_OBJS:.o=.d) $(B)/hl/port/host.c.d $(EMBED_OBJS:.o=.d) $(B)/hl/examples/host/main.c.d
+
 # --- host unit tests ----------------------------------------------------------
 # The portable code: everything the host tests, fuzzers and benchmarks use.
 HSRCS := port/host.c drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
@@ -115,6 +172,7 @@ HSRCS := port/host.c drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.
 	 mm/pgtable.c tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
 HSRCS += bench/replay.c mm/reserved.c
 HSRCS += mm/fault_inject.c
+HSRCS += mm/slob_classic.c mm/slob_segfit.c mm/slab_debug.c mm/slab_check.c lib/avl.c
 HSRCS += mm/mm_plan.c drivers/dt_memblock.c drivers/console_select.c drivers/uart8250.c drivers/uart_sifive.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)
@@ -147,6 +205,7 @@ FUZZ_LIB := port/host.c drivers/fdt.c drivers/devicetree.c lib/printf.c lib/stri
 	    mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/percpu.c lib/random.c \
 	    mm/kmalloc.c tests/host/host_support.c tests/host/fakeram.c tests/fuzz/fuzz_support.c
 FUZZ_LIB += mm/fault_inject.c
+FUZZ_LIB += mm/slob_classic.c mm/slob_segfit.c mm/slab_debug.c mm/slab_check.c lib/avl.c
 FUZZ_LIB += mm/mm_plan.c drivers/dt_memblock.c
 FLIBOBJS := $(patsubst %,$(B)/f/%.o,$(FUZZ_LIB))
 
@@ -326,7 +385,7 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps run debug gdb check-layers host-test ktest test test-build sdimage bench clean FORCE
+.PHONY: all lib deps run debug gdb check-layers host-test ktest test test-build sdimage bench clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

@@ -11,15 +11,19 @@ struct memblock;
 /* The kernel image the memory manager runs in, by section: [start, end)
  * with text [start, text_end), read-only data [rodata_start, rodata_end)
  * and writable data [data_start, end). Addresses are physical (the direct
- * map is identity at boot). */
+ * map is identity at boot). The image lies in memblock's RAM and is
+ * reserved there; one that does not (in flash, or in memory kept from
+ * mm/) is given as all zeros. */
 struct mm_image {
 	uintptr_t start, text_end, rodata_start, rodata_end, data_start, end;
 };
 
 /* Bring up the page allocator over @mb (RAM and reserved ranges, the
- * image among them: see memblock_from_dt) and then kmalloc; prints the zone
+ * image among them: see memblock_from_dt) on the node contig_page_data,
+ * make it the one the global API uses, and then kmalloc; prints the zone
  * ranges, the memmap size and the "Memory:" line. Panics with the reason
- * if memory cannot be set up. */
+ * if memory cannot be set up or the image is not reserved RAM of @mb.
+ * Once, on one hart, with kprintf's sink registered. */
 void mm_init(struct memblock *mb, const struct mm_image *image);
 
 /* The figures of the boot "Memory:" line, in KiB. */

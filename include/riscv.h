@@ -65,6 +65,7 @@ static inline void wfi(void)
 	__asm__ volatile("wfi" ::: "memory");
 }
 
+#ifndef HOST /* (the host port has its own: mm/port.h) */
 /* Mask interrupts on this hart; returns the previous state for irq_restore. */
 static inline unsigned long irq_save(void)
 {
@@ -93,6 +94,7 @@ static inline void irq_restore_notrap(unsigned long sstatus_before)
 {
 	csr_set(sstatus, sstatus_before);
 }
+#endif /* !HOST */
 #endif
 
 #endif

@@ -35,6 +35,15 @@ static void print_memory_line(const struct pglist_data *node, const struct mm_im
 		m->available_kb, m->total_kb, m->code_kb, m->rwdata_kb, m->rodata_kb, m->reserved_kb);
 }
 
+/* The image must be RAM of @mb and reserved there, or its pages would be
+ * handed out (and it would have no struct pages to mark). */
+static void check_image(const struct memblock *mb, const struct mm_image *img)
+{
+	for (uintptr_t p = img->start; p < img->end; p += PAGE_SIZE)
+		if (!memblock_is_memory(mb, p) || !memblock_is_reserved(mb, p))
+			panic("mm_init: image page %#lx is not reserved RAM in memblock", (unsigned long)p);
+}
+
 static void mark_kernel_pages(const struct mm_image *img)
 {
 	for (uintptr_t p = img->start; p < img->end; p += PAGE_SIZE)
@@ -46,6 +55,7 @@ void mm_init(struct memblock *mb, const struct mm_image *image)
 	struct zone_limits lim;
 	int rc;
 
+	check_image(mb, image);
 	zone_limits_boot(&lim);
 	rc = node_init(&contig_page_data, mb, &lim);
 	if (rc)

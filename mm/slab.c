@@ -47,13 +47,16 @@
  * so it never overwrites constructed contents.
  *
  * Debugging (SLAB_* flags, or the slab_debug= parameter): a debug cache has
- * magazine capacity 0, so every operation takes the checked slow path and an
- * ordinary cache pays nothing. Object layout with debugging:
- *   [left red zone][object][right red zone][free link][alloc track][free track]
- * Red zones hold 0xcc while allocated and 0xbb while free; poisoned free
- * objects hold 0x6b ending in 0xa5. Checks report the cache, object and
- * offending bytes: double free, free of a pointer not from this cache,
- * writes past or before an object, use after free, corrupted free links.
+ * magazine capacity 0, so every operation takes the checked slow path of
+ * mm/slab_debug.c and an ordinary cache pays nothing; setup_geometry leaves
+ * room for what the flags need (red zones, the free link outside the
+ * object, the user tracks: the layout is in mm/slab_internal.h). On every
+ * cache a free link that does not decode to an object of its slab is
+ * caught when it is followed and reported (slab_report, mm/slab_debug.c),
+ * and so are a free of a foreign pointer and a double free in a row.
+ *
+ * mm/slab_check.c holds the read-only walks: kmem_cache_check, which proves
+ * the invariants above on demand, and the slabinfo reports.
  *
  * Locking: cache->lock guards the lists and counters; the cache chain has
  * its own lock; lock order cache lock -> page allocator locks.
@@ -61,22 +64,12 @@
 #include <fault_inject.h>
 #include <kmalloc.h>
 #include <kstring.h>
-#include <ksyms.h>
 #include <mm.h>
 #include <random.h>
 #include <slab.h>
 #include <slob.h>
-#include <cmdline.h>
 
-#define RED_ACTIVE 0xcc
-#define RED_INACTIVE 0xbb
-#define POISON_FREE 0x6b
-#define POISON_END 0xa5
-#define RED_SIZE 8u
-
-unsigned long slab_debug_flags;
-char slab_debug_cache[SLAB_NAME_LEN];
-unsigned long slab_errors;
+#include "slab_internal.h"
 
 /* Memory the slab allocator holds: slab pages, and the bytes of cache
  * descriptors and magazines (from the SLOB heap); peak of the sum in
@@ -108,9 +101,8 @@ unsigned long slab_held_pages(void)
 	return slab_pages + meta_heap.nr_pages + meta_heap.big_pages;
 }
 
-/* The capacity-0 magazine: base[0] only, never written. */
-static void *empty_magazine[1];
-#define EMPTY_END (&empty_magazine[1])
+/* The capacity-0 magazine (EMPTY_END): base[0] only, never written. */
+void *slab_empty_magazine[1];
 
 void slab_init(void)
 {
@@ -126,69 +118,13 @@ void slab_init(void)
 	}
 }
 
-/* ===================== slabs, pages, free links ========================== */
-
-static inline unsigned long slab_bytes(const struct kmem_cache *c)
-{
-	return PAGE_SIZE << c->order;
-}
-
-/* The head page of the slab holding p, or NULL. */
-static struct page *slab_head(const void *p)
-{
-	struct page *page = virt_to_page(p);
-
-	if (!page || page_type(page) != PGTY_SLAB)
-		return NULL;
-	return PageHead(page) ? page : page - page->slab_prev;
-}
+/* ======================= slabs and their lists =========================== */
 
 struct kmem_cache *virt_to_cache(const void *p)
 {
 	struct page *page = virt_to_page(p);
 
 	return page && page_type(page) == PGTY_SLAB ? page->slab_cache : NULL;
-}
-
-static inline char *slab_base(const struct page *head)
-{
-	return page_address(head);
-}
-
-static inline char *first_object(const struct kmem_cache *c, const struct page *head)
-{
-	return slab_base(head) + head->slab_colour * c->colour_off + c->red_left;
-}
-
-/* Is p the start of an object of this slab? */
-static bool is_object(const struct kmem_cache *c, const struct page *head, const void *p)
-{
-	const char *first = first_object(c, head);
-	unsigned long off;
-
-	if ((const char *)p < first)
-		return false;
-	off = (unsigned long)((const char *)p - first);
-	return off % c->size == 0 && off / c->size < c->objs_per_slab;
-}
-
-static inline void **fp_slot(const struct kmem_cache *c, void *obj)
-{
-	return (void **)((char *)obj + c->fp_offset);
-}
-
-static inline void set_fp(const struct kmem_cache *c, void *obj, void *next)
-{
-	void **slot = fp_slot(c, obj);
-
-	*slot = (void *)((uintptr_t)next ^ c->random ^ (uintptr_t)slot);
-}
-
-static inline void *get_fp(const struct kmem_cache *c, void *obj)
-{
-	void **slot = fp_slot(c, obj);
-
-	return (void *)((uintptr_t)*slot ^ c->random ^ (uintptr_t)slot);
 }
 
 /* Pfn-linked lists of slab head pages (the links live in struct page). */
@@ -220,116 +156,7 @@ static struct page *slist_first(const struct slab_list *l)
 	return l->first == SLAB_NIL ? NULL : pfn_to_page(l->first);
 }
 
-static struct slab_list *list_for(struct kmem_cache *c, const struct page *head)
-{
-	if (head->slab_inuse == 0)
-		return &c->free;
-	return head->slab_inuse == c->objs_per_slab ? &c->full : &c->partial;
-}
-
-/* ============================ error reports ============================== */
-
-static void print_caller(const char *what, const struct slab_track *t)
-{
-	unsigned long off;
-	const char *name = t->caller ? ksym_lookup(t->caller, &off) : NULL;
-
-	if (!t->caller)
-		return;
-	if (name)
-		kprintf("  %s by %s+0x%lx on cpu %u\n", what, name, off, t->cpu);
-	else
-		kprintf("  %s by [<%016lx>] on cpu %u\n", what, t->caller, t->cpu);
-}
-
-static void slab_report(struct kmem_cache *c, const void *obj, const char *what,
-			const u8 *bytes, unsigned int off)
-{
-	c->nr_errors++;
-	c->last_error = what;
-	slab_errors++;
-	kprintf("slab error: cache %s: object %p: %s\n", c->name, obj, what);
-	if (bytes) {
-		kprintf("  bytes at object offset %d:", (int)off);
-		for (int i = 0; i < 8; i++)
-			kprintf(" %02x", bytes[i]);
-		kprintf("\n");
-	}
-	if ((c->flags & SLAB_STORE_USER) && obj && slab_head(obj) &&
-	    slab_head(obj)->slab_cache == c && is_object(c, slab_head(obj), obj)) {
-		const struct slab_track *t = (const struct slab_track *)((const char *)obj + c->track_offset);
-
-		print_caller("last allocated", &t[0]);
-		print_caller("last freed", &t[1]);
-	}
-}
-
-/* The first byte of [p, p+n) that is not v, or NULL. */
-static const u8 *find_not(const u8 *p, unsigned int n, u8 v)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (p[i] != v)
-			return p + i;
-	return NULL;
-}
-
-/* Check one red zone; put it to @set afterwards. Returns false on damage. */
-static bool check_red(struct kmem_cache *c, void *obj, u8 *zone, unsigned int n, u8 want,
-		      u8 set, const char *what)
-{
-	const u8 *bad = find_not(zone, n, want);
-
-	if (bad) /* show the first damaged byte, not the start of the zone */
-		slab_report(c, obj, what, bad, (unsigned int)(bad - (const u8 *)obj));
-	memset(zone, set, n);
-	return !bad;
-}
-
-static void poison(const struct kmem_cache *c, void *obj)
-{
-	memset(obj, POISON_FREE, c->object_size - 1);
-	((u8 *)obj)[c->object_size - 1] = POISON_END;
-}
-
-static bool poisoned(const struct kmem_cache *c, const void *obj, unsigned int *at)
-{
-	const u8 *bad = find_not(obj, c->object_size - 1, POISON_FREE);
-
-	if (!bad && ((const u8 *)obj)[c->object_size - 1] == POISON_END)
-		return true;
-	*at = bad ? (unsigned int)(bad - (const u8 *)obj) : c->object_size - 1;
-	return false;
-}
-
-static inline bool poisons(const struct kmem_cache *c)
-{
-	return (c->flags & SLAB_POISON) && !c->ctor;
-}
-
-static void set_track(struct kmem_cache *c, void *obj, int which, unsigned long caller)
-{
-	struct slab_track *t = (struct slab_track *)((char *)obj + c->track_offset);
-
-	t[which].caller = caller;
-	t[which].cpu = this_cpu();
-}
-
 /* ====================== making and freeing slabs ========================= */
-
-static void init_object(struct kmem_cache *c, void *obj)
-{
-	if (c->flags & SLAB_RED_ZONE) {
-		memset((char *)obj - c->red_left, RED_INACTIVE, c->red_left);
-		memset((char *)obj + c->object_size, RED_INACTIVE,
-		       c->fp_offset - c->object_size);
-	}
-	if (c->flags & SLAB_STORE_USER)
-		memset((char *)obj + c->track_offset, 0, 2 * sizeof(struct slab_track));
-	if (poisons(c))
-		poison(c, obj);
-	if (c->ctor)
-		c->ctor(obj);
-}
 
 /* A new slab, off any list, all objects free; NULL when out of memory.
  * Called without the cache lock (constructors may allocate). */
@@ -353,7 +180,10 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 	obj = first_object(c, head);
 	head->slab_free = (u32)(obj - slab_base(head)) + 1;
 	for (unsigned int i = 0; i < c->objs_per_slab; i++, obj += c->size) {
-		init_object(c, obj);
+		if (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER | SLAB_POISON))
+			slab_debug_init_object(c, obj); /* red zones, tracks, poison */
+		if (c->ctor)
+			c->ctor(obj);
 		if (prev)
 			set_fp(c, prev, obj);
 		prev = obj;
@@ -482,8 +312,9 @@ static struct page *slab_with_room(struct kmem_cache *c, gfp_t gfp)
 	return head;
 }
 
-/* One object from the slabs (lock held), or NULL. */
-static void *alloc_from_slabs(struct kmem_cache *c, gfp_t gfp)
+/* The checked paths' way to the slabs (mm/slab_debug.c): one object from
+ * the slabs, and an object back to its slab (lock held). */
+void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp)
 {
 	struct page *head = slab_with_room(c, gfp);
 	struct slab_list *from;
@@ -497,12 +328,13 @@ static void *alloc_from_slabs(struct kmem_cache *c, gfp_t gfp)
 	return obj;
 }
 
-/* ============================ magazines ================================== */
-
-static bool magazine_real(const struct slab_cpu *sc)
+void slab_free_locked(struct kmem_cache *c, void *obj)
 {
-	return sc->end != EMPTY_END;
+	free_to_slab(c, obj);
+	reap_free_slabs(c, 1);
 }
+
+/* ============================ magazines ================================== */
 
 _Static_assert((SLAB_MAX_LIMIT + 1) * sizeof(void *) <= SLOB_SEG_KMALLOC_MAX,
 	       "the largest magazine fits one block of the metadata heap");
@@ -510,17 +342,6 @@ _Static_assert((SLAB_MAX_LIMIT + 1) * sizeof(void *) <= SLOB_SEG_KMALLOC_MAX,
 static size_t magazine_bytes(const struct kmem_cache *c)
 {
 	return (c->limit + 1) * sizeof(void *);
-}
-
-/* base[0] (the NULL) of a real magazine. */
-static void **magazine_base(const struct kmem_cache *c, const struct slab_cpu *sc)
-{
-	return sc->end - c->limit - 1;
-}
-
-static long magazine_count(const struct kmem_cache *c, const struct slab_cpu *sc)
-{
-	return magazine_real(sc) ? sc->top - magazine_base(c, sc) - 1 : 0;
 }
 
 void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *count)
@@ -576,77 +397,6 @@ static void release_magazine(struct kmem_cache *c, struct slab_cpu *sc)
 	sc->top = sc->end = EMPTY_END;
 }
 
-/* ============================ debug paths ================================ */
-
-static void *debug_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
-{
-	void *obj;
-	unsigned int at;
-
-	spin_lock(&c->lock);
-	obj = alloc_from_slabs(c, gfp);
-	spin_unlock(&c->lock);
-	if (!obj)
-		return NULL;
-	if (c->flags & SLAB_RED_ZONE) {
-		check_red(c, obj, (u8 *)obj - c->red_left, c->red_left, RED_INACTIVE, RED_ACTIVE,
-			  "red zone before a free object overwritten");
-		check_red(c, obj, (u8 *)obj + c->object_size, c->fp_offset - c->object_size,
-			  RED_INACTIVE, RED_ACTIVE, "red zone after a free object overwritten");
-	}
-	if (poisons(c) && !poisoned(c, obj, &at)) {
-		slab_report(c, obj, "use after free: a free object was written to", (u8 *)obj + at, at);
-		poison(c, obj);
-	}
-	if (c->flags & SLAB_STORE_USER)
-		set_track(c, obj, 0, caller);
-	return obj;
-}
-
-/* Is obj on its slab's free list? (A double free, when it is.) */
-static bool on_free_list(struct kmem_cache *c, struct page *head, void *obj)
-{
-	void *p = head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL;
-
-	for (unsigned int n = 0; p && n <= c->objs_per_slab; n++) {
-		if (p == obj)
-			return true;
-		p = get_fp(c, p);
-		if (p && !is_object(c, head, p))
-			return false; /* broken list: slab_pop reports it */
-	}
-	return false;
-}
-
-static void debug_free(struct kmem_cache *c, void *obj, unsigned long caller)
-{
-	struct page *head = slab_head(obj);
-
-	if (!head || head->slab_cache != c || !is_object(c, head, obj)) {
-		slab_report(c, obj, "free of a pointer that is not an object of this cache", NULL, 0);
-		return;
-	}
-	spin_lock(&c->lock);
-	if (on_free_list(c, head, obj)) {
-		spin_unlock(&c->lock);
-		slab_report(c, obj, "double free", NULL, 0);
-		return;
-	}
-	if (c->flags & SLAB_RED_ZONE) {
-		check_red(c, obj, (u8 *)obj - c->red_left, c->red_left, RED_ACTIVE, RED_INACTIVE,
-			  "write before the object (red zone overwritten)");
-		check_red(c, obj, (u8 *)obj + c->object_size, c->fp_offset - c->object_size,
-			  RED_ACTIVE, RED_INACTIVE, "write past the object (red zone overwritten)");
-	}
-	if (c->flags & SLAB_STORE_USER)
-		set_track(c, obj, 1, caller);
-	if (poisons(c))
-		poison(c, obj);
-	free_to_slab(c, obj);
-	reap_free_slabs(c, 1);
-	spin_unlock(&c->lock);
-}
-
 /* ============================ slow paths ================================= */
 
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
@@ -661,7 +411,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	flags = irq_save();
 	m = this_magazine(c);
 	if (!m) {
-		obj = debug_alloc(c, gfp, caller);
+		obj = slab_debug_alloc(c, gfp, caller);
 		irq_restore(flags);
 		return obj;
 	}
@@ -704,7 +454,7 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	struct slab_cpu *m = this_magazine(c);
 
 	if (!m) {
-		debug_free(c, obj, caller);
+		slab_debug_free(c, obj, caller);
 		irq_restore(flags);
 		return;
 	}
@@ -897,15 +647,6 @@ static void setup_magazines(struct kmem_cache *c)
 			cpu_slab(c, cpu)->top = cpu_slab(c, cpu)->end = EMPTY_END;
 }
 
-static unsigned long debug_flags_for(const char *name)
-{
-	if (!slab_debug_flags)
-		return 0;
-	if (slab_debug_cache[0] && strcmp(slab_debug_cache, name) != 0)
-		return 0;
-	return slab_debug_flags;
-}
-
 struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
 					  unsigned long flags, void (*ctor)(void *),
 					  void (*dtor)(void *))
@@ -930,7 +671,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 		return NULL;
 	}
 	kstrlcpy(c->name, name, sizeof(c->name));
-	c->flags = (flags & ~SLAB_FAILSLAB) | debug_flags_for(c->name) |
+	c->flags = (flags & ~SLAB_FAILSLAB) | slab_debug_flags_for(c->name) |
 		   (failslab_targets(c->name) ? SLAB_FAILSLAB : 0);
 	c->object_size = (unsigned int)size;
 	c->align = calculate_alignment(c->flags, align, size);
@@ -1054,7 +795,7 @@ struct kmem_cache *kmem_cache_find(const char *name)
 	return found;
 }
 
-/* ============================ reports ==================================== */
+/* ============================ the chain ================================== */
 
 void slab_for_each_cache(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
 {
@@ -1065,227 +806,3 @@ void slab_for_each_cache(void (*fn)(struct kmem_cache *c, void *arg), void *arg)
 		fn(list_entry(pos, struct kmem_cache, chain), arg);
 	spin_unlock_irqrestore(&chain_lock, irq);
 }
-
-struct pages_arg {
-	bool reclaimable;
-	unsigned long pages;
-};
-
-static void count_pages(struct kmem_cache *c, void *arg)
-{
-	struct pages_arg *a = arg;
-
-	if (!!(c->flags & SLAB_RECLAIM_ACCOUNT) == a->reclaimable)
-		a->pages += c->nr_slabs << c->order;
-}
-
-unsigned long slab_total_pages(bool reclaimable)
-{
-	struct pages_arg a = { reclaimable, 0 };
-
-	slab_for_each_cache(count_pages, &a);
-	return a.pages;
-}
-
-static void slabinfo_row(struct kmem_cache *c, void *arg)
-{
-	unsigned long irq = spin_lock_irqsave(&c->lock);
-	unsigned long num = c->nr_slabs * c->objs_per_slab, active = kmem_cache_objects_out(c);
-	unsigned long active_slabs = c->full.count + c->partial.count, slabs = c->nr_slabs;
-
-	spin_unlock_irqrestore(&c->lock, irq);
-	(void)arg;
-	kprintf("%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6u\n",
-		c->name, active, num, c->size, c->objs_per_slab, 1 << c->order, c->limit, c->batch, 0u,
-		active_slabs, slabs, 0u);
-}
-
-void show_slabinfo(void)
-{
-	kprintf("slabinfo - version: 2.1\n");
-	kprintf("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
-		" : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
-		" <num_slabs> <sharedavail>\n");
-	slab_for_each_cache(slabinfo_row, NULL);
-}
-
-/* One cache's counters and this moment's magazine fill per hart (read
- * without the harts' cooperation: a snapshot, exact when they are quiet). */
-static void slabstats_row(struct kmem_cache *c, void *arg)
-{
-	char mags[MAX_HARTS * 16];
-	int n = 0;
-
-	(void)arg;
-	mags[0] = '\0';
-	for (unsigned int cpu = 0; cpu < nr_online_cpus() && cpu < MAX_HARTS; cpu++) {
-		const struct slab_cpu *sc = cpu_slab(c, cpu);
-
-		if (magazine_real(sc) && n >= 0 && (size_t)n < sizeof(mags))
-			n += ksnprintf(mags + n, sizeof(mags) - (size_t)n, " %u:%ld", cpu,
-				       magazine_count(c, sc));
-	}
-	kprintf("%-17s %8lu %8lu %6lu %6lu %6lu %5u %5u%s\n", c->name, c->nr_refills, c->nr_flushes,
-		c->nr_grows, c->nr_reaps, c->nr_errors, c->limit, c->batch, n ? mags : " -");
-}
-
-void show_slabstats(void)
-{
-	kprintf("# name             refills  flushes  grows  reaps errors limit batch"
-		" magazines (cpu:objects)\n");
-	slab_for_each_cache(slabstats_row, NULL);
-	kprintf("shrinker %s: scans %lu, pages freed %lu\n", slab_shrinker.name, slab_shrinker.nr_scans,
-		slab_shrinker.nr_freed);
-}
-
-/* ============================ the checker ================================ */
-
-#define MAX_REPORTS 8
-
-struct check {
-	struct kmem_cache *c;
-	int errors;
-};
-
-static void problem(struct check *k, const void *where, const char *what)
-{
-	if (k->errors++ < MAX_REPORTS)
-		kprintf("kmem_cache_check: %s: %p: %s\n", k->c->name, where, what);
-}
-
-/* Check one slab; returns its free objects. */
-static unsigned long check_slab(struct check *k, struct page *head, const struct slab_list *l)
-{
-	struct kmem_cache *c = k->c;
-	void *p = head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL;
-	unsigned long nfree = 0;
-	unsigned int at;
-
-	if (page_type(head) != PGTY_SLAB || head->slab_cache != c || !PageHead(head) ||
-	    page_order(head) != c->order)
-		problem(k, head, "slab head page not marked for this cache");
-	for (unsigned int i = 1; i < (1u << c->order); i++)
-		if (page_type(&head[i]) != PGTY_SLAB || head[i].slab_cache != c ||
-		    head[i].slab_prev != i)
-			problem(k, &head[i], "slab tail page not marked for this cache");
-	while (p) {
-		if (!is_object(c, head, p)) {
-			problem(k, p, "free list leaves the slab or misses an object boundary");
-			break;
-		}
-		if (++nfree > c->objs_per_slab) {
-			problem(k, p, "free list loops");
-			break;
-		}
-		if ((c->flags & SLAB_RED_ZONE) &&
-		    (find_not((u8 *)p - c->red_left, c->red_left, RED_INACTIVE) ||
-		     find_not((u8 *)p + c->object_size, c->fp_offset - c->object_size, RED_INACTIVE)))
-			problem(k, p, "free object's red zone is not inactive");
-		if (poisons(c) && !poisoned(c, p, &at))
-			problem(k, p, "free object's poison is damaged");
-		p = get_fp(c, p);
-	}
-	if (nfree + head->slab_inuse != c->objs_per_slab)
-		problem(k, head, "inuse plus free objects differ from objects per slab");
-	if (list_for(c, head) != l)
-		problem(k, head, "slab on the wrong list for its fill");
-	return nfree;
-}
-
-static unsigned long check_list(struct check *k, struct slab_list *l, unsigned long *slabs)
-{
-	unsigned long nfree = 0, n = 0;
-	u32 prev = SLAB_NIL;
-
-	for (u32 pfn = l->first; pfn != SLAB_NIL; pfn = pfn_to_page(pfn)->slab_next) {
-		struct page *head;
-
-		if (!pfn_valid(pfn)) {
-			problem(k, NULL, "slab list holds an invalid pfn");
-			break;
-		}
-		head = pfn_to_page(pfn);
-		if (head->slab_prev != prev)
-			problem(k, head, "slab list back link broken");
-		if (++n > k->c->nr_slabs) {
-			problem(k, head, "slab list loops");
-			break;
-		}
-		nfree += check_slab(k, head, l);
-		prev = pfn;
-	}
-	if (n != l->count)
-		problem(k, NULL, "list count differs from its slabs");
-	*slabs += n;
-	return nfree;
-}
-
-int kmem_cache_check(struct kmem_cache *c)
-{
-	struct check k = { c, 0 };
-	unsigned long irq = spin_lock_irqsave(&c->lock), nfree = 0, slabs = 0;
-
-	nfree += check_list(&k, &c->full, &slabs);
-	nfree += check_list(&k, &c->partial, &slabs);
-	nfree += check_list(&k, &c->free, &slabs);
-	if (slabs != c->nr_slabs)
-		problem(&k, NULL, "nr_slabs differs from the slabs on the lists");
-	if (nfree != c->free_objects)
-		problem(&k, NULL, "free_objects differs from the free lists");
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
-		struct slab_cpu *m = cpu_slab(c, cpu);
-		void **base = magazine_base(c, m);
-
-		if (!magazine_real(m)) {
-			if (m->top != EMPTY_END || empty_magazine[0])
-				problem(&k, m, "empty magazine broken");
-			continue;
-		}
-		if (m->top <= base || m->top > m->end || base[0])
-			problem(&k, m, "magazine bounds broken");
-		else
-			for (void **e = base + 1; e < m->top; e++)
-				if (virt_to_cache(*e) != c || !is_object(c, slab_head(*e), *e))
-					problem(&k, *e, "magazine holds a pointer that is not this cache's object");
-	}
-	spin_unlock_irqrestore(&c->lock, irq);
-	if (k.errors > MAX_REPORTS)
-		kprintf("kmem_cache_check: %s: %d more problems\n", c->name, k.errors - MAX_REPORTS);
-	return k.errors;
-}
-
-/* ====================== slab_debug= boot parameter ======================= */
-
-/*
- * slab_debug            every debug check on every cache
- * slab_debug=FLAGS      those checks on every cache
- * slab_debug=FLAGS,NAME those checks on the cache called NAME
- * FLAGS: F sanity checks, Z red zones, P poisoning, U user tracking.
- * Applies to caches created after parsing (all of them, at boot).
- */
-static int slab_debug_param(const char *value)
-{
-	unsigned long flags = 0;
-	const char *p = value;
-
-	if (!value || !*value) {
-		slab_debug_flags = SLAB_DEBUG_FLAGS;
-		slab_debug_cache[0] = '\0';
-		return 0;
-	}
-	for (; *p && *p != ','; p++) {
-		switch (*p) {
-		case 'F': case 'f': flags |= SLAB_CONSISTENCY_CHECKS; break;
-		case 'Z': case 'z': flags |= SLAB_RED_ZONE; break;
-		case 'P': case 'p': flags |= SLAB_POISON; break;
-		case 'U': case 'u': flags |= SLAB_STORE_USER; break;
-		default: return -EINVAL;
-		}
-	}
-	if (!flags)
-		return -EINVAL;
-	slab_debug_flags = flags;
-	kstrlcpy(slab_debug_cache, *p == ',' ? p + 1 : "", sizeof(slab_debug_cache));
-	return 0;
-}
-KPARAM("slab_debug", slab_debug_param, "slab_debug[=FZPU[,cache]]  slab debugging checks");

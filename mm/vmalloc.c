@@ -9,10 +9,11 @@
  * vmap() maps pages the caller owns. vfree/vunmap unmap, flush the range
  * from every hart's TLB (SBI RFENCE), then free the pages.
  *
- * Areas are kept in an AVL tree ordered by address: finding the area of an
- * address (vfree, vmalloc_to_page's checks, fault reports) and removing it
- * are O(log n). A new area goes after the highest one when the space there
- * suffices (O(log n)); otherwise the gaps are searched in address order.
+ * Areas are kept in an AVL tree (lib/avl.c) ordered by address: finding the
+ * area of an address (vfree, vmalloc_to_page's checks, fault reports) and
+ * removing it are O(log n). A new area goes after the highest one when the
+ * space there suffices (O(log n)); otherwise the gaps are searched in
+ * address order (an in-order walk that stops at the first gap that fits).
  * One lock (vmap_lock) covers the tree and the vmalloc part of the page
  * table; pages are allocated and freed outside it.
  *
@@ -20,6 +21,7 @@
  * another hart that cached the old "unmapped" state faults once, finds the
  * address mapped (vmalloc_fault), flushes its TLB and retries.
  */
+#include <avl.h>
 #include <kmalloc.h>
 #include <kstring.h>
 #include <ksyms.h>
@@ -40,135 +42,25 @@ struct vm_area {
 	struct page **pages;    /* VM_ALLOC: the pages, in order (kmalloc'ed, or
 				 * vmalloc'ed when above a page) */
 	unsigned long caller;
-	struct vm_area *left, *right;
-	int height;
+	struct avl_node node;   /* in the tree of areas, keyed by addr */
 };
 
 static spinlock_t vmap_lock = SPINLOCK_INIT;
-static struct vm_area *root;
 static unsigned long nr_areas, nr_vmalloc_pages, nr_vmap_pages;
 
-/* =============================== AVL tree =============================== */
+/* ========================= the tree of areas ============================= */
 
-static int height(const struct vm_area *a)
+static struct avl_tree areas = AVL_TREE_INIT(struct vm_area, node, addr);
+
+static struct vm_area *area_of(struct avl_node *n)
 {
-	return a ? a->height : 0;
-}
-
-static void update(struct vm_area *a)
-{
-	a->height = 1 + MAX(height(a->left), height(a->right));
-}
-
-static struct vm_area *rotate_right(struct vm_area *a)
-{
-	struct vm_area *l = a->left;
-
-	a->left = l->right;
-	l->right = a;
-	update(a);
-	update(l);
-	return l;
-}
-
-static struct vm_area *rotate_left(struct vm_area *a)
-{
-	struct vm_area *r = a->right;
-
-	a->right = r->left;
-	r->left = a;
-	update(a);
-	update(r);
-	return r;
-}
-
-static struct vm_area *rebalance(struct vm_area *a)
-{
-	int bal;
-
-	update(a);
-	bal = height(a->left) - height(a->right);
-	if (bal > 1) {
-		if (height(a->left->left) < height(a->left->right))
-			a->left = rotate_left(a->left);
-		return rotate_right(a);
-	}
-	if (bal < -1) {
-		if (height(a->right->right) < height(a->right->left))
-			a->right = rotate_right(a->right);
-		return rotate_left(a);
-	}
-	return a;
-}
-
-static struct vm_area *tree_insert(struct vm_area *t, struct vm_area *a)
-{
-	if (!t) {
-		a->left = a->right = NULL;
-		a->height = 1;
-		return a;
-	}
-	if (a->addr < t->addr)
-		t->left = tree_insert(t->left, a);
-	else
-		t->right = tree_insert(t->right, a);
-	return rebalance(t);
-}
-
-static struct vm_area *remove_min(struct vm_area *t, struct vm_area **min)
-{
-	if (!t->left) {
-		*min = t;
-		return t->right;
-	}
-	t->left = remove_min(t->left, min);
-	return rebalance(t);
-}
-
-static struct vm_area *tree_remove(struct vm_area *t, u64 addr)
-{
-	struct vm_area *min;
-
-	if (!t)
-		return NULL;
-	if (addr < t->addr) {
-		t->left = tree_remove(t->left, addr);
-	} else if (addr > t->addr) {
-		t->right = tree_remove(t->right, addr);
-	} else {
-		if (!t->right)
-			return t->left;
-		t->right = remove_min(t->right, &min);
-		min->left = t->left;
-		min->right = t->right;
-		return rebalance(min);
-	}
-	return rebalance(t);
+	return n ? avl_entry(n, struct vm_area, node) : NULL;
 }
 
 /* The area with the highest start <= addr, or NULL. */
 static struct vm_area *tree_floor(u64 addr)
 {
-	struct vm_area *t = root, *best = NULL;
-
-	while (t) {
-		if (t->addr <= addr) {
-			best = t;
-			t = t->right;
-		} else {
-			t = t->left;
-		}
-	}
-	return best;
-}
-
-static struct vm_area *tree_last(void)
-{
-	struct vm_area *t = root;
-
-	while (t && t->right)
-		t = t->right;
-	return t;
+	return area_of(avl_floor(&areas, addr));
 }
 
 static u64 area_end(const struct vm_area *a)
@@ -176,19 +68,22 @@ static u64 area_end(const struct vm_area *a)
 	return a->addr + a->size + PAGE_SIZE; /* the guard page included */
 }
 
-/* The first gap of @need bytes, in address order (vmap_lock held). */
-static u64 search_gaps(const struct vm_area *t, u64 *prev_end, u64 need)
-{
-	u64 found;
+struct gap_search {
+	u64 prev_end; /* end of the area before, its guard included */
+	u64 need;
+};
 
-	if (!t)
-		return 0;
-	if ((found = search_gaps(t->left, prev_end, need)) != 0)
-		return found;
-	if (t->addr - *prev_end >= need)
-		return *prev_end;
-	*prev_end = area_end(t);
-	return search_gaps(t->right, prev_end, need);
+/* avl_walk, in address order: stop at the first area with @need bytes free
+ * before it (vmap_lock held). */
+static int gap_before(struct avl_node *n, void *arg)
+{
+	struct gap_search *g = arg;
+	const struct vm_area *a = area_of(n);
+
+	if (a->addr - g->prev_end >= g->need)
+		return 1;
+	g->prev_end = area_end(a);
+	return 0;
 }
 
 /*
@@ -201,15 +96,15 @@ static u64 search_gaps(const struct vm_area *t, u64 *prev_end, u64 need)
 
 static u64 find_range(u64 need)
 {
-	struct vm_area *last = tree_last();
-	u64 start = last ? area_end(last) : VMALLOC_START, prev = VMALLOC_START, found;
+	struct vm_area *last = area_of(avl_last(&areas));
+	u64 start = last ? area_end(last) : VMALLOC_START;
+	struct gap_search g = { .prev_end = VMALLOC_START, .need = need };
 
 	if (start - VMALLOC_START <= VMALLOC_COMPACT && VMALLOC_END - start >= need)
 		return start;
-	found = search_gaps(root, &prev, need);
-	if (found)
-		return found;
-	return VMALLOC_END - prev >= need ? prev : 0;
+	if (avl_walk(&areas, gap_before, &g))
+		return g.prev_end;
+	return VMALLOC_END - g.prev_end >= need ? g.prev_end : 0;
 }
 
 /* ============================== areas ==================================== */
@@ -239,7 +134,7 @@ static void *place_area(struct vm_area *a, struct page **pages)
 		spin_unlock_irqrestore(&vmap_lock, flags);
 		return NULL;
 	}
-	root = tree_insert(root, a);
+	avl_insert(&areas, &a->node);
 	nr_areas++;
 	if (a->flags & VM_ALLOC)
 		nr_vmalloc_pages += a->nr_pages;
@@ -261,7 +156,7 @@ static struct vm_area *remove_area(const void *addr, unsigned int want_flags)
 		spin_unlock_irqrestore(&vmap_lock, flags);
 		return NULL;
 	}
-	root = tree_remove(root, a->addr);
+	avl_remove(&areas, a->addr);
 	nr_areas--;
 	if (a->flags & VM_ALLOC)
 		nr_vmalloc_pages -= a->nr_pages;
@@ -553,8 +448,9 @@ static void vcheck_area(const struct vm_area *a, struct vcheck *c)
 }
 
 /* Visit in address order; returns the subtree's height. */
-static int vcheck_tree(const struct vm_area *t, struct vcheck *c, int depth)
+static int vcheck_tree(struct avl_node *n, struct vcheck *c, int depth)
 {
+	const struct vm_area *t = area_of(n);
 	int hl, hr;
 
 	if (!t)
@@ -563,11 +459,11 @@ static int vcheck_tree(const struct vm_area *t, struct vcheck *c, int depth)
 		vcheck_fail(c, t, "the tree is too deep (a cycle?)", (u64)depth);
 		return 0;
 	}
-	hl = vcheck_tree(t->left, c, depth + 1);
+	hl = vcheck_tree(n->left, c, depth + 1);
 	vcheck_area(t, c);
-	hr = vcheck_tree(t->right, c, depth + 1);
-	if (t->height != 1 + MAX(hl, hr))
-		vcheck_fail(c, t, "stored height differs from the real one", (u64)t->height);
+	hr = vcheck_tree(n->right, c, depth + 1);
+	if (n->height != 1 + MAX(hl, hr))
+		vcheck_fail(c, t, "stored height differs from the real one", (u64)n->height);
 	if (hl - hr > 1 || hr - hl > 1)
 		vcheck_fail(c, t, "AVL balance broken", (u64)(hl - hr));
 	return 1 + MAX(hl, hr);
@@ -578,7 +474,7 @@ int vmalloc_check(void)
 	struct vcheck c = { .prev_end = VMALLOC_START };
 	unsigned long flags = spin_lock_irqsave(&vmap_lock);
 
-	vcheck_tree(root, &c, 0);
+	vcheck_tree(areas.root, &c, 0);
 	if (c.areas != nr_areas || c.vmalloc_pages != nr_vmalloc_pages ||
 	    c.vmap_pages != nr_vmap_pages) {
 		if (c.problems++ < 8)
@@ -600,24 +496,24 @@ void vmalloc_get_stats(struct vmalloc_stats *st)
 	spin_unlock_irqrestore(&vmap_lock, flags);
 }
 
-static void show_area(const struct vm_area *a)
+/* avl_walk: one line of /proc/vmallocinfo. */
+static int show_area(struct avl_node *n, void *arg)
 {
+	const struct vm_area *a = area_of(n);
 	char caller[64];
 
-	if (!a)
-		return;
-	show_area(a->left);
+	(void)arg;
 	describe_caller(caller, sizeof(caller), a->caller);
 	kprintf("0x%016llx-0x%016llx %7llu %s pages=%u %s\n", (unsigned long long)a->addr,
 		(unsigned long long)area_end(a), (unsigned long long)(a->size + PAGE_SIZE), caller,
 		a->nr_pages, a->flags & VM_ALLOC ? "vmalloc" : "vmap");
-	show_area(a->right);
+	return 0;
 }
 
 void show_vmallocinfo(void)
 {
 	unsigned long flags = spin_lock_irqsave(&vmap_lock);
 
-	show_area(root);
+	avl_walk(&areas, show_area, NULL);
 	spin_unlock_irqrestore(&vmap_lock, flags);
 }

@@ -18,6 +18,9 @@ grep -q '^host ' "$RESULTS" || record host 0 1 # the runner itself died
 echo "== layers: mm/ uses lib/ and its port only, lib/ nothing above it"
 tests/qemu/layers.sh
 
+echo "== mm as a library: examples/embed on QEMU virt (build/librvmm.a), examples/host"
+tests/qemu/embed.sh
+
 echo "== fuzzing: libFuzzer + ASan + UBSan, 30 s per fuzzer (docs/reliability.md)"
 tests/qemu/fuzz.sh
 

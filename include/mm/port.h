@@ -27,6 +27,8 @@
  * slots there), and MM_SLOTS pointers at PORT_MM_SLOTS_OFFSET are the page
  * allocator's per-hart list pointers. The kernel keeps the running hart's
  * base in tp, so the fast paths reach their per-hart state with one add.
+ * mm/ sets up the state of every cpu below MAX_HARTS when it starts (harts
+ * may come online later), so each of them needs a base, online or not.
  */
 #ifndef RVMM_MM_PORT_H
 #define RVMM_MM_PORT_H
@@ -49,9 +51,10 @@ struct pgtable;
 /* ---- harts ---- */
 /* Harts online now (<= MAX_HARTS); cpus are numbered 0..nr_online_cpus()-1. */
 unsigned int nr_online_cpus(void);
-/* @cpu's per-hart base (its area is at + PERCPU_BASE_OFFSET). */
+/* @cpu's per-hart base (its area is at + PERCPU_BASE_OFFSET), for every
+ * cpu < MAX_HARTS. */
 u8 *cpu_percpu_base(unsigned int cpu);
-/* @cpu's MM_SLOTS page allocator pointers. */
+/* @cpu's MM_SLOTS page allocator pointers, for every cpu < MAX_HARTS. */
 void **cpu_mm_slots(unsigned int cpu);
 
 /* ---- time ---- */
@@ -116,6 +119,26 @@ static inline void irq_restore_notrap(unsigned long flags)
 #define PORT_CPU_OFFSET 16
 #define PORT_MM_SLOTS_OFFSET 64
 #define PERCPU_BASE_OFFSET 192ul
+
+/*
+ * A per-hart block with mm/'s fields at those offsets, for a system that
+ * has no per-hart structure of its own (docs/embedding.md): point tp at
+ * cpu N's block and return it from cpu_percpu_base(N). The reserved bytes
+ * are the system's to use. The kernel's struct hart keeps the same fields
+ * at the same offsets with its own in between.
+ */
+struct mm_hart_block {
+	u8 reserved0[PORT_CPU_OFFSET];
+	unsigned int cpu; /* this_cpu() */
+	u8 reserved1[PORT_MM_SLOTS_OFFSET - PORT_CPU_OFFSET - sizeof(unsigned int)];
+	void *mm_slots[MM_SLOTS]; /* cpu_mm_slots() */
+	u8 reserved2[PERCPU_BASE_OFFSET - PORT_MM_SLOTS_OFFSET - MM_SLOTS * sizeof(void *)];
+	u8 percpu_area[PERCPU_AREA_SIZE] __aligned(64);
+};
+_Static_assert(__builtin_offsetof(struct mm_hart_block, cpu) == PORT_CPU_OFFSET &&
+		       __builtin_offsetof(struct mm_hart_block, mm_slots) == PORT_MM_SLOTS_OFFSET &&
+		       __builtin_offsetof(struct mm_hart_block, percpu_area) == PERCPU_BASE_OFFSET,
+	       "struct mm_hart_block follows PORT_CPU_OFFSET, PORT_MM_SLOTS_OFFSET, PERCPU_BASE_OFFSET");
 
 /* GCC never allocates tp, so it can be named as a global register. */
 register u8 *port_tp __asm__("tp");

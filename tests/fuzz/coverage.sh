@@ -13,7 +13,7 @@ for name in "$@"; do
 	[ "$name" = fdt_fuzz ] && dirs="$dirs build/dtb"
 	case $name in
 	fdt_fuzz) files="drivers/fdt.c drivers/devicetree.c lib/cmdline.c" ;;
-	*) files="mm/page_alloc.c mm/slob.c mm/slab.c mm/kmalloc.c mm/memmap.c" ;;
+	*) files="mm/page_alloc.c mm/slob.c mm/slob_segfit.c mm/slob_classic.c mm/slab.c mm/slab_debug.c mm/slab_check.c mm/kmalloc.c mm/memmap.c" ;;
 	esac
 	mkdir -p build/fuzz/corpus/$name
 	rm -f build/fuzz/cov/$name.profraw

@@ -1,0 +1,222 @@
+/*
+ * slab_check.c - read-only walks of the slab caches: kmem_cache_check, the
+ * consistency checker tests call after every step, and the reports
+ * (slabinfo, slabinfo -s, the page totals meminfo prints).
+ *
+ * Nothing here changes a cache. kmem_cache_check and the slabinfo row take
+ * the cache lock, so they see a cache between two operations; the magazine
+ * fills of show_slabstats are read without the harts' cooperation and are
+ * exact only while those harts are quiet.
+ *
+ * What the checker proves, for a cache at rest (the invariants mm/slab.c
+ * keeps; mm/slab_internal.h has the layout):
+ *   - each list (full, partial, free) is a well-linked chain of slab head
+ *     pages, no loops, back links right, its count right; every slab is on
+ *     the list its fill says; the slabs on the lists are nr_slabs;
+ *   - every page of a slab is PGTY_SLAB and names the cache; the head page
+ *     has the cache's order and each tail its distance from the head;
+ *   - each slab's free list, its links decoded, stays inside the slab on
+ *     object boundaries, has no loop, and free + inuse = objs_per_slab; the
+ *     free objects of all slabs are free_objects;
+ *   - with SLAB_RED_ZONE or poisoning, every free object's red zones are
+ *     inactive and its poison intact (a write after free shows here before
+ *     the object is handed out again);
+ *   - every hart's magazine is the shared empty one or in its bounds with
+ *     base[0] NULL, and holds only objects of this cache.
+ * It prints at most MAX_REPORTS problems per call and returns their number.
+ */
+#include <mm.h>
+#include <slab.h>
+
+#include "slab_internal.h"
+
+/* ============================ reports ==================================== */
+
+struct pages_arg {
+	bool reclaimable;
+	unsigned long pages;
+};
+
+static void count_pages(struct kmem_cache *c, void *arg)
+{
+	struct pages_arg *a = arg;
+
+	if (!!(c->flags & SLAB_RECLAIM_ACCOUNT) == a->reclaimable)
+		a->pages += c->nr_slabs << c->order;
+}
+
+unsigned long slab_total_pages(bool reclaimable)
+{
+	struct pages_arg a = { reclaimable, 0 };
+
+	slab_for_each_cache(count_pages, &a);
+	return a.pages;
+}
+
+static void slabinfo_row(struct kmem_cache *c, void *arg)
+{
+	unsigned long irq = spin_lock_irqsave(&c->lock);
+	unsigned long num = c->nr_slabs * c->objs_per_slab, active = kmem_cache_objects_out(c);
+	unsigned long active_slabs = c->full.count + c->partial.count, slabs = c->nr_slabs;
+
+	spin_unlock_irqrestore(&c->lock, irq);
+	(void)arg;
+	kprintf("%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6u\n",
+		c->name, active, num, c->size, c->objs_per_slab, 1 << c->order, c->limit, c->batch, 0u,
+		active_slabs, slabs, 0u);
+}
+
+void show_slabinfo(void)
+{
+	kprintf("slabinfo - version: 2.1\n");
+	kprintf("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+		" : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs>"
+		" <num_slabs> <sharedavail>\n");
+	slab_for_each_cache(slabinfo_row, NULL);
+}
+
+/* One cache's counters and this moment's magazine fill per hart (read
+ * without the harts' cooperation: a snapshot, exact when they are quiet). */
+static void slabstats_row(struct kmem_cache *c, void *arg)
+{
+	char mags[MAX_HARTS * 16];
+	int n = 0;
+
+	(void)arg;
+	mags[0] = '\0';
+	for (unsigned int cpu = 0; cpu < nr_online_cpus() && cpu < MAX_HARTS; cpu++) {
+		const struct slab_cpu *sc = cpu_slab(c, cpu);
+
+		if (magazine_real(sc) && n >= 0 && (size_t)n < sizeof(mags))
+			n += ksnprintf(mags + n, sizeof(mags) - (size_t)n, " %u:%ld", cpu,
+				       magazine_count(c, sc));
+	}
+	kprintf("%-17s %8lu %8lu %6lu %6lu %6lu %5u %5u%s\n", c->name, c->nr_refills, c->nr_flushes,
+		c->nr_grows, c->nr_reaps, c->nr_errors, c->limit, c->batch, n ? mags : " -");
+}
+
+void show_slabstats(void)
+{
+	kprintf("# name             refills  flushes  grows  reaps errors limit batch"
+		" magazines (cpu:objects)\n");
+	slab_for_each_cache(slabstats_row, NULL);
+	kprintf("shrinker %s: scans %lu, pages freed %lu\n", slab_shrinker.name, slab_shrinker.nr_scans,
+		slab_shrinker.nr_freed);
+}
+
+/* ============================ the checker ================================ */
+
+#define MAX_REPORTS 8
+
+struct check {
+	struct kmem_cache *c;
+	int errors;
+};
+
+static void problem(struct check *k, const void *where, const char *what)
+{
+	if (k->errors++ < MAX_REPORTS)
+		kprintf("kmem_cache_check: %s: %p: %s\n", k->c->name, where, what);
+}
+
+/* Check one slab; returns its free objects. */
+static unsigned long check_slab(struct check *k, struct page *head, const struct slab_list *l)
+{
+	struct kmem_cache *c = k->c;
+	void *p = head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL;
+	unsigned long nfree = 0;
+	unsigned int at;
+
+	if (page_type(head) != PGTY_SLAB || head->slab_cache != c || !PageHead(head) ||
+	    page_order(head) != c->order)
+		problem(k, head, "slab head page not marked for this cache");
+	for (unsigned int i = 1; i < (1u << c->order); i++)
+		if (page_type(&head[i]) != PGTY_SLAB || head[i].slab_cache != c ||
+		    head[i].slab_prev != i)
+			problem(k, &head[i], "slab tail page not marked for this cache");
+	while (p) {
+		if (!is_object(c, head, p)) {
+			problem(k, p, "free list leaves the slab or misses an object boundary");
+			break;
+		}
+		if (++nfree > c->objs_per_slab) {
+			problem(k, p, "free list loops");
+			break;
+		}
+		if ((c->flags & SLAB_RED_ZONE) &&
+		    (slab_find_not((u8 *)p - c->red_left, c->red_left, RED_INACTIVE) ||
+		     slab_find_not((u8 *)p + c->object_size, c->fp_offset - c->object_size,
+				   RED_INACTIVE)))
+			problem(k, p, "free object's red zone is not inactive");
+		if (poisons(c) && !slab_poisoned(c, p, &at))
+			problem(k, p, "free object's poison is damaged");
+		p = get_fp(c, p);
+	}
+	if (nfree + head->slab_inuse != c->objs_per_slab)
+		problem(k, head, "inuse plus free objects differ from objects per slab");
+	if (list_for(c, head) != l)
+		problem(k, head, "slab on the wrong list for its fill");
+	return nfree;
+}
+
+static unsigned long check_list(struct check *k, struct slab_list *l, unsigned long *slabs)
+{
+	unsigned long nfree = 0, n = 0;
+	u32 prev = SLAB_NIL;
+
+	for (u32 pfn = l->first; pfn != SLAB_NIL; pfn = pfn_to_page(pfn)->slab_next) {
+		struct page *head;
+
+		if (!pfn_valid(pfn)) {
+			problem(k, NULL, "slab list holds an invalid pfn");
+			break;
+		}
+		head = pfn_to_page(pfn);
+		if (head->slab_prev != prev)
+			problem(k, head, "slab list back link broken");
+		if (++n > k->c->nr_slabs) {
+			problem(k, head, "slab list loops");
+			break;
+		}
+		nfree += check_slab(k, head, l);
+		prev = pfn;
+	}
+	if (n != l->count)
+		problem(k, NULL, "list count differs from its slabs");
+	*slabs += n;
+	return nfree;
+}
+
+int kmem_cache_check(struct kmem_cache *c)
+{
+	struct check k = { c, 0 };
+	unsigned long irq = spin_lock_irqsave(&c->lock), nfree = 0, slabs = 0;
+
+	nfree += check_list(&k, &c->full, &slabs);
+	nfree += check_list(&k, &c->partial, &slabs);
+	nfree += check_list(&k, &c->free, &slabs);
+	if (slabs != c->nr_slabs)
+		problem(&k, NULL, "nr_slabs differs from the slabs on the lists");
+	if (nfree != c->free_objects)
+		problem(&k, NULL, "free_objects differs from the free lists");
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		struct slab_cpu *m = cpu_slab(c, cpu);
+		void **base = magazine_base(c, m);
+
+		if (!magazine_real(m)) {
+			if (m->top != EMPTY_END || slab_empty_magazine[0])
+				problem(&k, m, "empty magazine broken");
+			continue;
+		}
+		if (m->top <= base || m->top > m->end || base[0])
+			problem(&k, m, "magazine bounds broken");
+		else
+			for (void **e = base + 1; e < m->top; e++)
+				if (virt_to_cache(*e) != c || !is_object(c, slab_head(*e), *e))
+					problem(&k, *e, "magazine holds a pointer that is not this cache's object");
+	}
+	spin_unlock_irqrestore(&c->lock, irq);
+	if (k.errors > MAX_REPORTS)
+		kprintf("kmem_cache_check: %s: %d more problems\n", c->name, k.errors - MAX_REPORTS);
+	return k.errors;
+}

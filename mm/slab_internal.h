@@ -1,0 +1,169 @@
+/*
+ * slab_internal.h - what the three parts of the slab allocator share:
+ * mm/slab.c (caches, slabs, magazines, the allocation paths), mm/slab_debug.c
+ * (slab_debug= checks and the error reports) and mm/slab_check.c (the
+ * consistency checker and the slabinfo reports).
+ *
+ * The layout helpers below are inline because the core's refill and flush
+ * loops use them on every object; they only compute addresses and read
+ * struct page, never take a lock. A slab is 1 << order pages; its head
+ * page's slab_free is the offset of the first free object plus one (0: none
+ * free); each tail page's slab_prev is its distance from the head. A free
+ * object's link sits at fp_offset inside or after it, stored as
+ * next ^ cache->random ^ (address of the link).
+ *
+ * Object layout of a debug cache (see setup_geometry in mm/slab.c):
+ *   [left red zone][object][right red zone][free link][alloc track][free track]
+ * red_left bytes, object_size bytes, then up to fp_offset, the link, and at
+ * track_offset two struct slab_track. Red zones hold RED_ACTIVE while the
+ * object is allocated and RED_INACTIVE while it is free; a poisoned free
+ * object holds POISON_FREE bytes ending in one POISON_END.
+ *
+ * Locking: the *_locked calls need cache->lock held; slab_report,
+ * slab_find_not, slab_poisoned and slab_debug_init_object take no lock and
+ * may run with it held or not; slab_debug_alloc and slab_debug_free take it
+ * themselves and run, like the slow paths that call them, with this hart's
+ * interrupts masked.
+ */
+#ifndef RVMM_MM_SLAB_INTERNAL_H
+#define RVMM_MM_SLAB_INTERNAL_H
+
+#include <mm.h>
+#include <slab.h>
+
+#define RED_ACTIVE 0xcc
+#define RED_INACTIVE 0xbb
+#define POISON_FREE 0x6b
+#define POISON_END 0xa5
+#define RED_SIZE 8u
+
+/* The capacity-0 magazine every hart's pair points at until the hart gets
+ * a real one: base[0] only, never written (mm/slab.c). */
+extern void *slab_empty_magazine[1];
+#define EMPTY_END (&slab_empty_magazine[1])
+
+/* ===================== slabs, objects, free links ========================= */
+
+static inline unsigned long slab_bytes(const struct kmem_cache *c)
+{
+	return PAGE_SIZE << c->order;
+}
+
+/* The head page of the slab holding p, or NULL. */
+static inline struct page *slab_head(const void *p)
+{
+	struct page *page = virt_to_page(p);
+
+	if (!page || page_type(page) != PGTY_SLAB)
+		return NULL;
+	return PageHead(page) ? page : page - page->slab_prev;
+}
+
+static inline char *slab_base(const struct page *head)
+{
+	return page_address(head);
+}
+
+static inline char *first_object(const struct kmem_cache *c, const struct page *head)
+{
+	return slab_base(head) + head->slab_colour * c->colour_off + c->red_left;
+}
+
+/* Is p the start of an object of this slab? */
+static inline bool is_object(const struct kmem_cache *c, const struct page *head, const void *p)
+{
+	const char *first = first_object(c, head);
+	unsigned long off;
+
+	if ((const char *)p < first)
+		return false;
+	off = (unsigned long)((const char *)p - first);
+	return off % c->size == 0 && off / c->size < c->objs_per_slab;
+}
+
+static inline void **fp_slot(const struct kmem_cache *c, void *obj)
+{
+	return (void **)((char *)obj + c->fp_offset);
+}
+
+static inline void set_fp(const struct kmem_cache *c, void *obj, void *next)
+{
+	void **slot = fp_slot(c, obj);
+
+	*slot = (void *)((uintptr_t)next ^ c->random ^ (uintptr_t)slot);
+}
+
+static inline void *get_fp(const struct kmem_cache *c, void *obj)
+{
+	void **slot = fp_slot(c, obj);
+
+	return (void *)((uintptr_t)*slot ^ c->random ^ (uintptr_t)slot);
+}
+
+/* The list a slab belongs on for its fill. */
+static inline struct slab_list *list_for(struct kmem_cache *c, const struct page *head)
+{
+	if (head->slab_inuse == 0)
+		return &c->free;
+	return head->slab_inuse == c->objs_per_slab ? &c->full : &c->partial;
+}
+
+/* Free objects are poisoned only without a constructor (whose contents
+ * must survive while free). */
+static inline bool poisons(const struct kmem_cache *c)
+{
+	return (c->flags & SLAB_POISON) && !c->ctor;
+}
+
+/* ============================ magazines ================================== */
+
+static inline bool magazine_real(const struct slab_cpu *sc)
+{
+	return sc->end != EMPTY_END;
+}
+
+/* base[0] (the NULL) of a real magazine. */
+static inline void **magazine_base(const struct kmem_cache *c, const struct slab_cpu *sc)
+{
+	return sc->end - c->limit - 1;
+}
+
+static inline long magazine_count(const struct kmem_cache *c, const struct slab_cpu *sc)
+{
+	return magazine_real(sc) ? sc->top - magazine_base(c, sc) - 1 : 0;
+}
+
+/* ===================== mm/slab.c, for the debug paths ===================== */
+
+/* One object from the slabs, growing the cache if needed; lock held on
+ * entry and exit (dropped while growing). NULL when out of memory. */
+void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp);
+/* Return an object to its slab and give back free slabs beyond one (lock
+ * held). */
+void slab_free_locked(struct kmem_cache *c, void *obj);
+
+/* ============================ mm/slab_debug.c ============================= */
+
+/* Count and print an error on an object of c: what happened, the 8 bytes
+ * at @bytes (object offset @off) when given, and with SLAB_STORE_USER who
+ * last allocated and freed it. */
+void slab_report(struct kmem_cache *c, const void *obj, const char *what, const u8 *bytes,
+		 unsigned int off);
+/* The first byte of [p, p+n) that is not v, or NULL. */
+const u8 *slab_find_not(const u8 *p, unsigned int n, u8 v);
+/* Does a free object hold its poison? If not, *at is the first bad offset. */
+bool slab_poisoned(const struct kmem_cache *c, const void *obj, unsigned int *at);
+/* A new slab's object before its constructor: inactive red zones, cleared
+ * tracks, poison (only for caches with SLAB_RED_ZONE, SLAB_STORE_USER or
+ * SLAB_POISON). */
+void slab_debug_init_object(struct kmem_cache *c, void *obj);
+/* The checked paths of a debug cache (it has no magazines): every
+ * allocation and free takes the cache lock and checks the object;
+ * kmem_cache_alloc_slow / kmem_cache_free_slow call them with interrupts
+ * masked and pass their caller's address for SLAB_STORE_USER. */
+void *slab_debug_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
+void slab_debug_free(struct kmem_cache *c, void *obj, unsigned long caller);
+/* The slab_debug= flags a new cache of this name gets (0: none). */
+unsigned long slab_debug_flags_for(const char *name);
+
+#endif

@@ -1,0 +1,598 @@
+/*
+ * slob_segfit.c - SLOB_SEGFIT, the default SLOB model: the page-per-arena
+ * structure of SLOB with what later allocators learned (TLSF's segregated
+ * fit, dlmalloc's boundary tags), so that no operation's cost grows with
+ * fragmentation.
+ *
+ * Block format. A block is a 4-byte header followed by its payload; the
+ * header holds the block's size and the previous block's size in 8-byte
+ * units, a free bit, and a cookie made of the header's address and the
+ * heap's secret (a kfree of a pointer that is not a block start almost
+ * never finds a valid cookie). Payloads are 8-byte aligned; the smallest
+ * block is 24 bytes (header and two list links, rounded).
+ *
+ * Page layout. A page's first header is at offset 4 and its blocks tile the
+ * page up to offset 4092, where a permanent "used" header of size 0 ends
+ * it; so a wholly free page is one free block of 4088 bytes, and no block
+ * ever crosses a page.
+ *
+ * Free lists. Free blocks sit on one of 86 size-class lists (exact 8-byte
+ * classes to 512 bytes, then 8 classes per power of two up to the page), a
+ * doubly linked list through the free payload; a two-word bitmap says which
+ * lists hold blocks. Allocation rounds the request up to a class whose
+ * every block fits, finds the first non-empty class from there with a bit
+ * scan (a de Bruijn multiply: rv64imac has no ctz), takes the list head and
+ * splits off the rest when it can be a block: O(1). Above 512 bytes, where
+ * a class spans sizes, the first EXACT_SCAN blocks of the request's own
+ * class are tried before a bigger block is split; requests that round past
+ * the top class search that class's list for a block big enough. An
+ * alignment above 8 takes a block with room for the worst gap and leaves
+ * the gap in front as a free block of its own (split_front).
+ *
+ * Freeing merges with the next block (its header follows) and with the
+ * previous one (its size is in our header): O(1), no list walk. The header
+ * of a block merged into its predecessor keeps its free bit, so freeing it
+ * again fails the live-block check. One wholly free page is kept
+ * (keep_empty) so that a workload that frees and reallocates a page's worth
+ * does not bounce pages through the buddy allocator; any further wholly
+ * free page goes back at once.
+ *
+ * kmalloc's fast paths are here, slob_kmalloc and slob_kfree, with the
+ * block operations they inline; a classic heap, __GFP_ZERO and failslab
+ * leave slob_kmalloc at its first test (slob_kmalloc_other, mm/slob.c).
+ *
+ * Invariants (seg_check): blocks tile each page exactly, their cookies,
+ * sizes and previous-size fields consistent; no two free blocks touch;
+ * every free block is on the list of its class and nothing else is, with
+ * back links right; bitmap bit c is set exactly when list c is not empty;
+ * used_bytes is the sum of the blocks in use; nr_empty counts the wholly
+ * free pages and is at most keep_empty.
+ */
+#include <mm.h>
+#include <slob.h>
+
+#include "slob_internal.h"
+
+/* ============================ block format =============================== */
+
+#define SEG_HDR 4u
+#define SEG_GRAN 8u
+#define SEG_MIN 24u                /* header + two links, rounded */
+#define SEG_FIRST 4u               /* offset of a page's first header */
+#define SEG_END (PAGE_SIZE - 4)    /* offset of the end-of-page header */
+#define SEG_MAX (SEG_END - SEG_FIRST) /* 4088: a wholly free page */
+
+/* Header: size units 0..9, previous size units 10..19, free 20, cookie 21..31. */
+#define H_SIZE_MASK 0x3ffu
+#define H_PREV_SHIFT 10
+#define H_PREV_MASK (0x3ffu << H_PREV_SHIFT)
+#define H_FREE (1u << 20)
+#define H_COOKIE_SHIFT 21
+
+static inline u32 *hdr_of(const void *payload)
+{
+	return (u32 *)payload - 1;
+}
+
+static inline struct seg_free *payload_of(u32 *hdr)
+{
+	return (struct seg_free *)(hdr + 1);
+}
+
+static inline u32 block_size(u32 v)
+{
+	return (v & H_SIZE_MASK) * SEG_GRAN;
+}
+
+static inline u32 prev_size(u32 v)
+{
+	return ((v & H_PREV_MASK) >> H_PREV_SHIFT) * SEG_GRAN;
+}
+
+static inline u32 cookie(const struct slob_heap *h, const u32 *hdr)
+{
+	return (((u32)((uintptr_t)hdr >> 2)) ^ h->secret) << H_COOKIE_SHIFT;
+}
+
+static inline u32 make_hdr(const struct slob_heap *h, const u32 *hdr, u32 size, u32 prev, u32 free)
+{
+	return size / SEG_GRAN | (prev / SEG_GRAN) << H_PREV_SHIFT | free | cookie(h, hdr);
+}
+
+static inline u32 *next_hdr(u32 *hdr, u32 size)
+{
+	return (u32 *)((char *)hdr + size);
+}
+
+/* ===================== size classes and free lists ======================= */
+
+/* The class holding blocks of @bs bytes (bs in [SEG_MIN, SEG_MAX]). */
+static inline unsigned int class_of(u32 bs)
+{
+	unsigned int fl;
+
+	if (bs <= 512)
+		return bs / SEG_GRAN - SEG_MIN / SEG_GRAN;
+	fl = bs < 1024 ? 9 : bs < 2048 ? 10 : 11;
+	return 62 + (fl - 9) * 8 + ((bs >> (fl - 3)) & 7);
+}
+
+#define TOP_CLASS (SEG_NR_CLASSES - 1)
+
+/* The first class whose every block holds @bs bytes; TOP_CLASS + 1 when
+ * only some blocks of the top class may. */
+static inline unsigned int class_fitting(u32 bs)
+{
+	unsigned int fl;
+
+	if (bs <= 512)
+		return class_of(bs);
+	fl = bs < 1024 ? 9 : bs < 2048 ? 10 : 11;
+	bs += (1u << (fl - 3)) - 1;
+	return bs >= 4096 ? TOP_CLASS + 1 : class_of(bs & ~((1u << (fl - 3)) - 1));
+}
+
+/* Index of the lowest set bit of x (x != 0), without a ctz instruction. */
+static inline unsigned int lowest_bit(u64 x)
+{
+	static const u8 debruijn[64] = {
+		0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+		62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
+	};
+	return debruijn[((x & -x) * 0x03f79d71b4cb0a89ull) >> 58];
+}
+
+/* First non-empty class >= c, or -1. */
+static inline int find_class(const struct slob_heap *h, unsigned int c)
+{
+	u64 bits;
+
+	if (c < 64) {
+		bits = h->bitmap[0] & (~0ull << c);
+		if (bits)
+			return (int)lowest_bit(bits);
+		c = 64;
+	}
+	if (c >= SEG_NR_CLASSES)
+		return -1;
+	bits = h->bitmap[1] & (~0ull << (c - 64));
+	return bits ? 64 + (int)lowest_bit(bits) : -1;
+}
+
+static inline void list_push(struct slob_heap *h, u32 *hdr, u32 size)
+{
+	unsigned int c = class_of(size);
+	struct seg_free *f = payload_of(hdr), *head = h->heads[c];
+
+	f->next = head;
+	f->prev = NULL;
+	if (head)
+		head->prev = f;
+	h->heads[c] = f;
+	h->bitmap[c >> 6] |= 1ull << (c & 63);
+}
+
+/* The class is only needed when the block heads its list. */
+static inline void list_unlink(struct slob_heap *h, u32 *hdr, u32 size)
+{
+	struct seg_free *f = payload_of(hdr), *next = f->next;
+
+	if (next)
+		next->prev = f->prev;
+	if (f->prev) {
+		f->prev->next = next;
+	} else {
+		unsigned int c = class_of(size);
+
+		h->heads[c] = next;
+		if (!next)
+			h->bitmap[c >> 6] &= ~(1ull << (c & 63));
+	}
+}
+
+/* Write a free block's header, list it, and tell its successor its size. */
+static inline void put_free(struct slob_heap *h, u32 *hdr, u32 size, u32 prev)
+{
+	u32 *next = next_hdr(hdr, size);
+
+	*hdr = make_hdr(h, hdr, size, prev, H_FREE);
+	*next = (*next & ~H_PREV_MASK) | (size / SEG_GRAN) << H_PREV_SHIFT;
+	list_push(h, hdr, size);
+}
+
+/* ===================== growing, finding, carving ========================= */
+
+static bool seg_grow(struct slob_heap *h, gfp_t gfp)
+{
+	char *page = get_slob_page(h, gfp);
+	u32 *first, *end;
+
+	if (!page)
+		return false;
+	first = (u32 *)(page + SEG_FIRST);
+	end = (u32 *)(page + SEG_END);
+	*end = make_hdr(h, end, 0, SEG_MAX, 0);
+	put_free(h, first, SEG_MAX, 0);
+	h->nr_empty++;
+	return true;
+}
+
+/* A free block of the top class holding @bs bytes (the one class whose
+ * blocks may be smaller than a request that maps to it), or NULL. */
+static u32 *scan_top_class(struct slob_heap *h, u32 bs)
+{
+	for (struct seg_free *f = h->heads[TOP_CLASS]; f; f = f->next)
+		if (block_size(*hdr_of(f)) >= bs)
+			return hdr_of(f);
+	return NULL;
+}
+
+/* Take @bs bytes from the start of the free block at hdr (already off its
+ * list), listing the rest when it is big enough to be a block. The header
+ * keeps its cookie and previous-size bits. */
+static inline __attribute__((always_inline)) void *carve(struct slob_heap *h, u32 *hdr, u32 bs)
+{
+	u32 v = *hdr, have = block_size(v);
+
+	if (unlikely(have == SEG_MAX))
+		h->nr_empty--;
+	if (have - bs >= SEG_MIN)
+		put_free(h, next_hdr(hdr, bs), have - bs, bs);
+	else
+		bs = have;
+	*hdr = (v & ~(H_SIZE_MASK | H_FREE)) | bs / SEG_GRAN;
+	h->used_bytes += bs;
+	return payload_of(hdr);
+}
+
+/* The free block at hdr (off its list) keeps its first @gap bytes as a free
+ * fragment; returns the header of the rest. gap is 0 or >= SEG_MIN. */
+static u32 *split_front(struct slob_heap *h, u32 *hdr, u32 gap)
+{
+	u32 v = *hdr, have = block_size(v);
+	u32 *rest, *next;
+
+	if (!gap)
+		return hdr;
+	if (have == SEG_MAX)
+		h->nr_empty--;
+	rest = next_hdr(hdr, gap);
+	*rest = make_hdr(h, rest, have - gap, gap, H_FREE);
+	put_free(h, hdr, gap, prev_size(v));
+	/* The block after the rest must learn its size: carve may take it all. */
+	next = next_hdr(rest, have - gap);
+	*next = (*next & ~H_PREV_MASK) | ((have - gap) / SEG_GRAN) << H_PREV_SHIFT;
+	return rest;
+}
+
+/* The head of a non-empty class list, off its list. */
+static inline u32 *take_head(struct slob_heap *h, int idx)
+{
+	struct seg_free *f = h->heads[idx], *next = f->next;
+
+	h->heads[idx] = next;
+	if (next)
+		next->prev = NULL;
+	else
+		h->bitmap[idx >> 6] &= ~(1ull << (idx & 63));
+	return hdr_of(f);
+}
+
+/* find_block's rare cases: the top class's partial fits, and growing. */
+static __attribute__((noinline)) u32 *find_block_slow(struct slob_heap *h, u32 need, gfp_t gfp)
+{
+	unsigned int c = class_fitting(need);
+
+	for (;;) {
+		int idx = c <= TOP_CLASS ? find_class(h, c) : -1;
+		u32 *hdr;
+
+		if (idx >= 0)
+			return take_head(h, idx);
+		if (c > TOP_CLASS && (hdr = scan_top_class(h, need)) != NULL) {
+			list_unlink(h, hdr, block_size(*hdr));
+			return hdr;
+		}
+		if (!seg_grow(h, gfp))
+			return NULL;
+	}
+}
+
+#define EXACT_SCAN 8 /* blocks of the request's own class looked at first */
+
+/* Above 512 bytes a class spans sizes, so a block that fits may sit in the
+ * request's own class: look at a few before splitting a bigger block. */
+static __attribute__((noinline)) u32 *scan_own_class(struct slob_heap *h, u32 need)
+{
+	struct seg_free *f = h->heads[class_of(need)];
+
+	for (int n = 0; f && n < EXACT_SCAN; n++, f = f->next) {
+		u32 *hdr = hdr_of(f);
+
+		if (block_size(*hdr) >= need) {
+			list_unlink(h, hdr, block_size(*hdr));
+			return hdr;
+		}
+	}
+	return NULL;
+}
+
+/* A free block of at least @need bytes, off its list, or NULL. */
+static inline u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
+{
+	unsigned int c = class_fitting(need);
+	int idx;
+	u32 *hdr;
+
+	if (need > 512 && (hdr = scan_own_class(h, need)) != NULL)
+		return hdr;
+	idx = likely(c <= TOP_CLASS) ? find_class(h, c) : -1;
+	if (likely(idx >= 0))
+		return take_head(h, idx);
+	return find_block_slow(h, need, gfp);
+}
+
+/* Block size for a @size-byte payload. */
+static inline u32 seg_block_size(size_t size)
+{
+	u32 bs = ALIGN_UP((u32)size + SEG_HDR, SEG_GRAN);
+
+	return bs < SEG_MIN ? SEG_MIN : bs;
+}
+
+void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
+{
+	u32 bs = seg_block_size(size);
+	u32 *hdr;
+
+	if (align <= SEG_GRAN) {
+		hdr = find_block(h, bs, gfp);
+		return hdr ? carve(h, hdr, bs) : NULL;
+	}
+	/* Room for the block, a worst-case gap, and a gap's smallest size. */
+	if (bs + align + SEG_MIN > SEG_MAX)
+		return NULL;
+	hdr = find_block(h, bs + (u32)align + SEG_MIN, gfp);
+	if (!hdr)
+		return NULL;
+	{
+		uintptr_t pl = (uintptr_t)payload_of(hdr), want = ALIGN_UP(pl, align);
+
+		if (want != pl && want - pl < SEG_MIN)
+			want += align;
+		return carve(h, split_front(h, hdr, (u32)(want - pl)), bs);
+	}
+}
+
+static __attribute__((noinline)) void release_empty_page(struct slob_heap *h, u32 *hdr)
+{
+	put_slob_page(h, (char *)hdr - SEG_FIRST);
+}
+
+static inline __attribute__((always_inline)) void seg_free_block(struct slob_heap *h, u32 *hdr)
+{
+	u32 v = *hdr, size = block_size(v), prev = prev_size(v);
+	u32 *next = next_hdr(hdr, size), nv = *next;
+
+	h->used_bytes -= size;
+	if (nv & H_FREE) {
+		u32 ns = block_size(nv);
+
+		if (unlikely(ns == SEG_MAX))
+			h->nr_empty--;
+		list_unlink(h, next, ns);
+		size += ns;
+	}
+	if (prev) {
+		u32 *ph = (u32 *)((char *)hdr - prev), pv = *ph;
+
+		if (pv & H_FREE) {
+			list_unlink(h, ph, prev);
+			*hdr |= H_FREE; /* stale inside the merged block: a second free fails */
+			hdr = ph;
+			v = pv;
+			size += prev;
+		}
+	}
+	if (unlikely(size == SEG_MAX)) {
+		if (h->nr_empty >= h->keep_empty) {
+			release_empty_page(h, hdr);
+			return;
+		}
+		h->nr_empty++;
+	}
+	/* The header keeps its cookie and previous size; the next block
+	 * learns the merged size. */
+	*hdr = (v & ~H_SIZE_MASK) | H_FREE | size / SEG_GRAN;
+	next = next_hdr(hdr, size);
+	*next = (*next & ~H_PREV_MASK) | (size / SEG_GRAN) << H_PREV_SHIFT;
+	list_push(h, hdr, size);
+}
+
+/* Is p the payload of a live segfit block? Cheap checks of its header. */
+static inline bool seg_valid_live(const struct slob_heap *h, const void *p)
+{
+	const u32 *hdr = hdr_of(p);
+	u32 v, off = (u32)((uintptr_t)hdr & (PAGE_SIZE - 1));
+
+	if (((uintptr_t)p & (SEG_GRAN - 1)) || off < SEG_FIRST || off >= SEG_END)
+		return false;
+	v = *hdr;
+	return !(v & H_FREE) && (v & ~(H_SIZE_MASK | H_PREV_MASK)) == cookie(h, hdr) &&
+	       block_size(v) >= SEG_MIN && off + block_size(v) <= SEG_END;
+}
+
+_Static_assert(SEG_MAX - SEG_HDR == SLOB_SEG_KMALLOC_MAX, "slob.h names segfit's largest payload");
+
+/* ================= kmalloc's fast paths, and the rest ==================== */
+
+/* kmalloc of 1 .. SLOB_SEG_KMALLOC_MAX bytes; the segfit case inline. */
+void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
+{
+	unsigned long flags;
+	u32 bs, *hdr;
+	void *p = NULL;
+
+	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
+		return slob_kmalloc_other(h, size, gfp);
+	bs = seg_block_size(size);
+	flags = spin_lock_irqsave(&h->lock);
+	hdr = find_block(h, bs, gfp);
+	if (likely(hdr))
+		p = carve(h, hdr, bs);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return p;
+}
+
+bool slob_kfree(struct slob_heap *h, void *p)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+	bool ok = true;
+
+	if (h->mode == SLOB_CLASSIC) {
+		ok = classic_kfree(h, p);
+	} else if (seg_valid_live(h, p)) {
+		seg_free_block(h, hdr_of(p));
+	} else {
+		heap_error(h, p, "kfree of a pointer kmalloc did not return, or freed twice");
+		ok = false;
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return ok;
+}
+
+bool seg_free(struct slob_heap *h, void *p)
+{
+	if (!seg_valid_live(h, p))
+		return false;
+	seg_free_block(h, hdr_of(p));
+	return true;
+}
+
+size_t seg_ksize(const struct slob_heap *h, const void *p)
+{
+	return seg_valid_live(h, p) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
+}
+
+unsigned long seg_release_pages(struct slob_heap *h)
+{
+	struct list_head *pos, *n;
+	unsigned long busy = 0;
+
+	list_for_each_safe(pos, n, &h->pages) {
+		char *page = page_address(list_entry(pos, struct page, lru));
+		u32 *first = (u32 *)(page + SEG_FIRST);
+
+		if ((*first & H_FREE) && block_size(*first) == SEG_MAX) {
+			list_unlink(h, first, SEG_MAX);
+			h->nr_empty--;
+			put_slob_page(h, page);
+		} else {
+			busy++;
+		}
+	}
+	return busy;
+}
+
+/* ========================= statistics and checks ========================= */
+
+void seg_free_blocks(struct slob_heap *h, struct slob_stats *st)
+{
+	for (int c = 0; c < SEG_NR_CLASSES; c++)
+		for (struct seg_free *f = h->heads[c]; f; f = f->next)
+			slob_note_free_block(st, block_size(*hdr_of(f)) - SEG_HDR);
+}
+
+/* Walk one segfit page's blocks; count its free blocks. */
+static void check_seg_page(struct slob_heap *h, char *page, int *errors, unsigned long *nfree,
+			   unsigned long *used)
+{
+	u32 off = SEG_FIRST, prev = 0;
+	bool prev_free = false;
+
+	while (off < SEG_END) {
+		u32 *hdr = (u32 *)(page + off), v = *hdr, size = block_size(v);
+
+		if ((v & ~(H_SIZE_MASK | H_PREV_MASK | H_FREE)) != cookie(h, hdr))
+			slob_problem(h, errors, hdr, "block header cookie is wrong");
+		if (size < SEG_MIN || off + size > SEG_END) {
+			slob_problem(h, errors, hdr, "block size runs outside the page");
+			return;
+		}
+		if (prev_size(v) != prev)
+			slob_problem(h, errors, hdr, "previous-size field does not match the previous block");
+		if ((v & H_FREE) && prev_free)
+			slob_problem(h, errors, hdr, "two free blocks touch (missed merge)");
+		if (v & H_FREE)
+			++*nfree;
+		else
+			*used += size;
+		prev_free = v & H_FREE;
+		prev = size;
+		off += size;
+	}
+	if (off != SEG_END || block_size(*(u32 *)(page + SEG_END)) != 0 ||
+	    (*(u32 *)(page + SEG_END) & H_FREE) || prev_size(*(u32 *)(page + SEG_END)) != prev)
+		slob_problem(h, errors, page + SEG_END, "blocks do not end at the end-of-page header");
+}
+
+static void check_seg_lists(struct slob_heap *h, int *errors, unsigned long *listed)
+{
+	for (unsigned int c = 0; c < SEG_NR_CLASSES; c++) {
+		bool bit = h->bitmap[c >> 6] & (1ull << (c & 63));
+		struct seg_free *prev = NULL;
+		unsigned long n = 0;
+
+		if (bit != (h->heads[c] != NULL))
+			slob_problem(h, errors, h->heads[c], "bitmap bit differs from its list");
+		for (struct seg_free *f = h->heads[c]; f; prev = f, f = f->next) {
+			u32 v = *hdr_of(f);
+			struct page *pg = virt_to_page(f);
+
+			if (++n > h->nr_pages * (PAGE_SIZE / SEG_MIN)) {
+				slob_problem(h, errors, f, "class list loops");
+				break;
+			}
+			if (!pg || page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
+				slob_problem(h, errors, f, "listed block not in one of the heap's pages");
+			else if (!(v & H_FREE) || class_of(block_size(v)) != c)
+				slob_problem(h, errors, f, "listed block not free or in the wrong class");
+			if (f->prev != prev)
+				slob_problem(h, errors, f, "class list back link broken");
+			++*listed;
+		}
+	}
+}
+
+int seg_check(struct slob_heap *h)
+{
+	unsigned long nfree = 0, listed = 0, used = 0, pages = 0, empty = 0;
+	struct list_head *pos;
+	int errors = 0;
+
+	list_for_each(pos, &h->pages) {
+		struct page *pg = list_entry(pos, struct page, lru);
+		char *page = page_address(pg);
+		u32 first = *(u32 *)(page + SEG_FIRST);
+
+		if (page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
+			slob_problem(h, &errors, page, "page on the heap's list is not its SLOB page");
+		check_seg_page(h, page, &errors, &nfree, &used);
+		if ((first & H_FREE) && block_size(first) == SEG_MAX)
+			empty++;
+		if (++pages > h->nr_pages + 1)
+			break;
+	}
+	check_seg_lists(h, &errors, &listed);
+	if (pages != h->nr_pages)
+		slob_problem(h, &errors, NULL, "page count differs from the page list");
+	if (listed != nfree)
+		slob_problem(h, &errors, NULL, "free blocks in pages differ from blocks on lists");
+	if (used != h->used_bytes)
+		slob_problem(h, &errors, NULL, "used bytes differ from the blocks in use");
+	if (empty != h->nr_empty || empty > h->keep_empty)
+		slob_problem(h, &errors, NULL, "wholly free pages miscounted or too many kept");
+	return errors;
+}
