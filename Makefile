@@ -53,6 +53,13 @@ HLDFLAGS := -fsanitize=address,undefined
 # --- kernel -------------------------------------------------------------------
 # The memory manager and what it uses: the library's sources (make lib).
 LIB_SRCS := $(wildcard lib/*.c) $(wildcard mm/*.c)
+# The device tree code every build shares: the reader, its map into
+# memblock, the console choice (which touches no hardware).
+DT_SRCS := drivers/fdt.c drivers/devicetree.c drivers/dt_memblock.c drivers/console_select.c \
+	   drivers/uart8250.c drivers/uart_sifive.c
+# What every host program links (unit tests, fuzzers, rvmm-dt): the library,
+# the device tree code and the host port. One list, so they cannot drift.
+HOST_CORE := port/host.c $(LIB_SRCS) $(DT_SRCS)
 KSRCS := $(wildcard boot/*.S) $(wildcard boot/*.c) $(wildcard drivers/*.c) $(wildcard shell/*.c) \
 	 $(LIB_SRCS) $(wildcard bench/*.c) tests/ktest.c tests/stress.c \
 	 $(wildcard tests/common/*.c) $(wildcard tests/target/*.c)
@@ -166,14 +173,9 @@ test-build: lib $(B)/embed.elf $(B)/embed-host
 -include $(HLIB_OBJS:.o=.d) $(B)/hl/port/host.c.d $(EMBED_OBJS:.o=.d) $(B)/hl/examples/host/main.c.d
 
 # --- host unit tests ----------------------------------------------------------
-# The portable code: everything the host tests, fuzzers and benchmarks use.
-HSRCS := port/host.c drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
-	 mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/kmalloc.c mm/percpu.c lib/random.c \
-	 mm/pgtable.c tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c)
-HSRCS += bench/replay.c mm/reserved.c
-HSRCS += mm/fault_inject.c
-HSRCS += mm/slob_classic.c mm/slob_segfit.c mm/slab_debug.c mm/slab_check.c lib/avl.c
-HSRCS += mm/mm_plan.c drivers/dt_memblock.c drivers/console_select.c drivers/uart8250.c drivers/uart_sifive.c
+# The host tests: HOST_CORE (above), the test framework, the suites.
+HSRCS := $(HOST_CORE) tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c) \
+	 bench/replay.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)
 DTBS  := $(patsubst tests/dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
@@ -201,12 +203,7 @@ FUZZ_BINS    := $(addprefix $(B)/fuzz/,$(FUZZERS))
 FCFLAGS  := $(COMMON) -O1 -DHOST -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
 FLDFLAGS := -fsanitize=fuzzer,address,undefined
-FUZZ_LIB := port/host.c drivers/fdt.c drivers/devicetree.c lib/printf.c lib/string.c lib/cmdline.c \
-	    mm/memblock.c mm/memmap.c mm/page_alloc.c mm/page_check.c mm/slob.c mm/slab.c mm/percpu.c lib/random.c \
-	    mm/kmalloc.c tests/host/host_support.c tests/host/fakeram.c tests/fuzz/fuzz_support.c
-FUZZ_LIB += mm/fault_inject.c
-FUZZ_LIB += mm/slob_classic.c mm/slob_segfit.c mm/slab_debug.c mm/slab_check.c lib/avl.c
-FUZZ_LIB += mm/mm_plan.c drivers/dt_memblock.c
+FUZZ_LIB := $(HOST_CORE) tests/host/host_support.c tests/host/fakeram.c tests/fuzz/fuzz_support.c
 FLIBOBJS := $(patsubst %,$(B)/f/%.o,$(FUZZ_LIB))
 
 # The page allocator's checker runs after every fuzzed operation and walks
@@ -253,10 +250,7 @@ fuzz-coverage: deps $(FUZZ_COV_BINS) $(DTBS)
 # A host program made of the kernel's portable code, the subset of the host
 # tests' sources it needs, built plainly (-O2, no sanitizers) in build/t/;
 # tools/host_glue.c stands in for the kernel's kprintf and panic.
-RVMM_DT_SRCS := $(filter drivers/fdt.c drivers/devicetree.c drivers/console_select.c \
-		  drivers/uart8250.c drivers/uart_sifive.c lib/printf.c lib/string.c \
-		  lib/cmdline.c mm/memblock.c mm/mm_plan.c drivers/dt_memblock.c port/host.c,$(HSRCS)) \
-		tools/rvmm-dt.c tools/host_glue.c
+RVMM_DT_SRCS := $(HOST_CORE) tools/rvmm-dt.c tools/host_glue.c
 RVMM_DT_OBJS := $(patsubst %,$(B)/t/%.o,$(RVMM_DT_SRCS))
 TCFLAGS := $(COMMON) -O2 -DHOST
 

@@ -1,13 +1,13 @@
 /*
- * bench.c - the `bench` console command and its helpers (include/bench.h).
+ * bench.c - the `bench` console command and its helpers (include/bench/bench.h).
  *
  * Every loop is measured with rdinstret before and after; bench_per_op
  * subtracts the cost of the same loop with an empty body, measured once,
  * so insns counts the operation itself (calls included).
  */
-#include <bench.h>
-#include <kstring.h>
-#include <shell.h>
+#include <bench/bench.h>
+#include <lib/kstring.h>
+#include <shell/shell.h>
 
 extern const struct bench *const __start_rvmm_bench[];
 extern const struct bench *const __stop_rvmm_bench[];

@@ -4,7 +4,7 @@
  * Nothing here calls the kernel or touches tp: picolibc's half runs this
  * with tp on a scratch TLS block.
  */
-#include <bench.h>
+#include <bench/bench.h>
 
 #include "churn.h"
 

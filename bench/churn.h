@@ -33,7 +33,7 @@
 #ifndef RVMM_BENCH_CHURN_H
 #define RVMM_BENCH_CHURN_H
 
-#include <kernel.h>
+#include <lib/kernel.h>
 
 #define CHURN_SLOTS 4096
 #define CHURN_STEPS 200000

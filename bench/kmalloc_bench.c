@@ -23,11 +23,11 @@
  * (corrupted bytes, failed allocations, slob_check findings, pages left
  * behind) print "bench: churn error: ..." lines.
  */
-#include <bench.h>
-#include <kmalloc.h>
-#include <mm.h>
-#include <slab.h>
-#include <slob.h>
+#include <bench/bench.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 
 #include "churn.h"
 

@@ -33,14 +33,14 @@
  *   free holes sit between the owners. Everything stays allocated until
  *   `memmap-fill free`.
  */
-#include <bench.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <mmzone.h>
-#include <shell.h>
-#include <slab.h>
-#include <slob.h>
-#include <vmalloc.h>
+#include <bench/bench.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <mm/mmzone.h>
+#include <shell/shell.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
+#include <mm/vmalloc.h>
 
 #include "workloads.h"
 

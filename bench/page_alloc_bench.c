@@ -5,8 +5,8 @@
  * after which every allocation takes the page the previous free put back.
  * Orders 3 and 9 go through the zone lock and split/merge every time.
  */
-#include <bench.h>
-#include <mm.h>
+#include <bench/bench.h>
+#include <mm/mm.h>
 
 #define PAIRS 10000
 

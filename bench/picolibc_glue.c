@@ -23,9 +23,9 @@
  * picolibc's own state (free list, sbrk start and top) is reset before each
  * run, so every run starts from an empty heap.
  */
-#include <kstring.h>
-#include <mm.h>
-#include <riscv.h>
+#include <lib/kstring.h>
+#include <mm/mm.h>
+#include <lib/riscv.h>
 
 #include "churn.h"
 

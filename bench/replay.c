@@ -1,6 +1,6 @@
 /*
  * replay.c - replay a Linux kmem trace (ftrace text) against rvmm's
- * allocators. What is replayed and how it is counted: include/replay.h;
+ * allocators. What is replayed and how it is counted: include/bench/replay.h;
  * the whole story: docs/replay.md.
  *
  * Lines. The trace is read in place, one line at a time (LF or CR LF). A
@@ -40,13 +40,13 @@
  * table; the highest value is peak_pages. It includes what the allocators
  * keep for themselves (slab descriptors, magazines, a kept empty slab).
  */
-#include <gfp.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <mm.h>
-#include <mmzone.h>
-#include <replay.h>
-#include <slab.h>
+#include <mm/gfp.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <bench/replay.h>
+#include <mm/slab.h>
 
 const char *const replay_kind_names[RK_NR] = {
 	"kmalloc", "kfree", "kmem_cache_alloc", "kmem_cache_free", "mm_page_alloc", "mm_page_free",

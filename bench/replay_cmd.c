@@ -10,13 +10,13 @@
  * ends; then every page it covers, less a partial page something else also
  * holds, becomes free memory (release_reserved_range, mm/reserved.c).
  */
-#include <boot.h>
-#include <kstring.h>
-#include <ktime.h>
-#include <memblock.h>
-#include <mmzone.h>
-#include <replay.h>
-#include <shell.h>
+#include <boot/boot.h>
+#include <lib/kstring.h>
+#include <boot/ktime.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
+#include <bench/replay.h>
+#include <shell/shell.h>
 
 static bool initrd_released;
 

@@ -2,8 +2,8 @@
  * slab_bench.c - kmem_cache_alloc + kmem_cache_free pairs (the per-hart
  * magazine fast path) for object sizes 32, 64, 256 and 1024.
  */
-#include <bench.h>
-#include <slab.h>
+#include <bench/bench.h>
+#include <mm/slab.h>
 
 #define PAIRS 10000
 
@@ -50,8 +50,8 @@ BENCH("kmem_cache", slab_bench);
 #define PC_BATCH 1000
 #define PC_ROUNDS 200
 
-#include <hart.h>
-#include <ktime.h>
+#include <boot/hart.h>
+#include <boot/ktime.h>
 
 static void *pc_objs[PC_BATCH];
 static struct kmem_cache *pc_cache;

@@ -3,8 +3,8 @@
  * and freed (page allocation, mapping, unmapping with the TLB flush, and
  * freeing all included).
  */
-#include <bench.h>
-#include <vmalloc.h>
+#include <bench/bench.h>
+#include <mm/vmalloc.h>
 
 static void bench_pages(unsigned long pages, int rounds)
 {

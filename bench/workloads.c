@@ -37,14 +37,14 @@
  *                  after the last step;
  *   ratio          picolibc's insns / this allocator's insns, one decimal.
  */
-#include <bench.h>
-#include <hart.h>
-#include <kstring.h>
-#include <kmalloc.h>
-#include <ktime.h>
-#include <mmzone.h>
-#include <slab.h>
-#include <slob.h>
+#include <bench/bench.h>
+#include <boot/hart.h>
+#include <lib/kstring.h>
+#include <mm/kmalloc.h>
+#include <boot/ktime.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 
 #include "workloads.h"
 

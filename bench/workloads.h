@@ -30,7 +30,7 @@
 #ifndef RVMM_BENCH_WORKLOADS_H
 #define RVMM_BENCH_WORKLOADS_H
 
-#include <kernel.h>
+#include <lib/kernel.h>
 
 #include "churn.h"
 

@@ -23,7 +23,7 @@
  * with no slot yet sleeps in wfi, woken by IPIs only, and looks again each
  * time: harts_start fills its slot and sends it one (hart.c: start_one).
  */
-#include <hart.h>
+#include <boot/hart.h>
 
 
 	.section .text.head, "ax"

@@ -15,15 +15,15 @@
  * sleeps the same way. No hart ever busy-waits on another: under QEMU's
  * -icount a spinning hart would starve the one it waits for.
  */
-#include <devicetree.h>
-#include <hart.h>
-#include <kstring.h>
-#include <paging.h>
-#include <riscv.h>
-#include <sbi.h>
-#include <shell.h>
-#include <ktime.h>
-#include <trap.h>
+#include <drivers/devicetree.h>
+#include <boot/hart.h>
+#include <lib/kstring.h>
+#include <boot/paging.h>
+#include <lib/riscv.h>
+#include <boot/sbi.h>
+#include <shell/shell.h>
+#include <boot/ktime.h>
+#include <boot/trap.h>
 
 #define STACK_CANARY 0x57ac4ca7a4157ac4ull
 #define HART_START_TIMEOUT_US 10000000

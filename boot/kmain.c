@@ -2,20 +2,20 @@
  * kmain.c - the boot hart's path from entry.S to the shell, one call per
  * subsystem. docs/boot.md tells the whole story.
  */
-#include <boot.h>
-#include <cmdline.h>
-#include <console.h>
-#include <fault_inject.h>
-#include <hart.h>
-#include <ktime.h>
-#include <memblock.h>
-#include <mm_init.h>
-#include <paging.h>
-#include <power.h>
-#include <random.h>
-#include <riscv.h>
-#include <shell.h>
-#include <trap.h>
+#include <boot/boot.h>
+#include <lib/cmdline.h>
+#include <drivers/console.h>
+#include <mm/fault_inject.h>
+#include <boot/hart.h>
+#include <boot/ktime.h>
+#include <mm/memblock.h>
+#include <mm/mm_init.h>
+#include <boot/paging.h>
+#include <drivers/power.h>
+#include <lib/random.h>
+#include <lib/riscv.h>
+#include <shell/shell.h>
+#include <boot/trap.h>
 
 struct dt_info boot_dt;
 

@@ -7,7 +7,7 @@
  * offset of the i-th NUL-terminated name in ksyms_names. Lookup is a binary
  * search for the last symbol at or below the address.
  */
-#include <ksyms.h>
+#include <boot/ksyms.h>
 
 extern const u64 ksyms_count;
 extern const u64 ksyms_addr[];

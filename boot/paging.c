@@ -1,5 +1,5 @@
 /*
- * paging.c - the kernel's Sv39 page table (layout in include/pgtable.h).
+ * paging.c - the kernel's Sv39 page table (layout in include/mm/pgtable.h).
  *
  * Built once on the boot hart right after the page allocator (its tables
  * come from it): devices below RAM and every RAM range (less the no-map
@@ -10,12 +10,12 @@
  * physical in the direct map, switching satp on changes no address the
  * kernel uses. Every hart loads the same table.
  */
-#include <boot.h>
-#include <hart.h>
-#include <memblock.h>
-#include <paging.h>
-#include <riscv.h>
-#include <sbi.h>
+#include <boot/boot.h>
+#include <boot/hart.h>
+#include <mm/memblock.h>
+#include <boot/paging.h>
+#include <lib/riscv.h>
+#include <boot/sbi.h>
 
 struct pgtable kernel_pgtable;
 bool paging_on;

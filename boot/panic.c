@@ -5,9 +5,9 @@
  * the caller, then powers off with EXIT_PANIC. A second panic (from inside
  * the first) goes straight to poweroff.
  */
-#include <hart.h>
-#include <power.h>
-#include <trap.h>
+#include <boot/hart.h>
+#include <drivers/power.h>
+#include <boot/trap.h>
 
 static int panicking;
 

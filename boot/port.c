@@ -5,8 +5,8 @@
  * paging.c. panic and warn_slowpath are in panic.c, time_now_us in time.c;
  * the console sink is registered by kmain.
  */
-#include <hart.h>
-#include <paging.h>
+#include <boot/hart.h>
+#include <boot/paging.h>
 
 unsigned int nr_online_cpus(void)
 {

@@ -2,7 +2,7 @@
  * sbi.c - SBI calls: ecall with the extension id in a7 and the function id
  * in a6; error comes back in a0, value in a1.
  */
-#include <sbi.h>
+#include <boot/sbi.h>
 
 struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 		       unsigned long a1, unsigned long a2)

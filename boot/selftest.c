@@ -2,13 +2,13 @@
  * selftest.c - the kernel's side of ktest: the ktest= boot parameter and
  * the ktest shell command. The runner itself is tests/ktest.c.
  */
-#include <boot.h>
-#include <cmdline.h>
-#include <hart.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <power.h>
-#include <shell.h>
+#include <boot/boot.h>
+#include <lib/cmdline.h>
+#include <boot/hart.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <drivers/power.h>
+#include <shell/shell.h>
 
 static const char *boot_selection;
 

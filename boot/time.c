@@ -10,11 +10,11 @@
  * second bound: when the timer cannot end it, hart_sleep_until() spins for
  * an instruction budget instead of sleeping in wfi (time_us_to_insns).
  */
-#include <devicetree.h>
-#include <hart.h>
-#include <ktime.h>
-#include <riscv.h>
-#include <sbi.h>
+#include <drivers/devicetree.h>
+#include <boot/hart.h>
+#include <boot/ktime.h>
+#include <lib/riscv.h>
+#include <boot/sbi.h>
 
 #define DEFAULT_TIMEBASE_HZ 10000000u
 /* Polls of `time` (or of sip) before a probe gives up: far more than one

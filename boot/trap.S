@@ -2,10 +2,10 @@
  * trap.S - trap_entry, the address in stvec.
  *
  * rvmm runs only in S-mode, so a trap always arrives on a valid kernel stack:
- * push a struct trap_frame (include/trap.h), call trap_handler(frame), then
+ * push a struct trap_frame (include/boot/trap.h), call trap_handler(frame), then
  * restore everything (the handler may move sepc) and sret.
  */
-#include <trap.h>
+#include <boot/trap.h>
 
 	.text
 	.globl trap_entry

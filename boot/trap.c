@@ -8,14 +8,14 @@
  * names the cause and prints sepc, stval, every register and a backtrace,
  * then powers off with EXIT_TRAP.
  */
-#include <hart.h>
-#include <ksyms.h>
-#include <power.h>
-#include <riscv.h>
-#include <sbi.h>
-#include <shell.h>
-#include <trap.h>
-#include <vmalloc.h>
+#include <boot/hart.h>
+#include <boot/ksyms.h>
+#include <drivers/power.h>
+#include <lib/riscv.h>
+#include <boot/sbi.h>
+#include <shell/shell.h>
+#include <boot/trap.h>
+#include <mm/vmalloc.h>
 
 void trap_handler(struct trap_frame *f);
 

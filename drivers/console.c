@@ -12,12 +12,12 @@
  * remembers its owner: a hart that traps or panics while printing re-enters
  * instead of deadlocking on itself.
  */
-#include <console.h>
-#include <devicetree.h>
-#include <hart.h>
-#include <kstring.h>
-#include <sbi.h>
-#include <spinlock.h>
+#include <drivers/console.h>
+#include <drivers/devicetree.h>
+#include <boot/hart.h>
+#include <lib/kstring.h>
+#include <boot/sbi.h>
+#include <lib/spinlock.h>
 
 static struct console uart_console;
 static struct console *active; /* NULL: SBI console */

@@ -9,9 +9,9 @@
  * node any driver matches is taken, with a message. If nothing matches,
  * output stays on SBI's legacy putchar.
  */
-#include <console.h>
-#include <devicetree.h>
-#include <kstring.h>
+#include <drivers/console.h>
+#include <drivers/devicetree.h>
+#include <lib/kstring.h>
 
 static const struct uart_driver uart_drivers[] = {
 	{ "ns16550a", uart8250_setup, uart8250_hw_init },

@@ -25,10 +25,10 @@
  * else fails the whole parse with a negative FDT_ERR_* code.
  */
 #include <config.h>
-#include <kernel.h>
-#include <kstring.h>
-#include <fdt.h>
-#include <devicetree.h>
+#include <lib/kernel.h>
+#include <lib/kstring.h>
+#include <drivers/fdt.h>
+#include <drivers/devicetree.h>
 
 static void dt_warn(struct dt_info *info, const char *fmt, ...) __printf(2, 3);
 

@@ -5,10 +5,10 @@
  * drivers/devicetree.c and mm/memblock.c, so that mm/ takes plain ranges
  * and never reads a struct dt_info; rvmm-dt calls the same code.
  */
-#include <devicetree.h>
-#include <kstring.h>
-#include <memblock.h>
-#include <mm.h>
+#include <drivers/devicetree.h>
+#include <lib/kstring.h>
+#include <mm/memblock.h>
+#include <mm/mm.h>
 
 int memblock_add_dt(struct memblock *mb, const struct dt_info *dt)
 {

@@ -27,9 +27,9 @@
  * is at offset 0. Nothing here allocates memory or keeps state outside the
  * caller's struct fdt.
  */
-#include <kernel.h>
-#include <kstring.h>
-#include <fdt.h>
+#include <lib/kernel.h>
+#include <lib/kstring.h>
+#include <drivers/fdt.h>
 
 /* Structure block tokens. */
 #define FDT_BEGIN_NODE 1u

@@ -8,11 +8,11 @@
  * an exit. A run without a finisher cannot report failure through the exit
  * status, so every test runner also reads the console.
  */
-#include <fdt.h>
-#include <power.h>
-#include <riscv.h>
-#include <sbi.h>
-#include <shell.h>
+#include <drivers/fdt.h>
+#include <drivers/power.h>
+#include <lib/riscv.h>
+#include <boot/sbi.h>
+#include <shell/shell.h>
 
 #define FINISHER_PASS 0x5555u
 #define FINISHER_FAIL 0x3333u

@@ -6,7 +6,7 @@
  * rate; init only sets 8N1, enables the FIFOs and masks the UART's
  * interrupts (rvmm polls). Transmit waits for the holding register to empty.
  */
-#include <console.h>
+#include <drivers/console.h>
 
 #define RBR 0 /* receive buffer (read) */
 #define THR 0 /* transmit holding (write) */

@@ -4,7 +4,7 @@
  * (bit 31 = empty), txctrl/rxctrl (bit 0 = enable). The firmware set the
  * divisor; init only makes sure transmit and receive are enabled.
  */
-#include <console.h>
+#include <drivers/console.h>
 
 #define TXDATA 0x00
 #define RXDATA 0x04

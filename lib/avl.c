@@ -1,5 +1,5 @@
 /*
- * avl.c - the intrusive AVL tree of include/avl.h.
+ * avl.c - the intrusive AVL tree of include/lib/avl.h.
  *
  * Nodes carry no parent link: insert and remove recurse down the search
  * path and rebalance each node on the way back up, so every node whose
@@ -16,7 +16,7 @@
  * Nothing here depends on the rest of the system: no allocation, no lock,
  * no output; the recursion depth is the tree's height.
  */
-#include <avl.h>
+#include <lib/avl.h>
 
 static void update(struct avl_node *n)
 {

@@ -1,13 +1,13 @@
 /*
- * cmdline.c - the kernel command line parser (see include/cmdline.h).
+ * cmdline.c - the kernel command line parser (see include/lib/cmdline.h).
  *
  * Parameters live in the "rvmm_params" section, one pointer per KPARAM(), so
  * the parser knows none by name. Parsing is a single left-to-right pass that
  * splits words in place: a word ends at an unquoted space; a double quote
  * starts or ends quoting and is removed.
  */
-#include <cmdline.h>
-#include <kstring.h>
+#include <lib/cmdline.h>
+#include <lib/kstring.h>
 
 #define CMDLINE_MAX 1024
 

@@ -11,8 +11,8 @@
  * Contract: never writes more than @size bytes, always NUL terminates when
  * size > 0, and returns the length the whole output would have had.
  */
-#include <kernel.h>
-#include <kstring.h>
+#include <lib/kernel.h>
+#include <lib/kstring.h>
 
 struct out {
 	char *buf;

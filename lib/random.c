@@ -9,9 +9,9 @@
  * lowest bit set: the state is never all zeros, the one state xoshiro
  * cannot leave.
  */
-#include <kstring.h>
-#include <random.h>
-#include <spinlock.h>
+#include <lib/kstring.h>
+#include <lib/random.h>
+#include <lib/spinlock.h>
 
 #define INITIAL_STATE \
 	{ 0x9e3779b97f4a7c15ull, 0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull, 0x2545f4914f6cdd1dull }

@@ -7,8 +7,8 @@
  * memcpy and memset move 8 bytes at a time when both ends allow it.
  * kstrlcpy is portable and also built for the host.
  */
-#include <kernel.h>
-#include <kstring.h>
+#include <lib/kernel.h>
+#include <lib/kstring.h>
 
 #ifndef HOST
 void *memset(void *dst, int c, size_t n)

@@ -1,6 +1,6 @@
 /*
  * fault_inject.c - fail_page_alloc and failslab: allocation failures on
- * purpose, so that every caller's NULL path runs (include/fault_inject.h has
+ * purpose, so that every caller's NULL path runs (include/mm/fault_inject.h has
  * the spec; docs/reliability.md the whole story).
  *
  * An injector (struct fault_attr) counts the calls it is eligible for and
@@ -18,13 +18,14 @@
  * tests anything, so the instruction counts with injection off are those
  * without it.
  */
-#include <cmdline.h>
-#include <fault_inject.h>
-#include <kstring.h>
-#include <mmzone.h>
-#include <percpu.h>
-#include <slab.h>
-#include <slob.h>
+#include <lib/cmdline.h>
+#include <mm/fault_inject.h>
+#include <lib/kstring.h>
+#include <mm/mmzone.h>
+#include <mm/percpu.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
+#include "internal.h"
 #ifndef HOST
 #endif
 

@@ -18,13 +18,14 @@
  * bigblocks. kfree tells the owners apart by page type: PGTY_SLAB (its
  * cache is in the struct page), PGTY_SLOB, PGTY_BIGBLOCK.
  */
-#include <cmdline.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <mm.h>
-#include <mmzone.h>
-#include <slab.h>
-#include <slob.h>
+#include <lib/cmdline.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
+#include "internal.h"
 
 unsigned long kfree_errors;
 const char *kfree_last_error;

@@ -23,8 +23,8 @@
  * MEMBLOCK_MAX_REGIONS ranges each (a full table is an error, not a
  * truncation). Ranges are byte-exact; rounding to pages is the caller's job.
  */
-#include <kstring.h>
-#include <memblock.h>
+#include <lib/kstring.h>
+#include <mm/memblock.h>
 
 struct memblock memblock;
 

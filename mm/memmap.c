@@ -25,9 +25,10 @@
  *      aligned blocks that fit (managed pages); memblock is closed;
  *   6. zonelists, watermarks, lowmem reserves, per-hart batch sizes.
  */
-#include <kstring.h>
-#include <memblock.h>
-#include <mmzone.h>
+#include <lib/kstring.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
+#include "internal.h"
 
 unsigned long va_pa_offset;
 

@@ -27,11 +27,11 @@
  * nothing else runs). 8 GiB after boot is a few dozen lines: consecutive
  * blocks of one state and order merge into one run.
  */
-#include <kstring.h>
-#include <memmap_dump.h>
-#include <mmzone.h>
-#include <slab.h>
-#include <slob.h>
+#include <lib/kstring.h>
+#include <mm/memmap_dump.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 
 enum mstate {
 	MS_FREE, /* with an order */

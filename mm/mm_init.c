@@ -6,11 +6,11 @@
  * The decisions that need no struct pages (zone_dma_limit=, the zone
  * layout, "Zone ranges:") are in mm_plan.c, which rvmm-dt shares.
  */
-#include <kstring.h>
-#include <memblock.h>
-#include <mm_init.h>
-#include <mmzone.h>
-#include <kmalloc.h>
+#include <lib/kstring.h>
+#include <mm/memblock.h>
+#include <mm/mm_init.h>
+#include <mm/mmzone.h>
+#include <mm/kmalloc.h>
 
 struct mem_summary boot_mem_summary;
 

@@ -14,11 +14,11 @@
  *
  * Each check that stops the boot panics with a message naming the ranges.
  */
-#include <cmdline.h>
-#include <kstring.h>
-#include <memblock.h>
-#include <mm_init.h>
-#include <mmzone.h>
+#include <lib/cmdline.h>
+#include <lib/kstring.h>
+#include <mm/memblock.h>
+#include <mm/mm_init.h>
+#include <mm/mmzone.h>
 
 const char *const zone_names[MAX_NR_ZONES] = { "DMA", "DMA32", "Normal" };
 

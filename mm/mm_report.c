@@ -3,13 +3,14 @@
  * Linux's /proc/buddyinfo, /proc/zoneinfo and /proc/meminfo, so that tools
  * and eyes used to those read them unchanged.
  */
-#include <kstring.h>
-#include <cmdline.h>
-#include <mm_report.h>
-#include <mmzone.h>
-#include <percpu.h>
-#include <slab.h>
-#include <slob.h>
+#include <lib/kstring.h>
+#include <lib/cmdline.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <mm/percpu.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
+#include "internal.h"
 
 #define K(pages) ((pages) << (PAGE_SHIFT - 10))
 

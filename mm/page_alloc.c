@@ -38,10 +38,11 @@
  * a block of that order, a dropped reference too many) are reported with
  * the pfn and reason by bad_page() and change nothing.
  */
-#include <fault_inject.h>
-#include <kstring.h>
-#include <mmzone.h>
-#include <percpu.h>
+#include <mm/fault_inject.h>
+#include <lib/kstring.h>
+#include <mm/mmzone.h>
+#include <mm/percpu.h>
+#include "internal.h"
 
 struct pglist_data contig_page_data;
 struct pglist_data *mem_node = &contig_page_data;

@@ -12,8 +12,8 @@
  * It is O(pages in the zone) and meant for tests and debugging, not for hot
  * paths. Problems are printed (the first few per zone) and counted.
  */
-#include <mmzone.h>
-#include <percpu.h>
+#include <mm/mmzone.h>
+#include <mm/percpu.h>
 
 #define MAX_REPORTS 8
 

@@ -9,9 +9,9 @@
  * no slot share it as "nothing here" (the slab allocator keeps an empty
  * magazine pair there).
  */
-#include <kstring.h>
-#include <percpu.h>
-#include <spinlock.h>
+#include <lib/kstring.h>
+#include <mm/percpu.h>
+#include <lib/spinlock.h>
 
 #define NR_SLOTS (PERCPU_AREA_SIZE / PERCPU_SLOT)
 

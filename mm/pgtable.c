@@ -11,9 +11,9 @@
  * does). Callers serialise changes to one table; reading (walk) is safe
  * while another hart changes other parts of it.
  */
-#include <kstring.h>
-#include <mm.h>
-#include <pgtable.h>
+#include <lib/kstring.h>
+#include <mm/mm.h>
+#include <mm/pgtable.h>
 
 static pte_t *table_va(u64 pa)
 {

@@ -21,9 +21,10 @@
  * nothing else: these functions cannot tell one reservation from another
  * inside the range, since memblock merges touching ranges.
  */
-#include <kstring.h>
-#include <memblock.h>
-#include <mmzone.h>
+#include <lib/kstring.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
+#include "internal.h"
 
 /* Remove [base, end) from a table, splitting the region that spans it. */
 static int type_remove(struct memblock_type *t, u64 base, u64 end)

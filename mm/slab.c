@@ -61,15 +61,16 @@
  * Locking: cache->lock guards the lists and counters; the cache chain has
  * its own lock; lock order cache lock -> page allocator locks.
  */
-#include <fault_inject.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <mm.h>
-#include <random.h>
-#include <slab.h>
-#include <slob.h>
+#include <mm/fault_inject.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <mm/mm.h>
+#include <lib/random.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 
 #include "slab_internal.h"
+#include "internal.h"
 
 /* Memory the slab allocator holds: slab pages, and the bytes of cache
  * descriptors and magazines (from the SLOB heap); peak of the sum in

@@ -25,8 +25,8 @@
  *     base[0] NULL, and holds only objects of this cache.
  * It prints at most MAX_REPORTS problems per call and returns their number.
  */
-#include <mm.h>
-#include <slab.h>
+#include <mm/mm.h>
+#include <mm/slab.h>
 
 #include "slab_internal.h"
 

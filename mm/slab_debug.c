@@ -31,11 +31,11 @@
  * slab_errors, remembers the last message (last_error, which tests read)
  * and prints "slab error: cache NAME: object ADDR: WHAT".
  */
-#include <cmdline.h>
-#include <kstring.h>
-#include <ksyms.h>
-#include <mm.h>
-#include <slab.h>
+#include <lib/cmdline.h>
+#include <lib/kstring.h>
+#include <mm/port.h>
+#include <mm/mm.h>
+#include <mm/slab.h>
 
 #include "slab_internal.h"
 

@@ -28,8 +28,8 @@
 #ifndef RVMM_MM_SLAB_INTERNAL_H
 #define RVMM_MM_SLAB_INTERNAL_H
 
-#include <mm.h>
-#include <slab.h>
+#include <mm/mm.h>
+#include <mm/slab.h>
 
 #define RED_ACTIVE 0xcc
 #define RED_INACTIVE 0xbb

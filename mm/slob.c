@@ -40,12 +40,13 @@
  * takes about 150 instructions per operation, classic about 1600 (each
  * free walks the list), picolibc's malloc about 850.
  */
-#include <fault_inject.h>
-#include <kstring.h>
-#include <mm.h>
-#include <slob.h>
+#include <mm/fault_inject.h>
+#include <lib/kstring.h>
+#include <mm/mm.h>
+#include <mm/slob.h>
 
 #include "slob_internal.h"
+#include "internal.h"
 
 struct slob_heap kmalloc_heap;
 

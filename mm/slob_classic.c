@@ -33,8 +33,8 @@
  * pages, inside one page, touches no listed neighbour in its page and is
  * not a whole page; free plus used units are the heap's pages.
  */
-#include <mm.h>
-#include <slob.h>
+#include <mm/mm.h>
+#include <mm/slob.h>
 
 #include "slob_internal.h"
 

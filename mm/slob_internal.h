@@ -17,8 +17,8 @@
 #define RVMM_MM_SLOB_INTERNAL_H
 
 #include <config.h>
-#include <kernel.h>
-#include <slob.h>
+#include <lib/kernel.h>
+#include <mm/slob.h>
 
 /* ============================== mm/slob.c ================================= */
 

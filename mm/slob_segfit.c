@@ -48,8 +48,8 @@
  * used_bytes is the sum of the blocks in use; nr_empty counts the wholly
  * free pages and is at most keep_empty.
  */
-#include <mm.h>
-#include <slob.h>
+#include <mm/mm.h>
+#include <mm/slob.h>
 
 #include "slob_internal.h"
 

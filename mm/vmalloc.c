@@ -21,15 +21,14 @@
  * another hart that cached the old "unmapped" state faults once, finds the
  * address mapped (vmalloc_fault), flushes its TLB and retries.
  */
-#include <avl.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ksyms.h>
-#include <mm.h>
+#include <lib/avl.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <mm/mm.h>
 #include <mm/port.h>
-#include <riscv.h>
-#include <spinlock.h>
-#include <vmalloc.h>
+#include <lib/riscv.h>
+#include <lib/spinlock.h>
+#include <mm/vmalloc.h>
 
 #define VM_ALLOC 0x1 /* vmalloc: the area owns its pages */
 #define VM_MAP 0x2   /* vmap: the caller owns them */

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <ksyms.h>
 #include <mm/port.h>
 
 void (*port_host_panic_hook)(void);

@@ -73,6 +73,30 @@ check() { # LAYER ALLOWED_DIRS...: every object under LAYER
 }
 check lib lib
 check mm mm lib
+
+# The same rules on the sources' #include lines: mm/ includes only mm/, lib/
+# and config.h headers (and its own "..." ones); lib/ only lib/ and config.h.
+includes() { # DIR ALLOWED_PREFIXES...
+	d=$1
+	shift
+	for f in "$d"/*.c "$d"/*.h "include/$d"/*.h; do
+		[ -e "$f" ] || continue
+		grep -o '^#include <[^>]*>' "$f" | sed 's/^#include <//; s/>$//' | while read -r h; do
+			case $h in */*) ;; *) continue ;; esac # the C library's (stdarg.h, ...)
+			ok=0
+			for p in "$@"; do
+				case $h in "$p"/*) ok=1 ;; esac
+			done
+			[ "$ok" = 1 ] || echo "$f includes <$h>"
+		done
+	done
+}
+includes lib lib >"$tmp/inc"
+includes mm mm lib >>"$tmp/inc"
+if [ -s "$tmp/inc" ]; then
+	cat "$tmp/inc"
+	bad=1
+fi
 if [ "$bad" = 0 ]; then
 	echo "check-layers: $dir: lib/ takes only from lib/, mm/ only from mm/, lib/ and the port"
 fi

@@ -2,9 +2,9 @@
  * fault_cmds.c - faultinject: set, clear and show allocation fault
  * injection (fail_page_alloc=, failslab=; mm/fault_inject.c).
  */
-#include <fault_inject.h>
-#include <kstring.h>
-#include <shell.h>
+#include <mm/fault_inject.h>
+#include <lib/kstring.h>
+#include <shell/shell.h>
 
 static int cmd_faultinject(int argc, char **argv)
 {

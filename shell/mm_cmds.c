@@ -4,14 +4,14 @@
  * drop_caches, memmap. The reports themselves are in mm/ (mm_report.c,
  * memmap_dump.c); these commands parse arguments and call them.
  */
-#include <cmdline.h>
-#include <kstring.h>
-#include <memmap_dump.h>
-#include <mm_report.h>
-#include <mmzone.h>
-#include <shell.h>
-#include <slab.h>
-#include <slob.h>
+#include <lib/cmdline.h>
+#include <lib/kstring.h>
+#include <mm/memmap_dump.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <shell/shell.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 
 static int cmd_buddyinfo(int argc, char **argv)
 {

@@ -6,12 +6,12 @@
  * clears the line, escape sequences (arrow keys) are dropped. CR, LF and
  * CR LF each end a line, so input piped into QEMU works as typed input does.
  */
-#include <console.h>
-#include <kstring.h>
-#include <ktime.h>
-#include <boot.h>
-#include <cmdline.h>
-#include <shell.h>
+#include <drivers/console.h>
+#include <lib/kstring.h>
+#include <boot/ktime.h>
+#include <boot/boot.h>
+#include <lib/cmdline.h>
+#include <shell/shell.h>
 
 extern const struct shell_cmd *const __start_rvmm_cmds[];
 extern const struct shell_cmd *const __stop_rvmm_cmds[];

@@ -2,8 +2,8 @@
  * vmalloc_cmds.c - vmallocinfo: every vmalloc and vmap area
  * (/proc/vmallocinfo format, mm/vmalloc.c).
  */
-#include <shell.h>
-#include <vmalloc.h>
+#include <shell/shell.h>
+#include <mm/vmalloc.h>
 
 static int cmd_vmallocinfo(int argc, char **argv)
 {

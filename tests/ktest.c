@@ -1,5 +1,5 @@
 /*
- * ktest.c - the self-test runner (see include/ktest.h).
+ * ktest.c - the self-test runner (see include/tests/ktest.h).
  *
  * Suites are found through the "rvmm_ktests" section, which holds one pointer
  * per KTEST_SUITE(). The kernel's linker script names its bounds; on the host
@@ -7,9 +7,9 @@
  * another on the calling hart; a case that needs other harts uses
  * on_each_hart() itself.
  */
-#include <kernel.h>
-#include <kstring.h>
-#include <ktest.h>
+#include <lib/kernel.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
 
 extern const struct ktest_suite *const __start_rvmm_ktests[];
 extern const struct ktest_suite *const __stop_rvmm_ktests[];

@@ -1,5 +1,5 @@
 /*
- * stress.c - the allocator stress run (include/stress.h; docs/reliability.md; a test engine, not part of mm/).
+ * stress.c - the allocator stress run (include/tests/stress.h; docs/reliability.md; a test engine, not part of mm/).
  *
  * Every hart runs its share of the operations on its own table of slots,
  * each empty or holding one live object: a block of pages, a kmalloc block
@@ -27,17 +27,17 @@
  * pages must be exactly what they were; node_check, slob_check and
  * kmem_cache_check must find nothing.
  */
-#include <cmdline.h>
-#include <fault_inject.h>
-#include <hart.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ktime.h>
-#include <mmzone.h>
-#include <shell.h>
-#include <slab.h>
-#include <slob.h>
-#include <stress.h>
+#include <lib/cmdline.h>
+#include <mm/fault_inject.h>
+#include <boot/hart.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <boot/ktime.h>
+#include <mm/mmzone.h>
+#include <shell/shell.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
+#include <tests/stress.h>
 
 #define NSLOTS 256  /* live objects per hart at most */
 #define NXCH 64     /* the exchange between harts */

@@ -30,12 +30,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cmdline.h>
-#include <console.h>
-#include <devicetree.h>
-#include <memblock.h>
-#include <mm_init.h>
-#include <mmzone.h>
+#include <lib/cmdline.h>
+#include <drivers/console.h>
+#include <drivers/devicetree.h>
+#include <mm/memblock.h>
+#include <mm/mm_init.h>
+#include <mm/mmzone.h>
 
 #define MiB (1ull << 20)
 #define KERNEL_LINK_BASE 0x80200000ull /* linker.ld's KERNEL_BASE */

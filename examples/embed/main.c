@@ -6,15 +6,15 @@
  * a check that every page came back, and power off. docs/embedding.md
  * explains each part.
  */
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ksyms.h>
-#include <memblock.h>
-#include <mm.h>
-#include <mm_init.h>
-#include <mm_report.h>
-#include <mmzone.h>
-#include <riscv.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <boot/ksyms.h>
+#include <mm/memblock.h>
+#include <mm/mm.h>
+#include <mm/mm_init.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <lib/riscv.h>
 
 #define RAM_END 0x88000000ul /* QEMU virt -m 128M: RAM is [0x80000000, RAM_END) */
 #define SBI_PUTCHAR 0x01     /* the legacy console putchar */

@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <kmalloc.h>
-#include <kstring.h>
-#include <memblock.h>
-#include <mm.h>
-#include <mm_init.h>
-#include <mmzone.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <mm/memblock.h>
+#include <mm/mm.h>
+#include <mm/mm_init.h>
+#include <mm/mmzone.h>
 
 #define RAM_PHYS 0x80000000ul
 #define RAM_SIZE (16ul << 20)

@@ -19,7 +19,7 @@
  *   calls     on_each_cpu: run a function on every online hart      [port]
  *   paging    port_kernel_pgtable, port_flush_tlb_local,
  *             port_flush_tlb_all: what vmalloc maps with           [port]
- *   symbols   ksym_lookup (ksyms.h): a code address's function, for
+ *   symbols   ksym_lookup: a code address's function, for
  *             reports of who allocated; NULL where there is no table [port]
  *
  * Per-hart state: each hart has a base pointer. PERCPU_AREA_SIZE bytes at
@@ -34,8 +34,8 @@
 #define RVMM_MM_PORT_H
 
 #include <config.h>
-#include <kernel.h>
-#include <percpu_area.h>
+#include <lib/kernel.h>
+#include <mm/percpu_area.h>
 
 /* The page allocator's per-hart pointers: slots 0..3 by zone, then 4..7 by
  * gfp zone bits (mm/page_alloc.c: mm_set_node). */
@@ -75,6 +75,11 @@ void port_flush_tlb_local(u64 addr, u64 size);
 /* Drop every hart's TLB entries for [addr, addr + size); returns when done. */
 void port_flush_tlb_all(u64 addr, u64 size);
 
+/* ---- symbols ---- */
+/* The name of the function containing @addr and the offset into it; NULL
+ * when it is unknown (no symbol table: the host port). */
+const char *ksym_lookup(unsigned long addr, unsigned long *offset);
+
 #ifdef HOST
 /* ---- the host port (port/host.c): threads are harts ---- */
 #define PERCPU_BASE_OFFSET 0ul
@@ -112,7 +117,7 @@ static inline void irq_restore_notrap(unsigned long flags)
 }
 #else
 /* ---- the kernel port: tp holds the running hart's base ---- */
-#include <riscv.h>
+#include <lib/riscv.h>
 
 /* Where the kernel's struct hart (boot/hart.h) keeps mm/'s fields, from its
  * start (tp); boot/hart.c checks them at compile time. */

@@ -2,9 +2,9 @@
  * cmdline_test.c - the command line parser: word splitting, quoting, bare
  * keys, unknown keys and rejected values.
  */
-#include <cmdline.h>
-#include <kstring.h>
-#include <ktest.h>
+#include <lib/cmdline.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
 
 static char seen_value[64];
 static int seen_calls;

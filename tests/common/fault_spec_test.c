@@ -1,12 +1,12 @@
 /*
  * fault_spec_test.c - the fault injection spec (fail_page_alloc=, failslab=;
- * include/fault_inject.h): what is accepted, its canonical form, what is
+ * include/mm/fault_inject.h): what is accepted, its canonical form, what is
  * rejected, and that a rejected spec leaves injection as it was. Runs on
  * the host (ASan, UBSan) and on the target (suite "fault_spec").
  */
-#include <fault_inject.h>
-#include <kstring.h>
-#include <ktest.h>
+#include <mm/fault_inject.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
 
 static void spec_parsing(struct ktest *t)
 {

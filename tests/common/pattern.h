@@ -7,7 +7,7 @@
 #ifndef RVMM_TESTS_PATTERN_H
 #define RVMM_TESTS_PATTERN_H
 
-#include <kernel.h>
+#include <lib/kernel.h>
 
 static inline u8 pattern_byte(u32 seed, size_t i)
 {

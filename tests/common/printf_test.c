@@ -3,8 +3,8 @@
  * the host and on the target (where the compiler, calling convention and
  * va_list are the kernel's own).
  */
-#include <kstring.h>
-#include <ktest.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
 
 #define CHECK_FMT(expect, ...)                                          \
 	do {                                                            \

@@ -49,12 +49,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <kmalloc.h>
-#include <memblock.h>
-#include <mm.h>
-#include <mmzone.h>
-#include <slab.h>
-#include <slob.h>
+#include <mm/kmalloc.h>
+#include <mm/memblock.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 #include "../host/fakeram.h"
 #include "../host/host.h"
 #include "fuzz.h"

@@ -35,10 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmdline.h>
-#include <devicetree.h>
-#include <fdt.h>
-#include <memblock.h>
+#include <lib/cmdline.h>
+#include <drivers/devicetree.h>
+#include <drivers/fdt.h>
+#include <mm/memblock.h>
 #include "fuzz.h"
 
 #define MAX_DEEP 128     /* nodes that get the O(nodes) checks */

@@ -11,7 +11,7 @@
 #ifndef RVMM_TESTS_FUZZ_H
 #define RVMM_TESTS_FUZZ_H
 
-#include <kernel.h>
+#include <lib/kernel.h>
 
 /* Make kprintf quiet (unless FUZZ_VERBOSE is set); call once per input. */
 void fuzz_quiet(void);

@@ -9,8 +9,8 @@
  * height no more than an AVL tree of that many nodes can have. Sorted
  * insertion and removal orders (the rotation-heavy cases) as well.
  */
-#include <avl.h>
-#include <ktest.h>
+#include <lib/avl.h>
+#include <tests/ktest.h>
 
 #define NR_ITEMS 300
 #define KEY_STEP 4 /* keys 1, 5, 9, ...: gaps for floor queries */

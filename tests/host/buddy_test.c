@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ktest.h>
-#include <kmalloc.h>
-#include <memblock.h>
-#include <mmzone.h>
+#include <tests/ktest.h>
+#include <mm/kmalloc.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
 #include "fakeram.h"
 #include "host.h"
 

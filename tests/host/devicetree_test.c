@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include <config.h>
-#include <console.h>
-#include <ktest.h>
-#include <devicetree.h>
+#include <drivers/console.h>
+#include <tests/ktest.h>
+#include <drivers/devicetree.h>
 #include "host.h"
 
 /* Where the tests pretend the firmware put the blob. */

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <devicetree.h>
-#include <ktest.h>
+#include <drivers/devicetree.h>
+#include <tests/ktest.h>
 #include "host.h"
 
 #define DTB_PHYS 0x87e00000ull

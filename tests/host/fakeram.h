@@ -20,8 +20,8 @@
 #ifndef RVMM_TESTS_FAKERAM_H
 #define RVMM_TESTS_FAKERAM_H
 
-#include <memblock.h>
-#include <mmzone.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
 
 struct fakeram {
 	u64 phys_base, span; /* the mapped physical window */

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ktest.h>
-#include <fdt.h>
+#include <tests/ktest.h>
+#include <drivers/fdt.h>
 #include "host.h"
 
 #define TOK_BEGIN_NODE 1u

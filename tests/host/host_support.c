@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <kernel.h>
+#include <lib/kernel.h>
 #include "host.h"
 
 void *host_load_dtb(const char *name, size_t *size)

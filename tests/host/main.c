@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ktest.h>
+#include <tests/ktest.h>
 #include "host.h"
 
 const char *host_dtb_dir = "build/dtb";

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <devicetree.h>
-#include <ktest.h>
-#include <memblock.h>
+#include <drivers/devicetree.h>
+#include <tests/ktest.h>
+#include <mm/memblock.h>
 #include "fakeram.h"
 #include "host.h"
 

@@ -16,10 +16,10 @@
  */
 #include <stdlib.h>
 
-#include <devicetree.h>
-#include <ktest.h>
-#include <memblock.h>
-#include <mmzone.h>
+#include <drivers/devicetree.h>
+#include <tests/ktest.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
 #include "fakeram.h"
 #include "host.h"
 

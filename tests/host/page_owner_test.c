@@ -2,8 +2,8 @@
  * page_owner_test.c - __free_pages refuses a page an allocator still owns
  * (its page type is set): reported as a bad page, nothing freed.
  */
-#include <ktest.h>
-#include <mmzone.h>
+#include <tests/ktest.h>
+#include <mm/mmzone.h>
 
 #include "fakeram.h"
 

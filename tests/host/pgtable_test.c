@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ktest.h>
-#include <mm.h>
-#include <mmzone.h>
-#include <pgtable.h>
+#include <tests/ktest.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <mm/pgtable.h>
 #include "fakeram.h"
 
 /* Constants, not macros: a failed EXPECT_EQ prints its arguments as written. */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <ktest.h>
+#include <tests/ktest.h>
 
 static u64 rng_state = 0x9e3779b97f4a7c15ull;
 

@@ -6,9 +6,9 @@
  */
 #include <stdlib.h>
 
-#include <ktest.h>
-#include <kstring.h>
-#include <random.h>
+#include <tests/ktest.h>
+#include <lib/kstring.h>
+#include <lib/random.h>
 
 static void draw(u64 *out, int n)
 {

@@ -29,15 +29,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <memblock.h>
-#include <mm.h>
-#include <mmzone.h>
-#include <replay.h>
-#include <slab.h>
-#include <slob.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/memblock.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <bench/replay.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 #include "fakeram.h"
 #include "host.h"
 

@@ -22,12 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <memblock.h>
-#include <mmzone.h>
-#include <slob.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/memblock.h>
+#include <mm/mmzone.h>
+#include <mm/slob.h>
 #include "../common/pattern.h"
 #include "fakeram.h"
 #include "host.h"

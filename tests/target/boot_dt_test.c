@@ -3,11 +3,11 @@
  * tree: RAM is sorted and disjoint, the kernel image, the device tree and
  * the firmware are reserved, and the console uses the stdout-path UART.
  */
-#include <boot.h>
-#include <console.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <mm.h>
+#include <boot/boot.h>
+#include <drivers/console.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/mm.h>
 
 static const struct dt_reserved *find_reserved(const char *reason)
 {

@@ -16,17 +16,17 @@
  * (fail_page_alloc= / failslab= at boot), so the suite runs under those
  * boot parameters too; the first case checks they took effect.
  */
-#include <cmdline.h>
-#include <console.h>
-#include <fault_inject.h>
-#include <hart.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <mmzone.h>
-#include <slab.h>
-#include <slob.h>
-#include <stress.h>
+#include <lib/cmdline.h>
+#include <drivers/console.h>
+#include <mm/fault_inject.h>
+#include <boot/hart.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
+#include <tests/stress.h>
 
 static char out[2048];
 

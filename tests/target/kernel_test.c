@@ -3,9 +3,9 @@
  * reaches the console (seen through the capture) and WARN_ON names its
  * file and line and passes its condition through.
  */
-#include <console.h>
-#include <kstring.h>
-#include <ktest.h>
+#include <drivers/console.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
 
 static char out[512];
 

@@ -4,15 +4,15 @@
  * and buddyinfo / zoneinfo / meminfo parsed back from the console capture
  * (field by field, in Linux's layouts) and compared with the zones.
  */
-#include <boot.h>
-#include <console.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <memblock.h>
-#include <mm_init.h>
-#include <mm_report.h>
-#include <mmzone.h>
-#include <shell.h>
+#include <boot/boot.h>
+#include <drivers/console.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/memblock.h>
+#include <mm/mm_init.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <shell/shell.h>
 
 #define PFN_4G PHYS_PFN(1ull << 32)
 

@@ -21,14 +21,14 @@
  * Cost: with -m 8G an order-0 exhaustion is 2M allocations; the heavy
  * checks (node_check, the snapshots) run once per phase.
  */
-#include <boot.h>
-#include <console.h>
-#include <hart.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <memblock.h>
-#include <mm_init.h>
-#include <mmzone.h>
+#include <boot/boot.h>
+#include <drivers/console.h>
+#include <boot/hart.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/memblock.h>
+#include <mm/mm_init.h>
+#include <mm/mmzone.h>
 
 #define PFN_4G PHYS_PFN(1ull << 32)
 

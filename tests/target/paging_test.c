@@ -8,16 +8,16 @@
  * The page table is read with pgtable_walk, the hardware's view is probed
  * with trap_catch (which resumes after the faulting instruction).
  */
-#include <boot.h>
-#include <hart.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <memblock.h>
-#include <mm.h>
-#include <paging.h>
-#include <riscv.h>
-#include <trap.h>
-#include <vmalloc.h>
+#include <boot/boot.h>
+#include <boot/hart.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/memblock.h>
+#include <mm/mm.h>
+#include <boot/paging.h>
+#include <lib/riscv.h>
+#include <boot/trap.h>
+#include <mm/vmalloc.h>
 
 #define PROT_BITS(pte) ((pte) & ~(~0ull << PTE_PPN_SHIFT))
 

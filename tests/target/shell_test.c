@@ -2,10 +2,10 @@
  * shell_test.c - command dispatch, argument splitting and the registry,
  * checked through the console capture.
  */
-#include <console.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <shell.h>
+#include <drivers/console.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <shell/shell.h>
 
 static char out[2048];
 

@@ -13,13 +13,13 @@
  * works, kmem_cache_check finds nothing, and once destroyed every page is
  * back.
  */
-#include <console.h>
-#include <hart.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <mmzone.h>
-#include <slab.h>
+#include <drivers/console.h>
+#include <boot/hart.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
 
 #define RED_ACTIVE 0xcc
 #define RED_INACTIVE 0xbb

@@ -19,15 +19,15 @@
  * Both run under any slab_debug= setting (debug caches have no magazines)
  * and either kmalloc backend.
  */
-#include <console.h>
-#include <hart.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <mm_report.h>
-#include <mmzone.h>
-#include <slab.h>
-#include <slob.h>
+#include <drivers/console.h>
+#include <boot/hart.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 
 static char out[8192];
 

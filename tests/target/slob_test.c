@@ -19,17 +19,17 @@
  * the console (captured): each must be reported once with its address and
  * change nothing.
  */
-#include <boot.h>
-#include <console.h>
-#include <hart.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ktest.h>
-#include <mm_report.h>
-#include <mmzone.h>
-#include <shell.h>
-#include <slab.h>
-#include <slob.h>
+#include <boot/boot.h>
+#include <drivers/console.h>
+#include <boot/hart.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <tests/ktest.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <shell/shell.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
 #include "../common/pattern.h"
 
 #define SEG_PAGE_BYTES 4088ul /* a segfit page's blocks, headers included */

@@ -3,12 +3,12 @@
  * tree lists is up, each runs posted work on its own stack with its own
  * per-hart data, and no wakeup is lost over many rounds.
  */
-#include <boot.h>
-#include <hart.h>
-#include <ktest.h>
-#include <ktime.h>
-#include <riscv.h>
-#include <sbi.h>
+#include <boot/boot.h>
+#include <boot/hart.h>
+#include <tests/ktest.h>
+#include <boot/ktime.h>
+#include <lib/riscv.h>
+#include <boot/sbi.h>
 
 extern char _start[];
 

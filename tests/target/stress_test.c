@@ -6,14 +6,14 @@
  * run must end with no error and every page back (stress.h says how that
  * is counted). make stress runs the same code 10 million operations long.
  */
-#include <fault_inject.h>
-#include <hart.h>
-#include <kmalloc.h>
-#include <ktest.h>
-#include <list.h>
-#include <mmzone.h>
-#include <slab.h>
-#include <stress.h>
+#include <mm/fault_inject.h>
+#include <boot/hart.h>
+#include <mm/kmalloc.h>
+#include <tests/ktest.h>
+#include <lib/list.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <tests/stress.h>
 
 #define OPS 100000
 

@@ -3,13 +3,13 @@
  * cause, sepc and stval, and are named correctly. Each case provokes one
  * trap with trap_catch(), which resumes after the faulting instruction.
  */
-#include <boot.h>
-#include <hart.h>
-#include <kstring.h>
-#include <ksyms.h>
-#include <ktest.h>
-#include <riscv.h>
-#include <trap.h>
+#include <boot/boot.h>
+#include <boot/hart.h>
+#include <lib/kstring.h>
+#include <boot/ksyms.h>
+#include <tests/ktest.h>
+#include <lib/riscv.h>
+#include <boot/trap.h>
 
 static unsigned long fault_pc;
 

@@ -15,19 +15,19 @@
  * instruction; the out-of-bounds report the fault handler prints is read
  * back with console capture.
  */
-#include <console.h>
-#include <hart.h>
-#include <kmalloc.h>
-#include <kstring.h>
-#include <ksyms.h>
-#include <ktest.h>
-#include <mm.h>
-#include <mmzone.h>
-#include <paging.h>
-#include <riscv.h>
-#include <slab.h>
-#include <trap.h>
-#include <vmalloc.h>
+#include <drivers/console.h>
+#include <boot/hart.h>
+#include <mm/kmalloc.h>
+#include <lib/kstring.h>
+#include <boot/ksyms.h>
+#include <tests/ktest.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <boot/paging.h>
+#include <lib/riscv.h>
+#include <mm/slab.h>
+#include <boot/trap.h>
+#include <mm/vmalloc.h>
 
 static char out[4096];
 

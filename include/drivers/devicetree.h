@@ -1,0 +1,138 @@
+/*
+ * devicetree.h - what rvmm takes from the device tree at boot.
+ *
+ * dt_parse() reads a validated blob into a struct dt_info: the RAM ranges of
+ * every /memory node, every reserved range with the reason it is reserved,
+ * /chosen and /cpus. Tables are fixed-size (no allocator exists yet); a blob
+ * that needs more entries is an error, not a silent truncation.
+ */
+#ifndef RVMM_DEVICETREE_H
+#define RVMM_DEVICETREE_H
+
+#include <drivers/fdt.h>
+
+#define DT_MAX_RAM 32
+#define DT_MAX_RESERVED 48
+#define DT_MAX_CPUS 32
+#define DT_NAME_LEN 40
+#define DT_STDOUT_LEN 128
+#define DT_RNG_SEED_MAX 64
+
+struct dt_range {
+	u64 base;
+	u64 size; /* > 0, and base + size does not wrap */
+};
+
+/* A reserved physical range and why. The reason is the /reserved-memory
+ * child's node name, or one of "memreserve", "kernel", "dtb", "initrd". */
+struct dt_reserved {
+	u64 base;
+	u64 size;
+	bool nomap; /* a /reserved-memory child with no-map */
+	char reason[DT_NAME_LEN];
+};
+
+struct dt_cpu {
+	u64 hartid;       /* the cpu node's reg */
+	bool okay;        /* status absent, "okay" or "ok" */
+	bool usable;      /* okay and has an mmu-type other than "riscv,none" */
+	char mmu_type[16]; /* "riscv,sv39", ... or "" */
+};
+
+struct dt_info {
+	struct fdt fdt;
+	u64 dtb_phys; /* where the blob lies in physical memory */
+
+	struct dt_range ram[DT_MAX_RAM]; /* sorted, merged, non-overlapping */
+	int nr_ram;
+	struct dt_reserved reserved[DT_MAX_RESERVED]; /* sorted by base */
+	int nr_reserved;
+
+	char stdout_path[DT_STDOUT_LEN]; /* /chosen stdout-path, ":options" stripped; "" if none */
+	const char *bootargs;            /* /chosen bootargs (points into the blob); "" if none */
+	bool has_initrd;
+	u64 initrd_start, initrd_end; /* [start, end) */
+	/* /chosen rng-seed (or the older kaslr-seed): entropy the firmware
+	 * (QEMU, U-Boot) leaves for the kernel; the first DT_RNG_SEED_MAX
+	 * bytes, rng_seed_len 0 if none. rng_seed_name says which property. */
+	u8 rng_seed[DT_RNG_SEED_MAX];
+	u32 rng_seed_len;
+	const char *rng_seed_name;
+
+	u32 timebase_frequency; /* /cpus (or first cpu) timebase-frequency; 0 if absent */
+	struct dt_cpu cpus[DT_MAX_CPUS];
+	int nr_cpus;
+
+	/* The devices the SBI firmware drives the S-mode timer and IPIs with:
+	 * the node name of the first enabled one of each kind, "" when the
+	 * tree has none. Without a timer device `time` does not advance and
+	 * no timer interrupt comes; without an IPI device no hart can wake
+	 * another (Linux's own HiFive trees lack both: no CLINT node). */
+	char timer_dev[DT_NAME_LEN];
+	char ipi_dev[DT_NAME_LEN];
+
+	int nr_warnings; /* problems dt_parse repaired or skipped (each printed) */
+};
+
+/*
+ * Parse the blob at @blob (at most @bufsize readable bytes) which lies at
+ * physical address @dtb_phys. Fills @info, including the reserved ranges for
+ * the mem-reserve block, /reserved-memory, the dtb itself and the initrd.
+ * Returns 0 or a negative FDT_ERR_* code; on error @info is not usable.
+ *
+ * Repaired with a warning (printed with kprintf, counted in nr_warnings):
+ * zero-size ranges (dropped), overlapping or duplicate RAM ranges (merged),
+ * memory nodes without device_type "memory" (ignored).
+ * Errors: every fdt_open() error, #address-cells > 2, a malformed reg,
+ * a range that wraps past 2^64, no RAM at all, too many entries.
+ */
+int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phys);
+
+/* Add a reserved range (e.g. "kernel"), keeping the table sorted. Returns 0,
+ * -FDT_ERR_TOOMANY or -FDT_ERR_BADRANGE. */
+int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason, bool nomap);
+
+/* Print the memory map in Linux's style:
+ *   Early memory node ranges
+ *     node   0: [mem 0x0000000080000000-0x000000008fffffff]
+ *   Reserved memory:
+ *     [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000
+ */
+void dt_print_memmap(const struct dt_info *info);
+
+/* Total bytes of RAM. */
+u64 dt_ram_total(const struct dt_info *info);
+
+/*
+ * Why rvmm leaves @cpu down when @nr_up harts (the boot hart included) are
+ * already up, or NULL when it would start it: "no MMU (no mmu-type)",
+ * "no MMU (mmu-type riscv,none)", "status not okay", or "rvmm supports N
+ * harts" once MAX_HARTS are up. Never asked about the boot hart itself.
+ */
+const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up);
+
+/* Boot steps whose failure ends the boot. Each either succeeds or panics
+ * with the message naming the problem. */
+
+/* The blob at @dtb_phys was refused with @err (fdt_open or dt_parse). */
+void dt_panic_unusable(u64 dtb_phys, int err) __noreturn;
+
+/* Add the kernel image [@base, @base + @size) as the reserved range "kernel". */
+void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size);
+
+/* ---- drivers/dt_memblock.c: the map into memblock ---- */
+struct memblock;
+
+/* All RAM of the device tree, and every range it or rvmm reserves. */
+int memblock_add_dt(struct memblock *mb, const struct dt_info *dt);
+
+/*
+ * Fill @mb (from scratch) with @dt's RAM and reserved ranges, @dt holding
+ * the kernel image [kernel_start, kernel_end) as its "kernel" range. Panics
+ * when the table overflows, when the image is not inside one RAM range,
+ * when another reserved range overlaps it, or when no whole page is free.
+ */
+void memblock_from_dt(struct memblock *mb, const struct dt_info *dt, u64 kernel_start,
+		      u64 kernel_end);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * power.h - leaving the machine with a result code.
+ *
+ * QEMU virt's finisher (a "sifive,test0" node) exits QEMU with the code;
+ * elsewhere SBI SRST shuts down (always exit status 0 in QEMU), falling back
+ * to a cold reboot (QEMU -no-reboot exits) where shutdown is unsupported.
+ */
+#ifndef RVMM_POWER_H
+#define RVMM_POWER_H
+
+#include <lib/kernel.h>
+
+/* Exit codes rvmm uses. */
+#define EXIT_OK 0
+#define EXIT_TESTS_FAILED 1
+#define EXIT_PANIC 2
+#define EXIT_TRAP 3
+
+struct fdt;
+
+/* Find the finisher in a validated device tree (optional). */
+void power_init(const struct fdt *f);
+void poweroff(int code) __noreturn;
+void reboot(void) __noreturn;
+
+#endif

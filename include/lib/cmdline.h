@@ -1,0 +1,49 @@
+/*
+ * cmdline.h - Linux-style kernel command line parameters.
+ *
+ * The command line (/chosen bootargs, qemu -append) is a list of words
+ * separated by spaces: `key=value`, or a bare `key`. A value may be quoted
+ * ("key=\"a b\"") to hold spaces. The subsystem that owns a parameter
+ * registers it with KPARAM(); the parser calls its setter with the value
+ * (NULL for a bare key). Unknown keys are warned about and ignored.
+ */
+#ifndef RVMM_CMDLINE_H
+#define RVMM_CMDLINE_H
+
+#include <lib/kernel.h>
+
+struct kparam {
+	const char *name;
+	/* Returns 0, or a negative errno when the value is invalid. */
+	int (*set)(const char *value);
+	const char *help; /* "ktest=all|SUITE,...  run self-tests, then power off" */
+};
+
+#define KPARAM(pname, setter, helptext)                                        \
+	static const struct kparam kparam_##setter = { pname, setter, helptext }; \
+	static const struct kparam *const kparam_ptr_##setter                  \
+		__attribute__((used, section("rvmm_params"), aligned(8))) =     \
+			&kparam_##setter
+
+/*
+ * Parse @buf in place (words are NUL terminated where they stand; values
+ * passed to setters point into @buf, so it must live as long as they are
+ * used). Returns the number of problems: unknown keys plus values their
+ * setter rejected (each is printed).
+ */
+int cmdline_parse(char *buf);
+
+/* Copy the boot command line to a static buffer and parse it. */
+int cmdline_parse_boot(const char *bootargs);
+
+/* The boot command line as given ("" before cmdline_parse_boot). */
+const char *cmdline_get(void);
+
+/* A size or address: decimal or 0x hex, optionally followed by K, M or G
+ * (binary multiples): "16M", "0x90000000". Returns 0, -EINVAL or -ERANGE. */
+int memparse(const char *s, u64 *out);
+
+size_t kparam_count(void);
+const struct kparam *kparam_at(size_t i);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * kmalloc.h - general-purpose kernel memory (mm/kmalloc.c), Linux's API.
+ *
+ * kmalloc(0) returns ZERO_SIZE_PTR, which kfree and ksize accept and which
+ * faults if dereferenced. Alignment: every pointer is 8-byte aligned. With
+ * kmalloc=slab (the default) a power-of-two size up to 4096 is aligned to
+ * itself; with kmalloc=slob pointers are 8-byte aligned (16 with
+ * slob=classic). Requests the backend does not serve (above 8192 bytes with
+ * slab, above a SLOB block with slob) are page-aligned "bigblocks" straight
+ * from the buddy allocator.
+ *
+ * Bad frees: kfree of a pointer kmalloc never returned, of a pointer inside
+ * a block, or a second kfree is reported with the address and changes
+ * nothing for SLOB memory, bigblocks, and pointers that are not kmalloc
+ * memory at all. A slab object's kfree goes straight to its magazine (as in
+ * Linux), where only a double free in a row is caught; boot with slab_debug
+ * to have every slab free checked.
+ */
+#ifndef RVMM_KMALLOC_H
+#define RVMM_KMALLOC_H
+
+#include <mm/gfp.h>
+#include <lib/kernel.h>
+
+#define ZERO_SIZE_PTR ((void *)16)
+#define ZERO_OR_NULL_PTR(p) ((unsigned long)(p) <= (unsigned long)ZERO_SIZE_PTR)
+
+/* Largest kmalloc: a MAX_ORDER-1 block of pages (4 MiB). */
+#define KMALLOC_MAX_SIZE (PAGE_SIZE << 10)
+
+void *__kmalloc(size_t size, gfp_t gfp);
+void *kzalloc(size_t size, gfp_t gfp);
+void *kcalloc(size_t n, size_t size, gfp_t gfp);
+void *krealloc(const void *p, size_t new_size, gfp_t gfp);
+void kfree(const void *p);
+/* The usable size of a kmalloc'ed block (>= what was asked for); 0 for
+ * NULL, ZERO_SIZE_PTR and pointers kmalloc does not own. */
+size_t ksize(const void *p);
+
+/* Who serves kmalloc up to KMALLOC_SLAB_MAX bytes (boot parameter kmalloc=;
+ * change it with kmalloc_set_backend, which no other hart may race). */
+enum kmalloc_backend { KMALLOC_SLOB, KMALLOC_SLAB };
+#define KMALLOC_DEFAULT_BACKEND KMALLOC_SLAB /* the faster (docs/kmalloc.md) */
+extern enum kmalloc_backend kmalloc_backend;
+void kmalloc_set_backend(enum kmalloc_backend backend);
+
+/* The kmalloc-N caches, created on first use with kmalloc=slab; they stay
+ * when the backend changes. kmalloc_fast_caches is the table kmalloc reads:
+ * the same caches while kmalloc=slab, all NULL otherwise, so the inline
+ * path needs no test of the backend. */
+#define KMALLOC_NR_CACHES 13
+#define KMALLOC_SLAB_MAX 8192
+extern const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES];
+struct kmem_cache;
+extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
+extern struct kmem_cache *kmalloc_fast_caches[KMALLOC_NR_CACHES];
+/* Destroy kmalloc-N cache @idx and forget it (tests; no object may be out). */
+void kmalloc_destroy_cache(unsigned int idx);
+
+/* The kmalloc-N class of a size known at compile time (1..8192). */
+#define KMALLOC_CONST_INDEX(n)                                                   \
+	((n) <= 8 ? 0 : (n) <= 16 ? 1 : (n) <= 32 ? 2 : (n) <= 64 ? 3 : (n) <= 96 ? 4 : \
+	 (n) <= 128 ? 5 : (n) <= 192 ? 6 : (n) <= 256 ? 7 : (n) <= 512 ? 8 :          \
+	 (n) <= 1024 ? 9 : (n) <= 2048 ? 10 : (n) <= 4096 ? 11 : 12)
+
+/* Set up the kernel's kmalloc heap (mode from the slob= parameter). */
+void kmalloc_init(void);
+
+/* kfree errors reported so far, and the last reason (for tests). */
+extern unsigned long kfree_errors;
+extern const char *kfree_last_error;
+
+/*
+ * kmalloc. A size known at compile time (kmalloc(sizeof(struct x), ...),
+ * the usual kernel call) resolves its kmalloc-N cache while compiling, as
+ * Linux's does, leaving the magazine pop inline; anything else calls
+ * __kmalloc.
+ */
+#include <mm/slab.h>
+
+static inline void *kmalloc(size_t size, gfp_t gfp)
+{
+	if (__builtin_constant_p(size) && __builtin_constant_p(gfp) && size >= 1 &&
+	    size <= KMALLOC_SLAB_MAX && !(gfp & __GFP_ZERO)) {
+		struct kmem_cache *c = __atomic_load_n(&kmalloc_fast_caches[KMALLOC_CONST_INDEX(size)],
+						       __ATOMIC_RELAXED);
+
+		if (likely(c))
+			return kmem_cache_alloc(c, gfp);
+	}
+	return __kmalloc(size, gfp);
+}
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * memblock.h - the boot-time memory allocator (see mm/memblock.c).
+ *
+ * Two sorted tables of physical ranges: `memory` (RAM the device tree
+ * describes) and `reserved` (what must never be handed out: firmware,
+ * /reserved-memory, the mem-reserve block, kernel, DTB, initrd, and every
+ * memblock allocation), and `nomap`, the reserved ranges never to be mapped.
+ * Free memory is memory minus reserved.
+ */
+#ifndef RVMM_MEMBLOCK_H
+#define RVMM_MEMBLOCK_H
+
+#include <lib/kernel.h>
+
+#define MEMBLOCK_MAX_REGIONS 128
+
+/* Region flags. */
+#define MEMBLOCK_NOMAP 0x1 /* reserved and not to be mapped (no-map) */
+
+struct memblock_region {
+	u64 base;
+	u64 size;
+	u32 flags;
+};
+
+struct memblock_type {
+	int cnt;
+	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];
+};
+
+struct memblock {
+	struct memblock_type memory;
+	struct memblock_type reserved;
+	struct memblock_type nomap; /* the no-map part of reserved */
+	u64 alloc_limit;     /* allocations end at or below this address */
+	u64 allocated_bytes; /* total handed out by memblock_alloc */
+};
+
+/* The kernel's instance. */
+extern struct memblock memblock;
+
+
+void memblock_init(struct memblock *mb);
+
+/* Add a range of RAM / a reserved range. Overlapping and adjacent ranges
+ * (with equal flags) merge. Returns 0, -EINVAL (size 0 or wraps past 2^64)
+ * or -ENOSPC (table full). */
+int memblock_add(struct memblock *mb, u64 base, u64 size);
+int memblock_reserve(struct memblock *mb, u64 base, u64 size);
+int memblock_reserve_flags(struct memblock *mb, u64 base, u64 size, u32 flags);
+/* Take [base, base+size) out of reserved (and nomap) again, as Linux's
+ * memblock_phys_free (mm/reserved.c). Returns 0, -EINVAL or -ENOSPC. */
+int memblock_phys_free(struct memblock *mb, u64 base, u64 size);
+
+/*
+ * Allocate @size bytes aligned to @align (a power of two) from free memory,
+ * highest address first, below mb->alloc_limit; the range becomes reserved.
+ * Returns the physical address, or 0 when nothing fits. The memory is not
+ * cleared (it may not be mapped yet); see memblock_alloc_zeroed.
+ */
+u64 memblock_alloc(struct memblock *mb, u64 size, u64 align);
+
+/*
+ * Walk free ranges (memory minus reserved) in address order:
+ *   u64 cursor = 0, start, end;
+ *   while (memblock_next_free(mb, &cursor, &start, &end)) ...
+ * Each range is [start, end), byte-exact (not page-rounded).
+ */
+bool memblock_next_free(const struct memblock *mb, u64 *cursor, u64 *start, u64 *end);
+
+bool memblock_is_memory(const struct memblock *mb, u64 addr);
+bool memblock_is_reserved(const struct memblock *mb, u64 addr);
+
+/* Bytes of RAM; bytes of RAM that are reserved. */
+u64 memblock_phys_mem_size(const struct memblock *mb);
+u64 memblock_reserved_in_memory(const struct memblock *mb);
+
+/* Check both tables are sorted, disjoint and merged; returns errors found. */
+int memblock_check(const struct memblock *mb);
+
+void memblock_dump(const struct memblock *mb);
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * mm.h - struct page and the page allocator's API (mm/page_alloc.c).
+ *
+ * Every 4 KiB frame of RAM has a 32-byte struct page (Linux: 64). Frames,
+ * struct pages and addresses convert in O(1) through the memory sections of
+ * the node (see mmzone.h). Addresses the API returns are virtual:
+ * virt = phys + va_pa_offset (0 while rvmm runs with paging off; the host
+ * build points it at a buffer standing in for RAM).
+ */
+#ifndef RVMM_MM_H
+#define RVMM_MM_H
+
+#include <config.h>
+#include <mm/gfp.h>
+#include <lib/kernel.h>
+#include <lib/list.h>
+
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define MAX_ORDER 11 /* orders 0..10: blocks of 4 KiB .. 4 MiB */
+#define MAX_ORDER_NR_PAGES (1ul << (MAX_ORDER - 1))
+
+/*
+ * flags layout (32 bits), arranged so the order-0 fast paths test the state
+ * bits with one 12-bit immediate and the type with one shift:
+ *   0..5    PG_* bits below
+ *   6..9    order: of a free block (PG_buddy) or of an allocated block (PG_head)
+ *   10..11  zone index
+ *   12..27  memory section index (page_to_pfn)
+ *   28..31  page type (owner, for reports): PGTY_*
+ */
+struct kmem_cache;
+
+struct page {
+	u32 flags;
+	s32 refcount; /* 0: free or a tail page; >= 1: allocated head */
+	union {
+		struct list_head lru; /* free list, per-hart list, or its owner's list */
+		struct {              /* a slab's pages (mm/slab.c) */
+			u32 slab_next;  /* head: next slab's pfn on its cache's list */
+			u32 slab_prev;  /* head: previous slab's pfn; tail: pages back to the head */
+			struct kmem_cache *slab_cache; /* every page of the slab */
+		};
+	};
+	union {
+		unsigned long private; /* the owner's word (SLOB: its heap) */
+		struct {               /* a slab's head page */
+			u32 slab_free;   /* offset of the first free object + 1; 0: none */
+			u16 slab_inuse;  /* objects not on the slab's free list */
+			u16 slab_colour; /* bytes before the first object / colour_off */
+		};
+	};
+};
+
+/* rvmm's target; Linux's struct page is 64 bytes. */
+_Static_assert(sizeof(struct page) <= 32, "struct page must stay within 32 bytes");
+
+#define PG_reserved 0x01u /* never given to the buddy allocator */
+#define PG_buddy 0x02u    /* head of a free block in a zone's free_area */
+#define PG_pcp 0x04u      /* on a per-hart order-0 list */
+#define PG_head 0x08u     /* head of an allocated block */
+#define PG_checked 0x10u  /* scratch bit of the consistency checker */
+
+#define PAGE_ORDER_SHIFT 6
+#define PAGE_ORDER_MASK (0xfu << PAGE_ORDER_SHIFT)
+#define PAGE_ZONE_SHIFT 10
+#define PAGE_ZONE_MASK (0x3u << PAGE_ZONE_SHIFT)
+#define PAGE_SECTION_SHIFT 12
+#define PAGE_SECTION_MASK (0xffffu << PAGE_SECTION_SHIFT)
+#define PAGE_TYPE_SHIFT 28
+#define PAGE_TYPE_MASK (0xfu << PAGE_TYPE_SHIFT)
+
+/* Who owns an allocated page (set by the owner, cleared on free). PGTY_SLAB
+ * is the only type with the top bit: kfree tells a slab page by the sign of
+ * page->flags (PageSlab), one load and one branch. */
+enum page_type {
+	PGTY_NONE,      /* alloc_pages caller */
+	PGTY_SLOB,
+	PGTY_BIGBLOCK,
+	PGTY_VMALLOC,
+	PGTY_PAGETABLE,
+	PGTY_MEMMAP,    /* reserved: struct page arrays and other boot data */
+	PGTY_KERNEL,    /* reserved: the kernel image */
+	PGTY_FIRMWARE,  /* reserved: firmware, DTB, initrd, memreserve */
+	PGTY_SLAB = 8,
+};
+
+static inline unsigned int page_order(const struct page *p)
+{
+	return (p->flags & PAGE_ORDER_MASK) >> PAGE_ORDER_SHIFT;
+}
+
+static inline unsigned int page_zonenum(const struct page *p)
+{
+	return (p->flags & PAGE_ZONE_MASK) >> PAGE_ZONE_SHIFT;
+}
+
+static inline unsigned int page_section(const struct page *p)
+{
+	return (p->flags & PAGE_SECTION_MASK) >> PAGE_SECTION_SHIFT;
+}
+
+static inline enum page_type page_type(const struct page *p)
+{
+	return (enum page_type)((p->flags & PAGE_TYPE_MASK) >> PAGE_TYPE_SHIFT);
+}
+
+static inline void set_page_type(struct page *p, enum page_type t)
+{
+	p->flags = (p->flags & ~PAGE_TYPE_MASK) | ((u32)t << PAGE_TYPE_SHIFT);
+}
+
+static inline bool PageSlab(const struct page *p)
+{
+	_Static_assert(PAGE_TYPE_SHIFT + 4 == 32 && PGTY_SLAB == 8 && PGTY_FIRMWARE < 8,
+		       "PageSlab tests the sign bit of flags");
+	return (s32)p->flags < 0;
+}
+
+static inline bool PageReserved(const struct page *p)
+{
+	return p->flags & PG_reserved;
+}
+
+static inline bool PageBuddy(const struct page *p)
+{
+	return p->flags & PG_buddy;
+}
+
+static inline bool PageHead(const struct page *p)
+{
+	return p->flags & PG_head;
+}
+
+/* Address translation. */
+extern unsigned long va_pa_offset;
+
+static inline void *phys_to_virt(u64 pa)
+{
+	return (void *)(uintptr_t)(pa + va_pa_offset);
+}
+
+static inline u64 virt_to_phys(const void *va)
+{
+	return (u64)(uintptr_t)va - va_pa_offset;
+}
+
+#define PFN_PHYS(pfn) ((u64)(pfn) << PAGE_SHIFT)
+#define PHYS_PFN(pa) ((unsigned long)((pa) >> PAGE_SHIFT))
+
+/* pfn <-> struct page, for the running node (mem_node). */
+bool pfn_valid(unsigned long pfn);
+struct page *pfn_to_page(unsigned long pfn);
+unsigned long page_to_pfn(const struct page *page);
+void *page_address(const struct page *page);
+/* The struct page of a kernel virtual address, or NULL if it is not RAM
+ * with a struct page. */
+struct page *virt_to_page(const void *addr);
+
+/* The page allocator (Linux's names and semantics), on the running node. */
+struct page *alloc_pages(gfp_t gfp, unsigned int order);
+struct page *alloc_page(gfp_t gfp);
+void __free_pages(struct page *page, unsigned int order);
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order);
+unsigned long __get_free_page(gfp_t gfp);
+unsigned long get_zeroed_page(gfp_t gfp);
+void free_pages(unsigned long addr, unsigned int order);
+void free_page(unsigned long addr);
+
+/* References: an allocated block starts with one; put_page drops one and
+ * frees the block (at the order it was allocated with) on the last. */
+void get_page(struct page *page);
+void put_page(struct page *page);
+static inline int page_count(const struct page *p)
+{
+	return p->refcount;
+}
+
+/* The smallest order whose block holds @size bytes (size > 0). */
+static inline unsigned int get_order(unsigned long size)
+{
+	unsigned int order = 0;
+
+	size = (size - 1) >> PAGE_SHIFT;
+	while (size) {
+		order++;
+		size >>= 1;
+	}
+	return order;
+}
+
+/*
+ * Shrinkers (Linux's name): what the page allocator asks, before failing a
+ * request, to give back memory its owner keeps free. scan frees what it can
+ * without waiting for any lock (it may run under any of the allocating
+ * context's locks and with interrupts masked) and returns the pages freed.
+ */
+struct shrinker {
+	const char *name;
+	unsigned long (*scan)(gfp_t gfp);
+	struct shrinker *next;
+	unsigned long nr_scans, nr_freed; /* statistics */
+};
+void register_shrinker(struct shrinker *s);
+void unregister_shrinker(struct shrinker *s);
+unsigned long run_shrinkers(gfp_t gfp);
+
+/* Free pages of the running node: in the buddy lists plus on per-hart lists. */
+unsigned long nr_free_pages(void);
+
+#endif

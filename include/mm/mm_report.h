@@ -1,0 +1,26 @@
+/*
+ * mm_report.h - the memory reports (mm/mm_report.c) and the hook through
+ * which each allocator adds its lines to meminfo.
+ */
+#ifndef RVMM_MM_REPORT_H
+#define RVMM_MM_REPORT_H
+
+#include <lib/kernel.h>
+
+struct pglist_data;
+
+void show_buddyinfo(const struct pglist_data *node);
+void show_zoneinfo(const struct pglist_data *node);
+void show_meminfo(const struct pglist_data *node);
+struct slob_heap;
+void show_slobinfo(struct slob_heap *h);
+
+/* An allocator's meminfo lines: MEMINFO_HOOK(fn) with fn printing lines in
+ * meminfo's "Name:       N kB" format (meminfo_line helps). */
+#define MEMINFO_HOOK(fn)                                                  \
+	static void (*const meminfo_hook_##fn)(void)                      \
+		__attribute__((used, section("rvmm_meminfo"), aligned(8))) = fn
+
+void meminfo_line(const char *name, unsigned long kb);
+
+#endif

@@ -1,0 +1,247 @@
+/*
+ * mmzone.h - zones, the node that holds them, and memory sections.
+ *
+ * A node (struct pglist_data) is one instance of the page allocator: its
+ * memory sections map pfns to struct pages, and its zones hold the buddy
+ * free lists. The kernel runs one node, contig_page_data; mem_node points at
+ * the node the global API (alloc_pages, pfn_to_page, ...) uses, so host tests
+ * can build their own node over a buffer and switch to it.
+ */
+#ifndef RVMM_MMZONE_H
+#define RVMM_MMZONE_H
+
+#include <mm/mm.h>
+#include <lib/spinlock.h>
+
+struct memblock;
+
+enum zone_type {
+	ZONE_DMA,    /* below zone_dma_limit= (optional; empty by default) */
+	ZONE_DMA32,  /* below 4 GiB */
+	ZONE_NORMAL, /* 4 GiB and up */
+	MAX_NR_ZONES
+};
+
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+struct free_area {
+	struct list_head free_list;
+	unsigned long nr_free; /* blocks on free_list */
+};
+
+/* Order-0 pages kept per hart and per zone: a stack linked through
+ * page->lru.next. Only its hart uses it on the fast path; the lock is there
+ * for draining from another hart. */
+struct per_cpu_pages {
+	spinlock_t lock;
+	long count; /* pages on the stack */
+	long high;  /* drain when count exceeds this */
+	long batch; /* pages moved to or from the buddy lists at a time */
+	struct page *head;
+	struct zone *zone;
+	unsigned long nr_refill, nr_drain; /* batches moved (statistics) */
+} __aligned(64);
+
+struct zone {
+	spinlock_t lock; /* free_area, free_pages */
+	struct free_area free_area[MAX_ORDER];
+	unsigned long free_pages; /* pages in free_area (not per-hart lists) */
+
+	unsigned long watermark[NR_WMARK];
+	/* Pages kept free from allocations that could have used a higher
+	 * zone: lowmem_reserve[z] applies to requests whose highest zone is z. */
+	unsigned long lowmem_reserve[MAX_NR_ZONES];
+
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages; /* end - start, holes included */
+	unsigned long present_pages; /* pages of RAM */
+	unsigned long managed_pages; /* present minus reserved: given to buddy */
+
+	struct per_cpu_pages *pcp; /* [MAX_HARTS], from memblock */
+
+	struct pglist_data *node;
+	const char *name;
+	unsigned int id;
+
+	unsigned long nr_alloc_fail; /* requests that fell through this zone */
+} __aligned(128); /* a power-of-two size: &zones[i] is a shift, not a multiply */
+
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->managed_pages != 0;
+}
+
+static inline unsigned long zone_end_pfn(const struct zone *z)
+{
+	return z->zone_start_pfn + z->spanned_pages;
+}
+
+/* 128 MiB sections (as Linux on RISC-V). A section's struct pages cover
+ * only the pfns between its first and last page of RAM, so a hole between
+ * banks costs one table entry per 128 MiB and no struct pages. */
+#define SECTION_SHIFT 27
+#define PFN_SECTION_SHIFT (SECTION_SHIFT - PAGE_SHIFT)
+#define PAGES_PER_SECTION (1ul << PFN_SECTION_SHIFT)
+#define MAX_SECTIONS 65536 /* the section index lives in 16 bits of page->flags */
+
+struct mem_section {
+	/* (uintptr_t)struct page of pfn = map_base + pfn * sizeof(struct page);
+	 * 0: the section has no struct pages. */
+	uintptr_t map_base;
+	unsigned long start_pfn, end_pfn; /* pfns with a struct page */
+	unsigned long pad;                /* 32 bytes: indexing is a shift */
+};
+
+struct pglist_data {
+	struct zone zones[MAX_NR_ZONES];
+	/* Zones to try, highest first, for each highest allowed zone. */
+	struct zone *zonelist[MAX_NR_ZONES][MAX_NR_ZONES + 1];
+	/* The first zone to try, by the gfp zone bits (the order-0 fast path). */
+	struct zone *fast_zone[GFP_ZONEMASK + 1];
+
+	unsigned long node_start_pfn, node_end_pfn; /* span of all RAM */
+	unsigned long node_present_pages;
+
+	unsigned long section_base_pfn; /* first pfn of section 0 */
+	unsigned long nr_sections;
+	struct mem_section *sections; /* from memblock */
+	unsigned long memmap_pages;   /* struct pages allocated */
+	struct page *flat_map;        /* one array from node_start_pfn, or NULL (per section) */
+
+	unsigned long totalreserve_pages; /* kept back from MemAvailable */
+	u32 warned_orders; /* orders whose allocation failure was reported */
+	unsigned long nr_bad_pages;       /* bad frees reported */
+	const char *last_bad_reason;
+	unsigned long released_reserved_pages; /* reserved after boot, given back (mm/reserved.c) */
+};
+
+extern struct pglist_data contig_page_data;
+extern struct pglist_data *mem_node;
+
+/* pfn <-> struct page within a node, O(1). node_pfn_section and
+ * node_pfn_to_page need a pfn inside the node's sections; node_pfn_valid
+ * checks any pfn. */
+static inline struct mem_section *node_pfn_section(const struct pglist_data *node,
+						   unsigned long pfn)
+{
+	return &node->sections[(pfn - node->section_base_pfn) >> PFN_SECTION_SHIFT];
+}
+
+static inline bool node_pfn_valid(const struct pglist_data *node, unsigned long pfn)
+{
+	const struct mem_section *ms;
+
+	if (pfn < node->section_base_pfn ||
+	    ((pfn - node->section_base_pfn) >> PFN_SECTION_SHIFT) >= node->nr_sections)
+		return false;
+	ms = node_pfn_section(node, pfn);
+	return pfn >= ms->start_pfn && pfn < ms->end_pfn;
+}
+
+static inline struct page *node_pfn_to_page(const struct pglist_data *node, unsigned long pfn)
+{
+	return (struct page *)(node_pfn_section(node, pfn)->map_base + pfn * sizeof(struct page));
+}
+
+static inline unsigned long node_page_to_pfn(const struct pglist_data *node,
+					     const struct page *page)
+{
+	return ((uintptr_t)page - node->sections[page_section(page)].map_base) /
+	       sizeof(struct page);
+}
+
+/* virt_to_page on a node, inline for the hot kfree paths. */
+static inline struct page *node_virt_to_page(const struct pglist_data *node, const void *addr)
+{
+	unsigned long pfn = PHYS_PFN(virt_to_phys(addr));
+
+	return node_pfn_valid(node, pfn) ? node_pfn_to_page(node, pfn) : NULL;
+}
+
+/* kfree's lookup (mm/memmap.c): the struct page of @p when the running
+ * node's memmap is flat and p lies in its span, else NULL (then ask
+ * virt_to_page). Inside the span a gap's struct page reads as untyped. */
+extern uintptr_t memmap_win_start;
+extern unsigned long memmap_win_size;
+extern struct page *memmap_win_map;
+
+static inline struct page *virt_to_page_flat(const void *p)
+{
+	uintptr_t off = (uintptr_t)p - memmap_win_start;
+
+	return off < memmap_win_size ? memmap_win_map + (off >> PAGE_SHIFT) : NULL;
+}
+
+
+/* Reserved memory given back (mm/reserved.c): every PG_reserved page of RAM
+ * wholly inside physical [start, end) becomes free buddy pages of its zone
+ * (managed_pages grows); returns the pages released. release_reserved_range
+ * also takes the pages out of @mb's reserved table, including a partial
+ * first or last page when nothing else is reserved in it. */
+unsigned long node_release_reserved(struct pglist_data *node, u64 start, u64 end);
+unsigned long release_reserved_range(struct pglist_data *node, struct memblock *mb, u64 start,
+				     u64 end);
+
+/* Zone boundaries as pfns: ZONE_DMA is [start, dma_end), DMA32 is
+ * [dma_end, dma32_end), Normal the rest. dma_end 0: no ZONE_DMA. */
+struct zone_limits {
+	unsigned long dma_end_pfn;
+	unsigned long dma32_end_pfn;
+};
+
+/* Where ZONE_DMA32 ends and ZONE_NORMAL begins (physical). */
+#define ZONE_DMA32_LIMIT (1ull << 32)
+
+/*
+ * The first steps of node_init, which allocate nothing (mm/mm_plan.c):
+ * clear @node, then set its span and present pages over whole frames of
+ * @mb's memory, its section count, and each zone's name, span and present
+ * pages. Reads only mb->memory. Returns 0, -ENOMEM (not one whole page of
+ * RAM) or -E2BIG (more than MAX_SECTIONS sections).
+ */
+int node_layout(struct pglist_data *node, const struct memblock *mb, const struct zone_limits *lim);
+
+/*
+ * Build @node from @mb: memory sections and struct pages (allocated from
+ * memblock), zone spans and counts, per-hart lists, then hand every free
+ * page of memblock to the buddy allocator and set the watermarks. Returns 0
+ * or -ENOMEM / -E2BIG (memory outside what sections can describe).
+ * Every page memblock reserved (or allocated for this) stays PG_reserved.
+ */
+int node_init(struct pglist_data *node, struct memblock *mb, const struct zone_limits *limits);
+
+
+/* The allocator on an explicit node. The global API (alloc_pages,
+ * __free_pages, ...) runs on mem_node, with order-0 fast paths through each
+ * hart's slots; these take the general path. */
+struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order);
+void node_free_pages(struct pglist_data *node, struct page *page, unsigned int order);
+
+/* Make @node the one the global API uses (sets mem_node and points every
+ * hart's slots at its per-hart lists). */
+void mm_set_node(struct pglist_data *node);
+
+/* Empty every per-hart list of the node back into the buddy lists. */
+void node_drain_pages(struct pglist_data *node);
+
+unsigned long node_free_pages_count(const struct pglist_data *node);
+unsigned long zone_pcp_count(const struct zone *z);
+
+/*
+ * Walk every zone and prove the buddy invariants: each free block is
+ * aligned to its order, of the order it claims, on exactly one list, inside
+ * its zone, made of valid pages no other block or list holds; its buddy is
+ * not a free block of the same order (it would have merged); counts match
+ * nr_free and free_pages; per-hart lists hold free order-0 pages of their
+ * zone; no page outside the free lists claims to be free. Prints each
+ * problem; returns how many were found.
+ */
+int node_check(struct pglist_data *node);
+
+/* Watermark test as the allocator applies it. */
+bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
+		       unsigned int highest_zone, gfp_t gfp);
+
+extern const char *const zone_names[MAX_NR_ZONES];
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * pgtable.h - Sv39 page tables (mm/pgtable.c) and rvmm's virtual memory
+ * layout.
+ *
+ *   0x0000_0000_0000_0000 +-------------------------+
+ *                         | devices (MMIO)          |  identity, read/write, 1 GiB pages
+ *   0x0000_0000_8000_0000 +-------------------------+
+ *                         | RAM: the direct map     |  identity (virtual = physical),
+ *                         |   kernel text  r-x      |  4 KiB pages around the kernel,
+ *                         |   kernel rodata r--     |  2 MiB / 1 GiB pages elsewhere,
+ *                         |   everything else rw-   |  no-map ranges left out
+ *   0x0000_0040_0000_0000 +-------------------------+  (end of the lower half: 256 GiB)
+ *                         | not addressable in Sv39 |
+ *   0xffff_ffc0_0000_0000 +-------------------------+  VMALLOC_START
+ *                         | vmalloc / vmap areas,   |  4 KiB pages, rw-, each area
+ *                         | each followed by an     |  followed by an unmapped guard page
+ *                         | unmapped guard page     |
+ *   0xffff_ffd0_0000_0000 +-------------------------+  VMALLOC_END (64 GiB)
+ *
+ * The direct map is the identity, so a physical address is its own kernel
+ * virtual address and va_pa_offset stays 0, as before paging.
+ */
+#ifndef RVMM_PGTABLE_H
+#define RVMM_PGTABLE_H
+
+#include <lib/kernel.h>
+#include <config.h>
+
+typedef u64 pte_t;
+
+#define PTE_V (1ull << 0)
+#define PTE_R (1ull << 1)
+#define PTE_W (1ull << 2)
+#define PTE_X (1ull << 3)
+#define PTE_U (1ull << 4)
+#define PTE_G (1ull << 5)
+#define PTE_A (1ull << 6)
+#define PTE_D (1ull << 7)
+#define PTE_PPN_SHIFT 10
+#define PTE_LEAF (PTE_R | PTE_W | PTE_X)
+
+/* Kernel protections (global, accessed and dirty preset: no A/D faults). */
+#define PAGE_KERNEL (PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D)
+#define PAGE_KERNEL_RO (PTE_V | PTE_R | PTE_G | PTE_A)
+#define PAGE_KERNEL_EXEC (PTE_V | PTE_R | PTE_X | PTE_G | PTE_A)
+
+#define PTRS_PER_PT 512
+#define PT_LEVELS 3
+#define LEVEL_SHIFT(l) (PAGE_SHIFT + 9 * (l)) /* level 0: 4 KiB, 1: 2 MiB, 2: 1 GiB */
+#define LEVEL_SIZE(l) (1ull << LEVEL_SHIFT(l))
+
+#define SV39_LOW_END (1ull << 38) /* the lower half: [0, 256 GiB) */
+#define VMALLOC_START 0xffffffc000000000ull
+#define VMALLOC_END 0xffffffd000000000ull
+
+#define SATP_MODE_SV39 (8ull << 60)
+
+static inline u64 pte_pa(pte_t pte)
+{
+	return (pte >> PTE_PPN_SHIFT) << PAGE_SHIFT;
+}
+
+static inline pte_t pfn_pte(u64 pa, u64 prot)
+{
+	return (pa >> PAGE_SHIFT) << PTE_PPN_SHIFT | prot;
+}
+
+static inline bool pte_leaf(pte_t pte)
+{
+	return (pte & PTE_V) && (pte & PTE_LEAF);
+}
+
+/* A page table: its root page (physical). */
+struct pgtable {
+	u64 root_pa;
+	unsigned long nr_table_pages; /* tables allocated, the root included */
+};
+
+/* Allocate an empty root; 0 or -ENOMEM. */
+int pgtable_init(struct pgtable *pt);
+/*
+ * Map [va, va+size) to [pa, pa+size) with @prot, in the largest pages the
+ * alignment of all three allows (up to @max_level: 0 = 4 KiB only). Tables
+ * come from the page allocator (PGTY_PAGETABLE). Returns 0, -ENOMEM or
+ * -EEXIST (something is mapped there already; nothing is changed then for
+ * the page that collided, earlier pages stay mapped).
+ */
+int pgtable_map(struct pgtable *pt, u64 va, u64 pa, u64 size, u64 prot, int max_level);
+/* Clear the 4 KiB mappings of [va, va+size) (leaf tables are kept). */
+void pgtable_unmap(struct pgtable *pt, u64 va, u64 size);
+/* The leaf entry for @va and its level (-1 when unmapped); 0 when none. */
+pte_t pgtable_walk(const struct pgtable *pt, u64 va, int *level);
+/* Physical address @va maps to, or ~0 when unmapped. */
+u64 pgtable_translate(const struct pgtable *pt, u64 va);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * slab.h - object caches (kmem_cache), Bonwick's slab allocator as Linux
+ * uses it (mm/slab.c).
+ *
+ * A cache hands out objects of one size. Objects live in slabs (1 << order
+ * pages from the buddy allocator); each hart keeps a magazine of free
+ * objects in front of the slab lists, and the common case is a push or a
+ * pop on it, inlined below: no call, no shared lock, interrupts masked on
+ * this hart only.
+ */
+#ifndef RVMM_SLAB_H
+#define RVMM_SLAB_H
+
+#include <mm/gfp.h>
+#include <lib/kernel.h>
+#include <lib/list.h>
+#include <mm/percpu.h>
+#include <lib/spinlock.h>
+
+/* Cache flags (Linux's values). */
+#define SLAB_CONSISTENCY_CHECKS 0x00000100ul /* F: check every free */
+#define SLAB_RED_ZONE 0x00000400ul           /* Z: guard bytes around each object */
+#define SLAB_POISON 0x00000800ul             /* P: fill free objects, check on reuse */
+#define SLAB_HWCACHE_ALIGN 0x00002000ul      /* align objects to a cache line */
+#define SLAB_STORE_USER 0x00010000ul         /* U: remember who allocated / freed */
+#define SLAB_RECLAIM_ACCOUNT 0x00020000ul    /* counted as SReclaimable */
+#define SLAB_FAILSLAB 0x02000000ul           /* failslab targets it (set by mm/fault_inject.c) */
+#define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
+
+#define SLAB_CACHE_LINE 64
+#define SLAB_NAME_LEN 24
+#define SLAB_MAX_ORDER 3 /* slabs are at most 8 pages */
+
+/* One hart's magazine, a stack of free objects in an array base[0 .. limit]
+ * (mm/slab.c): base[0] is NULL, objects are base[1 .. top). */
+struct slab_cpu {
+	void **top; /* one past the newest object: top[-1] is NULL when empty */
+	void **end; /* base + 1 + limit: full when top == end */
+};
+_Static_assert(sizeof(struct slab_cpu) <= PERCPU_SLOT, "a magazine's pair fills one per-hart slot");
+
+/* Who last allocated or freed an object (SLAB_STORE_USER). */
+struct slab_track {
+	unsigned long caller;
+	unsigned int cpu;
+	unsigned int pad;
+};
+
+struct slab_list {
+	u32 first; /* pfn of the first slab, SLAB_NIL if none */
+	u32 count;
+};
+#define SLAB_NIL 0xffffffffu
+
+struct kmem_cache {
+	/* First (the fast paths' load): the offset of this cache's
+	 * struct slab_cpu in every hart's per-hart area (percpu.h);
+	 * PERCPU_RESERVED_OFF, the shared empty pair, without magazines. */
+	unsigned long pcpu_off;
+
+	unsigned long flags;
+	unsigned int object_size; /* what the user asked for */
+	unsigned int size;        /* stride between objects in a slab */
+	unsigned int align;
+	unsigned int red_left;    /* bytes before the object (red zone) */
+	unsigned int fp_offset;   /* free pointer: offset from the object start */
+	unsigned int track_offset;
+	unsigned int order;       /* slab = 1 << order pages */
+	unsigned int objs_per_slab;
+	unsigned int colour_off, colours, colour_next;
+	unsigned int limit, batch; /* magazine capacity and refill/flush batch */
+	/* kmem_cache_tune's setting: limit + 1 and batch; 0: Linux's rule */
+	unsigned int tuned_limit, tuned_batch;
+	unsigned long random;      /* free pointer hardening secret */
+	void (*ctor)(void *);
+	void (*dtor)(void *);
+	char name[SLAB_NAME_LEN];
+
+	spinlock_t lock; /* slab lists and counters */
+	struct slab_list full, partial, free;
+	unsigned long nr_slabs;
+	unsigned long free_objects; /* free objects in slabs (not magazines) */
+	unsigned long max_slabs;    /* 0: no limit (for tests) */
+
+	/* statistics */
+	unsigned long nr_refills, nr_flushes, nr_grows, nr_reaps;
+	unsigned long nr_errors; /* debug reports */
+	const char *last_error;
+
+	struct list_head chain; /* on the cache chain */
+	unsigned int desc_order; /* pages of this descriptor */
+};
+
+
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     unsigned long flags, void (*ctor)(void *));
+/* The variant with a destructor, run on each object when its slab goes back
+ * to the page allocator (the design rvmm follows; Linux dropped it). */
+struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
+					  unsigned long flags, void (*ctor)(void *),
+					  void (*dtor)(void *));
+/* Return this hart's magazine to the slabs and give free slabs back to the
+ * page allocator. Returns the number of pages released. */
+unsigned long kmem_cache_shrink(struct kmem_cache *c);
+/* kmem_cache_shrink of every cache on the chain (this hart's magazines). */
+unsigned long kmem_cache_shrink_all(void);
+/* Free the cache. Objects still allocated are reported with the cache name
+ * and their pages are left alone (leaked on purpose, not reused). Every
+ * hart's magazine is emptied: no hart may use the cache meanwhile. */
+void kmem_cache_destroy(struct kmem_cache *c);
+unsigned int kmem_cache_size(const struct kmem_cache *c);
+
+/*
+ * Set the magazine capacity and batch (what Linux's /proc/slabinfo write
+ * "name limit batchcount sharedfactor" does; the `slabinfo NAME LIMIT BATCH`
+ * command). 0 < batch <= limit <= SLAB_MAX_LIMIT, or limit = batch = 0 for
+ * no magazines (every operation on the locked path). Every hart's magazine
+ * is flushed first, so no other hart may use the cache meanwhile. Debug
+ * caches keep none whatever is set. Returns 0 or -EINVAL.
+ */
+#define SLAB_MAX_LIMIT 500 /* a magazine of 501 pointers fits a block of the metadata heap */
+int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch);
+/* The cache on the chain with this name, or NULL. */
+struct kmem_cache *kmem_cache_find(const char *name);
+
+/* failslab (mm/fault_inject.c): with @on, the cache gets SLAB_FAILSLAB and
+ * magazines of capacity 0 (every hart's is emptied), so each allocation
+ * takes kmem_cache_alloc_slow, where failslab checks; off restores them.
+ * No other hart may use the cache meanwhile. */
+void kmem_cache_set_failslab(struct kmem_cache *c, bool on);
+
+/* The slow paths behind the inline fast paths. (The object comes first in
+ * kmem_cache_free_slow: kfree's pointer then stays in its register.) */
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);
+void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
+
+/*
+ * Allocate an object in its constructed state (the constructor ran when
+ * its slab was made), or NULL. Contract: objects are freed in their
+ * constructed state, so a cache with a constructor never runs it again for
+ * a recycled object.
+ */
+void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
+
+static inline struct slab_cpu *this_slab_cpu(struct kmem_cache *c)
+{
+	return (struct slab_cpu *)(this_cpu_base() + c->pcpu_off);
+}
+
+static inline struct slab_cpu *cpu_slab(const struct kmem_cache *c, unsigned int cpu)
+{
+	return (struct slab_cpu *)(cpu_percpu_base(cpu) + c->pcpu_off);
+}
+
+static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+{
+	unsigned long flags;
+
+	/* (gfp is a constant at nearly every call: this test then vanishes.) */
+	if (unlikely(gfp & __GFP_ZERO))
+		return kmem_cache_zalloc(c, gfp & ~__GFP_ZERO);
+	flags = irq_save_notrap();
+	struct slab_cpu *sc = this_slab_cpu(c);
+	void **top = sc->top;
+	void *obj = top[-1];
+
+	if (likely(obj)) {
+		sc->top = top - 1;
+		irq_restore_notrap(flags);
+		return obj;
+	}
+	irq_restore_notrap(flags);
+	return kmem_cache_alloc_slow(c, gfp);
+}
+
+/* A full magazine, or an object equal to the last one freed here (a double
+ * free in a row: top[-1] is always readable, the NULL at worst), takes the
+ * slow path, which reports the double free and drops it. */
+static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
+{
+	unsigned long flags = irq_save_notrap();
+	struct slab_cpu *sc = this_slab_cpu(c);
+	void **top = sc->top;
+
+	if (likely(top != sc->end && top[-1] != obj)) {
+		*top = obj;
+		sc->top = top + 1;
+		irq_restore_notrap(flags);
+		return;
+	}
+	irq_restore_notrap(flags);
+	kmem_cache_free_slow(obj, c);
+}
+
+/* Hart @cpu's magazine (tests, reports): its objects, oldest first, with
+ * their number in *count; NULL and 0 while the hart has no magazine. */
+void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *count);
+
+static inline long kmem_cache_magazine_count(const struct kmem_cache *c, unsigned int cpu)
+{
+	long n;
+
+	kmem_cache_magazine(c, cpu, &n);
+	return n;
+}
+
+/* Objects in every hart's magazine. */
+static inline unsigned long kmem_cache_in_magazines(const struct kmem_cache *c)
+{
+	unsigned long n = 0;
+
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+		n += (unsigned long)kmem_cache_magazine_count(c, cpu);
+	return n;
+}
+
+/* Objects not on a slab's free list: handed out or in a magazine. Exact
+ * under the cache lock or while the cache is quiet. */
+static inline unsigned long kmem_cache_objects_out(const struct kmem_cache *c)
+{
+	return c->nr_slabs * c->objs_per_slab - c->free_objects;
+}
+
+/* The cache owning a slab object, or NULL if p is not in a slab. */
+struct kmem_cache *virt_to_cache(const void *p);
+
+/*
+ * Prove the cache's invariants: every slab on the list its fill says (full,
+ * partial, free), counts per list and free_objects right, each slab's free
+ * list (hardened pointers decoded) inside the slab on object boundaries,
+ * without loops, inuse + free = objects per slab, debug red zones and
+ * poison intact on free objects. Prints problems; returns how many.
+ */
+int kmem_cache_check(struct kmem_cache *c);
+
+/* slab_debug= as parsed (tests set it directly): flags to add to caches
+ * whose name matches (any cache when the name is empty). */
+extern unsigned long slab_debug_flags;
+extern char slab_debug_cache[SLAB_NAME_LEN];
+
+/* Slab pages held, descriptor and magazine bytes, and the peak of
+ * pages * PAGE_SIZE + meta bytes (benchmarks reset it). */
+extern unsigned long slab_pages, slab_meta_bytes, slab_peak_bytes;
+
+/* Pages the slab allocator holds: slabs, descriptors and magazines. */
+unsigned long slab_held_pages(void);
+
+/* The slab allocator's shrinker (mm/page_alloc.c runs it before failing a
+ * request); its counters say how often it ran and what it gave back. */
+extern struct shrinker slab_shrinker;
+
+/* Total slab errors reported (all caches). */
+extern unsigned long slab_errors;
+
+/* Walk the cache chain (slabinfo). */
+void slab_for_each_cache(void (*fn)(struct kmem_cache *c, void *arg), void *arg);
+unsigned long slab_total_pages(bool reclaimable);
+
+/* /proc/slabinfo version 2.1. */
+void show_slabinfo(void);
+/* `slabinfo -s`: per cache the slow-path counters (magazine refills and
+ * flushes, slabs grown and given back, errors reported), the magazine size
+ * and each hart's magazine fill; then the shrinker's counters. */
+void show_slabstats(void);
+
+#endif

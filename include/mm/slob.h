@@ -1,0 +1,119 @@
+/*
+ * slob.h - the SLOB allocator behind kmalloc (mm/slob.c).
+ *
+ * A heap is one instance: the kernel's kmalloc uses kmalloc_heap; tests and
+ * benchmarks build their own with slob_heap_init. Two modes:
+ *   SLOB_SEGFIT   (default) per-page blocks with 4-byte boundary-tag headers
+ *                 on segregated free lists: O(1) allocation and free;
+ *   SLOB_CLASSIC  Linux 2.6.20's design: one circular address-ordered first-
+ *                 fit list of 16-byte units, kept for comparison.
+ * Pages come from the buddy allocator and carry PGTY_SLOB with
+ * page->private pointing at their heap, so kfree finds the heap of any
+ * pointer in O(1).
+ */
+#ifndef RVMM_SLOB_H
+#define RVMM_SLOB_H
+
+#include <mm/gfp.h>
+#include <lib/kernel.h>
+#include <lib/list.h>
+#include <lib/spinlock.h>
+
+enum slob_mode { SLOB_SEGFIT, SLOB_CLASSIC };
+
+/* SLOB_CLASSIC's unit and block: size in units, and while free the next
+ * block on the list. 16 bytes on rv64. */
+struct slob_block {
+	long units;
+	struct slob_block *next;
+};
+#define SLOB_UNIT ((long)sizeof(struct slob_block))
+
+/* SLOB_SEGFIT's size classes: 8-byte steps to 512 bytes, then 8 steps per
+ * power of two up to a page. */
+#define SEG_NR_CLASSES 86
+
+/* A free segfit block's payload: its links on its class list. */
+struct seg_free {
+	struct seg_free *next, *prev;
+};
+
+struct slob_heap {
+	spinlock_t lock;
+	enum slob_mode mode;
+	bool kmalloc_other;  /* slob_kmalloc takes its other path: classic, or fault_inject */
+	bool fault_inject;   /* failslab targets this heap's kmalloc and bigblocks */
+	const char *name;
+	u32 secret;          /* mixes into segfit header cookies */
+	unsigned int keep_empty; /* wholly free pages kept before returning one */
+
+	/* SLOB_CLASSIC */
+	struct slob_block arena;     /* list sentinel (1 unit, never handed out) */
+	struct slob_block *slobfree; /* roving pointer: where the last search ended */
+
+	/* SLOB_SEGFIT */
+	u64 bitmap[2];                        /* bit c: class c's list is not empty */
+	struct seg_free *heads[SEG_NR_CLASSES];
+	unsigned int nr_empty;                /* wholly free pages still held */
+
+	struct list_head pages; /* every SLOB page of the heap (page->lru) */
+
+	/* statistics (under lock) */
+	unsigned long nr_pages;     /* SLOB pages held */
+	unsigned long big_blocks;   /* live bigblocks */
+	unsigned long big_pages;    /* their pages */
+	unsigned long peak_pages;   /* most pages held at once, SLOB + bigblock */
+	unsigned long used_bytes;   /* bytes handed out (block sizes, headers included) */
+	unsigned long max_pages;    /* limit on nr_pages + big_pages (0: none), for tests */
+	unsigned long nr_bad_frees; /* kfree / slob_free errors reported */
+	const char *last_error;
+};
+
+extern struct slob_heap kmalloc_heap;
+
+void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode);
+/* Give every page back (all objects must be freed); returns pages that
+ * could not be returned because they still hold objects. */
+unsigned long slob_heap_destroy(struct slob_heap *h);
+
+/* A block of @size bytes aligned to @align (0 or a power of two: the
+ * mode's natural alignment, 8 for segfit, 16 for classic), or NULL. Free
+ * it with slob_free(heap, p, size). Sizes up to slob_kmalloc_max(). */
+void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align);
+void slob_free(struct slob_heap *h, void *p, size_t size);
+
+/* kmalloc on a given heap: small requests from its pages, big ones as
+ * bigblocks (mm/kmalloc.c); kfree/ksize/krealloc take any heap's pointer. */
+void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
+
+/* For mm/kmalloc.c: the small-object side of kmalloc. slob_kfree and
+ * slob_ksize take a pointer inside one of h's pages. */
+struct page;
+/* 1 .. SLOB_SEG_KMALLOC_MAX bytes (bigger classic requests become bigblocks). */
+void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
+bool slob_kfree(struct slob_heap *h, void *p);
+size_t slob_ksize(struct slob_heap *h, const void *p);
+
+/* segfit's largest block payload (classic's is PAGE_SIZE - 16). */
+#define SLOB_SEG_KMALLOC_MAX 4084
+
+/* The largest request served from SLOB pages; larger ones are bigblocks. */
+size_t slob_kmalloc_max(const struct slob_heap *h);
+
+struct slob_stats {
+	unsigned long pages, free_bytes, free_blocks, largest_free;
+	unsigned long big_blocks, big_pages, peak_pages, used_bytes;
+	unsigned int fragmentation_pct; /* 100 * (1 - largest_free / free_bytes) */
+};
+void slob_get_stats(struct slob_heap *h, struct slob_stats *st);
+
+/*
+ * Walk every page and list of the heap and prove its invariants: blocks
+ * tile each page exactly with consistent sizes and back links, no two free
+ * blocks touch (they would have merged), every free block is on the list of
+ * its class and nothing else is, bitmap and statistics match. Prints each
+ * problem; returns how many.
+ */
+int slob_check(struct slob_heap *h);
+
+#endif

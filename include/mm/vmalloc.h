@@ -1,0 +1,66 @@
+/*
+ * vmalloc.h - virtually contiguous memory from scattered pages (mm/vmalloc.c).
+ *
+ * Areas live in [VMALLOC_START, VMALLOC_END) (include/mm/pgtable.h), each
+ * followed by an unmapped guard page. A touch of the guard page or of any
+ * unmapped vmalloc address is reported as
+ *   vmalloc out-of-bounds at ADDR (area START+SIZE, allocated by CALLER)
+ * before the trap report.
+ */
+#ifndef RVMM_VMALLOC_H
+#define RVMM_VMALLOC_H
+
+#include <mm/gfp.h>
+#include <lib/kernel.h>
+#include <mm/pgtable.h>
+
+struct page;
+
+void *vmalloc(unsigned long size);
+void *vzalloc(unsigned long size);
+void vfree(const void *addr);
+/* Map @count existing pages contiguously (the caller keeps owning them). */
+void *vmap(struct page **pages, unsigned int count);
+void vunmap(const void *addr);
+/* The page behind a vmalloc or vmap address, or NULL. */
+struct page *vmalloc_to_page(const void *addr);
+
+static inline bool is_vmalloc_addr(const void *p)
+{
+	return (u64)(uintptr_t)p >= VMALLOC_START && (u64)(uintptr_t)p < VMALLOC_END;
+}
+
+/* kmalloc first (quietly); vmalloc when the size is large or contiguous
+ * pages are short. kvfree frees either. */
+void *kvmalloc(unsigned long size, gfp_t gfp);
+void kvfree(const void *addr);
+
+/*
+ * A page fault (@scause: EXC_*_PAGE_FAULT) at @addr: true if it was a stale
+ * translation of a mapped vmalloc address that allows the access (this
+ * hart's TLB is flushed; retry the access). For an unmapped vmalloc address
+ * the out-of-bounds report is printed and false returned. A mapped address
+ * the access is not allowed on (an instruction fetch: vmalloc memory is not
+ * executable), or not a vmalloc address: false, nothing printed.
+ */
+bool vmalloc_fault(u64 addr, unsigned long scause);
+/* The out-of-bounds report for @addr into @buf (also for tests). */
+void vmalloc_describe(u64 addr, char *buf, size_t size);
+
+/* Statistics: live areas and their pages. */
+struct vmalloc_stats {
+	unsigned long areas, pages, vmap_pages;
+};
+void vmalloc_get_stats(struct vmalloc_stats *st);
+/* /proc/vmallocinfo */
+void show_vmallocinfo(void);
+/*
+ * Check the areas: the AVL tree (order, heights, balance), no two areas
+ * (guard pages included) overlapping, all inside the vmalloc range, the
+ * counts, every page mapped 4 KiB rw- (a vmalloc area's to the pages of its
+ * array, allocated and PGTY_VMALLOC) and every guard page unmapped. Prints
+ * the first problems ("vmalloc_check: ...") and returns their number.
+ */
+int vmalloc_check(void);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * shell.h - the serial console shell.
+ *
+ * Commands register themselves with SHELL_CMD() in the file that owns them;
+ * the shell knows none by name. A command gets argc/argv (argv[0] is its
+ * name) and returns 0 or a negative errno.
+ */
+#ifndef RVMM_SHELL_H
+#define RVMM_SHELL_H
+
+#include <lib/kernel.h>
+
+#define SHELL_MAX_ARGS 16
+#define SHELL_LINE_MAX 256
+
+struct shell_cmd {
+	const char *name;
+	const char *args; /* "[suite...]" or "" */
+	const char *help; /* one line */
+	int (*fn)(int argc, char **argv);
+};
+
+#define SHELL_CMD(cname, func, argstr, helptext)                                 \
+	static const struct shell_cmd shell_cmd_##func = { cname, argstr, helptext, func }; \
+	static const struct shell_cmd *const shell_cmd_ptr_##func                  \
+		__attribute__((used, section("rvmm_cmds"), aligned(8))) = &shell_cmd_##func
+
+/* Run one command line. Returns the command's result, or -ENOENT when no
+ * command has that name (after printing so). Empty lines return 0. */
+int shell_exec(const char *line);
+/* Run commands separated by ';' in order (the run= boot parameter). */
+void shell_run_script(const char *script);
+/* The interactive loop: prompt, read a line, run it. Never returns. */
+void shell_loop(void) __noreturn;
+
+size_t shell_nr_cmds(void);
+const struct shell_cmd *shell_cmd_at(size_t i);
+
+#endif

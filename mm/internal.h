@@ -1,0 +1,45 @@
+/*
+ * internal.h - declarations shared between mm/'s own files and used by no
+ * one else: how the parts of the memory manager call each other below the
+ * public API in include/mm/. Nothing outside mm/ includes it.
+ */
+#ifndef RVMM_MM_INTERNAL_H
+#define RVMM_MM_INTERNAL_H
+
+#include <mm/fault_inject.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
+
+/* ---- the buddy allocator and the memmap (page_alloc.c, memmap.c) ---- */
+/* Give one block of boot memory to the buddy allocator (node_init). */
+void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, unsigned int order);
+/* Point kfree's flat window (mmzone.h: memmap_win_*) at @node's memmap. */
+void memmap_set_window(const struct pglist_data *node);
+
+/* ---- slab and SLOB under kmalloc (kmalloc.c) ---- */
+/* Set up the heap for cache descriptors and magazines (kmalloc_init calls
+ * it; every cache must have been destroyed before it runs again). */
+void slab_init(void);
+/* Bigblocks: 2^order pages from the buddy allocator, PGTY_BIGBLOCK, the
+ * order in the head page; counted in the heap's statistics and limit. */
+void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp);
+void slob_big_free(struct slob_heap *h, struct page *page);
+
+/* ---- fault injection (fault_inject.c) ---- */
+/* The checks, called from the allocators' slow paths (only while active).
+ * Each counts an eligible call and says whether to fail it. */
+bool should_fail_alloc_page(gfp_t gfp, unsigned int order);
+bool should_failslab(const char *cache, gfp_t gfp);
+/* Does failslab target the cache or heap called @name? */
+bool failslab_targets(const char *name);
+/* failslab: check the heap's kmalloc and bigblock allocations (both then
+ * leave the inline path). */
+void slob_heap_set_fault_inject(struct slob_heap *h, bool on);
+
+/* ---- reports (mm_report.c) ---- */
+/* Print every MEMINFO_HOOK's lines. */
+void meminfo_hooks_show(void);
+
+#endif
