@@ -98,6 +98,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	devicetree_init(dtb_phys);       /* finisher; RAM, reserved ranges, chosen, cpus */
 	console_init(&boot_dt);          /* from SBI putchar to the stdout-path UART */
 	time_init(&boot_dt);             /* timebase for timeouts and sleeping */
+	ram_probe(&boot_dt);             /* RAM the tree describes but the machine lacks */
 	cmdline_init(boot_dt.bootargs);  /* key=value boot parameters */
 	random_init(&boot_dt);           /* seed: /chosen/rng-seed, counters */
 	memory_map_init();               /* reserve the kernel, print the map */

@@ -622,6 +622,17 @@ void dt_print_memmap(const struct dt_info *info)
 	}
 }
 
+void dt_ram_truncate(struct dt_info *info, int i, u64 size)
+{
+	if (size >= info->ram[i].size)
+		return;
+	info->ram_cut += info->ram[i].size - size;
+	if (size == 0)
+		remove_ram(info, i, 1);
+	else
+		info->ram[i].size = size;
+}
+
 u64 dt_ram_total(const struct dt_info *info)
 {
 	u64 total = 0;

@@ -14,6 +14,9 @@ extern char __bss_start[], __bss_end[], _end[];
 extern struct dt_info boot_dt;
 
 void selftest_boot(void);
+/* Cut each of @dt's RAM ranges to the part that answers a load, saying so
+ * (boot/ram_probe.c). */
+void ram_probe(struct dt_info *dt);
 void shell_boot_script(void);
 
 #endif

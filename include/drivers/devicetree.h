@@ -45,6 +45,7 @@ struct dt_info {
 
 	struct dt_range ram[DT_MAX_RAM]; /* sorted, merged, non-overlapping */
 	int nr_ram;
+	u64 ram_cut; /* bytes the tree calls RAM that did not answer (dt_ram_truncate) */
 	struct dt_reserved reserved[DT_MAX_RESERVED]; /* sorted by base */
 	int nr_reserved;
 
@@ -102,6 +103,10 @@ void dt_print_memmap(const struct dt_info *info);
 
 /* Total bytes of RAM. */
 u64 dt_ram_total(const struct dt_info *info);
+
+/* Shrink RAM range @i to @size bytes (0: drop it): what the boot found
+ * missing behind a range the tree describes (boot/ram_probe.c). */
+void dt_ram_truncate(struct dt_info *info, int i, u64 size);
 
 /*
  * Why rvmm leaves @cpu down when @nr_up harts (the boot hart included) are

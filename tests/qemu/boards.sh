@@ -143,6 +143,13 @@ check_log linux-unmatched linux-unmatched-poweroff "Platform Shutdown Device *: 
 	"^power: off through SBI system reset"
 # Unleashed's tree with more RAM than it describes: the waits and map hold.
 board_run linux-unleashed-16g hifive-unleashed-a00 16G
+# The Unmatched's tree (16 GiB) on a machine with 8: the boot reads the RAM
+# the tree describes, finds where it stops answering, uses only that and
+# says so in one line (boot/ram_probe.c).
+board_run linux-unmatched-8g hifive-unmatched-a00 8G
+check_log linux-unmatched-8g linux-unmatched-8g-ram-probed \
+	"^memory: \[mem 0x0000000080000000-0x000000047fffffff\] from the device tree does not answer past 0x0000000280000000: using 8192 of 16384 MiB$" \
+	"^  node   0: \[mem 0x0000000080000000-0x000000027fffffff\]$"
 
 # A device tree whose memory node ends below the blob QEMU places near the
 # top of the real RAM (virt.dts describes 128 MiB; the machine has 1 GiB):
