@@ -367,7 +367,7 @@ check-layers: $(B)/rvmm.elf $(B)/host-tests
 host-test: deps $(B)/host-tests $(DTBS)
 	@tests/qemu/host.sh $(B)/host-tests $(B)/dtb
 
-ktest: deps all
+ktest: deps all $(DTBS)
 	@tests/qemu/ktest-all.sh
 
 test-build: all $(B)/host-tests $(DTBS) $(B)/sdcard-ktest.img

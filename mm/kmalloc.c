@@ -58,9 +58,17 @@ static int kmalloc_param(const char *value)
 }
 KPARAM("kmalloc", kmalloc_param, "kmalloc=slob|slab  which allocator serves kmalloc up to 8 KiB");
 
+/* The zone SLOB heaps (below), ready once set up. */
+static struct slob_heap kmalloc_zone_heaps[KMALLOC_NR_ZONE_TYPES];
+static bool kmalloc_zone_heap_ready[KMALLOC_NR_ZONE_TYPES];
+
 void kmalloc_init(void)
 {
 	slob_heap_init(&kmalloc_heap, "kmalloc", boot_slob_mode);
+	/* A new start (host tests): the zone heaps are set up again on use,
+	 * and the zone caches went with the old slab allocator. */
+	memset(kmalloc_zone_heap_ready, 0, sizeof(kmalloc_zone_heap_ready));
+	memset(kmalloc_zone_caches, 0, sizeof(kmalloc_zone_caches));
 	slab_init();
 }
 
@@ -70,6 +78,7 @@ const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
 	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
 };
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
+struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_CACHES];
 __sdata struct kmem_cache *kmalloc_fast_caches[KMALLOC_NR_CACHES];
 static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_backend */
 
@@ -87,11 +96,18 @@ void kmalloc_set_backend(enum kmalloc_backend backend)
 void kmalloc_destroy_cache(unsigned int idx)
 {
 	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
-	struct kmem_cache *c = kmalloc_caches[idx];
+	struct kmem_cache *c = kmalloc_caches[idx], *zc[KMALLOC_NR_ZONE_TYPES];
 
 	kmalloc_caches[idx] = NULL;
 	__atomic_store_n(&kmalloc_fast_caches[idx], NULL, __ATOMIC_RELAXED);
+	for (int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++) {
+		zc[zt] = kmalloc_zone_caches[zt][idx];
+		kmalloc_zone_caches[zt][idx] = NULL;
+	}
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
+	for (int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++)
+		if (zc[zt])
+			kmem_cache_destroy(zc[zt]);
 	kmem_cache_destroy(c);
 }
 
@@ -134,12 +150,112 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 	return c;
 }
 
-/* kmalloc=slab's other cases: a class without its cache yet, __GFP_ZERO. */
+/* ---- zones: kmalloc-dma32-N, kmalloc-dma-N and the zone SLOB heaps ------ */
+
+static const char *const zone_type_name[KMALLOC_NR_ZONE_TYPES] = { "dma32", "dma" };
+static const unsigned long zone_type_flags[KMALLOC_NR_ZONE_TYPES] = { SLAB_CACHE_DMA32,
+								      SLAB_CACHE_DMA };
+static const gfp_t zone_type_gfp[KMALLOC_NR_ZONE_TYPES] = { __GFP_DMA32, __GFP_DMA };
+
+/* gfp has zone bits: which zone type (__GFP_DMA wins, the stricter). */
+static inline unsigned int kmalloc_zone_type(gfp_t gfp)
+{
+	return gfp & __GFP_DMA ? KMALLOC_ZONE_DMA : KMALLOC_ZONE_DMA32;
+}
+
+/*
+ * The zone cache of class @idx, made on first use under kmalloc_caches_lock
+ * with the size and alignment of kmalloc-N (made first if need be, so the
+ * class rules live in create_kmalloc_cache alone). NULL, with a message
+ * unless __GFP_NOWARN, when it cannot be made: the caller then fails the
+ * request rather than hand out memory of another zone.
+ */
+static __attribute__((noinline)) struct kmem_cache *create_kmalloc_zone_cache(unsigned int idx,
+									     gfp_t gfp)
+{
+	unsigned int zt = kmalloc_zone_type(gfp);
+	struct kmem_cache *base = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
+	struct kmem_cache *c = NULL;
+	unsigned long flags;
+
+	if (base || (base = create_kmalloc_cache(idx))) {
+		flags = spin_lock_irqsave(&kmalloc_caches_lock);
+		c = kmalloc_zone_caches[zt][idx];
+		if (!c) {
+			char name[SLAB_NAME_LEN];
+
+			ksnprintf(name, sizeof(name), "kmalloc-%s-%u", zone_type_name[zt],
+				  kmalloc_sizes[idx]);
+			c = kmem_cache_create(name, base->object_size, base->align,
+					      zone_type_flags[zt], NULL);
+			__atomic_store_n(&kmalloc_zone_caches[zt][idx], c, __ATOMIC_RELEASE);
+		}
+		spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
+	}
+	if (!c && !(gfp & __GFP_NOWARN))
+		kprintf("kmalloc: no kmalloc-%s-%u cache could be made: request of gfp 0x%x "
+			"refused\n", zone_type_name[zt], kmalloc_sizes[idx], gfp);
+	return c;
+}
+
+/* Zone SLOB heaps (kmalloc=slob, and bigblocks with zone bits): one per
+ * zone type, set up on first use; their pages all come from the zone
+ * (slob_heap.zone_gfp), so reused free blocks are of the zone too. */
+static __attribute__((noinline)) struct slob_heap *kmalloc_zone_heap(gfp_t gfp)
+{
+	unsigned int zt = kmalloc_zone_type(gfp);
+	struct slob_heap *h = &kmalloc_zone_heaps[zt];
+
+	if (!__atomic_load_n(&kmalloc_zone_heap_ready[zt], __ATOMIC_ACQUIRE)) {
+		unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
+
+		if (!kmalloc_zone_heap_ready[zt]) {
+			slob_heap_init(h, zt == KMALLOC_ZONE_DMA ? "kmalloc-dma" : "kmalloc-dma32",
+				       kmalloc_heap.mode);
+			h->zone_gfp = zone_type_gfp[zt];
+			__atomic_store_n(&kmalloc_zone_heap_ready[zt], true, __ATOMIC_RELEASE);
+		}
+		spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
+	}
+	return h;
+}
+
+/* heap_kmalloc on the heap of gfp's zone (out of line: __kmalloc's path to
+ * kmalloc_heap stays a tail call without a stack frame). */
+static __attribute__((noinline)) void *kmalloc_zone_heap_kmalloc(size_t size, gfp_t gfp)
+{
+	return heap_kmalloc(kmalloc_zone_heap(gfp), size, gfp);
+}
+
+static bool is_kmalloc_zone_heap(const struct slob_heap *h)
+{
+	return h >= kmalloc_zone_heaps && h < kmalloc_zone_heaps + KMALLOC_NR_ZONE_TYPES;
+}
+
+struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type)
+{
+	return zone_type < KMALLOC_NR_ZONE_TYPES &&
+			       __atomic_load_n(&kmalloc_zone_heap_ready[zone_type], __ATOMIC_ACQUIRE)
+		       ? &kmalloc_zone_heaps[zone_type]
+		       : NULL;
+}
+
+/* kmalloc=slab's other cases: a class without its cache yet, __GFP_ZERO,
+ * zone bits (the zone's own cache: the kmalloc-N magazines hold objects of
+ * any zone). */
 static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 {
 	unsigned int idx = kmalloc_index(size);
-	struct kmem_cache *c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
+	struct kmem_cache *c;
 
+	if (unlikely(gfp & GFP_ZONEMASK)) {
+		c = __atomic_load_n(&kmalloc_zone_caches[kmalloc_zone_type(gfp)][idx],
+				    __ATOMIC_ACQUIRE);
+		if (!c && !(c = create_kmalloc_zone_cache(idx, gfp)))
+			return NULL;
+		return kmem_cache_alloc(c, gfp); /* the cache honours the zone */
+	}
+	c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
 	if (!c && !(c = create_kmalloc_cache(idx)))
 		return NULL;
 	return kmem_cache_alloc(c, gfp); /* __GFP_ZERO clears the whole object */
@@ -152,8 +268,35 @@ static void kfree_error(const void *p, const char *reason)
 	kprintf("kfree: %p: %s\n", p, reason);
 }
 
+/* Does every page of heap @h lie in the zone @gfp asks for? */
+static bool heap_honours_zone(const struct slob_heap *h, gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return h->zone_gfp & __GFP_DMA;
+	if (gfp & __GFP_DMA32)
+		return h->zone_gfp & GFP_ZONEMASK;
+	return true;
+}
+
+/* A zone request to a heap whose pages are not all of that zone: its free
+ * blocks could be anywhere, so it is refused (one WARN per boot), as a cache
+ * refuses it (slab.c: zone_refused). */
+static __attribute__((noinline)) void *heap_zone_refused(struct slob_heap *h, gfp_t gfp)
+{
+	static bool warned;
+
+	if (!__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED)) {
+		kprintf("slob: heap %s: gfp 0x%x asks for %s, which the heap's pages do not come "
+			"from: refused\n", h->name, gfp, gfp & __GFP_DMA ? "ZONE_DMA" : "ZONE_DMA32");
+		warn_slowpath(__FILE__, __LINE__, "heap_kmalloc: a zone the heap cannot honour");
+	}
+	return NULL;
+}
+
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
+	if (unlikely((gfp & GFP_ZONEMASK) && !heap_honours_zone(h, gfp)))
+		return heap_zone_refused(h, gfp);
 	if (likely(size - 1 < SLOB_SEG_KMALLOC_MAX))
 		return slob_kmalloc(h, size, gfp);
 	if (size == 0)
@@ -172,11 +315,13 @@ void *__kmalloc(size_t size, gfp_t gfp)
 		struct kmem_cache *c =
 			__atomic_load_n(&kmalloc_fast_caches[kmalloc_index(size)], __ATOMIC_RELAXED);
 
-		if (likely(c) && !(gfp & __GFP_ZERO))
+		if (likely(c) && !(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
 			return kmem_cache_alloc(c, gfp);
 		if (kmalloc_backend == KMALLOC_SLAB)
 			return kmalloc_slab_slow(size, gfp);
 	}
+	if (unlikely(gfp & GFP_ZONEMASK))
+		return kmalloc_zone_heap_kmalloc(size, gfp); /* the zone's SLOB heap */
 	return heap_kmalloc(&kmalloc_heap, size, gfp);
 }
 
@@ -327,12 +472,13 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	}
 	if (new_size <= old)
 		return (void *)p;
-	if (page_type(page) == PGTY_SLAB) {
+	h = page_type(page) == PGTY_SLAB ? &kmalloc_heap : (struct slob_heap *)page->private;
+	/* A block of the kernel's heaps moves to wherever kmalloc serves
+	 * @gfp now (its zone included); a private heap's stays in that heap. */
+	if (h == &kmalloc_heap || is_kmalloc_zone_heap(h))
 		q = kmalloc(new_size, gfp);
-	} else {
-		h = (struct slob_heap *)page->private;
+	else
 		q = heap_kmalloc(h, new_size, gfp);
-	}
 	if (!q)
 		return NULL; /* p stays valid */
 	memcpy(q, p, old);

@@ -168,7 +168,9 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 
 	if (c->max_slabs && __atomic_load_n(&c->nr_slabs, __ATOMIC_RELAXED) >= c->max_slabs)
 		return NULL;
-	head = alloc_pages(gfp & ~__GFP_ZERO, c->order);
+	/* The cache's zone, whatever the caller's gfp says (it was checked
+	 * against the cache on the way in: kmem_cache_alloc_gfp). */
+	head = alloc_pages((gfp & ~(__GFP_ZERO | GFP_ZONEMASK)) | c->allocflags, c->order);
 	if (!head)
 		return NULL;
 	for (unsigned int i = 0; i < (1u << c->order); i++) {
@@ -473,13 +475,46 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	irq_restore(flags);
 }
 
-void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
+/* Does the cache's zone satisfy the zone bits of @gfp? A DMA cache's
+ * objects satisfy __GFP_DMA32 too (ZONE_DMA lies below 4 GiB). */
+static bool cache_honours_zone(const struct kmem_cache *c, gfp_t gfp)
 {
-	void *obj = kmem_cache_alloc(c, gfp);
+	if (gfp & __GFP_DMA)
+		return c->allocflags & __GFP_DMA;
+	if (gfp & __GFP_DMA32)
+		return c->allocflags & GFP_ZONEMASK;
+	return true;
+}
 
-	if (obj)
+static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)
+{
+	if (__atomic_fetch_add(&c->nr_zone_refused, 1, __ATOMIC_RELAXED) == 0) {
+		kprintf("slab: cache %s: gfp 0x%x asks for %s, which the cache's slabs do not "
+			"come from (no SLAB_CACHE_%s): refused\n", c->name, gfp,
+			gfp & __GFP_DMA ? "ZONE_DMA" : "ZONE_DMA32", gfp & __GFP_DMA ? "DMA" : "DMA32");
+		warn_slowpath(__FILE__, __LINE__, "kmem_cache_alloc: a zone the cache cannot honour");
+	}
+}
+
+void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
+{
+	void *obj;
+
+	if (unlikely(!cache_honours_zone(c, gfp))) {
+		zone_refused(c, gfp);
+		return NULL;
+	}
+	/* Every object of the cache is in its zone: the zone bits have done
+	 * their part. */
+	obj = kmem_cache_alloc(c, gfp & ~(__GFP_ZERO | GFP_ZONEMASK));
+	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	return obj;
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
+{
+	return kmem_cache_alloc_gfp(c, gfp | __GFP_ZERO);
 }
 
 unsigned int kmem_cache_size(const struct kmem_cache *c)
@@ -679,6 +714,9 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	c->ctor = ctor;
 	c->dtor = dtor;
 	c->random = get_random_u64();
+	c->allocflags = (flags & SLAB_CACHE_DMA)     ? __GFP_DMA
+			: (flags & SLAB_CACHE_DMA32) ? __GFP_DMA32
+						     : 0;
 	c->full.first = c->partial.first = c->free.first = SLAB_NIL;
 	if (setup_geometry(c)) {
 		kprintf("kmem_cache_create(%s, size %zu, align %zu): with its debug layout an object "

@@ -68,7 +68,7 @@ void *get_slob_page(struct slob_heap *h, gfp_t gfp)
 
 	if (over_limit(h))
 		return NULL;
-	page = alloc_pages(gfp & ~__GFP_ZERO, 0);
+	page = alloc_pages((gfp & ~__GFP_ZERO) | h->zone_gfp, 0);
 	if (!page)
 		return NULL;
 	set_page_type(page, PGTY_SLOB);
@@ -215,7 +215,7 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	count_page(h, 0);
 	spin_unlock_irqrestore(&h->lock, flags);
 
-	page = alloc_pages(gfp, order);
+	page = alloc_pages(gfp | h->zone_gfp, order); /* the caller's zone, or the heap's */
 	if (!page) {
 		flags = spin_lock_irqsave(&h->lock);
 		h->big_pages -= n;

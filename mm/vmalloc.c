@@ -232,6 +232,11 @@ void *vmalloc(unsigned long size)
 	return vmalloc_caller(size, GFP_KERNEL, (unsigned long)__builtin_return_address(0));
 }
 
+void *__vmalloc(unsigned long size, gfp_t gfp)
+{
+	return vmalloc_caller(size, gfp, (unsigned long)__builtin_return_address(0));
+}
+
 void *vzalloc(unsigned long size)
 {
 	return vmalloc_caller(size, GFP_KERNEL | __GFP_ZERO,

@@ -6,6 +6,7 @@
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <mm/kmalloc.h>
 #include <mm/memmap_dump.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
@@ -45,9 +46,13 @@ static int cmd_slobinfo(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	show_slobinfo(&kmalloc_heap);
+	/* The zone heaps (GFP_DMA32, GFP_DMA) once a request made them. */
+	for (unsigned int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++)
+		if (kmalloc_zone_heap_of(zt))
+			show_slobinfo(kmalloc_zone_heap_of(zt));
 	return 0;
 }
-SHELL_CMD("slobinfo", cmd_slobinfo, "", "kmalloc's SLOB heap: pages, free space, bigblocks, fragmentation");
+SHELL_CMD("slobinfo", cmd_slobinfo, "", "kmalloc's SLOB heaps: pages, free space, bigblocks, fragmentation");
 
 /* Linux's `echo 2 > /proc/sys/vm/drop_caches` for rvmm's caches: every hart
  * empties its magazines of every slab cache and the free slabs go back,

@@ -54,7 +54,21 @@ extern const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES];
 struct kmem_cache;
 extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 extern struct kmem_cache *kmalloc_fast_caches[KMALLOC_NR_CACHES];
-/* Destroy kmalloc-N cache @idx and forget it (tests; no object may be out). */
+/*
+ * Zones (docs/kmalloc.md): kmalloc with __GFP_DMA32 takes the
+ * kmalloc-dma32-N caches, with __GFP_DMA the kmalloc-dma-N ones
+ * (SLAB_CACHE_DMA32 / SLAB_CACHE_DMA), each made on its first request;
+ * kmalloc=slob takes a SLOB heap of the zone. A zone cache or heap that
+ * cannot be made fails the request (NULL, with a message), never hands out
+ * memory of another zone. Index 0: DMA32, 1: DMA.
+ */
+enum { KMALLOC_ZONE_DMA32, KMALLOC_ZONE_DMA, KMALLOC_NR_ZONE_TYPES };
+extern struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_CACHES];
+/* The SLOB heap of zone type @zone_type, or NULL while it is not set up. */
+struct slob_heap;
+struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type);
+/* Destroy kmalloc-N cache @idx and its zone caches, and forget them (tests;
+ * no object may be out). */
 void kmalloc_destroy_cache(unsigned int idx);
 
 /* The kmalloc-N class of a size known at compile time (1..8192). */
@@ -81,7 +95,7 @@ extern const char *kfree_last_error;
 static inline void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (__builtin_constant_p(size) && __builtin_constant_p(gfp) && size >= 1 &&
-	    size <= KMALLOC_SLAB_MAX && !(gfp & __GFP_ZERO)) {
+	    size <= KMALLOC_SLAB_MAX && !(gfp & (__GFP_ZERO | GFP_ZONEMASK))) {
 		struct kmem_cache *c = __atomic_load_n(&kmalloc_fast_caches[KMALLOC_CONST_INDEX(size)],
 						       __ATOMIC_RELAXED);
 

@@ -22,6 +22,8 @@
 #define SLAB_RED_ZONE 0x00000400ul           /* Z: guard bytes around each object */
 #define SLAB_POISON 0x00000800ul             /* P: fill free objects, check on reuse */
 #define SLAB_HWCACHE_ALIGN 0x00002000ul      /* align objects to a cache line */
+#define SLAB_CACHE_DMA 0x00004000ul          /* every slab from ZONE_DMA (GFP_DMA) */
+#define SLAB_CACHE_DMA32 0x00008000ul        /* every slab from ZONE_DMA32 and below (GFP_DMA32) */
 #define SLAB_STORE_USER 0x00010000ul         /* U: remember who allocated / freed */
 #define SLAB_RECLAIM_ACCOUNT 0x00020000ul    /* counted as SReclaimable */
 #define SLAB_FAILSLAB 0x02000000ul           /* failslab targets it (set by mm/fault_inject.c) */
@@ -72,6 +74,13 @@ struct kmem_cache {
 	/* kmem_cache_tune's setting: limit + 1 and batch; 0: Linux's rule */
 	unsigned int tuned_limit, tuned_batch;
 	unsigned long random;      /* free pointer hardening secret */
+	/* Zone bits every slab is allocated with (from SLAB_CACHE_DMA /
+	 * SLAB_CACHE_DMA32; 0 for other caches), so every object, wherever a
+	 * magazine or free list got it from, lies in that zone. */
+	gfp_t allocflags;
+	/* Allocations refused for a zone the cache cannot give (gfp zone bits
+	 * its slabs do not honour: kmem_cache_alloc_gfp); warned once. */
+	unsigned int nr_zone_refused;
 	void (*ctor)(void *);
 	void (*dtor)(void *);
 	char name[SLAB_NAME_LEN];
@@ -130,8 +139,19 @@ struct kmem_cache *kmem_cache_find(const char *name);
 void kmem_cache_set_failslab(struct kmem_cache *c, bool on);
 
 /* The slow paths behind the inline fast paths. (The object comes first in
- * kmem_cache_free_slow: kfree's pointer then stays in its register.) */
+ * kmem_cache_free_slow: kfree's pointer then stays in its register.)
+ * kmem_cache_alloc_slow takes a gfp without zone bits or __GFP_ZERO. */
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);
+/*
+ * kmem_cache_alloc with __GFP_ZERO or zone bits (the inline path sends
+ * them here; a constant gfp without them never calls it). Zone bits are a
+ * request the cache must be able to honour, as Linux's GFP_SLAB_BUG_MASK
+ * check: __GFP_DMA32 needs a SLAB_CACHE_DMA32 or SLAB_CACHE_DMA cache,
+ * __GFP_DMA a SLAB_CACHE_DMA one. Anything else is refused: NULL, counted
+ * in nr_zone_refused, and a WARN the first time for the cache. A zone is
+ * never silently ignored, since magazines hold objects of one zone only.
+ */
+void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp);
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
 
 /*
@@ -157,8 +177,8 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	unsigned long flags;
 
 	/* (gfp is a constant at nearly every call: this test then vanishes.) */
-	if (unlikely(gfp & __GFP_ZERO))
-		return kmem_cache_zalloc(c, gfp & ~__GFP_ZERO);
+	if (unlikely(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
+		return kmem_cache_alloc_gfp(c, gfp);
 	flags = irq_save_notrap();
 	struct slab_cpu *sc = this_slab_cpu(c);
 	void **top = sc->top;

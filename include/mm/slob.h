@@ -46,6 +46,8 @@ struct slob_heap {
 	const char *name;
 	u32 secret;          /* mixes into segfit header cookies */
 	unsigned int keep_empty; /* wholly free pages kept before returning one */
+	gfp_t zone_gfp;      /* zone bits every page of the heap is allocated with:
+			      * a zone heap's blocks all lie in its zone (0: any) */
 
 	/* SLOB_CLASSIC */
 	struct slob_block arena;     /* list sentinel (1 unit, never handed out) */

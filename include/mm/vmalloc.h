@@ -18,6 +18,9 @@ struct page;
 
 void *vmalloc(unsigned long size);
 void *vzalloc(unsigned long size);
+/* vmalloc whose pages are allocated with @gfp: zone bits put every page in
+ * that zone (plain vmalloc's pages come from any zone). */
+void *__vmalloc(unsigned long size, gfp_t gfp);
 void vfree(const void *addr);
 /* Map @count existing pages contiguously (the caller keeps owning them). */
 void *vmap(struct page **pages, unsigned int count);
@@ -31,7 +34,8 @@ static inline bool is_vmalloc_addr(const void *p)
 }
 
 /* kmalloc first (quietly); vmalloc when the size is large or contiguous
- * pages are short. kvfree frees either. */
+ * pages are short. Zone bits in @gfp hold for either (kmalloc's zone
+ * caches, or the vmalloc pages). kvfree frees either. */
 void *kvmalloc(unsigned long size, gfp_t gfp);
 void kvfree(const void *addr);
 

@@ -472,7 +472,7 @@ static unsigned long meta_pages(void)
 
 static void check_all(bool patterns)
 {
-	unsigned long held;
+	unsigned long held, zone_heaps = 0;
 
 	FUZZ_CHECK(node_check(mem_node) == 0, "node_check");
 	FUZZ_CHECK(slob_check(&kmalloc_heap) == 0, "slob_check kmalloc heap");
@@ -486,13 +486,25 @@ static void check_all(bool patterns)
 		if (kmalloc_caches[i])
 			FUZZ_CHECK(kmem_cache_check(kmalloc_caches[i]) == 0, "kmem_cache_check %s",
 				   kmalloc_caches[i]->name);
+	for (int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++) {
+		struct slob_heap *zh = kmalloc_zone_heap_of(zt);
+
+		if (zh) {
+			FUZZ_CHECK(slob_check(zh) == 0, "slob_check %s", zh->name);
+			zone_heaps += zh->nr_pages + zh->big_pages;
+		}
+		for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+			if (kmalloc_zone_caches[zt][i])
+				FUZZ_CHECK(kmem_cache_check(kmalloc_zone_caches[zt][i]) == 0,
+					   "kmem_cache_check %s", kmalloc_zone_caches[zt][i]->name);
+	}
 	held = S.our_pages + slab_pages + meta_pages() + kmalloc_heap.nr_pages +
-	       kmalloc_heap.big_pages + aux.nr_pages + aux.big_pages;
+	       kmalloc_heap.big_pages + aux.nr_pages + aux.big_pages + zone_heaps;
 	FUZZ_CHECK(nr_free_pages() + held == S.managed,
 		   "free %lu + held %lu (ours %lu, slab %lu, meta %lu, kmalloc heap %lu+%lu, "
-		   "second heap %lu+%lu) != managed %lu",
+		   "second heap %lu+%lu, zone heaps %lu) != managed %lu",
 		   nr_free_pages(), held, S.our_pages, slab_pages, meta_pages(), kmalloc_heap.nr_pages,
-		   kmalloc_heap.big_pages, aux.nr_pages, aux.big_pages, S.managed);
+		   kmalloc_heap.big_pages, aux.nr_pages, aux.big_pages, zone_heaps, S.managed);
 	if (patterns)
 		for (int i = 0; i < S.nobjs; i++)
 			check_obj(&S.objs[i]);
@@ -715,6 +727,8 @@ static void op_kmalloc(struct input *in)
 	}
 	if (!p)
 		return;
+	if (h == &kmalloc_heap && (gfp & GFP_ZONEMASK)) /* a zone's own SLOB heap */
+		h = kmalloc_zone_heap_of(gfp & __GFP_DMA ? KMALLOC_ZONE_DMA : KMALLOC_ZONE_DMA32);
 	check_kmalloc_block(p, size, zero, h, slab, gfp);
 	add_obj(K_KMALLOC, p, ksize(p), ksize(p));
 }
@@ -726,7 +740,7 @@ static void op_krealloc(struct input *in)
 	gfp_t gfp = pick_gfp(in8(in)) & ~__GFP_ZERO;
 	struct page *page;
 	struct slob_heap *h;
-	bool slab;
+	bool slab, kernel;
 	struct obj *o;
 	void *q;
 
@@ -737,10 +751,16 @@ static void op_krealloc(struct input *in)
 	page = virt_to_page(o->p);
 	slab = page_type(page) == PGTY_SLAB;
 	h = slab ? &kmalloc_heap : (struct slob_heap *)page->private;
-	if (slab) { /* the new block comes from kmalloc: whatever serves it now */
-		slab = kmalloc_backend == KMALLOC_SLAB;
-	}
+	kernel = h == &kmalloc_heap || h == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32) ||
+		 h == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA);
 	q = krealloc(o->p, size, gfp);
+	if (kernel) { /* the new block comes from kmalloc: whatever serves it now */
+		slab = kmalloc_backend == KMALLOC_SLAB;
+		h = !(gfp & GFP_ZONEMASK) ? &kmalloc_heap
+		    : kmalloc_zone_heap_of(gfp & __GFP_DMA ? KMALLOC_ZONE_DMA : KMALLOC_ZONE_DMA32);
+	} else {
+		slab = false;
+	}
 	if (size == 0) {
 		FUZZ_CHECK(q == ZERO_SIZE_PTR, "krealloc to 0 = %p", q);
 		del_obj(i);
@@ -1245,6 +1265,13 @@ static void teardown(void)
 	FUZZ_CHECK(slob_check(&kmalloc_heap) == 0 && slob_check(&aux) == 0, "slob_check");
 	FUZZ_CHECK(slob_heap_destroy(&kmalloc_heap) == 0, "kmalloc heap pages still busy");
 	FUZZ_CHECK(slob_heap_destroy(&aux) == 0, "second heap pages still busy");
+	for (int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++) {
+		struct slob_heap *zh = kmalloc_zone_heap_of(zt);
+
+		FUZZ_CHECK(!zh || (slob_check(zh) == 0 && slob_heap_destroy(zh) == 0 &&
+				   zh->nr_pages == 0 && zh->big_pages == 0),
+			   "zone heap %s busy at the end", zh->name);
+	}
 	FUZZ_CHECK(kmalloc_heap.nr_pages == 0 && kmalloc_heap.big_pages == 0 && aux.nr_pages == 0 &&
 			   aux.big_pages == 0,
 		   "SLOB heaps hold pages after destroy");

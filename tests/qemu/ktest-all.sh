@@ -1,5 +1,6 @@
 #!/bin/sh
-# ktest-all.sh - ktest=all on QEMU virt with 1 and 4 harts, 128 MiB and 8 GiB.
+# ktest-all.sh - ktest=all on QEMU virt with 1 and 4 harts, 128 MiB and 8 GiB;
+# the zones suite on both kmalloc backends at 8 GiB, one bank and two.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -14,3 +15,16 @@ done
 # kmalloc's suite with the kernel heap in SLOB classic mode (slob=classic).
 ktest_run virt-smp4-128M-slob-classic 240 -M virt -bios default -smp 4 -m 128M \
 	-kernel "$KERNEL" -append "slob=classic ktest=kmalloc"
+
+# Zones (suite zones) with either kmalloc backend on machines with RAM above
+# 4 GiB: QEMU virt's one 8 GiB bank, the same with a ZONE_DMA below 2.25 GiB
+# (zone_dma_limit=), and virt-two-banks.dts (1 GiB under 4 GiB, 1 GiB above:
+# a sectioned memmap) on an 8 GiB machine.
+for be in slab slob; do
+	ktest_run "virt-smp2-8G-zones-$be" 240 -M virt -bios default -smp 2 -m 8G \
+		-kernel "$KERNEL" -append "kmalloc=$be ktest=zones"
+	ktest_run "virt-smp2-8G-zone-dma-$be" 240 -M virt -bios default -smp 2 -m 8G \
+		-kernel "$KERNEL" -append "zone_dma_limit=0x90000000 kmalloc=$be ktest=zones"
+	ktest_run "two-banks-smp4-8G-zones-$be" 240 -M virt -bios default -smp 4 -m 8G \
+		-dtb build/dtb/virt-two-banks.dtb -kernel "$KERNEL" -append "kmalloc=$be ktest=zones"
+done

@@ -1,7 +1,7 @@
 #!/bin/sh
 # slab-checks.sh - the slab allocator checked from the outside on QEMU virt:
 # the slab_debug= parameter (all caches, one cache, a bad value), kmalloc=slob,
-# and the slabinfo and meminfo reports in Linux's formats.
+# the zone caches, and the slabinfo and meminfo reports in Linux's formats.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -140,3 +140,13 @@ qemu_run slab-kmalloc-slob-reports 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$K
 check slab-kmalloc-slob-reports 0 "^ktest: [0-9]+ passed, 0 failed$" \
 	"^slabinfo - version: 2.1$" "^Slab: +0 kB$" "^SReclaimable: +0 kB$" "^SUnreclaim: +0 kB$"
 no_log slab-kmalloc-slob-reports slab-kmalloc-slob-no-caches "^kmalloc-[0-9]+ " "^cmdline: "
+
+# Zones on 8 GiB: after the zones suite slabinfo has rows for the zone caches
+# (kmalloc-dma32-N, kmalloc-dma-N), in the same format and counted in
+# meminfo's Slab like every other cache.
+ktest_run slab-zones 180 $VIRT -smp 2 -m 8G -kernel "$KERNEL" \
+	-append 'run="ktest zones;slabinfo;meminfo;poweroff"'
+slab_reports slab-zones slab-zones-format
+check_log slab-zones slab-zones-rows \
+	"^kmalloc-dma32-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
+	"^kmalloc-dma-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"

@@ -1,0 +1,237 @@
+/*
+ * zones_test.c - host tests (suite "zones"): every allocator honours the
+ * gfp zone bits on fake RAM of two banks, 32 MiB below 4 GiB (ZONE_DMA32)
+ * and 32 MiB above (ZONE_NORMAL).
+ *
+ * Each case first fills the free lists and magazines with Normal memory
+ * (GFP_KERNEL allocations, all freed), then allocates with GFP_DMA32 and
+ * checks every object lies below 4 GiB: kmalloc on both backends with
+ * constant and variable sizes and bigblocks, kmem_cache_alloc on a
+ * SLAB_CACHE_DMA32 cache, alloc_pages orders 0..3. A zone the cache cannot
+ * honour is refused (NULL, counted, a warning). Afterwards every cache and
+ * heap is destroyed and the page allocator has every page back.
+ */
+#include <string.h>
+
+#include <mm/kmalloc.h>
+#include <mm/memblock.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/slob.h>
+#include <tests/ktest.h>
+#include "fakeram.h"
+#include "host.h"
+
+#define BANK0 0x80000000ull
+#define BANK1 0x100000000ull
+#define BANK_SIZE (32ull << 20)
+#define FOUR_GIB (1ull << 32)
+#define PREFILL 400
+#define TRIES 40
+
+static struct slob_heap saved_heap;
+static enum kmalloc_backend saved_backend;
+static struct kmem_cache *saved_caches[KMALLOC_NR_CACHES];
+static void *objs[PREFILL];
+
+static struct fakeram *zones_setup(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_new(BANK0, BANK1 + BANK_SIZE - BANK0);
+
+	if (!fr) {
+		ktest_fail(t, __FILE__, __LINE__, "no fake RAM");
+		return NULL;
+	}
+	memblock_add(&fr->mb, BANK0, BANK_SIZE);
+	memblock_add(&fr->mb, BANK1, BANK_SIZE);
+	if (fakeram_node_init(fr, &(struct zone_limits){ 0, FOUR_GIB >> PAGE_SHIFT })) {
+		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
+		fakeram_done(fr);
+		return NULL;
+	}
+	saved_heap = kmalloc_heap;
+	saved_backend = kmalloc_backend;
+	memcpy(saved_caches, kmalloc_caches, sizeof(saved_caches));
+	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	kmalloc_set_backend(KMALLOC_SLAB);
+	kmalloc_init();
+	return fr;
+}
+
+static void zones_teardown(struct ktest *t, struct fakeram *fr, unsigned long free0)
+{
+	host_set_cpu(0);
+	for (int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++) {
+		struct slob_heap *h = kmalloc_zone_heap_of((unsigned int)zt);
+
+		for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
+			if (kmalloc_zone_caches[zt][i]) {
+				EXPECT_EQ(kmem_cache_check(kmalloc_zone_caches[zt][i]), 0);
+				kmem_cache_destroy(kmalloc_zone_caches[zt][i]);
+				kmalloc_zone_caches[zt][i] = NULL;
+			}
+		}
+		if (h) {
+			EXPECT_EQ(slob_check(h), 0);
+			EXPECT_EQ(slob_heap_destroy(h), 0);
+		}
+	}
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		if (kmalloc_caches[i])
+			kmalloc_destroy_cache(i);
+	EXPECT_EQ(slob_heap_destroy(&kmalloc_heap), 0);
+	node_drain_pages(mem_node);
+	EXPECT(nr_free_pages() + (slab_held_pages() - slab_pages) == free0);
+	EXPECT_EQ(node_check(mem_node), 0);
+	kmalloc_heap = saved_heap;
+	memcpy(kmalloc_caches, saved_caches, sizeof(saved_caches));
+	kmalloc_set_backend(saved_backend);
+	fakeram_done(fr);
+}
+
+static bool below_4g(const void *p, size_t size)
+{
+	return virt_to_phys(p) + size <= FOUR_GIB;
+}
+
+/* kmalloc(size, GFP_DMA32) after a Normal prefill of the same size. */
+static int kmalloc_outside(size_t size, gfp_t gfp)
+{
+	int bad = 0;
+
+	for (int i = 0; i < PREFILL; i++)
+		objs[i] = kmalloc(size, GFP_KERNEL);
+	for (int i = 0; i < PREFILL; i++)
+		kfree(objs[i]);
+	for (int i = 0; i < TRIES; i++) {
+		objs[i] = kmalloc(size, gfp);
+		if (!objs[i] || !below_4g(objs[i], size))
+			bad++;
+	}
+	for (int i = 0; i < TRIES; i++)
+		kfree(objs[i]);
+	return bad;
+}
+
+static void kmalloc_dma32(struct ktest *t)
+{
+	static const size_t sizes[] = { 16, 64, 200, 1000, 4000, 8192, 20000 };
+	struct fakeram *fr = zones_setup(t);
+	unsigned long free0;
+
+	if (!fr)
+		return;
+	node_drain_pages(mem_node);
+	free0 = nr_free_pages();
+	/* GFP_KERNEL memory comes from above 4 GiB here. */
+	objs[0] = kmalloc(64, GFP_KERNEL);
+	EXPECT(objs[0] && !below_4g(objs[0], 64));
+	kfree(objs[0]);
+	for (int be = 0; be < 2; be++) {
+		kmalloc_set_backend(be ? KMALLOC_SLOB : KMALLOC_SLAB);
+		for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+			volatile size_t vs = sizes[i];
+
+			if (kmalloc_outside(vs, GFP_DMA32) || kmalloc_outside(vs, GFP_DMA) ||
+			    kmalloc_outside(vs, GFP_DMA32 | __GFP_ZERO))
+				ktest_fail(t, __FILE__, __LINE__, "backend %d size %zu: outside 4 GiB", be,
+					   sizes[i]);
+		}
+		/* A constant size and gfp: the inline path. */
+		for (int i = 0; i < PREFILL; i++)
+			objs[i] = kmalloc(64, GFP_KERNEL);
+		for (int i = 0; i < PREFILL; i++)
+			kfree(objs[i]);
+		for (int i = 0; i < TRIES; i++) {
+			objs[i] = kmalloc(64, GFP_DMA32);
+			EXPECT(objs[i] && below_4g(objs[i], 64));
+		}
+		for (int i = 0; i < TRIES; i++)
+			kfree(objs[i]);
+	}
+	kmalloc_set_backend(KMALLOC_SLAB);
+	EXPECT(kmem_cache_find("kmalloc-dma32-64") != NULL);
+	EXPECT(kmem_cache_find("kmalloc-dma-64") != NULL);
+	EXPECT(kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32) != NULL);
+	zones_teardown(t, fr, free0);
+}
+
+static void kmem_cache_zone_flags(struct ktest *t)
+{
+	struct fakeram *fr = zones_setup(t);
+	struct kmem_cache *d32, *normal;
+	unsigned long free0;
+	struct fr_capture cap;
+	char out[512];
+	int bad = 0;
+
+	if (!fr)
+		return;
+	node_drain_pages(mem_node);
+	free0 = nr_free_pages();
+	d32 = kmem_cache_create("z-dma32", 200, 0, SLAB_CACHE_DMA32, NULL);
+	normal = kmem_cache_create("z-normal", 200, 0, 0, NULL);
+	ASSERT(d32 && normal);
+	for (int i = 0; i < PREFILL; i++) {
+		objs[i] = kmem_cache_alloc(d32, GFP_KERNEL);
+		if (!objs[i] || !below_4g(objs[i], 200))
+			bad++;
+	}
+	for (int i = 0; i < PREFILL; i++)
+		kmem_cache_free(d32, objs[i]);
+	for (int i = 0; i < TRIES; i++) {
+		objs[i] = kmem_cache_alloc(d32, GFP_DMA32);
+		if (!objs[i] || !below_4g(objs[i], 200))
+			bad++;
+	}
+	for (int i = 0; i < TRIES; i++)
+		kmem_cache_free(d32, objs[i]);
+	EXPECT_EQ(bad, 0);
+
+	objs[0] = kmem_cache_alloc(normal, GFP_KERNEL);
+	kmem_cache_free(normal, objs[0]);
+	fr_capture_start(&cap);
+	objs[0] = kmem_cache_alloc(normal, GFP_DMA32);
+	objs[1] = kmem_cache_alloc(d32, GFP_DMA);
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(objs[0] == NULL && objs[1] == NULL);
+	EXPECT_EQ(normal->nr_zone_refused, 1);
+	EXPECT_EQ(d32->nr_zone_refused, 1);
+	EXPECT_EQ(fr_count_substr(out, "refused"), 2);
+	EXPECT_EQ(kmem_cache_check(d32), 0);
+	kmem_cache_destroy(d32);
+	kmem_cache_destroy(normal);
+	zones_teardown(t, fr, free0);
+}
+
+static void alloc_pages_dma32(struct ktest *t)
+{
+	static struct page *pages[128];
+	struct fakeram *fr = zones_setup(t);
+	unsigned long free0;
+
+	if (!fr)
+		return;
+	node_drain_pages(mem_node);
+	free0 = nr_free_pages();
+	for (unsigned int order = 0; order <= 3; order++) {
+		for (int i = 0; i < 128; i++)
+			pages[i] = alloc_pages(GFP_KERNEL, order);
+		for (int i = 0; i < 128; i++)
+			if (pages[i])
+				__free_pages(pages[i], order);
+		for (int i = 0; i < TRIES; i++) {
+			pages[i] = alloc_pages(GFP_DMA32, order);
+			EXPECT(pages[i] && page_zonenum(pages[i]) == ZONE_DMA32 &&
+			       below_4g(page_address(pages[i]), PAGE_SIZE << order));
+		}
+		for (int i = 0; i < TRIES; i++)
+			if (pages[i])
+				__free_pages(pages[i], order);
+	}
+	zones_teardown(t, fr, free0);
+}
+
+KTEST_SUITE(zones, KTEST_CASE(kmalloc_dma32), KTEST_CASE(kmem_cache_zone_flags),
+	    KTEST_CASE(alloc_pages_dma32));
