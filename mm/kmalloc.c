@@ -283,9 +283,9 @@ static bool heap_honours_zone(const struct slob_heap *h, gfp_t gfp)
  * refuses it (slab.c: zone_refused). */
 static __attribute__((noinline)) void *heap_zone_refused(struct slob_heap *h, gfp_t gfp)
 {
-	static bool warned;
+	static unsigned long refused;
 
-	if (!__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED)) {
+	if (__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED) == 0) {
 		kprintf("slob: heap %s: gfp 0x%x asks for %s, which the heap's pages do not come "
 			"from: refused\n", h->name, gfp, gfp & __GFP_DMA ? "ZONE_DMA" : "ZONE_DMA32");
 		warn_slowpath(__FILE__, __LINE__, "heap_kmalloc: a zone the heap cannot honour");
@@ -451,7 +451,7 @@ size_t ksize(const void *p)
 
 void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 {
-	struct slob_heap *h = &kmalloc_heap;
+	struct slob_heap *h;
 	struct page *page;
 	size_t old;
 	void *q;
@@ -472,10 +472,11 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	}
 	if (new_size <= old)
 		return (void *)p;
-	h = page_type(page) == PGTY_SLAB ? &kmalloc_heap : (struct slob_heap *)page->private;
-	/* A block of the kernel's heaps moves to wherever kmalloc serves
-	 * @gfp now (its zone included); a private heap's stays in that heap. */
-	if (h == &kmalloc_heap || is_kmalloc_zone_heap(h))
+	/* A slab object moves to wherever kmalloc serves @gfp now; a SLOB block
+	 * stays in its heap, unless it is one of kmalloc's and @gfp names a
+	 * zone: then kmalloc finds the zone's cache or heap. */
+	h = page_type(page) == PGTY_SLAB ? NULL : (struct slob_heap *)page->private;
+	if (!h || ((gfp & GFP_ZONEMASK) && (h == &kmalloc_heap || is_kmalloc_zone_heap(h))))
 		q = kmalloc(new_size, gfp);
 	else
 		q = heap_kmalloc(h, new_size, gfp);

@@ -754,12 +754,13 @@ static void op_krealloc(struct input *in)
 	kernel = h == &kmalloc_heap || h == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32) ||
 		 h == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA);
 	q = krealloc(o->p, size, gfp);
-	if (kernel) { /* the new block comes from kmalloc: whatever serves it now */
+	/* A slab object, or one of kmalloc's SLOB blocks asked into a zone,
+	 * moves to whatever kmalloc serves now; another SLOB block stays in its
+	 * heap. */
+	if (slab || (kernel && (gfp & GFP_ZONEMASK))) {
 		slab = kmalloc_backend == KMALLOC_SLAB;
 		h = !(gfp & GFP_ZONEMASK) ? &kmalloc_heap
 		    : kmalloc_zone_heap_of(gfp & __GFP_DMA ? KMALLOC_ZONE_DMA : KMALLOC_ZONE_DMA32);
-	} else {
-		slab = false;
 	}
 	if (size == 0) {
 		FUZZ_CHECK(q == ZERO_SIZE_PTR, "krealloc to 0 = %p", q);
