@@ -6,6 +6,7 @@
  * so insns counts the operation itself (calls included).
  */
 #include <bench/bench.h>
+#include <mm/reclaim.h>
 #include <lib/kstring.h>
 #include <shell/shell.h>
 
@@ -60,6 +61,9 @@ static bool selected(const char *name, int argc, char **argv)
 
 static int cmd_bench(int argc, char **argv)
 {
+	/* Background reclaim and cache_reap off while measuring: a tick on
+	 * another hart must not change what the counted paths find. */
+	bool background = mm_background_set(false);
 	int ran = 0;
 
 	calibrate();
@@ -70,6 +74,7 @@ static int cmd_bench(int argc, char **argv)
 		(*b)->fn();
 		ran++;
 	}
+	mm_background_set(background);
 	if (!ran) {
 		kprintf("bench: no benchmark by that name; there are:");
 		for (const struct bench *const *b = __start_rvmm_bench; b < __stop_rvmm_bench; b++)

@@ -24,6 +24,7 @@
 #include <shell/shell.h>
 #include <boot/ktime.h>
 #include <boot/trap.h>
+#include <mm/reclaim.h>
 
 #define STACK_CANARY 0x57ac4ca7a4157ac4ull
 #define HART_START_TIMEOUT_US 10000000
@@ -161,10 +162,21 @@ static bool has_work(void *arg)
 	return __atomic_load_n(&h->work_seq, __ATOMIC_ACQUIRE) != h->done_seq;
 }
 
+/* Posted work, or work the memory manager posted for this hart. */
+static bool has_any_work(void *arg)
+{
+	return has_work(arg) || mm_cpu_work_pending(((struct hart *)arg)->cpu);
+}
+
+/* Idle: sleep until work comes or the memory manager's tick is due
+ * (boot/tick.c), tick, then run the posted work if there is some. */
 static void __noreturn hart_idle(struct hart *h)
 {
 	for (;;) {
-		hart_sleep_until(has_work, h, 0);
+		hart_sleep_until(has_any_work, h, idle_tick_timeout_us());
+		mm_tick(tick_clock_us());
+		if (!has_work(h))
+			continue;
 		h->work_fn(h->work_arg);
 		__atomic_store_n(&h->done_seq, h->work_seq, __ATOMIC_RELEASE);
 		hart_kick(h->waiter_hartid);

@@ -28,6 +28,12 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 	on_each_hart(fn, arg);
 }
 
+void port_kick_cpu(unsigned int cpu)
+{
+	if (cpu < nr_harts && harts_ipis_work())
+		hart_kick(harts[cpu].hartid);
+}
+
 struct pgtable *port_kernel_pgtable(void)
 {
 	return paging_on ? &kernel_pgtable : NULL;

@@ -27,12 +27,20 @@
  * may use (gfp.h); it tries that zone and then each lower one. A zone gives
  * pages only while it keeps more than its min watermark free, plus
  * lowmem_reserve pages when the request could have used a higher zone;
- * __GFP_HIGH (GFP_ATOMIC) may go down to half of min. When every zone
- * refuses, the per-hart lists are drained and the zones tried again; then
- * the shrinkers give back what their caches hold free (the slab allocator:
- * free slabs, this hart's magazines) and the zones are tried once more; then
- * the request fails with NULL and, once per order unless __GFP_NOWARN, a
- * warning with the free counts.
+ * __GFP_HIGH may go down to half of min and __GFP_ATOMIC a quarter below
+ * that (Linux's ALLOC_HIGH and ALLOC_HARDER: GFP_ATOMIC's floor is 3/8 of
+ * min). Taking pages from the buddy lists (a per-hart refill or a higher
+ * order) that leaves a zone below its low watermark wakes background
+ * reclaim (mm/reclaim.c); the order-0 fast path never looks. When every
+ * zone refuses, the per-hart lists are drained and the zones tried again;
+ * then, unless the gfp forbids direct reclaim (GFP_NOWAIT, GFP_ATOMIC),
+ * rounds of direct reclaim (the shrinkers, other harts asked to empty their
+ * magazines) and retries follow as the gfp says (__GFP_NORETRY: one round;
+ * by default and with __GFP_RETRY_MAYFAIL: while a round gives pages back,
+ * at most MAX_RECLAIM_RETRIES; __GFP_NOFAIL: until it succeeds, or a panic
+ * when NOFAIL_ROUNDS rounds in a row gave nothing back); then the request
+ * fails with NULL and, once per order unless __GFP_NOWARN, a warning with
+ * the free counts.
  *
  * Bad frees (a free page, a reserved page, a page that is not the head of
  * a block of that order, a dropped reference too many) are reported with
@@ -42,7 +50,14 @@
 #include <lib/kstring.h>
 #include <mm/mmzone.h>
 #include <mm/percpu.h>
+#include <mm/reclaim.h>
 #include "internal.h"
+
+/* Direct reclaim rounds (Linux's MAX_RECLAIM_RETRIES) while they make
+ * progress; rounds in a row without progress before __GFP_NOFAIL gives up
+ * with a panic (other harts' drains are asynchronous: give them time). */
+#define MAX_RECLAIM_RETRIES 16
+#define NOFAIL_ROUNDS 1024
 
 struct pglist_data contig_page_data;
 struct pglist_data *mem_node = &contig_page_data;
@@ -151,14 +166,21 @@ void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, 
 
 /* --- watermarks --------------------------------------------------------- */
 
+/* After taking pages from the buddy lists: below low wakes background
+ * reclaim (an unlocked read: a stale value only moves the wakeup by one
+ * refill). */
+static inline void check_low_watermark(struct zone *z)
+{
+	if (unlikely(__atomic_load_n(&z->free_pages, __ATOMIC_RELAXED) < z->watermark[WMARK_LOW]))
+		wakeup_kswapd(z);
+}
+
 bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
 		       unsigned int highest_zone, gfp_t gfp)
 {
-	long min = (long)mark;
+	long min = gfp_watermark(mark, gfp);
 	long free = (long)z->free_pages - ((1l << order) - 1);
 
-	if (gfp & __GFP_HIGH)
-		min -= min / 2;
 	if (free <= min + (long)z->lowmem_reserve[highest_zone])
 		return false;
 	for (unsigned int o = order; o < MAX_ORDER; o++)
@@ -175,6 +197,8 @@ static struct page *zone_alloc(struct zone *z, unsigned int order, unsigned int 
 	if (zone_watermark_ok(z, order, z->watermark[WMARK_MIN], highest, gfp))
 		page = rmqueue_smallest(z, order);
 	spin_unlock_irqrestore(&z->lock, flags);
+	if (page)
+		check_low_watermark(z);
 	return page;
 }
 
@@ -222,6 +246,7 @@ static long pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int h
 	spin_unlock(&z->lock);
 	pcp->count += n;
 	pcp->nr_refill++;
+	check_low_watermark(z);
 	return n;
 }
 
@@ -384,9 +409,12 @@ static void warn_alloc_failure(struct pglist_data *node, gfp_t gfp, unsigned int
 {
 	u32 bit = 1u << order;
 
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
-		if (populated_zone(&node->zones[zi]))
-			node->zones[zi].nr_alloc_fail++;
+	/* The zones the request could have used. */
+	for (struct zone *const *zl = node->zonelist[gfp_highest_zone(gfp)]; *zl; zl++) {
+		(*zl)->nr_alloc_fail++;
+		if (node == mem_node)
+			count_vm_events(ALLOCFAIL_DMA + (*zl)->id, 1);
+	}
 	if ((gfp & __GFP_NOWARN) || (__atomic_fetch_or(&node->warned_orders, bit, __ATOMIC_RELAXED) & bit))
 		return;
 	kprintf("page allocation failure: order:%u, mode:0x%x, free pages (first failure of this order):",
@@ -451,10 +479,50 @@ unsigned long run_shrinkers(gfp_t gfp)
 	return freed;
 }
 
+/*
+ * Every zone refused: wake background reclaim for them, drain the per-hart
+ * lists and retry; then rounds of direct reclaim as the gfp allows (see the
+ * file comment). NULL when the request fails.
+ */
+static struct page *alloc_pages_reclaim(struct pglist_data *node, gfp_t gfp, unsigned int order)
+{
+	unsigned int highest = gfp_highest_zone(gfp), idle_rounds = 0;
+	struct page *page;
+
+	for (struct zone *const *zl = node->zonelist[highest]; *zl; zl++)
+		wakeup_kswapd(*zl);
+	/* Free pages may sit on other harts' lists: pull them back. */
+	node_drain_pages(node);
+	page = try_zonelist(node, gfp, order);
+	if (page || !gfpflags_allow_blocking(gfp))
+		return page;
+	if (node == mem_node)
+		count_vm_events(ALLOCSTALL_DMA + highest, 1);
+	for (unsigned int round = 0;; round++) {
+		unsigned long progress = direct_reclaim(node, gfp);
+
+		page = try_zonelist(node, gfp, order);
+		if (page || (gfp & __GFP_NORETRY))
+			return page;
+		idle_rounds = progress ? 0 : idle_rounds + 1;
+		if (gfp & __GFP_NOFAIL) {
+			count_vm_events(NOFAIL_RETRIES, 1);
+			if (idle_rounds >= NOFAIL_ROUNDS)
+				panic("page allocation: order %u with __GFP_NOFAIL (mode 0x%x): nothing "
+				      "left to reclaim after %u rounds, and no OOM killer",
+				      order, gfp, round + 1);
+			continue;
+		}
+		if (!progress || round + 1 >= MAX_RECLAIM_RETRIES)
+			return NULL;
+	}
+}
+
 /* Everything but an order-0 page from a non-empty per-hart list. */
 static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_data *node, gfp_t gfp,
 							      unsigned int order)
 {
+	static bool nofail_warned;
 	struct page *page;
 
 	if (unlikely(order >= MAX_ORDER)) {
@@ -463,19 +531,20 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 				MAX_ORDER - 1);
 		return NULL;
 	}
-	/* fail_page_alloc (mm/fault_inject.c): routes order 0 here while on. */
-	if (unlikely(fail_page_alloc.active) && should_fail_alloc_page(gfp, order))
+	/* Linux WARNs once for __GFP_NOFAIL above order 1: it cannot promise it. */
+	if (unlikely((gfp & __GFP_NOFAIL) && order > 1) && !nofail_warned) {
+		nofail_warned = true;
+		kprintf("page allocation: __GFP_NOFAIL with order %u (above 1)\n", order);
+		warn_slowpath(__FILE__, __LINE__, "__GFP_NOFAIL && order > 1");
+	}
+	/* fail_page_alloc (mm/fault_inject.c): routes order 0 here while on;
+	 * it never fails a __GFP_NOFAIL request (as Linux's). */
+	if (unlikely(fail_page_alloc.active) && !(gfp & __GFP_NOFAIL) &&
+	    should_fail_alloc_page(gfp, order))
 		return NULL;
 	page = try_zonelist(node, gfp, order);
 	if (unlikely(!page)) {
-		/* Free pages may sit on other harts' lists: pull them back;
-		 * then ask the caches for what they hold free. */
-		node_drain_pages(node);
-		page = try_zonelist(node, gfp, order);
-		if (!page && run_shrinkers(gfp)) {
-			node_drain_pages(node);
-			page = try_zonelist(node, gfp, order);
-		}
+		page = alloc_pages_reclaim(node, gfp, order);
 		if (!page) {
 			warn_alloc_failure(node, gfp, order);
 			return NULL;

@@ -68,6 +68,7 @@
 #include <lib/random.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
+#include <mm/reclaim.h>
 
 #include "slab_internal.h"
 #include "internal.h"
@@ -576,6 +577,48 @@ static unsigned long slab_shrink_scan(gfp_t gfp)
 }
 
 struct shrinker slab_shrinker = { .name = "slab", .scan = slab_shrink_scan };
+
+/*
+ * Linux 2.6.20's cache_reap and drain_array, for the running hart (the
+ * contract is in mm/reclaim.h; mm/reclaim.c calls it from each hart's tick,
+ * and with @all to carry out another hart's request to empty the magazines).
+ * Linux skips an array its hart touched since the last run; rvmm's fast
+ * paths keep no such mark, so every run takes its share. Locks are only
+ * tried: a tick never waits, and may run inside an allocation's slow path.
+ */
+void slab_cache_reap(bool all, struct slab_reap_stats *r)
+{
+	unsigned long flags = irq_save();
+	struct list_head *pos;
+
+	if (!spin_trylock(&chain_lock)) {
+		r->skipped++;
+		irq_restore(flags);
+		return;
+	}
+	list_for_each(pos, &cache_chain) {
+		struct kmem_cache *c = list_entry(pos, struct kmem_cache, chain);
+		struct slab_cpu *m = this_slab_cpu(c);
+		long have, n;
+
+		if (!spin_trylock(&c->lock)) {
+			r->skipped++;
+			continue;
+		}
+		have = magazine_real(m) ? magazine_count(c, m) : 0;
+		n = all ? have : (long)(c->limit + 4) / 5;
+		if (n > have)
+			n = (have + 1) / 2;
+		if (n) {
+			flush_magazine(c, m, n);
+			r->objects += (unsigned long)n;
+		}
+		r->pages += reap_free_slabs(c, all ? 0 : 1);
+		spin_unlock(&c->lock);
+	}
+	spin_unlock(&chain_lock);
+	irq_restore(flags);
+}
 
 /* ============================ cache setup ================================ */
 

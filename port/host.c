@@ -102,6 +102,12 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 	host_cpu = me;
 }
 
+/* Threads tick themselves (mm_tick): nothing to wake. */
+void port_kick_cpu(unsigned int cpu)
+{
+	(void)cpu;
+}
+
 struct pgtable *port_kernel_pgtable(void)
 {
 	return NULL;

@@ -10,6 +10,7 @@
 #include <mm/memmap_dump.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
+#include <mm/reclaim.h>
 #include <shell/shell.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
@@ -79,6 +80,20 @@ static int cmd_drop_caches(int argc, char **argv)
 }
 SHELL_CMD("drop_caches", cmd_drop_caches, "",
 	  "every hart empties its slab magazines, free slabs and page lists go back");
+
+/* Linux's /proc/vmstat: reclaim, cache_reap and failure counters. */
+static int cmd_vmstat(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		kprintf("usage: vmstat\n");
+		return -EINVAL;
+	}
+	show_vmstat(mem_node);
+	return 0;
+}
+SHELL_CMD("vmstat", cmd_vmstat, "",
+	  "reclaim, cache_reap and allocation failure counters (Linux's /proc/vmstat)");
 
 /* `slabinfo` prints; `slabinfo NAME LIMIT BATCHCOUNT [SHAREDFACTOR]` tunes
  * a cache's magazines as a write to Linux's /proc/slabinfo does (there is

@@ -111,8 +111,10 @@ static int getc_blocking(void)
 {
 	int c;
 
-	while ((c = console_getc()) < 0)
+	while ((c = console_getc()) < 0) {
 		sleep_us(POLL_SLEEP_US);
+		idle_tick(POLL_SLEEP_US); /* the memory manager's tick (boot/tick.c) */
+	}
 	return c;
 }
 

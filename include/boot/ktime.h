@@ -30,4 +30,17 @@ u64 time_now_us(void);
 /* Sleep this hart in wfi for @us microseconds. */
 void sleep_us(u64 us);
 
+/*
+ * The memory manager's tick (boot/tick.c; mm_tick in include/mm/reclaim.h)
+ * from the idle loops. tick_clock_us: time_now_us() where timed waits work,
+ * else the idle time the boot hart's console loop has counted. idle_tick:
+ * the console loop calls it after each idle sleep of @slept_us (with a
+ * stopped clock that sleep is what advances the tick clock). A secondary
+ * hart's idle sleep lasts at most idle_tick_timeout_us() (0: until woken)
+ * and it calls mm_tick(tick_clock_us()) after each wakeup.
+ */
+u64 tick_clock_us(void);
+void idle_tick(u64 slept_us);
+u64 idle_tick_timeout_us(void);
+
 #endif

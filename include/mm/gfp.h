@@ -1,5 +1,7 @@
 /*
- * gfp.h - allocation flags ("get free pages"), with Linux's names.
+ * gfp.h - allocation flags ("get free pages"), with Linux's names, so that
+ * Linux driver code compiles unchanged. docs/memory.md has the table side
+ * by side with Linux.
  *
  * Zone modifiers pick the highest zone an allocation may come from; the
  * allocator then falls back to lower zones (Normal -> DMA32 -> DMA):
@@ -8,12 +10,30 @@
  *   __GFP_DMA     ZONE_DMA only; without a ZONE_DMA (no zone_dma_limit=
  *                 parameter) it means ZONE_DMA32 and below, so the page
  *                 still lies under 4 GiB.
- * Action modifiers:
- *   __GFP_HIGH    may dip to half of the zones' min watermark (GFP_ATOMIC)
- *   __GFP_ZERO    the pages come back zeroed
+ * Watermark modifiers (Linux's ALLOC_HIGH and ALLOC_HARDER):
+ *   __GFP_HIGH    may go down to half of the zones' min watermark
+ *   __GFP_ATOMIC  may go a further quarter lower (GFP_ATOMIC has both:
+ *                 3/8 of min is its floor)
+ * Reclaim modifiers. rvmm never sleeps: "direct reclaim" drains the per-hart
+ * page lists, runs the shrinkers on the allocating hart and asks the other
+ * harts (by IPI, without waiting) to empty their magazines; every
+ * allocation that leaves a zone below its low watermark wakes background
+ * reclaim (mm/reclaim.c), which runs from the harts' idle ticks.
+ *   __GFP_NO_DIRECT_RECLAIM  no direct reclaim (Linux spells this as the
+ *                 absence of __GFP_DIRECT_RECLAIM): GFP_NOWAIT, GFP_ATOMIC
+ *   __GFP_NORETRY one round of direct reclaim, then fail
+ *   __GFP_RETRY_MAYFAIL  retry direct reclaim while it makes progress,
+ *                 then fail (rvmm has no OOM killer, so this is also what
+ *                 an order above PAGE_ALLOC_COSTLY_ORDER gets by default)
+ *   __GFP_NOFAIL  never returns NULL: retries with reclaim; WARNs for
+ *                 orders above 1 (as Linux); with nothing left to reclaim
+ *                 after NOFAIL_ROUNDS rounds, panics naming the request
+ *                 (Linux would call the OOM killer; rvmm has nothing to kill)
+ * Other action modifiers:
+ *   __GFP_ZERO    the memory comes back zeroed (every allocator)
  *   __GFP_NOWARN  a failure does not print its warning
- * rvmm never sleeps or reclaims: GFP_KERNEL and GFP_ATOMIC differ only in
- * how deep into the reserves they may go.
+ * GFP_NOIO and GFP_NOFS are GFP_KERNEL: there is no I/O or file system for
+ * reclaim to avoid.
  */
 #ifndef RVMM_GFP_H
 #define RVMM_GFP_H
@@ -25,12 +45,32 @@ typedef unsigned int gfp_t;
 #define __GFP_HIGH 0x20u
 #define __GFP_ZERO 0x100u
 #define __GFP_NOWARN 0x200u
+#define __GFP_ATOMIC 0x400u
+#define __GFP_RETRY_MAYFAIL 0x800u
+#define __GFP_NORETRY 0x1000u
+#define __GFP_NOFAIL 0x2000u
+#define __GFP_NO_DIRECT_RECLAIM 0x4000u
+/* There is no I/O or file system to keep reclaim away from. */
+#define __GFP_IO 0x0u
+#define __GFP_FS 0x0u
 
 #define GFP_ZONEMASK (__GFP_DMA | __GFP_DMA32)
 
 #define GFP_KERNEL 0x0u
-#define GFP_ATOMIC __GFP_HIGH
+#define GFP_NOIO GFP_KERNEL
+#define GFP_NOFS GFP_KERNEL
+#define GFP_NOWAIT __GFP_NO_DIRECT_RECLAIM
+#define GFP_ATOMIC (__GFP_HIGH | __GFP_ATOMIC | __GFP_NO_DIRECT_RECLAIM)
 #define GFP_DMA __GFP_DMA
 #define GFP_DMA32 __GFP_DMA32
+
+/* Orders above this are "costly" (Linux's PAGE_ALLOC_COSTLY_ORDER). */
+#define PAGE_ALLOC_COSTLY_ORDER 3
+
+/* May the allocation run direct reclaim? (Linux: may it block?) */
+static inline int gfpflags_allow_blocking(gfp_t gfp)
+{
+	return !(gfp & __GFP_NO_DIRECT_RECLAIM);
+}
 
 #endif

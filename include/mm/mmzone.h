@@ -238,6 +238,20 @@ unsigned long zone_pcp_count(const struct zone *z);
  */
 int node_check(struct pglist_data *node);
 
+/* The floor a request with @gfp may take a zone down to, from watermark
+ * @mark (Linux's __zone_watermark_ok): __GFP_HIGH (ALLOC_HIGH) takes half
+ * off, __GFP_ATOMIC (ALLOC_HARDER) a quarter of what is left. */
+static inline long gfp_watermark(unsigned long mark, gfp_t gfp)
+{
+	long min = (long)mark;
+
+	if (gfp & __GFP_HIGH)
+		min -= min / 2;
+	if (gfp & __GFP_ATOMIC)
+		min -= min / 4;
+	return min;
+}
+
 /* Watermark test as the allocator applies it. */
 bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
 		       unsigned int highest_zone, gfp_t gfp);

@@ -17,6 +17,7 @@
  *             irq_restore, which mask this hart's interrupts         [port]
  *   time      time_now_us                                          [port]
  *   calls     on_each_cpu: run a function on every online hart      [port]
+ *             port_kick_cpu: wake a hart so it runs mm_tick soon   [port]
  *   paging    port_kernel_pgtable, port_flush_tlb_local,
  *             port_flush_tlb_all: what vmalloc maps with           [port]
  *   symbols   ksym_lookup: a code address's function, for
@@ -65,6 +66,11 @@ u64 time_now_us(void);
 /* Run fn(arg) on every online hart, the caller's included, and return when
  * all have run it. Not from interrupt context; calls do not nest. */
 void on_each_cpu(void (*fn)(void *arg), void *arg);
+/* Wake @cpu (an IPI) so that it calls mm_tick (include/mm/reclaim.h) soon;
+ * never waits. Where there are no IPIs (then there is only one hart) or no
+ * idle loop (the host: each thread ticks itself) it does nothing, and work
+ * posted for @cpu waits for its next tick or allocation slow path. */
+void port_kick_cpu(unsigned int cpu);
 
 /* ---- paging (vmalloc) ---- */
 /* The kernel's page table that vmalloc maps into, or NULL when paging is

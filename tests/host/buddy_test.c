@@ -334,8 +334,11 @@ static bool model_could_allocate(struct pglist_data *node, gfp_t gfp, unsigned i
 
 		if (!z->managed_pages)
 			continue;
+		/* ALLOC_HIGH halves min, ALLOC_HARDER takes a quarter of the rest. */
 		if (gfp & __GFP_HIGH)
 			min -= min / 2;
+		if (gfp & __GFP_ATOMIC)
+			min -= min / 4;
 		free = (long)z->free_pages - ((1l << order) - 1);
 		for (unsigned int o = order; o < MAX_ORDER; o++)
 			block |= z->free_area[o].nr_free != 0;
@@ -1166,11 +1169,19 @@ static void watermark_min_and_atomic(struct ktest *t)
 	EXPECT_EQ(nr_free_pages(), min);
 	EXPECT(alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0) == NULL);
 	EXPECT(node_alloc_pages(node, GFP_KERNEL | __GFP_NOWARN, 1) == NULL);
-	/* GFP_ATOMIC may go down to half of min. */
-	atomic = drain_order0(GFP_ATOMIC, h, n, max);
+	/* __GFP_HIGH alone (ALLOC_HIGH) may go down to half of min... */
+	atomic = drain_order0(__GFP_HIGH, h, n, max);
 	n += atomic;
 	EXPECT_EQ(atomic, min / 2);
 	EXPECT_EQ(nr_free_pages(), min - min / 2);
+	EXPECT(alloc_pages(__GFP_HIGH | __GFP_NOWARN, 0) == NULL);
+	/* ...GFP_ATOMIC (ALLOC_HIGH and ALLOC_HARDER) a quarter below that:
+	 * its floor is min - min/2 - (min - min/2)/4. */
+	atomic = drain_order0(GFP_ATOMIC, h, n, max);
+	n += atomic;
+	EXPECT_EQ(atomic, (min - min / 2) / 4);
+	EXPECT_EQ(nr_free_pages(), (min - min / 2) - (min - min / 2) / 4);
+	EXPECT_EQ((long)nr_free_pages(), gfp_watermark(min, GFP_ATOMIC));
 	EXPECT(alloc_pages(GFP_ATOMIC | __GFP_NOWARN, 0) == NULL);
 	EXPECT_EQ(node_check(node), 0);
 	free_held(node, h, n);

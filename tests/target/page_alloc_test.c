@@ -259,7 +259,8 @@ static void exhaust_order(struct ktest *t, unsigned int order)
 	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++) {
 		const struct zone *z = zone(zi);
 		unsigned long min = z->watermark[WMARK_MIN];
-		unsigned long floor = min - min / 2 + z->lowmem_reserve[ZONE_NORMAL];
+		unsigned long floor = (unsigned long)gfp_watermark(min, EXHAUST_GFP) +
+				      z->lowmem_reserve[ZONE_NORMAL];
 		unsigned long smaller = 0;
 
 		if (!populated_zone(z))

@@ -1,0 +1,380 @@
+/*
+ * reclaim_test.c - watermarks, background reclaim, cache_reap and the gfp
+ * reclaim rules on the target (suites "reclaim" and "reclaim_pressure";
+ * mm/reclaim.c, include/mm/reclaim.h, docs/memory.md).
+ *
+ * ktests run with background reclaim and cache_reap off (boot/selftest.c);
+ * each case here turns on what it tests and restores the setting.
+ *
+ * reclaim:
+ *   kswapd_wakes_and_ends_above_high  a hart's magazine holds enough slab
+ *       pages to lift the zone from below low to above high; the boot hart
+ *       takes the zone across low once: exactly one wakeup, and background
+ *       reclaim (on the other harts' ticks, or the console loop's tick on
+ *       one hart) ends with the zone above high and the magazine empty.
+ *   atomic_below_min  after GFP_KERNEL has taken everything it may, GFP_KERNEL
+ *       fails and GFP_ATOMIC succeeds, down to exactly 3/8 of min in each
+ *       zone (plus lowmem_reserve); with a Normal zone, GFP_DMA32 still gets
+ *       the DMA32 pages lowmem_reserve kept from GFP_KERNEL.
+ *   reap_empties_idle_hart_in_two_ticks  an idle hart's magazine of 4
+ *       (limit 10: a fifth is 2) is empty after exactly two of its reaps,
+ *       and holds 2 after one.
+ * reclaim_pressure:
+ *   every_hart_at_95_percent  95% of memory held, then the stress run on
+ *       every hart at once with background reclaim and cache_reap on: no
+ *       deadlock (the run ends), no error, no leak, and the low watermark
+ *       woke background reclaim. tests/qemu/reliability-checks.sh runs it
+ *       under fail_page_alloc= too.
+ */
+#include <boot/hart.h>
+#include <boot/ktime.h>
+#include <lib/list.h>
+#include <mm/fault_inject.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <mm/reclaim.h>
+#include <mm/slab.h>
+#include <tests/ktest.h>
+#include <tests/stress.h>
+
+#define WAIT_POLL_US 1000
+#define WAIT_LIMIT_US 10000000
+
+static struct list_head held = LIST_HEAD_INIT(held);
+
+static void hold(struct page *page, unsigned int order)
+{
+	page->private = order;
+	list_add(&page->lru, &held);
+}
+
+static void release_all(void)
+{
+	while (!list_empty(&held)) {
+		struct page *page = list_first_entry(&held, struct page, lru);
+
+		list_del(&page->lru);
+		__free_pages(page, (unsigned int)page->private);
+		page->private = 0;
+	}
+}
+
+static void shrink_here(void *arg)
+{
+	(void)arg;
+	kmem_cache_shrink_all();
+}
+
+/* Every hart's magazines and free slabs back, every page list drained. */
+static void settle(void)
+{
+	on_each_hart(shrink_here, NULL);
+	node_drain_pages(mem_node);
+}
+
+/* The zone GFP_KERNEL tries first. */
+static struct zone *kernel_zone(void)
+{
+	return mem_node->fast_zone[0];
+}
+
+/* Hold GFP_KERNEL blocks, largest first, while @z keeps more than @floor
+ * buddy pages after the block (blocks come from @z while it has them). */
+static void hog_zone_to(struct zone *z, unsigned long floor)
+{
+	for (int o = MAX_ORDER - 2; o >= 0; o--) {
+		unsigned long size = 1ul << o;
+
+		while (z->free_pages > floor + size + (unsigned long)z->pcp[0].batch) {
+			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, (unsigned int)o);
+
+			if (!p)
+				break;
+			hold(p, (unsigned int)o);
+		}
+	}
+}
+
+static long mag_count(struct kmem_cache *c, unsigned int cpu)
+{
+	long n;
+
+	kmem_cache_magazine(c, cpu, &n);
+	return n;
+}
+
+struct fill {
+	struct kmem_cache *c;
+	unsigned int allocs, frees;
+	void **objs;
+};
+
+/* On the hart it runs on: @allocs objects out, the first @frees back. */
+static void fill_here(void *arg)
+{
+	struct fill *f = arg;
+
+	for (unsigned int i = 0; i < f->allocs; i++)
+		f->objs[i] = kmem_cache_alloc(f->c, GFP_KERNEL);
+	for (unsigned int i = 0; i < f->frees; i++)
+		if (f->objs[i])
+			kmem_cache_free(f->c, f->objs[i]);
+}
+
+static void free_rest_here(void *arg)
+{
+	struct fill *f = arg;
+
+	for (unsigned int i = f->frees; i < f->allocs; i++)
+		if (f->objs[i])
+			kmem_cache_free(f->c, f->objs[i]);
+}
+
+static bool skip_under_fault_injection(void)
+{
+	if (!fail_page_alloc.active && !failslab.active)
+		return false;
+	kprintf("    # exact counts: not under fault injection\n");
+	return true;
+}
+
+/* ---- background reclaim -------------------------------------------------- */
+
+#define BIG_OBJ (PAGE_SIZE << 3) /* order-3 slabs of one object: 8 pages each */
+static void *big_objs[SLAB_MAX_LIMIT];
+
+static void kswapd_wakes_and_ends_above_high(struct ktest *t)
+{
+	unsigned int src = nr_harts > 1 ? 1 : 0;
+	struct zone *z = kernel_zone();
+	unsigned long need, mag, wake0, bal0, waited = 0;
+	bool bg = mm_background_set(false);
+	unsigned long reap = slab_reap_set_interval_ms(0);
+	struct kmem_cache *c;
+	struct fill f;
+
+	if (skip_under_fault_injection())
+		goto out;
+	/* Pages the magazine must give back: from below low (less what the
+	 * last refill takes) to above high, with a margin. */
+	need = z->watermark[WMARK_HIGH] - z->watermark[WMARK_LOW] + 4ul * (unsigned long)z->pcp[0].batch + 64;
+	mag = need / 8 + 1;
+	ASSERT(mag <= SLAB_MAX_LIMIT);
+	c = kmem_cache_create("reclaim-32k", BIG_OBJ, 0, 0, NULL);
+	ASSERT(c);
+	ASSERT_EQ(kmem_cache_tune(c, (unsigned int)mag, (unsigned int)mag), 0);
+	settle();
+	f = (struct fill){ c, (unsigned int)mag, (unsigned int)mag, big_objs };
+	on_hart(src, fill_here, &f);
+	EXPECT_EQ(mag_count(c, src), (long)mag);
+	/* Down to just above low with reclaim off: no wakeup yet. */
+	hog_zone_to(z, z->watermark[WMARK_LOW] + 2ul * (unsigned long)z->pcp[0].batch);
+	node_drain_pages(mem_node);
+	ASSERT(z->free_pages >= z->watermark[WMARK_LOW]);
+	wake0 = vm_events[KSWAPD_WAKEUP];
+	bal0 = vm_events[KSWAPD_BALANCED];
+	mm_background_set(true);
+	/* Across low, page by page, until it wakes (once). */
+	while (vm_events[KSWAPD_WAKEUP] == wake0) {
+		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0);
+
+		ASSERT(p);
+		hold(p, 0);
+	}
+	/* Background reclaim runs on the other harts' ticks (they were
+	 * kicked); with one hart, on the console loop's tick. */
+	while (vm_events[KSWAPD_BALANCED] == bal0 && waited < WAIT_LIMIT_US) {
+		if (nr_harts == 1)
+			idle_tick(WAIT_POLL_US);
+		else
+			sleep_us(WAIT_POLL_US);
+		waited += WAIT_POLL_US;
+	}
+	EXPECT_EQ(vm_events[KSWAPD_WAKEUP], wake0 + 1);
+	EXPECT_EQ(vm_events[KSWAPD_BALANCED], bal0 + 1);
+	EXPECT(z->free_pages > z->watermark[WMARK_HIGH]);
+	EXPECT_EQ(mag_count(c, src), 0);
+	EXPECT(vm_events[PGSTEAL_KSWAPD] >= mag * 8);
+	mm_background_set(false);
+	release_all();
+	kmem_cache_destroy(c);
+	settle();
+	EXPECT_EQ(node_check(mem_node), 0);
+out:
+	slab_reap_set_interval_ms(reap);
+	mm_background_set(bg);
+}
+
+/* ---- GFP_ATOMIC below min, lowmem_reserve --------------------------------- */
+
+static void take_all(gfp_t gfp)
+{
+	for (int o = MAX_ORDER - 1; o >= 0; o--) {
+		struct page *p;
+
+		while ((p = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY, (unsigned int)o)) != NULL)
+			hold(p, (unsigned int)o);
+	}
+}
+
+static void atomic_below_min(struct ktest *t)
+{
+	bool bg = mm_background_set(false);
+	bool has_normal = populated_zone(&mem_node->zones[ZONE_NORMAL]);
+	struct page *p;
+
+	if (skip_under_fault_injection())
+		goto out;
+	settle();
+	take_all(GFP_KERNEL);
+	node_drain_pages(mem_node);
+	EXPECT(alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0) == NULL);
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &mem_node->zones[zi];
+
+		if (populated_zone(z))
+			EXPECT(z->free_pages <= z->watermark[WMARK_MIN] + z->lowmem_reserve[ZONE_NORMAL]);
+	}
+	if (has_normal) {
+		/* lowmem_reserve kept DMA32 for requests that need it. */
+		p = alloc_pages(GFP_DMA32 | __GFP_NOWARN, 0);
+		EXPECT(p != NULL);
+		if (p)
+			__free_pages(p, 0);
+	}
+	p = alloc_pages(GFP_ATOMIC, 0);
+	EXPECT(p != NULL);
+	if (p)
+		hold(p, 0);
+	take_all(GFP_ATOMIC);
+	node_drain_pages(mem_node);
+	EXPECT(alloc_pages(GFP_ATOMIC | __GFP_NOWARN, 0) == NULL);
+	EXPECT(alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0) == NULL);
+	/* Each zone down to exactly its GFP_ATOMIC floor: min less half,
+	 * less a quarter of the rest, plus what it keeps from requests that
+	 * could have used a higher zone. */
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &mem_node->zones[zi];
+
+		if (populated_zone(z))
+			EXPECT_EQ(z->free_pages,
+				  (unsigned long)gfp_watermark(z->watermark[WMARK_MIN], GFP_ATOMIC) +
+					  z->lowmem_reserve[ZONE_NORMAL]);
+	}
+	release_all();
+	settle();
+	EXPECT_EQ(node_check(mem_node), 0);
+out:
+	mm_background_set(bg);
+}
+
+/* ---- cache_reap ------------------------------------------------------------- */
+
+#define REAP_MS 20
+static void *small_objs[5];
+
+/* The magazine count and reap runs of @cpu, read consistently. */
+static void reap_state(struct kmem_cache *c, unsigned int cpu, unsigned long *runs, long *count)
+{
+	do {
+		*runs = slab_reap_runs_on(cpu);
+		*count = mag_count(c, cpu);
+	} while (slab_reap_runs_on(cpu) != *runs);
+}
+
+static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
+{
+	unsigned int src = nr_harts > 1 ? 1 : 0;
+	bool bg = mm_background_set(true);
+	unsigned long reap = slab_reap_set_interval_ms(REAP_MS), runs0, runs, waited = 0;
+	struct kmem_cache *c = kmem_cache_create("reclaim-reap", 128, 0, 0, NULL);
+	struct fill f = { c, 5, 4, small_objs };
+	long count0, count;
+	bool saw_one = false;
+
+	ASSERT(c);
+	ASSERT_EQ(kmem_cache_tune(c, 10, 5), 0);
+	/* Five out (one refill of five), four back: a magazine of 4. */
+	on_hart(src, fill_here, &f);
+	reap_state(c, src, &runs0, &count0);
+	if (count0 != 4) /* its reap came first (a slow host): go again */
+		kprintf("    # magazine at %ld after the fill\n", count0);
+	EXPECT(count0 >= 1 && count0 <= 4);
+	for (;;) {
+		if (src == 0) {
+			sleep_us(REAP_MS * 1000);
+			idle_tick(REAP_MS * 1000); /* the console loop's tick */
+		} else {
+			sleep_us(WAIT_POLL_US);
+			if (!time_timer_works())
+				idle_tick(WAIT_POLL_US); /* kicks the others when due */
+		}
+		waited += src == 0 ? REAP_MS * 1000 : WAIT_POLL_US;
+		reap_state(c, src, &runs, &count);
+		if (runs == runs0 + 1) {
+			/* A fifth of 10 is 2: 4 -> 2, or half of 1..2 rounded up. */
+			EXPECT_EQ(count, count0 > 2 ? count0 - 2 : count0 / 2);
+			saw_one = true;
+		}
+		if (runs >= runs0 + 2 || waited >= WAIT_LIMIT_US)
+			break;
+	}
+	EXPECT(runs >= runs0 + 2);
+	EXPECT_EQ(count, 0);
+	if (!saw_one)
+		kprintf("    # the first reap was not seen on its own (%lu runs at once)\n",
+			runs - runs0);
+	on_hart(src, free_rest_here, &f);
+	kmem_cache_destroy(c);
+	slab_reap_set_interval_ms(reap);
+	mm_background_set(bg);
+}
+
+KTEST_SUITE(reclaim, KTEST_CASE(kswapd_wakes_and_ends_above_high), KTEST_CASE(atomic_below_min),
+	    KTEST_CASE(reap_empties_idle_hart_in_two_ticks));
+
+/* ---- every hart under pressure --------------------------------------------- */
+
+#define PRESSURE_OPS 100000
+
+static void every_hart_at_95_percent(struct ktest *t)
+{
+	bool bg = mm_background_set(true);
+	unsigned long reap = slab_reap_set_interval_ms(50), managed = 0, wake0;
+	struct stress_result r;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		managed += mem_node->zones[zi].managed_pages;
+	settle();
+	for (int o = MAX_ORDER - 2; o >= 0; o--) {
+		while (nr_free_pages() > managed / 20 + (1ul << o)) {
+			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, (unsigned int)o);
+
+			if (!p)
+				break;
+			hold(p, (unsigned int)o);
+		}
+	}
+	kprintf("    # %lu of %lu pages free before the run\n", nr_free_pages(), managed);
+	EXPECT(nr_free_pages() <= managed / 20 + 1);
+	wake0 = vm_events[KSWAPD_WAKEUP];
+	ASSERT_EQ(stress_run(PRESSURE_OPS, 11, &r), 0);
+	stress_print(&r);
+	EXPECT_EQ(r.ops, PRESSURE_OPS);
+	EXPECT_EQ(r.errors, 0);
+	EXPECT_EQ(r.leaked_pages, 0);
+	EXPECT_EQ(r.harts, nr_harts);
+	EXPECT(r.allocs > 0);
+	/* Several harts' live objects take the zone below low; one hart's
+	 * share may not, nor a share of a big machine's 5%. */
+	if (nr_harts > 1 && managed <= (256ul << 20) / PAGE_SIZE)
+		EXPECT(vm_events[KSWAPD_WAKEUP] > wake0);
+	mm_background_set(false);
+	release_all();
+	settle();
+	EXPECT_EQ(node_check(mem_node), 0);
+	slab_reap_set_interval_ms(reap);
+	mm_background_set(bg);
+}
+
+KTEST_SUITE(reclaim_pressure, KTEST_CASE(every_hart_at_95_percent));
