@@ -175,8 +175,10 @@ static inline void check_low_watermark(struct zone *z)
 		wakeup_kswapd(z);
 }
 
-bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
-		       unsigned int highest_zone, gfp_t gfp)
+/* (inlined into the allocation paths: a call there costs more than the test) */
+static inline __attribute__((always_inline)) bool __zone_watermark_ok(const struct zone *z,
+								   unsigned int order, unsigned long mark,
+								   unsigned int highest_zone, gfp_t gfp)
 {
 	long min = gfp_watermark(mark, gfp);
 	long free = (long)z->free_pages - ((1l << order) - 1);
@@ -189,12 +191,18 @@ bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long m
 	return false;
 }
 
+bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long mark,
+		       unsigned int highest_zone, gfp_t gfp)
+{
+	return __zone_watermark_ok(z, order, mark, highest_zone, gfp);
+}
+
 static struct page *zone_alloc(struct zone *z, unsigned int order, unsigned int highest, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&z->lock);
 	struct page *page = NULL;
 
-	if (zone_watermark_ok(z, order, z->watermark[WMARK_MIN], highest, gfp))
+	if (__zone_watermark_ok(z, order, z->watermark[WMARK_MIN], highest, gfp))
 		page = rmqueue_smallest(z, order);
 	spin_unlock_irqrestore(&z->lock, flags);
 	if (page)
@@ -231,7 +239,7 @@ static long pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int h
 
 	spin_lock(&z->lock);
 	while (n < pcp->batch &&
-	       zone_watermark_ok(z, 0, z->watermark[WMARK_MIN], highest, gfp)) {
+	       __zone_watermark_ok(z, 0, z->watermark[WMARK_MIN], highest, gfp)) {
 		struct page *page = rmqueue_smallest(z, 0);
 
 		page->flags |= PG_pcp;
@@ -240,7 +248,7 @@ static long pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int h
 		/* Pages left on the list go to any request, unchecked: once
 		 * the zone is down to what only some may use (__GFP_HIGH's
 		 * half of min, a lowmem_reserve), take just this one's page. */
-		if (!zone_watermark_ok(z, 0, z->watermark[WMARK_MIN], MAX_NR_ZONES - 1, 0))
+		if (!__zone_watermark_ok(z, 0, z->watermark[WMARK_MIN], MAX_NR_ZONES - 1, 0))
 			break;
 	}
 	spin_unlock(&z->lock);
@@ -390,7 +398,7 @@ static struct page *prep_new_page(struct pglist_data *node, struct page *page, u
 	return page;
 }
 
-static struct page *try_zonelist(struct pglist_data *node, gfp_t gfp, unsigned int order)
+static inline __attribute__((always_inline)) struct page *try_zonelist(struct pglist_data *node, gfp_t gfp, unsigned int order)
 {
 	unsigned int highest = gfp_highest_zone(gfp);
 	struct zone *const *zl = node->zonelist[highest];
@@ -405,7 +413,7 @@ static struct page *try_zonelist(struct pglist_data *node, gfp_t gfp, unsigned i
 	return NULL;
 }
 
-static void warn_alloc_failure(struct pglist_data *node, gfp_t gfp, unsigned int order)
+static __attribute__((noinline, cold)) void warn_alloc_failure(struct pglist_data *node, gfp_t gfp, unsigned int order)
 {
 	u32 bit = 1u << order;
 
@@ -484,7 +492,8 @@ unsigned long run_shrinkers(gfp_t gfp)
  * lists and retry; then rounds of direct reclaim as the gfp allows (see the
  * file comment). NULL when the request fails.
  */
-static struct page *alloc_pages_reclaim(struct pglist_data *node, gfp_t gfp, unsigned int order)
+static __attribute__((noinline, cold)) struct page *alloc_pages_reclaim(struct pglist_data *node,
+									 gfp_t gfp, unsigned int order)
 {
 	unsigned int highest = gfp_highest_zone(gfp), idle_rounds = 0;
 	struct page *page;
@@ -518,11 +527,22 @@ static struct page *alloc_pages_reclaim(struct pglist_data *node, gfp_t gfp, uns
 	}
 }
 
+/* Linux WARNs once for __GFP_NOFAIL above order 1: it cannot promise it. */
+static __attribute__((noinline, cold)) void nofail_check(unsigned int order)
+{
+	static bool warned;
+
+	if (order <= 1 || warned)
+		return;
+	warned = true;
+	kprintf("page allocation: __GFP_NOFAIL with order %u (above 1)\n", order);
+	warn_slowpath(__FILE__, __LINE__, "__GFP_NOFAIL && order > 1");
+}
+
 /* Everything but an order-0 page from a non-empty per-hart list. */
 static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_data *node, gfp_t gfp,
 							      unsigned int order)
 {
-	static bool nofail_warned;
 	struct page *page;
 
 	if (unlikely(order >= MAX_ORDER)) {
@@ -531,12 +551,8 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 				MAX_ORDER - 1);
 		return NULL;
 	}
-	/* Linux WARNs once for __GFP_NOFAIL above order 1: it cannot promise it. */
-	if (unlikely((gfp & __GFP_NOFAIL) && order > 1) && !nofail_warned) {
-		nofail_warned = true;
-		kprintf("page allocation: __GFP_NOFAIL with order %u (above 1)\n", order);
-		warn_slowpath(__FILE__, __LINE__, "__GFP_NOFAIL && order > 1");
-	}
+	if (unlikely(gfp & __GFP_NOFAIL))
+		nofail_check(order);
 	/* fail_page_alloc (mm/fault_inject.c): routes order 0 here while on;
 	 * it never fails a __GFP_NOFAIL request (as Linux's). */
 	if (unlikely(fail_page_alloc.active) && !(gfp & __GFP_NOFAIL) &&

@@ -20,11 +20,13 @@
  * zone and takes kswapd_lock (trylock: a second one does not wait) runs
  * kswapd_run(): it drains every hart's page lists (their locks exist for
  * that), runs the shrinkers on itself (its magazines, every free slab),
- * and asks every other hart to empty its magazines, until every woken zone
- * is above high. A run that got nothing back while no drain it asked for is
- * outstanding gives up (kswapd_gave_up) until a zone wakes it again; a run
- * that still waits for drains stays woken, and the tick of the hart that
- * carries out a drain runs it again (as does any later tick).
+ * and, once per wakeup, asks every other hart to empty its magazines,
+ * until every woken zone is above high. A run that got nothing back, asked
+ * nothing now and waits for no drain gives up (kswapd_gave_up) until a zone
+ * wakes it again; a run that still waits for drains stays woken, and the
+ * tick of the hart that carries out a drain runs it again (as does any
+ * later tick). A hart that finds a run going (kswapd_lock is only tried)
+ * sets kswapd_rerun, which the running hart looks at after it unlocks.
  *
  * Other harts' magazines. Only its own hart touches a magazine (the fast
  * paths take no lock), so emptying one is a request: the requester sets
@@ -74,6 +76,7 @@ const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PGSTEAL_DIRECT] = "pgsteal_direct",
 	[DRAIN_IPI_SENT] = "drain_ipi_sent",
 	[DRAIN_IPI_DONE] = "drain_ipi_done",
+	[DRAIN_PAGES] = "drain_pages",
 	[SLAB_REAP_RUNS] = "slab_reap_runs",
 	[SLAB_REAP_OBJECTS] = "slab_reap_objects",
 	[SLAB_REAP_PAGES] = "slab_reap_pages",
@@ -90,6 +93,8 @@ static unsigned long reap_runs[MAX_HARTS];
 static unsigned long reap_interval_ms = SLAB_REAP_DEFAULT_MS;
 static unsigned long kswapd_zones;              /* bit per zone: woken for it */
 static spinlock_t kswapd_lock = SPINLOCK_INIT;
+static unsigned long kswapd_rerun; /* a tick found a run going: run again */
+static unsigned long kswapd_asked; /* this wakeup asked the others to drain */
 static unsigned int background_on = 1; /* (no byte atomics on rv64imac) */
 
 /* ---- boot parameter and switches ---------------------------------------- */
@@ -195,6 +200,7 @@ static unsigned long drain_this_cpu(void)
 	}
 	__atomic_sub_fetch(&drains_outstanding, 1, __ATOMIC_RELAXED);
 	count_vm_events(DRAIN_IPI_DONE, 1);
+	count_vm_events(DRAIN_PAGES, r.pages);
 	return r.pages;
 }
 
@@ -210,6 +216,7 @@ void wakeup_kswapd(struct zone *z)
 	    (__atomic_fetch_or(&kswapd_zones, bit, __ATOMIC_ACQ_REL) & bit))
 		return;
 	count_vm_events(KSWAPD_WAKEUP, 1);
+	__atomic_store_n(&kswapd_asked, 0ul, __ATOMIC_RELEASE);
 	me = this_cpu();
 	n = nr_online_cpus();
 	for (unsigned int cpu = 0; cpu < n && cpu < MAX_HARTS; cpu++)
@@ -230,17 +237,15 @@ static bool zones_balanced(const struct pglist_data *node, unsigned long zones)
 	return true;
 }
 
-bool kswapd_run(struct pglist_data *node)
+/* One run, kswapd_lock held: see the file comment. */
+static bool kswapd_balance(struct pglist_data *node)
 {
-	unsigned long flags = irq_save(), zones, freed = 0;
-	bool balanced;
+	unsigned long zones = __atomic_load_n(&kswapd_zones, __ATOMIC_ACQUIRE), freed = 0;
+	bool balanced, asked = false;
 
-	if (!spin_trylock(&kswapd_lock)) {
-		irq_restore(flags);
-		return false;
-	}
+	if (!zones)
+		return true;
 	count_vm_events(PAGEOUTRUN, 1);
-	zones = __atomic_load_n(&kswapd_zones, __ATOMIC_ACQUIRE);
 	node_drain_pages(node);
 	balanced = zones_balanced(node, zones);
 	for (int round = 0; round < KSWAPD_ROUNDS && !balanced; round++) {
@@ -250,20 +255,45 @@ bool kswapd_run(struct pglist_data *node)
 		freed += n;
 		node_drain_pages(node);
 		balanced = zones_balanced(node, zones);
-		if (!balanced)
-			request_remote_drain();
 		if (!n)
 			break;
+	}
+	/* The other harts' magazines: asked once per wakeup (their drains
+	 * run kswapd again when they are done). */
+	if (!balanced && !__atomic_exchange_n(&kswapd_asked, 1ul, __ATOMIC_ACQ_REL)) {
+		request_remote_drain();
+		asked = true;
 	}
 	if (balanced) {
 		count_vm_events(KSWAPD_BALANCED, 1);
 		__atomic_fetch_and(&kswapd_zones, ~zones, __ATOMIC_RELEASE);
-	} else if (!freed && !__atomic_load_n(&drains_outstanding, __ATOMIC_RELAXED)) {
+	} else if (!freed && !asked && !__atomic_load_n(&drains_outstanding, __ATOMIC_RELAXED)) {
 		count_vm_events(KSWAPD_GAVE_UP, 1);
 		__atomic_fetch_and(&kswapd_zones, ~zones, __ATOMIC_RELEASE);
 	}
-	spin_unlock(&kswapd_lock);
-	irq_restore(flags);
+	return balanced;
+}
+
+/* A hart that finds a run going sets kswapd_rerun and leaves; the running
+ * hart looks at it after unlocking and runs again: no wakeup is lost and
+ * no hart waits. */
+bool kswapd_run(struct pglist_data *node)
+{
+	bool balanced = false;
+
+	__atomic_store_n(&kswapd_rerun, 1ul, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&kswapd_rerun, __ATOMIC_ACQUIRE)) {
+		unsigned long flags = irq_save();
+
+		if (!spin_trylock(&kswapd_lock)) {
+			irq_restore(flags);
+			break;
+		}
+		__atomic_store_n(&kswapd_rerun, 0ul, __ATOMIC_RELAXED);
+		balanced = kswapd_balance(node);
+		spin_unlock(&kswapd_lock);
+		irq_restore(flags);
+	}
 	return balanced;
 }
 

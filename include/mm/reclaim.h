@@ -30,6 +30,7 @@ enum vm_event_item {
 	PGSTEAL_DIRECT,    /* ... in direct reclaim */
 	DRAIN_IPI_SENT,    /* requests to another hart to empty its magazines */
 	DRAIN_IPI_DONE,    /* such requests carried out */
+	DRAIN_PAGES,       /* pages the drained magazines and free slabs gave back */
 	SLAB_REAP_RUNS,    /* cache_reap runs (one hart, every cache) */
 	SLAB_REAP_OBJECTS, /* objects cache_reap took out of magazines */
 	SLAB_REAP_PAGES,   /* slab pages cache_reap gave back */

@@ -330,6 +330,26 @@ qemu_run stress-short 120 /dev/null $VIRT -smp 4 -m 256M -kernel "$KERNEL" \
 check stress-short 0 "^stress: ops=400000 errors=0 leaked_pages=0$" "^stress: harts=4 kmalloc=slab "
 no_log stress-short stress-short-quiet "^stress: error" "^BUG: " "^kfree: " "^slab error" "^slob: "
 
+# Every hart allocating at once with 95% of memory held, background
+# reclaim and cache_reap on, under fail_page_alloc=: the run ends (no
+# deadlock: a hang is the timeout), with no error and no leak
+# (tests/target/reclaim_test.c, suite reclaim_pressure).
+ktest_run reclaim-pressure-fault 180 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
+	-append "fail_page_alloc=5% ktest=reclaim_pressure"
+no_log reclaim-pressure-fault reclaim-pressure-fault-quiet "^stress: error" "^BUG: " "^slab error"
+
+# The vmstat command after a stress run on 4 harts at 128 MiB: Linux's
+# "name value" lines; the other harts' ticks ran cache_reap (slab_reap=
+# in ms). With slab_reap=0 no hart reaps.
+qemu_run vmstat-reap 120 /dev/null $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
+	-append 'slab_reap=20 run="stress 100000 4;vmstat;poweroff"'
+check vmstat-reap 0 "^stress: ops=100000 errors=0 leaked_pages=0$" "^nr_free_pages [0-9]+$" \
+	"^allocstall_normal [0-9]+$" "^kswapd_wakeup [0-9]+$" "^pgsteal_kswapd [0-9]+$" \
+	"^drain_ipi_sent [0-9]+$" "^slab_reap_runs [1-9][0-9]*$" "^allocfail_dma32 [0-9]+$"
+qemu_run vmstat-noreap 60 /dev/null $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
+	-append 'slab_reap=0 run="stress 20000 4;vmstat;poweroff"'
+check vmstat-noreap 0 "^slab_reap_runs 0$" "^slab_reap_objects 0$"
+
 qemu_run stress-slab-debug 120 /dev/null $VIRT -smp 4 -m 256M -kernel "$KERNEL" \
 	-append 'slab_debug run="stress 100000 8;poweroff"'
 check stress-slab-debug 0 "^stress: ops=100000 errors=0 leaked_pages=0$"

@@ -147,7 +147,7 @@ static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 {
 	unsigned int src = nr_harts > 1 ? 1 : 0;
 	struct zone *z = kernel_zone();
-	unsigned long need, mag, wake0, bal0, waited = 0;
+	unsigned long need, mag, wake0, bal0, steal0, waited = 0;
 	bool bg = mm_background_set(false);
 	unsigned long reap = slab_reap_set_interval_ms(0);
 	struct kmem_cache *c;
@@ -159,10 +159,12 @@ static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 	 * last refill takes) to above high, with a margin. */
 	need = z->watermark[WMARK_HIGH] - z->watermark[WMARK_LOW] + 4ul * (unsigned long)z->pcp[0].batch + 64;
 	mag = need / 8 + 1;
-	ASSERT(mag <= SLAB_MAX_LIMIT);
+	EXPECT(mag <= SLAB_MAX_LIMIT);
 	c = kmem_cache_create("reclaim-32k", BIG_OBJ, 0, 0, NULL);
-	ASSERT(c);
-	ASSERT_EQ(kmem_cache_tune(c, (unsigned int)mag, (unsigned int)mag), 0);
+	EXPECT(c != NULL);
+	if (mag > SLAB_MAX_LIMIT || !c)
+		goto out;
+	EXPECT_EQ(kmem_cache_tune(c, (unsigned int)mag, (unsigned int)mag), 0);
 	settle();
 	f = (struct fill){ c, (unsigned int)mag, (unsigned int)mag, big_objs };
 	on_hart(src, fill_here, &f);
@@ -170,15 +172,18 @@ static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 	/* Down to just above low with reclaim off: no wakeup yet. */
 	hog_zone_to(z, z->watermark[WMARK_LOW] + 2ul * (unsigned long)z->pcp[0].batch);
 	node_drain_pages(mem_node);
-	ASSERT(z->free_pages >= z->watermark[WMARK_LOW]);
+	EXPECT(z->free_pages >= z->watermark[WMARK_LOW]);
 	wake0 = vm_events[KSWAPD_WAKEUP];
 	bal0 = vm_events[KSWAPD_BALANCED];
+	steal0 = vm_events[PGSTEAL_KSWAPD] + vm_events[DRAIN_PAGES];
 	mm_background_set(true);
 	/* Across low, page by page, until it wakes (once). */
 	while (vm_events[KSWAPD_WAKEUP] == wake0) {
 		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0);
 
-		ASSERT(p);
+		EXPECT(p != NULL);
+		if (!p)
+			break;
 		hold(p, 0);
 	}
 	/* Background reclaim runs on the other harts' ticks (they were
@@ -194,7 +199,9 @@ static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 	EXPECT_EQ(vm_events[KSWAPD_BALANCED], bal0 + 1);
 	EXPECT(z->free_pages > z->watermark[WMARK_HIGH]);
 	EXPECT_EQ(mag_count(c, src), 0);
-	EXPECT(vm_events[PGSTEAL_KSWAPD] >= mag * 8);
+	/* The pages came back through the shrinkers in background reclaim
+	 * or through the drain it asked of the magazine's hart. */
+	EXPECT(vm_events[PGSTEAL_KSWAPD] + vm_events[DRAIN_PAGES] - steal0 >= mag * 8);
 	mm_background_set(false);
 	release_all();
 	kmem_cache_destroy(c);
@@ -289,11 +296,13 @@ static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
 	unsigned long reap = slab_reap_set_interval_ms(REAP_MS), runs0, runs, waited = 0;
 	struct kmem_cache *c = kmem_cache_create("reclaim-reap", 128, 0, 0, NULL);
 	struct fill f = { c, 5, 4, small_objs };
-	long count0, count;
+	long count0, count = -1;
 	bool saw_one = false;
 
-	ASSERT(c);
-	ASSERT_EQ(kmem_cache_tune(c, 10, 5), 0);
+	EXPECT(c != NULL);
+	if (!c)
+		goto out;
+	EXPECT_EQ(kmem_cache_tune(c, 10, 5), 0);
 	/* Five out (one refill of five), four back: a magazine of 4. */
 	on_hart(src, fill_here, &f);
 	reap_state(c, src, &runs0, &count0);
@@ -326,6 +335,7 @@ static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
 			runs - runs0);
 	on_hart(src, free_rest_here, &f);
 	kmem_cache_destroy(c);
+out:
 	slab_reap_set_interval_ms(reap);
 	mm_background_set(bg);
 }
@@ -347,9 +357,14 @@ static void every_hart_at_95_percent(struct ktest *t)
 		managed += mem_node->zones[zi].managed_pages;
 	settle();
 	for (int o = MAX_ORDER - 2; o >= 0; o--) {
+		unsigned int injected = 0;
+
 		while (nr_free_pages() > managed / 20 + (1ul << o)) {
 			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, (unsigned int)o);
 
+			/* (fail_page_alloc= fails some of these: go on) */
+			if (!p && fail_page_alloc.active && ++injected < 1000)
+				continue;
 			if (!p)
 				break;
 			hold(p, (unsigned int)o);
@@ -358,7 +373,7 @@ static void every_hart_at_95_percent(struct ktest *t)
 	kprintf("    # %lu of %lu pages free before the run\n", nr_free_pages(), managed);
 	EXPECT(nr_free_pages() <= managed / 20 + 1);
 	wake0 = vm_events[KSWAPD_WAKEUP];
-	ASSERT_EQ(stress_run(PRESSURE_OPS, 11, &r), 0);
+	EXPECT_EQ(stress_run(PRESSURE_OPS, 11, &r), 0);
 	stress_print(&r);
 	EXPECT_EQ(r.ops, PRESSURE_OPS);
 	EXPECT_EQ(r.errors, 0);
