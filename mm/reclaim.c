@@ -130,7 +130,11 @@ unsigned long slab_reap_runs_on(unsigned int cpu)
 
 bool mm_background_set(bool on)
 {
-	return __atomic_exchange_n(&background_on, on ? 1u : 0u, __ATOMIC_RELAXED) != 0;
+	bool was = __atomic_exchange_n(&background_on, on ? 1u : 0u, __ATOMIC_RELAXED) != 0;
+
+	if (!on) /* a wakeup left pending would swallow the next one */
+		__atomic_store_n(&kswapd_zones, 0ul, __ATOMIC_RELEASE);
+	return was;
 }
 
 static bool background(void)

@@ -551,7 +551,8 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
  * about to fail, every cache it can lock without waiting flushes this
  * hart's magazine and gives back all its free slabs. A cache whose lock is
  * held (the one growing, when a refill ran out of pages) is skipped. Other
- * harts' magazines stay: only their own hart touches them.
+ * harts' magazines are only touched by their own hart: reclaim asks them
+ * (mm/reclaim.c), and they empty them with slab_cache_reap.
  */
 static unsigned long slab_shrink_scan(gfp_t gfp)
 {

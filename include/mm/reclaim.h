@@ -79,7 +79,8 @@ void wakeup_kswapd(struct zone *z);
 bool kswapd_run(struct pglist_data *node);
 /* Background reclaim and periodic cache_reap on or off (ktests that assert
  * exact counts run with them off; the previous setting is returned).
- * Direct reclaim and posted drains are not affected. */
+ * Turning it off forgets pending wakeups. Direct reclaim and posted drains
+ * are not affected. */
 bool mm_background_set(bool on);
 
 /* ---- direct reclaim (the allocator's slow path) ---- */

@@ -301,7 +301,7 @@ static void nowarn_obeyed_and_verbose_limit(struct ktest *t)
 	console_capture_begin(out, sizeof(out));
 	EXPECT(kmem_cache_alloc(c, GFP_ATOMIC) == NULL);
 	console_capture_end();
-	EXPECT_STREQ(out, "failslab: injected failure 2 (cache fault-msg, mode:0x20)\n");
+	EXPECT_STREQ(out, "failslab: injected failure 2 (cache fault-msg, mode:0x4420)\n"); /* GFP_ATOMIC */
 	fault_inject_clear(&failslab);
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	EXPECT(p != NULL);

@@ -78,19 +78,23 @@ static struct zone *kernel_zone(void)
 	return mem_node->fast_zone[0];
 }
 
-/* Hold GFP_KERNEL blocks, largest first, while @z keeps more than @floor
- * buddy pages after the block (blocks come from @z while it has them). */
+/* Hold blocks of @z's, largest first, while it keeps more than @floor
+ * buddy pages after the block. GFP_NOWAIT: no direct reclaim may empty the
+ * magazines the case filled; a block of another zone (@z has none of that
+ * order left) ends that order. */
 static void hog_zone_to(struct zone *z, unsigned long floor)
 {
 	for (int o = MAX_ORDER - 2; o >= 0; o--) {
 		unsigned long size = 1ul << o;
 
 		while (z->free_pages > floor + size + (unsigned long)z->pcp[0].batch) {
-			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, (unsigned int)o);
+			struct page *p = alloc_pages(GFP_NOWAIT | __GFP_NOWARN, (unsigned int)o);
 
 			if (!p)
 				break;
 			hold(p, (unsigned int)o);
+			if (page_zonenum(p) != z->id)
+				break;
 		}
 	}
 }
@@ -179,7 +183,7 @@ static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 	mm_background_set(true);
 	/* Across low, page by page, until it wakes (once). */
 	while (vm_events[KSWAPD_WAKEUP] == wake0) {
-		struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0);
+		struct page *p = alloc_pages(GFP_NOWAIT | __GFP_NOWARN, 0);
 
 		EXPECT(p != NULL);
 		if (!p)
