@@ -34,11 +34,12 @@
  * reclaim (mm/reclaim.c); the order-0 fast path never looks. When every
  * zone refuses, the per-hart lists are drained and the zones tried again;
  * then, unless the gfp forbids direct reclaim (GFP_NOWAIT, GFP_ATOMIC),
- * rounds of direct reclaim (the shrinkers, other harts asked to empty their
- * magazines) and retries follow as the gfp says (__GFP_NORETRY: one round;
+ * rounds of direct reclaim (the shrinkers; for __GFP_NOFAIL also the other
+ * harts asked to empty their magazines) and retries follow as the gfp says (__GFP_NORETRY: one round;
  * by default and with __GFP_RETRY_MAYFAIL: while a round gives pages back,
  * at most MAX_RECLAIM_RETRIES; __GFP_NOFAIL: until it succeeds, or a panic
- * when NOFAIL_ROUNDS rounds in a row gave nothing back); then the request
+ * when NOFAIL_ROUNDS rounds in a row gave nothing back, NOFAIL_WAIT_ROUNDS
+ * while other harts still owe a drain); then the request
  * fails with NULL and, once per order unless __GFP_NOWARN, a warning with
  * the free counts.
  *
@@ -58,6 +59,9 @@
  * with a panic (other harts' drains are asynchronous: give them time). */
 #define MAX_RECLAIM_RETRIES 16
 #define NOFAIL_ROUNDS 1024
+/* ... while drains asked of other harts are outstanding: they answer when
+ * they next tick or reclaim, which may take a while on a busy machine. */
+#define NOFAIL_WAIT_ROUNDS (1u << 22)
 
 struct pglist_data contig_page_data;
 struct pglist_data *mem_node = &contig_page_data;
@@ -499,7 +503,7 @@ static __attribute__((noinline, cold)) struct page *alloc_pages_reclaim(struct p
 	struct page *page;
 
 	for (struct zone *const *zl = node->zonelist[highest]; *zl; zl++)
-		wakeup_kswapd(*zl);
+		check_low_watermark(*zl);
 	/* Free pages may sit on other harts' lists: pull them back. */
 	node_drain_pages(node);
 	page = try_zonelist(node, gfp, order);
@@ -516,7 +520,8 @@ static __attribute__((noinline, cold)) struct page *alloc_pages_reclaim(struct p
 		idle_rounds = progress ? 0 : idle_rounds + 1;
 		if (gfp & __GFP_NOFAIL) {
 			count_vm_events(NOFAIL_RETRIES, 1);
-			if (idle_rounds >= NOFAIL_ROUNDS)
+			if (idle_rounds >= (reclaim_drains_outstanding() ? NOFAIL_WAIT_ROUNDS
+									  : NOFAIL_ROUNDS))
 				panic("page allocation: order %u with __GFP_NOFAIL (mode 0x%x): nothing "
 				      "left to reclaim after %u rounds, and no OOM killer",
 				      order, gfp, round + 1);

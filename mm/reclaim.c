@@ -35,10 +35,12 @@
  * or, if it is busy allocating, in its next direct reclaim. Without IPIs
  * there is only one hart (boot/hart.c starts no other), so nothing is lost.
  *
- * Direct reclaim. A request every zone refused runs direct_reclaim() in the
- * slow path unless it may not (GFP_NOWAIT, GFP_ATOMIC): this hart's posted
- * work, the shrinkers, drain requests to the other harts, every page list
- * drained; page_alloc.c then retries as the gfp says (gfp.h).
+ * Direct reclaim. A request every zone refused wakes background reclaim for
+ * the zones below low and runs direct_reclaim() in the slow path unless it
+ * may not (GFP_NOWAIT, GFP_ATOMIC): this hart's posted work, the shrinkers,
+ * every page list drained; a __GFP_NOFAIL request also asks the other harts
+ * to drain (it retries until they have). page_alloc.c then retries as the
+ * gfp says (gfp.h).
  *
  * cache_reap. Every slab_reap= milliseconds (2000 by default, 0: off) each
  * hart runs slab_cache_reap() (mm/slab.c): part of each magazine and the
@@ -153,6 +155,11 @@ static void post_work(unsigned int cpu, unsigned long bits)
 bool mm_cpu_work_pending(unsigned int cpu)
 {
 	return cpu < MAX_HARTS && __atomic_load_n(&cpu_work[cpu], __ATOMIC_ACQUIRE) != 0;
+}
+
+unsigned long reclaim_drains_outstanding(void)
+{
+	return __atomic_load_n(&drains_outstanding, __ATOMIC_RELAXED);
 }
 
 void request_remote_drain(void)
@@ -308,7 +315,11 @@ unsigned long direct_reclaim(struct pglist_data *node, gfp_t gfp)
 	unsigned long n = drain_this_cpu() + run_shrinkers(gfp);
 
 	count_vm_events(PGSTEAL_DIRECT, n);
-	request_remote_drain();
+	/* The requester cannot wait for the others' answers; only a request
+	 * that retries until it succeeds asks them itself. Everyone else
+	 * leaves that to background reclaim, which its wakeup started. */
+	if (gfp & __GFP_NOFAIL)
+		request_remote_drain();
 	node_drain_pages(node);
 	return n;
 }

@@ -15,19 +15,21 @@
  *   __GFP_ATOMIC  may go a further quarter lower (GFP_ATOMIC has both:
  *                 3/8 of min is its floor)
  * Reclaim modifiers. rvmm never sleeps: "direct reclaim" drains the per-hart
- * page lists, runs the shrinkers on the allocating hart and asks the other
- * harts (by IPI, without waiting) to empty their magazines; every
+ * page lists and runs the shrinkers on the allocating hart; every
  * allocation that leaves a zone below its low watermark wakes background
- * reclaim (mm/reclaim.c), which runs from the harts' idle ticks.
+ * reclaim (mm/reclaim.c), which runs from the harts' idle ticks and asks
+ * the other harts (by IPI, without waiting) to empty their magazines.
  *   __GFP_NO_DIRECT_RECLAIM  no direct reclaim (Linux spells this as the
  *                 absence of __GFP_DIRECT_RECLAIM): GFP_NOWAIT, GFP_ATOMIC
  *   __GFP_NORETRY one round of direct reclaim, then fail
  *   __GFP_RETRY_MAYFAIL  retry direct reclaim while it makes progress,
  *                 then fail (rvmm has no OOM killer, so this is also what
  *                 an order above PAGE_ALLOC_COSTLY_ORDER gets by default)
- *   __GFP_NOFAIL  never returns NULL: retries with reclaim; WARNs for
+ *   __GFP_NOFAIL  never returns NULL: retries with reclaim, asking the other
+ *                 harts to empty their magazines too; WARNs for
  *                 orders above 1 (as Linux); with nothing left to reclaim
- *                 after NOFAIL_ROUNDS rounds, panics naming the request
+ *                 after NOFAIL_ROUNDS rounds (more while other harts
+ *                 still owe a drain), panics naming the request
  *                 (Linux would call the OOM killer; rvmm has nothing to kill)
  * Other action modifiers:
  *   __GFP_ZERO    the memory comes back zeroed (every allocator)

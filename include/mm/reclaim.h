@@ -85,11 +85,14 @@ bool mm_background_set(bool on);
 
 /* ---- direct reclaim (the allocator's slow path) ---- */
 /* One round for a request that found every zone at its floor: this hart's
- * posted work, the shrinkers, a drain request to every other hart, every
- * page list drained. Returns the pages the shrinkers gave back. */
+ * posted work, the shrinkers, every page list drained; with __GFP_NOFAIL a
+ * drain request to every other hart too. Returns the pages the shrinkers
+ * gave back. */
 unsigned long direct_reclaim(struct pglist_data *node, gfp_t gfp);
 /* Ask every other online hart to empty its magazines (no waiting). */
 void request_remote_drain(void);
+/* Drains asked for and not yet carried out. */
+unsigned long reclaim_drains_outstanding(void);
 
 /* ---- periodic cache_reap (2.6.20 slab) ---- */
 /* Default interval; boot parameter slab_reap=MS (0: off). */

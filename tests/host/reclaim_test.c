@@ -14,6 +14,7 @@
  * running the code: drain_array gives back (limit + 4) / 5 objects, or half
  * of what is left (rounded up) when that is fewer.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,6 +302,18 @@ static void kswapd_wakes_below_low_ends_above_high_body(struct ktest *t, struct 
 }
 FX_CASE(kswapd_wakes_below_low_ends_above_high)
 
+/* cpu 1 as a thread: it ticks until told to stop. */
+static int ticker_stop;
+
+static void *ticker(void *arg)
+{
+	(void)arg;
+	host_set_cpu(1);
+	while (!__atomic_load_n(&ticker_stop, __ATOMIC_ACQUIRE))
+		mm_tick(0);
+	return NULL;
+}
+
 /* Take every page GFP_KERNEL can get; returns how many. */
 static unsigned int exhaust(struct page **held, unsigned int max)
 {
@@ -317,8 +330,9 @@ static unsigned int exhaust(struct page **held, unsigned int max)
  * in cpu 0's magazine of a 4 KiB cache. GFP_NOWAIT does not reclaim, so it
  * fails; GFP_KERNEL's direct reclaim flushes the magazine and succeeds,
  * and so does __GFP_NOFAIL. With the pages in cpu 1's magazine instead,
- * __GFP_NORETRY fails after one round (cpu 1 has not drained yet), and
- * once cpu 1 has ticked the request succeeds.
+ * __GFP_NORETRY fails after one round and asks cpu 1 for nothing; a
+ * __GFP_NOFAIL request asks cpu 1 to drain and retries until it has: cpu 1
+ * is a thread that ticks meanwhile.
  */
 static void gfp_reclaim_modifiers_body(struct ktest *t, struct fx *f)
 {
@@ -367,15 +381,24 @@ static void gfp_reclaim_modifiers_body(struct ktest *t, struct fx *f)
 	ASSERT_EQ(mag_count(c, 1), MAG);
 	n += exhaust(held + n, MAX_HELD - n);
 	EXPECT(alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, 0) == NULL);
-	EXPECT(mm_cpu_work_pending(1));
-	host_set_cpu(1);
-	mm_tick(0);
-	host_set_cpu(0);
-	EXPECT_EQ(mag_count(c, 1), 0);
-	p = alloc_pages(GFP_KERNEL | __GFP_NORETRY, 0);
-	EXPECT(p != NULL);
-	if (p)
-		__free_pages(p, 0);
+	EXPECT(!mm_cpu_work_pending(1));
+	EXPECT_EQ(mag_count(c, 1), MAG);
+	{
+		pthread_t cpu1;
+		unsigned long sent0 = vm_events[DRAIN_IPI_SENT], done0 = vm_events[DRAIN_IPI_DONE];
+
+		ticker_stop = 0;
+		ASSERT_EQ(pthread_create(&cpu1, NULL, ticker, NULL), 0);
+		p = alloc_pages(GFP_KERNEL | __GFP_NOFAIL, 0);
+		__atomic_store_n(&ticker_stop, 1, __ATOMIC_RELEASE);
+		pthread_join(cpu1, NULL);
+		EXPECT(p != NULL);
+		EXPECT(vm_events[DRAIN_IPI_SENT] > sent0);
+		EXPECT(vm_events[DRAIN_IPI_DONE] > done0);
+		EXPECT_EQ(mag_count(c, 1), 0);
+		if (p)
+			__free_pages(p, 0);
+	}
 	for (unsigned int i = 0; i < n; i++)
 		__free_pages(held[i], 0);
 	for (unsigned int cpu = 2; cpu < MAX_HARTS; cpu++) {

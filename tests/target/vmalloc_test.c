@@ -44,18 +44,11 @@ struct snapshot {
 	struct vmalloc_stats vs;
 };
 
-static void shrink_here(void *arg)
-{
-	(void)arg;
-	run_shrinkers(GFP_KERNEL);
-}
-
 static void take_snapshot(struct snapshot *s)
 {
-	/* Settle first: what reclaim would give back when memory runs out
-	 * (every hart's magazines, free slabs: a failure asks the other harts
-	 * for theirs too) is given back now. */
-	on_each_cpu(shrink_here, NULL);
+	/* Settle first: what the shrinkers would give back when memory runs
+	 * out (this hart's magazines, free slabs) is given back now. */
+	run_shrinkers(GFP_KERNEL);
 	node_drain_pages(mem_node);
 	s->free = nr_free_pages();
 	s->table_pages = kernel_pgtable.nr_table_pages;
