@@ -78,7 +78,8 @@ $(B)/k/%.S.o: %.S
 # The allocators' fast paths run without a frame pointer (it would cost a
 # fifth of their instructions); a backtrace through them may stop early.
 FAST_PATH_OBJS := $(B)/k/mm/page_alloc.c.o $(B)/k/mm/slob.c.o $(B)/k/mm/kmalloc.c.o \
-		  $(B)/k/mm/slob_segfit.c.o $(B)/k/mm/slob_classic.c.o
+		  $(B)/k/mm/slob_segfit.c.o $(B)/k/mm/slob_classic.c.o \
+		  $(B)/k/mm/slob_sizepage.c.o
 $(FAST_PATH_OBJS): KCFLAGS += -fomit-frame-pointer
 
 # The compiler must not turn the loops of memset/memcpy into calls to themselves.

@@ -303,6 +303,9 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 		return ZERO_SIZE_PTR;
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
+	/* A classic heap's blocks hold a little more than segfit's. */
+	if (size <= slob_kmalloc_max(h))
+		return slob_kmalloc(h, size, gfp);
 	return slob_big_alloc(h, size, gfp);
 }
 
@@ -371,7 +374,7 @@ static __attribute__((noinline)) void kfree_other(const void *p)
 }
 
 /* (p first: kfree's argument stays where it is on the way here.) */
-static __attribute__((noinline)) void kfree_slob(const void *p, struct slob_heap *h)
+static inline __attribute__((always_inline)) void kfree_slob(const void *p, struct slob_heap *h)
 {
 	if (unlikely(!slob_kfree(h, (void *)p))) {
 		kfree_errors++;

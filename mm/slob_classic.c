@@ -9,7 +9,8 @@
  * a roving pointer into it.
  *
  * classic_alloc walks the list first fit, starting after slobfree. When
- * asked for an alignment it skips to the first aligned unit of a block, and
+ * asked for an alignment it skips to the first unit of a block that is
+ * aligned once align_off is added (kmalloc: the unit after its header), and
  * the skipped units stay on the list as a free fragment. It takes the front
  * of the block it chose, leaves the rest listed, and leaves slobfree where
  * it stopped; when a whole lap finds nothing it frees a fresh page into the
@@ -77,7 +78,7 @@ static void classic_release_if_empty(struct slob_heap *h, slob_t *b)
 	put_slob_page(h, b);
 }
 
-void *classic_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
+void *classic_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align, size_t align_off)
 {
 	slob_t *prev, *cur, *aligned = NULL;
 	long delta = 0, units = SLOB_UNITS(size);
@@ -87,7 +88,7 @@ void *classic_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	prev = h->slobfree;
 	for (cur = prev->next;; prev = cur, cur = cur->next) {
 		if (align) {
-			aligned = (slob_t *)ALIGN_UP((uintptr_t)cur, align);
+			aligned = (slob_t *)(ALIGN_UP((uintptr_t)cur + align_off, align) - align_off);
 			delta = aligned - cur;
 		}
 		if (cur != &h->arena && cur->units >= units + delta) {

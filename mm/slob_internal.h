@@ -18,7 +18,16 @@
 
 #include <config.h>
 #include <lib/kernel.h>
+#include <mm/kmalloc.h>
 #include <mm/slob.h>
+
+/* kmalloc's alignment for a @size-byte request beyond what every block
+ * has (ARCH_KMALLOC_MINALIGN): the size itself for a power of two above
+ * it, else 0. Powers of two above a page never reach SLOB blocks. */
+static inline size_t kmalloc_align(size_t size)
+{
+	return size > ARCH_KMALLOC_MINALIGN && !(size & (size - 1)) ? size : 0;
+}
 
 /* ============================== mm/slob.c ================================= */
 
@@ -51,8 +60,11 @@ typedef struct slob_block slob_t;
 
 #define SLOB_UNITS(size) (((long)(size) + SLOB_UNIT - 1) / SLOB_UNIT)
 #define PAGE_UNITS ((long)PAGE_SIZE / SLOB_UNIT)
+#define SP_MAX_SIZE_INDEX ((1u << SP_MAX_SHIFT) >> 4)
 
-void *classic_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align);
+/* A block of @size bytes; with @align, the block's start plus @align_off
+ * bytes is align-aligned (align_off < align, a multiple of SLOB_UNIT). */
+void *classic_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align, size_t align_off);
 void classic_free(struct slob_heap *h, void *p, size_t size);
 void classic_free_blocks(struct slob_heap *h, struct slob_stats *st);
 int classic_check(struct slob_heap *h);
@@ -63,13 +75,15 @@ static inline bool same_page(const void *a, const void *b)
 }
 
 /* Classic's kmalloc header: one unit, {units, CLASSIC_MAGIC}, before the
- * object. Inline: kmalloc's paths (slob_kmalloc_other, slob_kfree,
- * slob_ksize) take these under the lock. */
+ * object, so objects are SLOB_UNIT (16) aligned; a power of two is aligned
+ * to its size (the header one unit before the boundary). Inline: kmalloc's
+ * paths (slob_kmalloc_other, slob_kfree, slob_ksize) take these under the
+ * lock. */
 #define CLASSIC_MAGIC ((slob_t *)0x51ab0b0c51ab0b0cull) /* the header's next */
 
 static inline void *classic_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
-	slob_t *m = classic_alloc(h, size + SLOB_UNIT, gfp, 0);
+	slob_t *m = classic_alloc(h, size + SLOB_UNIT, gfp, kmalloc_align(size), SLOB_UNIT);
 
 	if (!m)
 		return NULL;
@@ -105,6 +119,12 @@ static inline size_t classic_ksize(const void *p)
 /* =========================== mm/slob_segfit.c ============================= */
 
 void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align);
+/* segfit's kept wholly free page, off its list and no longer counted as
+ * kept (for sizepage_grow), or NULL. */
+void *seg_take_empty_page(struct slob_heap *h);
+/* No segfit page holds a kmalloc of @size at its alignment (2048): such a
+ * request is a bigblock. */
+bool seg_kmalloc_too_big(size_t size);
 /* Free p if it is a live block (p inside one of the heap's pages); false if
  * not, with nothing done. */
 bool seg_free(struct slob_heap *h, void *p);
@@ -113,5 +133,161 @@ size_t seg_ksize(const struct slob_heap *h, const void *p);
 unsigned long seg_release_pages(struct slob_heap *h);
 void seg_free_blocks(struct slob_heap *h, struct slob_stats *st);
 int seg_check(struct slob_heap *h);
+
+/* ========================== mm/slob_sizepage.c ============================ */
+
+/* A size page's header, its first 32 bytes. */
+struct slob_sizepage {
+	u32 magic;  /* sizepage_magic(heap); a segfit page has 0 here */
+	u16 free;   /* offset of the first free object; 0: none */
+	u16 inuse;  /* objects handed out */
+	u16 shift;  /* objects are 1 << shift bytes */
+	u16 nr;     /* objects in the page */
+	struct slob_sizepage *next, *prev; /* the heap's list of its size, while not full */
+};
+
+#define SIZEPAGE_MAGIC 0x5a9e7a6eu
+
+static inline u32 sizepage_magic(const struct slob_heap *h)
+{
+	/* Never 0 (a segfit page's first word) nor a classic block's unit
+	 * count (a classic page's first word: at most PAGE_UNITS). */
+	return (h->secret ^ SIZEPAGE_MAGIC) | 0x80000001u;
+}
+
+/* The size page holding p, or NULL when p's page is a segfit page. */
+static inline struct slob_sizepage *sizepage_of(const struct slob_heap *h, const void *p)
+{
+	struct slob_sizepage *sp = (struct slob_sizepage *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+
+	return sp->magic == sizepage_magic(h) ? sp : NULL;
+}
+
+/* The size-page shift of a kmalloc request of @size bytes, or 0 when a
+ * segfit block serves it: powers of two 16..1024 and anything up to 16. */
+static inline unsigned int sizepage_shift(size_t size)
+{
+	static const u8 shift_of[SP_MAX_SIZE_INDEX + 1] = {
+		[0] = 4, [1] = 4, [2] = 5, [4] = 6, [8] = 7, [16] = 8, [32] = 9, [64] = 10,
+	};
+
+	if (size > (1u << SP_MAX_SHIFT) || (size > 16 && (size & (size - 1))))
+		return 0;
+	return shift_of[size >> 4];
+}
+
+#define SP_HEADER 32u /* sizeof(struct slob_sizepage), rounded */
+
+/* A new size page for objects of 1 << shift bytes, listed, or NULL: the
+ * kept empty size page (of another size) or segfit's kept wholly free page
+ * re-cut, else a page from the buddy allocator. */
+struct slob_sizepage *sizepage_grow(struct slob_heap *h, unsigned int shift, gfp_t gfp);
+/* The kept empty size page, unlisted and no longer a size page (for
+ * seg_grow), or NULL. */
+void *sizepage_take_kept(struct slob_heap *h);
+/* Unlist an empty size page and give it back. */
+void sizepage_release(struct slob_heap *h, struct slob_sizepage *sp);
+
+static inline unsigned int sp_size(const struct slob_sizepage *sp)
+{
+	return 1u << sp->shift;
+}
+
+static inline u16 sp_first(unsigned int size)
+{
+	return (u16)(size > SP_HEADER ? size : SP_HEADER);
+}
+
+/* The marker a free object carries in bytes 8..15. */
+static inline u64 sp_marker(const struct slob_heap *h, const void *obj)
+{
+	return ((u64)h->secret << 32 | (u32)~h->secret) ^ (uintptr_t)obj;
+}
+
+static inline u64 *marker_slot(void *obj)
+{
+	return (u64 *)((char *)obj + 8);
+}
+
+static inline void sp_list_add(struct slob_heap *h, struct slob_sizepage *sp)
+{
+	struct slob_sizepage **head = &h->sp_partial[sp->shift - SP_MIN_SHIFT];
+
+	sp->prev = NULL;
+	sp->next = *head;
+	if (*head)
+		(*head)->prev = sp;
+	*head = sp;
+}
+
+static inline void sp_list_del(struct slob_heap *h, struct slob_sizepage *sp)
+{
+	if (sp->next)
+		sp->next->prev = sp->prev;
+	if (sp->prev)
+		sp->prev->next = sp->next;
+	else
+		h->sp_partial[sp->shift - SP_MIN_SHIFT] = sp->next;
+	sp->next = sp->prev = NULL;
+}
+
+static inline __attribute__((always_inline)) void *sizepage_alloc(struct slob_heap *h,
+								    unsigned int shift, gfp_t gfp)
+{
+	struct slob_sizepage *sp = h->sp_partial[shift - SP_MIN_SHIFT];
+	char *obj;
+
+	if (unlikely(!sp) && !(sp = sizepage_grow(h, shift, gfp)))
+		return NULL;
+	obj = (char *)sp + sp->free;
+	sp->free = *(u16 *)obj;
+	*marker_slot(obj) = 0;
+	if (unlikely(sp->inuse++ == 0) && sp == h->sp_kept)
+		h->sp_kept = NULL;
+	h->used_bytes += 1u << shift;
+	if (!sp->free)
+		sp_list_del(h, sp);
+	return obj;
+}
+
+/* Is p the start of an object of size page sp? */
+static inline bool sp_on_boundary(const struct slob_sizepage *sp, const void *p)
+{
+	unsigned int off = (unsigned int)((uintptr_t)p & (PAGE_SIZE - 1));
+
+	return off >= sp_first(sp_size(sp)) && !(off & (sp_size(sp) - 1));
+}
+
+/* false when p is not a live object of sp (nothing done; the caller
+ * reports). An emptied page goes back unless it is the one kept. */
+static inline __attribute__((always_inline)) bool sizepage_free(struct slob_heap *h,
+								struct slob_sizepage *sp, void *p)
+{
+	unsigned int size = sp_size(sp);
+
+	if (!sp_on_boundary(sp, p) || *marker_slot(p) == sp_marker(h, p))
+		return false;
+	*(u16 *)p = sp->free;
+	*marker_slot(p) = sp_marker(h, p);
+	if (!sp->free)
+		sp_list_add(h, sp);
+	sp->free = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
+	h->used_bytes -= size;
+	if (unlikely(--sp->inuse == 0)) {
+		if (h->sp_kept) /* one empty size page is kept: this one goes */
+			sizepage_release(h, sp);
+		else
+			h->sp_kept = sp;
+	}
+	return true;
+}
+
+/* The object's size, 0 when p is not a live object of sp. */
+size_t sizepage_ksize(const struct slob_heap *h, const struct slob_sizepage *sp, const void *p);
+/* Give sp back when no object of it is in use; whether it went. */
+bool sizepage_release_if_empty(struct slob_heap *h, struct slob_sizepage *sp);
+void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st);
+/* Check one size page (slob_check); the bytes of its objects in use. */
+unsigned long sizepage_check_page(struct slob_heap *h, struct slob_sizepage *sp, int *errors);
 
 #endif

@@ -5,18 +5,20 @@
  * fragmentation.
  *
  * Block format. A block is a 4-byte header followed by its payload; the
- * header holds the block's size and the previous block's size in 8-byte
+ * header holds the block's size and the previous block's size in 16-byte
  * units, a free bit, and a cookie made of the header's address and the
  * heap's secret (a kfree of a pointer that is not a block start almost
- * never finds a valid cookie). Payloads are 8-byte aligned; the smallest
- * block is 24 bytes (header and two list links, rounded).
+ * never finds a valid cookie). Block sizes are multiples of 16 and headers
+ * sit 4 bytes before a 16-byte boundary, so every payload is 16-byte
+ * aligned (ARCH_KMALLOC_MINALIGN); the smallest block is 32 bytes (header
+ * and two list links, rounded).
  *
- * Page layout. A page's first header is at offset 4 and its blocks tile the
- * page up to offset 4092, where a permanent "used" header of size 0 ends
- * it; so a wholly free page is one free block of 4088 bytes, and no block
- * ever crosses a page.
+ * Page layout. A page's first header is at offset 12 and its blocks tile
+ * the page up to offset 4092, where a permanent "used" header of size 0
+ * ends it; so a wholly free page is one free block of 4080 bytes, and no
+ * block ever crosses a page.
  *
- * Free lists. Free blocks sit on one of 86 size-class lists (exact 8-byte
+ * Free lists. Free blocks sit on one of 55 size-class lists (exact 16-byte
  * classes to 512 bytes, then 8 classes per power of two up to the page), a
  * doubly linked list through the free payload; a two-word bitmap says which
  * lists hold blocks. Allocation rounds the request up to a class whose
@@ -25,9 +27,22 @@
  * splits off the rest when it can be a block: O(1). Above 512 bytes, where
  * a class spans sizes, the first EXACT_SCAN blocks of the request's own
  * class are tried before a bigger block is split; requests that round past
- * the top class search that class's list for a block big enough. An
- * alignment above 8 takes a block with room for the worst gap and leaves
- * the gap in front as a free block of its own (split_front).
+ * the top class search that class's list for a block big enough.
+ *
+ * Alignment above 16 (slob_alloc's align) is first fit with an alignment,
+ * as in Linux's slob_alloc(size, gfp, align): seg_alloc tries the block an
+ * unaligned request would get (O(1)); find_aligned then looks at up to
+ * ALIGN_SCAN free blocks of the classes from the request's own upward for
+ * one that holds the block at an aligned payload (the small blocks first:
+ * peak memory), then at the head of the first class whose blocks all hold
+ * the block after a gap below the alignment (O(1)), and only then takes a
+ * block with room for the worst gap (growing the heap if need be). The gap
+ * in front (split_front) becomes a free block when it can be one (>=
+ * SEG_MIN); a smaller gap becomes slack at the end of the block before it,
+ * which is in use (free blocks never touch); a page's first block has no
+ * block before it and moves on one more alignment step instead. A
+ * naturally aligned 2048-byte payload does not fit a page (it would cover
+ * the end-of-page header): kmalloc(2048) is a one-page bigblock.
  *
  * Freeing merges with the next block (its header follows) and with the
  * previous one (its size is in our header): O(1), no list walk. The header
@@ -40,6 +55,9 @@
  * kmalloc's fast paths are here, slob_kmalloc and slob_kfree, with the
  * block operations they inline; a classic heap, __GFP_ZERO and failslab
  * leave slob_kmalloc at its first test (slob_kmalloc_other, mm/slob.c).
+ * Powers of two from 16 to 1024 bytes, and requests up to 16, take an
+ * object of a size page (mm/slob_sizepage.c): a segfit block would need
+ * an alignment gap as big as the object. 2048 goes out as a bigblock.
  *
  * Invariants (seg_check): blocks tile each page exactly, their cookies,
  * sizes and previous-size fields consistent; no two free blocks touch;
@@ -56,11 +74,15 @@
 /* ============================ block format =============================== */
 
 #define SEG_HDR 4u
-#define SEG_GRAN 8u
-#define SEG_MIN 24u                /* header + two links, rounded */
-#define SEG_FIRST 4u               /* offset of a page's first header */
+#define SEG_GRAN 16u               /* ARCH_KMALLOC_MINALIGN */
+#define SEG_MIN 32u                /* header + two links, rounded */
+#define SEG_FIRST 12u              /* offset of a page's first header */
 #define SEG_END (PAGE_SIZE - 4)    /* offset of the end-of-page header */
-#define SEG_MAX (SEG_END - SEG_FIRST) /* 4088: a wholly free page */
+#define SEG_MAX (SEG_END - SEG_FIRST) /* 4080: a wholly free page */
+#define SEG_EXACT 31u              /* classes 0..30: blocks of 32..512 bytes */
+
+_Static_assert(SEG_GRAN >= ARCH_KMALLOC_MINALIGN && (SEG_FIRST + SEG_HDR) % SEG_GRAN == 0,
+	       "segfit payloads are ARCH_KMALLOC_MINALIGN aligned");
 
 /* Header: size units 0..9, previous size units 10..19, free 20, cookie 21..31. */
 #define H_SIZE_MASK 0x3ffu
@@ -114,8 +136,12 @@ static inline unsigned int class_of(u32 bs)
 	if (bs <= 512)
 		return bs / SEG_GRAN - SEG_MIN / SEG_GRAN;
 	fl = bs < 1024 ? 9 : bs < 2048 ? 10 : 11;
-	return 62 + (fl - 9) * 8 + ((bs >> (fl - 3)) & 7);
+	return SEG_EXACT + (fl - 9) * 8 + ((bs >> (fl - 3)) & 7);
 }
+
+_Static_assert(SEG_EXACT == 512 / SEG_GRAN - SEG_MIN / SEG_GRAN + 1 &&
+		       SEG_EXACT + 24 == SEG_NR_CLASSES && SEG_NR_CLASSES <= 64,
+	       "slob.h's SEG_NR_CLASSES matches class_of");
 
 #define TOP_CLASS (SEG_NR_CLASSES - 1)
 
@@ -206,11 +232,15 @@ static inline void put_free(struct slob_heap *h, u32 *hdr, u32 size, u32 prev)
 
 static bool seg_grow(struct slob_heap *h, gfp_t gfp)
 {
-	char *page = get_slob_page(h, gfp);
+	char *page;
 	u32 *first, *end;
 
+	page = sizepage_take_kept(h);
+	if (!page)
+		page = get_slob_page(h, gfp);
 	if (!page)
 		return false;
+	*(u32 *)page = 0; /* not a size page (sizepage_of) */
 	first = (u32 *)(page + SEG_FIRST);
 	end = (u32 *)(page + SEG_END);
 	*end = make_hdr(h, end, 0, SEG_MAX, 0);
@@ -247,8 +277,9 @@ static inline __attribute__((always_inline)) void *carve(struct slob_heap *h, u3
 	return payload_of(hdr);
 }
 
-/* The free block at hdr (off its list) keeps its first @gap bytes as a free
- * fragment; returns the header of the rest. gap is 0 or >= SEG_MIN. */
+/* The free block at hdr (off its list) gives up its first @gap bytes
+ * (align_gap): a free fragment when gap >= SEG_MIN, else slack of the block
+ * before, which is in use; returns the header of the rest. */
 static u32 *split_front(struct slob_heap *h, u32 *hdr, u32 gap)
 {
 	u32 v = *hdr, have = block_size(v);
@@ -259,8 +290,16 @@ static u32 *split_front(struct slob_heap *h, u32 *hdr, u32 gap)
 	if (have == SEG_MAX)
 		h->nr_empty--;
 	rest = next_hdr(hdr, gap);
-	*rest = make_hdr(h, rest, have - gap, gap, H_FREE);
-	put_free(h, hdr, gap, prev_size(v));
+	if (gap < SEG_MIN) {
+		u32 *ph = (u32 *)((char *)hdr - prev_size(v));
+
+		*ph += gap / SEG_GRAN; /* its size field: well below the mask */
+		h->used_bytes += gap;
+		*rest = make_hdr(h, rest, have - gap, prev_size(v) + gap, H_FREE);
+	} else {
+		*rest = make_hdr(h, rest, have - gap, gap, H_FREE);
+		put_free(h, hdr, gap, prev_size(v));
+	}
 	/* The block after the rest must learn its size: carve may take it all. */
 	next = next_hdr(rest, have - gap);
 	*next = (*next & ~H_PREV_MASK) | ((have - gap) / SEG_GRAN) << H_PREV_SHIFT;
@@ -342,28 +381,107 @@ static inline u32 seg_block_size(size_t size)
 	return bs < SEG_MIN ? SEG_MIN : bs;
 }
 
+/* Bytes in front of the first @align-aligned payload the free block at hdr
+ * (header value v) can place: 0, a gap the block before takes as slack
+ * (< SEG_MIN), or a gap that becomes a free block (>= SEG_MIN). A page's
+ * first block has nothing before it, so a small gap grows by align. */
+static inline u32 align_gap(const u32 *hdr, u32 v, size_t align)
+{
+	uintptr_t pl = (uintptr_t)(hdr + 1);
+	u32 gap = (u32)(ALIGN_UP(pl, align) - pl);
+
+	if (gap && gap < SEG_MIN && !prev_size(v))
+		gap += (u32)align;
+	return gap;
+}
+
+#define ALIGN_SCAN 4 /* free blocks find_aligned looks at before the worst case */
+
+/* A free block (off its list) that holds @bs bytes at an @align-aligned
+ * payload, its gap in *gap; NULL when out of memory. The caller checked
+ * that bs + align + SEG_MIN <= SEG_MAX (a worst-case gap fits a page). */
+static __attribute__((noinline)) u32 *find_aligned(struct slob_heap *h, u32 bs, size_t align,
+						   u32 *gap, gfp_t gfp)
+{
+	unsigned int c;
+	int looked = 0, idx;
+	u32 *hdr;
+
+	for (idx = find_class(h, class_of(bs)); idx >= 0 && looked < ALIGN_SCAN;
+	     idx = idx < TOP_CLASS ? find_class(h, (unsigned int)idx + 1) : -1) {
+		for (struct seg_free *f = h->heads[idx]; f && looked < ALIGN_SCAN; f = f->next, looked++) {
+			u32 v = *hdr_of(f), g = align_gap(hdr_of(f), v, align);
+
+			if (g + bs <= block_size(v)) {
+				list_unlink(h, hdr_of(f), block_size(v));
+				*gap = g;
+				return hdr_of(f);
+			}
+		}
+	}
+	/* The first class whose every block has room for bs after a gap
+	 * below align: it fits unless it starts its page and its gap is too
+	 * small to be a free block. */
+	c = class_fitting(bs + (u32)align - SEG_GRAN);
+	idx = c <= TOP_CLASS ? find_class(h, c) : -1;
+	if (idx >= 0) {
+		hdr = take_head(h, idx);
+		if ((*gap = align_gap(hdr, *hdr, align)) + bs <= block_size(*hdr))
+			return hdr;
+		list_push(h, hdr, block_size(*hdr)); /* back, still free */
+	}
+	/* Room for the block, a worst-case gap, and a gap's smallest size. */
+	hdr = find_block(h, bs + (u32)align + SEG_MIN, gfp);
+	if (hdr)
+		*gap = align_gap(hdr, *hdr, align);
+	return hdr;
+}
+
 void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 {
-	u32 bs = seg_block_size(size);
-	u32 *hdr;
+	u32 bs = seg_block_size(size), gap = 0;
+	u32 *hdr = NULL;
+	unsigned int c;
+	int idx;
 
 	if (align <= SEG_GRAN) {
 		hdr = find_block(h, bs, gfp);
 		return hdr ? carve(h, hdr, bs) : NULL;
 	}
-	/* Room for the block, a worst-case gap, and a gap's smallest size. */
 	if (bs + align + SEG_MIN > SEG_MAX)
 		return NULL;
-	hdr = find_block(h, bs + (u32)align + SEG_MIN, gfp);
-	if (!hdr)
-		return NULL;
-	{
-		uintptr_t pl = (uintptr_t)payload_of(hdr), want = ALIGN_UP(pl, align);
-
-		if (want != pl && want - pl < SEG_MIN)
-			want += align;
-		return carve(h, split_front(h, hdr, (u32)(want - pl)), bs);
+	/* The block an unaligned request would get (often a freed aligned
+	 * block) when the aligned payload fits in it. */
+	c = class_fitting(bs);
+	idx = c <= TOP_CLASS ? find_class(h, c) : -1;
+	if (idx >= 0) {
+		hdr = take_head(h, idx);
+		if ((gap = align_gap(hdr, *hdr, align)) + bs > block_size(*hdr)) {
+			list_push(h, hdr, block_size(*hdr)); /* back, still free */
+			hdr = NULL;
+		}
 	}
+	if (!hdr && !(hdr = find_aligned(h, bs, align, &gap, gfp)))
+		return NULL;
+	return carve(h, split_front(h, hdr, gap), bs);
+}
+
+void *seg_take_empty_page(struct slob_heap *h)
+{
+	u32 *hdr;
+
+	if (!h->nr_empty || !(hdr = scan_top_class(h, SEG_MAX)))
+		return NULL;
+	list_unlink(h, hdr, SEG_MAX);
+	h->nr_empty--;
+	return (char *)hdr - SEG_FIRST;
+}
+
+bool seg_kmalloc_too_big(size_t size)
+{
+	size_t align = kmalloc_align(size);
+
+	return align > SEG_GRAN && seg_block_size(size) + align + SEG_MIN > SEG_MAX;
 }
 
 static __attribute__((noinline)) void release_empty_page(struct slob_heap *h, u32 *hdr)
@@ -432,10 +550,21 @@ _Static_assert(SEG_MAX - SEG_HDR == SLOB_SEG_KMALLOC_MAX, "slob.h names segfit's
 void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	unsigned long flags;
+	unsigned int shift;
 	u32 bs, *hdr;
 	void *p = NULL;
 
 	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
+		return slob_kmalloc_other(h, size, gfp);
+	shift = sizepage_shift(size);
+	if (shift) { /* a power of two up to 1024, aligned to itself, or <= 16 */
+		flags = spin_lock_irqsave(&h->lock);
+		p = sizepage_alloc(h, shift, gfp);
+		spin_unlock_irqrestore(&h->lock, flags);
+		return p;
+	}
+	/* 2048: a bigblock (aligned to its size, it does not fit a page). */
+	if (unlikely(!(size & (size - 1))))
 		return slob_kmalloc_other(h, size, gfp);
 	bs = seg_block_size(size);
 	flags = spin_lock_irqsave(&h->lock);
@@ -449,9 +578,15 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 bool slob_kfree(struct slob_heap *h, void *p)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
+	struct slob_sizepage *sp;
 	bool ok = true;
 
-	if (h->mode == SLOB_CLASSIC) {
+	/* A classic page never has the size-page magic first (sizepage_magic). */
+	if ((sp = sizepage_of(h, p)) != NULL) {
+		ok = sizepage_free(h, sp, p);
+		if (!ok)
+			heap_error(h, p, "kfree of a pointer kmalloc did not return, or freed twice");
+	} else if (h->mode == SLOB_CLASSIC) {
 		ok = classic_kfree(h, p);
 	} else if (seg_valid_live(h, p)) {
 		seg_free_block(h, hdr_of(p));
@@ -465,6 +600,10 @@ bool slob_kfree(struct slob_heap *h, void *p)
 
 bool seg_free(struct slob_heap *h, void *p)
 {
+	struct slob_sizepage *sp = sizepage_of(h, p);
+
+	if (sp)
+		return sizepage_free(h, sp, p);
 	if (!seg_valid_live(h, p))
 		return false;
 	seg_free_block(h, hdr_of(p));
@@ -473,6 +612,10 @@ bool seg_free(struct slob_heap *h, void *p)
 
 size_t seg_ksize(const struct slob_heap *h, const void *p)
 {
+	const struct slob_sizepage *sp = sizepage_of(h, p);
+
+	if (sp)
+		return sizepage_ksize(h, sp, p);
 	return seg_valid_live(h, p) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
 }
 
@@ -484,8 +627,12 @@ unsigned long seg_release_pages(struct slob_heap *h)
 	list_for_each_safe(pos, n, &h->pages) {
 		char *page = page_address(list_entry(pos, struct page, lru));
 		u32 *first = (u32 *)(page + SEG_FIRST);
+		struct slob_sizepage *sp = sizepage_of(h, page);
 
-		if ((*first & H_FREE) && block_size(*first) == SEG_MAX) {
+		if (sp) {
+			if (!sizepage_release_if_empty(h, sp))
+				busy++;
+		} else if ((*first & H_FREE) && block_size(*first) == SEG_MAX) {
 			list_unlink(h, first, SEG_MAX);
 			h->nr_empty--;
 			put_slob_page(h, page);
@@ -503,6 +650,7 @@ void seg_free_blocks(struct slob_heap *h, struct slob_stats *st)
 	for (int c = 0; c < SEG_NR_CLASSES; c++)
 		for (struct seg_free *f = h->heads[c]; f; f = f->next)
 			slob_note_free_block(st, block_size(*hdr_of(f)) - SEG_HDR);
+	sizepage_free_blocks(h, st);
 }
 
 /* Walk one segfit page's blocks; count its free blocks. */
@@ -579,9 +727,15 @@ int seg_check(struct slob_heap *h)
 
 		if (page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
 			slob_problem(h, &errors, page, "page on the heap's list is not its SLOB page");
-		check_seg_page(h, page, &errors, &nfree, &used);
-		if ((first & H_FREE) && block_size(first) == SEG_MAX)
-			empty++;
+		if (sizepage_of(h, page)) {
+			used += sizepage_check_page(h, sizepage_of(h, page), &errors);
+			if (!sizepage_of(h, page)->inuse && sizepage_of(h, page) != h->sp_kept)
+				slob_problem(h, &errors, page, "empty size page that is not the kept one");
+		} else {
+			check_seg_page(h, page, &errors, &nfree, &used);
+			if ((first & H_FREE) && block_size(first) == SEG_MAX)
+				empty++;
+		}
 		if (++pages > h->nr_pages + 1)
 			break;
 	}
@@ -594,5 +748,7 @@ int seg_check(struct slob_heap *h)
 		slob_problem(h, &errors, NULL, "used bytes differ from the blocks in use");
 	if (empty != h->nr_empty || empty > h->keep_empty)
 		slob_problem(h, &errors, NULL, "wholly free pages miscounted or too many kept");
+	if (h->sp_kept && (sizepage_of(h, h->sp_kept) != h->sp_kept || h->sp_kept->inuse))
+		slob_problem(h, &errors, h->sp_kept, "the kept size page is not an empty size page");
 	return errors;
 }

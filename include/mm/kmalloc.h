@@ -25,6 +25,10 @@
 #define ZERO_SIZE_PTR ((void *)16)
 #define ZERO_OR_NULL_PTR(p) ((unsigned long)(p) <= (unsigned long)ZERO_SIZE_PTR)
 
+/* The least alignment of every kmalloc object: RV64's long double and
+ * malloc's rule are 16 bytes. */
+#define ARCH_KMALLOC_MINALIGN 16
+
 /* Largest kmalloc: a MAX_ORDER-1 block of pages (4 MiB). */
 #define KMALLOC_MAX_SIZE (PAGE_SIZE << 10)
 

@@ -29,9 +29,17 @@ struct slob_block {
 };
 #define SLOB_UNIT ((long)sizeof(struct slob_block))
 
-/* SLOB_SEGFIT's size classes: 8-byte steps to 512 bytes, then 8 steps per
- * power of two up to a page. */
-#define SEG_NR_CLASSES 86
+/* SLOB_SEGFIT's size classes: 16-byte steps to 512 bytes (31 classes),
+ * then 8 steps per power of two up to a page. */
+#define SEG_NR_CLASSES 55
+
+/* SLOB_SEGFIT's size pages: kmalloc of a power of two from 16 to 1024 bytes
+ * (and of 1..16) takes an object of a page of that size alone
+ * (mm/slob_sizepage.c). */
+#define SP_MIN_SHIFT 4
+#define SP_MAX_SHIFT 10
+#define SP_NR_SIZES (SP_MAX_SHIFT - SP_MIN_SHIFT + 1)
+struct slob_sizepage;
 
 /* A free segfit block's payload: its links on its class list. */
 struct seg_free {
@@ -57,6 +65,9 @@ struct slob_heap {
 	u64 bitmap[2];                        /* bit c: class c's list is not empty */
 	struct seg_free *heads[SEG_NR_CLASSES];
 	unsigned int nr_empty;                /* wholly free pages still held */
+	/* size pages (mm/slob_sizepage.c) with a free object, per size 16..1024 */
+	struct slob_sizepage *sp_partial[SP_NR_SIZES];
+	struct slob_sizepage *sp_kept;        /* the one empty size page kept, or NULL */
 
 	struct list_head pages; /* every SLOB page of the heap (page->lru) */
 
@@ -97,7 +108,7 @@ bool slob_kfree(struct slob_heap *h, void *p);
 size_t slob_ksize(struct slob_heap *h, const void *p);
 
 /* segfit's largest block payload (classic's is PAGE_SIZE - 16). */
-#define SLOB_SEG_KMALLOC_MAX 4084
+#define SLOB_SEG_KMALLOC_MAX 4076
 
 /* The largest request served from SLOB pages; larger ones are bigblocks. */
 size_t slob_kmalloc_max(const struct slob_heap *h);
@@ -106,6 +117,10 @@ struct slob_stats {
 	unsigned long pages, free_bytes, free_blocks, largest_free;
 	unsigned long big_blocks, big_pages, peak_pages, used_bytes;
 	unsigned int fragmentation_pct; /* 100 * (1 - largest_free / free_bytes) */
+	/* segfit's size pages, which the figures above include: how many, the
+	 * bytes of all their objects, and how many of the free blocks are
+	 * their free objects (which have no header) */
+	unsigned long size_pages, size_page_bytes, size_free_blocks;
 };
 void slob_get_stats(struct slob_heap *h, struct slob_stats *st);
 

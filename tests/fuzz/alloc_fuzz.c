@@ -336,7 +336,7 @@ static gfp_t pick_gfp(u8 b)
 static size_t pick_size(unsigned int v)
 {
 	static const size_t special[16] = {
-		0, 1, 8, 96, 192, 193, 4080, 4081, 4084, 4085, 4096, 8192, 8193,
+		0, 1, 8, 96, 192, 1024, 2048, 4076, 4077, 4080, 4081, 8192, 8193,
 		KMALLOC_MAX_SIZE, KMALLOC_MAX_SIZE + 1, 4097,
 	};
 	unsigned int r = v & 0x3fff;
@@ -633,12 +633,15 @@ static void check_kmalloc_block(void *p, size_t size, bool zero, struct slob_hea
 	enum page_type want;
 
 	FUZZ_CHECK(page != NULL, "kmalloc returned %p, not RAM", p);
-	FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, 8), "kmalloc returned %p", p);
+	FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, slab ? 8 : ARCH_KMALLOC_MINALIGN), "kmalloc returned %p", p);
 	FUZZ_CHECK(ks >= size, "ksize %zu < %zu", ks, size);
+	/* Every backend: a power of two up to a page is aligned to itself. */
+	if ((size & (size - 1)) == 0 && size <= PAGE_SIZE)
+		FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, size), "kmalloc(%zu) = %p not aligned", size, p);
 	if (slab && size <= KMALLOC_SLAB_MAX)
 		want = PGTY_SLAB;
-	else if (size <= slob_kmalloc_max(h))
-		want = PGTY_SLOB;
+	else if (size <= slob_kmalloc_max(h) && !(h->mode == SLOB_SEGFIT && size == 2048))
+		want = PGTY_SLOB; /* segfit's kmalloc(2048) is a bigblock: natural alignment */
 	else
 		want = PGTY_BIGBLOCK;
 	FUZZ_CHECK(page_type(page) == want, "kmalloc(%zu) on %s: page type %d, expected %d", size,
@@ -975,7 +978,7 @@ static void op_slob_alloc(struct input *in)
 	gfp_t gfp = pick_gfp(in8(in));
 	size_t size = v >> 15 ? (v & 0x7fff) % 4200 : 1 + (v & 0x7fff) % 300;
 	size_t align = a == 0 ? 0 : a <= 13 ? 1ul << (a - 1) : a == 14 ? 8192 : 48;
-	size_t natural = aux.mode == SLOB_SEGFIT ? 8 : 16;
+	size_t natural = ARCH_KMALLOC_MINALIGN; /* both modes */
 	struct page *page;
 	void *p;
 

@@ -37,7 +37,7 @@
 #define DIRT 0xa5
 
 /* What the header promises, written down independently of mm/slob.c. */
-#define SEG_PAGE_BYTES 4088ul  /* a segfit page's blocks, headers included */
+#define SEG_PAGE_BYTES 4080ul  /* a segfit page's blocks, headers included */
 #define SEG_HDR_BYTES 4ul
 #define CLASSIC_HDR_BYTES 16ul /* classic kmalloc's one-unit header */
 
@@ -58,18 +58,31 @@ static enum kmalloc_backend saved_backend;
 
 static size_t natural_align(enum slob_mode m)
 {
-	return m == SLOB_SEGFIT ? 8 : 16;
+	(void)m;
+	return ARCH_KMALLOC_MINALIGN; /* both modes */
+}
+
+/* kmalloc's alignment for @size: a power of two up to a page is aligned
+ * to itself, everything else to ARCH_KMALLOC_MINALIGN. */
+static size_t kmalloc_want_align(size_t size)
+{
+	return size <= PAGE_SIZE && !(size & (size - 1)) ? MAX(size, (size_t)ARCH_KMALLOC_MINALIGN)
+							  : ARCH_KMALLOC_MINALIGN;
 }
 
 /* The largest kmalloc served from a SLOB page. */
 static size_t small_max(enum slob_mode m)
 {
-	return m == SLOB_SEGFIT ? 4084 : 4080;
+	return m == SLOB_SEGFIT ? 4076 : 4080;
 }
 
-/* Bytes of a kmalloc'ed small block in front of its pointer. */
-static size_t kmalloc_hdr(enum slob_mode m)
+/* Bytes of a kmalloc'ed small block in front of its pointer, given its
+ * ksize: none for an object of a segfit size page (a power of two up to
+ * 1024: a segfit block's ksize is 16n - 4, never one). */
+static size_t kmalloc_hdr(enum slob_mode m, size_t ks)
 {
+	if (m == SLOB_SEGFIT && ks <= 1024 && !(ks & (ks - 1)))
+		return 0;
 	return m == SLOB_SEGFIT ? SEG_HDR_BYTES : CLASSIC_HDR_BYTES;
 }
 
@@ -159,13 +172,18 @@ static bool aligned(const void *p, size_t a)
  * used (segfit: free blocks' headers aside). */
 static unsigned long accounted_bytes(enum slob_mode m, const struct slob_stats *st)
 {
-	return m == SLOB_SEGFIT ? st->free_bytes + SEG_HDR_BYTES * st->free_blocks + st->used_bytes
+	/* a segfit block has a header; a size page's object has none */
+	return m == SLOB_SEGFIT ? st->free_bytes + SEG_HDR_BYTES * (st->free_blocks - st->size_free_blocks) +
+					  st->used_bytes
 				: st->free_bytes + st->used_bytes;
 }
 
-static unsigned long page_bytes(enum slob_mode m, unsigned long pages)
+/* What the heap's pages hold: a segfit page SEG_PAGE_BYTES of blocks, a size
+ * page its objects. */
+static unsigned long page_bytes(enum slob_mode m, const struct slob_stats *st)
 {
-	return pages * (m == SLOB_SEGFIT ? SEG_PAGE_BYTES : PAGE_SIZE);
+	return m == SLOB_SEGFIT ? (st->pages - st->size_pages) * SEG_PAGE_BYTES + st->size_page_bytes
+				: st->pages * PAGE_SIZE;
 }
 
 static bool stats_eq(const struct slob_stats *a, const struct slob_stats *b)
@@ -197,8 +215,9 @@ static struct mobj objs[MODEL_SLOTS];
 
 static size_t pick_size(u64 *rng)
 {
-	static const size_t special[] = { 1, 8, 16, 24, 4080, 4081, 4084, 4085,
-					  4088, 4096, 4097, 8192, 8193 };
+	static const size_t special[] = { 1, 8, 16, 24, 32, 64, 128, 256, 512, 1024, 2048,
+					  4076, 4077, 4080, 4081, 4084, 4085, 4088, 4096, 4097,
+					  8192, 8193 };
 	u64 x = fr_rand(rng);
 	unsigned int r = (unsigned int)(x % 100);
 
@@ -212,6 +231,13 @@ static size_t pick_size(u64 *rng)
 	if (r < 93)
 		return 4097 + x % (9000 - 4096);
 	return special[x % ARRAY_SIZE(special)];
+}
+
+/* A kmalloc of @size is a bigblock: above a SLOB block, or (segfit) 2048,
+ * whose natural alignment no segfit page can give. */
+static bool is_big_size(const struct fx *f, size_t size)
+{
+	return size > small_max(f->mode) || (f->mode == SLOB_SEGFIT && size == 2048);
 }
 
 static bool is_big(const struct fx *f, const struct mobj *o)
@@ -229,7 +255,7 @@ static void extent(const struct fx *f, const struct mobj *o, uintptr_t *s, uintp
 		*s = p;
 		*e = p + ksize(o->p);
 	} else if (o->kind == O_KMALLOC) {
-		*s = p - kmalloc_hdr(f->mode);
+		*s = p - kmalloc_hdr(f->mode, ksize(o->p));
 		*e = p + ksize(o->p);
 	} else if (f->mode == SLOB_SEGFIT) {
 		*s = p - SEG_HDR_BYTES;
@@ -244,7 +270,7 @@ static void extent(const struct fx *f, const struct mobj *o, uintptr_t *s, uintp
 static unsigned long used_by(struct fx *f, const struct mobj *o)
 {
 	if (o->kind == O_KMALLOC)
-		return ksize(o->p) + kmalloc_hdr(f->mode);
+		return ksize(o->p) + kmalloc_hdr(f->mode, ksize(o->p));
 	if (f->mode == SLOB_SEGFIT)
 		return slob_ksize(&f->h, o->p) + SEG_HDR_BYTES;
 	return ALIGN_UP(o->size, (size_t)SLOB_UNIT);
@@ -260,7 +286,10 @@ static bool model_check_new(struct ktest *t, struct fx *f, int slot, long step, 
 	if (o->kind == O_SLOB)
 		want_align = MAX(o->align, natural_align(f->mode));
 	else
-		want_align = is_big(f, o) ? PAGE_SIZE : natural_align(f->mode);
+		/* krealloc shrinking in place keeps the old block's alignment */
+		want_align = is_big(f, o) ? PAGE_SIZE
+			     : fresh      ? MAX(natural_align(f->mode), kmalloc_want_align(o->size))
+					  : natural_align(f->mode);
 	if (!aligned(o->p, want_align)) {
 		ktest_fail(t, __FILE__, __LINE__, "step %ld: %p (size %zu) not aligned to %zu", step,
 			   o->p, o->size, want_align);
@@ -352,7 +381,7 @@ static bool model_counts(struct ktest *t, struct fx *f, long step, bool stats)
 			   step, nr_free_pages(), f->free0, h->nr_pages, h->big_pages);
 		return false;
 	}
-	if (!small && h->nr_pages > (f->mode == SLOB_SEGFIT ? 1u : 0u)) {
+	if (!small && h->nr_pages > (f->mode == SLOB_SEGFIT ? 2u : 0u)) {
 		ktest_fail(t, __FILE__, __LINE__, "step %ld: no small object, %lu pages held", step,
 			   h->nr_pages);
 		return false;
@@ -366,7 +395,7 @@ static bool model_counts(struct ktest *t, struct fx *f, long step, bool stats)
 		struct slob_stats st;
 
 		slob_get_stats(h, &st);
-		if (accounted_bytes(f->mode, &st) != page_bytes(f->mode, st.pages) ||
+		if (accounted_bytes(f->mode, &st) != page_bytes(f->mode, &st) ||
 		    st.pages != h->nr_pages || st.used_bytes != used) {
 			ktest_fail(t, __FILE__, __LINE__,
 				   "step %ld: free %lu in %lu blocks + used %lu != %lu pages", step,
@@ -417,7 +446,7 @@ static void model_run(struct ktest *t, struct fx *f)
 			} else {
 				o->kind = O_KMALLOC;
 				o->size = pick_size(&rng);
-				o->big = o->size > small_max(f->mode);
+				o->big = is_big_size(f, o->size);
 				o->p = heap_kmalloc(&f->h, o->size, GFP_KERNEL);
 			}
 			if (!o->p) {
@@ -465,7 +494,7 @@ static void model_run(struct ktest *t, struct fx *f)
 				o->p = q;
 				o->size = n;
 				if (moved) /* in place, a bigblock stays one */
-					o->big = n > small_max(f->mode);
+					o->big = is_big_size(f, n);
 				if (!model_verify(t, o, keep, step) ||
 				    !model_check_new(t, f, slot, step, moved))
 					break;
@@ -496,7 +525,8 @@ static void model_run(struct ktest *t, struct fx *f)
 		model_verify(t, &objs[i], objs[i].size, step);
 		model_free(f, &objs[i]);
 	}
-	EXPECT(f->mode == SLOB_SEGFIT ? f->h.nr_pages <= 1 : f->h.nr_pages == 0);
+	/* segfit keeps a wholly free page and an empty size page */
+	EXPECT(f->mode == SLOB_SEGFIT ? f->h.nr_pages <= 2 : f->h.nr_pages == 0);
 	EXPECT_EQ(f->h.used_bytes, 0);
 	/* The fixture checks destroy, the free pages and node_check. */
 }
@@ -635,7 +665,7 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 	EXPECT(krealloc(p, 50, GFP_KERNEL) == p);
 	EXPECT(krealloc(p, ksize(p), GFP_KERNEL) == p);
 	EXPECT_EQ(pattern_first_bad(p, 7, 100), -1);
-	EXPECT_EQ(f->h.used_bytes, ksize(p) + kmalloc_hdr(f->mode));
+	EXPECT_EQ(f->h.used_bytes, ksize(p) + kmalloc_hdr(f->mode, ksize(p)));
 
 	/* Growing moves to a new block of the same heap, data kept, old freed. */
 	q = krealloc(p, 1000, GFP_KERNEL);
@@ -644,7 +674,7 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 	EXPECT(ksize(q) >= 1000);
 	EXPECT(virt_to_page(q)->private == (unsigned long)&f->h);
 	EXPECT_EQ(pattern_first_bad(q, 7, 100), -1);
-	EXPECT_EQ(f->h.used_bytes, ksize(q) + kmalloc_hdr(f->mode));
+	EXPECT_EQ(f->h.used_bytes, ksize(q) + kmalloc_hdr(f->mode, ksize(q)));
 	pattern_fill(q, 7, 100, 1000);
 
 	/* Too big: NULL, and the block stays valid and untouched. */
@@ -908,7 +938,7 @@ static void bad_free_double_small(struct ktest *t, struct fx *f)
 	EXPECT_EQ(ksize(o[4]), 0);
 	EXPECT_EQ(pattern_first_bad(o[0], 100, 40), -1);
 	EXPECT_EQ(pattern_first_bad(o[5], 105, 40), -1);
-	EXPECT_EQ(f->h.used_bytes, 2 * (ksize(o[0]) + kmalloc_hdr(f->mode)));
+	EXPECT_EQ(f->h.used_bytes, 2 * (ksize(o[0]) + kmalloc_hdr(f->mode, ksize(o[0]))));
 	kfree(o[0]);
 	kfree(o[5]);
 	/* slob_free of a block twice (segfit checks slob_free too). */
@@ -1070,7 +1100,7 @@ static void aligned_alloc_exact(struct ktest *t, struct fx *f)
 		size_t a = aligns[i];
 		struct slob_stats before, st;
 		uintptr_t page;
-		unsigned long gap, block, rest;
+		unsigned long gap, block, rest, slack = 0;
 		u8 *first, *p;
 
 		first = slob_alloc(h, 16, GFP_KERNEL, 0);
@@ -1086,16 +1116,20 @@ static void aligned_alloc_exact(struct ktest *t, struct fx *f)
 		EXPECT_EQ(slob_check(h), 0);
 		slob_get_stats(h, &st);
 		if (f->mode == SLOB_SEGFIT) {
-			/* first: header at 4, block 24 bytes; the free block after
-			 * it has its payload at 32; p's header is 4 before p. */
-			gap = (uintptr_t)p - 4 - (page + 28);
-			block = 104;
-			EXPECT(gap == 0 || gap >= 24);
-			rest = SEG_PAGE_BYTES - 24 - gap - block;
-			EXPECT_EQ(st.used_bytes, 24 + block);
-			EXPECT_EQ(st.free_blocks, 1 + (gap != 0));
-			EXPECT_EQ(st.free_bytes, rest - 4 + (gap ? gap - 4 : 0));
-			EXPECT_EQ(st.largest_free, MAX(rest, gap) - 4);
+			/* first: header at 12, block 32 bytes; the free block
+			 * after it has its payload at 48; p's header is 4 before
+			 * p. A gap under 32 bytes (16: a = 64) cannot be a free
+			 * block and becomes slack at the end of first. */
+			gap = (uintptr_t)p - 4 - (page + 44);
+			block = 112;
+			slack = gap < 32 ? gap : 0;
+			EXPECT_EQ(gap, a == 16 ? 0 : a - 48);
+			rest = SEG_PAGE_BYTES - 32 - gap - block;
+			EXPECT_EQ(st.used_bytes, 32 + slack + block);
+			EXPECT_EQ(st.free_blocks, 1 + (gap >= 32));
+			EXPECT_EQ(st.free_bytes, rest - 4 + (gap >= 32 ? gap - 4 : 0));
+			EXPECT_EQ(st.largest_free, MAX(rest, gap >= 32 ? gap : 0) - 4);
+			EXPECT_EQ(slob_ksize(h, first), 28 + slack);
 		} else {
 			/* first: 16 bytes at 0; the rest of the page free from 16. */
 			gap = (uintptr_t)p - (page + 16);
@@ -1109,10 +1143,16 @@ static void aligned_alloc_exact(struct ktest *t, struct fx *f)
 		}
 		EXPECT_EQ(st.pages, 1);
 		if (f->mode == SLOB_SEGFIT && a >= 64)
-			EXPECT(gap >= 24); /* something was skipped */
+			EXPECT(gap >= 16); /* something was skipped */
 		slob_free(h, p, 100);
 		EXPECT_EQ(slob_check(h), 0);
 		slob_get_stats(h, &st);
+		if (slack) { /* first keeps its slack until it is freed */
+			before.used_bytes += slack;
+			before.free_bytes -= slack;
+			before.largest_free -= slack;
+			before.fragmentation_pct = st.fragmentation_pct;
+		}
 		EXPECT(stats_eq(&st, &before));
 		slob_free(h, first, 16);
 		EXPECT_EQ(h->nr_pages, f->mode == SLOB_SEGFIT ? 1 : 0);
@@ -1159,7 +1199,7 @@ static void aligned_alloc_sweep(struct ktest *t, struct fx *f)
 				p[n - 1] = 2;
 				slob_get_stats(h, &st);
 				if (!aligned(p, a) || slob_check(h) ||
-				    accounted_bytes(f->mode, &st) != page_bytes(f->mode, st.pages)) {
+				    accounted_bytes(f->mode, &st) != page_bytes(f->mode, &st)) {
 					ktest_fail(t, __FILE__, __LINE__,
 						   "slob_alloc(%zu, align %zu) behind %zu: %p, check or count wrong",
 						   n, a, pre_sizes[pi], p);
@@ -1258,7 +1298,7 @@ static void page_return(struct ktest *t, struct fx *f)
 		}
 	}
 	ASSERT_EQ(npages, 3);
-	EXPECT_EQ(n, seg ? 3 * 39 : 3 * 32);
+	EXPECT_EQ(n, seg ? 3 * 36 : 3 * 32);
 	EXPECT_EQ(h->nr_pages, 3);
 	EXPECT_EQ(slob_heap_destroy(h), 3); /* all busy: nothing given back */
 	EXPECT_EQ(h->nr_pages, 3);
@@ -1312,11 +1352,11 @@ static void stats_known_state(struct ktest *t, struct fx *f)
 	slob_get_stats(h, &st);
 	EXPECT_EQ(st.pages, 1);
 	if (seg) {
-		/* Blocks 104, 208 (free), 304, then 3472 free: payloads 204 + 3468. */
-		EXPECT_EQ(st.used_bytes, 408);
-		EXPECT_EQ(st.free_bytes, 3672);
-		EXPECT_EQ(st.largest_free, 3468);
-		EXPECT_EQ(st.fragmentation_pct, 6); /* 100 - 346800 / 3672 */
+		/* Blocks 112, 208 (free), 304, then 3456 free: payloads 204 + 3452. */
+		EXPECT_EQ(st.used_bytes, 416);
+		EXPECT_EQ(st.free_bytes, 3656);
+		EXPECT_EQ(st.largest_free, 3452);
+		EXPECT_EQ(st.fragmentation_pct, 6); /* 100 - 345200 / 3656 */
 	} else {
 		/* Units of 16: 8, 14 (free), 20, then 214 free. */
 		EXPECT_EQ(st.used_bytes, 448);
@@ -1347,8 +1387,8 @@ static void stats_known_state(struct ktest *t, struct fx *f)
 	EXPECT_EQ(st.fragmentation_pct, 0);
 	EXPECT_EQ(st.pages, seg ? 1 : 0);
 	EXPECT_EQ(st.free_blocks, seg ? 1 : 0);
-	EXPECT_EQ(st.free_bytes, seg ? 4084 : 0);
-	EXPECT_EQ(st.largest_free, seg ? 4084 : 0);
+	EXPECT_EQ(st.free_bytes, seg ? 4076 : 0);
+	EXPECT_EQ(st.largest_free, seg ? 4076 : 0);
 
 	/* A full page: no free byte, no fragmentation. */
 	a = heap_kmalloc(h, small_max(f->mode), GFP_KERNEL);
@@ -1357,7 +1397,7 @@ static void stats_known_state(struct ktest *t, struct fx *f)
 	EXPECT_EQ(st.free_bytes, 0);
 	EXPECT_EQ(st.free_blocks, 0);
 	EXPECT_EQ(st.fragmentation_pct, 0);
-	EXPECT_EQ(st.used_bytes, seg ? 4088 : 4096);
+	EXPECT_EQ(st.used_bytes, seg ? 4080 : 4096);
 	/* Holes between blocks in use. */
 	kfree(a);
 	{
@@ -1370,15 +1410,17 @@ static void stats_known_state(struct ktest *t, struct fx *f)
 		for (int i = 0; i < 8; i += 2)
 			kfree(o[i]);
 		slob_get_stats(h, &st);
-		EXPECT_EQ(st.used_bytes, 4 * (ksize(o[1]) + kmalloc_hdr(f->mode)));
+		EXPECT_EQ(st.used_bytes, 4 * (ksize(o[1]) + kmalloc_hdr(f->mode, ksize(o[1]))));
 		if (seg) {
-			/* Blocks of 504: 8 in the page, 56 bytes left; four
-			 * holes of 500 and 52 free: 100 - 50000 / 2052 = 76%. */
-			EXPECT_EQ(st.pages, 1);
+			/* Blocks of 512: 7 in the first page (496 bytes left,
+			 * which the hole of the 7th joins), the 8th at the start
+			 * of a second page; free payloads: three holes of 508,
+			 * 1004, and the second page's 3564: 100 - 356400 / 6092. */
+			EXPECT_EQ(st.pages, 2);
 			EXPECT_EQ(st.free_blocks, 5);
-			EXPECT_EQ(st.free_bytes, 4 * 500 + 52);
-			EXPECT_EQ(st.largest_free, 500);
-			EXPECT_EQ(st.fragmentation_pct, 76);
+			EXPECT_EQ(st.free_bytes, 3 * 508 + 1004 + 3564);
+			EXPECT_EQ(st.largest_free, 3564);
+			EXPECT_EQ(st.fragmentation_pct, 42);
 		} else {
 			/* Blocks of 33 units (528): 7 in the first page (400
 			 * bytes left, which the hole of 6 joins), the 8th at the
@@ -1441,6 +1483,132 @@ static void slob_check_finds_damage(struct ktest *t, struct fx *f)
 }
 BOTH_MODES(slob_check_finds_damage)
 
+/* ---- segfit's size pages ---------------------------------------------------------- */
+
+/* Objects per size page of @size bytes: the page less its 32-byte header,
+ * rounded up to the first object's alignment. */
+static unsigned long per_size_page(size_t size)
+{
+	return (PAGE_SIZE - MAX(size, (size_t)32)) / size;
+}
+
+/* kmalloc of a power of two 16..1024 (and of 1..16) takes headerless
+ * objects of a page of that size, aligned to their size, packed: N objects
+ * take ceil(N / per page) pages and exactly N * size used bytes. */
+static void size_pages_pack(struct ktest *t, struct fx *f)
+{
+	static const size_t sizes[] = { 1, 16, 32, 64, 128, 256, 512, 1024 };
+	static void *o[520];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t obj = MAX(sizes[i], (size_t)16);
+		unsigned long n = 2 * per_size_page(obj) + 1, pages;
+
+		ASSERT(n <= ARRAY_SIZE(o));
+		for (unsigned long k = 0; k < n; k++) {
+			o[k] = heap_kmalloc(&f->h, sizes[i], GFP_KERNEL);
+			ASSERT(o[k]);
+			EXPECT(aligned(o[k], obj));
+			EXPECT_EQ(ksize(o[k]), obj);
+			pattern_fill(o[k], (u32)k, 0, obj);
+		}
+		/* (the empty page the last size kept is re-cut for this one) */
+		pages = (n + per_size_page(obj) - 1) / per_size_page(obj);
+		EXPECT_EQ(f->h.nr_pages, pages);
+		EXPECT_EQ(f->h.used_bytes, n * obj);
+		EXPECT_EQ(slob_check(&f->h), 0);
+		for (unsigned long k = 0; k < n; k++) {
+			EXPECT(pattern_first_bad(o[k], (u32)k, obj) < 0);
+			kfree(o[k]);
+		}
+		/* One empty size page is kept, the others went back. */
+		EXPECT_EQ(f->h.nr_pages, 1);
+		EXPECT_EQ(f->h.used_bytes, 0);
+		EXPECT_EQ(slob_check(&f->h), 0);
+	}
+}
+
+static void size_pages_pack_segfit(struct ktest *t)
+{
+	if (fx_setup(t, SLOB_SEGFIT)) {
+		size_pages_pack(t, &fx);
+		fx_teardown(t);
+	}
+}
+
+/* A second kfree of a size page object, and a kfree inside one, are
+ * reported and change nothing: the object is not handed out twice. */
+static void size_page_bad_frees(struct ktest *t, struct fx *f)
+{
+	u8 *a = heap_kmalloc(&f->h, 64, GFP_KERNEL), *b = heap_kmalloc(&f->h, 64, GFP_KERNEL);
+	u8 *c, *d;
+
+	ASSERT(a && b);
+	kfree(a);
+	EXPECT_BAD_KFREE(a, true);
+	EXPECT_BAD_KFREE(b + 16, true);
+	EXPECT_EQ(ksize(a), 0);
+	EXPECT_EQ(ksize(b + 16), 0);
+	EXPECT_EQ(ksize(b), 64);
+	c = heap_kmalloc(&f->h, 64, GFP_KERNEL);
+	d = heap_kmalloc(&f->h, 64, GFP_KERNEL);
+	ASSERT(c && d);
+	EXPECT(c != d && c != b && d != b);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	kfree(b);
+	kfree(c);
+	kfree(d);
+}
+
+static void size_page_bad_frees_segfit(struct ktest *t)
+{
+	if (fx_setup(t, SLOB_SEGFIT)) {
+		size_page_bad_frees(t, &fx);
+		fx_teardown(t);
+	}
+}
+
+/* slob_check sees a write into a freed size page object (its marker) and a
+ * free list that leaves its page. */
+static void size_page_check_finds_damage(struct ktest *t, struct fx *f)
+{
+	struct fr_capture cap;
+	u8 *a = heap_kmalloc(&f->h, 128, GFP_KERNEL), *b = heap_kmalloc(&f->h, 128, GFP_KERNEL);
+	u64 saved;
+	u16 link;
+	int errors;
+
+	ASSERT(a && b);
+	kfree(a);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	saved = *(u64 *)(a + 8);
+	a[9] ^= 0x40; /* a use after free */
+	fr_capture_start(&cap);
+	errors = slob_check(&f->h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	*(u64 *)(a + 8) = saved;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "lost its marker") != NULL);
+	link = *(u16 *)a;
+	*(u16 *)a = 0x0f03; /* not an object boundary */
+	fr_capture_start(&cap);
+	errors = slob_check(&f->h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	*(u16 *)a = link;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "free list leaves the page") != NULL);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	kfree(b);
+}
+
+static void size_page_check_finds_damage_segfit(struct ktest *t)
+{
+	if (fx_setup(t, SLOB_SEGFIT)) {
+		size_page_check_finds_damage(t, &fx);
+		fx_teardown(t);
+	}
+}
+
 KTEST_SUITE(slob,
 	BOTH_CASES(model_run),
 	BOTH_CASES(zero_size_and_null),
@@ -1457,4 +1625,7 @@ KTEST_SUITE(slob,
 	BOTH_CASES(aligned_alloc_sweep),
 	BOTH_CASES(page_return),
 	BOTH_CASES(stats_known_state),
-	BOTH_CASES(slob_check_finds_damage));
+	BOTH_CASES(slob_check_finds_damage),
+	KTEST_CASE(size_pages_pack_segfit),
+	KTEST_CASE(size_page_bad_frees_segfit),
+	KTEST_CASE(size_page_check_finds_damage_segfit));

@@ -242,7 +242,7 @@ else
 	record bench-churn 1 0
 	# SLOB's targets, from exact counts: <= 180 per operation, >= 4 times
 	# fewer than picolibc's malloc, peak memory no more than picolibc's.
-	target bench-churn-slob-insns "$c_insns" -le 180
+	target bench-churn-slob-insns "$c_insns" -le 120
 	target bench-churn-slob-ratio "$(echo "$c_ratio" | tr -d .)" -ge 40
 	target bench-churn-slob-peak "$c_peak" -le "$c_plpeak"
 fi

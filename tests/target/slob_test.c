@@ -32,7 +32,7 @@
 #include <mm/slob.h>
 #include "../common/pattern.h"
 
-#define SEG_PAGE_BYTES 4088ul /* a segfit page's blocks, headers included */
+#define SEG_PAGE_BYTES 4080ul /* a segfit page's blocks, headers included */
 #define SEG_HDR_BYTES 4ul
 
 static char out[4096], out2[4096];
@@ -46,16 +46,29 @@ static const char *mode_name(enum slob_mode m)
 
 static size_t natural_align(enum slob_mode m)
 {
-	return m == SLOB_SEGFIT ? 8 : 16;
+	(void)m;
+	return ARCH_KMALLOC_MINALIGN; /* both modes */
 }
 
 static size_t small_max(enum slob_mode m)
 {
-	return m == SLOB_SEGFIT ? 4084 : 4080;
+	return m == SLOB_SEGFIT ? 4076 : 4080;
 }
 
-static size_t kmalloc_hdr(enum slob_mode m)
+/* A kmalloc of @size on a heap of @m is a bigblock: above a SLOB block, or
+ * (segfit) 2048, whose natural alignment no segfit page can give. */
+static bool is_big_size(enum slob_mode m, size_t size)
 {
+	return size > small_max(m) || (m == SLOB_SEGFIT && size == 2048);
+}
+
+/* Bytes in front of a kmalloc'ed small block, given its ksize: none for
+ * an object of a segfit size page (a power of two up to 1024: a segfit
+ * block's ksize is 16n - 4, never one). */
+static size_t kmalloc_hdr(enum slob_mode m, size_t ks)
+{
+	if (m == SLOB_SEGFIT && ks <= 1024 && !(ks & (ks - 1)))
+		return 0;
 	return m == SLOB_SEGFIT ? 4 : 16;
 }
 
@@ -87,13 +100,18 @@ static bool stats_eq(const struct slob_stats *a, const struct slob_stats *b)
 
 static unsigned long accounted_bytes(enum slob_mode m, const struct slob_stats *st)
 {
-	return m == SLOB_SEGFIT ? st->free_bytes + SEG_HDR_BYTES * st->free_blocks + st->used_bytes
+	/* a segfit block has a header; a size page's object has none */
+	return m == SLOB_SEGFIT ? st->free_bytes + SEG_HDR_BYTES * (st->free_blocks - st->size_free_blocks) +
+					  st->used_bytes
 				: st->free_bytes + st->used_bytes;
 }
 
-static unsigned long page_bytes(enum slob_mode m, unsigned long pages)
+/* What the heap's pages hold: a segfit page SEG_PAGE_BYTES of blocks, a size
+ * page its objects. */
+static unsigned long page_bytes(enum slob_mode m, const struct slob_stats *st)
 {
-	return pages * (m == SLOB_SEGFIT ? SEG_PAGE_BYTES : PAGE_SIZE);
+	return m == SLOB_SEGFIT ? (st->pages - st->size_pages) * SEG_PAGE_BYTES + st->size_page_bytes
+				: st->pages * PAGE_SIZE;
 }
 
 /* ---- private heaps --------------------------------------------------------- */
@@ -136,7 +154,8 @@ static void kheap_snap(struct kheap_snap *s)
 	 * count as free here: this suite follows the SLOB heap. */
 	s->free = free_pages_drained() + slab_held_pages();
 	s->pages = kmalloc_heap.nr_pages;
-	s->nonempty = kmalloc_heap.nr_pages - kmalloc_heap.nr_empty;
+	/* the kept wholly free segfit page and the kept empty size page */
+	s->nonempty = kmalloc_heap.nr_pages - kmalloc_heap.nr_empty - (kmalloc_heap.sp_kept != NULL);
 	s->big_pages = kmalloc_heap.big_pages;
 	s->big_blocks = kmalloc_heap.big_blocks;
 	s->used = kmalloc_heap.used_bytes;
@@ -332,7 +351,7 @@ static void krealloc_semantics(struct ktest *t)
 		ASSERT(q != NULL && q != p);
 		EXPECT(virt_to_page(q)->private == (unsigned long)&ph); /* same heap */
 		EXPECT_EQ(pattern_first_bad(q, 2, 40), -1);
-		EXPECT_EQ(ph.used_bytes, ksize(q) + kmalloc_hdr(modes[m]));
+		EXPECT_EQ(ph.used_bytes, ksize(q) + kmalloc_hdr(modes[m], ksize(q)));
 		EXPECT(krealloc(q, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
 		EXPECT_EQ(ph.used_bytes, 0);
 		heap_end(t, &hc);
@@ -488,6 +507,106 @@ static void bad_frees_reported(struct ktest *t)
 
 /* ---- slob_alloc with alignment ----------------------------------------------- */
 
+/*
+ * kmalloc's alignment on every backend: kmalloc=slab and kmalloc=slob
+ * (the kernel heap, in whatever mode slob= chose) through kmalloc, and
+ * private heaps of both SLOB modes through heap_kmalloc. Every size from 1
+ * to 512, then every 8th to PAGE_SIZE, twice: ARCH_KMALLOC_MINALIGN always,
+ * the size itself for a power of two. Each block replaces the one held
+ * ALIGN_HELD allocations before it, and spacers of odd sizes come and go
+ * in between, so later blocks come from fragmented free lists and reused
+ * blocks (and merged ones) are checked as well as fresh ones.
+ */
+#define ALIGN_HELD 48
+#define ALIGN_SPACERS 16
+
+static void *align_alloc(struct slob_heap *h, size_t n)
+{
+	return h ? heap_kmalloc(h, n, GFP_KERNEL) : kmalloc(n, GFP_KERNEL);
+}
+
+static bool kmalloc_aligned_ok(const void *p, size_t n)
+{
+	return p && aligned(p, ARCH_KMALLOC_MINALIGN) &&
+	       ((n & (n - 1)) || n > PAGE_SIZE || aligned(p, n));
+}
+
+/* The sweep on one backend (h NULL: kmalloc); the number of bad blocks. */
+static int align_sweep(struct ktest *t, struct slob_heap *h, const char *what)
+{
+	u8 *held[ALIGN_HELD] = { 0 }, *spacer[ALIGN_SPACERS] = { 0 };
+	unsigned int k = 0;
+	int bad = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t n = 1; n <= PAGE_SIZE; n += n < 512 ? 1 : 8, k++) {
+			u8 *p = align_alloc(h, n);
+
+			if (!kmalloc_aligned_ok(p, n)) {
+				if (bad++ < 5)
+					ktest_fail(t, __FILE__, __LINE__, "%s: kmalloc(%zu) = %p", what,
+						   n, (void *)p);
+				if (!p)
+					break;
+			}
+			p[0] = 1;
+			p[n - 1] = 2;
+			kfree(held[k % ALIGN_HELD]);
+			held[k % ALIGN_HELD] = p;
+			if (k % 3 == 0) {
+				size_t sn = 1 + (k * 37) % 200;
+
+				kfree(spacer[k % ALIGN_SPACERS]);
+				spacer[k % ALIGN_SPACERS] = align_alloc(h, sn);
+				if (!kmalloc_aligned_ok(spacer[k % ALIGN_SPACERS], sn) && bad++ < 5)
+					ktest_fail(t, __FILE__, __LINE__, "%s: spacer kmalloc(%zu)", what,
+						   sn);
+			}
+		}
+	}
+	for (int i = 0; i < ALIGN_HELD; i++)
+		kfree(held[i]);
+	for (int i = 0; i < ALIGN_SPACERS; i++)
+		kfree(spacer[i]);
+	return bad;
+}
+
+static void kmalloc_alignment(struct ktest *t)
+{
+	enum kmalloc_backend saved = kmalloc_backend;
+	void *c[5];
+
+	kmalloc_set_backend(KMALLOC_SLAB);
+	EXPECT_EQ(align_sweep(t, NULL, "kmalloc=slab"), 0);
+	kmalloc_set_backend(KMALLOC_SLOB);
+	EXPECT_EQ(align_sweep(t, NULL, "kmalloc=slob"), 0);
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	for (int b = 0; b < 2; b++) {
+		/* Sizes known at compile time take kmalloc's inline path. */
+		kmalloc_set_backend(b ? KMALLOC_SLOB : KMALLOC_SLAB);
+		c[0] = kmalloc(1, GFP_KERNEL);
+		c[1] = kmalloc(8, GFP_KERNEL);
+		c[2] = kmalloc(64, GFP_KERNEL);
+		c[3] = kmalloc(96, GFP_KERNEL);
+		c[4] = kmalloc(sizeof(struct { u64 w[32]; }), GFP_KERNEL);
+		EXPECT(kmalloc_aligned_ok(c[0], 1) && kmalloc_aligned_ok(c[1], 8) &&
+		       kmalloc_aligned_ok(c[2], 64) && kmalloc_aligned_ok(c[3], 96) &&
+		       kmalloc_aligned_ok(c[4], 256));
+		if (b == 0)
+			EXPECT_STREQ(virt_to_cache(c[1])->name, "kmalloc-16");
+		for (int i = 0; i < 5; i++)
+			kfree(c[i]);
+	}
+	kmalloc_set_backend(saved);
+	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+		struct heap_case hc;
+
+		heap_begin(&hc, modes[m]);
+		EXPECT_EQ(align_sweep(t, &ph, mode_name(modes[m])), 0);
+		heap_end(t, &hc);
+	}
+}
+
 static void aligned_slob_alloc(struct ktest *t)
 {
 	static const size_t aligns[] = { 16, 64, 256, 1024 };
@@ -504,7 +623,7 @@ static void aligned_slob_alloc(struct ktest *t)
 			size_t a = aligns[i];
 			uintptr_t page = (uintptr_t)first & PAGE_MASK;
 			struct slob_stats before, st;
-			unsigned long gap;
+			unsigned long gap, fb, slack = 0;
 			u8 *p;
 
 			slob_get_stats(&ph, &before);
@@ -516,13 +635,17 @@ static void aligned_slob_alloc(struct ktest *t)
 			EXPECT_EQ(pattern_first_bad(p, 9, 100), -1);
 			EXPECT_EQ(slob_check(&ph), 0);
 			slob_get_stats(&ph, &st);
-			/* The skipped bytes are a free block of their own. */
+			/* The skipped bytes are a free block of their own; on
+			 * segfit a gap under 32 bytes is slack at the end of
+			 * first instead (first's block: header at 12, fb bytes). */
 			if (mode == SLOB_SEGFIT) {
-				gap = (uintptr_t)p - 4 - (page + 28);
-				EXPECT(gap == 0 || gap >= 24);
-				EXPECT(a < 64 || gap >= 24);
-				EXPECT_EQ(st.used_bytes, 24 + 104);
-				EXPECT_EQ(st.free_bytes, SEG_PAGE_BYTES - 24 - 104 - 4 - (gap ? 4 : 0));
+				fb = slob_ksize(&ph, first) + 4;
+				slack = fb - before.used_bytes;
+				gap = (uintptr_t)p - 4 - (page + 12 + fb);
+				EXPECT(gap == 0 || gap >= 32);
+				EXPECT(slack < 32);
+				EXPECT_EQ(st.used_bytes, fb + 112);
+				EXPECT_EQ(st.free_bytes, SEG_PAGE_BYTES - fb - 112 - 4 - (gap ? 4 : 0));
 			} else {
 				gap = (uintptr_t)p - (page + 16);
 				EXPECT_EQ(gap, a - 16);
@@ -532,6 +655,12 @@ static void aligned_slob_alloc(struct ktest *t)
 			EXPECT_EQ(st.free_blocks, 1 + (gap != 0));
 			slob_free(&ph, p, 100);
 			slob_get_stats(&ph, &st);
+			if (slack) { /* first keeps its slack until it is freed */
+				before.used_bytes += slack;
+				before.free_bytes -= slack;
+				before.largest_free -= slack;
+				before.fragmentation_pct = st.fragmentation_pct;
+			}
 			EXPECT(stats_eq(&st, &before));
 		}
 		/* Every size at 16 and 1024: aligned, accounted, freed back. */
@@ -553,7 +682,7 @@ static void aligned_slob_alloc(struct ktest *t)
 				p[0] = p[n - 1] = 1;
 				slob_get_stats(&ph, &st);
 				if (!aligned(p, a) || slob_check(&ph) ||
-				    accounted_bytes(mode, &st) != page_bytes(mode, st.pages)) {
+				    accounted_bytes(mode, &st) != page_bytes(mode, &st)) {
 					ktest_fail(t, __FILE__, __LINE__, "%s: slob_alloc(%zu, %zu) = %p wrong",
 						   mode_name(mode), (size_t)n, (size_t)a, p);
 					break;
@@ -663,11 +792,11 @@ static void stats_and_slobinfo(struct ktest *t)
 		EXPECT_EQ(st.big_blocks, 1);
 		EXPECT_EQ(st.big_pages, 2);
 		EXPECT_EQ(st.peak_pages, 3);
-		/* segfit: blocks 104, 208 (free), 304, 3472 free; payloads
-		 * 204 + 3468. classic: units 8, 14 (free), 20, 214 free. */
-		EXPECT_EQ(st.used_bytes, seg ? 408 : 448);
-		EXPECT_EQ(st.free_bytes, seg ? 3672 : 3648);
-		EXPECT_EQ(st.largest_free, seg ? 3468 : 3424);
+		/* segfit: blocks 112, 208 (free), 304, 3456 free; payloads
+		 * 204 + 3452. classic: units 8, 14 (free), 20, 214 free. */
+		EXPECT_EQ(st.used_bytes, seg ? 416 : 448);
+		EXPECT_EQ(st.free_bytes, seg ? 3656 : 3648);
+		EXPECT_EQ(st.largest_free, seg ? 3452 : 3424);
 		EXPECT_EQ(st.fragmentation_pct, seg ? 6 : 7);
 
 		console_capture_begin(out, sizeof(out));
@@ -682,8 +811,8 @@ static void stats_and_slobinfo(struct ktest *t)
 			  "  peak pages          3 (SLOB pages and bigblocks)\n"
 			  "  fragmentation       %u%% (1 - largest free block / free bytes)\n"
 			  "  bad frees           1\n",
-			  mode_name(modes[m]), mode_name(modes[m]), seg ? 408u : 448u,
-			  seg ? 3672u : 3648u, seg ? 3468u : 3424u, seg ? 6u : 7u);
+			  mode_name(modes[m]), mode_name(modes[m]), seg ? 416u : 448u,
+			  seg ? 3656u : 3648u, seg ? 3452u : 3424u, seg ? 6u : 7u);
 		EXPECT_STREQ(out, out2);
 		kfree(a);
 		kfree(c);
@@ -691,7 +820,7 @@ static void stats_and_slobinfo(struct ktest *t)
 		slob_get_stats(&ph, &st);
 		EXPECT_EQ(st.peak_pages, 3);
 		EXPECT_EQ(st.big_pages, 0);
-		EXPECT_EQ(st.free_bytes, seg ? 4084 : 0);
+		EXPECT_EQ(st.free_bytes, seg ? 4076 : 0);
 		EXPECT_EQ(st.fragmentation_pct, 0);
 		heap_end(t, &hc);
 	}
@@ -753,7 +882,7 @@ static void slobinfo_and_meminfo_kernel_heap(struct ktest *t)
 	EXPECT_EQ(st.pages, kmalloc_heap.nr_pages);
 	EXPECT(st.pages >= 1);
 	EXPECT(st.used_bytes >= ksize(o[0]) + ksize(o[2]) + ksize(o[4]));
-	EXPECT_EQ(accounted_bytes(kmalloc_heap.mode, &st), page_bytes(kmalloc_heap.mode, st.pages));
+	EXPECT_EQ(accounted_bytes(kmalloc_heap.mode, &st), page_bytes(kmalloc_heap.mode, &st));
 
 	/* meminfo's lines, and KmallocBig following a bigblock. */
 	node_drain_pages(mem_node);
@@ -831,7 +960,8 @@ static struct mobj mobjs[MODEL_SLOTS];
 
 static size_t model_size(u64 *rng)
 {
-	static const size_t special[] = { 1, 4080, 4081, 4084, 4085, 4096, 8192 };
+	static const size_t special[] = { 1, 32, 1024, 2048, 4076, 4077, 4080, 4081, 4084, 4085,
+					  4096, 8192 };
 	u64 x = *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
 	unsigned int r = (unsigned int)(x >> 58); /* 0..63 */
 
@@ -855,7 +985,7 @@ static void extent_of(enum slob_mode mode, const struct mobj *o, uintptr_t *s, u
 		*s = p;
 		*e = p + ksize(o->p);
 	} else if (!o->slob) {
-		*s = p - kmalloc_hdr(mode);
+		*s = p - kmalloc_hdr(mode, ksize(o->p));
 		*e = p + ksize(o->p);
 	} else if (mode == SLOB_SEGFIT) {
 		*s = p - 4;
@@ -891,7 +1021,7 @@ static bool model_step_ok(struct ktest *t, enum slob_mode mode, int slot, long s
 			big += ksize(q->p) / PAGE_SIZE;
 		else
 			used += q->slob ? (mode == SLOB_SEGFIT ? slob_ksize(&ph, q->p) + 4 : ALIGN_UP(q->size, 16))
-					: ksize(q->p) + kmalloc_hdr(mode);
+					: ksize(q->p) + kmalloc_hdr(mode, ksize(q->p));
 		if (!o->live || i == slot)
 			continue;
 		extent_of(mode, q, &s2, &e2);
@@ -938,7 +1068,7 @@ static void model_private_heaps(struct ktest *t)
 					o->p = slob_alloc(&ph, o->size, GFP_KERNEL, o->align);
 				} else {
 					o->size = model_size(&rng);
-					o->big = o->size > small_max(mode);
+					o->big = is_big_size(mode, o->size);
 					o->p = heap_kmalloc(&ph, o->size, GFP_KERNEL);
 				}
 				if (!o->p) {
@@ -970,7 +1100,7 @@ static void model_private_heaps(struct ktest *t)
 					break;
 				}
 				if (q != o->p)
-					o->big = n > small_max(mode);
+					o->big = is_big_size(mode, n);
 				pattern_fill(q, o->seed, MIN(n, o->size), n);
 				o->p = q;
 				o->size = n;
@@ -1109,6 +1239,7 @@ KTEST_SUITE(kmalloc,
 	KTEST_CASE(krealloc_semantics),
 	KTEST_CASE(bad_frees_reported),
 	KTEST_CASE(aligned_slob_alloc),
+	KTEST_CASE(kmalloc_alignment),
 	KTEST_CASE(pages_go_back),
 	KTEST_CASE(stats_and_slobinfo),
 	KTEST_CASE(slobinfo_and_meminfo_kernel_heap),
