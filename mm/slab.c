@@ -15,18 +15,24 @@
  *
  * Lists. Each cache keeps its slabs on full, partial and free lists.
  * Refilling prefers partial slabs, then free ones, then grows by a new slab
- * (constructors run then, for every object). One free slab is kept; more are
- * given back to the page allocator (destructors run first).
+ * (constructors run then, for every object). Free slabs are kept by Linux
+ * 2.6.20's rule: free objects in slabs up to free_limit = (1 + harts) *
+ * batch + objs_per_slab; beyond it free slabs go back to the page allocator
+ * (destructors run first) whenever objects return to the slabs. Shrinking
+ * (kmem_cache_shrink, the shrinker) gives every free slab back;
+ * kmem_cache_free_beyond_rule and kmem_cache_drain_hart are the hooks of a
+ * periodic reclaim pass.
  *
  * Magazines. In front of the lists each hart has a magazine (an array
  * stack) of free objects. kmem_cache_alloc/free (inline in slab.h) pop and
  * push on it with this hart's interrupts masked: no shared lock, no call. An
- * empty magazine is refilled with up to `batch` objects from partial and
- * free slabs, growing by one slab only when there were none; a full one
- * flushes its oldest `batch` objects to their slabs, under the cache lock.
- * Capacity
- * follows Linux's SLAB rules (120 objects up to 256 bytes, 54 to 1 KiB,
- * 24 to a page, 8 beyond). A magazine is an array base[0 .. limit]
+ * empty magazine is refilled with up to `batch` objects, from the depot if
+ * it has any, else from partial and free slabs, growing by one slab only
+ * when there were none; a full one flushes its newest `batch` objects to
+ * the depot while it has room, else to their slabs, under the cache lock.
+ * Capacity follows Linux's SLAB rules (120 objects up to 256 bytes, 54 to
+ * 1 KiB, 24 to a page, 8 beyond) capped at SLAB_MAGAZINE_BYTES of objects
+ * (at least SLAB_MAGAZINE_MIN). A magazine is an array base[0 .. limit]
  * whose base[0] is always NULL, objects in base[1 .. top): the pop reads
  * top[-1] and a NULL means empty, so only the push compares with a bound.
  * Each hart's {top, end} pair for the cache is in its own per-hart area, at
@@ -37,6 +43,15 @@
  * fast paths to the slow ones. A cache made when every per-hart slot is
  * taken shares the reserved slot, whose pair is always that empty one, and
  * has no magazines.
+ *
+ * Depot. 2.6.20's shared array cache: per cache an array of up to two
+ * batches between the magazines and the slabs, under the cache lock. It
+ * turns a flush followed by a refill (on one hart, or a producer hart and a
+ * consumer hart) into two copies of a batch of pointers, no slab walked.
+ *
+ * No division on any allocation path: an object's index in its slab is a
+ * multiply by the cache's reciprocal (obj_index, mm/slab_internal.h), and
+ * page <-> address maths is inline.
  *
  * Order rule: the smallest order (up to 3) whose slab wastes at most 1/8 of
  * itself, else the order that wastes least.
@@ -341,7 +356,8 @@ static struct page *slab_with_room(struct kmem_cache *c, gfp_t gfp)
 	if (head)
 		return head;
 	colour = c->colour_next;
-	c->colour_next = (c->colour_next + 1) % c->colours;
+	if (++c->colour_next == c->colours) /* (no division on any allocation path) */
+		c->colour_next = 0;
 	spin_unlock(&c->lock);
 	head = new_slab(c, gfp, colour);
 	spin_lock(&c->lock);

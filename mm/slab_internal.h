@@ -166,7 +166,7 @@ static inline long magazine_count(const struct kmem_cache *c, const struct slab_
 /* One object from the slabs, growing the cache if needed; lock held on
  * entry and exit (dropped while growing). NULL when out of memory. */
 void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp);
-/* Return an object to its slab and give back free slabs beyond one (lock
+/* Return an object to its slab and give back free slabs beyond the rule (lock
  * held). */
 void slab_free_locked(struct kmem_cache *c, void *obj);
 

@@ -115,12 +115,13 @@ no_log slab-debug-all slab-debug-all-quiet "^cmdline: " "^slab error" "^kmem_cac
 slab_reports slab-debug-all slab-debug-all-reports
 
 # slab_debug=ZP,kmalloc-64: red zones and poisoning on that cache only
-# (64 + 8 + link 8, 64 before: 192 bytes), every other cache as usual.
+# (64 + 8 + link 8, 64 before: 192 bytes), every other cache as usual
+# (kmalloc-112: magazines of 36, 4 KiB of objects).
 ktest_run slab-debug-one 120 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
 	-append 'slab_debug=ZP,kmalloc-64 run="ktest kmalloc slab;slabinfo;poweroff"'
 check_log slab-debug-one slab-debug-one-layout \
 	"^kmalloc-64 +[0-9]+ +[0-9]+ +192 +21 +1 : tunables +0 +0 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
-	"^kmalloc-128 +[0-9]+ +[0-9]+ +128 +32 +1 : tunables +32 +16 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$" \
+	"^kmalloc-112 +[0-9]+ +[0-9]+ +112 +36 +1 : tunables +36 +18 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$" \
 	"^kmalloc-32 +[0-9]+ +[0-9]+ +32 +128 +1 : tunables +120 +60 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 no_log slab-debug-one slab-debug-one-quiet "^cmdline: " "^slab error" "^kmem_cache_check: "
 
@@ -148,5 +149,5 @@ ktest_run slab-zones 180 $VIRT -smp 2 -m 8G -kernel "$KERNEL" \
 	-append 'run="ktest zones;slabinfo;meminfo;poweroff"'
 slab_reports slab-zones slab-zones-format
 check_log slab-zones slab-zones-rows \
-	"^kmalloc-dma32-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
-	"^kmalloc-dma-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+	"^kmalloc-dma32-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +64 +32 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$" \
+	"^kmalloc-dma-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +64 +32 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
