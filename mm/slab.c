@@ -808,7 +808,9 @@ static unsigned int magazine_batch(const struct kmem_cache *c, unsigned int limi
 
 static unsigned int depot_limit_for(const struct kmem_cache *c)
 {
-	return MIN(SLAB_DEPOT_BATCHES * c->batch, SLAB_MAX_LIMIT);
+	unsigned int factor = c->tuned_shared ? c->tuned_shared - 1 : SLAB_DEPOT_BATCHES;
+
+	return MIN(factor * c->batch, SLAB_MAX_LIMIT);
 }
 
 /*
@@ -817,6 +819,8 @@ static unsigned int depot_limit_for(const struct kmem_cache *c)
  * and the depot to refill once without a new slab, plus one slab's worth;
  * a free slab beyond that goes back to the page allocator when objects
  * return to the slabs. A cache without magazines keeps one slab's worth.
+ * The harts are those online when the cache is made or tuned (caches made
+ * before the other harts start count one).
  */
 #ifndef SLAB_FREE_BATCHES
 #define SLAB_FREE_BATCHES 1ul
@@ -1006,14 +1010,22 @@ unsigned long kmem_cache_shrink_all(void)
 
 int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch)
 {
+	return kmem_cache_tune_shared(c, limit, batch, SLAB_SHARED_DEFAULT);
+}
+
+int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned int batch,
+			   unsigned int shared)
+{
 	unsigned long irq;
 
-	if (limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch))
+	if (limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch) ||
+	    (shared != SLAB_SHARED_DEFAULT && (unsigned long)shared * batch > SLAB_MAX_LIMIT))
 		return -EINVAL;
 	irq = irq_save();
 	spin_lock(&c->lock);
 	c->tuned_limit = limit + 1;
 	c->tuned_batch = batch;
+	c->tuned_shared = shared == SLAB_SHARED_DEFAULT ? 0 : shared + 1;
 	resize_magazines(c);
 	spin_unlock(&c->lock);
 	irq_restore(irq);

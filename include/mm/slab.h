@@ -74,6 +74,8 @@ struct kmem_cache {
 	u32 reciprocal;            /* ceil(2^32 / size): offset -> index by a multiply */
 	/* kmem_cache_tune's setting: limit + 1 and batch; 0: Linux's rule */
 	unsigned int tuned_limit, tuned_batch;
+	/* kmem_cache_tune_shared's depot size in batches + 1; 0: the default */
+	unsigned int tuned_shared;
 	unsigned long random;      /* free pointer hardening secret */
 	/* Zone bits every slab is allocated with (from SLAB_CACHE_DMA /
 	 * SLAB_CACHE_DMA32; 0 for other caches), so every object, wherever a
@@ -155,6 +157,16 @@ unsigned int kmem_cache_size(const struct kmem_cache *c);
  */
 #define SLAB_MAX_LIMIT 500 /* a magazine of 501 pointers fits a block of the metadata heap */
 int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch);
+/*
+ * The same with the depot's size, as the write's third number, Linux's
+ * sharedfactor: the depot holds shared * batch objects (0: no depot), at
+ * most SLAB_MAX_LIMIT; SLAB_SHARED_DEFAULT keeps the default of two
+ * batches (kmem_cache_tune). The depot is emptied into the slabs first.
+ * Returns 0 or -EINVAL.
+ */
+#define SLAB_SHARED_DEFAULT (~0u)
+int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned int batch,
+			   unsigned int shared);
 /* The cache on the chain with this name, or NULL. */
 struct kmem_cache *kmem_cache_find(const char *name);
 

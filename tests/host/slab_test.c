@@ -1212,9 +1212,27 @@ static void tune_body(struct ktest *t, struct fx *f)
 		kmem_cache_free(c, o[i]);
 	EXPECT(kmem_cache_magazine_count(c, 0) > 16);
 
+	/* The depot's size (the write's sharedfactor): 0 is none, too big
+	 * is refused with nothing changed, and kmem_cache_tune restores the
+	 * default of two batches. */
+	EXPECT_EQ(kmem_cache_tune_shared(c, 32, 16, 0), 0);
+	EXPECT_EQ(c->depot_limit, 0);
+	EXPECT(c->depot == NULL);
+	for (int i = 0; i < N; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(c->depot_avail, 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_tune_shared(c, 32, 16, 4), 0);
+	EXPECT_EQ(c->depot_limit, 64);
+	EXPECT_EQ(kmem_cache_tune_shared(c, 32, 16, 32), -EINVAL); /* 512 > SLAB_MAX_LIMIT */
+	EXPECT_EQ(c->depot_limit, 64);
+	EXPECT_EQ(kmem_cache_check(c), 0);
 	EXPECT_EQ(kmem_cache_tune(c, 16, 8), 0);
 	EXPECT_EQ(c->limit, 16);
 	EXPECT_EQ(c->batch, 8);
+	EXPECT_EQ(c->depot_limit, 16);
 	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0); /* flushed at once */
 	EXPECT_EQ(kmem_cache_objects_out(c), 0);
 	EXPECT_EQ(kmem_cache_check(c), 0);

@@ -69,19 +69,20 @@ check_log slab-reports slab-reports-kmalloc-64 \
 	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +64 +32 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 
 # Tuning from the console, as a write to Linux's /proc/slabinfo: the row
-# shows the new limit and batchcount, the kmalloc suite still passes with
-# them, and bad values or names are refused with a message (the command's
-# error is the shell's, the run goes on).
+# shows the new limit, batchcount and sharedfactor (a depot of 4 batches:
+# 32 objects in slabinfo -s), the kmalloc suite still passes with them, and
+# bad values or names are refused with a message (the command's error is
+# the shell's, the run goes on).
 qemu_run slab-tune 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
-	-append 'run="ktest kmalloc slab;slabinfo kmalloc-64 16 8;slabinfo kmalloc-64 8 9;slabinfo kmalloc-64 16 8 2;slabinfo no-such 1 1;ktest kmalloc slab;slabinfo;slabinfo -s;poweroff"'
+	-append 'run="ktest kmalloc slab;slabinfo kmalloc-64 16 8;slabinfo kmalloc-64 8 9;slabinfo kmalloc-64 16 8 100;slabinfo kmalloc-64 16 8 4;slabinfo no-such 1 1;ktest kmalloc slab;slabinfo;slabinfo -s;poweroff"'
 check slab-tune 0 "^ktest: [0-9]+ passed, 0 failed$" \
 	"^# name +refills +flushes +grows +reaps +errors +limit +batch +magazines \(cpu:objects\) depot objects/capacity$" \
-	"^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +16 +8( [0-9]+:[0-9]+)+ depot [0-9]+/16$" \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +16 +8( [0-9]+:[0-9]+)+ depot [0-9]+/32$" \
 	"^shrinker slab: scans [0-9]+, pages freed [0-9]+$" \
-	"^slabinfo: kmalloc-64: limit 8 batchcount 9 sharedfactor 0 refused \(0 < batchcount <= limit <= 500, or both 0; sharedfactor 0\)$" \
-	"^slabinfo: kmalloc-64: limit 16 batchcount 8 sharedfactor 2 refused " \
+	"^slabinfo: kmalloc-64: limit 8 batchcount 9 refused \(0 < batchcount <= limit <= 500, or both 0\)$" \
+	"^slabinfo: kmalloc-64: limit 16 batchcount 8 sharedfactor 100 refused \(0 < batchcount <= limit <= 500, or both 0; sharedfactor x batchcount <= 500\)$" \
 	"^slabinfo: no cache named no-such$" \
-	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +16 +8 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +16 +8 +4 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 no_log slab-tune slab-tune-clean "^not ok" "^kmem_cache_check: "
 
 # drop_caches after the slab suites on 4 harts: every hart empties its
