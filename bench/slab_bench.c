@@ -41,6 +41,99 @@ static void slab_bench(void)
 BENCH("kmem_cache", slab_bench);
 
 /*
+ * The slow paths, per operation: a 64-byte cache (limit 120, batch 60)
+ * takes ROUNDS rounds of OBJS allocations then OBJS frees, and every call
+ * is timed on its own; a call during which nr_refills (nr_flushes) grew is
+ * a refill (flush), and refill_insns (flush_insns) is the mean of those
+ * calls, the magazine pop or push included. bounce: BOUNCES rounds of
+ * alloc 90 / free 90, the pattern that crosses one magazine boundary each
+ * way (where a depot saves the trip to the slabs).
+ */
+#define SLOW_OBJS 2000
+#define SLOW_ROUNDS 5
+#define BOUNCES 200
+
+static void *slow_objs[SLOW_OBJS];
+
+struct slow_sums {
+	u64 refill_insns, flush_insns, refills, flushes;
+};
+
+static void slow_alloc(struct kmem_cache *c, void **slot, struct slow_sums *s, u64 cal)
+{
+	unsigned long r = c->nr_refills;
+	u64 t0 = bench_instret(), t1;
+
+	*slot = kmem_cache_alloc(c, GFP_KERNEL);
+	t1 = bench_instret();
+	if (c->nr_refills != r) {
+		s->refill_insns += t1 - t0 - cal;
+		s->refills++;
+	}
+}
+
+static void slow_free(struct kmem_cache *c, void *obj, struct slow_sums *s, u64 cal)
+{
+	unsigned long f = c->nr_flushes;
+	u64 t0 = bench_instret(), t1;
+
+	kmem_cache_free(c, obj);
+	t1 = bench_instret();
+	if (c->nr_flushes != f) {
+		s->flush_insns += t1 - t0 - cal;
+		s->flushes++;
+	}
+}
+
+static void slow_report(const char *pattern, struct kmem_cache *c, unsigned long grows,
+			const struct slow_sums *s)
+{
+	kprintf("bench: slab_slow pattern=%s size=64 refills=%llu flushes=%llu grows=%lu "
+		"insns=%llu refill_insns=%llu flush_insns=%llu\n", pattern,
+		(unsigned long long)s->refills, (unsigned long long)s->flushes,
+		c->nr_grows - grows,
+		(unsigned long long)((s->refill_insns + s->flush_insns) /
+				     (s->refills + s->flushes ? s->refills + s->flushes : 1)),
+		(unsigned long long)(s->refills ? s->refill_insns / s->refills : 0),
+		(unsigned long long)(s->flushes ? s->flush_insns / s->flushes : 0));
+}
+
+static void slab_slow_bench(void)
+{
+	struct kmem_cache *c = kmem_cache_create("bench-slow", 64, 0, 0, NULL);
+	u64 cal = bench_rdinstret_cost();
+	struct slow_sums s = { 0 };
+	unsigned long grows;
+
+	if (!c) {
+		kprintf("bench: slab_slow failed: no cache\n");
+		return;
+	}
+	grows = c->nr_grows;
+	for (int r = 0; r < SLOW_ROUNDS; r++) {
+		for (int i = 0; i < SLOW_OBJS; i++)
+			slow_alloc(c, &slow_objs[i], &s, cal);
+		for (int i = 0; i < SLOW_OBJS; i++)
+			slow_free(c, slow_objs[i], &s, cal);
+	}
+	slow_report("bulk", c, grows, &s);
+	s = (struct slow_sums){ 0 };
+	grows = c->nr_grows;
+	for (int r = 0; r < BOUNCES; r++) {
+		for (int i = 0; i < 90; i++)
+			slow_alloc(c, &slow_objs[i], &s, cal);
+		for (int i = 0; i < 90; i++)
+			slow_free(c, slow_objs[i], &s, cal);
+	}
+	slow_report("bounce", c, grows, &s);
+	if (kmem_cache_check(c))
+		kprintf("bench: slab_slow error: kmem_cache_check failed\n");
+	kmem_cache_shrink(c);
+	kmem_cache_destroy(c);
+}
+BENCH("slab_slow", slab_slow_bench);
+
+/*
  * Producer-consumer across harts: cpu 0 allocates a batch of objects, cpu 1
  * frees them (on_hart: the waiting hart sleeps in wfi, nothing spins), for
  * ROUNDS batches; the same with both halves on cpu 0 for comparison. Wall

@@ -12,9 +12,14 @@
  * (default segfit; classic is Linux 2.6.20's single first-fit list).
  *
  * With kmalloc=slab, requests up to 8192 bytes go to the kmalloc-N slab
- * caches instead (8 to 8192 in powers of two, plus 96 and 192): a request
- * takes the smallest class that holds it, and a class's cache is created the
- * first time it is needed ("the class approach"). Bigger requests are still
+ * caches instead: 32 classes from 16 to 8192 bytes, every one a multiple of
+ * ARCH_KMALLOC_MINALIGN (16), 16 bytes apart up to 128 and then four classes per
+ * power of two (at most 25% and on average about 16% apart, so a request
+ * wastes on average less than a tenth of its class; docs/kmalloc.md lists
+ * them). A request takes the smallest class that holds it, and a class's
+ * cache is created the first time it is needed ("the class approach").
+ * Powers of two up to a page are aligned to their size, the other classes
+ * to 16. Bigger requests are still
  * bigblocks. kfree tells the owners apart by page type: PGTY_SLAB (its
  * cache is in the struct page), PGTY_SLOB, PGTY_BIGBLOCK.
  */
@@ -75,7 +80,8 @@ void kmalloc_init(void)
 /* ---- the kmalloc-N caches ---------------------------------------------- */
 
 const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
-	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+	16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896,
+	1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
 };
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_CACHES];
@@ -111,21 +117,28 @@ void kmalloc_destroy_cache(unsigned int idx)
 	kmem_cache_destroy(c);
 }
 
-/* The class of a size in one table load: 1..192 bytes in 8-byte steps,
- * 193..8192 in 256-byte steps. */
-static const u8 small_index[24] = {
-	0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5,
-	6, 6, 6, 6, 6, 6, 6, 6,
+/* The class of a size in one table load: 1..1024 bytes in 16-byte steps,
+ * 1025..8192 in 256-byte steps (every class above 1024 is a multiple of
+ * 256). Checked against kmalloc_sizes by the host tests. */
+static const u8 small_index[64] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14,
+	14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17,
+	17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19,
 };
 static const u8 large_index[32] = {
-	7,  8,  9,  9,  10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11,
-	12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12,
+	0, 12, 16, 18, 20, 21, 22, 23, 24, 24, 25, 25, 26, 26, 27, 27, 28, 28, 28, 28, 29, 29,
+	29, 29, 30, 30, 30, 30, 31, 31, 31, 31,
 };
 
 /* size in 1..KMALLOC_SLAB_MAX */
 static inline unsigned int kmalloc_index(size_t size)
 {
-	return size <= 192 ? small_index[(size - 1) >> 3] : large_index[(size - 1) >> 8];
+	return size <= 1024 ? small_index[(size - 1) >> 4] : large_index[(size - 1) >> 8];
+}
+
+unsigned int kmalloc_size_index(size_t size)
+{
+	return kmalloc_index(size);
 }
 
 static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigned int idx)
@@ -138,8 +151,9 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 
 		ksnprintf(name, sizeof(name), "kmalloc-%u", kmalloc_sizes[idx]);
 		unsigned int size = kmalloc_sizes[idx];
-		/* Powers of two up to a page are aligned to their size. */
-		size_t align = (size & (size - 1)) == 0 && size <= PAGE_SIZE ? size : 0;
+		/* Powers of two up to a page are aligned to their size, the
+		 * others to ARCH_KMALLOC_MINALIGN (every class is a multiple). */
+		size_t align = (size & (size - 1)) == 0 && size <= PAGE_SIZE ? size : ARCH_KMALLOC_MINALIGN;
 
 		c = kmem_cache_create(name, size, align, 0, NULL);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
@@ -293,6 +307,20 @@ static __attribute__((noinline)) void *heap_zone_refused(struct slob_heap *h, gf
 	return NULL;
 }
 
+unsigned long kmalloc_too_big_count;
+
+/* A request above KMALLOC_MAX_SIZE fails, as in Linux (one block of the
+ * largest order is all kmalloc gives); the message names what serves it. */
+static __attribute__((noinline)) void *kmalloc_too_big(size_t size, gfp_t gfp)
+{
+	kmalloc_too_big_count++;
+	if (!(gfp & __GFP_NOWARN))
+		kprintf("kmalloc: %zu bytes is above KMALLOC_MAX_SIZE (%lu KiB): refused; use "
+			"kvmalloc (vmalloc beyond it) for a buffer this big\n", size,
+			(unsigned long)KMALLOC_MAX_SIZE >> 10);
+	return NULL;
+}
+
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	if (unlikely((gfp & GFP_ZONEMASK) && !heap_honours_zone(h, gfp)))
@@ -302,7 +330,7 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	if (size == 0)
 		return ZERO_SIZE_PTR;
 	if (size > KMALLOC_MAX_SIZE)
-		return NULL;
+		return kmalloc_too_big(size, gfp);
 	/* A classic heap's blocks hold a little more than segfit's. */
 	if (size <= slob_kmalloc_max(h))
 		return slob_kmalloc(h, size, gfp);

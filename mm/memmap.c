@@ -49,7 +49,7 @@ unsigned long page_to_pfn(const struct page *page)
 	return node_page_to_pfn(mem_node, page);
 }
 
-void *page_address(const struct page *page)
+void *page_address_sectioned(const struct page *page)
 {
 	return phys_to_virt(PFN_PHYS(node_page_to_pfn(mem_node, page)));
 }

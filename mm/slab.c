@@ -15,18 +15,24 @@
  *
  * Lists. Each cache keeps its slabs on full, partial and free lists.
  * Refilling prefers partial slabs, then free ones, then grows by a new slab
- * (constructors run then, for every object). One free slab is kept; more are
- * given back to the page allocator (destructors run first).
+ * (constructors run then, for every object). Free slabs are kept by Linux
+ * 2.6.20's rule: free objects in slabs up to free_limit = (1 + harts) *
+ * batch + objs_per_slab; beyond it free slabs go back to the page allocator
+ * (destructors run first) whenever objects return to the slabs. Shrinking
+ * (kmem_cache_shrink, the shrinker) gives every free slab back;
+ * kmem_cache_free_beyond_rule and kmem_cache_drain_hart are the hooks of a
+ * periodic reclaim pass.
  *
  * Magazines. In front of the lists each hart has a magazine (an array
  * stack) of free objects. kmem_cache_alloc/free (inline in slab.h) pop and
  * push on it with this hart's interrupts masked: no shared lock, no call. An
- * empty magazine is refilled with up to `batch` objects from partial and
- * free slabs, growing by one slab only when there were none; a full one
- * flushes its oldest `batch` objects to their slabs, under the cache lock.
- * Capacity
- * follows Linux's SLAB rules (120 objects up to 256 bytes, 54 to 1 KiB,
- * 24 to a page, 8 beyond). A magazine is an array base[0 .. limit]
+ * empty magazine is refilled with up to `batch` objects, from the depot if
+ * it has any, else from partial and free slabs, growing by one slab only
+ * when there were none; a full one flushes its newest `batch` objects to
+ * the depot while it has room, else to their slabs, under the cache lock.
+ * Capacity follows Linux's SLAB rules (120 objects up to 256 bytes, 54 to
+ * 1 KiB, 24 to a page, 8 beyond) capped at SLAB_MAGAZINE_BYTES of objects
+ * (at least SLAB_MAGAZINE_MIN). A magazine is an array base[0 .. limit]
  * whose base[0] is always NULL, objects in base[1 .. top): the pop reads
  * top[-1] and a NULL means empty, so only the push compares with a bound.
  * Each hart's {top, end} pair for the cache is in its own per-hart area, at
@@ -37,6 +43,15 @@
  * fast paths to the slow ones. A cache made when every per-hart slot is
  * taken shares the reserved slot, whose pair is always that empty one, and
  * has no magazines.
+ *
+ * Depot. 2.6.20's shared array cache: per cache an array of up to two
+ * batches between the magazines and the slabs, under the cache lock. It
+ * turns a flush followed by a refill (on one hart, or a producer hart and a
+ * consumer hart) into two copies of a batch of pointers, no slab walked.
+ *
+ * No division on any allocation path: an object's index in its slab is a
+ * multiply by the cache's reciprocal (obj_index, mm/slab_internal.h), and
+ * page <-> address maths is inline.
  *
  * Order rule: the smallest order (up to 3) whose slab wastes at most 1/8 of
  * itself, else the order that wastes least.
@@ -129,15 +144,21 @@ struct kmem_cache *virt_to_cache(const void *p)
 	return page && page_type(page) == PGTY_SLAB ? page->slab_cache : NULL;
 }
 
-/* Pfn-linked lists of slab head pages (the links live in struct page). */
+/* Pfn-linked lists of slab head pages (the links live in struct page);
+ * pfn <-> page inline, on the running node. */
+static inline struct page *slab_pfn_page(u32 pfn)
+{
+	return node_pfn_to_page(mem_node, pfn);
+}
+
 static void slist_add(struct slab_list *l, struct page *head)
 {
-	u32 pfn = (u32)page_to_pfn(head);
+	u32 pfn = (u32)node_page_to_pfn(mem_node, head);
 
 	head->slab_prev = SLAB_NIL;
 	head->slab_next = l->first;
 	if (l->first != SLAB_NIL)
-		pfn_to_page(l->first)->slab_prev = pfn;
+		slab_pfn_page(l->first)->slab_prev = pfn;
 	l->first = pfn;
 	l->count++;
 }
@@ -145,17 +166,17 @@ static void slist_add(struct slab_list *l, struct page *head)
 static void slist_del(struct slab_list *l, struct page *head)
 {
 	if (head->slab_prev != SLAB_NIL)
-		pfn_to_page(head->slab_prev)->slab_next = head->slab_next;
+		slab_pfn_page(head->slab_prev)->slab_next = head->slab_next;
 	else
 		l->first = head->slab_next;
 	if (head->slab_next != SLAB_NIL)
-		pfn_to_page(head->slab_next)->slab_prev = head->slab_prev;
+		slab_pfn_page(head->slab_next)->slab_prev = head->slab_prev;
 	l->count--;
 }
 
 static struct page *slist_first(const struct slab_list *l)
 {
-	return l->first == SLAB_NIL ? NULL : pfn_to_page(l->first);
+	return l->first == SLAB_NIL ? NULL : slab_pfn_page(l->first);
 }
 
 /* ====================== making and freeing slabs ========================= */
@@ -214,33 +235,41 @@ static void free_slab(struct kmem_cache *c, struct page *head)
 	__free_pages(head, c->order);
 }
 
-/* Take the first free object of a slab (lock held). NULL if its free list
- * is empty or broken (reported; the rest of the list is given up). */
-static void *slab_pop(struct kmem_cache *c, struct page *head)
+/*
+ * Move up to @n free objects of a slab to @dst, first free first (lock
+ * held); returns how many. The slab's base and first object are computed
+ * once. A link that does not decode to an object of the slab is reported
+ * and the rest of the slab's free list is given up (counted as in use).
+ */
+static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **dst, unsigned int n)
 {
-	char *obj, *next;
+	char *base = slab_base(head);
+	const char *first = base + head->slab_colour * c->colour_off + c->red_left;
+	u32 free = head->slab_free;
+	unsigned int got = 0, lost = 0;
 
-	if (!head->slab_free)
-		return NULL;
-	obj = slab_base(head) + head->slab_free - 1;
-	next = get_fp(c, obj);
-	if (next && !is_object(c, head, next)) {
-		slab_report(c, obj, "corrupted free pointer", (const u8 *)fp_slot(c, obj),
-			    c->fp_offset);
-		c->free_objects -= c->objs_per_slab - head->slab_inuse - 1u;
-		head->slab_inuse = (u16)(c->objs_per_slab - 1); /* the rest is lost */
-		next = NULL;
+	while (free && got < n) {
+		char *obj = base + free - 1, *next = get_fp(c, obj);
+
+		if (next && !is_object_from(c, first, next)) {
+			slab_report(c, obj, "corrupted free pointer", (const u8 *)fp_slot(c, obj),
+				    c->fp_offset);
+			lost = c->objs_per_slab - head->slab_inuse - got - 1u;
+			next = NULL;
+		}
+		free = next ? (u32)(next - base) + 1 : 0;
+		dst[got++] = obj;
 	}
-	head->slab_free = next ? (u32)(next - slab_base(head)) + 1 : 0;
-	head->slab_inuse++;
-	c->free_objects--;
-	return obj;
+	head->slab_free = free;
+	head->slab_inuse = (u16)(head->slab_inuse + got + lost);
+	c->free_objects -= got + lost;
+	return got;
 }
 
-static void slab_push(struct kmem_cache *c, struct page *head, void *obj)
+static void slab_push(struct kmem_cache *c, struct page *head, char *base, void *obj)
 {
-	set_fp(c, obj, head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL);
-	head->slab_free = (u32)((char *)obj - slab_base(head)) + 1;
+	set_fp(c, obj, head->slab_free ? base + head->slab_free - 1 : NULL);
+	head->slab_free = (u32)((char *)obj - base) + 1;
 	head->slab_inuse--;
 	c->free_objects++;
 }
@@ -256,27 +285,47 @@ static void relist(struct kmem_cache *c, struct page *head, struct slab_list *fr
 	}
 }
 
-/* Return an object to its slab (lock held). */
-static void free_to_slab(struct kmem_cache *c, void *obj)
+/*
+ * Return @n objects to their slabs (lock held). Objects of one slab tend to
+ * come together (a magazine is filled a slab at a time), so the slab of the
+ * previous object is tried first: an address range test instead of the
+ * struct page lookup, and its list is fixed once when the run ends.
+ */
+static void free_to_slabs(struct kmem_cache *c, void *const *objs, long n)
 {
-	struct page *head = slab_head(obj);
-	struct slab_list *from;
+	struct page *head = NULL;
+	struct slab_list *from = NULL;
+	char *base = NULL;
 
-	if (!head || head->slab_cache != c) {
-		slab_report(c, obj, "free of an object that is not from this cache", NULL, 0);
-		return;
+	for (long i = 0; i < n; i++) {
+		char *obj = objs[i];
+
+		if (!head || (unsigned long)(obj - base) >= slab_bytes(c)) {
+			if (head)
+				relist(c, head, from);
+			head = slab_head(obj);
+			if (!head || head->slab_cache != c) {
+				slab_report(c, obj, "free of an object that is not from this cache",
+					    NULL, 0);
+				head = NULL;
+				continue;
+			}
+			base = slab_base(head);
+			from = list_for(c, head);
+		}
+		slab_push(c, head, base, obj);
 	}
-	from = list_for(c, head);
-	slab_push(c, head, obj);
-	relist(c, head, from);
+	if (head)
+		relist(c, head, from);
 }
 
-/* Give back free slabs beyond @keep (lock held); pages released. */
+/* Give back free slabs while more than @keep free objects are in slabs
+ * (lock held); pages released. */
 static unsigned long reap_free_slabs(struct kmem_cache *c, unsigned long keep)
 {
 	unsigned long pages = 0;
 
-	while (c->free.count > keep) {
+	while (c->free.count && c->free_objects > keep) {
 		struct page *head = slist_first(&c->free);
 
 		slist_del(&c->free, head);
@@ -288,6 +337,12 @@ static unsigned long reap_free_slabs(struct kmem_cache *c, unsigned long keep)
 		pages += 1ul << c->order;
 	}
 	return pages;
+}
+
+/* The free-slab rule, applied after every free to a slab (lock held). */
+static unsigned long trim_free_slabs(struct kmem_cache *c)
+{
+	return reap_free_slabs(c, c->free_limit);
 }
 
 /* A slab with a free object, growing the cache if needed; lock held on
@@ -302,7 +357,8 @@ static struct page *slab_with_room(struct kmem_cache *c, gfp_t gfp)
 	if (head)
 		return head;
 	colour = c->colour_next;
-	c->colour_next = (c->colour_next + 1) % c->colours;
+	if (++c->colour_next == c->colours) /* (no division on any allocation path) */
+		c->colour_next = 0;
 	spin_unlock(&c->lock);
 	head = new_slab(c, gfp, colour);
 	spin_lock(&c->lock);
@@ -322,20 +378,20 @@ void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp)
 {
 	struct page *head = slab_with_room(c, gfp);
 	struct slab_list *from;
-	void *obj;
+	void *obj = NULL;
 
 	if (!head)
 		return NULL;
 	from = list_for(c, head);
-	obj = slab_pop(c, head);
+	slab_take(c, head, &obj, 1);
 	relist(c, head, from);
 	return obj;
 }
 
 void slab_free_locked(struct kmem_cache *c, void *obj)
 {
-	free_to_slab(c, obj);
-	reap_free_slabs(c, 1);
+	free_to_slabs(c, &obj, 1);
+	trim_free_slabs(c);
 }
 
 /* ============================ magazines ================================== */
@@ -375,18 +431,41 @@ static struct slab_cpu *this_magazine(struct kmem_cache *c)
 	return magazine_real(sc) ? sc : NULL;
 }
 
-/* Return the oldest @n objects of a magazine to their slabs (lock held). */
-static void flush_magazine(struct kmem_cache *c, struct slab_cpu *sc, long n)
+/* Return the oldest @n depot objects to their slabs (lock held). */
+static void drain_depot(struct kmem_cache *c, unsigned int n)
 {
-	void **objs = magazine_base(c, sc) + 1;
-	long have = sc->top - objs;
+	if (n > c->depot_avail)
+		n = c->depot_avail;
+	if (!n)
+		return;
+	free_to_slabs(c, c->depot, n);
+	memmove(c->depot, c->depot + n, (size_t)(c->depot_avail - n) * sizeof(void *));
+	c->depot_avail -= n;
+}
+
+/*
+ * Take the newest @n objects out of a magazine (lock held): with
+ * @to_depot, as many as the depot has room for go there (a copy of
+ * pointers, no slab touched) and only the rest to their slabs. (Linux
+ * flushes the oldest and moves the rest down; taking the newest needs no
+ * move, and on this kernel's harts no object is colder than another.)
+ */
+static void flush_magazine(struct kmem_cache *c, struct slab_cpu *sc, long n, bool to_depot)
+{
+	long have = magazine_count(c, sc), k = 0;
+	void **objs;
 
 	if (n > have)
 		n = have;
-	for (long i = 0; i < n; i++)
-		free_to_slab(c, objs[i]);
-	memmove(objs, objs + n, (size_t)(have - n) * sizeof(void *));
-	sc->top -= n;
+	objs = sc->top - n;
+	if (to_depot && c->depot_avail < c->depot_limit) {
+		k = MIN(n, (long)(c->depot_limit - c->depot_avail));
+		memcpy(c->depot + c->depot_avail, objs, (size_t)k * sizeof(void *));
+		c->depot_avail += (unsigned int)k;
+		c->nr_depot_puts++;
+	}
+	free_to_slabs(c, objs + k, n - k);
+	sc->top = objs;
 	c->nr_flushes++;
 }
 
@@ -395,13 +474,53 @@ static void release_magazine(struct kmem_cache *c, struct slab_cpu *sc)
 {
 	if (!magazine_real(sc))
 		return;
-	flush_magazine(c, sc, magazine_count(c, sc));
+	flush_magazine(c, sc, magazine_count(c, sc), false);
 	slob_free(&meta_heap, magazine_base(c, sc), magazine_bytes(c));
 	slab_account(0, -(long)magazine_bytes(c));
 	sc->top = sc->end = EMPTY_END;
 }
 
 /* ============================ slow paths ================================= */
+
+/* Refill an empty magazine from the depot: up to a batch of its newest
+ * objects (lock held); false when the depot is empty. */
+static bool refill_from_depot(struct kmem_cache *c, struct slab_cpu *m)
+{
+	unsigned int n = MIN(c->batch, c->depot_avail);
+
+	if (!n)
+		return false;
+	c->depot_avail -= n;
+	memcpy(m->top, c->depot + c->depot_avail, n * sizeof(void *));
+	m->top += n;
+	c->nr_depot_gets++;
+	return true;
+}
+
+/* Refill a magazine with up to a batch of objects from the slabs, partial
+ * ones first (lock held, dropped while growing). */
+static void refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gfp)
+{
+	while (magazine_count(c, m) < (long)c->batch) {
+		struct page *head;
+		struct slab_list *from;
+
+		/* Grow only for an empty magazine, as Linux's refill does: a
+		 * grow can run the shrinker, which empties this magazine, so
+		 * growing to fill a batch could go on for ever when memory is
+		 * short. */
+		if (magazine_count(c, m) && c->partial.first == SLAB_NIL &&
+		    c->free.first == SLAB_NIL)
+			break;
+		head = slab_with_room(c, gfp);
+		if (!head)
+			break;
+		from = list_for(c, head);
+		m->top += slab_take(c, head, m->top,
+				    (unsigned int)((long)c->batch - magazine_count(c, m)));
+		relist(c, head, from);
+	}
+}
 
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 {
@@ -421,29 +540,8 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	}
 	spin_lock(&c->lock);
 	c->nr_refills++;
-	while (magazine_count(c, m) < (long)c->batch) {
-		struct page *head;
-		struct slab_list *from;
-
-		/* Grow only for an empty magazine, as Linux's refill does: a
-		 * grow can run the shrinker, which empties this magazine, so
-		 * growing to fill a batch could go on for ever when memory is
-		 * short. */
-		if (magazine_count(c, m) && c->partial.first == SLAB_NIL &&
-		    c->free.first == SLAB_NIL)
-			break;
-		head = slab_with_room(c, gfp);
-		if (!head)
-			break;
-		from = list_for(c, head);
-		while (head->slab_free && magazine_count(c, m) < (long)c->batch) {
-			void *o = slab_pop(c, head);
-
-			if (o)
-				*m->top++ = o;
-		}
-		relist(c, head, from);
-	}
+	if (!refill_from_depot(c, m))
+		refill_from_slabs(c, m, gfp);
 	if (magazine_count(c, m))
 		obj = *--m->top;
 	spin_unlock(&c->lock);
@@ -468,10 +566,11 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		return;
 	}
 	spin_lock(&c->lock);
-	if (m->top == m->end)
-		flush_magazine(c, m, c->batch);
+	if (m->top == m->end) {
+		flush_magazine(c, m, c->batch, true);
+		trim_free_slabs(c);
+	}
 	*m->top++ = obj;
-	reap_free_slabs(c, 1);
 	spin_unlock(&c->lock);
 	irq_restore(flags);
 }
@@ -523,15 +622,44 @@ unsigned int kmem_cache_size(const struct kmem_cache *c)
 	return c->object_size;
 }
 
-/* Empty this hart's magazine and give back every free slab (lock held,
- * interrupts masked); pages released. */
+/* Empty this hart's magazine and the depot and give back every free slab
+ * (lock held, interrupts masked); pages released. */
 static unsigned long shrink_locked(struct kmem_cache *c)
 {
 	struct slab_cpu *m = this_slab_cpu(c);
 
 	if (magazine_real(m))
-		flush_magazine(c, m, magazine_count(c, m));
+		flush_magazine(c, m, magazine_count(c, m), false);
+	drain_depot(c, c->depot_avail);
 	return reap_free_slabs(c, 0);
+}
+
+unsigned long kmem_cache_free_beyond_rule(struct kmem_cache *c)
+{
+	unsigned long flags = irq_save();
+	unsigned long pages;
+
+	spin_lock(&c->lock);
+	pages = trim_free_slabs(c);
+	spin_unlock(&c->lock);
+	irq_restore(flags);
+	return pages;
+}
+
+unsigned long kmem_cache_drain_hart(struct kmem_cache *c)
+{
+	unsigned long flags = irq_save();
+	struct slab_cpu *m = this_slab_cpu(c);
+	unsigned long pages;
+
+	spin_lock(&c->lock);
+	if (magazine_real(m) && magazine_count(c, m))
+		flush_magazine(c, m, (magazine_count(c, m) + 4) / 5, false);
+	drain_depot(c, (c->depot_avail + 4) / 5);
+	pages = trim_free_slabs(c);
+	spin_unlock(&c->lock);
+	irq_restore(flags);
+	return pages;
 }
 
 unsigned long kmem_cache_shrink(struct kmem_cache *c)
@@ -611,10 +739,17 @@ void slab_cache_reap(bool all, struct slab_reap_stats *r)
 		if (n > have)
 			n = (have + 1) / 2;
 		if (n) {
-			flush_magazine(c, m, n);
+			flush_magazine(c, m, n, false);
 			r->objects += (unsigned long)n;
 		}
-		r->pages += reap_free_slabs(c, all ? 0 : 1);
+		/* the depot likewise (2.6.20 drained the shared array too) */
+		n = all ? c->depot_avail : (c->depot_avail + 4) / 5;
+		if (n) {
+			drain_depot(c, n);
+			r->objects += (unsigned long)n;
+		}
+		/* free slabs: all of them on request, else beyond the rule */
+		r->pages += all ? reap_free_slabs(c, 0) : trim_free_slabs(c);
 		spin_unlock(&c->lock);
 	}
 	spin_unlock(&chain_lock);
@@ -676,20 +811,35 @@ static int setup_geometry(struct kmem_cache *c)
 	c->objs_per_slab = (unsigned int)(slab_bytes(c) / c->size);
 	c->colour_off = MAX(SLAB_CACHE_LINE, c->align);
 	c->colours = (unsigned int)((slab_bytes(c) - c->objs_per_slab * c->size) / c->colour_off) + 1;
+	c->reciprocal = slab_reciprocal(c->size);
 	return 0;
 }
 
-/* Linux SLAB's magazine sizes unless tuned (kmem_cache_tune); debug
- * caches, failslab's targets and caches that got no per-hart slot get none. */
+/*
+ * Magazine capacity unless tuned (kmem_cache_tune): Linux SLAB's counts
+ * (120 objects up to 256 bytes, 54 to 1 KiB, 24 to a page, 8 beyond),
+ * capped so that a magazine holds at most SLAB_MAGAZINE_BYTES of objects
+ * (at least SLAB_MAGAZINE_MIN of them): what a hart keeps idle grows with
+ * the object size only that far. Debug caches, failslab's targets and
+ * caches that got no per-hart slot get none.
+ */
+#ifndef SLAB_MAGAZINE_BYTES
+#define SLAB_MAGAZINE_BYTES 4096u
+#endif
+#ifndef SLAB_MAGAZINE_MIN
+#define SLAB_MAGAZINE_MIN 4u
+#endif
+
 static unsigned int magazine_limit(const struct kmem_cache *c)
 {
-	unsigned int s = c->size;
+	unsigned int s = c->size, linux_limit;
 
 	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB) || c->pcpu_off == PERCPU_RESERVED_OFF)
 		return 0;
 	if (c->tuned_limit)
 		return c->tuned_limit - 1;
-	return s > PAGE_SIZE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
+	linux_limit = s > PAGE_SIZE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
+	return MIN(linux_limit, MAX(SLAB_MAGAZINE_MIN, SLAB_MAGAZINE_BYTES / s));
 }
 
 static unsigned int magazine_batch(const struct kmem_cache *c, unsigned int limit)
@@ -697,7 +847,66 @@ static unsigned int magazine_batch(const struct kmem_cache *c, unsigned int limi
 	return c->tuned_batch ? MIN(c->tuned_batch, limit) : (limit + 1) / 2;
 }
 
-/* Give every hart's magazine back and size them anew (lock held). */
+/*
+ * The depot's capacity: SLAB_DEPOT_BATCHES batches (2.6.20's sharedfactor,
+ * which is 8 there on SMP; 2 here, since what the depot holds is memory
+ * an embedded board does not have to spare), within the largest array the
+ * metadata heap gives.
+ */
+#ifndef SLAB_DEPOT_BATCHES
+#define SLAB_DEPOT_BATCHES 2u
+#endif
+
+static unsigned int depot_limit_for(const struct kmem_cache *c)
+{
+	unsigned int factor = c->tuned_shared ? c->tuned_shared - 1 : SLAB_DEPOT_BATCHES;
+
+	return MIN(factor * c->batch, SLAB_MAX_LIMIT);
+}
+
+/*
+ * The free-slab rule, 2.6.20's free_limit: free objects in slabs are kept
+ * up to (1 + harts online) * batch + objs_per_slab, enough for every hart
+ * and the depot to refill once without a new slab, plus one slab's worth;
+ * a free slab beyond that goes back to the page allocator when objects
+ * return to the slabs. A cache without magazines keeps one slab's worth.
+ * The harts are those online when the cache is made or tuned (caches made
+ * before the other harts start count one).
+ */
+#ifndef SLAB_FREE_BATCHES
+#define SLAB_FREE_BATCHES 1ul
+#endif
+static unsigned long free_limit_for(const struct kmem_cache *c)
+{
+	return (SLAB_FREE_BATCHES + nr_online_cpus()) * c->batch + c->objs_per_slab;
+}
+
+/* Give the depot back to the slabs and size it anew (lock held, or the
+ * cache not yet on the chain). With no memory for the array, no depot. */
+static void resize_depot(struct kmem_cache *c)
+{
+	unsigned int limit = depot_limit_for(c);
+
+	if (limit == c->depot_limit)
+		return;
+	drain_depot(c, c->depot_avail);
+	if (c->depot) {
+		slob_free(&meta_heap, c->depot, c->depot_limit * sizeof(void *));
+		slab_account(0, -(long)(c->depot_limit * sizeof(void *)));
+	}
+	c->depot = NULL;
+	c->depot_limit = 0;
+	if (!limit)
+		return;
+	c->depot = slob_alloc(&meta_heap, limit * sizeof(void *), GFP_KERNEL, 0);
+	if (c->depot) {
+		c->depot_limit = limit;
+		slab_account(0, (long)(limit * sizeof(void *)));
+	}
+}
+
+/* Give every hart's magazine back and size them, the depot and the rule
+ * anew (lock held). */
 static void resize_magazines(struct kmem_cache *c)
 {
 	unsigned int limit = magazine_limit(c);
@@ -707,7 +916,9 @@ static void resize_magazines(struct kmem_cache *c)
 			release_magazine(c, cpu_slab(c, cpu));
 	c->limit = limit;
 	c->batch = magazine_batch(c, limit);
-	reap_free_slabs(c, 1);
+	resize_depot(c);
+	c->free_limit = free_limit_for(c);
+	trim_free_slabs(c);
 }
 
 /* Every hart's pair for the cache in a per-hart slot of its own; with no
@@ -722,6 +933,8 @@ static void setup_magazines(struct kmem_cache *c)
 	c->pcpu_off = off >= 0 ? (unsigned long)off : PERCPU_RESERVED_OFF;
 	c->limit = magazine_limit(c);
 	c->batch = magazine_batch(c, c->limit);
+	resize_depot(c);
+	c->free_limit = free_limit_for(c);
 	if (c->pcpu_off != PERCPU_RESERVED_OFF)
 		for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
 			cpu_slab(c, cpu)->top = cpu_slab(c, cpu)->end = EMPTY_END;
@@ -797,6 +1010,8 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	spin_lock(&c->lock);
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
 		release_magazine(c, cpu_slab(c, cpu));
+	c->batch = 0; /* no depot: its objects back to the slabs, its array freed */
+	resize_depot(c);
 	reap_free_slabs(c, 0);
 	left = kmem_cache_objects_out(c);
 	if (c->pcpu_off != PERCPU_RESERVED_OFF) {
@@ -846,14 +1061,22 @@ unsigned long kmem_cache_shrink_all(void)
 
 int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch)
 {
+	return kmem_cache_tune_shared(c, limit, batch, SLAB_SHARED_DEFAULT);
+}
+
+int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned int batch,
+			   unsigned int shared)
+{
 	unsigned long irq;
 
-	if (limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch))
+	if (limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch) ||
+	    (shared != SLAB_SHARED_DEFAULT && (unsigned long)shared * batch > SLAB_MAX_LIMIT))
 		return -EINVAL;
 	irq = irq_save();
 	spin_lock(&c->lock);
 	c->tuned_limit = limit + 1;
 	c->tuned_batch = batch;
+	c->tuned_shared = shared == SLAB_SHARED_DEFAULT ? 0 : shared + 1;
 	resize_magazines(c);
 	spin_unlock(&c->lock);
 	irq_restore(irq);

@@ -22,7 +22,11 @@
  *     inactive and its poison intact (a write after free shows here before
  *     the object is handed out again);
  *   - every hart's magazine is the shared empty one or in its bounds with
- *     base[0] NULL, and holds only objects of this cache.
+ *     base[0] NULL, and holds only objects of this cache;
+ *   - the depot is within its capacity (an array exactly when the capacity
+ *     is not 0) and holds only objects of this cache;
+ *   - the free-slab rule: no free slab is kept while the slabs hold more
+ *     than free_limit free objects.
  * It prints at most MAX_REPORTS problems per call and returns their number.
  */
 #include <mm/mm.h>
@@ -58,12 +62,13 @@ static void slabinfo_row(struct kmem_cache *c, void *arg)
 	unsigned long irq = spin_lock_irqsave(&c->lock);
 	unsigned long num = c->nr_slabs * c->objs_per_slab, active = kmem_cache_objects_out(c);
 	unsigned long active_slabs = c->full.count + c->partial.count, slabs = c->nr_slabs;
+	unsigned int shared = c->batch ? c->depot_limit / c->batch : 0, shared_avail = c->depot_avail;
 
 	spin_unlock_irqrestore(&c->lock, irq);
 	(void)arg;
 	kprintf("%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6u\n",
-		c->name, active, num, c->size, c->objs_per_slab, 1 << c->order, c->limit, c->batch, 0u,
-		active_slabs, slabs, 0u);
+		c->name, active, num, c->size, c->objs_per_slab, 1 << c->order, c->limit, c->batch,
+		shared, active_slabs, slabs, shared_avail);
 }
 
 void show_slabinfo(void)
@@ -91,14 +96,15 @@ static void slabstats_row(struct kmem_cache *c, void *arg)
 			n += ksnprintf(mags + n, sizeof(mags) - (size_t)n, " %u:%ld", cpu,
 				       magazine_count(c, sc));
 	}
-	kprintf("%-17s %8lu %8lu %6lu %6lu %6lu %5u %5u%s\n", c->name, c->nr_refills, c->nr_flushes,
-		c->nr_grows, c->nr_reaps, c->nr_errors, c->limit, c->batch, n ? mags : " -");
+	kprintf("%-17s %8lu %8lu %6lu %6lu %6lu %5u %5u%s depot %u/%u\n", c->name, c->nr_refills,
+		c->nr_flushes, c->nr_grows, c->nr_reaps, c->nr_errors, c->limit, c->batch,
+		n ? mags : " -", c->depot_avail, c->depot_limit);
 }
 
 void show_slabstats(void)
 {
 	kprintf("# name             refills  flushes  grows  reaps errors limit batch"
-		" magazines (cpu:objects)\n");
+		" magazines (cpu:objects) depot objects/capacity\n");
 	slab_for_each_cache(slabstats_row, NULL);
 	kprintf("shrinker %s: scans %lu, pages freed %lu\n", slab_shrinker.name, slab_shrinker.nr_scans,
 		slab_shrinker.nr_freed);
@@ -187,6 +193,25 @@ static unsigned long check_list(struct check *k, struct slab_list *l, unsigned l
 	return nfree;
 }
 
+/* Is p an object of cache c (in one of its slabs, on an object boundary)? */
+static bool cache_object(struct kmem_cache *c, const void *p)
+{
+	return virt_to_cache(p) == c && is_object(c, slab_head(p), p);
+}
+
+static void check_depot(struct check *k)
+{
+	struct kmem_cache *c = k->c;
+
+	if (c->depot_avail > c->depot_limit || !c->depot != !c->depot_limit) {
+		problem(k, c->depot, "depot bounds broken");
+		return;
+	}
+	for (unsigned int i = 0; i < c->depot_avail; i++)
+		if (!cache_object(c, c->depot[i]))
+			problem(k, c->depot[i], "depot holds a pointer that is not this cache's object");
+}
+
 int kmem_cache_check(struct kmem_cache *c)
 {
 	struct check k = { c, 0 };
@@ -212,9 +237,12 @@ int kmem_cache_check(struct kmem_cache *c)
 			problem(&k, m, "magazine bounds broken");
 		else
 			for (void **e = base + 1; e < m->top; e++)
-				if (virt_to_cache(*e) != c || !is_object(c, slab_head(*e), *e))
+				if (!cache_object(c, *e))
 					problem(&k, *e, "magazine holds a pointer that is not this cache's object");
 	}
+	check_depot(&k);
+	if (c->free.count && c->free_objects > c->free_limit)
+		problem(&k, NULL, "free slabs kept beyond the rule (free objects above free_limit)");
 	spin_unlock_irqrestore(&c->lock, irq);
 	if (k.errors > MAX_REPORTS)
 		kprintf("kmem_cache_check: %s: %d more problems\n", c->name, k.errors - MAX_REPORTS);

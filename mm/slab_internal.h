@@ -29,6 +29,7 @@
 #define RVMM_MM_SLAB_INTERNAL_H
 
 #include <mm/mm.h>
+#include <mm/mmzone.h>
 #include <mm/slab.h>
 
 #define RED_ACTIVE 0xcc
@@ -52,7 +53,10 @@ static inline unsigned long slab_bytes(const struct kmem_cache *c)
 /* The head page of the slab holding p, or NULL. */
 static inline struct page *slab_head(const void *p)
 {
-	struct page *page = virt_to_page(p);
+	struct page *page = virt_to_page_flat(p);
+
+	if (unlikely(!page))
+		page = virt_to_page(p);
 
 	if (!page || page_type(page) != PGTY_SLAB)
 		return NULL;
@@ -69,16 +73,40 @@ static inline char *first_object(const struct kmem_cache *c, const struct page *
 	return slab_base(head) + head->slab_colour * c->colour_off + c->red_left;
 }
 
+/*
+ * off / c->size without a division: c->reciprocal = ceil(2^32 / size), and
+ * (off * reciprocal) >> 32 is the exact quotient whenever off * size <
+ * 2^32 (the error off * (reciprocal - 2^32 / size) / 2^32 stays below
+ * 1 / size, less than the distance of off / size to the next integer).
+ * Callers pass an offset inside a slab: off < 32 KiB, size <= 32 KiB.
+ */
+static inline unsigned int obj_index(const struct kmem_cache *c, unsigned long off)
+{
+	return (unsigned int)((off * c->reciprocal) >> 32);
+}
+
+static inline u32 slab_reciprocal(unsigned int size)
+{
+	return (u32)(((1ull << 32) + size - 1) / size);
+}
+
+/* Is p an object of the slab whose first object is @first? (No division:
+ * obj_index.) */
+static inline bool is_object_from(const struct kmem_cache *c, const char *first, const void *p)
+{
+	unsigned long off = (unsigned long)((const char *)p - first);
+	unsigned int idx;
+
+	if ((const char *)p < first || off >= slab_bytes(c))
+		return false;
+	idx = obj_index(c, off);
+	return idx < c->objs_per_slab && (unsigned long)idx * c->size == off;
+}
+
 /* Is p the start of an object of this slab? */
 static inline bool is_object(const struct kmem_cache *c, const struct page *head, const void *p)
 {
-	const char *first = first_object(c, head);
-	unsigned long off;
-
-	if ((const char *)p < first)
-		return false;
-	off = (unsigned long)((const char *)p - first);
-	return off % c->size == 0 && off / c->size < c->objs_per_slab;
+	return is_object_from(c, first_object(c, head), p);
 }
 
 static inline void **fp_slot(const struct kmem_cache *c, void *obj)
@@ -138,7 +166,7 @@ static inline long magazine_count(const struct kmem_cache *c, const struct slab_
 /* One object from the slabs, growing the cache if needed; lock held on
  * entry and exit (dropped while growing). NULL when out of memory. */
 void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp);
-/* Return an object to its slab and give back free slabs beyond one (lock
+/* Return an object to its slab and give back free slabs beyond the rule (lock
  * held). */
 void slab_free_locked(struct kmem_cache *c, void *obj);
 

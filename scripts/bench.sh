@@ -97,7 +97,7 @@ qemu_version=$(qemu-system-riscv64 --version | head -n 1)
 	echo "rdinstret is read immediately around each call and the cost of two back-to-back reads (1) is subtracted;"
 	echo "the result is divided by the number of calls (each alloc or free is one operation). peak_kb is the most"
 	echo "memory the allocator took from below: for alloc=slob / slob-classic a private heap's peak_pages x 4 KiB"
-	echo "(SLOB pages and bigblock pages); for alloc=slab the slab pages plus cache descriptors and magazines at"
+	echo "(SLOB pages and bigblock pages); for alloc=slab the slab pages plus cache descriptors, magazines and depots at"
 	echo "their highest (every churn size fits a kmalloc-N cache); for picolibc (picolibc_insns, picolibc_peak_kb) the highest sbrk break"
 	echo "minus its start, where picolibc 1.8's nano-malloc (Debian's release build, rv64imac/lp64, with its own"
 	echo "memset: it zeroes every block it returns) runs in the kernel over a 4 MiB region from the page allocator."
@@ -128,11 +128,60 @@ qemu_version=$(qemu-system-riscv64 --version | head -n 1)
 	echo "  instructions than picolibc's malloc), with peak_kb no more than picolibc_peak_kb;"
 	echo "- kmem_cache <= 30 instructions per pair;"
 	echo "- churn alloc=slab <= 60 instructions per operation, peak_kb within 25% of alloc=slob's;"
-	echo "- kmalloc alloc=slab size=64 <= 40 per pair (asserted for every size of the table)."
+	echo "- kmalloc alloc=slab size=64 <= 40 per pair (asserted for every size of the table);"
+	echo "- slab_slow: a refill or flush the depot serves (bounce) <= 400 instructions; through the slabs"
+	echo "  (bulk) refill <= 2500, flush <= 1600;"
+	echo "- lifetime and mixed alloc=slab <= 45 instructions per operation; lifetime overhead_pct <= 30;"
+	echo "  mixed overhead_pct <= 45 (a bound against regression: its goal of 25 is not met, see below)."
 	echo
 	echo "make test asserts every met target from the same exact counts (tests/qemu/boot-checks.sh)."
 	echo "What each one measures: docs/memory.md and docs/kmalloc.md, sections \"Speed\"."
 	echo
+	cat <<'SLAB_EOF'
+## Slab: slow paths and memory, before and after the depot
+
+`bench slab_slow` (bench/slab_bench.c) times every call on a 64-byte cache on its own and averages the calls
+during which a refill (flush) happened, the magazine pop (push) included: bulk = 5 rounds of 2000
+allocations then 2000 frees (slabs made and given back), bounce = 200 rounds of 90 allocations and 90 frees
+(each crossing the magazine's bound once each way). Before: magazines of 120 (batch 60), no depot, one free
+slab kept, out-of-line page_address and virt_to_page, a division and a modulo per object check, the oldest
+batch flushed and the rest moved down. After: magazines of 64 (batch 32, the 4 KiB cap), the depot, the
+free-slab rule, the object checks by reciprocal, page_address inline, runs of one slab's objects returned
+with one lookup, the newest batch flushed. Same command as the table above with `bench slab_slow`:
+
+| pattern | refill before | refill after | flush before | flush after |
+|---|---|---|---|---|
+| bulk (through the slabs) | 5863 (98 per object) | 1967 (61 per object) | 10461 | 1317 |
+| bounce (the depot serves it) | 9279 | 310 | 10256 | 379 |
+
+Slab memory on the kernel size mix, each lever measured (same command, `bench churn mixed lifetime`;
+overhead_pct / instructions per operation; "mag" is the cap on a magazine's bytes, "depot" its capacity in
+batches, "rule" the extra batches of free objects kept beyond one per hart):
+
+| configuration | mixed | lifetime | churn |
+|---|---|---|---|
+| before: 13 classes (8 .. 8192, 96, 192), Linux's magazines, no depot, one free slab kept | 51.5 / 43 | 29.4 / 45 | 42 |
+| + depot (2), free_limit rule, mag 4 KiB, old classes | 55.7 / 45 | 29.5 / 45 | 44 |
+| + 32 classes, multiples of 16, 12.5-25% apart (no kmalloc-8) | 44.8 / 45 | 17.7 / 44 | 44 |
+| + flush of the newest batch (no move): chosen | 42.3 / 44 | 17.7 / 44 | 43 |
+| mag 2 KiB | 42.3 / 48 | 17.6 / 48 | 47 |
+| mag 2 KiB, depot 1, rule 0 | 41.4 / 50 | 17.5 / 49 | 49 |
+| mag 1 KiB (at least 2), depot 1, rule 0 | 38.0 / 62 | 15.6 / 61 | 62 |
+| mag 4 KiB (at least 1), depot 1, rule 0 | 38.9 / 48 | 15.7 / 47 | 49 |
+
+Goals: lifetime <= 30 (met: 17.7) and mixed <= 25 (not met: 42.3) at <= 45 instructions per operation (met:
+44 and 44). Smaller magazines buy a few points of mixed at 4 to 18 instructions per operation. What keeps
+mixed above 25 is segregation itself: a class's slabs go back only when all their objects are free, so each
+class holds about its own peak, and the classes peak at different times. scripts/kmalloc-class-model.c
+replays mixed's requests without an allocator: live 475 KiB; rounded to the classes 596 KiB (25.7%) with the
+old classes and 502 KiB (5.7%) with the new; but the sum of the classes' own peaks is 765 KiB (61.0%) with the
+old and 672 KiB (41.6%) with the new classes, and still 644 KiB (35.7%) with every request above 4095 bytes
+served by exact pages given back at once. The slab rows (676 KiB now) sit at that bound; reaching 25% needs
+memory to move between classes, which SLOB (19.5%) and picolibc (14.5%) have and segregated slabs do not.
+
+    cc -O2 -o /tmp/kmalloc-class-model scripts/kmalloc-class-model.c && /tmp/kmalloc-class-model
+
+SLAB_EOF
 	echo '## Replaying a Linux kmem trace'
 	echo
 	echo '`make replay` replays a trace of Linux'\''s kmem events against rvmm'\''s allocators on QEMU, one hart,'

@@ -96,11 +96,11 @@ SHELL_CMD("vmstat", cmd_vmstat, "",
 	  "reclaim, cache_reap and allocation failure counters (Linux's /proc/vmstat)");
 
 /* `slabinfo` prints; `slabinfo NAME LIMIT BATCHCOUNT [SHAREDFACTOR]` tunes
- * a cache's magazines as a write to Linux's /proc/slabinfo does (there is
- * no shared array: SHAREDFACTOR must be 0). */
+ * a cache's magazines and depot as a write to Linux's /proc/slabinfo does
+ * (SHAREDFACTOR: the depot's size in batches; left out, the default). */
 static int cmd_slabinfo(int argc, char **argv)
 {
-	u64 limit, batch, shared = 0;
+	u64 limit, batch, shared = SLAB_SHARED_DEFAULT;
 	struct kmem_cache *c;
 	int rc;
 
@@ -122,14 +122,20 @@ static int cmd_slabinfo(int argc, char **argv)
 		kprintf("slabinfo: no cache named %s\n", argv[1]);
 		return -ENOENT;
 	}
-	rc = shared || limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT
+	rc = limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT ||
+			     (shared != SLAB_SHARED_DEFAULT && shared > SLAB_MAX_LIMIT)
 		     ? -EINVAL
-		     : kmem_cache_tune(c, (unsigned int)limit, (unsigned int)batch);
-	if (rc)
+		     : kmem_cache_tune_shared(c, (unsigned int)limit, (unsigned int)batch,
+					      (unsigned int)shared);
+	if (rc && shared == SLAB_SHARED_DEFAULT)
+		kprintf("slabinfo: %s: limit %llu batchcount %llu refused "
+			"(0 < batchcount <= limit <= %d, or both 0)\n",
+			argv[1], (unsigned long long)limit, (unsigned long long)batch, SLAB_MAX_LIMIT);
+	else if (rc)
 		kprintf("slabinfo: %s: limit %llu batchcount %llu sharedfactor %llu refused "
-			"(0 < batchcount <= limit <= %d, or both 0; sharedfactor 0)\n",
+			"(0 < batchcount <= limit <= %d, or both 0; sharedfactor x batchcount <= %d)\n",
 			argv[1], (unsigned long long)limit, (unsigned long long)batch,
-			(unsigned long long)shared, SLAB_MAX_LIMIT);
+			(unsigned long long)shared, SLAB_MAX_LIMIT, SLAB_MAX_LIMIT);
 	return rc;
 }
 SHELL_CMD("slabinfo", cmd_slabinfo, "[-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]",

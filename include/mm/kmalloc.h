@@ -2,12 +2,13 @@
  * kmalloc.h - general-purpose kernel memory (mm/kmalloc.c), Linux's API.
  *
  * kmalloc(0) returns ZERO_SIZE_PTR, which kfree and ksize accept and which
- * faults if dereferenced. Alignment: every pointer is 8-byte aligned. With
- * kmalloc=slab (the default) a power-of-two size up to 4096 is aligned to
- * itself; with kmalloc=slob pointers are 8-byte aligned (16 with
- * slob=classic). Requests the backend does not serve (above 8192 bytes with
- * slab, above a SLOB block with slob) are page-aligned "bigblocks" straight
- * from the buddy allocator.
+ * faults if dereferenced. Alignment, on every backend (kmalloc=slab,
+ * kmalloc=slob with slob=segfit or slob=classic): every pointer is
+ * ARCH_KMALLOC_MINALIGN (16) aligned, and a power-of-two size up to
+ * PAGE_SIZE is aligned to itself (Linux's rule since 5.4). Requests the
+ * backend does not serve (above 8192 bytes with slab, above a SLOB block
+ * with slob) are page-aligned "bigblocks" straight from the buddy
+ * allocator.
  *
  * Bad frees: kfree of a pointer kmalloc never returned, of a pointer inside
  * a block, or a second kfree is reported with the address and changes
@@ -29,8 +30,12 @@
  * malloc's rule are 16 bytes. */
 #define ARCH_KMALLOC_MINALIGN 16
 
-/* Largest kmalloc: a MAX_ORDER-1 block of pages (4 MiB). */
+/* Largest kmalloc: a MAX_ORDER-1 block of pages (4 MiB). A bigger request
+ * fails (NULL) with a message, unless __GFP_NOWARN, that says to use
+ * kvmalloc (mm/vmalloc.h), which serves it from vmalloc; counted in
+ * kmalloc_too_big_count. */
 #define KMALLOC_MAX_SIZE (PAGE_SIZE << 10)
+extern unsigned long kmalloc_too_big_count;
 
 void *__kmalloc(size_t size, gfp_t gfp);
 void *kzalloc(size_t size, gfp_t gfp);
@@ -52,8 +57,12 @@ void kmalloc_set_backend(enum kmalloc_backend backend);
  * when the backend changes. kmalloc_fast_caches is the table kmalloc reads:
  * the same caches while kmalloc=slab, all NULL otherwise, so the inline
  * path needs no test of the backend. */
-#define KMALLOC_NR_CACHES 13
+#define KMALLOC_NR_CACHES 32
 #define KMALLOC_SLAB_MAX 8192
+/* Every class is a multiple of ARCH_KMALLOC_MINALIGN (docs/kmalloc.md
+ * lists them). */
+/* The index of kmalloc_sizes that serves @size (1..KMALLOC_SLAB_MAX). */
+unsigned int kmalloc_size_index(size_t size);
 extern const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES];
 struct kmem_cache;
 extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
@@ -76,10 +85,17 @@ struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type);
 void kmalloc_destroy_cache(unsigned int idx);
 
 /* The kmalloc-N class of a size known at compile time (1..8192). */
-#define KMALLOC_CONST_INDEX(n)                                                   \
-	((n) <= 8 ? 0 : (n) <= 16 ? 1 : (n) <= 32 ? 2 : (n) <= 64 ? 3 : (n) <= 96 ? 4 : \
-	 (n) <= 128 ? 5 : (n) <= 192 ? 6 : (n) <= 256 ? 7 : (n) <= 512 ? 8 :          \
-	 (n) <= 1024 ? 9 : (n) <= 2048 ? 10 : (n) <= 4096 ? 11 : 12)
+#define KMALLOC_CONST_INDEX(n)                                                \
+	((n) <= 16 ? 0 : (n) <= 32 ? 1 : (n) <= 48 ? 2 : (n) <= 64 ? 3 :      \
+	 (n) <= 80 ? 4 : (n) <= 96 ? 5 : (n) <= 112 ? 6 : (n) <= 128 ? 7 :    \
+	 (n) <= 160 ? 8 : (n) <= 192 ? 9 : (n) <= 224 ? 10 : (n) <= 256 ? 11 : \
+	 (n) <= 320 ? 12 : (n) <= 384 ? 13 : (n) <= 448 ? 14 :                \
+	 (n) <= 512 ? 15 : (n) <= 640 ? 16 : (n) <= 768 ? 17 :                \
+	 (n) <= 896 ? 18 : (n) <= 1024 ? 19 : (n) <= 1280 ? 20 :              \
+	 (n) <= 1536 ? 21 : (n) <= 1792 ? 22 : (n) <= 2048 ? 23 :             \
+	 (n) <= 2560 ? 24 : (n) <= 3072 ? 25 : (n) <= 3584 ? 26 :             \
+	 (n) <= 4096 ? 27 : (n) <= 5120 ? 28 : (n) <= 6144 ? 29 :             \
+	 (n) <= 7168 ? 30 : 31)
 
 /* Set up the kernel's kmalloc heap (mode from the slob= parameter). */
 void kmalloc_init(void);

@@ -151,7 +151,32 @@ static inline u64 virt_to_phys(const void *va)
 bool pfn_valid(unsigned long pfn);
 struct page *pfn_to_page(unsigned long pfn);
 unsigned long page_to_pfn(const struct page *page);
-void *page_address(const struct page *page);
+
+/*
+ * The running node's flat memmap, when it has one (mm/memmap.c): the
+ * virtual addresses [memmap_win_start, + memmap_win_size) have their struct
+ * pages at memmap_win_map in address order; memmap_win_size is 0 for a
+ * sectioned memmap (and while the node changes).
+ */
+extern uintptr_t memmap_win_start;
+extern unsigned long memmap_win_size;
+extern struct page *memmap_win_map;
+
+/* page_address through the section table (mm/memmap.c). */
+void *page_address_sectioned(const struct page *page);
+
+/* The address of a page's memory: inline (a subtract, a compare, a shift
+ * and an add) while the page lies in the flat memmap, the usual board;
+ * through the section table otherwise. */
+static inline void *page_address(const struct page *page)
+{
+	_Static_assert(PAGE_SIZE % sizeof(struct page) == 0, "page_address scales by a shift");
+	uintptr_t off = (uintptr_t)page - (uintptr_t)memmap_win_map;
+
+	if (likely(off < (memmap_win_size >> PAGE_SHIFT) * sizeof(struct page)))
+		return (void *)(memmap_win_start + off * (PAGE_SIZE / sizeof(struct page)));
+	return page_address_sectioned(page);
+}
 /* The struct page of a kernel virtual address, or NULL if it is not RAM
  * with a struct page. */
 struct page *virt_to_page(const void *addr);

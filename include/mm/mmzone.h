@@ -160,10 +160,8 @@ static inline struct page *node_virt_to_page(const struct pglist_data *node, con
 
 /* kfree's lookup (mm/memmap.c): the struct page of @p when the running
  * node's memmap is flat and p lies in its span, else NULL (then ask
- * virt_to_page). Inside the span a gap's struct page reads as untyped. */
-extern uintptr_t memmap_win_start;
-extern unsigned long memmap_win_size;
-extern struct page *memmap_win_map;
+ * virt_to_page). Inside the span a gap's struct page reads as untyped.
+ * (memmap_win_* are declared in mm.h, for the inline page_address.) */
 
 static inline struct page *virt_to_page_flat(const void *p)
 {

@@ -71,8 +71,11 @@ struct kmem_cache {
 	unsigned int objs_per_slab;
 	unsigned int colour_off, colours, colour_next;
 	unsigned int limit, batch; /* magazine capacity and refill/flush batch */
+	u32 reciprocal;            /* ceil(2^32 / size): offset -> index by a multiply */
 	/* kmem_cache_tune's setting: limit + 1 and batch; 0: Linux's rule */
 	unsigned int tuned_limit, tuned_batch;
+	/* kmem_cache_tune_shared's depot size in batches + 1; 0: the default */
+	unsigned int tuned_shared;
 	unsigned long random;      /* free pointer hardening secret */
 	/* Zone bits every slab is allocated with (from SLAB_CACHE_DMA /
 	 * SLAB_CACHE_DMA32; 0 for other caches), so every object, wherever a
@@ -90,9 +93,22 @@ struct kmem_cache {
 	unsigned long nr_slabs;
 	unsigned long free_objects; /* free objects in slabs (not magazines) */
 	unsigned long max_slabs;    /* 0: no limit (for tests) */
+	/* The free-slab rule (mm/slab.c: set_free_limit): free objects in
+	 * slabs are kept up to free_limit; a free slab beyond it goes back
+	 * to the page allocator. The shrinker gives back every free slab. */
+	unsigned long free_limit;
+	/*
+	 * The depot (2.6.20's shared array cache): objects a hart's full
+	 * magazine handed over, depot[0 .. depot_avail), the newest last; an
+	 * empty magazine takes them back before it looks at a slab. Capacity
+	 * depot_limit (0: no depot); under the cache lock.
+	 */
+	void **depot;
+	unsigned int depot_avail, depot_limit;
 
 	/* statistics */
 	unsigned long nr_refills, nr_flushes, nr_grows, nr_reaps;
+	unsigned long nr_depot_gets, nr_depot_puts; /* refills / flushes the depot served */
 	unsigned long nr_errors; /* debug reports */
 	const char *last_error;
 
@@ -108,9 +124,21 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
 					  unsigned long flags, void (*ctor)(void *),
 					  void (*dtor)(void *));
-/* Return this hart's magazine to the slabs and give free slabs back to the
- * page allocator. Returns the number of pages released. */
+/* Return this hart's magazine and the depot to the slabs and give every
+ * free slab back to the page allocator. Returns the number of pages
+ * released. */
 unsigned long kmem_cache_shrink(struct kmem_cache *c);
+/*
+ * For periodic reclaim (a cache_reap-like caller; none runs here): give
+ * back the free slabs beyond what the free-slab rule keeps (free objects
+ * above free_limit, normally none are: every free to a slab applies the
+ * rule), and with kmem_cache_drain_hart, first return about a fifth of
+ * this hart's magazine (at least one object) and of the depot
+ * to the slabs, as Linux's drain_array. Both take the cache lock and mask
+ * this hart's interrupts; they return the pages given back.
+ */
+unsigned long kmem_cache_free_beyond_rule(struct kmem_cache *c);
+unsigned long kmem_cache_drain_hart(struct kmem_cache *c);
 /* kmem_cache_shrink of every cache on the chain (this hart's magazines). */
 unsigned long kmem_cache_shrink_all(void);
 /* Free the cache. Objects still allocated are reported with the cache name
@@ -129,6 +157,16 @@ unsigned int kmem_cache_size(const struct kmem_cache *c);
  */
 #define SLAB_MAX_LIMIT 500 /* a magazine of 501 pointers fits a block of the metadata heap */
 int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch);
+/*
+ * The same with the depot's size, as the write's third number, Linux's
+ * sharedfactor: the depot holds shared * batch objects (0: no depot), at
+ * most SLAB_MAX_LIMIT; SLAB_SHARED_DEFAULT keeps the default of two
+ * batches (kmem_cache_tune). The depot is emptied into the slabs first.
+ * Returns 0 or -EINVAL.
+ */
+#define SLAB_SHARED_DEFAULT (~0u)
+int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned int batch,
+			   unsigned int shared);
 /* The cache on the chain with this name, or NULL. */
 struct kmem_cache *kmem_cache_find(const char *name);
 
@@ -224,10 +262,11 @@ static inline long kmem_cache_magazine_count(const struct kmem_cache *c, unsigne
 	return n;
 }
 
-/* Objects in every hart's magazine. */
+/* Objects cached in front of the slabs: every hart's magazine and the
+ * depot (exact under the cache lock or while the cache is quiet). */
 static inline unsigned long kmem_cache_in_magazines(const struct kmem_cache *c)
 {
-	unsigned long n = 0;
+	unsigned long n = c->depot_avail;
 
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
 		n += (unsigned long)kmem_cache_magazine_count(c, cpu);

@@ -32,6 +32,7 @@
 #include <mm/slab.h>
 #include <mm/slob.h>
 #include "../common/pattern.h"
+#include "../../mm/slab_internal.h"
 #include "fakeram.h"
 #include "host.h"
 
@@ -546,24 +547,26 @@ static void geometry_order_rule_body(struct ktest *t, struct fx *f)
 		kmem_cache_shrink(c);
 		kmem_cache_destroy(c);
 	}
-	/* Magazine capacity (Linux SLAB's): 120 objects up to 256 bytes, 54
-	 * up to 1 KiB, 24 up to a page, 8 beyond; batch is half (rounded up);
-	 * a debug cache has none. */
+	/* Magazine capacity: Linux SLAB's (120 objects up to 256 bytes, 54
+	 * up to 1 KiB, 24 up to a page, 8 beyond) capped at 4 KiB of objects
+	 * but at least 4; batch is half (rounded up); the depot holds two
+	 * batches; a debug cache has none of either. */
 	{
 		static const struct { size_t size; unsigned long flags; unsigned int limit, batch; } mz[] = {
-			{ 8, 0, 120, 60 }, { 256, 0, 120, 60 }, { 257, 0, 54, 27 },
-			{ 1024, 0, 54, 27 }, { 1025, 0, 24, 12 }, { 4096, 0, 24, 12 },
-			{ 4097, 0, 8, 4 }, { 32768, 0, 8, 4 }, { 64, SLAB_POISON, 0, 0 },
-			{ 64, SLAB_STORE_USER, 0, 0 }, { 64, SLAB_HWCACHE_ALIGN, 120, 60 },
+			{ 8, 0, 120, 60 }, { 32, 0, 120, 60 }, { 64, 0, 64, 32 }, { 256, 0, 16, 8 },
+			{ 257, 0, 15, 8 }, { 1024, 0, 4, 2 }, { 1025, 0, 4, 2 }, { 4096, 0, 4, 2 },
+			{ 4097, 0, 4, 2 }, { 32768, 0, 4, 2 }, { 64, SLAB_POISON, 0, 0 },
+			{ 64, SLAB_STORE_USER, 0, 0 }, { 64, SLAB_HWCACHE_ALIGN, 64, 32 },
 		};
 
 		for (size_t i = 0; i < ARRAY_SIZE(mz); i++) {
 			struct kmem_cache *c = kmem_cache_create("mag", mz[i].size, 0, mz[i].flags, NULL);
 
 			ASSERT(c);
-			if (c->limit != mz[i].limit || c->batch != mz[i].batch)
-				ktest_fail(t, __FILE__, __LINE__, "size %zu flags %#lx: limit %u batch %u",
-					   mz[i].size, mz[i].flags, c->limit, c->batch);
+			if (c->limit != mz[i].limit || c->batch != mz[i].batch ||
+			    c->depot_limit != 2 * mz[i].batch || !c->depot != !mz[i].batch)
+				ktest_fail(t, __FILE__, __LINE__, "size %zu flags %#lx: limit %u batch %u depot %u",
+					   mz[i].size, mz[i].flags, c->limit, c->batch, c->depot_limit);
 			kmem_cache_destroy(c);
 		}
 	}
@@ -699,25 +702,31 @@ static void lists_debug_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(c->partial.count, 1);
 	EXPECT_EQ(c->nr_slabs, 2);
 	EXPECT_EQ(free0 - free_now(), 2);
-	kmem_cache_free(c, a[32]); /* its slab is free: kept */
+	/* The free-slab rule of a cache without magazines: free objects in
+	 * slabs up to one slab's worth (free_limit 32). */
+	EXPECT_EQ(c->free_limit, 32);
+	kmem_cache_free(c, a[32]); /* its slab is free: kept (32 free objects) */
 	EXPECT_EQ(c->free.count, 1);
 	EXPECT_EQ(c->partial.count, 0);
 	EXPECT_EQ(c->nr_slabs, 2);
 	EXPECT_EQ(free0 - free_now(), 2);
-	kmem_cache_free(c, a[0]); /* full -> partial */
+	before = free_now();
+	kmem_cache_free(c, a[0]); /* full -> partial: 33 free, the free slab goes back */
 	EXPECT_EQ(c->full.count, 0);
 	EXPECT_EQ(c->partial.count, 1);
+	EXPECT_EQ(c->free.count, 0);
+	EXPECT_EQ(c->nr_slabs, 1);
+	EXPECT_EQ(c->nr_reaps, 1);
+	EXPECT_EQ(free_now() - before, 1);
 	for (int i = 1; i < 31; i++)
 		kmem_cache_free(c, a[i]);
 	EXPECT_EQ(c->partial.count, 1);
 	EXPECT_EQ(kmem_cache_check(c), 0);
-	before = free_now();
-	kmem_cache_free(c, a[31]); /* a second free slab: one goes back */
+	kmem_cache_free(c, a[31]); /* its slab is free: within the rule, kept */
 	EXPECT_EQ(c->free.count, 1);
 	EXPECT_EQ(c->partial.count + c->full.count, 0);
 	EXPECT_EQ(c->nr_slabs, 1);
 	EXPECT_EQ(c->nr_reaps, 1);
-	EXPECT_EQ(free_now() - before, 1);
 	EXPECT_EQ(c->free_objects, 32);
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	EXPECT_EQ(kmem_cache_shrink(c), 1);
@@ -736,54 +745,62 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 
 	(void)f;
 	ASSERT(c && o);
-	/* Linux SLAB's rule: 120 objects up to 256 bytes, batch half of it. */
-	EXPECT_EQ(c->limit, 120);
-	EXPECT_EQ(c->batch, 60);
+	/* 4 KiB of 128-byte objects, batch half of it, a depot of two
+	 * batches; free objects kept in slabs: (1 + harts) batches and a slab. */
+	EXPECT_EQ(c->limit, 32);
+	EXPECT_EQ(c->batch, 16);
+	EXPECT_EQ(c->depot_limit, 32);
+	EXPECT_EQ(c->free_limit, (1 + nr_online_cpus()) * 16ul + 32);
 	free0 = free_now();
-	/* A refill takes up to 60 from the slabs and grows by one slab only
-	 * when it got nothing (Linux's rule): one new slab's 32 objects. */
+	/* A refill takes up to a batch from the slabs and grows by one slab
+	 * only when it got nothing (Linux's rule): 16 of a new slab's 32. */
 	p = kmem_cache_alloc(c, GFP_KERNEL);
 	ASSERT(p);
 	EXPECT_EQ(c->nr_slabs, 1);
-	EXPECT_EQ(c->full.count, 1);
-	EXPECT_EQ(c->partial.count, 0);
+	EXPECT_EQ(c->full.count, 0);
+	EXPECT_EQ(c->partial.count, 1);
 	EXPECT_EQ(c->free.count, 0);
-	EXPECT_EQ(c->free_objects, 0);
-	EXPECT_EQ(kmem_cache_in_magazines(c), 31);
+	EXPECT_EQ(c->free_objects, 16);
+	EXPECT_EQ(kmem_cache_in_magazines(c), 15);
 	EXPECT_EQ(free0 - free_now(), 1);
 	kmem_cache_free(c, p);
-	EXPECT_EQ(kmem_cache_in_magazines(c), 32);
+	EXPECT_EQ(kmem_cache_in_magazines(c), 16);
 	EXPECT_EQ(c->nr_slabs, 1); /* still in the magazine */
 	EXPECT_EQ(kmem_cache_shrink(c), 1);
 	EXPECT_EQ(kmem_cache_in_magazines(c), 0);
 	EXPECT_EQ(c->nr_slabs, 0);
 	EXPECT_EQ(free_now(), free0);
 
-	/* Many objects out and back: a full magazine flushes half of itself to
-	 * the slabs, and never more than one free slab is kept. */
+	/* Many objects out and back: a full magazine hands a batch to the
+	 * depot, or to the slabs when the depot is full; free slabs are kept
+	 * only while the rule allows. */
 	for (int i = 0; i < 400; i++) {
 		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
 		ASSERT(o[i]);
-		EXPECT(kmem_cache_magazine_count(c, 0) <= 120);
+		EXPECT(kmem_cache_magazine_count(c, 0) <= 32);
 	}
 	EXPECT(c->nr_slabs >= 13);
 	EXPECT_EQ(c->nr_slabs, free0 - free_now());
 	for (int i = 0; i < 400; i++) {
 		kmem_cache_free(c, o[i]);
-		if (c->free.count > 1) {
-			ktest_fail(t, __FILE__, __LINE__, "free %d: %u free slabs kept", i, c->free.count);
+		if (c->free.count && c->free_objects > c->free_limit) {
+			ktest_fail(t, __FILE__, __LINE__, "free %d: %lu free objects in slabs kept",
+				   i, c->free_objects);
 			break;
 		}
 	}
-	/* 16 left from the refills (13 x 32 for 400) plus 400 frees, the
-	 * oldest 60 flushed whenever it is full: 104 pushes fill it, then
-	 * every 60 flush and refill it, and the last 56 leave 116. */
-	EXPECT_EQ(kmem_cache_in_magazines(c), 116);
-	EXPECT_EQ(c->free.count, 1);
+	/* The magazine is full after the last flush and 8 more frees... */
+	EXPECT(kmem_cache_magazine_count(c, 0) > 16 && kmem_cache_magazine_count(c, 0) <= 32);
+	EXPECT_EQ(c->depot_avail, 32); /* ...and the depot full */
+	/* the rest sits in slabs, the free ones beyond the rule given back */
+	EXPECT_EQ(kmem_cache_objects_out(c), kmem_cache_in_magazines(c));
+	EXPECT(c->nr_reaps > 0);
+	EXPECT(c->free_objects + 32 > c->free_limit); /* no more given back than the rule asks */
 	EXPECT_EQ(c->nr_slabs, free0 - free_now()); /* the rest went back */
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	kmem_cache_shrink(c);
 	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(c->depot_avail, 0);
 	EXPECT_EQ(free_now(), free0);
 
 	/* Objects allocated on one hart and freed on another go to the other
@@ -794,12 +811,12 @@ static void lists_magazine_body(struct ktest *t, struct fx *f)
 	host_set_cpu(2);
 	for (int i = 0; i < 10; i++)
 		kmem_cache_free(c, o[i]);
-	EXPECT_EQ(kmem_cache_magazine_count(c, 1), 22); /* a new slab's 32, less 10 */
+	EXPECT_EQ(kmem_cache_magazine_count(c, 1), 6); /* a batch of 16, less 10 */
 	EXPECT_EQ(kmem_cache_magazine_count(c, 2), 10);
 	kmem_cache_shrink(c);
 	EXPECT_EQ(kmem_cache_magazine_count(c, 2), 0);
-	EXPECT_EQ(kmem_cache_magazine_count(c, 1), 22);
-	EXPECT_EQ(kmem_cache_objects_out(c), 22);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 1), 6);
+	EXPECT_EQ(kmem_cache_objects_out(c), 6);
 	host_set_cpu(1);
 	kmem_cache_shrink(c);
 	EXPECT_EQ(c->nr_slabs, 0);
@@ -1188,16 +1205,34 @@ static void tune_body(struct ktest *t, struct fx *f)
 	EXPECT(kmem_cache_find("tune-me") == c);
 	EXPECT(kmem_cache_find("tune-dbg") == dbg);
 	EXPECT(kmem_cache_find("no-such-cache") == NULL);
-	EXPECT_EQ(c->limit, 120);
+	EXPECT_EQ(c->limit, 64);
 	for (int i = 0; i < N; i++)
 		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
 	for (int i = 0; i < N; i++)
 		kmem_cache_free(c, o[i]);
 	EXPECT(kmem_cache_magazine_count(c, 0) > 16);
 
+	/* The depot's size (the write's sharedfactor): 0 is none, too big
+	 * is refused with nothing changed, and kmem_cache_tune restores the
+	 * default of two batches. */
+	EXPECT_EQ(kmem_cache_tune_shared(c, 32, 16, 0), 0);
+	EXPECT_EQ(c->depot_limit, 0);
+	EXPECT(c->depot == NULL);
+	for (int i = 0; i < N; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(c->depot_avail, 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_tune_shared(c, 32, 16, 4), 0);
+	EXPECT_EQ(c->depot_limit, 64);
+	EXPECT_EQ(kmem_cache_tune_shared(c, 32, 16, 32), -EINVAL); /* 512 > SLAB_MAX_LIMIT */
+	EXPECT_EQ(c->depot_limit, 64);
+	EXPECT_EQ(kmem_cache_check(c), 0);
 	EXPECT_EQ(kmem_cache_tune(c, 16, 8), 0);
 	EXPECT_EQ(c->limit, 16);
 	EXPECT_EQ(c->batch, 8);
+	EXPECT_EQ(c->depot_limit, 16);
 	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0); /* flushed at once */
 	EXPECT_EQ(kmem_cache_objects_out(c), 0);
 	EXPECT_EQ(kmem_cache_check(c), 0);
@@ -1323,20 +1358,20 @@ static void slabstats_body(struct ktest *t, struct fx *f)
 	void *a, *b;
 
 	ASSERT(c);
-	a = kmem_cache_alloc(c, GFP_KERNEL); /* refill: grow a slab of 64, take a batch of 60 */
+	a = kmem_cache_alloc(c, GFP_KERNEL); /* refill: grow a slab of 64, take a batch of 32 */
 	ASSERT(a);
 	kmem_cache_free(c, a);
 	host_set_cpu(1);
-	b = kmem_cache_alloc(c, GFP_KERNEL); /* refill: the slab's last 4, no growing */
+	b = kmem_cache_alloc(c, GFP_KERNEL); /* refill: the slab's last 32, no growing */
 	ASSERT(b);
 	host_set_cpu(0);
 	fr_capture_start(&cap);
 	show_slabstats();
 	fr_capture_end(&cap, f->out, sizeof(f->out));
 	EXPECT(strstr(f->out, "# name             refills  flushes  grows  reaps errors limit batch"
-			      " magazines (cpu:objects)\n") == f->out);
-	EXPECT(strstr(f->out, "\nstats-me                 2        0      1      0      0   120    60"
-			      " 0:60 1:3\n") != NULL);
+			      " magazines (cpu:objects) depot objects/capacity\n") == f->out);
+	EXPECT(strstr(f->out, "\nstats-me                 2        0      1      0      0    64    32"
+			      " 0:32 1:31 depot 0/64\n") != NULL);
 	EXPECT(strstr(f->out, "\nshrinker slab: scans ") != NULL);
 	kmem_cache_free(c, b);
 	host_set_cpu(1);
@@ -1347,9 +1382,10 @@ static void slabstats_body(struct ktest *t, struct fx *f)
 	show_slabstats();
 	fr_capture_end(&cap, f->out, sizeof(f->out));
 	/* Flushes: hart 1's shrink, then both magazines given back by the
-	 * tune; the one free slab is kept, so nothing was reaped. */
-	EXPECT(strstr(f->out, "\nstats-me                 2        3      1      0      0     0     0 -\n") !=
-	       NULL);
+	 * tune; the one free slab is within the rule (64 free objects for a
+	 * cache without magazines), so nothing was reaped. */
+	EXPECT(strstr(f->out, "\nstats-me                 2        3      1      0      0     0     0 -"
+			      " depot 0/0\n") != NULL);
 	kmem_cache_destroy(c);
 }
 FX_CASE(slabstats)
@@ -1393,8 +1429,14 @@ FX_CASE(shrink_all)
 
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
-static const unsigned int classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512,
-					 1024, 2048, 4096, 8192 };
+/* docs/kmalloc.md's table: multiples of 16, 16 apart up to 128, then four
+ * per power of two. */
+static const unsigned int classes[] = {
+	16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,
+	256,  320,  384,  448,  512,  640,  768,  896,  1024, 1280, 1536,
+	1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+};
+_Static_assert(ARRAY_SIZE(classes) == KMALLOC_NR_CACHES, "one class per kmalloc-N cache");
 
 static unsigned int class_of(size_t n)
 {
@@ -1417,13 +1459,37 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 	(void)f;
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		EXPECT(kmalloc_caches[i] == NULL);
-	/* The first kmalloc(100) makes kmalloc-128 and nothing else. */
+	/* The table kmalloc uses is the documented one; every class a
+	 * multiple of 16, each at most 25% above the one before it (from 32),
+	 * and the index (run time and compile time) the smallest that holds
+	 * the size. */
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		EXPECT_EQ(kmalloc_sizes[i], classes[i]);
+		EXPECT_EQ(classes[i] % ARCH_KMALLOC_MINALIGN, 0);
+		if (i && classes[i - 1] >= 128)
+			EXPECT(classes[i] * 4 <= classes[i - 1] * 5);
+	}
+	for (size_t n = 1; n <= KMALLOC_SLAB_MAX; n++) {
+		unsigned int idx = kmalloc_size_index(n);
+
+		if (idx >= KMALLOC_NR_CACHES || classes[idx] < n || (idx && classes[idx - 1] >= n)) {
+			ktest_fail(t, __FILE__, __LINE__, "kmalloc_size_index(%zu) = %u", n, idx);
+			break;
+		}
+	}
+	EXPECT_EQ(KMALLOC_CONST_INDEX(1), 0);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(8), 0);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(17), 1);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(100), 6);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(4097), 28);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(8192), KMALLOC_NR_CACHES - 1);
+	/* The first kmalloc(100) makes kmalloc-112 and nothing else. */
 	p = kmalloc(100, GFP_KERNEL);
 	ASSERT(p);
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
-		EXPECT((kmalloc_caches[i] != NULL) == (kmalloc_sizes[i] == 128));
+		EXPECT((kmalloc_caches[i] != NULL) == (kmalloc_sizes[i] == 112));
 	EXPECT(virt_to_cache(p) != NULL);
-	EXPECT_STREQ(virt_to_cache(p)->name, "kmalloc-128");
+	EXPECT_STREQ(virt_to_cache(p)->name, "kmalloc-112");
 	kfree(p);
 
 	for (size_t n = 1; n <= KMALLOC_SLAB_MAX; n++) {
@@ -1439,7 +1505,8 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 		ksnprintf(name, sizeof(name), "kmalloc-%u", cls);
 		if (ksize(p) != cls || !c || strcmp(c->name, name) != 0 ||
 		    page_type(virt_to_page(p)) != PGTY_SLAB ||
-		    (pow2(cls) && cls <= PAGE_SIZE && !aligned(p, cls)) || !aligned(p, 8)) {
+		    (pow2(cls) && cls <= PAGE_SIZE && !aligned(p, cls)) ||
+		    !aligned(p, ARCH_KMALLOC_MINALIGN)) {
 			ktest_fail(t, __FILE__, __LINE__, "kmalloc(%zu) = %p: ksize %zu cache %s, want %s",
 				   n, (void *)p, ksize(p), c ? c->name : "-", name);
 			kfree(p);
@@ -1471,7 +1538,7 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 		kmalloc_destroy_cache(i);
 	}
 	slab_debug_flags = SLAB_RED_ZONE | SLAB_POISON;
-	for (size_t n = 8; n <= KMALLOC_SLAB_MAX; n *= 2) {
+	for (size_t n = 16; n <= KMALLOC_SLAB_MAX; n *= 2) {
 		u8 *q[3];
 
 		for (int k = 0; k < 3; k++) {
@@ -1899,7 +1966,7 @@ static void debug_param_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(a->flags & SLAB_DEBUG_FLAGS, SLAB_RED_ZONE | SLAB_POISON);
 	EXPECT_EQ(a->limit, 0);
 	EXPECT_EQ(b->flags & SLAB_DEBUG_FLAGS, 0);
-	EXPECT_EQ(b->limit, 120);
+	EXPECT_EQ(b->limit, 64);
 	kmem_cache_destroy(a);
 	kmem_cache_destroy(b);
 
@@ -1919,6 +1986,247 @@ static void debug_param_body(struct ktest *t, struct fx *f)
 	slab_debug_flags = 0;
 }
 FX_CASE(debug_param)
+
+/* ---- 9. depot, free-slab rule, division-free layout maths ------------------- */
+
+/*
+ * The depot: a full magazine hands a batch to the depot without touching a
+ * slab, and an empty one takes a batch back from it, again without a slab;
+ * the depot's capacity is two batches, beyond which flushes reach the
+ * slabs; shrink drains it; kmem_cache_check rejects a foreign pointer in it.
+ */
+static void depot_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("depot-me", 128, 0, 0, NULL);
+	static void *o[96], *p[18];
+	unsigned long grows, slab_free, puts, gets, free0 = free_now();
+	void *saved;
+
+	(void)f;
+	ASSERT(c);
+	ASSERT_EQ(c->batch, 16);
+	ASSERT_EQ(c->depot_limit, 32);
+	for (int i = 0; i < 96; i++) /* six refills from three new slabs */
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0);
+	EXPECT_EQ(c->free_objects, 0);
+	for (int i = 0; i < 32; i++) /* the magazine fills */
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 32);
+	EXPECT_EQ(c->depot_avail, 0);
+	puts = c->nr_depot_puts;
+	kmem_cache_free(c, o[32]); /* full: a batch to the depot */
+	EXPECT_EQ(c->depot_avail, 16);
+	EXPECT_EQ(c->nr_depot_puts, puts + 1);
+	EXPECT_EQ(c->free_objects, 0); /* no slab touched */
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 17);
+	for (int i = 33; i < 49; i++) /* full again: the depot's second batch */
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(c->depot_avail, 32);
+	EXPECT_EQ(c->nr_depot_puts, puts + 2);
+	EXPECT_EQ(c->free_objects, 0);
+	for (int i = 49; i < 65; i++) /* the depot is full: this batch goes to the slabs */
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(c->depot_avail, 32);
+	EXPECT_EQ(c->nr_depot_puts, puts + 2);
+	EXPECT_EQ(c->free_objects, 16);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 17);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	/* Empty the magazine, then refill: from the depot, not the slabs. */
+	for (int i = 0; i < 17; i++)
+		ASSERT((p[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0);
+	grows = c->nr_grows;
+	gets = c->nr_depot_gets;
+	slab_free = c->free_objects;
+	ASSERT((p[17] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	EXPECT_EQ(c->nr_depot_gets, gets + 1);
+	EXPECT_EQ(c->depot_avail, 16);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 15);
+	EXPECT_EQ(c->free_objects, slab_free);
+	EXPECT_EQ(c->nr_grows, grows);
+	/* The checker sees what the depot holds. */
+	saved = c->depot[3];
+	c->depot[3] = (char *)saved + 8;
+	EXPECT_EQ(kmem_cache_check(c), 1);
+	c->depot[3] = &saved;
+	EXPECT_EQ(kmem_cache_check(c), 1);
+	c->depot[3] = saved;
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	for (int i = 65; i < 96; i++)
+		kmem_cache_free(c, o[i]);
+	for (int i = 0; i < 18; i++)
+		kmem_cache_free(c, p[i]);
+	EXPECT_EQ(kmem_cache_objects_out(c), kmem_cache_in_magazines(c));
+	/* Shrink drains the depot and gives every free slab back. */
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->depot_avail, 0);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(free_now(), free0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(depot)
+
+/*
+ * The free-slab rule: after everything is freed, free objects are kept in
+ * slabs up to free_limit ((1 + harts) * batch + objs_per_slab), not one
+ * slab and not all of them; kmem_cache_free_beyond_rule gives back what a
+ * lowered limit no longer allows, kmem_cache_drain_hart a fifth of this
+ * hart's magazine and of the depot; the shrinker takes every free slab.
+ */
+static void free_rule_body(struct ktest *t, struct fx *f)
+{
+	enum { N = 2000 };
+	static void *o[N];
+	struct kmem_cache *c = kmem_cache_create("rule-me", 64, 0, 0, NULL);
+	unsigned long free0 = free_now(), pages, kept;
+	long m;
+
+	(void)f;
+	ASSERT(c);
+	EXPECT_EQ(c->free_limit, (1 + nr_online_cpus()) * (unsigned long)c->batch + c->objs_per_slab);
+	for (int i = 0; i < N; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < N; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT(c->nr_reaps > 0);
+	EXPECT(c->free_objects <= c->free_limit);
+	EXPECT(c->free_objects + c->objs_per_slab > c->free_limit);
+	EXPECT(c->free.count > 1); /* more than the one slab a rule-less cache keeps */
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kept = c->free.count;
+	/* A lower limit, as a reclaim pass may set: the surplus goes back. */
+	c->free_limit = c->objs_per_slab;
+	pages = kmem_cache_free_beyond_rule(c);
+	EXPECT_EQ(pages, kept - (c->free.count));
+	EXPECT(c->free_objects <= c->free_limit || c->free.count == 0);
+	EXPECT(pages > 0);
+	EXPECT_EQ(kmem_cache_free_beyond_rule(c), 0); /* nothing more */
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	/* drain_hart: a fifth of the magazine (rounded up) and of the depot. */
+	m = kmem_cache_magazine_count(c, 0);
+	{
+		unsigned int d = c->depot_avail;
+
+		kmem_cache_drain_hart(c);
+		EXPECT_EQ(kmem_cache_magazine_count(c, 0), m - (m + 4) / 5);
+		EXPECT_EQ(c->depot_avail, d - (d + 4) / 5);
+	}
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	/* Memory pressure: the shrinker gives back every free slab, this
+	 * hart's magazine and the depot included. */
+	c->free_limit = (1 + nr_online_cpus()) * (unsigned long)c->batch + c->objs_per_slab;
+	EXPECT(run_shrinkers(GFP_KERNEL) > 0);
+	EXPECT_EQ(c->free.count, 0);
+	EXPECT_EQ(c->depot_avail, 0);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(free_now(), free0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(free_rule)
+
+/*
+ * obj_index's multiply by the reciprocal is the exact quotient for every
+ * stride a slab can have (multiples of 8 up to 32 KiB) at every offset
+ * class a slab can hold (each object's start and its neighbours, and a
+ * stride-7 sweep); is_object agrees with the division-based definition.
+ */
+static void reciprocal_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache k = { 0 };
+	unsigned long bad = 0;
+
+	(void)f;
+	for (unsigned int size = 8; size <= 32768; size += 8) {
+		k.size = size;
+		k.reciprocal = slab_reciprocal(size);
+		for (unsigned long off = 0; off < 32768 && !bad; off += 7)
+			bad += obj_index(&k, off) != off / size;
+		for (unsigned long i = 0; (i + 1) * size <= 32768 && !bad; i++)
+			for (long d = -1; d <= 1; d++) {
+				unsigned long off = i * size + (unsigned long)d;
+
+				if (off < 32768)
+					bad += obj_index(&k, off) != off / size;
+			}
+		if (bad) {
+			ktest_fail(t, __FILE__, __LINE__, "obj_index wrong for size %u", size);
+			break;
+		}
+	}
+	{
+		struct kmem_cache *c = kmem_cache_create("recip-me", 200, 0, 0, NULL);
+		struct page *head;
+		char *obj, *first;
+
+		ASSERT(c);
+		obj = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(obj);
+		head = virt_to_page(obj);
+		while (!PageHead(head))
+			head--;
+		first = (char *)page_address(head) + head->slab_colour * c->colour_off;
+		for (long off = -8; off < (long)slab_bytes(c) + 8; off++) {
+			bool want = off >= 0 && off % c->size == 0 && off / c->size < c->objs_per_slab;
+
+			if (is_object(c, head, first + off) != want) {
+				ktest_fail(t, __FILE__, __LINE__, "is_object(offset %ld) != %d", off, want);
+				break;
+			}
+		}
+		kmem_cache_free(c, obj);
+		kmem_cache_shrink(c);
+		kmem_cache_destroy(c);
+	}
+}
+FX_CASE(reciprocal)
+
+/* page_address inline over the flat memmap agrees with the section table
+ * for every page, and with the window closed (a sectioned memmap) too. */
+static void page_address_inline_body(struct ktest *t, struct fx *f)
+{
+	unsigned long saved = memmap_win_size;
+
+	(void)f;
+	EXPECT(memmap_win_size != 0);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			memmap_win_size = 0;
+		for (unsigned long pfn = PHYS_PFN(RAM); pfn < PHYS_PFN(RAM + RAM_SIZE); pfn++) {
+			struct page *pg = pfn_to_page(pfn);
+
+			if (page_address(pg) != phys_to_virt(PFN_PHYS(pfn)) ||
+			    page_address(pg) != page_address_sectioned(pg) ||
+			    virt_to_page(page_address(pg)) != pg) {
+				ktest_fail(t, __FILE__, __LINE__, "pass %d pfn %#lx", pass, pfn);
+				break;
+			}
+		}
+	}
+	memmap_win_size = saved;
+}
+FX_CASE(page_address_inline)
+
+/* kmalloc above KMALLOC_MAX_SIZE: NULL and a line that names kvmalloc;
+ * quiet with __GFP_NOWARN; counted either way. */
+static void kmalloc_too_big_body(struct ktest *t, struct fx *f)
+{
+	unsigned long n0 = kmalloc_too_big_count;
+	struct fr_capture cap;
+
+	fr_capture_start(&cap);
+	EXPECT(kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL) == NULL);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_STREQ(f->out, "kmalloc: 4194305 bytes is above KMALLOC_MAX_SIZE (4096 KiB): refused; "
+			     "use kvmalloc (vmalloc beyond it) for a buffer this big\n");
+	fr_capture_start(&cap);
+	EXPECT(kmalloc(8ul << 20, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_STREQ(f->out, "");
+	EXPECT_EQ(kmalloc_too_big_count, n0 + 2);
+}
+FX_CASE(kmalloc_too_big)
 
 KTEST_SUITE(slab,
 	    KTEST_CASE(model),
@@ -1943,4 +2251,9 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(out_of_slabs),
-	    KTEST_CASE(debug_param));
+	    KTEST_CASE(debug_param),
+	    KTEST_CASE(depot),
+	    KTEST_CASE(free_rule),
+	    KTEST_CASE(reciprocal),
+	    KTEST_CASE(page_address_inline),
+	    KTEST_CASE(kmalloc_too_big));

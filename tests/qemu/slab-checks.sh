@@ -66,22 +66,23 @@ ktest_run slab-reports 120 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
 	-append 'run="ktest kmalloc slab slab_debug;slabinfo;meminfo;poweroff"'
 slab_reports slab-reports slab-reports-format
 check_log slab-reports slab-reports-kmalloc-64 \
-	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +64 +32 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 
 # Tuning from the console, as a write to Linux's /proc/slabinfo: the row
-# shows the new limit and batchcount, the kmalloc suite still passes with
-# them, and bad values or names are refused with a message (the command's
-# error is the shell's, the run goes on).
+# shows the new limit, batchcount and sharedfactor (a depot of 4 batches:
+# 32 objects in slabinfo -s), the kmalloc suite still passes with them, and
+# bad values or names are refused with a message (the command's error is
+# the shell's, the run goes on).
 qemu_run slab-tune 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
-	-append 'run="ktest kmalloc slab;slabinfo kmalloc-64 16 8;slabinfo kmalloc-64 8 9;slabinfo kmalloc-64 16 8 2;slabinfo no-such 1 1;ktest kmalloc slab;slabinfo;slabinfo -s;poweroff"'
+	-append 'run="ktest kmalloc slab;slabinfo kmalloc-64 16 8;slabinfo kmalloc-64 8 9;slabinfo kmalloc-64 16 8 100;slabinfo kmalloc-64 16 8 4;slabinfo no-such 1 1;ktest kmalloc slab;slabinfo;slabinfo -s;poweroff"'
 check slab-tune 0 "^ktest: [0-9]+ passed, 0 failed$" \
-	"^# name +refills +flushes +grows +reaps +errors +limit +batch +magazines \(cpu:objects\)$" \
-	"^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +16 +8( [0-9]+:[0-9]+)+$" \
+	"^# name +refills +flushes +grows +reaps +errors +limit +batch +magazines \(cpu:objects\) depot objects/capacity$" \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +16 +8( [0-9]+:[0-9]+)+ depot [0-9]+/32$" \
 	"^shrinker slab: scans [0-9]+, pages freed [0-9]+$" \
-	"^slabinfo: kmalloc-64: limit 8 batchcount 9 sharedfactor 0 refused \(0 < batchcount <= limit <= 500, or both 0; sharedfactor 0\)$" \
-	"^slabinfo: kmalloc-64: limit 16 batchcount 8 sharedfactor 2 refused " \
+	"^slabinfo: kmalloc-64: limit 8 batchcount 9 refused \(0 < batchcount <= limit <= 500, or both 0\)$" \
+	"^slabinfo: kmalloc-64: limit 16 batchcount 8 sharedfactor 100 refused \(0 < batchcount <= limit <= 500, or both 0; sharedfactor x batchcount <= 500\)$" \
 	"^slabinfo: no cache named no-such$" \
-	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +16 +8 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +16 +8 +4 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 no_log slab-tune slab-tune-clean "^not ok" "^kmem_cache_check: "
 
 # drop_caches after the slab suites on 4 harts: every hart empties its
@@ -91,7 +92,7 @@ qemu_run slab-drop-caches 120 /dev/null $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
 	-append 'run="ktest kmalloc slab slab_debug;drop_caches;meminfo;slabinfo -s;poweroff"'
 check slab-drop-caches 0 "^ktest: [0-9]+ passed, 0 failed$" \
 	"^drop_caches: [1-9][0-9]* slab pages given back; [0-9]+ pages free \([0-9]+ before\)$" \
-	"^Slab: +0 kB$" "^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +120 +60( [0-9]+:0)+$"
+	"^Slab: +0 kB$" "^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +64 +32( [0-9]+:0)+ depot 0/64$"
 full=$(tr -d '\r' <"$LOGDIR/slab-drop-caches.log" | sed -n '/^rvmm> slabinfo -s$/,/^shrinker /p' |
 	grep -E ' [0-9]+:[1-9][0-9]*( |$)' || true)
 if [ -z "$full" ]; then
@@ -115,13 +116,14 @@ no_log slab-debug-all slab-debug-all-quiet "^cmdline: " "^slab error" "^kmem_cac
 slab_reports slab-debug-all slab-debug-all-reports
 
 # slab_debug=ZP,kmalloc-64: red zones and poisoning on that cache only
-# (64 + 8 + link 8, 64 before: 192 bytes), every other cache as usual.
+# (64 + 8 + link 8, 64 before: 192 bytes), every other cache as usual
+# (kmalloc-112: magazines of 36, 4 KiB of objects).
 ktest_run slab-debug-one 120 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
 	-append 'slab_debug=ZP,kmalloc-64 run="ktest kmalloc slab;slabinfo;poweroff"'
 check_log slab-debug-one slab-debug-one-layout \
 	"^kmalloc-64 +[0-9]+ +[0-9]+ +192 +21 +1 : tunables +0 +0 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
-	"^kmalloc-128 +[0-9]+ +[0-9]+ +128 +32 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
-	"^kmalloc-32 +[0-9]+ +[0-9]+ +32 +128 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+	"^kmalloc-112 +[0-9]+ +[0-9]+ +112 +36 +1 : tunables +36 +18 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$" \
+	"^kmalloc-32 +[0-9]+ +[0-9]+ +32 +128 +1 : tunables +120 +60 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 no_log slab-debug-one slab-debug-one-quiet "^cmdline: " "^slab error" "^kmem_cache_check: "
 
 # A bad letter is warned about and changes nothing: kmalloc-64 as usual.
@@ -129,7 +131,7 @@ ktest_run slab-debug-bad 120 $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
 	-append 'slab_debug=Q run="ktest slab;slabinfo;poweroff"'
 check_log slab-debug-bad slab-debug-bad-warned \
 	"^cmdline: invalid value for 'slab_debug': 'Q' \(error -22\)$" \
-	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +64 +32 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 
 # kmalloc=slob: the slab suites and kmalloc's pass with kmalloc on SLOB, and
 # no kmalloc-N cache is ever made (slabinfo has no row, Slab is 0 kB).
@@ -148,5 +150,5 @@ ktest_run slab-zones 180 $VIRT -smp 2 -m 8G -kernel "$KERNEL" \
 	-append 'run="ktest zones;slabinfo;meminfo;poweroff"'
 slab_reports slab-zones slab-zones-format
 check_log slab-zones slab-zones-rows \
-	"^kmalloc-dma32-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
-	"^kmalloc-dma-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +120 +60 +0 : slabdata +[0-9]+ +[0-9]+ +0$"
+	"^kmalloc-dma32-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +64 +32 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$" \
+	"^kmalloc-dma-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +64 +32 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"

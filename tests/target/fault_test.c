@@ -401,8 +401,8 @@ static void failslab_on_kmalloc_both_backends(struct ktest *t)
 	ASSERT_EQ(fault_inject_set(&failslab, "1,cache=kmalloc-64"), 0);
 	EXPECT(kmalloc(64, GFP_KERNEL | __GFP_NOWARN) == NULL);
 	EXPECT(kmalloc(sizeof(struct { u64 w[7]; }), GFP_KERNEL | __GFP_NOWARN) == NULL);
-	EXPECT(kzalloc(40, GFP_KERNEL | __GFP_NOWARN) == NULL);
-	p = kmalloc(100, GFP_KERNEL | __GFP_NOWARN); /* kmalloc-128: not targeted */
+	EXPECT(kzalloc(56, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	p = kmalloc(100, GFP_KERNEL | __GFP_NOWARN); /* kmalloc-112: not targeted */
 	EXPECT(p != NULL);
 	EXPECT(krealloc(p, 60, GFP_KERNEL) == p); /* shrinking stays in place */
 	kfree(p);

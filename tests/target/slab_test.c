@@ -16,7 +16,9 @@
  * Slab, SReclaimable and SUnreclaim lines moving by exactly the pages the
  * case's caches took.
  *
- * Both run under any slab_debug= setting (debug caches have no magazines)
+ * depot_across_harts: see below.
+ *
+ * All run under any slab_debug= setting (debug caches have no magazines)
  * and either kmalloc backend.
  */
 #include <drivers/console.h>
@@ -28,6 +30,7 @@
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
+#include <mm/vmalloc.h>
 
 static char out[8192];
 
@@ -406,10 +409,10 @@ static void expect_row(struct ktest *t, const char *text, struct kmem_cache *c)
 	EXPECT_EQ(v[4], 1ul << c->order);                   /* pagesperslab */
 	EXPECT_EQ(v[5], c->limit);                          /* limit */
 	EXPECT_EQ(v[6], c->batch);                          /* batchcount */
-	EXPECT_EQ(v[7], 0);                                 /* sharedfactor */
+	EXPECT_EQ(v[7], c->batch ? c->depot_limit / c->batch : 0); /* sharedfactor */
 	EXPECT_EQ(v[8], c->full.count + c->partial.count);  /* active_slabs */
 	EXPECT_EQ(v[9], c->nr_slabs);                       /* num_slabs */
-	EXPECT_EQ(v[10], 0);                                /* sharedavail */
+	EXPECT_EQ(v[10], c->depot_avail);                   /* sharedavail */
 }
 
 static const char slabinfo_head[] =
@@ -495,6 +498,105 @@ static void slabinfo_and_meminfo(struct ktest *t)
 	EXPECT_EQ(free_now() + slab_pages + kmalloc_heap.nr_pages, free0 + pages0 + kheap0);
 }
 
+/*
+ * depot_across_harts: objects allocated on this hart and freed on another
+ * reach this hart again through the depot: the other hart's full magazine
+ * hands batches to the depot, and this hart's empty magazine refills from
+ * it without a new slab and without taking objects from a slab. Needs two
+ * harts (passes trivially on one, saying so).
+ */
+#define DX_OBJS 200
+static void *dx_objs[DX_OBJS];
+static struct kmem_cache *dx_cache;
+
+static void dx_free_all(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < DX_OBJS; i++)
+		kmem_cache_free(dx_cache, dx_objs[i]);
+}
+
+static void dx_shrink(void *arg)
+{
+	(void)arg;
+	kmem_cache_shrink(dx_cache);
+}
+
+static void depot_across_harts(struct ktest *t)
+{
+	unsigned int other = this_cpu() == 0 ? 1 : 0;
+	unsigned long free0 = free_now(), grows, slab_free, gets;
+	long m;
+
+	if (nr_harts < 2) {
+		kprintf("ktest: depot_across_harts needs two harts: nothing to check\n");
+		return;
+	}
+	dx_cache = kmem_cache_create("depot-x", 64, 0, 0, NULL);
+	ASSERT(dx_cache);
+	if (!dx_cache->limit) { /* slab_debug= on this cache: no magazines, no depot */
+		kmem_cache_destroy(dx_cache);
+		return;
+	}
+	for (int i = 0; i < DX_OBJS; i++)
+		ASSERT((dx_objs[i] = kmem_cache_alloc(dx_cache, GFP_KERNEL)) != NULL);
+	ASSERT_EQ(on_hart(other, dx_free_all, NULL), 0);
+	EXPECT_EQ(dx_cache->depot_avail, dx_cache->depot_limit); /* the other hart's flushes */
+	EXPECT_EQ(kmem_cache_check(dx_cache), 0);
+	/* Empty this hart's magazine, then one more: a refill, from the depot. */
+	m = kmem_cache_magazine_count(dx_cache, this_cpu());
+	for (long i = 0; i < m; i++)
+		ASSERT((dx_objs[i] = kmem_cache_alloc(dx_cache, GFP_KERNEL)) != NULL);
+	grows = dx_cache->nr_grows;
+	slab_free = dx_cache->free_objects;
+	gets = dx_cache->nr_depot_gets;
+	ASSERT((dx_objs[m] = kmem_cache_alloc(dx_cache, GFP_KERNEL)) != NULL);
+	EXPECT_EQ(dx_cache->nr_depot_gets, gets + 1);
+	EXPECT_EQ(dx_cache->depot_avail, dx_cache->depot_limit - dx_cache->batch);
+	EXPECT_EQ(dx_cache->nr_grows, grows);
+	EXPECT_EQ(dx_cache->free_objects, slab_free);
+	EXPECT_EQ(kmem_cache_check(dx_cache), 0);
+	for (long i = 0; i <= m; i++)
+		kmem_cache_free(dx_cache, dx_objs[i]);
+	ASSERT_EQ(on_hart(other, dx_shrink, NULL), 0);
+	kmem_cache_shrink(dx_cache);
+	EXPECT_EQ(dx_cache->nr_slabs, 0);
+	EXPECT_EQ(dx_cache->depot_avail, 0);
+	kmem_cache_destroy(dx_cache);
+	EXPECT_EQ(free_now(), free0);
+}
+
+/*
+ * kmalloc above KMALLOC_MAX_SIZE fails with a line that names kvmalloc,
+ * and kvmalloc serves the same request (from vmalloc), quietly.
+ */
+static void kmalloc_too_big_kvmalloc(struct ktest *t)
+{
+	const size_t size = KMALLOC_MAX_SIZE + PAGE_SIZE + 1;
+	unsigned long n0 = kmalloc_too_big_count;
+	u8 *p;
+
+	console_capture_begin(out, sizeof(out));
+	p = kmalloc(size, GFP_KERNEL);
+	console_capture_end();
+	EXPECT(p == NULL);
+	EXPECT_EQ(kmalloc_too_big_count, n0 + 1);
+	EXPECT_STREQ(out, "kmalloc: 4198401 bytes is above KMALLOC_MAX_SIZE (4096 KiB): refused; "
+			  "use kvmalloc (vmalloc beyond it) for a buffer this big\n");
+	console_capture_begin(out, sizeof(out));
+	p = kvmalloc(size, GFP_KERNEL);
+	console_capture_end();
+	EXPECT_STREQ(out, "");
+	ASSERT(p);
+	EXPECT(is_vmalloc_addr(p));
+	p[0] = 1;
+	p[size - 1] = 2;
+	EXPECT(p[0] == 1 && p[size - 1] == 2);
+	kvfree(p);
+}
+
 KTEST_SUITE(slab,
 	KTEST_CASE(all_harts),
+	KTEST_CASE(kmalloc_too_big_kvmalloc),
+	KTEST_CASE(depot_across_harts),
 	KTEST_CASE(slabinfo_and_meminfo));

@@ -1063,6 +1063,11 @@ static void many_areas_keep_the_tree_consistent(struct ktest *t)
 	unsigned long bad = 0, fails = 0, allocs = 0, check_problems = 0;
 	unsigned int live = 0, max_live = 0;
 
+	/* The areas' page arrays come from kmalloc: make every kmalloc-N cache
+	 * (and this hart's magazine) first, since a cache's descriptor, depot
+	 * and magazines stay once made. */
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		kfree(kmalloc(kmalloc_sizes[i], GFP_KERNEL));
 	shrink_all_caches();
 	take_snapshot(&before);
 	for (int step = 0; step < 2500; step++) {

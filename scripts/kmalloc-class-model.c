@@ -1,0 +1,137 @@
+/*
+ * kmalloc-class-model.c - what size classes alone cost on the `mixed`
+ * workload (bench/workloads.c), without running an allocator.
+ *
+ * It replays mixed's request sequence (the same xorshift64 seed, 4096
+ * slots, 200000 steps, the same kernel size table) and prints, for the
+ * kmalloc classes of before and after the 32-class table (docs/kmalloc.md):
+ *   - the peak of live requested bytes (the bench's live_kb);
+ *   - the peak of live bytes rounded up to their classes (class slack);
+ *   - the sum over classes of each class's own peak (count x class size):
+ *     the memory of any allocator that keeps a class's memory for that
+ *     class (a slab is given back only when every object in it is free,
+ *     which on this mix almost never happens for small objects), however
+ *     well it packs; and the same with every request above T bytes served
+ *     by exact pages given back at once, for a few T.
+ * The overhead figures are (memory - live) / live, as the bench's
+ * overhead_pct. Build and run on the host:
+ *
+ *     cc -O2 -o /tmp/kmalloc-class-model scripts/kmalloc-class-model.c && /tmp/kmalloc-class-model
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+/* bench/workloads.c: wl_kernel_sizes (size, weight per mille). */
+static const unsigned int sizes[][2] = {
+	{ 8, 260 },   { 12, 20 },  { 16, 115 },  { 32, 75 },   { 52, 50 },  { 64, 20 },
+	{ 80, 25 },   { 96, 5 },   { 104, 25 },  { 120, 50 },  { 144, 25 }, { 152, 10 },
+	{ 176, 10 },  { 184, 150 }, { 248, 25 }, { 448, 25 },  { 488, 25 }, { 512, 25 },
+	{ 640, 13 },  { 728, 12 }, { 1072, 12 }, { 1360, 8 },  { 4096, 12 }, { 4816, 3 },
+};
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+static const unsigned int old_classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192 };
+static const unsigned int new_classes[] = {
+	16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,
+	256,  320,  384,  448,  512,  640,  768,  896,  1024, 1280, 1536,
+	1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+};
+
+#define SLOTS 4096
+#define STEPS 200000
+#define SEED 0x2545f4914f6cdd1dull
+
+static uint64_t xorshift64(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static unsigned int pick_size(uint64_t r)
+{
+	unsigned int w = (unsigned int)(r % 1000);
+
+	for (unsigned int i = 0; i < NSIZES; i++) {
+		if (w < sizes[i][1])
+			return sizes[i][0];
+		w -= sizes[i][1];
+	}
+	return sizes[NSIZES - 1][0];
+}
+
+static unsigned int class_index(const unsigned int *cl, unsigned int n, unsigned int size)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (size <= cl[i])
+			return i;
+	return n - 1;
+}
+
+/* One replay: classes cl[0..n), requests above @pages_above go to exact
+ * pages (0: none do). */
+static void model(const char *name, const unsigned int *cl, unsigned int n, unsigned int pages_above)
+{
+	static unsigned int table[SLOTS];
+	unsigned long count[64] = { 0 }, held[64] = { 0 };
+	unsigned long live = 0, peak = 0, rounded = 0, peak_rounded = 0, held_sum = 0, big = 0,
+		      peak_mem = 0;
+	uint64_t x = SEED;
+
+	for (unsigned int i = 0; i < SLOTS; i++)
+		table[i] = 0;
+	for (unsigned int step = 0; step < STEPS; step++) {
+		unsigned int *slot = &table[xorshift64(&x) % SLOTS];
+		unsigned int size = *slot, c;
+
+		if (size) {
+			live -= size;
+			*slot = 0;
+			if (pages_above && size > pages_above) {
+				big -= (size + 4095ul) / 4096 * 4096;
+			} else {
+				c = class_index(cl, n, size);
+				count[c]--;
+				rounded -= cl[c];
+			}
+		} else {
+			size = pick_size(xorshift64(&x));
+			*slot = size;
+			live += size;
+			if (pages_above && size > pages_above) {
+				big += (size + 4095ul) / 4096 * 4096;
+			} else {
+				c = class_index(cl, n, size);
+				count[c]++;
+				rounded += cl[c];
+				if (count[c] > held[c]) {
+					held[c] = count[c];
+					held_sum += cl[c];
+				}
+			}
+			if (live > peak)
+				peak = live;
+			if (rounded + big > peak_rounded)
+				peak_rounded = rounded + big;
+		}
+		if (held_sum + big > peak_mem)
+			peak_mem = held_sum + big;
+	}
+	printf("%-4s classes, pages above %-4u: live %lu KiB; rounded to classes %lu KiB (%.1f%%); "
+	       "per-class peaks %lu KiB (%.1f%%)\n", name, pages_above, peak >> 10, peak_rounded >> 10,
+	       100.0 * (double)(peak_rounded - peak) / (double)peak, peak_mem >> 10,
+	       100.0 * (double)(peak_mem - peak) / (double)peak);
+}
+
+int main(void)
+{
+	const unsigned int no = sizeof(old_classes) / sizeof(old_classes[0]);
+	const unsigned int nn = sizeof(new_classes) / sizeof(new_classes[0]);
+
+	model("old", old_classes, no, 0);
+	model("new", new_classes, nn, 0);
+	model("new", new_classes, nn, 4095);
+	model("new", new_classes, nn, 1536);
+	return 0;
+}
