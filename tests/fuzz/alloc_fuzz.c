@@ -633,7 +633,7 @@ static void check_kmalloc_block(void *p, size_t size, bool zero, struct slob_hea
 	enum page_type want;
 
 	FUZZ_CHECK(page != NULL, "kmalloc returned %p, not RAM", p);
-	FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, slab ? 8 : ARCH_KMALLOC_MINALIGN), "kmalloc returned %p", p);
+	FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, ARCH_KMALLOC_MINALIGN), "kmalloc returned %p", p);
 	FUZZ_CHECK(ks >= size, "ksize %zu < %zu", ks, size);
 	/* Every backend: a power of two up to a page is aligned to itself. */
 	if ((size & (size - 1)) == 0 && size <= PAGE_SIZE)
