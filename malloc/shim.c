@@ -6,7 +6,9 @@
  * The heap. The memory manager (mm/ and lib/, built for the host) runs over
  * "RAM" that is one private anonymous mapping, reserved PROT_NONE up to
  * RVMM_MALLOC_MAX bytes (default 64 GiB) at a 1 GiB-aligned address and
- * called physical memory from 4 GiB up (ZONE_NORMAL). The node is planned
+ * called physical memory from 4 GiB up (ZONE_NORMAL); without
+ * RVMM_MALLOC_MAX, 64 GiB or the most that can be reserved, halving down
+ * to 1 GiB (valgrind's address space is smaller). The node is planned
  * for memory hotplug (mm/hotplug.c): its struct pages are a second
  * reserved mapping (the vmemmap), so only the struct pages of RAM that has
  * been added are ever touched. It starts with GROW_MIN bytes of RAM; when
@@ -44,6 +46,7 @@
  * constructor) sets the heap up; it needs nothing but mmap, getenv and
  * pthread_key_create. The constructor registers the fork handlers.
  */
+#define _GNU_SOURCE /* program_invocation_short_name */
 #include <errno.h>
 #include <malloc.h>
 #include <fcntl.h>
@@ -86,6 +89,7 @@ static struct {
 	bool verbose;
 } heap;
 
+static unsigned long free_null_calls; /* free(NULL): no slot taken */
 static int heap_state; /* 0: not set up, 1: being set up, 2: ready */
 static spinlock_t grow_lock = SPINLOCK_INIT;
 
@@ -133,7 +137,7 @@ static unsigned long env_size(const char *name, unsigned long def)
 	return ALIGN_UP((unsigned long)n, RUN_ALIGN);
 }
 
-static void heap_setup(void)
+static __attribute__((noinline)) void heap_setup(void)
 {
 	static const struct mm_image no_image; /* the program is not in this RAM */
 	static struct memblock mb;
@@ -149,9 +153,16 @@ static void heap_setup(void)
 		die("RVMM_MALLOC: expected slab or slob");
 	}
 	heap.slob = backend && strcmp(backend, "slob") == 0;
-	heap.max = env_size("RVMM_MALLOC_MAX", 64ul << 30);
-	heap.ram = reserve(heap.max, HEAP_ALIGN);
-	heap.vmemmap = reserve((heap.max >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE);
+	heap.max = env_size("RVMM_MALLOC_MAX", 0);
+	if (heap.max) {
+		heap.ram = reserve(heap.max, HEAP_ALIGN);
+	} else { /* the default: 64 GiB, or the most that can be reserved (valgrind) */
+		for (heap.max = 64ul << 30; heap.max >= 1ul << 30; heap.max /= 2)
+			if ((heap.ram = reserve(heap.max, HEAP_ALIGN)) != NULL)
+				break;
+	}
+	heap.vmemmap = heap.ram ? reserve((heap.max >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE)
+				: NULL;
 	kprintf_set_sink(port_malloc_stderr_sink);
 	if (!heap.ram || !heap.vmemmap || !commit(0, GROW_MIN))
 		die("cannot map the heap (RVMM_MALLOC_MAX too large for this address space?)");
@@ -348,8 +359,10 @@ API void free(void *p)
 {
 	struct hart_slot *slot;
 
-	if (!p)
+	if (!p) {
+		__atomic_add_fetch(&free_null_calls, 1, __ATOMIC_RELAXED); /* (counted: a call) */
 		return;
+	}
 	heap_ready();
 	slot = hart_enter();
 	slot->calls[C_FREE]++;
@@ -382,13 +395,14 @@ API void *realloc(void *p, size_t size)
 
 	if (!p)
 		return alloc_counted(size, 0, C_REALLOC);
-	if (!size) {
-		free(p);
-		return NULL;
-	}
 	heap_ready();
 	slot = hart_enter();
 	slot->calls[C_REALLOC]++;
+	if (!size) { /* (not through free: one entry point per call, as counted) */
+		free_block(p);
+		hart_exit(slot);
+		return NULL;
+	}
 	old = usable_size(p);
 	if (old && size <= old && (old <= 64 || size > old / 2)) {
 		hart_exit(slot);
@@ -485,9 +499,10 @@ API size_t malloc_usable_size(void *p)
 /* ---- counters (RVMM_MALLOC_STATS) ---------------------------------------- */
 
 /* At exit, with RVMM_MALLOC_STATS=FILE: one line appended to FILE,
- *   COMM pid PID backend slab|slob malloc N calloc N realloc N memalign N free N harts N heap_mib N
+ *   NAME pid PID backend slab|slob malloc N calloc N realloc N memalign N free N harts N heap_mib N
  * (the calls each entry point counted, every slot summed; harts: slots
- * that served a call; heap_mib: the heap's RAM at exit). */
+ * that served a call; heap_mib: the heap's RAM at exit; NAME: the program's
+ * name, program_invocation_short_name). */
 __attribute__((destructor)) static void shim_stats(void)
 {
 	const char *path = getenv("RVMM_MALLOC_STATS");
@@ -506,14 +521,9 @@ __attribute__((destructor)) static void shim_stats(void)
 		}
 		harts += n_slot != 0;
 	}
-	fd = open("/proc/self/comm", O_RDONLY);
-	if (fd >= 0) {
-		n = (int)read(fd, comm, sizeof(comm) - 1);
-		comm[n > 0 ? n : 0] = 0;
-		if (n > 0 && comm[n - 1] == '\n')
-			comm[n - 1] = 0;
-		close(fd);
-	}
+	c[C_FREE] += __atomic_load_n(&free_null_calls, __ATOMIC_RELAXED);
+	if (program_invocation_short_name) /* (argv[0]'s name: right under valgrind too) */
+		kstrlcpy(comm, program_invocation_short_name, sizeof(comm));
 	n = ksnprintf(line, sizeof(line),
 		      "%s pid %d backend %s malloc %lu calloc %lu realloc %lu memalign %lu free %lu "
 		      "harts %lu heap_mib %lu\n",
