@@ -14,6 +14,9 @@
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
 #   make replay     replay a Linux kmem trace on QEMU (TRACE=file; docs/replay.md)
+#   make malloc     build/librvmm-malloc.so: rvmm's kmalloc as an LD_PRELOAD malloc (docs/malloc.md)
+#   make realbench  instructions per malloc/free of real programs under callgrind, glibc vs rvmm;
+#                   rewrites the realbench section of docs/benchmarks.md
 #   make memmap     pictures of memory: build/memmap.png, build/memmap-timeline.png
 #   make sdimage    build/sdcard.img: a HiFive-style SD card image U-Boot boots (BOOTARGS=...)
 #   make deps       install missing Debian packages (run and test do it themselves)
