@@ -263,6 +263,10 @@ static void *alloc_run(size_t size, unsigned long align)
 
 	if (!page)
 		return NULL;
+	/* The length in the head; 0 in the other blocks' heads, so that a
+	 * pointer into the run is never taken for a run's start. */
+	for (unsigned long i = 1 << page_order(page); i < nr; i += 1ul << page_order(page + i))
+		page[i].private = 0;
 	page->private = nr;
 	return page_address(page);
 }
@@ -275,7 +279,7 @@ static struct page *run_of(const void *p)
 	if ((uintptr_t)p & (RUN_ALIGN - 1))
 		return NULL;
 	page = virt_to_page(p);
-	return page && PageHead(page) && page_type(page) == PGTY_NONE ? page : NULL;
+	return page && PageHead(page) && page_type(page) == PGTY_NONE && page->private ? page : NULL;
 }
 
 /* @size bytes (>= 1) aligned to @align (a power of two; <= 16: malloc's). */
@@ -329,8 +333,12 @@ static void free_block(void *p)
 {
 	struct page *run = run_of(p);
 
-	if (unlikely(run))
-		free_contig_range(page_to_pfn(run), run->private);
+	if (unlikely(run)) {
+		unsigned long nr = run->private;
+
+		run->private = 0; /* a second free is then kfree's to report */
+		free_contig_range(page_to_pfn(run), nr);
+	}
 	else
 		kfree(p);
 }
