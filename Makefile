@@ -14,6 +14,9 @@
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
 #   make replay     replay a Linux kmem trace on QEMU (TRACE=file; docs/replay.md)
+#   make malloc     build/librvmm-malloc.so: rvmm's kmalloc as an LD_PRELOAD malloc (docs/malloc.md)
+#   make realbench  instructions per malloc/free of real programs under callgrind, glibc vs rvmm;
+#                   rewrites the realbench section of docs/benchmarks.md
 #   make memmap     pictures of memory: build/memmap.png, build/memmap-timeline.png
 #   make sdimage    build/sdcard.img: a HiFive-style SD card image U-Boot boots (BOOTARGS=...)
 #   make deps       install missing Debian packages (run and test do it themselves)
@@ -171,6 +174,42 @@ $(B)/embed-host: $(B)/hl/examples/host/main.c.o $(B)/host/librvmm.a $(B)/host/li
 		$(B)/host/librvmm-port-host.a -Wl,--end-group -o $@
 
 test-build: lib $(B)/embed.elf $(B)/embed-host
+
+# --- a malloc for real programs (docs/malloc.md) -------------------------------
+# build/librvmm-malloc.so: mm/ and lib/ for the host, position-independent and
+# hidden, with the malloc port (port/malloc.c) and the shim (malloc/shim.c);
+# only the malloc API is exported (malloc/exports.map). LD_PRELOAD it.
+MALLOC_SRCS := $(LIB_SRCS) port/malloc.c malloc/shim.c
+MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
+MSCFLAGS := $(COMMON) -O2 -DHOST -fPIC -fvisibility=hidden -fno-builtin-malloc \
+	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free
+
+$(B)/ms/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,HOSTCC,$<)$(HOSTCC) $(MSCFLAGS) -c $< -o $@
+
+$(B)/librvmm-malloc.so: $(MALLOC_OBJS) malloc/exports.map
+	$(call quiet,HOSTLD,$@)$(HOSTCC) -shared -Wl,--version-script=malloc/exports.map \
+		-Wl,-z,now $(MALLOC_OBJS) -o $@
+
+# The edge-case program tests/real/run.sh runs under the preload: built
+# plainly against glibc, so the malloc it gets is whichever is preloaded.
+$(B)/malloc-edge: tests/real/edge.c
+	$(call quiet,HOSTCC,$<)$(HOSTCC) -std=gnu11 -O1 $(WARN) -Wno-alloc-size-larger-than -pthread \
+		$< -o $@
+
+malloc: $(B)/librvmm-malloc.so
+all: $(B)/librvmm-malloc.so
+test-build: $(B)/librvmm-malloc.so $(B)/malloc-edge
+-include $(MALLOC_OBJS:.o=.d)
+
+# make realbench: instructions per malloc and per free of real programs under
+# callgrind, glibc against rvmm slab and SLOB, and max RSS; rewrites the
+# generated section of docs/benchmarks.md (scripts/realbench.sh).
+realbench: deps $(B)/librvmm-malloc.so
+	@scripts/realbench.sh
+
+.PHONY: malloc realbench
 -include $(HLIB_OBJS:.o=.d) $(B)/hl/port/host.c.d $(EMBED_OBJS:.o=.d) $(B)/hl/examples/host/main.c.d
 
 # --- host unit tests ----------------------------------------------------------

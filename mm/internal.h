@@ -17,6 +17,17 @@
 void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, unsigned int order);
 /* Point kfree's flat window (mmzone.h: memmap_win_*) at @node's memmap. */
 void memmap_set_window(const struct pglist_data *node);
+/* node_init's steps that memory hotplug (hotplug.c) repeats for new RAM:
+ * the zone of a pfn; reserved struct pages for section @i's pfns
+ * [start, end); [s, e) (one zone) to the buddy allocator as the largest
+ * aligned blocks; the watermarks of every zone; a zone's per-hart batch. */
+struct zone_limits;
+unsigned int zone_of_pfn(const struct zone_limits *lim, unsigned long pfn);
+void init_section_range(struct pglist_data *node, unsigned long i, unsigned long start,
+			unsigned long end, const struct zone_limits *lim);
+void free_boot_range(struct pglist_data *node, unsigned long s, unsigned long e);
+void setup_watermarks(struct pglist_data *node);
+void setup_pcp(struct zone *z);
 
 /* ---- slab and SLOB under kmalloc (kmalloc.c) ---- */
 /* Set up the heap for cache descriptors and magazines (kmalloc_init calls

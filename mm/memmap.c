@@ -106,7 +106,7 @@ static void *boot_alloc(struct memblock *mb, u64 size, u64 align)
 	return va;
 }
 
-static unsigned int zone_of_pfn(const struct zone_limits *lim, unsigned long pfn)
+unsigned int zone_of_pfn(const struct zone_limits *lim, unsigned long pfn)
 {
 	if (pfn < lim->dma_end_pfn)
 		return ZONE_DMA;
@@ -143,18 +143,25 @@ static int size_sections(struct pglist_data *node, struct memblock *mb)
 	return 0;
 }
 
-static void init_section_pages(struct pglist_data *node, unsigned long i,
-			       const struct zone_limits *lim)
+/* The struct pages of section @i's pfns [start, end): reserved, with their
+ * zone and section. */
+void init_section_range(struct pglist_data *node, unsigned long i, unsigned long start,
+			unsigned long end, const struct zone_limits *lim)
 {
-	struct mem_section *ms = &node->sections[i];
-	struct page *map = (struct page *)(ms->map_base + ms->start_pfn * sizeof(struct page));
+	struct page *map = (struct page *)(node->sections[i].map_base + start * sizeof(struct page));
 
-	for (unsigned long j = 0; j < ms->end_pfn - ms->start_pfn; j++) {
+	for (unsigned long j = 0; j < end - start; j++) {
 		map[j].flags = PG_reserved |
-			       (u32)zone_of_pfn(lim, ms->start_pfn + j) << PAGE_ZONE_SHIFT |
+			       (u32)zone_of_pfn(lim, start + j) << PAGE_ZONE_SHIFT |
 			       (u32)i << PAGE_SECTION_SHIFT;
 		INIT_LIST_HEAD(&map[j].lru);
 	}
+}
+
+static void init_section_pages(struct pglist_data *node, unsigned long i,
+			       const struct zone_limits *lim)
+{
+	init_section_range(node, i, node->sections[i].start_pfn, node->sections[i].end_pfn, lim);
 }
 
 /*
@@ -172,7 +179,13 @@ static int alloc_memmap(struct pglist_data *node, struct memblock *mb,
 
 	for (unsigned long i = 0; i < node->nr_sections; i++)
 		sectioned += node->sections[i].end_pfn - node->sections[i].start_pfn;
-	if (span - sectioned <= sectioned / 8) {
+	if (mb->vmemmap) { /* hotplug: the caller's zeroed array, touched per frame of RAM */
+		node->flat_map = mb->vmemmap;
+		node->memmap_pages = sectioned;
+		for (unsigned long i = 0; i < node->nr_sections; i++)
+			node->sections[i].map_base =
+				(uintptr_t)mb->vmemmap - node->node_start_pfn * sizeof(struct page);
+	} else if (span - sectioned <= sectioned / 8) {
 		struct page *map = boot_alloc(mb, span * sizeof(struct page), 64);
 
 		if (!map)
@@ -220,7 +233,7 @@ static int alloc_pcp(struct pglist_data *node, struct memblock *mb)
 }
 
 /* Step 5: free [s, e) (one zone) as the largest aligned blocks. */
-static void free_boot_range(struct pglist_data *node, unsigned long s, unsigned long e)
+void free_boot_range(struct pglist_data *node, unsigned long s, unsigned long e)
 {
 	while (s < e) {
 		unsigned int order = 0;
@@ -303,7 +316,7 @@ static unsigned long int_sqrt(unsigned long x)
  * lowmem_reserve: a zone keeps (managed pages of the higher zones a request
  * could have used) / ratio back from it, ratio 256 for DMA and DMA32.
  */
-static void setup_watermarks(struct pglist_data *node)
+void setup_watermarks(struct pglist_data *node)
 {
 	static const unsigned long ratio[MAX_NR_ZONES] = { 256, 256, 32 };
 	unsigned long total = 0, min_kb;
@@ -335,7 +348,7 @@ static void setup_watermarks(struct pglist_data *node)
 
 /* Linux's zone_batchsize: about 1/4096 of the zone (at most 64), rounded
  * to 2^n - 1; keep at most 6 batches per hart. */
-static void setup_pcp(struct zone *z)
+void setup_pcp(struct zone *z)
 {
 	unsigned long batch = MIN(z->managed_pages >> 10, 256ul) / 4;
 	unsigned long p = 1;
@@ -346,9 +359,11 @@ static void setup_pcp(struct zone *z)
 	while (p * 2 <= batch)
 		p *= 2;
 	batch = p > 1 ? p - 1 : 1;
-	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
+	for (int cpu = 0; cpu < MAX_HARTS; cpu++) { /* (locked: hotplug resizes live lists) */
+		spin_lock(&z->pcp[cpu].lock);
 		z->pcp[cpu].batch = (long)batch;
 		z->pcp[cpu].high = (long)(6 * batch);
+		spin_unlock(&z->pcp[cpu].lock);
 	}
 }
 

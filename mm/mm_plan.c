@@ -74,12 +74,16 @@ static int node_span(struct pglist_data *node, const struct memblock *mb)
 	return node->node_present_pages ? 0 : -ENOMEM;
 }
 
-/* How many sections the span covers; more than page->flags can name is
- * memory rvmm cannot describe. */
-static int count_sections(struct pglist_data *node)
+/* How many sections the span covers (up to mb->hotplug_end when memory
+ * may be added later); more than page->flags can name is memory rvmm
+ * cannot describe. */
+static int count_sections(struct pglist_data *node, const struct memblock *mb)
 {
+	unsigned long end = MAX(node->node_end_pfn, (unsigned long)PHYS_PFN(mb->hotplug_end));
+
+	node->hotplug_end_pfn = mb->hotplug_end ? end : 0;
 	node->section_base_pfn = ALIGN_DOWN(node->node_start_pfn, PAGES_PER_SECTION);
-	node->nr_sections = (ALIGN_UP(node->node_end_pfn, PAGES_PER_SECTION) -
+	node->nr_sections = (ALIGN_UP(end, PAGES_PER_SECTION) -
 			     node->section_base_pfn) >> PFN_SECTION_SHIFT;
 	return node->nr_sections > MAX_SECTIONS ? -E2BIG : 0;
 }
@@ -131,7 +135,7 @@ int node_layout(struct pglist_data *node, const struct memblock *mb, const struc
 	memset(node, 0, sizeof(*node));
 	rc = node_span(node, mb);
 	if (!rc)
-		rc = count_sections(node);
+		rc = count_sections(node, mb);
 	if (!rc)
 		size_zones(node, mb, lim);
 	return rc;

@@ -790,3 +790,127 @@ unsigned long nr_free_pages(void)
 {
 	return node_free_pages_count(mem_node);
 }
+
+/* --- page runs beyond MAX_ORDER (alloc_contig_pages, mmzone.h) ----------- */
+
+/* The order of the block at pfn @s in a run tiled from its start by the
+ * largest aligned blocks that fit before @e. */
+static unsigned int run_block_order(unsigned long s, unsigned long e)
+{
+	unsigned int order = 0;
+
+	while (order < MAX_ORDER - 1 && IS_ALIGNED(s, 2ul << order) && s + (2ul << order) <= e)
+		order++;
+	return order;
+}
+
+/* Are the @k max-order blocks from @pfn all free in zone @z? */
+static bool free_max_blocks(struct zone *z, unsigned long pfn, unsigned long k)
+{
+	u32 want = PG_buddy | order_bits(MAX_ORDER - 1) | (u32)z->id << PAGE_ZONE_SHIFT;
+
+	for (unsigned long i = 0; i < k; i++, pfn += MAX_ORDER_NR_PAGES) {
+		if (!node_pfn_valid(z->node, pfn) ||
+		    (node_pfn_to_page(z->node, pfn)->flags & (PG_buddy | PAGE_ORDER_MASK | PAGE_ZONE_MASK)) !=
+			    want)
+			return false;
+	}
+	return true;
+}
+
+/* Take @nr pages at @pfn (a free run of whole max-order blocks found by
+ * free_max_blocks) off the lists; hand out the run's blocks and give the
+ * rest of the last max-order block back. zone->lock held. */
+static void take_run(struct zone *z, unsigned long pfn, unsigned long nr)
+{
+	unsigned long k = (nr + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES, end = pfn + nr;
+	unsigned long tail_end = pfn + k * MAX_ORDER_NR_PAGES;
+
+	for (unsigned long i = 0; i < k; i++)
+		del_from_free_area(z, node_pfn_to_page(z->node, pfn + i * MAX_ORDER_NR_PAGES),
+				   MAX_ORDER - 1);
+	z->free_pages -= k * MAX_ORDER_NR_PAGES;
+	for (unsigned long s = pfn; s < end;) {
+		unsigned int order = run_block_order(s, end);
+		struct page *page = node_pfn_to_page(z->node, s);
+
+		page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
+		page->refcount = 1;
+		s += 1ul << order;
+	}
+	for (unsigned long s = end; s < tail_end;) {
+		unsigned int order = run_block_order(s, tail_end);
+
+		free_one_block(z, node_pfn_to_page(z->node, s), s, order);
+		z->free_pages += 1ul << order;
+		s += 1ul << order;
+	}
+}
+
+/* A free run of @nr pages aligned to @align in @z, taken; its first pfn or
+ * ~0ul. Candidates are the free max-order blocks: O(blocks listed x run). */
+static unsigned long zone_take_run(struct zone *z, unsigned long nr, unsigned long align,
+				   unsigned int highest, gfp_t gfp)
+{
+	unsigned long k = (nr + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES, found = ~0ul;
+	unsigned long flags = spin_lock_irqsave(&z->lock);
+	struct list_head *pos;
+	long min = (long)z->watermark[WMARK_MIN];
+
+	if (gfp & __GFP_HIGH)
+		min -= min / 2;
+	if ((long)z->free_pages - (long)nr > min + (long)z->lowmem_reserve[highest]) {
+		list_for_each(pos, &z->free_area[MAX_ORDER - 1].free_list) {
+			unsigned long pfn = node_page_to_pfn(z->node, list_entry(pos, struct page, lru));
+
+			if (IS_ALIGNED(pfn, align) && free_max_blocks(z, pfn, k)) {
+				take_run(z, pfn, nr);
+				found = pfn;
+				break;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&z->lock, flags);
+	return found;
+}
+
+struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long align_pages)
+{
+	unsigned int highest = gfp_highest_zone(gfp);
+	struct zone *const *zl = mem_node->zonelist[highest];
+	struct zone *z;
+
+	if (!align_pages)
+		align_pages = MAX_ORDER_NR_PAGES;
+	if (!nr_pages || (align_pages & (align_pages - 1)) || align_pages < MAX_ORDER_NR_PAGES)
+		return NULL;
+	for (; (z = *zl) != NULL; zl++) {
+		unsigned long pfn = zone_take_run(z, nr_pages, align_pages, highest, gfp);
+
+		if (pfn != ~0ul) {
+			if (gfp & __GFP_ZERO)
+				memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr_pages << PAGE_SHIFT);
+			return node_pfn_to_page(mem_node, pfn);
+		}
+	}
+	return NULL;
+}
+
+void free_contig_range(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages;
+
+	for (unsigned long s = pfn; s < end;) {
+		unsigned int order = run_block_order(s, end);
+
+		if (!node_pfn_valid(mem_node, s)) {
+			mem_node->nr_bad_pages++;
+			mem_node->last_bad_reason = "free_contig_range of pages that are not RAM";
+			kprintf("BUG: free_contig_range(0x%lx, %lu): pfn 0x%lx is not RAM\n", pfn,
+				nr_pages, s);
+			return;
+		}
+		free_pages_slow(mem_node, node_pfn_to_page(mem_node, s), order);
+		s += 1ul << order;
+	}
+}

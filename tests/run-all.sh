@@ -21,6 +21,11 @@ tests/qemu/layers.sh
 echo "== mm as a library: examples/embed on QEMU virt (build/librvmm.a), examples/host"
 tests/qemu/embed.sh
 
+echo "== real programs on rvmm's kmalloc: LD_PRELOAD=build/librvmm-malloc.so (docs/malloc.md)"
+tests/real/run.sh
+grep -q '^real-' "$RESULTS" || record real 0 1 # the runner itself died
+tests/real/realbench-smoke.sh
+
 echo "== fuzzing: libFuzzer + ASan + UBSan, 30 s per fuzzer (docs/reliability.md)"
 tests/qemu/fuzz.sh
 

@@ -12,6 +12,8 @@
 
 #include <lib/kernel.h>
 
+struct page;
+
 #define MEMBLOCK_MAX_REGIONS 128
 
 /* Region flags. */
@@ -34,6 +36,17 @@ struct memblock {
 	struct memblock_type nomap; /* the no-map part of reserved */
 	u64 alloc_limit;     /* allocations end at or below this address */
 	u64 allocated_bytes; /* total handed out by memblock_alloc */
+	/*
+	 * Memory hotplug (mm/hotplug.c), 0 / NULL without: RAM may be added
+	 * after boot up to hotplug_end (node_add_memory), and the node's
+	 * struct pages are then the flat array at vmemmap, one per frame from
+	 * the first frame of RAM to hotplug_end, zeroed by whoever provides it
+	 * and touched only for the frames that are RAM (so memory that is
+	 * zero until written, such as an anonymous mapping, costs nothing for
+	 * frames never added). The section table reaches hotplug_end.
+	 */
+	u64 hotplug_end;
+	struct page *vmemmap;
 };
 
 /* The kernel's instance. */

@@ -107,6 +107,7 @@ struct pglist_data {
 	struct mem_section *sections; /* from memblock */
 	unsigned long memmap_pages;   /* struct pages allocated */
 	struct page *flat_map;        /* one array from node_start_pfn, or NULL (per section) */
+	unsigned long hotplug_end_pfn; /* memory may be added up to here (mm/hotplug.c); 0: never */
 
 	unsigned long totalreserve_pages; /* kept back from MemAvailable */
 	u32 warned_orders; /* orders whose allocation failure was reported */
@@ -194,7 +195,7 @@ struct zone_limits {
  * The first steps of node_init, which allocate nothing (mm/mm_plan.c):
  * clear @node, then set its span and present pages over whole frames of
  * @mb's memory, its section count, and each zone's name, span and present
- * pages. Reads only mb->memory. Returns 0, -ENOMEM (not one whole page of
+ * pages. Reads only mb->memory and mb->hotplug_end. Returns 0, -ENOMEM (not one whole page of
  * RAM) or -E2BIG (more than MAX_SECTIONS sections).
  */
 int node_layout(struct pglist_data *node, const struct memblock *mb, const struct zone_limits *lim);
@@ -218,6 +219,33 @@ void node_free_pages(struct pglist_data *node, struct page *page, unsigned int o
 /* Make @node the one the global API uses (sets mem_node and points every
  * hart's slots at its per-hart lists). */
 void mm_set_node(struct pglist_data *node);
+
+/*
+ * Memory hotplug (mm/hotplug.c): add RAM [start, start + size) to @node,
+ * which must have been built with memblock's hotplug_end and vmemmap and
+ * whose RAM must end at @start (the node grows upwards). The range must be
+ * whole pages below hotplug_end, in one zone that already has memory. Its
+ * struct pages are initialised, its pages go to the buddy allocator, and
+ * the zone's span, the watermarks and the per-hart batch sizes follow the
+ * new size. Safe while other harts allocate and free; adds are serialised.
+ * Returns 0, or -EINVAL naming nothing more (the checks are listed here).
+ */
+int node_add_memory(struct pglist_data *node, u64 start, u64 size);
+
+/*
+ * Page runs beyond MAX_ORDER (Linux's names): @nr_pages contiguous pages
+ * starting at a pfn aligned to @align_pages (a power of two, at least
+ * MAX_ORDER_NR_PAGES; 0 means that), of one zone of @gfp's zonelist. The
+ * run is handed out as allocated buddy blocks: from its start, the largest
+ * aligned blocks that fit, each a head with its order and one reference
+ * (so every part is an ordinary allocated block to the checker). NULL when
+ * no zone has such a run free above its min watermark (no shrinker or
+ * drain is tried: the caller decides whether to add memory).
+ * free_contig_range frees the same blocks (each as __free_pages would, bad
+ * frees reported). __GFP_ZERO clears the run.
+ */
+struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long align_pages);
+void free_contig_range(unsigned long pfn, unsigned long nr_pages);
 
 /* Empty every per-hart list of the node back into the buddy lists. */
 void node_drain_pages(struct pglist_data *node);

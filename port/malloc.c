@@ -1,0 +1,225 @@
+/*
+ * malloc.c - the memory manager's port (mm/port.h) inside
+ * build/librvmm-malloc.so, the malloc that runs programs on rvmm's kmalloc
+ * (malloc/shim.c, docs/malloc.md).
+ *
+ * It differs from the host port of the tests (port/host.c) in what running
+ * inside another program's allocator demands: nothing here may call malloc
+ * or stdio (kprintf goes to file descriptor 2 with write, panic writes and
+ * aborts), and threads are not numbered by the program but lease hart slots
+ * (port/malloc.h): the first call into mm/ on a thread takes the slot with
+ * the fewest threads, a key destructor gives it back when the thread ends,
+ * and each slot's lock is held around every operation, so two threads that
+ * share a slot take turns. this_cpu() is the calling thread's slot.
+ *
+ * fork: the prepare handler takes every slot's lock, so no thread is inside
+ * mm/ (holding a zone, cache or heap lock) when the child is made; both
+ * sides then release them, and in the child only the forking thread leases.
+ *
+ * There is no paging (vmalloc and vmap fail) and no symbol table.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mm/port.h>
+#include "malloc.h"
+
+struct hart_slot hart_slots[MAX_HARTS];
+__thread int hart_leased __attribute__((tls_model("initial-exec"))) = -1;
+/* The cpu mm/ sees: the leased slot, or another one inside on_each_cpu. */
+static __thread unsigned int hart_cpu __attribute__((tls_model("initial-exec")));
+
+static pthread_key_t lease_key;
+static int lease_key_state; /* 0: none, 1: being made, 2: made */
+
+void port_malloc_stderr_sink(const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(2, s, n);
+
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+void panic(const char *fmt, ...)
+{
+	char msg[KPRINTF_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	port_malloc_stderr_sink("rvmm-malloc: Kernel panic: ", 27);
+	port_malloc_stderr_sink(msg, n < 0 ? 0 : MIN((size_t)n, sizeof(msg) - 1));
+	port_malloc_stderr_sink("\n", 1);
+	abort();
+}
+
+void warn_slowpath(const char *file, int line, const char *cond)
+{
+	kprintf("WARNING: %s:%d: %s\n", file, line, cond);
+}
+
+/* ---- hart leases ---- */
+
+static void lease_end(void *value)
+{
+	int s = (int)(uintptr_t)value - 1;
+
+	if (s >= 0 && s < MAX_HARTS)
+		__atomic_sub_fetch(&hart_slots[s].lessees, 1, __ATOMIC_RELAXED);
+	hart_leased = -1;
+}
+
+/* The key whose destructor ends a thread's lease, made once. */
+static bool lease_key_ready(void)
+{
+	int state = __atomic_load_n(&lease_key_state, __ATOMIC_ACQUIRE), zero = 0;
+
+	if (state == 2)
+		return true;
+	if (state == 0 && __atomic_compare_exchange_n(&lease_key_state, &zero, 1, false,
+						      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (pthread_key_create(&lease_key, lease_end) == 0) {
+			__atomic_store_n(&lease_key_state, 2, __ATOMIC_RELEASE);
+			return true;
+		}
+		__atomic_store_n(&lease_key_state, 0, __ATOMIC_RELEASE);
+	}
+	return false; /* another thread is making it: this lease is not given back */
+}
+
+int hart_lease(void)
+{
+	unsigned int best = 0;
+
+	for (unsigned int s = 1; s < MAX_HARTS; s++)
+		if (__atomic_load_n(&hart_slots[s].lessees, __ATOMIC_RELAXED) <
+		    __atomic_load_n(&hart_slots[best].lessees, __ATOMIC_RELAXED))
+			best = s;
+	__atomic_add_fetch(&hart_slots[best].lessees, 1, __ATOMIC_RELAXED);
+	hart_leased = (int)best;
+	hart_cpu = best;
+	/* (Set before: pthread_setspecific may itself allocate.) */
+	if (lease_key_ready())
+		pthread_setspecific(lease_key, (void *)(uintptr_t)(best + 1));
+	return (int)best;
+}
+
+void hart_lock_contended(int *lock)
+{
+	for (unsigned int spins = 0;; spins++) {
+		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
+			if (spins++ > 64)
+				sched_yield(); /* the holder may be descheduled: let it run */
+		}
+		if (!__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+			return;
+	}
+}
+
+static void fork_prepare(void)
+{
+	for (int s = 0; s < MAX_HARTS; s++)
+		if (__atomic_exchange_n(&hart_slots[s].lock, 1, __ATOMIC_ACQUIRE))
+			hart_lock_contended(&hart_slots[s].lock);
+}
+
+static void fork_parent(void)
+{
+	for (int s = MAX_HARTS - 1; s >= 0; s--)
+		__atomic_store_n(&hart_slots[s].lock, 0, __ATOMIC_RELEASE);
+}
+
+static void fork_child(void)
+{
+	for (int s = 0; s < MAX_HARTS; s++)
+		hart_slots[s].lessees = s == hart_leased;
+	fork_parent();
+}
+
+void hart_fork_handlers(void)
+{
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+/* ---- the port ---- */
+
+unsigned int this_cpu(void)
+{
+	return hart_cpu;
+}
+
+unsigned int nr_online_cpus(void)
+{
+	return MAX_HARTS;
+}
+
+void **cpu_mm_slots(unsigned int cpu)
+{
+	static void *slots[MAX_HARTS][MM_SLOTS];
+
+	return slots[cpu];
+}
+
+u8 *cpu_percpu_base(unsigned int cpu)
+{
+	static u8 areas[MAX_HARTS][PERCPU_AREA_SIZE] __aligned(64);
+
+	return areas[cpu];
+}
+
+u64 time_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000u + (u64)ts.tv_nsec / 1000u;
+}
+
+/* Every slot in turn on the calling thread, each under its lock. mm/ does
+ * not call it; a caller must not be inside an operation (hart_enter). */
+void on_each_cpu(void (*fn)(void *arg), void *arg)
+{
+	unsigned int me = hart_cpu;
+
+	for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++) {
+		if (__atomic_exchange_n(&hart_slots[cpu].lock, 1, __ATOMIC_ACQUIRE))
+			hart_lock_contended(&hart_slots[cpu].lock);
+		hart_cpu = cpu;
+		fn(arg);
+		__atomic_store_n(&hart_slots[cpu].lock, 0, __ATOMIC_RELEASE);
+	}
+	hart_cpu = me;
+}
+
+struct pgtable *port_kernel_pgtable(void)
+{
+	return NULL;
+}
+
+void port_flush_tlb_local(u64 addr, u64 size)
+{
+	(void)addr;
+	(void)size;
+}
+
+void port_flush_tlb_all(u64 addr, u64 size)
+{
+	(void)addr;
+	(void)size;
+}
+
+const char *ksym_lookup(unsigned long addr, unsigned long *offset)
+{
+	(void)addr;
+	(void)offset;
+	return NULL;
+}

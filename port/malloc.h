@@ -1,0 +1,55 @@
+/*
+ * malloc.h - what port/malloc.c (the port inside build/librvmm-malloc.so)
+ * gives the malloc shim (malloc/shim.c): hart leases for threads.
+ *
+ * Every call into mm/ runs between hart_enter() and hart_exit(). The first
+ * hart_enter of a thread leases it one of the MAX_HARTS hart slots (the one
+ * with the fewest threads; the lease ends when the thread exits), and every
+ * hart_enter takes that slot's lock, so mm/'s per-hart state (slab
+ * magazines, per-hart page lists) is only ever used by one thread at a
+ * time even when threads outnumber slots. With at most MAX_HARTS threads
+ * each slot has one thread and its lock is never contended.
+ */
+#ifndef RVMM_PORT_MALLOC_H
+#define RVMM_PORT_MALLOC_H
+
+#include <lib/kernel.h>
+
+struct hart_slot {
+	int lock;              /* 1 while a thread is inside mm/ on this slot */
+	unsigned int lessees;  /* threads leasing the slot */
+	unsigned long calls[8]; /* the shim's counters (malloc/shim.c), under lock */
+} __aligned(64);
+
+extern struct hart_slot hart_slots[MAX_HARTS];
+extern __thread int hart_leased __attribute__((tls_model("initial-exec")));
+
+int hart_lease(void);
+void hart_lock_contended(int *lock);
+
+/* Enter mm/ on this thread's slot; returns the slot. */
+static inline struct hart_slot *hart_enter(void)
+{
+	int s = hart_leased;
+
+	if (unlikely(s < 0))
+		s = hart_lease();
+	if (unlikely(__atomic_exchange_n(&hart_slots[s].lock, 1, __ATOMIC_ACQUIRE)))
+		hart_lock_contended(&hart_slots[s].lock);
+	return &hart_slots[s];
+}
+
+static inline void hart_exit(struct hart_slot *slot)
+{
+	__atomic_store_n(&slot->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Register the fork handlers (from a constructor: registering may call
+ * malloc). After fork the child's slots are free and its only thread keeps
+ * its lease. */
+void hart_fork_handlers(void);
+
+/* Where kprintf writes: standard error (one write per call). */
+void port_malloc_stderr_sink(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * hotplug_test.c - host tests (suite "hotplug"): memory hotplug
+ * (node_add_memory, mm/hotplug.c) and page runs beyond MAX_ORDER
+ * (alloc_contig_pages / free_contig_range, mm/page_alloc.c), which
+ * build/librvmm-malloc.so grows its heap and serves big requests with.
+ *
+ * A node of 8 MiB at 4 GiB (ZONE_NORMAL) planned up to 64 MiB with a
+ * zeroed vmemmap grows by 24 MiB: exactly those pages become free, the
+ * checker finds nothing, the zone spans the new end, struct pages beyond
+ * it stay untouched (zero), and bad adds are refused. Runs: 1500 pages come
+ * as aligned blocks (order 10, then 8, 7, 6, 4, 3, 2), exactly 1500 pages
+ * leave the free count and come back, a second free is reported, an
+ * alignment of 4096 pages holds, __GFP_ZERO clears, too big a run is NULL.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mm/memblock.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <tests/ktest.h>
+#include "fakeram.h"
+#include "host.h"
+
+#define BASE 0x100000000ull
+#define SPAN (64ull << 20)
+#define FIRST (8ull << 20)
+
+static struct page *vmemmap;
+
+/* A node over [BASE, BASE + first) planned for hotplug up to BASE + SPAN. */
+static struct fakeram *hotplug_node(struct ktest *t, u64 first)
+{
+	struct fakeram *fr = fakeram_new(BASE, SPAN);
+
+	vmemmap = calloc(SPAN >> PAGE_SHIFT, sizeof(struct page));
+	if (!fr || !vmemmap) {
+		ktest_fail(t, __FILE__, __LINE__, "no fake RAM");
+		fakeram_done(fr);
+		free(vmemmap);
+		return NULL;
+	}
+	memblock_add(&fr->mb, BASE, first);
+	fr->mb.hotplug_end = BASE + SPAN;
+	fr->mb.vmemmap = vmemmap;
+	if (fakeram_node_init(fr, &(struct zone_limits){ 0, (1ull << 32) >> PAGE_SHIFT })) {
+		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
+		fakeram_done(fr);
+		free(vmemmap);
+		return NULL;
+	}
+	return fr;
+}
+
+static void hotplug_done(struct fakeram *fr)
+{
+	fakeram_done(fr);
+	free(vmemmap);
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const u8 *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static void grows_a_node(struct ktest *t)
+{
+	struct fakeram *fr = hotplug_node(t, FIRST);
+	unsigned long before, added = (24ull << 20) >> PAGE_SHIFT;
+	struct zone *z;
+
+	if (!fr)
+		return;
+	z = &fr->node.zones[ZONE_NORMAL];
+	before = node_free_pages_count(&fr->node);
+	EXPECT_EQ(fr->node.hotplug_end_pfn, (BASE + SPAN) >> PAGE_SHIFT);
+	EXPECT_EQ(node_add_memory(&fr->node, BASE + FIRST + PAGE_SIZE, 1 << 20), -EINVAL); /* a gap */
+	EXPECT_EQ(node_add_memory(&fr->node, BASE + FIRST, SPAN), -EINVAL);             /* too far */
+	EXPECT_EQ(node_add_memory(&fr->node, BASE + FIRST, 100), -EINVAL);              /* not pages */
+	EXPECT_EQ(node_free_pages_count(&fr->node), before);
+	ASSERT_EQ(node_add_memory(&fr->node, BASE + FIRST, 24ull << 20), 0);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before + added);
+	EXPECT_EQ(z->spanned_pages, (FIRST + (24ull << 20)) >> PAGE_SHIFT);
+	EXPECT_EQ(fr->node.node_end_pfn, (BASE + FIRST + (24ull << 20)) >> PAGE_SHIFT);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	/* struct pages beyond the new end were never written */
+	EXPECT_EQ(all_zero(vmemmap + ((FIRST + (24ull << 20)) >> PAGE_SHIFT),
+			   ((SPAN - FIRST - (24ull << 20)) >> PAGE_SHIFT) * sizeof(struct page)), true);
+	/* and the new pages are handed out: every max-order block of them */
+	{
+		struct page *held[16];
+		int n = 0;
+
+		while (n < 16 && (held[n] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER - 1)))
+			n++;
+		EXPECT_EQ(n >= 6, true); /* 32 MiB less the min watermark and the boot data */
+		for (int i = 0; i < n; i++) {
+			memset(page_address(held[i]), 0x5a, PAGE_SIZE << (MAX_ORDER - 1));
+			__free_pages(held[i], MAX_ORDER - 1);
+		}
+	}
+	EXPECT_EQ(node_check(&fr->node), 0);
+	hotplug_done(fr);
+}
+
+static void contig_runs(struct ktest *t)
+{
+	struct fakeram *fr = hotplug_node(t, 32ull << 20);
+	unsigned long before, pfn, bad;
+	struct page *run;
+
+	if (!fr)
+		return;
+	before = node_free_pages_count(&fr->node);
+	run = alloc_contig_pages(1500, GFP_KERNEL, 0);
+	ASSERT(run != NULL);
+	pfn = page_to_pfn(run);
+	EXPECT_EQ(pfn % MAX_ORDER_NR_PAGES, 0);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before - 1500);
+	EXPECT_EQ(page_order(run), MAX_ORDER - 1);
+	EXPECT_EQ(PageHead(pfn_to_page(pfn + 1024)) && page_order(pfn_to_page(pfn + 1024)) == 8, true);
+	EXPECT_EQ(PageHead(pfn_to_page(pfn + 1496)) && page_order(pfn_to_page(pfn + 1496)) == 2, true);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	memset(page_address(run), 0xa5, 1500 * PAGE_SIZE);
+	free_contig_range(pfn, 1500);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	bad = fr->node.nr_bad_pages;
+	free_contig_range(pfn, 1500); /* a second time: reported, nothing changes */
+	EXPECT_EQ(fr->node.nr_bad_pages > bad, true);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before);
+
+	run = alloc_contig_pages(10, GFP_KERNEL | __GFP_ZERO, 4096);
+	ASSERT(run != NULL);
+	EXPECT_EQ(page_to_pfn(run) % 4096, 0);
+	EXPECT_EQ(all_zero(page_address(run), 10 * PAGE_SIZE), true);
+	free_contig_range(page_to_pfn(run), 10);
+	EXPECT_EQ(alloc_contig_pages(SPAN >> PAGE_SHIFT, GFP_KERNEL, 0) == NULL, true);
+	EXPECT_EQ(alloc_contig_pages(2000, GFP_KERNEL, 1000) == NULL, true); /* not a power of two */
+	EXPECT_EQ(node_free_pages_count(&fr->node), before);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	hotplug_done(fr);
+}
+
+KTEST_SUITE(hotplug, KTEST_CASE(grows_a_node), KTEST_CASE(contig_runs));

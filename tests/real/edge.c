@@ -1,0 +1,329 @@
+/*
+ * edge.c - the malloc API's edge cases, run under
+ * LD_PRELOAD=build/librvmm-malloc.so by tests/real/run.sh (built plainly
+ * against glibc: whatever malloc the process has is the one tested).
+ * Prints "edge: FAIL <what>" for each failed check and "edge: N checks, 0
+ * failed" at the end; exits non-zero on any failure.
+ *
+ * Checked: malloc(0) unique and freeable; free(NULL); realloc(NULL, n);
+ * realloc(p, 0) frees and returns NULL; calloc overflow and huge requests
+ * return NULL with errno ENOMEM and do not grow the heap; 16-byte alignment of every size from 1 to
+ * 9000 and of big ones; memalign, aligned_alloc, posix_memalign, valloc and
+ * pvalloc at alignments 16 .. 16 MiB, their errors (EINVAL); usable sizes;
+ * contents kept across realloc between 1 byte and 40 MiB (page runs above
+ * 4 MiB); calloc zeroes reused memory; 16 threads (more than the 8 hart
+ * slots) allocating and freeing concurrently with contents checked; fork
+ * while other threads allocate, the child allocating and exiting.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int checks, failed;
+
+#define CHECK(cond, ...)                                    \
+	do {                                                \
+		checks++;                                   \
+		if (!(cond)) {                              \
+			failed++;                           \
+			printf("edge: FAIL line %d: ", __LINE__); \
+			printf(__VA_ARGS__);                \
+			printf("\n");                       \
+		}                                           \
+	} while (0)
+
+static void *volatile sink; /* keeps the compiler from removing calls */
+
+static void fill(unsigned char *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (unsigned char)(i * 131 + seed);
+}
+
+static int holds(const unsigned char *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != (unsigned char)(i * 131 + seed))
+			return 0;
+	return 1;
+}
+
+/* VmRSS of this process in kB (-1 if unknown). */
+static long rss_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+static void basics(void)
+{
+	void *a = malloc(0), *b = malloc(0), *p;
+
+	CHECK(a && b && a != b, "malloc(0) gives unique pointers (%p %p)", a, b);
+	free(a);
+	free(b);
+	free(NULL);
+	p = realloc(NULL, 100);
+	CHECK(p && malloc_usable_size(p) >= 100, "realloc(NULL, 100)");
+	errno = 0;
+	CHECK(realloc(p, 0) == NULL, "realloc(p, 0) returns NULL");
+	errno = 0;
+	sink = calloc(SIZE_MAX / 2, 4);
+	CHECK(!sink && errno == ENOMEM, "calloc overflow: NULL, ENOMEM (errno %d)", errno);
+	errno = 0;
+	sink = malloc(SIZE_MAX - 4096);
+	CHECK(!sink && errno == ENOMEM, "malloc(SIZE_MAX - 4096): NULL, ENOMEM");
+	errno = 0;
+	sink = malloc((size_t)1 << 46); /* 64 TiB: above any heap */
+	CHECK(!sink && errno == ENOMEM, "malloc(64 TiB): NULL, ENOMEM");
+	CHECK(malloc_usable_size(NULL) == 0, "malloc_usable_size(NULL) is 0");
+	CHECK(rss_kb() < 100 * 1024, "failed huge requests left %ld kB resident", rss_kb());
+}
+
+static void alignment(void)
+{
+	static void *held[9001];
+	int bad = 0;
+
+	for (size_t n = 1; n <= 9000; n++) {
+		held[n] = malloc(n);
+		if (!held[n] || ((uintptr_t)held[n] & 15) || malloc_usable_size(held[n]) < n)
+			bad++;
+		else
+			memset(held[n], (int)n, n);
+	}
+	for (size_t n = 1; n <= 9000; n++) {
+		unsigned char *p = held[n];
+
+		if (p && (p[0] != (unsigned char)n || p[n - 1] != (unsigned char)n))
+			bad++;
+		free(p);
+	}
+	CHECK(bad == 0, "%d of malloc(1..9000) misaligned, short or overwritten", bad);
+	for (size_t n = 5u << 20; n < (80u << 20); n = n * 3 + 4097) {
+		unsigned char *p = malloc(n);
+
+		CHECK(p && !((uintptr_t)p & 15) && malloc_usable_size(p) >= n, "malloc(%zu)", n);
+		if (p) {
+			p[0] = 1;
+			p[n - 1] = 2;
+		}
+		free(p);
+	}
+}
+
+static void aligned(void)
+{
+	for (size_t a = 16; a <= (16u << 20); a <<= 1) {
+		size_t sizes[] = { 1, a / 2 + 1, a, a + 1, 3 * a + 5, 4096 + 7 };
+
+		for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			size_t n = sizes[i];
+			void *p = memalign(a, n), *q = aligned_alloc(a, n), *r = NULL;
+			int rc = posix_memalign(&r, a, n);
+
+			CHECK(p && !((uintptr_t)p % a) && malloc_usable_size(p) >= n, "memalign(%zu, %zu)", a, n);
+			CHECK(q && !((uintptr_t)q % a), "aligned_alloc(%zu, %zu)", a, n);
+			CHECK(rc == 0 && r && !((uintptr_t)r % a), "posix_memalign(%zu, %zu)", a, n);
+			if (p)
+				memset(p, 0x5a, n);
+			if (q)
+				memset(q, 0xa5, n);
+			free(p);
+			free(q);
+			free(r);
+		}
+	}
+	{
+		void *r = (void *)1;
+		void *v = valloc(10), *pv = pvalloc(5000);
+
+		CHECK(posix_memalign(&r, 24, 10) == EINVAL && r == (void *)1, "posix_memalign(24): EINVAL");
+		CHECK(posix_memalign(&r, 4, 10) == EINVAL, "posix_memalign(4): EINVAL");
+		errno = 0;
+		CHECK(aligned_alloc(48, 10) == NULL && errno == EINVAL, "aligned_alloc(48): NULL, EINVAL");
+		CHECK(v && !((uintptr_t)v & 4095), "valloc page-aligned");
+		CHECK(pv && !((uintptr_t)pv & 4095) && malloc_usable_size(pv) >= 8192, "pvalloc(5000)");
+		free(v);
+		free(pv);
+		v = memalign(48, 100); /* glibc rounds 48 up to 64 */
+		CHECK(v && !((uintptr_t)v & 63), "memalign(48) 64-aligned");
+		free(v);
+	}
+}
+
+/* Frees of what is not a block's start (undefined behaviour, but the heap
+ * must report and survive them): a pointer 4 MiB into a page run, and a
+ * run freed twice. Standard error (the reports) goes to /dev/null here. */
+static void bad_frees(void)
+{
+	unsigned char *p = malloc(10u << 20), *q;
+	void *volatile alias; /* (hides the bad frees from the compiler's checks) */
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+	if (!p || saved < 0 || null < 0)
+		return;
+	fill(p, 10u << 20, 3);
+	dup2(null, 2);
+	alias = p + (4u << 20);
+	free(alias);
+	dup2(saved, 2);
+	CHECK(holds(p, 10u << 20, 3), "a free inside a run leaves the run alone");
+	alias = p;
+	free(p);
+	dup2(null, 2);
+	free(alias); /* a second time */
+	dup2(saved, 2);
+	q = malloc(10u << 20);
+	close(null);
+	close(saved);
+	if (q)
+		fill(q, 10u << 20, 4);
+	CHECK(q && holds(q, 10u << 20, 4), "the heap works after a double free of a run");
+	free(q);
+}
+
+static void reallocs(void)
+{
+	size_t steps[] = { 1, 24, 200, 4000, 9000, 70000, 3u << 20, 5u << 20, 40u << 20, 6u << 20, 5000, 3 };
+	unsigned char *p = NULL;
+	size_t have = 0;
+
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		size_t n = steps[i], keep = have < n ? have : n;
+		unsigned char *q = realloc(p, n);
+
+		CHECK(q && !((uintptr_t)q & 15), "realloc to %zu", n);
+		if (!q)
+			return;
+		CHECK(holds(q, keep, 7), "realloc to %zu keeps %zu bytes", n, keep);
+		fill(q, n, 7);
+		p = q;
+		have = n;
+	}
+	free(p);
+	/* calloc hands out zeroes even where freed memory was dirty */
+	for (int round = 0; round < 3; round++) {
+		size_t n = round == 2 ? (6u << 20) : 3000;
+		unsigned char *d = malloc(n), *z;
+		size_t nonzero = 0;
+
+		memset(d, 0xff, n);
+		free(d);
+		z = calloc(1, n);
+		for (size_t i = 0; z && i < n; i++)
+			nonzero += z[i] != 0;
+		CHECK(z && nonzero == 0, "calloc(%zu) zeroed (%zu bytes not)", n, nonzero);
+		free(z);
+	}
+}
+
+struct job {
+	unsigned seed;
+	int bad;
+};
+
+static void *churn(void *arg)
+{
+	struct job *j = arg;
+	unsigned char *held[256] = { 0 };
+	size_t len[256] = { 0 };
+	unsigned x = j->seed;
+
+	for (int i = 0; i < 40000; i++) {
+		unsigned k;
+
+		x = x * 1103515245 + 12345;
+		k = (x >> 8) & 255;
+		if (held[k]) {
+			if (!holds(held[k], len[k], k + j->seed) || ((uintptr_t)held[k] & 15))
+				j->bad++;
+			free(held[k]);
+			held[k] = NULL;
+		} else {
+			len[k] = (x >> 16) % ((x & 1) ? 200 : 20000) + 1;
+			held[k] = malloc(len[k]);
+			if (!held[k])
+				j->bad++;
+			else
+				fill(held[k], len[k], k + j->seed);
+		}
+	}
+	for (int k = 0; k < 256; k++)
+		free(held[k]);
+	return NULL;
+}
+
+static void threads(void)
+{
+	enum { N = 16 };
+	pthread_t t[N];
+	struct job jobs[N];
+	int bad = 0;
+
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct job){ .seed = (unsigned)i * 7 + 1 };
+		pthread_create(&t[i], NULL, churn, &jobs[i]);
+	}
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		bad += jobs[i].bad;
+	}
+	CHECK(bad == 0, "16 threads: %d objects lost or overwritten", bad);
+}
+
+static void forks(void)
+{
+	enum { N = 4 };
+	pthread_t t[N];
+	struct job jobs[N];
+	int status = -1, bad = 0;
+	pid_t pid;
+
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct job){ .seed = (unsigned)i * 13 + 5 };
+		pthread_create(&t[i], NULL, churn, &jobs[i]);
+	}
+	pid = fork();
+	if (pid == 0) { /* the child: one thread, a working heap */
+		struct job j = { .seed = 99 };
+
+		churn(&j);
+		_exit(j.bad ? 1 : 0);
+	}
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		bad += jobs[i].bad;
+	}
+	waitpid(pid, &status, 0);
+	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "fork: the child's heap works (status %d)", status);
+	CHECK(bad == 0, "fork: the parent's threads kept their objects");
+}
+
+int main(void)
+{
+	basics();
+	alignment();
+	aligned();
+	reallocs();
+	bad_frees();
+	threads();
+	forks();
+	printf("edge: %d checks, %d failed\n", checks, failed);
+	return failed != 0;
+}

@@ -1,0 +1,114 @@
+#!/bin/sh
+# run.sh - real programs from Debian packages on rvmm's kmalloc through
+# LD_PRELOAD=build/librvmm-malloc.so (docs/malloc.md), each with
+# RVMM_MALLOC=slab and RVMM_MALLOC=slob, against the same run on glibc's
+# malloc: standard output, standard error and exit status must be identical.
+#
+#   python3   tests/real/alloc_heavy.py, PYTHONMALLOC=malloc (every object
+#             through malloc), four threads allocating at once
+#   sqlite3   tests/real/workload.sql on an in-memory database
+#   gcc -c    cc1 (and as) compiling mm/slab.c; the object files must be
+#             identical byte for byte
+#   edge      build/malloc-edge: the API's edge cases, threads, fork; it
+#             judges itself (its closing line must report no failure: its
+#             checks are rvmm-malloc's contract, stricter than glibc 2.36 in
+#             refusing aligned_alloc of an alignment not a power of two)
+#
+# RVMM_MALLOC_STATS shows that the preload reached the process that
+# allocates (cc1, not only the gcc driver) and how many hart slots served
+# calls: python's run must have used at least 4 (its threads). One result
+# per program and backend, recorded as tests/run-all.sh counts them.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/qemu/lib.sh
+
+SHIM=$PWD/build/librvmm-malloc.so
+WORK=$LOGDIR/real
+rm -rf "$WORK"
+mkdir -p "$WORK"
+PY=/usr/bin/python3
+export PYTHONMALLOC=malloc PYTHONHASHSEED=0
+
+# run NAME BACKEND CMD...: run CMD (glibc when BACKEND is glibc) with stdin
+# from $STDIN, its outputs in $WORK/NAME.BACKEND.{out,err,rc}.
+run() {
+	name=$1 backend=$2
+	shift 2
+	pre=
+	[ "$backend" = glibc ] || pre=$SHIM
+	rc=0
+	env LD_PRELOAD="$pre" RVMM_MALLOC="$backend" RVMM_MALLOC_STATS="$WORK/$name.$backend.stats" \
+		timeout 300 "$@" <"${STDIN:-/dev/null}" >"$WORK/$name.$backend.out" \
+		2>"$WORK/$name.$backend.err" || rc=$?
+	echo "$rc" >"$WORK/$name.$backend.rc"
+}
+
+# judge NAME BACKEND COMM MIN_HARTS [FILE_A FILE_B]: identical to glibc's
+# run, COMM's stats line present for the backend with at least MIN_HARTS
+# slots used, and FILE_A equal to FILE_B when given.
+judge() {
+	name=$1 backend=$2 comm=$3 harts=$4
+	result=real-$name-$backend
+	log=$LOGDIR/$result.log
+	: >"$log"
+	why=
+	for f in out err rc; do
+		if ! cmp -s "$WORK/$name.glibc.$f" "$WORK/$name.$backend.$f"; then
+			why="$why $f differs from glibc's;"
+			diff "$WORK/$name.glibc.$f" "$WORK/$name.$backend.$f" | head -n 20 >>"$log"
+		fi
+	done
+	if [ "$(cat "$WORK/$name.glibc.rc")" != 0 ]; then
+		why="$why the glibc run itself failed;"
+		cat "$WORK/$name.glibc.err" >>"$log"
+	fi
+	line=$(grep "^$comm pid [0-9]* backend $backend " "$WORK/$name.$backend.stats" 2>/dev/null | head -n 1)
+	used=$(echo "$line" | sed -n 's/.* harts \([0-9]*\) .*/\1/p')
+	mallocs=$(echo "$line" | sed -n 's/.* malloc \([0-9]*\) .*/\1/p')
+	if [ -z "$line" ] || [ "${mallocs:-0}" = 0 ]; then
+		why="$why no $comm ran on rvmm-malloc ($backend);"
+	elif [ "${used:-0}" -lt "$harts" ]; then
+		why="$why $comm used $used hart slots, expected at least $harts;"
+	fi
+	if [ $# -ge 6 ] && ! cmp -s "$5" "$6"; then
+		why="$why $(basename "$6") differs from glibc's;"
+	fi
+	echo "$line" >>"$log"
+	if [ -z "$why" ]; then
+		echo "ok   $result: $line"
+		record "$result" 1 0
+	else
+		echo "FAIL $result:$why"
+		cat "$log"
+		record "$result" 0 1
+	fi
+}
+
+STDIN=
+for b in glibc slab slob; do
+	run python "$b" "$PY" tests/real/alloc_heavy.py 3
+done
+STDIN=tests/real/workload.sql
+for b in glibc slab slob; do
+	run sqlite "$b" sqlite3 :memory:
+done
+STDIN=
+for b in glibc slab slob; do
+	run cc1 "$b" gcc -std=gnu11 -O2 -g -Wall -Iinclude -DHOST -c mm/slab.c -o "$WORK/slab.$b.o"
+done
+for b in slab slob; do
+	run edge "$b" build/malloc-edge
+	# its own verdict stands in for glibc's run
+	echo "edge: [0-9]* checks, 0 failed" >"$WORK/edge.glibc.out"
+	grep -x "edge: [0-9]* checks, 0 failed" "$WORK/edge.$b.out" >/dev/null &&
+		cp "$WORK/edge.glibc.out" "$WORK/edge.$b.out"
+	: >"$WORK/edge.glibc.err"
+	echo 0 >"$WORK/edge.glibc.rc"
+	judge edge "$b" malloc-edge 8
+done
+
+for b in slab slob; do
+	judge python "$b" python3 4
+	judge sqlite "$b" sqlite3 1
+	judge cc1 "$b" cc1 1 "$WORK/slab.glibc.o" "$WORK/slab.$b.o"
+done
