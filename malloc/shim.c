@@ -26,17 +26,10 @@
  * page, their length in pages kept in the head's page->private. Nothing
  * ever goes to glibc's malloc.
  *
- * Alignment. malloc's pointers must be 16-byte aligned. kmalloc does not
- * promise that yet (kmalloc-8 objects and SLOB payloads are 8-aligned), so
- * until mm/ defines ARCH_KMALLOC_MINALIGN >= 16 this file works around it,
- * and only here (kmalloc16 below): with slab, requests under 16 bytes are
- * made 16 (kmalloc-16 and up are 16-aligned: power-of-two classes are
- * aligned to their size, 96 and 192 are multiples of 16 from a 64-byte
- * colour); with slob, requests a 16-aligned block can hold in a SLOB page
- * are slob_alloc(&kmalloc_heap, size, gfp, 16) (a normal SLOB block that
- * kfree and ksize take), larger ones are made bigblocks. memalign and its
- * kin rely on the natural alignment of power-of-two slab classes (up to a
- * page) and of buddy blocks (bigblocks and runs).
+ * Alignment. malloc's pointers must be 16-byte aligned: kmalloc
+ * guarantees it (ARCH_KMALLOC_MINALIGN, on both backends), and aligns a
+ * power of two up to a page to itself, which memalign and its kin build
+ * on, with the natural alignment of buddy blocks (bigblocks and runs).
  *
  * Threads are harts (port/malloc.c): each operation runs on the calling
  * thread's leased hart slot under that slot's lock, so slab magazines are
@@ -235,26 +228,12 @@ static bool grow(unsigned long need, unsigned long seen)
 
 /* ---- allocation (slot lock held) ----------------------------------------- */
 
-#if defined(ARCH_KMALLOC_MINALIGN) && ARCH_KMALLOC_MINALIGN >= 16
+_Static_assert(ARCH_KMALLOC_MINALIGN >= 16, "kmalloc's pointers are malloc's");
+
 static inline void *kmalloc16(size_t size)
 {
 	return __kmalloc(size, GFP);
 }
-#else
-/* The largest size slob_alloc can give 16-byte aligned in a SLOB page
- * (segfit: 4-byte header, 8-byte units, room for a front gap of 16 plus
- * a smallest block of 24 within the 4088 bytes of a page). */
-#define SLOB_ALIGNED16_MAX (4088 - 16 - 24 - 8)
-
-static inline void *kmalloc16(size_t size)
-{
-	if (!heap.slob)
-		return __kmalloc(size < 16 ? 16 : size, GFP);
-	if (size <= SLOB_ALIGNED16_MAX)
-		return slob_alloc(&kmalloc_heap, size, GFP, 16);
-	return __kmalloc(MAX(size, (size_t)SLOB_SEG_KMALLOC_MAX + 1), GFP); /* a bigblock */
-}
-#endif
 
 static void *alloc_run(size_t size, unsigned long align)
 {

@@ -200,6 +200,13 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 	hart_cpu = me;
 }
 
+/* A thread has no idle loop to wake: work posted for a slot waits for its
+ * threads' next allocation slow path (the port contract allows it). */
+void port_kick_cpu(unsigned int cpu)
+{
+	(void)cpu;
+}
+
 struct pgtable *port_kernel_pgtable(void)
 {
 	return NULL;
