@@ -739,9 +739,11 @@ struct page *kasan_alloc_pages(struct page *page, unsigned int order)
 	return page;
 }
 
+/* Only a free that will free: the head of a block of this order with one
+ * reference (a bad free, which the allocator refuses, poisons nothing). */
 void kasan_free_pages(struct page *page, unsigned int order)
 {
-	if (kasan_ready && page->refcount == 1)
+	if (kasan_ready && PageHead(page) && page_order(page) == order && page->refcount == 1)
 		poison((unsigned long)page_address(page), PAGE_SIZE << order, KASAN_PAGE_FREE);
 }
 

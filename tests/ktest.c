@@ -17,14 +17,18 @@
  * The KASAN kernel (docs/reliability.md) runs every suite with KASAN on,
  * but for the suites that test the allocators themselves: slab_debug plants
  * the bugs slab_debug must find (KASAN's checks are off there, or it would
- * take the double frees itself), and kmalloc and slab assert exact
- * bookkeeping and the reuse order of freed blocks (the quarantine is off
- * there: a free goes straight back; the checks stay on).
+ * take the double frees itself); kmalloc works SLOB's private heaps through
+ * their own calls, which KASAN does not follow, and fills blocks to their
+ * ksize (checks off too), as vmalloc fills its areas to the page (KASAN
+ * makes the tail past the size asked a red zone); kmalloc, slab and
+ * vmalloc assert exact bookkeeping and the reuse order of freed blocks
+ * (the quarantine is off there: a free goes straight back).
  */
 static void kasan_suite_mode(const char *suite, bool begin)
 {
-	bool own_checks = !strcmp(suite, "slab_debug");
-	bool exact = own_checks || !strcmp(suite, "kmalloc") || !strcmp(suite, "slab");
+	bool own_checks = !strcmp(suite, "slab_debug") || !strcmp(suite, "kmalloc") ||
+			  !strcmp(suite, "vmalloc");
+	bool exact = own_checks || !strcmp(suite, "slab");
 
 	if (own_checks)
 		kasan_set_checks(!begin);
