@@ -1,6 +1,7 @@
 # rvmm - a RISC-V kernel whose purpose is a Linux-style physical memory manager.
 #
 #   make            build build/rvmm.elf, build/Image and build/rvmm-dt (docs/boards.md)
+#   make kasan      build/rvmm-kasan.elf: the kernel with KASAN and UBSan (docs/reliability.md)
 #   make lib        the memory manager as a library: build/librvmm.a (riscv64), build/host/librvmm.a
 #                   and build/host/librvmm-port-host.a (the host's port); docs/embedding.md
 #   make run        boot in QEMU virt (4 harts, 512 MiB) to the serial console
@@ -417,7 +418,7 @@ host-test: deps $(B)/host-tests $(DTBS)
 ktest: deps all $(DTBS)
 	@tests/qemu/ktest-all.sh
 
-test-build: all $(B)/host-tests $(DTBS) $(B)/sdcard-ktest.img
+test-build: all $(B)/host-tests $(DTBS) $(B)/sdcard-ktest.img $(B)/rvmm-kasan.elf
 
 test: deps
 	@$(MAKE) --no-print-directory test-build

@@ -84,6 +84,7 @@ static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_b
 
 void kmalloc_set_backend(enum kmalloc_backend backend)
 {
+	kasan_cache_drain(NULL); /* (the KASAN kernel) blocks of the old backend */
 	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
 
 	kmalloc_backend = backend;
