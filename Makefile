@@ -1,6 +1,7 @@
 # rvmm - a RISC-V kernel whose purpose is a Linux-style physical memory manager.
 #
 #   make            build build/rvmm.elf, build/Image and build/rvmm-dt (docs/boards.md)
+#   make kasan      build/rvmm-kasan.elf: the kernel with KASAN and UBSan (docs/reliability.md)
 #   make lib        the memory manager as a library: build/librvmm.a (riscv64), build/host/librvmm.a
 #                   and build/host/librvmm-port-host.a (the host's port); docs/embedding.md
 #   make run        boot in QEMU virt (4 harts, 512 MiB) to the serial console
@@ -123,6 +124,53 @@ $(B)/rvmm.elf: $(KOBJS) $(PLOBJS) linker.ld scripts/mksyms.sh
 
 $(B)/Image: $(B)/rvmm.elf
 	$(call quiet,OBJCOPY,$@)$(OBJCOPY) -O binary $< $@
+
+# --- the KASAN kernel: build/rvmm-kasan.elf (docs/reliability.md) --------------
+# The same sources with CONFIG_KASAN (mm/kasan.c, the hooks of mm/kasan.h)
+# and CONFIG_UBSAN (lib/ubsan.c), in build/kasan/. gcc 12 has no inline
+# KASAN checks for RISC-V that fit rvmm's map (one linear shadow offset
+# cannot cover both the identity direct map and the vmalloc area in Sv39):
+# the checks are calls (call threshold 0), the stack and globals are not
+# instrumented. Instrumented for KASAN: tests/ and shell/ (the code that
+# uses the allocators); mm/ is not (its allocators write free links into
+# free memory) and calls lib/string.c's functions under the names
+# __memcpy/__memset/__memmove, which the checked memcpy/memset/memmove of
+# mm/kasan.c call for everyone else. Every file but lib/ubsan.c and the
+# early boot code is built with UBSan.
+KB := $(B)/kasan
+KASAN_KOBJS := $(patsubst %,$(KB)/%.o,$(KSRCS))
+KASAN_CFLAGS := $(filter-out -fomit-frame-pointer,$(KCFLAGS)) -DCONFIG_KASAN -DCONFIG_UBSAN
+KASAN_INSTRUMENT := -fsanitize=kernel-address --param asan-instrumentation-with-call-threshold=0 \
+		    --param asan-stack=0 --param asan-globals=0
+UBSAN_INSTRUMENT := -fsanitize=undefined -fno-sanitize=alignment,object-size -Wno-maybe-uninitialized
+STRING_RENAME := -Dmemcpy=__memcpy -Dmemset=__memset -Dmemmove=__memmove \
+		 -fno-tree-loop-distribute-patterns
+kasan_flags = $(if $(filter tests/% shell/%,$(1)),$(KASAN_INSTRUMENT)) \
+	      $(if $(filter lib/string.c,$(1))$(filter-out mm/kasan.c,$(filter mm/%,$(1))),$(STRING_RENAME)) \
+	      $(if $(filter lib/ubsan.c boot/entry.S,$(1)),,$(UBSAN_INSTRUMENT))
+
+$(KB)/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(KASAN_CFLAGS) $(call kasan_flags,$<) -c $< -o $@
+
+$(KB)/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call quiet,AS,$<)$(CC) $(KASFLAGS) -c $< -o $@
+
+KASAN_LINK = $(CC) $(KASAN_CFLAGS) -nostdlib -static -T linker.ld -Wl,--gc-sections \
+	     -Wl,-Map,$(KB)/rvmm-kasan.map $(KASAN_KOBJS) $(PLOBJS)
+$(B)/rvmm-kasan.elf: $(KASAN_KOBJS) $(PLOBJS) linker.ld scripts/mksyms.sh
+	$(call quiet,KSYMS,$@)scripts/mksyms.sh > $(KB)/ksyms0.S
+	$(Q)$(CC) $(KASFLAGS) -c $(KB)/ksyms0.S -o $(KB)/ksyms0.o
+	$(Q)$(KASAN_LINK) $(KB)/ksyms0.o -lgcc -o $(KB)/rvmm.pass1.elf
+	$(Q)scripts/mksyms.sh $(KB)/rvmm.pass1.elf > $(KB)/ksyms.S
+	$(Q)$(CC) $(KASFLAGS) -c $(KB)/ksyms.S -o $(KB)/ksyms.o
+	$(call quiet,LD,$@)$(KASAN_LINK) $(KB)/ksyms.o -lgcc -o $@
+	$(Q)scripts/mksyms.sh $@ | cmp -s - $(KB)/ksyms.S || \
+		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
+
+kasan: $(B)/rvmm-kasan.elf
+-include $(KASAN_KOBJS:.o=.d)
 
 # --- the memory manager as a library (docs/embedding.md) ----------------------
 # build/librvmm.a: the kernel's own objects of mm/ and lib/. build/host/librvmm.a:
@@ -410,7 +458,7 @@ host-test: deps $(B)/host-tests $(DTBS)
 ktest: deps all $(DTBS)
 	@tests/qemu/ktest-all.sh
 
-test-build: all $(B)/host-tests $(DTBS) $(B)/sdcard-ktest.img
+test-build: all $(B)/host-tests $(DTBS) $(B)/sdcard-ktest.img $(B)/rvmm-kasan.elf
 
 test: deps
 	@$(MAKE) --no-print-directory test-build
@@ -419,7 +467,7 @@ test: deps
 clean:
 	rm -rf $(B)
 
-.PHONY: all lib deps run debug gdb check-layers host-test ktest test test-build sdimage bench clean FORCE
+.PHONY: all lib kasan deps run debug gdb check-layers host-test ktest test test-build sdimage bench clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)

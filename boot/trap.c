@@ -133,6 +133,25 @@ void print_backtrace(unsigned long pc, unsigned long fp, unsigned long ra)
 	}
 }
 
+/* The frame walk of print_backtrace, from the caller of the caller of
+ * port_save_stack (mm/port.h) up, into @pcs. */
+unsigned int port_save_stack(unsigned long *pcs, unsigned int max)
+{
+	unsigned long lo, hi, fp = (unsigned long)__builtin_frame_address(0);
+	unsigned int n = 0;
+
+	hart_stack_bounds(this_cpu(), &lo, &hi);
+	while (n < max && stack_holds(lo, hi, fp)) {
+		unsigned long pc = ((unsigned long *)fp)[-1];
+
+		fp = ((unsigned long *)fp)[-2];
+		if (!pc)
+			break;
+		pcs[n++] = pc;
+	}
+	return n;
+}
+
 static void report_trap(const struct trap_frame *f)
 {
 	struct hart *h = this_hart();

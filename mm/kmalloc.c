@@ -90,6 +90,7 @@ static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_b
 
 void kmalloc_set_backend(enum kmalloc_backend backend)
 {
+	kasan_cache_drain(NULL); /* (the KASAN kernel) blocks of the old backend */
 	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
 
 	kmalloc_backend = backend;
@@ -326,15 +327,15 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	if (unlikely((gfp & GFP_ZONEMASK) && !heap_honours_zone(h, gfp)))
 		return heap_zone_refused(h, gfp);
 	if (likely(size - 1 < SLOB_SEG_KMALLOC_MAX))
-		return slob_kmalloc(h, size, gfp);
+		return kasan_kmalloc(slob_kmalloc(h, size, gfp), size);
 	if (size == 0)
 		return ZERO_SIZE_PTR;
 	if (size > KMALLOC_MAX_SIZE)
 		return kmalloc_too_big(size, gfp);
 	/* A classic heap's blocks hold a little more than segfit's. */
 	if (size <= slob_kmalloc_max(h))
-		return slob_kmalloc(h, size, gfp);
-	return slob_big_alloc(h, size, gfp);
+		return kasan_kmalloc(slob_kmalloc(h, size, gfp), size);
+	return kasan_kmalloc(slob_big_alloc(h, size, gfp), size);
 }
 
 void *__kmalloc(size_t size, gfp_t gfp)
@@ -404,6 +405,8 @@ static __attribute__((noinline)) void kfree_other(const void *p)
 /* (p first: kfree's argument stays where it is on the way here.) */
 static inline __attribute__((always_inline)) void kfree_slob(const void *p, struct slob_heap *h)
 {
+	if (kasan_kfree_slob(p)) /* (the KASAN kernel) quarantined or reported */
+		return;
 	if (unlikely(!slob_kfree(h, (void *)p))) {
 		kfree_errors++;
 		kfree_last_error = "kfree of a pointer kmalloc did not return, or freed twice";
@@ -502,7 +505,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 		return NULL;
 	}
 	if (new_size <= old)
-		return (void *)p;
+		return kasan_krealloc(p, new_size);
 	/* A slab object moves to wherever kmalloc serves @gfp now; a SLOB block
 	 * stays in its heap, unless it is one of kmalloc's and @gfp names a
 	 * zone: then kmalloc finds the zone's cache or heap. */
@@ -510,7 +513,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	if (!h || ((gfp & GFP_ZONEMASK) && (h == &kmalloc_heap || is_kmalloc_zone_heap(h))))
 		q = kmalloc(new_size, gfp);
 	else
-		q = heap_kmalloc(h, new_size, gfp);
+		q = kasan_kmalloc(heap_kmalloc(h, new_size, gfp), new_size);
 	if (!q)
 		return NULL; /* p stays valid */
 	memcpy(q, p, old);

@@ -11,6 +11,7 @@
 #include <mm/mm_init.h>
 #include <mm/mmzone.h>
 #include <mm/kmalloc.h>
+#include <mm/kasan.h>
 
 struct mem_summary boot_mem_summary;
 
@@ -56,6 +57,7 @@ void mm_init(struct memblock *mb, const struct mm_image *image)
 	int rc;
 
 	check_image(mb, image);
+	kasan_init(mb); /* (the KASAN kernel) the shadow, from memblock */
 	zone_limits_boot(&lim);
 	rc = node_init(&contig_page_data, mb, &lim);
 	if (rc)

@@ -48,6 +48,7 @@
  * the pfn and reason by bad_page() and change nothing.
  */
 #include <mm/fault_inject.h>
+#include <mm/kasan.h>
 #include <lib/kstring.h>
 #include <mm/mmzone.h>
 #include <mm/percpu.h>
@@ -698,10 +699,10 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 			/* A stacked page is PG_pcp, order 0, untyped: flip to PG_head. */
 			page->flags ^= PG_pcp | PG_head;
 			page->refcount = 1;
-			return page;
+			return kasan_alloc_pages(page, 0);
 		}
 	}
-	return alloc_pages_current_slow(gfp, order);
+	return kasan_alloc_pages(alloc_pages_current_slow(gfp, order), order);
 }
 
 #define FAST_FREE_MASK (PG_reserved | PG_buddy | PG_pcp | PG_head | PAGE_ORDER_MASK)
@@ -710,6 +711,7 @@ void __free_pages(struct page *page, unsigned int order)
 {
 	u32 f = page->flags;
 
+	kasan_free_pages(page, order);
 	if (unlikely(order))
 		goto slow;
 	/* An untyped order-0 page freed by its only holder (who alone may

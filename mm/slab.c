@@ -214,12 +214,14 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 		prev = obj;
 	}
 	set_fp(c, prev, NULL);
+	kasan_slab_new(c, head);
 	return head;
 }
 
 /* Give a free slab back (off its list already); destructors run first. */
 static void free_slab(struct kmem_cache *c, struct page *head)
 {
+	kasan_slab_release(c, head);
 	if (c->dtor) {
 		char *obj = first_object(c, head);
 
@@ -664,9 +666,11 @@ unsigned long kmem_cache_drain_hart(struct kmem_cache *c)
 
 unsigned long kmem_cache_shrink(struct kmem_cache *c)
 {
-	unsigned long flags = irq_save();
+	unsigned long flags;
 	unsigned long pages;
 
+	kasan_cache_drain(c); /* (the KASAN kernel) its quarantined objects */
+	flags = irq_save();
 	spin_lock(&c->lock);
 	pages = shrink_locked(c);
 	spin_unlock(&c->lock);
@@ -1002,6 +1006,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 
 	if (!c)
 		return;
+	kasan_cache_drain(c); /* (the KASAN kernel) its quarantined objects */
 	irq = spin_lock_irqsave(&chain_lock);
 	list_del(&c->chain);
 	spin_unlock_irqrestore(&chain_lock, irq);

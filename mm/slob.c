@@ -43,6 +43,7 @@
  * 850.
  */
 #include <mm/fault_inject.h>
+#include <mm/kasan.h>
 #include <lib/kstring.h>
 #include <mm/mm.h>
 #include <mm/slob.h>
@@ -130,8 +131,11 @@ void slob_heap_set_fault_inject(struct slob_heap *h, bool on)
 
 unsigned long slob_heap_destroy(struct slob_heap *h)
 {
-	unsigned long flags = spin_lock_irqsave(&h->lock);
+	unsigned long flags;
 	unsigned long busy;
+
+	kasan_cache_drain(NULL); /* (the KASAN kernel) the blocks it still holds */
+	flags = spin_lock_irqsave(&h->lock);
 
 	if (h->mode == SLOB_SEGFIT)
 		busy = seg_release_pages(h);

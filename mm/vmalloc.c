@@ -219,7 +219,7 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 	}
 	addr = place_area(a, a->pages);
 	if (addr)
-		return addr;
+		return kasan_vmalloc(addr, size);
 no_pages:
 	free_area_pages(a, i);
 no_array:
@@ -255,6 +255,7 @@ void vfree(const void *addr)
 			addr);
 		return;
 	}
+	kasan_vfree(addr, a->size);
 	free_area_pages(a, a->nr_pages);
 	kfree(a);
 }

@@ -10,6 +10,38 @@
 #include <lib/kernel.h>
 #include <lib/kstring.h>
 #include <tests/ktest.h>
+#include <mm/kasan.h>
+
+#ifdef CONFIG_KASAN
+/*
+ * The KASAN kernel (docs/reliability.md) runs every suite with KASAN on,
+ * but for the suites that test the allocators themselves: slab_debug plants
+ * the bugs slab_debug must find (KASAN's checks are off there, or it would
+ * take the double frees itself); kmalloc works SLOB's private heaps through
+ * their own calls, which KASAN does not follow, and fills blocks to their
+ * ksize (checks off too), as vmalloc fills its areas to the page (KASAN
+ * makes the tail past the size asked a red zone); kmalloc, slab and
+ * vmalloc assert exact bookkeeping and the reuse order of freed blocks
+ * (the quarantine is off there: a free goes straight back).
+ */
+static void kasan_suite_mode(const char *suite, bool begin)
+{
+	bool own_checks = !strcmp(suite, "slab_debug") || !strcmp(suite, "kmalloc") ||
+			  !strcmp(suite, "vmalloc");
+	bool exact = own_checks || !strcmp(suite, "slab");
+
+	if (own_checks)
+		kasan_set_checks(!begin);
+	if (exact)
+		kasan_set_quarantine(!begin);
+}
+#else
+static void kasan_suite_mode(const char *suite, bool begin)
+{
+	(void)suite;
+	(void)begin;
+}
+#endif
 
 extern const struct ktest_suite *const __start_rvmm_ktests[];
 extern const struct ktest_suite *const __stop_rvmm_ktests[];
@@ -48,6 +80,7 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 
 static void run_suite(const struct ktest_suite *s, struct ktest_totals *tot)
 {
+	kasan_suite_mode(s->name, true);
 	for (size_t i = 0; i < s->nr_cases; i++) {
 		struct ktest t = { .suite = s->name, .name = s->cases[i].name };
 		int n = tot->passed + tot->failed + 1;
@@ -61,6 +94,7 @@ static void run_suite(const struct ktest_suite *s, struct ktest_totals *tot)
 			kprintf("ok %d %s.%s\n", n, s->name, t.name);
 		}
 	}
+	kasan_suite_mode(s->name, false);
 }
 
 static const struct ktest_suite *find_suite(const char *name, size_t len)
@@ -94,7 +128,8 @@ struct ktest_totals ktest_run(const char *selection, bool closing_line)
 			break;
 		if (len == 3 && memcmp(p, "all", 3) == 0) {
 			for (size_t i = 0; i < ktest_nr_suites(); i++)
-				run_suite(ktest_suite_at(i), &tot);
+				if (!ktest_suite_at(i)->explicit_only)
+					run_suite(ktest_suite_at(i), &tot);
 		} else {
 			const struct ktest_suite *s = find_suite(p, len);
 			if (s) {

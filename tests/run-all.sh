@@ -32,6 +32,9 @@ tests/qemu/fuzz.sh
 echo "== on-target self-tests on QEMU virt"
 tests/qemu/ktest-all.sh
 
+echo "== the KASAN kernel: ktest=all without a report, every planted bug caught"
+tests/qemu/kasan-checks.sh
+
 echo "== boot and console checks on QEMU virt"
 tests/qemu/boot-checks.sh
 

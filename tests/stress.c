@@ -29,6 +29,7 @@
  */
 #include <lib/cmdline.h>
 #include <mm/fault_inject.h>
+#include <mm/kasan.h>
 #include <boot/hart.h>
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
@@ -476,6 +477,7 @@ static void settle(struct snap *s)
 {
 	struct objs_arg a = { 0, 0 };
 
+	kasan_cache_drain(NULL); /* (the KASAN kernel) its quarantine's blocks */
 	on_each_hart(shrink_all, NULL);
 	node_drain_pages(mem_node);
 	slab_for_each_cache(count_objs, &a);

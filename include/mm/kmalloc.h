@@ -120,9 +120,9 @@ static inline void *kmalloc(size_t size, gfp_t gfp)
 						       __ATOMIC_RELAXED);
 
 		if (likely(c))
-			return kmem_cache_alloc(c, gfp);
+			return kasan_kmalloc(kmem_cache_alloc(c, gfp), size);
 	}
-	return __kmalloc(size, gfp);
+	return kasan_kmalloc(__kmalloc(size, gfp), size);
 }
 
 #endif

@@ -16,6 +16,7 @@
 #include <lib/list.h>
 #include <mm/percpu.h>
 #include <lib/spinlock.h>
+#include <mm/kasan.h>
 
 /* Cache flags (Linux's values). */
 #define SLAB_CONSISTENCY_CHECKS 0x00000100ul /* F: check every free */
@@ -225,10 +226,10 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	if (likely(obj)) {
 		sc->top = top - 1;
 		irq_restore_notrap(flags);
-		return obj;
+		return kasan_slab_alloc(c, obj);
 	}
 	irq_restore_notrap(flags);
-	return kmem_cache_alloc_slow(c, gfp);
+	return kasan_slab_alloc(c, kmem_cache_alloc_slow(c, gfp));
 }
 
 /* A full magazine, or an object equal to the last one freed here (a double
@@ -236,6 +237,8 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
  * slow path, which reports the double free and drops it. */
 static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
+	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
+		return;
 	unsigned long flags = irq_save_notrap();
 	struct slab_cpu *sc = this_slab_cpu(c);
 	void **top = sc->top;

@@ -34,6 +34,7 @@ struct ktest_suite {
 	const char *name;
 	const struct ktest_case *cases;
 	size_t nr_cases;
+	bool explicit_only; /* not part of "all": run only when named */
 };
 
 #define KTEST_CASE(fn) { #fn, fn }
@@ -42,7 +43,18 @@ struct ktest_suite {
 #define KTEST_SUITE(sname, ...)                                                \
 	static const struct ktest_case ktest_cases_##sname[] = { __VA_ARGS__ }; \
 	static const struct ktest_suite ktest_suite_##sname = {                 \
-		#sname, ktest_cases_##sname, ARRAY_SIZE(ktest_cases_##sname)    \
+		#sname, ktest_cases_##sname, ARRAY_SIZE(ktest_cases_##sname), false \
+	};                                                                      \
+	static const struct ktest_suite *const ktest_ptr_##sname                \
+		__attribute__((used, section("rvmm_ktests"), aligned(8))) =     \
+			&ktest_suite_##sname
+
+/* A suite "all" leaves out (the KASAN kernel's planted bugs, which report
+ * on purpose): KTEST_SUITE_EXPLICIT(kasan, ...), run by ktest=kasan. */
+#define KTEST_SUITE_EXPLICIT(sname, ...)                                       \
+	static const struct ktest_case ktest_cases_##sname[] = { __VA_ARGS__ }; \
+	static const struct ktest_suite ktest_suite_##sname = {                 \
+		#sname, ktest_cases_##sname, ARRAY_SIZE(ktest_cases_##sname), true \
 	};                                                                      \
 	static const struct ktest_suite *const ktest_ptr_##sname                \
 		__attribute__((used, section("rvmm_ktests"), aligned(8))) =     \
