@@ -20,15 +20,17 @@
  * take the double frees itself); kmalloc works SLOB's private heaps through
  * their own calls, which KASAN does not follow, and fills blocks to their
  * ksize (checks off too), as vmalloc fills its areas to the page (KASAN
- * makes the tail past the size asked a red zone); kmalloc, slab and
- * vmalloc assert exact bookkeeping and the reuse order of freed blocks
- * (the quarantine is off there: a free goes straight back).
+ * makes the tail past the size asked a red zone); kmalloc, slab,
+ * vmalloc and reclaim assert exact bookkeeping (objects in magazines) and
+ * the reuse order of freed blocks (the quarantine is off there: a free goes
+ * straight back).
  */
 static void kasan_suite_mode(const char *suite, bool begin)
 {
 	bool own_checks = !strcmp(suite, "slab_debug") || !strcmp(suite, "kmalloc") ||
 			  !strcmp(suite, "vmalloc");
-	bool exact = own_checks || !strcmp(suite, "slab");
+	/* suites that count objects in magazines and the order of reuse */
+	bool exact = own_checks || !strcmp(suite, "slab") || !strcmp(suite, "reclaim");
 
 	if (own_checks)
 		kasan_set_checks(!begin);
