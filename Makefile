@@ -63,7 +63,7 @@ DT_SRCS := drivers/fdt.c drivers/devicetree.c drivers/dt_memblock.c drivers/cons
 	   drivers/uart8250.c drivers/uart_sifive.c
 # What every host program links (unit tests, fuzzers, rvmm-dt): the library,
 # the device tree code and the host port. One list, so they cannot drift.
-HOST_CORE := port/host.c $(LIB_SRCS) $(DT_SRCS)
+HOST_CORE := port/host.c port/host_common.c $(LIB_SRCS) $(DT_SRCS)
 KSRCS := $(wildcard boot/*.S) $(wildcard boot/*.c) $(wildcard drivers/*.c) $(wildcard shell/*.c) \
 	 $(LIB_SRCS) $(wildcard bench/*.c) tests/ktest.c tests/stress.c \
 	 $(wildcard tests/common/*.c) $(wildcard tests/target/*.c)
@@ -193,7 +193,7 @@ $(B)/host/librvmm.a: $(HLIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTAR,$@)rm -f $@ && $(HOSTAR) rcs $@ $^
 
-$(B)/host/librvmm-port-host.a: $(B)/hl/port/host.c.o
+$(B)/host/librvmm-port-host.a: $(B)/hl/port/host.c.o $(B)/hl/port/host_common.c.o
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTAR,$@)rm -f $@ && $(HOSTAR) rcs $@ $^
 
@@ -227,7 +227,7 @@ test-build: lib $(B)/embed.elf $(B)/embed-host
 # build/librvmm-malloc.so: mm/ and lib/ for the host, position-independent and
 # hidden, with the malloc port (port/malloc.c) and the shim (malloc/shim.c);
 # only the malloc API is exported (malloc/exports.map). LD_PRELOAD it.
-MALLOC_SRCS := $(LIB_SRCS) port/malloc.c malloc/shim.c
+MALLOC_SRCS := $(LIB_SRCS) port/malloc.c port/host_common.c malloc/shim.c
 MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
 MSCFLAGS := $(COMMON) -O2 -DHOST -fPIC -fvisibility=hidden -fno-builtin-malloc \
 	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free
@@ -258,7 +258,7 @@ realbench: deps $(B)/librvmm-malloc.so
 	@scripts/realbench.sh
 
 .PHONY: malloc realbench
--include $(HLIB_OBJS:.o=.d) $(B)/hl/port/host.c.d $(EMBED_OBJS:.o=.d) $(B)/hl/examples/host/main.c.d
+-include $(HLIB_OBJS:.o=.d) $(B)/hl/port/host.c.d $(B)/hl/port/host_common.c.d $(EMBED_OBJS:.o=.d) $(B)/hl/examples/host/main.c.d
 
 # --- host unit tests ----------------------------------------------------------
 # The host tests: HOST_CORE (above), the test framework, the suites.

@@ -3,7 +3,9 @@
  * tests, the fuzzers, rvmm-dt and programs linking build/host/librvmm.a.
  *
  * Threads are harts: each thread has a cpu number (host_set_cpu; 0 until
- * set) and every cpu a per-hart area and page allocator slots of its own.
+ * set) and every cpu a per-hart area and page allocator slots of its own
+ * (port/host_common.c, with the clock and the paging and IPI calls that
+ * do nothing here, shared with the malloc port).
  * kprintf writes to standard output until someone registers another sink.
  * panic prints, runs the panic hook if one is set (a fuzzer dumps its kept
  * output, rvmm-dt states its verdict and exits) and aborts. There is no
@@ -11,7 +13,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <mm/port.h>
 
@@ -63,33 +64,6 @@ void host_set_cpu(unsigned int cpu)
 	host_cpu = cpu;
 }
 
-unsigned int nr_online_cpus(void)
-{
-	return MAX_HARTS;
-}
-
-void **cpu_mm_slots(unsigned int cpu)
-{
-	static void *slots[MAX_HARTS][MM_SLOTS];
-
-	return slots[cpu];
-}
-
-u8 *cpu_percpu_base(unsigned int cpu)
-{
-	static u8 areas[MAX_HARTS][PERCPU_AREA_SIZE] __aligned(64);
-
-	return areas[cpu];
-}
-
-u64 time_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000u + (u64)ts.tv_nsec / 1000u;
-}
-
 /* Every cpu in turn on the calling thread, which then is its own cpu again. */
 void on_each_cpu(void (*fn)(void *arg), void *arg)
 {
@@ -100,35 +74,4 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 		fn(arg);
 	}
 	host_cpu = me;
-}
-
-/* Threads tick themselves (mm_tick): nothing to wake. */
-void port_kick_cpu(unsigned int cpu)
-{
-	(void)cpu;
-}
-
-struct pgtable *port_kernel_pgtable(void)
-{
-	return NULL;
-}
-
-void port_flush_tlb_local(u64 addr, u64 size)
-{
-	(void)addr;
-	(void)size;
-}
-
-void port_flush_tlb_all(u64 addr, u64 size)
-{
-	(void)addr;
-	(void)size;
-}
-
-/* No kernel symbol table on the host (boot/ksyms.c is the kernel's). */
-const char *ksym_lookup(unsigned long addr, unsigned long *offset)
-{
-	(void)addr;
-	(void)offset;
-	return NULL;
 }

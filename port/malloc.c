@@ -16,12 +16,13 @@
  * mm/ (holding a zone, cache or heap lock) when the child is made; both
  * sides then release them, and in the child only the forking thread leases.
  *
- * There is no paging (vmalloc and vmap fail) and no symbol table.
+ * There is no paging (vmalloc and vmap fail) and no symbol table: those
+ * calls, the per-hart areas and the clock are port/host_common.c, shared
+ * with the tests' port.
  */
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <mm/port.h>
@@ -157,33 +158,6 @@ unsigned int this_cpu(void)
 	return hart_cpu;
 }
 
-unsigned int nr_online_cpus(void)
-{
-	return MAX_HARTS;
-}
-
-void **cpu_mm_slots(unsigned int cpu)
-{
-	static void *slots[MAX_HARTS][MM_SLOTS];
-
-	return slots[cpu];
-}
-
-u8 *cpu_percpu_base(unsigned int cpu)
-{
-	static u8 areas[MAX_HARTS][PERCPU_AREA_SIZE] __aligned(64);
-
-	return areas[cpu];
-}
-
-u64 time_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000000u + (u64)ts.tv_nsec / 1000u;
-}
-
 /* Every slot in turn on the calling thread, each under its lock. mm/ does
  * not call it; a caller must not be inside an operation (hart_enter). */
 void on_each_cpu(void (*fn)(void *arg), void *arg)
@@ -198,35 +172,4 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 		__atomic_store_n(&hart_slots[cpu].lock, 0, __ATOMIC_RELEASE);
 	}
 	hart_cpu = me;
-}
-
-/* A thread has no idle loop to wake: work posted for a slot waits for its
- * threads' next allocation slow path (the port contract allows it). */
-void port_kick_cpu(unsigned int cpu)
-{
-	(void)cpu;
-}
-
-struct pgtable *port_kernel_pgtable(void)
-{
-	return NULL;
-}
-
-void port_flush_tlb_local(u64 addr, u64 size)
-{
-	(void)addr;
-	(void)size;
-}
-
-void port_flush_tlb_all(u64 addr, u64 size)
-{
-	(void)addr;
-	(void)size;
-}
-
-const char *ksym_lookup(unsigned long addr, unsigned long *offset)
-{
-	(void)addr;
-	(void)offset;
-	return NULL;
 }
