@@ -283,16 +283,6 @@ static void kfree_error(const void *p, const char *reason)
 	kprintf("kfree: %p: %s\n", p, reason);
 }
 
-/* Does every page of heap @h lie in the zone @gfp asks for? */
-static bool heap_honours_zone(const struct slob_heap *h, gfp_t gfp)
-{
-	if (gfp & __GFP_DMA)
-		return h->zone_gfp & __GFP_DMA;
-	if (gfp & __GFP_DMA32)
-		return h->zone_gfp & GFP_ZONEMASK;
-	return true;
-}
-
 /* A zone request to a heap whose pages are not all of that zone: its free
  * blocks could be anywhere, so it is refused (one WARN per boot), as a cache
  * refuses it (slab.c: zone_refused). */
@@ -324,7 +314,7 @@ static __attribute__((noinline)) void *kmalloc_too_big(size_t size, gfp_t gfp)
 
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
-	if (unlikely((gfp & GFP_ZONEMASK) && !heap_honours_zone(h, gfp)))
+	if (unlikely((gfp & GFP_ZONEMASK) && !gfp_zone_satisfies(h->zone_gfp, gfp)))
 		return heap_zone_refused(h, gfp);
 	if (likely(size - 1 < SLOB_SEG_KMALLOC_MAX))
 		return kasan_kmalloc(slob_kmalloc(h, size, gfp), size);

@@ -577,17 +577,6 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	irq_restore(flags);
 }
 
-/* Does the cache's zone satisfy the zone bits of @gfp? A DMA cache's
- * objects satisfy __GFP_DMA32 too (ZONE_DMA lies below 4 GiB). */
-static bool cache_honours_zone(const struct kmem_cache *c, gfp_t gfp)
-{
-	if (gfp & __GFP_DMA)
-		return c->allocflags & __GFP_DMA;
-	if (gfp & __GFP_DMA32)
-		return c->allocflags & GFP_ZONEMASK;
-	return true;
-}
-
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)
 {
 	if (__atomic_fetch_add(&c->nr_zone_refused, 1, __ATOMIC_RELAXED) == 0) {
@@ -602,7 +591,7 @@ void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
 {
 	void *obj;
 
-	if (unlikely(!cache_honours_zone(c, gfp))) {
+	if (unlikely(!gfp_zone_satisfies(c->allocflags, gfp))) {
 		zone_refused(c, gfp);
 		return NULL;
 	}

@@ -40,6 +40,8 @@
 #ifndef RVMM_GFP_H
 #define RVMM_GFP_H
 
+#include <stdbool.h>
+
 typedef unsigned int gfp_t;
 
 #define __GFP_DMA 0x01u
@@ -57,6 +59,18 @@ typedef unsigned int gfp_t;
 #define __GFP_FS 0x0u
 
 #define GFP_ZONEMASK (__GFP_DMA | __GFP_DMA32)
+
+/* Does memory allocated with zone bits @have (a cache's or a SLOB heap's
+ * own; 0: any zone) satisfy the zone bits of @want? ZONE_DMA lies below
+ * 4 GiB, so __GFP_DMA memory satisfies __GFP_DMA32 too. */
+static inline bool gfp_zone_satisfies(gfp_t have, gfp_t want)
+{
+	if (want & __GFP_DMA)
+		return have & __GFP_DMA;
+	if (want & __GFP_DMA32)
+		return have & GFP_ZONEMASK;
+	return true;
+}
 
 #define GFP_KERNEL 0x0u
 #define GFP_NOIO GFP_KERNEL
