@@ -182,10 +182,11 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 }
 
 /* Classic mode, __GFP_ZERO, classic's bigger-than-a-block sizes, failslab
- * (slob_kmalloc's first test, mm/slob_segfit.c), and segfit's powers of
- * two above 16 bytes (its second): aligned to their size, 2048 a bigblock. */
+ * (slob_kmalloc's first test, mm/slob_segfit.c), and segfit's 2048 (a
+ * bigblock: aligned to its size it does not fit a page). */
 void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 {
+	unsigned int shift = sizepage_shift(size);
 	unsigned long flags;
 	void *p;
 
@@ -196,8 +197,8 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)
 		p = classic_kmalloc(h, size, gfp);
-	else if (sizepage_shift(size))
-		p = sizepage_alloc(h, sizepage_shift(size), gfp);
+	else if (shift)
+		p = sizepage_alloc(h, shift, gfp);
 	else
 		p = seg_alloc(h, size, gfp, kmalloc_align(size));
 	spin_unlock_irqrestore(&h->lock, flags);

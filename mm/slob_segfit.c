@@ -724,13 +724,12 @@ int seg_check(struct slob_heap *h)
 		struct page *pg = list_entry(pos, struct page, lru);
 		char *page = page_address(pg);
 		u32 first = *(u32 *)(page + SEG_FIRST);
+		struct slob_sizepage *sp = sizepage_of(h, page);
 
 		if (page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
 			slob_problem(h, &errors, page, "page on the heap's list is not its SLOB page");
-		if (sizepage_of(h, page)) {
-			used += sizepage_check_page(h, sizepage_of(h, page), &errors);
-			if (!sizepage_of(h, page)->inuse && sizepage_of(h, page) != h->sp_kept)
-				slob_problem(h, &errors, page, "empty size page that is not the kept one");
+		if (sp) {
+			used += sizepage_check_page(h, sp, &errors);
 		} else {
 			check_seg_page(h, page, &errors, &nfree, &used);
 			if ((first & H_FREE) && block_size(first) == SEG_MAX)

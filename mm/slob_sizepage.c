@@ -72,6 +72,13 @@ struct slob_sizepage *sizepage_grow(struct slob_heap *h, unsigned int shift, gfp
 	return sp;
 }
 
+/* Take sp off its size's list and make its page a size page no more. */
+static void sp_unmake(struct slob_heap *h, struct slob_sizepage *sp)
+{
+	sp_list_del(h, sp);
+	sp->magic = 0;
+}
+
 void *sizepage_take_kept(struct slob_heap *h)
 {
 	struct slob_sizepage *sp = h->sp_kept;
@@ -79,8 +86,7 @@ void *sizepage_take_kept(struct slob_heap *h)
 	if (!sp)
 		return NULL;
 	h->sp_kept = NULL;
-	sp_list_del(h, sp);
-	sp->magic = 0;
+	sp_unmake(h, sp);
 	return sp;
 }
 
@@ -93,8 +99,7 @@ size_t sizepage_ksize(const struct slob_heap *h, const struct slob_sizepage *sp,
 
 void sizepage_release(struct slob_heap *h, struct slob_sizepage *sp)
 {
-	sp_list_del(h, sp);
-	sp->magic = 0;
+	sp_unmake(h, sp);
 	put_slob_page(h, sp);
 }
 
@@ -151,6 +156,8 @@ unsigned long sizepage_check_page(struct slob_heap *h, struct slob_sizepage *sp,
 	}
 	if (sp->inuse + nfree != sp->nr)
 		slob_problem(h, errors, sp, "size page in-use count differs from its free list");
+	if (!sp->inuse && sp != h->sp_kept)
+		slob_problem(h, errors, sp, "empty size page that is not the kept one");
 	for (struct slob_sizepage *q = h->sp_partial[sp->shift - SP_MIN_SHIFT]; q; q = q->next)
 		if (q == sp)
 			listed = true;
