@@ -111,6 +111,8 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
 	h->mode = mode;
 	h->kmalloc_other = mode != SLOB_SEGFIT;
 	h->secret = (u32)((uintptr_t)h >> 4) * 0x9e3779b1u;
+	h->sp_magic = sizepage_magic(h);
+	h->sp_key = sizepage_key(h);
 	h->keep_empty = mode == SLOB_SEGFIT ? 1 : 0;
 	h->arena.units = 1;
 	h->arena.next = &h->arena;
@@ -143,11 +145,6 @@ unsigned long slob_heap_destroy(struct slob_heap *h)
 		busy = h->nr_pages; /* classic returns empty pages as they empty */
 	spin_unlock_irqrestore(&h->lock, flags);
 	return busy;
-}
-
-size_t slob_kmalloc_max(const struct slob_heap *h)
-{
-	return h->mode == SLOB_SEGFIT ? SLOB_SEG_KMALLOC_MAX : (size_t)(PAGE_SIZE - SLOB_UNIT);
 }
 
 void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
@@ -186,7 +183,6 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
  * bigblock: aligned to its size it does not fit a page). */
 void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 {
-	unsigned int shift = sizepage_shift(size);
 	unsigned long flags;
 	void *p;
 
@@ -197,8 +193,8 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)
 		p = classic_kmalloc(h, size, gfp);
-	else if (shift)
-		p = sizepage_alloc(h, shift, gfp);
+	else if (sizepage_serves(size))
+		p = sizepage_alloc(h, sizepage_index(size), gfp);
 	else
 		p = seg_alloc(h, size, gfp, kmalloc_align(size));
 	spin_unlock_irqrestore(&h->lock, flags);

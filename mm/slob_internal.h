@@ -136,18 +136,21 @@ int seg_check(struct slob_heap *h);
 
 /* ========================== mm/slob_sizepage.c ============================ */
 
-/* A size page's header, its first 32 bytes. */
+/* A size page's header, its first 32 bytes. The fields the fast paths
+ * read are 32-bit or the object size itself, so they need no extension. */
 struct slob_sizepage {
-	u32 magic;  /* sizepage_magic(heap); a segfit page has 0 here */
+	u32 magic;  /* heap->sp_magic; a segfit page has 0 here */
 	u16 free;   /* offset of the first free object; 0: none */
-	u16 inuse;  /* objects handed out */
-	u16 shift;  /* objects are 1 << shift bytes */
+	u16 size;   /* objects are size = 1 << shift bytes */
+	u32 inuse;  /* objects handed out */
+	u16 shift;
 	u16 nr;     /* objects in the page */
 	struct slob_sizepage *next, *prev; /* the heap's list of its size, while not full */
 };
 
 #define SIZEPAGE_MAGIC 0x5a9e7a6eu
 
+/* The heap's size-page magic (heap->sp_magic, set by slob_heap_init). */
 static inline u32 sizepage_magic(const struct slob_heap *h)
 {
 	/* Never 0 (a segfit page's first word) nor a classic block's unit
@@ -155,25 +158,42 @@ static inline u32 sizepage_magic(const struct slob_heap *h)
 	return (h->secret ^ SIZEPAGE_MAGIC) | 0x80000001u;
 }
 
+/* The key a free object's marker is made of (heap->sp_key). */
+static inline u64 sizepage_key(const struct slob_heap *h)
+{
+	return (u64)h->secret << 32 | (u32)~h->secret;
+}
+
+static inline struct slob_sizepage *page_head_of(const void *p)
+{
+	return (struct slob_sizepage *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+}
+
 /* The size page holding p, or NULL when p's page is a segfit page. */
 static inline struct slob_sizepage *sizepage_of(const struct slob_heap *h, const void *p)
 {
-	struct slob_sizepage *sp = (struct slob_sizepage *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+	struct slob_sizepage *sp = page_head_of(p);
 
-	return sp->magic == sizepage_magic(h) ? sp : NULL;
+	return sp->magic == h->sp_magic ? sp : NULL;
 }
 
-/* The size-page shift of a kmalloc request of @size bytes, or 0 when a
- * segfit block serves it: powers of two 16..1024 and anything up to 16. */
-static inline unsigned int sizepage_shift(size_t size)
+/* The index into heap->sp_partial of a kmalloc of @size bytes when a size
+ * page serves it (a power of two up to 1024, or anything below 16: check
+ * that first), from one table load. */
+static inline unsigned int sizepage_index(size_t size)
 {
-	static const u8 shift_of[SP_MAX_SIZE_INDEX + 1] = {
-		[0] = 4, [1] = 4, [2] = 5, [4] = 6, [8] = 7, [16] = 8, [32] = 9, [64] = 10,
+	static const u8 index_of[SP_MAX_SIZE_INDEX + 1] = {
+		[0] = 0, [1] = 0, [2] = 1, [4] = 2, [8] = 3, [16] = 4, [32] = 5, [64] = 6,
 	};
 
-	if (size > (1u << SP_MAX_SHIFT) || (size > 16 && (size & (size - 1))))
-		return 0;
-	return shift_of[size >> 4];
+	return index_of[size >> 4];
+}
+
+/* Does a size page serve kmalloc of @size bytes? Powers of two 16..1024
+ * and anything up to 16. */
+static inline bool sizepage_serves(size_t size)
+{
+	return size <= 16 || (size <= (1u << SP_MAX_SHIFT) && !(size & (size - 1)));
 }
 
 #define SP_HEADER 32u /* sizeof(struct slob_sizepage), rounded */
@@ -190,7 +210,7 @@ void sizepage_release(struct slob_heap *h, struct slob_sizepage *sp);
 
 static inline unsigned int sp_size(const struct slob_sizepage *sp)
 {
-	return 1u << sp->shift;
+	return sp->size;
 }
 
 static inline u16 sp_first(unsigned int size)
@@ -201,7 +221,7 @@ static inline u16 sp_first(unsigned int size)
 /* The marker a free object carries in bytes 8..15. */
 static inline u64 sp_marker(const struct slob_heap *h, const void *obj)
 {
-	return ((u64)h->secret << 32 | (u32)~h->secret) ^ (uintptr_t)obj;
+	return h->sp_key ^ (uintptr_t)obj;
 }
 
 static inline u64 *marker_slot(void *obj)
@@ -231,31 +251,64 @@ static inline void sp_list_del(struct slob_heap *h, struct slob_sizepage *sp)
 	sp->next = sp->prev = NULL;
 }
 
-static inline __attribute__((always_inline)) void *sizepage_alloc(struct slob_heap *h,
-								    unsigned int shift, gfp_t gfp)
+/* Pop an object of sp, the head of list sp_partial[idx]. */
+static inline __attribute__((always_inline)) void *sp_pop(struct slob_heap *h,
+							  struct slob_sizepage *sp,
+							  unsigned int idx)
 {
-	struct slob_sizepage *sp = h->sp_partial[shift - SP_MIN_SHIFT];
-	char *obj;
+	char *obj = (char *)sp + sp->free;
+	struct slob_sizepage *next;
 
-	if (unlikely(!sp) && !(sp = sizepage_grow(h, shift, gfp)))
-		return NULL;
-	obj = (char *)sp + sp->free;
 	sp->free = *(u16 *)obj;
 	*marker_slot(obj) = 0;
+	h->used_bytes += sp->size;
 	if (unlikely(sp->inuse++ == 0) && sp == h->sp_kept)
 		h->sp_kept = NULL;
-	h->used_bytes += 1u << shift;
-	if (!sp->free)
-		sp_list_del(h, sp);
+	if (!sp->free) { /* full: off the list, whose head it is */
+		next = sp->next;
+		h->sp_partial[idx] = next;
+		if (next)
+			next->prev = NULL;
+		sp->next = NULL;
+	}
 	return obj;
 }
 
-/* Is p the start of an object of size page sp? */
+/* An object of the size of list sp_partial[idx], or NULL. */
+static inline __attribute__((always_inline)) void *sizepage_alloc(struct slob_heap *h,
+								  unsigned int idx, gfp_t gfp)
+{
+	struct slob_sizepage *sp = h->sp_partial[idx];
+
+	if (unlikely(!sp) && !(sp = sizepage_grow(h, idx + SP_MIN_SHIFT, gfp)))
+		return NULL;
+	return sp_pop(h, sp, idx);
+}
+
+/* Is p the start of an object of size page sp? Objects lie at the
+ * multiples of their size from SP_HEADER on (the first one at the larger
+ * of the two: sp_first). */
 static inline bool sp_on_boundary(const struct slob_sizepage *sp, const void *p)
 {
 	unsigned int off = (unsigned int)((uintptr_t)p & (PAGE_SIZE - 1));
 
-	return off >= sp_first(sp_size(sp)) && !(off & (sp_size(sp) - 1));
+	return off >= SP_HEADER && !(off & (sp_size(sp) - 1u));
+}
+
+/* An emptied size page goes back unless none is kept: then it is. */
+void sizepage_emptied(struct slob_heap *h, struct slob_sizepage *sp);
+
+/* Push p back on sp after sp_valid_free said yes. */
+static inline __attribute__((always_inline)) void sp_push(struct slob_heap *h,
+							  struct slob_sizepage *sp, void *p,
+							  u64 marker)
+{
+	*(u16 *)p = sp->free;
+	*marker_slot(p) = marker;
+	if (!sp->free)
+		sp_list_add(h, sp);
+	sp->free = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
+	h->used_bytes -= sp->size;
 }
 
 /* false when p is not a live object of sp (nothing done; the caller
@@ -263,22 +316,13 @@ static inline bool sp_on_boundary(const struct slob_sizepage *sp, const void *p)
 static inline __attribute__((always_inline)) bool sizepage_free(struct slob_heap *h,
 								struct slob_sizepage *sp, void *p)
 {
-	unsigned int size = sp_size(sp);
+	u64 marker = sp_marker(h, p);
 
-	if (!sp_on_boundary(sp, p) || *marker_slot(p) == sp_marker(h, p))
+	if (!sp_on_boundary(sp, p) || *marker_slot(p) == marker)
 		return false;
-	*(u16 *)p = sp->free;
-	*marker_slot(p) = sp_marker(h, p);
-	if (!sp->free)
-		sp_list_add(h, sp);
-	sp->free = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
-	h->used_bytes -= size;
-	if (unlikely(--sp->inuse == 0)) {
-		if (h->sp_kept) /* one empty size page is kept: this one goes */
-			sizepage_release(h, sp);
-		else
-			h->sp_kept = sp;
-	}
+	sp_push(h, sp, p, marker);
+	if (unlikely(--sp->inuse == 0))
+		sizepage_emptied(h, sp);
 	return true;
 }
 

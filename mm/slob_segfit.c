@@ -546,28 +546,13 @@ _Static_assert(SEG_MAX - SEG_HDR == SLOB_SEG_KMALLOC_MAX, "slob.h names segfit's
 
 /* ================= kmalloc's fast paths, and the rest ==================== */
 
-/* kmalloc of 1 .. SLOB_SEG_KMALLOC_MAX bytes; the segfit case inline. */
-void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
+/* kmalloc of a segfit block (not a power of two, above 16 bytes). */
+static __attribute__((noinline)) void *seg_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
-	unsigned long flags;
-	unsigned int shift;
-	u32 bs, *hdr;
+	u32 bs = seg_block_size(size), *hdr;
+	unsigned long flags = spin_lock_irqsave(&h->lock);
 	void *p = NULL;
 
-	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
-		return slob_kmalloc_other(h, size, gfp);
-	shift = sizepage_shift(size);
-	if (shift) { /* a power of two up to 1024, aligned to itself, or <= 16 */
-		flags = spin_lock_irqsave(&h->lock);
-		p = sizepage_alloc(h, shift, gfp);
-		spin_unlock_irqrestore(&h->lock, flags);
-		return p;
-	}
-	/* 2048: a bigblock (aligned to its size, it does not fit a page). */
-	if (unlikely(!(size & (size - 1))))
-		return slob_kmalloc_other(h, size, gfp);
-	bs = seg_block_size(size);
-	flags = spin_lock_irqsave(&h->lock);
 	hdr = find_block(h, bs, gfp);
 	if (likely(hdr))
 		p = carve(h, hdr, bs);
@@ -575,27 +560,100 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	return p;
 }
 
-bool slob_kfree(struct slob_heap *h, void *p)
+/* A size page's object when its list is empty: a new page (or NULL). */
+static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h, unsigned int idx,
+							     gfp_t gfp, unsigned long flags)
+{
+	void *p = sizepage_alloc(h, idx, gfp);
+
+	spin_unlock_irqrestore(&h->lock, flags);
+	return p;
+}
+
+/* kmalloc from a size page. Nothing here makes a call but in tail
+ * position, so the compiler needs no stack frame. */
+static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_heap *h,
+								    unsigned int idx, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	struct slob_sizepage *sp;
-	bool ok = true;
+	struct slob_sizepage *sp = h->sp_partial[idx];
+	void *p;
 
-	/* A classic page never has the size-page magic first (sizepage_magic). */
-	if ((sp = sizepage_of(h, p)) != NULL) {
-		ok = sizepage_free(h, sp, p);
-		if (!ok)
-			heap_error(h, p, "kfree of a pointer kmalloc did not return, or freed twice");
-	} else if (h->mode == SLOB_CLASSIC) {
+	if (unlikely(!sp))
+		return sizepage_kmalloc_grow(h, idx, gfp, flags);
+	p = sp_pop(h, sp, idx);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return p;
+}
+
+/* kmalloc of 1 .. SLOB_SEG_KMALLOC_MAX bytes. */
+void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
+{
+	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
+		return slob_kmalloc_other(h, size, gfp);
+	if (!(size & (size - 1))) { /* a power of two, aligned to itself */
+		if (likely(size <= (1u << SP_MAX_SHIFT)))
+			return sizepage_kmalloc(h, sizepage_index(size), gfp);
+		/* 2048: a bigblock (aligned to its size, it does not fit a page). */
+		return slob_kmalloc_other(h, size, gfp);
+	}
+	if (size < 16)
+		return sizepage_kmalloc(h, 0, gfp);
+	return seg_kmalloc(h, size, gfp);
+}
+
+static __attribute__((noinline)) bool kfree_bad(struct slob_heap *h, void *p, unsigned long flags)
+{
+	heap_error(h, p, "kfree of a pointer kmalloc did not return, or freed twice");
+	spin_unlock_irqrestore(&h->lock, flags);
+	return false;
+}
+
+static __attribute__((noinline)) bool sizepage_kfree_emptied(struct slob_heap *h,
+							     struct slob_sizepage *sp,
+							     unsigned long flags)
+{
+	sizepage_emptied(h, sp);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return true;
+}
+
+/* slob_kfree of a pointer in a page that is not a size page. */
+static __attribute__((noinline)) bool kfree_other_page(struct slob_heap *h, void *p,
+						       unsigned long flags)
+{
+	bool ok;
+
+	if (h->mode == SLOB_CLASSIC) {
 		ok = classic_kfree(h, p);
 	} else if (seg_valid_live(h, p)) {
 		seg_free_block(h, hdr_of(p));
+		ok = true;
 	} else {
-		heap_error(h, p, "kfree of a pointer kmalloc did not return, or freed twice");
-		ok = false;
+		return kfree_bad(h, p, flags);
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return ok;
+}
+
+/* As sizepage_kmalloc: no call but in tail position. A classic page never
+ * has the size-page magic first (sizepage_magic). */
+bool slob_kfree(struct slob_heap *h, void *p)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+	struct slob_sizepage *sp = page_head_of(p);
+	u64 marker;
+
+	if (unlikely(sp->magic != h->sp_magic))
+		return kfree_other_page(h, p, flags);
+	marker = sp_marker(h, p);
+	if (unlikely(!sp_on_boundary(sp, p) || *marker_slot(p) == marker))
+		return kfree_bad(h, p, flags);
+	sp_push(h, sp, p, marker);
+	if (unlikely(--sp->inuse == 0))
+		return sizepage_kfree_emptied(h, sp, flags);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return true;
 }
 
 bool seg_free(struct slob_heap *h, void *p)

@@ -57,8 +57,9 @@ struct slob_sizepage *sizepage_grow(struct slob_heap *h, unsigned int shift, gfp
 		sp = get_slob_page(h, gfp);
 	if (!sp)
 		return NULL;
-	sp->magic = sizepage_magic(h);
+	sp->magic = h->sp_magic;
 	sp->shift = (u16)shift;
+	sp->size = (u16)size;
 	sp->inuse = 0;
 	sp->nr = (u16)((PAGE_SIZE - sp_first(size)) >> shift);
 	sp->free = sp_first(size);
@@ -103,6 +104,14 @@ void sizepage_release(struct slob_heap *h, struct slob_sizepage *sp)
 	put_slob_page(h, sp);
 }
 
+void sizepage_emptied(struct slob_heap *h, struct slob_sizepage *sp)
+{
+	if (h->sp_kept) /* one empty size page is kept: this one goes */
+		sizepage_release(h, sp);
+	else
+		h->sp_kept = sp;
+}
+
 bool sizepage_release_if_empty(struct slob_heap *h, struct slob_sizepage *sp)
 {
 	if (sp->inuse)
@@ -141,7 +150,9 @@ unsigned long sizepage_check_page(struct slob_heap *h, struct slob_sizepage *sp,
 		slob_problem(h, errors, sp, "size page with an impossible object size");
 		return 0;
 	}
-	size = sp_size(sp);
+	size = 1u << sp->shift;
+	if (sp->size != size)
+		slob_problem(h, errors, sp, "size page object size differs from its shift");
 	if (sp->nr != (PAGE_SIZE - sp_first(size)) >> sp->shift)
 		slob_problem(h, errors, sp, "size page object count is wrong");
 	for (u16 off = sp->free; off; off = *(u16 *)((char *)sp + off)) {

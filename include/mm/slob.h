@@ -53,6 +53,8 @@ struct slob_heap {
 	bool fault_inject;   /* failslab targets this heap's kmalloc and bigblocks */
 	const char *name;
 	u32 secret;          /* mixes into segfit header cookies */
+	u32 sp_magic;        /* a size page's first word (from secret) */
+	u64 sp_key;          /* a free size-page object's marker is sp_key ^ its address */
 	unsigned int keep_empty; /* wholly free pages kept before returning one */
 	gfp_t zone_gfp;      /* zone bits every page of the heap is allocated with:
 			      * a zone heap's blocks all lie in its zone (0: any) */
@@ -111,7 +113,10 @@ size_t slob_ksize(struct slob_heap *h, const void *p);
 #define SLOB_SEG_KMALLOC_MAX 4076
 
 /* The largest request served from SLOB pages; larger ones are bigblocks. */
-size_t slob_kmalloc_max(const struct slob_heap *h);
+static inline size_t slob_kmalloc_max(const struct slob_heap *h)
+{
+	return h->mode == SLOB_SEGFIT ? SLOB_SEG_KMALLOC_MAX : (size_t)(PAGE_SIZE - SLOB_UNIT);
+}
 
 struct slob_stats {
 	unsigned long pages, free_bytes, free_blocks, largest_free;
