@@ -119,6 +119,9 @@ static inline size_t classic_ksize(const void *p)
 /* =========================== mm/slob_segfit.c ============================= */
 
 void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align);
+/* Merge every parked block (before the heap grows, and on destroy);
+ * whether there was one. */
+bool seg_flush_parked(struct slob_heap *h);
 /* segfit's kept wholly free page, off its list and no longer counted as
  * kept (for sizepage_grow), or NULL. */
 void *seg_take_empty_page(struct slob_heap *h);

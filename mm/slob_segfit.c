@@ -126,6 +126,13 @@ static inline u32 *next_hdr(u32 *hdr, u32 size)
 	return (u32 *)((char *)hdr + size);
 }
 
+/* The count of live blocks (in use and not parked) of p's segfit page, in
+ * its bytes 4..7. */
+static inline u32 *page_live(const void *p)
+{
+	return (u32 *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1)) + 1;
+}
+
 /* ===================== size classes and free lists ======================= */
 
 /* The class holding blocks of @bs bytes (bs in [SEG_MIN, SEG_MAX]). */
@@ -241,6 +248,7 @@ static bool seg_grow(struct slob_heap *h, gfp_t gfp)
 	if (!page)
 		return false;
 	*(u32 *)page = 0; /* not a size page (sizepage_of) */
+	*page_live(page) = 0;
 	first = (u32 *)(page + SEG_FIRST);
 	end = (u32 *)(page + SEG_END);
 	*end = make_hdr(h, end, 0, SEG_MAX, 0);
@@ -266,7 +274,7 @@ static inline __attribute__((always_inline)) void *carve(struct slob_heap *h, u3
 {
 	u32 v = *hdr, have = block_size(v);
 
-	if (unlikely(have == SEG_MAX))
+	if (unlikely((*page_live(hdr))++ == 0)) /* the page was idle */
 		h->nr_empty--;
 	if (have - bs >= SEG_MIN)
 		put_free(h, next_hdr(hdr, bs), have - bs, bs);
@@ -287,8 +295,6 @@ static u32 *split_front(struct slob_heap *h, u32 *hdr, u32 gap)
 
 	if (!gap)
 		return hdr;
-	if (have == SEG_MAX)
-		h->nr_empty--;
 	rest = next_hdr(hdr, gap);
 	if (gap < SEG_MIN) {
 		u32 *ph = (u32 *)((char *)hdr - prev_size(v));
@@ -334,6 +340,8 @@ static __attribute__((noinline)) u32 *find_block_slow(struct slob_heap *h, u32 n
 			list_unlink(h, hdr, block_size(*hdr));
 			return hdr;
 		}
+		if (seg_flush_parked(h)) /* merged, they may hold it now */
+			continue;
 		if (!seg_grow(h, gfp))
 			return NULL;
 	}
@@ -381,16 +389,42 @@ static inline u32 seg_block_size(size_t size)
 	return bs < SEG_MIN ? SEG_MIN : bs;
 }
 
+/* Parking slots: one per 128-byte range of block sizes above 512 bytes
+ * (528 .. 4080). A slot's index costs a shift, not class_of. */
+#define PARK_SHIFT 7
+#define PARK_MIN 512u
+_Static_assert((SEG_MAX >> PARK_SHIFT) - ((PARK_MIN + SEG_GRAN) >> PARK_SHIFT) + 1 == SEG_NR_PARKED,
+	       "slob.h's SEG_NR_PARKED covers the block sizes above PARK_MIN");
+
+/* The parking slot of blocks of @bs bytes (bs > PARK_MIN): slot
+ * (bs >> PARK_SHIFT) - 4, its byte offset computed in two instructions. */
+static inline u32 **parked_slot(struct slob_heap *h, unsigned long bs)
+{
+	uintptr_t off = ((uintptr_t)bs >> (PARK_SHIFT - 3)) & ~(uintptr_t)(sizeof(u32 *) - 1);
+
+	return (u32 **)((char *)h->seg_parked + off - 4 * sizeof(u32 *));
+}
+
+/* Is the live-looking block at hdr parked? */
+static inline bool is_parked(const struct slob_heap *h, const u32 *hdr)
+{
+	u32 bs = block_size(*hdr);
+
+	return bs > PARK_MIN && *parked_slot((struct slob_heap *)h, bs) == hdr;
+}
+
 /* Bytes in front of the first @align-aligned payload the free block at hdr
  * (header value v) can place: 0, a gap the block before takes as slack
  * (< SEG_MIN), or a gap that becomes a free block (>= SEG_MIN). A page's
  * first block has nothing before it, so a small gap grows by align. */
-static inline u32 align_gap(const u32 *hdr, u32 v, size_t align)
+static inline u32 align_gap(const struct slob_heap *h, const u32 *hdr, u32 v, size_t align)
 {
 	uintptr_t pl = (uintptr_t)(hdr + 1);
 	u32 gap = (u32)(ALIGN_UP(pl, align) - pl);
 
-	if (gap && gap < SEG_MIN && !prev_size(v))
+	/* A parked block before takes no slack either: it is counted free. */
+	if (gap && gap < SEG_MIN &&
+	    (!prev_size(v) || is_parked(h, (const u32 *)((const char *)hdr - prev_size(v)))))
 		gap += (u32)align;
 	return gap;
 }
@@ -410,7 +444,7 @@ static __attribute__((noinline)) u32 *find_aligned(struct slob_heap *h, u32 bs, 
 	for (idx = find_class(h, class_of(bs)); idx >= 0 && looked < ALIGN_SCAN;
 	     idx = idx < TOP_CLASS ? find_class(h, (unsigned int)idx + 1) : -1) {
 		for (struct seg_free *f = h->heads[idx]; f && looked < ALIGN_SCAN; f = f->next, looked++) {
-			u32 v = *hdr_of(f), g = align_gap(hdr_of(f), v, align);
+			u32 v = *hdr_of(f), g = align_gap(h, hdr_of(f), v, align);
 
 			if (g + bs <= block_size(v)) {
 				list_unlink(h, hdr_of(f), block_size(v));
@@ -426,15 +460,155 @@ static __attribute__((noinline)) u32 *find_aligned(struct slob_heap *h, u32 bs, 
 	idx = c <= TOP_CLASS ? find_class(h, c) : -1;
 	if (idx >= 0) {
 		hdr = take_head(h, idx);
-		if ((*gap = align_gap(hdr, *hdr, align)) + bs <= block_size(*hdr))
+		if ((*gap = align_gap(h, hdr, *hdr, align)) + bs <= block_size(*hdr))
 			return hdr;
 		list_push(h, hdr, block_size(*hdr)); /* back, still free */
 	}
 	/* Room for the block, a worst-case gap, and a gap's smallest size. */
 	hdr = find_block(h, bs + (u32)align + SEG_MIN, gfp);
 	if (hdr)
-		*gap = align_gap(hdr, *hdr, align);
+		*gap = align_gap(h, hdr, *hdr, align);
 	return hdr;
+}
+
+static void page_went_idle(struct slob_heap *h, char *page);
+
+
+
+/* Free the block at hdr now: merge it with its free neighbours and list
+ * it. @live: a live block (the page's live count drops; a page that goes
+ * idle is kept or given back), not a parked one (the count left it when it
+ * was parked). */
+static inline __attribute__((always_inline)) void seg_merge_free(struct slob_heap *h, u32 *hdr,
+								 bool live)
+{
+	u32 v = *hdr, size = block_size(v), prev = prev_size(v);
+	u32 *next = next_hdr(hdr, size), nv = *next;
+	u32 *count = page_live(hdr);
+
+	h->used_bytes -= size;
+	if (nv & H_FREE) {
+		u32 ns = block_size(nv);
+
+		list_unlink(h, next, ns);
+		size += ns;
+	}
+	if (prev) {
+		u32 *ph = (u32 *)((char *)hdr - prev), pv = *ph;
+
+		if (pv & H_FREE) {
+			list_unlink(h, ph, prev);
+			*hdr |= H_FREE; /* stale inside the merged block: a second free fails */
+			hdr = ph;
+			v = pv;
+			size += prev;
+		}
+	}
+	/* The header keeps its cookie and previous size; the next block
+	 * learns the merged size. */
+	*hdr = (v & ~H_SIZE_MASK) | H_FREE | size / SEG_GRAN;
+	next = next_hdr(hdr, size);
+	*next = (*next & ~H_PREV_MASK) | (size / SEG_GRAN) << H_PREV_SHIFT;
+	list_push(h, hdr, size);
+	if (live && unlikely(--*count == 0))
+		page_went_idle(h, (char *)count - sizeof(u32));
+}
+
+/* ============================ parked blocks ============================== */
+
+
+enum park { PARKED, MERGE, TWICE };
+
+
+/* Park the live block at hdr (size > PARK_MIN) when its slot is empty:
+ * PARKED; MERGE when it is to be freed the usual way; TWICE when it is
+ * parked already (a second free). */
+static inline __attribute__((always_inline)) enum park park_block(struct slob_heap *h, u32 *hdr,
+								  unsigned long size)
+{
+	u32 **slot = parked_slot(h, size);
+
+	if (unlikely(*slot == hdr))
+		return TWICE;
+	if (*slot)
+		return MERGE;
+	if (unlikely(*page_live(hdr) == 1)) { /* its page goes idle */
+		if (h->nr_empty >= h->keep_empty)
+			return MERGE; /* and back to the page allocator */
+		h->nr_empty++;
+	}
+	--*page_live(hdr);
+	*slot = hdr;
+	h->used_bytes -= size;
+	return PARKED;
+}
+/* Free the block at hdr (a live block's header) now, for slob_free: its
+ * callers (the slab allocator's metadata, caches) want pages back at once,
+ * so it does not park. false, with nothing done, when it is parked (a
+ * kfree'd block freed again). */
+static inline __attribute__((always_inline)) bool seg_free_block(struct slob_heap *h, u32 *hdr)
+{
+	if (unlikely(is_parked(h, hdr)))
+		return false;
+	seg_merge_free(h, hdr, true);
+	return true;
+}
+
+/* The parked block of bs's slot (bs > PARK_MIN) when it holds bs bytes,
+ * taken: in use again as it is (a parked block is never split); or NULL. */
+static inline __attribute__((always_inline)) u32 *take_parked(struct slob_heap *h, unsigned long bs)
+{
+	u32 **slot = parked_slot(h, bs), *hdr = *slot;
+	unsigned long have;
+
+	if (!hdr || (have = (unsigned long)(*hdr & H_SIZE_MASK) * SEG_GRAN) < bs)
+		return NULL;
+	*slot = NULL;
+	h->used_bytes += have;
+	if (unlikely((*page_live(hdr))++ == 0)) /* its page was idle */
+		h->nr_empty--;
+	return hdr;
+}
+
+bool seg_flush_parked(struct slob_heap *h)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < SEG_NR_PARKED; i++) {
+		u32 *hdr = h->seg_parked[i];
+
+		if (!hdr)
+			continue;
+		any = true;
+		h->seg_parked[i] = NULL;
+		h->used_bytes += block_size(*hdr); /* seg_merge_free takes it off */
+		seg_merge_free(h, hdr, false);
+	}
+	return any;
+}
+
+/* The last live block of @page was freed: keep the page while fewer than
+ * keep_empty pages are idle, else merge its parked blocks (they are all it
+ * holds) and give it back. */
+static __attribute__((noinline)) void page_went_idle(struct slob_heap *h, char *page)
+{
+	u32 *first = (u32 *)(page + SEG_FIRST);
+
+	if (h->nr_empty < h->keep_empty) {
+		h->nr_empty++;
+		return;
+	}
+	for (unsigned int i = 0; i < SEG_NR_PARKED; i++) {
+		u32 *hdr = h->seg_parked[i];
+
+		if (!hdr || page_live(hdr) != page_live(page))
+			continue;
+		h->seg_parked[i] = NULL;
+		h->used_bytes += block_size(*hdr);
+		seg_merge_free(h, hdr, false);
+	}
+	list_unlink(h, first, SEG_MAX); /* now one free block */
+	put_slob_page(h, page);
 }
 
 void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
@@ -445,6 +619,8 @@ void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	int idx;
 
 	if (align <= SEG_GRAN) {
+		if (bs > PARK_MIN && (hdr = take_parked(h, bs)) != NULL)
+			return payload_of(hdr);
 		hdr = find_block(h, bs, gfp);
 		return hdr ? carve(h, hdr, bs) : NULL;
 	}
@@ -456,7 +632,7 @@ void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	idx = c <= TOP_CLASS ? find_class(h, c) : -1;
 	if (idx >= 0) {
 		hdr = take_head(h, idx);
-		if ((gap = align_gap(hdr, *hdr, align)) + bs > block_size(*hdr)) {
+		if ((gap = align_gap(h, hdr, *hdr, align)) + bs > block_size(*hdr)) {
 			list_push(h, hdr, block_size(*hdr)); /* back, still free */
 			hdr = NULL;
 		}
@@ -484,80 +660,55 @@ bool seg_kmalloc_too_big(size_t size)
 	return align > SEG_GRAN && seg_block_size(size) + align + SEG_MIN > SEG_MAX;
 }
 
-static __attribute__((noinline)) void release_empty_page(struct slob_heap *h, u32 *hdr)
-{
-	put_slob_page(h, (char *)hdr - SEG_FIRST);
-}
 
-static inline __attribute__((always_inline)) void seg_free_block(struct slob_heap *h, u32 *hdr)
-{
-	u32 v = *hdr, size = block_size(v), prev = prev_size(v);
-	u32 *next = next_hdr(hdr, size), nv = *next;
-
-	h->used_bytes -= size;
-	if (nv & H_FREE) {
-		u32 ns = block_size(nv);
-
-		if (unlikely(ns == SEG_MAX))
-			h->nr_empty--;
-		list_unlink(h, next, ns);
-		size += ns;
-	}
-	if (prev) {
-		u32 *ph = (u32 *)((char *)hdr - prev), pv = *ph;
-
-		if (pv & H_FREE) {
-			list_unlink(h, ph, prev);
-			*hdr |= H_FREE; /* stale inside the merged block: a second free fails */
-			hdr = ph;
-			v = pv;
-			size += prev;
-		}
-	}
-	if (unlikely(size == SEG_MAX)) {
-		if (h->nr_empty >= h->keep_empty) {
-			release_empty_page(h, hdr);
-			return;
-		}
-		h->nr_empty++;
-	}
-	/* The header keeps its cookie and previous size; the next block
-	 * learns the merged size. */
-	*hdr = (v & ~H_SIZE_MASK) | H_FREE | size / SEG_GRAN;
-	next = next_hdr(hdr, size);
-	*next = (*next & ~H_PREV_MASK) | (size / SEG_GRAN) << H_PREV_SHIFT;
-	list_push(h, hdr, size);
-}
-
-/* Is p the payload of a live segfit block? Cheap checks of its header. */
+/* Is p the payload of a live segfit block? Cheap checks of its header: a
+ * 16-byte aligned p other than a page start has its header in its own
+ * page, at an offset from SEG_FIRST to SEG_END - 16. */
 static inline bool seg_valid_live(const struct slob_heap *h, const void *p)
 {
 	const u32 *hdr = hdr_of(p);
-	u32 v, off = (u32)((uintptr_t)hdr & (PAGE_SIZE - 1));
+	unsigned long off = (uintptr_t)hdr & (PAGE_SIZE - 1), size;
+	u32 v;
 
-	if (((uintptr_t)p & (SEG_GRAN - 1)) || off < SEG_FIRST || off >= SEG_END)
+	if (((uintptr_t)p & (SEG_GRAN - 1)) || !((uintptr_t)p & (PAGE_SIZE - 1)))
 		return false;
 	v = *hdr;
+	size = (unsigned long)(v & H_SIZE_MASK) * SEG_GRAN;
 	return !(v & H_FREE) && (v & ~(H_SIZE_MASK | H_PREV_MASK)) == cookie(h, hdr) &&
-	       block_size(v) >= SEG_MIN && off + block_size(v) <= SEG_END;
+	       size >= SEG_MIN && off + size <= SEG_END;
 }
 
 _Static_assert(SEG_MAX - SEG_HDR == SLOB_SEG_KMALLOC_MAX, "slob.h names segfit's largest payload");
 
 /* ================= kmalloc's fast paths, and the rest ==================== */
 
-/* kmalloc of a segfit block (not a power of two, above 16 bytes). */
-static __attribute__((noinline)) void *seg_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
+/* seg_kmalloc's search (with the lock held: it drops it). */
+static __attribute__((noinline)) void *seg_kmalloc_find(struct slob_heap *h, u32 bs, gfp_t gfp,
+							unsigned long flags)
 {
-	u32 bs = seg_block_size(size), *hdr;
-	unsigned long flags = spin_lock_irqsave(&h->lock);
+	u32 *hdr = find_block(h, bs, gfp);
 	void *p = NULL;
 
-	hdr = find_block(h, bs, gfp);
 	if (likely(hdr))
 		p = carve(h, hdr, bs);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
+}
+
+/* kmalloc of a segfit block (not a power of two, above 16 bytes): the
+ * parked block of its size when it has one (no call but in tail
+ * position, so no stack frame), else a search. */
+static __attribute__((noinline)) void *seg_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
+{
+	unsigned long bs = ALIGN_UP(size + SEG_HDR, SEG_GRAN); /* size > 16: bs >= SEG_MIN */
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+	u32 *hdr;
+
+	if (bs > PARK_MIN && (hdr = take_parked(h, bs)) != NULL) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		return payload_of(hdr);
+	}
+	return seg_kmalloc_find(h, (u32)bs, gfp, flags);
 }
 
 /* A size page's object when its list is empty: a new page (or NULL). */
@@ -602,9 +753,19 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	return seg_kmalloc(h, size, gfp);
 }
 
+#define KFREE_BAD "kfree of a pointer kmalloc did not return, or freed twice"
+
+/* A kfree error: the heap's count and kmalloc's (kfree_errors). */
+static void count_kfree_error(struct slob_heap *h, void *p)
+{
+	heap_error(h, p, KFREE_BAD);
+	kfree_errors++;
+	kfree_last_error = KFREE_BAD;
+}
+
 static __attribute__((noinline)) bool kfree_bad(struct slob_heap *h, void *p, unsigned long flags)
 {
-	heap_error(h, p, "kfree of a pointer kmalloc did not return, or freed twice");
+	count_kfree_error(h, p);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return false;
 }
@@ -618,22 +779,50 @@ static __attribute__((noinline)) bool sizepage_kfree_emptied(struct slob_heap *h
 	return true;
 }
 
-/* slob_kfree of a pointer in a page that is not a size page. */
-static __attribute__((noinline)) bool kfree_other_page(struct slob_heap *h, void *p,
-						       unsigned long flags)
+static __attribute__((noinline)) bool classic_kfree_locked(struct slob_heap *h, void *p,
+							  unsigned long flags)
 {
-	bool ok;
+	bool ok = classic_kfree(h, p); /* reports on the heap */
 
-	if (h->mode == SLOB_CLASSIC) {
-		ok = classic_kfree(h, p);
-	} else if (seg_valid_live(h, p)) {
-		seg_free_block(h, hdr_of(p));
-		ok = true;
-	} else {
-		return kfree_bad(h, p, flags);
+	if (!ok) {
+		kfree_errors++;
+		kfree_last_error = KFREE_BAD;
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return ok;
+}
+
+static __attribute__((noinline)) bool seg_kfree_merge(struct slob_heap *h, u32 *hdr,
+						      unsigned long flags)
+{
+	seg_merge_free(h, hdr, true);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return true;
+}
+
+/* slob_kfree of a pointer in a page that is not a size page: a segfit
+ * block is parked when its slot is free (no call but in tail position),
+ * else merged. */
+static __attribute__((noinline)) bool kfree_other_page(struct slob_heap *h, void *p,
+						       unsigned long flags)
+{
+	u32 *hdr = hdr_of(p), v;
+	unsigned long size;
+	enum park r;
+
+	if (unlikely(h->mode == SLOB_CLASSIC))
+		return classic_kfree_locked(h, p, flags);
+	if (unlikely(!seg_valid_live(h, p)))
+		return kfree_bad(h, p, flags);
+	v = *hdr;
+	size = (unsigned long)(v & H_SIZE_MASK) * SEG_GRAN;
+	if (size <= PARK_MIN)
+		return seg_kfree_merge(h, hdr, flags);
+	r = park_block(h, hdr, size);
+	if (unlikely(r != PARKED))
+		return r == MERGE ? seg_kfree_merge(h, hdr, flags) : kfree_bad(h, p, flags);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return true;
 }
 
 /* As sizepage_kmalloc: no call but in tail position. A classic page never
@@ -662,10 +851,7 @@ bool seg_free(struct slob_heap *h, void *p)
 
 	if (sp)
 		return sizepage_free(h, sp, p);
-	if (!seg_valid_live(h, p))
-		return false;
-	seg_free_block(h, hdr_of(p));
-	return true;
+	return seg_valid_live(h, p) && seg_free_block(h, hdr_of(p));
 }
 
 size_t seg_ksize(const struct slob_heap *h, const void *p)
@@ -674,7 +860,7 @@ size_t seg_ksize(const struct slob_heap *h, const void *p)
 
 	if (sp)
 		return sizepage_ksize(h, sp, p);
-	return seg_valid_live(h, p) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
+	return seg_valid_live(h, p) && !is_parked(h, hdr_of(p)) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
 }
 
 unsigned long seg_release_pages(struct slob_heap *h)
@@ -682,6 +868,7 @@ unsigned long seg_release_pages(struct slob_heap *h)
 	struct list_head *pos, *n;
 	unsigned long busy = 0;
 
+	seg_flush_parked(h);
 	list_for_each_safe(pos, n, &h->pages) {
 		char *page = page_address(list_entry(pos, struct page, lru));
 		u32 *first = (u32 *)(page + SEG_FIRST);
@@ -708,14 +895,18 @@ void seg_free_blocks(struct slob_heap *h, struct slob_stats *st)
 	for (int c = 0; c < SEG_NR_CLASSES; c++)
 		for (struct seg_free *f = h->heads[c]; f; f = f->next)
 			slob_note_free_block(st, block_size(*hdr_of(f)) - SEG_HDR);
+	for (unsigned int i = 0; i < SEG_NR_PARKED; i++)
+		if (h->seg_parked[i])
+			slob_note_free_block(st, block_size(*h->seg_parked[i]) - SEG_HDR);
 	sizepage_free_blocks(h, st);
 }
 
-/* Walk one segfit page's blocks; count its free blocks. */
-static void check_seg_page(struct slob_heap *h, char *page, int *errors, unsigned long *nfree,
+/* Walk one segfit page's blocks; count its free blocks; whether it is
+ * idle (no live block: nr_empty counts it). */
+static bool check_seg_page(struct slob_heap *h, char *page, int *errors, unsigned long *nfree,
 			   unsigned long *used)
 {
-	u32 off = SEG_FIRST, prev = 0;
+	u32 off = SEG_FIRST, prev = 0, live = 0;
 	bool prev_free = false;
 
 	while (off < SEG_END) {
@@ -725,16 +916,18 @@ static void check_seg_page(struct slob_heap *h, char *page, int *errors, unsigne
 			slob_problem(h, errors, hdr, "block header cookie is wrong");
 		if (size < SEG_MIN || off + size > SEG_END) {
 			slob_problem(h, errors, hdr, "block size runs outside the page");
-			return;
+			return false;
 		}
 		if (prev_size(v) != prev)
 			slob_problem(h, errors, hdr, "previous-size field does not match the previous block");
 		if ((v & H_FREE) && prev_free)
 			slob_problem(h, errors, hdr, "two free blocks touch (missed merge)");
-		if (v & H_FREE)
+		if (v & H_FREE) {
 			++*nfree;
-		else
+		} else if (!is_parked(h, hdr)) {
 			*used += size;
+			live++;
+		}
 		prev_free = v & H_FREE;
 		prev = size;
 		off += size;
@@ -742,6 +935,9 @@ static void check_seg_page(struct slob_heap *h, char *page, int *errors, unsigne
 	if (off != SEG_END || block_size(*(u32 *)(page + SEG_END)) != 0 ||
 	    (*(u32 *)(page + SEG_END) & H_FREE) || prev_size(*(u32 *)(page + SEG_END)) != prev)
 		slob_problem(h, errors, page + SEG_END, "blocks do not end at the end-of-page header");
+	if (*page_live(page) != live)
+		slob_problem(h, errors, page, "page's live-block count differs from its blocks");
+	return live == 0;
 }
 
 static void check_seg_lists(struct slob_heap *h, int *errors, unsigned long *listed)
@@ -772,6 +968,37 @@ static void check_seg_lists(struct slob_heap *h, int *errors, unsigned long *lis
 	}
 }
 
+/* Each parked block: a block of one of the heap's segfit pages (reached by
+ * walking its page), in use by its header, in the slot of its size. */
+static void check_parked(struct slob_heap *h, int *errors)
+{
+	for (unsigned int i = 0; i < SEG_NR_PARKED; i++) {
+		u32 *hdr = h->seg_parked[i], off = SEG_FIRST, v;
+		struct page *pg;
+		char *page;
+
+		if (!hdr)
+			continue;
+		pg = virt_to_page(hdr);
+		page = (char *)page_head_of(hdr);
+		if (!pg || page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h ||
+		    sizepage_of(h, page)) {
+			slob_problem(h, errors, hdr, "parked block not in one of the heap's segfit pages");
+			continue;
+		}
+		while (off < SEG_END && page + off < (char *)hdr && block_size(*(u32 *)(page + off)))
+			off += block_size(*(u32 *)(page + off));
+		v = *hdr;
+		if (page + off != (char *)hdr || (v & H_FREE) ||
+		    (v & ~(H_SIZE_MASK | H_PREV_MASK | H_FREE)) != cookie(h, hdr)) {
+			slob_problem(h, errors, hdr, "parked block is not a block in use of its page");
+			continue;
+		}
+		if (block_size(v) <= PARK_MIN || parked_slot(h, block_size(v)) != &h->seg_parked[i])
+			slob_problem(h, errors, hdr, "parked block in the slot of another size");
+	}
+}
+
 int seg_check(struct slob_heap *h)
 {
 	unsigned long nfree = 0, listed = 0, used = 0, pages = 0, empty = 0;
@@ -781,7 +1008,6 @@ int seg_check(struct slob_heap *h)
 	list_for_each(pos, &h->pages) {
 		struct page *pg = list_entry(pos, struct page, lru);
 		char *page = page_address(pg);
-		u32 first = *(u32 *)(page + SEG_FIRST);
 		struct slob_sizepage *sp = sizepage_of(h, page);
 
 		if (page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
@@ -789,14 +1015,14 @@ int seg_check(struct slob_heap *h)
 		if (sp) {
 			used += sizepage_check_page(h, sp, &errors);
 		} else {
-			check_seg_page(h, page, &errors, &nfree, &used);
-			if ((first & H_FREE) && block_size(first) == SEG_MAX)
+			if (check_seg_page(h, page, &errors, &nfree, &used))
 				empty++;
 		}
 		if (++pages > h->nr_pages + 1)
 			break;
 	}
 	check_seg_lists(h, &errors, &listed);
+	check_parked(h, &errors);
 	if (pages != h->nr_pages)
 		slob_problem(h, &errors, NULL, "page count differs from the page list");
 	if (listed != nfree)
@@ -804,7 +1030,7 @@ int seg_check(struct slob_heap *h)
 	if (used != h->used_bytes)
 		slob_problem(h, &errors, NULL, "used bytes differ from the blocks in use");
 	if (empty != h->nr_empty || empty > h->keep_empty)
-		slob_problem(h, &errors, NULL, "wholly free pages miscounted or too many kept");
+		slob_problem(h, &errors, NULL, "idle pages (wholly free, or only parked blocks) miscounted or too many kept");
 	if (h->sp_kept && (sizepage_of(h, h->sp_kept) != h->sp_kept || h->sp_kept->inuse))
 		slob_problem(h, &errors, h->sp_kept, "the kept size page is not an empty size page");
 	return errors;

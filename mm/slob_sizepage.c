@@ -53,6 +53,8 @@ struct slob_sizepage *sizepage_grow(struct slob_heap *h, unsigned int shift, gfp
 
 	if (!sp)
 		sp = seg_take_empty_page(h);
+	if (!sp && seg_flush_parked(h)) /* merged, they may leave a page empty */
+		sp = seg_take_empty_page(h);
 	if (!sp)
 		sp = get_slob_page(h, gfp);
 	if (!sp)
