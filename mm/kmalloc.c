@@ -397,7 +397,7 @@ static inline __attribute__((always_inline)) void kfree_slob(const void *p, stru
 {
 	if (kasan_kfree_slob(p)) /* (the KASAN kernel) quarantined or reported */
 		return;
-	slob_kfree(h, (void *)p); /* a tail call: it counts kfree_errors itself */
+	slob_kfree((void *)p, h); /* a tail call: it counts kfree_errors itself */
 }
 
 /* Everything kfree's window lookup does not settle: NULL, a sectioned

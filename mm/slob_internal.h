@@ -293,9 +293,9 @@ static inline __attribute__((always_inline)) void *sizepage_alloc(struct slob_he
  * of the two: sp_first). */
 static inline bool sp_on_boundary(const struct slob_sizepage *sp, const void *p)
 {
-	unsigned int off = (unsigned int)((uintptr_t)p & (PAGE_SIZE - 1));
+	unsigned long off = ((uintptr_t)p << (64 - PAGE_SHIFT)) >> (64 - PAGE_SHIFT);
 
-	return off >= SP_HEADER && !(off & (sp_size(sp) - 1u));
+	return off >= SP_HEADER && !(off & (sp->size - 1ul));
 }
 
 /* An emptied size page goes back unless none is kept: then it is. */

@@ -84,11 +84,12 @@
 _Static_assert(SEG_GRAN >= ARCH_KMALLOC_MINALIGN && (SEG_FIRST + SEG_HDR) % SEG_GRAN == 0,
 	       "segfit payloads are ARCH_KMALLOC_MINALIGN aligned");
 
-/* Header: size units 0..9, previous size units 10..19, free 20, cookie 21..31. */
+/* Header: size units 0..9, free 10 (an andi immediate tests it), previous
+ * size units 11..20, cookie 21..31. */
 #define H_SIZE_MASK 0x3ffu
-#define H_PREV_SHIFT 10
+#define H_FREE (1u << 10)
+#define H_PREV_SHIFT 11
 #define H_PREV_MASK (0x3ffu << H_PREV_SHIFT)
-#define H_FREE (1u << 20)
 #define H_COOKIE_SHIFT 21
 
 static inline u32 *hdr_of(const void *payload)
@@ -397,12 +398,13 @@ _Static_assert((SEG_MAX >> PARK_SHIFT) - ((PARK_MIN + SEG_GRAN) >> PARK_SHIFT) +
 	       "slob.h's SEG_NR_PARKED covers the block sizes above PARK_MIN");
 
 /* The parking slot of blocks of @bs bytes (bs > PARK_MIN): slot
- * (bs >> PARK_SHIFT) - 4, its byte offset computed in two instructions. */
+ * (bs >> PARK_SHIFT) - 4, its byte offset computed in two instructions
+ * (and the constant folded into the load or store that uses it). */
 static inline u32 **parked_slot(struct slob_heap *h, unsigned long bs)
 {
 	uintptr_t off = ((uintptr_t)bs >> (PARK_SHIFT - 3)) & ~(uintptr_t)(sizeof(u32 *) - 1);
 
-	return (u32 **)((char *)h->seg_parked + off - 4 * sizeof(u32 *));
+	return (u32 **)((char *)h + off + (offsetof(struct slob_heap, seg_parked) - 4 * sizeof(u32 *)));
 }
 
 /* Is the live-looking block at hdr parked? */
@@ -667,14 +669,17 @@ bool seg_kmalloc_too_big(size_t size)
 static inline bool seg_valid_live(const struct slob_heap *h, const void *p)
 {
 	const u32 *hdr = hdr_of(p);
-	unsigned long off = (uintptr_t)hdr & (PAGE_SIZE - 1), size;
+	unsigned long off = ((uintptr_t)hdr << (64 - PAGE_SHIFT)) >> (64 - PAGE_SHIFT), size;
 	u32 v;
 
-	if (((uintptr_t)p & (SEG_GRAN - 1)) || !((uintptr_t)p & (PAGE_SIZE - 1)))
+	if (((uintptr_t)p & (SEG_GRAN - 1)) || !((uintptr_t)p << (64 - PAGE_SHIFT)))
 		return false;
 	v = *hdr;
 	size = (unsigned long)(v & H_SIZE_MASK) * SEG_GRAN;
-	return !(v & H_FREE) && (v & ~(H_SIZE_MASK | H_PREV_MASK)) == cookie(h, hdr) &&
+	/* the cookie compared in the low bits: no mask constant to build */
+	return !(v & H_FREE) &&
+	       (v >> H_COOKIE_SHIFT) == ((((u32)((uintptr_t)hdr >> 2)) ^ h->secret) &
+					 (~0u >> H_COOKIE_SHIFT)) &&
 	       size >= SEG_MIN && off + size <= SEG_END;
 }
 
@@ -763,15 +768,15 @@ static void count_kfree_error(struct slob_heap *h, void *p)
 	kfree_last_error = KFREE_BAD;
 }
 
-static __attribute__((noinline)) bool kfree_bad(struct slob_heap *h, void *p, unsigned long flags)
+static __attribute__((noinline)) bool kfree_bad(void *p, struct slob_heap *h, unsigned long flags)
 {
 	count_kfree_error(h, p);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return false;
 }
 
-static __attribute__((noinline)) bool sizepage_kfree_emptied(struct slob_heap *h,
-							     struct slob_sizepage *sp,
+static __attribute__((noinline)) bool sizepage_kfree_emptied(struct slob_sizepage *sp,
+							     struct slob_heap *h,
 							     unsigned long flags)
 {
 	sizepage_emptied(h, sp);
@@ -803,44 +808,44 @@ static __attribute__((noinline)) bool seg_kfree_merge(struct slob_heap *h, u32 *
 /* slob_kfree of a pointer in a page that is not a size page: a segfit
  * block is parked when its slot is free (no call but in tail position),
  * else merged. */
-static __attribute__((noinline)) bool kfree_other_page(struct slob_heap *h, void *p,
+static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap *h,
 						       unsigned long flags)
 {
 	u32 *hdr = hdr_of(p), v;
 	unsigned long size;
 	enum park r;
 
-	if (unlikely(h->mode == SLOB_CLASSIC))
+	if (unlikely(h->mode != SLOB_SEGFIT))
 		return classic_kfree_locked(h, p, flags);
 	if (unlikely(!seg_valid_live(h, p)))
-		return kfree_bad(h, p, flags);
+		return kfree_bad(p, h, flags);
 	v = *hdr;
 	size = (unsigned long)(v & H_SIZE_MASK) * SEG_GRAN;
 	if (size <= PARK_MIN)
 		return seg_kfree_merge(h, hdr, flags);
 	r = park_block(h, hdr, size);
 	if (unlikely(r != PARKED))
-		return r == MERGE ? seg_kfree_merge(h, hdr, flags) : kfree_bad(h, p, flags);
+		return r == MERGE ? seg_kfree_merge(h, hdr, flags) : kfree_bad(p, h, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
 
 /* As sizepage_kmalloc: no call but in tail position. A classic page never
  * has the size-page magic first (sizepage_magic). */
-bool slob_kfree(struct slob_heap *h, void *p)
+bool slob_kfree(void *p, struct slob_heap *h)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	struct slob_sizepage *sp = page_head_of(p);
 	u64 marker;
 
 	if (unlikely(sp->magic != h->sp_magic))
-		return kfree_other_page(h, p, flags);
+		return kfree_other_page(p, h, flags);
 	marker = sp_marker(h, p);
 	if (unlikely(!sp_on_boundary(sp, p) || *marker_slot(p) == marker))
-		return kfree_bad(h, p, flags);
+		return kfree_bad(p, h, flags);
 	sp_push(h, sp, p, marker);
 	if (unlikely(--sp->inuse == 0))
-		return sizepage_kfree_emptied(h, sp, flags);
+		return sizepage_kfree_emptied(sp, h, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }

@@ -113,7 +113,7 @@ struct page;
 void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
 /* false when p is not a live block: reported, and counted on the heap and
  * in kfree_errors / kfree_last_error. */
-bool slob_kfree(struct slob_heap *h, void *p);
+bool slob_kfree(void *p, struct slob_heap *h); /* (p first: kfree's register) */
 size_t slob_ksize(struct slob_heap *h, const void *p);
 
 /* segfit's largest block payload (classic's is PAGE_SIZE - 16). */
