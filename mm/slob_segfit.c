@@ -390,21 +390,22 @@ static inline u32 seg_block_size(size_t size)
 	return bs < SEG_MIN ? SEG_MIN : bs;
 }
 
-/* Parking slots: one per 128-byte range of block sizes above 512 bytes
- * (528 .. 4080). A slot's index costs a shift, not class_of. */
+/* Parking slots: one per 128-byte range of block sizes, slot bs >> 7. Only
+ * blocks above PARK_MIN bytes are parked (slots 4..31); a kmalloc of any
+ * segfit size looks at its slot without a test of its size first (the
+ * slots below 4 stay empty, slot 4 holds blocks of 528..639 bytes, which
+ * a request of up to 512 may take). */
 #define PARK_SHIFT 7
 #define PARK_MIN 512u
-_Static_assert((SEG_MAX >> PARK_SHIFT) - ((PARK_MIN + SEG_GRAN) >> PARK_SHIFT) + 1 == SEG_NR_PARKED,
-	       "slob.h's SEG_NR_PARKED covers the block sizes above PARK_MIN");
+_Static_assert((SEG_MAX >> PARK_SHIFT) + 1 == SEG_NR_PARKED, "slob.h's SEG_NR_PARKED covers every block size");
 
-/* The parking slot of blocks of @bs bytes (bs > PARK_MIN): slot
- * (bs >> PARK_SHIFT) - 4, its byte offset computed in two instructions
- * (and the constant folded into the load or store that uses it). */
+/* The parking slot of blocks of @bs bytes, its byte offset computed in two
+ * instructions. */
 static inline u32 **parked_slot(struct slob_heap *h, unsigned long bs)
 {
 	uintptr_t off = ((uintptr_t)bs >> (PARK_SHIFT - 3)) & ~(uintptr_t)(sizeof(u32 *) - 1);
 
-	return (u32 **)((char *)h + off + (offsetof(struct slob_heap, seg_parked) - 4 * sizeof(u32 *)));
+	return (u32 **)((char *)h->seg_parked + off);
 }
 
 /* Is the live-looking block at hdr parked? */
@@ -528,18 +529,19 @@ enum park { PARKED, MERGE, TWICE };
 static inline __attribute__((always_inline)) enum park park_block(struct slob_heap *h, u32 *hdr,
 								  unsigned long size)
 {
-	u32 **slot = parked_slot(h, size);
+	u32 **slot = parked_slot(h, size), live;
 
 	if (unlikely(*slot == hdr))
 		return TWICE;
 	if (*slot)
 		return MERGE;
-	if (unlikely(*page_live(hdr) == 1)) { /* its page goes idle */
+	live = *page_live(hdr) - 1;
+	if (unlikely(live == 0)) { /* its page goes idle */
 		if (h->nr_empty >= h->keep_empty)
 			return MERGE; /* and back to the page allocator */
 		h->nr_empty++;
 	}
-	--*page_live(hdr);
+	*page_live(hdr) = live;
 	*slot = hdr;
 	h->used_bytes -= size;
 	return PARKED;
@@ -556,7 +558,7 @@ static inline __attribute__((always_inline)) bool seg_free_block(struct slob_hea
 	return true;
 }
 
-/* The parked block of bs's slot (bs > PARK_MIN) when it holds bs bytes,
+/* The parked block of bs's slot when it holds bs bytes,
  * taken: in use again as it is (a parked block is never split); or NULL. */
 static inline __attribute__((always_inline)) u32 *take_parked(struct slob_heap *h, unsigned long bs)
 {
@@ -621,7 +623,7 @@ void *seg_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	int idx;
 
 	if (align <= SEG_GRAN) {
-		if (bs > PARK_MIN && (hdr = take_parked(h, bs)) != NULL)
+		if ((hdr = take_parked(h, bs)) != NULL)
 			return payload_of(hdr);
 		hdr = find_block(h, bs, gfp);
 		return hdr ? carve(h, hdr, bs) : NULL;
@@ -669,18 +671,20 @@ bool seg_kmalloc_too_big(size_t size)
 static inline bool seg_valid_live(const struct slob_heap *h, const void *p)
 {
 	const u32 *hdr = hdr_of(p);
-	unsigned long off = ((uintptr_t)hdr << (64 - PAGE_SHIFT)) >> (64 - PAGE_SHIFT), size;
+	unsigned long size;
 	u32 v;
 
 	if (((uintptr_t)p & (SEG_GRAN - 1)) || !((uintptr_t)p << (64 - PAGE_SHIFT)))
 		return false;
 	v = *hdr;
 	size = (unsigned long)(v & H_SIZE_MASK) * SEG_GRAN;
-	/* the cookie compared in the low bits: no mask constant to build */
+	/* The cookie compared in the low bits: no mask constant to build. The
+	 * block ends in its page: headers sit at 12 mod 16, so the last one
+	 * that can is the end-of-page header. */
 	return !(v & H_FREE) &&
 	       (v >> H_COOKIE_SHIFT) == ((((u32)((uintptr_t)hdr >> 2)) ^ h->secret) &
 					 (~0u >> H_COOKIE_SHIFT)) &&
-	       size >= SEG_MIN && off + size <= SEG_END;
+	       size >= SEG_MIN && !((((uintptr_t)hdr + size) ^ (uintptr_t)hdr) >> PAGE_SHIFT);
 }
 
 _Static_assert(SEG_MAX - SEG_HDR == SLOB_SEG_KMALLOC_MAX, "slob.h names segfit's largest payload");
@@ -709,7 +713,7 @@ static __attribute__((noinline)) void *seg_kmalloc(struct slob_heap *h, size_t s
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	u32 *hdr;
 
-	if (bs > PARK_MIN && (hdr = take_parked(h, bs)) != NULL) {
+	if ((hdr = take_parked(h, bs)) != NULL) {
 		spin_unlock_irqrestore(&h->lock, flags);
 		return payload_of(hdr);
 	}

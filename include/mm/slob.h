@@ -32,8 +32,9 @@ struct slob_block {
 /* SLOB_SEGFIT's size classes: 16-byte steps to 512 bytes (31 classes),
  * then 8 steps per power of two up to a page. */
 #define SEG_NR_CLASSES 55
-/* Parked blocks: one slot per 128 bytes of block size above 512. */
-#define SEG_NR_PARKED 28
+/* Parked blocks: one slot per 128 bytes of block size (those of blocks
+ * up to 512 bytes stay empty). */
+#define SEG_NR_PARKED 32
 
 /* SLOB_SEGFIT's size pages: kmalloc of a power of two from 16 to 1024 bytes
  * (and of 1..16) takes an object of a page of that size alone
@@ -69,8 +70,8 @@ struct slob_heap {
 	u64 bitmap[2];                        /* bit c: class c's list is not empty */
 	struct seg_free *heads[SEG_NR_CLASSES];
 	unsigned int nr_empty;                /* wholly free pages still held */
-	/* parked blocks (mm/slob_segfit.c): per 128-byte range of block sizes
-	 * above 512, one freed block not yet merged (its header), or NULL */
+	/* parked blocks (mm/slob_segfit.c): per 128-byte range of block sizes,
+	 * one freed block not yet merged (its header), or NULL */
 	u32 *seg_parked[SEG_NR_PARKED];
 	/* size pages (mm/slob_sizepage.c) with a free object, per size 16..1024 */
 	struct slob_sizepage *sp_partial[SP_NR_SIZES];
