@@ -326,28 +326,6 @@ static inline u32 *take_head(struct slob_heap *h, int idx)
 	return hdr_of(f);
 }
 
-/* find_block's rare cases: the top class's partial fits, and growing. */
-static __attribute__((noinline)) u32 *find_block_slow(struct slob_heap *h, u32 need, gfp_t gfp)
-{
-	unsigned int c = class_fitting(need);
-
-	for (;;) {
-		int idx = c <= TOP_CLASS ? find_class(h, c) : -1;
-		u32 *hdr;
-
-		if (idx >= 0)
-			return take_head(h, idx);
-		if (c > TOP_CLASS && (hdr = scan_top_class(h, need)) != NULL) {
-			list_unlink(h, hdr, block_size(*hdr));
-			return hdr;
-		}
-		if (seg_flush_parked(h)) /* merged, they may hold it now */
-			continue;
-		if (!seg_grow(h, gfp))
-			return NULL;
-	}
-}
-
 #define EXACT_SCAN 8 /* blocks of the request's own class looked at first */
 
 /* Above 512 bytes a class spans sizes, so a block that fits may sit in the
@@ -366,6 +344,32 @@ static __attribute__((noinline)) u32 *scan_own_class(struct slob_heap *h, u32 ne
 	}
 	return NULL;
 }
+
+/* find_block's rare cases: the top class's partial fits, and growing. */
+static __attribute__((noinline)) u32 *find_block_slow(struct slob_heap *h, u32 need, gfp_t gfp)
+{
+	unsigned int c = class_fitting(need);
+
+	for (;;) {
+		int idx = c <= TOP_CLASS ? find_class(h, c) : -1;
+		u32 *hdr;
+
+		if (idx >= 0)
+			return take_head(h, idx);
+		if (c > TOP_CLASS && (hdr = scan_top_class(h, need)) != NULL) {
+			list_unlink(h, hdr, block_size(*hdr));
+			return hdr;
+		}
+		if (seg_flush_parked(h)) { /* merged, they may hold it now */
+			if (need > 512 && (hdr = scan_own_class(h, need)) != NULL)
+				return hdr;
+			continue;
+		}
+		if (!seg_grow(h, gfp))
+			return NULL;
+	}
+}
+
 
 /* A free block of at least @need bytes, off its list, or NULL. */
 static inline u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)

@@ -1609,6 +1609,227 @@ static void size_page_check_finds_damage_segfit(struct ktest *t)
 	}
 }
 
+/* ---- segfit's parked blocks ------------------------------------------------------ */
+
+/* The segfit block of a kmalloc of @size bytes: header and payload, in
+ * 16-byte steps (sizes above 16 that are not powers of two). */
+static unsigned long seg_block(size_t size)
+{
+	return ALIGN_UP(size + SEG_HDR_BYTES, 16ul);
+}
+
+/* A kfree'd block above 512 bytes is parked: not merged, not handed out,
+ * counted free (used_bytes, the statistics, ksize 0); the next kmalloc of
+ * its size (same 128-byte range, not bigger) takes it back as it is. */
+static void parked_block_reused(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	struct slob_stats before, after;
+	u8 *a = heap_kmalloc(h, 3000, GFP_KERNEL), *b = heap_kmalloc(h, 100, GFP_KERNEL), *c, *d;
+
+	ASSERT(a && b);
+	EXPECT_EQ((uintptr_t)a & PAGE_MASK, (uintptr_t)b & PAGE_MASK);
+	slob_get_stats(h, &before);
+	kfree(a);
+	EXPECT(h->seg_parked[seg_block(3000) >> 7] == (u32 *)a - 1); /* parked, not merged */
+	slob_get_stats(h, &after);
+	EXPECT_EQ(h->used_bytes, seg_block(100));
+	EXPECT_EQ(after.free_blocks, before.free_blocks + 1);
+	EXPECT_EQ(after.free_bytes, before.free_bytes + seg_block(3000) - SEG_HDR_BYTES);
+	EXPECT_EQ(ksize(a), 0);
+	EXPECT_EQ(h->nr_pages, 1);
+	EXPECT_EQ(slob_check(h), 0);
+	/* 3040 bytes is a bigger block of the same range: not the parked one */
+	d = heap_kmalloc(h, 3040, GFP_KERNEL);
+	ASSERT(d);
+	EXPECT(d != a);
+	c = heap_kmalloc(h, 2990, GFP_KERNEL); /* the same block size as 3000 */
+	EXPECT(c == a);
+	EXPECT_EQ(ksize(c), seg_block(3000) - SEG_HDR_BYTES);
+	EXPECT_EQ(h->used_bytes, seg_block(100) + seg_block(3000) + seg_block(3040));
+	EXPECT_EQ(slob_check(h), 0);
+	kfree(c);
+	kfree(d);
+	kfree(b);
+	EXPECT_EQ(h->used_bytes, 0);
+	EXPECT_EQ(slob_check(h), 0);
+}
+
+/* A page left holding only parked blocks is idle: it counts as the one
+ * wholly free page the heap keeps, so the next page that empties goes back
+ * to the page allocator, and a block whose parking would idle a second
+ * page is merged instead (its page goes back). */
+static void parked_page_is_the_kept_page(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	u8 *a = heap_kmalloc(h, 3000, GFP_KERNEL), *b = heap_kmalloc(h, 3000, GFP_KERNEL);
+	u8 *c = heap_kmalloc(h, 2000, GFP_KERNEL);
+
+	ASSERT(a && b && c);
+	EXPECT_EQ(h->nr_pages, 3);
+	kfree(a); /* parked; its page idle: the kept one */
+	EXPECT(h->seg_parked[seg_block(3000) >> 7] == (u32 *)a - 1);
+	EXPECT_EQ(h->nr_pages, 3);
+	EXPECT_EQ(h->nr_empty, 1);
+	EXPECT_EQ(ksize(a), 0);
+	EXPECT_EQ(slob_check(h), 0);
+	kfree(b); /* its slot is taken: merged, and the page goes back */
+	EXPECT_EQ(h->nr_pages, 2);
+	EXPECT_EQ(page_type(virt_to_page(b)), PGTY_NONE);
+	kfree(c); /* a free slot, but parking it would idle a second page */
+	EXPECT_EQ(h->nr_pages, 1);
+	EXPECT_EQ(h->nr_empty, 1);
+	EXPECT_EQ(nr_free_pages(), f->free0 - 1);
+	EXPECT_EQ(slob_check(h), 0);
+	/* Taken back, the page is busy again. */
+	b = heap_kmalloc(h, 3000, GFP_KERNEL);
+	EXPECT(b == a);
+	EXPECT_EQ(h->nr_empty, 0);
+	EXPECT_EQ(slob_check(h), 0);
+	kfree(b);
+	EXPECT_EQ(h->nr_empty, 1);
+}
+
+/* Parked blocks are merged before the heap grows: a request that no free
+ * block holds is served from the merged space without a new page, and
+ * destroy gives their pages back. */
+static void parked_flushed_before_grow(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	u8 *a = heap_kmalloc(h, 3000, GFP_KERNEL), *b = heap_kmalloc(h, 600, GFP_KERNEL), *c;
+	u8 *keep = heap_kmalloc(h, 100, GFP_KERNEL);
+
+	ASSERT(a && b && keep);
+	EXPECT_EQ(h->nr_pages, 1);
+	kfree(a);
+	kfree(b);
+	EXPECT(h->seg_parked[seg_block(3000) >> 7] == (u32 *)a - 1);
+	EXPECT(h->seg_parked[seg_block(600) >> 7] == (u32 *)b - 1);
+	EXPECT_EQ(h->used_bytes, seg_block(100));
+	EXPECT_EQ(slob_check(h), 0);
+	/* 3700 bytes: only a and b merged with the free tail hold it */
+	c = heap_kmalloc(h, 3600, GFP_KERNEL);
+	ASSERT(c);
+	EXPECT_EQ(h->nr_pages, 1);
+	EXPECT_EQ((uintptr_t)c & PAGE_MASK, (uintptr_t)keep & PAGE_MASK);
+	EXPECT_EQ(h->peak_pages, 1);
+	EXPECT_EQ(slob_check(h), 0);
+	kfree(c);
+	kfree(keep);
+	/* everything parked or free: destroy merges and gives the page back */
+	EXPECT_EQ(slob_heap_destroy(h), 0);
+	EXPECT_EQ(h->nr_pages, 0);
+}
+
+/* A second kfree (or slob_free) of a parked block is reported and changes
+ * nothing; so is one of a block merged when it was flushed. */
+static void parked_double_free(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	u8 *a = heap_kmalloc(h, 1000, GFP_KERNEL), *keep = heap_kmalloc(h, 100, GFP_KERNEL);
+	unsigned long bad;
+
+	ASSERT(a && keep);
+	kfree(a);
+	EXPECT_BAD_KFREE(a, true);
+	bad = h->nr_bad_frees;
+	slob_free(h, a, 1000);
+	EXPECT_EQ(h->nr_bad_frees, bad + 1);
+	f->expected_bad_frees++;
+	EXPECT_EQ(slob_check(h), 0);
+	EXPECT(heap_kmalloc(h, 1000, GFP_KERNEL) == a); /* handed out once */
+	kfree(a);
+	EXPECT_EQ(slob_heap_destroy(h), 1); /* merged: keep's page stays */
+	EXPECT_BAD_KFREE(a, true);
+	kfree(keep);
+}
+
+/* An aligned block right after a parked one: the gap in front becomes a
+ * free block (a parked block takes no slack: it is counted free), and the
+ * parked block comes back unchanged. */
+static void parked_then_aligned(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	u8 *a = heap_kmalloc(h, 600, GFP_KERNEL), *keep = heap_kmalloc(h, 100, GFP_KERNEL), *p, *c;
+
+	ASSERT(a && keep);
+	kfree(keep); /* merged: the rest of the page follows a */
+	keep = heap_kmalloc(h, 2000, GFP_KERNEL); /* the page stays busy */
+	ASSERT(keep);
+	kfree(a);
+	/* a's payload ends 16 short of a multiple of 64 (12 + 608 + 4 = 624) */
+	EXPECT_EQ(((uintptr_t)a + seg_block(600) - SEG_HDR_BYTES + SEG_HDR_BYTES) % 64, 48);
+	p = slob_alloc(h, 64, GFP_KERNEL, 64);
+	ASSERT(p);
+	EXPECT(aligned(p, 64));
+	EXPECT_EQ(slob_check(h), 0);
+	c = heap_kmalloc(h, 600, GFP_KERNEL);
+	EXPECT(c == a);
+	EXPECT_EQ(ksize(c), seg_block(600) - SEG_HDR_BYTES);
+	EXPECT_EQ(slob_check(h), 0);
+	slob_free(h, p, 64);
+	kfree(c);
+	kfree(keep);
+}
+
+/* slob_check finds a parked block in the wrong slot, a slot pointing at no
+ * block, and a page whose live-block count is wrong. */
+static void parked_check_finds_damage(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	struct fr_capture cap;
+	u8 *a = heap_kmalloc(h, 3000, GFP_KERNEL), *keep = heap_kmalloc(h, 100, GFP_KERNEL);
+	unsigned int slot = (unsigned int)(seg_block(3000) >> 7);
+	u32 *live;
+	int errors;
+
+	ASSERT(a && keep);
+	kfree(a);
+	ASSERT(h->seg_parked[slot] == (u32 *)a - 1);
+	h->seg_parked[slot] = NULL;
+	h->seg_parked[slot - 1] = (u32 *)a - 1;
+	fr_capture_start(&cap);
+	errors = slob_check(h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "parked block in the slot of another size") != NULL);
+	h->seg_parked[slot - 1] = (u32 *)(a + 16) - 1;
+	fr_capture_start(&cap);
+	errors = slob_check(h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "parked block is not a block in use of its page") != NULL);
+	h->seg_parked[slot - 1] = NULL;
+	h->seg_parked[slot] = (u32 *)a - 1;
+	EXPECT_EQ(slob_check(h), 0);
+	live = (u32 *)((uintptr_t)a & PAGE_MASK) + 1;
+	EXPECT_EQ(*live, 1);
+	*live = 2;
+	fr_capture_start(&cap);
+	errors = slob_check(h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	*live = 1;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "live-block count differs") != NULL);
+	EXPECT_EQ(slob_check(h), 0);
+	kfree(keep);
+}
+
+#define SEGFIT_CASE(fn)                                 \
+	static void fn##_segfit(struct ktest *t)        \
+	{                                               \
+		if (fx_setup(t, SLOB_SEGFIT)) {         \
+			fn(t, &fx);                     \
+			fx_teardown(t);                 \
+		}                                       \
+	}
+SEGFIT_CASE(parked_block_reused)
+SEGFIT_CASE(parked_page_is_the_kept_page)
+SEGFIT_CASE(parked_flushed_before_grow)
+SEGFIT_CASE(parked_double_free)
+SEGFIT_CASE(parked_then_aligned)
+SEGFIT_CASE(parked_check_finds_damage)
+
 KTEST_SUITE(slob,
 	BOTH_CASES(model_run),
 	BOTH_CASES(zero_size_and_null),
@@ -1628,4 +1849,10 @@ KTEST_SUITE(slob,
 	BOTH_CASES(slob_check_finds_damage),
 	KTEST_CASE(size_pages_pack_segfit),
 	KTEST_CASE(size_page_bad_frees_segfit),
-	KTEST_CASE(size_page_check_finds_damage_segfit));
+	KTEST_CASE(size_page_check_finds_damage_segfit),
+	KTEST_CASE(parked_block_reused_segfit),
+	KTEST_CASE(parked_page_is_the_kept_page_segfit),
+	KTEST_CASE(parked_flushed_before_grow_segfit),
+	KTEST_CASE(parked_double_free_segfit),
+	KTEST_CASE(parked_then_aligned_segfit),
+	KTEST_CASE(parked_check_finds_damage_segfit));
