@@ -5,18 +5,21 @@
  * fragmentation.
  *
  * Block format. A block is a 4-byte header followed by its payload; the
- * header holds the block's size and the previous block's size in 16-byte
- * units, a free bit, and a cookie made of the header's address and the
- * heap's secret (a kfree of a pointer that is not a block start almost
- * never finds a valid cookie). Block sizes are multiples of 16 and headers
+ * header holds the block's size (bits 0..9) and the previous block's size
+ * (11..20) in 16-byte units, a free bit (10: one andi tests it), and an
+ * 11-bit cookie made of the header's address and the heap's secret (a
+ * kfree of a pointer that is not a block start almost never finds a valid
+ * cookie). Block sizes are multiples of 16 and headers
  * sit 4 bytes before a 16-byte boundary, so every payload is 16-byte
  * aligned (ARCH_KMALLOC_MINALIGN); the smallest block is 32 bytes (header
  * and two list links, rounded).
  *
- * Page layout. A page's first header is at offset 12 and its blocks tile
- * the page up to offset 4092, where a permanent "used" header of size 0
- * ends it; so a wholly free page is one free block of 4080 bytes, and no
- * block ever crosses a page.
+ * Page layout. A page's first word is 0 (a size page has its magic
+ * there), bytes 4..7 count the page's live blocks (in use and not parked,
+ * below); its first header is at offset 12 and its blocks tile the page up
+ * to offset 4092, where a permanent "used" header of size 0 ends it; so a
+ * wholly free page is one free block of 4080 bytes, and no block ever
+ * crosses a page.
  *
  * Free lists. Free blocks sit on one of 55 size-class lists (exact 16-byte
  * classes to 512 bytes, then 8 classes per power of two up to the page), a
@@ -47,24 +50,48 @@
  * Freeing merges with the next block (its header follows) and with the
  * previous one (its size is in our header): O(1), no list walk. The header
  * of a block merged into its predecessor keeps its free bit, so freeing it
- * again fails the live-block check. One wholly free page is kept
- * (keep_empty) so that a workload that frees and reallocates a page's worth
- * does not bounce pages through the buddy allocator; any further wholly
- * free page goes back at once.
+ * again fails the live-block check.
+ *
+ * Parked blocks (deferred coalescing). Splitting a block on kmalloc and
+ * merging it back on kfree is most of what a big block's pair costs. So a
+ * kfree'd block above 512 bytes is parked when its slot is empty: one slot
+ * per 128 bytes of block size (heap->seg_parked[bs >> 7]); its header is
+ * left as it was (in use), it is on no list and merges with nothing, and
+ * used_bytes no longer counts it. A kmalloc looks at its size's slot first
+ * and takes the parked block as it is when it is big enough (never split:
+ * at most 127 bytes more than asked, while it lives). The parked blocks are
+ * merged (seg_flush_parked) before the heap grows (find_block_slow, and
+ * sizepage_grow before a new page) and on destroy. slob_free (the slab
+ * allocator's metadata, caches) frees at once: its callers want their pages
+ * back. A second kfree of a parked block finds it in its slot (reported);
+ * ksize of one is 0; an aligned block placed right after one takes no
+ * slack into it (align_gap).
+ *
+ * Idle pages. A page whose live count falls to 0 is idle: wholly free, or
+ * holding only parked blocks. keep_empty (1) idle pages are kept, so that a
+ * workload that frees and reallocates a page's worth does not bounce pages
+ * through the buddy allocator; nr_empty counts them. A further page that
+ * goes idle goes back at once (page_went_idle merges its parked blocks
+ * first), and a block whose parking would idle a further page is merged
+ * instead. So parking never holds a page the heap would have given back.
  *
  * kmalloc's fast paths are here, slob_kmalloc and slob_kfree, with the
- * block operations they inline; a classic heap, __GFP_ZERO and failslab
- * leave slob_kmalloc at its first test (slob_kmalloc_other, mm/slob.c).
- * Powers of two from 16 to 1024 bytes, and requests up to 16, take an
- * object of a size page (mm/slob_sizepage.c): a segfit block would need
- * an alignment gap as big as the object. 2048 goes out as a bigblock.
+ * block operations they inline; the common cases (a size page's object, a
+ * parked block) run without a stack frame, everything else is tail-called
+ * with the lock held. A classic heap, __GFP_ZERO and failslab leave
+ * slob_kmalloc at its first test (slob_kmalloc_other, mm/slob.c). Powers
+ * of two from 16 to 1024 bytes, and requests up to 16, take an object of a
+ * size page (mm/slob_sizepage.c): a segfit block would need an alignment
+ * gap as big as the object. 2048 goes out as a bigblock.
  *
  * Invariants (seg_check): blocks tile each page exactly, their cookies,
  * sizes and previous-size fields consistent; no two free blocks touch;
  * every free block is on the list of its class and nothing else is, with
  * back links right; bitmap bit c is set exactly when list c is not empty;
- * used_bytes is the sum of the blocks in use; nr_empty counts the wholly
- * free pages and is at most keep_empty.
+ * every parked block is a block in use of one of the heap's segfit pages,
+ * in the slot of its size; each page's live count is its blocks in use
+ * less the parked ones; used_bytes is the sum of the live blocks; nr_empty
+ * counts the idle pages and is at most keep_empty.
  */
 #include <mm/mm.h>
 #include <mm/slob.h>

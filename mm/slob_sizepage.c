@@ -10,14 +10,24 @@
  * size mix is mostly powers of two), so they get pages of their own.
  *
  * Layout. A size page holds objects of one size 1 << shift (shift 4..10).
- * Its first 32 bytes are a header (struct slob_sizepage); objects start at
- * the first multiple of their size at or after it and tile the page, each
- * aligned to its size. Free objects form a LIFO list through their first
- * two bytes (the offset of the next one; 0 ends it) and carry a marker in
- * bytes 8..15 (their address mixed with the heap's secret) that a second
- * kfree finds. The header's first word is the heap's size-page magic; a
- * segfit page has 0 there (seg_grow clears it), which is how kfree and
- * ksize tell the two kinds of page apart.
+ * Its first 32 bytes are a header (struct slob_sizepage: the magic, the
+ * first free object's offset, the object size, a 32-bit in-use count, the
+ * shift, the object count, the list links); objects start at the first
+ * multiple of their size at or after it and tile the page, each aligned to
+ * its size, so an object start is any multiple of the size from 32 on.
+ * Free objects form a LIFO list through their first two bytes (the offset
+ * of the next one; 0 ends it) and carry a marker in bytes 8..15 (their
+ * address ^ heap->sp_key, a value made from the heap's secret) that a
+ * second kfree finds. The header's first word is the heap's size-page
+ * magic (heap->sp_magic); a segfit page has 0 there (seg_grow clears it),
+ * which is how kfree and ksize tell the two kinds of page apart with one
+ * load.
+ *
+ * Speed. kmalloc and kfree of a size page's object (sizepage_kmalloc and
+ * slob_kfree in mm/slob_segfit.c, sp_pop and sp_push in slob_internal.h)
+ * make no call but in tail position, so they run without a stack frame:
+ * the list's head page, one object popped or pushed, the counts; a page
+ * that must be made or has emptied is a tail call with the lock held.
  *
  * Lists. For each size the heap keeps the size pages that have a free
  * object on a doubly linked list (heap->sp_partial); a full page is on no

@@ -4,7 +4,10 @@
  * A heap is one instance: the kernel's kmalloc uses kmalloc_heap; tests and
  * benchmarks build their own with slob_heap_init. Two modes:
  *   SLOB_SEGFIT   (default) per-page blocks with 4-byte boundary-tag headers
- *                 on segregated free lists: O(1) allocation and free;
+ *                 on segregated free lists: O(1) allocation and free; kmalloc
+ *                 of powers of two up to 1024 from headerless size pages, and
+ *                 kfree'd blocks above 512 bytes parked for reuse before they
+ *                 are merged;
  *   SLOB_CLASSIC  Linux 2.6.20's design: one circular address-ordered first-
  *                 fit list of 16-byte units, kept for comparison.
  * Pages come from the buddy allocator and carry PGTY_SLOB with
