@@ -397,7 +397,6 @@ static __attribute__((noinline)) u32 *find_block_slow(struct slob_heap *h, u32 n
 	}
 }
 
-
 /* A free block of at least @need bytes, off its list, or NULL. */
 static inline u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
 {
@@ -507,8 +506,6 @@ static __attribute__((noinline)) u32 *find_aligned(struct slob_heap *h, u32 bs, 
 
 static void page_went_idle(struct slob_heap *h, char *page);
 
-
-
 /* Free the block at hdr now: merge it with its free neighbours and list
  * it. @live: a live block (the page's live count drops; a page that goes
  * idle is kept or given back), not a parked one (the count left it when it
@@ -550,9 +547,7 @@ static inline __attribute__((always_inline)) void seg_merge_free(struct slob_hea
 
 /* ============================ parked blocks ============================== */
 
-
 enum park { PARKED, MERGE, TWICE };
-
 
 /* Park the live block at hdr (size > PARK_MIN) when its slot is empty:
  * PARKED; MERGE when it is to be freed the usual way; TWICE when it is
@@ -577,6 +572,7 @@ static inline __attribute__((always_inline)) enum park park_block(struct slob_he
 	h->used_bytes -= size;
 	return PARKED;
 }
+
 /* Free the block at hdr (a live block's header) now, for slob_free: its
  * callers (the slab allocator's metadata, caches) want pages back at once,
  * so it does not park. false, with nothing done, when it is parked (a
@@ -694,7 +690,6 @@ bool seg_kmalloc_too_big(size_t size)
 
 	return align > SEG_GRAN && seg_block_size(size) + align + SEG_MIN > SEG_MAX;
 }
-
 
 /* Is p the payload of a live segfit block? Cheap checks of its header: a
  * 16-byte aligned p other than a page start has its header in its own

@@ -17,6 +17,7 @@
 #ifndef RVMM_SLOB_H
 #define RVMM_SLOB_H
 
+#include <config.h>
 #include <mm/gfp.h>
 #include <lib/kernel.h>
 #include <lib/list.h>
