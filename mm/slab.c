@@ -533,6 +533,8 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 
 	if (unlikely(c->flags & SLAB_FAILSLAB) && should_failslab(c->name, gfp))
 		return NULL;
+	if (unlikely(kfence_enabled) && (obj = kfence_alloc_cache(c, gfp, caller)))
+		return obj;
 	flags = irq_save();
 	m = this_magazine(c);
 	if (!m) {

@@ -44,6 +44,7 @@
  */
 #include <mm/fault_inject.h>
 #include <mm/kasan.h>
+#include <mm/kfence.h>
 #include <lib/kstring.h>
 #include <mm/mm.h>
 #include <mm/slob.h>
@@ -125,7 +126,16 @@ void slob_heap_set_fault_inject(struct slob_heap *h, bool on)
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 
 	h->fault_inject = on;
-	h->kmalloc_other = on || h->mode != SLOB_SEGFIT;
+	h->kmalloc_other = on || h->kfence || h->mode != SLOB_SEGFIT;
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+void slob_heap_set_kfence(struct slob_heap *h, bool on)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+
+	h->kfence = on;
+	h->kmalloc_other = on || h->fault_inject || h->mode != SLOB_SEGFIT;
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
@@ -194,6 +204,8 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 		return slob_big_alloc(h, size, gfp);
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
+	if (unlikely(h->kfence) && kfence_enabled && (p = kfence_alloc_kmalloc(size, gfp, KFENCE_CALLER())))
+		return p;
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)
 		p = classic_kmalloc(h, size, gfp);

@@ -17,6 +17,7 @@
 #include <mm/percpu.h>
 #include <lib/spinlock.h>
 #include <mm/kasan.h>
+#include <mm/kfence.h>
 
 /* Cache flags (Linux's values). */
 #define SLAB_CONSISTENCY_CHECKS 0x00000100ul /* F: check every free */
@@ -238,6 +239,8 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
+		return;
+	if (unlikely(kfence_object(obj)) && kfence_free(obj)) /* one sign test: mm/kfence.h */
 		return;
 	unsigned long flags = irq_save_notrap();
 	struct slab_cpu *sc = this_slab_cpu(c);
