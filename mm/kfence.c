@@ -60,6 +60,7 @@ struct kfence_meta {
 };
 
 bool kfence_enabled;
+long kfence_countdown;
 unsigned long kfence_nr_reports;
 struct kfence_report_info kfence_last_report;
 
@@ -233,6 +234,7 @@ void kfence_boot_start(void)
 void kfence_sample_next(void)
 {
 	__atomic_store_n(&next_sample_us, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&kfence_countdown, 0, __ATOMIC_RELAXED);
 }
 
 /* The time gate: true for the one caller that claims this interval. */
@@ -337,11 +339,12 @@ static bool eligible(size_t size, gfp_t gfp)
 	return false;
 }
 
-void *kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller)
+void *__kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller)
 {
 	char name[SLAB_NAME_LEN];
 	size_t align = ARCH_KMALLOC_MINALIGN;
 
+	__atomic_store_n(&kfence_countdown, KFENCE_CHECK_EVERY, __ATOMIC_RELAXED);
 	if (!sample_due() || !eligible(size, gfp))
 		return NULL;
 	/* kmalloc's promise: a power of two up to a page aligned to itself. */
@@ -567,6 +570,12 @@ bool __kfence_free(const void *p, unsigned long caller)
 	free_count++;
 	spin_unlock_irqrestore(&kfence_lock, flags);
 	return true;
+}
+
+void kfence_cache_free(struct kmem_cache *c, void *obj)
+{
+	if (!__kfence_free(obj, KFENCE_CALLER()))
+		kmem_cache_free_slow(obj, c);
 }
 
 size_t kfence_ksize(const void *p)

@@ -456,7 +456,7 @@ void kfree(const void *p)
 		struct page *page = memmap_win_map + (off >> PAGE_SHIFT);
 
 		if (likely(PageSlab(page))) {
-			kmem_cache_free(page->slab_cache, (void *)p);
+			kmem_cache_free_direct(page->slab_cache, (void *)p);
 			return;
 		}
 		kfree_in_window(p, page);

@@ -79,9 +79,25 @@ static inline bool kfence_object(const void *p)
 /* @caller: the allocator's return address (its caller, when the fast
  * path tail-called it), shown first in the allocation stack: the fast
  * paths keep no frame pointer, so the frame walk misses their callers. */
-void *kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller);
+void *__kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller);
+/* kmalloc's gate reads the clock every KFENCE_CHECK_EVERY calls: a plain
+ * countdown (harts may lose a decrement: that only delays a check). */
+#define KFENCE_CHECK_EVERY 16
+extern long kfence_countdown;
+static inline void *kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller)
+{
+	long n = __atomic_load_n(&kfence_countdown, __ATOMIC_RELAXED) - 1;
+
+	__atomic_store_n(&kfence_countdown, n, __ATOMIC_RELAXED);
+	if (likely(n > 0))
+		return NULL;
+	return __kfence_alloc_kmalloc(size, gfp, caller);
+}
 void *kfence_alloc_cache(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
 bool kfence_free(const void *p);
+/* kmem_cache_free of an upper-half address: kfence_free, or (not a pool
+ * address) kmem_cache_free_slow as before. */
+void kfence_cache_free(struct kmem_cache *c, void *obj);
 /* kfence_free for a caller that knows who freed (kfree's slow path). */
 bool __kfence_free(const void *p, unsigned long caller);
 /* The hooks' @caller: the return address of the function they sit in. */

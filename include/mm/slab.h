@@ -235,12 +235,11 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 
 /* A full magazine, or an object equal to the last one freed here (a double
  * free in a row: top[-1] is always readable, the NULL at worst), takes the
- * slow path, which reports the double free and drops it. */
-static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
+ * slow path, which reports the double free and drops it. kfree calls it
+ * directly: its object is in the direct map, so it cannot be KFENCE's. */
+static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 {
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
-		return;
-	if (unlikely(kfence_object(obj)) && kfence_free(obj)) /* one sign test: mm/kfence.h */
 		return;
 	unsigned long flags = irq_save_notrap();
 	struct slab_cpu *sc = this_slab_cpu(c);
@@ -254,6 +253,15 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 	}
 	irq_restore_notrap(flags);
 	kmem_cache_free_slow(obj, c);
+}
+
+static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
+{
+	if (unlikely(kfence_object(obj))) { /* one sign test (mm/kfence.h), a tail call */
+		kfence_cache_free(c, obj);
+		return;
+	}
+	kmem_cache_free_direct(c, obj);
 }
 
 /* Hart @cpu's magazine (tests, reports): its objects, oldest first, with
