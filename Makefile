@@ -14,6 +14,8 @@
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300): docs/reliability.md
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
+#                   (KERNEL=build/rvmm-kasan.elf or BENCH_APPEND="kfence.sample_interval=100":
+#                   the lines only)
 #   make replay     replay a Linux kmem trace on QEMU (TRACE=file; docs/replay.md)
 #   make malloc     build/librvmm-malloc.so: rvmm's kmalloc as an LD_PRELOAD malloc (docs/malloc.md)
 #   make realbench  instructions per malloc/free of real programs under callgrind, glibc vs rvmm;

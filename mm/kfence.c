@@ -53,6 +53,7 @@ struct kfence_meta {
 	unsigned long addr; /* the object's start */
 	size_t size;
 	char cache[SLAB_NAME_LEN];
+	struct kmem_cache *cachep; /* virt_to_cache's answer (NULL: SLOB) */
 	unsigned long alloc_caller, free_caller;
 	unsigned long alloc_stack[KFENCE_STACK_DEPTH], free_stack[KFENCE_STACK_DEPTH];
 	unsigned int alloc_cpu, free_cpu;
@@ -287,15 +288,18 @@ static unsigned int save_stack(unsigned long *pcs)
 }
 
 /* Take the oldest free slot, map its page, place the object. */
-static void *pool_alloc(size_t size, size_t align, const char *cache, gfp_t gfp,
-			unsigned long caller)
+static void *pool_alloc(size_t size, size_t align, struct kmem_cache *cachep, const char *cache,
+			gfp_t gfp, unsigned long caller)
 {
-	unsigned long flags = spin_lock_irqsave(&kfence_lock);
+	unsigned long flags;
 	struct kfence_meta *m;
 	unsigned int slot, pg;
 	bool flush;
 	unsigned long page;
 
+	if (!__atomic_load_n(&pool_ready, __ATOMIC_ACQUIRE))
+		return NULL;
+	flags = spin_lock_irqsave(&kfence_lock);
 	if (!free_count) {
 		stats.skipped_capacity++;
 		spin_unlock_irqrestore(&kfence_lock, flags);
@@ -314,6 +318,7 @@ static void *pool_alloc(size_t size, size_t align, const char *cache, gfp_t gfp,
 	m->size = size;
 	m->addr = kfence_place(page, size, align, placements++ & 1 ? false : true);
 	kstrlcpy(m->cache, cache, sizeof(m->cache));
+	m->cachep = cachep;
 	m->alloc_caller = caller;
 	m->alloc_cpu = this_cpu();
 	m->alloc_us = time_now_us();
@@ -343,6 +348,7 @@ void *__kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller)
 {
 	char name[SLAB_NAME_LEN];
 	size_t align = ARCH_KMALLOC_MINALIGN;
+	struct kmem_cache *c = NULL;
 
 	__atomic_store_n(&kfence_countdown, KFENCE_CHECK_EVERY, __ATOMIC_RELAXED);
 	if (!sample_due() || !eligible(size, gfp))
@@ -350,11 +356,15 @@ void *__kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller)
 	/* kmalloc's promise: a power of two up to a page aligned to itself. */
 	if ((size & (size - 1)) == 0 && size > align)
 		align = size;
-	if (kmalloc_backend == KMALLOC_SLAB)
-		ksnprintf(name, sizeof(name), "kmalloc-%u", kmalloc_sizes[kmalloc_size_index(size)]);
-	else
+	if (kmalloc_backend == KMALLOC_SLAB) {
+		unsigned int idx = kmalloc_size_index(size);
+
+		c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
+		ksnprintf(name, sizeof(name), "kmalloc-%u", kmalloc_sizes[idx]);
+	} else {
 		kstrlcpy(name, kmalloc_heap.name, sizeof(name));
-	return pool_alloc(size, align, name, gfp, caller);
+	}
+	return pool_alloc(size, align, c, name, gfp, caller);
 }
 
 void *kfence_alloc_cache(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
@@ -365,7 +375,7 @@ void *kfence_alloc_cache(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 		return NULL;
 	if (c->allocflags || !eligible(c->object_size, gfp))
 		return NULL;
-	obj = pool_alloc(c->object_size, MAX(c->align, sizeof(void *)), c->name, gfp, caller);
+	obj = pool_alloc(c->object_size, MAX(c->align, sizeof(void *)), c, c->name, gfp, caller);
 	if (obj && c->ctor)
 		c->ctor(obj);
 	return obj;
@@ -608,6 +618,39 @@ void *kfence_krealloc(const void *p, size_t new_size, gfp_t gfp)
 	memcpy(q, p, old);
 	kfree(p);
 	return q;
+}
+
+struct kmem_cache *kfence_cache(const void *p)
+{
+	unsigned long a = (unsigned long)p;
+	int slot;
+
+	if (!is_kfence_address(p))
+		return NULL;
+	slot = slot_of_page((unsigned int)((a - KFENCE_POOL_START) >> PAGE_SHIFT));
+	if (slot < 0 || meta[slot].state != SLOT_ALLOCATED)
+		return NULL;
+	return meta[slot].cachep;
+}
+
+void kfence_forget_cache(struct kmem_cache *c)
+{
+	unsigned long flags;
+
+	if (!pool_ready)
+		return;
+	flags = spin_lock_irqsave(&kfence_lock);
+	for (unsigned int i = 0; i < KFENCE_NUM_OBJECTS; i++) {
+		struct kfence_meta *m = &meta[i];
+
+		if (m->cachep != c)
+			continue;
+		if (m->state == SLOT_ALLOCATED)
+			kprintf("kmem_cache_destroy %s: kfence-#%u 0x%016lx (size %zu) still allocated\n",
+				c->name, i, m->addr, m->size);
+		m->cachep = NULL;
+	}
+	spin_unlock_irqrestore(&kfence_lock, flags);
 }
 
 /* ================================ faults ================================= */

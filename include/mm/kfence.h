@@ -105,6 +105,12 @@ bool __kfence_free(const void *p, unsigned long caller);
 size_t kfence_ksize(const void *p);
 void *kfence_krealloc(const void *p, size_t new_size, gfp_t gfp);
 bool kfence_handle_fault(unsigned long addr, bool is_write, unsigned long pc);
+/* The cache of the live pool object holding p (virt_to_cache); NULL when p
+ * is not in one, or it is a SLOB kmalloc block. */
+struct kmem_cache *kfence_cache(const void *p);
+/* kmem_cache_destroy(c): c's live pool objects are leaks, reported as
+ * Linux's "objects remaining" are, and forget c (they keep its name). */
+void kfence_forget_cache(struct kmem_cache *c);
 
 /* Boot: start sampling at the interval kfence.sample_interval= gave (after
  * paging and the harts are up). */
