@@ -18,7 +18,10 @@
  * slob_kmalloc_other) and kmem_cache_alloc_slow (a magazine miss). There a
  * time gate decides: the first call at or after next_sample_us claims it
  * (a compare-and-swap that moves next_sample_us an interval on) and gets a
- * pool object. While KFENCE is off nothing of this runs: the fast paths are
+ * pool object; kmalloc's calls read the clock only every
+ * KFENCE_CHECK_EVERY calls (kfence_countdown). The cost while on is the
+ * detour through those slow paths (docs/reliability.md: about 70
+ * instructions per kmalloc + kfree). While KFENCE is off nothing of this runs: the fast paths are
  * as they are without it; the free path pays one sign test
  * (kfence_object) in kmem_cache_free and nothing in kfree (a pool address
  * is outside the memmap window kfree looks up first).

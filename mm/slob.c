@@ -32,9 +32,9 @@
  * choose the model by h->mode. kmalloc's fast paths, slob_kmalloc and
  * slob_kfree, are in mm/slob_segfit.c with the block operations they
  * inline; slob_kmalloc sends everything but a plain segfit request
- * (classic heaps, __GFP_ZERO, failslab: kmalloc_other) to
+ * (classic heaps, __GFP_ZERO, failslab, KFENCE: kmalloc_other) to
  * slob_kmalloc_other here, and failslab checks only there and in
- * slob_big_alloc.
+ * slob_big_alloc, KFENCE's sampling only there.
  *
  * Costs (make bench, docs/benchmarks.md): on the churn workload, 80%
  * powers of two that kmalloc aligns to their size, segfit takes about 120
@@ -204,7 +204,8 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 		return slob_big_alloc(h, size, gfp);
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
-	if (unlikely(h->kfence) && kfence_enabled && (p = kfence_alloc_kmalloc(size, gfp, KFENCE_CALLER())))
+	if (unlikely(h->kfence) && kfence_enabled &&
+	    (p = kfence_alloc_kmalloc(size, gfp, KFENCE_CALLER()))) /* mm/kfence.c */
 		return p;
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)

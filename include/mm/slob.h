@@ -49,7 +49,7 @@ struct seg_free {
 struct slob_heap {
 	spinlock_t lock;
 	enum slob_mode mode;
-	bool kmalloc_other;  /* slob_kmalloc takes its other path: classic, or fault_inject */
+	bool kmalloc_other;  /* slob_kmalloc takes its other path: classic, fault_inject, kfence */
 	bool fault_inject;   /* failslab targets this heap's kmalloc and bigblocks */
 	bool kfence;         /* KFENCE samples this heap's kmalloc (mm/kfence.c) */
 	const char *name;
