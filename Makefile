@@ -14,6 +14,8 @@
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300): docs/reliability.md
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
+#                   (KERNEL=build/rvmm-kasan.elf or BENCH_APPEND="kfence.sample_interval=100":
+#                   the lines only)
 #   make replay     replay a Linux kmem trace on QEMU (TRACE=file; docs/replay.md)
 #   make malloc     build/librvmm-malloc.so: rvmm's kmalloc as an LD_PRELOAD malloc (docs/malloc.md)
 #   make realbench  instructions per malloc/free of real programs under callgrind, glibc vs rvmm;
@@ -133,9 +135,10 @@ $(B)/Image: $(B)/rvmm.elf
 # the checks are calls (call threshold 0), the stack and globals are not
 # instrumented. Instrumented for KASAN: tests/ and shell/ (the code that
 # uses the allocators); mm/ is not (its allocators write free links into
-# free memory) and calls lib/string.c's functions under the names
-# __memcpy/__memset/__memmove, which the checked memcpy/memset/memmove of
-# mm/kasan.c call for everyone else. Every file but lib/ubsan.c and the
+# free memory) and, as lib/ does (nothing of lib/ may call up into mm/),
+# calls lib/string.c's functions under the names __memcpy/__memset/
+# __memmove, which the checked memcpy/memset/memmove of mm/kasan.c call
+# for everyone else. Every file but lib/ubsan.c and the
 # early boot code is built with UBSan.
 KB := $(B)/kasan
 KASAN_KOBJS := $(patsubst %,$(KB)/%.o,$(KSRCS))
@@ -146,7 +149,7 @@ UBSAN_INSTRUMENT := -fsanitize=undefined -fno-sanitize=alignment,object-size -Wn
 STRING_RENAME := -Dmemcpy=__memcpy -Dmemset=__memset -Dmemmove=__memmove \
 		 -fno-tree-loop-distribute-patterns
 kasan_flags = $(if $(filter tests/% shell/%,$(1)),$(KASAN_INSTRUMENT)) \
-	      $(if $(filter lib/string.c,$(1))$(filter-out mm/kasan.c,$(filter mm/%,$(1))),$(STRING_RENAME)) \
+	      $(if $(filter lib/%,$(1))$(filter-out mm/kasan.c,$(filter mm/%,$(1))),$(STRING_RENAME)) \
 	      $(if $(filter lib/ubsan.c boot/entry.S,$(1)),,$(UBSAN_INSTRUMENT))
 
 $(KB)/%.c.o: %.c
@@ -447,10 +450,13 @@ gdb:
 	$(GDB_ATTACH)
 
 # make check-layers: mm/ takes only from mm/, lib/ and its port; lib/ only
-# from lib/ (scripts/check-layers.sh, nm on the kernel's and the host's objects).
-check-layers: $(B)/rvmm.elf $(B)/host-tests
+# from lib/ (scripts/check-layers.sh, nm on the kernel's, the host's and the
+# KASAN kernel's objects: its instrumentation's __asan_* calls must be
+# mm/kasan.c's, its UBSan handlers lib/ubsan.c's).
+check-layers: $(B)/rvmm.elf $(B)/host-tests $(B)/rvmm-kasan.elf
 	@scripts/check-layers.sh $(B)/k
 	@scripts/check-layers.sh $(B)/h
+	@scripts/check-layers.sh $(B)/kasan
 
 host-test: deps $(B)/host-tests $(DTBS)
 	@tests/qemu/host.sh $(B)/host-tests $(B)/dtb

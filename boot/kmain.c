@@ -6,6 +6,7 @@
 #include <lib/cmdline.h>
 #include <drivers/console.h>
 #include <mm/fault_inject.h>
+#include <mm/kfence.h>
 #include <boot/hart.h>
 #include <boot/ktime.h>
 #include <mm/memblock.h>
@@ -106,6 +107,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	paging_init(&memblock);          /* Sv39: direct map, kernel protections */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
 	fault_inject_boot_start();       /* fail_page_alloc=, failslab= from now on */
+	kfence_boot_start();             /* kfence.sample_interval= from now on */
 	print_banner();
 	shell_boot_script();             /* run=cmd1;cmd2 */
 	selftest_boot();                 /* ktest=...: run and power off */

@@ -15,6 +15,7 @@
 #include <boot/sbi.h>
 #include <shell/shell.h>
 #include <boot/trap.h>
+#include <mm/kfence.h>
 #include <mm/vmalloc.h>
 
 void trap_handler(struct trap_frame *f);
@@ -174,8 +175,12 @@ void trap_handler(struct trap_frame *f)
 		handle_interrupt(f->scause & ~SCAUSE_INTERRUPT);
 		return;
 	}
-	/* A vmalloc address: a stale translation is retried; an out-of-bounds
+	/* A KFENCE pool address: reported, mapped, retried (mm/kfence.c). A
+	 * vmalloc address: a stale translation is retried; an out-of-bounds
 	 * access gets its report before the trap's. */
+	if ((f->scause == EXC_LOAD_PAGE_FAULT || f->scause == EXC_STORE_PAGE_FAULT) &&
+	    kfence_handle_fault(f->stval, f->scause == EXC_STORE_PAGE_FAULT, f->sepc))
+		return;
 	if ((f->scause == EXC_LOAD_PAGE_FAULT || f->scause == EXC_STORE_PAGE_FAULT ||
 	     f->scause == EXC_INST_PAGE_FAULT) && vmalloc_fault(f->stval, f->scause))
 		return;

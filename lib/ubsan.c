@@ -269,7 +269,10 @@ void __ubsan_handle_builtin_unreachable(struct unreachable_data *d)
 		kprintf("execution reached an unreachable program point\n");
 		end();
 	}
-	panic("UBSAN: __builtin_unreachable() reached at %s:%u", d->loc.file, d->loc.line);
+	/* Nothing to go on with: a breakpoint, which the trap handler reports
+	 * (lib/ uses nothing above it, so not the port's panic). */
+	for (;;)
+		__builtin_trap();
 }
 
 struct pointer_overflow_data {

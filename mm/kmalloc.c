@@ -24,6 +24,7 @@
  * cache is in the struct page), PGTY_SLOB, PGTY_BIGBLOCK.
  */
 #include <lib/cmdline.h>
+#include <mm/kfence.h>
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
 #include <mm/mm.h>
@@ -96,7 +97,8 @@ void kmalloc_set_backend(enum kmalloc_backend backend)
 	kmalloc_backend = backend;
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		__atomic_store_n(&kmalloc_fast_caches[i],
-				 backend == KMALLOC_SLAB ? kmalloc_caches[i] : NULL, __ATOMIC_RELEASE);
+				 backend == KMALLOC_SLAB && !kfence_enabled ? kmalloc_caches[i] : NULL,
+				 __ATOMIC_RELEASE); /* KFENCE: every kmalloc to kmalloc_slab_slow */
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
 }
 
@@ -158,7 +160,7 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 
 		c = kmem_cache_create(name, size, align, 0, NULL);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
-		if (kmalloc_backend == KMALLOC_SLAB)
+		if (kmalloc_backend == KMALLOC_SLAB && !kfence_enabled)
 			__atomic_store_n(&kmalloc_fast_caches[idx], c, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
@@ -262,7 +264,10 @@ static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 {
 	unsigned int idx = kmalloc_index(size);
 	struct kmem_cache *c;
+	void *p;
 
+	if (unlikely(kfence_enabled) && (p = kfence_alloc_kmalloc(size, gfp, KFENCE_CALLER())))
+		return p;
 	if (unlikely(gfp & GFP_ZONEMASK)) {
 		c = __atomic_load_n(&kmalloc_zone_caches[kmalloc_zone_type(gfp)][idx],
 				    __ATOMIC_ACQUIRE);
@@ -420,6 +425,8 @@ static __attribute__((noinline)) void kfree_slow(const void *p)
 			kfree_slob(p, (struct slob_heap *)page->private);
 			return;
 		}
+	} else if (__kfence_free(p, KFENCE_CALLER())) { /* a KFENCE object (mm/kfence.c) */
+		return;
 	}
 	kfree_other(p);
 }
@@ -446,7 +453,7 @@ void kfree(const void *p)
 		struct page *page = memmap_win_map + (off >> PAGE_SHIFT);
 
 		if (likely(PageSlab(page))) {
-			kmem_cache_free(page->slab_cache, (void *)p);
+			kmem_cache_free_direct(page->slab_cache, (void *)p);
 			return;
 		}
 		kfree_in_window(p, page);
@@ -460,7 +467,7 @@ size_t ksize(const void *p)
 	struct page *page = ZERO_OR_NULL_PTR(p) ? NULL : virt_to_page(p);
 
 	if (!page)
-		return 0;
+		return kfence_ksize(p);
 	if (page_type(page) == PGTY_BIGBLOCK)
 		return p == page_address(page) && PageHead(page) ? PAGE_SIZE << page_order(page) : 0;
 	if (page_type(page) == PGTY_SLOB)
@@ -483,6 +490,8 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 		kfree(p);
 		return ZERO_SIZE_PTR;
 	}
+	if (is_kfence_address(p))
+		return kfence_krealloc(p, new_size, gfp);
 	page = owner_page(p, "krealloc of a pointer kmalloc did not return");
 	if (!page)
 		return NULL;

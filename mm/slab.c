@@ -141,7 +141,9 @@ struct kmem_cache *virt_to_cache(const void *p)
 {
 	struct page *page = virt_to_page(p);
 
-	return page && page_type(page) == PGTY_SLAB ? page->slab_cache : NULL;
+	if (!page)
+		return kfence_cache(p); /* a KFENCE object's cache (NULL: none) */
+	return page_type(page) == PGTY_SLAB ? page->slab_cache : NULL;
 }
 
 /* Pfn-linked lists of slab head pages (the links live in struct page);
@@ -533,6 +535,8 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 
 	if (unlikely(c->flags & SLAB_FAILSLAB) && should_failslab(c->name, gfp))
 		return NULL;
+	if (unlikely(kfence_enabled) && (obj = kfence_alloc_cache(c, gfp, caller)))
+		return obj;
 	flags = irq_save();
 	m = this_magazine(c);
 	if (!m) {
@@ -996,6 +1000,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	if (!c)
 		return;
 	kasan_cache_drain(c); /* (the KASAN kernel) its quarantined objects */
+	kfence_forget_cache(c); /* its live KFENCE objects are reported */
 	irq = spin_lock_irqsave(&chain_lock);
 	list_del(&c->chain);
 	spin_unlock_irqrestore(&chain_lock, irq);

@@ -32,9 +32,9 @@
  * choose the model by h->mode. kmalloc's fast paths, slob_kmalloc and
  * slob_kfree, are in mm/slob_segfit.c with the block operations they
  * inline; slob_kmalloc sends everything but a plain segfit request
- * (classic heaps, __GFP_ZERO, failslab: kmalloc_other) to
+ * (classic heaps, __GFP_ZERO, failslab, KFENCE: kmalloc_other) to
  * slob_kmalloc_other here, and failslab checks only there and in
- * slob_big_alloc.
+ * slob_big_alloc, KFENCE's sampling only there.
  *
  * Costs (make bench, docs/benchmarks.md): a kmalloc + kfree pair of one
  * size on a segfit heap is about 120 instructions for a size page's object
@@ -45,6 +45,7 @@
  */
 #include <mm/fault_inject.h>
 #include <mm/kasan.h>
+#include <mm/kfence.h>
 #include <lib/kstring.h>
 #include <mm/mm.h>
 #include <mm/slob.h>
@@ -128,7 +129,16 @@ void slob_heap_set_fault_inject(struct slob_heap *h, bool on)
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 
 	h->fault_inject = on;
-	h->kmalloc_other = on || h->mode != SLOB_SEGFIT;
+	h->kmalloc_other = on || h->kfence || h->mode != SLOB_SEGFIT;
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+void slob_heap_set_kfence(struct slob_heap *h, bool on)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+
+	h->kfence = on;
+	h->kmalloc_other = on || h->fault_inject || h->mode != SLOB_SEGFIT;
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
@@ -191,6 +201,9 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 		return slob_big_alloc(h, size, gfp);
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
+	if (unlikely(h->kfence) && kfence_enabled &&
+	    (p = kfence_alloc_kmalloc(size, gfp, KFENCE_CALLER()))) /* mm/kfence.c */
+		return p;
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)
 		p = classic_kmalloc(h, size, gfp);

@@ -62,6 +62,14 @@ void port_flush_tlb_all(u64 addr, u64 size)
 	(void)size;
 }
 
+/* No caller chains on the host (KASAN and KFENCE records stay empty). */
+unsigned int port_save_stack(unsigned long *pcs, unsigned int max)
+{
+	(void)pcs;
+	(void)max;
+	return 0;
+}
+
 /* No kernel symbol table on the host (boot/ksyms.c is the kernel's). */
 const char *ksym_lookup(unsigned long addr, unsigned long *offset)
 {

@@ -35,6 +35,9 @@ tests/qemu/ktest-all.sh
 echo "== the KASAN kernel: ktest=all without a report, every planted bug caught"
 tests/qemu/kasan-checks.sh
 
+echo "== KFENCE in the ordinary kernel: every planted bug caught, the cost of sampling"
+tests/qemu/kfence-checks.sh
+
 echo "== boot and console checks on QEMU virt"
 tests/qemu/boot-checks.sh
 

@@ -63,6 +63,7 @@ struct pgtable *port_kernel_pgtable(void) { return NULL; } /* no paging: vmalloc
 void port_flush_tlb_local(u64 addr, u64 size) { (void)addr, (void)size; }
 void port_flush_tlb_all(u64 addr, u64 size) { (void)addr, (void)size; }
 const char *ksym_lookup(unsigned long addr, unsigned long *off) { (void)addr, (void)off; return NULL; }
+unsigned int port_save_stack(unsigned long *pcs, unsigned int max) { (void)pcs, (void)max; return 0; }
 
 /* ---- using it ---- */
 struct point {

@@ -60,6 +60,7 @@ typedef int64_t s64;
 #define EINVAL 22
 #define ENOSPC 28
 #define ERANGE 34
+#define EOPNOTSUPP 95
 #define ETIMEDOUT 110
 
 /* Formatting (lib/printf.c). Conversions: %d %i %u %x %X %o %c %s %p %%,

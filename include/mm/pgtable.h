@@ -16,6 +16,9 @@
  *                         | each followed by an     |  followed by an unmapped guard page
  *                         | unmapped guard page     |
  *   0xffff_ffd0_0000_0000 +-------------------------+  VMALLOC_END (64 GiB)
+ *                         | the KFENCE pool         |  4 KiB pages, object pages mapped
+ *                         | (include/mm/kfence.h)   |  while live, guard pages never
+ *   0xffff_ffd0_001f_f000 +-------------------------+
  *
  * The direct map is the identity, so a physical address is its own kernel
  * virtual address and va_pa_offset stays 0, as before paging.

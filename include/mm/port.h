@@ -22,8 +22,8 @@
  *             port_flush_tlb_all: what vmalloc maps with           [port]
  *   symbols   ksym_lookup: a code address's function, for
  *             reports of who allocated; NULL where there is no table [port]
- *             port_save_stack: the caller's return addresses (KASAN
- *             builds only)
+ *             port_save_stack: the caller's return addresses, for
+ *             KASAN's and KFENCE's reports (0: none)              [port]
  *
  * Per-hart state: each hart has a base pointer. PERCPU_AREA_SIZE bytes at
  * PERCPU_BASE_OFFSET from it are mm/'s per-hart area (mm/percpu.c hands out
@@ -88,8 +88,9 @@ void port_flush_tlb_all(u64 addr, u64 size);
  * when it is unknown (no symbol table: the host port). */
 const char *ksym_lookup(unsigned long addr, unsigned long *offset);
 /* Up to @max return addresses of the calling function's callers, innermost
- * first; returns how many. Only a KASAN build (mm/kasan.c) calls it, for
- * the allocation and free stacks of its reports. */
+ * first; returns how many (0 where there is no frame walk). KASAN
+ * (mm/kasan.c) and KFENCE (mm/kfence.c) call it for the allocation and
+ * free stacks of their reports. */
 unsigned int port_save_stack(unsigned long *pcs, unsigned int max);
 
 #ifdef HOST

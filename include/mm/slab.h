@@ -17,6 +17,7 @@
 #include <mm/percpu.h>
 #include <lib/spinlock.h>
 #include <mm/kasan.h>
+#include <mm/kfence.h>
 
 /* Cache flags (Linux's values). */
 #define SLAB_CONSISTENCY_CHECKS 0x00000100ul /* F: check every free */
@@ -234,8 +235,9 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 
 /* A full magazine, or an object equal to the last one freed here (a double
  * free in a row: top[-1] is always readable, the NULL at worst), takes the
- * slow path, which reports the double free and drops it. */
-static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
+ * slow path, which reports the double free and drops it. kfree calls it
+ * directly: its object is in the direct map, so it cannot be KFENCE's. */
+static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 {
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
 		return;
@@ -251,6 +253,15 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 	}
 	irq_restore_notrap(flags);
 	kmem_cache_free_slow(obj, c);
+}
+
+static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
+{
+	if (unlikely(kfence_object(obj))) { /* one sign test (mm/kfence.h), a tail call */
+		kfence_cache_free(c, obj);
+		return;
+	}
+	kmem_cache_free_direct(c, obj);
 }
 
 /* Hart @cpu's magazine (tests, reports): its objects, oldest first, with

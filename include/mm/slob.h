@@ -56,8 +56,9 @@ struct seg_free {
 struct slob_heap {
 	spinlock_t lock;
 	enum slob_mode mode;
-	bool kmalloc_other;  /* slob_kmalloc takes its other path: classic, or fault_inject */
+	bool kmalloc_other;  /* slob_kmalloc takes its other path: classic, fault_inject, kfence */
 	bool fault_inject;   /* failslab targets this heap's kmalloc and bigblocks */
+	bool kfence;         /* KFENCE samples this heap's kmalloc (mm/kfence.c) */
 	const char *name;
 	u32 secret;          /* mixes into segfit header cookies */
 	u32 sp_magic;        /* a size page's first word (from secret) */
@@ -95,6 +96,8 @@ struct slob_heap {
 };
 
 extern struct slob_heap kmalloc_heap;
+/* KFENCE on or off for the heap's kmalloc (its other path while on). */
+void slob_heap_set_kfence(struct slob_heap *h, bool on);
 
 void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode);
 /* Give every page back (all objects must be freed); returns pages that

@@ -7,7 +7,7 @@
 #include <tests/ktest.h>
 #include <shell/shell.h>
 
-static char out[2048];
+static char out[4096]; /* the whole help text fits */
 
 static int run_captured(const char *line)
 {
