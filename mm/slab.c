@@ -181,6 +181,9 @@ static struct page *slist_first(const struct slab_list *l)
 
 /* ====================== making and freeing slabs ========================= */
 
+_Static_assert((PAGE_SIZE << SLAB_MAX_ORDER) < 0x10000,
+	       "an object's offset + 1 fits the head page's u16 slab_free");
+
 /* A new slab, off any list, all objects free; NULL when out of memory.
  * Called without the cache lock (constructors may allocate). */
 static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colour)
@@ -202,8 +205,15 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 	}
 	head->slab_colour = (u16)colour;
 	head->slab_inuse = 0;
+	head->slab_free = 0;
+	head->slab_fresh = 0;
+	kasan_slab_new(c, head);
+	if (slab_lazy(c)) { /* nothing to write: every object is fresh */
+		head->slab_fresh = (u16)c->objs_per_slab;
+		return head;
+	}
 	obj = first_object(c, head);
-	head->slab_free = (u32)(obj - slab_base(head)) + 1;
+	head->slab_free = (u16)(obj - slab_base(head) + 1);
 	for (unsigned int i = 0; i < c->objs_per_slab; i++, obj += c->size) {
 		if (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER | SLAB_POISON))
 			slab_debug_init_object(c, obj); /* red zones, tracks, poison */
@@ -214,7 +224,6 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 		prev = obj;
 	}
 	set_fp(c, prev, NULL);
-	kasan_slab_new(c, head);
 	return head;
 }
 
@@ -238,10 +247,11 @@ static void free_slab(struct kmem_cache *c, struct page *head)
 }
 
 /*
- * Move up to @n free objects of a slab to @dst, first free first (lock
- * held); returns how many. The slab's base and first object are computed
- * once. A link that does not decode to an object of the slab is reported
- * and the rest of the slab's free list is given up (counted as in use).
+ * Move up to @n free objects of a slab to @dst (lock held): its linked free
+ * objects first, then fresh ones in address order; returns how many. The
+ * slab's base and first object are computed once. A link that does not
+ * decode to an object of the slab is reported and the rest of the slab's
+ * linked free objects are given up (counted as in use).
  */
 static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **dst, unsigned int n)
 {
@@ -256,13 +266,22 @@ static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **ds
 		if (next && !is_object_from(c, first, next)) {
 			slab_report(c, obj, "corrupted free pointer", (const u8 *)fp_slot(c, obj),
 				    c->fp_offset);
-			lost = c->objs_per_slab - head->slab_inuse - got - 1u;
+			lost = c->objs_per_slab - head->slab_inuse - head->slab_fresh - got - 1u;
 			next = NULL;
 		}
 		free = next ? (u32)(next - base) + 1 : 0;
 		dst[got++] = obj;
 	}
-	head->slab_free = free;
+	head->slab_free = (u16)free;
+	if (got < n && head->slab_fresh) {
+		unsigned int k = MIN(n - got, (unsigned int)head->slab_fresh);
+		char *obj = first_fresh(c, head);
+
+		for (unsigned int i = 0; i < k; i++, obj += c->size)
+			dst[got + i] = obj;
+		got += k;
+		head->slab_fresh = (u16)(head->slab_fresh - k);
+	}
 	head->slab_inuse = (u16)(head->slab_inuse + got + lost);
 	c->free_objects -= got + lost;
 	return got;
@@ -271,7 +290,7 @@ static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **ds
 static void slab_push(struct kmem_cache *c, struct page *head, char *base, void *obj)
 {
 	set_fp(c, obj, head->slab_free ? base + head->slab_free - 1 : NULL);
-	head->slab_free = (u32)((char *)obj - base) + 1;
+	head->slab_free = (u16)((char *)obj - base + 1);
 	head->slab_inuse--;
 	c->free_objects++;
 }

@@ -44,8 +44,9 @@ struct page {
 	union {
 		unsigned long private; /* the owner's word (SLOB: its heap) */
 		struct {               /* a slab's head page */
-			u32 slab_free;   /* offset of the first free object + 1; 0: none */
-			u16 slab_inuse;  /* objects not on the slab's free list */
+			u16 slab_free;   /* offset of the first linked free object + 1; 0: none */
+			u16 slab_fresh;  /* objects never handed out, the slab's last ones */
+			u16 slab_inuse;  /* objects handed out (neither linked nor fresh) */
 			u16 slab_colour; /* bytes before the first object / colour_off */
 		};
 	};
