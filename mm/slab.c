@@ -287,14 +287,6 @@ static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **ds
 	return got;
 }
 
-static void slab_push(struct kmem_cache *c, struct page *head, char *base, void *obj)
-{
-	set_fp(c, obj, head->slab_free ? base + head->slab_free - 1 : NULL);
-	head->slab_free = (u16)((char *)obj - base + 1);
-	head->slab_inuse--;
-	c->free_objects++;
-}
-
 /* Put back a slab whose fill changed: the list its fill says. */
 static void relist(struct kmem_cache *c, struct page *head, struct slab_list *from)
 {
@@ -307,37 +299,56 @@ static void relist(struct kmem_cache *c, struct page *head, struct slab_list *fr
 }
 
 /*
+ * Give back @n objects of one slab (lock held), all of them inside it: each
+ * is linked onto the slab's free list, the last one given first, and the
+ * slab moves to the list its fill says. When they are every object the slab
+ * has handed out and its cache makes slabs lazily, nothing is linked: the
+ * slab starts over with all its objects fresh.
+ */
+static void slab_push_run(struct kmem_cache *c, struct page *head, void *const *objs, long n)
+{
+	struct slab_list *from = list_for(c, head);
+	char *base = slab_base(head);
+
+	if (n == head->slab_inuse && slab_lazy(c)) {
+		head->slab_free = 0;
+		head->slab_fresh = (u16)c->objs_per_slab;
+	} else {
+		char *free = head->slab_free ? base + head->slab_free - 1 : NULL;
+
+		for (long i = 0; i < n; i++) {
+			set_fp(c, objs[i], free);
+			free = objs[i];
+		}
+		head->slab_free = (u16)(free - base + 1);
+	}
+	head->slab_inuse = (u16)(head->slab_inuse - n);
+	c->free_objects += (unsigned long)n;
+	relist(c, head, from);
+}
+
+/*
  * Return @n objects to their slabs (lock held). Objects of one slab tend to
- * come together (a magazine is filled a slab at a time), so the slab of the
- * previous object is tried first: an address range test instead of the
- * struct page lookup, and its list is fixed once when the run ends.
+ * come together (a magazine is filled a slab at a time): a run of them is
+ * found by an address range test instead of a struct page lookup each, and
+ * given back at once.
  */
 static void free_to_slabs(struct kmem_cache *c, void *const *objs, long n)
 {
-	struct page *head = NULL;
-	struct slab_list *from = NULL;
-	char *base = NULL;
+	for (long i = 0, k; i < n; i += k) {
+		struct page *head = slab_head(objs[i]);
+		char *base;
 
-	for (long i = 0; i < n; i++) {
-		char *obj = objs[i];
-
-		if (!head || (unsigned long)(obj - base) >= slab_bytes(c)) {
-			if (head)
-				relist(c, head, from);
-			head = slab_head(obj);
-			if (!head || head->slab_cache != c) {
-				slab_report(c, obj, "free of an object that is not from this cache",
-					    NULL, 0);
-				head = NULL;
-				continue;
-			}
-			base = slab_base(head);
-			from = list_for(c, head);
+		k = 1;
+		if (!head || head->slab_cache != c) {
+			slab_report(c, objs[i], "free of an object that is not from this cache", NULL, 0);
+			continue;
 		}
-		slab_push(c, head, base, obj);
+		base = slab_base(head);
+		while (i + k < n && (unsigned long)((char *)objs[i + k] - base) < slab_bytes(c))
+			k++;
+		slab_push_run(c, head, objs + i, k);
 	}
-	if (head)
-		relist(c, head, from);
 }
 
 /* Give back free slabs while more than @keep free objects are in slabs
