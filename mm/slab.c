@@ -15,7 +15,14 @@
  *
  * Lists. Each cache keeps its slabs on full, partial and free lists.
  * Refilling prefers partial slabs, then free ones, then grows by a new slab
- * (constructors run then, for every object). Free slabs are kept by Linux
+ * (constructors run then, for every object).
+ *
+ * Fresh objects. A new slab of a cache without constructor, destructor or
+ * debug flags is not written at all: its objects are fresh (counted in the
+ * head page's slab_fresh, the slab's last ones), handed out by address
+ * after the slab's linked free objects. Objects come back a slab's run at a
+ * time; a run that returns every object the slab handed out links none and
+ * leaves the slab all fresh again (slab_push_run). Free slabs are kept by Linux
  * 2.6.20's rule: free objects in slabs up to free_limit = (1 + harts) *
  * batch + objs_per_slab; beyond it free slabs go back to the page allocator
  * (destructors run first) whenever objects return to the slabs. Shrinking
