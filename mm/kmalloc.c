@@ -3,8 +3,9 @@
  *
  * A request that fits a SLOB page goes to the heap's small-object side
  * (segfit: up to 4084 bytes; classic: up to PAGE_SIZE - 16); anything
- * bigger is a bigblock: 2^order pages straight from the buddy allocator,
- * marked PGTY_BIGBLOCK with the order in the head page. kfree and ksize
+ * bigger is a bigblock: exactly the pages it needs straight from the buddy
+ * allocator (alloc_pages_exact: 8193 bytes take 3 pages, not 4), marked
+ * PGTY_BIGBLOCK with their number in the head page. kfree and ksize
  * read the struct page of the pointer (O(1)): its type says who owns the
  * memory and page->private which heap. Nothing here keeps a list of blocks.
  *
@@ -465,7 +466,7 @@ size_t ksize(const void *p)
 	if (!page)
 		return 0;
 	if (page_type(page) == PGTY_BIGBLOCK)
-		return p == page_address(page) && PageHead(page) ? PAGE_SIZE << page_order(page) : 0;
+		return p == page_address(page) && PageHead(page) ? page->bigblock_pages << PAGE_SHIFT : 0;
 	if (page_type(page) == PGTY_SLOB)
 		return slob_ksize((struct slob_heap *)page->private, p);
 	if (page_type(page) == PGTY_SLAB)
