@@ -1515,7 +1515,7 @@ static void exact_pages(struct ktest *t)
 
 		ASSERT(p);
 		page = virt_to_page(p);
-		EXPECT(((uintptr_t)p & ((PAGE_SIZE << get_order(cases[i].size)) - 1)) == 0);
+		EXPECT((page_to_pfn(page) & ((1ul << get_order(cases[i].size)) - 1)) == 0);
 		EXPECT(PageHead(page) && page_order(page) == cases[i].first_order);
 		EXPECT_EQ(page_count(page), 1);
 		node_drain_pages(&fr->node);

@@ -760,9 +760,10 @@ static void size_limits_and_bigblocks(struct ktest *t, struct fx *f)
 		held[i] = p;
 		ASSERT(p != NULL);
 		pages += big[i].pages;
-		EXPECT(((uintptr_t)p & ((PAGE_SIZE << get_order(big[i].size)) - 1)) == 0);
+		EXPECT(page_aligned(p));
 		EXPECT_EQ(ksize(p), PAGE_SIZE * big[i].pages);
 		pg = virt_to_page(p);
+		EXPECT((page_to_pfn(pg) & ((1ul << get_order(big[i].size)) - 1)) == 0);
 		EXPECT_EQ(page_type(pg), PGTY_BIGBLOCK);
 		EXPECT(PageHead(pg) && pg->bigblock_pages == big[i].pages);
 		EXPECT(pg->private == (unsigned long)&f->h);
