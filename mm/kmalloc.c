@@ -286,10 +286,14 @@ static void kfree_error(const void *p, const char *reason)
 
 /* A zone request to a heap whose pages are not all of that zone: its free
  * blocks could be anywhere, so it is refused (one WARN per boot), as a cache
- * refuses it (slab.c: zone_refused). */
-static __attribute__((noinline)) void *heap_zone_refused(struct slob_heap *h, gfp_t gfp)
+ * refuses it (slab.c: zone_refused). A request of 0 bytes takes no memory:
+ * ZERO_SIZE_PTR, whatever the zone. */
+static __attribute__((noinline)) void *heap_zone_refused(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	static unsigned long refused;
+
+	if (size == 0)
+		return ZERO_SIZE_PTR;
 
 	if (__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED) == 0) {
 		kprintf("slob: heap %s: gfp 0x%x asks for %s, which the heap's pages do not come "
@@ -316,7 +320,7 @@ static __attribute__((noinline)) void *kmalloc_too_big(size_t size, gfp_t gfp)
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	if (unlikely((gfp & GFP_ZONEMASK) && !gfp_zone_satisfies(h->zone_gfp, gfp)))
-		return heap_zone_refused(h, gfp);
+		return heap_zone_refused(h, size, gfp);
 	if (likely(size - 1 < SLOB_SEG_KMALLOC_MAX))
 		return kasan_kmalloc(slob_kmalloc(h, size, gfp), size);
 	if (size == 0)
