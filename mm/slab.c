@@ -214,9 +214,9 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 	head->slab_inuse = 0;
 	head->slab_free = 0;
 	head->slab_fresh = 0;
-	kasan_slab_new(c, head);
 	if (slab_lazy(c)) { /* nothing to write: every object is fresh */
 		head->slab_fresh = (u16)c->objs_per_slab;
+		kasan_slab_new(c, head);
 		return head;
 	}
 	obj = first_object(c, head);
@@ -231,6 +231,7 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 		prev = obj;
 	}
 	set_fp(c, prev, NULL);
+	kasan_slab_new(c, head); /* (after the constructors, which write the objects) */
 	return head;
 }
 
