@@ -230,9 +230,15 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	count_page(h, 0);
 	spin_unlock_irqrestore(&h->lock, flags);
 
-	/* Exact pages, the caller's zone or the heap's. */
-	p = alloc_pages_exact(size, gfp | h->zone_gfp);
-	page = p ? virt_to_page(p) : NULL;
+	/* Exact pages, the caller's zone or the heap's: a whole block when
+	 * the size needs one (a power of two of pages). */
+	if (n == 1ul << get_order(size)) {
+		page = alloc_pages(gfp | h->zone_gfp, get_order(size));
+		p = page ? page_address(page) : NULL;
+	} else {
+		p = alloc_pages_exact(size, gfp | h->zone_gfp);
+		page = p ? virt_to_page(p) : NULL;
+	}
 	if (!page) {
 		flags = spin_lock_irqsave(&h->lock);
 		h->big_pages -= n;
@@ -256,7 +262,10 @@ void slob_big_free(struct slob_heap *h, struct page *page)
 	spin_unlock_irqrestore(&h->lock, flags);
 	page->private = 0;
 	set_page_type(page, PGTY_NONE);
-	free_pages_exact(page_address(page), n << PAGE_SHIFT);
+	if (n == 1ul << page_order(page))
+		__free_pages(page, page_order(page));
+	else
+		free_pages_exact(page_address(page), n << PAGE_SHIFT);
 }
 
 size_t slob_ksize(struct slob_heap *h, const void *p)
