@@ -3,8 +3,9 @@
  *
  * A request that fits a SLOB page goes to the heap's small-object side
  * (segfit: up to 4084 bytes; classic: up to PAGE_SIZE - 16); anything
- * bigger is a bigblock: 2^order pages straight from the buddy allocator,
- * marked PGTY_BIGBLOCK with the order in the head page. kfree and ksize
+ * bigger is a bigblock: exactly the pages it needs straight from the buddy
+ * allocator (alloc_pages_exact: 8193 bytes take 3 pages, not 4), marked
+ * PGTY_BIGBLOCK with their number in the head page. kfree and ksize
  * read the struct page of the pointer (O(1)): its type says who owns the
  * memory and page->private which heap. Nothing here keeps a list of blocks.
  *
@@ -290,10 +291,14 @@ static void kfree_error(const void *p, const char *reason)
 
 /* A zone request to a heap whose pages are not all of that zone: its free
  * blocks could be anywhere, so it is refused (one WARN per boot), as a cache
- * refuses it (slab.c: zone_refused). */
-static __attribute__((noinline)) void *heap_zone_refused(struct slob_heap *h, gfp_t gfp)
+ * refuses it (slab.c: zone_refused). A request of 0 bytes takes no memory:
+ * ZERO_SIZE_PTR, whatever the zone. */
+static __attribute__((noinline)) void *heap_zone_refused(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	static unsigned long refused;
+
+	if (size == 0)
+		return ZERO_SIZE_PTR;
 
 	if (__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED) == 0) {
 		kprintf("slob: heap %s: gfp 0x%x asks for %s, which the heap's pages do not come "
@@ -320,7 +325,7 @@ static __attribute__((noinline)) void *kmalloc_too_big(size_t size, gfp_t gfp)
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	if (unlikely((gfp & GFP_ZONEMASK) && !gfp_zone_satisfies(h->zone_gfp, gfp)))
-		return heap_zone_refused(h, gfp);
+		return heap_zone_refused(h, size, gfp);
 	if (likely(size - 1 < SLOB_SEG_KMALLOC_MAX))
 		return kasan_kmalloc(slob_kmalloc(h, size, gfp), size);
 	if (size == 0)
@@ -469,7 +474,7 @@ size_t ksize(const void *p)
 	if (!page)
 		return kfence_ksize(p);
 	if (page_type(page) == PGTY_BIGBLOCK)
-		return p == page_address(page) && PageHead(page) ? PAGE_SIZE << page_order(page) : 0;
+		return p == page_address(page) && PageHead(page) ? page->bigblock_pages << PAGE_SHIFT : 0;
 	if (page_type(page) == PGTY_SLOB)
 		return slob_ksize((struct slob_heap *)page->private, p);
 	if (page_type(page) == PGTY_SLAB)

@@ -168,7 +168,11 @@ static void dump_zone(const struct pglist_data *node, const struct zone *z, stru
 		}
 		p = node_pfn_to_page(node, pfn);
 		order = page_order(p);
-		if (pfn < cover_end && !(p->flags & (PG_buddy | PG_pcp | PG_head | PG_reserved))) {
+		/* Inside an allocated block; a bigblock's exact run also covers
+		 * its later blocks, untyped heads (alloc_pages_exact). */
+		if (pfn < cover_end && (!(p->flags & (PG_buddy | PG_pcp | PG_head | PG_reserved)) ||
+					(cover_state == MS_BIG && (p->flags & PG_head) &&
+					 page_type(p) == PGTY_NONE))) {
 			rle_add(r, pfn, 1, cover_state, 0);
 			pfn++;
 			continue;
@@ -191,7 +195,7 @@ static void dump_zone(const struct pglist_data *node, const struct zone *z, stru
 			pfn++;
 		} else if (p->flags & PG_head) {
 			cover_state = owner_state(p);
-			cover_end = pfn + (1ul << order);
+			cover_end = pfn + (page_type(p) == PGTY_BIGBLOCK ? p->bigblock_pages : 1ul << order);
 			rle_add(r, pfn, 1, cover_state, 0);
 			pfn++;
 		} else {

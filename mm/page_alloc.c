@@ -806,6 +806,63 @@ static unsigned int run_block_order(unsigned long s, unsigned long e)
 	return order;
 }
 
+/* --- exact runs inside one block (alloc_pages_exact, mm.h) --------------- */
+
+/* Mark [s, e) of an allocated block as allocated blocks, the largest
+ * aligned ones from @s, each with one reference; with @release each is
+ * then freed (through __free_pages, so per-hart lists and KASAN see it). */
+static void retile_allocated(unsigned long s, unsigned long e, bool release)
+{
+	while (s < e) {
+		unsigned int order = run_block_order(s, e);
+		struct page *page = node_pfn_to_page(mem_node, s);
+
+		page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
+		page->refcount = 1;
+		if (release)
+			__free_pages(page, order);
+		s += 1ul << order;
+	}
+}
+
+void *alloc_pages_exact(size_t size, gfp_t gfp)
+{
+	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT, pfn;
+	unsigned int order = size ? get_order(size) : MAX_ORDER;
+	struct page *page;
+
+	if (order >= MAX_ORDER)
+		return NULL;
+	page = alloc_pages(gfp, order);
+	if (!page)
+		return NULL;
+	if (nr < (1ul << order)) {
+		pfn = node_page_to_pfn(mem_node, page);
+		retile_allocated(pfn, pfn + nr, false);
+		retile_allocated(pfn + nr, pfn + (1ul << order), true);
+	}
+	return page_address(page);
+}
+
+void free_pages_exact(void *virt, size_t size)
+{
+	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	struct page *page = virt_to_page(virt);
+	unsigned long pfn;
+
+	if (!page || !size) {
+		kprintf("BUG: free_pages_exact(%p, %zu): not an exact run of RAM pages\n", virt, size);
+		return;
+	}
+	pfn = node_page_to_pfn(mem_node, page);
+	for (unsigned long s = pfn, e = pfn + nr; s < e;) {
+		unsigned int order = run_block_order(s, e);
+
+		__free_pages(node_pfn_to_page(mem_node, s), order);
+		s += 1ul << order;
+	}
+}
+
 /* Are the @k max-order blocks from @pfn all free in zone @z? */
 static bool free_max_blocks(struct zone *z, unsigned long pfn, unsigned long k)
 {

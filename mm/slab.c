@@ -15,7 +15,14 @@
  *
  * Lists. Each cache keeps its slabs on full, partial and free lists.
  * Refilling prefers partial slabs, then free ones, then grows by a new slab
- * (constructors run then, for every object). Free slabs are kept by Linux
+ * (constructors run then, for every object).
+ *
+ * Fresh objects. A new slab of a cache without constructor, destructor or
+ * debug flags is not written at all: its objects are fresh (counted in the
+ * head page's slab_fresh, the slab's last ones), handed out by address
+ * after the slab's linked free objects. Objects come back a slab's run at a
+ * time; a run that returns every object the slab handed out links none and
+ * leaves the slab all fresh again (slab_push_run). Free slabs are kept by Linux
  * 2.6.20's rule: free objects in slabs up to free_limit = (1 + harts) *
  * batch + objs_per_slab; beyond it free slabs go back to the page allocator
  * (destructors run first) whenever objects return to the slabs. Shrinking
@@ -183,6 +190,9 @@ static struct page *slist_first(const struct slab_list *l)
 
 /* ====================== making and freeing slabs ========================= */
 
+_Static_assert((PAGE_SIZE << SLAB_MAX_ORDER) < 0x10000,
+	       "an object's offset + 1 fits the head page's u16 slab_free");
+
 /* A new slab, off any list, all objects free; NULL when out of memory.
  * Called without the cache lock (constructors may allocate). */
 static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colour)
@@ -204,8 +214,15 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 	}
 	head->slab_colour = (u16)colour;
 	head->slab_inuse = 0;
+	head->slab_free = 0;
+	head->slab_fresh = 0;
+	if (slab_lazy(c)) { /* nothing to write: every object is fresh */
+		head->slab_fresh = (u16)c->objs_per_slab;
+		kasan_slab_new(c, head);
+		return head;
+	}
 	obj = first_object(c, head);
-	head->slab_free = (u32)(obj - slab_base(head)) + 1;
+	head->slab_free = (u16)(obj - slab_base(head) + 1);
 	for (unsigned int i = 0; i < c->objs_per_slab; i++, obj += c->size) {
 		if (c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER | SLAB_POISON))
 			slab_debug_init_object(c, obj); /* red zones, tracks, poison */
@@ -216,7 +233,7 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 		prev = obj;
 	}
 	set_fp(c, prev, NULL);
-	kasan_slab_new(c, head);
+	kasan_slab_new(c, head); /* (after the constructors, which write the objects) */
 	return head;
 }
 
@@ -240,10 +257,11 @@ static void free_slab(struct kmem_cache *c, struct page *head)
 }
 
 /*
- * Move up to @n free objects of a slab to @dst, first free first (lock
- * held); returns how many. The slab's base and first object are computed
- * once. A link that does not decode to an object of the slab is reported
- * and the rest of the slab's free list is given up (counted as in use).
+ * Move up to @n free objects of a slab to @dst (lock held): its linked free
+ * objects first, then fresh ones in address order; returns how many. The
+ * slab's base and first object are computed once. A link that does not
+ * decode to an object of the slab is reported and the rest of the slab's
+ * linked free objects are given up (counted as in use).
  */
 static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **dst, unsigned int n)
 {
@@ -258,24 +276,25 @@ static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **ds
 		if (next && !is_object_from(c, first, next)) {
 			slab_report(c, obj, "corrupted free pointer", (const u8 *)fp_slot(c, obj),
 				    c->fp_offset);
-			lost = c->objs_per_slab - head->slab_inuse - got - 1u;
+			lost = c->objs_per_slab - head->slab_inuse - head->slab_fresh - got - 1u;
 			next = NULL;
 		}
 		free = next ? (u32)(next - base) + 1 : 0;
 		dst[got++] = obj;
 	}
-	head->slab_free = free;
+	head->slab_free = (u16)free;
+	if (got < n && head->slab_fresh) {
+		unsigned int k = MIN(n - got, (unsigned int)head->slab_fresh);
+		char *obj = first_fresh(c, head);
+
+		for (unsigned int i = 0; i < k; i++, obj += c->size)
+			dst[got + i] = obj;
+		got += k;
+		head->slab_fresh = (u16)(head->slab_fresh - k);
+	}
 	head->slab_inuse = (u16)(head->slab_inuse + got + lost);
 	c->free_objects -= got + lost;
 	return got;
-}
-
-static void slab_push(struct kmem_cache *c, struct page *head, char *base, void *obj)
-{
-	set_fp(c, obj, head->slab_free ? base + head->slab_free - 1 : NULL);
-	head->slab_free = (u32)((char *)obj - base) + 1;
-	head->slab_inuse--;
-	c->free_objects++;
 }
 
 /* Put back a slab whose fill changed: the list its fill says. */
@@ -290,37 +309,56 @@ static void relist(struct kmem_cache *c, struct page *head, struct slab_list *fr
 }
 
 /*
+ * Give back @n objects of one slab (lock held), all of them inside it: each
+ * is linked onto the slab's free list, the last one given first, and the
+ * slab moves to the list its fill says. When they are every object the slab
+ * has handed out and its cache makes slabs lazily, nothing is linked: the
+ * slab starts over with all its objects fresh.
+ */
+static void slab_push_run(struct kmem_cache *c, struct page *head, void *const *objs, long n)
+{
+	struct slab_list *from = list_for(c, head);
+	char *base = slab_base(head);
+
+	if (n == head->slab_inuse && slab_lazy(c)) {
+		head->slab_free = 0;
+		head->slab_fresh = (u16)c->objs_per_slab;
+	} else {
+		char *free = head->slab_free ? base + head->slab_free - 1 : NULL;
+
+		for (long i = 0; i < n; i++) {
+			set_fp(c, objs[i], free);
+			free = objs[i];
+		}
+		head->slab_free = (u16)(free - base + 1);
+	}
+	head->slab_inuse = (u16)(head->slab_inuse - n);
+	c->free_objects += (unsigned long)n;
+	relist(c, head, from);
+}
+
+/*
  * Return @n objects to their slabs (lock held). Objects of one slab tend to
- * come together (a magazine is filled a slab at a time), so the slab of the
- * previous object is tried first: an address range test instead of the
- * struct page lookup, and its list is fixed once when the run ends.
+ * come together (a magazine is filled a slab at a time): a run of them is
+ * found by an address range test instead of a struct page lookup each, and
+ * given back at once.
  */
 static void free_to_slabs(struct kmem_cache *c, void *const *objs, long n)
 {
-	struct page *head = NULL;
-	struct slab_list *from = NULL;
-	char *base = NULL;
+	for (long i = 0, k; i < n; i += k) {
+		struct page *head = slab_head(objs[i]);
+		char *base;
 
-	for (long i = 0; i < n; i++) {
-		char *obj = objs[i];
-
-		if (!head || (unsigned long)(obj - base) >= slab_bytes(c)) {
-			if (head)
-				relist(c, head, from);
-			head = slab_head(obj);
-			if (!head || head->slab_cache != c) {
-				slab_report(c, obj, "free of an object that is not from this cache",
-					    NULL, 0);
-				head = NULL;
-				continue;
-			}
-			base = slab_base(head);
-			from = list_for(c, head);
+		k = 1;
+		if (!head || head->slab_cache != c) {
+			slab_report(c, objs[i], "free of an object that is not from this cache", NULL, 0);
+			continue;
 		}
-		slab_push(c, head, base, obj);
+		base = slab_base(head);
+		while (i + k < n && (unsigned long)((char *)objs[i + k] - base) < slab_bytes(c))
+			k++;
+		slab_push_run(c, head, objs + i, k);
 	}
-	if (head)
-		relist(c, head, from);
 }
 
 /* Give back free slabs while more than @keep free objects are in slabs

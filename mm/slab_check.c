@@ -16,8 +16,9 @@
  *   - every page of a slab is PGTY_SLAB and names the cache; the head page
  *     has the cache's order and each tail its distance from the head;
  *   - each slab's free list, its links decoded, stays inside the slab on
- *     object boundaries, has no loop, and free + inuse = objs_per_slab; the
- *     free objects of all slabs are free_objects;
+ *     object boundaries before its fresh objects, has no loop, and linked
+ *     + fresh + inuse = objs_per_slab (fresh objects only in a cache that
+ *     makes slabs lazily); the free objects of all slabs are free_objects;
  *   - with SLAB_RED_ZONE or poisoning, every free object's red zones are
  *     inactive and its poison intact (a write after free shows here before
  *     the object is handed out again);
@@ -140,9 +141,15 @@ static unsigned long check_slab(struct check *k, struct page *head, const struct
 		if (page_type(&head[i]) != PGTY_SLAB || head[i].slab_cache != c ||
 		    head[i].slab_prev != i)
 			problem(k, &head[i], "slab tail page not marked for this cache");
+	if (head->slab_fresh > c->objs_per_slab || (head->slab_fresh && !slab_lazy(c)))
+		problem(k, head, "fresh objects out of range, or in a cache that makes slabs eagerly");
 	while (p) {
 		if (!is_object(c, head, p)) {
 			problem(k, p, "free list leaves the slab or misses an object boundary");
+			break;
+		}
+		if (is_fresh(c, head, p)) {
+			problem(k, p, "free list reaches the slab's fresh objects");
 			break;
 		}
 		if (++nfree > c->objs_per_slab) {
@@ -158,6 +165,7 @@ static unsigned long check_slab(struct check *k, struct page *head, const struct
 			problem(k, p, "free object's poison is damaged");
 		p = get_fp(c, p);
 	}
+	nfree += head->slab_fresh;
 	if (nfree + head->slab_inuse != c->objs_per_slab)
 		problem(k, head, "inuse plus free objects differ from objects per slab");
 	if (list_for(c, head) != l)

@@ -165,11 +165,13 @@ void *slab_debug_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 	return obj;
 }
 
-/* Is obj on its slab's free list? (A double free, when it is.) */
+/* Is obj on its slab's free list or fresh? (A double free, when it is.) */
 static bool on_free_list(struct kmem_cache *c, struct page *head, void *obj)
 {
 	void *p = head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL;
 
+	if (is_fresh(c, head, obj))
+		return true;
 	for (unsigned int n = 0; p && n <= c->objs_per_slab; n++) {
 		if (p == obj)
 			return true;

@@ -7,9 +7,13 @@
  * The layout helpers below are inline because the core's refill and flush
  * loops use them on every object; they only compute addresses and read
  * struct page, never take a lock. A slab is 1 << order pages; its head
- * page's slab_free is the offset of the first free object plus one (0: none
- * free); each tail page's slab_prev is its distance from the head. A free
- * object's link sits at fp_offset inside or after it, stored as
+ * page's slab_free is the offset of the first linked free object plus one
+ * (0: none), slab_fresh the number of objects at the slab's end that were
+ * never handed out (they hold no link; a slab of a cache without
+ * constructor or debug flags starts with all its objects fresh, so making
+ * one writes nothing into it), slab_inuse the objects handed out; each tail
+ * page's slab_prev is its distance from the head. A linked free object's
+ * link sits at fp_offset inside or after it, stored as
  * next ^ cache->random ^ (address of the link).
  *
  * Object layout of a debug cache (see setup_geometry in mm/slab.c):
@@ -103,6 +107,18 @@ static inline bool is_object_from(const struct kmem_cache *c, const char *first,
 	return idx < c->objs_per_slab && (unsigned long)idx * c->size == off;
 }
 
+/* The first fresh object of a slab (valid while head->slab_fresh > 0). */
+static inline char *first_fresh(const struct kmem_cache *c, const struct page *head)
+{
+	return first_object(c, head) + (c->objs_per_slab - head->slab_fresh) * c->size;
+}
+
+/* Is p one of the slab's fresh objects (free, never handed out)? */
+static inline bool is_fresh(const struct kmem_cache *c, const struct page *head, const void *p)
+{
+	return head->slab_fresh && (const char *)p >= first_fresh(c, head);
+}
+
 /* Is p the start of an object of this slab? */
 static inline bool is_object(const struct kmem_cache *c, const struct page *head, const void *p)
 {
@@ -134,6 +150,15 @@ static inline struct slab_list *list_for(struct kmem_cache *c, const struct page
 	if (head->slab_inuse == 0)
 		return &c->free;
 	return head->slab_inuse == c->objs_per_slab ? &c->full : &c->partial;
+}
+
+/* Does a new slab of the cache start with all its objects fresh (no link
+ * written)? Not with a constructor or destructor (objects are constructed
+ * when the slab is made) nor with debug flags (red zones, poison and
+ * tracks are laid out then). */
+static inline bool slab_lazy(const struct kmem_cache *c)
+{
+	return !c->ctor && !c->dtor && !(c->flags & (SLAB_RED_ZONE | SLAB_STORE_USER | SLAB_POISON));
 }
 
 /* Free objects are poisoned only without a constructor (whose contents

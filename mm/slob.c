@@ -20,8 +20,9 @@
  * caps SLOB and bigblock pages together.
  *
  * Bigblocks. Requests bigger than a SLOB page can hold are 2^order pages
- * straight from the buddy allocator (slob_big_alloc), PGTY_BIGBLOCK with
- * page->private = the heap and the order in the head page: mm/kmalloc.c
+ * straight from the buddy allocator (slob_big_alloc: exactly the pages the
+ * size needs, alloc_pages_exact), PGTY_BIGBLOCK with page->private = the
+ * heap and bigblock_pages their number in the head page: mm/kmalloc.c
  * sends those above SLOB_SEG_KMALLOC_MAX, slob_kmalloc_other those of a
  * classic heap above its own smaller limit (slob_kmalloc_max), and kfree
  * finds them by page type. Their pages are claimed against max_pages under
@@ -221,11 +222,11 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 
 void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
-	unsigned int order = get_order(size);
-	unsigned long flags, n = 1ul << order;
+	unsigned long flags, n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	struct page *page;
+	void *p;
 
-	if (order >= MAX_ORDER)
+	if (get_order(size) >= MAX_ORDER)
 		return NULL;
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
@@ -239,7 +240,15 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	count_page(h, 0);
 	spin_unlock_irqrestore(&h->lock, flags);
 
-	page = alloc_pages(gfp | h->zone_gfp, order); /* the caller's zone, or the heap's */
+	/* Exact pages, the caller's zone or the heap's: a whole block when
+	 * the size needs one (a power of two of pages). */
+	if (n == 1ul << get_order(size)) {
+		page = alloc_pages(gfp | h->zone_gfp, get_order(size));
+		p = page ? page_address(page) : NULL;
+	} else {
+		p = alloc_pages_exact(size, gfp | h->zone_gfp);
+		page = p ? virt_to_page(p) : NULL;
+	}
 	if (!page) {
 		flags = spin_lock_irqsave(&h->lock);
 		h->big_pages -= n;
@@ -249,20 +258,24 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	}
 	set_page_type(page, PGTY_BIGBLOCK);
 	page->private = (unsigned long)h;
-	return page_address(page);
+	page->bigblock_pages = n;
+	return p;
 }
 
 void slob_big_free(struct slob_heap *h, struct page *page)
 {
-	unsigned int order = page_order(page);
+	unsigned long n = page->bigblock_pages;
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 
-	h->big_pages -= 1ul << order;
+	h->big_pages -= n;
 	h->big_blocks--;
 	spin_unlock_irqrestore(&h->lock, flags);
 	page->private = 0;
 	set_page_type(page, PGTY_NONE);
-	__free_pages(page, order);
+	if (n == 1ul << page_order(page))
+		__free_pages(page, page_order(page));
+	else
+		free_pages_exact(page_address(page), n << PAGE_SHIFT);
 }
 
 size_t slob_ksize(struct slob_heap *h, const void *p)

@@ -12,7 +12,12 @@
  *     class (a slab is given back only when every object in it is free,
  *     which on this mix almost never happens for small objects), however
  *     well it packs; and the same with every request above T bytes served
- *     by exact pages given back at once, for a few T.
+ *     by exact pages given back at once, for a few T;
+ *   - the same bound when the requests above S up to the largest SLOB
+ *     block (4084) share one byte-granular heap (16-byte steps and a
+ *     16-byte header each, memory moving freely between sizes, as SLOB's)
+ *     and the larger ones take exact pages: what a shared structure for
+ *     the larger sizes could reach, for a few S.
  * The overhead figures are (memory - live) / live, as the bench's
  * overhead_pct. Build and run on the host:
  *
@@ -124,6 +129,68 @@ static void model(const char *name, const unsigned int *cl, unsigned int n, unsi
 	       100.0 * (double)(peak_mem - peak) / (double)peak);
 }
 
+/* A request's bytes in the shared heap (above @shared_above, up to 4084)
+ * or in exact pages (above 4084); 0 for a class request. */
+static unsigned long shared_bytes(unsigned int size, unsigned int shared_above)
+{
+	if (size <= shared_above)
+		return 0;
+	if (size <= 4084)
+		return (size + 16 + 15) / 16 * 16;
+	return (size + 4095ul) / 4096 * 4096;
+}
+
+/* One replay with the classes up to @shared_above and the shared heap and
+ * exact pages above it. */
+static void model_shared(const unsigned int *cl, unsigned int n, unsigned int shared_above)
+{
+	static unsigned int table[SLOTS];
+	unsigned long count[64] = { 0 }, held[64] = { 0 };
+	unsigned long live = 0, peak = 0, held_sum = 0, shared = 0, peak_mem = 0;
+	uint64_t x = SEED;
+
+	for (unsigned int i = 0; i < SLOTS; i++)
+		table[i] = 0;
+	for (unsigned int step = 0; step < STEPS; step++) {
+		unsigned int *slot = &table[xorshift64(&x) % SLOTS];
+		unsigned int size = *slot, c;
+		unsigned long b;
+
+		if (size) {
+			live -= size;
+			*slot = 0;
+			b = shared_bytes(size, shared_above);
+			if (b) {
+				shared -= b;
+			} else {
+				c = class_index(cl, n, size);
+				count[c]--;
+			}
+		} else {
+			size = pick_size(xorshift64(&x));
+			*slot = size;
+			live += size;
+			b = shared_bytes(size, shared_above);
+			if (b) {
+				shared += b;
+			} else {
+				c = class_index(cl, n, size);
+				if (++count[c] > held[c]) {
+					held[c] = count[c];
+					held_sum += cl[c];
+				}
+			}
+			if (live > peak)
+				peak = live;
+		}
+		if (held_sum + shared > peak_mem)
+			peak_mem = held_sum + shared;
+	}
+	printf("new  classes up to %-4u, shared heap above: live %lu KiB; per-class peaks + shared %lu KiB "
+	       "(%.1f%%)\n", shared_above, peak >> 10, peak_mem >> 10,
+	       100.0 * (double)(peak_mem - peak) / (double)peak);
+}
+
 int main(void)
 {
 	const unsigned int no = sizeof(old_classes) / sizeof(old_classes[0]);
@@ -133,5 +200,8 @@ int main(void)
 	model("new", new_classes, nn, 0);
 	model("new", new_classes, nn, 4095);
 	model("new", new_classes, nn, 1536);
+	model_shared(new_classes, nn, 1024);
+	model_shared(new_classes, nn, 512);
+	model_shared(new_classes, nn, 256);
 	return 0;
 }

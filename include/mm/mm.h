@@ -40,12 +40,14 @@ struct page {
 			u32 slab_prev;  /* head: previous slab's pfn; tail: pages back to the head */
 			struct kmem_cache *slab_cache; /* every page of the slab */
 		};
+		unsigned long bigblock_pages; /* a bigblock's head page: its pages (mm/slob.c) */
 	};
 	union {
 		unsigned long private; /* the owner's word (SLOB: its heap) */
 		struct {               /* a slab's head page */
-			u32 slab_free;   /* offset of the first free object + 1; 0: none */
-			u16 slab_inuse;  /* objects not on the slab's free list */
+			u16 slab_free;   /* offset of the first linked free object + 1; 0: none */
+			u16 slab_fresh;  /* objects never handed out, the slab's last ones */
+			u16 slab_inuse;  /* objects handed out (neither linked nor fresh) */
 			u16 slab_colour; /* bytes before the first object / colour_off */
 		};
 	};
@@ -190,6 +192,17 @@ unsigned long __get_free_page(gfp_t gfp);
 unsigned long get_zeroed_page(gfp_t gfp);
 void free_pages(unsigned long addr, unsigned int order);
 void free_page(unsigned long addr);
+/*
+ * Exactly the pages @size bytes need (size 1 .. the largest block), as
+ * Linux's alloc_pages_exact: a block of the order that holds them, its
+ * pages past the need given back at once, so 8193 bytes take 3 pages, not
+ * 4. The start is aligned to that order. The run is made of allocated
+ * buddy blocks (the largest aligned ones from its start); give it back with
+ * free_pages_exact and the same size. NULL when out of memory or @size is
+ * 0 or above the largest block.
+ */
+void *alloc_pages_exact(size_t size, gfp_t gfp);
+void free_pages_exact(void *virt, size_t size);
 
 /* References: an allocated block starts with one; put_page drops one and
  * frees the block (at the order it was allocated with) on the last. */

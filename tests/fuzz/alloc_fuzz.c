@@ -658,10 +658,14 @@ static void check_kmalloc_block(void *p, size_t size, bool zero, struct slob_hea
 			FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, 16), "classic kmalloc = %p", p);
 		break;
 	default:
+		/* Exact pages (the fewest that hold the size), counted in the
+		 * head page, starting at a block of the order that holds them. */
 		FUZZ_CHECK(p == page_address(page) && PageHead(page) &&
-				   ks == PAGE_SIZE << page_order(page) && ks >= size,
+				   ks == page->bigblock_pages << PAGE_SHIFT && ks >= size &&
+				   ks - size < PAGE_SIZE &&
+				   IS_ALIGNED(page_to_pfn(page), 1ul << get_order(ks)),
 			   "bigblock %p ksize %zu", p, ks);
-		check_zone(page, page_order(page), gfp);
+		check_zone(page, get_order(ks), gfp);
 		break;
 	}
 	if (zero)

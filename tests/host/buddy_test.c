@@ -1491,6 +1491,49 @@ static void order_too_large_fails(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* alloc_pages_exact: exactly the pages asked for, aligned to the order
+ * that holds them, as allocated blocks (the largest aligned ones from the
+ * start); the rest of that block is free at once; free_pages_exact gives
+ * everything back; 0 bytes and more than the largest block fail. */
+static void exact_pages(struct ktest *t)
+{
+	static const struct {
+		size_t size;
+		unsigned int first_order; /* the run's first block */
+	} cases[] = { { 1, 0 }, { 4096, 0 }, { 8193, 1 }, { 5 * 4096, 2 }, { 7 * 4096 + 1, 3 },
+		      { 1000 * 4096, 9 } };
+	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
+	unsigned long free0;
+
+	ASSERT(fr);
+	node_drain_pages(&fr->node);
+	free0 = nr_free_pages();
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned long nr = (cases[i].size + PAGE_SIZE - 1) / PAGE_SIZE;
+		u8 *p = alloc_pages_exact(cases[i].size, GFP_KERNEL);
+		struct page *page;
+
+		ASSERT(p);
+		page = virt_to_page(p);
+		EXPECT((page_to_pfn(page) & ((1ul << get_order(cases[i].size)) - 1)) == 0);
+		EXPECT(PageHead(page) && page_order(page) == cases[i].first_order);
+		EXPECT_EQ(page_count(page), 1);
+		node_drain_pages(&fr->node);
+		EXPECT_EQ(free0 - nr_free_pages(), nr);
+		EXPECT_EQ(node_check(&fr->node), 0);
+		memset(p, 0x33, nr * PAGE_SIZE);
+		free_pages_exact(p, cases[i].size);
+		node_drain_pages(&fr->node);
+		EXPECT_EQ(nr_free_pages(), free0);
+		EXPECT_EQ(node_check(&fr->node), 0);
+	}
+	EXPECT(alloc_pages_exact(0, GFP_KERNEL) == NULL);
+	EXPECT(alloc_pages_exact((PAGE_SIZE << (MAX_ORDER - 1)) + 1, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	node_drain_pages(&fr->node);
+	EXPECT_EQ(nr_free_pages(), free0);
+	fakeram_done(fr);
+}
+
 static void failure_warns_once_per_order(struct ktest *t)
 {
 	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
@@ -2155,6 +2198,7 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(gfp_zero_clears_dirty_pages),
 	KTEST_CASE(gfp_zero_on_another_node),
 	KTEST_CASE(order_too_large_fails),
+	KTEST_CASE(exact_pages),
 	KTEST_CASE(failure_warns_once_per_order),
 	KTEST_CASE(pcp_lists_park_and_drain),
 	KTEST_CASE(pcp_concurrent_harts),

@@ -626,6 +626,87 @@ static void geometry_128_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(geometry_128)
 
+/* Is every byte of [p, p + n) the fake RAM's dirt (never written)? */
+static bool untouched(const u8 *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != DIRT)
+			return false;
+	return true;
+}
+
+/* A plain cache's new slab is all fresh: nothing is written into it (its
+ * objects keep the fake RAM's dirt until handed out), objects are handed
+ * out in address order, and the checker counts the fresh ones as free.
+ * When every object the slab handed out comes back, the slab is all fresh
+ * again (no link written by the run that completes it). A cache with a
+ * constructor or debug flags links its new slabs. */
+static void fresh_slabs_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("fresh-128", 128, 0, 0, NULL), *d;
+	struct page *head;
+	u8 *o[32], *first;
+
+	(void)f;
+	ASSERT(c);
+	ASSERT_EQ(c->objs_per_slab, 32);
+	ASSERT_EQ(c->limit, 32);
+	o[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT(o[0]);
+	head = slab_head(o[0]);
+	ASSERT(head);
+	first = (u8 *)first_object(c, head);
+	EXPECT_EQ(head->slab_free, 0);
+	EXPECT_EQ(head->slab_fresh, 32 - c->batch);
+	EXPECT_EQ(head->slab_inuse, c->batch);
+	EXPECT(o[0] == first + (c->batch - 1) * c->size); /* the newest of the batch */
+	for (unsigned int i = c->batch; i < 32; i++)
+		if (!untouched(first + i * c->size, c->size))
+			ktest_fail(t, __FILE__, __LINE__, "fresh object %u was written", i);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	for (int i = 1; i < 32; i++) {
+		o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(o[i]);
+		EXPECT(slab_head(o[i]) == head);
+	}
+	EXPECT_EQ(head->slab_fresh, 0);
+	EXPECT_EQ(head->slab_inuse, 32);
+	EXPECT_EQ(c->nr_grows, 1);
+	for (int i = 0; i < 32; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 32);
+	/* A fifth of the magazine at a time back to the slab: linked while
+	 * objects are still out, all fresh once the last run comes back. */
+	kmem_cache_drain_hart(c);
+	EXPECT(head->slab_free != 0 && head->slab_fresh == 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	while (kmem_cache_magazine_count(c, 0))
+		kmem_cache_drain_hart(c);
+	EXPECT_EQ(c->nr_slabs, 1); /* kept by the free-slab rule */
+	EXPECT_EQ(head->slab_inuse, 0);
+	EXPECT_EQ(head->slab_free, 0);
+	EXPECT_EQ(head->slab_fresh, 32);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	/* Handed out again in address order. */
+	o[0] = kmem_cache_alloc(c, GFP_KERNEL);
+	EXPECT(o[0] == first + (c->batch - 1) * c->size);
+	kmem_cache_free(c, o[0]);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	kmem_cache_destroy(c);
+
+	d = kmem_cache_create("fresh-poison", 128, 0, SLAB_POISON, NULL);
+	ASSERT(d);
+	o[0] = kmem_cache_alloc(d, GFP_KERNEL);
+	ASSERT(o[0]);
+	EXPECT_EQ(slab_head(o[0])->slab_fresh, 0);
+	EXPECT(slab_head(o[0])->slab_free != 0);
+	kmem_cache_free(d, o[0]);
+	EXPECT_EQ(kmem_cache_check(d), 0);
+	kmem_cache_destroy(d);
+}
+FX_CASE(fresh_slabs)
+
 /* Successive slabs start their first object colour_off further, within
  * the slack, and wrap after `colours` slabs. */
 static void colouring_body(struct ktest *t, struct fx *f)
@@ -1562,7 +1643,7 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 	p = kmalloc(KMALLOC_SLAB_MAX + 1, GFP_KERNEL);
 	ASSERT(p);
 	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_BIGBLOCK);
-	EXPECT_EQ(ksize(p), 4 * PAGE_SIZE); /* 8193 bytes: an order-2 bigblock */
+	EXPECT_EQ(ksize(p), 3 * PAGE_SIZE); /* 8193 bytes: a bigblock of exact pages, 3 not 4 */
 	kfree(p);
 }
 FX_CASE(kmalloc_classes)
@@ -2232,6 +2313,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(model),
 	    KTEST_CASE(geometry_order_rule),
 	    KTEST_CASE(geometry_128),
+	    KTEST_CASE(fresh_slabs),
 	    KTEST_CASE(colouring),
 	    KTEST_CASE(lists_debug),
 	    KTEST_CASE(lists_magazine),

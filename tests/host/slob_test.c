@@ -298,10 +298,11 @@ static bool model_check_new(struct ktest *t, struct fx *f, int slot, long step, 
 	if (o->kind == O_KMALLOC) {
 		size_t ks = ksize(o->p);
 
-		/* A bigblock holds 2^order pages; a fresh one the fewest that fit. */
+		/* A bigblock holds the pages its head page counts; a fresh one
+		 * exactly the pages its size needs. */
 		if (ks < o->size ||
-		    (is_big(f, o) && ks != PAGE_SIZE << page_order(virt_to_page(o->p))) ||
-		    (is_big(f, o) && fresh && ks != PAGE_SIZE << get_order(o->size))) {
+		    (is_big(f, o) && ks != virt_to_page(o->p)->bigblock_pages << PAGE_SHIFT) ||
+		    (is_big(f, o) && fresh && ks != ALIGN_UP(o->size, PAGE_SIZE))) {
 			ktest_fail(t, __FILE__, __LINE__, "step %ld: ksize %zu for %zu bytes", step,
 				   ks, o->size);
 			return false;
@@ -636,7 +637,7 @@ static void zeroed_allocations(struct ktest *t, struct fx *f)
 		u32 *a = kcalloc(3000, sizeof(u32), GFP_KERNEL);
 
 		ASSERT(a != NULL);
-		EXPECT_EQ(ksize(a), 16384);
+		EXPECT_EQ(ksize(a), 12288); /* exact pages: 3, not 4 */
 		EXPECT(bytes_all(a, 0, 3000 * sizeof(u32)));
 		kfree(a);
 	}
@@ -698,9 +699,9 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 	q = krealloc(r, 20000, GFP_KERNEL);
 	ASSERT(q != NULL);
 	EXPECT(page_aligned(q));
-	EXPECT_EQ(ksize(q), 32768);
+	EXPECT_EQ(ksize(q), 20480); /* exact pages: 5, not 8 */
 	EXPECT_EQ(pattern_first_bad(q, 7, 6000), -1);
-	EXPECT_EQ(f->h.big_pages, 8);
+	EXPECT_EQ(f->h.big_pages, 5);
 	EXPECT_EQ(f->h.big_blocks, 1);
 
 	/* krealloc(p, 0) frees and returns ZERO_SIZE_PTR. */
@@ -717,14 +718,15 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 }
 BOTH_MODES(krealloc_semantics)
 
-/* The small/bigblock boundary, bigblock orders, alignment and page counts. */
+/* The small/bigblock boundary, bigblocks of exact pages aligned to the
+ * order that holds them, page counts. */
 static void size_limits_and_bigblocks(struct ktest *t, struct fx *f)
 {
 	static const struct {
 		size_t size;
-		unsigned int order;
-	} big[] = { { 4096, 0 }, { 4097, 1 }, { 8192, 1 }, { 8193, 2 }, { 9000, 2 },
-		    { 65536, 4 }, { 65537, 5 } };
+		unsigned long pages;
+	} big[] = { { 4096, 1 }, { 4097, 2 }, { 8192, 2 }, { 8193, 3 }, { 9000, 3 },
+		    { 65536, 16 }, { 65537, 17 } };
 	size_t max = small_max(f->mode);
 	void *held[ARRAY_SIZE(big)];
 	unsigned long pages = 0;
@@ -757,12 +759,13 @@ static void size_limits_and_bigblocks(struct ktest *t, struct fx *f)
 		p = heap_kmalloc(&f->h, big[i].size, GFP_KERNEL);
 		held[i] = p;
 		ASSERT(p != NULL);
-		pages += 1ul << big[i].order;
+		pages += big[i].pages;
 		EXPECT(page_aligned(p));
-		EXPECT_EQ(ksize(p), PAGE_SIZE << big[i].order);
+		EXPECT_EQ(ksize(p), PAGE_SIZE * big[i].pages);
 		pg = virt_to_page(p);
+		EXPECT((page_to_pfn(pg) & ((1ul << get_order(big[i].size)) - 1)) == 0);
 		EXPECT_EQ(page_type(pg), PGTY_BIGBLOCK);
-		EXPECT(PageHead(pg) && page_order(pg) == big[i].order);
+		EXPECT(PageHead(pg) && pg->bigblock_pages == big[i].pages);
 		EXPECT(pg->private == (unsigned long)&f->h);
 		EXPECT_EQ(f->h.big_pages, pages);
 		EXPECT_EQ(f->h.big_blocks, i + 1);
@@ -770,15 +773,15 @@ static void size_limits_and_bigblocks(struct ktest *t, struct fx *f)
 		memset(p, (int)i, ksize(p));
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(big); i++) {
-		EXPECT(bytes_all(held[i], (int)i, PAGE_SIZE << big[i].order));
+		EXPECT(bytes_all(held[i], (int)i, PAGE_SIZE * big[i].pages));
 		kfree(held[i]);
-		pages -= 1ul << big[i].order;
+		pages -= big[i].pages;
 		EXPECT_EQ(f->h.big_pages, pages);
 		EXPECT_EQ(nr_free_pages(), f->free0 - pages - f->h.nr_pages);
 	}
 	EXPECT_EQ(f->h.big_blocks, 0);
 	/* The SLOB page (kept by segfit) and all the bigblocks at once. */
-	EXPECT_EQ(f->h.peak_pages, f->h.nr_pages + 1 + 2 + 2 + 4 + 4 + 16 + 32);
+	EXPECT_EQ(f->h.peak_pages, f->h.nr_pages + 1 + 2 + 2 + 3 + 3 + 16 + 17);
 }
 BOTH_MODES(size_limits_and_bigblocks)
 
@@ -1029,10 +1032,12 @@ static void bad_free_inside_bigblock(struct ktest *t, struct fx *f)
 	EXPECT_BAD_KFREE(p + 8, false);
 	EXPECT_STREQ(kfree_last_error, "points inside a bigblock, not at its start");
 	EXPECT_BAD_KFREE(p + PAGE_SIZE, false);  /* a tail page */
+	EXPECT_BAD_KFREE(p + 2 * PAGE_SIZE, false); /* the exact run's second block */
 	EXPECT_BAD_KFREE(p + 3 * PAGE_SIZE + 16, false);
 	EXPECT_EQ(ksize(p + 8), 0);
 	EXPECT_EQ(ksize(p + PAGE_SIZE), 0);
-	EXPECT_EQ(f->h.big_pages, 4);
+	EXPECT_EQ(ksize(p + 2 * PAGE_SIZE), 0);
+	EXPECT_EQ(f->h.big_pages, 3);
 	EXPECT_EQ(pattern_first_bad(p, 5, 3 * PAGE_SIZE), -1);
 	{
 		struct fr_capture cap;
@@ -1043,7 +1048,7 @@ static void bad_free_inside_bigblock(struct ktest *t, struct fx *f)
 		EXPECT(strstr(f->out, "points inside a bigblock") != NULL);
 		f->expected_kfree_errors++;
 	}
-	EXPECT_EQ(f->h.big_pages, 4);
+	EXPECT_EQ(f->h.big_pages, 3);
 	kfree(p);
 	EXPECT_EQ(f->h.big_pages, 0);
 }
@@ -1373,8 +1378,8 @@ static void stats_known_state(struct ktest *t, struct fx *f)
 	ASSERT(x && y);
 	slob_get_stats(h, &st);
 	EXPECT_EQ(st.big_blocks, 2);
-	EXPECT_EQ(st.big_pages, 6);
-	EXPECT_EQ(st.peak_pages, 7);
+	EXPECT_EQ(st.big_pages, 5); /* 2 + 3 exact pages */
+	EXPECT_EQ(st.peak_pages, 6);
 	kfree(x);
 	kfree(y);
 	kfree(a);
@@ -1382,7 +1387,7 @@ static void stats_known_state(struct ktest *t, struct fx *f)
 	slob_get_stats(h, &st);
 	EXPECT_EQ(st.big_blocks, 0);
 	EXPECT_EQ(st.big_pages, 0);
-	EXPECT_EQ(st.peak_pages, 7); /* a peak stays */
+	EXPECT_EQ(st.peak_pages, 6); /* a peak stays */
 	EXPECT_EQ(st.used_bytes, 0);
 	EXPECT_EQ(st.fragmentation_pct, 0);
 	EXPECT_EQ(st.pages, seg ? 1 : 0);
