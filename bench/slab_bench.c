@@ -1,15 +1,53 @@
 /*
- * slab_bench.c - kmem_cache_alloc + kmem_cache_free pairs (the per-hart
- * magazine fast path) for object sizes 32, 64, 256 and 1024.
+ * slab_bench.c - kmem_cache_alloc + kmem_cache_free pairs for object sizes
+ * 32, 64, 256 and 1024 (and 24, 100, 3000 on the SLOB model), on both cache
+ * models: slab (the per-hart magazine fast path) and SLOB (SLAB_SLOB:
+ * slob_alloc / slob_free on kmalloc's heap, mm/slab_slob.c).
+ *
+ *   bench: kmem_cache size=S insns=N pairs=P model=slab|slob live_kb=K
+ *
+ * insns: instructions per pair on a fresh cache; live_kb: the pages the
+ * page allocator gave up while the cache then holds LIVE objects (its
+ * slabs and magazine, or the SLOB pages they took), in KiB.
  */
 #include <bench/bench.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
 #include <mm/slab.h>
 
 #define PAIRS 10000
+#define LIVE 1000
 
-static void bench_size(unsigned int size)
+static void *live_objs[LIVE];
+
+static unsigned long free_pages_now(void)
 {
-	struct kmem_cache *c = kmem_cache_create("bench", size, 0, 0, NULL);
+	node_drain_pages(mem_node);
+	return nr_free_pages();
+}
+
+/* KiB taken from the page allocator by LIVE objects of the cache; 0 when
+ * an allocation failed (printed). */
+static unsigned long live_kb(struct kmem_cache *c)
+{
+	unsigned long before = free_pages_now(), after;
+	int n;
+
+	for (n = 0; n < LIVE; n++)
+		if (!(live_objs[n] = kmem_cache_alloc(c, GFP_KERNEL)))
+			break;
+	after = free_pages_now();
+	if (n < LIVE)
+		kprintf("bench: kmem_cache error: %s: allocation %d of %d failed\n", c->name, n, LIVE);
+	while (n--)
+		kmem_cache_free(c, live_objs[n]);
+	kmem_cache_shrink(c);
+	return (before - after) * (PAGE_SIZE / 1024);
+}
+
+static void bench_size(unsigned int size, unsigned long model)
+{
+	struct kmem_cache *c = kmem_cache_create("bench", size, 0, model, NULL);
 	void *obj;
 	u64 t0, t1;
 
@@ -25,18 +63,21 @@ static void bench_size(unsigned int size)
 		kmem_cache_free(c, obj);
 	}
 	t1 = bench_instret();
-	kprintf("bench: kmem_cache size=%u insns=%llu pairs=%d\n", size,
-		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS);
+	kprintf("bench: kmem_cache size=%u insns=%llu pairs=%d model=%s live_kb=%lu\n", size,
+		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS,
+		c->flags & SLAB_SLOB ? "slob" : "slab", live_kb(c));
 	kmem_cache_shrink(c);
 	kmem_cache_destroy(c);
 }
 
 static void slab_bench(void)
 {
-	bench_size(32);
-	bench_size(64);
-	bench_size(256);
-	bench_size(1024);
+	static const unsigned int sizes[] = { 24, 32, 64, 100, 256, 1024, 3000 };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+		bench_size(sizes[i], SLAB_NOSLOB);
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+		bench_size(sizes[i], SLAB_SLOB);
 }
 BENCH("kmem_cache", slab_bench);
 

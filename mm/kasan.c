@@ -797,7 +797,7 @@ bool kasan_slab_free(struct kmem_cache *c, void *obj)
 
 	if (!kasan_ready || !obj)
 		return false;
-	if (!checks_on || !quarantine_on) {
+	if (!checks_on || !quarantine_on || (c->flags & SLAB_SLOB)) { /* (SLOB blocks: no slab) */
 		obj_remove_locked((unsigned long)obj);
 		poison((unsigned long)obj, c->object_size, KASAN_SLAB_FREE);
 		return false;

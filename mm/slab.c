@@ -73,6 +73,11 @@
  * mm/slab_check.c holds the read-only walks: kmem_cache_check, which proves
  * the invariants above on demand, and the slabinfo reports.
  *
+ * The SLOB model (SLAB_SLOB, slab=slob): mm/slab_slob.c serves such a cache
+ * from kmalloc's SLOB heap. It has no slabs and no magazines; the entry
+ * points below send it there with one test of its flags, on the slow paths
+ * only (its per-hart pair is the shared empty one).
+ *
  * Locking: cache->lock guards the lists and counters; the cache chain has
  * its own lock; lock order cache lock -> page allocator locks.
  */
@@ -533,6 +538,8 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 
 	if (unlikely(c->flags & SLAB_FAILSLAB) && should_failslab(c->name, gfp))
 		return NULL;
+	if (unlikely(c->flags & SLAB_SLOB)) /* (no magazines: every call comes here) */
+		return slob_cache_alloc(c, gfp, caller);
 	flags = irq_save();
 	m = this_magazine(c);
 	if (!m) {
@@ -554,9 +561,15 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
-	unsigned long flags = irq_save();
-	struct slab_cpu *m = this_magazine(c);
+	unsigned long flags;
+	struct slab_cpu *m;
 
+	if (unlikely(c->flags & SLAB_SLOB)) {
+		slob_cache_free(c, obj, caller);
+		return;
+	}
+	flags = irq_save();
+	m = this_magazine(c);
 	if (!m) {
 		slab_debug_free(c, obj, caller);
 		irq_restore(flags);
@@ -659,6 +672,8 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
 	unsigned long pages;
 
 	kasan_cache_drain(c); /* (the KASAN kernel) its quarantined objects */
+	if (unlikely(c->flags & SLAB_SLOB))
+		return slob_cache_shrink(c);
 	flags = irq_save();
 	spin_lock(&c->lock);
 	pages = shrink_locked(c);
@@ -944,6 +959,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 			: size > (PAGE_SIZE << SLAB_MAX_ORDER) ? "size above the largest slab (32 KiB)"
 			: (align & (align - 1)) ? "alignment not a power of two"
 			: align > PAGE_SIZE ? "alignment above a page"
+			: (flags & SLAB_SLOB) && (flags & SLAB_NOSLOB) ? "both SLAB_SLOB and SLAB_NOSLOB"
 			: NULL;
 
 	if (bad) {
@@ -957,7 +973,9 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 		return NULL;
 	}
 	kstrlcpy(c->name, name, sizeof(c->name));
-	c->flags = (flags & ~SLAB_FAILSLAB) | slab_debug_flags_for(c->name) |
+	if (slab_slob_default && !(flags & SLAB_NOSLOB))
+		flags |= SLAB_SLOB; /* slab=slob */
+	c->flags = (flags & ~(SLAB_FAILSLAB | SLAB_NOSLOB)) | slab_debug_flags_for(c->name) |
 		   (failslab_targets(c->name) ? SLAB_FAILSLAB : 0);
 	c->object_size = (unsigned int)size;
 	c->align = calculate_alignment(c->flags, align, size);
@@ -968,14 +986,15 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 			: (flags & SLAB_CACHE_DMA32) ? __GFP_DMA32
 						     : 0;
 	c->full.first = c->partial.first = c->free.first = SLAB_NIL;
-	if (setup_geometry(c)) {
+	if (c->flags & SLAB_SLOB ? slob_cache_init(c) : setup_geometry(c)) {
 		kprintf("kmem_cache_create(%s, size %zu, align %zu): with its debug layout an object "
 			"does not fit a slab of at most %lu KiB\n", name, size, align,
 			(PAGE_SIZE << SLAB_MAX_ORDER) >> 10);
 		slob_free(&meta_heap, c, sizeof(*c));
 		return NULL;
 	}
-	setup_magazines(c);
+	if (!(c->flags & SLAB_SLOB))
+		setup_magazines(c);
 	slab_account(0, (long)sizeof(*c));
 	irq = spin_lock_irqsave(&chain_lock);
 	list_add_tail(&c->chain, &cache_chain);
@@ -999,6 +1018,13 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	irq = spin_lock_irqsave(&chain_lock);
 	list_del(&c->chain);
 	spin_unlock_irqrestore(&chain_lock, irq);
+	if (unlikely(c->flags & SLAB_SLOB)) {
+		if (slob_cache_release(c))
+			return; /* reported; the descriptor stays for late frees */
+		slob_free(&meta_heap, c, sizeof(*c));
+		slab_account(0, -(long)sizeof(*c));
+		return;
+	}
 
 	irq = irq_save();
 	spin_lock(&c->lock);
@@ -1063,7 +1089,8 @@ int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned in
 {
 	unsigned long irq;
 
-	if (limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch) ||
+	if ((c->flags & SLAB_SLOB) || /* (no magazines to tune) */
+	    limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch) ||
 	    (shared != SLAB_SHARED_DEFAULT && (unsigned long)shared * batch > SLAB_MAX_LIMIT))
 		return -EINVAL;
 	irq = irq_save();

@@ -17,6 +17,7 @@
 #include <mm/percpu.h>
 #include <lib/spinlock.h>
 #include <mm/kasan.h>
+#include <mm/slab_slob.h>
 
 /* Cache flags (Linux's values). */
 #define SLAB_CONSISTENCY_CHECKS 0x00000100ul /* F: check every free */
@@ -28,6 +29,11 @@
 #define SLAB_STORE_USER 0x00010000ul         /* U: remember who allocated / freed */
 #define SLAB_RECLAIM_ACCOUNT 0x00020000ul    /* counted as SReclaimable */
 #define SLAB_FAILSLAB 0x02000000ul           /* failslab targets it (set by mm/fault_inject.c) */
+/* rvmm's: the cache's model (include/mm/slab_slob.h). SLAB_SLOB serves it
+ * from kmalloc's SLOB heap as 2.6.20's CONFIG_SLOB did; SLAB_NOSLOB keeps it a
+ * slab cache under slab=slob (the kmalloc-N caches). */
+#define SLAB_SLOB 0x40000000ul
+#define SLAB_NOSLOB 0x20000000ul
 #define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 
 #define SLAB_CACHE_LINE 64
@@ -115,6 +121,7 @@ struct kmem_cache {
 
 	struct list_head chain; /* on the cache chain */
 	unsigned int desc_order; /* pages of this descriptor */
+	struct slob_cache slob; /* SLAB_SLOB caches: their SLOB state (mm/slab_slob.c) */
 };
 
 
@@ -280,6 +287,8 @@ static inline unsigned long kmem_cache_in_magazines(const struct kmem_cache *c)
  * under the cache lock or while the cache is quiet. */
 static inline unsigned long kmem_cache_objects_out(const struct kmem_cache *c)
 {
+	if (c->flags & SLAB_SLOB)
+		return slob_cache_objects(&c->slob);
 	return c->nr_slabs * c->objs_per_slab - c->free_objects;
 }
 
