@@ -62,9 +62,12 @@
  * and frees; slabinfo estimates the pages from them (slob_cache_pages) and
  * slobinfo lists the bytes each cache holds.
  *
- * Locking: c->lock (interrupts masked) guards the counters and the hold;
- * SLOB takes its heap lock itself; constructors, destructors and the debug
- * checks run with no lock held.
+ * Locking: the counters are atomic (the peak is a relaxed maximum: exact
+ * on one hart); c->lock (interrupts masked) guards the hold, so only
+ * SLAB_POISON caches take it. SLOB takes its heap lock itself;
+ * constructors, destructors and the debug checks run with no lock held.
+ * Cost (make bench, bench kmem_cache): a pair is SLOB's slob_alloc +
+ * slob_free plus the checks of the free and the counters.
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
@@ -252,7 +255,9 @@ static bool in_cache_memory(struct kmem_cache *c, const void *obj)
 
 	if ((uintptr_t)obj < PAGE_SIZE || ((uintptr_t)obj & (c->align - 1)))
 		return false;
-	page = virt_to_page(blk);
+	page = virt_to_page_flat(blk);
+	if (unlikely(!page))
+		page = virt_to_page(blk);
 	if (!page || page->private != (unsigned long)s->heap)
 		return false;
 	if (s->big)
@@ -263,12 +268,24 @@ static bool in_cache_memory(struct kmem_cache *c, const void *obj)
 	return s->heap->mode != SLOB_SEGFIT || slob_ksize(s->heap, blk) >= c->size;
 }
 
+/* Is obj in the poison hold? (Takes the lock: SLAB_POISON caches only.) */
+static bool is_held(struct kmem_cache *c, const void *obj)
+{
+	unsigned long irq;
+	bool h;
+
+	if (!(c->flags & SLAB_POISON))
+		return false;
+	irq = spin_lock_irqsave(&c->lock);
+	h = held(&c->slob, obj);
+	spin_unlock_irqrestore(&c->lock, irq);
+	return h;
+}
+
 bool slob_cache_valid_object(struct kmem_cache *c, const void *obj)
 {
-	unsigned long irq = spin_lock_irqsave(&c->lock);
-	bool ok = (c->flags & SLAB_SLOB) && !held(&c->slob, obj) && in_cache_memory(c, obj);
+	bool ok = (c->flags & SLAB_SLOB) && !is_held(c, obj) && in_cache_memory(c, obj);
 
-	spin_unlock_irqrestore(&c->lock, irq);
 	if (ok && (c->flags & SLAB_RED_ZONE))
 		ok = !slab_find_not((const u8 *)obj - c->red_left, c->red_left, RED_ACTIVE) &&
 		     !slab_find_not((const u8 *)obj + c->object_size, red_right(c), RED_ACTIVE);
@@ -317,11 +334,24 @@ static void *unhold_oldest(struct kmem_cache *c)
 	return obj;
 }
 
+static void count_alloc(struct slob_cache *s)
+{
+	unsigned long live = __atomic_add_fetch(&s->live, 1, __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&s->nr_allocs, 1, __ATOMIC_RELAXED);
+	if (live > __atomic_load_n(&s->peak, __ATOMIC_RELAXED))
+		__atomic_store_n(&s->peak, live, __ATOMIC_RELAXED);
+}
+
+static void count_free(struct slob_cache *s)
+{
+	__atomic_sub_fetch(&s->live, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&s->nr_frees, 1, __ATOMIC_RELAXED);
+}
+
 void *slob_cache_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 {
-	struct slob_cache *s = &c->slob;
 	void *obj = NULL;
-	unsigned long irq;
 
 	if ((c->flags & SLAB_POISON) && (obj = unhold_oldest(c)) != NULL)
 		check_held(c, obj, true);
@@ -331,12 +361,7 @@ void *slob_cache_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 		set_red(c, obj, RED_ACTIVE);
 	if (c->flags & SLAB_STORE_USER)
 		set_track(c, obj, 0, caller);
-	irq = spin_lock_irqsave(&c->lock);
-	s->live++;
-	s->nr_allocs++;
-	if (s->live > s->peak)
-		s->peak = s->live;
-	spin_unlock_irqrestore(&c->lock, irq);
+	count_alloc(&c->slob);
 	if (c->ctor)
 		c->ctor(obj);
 	return obj;
@@ -368,22 +393,16 @@ static void hold_object(struct kmem_cache *c, void *obj)
 
 void slob_cache_free(struct kmem_cache *c, void *obj, unsigned long caller)
 {
-	struct slob_cache *s = &c->slob;
-	unsigned long irq = spin_lock_irqsave(&c->lock);
-	bool was_held = held(s, obj);
+	bool was_held = is_held(c, obj);
 	const char *bad = was_held ? "double free"
 			  : !in_cache_memory(c, obj) ? "free of a pointer that is not an object of this cache"
 						     : NULL;
 
-	if (!bad) {
-		s->live--;
-		s->nr_frees++;
-	}
-	spin_unlock_irqrestore(&c->lock, irq);
-	if (bad) {
+	if (unlikely(bad)) {
 		report(c, obj, bad, NULL, 0, was_held); /* (a held object's tracks are its own) */
 		return;
 	}
+	count_free(&c->slob);
 	if (c->flags & SLAB_RED_ZONE) {
 		check_red(c, obj, (u8 *)obj - c->red_left, c->red_left, RED_ACTIVE, RED_INACTIVE,
 			  "write before the object (red zone overwritten)", true);
