@@ -190,15 +190,24 @@ static void set_track(struct kmem_cache *c, void *obj, int which, unsigned long 
 	tracks(c, obj)[which].cpu = this_cpu();
 }
 
-/* Check a red zone holds @want (report the first bad byte), then set it. */
+/* What a check does with what it finds: report it (an error, counted) and
+ * then set the red zones (an allocation taking a held object, a free);
+ * report it (a held object going back to SLOB); or print it as
+ * kmem_cache_check prints problems, counting no error. */
+enum check_how { REPORT_AND_SET, REPORT, CHECKER };
+
+/* Check a red zone holds @want (report the first bad byte), then set it
+ * (REPORT_AND_SET, and on the free path). */
 static bool check_red(struct kmem_cache *c, void *obj, u8 *zone, unsigned int n, u8 want, u8 set,
-		      const char *what, bool fix)
+		      const char *what, enum check_how how)
 {
 	const u8 *bad = slab_find_not(zone, n, want);
 
-	if (bad)
+	if (bad && how == CHECKER)
+		kprintf("kmem_cache_check: %s: %p: %s\n", c->name, obj, what);
+	else if (bad)
 		report(c, obj, what, bad, (unsigned int)(bad - (const u8 *)obj), true);
-	if (fix)
+	if (how == REPORT_AND_SET)
 		memset(zone, set, n);
 	return !bad;
 }
@@ -216,23 +225,26 @@ static void poison(const struct kmem_cache *c, void *obj)
 }
 
 /*
- * A held (freed, poisoned) object leaves the hold: for an allocation
- * (@fix: its red zones become active) or for SLOB or a check. Its poison
- * and inactive red zones are checked; returns the problems found.
+ * A held (freed, poisoned) object is checked: its poison and inactive red
+ * zones; see enum check_how for who asks. Returns the problems found.
  */
-static int check_held(struct kmem_cache *c, void *obj, bool fix)
+static int check_held(struct kmem_cache *c, void *obj, enum check_how how)
 {
+	static const char uaf[] = "use after free: a free object was written to";
 	unsigned int at;
 	int bad = 0;
 
 	if (c->flags & SLAB_RED_ZONE) {
 		bad += !check_red(c, obj, (u8 *)obj - c->red_left, c->red_left, RED_INACTIVE,
-				  RED_ACTIVE, "red zone before a free object overwritten", fix);
+				  RED_ACTIVE, "red zone before a free object overwritten", how);
 		bad += !check_red(c, obj, (u8 *)obj + c->object_size, red_right(c), RED_INACTIVE,
-				  RED_ACTIVE, "red zone after a free object overwritten", fix);
+				  RED_ACTIVE, "red zone after a free object overwritten", how);
 	}
 	if (!slab_poisoned(c, obj, &at)) {
-		report(c, obj, "use after free: a free object was written to", (u8 *)obj + at, at, true);
+		if (how == CHECKER)
+			kprintf("kmem_cache_check: %s: %p: %s\n", c->name, obj, uaf);
+		else
+			report(c, obj, uaf, (u8 *)obj + at, at, true);
 		bad++;
 	}
 	return bad;
@@ -354,7 +366,7 @@ void *slob_cache_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 	void *obj = NULL;
 
 	if ((c->flags & SLAB_POISON) && (obj = unhold_oldest(c)) != NULL)
-		check_held(c, obj, true);
+		check_held(c, obj, REPORT_AND_SET);
 	else if ((obj = new_object(c, gfp)) == NULL)
 		return NULL;
 	else if (c->flags & SLAB_RED_ZONE)
@@ -386,7 +398,7 @@ static void hold_object(struct kmem_cache *c, void *obj)
 	s->hold_count++;
 	spin_unlock_irqrestore(&c->lock, irq);
 	if (out) {
-		check_held(c, out, false);
+		check_held(c, out, REPORT);
 		release_object(c, out);
 	}
 }
@@ -405,9 +417,9 @@ void slob_cache_free(struct kmem_cache *c, void *obj, unsigned long caller)
 	count_free(&c->slob);
 	if (c->flags & SLAB_RED_ZONE) {
 		check_red(c, obj, (u8 *)obj - c->red_left, c->red_left, RED_ACTIVE, RED_INACTIVE,
-			  "write before the object (red zone overwritten)", true);
+			  "write before the object (red zone overwritten)", REPORT_AND_SET);
 		check_red(c, obj, (u8 *)obj + c->object_size, red_right(c), RED_ACTIVE, RED_INACTIVE,
-			  "write past the object (red zone overwritten)", true);
+			  "write past the object (red zone overwritten)", REPORT_AND_SET);
 	}
 	if (c->flags & SLAB_STORE_USER)
 		set_track(c, obj, 1, caller);
@@ -425,7 +437,7 @@ static void drain_hold(struct kmem_cache *c)
 	void *obj;
 
 	while ((obj = unhold_oldest(c)) != NULL) {
-		check_held(c, obj, false);
+		check_held(c, obj, REPORT);
 		release_object(c, obj);
 	}
 }
@@ -483,7 +495,7 @@ int slob_cache_check(struct kmem_cache *c)
 	spin_unlock_irqrestore(&c->lock, irq);
 #undef PROBLEM
 	for (unsigned int i = 0; i < n; i++)
-		errors += check_held(c, objs[i], false);
+		errors += check_held(c, objs[i], CHECKER);
 	return errors;
 }
 
