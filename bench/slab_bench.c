@@ -6,9 +6,15 @@
  *
  *   bench: kmem_cache size=S insns=N pairs=P model=slab|slob live_kb=K
  *
- * insns: instructions per pair on a fresh cache; live_kb: the pages the
- * page allocator gave up while the cache then holds LIVE objects (its
- * slabs and magazine, or the SLOB pages they took), in KiB.
+ * live_kb: the pages the page allocator gave up while the fresh cache
+ * holds LIVE objects (its slabs and magazine, or the SLOB pages they took),
+ * in KiB; insns: instructions per pair after they were freed.
+ *
+ *   bench: kmem_cache_few caches=C objs=N model=slab|slob live_kb=K
+ *
+ * the other case, a system of many small caches: C caches of sizes from 24
+ * to 1000 bytes, N objects live in each; live_kb as above (descriptors
+ * excluded: they are the same in both models).
  */
 #include <bench/bench.h>
 #include <mm/mm.h>
@@ -48,6 +54,7 @@ static unsigned long live_kb(struct kmem_cache *c)
 static void bench_size(unsigned int size, unsigned long model)
 {
 	struct kmem_cache *c = kmem_cache_create("bench", size, 0, model, NULL);
+	unsigned long kb;
 	void *obj;
 	u64 t0, t1;
 
@@ -55,6 +62,7 @@ static void bench_size(unsigned int size, unsigned long model)
 		kprintf("bench: kmem_cache size=%u failed: no cache\n", size);
 		return;
 	}
+	kb = live_kb(c); /* on the fresh cache: every page its objects take */
 	obj = kmem_cache_alloc(c, GFP_KERNEL); /* warm this hart's magazine */
 	kmem_cache_free(c, obj);
 	t0 = bench_instret();
@@ -65,9 +73,41 @@ static void bench_size(unsigned int size, unsigned long model)
 	t1 = bench_instret();
 	kprintf("bench: kmem_cache size=%u insns=%llu pairs=%d model=%s live_kb=%lu\n", size,
 		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS,
-		c->flags & SLAB_SLOB ? "slob" : "slab", live_kb(c));
+		c->flags & SLAB_SLOB ? "slob" : "slab", kb);
 	kmem_cache_shrink(c);
 	kmem_cache_destroy(c);
+}
+
+#define FEW_CACHES 16
+#define FEW_OBJS 10
+
+static void bench_few(unsigned long model)
+{
+	static struct kmem_cache *cs[FEW_CACHES];
+	static void *objs[FEW_CACHES][FEW_OBJS];
+	unsigned long before, after;
+	bool ok = true;
+
+	for (int i = 0; i < FEW_CACHES; i++)
+		ok = (cs[i] = kmem_cache_create("bench-few", 24 + (unsigned int)i * 65, 0, model, NULL)) &&
+		     ok;
+	before = free_pages_now();
+	for (int i = 0; i < FEW_CACHES; i++)
+		for (int k = 0; k < FEW_OBJS; k++)
+			ok = cs[i] && (objs[i][k] = kmem_cache_alloc(cs[i], GFP_KERNEL)) && ok;
+	after = free_pages_now();
+	if (ok)
+		kprintf("bench: kmem_cache_few caches=%d objs=%d model=%s live_kb=%lu\n", FEW_CACHES,
+			FEW_OBJS, model == SLAB_SLOB ? "slob" : "slab",
+			(before - after) * (PAGE_SIZE / 1024));
+	else
+		kprintf("bench: kmem_cache_few error: a cache or an object could not be made\n");
+	for (int i = 0; i < FEW_CACHES; i++) {
+		for (int k = 0; k < FEW_OBJS; k++)
+			if (cs[i] && objs[i][k])
+				kmem_cache_free(cs[i], objs[i][k]);
+		kmem_cache_destroy(cs[i]);
+	}
 }
 
 static void slab_bench(void)
@@ -78,6 +118,8 @@ static void slab_bench(void)
 		bench_size(sizes[i], SLAB_NOSLOB);
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 		bench_size(sizes[i], SLAB_SLOB);
+	bench_few(SLAB_NOSLOB);
+	bench_few(SLAB_SLOB);
 }
 BENCH("kmem_cache", slab_bench);
 
