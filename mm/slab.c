@@ -74,9 +74,11 @@
  * the invariants above on demand, and the slabinfo reports.
  *
  * The SLOB model (SLAB_SLOB, slab=slob): mm/slab_slob.c serves such a cache
- * from kmalloc's SLOB heap. It has no slabs and no magazines; the entry
- * points below send it there with one test of its flags, on the slow paths
- * only (its per-hart pair is the shared empty one).
+ * from kmalloc's SLOB heap. It has no slabs and no magazines (its per-hart
+ * pair is the shared empty one), so its every allocation and free reach the
+ * slow paths' branch for caches without a magazine, where one test of its
+ * flags sends it there (a refill or flush never sees the test); create,
+ * shrink, tune and destroy test it at their entry.
  *
  * Locking: cache->lock guards the lists and counters; the cache chain has
  * its own lock; lock order cache lock -> page allocator locks.
@@ -538,12 +540,11 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 
 	if (unlikely(c->flags & SLAB_FAILSLAB) && should_failslab(c->name, gfp))
 		return NULL;
-	if (unlikely(c->flags & SLAB_SLOB)) /* (no magazines: every call comes here) */
-		return slob_cache_alloc(c, gfp, caller);
 	flags = irq_save();
 	m = this_magazine(c);
-	if (!m) {
-		obj = slab_debug_alloc(c, gfp, caller);
+	if (!m) { /* a debug cache, or a SLOB-model one (neither has magazines) */
+		obj = c->flags & SLAB_SLOB ? slob_cache_alloc(c, gfp, caller)
+					   : slab_debug_alloc(c, gfp, caller);
 		irq_restore(flags);
 		return obj;
 	}
@@ -561,17 +562,14 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
-	unsigned long flags;
-	struct slab_cpu *m;
+	unsigned long flags = irq_save();
+	struct slab_cpu *m = this_magazine(c);
 
-	if (unlikely(c->flags & SLAB_SLOB)) {
-		slob_cache_free(c, obj, caller);
-		return;
-	}
-	flags = irq_save();
-	m = this_magazine(c);
-	if (!m) {
-		slab_debug_free(c, obj, caller);
+	if (!m) { /* a debug cache, or a SLOB-model one (neither has magazines) */
+		if (c->flags & SLAB_SLOB)
+			slob_cache_free(c, obj, caller);
+		else
+			slab_debug_free(c, obj, caller);
 		irq_restore(flags);
 		return;
 	}

@@ -26,8 +26,10 @@
  *
  * The per-hart pair of such a cache is the shared empty one
  * (PERCPU_RESERVED_OFF), so both inline fast paths of include/mm/slab.h
- * fall through to kmem_cache_alloc_slow / kmem_cache_free_slow, which send
- * the cache here on one test of SLAB_SLOB: slab caches pay nothing.
+ * fall through to kmem_cache_alloc_slow / kmem_cache_free_slow, and, having
+ * no magazine, to their branch for caches without one, which sends the
+ * cache here on one test of SLAB_SLOB: slab caches with magazines pay
+ * nothing, not even on a refill or flush.
  *
  * Checks. Every free is checked against what SLOB can tell: the pointer is
  * in a page of the cache's heap (PGTY_SLOB, page->private the heap) at the
@@ -65,7 +67,9 @@
  * Locking: the counters are atomic (the peak is a relaxed maximum: exact
  * on one hart); c->lock (interrupts masked) guards the hold, so only
  * SLAB_POISON caches take it. SLOB takes its heap lock itself;
- * constructors, destructors and the debug checks run with no lock held.
+ * constructors, destructors and the debug checks run with no lock held,
+ * and, like every slow path of the slab model (its constructors included),
+ * with this hart's interrupts masked by kmem_cache_alloc_slow / _free_slow.
  * Cost (make bench, bench kmem_cache): a pair is SLOB's slob_alloc +
  * slob_free plus the checks of the free and the counters.
  */

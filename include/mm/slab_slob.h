@@ -10,7 +10,8 @@
  * cache to the calls below at its entry points. Such a cache has no
  * magazines: its per-hart pair is the shared empty one, so both inline fast
  * paths fall through to kmem_cache_alloc_slow / kmem_cache_free_slow, which
- * test SLAB_SLOB once.
+ * test SLAB_SLOB once in their branch for caches without a magazine (the
+ * calls below then run with this hart's interrupts masked).
  */
 #ifndef RVMM_SLAB_SLOB_H
 #define RVMM_SLAB_SLOB_H
