@@ -15,11 +15,18 @@
  * the other case, a system of many small caches: C caches of sizes from 24
  * to 1000 bytes, N objects live in each; live_kb as above (descriptors
  * excluded: they are the same in both models).
+ *
+ *   bench: kmem_cache_slob_parts size=64 insns=N ksize_insns=M
+ *
+ * what a SLOB-model pair is made of: slob_alloc + slob_free of the same
+ * 64-byte block on kmalloc's heap alone (insns), and the slob_ksize the
+ * free's check adds (ksize_insns).
  */
 #include <bench/bench.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
+#include <mm/slob.h>
 
 #define PAIRS 10000
 #define LIVE 1000
@@ -78,6 +85,29 @@ static void bench_size(unsigned int size, unsigned long model)
 	kmem_cache_destroy(c);
 }
 
+static void bench_slob_parts(void)
+{
+	void *o;
+	u64 t0, t1, t2;
+
+	t0 = bench_instret();
+	for (int i = 0; i < PAIRS; i++) {
+		o = slob_alloc(&kmalloc_heap, 64, GFP_KERNEL, sizeof(void *));
+		slob_free(&kmalloc_heap, o, 64);
+	}
+	t1 = bench_instret();
+	for (int i = 0; i < PAIRS; i++) {
+		o = slob_alloc(&kmalloc_heap, 64, GFP_KERNEL, sizeof(void *));
+		if (slob_ksize(&kmalloc_heap, o) < 64)
+			kprintf("bench: kmem_cache_slob_parts error: slob_ksize of a live block\n");
+		slob_free(&kmalloc_heap, o, 64);
+	}
+	t2 = bench_instret();
+	kprintf("bench: kmem_cache_slob_parts size=64 insns=%llu ksize_insns=%llu\n",
+		(unsigned long long)bench_per_op(t0, t1, PAIRS),
+		(unsigned long long)(bench_per_op(t1, t2, PAIRS) - bench_per_op(t0, t1, PAIRS)));
+}
+
 #define FEW_CACHES 16
 #define FEW_OBJS 10
 
@@ -118,6 +148,7 @@ static void slab_bench(void)
 		bench_size(sizes[i], SLAB_NOSLOB);
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 		bench_size(sizes[i], SLAB_SLOB);
+	bench_slob_parts();
 	bench_few(SLAB_NOSLOB);
 	bench_few(SLAB_SLOB);
 }

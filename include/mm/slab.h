@@ -128,7 +128,8 @@ struct kmem_cache {
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
 				     unsigned long flags, void (*ctor)(void *));
 /* The variant with a destructor, run on each object when its slab goes back
- * to the page allocator (the design rvmm follows; Linux dropped it). */
+ * to the page allocator (the design rvmm follows; Linux dropped it); on a
+ * SLOB-model cache (SLAB_SLOB, slab=slob) at each free, as 2.6.20's SLOB. */
 struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
 					  unsigned long flags, void (*ctor)(void *),
 					  void (*dtor)(void *));
@@ -202,9 +203,9 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
 
 /*
  * Allocate an object in its constructed state (the constructor ran when
- * its slab was made), or NULL. Contract: objects are freed in their
- * constructed state, so a cache with a constructor never runs it again for
- * a recycled object.
+ * its slab was made; on a SLOB-model cache, at this allocation), or NULL.
+ * Contract: objects are freed in their constructed state, so a slab cache
+ * with a constructor never runs it again for a recycled object.
  */
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
 
