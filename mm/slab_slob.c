@@ -378,6 +378,7 @@ void *slob_cache_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 	if (c->flags & SLAB_STORE_USER)
 		set_track(c, obj, 0, caller);
 	count_alloc(&c->slob);
+	obj = kasan_slab_alloc(c, obj); /* (the KASAN kernel: before the constructor) */
 	if (c->ctor)
 		c->ctor(obj);
 	return obj;

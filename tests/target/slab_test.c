@@ -647,15 +647,17 @@ static void kmalloc_too_big_kvmalloc(struct ktest *t)
  */
 static void slobinfo_slob(struct ktest *t)
 {
-	unsigned long free0 = free_now(), kheap0 = kheap_pages();
+	unsigned long free0 = free_now(), kheap0 = kheap_pages(), debug = slab_debug_flags;
 	struct kmem_cache *a, *p;
 	void *oa[30], *op[20];
 	char line[200], want[160];
 	unsigned long v[16];
 	long slab0;
 
+	slab_debug_flags = 0; /* (exactly these flags, whatever slab_debug= says) */
 	a = kmem_cache_create("slobinfo-a", 300, 0, SLAB_SLOB, NULL);
 	p = kmem_cache_create("slobinfo-p", 5000, 0, SLAB_SLOB | SLAB_POISON, NULL);
+	slab_debug_flags = debug;
 	ASSERT(a && p);
 	console_capture_begin(out, sizeof(out));
 	show_meminfo(mem_node);
