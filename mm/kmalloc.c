@@ -319,7 +319,8 @@ static __attribute__((noinline)) void *kmalloc_too_big(size_t size, gfp_t gfp)
 
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
-	if (unlikely((gfp & GFP_ZONEMASK) && !gfp_zone_satisfies(h->zone_gfp, gfp)))
+	/* (kmalloc(0) is ZERO_SIZE_PTR whatever the zone: no memory to place) */
+	if (unlikely((gfp & GFP_ZONEMASK) && size && !gfp_zone_satisfies(h->zone_gfp, gfp)))
 		return heap_zone_refused(h, gfp);
 	if (likely(size - 1 < SLOB_SEG_KMALLOC_MAX))
 		return kasan_kmalloc(slob_kmalloc(h, size, gfp), size);
