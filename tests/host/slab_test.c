@@ -2159,6 +2159,47 @@ static void out_of_slabs_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(out_of_slabs)
 
+/* The SLOB model: with kmalloc's heap at its page limit an allocation fails
+ * cleanly (NULL, nothing reported, the cache and heap consistent), and works
+ * again once an object comes back (the freed block is the only one left). */
+static void out_of_memory_slob_body(struct ktest *t, struct fx *f)
+{
+	static const unsigned long flags[] = { 0, SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE };
+
+	for (size_t k = 0; k < ARRAY_SIZE(flags); k++) {
+		struct kmem_cache *c = kmem_cache_create("oom", 128, 0, flags[k] | f->model, NULL);
+		u8 *o[200], *z;
+		unsigned int n = 0;
+
+		ASSERT(c);
+		kmalloc_heap.max_pages = 2;
+		while (n < ARRAY_SIZE(o) && (o[n] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL)
+			n++;
+		EXPECT(n > 40 && n < ARRAY_SIZE(o)); /* two pages' worth */
+		EXPECT_EQ(kmalloc_heap.nr_pages, 2);
+		EXPECT(kmem_cache_alloc(c, GFP_KERNEL) == NULL);
+		EXPECT_EQ(kmem_cache_objects_out(c), n);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+		EXPECT_EQ(slab_errors, f->err0);
+		memset(o[3], 0x5a, 128);
+		kmem_cache_free(c, o[3]);
+		z = kmem_cache_zalloc(c, GFP_KERNEL);
+		EXPECT(z == o[3]);
+		EXPECT(z && bytes_all(z, 0, 128));
+		for (unsigned int i = 0; i < n; i++)
+			kmem_cache_free(c, o[i]);
+		kmalloc_heap.max_pages = 0;
+		EXPECT_EQ(kmem_cache_objects_out(c), 0);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		o[0] = kmem_cache_alloc(c, GFP_KERNEL);
+		EXPECT(o[0] != NULL);
+		kmem_cache_free(c, o[0]);
+		kmem_cache_destroy(c);
+	}
+}
+FX_CASE_MODEL(out_of_memory_slob, out_of_memory_slob, SLAB_SLOB)
+
 /* ---- slab_debug= ---------------------------------------------------------------- */
 
 static void debug_param_body(struct ktest *t, struct fx *f)
@@ -2666,6 +2707,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(debug_checks),
 	    KTEST_CASE(debug_checks_slob),
 	    KTEST_CASE(out_of_slabs),
+	    KTEST_CASE(out_of_memory_slob),
 	    KTEST_CASE(debug_param),
 	    KTEST_CASE(debug_param_slob),
 	    KTEST_CASE(depot),
