@@ -946,6 +946,12 @@ static void setup_magazines(struct kmem_cache *c)
 			cpu_slab(c, cpu)->top = cpu_slab(c, cpu)->end = EMPTY_END;
 }
 
+/* A descriptor's bytes: a SLOB-model cache's state follows it. */
+static size_t desc_bytes(unsigned long flags)
+{
+	return sizeof(struct kmem_cache) + (flags & SLAB_SLOB ? sizeof(struct slob_cache) : 0);
+}
+
 struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
 					  unsigned long flags, void (*ctor)(void *),
 					  void (*dtor)(void *))
@@ -965,14 +971,16 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 			align, bad);
 		return NULL;
 	}
-	c = slob_alloc(&meta_heap, sizeof(*c), GFP_KERNEL | __GFP_ZERO, 0);
+	if (slab_slob_default && !(flags & SLAB_NOSLOB))
+		flags |= SLAB_SLOB; /* slab=slob */
+	c = slob_alloc(&meta_heap, desc_bytes(flags), GFP_KERNEL | __GFP_ZERO, 0);
 	if (!c) {
 		kprintf("kmem_cache_create(%s): no memory for the descriptor\n", name);
 		return NULL;
 	}
 	kstrlcpy(c->name, name, sizeof(c->name));
-	if (slab_slob_default && !(flags & SLAB_NOSLOB))
-		flags |= SLAB_SLOB; /* slab=slob */
+	if (flags & SLAB_SLOB)
+		c->slob = (struct slob_cache *)(c + 1);
 	c->flags = (flags & ~(SLAB_FAILSLAB | SLAB_NOSLOB)) | slab_debug_flags_for(c->name) |
 		   (failslab_targets(c->name) ? SLAB_FAILSLAB : 0);
 	c->object_size = (unsigned int)size;
@@ -988,12 +996,12 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 		kprintf("kmem_cache_create(%s, size %zu, align %zu): with its debug layout an object "
 			"does not fit a slab of at most %lu KiB\n", name, size, align,
 			(PAGE_SIZE << SLAB_MAX_ORDER) >> 10);
-		slob_free(&meta_heap, c, sizeof(*c));
+		slob_free(&meta_heap, c, desc_bytes(c->flags));
 		return NULL;
 	}
 	if (!(c->flags & SLAB_SLOB))
 		setup_magazines(c);
-	slab_account(0, (long)sizeof(*c));
+	slab_account(0, (long)desc_bytes(c->flags));
 	irq = spin_lock_irqsave(&chain_lock);
 	list_add_tail(&c->chain, &cache_chain);
 	spin_unlock_irqrestore(&chain_lock, irq);
@@ -1019,8 +1027,8 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	if (unlikely(c->flags & SLAB_SLOB)) {
 		if (slob_cache_release(c))
 			return; /* reported; the descriptor stays for late frees */
-		slob_free(&meta_heap, c, sizeof(*c));
-		slab_account(0, -(long)sizeof(*c));
+		slob_free(&meta_heap, c, desc_bytes(c->flags));
+		slab_account(0, -(long)desc_bytes(c->flags));
 		return;
 	}
 

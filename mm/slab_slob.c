@@ -128,7 +128,7 @@ static bool fits_block(const struct slob_heap *h, unsigned long size, unsigned i
 
 int slob_cache_init(struct kmem_cache *c)
 {
-	struct slob_cache *s = &c->slob;
+	struct slob_cache *s = c->slob;
 	unsigned long size = ALIGN_UP((unsigned long)c->object_size, sizeof(void *));
 
 	c->red_left = (c->flags & SLAB_RED_ZONE) ? MAX(RED_SIZE, c->align) : 0;
@@ -265,7 +265,7 @@ static bool held(const struct slob_cache *s, const void *obj)
 /* Is obj in the cache's memory as SLOB sees it (see the file comment)? */
 static bool in_cache_memory(struct kmem_cache *c, const void *obj)
 {
-	const struct slob_cache *s = &c->slob;
+	const struct slob_cache *s = c->slob;
 	char *blk = block_of(c, obj);
 	struct page *page;
 
@@ -293,7 +293,7 @@ static bool is_held(struct kmem_cache *c, const void *obj)
 	if (!(c->flags & SLAB_POISON))
 		return false;
 	irq = spin_lock_irqsave(&c->lock);
-	h = held(&c->slob, obj);
+	h = held(c->slob, obj);
 	spin_unlock_irqrestore(&c->lock, irq);
 	return h;
 }
@@ -312,7 +312,7 @@ bool slob_cache_valid_object(struct kmem_cache *c, const void *obj)
 
 static void *new_object(struct kmem_cache *c, gfp_t gfp)
 {
-	struct slob_cache *s = &c->slob;
+	struct slob_cache *s = c->slob;
 	char *blk = s->big ? slob_big_alloc(s->heap, c->size, gfp)
 			   : slob_alloc(s->heap, c->size, gfp, c->align);
 
@@ -325,7 +325,7 @@ static void *new_object(struct kmem_cache *c, gfp_t gfp)
 
 static void release_object(struct kmem_cache *c, void *obj)
 {
-	struct slob_cache *s = &c->slob;
+	struct slob_cache *s = c->slob;
 	char *blk = block_of(c, obj);
 
 	if (s->big)
@@ -337,7 +337,7 @@ static void release_object(struct kmem_cache *c, void *obj)
 /* The oldest held object, off the hold (NULL when none). */
 static void *unhold_oldest(struct kmem_cache *c)
 {
-	struct slob_cache *s = &c->slob;
+	struct slob_cache *s = c->slob;
 	unsigned long irq = spin_lock_irqsave(&c->lock);
 	void *obj = NULL;
 
@@ -377,7 +377,7 @@ void *slob_cache_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 		set_red(c, obj, RED_ACTIVE);
 	if (c->flags & SLAB_STORE_USER)
 		set_track(c, obj, 0, caller);
-	count_alloc(&c->slob);
+	count_alloc(c->slob);
 	obj = kasan_slab_alloc(c, obj); /* (the KASAN kernel: before the constructor) */
 	if (c->ctor)
 		c->ctor(obj);
@@ -388,7 +388,7 @@ void *slob_cache_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
  * was full) goes back to SLOB after its check. */
 static void hold_object(struct kmem_cache *c, void *obj)
 {
-	struct slob_cache *s = &c->slob;
+	struct slob_cache *s = c->slob;
 	void *out = NULL;
 	unsigned long irq;
 
@@ -419,7 +419,7 @@ void slob_cache_free(struct kmem_cache *c, void *obj, unsigned long caller)
 		report(c, obj, bad, NULL, 0, was_held); /* (a held object's tracks are its own) */
 		return;
 	}
-	count_free(&c->slob);
+	count_free(c->slob);
 	if (c->flags & SLAB_RED_ZONE) {
 		check_red(c, obj, (u8 *)obj - c->red_left, c->red_left, RED_ACTIVE, RED_INACTIVE,
 			  "write before the object (red zone overwritten)", REPORT_AND_SET);
@@ -458,10 +458,10 @@ unsigned long slob_cache_release(struct kmem_cache *c)
 	unsigned long left;
 
 	drain_hold(c);
-	left = c->slob.live;
+	left = c->slob->live;
 	if (left)
 		kprintf("kmem_cache_destroy: cache %s: %lu objects still allocated; they stay "
-			"allocated in SLOB heap %s\n", c->name, left, c->slob.heap->name);
+			"allocated in SLOB heap %s\n", c->name, left, c->slob->heap->name);
 	return left;
 }
 
@@ -469,7 +469,7 @@ unsigned long slob_cache_release(struct kmem_cache *c)
 
 int slob_cache_check(struct kmem_cache *c)
 {
-	struct slob_cache *s = &c->slob;
+	struct slob_cache *s = c->slob;
 	void *objs[SLOB_CACHE_HOLD];
 	unsigned int n;
 	int errors = 0;
@@ -506,7 +506,7 @@ int slob_cache_check(struct kmem_cache *c)
 
 unsigned long slob_cache_bytes(const struct kmem_cache *c)
 {
-	const struct slob_cache *s = &c->slob;
+	const struct slob_cache *s = c->slob;
 	unsigned long objs = s->live + s->hold_count;
 
 	return s->big ? objs * (PAGE_SIZE << s->big_order) : objs * c->size;
@@ -527,7 +527,7 @@ unsigned long slob_cache_pages(const struct kmem_cache *c)
  */
 void slob_cache_slabinfo_row(struct kmem_cache *c)
 {
-	const struct slob_cache *s = &c->slob;
+	const struct slob_cache *s = c->slob;
 	unsigned long irq = spin_lock_irqsave(&c->lock);
 	unsigned long active = s->live, num = s->live + s->hold_count, pages = slob_cache_pages(c);
 	unsigned int per = s->big ? 1 : (unsigned int)(PAGE_SIZE / c->size);
@@ -540,7 +540,7 @@ void slob_cache_slabinfo_row(struct kmem_cache *c)
 
 static void slob_cache_line(struct kmem_cache *c, void *arg)
 {
-	const struct slob_cache *s = &c->slob;
+	const struct slob_cache *s = c->slob;
 
 	if (!(c->flags & SLAB_SLOB))
 		return;

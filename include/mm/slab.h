@@ -121,7 +121,9 @@ struct kmem_cache {
 
 	struct list_head chain; /* on the cache chain */
 	unsigned int desc_order; /* pages of this descriptor */
-	struct slob_cache slob; /* SLAB_SLOB caches: their SLOB state (mm/slab_slob.c) */
+	/* SLAB_SLOB caches: their SLOB state (mm/slab_slob.c), allocated with
+	 * the descriptor, right after it; NULL for slab caches */
+	struct slob_cache *slob;
 };
 
 
@@ -289,7 +291,7 @@ static inline unsigned long kmem_cache_in_magazines(const struct kmem_cache *c)
 static inline unsigned long kmem_cache_objects_out(const struct kmem_cache *c)
 {
 	if (c->flags & SLAB_SLOB)
-		return slob_cache_objects(&c->slob);
+		return slob_cache_objects(c->slob);
 	return c->nr_slabs * c->objs_per_slab - c->free_objects;
 }
 

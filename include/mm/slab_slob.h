@@ -26,7 +26,9 @@ struct slob_heap;
  * back (checked when they leave: the window for catching a use after free). */
 #define SLOB_CACHE_HOLD 8
 
-/* The SLOB model's part of struct kmem_cache (zero in slab-model caches). */
+/* The SLOB model's state of a cache: kmem_cache_create allocates it with
+ * the descriptor, right after it (c->slob), for SLOB-model caches only, so
+ * a slab cache's descriptor does not grow by it. */
 struct slob_cache {
 	struct slob_heap *heap;     /* kmalloc's SLOB heap of the cache's zone */
 	unsigned long live;         /* objects handed out and not freed */

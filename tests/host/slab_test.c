@@ -510,7 +510,7 @@ static void model_body(struct ktest *t, struct fx *f)
 			EXPECT(m->ctor_calls > 0);
 			/* slab: once per object of each slab made; SLOB: at every
 			 * allocation (and the destructor at every free) */
-			EXPECT_EQ(m->ctor_calls, slob_model(f) ? m->c->slob.nr_allocs
+			EXPECT_EQ(m->ctor_calls, slob_model(f) ? m->c->slob->nr_allocs
 							      : m->c->nr_grows * m->c->objs_per_slab);
 			EXPECT_EQ(m->dtor_calls, m->ctor_calls);
 			EXPECT_EQ(m->bad_dtor, 0);
@@ -1075,10 +1075,10 @@ static void ctor_dtor_slob_body(struct ktest *t, struct fx *f)
 			kmem_cache_free(c, o[i]);
 		EXPECT_EQ(cd_dtors, 2200);
 		EXPECT_EQ(cd_bad, 0);
-		EXPECT_EQ(c->slob.hold_count, flags[k] & SLAB_POISON ? SLOB_CACHE_HOLD : 0u);
+		EXPECT_EQ(c->slob->hold_count, flags[k] & SLAB_POISON ? SLOB_CACHE_HOLD : 0u);
 		EXPECT_EQ(kmem_cache_check(c), 0);
 		EXPECT_EQ(kmem_cache_shrink(c), 0);
-		EXPECT_EQ(c->slob.hold_count, 0);
+		EXPECT_EQ(c->slob->hold_count, 0);
 		EXPECT_EQ(c->nr_errors, 0);
 		kmem_cache_destroy(c);
 		EXPECT_EQ(cd_dtors, cd_ctors); /* destroy runs none: none were out */
@@ -1553,7 +1553,7 @@ static void double_free_slob_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(fr_count_substr(f->out, "slob:"), 0); /* caught before SLOB saw it */
 	EXPECT_EQ(kmalloc_heap.nr_bad_frees, 0);
 	EXPECT_EQ(kmem_cache_objects_out(c), 0);
-	EXPECT_EQ(c->slob.nr_frees, 2);
+	EXPECT_EQ(c->slob->nr_frees, 2);
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	f->expected_errors = 3;
 	kmem_cache_destroy(c);
@@ -2515,8 +2515,8 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		unsigned long slots = percpu_slots_used();
 
 		ASSERT(c);
-		EXPECT_EQ(c->slob.big, cfg[k].big);
-		EXPECT_EQ(c->slob.big_order, cfg[k].order);
+		EXPECT_EQ(c->slob->big, cfg[k].big);
+		EXPECT_EQ(c->slob->big_order, cfg[k].order);
 		EXPECT_EQ(c->pcpu_off, PERCPU_RESERVED_OFF);
 		for (int i = 0; i < 40; i++) {
 			struct page *pg;

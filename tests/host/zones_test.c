@@ -183,9 +183,9 @@ static void kmem_cache_zone_flags_model(struct ktest *t, unsigned long model)
 	for (int i = 0; i < PREFILL; i++)
 		kmem_cache_free(normal, objs[i]);
 	if (model == SLAB_SLOB) {
-		EXPECT(d32->slob.heap == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32));
-		EXPECT(normal->slob.heap == &kmalloc_heap);
-		EXPECT(big->slob.big && big->slob.heap == d32->slob.heap);
+		EXPECT(d32->slob->heap == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32));
+		EXPECT(normal->slob->heap == &kmalloc_heap);
+		EXPECT(big->slob->big && big->slob->heap == d32->slob->heap);
 	}
 	for (int i = 0; i < TRIES; i++) {
 		objs[i] = kmem_cache_alloc(big, i % 2 ? GFP_DMA32 : GFP_KERNEL);

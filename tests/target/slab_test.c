@@ -344,7 +344,7 @@ static void all_harts_model(struct ktest *t, unsigned long model)
 		if (hcfgs[i].ctor) {
 			EXPECT(hc_ctors[i] > 0);
 			/* slab: per object of each slab made; SLOB: per allocation */
-			EXPECT_EQ(hc_ctors[i], slob ? c->slob.nr_allocs : c->nr_grows * c->objs_per_slab);
+			EXPECT_EQ(hc_ctors[i], slob ? c->slob->nr_allocs : c->nr_grows * c->objs_per_slab);
 			EXPECT_EQ(hc_dtors[i], hc_ctors[i]);
 		}
 	}
