@@ -1,15 +1,67 @@
 /*
- * slab_bench.c - kmem_cache_alloc + kmem_cache_free pairs (the per-hart
- * magazine fast path) for object sizes 32, 64, 256 and 1024.
+ * slab_bench.c - kmem_cache_alloc + kmem_cache_free pairs for object sizes
+ * 32, 64, 256 and 1024 (and 24, 100, 3000 on the SLOB model), on both cache
+ * models: slab (the per-hart magazine fast path) and SLOB (SLAB_SLOB:
+ * slob_alloc / slob_free on kmalloc's heap, mm/slab_slob.c).
+ *
+ *   bench: kmem_cache size=S insns=N pairs=P model=slab|slob live_kb=K
+ *
+ * live_kb: the pages the page allocator gave up while the fresh cache
+ * holds LIVE objects (its slabs and magazine, or the SLOB pages they took),
+ * in KiB; insns: instructions per pair after they were freed.
+ *
+ *   bench: kmem_cache_few caches=C objs=N model=slab|slob live_kb=K
+ *
+ * the other case, a system of many small caches: C caches of sizes from 24
+ * to 1000 bytes, N objects live in each; live_kb as above (descriptors
+ * excluded: they are the same in both models).
+ *
+ *   bench: kmem_cache_slob_parts size=64 insns=N ksize_insns=M
+ *
+ * what a SLOB-model pair is made of: slob_alloc + slob_free of the same
+ * 64-byte block on kmalloc's heap alone (insns), and the slob_ksize the
+ * free's check adds (ksize_insns).
  */
 #include <bench/bench.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
 #include <mm/slab.h>
+#include <mm/slob.h>
 
 #define PAIRS 10000
+#define LIVE 1000
 
-static void bench_size(unsigned int size)
+static void *live_objs[LIVE];
+
+static unsigned long free_pages_now(void)
 {
-	struct kmem_cache *c = kmem_cache_create("bench", size, 0, 0, NULL);
+	node_drain_pages(mem_node);
+	return nr_free_pages();
+}
+
+/* KiB taken from the page allocator by LIVE objects of the cache; 0 when
+ * an allocation failed (printed). */
+static unsigned long live_kb(struct kmem_cache *c)
+{
+	unsigned long before = free_pages_now(), after;
+	int n;
+
+	for (n = 0; n < LIVE; n++)
+		if (!(live_objs[n] = kmem_cache_alloc(c, GFP_KERNEL)))
+			break;
+	after = free_pages_now();
+	if (n < LIVE)
+		kprintf("bench: kmem_cache error: %s: allocation %d of %d failed\n", c->name, n, LIVE);
+	while (n--)
+		kmem_cache_free(c, live_objs[n]);
+	kmem_cache_shrink(c);
+	return (before - after) * (PAGE_SIZE / 1024);
+}
+
+static void bench_size(unsigned int size, unsigned long model)
+{
+	struct kmem_cache *c = kmem_cache_create("bench", size, 0, model, NULL);
+	unsigned long kb;
 	void *obj;
 	u64 t0, t1;
 
@@ -17,6 +69,7 @@ static void bench_size(unsigned int size)
 		kprintf("bench: kmem_cache size=%u failed: no cache\n", size);
 		return;
 	}
+	kb = live_kb(c); /* on the fresh cache: every page its objects take */
 	obj = kmem_cache_alloc(c, GFP_KERNEL); /* warm this hart's magazine */
 	kmem_cache_free(c, obj);
 	t0 = bench_instret();
@@ -25,18 +78,79 @@ static void bench_size(unsigned int size)
 		kmem_cache_free(c, obj);
 	}
 	t1 = bench_instret();
-	kprintf("bench: kmem_cache size=%u insns=%llu pairs=%d\n", size,
-		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS);
+	kprintf("bench: kmem_cache size=%u insns=%llu pairs=%d model=%s live_kb=%lu\n", size,
+		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS,
+		c->flags & SLAB_SLOB ? "slob" : "slab", kb);
 	kmem_cache_shrink(c);
 	kmem_cache_destroy(c);
 }
 
+static void bench_slob_parts(void)
+{
+	void *o;
+	u64 t0, t1, t2;
+
+	t0 = bench_instret();
+	for (int i = 0; i < PAIRS; i++) {
+		o = slob_alloc(&kmalloc_heap, 64, GFP_KERNEL, sizeof(void *));
+		slob_free(&kmalloc_heap, o, 64);
+	}
+	t1 = bench_instret();
+	for (int i = 0; i < PAIRS; i++) {
+		o = slob_alloc(&kmalloc_heap, 64, GFP_KERNEL, sizeof(void *));
+		if (slob_ksize(&kmalloc_heap, o) < 64)
+			kprintf("bench: kmem_cache_slob_parts error: slob_ksize of a live block\n");
+		slob_free(&kmalloc_heap, o, 64);
+	}
+	t2 = bench_instret();
+	kprintf("bench: kmem_cache_slob_parts size=64 insns=%llu ksize_insns=%llu\n",
+		(unsigned long long)bench_per_op(t0, t1, PAIRS),
+		(unsigned long long)(bench_per_op(t1, t2, PAIRS) - bench_per_op(t0, t1, PAIRS)));
+}
+
+#define FEW_CACHES 16
+#define FEW_OBJS 10
+
+static void bench_few(unsigned long model)
+{
+	static struct kmem_cache *cs[FEW_CACHES];
+	static void *objs[FEW_CACHES][FEW_OBJS];
+	unsigned long before, after;
+	bool ok = true;
+
+	for (int i = 0; i < FEW_CACHES; i++)
+		ok = (cs[i] = kmem_cache_create("bench-few", 24 + (unsigned int)i * 65, 0, model, NULL)) &&
+		     ok;
+	before = free_pages_now();
+	for (int i = 0; i < FEW_CACHES; i++)
+		for (int k = 0; k < FEW_OBJS; k++)
+			ok = cs[i] && (objs[i][k] = kmem_cache_alloc(cs[i], GFP_KERNEL)) && ok;
+	after = free_pages_now();
+	if (ok)
+		kprintf("bench: kmem_cache_few caches=%d objs=%d model=%s live_kb=%lu\n", FEW_CACHES,
+			FEW_OBJS, model == SLAB_SLOB ? "slob" : "slab",
+			(before - after) * (PAGE_SIZE / 1024));
+	else
+		kprintf("bench: kmem_cache_few error: a cache or an object could not be made\n");
+	for (int i = 0; i < FEW_CACHES; i++) {
+		for (int k = 0; k < FEW_OBJS; k++)
+			if (cs[i] && objs[i][k])
+				kmem_cache_free(cs[i], objs[i][k]);
+		kmem_cache_destroy(cs[i]);
+	}
+}
+
 static void slab_bench(void)
 {
-	bench_size(32);
-	bench_size(64);
-	bench_size(256);
-	bench_size(1024);
+	static const unsigned int sizes[] = { 24, 32, 64, 100, 256, 1024, 3000 };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+		bench_size(sizes[i], SLAB_NOSLOB);
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+		bench_size(sizes[i], SLAB_SLOB);
+	bench_slob_parts();
+	bench_few(SLAB_NOSLOB);
+	bench_few(SLAB_SLOB);
 }
 BENCH("kmem_cache", slab_bench);
 

@@ -37,6 +37,9 @@ void slab_init(void);
  * order in the head page; counted in the heap's statistics and limit. */
 void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp);
 void slob_big_free(struct slob_heap *h, struct page *page);
+/* kmalloc's SLOB heap for @zone's zone bits (0: kmalloc_heap), a zone heap
+ * made on first use: where SLOB-model caches (slab_slob.c) take objects. */
+struct slob_heap *kmalloc_heap_of_zone(gfp_t zone);
 
 /* ---- fault injection (fault_inject.c) ---- */
 /* The checks, called from the allocators' slow paths (only while active).

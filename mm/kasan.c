@@ -762,7 +762,9 @@ void *kasan_slab_alloc(struct kmem_cache *c, void *obj)
 {
 	if (!obj || !kasan_ready)
 		return obj;
-	unpoison_object((unsigned long)obj, c->object_size, c->size, KASAN_SLAB_REDZONE);
+	/* (a SLOB-model cache's block ends c->size - red_left past the object) */
+	unpoison_object((unsigned long)obj, c->object_size,
+			c->flags & SLAB_SLOB ? c->size - c->red_left : c->size, KASAN_SLAB_REDZONE);
 	record_alloc((unsigned long)obj, c->object_size, c);
 	return obj;
 }
@@ -796,6 +798,11 @@ bool kasan_slab_free(struct kmem_cache *c, void *obj)
 	struct page *head;
 
 	if (!kasan_ready || !obj)
+		return false;
+	/* A SLOB-model cache (mm/slab_slob.c) runs its destructor on the object
+	 * after this and gives the block to SLOB: left accessible, not
+	 * quarantined (its own SLAB_POISON hold catches a use after free). */
+	if (c->flags & SLAB_SLOB)
 		return false;
 	if (!checks_on || !quarantine_on) {
 		obj_remove_locked((unsigned long)obj);

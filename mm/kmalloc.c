@@ -159,7 +159,7 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 		 * others to ARCH_KMALLOC_MINALIGN (every class is a multiple). */
 		size_t align = (size & (size - 1)) == 0 && size <= PAGE_SIZE ? size : ARCH_KMALLOC_MINALIGN;
 
-		c = kmem_cache_create(name, size, align, 0, NULL);
+		c = kmem_cache_create(name, size, align, SLAB_NOSLOB, NULL);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
 		if (kmalloc_backend == KMALLOC_SLAB && !kfence_enabled)
 			__atomic_store_n(&kmalloc_fast_caches[idx], c, __ATOMIC_RELEASE);
@@ -205,7 +205,7 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_zone_cache(un
 			ksnprintf(name, sizeof(name), "kmalloc-%s-%u", zone_type_name[zt],
 				  kmalloc_sizes[idx]);
 			c = kmem_cache_create(name, base->object_size, base->align,
-					      zone_type_flags[zt], NULL);
+					      zone_type_flags[zt] | SLAB_NOSLOB, NULL);
 			__atomic_store_n(&kmalloc_zone_caches[zt][idx], c, __ATOMIC_RELEASE);
 		}
 		spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
@@ -243,6 +243,11 @@ static __attribute__((noinline)) struct slob_heap *kmalloc_zone_heap(gfp_t gfp)
 static __attribute__((noinline)) void *kmalloc_zone_heap_kmalloc(size_t size, gfp_t gfp)
 {
 	return heap_kmalloc(kmalloc_zone_heap(gfp), size, gfp);
+}
+
+struct slob_heap *kmalloc_heap_of_zone(gfp_t zone)
+{
+	return zone & GFP_ZONEMASK ? kmalloc_zone_heap(zone) : &kmalloc_heap;
 }
 
 static bool is_kmalloc_zone_heap(const struct slob_heap *h)

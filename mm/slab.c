@@ -80,6 +80,13 @@
  * mm/slab_check.c holds the read-only walks: kmem_cache_check, which proves
  * the invariants above on demand, and the slabinfo reports.
  *
+ * The SLOB model (SLAB_SLOB, slab=slob): mm/slab_slob.c serves such a cache
+ * from kmalloc's SLOB heap. It has no slabs and no magazines (its per-hart
+ * pair is the shared empty one), so its every allocation and free reach the
+ * slow paths' branch for caches without a magazine, where one test of its
+ * flags sends it there (a refill or flush never sees the test); create,
+ * shrink, tune and destroy test it at their entry.
+ *
  * Locking: cache->lock guards the lists and counters; the cache chain has
  * its own lock; lock order cache lock -> page allocator locks.
  */
@@ -577,8 +584,9 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 		return obj;
 	flags = irq_save();
 	m = this_magazine(c);
-	if (!m) {
-		obj = slab_debug_alloc(c, gfp, caller);
+	if (!m) { /* a debug cache, or a SLOB-model one (neither has magazines) */
+		obj = c->flags & SLAB_SLOB ? slob_cache_alloc(c, gfp, caller)
+					   : slab_debug_alloc(c, gfp, caller);
 		irq_restore(flags);
 		return obj;
 	}
@@ -599,8 +607,11 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	unsigned long flags = irq_save();
 	struct slab_cpu *m = this_magazine(c);
 
-	if (!m) {
-		slab_debug_free(c, obj, caller);
+	if (!m) { /* a debug cache, or a SLOB-model one (neither has magazines) */
+		if (c->flags & SLAB_SLOB)
+			slob_cache_free(c, obj, caller);
+		else
+			slab_debug_free(c, obj, caller);
 		irq_restore(flags);
 		return;
 	}
@@ -701,6 +712,8 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
 	unsigned long pages;
 
 	kasan_cache_drain(c); /* (the KASAN kernel) its quarantined objects */
+	if (unlikely(c->flags & SLAB_SLOB))
+		return slob_cache_shrink(c);
 	flags = irq_save();
 	spin_lock(&c->lock);
 	pages = shrink_locked(c);
@@ -975,6 +988,12 @@ static void setup_magazines(struct kmem_cache *c)
 			cpu_slab(c, cpu)->top = cpu_slab(c, cpu)->end = EMPTY_END;
 }
 
+/* A descriptor's bytes: a SLOB-model cache's state follows it. */
+static size_t desc_bytes(unsigned long flags)
+{
+	return sizeof(struct kmem_cache) + (flags & SLAB_SLOB ? sizeof(struct slob_cache) : 0);
+}
+
 struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
 					  unsigned long flags, void (*ctor)(void *),
 					  void (*dtor)(void *))
@@ -986,6 +1005,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 			: size > (PAGE_SIZE << SLAB_MAX_ORDER) ? "size above the largest slab (32 KiB)"
 			: (align & (align - 1)) ? "alignment not a power of two"
 			: align > PAGE_SIZE ? "alignment above a page"
+			: (flags & SLAB_SLOB) && (flags & SLAB_NOSLOB) ? "both SLAB_SLOB and SLAB_NOSLOB"
 			: NULL;
 
 	if (bad) {
@@ -993,13 +1013,17 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 			align, bad);
 		return NULL;
 	}
-	c = slob_alloc(&meta_heap, sizeof(*c), GFP_KERNEL | __GFP_ZERO, 0);
+	if (slab_slob_default && !(flags & SLAB_NOSLOB))
+		flags |= SLAB_SLOB; /* slab=slob */
+	c = slob_alloc(&meta_heap, desc_bytes(flags), GFP_KERNEL | __GFP_ZERO, 0);
 	if (!c) {
 		kprintf("kmem_cache_create(%s): no memory for the descriptor\n", name);
 		return NULL;
 	}
 	kstrlcpy(c->name, name, sizeof(c->name));
-	c->flags = (flags & ~SLAB_FAILSLAB) | slab_debug_flags_for(c->name) |
+	if (flags & SLAB_SLOB)
+		c->slob = (struct slob_cache *)(c + 1);
+	c->flags = (flags & ~(SLAB_FAILSLAB | SLAB_NOSLOB)) | slab_debug_flags_for(c->name) |
 		   (failslab_targets(c->name) ? SLAB_FAILSLAB : 0);
 	c->object_size = (unsigned int)size;
 	c->align = calculate_alignment(c->flags, align, size);
@@ -1010,15 +1034,16 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 			: (flags & SLAB_CACHE_DMA32) ? __GFP_DMA32
 						     : 0;
 	c->full.first = c->partial.first = c->free.first = SLAB_NIL;
-	if (setup_geometry(c)) {
+	if (c->flags & SLAB_SLOB ? slob_cache_init(c) : setup_geometry(c)) {
 		kprintf("kmem_cache_create(%s, size %zu, align %zu): with its debug layout an object "
 			"does not fit a slab of at most %lu KiB\n", name, size, align,
 			(PAGE_SIZE << SLAB_MAX_ORDER) >> 10);
-		slob_free(&meta_heap, c, sizeof(*c));
+		slob_free(&meta_heap, c, desc_bytes(c->flags));
 		return NULL;
 	}
-	setup_magazines(c);
-	slab_account(0, (long)sizeof(*c));
+	if (!(c->flags & SLAB_SLOB))
+		setup_magazines(c);
+	slab_account(0, (long)desc_bytes(c->flags));
 	irq = spin_lock_irqsave(&chain_lock);
 	list_add_tail(&c->chain, &cache_chain);
 	spin_unlock_irqrestore(&chain_lock, irq);
@@ -1042,6 +1067,13 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	irq = spin_lock_irqsave(&chain_lock);
 	list_del(&c->chain);
 	spin_unlock_irqrestore(&chain_lock, irq);
+	if (unlikely(c->flags & SLAB_SLOB)) {
+		if (slob_cache_release(c))
+			return; /* reported; the descriptor stays for late frees */
+		slob_free(&meta_heap, c, desc_bytes(c->flags));
+		slab_account(0, -(long)desc_bytes(c->flags));
+		return;
+	}
 
 	irq = irq_save();
 	spin_lock(&c->lock);
@@ -1106,7 +1138,8 @@ int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned in
 {
 	unsigned long irq;
 
-	if (limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch) ||
+	if ((c->flags & SLAB_SLOB) || /* (no magazines to tune) */
+	    limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch) ||
 	    (shared != SLAB_SHARED_DEFAULT && (unsigned long)shared * batch > SLAB_MAX_LIMIT))
 		return -EINVAL;
 	irq = irq_save();

@@ -60,6 +60,10 @@ unsigned long slab_total_pages(bool reclaimable)
 
 static void slabinfo_row(struct kmem_cache *c, void *arg)
 {
+	if (c->flags & SLAB_SLOB) {
+		slob_cache_slabinfo_row(c);
+		return;
+	}
 	unsigned long irq = spin_lock_irqsave(&c->lock);
 	unsigned long num = c->nr_slabs * c->objs_per_slab, active = kmem_cache_objects_out(c);
 	unsigned long active_slabs = c->full.count + c->partial.count, slabs = c->nr_slabs;
@@ -222,6 +226,8 @@ static void check_depot(struct check *k)
 
 int kmem_cache_check(struct kmem_cache *c)
 {
+	if (c->flags & SLAB_SLOB) /* the SLOB model's own invariants */
+		return slob_cache_check(c);
 	struct check k = { c, 0 };
 	unsigned long irq = spin_lock_irqsave(&c->lock), nfree = 0, slabs = 0;
 

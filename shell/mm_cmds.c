@@ -51,6 +51,7 @@ static int cmd_slobinfo(int argc, char **argv)
 	for (unsigned int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++)
 		if (kmalloc_zone_heap_of(zt))
 			show_slobinfo(kmalloc_zone_heap_of(zt));
+	show_slob_caches(); /* the SLOB-model kmem_caches on them, if any */
 	return 0;
 }
 SHELL_CMD("slobinfo", cmd_slobinfo, "", "kmalloc's SLOB heaps: pages, free space, bigblocks, fragmentation");

@@ -289,8 +289,9 @@ static bool alloc_cache_obj(struct shart *h, struct sobj *o)
 	o->size = (u32)scfg[ci].size;
 	o->kind = K_CACHE;
 	o->sub = (u8)ci;
-	if (virt_to_cache(p) != scache[ci])
-		stress_error("%s object %p is not in a slab of its cache", scfg[ci].name, p);
+	if (scache[ci]->flags & SLAB_SLOB ? !slob_cache_valid_object(scache[ci], p)
+					    : virt_to_cache(p) != scache[ci])
+		stress_error("%s object %p is not an object of its cache", scfg[ci].name, p);
 	if ((uintptr_t)p & (MAX(scfg[ci].align, (size_t)8) - 1))
 		stress_error("%s object %p is misaligned", scfg[ci].name, p);
 	if (scfg[ci].ctor && *(u64 *)p != (CTOR_MAGIC ^ (u64)(uintptr_t)p))
@@ -483,7 +484,9 @@ static void settle(struct snap *s)
 	slab_for_each_cache(count_objs, &a);
 	s->free_pages = nr_free_pages();
 	s->meta_pages = slab_held_pages() - slab_pages;
-	s->slob_empty = kmalloc_heap.nr_empty;
+	/* (its kept empty segfit page and kept empty size page: either may
+	 * become the other while the run uses the heap, slab=slob's caches) */
+	s->slob_empty = kmalloc_heap.nr_empty + (kmalloc_heap.sp_kept != NULL);
 	s->slab_objs = a.objs;
 	s->slob_used = kmalloc_heap.used_bytes;
 	s->big_pages = kmalloc_heap.big_pages;

@@ -26,6 +26,10 @@
  *   kasan_slab_free(c, obj)     true: KASAN took obj (into the quarantine,
  *                               or dropped it as a double or invalid free,
  *                               reported); the caller must not free it.
+ *                               (A SLOB-model cache's object: false, left
+ *                               accessible; slab_slob.c unpoisons its
+ *                               objects with kasan_slab_alloc before their
+ *                               constructor, which runs at each allocation.)
  *   kasan_kmalloc(p, size)      a kmalloc result: size bytes accessible,
  *                               the rest of the block a red zone.
  *   kasan_krealloc(p, size)     krealloc kept p for the new size.

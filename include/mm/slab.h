@@ -18,6 +18,7 @@
 #include <lib/spinlock.h>
 #include <mm/kasan.h>
 #include <mm/kfence.h>
+#include <mm/slab_slob.h>
 
 /* Cache flags (Linux's values). */
 #define SLAB_CONSISTENCY_CHECKS 0x00000100ul /* F: check every free */
@@ -29,6 +30,11 @@
 #define SLAB_STORE_USER 0x00010000ul         /* U: remember who allocated / freed */
 #define SLAB_RECLAIM_ACCOUNT 0x00020000ul    /* counted as SReclaimable */
 #define SLAB_FAILSLAB 0x02000000ul           /* failslab targets it (set by mm/fault_inject.c) */
+/* rvmm's: the cache's model (include/mm/slab_slob.h). SLAB_SLOB serves it
+ * from kmalloc's SLOB heap as 2.6.20's CONFIG_SLOB did; SLAB_NOSLOB keeps it a
+ * slab cache under slab=slob (the kmalloc-N caches). */
+#define SLAB_SLOB 0x40000000ul
+#define SLAB_NOSLOB 0x20000000ul
 #define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 
 #define SLAB_CACHE_LINE 64
@@ -116,13 +122,17 @@ struct kmem_cache {
 
 	struct list_head chain; /* on the cache chain */
 	unsigned int desc_order; /* pages of this descriptor */
+	/* SLAB_SLOB caches: their SLOB state (mm/slab_slob.c), allocated with
+	 * the descriptor, right after it; NULL for slab caches */
+	struct slob_cache *slob;
 };
 
 
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
 				     unsigned long flags, void (*ctor)(void *));
 /* The variant with a destructor, run on each object when its slab goes back
- * to the page allocator (the design rvmm follows; Linux dropped it). */
+ * to the page allocator (the design rvmm follows; Linux dropped it); on a
+ * SLOB-model cache (SLAB_SLOB, slab=slob) at each free, as 2.6.20's SLOB. */
 struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
 					  unsigned long flags, void (*ctor)(void *),
 					  void (*dtor)(void *));
@@ -196,9 +206,9 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
 
 /*
  * Allocate an object in its constructed state (the constructor ran when
- * its slab was made), or NULL. Contract: objects are freed in their
- * constructed state, so a cache with a constructor never runs it again for
- * a recycled object.
+ * its slab was made; on a SLOB-model cache, at this allocation), or NULL.
+ * Contract: objects are freed in their constructed state, so a slab cache
+ * with a constructor never runs it again for a recycled object.
  */
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
 
@@ -291,6 +301,8 @@ static inline unsigned long kmem_cache_in_magazines(const struct kmem_cache *c)
  * under the cache lock or while the cache is quiet. */
 static inline unsigned long kmem_cache_objects_out(const struct kmem_cache *c)
 {
+	if (c->flags & SLAB_SLOB)
+		return slob_cache_objects(c->slob);
 	return c->nr_slabs * c->objs_per_slab - c->free_objects;
 }
 

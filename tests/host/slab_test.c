@@ -15,6 +15,14 @@
  * "Harts" are simulated with host_set_cpu(): one thread switching cpu
  * numbers uses a different magazine per number.
  *
+ * Cases that test what a cache promises whatever serves it (FX_CASE2) run
+ * twice: on slab-model caches (SLAB_NOSLOB) and, as CASE_slob, on
+ * SLOB-model caches (SLAB_SLOB, mm/slab_slob.c); f->model is the flag the
+ * case ORs into every kmem_cache_create, and where the models differ (who
+ * runs constructors when, what holds the memory) the case checks each
+ * model's own rule. The others test the slab model's machinery (slabs,
+ * magazines, depot, geometry) and run once.
+ *
  * The expectations are written down from the design (mm/slab.c's opening
  * comment), not read back from the code: object layout and the order rule
  * are computed here by hand.
@@ -49,6 +57,7 @@ struct fx {
 	unsigned long kerr0;   /* kfree_errors at the start */
 	unsigned long slots0;  /* per-hart slots in use at the start */
 	unsigned long expected_errors; /* slab errors the case provokes */
+	unsigned long model;   /* SLAB_NOSLOB or SLAB_SLOB: the model under test */
 	char out[16384];
 };
 
@@ -134,6 +143,47 @@ out:
 			fx_teardown(t);         \
 		}                               \
 	}
+
+/* A case of both models: fn on slab caches, fn_slob on SLOB-model ones. */
+#define FX_CASE_MODEL(name, fn, m)              \
+	static void name(struct ktest *t)       \
+	{                                       \
+		if (fx_setup(t)) {              \
+			fx.model = (m);         \
+			fn##_body(t, &fx);      \
+			fx_teardown(t);         \
+		}                               \
+	}
+#define FX_CASE2(fn) FX_CASE_MODEL(fn, fn, SLAB_NOSLOB) FX_CASE_MODEL(fn##_slob, fn, SLAB_SLOB)
+
+static bool slob_model(const struct fx *f)
+{
+	return f->model == SLAB_SLOB;
+}
+
+/* Pages the SLOB heaps hold (SLOB pages and bigblocks). */
+static unsigned long slob_heap_pages(void)
+{
+	unsigned long n = kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+
+	for (unsigned int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++) {
+		struct slob_heap *h = kmalloc_zone_heap_of(zt);
+
+		if (h)
+			n += h->nr_pages + h->big_pages;
+	}
+	return n;
+}
+
+/* Is obj a live object of c, by its model's own evidence: in one of c's
+ * slabs on an object boundary, or (SLOB model) in the cache's SLOB memory
+ * at its alignment (slob_cache_valid_object). */
+static bool cache_owns(struct kmem_cache *c, const void *obj)
+{
+	if (c->flags & SLAB_SLOB)
+		return virt_to_cache(obj) == NULL && slob_cache_valid_object(c, obj);
+	return virt_to_cache(obj) == c;
+}
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -254,11 +304,16 @@ struct mcache {
 
 static struct mcache mcaches[NCFG];
 static u64 *owned; /* one bit per byte of fake RAM: inside a live object */
+/* The cache the model test is calling (a SLOB-model cache's objects do not
+ * name their cache: its constructor and destructor learn it here). */
+static struct mcache *m_calling;
 
 static struct mcache *mcache_of(const void *obj)
 {
 	struct kmem_cache *c = virt_to_cache(obj);
 
+	if (!c)
+		return m_calling;
 	for (size_t i = 0; i < NCFG; i++)
 		if (mcaches[i].c == c)
 			return &mcaches[i];
@@ -274,9 +329,8 @@ static void model_ctor(void *obj)
 {
 	struct mcache *m = mcache_of(obj);
 
-	fill(obj, virt_to_cache(obj)->object_size, ctor_seed(obj));
-	if (m)
-		m->ctor_calls++;
+	fill(obj, m->c->object_size, ctor_seed(obj));
+	m->ctor_calls++;
 }
 
 static void model_dtor(void *obj)
@@ -326,7 +380,7 @@ static void model_body(struct ktest *t, struct fx *f)
 		const struct mcfg *g = &mcfgs[i];
 		struct mcache *m = &mcaches[i];
 
-		m->c = kmem_cache_create_dtor(g->name, g->size, g->align, g->flags,
+		m->c = kmem_cache_create_dtor(g->name, g->size, g->align, g->flags | f->model,
 					      g->ctor ? model_ctor : NULL, g->ctor ? model_dtor : NULL);
 		if (!m->c) {
 			ktest_fail(t, __FILE__, __LINE__, "kmem_cache_create(%s) failed", g->name);
@@ -334,6 +388,7 @@ static void model_body(struct ktest *t, struct fx *f)
 		}
 		EXPECT_EQ(kmem_cache_size(m->c), g->size);
 		EXPECT_STREQ(m->c->name, g->name);
+		EXPECT_EQ(!!(m->c->flags & SLAB_SLOB), slob_model(f));
 		m->nslots = (unsigned int)MIN((size_t)MODEL_MAX_SLOTS, MAX((size_t)6, (1536u << 10) / g->size));
 		m->slots = calloc(m->nslots, sizeof(*m->slots));
 		if (!m->slots) {
@@ -354,6 +409,7 @@ static void model_body(struct ktest *t, struct fx *f)
 		bool grow = (step / 10000) % 2 == 0;
 
 		host_set_cpu(cpu);
+		m_calling = m;
 		if (!s->p && pct < (grow ? 85u : 30u)) {
 			s->p = kmem_cache_alloc(m->c, GFP_KERNEL);
 			if (!s->p) {
@@ -362,7 +418,7 @@ static void model_body(struct ktest *t, struct fx *f)
 				break;
 			}
 			if (!aligned(s->p, promised_align(g->size, g->align, g->flags)) ||
-			    virt_to_cache(s->p) != m->c) {
+			    !cache_owns(m->c, s->p)) {
 				ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: %p misaligned or foreign",
 					   step, g->name, s->p);
 				break;
@@ -407,8 +463,13 @@ static void model_body(struct ktest *t, struct fx *f)
 			ktest_fail(t, __FILE__, __LINE__, "step %lu: %s: kmem_cache_check failed", step, g->name);
 			break;
 		}
-		if (slab_pages - f->pages0 > peak_pages)
-			peak_pages = slab_pages - f->pages0;
+		/* The heap every SLOB-model cache shares, now and then. */
+		if (slob_model(f) && step % 2000 == 0 && slob_check(&kmalloc_heap) != 0) {
+			ktest_fail(t, __FILE__, __LINE__, "step %lu: slob_check failed", step);
+			break;
+		}
+		if (slab_pages - f->pages0 + slob_heap_pages() > peak_pages)
+			peak_pages = slab_pages - f->pages0 + slob_heap_pages();
 	}
 	EXPECT_EQ(slab_errors, f->err0);
 	if (t->failures)
@@ -423,6 +484,8 @@ static void model_body(struct ktest *t, struct fx *f)
 			if (!s->p)
 				continue;
 			host_set_cpu(k % NCPU);
+			m_calling = m;
+			EXPECT(cache_owns(m->c, s->p));
 			EXPECT_EQ(first_bad(s->p, mcfgs[i].size, s->seed), -1);
 			if (mcfgs[i].ctor)
 				fill(s->p, mcfgs[i].size, ctor_seed(s->p));
@@ -445,26 +508,38 @@ static void model_body(struct ktest *t, struct fx *f)
 		EXPECT_EQ(kmem_cache_check(m->c), 0);
 		if (mcfgs[i].ctor) {
 			EXPECT(m->ctor_calls > 0);
-			EXPECT_EQ(m->ctor_calls, m->c->nr_grows * m->c->objs_per_slab);
+			/* slab: once per object of each slab made; SLOB: at every
+			 * allocation (and the destructor at every free) */
+			EXPECT_EQ(m->ctor_calls, slob_model(f) ? m->c->slob->nr_allocs
+							      : m->c->nr_grows * m->c->objs_per_slab);
 			EXPECT_EQ(m->dtor_calls, m->ctor_calls);
 			EXPECT_EQ(m->bad_dtor, 0);
 		}
 	}
 	EXPECT_EQ(slab_pages, f->pages0);
+	if (slob_model(f)) {
+		EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+		EXPECT(kmalloc_heap.nr_pages <= 1); /* the kept empty page at most */
+		EXPECT_EQ(kmalloc_heap.big_pages, 0);
+	}
 	EXPECT(peak_pages > 500); /* the model really used memory */
-	kprintf("# slab.model: %lu operations, up to %lu slab pages\n", ops, peak_pages);
+	kprintf("# slab.model%s: %lu operations, up to %lu %s pages\n", slob_model(f) ? "_slob" : "",
+		ops, peak_pages, slob_model(f) ? "SLOB" : "slab");
 out:
 	host_set_cpu(0);
+	m_calling = NULL;
 	for (size_t i = 0; i < NCFG; i++) {
-		if (mcaches[i].c && !t->failures)
+		if (mcaches[i].c && !t->failures) {
+			m_calling = &mcaches[i];
 			kmem_cache_destroy(mcaches[i].c);
+		}
 		free(mcaches[i].slots);
 	}
 	memset(mcaches, 0, sizeof(mcaches));
 	free(owned);
 	owned = NULL;
 }
-FX_CASE(model)
+FX_CASE2(model)
 
 /* ---- 2. geometry ----------------------------------------------------------- */
 
@@ -1036,6 +1111,65 @@ static void ctor_dtor_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(ctor_dtor)
 
+/*
+ * The SLOB model runs constructors and destructors as 2.6.20's SLOB did:
+ * the constructor at every allocation, the destructor at every free, on a
+ * plain and on a debug cache (whose freed objects are poisoned after their
+ * destructor and held); nothing is built ahead, and when every object is
+ * back the heap holds at most its one kept empty page.
+ */
+static void ctor_dtor_slob_body(struct ktest *t, struct fx *f)
+{
+	static const unsigned long flags[] = { 0, SLAB_RED_ZONE | SLAB_POISON };
+	struct cd_obj *o[200];
+
+	for (size_t k = 0; k < ARRAY_SIZE(flags); k++) {
+		struct kmem_cache *c = kmem_cache_create_dtor("ctor-dtor", sizeof(struct cd_obj), 0,
+							      flags[k] | f->model, cd_ctor, cd_dtor);
+
+		ASSERT(c && (c->flags & SLAB_SLOB));
+		cd_ctors = cd_dtors = cd_bad = 0;
+		for (int r = 0; r < 2000; r++) {
+			struct cd_obj *p = kmem_cache_alloc(c, GFP_KERNEL);
+
+			ASSERT(p);
+			if (p->state != CD_LIVE || p->self != p || cd_ctors != (unsigned long)r + 1) {
+				ktest_fail(t, __FILE__, __LINE__, "round %d: %p not constructed now", r,
+					   (void *)p);
+				break;
+			}
+			p->payload[r % 23] = (u64)r;
+			host_set_cpu((unsigned int)r % NCPU);
+			kmem_cache_free(c, p);
+			EXPECT_EQ(cd_dtors, (unsigned long)r + 1);
+		}
+		host_set_cpu(0);
+		for (int i = 0; i < 200; i++) {
+			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			ASSERT(o[i]);
+			EXPECT(o[i]->state == CD_LIVE && o[i]->self == o[i]);
+			EXPECT(cache_owns(c, o[i]));
+		}
+		EXPECT_EQ(cd_ctors, 2200);
+		EXPECT_EQ(kmem_cache_objects_out(c), 200);
+		for (int i = 0; i < 200; i++)
+			kmem_cache_free(c, o[i]);
+		EXPECT_EQ(cd_dtors, 2200);
+		EXPECT_EQ(cd_bad, 0);
+		EXPECT_EQ(c->slob->hold_count, flags[k] & SLAB_POISON ? SLOB_CACHE_HOLD : 0u);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		EXPECT_EQ(kmem_cache_shrink(c), 0);
+		EXPECT_EQ(c->slob->hold_count, 0);
+		EXPECT_EQ(c->nr_errors, 0);
+		kmem_cache_destroy(c);
+		EXPECT_EQ(cd_dtors, cd_ctors); /* destroy runs none: none were out */
+		EXPECT(kmalloc_heap.nr_pages <= 1);
+		EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	}
+	EXPECT_EQ(slab_pages, f->pages0); /* not a slab page anywhere */
+}
+FX_CASE_MODEL(ctor_dtor_slob, ctor_dtor_slob, SLAB_SLOB)
+
 /* ---- 5. destroy with objects left ----------------------------------------------- */
 
 static void destroy_busy_body(struct ktest *t, struct fx *f)
@@ -1113,6 +1247,46 @@ static void destroy_busy_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(free_now(), free0);
 }
 FX_CASE(destroy_busy)
+
+/* The SLOB model: destroy with objects out reports them as the slab model
+ * does; they stay allocated in the SLOB heap, and the kept descriptor lets
+ * their late kmem_cache_free work. */
+static void destroy_busy_slob_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("leaky", 256, 0, f->model, NULL);
+	struct fr_capture cap;
+	void *o[5];
+	char want[96];
+
+	ASSERT(c);
+	for (int i = 0; i < 5; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	kmem_cache_free(c, o[0]);
+	kmem_cache_free(c, o[1]);
+	fr_capture_start(&cap);
+	kmem_cache_destroy(c);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	ksnprintf(want, sizeof(want), "cache leaky: %d objects still allocated", 3);
+	EXPECT(strstr(f->out, want) != NULL);
+	EXPECT(strstr(f->out, "SLOB heap kmalloc") != NULL);
+	EXPECT_EQ(fr_count_substr(f->out, "kmem_cache_destroy"), 1);
+	for (int i = 2; i < 5; i++) {
+		EXPECT_EQ(page_type(virt_to_page(o[i])), PGTY_SLOB);
+		EXPECT(slob_ksize(&kmalloc_heap, o[i]) >= 256); /* live blocks */
+	}
+	fr_capture_start(&cap);
+	show_slabinfo();
+	show_slob_caches();
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT(strstr(f->out, "leaky") == NULL);
+	for (int i = 2; i < 5; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(slab_errors, f->err0);
+	EXPECT_EQ(kmem_cache_objects_out(c), 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(slab_pages, f->pages0);
+}
+FX_CASE_MODEL(destroy_busy_slob, destroy_busy_slob, SLAB_SLOB)
 
 /*
  * Per-hart slots (mm/percpu.c): distinct, aligned, inside the area, zeroed
@@ -1430,6 +1604,42 @@ static void double_free_in_a_row_body(struct ktest *t, struct fx *f)
 	kmem_cache_destroy(c);
 }
 FX_CASE(double_free_in_a_row)
+
+/* The SLOB model on segfit: a double free, in a row or not, finds no live
+ * block and is reported and dropped (unless the block went out again). */
+static void double_free_slob_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("twice", 64, 0, f->model, NULL);
+	struct fr_capture cap;
+	char want[128];
+	void *a, *b;
+
+	ASSERT(c);
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	b = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT(a && b);
+	kmem_cache_free(c, a);
+	fr_capture_start(&cap);
+	kmem_cache_free(c, a);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	ksnprintf(want, sizeof(want),
+		  "slab error: cache twice: object %p: free of a pointer that is not an object of this cache", a);
+	EXPECT(strstr(f->out, want) != NULL);
+	kmem_cache_free(c, b);
+	fr_capture_start(&cap);
+	kmem_cache_free(c, a); /* not in a row */
+	kmem_cache_free(c, (char *)b + 16); /* inside an object */
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_EQ(fr_count_substr(f->out, "slab error: cache twice"), 2);
+	EXPECT_EQ(fr_count_substr(f->out, "slob:"), 0); /* caught before SLOB saw it */
+	EXPECT_EQ(kmalloc_heap.nr_bad_frees, 0);
+	EXPECT_EQ(kmem_cache_objects_out(c), 0);
+	EXPECT_EQ(c->slob->nr_frees, 2);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	f->expected_errors = 3;
+	kmem_cache_destroy(c);
+}
+FX_CASE_MODEL(double_free_slob, double_free_slob, SLAB_SLOB)
 
 /* slabinfo -s: the slow-path counters and each hart's magazine, exactly. */
 static void slabstats_body(struct ktest *t, struct fx *f)
@@ -1917,8 +2127,9 @@ FX_CASE(hardened_freeptr)
  * cache stays consistent. (The on-target suite slab_debug goes further.) */
 static void debug_checks_body(struct ktest *t, struct fx *f)
 {
-	struct kmem_cache *c = kmem_cache_create("dbg", 100, 0, SLAB_DEBUG_FLAGS, NULL);
-	struct kmem_cache *other = kmem_cache_create("dbg-other", 100, 0, SLAB_CONSISTENCY_CHECKS, NULL);
+	struct kmem_cache *c = kmem_cache_create("dbg", 100, 0, SLAB_DEBUG_FLAGS | f->model, NULL);
+	struct kmem_cache *other =
+		kmem_cache_create("dbg-other", 100, 0, SLAB_CONSISTENCY_CHECKS | f->model, NULL);
 	struct fr_capture cap;
 	u8 *a, *b, *o;
 	char want[160];
@@ -1986,7 +2197,7 @@ static void debug_checks_body(struct ktest *t, struct fx *f)
 	kmem_cache_destroy(c);
 	kmem_cache_destroy(other);
 }
-FX_CASE(debug_checks)
+FX_CASE2(debug_checks)
 
 /* ---- out of slabs --------------------------------------------------------------- */
 
@@ -2029,6 +2240,47 @@ static void out_of_slabs_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(out_of_slabs)
 
+/* The SLOB model: with kmalloc's heap at its page limit an allocation fails
+ * cleanly (NULL, nothing reported, the cache and heap consistent), and works
+ * again once an object comes back (the freed block is the only one left). */
+static void out_of_memory_slob_body(struct ktest *t, struct fx *f)
+{
+	static const unsigned long flags[] = { 0, SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE };
+
+	for (size_t k = 0; k < ARRAY_SIZE(flags); k++) {
+		struct kmem_cache *c = kmem_cache_create("oom", 128, 0, flags[k] | f->model, NULL);
+		u8 *o[200], *z;
+		unsigned int n = 0;
+
+		ASSERT(c);
+		kmalloc_heap.max_pages = 2;
+		while (n < ARRAY_SIZE(o) && (o[n] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL)
+			n++;
+		EXPECT(n > 40 && n < ARRAY_SIZE(o)); /* two pages' worth */
+		EXPECT_EQ(kmalloc_heap.nr_pages, 2);
+		EXPECT(kmem_cache_alloc(c, GFP_KERNEL) == NULL);
+		EXPECT_EQ(kmem_cache_objects_out(c), n);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+		EXPECT_EQ(slab_errors, f->err0);
+		memset(o[3], 0x5a, 128);
+		kmem_cache_free(c, o[3]);
+		z = kmem_cache_zalloc(c, GFP_KERNEL);
+		EXPECT(z == o[3]);
+		EXPECT(z && bytes_all(z, 0, 128));
+		for (unsigned int i = 0; i < n; i++)
+			kmem_cache_free(c, o[i]);
+		kmalloc_heap.max_pages = 0;
+		EXPECT_EQ(kmem_cache_objects_out(c), 0);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		o[0] = kmem_cache_alloc(c, GFP_KERNEL);
+		EXPECT(o[0] != NULL);
+		kmem_cache_free(c, o[0]);
+		kmem_cache_destroy(c);
+	}
+}
+FX_CASE_MODEL(out_of_memory_slob, out_of_memory_slob, SLAB_SLOB)
+
 /* ---- slab_debug= ---------------------------------------------------------------- */
 
 static void debug_param_body(struct ktest *t, struct fx *f)
@@ -2037,24 +2289,24 @@ static void debug_param_body(struct ktest *t, struct fx *f)
 	     l4[] = "slab_debug=fu";
 	struct kmem_cache *a, *b;
 
-	(void)f;
 	EXPECT_EQ(cmdline_parse(l1), 0);
 	EXPECT_EQ(slab_debug_flags, SLAB_RED_ZONE | SLAB_POISON);
 	EXPECT_STREQ(slab_debug_cache, "dbg-one");
-	a = kmem_cache_create("dbg-one", 64, 0, 0, NULL);
-	b = kmem_cache_create("dbg-two", 64, 0, 0, NULL);
+	a = kmem_cache_create("dbg-one", 64, 0, f->model, NULL);
+	b = kmem_cache_create("dbg-two", 64, 0, f->model, NULL);
 	ASSERT(a && b);
 	EXPECT_EQ(a->flags & SLAB_DEBUG_FLAGS, SLAB_RED_ZONE | SLAB_POISON);
 	EXPECT_EQ(a->limit, 0);
 	EXPECT_EQ(b->flags & SLAB_DEBUG_FLAGS, 0);
-	EXPECT_EQ(b->limit, 64);
+	EXPECT_EQ(b->limit, slob_model(f) ? 0 : 64); /* SLOB: no magazines at all */
+	EXPECT_EQ(a->size, slob_model(f) ? 8 + 64 + 8 : a->size); /* red zones around it */
 	kmem_cache_destroy(a);
 	kmem_cache_destroy(b);
 
 	EXPECT_EQ(cmdline_parse(l2), 0);
 	EXPECT_EQ(slab_debug_flags, SLAB_DEBUG_FLAGS);
 	EXPECT_STREQ(slab_debug_cache, "");
-	a = kmem_cache_create("any", 64, 0, 0, NULL);
+	a = kmem_cache_create("any", 64, 0, f->model, NULL);
 	ASSERT(a);
 	EXPECT_EQ(a->flags & SLAB_DEBUG_FLAGS, SLAB_DEBUG_FLAGS);
 	kmem_cache_destroy(a);
@@ -2066,7 +2318,7 @@ static void debug_param_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(slab_debug_flags, SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER);
 	slab_debug_flags = 0;
 }
-FX_CASE(debug_param)
+FX_CASE2(debug_param)
 
 /* ---- 9. depot, free-slab rule, division-free layout maths ------------------- */
 
@@ -2309,8 +2561,208 @@ static void kmalloc_too_big_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(kmalloc_too_big)
 
+/* ---- 10. the SLOB model's own rules ------------------------------------------ */
+
+/*
+ * Where a SLOB-model cache's objects live: blocks of kmalloc's heap (PGTY_SLOB
+ * pages, private the heap) at the cache's alignment (explicit, or the
+ * cache line with SLAB_HWCACHE_ALIGN), or, when the object and its
+ * alignment do not fit a block, bigblocks of get_order(size) pages; no
+ * slab page and no per-hart slot is used. slabinfo and slobinfo show
+ * them with the counts and estimates the design gives.
+ */
+static void slob_layout_body(struct ktest *t, struct fx *f)
+{
+	static const struct {
+		size_t size, align;
+		unsigned long flags;
+		bool big;
+		unsigned int order;
+	} cfg[] = {
+		{ 24, 0, 0, false, 0 },       { 100, 0, SLAB_HWCACHE_ALIGN, false, 0 },
+		{ 200, 256, 0, false, 0 },    { 1000, 1024, 0, false, 0 },
+		{ 3000, 0, 0, false, 0 },     { 3000, 2048, 0, true, 0 },
+		{ 4076, 0, 0, false, 0 },     { 4077, 0, 0, true, 0 },
+		{ 5000, 0, 0, true, 1 },      { 20000, 4096, 0, true, 3 },
+	};
+	struct fr_capture cap;
+	void *o[40];
+	char want[160];
+
+	for (size_t k = 0; k < ARRAY_SIZE(cfg); k++) {
+		struct kmem_cache *c = kmem_cache_create("layout", cfg[k].size, cfg[k].align,
+							 cfg[k].flags | f->model, NULL);
+		size_t a = promised_align(cfg[k].size, cfg[k].align, cfg[k].flags);
+		unsigned long slots = percpu_slots_used();
+
+		ASSERT(c);
+		EXPECT_EQ(c->slob->big, cfg[k].big);
+		EXPECT_EQ(c->slob->big_order, cfg[k].order);
+		EXPECT_EQ(c->pcpu_off, PERCPU_RESERVED_OFF);
+		for (int i = 0; i < 40; i++) {
+			struct page *pg;
+
+			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			ASSERT(o[i]);
+			pg = virt_to_page(o[i]);
+			EXPECT(aligned(o[i], a));
+			EXPECT_EQ(pg->private, (unsigned long)&kmalloc_heap);
+			if (cfg[k].big) {
+				EXPECT(page_type(pg) == PGTY_BIGBLOCK && PageHead(pg) &&
+				       page_address(pg) == o[i] && page_order(pg) == cfg[k].order);
+			} else {
+				EXPECT_EQ(page_type(pg), PGTY_SLOB);
+				EXPECT(slob_ksize(&kmalloc_heap, o[i]) >= cfg[k].size);
+			}
+			EXPECT(cache_owns(c, o[i]));
+			memset(o[i], 0x77, cfg[k].size);
+		}
+		EXPECT_EQ(kmem_cache_objects_out(c), 40);
+		EXPECT_EQ(slob_cache_bytes(c), cfg[k].big ? 40ul * (PAGE_SIZE << cfg[k].order)
+							    : 40ul * cfg[k].size);
+		EXPECT_EQ(slab_pages, f->pages0);
+		EXPECT_EQ(percpu_slots_used(), slots);
+		EXPECT_EQ(kmalloc_heap.big_blocks, cfg[k].big ? 40u : 0u);
+		EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+		/* slabinfo: active, total, objsize, objects per page (1 for
+		 * bigblocks), pages per "slab", no tunables, estimated pages. */
+		fr_capture_start(&cap);
+		show_slabinfo();
+		show_slob_caches();
+		fr_capture_end(&cap, f->out, sizeof(f->out));
+		unsigned long pages = cfg[k].big ? 40 : (40 * cfg[k].size + PAGE_SIZE - 1) / PAGE_SIZE;
+		ksnprintf(want, sizeof(want),
+			  "layout                40     40 %6zu %4lu %4d : tunables    0    0    0 : "
+			  "slabdata %6lu %6lu      0\n",
+			  cfg[k].size, cfg[k].big ? 1 : PAGE_SIZE / cfg[k].size, 1 << cfg[k].order, pages,
+			  pages);
+		EXPECT(strstr(f->out, want) != NULL);
+		ksnprintf(want, sizeof(want), "  layout                 40      0 %8zu %10lu    40  kmalloc%s\n",
+			  cfg[k].size, slob_cache_bytes(c), cfg[k].big ? " (bigblocks)" : "");
+		EXPECT(strstr(f->out, "slobinfo: kmem_caches on SLOB\n") != NULL);
+		EXPECT(strstr(f->out, want) != NULL);
+		for (int i = 0; i < 40; i++)
+			kmem_cache_free(c, o[i]);
+		EXPECT_EQ(kmem_cache_objects_out(c), 0);
+		EXPECT_EQ(kmalloc_heap.big_blocks, 0);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		kmem_cache_destroy(c);
+		EXPECT(kmalloc_heap.nr_pages <= 1);
+	}
+	/* No SLOB-model cache left: slobinfo adds nothing. */
+	fr_capture_start(&cap);
+	show_slob_caches();
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_STREQ(f->out, "");
+	/* A SLOB-model cache has no magazines to tune. */
+	struct kmem_cache *c = kmem_cache_create("untunable", 64, 0, f->model, NULL);
+	ASSERT(c);
+	EXPECT_EQ(kmem_cache_tune(c, 16, 8), -EINVAL);
+	kmem_cache_destroy(c);
+}
+FX_CASE_MODEL(slob_layout, slob_layout, SLAB_SLOB)
+
+/*
+ * slab=slob: every cache made afterwards without SLAB_NOSLOB is a SLOB-model
+ * cache; the kmalloc-N caches (SLAB_NOSLOB) stay slab caches, so kmalloc and
+ * kfree work as before; asking for both models is refused; slab=slab and a
+ * bad value as the parser says.
+ */
+static void slab_param_body(struct ktest *t, struct fx *f)
+{
+	char l1[] = "slab=slob", l2[] = "slab=slab", l3[] = "slab=magic";
+	struct kmem_cache *a, *b;
+	void *k, *o;
+
+	(void)f;
+	EXPECT(!slab_slob_default);
+	EXPECT_EQ(cmdline_parse(l1), 0);
+	EXPECT(slab_slob_default);
+	a = kmem_cache_create("param-a", 64, 0, 0, NULL);
+	b = kmem_cache_create("param-b", 64, 0, SLAB_NOSLOB, NULL);
+	ASSERT(a && b);
+	EXPECT(a->flags & SLAB_SLOB);
+	EXPECT(!(b->flags & (SLAB_SLOB | SLAB_NOSLOB)));
+	EXPECT(kmem_cache_create("param-both", 64, 0, SLAB_SLOB | SLAB_NOSLOB, NULL) == NULL);
+	k = kmalloc(64, GFP_KERNEL);
+	o = kmem_cache_alloc(a, GFP_KERNEL);
+	ASSERT(k && o);
+	EXPECT_EQ(page_type(virt_to_page(k)), PGTY_SLAB);
+	EXPECT(!(virt_to_cache(k)->flags & SLAB_SLOB));
+	EXPECT_EQ(page_type(virt_to_page(o)), PGTY_SLOB);
+	kfree(k);
+	kmem_cache_free(a, o);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+	EXPECT_EQ(cmdline_parse(l3), 1);
+	EXPECT(slab_slob_default);
+	EXPECT_EQ(cmdline_parse(l2), 0);
+	EXPECT(!slab_slob_default);
+	a = kmem_cache_create("param-c", 64, 0, 0, NULL);
+	ASSERT(a);
+	EXPECT(!(a->flags & SLAB_SLOB));
+	kmem_cache_destroy(a);
+	slab_slob_default = false;
+}
+FX_CASE(slab_param)
+
+/* SLOB-model caches on a classic kmalloc heap (slob=classic: 2.6.20's own
+ * first-fit list, blocks without headers): alignment, constructor at every
+ * allocation, the heap consistent, every page back. */
+static unsigned long classic_ctors;
+
+static void classic_ctor(void *p)
+{
+	memset(p, 0xc1, 48);
+	classic_ctors++;
+}
+
+static void slob_classic_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c, *d;
+	static void *o[300];
+	u64 rng = 0xc1a551cull;
+
+	slob_heap_init(&kmalloc_heap, "kmalloc", SLOB_CLASSIC);
+	classic_ctors = 0;
+	c = kmem_cache_create("classic-48", 48, 64, f->model, classic_ctor);
+	d = kmem_cache_create("classic-red", 100, 0, SLAB_RED_ZONE | SLAB_POISON | f->model, NULL);
+	ASSERT(c && d);
+	for (int i = 0; i < 300; i++) {
+		o[i] = kmem_cache_alloc(i % 2 ? d : c, GFP_KERNEL);
+		ASSERT(o[i]);
+		EXPECT(aligned(o[i], i % 2 ? 8 : 64));
+		EXPECT(cache_owns(i % 2 ? d : c, o[i]));
+		if (i % 2 == 0)
+			EXPECT(bytes_all(o[i], 0xc1, 48));
+		else
+			memset(o[i], 0x5e, 100);
+	}
+	EXPECT_EQ(classic_ctors, 150);
+	for (int r = 0; r < 3000; r++) { /* free and reallocate at random */
+		int i = (int)(fr_rand(&rng) % 300);
+
+		kmem_cache_free(i % 2 ? d : c, o[i]);
+		o[i] = kmem_cache_alloc(i % 2 ? d : c, GFP_KERNEL);
+		ASSERT(o[i]);
+		EXPECT(aligned(o[i], i % 2 ? 8 : 64));
+	}
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	for (int i = 0; i < 300; i++)
+		kmem_cache_free(i % 2 ? d : c, o[i]);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_check(d), 0);
+	EXPECT_EQ(c->nr_errors + d->nr_errors, 0);
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(d);
+	EXPECT_EQ(kmalloc_heap.nr_pages, 0); /* classic gives empty pages back at once */
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+}
+FX_CASE_MODEL(slob_classic, slob_classic, SLAB_SLOB)
+
 KTEST_SUITE(slab,
 	    KTEST_CASE(model),
+	    KTEST_CASE(model_slob),
 	    KTEST_CASE(geometry_order_rule),
 	    KTEST_CASE(geometry_128),
 	    KTEST_CASE(fresh_slabs),
@@ -2318,7 +2770,9 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(lists_debug),
 	    KTEST_CASE(lists_magazine),
 	    KTEST_CASE(ctor_dtor),
+	    KTEST_CASE(ctor_dtor_slob),
 	    KTEST_CASE(destroy_busy),
+	    KTEST_CASE(destroy_busy_slob),
 	    KTEST_CASE(kmalloc_classes),
 	    KTEST_CASE(kzalloc_zeroes),
 	    KTEST_CASE(kfree_owners),
@@ -2328,14 +2782,21 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(tune),
 	    KTEST_CASE(secrets_differ),
 	    KTEST_CASE(double_free_in_a_row),
+	    KTEST_CASE(double_free_slob),
 	    KTEST_CASE(slabstats),
 	    KTEST_CASE(shrink_all),
 	    KTEST_CASE(hardened_freeptr),
 	    KTEST_CASE(debug_checks),
+	    KTEST_CASE(debug_checks_slob),
 	    KTEST_CASE(out_of_slabs),
+	    KTEST_CASE(out_of_memory_slob),
 	    KTEST_CASE(debug_param),
+	    KTEST_CASE(debug_param_slob),
 	    KTEST_CASE(depot),
 	    KTEST_CASE(free_rule),
 	    KTEST_CASE(reciprocal),
 	    KTEST_CASE(page_address_inline),
-	    KTEST_CASE(kmalloc_too_big));
+	    KTEST_CASE(kmalloc_too_big),
+	    KTEST_CASE(slob_layout),
+	    KTEST_CASE(slab_param),
+	    KTEST_CASE(slob_classic));

@@ -7,7 +7,9 @@
  * (GFP_KERNEL allocations, all freed), then allocates with GFP_DMA32 and
  * checks every object lies below 4 GiB: kmalloc on both backends with
  * constant and variable sizes and bigblocks, kmem_cache_alloc on a
- * SLAB_CACHE_DMA32 cache, alloc_pages orders 0..3. A zone the cache cannot
+ * SLAB_CACHE_DMA32 cache of either model (slab, and SLOB: kmem_cache_zone_flags_slob,
+ * whose objects come from the kmalloc-dma32 SLOB heap, bigblocks included),
+ * alloc_pages orders 0..3. A zone the cache cannot
  * honour is refused (NULL, counted, a warning). Afterwards every cache and
  * heap is destroyed and the page allocator has every page back.
  */
@@ -157,10 +159,10 @@ static void kmalloc_dma32(struct ktest *t)
 	zones_teardown(t, fr, free0);
 }
 
-static void kmem_cache_zone_flags(struct ktest *t)
+static void kmem_cache_zone_flags_model(struct ktest *t, unsigned long model)
 {
 	struct fakeram *fr = zones_setup(t);
-	struct kmem_cache *d32, *normal;
+	struct kmem_cache *d32, *normal, *big;
 	unsigned long free0;
 	struct fr_capture cap;
 	char out[512];
@@ -170,9 +172,28 @@ static void kmem_cache_zone_flags(struct ktest *t)
 		return;
 	node_drain_pages(mem_node);
 	free0 = nr_free_pages();
-	d32 = kmem_cache_create("z-dma32", 200, 0, SLAB_CACHE_DMA32, NULL);
-	normal = kmem_cache_create("z-normal", 200, 0, 0, NULL);
-	ASSERT(d32 && normal);
+	d32 = kmem_cache_create("z-dma32", 200, 0, SLAB_CACHE_DMA32 | model, NULL);
+	normal = kmem_cache_create("z-normal", 200, 0, model, NULL);
+	big = kmem_cache_create("z-dma32-big", 5000, 0, SLAB_CACHE_DMA32 | model, NULL);
+	ASSERT(d32 && normal && big);
+	/* Normal memory first where the zone cache could find it: the normal
+	 * cache's slabs, or (SLOB) free blocks of kmalloc's heap. */
+	for (int i = 0; i < PREFILL; i++)
+		objs[i] = kmem_cache_alloc(normal, GFP_KERNEL);
+	for (int i = 0; i < PREFILL; i++)
+		kmem_cache_free(normal, objs[i]);
+	if (model == SLAB_SLOB) {
+		EXPECT(d32->slob->heap == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32));
+		EXPECT(normal->slob->heap == &kmalloc_heap);
+		EXPECT(big->slob->big && big->slob->heap == d32->slob->heap);
+	}
+	for (int i = 0; i < TRIES; i++) {
+		objs[i] = kmem_cache_alloc(big, i % 2 ? GFP_DMA32 : GFP_KERNEL);
+		if (!objs[i] || !below_4g(objs[i], 5000))
+			bad++;
+	}
+	for (int i = 0; i < TRIES; i++)
+		kmem_cache_free(big, objs[i]);
 	for (int i = 0; i < PREFILL; i++) {
 		objs[i] = kmem_cache_alloc(d32, GFP_KERNEL);
 		if (!objs[i] || !below_4g(objs[i], 200))
@@ -200,9 +221,21 @@ static void kmem_cache_zone_flags(struct ktest *t)
 	EXPECT_EQ(d32->nr_zone_refused, 1);
 	EXPECT_EQ(fr_count_substr(out, "refused"), 2);
 	EXPECT_EQ(kmem_cache_check(d32), 0);
+	EXPECT_EQ(kmem_cache_check(big), 0);
 	kmem_cache_destroy(d32);
 	kmem_cache_destroy(normal);
+	kmem_cache_destroy(big);
 	zones_teardown(t, fr, free0);
+}
+
+static void kmem_cache_zone_flags(struct ktest *t)
+{
+	kmem_cache_zone_flags_model(t, SLAB_NOSLOB);
+}
+
+static void kmem_cache_zone_flags_slob(struct ktest *t)
+{
+	kmem_cache_zone_flags_model(t, SLAB_SLOB);
 }
 
 static void alloc_pages_dma32(struct ktest *t)
@@ -234,4 +267,4 @@ static void alloc_pages_dma32(struct ktest *t)
 }
 
 KTEST_SUITE(zones, KTEST_CASE(kmalloc_dma32), KTEST_CASE(kmem_cache_zone_flags),
-	    KTEST_CASE(alloc_pages_dma32));
+	    KTEST_CASE(kmem_cache_zone_flags_slob), KTEST_CASE(alloc_pages_dma32));

@@ -361,8 +361,21 @@ else
 	record bench-slab-errors 1 0
 fi
 for size in 32 64 256 1024; do
-	target "bench-kmem-cache-$size" "$(bench_val bench-slab "^bench: kmem_cache size=$size " insns)" -le 30
+	target "bench-kmem-cache-$size" \
+		"$(bench_val bench-slab "^bench: kmem_cache size=$size .* model=slab " insns)" -le 30
 done
+# The SLOB model of kmem_cache (mm/slab_slob.c; docs/kmalloc.md): a pair is
+# SLOB's slob_alloc + slob_free and the checks of the free, <= 900 for every
+# size (a bound against regression); with many small caches (kmem_cache_few:
+# 16 caches of 10 objects) its pages are at most 3/4 of the slab model's,
+# the memory a board picking SLOB saves.
+for size in 24 64 256 1024 3000; do
+	target "bench-kmem-cache-slob-$size" \
+		"$(bench_val bench-slab "^bench: kmem_cache size=$size .* model=slob " insns)" -le 900
+done
+few_slab=$(bench_val bench-slab '^bench: kmem_cache_few .* model=slab ' live_kb)
+few_slob=$(bench_val bench-slab '^bench: kmem_cache_few .* model=slob ' live_kb)
+target bench-kmem-cache-few-slob-kb "$((${few_slob:-999999} * 4))" -le "$((${few_slab:-0} * 3))"
 for size in 16 64 256 1024 3000 8192; do
 	target "bench-kmalloc-slab-$size" \
 		"$(bench_val bench-slab "^bench: kmalloc alloc=slab size=$size " insns)" -le 40

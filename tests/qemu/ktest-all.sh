@@ -1,6 +1,7 @@
 #!/bin/sh
-# ktest-all.sh - ktest=all on QEMU virt with 1 and 4 harts, 128 MiB and 8 GiB;
-# the zones suite on both kmalloc backends at 8 GiB, one bank and two.
+# ktest-all.sh - ktest=all on QEMU virt with 1 and 4 harts, 128 MiB and 8 GiB,
+# and with slab=slob; the zones suite on both kmalloc backends at 8 GiB, one
+# bank and two.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -11,6 +12,15 @@ for smp in 1 4; do
 			-kernel "$KERNEL" -append "ktest=all"
 	done
 done
+
+# Every suite with slab=slob: caches made without a model flag are SLOB-model
+# caches (mm/slab_slob.c; the cache suites run both models explicitly as well);
+# 4 harts. And the zones suite at 8 GiB with a ZONE_DMA and kmalloc on SLOB
+# too, as a board that wants no slab pages boots.
+ktest_run virt-smp4-128M-slab-slob 240 -M virt -bios default -smp 4 -m 128M \
+	-kernel "$KERNEL" -append "slab=slob ktest=all"
+ktest_run virt-smp2-8G-zone-dma-slab-slob 240 -M virt -bios default -smp 2 -m 8G \
+	-kernel "$KERNEL" -append "zone_dma_limit=0x90000000 slab=slob kmalloc=slob ktest=zones"
 
 # kmalloc's suite with the kernel heap in SLOB classic mode (slob=classic).
 ktest_run virt-smp4-128M-slob-classic 240 -M virt -bios default -smp 4 -m 128M \

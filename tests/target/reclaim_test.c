@@ -164,7 +164,7 @@ static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 	need = z->watermark[WMARK_HIGH] - z->watermark[WMARK_LOW] + 4ul * (unsigned long)z->pcp[0].batch + 64;
 	mag = need / 8 + 1;
 	EXPECT(mag <= SLAB_MAX_LIMIT);
-	c = kmem_cache_create("reclaim-32k", BIG_OBJ, 0, 0, NULL);
+	c = kmem_cache_create("reclaim-32k", BIG_OBJ, 0, SLAB_NOSLOB, NULL); /* (magazines) */
 	EXPECT(c != NULL);
 	if (mag > SLAB_MAX_LIMIT || !c)
 		goto out;
@@ -298,7 +298,7 @@ static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
 	unsigned int src = nr_harts > 1 ? 1 : 0;
 	bool bg = mm_background_set(true);
 	unsigned long reap = slab_reap_set_interval_ms(REAP_MS), runs0, runs, waited = 0;
-	struct kmem_cache *c = kmem_cache_create("reclaim-reap", 128, 0, 0, NULL);
+	struct kmem_cache *c = kmem_cache_create("reclaim-reap", 128, 0, SLAB_NOSLOB, NULL);
 	struct fill f = { c, 5, 4, small_objs };
 	long count0, count = -1;
 	bool saw_one = false;

@@ -12,6 +12,14 @@
  * the object and shows the offending bytes. Afterwards the cache still
  * works, kmem_cache_check finds nothing, and once destroyed every page is
  * back.
+ *
+ * Every case runs on both cache models: on slab caches (SLAB_NOSLOB), and
+ * as CASE_slob on SLOB-model caches (SLAB_SLOB, mm/slab_slob.c). A freed
+ * SLOB-model object belongs to SLOB again unless the cache poisons (its
+ * freed objects are then held, poisoned, and the next allocation takes the
+ * oldest), so the SLOB cases whose checks follow an object after its free
+ * add SLAB_POISON; a wrong-cache free is only visible there when the two
+ * caches' layouts differ; forged free pointers exist only in slabs.
  */
 #include <drivers/console.h>
 #include <boot/hart.h>
@@ -20,6 +28,7 @@
 #include <tests/ktest.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
+#include <mm/slob.h>
 
 #define RED_ACTIVE 0xcc
 #define RED_INACTIVE 0xbb
@@ -27,6 +36,25 @@
 #define POISON_END 0xa5
 
 static char out[4096];
+
+/* The model under test: SLAB_NOSLOB or SLAB_SLOB (ORed into every cache). */
+static unsigned long model = SLAB_NOSLOB;
+
+static bool slob_model(void)
+{
+	return model == SLAB_SLOB;
+}
+
+/* fn_slob: @fn on SLOB-model caches (called through a pointer, so that
+ * @fn stays a function of its own: reports name it as the caller). */
+#define BOTH_MODELS(fn)                                            \
+	static void fn##_slob(struct ktest *t)                     \
+	{                                                          \
+		void (*volatile run)(struct ktest *) = fn;         \
+		model = SLAB_SLOB;                                 \
+		run(t);                                            \
+		model = SLAB_NOSLOB;                               \
+	}
 
 static const char R_PAST[] = "write past the object (red zone overwritten)";
 static const char R_BEFORE[] = "write before the object (red zone overwritten)";
@@ -41,10 +69,13 @@ struct dcase {
 	unsigned long free0, err0, cerr0;
 };
 
+/* Free pages, counting those of the slab metadata heap and of kmalloc's
+ * SLOB heap (which SLOB-model caches share) as free. */
 static unsigned long free_now(void)
 {
 	node_drain_pages(mem_node);
-	return nr_free_pages() + (slab_held_pages() - slab_pages);
+	return nr_free_pages() + (slab_held_pages() - slab_pages) + kmalloc_heap.nr_pages +
+	       kmalloc_heap.big_pages;
 }
 
 /* A cache with exactly @flags (slab_debug= set aside while making it). */
@@ -55,7 +86,7 @@ static struct kmem_cache *make_cache(const char *name, size_t size, size_t align
 	struct kmem_cache *c;
 
 	slab_debug_flags = 0;
-	c = kmem_cache_create(name, size, align, flags, NULL);
+	c = kmem_cache_create(name, size, align, flags | model, NULL);
 	slab_debug_flags = saved;
 	return c;
 }
@@ -71,6 +102,10 @@ static bool dcase_begin(struct ktest *t, struct dcase *d, const char *name, size
 		return false;
 	}
 	d->cerr0 = d->c->nr_errors;
+	if (!!(d->c->flags & SLAB_SLOB) != slob_model()) {
+		ktest_fail(t, __FILE__, __LINE__, "cache %s of the wrong model", name);
+		return false;
+	}
 	return true;
 }
 
@@ -137,7 +172,8 @@ static void write_past_object(struct ktest *t)
 	u8 *a, *b;
 
 	/* 100 bytes: the red zone after covers 100..111 (to the free link). */
-	if (!dcase_begin(t, &d, "dbg-past", 100, 0, SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS))
+	if (!dcase_begin(t, &d, "dbg-past", 100, 0,
+			 SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS | (slob_model() ? SLAB_POISON : 0)))
 		return;
 	a = kmem_cache_alloc(d.c, GFP_KERNEL);
 	b = kmem_cache_alloc(d.c, GFP_KERNEL); /* keeps the slab */
@@ -168,6 +204,8 @@ static void write_past_object(struct ktest *t)
 	/* A freed object's zone written (caught when it is handed out again). */
 	a[104] = 0x33;
 	EXPECT_EQ(a[105], RED_INACTIVE);
+	if (slob_model())
+		EXPECT_EQ(a[0], POISON_FREE); /* held, poisoned */
 	console_capture_begin(out, sizeof(out));
 	EXPECT_EQ(kmem_cache_check(d.c), 1);
 	console_capture_end();
@@ -192,7 +230,7 @@ static void write_before_object(struct ktest *t)
 	u8 *a, *b;
 
 	/* Aligned to 64: the red zone before is 64 bytes. */
-	if (!dcase_begin(t, &d, "dbg-before", 64, 64, SLAB_RED_ZONE))
+	if (!dcase_begin(t, &d, "dbg-before", 64, 64, SLAB_RED_ZONE | (slob_model() ? SLAB_POISON : 0)))
 		return;
 	a = kmem_cache_alloc(d.c, GFP_KERNEL);
 	b = kmem_cache_alloc(d.c, GFP_KERNEL);
@@ -212,6 +250,7 @@ static void write_before_object(struct ktest *t)
 
 	/* The first byte of the zone, far before. */
 	EXPECT(kmem_cache_alloc(d.c, GFP_KERNEL) == a);
+	memset(a, 0x44, 64); /* (a SLOB-model object was poisoned while held) */
 	a[-64] = 0x66;
 	console_capture_begin(out, sizeof(out));
 	kmem_cache_free(d.c, a);
@@ -221,6 +260,7 @@ static void write_before_object(struct ktest *t)
 
 	/* Both zones at once: two reports, one each. */
 	EXPECT(kmem_cache_alloc(d.c, GFP_KERNEL) == a);
+	memset(a, 0x44, 64);
 	a[-3] = 0x77;
 	a[64] = 0x78;
 	console_capture_begin(out, sizeof(out));
@@ -300,7 +340,8 @@ static void double_free_tracked(struct ktest *t)
 	u8 *a, *b, *x, *y;
 
 	if (!dcase_begin(t, &d, "dbg-double", 192, 0,
-			 SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_STORE_USER))
+			 SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_STORE_USER |
+				 (slob_model() ? SLAB_POISON : 0)))
 		return;
 	a = kmem_cache_alloc(d.c, GFP_KERNEL);
 	b = kmem_cache_alloc(d.c, GFP_KERNEL);
@@ -343,7 +384,7 @@ static void free_inside_object(struct ktest *t)
 		return;
 	a = kmem_cache_alloc(d.c, GFP_KERNEL);
 	ASSERT(a);
-	out0 = d.c->nr_slabs * d.c->objs_per_slab - d.c->free_objects;
+	out0 = kmem_cache_objects_out(d.c);
 	console_capture_begin(out, sizeof(out));
 	kmem_cache_free(d.c, a + 8);
 	console_capture_end();
@@ -351,7 +392,7 @@ static void free_inside_object(struct ktest *t)
 	EXPECT_STREQ(d.c->last_error, R_NOT_OBJ);
 	expect_report(t, d.c, a + 8, R_NOT_OBJ, NULL);
 	/* Nothing changed: the object is still out. */
-	EXPECT_EQ(d.c->nr_slabs * d.c->objs_per_slab - d.c->free_objects, out0);
+	EXPECT_EQ(kmem_cache_objects_out(d.c), out0);
 	EXPECT_EQ(kmem_cache_check(d.c), 0);
 	/* Memory that is no slab at all. */
 	console_capture_begin(out, sizeof(out));
@@ -371,14 +412,17 @@ static void free_to_wrong_cache(struct ktest *t)
 	unsigned long xerr, xout;
 	u8 *o;
 
-	if (!dcase_begin(t, &d, "dbg-wrong-y", 128, 0, SLAB_CONSISTENCY_CHECKS))
+	/* (SLOB-model objects do not name their cache: y gets red zones, so
+	 * that x's object is not at one of y's object offsets in its block.) */
+	if (!dcase_begin(t, &d, "dbg-wrong-y", 128, 0,
+			 SLAB_CONSISTENCY_CHECKS | (slob_model() ? SLAB_RED_ZONE : 0)))
 		return;
 	x = make_cache("dbg-wrong-x", 128, 0, SLAB_CONSISTENCY_CHECKS);
 	ASSERT(x);
 	xerr = x->nr_errors;
 	o = kmem_cache_alloc(x, GFP_KERNEL);
 	ASSERT(o);
-	xout = x->nr_slabs * x->objs_per_slab - x->free_objects;
+	xout = kmem_cache_objects_out(x);
 	console_capture_begin(out, sizeof(out));
 	kmem_cache_free(d.c, o);
 	console_capture_end();
@@ -386,7 +430,7 @@ static void free_to_wrong_cache(struct ktest *t)
 	EXPECT_EQ(x->nr_errors, xerr);
 	EXPECT_STREQ(d.c->last_error, R_NOT_OBJ);
 	expect_report(t, d.c, o, R_NOT_OBJ, NULL);
-	EXPECT_EQ(x->nr_slabs * x->objs_per_slab - x->free_objects, xout);
+	EXPECT_EQ(kmem_cache_objects_out(x), xout);
 	EXPECT_EQ(d.c->nr_slabs, 0);
 	EXPECT_EQ(kmem_cache_check(x), 0);
 	kmem_cache_free(x, o);
@@ -473,7 +517,7 @@ static void forged_free_pointer(struct ktest *t)
  * on its slab's free list instead.) */
 static void double_free_in_a_row(struct ktest *t)
 {
-	struct kmem_cache *c = kmem_cache_create("twice", 96, 0, 0, NULL);
+	struct kmem_cache *c = kmem_cache_create("twice", 96, 0, model, NULL);
 	unsigned long errors0 = slab_errors;
 	char want[96];
 	long held;
@@ -490,20 +534,38 @@ static void double_free_in_a_row(struct ktest *t)
 	EXPECT_EQ(kmem_cache_magazine_count(c, this_cpu()), held);
 	EXPECT_EQ(slab_errors - errors0, 1);
 	EXPECT_EQ(c->nr_errors, 1);
-	EXPECT(c->last_error && strncmp(c->last_error, "double free", 11) == 0);
-	ksnprintf(want, sizeof(want), "slab error: cache twice: object %p: double free", o);
+	/* (SLOB model: the block is free in SLOB, not the cache's object.) */
+	const char *why = slob_model() ? R_NOT_OBJ : "double free";
+
+	EXPECT(c->last_error && strncmp(c->last_error, why, strlen(why)) == 0);
+	ksnprintf(want, sizeof(want), "slab error: cache twice: object %p: %s", o, why);
 	EXPECT(strstr(out, want) != NULL);
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	EXPECT_EQ(kmem_cache_objects_out(c), kmem_cache_in_magazines(c));
 	kmem_cache_destroy(c);
 }
 
+BOTH_MODELS(write_past_object)
+BOTH_MODELS(write_before_object)
+BOTH_MODELS(use_after_free)
+BOTH_MODELS(double_free_tracked)
+BOTH_MODELS(free_inside_object)
+BOTH_MODELS(free_to_wrong_cache)
+BOTH_MODELS(double_free_in_a_row)
+
 KTEST_SUITE(slab_debug,
 	KTEST_CASE(write_past_object),
+	KTEST_CASE(write_past_object_slob),
 	KTEST_CASE(write_before_object),
+	KTEST_CASE(write_before_object_slob),
 	KTEST_CASE(use_after_free),
+	KTEST_CASE(use_after_free_slob),
 	KTEST_CASE(double_free_tracked),
+	KTEST_CASE(double_free_tracked_slob),
 	KTEST_CASE(free_inside_object),
+	KTEST_CASE(free_inside_object_slob),
 	KTEST_CASE(free_to_wrong_cache),
+	KTEST_CASE(free_to_wrong_cache_slob),
 	KTEST_CASE(forged_free_pointer),
-	KTEST_CASE(double_free_in_a_row));
+	KTEST_CASE(double_free_in_a_row),
+	KTEST_CASE(double_free_in_a_row_slob));

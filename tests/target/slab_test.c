@@ -18,12 +18,20 @@
  *
  * depot_across_harts: see below.
  *
+ * all_harts_slob and slobinfo_slob: the same on SLOB-model caches
+ * (SLAB_SLOB, mm/slab_slob.c): every object checked to lie in the cache's
+ * SLOB memory, the constructor run at each allocation and the destructor at
+ * each free, no slab page taken; the slabinfo row and slobinfo line of such
+ * a cache against its counters. The slab cases pass SLAB_NOSLOB, so they
+ * test slab caches under slab=slob too.
+ *
  * All run under any slab_debug= setting (debug caches have no magazines)
  * and either kmalloc backend.
  */
 #include <drivers/console.h>
 #include <boot/hart.h>
 #include <mm/kmalloc.h>
+#include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <tests/ktest.h>
 #include <mm/mm_report.h>
@@ -33,6 +41,12 @@
 #include <mm/vmalloc.h>
 
 static char out[8192];
+
+/* Pages of kmalloc's SLOB heap (SLOB pages and bigblocks). */
+static unsigned long kheap_pages(void)
+{
+	return kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+}
 
 /* Free pages, counting the slab metadata heap's pages (descriptors,
  * magazines) as free: what is missing is exactly the slab pages. */
@@ -89,9 +103,19 @@ static int hc_index(const void *obj)
 	struct kmem_cache *c = virt_to_cache(obj);
 
 	for (unsigned int i = 0; i < NHC; i++)
-		if (hcaches[i] == c)
+		if (hcaches[i] == c || (!c && hcfgs[i].ctor)) /* (SLOB: the one ctor cache) */
 			return (int)i;
 	return -1;
+}
+
+/* Is p a live object of cache ci, by its model's evidence? */
+static bool hc_owns(unsigned int ci, const void *p)
+{
+	struct kmem_cache *c = hcaches[ci];
+
+	if (c->flags & SLAB_SLOB)
+		return !virt_to_cache(p) && slob_cache_valid_object(c, p);
+	return virt_to_cache(p) == c;
 }
 
 /* The constructed part of a constructor cache's object: 16 bytes. */
@@ -145,7 +169,7 @@ static const char *hart_problem(unsigned int cpu, unsigned int ci, const u8 *p)
 	const u64 *w = (const u64 *)p;
 	size_t n = hcfgs[ci].size;
 
-	if (virt_to_cache(p) != hcaches[ci])
+	if (!hc_owns(ci, p))
 		return "not an object of its cache";
 	if (hcfgs[ci].ctor && (w[0] != HC_MAGIC || w[1] != (u64)(uintptr_t)p))
 		return "constructed part overwritten";
@@ -254,10 +278,11 @@ static void hart_shrink(void *arg)
 		r->shrunk += kmem_cache_shrink(hcaches[i]);
 }
 
-static void all_harts(struct ktest *t)
+static void all_harts_model(struct ktest *t, unsigned long model)
 {
 	unsigned long free0 = free_now(), pages0 = slab_pages, err0 = slab_errors;
-	unsigned long allocs = 0, frees = 0, grows = 0, held, shrunk = 0;
+	unsigned long allocs = 0, frees = 0, grows = 0, held, shrunk = 0, kheap0 = kheap_pages();
+	bool slob = model == SLAB_SLOB;
 
 	memset(hruns, 0, sizeof(hruns));
 	memset(hc_ctors, 0, sizeof(hc_ctors));
@@ -265,9 +290,10 @@ static void all_harts(struct ktest *t)
 	hc_bad_dtors = 0;
 	for (unsigned int i = 0; i < NHC; i++) {
 		hcaches[i] = kmem_cache_create_dtor(hcfgs[i].name, hcfgs[i].size, hcfgs[i].align,
-						    hcfgs[i].flags, hcfgs[i].ctor ? hc_ctor : NULL,
+						    hcfgs[i].flags | model, hcfgs[i].ctor ? hc_ctor : NULL,
 						    hcfgs[i].ctor ? hc_dtor : NULL);
 		ASSERT(hcaches[i]);
+		EXPECT_EQ(!!(hcaches[i]->flags & SLAB_SLOB), slob);
 	}
 	on_each_hart(hart_round1, NULL);
 	for (unsigned int i = 0; i < NHC; i++) {
@@ -299,9 +325,10 @@ static void all_harts(struct ktest *t)
 		EXPECT_EQ(kmem_cache_check(hcaches[i]), 0);
 	}
 	/* Every hart empties its magazines: nothing is left in the slabs, and
-	 * the shrinks report every page the caches held. */
+	 * the shrinks report every page the caches held (SLOB: none, its
+	 * pages are the heap's). */
 	held = slab_pages - pages0;
-	EXPECT(held > 0);
+	EXPECT(slob ? held == 0 : held > 0);
 	on_each_hart(hart_shrink, NULL);
 	for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
 		shrunk += hruns[cpu].shrunk;
@@ -316,7 +343,8 @@ static void all_harts(struct ktest *t)
 		grows += c->nr_grows;
 		if (hcfgs[i].ctor) {
 			EXPECT(hc_ctors[i] > 0);
-			EXPECT_EQ(hc_ctors[i], c->nr_grows * c->objs_per_slab);
+			/* slab: per object of each slab made; SLOB: per allocation */
+			EXPECT_EQ(hc_ctors[i], slob ? c->slob->nr_allocs : c->nr_grows * c->objs_per_slab);
 			EXPECT_EQ(hc_dtors[i], hc_ctors[i]);
 		}
 	}
@@ -329,8 +357,22 @@ static void all_harts(struct ktest *t)
 		kmem_cache_destroy(hcaches[i]);
 		hcaches[i] = NULL;
 	}
-	EXPECT_EQ(free_now(), free0);
+	if (slob)
+		EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	/* (kmalloc's heap keeps what it keeps: one empty page, and any page
+	 * still holding another user's block) */
+	EXPECT_EQ(free_now() + kheap_pages(), free0 + kheap0);
 	EXPECT_EQ(node_check(mem_node), 0);
+}
+
+static void all_harts(struct ktest *t)
+{
+	all_harts_model(t, SLAB_NOSLOB);
+}
+
+static void all_harts_slob(struct ktest *t)
+{
+	all_harts_model(t, SLAB_SLOB);
 }
 
 /* ---- slabinfo and meminfo ---------------------------------------------------- */
@@ -433,8 +475,8 @@ static void slabinfo_and_meminfo(struct ktest *t)
 	 * (with kmalloc=slab; with kmalloc=slob it goes to the SLOB heap). */
 	k64 = kmalloc(64, GFP_KERNEL);
 	ASSERT(k64);
-	rec = kmem_cache_create("slabinfo-rec", 700, 0, SLAB_RECLAIM_ACCOUNT, NULL);
-	unrec = kmem_cache_create("slabinfo-unrec", 3000, 0, 0, NULL);
+	rec = kmem_cache_create("slabinfo-rec", 700, 0, SLAB_RECLAIM_ACCOUNT | SLAB_NOSLOB, NULL);
+	unrec = kmem_cache_create("slabinfo-unrec", 3000, 0, SLAB_NOSLOB, NULL);
 	ASSERT(rec && unrec);
 	console_capture_begin(out, sizeof(out));
 	show_meminfo(mem_node);
@@ -532,7 +574,7 @@ static void depot_across_harts(struct ktest *t)
 		kprintf("ktest: depot_across_harts needs two harts: nothing to check\n");
 		return;
 	}
-	dx_cache = kmem_cache_create("depot-x", 64, 0, 0, NULL);
+	dx_cache = kmem_cache_create("depot-x", 64, 0, SLAB_NOSLOB, NULL);
 	ASSERT(dx_cache);
 	if (!dx_cache->limit) { /* slab_debug= on this cache: no magazines, no depot */
 		kmem_cache_destroy(dx_cache);
@@ -595,8 +637,113 @@ static void kmalloc_too_big_kvmalloc(struct ktest *t)
 	kvfree(p);
 }
 
+/*
+ * A SLOB-model cache in the reports: its slabinfo row (active and total
+ * objects, the bytes it asks of SLOB per object, objects a page holds, no
+ * tunables, the estimated pages as slabdata) and its slobinfo line (objects,
+ * held, bytes, peak, heap) against its counters, with a poisoning cache
+ * whose held objects count in the total; meminfo's Slab lines do not move
+ * (its memory is kmalloc's SLOB heap's).
+ */
+static void slobinfo_slob(struct ktest *t)
+{
+	unsigned long free0 = free_now(), kheap0 = kheap_pages(), debug = slab_debug_flags;
+	struct kmem_cache *a, *p;
+	void *oa[30], *op[20];
+	char line[200], want[160];
+	unsigned long v[16];
+	long slab0;
+
+	slab_debug_flags = 0; /* (exactly these flags, whatever slab_debug= says) */
+	a = kmem_cache_create("slobinfo-a", 300, 0, SLAB_SLOB, NULL);
+	p = kmem_cache_create("slobinfo-p", 5000, 0, SLAB_SLOB | SLAB_POISON, NULL);
+	slab_debug_flags = debug;
+	ASSERT(a && p);
+	console_capture_begin(out, sizeof(out));
+	show_meminfo(mem_node);
+	console_capture_end();
+	slab0 = meminfo_kb(out, "Slab:");
+	for (int i = 0; i < 30; i++)
+		ASSERT((oa[i] = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < 20; i++)
+		ASSERT((op[i] = kmem_cache_alloc(p, GFP_KERNEL)) != NULL);
+	for (int i = 0; i < 5; i++)
+		kmem_cache_free(p, op[i]); /* held, poisoned */
+	console_capture_begin(out, sizeof(out));
+	show_slabinfo();
+	show_slob_caches();
+	show_meminfo(mem_node);
+	console_capture_end();
+	EXPECT_EQ(meminfo_kb(out, "Slab:"), slab0);
+	ASSERT(find_line(out, "slobinfo-a ", line, sizeof(line)));
+	ASSERT_EQ(numbers(line + strlen("slobinfo-a "), v, 16), 11);
+	EXPECT(v[0] == 30 && v[1] == 30 && v[2] == 300 && v[3] == PAGE_SIZE / 300 && v[4] == 1);
+	EXPECT(v[5] == 0 && v[6] == 0 && v[7] == 0 && v[10] == 0);
+	EXPECT(v[8] == (30 * 300 + PAGE_SIZE - 1) / PAGE_SIZE && v[9] == v[8]);
+	ASSERT(find_line(out, "slobinfo-p ", line, sizeof(line)));
+	ASSERT_EQ(numbers(line + strlen("slobinfo-p "), v, 16), 11);
+	/* bigblocks of two pages: a "slab" per object */
+	EXPECT(v[0] == 15 && v[1] == 20 && v[2] == 5000 && v[3] == 1 && v[4] == 2);
+	EXPECT(v[8] == 15 && v[9] == 20);
+	EXPECT(strstr(out, "slobinfo: kmem_caches on SLOB\n") != NULL);
+	ksnprintf(want, sizeof(want), "  slobinfo-a             30      0      300       9000    30  kmalloc\n");
+	EXPECT(strstr(out, want) != NULL);
+	ksnprintf(want, sizeof(want),
+		  "  slobinfo-p             15      5     5000     163840    20  kmalloc (bigblocks)\n");
+	EXPECT(strstr(out, want) != NULL);
+	for (int i = 0; i < 30; i++)
+		kmem_cache_free(a, oa[i]);
+	for (int i = 5; i < 20; i++)
+		kmem_cache_free(p, op[i]);
+	EXPECT_EQ(kmem_cache_check(a), 0);
+	EXPECT_EQ(kmem_cache_check(p), 0);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(p);
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	EXPECT_EQ(free_now() + kheap_pages(), free0 + kheap0);
+}
+
+/*
+ * The boot's model: with slab=slob on the command line a cache made without
+ * SLAB_SLOB or SLAB_NOSLOB is a SLOB-model cache (its objects in kmalloc's
+ * SLOB heap, no slab page); without it, a slab cache. The kmalloc-N caches
+ * stay slab caches either way.
+ */
+static void boot_model(struct ktest *t)
+{
+	bool slob = strstr(cmdline_get(), "slab=slob") != NULL;
+	struct kmem_cache *c = kmem_cache_create("boot-model", 128, 0, 0, NULL);
+	unsigned long pages0 = slab_pages;
+	void *o[8], *k;
+
+	ASSERT(c);
+	EXPECT_EQ(slab_slob_default, slob);
+	EXPECT_EQ(!!(c->flags & SLAB_SLOB), slob);
+	for (int i = 0; i < 8; i++) {
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+		EXPECT_EQ(page_type(virt_to_page(o[i])), slob ? PGTY_SLOB : PGTY_SLAB);
+	}
+	if (slob)
+		EXPECT_EQ(slab_pages, pages0);
+	for (int i = 0; i < 8; i++)
+		kmem_cache_free(c, o[i]);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+	if (kmalloc_backend == KMALLOC_SLAB) {
+		k = kmalloc(100, GFP_KERNEL);
+		ASSERT(k);
+		EXPECT_EQ(page_type(virt_to_page(k)), PGTY_SLAB);
+		EXPECT(!(virt_to_cache(k)->flags & SLAB_SLOB));
+		kfree(k);
+	}
+	kprintf("# %s.%s: caches are %s caches\n", t->suite, t->name, slob ? "SLOB-model" : "slab");
+}
+
 KTEST_SUITE(slab,
+	KTEST_CASE(boot_model),
 	KTEST_CASE(all_harts),
+	KTEST_CASE(all_harts_slob),
+	KTEST_CASE(slobinfo_slob),
 	KTEST_CASE(kmalloc_too_big_kvmalloc),
 	KTEST_CASE(depot_across_harts),
 	KTEST_CASE(slabinfo_and_meminfo));

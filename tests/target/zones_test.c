@@ -16,6 +16,10 @@
  * caches; alloc_pages orders 0..3; kvmalloc and __vmalloc.
  * refuses_foreign_zone: a zone a cache cannot honour is refused with NULL
  * and a WARN (Linux's GFP_SLAB_BUG_MASK check).
+ * The kmem_cache cases run on both cache models: slab caches, and as
+ * CASE_slob SLOB-model caches (SLAB_SLOB), whose objects come from the
+ * zone's kmalloc SLOB heap (prefilled with Normal blocks first through a
+ * Normal cache of the same model), bigblocks included.
  *
  * Without RAM above 4 GiB the Normal zone is empty and the prefill proves
  * nothing; the checks still run. make test boots it at 8 GiB (virt, and a
@@ -190,14 +194,29 @@ static void zone_caches_named(struct ktest *t)
 /* kmem_cache_alloc on a SLAB_CACHE_DMA32 / SLAB_CACHE_DMA cache: even its
  * GFP_KERNEL objects are of the zone, so after a plain prefill a zone
  * request is served from the magazine and still in the zone. */
-static void cache_flag_in_zone(struct ktest *t, unsigned long flag, gfp_t gfp)
+static void cache_flag_in_zone(struct ktest *t, unsigned long flag, gfp_t gfp, unsigned long model)
 {
 	struct kmem_cache *c = kmem_cache_create(flag == SLAB_CACHE_DMA ? "zones-dma" : "zones-dma32",
-						 200, 0, flag, NULL);
+						 200, 0, flag | model, NULL);
+	struct kmem_cache *big = kmem_cache_create("zones-big", 5000, 0, flag | model, NULL);
+	struct kmem_cache *normal = kmem_cache_create("zones-prefill", 200, 0, model, NULL);
 	volatile gfp_t vgfp = gfp;
 	int bad = 0;
 
-	ASSERT(c != NULL);
+	ASSERT(c != NULL && big != NULL && normal != NULL);
+	/* Normal memory where a zone object could be found: the Normal
+	 * cache's slabs, or (SLOB) free blocks of kmalloc's Normal heap. */
+	for (int i = 0; i < PREFILL; i++)
+		objs[i] = kmem_cache_alloc(normal, GFP_KERNEL);
+	for (int i = 0; i < PREFILL; i++)
+		kmem_cache_free(normal, objs[i]);
+	for (int i = 0; i < TRIES; i++) {
+		objs[i] = kmem_cache_alloc(big, i & 1 ? gfp : GFP_KERNEL);
+		if (!objs[i] || !obj_in_zone(objs[i], 5000, gfp))
+			bad++;
+	}
+	for (int i = 0; i < TRIES; i++)
+		kmem_cache_free(big, objs[i]);
 	for (int i = 0; i < PREFILL; i++) {
 		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
 		if (!objs[i] || !obj_in_zone(objs[i], 200, gfp))
@@ -218,26 +237,40 @@ static void cache_flag_in_zone(struct ktest *t, unsigned long flag, gfp_t gfp)
 	EXPECT_EQ(bad, 0);
 	EXPECT_EQ(c->nr_zone_refused, 0);
 	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_check(big), 0);
 	kmem_cache_destroy(c);
+	kmem_cache_destroy(big);
+	kmem_cache_destroy(normal);
 }
 
 static void kmem_cache_dma32(struct ktest *t)
 {
-	cache_flag_in_zone(t, SLAB_CACHE_DMA32, GFP_DMA32);
+	cache_flag_in_zone(t, SLAB_CACHE_DMA32, GFP_DMA32, SLAB_NOSLOB);
 }
 
 static void kmem_cache_dma(struct ktest *t)
 {
-	cache_flag_in_zone(t, SLAB_CACHE_DMA, GFP_DMA);
+	cache_flag_in_zone(t, SLAB_CACHE_DMA, GFP_DMA, SLAB_NOSLOB);
+}
+
+static void kmem_cache_dma32_slob(struct ktest *t)
+{
+	cache_flag_in_zone(t, SLAB_CACHE_DMA32, GFP_DMA32, SLAB_SLOB);
+}
+
+static void kmem_cache_dma_slob(struct ktest *t)
+{
+	cache_flag_in_zone(t, SLAB_CACHE_DMA, GFP_DMA, SLAB_SLOB);
 }
 
 static char out[1024];
 
 /* A zone the cache cannot honour: NULL and a WARN, never a Normal object. */
-static void refuses_foreign_zone(struct ktest *t)
+static void refuses_foreign_zone_model(struct ktest *t, unsigned long model)
 {
-	struct kmem_cache *normal = kmem_cache_create("zones-normal", 64, 0, 0, NULL);
-	struct kmem_cache *d32 = kmem_cache_create("zones-only-dma32", 64, 0, SLAB_CACHE_DMA32, NULL);
+	struct kmem_cache *normal = kmem_cache_create("zones-normal", 64, 0, model, NULL);
+	struct kmem_cache *d32 =
+		kmem_cache_create("zones-only-dma32", 64, 0, SLAB_CACHE_DMA32 | model, NULL);
 	volatile gfp_t vgfp = GFP_DMA32;
 	void *p;
 
@@ -258,6 +291,16 @@ static void refuses_foreign_zone(struct ktest *t)
 	EXPECT_EQ(d32->nr_zone_refused, 1);
 	kmem_cache_destroy(normal);
 	kmem_cache_destroy(d32);
+}
+
+static void refuses_foreign_zone(struct ktest *t)
+{
+	refuses_foreign_zone_model(t, SLAB_NOSLOB);
+}
+
+static void refuses_foreign_zone_slob(struct ktest *t)
+{
+	refuses_foreign_zone_model(t, SLAB_SLOB);
 }
 
 /* alloc_pages orders 0..3 after Normal pages went to the per-hart lists. */
@@ -326,5 +369,7 @@ static void kvmalloc_and_vmalloc(struct ktest *t)
 
 KTEST_SUITE(zones, KTEST_CASE(kmalloc_variable_size), KTEST_CASE(kmalloc_constant_size),
 	    KTEST_CASE(zone_caches_named), KTEST_CASE(kmem_cache_dma32), KTEST_CASE(kmem_cache_dma),
-	    KTEST_CASE(refuses_foreign_zone), KTEST_CASE(alloc_pages_orders),
+	    KTEST_CASE(kmem_cache_dma32_slob), KTEST_CASE(kmem_cache_dma_slob),
+	    KTEST_CASE(refuses_foreign_zone), KTEST_CASE(refuses_foreign_zone_slob),
+	    KTEST_CASE(alloc_pages_orders),
 	    KTEST_CASE(kvmalloc_and_vmalloc));
