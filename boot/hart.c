@@ -81,9 +81,6 @@ void hart_kick(unsigned long hartid)
 		sbi_send_ipi(1, hartid);
 }
 
-/* Loop iterations bound a spin too, should instret not advance: one
- * iteration is at least this many instructions. */
-#define SPIN_LOOP_MIN_INSNS 8
 /* Polls of sip for the self-IPI harts_start sends before it gives up. */
 #define IPI_PROBE_POLLS (1u << 20)
 

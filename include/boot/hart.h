@@ -95,6 +95,11 @@ int on_hart(unsigned int cpu, void (*fn)(void *arg), void *arg);
  * a stopped clock.
  */
 bool hart_sleep_until(bool (*done)(void *arg), void *arg, u64 timeout_us);
+/* A spinning timed wait (no timer) also ends after budget / this many polls
+ * of done(), should instret not advance: one poll is at least this many
+ * instructions. Without -icount QEMU's instret follows the host's clock, so
+ * the poll count is the bound that holds on every host. */
+#define SPIN_LOOP_MIN_INSNS 8
 /* False when harts_start found that an SBI IPI does not reach the boot hart
  * (no IPI device): then no other hart was started. */
 bool harts_ipis_work(void);
