@@ -11,7 +11,7 @@
  *     most slob_kmalloc_max: 4076 bytes on segfit) are slob_alloc(heap,
  *     size, gfp, align) blocks, sharing the heap's pages with kmalloc and
  *     every other such cache;
- *   - bigger ones are bigblocks of 2^order pages (slob_big_alloc), as
+ *   - bigger ones are bigblocks of exactly the pages they need (slob_big_alloc), as
  *     2.6.20 took __get_free_pages for objects of a page or more.
  * The heap is kmalloc's heap of the cache's zone: kmalloc_heap, or the
  * kmalloc-dma32 / kmalloc-dma heap for SLAB_CACHE_DMA32 / SLAB_CACHE_DMA
@@ -156,6 +156,13 @@ int slob_cache_init(struct kmem_cache *c)
 	return 0;
 }
 
+/* The pages of one bigblock object: exactly those its bytes need
+ * (slob_big_alloc takes them with alloc_pages_exact). */
+static unsigned long big_pages(const struct kmem_cache *c)
+{
+	return ((unsigned long)c->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
 /* ============================ the checks ================================= */
 
 static void print_track(const char *what, const struct slab_track *t)
@@ -278,7 +285,7 @@ static bool in_cache_memory(struct kmem_cache *c, const void *obj)
 		return false;
 	if (s->big)
 		return page_type(page) == PGTY_BIGBLOCK && PageHead(page) &&
-		       page_address(page) == blk && page_order(page) == s->big_order;
+		       page_address(page) == blk && page->bigblock_pages == big_pages(c);
 	if (page_type(page) != PGTY_SLOB)
 		return false;
 	return s->heap->mode != SLOB_SEGFIT || slob_ksize(s->heap, blk) >= c->size;
@@ -509,7 +516,7 @@ unsigned long slob_cache_bytes(const struct kmem_cache *c)
 	const struct slob_cache *s = c->slob;
 	unsigned long objs = s->live + s->hold_count;
 
-	return s->big ? objs * (PAGE_SIZE << s->big_order) : objs * c->size;
+	return s->big ? objs * big_pages(c) * PAGE_SIZE : objs * c->size;
 }
 
 unsigned long slob_cache_pages(const struct kmem_cache *c)
@@ -534,7 +541,7 @@ void slob_cache_slabinfo_row(struct kmem_cache *c)
 
 	spin_unlock_irqrestore(&c->lock, irq);
 	kprintf("%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6u\n",
-		c->name, active, num, c->size, per, 1 << s->big_order, 0u, 0u, 0u,
+		c->name, active, num, c->size, per, s->big ? (int)big_pages(c) : 1, 0u, 0u, 0u,
 		s->big ? active : pages, s->big ? num : pages, 0u);
 }
 

@@ -2593,6 +2593,8 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		struct kmem_cache *c = kmem_cache_create("layout", cfg[k].size, cfg[k].align,
 							 cfg[k].flags | f->model, NULL);
 		size_t a = promised_align(cfg[k].size, cfg[k].align, cfg[k].flags);
+		/* A bigblock holds exactly the pages its bytes need. */
+		unsigned long bp = cfg[k].big ? (cfg[k].size + PAGE_SIZE - 1) / PAGE_SIZE : 1;
 		unsigned long slots = percpu_slots_used();
 
 		ASSERT(c);
@@ -2609,7 +2611,7 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 			EXPECT_EQ(pg->private, (unsigned long)&kmalloc_heap);
 			if (cfg[k].big) {
 				EXPECT(page_type(pg) == PGTY_BIGBLOCK && PageHead(pg) &&
-				       page_address(pg) == o[i] && page_order(pg) == cfg[k].order);
+				       page_address(pg) == o[i] && pg->bigblock_pages == bp);
 			} else {
 				EXPECT_EQ(page_type(pg), PGTY_SLOB);
 				EXPECT(slob_ksize(&kmalloc_heap, o[i]) >= cfg[k].size);
@@ -2618,7 +2620,7 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 			memset(o[i], 0x77, cfg[k].size);
 		}
 		EXPECT_EQ(kmem_cache_objects_out(c), 40);
-		EXPECT_EQ(slob_cache_bytes(c), cfg[k].big ? 40ul * (PAGE_SIZE << cfg[k].order)
+		EXPECT_EQ(slob_cache_bytes(c), cfg[k].big ? 40ul * bp * PAGE_SIZE
 							    : 40ul * cfg[k].size);
 		EXPECT_EQ(slab_pages, f->pages0);
 		EXPECT_EQ(percpu_slots_used(), slots);
@@ -2634,7 +2636,7 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		ksnprintf(want, sizeof(want),
 			  "layout                40     40 %6zu %4lu %4d : tunables    0    0    0 : "
 			  "slabdata %6lu %6lu      0\n",
-			  cfg[k].size, cfg[k].big ? 1 : PAGE_SIZE / cfg[k].size, 1 << cfg[k].order, pages,
+			  cfg[k].size, cfg[k].big ? 1 : PAGE_SIZE / cfg[k].size, (int)bp, pages,
 			  pages);
 		EXPECT(strstr(f->out, want) != NULL);
 		ksnprintf(want, sizeof(want), "  layout                 40      0 %8zu %10lu    40  kmalloc%s\n",

@@ -82,7 +82,7 @@ for size in 16 256 3000; do
 	echo "     bench-kfence: kmalloc alloc=slab size=$size with kfence.sample_interval=100: ${v:-?} insns"
 	target "bench-kfence-kmalloc-slab-$size" "$v" -le 120
 done
-target bench-kfence-kmem-cache-64 "$(kf_val '^bench: kmem_cache size=64 ' insns)" -le 30
+target bench-kfence-kmem-cache-64 "$(kf_val '^bench: kmem_cache size=64 .* model=slab ' insns)" -le 30
 
 # Sampled objects through real work: the stress run on 4 harts (kmalloc on
 # both backends, kmem_caches, objects freed on other harts, krealloc) with a
