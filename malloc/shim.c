@@ -324,13 +324,31 @@ static void free_block(void *p)
 
 /* ---- the API ------------------------------------------------------------- */
 
+/* A thread's first call: the heap set up (if this is the process's first
+ * call), a slot leased. */
+static __attribute__((noinline)) struct hart_slot *first_enter(void)
+{
+	heap_ready();
+	return hart_lease();
+}
+
+/* Enter mm/ on the calling thread's slot: one thread-local load and the
+ * slot's lock once the thread has a lease (which implies a ready heap). */
+static inline struct hart_slot *slot_enter(void)
+{
+	struct hart_slot *slot = hart_mine;
+
+	if (unlikely(!slot))
+		slot = first_enter();
+	return hart_enter(slot);
+}
+
 static inline void *alloc_counted(size_t size, size_t align, int what)
 {
 	struct hart_slot *slot;
 	void *p;
 
-	heap_ready();
-	slot = hart_enter();
+	slot = slot_enter();
 	slot->calls[what]++;
 	p = alloc_or_grow(size ? size : 1, align);
 	hart_exit(slot);
@@ -350,8 +368,7 @@ API void free(void *p)
 		__atomic_add_fetch(&free_null_calls, 1, __ATOMIC_RELAXED); /* (counted: a call) */
 		return;
 	}
-	heap_ready();
-	slot = hart_enter();
+	slot = slot_enter();
 	slot->calls[C_FREE]++;
 	free_block(p);
 	hart_exit(slot);
@@ -382,8 +399,7 @@ API void *realloc(void *p, size_t size)
 
 	if (!p)
 		return alloc_counted(size, 0, C_REALLOC);
-	heap_ready();
-	slot = hart_enter();
+	slot = slot_enter();
 	slot->calls[C_REALLOC]++;
 	if (!size) { /* (not through free: one entry point per call, as counted) */
 		free_block(p);
@@ -476,8 +492,7 @@ API size_t malloc_usable_size(void *p)
 
 	if (!p)
 		return 0;
-	heap_ready();
-	slot = hart_enter();
+	slot = slot_enter();
 	n = usable_size(p);
 	hart_exit(slot);
 	return n;

@@ -22,21 +22,21 @@ struct hart_slot {
 } __aligned(64);
 
 extern struct hart_slot hart_slots[MAX_HARTS];
-extern __thread int hart_leased __attribute__((tls_model("initial-exec")));
+/* The calling thread's leased slot, NULL before its first lease and after
+ * the lease ended: one thread-local load on every call. */
+extern __thread struct hart_slot *hart_mine __attribute__((tls_model("initial-exec")));
 
-int hart_lease(void);
+/* Lease the calling thread a slot (it has none); returns it. */
+struct hart_slot *hart_lease(void);
 void hart_lock_contended(int *lock);
 
-/* Enter mm/ on this thread's slot; returns the slot. */
-static inline struct hart_slot *hart_enter(void)
+/* Enter mm/ on @slot, this thread's leased slot (hart_mine, or
+ * hart_lease's result when it was NULL); returns it. */
+static inline struct hart_slot *hart_enter(struct hart_slot *slot)
 {
-	int s = hart_leased;
-
-	if (unlikely(s < 0))
-		s = hart_lease();
-	if (unlikely(__atomic_exchange_n(&hart_slots[s].lock, 1, __ATOMIC_ACQUIRE)))
-		hart_lock_contended(&hart_slots[s].lock);
-	return &hart_slots[s];
+	if (unlikely(__atomic_exchange_n(&slot->lock, 1, __ATOMIC_ACQUIRE)))
+		hart_lock_contended(&slot->lock);
+	return slot;
 }
 
 static inline void hart_exit(struct hart_slot *slot)

@@ -20,7 +20,7 @@ NM=${NM:-nm}
 # The port's functions: what mm/ may take from outside mm/ and lib/.
 PORT="panic warn_slowpath nr_online_cpus cpu_percpu_base cpu_mm_slots this_cpu
 time_now_us on_each_cpu port_kernel_pgtable port_flush_tlb_local port_flush_tlb_all
-ksym_lookup port_kick_cpu port_save_stack"
+ksym_lookup port_kick_cpu port_release_free_block port_save_stack"
 # The kernel image's bounds, named by the linker script, and (on the host)
 # the C library and sanitizer runtime: not code of this project.
 is_outside() {
