@@ -251,11 +251,11 @@ static void *alloc_run(size_t size, unsigned long align)
 }
 
 /* The run @p heads, or NULL if p is not a run's start. */
-static struct page *run_of(const void *p)
+static inline struct page *run_of(const void *p)
 {
 	struct page *page;
 
-	if ((uintptr_t)p & (RUN_ALIGN - 1))
+	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
 		return NULL;
 	page = virt_to_page(p);
 	return page && PageHead(page) && page_type(page) == PGTY_NONE && page->private ? page : NULL;
@@ -355,22 +355,64 @@ static inline void *alloc_counted(size_t size, size_t align, int what)
 	return p;
 }
 
-API void *malloc(size_t size)
+static __attribute__((noinline)) void *malloc_slow(size_t size)
 {
 	return alloc_counted(size, 0, C_MALLOC);
 }
 
+/* The common case: a thread with its slot, its lock free, 1 byte to 4 MiB
+ * (malloc's alignment) straight to __kmalloc. The rest (a thread's first
+ * call, a shared slot's lock taken, sizes 0 and above 4 MiB, a heap that
+ * must grow) through alloc_or_grow. */
+API void *malloc(size_t size)
+{
+	struct hart_slot *slot;
+	void *p;
+
+	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE) || unlikely(!(slot = hart_try_enter())))
+		return malloc_slow(size);
+	slot->calls[C_MALLOC]++;
+	slot->request = size; /* (not kept in a register across the call) */
+	p = kmalloc16(size);
+	if (unlikely(!p))
+		p = alloc_or_grow(slot->request, 0);
+	hart_exit(slot);
+	return p;
+}
+
+static __attribute__((noinline)) void free_slow(void *p)
+{
+	struct hart_slot *slot = slot_enter();
+
+	slot->calls[C_FREE]++;
+	free_block(p);
+	hart_exit(slot);
+}
+
+static __attribute__((noinline)) void free_maybe_run(void *p)
+{
+	free_block(p);
+}
+
+/* The common case: a thread with its slot, its lock free, a pointer that
+ * cannot be a run's start: straight to kfree. */
 API void free(void *p)
 {
 	struct hart_slot *slot;
 
-	if (!p) {
+	if (unlikely(!p)) {
 		__atomic_add_fetch(&free_null_calls, 1, __ATOMIC_RELAXED); /* (counted: a call) */
 		return;
 	}
-	slot = slot_enter();
+	if (unlikely(!(slot = hart_try_enter()))) {
+		free_slow(p);
+		return;
+	}
 	slot->calls[C_FREE]++;
-	free_block(p);
+	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
+		kfree(p);
+	else
+		free_maybe_run(p);
 	hart_exit(slot);
 }
 

@@ -19,6 +19,7 @@ struct hart_slot {
 	int lock;              /* 1 while a thread is inside mm/ on this slot */
 	unsigned int lessees;  /* threads leasing the slot */
 	unsigned long calls[8]; /* the shim's counters (malloc/shim.c), under lock */
+	unsigned long request;  /* the shim's malloc size, kept for its slow path */
 } __aligned(64);
 
 extern struct hart_slot hart_slots[MAX_HARTS];
@@ -37,6 +38,17 @@ static inline struct hart_slot *hart_enter(struct hart_slot *slot)
 	if (unlikely(__atomic_exchange_n(&slot->lock, 1, __ATOMIC_ACQUIRE)))
 		hart_lock_contended(&slot->lock);
 	return slot;
+}
+
+/* Enter mm/ on this thread's slot if it has one and its lock is free at
+ * once (the fast path); NULL otherwise, nothing taken. */
+static inline struct hart_slot *hart_try_enter(void)
+{
+	struct hart_slot *slot = hart_mine;
+
+	if (likely(slot) && likely(!__atomic_exchange_n(&slot->lock, 1, __ATOMIC_ACQUIRE)))
+		return slot;
+	return NULL;
 }
 
 static inline void hart_exit(struct hart_slot *slot)
