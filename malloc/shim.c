@@ -251,11 +251,11 @@ static void *alloc_run(size_t size, unsigned long align)
 }
 
 /* The run @p heads, or NULL if p is not a run's start. */
-static struct page *run_of(const void *p)
+static inline struct page *run_of(const void *p)
 {
 	struct page *page;
 
-	if ((uintptr_t)p & (RUN_ALIGN - 1))
+	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
 		return NULL;
 	page = virt_to_page(p);
 	return page && PageHead(page) && page_type(page) == PGTY_NONE && page->private ? page : NULL;
@@ -324,36 +324,95 @@ static void free_block(void *p)
 
 /* ---- the API ------------------------------------------------------------- */
 
+/* A thread's first call: the heap set up (if this is the process's first
+ * call), a slot leased. */
+static __attribute__((noinline)) struct hart_slot *first_enter(void)
+{
+	heap_ready();
+	return hart_lease();
+}
+
+/* Enter mm/ on the calling thread's slot: one thread-local load and the
+ * slot's lock once the thread has a lease (which implies a ready heap). */
+static inline struct hart_slot *slot_enter(void)
+{
+	struct hart_slot *slot = hart_mine;
+
+	if (unlikely(!slot))
+		slot = first_enter();
+	return hart_enter(slot);
+}
+
 static inline void *alloc_counted(size_t size, size_t align, int what)
 {
 	struct hart_slot *slot;
 	void *p;
 
-	heap_ready();
-	slot = hart_enter();
+	slot = slot_enter();
 	slot->calls[what]++;
 	p = alloc_or_grow(size ? size : 1, align);
 	hart_exit(slot);
 	return p;
 }
 
-API void *malloc(size_t size)
+static __attribute__((noinline)) void *malloc_slow(size_t size)
 {
 	return alloc_counted(size, 0, C_MALLOC);
 }
 
+/* The common case: a thread with its slot, its lock free, 1 byte to 4 MiB
+ * (malloc's alignment) straight to __kmalloc. The rest (a thread's first
+ * call, a shared slot's lock taken, sizes 0 and above 4 MiB, a heap that
+ * must grow) through alloc_or_grow. */
+API void *malloc(size_t size)
+{
+	struct hart_slot *slot;
+	void *p;
+
+	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE) || unlikely(!(slot = hart_try_enter())))
+		return malloc_slow(size);
+	slot->calls[C_MALLOC]++;
+	slot->request = size; /* (not kept in a register across the call) */
+	p = kmalloc16(size);
+	if (unlikely(!p))
+		p = alloc_or_grow(slot->request, 0);
+	hart_exit(slot);
+	return p;
+}
+
+static __attribute__((noinline)) void free_slow(void *p)
+{
+	struct hart_slot *slot = slot_enter();
+
+	slot->calls[C_FREE]++;
+	free_block(p);
+	hart_exit(slot);
+}
+
+static __attribute__((noinline)) void free_maybe_run(void *p)
+{
+	free_block(p);
+}
+
+/* The common case: a thread with its slot, its lock free, a pointer that
+ * cannot be a run's start: straight to kfree. */
 API void free(void *p)
 {
 	struct hart_slot *slot;
 
-	if (!p) {
+	if (unlikely(!p)) {
 		__atomic_add_fetch(&free_null_calls, 1, __ATOMIC_RELAXED); /* (counted: a call) */
 		return;
 	}
-	heap_ready();
-	slot = hart_enter();
+	if (unlikely(!(slot = hart_try_enter()))) {
+		free_slow(p);
+		return;
+	}
 	slot->calls[C_FREE]++;
-	free_block(p);
+	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
+		kfree(p);
+	else
+		free_maybe_run(p);
 	hart_exit(slot);
 }
 
@@ -382,8 +441,7 @@ API void *realloc(void *p, size_t size)
 
 	if (!p)
 		return alloc_counted(size, 0, C_REALLOC);
-	heap_ready();
-	slot = hart_enter();
+	slot = slot_enter();
 	slot->calls[C_REALLOC]++;
 	if (!size) { /* (not through free: one entry point per call, as counted) */
 		free_block(p);
@@ -476,8 +534,7 @@ API size_t malloc_usable_size(void *p)
 
 	if (!p)
 		return 0;
-	heap_ready();
-	slot = hart_enter();
+	slot = slot_enter();
 	n = usable_size(p);
 	hart_exit(slot);
 	return n;

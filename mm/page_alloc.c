@@ -127,6 +127,8 @@ static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 		order++;
 	}
 	add_to_free_area(z, page, order);
+	if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
+		port_release_free_block(phys_to_virt(PFN_PHYS(pfn)), PAGE_SIZE << order);
 }
 
 /* Split the 2^high block at page down to 2^low, listing the upper halves. */

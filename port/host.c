@@ -50,28 +50,33 @@ void warn_slowpath(const char *file, int line, const char *cond)
 	kprintf("WARNING: %s:%d: %s\n", file, line, cond);
 }
 
-static _Thread_local unsigned int host_cpu;
-
-unsigned int this_cpu(void)
-{
-	return host_cpu;
-}
-
 void host_set_cpu(unsigned int cpu)
 {
 	if (cpu >= MAX_HARTS)
 		panic("host_set_cpu: cpu %u, at most %d", cpu, MAX_HARTS - 1);
-	host_cpu = cpu;
+	port_host_set_this_cpu(cpu);
+}
+
+/* Free blocks mm/ said it no longer needs (port_release_free_block): the
+ * tests read these; the memory stays as it is (it is the tests' fake RAM). */
+unsigned long port_host_released_blocks, port_host_released_bytes;
+void *port_host_last_released;
+
+void port_release_free_block(void *addr, unsigned long size)
+{
+	__atomic_add_fetch(&port_host_released_blocks, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&port_host_released_bytes, size, __ATOMIC_RELAXED);
+	__atomic_store_n(&port_host_last_released, addr, __ATOMIC_RELAXED);
 }
 
 /* Every cpu in turn on the calling thread, which then is its own cpu again. */
 void on_each_cpu(void (*fn)(void *arg), void *arg)
 {
-	unsigned int me = host_cpu;
+	unsigned int me = this_cpu();
 
 	for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++) {
-		host_cpu = cpu;
+		port_host_set_this_cpu(cpu);
 		fn(arg);
 	}
-	host_cpu = me;
+	port_host_set_this_cpu(me);
 }

@@ -2,7 +2,8 @@
  * host_common.c - the part of mm/port.h that both host ports share
  * (port/host.c for tests, fuzzers and librvmm-port-host.a; port/malloc.c
  * inside build/librvmm-malloc.so): MAX_HARTS harts with a per-hart area and
- * page allocator slots each, the monotonic clock, and nothing for what a
+ * page allocator slots each (the calling thread's in initial-exec
+ * thread-locals, so this_cpu_base() is one load), the monotonic clock, and nothing for what a
  * host process lacks: no IPIs to send (threads tick themselves), no page
  * table (vmalloc and vmap fail), no kernel symbol table. Nothing here calls
  * malloc or stdio, so the malloc port can take it as it is.
@@ -16,18 +17,28 @@ unsigned int nr_online_cpus(void)
 	return MAX_HARTS;
 }
 
+static void *mm_slots[MAX_HARTS][MM_SLOTS];
+static u8 percpu_areas[MAX_HARTS][PERCPU_AREA_SIZE] __aligned(64);
+
+__thread unsigned int port_host_cpu __attribute__((tls_model("initial-exec")));
+__thread u8 *port_host_cpu_base __attribute__((tls_model("initial-exec"))) = percpu_areas[0];
+__thread void **port_host_cpu_mm_slots __attribute__((tls_model("initial-exec"))) = mm_slots[0];
+
 void **cpu_mm_slots(unsigned int cpu)
 {
-	static void *slots[MAX_HARTS][MM_SLOTS];
-
-	return slots[cpu];
+	return mm_slots[cpu];
 }
 
 u8 *cpu_percpu_base(unsigned int cpu)
 {
-	static u8 areas[MAX_HARTS][PERCPU_AREA_SIZE] __aligned(64);
+	return percpu_areas[cpu];
+}
 
-	return areas[cpu];
+void port_host_set_this_cpu(unsigned int cpu)
+{
+	port_host_cpu = cpu;
+	port_host_cpu_base = percpu_areas[cpu];
+	port_host_cpu_mm_slots = mm_slots[cpu];
 }
 
 u64 time_now_us(void)

@@ -10,7 +10,9 @@
  * (port/malloc.h): the first call into mm/ on a thread takes the slot with
  * the fewest threads, a key destructor gives it back when the thread ends,
  * and each slot's lock is held around every operation, so two threads that
- * share a slot take turns. this_cpu() is the calling thread's slot.
+ * share a slot take turns. this_cpu() is the calling thread's slot, kept
+ * with its per-hart base in thread-locals (port/host_common.c).
+ * port_release_free_block gives large free blocks back to the system.
  *
  * fork: the prepare handler takes every slot's lock, so no thread is inside
  * mm/ (holding a zone, cache or heap lock) when the child is made; both
@@ -23,15 +25,14 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <mm/port.h>
 #include "malloc.h"
 
 struct hart_slot hart_slots[MAX_HARTS];
-__thread int hart_leased __attribute__((tls_model("initial-exec"))) = -1;
-/* The cpu mm/ sees: the leased slot, or another one inside on_each_cpu. */
-static __thread unsigned int hart_cpu __attribute__((tls_model("initial-exec")));
+__thread struct hart_slot *hart_mine __attribute__((tls_model("initial-exec")));
 
 static pthread_key_t lease_key;
 static int lease_key_state; /* 0: none, 1: being made, 2: made */
@@ -76,7 +77,7 @@ static void lease_end(void *value)
 
 	if (s >= 0 && s < MAX_HARTS)
 		__atomic_sub_fetch(&hart_slots[s].lessees, 1, __ATOMIC_RELAXED);
-	hart_leased = -1;
+	hart_mine = NULL;
 }
 
 /* The key whose destructor ends a thread's lease, made once. */
@@ -97,7 +98,7 @@ static bool lease_key_ready(void)
 	return false; /* another thread is making it: this lease is not given back */
 }
 
-int hart_lease(void)
+struct hart_slot *hart_lease(void)
 {
 	unsigned int best = 0;
 
@@ -106,12 +107,12 @@ int hart_lease(void)
 		    __atomic_load_n(&hart_slots[best].lessees, __ATOMIC_RELAXED))
 			best = s;
 	__atomic_add_fetch(&hart_slots[best].lessees, 1, __ATOMIC_RELAXED);
-	hart_leased = (int)best;
-	hart_cpu = best;
+	hart_mine = &hart_slots[best];
+	port_host_set_this_cpu(best);
 	/* (Set before: pthread_setspecific may itself allocate.) */
 	if (lease_key_ready())
 		pthread_setspecific(lease_key, (void *)(uintptr_t)(best + 1));
-	return (int)best;
+	return &hart_slots[best];
 }
 
 void hart_lock_contended(int *lock)
@@ -142,7 +143,7 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	for (int s = 0; s < MAX_HARTS; s++)
-		hart_slots[s].lessees = s == hart_leased;
+		hart_slots[s].lessees = &hart_slots[s] == hart_mine;
 	fork_parent();
 }
 
@@ -153,23 +154,27 @@ void hart_fork_handlers(void)
 
 /* ---- the port ---- */
 
-unsigned int this_cpu(void)
+/* The heap's free blocks of 1 MiB and more are given back to the system:
+ * the next write to their pages brings in zeroed ones, so a program's
+ * resident memory falls after it frees large blocks, as with glibc's
+ * munmap of its mmapped chunks. */
+void port_release_free_block(void *addr, unsigned long size)
 {
-	return hart_cpu;
+	madvise(addr, size, MADV_DONTNEED);
 }
 
 /* Every slot in turn on the calling thread, each under its lock. mm/ does
  * not call it; a caller must not be inside an operation (hart_enter). */
 void on_each_cpu(void (*fn)(void *arg), void *arg)
 {
-	unsigned int me = hart_cpu;
+	unsigned int me = this_cpu();
 
 	for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++) {
 		if (__atomic_exchange_n(&hart_slots[cpu].lock, 1, __ATOMIC_ACQUIRE))
 			hart_lock_contended(&hart_slots[cpu].lock);
-		hart_cpu = cpu;
+		port_host_set_this_cpu(cpu);
 		fn(arg);
 		__atomic_store_n(&hart_slots[cpu].lock, 0, __ATOMIC_RELEASE);
 	}
-	hart_cpu = me;
+	port_host_set_this_cpu(me);
 }

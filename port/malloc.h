@@ -19,24 +19,36 @@ struct hart_slot {
 	int lock;              /* 1 while a thread is inside mm/ on this slot */
 	unsigned int lessees;  /* threads leasing the slot */
 	unsigned long calls[8]; /* the shim's counters (malloc/shim.c), under lock */
+	unsigned long request;  /* the shim's malloc size, kept for its slow path */
 } __aligned(64);
 
 extern struct hart_slot hart_slots[MAX_HARTS];
-extern __thread int hart_leased __attribute__((tls_model("initial-exec")));
+/* The calling thread's leased slot, NULL before its first lease and after
+ * the lease ended: one thread-local load on every call. */
+extern __thread struct hart_slot *hart_mine __attribute__((tls_model("initial-exec")));
 
-int hart_lease(void);
+/* Lease the calling thread a slot (it has none); returns it. */
+struct hart_slot *hart_lease(void);
 void hart_lock_contended(int *lock);
 
-/* Enter mm/ on this thread's slot; returns the slot. */
-static inline struct hart_slot *hart_enter(void)
+/* Enter mm/ on @slot, this thread's leased slot (hart_mine, or
+ * hart_lease's result when it was NULL); returns it. */
+static inline struct hart_slot *hart_enter(struct hart_slot *slot)
 {
-	int s = hart_leased;
+	if (unlikely(__atomic_exchange_n(&slot->lock, 1, __ATOMIC_ACQUIRE)))
+		hart_lock_contended(&slot->lock);
+	return slot;
+}
 
-	if (unlikely(s < 0))
-		s = hart_lease();
-	if (unlikely(__atomic_exchange_n(&hart_slots[s].lock, 1, __ATOMIC_ACQUIRE)))
-		hart_lock_contended(&hart_slots[s].lock);
-	return &hart_slots[s];
+/* Enter mm/ on this thread's slot if it has one and its lock is free at
+ * once (the fast path); NULL otherwise, nothing taken. */
+static inline struct hart_slot *hart_try_enter(void)
+{
+	struct hart_slot *slot = hart_mine;
+
+	if (likely(slot) && likely(!__atomic_exchange_n(&slot->lock, 1, __ATOMIC_ACQUIRE)))
+		return slot;
+	return NULL;
 }
 
 static inline void hart_exit(struct hart_slot *slot)

@@ -19,14 +19,16 @@ NM=${NM:-nm}
 
 # The port's functions: what mm/ may take from outside mm/ and lib/.
 PORT="panic warn_slowpath nr_online_cpus cpu_percpu_base cpu_mm_slots this_cpu
+port_host_cpu port_host_cpu_base port_host_cpu_mm_slots
 time_now_us on_each_cpu port_kernel_pgtable port_flush_tlb_local port_flush_tlb_all
-ksym_lookup port_kick_cpu port_save_stack"
-# The kernel image's bounds, named by the linker script, and (on the host)
+ksym_lookup port_kick_cpu port_release_free_block port_save_stack"
+# The kernel image's bounds, named by the linker script, the GOT (host
+# thread-locals), and (on the host)
 # the C library and sanitizer runtime: not code of this project.
 is_outside() {
 	case $1 in
 	__start_* | __stop_* | _start | _etext | _end | _sdata | _srodata | _erodata) return 0 ;;
-	__asan* | __ubsan* | __sanitizer* | __stack_chk* | __tls_get_addr) return 0 ;;
+	__asan* | __ubsan* | __sanitizer* | __stack_chk* | __tls_get_addr | _GLOBAL_OFFSET_TABLE_) return 0 ;;
 	esac
 	return 1
 }

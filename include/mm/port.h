@@ -18,6 +18,8 @@
  *   time      time_now_us                                          [port]
  *   calls     on_each_cpu: run a function on every online hart      [port]
  *             port_kick_cpu: wake a hart so it runs mm_tick soon   [port]
+ *   memory    port_release_free_block: the contents of a large free
+ *             block are not needed (the host gives them back)  [port]
  *   paging    port_kernel_pgtable, port_flush_tlb_local,
  *             port_flush_tlb_all: what vmalloc maps with           [port]
  *   symbols   ksym_lookup: a code address's function, for
@@ -74,6 +76,19 @@ void on_each_cpu(void (*fn)(void *arg), void *arg);
  * posted for @cpu waits for its next tick or allocation slow path. */
 void port_kick_cpu(unsigned int cpu);
 
+/* ---- memory given back ---- */
+/* The least order of a free block that mm/ tells the port about. */
+#define PORT_RELEASE_MIN_ORDER 8
+/* The buddy allocator has just listed the free block [addr, addr + size)
+ * (PAGE_SIZE << order, order >= PORT_RELEASE_MIN_ORDER, after merging),
+ * under its zone's lock: nothing in mm/ reads or relies on the block's
+ * contents until it is allocated again, so the port may give its pages back
+ * to the system (the host's malloc: madvise MADV_DONTNEED, and the next
+ * write brings in zeroed pages). Called only on such frees (merges of small
+ * blocks that reach the order included), never on the order-0 fast path.
+ * Must not allocate or call into mm/. The kernel's does nothing. */
+void port_release_free_block(void *addr, unsigned long size);
+
 /* ---- paging (vmalloc) ---- */
 /* The kernel's page table that vmalloc maps into, or NULL when paging is
  * off (vmalloc and vmap then fail; kvmalloc falls back to pages). */
@@ -96,21 +111,34 @@ unsigned int port_save_stack(unsigned long *pcs, unsigned int max);
 #ifdef HOST
 /* ---- the host port (port/host.c): threads are harts ---- */
 #define PERCPU_BASE_OFFSET 0ul
-/* The calling thread's cpu number (host_set_cpu; 0 until set). */
-unsigned int this_cpu(void);
-/* Make the calling thread cpu @cpu (< MAX_HARTS). */
+/* The calling thread's cpu, its per-hart base and page allocator slots:
+ * initial-exec thread-local, so each is one load (port/host_common.c sets
+ * them, port_host_set_this_cpu; cpu 0 until set). */
+extern __thread unsigned int port_host_cpu __attribute__((tls_model("initial-exec")));
+extern __thread u8 *port_host_cpu_base __attribute__((tls_model("initial-exec")));
+extern __thread void **port_host_cpu_mm_slots __attribute__((tls_model("initial-exec")));
+/* Make the calling thread cpu @cpu (< MAX_HARTS, unchecked) for mm/. */
+void port_host_set_this_cpu(unsigned int cpu);
+/* Make the calling thread cpu @cpu (< MAX_HARTS, else panic). */
 void host_set_cpu(unsigned int cpu);
 /* kprintf's default sink there: standard output. */
 void port_host_stdout_sink(const char *s, size_t n);
 /* Called by panic before it aborts, when set. */
 extern void (*port_host_panic_hook)(void);
+/* port/host.c's record of port_release_free_block calls (tests). */
+extern unsigned long port_host_released_blocks, port_host_released_bytes;
+extern void *port_host_last_released;
+static inline unsigned int this_cpu(void)
+{
+	return port_host_cpu;
+}
 static inline u8 *this_cpu_base(void)
 {
-	return cpu_percpu_base(this_cpu());
+	return port_host_cpu_base;
 }
 static inline void **this_cpu_mm_slots(void)
 {
-	return cpu_mm_slots(this_cpu());
+	return port_host_cpu_mm_slots;
 }
 static inline unsigned long irq_save(void)
 {

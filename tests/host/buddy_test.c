@@ -2180,6 +2180,97 @@ static void shrinker_gives_memory_back(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* Allocate order-@order blocks until two are buddies; free the others and
+ * return the pair allocated in @a and @b. */
+static bool take_buddy_pair(struct pglist_data *node, unsigned int order, struct page **a,
+			    struct page **b)
+{
+	struct page *got[64];
+	unsigned int n = 0, i, j;
+	bool found = false;
+
+	while (!found && n < 64 && (got[n] = alloc_pages(GFP_KERNEL, order)) != NULL) {
+		for (i = 0; i < n && !found; i++)
+			if ((node_page_to_pfn(node, got[i]) ^ (1ul << order)) ==
+			    node_page_to_pfn(node, got[n])) {
+				*a = got[i];
+				*b = got[n];
+				found = true;
+			}
+		n++;
+	}
+	for (j = 0; j < n; j++)
+		if (!found || (got[j] != *a && got[j] != *b))
+			__free_pages(got[j], order);
+	return found;
+}
+
+/* A free block that reaches PORT_RELEASE_MIN_ORDER, freed as such or by
+ * merging, is handed to port_release_free_block once, with its address and
+ * size; a smaller free block that does not merge that far is not. */
+static void high_order_frees_are_released(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
+	unsigned long blocks, bytes;
+	struct pglist_data *node;
+	struct page *p, *a, *b;
+	void *va;
+
+	ASSERT(fr);
+	node = &fr->node;
+	p = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
+	ASSERT(p);
+	va = phys_to_virt(PFN_PHYS(node_page_to_pfn(node, p)));
+	blocks = port_host_released_blocks;
+	bytes = port_host_released_bytes;
+	__free_pages(p, MAX_ORDER - 1);
+	EXPECT_EQ(port_host_released_blocks, blocks + 1);
+	EXPECT_EQ(port_host_released_bytes, bytes + (PAGE_SIZE << (MAX_ORDER - 1)));
+	EXPECT(port_host_last_released == va);
+
+	/* Two buddies below the least order: the first free merges with
+	 * nothing and is not released; the second merges into a free block
+	 * (read back from the free lists) that is released if and only if it
+	 * reached the least order. Order 3 (taken next to blocks that stay
+	 * allocated, so it merges only a little) and the order just below the
+	 * least, whose pairs are taken until one merged far enough. */
+	for (unsigned int order = 3; order < PORT_RELEASE_MIN_ORDER; order += PORT_RELEASE_MIN_ORDER - 4) {
+		int max_tries = order < PORT_RELEASE_MIN_ORDER - 1 ? 1 : 16;
+		bool released_seen = false;
+
+		for (int tries = 0; tries < max_tries && !released_seen; tries++) {
+			unsigned long pa;
+			struct snap sn;
+			size_t i;
+
+			ASSERT(take_buddy_pair(node, order, &a, &b));
+			blocks = port_host_released_blocks;
+			bytes = port_host_released_bytes;
+			__free_pages(a, order);
+			EXPECT_EQ(port_host_released_blocks, blocks);
+			__free_pages(b, order);
+			pa = node_page_to_pfn(node, a);
+			snap_take(node, &sn);
+			for (i = 0; i < sn.n; i++)
+				if (sn.blk[i].pfn <= pa && pa < sn.blk[i].pfn + (1ul << sn.blk[i].order))
+					break;
+			ASSERT(i < sn.n);
+			if (sn.blk[i].order >= PORT_RELEASE_MIN_ORDER) {
+				released_seen = true;
+				EXPECT_EQ(port_host_released_blocks, blocks + 1);
+				EXPECT_EQ(port_host_released_bytes - bytes, PAGE_SIZE << sn.blk[i].order);
+				EXPECT(port_host_last_released == phys_to_virt(PFN_PHYS(sn.blk[i].pfn)));
+			} else {
+				EXPECT_EQ(port_host_released_blocks, blocks);
+			}
+			snap_release(&sn);
+		}
+		EXPECT(released_seen || order < PORT_RELEASE_MIN_ORDER - 1);
+	}
+	EXPECT_EQ(node_check(node), 0);
+	fakeram_done(fr);
+}
+
 KTEST_SUITE(buddy,
 	KTEST_CASE(model_random_alloc_free),
 	KTEST_CASE(split_and_merge_exact),
@@ -2205,4 +2296,5 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(node_check_finds_damage),
 	KTEST_CASE(pfn_conversions_round_trip),
 	KTEST_CASE(flat_memmap_and_window),
-	KTEST_CASE(shrinker_gives_memory_back));
+	KTEST_CASE(shrinker_gives_memory_back),
+	KTEST_CASE(high_order_frees_are_released));

@@ -12,7 +12,10 @@
  * pvalloc at alignments 16 .. 16 MiB, their errors (EINVAL); usable sizes;
  * contents kept across realloc between 1 byte and 40 MiB (page runs above
  * 4 MiB); calloc zeroes reused memory; 16 threads (more than the 8 hart
- * slots) allocating and freeing concurrently with contents checked; fork
+ * slots) allocating and freeing concurrently with contents checked;
+ * generations of threads whose objects are checked and freed by other
+ * threads after their allocators exited (slot leases given back and taken
+ * again); fork
  * while other threads allocate, the child allocating and exiting.
  */
 #include <errno.h>
@@ -287,6 +290,105 @@ static void threads(void)
 	CHECK(bad == 0, "16 threads: %d objects lost or overwritten", bad);
 }
 
+/* Generations of threads that outlive nothing: each generation (12
+ * threads, more than the slots with the main thread) checks and frees the
+ * objects the previous one allocated, on whatever slots those threads had
+ * leased before they exited, and leaves its own for the next; every lease
+ * is taken and given back 5 times over. The main thread frees the last. */
+enum { GEN_THREADS = 12, GEN_OBJS = 3000 };
+static unsigned char *gen_obj[GEN_THREADS][GEN_OBJS];
+static size_t gen_len[GEN_THREADS][GEN_OBJS];
+
+struct gen_job {
+	int t, gen, bad;
+};
+
+static void *generation(void *arg)
+{
+	struct gen_job *j = arg;
+
+	for (int i = 0; i < GEN_OBJS; i++) {
+		size_t n = (size_t)(i * 37 + j->gen * 11 + j->t) % 3000 + 1;
+		unsigned char *p = malloc(n);
+
+		if (!p) {
+			j->bad++;
+			continue;
+		}
+		fill(p, n, (unsigned)(j->t * 131 + j->gen * 7 + i));
+		/* park it in this thread's row, read by the next generation */
+		gen_obj[j->t][i] = p;
+		gen_len[j->t][i] = n;
+	}
+	return NULL;
+}
+
+static int check_and_free_generation(int gen)
+{
+	int bad = 0;
+
+	for (int t = 0; t < GEN_THREADS; t++)
+		for (int i = 0; i < GEN_OBJS; i++) {
+			unsigned char *p = gen_obj[t][i];
+
+			if (!p)
+				continue;
+			if (!holds(p, gen_len[t][i], (unsigned)(t * 131 + gen * 7 + i)))
+				bad++;
+		}
+	return bad;
+}
+
+struct free_job {
+	int row;
+};
+
+/* Frees a row of objects allocated by a thread that has exited. */
+static void *free_row(void *arg)
+{
+	struct free_job *j = arg;
+
+	for (int i = 0; i < GEN_OBJS; i++) {
+		free(gen_obj[j->row][i]);
+		gen_obj[j->row][i] = NULL;
+	}
+	return NULL;
+}
+
+static void generations(void)
+{
+	int bad = 0;
+
+	for (int gen = 0; gen < 5; gen++) {
+		pthread_t t[GEN_THREADS];
+		struct gen_job jobs[GEN_THREADS];
+		struct free_job fj[GEN_THREADS];
+
+		if (gen > 0) { /* the previous generation's objects, freed by new threads */
+			bad += check_and_free_generation(gen - 1);
+			for (int i = 0; i < GEN_THREADS; i++) {
+				fj[i] = (struct free_job){ .row = (i + 5) % GEN_THREADS };
+				pthread_create(&t[i], NULL, free_row, &fj[i]);
+			}
+			for (int i = 0; i < GEN_THREADS; i++)
+				pthread_join(t[i], NULL);
+		}
+		for (int i = 0; i < GEN_THREADS; i++) {
+			jobs[i] = (struct gen_job){ .t = i, .gen = gen };
+			pthread_create(&t[i], NULL, generation, &jobs[i]);
+		}
+		for (int i = 0; i < GEN_THREADS; i++) {
+			pthread_join(t[i], NULL);
+			bad += jobs[i].bad;
+		}
+	}
+	bad += check_and_free_generation(4);
+	for (int t = 0; t < GEN_THREADS; t++)
+		for (int i = 0; i < GEN_OBJS; i++)
+			free(gen_obj[t][i]);
+	CHECK(bad == 0, "thread generations: %d objects lost or overwritten across exits and cross-thread frees", bad);
+}
+
 static void forks(void)
 {
 	enum { N = 4 };
@@ -323,6 +425,7 @@ int main(void)
 	reallocs();
 	bad_frees();
 	threads();
+	generations();
 	forks();
 	printf("edge: %d checks, %d failed\n", checks, failed);
 	return failed != 0;
