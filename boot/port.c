@@ -28,13 +28,6 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 	on_each_hart(fn, arg);
 }
 
-/* The kernel keeps its RAM: nothing to give back. */
-void port_release_free_block(void *addr, unsigned long size)
-{
-	(void)addr;
-	(void)size;
-}
-
 void port_kick_cpu(unsigned int cpu)
 {
 	if (cpu < nr_harts && harts_ipis_work())

@@ -59,7 +59,6 @@ void **cpu_mm_slots(unsigned int cpu) { return harts[cpu].mm_slots; }
 u64 time_now_us(void) { return read_time() / 10; } /* virt's timebase is 10 MHz */
 void on_each_cpu(void (*fn)(void *arg), void *arg) { fn(arg); }
 void port_kick_cpu(unsigned int cpu) { (void)cpu; } /* one hart: nobody to wake */
-void port_release_free_block(void *addr, unsigned long size) { (void)addr, (void)size; } /* keep it */
 struct pgtable *port_kernel_pgtable(void) { return NULL; } /* no paging: vmalloc fails */
 void port_flush_tlb_local(u64 addr, u64 size) { (void)addr, (void)size; }
 void port_flush_tlb_all(u64 addr, u64 size) { (void)addr, (void)size; }

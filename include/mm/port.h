@@ -19,7 +19,7 @@
  *   calls     on_each_cpu: run a function on every online hart      [port]
  *             port_kick_cpu: wake a hart so it runs mm_tick soon   [port]
  *   memory    port_release_free_block: the contents of a large free
- *             block are not needed (the host gives them back)  [port]
+ *             block are not needed (the host gives them back)  [port, host only]
  *   paging    port_kernel_pgtable, port_flush_tlb_local,
  *             port_flush_tlb_all: what vmalloc maps with           [port]
  *   symbols   ksym_lookup: a code address's function, for
@@ -86,8 +86,18 @@ void port_kick_cpu(unsigned int cpu);
  * to the system (the host's malloc: madvise MADV_DONTNEED, and the next
  * write brings in zeroed pages). Called only on such frees (merges of small
  * blocks that reach the order included), never on the order-0 fast path.
- * Must not allocate or call into mm/. The kernel's does nothing. */
+ * Must not allocate or call into mm/. A port function on the host only
+ * (the malloc shim's and the tests' ports); a bare-metal build keeps its
+ * RAM, so there the call is compiled out and frees pay nothing for it. */
+#ifdef HOST
 void port_release_free_block(void *addr, unsigned long size);
+#else
+static inline void port_release_free_block(void *addr, unsigned long size)
+{
+	(void)addr;
+	(void)size;
+}
+#endif
 
 /* ---- paging (vmalloc) ---- */
 /* The kernel's page table that vmalloc maps into, or NULL when paging is
