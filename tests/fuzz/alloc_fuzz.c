@@ -25,7 +25,8 @@
  *   and KMALLOC_SLOB; kmem_cache_create (sizes 1..33000, any alignment, debug
  *   flags F/Z/P/U, SLAB_HWCACHE_ALIGN, constructors and destructors; the
  *   slab model or the SLOB one, by SLAB_SLOB or by slab=slob, and
- *   SLAB_NOSLOB under slab=slob),
+ *   SLAB_NOSLOB under slab=slob; SLOB-model caches also in ZONE_DMA32 or
+ *   ZONE_DMA),
  *   kmem_cache_alloc / zalloc / free (or kfree, slab caches) / shrink /
  *   destroy, and
  *   destroy with objects still out (they must stay safe to free); bursts of
@@ -849,7 +850,7 @@ static void op_cache_create(struct input *in)
 	static void (*const ctors[4])(void *) = { NULL, ctor_counted, ctor_plain, NULL };
 	static void (*const dtors[4])(void *) = { NULL, dtor_counted, NULL, dtor_plain };
 	unsigned int v = in16(in), r = v & 0x3fff;
-	u8 a = in8(in), fl = in8(in), ck = in8(in) % 4;
+	u8 a = in8(in), fl = in8(in), ckz = in8(in), ck = ckz % 4;
 	size_t size, align;
 	unsigned long flags = 0;
 	bool valid, slob;
@@ -886,6 +887,10 @@ static void op_cache_create(struct input *in)
 	if ((fl >> 6) == 1) flags |= SLAB_SLOB;
 	if ((fl >> 6) == 3) flags |= SLAB_NOSLOB;
 	slob = (fl >> 6) == 1 || (fl >> 6) == 2;
+	/* A SLOB-model cache's zone (bits 2-3 of the constructor byte): its
+	 * objects come from kmalloc's heap of that zone. */
+	if (slob && (ckz >> 2) % 4 == 1) flags |= SLAB_CACHE_DMA32;
+	if (slob && (ckz >> 2) % 4 == 2) flags |= SLAB_CACHE_DMA;
 	valid = size <= (PAGE_SIZE << SLAB_MAX_ORDER) && (align & (align - 1)) == 0 &&
 		align <= PAGE_SIZE;
 	ksnprintf(name, sizeof(name), "fuzz%d-%zu", slot, size);
@@ -910,7 +915,10 @@ static void op_cache_create(struct input *in)
 	if (slob)
 		/* A SLOB block holds at most slob_kmalloc_max bytes: an object
 		 * of a page or more is a bigblock. */
-		FUZZ_CHECK(c->slob->heap == &kmalloc_heap && (size < PAGE_SIZE || c->slob->big) &&
+		FUZZ_CHECK(c->slob->heap == (!c->allocflags ? &kmalloc_heap
+					     : kmalloc_zone_heap_of(c->allocflags & __GFP_DMA ? KMALLOC_ZONE_DMA
+											    : KMALLOC_ZONE_DMA32)) &&
+				   (size < PAGE_SIZE || c->slob->big) &&
 				   c->nr_slabs == 0 && c->limit == 0,
 			   "SLOB-model cache %s: heap %s, big %d", c->name, c->slob->heap->name,
 			   c->slob->big);
@@ -935,8 +943,9 @@ static void check_slob_cache_object(struct kmem_cache *c, u8 *p)
 				   page->bigblock_pages == (c->size + PAGE_SIZE - 1) >> PAGE_SHIFT,
 			   "SLOB-model cache %s: bigblock object %p, %lu pages", c->name, (void *)p,
 			   page->bigblock_pages);
-		check_zone(page, get_order(c->size), 0);
+		check_zone(page, get_order(c->size), c->allocflags);
 	} else {
+		check_zone(page, 0, c->allocflags);
 		FUZZ_CHECK(page_type(page) == PGTY_SLOB &&
 				   ((uintptr_t)blk & (PAGE_SIZE - 1)) + c->size <= PAGE_SIZE,
 			   "SLOB-model cache %s: object %p (block of %u bytes) not in one SLOB page",
