@@ -1068,10 +1068,12 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	list_del(&c->chain);
 	spin_unlock_irqrestore(&chain_lock, irq);
 	if (unlikely(c->flags & SLAB_SLOB)) {
+		size_t bytes = desc_bytes(c->flags); /* (read before SLOB has the descriptor back) */
+
 		if (slob_cache_release(c))
 			return; /* reported; the descriptor stays for late frees */
-		slob_free(&meta_heap, c, desc_bytes(c->flags));
-		slab_account(0, -(long)desc_bytes(c->flags));
+		slob_free(&meta_heap, c, bytes);
+		slab_account(0, -(long)bytes);
 		return;
 	}
 

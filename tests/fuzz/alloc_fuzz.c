@@ -23,8 +23,12 @@
  *   __GFP_NOWARN); kmalloc (variable and constant sizes), kzalloc, kcalloc,
  *   krealloc, kfree, ksize; switching kmalloc_backend between KMALLOC_SLAB
  *   and KMALLOC_SLOB; kmem_cache_create (sizes 1..33000, any alignment, debug
- *   flags F/Z/P/U, SLAB_HWCACHE_ALIGN, constructors and destructors),
- *   kmem_cache_alloc / zalloc / free (or kfree) / shrink / destroy, and
+ *   flags F/Z/P/U, SLAB_HWCACHE_ALIGN, constructors and destructors; the
+ *   slab model or the SLOB one, by SLAB_SLOB or by slab=slob, and
+ *   SLAB_NOSLOB under slab=slob; SLOB-model caches also in ZONE_DMA32 or
+ *   ZONE_DMA),
+ *   kmem_cache_alloc / zalloc / free (or kfree, slab caches) / shrink /
+ *   destroy, and
  *   destroy with objects still out (they must stay safe to free); bursts of
  *   up to 32 allocations; slob_alloc with alignments and slob_free on the
  *   second heap; changing hart; draining the per-hart lists; and misuse the
@@ -112,6 +116,7 @@ struct cslot {
 	int ctor; /* 0 none, 1 counted ctor + dtor, 2 ctor, 3 dtor */
 	int nobjs;
 	bool orphan; /* destroyed with objects out: only frees are legal */
+	bool slob;   /* the SLOB model (SLAB_SLOB or slab=slob): mm/slab_slob.c */
 };
 
 /* The last object freed, for double-free misuse: only by the operation right
@@ -146,6 +151,9 @@ static struct {
 static struct slob_heap aux;           /* the second SLOB heap */
 static struct slob_heap *meta;         /* the slab metadata heap (setup finds it) */
 static unsigned long ctor_calls, dtor_calls;
+/* The cache being allocated from or freed to: a SLOB-model cache's objects
+ * are SLOB blocks, which do not name their cache (virt_to_cache is NULL). */
+static struct kmem_cache *cur_cache;
 
 /* ---- patterns ------------------------------------------------------------- */
 
@@ -264,35 +272,46 @@ static bool constructed(const void *obj, size_t n)
 	return true;
 }
 
-static size_t cache_objsize(void *obj)
+/* The object size of obj's cache. A slab object names its cache; a
+ * SLOB-model object belongs to the cache being used (cur_cache), and the
+ * constructor gets it live, in the cache's SLOB memory (@ctor; the
+ * destructor gets it with its red zones already made inactive). */
+static size_t cache_objsize(void *obj, bool ctor)
 {
 	struct kmem_cache *c = virt_to_cache(obj);
 
-	FUZZ_CHECK(c != NULL, "constructor called on %p, not a slab object", obj);
+	if (!c && cur_cache && (cur_cache->flags & SLAB_SLOB)) {
+		c = cur_cache;
+		FUZZ_CHECK(!ctor || slob_cache_valid_object(c, obj),
+			   "constructor of SLOB-model cache %s called on %p, not its live object",
+			   c->name, obj);
+	}
+	FUZZ_CHECK(c != NULL, "%s called on %p, not a slab object", ctor ? "constructor" : "destructor",
+		   obj);
 	return c->object_size;
 }
 
 static void ctor_counted(void *obj)
 {
-	construct(obj, cache_objsize(obj));
+	construct(obj, cache_objsize(obj, true));
 	ctor_calls++;
 }
 
 static void dtor_counted(void *obj)
 {
-	FUZZ_CHECK(constructed(obj, cache_objsize(obj)),
+	FUZZ_CHECK(constructed(obj, cache_objsize(obj, false)),
 		   "destructor got %p not in its constructed state", obj);
 	dtor_calls++;
 }
 
 static void ctor_plain(void *obj)
 {
-	construct(obj, cache_objsize(obj));
+	construct(obj, cache_objsize(obj, true));
 }
 
 static void dtor_plain(void *obj)
 {
-	(void)cache_objsize(obj);
+	(void)cache_objsize(obj, false);
 }
 
 /* ---- input ---------------------------------------------------------------- */
@@ -478,10 +497,17 @@ static void check_all(bool patterns)
 	FUZZ_CHECK(slob_check(&kmalloc_heap) == 0, "slob_check kmalloc heap");
 	FUZZ_CHECK(slob_check(&aux) == 0, "slob_check second heap");
 	FUZZ_CHECK(slob_check(meta) == 0, "slob_check slab metadata heap");
-	for (int i = 0; i < MAX_CACHES; i++)
-		if (S.caches[i].c)
-			FUZZ_CHECK(kmem_cache_check(S.caches[i].c) == 0, "kmem_cache_check %s",
-				   S.caches[i].c->name);
+	for (int i = 0; i < MAX_CACHES; i++) {
+		if (!S.caches[i].c)
+			continue;
+		FUZZ_CHECK(kmem_cache_check(S.caches[i].c) == 0, "kmem_cache_check %s",
+			   S.caches[i].c->name);
+		/* A SLOB-model cache counts exactly the objects out (no magazines). */
+		if (S.caches[i].slob)
+			FUZZ_CHECK(kmem_cache_objects_out(S.caches[i].c) == (unsigned long)S.caches[i].nobjs,
+				   "SLOB-model cache %s: %lu objects out, %d live", S.caches[i].c->name,
+				   kmem_cache_objects_out(S.caches[i].c), S.caches[i].nobjs);
+	}
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		if (kmalloc_caches[i])
 			FUZZ_CHECK(kmem_cache_check(kmalloc_caches[i]) == 0, "kmem_cache_check %s",
@@ -553,10 +579,22 @@ static void free_obj(int i, unsigned int how)
 
 		if (cs->c->ctor)
 			construct(o->p, cs->size);
-		if (how & 1)
-			kfree(o->p); /* kfree takes any slab object */
-		else
+		cur_cache = cs->c;
+		if (cs->slob) {
+			/* kfree does not take a SLOB-model object (2.6.20). A
+			 * second free right after is caught when the object is
+			 * held (P), its bigblock is gone, or segfit's header
+			 * says the block is free; classic blocks have none. */
+			struct slob_cache *sc = cs->c->slob;
+
+			det = (cs->c->flags & SLAB_POISON) || sc->big || sc->heap->mode == SLOB_SEGFIT;
 			kmem_cache_free(cs->c, o->p);
+		} else if (how & 1) {
+			kfree(o->p); /* kfree takes any slab object */
+		} else {
+			kmem_cache_free(cs->c, o->p);
+		}
+		cur_cache = NULL;
 		cs->nobjs--;
 		note_free(o, det, cs->c);
 		break;
@@ -812,10 +850,10 @@ static void op_cache_create(struct input *in)
 	static void (*const ctors[4])(void *) = { NULL, ctor_counted, ctor_plain, NULL };
 	static void (*const dtors[4])(void *) = { NULL, dtor_counted, NULL, dtor_plain };
 	unsigned int v = in16(in), r = v & 0x3fff;
-	u8 a = in8(in), fl = in8(in), ck = in8(in) % 4;
+	u8 a = in8(in), fl = in8(in), ckz = in8(in), ck = ckz % 4;
 	size_t size, align;
 	unsigned long flags = 0;
-	bool valid;
+	bool valid, slob;
 	struct kmem_cache *c;
 	char name[SLAB_NAME_LEN];
 	int slot = -1;
@@ -844,10 +882,21 @@ static void op_cache_create(struct input *in)
 	if (fl & 8) flags |= SLAB_STORE_USER;
 	if (fl & 16) flags |= SLAB_HWCACHE_ALIGN;
 	if (fl & 32) flags |= SLAB_RECLAIM_ACCOUNT;
+	/* The model (bits 6-7): slab; SLAB_SLOB; slab=slob; slab=slob with
+	 * SLAB_NOSLOB (a slab cache). */
+	if ((fl >> 6) == 1) flags |= SLAB_SLOB;
+	if ((fl >> 6) == 3) flags |= SLAB_NOSLOB;
+	slob = (fl >> 6) == 1 || (fl >> 6) == 2;
+	/* A SLOB-model cache's zone (bits 2-3 of the constructor byte): its
+	 * objects come from kmalloc's heap of that zone. */
+	if (slob && (ckz >> 2) % 4 == 1) flags |= SLAB_CACHE_DMA32;
+	if (slob && (ckz >> 2) % 4 == 2) flags |= SLAB_CACHE_DMA;
 	valid = size <= (PAGE_SIZE << SLAB_MAX_ORDER) && (align & (align - 1)) == 0 &&
 		align <= PAGE_SIZE;
 	ksnprintf(name, sizeof(name), "fuzz%d-%zu", slot, size);
+	slab_slob_default = (fl >> 6) >= 2;
 	c = kmem_cache_create_dtor(name, size, align, flags, ctors[ck], dtors[ck]);
+	slab_slob_default = false;
 	if (!valid) {
 		FUZZ_CHECK(c == NULL, "kmem_cache_create(%zu, align %zu) accepted", size, align);
 		return;
@@ -859,7 +908,52 @@ static void op_cache_create(struct input *in)
 		   "cache %s: size %u align %u", c->name, kmem_cache_size(c), c->align);
 	FUZZ_CHECK(virt_to_page(c) && virt_to_page(c)->private == (unsigned long)meta,
 		   "cache descriptor outside the slab metadata heap");
-	S.caches[slot] = (struct cslot){ c, size, ck, 0, false };
+	FUZZ_CHECK(!!(c->flags & SLAB_SLOB) == slob && !(c->flags & SLAB_NOSLOB) &&
+			   (c->slob != NULL) == slob,
+		   "cache %s: model flags 0x%lx, expected the %s model", c->name, c->flags,
+		   slob ? "SLOB" : "slab");
+	if (slob)
+		/* A SLOB block holds at most slob_kmalloc_max bytes: an object
+		 * of a page or more is a bigblock. */
+		FUZZ_CHECK(c->slob->heap == (!c->allocflags ? &kmalloc_heap
+					     : kmalloc_zone_heap_of(c->allocflags & __GFP_DMA ? KMALLOC_ZONE_DMA
+											    : KMALLOC_ZONE_DMA32)) &&
+				   (size < PAGE_SIZE || c->slob->big) &&
+				   c->nr_slabs == 0 && c->limit == 0,
+			   "SLOB-model cache %s: heap %s, big %d", c->name, c->slob->heap->name,
+			   c->slob->big);
+	S.caches[slot] = (struct cslot){ c, size, ck, 0, false, slob };
+}
+
+/* A new object of a SLOB-model cache: a live object in the cache's SLOB
+ * memory (a block of its heap, or the head of a bigblock of exactly the
+ * pages the object's layout needs, from the buddy allocator's zones). */
+static void check_slob_cache_object(struct kmem_cache *c, u8 *p)
+{
+	struct slob_cache *s = c->slob;
+	u8 *blk = p - c->red_left;
+	struct page *page = virt_to_page(blk);
+
+	FUZZ_CHECK(slob_cache_valid_object(c, p), "SLOB-model cache %s returned %p, not its object",
+		   c->name, (void *)p);
+	FUZZ_CHECK(page && page->private == (unsigned long)s->heap, "object %p not in heap %s",
+		   (void *)p, s->heap->name);
+	if (s->big) {
+		FUZZ_CHECK(page_type(page) == PGTY_BIGBLOCK && blk == page_address(page) &&
+				   page->bigblock_pages == (c->size + PAGE_SIZE - 1) >> PAGE_SHIFT,
+			   "SLOB-model cache %s: bigblock object %p, %lu pages", c->name, (void *)p,
+			   page->bigblock_pages);
+		check_zone(page, get_order(c->size), c->allocflags);
+	} else {
+		check_zone(page, 0, c->allocflags);
+		FUZZ_CHECK(page_type(page) == PGTY_SLOB &&
+				   ((uintptr_t)blk & (PAGE_SIZE - 1)) + c->size <= PAGE_SIZE,
+			   "SLOB-model cache %s: object %p (block of %u bytes) not in one SLOB page",
+			   c->name, (void *)p, c->size);
+		if (s->heap->mode == SLOB_SEGFIT)
+			FUZZ_CHECK(slob_ksize(s->heap, blk) >= c->size, "segfit block %p too small",
+				   (void *)blk);
+	}
 }
 
 static void op_cache_alloc(struct input *in)
@@ -877,14 +971,20 @@ static void op_cache_alloc(struct input *in)
 			cs = &S.caches[(b + k) % MAX_CACHES];
 	if (!cs || S.nobjs >= MAX_OBJS)
 		return;
+	cur_cache = cs->c;
 	p = zero ? kmem_cache_zalloc(cs->c, gfp) : (v & 0x40) ? kmem_cache_alloc(cs->c, gfp | __GFP_ZERO)
 								: kmem_cache_alloc(cs->c, gfp);
+	cur_cache = NULL;
 	if (!p)
 		return;
 	zero = zero || (v & 0x40);
-	page = virt_to_page(p);
-	FUZZ_CHECK(page && page_type(page) == PGTY_SLAB && virt_to_cache(p) == cs->c,
-		   "cache %s returned %p, not its object", cs->c->name, p);
+	if (cs->slob)
+		check_slob_cache_object(cs->c, p);
+	else {
+		page = virt_to_page(p);
+		FUZZ_CHECK(page && page_type(page) == PGTY_SLAB && virt_to_cache(p) == cs->c,
+			   "cache %s returned %p, not its object", cs->c->name, p);
+	}
 	FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, cs->c->align), "cache %s object %p not aligned to %u",
 		   cs->c->name, p, cs->c->align);
 	if (zero)
@@ -926,6 +1026,7 @@ static void destroy_cache(int slot)
 static void reclaim_orphan(int slot)
 {
 	struct cslot *cs = &S.caches[slot];
+	size_t desc_size = sizeof(*cs->c) + (cs->slob ? sizeof(struct slob_cache) : 0);
 
 	free_cache_objs(slot);
 	FUZZ_CHECK(cs->nobjs == 0, "orphan cache objects miscounted");
@@ -934,8 +1035,12 @@ static void reclaim_orphan(int slot)
 	FUZZ_CHECK(cs->c->nr_slabs == 0 && cs->c->free_objects == 0,
 		   "destroyed cache %s keeps %lu slabs after its objects were freed", cs->c->name,
 		   cs->c->nr_slabs);
-	slob_free(meta, cs->c, sizeof(*cs->c));
-	slab_meta_bytes -= sizeof(*cs->c);
+	FUZZ_CHECK(!cs->slob || (cs->c->slob->live == 0 && cs->c->slob->hold_count == 0),
+		   "destroyed SLOB-model cache %s keeps objects after its objects were freed and a shrink",
+		   cs->c->name);
+	/* (A SLOB-model cache's state follows its descriptor.) */
+	slob_free(meta, cs->c, desc_size);
+	slab_meta_bytes -= desc_size;
 	if (S.last.c == cs->c)
 		S.last.valid = false;
 	memset(cs, 0, sizeof(*cs));
@@ -952,7 +1057,12 @@ static void op_cache_other(struct input *in, u8 op)
 
 		if (!cs->c || cs->orphan)
 			continue;
-		if (!(op & 0x80) && (op & 0x40)) {
+		if (!(op & 0x80) && (op & 0x40) && cs->slob) {
+			/* A SLOB-model cache has no magazines to tune. */
+			FUZZ_CHECK(kmem_cache_tune(cs->c, 1 + b % 130, 1) == -EINVAL &&
+					   cs->c->limit == 0,
+				   "kmem_cache_tune of SLOB-model cache %s accepted", cs->c->name);
+		} else if (!(op & 0x80) && (op & 0x40)) {
 			/* Tune: a valid limit and batch (or none); a debug
 			 * or failslab cache keeps no magazine whatever. */
 			unsigned int limit = b % 4 == 0 ? 0 : 1 + b % 130, batch = limit ? 1 + b % limit : 0;
@@ -1018,6 +1128,8 @@ static void op_ksize(struct input *in)
 	if (i < 0)
 		return;
 	check_obj(&S.objs[i]);
+	if (S.objs[i].kind == K_CACHE && S.caches[S.objs[i].cache].slob)
+		return; /* ksize is kmalloc's: not defined for a SLOB-model object */
 	if (S.objs[i].kind == K_KMALLOC)
 		FUZZ_CHECK(ksize(S.objs[i].p) == S.objs[i].span, "ksize changed");
 	else
@@ -1096,8 +1208,9 @@ static enum expect op_bad(struct input *in)
 	case 6: /* kmem_cache_free of a pointer inside a debug cache's object */
 		if ((i = pick_obj(b, 1u << K_CACHE)) < 0 ||
 		    !((S.caches[S.objs[i].cache].c->flags & SLAB_DEBUG_FLAGS) ||
-		      S.caches[S.objs[i].cache].orphan))
+		      S.caches[S.objs[i].cache].orphan || S.caches[S.objs[i].cache].slob))
 			return EXPECT_NONE;
+		/* (A SLOB-model cache checks every free: off its alignment.) */
 		kmem_cache_free(S.caches[S.objs[i].cache].c, S.objs[i].p + 1);
 		return EXPECT_REPORT;
 	case 7: { /* a write into a red zone, then the free */

@@ -2665,6 +2665,38 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 FX_CASE_MODEL(slob_layout, slob_layout, SLAB_SLOB)
 
 /*
+ * kmem_cache_destroy gives back exactly the metadata bytes kmem_cache_create
+ * accounted (the descriptor, and a SLOB-model cache's state after it), for
+ * caches of every debug layout; SLOB reuses the freed descriptor's bytes for
+ * its own links, so the count must not be read back from it.
+ */
+static void destroy_accounting_body(struct ktest *t, struct fx *f)
+{
+	static const unsigned long flags[] = {
+		0, SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER, SLAB_HWCACHE_ALIGN, SLAB_DEBUG_FLAGS,
+	};
+	size_t desc = sizeof(struct kmem_cache) + (slob_model(f) ? sizeof(struct slob_cache) : 0);
+
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		unsigned long before = slab_meta_bytes;
+		struct kmem_cache *c = kmem_cache_create("accounting", 24 + 40 * i, 0,
+							 flags[i] | f->model, NULL);
+		void *obj;
+
+		ASSERT(c);
+		EXPECT_EQ(!!(c->flags & SLAB_SLOB), slob_model(f));
+		if (slob_model(f))
+			EXPECT_EQ(slab_meta_bytes, before + desc);
+		obj = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(obj);
+		kmem_cache_free(c, obj);
+		kmem_cache_destroy(c);
+		EXPECT_EQ(slab_meta_bytes, before);
+	}
+}
+FX_CASE2(destroy_accounting)
+
+/*
  * slab=slob: every cache made afterwards without SLAB_NOSLOB is a SLOB-model
  * cache; the kmalloc-N caches (SLAB_NOSLOB) stay slab caches, so kmalloc and
  * kfree work as before; asking for both models is refused; slab=slab and a
@@ -2765,6 +2797,8 @@ FX_CASE_MODEL(slob_classic, slob_classic, SLAB_SLOB)
 KTEST_SUITE(slab,
 	    KTEST_CASE(model),
 	    KTEST_CASE(model_slob),
+	    KTEST_CASE(destroy_accounting),
+	    KTEST_CASE(destroy_accounting_slob),
 	    KTEST_CASE(geometry_order_rule),
 	    KTEST_CASE(geometry_128),
 	    KTEST_CASE(fresh_slabs),
