@@ -453,7 +453,7 @@ gdb:
 # from lib/ (scripts/check-layers.sh, nm on the kernel's, the host's and the
 # KASAN kernel's objects: its instrumentation's __asan_* calls must be
 # mm/kasan.c's, its UBSan handlers lib/ubsan.c's).
-check-layers: $(B)/rvmm.elf $(B)/host-tests $(B)/rvmm-kasan.elf
+check-layers: $(KOBJS) $(HOBJS) $(KASAN_KOBJS)
 	@scripts/check-layers.sh $(B)/k
 	@scripts/check-layers.sh $(B)/h
 	@scripts/check-layers.sh $(B)/kasan
