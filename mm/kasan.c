@@ -57,6 +57,7 @@
 #include <mm/slab.h>
 #include <mm/slob.h>
 #include "slab_internal.h"
+#include "internal.h"
 
 /* lib/string.c's functions under their names in this build (Makefile). */
 void *__memcpy(void *dst, const void *src, size_t n);
@@ -326,22 +327,11 @@ static enum kasan_bug bug_of_code(u8 code)
 static bool in_report[MAX_HARTS];
 static spinlock_t report_lock = SPINLOCK_INIT; /* one report at a time */
 
-static void print_pc(unsigned long pc, bool return_address)
-{
-	unsigned long off;
-	const char *name = ksym_lookup(pc - return_address, &off);
-
-	if (name)
-		kprintf(" %s+0x%lx\n", name, off + return_address);
-	else
-		kprintf(" 0x%lx\n", pc);
-}
-
 static void print_stack(const char *what, unsigned int cpu, const unsigned long *pcs)
 {
 	kprintf("\n%s by cpu %u:\n", what, cpu);
 	for (unsigned int i = 0; i < KASAN_STACK_DEPTH && pcs[i]; i++)
-		print_pc(pcs[i], true);
+		mm_print_pc(pcs[i], true);
 }
 
 /* The record of the object holding @addr or just before it (an overrun
@@ -456,7 +446,7 @@ static void report(enum kasan_bug bug, unsigned long addr, size_t size, bool wri
 
 		kprintf("\nCall trace:\n");
 		for (unsigned int i = 0; i < n; i++)
-			print_pc(pcs[i], true);
+			mm_print_pc(pcs[i], true);
 	}
 	describe_object(addr);
 	dump_shadow(addr);

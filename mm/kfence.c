@@ -49,6 +49,8 @@
 #include <mm/slab.h>
 #include <mm/slob.h>
 
+#include "internal.h"
+
 enum slot_state { SLOT_UNUSED, SLOT_ALLOCATED, SLOT_FREED };
 
 struct kfence_meta {
@@ -404,26 +406,15 @@ const char *kfence_bug_name(enum kfence_bug bug)
 	}
 }
 
-static void print_pc(unsigned long pc, bool return_address)
-{
-	unsigned long off;
-	const char *name = ksym_lookup(pc - return_address, &off);
-
-	if (name)
-		kprintf(" %s+0x%lx\n", name, off + return_address);
-	else
-		kprintf(" 0x%lx\n", pc);
-}
-
 static void print_time(const char *what, unsigned int cpu, u64 us, unsigned long caller,
 		       const unsigned long *pcs)
 {
 	kprintf("\n%s by cpu %u at %llu.%06llus:\n", what, cpu, (unsigned long long)(us / 1000000),
 		(unsigned long long)(us % 1000000));
-	print_pc(caller, true);
+	mm_print_pc(caller, true);
 	for (unsigned int i = 0; i < KFENCE_STACK_DEPTH && pcs[i]; i++)
 		if (pcs[i] != caller)
-			print_pc(pcs[i], true);
+			mm_print_pc(pcs[i], true);
 }
 
 static void describe_object(int slot)
@@ -477,10 +468,10 @@ static void print_call_trace(unsigned long caller)
 	unsigned long pcs[KFENCE_STACK_DEPTH];
 	unsigned int n = save_stack(pcs);
 
-	print_pc(caller, true);
+	mm_print_pc(caller, true);
 	for (unsigned int i = 0; i < n; i++)
 		if (pcs[i] != caller)
-			print_pc(pcs[i], true);
+			mm_print_pc(pcs[i], true);
 }
 
 /* ================================== free ================================= */
@@ -718,7 +709,7 @@ bool kfence_handle_fault(unsigned long addr, bool is_write, unsigned long pc)
 	} else {
 		kprintf("Invalid %s at 0x%016lx:\n", is_write ? "write" : "read", addr);
 	}
-	print_pc(pc, false);
+	mm_print_pc(pc, false);
 	report_end(slot);
 	return true;
 }

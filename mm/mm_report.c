@@ -138,3 +138,14 @@ static void slab_meminfo(void)
 MEMINFO_HOOK(slab_meminfo);
 
 
+
+void mm_print_pc(unsigned long pc, bool return_address)
+{
+	unsigned long off;
+	const char *name = ksym_lookup(pc - return_address, &off);
+
+	if (name)
+		kprintf(" %s+0x%lx\n", name, off + return_address);
+	else
+		kprintf(" 0x%lx\n", pc);
+}

@@ -45,7 +45,7 @@ unsigned long slab_errors;
 
 /* ============================ error reports ============================== */
 
-static void print_caller(const char *what, const struct slab_track *t)
+void slab_print_track(const char *what, const struct slab_track *t)
 {
 	unsigned long off;
 	const char *name = t->caller ? ksym_lookup(t->caller, &off) : NULL;
@@ -75,8 +75,8 @@ void slab_report(struct kmem_cache *c, const void *obj, const char *what, const 
 	    slab_head(obj)->slab_cache == c && is_object(c, slab_head(obj), obj)) {
 		const struct slab_track *t = (const struct slab_track *)((const char *)obj + c->track_offset);
 
-		print_caller("last allocated", &t[0]);
-		print_caller("last freed", &t[1]);
+		slab_print_track("last allocated", &t[0]);
+		slab_print_track("last freed", &t[1]);
 	}
 }
 

@@ -202,6 +202,9 @@ void slab_free_locked(struct kmem_cache *c, void *obj);
  * last allocated and freed it. */
 void slab_report(struct kmem_cache *c, const void *obj, const char *what, const u8 *bytes,
 		 unsigned int off);
+/* "  WHAT by FUNC+0xOFF on cpu N" for a SLAB_STORE_USER track; nothing
+ * for a track never written. */
+void slab_print_track(const char *what, const struct slab_track *t);
 /* The first byte of [p, p+n) that is not v, or NULL. */
 const u8 *slab_find_not(const u8 *p, unsigned int n, u8 v);
 /* Does a free object hold its poison? If not, *at is the first bad offset. */

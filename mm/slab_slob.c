@@ -165,19 +165,6 @@ static unsigned long big_pages(const struct kmem_cache *c)
 
 /* ============================ the checks ================================= */
 
-static void print_track(const char *what, const struct slab_track *t)
-{
-	unsigned long off;
-	const char *name = t->caller ? ksym_lookup(t->caller, &off) : NULL;
-
-	if (!t->caller)
-		return;
-	if (name)
-		kprintf("  %s by %s+0x%lx on cpu %u\n", what, name, off, t->cpu);
-	else
-		kprintf("  %s by [<%016lx>] on cpu %u\n", what, t->caller, t->cpu);
-}
-
 static inline struct slab_track *tracks(const struct kmem_cache *c, void *obj)
 {
 	return (struct slab_track *)((char *)obj + c->track_offset);
@@ -190,8 +177,8 @@ static void report(struct kmem_cache *c, void *obj, const char *what, const u8 *
 {
 	slab_report(c, obj, what, bytes, off);
 	if (known && (c->flags & SLAB_STORE_USER)) {
-		print_track("last allocated", &tracks(c, obj)[0]);
-		print_track("last freed", &tracks(c, obj)[1]);
+		slab_print_track("last allocated", &tracks(c, obj)[0]);
+		slab_print_track("last freed", &tracks(c, obj)[1]);
 	}
 }
 
