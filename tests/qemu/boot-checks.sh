@@ -9,17 +9,6 @@ cd "$(dirname "$0")/../.."
 
 VIRT="-M virt -bios default"
 
-# target NAME VALUE OP LIMIT: one result, VALUE OP LIMIT (test(1) operator).
-target() {
-	if [ -n "$2" ] && [ "$2" "$3" "$4" ]; then
-		echo "ok   $1: $2 $3 $4"
-		record "$1" 1 0
-	else
-		echo "FAIL $1: '$2' is not $3 $4"
-		record "$1" 0 1
-	fi
-}
-
 # The Linux RISC-V Image header that U-Boot's booti checks.
 image_header() {
 	name=image-header

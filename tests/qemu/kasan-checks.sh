@@ -25,12 +25,4 @@ fi
 # direction; the closing count must be N of N.
 ktest_run kasan-planted 120 -M virt -bios default -smp 4 -m 512M -kernel "$KASAN_KERNEL" \
 	-append "ktest=kasan"
-line=$(tr -d '\r' <"$LOGDIR/kasan-planted.log" | grep '^kasan: [0-9]* of [0-9]* planted bugs caught$' | tail -n 1)
-set -- $line
-if [ -n "$line" ] && [ "$2" = "$4" ] && [ "$2" -gt 0 ]; then
-	echo "ok   kasan-100-percent: $line"
-	record kasan-100-percent 1 0
-else
-	echo "FAIL kasan-100-percent: ${line:-no count line}"
-	record kasan-100-percent 0 1
-fi
+all_planted_caught kasan-planted kasan

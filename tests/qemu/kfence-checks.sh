@@ -11,28 +11,9 @@ cd "$(dirname "$0")/../.."
 
 VIRT="-M virt -bios default"
 
-# target NAME VALUE OP LIMIT: one result, VALUE OP LIMIT (test(1) operator).
-target() {
-	if [ -n "$2" ] && [ "$2" "$3" "$4" ]; then
-		echo "ok   $1: $2 $3 $4"
-		record "$1" 1 0
-	else
-		echo "FAIL $1: '$2' is not $3 $4"
-		record "$1" 0 1
-	fi
-}
-
 ktest_run kfence-planted 120 $VIRT -smp 4 -m 512M -kernel "$KERNEL" \
 	-append "kfence.sample_interval=100 ktest=kfence"
-line=$(tr -d '\r' <"$LOGDIR/kfence-planted.log" | grep '^kfence: [0-9]* of [0-9]* planted bugs caught$' | tail -n 1)
-set -- $line
-if [ -n "$line" ] && [ "$2" = "$4" ] && [ "$2" -gt 0 ]; then
-	echo "ok   kfence-100-percent: $line"
-	record kfence-100-percent 1 0
-else
-	echo "FAIL kfence-100-percent: ${line:-no count line}"
-	record kfence-100-percent 0 1
-fi
+all_planted_caught kfence-planted kfence
 # The reports' first lines, in Linux's format.
 if tr -d '\r' <"$LOGDIR/kfence-planted.log" | grep -Eq '^BUG: KFENCE: out-of-bounds read in read1\+0x[0-9a-f]+$' &&
 	tr -d '\r' <"$LOGDIR/kfence-planted.log" | grep -Eq '^Out-of-bounds read at 0xffffffd0[0-9a-f]{8} \(1B right of kfence-#[0-9]+\):$' &&

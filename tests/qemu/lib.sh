@@ -16,6 +16,33 @@ record() {
 	echo "$1 $2 $3" >>"$RESULTS"
 }
 
+# target NAME VALUE OP BOUND: one asserted bench result, e.g.
+# `target kmalloc-slab "$insns" -le 40`; an empty VALUE (the line was not
+# printed) fails.
+target() {
+	if [ -n "$2" ] && [ "$2" "$3" "$4" ]; then
+		echo "ok   $1: $2 $3 $4"
+		record "$1" 1 0
+	else
+		echo "FAIL $1: '$2' is not $3 $4"
+		record "$1" 0 1
+	fi
+}
+
+# all_planted_caught NAME TOOL: the run NAME's last "TOOL: C of N planted
+# bugs caught" line must have C = N > 0 (recorded as TOOL-100-percent).
+all_planted_caught() {
+	line=$(tr -d '\r' <"$LOGDIR/$1.log" | grep "^$2: [0-9]* of [0-9]* planted bugs caught\$" | tail -n 1)
+	set -- "$2" $line
+	if [ -n "$line" ] && [ "$3" = "$5" ] && [ "$3" -gt 0 ]; then
+		echo "ok   $1-100-percent: $line"
+		record "$1-100-percent" 1 0
+	else
+		echo "FAIL $1-100-percent: ${line:-no count line}"
+		record "$1-100-percent" 0 1
+	fi
+}
+
 show_log() {
 	echo "----- console log of $1 ($LOGDIR/$1.log) -----"
 	cat "$LOGDIR/$1.log"
