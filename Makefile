@@ -56,6 +56,10 @@ HCFLAGS := $(COMMON) -O1 -DHOST -fsanitize=address,undefined -fno-sanitize-recov
 	   -fno-omit-frame-pointer
 HLDFLAGS := -fsanitize=address,undefined
 
+# Every object depends on this Makefile: its flags (per target too) are part
+# of what an object is built from, so an edit to them rebuilds.
+FLAGS_DEP := Makefile
+
 # --- kernel -------------------------------------------------------------------
 # The memory manager and what it uses: the library's sources (make lib).
 LIB_SRCS := $(wildcard lib/*.c) $(wildcard mm/*.c)
@@ -73,11 +77,11 @@ KOBJS := $(patsubst %,$(B)/k/%.o,$(KSRCS))
 
 all: $(B)/rvmm.elf $(B)/Image
 
-$(B)/k/%.c.o: %.c
+$(B)/k/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(B)/k/%.S.o: %.S
+$(B)/k/%.S.o: %.S $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,AS,$<)$(CC) $(KASFLAGS) -c $< -o $@
 
@@ -152,11 +156,11 @@ kasan_flags = $(if $(filter tests/% shell/%,$(1)),$(KASAN_INSTRUMENT)) \
 	      $(if $(filter lib/%,$(1))$(filter-out mm/kasan.c,$(filter mm/%,$(1))),$(STRING_RENAME)) \
 	      $(if $(filter lib/ubsan.c boot/entry.S,$(1)),,$(UBSAN_INSTRUMENT))
 
-$(KB)/%.c.o: %.c
+$(KB)/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(KASAN_CFLAGS) $(call kasan_flags,$<) -c $< -o $@
 
-$(KB)/%.S.o: %.S
+$(KB)/%.S.o: %.S $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,AS,$<)$(CC) $(KASFLAGS) -c $< -o $@
 
@@ -188,7 +192,7 @@ HLCFLAGS  := $(COMMON) -O2 -DHOST
 $(B)/librvmm.a: $(LIB_KOBJS)
 	$(call quiet,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/hl/%.c.o: %.c
+$(B)/hl/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$<)$(HOSTCC) $(HLCFLAGS) -c $< -o $@
 
@@ -206,11 +210,11 @@ lib: $(B)/librvmm.a $(B)/host/librvmm.a $(B)/host/librvmm-port-host.a
 # build/librvmm.a alone (and libgcc), with its own port and linker script.
 EMBED_OBJS := $(patsubst %,$(B)/embed/%.o,$(wildcard examples/embed/*.S examples/embed/*.c))
 
-$(B)/embed/%.c.o: %.c
+$(B)/embed/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(B)/embed/%.S.o: %.S
+$(B)/embed/%.S.o: %.S $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,AS,$<)$(CC) $(KASFLAGS) -c $< -o $@
 
@@ -235,7 +239,7 @@ MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
 MSCFLAGS := $(COMMON) -O2 -DHOST -fPIC -fvisibility=hidden -fno-builtin-malloc \
 	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free
 
-$(B)/ms/%.c.o: %.c
+$(B)/ms/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$<)$(HOSTCC) $(MSCFLAGS) -c $< -o $@
 
@@ -271,7 +275,7 @@ HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)
 DTBS  := $(patsubst tests/dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
 
-$(B)/h/%.c.o: %.c
+$(B)/h/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$<)$(HOSTCC) $(HCFLAGS) -c $< -o $@
 
@@ -303,7 +307,7 @@ $(B)/f/mm/page_check.c.o: FCFLAGS += -O2 -fno-sanitize=fuzzer-no-link,address
 # (Nor are the comparisons of the allocator fuzzer's own pattern loops worth tracing.)
 $(B)/f/tests/fuzz/alloc_fuzz.c.o: FCFLAGS += -fno-sanitize-coverage=trace-cmp
 
-$(B)/f/%.c.o: %.c
+$(B)/f/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,FUZZCC,$<)$(FUZZCC) $(FCFLAGS) -c $< -o $@
 
@@ -322,7 +326,7 @@ FUZZ_COV_BINS := $(addprefix $(B)/fuzz/cov/,$(FUZZERS))
 FCOVFLAGS := $(COMMON) -O1 -DHOST -fsanitize=fuzzer-no-link -fprofile-instr-generate -fcoverage-mapping
 FCOVOBJS  := $(patsubst %,$(B)/fcov/%.o,$(FUZZ_LIB))
 
-$(B)/fcov/%.c.o: %.c
+$(B)/fcov/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,COVCC,$<)$(FUZZCC) $(FCOVFLAGS) -c $< -o $@
 
@@ -345,7 +349,7 @@ RVMM_DT_SRCS := $(HOST_CORE) tools/rvmm-dt.c tools/host_glue.c
 RVMM_DT_OBJS := $(patsubst %,$(B)/t/%.o,$(RVMM_DT_SRCS))
 TCFLAGS := $(COMMON) -O2 -DHOST
 
-$(B)/t/%.c.o: %.c
+$(B)/t/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$<)$(HOSTCC) $(TCFLAGS) -c $< -o $@
 
