@@ -1,7 +1,7 @@
 #!/bin/sh
 # ktest-all.sh - ktest=all on QEMU virt with 1 and 4 harts, 128 MiB and 8 GiB,
-# and with slab=slob; the zones suite on both kmalloc backends at 8 GiB, one
-# bank and two.
+# with slab=slob, and with kmalloc=slob slab=slob; the zones suite on both
+# kmalloc backends at 8 GiB, one bank and two.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -19,6 +19,10 @@ done
 # too, as a board that wants no slab pages boots.
 ktest_run virt-smp4-128M-slab-slob 240 -M virt -bios default -smp 4 -m 128M \
 	-kernel "$KERNEL" -append "slab=slob ktest=all"
+# Every suite with both on SLOB (kmalloc=slob slab=slob): the allocator stack
+# of a memory-starved board, no slab pages at all.
+ktest_run virt-smp4-128M-all-slob 240 -M virt -bios default -smp 4 -m 128M \
+	-kernel "$KERNEL" -append "kmalloc=slob slab=slob ktest=all"
 ktest_run virt-smp2-8G-zone-dma-slab-slob 240 -M virt -bios default -smp 2 -m 8G \
 	-kernel "$KERNEL" -append "zone_dma_limit=0x90000000 slab=slob kmalloc=slob ktest=zones"
 
