@@ -197,6 +197,18 @@ static struct page *slist_first(const struct slab_list *l)
 	return l->first == SLAB_NIL ? NULL : slab_pfn_page(l->first);
 }
 
+/* Take the first slab off a list that is not empty. */
+static inline struct page *slist_pop(struct slab_list *l)
+{
+	struct page *head = slab_pfn_page(l->first);
+
+	l->first = head->slab_next;
+	if (head->slab_next != SLAB_NIL)
+		slab_pfn_page(head->slab_next)->slab_prev = SLAB_NIL;
+	l->count--;
+	return head;
+}
+
 /* ====================== making and freeing slabs ========================= */
 
 _Static_assert((PAGE_SIZE << SLAB_MAX_ORDER) < 0x10000,
@@ -323,7 +335,13 @@ static inline void take_fresh(const struct kmem_cache *c, struct page *head, voi
 		dst[i + 2] = obj + 2 * size;
 		dst[i + 3] = obj + 3 * size;
 	}
-	for (; i < k; i++, obj += size)
+	if (k - i >= 2) {
+		dst[i] = obj;
+		dst[i + 1] = obj + size;
+		i += 2;
+		obj += 2 * size;
+	}
+	if (i < k)
 		dst[i] = obj;
 	head->slab_fresh = (u16)(head->slab_fresh - k);
 }
@@ -360,37 +378,29 @@ static inline void relist(struct kmem_cache *c, struct page *head, struct slab_l
 }
 
 /*
- * How many of objs[0 .. n) from the first on lie in the slab at @base of
- * 1 << @shift bytes (objs[0] does): a slab is a power of two bytes, so an
- * offset is inside when nothing is left of it shifted by @shift, and four
+ * How many of objs[0 .. n) from the first on lie in the slab at @base
+ * (objs[0] does): a slab is a power of two bytes, so an offset is inside
+ * when it has none of the bits of @outside (~(bytes - 1)), and four
  * offsets are tested at once by or-ing them.
  */
-static inline long run_length(void *const *objs, long n, const char *base, unsigned int shift)
+static inline long run_length(void *const *objs, long n, const char *base, uintptr_t outside)
 {
 	uintptr_t b = (uintptr_t)base;
 	long k = 1;
 
 	while (k + 4 <= n && !((((uintptr_t)objs[k] - b) | ((uintptr_t)objs[k + 1] - b) |
-				((uintptr_t)objs[k + 2] - b) | ((uintptr_t)objs[k + 3] - b)) >> shift))
+				((uintptr_t)objs[k + 2] - b) | ((uintptr_t)objs[k + 3] - b)) & outside))
 		k += 4;
-	while (k < n && !(((uintptr_t)objs[k] - b) >> shift))
+	while (k < n && !(((uintptr_t)objs[k] - b) & outside))
 		k++;
 	return k;
 }
 
-/*
- * Link the run of objs[0 .. n) that lies in the slab at @base of 1 << @shift
- * bytes (run_length's test, made on the objects as they are linked) onto
- * the slab's free list, whose first object is *free, the last of them
- * first: each link written once, with the cache's secret and its own
- * address (set_fp), the secret and the link's offset read once. Returns
- * the run's length; *free is the new first object.
- */
-static inline long link_run(const struct kmem_cache *c, void *const *objs, long n,
-			    const char *base, unsigned int shift, char **free)
+/* link_run for a link at offset @off (a constant where it is inlined). */
+static inline __attribute__((always_inline)) long
+link_run_at(uintptr_t secret, unsigned long off, void *const *objs, long n, uintptr_t b,
+	    uintptr_t outside, char **free)
 {
-	uintptr_t secret = c->random, b = (uintptr_t)base;
-	unsigned long off = c->fp_offset;
 	char *f = *free;
 	long i = 0;
 
@@ -400,7 +410,7 @@ static inline long link_run(const struct kmem_cache *c, void *const *objs, long 
 		uintptr_t *s2 = (uintptr_t *)(o2 + off), *s3 = (uintptr_t *)(o3 + off);
 
 		if ((((uintptr_t)o0 - b) | ((uintptr_t)o1 - b) | ((uintptr_t)o2 - b) |
-		     ((uintptr_t)o3 - b)) >> shift)
+		     ((uintptr_t)o3 - b)) & outside)
 			break;
 		*s0 = (uintptr_t)f ^ secret ^ (uintptr_t)s0;
 		*s1 = (uintptr_t)o0 ^ secret ^ (uintptr_t)s1;
@@ -412,13 +422,30 @@ static inline long link_run(const struct kmem_cache *c, void *const *objs, long 
 		char *obj = objs[i];
 		uintptr_t *slot = (uintptr_t *)(obj + off);
 
-		if (((uintptr_t)obj - b) >> shift)
+		if (((uintptr_t)obj - b) & outside)
 			break;
 		*slot = (uintptr_t)f ^ secret ^ (uintptr_t)slot;
 		f = obj;
 	}
 	*free = f;
 	return i;
+}
+
+/*
+ * Link the run of objs[0 .. n) that lies in the slab at @base (run_length's
+ * test, made on the objects as they are linked) onto the slab's free list,
+ * whose first object is *free, the last of them first: each link written
+ * once, with the cache's secret and its own address (set_fp), the secret
+ * and the link's offset read once (a link at offset 0, every cache that
+ * makes slabs lazily, has a loop of its own). Returns the run's length;
+ * *free is the new first object.
+ */
+static inline long link_run(const struct kmem_cache *c, void *const *objs, long n,
+			    const char *base, uintptr_t outside, char **free)
+{
+	if (!c->fp_offset)
+		return link_run_at(c->random, 0, objs, n, (uintptr_t)base, outside, free);
+	return link_run_at(c->random, c->fp_offset, objs, n, (uintptr_t)base, outside, free);
 }
 
 /*
@@ -431,20 +458,20 @@ static inline long link_run(const struct kmem_cache *c, void *const *objs, long 
  * it is found while it is linked). List moves are per run, not per object.
  */
 static inline long slab_push_run(struct kmem_cache *c, struct page *head, void *const *objs,
-				 long n, unsigned int shift)
+				 long n, uintptr_t outside)
 {
 	struct slab_list *from = list_for(c, head);
 	char *base = slab_base(head);
 	long k;
 
-	if (n >= head->slab_inuse && slab_lazy(c) &&
-	    (k = run_length(objs, n, base, shift)) == head->slab_inuse) {
+	if (n >= head->slab_inuse && (k = run_length(objs, n, base, outside)) == head->slab_inuse &&
+	    slab_lazy(c)) {
 		head->slab_free = 0;
 		head->slab_fresh = (u16)c->objs_per_slab;
 	} else {
 		char *free = head->slab_free ? base + head->slab_free - 1 : NULL;
 
-		k = link_run(c, objs, n, base, shift, &free);
+		k = link_run(c, objs, n, base, outside, &free);
 		head->slab_free = (u16)(free - base + 1);
 	}
 	head->slab_inuse = (u16)(head->slab_inuse - k);
@@ -469,7 +496,7 @@ static inline long slab_push_run(struct kmem_cache *c, struct page *head, void *
  */
 static void free_to_slabs(struct kmem_cache *c, void *const *objs, long n)
 {
-	unsigned int shift = PAGE_SHIFT + c->order;
+	uintptr_t outside = ~(slab_bytes(c) - 1);
 
 	for (long i = 0, k; i < n; i += k) {
 		struct page *head = slab_head(objs[i]);
@@ -479,7 +506,7 @@ static void free_to_slabs(struct kmem_cache *c, void *const *objs, long n)
 			k = 1;
 			continue;
 		}
-		k = slab_push_run(c, head, objs + i, n - i, shift);
+		k = slab_push_run(c, head, objs + i, n - i, outside);
 	}
 }
 
@@ -490,10 +517,7 @@ static unsigned long reap_free_slabs(struct kmem_cache *c, unsigned long keep)
 	unsigned long pages = 0;
 
 	while (c->free.count && c->free_objects > keep) {
-		struct page *head = slist_first(&c->free);
-
-		slist_del(&c->free, head);
-		release_slab(c, head);
+		release_slab(c, slist_pop(&c->free));
 		pages += 1ul << c->order;
 	}
 	return pages;
@@ -703,7 +727,7 @@ static void refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gf
 {
 	long want = (long)c->batch - real_count(c, m);
 
-	while (want > 0) {
+	while (want > 0) { /* (m->top[-1] is NULL while the magazine is empty) */
 		struct slab_list *from;
 		struct page *head = slab_with_free(c, &from);
 		unsigned int got;
@@ -713,9 +737,13 @@ static void refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gf
 			 * does: a grow can run the shrinker, which empties this
 			 * magazine, so growing to fill a batch could go on for
 			 * ever when memory is short. */
-			if (real_count(c, m) || !(head = grow(c, gfp)))
+			if (m->top[-1] || !(head = grow(c, gfp)))
 				break;
-			want = (long)c->batch - real_count(c, m);
+			if (m->top[-1]) { /* filled meanwhile (the lock was dropped) */
+				relist(c, head, NULL);
+				break;
+			}
+			want = c->batch;
 		}
 		got = slab_take(c, head, m->top, (unsigned int)want);
 		m->top += got;
@@ -745,7 +773,7 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	}
 	spin_lock(&c->lock);
 	c->nr_refills++;
-	if (!refill_from_depot(c, m))
+	if (!c->depot_avail || !refill_from_depot(c, m))
 		refill_from_slabs(c, m, gfp);
 	obj = m->top[-1]; /* (base[0] is NULL: an empty magazine gives NULL) */
 	if (obj)
