@@ -20,12 +20,18 @@
  * Fresh objects. A new slab of a cache without constructor, destructor or
  * debug flags is not written at all: its objects are fresh (counted in the
  * head page's slab_fresh, the slab's last ones), handed out by address
- * after the slab's linked free objects. Objects come back a slab's run at a
- * time; a run that returns every object the slab handed out links none and
- * leaves the slab all fresh again (slab_push_run). Free slabs are kept by Linux
- * 2.6.20's rule: free objects in slabs up to free_limit = (1 + harts) *
- * batch + objs_per_slab; beyond it free slabs go back to the page allocator
- * (destructors run first) whenever objects return to the slabs. Shrinking
+ * after the slab's linked free objects, four pointers at a time with no
+ * link read (take_fresh). Objects come back a slab's run at a time: a
+ * slab is a power of two bytes, so whether an object lies in the slab of
+ * the run's first is a subtraction and a mask, made on four objects at
+ * once. A run that may be every object the slab handed out is counted
+ * first, and if it is, it links none and leaves the slab all fresh again;
+ * any other run is found while it is linked, each link written once
+ * (slab_push_run, link_run). Lists move once per run, not per object.
+ * Free slabs are kept by Linux 2.6.20's rule: free objects in slabs up to
+ * free_limit = (1 + harts) * batch + objs_per_slab; beyond it free slabs
+ * go back to the page allocator (destructors run first) whenever objects
+ * return to the slabs. Shrinking
  * (kmem_cache_shrink, the shrinker) gives every free slab back;
  * kmem_cache_free_beyond_rule and kmem_cache_drain_hart are the hooks of a
  * periodic reclaim pass.
