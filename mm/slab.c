@@ -620,22 +620,20 @@ void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *c
 	return magazine_real(sc) ? magazine_base(c, sc) + 1 : NULL;
 }
 
-/* This hart's magazine made now (it had none); NULL for debug caches or
- * when no memory is left for one. */
+/* This hart's magazine made now (it had none, and the cache has
+ * magazines: c->limit > 0); NULL when no memory is left for one. */
 static __attribute__((noinline)) struct slab_cpu *new_magazine(struct kmem_cache *c,
 							       struct slab_cpu *sc)
 {
-	if (c->limit) {
-		void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL, 0);
+	void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL, 0);
 
-		if (base) {
-			base[0] = NULL;
-			sc->top = base + 1;
-			sc->end = base + 1 + c->limit;
-			slab_account(0, (long)magazine_bytes(c));
-		}
-	}
-	return magazine_real(sc) ? sc : NULL;
+	if (!base)
+		return NULL;
+	base[0] = NULL;
+	sc->top = base + 1;
+	sc->end = base + 1 + c->limit;
+	slab_account(0, (long)magazine_bytes(c));
+	return sc;
 }
 
 /* This hart's real magazine, made on first use; NULL for debug caches or
@@ -644,7 +642,9 @@ static inline struct slab_cpu *this_magazine(struct kmem_cache *c)
 {
 	struct slab_cpu *sc = this_slab_cpu(c);
 
-	return likely(magazine_real(sc)) ? sc : new_magazine(c, sc);
+	if (likely(magazine_real(sc)))
+		return sc;
+	return c->limit ? new_magazine(c, sc) : NULL; /* (no magazines: debug, SLOB model) */
 }
 
 /* Return the oldest @n depot objects to their slabs (lock held). */
