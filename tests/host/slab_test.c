@@ -864,6 +864,53 @@ out:
 }
 FX_CASE(slab_runs)
 
+/* A flush whose first run may be every object a slab handed out but is one
+ * short (one object of the slab is still out): it is linked, not made
+ * fresh; and a run of the slab's last object out makes it all fresh
+ * again, its linked objects dropped. (No depot; limit 64, batch 32.) */
+static void slab_run_short_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("runs-short", 128, 0, 0, NULL);
+	struct page *a, *b;
+	void *o[65];
+
+	(void)f;
+	ASSERT(c);
+	ASSERT_EQ(kmem_cache_tune_shared(c, 64, 32, 0), 0);
+	for (int i = 0; i < 65; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	a = slab_head(o[0]);
+	b = slab_head(o[32]);
+	ASSERT_EQ(kmem_cache_magazine_count(c, 0), 31); /* the third slab's rest */
+	ASSERT(a != b && slab_head(o[31]) == a && slab_head(o[63]) == b);
+	kmem_cache_free(c, o[32]);
+	for (int i = 31; i >= 1; i--) /* all of a's but o[0], newest first */
+		kmem_cache_free(c, o[i]);
+	kmem_cache_free(c, o[33]);
+	ASSERT_EQ(kmem_cache_magazine_count(c, 0), 64);
+	/* Full: this free flushes the newest 32, a's 31 then o[33]. */
+	kmem_cache_free(c, o[64]);
+	EXPECT_EQ(a->slab_inuse, 1);
+	EXPECT_EQ(a->slab_fresh, 0);
+	EXPECT(a->slab_free != 0);
+	EXPECT_EQ(b->slab_inuse, 31);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	/* o[0] alone back: a is all fresh, its 31 links dropped. */
+	kmem_cache_free(c, o[0]);
+	kmem_cache_drain_hart(c);
+	EXPECT_EQ(a->slab_inuse, 0);
+	EXPECT_EQ(a->slab_fresh, 32);
+	EXPECT_EQ(a->slab_free, 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	for (int i = 34; i < 64; i++)
+		kmem_cache_free(c, o[i]);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(slab_run_short)
+
 /* Successive slabs start their first object colour_off further, within
  * the slack, and wrap after `colours` slabs. */
 static void colouring_body(struct ktest *t, struct fx *f)
@@ -2885,6 +2932,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(geometry_128),
 	    KTEST_CASE(fresh_slabs),
 	    KTEST_CASE(slab_runs),
+	    KTEST_CASE(slab_run_short),
 	    KTEST_CASE(colouring),
 	    KTEST_CASE(lists_debug),
 	    KTEST_CASE(lists_magazine),
