@@ -20,12 +20,18 @@
  * Fresh objects. A new slab of a cache without constructor, destructor or
  * debug flags is not written at all: its objects are fresh (counted in the
  * head page's slab_fresh, the slab's last ones), handed out by address
- * after the slab's linked free objects. Objects come back a slab's run at a
- * time; a run that returns every object the slab handed out links none and
- * leaves the slab all fresh again (slab_push_run). Free slabs are kept by Linux
- * 2.6.20's rule: free objects in slabs up to free_limit = (1 + harts) *
- * batch + objs_per_slab; beyond it free slabs go back to the page allocator
- * (destructors run first) whenever objects return to the slabs. Shrinking
+ * after the slab's linked free objects, four pointers at a time with no
+ * link read (take_fresh). Objects come back a slab's run at a time: a
+ * slab is a power of two bytes, so whether an object lies in the slab of
+ * the run's first is a subtraction and a mask, made on four objects at
+ * once. A run that may be every object the slab handed out is counted
+ * first, and if it is, it links none and leaves the slab all fresh again;
+ * any other run is found while it is linked, each link written once
+ * (slab_push_run, link_run). Lists move once per run, not per object.
+ * Free slabs are kept by Linux 2.6.20's rule: free objects in slabs up to
+ * free_limit = (1 + harts) * batch + objs_per_slab; beyond it free slabs
+ * go back to the page allocator (destructors run first) whenever objects
+ * return to the slabs. Shrinking
  * (kmem_cache_shrink, the shrinker) gives every free slab back;
  * kmem_cache_free_beyond_rule and kmem_cache_drain_hart are the hooks of a
  * periodic reclaim pass.
@@ -113,8 +119,10 @@ static void slab_account(long pages, long meta)
 {
 	unsigned long now;
 
-	__atomic_add_fetch(&slab_pages, (unsigned long)pages, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&slab_meta_bytes, (unsigned long)meta, __ATOMIC_RELAXED);
+	if (pages)
+		__atomic_add_fetch(&slab_pages, (unsigned long)pages, __ATOMIC_RELAXED);
+	if (meta)
+		__atomic_add_fetch(&slab_meta_bytes, (unsigned long)meta, __ATOMIC_RELAXED);
 	now = slab_pages * PAGE_SIZE + slab_meta_bytes;
 	if (now > slab_peak_bytes)
 		slab_peak_bytes = now;
@@ -167,7 +175,7 @@ static inline struct page *slab_pfn_page(u32 pfn)
 	return node_pfn_to_page(mem_node, pfn);
 }
 
-static void slist_add(struct slab_list *l, struct page *head)
+static inline void slist_add(struct slab_list *l, struct page *head)
 {
 	u32 pfn = (u32)node_page_to_pfn(mem_node, head);
 
@@ -179,7 +187,7 @@ static void slist_add(struct slab_list *l, struct page *head)
 	l->count++;
 }
 
-static void slist_del(struct slab_list *l, struct page *head)
+static inline void slist_del(struct slab_list *l, struct page *head)
 {
 	if (head->slab_prev != SLAB_NIL)
 		slab_pfn_page(head->slab_prev)->slab_next = head->slab_next;
@@ -193,6 +201,18 @@ static void slist_del(struct slab_list *l, struct page *head)
 static struct page *slist_first(const struct slab_list *l)
 {
 	return l->first == SLAB_NIL ? NULL : slab_pfn_page(l->first);
+}
+
+/* Take the first slab off a list that is not empty. */
+static inline struct page *slist_pop(struct slab_list *l)
+{
+	struct page *head = slab_pfn_page(l->first);
+
+	l->first = head->slab_next;
+	if (head->slab_next != SLAB_NIL)
+		slab_pfn_page(head->slab_next)->slab_prev = SLAB_NIL;
+	l->count--;
+	return head;
 }
 
 /* ====================== making and freeing slabs ========================= */
@@ -263,14 +283,23 @@ static void free_slab(struct kmem_cache *c, struct page *head)
 	__free_pages(head, c->order);
 }
 
+/* Give back a free slab, off its list already (lock held). */
+static void release_slab(struct kmem_cache *c, struct page *head)
+{
+	c->nr_slabs--;
+	c->free_objects -= c->objs_per_slab;
+	c->nr_reaps++;
+	free_slab(c, head);
+	slab_account(-(1l << c->order), 0);
+}
+
 /*
- * Move up to @n free objects of a slab to @dst (lock held): its linked free
- * objects first, then fresh ones in address order; returns how many. The
- * slab's base and first object are computed once. A link that does not
- * decode to an object of the slab is reported and the rest of the slab's
- * linked free objects are given up (counted as in use).
+ * Move up to @n of a slab's linked free objects to @dst (lock held);
+ * returns how many. A link that does not decode to an object of the slab
+ * is reported and the rest of the slab's linked free objects are given up
+ * (counted as in use).
  */
-static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **dst, unsigned int n)
+static unsigned int take_linked(struct kmem_cache *c, struct page *head, void **dst, unsigned int n)
 {
 	char *base = slab_base(head);
 	const char *first = base + head->slab_colour * c->colour_off + c->red_left;
@@ -290,58 +319,179 @@ static unsigned int slab_take(struct kmem_cache *c, struct page *head, void **ds
 		dst[got++] = obj;
 	}
 	head->slab_free = (u16)free;
-	if (got < n && head->slab_fresh) {
-		unsigned int k = MIN(n - got, (unsigned int)head->slab_fresh);
-		char *obj = first_fresh(c, head);
-
-		for (unsigned int i = 0; i < k; i++, obj += c->size)
-			dst[got + i] = obj;
-		got += k;
-		head->slab_fresh = (u16)(head->slab_fresh - k);
-	}
-	head->slab_inuse = (u16)(head->slab_inuse + got + lost);
-	c->free_objects -= got + lost;
+	head->slab_inuse = (u16)(head->slab_inuse + lost);
+	c->free_objects -= lost;
 	return got;
 }
 
-/* Put back a slab whose fill changed: the list its fill says. */
-static void relist(struct kmem_cache *c, struct page *head, struct slab_list *from)
+/*
+ * Hand out @k of a slab's fresh objects (k <= slab_fresh), the first ones
+ * in address order: address arithmetic, four at a time, no link read.
+ */
+static inline void take_fresh(const struct kmem_cache *c, struct page *head, void **dst,
+			      unsigned int k)
+{
+	unsigned long size = c->size;
+	char *obj = first_fresh(c, head);
+	unsigned int i = 0;
+
+	for (; i + 4 <= k; i += 4, obj += 4 * size) {
+		dst[i] = obj;
+		dst[i + 1] = obj + size;
+		dst[i + 2] = obj + 2 * size;
+		dst[i + 3] = obj + 3 * size;
+	}
+	if (k - i >= 2) {
+		dst[i] = obj;
+		dst[i + 1] = obj + size;
+		i += 2;
+		obj += 2 * size;
+	}
+	if (i < k)
+		dst[i] = obj;
+	head->slab_fresh = (u16)(head->slab_fresh - k);
+}
+
+/*
+ * Move up to @n free objects of a slab to @dst (lock held): its linked free
+ * objects first, then fresh ones in address order; returns how many.
+ */
+static inline __attribute__((always_inline)) unsigned int
+slab_take(struct kmem_cache *c, struct page *head, void **dst, unsigned int n)
+{
+	unsigned int got = head->slab_free ? take_linked(c, head, dst, n) : 0;
+	unsigned int k = MIN(n - got, (unsigned int)head->slab_fresh);
+
+	if (k)
+		take_fresh(c, head, dst + got, k);
+	got += k;
+	head->slab_inuse = (u16)(head->slab_inuse + got);
+	c->free_objects -= got;
+	return got;
+}
+
+/* Put back a slab whose fill changed: on the list its fill says, off
+ * @from (NULL: a new slab, on no list yet). */
+static inline void relist(struct kmem_cache *c, struct page *head, struct slab_list *from)
 {
 	struct slab_list *to = list_for(c, head);
 
 	if (to != from) {
-		slist_del(from, head);
+		if (from)
+			slist_del(from, head);
 		slist_add(to, head);
 	}
 }
 
 /*
- * Give back @n objects of one slab (lock held), all of them inside it: each
- * is linked onto the slab's free list, the last one given first, and the
- * slab moves to the list its fill says. When they are every object the slab
- * has handed out and its cache makes slabs lazily, nothing is linked: the
- * slab starts over with all its objects fresh.
+ * How many of objs[0 .. n) from the first on lie in the slab at @base
+ * (objs[0] does): a slab is a power of two bytes, so an offset is inside
+ * when it has none of the bits of @outside (~(bytes - 1)), and four
+ * offsets are tested at once by or-ing them.
  */
-static void slab_push_run(struct kmem_cache *c, struct page *head, void *const *objs, long n)
+static inline long run_length(void *const *objs, long n, const char *base, uintptr_t outside)
+{
+	uintptr_t b = (uintptr_t)base;
+	long k = 1;
+
+	while (k + 4 <= n && !((((uintptr_t)objs[k] - b) | ((uintptr_t)objs[k + 1] - b) |
+				((uintptr_t)objs[k + 2] - b) | ((uintptr_t)objs[k + 3] - b)) & outside))
+		k += 4;
+	while (k < n && !(((uintptr_t)objs[k] - b) & outside))
+		k++;
+	return k;
+}
+
+/* link_run for a link at offset @off (a constant where it is inlined). */
+static inline __attribute__((always_inline)) long
+link_run_at(uintptr_t secret, unsigned long off, void *const *objs, long n, uintptr_t b,
+	    uintptr_t outside, char **free)
+{
+	char *f = *free;
+	long i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		char *o0 = objs[i], *o1 = objs[i + 1], *o2 = objs[i + 2], *o3 = objs[i + 3];
+		uintptr_t *s0 = (uintptr_t *)(o0 + off), *s1 = (uintptr_t *)(o1 + off);
+		uintptr_t *s2 = (uintptr_t *)(o2 + off), *s3 = (uintptr_t *)(o3 + off);
+
+		if ((((uintptr_t)o0 - b) | ((uintptr_t)o1 - b) | ((uintptr_t)o2 - b) |
+		     ((uintptr_t)o3 - b)) & outside)
+			break;
+		*s0 = (uintptr_t)f ^ secret ^ (uintptr_t)s0;
+		*s1 = (uintptr_t)o0 ^ secret ^ (uintptr_t)s1;
+		*s2 = (uintptr_t)o1 ^ secret ^ (uintptr_t)s2;
+		*s3 = (uintptr_t)o2 ^ secret ^ (uintptr_t)s3;
+		f = o3;
+	}
+	for (; i < n; i++) {
+		char *obj = objs[i];
+		uintptr_t *slot = (uintptr_t *)(obj + off);
+
+		if (((uintptr_t)obj - b) & outside)
+			break;
+		*slot = (uintptr_t)f ^ secret ^ (uintptr_t)slot;
+		f = obj;
+	}
+	*free = f;
+	return i;
+}
+
+/*
+ * Link the run of objs[0 .. n) that lies in the slab at @base (run_length's
+ * test, made on the objects as they are linked) onto the slab's free list,
+ * whose first object is *free, the last of them first: each link written
+ * once, with the cache's secret and its own address (set_fp), the secret
+ * and the link's offset read once (a link at offset 0, every cache that
+ * makes slabs lazily, has a loop of its own). Returns the run's length;
+ * *free is the new first object.
+ */
+static inline long link_run(const struct kmem_cache *c, void *const *objs, long n,
+			    const char *base, uintptr_t outside, char **free)
+{
+	if (!c->fp_offset)
+		return link_run_at(c->random, 0, objs, n, (uintptr_t)base, outside, free);
+	return link_run_at(c->random, c->fp_offset, objs, n, (uintptr_t)base, outside, free);
+}
+
+/*
+ * Give back the run of objs[0 .. n) that lies in the slab of objs[0] (lock
+ * held); returns its length. Each object is linked onto the slab's free
+ * list, the last one given first, and the slab moves to the list its fill
+ * says. When the run is every object the slab has handed out and its cache
+ * makes slabs lazily, nothing is linked: the slab starts over with all its
+ * objects fresh (the run is counted first when it can be that long, else
+ * it is found while it is linked). List moves are per run, not per object.
+ */
+static inline long slab_push_run(struct kmem_cache *c, struct page *head, void *const *objs,
+				 long n, uintptr_t outside)
 {
 	struct slab_list *from = list_for(c, head);
 	char *base = slab_base(head);
+	long k;
 
-	if (n == head->slab_inuse && slab_lazy(c)) {
+	if (n >= head->slab_inuse && (k = run_length(objs, n, base, outside)) == head->slab_inuse &&
+	    slab_lazy(c)) {
 		head->slab_free = 0;
 		head->slab_fresh = (u16)c->objs_per_slab;
 	} else {
 		char *free = head->slab_free ? base + head->slab_free - 1 : NULL;
 
-		for (long i = 0; i < n; i++) {
-			set_fp(c, objs[i], free);
-			free = objs[i];
-		}
+		k = link_run(c, objs, n, base, outside, &free);
 		head->slab_free = (u16)(free - base + 1);
 	}
-	head->slab_inuse = (u16)(head->slab_inuse - n);
-	c->free_objects += (unsigned long)n;
-	relist(c, head, from);
+	head->slab_inuse = (u16)(head->slab_inuse - k);
+	c->free_objects += (unsigned long)k;
+	if (head->slab_inuse) { /* (not full: k >= 1 came back) */
+		if (from != &c->partial) {
+			slist_del(from, head);
+			slist_add(&c->partial, head);
+		}
+		return k;
+	}
+	slist_del(from, head);
+	slist_add(&c->free, head);
+	return k;
 }
 
 /*
@@ -352,19 +502,17 @@ static void slab_push_run(struct kmem_cache *c, struct page *head, void *const *
  */
 static void free_to_slabs(struct kmem_cache *c, void *const *objs, long n)
 {
+	uintptr_t outside = ~(slab_bytes(c) - 1);
+
 	for (long i = 0, k; i < n; i += k) {
 		struct page *head = slab_head(objs[i]);
-		char *base;
 
-		k = 1;
 		if (!head || head->slab_cache != c) {
 			slab_report(c, objs[i], "free of an object that is not from this cache", NULL, 0);
+			k = 1;
 			continue;
 		}
-		base = slab_base(head);
-		while (i + k < n && (unsigned long)((char *)objs[i + k] - base) < slab_bytes(c))
-			k++;
-		slab_push_run(c, head, objs + i, k);
+		k = slab_push_run(c, head, objs + i, n - i, outside);
 	}
 }
 
@@ -375,37 +523,27 @@ static unsigned long reap_free_slabs(struct kmem_cache *c, unsigned long keep)
 	unsigned long pages = 0;
 
 	while (c->free.count && c->free_objects > keep) {
-		struct page *head = slist_first(&c->free);
-
-		slist_del(&c->free, head);
-		c->nr_slabs--;
-		c->free_objects -= c->objs_per_slab;
-		c->nr_reaps++;
-		free_slab(c, head);
-		slab_account(-(1l << c->order), 0);
+		release_slab(c, slist_pop(&c->free));
 		pages += 1ul << c->order;
 	}
 	return pages;
 }
 
 /* The free-slab rule, applied after every free to a slab (lock held). */
-static unsigned long trim_free_slabs(struct kmem_cache *c)
+static inline unsigned long trim_free_slabs(struct kmem_cache *c)
 {
-	return reap_free_slabs(c, c->free_limit);
+	if (c->free.count && c->free_objects > c->free_limit)
+		return reap_free_slabs(c, c->free_limit);
+	return 0;
 }
 
-/* A slab with a free object, growing the cache if needed; lock held on
- * entry and exit (dropped while growing). NULL when out of memory. */
-static struct page *slab_with_room(struct kmem_cache *c, gfp_t gfp)
+/* A new slab for the cache, counted but on no list; lock held on entry
+ * and exit (dropped while the slab is made). NULL when out of memory. */
+static struct page *grow(struct kmem_cache *c, gfp_t gfp)
 {
-	struct page *head = slist_first(&c->partial);
-	unsigned int colour;
+	unsigned int colour = c->colour_next;
+	struct page *head;
 
-	if (!head)
-		head = slist_first(&c->free);
-	if (head)
-		return head;
-	colour = c->colour_next;
 	if (++c->colour_next == c->colours) /* (no division on any allocation path) */
 		c->colour_next = 0;
 	spin_unlock(&c->lock);
@@ -413,7 +551,6 @@ static struct page *slab_with_room(struct kmem_cache *c, gfp_t gfp)
 	spin_lock(&c->lock);
 	if (!head)
 		return NULL;
-	slist_add(&c->free, head);
 	c->nr_slabs++;
 	c->free_objects += c->objs_per_slab;
 	c->nr_grows++;
@@ -421,18 +558,40 @@ static struct page *slab_with_room(struct kmem_cache *c, gfp_t gfp)
 	return head;
 }
 
+/* A slab with a free object, partial ones first, and the list it is on;
+ * NULL (and *from NULL) when there is none. */
+static inline struct page *slab_with_free(struct kmem_cache *c, struct slab_list **from)
+{
+	struct page *head = slist_first(&c->partial);
+
+	*from = &c->partial;
+	if (!head) {
+		head = slist_first(&c->free);
+		*from = head ? &c->free : NULL;
+	}
+	return head;
+}
+
 /* The checked paths' way to the slabs (mm/slab_debug.c): one object from
  * the slabs, and an object back to its slab (lock held). */
 void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp)
 {
-	struct page *head = slab_with_room(c, gfp);
 	struct slab_list *from;
+	struct page *head = slab_with_free(c, &from);
 	void *obj = NULL;
 
-	if (!head)
+	if (!head && !(head = grow(c, gfp)))
 		return NULL;
-	from = list_for(c, head);
-	slab_take(c, head, &obj, 1);
+	if (head->slab_free) {
+		take_linked(c, head, &obj, 1);
+	} else if (head->slab_fresh) {
+		obj = first_fresh(c, head);
+		head->slab_fresh--;
+	}
+	if (obj) {
+		head->slab_inuse++;
+		c->free_objects--;
+	}
 	relist(c, head, from);
 	return obj;
 }
@@ -461,23 +620,31 @@ void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *c
 	return magazine_real(sc) ? magazine_base(c, sc) + 1 : NULL;
 }
 
+/* This hart's magazine made now (it had none, and the cache has
+ * magazines: c->limit > 0); NULL when no memory is left for one. */
+static __attribute__((noinline)) struct slab_cpu *new_magazine(struct kmem_cache *c,
+							       struct slab_cpu *sc)
+{
+	void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL, 0);
+
+	if (!base)
+		return NULL;
+	base[0] = NULL;
+	sc->top = base + 1;
+	sc->end = base + 1 + c->limit;
+	slab_account(0, (long)magazine_bytes(c));
+	return sc;
+}
+
 /* This hart's real magazine, made on first use; NULL for debug caches or
  * when no memory is left for one. */
-static struct slab_cpu *this_magazine(struct kmem_cache *c)
+static inline struct slab_cpu *this_magazine(struct kmem_cache *c)
 {
 	struct slab_cpu *sc = this_slab_cpu(c);
 
-	if (!magazine_real(sc) && c->limit) {
-		void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL, 0);
-
-		if (base) {
-			base[0] = NULL;
-			sc->top = base + 1;
-			sc->end = base + 1 + c->limit;
-			slab_account(0, (long)magazine_bytes(c));
-		}
-	}
-	return magazine_real(sc) ? sc : NULL;
+	if (likely(magazine_real(sc)))
+		return sc;
+	return c->limit ? new_magazine(c, sc) : NULL; /* (no magazines: debug, SLOB model) */
 }
 
 /* Return the oldest @n depot objects to their slabs (lock held). */
@@ -492,6 +659,23 @@ static void drain_depot(struct kmem_cache *c, unsigned int n)
 	c->depot_avail -= n;
 }
 
+/* Give @n objects of a magazine back (lock held): with @to_depot, as many
+ * as the depot has room for go there, the rest to their slabs. */
+static inline void hand_back(struct kmem_cache *c, void *const *objs, long n, bool to_depot)
+{
+	long k = 0;
+
+	if (to_depot && c->depot_avail < c->depot_limit) {
+		k = MIN(n, (long)(c->depot_limit - c->depot_avail));
+		memcpy(c->depot + c->depot_avail, objs, (size_t)k * sizeof(void *));
+		c->depot_avail += (unsigned int)k;
+		c->nr_depot_puts++;
+	}
+	if (n > k)
+		free_to_slabs(c, objs + k, n - k);
+	c->nr_flushes++;
+}
+
 /*
  * Take the newest @n objects out of a magazine (lock held): with
  * @to_depot, as many as the depot has room for go there (a copy of
@@ -501,21 +685,12 @@ static void drain_depot(struct kmem_cache *c, unsigned int n)
  */
 static void flush_magazine(struct kmem_cache *c, struct slab_cpu *sc, long n, bool to_depot)
 {
-	long have = magazine_count(c, sc), k = 0;
-	void **objs;
+	long have = magazine_count(c, sc);
 
 	if (n > have)
 		n = have;
-	objs = sc->top - n;
-	if (to_depot && c->depot_avail < c->depot_limit) {
-		k = MIN(n, (long)(c->depot_limit - c->depot_avail));
-		memcpy(c->depot + c->depot_avail, objs, (size_t)k * sizeof(void *));
-		c->depot_avail += (unsigned int)k;
-		c->nr_depot_puts++;
-	}
-	free_to_slabs(c, objs + k, n - k);
-	sc->top = objs;
-	c->nr_flushes++;
+	sc->top -= n;
+	hand_back(c, sc->top, n, to_depot);
 }
 
 /* Flush and free one hart's magazine (lock held; c->limit still its size). */
@@ -546,27 +721,39 @@ static bool refill_from_depot(struct kmem_cache *c, struct slab_cpu *m)
 	return true;
 }
 
+/* The objects a real magazine holds. */
+static inline long real_count(const struct kmem_cache *c, const struct slab_cpu *m)
+{
+	return m->top - (m->end - c->limit);
+}
+
 /* Refill a magazine with up to a batch of objects from the slabs, partial
  * ones first (lock held, dropped while growing). */
 static void refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gfp)
 {
-	while (magazine_count(c, m) < (long)c->batch) {
-		struct page *head;
-		struct slab_list *from;
+	long want = (long)c->batch - real_count(c, m);
 
-		/* Grow only for an empty magazine, as Linux's refill does: a
-		 * grow can run the shrinker, which empties this magazine, so
-		 * growing to fill a batch could go on for ever when memory is
-		 * short. */
-		if (magazine_count(c, m) && c->partial.first == SLAB_NIL &&
-		    c->free.first == SLAB_NIL)
-			break;
-		head = slab_with_room(c, gfp);
-		if (!head)
-			break;
-		from = list_for(c, head);
-		m->top += slab_take(c, head, m->top,
-				    (unsigned int)((long)c->batch - magazine_count(c, m)));
+	while (want > 0) { /* (m->top[-1] is NULL while the magazine is empty) */
+		struct slab_list *from;
+		struct page *head = slab_with_free(c, &from);
+		unsigned int got;
+
+		if (!head) {
+			/* Grow only for an empty magazine, as Linux's refill
+			 * does: a grow can run the shrinker, which empties this
+			 * magazine, so growing to fill a batch could go on for
+			 * ever when memory is short. */
+			if (m->top[-1] || !(head = grow(c, gfp)))
+				break;
+			if (m->top[-1]) { /* filled meanwhile (the lock was dropped) */
+				relist(c, head, NULL);
+				break;
+			}
+			want = c->batch;
+		}
+		got = slab_take(c, head, m->top, (unsigned int)want);
+		m->top += got;
+		want -= got;
 		relist(c, head, from);
 	}
 }
@@ -592,10 +779,11 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	}
 	spin_lock(&c->lock);
 	c->nr_refills++;
-	if (!refill_from_depot(c, m))
+	if (!c->depot_avail || !refill_from_depot(c, m))
 		refill_from_slabs(c, m, gfp);
-	if (magazine_count(c, m))
-		obj = *--m->top;
+	obj = m->top[-1]; /* (base[0] is NULL: an empty magazine gives NULL) */
+	if (obj)
+		m->top--;
 	spin_unlock(&c->lock);
 	irq_restore(flags);
 	return obj;
@@ -621,8 +809,9 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		return;
 	}
 	spin_lock(&c->lock);
-	if (m->top == m->end) {
-		flush_magazine(c, m, c->batch, true);
+	if (m->top == m->end) { /* full: its newest batch (limit >= batch) goes */
+		m->top -= c->batch;
+		hand_back(c, m->top, c->batch, true);
 		trim_free_slabs(c);
 	}
 	*m->top++ = obj;

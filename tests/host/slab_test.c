@@ -782,6 +782,135 @@ static void fresh_slabs_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(fresh_slabs)
 
+/* Runs given back to two slabs: 64 objects of two full slabs (A and B, 32
+ * each) freed into the magazine in order and shuffled across both, then
+ * returned a fifth of the magazine at a time (kmem_cache_drain_hart), so
+ * the runs are 7, 5, 4, 4, 3, 2, ... objects, one slab's or split between
+ * the two. After each step every slab's inuse is the number of its objects
+ * still in the magazine, kmem_cache_check passes (links decode, linked +
+ * fresh + inuse = objs_per_slab), a slab with objects out has no fresh
+ * ones, and a slab whose last object came back is all fresh. */
+static void slab_runs_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("runs-128", 128, 0, 0, NULL);
+	struct page *slabs[2];
+	void *o[64], *order[64];
+	unsigned int seed = 12345;
+
+	(void)f;
+	ASSERT(c);
+	ASSERT_EQ(c->objs_per_slab, 32);
+	ASSERT_EQ(kmem_cache_tune_shared(c, 64, 32, 0), 0); /* no depot */
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 64; i++) {
+			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			ASSERT(o[i]);
+		}
+		slabs[0] = slab_head(o[0]);
+		slabs[1] = slab_head(o[32]);
+		ASSERT(slabs[0] != slabs[1]);
+		for (int i = 0; i < 64; i++)
+			ASSERT(slab_head(o[i]) == slabs[i / 32]);
+		EXPECT_EQ(slabs[0]->slab_inuse, 32);
+		EXPECT_EQ(slabs[1]->slab_inuse, 32);
+		for (int i = 0; i < 64; i++)
+			order[i] = o[i];
+		if (round == 1) /* newest first */
+			for (int i = 0; i < 64; i++)
+				order[i] = o[63 - i];
+		if (round == 2) /* shuffled across both slabs */
+			for (int i = 63; i > 0; i--) {
+				int j;
+				void *x;
+
+				seed = seed * 1103515245u + 12345u;
+				j = (int)((seed >> 8) % (unsigned int)(i + 1));
+				x = order[i];
+				order[i] = order[j];
+				order[j] = x;
+			}
+		for (int i = 0; i < 64; i++)
+			kmem_cache_free(c, order[i]);
+		ASSERT_EQ(kmem_cache_magazine_count(c, 0), 64);
+		while (kmem_cache_magazine_count(c, 0)) {
+			long have;
+			void **mag;
+			unsigned int left[2] = { 0, 0 };
+
+			kmem_cache_drain_hart(c);
+			mag = kmem_cache_magazine(c, 0, &have);
+			for (long i = 0; i < have; i++)
+				left[slab_head(mag[i]) == slabs[1]]++;
+			EXPECT_EQ(kmem_cache_check(c), 0);
+			for (int s = 0; s < 2; s++) {
+				struct page *h = slabs[s];
+
+				EXPECT_EQ(h->slab_inuse, left[s]);
+				EXPECT_EQ(h->slab_fresh, left[s] ? 0 : 32);
+				/* linked: what came back, unless all did */
+				EXPECT_EQ(h->slab_free != 0, left[s] != 0 && left[s] != 32);
+			}
+			if (t->failures)
+				goto out;
+		}
+		EXPECT_EQ(c->nr_slabs, 2); /* both kept by the free-slab rule */
+		EXPECT_EQ(c->free_objects, 64);
+	}
+out:
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(slab_runs)
+
+/* A flush whose first run may be every object a slab handed out but is one
+ * short (one object of the slab is still out): it is linked, not made
+ * fresh; and a run of the slab's last object out makes it all fresh
+ * again, its linked objects dropped. (No depot; limit 64, batch 32.) */
+static void slab_run_short_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("runs-short", 128, 0, 0, NULL);
+	struct page *a, *b;
+	void *o[65];
+
+	(void)f;
+	ASSERT(c);
+	ASSERT_EQ(kmem_cache_tune_shared(c, 64, 32, 0), 0);
+	for (int i = 0; i < 65; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	a = slab_head(o[0]);
+	b = slab_head(o[32]);
+	ASSERT_EQ(kmem_cache_magazine_count(c, 0), 31); /* the third slab's rest */
+	ASSERT(a != b && slab_head(o[31]) == a && slab_head(o[63]) == b);
+	kmem_cache_free(c, o[32]);
+	for (int i = 31; i >= 1; i--) /* all of a's but o[0], newest first */
+		kmem_cache_free(c, o[i]);
+	kmem_cache_free(c, o[33]);
+	ASSERT_EQ(kmem_cache_magazine_count(c, 0), 64);
+	/* Full: this free flushes the newest 32, a's 31 then o[33]. */
+	kmem_cache_free(c, o[64]);
+	EXPECT_EQ(a->slab_inuse, 1);
+	EXPECT_EQ(a->slab_fresh, 0);
+	EXPECT(a->slab_free != 0);
+	EXPECT_EQ(b->slab_inuse, 31);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	/* o[0] alone back: a is all fresh, its 31 links dropped. */
+	kmem_cache_free(c, o[0]);
+	kmem_cache_drain_hart(c);
+	EXPECT_EQ(a->slab_inuse, 0);
+	EXPECT_EQ(a->slab_fresh, 32);
+	EXPECT_EQ(a->slab_free, 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	for (int i = 34; i < 64; i++)
+		kmem_cache_free(c, o[i]);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(slab_run_short)
+
 /* Successive slabs start their first object colour_off further, within
  * the slack, and wrap after `colours` slabs. */
 static void colouring_body(struct ktest *t, struct fx *f)
@@ -2802,6 +2931,8 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(geometry_order_rule),
 	    KTEST_CASE(geometry_128),
 	    KTEST_CASE(fresh_slabs),
+	    KTEST_CASE(slab_runs),
+	    KTEST_CASE(slab_run_short),
 	    KTEST_CASE(colouring),
 	    KTEST_CASE(lists_debug),
 	    KTEST_CASE(lists_magazine),

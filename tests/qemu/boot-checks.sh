@@ -318,9 +318,9 @@ slob_reports slob-reports-classic slob-reports-classic-agree classic
 # bytes through the kmalloc-N caches <= 40 per pair; churn through them
 # <= 60 per operation with peak memory within 25% of SLOB's; the slow
 # paths (bench slab_slow, docs/benchmarks.md): a refill or flush that the
-# depot serves (bounce) <= 400 instructions, one that reaches the slabs
+# depot serves (bounce) <= 330 instructions, one that reaches the slabs
 # (bulk: new slabs start fresh, objects go back a slab's run at a time)
-# <= 800 / 900; the kernel size mix (lifetime, mixed) <= 45 instructions
+# <= 650 / 650; the kernel size mix (lifetime, mixed) <= 45 instructions
 # per operation; lifetime's memory overhead <= 20% (its goal, 30%, is
 # met), mixed's <= 43% (a bound against regression: its goal of 25% is not
 # met, see docs/benchmarks.md).
@@ -333,10 +333,10 @@ bench_tenths() { # RUN REGEX KEY: KEY's value (one decimal) in tenths
 	tr -d '\r' <"$LOGDIR/$1.log" | grep -E "$2" | tail -n 1 |
 		sed -n "s/.* $3=\([0-9]*\)\.\([0-9]\).*/\1\2/p"
 }
-target bench-slab-refill-depot "$(bench_val bench-slab '^bench: slab_slow pattern=bounce ' refill_insns)" -le 400
-target bench-slab-flush-depot "$(bench_val bench-slab '^bench: slab_slow pattern=bounce ' flush_insns)" -le 400
-target bench-slab-refill-slabs "$(bench_val bench-slab '^bench: slab_slow pattern=bulk ' refill_insns)" -le 800
-target bench-slab-flush-slabs "$(bench_val bench-slab '^bench: slab_slow pattern=bulk ' flush_insns)" -le 900
+target bench-slab-refill-depot "$(bench_val bench-slab '^bench: slab_slow pattern=bounce ' refill_insns)" -le 330
+target bench-slab-flush-depot "$(bench_val bench-slab '^bench: slab_slow pattern=bounce ' flush_insns)" -le 330
+target bench-slab-refill-slabs "$(bench_val bench-slab '^bench: slab_slow pattern=bulk ' refill_insns)" -le 650
+target bench-slab-flush-slabs "$(bench_val bench-slab '^bench: slab_slow pattern=bulk ' flush_insns)" -le 650
 target bench-lifetime-slab-insns "$(bench_val bench-slab '^bench: lifetime alloc=slab ' insns)" -le 45
 target bench-mixed-slab-insns "$(bench_val bench-slab '^bench: mixed alloc=slab ' insns)" -le 45
 target bench-lifetime-slab-overhead "$(bench_tenths bench-slab '^bench: lifetime alloc=slab ' overhead_pct)" -le 200

@@ -4,7 +4,8 @@
 # /usr/bin/time), writing into a copy of docs/benchmarks.md. Passes when
 # the script succeeds (which includes callgrind's call counts matching the
 # shim's counters) and the copy's generated section has one row per malloc
-# with the same numbers of calls.
+# with the same numbers of calls. Then the full sqlite3 run of make
+# realbench on slab: its slab slow path at most 15% (exact counts).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -27,4 +28,30 @@ else
 	echo "$rows"
 	show_log realbench-smoke
 	record realbench-smoke 0 1
+fi
+
+# The slab slow path's share on sqlite3 (make realbench's sqlite row, the
+# same run: tests/real/workload.sql on RVMM_MALLOC=slab under callgrind,
+# one process, so the counts are exact and the same every run): at most
+# 15% of the allocator's instructions (docs/benchmarks.md, "Real programs").
+# kmem_cache_alloc_slow + kmem_cache_free_slow inclusive over allocations
+# (without the heap's one-time setup) plus frees, in tenths of a percent.
+prof=$dir/slowpath.cg
+if LD_PRELOAD=$PWD/build/librvmm-malloc.so RVMM_MALLOC=slab valgrind --tool=callgrind \
+	--callgrind-out-file="$prof" sqlite3 :memory: <tests/real/workload.sql \
+	>"$LOGDIR/realbench-slowpath.log" 2>&1; then
+	share=$(scripts/callgrind-malloc.py "$prof" kmem_cache_alloc_slow kmem_cache_free_slow |
+		tr ' ' '\n' | awk -F= '{ v[$1] = $2 } END {
+			d = v["alloc_ir"] - v["setup_ir"] + v["free_ir"]
+			if (d > 0) printf "%d\n", 1000 * v["slow_ir"] / d }')
+else
+	share=
+fi
+if [ -n "$share" ] && [ "$share" -le 150 ]; then
+	echo "ok   realbench-slowpath: sqlite3 on slab, slab slow path $share/1000 of the allocator's instructions (<= 150)"
+	record realbench-slowpath 1 0
+else
+	echo "FAIL realbench-slowpath: sqlite3 on slab, slab slow path '$share'/1000 (want <= 150)"
+	show_log realbench-slowpath
+	record realbench-slowpath 0 1
 fi
