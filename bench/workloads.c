@@ -289,10 +289,17 @@ static void slob_at_end(const struct wl_result *r, void *arg)
 
 static unsigned long slab_base_pages;
 
+/* Pages kmalloc=slab serves objects from: slabs and kmalloc's SLOB heap
+ * (the heap classes). */
+static unsigned long slab_object_pages(void)
+{
+	return slab_pages + kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+}
+
 static void slab_at_end(const struct wl_result *r, void *arg)
 {
 	struct wl_figures *f = arg;
-	unsigned long bytes = (slab_pages - slab_base_pages) * PAGE_SIZE;
+	unsigned long bytes = (slab_object_pages() - slab_base_pages) * PAGE_SIZE;
 
 	page_frag_now(&f->pf);
 	f->waste_permille = bytes > r->live_bytes ? (bytes - r->live_bytes) * 1000 / bytes : 0;
@@ -339,11 +346,11 @@ static void run_slab(const struct wl_bench *b, struct wl_slot *table, struct wl_
 
 	kmalloc_set_backend(KMALLOC_SLAB);
 	wl_shrink_kmalloc_caches();
-	slab_base_pages = slab_pages;
-	base = slab_pages * PAGE_SIZE + slab_meta_bytes;
-	slab_peak_bytes = base;
+	slab_base_pages = slab_object_pages();
+	base = kmalloc_held_bytes();
+	kmalloc_peak_bytes = base;
 	wl_run(&b->spec, table, &ops, &hooks, &f->r);
-	f->peak_bytes = slab_peak_bytes - base;
+	f->peak_bytes = kmalloc_peak_bytes - base;
 	report_errors(b->name, "slab", &f->r);
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		if (kmalloc_caches[i] && kmem_cache_check(kmalloc_caches[i]))
