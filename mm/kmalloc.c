@@ -65,22 +65,51 @@ static int kmalloc_param(const char *value)
 }
 KPARAM("kmalloc", kmalloc_param, "kmalloc=slob|slab  which allocator serves kmalloc up to 8 KiB");
 
-/* kmalloc_heap=on|off: the heap classes (below) on or off; off by default
- * (docs/benchmarks.md: on the kernel size mix they cost instructions). */
-static bool boot_heap_classes;
+/* kmalloc_heap=on|off|0xMASK: the heap classes (below): the default set,
+ * none (the default: docs/benchmarks.md, on the kernel size mix they cost
+ * instructions), or bit i for class i (measuring other sets). */
+static bool boot_heap_default;
+static u32 boot_heap_mask;
+
+static int parse_hex_u32(const char *s, u32 *out)
+{
+	u32 v = 0;
+
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
+		return -EINVAL;
+	for (s += 2; *s; s++) {
+		unsigned int d = *s >= '0' && *s <= '9' ? (unsigned int)(*s - '0')
+				 : *s >= 'a' && *s <= 'f' ? (unsigned int)(*s - 'a' + 10)
+				 : *s >= 'A' && *s <= 'F' ? (unsigned int)(*s - 'A' + 10)
+							  : 16u;
+
+		if (d > 15 || v >> 28)
+			return -EINVAL;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
 
 static int kmalloc_heap_param(const char *value)
 {
-	if (value && strcmp(value, "on") == 0)
-		boot_heap_classes = true;
-	else if (value && strcmp(value, "off") == 0)
-		boot_heap_classes = false;
-	else
+	u32 mask;
+
+	if (value && strcmp(value, "on") == 0) {
+		boot_heap_default = true;
+	} else if (value && strcmp(value, "off") == 0) {
+		boot_heap_default = false;
+		boot_heap_mask = 0;
+	} else if (value && parse_hex_u32(value, &mask) == 0) {
+		boot_heap_default = false;
+		boot_heap_mask = mask;
+	} else {
 		return -EINVAL;
+	}
 	return 0;
 }
 KPARAM("kmalloc_heap", kmalloc_heap_param,
-       "kmalloc_heap=on|off  kmalloc=slab serves its classes above 512 bytes (not powers of two) from the SLOB heap");
+       "kmalloc_heap=on|off|0xMASK  kmalloc=slab classes served from the SLOB heap (on: above 512 bytes, not powers of two)");
 
 /* The zone SLOB heaps (below), ready once set up. */
 static struct slob_heap kmalloc_zone_heaps[KMALLOC_NR_ZONE_TYPES];
@@ -93,7 +122,7 @@ void kmalloc_init(void)
 	 * and the zone caches went with the old slab allocator. */
 	memset(kmalloc_zone_heap_ready, 0, sizeof(kmalloc_zone_heap_ready));
 	memset(kmalloc_zone_caches, 0, sizeof(kmalloc_zone_caches));
-	kmalloc_heap_classes = boot_heap_classes ? kmalloc_default_heap_classes() : 0;
+	kmalloc_heap_classes = boot_heap_default ? kmalloc_default_heap_classes() : boot_heap_mask;
 	kmalloc_peak_bytes = 0;
 	slab_init();
 }
@@ -113,7 +142,7 @@ static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_b
  * Heap classes. Under kmalloc=slab the classes in kmalloc_heap_classes
  * (bit i: class i) are not slab caches: their requests take a block of
  * exactly their size (16-byte granules) from kmalloc's SLOB heap of their
- * zone, as kmalloc=slob does, so memory moves between them (a freed 2 KiB
+ * zone, as kmalloc=slob does, so memory moves between them (a freed 1.7 KiB
  * block serves a 1.5 KiB request) where each slab class holds its own peak
  * (docs/benchmarks.md, "Slab memory on the kernel size mix"). Off unless
  * kmalloc_heap=on; then every class above 512 bytes that SLOB's blocks hold
