@@ -217,9 +217,10 @@ kmalloc-640 refilled or flushed its magazine on 7% of its operations, kmalloc-12
 `bench mixed`, one slow path about 300 to 700 instructions, so about 35 instructions per operation of these
 classes on average), but a SLOB operation reached through kmalloc_slab_slow costs about twice that (a kmalloc +
 kfree pair of 3000 bytes: 206, against SLOB's own 147 on a private heap and the magazine's 37). Where the
-memory goes: SLOB's blocks live in single pages of 4084 usable bytes, so two 1360-byte requests fill a page to
-67% and three 1072-byte ones to 80%, where the model packs bytes without page boundaries; and the slab classes
-up to 512 bytes still each hold their own peak. What is left to reach 25 at 45: a per-hart cache in front of
+memory goes was not measured block by block; two likely parts: SLOB's blocks live in single pages of 4084
+usable bytes (two 1360-byte requests fill a page to 67%, three 1072-byte ones to 80%) where the model packs
+bytes without page boundaries, and the slab classes up to 512 bytes still each hold their own peak, with their
+magazines and depots. What is left to reach 25 at 45: a per-hart cache in front of
 the heap classes that kfree can reach without the slab path's class lookup (a block's class from its SLOB
 header costs about 15 instructions on kfree), and heap pages larger than one page for the blocks above 1 KiB.
 kmalloc_peak_bytes (the churn, mixed and lifetime slab rows) counts kmalloc's SLOB heap with the slabs since
