@@ -123,7 +123,7 @@ void kmalloc_init(void)
 	memset(kmalloc_zone_heap_ready, 0, sizeof(kmalloc_zone_heap_ready));
 	memset(kmalloc_zone_caches, 0, sizeof(kmalloc_zone_caches));
 	kmalloc_heap_classes = boot_heap_default ? kmalloc_default_heap_classes() : boot_heap_mask;
-	kmalloc_peak_bytes = 0;
+	kmalloc_peak_bytes = kmalloc_peak_heap_bytes = 0;
 	slab_init();
 }
 
@@ -169,7 +169,7 @@ u32 kmalloc_heap_classes;
 /* What kmalloc=slab holds from below, at its highest: slab pages, cache
  * descriptors and magazines, and kmalloc's SLOB heap (its pages and
  * bigblocks), which serves the heap classes. Benchmarks reset it. */
-unsigned long kmalloc_peak_bytes;
+unsigned long kmalloc_peak_bytes, kmalloc_peak_heap_bytes;
 
 unsigned long kmalloc_held_bytes(void)
 {
@@ -181,8 +181,10 @@ void kmalloc_note_held(void)
 {
 	unsigned long now = kmalloc_held_bytes();
 
-	if (now > kmalloc_peak_bytes)
+	if (now > kmalloc_peak_bytes) {
 		kmalloc_peak_bytes = now;
+		kmalloc_peak_heap_bytes = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
+	}
 }
 
 static inline bool is_heap_class(unsigned int idx)

@@ -118,9 +118,8 @@ static void slab_account(long pages, long meta)
 	now = slab_pages * PAGE_SIZE + slab_meta_bytes;
 	if (now > slab_peak_bytes)
 		slab_peak_bytes = now;
-	now += (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE; /* kmalloc_note_held */
-	if (now > kmalloc_peak_bytes)
-		kmalloc_peak_bytes = now;
+	if (pages > 0 || meta > 0)
+		kmalloc_note_held();
 }
 
 static struct list_head cache_chain = LIST_HEAD_INIT(cache_chain);

@@ -133,8 +133,9 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "live_kb; pfrag_pct, after the last step with the live set still allocated, the share of the page"
 	echo "allocator's free pages that are not in 4 MiB blocks (Linux's unusable free space index for order"
 	echo "10; \"1 - largest free block / free\" would be pinned near 100% by the 4 MiB cap on a block);"
-	echo "slab_waste_pct = (slab pages - bytes requested and live) / slab pages after the last step (size"
-	echo "class slack and free objects); slob_waste_pct = free bytes inside the heap's SLOB pages / their"
+	echo "slab_waste_pct = (slab pages and kmalloc's heap pages - bytes requested and live) / those pages after the"
+	echo "last step (size class slack and free objects); peak_heap_kb (slab rows, only with kmalloc_heap= on:"
+	echo "docs/kmalloc.md) the part of peak_kb that was kmalloc's SLOB heap; slob_waste_pct = free bytes inside the heap's SLOB pages / their"
 	echo "bytes after the last step; ratio = picolibc's insns / insns."
 	echo
 	echo "Targets:"
@@ -217,15 +218,19 @@ kmalloc-640 refilled or flushed its magazine on 7% of its operations, kmalloc-12
 `bench mixed`, one slow path about 300 to 700 instructions, so about 35 instructions per operation of these
 classes on average), but a SLOB operation reached through kmalloc_slab_slow costs about twice that (a kmalloc +
 kfree pair of 3000 bytes: 206, against SLOB's own 147 on a private heap and the magazine's 37). Where the
-memory goes was not measured block by block; two likely parts: SLOB's blocks live in single pages of 4084
-usable bytes (two 1360-byte requests fill a page to 67%, three 1072-byte ones to 80%) where the model packs
-bytes without page boundaries, and the slab classes up to 512 bytes still each hold their own peak, with their
-magazines and depots. What is left to reach 25 at 45: a per-hart cache in front of
+memory goes (the `peak_heap_kb` of the slab row, printed when heap classes are on: the heap's part of the
+peak; the model's split of its peak, same command as below): with 0xff770000 the peak of 620 KiB is 336 KiB of
+kmalloc's SLOB heap and 284 KiB of slabs, descriptors and magazines, where the model's 586 KiB (23.5%) is
+324 KiB of shared bytes and 262 KiB of the classes' own peaks. So SLOB's single pages cost about 12 KiB over
+perfectly packed bytes (2.5 points) and the slab side's magazines, depots and free slabs about 22 KiB (4.6
+points): reaching 25 needs the small classes' idle objects cut as well, which the rows above price at 4 to 30
+instructions per operation, on top of the heap classes' 5 to 7. What is left to reach 25 at 45: a per-hart cache in front of
 the heap classes that kfree can reach without the slab path's class lookup (a block's class from its SLOB
 header costs about 15 instructions on kfree), and heap pages larger than one page for the blocks above 1 KiB.
 kmalloc_peak_bytes (the churn, mixed and lifetime slab rows) counts kmalloc's SLOB heap with the slabs since
 these rows; with the heap classes off the rows are unchanged (the heap does not move), and the extra peak
-bookkeeping in slab_account costs the bulk refill and flush of `slab_slow` 9 and 8 instructions (725 and 830). Smaller magazines, depots and free-slab rules buy a few points of mixed at 2 to 30 instructions per
+bookkeeping in slab_account (kmalloc_note_held when pages or metadata are taken) costs the bulk refill and
+flush of `slab_slow` 13 and 4 instructions (729 and 826, against 716 and 822). Smaller magazines, depots and free-slab rules buy a few points of mixed at 2 to 30 instructions per
 operation: even with no depot, no free slab kept and magazines of 1 KiB mixed stays at 33.0. The classes 1152
 and 4608 cut sqlite3's slab peak from 21.1 to 18.1 MB but not its max RSS (see the realbench notes) and cost
 mixed 0.8 points: not taken. What keeps mixed above 25 is segregation itself: a class's slabs go back only when all their objects are free, so each
