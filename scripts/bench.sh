@@ -207,6 +207,8 @@ gives the same figures; overhead_pct / instructions per operation; "mag" is the 
 | heap classes (`kmalloc_heap=on`: 640 .. 3584 but the powers of two from kmalloc's SLOB heap, exact blocks; docs/kmalloc.md) | 33.8 / 49 | 14.6 / 48 | 48 |
 | the same, classes 640 .. 1792 only (`kmalloc_heap=0x770000`; kmalloc pair of 3000 bytes stays 37) | 33.8 / 49 | 14.6 / 48 | 43 |
 | heap classes and every class from 4096 up as exact pages (`kmalloc_heap=0xff770000`) | 30.5 / 51 | 15.6 / 51 | 53 |
+| the same, depot 1, rule 0 (SLAB_DEPOT_BATCHES 1, SLAB_FREE_BATCHES 0 in mm/slab.c) | 31.3 / 52 | 15.6 / 51 | 54 |
+| the same, no depot, rule 0, mag 2 KiB (at least 2) | 28.8 / 60 | 15.4 / 58 | 65 |
 
 Goals: lifetime <= 30 (met: 17.7) and mixed <= 25 (not met: 42.3) at <= 45 instructions per operation (met:
 43 and 44). The heap classes (the last three rows, kmalloc_heap=, off by default; docs/kmalloc.md) are the
@@ -222,9 +224,12 @@ memory goes (the `peak_heap_kb` of the slab row, printed when heap classes are o
 peak; the model's split of its peak, same command as below): with 0xff770000 the peak of 620 KiB is 336 KiB of
 kmalloc's SLOB heap and 284 KiB of slabs, descriptors and magazines, where the model's 586 KiB (23.5%) is
 324 KiB of shared bytes and 262 KiB of the classes' own peaks. So SLOB's single pages cost about 12 KiB over
-perfectly packed bytes (2.5 points) and the slab side's magazines, depots and free slabs about 22 KiB (4.6
-points): reaching 25 needs the small classes' idle objects cut as well, which the rows above price at 4 to 30
-instructions per operation, on top of the heap classes' 5 to 7. What is left to reach 25 at 45: a per-hart cache in front of
+perfectly packed bytes (2.5 points) and the slab side about 22 KiB (4.6 points) over its classes' exact peaks
+(count x class size). Little of those 22 KiB is the slab side's caches: no depot, no free-slab rule and
+magazines of 2 KiB take the peak only from 620 to 612 KiB (28.8%, at 60 instructions; the last two rows), so
+the rest is presumably slabs partly filled at the peak (a slab goes back only when all its objects are free),
+which no cache setting removes. On this workload 25 then needs the classes from 256 bytes up in the shared
+heap too (the model's 20.8%), at SLOB's cost for a third of the requests. What is left to reach 25 at 45: a per-hart cache in front of
 the heap classes that kfree can reach without the slab path's class lookup (a block's class from its SLOB
 header costs about 15 instructions on kfree), and heap pages larger than one page for the blocks above 1 KiB.
 kmalloc_peak_bytes (the churn, mixed and lifetime slab rows) counts kmalloc's SLOB heap with the slabs since
