@@ -209,6 +209,8 @@ gives the same figures; overhead_pct / instructions per operation; "mag" is the 
 | heap classes and every class from 4096 up as exact pages (`kmalloc_heap=0xff770000`) | 30.5 / 51 | 15.6 / 51 | 53 |
 | the same, depot 1, rule 0 (SLAB_DEPOT_BATCHES 1, SLAB_FREE_BATCHES 0 in mm/slab.c) | 31.3 / 52 | 15.6 / 51 | 54 |
 | the same, no depot, rule 0, mag 2 KiB (at least 2) | 28.8 / 60 | 15.4 / 58 | 65 |
+| heap classes from 320 up (`kmalloc_heap=0xff777000`: 320, 384, 448 as well) | 27.1 / 55 | 15.6 / 55 | 53 |
+| heap classes from 160 up (`kmalloc_heap=0xff777700`: 160, 192, 224 as well) | 26.3 / 82 | 14.8 / 83 | 62 |
 
 Goals: lifetime <= 30 (met: 17.7) and mixed <= 25 (not met: 42.3) at <= 45 instructions per operation (met:
 43 and 44). The heap classes (the last three rows, kmalloc_heap=, off by default; docs/kmalloc.md) are the
@@ -228,8 +230,10 @@ perfectly packed bytes (2.5 points) and the slab side about 22 KiB (4.6 points) 
 (count x class size). Little of those 22 KiB is the slab side's caches: no depot, no free-slab rule and
 magazines of 2 KiB take the peak only from 620 to 612 KiB (28.8%, at 60 instructions; the last two rows), so
 the rest is presumably slabs partly filled at the peak (a slab goes back only when all its objects are free),
-which no cache setting removes. On this workload 25 then needs the classes from 256 bytes up in the shared
-heap too (the model's 20.8%), at SLOB's cost for a third of the requests. What is left to reach 25 at 45: a per-hart cache in front of
+which no cache setting removes. Moving more classes to the heap (the model: 20.8% with everything above 256
+bytes shared) does not reach 25 either as measured: 27.1% at 55 instructions from 320 bytes up, 26.3% at 82
+from 160 up (a quarter of mixed's requests are 184 bytes). So the heap classes are kept as an option
+(`kmalloc_heap=`), the default stays the segregated slab classes, and mixed's 25 stays unmet. What is left to reach 25 at 45: a per-hart cache in front of
 the heap classes that kfree can reach without the slab path's class lookup (a block's class from its SLOB
 header costs about 15 instructions on kfree), and heap pages larger than one page for the blocks above 1 KiB.
 kmalloc_peak_bytes (the churn, mixed and lifetime slab rows) counts kmalloc's SLOB heap with the slabs since
