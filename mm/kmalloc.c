@@ -399,9 +399,14 @@ static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 
 	if (unlikely(kfence_enabled) && (p = kfence_alloc_kmalloc(size, gfp, KFENCE_CALLER())))
 		return p;
-	if (is_heap_class(idx)) /* a block of the size from the zone's SLOB heap */
-		return unlikely(gfp & GFP_ZONEMASK) ? kmalloc_zone_heap_kmalloc(size, gfp)
-						    : heap_kmalloc(&kmalloc_heap, size, gfp);
+	if (is_heap_class(idx)) { /* a block of the size from the zone's SLOB heap */
+		if (unlikely(gfp & GFP_ZONEMASK))
+			return kmalloc_zone_heap_kmalloc(size, gfp);
+		p = heap_kmalloc(&kmalloc_heap, size, gfp);
+		if (size > SLOB_SEG_KMALLOC_MAX) /* a bigblock (get_slob_page notes SLOB pages) */
+			kmalloc_note_held();
+		return p;
+	}
 	if (unlikely(gfp & GFP_ZONEMASK)) {
 		c = __atomic_load_n(&kmalloc_zone_caches[kmalloc_zone_type(gfp)][idx],
 				    __ATOMIC_ACQUIRE);

@@ -66,8 +66,6 @@ static void count_page(struct slob_heap *h, long delta)
 	h->nr_pages += (unsigned long)delta;
 	if (h->nr_pages + h->big_pages > h->peak_pages)
 		h->peak_pages = h->nr_pages + h->big_pages;
-	if (h == &kmalloc_heap && delta >= 0)
-		kmalloc_note_held(); /* (kmalloc=slab's heap classes) */
 }
 
 void *get_slob_page(struct slob_heap *h, gfp_t gfp)
@@ -83,6 +81,8 @@ void *get_slob_page(struct slob_heap *h, gfp_t gfp)
 	page->private = (unsigned long)h;
 	list_add(&page->lru, &h->pages);
 	count_page(h, 1);
+	if (h == &kmalloc_heap)
+		kmalloc_note_held(); /* kmalloc=slab's peak, with its heap classes */
 	return page_address(page);
 }
 

@@ -239,7 +239,9 @@ header costs about 15 instructions on kfree), and heap pages larger than one pag
 kmalloc_peak_bytes (the churn, mixed and lifetime slab rows) counts kmalloc's SLOB heap with the slabs since
 these rows; with the heap classes off the rows are unchanged (the heap does not move), and the extra peak
 bookkeeping in slab_account (kmalloc_note_held when pages or metadata are taken) costs the bulk refill and
-flush of `slab_slow` 13 and 4 instructions (729 and 826, against 716 and 822). Smaller magazines, depots and free-slab rules buy a few points of mixed at 2 to 30 instructions per
+flush of `slab_slow` 13 and 4 instructions (729 and 826, against 716 and 822), and the heap-class test in
+kmalloc_slab_slow 4 on a kzalloc (`vmalloc` pages=1: 1131 against 1127); the test for kmalloc's heap in
+get_slob_page costs classic's kmalloc pair, which takes a page each time, 6 (17517 against 17511). Smaller magazines, depots and free-slab rules buy a few points of mixed at 2 to 30 instructions per
 operation: even with no depot, no free slab kept and magazines of 1 KiB mixed stays at 33.0. The classes 1152
 and 4608 cut sqlite3's slab peak from 21.1 to 18.1 MB but not its max RSS (see the realbench notes) and cost
 mixed 0.8 points: not taken. What keeps mixed above 25 is segregation itself: a class's slabs go back only when all their objects are free, so each
