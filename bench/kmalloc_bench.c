@@ -209,7 +209,9 @@ static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
 
 	kmalloc_set_backend(KMALLOC_SLAB);
 	shrink_kmalloc_caches();
-	base = kmalloc_held_bytes();
+	base = kmalloc_held_bytes(); /* (with heap classes, without kmalloc's idle heap pages) */
+	if (kmalloc_heap_classes)
+		base -= kmalloc_heap.nr_empty * PAGE_SIZE;
 	kmalloc_peak_bytes = base;
 	churn_run(&ops, r);
 	*peak_kb = (kmalloc_peak_bytes - base + 1023) / 1024;

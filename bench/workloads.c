@@ -343,13 +343,16 @@ static void run_slab(const struct wl_bench *b, struct wl_slot *table, struct wl_
 	static const struct churn_ops ops = { slab_op_alloc, op_free };
 	const struct wl_hooks hooks = { .at_end = slab_at_end, .arg = f };
 	enum kmalloc_backend saved = kmalloc_backend;
-	unsigned long base, heap_base;
+	unsigned long base, heap_base, idle;
 
 	kmalloc_set_backend(KMALLOC_SLAB);
 	wl_shrink_kmalloc_caches();
 	slab_base_pages = slab_object_pages();
-	base = kmalloc_held_bytes();
-	heap_base = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
+	/* With heap classes, idle pages kmalloc's heap keeps from earlier runs
+	 * count as the run's own (it may use them): not in the base. */
+	idle = kmalloc_heap_classes ? kmalloc_heap.nr_empty * PAGE_SIZE : 0;
+	heap_base = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE - idle;
+	base = kmalloc_held_bytes() - idle;
 	kmalloc_peak_bytes = base;
 	kmalloc_peak_heap_bytes = heap_base;
 	wl_run(&b->spec, table, &ops, &hooks, &f->r);
