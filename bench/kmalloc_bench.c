@@ -199,8 +199,8 @@ static void *slab_op_alloc(size_t size)
 }
 
 /* The workload through kmalloc with kmalloc=slab. peak_kb: slab pages plus
- * cache descriptors and magazines at their highest (bigblocks: none, every
- * size is <= 8192). */
+ * cache descriptors and magazines plus kmalloc's SLOB heap (the heap
+ * classes' blocks) at their highest (kmalloc_peak_bytes). */
 static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
 {
 	static const struct churn_ops ops = { slab_op_alloc, slob_op_free };
@@ -209,10 +209,12 @@ static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
 
 	kmalloc_set_backend(KMALLOC_SLAB);
 	shrink_kmalloc_caches();
-	base = slab_pages * PAGE_SIZE + slab_meta_bytes;
-	slab_peak_bytes = base;
+	base = kmalloc_held_bytes(); /* (with heap classes, without kmalloc's idle heap pages) */
+	if (kmalloc_heap_classes)
+		base -= kmalloc_heap.nr_empty * PAGE_SIZE;
+	kmalloc_peak_bytes = base;
 	churn_run(&ops, r);
-	*peak_kb = (slab_peak_bytes - base + 1023) / 1024;
+	*peak_kb = (kmalloc_peak_bytes - base + 1023) / 1024;
 	report_problems("slab", r);
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		if (kmalloc_caches[i] && kmem_cache_check(kmalloc_caches[i]))

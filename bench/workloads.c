@@ -252,6 +252,7 @@ struct wl_bench {
 struct wl_figures {
 	struct wl_result r;
 	unsigned long peak_bytes;
+	unsigned long peak_heap_bytes; /* kmalloc=slab: kmalloc's SLOB heap's part of it */
 	struct page_frag pf;    /* after the last step */
 	unsigned long waste_permille; /* slab or SLOB waste after the last step */
 	bool has_waste;
@@ -289,10 +290,17 @@ static void slob_at_end(const struct wl_result *r, void *arg)
 
 static unsigned long slab_base_pages;
 
+/* Pages kmalloc=slab serves objects from: slabs and kmalloc's SLOB heap
+ * (the heap classes). */
+static unsigned long slab_object_pages(void)
+{
+	return slab_pages + kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+}
+
 static void slab_at_end(const struct wl_result *r, void *arg)
 {
 	struct wl_figures *f = arg;
-	unsigned long bytes = (slab_pages - slab_base_pages) * PAGE_SIZE;
+	unsigned long bytes = (slab_object_pages() - slab_base_pages) * PAGE_SIZE;
 
 	page_frag_now(&f->pf);
 	f->waste_permille = bytes > r->live_bytes ? (bytes - r->live_bytes) * 1000 / bytes : 0;
@@ -335,15 +343,21 @@ static void run_slab(const struct wl_bench *b, struct wl_slot *table, struct wl_
 	static const struct churn_ops ops = { slab_op_alloc, op_free };
 	const struct wl_hooks hooks = { .at_end = slab_at_end, .arg = f };
 	enum kmalloc_backend saved = kmalloc_backend;
-	unsigned long base;
+	unsigned long base, heap_base, idle;
 
 	kmalloc_set_backend(KMALLOC_SLAB);
 	wl_shrink_kmalloc_caches();
-	slab_base_pages = slab_pages;
-	base = slab_pages * PAGE_SIZE + slab_meta_bytes;
-	slab_peak_bytes = base;
+	slab_base_pages = slab_object_pages();
+	/* With heap classes, idle pages kmalloc's heap keeps from earlier runs
+	 * count as the run's own (it may use them): not in the base. */
+	idle = kmalloc_heap_classes ? kmalloc_heap.nr_empty * PAGE_SIZE : 0;
+	heap_base = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE - idle;
+	base = kmalloc_held_bytes() - idle;
+	kmalloc_peak_bytes = base;
+	kmalloc_peak_heap_bytes = heap_base;
 	wl_run(&b->spec, table, &ops, &hooks, &f->r);
-	f->peak_bytes = slab_peak_bytes - base;
+	f->peak_bytes = kmalloc_peak_bytes - base;
+	f->peak_heap_bytes = kmalloc_heap_classes ? kmalloc_peak_heap_bytes - heap_base : 0;
 	report_errors(b->name, "slab", &f->r);
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		if (kmalloc_caches[i] && kmem_cache_check(kmalloc_caches[i]))
@@ -403,7 +417,7 @@ static void print_figures(const struct wl_bench *b, const char *alloc, const str
 	unsigned long live = f->r.peak_live_bytes;
 	unsigned long over = live && f->peak_bytes > live ? (f->peak_bytes - live) * 1000 / live : 0;
 	char o[16], pfr[16], w[16], ratio[24] = "";
-	char tail[48] = "";
+	char tail[80] = "";
 
 	if (f->has_waste)
 		ksnprintf(tail, sizeof(tail), " pfrag_pct=%s %s_waste_pct=%s",
@@ -415,6 +429,9 @@ static void print_figures(const struct wl_bench *b, const char *alloc, const str
 		ksnprintf(ratio, sizeof(ratio), " ratio=%llu.%llu", (unsigned long long)(r10 / 10),
 			  (unsigned long long)(r10 % 10));
 	}
+	if (f->peak_heap_bytes) /* (kmalloc=slab with heap classes: their part of the peak) */
+		ksnprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), " peak_heap_kb=%lu",
+			  kb_up(f->peak_heap_bytes));
 	kprintf("bench: %s alloc=%s %s insns=%llu peak_kb=%lu live_kb=%lu overhead_pct=%s%s%s\n",
 		b->name, alloc, b->params, (unsigned long long)n, kb_up(f->peak_bytes), kb_up(live),
 		permille_str(o, sizeof(o), over), tail, ratio);

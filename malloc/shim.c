@@ -136,6 +136,7 @@ static __attribute__((noinline)) void heap_setup(void)
 	static struct memblock mb;
 	const char *backend = getenv("RVMM_MALLOC");
 	const char *verbose = getenv("RVMM_MALLOC_VERBOSE");
+	const char *heap_classes = getenv("RVMM_MALLOC_HEAP");
 
 	kprintf_set_sink(NULL); /* quiet bring-up unless verbose */
 	heap.verbose = verbose && *verbose && strcmp(verbose, "0") != 0;
@@ -144,6 +145,11 @@ static __attribute__((noinline)) void heap_setup(void)
 	if (backend && *backend && strcmp(backend, "slab") != 0 && strcmp(backend, "slob") != 0) {
 		kprintf_set_sink(port_malloc_stderr_sink);
 		die("RVMM_MALLOC: expected slab or slob");
+	}
+	if (heap_classes && *heap_classes && strcmp(heap_classes, "on") != 0 &&
+	    strcmp(heap_classes, "off") != 0) {
+		kprintf_set_sink(port_malloc_stderr_sink);
+		die("RVMM_MALLOC_HEAP: expected on or off");
 	}
 	heap.slob = backend && strcmp(backend, "slob") == 0;
 	heap.max = env_size("RVMM_MALLOC_MAX", 0);
@@ -170,6 +176,8 @@ static __attribute__((noinline)) void heap_setup(void)
 	mm_init(&mb, &no_image);
 	if (heap.slob)
 		kmalloc_set_backend(KMALLOC_SLOB);
+	if (heap_classes && strcmp(heap_classes, "on") == 0) /* kmalloc=slab's heap classes */
+		kmalloc_set_heap_classes(kmalloc_default_heap_classes());
 	kprintf_set_sink(port_malloc_stderr_sink);
 }
 

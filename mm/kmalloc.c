@@ -65,6 +65,52 @@ static int kmalloc_param(const char *value)
 }
 KPARAM("kmalloc", kmalloc_param, "kmalloc=slob|slab  which allocator serves kmalloc up to 8 KiB");
 
+/* kmalloc_heap=on|off|0xMASK: the heap classes (below): the default set,
+ * none (the default: docs/benchmarks.md, on the kernel size mix they cost
+ * instructions), or bit i for class i (measuring other sets). */
+static bool boot_heap_default;
+static u32 boot_heap_mask;
+
+static int parse_hex_u32(const char *s, u32 *out)
+{
+	u32 v = 0;
+
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
+		return -EINVAL;
+	for (s += 2; *s; s++) {
+		unsigned int d = *s >= '0' && *s <= '9' ? (unsigned int)(*s - '0')
+				 : *s >= 'a' && *s <= 'f' ? (unsigned int)(*s - 'a' + 10)
+				 : *s >= 'A' && *s <= 'F' ? (unsigned int)(*s - 'A' + 10)
+							  : 16u;
+
+		if (d > 15 || v >> 28)
+			return -EINVAL;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int kmalloc_heap_param(const char *value)
+{
+	u32 mask;
+
+	if (value && strcmp(value, "on") == 0) {
+		boot_heap_default = true;
+	} else if (value && strcmp(value, "off") == 0) {
+		boot_heap_default = false;
+		boot_heap_mask = 0;
+	} else if (value && parse_hex_u32(value, &mask) == 0) {
+		boot_heap_default = false;
+		boot_heap_mask = mask;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+KPARAM("kmalloc_heap", kmalloc_heap_param,
+       "kmalloc_heap=on|off|0xMASK  kmalloc=slab classes served from the SLOB heap (on: above 512 bytes, not powers of two)");
+
 /* The zone SLOB heaps (below), ready once set up. */
 static struct slob_heap kmalloc_zone_heaps[KMALLOC_NR_ZONE_TYPES];
 static bool kmalloc_zone_heap_ready[KMALLOC_NR_ZONE_TYPES];
@@ -76,6 +122,8 @@ void kmalloc_init(void)
 	 * and the zone caches went with the old slab allocator. */
 	memset(kmalloc_zone_heap_ready, 0, sizeof(kmalloc_zone_heap_ready));
 	memset(kmalloc_zone_caches, 0, sizeof(kmalloc_zone_caches));
+	kmalloc_heap_classes = boot_heap_default ? kmalloc_default_heap_classes() : boot_heap_mask;
+	kmalloc_peak_bytes = kmalloc_peak_heap_bytes = 0;
 	slab_init();
 }
 
@@ -90,17 +138,95 @@ struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_CACHES]
 __sdata struct kmem_cache *kmalloc_fast_caches[KMALLOC_NR_CACHES];
 static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_backend */
 
+/*
+ * Heap classes. Under kmalloc=slab the classes in kmalloc_heap_classes
+ * (bit i: class i) are not slab caches: their requests take a block of
+ * exactly their size (16-byte granules) from kmalloc's SLOB heap of their
+ * zone, as kmalloc=slob does, so memory moves between them (a freed 1.7 KiB
+ * block serves a 1.5 KiB request) where each slab class holds its own peak
+ * (docs/benchmarks.md, "Slab memory on the kernel size mix"). Off unless
+ * kmalloc_heap=on; then every class above 512 bytes that SLOB's blocks hold
+ * and that needs no alignment beyond 16 (not a power of two). A request of
+ * such a class with zone bits takes the zone's heap; kfree, ksize and
+ * krealloc find the block as any SLOB block (PGTY_SLOB). Their kmalloc_fast_caches
+ * entry stays NULL, so the inline paths send them to kmalloc_slab_slow.
+ */
+static u32 default_heap_classes(void)
+{
+	u32 mask = 0;
+
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		unsigned int n = kmalloc_sizes[i];
+
+		if (n > 512 && (n & (n - 1)) && n <= SLOB_SEG_KMALLOC_MAX)
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
+u32 kmalloc_heap_classes;
+
+/* What kmalloc=slab holds from below, at its highest: slab pages, cache
+ * descriptors and magazines, and kmalloc's SLOB heap (its pages and
+ * bigblocks), which serves the heap classes. Benchmarks reset it. */
+unsigned long kmalloc_peak_bytes, kmalloc_peak_heap_bytes;
+
+unsigned long kmalloc_held_bytes(void)
+{
+	return slab_pages * PAGE_SIZE + slab_meta_bytes +
+	       (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
+}
+
+void kmalloc_note_held(void)
+{
+	unsigned long now = kmalloc_held_bytes();
+
+	if (now > kmalloc_peak_bytes) {
+		kmalloc_peak_bytes = now;
+		kmalloc_peak_heap_bytes = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
+	}
+}
+
+static inline bool is_heap_class(unsigned int idx)
+{
+	return kmalloc_heap_classes >> idx & 1;
+}
+
+/* The fast table's entry of class @i (lock held). */
+static void publish_fast_cache(unsigned int i)
+{
+	__atomic_store_n(&kmalloc_fast_caches[i],
+			 kmalloc_backend == KMALLOC_SLAB && !kfence_enabled && !is_heap_class(i)
+				 ? kmalloc_caches[i]
+				 : NULL,
+			 __ATOMIC_RELEASE); /* KFENCE: every kmalloc to kmalloc_slab_slow */
+}
+
 void kmalloc_set_backend(enum kmalloc_backend backend)
 {
 	kasan_cache_drain(NULL); /* (the KASAN kernel) blocks of the old backend */
 	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
 
 	kmalloc_backend = backend;
-	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
-		__atomic_store_n(&kmalloc_fast_caches[i],
-				 backend == KMALLOC_SLAB && !kfence_enabled ? kmalloc_caches[i] : NULL,
-				 __ATOMIC_RELEASE); /* KFENCE: every kmalloc to kmalloc_slab_slow */
+	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++)
+		publish_fast_cache(i);
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
+}
+
+void kmalloc_set_heap_classes(u32 mask)
+{
+	kasan_cache_drain(NULL);
+	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
+
+	kmalloc_heap_classes = mask;
+	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++)
+		publish_fast_cache(i);
+	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
+}
+
+u32 kmalloc_default_heap_classes(void)
+{
+	return default_heap_classes();
 }
 
 void kmalloc_destroy_cache(unsigned int idx)
@@ -161,8 +287,7 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 
 		c = kmem_cache_create(name, size, align, SLAB_NOSLOB, NULL);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
-		if (kmalloc_backend == KMALLOC_SLAB && !kfence_enabled)
-			__atomic_store_n(&kmalloc_fast_caches[idx], c, __ATOMIC_RELEASE);
+		publish_fast_cache(idx);
 	}
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
 	return c;
@@ -274,6 +399,14 @@ static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 
 	if (unlikely(kfence_enabled) && (p = kfence_alloc_kmalloc(size, gfp, KFENCE_CALLER())))
 		return p;
+	if (is_heap_class(idx)) { /* a block of the size from the zone's SLOB heap */
+		if (unlikely(gfp & GFP_ZONEMASK))
+			return kmalloc_zone_heap_kmalloc(size, gfp);
+		p = heap_kmalloc(&kmalloc_heap, size, gfp);
+		if (size > SLOB_SEG_KMALLOC_MAX) /* a bigblock (get_slob_page notes SLOB pages) */
+			kmalloc_note_held();
+		return p;
+	}
 	if (unlikely(gfp & GFP_ZONEMASK)) {
 		c = __atomic_load_n(&kmalloc_zone_caches[kmalloc_zone_type(gfp)][idx],
 				    __ATOMIC_ACQUIRE);

@@ -126,6 +126,8 @@ static void slab_account(long pages, long meta)
 	now = slab_pages * PAGE_SIZE + slab_meta_bytes;
 	if (now > slab_peak_bytes)
 		slab_peak_bytes = now;
+	if (pages > 0 || meta > 0)
+		kmalloc_note_held();
 }
 
 static struct list_head cache_chain = LIST_HEAD_INIT(cache_chain);

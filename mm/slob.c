@@ -81,6 +81,8 @@ void *get_slob_page(struct slob_heap *h, gfp_t gfp)
 	page->private = (unsigned long)h;
 	list_add(&page->lru, &h->pages);
 	count_page(h, 1);
+	if (h == &kmalloc_heap)
+		kmalloc_note_held(); /* kmalloc=slab's peak, with its heap classes */
 	return page_address(page);
 }
 

@@ -80,6 +80,25 @@ extern struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_
 /* The SLOB heap of zone type @zone_type, or NULL while it is not set up. */
 struct slob_heap;
 struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type);
+/*
+ * Heap classes (docs/kmalloc.md): under kmalloc=slab, class i with bit i of
+ * kmalloc_heap_classes set has no slab cache; its requests take a block of
+ * their own size from kmalloc's SLOB heap of their zone, so memory moves
+ * between those classes. None unless booted with kmalloc_heap=on, which
+ * takes kmalloc_default_heap_classes(): the classes above 512 bytes up to
+ * a SLOB block's largest that are not powers of two. kmalloc_set_heap_classes changes the set (benchmarks, tests; no
+ * other hart may allocate meanwhile; objects already out stay valid).
+ */
+extern u32 kmalloc_heap_classes;
+u32 kmalloc_default_heap_classes(void);
+void kmalloc_set_heap_classes(u32 mask);
+/* Bytes kmalloc=slab holds from below at its highest: slab pages,
+ * descriptors and magazines, kmalloc's SLOB heap; kmalloc_note_held
+ * updates it (slab.c and slob.c call it when they take pages).
+ * kmalloc_peak_heap_bytes: the SLOB heap's part of that peak. */
+extern unsigned long kmalloc_peak_bytes, kmalloc_peak_heap_bytes;
+unsigned long kmalloc_held_bytes(void);
+void kmalloc_note_held(void);
 /* Destroy kmalloc-N cache @idx and its zone caches, and forget them (tests;
  * no object may be out). */
 void kmalloc_destroy_cache(unsigned int idx);

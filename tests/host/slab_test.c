@@ -1987,6 +1987,111 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(kmalloc_classes)
 
+/*
+ * Heap classes (kmalloc_heap=on, docs/kmalloc.md): the classes above 512
+ * bytes that are not powers of two take blocks of their own size from
+ * kmalloc's SLOB heap, so memory freed by one class serves another. Half
+ * of 40 objects of 1700 bytes (kmalloc-1792) freed, then 20 of 1500
+ * (kmalloc-1536): on the heap they fit the holes, no page is taken; as
+ * slab classes kmalloc-1536 needs slabs of its own. Then what kmalloc
+ * promises for such a class: zones, __GFP_ZERO, ksize, krealloc across
+ * heap and slab classes, 16-byte alignment, the checker.
+ */
+#define HC_N 40
+static void heap_classes_body(struct ktest *t, struct fx *f)
+{
+	const unsigned int i1536 = kmalloc_size_index(1536), i1792 = kmalloc_size_index(1792);
+	u8 *a[HC_N], *b[HC_N / 2], *p, *q;
+	unsigned long heap_pages, free0, slabs0;
+	u32 mask = kmalloc_default_heap_classes();
+
+	(void)f;
+	/* The default set: above 512, up to a SLOB block, not a power of two. */
+	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		unsigned int n = kmalloc_sizes[i];
+
+		EXPECT_EQ(mask >> i & 1, n > 512 && !pow2(n) && n <= SLOB_SEG_KMALLOC_MAX);
+	}
+	EXPECT_EQ(kmalloc_heap_classes, 0); /* off unless kmalloc_heap=on */
+
+	for (int on = 1; on >= 0; on--) {
+		kmalloc_set_heap_classes(on ? mask : 0);
+		for (int i = 0; i < HC_N; i++) {
+			a[i] = kmalloc(1700, GFP_KERNEL);
+			ASSERT(a[i]);
+			EXPECT(aligned(a[i], ARCH_KMALLOC_MINALIGN));
+			EXPECT_EQ(page_type(virt_to_page(a[i])), on ? PGTY_SLOB : PGTY_SLAB);
+			EXPECT(ksize(a[i]) >= 1700 && ksize(a[i]) <= (on ? 1700 + 15 : 1792));
+			memset(a[i], i, 1700);
+		}
+		for (int i = 0; i < HC_N; i += 2) {
+			kfree(a[i]);
+			a[i] = NULL;
+		}
+		heap_pages = slob_heap_pages();
+		free0 = free_now();
+		slabs0 = slab_pages;
+		for (int i = 0; i < HC_N / 2; i++) {
+			b[i] = kmalloc(1500, GFP_KERNEL);
+			ASSERT(b[i]);
+			memset(b[i], 0xb0, 1500);
+		}
+		if (on) { /* the 1.7 KiB holes serve the 1.5 KiB requests */
+			EXPECT_EQ(slob_heap_pages(), heap_pages);
+			EXPECT_EQ(free_now(), free0);
+			EXPECT(kmalloc_caches[i1536] == NULL && kmalloc_caches[i1792] == NULL);
+			EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+		} else { /* kmalloc-1536 takes slabs of its own */
+			EXPECT(slab_pages > slabs0);
+			EXPECT(free_now() < free0);
+		}
+		for (int i = 1; i < HC_N; i += 2) {
+			EXPECT(bytes_all(a[i], (u8)i, 1700));
+			kfree(a[i]);
+		}
+		for (int i = 0; i < HC_N / 2; i++)
+			kfree(b[i]);
+	}
+
+	kmalloc_set_heap_classes(mask);
+	/* __GFP_ZERO, and krealloc: a block of kmalloc's heap stays in the
+	 * heap (a bigblock beyond a SLOB block), the data kept. */
+	p = kmalloc(700, GFP_KERNEL | __GFP_ZERO);
+	ASSERT(p);
+	EXPECT(bytes_all(p, 0, 700));
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLOB);
+	memset(p, 0x17, 700);
+	p = krealloc(p, 3000, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLOB);
+	EXPECT(ksize(p) >= 3000 && bytes_all(p, 0x17, 700));
+	p = krealloc(p, 5000, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_BIGBLOCK);
+	EXPECT(bytes_all(p, 0x17, 700));
+	kfree(p);
+	/* Powers of two keep their slab classes and alignment. */
+	p = kmalloc(1024, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLAB);
+	EXPECT(aligned(p, 1024));
+	kfree(p);
+	/* A zone request takes the zone's heap. */
+	q = kmalloc(1700, GFP_KERNEL | __GFP_DMA32);
+	ASSERT(q);
+	EXPECT_EQ(page_type(virt_to_page(q)), PGTY_SLOB);
+	EXPECT(virt_to_page(q)->private == (unsigned long)kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32));
+	EXPECT(page_zonenum(virt_to_page(q)) <= ZONE_DMA32);
+	kfree(q);
+	EXPECT_EQ(slob_heap_destroy(kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32)), 0);
+	kmalloc_set_heap_classes(0);
+	p = kmalloc(1700, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLAB); /* off again: the slab class */
+	kfree(p);
+}
+FX_CASE(heap_classes)
+
 static void kzalloc_zeroes_body(struct ktest *t, struct fx *f)
 {
 	static const size_t sizes[] = { 1, 7, 8, 24, 64, 95, 100, 192, 200, 1000, 4096, 5000, 8192 };
@@ -2966,4 +3071,5 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(kmalloc_too_big),
 	    KTEST_CASE(slob_layout),
 	    KTEST_CASE(slab_param),
-	    KTEST_CASE(slob_classic));
+	    KTEST_CASE(slob_classic),
+	    KTEST_CASE(heap_classes));

@@ -2,7 +2,9 @@
 # run.sh - real programs from Debian packages on rvmm's kmalloc through
 # LD_PRELOAD=build/librvmm-malloc.so (docs/malloc.md), each with
 # RVMM_MALLOC=slab and RVMM_MALLOC=slob, against the same run on glibc's
-# malloc: standard output, standard error and exit status must be identical.
+# malloc: standard output, standard error and exit status must be identical;
+# sqlite3 and the edge cases also with RVMM_MALLOC=slab RVMM_MALLOC_HEAP=on
+# (kmalloc=slab's heap classes, docs/kmalloc.md).
 #
 #   python3   tests/real/alloc_heavy.py, PYTHONMALLOC=malloc (every object
 #             through malloc), four threads allocating at once
@@ -92,6 +94,23 @@ STDIN=tests/real/workload.sql
 for b in glibc slab slob; do
 	run sqlite "$b" sqlite3 :memory:
 done
+# kmalloc=slab with its heap classes on (RVMM_MALLOC_HEAP=on, docs/malloc.md):
+# sqlite3's 1032-byte blocks are then SLOB blocks of kmalloc's heap.
+export RVMM_MALLOC_HEAP=on
+run sqliteheap slab sqlite3 :memory:
+STDIN=
+run edgeheap slab build/malloc-edge
+unset RVMM_MALLOC_HEAP
+for f in out err rc; do
+	cp "$WORK/sqlite.glibc.$f" "$WORK/sqliteheap.glibc.$f"
+done
+echo "edge: [0-9]* checks, 0 failed" >"$WORK/edgeheap.glibc.out"
+grep -x "edge: [0-9]* checks, 0 failed" "$WORK/edgeheap.slab.out" >/dev/null &&
+	cp "$WORK/edgeheap.glibc.out" "$WORK/edgeheap.slab.out"
+: >"$WORK/edgeheap.glibc.err"
+echo 0 >"$WORK/edgeheap.glibc.rc"
+judge edgeheap slab malloc-edge 8
+judge sqliteheap slab sqlite3 1
 STDIN=
 for b in glibc slab slob; do
 	run cc1 "$b" gcc -std=gnu11 -O2 -g -Wall -Iinclude -DHOST -c mm/slab.c -o "$WORK/slab.$b.o"

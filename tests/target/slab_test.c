@@ -739,6 +739,65 @@ static void boot_model(struct ktest *t)
 	kprintf("# %s.%s: caches are %s caches\n", t->suite, t->name, slob ? "SLOB-model" : "slab");
 }
 
+/*
+ * heap_classes (kmalloc_heap=on, docs/kmalloc.md): with the heap classes
+ * on, kmalloc-1792 and kmalloc-1536 are blocks of kmalloc's SLOB heap, and
+ * objects allocated on this hart and freed on another give their memory to
+ * the other class: half of HC_N blocks of 1700 bytes freed (on the other
+ * hart when there is one), HC_N / 2 blocks of 1500 take no page.
+ */
+#define HC_N 40
+static u8 *hc_objs[HC_N];
+
+static void hc_free_even(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < HC_N; i += 2)
+		kfree(hc_objs[i]);
+}
+
+static void heap_classes(struct ktest *t)
+{
+	u32 saved = kmalloc_heap_classes;
+	unsigned int other = this_cpu() == 0 ? 1 : 0;
+	unsigned long pages, free0;
+	u8 *b[HC_N / 2];
+
+	if (kmalloc_backend != KMALLOC_SLAB || kfence_enabled) {
+		kprintf("ktest: heap_classes needs kmalloc=slab without KFENCE: nothing to check\n");
+		return;
+	}
+	kmalloc_set_heap_classes(kmalloc_default_heap_classes());
+	for (int i = 0; i < HC_N; i++) {
+		hc_objs[i] = kmalloc(1700, GFP_KERNEL);
+		ASSERT(hc_objs[i]);
+		EXPECT_EQ(page_type(virt_to_page(hc_objs[i])), PGTY_SLOB);
+		EXPECT(ksize(hc_objs[i]) >= 1700 && ((uintptr_t)hc_objs[i] & 15) == 0);
+		memset(hc_objs[i], i, 1700);
+	}
+	if (nr_harts > 1)
+		ASSERT_EQ(on_hart(other, hc_free_even, NULL), 0);
+	else
+		hc_free_even(NULL);
+	pages = kmalloc_heap.nr_pages;
+	free0 = free_now();
+	for (int i = 0; i < HC_N / 2; i++) {
+		b[i] = kmalloc(1500, GFP_KERNEL);
+		ASSERT(b[i]);
+		memset(b[i], 0xb0, 1500);
+	}
+	EXPECT_EQ(kmalloc_heap.nr_pages, pages);
+	EXPECT_EQ(free_now(), free0);
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	for (int i = 1; i < HC_N; i += 2) {
+		EXPECT(hc_objs[i][0] == (u8)i && hc_objs[i][1699] == (u8)i);
+		kfree(hc_objs[i]);
+	}
+	for (int i = 0; i < HC_N / 2; i++)
+		kfree(b[i]);
+	kmalloc_set_heap_classes(saved);
+}
+
 KTEST_SUITE(slab,
 	KTEST_CASE(boot_model),
 	KTEST_CASE(all_harts),
@@ -746,4 +805,5 @@ KTEST_SUITE(slab,
 	KTEST_CASE(slobinfo_slob),
 	KTEST_CASE(kmalloc_too_big_kvmalloc),
 	KTEST_CASE(depot_across_harts),
+	KTEST_CASE(heap_classes),
 	KTEST_CASE(slabinfo_and_meminfo));
