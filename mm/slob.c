@@ -114,8 +114,8 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
 	h->mode = mode;
 	h->kmalloc_other = mode != SLOB_SEGFIT;
 	h->secret = (u32)((uintptr_t)h >> 4) * 0x9e3779b1u;
-	h->sp_magic = sizepage_magic(h);
 	h->sp_key = sizepage_key(h);
+	h->sp_lo_pfn = ~0ul; /* no size page yet: an empty range */
 	h->keep_empty = mode == SLOB_SEGFIT ? 1 : 0;
 	h->arena.units = 1;
 	h->arena.next = &h->arena;

@@ -14,8 +14,8 @@
  * aligned (ARCH_KMALLOC_MINALIGN); the smallest block is 32 bytes (header
  * and two list links, rounded).
  *
- * Page layout. A page's first word is 0 (a size page has its magic
- * there), bytes 4..7 count the page's live blocks (in use and not parked,
+ * Page layout. A page's first word is unused (a size page's header is in
+ * its struct page, mm/slob_sizepage.c), bytes 4..7 count the page's live blocks (in use and not parked,
  * below); its first header is at offset 12 and its blocks tile the page up
  * to offset 4092, where a permanent "used" header of size 0 ends it; so a
  * wholly free page is one free block of 4080 bytes, and no block ever
@@ -275,7 +275,6 @@ static bool seg_grow(struct slob_heap *h, gfp_t gfp)
 		page = get_slob_page(h, gfp);
 	if (!page)
 		return false;
-	*(u32 *)page = 0; /* not a size page (sizepage_of) */
 	*page_live(page) = 0;
 	first = (u32 *)(page + SEG_FIRST);
 	end = (u32 *)(page + SEG_END);
@@ -756,18 +755,57 @@ static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h
 	return p;
 }
 
+/* sizepage_kmalloc_filled on a sectioned memmap. */
+static __attribute__((noinline)) void *sizepage_filled_sectioned(struct slob_heap *h,
+								 unsigned long idx, u32 next,
+								 void *p, unsigned long flags)
+{
+	sp_set_head(h, (unsigned int)idx, next);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return p;
+}
+
+/* kmalloc's object p took the last free object of its page, the head of
+ * list idx: the page leaves the list, the next one (through the flat
+ * memmap's window) heads it. No call but in tail position. */
+static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap *h, unsigned long idx,
+							       void *p, unsigned long flags)
+{
+	struct page *pg = h->sp_partial[idx], *npg = NULL;
+	u32 next = pg->sp_next;
+	char *addr = NULL;
+	uintptr_t off;
+
+	pg->sp_next = SP_NIL;
+	if (next != SP_NIL) {
+		addr = sp_pfn_addr(next);
+		off = (uintptr_t)addr - memmap_win_start;
+		if (unlikely(off >= memmap_win_size))
+			return sizepage_filled_sectioned(h, idx, next, p, flags);
+		npg = memmap_win_map + (off >> PAGE_SHIFT);
+		npg->sp_prev = SP_NIL;
+	}
+	h->sp_partial[idx] = npg;
+	h->sp_base[idx] = addr;
+	spin_unlock_irqrestore(&h->lock, flags);
+	return p;
+}
+
 /* kmalloc from a size page. Nothing here makes a call but in tail
  * position, so the compiler needs no stack frame. */
 static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_heap *h,
 								    unsigned int idx, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	struct slob_sizepage *sp = h->sp_partial[idx];
+	struct page *pg = h->sp_partial[idx];
+	bool full;
 	void *p;
 
-	if (unlikely(!sp))
+	if (unlikely(!pg))
 		return sizepage_kmalloc_grow(h, idx, gfp, flags);
-	p = sp_pop(h, sp, idx);
+	p = sp_pop(h, pg, h->sp_base[idx], &full);
+	if (unlikely(full))
+		return sizepage_kmalloc_filled(h, idx, p, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
@@ -805,11 +843,11 @@ static __attribute__((noinline)) bool kfree_bad(void *p, struct slob_heap *h, un
 	return false;
 }
 
-static __attribute__((noinline)) bool sizepage_kfree_emptied(struct slob_sizepage *sp,
+static __attribute__((noinline)) bool sizepage_kfree_emptied(struct page *pg,
 							     struct slob_heap *h,
 							     unsigned long flags)
 {
-	sizepage_emptied(h, sp);
+	sizepage_emptied(h, pg);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
@@ -860,59 +898,71 @@ static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap
 	return true;
 }
 
-/* As sizepage_kmalloc: no call but in tail position. A classic page never
- * has the size-page magic first (sizepage_magic). */
-bool slob_kfree(void *p, struct slob_heap *h)
+/* As sizepage_kmalloc: no call but in tail position. page is p's struct
+ * page (kfree found it): a classic or segfit page is on the heap's page
+ * list, its lru.next (even) where a size page's odd sp_info lies. An
+ * emptied page becomes the kept one here when none is kept. */
+bool slob_kfree(void *p, struct slob_heap *h, struct page *pg)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	struct slob_sizepage *sp = page_head_of(p);
+	unsigned long size, free;
+	unsigned int inuse;
 	u64 marker;
 
-	if (unlikely(sp->magic != h->sp_magic))
+	if (unlikely(!PageSlobSize(pg)))
 		return kfree_other_page(p, h, flags);
 	marker = sp_marker(h, p);
-	if (unlikely(!sp_on_boundary(sp, p) || *marker_slot(p) == marker))
+	size = pg->sp_size;
+	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == marker))
 		return kfree_bad(p, h, flags);
-	sp_push(h, sp, p, marker);
-	if (unlikely(--sp->inuse == 0))
-		return sizepage_kfree_emptied(sp, h, flags);
+	free = pg->sp_free;
+	*(u16 *)p = (u16)free;
+	*marker_slot(p) = marker;
+	if (unlikely(free >= SP_NONE)) /* it was full: listed again */
+		sp_list_add(h, pg, page_head_of(p));
+	pg->sp_free = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
+	h->used_bytes -= size;
+	inuse = pg->sp_inuse - 1u;
+	pg->sp_inuse = (u16)inuse;
+	if (unlikely(inuse == 0)) {
+		if (h->sp_kept)
+			return sizepage_kfree_emptied(pg, h, flags);
+		h->sp_kept = pg;
+	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
 
 bool seg_free(struct slob_heap *h, void *p)
 {
-	struct slob_sizepage *sp = sizepage_of(h, p);
+	struct page *pg = sizepage_of(h, p);
 
-	if (sp)
-		return sizepage_free(h, sp, p);
+	if (pg)
+		return sizepage_free(h, pg, p);
 	return seg_valid_live(h, p) && seg_free_block(h, hdr_of(p));
 }
 
 size_t seg_ksize(const struct slob_heap *h, const void *p)
 {
-	const struct slob_sizepage *sp = sizepage_of(h, p);
+	const struct page *pg = sizepage_of(h, p);
 
-	if (sp)
-		return sizepage_ksize(h, sp, p);
+	if (pg)
+		return sizepage_ksize(h, pg, p);
 	return seg_valid_live(h, p) && !is_parked(h, hdr_of(p)) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
 }
 
 unsigned long seg_release_pages(struct slob_heap *h)
 {
 	struct list_head *pos, *n;
-	unsigned long busy = 0;
+	unsigned long busy;
 
 	seg_flush_parked(h);
+	busy = sizepage_release_all(h); /* the size pages still in use */
 	list_for_each_safe(pos, n, &h->pages) {
 		char *page = page_address(list_entry(pos, struct page, lru));
 		u32 *first = (u32 *)(page + SEG_FIRST);
-		struct slob_sizepage *sp = sizepage_of(h, page);
 
-		if (sp) {
-			if (!sizepage_release_if_empty(h, sp))
-				busy++;
-		} else if ((*first & H_FREE) && block_size(*first) == SEG_MAX) {
+		if ((*first & H_FREE) && block_size(*first) == SEG_MAX) {
 			list_unlink(h, first, SEG_MAX);
 			h->nr_empty--;
 			put_slob_page(h, page);
@@ -1043,30 +1093,24 @@ int seg_check(struct slob_heap *h)
 	list_for_each(pos, &h->pages) {
 		struct page *pg = list_entry(pos, struct page, lru);
 		char *page = page_address(pg);
-		struct slob_sizepage *sp = sizepage_of(h, page);
 
 		if (page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
 			slob_problem(h, &errors, page, "page on the heap's list is not its SLOB page");
-		if (sp) {
-			used += sizepage_check_page(h, sp, &errors);
-		} else {
-			if (check_seg_page(h, page, &errors, &nfree, &used))
-				empty++;
-		}
+		if (check_seg_page(h, page, &errors, &nfree, &used))
+			empty++;
 		if (++pages > h->nr_pages + 1)
 			break;
 	}
+	used += sizepage_check(h, &errors);
 	check_seg_lists(h, &errors, &listed);
 	check_parked(h, &errors);
-	if (pages != h->nr_pages)
-		slob_problem(h, &errors, NULL, "page count differs from the page list");
+	if (pages + h->sp_pages != h->nr_pages)
+		slob_problem(h, &errors, NULL, "page count differs from the page list and the size pages");
 	if (listed != nfree)
 		slob_problem(h, &errors, NULL, "free blocks in pages differ from blocks on lists");
 	if (used != h->used_bytes)
 		slob_problem(h, &errors, NULL, "used bytes differ from the blocks in use");
 	if (empty != h->nr_empty || empty > h->keep_empty)
 		slob_problem(h, &errors, NULL, "idle pages (wholly free, or only parked blocks) miscounted or too many kept");
-	if (h->sp_kept && (sizepage_of(h, h->sp_kept) != h->sp_kept || h->sp_kept->inuse))
-		slob_problem(h, &errors, h->sp_kept, "the kept size page is not an empty size page");
 	return errors;
 }
