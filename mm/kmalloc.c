@@ -412,8 +412,7 @@ static inline __attribute__((always_inline)) void kfree_slob(const void *p, stru
 {
 	if (kasan_kfree_slob(p)) /* (the KASAN kernel) quarantined or reported */
 		return;
-	/* a tail call: it counts kfree_errors itself */
-	slob_kfree((void *)p, (struct slob_heap *)page->private, page);
+	slob_kfree((void *)p, page); /* a tail call: it counts kfree_errors itself */
 }
 
 /* Everything kfree's window lookup does not settle: NULL, a sectioned

@@ -898,12 +898,13 @@ static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap
 	return true;
 }
 
-/* As sizepage_kmalloc: no call but in tail position. page is p's struct
- * page (kfree found it): a classic or segfit page is on the heap's page
+/* As sizepage_kmalloc: no call but in tail position. pg is p's struct
+ * page (kfree found it), its private the heap: a classic or segfit page is on the heap's page
  * list, its lru.next (even) where a size page's odd sp_info lies. An
  * emptied page becomes the kept one here when none is kept. */
-bool slob_kfree(void *p, struct slob_heap *h, struct page *pg)
+bool slob_kfree(void *p, struct page *pg)
 {
+	struct slob_heap *h = (struct slob_heap *)pg->private;
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	unsigned long size, free;
 	unsigned int inuse;

@@ -118,13 +118,14 @@ void slob_free(struct slob_heap *h, void *p, size_t size);
  * bigblocks (mm/kmalloc.c); kfree/ksize/krealloc take any heap's pointer. */
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
 
-/* For mm/kmalloc.c: the small-object side of kmalloc. slob_kfree and
- * slob_ksize take a pointer inside one of h's pages. */
+/* For mm/kmalloc.c: the small-object side of kmalloc. slob_ksize takes a
+ * pointer inside one of h's pages. */
 /* 1 .. SLOB_SEG_KMALLOC_MAX bytes (bigger classic requests become bigblocks). */
 void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
 /* false when p is not a live block: reported, and counted on the heap and
- * in kfree_errors / kfree_last_error. page: p's struct page. */
-bool slob_kfree(void *p, struct slob_heap *h, struct page *page); /* (p first: kfree's register) */
+ * in kfree_errors / kfree_last_error. page: p's struct page, a PGTY_SLOB
+ * page (its private is the heap). */
+bool slob_kfree(void *p, struct page *page); /* (p first: kfree's register) */
 size_t slob_ksize(struct slob_heap *h, const void *p);
 
 /* segfit's largest block payload (classic's is PAGE_SIZE - 16). */
