@@ -95,14 +95,15 @@ void put_slob_page(struct slob_heap *h, void *addr)
 	__free_pages(page, 0);
 }
 
-/* Is p inside one of h's pages? kfree checks the page type before it calls
- * in; slob_free must check it itself: the last block freed in a page that
- * went back to the buddy allocator still has the header of a live block. */
-static bool in_heap_page(const struct slob_heap *h, const void *p)
+/* The struct page of p when p is inside one of h's pages, else NULL. kfree
+ * checks the page type before it calls in; slob_free must check it itself:
+ * the last block freed in a page that went back to the buddy allocator
+ * still has the header of a live block. */
+static struct page *heap_page_of(const struct slob_heap *h, const void *p)
 {
-	struct page *page = virt_to_page(p);
+	struct page *page = sp_addr_page(p);
 
-	return page && page_type(page) == PGTY_SLOB && page->private == (unsigned long)h;
+	return page && page_type(page) == PGTY_SLOB && page->private == (unsigned long)h ? page : NULL;
 }
 
 /* ======================= the heap's interface ============================ */
@@ -178,6 +179,7 @@ void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 
 void slob_free(struct slob_heap *h, void *p, size_t size)
 {
+	struct page *page;
 	unsigned long flags;
 
 	if (!p)
@@ -185,7 +187,7 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)
 		classic_free(h, p, size);
-	else if (!in_heap_page(h, p) || !seg_free(h, p))
+	else if (!(page = heap_page_of(h, p)) || !seg_free(h, p, page))
 		heap_error(h, p, "slob_free of a block that is not allocated");
 	spin_unlock_irqrestore(&h->lock, flags);
 }

@@ -20,6 +20,7 @@
 #include <lib/kernel.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
+#include <mm/mmzone.h>
 #include <mm/slob.h>
 
 /* kmalloc's alignment for a @size-byte request beyond what every block
@@ -129,9 +130,9 @@ void *seg_take_empty_page(struct slob_heap *h);
 /* No segfit page holds a kmalloc of @size at its alignment (2048): such a
  * request is a bigblock. */
 bool seg_kmalloc_too_big(size_t size);
-/* Free p if it is a live block (p inside one of the heap's pages); false if
- * not, with nothing done. */
-bool seg_free(struct slob_heap *h, void *p);
+/* Free p if it is a live block (p inside one of the heap's pages, whose
+ * struct page is pg); false if not, with nothing done. */
+bool seg_free(struct slob_heap *h, void *p, struct page *pg);
 size_t seg_ksize(const struct slob_heap *h, const void *p);
 /* Return every wholly free page; the number of pages still in use. */
 unsigned long seg_release_pages(struct slob_heap *h);
@@ -176,7 +177,8 @@ static inline char *page_head_of(const void *p)
 }
 
 /* The pfn of the page at @addr, and back: the address of a pfn's page and
- * its struct page (inline through the flat memmap's window). */
+ * its struct page (inline: through the flat memmap's window, else the
+ * node's sections), or NULL when @addr is not RAM with a struct page. */
 static inline u32 sp_pfn(const void *addr)
 {
 	return (u32)PHYS_PFN(virt_to_phys(addr));
@@ -193,14 +195,14 @@ static inline struct page *sp_addr_page(const void *addr)
 
 	if (likely(off < memmap_win_size))
 		return memmap_win_map + (off >> PAGE_SHIFT);
-	return virt_to_page(addr);
+	return node_virt_to_page(mem_node, addr); /* inline too: no call, no frame */
 }
 
 /* The size page holding p (a pointer into one of h's SLOB pages), or NULL
  * when p's page is not one. */
 static inline struct page *sizepage_of(const struct slob_heap *h, const void *p)
 {
-	struct page *pg = virt_to_page(p);
+	struct page *pg = sp_addr_page(p);
 
 	(void)h;
 	return pg && page_type(pg) == PGTY_SLOB && PageSlobSize(pg) ? pg : NULL;

@@ -934,11 +934,9 @@ bool slob_kfree(void *p, struct page *pg)
 	return true;
 }
 
-bool seg_free(struct slob_heap *h, void *p)
+bool seg_free(struct slob_heap *h, void *p, struct page *pg)
 {
-	struct page *pg = sizepage_of(h, p);
-
-	if (pg)
+	if (PageSlobSize(pg))
 		return sizepage_free(h, pg, p);
 	return seg_valid_live(h, p) && seg_free_block(h, hdr_of(p));
 }
