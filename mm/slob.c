@@ -193,14 +193,13 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 }
 
 /* Classic mode, __GFP_ZERO, classic's bigger-than-a-block sizes, failslab
- * (slob_kmalloc's first test, mm/slob_segfit.c), and segfit's 2048 (a
- * bigblock: aligned to its size it does not fit a page). */
+ * (slob_kmalloc's first test, mm/slob_segfit.c). */
 void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	unsigned long flags;
 	void *p;
 
-	if (size > slob_kmalloc_max(h) || (h->mode == SLOB_SEGFIT && seg_kmalloc_too_big(size)))
+	if (size > slob_kmalloc_max(h))
 		return slob_big_alloc(h, size, gfp);
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;

@@ -127,9 +127,6 @@ bool seg_flush_parked(struct slob_heap *h);
 /* segfit's kept wholly free page, off its list and no longer counted as
  * kept (for sizepage_grow), or NULL. */
 void *seg_take_empty_page(struct slob_heap *h);
-/* No segfit page holds a kmalloc of @size at its alignment (2048): such a
- * request is a bigblock. */
-bool seg_kmalloc_too_big(size_t size);
 /* Free p if it is a live block (p inside one of the heap's pages, whose
  * struct page is pg); false if not, with nothing done. */
 bool seg_free(struct slob_heap *h, void *p, struct page *pg);
@@ -209,18 +206,18 @@ static inline struct page *sizepage_of(const struct slob_heap *h, const void *p)
 }
 
 /* The index into heap->sp_partial of a kmalloc of @size bytes when a size
- * page serves it (a power of two up to 1024, or anything below 16: check
+ * page serves it (a power of two up to 2048, or anything below 16: check
  * that first), from one table load. */
 static inline unsigned int sizepage_index(size_t size)
 {
 	static const u8 index_of[SP_MAX_SIZE_INDEX + 1] = {
-		[0] = 0, [1] = 0, [2] = 1, [4] = 2, [8] = 3, [16] = 4, [32] = 5, [64] = 6,
+		[0] = 0, [1] = 0, [2] = 1, [4] = 2, [8] = 3, [16] = 4, [32] = 5, [64] = 6, [128] = 7,
 	};
 
 	return index_of[size >> 4];
 }
 
-/* Does a size page serve kmalloc of @size bytes? Powers of two 16..1024
+/* Does a size page serve kmalloc of @size bytes? Powers of two 16..2048
  * and anything up to 16. */
 static inline bool sizepage_serves(size_t size)
 {

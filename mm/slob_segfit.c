@@ -44,8 +44,9 @@
  * SEG_MIN); a smaller gap becomes slack at the end of the block before it,
  * which is in use (free blocks never touch); a page's first block has no
  * block before it and moves on one more alignment step instead. A
- * naturally aligned 2048-byte payload does not fit a page (it would cover
- * the end-of-page header): kmalloc(2048) is a one-page bigblock.
+ * naturally aligned 2048-byte payload does not fit a segfit page (it would
+ * cover the end-of-page header): slob_alloc refuses it, kmalloc(2048)
+ * takes half a size page.
  *
  * Freeing merges with the next block (its header follows) and with the
  * previous one (its size is in our header): O(1), no list walk. The header
@@ -80,9 +81,9 @@
  * parked block) run without a stack frame, everything else is tail-called
  * with the lock held. A classic heap, __GFP_ZERO and failslab leave
  * slob_kmalloc at its first test (slob_kmalloc_other, mm/slob.c). Powers
- * of two from 16 to 1024 bytes, and requests up to 16, take an object of a
+ * of two from 16 to 2048 bytes, and requests up to 16, take an object of a
  * size page (mm/slob_sizepage.c): a segfit block would need an alignment
- * gap as big as the object. 2048 goes out as a bigblock.
+ * gap as big as the object.
  *
  * Invariants (seg_check): blocks tile each page exactly, their cookies,
  * sizes and previous-size fields consistent; no two free blocks touch;
@@ -683,13 +684,6 @@ void *seg_take_empty_page(struct slob_heap *h)
 	return (char *)hdr - SEG_FIRST;
 }
 
-bool seg_kmalloc_too_big(size_t size)
-{
-	size_t align = kmalloc_align(size);
-
-	return align > SEG_GRAN && seg_block_size(size) + align + SEG_MIN > SEG_MAX;
-}
-
 /* Is p the payload of a live segfit block? Cheap checks of its header: a
  * 16-byte aligned p other than a page start has its header in its own
  * page, at an offset from SEG_FIRST to SEG_END - 16. */
@@ -815,12 +809,8 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
 		return slob_kmalloc_other(h, size, gfp);
-	if (!(size & (size - 1))) { /* a power of two, aligned to itself */
-		if (likely(size <= (1u << SP_MAX_SHIFT)))
-			return sizepage_kmalloc(h, sizepage_index(size), gfp);
-		/* 2048: a bigblock (aligned to its size, it does not fit a page). */
-		return slob_kmalloc_other(h, size, gfp);
-	}
+	if (!(size & (size - 1))) /* a power of two (<= 2048 here), aligned to itself */
+		return sizepage_kmalloc(h, sizepage_index(size), gfp);
 	if (size < 16)
 		return sizepage_kmalloc(h, 0, gfp);
 	return seg_kmalloc(h, size, gfp);

@@ -5,7 +5,7 @@
  * benchmarks build their own with slob_heap_init. Two modes:
  *   SLOB_SEGFIT   (default) per-page blocks with 4-byte boundary-tag headers
  *                 on segregated free lists: O(1) allocation and free; kmalloc
- *                 of powers of two up to 1024 from headerless size pages, and
+ *                 of powers of two up to 2048 from headerless size pages, and
  *                 kfree'd blocks above 512 bytes parked for reuse before they
  *                 are merged;
  *   SLOB_CLASSIC  Linux 2.6.20's design: one circular address-ordered first-
@@ -40,11 +40,11 @@ struct slob_block {
  * up to 512 bytes stay empty). */
 #define SEG_NR_PARKED 32
 
-/* SLOB_SEGFIT's size pages: kmalloc of a power of two from 16 to 1024 bytes
+/* SLOB_SEGFIT's size pages: kmalloc of a power of two from 16 to 2048 bytes
  * (and of 1..16) takes an object of a page of that size alone, whose
  * header is in its struct page (mm/slob_sizepage.c). */
 #define SP_MIN_SHIFT 4
-#define SP_MAX_SHIFT 10
+#define SP_MAX_SHIFT 11
 #define SP_NR_SIZES (SP_MAX_SHIFT - SP_MIN_SHIFT + 1)
 struct page;
 
@@ -77,7 +77,7 @@ struct slob_heap {
 	/* parked blocks (mm/slob_segfit.c): per 128-byte range of block sizes,
 	 * one freed block not yet merged (its header), or NULL */
 	u32 *seg_parked[SEG_NR_PARKED];
-	/* size pages (mm/slob_sizepage.c): per size 16..1024 the first page
+	/* size pages (mm/slob_sizepage.c): per size 16..2048 the first page
 	 * of its list of pages with a free object, and that page's address */
 	struct page *sp_partial[SP_NR_SIZES];
 	char *sp_base[SP_NR_SIZES];

@@ -78,10 +78,10 @@ static size_t small_max(enum slob_mode m)
 
 /* Bytes of a kmalloc'ed small block in front of its pointer, given its
  * ksize: none for an object of a segfit size page (a power of two up to
- * 1024: a segfit block's ksize is 16n - 4, never one). */
+ * 2048: a segfit block's ksize is 16n - 4, never one). */
 static size_t kmalloc_hdr(enum slob_mode m, size_t ks)
 {
-	if (m == SLOB_SEGFIT && ks <= 1024 && !(ks & (ks - 1)))
+	if (m == SLOB_SEGFIT && ks <= 2048 && !(ks & (ks - 1)))
 		return 0;
 	return m == SLOB_SEGFIT ? SEG_HDR_BYTES : CLASSIC_HDR_BYTES;
 }
@@ -233,11 +233,11 @@ static size_t pick_size(u64 *rng)
 	return special[x % ARRAY_SIZE(special)];
 }
 
-/* A kmalloc of @size is a bigblock: above a SLOB block, or (segfit) 2048,
- * whose natural alignment no segfit page can give. */
+/* A kmalloc of @size is a bigblock: above a SLOB block (segfit's 2048 is
+ * half a size page). */
 static bool is_big_size(const struct fx *f, size_t size)
 {
-	return size > small_max(f->mode) || (f->mode == SLOB_SEGFIT && size == 2048);
+	return size > small_max(f->mode);
 }
 
 static bool is_big(const struct fx *f, const struct mobj *o)
@@ -1497,12 +1497,12 @@ static unsigned long per_size_page(size_t size)
 	return PAGE_SIZE / size;
 }
 
-/* kmalloc of a power of two 16..1024 (and of 1..16) takes headerless
+/* kmalloc of a power of two 16..2048 (and of 1..16) takes headerless
  * objects of a page of that size, aligned to their size, packed: N objects
  * take ceil(N / per page) pages and exactly N * size used bytes. */
 static void size_pages_pack(struct ktest *t, struct fx *f)
 {
-	static const size_t sizes[] = { 1, 16, 32, 64, 128, 256, 512, 1024 };
+	static const size_t sizes[] = { 1, 16, 32, 64, 128, 256, 512, 1024, 2048 };
 	static void *o[520];
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -1669,7 +1669,7 @@ static bool sp_fields_match(struct ktest *t, struct fx *f, const void *obj, size
  * its page's; a page given back is an untyped free page again. */
 static void size_page_struct_page_fields(struct ktest *t, struct fx *f)
 {
-	static const size_t sizes[] = { 16, 32, 64, 128, 256, 512, 1024 };
+	static const size_t sizes[] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
 	enum { SLOTS = 600, STEPS = 4000 };
 	static struct { u8 *p; size_t size; } slot[SLOTS];
 	u64 x = 0x9e3779b97f4a7c15ull;
