@@ -38,10 +38,10 @@
  * slob_big_alloc, KFENCE's sampling only there.
  *
  * Costs (make bench, docs/benchmarks.md): a kmalloc + kfree pair of one
- * size on a segfit heap is about 120 instructions for a size page's object
+ * size on a segfit heap is about 115 instructions for a size page's object
  * and about 150 for a parked 3000-byte block (mm/slob_segfit.c); on the
  * churn workload, 80% powers of two that kmalloc aligns to their size,
- * segfit takes about 85 per operation, classic about 2600 (each free walks
+ * segfit takes about 90 per operation, classic about 2600 (each free walks
  * the list), picolibc's malloc (no such alignment) about 850.
  */
 #include <mm/fault_inject.h>

@@ -1,6 +1,6 @@
 /*
  * slob_sizepage.c - size pages: how a SLOB_SEGFIT heap serves kmalloc of a
- * power of two from 16 to 1024 bytes (and of anything up to 16 bytes)
+ * power of two from 16 to 2048 bytes (and of anything up to 16 bytes)
  * aligned to its size without a header per object.
  *
  * Why. kmalloc aligns a power-of-two size to itself (Linux's rule since
@@ -9,11 +9,12 @@
  * memory would go to alignment. Such requests are very common (the kernel
  * size mix is mostly powers of two), so they get pages of their own.
  *
- * Layout. A size page holds objects of one size 16 << idx (idx 0..6: 16 to
- * 1024 bytes) and nothing else: its header is in its struct page, as the
+ * Layout. A size page holds objects of one size 16 << idx (idx 0..7: 16 to
+ * 2048 bytes) and nothing else: its header is in its struct page, as the
  * slab allocator keeps a slab's, so its 4 KiB are all objects, PAGE_SIZE /
  * size of them, each at a multiple of its size (four 1024-byte objects, not
- * the three a header in the page left room for). The struct page's first
+ * the three a header in the page left room for; two of 2048, which did not
+ * fit beside one at all). The struct page's first
  * union (include/mm/mm.h) holds sp_info ((idx << 1) | 1), sp_size, sp_free
  * (the offset of the first free object, SP_NONE when there is none),
  * sp_inuse and the pfns of its list neighbours; page->private is the heap
