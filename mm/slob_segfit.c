@@ -15,11 +15,11 @@
  * and two list links, rounded).
  *
  * Page layout. A page's first word is unused (a size page's header is in
- * its struct page, mm/slob_sizepage.c), bytes 4..7 count the page's live blocks (in use and not parked,
- * below); its first header is at offset 12 and its blocks tile the page up
- * to offset 4092, where a permanent "used" header of size 0 ends it; so a
- * wholly free page is one free block of 4080 bytes, and no block ever
- * crosses a page.
+ * its struct page, mm/slob_sizepage.c), bytes 4..7 count the page's live
+ * blocks (in use and not parked, below); its first header is at offset 12
+ * and its blocks tile the page up to offset 4092, where a permanent "used"
+ * header of size 0 ends it; so a wholly free page is one free block of
+ * 4080 bytes, and no block ever crosses a page.
  *
  * Free lists. Free blocks sit on one of 55 size-class lists (exact 16-byte
  * classes to 512 bytes, then 8 classes per power of two up to the page), a
@@ -762,8 +762,9 @@ static __attribute__((noinline)) void *sizepage_filled_sectioned(struct slob_hea
 /* kmalloc's object p took the last free object of its page, the head of
  * list idx: the page leaves the list, the next one (through the flat
  * memmap's window) heads it. No call but in tail position. */
-static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap *h, unsigned long idx,
-							       void *p, unsigned long flags)
+static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap *h,
+							       unsigned long idx, void *p,
+							       unsigned long flags)
 {
 	struct page *pg = h->sp_partial[idx], *npg = NULL;
 	u32 next = pg->sp_next;
@@ -889,9 +890,10 @@ static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap
 }
 
 /* As sizepage_kmalloc: no call but in tail position. pg is p's struct
- * page (kfree found it), its private the heap: a classic or segfit page is on the heap's page
- * list, its lru.next (even) where a size page's odd sp_info lies. An
- * emptied page becomes the kept one here when none is kept. */
+ * page (kfree found it), its private the heap: a classic or segfit page is
+ * on the heap's page list, its lru.next (even) where a size page's odd
+ * sp_info lies. An emptied page becomes the kept one here when none is
+ * kept. */
 bool slob_kfree(void *p, struct page *pg)
 {
 	struct slob_heap *h = (struct slob_heap *)pg->private;

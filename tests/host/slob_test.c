@@ -1677,9 +1677,13 @@ static void size_page_struct_page_fields(struct ktest *t, struct fx *f)
 
 	memset(slot, 0, sizeof(slot));
 	for (int step = 0; step < STEPS && ok; step++) {
-		unsigned int i = (unsigned int)((x = x * 6364136223846793005ull + 1442695040888963407ull) >> 33) % SLOTS;
-		size_t size = sizes[(x >> 20) % ARRAY_SIZE(sizes)];
+		unsigned int i;
+		size_t size;
 		struct page *pg;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		i = (unsigned int)(x >> 33) % SLOTS;
+		size = sizes[(x >> 20) % ARRAY_SIZE(sizes)];
 
 		if (slot[i].p) {
 			pg = virt_to_page(slot[i].p);
