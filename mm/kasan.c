@@ -643,7 +643,7 @@ static void release(const struct qentry *e)
 	} else {
 		struct page *page = virt_to_page(e->obj);
 		if (page && page_type(page) == PGTY_SLOB)
-			slob_kfree(e->obj, (struct slob_heap *)page->private);
+			slob_kfree(e->obj, page);
 	}
 }
 

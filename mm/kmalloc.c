@@ -541,11 +541,11 @@ static __attribute__((noinline)) void kfree_other(const void *p)
 }
 
 /* (p first: kfree's argument stays where it is on the way here.) */
-static inline __attribute__((always_inline)) void kfree_slob(const void *p, struct slob_heap *h)
+static inline __attribute__((always_inline)) void kfree_slob(const void *p, struct page *page)
 {
 	if (kasan_kfree_slob(p)) /* (the KASAN kernel) quarantined or reported */
 		return;
-	slob_kfree((void *)p, h); /* a tail call: it counts kfree_errors itself */
+	slob_kfree((void *)p, page); /* a tail call: it counts kfree_errors itself */
 }
 
 /* Everything kfree's window lookup does not settle: NULL, a sectioned
@@ -565,7 +565,7 @@ static __attribute__((noinline)) void kfree_slow(const void *p)
 			return;
 		}
 		if (type == PGTY_SLOB) {
-			kfree_slob(p, (struct slob_heap *)page->private);
+			kfree_slob(p, page);
 			return;
 		}
 	} else if (__kfence_free(p, KFENCE_CALLER())) { /* a KFENCE object (mm/kfence.c) */
@@ -578,7 +578,7 @@ static __attribute__((noinline)) void kfree_slow(const void *p)
 static __attribute__((noinline)) void kfree_in_window(const void *p, struct page *page)
 {
 	if (page_type(page) == PGTY_SLOB)
-		kfree_slob(p, (struct slob_heap *)page->private);
+		kfree_slob(p, page);
 	else
 		kfree_slow(p);
 }

@@ -38,10 +38,10 @@
  * slob_big_alloc, KFENCE's sampling only there.
  *
  * Costs (make bench, docs/benchmarks.md): a kmalloc + kfree pair of one
- * size on a segfit heap is about 120 instructions for a size page's object
+ * size on a segfit heap is about 115 instructions for a size page's object
  * and about 150 for a parked 3000-byte block (mm/slob_segfit.c); on the
  * churn workload, 80% powers of two that kmalloc aligns to their size,
- * segfit takes about 85 per operation, classic about 2600 (each free walks
+ * segfit takes about 90 per operation, classic about 2600 (each free walks
  * the list), picolibc's malloc (no such alignment) about 850.
  */
 #include <mm/fault_inject.h>
@@ -97,14 +97,15 @@ void put_slob_page(struct slob_heap *h, void *addr)
 	__free_pages(page, 0);
 }
 
-/* Is p inside one of h's pages? kfree checks the page type before it calls
- * in; slob_free must check it itself: the last block freed in a page that
- * went back to the buddy allocator still has the header of a live block. */
-static bool in_heap_page(const struct slob_heap *h, const void *p)
+/* The struct page of p when p is inside one of h's pages, else NULL. kfree
+ * checks the page type before it calls in; slob_free must check it itself:
+ * the last block freed in a page that went back to the buddy allocator
+ * still has the header of a live block. */
+static struct page *heap_page_of(const struct slob_heap *h, const void *p)
 {
-	struct page *page = virt_to_page(p);
+	struct page *page = sp_addr_page(p);
 
-	return page && page_type(page) == PGTY_SLOB && page->private == (unsigned long)h;
+	return page && page_type(page) == PGTY_SLOB && page->private == (unsigned long)h ? page : NULL;
 }
 
 /* ======================= the heap's interface ============================ */
@@ -116,8 +117,8 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
 	h->mode = mode;
 	h->kmalloc_other = mode != SLOB_SEGFIT;
 	h->secret = (u32)((uintptr_t)h >> 4) * 0x9e3779b1u;
-	h->sp_magic = sizepage_magic(h);
 	h->sp_key = sizepage_key(h);
+	h->sp_lo_pfn = ~0ul; /* no size page yet: an empty range */
 	h->keep_empty = mode == SLOB_SEGFIT ? 1 : 0;
 	h->arena.units = 1;
 	h->arena.next = &h->arena;
@@ -180,6 +181,7 @@ void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 
 void slob_free(struct slob_heap *h, void *p, size_t size)
 {
+	struct page *page;
 	unsigned long flags;
 
 	if (!p)
@@ -187,20 +189,19 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)
 		classic_free(h, p, size);
-	else if (!in_heap_page(h, p) || !seg_free(h, p))
+	else if (!(page = heap_page_of(h, p)) || !seg_free(h, p, page))
 		heap_error(h, p, "slob_free of a block that is not allocated");
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
 /* Classic mode, __GFP_ZERO, classic's bigger-than-a-block sizes, failslab
- * (slob_kmalloc's first test, mm/slob_segfit.c), and segfit's 2048 (a
- * bigblock: aligned to its size it does not fit a page). */
+ * (slob_kmalloc's first test, mm/slob_segfit.c). */
 void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	unsigned long flags;
 	void *p;
 
-	if (size > slob_kmalloc_max(h) || (h->mode == SLOB_SEGFIT && seg_kmalloc_too_big(size)))
+	if (size > slob_kmalloc_max(h))
 		return slob_big_alloc(h, size, gfp);
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;

@@ -19,6 +19,8 @@
 #include <config.h>
 #include <lib/kernel.h>
 #include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
 #include <mm/slob.h>
 
 /* kmalloc's alignment for a @size-byte request beyond what every block
@@ -125,12 +127,9 @@ bool seg_flush_parked(struct slob_heap *h);
 /* segfit's kept wholly free page, off its list and no longer counted as
  * kept (for sizepage_grow), or NULL. */
 void *seg_take_empty_page(struct slob_heap *h);
-/* No segfit page holds a kmalloc of @size at its alignment (2048): such a
- * request is a bigblock. */
-bool seg_kmalloc_too_big(size_t size);
-/* Free p if it is a live block (p inside one of the heap's pages); false if
- * not, with nothing done. */
-bool seg_free(struct slob_heap *h, void *p);
+/* Free p if it is a live block (p inside one of the heap's pages, whose
+ * struct page is pg); false if not, with nothing done. */
+bool seg_free(struct slob_heap *h, void *p, struct page *pg);
 size_t seg_ksize(const struct slob_heap *h, const void *p);
 /* Return every wholly free page; the number of pages still in use. */
 unsigned long seg_release_pages(struct slob_heap *h);
@@ -139,26 +138,28 @@ int seg_check(struct slob_heap *h);
 
 /* ========================== mm/slob_sizepage.c ============================ */
 
-/* A size page's header, its first 32 bytes. The fields the fast paths
- * read are 32-bit or the object size itself, so they need no extension. */
-struct slob_sizepage {
-	u32 magic;  /* heap->sp_magic; a segfit page has 0 here */
-	u16 free;   /* offset of the first free object; 0: none */
-	u16 size;   /* objects are size = 1 << shift bytes */
-	u32 inuse;  /* objects handed out */
-	u16 shift;
-	u16 nr;     /* objects in the page */
-	struct slob_sizepage *next, *prev; /* the heap's list of its size, while not full */
-};
+/* A size page's header lives in its struct page (include/mm/mm.h: sp_info,
+ * sp_size, sp_free, sp_inuse, sp_next, sp_prev); its 4 KiB are all
+ * objects. */
+#define SP_NONE PAGE_SIZE /* sp_free: no free object */
+#define SP_NIL (~0u)      /* sp_next, sp_prev: no page */
 
-#define SIZEPAGE_MAGIC 0x5a9e7a6eu
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
+		       __builtin_offsetof(struct page, sp_info) ==
+			       __builtin_offsetof(struct page, lru.next),
+	       "a size page's odd sp_info lies on the low bits of lru.next");
 
-/* The heap's size-page magic (heap->sp_magic, set by slob_heap_init). */
-static inline u32 sizepage_magic(const struct slob_heap *h)
+/* Is this SLOB page a size page? (Other SLOB pages are on their heap's
+ * page list: lru.next, an even pointer, lies where sp_info does.) */
+static inline bool PageSlobSize(const struct page *pg)
 {
-	/* Never 0 (a segfit page's first word) nor a classic block's unit
-	 * count (a classic page's first word: at most PAGE_UNITS). */
-	return (h->secret ^ SIZEPAGE_MAGIC) | 0x80000001u;
+	return pg->sp_info & 1;
+}
+
+/* The index of a size page's size into heap->sp_partial. */
+static inline unsigned int sp_index(const struct page *pg)
+{
+	return pg->sp_info >> 1;
 }
 
 /* The key a free object's marker is made of (heap->sp_key). */
@@ -167,59 +168,77 @@ static inline u64 sizepage_key(const struct slob_heap *h)
 	return (u64)h->secret << 32 | (u32)~h->secret;
 }
 
-static inline struct slob_sizepage *page_head_of(const void *p)
+static inline char *page_head_of(const void *p)
 {
-	return (struct slob_sizepage *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+	return (char *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
 }
 
-/* The size page holding p, or NULL when p's page is a segfit page. */
-static inline struct slob_sizepage *sizepage_of(const struct slob_heap *h, const void *p)
+/* The pfn of the page at @addr, and back: the address of a pfn's page and
+ * its struct page (inline: through the flat memmap's window, else the
+ * node's sections), or NULL when @addr is not RAM with a struct page. */
+static inline u32 sp_pfn(const void *addr)
 {
-	struct slob_sizepage *sp = page_head_of(p);
+	return (u32)PHYS_PFN(virt_to_phys(addr));
+}
 
-	return sp->magic == h->sp_magic ? sp : NULL;
+static inline char *sp_pfn_addr(u32 pfn)
+{
+	return phys_to_virt(PFN_PHYS(pfn));
+}
+
+static inline struct page *sp_addr_page(const void *addr)
+{
+	uintptr_t off = (uintptr_t)addr - memmap_win_start;
+
+	if (likely(off < memmap_win_size))
+		return memmap_win_map + (off >> PAGE_SHIFT);
+	return node_virt_to_page(mem_node, addr); /* inline too: no call, no frame */
+}
+
+/* The size page holding p (a pointer into one of h's SLOB pages), or NULL
+ * when p's page is not one. */
+static inline struct page *sizepage_of(const struct slob_heap *h, const void *p)
+{
+	struct page *pg = sp_addr_page(p);
+
+	(void)h;
+	return pg && page_type(pg) == PGTY_SLOB && PageSlobSize(pg) ? pg : NULL;
 }
 
 /* The index into heap->sp_partial of a kmalloc of @size bytes when a size
- * page serves it (a power of two up to 1024, or anything below 16: check
+ * page serves it (a power of two up to 2048, or anything below 16: check
  * that first), from one table load. */
 static inline unsigned int sizepage_index(size_t size)
 {
 	static const u8 index_of[SP_MAX_SIZE_INDEX + 1] = {
-		[0] = 0, [1] = 0, [2] = 1, [4] = 2, [8] = 3, [16] = 4, [32] = 5, [64] = 6,
+		[0] = 0, [1] = 0, [2] = 1, [4] = 2, [8] = 3, [16] = 4, [32] = 5, [64] = 6, [128] = 7,
 	};
 
 	return index_of[size >> 4];
 }
 
-/* Does a size page serve kmalloc of @size bytes? Powers of two 16..1024
+/* Does a size page serve kmalloc of @size bytes? Powers of two 16..2048
  * and anything up to 16. */
 static inline bool sizepage_serves(size_t size)
 {
 	return size <= 16 || (size <= (1u << SP_MAX_SHIFT) && !(size & (size - 1)));
 }
 
-#define SP_HEADER 32u /* sizeof(struct slob_sizepage), rounded */
+/* Objects per size page of index idx: the whole page. */
+static inline unsigned int sp_nr(unsigned int idx)
+{
+	return PAGE_SIZE >> (idx + SP_MIN_SHIFT);
+}
 
-/* A new size page for objects of 1 << shift bytes, listed, or NULL: the
- * kept empty size page (of another size) or segfit's kept wholly free page
+/* A new size page for list idx, listed at its head, or NULL: the kept
+ * empty size page (of another size) or segfit's kept wholly free page
  * re-cut, else a page from the buddy allocator. */
-struct slob_sizepage *sizepage_grow(struct slob_heap *h, unsigned int shift, gfp_t gfp);
-/* The kept empty size page, unlisted and no longer a size page (for
- * seg_grow), or NULL. */
+struct page *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gfp);
+/* The kept empty size page, unlisted and made an ordinary SLOB page of the
+ * heap again (for seg_grow), its address; or NULL. */
 void *sizepage_take_kept(struct slob_heap *h);
 /* Unlist an empty size page and give it back. */
-void sizepage_release(struct slob_heap *h, struct slob_sizepage *sp);
-
-static inline unsigned int sp_size(const struct slob_sizepage *sp)
-{
-	return sp->size;
-}
-
-static inline u16 sp_first(unsigned int size)
-{
-	return (u16)(size > SP_HEADER ? size : SP_HEADER);
-}
+void sizepage_release(struct slob_heap *h, struct page *pg);
 
 /* The marker a free object carries in bytes 8..15. */
 static inline u64 sp_marker(const struct slob_heap *h, const void *obj)
@@ -232,109 +251,137 @@ static inline u64 *marker_slot(void *obj)
 	return (u64 *)((char *)obj + 8);
 }
 
-static inline void sp_list_add(struct slob_heap *h, struct slob_sizepage *sp)
+/* List pg (whose memory is at base) at the head of its size's list. */
+static inline void sp_list_add(struct slob_heap *h, struct page *pg, char *base)
 {
-	struct slob_sizepage **head = &h->sp_partial[sp->shift - SP_MIN_SHIFT];
+	unsigned int idx = sp_index(pg);
+	struct page *head = h->sp_partial[idx];
 
-	sp->prev = NULL;
-	sp->next = *head;
-	if (*head)
-		(*head)->prev = sp;
-	*head = sp;
-}
-
-static inline void sp_list_del(struct slob_heap *h, struct slob_sizepage *sp)
-{
-	if (sp->next)
-		sp->next->prev = sp->prev;
-	if (sp->prev)
-		sp->prev->next = sp->next;
-	else
-		h->sp_partial[sp->shift - SP_MIN_SHIFT] = sp->next;
-	sp->next = sp->prev = NULL;
-}
-
-/* Pop an object of sp, the head of list sp_partial[idx]. */
-static inline __attribute__((always_inline)) void *sp_pop(struct slob_heap *h,
-							  struct slob_sizepage *sp,
-							  unsigned int idx)
-{
-	char *obj = (char *)sp + sp->free;
-	struct slob_sizepage *next;
-
-	sp->free = *(u16 *)obj;
-	*marker_slot(obj) = 0;
-	h->used_bytes += sp->size;
-	if (unlikely(sp->inuse++ == 0) && sp == h->sp_kept)
-		h->sp_kept = NULL;
-	if (!sp->free) { /* full: off the list, whose head it is */
-		next = sp->next;
-		h->sp_partial[idx] = next;
-		if (next)
-			next->prev = NULL;
-		sp->next = NULL;
+	pg->sp_prev = SP_NIL;
+	pg->sp_next = SP_NIL;
+	if (head) {
+		pg->sp_next = sp_pfn(h->sp_base[idx]);
+		head->sp_prev = sp_pfn(base);
 	}
+	h->sp_partial[idx] = pg;
+	h->sp_base[idx] = base;
+}
+
+/* Take pg off its size's list. */
+void sp_list_del(struct slob_heap *h, struct page *pg);
+
+/* Point the head of list idx at the page of pfn (or at none). */
+static inline void sp_set_head(struct slob_heap *h, unsigned int idx, u32 pfn)
+{
+	struct page *pg;
+	char *addr;
+
+	if (pfn == SP_NIL) {
+		h->sp_partial[idx] = NULL;
+		h->sp_base[idx] = NULL;
+		return;
+	}
+	addr = sp_pfn_addr(pfn);
+	pg = sp_addr_page(addr);
+	h->sp_partial[idx] = pg;
+	h->sp_base[idx] = addr;
+	pg->sp_prev = SP_NIL;
+}
+
+/* Take the head page of list idx off it (it is full). */
+static inline void sp_list_pop_head(struct slob_heap *h, unsigned int idx)
+{
+	struct page *pg = h->sp_partial[idx];
+	u32 next = pg->sp_next;
+
+	pg->sp_next = SP_NIL;
+	sp_set_head(h, idx, next);
+}
+
+/* Pop an object of the head page pg of list idx, whose memory is at base;
+ * whether the page is full now (the caller takes it off the list:
+ * sp_list_pop_head). */
+static inline __attribute__((always_inline)) void *sp_pop(struct slob_heap *h, struct page *pg,
+							  char *base, bool *full)
+{
+	char *obj = base + pg->sp_free;
+	unsigned long next = *(u16 *)obj;
+	unsigned int inuse = pg->sp_inuse;
+
+	pg->sp_free = (u16)next;
+	*marker_slot(obj) = 0;
+	h->used_bytes += pg->sp_size;
+	pg->sp_inuse = (u16)(inuse + 1);
+	if (unlikely(inuse == 0) && pg == h->sp_kept)
+		h->sp_kept = NULL;
+	*full = next >= SP_NONE;
 	return obj;
 }
 
-/* An object of the size of list sp_partial[idx], or NULL. */
+/* An object of the size of list idx, or NULL. */
 static inline __attribute__((always_inline)) void *sizepage_alloc(struct slob_heap *h,
 								  unsigned int idx, gfp_t gfp)
 {
-	struct slob_sizepage *sp = h->sp_partial[idx];
+	struct page *pg = h->sp_partial[idx];
+	bool full;
+	void *obj;
 
-	if (unlikely(!sp) && !(sp = sizepage_grow(h, idx + SP_MIN_SHIFT, gfp)))
+	if (unlikely(!pg) && !(pg = sizepage_grow(h, idx, gfp)))
 		return NULL;
-	return sp_pop(h, sp, idx);
+	obj = sp_pop(h, pg, h->sp_base[idx], &full);
+	if (full)
+		sp_list_pop_head(h, idx);
+	return obj;
 }
 
-/* Is p the start of an object of size page sp? Objects lie at the
- * multiples of their size from SP_HEADER on (the first one at the larger
- * of the two: sp_first). */
-static inline bool sp_on_boundary(const struct slob_sizepage *sp, const void *p)
+/* Is p the start of an object of size page pg? Objects tile the page at
+ * the multiples of their size. */
+static inline bool sp_on_boundary(const struct page *pg, const void *p)
 {
-	unsigned long off = ((uintptr_t)p << (64 - PAGE_SHIFT)) >> (64 - PAGE_SHIFT);
-
-	return off >= SP_HEADER && !(off & (sp->size - 1ul));
+	return !((uintptr_t)p & (pg->sp_size - 1ul));
 }
 
 /* An emptied size page goes back unless none is kept: then it is. */
-void sizepage_emptied(struct slob_heap *h, struct slob_sizepage *sp);
+void sizepage_emptied(struct slob_heap *h, struct page *pg);
 
-/* Push p back on sp after sp_valid_free said yes. */
-static inline __attribute__((always_inline)) void sp_push(struct slob_heap *h,
-							  struct slob_sizepage *sp, void *p,
-							  u64 marker)
+/* Push p back on pg after the caller's checks; whether pg was full (and
+ * is now listed). */
+static inline __attribute__((always_inline)) void sp_push(struct slob_heap *h, struct page *pg,
+							  void *p, u64 marker)
 {
-	*(u16 *)p = sp->free;
+	u16 off = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
+
+	*(u16 *)p = pg->sp_free;
 	*marker_slot(p) = marker;
-	if (!sp->free)
-		sp_list_add(h, sp);
-	sp->free = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
-	h->used_bytes -= sp->size;
+	if (unlikely(pg->sp_free >= SP_NONE))
+		sp_list_add(h, pg, page_head_of(p));
+	pg->sp_free = off;
+	h->used_bytes -= pg->sp_size;
 }
 
-/* false when p is not a live object of sp (nothing done; the caller
+/* false when p is not a live object of pg (nothing done; the caller
  * reports). An emptied page goes back unless it is the one kept. */
 static inline __attribute__((always_inline)) bool sizepage_free(struct slob_heap *h,
-								struct slob_sizepage *sp, void *p)
+								struct page *pg, void *p)
 {
 	u64 marker = sp_marker(h, p);
 
-	if (!sp_on_boundary(sp, p) || *marker_slot(p) == marker)
+	if (!sp_on_boundary(pg, p) || *marker_slot(p) == marker)
 		return false;
-	sp_push(h, sp, p, marker);
-	if (unlikely(--sp->inuse == 0))
-		sizepage_emptied(h, sp);
+	sp_push(h, pg, p, marker);
+	if (unlikely(--pg->sp_inuse == 0))
+		sizepage_emptied(h, pg);
 	return true;
 }
 
-/* The object's size, 0 when p is not a live object of sp. */
-size_t sizepage_ksize(const struct slob_heap *h, const struct slob_sizepage *sp, const void *p);
-/* Give sp back when no object of it is in use; whether it went. */
-bool sizepage_release_if_empty(struct slob_heap *h, struct slob_sizepage *sp);
+/* The object's size, 0 when p is not a live object of pg. */
+size_t sizepage_ksize(const struct slob_heap *h, const struct page *pg, const void *p);
+/* Give the kept size page back (slob_heap_destroy); the size pages still
+ * in use. */
+unsigned long sizepage_release_all(struct slob_heap *h);
 void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st);
-/* Check one size page (slob_check); the bytes of its objects in use. */
-unsigned long sizepage_check_page(struct slob_heap *h, struct slob_sizepage *sp, int *errors);
+/* Check every size page of the heap and its lists (slob_check); the bytes
+ * of their objects in use. */
+unsigned long sizepage_check(struct slob_heap *h, int *errors);
 
 #endif

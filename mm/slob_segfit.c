@@ -14,12 +14,12 @@
  * aligned (ARCH_KMALLOC_MINALIGN); the smallest block is 32 bytes (header
  * and two list links, rounded).
  *
- * Page layout. A page's first word is 0 (a size page has its magic
- * there), bytes 4..7 count the page's live blocks (in use and not parked,
- * below); its first header is at offset 12 and its blocks tile the page up
- * to offset 4092, where a permanent "used" header of size 0 ends it; so a
- * wholly free page is one free block of 4080 bytes, and no block ever
- * crosses a page.
+ * Page layout. A page's first word is unused (a size page's header is in
+ * its struct page, mm/slob_sizepage.c), bytes 4..7 count the page's live
+ * blocks (in use and not parked, below); its first header is at offset 12
+ * and its blocks tile the page up to offset 4092, where a permanent "used"
+ * header of size 0 ends it; so a wholly free page is one free block of
+ * 4080 bytes, and no block ever crosses a page.
  *
  * Free lists. Free blocks sit on one of 55 size-class lists (exact 16-byte
  * classes to 512 bytes, then 8 classes per power of two up to the page), a
@@ -44,8 +44,9 @@
  * SEG_MIN); a smaller gap becomes slack at the end of the block before it,
  * which is in use (free blocks never touch); a page's first block has no
  * block before it and moves on one more alignment step instead. A
- * naturally aligned 2048-byte payload does not fit a page (it would cover
- * the end-of-page header): kmalloc(2048) is a one-page bigblock.
+ * naturally aligned 2048-byte payload does not fit a segfit page (it would
+ * cover the end-of-page header): slob_alloc refuses it, kmalloc(2048)
+ * takes half a size page.
  *
  * Freeing merges with the next block (its header follows) and with the
  * previous one (its size is in our header): O(1), no list walk. The header
@@ -80,9 +81,9 @@
  * parked block) run without a stack frame, everything else is tail-called
  * with the lock held. A classic heap, __GFP_ZERO and failslab leave
  * slob_kmalloc at its first test (slob_kmalloc_other, mm/slob.c). Powers
- * of two from 16 to 1024 bytes, and requests up to 16, take an object of a
+ * of two from 16 to 2048 bytes, and requests up to 16, take an object of a
  * size page (mm/slob_sizepage.c): a segfit block would need an alignment
- * gap as big as the object. 2048 goes out as a bigblock.
+ * gap as big as the object.
  *
  * Invariants (seg_check): blocks tile each page exactly, their cookies,
  * sizes and previous-size fields consistent; no two free blocks touch;
@@ -275,7 +276,6 @@ static bool seg_grow(struct slob_heap *h, gfp_t gfp)
 		page = get_slob_page(h, gfp);
 	if (!page)
 		return false;
-	*(u32 *)page = 0; /* not a size page (sizepage_of) */
 	*page_live(page) = 0;
 	first = (u32 *)(page + SEG_FIRST);
 	end = (u32 *)(page + SEG_END);
@@ -684,13 +684,6 @@ void *seg_take_empty_page(struct slob_heap *h)
 	return (char *)hdr - SEG_FIRST;
 }
 
-bool seg_kmalloc_too_big(size_t size)
-{
-	size_t align = kmalloc_align(size);
-
-	return align > SEG_GRAN && seg_block_size(size) + align + SEG_MIN > SEG_MAX;
-}
-
 /* Is p the payload of a live segfit block? Cheap checks of its header: a
  * 16-byte aligned p other than a page start has its header in its own
  * page, at an offset from SEG_FIRST to SEG_END - 16. */
@@ -756,18 +749,58 @@ static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h
 	return p;
 }
 
+/* sizepage_kmalloc_filled on a sectioned memmap. */
+static __attribute__((noinline)) void *sizepage_filled_sectioned(struct slob_heap *h,
+								 unsigned long idx, u32 next,
+								 void *p, unsigned long flags)
+{
+	sp_set_head(h, (unsigned int)idx, next);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return p;
+}
+
+/* kmalloc's object p took the last free object of its page, the head of
+ * list idx: the page leaves the list, the next one (through the flat
+ * memmap's window) heads it. No call but in tail position. */
+static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap *h,
+							       unsigned long idx, void *p,
+							       unsigned long flags)
+{
+	struct page *pg = h->sp_partial[idx], *npg = NULL;
+	u32 next = pg->sp_next;
+	char *addr = NULL;
+	uintptr_t off;
+
+	pg->sp_next = SP_NIL;
+	if (next != SP_NIL) {
+		addr = sp_pfn_addr(next);
+		off = (uintptr_t)addr - memmap_win_start;
+		if (unlikely(off >= memmap_win_size))
+			return sizepage_filled_sectioned(h, idx, next, p, flags);
+		npg = memmap_win_map + (off >> PAGE_SHIFT);
+		npg->sp_prev = SP_NIL;
+	}
+	h->sp_partial[idx] = npg;
+	h->sp_base[idx] = addr;
+	spin_unlock_irqrestore(&h->lock, flags);
+	return p;
+}
+
 /* kmalloc from a size page. Nothing here makes a call but in tail
  * position, so the compiler needs no stack frame. */
 static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_heap *h,
 								    unsigned int idx, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	struct slob_sizepage *sp = h->sp_partial[idx];
+	struct page *pg = h->sp_partial[idx];
+	bool full;
 	void *p;
 
-	if (unlikely(!sp))
+	if (unlikely(!pg))
 		return sizepage_kmalloc_grow(h, idx, gfp, flags);
-	p = sp_pop(h, sp, idx);
+	p = sp_pop(h, pg, h->sp_base[idx], &full);
+	if (unlikely(full))
+		return sizepage_kmalloc_filled(h, idx, p, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
@@ -777,12 +810,8 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
 		return slob_kmalloc_other(h, size, gfp);
-	if (!(size & (size - 1))) { /* a power of two, aligned to itself */
-		if (likely(size <= (1u << SP_MAX_SHIFT)))
-			return sizepage_kmalloc(h, sizepage_index(size), gfp);
-		/* 2048: a bigblock (aligned to its size, it does not fit a page). */
-		return slob_kmalloc_other(h, size, gfp);
-	}
+	if (!(size & (size - 1))) /* a power of two (<= 2048 here), aligned to itself */
+		return sizepage_kmalloc(h, sizepage_index(size), gfp);
 	if (size < 16)
 		return sizepage_kmalloc(h, 0, gfp);
 	return seg_kmalloc(h, size, gfp);
@@ -805,11 +834,11 @@ static __attribute__((noinline)) bool kfree_bad(void *p, struct slob_heap *h, un
 	return false;
 }
 
-static __attribute__((noinline)) bool sizepage_kfree_emptied(struct slob_sizepage *sp,
+static __attribute__((noinline)) bool sizepage_kfree_emptied(struct page *pg,
 							     struct slob_heap *h,
 							     unsigned long flags)
 {
-	sizepage_emptied(h, sp);
+	sizepage_emptied(h, pg);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
@@ -860,59 +889,71 @@ static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap
 	return true;
 }
 
-/* As sizepage_kmalloc: no call but in tail position. A classic page never
- * has the size-page magic first (sizepage_magic). */
-bool slob_kfree(void *p, struct slob_heap *h)
+/* As sizepage_kmalloc: no call but in tail position. pg is p's struct
+ * page (kfree found it), its private the heap: a classic or segfit page is
+ * on the heap's page list, its lru.next (even) where a size page's odd
+ * sp_info lies. An emptied page becomes the kept one here when none is
+ * kept. */
+bool slob_kfree(void *p, struct page *pg)
 {
+	struct slob_heap *h = (struct slob_heap *)pg->private;
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	struct slob_sizepage *sp = page_head_of(p);
+	unsigned long size, free;
+	unsigned int inuse;
 	u64 marker;
 
-	if (unlikely(sp->magic != h->sp_magic))
+	if (unlikely(!PageSlobSize(pg)))
 		return kfree_other_page(p, h, flags);
 	marker = sp_marker(h, p);
-	if (unlikely(!sp_on_boundary(sp, p) || *marker_slot(p) == marker))
+	size = pg->sp_size;
+	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == marker))
 		return kfree_bad(p, h, flags);
-	sp_push(h, sp, p, marker);
-	if (unlikely(--sp->inuse == 0))
-		return sizepage_kfree_emptied(sp, h, flags);
+	free = pg->sp_free;
+	*(u16 *)p = (u16)free;
+	*marker_slot(p) = marker;
+	if (unlikely(free >= SP_NONE)) /* it was full: listed again */
+		sp_list_add(h, pg, page_head_of(p));
+	pg->sp_free = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
+	h->used_bytes -= size;
+	inuse = pg->sp_inuse - 1u;
+	pg->sp_inuse = (u16)inuse;
+	if (unlikely(inuse == 0)) {
+		if (h->sp_kept)
+			return sizepage_kfree_emptied(pg, h, flags);
+		h->sp_kept = pg;
+	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
 
-bool seg_free(struct slob_heap *h, void *p)
+bool seg_free(struct slob_heap *h, void *p, struct page *pg)
 {
-	struct slob_sizepage *sp = sizepage_of(h, p);
-
-	if (sp)
-		return sizepage_free(h, sp, p);
+	if (PageSlobSize(pg))
+		return sizepage_free(h, pg, p);
 	return seg_valid_live(h, p) && seg_free_block(h, hdr_of(p));
 }
 
 size_t seg_ksize(const struct slob_heap *h, const void *p)
 {
-	const struct slob_sizepage *sp = sizepage_of(h, p);
+	const struct page *pg = sizepage_of(h, p);
 
-	if (sp)
-		return sizepage_ksize(h, sp, p);
+	if (pg)
+		return sizepage_ksize(h, pg, p);
 	return seg_valid_live(h, p) && !is_parked(h, hdr_of(p)) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
 }
 
 unsigned long seg_release_pages(struct slob_heap *h)
 {
 	struct list_head *pos, *n;
-	unsigned long busy = 0;
+	unsigned long busy;
 
 	seg_flush_parked(h);
+	busy = sizepage_release_all(h); /* the size pages still in use */
 	list_for_each_safe(pos, n, &h->pages) {
 		char *page = page_address(list_entry(pos, struct page, lru));
 		u32 *first = (u32 *)(page + SEG_FIRST);
-		struct slob_sizepage *sp = sizepage_of(h, page);
 
-		if (sp) {
-			if (!sizepage_release_if_empty(h, sp))
-				busy++;
-		} else if ((*first & H_FREE) && block_size(*first) == SEG_MAX) {
+		if ((*first & H_FREE) && block_size(*first) == SEG_MAX) {
 			list_unlink(h, first, SEG_MAX);
 			h->nr_empty--;
 			put_slob_page(h, page);
@@ -1043,30 +1084,24 @@ int seg_check(struct slob_heap *h)
 	list_for_each(pos, &h->pages) {
 		struct page *pg = list_entry(pos, struct page, lru);
 		char *page = page_address(pg);
-		struct slob_sizepage *sp = sizepage_of(h, page);
 
 		if (page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
 			slob_problem(h, &errors, page, "page on the heap's list is not its SLOB page");
-		if (sp) {
-			used += sizepage_check_page(h, sp, &errors);
-		} else {
-			if (check_seg_page(h, page, &errors, &nfree, &used))
-				empty++;
-		}
+		if (check_seg_page(h, page, &errors, &nfree, &used))
+			empty++;
 		if (++pages > h->nr_pages + 1)
 			break;
 	}
+	used += sizepage_check(h, &errors);
 	check_seg_lists(h, &errors, &listed);
 	check_parked(h, &errors);
-	if (pages != h->nr_pages)
-		slob_problem(h, &errors, NULL, "page count differs from the page list");
+	if (pages + h->sp_pages != h->nr_pages)
+		slob_problem(h, &errors, NULL, "page count differs from the page list and the size pages");
 	if (listed != nfree)
 		slob_problem(h, &errors, NULL, "free blocks in pages differ from blocks on lists");
 	if (used != h->used_bytes)
 		slob_problem(h, &errors, NULL, "used bytes differ from the blocks in use");
 	if (empty != h->nr_empty || empty > h->keep_empty)
 		slob_problem(h, &errors, NULL, "idle pages (wholly free, or only parked blocks) miscounted or too many kept");
-	if (h->sp_kept && (sizepage_of(h, h->sp_kept) != h->sp_kept || h->sp_kept->inuse))
-		slob_problem(h, &errors, h->sp_kept, "the kept size page is not an empty size page");
 	return errors;
 }

@@ -1,6 +1,6 @@
 /*
  * slob_sizepage.c - size pages: how a SLOB_SEGFIT heap serves kmalloc of a
- * power of two from 16 to 1024 bytes (and of anything up to 16 bytes)
+ * power of two from 16 to 2048 bytes (and of anything up to 16 bytes)
  * aligned to its size without a header per object.
  *
  * Why. kmalloc aligns a power-of-two size to itself (Linux's rule since
@@ -9,29 +9,37 @@
  * memory would go to alignment. Such requests are very common (the kernel
  * size mix is mostly powers of two), so they get pages of their own.
  *
- * Layout. A size page holds objects of one size 1 << shift (shift 4..10).
- * Its first 32 bytes are a header (struct slob_sizepage: the magic, the
- * first free object's offset, the object size, a 32-bit in-use count, the
- * shift, the object count, the list links); objects start at the first
- * multiple of their size at or after it and tile the page, each aligned to
- * its size, so an object start is any multiple of the size from 32 on.
+ * Layout. A size page holds objects of one size 16 << idx (idx 0..7: 16 to
+ * 2048 bytes) and nothing else: its header is in its struct page, as the
+ * slab allocator keeps a slab's, so its 4 KiB are all objects, PAGE_SIZE /
+ * size of them, each at a multiple of its size (four 1024-byte objects, not
+ * the three a header in the page left room for; two of 2048, which did not
+ * fit beside one at all). The struct page's first
+ * union (include/mm/mm.h) holds sp_info ((idx << 1) | 1), sp_size, sp_free
+ * (the offset of the first free object, SP_NONE when there is none),
+ * sp_inuse and the pfns of its list neighbours; page->private is the heap
+ * and the page type PGTY_SLOB, as for every SLOB page. The other SLOB pages
+ * sit on heap->pages through page->lru, whose first word, an even pointer,
+ * lies where sp_info's odd value does: that bit is how kfree and ksize tell
+ * a size page (PageSlobSize), one load from the struct page kfree found.
  * Free objects form a LIFO list through their first two bytes (the offset
- * of the next one; 0 ends it) and carry a marker in bytes 8..15 (their
- * address ^ heap->sp_key, a value made from the heap's secret) that a
- * second kfree finds. The header's first word is the heap's size-page
- * magic (heap->sp_magic); a segfit page has 0 there (seg_grow clears it),
- * which is how kfree and ksize tell the two kinds of page apart with one
- * load.
+ * of the next one) and carry a marker in bytes 8..15 (their address ^
+ * heap->sp_key, a value made from the heap's secret) that a second kfree
+ * finds.
  *
  * Speed. kmalloc and kfree of a size page's object (sizepage_kmalloc and
  * slob_kfree in mm/slob_segfit.c, sp_pop and sp_push in slob_internal.h)
- * make no call but in tail position, so they run without a stack frame:
- * the list's head page, one object popped or pushed, the counts; a page
- * that must be made or has emptied is a tail call with the lock held.
+ * make no call but in tail position, so they run without a stack frame.
+ * The heap keeps the address of each list's head page beside its struct
+ * page (sp_base), so a pop needs no page_address; kfree finds the struct
+ * page through the flat memmap's window and the address of the page from
+ * the pointer. A page that fills, empties or must be made is a tail call
+ * with the lock held; a full page that gets an object back is listed
+ * inline (its pfn from its address, no memmap lookup).
  *
  * Lists. For each size the heap keeps the size pages that have a free
- * object on a doubly linked list (heap->sp_partial); a full page is on no
- * such list, and every size page is on heap->pages like any SLOB page. An
+ * object on a doubly linked list through their struct pages (pfns, as the
+ * slab allocator links its slabs); a full page is on no list. An
  * allocation pops the first free object of the first listed page: O(1). A
  * free pushes the object back, lists the page again when it was full, and
  * gives the page back to the buddy allocator when it empties, unless no
@@ -40,153 +48,243 @@
  * new page first re-cuts the kept one (of another size), then segfit's
  * kept wholly free page, and only then asks the buddy allocator; segfit
  * likewise takes the kept size page before a new one (seg_grow). So the
- * heap never holds two empty pages while it grows.
+ * heap never holds two empty pages while it grows. heap->sp_pages counts
+ * the size pages (nr_pages counts them too); every size page ever made
+ * lies between heap->sp_lo_pfn and sp_hi_pfn, where slob_check finds the
+ * full ones, which no list holds.
  *
- * Invariants (sizepage_check, part of slob_check): the free list of a page
- * stays inside the page on object boundaries, without loops, each with its
- * marker; inuse + free objects = nr; a page is on its size's list exactly
- * when it has a free object, with back links right; used_bytes counts
- * inuse * size of every size page; the only empty size page is sp_kept.
+ * Invariants (sizepage_check, part of slob_check): every PGTY_SLOB page of
+ * the heap with an odd sp_info is a size page of a valid index with
+ * sp_size = 16 << idx, and there are sp_pages of them; its free list stays
+ * inside the page on object boundaries, without loops, each with its
+ * marker; inuse + free objects = PAGE_SIZE / size; a page is on its size's
+ * list exactly when it has a free object, with back links right and
+ * sp_base the head's address; used_bytes counts inuse * size of every size
+ * page; the only empty size page is sp_kept.
  */
 #include <mm/mm.h>
+#include <mm/mmzone.h>
 #include <mm/slob.h>
 
 #include "slob_internal.h"
 
-_Static_assert(sizeof(struct slob_sizepage) <= SP_HEADER, "size page header fits its room");
+_Static_assert(sizeof(struct page) <= 32, "a size page's header fits struct page");
 
-/* A new size page for objects of 1 << shift bytes, listed, or NULL. */
-struct slob_sizepage *sizepage_grow(struct slob_heap *h, unsigned int shift, gfp_t gfp)
+/* Make the page at @addr (an ordinary SLOB page of h, on heap->pages, its
+ * memory unused) a size page of index idx with every object free, listed. */
+static struct page *sp_make(struct slob_heap *h, char *addr, unsigned int idx)
 {
-	struct slob_sizepage *sp = sizepage_take_kept(h);
-	unsigned int size = 1u << shift, off;
+	struct page *pg = virt_to_page(addr);
+	unsigned int size = 16u << idx, off;
+	u32 pfn = sp_pfn(addr);
 
-	if (!sp)
-		sp = seg_take_empty_page(h);
-	if (!sp && seg_flush_parked(h)) /* merged, they may leave a page empty */
-		sp = seg_take_empty_page(h);
-	if (!sp)
-		sp = get_slob_page(h, gfp);
-	if (!sp)
-		return NULL;
-	sp->magic = h->sp_magic;
-	sp->shift = (u16)shift;
-	sp->size = (u16)size;
-	sp->inuse = 0;
-	sp->nr = (u16)((PAGE_SIZE - sp_first(size)) >> shift);
-	sp->free = sp_first(size);
-	for (off = sp_first(size); off < PAGE_SIZE; off += size) {
-		char *obj = (char *)sp + off;
+	list_del(&pg->lru);
+	pg->sp_info = (u16)(idx << 1 | 1);
+	pg->sp_size = (u16)size;
+	pg->sp_inuse = 0;
+	pg->sp_free = 0;
+	for (off = 0; off < PAGE_SIZE; off += size) {
+		char *obj = addr + off;
 
-		*(u16 *)obj = (u16)(off + size < PAGE_SIZE ? off + size : 0);
+		*(u16 *)obj = (u16)(off + size);
 		*marker_slot(obj) = sp_marker(h, obj);
 	}
-	sp_list_add(h, sp);
-	return sp;
+	h->sp_pages++;
+	if (pfn < h->sp_lo_pfn)
+		h->sp_lo_pfn = pfn;
+	if (pfn > h->sp_hi_pfn)
+		h->sp_hi_pfn = pfn;
+	sp_list_add(h, pg, addr);
+	return pg;
 }
 
-/* Take sp off its size's list and make its page a size page no more. */
-static void sp_unmake(struct slob_heap *h, struct slob_sizepage *sp)
+/* Unlist pg and make it an ordinary SLOB page of the heap again (on
+ * heap->pages); its address. */
+static char *sp_unmake(struct slob_heap *h, struct page *pg)
 {
-	sp_list_del(h, sp);
-	sp->magic = 0;
+	char *addr = page_address(pg);
+
+	sp_list_del(h, pg);
+	list_add(&pg->lru, &h->pages); /* lru.next, even: no longer a size page */
+	h->sp_pages--;
+	return addr;
+}
+
+struct page *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gfp)
+{
+	char *addr = sizepage_take_kept(h);
+
+	if (!addr)
+		addr = seg_take_empty_page(h);
+	if (!addr && seg_flush_parked(h)) /* merged, they may leave a page empty */
+		addr = seg_take_empty_page(h);
+	if (!addr)
+		addr = get_slob_page(h, gfp);
+	if (!addr)
+		return NULL;
+	return sp_make(h, addr, idx);
+}
+
+void sp_list_del(struct slob_heap *h, struct page *pg)
+{
+	unsigned int idx = sp_index(pg);
+
+	if (pg == h->sp_partial[idx]) {
+		sp_list_pop_head(h, idx);
+		return;
+	}
+	if (pg->sp_prev == SP_NIL) /* on no list: full */
+		return;
+	sp_addr_page(sp_pfn_addr(pg->sp_prev))->sp_next = pg->sp_next;
+	if (pg->sp_next != SP_NIL)
+		sp_addr_page(sp_pfn_addr(pg->sp_next))->sp_prev = pg->sp_prev;
+	pg->sp_next = pg->sp_prev = SP_NIL;
 }
 
 void *sizepage_take_kept(struct slob_heap *h)
 {
-	struct slob_sizepage *sp = h->sp_kept;
+	struct page *pg = h->sp_kept;
 
-	if (!sp)
+	if (!pg)
 		return NULL;
 	h->sp_kept = NULL;
-	sp_unmake(h, sp);
-	return sp;
+	return sp_unmake(h, pg);
 }
 
-size_t sizepage_ksize(const struct slob_heap *h, const struct slob_sizepage *sp, const void *p)
+size_t sizepage_ksize(const struct slob_heap *h, const struct page *pg, const void *p)
 {
-	if (!sp_on_boundary(sp, p) || *marker_slot((void *)p) == sp_marker(h, p))
+	if (!sp_on_boundary(pg, p) || *marker_slot((void *)p) == sp_marker(h, p))
 		return 0;
-	return sp_size(sp);
+	return pg->sp_size;
 }
 
-void sizepage_release(struct slob_heap *h, struct slob_sizepage *sp)
+void sizepage_release(struct slob_heap *h, struct page *pg)
 {
-	sp_unmake(h, sp);
-	put_slob_page(h, sp);
+	put_slob_page(h, sp_unmake(h, pg));
 }
 
-void sizepage_emptied(struct slob_heap *h, struct slob_sizepage *sp)
+void sizepage_emptied(struct slob_heap *h, struct page *pg)
 {
 	if (h->sp_kept) /* one empty size page is kept: this one goes */
-		sizepage_release(h, sp);
+		sizepage_release(h, pg);
 	else
-		h->sp_kept = sp;
+		h->sp_kept = pg;
 }
 
-bool sizepage_release_if_empty(struct slob_heap *h, struct slob_sizepage *sp)
+unsigned long sizepage_release_all(struct slob_heap *h)
 {
-	if (sp->inuse)
-		return false;
-	if (sp == h->sp_kept)
+	if (h->sp_kept) {
+		sizepage_release(h, h->sp_kept);
 		h->sp_kept = NULL;
-	sizepage_release(h, sp);
-	return true;
+	}
+	return h->sp_pages;
 }
 
+/* The free objects of the pages of each list (a full page has none). */
 void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st)
 {
-	struct list_head *pos;
+	st->size_pages = h->sp_pages;
+	st->size_page_bytes = h->sp_pages * PAGE_SIZE;
+	for (unsigned int idx = 0; idx < SP_NR_SIZES; idx++) {
+		unsigned long n = 0;
 
-	list_for_each(pos, &h->pages) {
-		struct slob_sizepage *sp = sizepage_of(h, page_address(list_entry(pos, struct page, lru)));
+		for (struct page *pg = h->sp_partial[idx]; pg && n++ <= h->sp_pages;
+		     pg = pg->sp_next == SP_NIL ? NULL : sp_addr_page(sp_pfn_addr(pg->sp_next))) {
+			unsigned long nfree = sp_nr(idx) - pg->sp_inuse;
 
-		if (!sp)
-			continue;
-		st->size_pages++;
-		st->size_page_bytes += (unsigned long)sp->nr * sp_size(sp);
-		for (u16 off = sp->free; off; off = *(u16 *)((char *)sp + off)) {
-			slob_note_free_block(st, sp_size(sp));
-			st->size_free_blocks++;
+			for (unsigned long i = 0; i < nfree; i++)
+				slob_note_free_block(st, pg->sp_size);
+			st->size_free_blocks += nfree;
 		}
 	}
 }
 
-/* Walk one size page; the bytes of its objects in use. */
-unsigned long sizepage_check_page(struct slob_heap *h, struct slob_sizepage *sp, int *errors)
+/* Walk one size page at addr; the number of its free objects. */
+static unsigned int check_one(struct slob_heap *h, struct page *pg, char *addr, int *errors)
 {
-	unsigned int size, nfree = 0;
-	bool listed = false;
+	unsigned int idx = sp_index(pg), nfree = 0;
 
-	if (sp->shift < SP_MIN_SHIFT || sp->shift > SP_MAX_SHIFT) {
-		slob_problem(h, errors, sp, "size page with an impossible object size");
+	if (idx >= SP_NR_SIZES) {
+		slob_problem(h, errors, addr, "size page with an impossible object size");
 		return 0;
 	}
-	size = 1u << sp->shift;
-	if (sp->size != size)
-		slob_problem(h, errors, sp, "size page object size differs from its shift");
-	if (sp->nr != (PAGE_SIZE - sp_first(size)) >> sp->shift)
-		slob_problem(h, errors, sp, "size page object count is wrong");
-	for (u16 off = sp->free; off; off = *(u16 *)((char *)sp + off)) {
-		char *obj = (char *)sp + off;
+	if (pg->sp_size != 16u << idx)
+		slob_problem(h, errors, addr, "size page object size differs from its list index");
+	for (unsigned int off = pg->sp_free; off != SP_NONE; off = *(u16 *)(addr + off)) {
+		char *obj = addr + off;
 
-		if (off >= PAGE_SIZE || !sp_on_boundary(sp, obj) || ++nfree > sp->nr) {
+		if (off > SP_NONE || !sp_on_boundary(pg, obj) || ++nfree > sp_nr(idx)) {
 			slob_problem(h, errors, obj, "size page free list leaves the page or loops");
-			return (unsigned long)sp->inuse * size;
+			return nfree;
 		}
 		if (*marker_slot(obj) != sp_marker(h, obj))
 			slob_problem(h, errors, obj, "free object lost its marker (written after kfree?)");
 	}
-	if (sp->inuse + nfree != sp->nr)
-		slob_problem(h, errors, sp, "size page in-use count differs from its free list");
-	if (!sp->inuse && sp != h->sp_kept)
-		slob_problem(h, errors, sp, "empty size page that is not the kept one");
-	for (struct slob_sizepage *q = h->sp_partial[sp->shift - SP_MIN_SHIFT]; q; q = q->next)
-		if (q == sp)
-			listed = true;
-	if (listed != (nfree > 0))
-		slob_problem(h, errors, sp, "size page listed though full, or full page not listed");
-	if (sp->prev ? sp->prev->next != sp : listed && h->sp_partial[sp->shift - SP_MIN_SHIFT] != sp)
-		slob_problem(h, errors, sp, "size page list back link broken");
-	return (unsigned long)sp->inuse * size;
+	if (pg->sp_inuse + nfree != sp_nr(idx))
+		slob_problem(h, errors, addr, "size page in-use count differs from its free list");
+	if (!pg->sp_inuse && pg != h->sp_kept)
+		slob_problem(h, errors, addr, "empty size page that is not the kept one");
+	if (!nfree && (pg->sp_next != SP_NIL || pg->sp_prev != SP_NIL))
+		slob_problem(h, errors, addr, "full size page with list links");
+	return nfree;
+}
+
+/* Walk list idx: each page a size page of the heap of that index with a
+ * free object, back links right; how many. */
+static unsigned long check_list(struct slob_heap *h, unsigned int idx, int *errors)
+{
+	u32 prev = SP_NIL;
+	unsigned long n = 0;
+	struct page *pg = h->sp_partial[idx];
+
+	if (pg && h->sp_base[idx] != page_address(pg))
+		slob_problem(h, errors, h->sp_base[idx], "size list head's address is wrong");
+	while (pg) {
+		char *addr = page_address(pg);
+
+		if (++n > h->sp_pages) {
+			slob_problem(h, errors, addr, "size page list loops or holds a page not counted");
+			break;
+		}
+		if (page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h || !PageSlobSize(pg) ||
+		    sp_index(pg) != idx) {
+			slob_problem(h, errors, addr, "listed page is not a size page of this heap and size");
+			break;
+		}
+		if (pg->sp_free == SP_NONE)
+			slob_problem(h, errors, addr, "full size page on its size's list");
+		if (pg->sp_prev != prev)
+			slob_problem(h, errors, addr, "size page list back link broken");
+		prev = sp_pfn(addr);
+		pg = pg->sp_next == SP_NIL ? NULL : virt_to_page(sp_pfn_addr(pg->sp_next));
+	}
+	return n;
+}
+
+unsigned long sizepage_check(struct slob_heap *h, int *errors)
+{
+	unsigned long used = 0, pages = 0, with_free = 0, listed = 0;
+
+	for (unsigned long pfn = h->sp_lo_pfn; pfn <= h->sp_hi_pfn; pfn++) {
+		char *addr = sp_pfn_addr((u32)pfn);
+		struct page *pg = virt_to_page(addr);
+
+		if (!pg || page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h ||
+		    !PageSlobSize(pg))
+			continue;
+		pages++;
+		if (check_one(h, pg, addr, errors))
+			with_free++;
+		used += (unsigned long)pg->sp_inuse * pg->sp_size;
+	}
+	for (unsigned int idx = 0; idx < SP_NR_SIZES; idx++)
+		listed += check_list(h, idx, errors);
+	if (pages != h->sp_pages)
+		slob_problem(h, errors, NULL, "size page count differs from the size pages found");
+	if (listed != with_free)
+		slob_problem(h, errors, NULL, "size pages with a free object differ from the listed ones");
+	if (h->sp_kept && (page_type(h->sp_kept) != PGTY_SLOB || !PageSlobSize(h->sp_kept) ||
+			   h->sp_kept->private != (unsigned long)h || h->sp_kept->sp_inuse))
+		slob_problem(h, errors, NULL, "the kept size page is not an empty size page");
+	return used;
 }

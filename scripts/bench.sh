@@ -143,8 +143,9 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo
 	echo "- page_alloc order 0 <= 60 instructions per pair (the per-hart fast path);"
 	echo "- churn alloc=slob <= 120 instructions per operation and ratio >= 4 (at least four times fewer"
-	echo "  instructions than picolibc's malloc), with peak_kb no more than picolibc_peak_kb (its goal of"
-	echo "  980, the peak before kmalloc aligned powers of two to their size, is not met: docs/kmalloc.md);"
+	echo "  instructions than picolibc's malloc), with peak_kb no more than picolibc_peak_kb and no more"
+	echo "  than 1000 (asserted since size pages keep their header in struct page; its goal of 980, the"
+	echo "  peak before kmalloc aligned powers of two to their size, is not met: docs/kmalloc.md);"
 	echo "- kmalloc alloc=slob <= 150 per pair for every size up to 3000 (16, 64, 256, 1024, 3000);"
 	echo "- kmem_cache model=slab <= 30 instructions per pair; model=slob <= 900 (a bound against"
 	echo "  regression) and kmem_cache_few model=slob at most 3/4 of model=slab's live_kb;"

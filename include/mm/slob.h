@@ -5,7 +5,7 @@
  * benchmarks build their own with slob_heap_init. Two modes:
  *   SLOB_SEGFIT   (default) per-page blocks with 4-byte boundary-tag headers
  *                 on segregated free lists: O(1) allocation and free; kmalloc
- *                 of powers of two up to 1024 from headerless size pages, and
+ *                 of powers of two up to 2048 from headerless size pages, and
  *                 kfree'd blocks above 512 bytes parked for reuse before they
  *                 are merged;
  *   SLOB_CLASSIC  Linux 2.6.20's design: one circular address-ordered first-
@@ -40,13 +40,13 @@ struct slob_block {
  * up to 512 bytes stay empty). */
 #define SEG_NR_PARKED 32
 
-/* SLOB_SEGFIT's size pages: kmalloc of a power of two from 16 to 1024 bytes
- * (and of 1..16) takes an object of a page of that size alone
- * (mm/slob_sizepage.c). */
+/* SLOB_SEGFIT's size pages: kmalloc of a power of two from 16 to 2048 bytes
+ * (and of 1..16) takes an object of a page of that size alone, whose
+ * header is in its struct page (mm/slob_sizepage.c). */
 #define SP_MIN_SHIFT 4
-#define SP_MAX_SHIFT 10
+#define SP_MAX_SHIFT 11
 #define SP_NR_SIZES (SP_MAX_SHIFT - SP_MIN_SHIFT + 1)
-struct slob_sizepage;
+struct page;
 
 /* A free segfit block's payload: its links on its class list. */
 struct seg_free {
@@ -61,7 +61,6 @@ struct slob_heap {
 	bool kfence;         /* KFENCE samples this heap's kmalloc (mm/kfence.c) */
 	const char *name;
 	u32 secret;          /* mixes into segfit header cookies */
-	u32 sp_magic;        /* a size page's first word (from secret) */
 	u64 sp_key;          /* a free size-page object's marker is sp_key ^ its address */
 	unsigned int keep_empty; /* wholly free pages kept before returning one */
 	gfp_t zone_gfp;      /* zone bits every page of the heap is allocated with:
@@ -78,11 +77,16 @@ struct slob_heap {
 	/* parked blocks (mm/slob_segfit.c): per 128-byte range of block sizes,
 	 * one freed block not yet merged (its header), or NULL */
 	u32 *seg_parked[SEG_NR_PARKED];
-	/* size pages (mm/slob_sizepage.c) with a free object, per size 16..1024 */
-	struct slob_sizepage *sp_partial[SP_NR_SIZES];
-	struct slob_sizepage *sp_kept;        /* the one empty size page kept, or NULL */
+	/* size pages (mm/slob_sizepage.c): per size 16..2048 the first page
+	 * of its list of pages with a free object, and that page's address */
+	struct page *sp_partial[SP_NR_SIZES];
+	char *sp_base[SP_NR_SIZES];
+	struct page *sp_kept;         /* the one empty size page kept, or NULL */
+	unsigned long sp_pages;       /* size pages held (also in nr_pages) */
+	unsigned long sp_lo_pfn, sp_hi_pfn; /* every size page ever made lies in
+					     * [lo, hi] (slob_check's scan) */
 
-	struct list_head pages; /* every SLOB page of the heap (page->lru) */
+	struct list_head pages; /* every SLOB page of the heap but its size pages (page->lru) */
 
 	/* statistics (under lock) */
 	unsigned long nr_pages;     /* SLOB pages held */
@@ -114,14 +118,14 @@ void slob_free(struct slob_heap *h, void *p, size_t size);
  * bigblocks (mm/kmalloc.c); kfree/ksize/krealloc take any heap's pointer. */
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
 
-/* For mm/kmalloc.c: the small-object side of kmalloc. slob_kfree and
- * slob_ksize take a pointer inside one of h's pages. */
-struct page;
+/* For mm/kmalloc.c: the small-object side of kmalloc. slob_ksize takes a
+ * pointer inside one of h's pages. */
 /* 1 .. SLOB_SEG_KMALLOC_MAX bytes (bigger classic requests become bigblocks). */
 void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
 /* false when p is not a live block: reported, and counted on the heap and
- * in kfree_errors / kfree_last_error. */
-bool slob_kfree(void *p, struct slob_heap *h); /* (p first: kfree's register) */
+ * in kfree_errors / kfree_last_error. page: p's struct page, a PGTY_SLOB
+ * page (its private is the heap). */
+bool slob_kfree(void *p, struct page *page); /* (p first: kfree's register) */
 size_t slob_ksize(struct slob_heap *h, const void *p);
 
 /* segfit's largest block payload (classic's is PAGE_SIZE - 16). */

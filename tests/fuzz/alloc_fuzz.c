@@ -678,8 +678,8 @@ static void check_kmalloc_block(void *p, size_t size, bool zero, struct slob_hea
 		FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, size), "kmalloc(%zu) = %p not aligned", size, p);
 	if (slab && size <= KMALLOC_SLAB_MAX)
 		want = PGTY_SLAB;
-	else if (size <= slob_kmalloc_max(h) && !(h->mode == SLOB_SEGFIT && size == 2048))
-		want = PGTY_SLOB; /* segfit's kmalloc(2048) is a bigblock: natural alignment */
+	else if (size <= slob_kmalloc_max(h))
+		want = PGTY_SLOB; /* segfit's kmalloc(2048): half a size page */
 	else
 		want = PGTY_BIGBLOCK;
 	FUZZ_CHECK(page_type(page) == want, "kmalloc(%zu) on %s: page type %d, expected %d", size,

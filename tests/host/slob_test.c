@@ -78,10 +78,10 @@ static size_t small_max(enum slob_mode m)
 
 /* Bytes of a kmalloc'ed small block in front of its pointer, given its
  * ksize: none for an object of a segfit size page (a power of two up to
- * 1024: a segfit block's ksize is 16n - 4, never one). */
+ * 2048: a segfit block's ksize is 16n - 4, never one). */
 static size_t kmalloc_hdr(enum slob_mode m, size_t ks)
 {
-	if (m == SLOB_SEGFIT && ks <= 1024 && !(ks & (ks - 1)))
+	if (m == SLOB_SEGFIT && ks <= 2048 && !(ks & (ks - 1)))
 		return 0;
 	return m == SLOB_SEGFIT ? SEG_HDR_BYTES : CLASSIC_HDR_BYTES;
 }
@@ -233,11 +233,11 @@ static size_t pick_size(u64 *rng)
 	return special[x % ARRAY_SIZE(special)];
 }
 
-/* A kmalloc of @size is a bigblock: above a SLOB block, or (segfit) 2048,
- * whose natural alignment no segfit page can give. */
+/* A kmalloc of @size is a bigblock: above a SLOB block (segfit's 2048 is
+ * half a size page). */
 static bool is_big_size(const struct fx *f, size_t size)
 {
-	return size > small_max(f->mode) || (f->mode == SLOB_SEGFIT && size == 2048);
+	return size > small_max(f->mode);
 }
 
 static bool is_big(const struct fx *f, const struct mobj *o)
@@ -1490,19 +1490,19 @@ BOTH_MODES(slob_check_finds_damage)
 
 /* ---- segfit's size pages ---------------------------------------------------------- */
 
-/* Objects per size page of @size bytes: the page less its 32-byte header,
- * rounded up to the first object's alignment. */
+/* Objects per size page of @size bytes: the whole page (its header is in
+ * its struct page), four of 1024 bytes, 256 of 16. */
 static unsigned long per_size_page(size_t size)
 {
-	return (PAGE_SIZE - MAX(size, (size_t)32)) / size;
+	return PAGE_SIZE / size;
 }
 
-/* kmalloc of a power of two 16..1024 (and of 1..16) takes headerless
+/* kmalloc of a power of two 16..2048 (and of 1..16) takes headerless
  * objects of a page of that size, aligned to their size, packed: N objects
  * take ceil(N / per page) pages and exactly N * size used bytes. */
 static void size_pages_pack(struct ktest *t, struct fx *f)
 {
-	static const size_t sizes[] = { 1, 16, 32, 64, 128, 256, 512, 1024 };
+	static const size_t sizes[] = { 1, 16, 32, 64, 128, 256, 512, 1024, 2048 };
 	static void *o[520];
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -1520,6 +1520,17 @@ static void size_pages_pack(struct ktest *t, struct fx *f)
 		/* (the empty page the last size kept is re-cut for this one) */
 		pages = (n + per_size_page(obj) - 1) / per_size_page(obj);
 		EXPECT_EQ(f->h.nr_pages, pages);
+		EXPECT_EQ(f->h.sp_pages, pages);
+		/* Each full page has objects at its first and last bytes: no
+		 * header (n fills pages - 1 pages). */
+		for (unsigned long k = 0, first = 0, last = 0; k <= n; k++) {
+			if (k == n) {
+				EXPECT(first >= pages - 1 && last >= pages - 1);
+				break;
+			}
+			first += ((uintptr_t)o[k] & (PAGE_SIZE - 1)) == 0;
+			last += ((uintptr_t)o[k] & (PAGE_SIZE - 1)) == PAGE_SIZE - obj;
+		}
 		EXPECT_EQ(f->h.used_bytes, n * obj);
 		EXPECT_EQ(slob_check(&f->h), 0);
 		for (unsigned long k = 0; k < n; k++) {
@@ -1613,6 +1624,188 @@ static void size_page_check_finds_damage_segfit(struct ktest *t)
 		fx_teardown(t);
 	}
 }
+
+#define SEGFIT_CASE(fn)                                 \
+	static void fn##_segfit(struct ktest *t)        \
+	{                                               \
+		if (fx_setup(t, SLOB_SEGFIT)) {         \
+			fn(t, &fx);                     \
+			fx_teardown(t);                 \
+		}                                       \
+	}
+
+static bool same_page_ptr(const void *a, const void *b)
+{
+	return ((uintptr_t)a >> PAGE_SHIFT) == ((uintptr_t)b >> PAGE_SHIFT);
+}
+
+/* What a size page's struct page says, against what the test knows: the
+ * page is a PGTY_SLOB page of the heap with an odd sp_info naming the size,
+ * and sp_inuse objects of it are out; false (reported) otherwise. */
+static bool sp_fields_match(struct ktest *t, struct fx *f, const void *obj, size_t size,
+			    unsigned long out)
+{
+	struct page *pg = virt_to_page(obj);
+	unsigned int idx = 0;
+
+	while ((16ul << idx) < size)
+		idx++;
+	if (!pg) {
+		EXPECT(pg != NULL);
+		return false;
+	}
+	EXPECT_EQ(page_type(pg), PGTY_SLOB);
+	EXPECT_EQ(pg->private, (unsigned long)&f->h);
+	EXPECT_EQ(pg->sp_info, (idx << 1) | 1);
+	EXPECT_EQ(pg->sp_size, size);
+	EXPECT_EQ(pg->sp_inuse, out);
+	return page_type(pg) == PGTY_SLOB && pg->sp_info == ((idx << 1) | 1) && pg->sp_size == size &&
+	       pg->sp_inuse == out;
+}
+
+/* Random kmalloc and kfree of the size-page sizes: after every step
+ * slob_check passes and the struct page of every object's page counts
+ * exactly the objects the test holds in it; each list head's address is
+ * its page's; a page given back is an untyped free page again. */
+static void size_page_struct_page_fields(struct ktest *t, struct fx *f)
+{
+	static const size_t sizes[] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
+	enum { SLOTS = 600, STEPS = 4000 };
+	static struct { u8 *p; size_t size; } slot[SLOTS];
+	u64 x = 0x9e3779b97f4a7c15ull;
+	bool ok = true;
+
+	memset(slot, 0, sizeof(slot));
+	for (int step = 0; step < STEPS && ok; step++) {
+		unsigned int i;
+		size_t size;
+		struct page *pg;
+
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		i = (unsigned int)(x >> 33) % SLOTS;
+		size = sizes[(x >> 20) % ARRAY_SIZE(sizes)];
+
+		if (slot[i].p) {
+			pg = virt_to_page(slot[i].p);
+			kfree(slot[i].p);
+			slot[i].p = NULL;
+			/* the page went back: untyped, no longer the heap's */
+			if (page_type(pg) != PGTY_SLOB)
+				EXPECT_EQ(pg->private, 0);
+		} else {
+			slot[i].p = heap_kmalloc(&f->h, size, GFP_KERNEL);
+			slot[i].size = size;
+			ASSERT(slot[i].p);
+			EXPECT(aligned(slot[i].p, size));
+		}
+		ok = slob_check(&f->h) == 0;
+		EXPECT(ok);
+		/* every page that holds one of ours: its count and its size */
+		for (unsigned int j = 0; j < SLOTS && ok; j++) {
+			unsigned long out = 0;
+
+			if (!slot[j].p)
+				continue;
+			for (unsigned int k = 0; k < SLOTS; k++)
+				out += slot[k].p && same_page_ptr(slot[k].p, slot[j].p);
+			ok = sp_fields_match(t, f, slot[j].p, slot[j].size, out);
+		}
+		for (unsigned int idx = 0; idx < SP_NR_SIZES && ok; idx++) {
+			struct page *head = f->h.sp_partial[idx];
+
+			ok = head ? f->h.sp_base[idx] == page_address(head) && head->sp_free < PAGE_SIZE
+				  : f->h.sp_base[idx] == NULL;
+			EXPECT(ok);
+		}
+	}
+	for (unsigned int i = 0; i < SLOTS; i++)
+		kfree(slot[i].p);
+	EXPECT_EQ(f->h.used_bytes, 0);
+	EXPECT(f->h.sp_pages <= 1); /* the kept one */
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+
+/* slob_check sees a size page's struct page that lies: an in-use count
+ * off by one, an object size that is not its list's, and a size page the
+ * count of size pages does not know. */
+static void size_page_check_finds_bad_struct_page(struct ktest *t, struct fx *f)
+{
+	struct fr_capture cap;
+	u8 *a = heap_kmalloc(&f->h, 256, GFP_KERNEL), *b = heap_kmalloc(&f->h, 256, GFP_KERNEL);
+	struct page *pg;
+	int errors;
+
+	ASSERT(a && b);
+	pg = virt_to_page(a);
+	EXPECT_EQ(pg->sp_inuse, 2);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	pg->sp_inuse++;
+	fr_capture_start(&cap);
+	errors = slob_check(&f->h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	pg->sp_inuse--;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "in-use count differs") != NULL);
+	pg->sp_size = 128;
+	fr_capture_start(&cap);
+	errors = slob_check(&f->h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	pg->sp_size = 256;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "object size differs") != NULL);
+	f->h.sp_pages++;
+	fr_capture_start(&cap);
+	errors = slob_check(&f->h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	f->h.sp_pages--;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "size page count differs") != NULL);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	kfree(a);
+	kfree(b);
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+
+/* A full size page is on no list and comes back on one when an object of
+ * it is freed; the list links through struct page stay consistent when
+ * pages in the middle of a list empty and go back. */
+static void size_page_lists_through_struct_page(struct ktest *t, struct fx *f)
+{
+	enum { PAGES = 5, PER = 4 }; /* 1024-byte objects: four per page */
+	u8 *o[PAGES * PER];
+
+	for (int i = 0; i < PAGES * PER; i++) {
+		o[i] = heap_kmalloc(&f->h, 1024, GFP_KERNEL);
+		ASSERT(o[i]);
+	}
+	EXPECT_EQ(f->h.sp_pages, PAGES);
+	EXPECT(f->h.sp_partial[6] == NULL); /* all full */
+	EXPECT_EQ(slob_check(&f->h), 0);
+	/* one object of every page back: each page listed, the last freed first */
+	for (int pg = 0; pg < PAGES; pg++)
+		kfree(o[pg * PER]);
+	EXPECT(f->h.sp_partial[6] == virt_to_page(o[(PAGES - 1) * PER]));
+	EXPECT_EQ(slob_check(&f->h), 0);
+	/* pages 1 and 3 (inside the list) empty: one is kept, one goes */
+	for (int i = 1; i < PER; i++) {
+		kfree(o[PER + i]);
+		kfree(o[3 * PER + i]);
+		EXPECT_EQ(slob_check(&f->h), 0);
+	}
+	EXPECT_EQ(f->h.sp_pages, PAGES - 1);
+	EXPECT_EQ(f->h.nr_pages, PAGES - 1);
+	for (int pg = 0; pg < PAGES; pg++)
+		if (pg != 1 && pg != 3)
+			for (int i = 1; i < PER; i++)
+				kfree(o[pg * PER + i]);
+	EXPECT_EQ(f->h.used_bytes, 0);
+	EXPECT_EQ(f->h.sp_pages, 1);
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+
+SEGFIT_CASE(size_page_struct_page_fields)
+SEGFIT_CASE(size_page_check_finds_bad_struct_page)
+SEGFIT_CASE(size_page_lists_through_struct_page)
 
 /* ---- segfit's parked blocks ------------------------------------------------------ */
 
@@ -1820,14 +2013,6 @@ static void parked_check_finds_damage(struct ktest *t, struct fx *f)
 	kfree(keep);
 }
 
-#define SEGFIT_CASE(fn)                                 \
-	static void fn##_segfit(struct ktest *t)        \
-	{                                               \
-		if (fx_setup(t, SLOB_SEGFIT)) {         \
-			fn(t, &fx);                     \
-			fx_teardown(t);                 \
-		}                                       \
-	}
 SEGFIT_CASE(parked_block_reused)
 SEGFIT_CASE(parked_page_is_the_kept_page)
 SEGFIT_CASE(parked_flushed_before_grow)
@@ -1855,6 +2040,9 @@ KTEST_SUITE(slob,
 	KTEST_CASE(size_pages_pack_segfit),
 	KTEST_CASE(size_page_bad_frees_segfit),
 	KTEST_CASE(size_page_check_finds_damage_segfit),
+	KTEST_CASE(size_page_struct_page_fields_segfit),
+	KTEST_CASE(size_page_check_finds_bad_struct_page_segfit),
+	KTEST_CASE(size_page_lists_through_struct_page_segfit),
 	KTEST_CASE(parked_block_reused_segfit),
 	KTEST_CASE(parked_page_is_the_kept_page_segfit),
 	KTEST_CASE(parked_flushed_before_grow_segfit),

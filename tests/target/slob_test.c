@@ -55,19 +55,19 @@ static size_t small_max(enum slob_mode m)
 	return m == SLOB_SEGFIT ? 4076 : 4080;
 }
 
-/* A kmalloc of @size on a heap of @m is a bigblock: above a SLOB block, or
- * (segfit) 2048, whose natural alignment no segfit page can give. */
+/* A kmalloc of @size on a heap of @m is a bigblock: above a SLOB block
+ * (segfit's 2048 is half a size page). */
 static bool is_big_size(enum slob_mode m, size_t size)
 {
-	return size > small_max(m) || (m == SLOB_SEGFIT && size == 2048);
+	return size > small_max(m);
 }
 
 /* Bytes in front of a kmalloc'ed small block, given its ksize: none for
- * an object of a segfit size page (a power of two up to 1024: a segfit
+ * an object of a segfit size page (a power of two up to 2048: a segfit
  * block's ksize is 16n - 4, never one). */
 static size_t kmalloc_hdr(enum slob_mode m, size_t ks)
 {
-	if (m == SLOB_SEGFIT && ks <= 1024 && !(ks & (ks - 1)))
+	if (m == SLOB_SEGFIT && ks <= 2048 && !(ks & (ks - 1)))
 		return 0;
 	return m == SLOB_SEGFIT ? 4 : 16;
 }
