@@ -7,10 +7,27 @@
 #define RVMM_MM_INTERNAL_H
 
 #include <mm/fault_inject.h>
+#include <mm/kmalloc.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
+
+/* ---- kmalloc's peak (kmalloc.c's kmalloc_peak_bytes) ---- */
+/* Raise kmalloc_peak_bytes to what is held now: slab pages, descriptors
+ * and magazines, kmalloc's SLOB heap. Called whenever pages or
+ * descriptors are taken (a new slab, a new heap page); inline, since the
+ * slab slow path takes it once per new slab. */
+static inline void kmalloc_note_held(void)
+{
+	unsigned long heap = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
+	unsigned long now = slab_pages * PAGE_SIZE + slab_meta_bytes + heap;
+
+	if (now > kmalloc_peak_bytes) {
+		kmalloc_peak_bytes = now;
+		kmalloc_peak_heap_bytes = heap;
+	}
+}
 
 /* ---- the buddy allocator and the memmap (page_alloc.c, memmap.c) ---- */
 /* Give one block of boot memory to the buddy allocator (node_init). */

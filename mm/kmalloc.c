@@ -177,16 +177,6 @@ unsigned long kmalloc_held_bytes(void)
 	       (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
 }
 
-void kmalloc_note_held(void)
-{
-	unsigned long now = kmalloc_held_bytes();
-
-	if (now > kmalloc_peak_bytes) {
-		kmalloc_peak_bytes = now;
-		kmalloc_peak_heap_bytes = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
-	}
-}
-
 static inline bool is_heap_class(unsigned int idx)
 {
 	return kmalloc_heap_classes >> idx & 1;

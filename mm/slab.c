@@ -109,23 +109,17 @@
 #include "internal.h"
 
 /* Memory the slab allocator holds: slab pages, and the bytes of cache
- * descriptors and magazines (from the SLOB heap); peak of the sum in
- * bytes, resettable for benchmarks. */
+ * descriptors and magazines (from the SLOB heap); their peak, with
+ * kmalloc's heap, is kmalloc_peak_bytes. */
 unsigned long slab_pages;
 unsigned long slab_meta_bytes;
-unsigned long slab_peak_bytes;
 
-static void slab_account(long pages, long meta)
+static inline __attribute__((always_inline)) void slab_account(long pages, long meta)
 {
-	unsigned long now;
-
 	if (pages)
 		__atomic_add_fetch(&slab_pages, (unsigned long)pages, __ATOMIC_RELAXED);
 	if (meta)
 		__atomic_add_fetch(&slab_meta_bytes, (unsigned long)meta, __ATOMIC_RELAXED);
-	now = slab_pages * PAGE_SIZE + slab_meta_bytes;
-	if (now > slab_peak_bytes)
-		slab_peak_bytes = now;
 	if (pages > 0 || meta > 0)
 		kmalloc_note_held();
 }

@@ -94,11 +94,10 @@ u32 kmalloc_default_heap_classes(void);
 void kmalloc_set_heap_classes(u32 mask);
 /* Bytes kmalloc=slab holds from below at its highest: slab pages,
  * descriptors and magazines, kmalloc's SLOB heap; kmalloc_note_held
- * updates it (slab.c and slob.c call it when they take pages).
- * kmalloc_peak_heap_bytes: the SLOB heap's part of that peak. */
+ * (mm/internal.h) updates it (slab.c and slob.c call it when they take
+ * pages). kmalloc_peak_heap_bytes: the SLOB heap's part of that peak. */
 extern unsigned long kmalloc_peak_bytes, kmalloc_peak_heap_bytes;
 unsigned long kmalloc_held_bytes(void);
-void kmalloc_note_held(void);
 /* Destroy kmalloc-N cache @idx and its zone caches, and forget them (tests;
  * no object may be out). */
 void kmalloc_destroy_cache(unsigned int idx);

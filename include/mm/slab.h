@@ -323,9 +323,9 @@ int kmem_cache_check(struct kmem_cache *c);
 extern unsigned long slab_debug_flags;
 extern char slab_debug_cache[SLAB_NAME_LEN];
 
-/* Slab pages held, descriptor and magazine bytes, and the peak of
- * pages * PAGE_SIZE + meta bytes (benchmarks reset it). */
-extern unsigned long slab_pages, slab_meta_bytes, slab_peak_bytes;
+/* Slab pages held, and descriptor and magazine bytes (their peak, with
+ * kmalloc's heap: kmalloc_peak_bytes, mm/kmalloc.h). */
+extern unsigned long slab_pages, slab_meta_bytes;
 
 /* Pages the slab allocator holds: slabs, descriptors and magazines. */
 unsigned long slab_held_pages(void);
