@@ -138,22 +138,19 @@ out:
 	f->fr = NULL;
 }
 
-/* name_segfit and name_classic run name(t, f) on a fresh fixture. */
-#define BOTH_MODES(fn)                                  \
-	static void fn##_segfit(struct ktest *t)        \
+/* fn_SUFFIX runs fn(t, f) on a fresh fixture of heap mode MODE. */
+#define MODE_CASE(fn, suffix, mode)                     \
+	static void fn##_##suffix(struct ktest *t)      \
 	{                                               \
-		if (fx_setup(t, SLOB_SEGFIT)) {         \
-			fn(t, &fx);                     \
-			fx_teardown(t);                 \
-		}                                       \
-	}                                               \
-	static void fn##_classic(struct ktest *t)       \
-	{                                               \
-		if (fx_setup(t, SLOB_CLASSIC)) {        \
+		if (fx_setup(t, mode)) {                \
 			fn(t, &fx);                     \
 			fx_teardown(t);                 \
 		}                                       \
 	}
+/* name_segfit and name_classic run name(t, f) on a fresh fixture. */
+#define BOTH_MODES(fn) MODE_CASE(fn, segfit, SLOB_SEGFIT) MODE_CASE(fn, classic, SLOB_CLASSIC)
+/* name_segfit only, for what the classic mode does not have. */
+#define SEGFIT_CASE(fn) MODE_CASE(fn, segfit, SLOB_SEGFIT)
 #define BOTH_CASES(fn) KTEST_CASE(fn##_segfit), KTEST_CASE(fn##_classic)
 
 /* ---- patterns ------------------------------------------------------------ */
@@ -1617,22 +1614,7 @@ static void size_page_check_finds_damage(struct ktest *t, struct fx *f)
 	kfree(b);
 }
 
-static void size_page_check_finds_damage_segfit(struct ktest *t)
-{
-	if (fx_setup(t, SLOB_SEGFIT)) {
-		size_page_check_finds_damage(t, &fx);
-		fx_teardown(t);
-	}
-}
-
-#define SEGFIT_CASE(fn)                                 \
-	static void fn##_segfit(struct ktest *t)        \
-	{                                               \
-		if (fx_setup(t, SLOB_SEGFIT)) {         \
-			fn(t, &fx);                     \
-			fx_teardown(t);                 \
-		}                                       \
-	}
+SEGFIT_CASE(size_page_check_finds_damage)
 
 static bool same_page_ptr(const void *a, const void *b)
 {
