@@ -782,6 +782,16 @@ static void fresh_slabs_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(fresh_slabs)
 
+/* The end of a case: every slab of @c goes back on shrinking, the checker
+ * passes, and @c is destroyed. */
+static void shrink_check_destroy(struct ktest *t, struct kmem_cache *c)
+{
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+}
+
 /* Runs given back to two slabs: 64 objects of two full slabs (A and B, 32
  * each) freed into the magazine in order and shuffled across both, then
  * returned a fifth of the magazine at a time (kmem_cache_drain_hart), so
@@ -857,10 +867,7 @@ static void slab_runs_body(struct ktest *t, struct fx *f)
 		EXPECT_EQ(c->free_objects, 64);
 	}
 out:
-	kmem_cache_shrink(c);
-	EXPECT_EQ(c->nr_slabs, 0);
-	EXPECT_EQ(kmem_cache_check(c), 0);
-	kmem_cache_destroy(c);
+	shrink_check_destroy(t, c);
 }
 FX_CASE(slab_runs)
 
@@ -904,10 +911,7 @@ static void slab_run_short_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	for (int i = 34; i < 64; i++)
 		kmem_cache_free(c, o[i]);
-	kmem_cache_shrink(c);
-	EXPECT_EQ(c->nr_slabs, 0);
-	EXPECT_EQ(kmem_cache_check(c), 0);
-	kmem_cache_destroy(c);
+	shrink_check_destroy(t, c);
 }
 FX_CASE(slab_run_short)
 
