@@ -65,6 +65,14 @@ bool ktest_streq_(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+void ktest_all_planted_caught(struct ktest *t, const char *tool, unsigned int caught,
+			      unsigned int planted)
+{
+	kprintf("%s: %u of %u planted bugs caught\n", tool, caught, planted);
+	EXPECT(planted > 0);
+	EXPECT_EQ(caught, planted);
+}
+
 void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ...)
 {
 	char reason[128];

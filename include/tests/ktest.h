@@ -102,6 +102,12 @@ bool ktest_streq_(const char *a, const char *b);
 				   __a ? __a : "(null)", __b ? __b : "(null)"); \
 	} while (0)
 
+/* The closing case of a planted-bug suite: prints "TOOL: C of N planted
+ * bugs caught" (the line tests/qemu/lib.sh's all_planted_caught reads) and
+ * expects at least one bug planted and every one caught. */
+void ktest_all_planted_caught(struct ktest *t, const char *tool, unsigned int caught,
+			      unsigned int planted);
+
 /* Results of one run. */
 struct ktest_totals {
 	int passed;

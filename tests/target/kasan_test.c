@@ -355,9 +355,7 @@ static void ubsan_reports_file_and_line(struct ktest *t)
 
 static void all_planted_bugs_caught(struct ktest *t)
 {
-	kprintf("kasan: %u of %u planted bugs caught\n", caught, planted);
-	EXPECT(planted > 0);
-	EXPECT_EQ(caught, planted);
+	ktest_all_planted_caught(t, "kasan", caught, planted);
 }
 
 KTEST_SUITE_EXPLICIT(kasan, KTEST_CASE(kmalloc_oob_right_slab), KTEST_CASE(kmalloc_oob_right_slob),

@@ -352,9 +352,7 @@ static void off_samples_nothing(struct ktest *t)
 
 static void all_planted_bugs_caught(struct ktest *t)
 {
-	kprintf("kfence: %u of %u planted bugs caught\n", caught, planted);
-	EXPECT(planted > 0);
-	EXPECT_EQ(caught, planted);
+	ktest_all_planted_caught(t, "kfence", caught, planted);
 }
 
 KTEST_SUITE_EXPLICIT(kfence, KTEST_CASE(kmalloc_slab_bugs), KTEST_CASE(kmalloc_slob_bugs),
