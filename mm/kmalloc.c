@@ -69,11 +69,11 @@ KPARAM("kmalloc", kmalloc_param, "kmalloc=slob|slab  which allocator serves kmal
  * none (the default: docs/benchmarks.md, on the kernel size mix they cost
  * instructions), or bit i for class i (measuring other sets). */
 static bool boot_heap_default;
-static u32 boot_heap_mask;
+static u64 boot_heap_mask;
 
-static int parse_hex_u32(const char *s, u32 *out)
+static int parse_hex_u64(const char *s, u64 *out)
 {
-	u32 v = 0;
+	u64 v = 0;
 
 	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
 		return -EINVAL;
@@ -83,7 +83,7 @@ static int parse_hex_u32(const char *s, u32 *out)
 				 : *s >= 'A' && *s <= 'F' ? (unsigned int)(*s - 'A' + 10)
 							  : 16u;
 
-		if (d > 15 || v >> 28)
+		if (d > 15 || v >> 60)
 			return -EINVAL;
 		v = v << 4 | d;
 	}
@@ -93,14 +93,14 @@ static int parse_hex_u32(const char *s, u32 *out)
 
 static int kmalloc_heap_param(const char *value)
 {
-	u32 mask;
+	u64 mask;
 
 	if (value && strcmp(value, "on") == 0) {
 		boot_heap_default = true;
 	} else if (value && strcmp(value, "off") == 0) {
 		boot_heap_default = false;
 		boot_heap_mask = 0;
-	} else if (value && parse_hex_u32(value, &mask) == 0) {
+	} else if (value && parse_hex_u64(value, &mask) == 0) {
 		boot_heap_default = false;
 		boot_heap_mask = mask;
 	} else {
@@ -131,7 +131,7 @@ void kmalloc_init(void)
 
 const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
 	16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896,
-	1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+	1024, 1088, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 4608, 5120, 6144, 7168, 8192,
 };
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_CACHES];
@@ -151,20 +151,20 @@ static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_b
  * krealloc find the block as any SLOB block (PGTY_SLOB). Their kmalloc_fast_caches
  * entry stays NULL, so the inline paths send them to kmalloc_slab_slow.
  */
-static u32 default_heap_classes(void)
+static u64 default_heap_classes(void)
 {
-	u32 mask = 0;
+	u64 mask = 0;
 
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
 		unsigned int n = kmalloc_sizes[i];
 
 		if (n > 512 && (n & (n - 1)) && n <= SLOB_SEG_KMALLOC_MAX)
-			mask |= 1u << i;
+			mask |= 1ull << i;
 	}
 	return mask;
 }
 
-u32 kmalloc_heap_classes;
+u64 kmalloc_heap_classes;
 
 /* What kmalloc=slab holds from below, at its highest: slab pages, cache
  * descriptors and magazines, and kmalloc's SLOB heap (its pages and
@@ -203,7 +203,7 @@ void kmalloc_set_backend(enum kmalloc_backend backend)
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
 }
 
-void kmalloc_set_heap_classes(u32 mask)
+void kmalloc_set_heap_classes(u64 mask)
 {
 	kasan_cache_drain(NULL);
 	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
@@ -214,7 +214,7 @@ void kmalloc_set_heap_classes(u32 mask)
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
 }
 
-u32 kmalloc_default_heap_classes(void)
+u64 kmalloc_default_heap_classes(void)
 {
 	return default_heap_classes();
 }
@@ -238,22 +238,26 @@ void kmalloc_destroy_cache(unsigned int idx)
 }
 
 /* The class of a size in one table load: 1..1024 bytes in 16-byte steps,
- * 1025..8192 in 256-byte steps (every class above 1024 is a multiple of
- * 256). Checked against kmalloc_sizes by the host tests. */
+ * 1025..8192 in 64-byte steps (every class above 1024 is a multiple of
+ * 64). Checked against kmalloc_sizes by the host tests. */
 static const u8 small_index[64] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14,
 	14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17,
 	17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19,
 };
-static const u8 large_index[32] = {
-	0, 12, 16, 18, 20, 21, 22, 23, 24, 24, 25, 25, 26, 26, 27, 27, 28, 28, 28, 28, 29, 29,
-	29, 29, 30, 30, 30, 30, 31, 31, 31, 31,
+static const u8 large_index[128] = {
+	0, 4, 8, 10, 12, 13, 14, 15, 16, 16, 17, 17, 18, 18, 19, 19, 20, 21, 21, 21, 22, 22, 22, 22,
+	23, 23, 23, 23, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 25, 25, 26, 26, 26, 26, 26, 26, 26, 26,
+	27, 27, 27, 27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 29, 29, 29, 29, 29, 29, 29, 29,
+	30, 30, 30, 30, 30, 30, 30, 30, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31,
+	32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 33, 33, 33, 33, 33, 33, 33, 33,
+	33, 33, 33, 33, 33, 33, 33, 33,
 };
 
 /* size in 1..KMALLOC_SLAB_MAX */
 static inline unsigned int kmalloc_index(size_t size)
 {
-	return size <= 1024 ? small_index[(size - 1) >> 4] : large_index[(size - 1) >> 8];
+	return size <= 1024 ? small_index[(size - 1) >> 4] : large_index[(size - 1) >> 6];
 }
 
 unsigned int kmalloc_size_index(size_t size)

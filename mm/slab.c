@@ -66,8 +66,8 @@
  * multiply by the cache's reciprocal (obj_index, mm/slab_internal.h), and
  * page <-> address maths is inline.
  *
- * Order rule: the smallest order (up to 3) whose slab wastes at most 1/8 of
- * itself, else the order that wastes least.
+ * Order rule: the smallest order (up to 3) whose slab wastes at most 1/16
+ * of itself, else the order that wastes least.
  *
  * Constructor contract: the constructor runs once per object when its slab
  * is created; objects are handed out in constructed state and must be freed
@@ -1035,7 +1035,7 @@ static int setup_geometry(struct kmem_cache *c)
 			best_waste_pct = waste_pct;
 			best = order;
 		}
-		if ((bytes - objs * c->size) * 8 <= bytes)
+		if ((bytes - objs * c->size) * 16 <= bytes)
 			break;
 	}
 	if (best_waste_pct > 100 || (PAGE_SIZE << best) / c->size > 0xffff)

@@ -154,7 +154,7 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "- slab_slow: a refill or flush the depot serves (bounce) <= 330 instructions; through the slabs"
 	echo "  (bulk) refill <= 650, flush <= 650;"
 	echo "- lifetime and mixed alloc=slab <= 45 instructions per operation; lifetime overhead_pct <= 30"
-	echo "  (asserted <= 20); mixed overhead_pct <= 43 (a bound against regression: its goal of 25 is not met,"
+	echo "  (asserted <= 20); mixed overhead_pct <= 44 (a bound against regression: its goal of 25 is not met,"
 	echo "  see below)."
 	echo
 	echo "make test asserts every met target from the same exact counts (tests/qemu/boot-checks.sh)."
@@ -218,9 +218,10 @@ gives the same figures; overhead_pct / instructions per operation; "mag" is the 
 | the same, no depot, rule 0, mag 2 KiB (at least 2) | 29.6 / 60 | 15.8 / 58 | 65 |
 | heap classes from 320 up (`kmalloc_heap=0xff777000`: 320, 384, 448 as well) | 27.9 / 55 | 16.0 / 55 | 53 |
 | heap classes from 160 up (`kmalloc_heap=0xff777700`: 160, 192, 224 as well) | 27.1 / 82 | 15.1 / 83 | 62 |
+| classes 1088 and 4608 (a power of two plus a header) and the order rule at 1/16 waste instead of 1/8: chosen (the heap-class masks above are of the 32-class table) | 43.1 / 43 | 15.8 / 42 | 42 |
 
-Goals: lifetime <= 30 (met: 17.7) and mixed <= 25 (not met: 42.3) at <= 45 instructions per operation (met:
-43 and 44). The heap classes (the last three rows, kmalloc_heap=, off by default; docs/kmalloc.md) are the
+Goals: lifetime <= 30 (met: 15.8) and mixed <= 25 (not met: 43.1) at <= 45 instructions per operation (met:
+43 and 42). The heap classes (the last three rows, kmalloc_heap=, off by default; docs/kmalloc.md) are the
 model's shared heap made real: the classes above 512 bytes take exact SLOB blocks of kmalloc's heap, so memory
 moves between them. They take mixed from 42.3 to 34.7 (31.3 with the page-sized classes as exact pages), not to
 the model's 23.5, and cost 5 to 7 instructions per operation, above the 45 of the goal, so they stay off. Where
@@ -249,14 +250,14 @@ bookkeeping in slab_account (kmalloc_note_held when pages or metadata are taken)
 flush of `slab_slow` 13 and 4 instructions (729 and 826, against 716 and 822), and the heap-class test in
 kmalloc_slab_slow 4 on a kzalloc (`vmalloc` pages=1: 1131 against 1127); the test for kmalloc's heap in
 get_slob_page costs classic's kmalloc pair, which takes a page each time, 6 (17517 against 17511). Smaller magazines, depots and free-slab rules buy a few points of mixed at 2 to 30 instructions per
-operation: even with no depot, no free slab kept and magazines of 1 KiB mixed stays at 33.0. The classes 1152
-and 4608 cut sqlite3's slab peak from 21.1 to 18.1 MB but not its max RSS (see the realbench notes) and cost
-mixed 0.8 points: not taken. What keeps mixed above 25 is segregation itself: a class's slabs go back only when all their objects are free, so each
+operation: even with no depot, no free slab kept and magazines of 1 KiB mixed stays at 33.0. The classes 1088
+and 4608 (the last row) cost mixed 0.8 points (4 KiB: one more partly used slab) and take 1.4 points off
+lifetime; they take sqlite3's max RSS from +25% to +7% against glibc (the realbench notes), so they are in. What keeps mixed above 25 is segregation itself: a class's slabs go back only when all their objects are free, so each
 class holds about its own peak, and the classes peak at different times. scripts/kmalloc-class-model.c
 replays mixed's requests without an allocator: live 475 KiB; rounded to the classes 596 KiB (25.7%) with the
-old classes and 502 KiB (5.7%) with the new; but the sum of the classes' own peaks is 765 KiB (61.0%) with the
-old and 672 KiB (41.6%) with the new classes, and still 644 KiB (35.7%) with every request above 4095 bytes
-served by exact pages given back at once. The slab rows (676 KiB now) sit at that bound; reaching 25% needs
+old classes and 494 KiB (4.1%) with today's; but the sum of the classes' own peaks is 765 KiB (61.0%) with the
+old and 663 KiB (39.8%) with today's classes, and still 635 KiB (33.9%) with every request above 4095 bytes
+served by exact pages given back at once. The slab rows (680 KiB now) sit at that bound; reaching 25% needs
 memory to move between classes, which SLOB (19.5%) and picolibc (14.5%) have and segregated slabs do not.
 The same model with the sizes above 1024 / 512 / 256 bytes in one byte-granular shared heap (as SLOB's; exact
 pages above 4084) gives 27.2% / 23.5% / 20.8%: 25 needs every request above 512 bytes shared, 6% of mixed's

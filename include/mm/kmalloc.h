@@ -57,7 +57,7 @@ void kmalloc_set_backend(enum kmalloc_backend backend);
  * when the backend changes. kmalloc_fast_caches is the table kmalloc reads:
  * the same caches while kmalloc=slab, all NULL otherwise, so the inline
  * path needs no test of the backend. */
-#define KMALLOC_NR_CACHES 32
+#define KMALLOC_NR_CACHES 34
 #define KMALLOC_SLAB_MAX 8192
 /* Every class is a multiple of ARCH_KMALLOC_MINALIGN (docs/kmalloc.md
  * lists them). */
@@ -89,9 +89,9 @@ struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type);
  * a SLOB block's largest that are not powers of two. kmalloc_set_heap_classes changes the set (benchmarks, tests; no
  * other hart may allocate meanwhile; objects already out stay valid).
  */
-extern u32 kmalloc_heap_classes;
-u32 kmalloc_default_heap_classes(void);
-void kmalloc_set_heap_classes(u32 mask);
+extern u64 kmalloc_heap_classes;
+u64 kmalloc_default_heap_classes(void);
+void kmalloc_set_heap_classes(u64 mask);
 /* Bytes kmalloc=slab holds from below at its highest: slab pages,
  * descriptors and magazines, kmalloc's SLOB heap; kmalloc_note_held
  * (mm/internal.h) updates it (slab.c and slob.c call it when they take
@@ -109,11 +109,11 @@ void kmalloc_destroy_cache(unsigned int idx);
 	 (n) <= 160 ? 8 : (n) <= 192 ? 9 : (n) <= 224 ? 10 : (n) <= 256 ? 11 : \
 	 (n) <= 320 ? 12 : (n) <= 384 ? 13 : (n) <= 448 ? 14 :                \
 	 (n) <= 512 ? 15 : (n) <= 640 ? 16 : (n) <= 768 ? 17 :                \
-	 (n) <= 896 ? 18 : (n) <= 1024 ? 19 : (n) <= 1280 ? 20 :              \
-	 (n) <= 1536 ? 21 : (n) <= 1792 ? 22 : (n) <= 2048 ? 23 :             \
-	 (n) <= 2560 ? 24 : (n) <= 3072 ? 25 : (n) <= 3584 ? 26 :             \
-	 (n) <= 4096 ? 27 : (n) <= 5120 ? 28 : (n) <= 6144 ? 29 :             \
-	 (n) <= 7168 ? 30 : 31)
+	 (n) <= 896 ? 18 : (n) <= 1024 ? 19 : (n) <= 1088 ? 20 :              \
+	 (n) <= 1280 ? 21 : (n) <= 1536 ? 22 : (n) <= 1792 ? 23 :             \
+	 (n) <= 2048 ? 24 : (n) <= 2560 ? 25 : (n) <= 3072 ? 26 :             \
+	 (n) <= 3584 ? 27 : (n) <= 4096 ? 28 : (n) <= 4608 ? 29 :             \
+	 (n) <= 5120 ? 30 : (n) <= 6144 ? 31 : (n) <= 7168 ? 32 : 33)
 
 /* Set up the kernel's kmalloc heap (mode from the slob= parameter). */
 void kmalloc_init(void);

@@ -560,7 +560,7 @@ static void nop_ctor(void *obj)
  * least), plus the free link after the object when a constructor, poison or
  * red zones need the contents kept, plus red zones (8 bytes after, max(8,
  * align) before). order: the smallest order <= 3 whose slab wastes at most
- * 1/8, else the one wasting the least. colours: slack / colour_off + 1,
+ * 1/16, else the one wasting the least. colours: slack / colour_off + 1,
  * colour_off = max(64, align).
  */
 static const struct geo geos[] = {
@@ -573,15 +573,15 @@ static const struct geo geos[] = {
 	{ 100, 0, SLAB_HWCACHE_ALIGN, false, 128, 0, 32, 64, 1 },
 	{ 100, 0, SLAB_RED_ZONE, false, 128, 0, 32, 64, 1 }, /* 8 + 104 + 8 + 8 */
 	{ 200, 0, 0, true, 208, 0, 19, 64, 3 },	/* link after: 3952, slack 144 */
-	{ 700, 0, 0, false, 704, 1, 11, 64, 8 },	/* o0: 5 objs waste 576 > 512; o1: 11, slack 448 */
+	{ 700, 0, 0, false, 704, 1, 11, 64, 8 },	/* o0: 5 objs waste 576 > 256; o1: 11, slack 448 */
 	{ 1000, 0, 0, false, 1000, 0, 4, 64, 2 },	/* slack 96 */
-	{ 1500, 0, 0, false, 1504, 1, 5, 64, 11 },	/* o0 waste 1088; o1: 5, slack 672 */
-	{ 2100, 0, 0, false, 2104, 2, 7, 64, 26 },	/* o1 waste 1880 > 1024; o2 slack 1656 */
+	{ 1500, 0, 0, false, 1504, 3, 21, 64, 19 },	/* o1 slack 672 > 512, o2 1344 > 1024; o3 1184 */
+	{ 2100, 0, 0, false, 2104, 3, 15, 64, 19 },	/* o2 slack 1656 > 1024; o3 1208 */
 	{ 3000, 0, 0, false, 3000, 2, 5, 64, 22 },	/* slack 1384 */
 	{ 3000, 256, 0, false, 3072, 2, 5, 256, 5 },	/* slack 1024 */
 	{ 4096, 4096, 0, false, 4096, 0, 1, 4096, 1 },
 	{ 5000, 0, 0, false, 5000, 2, 3, 64, 22 },	/* o1: 1 obj waste 3192; o2 slack 1384 */
-	{ 9000, 0, 0, false, 9000, 3, 3, 64, 91 },	/* never <= 1/8: o3 wastes least (5768) */
+	{ 9000, 0, 0, false, 9000, 3, 3, 64, 91 },	/* never <= 1/16: o3 wastes least (5768) */
 	{ 20000, 0, 0, false, 20000, 3, 1, 64, 200 },	/* slack 12768 */
 	{ 32768, 0, 0, false, 32768, 3, 1, 64, 1 },
 	{ 32704, 0, SLAB_DEBUG_FLAGS, false, 32760, 3, 1, 64, 1 }, /* 8+32704+8+8+32, slack 8 */
@@ -1854,11 +1854,12 @@ FX_CASE(shrink_all)
 /* ---- 6. kmalloc with the slab backend ------------------------------------------- */
 
 /* docs/kmalloc.md's table: multiples of 16, 16 apart up to 128, then four
- * per power of two. */
+ * per power of two, with a power of two plus a header (1088, 4608) after
+ * 1 KiB and 4 KiB. */
 static const unsigned int classes[] = {
-	16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,
-	256,  320,  384,  448,  512,  640,  768,  896,  1024, 1280, 1536,
-	1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+	16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,  256,
+	320,  384,  448,  512,  640,  768,  896,  1024, 1088, 1280, 1536, 1792,
+	2048, 2560, 3072, 3584, 4096, 4608, 5120, 6144, 7168, 8192,
 };
 _Static_assert(ARRAY_SIZE(classes) == KMALLOC_NR_CACHES, "one class per kmalloc-N cache");
 
@@ -1905,7 +1906,10 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(KMALLOC_CONST_INDEX(8), 0);
 	EXPECT_EQ(KMALLOC_CONST_INDEX(17), 1);
 	EXPECT_EQ(KMALLOC_CONST_INDEX(100), 6);
-	EXPECT_EQ(KMALLOC_CONST_INDEX(4097), 28);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(1025), 20);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(1089), 21);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(4097), 29);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(4609), 30);
 	EXPECT_EQ(KMALLOC_CONST_INDEX(8192), KMALLOC_NR_CACHES - 1);
 	/* The first kmalloc(100) makes kmalloc-112 and nothing else. */
 	p = kmalloc(100, GFP_KERNEL);
@@ -2007,7 +2011,7 @@ static void heap_classes_body(struct ktest *t, struct fx *f)
 	const unsigned int i1536 = kmalloc_size_index(1536), i1792 = kmalloc_size_index(1792);
 	u8 *a[HC_N], *b[HC_N / 2], *p, *q;
 	unsigned long heap_pages, free0, slabs0;
-	u32 mask = kmalloc_default_heap_classes();
+	u64 mask = kmalloc_default_heap_classes();
 
 	(void)f;
 	/* The default set: above 512, up to a SLOB block, not a power of two. */

@@ -344,7 +344,7 @@ target bench-slab-flush-slabs "$(bench_val bench-slab '^bench: slab_slow pattern
 target bench-lifetime-slab-insns "$(bench_val bench-slab '^bench: lifetime alloc=slab ' insns)" -le 45
 target bench-mixed-slab-insns "$(bench_val bench-slab '^bench: mixed alloc=slab ' insns)" -le 45
 target bench-lifetime-slab-overhead "$(bench_tenths bench-slab '^bench: lifetime alloc=slab ' overhead_pct)" -le 200
-target bench-mixed-slab-overhead "$(bench_tenths bench-slab '^bench: mixed alloc=slab ' overhead_pct)" -le 430
+target bench-mixed-slab-overhead "$(bench_tenths bench-slab '^bench: mixed alloc=slab ' overhead_pct)" -le 440
 if tr -d '\r' <"$LOGDIR/bench-slab.log" | grep -Eq '^bench: [a-z_]+ error'; then
 	echo "FAIL bench-slab-errors: a benchmark reported an error"
 	tr -d '\r' <"$LOGDIR/bench-slab.log" | grep -E '^bench: [a-z_]+ error'

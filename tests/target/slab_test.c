@@ -758,7 +758,7 @@ static void hc_free_even(void *arg)
 
 static void heap_classes(struct ktest *t)
 {
-	u32 saved = kmalloc_heap_classes;
+	u64 saved = kmalloc_heap_classes;
 	unsigned int other = this_cpu() == 0 ? 1 : 0;
 	unsigned long pages, free0;
 	u8 *b[HC_N / 2];
