@@ -5,7 +5,8 @@
 # the script succeeds (which includes callgrind's call counts matching the
 # shim's counters) and the copy's generated section has one row per malloc
 # with the same numbers of calls. Then the full sqlite3 run of make
-# realbench on slab: its slab slow path at most 15% (exact counts).
+# realbench on slab: its slab slow path at most 15% (exact counts), and
+# its max RSS within 10% of glibc's.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -54,4 +55,26 @@ else
 	echo "FAIL realbench-slowpath: sqlite3 on slab, slab slow path '$share'/1000 (want <= 150)"
 	show_log realbench-slowpath
 	record realbench-slowpath 0 1
+fi
+
+# sqlite3's max RSS on slab within 10% of glibc's (make realbench's sqlite
+# row, the same command under /usr/bin/time; docs/benchmarks.md, "Real
+# programs"). Resident memory is what the program touched: it varies by
+# about 1% between runs, so the bound is the goal itself.
+max_rss() { # LD_PRELOAD value (empty: glibc)
+	LD_PRELOAD=$1 RVMM_MALLOC=slab /usr/bin/time -f %M sqlite3 :memory: <tests/real/workload.sql \
+		2>&1 >/dev/null | tail -n 1
+}
+glibc_rss=$(max_rss "")
+slab_rss=$(max_rss "$PWD/build/librvmm-malloc.so")
+case "$glibc_rss$slab_rss" in
+*[!0-9]* | "") ok=0 ;;
+*) ok=$((slab_rss * 100 <= glibc_rss * 110)) ;;
+esac
+if [ "$ok" = 1 ]; then
+	echo "ok   realbench-rss: sqlite3 on slab, max RSS $slab_rss KB against glibc's $glibc_rss KB (<= 110%)"
+	record realbench-rss 1 0
+else
+	echo "FAIL realbench-rss: sqlite3 on slab, max RSS '$slab_rss' KB against glibc's '$glibc_rss' KB (want <= 110%)"
+	record realbench-rss 0 1
 fi
