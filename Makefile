@@ -270,7 +270,7 @@ realbench: deps $(B)/librvmm-malloc.so
 # --- host unit tests ----------------------------------------------------------
 # The host tests: HOST_CORE (above), the test framework, the suites.
 HSRCS := $(HOST_CORE) tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c) \
-	 bench/replay.c
+	 bench/replay.c bench/churn.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)
 DTBS  := $(patsubst tests/dts/%.dts,$(B)/dtb/%.dtb,$(DTS))

@@ -28,6 +28,7 @@
 #include <mm/memblock.h>
 #include <mm/mmzone.h>
 #include <mm/slob.h>
+#include "../../bench/churn.h"
 #include "../common/pattern.h"
 #include "fakeram.h"
 #include "host.h"
@@ -1870,6 +1871,91 @@ static void parked_page_is_the_kept_page(struct ktest *t, struct fx *f)
 	EXPECT_EQ(h->nr_empty, 1);
 }
 
+/* A bigblock's allocation first gives back the pages the heap keeps idle
+ * for reuse: segfit's idle page (here holding only a parked block, merged
+ * first) and the kept empty size page. So the peak counts the bigblock's
+ * pages, not those beside them. A busy page stays. */
+static void bigblock_gives_back_idle_pages(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	u8 *a = heap_kmalloc(h, 3000, GFP_KERNEL), *s = heap_kmalloc(h, 64, GFP_KERNEL);
+	u8 *keep = heap_kmalloc(h, 2000, GFP_KERNEL), *big, *again;
+
+	ASSERT(a && s && keep);
+	EXPECT_EQ(h->nr_pages, 3); /* a's page, a size page, keep's page (a's has no room) */
+	kfree(a);                  /* parked; its page idle: the kept one */
+	kfree(s);                  /* the size page empties: the kept one */
+	EXPECT(h->seg_parked[seg_block(3000) >> 7] == (u32 *)a - 1);
+	EXPECT_EQ(h->nr_empty, 1);
+	EXPECT(h->sp_kept != NULL);
+	EXPECT_EQ(h->nr_pages, 3);
+	EXPECT_EQ(h->peak_pages, 3);
+	big = heap_kmalloc(h, 8192, GFP_KERNEL);
+	ASSERT(big);
+	EXPECT_EQ(h->nr_pages, 1);
+	EXPECT_EQ(h->big_pages, 2);
+	EXPECT_EQ(h->peak_pages, 3); /* not 5 */
+	EXPECT_EQ(h->nr_empty, 0);
+	EXPECT(h->sp_kept == NULL);
+	EXPECT(h->seg_parked[seg_block(3000) >> 7] == NULL);
+	EXPECT_EQ(page_type(virt_to_page(a)), PGTY_NONE);
+	EXPECT_EQ(page_type(virt_to_page(s)), PGTY_NONE);
+	EXPECT_EQ(h->used_bytes, seg_block(2000));
+	EXPECT_EQ(nr_free_pages(), f->free0 - 3);
+	EXPECT_EQ(slob_check(h), 0);
+	/* A bigblock with nothing kept changes no SLOB page. */
+	again = heap_kmalloc(h, 5000, GFP_KERNEL);
+	ASSERT(again);
+	EXPECT_EQ(h->nr_pages, 1);
+	EXPECT_EQ(h->big_pages, 4);
+	EXPECT_EQ(slob_check(h), 0);
+	kfree(again);
+	kfree(big);
+	/* The heap works on: a 3000-byte block takes a new page. */
+	a = heap_kmalloc(h, 3000, GFP_KERNEL);
+	ASSERT(a);
+	EXPECT_EQ(h->nr_pages, 2);
+	kfree(a);
+	kfree(keep);
+	EXPECT_EQ(slob_check(h), 0);
+}
+
+/* The churn benchmark's requests (bench/churn.c: the very sequence make
+ * bench runs on the target) on a segfit heap: every block intact, none
+ * refused, the heap sound and empty afterwards, and its peak at most
+ * CHURN_PEAK_PAGES pages (make bench prints peak_kb = 4 x the pages; 250
+ * before bigblocks gave back the heap's idle pages). */
+#define CHURN_PEAK_PAGES 248
+
+static struct slob_heap *churn_heap;
+
+static void *churn_heap_alloc(size_t size)
+{
+	return heap_kmalloc(churn_heap, size, GFP_KERNEL);
+}
+
+static void churn_heap_free(void *p)
+{
+	kfree(p);
+}
+
+static void churn_peak(struct ktest *t, struct fx *f)
+{
+	static const struct churn_ops ops = { churn_heap_alloc, churn_heap_free };
+	struct churn_result r;
+
+	churn_heap = &f->h;
+	churn_run(&ops, &r);
+	EXPECT_EQ(r.corrupt, 0);
+	EXPECT_EQ(r.failed_allocs, 0);
+	EXPECT_EQ(r.allocs + r.frees, CHURN_STEPS);
+	EXPECT(f->h.peak_pages <= CHURN_PEAK_PAGES);
+	EXPECT(f->h.peak_pages > CHURN_PEAK_PAGES - 10); /* the run took memory */
+	EXPECT_EQ(f->h.used_bytes, 0);
+	EXPECT_EQ(f->h.big_pages, 0);
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+
 /* Parked blocks are merged before the heap grows: a request that no free
  * block holds is served from the merged space without a new page, and
  * destroy gives their pages back. */
@@ -1997,6 +2083,8 @@ static void parked_check_finds_damage(struct ktest *t, struct fx *f)
 
 SEGFIT_CASE(parked_block_reused)
 SEGFIT_CASE(parked_page_is_the_kept_page)
+SEGFIT_CASE(bigblock_gives_back_idle_pages)
+SEGFIT_CASE(churn_peak)
 SEGFIT_CASE(parked_flushed_before_grow)
 SEGFIT_CASE(parked_double_free)
 SEGFIT_CASE(parked_then_aligned)
@@ -2027,6 +2115,8 @@ KTEST_SUITE(slob,
 	KTEST_CASE(size_page_lists_through_struct_page_segfit),
 	KTEST_CASE(parked_block_reused_segfit),
 	KTEST_CASE(parked_page_is_the_kept_page_segfit),
+	KTEST_CASE(bigblock_gives_back_idle_pages_segfit),
+	KTEST_CASE(churn_peak_segfit),
 	KTEST_CASE(parked_flushed_before_grow_segfit),
 	KTEST_CASE(parked_double_free_segfit),
 	KTEST_CASE(parked_then_aligned_segfit),
