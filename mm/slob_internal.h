@@ -385,6 +385,9 @@ size_t sizepage_ksize(const struct slob_heap *h, const struct page *pg, const vo
  * in use. */
 unsigned long sizepage_release_all(struct slob_heap *h);
 void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st);
+/* slob_census's size pages: @fn for each. */
+void sizepage_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi, void *arg),
+		     void *arg);
 /* Check every size page of the heap and its lists (slob_check); the bytes
  * of their objects in use. */
 unsigned long sizepage_check(struct slob_heap *h, int *errors);

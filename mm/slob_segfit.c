@@ -1059,6 +1059,42 @@ static bool check_seg_page(struct slob_heap *h, char *page, int *errors, unsigne
 	return live == 0;
 }
 
+void slob_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi, void *arg),
+		 void *arg)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+	struct list_head *pos;
+
+	if (h->mode != SLOB_SEGFIT)
+		goto out;
+	sizepage_census(h, fn, arg);
+	list_for_each(pos, &h->pages) {
+		char *page = page_address(list_entry(pos, struct page, lru));
+		struct slob_page_info pi = { .addr = page, .live = *page_live(page) };
+
+		for (u32 off = SEG_FIRST, size; off < SEG_END; off += size) {
+			u32 *hdr = (u32 *)(page + off), v = *hdr;
+
+			size = block_size(v);
+			if (!size) /* damaged (slob_check reports it): stop here */
+				break;
+			if (v & H_FREE) {
+				pi.free += size;
+				pi.largest_free = MAX(pi.largest_free, size);
+				continue;
+			}
+			if (is_parked(h, hdr))
+				pi.parked += size;
+			else
+				pi.used += size;
+			pi.largest_used = MAX(pi.largest_used, size);
+		}
+		fn(&pi, arg);
+	}
+out:
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
 static void check_seg_lists(struct slob_heap *h, int *errors, unsigned long *listed)
 {
 	for (unsigned int c = 0; c < SEG_NR_CLASSES; c++) {

@@ -1920,6 +1920,68 @@ static void bigblock_gives_back_idle_pages(struct ktest *t, struct fx *f)
 	EXPECT_EQ(slob_check(h), 0);
 }
 
+/* slob_census reports each page as it is: a size page's size, objects and
+ * objects out; a segfit page's bytes in use, parked and free, its largest
+ * blocks and its live count. */
+struct census_seen {
+	int n;
+	struct slob_page_info pi[4];
+};
+
+static void census_note(const struct slob_page_info *pi, void *arg)
+{
+	struct census_seen *c = arg;
+
+	if (c->n < 4)
+		c->pi[c->n] = *pi;
+	c->n++;
+}
+
+static void census_reports_pages(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	struct census_seen c = { 0 };
+	u8 *s[3], *a, *b;
+
+	for (int i = 0; i < 3; i++)
+		s[i] = heap_kmalloc(h, 64, GFP_KERNEL);
+	a = heap_kmalloc(h, 3000, GFP_KERNEL);
+	b = heap_kmalloc(h, 100, GFP_KERNEL);
+	ASSERT(s[0] && s[1] && s[2] && a && b);
+	slob_census(h, census_note, &c);
+	ASSERT_EQ(c.n, 2); /* the size page first */
+	EXPECT(c.pi[0].size_page);
+	EXPECT(c.pi[0].addr == (void *)((uintptr_t)s[0] & PAGE_MASK));
+	EXPECT_EQ(c.pi[0].obj_size, 64);
+	EXPECT_EQ(c.pi[0].objs, 64);
+	EXPECT_EQ(c.pi[0].inuse, 3);
+	EXPECT(!c.pi[1].size_page);
+	EXPECT(c.pi[1].addr == (void *)((uintptr_t)a & PAGE_MASK));
+	EXPECT_EQ(c.pi[1].used, seg_block(3000) + seg_block(100));
+	EXPECT_EQ(c.pi[1].parked, 0);
+	EXPECT_EQ(c.pi[1].free, SEG_PAGE_BYTES - seg_block(3000) - seg_block(100));
+	EXPECT_EQ(c.pi[1].largest_free, c.pi[1].free);
+	EXPECT_EQ(c.pi[1].largest_used, seg_block(3000));
+	EXPECT_EQ(c.pi[1].live, 2);
+	kfree(a); /* parked: its page keeps b */
+	c.n = 0;
+	slob_census(h, census_note, &c);
+	ASSERT_EQ(c.n, 2);
+	EXPECT_EQ(c.pi[1].used, seg_block(100));
+	EXPECT_EQ(c.pi[1].parked, seg_block(3000));
+	EXPECT_EQ(c.pi[1].largest_used, seg_block(3000));
+	EXPECT_EQ(c.pi[1].live, 1);
+	kfree(b);
+	for (int i = 0; i < 3; i++)
+		kfree(s[i]);
+	c.n = 0;
+	slob_census(h, census_note, &c); /* the kept pages: empty */
+	ASSERT_EQ(c.n, 2);
+	EXPECT_EQ(c.pi[0].inuse, 0);
+	EXPECT_EQ(c.pi[1].live, 0);
+	EXPECT_EQ(c.pi[1].used, 0);
+}
+
 /* The churn benchmark's requests (bench/churn.c: the very sequence make
  * bench runs on the target) on a segfit heap: every block intact, none
  * refused, the heap sound and empty afterwards, and its peak at most
@@ -2085,6 +2147,7 @@ SEGFIT_CASE(parked_block_reused)
 SEGFIT_CASE(parked_page_is_the_kept_page)
 SEGFIT_CASE(bigblock_gives_back_idle_pages)
 SEGFIT_CASE(churn_peak)
+SEGFIT_CASE(census_reports_pages)
 SEGFIT_CASE(parked_flushed_before_grow)
 SEGFIT_CASE(parked_double_free)
 SEGFIT_CASE(parked_then_aligned)
@@ -2117,6 +2180,7 @@ KTEST_SUITE(slob,
 	KTEST_CASE(parked_page_is_the_kept_page_segfit),
 	KTEST_CASE(bigblock_gives_back_idle_pages_segfit),
 	KTEST_CASE(churn_peak_segfit),
+	KTEST_CASE(census_reports_pages_segfit),
 	KTEST_CASE(parked_flushed_before_grow_segfit),
 	KTEST_CASE(parked_double_free_segfit),
 	KTEST_CASE(parked_then_aligned_segfit),
