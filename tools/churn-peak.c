@@ -24,10 +24,11 @@
 #define RAM_PHYS 0x80000000ul
 #define RAM_SIZE (64ul << 20)
 #define KINDS 16
+#define SIZES 8 /* size pages of 16 << 0 .. 16 << 7 */
 #define SEG_HALF 2040 /* a segfit page holds 4080 bytes of blocks */
 
 static struct slob_heap heap;
-static unsigned long step, stop_at, peak, peak_step;
+static unsigned long step, stop_at, peak, peak_step, peak_per_size, peak_buddy;
 static size_t peak_request;
 
 /* Live objects by usable size (ksize): the churn sizes, as each backing
@@ -50,12 +51,19 @@ static void count(size_t ks, long d)
 }
 
 static void census(void);
+static void models_alloc(void *p, size_t size);
+static void models_free(void *p);
+static unsigned long models_per_size(void);
+static unsigned long models_buddy(void);
 
 static void after_step(size_t request)
 {
 	unsigned long held = heap.nr_pages + heap.big_pages;
+	unsigned long others = held - heap.sp_pages; /* segfit and bigblock pages */
 
 	step++;
+	peak_per_size = MAX(peak_per_size, others + models_per_size());
+	peak_buddy = MAX(peak_buddy, others + models_buddy());
 	if (held > peak) {
 		peak = held;
 		peak_step = step;
@@ -69,8 +77,10 @@ static void *op_alloc(size_t size)
 {
 	void *p = heap_kmalloc(&heap, size, GFP_KERNEL);
 
-	if (p)
+	if (p) {
 		count(ksize(p), 1);
+		models_alloc(p, size);
+	}
 	after_step(size);
 	return p;
 }
@@ -78,13 +88,277 @@ static void *op_alloc(size_t size)
 static void op_free(void *p)
 {
 	count(ksize(p), -1);
+	models_free(p);
 	kfree(p);
 	after_step(0);
 }
 
+
+/* ------------------- models of the size pages' layout -------------------- */
+/*
+ * Beside the real heap, the powers of two from 16 to 1024 of the same
+ * requests go to two models of where size-page objects could live; they
+ * count pages only, and each keeps one empty page as the heap does:
+ *   - per size: pages of one size, per size a list of the pages with a free
+ *     object, an object taken from the first listed page, a page that gets
+ *     an object back listed first (the heap's size pages);
+ *   - buddy: 16-byte objects in pages of their own as above (one more kept
+ *     page), 32 .. 2048 in pages split as a binary buddy system: chunks of
+ *     32 << k at multiples of their size, a freed chunk merged with its
+ *     buddy when that is free, free chunks on a LIFO list per size.
+ * Added at every step to the real heap's segfit and bigblock pages, they
+ * give the peak either layout would reach with segfit as it is.
+ */
+#define M_PAGES 1024
+#define M_UNITS 128   /* 32-byte units of a page */
+#define B_ORDERS 8    /* chunks of 32 .. 4096 bytes */
+
+static struct m_page {
+	int idx, inuse, nfree, prev, next;
+	short free[256];
+} mp[M_PAGES];
+static int m_pool[M_PAGES], m_pool_n; /* page ids not in use */
+
+struct m_sizes {
+	int list[SIZES], kept, pages;
+};
+static struct m_sizes per_size, sixteens;
+
+static int m_new_page(void)
+{
+	if (!m_pool_n) {
+		fprintf(stderr, "churn-peak: the models ran out of pages\n");
+		exit(1);
+	}
+	return m_pool[--m_pool_n];
+}
+
+static void m_link(struct m_sizes *m, int p)
+{
+	int i = mp[p].idx;
+
+	mp[p].prev = -1;
+	mp[p].next = m->list[i];
+	if (m->list[i] >= 0)
+		mp[m->list[i]].prev = p;
+	m->list[i] = p;
+}
+
+static void m_unlink(struct m_sizes *m, int p)
+{
+	if (mp[p].prev >= 0)
+		mp[mp[p].prev].next = mp[p].next;
+	else
+		m->list[mp[p].idx] = mp[p].next;
+	if (mp[p].next >= 0)
+		mp[mp[p].next].prev = mp[p].prev;
+}
+
+/* An object of 16 << i bytes: its id (page << 16 | slot). */
+static long m_size_alloc(struct m_sizes *m, int i)
+{
+	int p = m->list[i];
+
+	if (p < 0) {
+		if (m->kept >= 0) {
+			p = m->kept;
+			m->kept = -1;
+		} else {
+			p = m_new_page();
+			m->pages++;
+		}
+		mp[p].idx = i;
+		mp[p].inuse = 0;
+		mp[p].nfree = 0;
+		for (int k = (256 >> i) - 1; k >= 0; k--)
+			mp[p].free[mp[p].nfree++] = (short)k;
+		m_link(m, p);
+	}
+	mp[p].inuse++;
+	if (--mp[p].nfree == 0)
+		m_unlink(m, p);
+	return (long)p << 16 | mp[p].free[mp[p].nfree];
+}
+
+static void m_size_free(struct m_sizes *m, long id)
+{
+	int p = (int)(id >> 16);
+
+	if (mp[p].nfree == 0)
+		m_link(m, p);
+	mp[p].free[mp[p].nfree++] = (short)(id & 0xffff);
+	if (--mp[p].inuse)
+		return;
+	m_unlink(m, p);
+	if (m->kept < 0) {
+		m->kept = p;
+	} else {
+		m->pages--;
+		m_pool[m_pool_n++] = p;
+	}
+}
+
+/* Buddy chunks: c = page * M_UNITS + unit; fo[c] = order + 1 while c is a
+ * free chunk; per order a list through b_next and b_prev. */
+static unsigned char fo[M_PAGES * M_UNITS];
+static int b_next[M_PAGES * M_UNITS], b_prev[M_PAGES * M_UNITS], b_head[B_ORDERS], b_kept, b_pages;
+
+static void b_push(int c, int o)
+{
+	b_next[c] = b_head[o];
+	b_prev[c] = -1;
+	if (b_head[o] >= 0)
+		b_prev[b_head[o]] = c;
+	b_head[o] = c;
+	fo[c] = (unsigned char)(o + 1);
+}
+
+static void b_del(int c, int o)
+{
+	if (b_prev[c] >= 0)
+		b_next[b_prev[c]] = b_next[c];
+	else
+		b_head[o] = b_next[c];
+	if (b_next[c] >= 0)
+		b_prev[b_next[c]] = b_prev[c];
+	fo[c] = 0;
+}
+
+/* A chunk of 32 << o bytes: its id (c << 4 | o). */
+static long b_alloc(int o)
+{
+	int j = o, c;
+
+	while (j < B_ORDERS - 1 && b_head[j] < 0)
+		j++;
+	if (b_head[j] >= 0) {
+		c = b_head[j];
+		b_del(c, j);
+	} else {
+		int p = b_kept;
+
+		if (p >= 0) {
+			b_kept = -1;
+		} else {
+			p = m_new_page();
+			b_pages++;
+		}
+		c = p * M_UNITS;
+		j = B_ORDERS - 1;
+	}
+	while (j > o) {
+		j--;
+		b_push(c + (1 << j), j);
+	}
+	return (long)c << 4 | o;
+}
+
+static void b_free(long id)
+{
+	int c = (int)(id >> 4), o = (int)(id & 15);
+
+	for (; o < B_ORDERS - 1; o++) {
+		int b = c ^ (1 << o); /* within its page: M_UNITS is a power of two */
+
+		if (fo[b] != o + 1)
+			break;
+		b_del(b, o);
+		c = MIN(c, b);
+	}
+	if (o < B_ORDERS - 1) {
+		b_push(c, o);
+	} else if (b_kept < 0) {
+		b_kept = c / M_UNITS;
+	} else {
+		b_pages--;
+		m_pool[m_pool_n++] = c / M_UNITS;
+	}
+}
+
+/* Live size-page objects: the real pointer and its ids in both models
+ * (open addressing, deletion by backward shift). */
+#define M_SLOTS 16384
+static struct {
+	void *p;
+	long size_id, buddy_id;
+	unsigned int idx;
+} m_live[M_SLOTS];
+
+static unsigned int m_hash(const void *p)
+{
+	return (unsigned int)(((uintptr_t)p >> 4) * 0x9e3779b1u) % M_SLOTS;
+}
+
+static unsigned long models_per_size(void)
+{
+	return (unsigned long)per_size.pages;
+}
+
+static unsigned long models_buddy(void)
+{
+	return (unsigned long)(sixteens.pages + b_pages);
+}
+
+static void models_init(void)
+{
+	memset(m_live, 0, sizeof(m_live));
+	memset(fo, 0, sizeof(fo));
+	per_size = sixteens = (struct m_sizes){ .kept = -1 };
+	for (int i = 0; i < SIZES; i++)
+		per_size.list[i] = sixteens.list[i] = -1;
+	for (int o = 0; o < B_ORDERS; o++)
+		b_head[o] = -1;
+	b_kept = -1;
+	b_pages = 0;
+	m_pool_n = 0;
+	for (int p = M_PAGES - 1; p >= 0; p--)
+		m_pool[m_pool_n++] = p;
+}
+
+static void models_alloc(void *p, size_t size)
+{
+	unsigned int h = m_hash(p), i = 0;
+
+	if (size < 16 || size > 1024 || (size & (size - 1)))
+		return;
+	while ((16u << i) < size)
+		i++;
+	while (m_live[h].p)
+		h = (h + 1) % M_SLOTS;
+	m_live[h].p = p;
+	m_live[h].idx = i;
+	m_live[h].size_id = m_size_alloc(&per_size, (int)i);
+	m_live[h].buddy_id = i ? b_alloc((int)i - 1) : m_size_alloc(&sixteens, 0);
+}
+
+static void models_free(void *p)
+{
+	unsigned int h = m_hash(p), n;
+
+	while (m_live[h].p && m_live[h].p != p)
+		h = (h + 1) % M_SLOTS;
+	if (!m_live[h].p)
+		return; /* not a size page's object */
+	m_size_free(&per_size, m_live[h].size_id);
+	if (m_live[h].idx == 0)
+		m_size_free(&sixteens, m_live[h].buddy_id);
+	else
+		b_free(m_live[h].buddy_id);
+	m_live[h].p = NULL;
+	for (n = (h + 1) % M_SLOTS; m_live[n].p; n = (n + 1) % M_SLOTS) {
+		unsigned int k = m_hash(m_live[n].p);
+
+		/* move n to the hole at h unless its home lies in (h, n] */
+		if (h < n ? (k <= h || k > n) : (k <= h && k > n)) {
+			m_live[h] = m_live[n];
+			m_live[n].p = NULL;
+			h = n;
+		}
+	}
+}
+
 /* ------------------------------ the census ------------------------------- */
 
-#define SIZES 8 /* size pages of 16 << 0 .. 16 << 7 */
 
 static struct {
 	unsigned long pages, objs, inuse, full;
@@ -175,6 +449,8 @@ static void census(void)
 	       seg_floor);
 	printf("  fewest pages the live objects fit in: %lu = %lu size pages + %lu segfit + %lu bigblock\n",
 	       floor_sp + seg_floor + heap.big_pages, floor_sp, seg_floor, heap.big_pages);
+	printf("  models of the size pages here: per size %lu pages, buddy %lu pages\n",
+	       models_per_size(), models_buddy());
 }
 
 static void run(unsigned long stop)
@@ -183,7 +459,8 @@ static void run(unsigned long stop)
 	struct churn_result r;
 
 	memset(kinds, 0, sizeof(kinds));
-	step = peak = peak_step = 0;
+	models_init();
+	step = peak = peak_step = peak_per_size = peak_buddy = 0;
 	stop_at = stop;
 	slob_heap_init(&heap, "churn", SLOB_SEGFIT);
 	churn_run(&ops, &r);
@@ -212,6 +489,8 @@ int main(void)
 	run(0);
 	printf("churn-peak: peak %lu pages (%lu KiB) after request %lu (counting from 1), a kmalloc(%zu)\n", peak,
 	       peak * (PAGE_SIZE / 1024), peak_step, peak_request);
+	printf("churn-peak: models with segfit and bigblocks as they are: per size peak %lu pages, "
+	       "buddy peak %lu pages\n", peak_per_size, peak_buddy);
 	run(peak_step);
 	return 0;
 }
