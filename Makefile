@@ -370,6 +370,8 @@ $(B)/churn-peak: $(CHURN_PEAK_OBJS)
 churn-peak: $(B)/churn-peak
 	@$(B)/churn-peak
 
+test-build: $(B)/churn-peak
+
 .PHONY: churn-peak
 
 # Board device trees (tests/dts/boards, tests/dts/boards/linux) go through
