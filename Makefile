@@ -14,6 +14,7 @@
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300): docs/reliability.md
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
+#   make churn-peak where the SLOB heap's pages go at the churn benchmark's peak (host)
 #                   (KERNEL=build/rvmm-kasan.elf or BENCH_APPEND="kfence.sample_interval=100":
 #                   the lines only)
 #   make replay     replay a Linux kmem trace on QEMU (TRACE=file; docs/replay.md)
@@ -270,7 +271,7 @@ realbench: deps $(B)/librvmm-malloc.so
 # --- host unit tests ----------------------------------------------------------
 # The host tests: HOST_CORE (above), the test framework, the suites.
 HSRCS := $(HOST_CORE) tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c) \
-	 bench/replay.c
+	 bench/replay.c bench/churn.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)
 DTBS  := $(patsubst tests/dts/%.dts,$(B)/dtb/%.dtb,$(DTS))
@@ -357,6 +358,21 @@ $(B)/rvmm-dt: $(RVMM_DT_OBJS)
 	$(call quiet,HOSTLD,$@)$(HOSTCC) $(RVMM_DT_OBJS) -o $@
 
 all: $(B)/rvmm-dt
+
+# churn-peak: the churn benchmark's requests on a host SLOB heap, and where
+# its pages go at the peak (tools/churn-peak.c, docs/benchmarks.md).
+CHURN_PEAK_SRCS := $(HOST_CORE) tools/churn-peak.c bench/churn.c
+CHURN_PEAK_OBJS := $(patsubst %,$(B)/t/%.o,$(CHURN_PEAK_SRCS))
+
+$(B)/churn-peak: $(CHURN_PEAK_OBJS)
+	$(call quiet,HOSTLD,$@)$(HOSTCC) $(CHURN_PEAK_OBJS) -o $@
+
+churn-peak: $(B)/churn-peak
+	@$(B)/churn-peak
+
+test-build: $(B)/churn-peak
+
+.PHONY: churn-peak
 
 # Board device trees (tests/dts/boards, tests/dts/boards/linux) go through
 # the C preprocessor first, as Linux builds them: build/dtb/boards/NAME.dtb.

@@ -43,6 +43,7 @@
 #include <mm/gfp.h>
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
+#include <lib/parse.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <bench/replay.h>
@@ -392,12 +393,7 @@ static bool parse_ptr(struct str s, u64 *v, bool *null)
 /* Decimal, or hex with 0x (pfn= is %lu on older kernels, 0x%lx on newer). */
 static bool parse_num(struct str s, u64 *v)
 {
-	if (str_starts(s, "0x") || str_starts(s, "0X")) {
-		s.p += 2;
-		s.n -= 2;
-		return parse_digits(s, 16, v);
-	}
-	return parse_digits(s, 10, v);
+	return parse_u64_len(s.p, s.n, v) == 0; /* lib/parse.c */
 }
 
 static void parse_fields(const char *p, const char *end, struct fields *f)

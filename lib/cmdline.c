@@ -8,6 +8,7 @@
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <lib/parse.h>
 
 #define CMDLINE_MAX 1024
 
@@ -113,33 +114,16 @@ const char *cmdline_get(void)
 
 int memparse(const char *s, u64 *out)
 {
-	u64 v = 0;
-	unsigned int base = 10, shift = 0;
-	const char *p = s;
+	unsigned int shift = 0;
+	const char *p;
+	u64 v;
+	int rc;
 
-	if (!s || !*s)
+	if (!s)
 		return -EINVAL;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	if (!*p)
-		return -EINVAL;
-	for (; *p; p++) {
-		unsigned int d;
-
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned int)(*p - '0');
-		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = (unsigned int)(*p - 'a' + 10);
-		else if (base == 16 && *p >= 'A' && *p <= 'F')
-			d = (unsigned int)(*p - 'A' + 10);
-		else
-			break;
-		if (v > (~0ull - d) / base)
-			return -ERANGE;
-		v = v * base + d;
-	}
+	rc = parse_u64_prefix(s, s + strlen(s), &v, &p); /* lib/parse.c: the digits */
+	if (rc)
+		return rc;
 	switch (*p) {
 	case 'K': case 'k': shift = 10; p++; break;
 	case 'M': case 'm': shift = 20; p++; break;

@@ -21,6 +21,7 @@
 #include <lib/cmdline.h>
 #include <mm/fault_inject.h>
 #include <lib/kstring.h>
+#include <lib/parse.h>
 #include <mm/mmzone.h>
 #include <mm/percpu.h>
 #include <mm/slab.h>
@@ -37,22 +38,6 @@ struct fault_attr failslab = {
 };
 
 /* ---- the spec ----------------------------------------------------------- */
-
-/* A decimal or 0x number filling [s, s + n). */
-static int parse_num(const char *s, size_t n, u64 *out)
-{
-	char buf[24];
-
-	if (n == 0 || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	for (size_t i = 0; i < n; i++) /* memparse's K/M/G suffixes make no sense here */
-		if (buf[i] == 'K' || buf[i] == 'M' || buf[i] == 'G' || buf[i] == 'k' ||
-		    buf[i] == 'm' || buf[i] == 'g')
-			return -EINVAL;
-	return memparse(buf, out);
-}
 
 static bool key_is(const char *tok, size_t keylen, const char *key)
 {
@@ -83,7 +68,7 @@ static int parse_option(struct fault_attr *n, bool slab, const char *tok, size_t
 		n->times = -1;
 		return 0;
 	}
-	if (parse_num(val, vlen, &v))
+	if (parse_u64_len(val, vlen, &v))
 		return -EINVAL;
 	if (key_is(tok, klen, "times") && v <= (u64)(~0ul >> 1))
 		n->times = (long)v;
@@ -104,13 +89,13 @@ static int parse_rate(struct fault_attr *n, const char *tok, size_t len)
 	u64 v;
 
 	if (len > 1 && tok[len - 1] == '%') {
-		if (parse_num(tok, len - 1, &v) || v > 100)
+		if (parse_u64_len(tok, len - 1, &v) || v > 100)
 			return -EINVAL;
 		n->probability = (unsigned int)v;
 		n->interval = 0;
 		return 0;
 	}
-	if (parse_num(tok, len, &v) || v == 0)
+	if (parse_u64_len(tok, len, &v) || v == 0)
 		return -EINVAL;
 	n->interval = (unsigned long)v;
 	n->probability = 0;

@@ -40,6 +40,7 @@
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <lib/parse.h>
 #include <lib/spinlock.h>
 #include <mm/kfence.h>
 #include <mm/kmalloc.h>
@@ -85,18 +86,17 @@ static struct kfence_stats stats;
 static spinlock_t kfence_lock = SPINLOCK_INIT;
 static spinlock_t report_lock = SPINLOCK_INIT;
 
+/* The longest interval taken, 10^9 ms (11.6 days): kfence_set_interval
+ * counts it in microseconds on a 64-bit clock. */
+#define KFENCE_MAX_INTERVAL_MS 1000000000ull
+
 static int interval_param(const char *value)
 {
-	unsigned long ms = 0;
+	u64 ms;
 
-	if (!value || !*value)
+	if (parse_u64(value, &ms) || ms > KFENCE_MAX_INTERVAL_MS)
 		return -EINVAL;
-	for (const char *s = value; *s; s++) {
-		if (*s < '0' || *s > '9' || ms > 100000000ul)
-			return -EINVAL;
-		ms = ms * 10 + (unsigned long)(*s - '0');
-	}
-	boot_interval_ms = ms;
+	boot_interval_ms = (unsigned long)ms;
 	return 0;
 }
 KPARAM("kfence.sample_interval", interval_param,

@@ -28,6 +28,7 @@
 #include <mm/kfence.h>
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
+#include <lib/parse.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
@@ -71,26 +72,6 @@ KPARAM("kmalloc", kmalloc_param, "kmalloc=slob|slab  which allocator serves kmal
 static bool boot_heap_default;
 static u64 boot_heap_mask;
 
-static int parse_hex_u64(const char *s, u64 *out)
-{
-	u64 v = 0;
-
-	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
-		return -EINVAL;
-	for (s += 2; *s; s++) {
-		unsigned int d = *s >= '0' && *s <= '9' ? (unsigned int)(*s - '0')
-				 : *s >= 'a' && *s <= 'f' ? (unsigned int)(*s - 'a' + 10)
-				 : *s >= 'A' && *s <= 'F' ? (unsigned int)(*s - 'A' + 10)
-							  : 16u;
-
-		if (d > 15 || v >> 60)
-			return -EINVAL;
-		v = v << 4 | d;
-	}
-	*out = v;
-	return 0;
-}
-
 static int kmalloc_heap_param(const char *value)
 {
 	u64 mask;
@@ -100,7 +81,9 @@ static int kmalloc_heap_param(const char *value)
 	} else if (value && strcmp(value, "off") == 0) {
 		boot_heap_default = false;
 		boot_heap_mask = 0;
-	} else if (value && parse_hex_u64(value, &mask) == 0) {
+	} else if (value && value[0] == '0' && (value[1] == 'x' || value[1] == 'X') &&
+		   parse_u64(value, &mask) == 0 && !(mask >> KMALLOC_NR_CACHES)) {
+		/* a mask is written in hex, one bit per class */
 		boot_heap_default = false;
 		boot_heap_mask = mask;
 	} else {

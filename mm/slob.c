@@ -26,7 +26,9 @@
  * sends those above SLOB_SEG_KMALLOC_MAX, slob_kmalloc_other those of a
  * classic heap above its own smaller limit (slob_kmalloc_max), and kfree
  * finds them by page type. Their pages are claimed against max_pages under
- * the lock, which is dropped around the page allocator.
+ * the lock, which is dropped around the page allocator; before that a
+ * segfit heap gives back the pages it keeps idle for reuse
+ * (seg_release_idle), which would otherwise be held beside them.
  *
  * Entry points. slob_alloc/slob_free (fixed-size blocks, the caller keeps
  * the size), slob_ksize, slob_heap_destroy, slob_get_stats and slob_check
@@ -238,6 +240,10 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 		spin_unlock_irqrestore(&h->lock, flags);
 		return NULL;
 	}
+	/* The pages kept for reuse go back first: a page the heap keeps idle
+	 * would otherwise be held beside the new ones (peak memory). */
+	if (h->mode == SLOB_SEGFIT && (h->nr_empty || h->sp_kept))
+		seg_release_idle(h);
 	h->big_pages += n; /* claimed before the lock drops */
 	h->big_blocks++;
 	count_page(h, 0);

@@ -127,6 +127,11 @@ bool seg_flush_parked(struct slob_heap *h);
 /* segfit's kept wholly free page, off its list and no longer counted as
  * kept (for sizepage_grow), or NULL. */
 void *seg_take_empty_page(struct slob_heap *h);
+/* Give back every idle page (segfit's kept wholly free page, or one holding
+ * only parked blocks, their blocks merged) and the kept empty size page:
+ * for slob_big_alloc, so that the heap never holds a page it keeps for
+ * reuse while it takes new ones for a bigblock. The pages given back. */
+unsigned long seg_release_idle(struct slob_heap *h);
 /* Free p if it is a live block (p inside one of the heap's pages, whose
  * struct page is pg); false if not, with nothing done. */
 bool seg_free(struct slob_heap *h, void *p, struct page *pg);
@@ -380,6 +385,9 @@ size_t sizepage_ksize(const struct slob_heap *h, const struct page *pg, const vo
  * in use. */
 unsigned long sizepage_release_all(struct slob_heap *h);
 void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st);
+/* slob_census's size pages: @fn for each. */
+void sizepage_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi, void *arg),
+		     void *arg);
 /* Check every size page of the heap and its lists (slob_check); the bytes
  * of their objects in use. */
 unsigned long sizepage_check(struct slob_heap *h, int *errors);

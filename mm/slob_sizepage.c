@@ -199,6 +199,24 @@ void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st)
 	}
 }
 
+void sizepage_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi, void *arg),
+		     void *arg)
+{
+	for (unsigned long pfn = h->sp_lo_pfn; pfn <= h->sp_hi_pfn; pfn++) {
+		char *addr = sp_pfn_addr((u32)pfn);
+		struct page *pg = virt_to_page(addr);
+		struct slob_page_info pi = { .addr = addr, .size_page = true };
+
+		if (!pg || page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h ||
+		    !PageSlobSize(pg))
+			continue;
+		pi.obj_size = pg->sp_size;
+		pi.objs = PAGE_SIZE / pg->sp_size;
+		pi.inuse = pg->sp_inuse;
+		fn(&pi, arg);
+	}
+}
+
 /* Walk one size page at addr; the number of its free objects. */
 static unsigned int check_one(struct slob_heap *h, struct page *pg, char *addr, int *errors)
 {

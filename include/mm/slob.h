@@ -148,6 +148,25 @@ struct slob_stats {
 };
 void slob_get_stats(struct slob_heap *h, struct slob_stats *st);
 
+/* One SLOB page of a segfit heap as slob_census reports it. A size page:
+ * its object size, how many objects it holds and how many are out. A
+ * segfit page, in bytes of blocks (headers included): the blocks in use,
+ * the parked ones, the free ones, the largest free block and the largest
+ * one in use or parked, and its live blocks (in use, not parked; 0: an
+ * idle page). */
+struct slob_page_info {
+	const void *addr;
+	bool size_page;
+	unsigned int obj_size, objs, inuse;
+	unsigned int used, parked, free, largest_free, largest_used, live;
+};
+/* Call @fn for every SLOB page of the segfit heap @h (size pages in pfn
+ * order, then the other pages), with the heap's lock held: @fn must not
+ * call into the heap. What a page holds, for tools (tools/churn-peak.c);
+ * nothing is checked here (slob_check does that). */
+void slob_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi, void *arg),
+		 void *arg);
+
 /*
  * Walk every page and list of the heap and prove its invariants: blocks
  * tile each page exactly with consistent sizes and back links, no two free

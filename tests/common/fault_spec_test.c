@@ -22,6 +22,8 @@ static void spec_parsing(struct ktest *t)
 		{ false, "3,times=5,order=2,verbose=0,seed=9", "3,times=5,order=2,verbose=0,seed=9" },
 		{ false, "25%,order=0,times=-1", "25%,order=0" },
 		{ false, "0x10", "16" },
+		{ false, "0x10%", "16%" },
+		{ false, "3,times=0x20", "3,times=32" },
 		{ true, "1,cache=kmalloc-64", "1,cache=kmalloc-64" },
 		{ true, "50%,times=0,cache=kmalloc", "50%,times=0,cache=kmalloc" },
 		{ false, "", NULL },
@@ -39,6 +41,11 @@ static void spec_parsing(struct ktest *t)
 		{ false, "5,times=abc", NULL },
 		{ false, "5,times=-2", NULL },
 		{ false, "5,verbose=1K", NULL },
+		{ false, "5,verbose=0x1K", NULL },
+		{ false, "5,seed=18446744073709551616", NULL },
+		{ false, "0x", NULL },
+		{ false, "0x1K", NULL },
+		{ false, "1 0%", NULL },
 		{ false, "5,order", NULL },
 	};
 

@@ -28,6 +28,7 @@
 #include <mm/memblock.h>
 #include <mm/mmzone.h>
 #include <mm/slob.h>
+#include "../../bench/churn.h"
 #include "../common/pattern.h"
 #include "fakeram.h"
 #include "host.h"
@@ -1870,6 +1871,153 @@ static void parked_page_is_the_kept_page(struct ktest *t, struct fx *f)
 	EXPECT_EQ(h->nr_empty, 1);
 }
 
+/* A bigblock's allocation first gives back the pages the heap keeps idle
+ * for reuse: segfit's idle page (here holding only a parked block, merged
+ * first) and the kept empty size page. So the peak counts the bigblock's
+ * pages, not those beside them. A busy page stays. */
+static void bigblock_gives_back_idle_pages(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	u8 *a = heap_kmalloc(h, 3000, GFP_KERNEL), *s = heap_kmalloc(h, 64, GFP_KERNEL);
+	u8 *keep = heap_kmalloc(h, 2000, GFP_KERNEL), *big, *again;
+
+	ASSERT(a && s && keep);
+	EXPECT_EQ(h->nr_pages, 3); /* a's page, a size page, keep's page (a's has no room) */
+	kfree(a);                  /* parked; its page idle: the kept one */
+	kfree(s);                  /* the size page empties: the kept one */
+	EXPECT(h->seg_parked[seg_block(3000) >> 7] == (u32 *)a - 1);
+	EXPECT_EQ(h->nr_empty, 1);
+	EXPECT(h->sp_kept != NULL);
+	EXPECT_EQ(h->nr_pages, 3);
+	EXPECT_EQ(h->peak_pages, 3);
+	big = heap_kmalloc(h, 8192, GFP_KERNEL);
+	ASSERT(big);
+	EXPECT_EQ(h->nr_pages, 1);
+	EXPECT_EQ(h->big_pages, 2);
+	EXPECT_EQ(h->peak_pages, 3); /* not 5 */
+	EXPECT_EQ(h->nr_empty, 0);
+	EXPECT(h->sp_kept == NULL);
+	EXPECT(h->seg_parked[seg_block(3000) >> 7] == NULL);
+	EXPECT_EQ(page_type(virt_to_page(a)), PGTY_NONE);
+	EXPECT_EQ(page_type(virt_to_page(s)), PGTY_NONE);
+	EXPECT_EQ(h->used_bytes, seg_block(2000));
+	EXPECT_EQ(nr_free_pages(), f->free0 - 3);
+	EXPECT_EQ(slob_check(h), 0);
+	/* A bigblock with nothing kept changes no SLOB page. */
+	again = heap_kmalloc(h, 5000, GFP_KERNEL);
+	ASSERT(again);
+	EXPECT_EQ(h->nr_pages, 1);
+	EXPECT_EQ(h->big_pages, 4);
+	EXPECT_EQ(slob_check(h), 0);
+	kfree(again);
+	kfree(big);
+	/* The heap works on: a 3000-byte block takes a new page. */
+	a = heap_kmalloc(h, 3000, GFP_KERNEL);
+	ASSERT(a);
+	EXPECT_EQ(h->nr_pages, 2);
+	kfree(a);
+	kfree(keep);
+	EXPECT_EQ(slob_check(h), 0);
+}
+
+/* slob_census reports each page as it is: a size page's size, objects and
+ * objects out; a segfit page's bytes in use, parked and free, its largest
+ * blocks and its live count. */
+struct census_seen {
+	int n;
+	struct slob_page_info pi[4];
+};
+
+static void census_note(const struct slob_page_info *pi, void *arg)
+{
+	struct census_seen *c = arg;
+
+	if (c->n < 4)
+		c->pi[c->n] = *pi;
+	c->n++;
+}
+
+static void census_reports_pages(struct ktest *t, struct fx *f)
+{
+	struct slob_heap *h = &f->h;
+	struct census_seen c = { 0 };
+	u8 *s[3], *a, *b;
+
+	for (int i = 0; i < 3; i++)
+		s[i] = heap_kmalloc(h, 64, GFP_KERNEL);
+	a = heap_kmalloc(h, 3000, GFP_KERNEL);
+	b = heap_kmalloc(h, 100, GFP_KERNEL);
+	ASSERT(s[0] && s[1] && s[2] && a && b);
+	slob_census(h, census_note, &c);
+	ASSERT_EQ(c.n, 2); /* the size page first */
+	EXPECT(c.pi[0].size_page);
+	EXPECT(c.pi[0].addr == (void *)((uintptr_t)s[0] & PAGE_MASK));
+	EXPECT_EQ(c.pi[0].obj_size, 64);
+	EXPECT_EQ(c.pi[0].objs, 64);
+	EXPECT_EQ(c.pi[0].inuse, 3);
+	EXPECT(!c.pi[1].size_page);
+	EXPECT(c.pi[1].addr == (void *)((uintptr_t)a & PAGE_MASK));
+	EXPECT_EQ(c.pi[1].used, seg_block(3000) + seg_block(100));
+	EXPECT_EQ(c.pi[1].parked, 0);
+	EXPECT_EQ(c.pi[1].free, SEG_PAGE_BYTES - seg_block(3000) - seg_block(100));
+	EXPECT_EQ(c.pi[1].largest_free, c.pi[1].free);
+	EXPECT_EQ(c.pi[1].largest_used, seg_block(3000));
+	EXPECT_EQ(c.pi[1].live, 2);
+	kfree(a); /* parked: its page keeps b */
+	c.n = 0;
+	slob_census(h, census_note, &c);
+	ASSERT_EQ(c.n, 2);
+	EXPECT_EQ(c.pi[1].used, seg_block(100));
+	EXPECT_EQ(c.pi[1].parked, seg_block(3000));
+	EXPECT_EQ(c.pi[1].largest_used, seg_block(3000));
+	EXPECT_EQ(c.pi[1].live, 1);
+	kfree(b);
+	for (int i = 0; i < 3; i++)
+		kfree(s[i]);
+	c.n = 0;
+	slob_census(h, census_note, &c); /* the kept pages: empty */
+	ASSERT_EQ(c.n, 2);
+	EXPECT_EQ(c.pi[0].inuse, 0);
+	EXPECT_EQ(c.pi[1].live, 0);
+	EXPECT_EQ(c.pi[1].used, 0);
+}
+
+/* The churn benchmark's requests (bench/churn.c: the very sequence make
+ * bench runs on the target) on a segfit heap: every block intact, none
+ * refused, the heap sound and empty afterwards, and its peak at most
+ * CHURN_PEAK_PAGES pages (make bench prints peak_kb = 4 x the pages; 250
+ * before bigblocks gave back the heap's idle pages). */
+#define CHURN_PEAK_PAGES 248
+
+static struct slob_heap *churn_heap;
+
+static void *churn_heap_alloc(size_t size)
+{
+	return heap_kmalloc(churn_heap, size, GFP_KERNEL);
+}
+
+static void churn_heap_free(void *p)
+{
+	kfree(p);
+}
+
+static void churn_peak(struct ktest *t, struct fx *f)
+{
+	static const struct churn_ops ops = { churn_heap_alloc, churn_heap_free };
+	struct churn_result r;
+
+	churn_heap = &f->h;
+	churn_run(&ops, &r);
+	EXPECT_EQ(r.corrupt, 0);
+	EXPECT_EQ(r.failed_allocs, 0);
+	EXPECT_EQ(r.allocs + r.frees, CHURN_STEPS);
+	EXPECT(f->h.peak_pages <= CHURN_PEAK_PAGES);
+	EXPECT(f->h.peak_pages > CHURN_PEAK_PAGES - 10); /* the run took memory */
+	EXPECT_EQ(f->h.used_bytes, 0);
+	EXPECT_EQ(f->h.big_pages, 0);
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+
 /* Parked blocks are merged before the heap grows: a request that no free
  * block holds is served from the merged space without a new page, and
  * destroy gives their pages back. */
@@ -1997,6 +2145,9 @@ static void parked_check_finds_damage(struct ktest *t, struct fx *f)
 
 SEGFIT_CASE(parked_block_reused)
 SEGFIT_CASE(parked_page_is_the_kept_page)
+SEGFIT_CASE(bigblock_gives_back_idle_pages)
+SEGFIT_CASE(churn_peak)
+SEGFIT_CASE(census_reports_pages)
 SEGFIT_CASE(parked_flushed_before_grow)
 SEGFIT_CASE(parked_double_free)
 SEGFIT_CASE(parked_then_aligned)
@@ -2027,6 +2178,9 @@ KTEST_SUITE(slob,
 	KTEST_CASE(size_page_lists_through_struct_page_segfit),
 	KTEST_CASE(parked_block_reused_segfit),
 	KTEST_CASE(parked_page_is_the_kept_page_segfit),
+	KTEST_CASE(bigblock_gives_back_idle_pages_segfit),
+	KTEST_CASE(churn_peak_segfit),
+	KTEST_CASE(census_reports_pages_segfit),
 	KTEST_CASE(parked_flushed_before_grow_segfit),
 	KTEST_CASE(parked_double_free_segfit),
 	KTEST_CASE(parked_then_aligned_segfit),
