@@ -60,6 +60,7 @@
 #include <mm/mmzone.h>
 #include <mm/slob.h>
 #include "../port/malloc.h"
+#include "report.h"
 
 #define API __attribute__((visibility("default")))
 
@@ -83,6 +84,10 @@ static struct {
 } heap;
 
 static unsigned long free_null_calls; /* free(NULL): no slot taken */
+/* malloc's fast path takes sizes 1 .. fast_max; 0 while reporting
+ * (RVMM_MALLOC_REPORT), which sends every call through alloc_or_grow. */
+static size_t fast_max = KMALLOC_MAX_SIZE;
+static bool reporting;
 static int heap_state; /* 0: not set up, 1: being set up, 2: ready */
 static spinlock_t grow_lock = SPINLOCK_INIT;
 
@@ -137,6 +142,7 @@ static __attribute__((noinline)) void heap_setup(void)
 	const char *backend = getenv("RVMM_MALLOC");
 	const char *verbose = getenv("RVMM_MALLOC_VERBOSE");
 	const char *heap_classes = getenv("RVMM_MALLOC_HEAP");
+	const char *report = getenv("RVMM_MALLOC_REPORT");
 
 	kprintf_set_sink(NULL); /* quiet bring-up unless verbose */
 	heap.verbose = verbose && *verbose && strcmp(verbose, "0") != 0;
@@ -179,6 +185,10 @@ static __attribute__((noinline)) void heap_setup(void)
 	if (heap_classes && strcmp(heap_classes, "on") == 0) /* kmalloc=slab's heap classes */
 		kmalloc_set_heap_classes(kmalloc_default_heap_classes());
 	kprintf_set_sink(port_malloc_stderr_sink);
+	if (report_setup(report)) {
+		reporting = true;
+		fast_max = 0;
+	}
 }
 
 /* Set up once; a thread that comes while another sets up waits. */
@@ -223,7 +233,7 @@ static bool grow(unsigned long need, unsigned long seen)
 		ok = add >= RUN_ALIGN && commit(heap.size, add) &&
 		     node_add_memory(mem_node, PHYS_BASE + heap.size, add) == 0;
 		if (ok) {
-			heap.size += add;
+			__atomic_store_n(&heap.size, heap.size + add, __ATOMIC_RELAXED); /* (heap_in_use) */
 			__atomic_store_n(&heap.grows, heap.grows + 1, __ATOMIC_RELEASE);
 			if (heap.verbose)
 				kprintf("rvmm-malloc: heap grown by %lu MiB to %lu MiB\n", add >> 20,
@@ -289,6 +299,12 @@ static void *alloc_aligned(size_t size, size_t align)
 	return __kmalloc(MAX(MAX(size, align), (size_t)KMALLOC_SLAB_MAX + 1), GFP);
 }
 
+/* The heap's bytes in use: its RAM less the page allocator's free pages. */
+static unsigned long heap_in_use(void)
+{
+	return __atomic_load_n(&heap.size, __ATOMIC_RELAXED) - (nr_free_pages() << PAGE_SHIFT);
+}
+
 /* alloc_aligned, growing the heap while it fails; errno ENOMEM at the end. */
 static void *alloc_or_grow(size_t size, size_t align)
 {
@@ -300,8 +316,11 @@ static void *alloc_or_grow(size_t size, size_t align)
 		unsigned long seen = __atomic_load_n(&heap.grows, __ATOMIC_ACQUIRE);
 		void *p = alloc_aligned(size, align);
 
-		if (p)
+		if (p) {
+			if (unlikely(reporting))
+				report_note_use(heap_in_use());
 			return p;
+		}
 		if (!grow(size + align, seen)) {
 			errno = ENOMEM;
 			return NULL;
@@ -371,13 +390,13 @@ static __attribute__((noinline)) void *malloc_slow(size_t size)
 /* The common case: a thread with its slot, its lock free, 1 byte to 4 MiB
  * (malloc's alignment) straight to __kmalloc. The rest (a thread's first
  * call, a shared slot's lock taken, sizes 0 and above 4 MiB, a heap that
- * must grow) through alloc_or_grow. */
+ * must grow, every call while reporting) through alloc_or_grow. */
 API void *malloc(size_t size)
 {
 	struct hart_slot *slot;
 	void *p;
 
-	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE) || unlikely(!(slot = hart_try_enter())))
+	if (unlikely(size - 1 >= fast_max) || unlikely(!(slot = hart_try_enter())))
 		return malloc_slow(size);
 	slot->calls[C_MALLOC]++;
 	slot->request = size; /* (not kept in a register across the call) */
@@ -546,6 +565,16 @@ API size_t malloc_usable_size(void *p)
 	n = usable_size(p);
 	hart_exit(slot);
 	return n;
+}
+
+/* ---- reports (RVMM_MALLOC_REPORT, malloc/report.c) ----------------------- */
+
+__attribute__((destructor)) static void shim_report(void)
+{
+	if (!reporting || __atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return;
+	report_write(program_invocation_short_name ? program_invocation_short_name : "?",
+		     (int)getpid(), heap.slob ? "slob" : "slab", heap_in_use());
 }
 
 /* ---- counters (RVMM_MALLOC_STATS) ---------------------------------------- */
