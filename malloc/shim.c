@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -57,7 +58,10 @@
 #include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/mm_init.h>
+#include <mm/mm_report.h>
 #include <mm/mmzone.h>
+#include <mm/reclaim.h>
+#include <mm/slab.h>
 #include <mm/slob.h>
 #include "../port/malloc.h"
 #include "report.h"
@@ -565,6 +569,95 @@ API size_t malloc_usable_size(void *p)
 	n = usable_size(p);
 	hart_exit(slot);
 	return n;
+}
+
+/* ---- glibc's statistics and trim, on this heap ----------------------------- */
+
+/* glibc's fields, from rvmm's counts: arena the heap's RAM, uordblks its
+ * bytes in use (pages of slabs, SLOB pages, bigblocks, runs and metadata,
+ * free objects inside them included), fordblks the page allocator's free
+ * bytes (arena = uordblks + fordblks), ordblks its free blocks. No chunk is
+ * mmapped (hblks, hblkhd 0) and nothing is kept at the top (keepcost 0). */
+API struct mallinfo2 mallinfo2(void)
+{
+	struct mallinfo2 mi;
+	struct hart_slot *slot;
+
+	memset(&mi, 0, sizeof(mi));
+	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return mi; /* (nothing allocated yet: all zero) */
+	slot = slot_enter();
+	mi.fordblks = nr_free_pages() << PAGE_SHIFT;
+	mi.arena = __atomic_load_n(&heap.size, __ATOMIC_RELAXED);
+	mi.uordblks = mi.arena - mi.fordblks;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		for (int o = 0; o < MAX_ORDER; o++)
+			mi.ordblks += mem_node->zones[zi].free_area[o].nr_free;
+	hart_exit(slot);
+	return mi;
+}
+
+static int int_field(size_t v)
+{
+	return v > (size_t)INT_MAX ? INT_MAX : (int)v;
+}
+
+/* The old interface: mallinfo2's fields, saturated at INT_MAX. */
+API struct mallinfo mallinfo(void)
+{
+	struct mallinfo2 m = mallinfo2();
+	struct mallinfo mi;
+
+	memset(&mi, 0, sizeof(mi));
+	mi.arena = int_field(m.arena);
+	mi.ordblks = int_field(m.ordblks);
+	mi.uordblks = int_field(m.uordblks);
+	mi.fordblks = int_field(m.fordblks);
+	return mi;
+}
+
+/* On standard error: one summary line, then rvmm's meminfo. */
+API void malloc_stats(void)
+{
+	struct mallinfo2 m = mallinfo2();
+	struct hart_slot *slot;
+
+	kprintf("rvmm-malloc (%s): heap %zu KiB, in use %zu KiB, free %zu KiB in %zu blocks\n",
+		heap.slob ? "slob" : "slab", m.arena >> 10, m.uordblks >> 10, m.fordblks >> 10,
+		m.ordblks);
+	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return;
+	slot = slot_enter();
+	show_meminfo(mem_node);
+	hart_exit(slot);
+}
+
+static void trim_slot(void *arg)
+{
+	slab_cache_reap(true, arg); /* this slot's magazines, then the free slabs */
+}
+
+/* Give back what the caches hold: every slot's magazines emptied (each
+ * under its lock, on the calling thread), every free slab and the per-hart
+ * page lists returned to the page allocator, whose free blocks of 1 MiB and
+ * more then leave the resident set (port_release_free_block). @pad is
+ * ignored: the heap has no top to keep. Returns 1 when pages were freed. */
+API int malloc_trim(size_t pad)
+{
+	struct slab_reap_stats r = { 0 };
+	struct hart_slot *slot;
+	unsigned long before;
+
+	(void)pad;
+	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return 0;
+	before = nr_free_pages();
+	on_each_cpu(trim_slot, &r);
+	slot = slot_enter();
+	kmem_cache_shrink_all();
+	node_drain_pages(mem_node);
+	hart_exit(slot);
+	return nr_free_pages() > before;
 }
 
 /* ---- reports (RVMM_MALLOC_REPORT, malloc/report.c) ----------------------- */
