@@ -235,7 +235,7 @@ test-build: lib $(B)/embed.elf $(B)/embed-host
 # build/librvmm-malloc.so: mm/ and lib/ for the host, position-independent and
 # hidden, with the malloc port (port/malloc.c) and the shim (malloc/shim.c);
 # only the malloc API is exported (malloc/exports.map). LD_PRELOAD it.
-MALLOC_SRCS := $(LIB_SRCS) port/malloc.c port/host_common.c malloc/shim.c
+MALLOC_SRCS := $(LIB_SRCS) port/malloc.c port/host_common.c malloc/shim.c malloc/report.c
 MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
 MSCFLAGS := $(COMMON) -O2 -DHOST -fPIC -fvisibility=hidden -fno-builtin-malloc \
 	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free

@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -57,9 +58,13 @@
 #include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/mm_init.h>
+#include <mm/mm_report.h>
 #include <mm/mmzone.h>
+#include <mm/reclaim.h>
+#include <mm/slab.h>
 #include <mm/slob.h>
 #include "../port/malloc.h"
+#include "report.h"
 
 #define API __attribute__((visibility("default")))
 
@@ -83,6 +88,10 @@ static struct {
 } heap;
 
 static unsigned long free_null_calls; /* free(NULL): no slot taken */
+/* malloc's fast path takes sizes 1 .. fast_max; 0 while reporting
+ * (RVMM_MALLOC_REPORT), which sends every call through alloc_or_grow. */
+static size_t fast_max = KMALLOC_MAX_SIZE;
+static bool reporting;
 static int heap_state; /* 0: not set up, 1: being set up, 2: ready */
 static spinlock_t grow_lock = SPINLOCK_INIT;
 
@@ -137,6 +146,7 @@ static __attribute__((noinline)) void heap_setup(void)
 	const char *backend = getenv("RVMM_MALLOC");
 	const char *verbose = getenv("RVMM_MALLOC_VERBOSE");
 	const char *heap_classes = getenv("RVMM_MALLOC_HEAP");
+	const char *report = getenv("RVMM_MALLOC_REPORT");
 
 	kprintf_set_sink(NULL); /* quiet bring-up unless verbose */
 	heap.verbose = verbose && *verbose && strcmp(verbose, "0") != 0;
@@ -179,6 +189,10 @@ static __attribute__((noinline)) void heap_setup(void)
 	if (heap_classes && strcmp(heap_classes, "on") == 0) /* kmalloc=slab's heap classes */
 		kmalloc_set_heap_classes(kmalloc_default_heap_classes());
 	kprintf_set_sink(port_malloc_stderr_sink);
+	if (report_setup(report)) {
+		reporting = true;
+		fast_max = 0;
+	}
 }
 
 /* Set up once; a thread that comes while another sets up waits. */
@@ -223,7 +237,7 @@ static bool grow(unsigned long need, unsigned long seen)
 		ok = add >= RUN_ALIGN && commit(heap.size, add) &&
 		     node_add_memory(mem_node, PHYS_BASE + heap.size, add) == 0;
 		if (ok) {
-			heap.size += add;
+			__atomic_store_n(&heap.size, heap.size + add, __ATOMIC_RELAXED); /* (heap_in_use) */
 			__atomic_store_n(&heap.grows, heap.grows + 1, __ATOMIC_RELEASE);
 			if (heap.verbose)
 				kprintf("rvmm-malloc: heap grown by %lu MiB to %lu MiB\n", add >> 20,
@@ -289,6 +303,12 @@ static void *alloc_aligned(size_t size, size_t align)
 	return __kmalloc(MAX(MAX(size, align), (size_t)KMALLOC_SLAB_MAX + 1), GFP);
 }
 
+/* The heap's bytes in use: its RAM less the page allocator's free pages. */
+static unsigned long heap_in_use(void)
+{
+	return __atomic_load_n(&heap.size, __ATOMIC_RELAXED) - (nr_free_pages() << PAGE_SHIFT);
+}
+
 /* alloc_aligned, growing the heap while it fails; errno ENOMEM at the end. */
 static void *alloc_or_grow(size_t size, size_t align)
 {
@@ -300,8 +320,11 @@ static void *alloc_or_grow(size_t size, size_t align)
 		unsigned long seen = __atomic_load_n(&heap.grows, __ATOMIC_ACQUIRE);
 		void *p = alloc_aligned(size, align);
 
-		if (p)
+		if (p) {
+			if (unlikely(reporting))
+				report_note_use(heap_in_use());
 			return p;
+		}
 		if (!grow(size + align, seen)) {
 			errno = ENOMEM;
 			return NULL;
@@ -371,13 +394,13 @@ static __attribute__((noinline)) void *malloc_slow(size_t size)
 /* The common case: a thread with its slot, its lock free, 1 byte to 4 MiB
  * (malloc's alignment) straight to __kmalloc. The rest (a thread's first
  * call, a shared slot's lock taken, sizes 0 and above 4 MiB, a heap that
- * must grow) through alloc_or_grow. */
+ * must grow, every call while reporting) through alloc_or_grow. */
 API void *malloc(size_t size)
 {
 	struct hart_slot *slot;
 	void *p;
 
-	if (unlikely(size - 1 >= KMALLOC_MAX_SIZE) || unlikely(!(slot = hart_try_enter())))
+	if (unlikely(size - 1 >= fast_max) || unlikely(!(slot = hart_try_enter())))
 		return malloc_slow(size);
 	slot->calls[C_MALLOC]++;
 	slot->request = size; /* (not kept in a register across the call) */
@@ -546,6 +569,105 @@ API size_t malloc_usable_size(void *p)
 	n = usable_size(p);
 	hart_exit(slot);
 	return n;
+}
+
+/* ---- glibc's statistics and trim, on this heap ----------------------------- */
+
+/* glibc's fields, from rvmm's counts: arena the heap's RAM, uordblks its
+ * bytes in use (pages of slabs, SLOB pages, bigblocks, runs and metadata,
+ * free objects inside them included), fordblks the page allocator's free
+ * bytes (arena = uordblks + fordblks), ordblks its free blocks. No chunk is
+ * mmapped (hblks, hblkhd 0) and nothing is kept at the top (keepcost 0). */
+API struct mallinfo2 mallinfo2(void)
+{
+	struct mallinfo2 mi;
+	struct hart_slot *slot;
+
+	memset(&mi, 0, sizeof(mi));
+	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return mi; /* (nothing allocated yet: all zero) */
+	slot = slot_enter();
+	mi.fordblks = nr_free_pages() << PAGE_SHIFT;
+	mi.arena = __atomic_load_n(&heap.size, __ATOMIC_RELAXED);
+	mi.uordblks = mi.arena - mi.fordblks;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		for (int o = 0; o < MAX_ORDER; o++)
+			mi.ordblks += mem_node->zones[zi].free_area[o].nr_free;
+	hart_exit(slot);
+	return mi;
+}
+
+static int int_field(size_t v)
+{
+	return v > (size_t)INT_MAX ? INT_MAX : (int)v;
+}
+
+/* The old interface: mallinfo2's fields, saturated at INT_MAX. */
+API struct mallinfo mallinfo(void)
+{
+	struct mallinfo2 m = mallinfo2();
+	struct mallinfo mi;
+
+	memset(&mi, 0, sizeof(mi));
+	mi.arena = int_field(m.arena);
+	mi.ordblks = int_field(m.ordblks);
+	mi.uordblks = int_field(m.uordblks);
+	mi.fordblks = int_field(m.fordblks);
+	return mi;
+}
+
+/* On standard error: one summary line, then rvmm's meminfo. */
+API void malloc_stats(void)
+{
+	struct mallinfo2 m = mallinfo2();
+	struct hart_slot *slot;
+
+	kprintf("rvmm-malloc (%s): heap %zu KiB, in use %zu KiB, free %zu KiB in %zu blocks\n",
+		heap.slob ? "slob" : "slab", m.arena >> 10, m.uordblks >> 10, m.fordblks >> 10,
+		m.ordblks);
+	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return;
+	slot = slot_enter();
+	show_meminfo(mem_node);
+	hart_exit(slot);
+}
+
+static void trim_slot(void *arg)
+{
+	slab_cache_reap(true, arg); /* this slot's magazines, then the free slabs */
+}
+
+/* Give back what the caches hold: every slot's magazines emptied (each
+ * under its lock, on the calling thread), every free slab and the per-hart
+ * page lists returned to the page allocator, whose free blocks of 1 MiB and
+ * more then leave the resident set (port_release_free_block). @pad is
+ * ignored: the heap has no top to keep. Returns 1 when pages were freed. */
+API int malloc_trim(size_t pad)
+{
+	struct slab_reap_stats r = { 0 };
+	struct hart_slot *slot;
+	unsigned long before;
+
+	(void)pad;
+	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return 0;
+	before = nr_free_pages();
+	on_each_cpu(trim_slot, &r);
+	slot = slot_enter();
+	kmem_cache_shrink_all();
+	node_drain_pages(mem_node);
+	hart_exit(slot);
+	return nr_free_pages() > before;
+}
+
+/* ---- reports (RVMM_MALLOC_REPORT, malloc/report.c) ----------------------- */
+
+__attribute__((destructor)) static void shim_report(void)
+{
+	if (!reporting || __atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return;
+	report_write(program_invocation_short_name ? program_invocation_short_name : "?",
+		     (int)getpid(), heap.slob ? "slob" : "slab", heap_in_use());
 }
 
 /* ---- counters (RVMM_MALLOC_STATS) ---------------------------------------- */

@@ -16,7 +16,10 @@
  * generations of threads whose objects are checked and freed by other
  * threads after their allocators exited (slot leases given back and taken
  * again); fork
- * while other threads allocate, the child allocating and exiting.
+ * while other threads allocate, the child allocating and exiting;
+ * mallinfo2 and mallinfo describing this heap (arena = in use + free, use
+ * rising by what was allocated), malloc_trim giving the caches' memory back
+ * after frees, malloc_stats's summary and meminfo on standard error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -417,6 +420,70 @@ static void forks(void)
 	CHECK(bad == 0, "fork: the parent's threads kept their objects");
 }
 
+/* malloc_stats's output, standard error caught in a file. */
+static size_t stats_text(char *buf, size_t size)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	size_t n = 0;
+
+	if (!f || saved < 0)
+		return 0;
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	malloc_stats();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+#define STAT_BLOCKS 8192
+
+static void statistics(void)
+{
+	static void *p[STAT_BLOCKS];
+	struct mallinfo2 a, b, m, c;
+	char text[8192];
+	int trimmed;
+
+	malloc_trim(0);
+	a = mallinfo2();
+	CHECK(a.arena >= 32u << 20 && a.arena == a.uordblks + a.fordblks && a.ordblks > 0,
+	      "mallinfo2: arena %zu = in use %zu + free %zu, %zu free blocks", a.arena, a.uordblks,
+	      a.fordblks, a.ordblks);
+	for (int i = 0; i < STAT_BLOCKS; i++)
+		p[i] = malloc(1000);
+	b = mallinfo2();
+	CHECK(b.uordblks >= a.uordblks + STAT_BLOCKS * 1000ul,
+	      "mallinfo2 after %d x 1000 bytes: in use %zu, was %zu", STAT_BLOCKS, b.uordblks,
+	      a.uordblks);
+	for (int i = 0; i < STAT_BLOCKS; i++)
+		free(p[i]);
+	m = mallinfo2();
+	trimmed = malloc_trim(0);
+	c = mallinfo2();
+	/* Back to where it started (SLOB gives empty pages back at once; the
+	 * slab caches keep magazines and free slabs until trimmed), and 1
+	 * exactly when pages were given back. */
+	CHECK(c.uordblks <= a.uordblks + 8192 && trimmed == (c.uordblks < m.uordblks),
+	      "malloc_trim after the frees: returned %d, in use %zu (%zu before it, %zu at the start)",
+	      trimmed, c.uordblks, m.uordblks, a.uordblks);
+	if (!getenv("RVMM_MALLOC") || strcmp(getenv("RVMM_MALLOC"), "slob") != 0)
+		CHECK(m.uordblks > c.uordblks, "slab: the caches held pages for malloc_trim to give back");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+	CHECK(mallinfo().arena == (int)mallinfo2().arena, "mallinfo's arena is mallinfo2's");
+#pragma GCC diagnostic pop
+	CHECK(stats_text(text, sizeof(text)) && strstr(text, "rvmm-malloc (") && strstr(text, " in use ") &&
+		      strstr(text, "\nMemTotal: "),
+	      "malloc_stats: a summary line and meminfo on standard error: '%.200s'", text);
+}
+
 int main(void)
 {
 	basics();
@@ -427,6 +494,7 @@ int main(void)
 	threads();
 	generations();
 	forks();
+	statistics();
 	printf("edge: %d checks, %d failed\n", checks, failed);
 	return failed != 0;
 }

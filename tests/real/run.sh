@@ -16,6 +16,11 @@
 #             checks are rvmm-malloc's contract, stricter than glibc 2.36 in
 #             refusing aligned_alloc of an alignment not a power of two)
 #
+# sqlite3 runs once more on slab with RVMM_MALLOC_REPORT (docs/malloc.md,
+# "Seeing the heap"): the same output, and a report whose snapshot at the
+# peak holds the workload's peak (its 7700 page buffers of kmalloc-1088
+# live) where the report at exit shows them gone.
+#
 # RVMM_MALLOC_STATS shows that the preload reached the process that
 # allocates (cc1, not only the gcc driver) and how many hart slots served
 # calls: python's run must have used at least 4 (its threads). One result
@@ -86,6 +91,41 @@ judge() {
 	fi
 }
 
+# check_report: sqlitereport's report file (a report per process: timeout
+# writes one too), sqlite3's report in it. Its header, both sections
+# with meminfo and slabinfo, the peak at least 15 MiB in use; kmalloc-1088's
+# active objects at least 7000 in the peak's slabinfo, at most 100 in the
+# exit's.
+check_report() {
+	rep=$WORK/sqlitereport.report
+	why=$(awk '
+		/^rvmm-malloc report: / { on = $3 == "sqlite3"; sec = "" } # (timeout writes one too)
+		!on { next }
+		/^rvmm-malloc report: sqlite3 pid [0-9]+ backend slab: peak in use [0-9]+ KiB, at exit [0-9]+ KiB$/ {
+			head++; peak = $(NF - 5) }
+		/^== at the peak \(in use [0-9]+ KiB; snapshot [0-9]+\)$/ { sec = "peak"; n[sec]++ }
+		/^== at exit \(in use [0-9]+ KiB\)$/ { sec = "exit"; n[sec]++ }
+		/^MemTotal: / { mem[sec]++ }
+		/^slabinfo - version: 2.1$/ { slab[sec]++ }
+		$1 == "kmalloc-1088" { objs[sec] = $2 }
+		END {
+			if (head != 1) print "header lines: " head + 0
+			if (n["peak"] != 1 || n["exit"] != 1) print "sections: " n["peak"] + 0 " and " n["exit"] + 0
+			if (mem["peak"] != 1 || mem["exit"] != 1 || slab["peak"] != 1 || slab["exit"] != 1)
+				print "meminfo or slabinfo missing"
+			if (peak < 15000) print "peak in use " peak + 0 " KiB"
+			if (objs["peak"] < 7000 || objs["exit"] > 100)
+				print "kmalloc-1088 objects " objs["peak"] + 0 " at the peak, " objs["exit"] + 0 " at exit"
+		}' "$rep" 2>&1)
+	if [ -s "$rep" ] && [ -z "$why" ]; then
+		echo "ok   real-sqlite-report: $(grep "^rvmm-malloc report: sqlite3 " "$rep")"
+		record real-sqlite-report 1 0
+	else
+		echo "FAIL real-sqlite-report: ${why:-no report written}"
+		record real-sqlite-report 0 1
+	fi
+}
+
 STDIN=
 for b in glibc slab slob; do
 	run python "$b" "$PY" tests/real/alloc_heavy.py 3
@@ -111,6 +151,15 @@ grep -x "edge: [0-9]* checks, 0 failed" "$WORK/edgeheap.slab.out" >/dev/null &&
 echo 0 >"$WORK/edgeheap.glibc.rc"
 judge edgeheap slab malloc-edge 8
 judge sqliteheap slab sqlite3 1
+STDIN=tests/real/workload.sql
+export RVMM_MALLOC_REPORT="$WORK/sqlitereport.report"
+run sqlitereport slab sqlite3 :memory:
+unset RVMM_MALLOC_REPORT
+for f in out err rc; do
+	cp "$WORK/sqlite.glibc.$f" "$WORK/sqlitereport.glibc.$f"
+done
+judge sqlitereport slab sqlite3 1
+check_report
 STDIN=
 for b in glibc slab slob; do
 	run cc1 "$b" gcc -std=gnu11 -O2 -g -Wall -Iinclude -DHOST -c mm/slab.c -o "$WORK/slab.$b.o"
