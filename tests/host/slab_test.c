@@ -624,14 +624,22 @@ static void geometry_order_rule_body(struct ktest *t, struct fx *f)
 	}
 	/* Magazine capacity: Linux SLAB's (120 objects up to 256 bytes, 54
 	 * up to 1 KiB, 24 up to a page, 8 beyond) capped at 4 KiB of objects
-	 * but at least 4; batch is half (rounded up); the depot holds two
-	 * batches; a debug cache has none of either. */
+	 * but at least 6, and one for objects of a page or more; batch is half
+	 * (rounded up); the depot holds two batches, or one where two are
+	 * above 4 KiB of objects, none for objects above 4 KiB; a debug cache
+	 * has none of either. */
 	{
-		static const struct { size_t size; unsigned long flags; unsigned int limit, batch; } mz[] = {
-			{ 8, 0, 120, 60 }, { 32, 0, 120, 60 }, { 64, 0, 64, 32 }, { 256, 0, 16, 8 },
-			{ 257, 0, 15, 8 }, { 1024, 0, 4, 2 }, { 1025, 0, 4, 2 }, { 4096, 0, 4, 2 },
-			{ 4097, 0, 4, 2 }, { 32768, 0, 4, 2 }, { 64, SLAB_POISON, 0, 0 },
-			{ 64, SLAB_STORE_USER, 0, 0 }, { 64, SLAB_HWCACHE_ALIGN, 64, 32 },
+		static const struct {
+			size_t size;
+			unsigned long flags;
+			unsigned int limit, batch, depot;
+		} mz[] = {
+			{ 8, 0, 120, 60, 120 }, { 32, 0, 120, 60, 120 }, { 64, 0, 64, 32, 64 },
+			{ 256, 0, 16, 8, 16 }, { 257, 0, 15, 8, 8 }, { 680, 0, 6, 3, 6 },
+			{ 1024, 0, 6, 3, 3 }, { 1025, 0, 6, 3, 3 }, { 4000, 0, 6, 3, 3 },
+			{ 4096, 0, 1, 1, 1 }, { 4097, 0, 1, 1, 0 }, { 32768, 0, 1, 1, 0 },
+			{ 64, SLAB_POISON, 0, 0, 0 }, { 64, SLAB_STORE_USER, 0, 0, 0 },
+			{ 64, SLAB_HWCACHE_ALIGN, 64, 32, 64 },
 		};
 
 		for (size_t i = 0; i < ARRAY_SIZE(mz); i++) {
@@ -639,7 +647,7 @@ static void geometry_order_rule_body(struct ktest *t, struct fx *f)
 
 			ASSERT(c);
 			if (c->limit != mz[i].limit || c->batch != mz[i].batch ||
-			    c->depot_limit != 2 * mz[i].batch || !c->depot != !mz[i].batch)
+			    c->depot_limit != mz[i].depot || !c->depot != !mz[i].depot)
 				ktest_fail(t, __FILE__, __LINE__, "size %zu flags %#lx: limit %u batch %u depot %u",
 					   mz[i].size, mz[i].flags, c->limit, c->batch, c->depot_limit);
 			kmem_cache_destroy(c);
