@@ -45,7 +45,8 @@
  * the depot while it has room, else to their slabs, under the cache lock.
  * Capacity follows Linux's SLAB rules (120 objects up to 256 bytes, 54 to
  * 1 KiB, 24 to a page, 8 beyond) capped at SLAB_MAGAZINE_BYTES of objects
- * (at least SLAB_MAGAZINE_MIN). A magazine is an array base[0 .. limit]
+ * (at least SLAB_MAGAZINE_MIN, one for objects of a page or more). A
+ * magazine is an array base[0 .. limit]
  * whose base[0] is always NULL, objects in base[1 .. top): the pop reads
  * top[-1] and a NULL means empty, so only the push compares with a bound.
  * Each hart's {top, end} pair for the cache is in its own per-hart area, at
@@ -58,7 +59,9 @@
  * has no magazines.
  *
  * Depot. 2.6.20's shared array cache: per cache an array of up to two
- * batches between the magazines and the slabs, under the cache lock. It
+ * batches (one when two would hold more than SLAB_DEPOT_BYTES of objects,
+ * none for objects above it) between the magazines and the slabs, under
+ * the cache lock. It
  * turns a flush followed by a refill (on one hart, or a producer hart and a
  * consumer hart) into two copies of a batch of pointers, no slab walked.
  *
@@ -1053,14 +1056,17 @@ static int setup_geometry(struct kmem_cache *c)
  * (120 objects up to 256 bytes, 54 to 1 KiB, 24 to a page, 8 beyond),
  * capped so that a magazine holds at most SLAB_MAGAZINE_BYTES of objects
  * (at least SLAB_MAGAZINE_MIN of them): what a hart keeps idle grows with
- * the object size only that far. Debug caches, failslab's targets and
+ * the object size only that far. An object of a page or more already fills
+ * the cap alone: its magazine holds one (a kmalloc + kfree pair still stays
+ * on the fast path; the memory each cached object pins is what matters, see
+ * docs/benchmarks.md, "Slab memory"). Debug caches, failslab's targets and
  * caches that got no per-hart slot get none.
  */
 #ifndef SLAB_MAGAZINE_BYTES
 #define SLAB_MAGAZINE_BYTES 4096u
 #endif
 #ifndef SLAB_MAGAZINE_MIN
-#define SLAB_MAGAZINE_MIN 4u
+#define SLAB_MAGAZINE_MIN 6u
 #endif
 
 static unsigned int magazine_limit(const struct kmem_cache *c)
@@ -1072,7 +1078,7 @@ static unsigned int magazine_limit(const struct kmem_cache *c)
 	if (c->tuned_limit)
 		return c->tuned_limit - 1;
 	linux_limit = s > PAGE_SIZE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
-	return MIN(linux_limit, MAX(SLAB_MAGAZINE_MIN, SLAB_MAGAZINE_BYTES / s));
+	return MIN(linux_limit, MAX(s >= PAGE_SIZE ? 1u : SLAB_MAGAZINE_MIN, SLAB_MAGAZINE_BYTES / s));
 }
 
 static unsigned int magazine_batch(const struct kmem_cache *c, unsigned int limit)
@@ -1084,15 +1090,32 @@ static unsigned int magazine_batch(const struct kmem_cache *c, unsigned int limi
  * The depot's capacity: SLAB_DEPOT_BATCHES batches (2.6.20's sharedfactor,
  * which is 8 there on SMP; 2 here, since what the depot holds is memory
  * an embedded board does not have to spare), within the largest array the
- * metadata heap gives.
+ * metadata heap gives. Untuned: the two batches when they hold at most
+ * SLAB_DEPOT_BYTES of objects, else one (a bounce between a full and an
+ * empty magazine then still copies pointers instead of walking slabs), and
+ * none for objects above SLAB_DEPOT_BYTES, each of which would pin more
+ * than the whole cap.
  */
 #ifndef SLAB_DEPOT_BATCHES
 #define SLAB_DEPOT_BATCHES 2u
 #endif
+#ifndef SLAB_DEPOT_BYTES
+#define SLAB_DEPOT_BYTES 4096u
+#endif
+
+static unsigned int default_depot_batches(const struct kmem_cache *c)
+{
+	unsigned long batch_bytes = (unsigned long)c->batch * c->size;
+
+	if (!batch_bytes || c->size > SLAB_DEPOT_BYTES)
+		return 0;
+	return (unsigned int)MAX(1ul, MIN((unsigned long)SLAB_DEPOT_BATCHES,
+					  SLAB_DEPOT_BYTES / batch_bytes));
+}
 
 static unsigned int depot_limit_for(const struct kmem_cache *c)
 {
-	unsigned int factor = c->tuned_shared ? c->tuned_shared - 1 : SLAB_DEPOT_BATCHES;
+	unsigned int factor = c->tuned_shared ? c->tuned_shared - 1 : default_depot_batches(c);
 
 	return MIN(factor * c->batch, SLAB_MAX_LIMIT);
 }

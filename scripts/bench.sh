@@ -163,7 +163,7 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "- slab_slow: a refill or flush the depot serves (bounce) <= 330 instructions; through the slabs"
 	echo "  (bulk) refill <= 650, flush <= 650;"
 	echo "- lifetime and mixed alloc=slab <= 45 instructions per operation; lifetime overhead_pct <= 30"
-	echo "  (asserted <= 20); mixed overhead_pct <= 44 (a bound against regression: its goal of 25 is not met,"
+	echo "  (asserted <= 20); mixed overhead_pct <= 39 (a bound against regression: its goal of 25 is not met,"
 	echo "  see below)."
 	echo
 	echo "make test asserts every met target from the same exact counts (tests/qemu/boot-checks.sh)."
@@ -227,10 +227,39 @@ gives the same figures; overhead_pct / instructions per operation; "mag" is the 
 | the same, no depot, rule 0, mag 2 KiB (at least 2) | 29.6 / 60 | 15.8 / 58 | 65 |
 | heap classes from 320 up (`kmalloc_heap=0xff777000`: 320, 384, 448 as well) | 27.9 / 55 | 16.0 / 55 | 53 |
 | heap classes from 160 up (`kmalloc_heap=0xff777700`: 160, 192, 224 as well) | 27.1 / 82 | 15.1 / 83 | 62 |
-| classes 1088 and 4608 (a power of two plus a header) and the order rule at 1/16 waste instead of 1/8: chosen (the heap-class masks above are of the 32-class table) | 43.1 / 43 | 15.8 / 42 | 42 |
+| classes 1088 and 4608 (a power of two plus a header) and the order rule at 1/16 waste instead of 1/8, with the caches of the rows above (the heap-class masks above are of the 32-class table) | 43.1 / 43 | 15.8 / 42 | 42 |
+| the magazine round, measured on the 32 classes: its start (the rows above but the last as the code stood: magazines of 4 KiB of objects but at least 4, depot 2, rule 1; sqlite3's slab slow path 14.94%) | 42.3 / 43 | 17.7 / 42 | 42 |
+| two partial lists, dense (at least a quarter of a slab's objects in use) and sparse, refills from dense ones first (O(1) per run) | 42.3 / 43 | 17.7 / 42 | 42 |
+| the same, sparse below half a slab | 43.1 / 43 | 17.7 / 42 | 42 |
+| the same, free slabs given back at once (free_limit 0) | 43.1 / 43 | 17.7 / 42 | 42 |
+| magazines of objects above a page at least 1 object (not 4; sqlite3 15.50%: above its bound) | 38.9 / 43 | 17.7 / 42 | 43 |
+| the same, depot 1, rule 0 | 38.9 / 44 | 16.1 / 43 | 45 |
+| the same, depot at most 4 KiB of objects (two batches when they fit, else one, none for objects above 4 KiB; sqlite3 15.68%) | 36.4 / 44 | 16.2 / 43 | 45 |
+| the same, free-slab rule at most 4 KiB of objects too | 36.4 / 44 | 16.2 / 43 | 45 |
+| the same (depot 4 KiB), depot at most 2 KiB | 37.2 / 44 | 16.1 / 43 | 46 |
+| the same (depot 4 KiB), depot at most 8 KiB | 38.9 / 43 | 16.6 / 42 | 44 |
+| the same (depot 4 KiB), smaller slabs: order rule wasting up to 1/4 (not 1/8) | 38.0 / 44 | 18.1 / 43 | 45 |
+| the same (depot 4 KiB), slabs of at most order 1 (2 pages) | 39.7 / 44 | 20.7 / 43 | 45 |
+| magazines of 1 KiB .. a page at least 2, above a page at least 1 | 39.7 / 44 | 17.7 / 43 | 44 |
+| the same, depot and free-slab rule at most 4 KiB of objects | 38.0 / 45 | 15.8 / 44 | 46 |
+| magazines above a page at least 2 (sqlite3 15.40%) | 42.3 / 43 | 17.7 / 42 | 43 |
+| the same, depot at most 4 KiB | 38.9 / 44 | 16.5 / 43 | 44 |
+| depot at most 4 KiB alone (sqlite3 14.94%, max RSS 25388 KB) | 42.3 / 44 | 17.7 / 43 | 42 |
+| magazines at least 8 objects, 1 above a page (sqlite3 13.09%) | 43.9 / 42 | 17.7 / 42 | 42 |
+| mag 8 KiB (at least 1; sqlite3 13.03%) | 40.6 / 42 | 18.0 / 42 | 42 |
+| the same, depot at most 4 KiB (13.20%) | 39.7 / 43 | 16.3 / 42 | 44 |
+| the same, depot at most 8 KiB (13.03%) | 39.7 / 42 | 16.8 / 42 | 43 |
+| mag 6 KiB (at least 1; sqlite3 15.49%) | 39.7 / 43 | 17.8 / 43 | 43 |
+| magazines at least 6 objects, 1 above a page (sqlite3 13.03%) | 39.7 / 43 | 17.7 / 42 | 43 |
+| the same, depot at most 4 KiB (13.20%) | 38.9 / 43 | 16.2 / 42 | 44 |
+| the same, free-slab rule at most 4 KiB too (13.06%) | 38.0 / 44 | 16.2 / 42 | 45 |
+| at least 6 objects, 1 for objects of a page or more (4096 too), depot at most 4 KiB (13.20%, max RSS 25424 KB): chosen, on the 32 classes | 38.0 / 44 | 16.2 / 43 | 44 |
+| the chosen caches with two partial lists, sparse below half a slab | 38.9 / 45 | 16.2 / 43 | 44 |
+| the same, sparse below a quarter | 38.0 / 45 | 16.2 / 43 | 44 |
+| the 34 classes (1088 and 4608, order rule 1/16) with those magazines and depot: chosen | 38.0 / 44 | 14.3 / 43 | 44 |
 
-Goals: lifetime <= 30 (met: 15.8) and mixed <= 25 (not met: 43.1) at <= 45 instructions per operation (met:
-43 and 42). The heap classes (the last three rows, kmalloc_heap=, off by default; docs/kmalloc.md) are the
+Goals: lifetime <= 30 (met: 14.3) and mixed <= 25 (not met: 38.0) at <= 45 instructions per operation (met:
+43 and 44). The rows down to the heap classes were measured on the caches before the magazine round. The heap classes (the last three rows, kmalloc_heap=, off by default; docs/kmalloc.md) are the
 model's shared heap made real: the classes above 512 bytes take exact SLOB blocks of kmalloc's heap, so memory
 moves between them. They take mixed from 42.3 to 34.7 (31.3 with the page-sized classes as exact pages), not to
 the model's 23.5, and cost 5 to 7 instructions per operation, above the 45 of the goal, so they stay off. Where
@@ -266,7 +295,7 @@ class holds about its own peak, and the classes peak at different times. scripts
 replays mixed's requests without an allocator: live 475 KiB; rounded to the classes 596 KiB (25.7%) with the
 old classes and 494 KiB (4.1%) with today's; but the sum of the classes' own peaks is 765 KiB (61.0%) with the
 old and 663 KiB (39.8%) with today's classes, and still 635 KiB (33.9%) with every request above 4095 bytes
-served by exact pages given back at once. The slab rows (680 KiB now) sit at that bound; reaching 25% needs
+served by exact pages given back at once. The slab rows (656 KiB now) sit at that bound; reaching 25% needs
 memory to move between classes, which SLOB (19.5%) and picolibc (14.5%) have and segregated slabs do not.
 The same model with the sizes above 1024 / 512 / 256 bytes in one byte-granular shared heap (as SLOB's; exact
 pages above 4084) gives 27.2% / 23.5% / 20.8%: 25 needs every request above 512 bytes shared, 6% of mixed's
@@ -274,6 +303,42 @@ requests, and at today's SLOB cost (kmalloc alloc=slob, about 93 instructions pe
 path's 20) that is about 4 instructions per operation more, above the 45 of the goal.
 
     cc -O2 -o /tmp/kmalloc-class-model scripts/kmalloc-class-model.c && /tmp/kmalloc-class-model
+
+The last rows (this round; `bench kmem_cache churn kmalloc slab_slow mixed lifetime` on 128 MiB as above,
+each configuration a build of mm/slab.c with its constants changed; "sqlite3" is the slab slow path's share
+of the allocator's instructions on tests/real/workload.sql, make test's realbench-slowpath check, at most
+15%) measured where the partial slabs' order and the slab size stand. Where mixed's peak went at the start
+(a snapshot of every kmalloc cache at the moment of the peak, op 114080, live 463 KiB): of 676 KiB, 90 KiB
+were free objects cached in magazines and depots (30 KiB of them six 5120-byte objects, for five live
+ones), 76 KiB free objects in partial slabs (a few per slab: kmalloc-512 had 28 free in 9 slabs of 8,
+kmalloc-768 14 in 7 of 5), 15 KiB descriptors and magazine arrays, no free slab, and the rest live objects
+rounded to their classes. Which partial slab a refill takes from does not change that: two partial lists,
+dense before sparse (the rows "two partial lists"), leave mixed at 42.3 / 43.1 (38.0 / 38.9 with the chosen
+caches, one instruction more there for the second list's test), and a model of the slab layer
+(scripts/slab-policy-model.c, below: the same request sequence, classes, order rule, magazines, depot and
+free-slab rule, on one hart) gives 44.0% for the newest-first list, 43.2% for exactly fullest-first and for
+two lists with the caches of this round's start, 39.8% / 38.9% / 38.9% with the chosen ones, and 28.0% /
+25.5% / 25.5% with no magazine, no depot and every free slab given back at once. Placement is worth about
+3 points only where nothing caches objects: a refill takes a batch, so it empties the fullest slabs in one
+go and the batch's objects come back to the magazine's slabs at random, and the depot and magazines keep a
+class's working set of free objects whatever slabs they are in; with the caches on, partial slabs drain no
+faster (kmalloc-512 kept 16 to 17 slabs from op 20000 to the end either way). Smaller slabs (the order rule
+at 1/4, or at most order 1) cost more in waste than they save in the last slab (38.0 and 39.7 against 36.4
+with the same caches; lifetime 18.1 and 20.7 against 16.2). What moved mixed is what each cached object
+pins: a magazine of four 5120-byte objects and a depot of four more is 40 KiB for a class with about five
+live objects. One object in the magazines of objects above a page and a depot of at most 4 KiB of objects take
+mixed to 36.4, but sqlite3 (its 4104- and 4368-byte blocks are kmalloc-5120's, 1032-byte ones kmalloc-1280's,
+in bursts) then spends 15.5 to 15.7% of its allocator instructions in the slow path, above the 15% make test
+allows; magazines of at least 6 objects (not 4) up to a page give those classes enough room to bring it to
+13.0 to 13.2%, and with one object for the objects of a page or more (kmalloc-4096 too) and the 4 KiB depot
+that is the chosen rule: mixed 38.0% at 44 instructions, lifetime 16.2% at 43, churn 44, sqlite3 13.20%
+and its max RSS 25424 KB against 25592 KB (glibc 20292 KB, `/usr/bin/time -f %M` on the realbench command;
+the goal of 10% above glibc stays unmet). make test bounds mixed's overhead at 39% now. What stays between
+38 and 25 is the same as before: the peak is close to the sum of the classes' own peaks, and the one lever
+left inside the segregated design, fewer cached objects, costs instructions (33.0 at 73 above) or sqlite3's
+slow path.
+
+    cc -O2 -o /tmp/slab-policy-model scripts/slab-policy-model.c && /tmp/slab-policy-model
 
 SLAB_EOF
 	echo '## kmem_cache on slab and on SLOB (`slab=slob`)'

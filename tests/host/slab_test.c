@@ -624,14 +624,22 @@ static void geometry_order_rule_body(struct ktest *t, struct fx *f)
 	}
 	/* Magazine capacity: Linux SLAB's (120 objects up to 256 bytes, 54
 	 * up to 1 KiB, 24 up to a page, 8 beyond) capped at 4 KiB of objects
-	 * but at least 4; batch is half (rounded up); the depot holds two
-	 * batches; a debug cache has none of either. */
+	 * but at least 6, and one for objects of a page or more; batch is half
+	 * (rounded up); the depot holds two batches, or one where two are
+	 * above 4 KiB of objects, none for objects above 4 KiB; a debug cache
+	 * has none of either. */
 	{
-		static const struct { size_t size; unsigned long flags; unsigned int limit, batch; } mz[] = {
-			{ 8, 0, 120, 60 }, { 32, 0, 120, 60 }, { 64, 0, 64, 32 }, { 256, 0, 16, 8 },
-			{ 257, 0, 15, 8 }, { 1024, 0, 4, 2 }, { 1025, 0, 4, 2 }, { 4096, 0, 4, 2 },
-			{ 4097, 0, 4, 2 }, { 32768, 0, 4, 2 }, { 64, SLAB_POISON, 0, 0 },
-			{ 64, SLAB_STORE_USER, 0, 0 }, { 64, SLAB_HWCACHE_ALIGN, 64, 32 },
+		static const struct {
+			size_t size;
+			unsigned long flags;
+			unsigned int limit, batch, depot;
+		} mz[] = {
+			{ 8, 0, 120, 60, 120 }, { 32, 0, 120, 60, 120 }, { 64, 0, 64, 32, 64 },
+			{ 256, 0, 16, 8, 16 }, { 257, 0, 15, 8, 8 }, { 680, 0, 6, 3, 6 },
+			{ 1024, 0, 6, 3, 3 }, { 1025, 0, 6, 3, 3 }, { 4000, 0, 6, 3, 3 },
+			{ 4096, 0, 1, 1, 1 }, { 4097, 0, 1, 1, 0 }, { 32768, 0, 1, 1, 0 },
+			{ 64, SLAB_POISON, 0, 0, 0 }, { 64, SLAB_STORE_USER, 0, 0, 0 },
+			{ 64, SLAB_HWCACHE_ALIGN, 64, 32, 64 },
 		};
 
 		for (size_t i = 0; i < ARRAY_SIZE(mz); i++) {
@@ -639,7 +647,7 @@ static void geometry_order_rule_body(struct ktest *t, struct fx *f)
 
 			ASSERT(c);
 			if (c->limit != mz[i].limit || c->batch != mz[i].batch ||
-			    c->depot_limit != 2 * mz[i].batch || !c->depot != !mz[i].batch)
+			    c->depot_limit != mz[i].depot || !c->depot != !mz[i].depot)
 				ktest_fail(t, __FILE__, __LINE__, "size %zu flags %#lx: limit %u batch %u depot %u",
 					   mz[i].size, mz[i].flags, c->limit, c->batch, c->depot_limit);
 			kmem_cache_destroy(c);
@@ -2643,6 +2651,51 @@ static void depot_body(struct ktest *t, struct fx *f)
 FX_CASE(depot)
 
 /*
+ * Objects of a page or more pin the most memory per cached object: their
+ * magazine holds one and, above 4 KiB, there is no depot, so a hart keeps
+ * at most one such object idle and every other free reaches its slab (a
+ * 5000-byte cache: 3 objects per order-2 slab). An alloc + free pair still
+ * stays on the fast path. A 4096-byte cache's depot holds one object.
+ */
+static void big_object_caches_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("big-me", 5000, 0, 0, NULL);
+	struct kmem_cache *page_sized = kmem_cache_create("page-me", 4096, 0, 0, NULL);
+	unsigned long refills, free0 = free_now();
+	void *o[3], *p;
+
+	(void)f;
+	ASSERT(c && page_sized);
+	ASSERT_EQ(c->objs_per_slab, 3);
+	EXPECT_EQ(c->limit, 1);
+	EXPECT_EQ(c->depot_limit, 0);
+	EXPECT(c->depot == NULL);
+	EXPECT_EQ(page_sized->limit, 1);
+	EXPECT_EQ(page_sized->depot_limit, 1);
+	for (int i = 0; i < 3; i++)
+		ASSERT((o[i] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL);
+	EXPECT_EQ(c->nr_slabs, 1);
+	EXPECT_EQ(c->free_objects, 0);
+	for (int i = 0; i < 3; i++) { /* the magazine keeps the newest, the rest go back */
+		kmem_cache_free(c, o[i]);
+		EXPECT_EQ(kmem_cache_in_magazines(c), 1);
+		EXPECT_EQ(c->free_objects, (unsigned long)i);
+	}
+	refills = c->nr_refills;
+	p = kmem_cache_alloc(c, GFP_KERNEL); /* the magazine's object, no refill */
+	EXPECT(p == o[2]);
+	kmem_cache_free(c, p);
+	EXPECT_EQ(c->nr_refills, refills);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	EXPECT_EQ(free_now(), free0);
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(page_sized);
+}
+FX_CASE(big_object_caches)
+
+/*
  * The free-slab rule: after everything is freed, free objects are kept in
  * slabs up to free_limit ((1 + harts) * batch + objs_per_slab), not one
  * slab and not all of them; kmem_cache_free_beyond_rule gives back what a
@@ -3073,6 +3126,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(debug_param),
 	    KTEST_CASE(debug_param_slob),
 	    KTEST_CASE(depot),
+	    KTEST_CASE(big_object_caches),
 	    KTEST_CASE(free_rule),
 	    KTEST_CASE(reciprocal),
 	    KTEST_CASE(page_address_inline),

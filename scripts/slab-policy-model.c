@@ -1,0 +1,362 @@
+/*
+ * slab-policy-model.c - which partial slab a refill takes from, with and
+ * without magazines, on the `mixed` workload (bench/workloads.c), without
+ * running the allocator.
+ *
+ * It replays mixed's request sequence (the same xorshift64 seed, 4096
+ * slots, 200000 steps, the kernel size table, the 32 kmalloc classes and
+ * mm/slab.c's order rule) through a model of the slab layer of mm/slab.c on
+ * one hart: per class a magazine (an array stack of `limit` objects,
+ * refilled and flushed a batch at a time), a depot of `depot` objects, the
+ * slab lists and the free-slab rule (a free slab goes back to the page
+ * allocator when a flush leaves more than free_limit free objects in the
+ * slabs). Objects are not laid out: the model only tracks which slab each
+ * one is in, which is all that decides when a slab empties. What it prints
+ * per placement policy and cache setting: the peak of slab pages and its
+ * overhead over the peak of live requested bytes (the bench's overhead_pct
+ * without the descriptors and magazine arrays, a few KiB), and the slow
+ * paths taken (refills, flushes, slabs grown).
+ *
+ * Placement policies (where a refill takes objects from):
+ *   lifo     the partial list's head: the slab that last went from full to
+ *            partial (mm/slab.c);
+ *   fullest  the partial slab with the most objects in use (address-ordered
+ *            and mimalloc-style "fullest first" placement), exactly;
+ *   two      two partial lists, dense (at least half in use) before sparse,
+ *            each newest first: the O(1) approximation of fullest.
+ * Cache settings: none (no magazine, no depot, a free slab goes back at
+ * once: placement alone), before (magazines of at most 4 KiB of objects
+ * but at least 4, a depot of two batches, free_limit of two batches and a
+ * slab) and now (at least 6, one for objects of a page or more, the depot
+ * at most 4 KiB of objects as mm/slab.c's default_depot_batches).
+ * Build and run on the host:
+ *
+ *     cc -O2 -o /tmp/slab-policy-model scripts/slab-policy-model.c && /tmp/slab-policy-model
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* bench/workloads.c: wl_kernel_sizes (size, weight per mille). */
+static const unsigned int sizes[][2] = {
+	{ 8, 260 },   { 12, 20 },  { 16, 115 },  { 32, 75 },   { 52, 50 },  { 64, 20 },
+	{ 80, 25 },   { 96, 5 },   { 104, 25 },  { 120, 50 },  { 144, 25 }, { 152, 10 },
+	{ 176, 10 },  { 184, 150 }, { 248, 25 }, { 448, 25 },  { 488, 25 }, { 512, 25 },
+	{ 640, 13 },  { 728, 12 }, { 1072, 12 }, { 1360, 8 },  { 4096, 12 }, { 4816, 3 },
+};
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+/* mm/kmalloc.c: kmalloc_sizes. */
+static const unsigned int classes[] = {
+	16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,
+	256,  320,  384,  448,  512,  640,  768,  896,  1024, 1280, 1536,
+	1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+};
+#define NCLASSES (sizeof(classes) / sizeof(classes[0]))
+
+#define SLOTS 4096
+#define STEPS 200000
+#define SEED 0x2545f4914f6cdd1dull
+#define PAGE 4096ul
+#define MAX_SLABS 1024 /* per class; mixed needs at most about 60 */
+
+enum policy { LIFO, FULLEST, TWO_LISTS };
+enum caches { NONE, BEFORE, NOW };
+enum list { OFF, FULL, PARTIAL, FREE }; /* OFF: not a slab (given back or never made) */
+
+struct cls {
+	unsigned int size, order, per;      /* geometry */
+	unsigned int limit, batch, depot;   /* magazine and depot capacities */
+	unsigned long free_limit;
+	int inuse[MAX_SLABS], list[MAX_SLABS];
+	unsigned long stamp[MAX_SLABS];     /* when it last changed list: newest first */
+	int mag[512], nmag, dep[512], ndep; /* slab of each cached object */
+	unsigned long free_objects;
+};
+
+static struct cls cl[NCLASSES];
+static enum policy policy;
+static unsigned long clock_, pages, refills, flushes, grows;
+
+static uint64_t xorshift64(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static unsigned int pick_size(uint64_t r)
+{
+	unsigned int w = (unsigned int)(r % 1000);
+
+	for (unsigned int i = 0; i < NSIZES; i++) {
+		if (w < sizes[i][1])
+			return sizes[i][0];
+		w -= sizes[i][1];
+	}
+	return sizes[NSIZES - 1][0];
+}
+
+static struct cls *class_of(unsigned int size)
+{
+	for (unsigned int i = 0; i < NCLASSES; i++)
+		if (size <= classes[i])
+			return &cl[i];
+	return &cl[NCLASSES - 1];
+}
+
+/* mm/slab.c's order rule: the smallest order up to 3 wasting at most 1/8,
+ * else the one that wastes least. */
+static unsigned int slab_order(unsigned int size)
+{
+	unsigned int best = 0, best_pct = 101;
+
+	for (unsigned int o = 0; o <= 3; o++) {
+		unsigned long bytes = PAGE << o, objs = bytes / size, pct;
+
+		if (!objs)
+			continue;
+		pct = (bytes - objs * size) * 100 / bytes;
+		if (pct < best_pct) {
+			best_pct = (unsigned int)pct;
+			best = o;
+		}
+		if ((bytes - objs * size) * 8 <= bytes)
+			break;
+	}
+	return best;
+}
+
+static void setup(enum caches caches)
+{
+	for (unsigned int i = 0; i < NCLASSES; i++) {
+		struct cls *c = &cl[i];
+		unsigned int s = classes[i], linux_limit = s > PAGE ? 8 : s > 1024 ? 24 : s > 256 ? 54 : 120;
+		unsigned int min = caches == NOW ? (s >= PAGE ? 1 : 6) : 4, by_bytes = 4096 / s;
+		unsigned int batches = 2;
+
+		*c = (struct cls){ .size = s, .order = slab_order(s) };
+		c->per = (unsigned int)((PAGE << c->order) / s);
+		if (caches != NONE) {
+			c->limit = by_bytes > min ? by_bytes : min;
+			if (c->limit > linux_limit)
+				c->limit = linux_limit;
+			c->batch = (c->limit + 1) / 2;
+			if (caches == NOW) /* mm/slab.c: default_depot_batches */
+				batches = s > 4096 ? 0 : 2ul * c->batch * s <= 4096 ? 2 : 1;
+			c->depot = batches * c->batch;
+			c->free_limit = 2ul * c->batch + c->per; /* one hart */
+		}
+	}
+	clock_ = pages = refills = flushes = grows = 0;
+}
+
+static int list_for(const struct cls *c, int s)
+{
+	return c->inuse[s] == 0 ? FREE : c->inuse[s] == (int)c->per ? FULL : PARTIAL;
+}
+
+static void relist(struct cls *c, int s)
+{
+	int to = list_for(c, s);
+
+	if (to != c->list[s]) {
+		c->list[s] = to;
+		c->stamp[s] = ++clock_;
+	}
+}
+
+/* Is slab a a better place to take from than slab b (both partial)? */
+static int better(const struct cls *c, int a, int b)
+{
+	int dense_a = 2 * c->inuse[a] >= (int)c->per, dense_b = 2 * c->inuse[b] >= (int)c->per;
+
+	switch (policy) {
+	case FULLEST:
+		if (c->inuse[a] != c->inuse[b])
+			return c->inuse[a] > c->inuse[b];
+		break;
+	case TWO_LISTS:
+		if (dense_a != dense_b)
+			return dense_a;
+		break;
+	case LIFO:
+		break;
+	}
+	return c->stamp[a] > c->stamp[b];
+}
+
+/* A slab with a free object: partial ones by the policy, then the newest
+ * free one; -1 if none. */
+static int slab_with_free(const struct cls *c)
+{
+	int best = -1;
+
+	for (int s = 0; s < MAX_SLABS; s++)
+		if (c->list[s] == PARTIAL && (best < 0 || better(c, s, best)))
+			best = s;
+	if (best >= 0)
+		return best;
+	for (int s = 0; s < MAX_SLABS; s++)
+		if (c->list[s] == FREE && (best < 0 || c->stamp[s] > c->stamp[best]))
+			best = s;
+	return best;
+}
+
+static int grow(struct cls *c)
+{
+	for (int s = 0; s < MAX_SLABS; s++)
+		if (c->list[s] == OFF) {
+			c->inuse[s] = 0;
+			c->list[s] = FREE;
+			c->stamp[s] = ++clock_;
+			c->free_objects += c->per;
+			pages += 1ul << c->order;
+			grows++;
+			return s;
+		}
+	fprintf(stderr, "slab-policy-model: class %u needs more than %d slabs\n", c->size, MAX_SLABS);
+	exit(1);
+}
+
+/* Take up to n objects from the slabs (at least one: grows when needed)
+ * onto dst; returns how many. */
+static int take_from_slabs(struct cls *c, int *dst, int n)
+{
+	int got = 0;
+
+	while (got < n) {
+		int s = slab_with_free(c), k;
+
+		if (s < 0) {
+			if (got)
+				break;
+			s = grow(c);
+		}
+		k = (int)c->per - c->inuse[s];
+		if (k > n - got)
+			k = n - got;
+		for (int i = 0; i < k; i++)
+			dst[got++] = s;
+		c->inuse[s] += k;
+		c->free_objects -= (unsigned long)k;
+		relist(c, s);
+	}
+	return got;
+}
+
+static void trim_free_slabs(struct cls *c)
+{
+	while (c->free_objects > c->free_limit) {
+		int s = -1;
+
+		for (int i = 0; i < MAX_SLABS; i++)
+			if (c->list[i] == FREE && (s < 0 || c->stamp[i] > c->stamp[s]))
+				s = i;
+		if (s < 0)
+			return;
+		c->list[s] = OFF;
+		c->free_objects -= c->per;
+		pages -= 1ul << c->order;
+	}
+}
+
+static void to_slab(struct cls *c, int s)
+{
+	c->inuse[s]--;
+	c->free_objects++;
+	relist(c, s);
+}
+
+static int model_alloc(struct cls *c)
+{
+	int one;
+
+	if (!c->limit) {
+		take_from_slabs(c, &one, 1);
+		return one;
+	}
+	if (!c->nmag) {
+		refills++;
+		if (c->ndep) {
+			int n = c->ndep < (int)c->batch ? c->ndep : (int)c->batch;
+
+			for (int i = 0; i < n; i++)
+				c->mag[c->nmag++] = c->dep[--c->ndep];
+		} else {
+			c->nmag = take_from_slabs(c, c->mag, (int)c->batch);
+		}
+	}
+	return c->mag[--c->nmag];
+}
+
+static void model_free(struct cls *c, int s)
+{
+	if (!c->limit) {
+		to_slab(c, s);
+		trim_free_slabs(c);
+		return;
+	}
+	if (c->nmag == (int)c->limit) { /* full: its newest batch, depot first */
+		int room = (int)c->depot - c->ndep, n = (int)c->batch;
+
+		flushes++;
+		c->nmag -= n;
+		for (int i = 0; i < n; i++) {
+			if (room-- > 0)
+				c->dep[c->ndep++] = c->mag[c->nmag + i];
+			else
+				to_slab(c, c->mag[c->nmag + i]);
+		}
+		trim_free_slabs(c);
+	}
+	c->mag[c->nmag++] = s;
+}
+
+static void run(enum policy p, enum caches caches, const char *name)
+{
+	static const char *const pname[] = { "lifo", "fullest", "two lists" };
+	static unsigned int table[SLOTS];
+	static int where[SLOTS];
+	unsigned long live = 0, peak_live = 0, peak_pages = 0;
+	uint64_t x = SEED;
+
+	policy = p;
+	setup(caches);
+	for (unsigned int i = 0; i < SLOTS; i++)
+		table[i] = 0;
+	for (unsigned int step = 0; step < STEPS; step++) {
+		unsigned int slot = (unsigned int)(xorshift64(&x) % SLOTS), size = table[slot];
+
+		if (size) {
+			live -= size;
+			table[slot] = 0;
+			model_free(class_of(size), where[slot]);
+		} else {
+			size = pick_size(xorshift64(&x));
+			table[slot] = size;
+			live += size;
+			where[slot] = model_alloc(class_of(size));
+			if (live > peak_live)
+				peak_live = live;
+		}
+		if (pages > peak_pages)
+			peak_pages = pages;
+	}
+	printf("caches %-6s placement %-9s: live %lu KiB, slab pages at most %lu KiB (%.1f%%); "
+	       "refills %lu, flushes %lu, slabs grown %lu\n", name, pname[p], peak_live >> 10,
+	       peak_pages * PAGE >> 10,
+	       100.0 * (double)(peak_pages * PAGE - peak_live) / (double)peak_live, refills, flushes,
+	       grows);
+}
+
+int main(void)
+{
+	static const char *const cname[] = { "none", "before", "now" };
+
+	for (int caches = NONE; caches <= NOW; caches++)
+		for (int p = LIFO; p <= TWO_LISTS; p++)
+			run((enum policy)p, (enum caches)caches, cname[caches]);
+	return 0;
+}
