@@ -37,14 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* bench/workloads.c: wl_kernel_sizes (size, weight per mille). */
-static const unsigned int sizes[][2] = {
-	{ 8, 260 },   { 12, 20 },  { 16, 115 },  { 32, 75 },   { 52, 50 },  { 64, 20 },
-	{ 80, 25 },   { 96, 5 },   { 104, 25 },  { 120, 50 },  { 144, 25 }, { 152, 10 },
-	{ 176, 10 },  { 184, 150 }, { 248, 25 }, { 448, 25 },  { 488, 25 }, { 512, 25 },
-	{ 640, 13 },  { 728, 12 }, { 1072, 12 }, { 1360, 8 },  { 4096, 12 }, { 4816, 3 },
-};
-#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+#include "mixed-requests.h"
 
 /* mm/kmalloc.c: kmalloc_sizes. */
 static const unsigned int classes[] = {
@@ -54,9 +47,6 @@ static const unsigned int classes[] = {
 };
 #define NCLASSES (sizeof(classes) / sizeof(classes[0]))
 
-#define SLOTS 4096
-#define STEPS 200000
-#define SEED 0x2545f4914f6cdd1dull
 #define PAGE 4096ul
 #define MAX_SLABS 1024 /* per class; mixed needs at most about 60 */
 
@@ -77,26 +67,6 @@ struct cls {
 static struct cls cl[NCLASSES];
 static enum policy policy;
 static unsigned long clock_, pages, refills, flushes, grows;
-
-static uint64_t xorshift64(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
-
-static unsigned int pick_size(uint64_t r)
-{
-	unsigned int w = (unsigned int)(r % 1000);
-
-	for (unsigned int i = 0; i < NSIZES; i++) {
-		if (w < sizes[i][1])
-			return sizes[i][0];
-		w -= sizes[i][1];
-	}
-	return sizes[NSIZES - 1][0];
-}
 
 static struct cls *class_of(unsigned int size)
 {
