@@ -95,11 +95,17 @@ bool report_setup(const char *path)
 	return true;
 }
 
+/* Whether @in_use is more than a step above the last snapshot's. */
+static bool snapshot_due(unsigned long in_use)
+{
+	return in_use > snap_use + MAX(REPORT_STEP_MIN, snap_use / REPORT_STEP_FRACTION);
+}
+
 void report_note_use(unsigned long in_use)
 {
 	unsigned long flags;
 
-	if (in_use <= snap_use + MAX(REPORT_STEP_MIN, snap_use / REPORT_STEP_FRACTION)) {
+	if (!snapshot_due(in_use)) {
 		if (in_use > peak_use)
 			__atomic_store_n(&peak_use, in_use, __ATOMIC_RELAXED); /* (a statistic) */
 		return;
@@ -107,7 +113,7 @@ void report_note_use(unsigned long in_use)
 	flags = spin_lock_irqsave(&report_lock);
 	if (in_use > peak_use)
 		peak_use = in_use;
-	if (in_use > snap_use + MAX(REPORT_STEP_MIN, snap_use / REPORT_STEP_FRACTION)) {
+	if (snapshot_due(in_use)) { /* (again, under the lock) */
 		render(&peak_buf);
 		snap_use = in_use;
 		snap_calls++;
