@@ -91,7 +91,7 @@ const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 static unsigned long cpu_work[MAX_HARTS];       /* MM_WORK_* posted for the hart */
 static unsigned long drains_outstanding;        /* posted, not yet carried out */
 static u64 next_reap_us[MAX_HARTS];             /* 0: never reaped */
-static unsigned long reap_runs[MAX_HARTS];
+static unsigned long reap_seq[MAX_HARTS];        /* odd while a cache_reap runs */
 static unsigned long reap_interval_ms = SLAB_REAP_DEFAULT_MS;
 static unsigned long kswapd_zones;              /* bit per zone: woken for it */
 static spinlock_t kswapd_lock = SPINLOCK_INIT;
@@ -125,9 +125,14 @@ unsigned long slab_reap_set_interval_ms(unsigned long ms)
 	return __atomic_exchange_n(&reap_interval_ms, ms, __ATOMIC_RELAXED);
 }
 
+unsigned long slab_reap_seq_on(unsigned int cpu)
+{
+	return cpu < MAX_HARTS ? __atomic_load_n(&reap_seq[cpu], __ATOMIC_ACQUIRE) : 0;
+}
+
 unsigned long slab_reap_runs_on(unsigned int cpu)
 {
-	return cpu < MAX_HARTS ? __atomic_load_n(&reap_runs[cpu], __ATOMIC_RELAXED) : 0;
+	return slab_reap_seq_on(cpu) / 2;
 }
 
 bool mm_background_set(bool on)
@@ -183,12 +188,16 @@ static void reap_this_cpu(bool all, u64 now_us)
 	struct slab_reap_stats r = { 0, 0, 0 };
 	unsigned int cpu = this_cpu();
 
+	if (!all) { /* seqcount: odd while this hart's magazines change */
+		__atomic_add_fetch(&reap_seq[cpu], 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+	}
 	slab_cache_reap(all, &r);
 	if (!all) {
 		count_vm_events(SLAB_REAP_RUNS, 1);
 		count_vm_events(SLAB_REAP_OBJECTS, r.objects);
 		count_vm_events(SLAB_REAP_PAGES, r.pages);
-		__atomic_add_fetch(&reap_runs[cpu], 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&reap_seq[cpu], 1, __ATOMIC_RELEASE);
 		__atomic_store_n(&next_reap_us[cpu], now_us + reap_interval_ms * 1000ull,
 				 __ATOMIC_RELAXED);
 	}

@@ -100,8 +100,13 @@ unsigned long reclaim_drains_outstanding(void);
 /* The interval in ms (0: off); setting it returns the previous one. */
 unsigned long slab_reap_interval_ms(void);
 unsigned long slab_reap_set_interval_ms(unsigned long ms);
-/* cache_reap runs on @cpu so far. */
+/* cache_reap runs on @cpu completed so far. */
 unsigned long slab_reap_runs_on(unsigned int cpu);
+/* The same as a seqcount: twice the completed runs, plus one while a run is
+ * changing @cpu's magazines. A reader that sees the same even value before
+ * and after (an acquire fence between its reads and the second load) read
+ * the magazines between two runs. */
+unsigned long slab_reap_seq_on(unsigned int cpu);
 
 struct slab_reap_stats {
 	unsigned long objects; /* taken out of this hart's magazines */

@@ -284,13 +284,18 @@ out:
 #define REAP_MS 20
 static void *small_objs[5];
 
-/* The magazine count and reap runs of @cpu, read consistently. */
+/* The magazine count and completed reap runs of @cpu, read between two
+ * runs (the reap's seqcount: not while one is changing the magazine). */
 static void reap_state(struct kmem_cache *c, unsigned int cpu, unsigned long *runs, long *count)
 {
+	unsigned long seq;
+
 	do {
-		*runs = slab_reap_runs_on(cpu);
+		seq = slab_reap_seq_on(cpu);
 		*count = mag_count(c, cpu);
-	} while (slab_reap_runs_on(cpu) != *runs);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || slab_reap_seq_on(cpu) != seq);
+	*runs = seq / 2;
 }
 
 static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
