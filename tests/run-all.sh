@@ -11,52 +11,64 @@ rm -rf "$LOGDIR"
 mkdir -p "$LOGDIR"
 . tests/qemu/lib.sh
 
-echo "== host unit tests (ASan + UBSan)"
+# section TITLE: print the title, after the time the previous section took
+# (wall seconds: where make test's time goes, not a measurement of rvmm).
+SECTION_START=
+section() {
+	now=$(date +%s)
+	[ -n "$SECTION_START" ] && echo "   (section: $((now - SECTION_START)) s)"
+	SECTION_START=$now
+	[ $# -gt 0 ] && echo "== $*"
+	return 0
+}
+
+section "host unit tests (ASan + UBSan)"
 tests/qemu/host.sh build/host-tests build/dtb
 grep -q '^host ' "$RESULTS" || record host 0 1 # the runner itself died
 
-echo "== layers: mm/ uses lib/ and its port only, lib/ nothing above it"
+section "layers: mm/ uses lib/ and its port only, lib/ nothing above it"
 tests/qemu/layers.sh
 
-echo "== mm as a library: examples/embed on QEMU virt (build/librvmm.a), examples/host"
+section "mm as a library: examples/embed on QEMU virt (build/librvmm.a), examples/host"
 tests/qemu/embed.sh
 
-echo "== real programs on rvmm's kmalloc: LD_PRELOAD=build/librvmm-malloc.so (docs/malloc.md)"
+section "real programs on rvmm's kmalloc: LD_PRELOAD=build/librvmm-malloc.so (docs/malloc.md)"
 tests/real/run.sh
 grep -q '^real-' "$RESULTS" || record real 0 1 # the runner itself died
 tests/real/realbench-smoke.sh
 
-echo "== fuzzing: libFuzzer + ASan + UBSan, 30 s per fuzzer (docs/reliability.md)"
+section "fuzzing: libFuzzer + ASan + UBSan, 30 s per fuzzer (docs/reliability.md)"
 tests/qemu/fuzz.sh
 
-echo "== on-target self-tests on QEMU virt"
+section "on-target self-tests on QEMU virt"
 tests/qemu/ktest-all.sh
 
-echo "== the KASAN kernel: ktest=all without a report, every planted bug caught"
+section "the KASAN kernel: ktest=all without a report, every planted bug caught"
 tests/qemu/kasan-checks.sh
 
-echo "== KFENCE in the ordinary kernel: every planted bug caught, the cost of sampling"
+section "KFENCE in the ordinary kernel: every planted bug caught, the cost of sampling"
 tests/qemu/kfence-checks.sh
 
-echo "== boot and console checks on QEMU virt"
+section "boot and console checks on QEMU virt"
 tests/qemu/boot-checks.sh
 
-echo "== slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo"
+section "slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo"
 tests/qemu/slab-checks.sh
 
-echo "== reliability: fault injection, hostile device trees, stress"
+section "reliability: fault injection, hostile device trees, stress"
 tests/qemu/reliability-checks.sh
 
-echo "== kmem trace replay: tests/replay traces as the initrd, synthetic traces"
+section "kmem trace replay: tests/replay traces as the initrd, synthetic traces"
 tests/qemu/replay-checks.sh
 
-echo "== pictures of memory: the memmap dump against the reports, and its plots"
+section "pictures of memory: the memmap dump against the reports, and its plots"
 tests/qemu/memmap-checks.sh
 
-echo "== boards: sifive_u, U-Boot booti, the SD card image"
+section "boards: sifive_u, U-Boot booti, the SD card image"
 tests/qemu/boards.sh
 
-echo "== rvmm-dt: device trees checked on the host, against the boot log on QEMU"
+section "rvmm-dt: device trees checked on the host, against the boot log on QEMU"
 tests/qemu/rvmm-dt.sh
 
+section
 awk '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$RESULTS"

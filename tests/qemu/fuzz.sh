@@ -1,6 +1,6 @@
 #!/bin/sh
 # fuzz.sh [SECONDS] - make test's short fuzzing run: each libFuzzer target
-# (tests/fuzz) for SECONDS (default 30, or FUZZ_TEST_SECONDS) through
+# (tests/fuzz), side by side, for SECONDS (default 30, or FUZZ_TEST_SECONDS) through
 # tests/fuzz/run.sh, from the committed seeds (a fresh working corpus: the
 # time goes to fuzzing, not to replaying what make fuzz has collected). One
 # result per fuzzer, "fuzz-fdt" and "fuzz-alloc": passed when it ran its time
@@ -12,8 +12,17 @@ cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 
 secs=${1:-${FUZZ_TEST_SECONDS:-30}}
-for name in fdt_fuzz alloc_fuzz; do
-	if tests/fuzz/run.sh -l "$LOGDIR/fuzz" -f "$secs" "$name"; then
+names="fdt_fuzz alloc_fuzz"
+# The fuzzers run side by side (one core each), then are judged in order.
+mkdir -p "$LOGDIR/fuzz"
+for name in $names; do
+	(tests/fuzz/run.sh -l "$LOGDIR/fuzz" -f "$secs" "$name" >"$LOGDIR/fuzz/$name.out" 2>&1
+	 echo $? >"$LOGDIR/fuzz/$name.rc") &
+done
+wait
+for name in $names; do
+	cat "$LOGDIR/fuzz/$name.out"
+	if [ "$(cat "$LOGDIR/fuzz/$name.rc" 2>/dev/null)" = 0 ]; then
 		record "fuzz-${name%_fuzz}" 1 0
 	else
 		echo "----- end of $LOGDIR/fuzz/$name.log, progress lines left out -----"
