@@ -51,7 +51,10 @@
  * heap never holds two empty pages while it grows. heap->sp_pages counts
  * the size pages (nr_pages counts them too); every size page ever made
  * lies between heap->sp_lo_pfn and sp_hi_pfn, where slob_check finds the
- * full ones, which no list holds.
+ * full ones, which no list holds, when that range is at most SP_SCAN_PFNS
+ * pfns per size page. Wider (pages taken from all over a big machine),
+ * scanning it would cost O(RAM) per check: slob_check then checks the
+ * listed pages and counts the others as full (see sizepage_check).
  *
  * Invariants (sizepage_check, part of slob_check): every PGTY_SLOB page of
  * the heap with an odd sp_info is a size page of a valid index with
@@ -60,7 +63,10 @@
  * marker; inuse + free objects = PAGE_SIZE / size; a page is on its size's
  * list exactly when it has a free object, with back links right and
  * sp_base the head's address; used_bytes counts inuse * size of every size
- * page; the only empty size page is sp_kept.
+ * page; the only empty size page is sp_kept. (The full pages' own checks,
+ * and that they are size pages of this heap, only when the range is
+ * scanned; otherwise their number is sp_pages less the listed pages and
+ * their bytes PAGE_SIZE each, which used_bytes must agree with.)
  */
 #include <mm/mm.h>
 #include <mm/mmzone.h>
@@ -69,6 +75,11 @@
 #include "slob_internal.h"
 
 _Static_assert(sizeof(struct page) <= 32, "a size page's header fits struct page");
+
+/* slob_check scans [sp_lo_pfn, sp_hi_pfn] for the full size pages when it
+ * spans at most this many pfns per size page (plus one): about the cost of
+ * walking the objects of the pages themselves. */
+#define SP_SCAN_PFNS 64ul
 
 /* Make the page at @addr (an ordinary SLOB page of h, on heap->pages, its
  * memory unused) a size page of index idx with every object free, listed. */
@@ -248,8 +259,10 @@ static unsigned int check_one(struct slob_heap *h, struct page *pg, char *addr, 
 }
 
 /* Walk list idx: each page a size page of the heap of that index with a
- * free object, back links right; how many. */
-static unsigned long check_list(struct slob_heap *h, unsigned int idx, int *errors)
+ * free object, back links right; how many. With @used, each page's
+ * objects are checked too (check_one) and its in-use bytes added. */
+static unsigned long check_list(struct slob_heap *h, unsigned int idx, unsigned long *used,
+				int *errors)
 {
 	u32 prev = SP_NIL;
 	unsigned long n = 0;
@@ -273,13 +286,19 @@ static unsigned long check_list(struct slob_heap *h, unsigned int idx, int *erro
 			slob_problem(h, errors, addr, "full size page on its size's list");
 		if (pg->sp_prev != prev)
 			slob_problem(h, errors, addr, "size page list back link broken");
+		if (used) {
+			check_one(h, pg, addr, errors);
+			*used += (unsigned long)pg->sp_inuse * pg->sp_size;
+		}
 		prev = sp_pfn(addr);
 		pg = pg->sp_next == SP_NIL ? NULL : virt_to_page(sp_pfn_addr(pg->sp_next));
 	}
 	return n;
 }
 
-unsigned long sizepage_check(struct slob_heap *h, int *errors)
+/* Every size page, found by a scan of [sp_lo_pfn, sp_hi_pfn]: each full
+ * one checked too. */
+static unsigned long check_by_scan(struct slob_heap *h, int *errors)
 {
 	unsigned long used = 0, pages = 0, with_free = 0, listed = 0;
 
@@ -296,11 +315,38 @@ unsigned long sizepage_check(struct slob_heap *h, int *errors)
 		used += (unsigned long)pg->sp_inuse * pg->sp_size;
 	}
 	for (unsigned int idx = 0; idx < SP_NR_SIZES; idx++)
-		listed += check_list(h, idx, errors);
+		listed += check_list(h, idx, NULL, errors);
 	if (pages != h->sp_pages)
 		slob_problem(h, errors, NULL, "size page count differs from the size pages found");
 	if (listed != with_free)
 		slob_problem(h, errors, NULL, "size pages with a free object differ from the listed ones");
+	return used;
+}
+
+/* The listed size pages only; the full ones, on no list, are sp_pages less
+ * the listed ones, and each holds PAGE_SIZE bytes in use. */
+static unsigned long check_by_lists(struct slob_heap *h, int *errors)
+{
+	unsigned long used = 0, listed = 0;
+
+	for (unsigned int idx = 0; idx < SP_NR_SIZES; idx++)
+		listed += check_list(h, idx, &used, errors);
+	if (listed > h->sp_pages) {
+		slob_problem(h, errors, NULL, "size page count below the size pages listed");
+		return used;
+	}
+	return used + (h->sp_pages - listed) * PAGE_SIZE;
+}
+
+unsigned long sizepage_check(struct slob_heap *h, int *errors)
+{
+	unsigned long span = h->sp_hi_pfn >= h->sp_lo_pfn ? h->sp_hi_pfn - h->sp_lo_pfn + 1 : 0;
+	unsigned long used;
+
+	if (span <= SP_SCAN_PFNS * (h->sp_pages + 1))
+		used = check_by_scan(h, errors);
+	else
+		used = check_by_lists(h, errors);
 	if (h->sp_kept && (page_type(h->sp_kept) != PGTY_SLOB || !PageSlobSize(h->sp_kept) ||
 			   h->sp_kept->private != (unsigned long)h || h->sp_kept->sp_inuse))
 		slob_problem(h, errors, NULL, "the kept size page is not an empty size page");

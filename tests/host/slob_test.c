@@ -1749,6 +1749,52 @@ static void size_page_check_finds_bad_struct_page(struct ktest *t, struct fx *f)
 	EXPECT_EQ(slob_check(&f->h), 0);
 }
 
+/* slob_check with size pages spread wider than it scans (as on a big
+ * machine whose free pages lie all over): the listed pages are checked,
+ * the full ones counted, and damage to either is still reported. */
+static void size_page_check_without_scan(struct ktest *t, struct fx *f)
+{
+	struct fr_capture cap;
+	u8 *o[5];
+	unsigned long lo;
+	struct page *pg;
+	int errors;
+
+	for (int i = 0; i < 5; i++) { /* one 1024-byte page full, one with one object */
+		o[i] = heap_kmalloc(&f->h, 1024, GFP_KERNEL);
+		ASSERT(o[i]);
+	}
+	ASSERT(f->h.sp_pages == 2 && f->h.sp_partial[6] == virt_to_page(o[4]));
+	lo = f->h.sp_lo_pfn;
+	f->h.sp_lo_pfn = 0; /* a range far wider than 64 pfns per size page */
+	ASSERT(f->h.sp_hi_pfn > 64 * 3);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	/* the full page's bytes are counted: one size page more does not add up */
+	f->h.sp_pages++;
+	f->h.nr_pages++;
+	fr_capture_start(&cap);
+	errors = slob_check(&f->h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	f->h.sp_pages--;
+	f->h.nr_pages--;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "used bytes differ") != NULL);
+	/* a listed page's objects are still walked */
+	pg = virt_to_page(o[4]);
+	pg->sp_inuse++;
+	fr_capture_start(&cap);
+	errors = slob_check(&f->h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	pg->sp_inuse--;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "in-use count differs") != NULL);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	f->h.sp_lo_pfn = lo;
+	for (int i = 0; i < 5; i++)
+		kfree(o[i]);
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+
 /* A full size page is on no list and comes back on one when an object of
  * it is freed; the list links through struct page stay consistent when
  * pages in the middle of a list empty and go back. */
@@ -1788,6 +1834,7 @@ static void size_page_lists_through_struct_page(struct ktest *t, struct fx *f)
 
 SEGFIT_CASE(size_page_struct_page_fields)
 SEGFIT_CASE(size_page_check_finds_bad_struct_page)
+SEGFIT_CASE(size_page_check_without_scan)
 SEGFIT_CASE(size_page_lists_through_struct_page)
 
 /* ---- segfit's parked blocks ------------------------------------------------------ */
@@ -2175,6 +2222,7 @@ KTEST_SUITE(slob,
 	KTEST_CASE(size_page_check_finds_damage_segfit),
 	KTEST_CASE(size_page_struct_page_fields_segfit),
 	KTEST_CASE(size_page_check_finds_bad_struct_page_segfit),
+	KTEST_CASE(size_page_check_without_scan_segfit),
 	KTEST_CASE(size_page_lists_through_struct_page_segfit),
 	KTEST_CASE(parked_block_reused_segfit),
 	KTEST_CASE(parked_page_is_the_kept_page_segfit),
