@@ -14,9 +14,10 @@
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300): docs/reliability.md
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
-#   make churn-peak where the SLOB heap's pages go at the churn benchmark's peak (host)
 #                   (KERNEL=build/rvmm-kasan.elf or BENCH_APPEND="kfence.sample_interval=100":
 #                   the lines only)
+#   make churn-peak where the SLOB heap's pages go at the churn benchmark's peak (host);
+#                   SEEDS=N: the peaks on N other seeds of the same workload, and their sums
 #   make replay     replay a Linux kmem trace on QEMU (TRACE=file; docs/replay.md)
 #   make malloc     build/librvmm-malloc.so: rvmm's kmalloc as an LD_PRELOAD malloc (docs/malloc.md)
 #   make realbench  instructions per malloc/free of real programs under callgrind, glibc vs rvmm;
@@ -368,7 +369,7 @@ $(B)/churn-peak: $(CHURN_PEAK_OBJS)
 	$(call quiet,HOSTLD,$@)$(HOSTCC) $(CHURN_PEAK_OBJS) -o $@
 
 churn-peak: $(B)/churn-peak
-	@$(B)/churn-peak
+	@$(B)/churn-peak $(SEEDS)
 
 test-build: $(B)/churn-peak
 

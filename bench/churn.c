@@ -52,11 +52,16 @@ static bool intact(const struct churn_slot *sl)
 
 void churn_run(const struct churn_ops *ops, struct churn_result *r)
 {
+	churn_run_seed(ops, r, CHURN_SEED);
+}
+
+void churn_run_seed(const struct churn_ops *ops, struct churn_result *r, u64 seed)
+{
 	/* In registers: the "memory" clobber of the rdinstret reads would
 	 * otherwise reload them between the reads. */
 	void *(*const alloc)(size_t) = ops->alloc;
 	void (*const release)(void *) = ops->free;
-	u64 x = CHURN_SEED, live = 0, ainsns = 0, finsns = 0, cal;
+	u64 x = seed, live = 0, ainsns = 0, finsns = 0, cal;
 
 	*r = (struct churn_result){ 0 };
 	for (unsigned int i = 0; i < CHURN_SLOTS; i++)

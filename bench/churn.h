@@ -57,6 +57,11 @@ struct churn_result {
 
 /* Run the workload against @ops; fills @r (zeroed first). */
 void churn_run(const struct churn_ops *ops, struct churn_result *r);
+/* The same with another seed (nonzero) in place of CHURN_SEED: the same
+ * size mix and slot table on other sequences of requests, for judging a
+ * change beyond the one sequence the benchmark measures (make churn-peak
+ * SEEDS=N). */
+void churn_run_seed(const struct churn_ops *ops, struct churn_result *r, u64 seed);
 
 /* Instructions per operation, per alloc and per free; rounded. */
 u64 churn_insns_per_op(const struct churn_result *r);

@@ -122,7 +122,9 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "the instructions per alloc and per free separately. bench/churn.c builds for the host too (no instruction"
 	echo "counter there): the host test \`slob.churn_peak\` runs the same requests on a segfit heap and asserts its peak"
 	echo "(<= 248 pages), and \`make churn-peak\` (tools/churn-peak.c) prints where the pages go at the peak, by kind,"
-	echo "beside the fewest the live objects fit in (docs/kmalloc.md has its output)."
+	echo "beside the fewest the live objects fit in (docs/kmalloc.md has its output); \`make churn-peak SEEDS=100\`"
+	echo "replays the workload with 100 other seeds and sums the peaks (24154 pages), the measure docs/kmalloc.md's"
+	echo "lever table uses beside the benchmark's own peak."
 	echo
 	echo "The alloc=slob-classic row and the 8192-byte kmalloc pairs depend on the page allocator's state that the"
 	echo "runs before them leave (addresses, split blocks): giving back idle pages in segfit's churn moved classic's"

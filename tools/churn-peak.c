@@ -8,6 +8,14 @@
  * segfit pages by content, bigblock pages, and beside them the fewest
  * pages the live objects could fit in. `make churn-peak` builds and runs it
  * (docs/benchmarks.md, the churn notes).
+ *
+ * `churn-peak N` (make churn-peak SEEDS=N) runs the same workload with N
+ * other seeds (churn_run_seed: seed k is 0x9e3779b97f4a7c15 * k + 1) and
+ * prints each one's peak, the models' peaks, and their sums: the
+ * benchmark's one sequence sets its peak in a window of about 200 requests,
+ * so a change to where objects go moves it by a page or two either way by
+ * chance; the sums over many sequences tell a change that packs better from
+ * one that only moves that window.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +36,7 @@
 #define SEG_HALF 2040 /* a segfit page holds 4080 bytes of blocks */
 
 static struct slob_heap heap;
-static unsigned long step, stop_at, peak, peak_step, peak_per_size, peak_buddy;
+static unsigned long step, stop_at, peak, peak_step, peak_per_size, peak_buddy, peak_quarters;
 static size_t peak_request;
 
 /* Live objects by usable size (ksize): the churn sizes, as each backing
@@ -55,6 +63,7 @@ static void models_alloc(void *p, size_t size);
 static void models_free(void *p);
 static unsigned long models_per_size(void);
 static unsigned long models_buddy(void);
+static unsigned long models_quarters(void);
 
 static void after_step(size_t request)
 {
@@ -64,6 +73,7 @@ static void after_step(size_t request)
 	step++;
 	peak_per_size = MAX(peak_per_size, others + models_per_size());
 	peak_buddy = MAX(peak_buddy, others + models_buddy());
+	peak_quarters = MAX(peak_quarters, others + models_quarters());
 	if (held > peak) {
 		peak = held;
 		peak_step = step;
@@ -105,9 +115,16 @@ static void op_free(void *p)
  *   - buddy: 16-byte objects in pages of their own as above (one more kept
  *     page), 32 .. 2048 in pages split as a binary buddy system: chunks of
  *     32 << k at multiples of their size, a freed chunk merged with its
- *     buddy when that is free, free chunks on a LIFO list per size.
+ *     buddy when that is free, free chunks on a LIFO list per size;
+ *   - quarters: pages of four 1024-byte quarters, a quarter holding objects
+ *     of one size and, once empty, cut again for any size: per size a list
+ *     of the quarters with a free object, an object taken from the first
+ *     listed quarter, a quarter that gets an object back listed first; a
+ *     size whose list is empty cuts an empty quarter of the lowest-numbered
+ *     page in use that has one, else takes the kept page, else a new one; a
+ *     page whose quarters are all empty is kept (one) or given back.
  * Added at every step to the real heap's segfit and bigblock pages, they
- * give the peak either layout would reach with segfit as it is.
+ * give the peak each layout would reach with segfit as it is.
  */
 #define M_PAGES 1024
 #define M_UNITS 128   /* 32-byte units of a page */
@@ -275,12 +292,129 @@ static void b_free(long id)
 	}
 }
 
-/* Live size-page objects: the real pointer and its ids in both models
+/* Quarters: id = page * Q_UNITS + quarter; a quarter's idx is -1 while it
+ * is empty. */
+#define Q_UNITS 4
+#define Q_OBJS 64 /* 16-byte objects in a quarter */
+
+struct q_unit {
+	int idx, inuse, nfree, prev, next;
+	short free[Q_OBJS];
+};
+static struct q_page {
+	int live, used; /* in use (or kept); quarters cut */
+	struct q_unit q[Q_UNITS];
+} qp[M_PAGES];
+static int q_list[SIZES], q_kept, q_pages;
+
+static struct q_unit *q_unit(int id)
+{
+	return &qp[id / Q_UNITS].q[id % Q_UNITS];
+}
+
+static void q_link(int id)
+{
+	struct q_unit *u = q_unit(id);
+
+	u->prev = -1;
+	u->next = q_list[u->idx];
+	if (u->next >= 0)
+		q_unit(u->next)->prev = id;
+	q_list[u->idx] = id;
+}
+
+static void q_unlink(int id)
+{
+	struct q_unit *u = q_unit(id);
+
+	if (u->prev >= 0)
+		q_unit(u->prev)->next = u->next;
+	else
+		q_list[u->idx] = u->next;
+	if (u->next >= 0)
+		q_unit(u->next)->prev = u->prev;
+}
+
+/* A page for a new quarter: the lowest-numbered page in use with an empty
+ * quarter, else the kept page, else a new one. */
+static int q_page_for_cut(void)
+{
+	int p;
+
+	for (p = 0; p < M_PAGES; p++)
+		if (qp[p].live && qp[p].used && qp[p].used < Q_UNITS)
+			return p;
+	if (q_kept >= 0) {
+		p = q_kept;
+		q_kept = -1;
+		return p;
+	}
+	p = m_new_page();
+	q_pages++;
+	qp[p].live = 1;
+	qp[p].used = 0;
+	for (int k = 0; k < Q_UNITS; k++)
+		qp[p].q[k].idx = -1;
+	return p;
+}
+
+/* An object of 16 << i bytes (i <= 6): its id (quarter << 16 | slot). */
+static long q_alloc(int i)
+{
+	int id = q_list[i];
+	struct q_unit *u;
+
+	if (id < 0) {
+		int p = q_page_for_cut(), k = 0;
+
+		while (qp[p].q[k].idx >= 0)
+			k++;
+		u = &qp[p].q[k];
+		u->idx = i;
+		u->inuse = 0;
+		u->nfree = 0;
+		for (int n = (Q_OBJS >> i) - 1; n >= 0; n--)
+			u->free[u->nfree++] = (short)n;
+		qp[p].used++;
+		id = p * Q_UNITS + k;
+		q_link(id);
+	}
+	u = q_unit(id);
+	u->inuse++;
+	if (--u->nfree == 0)
+		q_unlink(id);
+	return (long)id << 16 | u->free[u->nfree];
+}
+
+static void q_free(long oid)
+{
+	int id = (int)(oid >> 16), p = id / Q_UNITS;
+	struct q_unit *u = q_unit(id);
+
+	if (u->nfree == 0)
+		q_link(id);
+	u->free[u->nfree++] = (short)(oid & 0xffff);
+	if (--u->inuse)
+		return;
+	q_unlink(id);
+	u->idx = -1;
+	if (--qp[p].used)
+		return;
+	if (q_kept < 0) {
+		q_kept = p;
+	} else {
+		qp[p].live = 0;
+		q_pages--;
+		m_pool[m_pool_n++] = p;
+	}
+}
+
+/* Live size-page objects: the real pointer and its ids in the models
  * (open addressing, deletion by backward shift). */
 #define M_SLOTS 16384
 static struct {
 	void *p;
-	long size_id, buddy_id;
+	long size_id, buddy_id, quarter_id;
 	unsigned int idx;
 } m_live[M_SLOTS];
 
@@ -299,13 +433,21 @@ static unsigned long models_buddy(void)
 	return (unsigned long)(sixteens.pages + b_pages);
 }
 
+static unsigned long models_quarters(void)
+{
+	return (unsigned long)q_pages;
+}
+
 static void models_init(void)
 {
 	memset(m_live, 0, sizeof(m_live));
+	memset(qp, 0, sizeof(qp));
+	q_kept = -1;
+	q_pages = 0;
 	memset(fo, 0, sizeof(fo));
 	per_size = sixteens = (struct m_sizes){ .kept = -1 };
 	for (int i = 0; i < SIZES; i++)
-		per_size.list[i] = sixteens.list[i] = -1;
+		per_size.list[i] = sixteens.list[i] = q_list[i] = -1;
 	for (int o = 0; o < B_ORDERS; o++)
 		b_head[o] = -1;
 	b_kept = -1;
@@ -329,6 +471,7 @@ static void models_alloc(void *p, size_t size)
 	m_live[h].idx = i;
 	m_live[h].size_id = m_size_alloc(&per_size, (int)i);
 	m_live[h].buddy_id = i ? b_alloc((int)i - 1) : m_size_alloc(&sixteens, 0);
+	m_live[h].quarter_id = q_alloc((int)i);
 }
 
 static void models_free(void *p)
@@ -344,6 +487,7 @@ static void models_free(void *p)
 		m_size_free(&sixteens, m_live[h].buddy_id);
 	else
 		b_free(m_live[h].buddy_id);
+	q_free(m_live[h].quarter_id);
 	m_live[h].p = NULL;
 	for (n = (h + 1) % M_SLOTS; m_live[n].p; n = (n + 1) % M_SLOTS) {
 		unsigned int k = m_hash(m_live[n].p);
@@ -449,21 +593,21 @@ static void census(void)
 	       seg_floor);
 	printf("  fewest pages the live objects fit in: %lu = %lu size pages + %lu segfit + %lu bigblock\n",
 	       floor_sp + seg_floor + heap.big_pages, floor_sp, seg_floor, heap.big_pages);
-	printf("  models of the size pages here: per size %lu pages, buddy %lu pages\n",
-	       models_per_size(), models_buddy());
+	printf("  models of the size pages here: per size %lu pages, buddy %lu pages, quarters %lu pages\n",
+	       models_per_size(), models_buddy(), models_quarters());
 }
 
-static void run(unsigned long stop)
+static void run(u64 seed, unsigned long stop)
 {
 	static const struct churn_ops ops = { op_alloc, op_free };
 	struct churn_result r;
 
 	memset(kinds, 0, sizeof(kinds));
 	models_init();
-	step = peak = peak_step = peak_per_size = peak_buddy = 0;
+	step = peak = peak_step = peak_per_size = peak_buddy = peak_quarters = 0;
 	stop_at = stop;
 	slob_heap_init(&heap, "churn", SLOB_SEGFIT);
-	churn_run(&ops, &r);
+	churn_run_seed(&ops, &r, seed);
 	if (r.corrupt || r.failed_allocs || slob_check(&heap) || heap.nr_bad_frees) {
 		fprintf(stderr, "churn-peak: the run failed: %llu corrupt, %llu refused, %lu bad frees\n",
 			(unsigned long long)r.corrupt, (unsigned long long)r.failed_allocs,
@@ -473,11 +617,41 @@ static void run(unsigned long stop)
 	slob_heap_destroy(&heap);
 }
 
-int main(void)
+/* The heap's and the models' peaks on @n other seeds, and their sums. */
+static void other_seeds(unsigned long n)
+{
+	unsigned long sum = 0, sum_size = 0, sum_buddy = 0, sum_quarters = 0;
+
+	printf("churn-peak: %lu other seeds: seed: peak pages, models per size / buddy / quarters\n", n);
+	for (unsigned long k = 1; k <= n; k++) {
+		run(0x9e3779b97f4a7c15ull * k + 1, 0);
+		printf("  %lu: %lu, %lu / %lu / %lu\n", k, peak, peak_per_size, peak_buddy, peak_quarters);
+		sum += peak;
+		sum_size += peak_per_size;
+		sum_buddy += peak_buddy;
+		sum_quarters += peak_quarters;
+	}
+	printf("churn-peak: sums over the %lu seeds: heap %lu pages, models per size %lu, buddy %lu, quarters %lu\n",
+	       n, sum, sum_size, sum_buddy, sum_quarters);
+}
+
+int main(int argc, char **argv)
 {
 	static const struct mm_image no_image; /* the program is not in that RAM */
 	static struct memblock mb;
-	void *ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
+	unsigned long seeds = 0;
+	void *ram;
+
+	if (argc > 1) {
+		char *end;
+
+		seeds = strtoul(argv[1], &end, 10);
+		if (argc > 2 || *end || !seeds || seeds > 100000) {
+			fprintf(stderr, "usage: churn-peak [N other seeds, 1..100000]\n");
+			return 2;
+		}
+	}
+	ram = aligned_alloc(PAGE_SIZE, RAM_SIZE);
 
 	if (!ram)
 		return 1;
@@ -486,11 +660,15 @@ int main(void)
 	if (memblock_add(&mb, RAM_PHYS, RAM_SIZE))
 		return 1;
 	mm_init(&mb, &no_image);
-	run(0);
+	if (seeds) {
+		other_seeds(seeds);
+		return 0;
+	}
+	run(CHURN_SEED, 0);
 	printf("churn-peak: peak %lu pages (%lu KiB) after request %lu (counting from 1), a kmalloc(%zu)\n", peak,
 	       peak * (PAGE_SIZE / 1024), peak_step, peak_request);
 	printf("churn-peak: models with segfit and bigblocks as they are: per size peak %lu pages, "
-	       "buddy peak %lu pages\n", peak_per_size, peak_buddy);
-	run(peak_step);
+	       "buddy peak %lu pages, quarters peak %lu pages\n", peak_per_size, peak_buddy, peak_quarters);
+	run(CHURN_SEED, peak_step);
 	return 0;
 }
