@@ -67,32 +67,38 @@
  *
  * Borrowing. A cache given lenders (kmem_cache_set_lenders: a table of
  * caches and a range of it; kmalloc gives each kmalloc-N cache of at least
- * 128 bytes the classes above it up to twice its size, its zone's table
- * for a zone cache) does not grow while a lender has a free object: when
- * its magazine, the depot and its slabs are all empty, the slow path takes
- * one free object of a partial slab of the first lender in the range that
- * has one (never a free slab, a depot or a magazine of the lender: those
- * are the lender's working set, and free slabs go back to the page
- * allocator) and returns it to the caller; only with none does it grow.
- * The rules, checked at each borrow (can_lend): both caches plain (no
- * constructor, destructor or debug layout, not failslab's target, not the
- * SLOB model), the same zone flags, the lender's objects strictly larger,
- * at most SLAB_BORROW_WASTE_PCT (100%) larger, and aligned at least as the
- * borrower's (so kmalloc's powers of two keep their alignment: they borrow
- * only from a larger power of two). Invariants: a borrowed object stays
- * its lender's: its slab names the lender, so kfree (and virt_to_cache)
- * send it back to the lender's magazine and ksize is the lender's object
- * size; the lender counts it in use (slabinfo's active objects, and
- * kmem_cache_objects_out: a lender destroyed while one is out keeps its
- * slabs, as for any object still allocated), the borrower counts it in
- * nr_borrowed only; no magazine or depot ever holds another cache's
+ * 128 bytes the classes above it up to twice its size, its zone's table for
+ * a zone cache) does not grow while a lender has a free object: when its
+ * magazine, the depot and its slabs are all empty, the slow path takes one
+ * free object of a partial slab of the first lender in the range that has
+ * one (never a free slab, a depot or a magazine of the lender: those are
+ * the lender's working set, and free slabs go back to the page allocator)
+ * and returns it to the caller; only with none does it grow. A borrow costs
+ * a slow path per object, and the object goes back to its lender when
+ * freed, so a loop of allocations and frees could borrow on every
+ * allocation for ever: a cache borrows at most SLAB_BORROW_SLABS (4) slabs'
+ * worth of objects (borrow_credit) after each slab it grew and each full
+ * magazine it flushed (it had objects to spare then), and none before its
+ * first slab; out of credit, it grows, and its own objects then serve it
+ * from its magazine. The rules, checked at each borrow (can_lend): both
+ * caches plain (no constructor, destructor or debug layout, not failslab's
+ * target, not the SLOB model), the same zone flags, the lender's objects
+ * strictly larger, at most SLAB_BORROW_WASTE_PCT (100%) larger, and aligned
+ * at least as the borrower's (so kmalloc's powers of two keep their
+ * alignment: they borrow only from a larger power of two). Invariants: a
+ * borrowed object stays its lender's: its slab names the lender, so kfree
+ * (and virt_to_cache) send it back to the lender's magazine and ksize is
+ * the lender's object size; the lender counts it in use (slabinfo's active
+ * objects, and kmem_cache_objects_out: a lender destroyed while one is out
+ * keeps its slabs, as for any object still allocated), the borrower counts
+ * it in nr_borrowed only; no magazine or depot ever holds another cache's
  * object (a borrowed object goes to the caller, not to the magazine, which
- * stays empty: the next allocation takes the slow path again), so the
- * flush paths and kmem_cache_check are unchanged. Only the slow path
- * grows: the fast paths, refills from the depot or the cache's own slabs,
- * and every free are as without lenders. Debug caches and caches without
- * magazines never reach it; a SLOB-model cache (slab=slob) neither borrows
- * nor lends.
+ * stays empty: the next allocation takes the slow path again), so the flush
+ * paths and kmem_cache_check are unchanged. Only the slow path grows: the
+ * fast paths, refills from the depot or the cache's own slabs, and every
+ * free are as without lenders (a full magazine's flush also renews the
+ * credit, one store). Debug caches and caches without magazines never reach
+ * it; a SLOB-model cache (slab=slob) neither borrows nor lends.
  *
  * No division on any allocation path: an object's index in its slab is a
  * multiply by the cache's reciprocal (obj_index, mm/slab_internal.h), and
@@ -567,6 +573,13 @@ static inline unsigned long trim_free_slabs(struct kmem_cache *c)
 	return 0;
 }
 
+/* Borrowing's credit: a cache may borrow this many slabs' worth of objects
+ * after each slab it grows and each full magazine it flushes (see
+ * "Borrowing" above). */
+#ifndef SLAB_BORROW_SLABS
+#define SLAB_BORROW_SLABS 4u
+#endif
+
 /* A new slab for the cache, counted but on no list; lock held on entry
  * and exit (dropped while the slab is made). NULL when out of memory. */
 static struct page *grow(struct kmem_cache *c, gfp_t gfp)
@@ -584,6 +597,7 @@ static struct page *grow(struct kmem_cache *c, gfp_t gfp)
 	c->nr_slabs++;
 	c->free_objects += c->objs_per_slab;
 	c->nr_grows++;
+	c->borrow_credit = c->objs_per_slab * SLAB_BORROW_SLABS;
 	slab_account(1l << c->order, 0);
 	return head;
 }
@@ -784,6 +798,7 @@ static inline long real_count(const struct kmem_cache *c, const struct slab_cpu 
 #endif
 #define SLAB_NO_LENDING (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB | SLAB_SLOB)
 
+
 static bool can_lend(const struct kmem_cache *c, const struct kmem_cache *l)
 {
 	return l->object_size > c->object_size &&
@@ -853,8 +868,11 @@ static __attribute__((noinline)) void *borrow_one(struct kmem_cache *c)
 	}
 	if (dropped)
 		spin_lock(&c->lock);
-	if (obj)
+	if (obj) {
 		c->nr_borrowed++;
+		if (c->borrow_credit)
+			c->borrow_credit--;
+	}
 	return obj;
 }
 
@@ -879,7 +897,7 @@ static void *refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t g
 			 * ever when memory is short. */
 			if (m->top[-1])
 				break;
-			if (c->lend_table && (borrowed = borrow_one(c)))
+			if (c->borrow_credit && c->lend_table && (borrowed = borrow_one(c)))
 				return borrowed;
 			if (!(head = grow(c, gfp)))
 				break;
@@ -954,6 +972,7 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		m->top -= c->batch;
 		hand_back(c, m->top, c->batch, true);
 		trim_free_slabs(c);
+		c->borrow_credit = c->objs_per_slab * SLAB_BORROW_SLABS; /* (objects to spare) */
 	}
 	*m->top++ = obj;
 	spin_unlock(&c->lock);

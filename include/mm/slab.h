@@ -121,6 +121,9 @@ struct kmem_cache {
 	 */
 	struct kmem_cache *const *lend_table;
 	unsigned int lend_first, lend_end;
+	/* objects it may still borrow: objs_per_slab after each slab grown
+	 * and each full magazine flushed, 0 when made (mm/slab.c) */
+	unsigned int borrow_credit;
 
 	/* statistics */
 	unsigned long nr_refills, nr_flushes, nr_grows, nr_reaps;
@@ -191,7 +194,9 @@ int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned in
 			   unsigned int shared);
 /*
  * Borrowing between caches (mm/slab.c, "Borrowing"): when @c's magazine,
- * depot and slabs are all empty, before it grows a slab it takes one free
+ * depot and slabs are all empty (and it has credit: up to 4 slabs' worth
+ * of objects after each slab it grew or full magazine it flushed, none
+ * before its first slab), before it grows a slab it takes one free
  * object from a partial slab of the first cache in table[first .. end)
  * that may lend to it (at most SLAB_BORROW_WASTE_PCT larger objects, at
  * least @c's alignment, the same zone, no constructor, destructor or debug
