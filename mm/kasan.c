@@ -755,16 +755,16 @@ void *kasan_slab_alloc(struct kmem_cache *c, void *obj)
 
 	if (!obj || !kasan_ready)
 		return obj;
-	/* An object @c borrowed from a larger cache (mm/slab.c) lies in its
-	 * owner's slab: c->object_size bytes accessible, as any of @c's, and
-	 * the rest of the owner's stride a red zone. */
+	/* An object @c borrowed from a larger cache (mm/slab.c) is its
+	 * owner's: the owner's object_size accessible (what ksize promises
+	 * the caller), the rest of the owner's stride a red zone. */
 	if (!(c->flags & SLAB_SLOB) && (head = slab_head(obj)) && page_type(head) == PGTY_SLAB &&
 	    head->slab_cache)
 		owner = head->slab_cache;
 	/* (a SLOB-model cache's block ends c->size - red_left past the object) */
-	unpoison_object((unsigned long)obj, c->object_size,
+	unpoison_object((unsigned long)obj, owner->object_size,
 			c->flags & SLAB_SLOB ? c->size - c->red_left : owner->size, KASAN_SLAB_REDZONE);
-	record_alloc((unsigned long)obj, c->object_size, c);
+	record_alloc((unsigned long)obj, owner->object_size, c);
 	return obj;
 }
 

@@ -88,17 +88,18 @@
  * alignment: they borrow only from a larger power of two). Invariants: a
  * borrowed object stays its lender's: its slab names the lender, so kfree
  * (and virt_to_cache) send it back to the lender's magazine and ksize is
- * the lender's object size; the lender counts it in use (slabinfo's active
- * objects, and kmem_cache_objects_out: a lender destroyed while one is out
- * keeps its slabs, as for any object still allocated), the borrower counts
- * it in nr_borrowed only; no magazine or depot ever holds another cache's
- * object (a borrowed object goes to the caller, not to the magazine, which
- * stays empty: the next allocation takes the slow path again), so the flush
- * paths and kmem_cache_check are unchanged. Only the slow path grows: the
- * fast paths, refills from the depot or the cache's own slabs, and every
- * free are as without lenders (a full magazine's flush also renews the
- * credit, one store). Debug caches and caches without magazines never reach
- * it; a SLOB-model cache (slab=slob) neither borrows nor lends.
+ * the lender's object size (the bytes KASAN leaves accessible too); the
+ * lender counts it in use (slabinfo's active objects, and
+ * kmem_cache_objects_out: a lender destroyed while one is out keeps its
+ * slabs, as for any object still allocated), the borrower counts it in
+ * nr_borrowed only; no magazine or depot ever holds another cache's object
+ * (a borrowed object goes to the caller, not to the magazine, which stays
+ * empty: the next allocation takes the slow path again), so the flush paths
+ * and kmem_cache_check are unchanged. Only the slow path grows: the fast
+ * paths, refills from the depot or the cache's own slabs, and every free
+ * are as without lenders (a full magazine's flush also renews the credit,
+ * one store). Debug caches and caches without magazines never reach it; a
+ * SLOB-model cache (slab=slob) neither borrows nor lends.
  *
  * No division on any allocation path: an object's index in its slab is a
  * multiply by the cache's reciprocal (obj_index, mm/slab_internal.h), and
