@@ -750,12 +750,21 @@ void kasan_slab_release(struct kmem_cache *c, struct page *head)
 
 void *kasan_slab_alloc(struct kmem_cache *c, void *obj)
 {
+	const struct kmem_cache *owner = c;
+	struct page *head;
+
 	if (!obj || !kasan_ready)
 		return obj;
+	/* An object @c borrowed from a larger cache (mm/slab.c) is its
+	 * owner's: the owner's object_size accessible (what ksize promises
+	 * the caller), the rest of the owner's stride a red zone. */
+	if (!(c->flags & SLAB_SLOB) && (head = slab_head(obj)) && page_type(head) == PGTY_SLAB &&
+	    head->slab_cache)
+		owner = head->slab_cache;
 	/* (a SLOB-model cache's block ends c->size - red_left past the object) */
-	unpoison_object((unsigned long)obj, c->object_size,
-			c->flags & SLAB_SLOB ? c->size - c->red_left : c->size, KASAN_SLAB_REDZONE);
-	record_alloc((unsigned long)obj, c->object_size, c);
+	unpoison_object((unsigned long)obj, owner->object_size,
+			c->flags & SLAB_SLOB ? c->size - c->red_left : owner->size, KASAN_SLAB_REDZONE);
+	record_alloc((unsigned long)obj, owner->object_size, c);
 	return obj;
 }
 

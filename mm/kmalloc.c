@@ -248,6 +248,34 @@ unsigned int kmalloc_size_index(size_t size)
 	return kmalloc_index(size);
 }
 
+/*
+ * Borrowing (mm/slab.c): a kmalloc-N cache that must grow takes a free
+ * object of the nearest larger class of its table (kmalloc_caches, or its
+ * zone's kmalloc_zone_caches row: a zone cache borrows only within its
+ * zone) whose objects are at most twice its size and aligned as its own
+ * (a power of two only from a larger power of two) and which has one in a
+ * partial slab. The candidates: the classes above @idx up to twice its size.
+ * Classes below KMALLOC_BORROW_MIN bytes do not borrow: a borrow serves one
+ * object per slow path (about 340 instructions), and their slabs of 32 or
+ * more objects are not where the kernel size mix's memory goes (measured:
+ * docs/benchmarks.md, "Slab memory"; the same peak, fewer instructions).
+ */
+#ifndef KMALLOC_BORROW_MIN
+#define KMALLOC_BORROW_MIN 128u
+#endif
+
+static void set_kmalloc_lenders(struct kmem_cache *c, struct kmem_cache *const *table,
+				unsigned int idx)
+{
+	unsigned int end = idx + 1;
+
+	if (kmalloc_sizes[idx] < KMALLOC_BORROW_MIN)
+		return;
+	while (end < KMALLOC_NR_CACHES && kmalloc_sizes[end] <= 2 * kmalloc_sizes[idx])
+		end++;
+	kmem_cache_set_lenders(c, table, idx + 1, end);
+}
+
 static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigned int idx)
 {
 	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
@@ -263,6 +291,8 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 		size_t align = (size & (size - 1)) == 0 && size <= PAGE_SIZE ? size : ARCH_KMALLOC_MINALIGN;
 
 		c = kmem_cache_create(name, size, align, SLAB_NOSLOB, NULL);
+		if (c)
+			set_kmalloc_lenders(c, kmalloc_caches, idx);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
 		publish_fast_cache(idx);
 	}
@@ -308,6 +338,8 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_zone_cache(un
 				  kmalloc_sizes[idx]);
 			c = kmem_cache_create(name, base->object_size, base->align,
 					      zone_type_flags[zt] | SLAB_NOSLOB, NULL);
+			if (c)
+				set_kmalloc_lenders(c, kmalloc_zone_caches[zt], idx);
 			__atomic_store_n(&kmalloc_zone_caches[zt][idx], c, __ATOMIC_RELEASE);
 		}
 		spin_unlock_irqrestore(&kmalloc_caches_lock, flags);

@@ -14,8 +14,8 @@
  * caught when it is followed).
  *
  * Lists. Each cache keeps its slabs on full, partial and free lists.
- * Refilling prefers partial slabs, then free ones, then grows by a new slab
- * (constructors run then, for every object).
+ * Refilling prefers partial slabs, then free ones, then borrows (below),
+ * then grows by a new slab (constructors run then, for every object).
  *
  * Fresh objects. A new slab of a cache without constructor, destructor or
  * debug flags is not written at all: its objects are fresh (counted in the
@@ -65,6 +65,42 @@
  * turns a flush followed by a refill (on one hart, or a producer hart and a
  * consumer hart) into two copies of a batch of pointers, no slab walked.
  *
+ * Borrowing. A cache given lenders (kmem_cache_set_lenders: a table of
+ * caches and a range of it; kmalloc gives each kmalloc-N cache of at least
+ * 128 bytes the classes above it up to twice its size, its zone's table for
+ * a zone cache) does not grow while a lender has a free object: when its
+ * magazine, the depot and its slabs are all empty, the slow path takes one
+ * free object of a partial slab of the first lender in the range that has
+ * one (never a free slab, a depot or a magazine of the lender: those are
+ * the lender's working set, and free slabs go back to the page allocator)
+ * and returns it to the caller; only with none does it grow. A borrow costs
+ * a slow path per object, and the object goes back to its lender when
+ * freed, so a loop of allocations and frees could borrow on every
+ * allocation for ever: a cache borrows at most SLAB_BORROW_SLABS (4) slabs'
+ * worth of objects (borrow_credit) after each slab it grew and each full
+ * magazine it flushed (it had objects to spare then), and none before its
+ * first slab; out of credit, it grows, and its own objects then serve it
+ * from its magazine. The rules, checked at each borrow (can_lend): both
+ * caches plain (no constructor, destructor or debug layout, not failslab's
+ * target, not the SLOB model), the same zone flags, the lender's objects
+ * strictly larger, at most SLAB_BORROW_WASTE_PCT (100%) larger, and aligned
+ * at least as the borrower's (so kmalloc's powers of two keep their
+ * alignment: they borrow only from a larger power of two). Invariants: a
+ * borrowed object stays its lender's: its slab names the lender, so kfree
+ * (and virt_to_cache) send it back to the lender's magazine and ksize is
+ * the lender's object size (the bytes KASAN leaves accessible too); the
+ * lender counts it in use (slabinfo's active objects, and
+ * kmem_cache_objects_out: a lender destroyed while one is out keeps its
+ * slabs, as for any object still allocated), the borrower counts it in
+ * nr_borrowed only; no magazine or depot ever holds another cache's object
+ * (a borrowed object goes to the caller, not to the magazine, which stays
+ * empty: the next allocation takes the slow path again), so the flush paths
+ * and kmem_cache_check are unchanged. Only the slow path grows: the fast
+ * paths, refills from the depot or the cache's own slabs, and every free
+ * are as without lenders (a full magazine's flush also renews the credit,
+ * one store). Debug caches and caches without magazines never reach it; a
+ * SLOB-model cache (slab=slob) neither borrows nor lends.
+ *
  * No division on any allocation path: an object's index in its slab is a
  * multiply by the cache's reciprocal (obj_index, mm/slab_internal.h), and
  * page <-> address maths is inline.
@@ -97,7 +133,9 @@
  * shrink, tune and destroy test it at their entry.
  *
  * Locking: cache->lock guards the lists and counters; the cache chain has
- * its own lock; lock order cache lock -> page allocator locks.
+ * its own lock; lock order cache lock -> page allocator locks. No path
+ * holds two cache locks: a borrower drops its own lock while it holds a
+ * lender's (its magazine stays its own: interrupts are masked).
  */
 #include <mm/fault_inject.h>
 #include <mm/kmalloc.h>
@@ -536,6 +574,13 @@ static inline unsigned long trim_free_slabs(struct kmem_cache *c)
 	return 0;
 }
 
+/* Borrowing's credit: a cache may borrow this many slabs' worth of objects
+ * after each slab it grows and each full magazine it flushes (see
+ * "Borrowing" above). */
+#ifndef SLAB_BORROW_SLABS
+#define SLAB_BORROW_SLABS 4u
+#endif
+
 /* A new slab for the cache, counted but on no list; lock held on entry
  * and exit (dropped while the slab is made). NULL when out of memory. */
 static struct page *grow(struct kmem_cache *c, gfp_t gfp)
@@ -553,6 +598,7 @@ static struct page *grow(struct kmem_cache *c, gfp_t gfp)
 	c->nr_slabs++;
 	c->free_objects += c->objs_per_slab;
 	c->nr_grows++;
+	c->borrow_credit = c->objs_per_slab * SLAB_BORROW_SLABS;
 	slab_account(1l << c->order, 0);
 	return head;
 }
@@ -571,16 +617,13 @@ static inline struct page *slab_with_free(struct kmem_cache *c, struct slab_list
 	return head;
 }
 
-/* The checked paths' way to the slabs (mm/slab_debug.c): one object from
- * the slabs, and an object back to its slab (lock held). */
-void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp)
+/* One free object of a slab, counted out, or NULL (lock held; the
+ * caller relists the slab). */
+static inline __attribute__((always_inline)) void *take_one(struct kmem_cache *c,
+							    struct page *head)
 {
-	struct slab_list *from;
-	struct page *head = slab_with_free(c, &from);
 	void *obj = NULL;
 
-	if (!head && !(head = grow(c, gfp)))
-		return NULL;
 	if (head->slab_free) {
 		take_linked(c, head, &obj, 1);
 	} else if (head->slab_fresh) {
@@ -591,6 +634,20 @@ void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp)
 		head->slab_inuse++;
 		c->free_objects--;
 	}
+	return obj;
+}
+
+/* The checked paths' way to the slabs (mm/slab_debug.c): one object from
+ * the slabs, and an object back to its slab (lock held). */
+void *slab_alloc_locked(struct kmem_cache *c, gfp_t gfp)
+{
+	struct slab_list *from;
+	struct page *head = slab_with_free(c, &from);
+	void *obj;
+
+	if (!head && !(head = grow(c, gfp)))
+		return NULL;
+	obj = take_one(c, head);
 	relist(c, head, from);
 	return obj;
 }
@@ -726,11 +783,108 @@ static inline long real_count(const struct kmem_cache *c, const struct slab_cpu 
 	return m->top - (m->end - c->limit);
 }
 
+/* ============================ borrowing ================================== */
+
+/*
+ * May @l lend its objects to @c? Both plain (no constructor, destructor or
+ * debug layout, neither failslab's target nor a SLOB-model cache), the
+ * same zone, @l's objects larger (strictly: the order of the two caches'
+ * sizes is the only order in which a borrower ever looks at a lender) by
+ * at most SLAB_BORROW_WASTE_PCT, and aligned at least as @c's are (a
+ * lender's objects lie at multiples of its alignment: kmalloc's powers of
+ * two keep their natural alignment).
+ */
+#ifndef SLAB_BORROW_WASTE_PCT
+#define SLAB_BORROW_WASTE_PCT 100u
+#endif
+#define SLAB_NO_LENDING (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB | SLAB_SLOB)
+
+
+static bool can_lend(const struct kmem_cache *c, const struct kmem_cache *l)
+{
+	return l->object_size > c->object_size &&
+	       (unsigned long)l->object_size * 100 <=
+		       (unsigned long)c->object_size * (100 + SLAB_BORROW_WASTE_PCT) &&
+	       l->align >= c->align && l->allocflags == c->allocflags && slab_lazy(l) &&
+	       !(l->flags & SLAB_NO_LENDING);
+}
+
+void kmem_cache_set_lenders(struct kmem_cache *c, struct kmem_cache *const *table,
+			    unsigned int first, unsigned int end)
+{
+	unsigned long irq = irq_save();
+
+	spin_lock(&c->lock);
+	c->lend_table = table;
+	c->lend_first = first;
+	c->lend_end = end;
+	spin_unlock(&c->lock);
+	irq_restore(irq);
+}
+
+/* One free object of a partial slab of @l for a borrower, or NULL (takes
+ * and drops @l's lock; the caller holds no cache lock). */
+static void *lend_one(struct kmem_cache *l)
+{
+	void *obj = NULL;
+	struct page *head;
+
+	spin_lock(&l->lock);
+	head = slist_first(&l->partial);
+	if (head && (obj = take_one(l, head))) {
+		relist(l, head, &l->partial);
+		l->nr_lent++;
+	}
+	spin_unlock(&l->lock);
+	return obj;
+}
+
+/*
+ * The slow path's last resort before a new slab (lock held, interrupts
+ * masked, this hart's magazine empty): one free object of a partial slab
+ * of the nearest lender that has one, or NULL. The lenders' lists are
+ * first read without their lock (a hint); @c's lock is dropped while a
+ * lender's is held, so no path ever holds two cache locks.
+ */
+static __attribute__((noinline)) void *borrow_one(struct kmem_cache *c)
+{
+	bool dropped = false;
+	void *obj = NULL;
+
+	if (!slab_lazy(c) || (c->flags & SLAB_NO_LENDING))
+		return NULL;
+	for (unsigned int i = c->lend_first; i < c->lend_end && !obj; i++) {
+		/* (published with release order: what is read through
+		 * the pointer depends on it, ordered without a fence) */
+		struct kmem_cache *l = __atomic_load_n(&c->lend_table[i], __ATOMIC_RELAXED);
+
+		if (!l || __atomic_load_n(&l->partial.first, __ATOMIC_RELAXED) == SLAB_NIL ||
+		    !can_lend(c, l))
+			continue;
+		if (!dropped) {
+			spin_unlock(&c->lock);
+			dropped = true;
+		}
+		obj = lend_one(l);
+	}
+	if (dropped)
+		spin_lock(&c->lock);
+	if (obj) {
+		c->nr_borrowed++;
+		if (c->borrow_credit)
+			c->borrow_credit--;
+	}
+	return obj;
+}
+
 /* Refill a magazine with up to a batch of objects from the slabs, partial
- * ones first (lock held, dropped while growing). */
-static void refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gfp)
+ * ones first (lock held, dropped while growing or borrowing). With no free
+ * object in its slabs, a cache with lenders borrows one instead of
+ * growing: returned (the magazine stays empty), else NULL. */
+static void *refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gfp)
 {
 	long want = (long)c->batch - real_count(c, m);
+	void *borrowed;
 
 	while (want > 0) { /* (m->top[-1] is NULL while the magazine is empty) */
 		struct slab_list *from;
@@ -742,7 +896,11 @@ static void refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gf
 			 * does: a grow can run the shrinker, which empties this
 			 * magazine, so growing to fill a batch could go on for
 			 * ever when memory is short. */
-			if (m->top[-1] || !(head = grow(c, gfp)))
+			if (m->top[-1])
+				break;
+			if (c->borrow_credit && c->lend_table && (borrowed = borrow_one(c)))
+				return borrowed;
+			if (!(head = grow(c, gfp)))
 				break;
 			if (m->top[-1]) { /* filled meanwhile (the lock was dropped) */
 				relist(c, head, NULL);
@@ -755,6 +913,7 @@ static void refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gf
 		want -= got;
 		relist(c, head, from);
 	}
+	return NULL;
 }
 
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
@@ -779,10 +938,12 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	spin_lock(&c->lock);
 	c->nr_refills++;
 	if (!c->depot_avail || !refill_from_depot(c, m))
-		refill_from_slabs(c, m, gfp);
-	obj = m->top[-1]; /* (base[0] is NULL: an empty magazine gives NULL) */
-	if (obj)
-		m->top--;
+		obj = refill_from_slabs(c, m, gfp); /* (a borrowed object, or NULL) */
+	if (!obj) {
+		obj = m->top[-1]; /* (base[0] is NULL: an empty magazine gives NULL) */
+		if (obj)
+			m->top--;
+	}
 	spin_unlock(&c->lock);
 	irq_restore(flags);
 	return obj;
@@ -812,6 +973,7 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		m->top -= c->batch;
 		hand_back(c, m->top, c->batch, true);
 		trim_free_slabs(c);
+		c->borrow_credit = c->objs_per_slab * SLAB_BORROW_SLABS; /* (objects to spare) */
 	}
 	*m->top++ = obj;
 	spin_unlock(&c->lock);

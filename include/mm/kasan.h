@@ -22,7 +22,10 @@
  *                               accessible (to the cache's destructor).
  *   kasan_slab_alloc(c, obj)    obj (NULL allowed) leaves the cache:
  *                               object_size bytes accessible, the rest of
- *                               the stride a red zone; allocation recorded.
+ *                               the stride a red zone (for an object c
+ *                               borrowed from a larger cache, mm/slab.c,
+ *                               the owner's: ksize's bytes are the
+ *                               caller's); allocation recorded.
  *   kasan_slab_free(c, obj)     true: KASAN took obj (into the quarantine,
  *                               or dropped it as a double or invalid free,
  *                               reported); the caller must not free it.

@@ -114,8 +114,21 @@ struct kmem_cache {
 	void **depot;
 	unsigned int depot_avail, depot_limit;
 
+	/*
+	 * Borrowing (mm/slab.c): lend_table[lend_first .. lend_end) are the
+	 * caches this one may take a free object from instead of growing
+	 * (kmem_cache_set_lenders); lend_table NULL: it never borrows.
+	 */
+	struct kmem_cache *const *lend_table;
+	unsigned int lend_first, lend_end;
+	/* objects it may still borrow: objs_per_slab after each slab grown
+	 * and each full magazine flushed, 0 when made (mm/slab.c) */
+	unsigned int borrow_credit;
+
 	/* statistics */
 	unsigned long nr_refills, nr_flushes, nr_grows, nr_reaps;
+	/* objects this cache took from its lenders / lent to a borrower */
+	unsigned long nr_borrowed, nr_lent;
 	unsigned long nr_depot_gets, nr_depot_puts; /* refills / flushes the depot served */
 	unsigned long nr_errors; /* debug reports */
 	const char *last_error;
@@ -179,6 +192,23 @@ int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch
 #define SLAB_SHARED_DEFAULT (~0u)
 int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned int batch,
 			   unsigned int shared);
+/*
+ * Borrowing between caches (mm/slab.c, "Borrowing"): when @c's magazine,
+ * depot and slabs are all empty (and it has credit: up to 4 slabs' worth
+ * of objects after each slab it grew or full magazine it flushed, none
+ * before its first slab), before it grows a slab it takes one free
+ * object from a partial slab of the first cache in table[first .. end)
+ * that may lend to it (at most SLAB_BORROW_WASTE_PCT larger objects, at
+ * least @c's alignment, the same zone, no constructor, destructor or debug
+ * flags on either) and has one. The object stays the lender's: kfree and
+ * kmem_cache_free of it (to the lender: virt_to_cache names it) go to the
+ * lender's magazine, ksize is the lender's object size. The table is the
+ * caller's and must outlive @c's use of it; an entry is set to NULL before
+ * its cache is destroyed. @table NULL: no borrowing (the default).
+ */
+void kmem_cache_set_lenders(struct kmem_cache *c, struct kmem_cache *const *table,
+			    unsigned int first, unsigned int end);
+
 /* The cache on the chain with this name, or NULL. */
 struct kmem_cache *kmem_cache_find(const char *name);
 

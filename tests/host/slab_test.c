@@ -3089,6 +3089,330 @@ static void slob_classic_body(struct ktest *t, struct fx *f)
 }
 FX_CASE_MODEL(slob_classic, slob_classic, SLAB_SLOB)
 
+/*
+ * Borrowing (mm/slab.c) from a fresh cache: its first slab all handed out
+ * (the first refill grew it, the second took its last objects), so the
+ * magazine, the depot and the slabs are empty. The objects are kept in
+ * @o (at least objs_per_slab of room); returns how many.
+ */
+static unsigned int take_first_slab(struct ktest *t, struct kmem_cache *c, void **o)
+{
+	unsigned int n = 0;
+
+	while (n < c->objs_per_slab && (o[n] = kmem_cache_alloc(c, GFP_KERNEL)) != NULL)
+		n++;
+	EXPECT_EQ(n, c->objs_per_slab);
+	EXPECT_EQ(c->nr_slabs, 1);
+	EXPECT_EQ(c->free_objects, 0);
+	EXPECT_EQ(kmem_cache_in_magazines(c), 0);
+	return n;
+}
+
+static void free_all(struct kmem_cache *c, void **o, unsigned int n)
+{
+	while (n)
+		kmem_cache_free(c, o[--n]);
+}
+
+/*
+ * A cache with lenders whose magazine, depot and slabs are empty takes one
+ * free object of a lender's partial slab instead of growing. The object
+ * stays the lender's: its slab names the lender, kfree sends it to the
+ * lender's magazine, ksize is the lender's size, and the borrower's
+ * magazine never holds it. With no partial slab left in the lender, the
+ * borrower grows; a borrower destroyed while a borrowed object is out
+ * leaves it valid.
+ */
+static void borrow_private_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *a = kmem_cache_create("borrower", 96, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("lender", 112, 0, 0, NULL);
+	struct kmem_cache *table[3] = { a, b, NULL };
+	unsigned long free0 = free_now(), pages, lender_free;
+	void *held, *x, *y, *own, *mine[64], *o[64];
+	unsigned int nmine;
+	long mag_b;
+	int n = 0;
+
+	(void)f;
+	ASSERT(a && b);
+	kmem_cache_set_lenders(a, table, 1, 3);
+	/* The lender: one slab of 36, a batch of 18 in its magazine, 18 free
+	 * in the slab (partial). */
+	ASSERT((held = kmem_cache_alloc(b, GFP_KERNEL)) != NULL);
+	ASSERT_EQ(b->objs_per_slab, 36);
+	ASSERT_EQ(b->partial.count, 1);
+	lender_free = b->free_objects;
+	ASSERT_EQ(lender_free, 18);
+	/* A new cache grows its first slab (it has no credit before). */
+	ASSERT_EQ(a->objs_per_slab, 42);
+	nmine = take_first_slab(t, a, mine);
+	EXPECT_EQ(a->nr_borrowed, 0);
+	EXPECT_EQ(a->borrow_credit, 4 * 42);
+	pages = slab_pages;
+	ASSERT((x = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
+	EXPECT(virt_to_cache(x) == b);
+	EXPECT_EQ(a->nr_slabs, 1);
+	EXPECT_EQ(a->nr_grows, 1);
+	EXPECT_EQ(slab_pages, pages); /* no page of its own */
+	EXPECT_EQ(a->nr_borrowed, 1);
+	EXPECT_EQ(b->nr_lent, 1);
+	EXPECT_EQ(b->free_objects, lender_free - 1);
+	EXPECT_EQ(kmem_cache_magazine_count(a, 0), 0); /* straight to the caller */
+	EXPECT_EQ(ksize(x), 112);
+	pattern_fill(x, 1, 0, 96);
+	ASSERT((y = kmem_cache_alloc(a, GFP_KERNEL)) != NULL); /* the slow path again */
+	EXPECT(virt_to_cache(y) == b);
+	EXPECT(y != x);
+	EXPECT_EQ(a->nr_borrowed, 2);
+	EXPECT_EQ(pattern_first_bad(x, 1, 96), -1);
+	EXPECT_EQ(kmem_cache_check(a), 0);
+	EXPECT_EQ(kmem_cache_check(b), 0);
+	/* kfree: to the lender's magazine, never the borrower's. */
+	mag_b = kmem_cache_magazine_count(b, 0);
+	kfree(x);
+	EXPECT_EQ(kmem_cache_magazine_count(b, 0), mag_b + 1);
+	EXPECT_EQ(kmem_cache_magazine_count(a, 0), 0);
+	EXPECT_EQ(kmem_cache_objects_out(a), 42);
+	/* The lender's partial slab used up: the borrower grows. */
+	while (b->partial.count && n < 64)
+		ASSERT((o[n++] = kmem_cache_alloc(b, GFP_KERNEL)) != NULL);
+	ASSERT_EQ(b->partial.count, 0);
+	ASSERT((own = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
+	EXPECT(virt_to_cache(own) == a);
+	EXPECT_EQ(a->nr_slabs, 2);
+	EXPECT_EQ(a->nr_borrowed, 2);
+	EXPECT_EQ(kmem_cache_check(a), 0);
+	EXPECT_EQ(kmem_cache_check(b), 0);
+	kmem_cache_free(a, own);
+	free_all(a, mine, nmine);
+	/* The borrower destroyed while y is out: y stays the lender's. */
+	kmem_cache_shrink(a);
+	EXPECT_EQ(a->nr_slabs, 0);
+	kmem_cache_destroy(a);
+	pattern_fill(y, 2, 0, 112);
+	kfree(y);
+	kmem_cache_free(b, held);
+	free_all(b, o, (unsigned int)n);
+	EXPECT_EQ(kmem_cache_check(b), 0);
+	kmem_cache_shrink(b);
+	EXPECT_EQ(b->nr_slabs, 0);
+	kmem_cache_destroy(b);
+	EXPECT_EQ(free_now(), free0);
+}
+FX_CASE(borrow_private)
+
+/*
+ * A borrower that keeps borrowing (an alloc + free loop whose objects all
+ * go back to the lender, here one without magazines whose partial slab
+ * never runs out) borrows at most SLAB_BORROW_SLABS (4) slabs' worth of
+ * objects after its last grow, then grows, and from then on the pair stays
+ * on its own magazine.
+ */
+static void borrow_credit_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *a = kmem_cache_create("borrower", 96, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("lender", 112, 0, 0, NULL);
+	struct kmem_cache *table[1] = { b };
+	void *held, *mine[64], *x, *last = NULL;
+	unsigned int nmine, borrowed = 0;
+
+	(void)f;
+	ASSERT(a && b);
+	ASSERT_EQ(kmem_cache_tune(b, 0, 0), 0); /* frees go straight to its slab */
+	kmem_cache_set_lenders(a, table, 0, 1);
+	ASSERT((held = kmem_cache_alloc(b, GFP_KERNEL)) != NULL);
+	ASSERT_EQ(b->partial.count, 1);
+	nmine = take_first_slab(t, a, mine);
+	for (int i = 0; i < 300; i++) {
+		ASSERT((x = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
+		if (virt_to_cache(x) == b) {
+			borrowed++;
+		} else {
+			EXPECT(virt_to_cache(x) == a);
+			EXPECT(!last || x == last); /* its own magazine's object */
+			last = x;
+		}
+		kfree(x);
+	}
+	EXPECT_EQ(borrowed, 4 * 42);
+	EXPECT_EQ(a->nr_borrowed, 4 * 42);
+	EXPECT_EQ(a->nr_grows, 2);
+	EXPECT_EQ(b->partial.count, 1);
+	EXPECT_EQ(kmem_cache_check(a), 0);
+	EXPECT_EQ(kmem_cache_check(b), 0);
+	free_all(a, mine, nmine);
+	kmem_cache_free(b, held);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+}
+FX_CASE(borrow_credit)
+
+static void borrow_ctor(void *p)
+{
+	memset(p, 0xc7, 8);
+}
+
+/*
+ * Who may not lend to whom: a borrower (or a lender) with a constructor, a
+ * lender of another zone, of a weaker alignment (a power of two keeps its
+ * natural alignment: 64 skips 80 and borrows from 128), of objects more
+ * than twice as large, or of the same size. Each borrower, its first slab
+ * handed out, grows a second one (or borrows where it may) whatever the
+ * lenders' partial slabs; a DMA32 borrower does borrow from a DMA32 lender.
+ */
+static void borrow_rules_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *l112 = kmem_cache_create("l112", 112, 0, 0, NULL);
+	struct kmem_cache *l112c = kmem_cache_create("l112-ctor", 112, 0, 0, borrow_ctor);
+	struct kmem_cache *l112d = kmem_cache_create("l112-dma32", 112, 0, SLAB_CACHE_DMA32, NULL);
+	struct kmem_cache *l80 = kmem_cache_create("l80", 80, 16, 0, NULL);
+	struct kmem_cache *l128 = kmem_cache_create("l128", 128, 128, 0, NULL);
+	struct kmem_cache *ctor_b = kmem_cache_create("b96-ctor", 96, 0, 0, borrow_ctor);
+	struct kmem_cache *plain = kmem_cache_create("b96", 96, 0, 0, NULL);
+	struct kmem_cache *dma = kmem_cache_create("b96-dma32", 96, 0, SLAB_CACHE_DMA32, NULL);
+	struct kmem_cache *pow2 = kmem_cache_create("b64", 64, 64, 0, NULL);
+	struct kmem_cache *small = kmem_cache_create("b48", 48, 16, 0, NULL);
+	struct kmem_cache *same = kmem_cache_create("b112", 112, 0, 0, NULL);
+	struct kmem_cache *dma2 = kmem_cache_create("b96-dma32-2", 96, 0, SLAB_CACHE_DMA32, NULL);
+	struct kmem_cache *const lenders[] = { l112, l112c, l112d, l80, l128 };
+	struct kmem_cache *const plain_lenders[] = { l112c, l112d }; /* neither may lend to b96 */
+	struct kmem_cache *const dma_lenders[] = { l112 };           /* Normal to DMA32: no */
+	struct kmem_cache *const pow2_lenders[] = { l80, l128 };     /* 80 is 16-aligned */
+	struct kmem_cache *const small_lenders[] = { l128 };         /* 128 > 2 x 48 */
+	struct kmem_cache *const same_lenders[] = { l112 };          /* not larger */
+	struct kmem_cache *const dma_ok[] = { l112d };               /* DMA32 to DMA32: yes */
+	struct kmem_cache *borrowers[] = { ctor_b, plain, dma, pow2, small, same, dma2 };
+	static void *own[7][128];
+	unsigned int nown[7];
+	void *held[5], *p[7];
+	unsigned long free0 = free_now();
+
+	(void)f;
+	for (unsigned int i = 0; i < 5; i++)
+		ASSERT(lenders[i]);
+	for (unsigned int i = 0; i < 7; i++)
+		ASSERT(borrowers[i]);
+	kmem_cache_set_lenders(ctor_b, lenders, 0, 1);
+	kmem_cache_set_lenders(plain, plain_lenders, 0, 2);
+	kmem_cache_set_lenders(dma, dma_lenders, 0, 1);
+	kmem_cache_set_lenders(pow2, pow2_lenders, 0, 2);
+	kmem_cache_set_lenders(small, small_lenders, 0, 1);
+	kmem_cache_set_lenders(same, same_lenders, 0, 1);
+	kmem_cache_set_lenders(dma2, dma_ok, 0, 1);
+	for (unsigned int i = 0; i < 5; i++) { /* every lender with a partial slab */
+		ASSERT((held[i] = kmem_cache_alloc(lenders[i], GFP_KERNEL)) != NULL);
+		ASSERT_EQ(lenders[i]->partial.count, 1);
+	}
+	for (unsigned int i = 0; i < 7; i++) {
+		ASSERT(borrowers[i]->objs_per_slab <= 128);
+		nown[i] = take_first_slab(t, borrowers[i], own[i]);
+		ASSERT((p[i] = kmem_cache_alloc(borrowers[i], GFP_KERNEL)) != NULL);
+	}
+	EXPECT(virt_to_cache(p[0]) == ctor_b); /* a constructor cache never borrows */
+	EXPECT(virt_to_cache(p[1]) == plain);  /* nor takes from one, or from DMA32 */
+	EXPECT(virt_to_cache(p[2]) == dma);    /* DMA32 never from Normal */
+	EXPECT(virt_to_cache(p[3]) == l128);   /* 80's alignment is too weak */
+	EXPECT_EQ((uintptr_t)p[3] % 64, 0);
+	EXPECT(virt_to_cache(p[4]) == small);
+	EXPECT(virt_to_cache(p[5]) == same);
+	EXPECT(virt_to_cache(p[6]) == l112d);  /* DMA32 from DMA32 */
+	for (unsigned int i = 0; i < 7; i++) {
+		EXPECT_EQ(borrowers[i]->nr_borrowed, i == 3 || i == 6 ? 1ul : 0ul);
+		EXPECT_EQ(borrowers[i]->nr_slabs, i == 3 || i == 6 ? 1ul : 2ul);
+	}
+	EXPECT_EQ(l112c->nr_lent + l112->nr_lent + l80->nr_lent, 0);
+	for (unsigned int i = 0; i < 7; i++) {
+		kfree(p[i]);
+		free_all(borrowers[i], own[i], nown[i]);
+		EXPECT_EQ(kmem_cache_check(borrowers[i]), 0);
+		kmem_cache_destroy(borrowers[i]);
+	}
+	for (unsigned int i = 0; i < 5; i++) {
+		kfree(held[i]);
+		EXPECT_EQ(kmem_cache_check(lenders[i]), 0);
+		kmem_cache_destroy(lenders[i]);
+	}
+	EXPECT_EQ(free_now(), free0);
+}
+FX_CASE(borrow_rules)
+
+/* kmalloc(@size) @n times into @o; how many it got. */
+static unsigned int kmalloc_n(size_t size, gfp_t gfp, void **o, unsigned int n)
+{
+	unsigned int i = 0;
+
+	while (i < n && (o[i] = kmalloc(size, gfp)) != NULL)
+		i++;
+	return i;
+}
+
+static void kfree_n(void **o, unsigned int n)
+{
+	while (n)
+		kfree(o[--n]);
+}
+
+/*
+ * kmalloc's classes borrow (mm/kmalloc.c): kmalloc-192, its first slab
+ * handed out, takes a free object of kmalloc-256's partial slab (224 has
+ * no cache); ksize says 256 and kfree returns it to kmalloc-256's
+ * magazine. A class below 128 bytes does not borrow (kmalloc-112 grows a
+ * second slab while kmalloc-128 has free objects), and a zone cache
+ * borrows only within its zone (kmalloc-dma32-192 grows a second slab).
+ */
+static void borrow_kmalloc_body(struct ktest *t, struct fx *f)
+{
+	const unsigned int i112 = kmalloc_size_index(112), i128 = kmalloc_size_index(128);
+	const unsigned int i192 = kmalloc_size_index(192), i256 = kmalloc_size_index(256);
+	static void *o192[21], *o112[36], *od[21];
+	void *big, *p, *s128, *small, *d;
+	struct kmem_cache *c192, *c256, *cd;
+	long mag;
+
+	(void)f;
+	ASSERT((big = kmalloc(250, GFP_KERNEL)) != NULL);
+	ASSERT((c256 = kmalloc_caches[i256]) != NULL);
+	ASSERT_EQ(c256->partial.count, 1);
+	ASSERT_EQ(kmalloc_n(184, GFP_KERNEL, o192, 21), 21);
+	ASSERT((c192 = kmalloc_caches[i192]) != NULL);
+	ASSERT_EQ(c192->objs_per_slab, 21);
+	ASSERT_EQ(c192->free_objects, 0);
+	ASSERT((p = kmalloc(184, GFP_KERNEL)) != NULL);
+	EXPECT(virt_to_cache(p) == c256);
+	EXPECT_EQ(ksize(p), 256);
+	EXPECT_EQ(c192->nr_slabs, 1);
+	EXPECT_EQ(c192->nr_borrowed, 1);
+	EXPECT_EQ(c256->nr_lent, 1);
+	mag = kmem_cache_magazine_count(c256, 0);
+	kfree(p);
+	EXPECT_EQ(kmem_cache_magazine_count(c256, 0), mag + 1);
+	EXPECT_EQ(kmem_cache_magazine_count(c192, 0), 0);
+	ASSERT((s128 = kmalloc(128, GFP_KERNEL)) != NULL);
+	ASSERT_EQ(kmalloc_caches[i128]->partial.count, 1);
+	ASSERT_EQ(kmalloc_n(100, GFP_KERNEL, o112, 36), 36);
+	ASSERT_EQ(kmalloc_caches[i112]->free_objects, 0);
+	ASSERT((small = kmalloc(100, GFP_KERNEL)) != NULL);
+	EXPECT(virt_to_cache(small) == kmalloc_caches[i112]);
+	EXPECT_EQ(ksize(small), 112);
+	EXPECT_EQ(kmalloc_caches[i112]->nr_borrowed, 0);
+	EXPECT_EQ(kmalloc_caches[i112]->nr_slabs, 2);
+	ASSERT_EQ(kmalloc_n(184, GFP_KERNEL | __GFP_DMA32, od, 21), 21);
+	ASSERT((d = kmalloc(184, GFP_KERNEL | __GFP_DMA32)) != NULL);
+	ASSERT((cd = virt_to_cache(d)) != NULL);
+	EXPECT_EQ(strcmp(cd->name, "kmalloc-dma32-192"), 0);
+	EXPECT_EQ(cd->nr_borrowed, 0);
+	EXPECT_EQ(cd->nr_slabs, 2);
+	kfree(d);
+	kfree_n(od, 21);
+	kfree(small);
+	kfree_n(o112, 36);
+	kfree(s128);
+	kfree_n(o192, 21);
+	kfree(big);
+}
+FX_CASE(borrow_kmalloc)
+
 KTEST_SUITE(slab,
 	    KTEST_CASE(model),
 	    KTEST_CASE(model_slob),
@@ -3134,4 +3458,8 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(slob_layout),
 	    KTEST_CASE(slab_param),
 	    KTEST_CASE(slob_classic),
-	    KTEST_CASE(heap_classes));
+	    KTEST_CASE(heap_classes),
+	    KTEST_CASE(borrow_private),
+	    KTEST_CASE(borrow_credit),
+	    KTEST_CASE(borrow_rules),
+	    KTEST_CASE(borrow_kmalloc));

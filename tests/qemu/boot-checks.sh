@@ -327,8 +327,9 @@ slob_reports slob-reports-classic slob-reports-classic-agree classic
 # (bulk: new slabs start fresh, objects go back a slab's run at a time)
 # <= 650 / 650; the kernel size mix (lifetime, mixed) <= 45 instructions
 # per operation; lifetime's memory overhead <= 20% (its goal, 30%, is
-# met), mixed's <= 39% (a bound against regression, measured 38.0: its goal
-# of 25% is not met, see docs/benchmarks.md, "Slab memory").
+# met), mixed's <= 34% (a bound against regression, measured 33.8 with
+# borrowing between kmalloc classes: its goal of 25% is not met, see
+# docs/benchmarks.md, "Slab memory").
 qemu_run bench-slab 300 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \
 	-append 'run="bench kmem_cache churn kmalloc slab_slow mixed lifetime;poweroff"'
 bench_val() { # RUN REGEX KEY: KEY's value on the last line matching REGEX
@@ -345,7 +346,7 @@ target bench-slab-flush-slabs "$(bench_val bench-slab '^bench: slab_slow pattern
 target bench-lifetime-slab-insns "$(bench_val bench-slab '^bench: lifetime alloc=slab ' insns)" -le 45
 target bench-mixed-slab-insns "$(bench_val bench-slab '^bench: mixed alloc=slab ' insns)" -le 45
 target bench-lifetime-slab-overhead "$(bench_tenths bench-slab '^bench: lifetime alloc=slab ' overhead_pct)" -le 200
-target bench-mixed-slab-overhead "$(bench_tenths bench-slab '^bench: mixed alloc=slab ' overhead_pct)" -le 390
+target bench-mixed-slab-overhead "$(bench_tenths bench-slab '^bench: mixed alloc=slab ' overhead_pct)" -le 340
 if tr -d '\r' <"$LOGDIR/bench-slab.log" | grep -Eq '^bench: [a-z_]+ error'; then
 	echo "FAIL bench-slab-errors: a benchmark reported an error"
 	tr -d '\r' <"$LOGDIR/bench-slab.log" | grep -E '^bench: [a-z_]+ error'

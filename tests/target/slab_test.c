@@ -609,6 +609,90 @@ static void depot_across_harts(struct ktest *t)
 }
 
 /*
+ * borrow_across_harts: a cache with a lender (mm/slab.c, "Borrowing"), its
+ * first slab handed out, takes a free object of the lender's partial slab
+ * instead of growing a second slab; freed on another hart, the object goes
+ * to the lender's magazine there (its slab names the lender). Both caches
+ * check out and every page comes back. Without magazines (slab_debug= on
+ * either cache) there is no borrowing: nothing to check. The cross-hart
+ * part needs two harts (skipped on one, saying so).
+ */
+static struct kmem_cache *bx_lender;
+static void *bx_obj;
+
+static void bx_free(void *arg)
+{
+	(void)arg;
+	kfree(bx_obj);
+}
+
+static void bx_shrink(void *arg)
+{
+	(void)arg;
+	kmem_cache_shrink(bx_lender);
+}
+
+static void borrow_across_harts(struct ktest *t)
+{
+	static struct kmem_cache *table[1];
+	static void *mine[64];
+	struct kmem_cache *a = kmem_cache_create("borrow-x", 96, 0, SLAB_NOSLOB, NULL);
+	unsigned int other = this_cpu() == 0 ? 1 : 0, n = 0;
+	unsigned long free0, pages;
+	void *held;
+	long mag;
+
+	bx_lender = kmem_cache_create("lend-x", 112, 0, SLAB_NOSLOB, NULL);
+	ASSERT(a && bx_lender);
+	free0 = free_now();
+	if (!a->limit || !bx_lender->limit) { /* slab_debug=: no magazines, no borrowing */
+		kmem_cache_destroy(a);
+		kmem_cache_destroy(bx_lender);
+		return;
+	}
+	table[0] = bx_lender;
+	kmem_cache_set_lenders(a, table, 0, 1);
+	ASSERT((held = kmem_cache_alloc(bx_lender, GFP_KERNEL)) != NULL);
+	ASSERT_EQ(bx_lender->partial.count, 1);
+	ASSERT(a->objs_per_slab <= 64);
+	while (n < a->objs_per_slab)
+		ASSERT((mine[n++] = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
+	ASSERT_EQ(a->free_objects, 0);
+	pages = slab_pages;
+	ASSERT((bx_obj = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
+	EXPECT(virt_to_cache(bx_obj) == bx_lender);
+	EXPECT_EQ(a->nr_slabs, 1);
+	EXPECT_EQ(a->nr_borrowed, 1);
+	EXPECT_EQ(bx_lender->nr_lent, 1);
+	EXPECT_EQ(slab_pages, pages);
+	EXPECT_EQ(ksize(bx_obj), 112);
+	memset(bx_obj, 0x5c, 112);
+	if (nr_harts < 2) {
+		kprintf("ktest: borrow_across_harts needs two harts for its cross-hart free\n");
+		kfree(bx_obj);
+	} else {
+		mag = kmem_cache_magazine_count(bx_lender, other);
+		ASSERT_EQ(on_hart(other, bx_free, NULL), 0);
+		EXPECT_EQ(kmem_cache_magazine_count(bx_lender, other), mag + 1);
+	}
+	EXPECT_EQ(kmem_cache_magazine_count(a, this_cpu()), 0);
+	EXPECT_EQ(kmem_cache_check(a), 0);
+	EXPECT_EQ(kmem_cache_check(bx_lender), 0);
+	while (n)
+		kmem_cache_free(a, mine[--n]);
+	kmem_cache_free(bx_lender, held);
+	if (nr_harts >= 2)
+		ASSERT_EQ(on_hart(other, bx_shrink, NULL), 0);
+	kmem_cache_shrink(a);
+	kmem_cache_shrink(bx_lender);
+	EXPECT_EQ(a->nr_slabs, 0);
+	EXPECT_EQ(bx_lender->nr_slabs, 0);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(bx_lender);
+	EXPECT_EQ(free_now(), free0);
+}
+
+/*
  * kmalloc above KMALLOC_MAX_SIZE fails with a line that names kvmalloc,
  * and kvmalloc serves the same request (from vmalloc), quietly.
  */
@@ -805,5 +889,6 @@ KTEST_SUITE(slab,
 	KTEST_CASE(slobinfo_slob),
 	KTEST_CASE(kmalloc_too_big_kvmalloc),
 	KTEST_CASE(depot_across_harts),
+	KTEST_CASE(borrow_across_harts),
 	KTEST_CASE(heap_classes),
 	KTEST_CASE(slabinfo_and_meminfo));
