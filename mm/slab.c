@@ -799,7 +799,6 @@ static inline long real_count(const struct kmem_cache *c, const struct slab_cpu 
 #endif
 #define SLAB_NO_LENDING (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB | SLAB_SLOB)
 
-
 static bool can_lend(const struct kmem_cache *c, const struct kmem_cache *l)
 {
 	return l->object_size > c->object_size &&
