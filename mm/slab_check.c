@@ -101,15 +101,15 @@ static void slabstats_row(struct kmem_cache *c, void *arg)
 			n += ksnprintf(mags + n, sizeof(mags) - (size_t)n, " %u:%ld", cpu,
 				       magazine_count(c, sc));
 	}
-	kprintf("%-17s %8lu %8lu %6lu %6lu %6lu %5u %5u%s depot %u/%u\n", c->name, c->nr_refills,
-		c->nr_flushes, c->nr_grows, c->nr_reaps, c->nr_errors, c->limit, c->batch,
-		n ? mags : " -", c->depot_avail, c->depot_limit);
+	kprintf("%-17s %8lu %8lu %6lu %6lu %6lu %5u %5u%s depot %u/%u borrowed %lu lent %lu\n",
+		c->name, c->nr_refills, c->nr_flushes, c->nr_grows, c->nr_reaps, c->nr_errors, c->limit,
+		c->batch, n ? mags : " -", c->depot_avail, c->depot_limit, c->nr_borrowed, c->nr_lent);
 }
 
 void show_slabstats(void)
 {
 	kprintf("# name             refills  flushes  grows  reaps errors limit batch"
-		" magazines (cpu:objects) depot objects/capacity\n");
+		" magazines (cpu:objects) depot objects/capacity borrowed lent\n");
 	slab_for_each_cache(slabstats_row, NULL);
 	kprintf("shrinker %s: scans %lu, pages freed %lu\n", slab_shrinker.name, slab_shrinker.nr_scans,
 		slab_shrinker.nr_freed);

@@ -1801,9 +1801,9 @@ static void slabstats_body(struct ktest *t, struct fx *f)
 	show_slabstats();
 	fr_capture_end(&cap, f->out, sizeof(f->out));
 	EXPECT(strstr(f->out, "# name             refills  flushes  grows  reaps errors limit batch"
-			      " magazines (cpu:objects) depot objects/capacity\n") == f->out);
+			      " magazines (cpu:objects) depot objects/capacity borrowed lent\n") == f->out);
 	EXPECT(strstr(f->out, "\nstats-me                 2        0      1      0      0    64    32"
-			      " 0:32 1:31 depot 0/64\n") != NULL);
+			      " 0:32 1:31 depot 0/64 borrowed 0 lent 0\n") != NULL);
 	EXPECT(strstr(f->out, "\nshrinker slab: scans ") != NULL);
 	kmem_cache_free(c, b);
 	host_set_cpu(1);
@@ -1817,7 +1817,7 @@ static void slabstats_body(struct ktest *t, struct fx *f)
 	 * tune; the one free slab is within the rule (64 free objects for a
 	 * cache without magazines), so nothing was reaped. */
 	EXPECT(strstr(f->out, "\nstats-me                 2        3      1      0      0     0     0 -"
-			      " depot 0/0\n") != NULL);
+			      " depot 0/0 borrowed 0 lent 0\n") != NULL);
 	kmem_cache_destroy(c);
 }
 FX_CASE(slabstats)
@@ -3130,6 +3130,8 @@ static void borrow_private_body(struct ktest *t, struct fx *f)
 	struct kmem_cache *table[3] = { a, b, NULL };
 	unsigned long free0 = free_now(), pages, lender_free;
 	void *held, *x, *y, *own, *mine[64], *o[64];
+	struct fr_capture cap;
+	char stats[4096];
 	unsigned int nmine;
 	long mag_b;
 	int n = 0;
@@ -3168,6 +3170,11 @@ static void borrow_private_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(pattern_first_bad(x, 1, 96), -1);
 	EXPECT_EQ(kmem_cache_check(a), 0);
 	EXPECT_EQ(kmem_cache_check(b), 0);
+	fr_capture_start(&cap); /* slabinfo -s shows both sides */
+	show_slabstats();
+	fr_capture_end(&cap, stats, sizeof(stats));
+	EXPECT(strstr(stats, "\nborrower ") && strstr(strstr(stats, "\nborrower "), " borrowed 2 lent 0\n"));
+	EXPECT(strstr(stats, "\nlender ") && strstr(strstr(stats, "\nlender "), " borrowed 0 lent 2\n"));
 	/* kfree: to the lender's magazine, never the borrower's. */
 	mag_b = kmem_cache_magazine_count(b, 0);
 	kfree(x);

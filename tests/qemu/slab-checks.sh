@@ -76,8 +76,8 @@ check_log slab-reports slab-reports-kmalloc-64 \
 qemu_run slab-tune 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
 	-append 'run="ktest kmalloc slab;slabinfo kmalloc-64 16 8;slabinfo kmalloc-64 8 9;slabinfo kmalloc-64 16 8 100;slabinfo kmalloc-64 16 8 4;slabinfo no-such 1 1;ktest kmalloc slab;slabinfo;slabinfo -s;poweroff"'
 check slab-tune 0 "^ktest: [0-9]+ passed, 0 failed$" \
-	"^# name +refills +flushes +grows +reaps +errors +limit +batch +magazines \(cpu:objects\) depot objects/capacity$" \
-	"^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +16 +8( [0-9]+:[0-9]+)+ depot [0-9]+/32$" \
+	"^# name +refills +flushes +grows +reaps +errors +limit +batch +magazines \(cpu:objects\) depot objects/capacity borrowed lent$" \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +16 +8( [0-9]+:[0-9]+)+ depot [0-9]+/32 borrowed [0-9]+ lent [0-9]+$" \
 	"^shrinker slab: scans [0-9]+, pages freed [0-9]+$" \
 	"^slabinfo: kmalloc-64: limit 8 batchcount 9 refused \(0 < batchcount <= limit <= 500, or both 0\)$" \
 	"^slabinfo: kmalloc-64: limit 16 batchcount 8 sharedfactor 100 refused \(0 < batchcount <= limit <= 500, or both 0; sharedfactor x batchcount <= 500\)$" \
@@ -92,7 +92,7 @@ qemu_run slab-drop-caches 120 /dev/null $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
 	-append 'run="ktest kmalloc slab slab_debug;drop_caches;meminfo;slabinfo -s;poweroff"'
 check slab-drop-caches 0 "^ktest: [0-9]+ passed, 0 failed$" \
 	"^drop_caches: [1-9][0-9]* slab pages given back; [0-9]+ pages free \([0-9]+ before\)$" \
-	"^Slab: +0 kB$" "^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +64 +32( [0-9]+:0)+ depot 0/64$"
+	"^Slab: +0 kB$" "^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +64 +32( [0-9]+:0)+ depot 0/64 borrowed [0-9]+ lent [0-9]+$"
 full=$(tr -d '\r' <"$LOGDIR/slab-drop-caches.log" | sed -n '/^rvmm> slabinfo -s$/,/^shrinker /p' |
 	grep -E ' [0-9]+:[1-9][0-9]*( |$)' || true)
 if [ -z "$full" ]; then
