@@ -53,6 +53,19 @@ struct fx {
 	char out[4096];
 };
 
+/* slob_check of the fixture's heap, its reports captured in f->out; the
+ * number of problems. */
+static int check_captured(struct fx *f)
+{
+	struct fr_capture cap;
+	int errors;
+
+	fr_capture_start(&cap);
+	errors = slob_check(&f->h);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	return errors;
+}
+
 static struct fx fx; /* one at a time */
 static struct slob_heap saved_kmalloc_heap;
 static enum kmalloc_backend saved_backend;
@@ -1586,7 +1599,6 @@ static void size_page_bad_frees_segfit(struct ktest *t)
  * free list that leaves its page. */
 static void size_page_check_finds_damage(struct ktest *t, struct fx *f)
 {
-	struct fr_capture cap;
 	u8 *a = heap_kmalloc(&f->h, 128, GFP_KERNEL), *b = heap_kmalloc(&f->h, 128, GFP_KERNEL);
 	u64 saved;
 	u16 link;
@@ -1597,17 +1609,13 @@ static void size_page_check_finds_damage(struct ktest *t, struct fx *f)
 	EXPECT_EQ(slob_check(&f->h), 0);
 	saved = *(u64 *)(a + 8);
 	a[9] ^= 0x40; /* a use after free */
-	fr_capture_start(&cap);
-	errors = slob_check(&f->h);
-	fr_capture_end(&cap, f->out, sizeof(f->out));
+	errors = check_captured(f);
 	*(u64 *)(a + 8) = saved;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "lost its marker") != NULL);
 	link = *(u16 *)a;
 	*(u16 *)a = 0x0f03; /* not an object boundary */
-	fr_capture_start(&cap);
-	errors = slob_check(&f->h);
-	fr_capture_end(&cap, f->out, sizeof(f->out));
+	errors = check_captured(f);
 	*(u16 *)a = link;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "free list leaves the page") != NULL);
@@ -1713,7 +1721,6 @@ static void size_page_struct_page_fields(struct ktest *t, struct fx *f)
  * count of size pages does not know. */
 static void size_page_check_finds_bad_struct_page(struct ktest *t, struct fx *f)
 {
-	struct fr_capture cap;
 	u8 *a = heap_kmalloc(&f->h, 256, GFP_KERNEL), *b = heap_kmalloc(&f->h, 256, GFP_KERNEL);
 	struct page *pg;
 	int errors;
@@ -1723,23 +1730,17 @@ static void size_page_check_finds_bad_struct_page(struct ktest *t, struct fx *f)
 	EXPECT_EQ(pg->sp_inuse, 2);
 	EXPECT_EQ(slob_check(&f->h), 0);
 	pg->sp_inuse++;
-	fr_capture_start(&cap);
-	errors = slob_check(&f->h);
-	fr_capture_end(&cap, f->out, sizeof(f->out));
+	errors = check_captured(f);
 	pg->sp_inuse--;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "in-use count differs") != NULL);
 	pg->sp_size = 128;
-	fr_capture_start(&cap);
-	errors = slob_check(&f->h);
-	fr_capture_end(&cap, f->out, sizeof(f->out));
+	errors = check_captured(f);
 	pg->sp_size = 256;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "object size differs") != NULL);
 	f->h.sp_pages++;
-	fr_capture_start(&cap);
-	errors = slob_check(&f->h);
-	fr_capture_end(&cap, f->out, sizeof(f->out));
+	errors = check_captured(f);
 	f->h.sp_pages--;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "size page count differs") != NULL);
@@ -1754,7 +1755,6 @@ static void size_page_check_finds_bad_struct_page(struct ktest *t, struct fx *f)
  * the full ones counted, and damage to either is still reported. */
 static void size_page_check_without_scan(struct ktest *t, struct fx *f)
 {
-	struct fr_capture cap;
 	u8 *o[5];
 	unsigned long lo;
 	struct page *pg;
@@ -1772,9 +1772,7 @@ static void size_page_check_without_scan(struct ktest *t, struct fx *f)
 	/* the full page's bytes are counted: one size page more does not add up */
 	f->h.sp_pages++;
 	f->h.nr_pages++;
-	fr_capture_start(&cap);
-	errors = slob_check(&f->h);
-	fr_capture_end(&cap, f->out, sizeof(f->out));
+	errors = check_captured(f);
 	f->h.sp_pages--;
 	f->h.nr_pages--;
 	EXPECT(errors > 0);
@@ -1782,9 +1780,7 @@ static void size_page_check_without_scan(struct ktest *t, struct fx *f)
 	/* a listed page's objects are still walked */
 	pg = virt_to_page(o[4]);
 	pg->sp_inuse++;
-	fr_capture_start(&cap);
-	errors = slob_check(&f->h);
-	fr_capture_end(&cap, f->out, sizeof(f->out));
+	errors = check_captured(f);
 	pg->sp_inuse--;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "in-use count differs") != NULL);
