@@ -54,6 +54,7 @@
 #include <string.h>
 
 #include "mixed-requests.h"
+#include "slab-order.h"
 
 /* mm/kmalloc.c: kmalloc_sizes. */
 static const unsigned int classes[] = {
@@ -111,26 +112,10 @@ static int class_of(unsigned int size)
 	return NCLASSES - 1;
 }
 
-/* mm/slab.c's order rule: the smallest order up to 3 wasting at most 1/16,
- * else the one that wastes least. */
+/* mm/slab.c's order rule at 1/16 waste (scripts/slab-order.h). */
 static unsigned int slab_order(unsigned int size)
 {
-	unsigned int best = 0, best_pct = 101;
-
-	for (unsigned int o = 0; o <= 3; o++) {
-		unsigned long bytes = PAGE << o, objs = bytes / size, pct;
-
-		if (!objs)
-			continue;
-		pct = (bytes - objs * size) * 100 / bytes;
-		if (pct < best_pct) {
-			best_pct = (unsigned int)pct;
-			best = o;
-		}
-		if ((bytes - objs * size) * 16 <= bytes)
-			break;
-	}
-	return best;
+	return model_slab_order(size, PAGE, 16);
 }
 
 /* Classes some request of the size table maps to (the caches kmalloc makes). */

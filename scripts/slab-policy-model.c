@@ -38,6 +38,7 @@
 #include <stdlib.h>
 
 #include "mixed-requests.h"
+#include "slab-order.h"
 
 /* mm/kmalloc.c: kmalloc_sizes. */
 static const unsigned int classes[] = {
@@ -76,26 +77,10 @@ static struct cls *class_of(unsigned int size)
 	return &cl[NCLASSES - 1];
 }
 
-/* mm/slab.c's order rule: the smallest order up to 3 wasting at most 1/8,
- * else the one that wastes least. */
+/* mm/slab.c's order rule at 1/8 waste (scripts/slab-order.h). */
 static unsigned int slab_order(unsigned int size)
 {
-	unsigned int best = 0, best_pct = 101;
-
-	for (unsigned int o = 0; o <= 3; o++) {
-		unsigned long bytes = PAGE << o, objs = bytes / size, pct;
-
-		if (!objs)
-			continue;
-		pct = (bytes - objs * size) * 100 / bytes;
-		if (pct < best_pct) {
-			best_pct = (unsigned int)pct;
-			best = o;
-		}
-		if ((bytes - objs * size) * 8 <= bytes)
-			break;
-	}
-	return best;
+	return model_slab_order(size, PAGE, 8);
 }
 
 static void setup(enum caches caches)
