@@ -70,7 +70,6 @@ static const unsigned int classes[] = {
 #define OBJ_CLASS(o) ((o) / MAX_SLABS)
 #define OBJ_SLAB(o) ((o) % MAX_SLABS)
 
-enum list { OFF, FULL, PARTIAL, FREE }; /* OFF: not a slab (given back or never made) */
 enum source { PARTIAL_ONLY, AND_FREE, AND_DEPOT, AND_MAGAZINE };
 enum amount { ONE, BATCH };
 
@@ -103,6 +102,8 @@ struct cls {
 static struct cls cl[NCLASSES];
 static const struct config *cfg;
 static unsigned long clock_, pages, refills, flushes, borrows, borrowed, grows;
+
+#include "slab-lists.h"
 
 static int class_of(unsigned int size)
 {
@@ -160,32 +161,6 @@ static void setup(void)
 	clock_ = pages = refills = flushes = borrows = borrowed = grows = 0;
 }
 
-static int list_for(const struct cls *c, int s)
-{
-	return c->inuse[s] == 0 ? FREE : c->inuse[s] == (int)c->per ? FULL : PARTIAL;
-}
-
-static void relist(struct cls *c, int s)
-{
-	int to = list_for(c, s);
-
-	if (to != c->list[s]) {
-		c->list[s] = to;
-		c->stamp[s] = ++clock_;
-	}
-}
-
-/* The newest slab on list @l, -1 if none (mm/slab.c: the list's head). */
-static int newest_on(const struct cls *c, int l)
-{
-	int best = -1;
-
-	for (int s = 0; s < MAX_SLABS; s++)
-		if (c->list[s] == l && (best < 0 || c->stamp[s] > c->stamp[best]))
-			best = s;
-	return best;
-}
-
 static int slab_with_free(const struct cls *c)
 {
 	int s = newest_on(c, PARTIAL);
@@ -195,19 +170,10 @@ static int slab_with_free(const struct cls *c)
 
 static int grow(struct cls *c)
 {
-	for (int s = 0; s < MAX_SLABS; s++)
-		if (c->list[s] == OFF) {
-			c->inuse[s] = 0;
-			c->list[s] = FREE;
-			c->stamp[s] = ++clock_;
-			c->free_objects += c->per;
-			pages += 1ul << c->order;
-			grows++;
-			c->credit = (long)c->per * cfg->credit;
-			return s;
-		}
-	fprintf(stderr, "slab-borrow-model: class %u needs more than %d slabs\n", c->size, MAX_SLABS);
-	exit(1);
+	int s = new_slab(c, "slab-borrow-model");
+
+	c->credit = (long)c->per * cfg->credit;
+	return s;
 }
 
 /* Take up to n objects of slab s of class ci onto dst; returns how many. */
@@ -283,19 +249,6 @@ static int take_from_slabs(int ci, int *dst, int n)
 	return got;
 }
 
-static void trim_free_slabs(struct cls *c)
-{
-	while (c->free_objects > c->free_limit) {
-		int s = newest_on(c, FREE);
-
-		if (s < 0)
-			return;
-		c->list[s] = OFF;
-		c->free_objects -= c->per;
-		pages -= 1ul << c->order;
-	}
-}
-
 /* An object back to its owner's slab, the rule applied there. */
 static void to_slab(int o)
 {
@@ -315,10 +268,7 @@ static int model_alloc(int ci)
 	if (!c->nmag) {
 		refills++;
 		if (c->ndep) {
-			int n = c->ndep < (int)c->batch ? c->ndep : (int)c->batch;
-
-			for (int i = 0; i < n; i++)
-				c->mag[c->nmag++] = c->dep[--c->ndep];
+			refill_from_depot(c);
 		} else {
 			int got = take_from_slabs(ci, c->mag, (int)c->batch);
 

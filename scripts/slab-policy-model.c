@@ -53,7 +53,6 @@ static const unsigned int classes[] = {
 
 enum policy { LIFO, FULLEST, TWO_LISTS };
 enum caches { NONE, BEFORE, NOW };
-enum list { OFF, FULL, PARTIAL, FREE }; /* OFF: not a slab (given back or never made) */
 
 struct cls {
 	unsigned int size, order, per;      /* geometry */
@@ -68,6 +67,8 @@ struct cls {
 static struct cls cl[NCLASSES];
 static enum policy policy;
 static unsigned long clock_, pages, refills, flushes, grows;
+
+#include "slab-lists.h"
 
 static struct cls *class_of(unsigned int size)
 {
@@ -105,21 +106,6 @@ static void setup(enum caches caches)
 		}
 	}
 	clock_ = pages = refills = flushes = grows = 0;
-}
-
-static int list_for(const struct cls *c, int s)
-{
-	return c->inuse[s] == 0 ? FREE : c->inuse[s] == (int)c->per ? FULL : PARTIAL;
-}
-
-static void relist(struct cls *c, int s)
-{
-	int to = list_for(c, s);
-
-	if (to != c->list[s]) {
-		c->list[s] = to;
-		c->stamp[s] = ++clock_;
-	}
 }
 
 /* Is slab a a better place to take from than slab b (both partial)? */
@@ -161,18 +147,7 @@ static int slab_with_free(const struct cls *c)
 
 static int grow(struct cls *c)
 {
-	for (int s = 0; s < MAX_SLABS; s++)
-		if (c->list[s] == OFF) {
-			c->inuse[s] = 0;
-			c->list[s] = FREE;
-			c->stamp[s] = ++clock_;
-			c->free_objects += c->per;
-			pages += 1ul << c->order;
-			grows++;
-			return s;
-		}
-	fprintf(stderr, "slab-policy-model: class %u needs more than %d slabs\n", c->size, MAX_SLABS);
-	exit(1);
+	return new_slab(c, "slab-policy-model");
 }
 
 /* Take up to n objects from the slabs (at least one: grows when needed)
@@ -201,22 +176,6 @@ static int take_from_slabs(struct cls *c, int *dst, int n)
 	return got;
 }
 
-static void trim_free_slabs(struct cls *c)
-{
-	while (c->free_objects > c->free_limit) {
-		int s = -1;
-
-		for (int i = 0; i < MAX_SLABS; i++)
-			if (c->list[i] == FREE && (s < 0 || c->stamp[i] > c->stamp[s]))
-				s = i;
-		if (s < 0)
-			return;
-		c->list[s] = OFF;
-		c->free_objects -= c->per;
-		pages -= 1ul << c->order;
-	}
-}
-
 static void to_slab(struct cls *c, int s)
 {
 	c->inuse[s]--;
@@ -235,10 +194,7 @@ static int model_alloc(struct cls *c)
 	if (!c->nmag) {
 		refills++;
 		if (c->ndep) {
-			int n = c->ndep < (int)c->batch ? c->ndep : (int)c->batch;
-
-			for (int i = 0; i < n; i++)
-				c->mag[c->nmag++] = c->dep[--c->ndep];
+			refill_from_depot(c);
 		} else {
 			c->nmag = take_from_slabs(c, c->mag, (int)c->batch);
 		}
