@@ -581,6 +581,13 @@ static inline unsigned long trim_free_slabs(struct kmem_cache *c)
 #define SLAB_BORROW_SLABS 4u
 #endif
 
+/* The cache had objects to spare (it grew a slab, or flushed a full
+ * magazine): its credit is whole again (lock held). */
+static inline void renew_borrow_credit(struct kmem_cache *c)
+{
+	c->borrow_credit = c->objs_per_slab * SLAB_BORROW_SLABS;
+}
+
 /* A new slab for the cache, counted but on no list; lock held on entry
  * and exit (dropped while the slab is made). NULL when out of memory. */
 static struct page *grow(struct kmem_cache *c, gfp_t gfp)
@@ -598,7 +605,7 @@ static struct page *grow(struct kmem_cache *c, gfp_t gfp)
 	c->nr_slabs++;
 	c->free_objects += c->objs_per_slab;
 	c->nr_grows++;
-	c->borrow_credit = c->objs_per_slab * SLAB_BORROW_SLABS;
+	renew_borrow_credit(c);
 	slab_account(1l << c->order, 0);
 	return head;
 }
@@ -972,7 +979,7 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		m->top -= c->batch;
 		hand_back(c, m->top, c->batch, true);
 		trim_free_slabs(c);
-		c->borrow_credit = c->objs_per_slab * SLAB_BORROW_SLABS; /* (objects to spare) */
+		renew_borrow_credit(c);
 	}
 	*m->top++ = obj;
 	spin_unlock(&c->lock);
