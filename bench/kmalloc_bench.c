@@ -124,10 +124,12 @@ static inline __attribute__((always_inline)) void bench_size_slab(size_t size)
 
 static void kmalloc_bench(void)
 {
+	/* segfit: powers of two (size pages) and sizes between them (blocks) */
+	static const size_t seg_sizes[] = { 16, 24, 64, 100, 200, 256, 500, 700, 1024, 1500, 3000, 8192 };
 	static const size_t sizes[] = { 16, 64, 256, 1024, 3000, 8192 };
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		bench_size(SLOB_SEGFIT, sizes[i]);
+	for (unsigned int i = 0; i < ARRAY_SIZE(seg_sizes); i++)
+		bench_size(SLOB_SEGFIT, seg_sizes[i]);
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
 		bench_size(SLOB_CLASSIC, sizes[i]);
 	bench_size_slab(16);

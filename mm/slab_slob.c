@@ -8,11 +8,21 @@
  * slabs, no magazines, no depot. kmem_cache_alloc asks SLOB for a block:
  *   - objects that fit a SLOB block with their alignment (size plus, above
  *     16-byte alignment, the alignment and a minimum block of slack, at
- *     most slob_kmalloc_max: 4076 bytes on segfit) are slob_alloc(heap,
- *     size, gfp, align) blocks, sharing the heap's pages with kmalloc and
- *     every other such cache;
+ *     most slob_kmalloc_max: 4076 bytes on segfit) are blocks of the heap,
+ *     sharing its pages with kmalloc and every other such cache;
  *   - bigger ones are bigblocks of exactly the pages they need (slob_big_alloc), as
  *     2.6.20 took __get_free_pages for objects of a page or more.
+ * Which SLOB path (kmalloc_path). On a segfit heap, a plain object (no red
+ * zone or tracks around it) whose alignment kmalloc of its size gives (its
+ * own size for a power of two, ARCH_KMALLOC_MINALIGN for anything else) is
+ * a kmalloc block of the heap: slob_kmalloc and slob_kfree, the heap's fast
+ * paths (a size page's object for a power of two, with no header; a parked
+ * block when one of its size waits). Any other block is slob_alloc(heap,
+ * size, gfp, align), first fit at the alignment, given back by slob_free,
+ * which merges it at once; so is every block while KFENCE samples the
+ * heap's kmalloc (slob_kmalloc's other path could hand out a KFENCE
+ * object, which is not in the heap). The free picks its call by the cache,
+ * and either call frees a block of either kind.
  * The heap is kmalloc's heap of the cache's zone: kmalloc_heap, or the
  * kmalloc-dma32 / kmalloc-dma heap for SLAB_CACHE_DMA32 / SLAB_CACHE_DMA
  * caches (every page of a zone heap comes from its zone, so every object
@@ -70,8 +80,10 @@
  * constructors, destructors and the debug checks run with no lock held,
  * and, like every slow path of the slab model (its constructors included),
  * with this hart's interrupts masked by kmem_cache_alloc_slow / _free_slow.
- * Cost (make bench, bench kmem_cache): a pair is SLOB's slob_alloc +
- * slob_free plus the checks of the free and the counters.
+ * Cost (make bench, bench kmem_cache): a pair is SLOB's kmalloc + kfree (or
+ * slob_alloc + slob_free) plus the slab slow paths' entry, the checks of
+ * the free and the counters: about 450 instructions for a power of two and
+ * 500 for other sizes (770 when every object was a slob_alloc block).
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
@@ -119,6 +131,23 @@ static inline unsigned int red_right(const struct kmem_cache *c)
 	return c->fp_offset - c->object_size;
 }
 
+/* The alignment kmalloc of @size bytes gives on a segfit heap: a power of
+ * two its own (a size page's object, at a multiple of its size), anything
+ * else ARCH_KMALLOC_MINALIGN (a size page of 16 below that size). */
+static unsigned int kmalloc_gives_align(unsigned int size)
+{
+	return size > ARCH_KMALLOC_MINALIGN && !(size & (size - 1)) ? size : ARCH_KMALLOC_MINALIGN;
+}
+
+/* Can the cache's objects be kmalloc blocks of its heap? Plain objects
+ * (the block is the object: no red zone or tracks around it) of a size
+ * kmalloc serves from the heap's pages, at an alignment kmalloc gives. */
+static bool kmalloc_serves(const struct kmem_cache *c, const struct slob_heap *h)
+{
+	return h->mode == SLOB_SEGFIT && c->size == c->object_size && c->red_left == 0 &&
+	       c->size <= SLOB_SEG_KMALLOC_MAX && c->align <= kmalloc_gives_align(c->size);
+}
+
 static bool fits_block(const struct slob_heap *h, unsigned long size, unsigned int align)
 {
 	unsigned long need = size + (align > SLOB_NATURAL_ALIGN ? align + SLOB_GAP_SLACK : 0);
@@ -145,6 +174,7 @@ int slob_cache_init(struct kmem_cache *c)
 	if (!s->heap)
 		return -ENOMEM;
 	s->big = !fits_block(s->heap, c->size, c->align);
+	s->kmalloc_path = !s->big && kmalloc_serves(c, s->heap);
 	s->big_order = s->big ? get_order(c->size) : 0;
 	if (s->big_order >= MAX_ORDER)
 		return -EINVAL;
@@ -307,8 +337,14 @@ bool slob_cache_valid_object(struct kmem_cache *c, const void *obj)
 static void *new_object(struct kmem_cache *c, gfp_t gfp)
 {
 	struct slob_cache *s = c->slob;
-	char *blk = s->big ? slob_big_alloc(s->heap, c->size, gfp)
-			   : slob_alloc(s->heap, c->size, gfp, c->align);
+	char *blk;
+
+	if (s->kmalloc_path && !s->heap->kmalloc_other) /* (not KFENCE's objects) */
+		blk = slob_kmalloc(s->heap, c->size, gfp);
+	else if (s->big)
+		blk = slob_big_alloc(s->heap, c->size, gfp);
+	else
+		blk = slob_alloc(s->heap, c->size, gfp, c->align);
 
 	if (!blk)
 		return NULL;
@@ -322,10 +358,15 @@ static void release_object(struct kmem_cache *c, void *obj)
 	struct slob_cache *s = c->slob;
 	char *blk = block_of(c, obj);
 
-	if (s->big)
+	if (s->big) {
 		slob_big_free(s->heap, virt_to_page(blk));
-	else
+	} else if (s->kmalloc_path) { /* (any live block of a segfit heap's page) */
+		struct page *page = virt_to_page_flat(blk);
+
+		slob_kfree(blk, likely(page) ? page : virt_to_page(blk));
+	} else {
 		slob_free(s->heap, blk, c->size);
+	}
 }
 
 /* The oldest held object, off the hold (NULL when none). */

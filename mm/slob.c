@@ -40,8 +40,9 @@
  * slob_big_alloc, KFENCE's sampling only there.
  *
  * Costs (make bench, docs/benchmarks.md): a kmalloc + kfree pair of one
- * size on a segfit heap is about 115 instructions for a size page's object
- * and about 150 for a parked 3000-byte block (mm/slob_segfit.c); on the
+ * size on a segfit heap is about 115 instructions for a size page's object,
+ * about 140 for a parked block up to 512 bytes and about 150 for a parked
+ * 3000-byte block (mm/slob_segfit.c); on the
  * churn workload, 80% powers of two that kmalloc aligns to their size,
  * segfit takes about 90 per operation, classic about 2600 (each free walks
  * the list), picolibc's malloc (no such alignment) about 850.

@@ -54,13 +54,16 @@
  * again fails the live-block check.
  *
  * Parked blocks (deferred coalescing). Splitting a block on kmalloc and
- * merging it back on kfree is most of what a big block's pair costs. So a
- * kfree'd block above 512 bytes is parked when its slot is empty: one slot
- * per 128 bytes of block size (heap->seg_parked[bs >> 7]); its header is
- * left as it was (in use), it is on no list and merges with nothing, and
- * used_bytes no longer counts it. A kmalloc looks at its size's slot first
- * and takes the parked block as it is when it is big enough (never split:
- * at most 127 bytes more than asked, while it lives). The parked blocks are
+ * merging it back on kfree is most of what a block's pair costs (about 330
+ * instructions, where a parked block's pair is about 140). So a kfree'd
+ * block is parked when its slot is empty: up to 512 bytes one slot per
+ * block size (the exact classes), above that one per 128 bytes of block
+ * size (heap->seg_parked[SEG_PARK_SLOT(bs)]); its header is left as it was
+ * (in use), it is on no list and merges with nothing, and used_bytes no
+ * longer counts it. A kmalloc looks at its size's slot first and takes the
+ * parked block as it is when it is big enough (never split: the exact size
+ * up to 512 bytes, at most 127 bytes more than asked above, while it
+ * lives). The parked blocks are
  * merged (seg_flush_parked) before the heap grows (find_block_slow, and
  * sizepage_grow before a new page) and on destroy. slob_free (the slab
  * allocator's metadata, caches) frees at once: its callers want their pages
@@ -424,30 +427,38 @@ static inline u32 seg_block_size(size_t size)
 	return bs < SEG_MIN ? SEG_MIN : bs;
 }
 
-/* Parking slots: one per 128-byte range of block sizes, slot bs >> 7. Only
- * blocks above PARK_MIN bytes are parked (slots 4..31); a kmalloc of any
- * segfit size looks at its slot without a test of its size first (the
- * slots below 4 stay empty, slot 4 holds blocks of 528..639 bytes, which
- * a request of up to 512 may take). */
-#define PARK_SHIFT 7
-#define PARK_MIN 512u
-_Static_assert((SEG_MAX >> PARK_SHIFT) + 1 == SEG_NR_PARKED, "slob.h's SEG_NR_PARKED covers every block size");
+/* Parking slots (SEG_PARK_SLOT): one per block size up to PARK_EXACT
+ * bytes, where the classes are exact, so a parked block is exactly the
+ * size its slot's requests need; above, one per 128-byte range of block
+ * sizes, whose parked block a request takes when it is big enough (at
+ * most 127 bytes more than asked). */
+#define PARK_EXACT 512u
+_Static_assert(SEG_PARK_SLOT(SEG_MAX) + 1 == SEG_NR_PARKED &&
+		       SEG_PARK_SLOT(PARK_EXACT) + 1 == SEG_PARK_SLOT(PARK_EXACT + SEG_GRAN) &&
+		       PARK_EXACT == (SEG_EXACT - 1) * SEG_GRAN + SEG_MIN,
+	       "slob.h's SEG_PARK_SLOT gives every block size its own slot up to the exact classes' end");
 
-/* The parking slot of blocks of @bs bytes, its byte offset computed in two
- * instructions. */
+/* The parking slot of blocks of @bs bytes. The fast paths, which know
+ * which side of PARK_EXACT a size is on, use the two below. */
 static inline u32 **parked_slot(struct slob_heap *h, unsigned long bs)
 {
-	uintptr_t off = ((uintptr_t)bs >> (PARK_SHIFT - 3)) & ~(uintptr_t)(sizeof(u32 *) - 1);
+	return &h->seg_parked[SEG_PARK_SLOT(bs)];
+}
 
-	return (u32 **)((char *)h->seg_parked + off);
+static inline u32 **parked_slot_exact(struct slob_heap *h, unsigned long bs)
+{
+	return &h->seg_parked[bs >> 4];
+}
+
+static inline u32 **parked_slot_range(struct slob_heap *h, unsigned long bs)
+{
+	return &h->seg_parked[(bs >> 7) + 29];
 }
 
 /* Is the live-looking block at hdr parked? */
 static inline bool is_parked(const struct slob_heap *h, const u32 *hdr)
 {
-	u32 bs = block_size(*hdr);
-
-	return bs > PARK_MIN && *parked_slot((struct slob_heap *)h, bs) == hdr;
+	return *parked_slot((struct slob_heap *)h, block_size(*hdr)) == hdr;
 }
 
 /* Bytes in front of the first @align-aligned payload the free block at hdr
@@ -553,13 +564,14 @@ static inline __attribute__((always_inline)) void seg_merge_free(struct slob_hea
 
 enum park { PARKED, MERGE, TWICE };
 
-/* Park the live block at hdr (size > PARK_MIN) when its slot is empty:
+/* Park the live block at hdr (of @size bytes) when its slot (parked_slot)
+ * is empty:
  * PARKED; MERGE when it is to be freed the usual way; TWICE when it is
  * parked already (a second free). */
 static inline __attribute__((always_inline)) enum park park_block(struct slob_heap *h, u32 *hdr,
-								  unsigned long size)
+								  unsigned long size, u32 **slot)
 {
-	u32 **slot = parked_slot(h, size), live;
+	u32 live;
 
 	if (unlikely(*slot == hdr))
 		return TWICE;
@@ -589,11 +601,12 @@ static inline __attribute__((always_inline)) bool seg_free_block(struct slob_hea
 	return true;
 }
 
-/* The parked block of bs's slot when it holds bs bytes,
+/* The parked block of bs's slot (parked_slot) when it holds bs bytes,
  * taken: in use again as it is (a parked block is never split); or NULL. */
-static inline __attribute__((always_inline)) u32 *take_parked(struct slob_heap *h, unsigned long bs)
+static inline __attribute__((always_inline)) u32 *take_parked_from(struct slob_heap *h,
+								   unsigned long bs, u32 **slot)
 {
-	u32 **slot = parked_slot(h, bs), *hdr = *slot;
+	u32 *hdr = *slot;
 	unsigned long have;
 
 	if (!hdr || (have = (unsigned long)(*hdr & H_SIZE_MASK) * SEG_GRAN) < bs)
@@ -603,6 +616,11 @@ static inline __attribute__((always_inline)) u32 *take_parked(struct slob_heap *
 	if (unlikely((*page_live(hdr))++ == 0)) /* its page was idle */
 		h->nr_empty--;
 	return hdr;
+}
+
+static inline __attribute__((always_inline)) u32 *take_parked(struct slob_heap *h, unsigned long bs)
+{
+	return take_parked_from(h, bs, parked_slot(h, bs));
 }
 
 bool seg_flush_parked(struct slob_heap *h)
@@ -775,7 +793,11 @@ static __attribute__((noinline)) void *seg_kmalloc(struct slob_heap *h, size_t s
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	u32 *hdr;
 
-	if ((hdr = take_parked(h, bs)) != NULL) {
+	if (bs <= PARK_EXACT)
+		hdr = take_parked_from(h, bs, parked_slot_exact(h, bs));
+	else
+		hdr = take_parked_from(h, bs, parked_slot_range(h, bs));
+	if (hdr) {
 		spin_unlock_irqrestore(&h->lock, flags);
 		return payload_of(hdr);
 	}
@@ -923,9 +945,10 @@ static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap
 		return kfree_bad(p, h, flags);
 	v = *hdr;
 	size = (unsigned long)(v & H_SIZE_MASK) * SEG_GRAN;
-	if (size <= PARK_MIN)
-		return seg_kfree_merge(h, hdr, flags);
-	r = park_block(h, hdr, size);
+	if (size <= PARK_EXACT)
+		r = park_block(h, hdr, size, parked_slot_exact(h, size));
+	else
+		r = park_block(h, hdr, size, parked_slot_range(h, size));
 	if (unlikely(r != PARKED))
 		return r == MERGE ? seg_kfree_merge(h, hdr, flags) : kfree_bad(p, h, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
@@ -1149,7 +1172,7 @@ static void check_parked(struct slob_heap *h, int *errors)
 			slob_problem(h, errors, hdr, "parked block is not a block in use of its page");
 			continue;
 		}
-		if (block_size(v) <= PARK_MIN || parked_slot(h, block_size(v)) != &h->seg_parked[i])
+		if (parked_slot(h, block_size(v)) != &h->seg_parked[i])
 			slob_problem(h, errors, hdr, "parked block in the slot of another size");
 	}
 }

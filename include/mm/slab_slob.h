@@ -35,6 +35,8 @@ struct slob_cache {
 	unsigned long peak;         /* most objects out at once */
 	unsigned long nr_allocs, nr_frees;
 	bool big;                   /* objects are bigblocks of 1 << big_order pages */
+	bool kmalloc_path;          /* objects are kmalloc blocks of the heap (see
+				     * mm/slab_slob.c, "Which SLOB path") */
 	unsigned int big_order;
 	/* SLAB_POISON: freed objects, poisoned, oldest at hold[hold_first] */
 	unsigned int hold_first, hold_count;

@@ -36,9 +36,11 @@ struct slob_block {
 /* SLOB_SEGFIT's size classes: 16-byte steps to 512 bytes (31 classes),
  * then 8 steps per power of two up to a page. */
 #define SEG_NR_CLASSES 55
-/* Parked blocks: one slot per 128 bytes of block size (those of blocks
- * up to 512 bytes stay empty). */
-#define SEG_NR_PARKED 32
+/* Parked blocks: one slot per block size up to 512 bytes (16-byte steps),
+ * then one per 128 bytes of block size (SEG_PARK_SLOT; slots 0 and 1 stay
+ * empty: no block is smaller than 32 bytes). */
+#define SEG_NR_PARKED 61
+#define SEG_PARK_SLOT(bs) ((bs) <= 512 ? (bs) >> 4 : ((bs) >> 7) + 29)
 
 /* SLOB_SEGFIT's size pages: kmalloc of a power of two from 16 to 2048 bytes
  * (and of 1..16) takes an object of a page of that size alone, whose
@@ -74,8 +76,9 @@ struct slob_heap {
 	u64 bitmap[2];                        /* bit c: class c's list is not empty */
 	struct seg_free *heads[SEG_NR_CLASSES];
 	unsigned int nr_empty;                /* wholly free pages still held */
-	/* parked blocks (mm/slob_segfit.c): per 128-byte range of block sizes,
-	 * one freed block not yet merged (its header), or NULL */
+	/* parked blocks (mm/slob_segfit.c): per block size up to 512 bytes and
+	 * per 128-byte range above, one freed block not yet merged (its
+	 * header), or NULL */
 	u32 *seg_parked[SEG_NR_PARKED];
 	/* size pages (mm/slob_sizepage.c): per size 16..2048 the first page
 	 * of its list of pages with a free object, and that page's address */

@@ -519,7 +519,10 @@ static void model_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(slab_pages, f->pages0);
 	if (slob_model(f)) {
 		EXPECT_EQ(slob_check(&kmalloc_heap), 0);
-		EXPECT(kmalloc_heap.nr_pages <= 1); /* the kept empty page at most */
+		/* only the pages the heap keeps for reuse: an idle segfit page
+		 * (keep_empty) and the kept empty size page */
+		EXPECT(kmalloc_heap.nr_empty <= kmalloc_heap.keep_empty);
+		EXPECT_EQ(kmalloc_heap.nr_pages, kmalloc_heap.nr_empty + (kmalloc_heap.sp_kept != NULL));
 		EXPECT_EQ(kmalloc_heap.big_pages, 0);
 	}
 	EXPECT(peak_pages > 500); /* the model really used memory */
@@ -2863,8 +2866,10 @@ FX_CASE(kmalloc_too_big)
  * pages, private the heap) at the cache's alignment (explicit, or the
  * cache line with SLAB_HWCACHE_ALIGN), or, when the object and its
  * alignment do not fit a block, bigblocks of get_order(size) pages; no
- * slab page and no per-hart slot is used. slabinfo and slobinfo show
- * them with the counts and estimates the design gives.
+ * slab page and no per-hart slot is used. Objects whose alignment kmalloc
+ * gives are kmalloc's own blocks (kmalloc_path): a power of two is an
+ * object of a size page, anything else a segfit block. slabinfo and
+ * slobinfo show them with the counts and estimates the design gives.
  */
 static void slob_layout_body(struct ktest *t, struct fx *f)
 {
@@ -2873,12 +2878,15 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		unsigned long flags;
 		bool big;
 		unsigned int order;
+		bool kmalloc_path;
 	} cfg[] = {
-		{ 24, 0, 0, false, 0 },       { 100, 0, SLAB_HWCACHE_ALIGN, false, 0 },
-		{ 200, 256, 0, false, 0 },    { 1000, 1024, 0, false, 0 },
-		{ 3000, 0, 0, false, 0 },     { 3000, 2048, 0, true, 0 },
-		{ 4076, 0, 0, false, 0 },     { 4077, 0, 0, true, 0 },
-		{ 5000, 0, 0, true, 1 },      { 20000, 4096, 0, true, 3 },
+		{ 24, 0, 0, false, 0, true },         { 100, 0, SLAB_HWCACHE_ALIGN, false, 0, false },
+		{ 200, 256, 0, false, 0, false },     { 1000, 1024, 0, false, 0, false },
+		{ 3000, 0, 0, false, 0, true },       { 3000, 2048, 0, true, 0, false },
+		{ 4076, 0, 0, false, 0, true },       { 4077, 0, 0, true, 0, false },
+		{ 5000, 0, 0, true, 1, false },       { 20000, 4096, 0, true, 3, false },
+		{ 64, 0, SLAB_HWCACHE_ALIGN, false, 0, true }, { 256, 256, 0, false, 0, true },
+		{ 8, 16, 0, false, 0, true },         { 48, 32, 0, false, 0, false },
 	};
 	struct fr_capture cap;
 	void *o[40];
@@ -2895,6 +2903,7 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		ASSERT(c);
 		EXPECT_EQ(c->slob->big, cfg[k].big);
 		EXPECT_EQ(c->slob->big_order, cfg[k].order);
+		EXPECT_EQ(c->slob->kmalloc_path, cfg[k].kmalloc_path);
 		EXPECT_EQ(c->pcpu_off, PERCPU_RESERVED_OFF);
 		for (int i = 0; i < 40; i++) {
 			struct page *pg;
@@ -2910,6 +2919,12 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 			} else {
 				EXPECT_EQ(page_type(pg), PGTY_SLOB);
 				EXPECT(slob_ksize(&kmalloc_heap, o[i]) >= cfg[k].size);
+				/* a size page's object: kmalloc of a power of two or
+				 * of at most 16 bytes */
+				EXPECT_EQ((bool)(pg->sp_info & 1), /* a size page (mm.h) */
+					  cfg[k].kmalloc_path &&
+								 (cfg[k].size <= 16 ||
+								  !(cfg[k].size & (cfg[k].size - 1))));
 			}
 			EXPECT(cache_owns(c, o[i]));
 			memset(o[i], 0x77, cfg[k].size);
@@ -2944,7 +2959,10 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		EXPECT_EQ(kmalloc_heap.big_blocks, 0);
 		EXPECT_EQ(kmem_cache_check(c), 0);
 		kmem_cache_destroy(c);
-		EXPECT(kmalloc_heap.nr_pages <= 1);
+		/* only the pages the heap keeps for reuse (an idle segfit
+		 * page, the kept empty size page) */
+		EXPECT_EQ(kmalloc_heap.nr_pages,
+			  kmalloc_heap.nr_empty + (kmalloc_heap.sp_kept != NULL));
 	}
 	/* No SLOB-model cache left: slobinfo adds nothing. */
 	fr_capture_start(&cap);
