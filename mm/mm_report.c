@@ -106,6 +106,9 @@ void show_slobinfo(struct slob_heap *h)
 	kprintf("  bytes allocated     %lu (headers included)\n", st.used_bytes);
 	kprintf("  free bytes          %lu in %lu blocks, largest %lu\n", st.free_bytes, st.free_blocks,
 		st.largest_free);
+	if (h->mode == SLOB_SEGFIT)
+		kprintf("  parked blocks       %lu (%lu bytes, merged at the next search)\n",
+			st.parked_blocks, st.parked_bytes);
 	kprintf("  bigblocks           %lu using %lu pages (%lu kB)\n", st.big_blocks, st.big_pages,
 		K(st.big_pages));
 	kprintf("  peak pages          %lu (SLOB pages and bigblocks)\n", st.peak_pages);

@@ -1032,14 +1032,40 @@ unsigned long seg_release_pages(struct slob_heap *h)
 
 /* ========================= statistics and checks ========================= */
 
+/* The free space as a search finds it: each run of free and parked blocks
+ * of a page counts as the one block it merges into (a search that finds
+ * nothing merges the parked blocks first), so an idle heap whose freed
+ * blocks wait parked reports its pages whole; the parked blocks are
+ * counted apart as well. A page whose blocks do not tile it (slob_check
+ * reports that) is counted up to the damage. */
 void seg_free_blocks(struct slob_heap *h, struct slob_stats *st)
 {
-	for (int c = 0; c < SEG_NR_CLASSES; c++)
-		for (struct seg_free *f = h->heads[c]; f; f = f->next)
-			slob_note_free_block(st, block_size(*hdr_of(f)) - SEG_HDR);
-	for (unsigned int i = 0; i < SEG_NR_PARKED; i++)
-		if (h->seg_parked[i])
-			slob_note_free_block(st, block_size(*h->seg_parked[i]) - SEG_HDR);
+	struct list_head *pos;
+
+	list_for_each(pos, &h->pages) {
+		char *page = page_address(list_entry(pos, struct page, lru));
+		u32 off = SEG_FIRST, run = 0;
+
+		while (off < SEG_END) {
+			u32 *hdr = (u32 *)(page + off), size = block_size(*hdr);
+
+			if (size < SEG_MIN || off + size > SEG_END)
+				break;
+			if (*hdr & H_FREE) {
+				run += size;
+			} else if (is_parked(h, hdr)) {
+				run += size;
+				st->parked_blocks++;
+				st->parked_bytes += size - SEG_HDR;
+			} else if (run) {
+				slob_note_free_block(st, run - SEG_HDR);
+				run = 0;
+			}
+			off += size;
+		}
+		if (run)
+			slob_note_free_block(st, run - SEG_HDR);
+	}
 	sizepage_free_blocks(h, st);
 }
 

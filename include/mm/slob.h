@@ -148,6 +148,9 @@ struct slob_stats {
 	 * bytes of all their objects, and how many of the free blocks are
 	 * their free objects (which have no header) */
 	unsigned long size_pages, size_page_bytes, size_free_blocks;
+	/* segfit: kfree'd blocks parked (counted free above, merged with
+	 * their free neighbours there), and their payload bytes */
+	unsigned long parked_blocks, parked_bytes;
 };
 void slob_get_stats(struct slob_heap *h, struct slob_stats *st);
 

@@ -1401,18 +1401,19 @@ static void stats_known_state(struct ktest *t, struct fx *f)
 	EXPECT_EQ(st.peak_pages, 6); /* a peak stays */
 	EXPECT_EQ(st.used_bytes, 0);
 	EXPECT_EQ(st.pages, seg ? 1 : 0);
+	EXPECT_EQ(st.fragmentation_pct, 0);
+	EXPECT_EQ(st.free_blocks, seg ? 1 : 0);
+	EXPECT_EQ(st.free_bytes, seg ? 4076 : 0);
+	EXPECT_EQ(st.largest_free, seg ? 4076 : 0);
 	if (seg) {
-		/* a, b and c are parked, unmerged, on the idle page (free
-		 * blocks of 108, 204 and 300 bytes before the 3452 free); the
-		 * next search merges them. */
-		EXPECT_EQ(st.free_blocks, 4);
-		EXPECT_EQ(st.free_bytes, 108 + 204 + 300 + 3452);
-		EXPECT_EQ(st.largest_free, 3452);
+		/* a, b and c wait parked on the idle page (blocks of 112, 208
+		 * and 304 bytes before the 3456 free), counted as the one free
+		 * block they merge into at the next search */
 		EXPECT(h->seg_parked[SEG_PARK_SLOT(112)] == (u32 *)a - 1);
 		EXPECT(h->seg_parked[SEG_PARK_SLOT(208)] == (u32 *)b - 1);
 		EXPECT(h->seg_parked[SEG_PARK_SLOT(304)] == (u32 *)c - 1);
-	} else {
-		EXPECT_EQ(st.free_blocks + st.free_bytes + st.largest_free + st.fragmentation_pct, 0);
+		EXPECT_EQ(st.parked_blocks, 3);
+		EXPECT_EQ(st.parked_bytes, 108 + 204 + 300);
 	}
 
 	/* A full page: no free byte, no fragmentation. */

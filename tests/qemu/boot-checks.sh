@@ -275,14 +275,16 @@ slob_reports() {
 			split($0, f, /[^0-9]+/); pages = f[2]; pages_kb = f[3]; n++; next }
 		n == 2 && /^  bytes allocated     [0-9]+ \(headers included\)$/ { n++; next }
 		n == 3 && /^  free bytes          [0-9]+ in [0-9]+ blocks, largest [0-9]+$/ {
-			split($0, f, /[^0-9]+/); free = f[2]; n++; next }
+			split($0, f, /[^0-9]+/); free = f[2]; n = mode == "segfit" ? 30 : 4; next }
+		n == 30 && /^  parked blocks       [0-9]+ \([0-9]+ bytes, merged at the next search\)$/ {
+			n = 4; next }
 		n == 4 && /^  bigblocks           [0-9]+ using [0-9]+ pages \([0-9]+ kB\)$/ {
 			split($0, f, /[^0-9]+/); big = f[3]; big_kb = f[4]; n++; next }
 		n == 5 && /^  peak pages          [0-9]+ \(SLOB pages and bigblocks\)$/ {
 			split($0, f, /[^0-9]+/); peak = f[2]; n++; next }
 		n == 6 && /^  fragmentation       [0-9]+% \(1 - largest free block \/ free bytes\)$/ { n++; next }
 		n == 7 && /^  bad frees           [0-9]+$/ { n++; next }
-		n >= 1 && n < 8 { print "slobinfo line " n " out of layout: " $0; bad = 1; exit }
+		(n >= 1 && n < 8) || n == 30 { print "slobinfo line " n " out of layout: " $0; bad = 1; exit }
 		n == 8 && /^KmallocSlob: +[0-9]+ kB$/ { split($0, f, /[^0-9]+/); m_slob = f[2]; m++ }
 		n == 8 && /^KmallocSlobFree: +[0-9]+ kB$/ { split($0, f, /[^0-9]+/); m_free = f[2]; m++ }
 		n == 8 && /^KmallocBig: +[0-9]+ kB$/ { split($0, f, /[^0-9]+/); m_big = f[2]; m++ }
