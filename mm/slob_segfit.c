@@ -667,8 +667,7 @@ unsigned long seg_release_idle(struct slob_heap *h)
 	char *page;
 
 	if (h->sp_kept) {
-		sizepage_release(h, h->sp_kept);
-		h->sp_kept = NULL;
+		put_slob_page(h, sizepage_take_kept(h));
 		n++;
 	}
 	while (h->nr_empty) {
@@ -792,39 +791,14 @@ static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h
 	return p;
 }
 
-/* sizepage_kmalloc_filled on a sectioned memmap. */
-static __attribute__((noinline)) void *sizepage_filled_sectioned(struct slob_heap *h,
-								 unsigned long idx, u32 next,
-								 void *p, unsigned long flags)
-{
-	sp_set_head(h, (unsigned int)idx, next);
-	spin_unlock_irqrestore(&h->lock, flags);
-	return p;
-}
-
-/* kmalloc's object p took the last free object of its page, the head of
- * list idx: the page leaves the list, the next one (through the flat
- * memmap's window) heads it. No call but in tail position. */
+/* kmalloc's object p took the last free object of its quarter, the head
+ * of list idx: the quarter leaves the list, the next one (the high half of
+ * links) heads it. */
 static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap *h,
-							       unsigned long idx, void *p,
+							       unsigned long idx, void *p, u64 links,
 							       unsigned long flags)
 {
-	struct page *pg = h->sp_partial[idx], *npg = NULL;
-	u32 next = pg->sp_next;
-	char *addr = NULL;
-	uintptr_t off;
-
-	pg->sp_next = SP_NIL;
-	if (next != SP_NIL) {
-		addr = sp_pfn_addr(next);
-		off = (uintptr_t)addr - memmap_win_start;
-		if (unlikely(off >= memmap_win_size))
-			return sizepage_filled_sectioned(h, idx, next, p, flags);
-		npg = memmap_win_map + (off >> PAGE_SHIFT);
-		npg->sp_prev = SP_NIL;
-	}
-	h->sp_partial[idx] = npg;
-	h->sp_base[idx] = addr;
+	sp_set_head(h, (unsigned int)idx, (u32)(links >> 32));
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
@@ -835,15 +809,16 @@ static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_
 								    unsigned int idx, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	struct page *pg = h->sp_partial[idx];
+	struct sp_quarter *s = h->sp_head[idx];
 	bool full;
+	u64 links;
 	void *p;
 
-	if (unlikely(!pg))
+	if (unlikely(!s))
 		return sizepage_kmalloc_grow(h, idx, gfp, flags);
-	p = sp_pop(h, pg, h->sp_base[idx], &full);
+	p = sp_pop(h, s, h->sp_base[idx], idx, &links, &full);
 	if (unlikely(full))
-		return sizepage_kmalloc_filled(h, idx, p, flags);
+		return sizepage_kmalloc_filled(h, idx, p, links, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
@@ -878,10 +853,11 @@ static __attribute__((noinline)) bool kfree_bad(void *p, struct slob_heap *h, un
 }
 
 static __attribute__((noinline)) bool sizepage_kfree_emptied(struct page *pg,
+							     struct sp_quarter *s,
 							     struct slob_heap *h,
 							     unsigned long flags)
 {
-	sizepage_emptied(h, pg);
+	sizepage_emptied(h, pg, s);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
@@ -935,36 +911,43 @@ static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap
 /* As sizepage_kmalloc: no call but in tail position. pg is p's struct
  * page (kfree found it), its private the heap: a classic or segfit page is
  * on the heap's page list, its lru.next (even) where a size page's odd
- * sp_info lies. An emptied page becomes the kept one here when none is
- * kept. */
+ * sq[0].info lies. A quarter that empties is a tail call. */
 bool slob_kfree(void *p, struct page *pg)
 {
 	struct slob_heap *h = (struct slob_heap *)pg->private;
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	unsigned long size, free;
+	unsigned long size, free, off, info;
+	struct sp_quarter *s;
 	unsigned int inuse;
-	u64 marker;
+	char *qbase;
 
 	if (unlikely(!PageSlobSize(pg)))
 		return kfree_other_page(p, h, flags);
-	marker = sp_marker(h, p);
-	size = pg->sp_size;
-	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == marker))
+	s = sq_of(pg, p);
+	info = s->info;
+	if (unlikely(info >= SQ_INFO_LIMIT)) /* an empty or covered quarter */
 		return kfree_bad(p, h, flags);
-	free = pg->sp_free;
+	size = 16ul << (info >> 1);
+	off = (uintptr_t)p & (SQ_SIZE - 1);
+	free = s->free;
+	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == sp_marker(h, p) || off == free))
+		return kfree_bad(p, h, flags);
+	qbase = (char *)p - off;
 	*(u16 *)p = (u16)free;
-	*marker_slot(p) = marker;
-	if (unlikely(free >= SP_NONE)) /* it was full: listed again */
-		sp_list_add(h, pg, page_head_of(p));
-	pg->sp_free = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
-	h->used_bytes -= size;
-	inuse = pg->sp_inuse - 1u;
-	pg->sp_inuse = (u16)inuse;
-	if (unlikely(inuse == 0)) {
-		if (h->sp_kept)
-			return sizepage_kfree_emptied(pg, h, flags);
-		h->sp_kept = pg;
+	if (unlikely(free >= SP_NONE)) { /* it was full: listed again */
+		sp_list_add(h, s, (unsigned int)(info >> 1), qbase, p);
+	} else {
+		char *old = qbase + free;
+
+		*link_slot(p) = *link_slot(old);
+		*marker_slot(old) = sp_marker(h, old);
 	}
+	s->free = (u16)off;
+	h->used_bytes -= size;
+	inuse = s->inuse - 1u;
+	s->inuse = (u8)inuse;
+	if (unlikely(inuse == 0))
+		return sizepage_kfree_emptied(pg, s, h, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
@@ -978,7 +961,7 @@ bool seg_free(struct slob_heap *h, void *p, struct page *pg)
 
 size_t seg_ksize(const struct slob_heap *h, const void *p)
 {
-	const struct page *pg = sizepage_of(h, p);
+	struct page *pg = sizepage_of(h, p);
 
 	if (pg)
 		return sizepage_ksize(h, pg, p);

@@ -47,6 +47,7 @@ struct slob_block {
 #define SP_MAX_SHIFT 11
 #define SP_NR_SIZES (SP_MAX_SHIFT - SP_MIN_SHIFT + 1)
 struct page;
+struct sp_quarter;
 
 /* A free segfit block's payload: its links on its class list. */
 struct seg_free {
@@ -77,10 +78,13 @@ struct slob_heap {
 	/* parked blocks (mm/slob_segfit.c): per 128-byte range of block sizes,
 	 * one freed block not yet merged (its header), or NULL */
 	u32 *seg_parked[SEG_NR_PARKED];
-	/* size pages (mm/slob_sizepage.c): per size 16..2048 the first page
-	 * of its list of pages with a free object, and that page's address */
-	struct page *sp_partial[SP_NR_SIZES];
+	/* size pages (mm/slob_sizepage.c): per size 16..2048 the header of
+	 * the first quarter of its list of quarters with a free object, and
+	 * that quarter's address */
+	struct sp_quarter *sp_head[SP_NR_SIZES];
 	char *sp_base[SP_NR_SIZES];
+	u32 sp_cut;                   /* pfn of the first size page with an empty
+				       * quarter and a cut one; ~0: none */
 	struct page *sp_kept;         /* the one empty size page kept, or NULL */
 	unsigned long sp_pages;       /* size pages held (also in nr_pages) */
 	unsigned long sp_lo_pfn, sp_hi_pfn; /* every size page ever made lies in
