@@ -121,7 +121,8 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
 	h->secret = (u32)((uintptr_t)h >> 4) * 0x9e3779b1u;
 	h->sp_key = sizepage_key(h);
 	h->sp_lo_pfn = ~0ul; /* no size page yet: an empty range */
-	h->sp_cut = SP_NIL;
+	for (unsigned int e = 0; e < ARRAY_SIZE(h->sp_cut); e++)
+		h->sp_cut[e] = SP_NIL;
 	h->keep_empty = mode == SLOB_SEGFIT ? 1 : 0;
 	h->arena.units = 1;
 	h->arena.next = &h->arena;

@@ -131,12 +131,22 @@ static bool page_all_empty(const struct page *pg)
 	return true;
 }
 
-/* ------------------ the list of pages with an empty quarter -------------- */
+/* ------------------ the lists of pages with an empty quarter ------------- */
 /*
- * A size page with an empty quarter and a quarter of objects is on the
- * heap's cut list (heap->sp_cut, pfns), its links (prev, next) in the first
- * eight bytes of its lowest-numbered empty quarter: that memory is unused.
+ * A size page with an empty quarter and a quarter of objects is on one of
+ * the heap's cut lists (heap->sp_cut[e - 1] for e empty quarters, pfns),
+ * its links (prev, next) in the first eight bytes of its lowest-numbered
+ * empty quarter: that memory is unused.
  */
+
+static unsigned int count_empty(const struct page *pg)
+{
+	unsigned int n = 0;
+
+	for (unsigned int q = 0; q < SQ_NR; q++)
+		n += sq_is_empty(&pg->sq[q]);
+	return n;
+}
 
 static u32 *cut_node(struct page *pg)
 {
@@ -148,26 +158,27 @@ static struct page *pfn_page(u32 pfn)
 	return sp_addr_page(sp_pfn_addr(pfn));
 }
 
-/* List pg, whose only empty quarter is q, at the head of the cut list. */
-static void cut_push(struct slob_heap *h, struct page *pg, unsigned int q)
+/* List pg (with an empty quarter and a quarter of objects) at the head of
+ * its cut list. */
+static void cut_push(struct slob_heap *h, struct page *pg)
 {
 	char *addr = page_address(pg);
-	u32 *node = (u32 *)(addr + q * SQ_SIZE);
+	u32 *node = cut_node(pg), *head = &h->sp_cut[count_empty(pg) - 1];
 
 	node[0] = SP_NIL;
-	node[1] = h->sp_cut;
-	if (h->sp_cut != SP_NIL)
-		cut_node(pfn_page(h->sp_cut))[0] = sp_pfn(addr);
-	h->sp_cut = sp_pfn(addr);
+	node[1] = *head;
+	if (*head != SP_NIL)
+		cut_node(pfn_page(*head))[0] = sp_pfn(addr);
+	*head = sp_pfn(addr);
 }
 
-/* Take the page of pfn, whose links are node, off the cut list. */
-static void cut_del(struct slob_heap *h, const u32 *node)
+/* Take pg, whose links are node, off cut list e - 1. */
+static void cut_del(struct slob_heap *h, const u32 *node, unsigned int e)
 {
 	u32 prev = node[0], next = node[1];
 
 	if (prev == SP_NIL)
-		h->sp_cut = next;
+		h->sp_cut[e - 1] = next;
 	else
 		cut_node(pfn_page(prev))[1] = next;
 	if (next != SP_NIL)
@@ -367,28 +378,22 @@ struct sp_quarter *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gf
 {
 	struct page *pg;
 	char *addr;
-	unsigned int q;
+	unsigned int e;
 
 	if (idx == SQ_BIG_IDX)
 		return cut_halves(h, gfp);
-	if (h->sp_cut != SP_NIL) { /* a page in use with an empty quarter */
-		u32 *node, links[2];
-
-		pg = pfn_page(h->sp_cut);
+	for (e = 1; e < SQ_NR; e++) { /* the fullest page with an empty quarter */
+		if (h->sp_cut[e - 1] != SP_NIL)
+			break;
+	}
+	if (e < SQ_NR) {
+		pg = pfn_page(h->sp_cut[e - 1]);
 		addr = page_address(pg);
-		q = lowest_empty(pg);
-		node = (u32 *)(addr + q * SQ_SIZE);
-		links[0] = node[0];
-		links[1] = node[1];
-		sq_cut(h, pg, q, addr + q * SQ_SIZE, idx);
-		q = lowest_empty(pg);
-		if (q < SQ_NR) { /* still has one: the links move there */
-			node = (u32 *)(addr + q * SQ_SIZE);
-			node[0] = links[0];
-			node[1] = links[1];
-		} else {
-			cut_del(h, links);
-		}
+		cut_del(h, cut_node(pg), e);
+		e = lowest_empty(pg);
+		sq_cut(h, pg, e, addr + e * SQ_SIZE, idx);
+		if (lowest_empty(pg) < SQ_NR)
+			cut_push(h, pg);
 		return h->sp_head[idx];
 	}
 	pg = empty_page(h, gfp);
@@ -396,13 +401,13 @@ struct sp_quarter *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gf
 		return NULL;
 	addr = page_address(pg);
 	sq_cut(h, pg, 0, addr, idx);
-	cut_push(h, pg, 1);
+	cut_push(h, pg);
 	return h->sp_head[idx];
 }
 
 void sizepage_emptied(struct slob_heap *h, struct page *pg, struct sp_quarter *s)
 {
-	unsigned int q = (unsigned int)(s - pg->sq), idx = sq_index(s), k;
+	unsigned int q = (unsigned int)(s - pg->sq), idx = sq_index(s), k, e;
 	char *addr = page_address(pg);
 
 	if (idx == SQ_BIG_IDX) {
@@ -418,19 +423,14 @@ void sizepage_emptied(struct slob_heap *h, struct page *pg, struct sp_quarter *s
 		return;
 	}
 	sq_unlink(h, s, idx, addr + q * SQ_SIZE);
-	k = lowest_empty(pg); /* the cut list's links, if the page is on it */
+	e = count_empty(pg);
+	if (e)
+		cut_del(h, cut_node(pg), e);
 	sq_set_empty(s);
-	if (k == SQ_NR) {
-		cut_push(h, pg, q);
-	} else if (page_all_empty(pg)) {
-		cut_del(h, (u32 *)(addr + k * SQ_SIZE));
+	if (e + 1 == SQ_NR)
 		page_emptied(h, pg);
-	} else if (q < k) {
-		u32 *from = (u32 *)(addr + k * SQ_SIZE), *to = (u32 *)(addr + q * SQ_SIZE);
-
-		to[0] = from[0];
-		to[1] = from[1];
-	}
+	else
+		cut_push(h, pg);
 }
 
 size_t sizepage_ksize(const struct slob_heap *h, struct page *pg, const void *p)
@@ -661,9 +661,10 @@ static void check_list(struct slob_heap *h, unsigned int idx, struct sp_walk *w,
 
 /* Walk the cut list: each a size page of the heap with an empty quarter
  * and a quarter of objects, its links in its lowest empty quarter. */
-static void check_cut_list(struct slob_heap *h, struct sp_walk *w, bool pages, int *errors)
+static void check_cut_list(struct slob_heap *h, unsigned int e, struct sp_walk *w, bool pages,
+			   int *errors)
 {
-	u32 prev = SP_NIL, pfn = h->sp_cut;
+	u32 prev = SP_NIL, pfn = h->sp_cut[e - 1];
 	unsigned long n = 0;
 
 	while (pfn != SP_NIL) {
@@ -675,9 +676,9 @@ static void check_cut_list(struct slob_heap *h, struct sp_walk *w, bool pages, i
 				     "cut list loops or holds a page that is not a size page of the heap");
 			return;
 		}
-		if (lowest_empty(pg) == SQ_NR || page_all_empty(pg)) {
+		if (count_empty(pg) != e) {
 			slob_problem(h, errors, sp_pfn_addr(pfn),
-				     "page on the cut list without an empty quarter or without objects");
+				     "page on the cut list of another number of empty quarters");
 			return;
 		}
 		node = cut_node(pg);
@@ -715,7 +716,8 @@ static unsigned long check_by_scan(struct slob_heap *h, int *errors)
 	}
 	for (unsigned int idx = 0; idx < SP_NR_SIZES; idx++)
 		check_list(h, idx, &w, false, errors);
-	check_cut_list(h, &w, false, errors);
+	for (unsigned int e = 1; e < SQ_NR; e++)
+		check_cut_list(h, e, &w, false, errors);
 	if (pages != h->sp_pages)
 		slob_problem(h, errors, NULL, "size page count differs from the size pages found");
 	if (w.listed != with_free)
@@ -736,7 +738,8 @@ static unsigned long check_by_lists(struct slob_heap *h, int *errors)
 
 	for (unsigned int idx = 0; idx < SP_NR_SIZES; idx++)
 		check_list(h, idx, &w, true, errors);
-	check_cut_list(h, &w, true, errors);
+	for (unsigned int e = 1; e < SQ_NR; e++)
+		check_cut_list(h, e, &w, true, errors);
 	seen = w.reached + (h->sp_kept != NULL);
 	if (seen > h->sp_pages) {
 		slob_problem(h, errors, NULL, "size page count below the size pages listed");

@@ -83,8 +83,8 @@ struct slob_heap {
 	 * that quarter's address */
 	struct sp_quarter *sp_head[SP_NR_SIZES];
 	char *sp_base[SP_NR_SIZES];
-	u32 sp_cut;                   /* pfn of the first size page with an empty
-				       * quarter and a cut one; ~0: none */
+	u32 sp_cut[3];                /* per number e of empty quarters (1..3), the
+				       * pfn of the first size page with e; ~0: none */
 	struct page *sp_kept;         /* the one empty size page kept, or NULL */
 	unsigned long sp_pages;       /* size pages held (also in nr_pages) */
 	unsigned long sp_lo_pfn, sp_hi_pfn; /* every size page ever made lies in
