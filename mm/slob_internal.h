@@ -305,17 +305,17 @@ static inline u64 sq_links(u32 prev, u32 next)
 	return (u64)next << 32 | prev;
 }
 
-/* Point the head of list idx at the quarter of id (or at none); its
- * head's prev link becomes SP_NIL. */
+/* Point the head of list idx at the quarter of id (or at none). (A head's
+ * prev link is not read: sizepage_kmalloc_filled leaves it as it was.) */
 void sp_set_head(struct slob_heap *h, unsigned int idx, u32 id);
 
-/* Pop the first free object of the quarter s (at base), the head of list
- * idx; *links are its list links (moved to the next free object), *full
- * whether it has none now (the caller takes it off the list:
- * sp_set_head(h, idx, next of *links)). */
+/* Pop the first free object (of @bytes) of the quarter s (at base), the
+ * head of list idx; *links are its list links (moved to the next free
+ * object), *full whether it has none now (the caller takes it off the
+ * list: sp_set_head(h, idx, next of *links)). */
 static inline __attribute__((always_inline)) void *sp_pop(struct slob_heap *h, struct sp_quarter *s,
-							  char *base, unsigned int idx, u64 *links,
-							  bool *full)
+							  char *base, unsigned int idx,
+							  unsigned long bytes, u64 *links, bool *full)
 {
 	char *obj = base + s->free;
 	unsigned long next = *(u16 *)obj;
@@ -323,8 +323,9 @@ static inline __attribute__((always_inline)) void *sp_pop(struct slob_heap *h, s
 
 	*link_slot(obj) = 0;
 	s->free = (u16)next;
-	s->inuse++;
-	h->used_bytes += 16ul << idx;
+	if (unlikely(s->inuse++ == 0) && base == h->sp_idle[idx])
+		h->sp_idle[idx] = NULL; /* no longer idle */
+	h->used_bytes += bytes;
 	*full = next >= SP_NONE;
 	if (!*full)
 		*link_slot(base + next) = l;
@@ -343,7 +344,7 @@ static inline __attribute__((always_inline)) void *sizepage_alloc(struct slob_he
 
 	if (unlikely(!s) && !(s = sizepage_grow(h, idx, gfp)))
 		return NULL;
-	obj = sp_pop(h, s, h->sp_base[idx], idx, &links, &full);
+	obj = sp_pop(h, s, h->sp_base[idx], idx, 16ul << idx, &links, &full);
 	if (full)
 		sp_set_head(h, idx, (u32)(links >> 32));
 	return obj;
@@ -368,10 +369,14 @@ static inline void sp_list_add(struct slob_heap *h, struct sp_quarter *s, unsign
 	h->sp_base[idx] = qbase;
 }
 
-/* A quarter (of pg, list idx) whose objects are all free now: it is cut
- * again for any size; a page with no quarter in use goes back unless none
- * is kept: then it is. */
+/* A quarter (of pg, list idx) whose objects are all free now: it stays
+ * listed as its size's idle quarter when that size has none, else it is
+ * emptied to be cut again for any size; a page with no quarter in use
+ * goes back unless none is kept: then it is. */
 void sizepage_emptied(struct slob_heap *h, struct page *pg, struct sp_quarter *s);
+/* Empty every idle quarter (before the heap grows, for a bigblock, on
+ * destroy); whether there was one. */
+bool sizepage_empty_idle(struct slob_heap *h);
 
 /* Is p, in the quarter of s (index idx), a live object? On an object
  * boundary, without a free object's marker, and not the quarter's first

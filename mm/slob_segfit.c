@@ -276,6 +276,8 @@ static bool seg_grow(struct slob_heap *h, gfp_t gfp)
 	u32 *first, *end;
 
 	page = sizepage_take_kept(h);
+	if (!page && sizepage_empty_idle(h)) /* they may leave a size page empty */
+		page = sizepage_take_kept(h);
 	if (!page)
 		page = get_slob_page(h, gfp);
 	if (!page)
@@ -666,6 +668,7 @@ unsigned long seg_release_idle(struct slob_heap *h)
 	unsigned long n = 0;
 	char *page;
 
+	sizepage_empty_idle(h);
 	if (h->sp_kept) {
 		put_slob_page(h, sizepage_take_kept(h));
 		n++;
@@ -808,14 +811,44 @@ static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h
 	return p;
 }
 
+/* sizepage_kmalloc_filled's other cases: a sectioned memmap, or a link
+ * that does not name a listed quarter of the size (sp_set_head reports). */
+static __attribute__((noinline)) void *sizepage_filled_slow(struct slob_heap *h, unsigned long idx,
+							    void *p, u32 next, unsigned long flags)
+{
+	sp_set_head(h, (unsigned int)idx, next);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return p;
+}
+
 /* kmalloc's object p took the last free object of its quarter, the head
  * of list idx: the quarter leaves the list, the next one (the high half of
- * links) heads it. */
+ * links, found through the flat memmap's window) heads it. No call but in
+ * tail position. */
 static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap *h,
 							       unsigned long idx, void *p, u64 links,
 							       unsigned long flags)
 {
-	sp_set_head(h, (unsigned int)idx, (u32)(links >> 32));
+	u32 next = (u32)(links >> 32);
+	struct sp_quarter *s = NULL;
+	char *addr = NULL;
+
+	if (next != SP_NIL) {
+		uintptr_t off;
+		struct page *pg;
+
+		addr = sq_id_addr(next);
+		off = (uintptr_t)addr - memmap_win_start;
+		if (unlikely(off >= memmap_win_size))
+			return sizepage_filled_slow(h, idx, p, next, flags);
+		pg = memmap_win_map + (off >> PAGE_SHIFT);
+		s = sq_of(pg, addr);
+		if (unlikely(pg->private != (unsigned long)h || s->info != (idx << 1 | 1) ||
+			     s->free >= SP_NONE))
+			return sizepage_filled_slow(h, idx, p, next, flags);
+	}
+	h->sp_head[idx] = s;
+	h->sp_base[idx] = addr;
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
@@ -823,7 +856,8 @@ static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap 
 /* kmalloc from a size page. Nothing here makes a call but in tail
  * position, so the compiler needs no stack frame. */
 static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_heap *h,
-								    unsigned int idx, gfp_t gfp)
+								    unsigned int idx,
+								    unsigned long bytes, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	struct sp_quarter *s = h->sp_head[idx];
@@ -833,7 +867,7 @@ static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_
 
 	if (unlikely(!s))
 		return sizepage_kmalloc_grow(h, idx, gfp, flags);
-	p = sp_pop(h, s, h->sp_base[idx], idx, &links, &full);
+	p = sp_pop(h, s, h->sp_base[idx], idx, bytes, &links, &full);
 	if (unlikely(full))
 		return sizepage_kmalloc_filled(h, idx, p, links, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
@@ -846,9 +880,9 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
 		return slob_kmalloc_other(h, size, gfp);
 	if (!(size & (size - 1))) /* a power of two (<= 2048 here), aligned to itself */
-		return sizepage_kmalloc(h, sizepage_index(size), gfp);
+		return sizepage_kmalloc(h, sizepage_index(size), size, gfp);
 	if (size < 16)
-		return sizepage_kmalloc(h, 0, gfp);
+		return sizepage_kmalloc(h, 0, 16, gfp);
 	return seg_kmalloc(h, size, gfp);
 }
 
@@ -875,6 +909,33 @@ static __attribute__((noinline)) bool sizepage_kfree_emptied(struct page *pg,
 							     unsigned long flags)
 {
 	sizepage_emptied(h, pg, s);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return true;
+}
+
+/* slob_kfree of p, a live object of the full quarter s of pg (info its
+ * info, off p's offset in it): pushed back, and the quarter listed first
+ * again (an object of a 1024-byte quarter or a 2048 unit empties it too:
+ * its size's idle quarter, or emptied). */
+static __attribute__((noinline)) bool sizepage_kfree_relist(void *p, struct page *pg,
+							    struct slob_heap *h, unsigned long flags,
+							    struct sp_quarter *s, unsigned long info,
+							    unsigned long off)
+{
+	unsigned int idx = (unsigned int)(info >> 1);
+	char *qbase = (char *)p - off;
+
+	*(u16 *)p = SP_NONE;
+	sp_list_add(h, s, idx, qbase, p);
+	s->free = (u16)off;
+	h->used_bytes -= 16ul << idx;
+	if (--s->inuse == 0) {
+		char **idle = &h->sp_idle[idx];
+
+		if (*idle || idx == SQ_BIG_IDX)
+			return sizepage_kfree_emptied(pg, s, h, flags);
+		*idle = qbase; /* its size's idle quarter, still listed */
+	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
@@ -933,10 +994,10 @@ bool slob_kfree(void *p, struct page *pg)
 {
 	struct slob_heap *h = (struct slob_heap *)pg->private;
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	unsigned long size, free, off, info;
+	unsigned long size, free, off, info, inuse;
 	struct sp_quarter *s;
-	unsigned int inuse;
-	char *qbase;
+	char *old;
+	u64 key;
 
 	if (unlikely(!PageSlobSize(pg)))
 		return kfree_other_page(p, h, flags);
@@ -947,24 +1008,27 @@ bool slob_kfree(void *p, struct page *pg)
 	size = 16ul << (info >> 1);
 	off = (uintptr_t)p & (SQ_SIZE - 1);
 	free = s->free;
-	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == sp_marker(h, p) || off == free))
+	key = h->sp_key;
+	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == (key ^ (uintptr_t)p) ||
+		     off == free))
 		return kfree_bad(p, h, flags);
-	qbase = (char *)p - off;
+	if (unlikely(free >= SP_NONE)) /* it was full: listed again */
+		return sizepage_kfree_relist(p, pg, h, flags, s, info, off);
+	old = (char *)p - off + free; /* the head so far: its links move to p */
 	*(u16 *)p = (u16)free;
-	if (unlikely(free >= SP_NONE)) { /* it was full: listed again */
-		sp_list_add(h, s, (unsigned int)(info >> 1), qbase, p);
-	} else {
-		char *old = qbase + free;
-
-		*link_slot(p) = *link_slot(old);
-		*marker_slot(old) = sp_marker(h, old);
-	}
+	*link_slot(p) = *link_slot(old);
+	*marker_slot(old) = key ^ (uintptr_t)old;
 	s->free = (u16)off;
 	h->used_bytes -= size;
-	inuse = s->inuse - 1u;
+	inuse = s->inuse - 1ul;
 	s->inuse = (u8)inuse;
-	if (unlikely(inuse == 0))
-		return sizepage_kfree_emptied(pg, s, h, flags);
+	if (unlikely(!inuse)) {
+		char **idle = &h->sp_idle[info >> 1];
+
+		if (*idle || (info >> 1) == SQ_BIG_IDX)
+			return sizepage_kfree_emptied(pg, s, h, flags);
+		*idle = (char *)p - off; /* its size's idle quarter, still listed */
+	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }

@@ -263,6 +263,7 @@ static void page_emptied(struct slob_heap *h, struct page *pg)
 
 unsigned long sizepage_release_all(struct slob_heap *h)
 {
+	sizepage_empty_idle(h);
 	if (h->sp_kept) {
 		put_slob_page(h, sp_unmake(h, h->sp_kept));
 		h->sp_kept = NULL;
@@ -312,7 +313,7 @@ static void sq_unlink(struct slob_heap *h, struct sp_quarter *s, unsigned int id
 	u64 l = *link_slot(qbase + s->free);
 	u32 prev = (u32)l, next = (u32)(l >> 32);
 
-	if (prev == SP_NIL) {
+	if (h->sp_head[idx] == s) { /* its prev link is not kept up */
 		sp_set_head(h, idx, next);
 		return;
 	}
@@ -396,6 +397,8 @@ struct sp_quarter *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gf
 			cut_push(h, pg);
 		return h->sp_head[idx];
 	}
+	if (sizepage_empty_idle(h)) /* other sizes' idle quarters, before a page */
+		return sizepage_grow(h, idx, gfp);
 	pg = empty_page(h, gfp);
 	if (!pg)
 		return NULL;
@@ -405,9 +408,28 @@ struct sp_quarter *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gf
 	return h->sp_head[idx];
 }
 
+/* Empty the quarter q of pg (index idx, on its list, no object out): off
+ * its list, and its page onto the cut list of one more empty quarter, or,
+ * when it was the last, kept or given back. */
+static void sq_empty_out(struct slob_heap *h, struct page *pg, unsigned int q, unsigned int idx)
+{
+	char *addr = page_address(pg);
+	unsigned int e;
+
+	sq_unlink(h, &pg->sq[q], idx, addr + q * SQ_SIZE);
+	e = count_empty(pg);
+	if (e)
+		cut_del(h, cut_node(pg), e);
+	sq_set_empty(&pg->sq[q]);
+	if (e + 1 == SQ_NR)
+		page_emptied(h, pg);
+	else
+		cut_push(h, pg);
+}
+
 void sizepage_emptied(struct slob_heap *h, struct page *pg, struct sp_quarter *s)
 {
-	unsigned int q = (unsigned int)(s - pg->sq), idx = sq_index(s), k, e;
+	unsigned int q = (unsigned int)(s - pg->sq), idx = sq_index(s), k;
 	char *addr = page_address(pg);
 
 	if (idx == SQ_BIG_IDX) {
@@ -422,15 +444,27 @@ void sizepage_emptied(struct slob_heap *h, struct page *pg, struct sp_quarter *s
 		page_emptied(h, pg);
 		return;
 	}
-	sq_unlink(h, s, idx, addr + q * SQ_SIZE);
-	e = count_empty(pg);
-	if (e)
-		cut_del(h, cut_node(pg), e);
-	sq_set_empty(s);
-	if (e + 1 == SQ_NR)
-		page_emptied(h, pg);
-	else
-		cut_push(h, pg);
+	if (!h->sp_idle[idx]) {
+		h->sp_idle[idx] = addr + q * SQ_SIZE;
+		return;
+	}
+	sq_empty_out(h, pg, q, idx);
+}
+
+bool sizepage_empty_idle(struct slob_heap *h)
+{
+	bool any = false;
+
+	for (unsigned int idx = 0; idx < SQ_BIG_IDX; idx++) {
+		char *base = h->sp_idle[idx];
+
+		if (!base)
+			continue;
+		h->sp_idle[idx] = NULL;
+		sq_empty_out(h, sp_addr_page(base), ((uintptr_t)base >> SQ_SHIFT) & (SQ_NR - 1), idx);
+		any = true;
+	}
+	return any;
 }
 
 size_t sizepage_ksize(const struct slob_heap *h, struct page *pg, const void *p)
@@ -552,8 +586,9 @@ static void check_quarter(struct slob_heap *h, struct page *pg, unsigned int q, 
 	if (s->inuse + nfree != sq_nr(idx))
 		slob_problem(h, errors, addr + q * SQ_SIZE,
 			     "size page quarter in-use count differs from its free list");
-	if (!s->inuse && idx != SQ_BIG_IDX)
-		slob_problem(h, errors, addr + q * SQ_SIZE, "quarter with no object out is not empty");
+	if (!s->inuse && idx != SQ_BIG_IDX && h->sp_idle[idx] != addr + q * SQ_SIZE)
+		slob_problem(h, errors, addr + q * SQ_SIZE,
+			     "quarter with no object out is neither empty nor its size's idle one");
 	if (nfree)
 		seen->with_free++;
 	seen->used += (unsigned long)s->inuse << (idx + SP_MIN_SHIFT);
@@ -647,7 +682,7 @@ static void check_list(struct slob_heap *h, unsigned int idx, struct sp_walk *w,
 			slob_problem(h, errors, base, "full quarter on its size's list");
 			return;
 		}
-		if (*(u32 *)link_slot(base + s->free) != prev)
+		if (prev != SP_NIL && *(u32 *)link_slot(base + s->free) != prev)
 			slob_problem(h, errors, base, "size list back link broken");
 		w->listed++;
 		if (pages && first_route(pg, q)) {
@@ -748,6 +783,27 @@ static unsigned long check_by_lists(struct slob_heap *h, int *errors)
 	return w.used + (h->sp_pages - seen) * PAGE_SIZE;
 }
 
+/* Each idle quarter: a quarter of its size of one of the heap's size
+ * pages, no object out, on its list (it has free objects: the list walk
+ * finds it). */
+static void check_idle(struct slob_heap *h, int *errors)
+{
+	for (unsigned int idx = 0; idx < SP_NR_SIZES; idx++) {
+		char *base = h->sp_idle[idx];
+		struct page *pg;
+		struct sp_quarter *s;
+
+		if (!base)
+			continue;
+		pg = ((uintptr_t)base & (SQ_SIZE - 1)) ? NULL : sp_addr_page(base);
+		s = pg ? sq_of(pg, base) : NULL;
+		if (idx == SQ_BIG_IDX || !is_heap_size_page(h, pg) || s->info != (idx << 1 | 1) ||
+		    s->inuse)
+			slob_problem(h, errors, base,
+				     "idle quarter is not a quarter of its size with no object out");
+	}
+}
+
 unsigned long sizepage_check(struct slob_heap *h, int *errors)
 {
 	unsigned long span = h->sp_hi_pfn >= h->sp_lo_pfn ? h->sp_hi_pfn - h->sp_lo_pfn + 1 : 0;
@@ -759,5 +815,6 @@ unsigned long sizepage_check(struct slob_heap *h, int *errors)
 		used = check_by_lists(h, errors);
 	if (h->sp_kept && (!is_heap_size_page(h, h->sp_kept) || !page_all_empty(h->sp_kept)))
 		slob_problem(h, errors, NULL, "the kept size page is not an empty size page");
+	check_idle(h, errors);
 	return used;
 }

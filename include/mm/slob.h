@@ -83,6 +83,9 @@ struct slob_heap {
 	 * that quarter's address */
 	struct sp_quarter *sp_head[SP_NR_SIZES];
 	char *sp_base[SP_NR_SIZES];
+	char *sp_idle[SP_NR_SIZES];   /* per size 16..1024 its idle quarter: listed,
+				       * no object out (the one that emptied while
+				       * none was), or NULL */
 	u32 sp_cut[3];                /* per number e of empty quarters (1..3), the
 				       * pfn of the first size page with e; ~0: none */
 	struct page *sp_kept;         /* the one empty size page kept, or NULL */
