@@ -166,6 +166,17 @@ unsigned long slob_heap_destroy(struct slob_heap *h)
 	return busy;
 }
 
+unsigned long slob_reuse_pages(struct slob_heap *h)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+	unsigned long n = 0;
+
+	if (h->mode == SLOB_SEGFIT)
+		n = h->nr_empty + (h->sp_kept != NULL) + sizepage_idle_pages(h);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return n;
+}
+
 void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 {
 	unsigned long flags;
@@ -244,7 +255,7 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	}
 	/* The pages kept for reuse go back first: a page the heap keeps idle
 	 * would otherwise be held beside the new ones (peak memory). */
-	if (h->mode == SLOB_SEGFIT && (h->nr_empty || h->sp_kept))
+	if (h->mode == SLOB_SEGFIT && (h->nr_empty || h->sp_kept || sizepage_idle_pages(h)))
 		seg_release_idle(h);
 	h->big_pages += n; /* claimed before the lock drops */
 	h->big_blocks++;

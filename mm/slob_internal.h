@@ -177,7 +177,9 @@ static inline bool PageSlobSize(const struct page *pg)
 /* The header of the quarter holding p, in its size page's struct page. */
 static inline struct sp_quarter *sq_of(struct page *pg, const void *p)
 {
-	return &pg->sq[((uintptr_t)p >> SQ_SHIFT) & (SQ_NR - 1)];
+	_Static_assert(sizeof(struct sp_quarter) == 4, "a quarter's header is 4 bytes");
+	return (struct sp_quarter *)((char *)pg->sq +
+				     (((uintptr_t)p >> (SQ_SHIFT - 2)) & ((SQ_NR - 1) * 4)));
 }
 
 static inline char *sq_base_of(const void *p)
@@ -377,6 +379,11 @@ void sizepage_emptied(struct slob_heap *h, struct page *pg, struct sp_quarter *s
 /* Empty every idle quarter (before the heap grows, for a bigblock, on
  * destroy); whether there was one. */
 bool sizepage_empty_idle(struct slob_heap *h);
+/* The size pages whose quarters are all empty or idle (slob_reuse_pages). */
+unsigned long sizepage_idle_pages(struct slob_heap *h);
+/* Empty the idle quarters of those pages: each goes back, or is kept
+ * (seg_release_idle, for a bigblock). */
+void sizepage_release_idle_pages(struct slob_heap *h);
 
 /* Is p, in the quarter of s (index idx), a live object? On an object
  * boundary, without a free object's marker, and not the quarter's first

@@ -668,7 +668,7 @@ unsigned long seg_release_idle(struct slob_heap *h)
 	unsigned long n = 0;
 	char *page;
 
-	sizepage_empty_idle(h);
+	sizepage_release_idle_pages(h); /* the pages idle quarters alone hold */
 	if (h->sp_kept) {
 		put_slob_page(h, sizepage_take_kept(h));
 		n++;
@@ -856,8 +856,7 @@ static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap 
 /* kmalloc from a size page. Nothing here makes a call but in tail
  * position, so the compiler needs no stack frame. */
 static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_heap *h,
-								    unsigned int idx,
-								    unsigned long bytes, gfp_t gfp)
+								    unsigned int idx, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	struct sp_quarter *s = h->sp_head[idx];
@@ -867,7 +866,7 @@ static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_
 
 	if (unlikely(!s))
 		return sizepage_kmalloc_grow(h, idx, gfp, flags);
-	p = sp_pop(h, s, h->sp_base[idx], idx, bytes, &links, &full);
+	p = sp_pop(h, s, h->sp_base[idx], idx, 16ul << idx, &links, &full);
 	if (unlikely(full))
 		return sizepage_kmalloc_filled(h, idx, p, links, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
@@ -880,9 +879,9 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
 		return slob_kmalloc_other(h, size, gfp);
 	if (!(size & (size - 1))) /* a power of two (<= 2048 here), aligned to itself */
-		return sizepage_kmalloc(h, sizepage_index(size), size, gfp);
+		return sizepage_kmalloc(h, sizepage_index(size), gfp);
 	if (size < 16)
-		return sizepage_kmalloc(h, 0, 16, gfp);
+		return sizepage_kmalloc(h, 0, gfp);
 	return seg_kmalloc(h, size, gfp);
 }
 

@@ -476,6 +476,65 @@ size_t sizepage_ksize(const struct slob_heap *h, struct page *pg, const void *p)
 	return 16ul << sq_index(s);
 }
 
+/* Is every quarter of pg empty or its size's idle one? */
+static bool page_only_idle(struct slob_heap *h, struct page *pg)
+{
+	char *addr = page_address(pg);
+
+	for (unsigned int q = 0; q < SQ_NR; q++) {
+		const struct sp_quarter *s = &pg->sq[q];
+
+		if (!sq_is_empty(s) &&
+		    !(s->info < SQ_INFO_LIMIT && h->sp_idle[sq_index(s)] == addr + q * SQ_SIZE))
+			return false;
+	}
+	return true;
+}
+
+/* Is idx the first size whose idle quarter lies in pg? */
+static bool first_idle_of_page(struct slob_heap *h, unsigned int idx, struct page *pg)
+{
+	for (unsigned int k = 0; k < idx; k++)
+		if (h->sp_idle[k] && page_head_of(h->sp_idle[k]) == page_head_of(h->sp_idle[idx]))
+			return false;
+	(void)pg;
+	return true;
+}
+
+unsigned long sizepage_idle_pages(struct slob_heap *h)
+{
+	unsigned long n = 0;
+
+	for (unsigned int idx = 0; idx < SQ_BIG_IDX; idx++) {
+		struct page *pg;
+
+		if (!h->sp_idle[idx])
+			continue;
+		pg = sp_addr_page(h->sp_idle[idx]);
+		n += page_only_idle(h, pg) && first_idle_of_page(h, idx, pg);
+	}
+	return n;
+}
+
+void sizepage_release_idle_pages(struct slob_heap *h)
+{
+	for (unsigned int idx = 0; idx < SQ_BIG_IDX; idx++) {
+		char *base = h->sp_idle[idx];
+		struct page *pg;
+
+		if (!base || !page_only_idle(h, pg = sp_addr_page(base)))
+			continue;
+		for (unsigned int k = idx; k < SQ_BIG_IDX; k++) { /* every idle quarter of pg */
+			char *b = h->sp_idle[k];
+
+			if (b && page_head_of(b) == page_head_of(base)) {
+				h->sp_idle[k] = NULL;
+				sq_empty_out(h, pg, ((uintptr_t)b >> SQ_SHIFT) & (SQ_NR - 1), k);
+			}
+		}
+	}
+}
+
 /* ---------------------------- statistics --------------------------------- */
 
 static struct sp_quarter *next_listed(struct sp_quarter *s, char **base)

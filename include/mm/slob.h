@@ -114,6 +114,12 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode);
 /* Give every page back (all objects must be freed); returns pages that
  * could not be returned because they still hold objects. */
 unsigned long slob_heap_destroy(struct slob_heap *h);
+/* Pages the heap holds only for its own reuse: its idle segfit pages
+ * (nr_empty), the kept empty size page, and the size pages whose quarters
+ * are all empty or idle (a size's idle quarter: mm/slob_sizepage.c). A
+ * bigblock's allocation gives them back first. For tests that count
+ * pages. */
+unsigned long slob_reuse_pages(struct slob_heap *h);
 
 /* A block of @size bytes aligned to @align (0 or a power of two: the
  * mode's natural alignment, 8 for segfit, 16 for classic), or NULL. Free
