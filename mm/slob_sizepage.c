@@ -547,11 +547,32 @@ static struct sp_quarter *next_listed(struct sp_quarter *s, char **base)
 	return sq_of(sp_addr_page(*base), *base);
 }
 
-/* The free objects of the quarters of each list (a full one has none). */
+/* The empty quarters of pg: a free block of SQ_SIZE bytes each. */
+static void note_empty_quarters(struct page *pg, struct slob_stats *st)
+{
+	for (unsigned int q = 0; q < SQ_NR; q++) {
+		if (sq_is_empty(&pg->sq[q])) {
+			slob_note_free_block(st, SQ_SIZE);
+			st->size_free_blocks++;
+		}
+	}
+}
+
+/* The free objects of the quarters of each list (a full one has none), and
+ * the empty quarters of the pages on the cut lists and the kept page. */
 void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st)
 {
 	st->size_pages = h->sp_pages;
 	st->size_page_bytes = h->sp_pages * PAGE_SIZE;
+	if (h->sp_kept)
+		note_empty_quarters(h->sp_kept, st);
+	for (unsigned int e = 1; e < SQ_NR; e++) {
+		unsigned long n = 0;
+
+		for (u32 pfn = h->sp_cut[e - 1]; pfn != SP_NIL && n++ <= h->sp_pages;
+		     pfn = cut_node(pfn_page(pfn))[1])
+			note_empty_quarters(pfn_page(pfn), st);
+	}
 	for (unsigned int idx = 0; idx < SP_NR_SIZES; idx++) {
 		unsigned long n = 0;
 		char *base = h->sp_base[idx];
@@ -715,6 +736,7 @@ struct sp_walk {
 static void check_list(struct slob_heap *h, unsigned int idx, struct sp_walk *w, bool pages,
 		       int *errors)
 {
+	static struct sp_quarter not_a_quarter;
 	u32 prev = SP_NIL;
 	unsigned long n = 0;
 	struct sp_quarter *s = h->sp_head[idx];
@@ -727,13 +749,15 @@ static void check_list(struct slob_heap *h, unsigned int idx, struct sp_walk *w,
 	}
 	while (s) {
 		struct page *pg = sp_addr_page(base);
-		unsigned int q = (unsigned int)(s - pg->sq);
+		unsigned int q = ((uintptr_t)base >> SQ_SHIFT) & (SQ_NR - 1);
+		u32 next;
 
 		if (++n > SQ_NR * h->sp_pages) {
 			slob_problem(h, errors, base, "size list loops or holds a quarter not counted");
 			return;
 		}
-		if (!is_heap_size_page(h, pg) || s->info != (idx << 1 | 1)) {
+		if (((uintptr_t)base & (SQ_SIZE - 1)) || !is_heap_size_page(h, pg) ||
+		    s != &pg->sq[q] || s->info != (idx << 1 | 1)) {
 			slob_problem(h, errors, base, "listed quarter is not one of this heap and size");
 			return;
 		}
@@ -749,7 +773,12 @@ static void check_list(struct slob_heap *h, unsigned int idx, struct sp_walk *w,
 			w->reached++;
 		}
 		prev = sq_id(base);
-		s = next_listed(s, &base);
+		next = ((u32 *)link_slot(base + s->free))[1];
+		if (next == SP_NIL)
+			return;
+		base = sq_id_addr(next);
+		pg = sp_addr_page(base);
+		s = pg ? sq_of(pg, base) : &not_a_quarter; /* reported on the next turn */
 	}
 }
 
