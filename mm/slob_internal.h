@@ -153,6 +153,7 @@ int seg_check(struct slob_heap *h);
 #define SQ_SHIFT 10
 #define SQ_SIZE (1u << SQ_SHIFT)
 #define SQ_NR (PAGE_SIZE / SQ_SIZE)
+#define SQ_ONE_IDX 6                       /* 1024: one object a quarter */
 #define SQ_BIG_IDX 7                       /* 2048: a unit of two quarters */
 #define SQ_EMPTY ((8u << 1) | 1)           /* info of an empty quarter */
 #define SQ_COVERED ((9u << 1) | 1)         /* info of a 2048 unit's second quarter */
@@ -372,9 +373,10 @@ static inline void sp_list_add(struct slob_heap *h, struct sp_quarter *s, unsign
 }
 
 /* A quarter (of pg, list idx) whose objects are all free now: it stays
- * listed as its size's idle quarter when that size has none, else it is
- * emptied to be cut again for any size; a page with no quarter in use
- * goes back unless none is kept: then it is. */
+ * listed as its size's idle quarter when that size has none (a 1024 one
+ * unlisted: its list would hold only it), else it is emptied to be cut
+ * again for any size; a page with no quarter in use goes back unless none
+ * is kept: then it is. */
 void sizepage_emptied(struct slob_heap *h, struct page *pg, struct sp_quarter *s);
 /* Empty every idle quarter (before the heap grows, for a bigblock, on
  * destroy); whether there was one. */
@@ -404,7 +406,10 @@ static inline __attribute__((always_inline)) void sp_push(struct slob_heap *h, s
 
 	*(u16 *)p = (u16)free;
 	if (unlikely(free >= SP_NONE)) { /* it was full: listed again */
-		sp_list_add(h, s, idx, qbase, p);
+		if (idx != SQ_ONE_IDX) /* (but a 1024 quarter: idle or emptied) */
+			sp_list_add(h, s, idx, qbase, p);
+		else
+			*link_slot(p) = sq_links(SP_NIL, SP_NIL);
 	} else {
 		char *old = qbase + free;
 

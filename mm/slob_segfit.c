@@ -763,24 +763,34 @@ _Static_assert(SEG_MAX - SEG_HDR == SLOB_SEG_KMALLOC_MAX, "slob.h names segfit's
 #define BORROW_MIN 128u
 #define BORROW_IDX 4u /* 256 = 16 << 4 */
 
-static inline bool borrow_quarter_object(const struct slob_heap *h, size_t size, u32 bs)
+static inline bool borrow_quarter_object(const struct slob_heap *h, size_t size)
 {
-	return size > BORROW_MIN && size < (16u << BORROW_IDX) && h->sp_head[BORROW_IDX] &&
-	       find_class(h, class_fitting(bs)) < 0;
+	return size > BORROW_MIN && size < (16u << BORROW_IDX) && h->sp_head[BORROW_IDX];
 }
 
-/* seg_kmalloc's search (with the lock held: it drops it). */
+/* seg_kmalloc's search (with the lock held: it drops it): find_block, but
+ * a borrowed quarter object before find_block_slow. */
 static __attribute__((noinline)) void *seg_kmalloc_find(struct slob_heap *h, size_t size, u32 bs,
 							gfp_t gfp, unsigned long flags)
 {
-	u32 *hdr;
+	unsigned int c = class_fitting(bs);
+	int idx;
+	u32 *hdr = NULL;
 	void *p = NULL;
 
-	if (borrow_quarter_object(h, size, bs)) {
-		p = sizepage_alloc(h, BORROW_IDX, gfp); /* listed: no call to grow */
-	} else if ((hdr = find_block(h, bs, gfp)) != NULL) {
-		p = carve(h, hdr, bs);
+	if (bs > 512)
+		hdr = scan_own_class(h, bs);
+	if (!hdr) {
+		idx = likely(c <= TOP_CLASS) ? find_class(h, c) : -1;
+		if (likely(idx >= 0))
+			hdr = take_head(h, idx);
+		else if (borrow_quarter_object(h, size))
+			p = sizepage_alloc(h, BORROW_IDX, gfp); /* listed: no call to grow */
+		else
+			hdr = find_block_slow(h, bs, gfp);
 	}
+	if (likely(hdr))
+		p = carve(h, hdr, bs);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
@@ -801,14 +811,36 @@ static __attribute__((noinline)) void *seg_kmalloc(struct slob_heap *h, size_t s
 	return seg_kmalloc_find(h, size, (u32)bs, gfp, flags);
 }
 
-/* A size page's object when its list is empty: a new page (or NULL). */
-static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h, unsigned int idx,
+/* A size page's object when its list is empty: a new quarter (or NULL). */
+static __attribute__((noinline)) void *sizepage_kmalloc_slow(struct slob_heap *h, unsigned int idx,
 							     gfp_t gfp, unsigned long flags)
 {
 	void *p = sizepage_alloc(h, idx, gfp);
 
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
+}
+
+/* A size page's object when its list is empty: the idle 1024 quarter's
+ * object (on no list; through the flat memmap's window), else
+ * sizepage_kmalloc_slow. No call but in tail position. */
+static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h, unsigned int idx,
+							     gfp_t gfp, unsigned long flags)
+{
+	char *b = h->sp_idle[idx];
+	uintptr_t off = (uintptr_t)b - memmap_win_start;
+	struct sp_quarter *s;
+
+	if (idx != SQ_ONE_IDX || !b || unlikely(off >= memmap_win_size))
+		return sizepage_kmalloc_slow(h, idx, gfp, flags);
+	s = sq_of(memmap_win_map + (off >> PAGE_SHIFT), b);
+	s->free = SP_NONE;
+	s->inuse = 1;
+	*link_slot(b) = 0;
+	h->sp_idle[idx] = NULL;
+	h->used_bytes += 16ul << SQ_ONE_IDX;
+	spin_unlock_irqrestore(&h->lock, flags);
+	return b;
 }
 
 /* sizepage_kmalloc_filled's other cases: a sectioned memmap, or a link
@@ -856,7 +888,7 @@ static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap 
 /* kmalloc from a size page. Nothing here makes a call but in tail
  * position, so the compiler needs no stack frame. */
 static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_heap *h,
-								    unsigned int idx, gfp_t gfp)
+								    unsigned long idx, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	struct sp_quarter *s = h->sp_head[idx];
@@ -865,8 +897,8 @@ static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_
 	void *p;
 
 	if (unlikely(!s))
-		return sizepage_kmalloc_grow(h, idx, gfp, flags);
-	p = sp_pop(h, s, h->sp_base[idx], idx, 16ul << idx, &links, &full);
+		return sizepage_kmalloc_grow(h, (unsigned int)idx, gfp, flags);
+	p = sp_pop(h, s, h->sp_base[idx], (unsigned int)idx, 16ul << idx, &links, &full);
 	if (unlikely(full))
 		return sizepage_kmalloc_filled(h, idx, p, links, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
@@ -925,7 +957,10 @@ static __attribute__((noinline)) bool sizepage_kfree_relist(void *p, struct page
 	char *qbase = (char *)p - off;
 
 	*(u16 *)p = SP_NONE;
-	sp_list_add(h, s, idx, qbase, p);
+	if (likely(idx != SQ_ONE_IDX))
+		sp_list_add(h, s, idx, qbase, p);
+	else /* its quarter empties: idle (on no list), or emptied */
+		*link_slot(p) = sq_links(SP_NIL, SP_NIL);
 	s->free = (u16)off;
 	h->used_bytes -= 16ul << idx;
 	if (--s->inuse == 0) {
@@ -1011,8 +1046,21 @@ bool slob_kfree(void *p, struct page *pg)
 	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == (key ^ (uintptr_t)p) ||
 		     off == free))
 		return kfree_bad(p, h, flags);
-	if (unlikely(free >= SP_NONE)) /* it was full: listed again */
-		return sizepage_kfree_relist(p, pg, h, flags, s, info, off);
+	if (unlikely(free >= SP_NONE)) { /* it was full: listed again */
+		char **idle = &h->sp_idle[SQ_ONE_IDX];
+
+		if (info != (SQ_ONE_IDX << 1 | 1) || *idle)
+			return sizepage_kfree_relist(p, pg, h, flags, s, info, off);
+		/* a 1024 quarter empties: its size's idle one, on no list */
+		*(u16 *)p = SP_NONE;
+		*link_slot(p) = sq_links(SP_NIL, SP_NIL);
+		s->free = 0;
+		s->inuse = 0;
+		h->used_bytes -= size;
+		*idle = p;
+		spin_unlock_irqrestore(&h->lock, flags);
+		return true;
+	}
 	old = (char *)p - off + free; /* the head so far: its links move to p */
 	*(u16 *)p = (u16)free;
 	*link_slot(p) = *link_slot(old);

@@ -383,6 +383,13 @@ struct sp_quarter *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gf
 
 	if (idx == SQ_BIG_IDX)
 		return cut_halves(h, gfp);
+	if (idx == SQ_ONE_IDX && h->sp_idle[idx]) { /* the idle 1024 quarter, listed */
+		addr = h->sp_idle[idx];
+		h->sp_idle[idx] = NULL;
+		pg = sp_addr_page(addr);
+		sp_list_add(h, sq_of(pg, addr), idx, addr, addr);
+		return h->sp_head[idx];
+	}
 	for (e = 1; e < SQ_NR; e++) { /* the fullest page with an empty quarter */
 		if (h->sp_cut[e - 1] != SP_NIL)
 			break;
@@ -416,7 +423,8 @@ static void sq_empty_out(struct slob_heap *h, struct page *pg, unsigned int q, u
 	char *addr = page_address(pg);
 	unsigned int e;
 
-	sq_unlink(h, &pg->sq[q], idx, addr + q * SQ_SIZE);
+	if (idx != SQ_ONE_IDX) /* (a 1024 quarter with its object free is on no list) */
+		sq_unlink(h, &pg->sq[q], idx, addr + q * SQ_SIZE);
 	e = count_empty(pg);
 	if (e)
 		cut_del(h, cut_node(pg), e);
@@ -566,6 +574,10 @@ void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st)
 	st->size_page_bytes = h->sp_pages * PAGE_SIZE;
 	if (h->sp_kept)
 		note_empty_quarters(h->sp_kept, st);
+	if (h->sp_idle[SQ_ONE_IDX]) { /* on no list */
+		slob_note_free_block(st, 16ul << SQ_ONE_IDX);
+		st->size_free_blocks++;
+	}
 	for (unsigned int e = 1; e < SQ_NR; e++) {
 		unsigned long n = 0;
 
@@ -669,7 +681,7 @@ static void check_quarter(struct slob_heap *h, struct page *pg, unsigned int q, 
 	if (!s->inuse && idx != SQ_BIG_IDX && h->sp_idle[idx] != addr + q * SQ_SIZE)
 		slob_problem(h, errors, addr + q * SQ_SIZE,
 			     "quarter with no object out is neither empty nor its size's idle one");
-	if (nfree)
+	if (nfree && idx != SQ_ONE_IDX) /* (a 1024 quarter with its object free: idle, unlisted) */
 		seen->with_free++;
 	seen->used += (unsigned long)s->inuse << (idx + SP_MIN_SHIFT);
 }
