@@ -732,7 +732,8 @@ static bool first_route(struct page *pg, unsigned int q)
 	if (lowest_empty(pg) < SQ_NR)
 		return false;
 	for (unsigned int k = 0; k < q; k++)
-		if (pg->sq[k].info < SQ_INFO_LIMIT && pg->sq[k].free < SP_NONE)
+		if (pg->sq[k].info < SQ_INFO_LIMIT && pg->sq[k].free < SP_NONE &&
+		    sq_index(&pg->sq[k]) != SQ_ONE_IDX) /* (the idle 1024 quarter: on no list) */
 			return false;
 	return true;
 }
@@ -875,6 +876,14 @@ static unsigned long check_by_lists(struct slob_heap *h, int *errors)
 		check_list(h, idx, &w, true, errors);
 	for (unsigned int e = 1; e < SQ_NR; e++)
 		check_cut_list(h, e, &w, true, errors);
+	if (h->sp_idle[SQ_ONE_IDX]) { /* on no list: its page, when nothing else reaches it */
+		struct page *pg = sp_addr_page(h->sp_idle[SQ_ONE_IDX]);
+
+		if (is_heap_size_page(h, pg) && first_route(pg, SQ_NR)) {
+			w.used += check_page(h, pg, errors).used;
+			w.reached++;
+		}
+	}
 	seen = w.reached + (h->sp_kept != NULL);
 	if (seen > h->sp_pages) {
 		slob_problem(h, errors, NULL, "size page count below the size pages listed");
