@@ -76,9 +76,16 @@
  * first), and a block whose parking would idle a further page is merged
  * instead. So parking never holds a page the heap would have given back.
  * A bigblock's allocation gives the idle page (and the kept empty size
- * page) back first (seg_release_idle): they are kept for the heap's own
- * reuse, and held beside the bigblock's new pages they would only add to
- * the peak (on the churn benchmark 2 of its 250 pages).
+ * page, and the size pages only idle quarters hold) back first
+ * (seg_release_idle): they are kept for the heap's own reuse, and held
+ * beside the bigblock's new pages they would only add to the peak (on the
+ * churn benchmark 2 of its 250 pages, before size pages had quarters).
+ *
+ * Borrowing. A kmalloc of 129..255 bytes that finds no free block of its
+ * class or above takes a free object of the listed 256-byte quarter at the
+ * head of its list, when there is one, rather than merge the parked blocks
+ * or grow (seg_kmalloc_find): the quarter is there already, and on the
+ * churn benchmark's sequence that keeps two pages off the peak.
  *
  * kmalloc's fast paths are here, slob_kmalloc and slob_kfree, with the
  * block operations they inline; the common cases (a size page's object, a

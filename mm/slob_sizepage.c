@@ -41,29 +41,40 @@
  * size pages lie below 4 TiB: sp_make checks) in each listed quarter's head
  * object, where they move to the next free object on a pop and to the
  * pushed object on a push (neighbours name the quarter, not the object, so
- * they need no update). A full quarter is on no list. An allocation pops
- * the first free object of the first listed quarter: O(1). A free pushes
- * the object back and lists its quarter first when it was full. A quarter
- * whose last object comes back is unlisted and empty; a page with an
- * empty quarter and a quarter of objects is on the heap's cut list
- * (heap->sp_cut, pfns, its links in its lowest-numbered empty quarter's
- * first bytes, which are unused), the most recent first; a page whose
- * quarters are all empty goes back to the buddy allocator unless no other
- * empty size page is kept: one is (heap->sp_kept), so that a size freed
- * and reallocated in turn does not bounce pages. A size whose list is
- * empty cuts the lowest empty quarter of the first page of the cut list,
- * else of the kept page, then of segfit's kept wholly free page re-cut,
- * and only then asks the buddy allocator; segfit likewise takes the kept
- * size page before a new one (seg_grow). So the heap never holds two empty
- * pages while it grows. (tools/churn-peak.c models the choice of a page:
- * the lowest-numbered page with an empty quarter packs best, but needs a
- * search; the most recent one, O(1), packs about as well.)
+ * they need no update). The head's prev link is not kept up (the heap
+ * knows its head). A full quarter is on no list. An allocation pops the
+ * first free object of the first listed quarter: O(1). A free pushes the
+ * object back and lists its quarter first when it was full. A link that
+ * does not name a listed quarter of the heap and size when it would become
+ * a head is reported and cuts the list (sp_set_head), not followed.
+ *
+ * Idle and empty quarters. A quarter whose last object comes back stays,
+ * still listed, as its size's idle quarter (heap->sp_idle) when the size
+ * has none, so that a size freed and reallocated in turn does not cut and
+ * empty a quarter each time; a 1024 quarter (one object) is then on no
+ * list, as its list would hold only it, and kmalloc and kfree take it and
+ * give it back inline. Any other emptied quarter is unlisted and empty. A
+ * page with an empty quarter and a quarter of objects is on one of the
+ * heap's cut lists (heap->sp_cut[e - 1] for e empty quarters, pfns, its
+ * links in its lowest-numbered empty quarter's first bytes, which are
+ * unused); a page whose quarters are all empty goes back to the buddy
+ * allocator unless no other empty size page is kept: one is
+ * (heap->sp_kept). A size whose list is empty cuts the lowest empty quarter
+ * of the first page of the fullest cut list (fewest empty quarters: the
+ * emptier pages get the chance to empty), else empties the idle quarters
+ * and tries again, else cuts the kept page, then segfit's kept wholly free
+ * page re-cut, and only then asks the buddy allocator; segfit likewise
+ * takes the kept size page (after emptying the idle quarters) before a new
+ * one (seg_grow). So the heap never holds two empty pages while it grows,
+ * and a bigblock's allocation first empties the idle quarters that alone
+ * hold a page (seg_release_idle). (tools/churn-peak.c models the choice of
+ * a page; docs/kmalloc.md has the measurements.)
  *
  * Speed. kmalloc and kfree of a size page's object (sizepage_kmalloc and
  * slob_kfree in mm/slob_segfit.c, sp_pop and sp_push in slob_internal.h)
  * make no call but in tail position, so they run without a stack frame.
- * A quarter that fills, empties or must be cut is a tail call with the
- * lock held; a full quarter that gets an object back is listed inline.
+ * A quarter that fills, gets an object back while full, empties or must
+ * be cut is a tail call with the lock held.
  *
  * Bookkeeping. heap->sp_pages counts the size pages (nr_pages counts them
  * too); every size page ever made lies between heap->sp_lo_pfn and
@@ -80,13 +91,15 @@
  * SP_NONE) or SQ_COVERED behind a 2048 unit at quarter 0 or 2; a quarter's
  * free list stays inside it on object boundaries, without loops, each
  * object but the head with its marker; inuse + free objects = its count,
- * and inuse > 0 (but a 2048 unit whose page's other unit is out); a
- * quarter is on its size's list exactly when it has a free object, with
- * back links right and sp_base the head's address; a page is on the cut
- * list exactly when it has an empty quarter and a quarter of objects, its
- * links in its lowest empty quarter with back links right; used_bytes
- * counts inuse * size of every quarter; the only empty size page is
- * sp_kept. (The unreached pages' own checks only when the range is
+ * and inuse > 0 (but the idle quarters, and a 2048 unit whose page's
+ * other unit is out); a quarter is on its size's list exactly when it has
+ * a free object (but the idle 1024 quarter), with back links right (but
+ * the head's) and sp_base the head's address; a page is on the cut list
+ * of its number of empty quarters exactly when it has an empty quarter
+ * and a quarter of objects, its links in its lowest empty quarter with
+ * back links right; each idle quarter is a quarter of its size with no
+ * object out; used_bytes counts inuse * size of every quarter; the only
+ * empty size page is sp_kept. (The unreached pages' own checks only when the range is
  * scanned; otherwise their number is sp_pages less the pages reached and
  * their bytes PAGE_SIZE each, which used_bytes must agree with.)
  */
