@@ -561,11 +561,13 @@ void sizepage_release_idle_pages(struct slob_heap *h)
 static struct sp_quarter *next_listed(struct sp_quarter *s, char **base)
 {
 	u32 next = ((u32 *)link_slot(*base + s->free))[1];
+	struct page *pg;
 
 	if (next == SP_NIL)
 		return NULL;
 	*base = sq_id_addr(next);
-	return sq_of(sp_addr_page(*base), *base);
+	pg = sp_addr_page(*base);
+	return pg ? sq_of(pg, *base) : NULL; /* (damaged: slob_check reports it) */
 }
 
 /* The empty quarters of pg: a free block of SQ_SIZE bytes each. */

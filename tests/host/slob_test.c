@@ -1858,6 +1858,13 @@ static void size_page_check_without_scan(struct ktest *t, struct fx *f)
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "in-use count differs") != NULL);
 	EXPECT_EQ(slob_check(&f->h), 0);
+	/* the full page's first 1024-byte object back: its quarter is the
+	 * size's idle one, on no list, and its page on none either: still
+	 * reached, its bytes counted right */
+	kfree(o[0]);
+	o[0] = NULL;
+	EXPECT(f->h.sp_idle[6] != NULL && f->h.sp_head[6] == NULL);
+	EXPECT_EQ(slob_check(&f->h), 0);
 	f->h.sp_lo_pfn = lo;
 	for (int i = 0; i < 9; i++)
 		kfree(o[i]);
