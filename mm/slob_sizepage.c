@@ -209,7 +209,8 @@ static struct page *sp_make(struct slob_heap *h, char *addr)
 	u32 pfn = sp_pfn(addr);
 
 	if ((virt_to_phys(addr) + PAGE_SIZE - 1) >> SQ_SHIFT >= SP_NIL) {
-		heap_error(h, addr, "size page above the quarter ids' reach (4 TiB)");
+		kprintf("slob: %s: %p: page above 4 TiB, beyond a size page's quarter ids: not used\n",
+			h->name, addr);
 		put_slob_page(h, addr);
 		return NULL;
 	}
