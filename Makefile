@@ -371,6 +371,8 @@ $(B)/churn-peak: $(CHURN_PEAK_OBJS)
 churn-peak: $(B)/churn-peak
 	@$(B)/churn-peak $(SEEDS)
 
+-include $(CHURN_PEAK_OBJS:.o=.d)
+
 test-build: $(B)/churn-peak
 
 .PHONY: churn-peak

@@ -122,6 +122,8 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
 	h->secret = (u32)((uintptr_t)h >> 4) * 0x9e3779b1u;
 	h->sp_key = sizepage_key(h);
 	h->sp_lo_pfn = ~0ul; /* no size page yet: an empty range */
+	for (unsigned int e = 0; e < ARRAY_SIZE(h->sp_cut); e++)
+		h->sp_cut[e] = SP_NIL;
 	h->keep_empty = mode == SLOB_SEGFIT ? 1 : 0;
 	h->arena.units = 1;
 	h->arena.next = &h->arena;
@@ -163,6 +165,17 @@ unsigned long slob_heap_destroy(struct slob_heap *h)
 		busy = h->nr_pages; /* classic returns empty pages as they empty */
 	spin_unlock_irqrestore(&h->lock, flags);
 	return busy;
+}
+
+unsigned long slob_reuse_pages(struct slob_heap *h)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+	unsigned long n = 0;
+
+	if (h->mode == SLOB_SEGFIT)
+		n = h->nr_empty + (h->sp_kept != NULL) + sizepage_idle_pages(h);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return n;
 }
 
 void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
@@ -243,7 +256,7 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	}
 	/* The pages kept for reuse go back first: a page the heap keeps idle
 	 * would otherwise be held beside the new ones (peak memory). */
-	if (h->mode == SLOB_SEGFIT && (h->nr_empty || h->sp_kept))
+	if (h->mode == SLOB_SEGFIT && (h->nr_empty || h->sp_kept || sizepage_idle_pages(h)))
 		seg_release_idle(h);
 	h->big_pages += n; /* claimed before the lock drops */
 	h->big_blocks++;

@@ -143,28 +143,62 @@ int seg_check(struct slob_heap *h);
 
 /* ========================== mm/slob_sizepage.c ============================ */
 
-/* A size page's header lives in its struct page (include/mm/mm.h: sp_info,
- * sp_size, sp_free, sp_inuse, sp_next, sp_prev); its 4 KiB are all
- * objects. */
-#define SP_NONE PAGE_SIZE /* sp_free: no free object */
-#define SP_NIL (~0u)      /* sp_next, sp_prev: no page */
+/* A size page is four 1 KiB quarters; each quarter holds objects of one
+ * size 16 << idx (idx 0..6: 16 to 1024 bytes) or is empty, its header in
+ * the page's struct page (include/mm/mm.h: sq[q], info, inuse, free). A
+ * 2048-byte object's page holds two of them, units at quarters 0 and 2
+ * whose next quarters are covered. A quarter with a free object is on the
+ * list of its size; its first free object (the head) carries the list
+ * links, quarter ids (physical address >> SQ_SHIFT). */
+#define SQ_SHIFT 10
+#define SQ_SIZE (1u << SQ_SHIFT)
+#define SQ_NR (PAGE_SIZE / SQ_SIZE)
+#define SQ_ONE_IDX 6                       /* 1024: one object a quarter */
+#define SQ_BIG_IDX 7                       /* 2048: a unit of two quarters */
+#define SQ_EMPTY ((8u << 1) | 1)           /* info of an empty quarter */
+#define SQ_COVERED ((9u << 1) | 1)         /* info of a 2048 unit's second quarter */
+#define SQ_INFO_LIMIT (SQ_BIG_IDX * 2 + 2) /* infos of a quarter of objects lie below */
+#define SP_NONE SQ_SIZE                    /* sq free: no free object */
+#define SP_NIL (~0u)                       /* a link to no quarter or page */
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
-		       __builtin_offsetof(struct page, sp_info) ==
+		       __builtin_offsetof(struct page, sq[0].info) ==
 			       __builtin_offsetof(struct page, lru.next),
-	       "a size page's odd sp_info lies on the low bits of lru.next");
+	       "a size page's odd sq[0].info lies on the low bits of lru.next");
+_Static_assert(SQ_NR == 4 && SP_NR_SIZES == SQ_BIG_IDX + 1 && (16u << SQ_BIG_IDX) == 2 * SQ_SIZE,
+	       "four quarters; 2048-byte objects take two");
 
 /* Is this SLOB page a size page? (Other SLOB pages are on their heap's
- * page list: lru.next, an even pointer, lies where sp_info does.) */
+ * page list: lru.next, an even pointer, lies where sq[0].info does.) */
 static inline bool PageSlobSize(const struct page *pg)
 {
-	return pg->sp_info & 1;
+	return pg->sq[0].info & 1;
 }
 
-/* The index of a size page's size into heap->sp_partial. */
-static inline unsigned int sp_index(const struct page *pg)
+/* The header of the quarter holding p, in its size page's struct page. */
+static inline struct sp_quarter *sq_of(struct page *pg, const void *p)
 {
-	return pg->sp_info >> 1;
+	_Static_assert(sizeof(struct sp_quarter) == 4, "a quarter's header is 4 bytes");
+	return (struct sp_quarter *)((char *)pg->sq +
+				     (((uintptr_t)p >> (SQ_SHIFT - 2)) & ((SQ_NR - 1) * 4)));
+}
+
+static inline char *sq_base_of(const void *p)
+{
+	return (char *)((uintptr_t)p & ~(uintptr_t)(SQ_SIZE - 1));
+}
+
+/* The index of a quarter's size (its list), SQ_EMPTY >> 1 or
+ * SQ_COVERED >> 1 for one without objects of its own. */
+static inline unsigned int sq_index(const struct sp_quarter *s)
+{
+	return s->info >> 1;
+}
+
+/* Objects of a quarter (a 2048 unit) of index idx. */
+static inline unsigned int sq_nr(unsigned int idx)
+{
+	return idx == SQ_BIG_IDX ? 1 : SQ_SIZE >> (idx + SP_MIN_SHIFT);
 }
 
 /* The key a free object's marker is made of (heap->sp_key). */
@@ -191,6 +225,18 @@ static inline char *sp_pfn_addr(u32 pfn)
 	return phys_to_virt(PFN_PHYS(pfn));
 }
 
+/* A quarter's id (its physical address >> SQ_SHIFT: sizepage_grow checks
+ * that it fits) and back. */
+static inline u32 sq_id(const void *qbase)
+{
+	return (u32)(virt_to_phys(qbase) >> SQ_SHIFT);
+}
+
+static inline char *sq_id_addr(u32 id)
+{
+	return phys_to_virt((u64)id << SQ_SHIFT);
+}
+
 static inline struct page *sp_addr_page(const void *addr)
 {
 	uintptr_t off = (uintptr_t)addr - memmap_win_start;
@@ -210,7 +256,7 @@ static inline struct page *sizepage_of(const struct slob_heap *h, const void *p)
 	return pg && page_type(pg) == PGTY_SLOB && PageSlobSize(pg) ? pg : NULL;
 }
 
-/* The index into heap->sp_partial of a kmalloc of @size bytes when a size
+/* The index into heap->sp_head of a kmalloc of @size bytes when a size
  * page serves it (a power of two up to 2048, or anything below 16: check
  * that first), from one table load. */
 static inline unsigned int sizepage_index(size_t size)
@@ -229,23 +275,17 @@ static inline bool sizepage_serves(size_t size)
 	return size <= 16 || (size <= (1u << SP_MAX_SHIFT) && !(size & (size - 1)));
 }
 
-/* Objects per size page of index idx: the whole page. */
-static inline unsigned int sp_nr(unsigned int idx)
-{
-	return PAGE_SIZE >> (idx + SP_MIN_SHIFT);
-}
-
-/* A new size page for list idx, listed at its head, or NULL: the kept
- * empty size page (of another size) or segfit's kept wholly free page
- * re-cut, else a page from the buddy allocator. */
-struct page *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gfp);
-/* The kept empty size page, unlisted and made an ordinary SLOB page of the
- * heap again (for seg_grow), its address; or NULL. */
+/* A quarter with free objects of size idx at the head of list idx (whose
+ * list was empty), or NULL: an empty quarter of a size page in use, else
+ * of the kept empty size page, else of segfit's kept wholly free page
+ * re-cut, else of a page from the buddy allocator. (2048: a whole page.) */
+struct sp_quarter *sizepage_grow(struct slob_heap *h, unsigned int idx, gfp_t gfp);
+/* The kept empty size page made an ordinary SLOB page of the heap again
+ * (for seg_grow), its address; or NULL. */
 void *sizepage_take_kept(struct slob_heap *h);
-/* Unlist an empty size page and give it back. */
-void sizepage_release(struct slob_heap *h, struct page *pg);
 
-/* The marker a free object carries in bytes 8..15. */
+/* The marker a free object carries in bytes 8..15 (but the head of its
+ * quarter: its list links are there). */
 static inline u64 sp_marker(const struct slob_heap *h, const void *obj)
 {
 	return h->sp_key ^ (uintptr_t)obj;
@@ -256,70 +296,43 @@ static inline u64 *marker_slot(void *obj)
 	return (u64 *)((char *)obj + 8);
 }
 
-/* List pg (whose memory is at base) at the head of its size's list. */
-static inline void sp_list_add(struct slob_heap *h, struct page *pg, char *base)
+/* A head object's links: the previous quarter's id in the low half, the
+ * next one's in the high half (SP_NIL: none). */
+static inline u64 *link_slot(void *obj)
 {
-	unsigned int idx = sp_index(pg);
-	struct page *head = h->sp_partial[idx];
-
-	pg->sp_prev = SP_NIL;
-	pg->sp_next = SP_NIL;
-	if (head) {
-		pg->sp_next = sp_pfn(h->sp_base[idx]);
-		head->sp_prev = sp_pfn(base);
-	}
-	h->sp_partial[idx] = pg;
-	h->sp_base[idx] = base;
+	return (u64 *)((char *)obj + 8);
 }
 
-/* Take pg off its size's list. */
-void sp_list_del(struct slob_heap *h, struct page *pg);
-
-/* Point the head of list idx at the page of pfn (or at none). */
-static inline void sp_set_head(struct slob_heap *h, unsigned int idx, u32 pfn)
+static inline u64 sq_links(u32 prev, u32 next)
 {
-	struct page *pg;
-	char *addr;
-
-	if (pfn == SP_NIL) {
-		h->sp_partial[idx] = NULL;
-		h->sp_base[idx] = NULL;
-		return;
-	}
-	addr = sp_pfn_addr(pfn);
-	pg = sp_addr_page(addr);
-	h->sp_partial[idx] = pg;
-	h->sp_base[idx] = addr;
-	pg->sp_prev = SP_NIL;
+	return (u64)next << 32 | prev;
 }
 
-/* Take the head page of list idx off it (it is full). */
-static inline void sp_list_pop_head(struct slob_heap *h, unsigned int idx)
-{
-	struct page *pg = h->sp_partial[idx];
-	u32 next = pg->sp_next;
+/* Point the head of list idx at the quarter of id (or at none). (A head's
+ * prev link is not read: sizepage_kmalloc_filled leaves it as it was.) */
+void sp_set_head(struct slob_heap *h, unsigned int idx, u32 id);
 
-	pg->sp_next = SP_NIL;
-	sp_set_head(h, idx, next);
-}
-
-/* Pop an object of the head page pg of list idx, whose memory is at base;
- * whether the page is full now (the caller takes it off the list:
- * sp_list_pop_head). */
-static inline __attribute__((always_inline)) void *sp_pop(struct slob_heap *h, struct page *pg,
-							  char *base, bool *full)
+/* Pop the first free object (of @bytes) of the quarter s (at base), the
+ * head of list idx; *links are its list links (moved to the next free
+ * object), *full whether it has none now (the caller takes it off the
+ * list: sp_set_head(h, idx, next of *links)). */
+static inline __attribute__((always_inline)) void *sp_pop(struct slob_heap *h, struct sp_quarter *s,
+							  char *base, unsigned int idx,
+							  unsigned long bytes, u64 *links, bool *full)
 {
-	char *obj = base + pg->sp_free;
+	char *obj = base + s->free;
 	unsigned long next = *(u16 *)obj;
-	unsigned int inuse = pg->sp_inuse;
+	u64 l = *link_slot(obj);
 
-	pg->sp_free = (u16)next;
-	*marker_slot(obj) = 0;
-	h->used_bytes += pg->sp_size;
-	pg->sp_inuse = (u16)(inuse + 1);
-	if (unlikely(inuse == 0) && pg == h->sp_kept)
-		h->sp_kept = NULL;
+	*link_slot(obj) = 0;
+	s->free = (u16)next;
+	if (unlikely(s->inuse++ == 0) && base == h->sp_idle[idx])
+		h->sp_idle[idx] = NULL; /* no longer idle */
+	h->used_bytes += bytes;
 	*full = next >= SP_NONE;
+	if (!*full)
+		*link_slot(base + next) = l;
+	*links = l;
 	return obj;
 }
 
@@ -327,65 +340,110 @@ static inline __attribute__((always_inline)) void *sp_pop(struct slob_heap *h, s
 static inline __attribute__((always_inline)) void *sizepage_alloc(struct slob_heap *h,
 								  unsigned int idx, gfp_t gfp)
 {
-	struct page *pg = h->sp_partial[idx];
+	struct sp_quarter *s = h->sp_head[idx];
 	bool full;
+	u64 links;
 	void *obj;
 
-	if (unlikely(!pg) && !(pg = sizepage_grow(h, idx, gfp)))
+	if (unlikely(!s) && !(s = sizepage_grow(h, idx, gfp)))
 		return NULL;
-	obj = sp_pop(h, pg, h->sp_base[idx], &full);
+	obj = sp_pop(h, s, h->sp_base[idx], idx, 16ul << idx, &links, &full);
 	if (full)
-		sp_list_pop_head(h, idx);
+		sp_set_head(h, idx, (u32)(links >> 32));
 	return obj;
 }
 
-/* Is p the start of an object of size page pg? Objects tile the page at
- * the multiples of their size. */
-static inline bool sp_on_boundary(const struct page *pg, const void *p)
+/* List the quarter s at qbase, whose only free object is obj, at the head
+ * of list idx. */
+static inline void sp_list_add(struct slob_heap *h, struct sp_quarter *s, unsigned int idx,
+			       char *qbase, void *obj)
 {
-	return !((uintptr_t)p & (pg->sp_size - 1ul));
+	struct sp_quarter *head = h->sp_head[idx];
+	u32 next = SP_NIL;
+
+	if (head) {
+		char *hbase = h->sp_base[idx];
+
+		next = sq_id(hbase);
+		*(u32 *)link_slot(hbase + head->free) = sq_id(qbase); /* its prev */
+	}
+	*link_slot(obj) = sq_links(SP_NIL, next);
+	h->sp_head[idx] = s;
+	h->sp_base[idx] = qbase;
 }
 
-/* An emptied size page goes back unless none is kept: then it is. */
-void sizepage_emptied(struct slob_heap *h, struct page *pg);
+/* A quarter (of pg, list idx) whose objects are all free now: it stays
+ * listed as its size's idle quarter when that size has none (a 1024 one
+ * unlisted: its list would hold only it), else it is emptied to be cut
+ * again for any size; a page with no quarter in use goes back unless none
+ * is kept: then it is. */
+void sizepage_emptied(struct slob_heap *h, struct page *pg, struct sp_quarter *s);
+/* Empty every idle quarter (before the heap grows, for a bigblock, on
+ * destroy); whether there was one. */
+bool sizepage_empty_idle(struct slob_heap *h);
+/* The size pages whose quarters are all empty or idle (slob_reuse_pages). */
+unsigned long sizepage_idle_pages(struct slob_heap *h);
+/* Empty the idle quarters of those pages: each goes back, or is kept
+ * (seg_release_idle, for a bigblock). */
+void sizepage_release_idle_pages(struct slob_heap *h);
 
-/* Push p back on pg after the caller's checks; whether pg was full (and
- * is now listed). */
-static inline __attribute__((always_inline)) void sp_push(struct slob_heap *h, struct page *pg,
-							  void *p, u64 marker)
+/* Is p, in the quarter of s (index idx), a live object? On an object
+ * boundary, without a free object's marker, and not the quarter's first
+ * free object (which carries links instead). */
+static inline bool sq_live(const struct slob_heap *h, const struct sp_quarter *s, unsigned int idx,
+			   const void *p)
 {
-	u16 off = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
+	return !((uintptr_t)p & ((16ul << idx) - 1)) && *marker_slot((void *)p) != sp_marker(h, p) &&
+	       s->free != ((uintptr_t)p & (SQ_SIZE - 1));
+}
 
-	*(u16 *)p = pg->sp_free;
-	*marker_slot(p) = marker;
-	if (unlikely(pg->sp_free >= SP_NONE))
-		sp_list_add(h, pg, page_head_of(p));
-	pg->sp_free = off;
-	h->used_bytes -= pg->sp_size;
+/* Push the live object p back on its quarter s (index idx). */
+static inline __attribute__((always_inline)) void sp_push(struct slob_heap *h, struct sp_quarter *s,
+							  unsigned int idx, void *p)
+{
+	char *qbase = sq_base_of(p);
+	unsigned long free = s->free;
+
+	*(u16 *)p = (u16)free;
+	if (unlikely(free >= SP_NONE)) { /* it was full: listed again */
+		if (idx != SQ_ONE_IDX) /* (but a 1024 quarter: idle or emptied) */
+			sp_list_add(h, s, idx, qbase, p);
+		else
+			*link_slot(p) = sq_links(SP_NIL, SP_NIL);
+	} else {
+		char *old = qbase + free;
+
+		*link_slot(p) = *link_slot(old);
+		*marker_slot(old) = sp_marker(h, old);
+	}
+	s->free = (u16)((uintptr_t)p & (SQ_SIZE - 1));
+	h->used_bytes -= 16ul << idx;
 }
 
 /* false when p is not a live object of pg (nothing done; the caller
- * reports). An emptied page goes back unless it is the one kept. */
+ * reports). */
 static inline __attribute__((always_inline)) bool sizepage_free(struct slob_heap *h,
 								struct page *pg, void *p)
 {
-	u64 marker = sp_marker(h, p);
+	struct sp_quarter *s = sq_of(pg, p);
+	unsigned int idx = sq_index(s);
 
-	if (!sp_on_boundary(pg, p) || *marker_slot(p) == marker)
+	if (s->info >= SQ_INFO_LIMIT || !sq_live(h, s, idx, p))
 		return false;
-	sp_push(h, pg, p, marker);
-	if (unlikely(--pg->sp_inuse == 0))
-		sizepage_emptied(h, pg);
+	sp_push(h, s, idx, p);
+	if (unlikely(--s->inuse == 0))
+		sizepage_emptied(h, pg, s);
 	return true;
 }
 
 /* The object's size, 0 when p is not a live object of pg. */
-size_t sizepage_ksize(const struct slob_heap *h, const struct page *pg, const void *p);
+size_t sizepage_ksize(const struct slob_heap *h, struct page *pg, const void *p);
 /* Give the kept size page back (slob_heap_destroy); the size pages still
  * in use. */
 unsigned long sizepage_release_all(struct slob_heap *h);
 void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st);
-/* slob_census's size pages: @fn for each. */
+/* slob_census's size pages: @fn for each quarter of objects (a 2048 unit
+ * counts as one). */
 void sizepage_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi, void *arg),
 		     void *arg);
 /* Check every size page of the heap and its lists (slob_check); the bytes

@@ -79,9 +79,16 @@
  * first), and a block whose parking would idle a further page is merged
  * instead. So parking never holds a page the heap would have given back.
  * A bigblock's allocation gives the idle page (and the kept empty size
- * page) back first (seg_release_idle): they are kept for the heap's own
- * reuse, and held beside the bigblock's new pages they would only add to
- * the peak (on the churn benchmark 2 of its 250 pages).
+ * page, and the size pages only idle quarters hold) back first
+ * (seg_release_idle): they are kept for the heap's own reuse, and held
+ * beside the bigblock's new pages they would only add to the peak (on the
+ * churn benchmark 2 of its 250 pages, before size pages had quarters).
+ *
+ * Borrowing. A kmalloc of 129..255 bytes that finds no free block of its
+ * class or above takes a free object of the listed 256-byte quarter at the
+ * head of its list, when there is one, rather than merge the parked blocks
+ * or grow (seg_kmalloc_find): the quarter is there already, and on the
+ * churn benchmark's sequence that keeps two pages off the peak.
  *
  * kmalloc's fast paths are here, slob_kmalloc and slob_kfree, with the
  * block operations they inline; the common cases (a size page's object, a
@@ -279,6 +286,8 @@ static bool seg_grow(struct slob_heap *h, gfp_t gfp)
 	u32 *first, *end;
 
 	page = sizepage_take_kept(h);
+	if (!page && sizepage_empty_idle(h)) /* they may leave a size page empty */
+		page = sizepage_take_kept(h);
 	if (!page)
 		page = get_slob_page(h, gfp);
 	if (!page)
@@ -684,9 +693,9 @@ unsigned long seg_release_idle(struct slob_heap *h)
 	unsigned long n = 0;
 	char *page;
 
+	sizepage_release_idle_pages(h); /* the pages idle quarters alone hold */
 	if (h->sp_kept) {
-		sizepage_release(h, h->sp_kept);
-		h->sp_kept = NULL;
+		put_slob_page(h, sizepage_take_kept(h));
 		n++;
 	}
 	while (h->nr_empty) {
@@ -771,13 +780,40 @@ _Static_assert(SEG_MAX - SEG_HDR == SLOB_SEG_KMALLOC_MAX, "slob.h names segfit's
 
 /* ================= kmalloc's fast paths, and the rest ==================== */
 
-/* seg_kmalloc's search (with the lock held: it drops it). */
-static __attribute__((noinline)) void *seg_kmalloc_find(struct slob_heap *h, u32 bs, gfp_t gfp,
-							unsigned long flags)
+/* Requests above BORROW_MIN bytes and below 256 take a free object of a
+ * listed 256-byte quarter when no free segfit block holds them, rather
+ * than grow segfit (or merge its parked blocks) for them: the quarter is
+ * there already, and the 192-byte requests of the churn benchmark would
+ * otherwise start a segfit page that outlives them (docs/kmalloc.md). */
+#define BORROW_MIN 128u
+#define BORROW_IDX 4u /* 256 = 16 << 4 */
+
+static inline bool borrow_quarter_object(const struct slob_heap *h, size_t size)
 {
-	u32 *hdr = find_block(h, bs, gfp);
+	return size > BORROW_MIN && size < (16u << BORROW_IDX) && h->sp_head[BORROW_IDX];
+}
+
+/* seg_kmalloc's search (with the lock held: it drops it): find_block, but
+ * a borrowed quarter object before find_block_slow. */
+static __attribute__((noinline)) void *seg_kmalloc_find(struct slob_heap *h, size_t size, u32 bs,
+							gfp_t gfp, unsigned long flags)
+{
+	unsigned int c = class_fitting(bs);
+	int idx;
+	u32 *hdr = NULL;
 	void *p = NULL;
 
+	if (bs > 512)
+		hdr = scan_own_class(h, bs);
+	if (!hdr) {
+		idx = likely(c <= TOP_CLASS) ? find_class(h, c) : -1;
+		if (likely(idx >= 0))
+			hdr = take_head(h, idx);
+		else if (borrow_quarter_object(h, size))
+			p = sizepage_alloc(h, BORROW_IDX, gfp); /* listed: no call to grow */
+		else
+			hdr = find_block_slow(h, bs, gfp);
+	}
 	if (likely(hdr))
 		p = carve(h, hdr, bs);
 	spin_unlock_irqrestore(&h->lock, flags);
@@ -801,11 +837,11 @@ static __attribute__((noinline)) void *seg_kmalloc(struct slob_heap *h, size_t s
 		spin_unlock_irqrestore(&h->lock, flags);
 		return payload_of(hdr);
 	}
-	return seg_kmalloc_find(h, (u32)bs, gfp, flags);
+	return seg_kmalloc_find(h, size, (u32)bs, gfp, flags);
 }
 
-/* A size page's object when its list is empty: a new page (or NULL). */
-static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h, unsigned int idx,
+/* A size page's object when its list is empty: a new quarter (or NULL). */
+static __attribute__((noinline)) void *sizepage_kmalloc_slow(struct slob_heap *h, unsigned int idx,
 							     gfp_t gfp, unsigned long flags)
 {
 	void *p = sizepage_alloc(h, idx, gfp);
@@ -814,38 +850,65 @@ static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h
 	return p;
 }
 
-/* sizepage_kmalloc_filled on a sectioned memmap. */
-static __attribute__((noinline)) void *sizepage_filled_sectioned(struct slob_heap *h,
-								 unsigned long idx, u32 next,
-								 void *p, unsigned long flags)
+/* A size page's object when its list is empty: the idle 1024 quarter's
+ * object (on no list; through the flat memmap's window), else
+ * sizepage_kmalloc_slow. No call but in tail position. */
+static __attribute__((noinline)) void *sizepage_kmalloc_grow(struct slob_heap *h, unsigned int idx,
+							     gfp_t gfp, unsigned long flags)
+{
+	char *b = h->sp_idle[idx];
+	uintptr_t off = (uintptr_t)b - memmap_win_start;
+	struct sp_quarter *s;
+
+	if (idx != SQ_ONE_IDX || !b || unlikely(off >= memmap_win_size))
+		return sizepage_kmalloc_slow(h, idx, gfp, flags);
+	s = sq_of(memmap_win_map + (off >> PAGE_SHIFT), b);
+	s->free = SP_NONE;
+	s->inuse = 1;
+	*link_slot(b) = 0;
+	h->sp_idle[idx] = NULL;
+	h->used_bytes += 16ul << SQ_ONE_IDX;
+	spin_unlock_irqrestore(&h->lock, flags);
+	return b;
+}
+
+/* sizepage_kmalloc_filled's other cases: a sectioned memmap, or a link
+ * that does not name a listed quarter of the size (sp_set_head reports). */
+static __attribute__((noinline)) void *sizepage_filled_slow(struct slob_heap *h, unsigned long idx,
+							    void *p, u32 next, unsigned long flags)
 {
 	sp_set_head(h, (unsigned int)idx, next);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
 
-/* kmalloc's object p took the last free object of its page, the head of
- * list idx: the page leaves the list, the next one (through the flat
- * memmap's window) heads it. No call but in tail position. */
+/* kmalloc's object p took the last free object of its quarter, the head
+ * of list idx: the quarter leaves the list, the next one (the high half of
+ * links, found through the flat memmap's window) heads it. No call but in
+ * tail position. */
 static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap *h,
-							       unsigned long idx, void *p,
+							       unsigned long idx, void *p, u64 links,
 							       unsigned long flags)
 {
-	struct page *pg = h->sp_partial[idx], *npg = NULL;
-	u32 next = pg->sp_next;
+	u32 next = (u32)(links >> 32);
+	struct sp_quarter *s = NULL;
 	char *addr = NULL;
-	uintptr_t off;
 
-	pg->sp_next = SP_NIL;
 	if (next != SP_NIL) {
-		addr = sp_pfn_addr(next);
+		uintptr_t off;
+		struct page *pg;
+
+		addr = sq_id_addr(next);
 		off = (uintptr_t)addr - memmap_win_start;
 		if (unlikely(off >= memmap_win_size))
-			return sizepage_filled_sectioned(h, idx, next, p, flags);
-		npg = memmap_win_map + (off >> PAGE_SHIFT);
-		npg->sp_prev = SP_NIL;
+			return sizepage_filled_slow(h, idx, p, next, flags);
+		pg = memmap_win_map + (off >> PAGE_SHIFT);
+		s = sq_of(pg, addr);
+		if (unlikely(pg->private != (unsigned long)h || s->info != (idx << 1 | 1) ||
+			     s->free >= SP_NONE))
+			return sizepage_filled_slow(h, idx, p, next, flags);
 	}
-	h->sp_partial[idx] = npg;
+	h->sp_head[idx] = s;
 	h->sp_base[idx] = addr;
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
@@ -854,18 +917,19 @@ static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap 
 /* kmalloc from a size page. Nothing here makes a call but in tail
  * position, so the compiler needs no stack frame. */
 static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_heap *h,
-								    unsigned int idx, gfp_t gfp)
+								    unsigned long idx, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	struct page *pg = h->sp_partial[idx];
+	struct sp_quarter *s = h->sp_head[idx];
 	bool full;
+	u64 links;
 	void *p;
 
-	if (unlikely(!pg))
-		return sizepage_kmalloc_grow(h, idx, gfp, flags);
-	p = sp_pop(h, pg, h->sp_base[idx], &full);
+	if (unlikely(!s))
+		return sizepage_kmalloc_grow(h, (unsigned int)idx, gfp, flags);
+	p = sp_pop(h, s, h->sp_base[idx], (unsigned int)idx, 16ul << idx, &links, &full);
 	if (unlikely(full))
-		return sizepage_kmalloc_filled(h, idx, p, flags);
+		return sizepage_kmalloc_filled(h, idx, p, links, flags);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return p;
 }
@@ -900,10 +964,41 @@ static __attribute__((noinline)) bool kfree_bad(void *p, struct slob_heap *h, un
 }
 
 static __attribute__((noinline)) bool sizepage_kfree_emptied(struct page *pg,
+							     struct sp_quarter *s,
 							     struct slob_heap *h,
 							     unsigned long flags)
 {
-	sizepage_emptied(h, pg);
+	sizepage_emptied(h, pg, s);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return true;
+}
+
+/* slob_kfree of p, a live object of the full quarter s of pg (info its
+ * info, off p's offset in it): pushed back, and the quarter listed first
+ * again (an object of a 1024-byte quarter or a 2048 unit empties it too:
+ * its size's idle quarter, or emptied). */
+static __attribute__((noinline)) bool sizepage_kfree_relist(void *p, struct page *pg,
+							    struct slob_heap *h, unsigned long flags,
+							    struct sp_quarter *s, unsigned long info,
+							    unsigned long off)
+{
+	unsigned int idx = (unsigned int)(info >> 1);
+	char *qbase = (char *)p - off;
+
+	*(u16 *)p = SP_NONE;
+	if (likely(idx != SQ_ONE_IDX))
+		sp_list_add(h, s, idx, qbase, p);
+	else /* its quarter empties: idle (on no list), or emptied */
+		*link_slot(p) = sq_links(SP_NIL, SP_NIL);
+	s->free = (u16)off;
+	h->used_bytes -= 16ul << idx;
+	if (--s->inuse == 0) {
+		char **idle = &h->sp_idle[idx];
+
+		if (*idle || idx == SQ_BIG_IDX)
+			return sizepage_kfree_emptied(pg, s, h, flags);
+		*idle = qbase; /* its size's idle quarter, still listed */
+	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
 }
@@ -958,35 +1053,58 @@ static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap
 /* As sizepage_kmalloc: no call but in tail position. pg is p's struct
  * page (kfree found it), its private the heap: a classic or segfit page is
  * on the heap's page list, its lru.next (even) where a size page's odd
- * sp_info lies. An emptied page becomes the kept one here when none is
- * kept. */
+ * sq[0].info lies. A quarter that empties is a tail call. */
 bool slob_kfree(void *p, struct page *pg)
 {
 	struct slob_heap *h = (struct slob_heap *)pg->private;
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	unsigned long size, free;
-	unsigned int inuse;
-	u64 marker;
+	unsigned long size, free, off, info, inuse;
+	struct sp_quarter *s;
+	char *old;
+	u64 key;
 
 	if (unlikely(!PageSlobSize(pg)))
 		return kfree_other_page(p, h, flags);
-	marker = sp_marker(h, p);
-	size = pg->sp_size;
-	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == marker))
+	s = sq_of(pg, p);
+	info = s->info;
+	if (unlikely(info >= SQ_INFO_LIMIT)) /* an empty or covered quarter */
 		return kfree_bad(p, h, flags);
-	free = pg->sp_free;
+	size = 16ul << (info >> 1);
+	off = (uintptr_t)p & (SQ_SIZE - 1);
+	free = s->free;
+	key = h->sp_key;
+	if (unlikely(((uintptr_t)p & (size - 1)) || *marker_slot(p) == (key ^ (uintptr_t)p) ||
+		     off == free))
+		return kfree_bad(p, h, flags);
+	if (unlikely(free >= SP_NONE)) { /* it was full: listed again */
+		char **idle = &h->sp_idle[SQ_ONE_IDX];
+
+		if (info != (SQ_ONE_IDX << 1 | 1) || *idle)
+			return sizepage_kfree_relist(p, pg, h, flags, s, info, off);
+		/* a 1024 quarter empties: its size's idle one, on no list */
+		*(u16 *)p = SP_NONE;
+		*link_slot(p) = sq_links(SP_NIL, SP_NIL);
+		s->free = 0;
+		s->inuse = 0;
+		h->used_bytes -= size;
+		*idle = p;
+		spin_unlock_irqrestore(&h->lock, flags);
+		return true;
+	}
+	old = (char *)p - off + free; /* the head so far: its links move to p */
 	*(u16 *)p = (u16)free;
-	*marker_slot(p) = marker;
-	if (unlikely(free >= SP_NONE)) /* it was full: listed again */
-		sp_list_add(h, pg, page_head_of(p));
-	pg->sp_free = (u16)((uintptr_t)p & (PAGE_SIZE - 1));
+	*link_slot(p) = *link_slot(old);
+	*marker_slot(old) = key ^ (uintptr_t)old;
+	s->free = (u16)off;
 	h->used_bytes -= size;
-	inuse = pg->sp_inuse - 1u;
-	pg->sp_inuse = (u16)inuse;
-	if (unlikely(inuse == 0)) {
-		if (h->sp_kept)
-			return sizepage_kfree_emptied(pg, h, flags);
-		h->sp_kept = pg;
+	inuse = s->inuse - 1ul;
+	s->inuse = (u8)inuse;
+	if (unlikely(!inuse)) {
+		char **idle = &h->sp_idle[info >> 1];
+
+		if (*idle || (info >> 1) == SQ_BIG_IDX)
+			return sizepage_kfree_emptied(pg, s, h, flags);
+		*idle = (char *)p - off; /* its size's idle quarter, still listed */
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return true;
@@ -1001,7 +1119,7 @@ bool seg_free(struct slob_heap *h, void *p, struct page *pg)
 
 size_t seg_ksize(const struct slob_heap *h, const void *p)
 {
-	const struct page *pg = sizepage_of(h, p);
+	struct page *pg = sizepage_of(h, p);
 
 	if (pg)
 		return sizepage_ksize(h, pg, p);

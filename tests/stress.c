@@ -484,9 +484,10 @@ static void settle(struct snap *s)
 	slab_for_each_cache(count_objs, &a);
 	s->free_pages = nr_free_pages();
 	s->meta_pages = slab_held_pages() - slab_pages;
-	/* (its kept empty segfit page and kept empty size page: either may
-	 * become the other while the run uses the heap, slab=slob's caches) */
-	s->slob_empty = kmalloc_heap.nr_empty + (kmalloc_heap.sp_kept != NULL);
+	/* (its kept empty segfit page, kept empty size page and the size
+	 * pages only idle quarters hold: each may become another while the
+	 * run uses the heap, slab=slob's caches) */
+	s->slob_empty = slob_reuse_pages(&kmalloc_heap);
 	s->slab_objs = a.objs;
 	s->slob_used = kmalloc_heap.used_bytes;
 	s->big_pages = kmalloc_heap.big_pages;

@@ -4,7 +4,8 @@
  * on the target, seed CHURN_SEED) replayed on a private segfit heap over
  * 64 MiB of malloc'ed memory (the host port), then replayed again up to
  * the step that set the peak, where the heap's pages are counted by kind
- * (slob_census): size pages per size with the fill of each page not full,
+ * (slob_census): quarters of size pages per size (a 2048 unit counts as one)
+ * with the fill of each quarter not full,
  * segfit pages by content, bigblock pages, and beside them the fewest
  * pages the live objects could fit in. `make churn-peak` builds and runs it
  * (docs/benchmarks.md, the churn notes).
@@ -111,7 +112,7 @@ static void op_free(void *p)
  * count pages only, and each keeps one empty page as the heap does:
  *   - per size: pages of one size, per size a list of the pages with a free
  *     object, an object taken from the first listed page, a page that gets
- *     an object back listed first (the heap's size pages);
+ *     an object back listed first (the heap's size pages before quarters);
  *   - buddy: 16-byte objects in pages of their own as above (one more kept
  *     page), 32 .. 2048 in pages split as a binary buddy system: chunks of
  *     32 << k at multiples of their size, a freed chunk merged with its
@@ -122,7 +123,9 @@ static void op_free(void *p)
  *     listed quarter, a quarter that gets an object back listed first; a
  *     size whose list is empty cuts an empty quarter of the lowest-numbered
  *     page in use that has one, else takes the kept page, else a new one; a
- *     page whose quarters are all empty is kept (one) or given back.
+ *     page whose quarters are all empty is kept (one) or given back (the
+ *     heap's size pages since, with a cut list per number of empty quarters
+ *     instead of the lowest page, and an idle quarter per size).
  * Added at every step to the real heap's segfit and bigblock pages, they
  * give the peak each layout would reach with segfit as it is.
  */
@@ -570,11 +573,12 @@ static void census(void)
 				live = kinds[k].live;
 		if (!sp[i].pages && !live)
 			continue;
-		floor_sp += ((unsigned long)live * size + PAGE_SIZE - 1) / PAGE_SIZE;
-		printf("  size pages of %4u: %3lu pages, %4lu objects (%lu pages at least), %lu full; the others hold:%s\n",
-		       size, sp[i].pages, sp[i].inuse, ((unsigned long)live * size + PAGE_SIZE - 1) / PAGE_SIZE,
+		floor_sp += ((unsigned long)live * size + 1023) / 1024; /* quarters */
+		printf("  size quarters of %4u: %3lu quarters, %4lu objects (%lu quarters at least), %lu full; the others hold:%s\n",
+		       size, sp[i].pages, sp[i].inuse, ((unsigned long)live * size + 1023) / 1024,
 		       sp[i].full, sp[i].len ? sp[i].fills : " -");
 	}
+	floor_sp = (floor_sp + 3) / 4; /* four quarters a page */
 	for (int k = 0; k < KINDS; k++) {
 		size_t ks = kinds[k].ksize;
 

@@ -41,15 +41,14 @@ struct page {
 			struct kmem_cache *slab_cache; /* every page of the slab */
 		};
 		unsigned long bigblock_pages; /* a bigblock's head page: its pages (mm/slob.c) */
-		struct {              /* a SLOB size page (mm/slob_sizepage.c): its header */
-			u16 sp_info;  /* (index of its size << 1) | 1: odd where the other
-				       * SLOB pages have lru.next, an even pointer */
-			u16 sp_size;  /* bytes per object: 16 << index */
-			u16 sp_free;  /* offset of the first free object; PAGE_SIZE: none */
-			u16 sp_inuse; /* objects handed out */
-			u32 sp_next;  /* pfns of the next and previous pages on the */
-			u32 sp_prev;  /* heap's list of its size (while not full); ~0: none */
-		};
+		struct sp_quarter {   /* a SLOB size page (mm/slob_sizepage.c): the */
+			u8 info;      /* header of each 1 KiB quarter: (index of its size
+				       * << 1) | 1, odd (sq[0].info lies where the other
+				       * SLOB pages have lru.next, an even pointer) */
+			u8 inuse;     /* objects handed out */
+			u16 free;     /* offset in the quarter of its first free object;
+				       * 1024: none */
+		} sq[4];
 	};
 	union {
 		unsigned long private; /* the owner's word (SLOB: its heap) */

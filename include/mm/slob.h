@@ -49,6 +49,7 @@ struct slob_block {
 #define SP_MAX_SHIFT 11
 #define SP_NR_SIZES (SP_MAX_SHIFT - SP_MIN_SHIFT + 1)
 struct page;
+struct sp_quarter;
 
 /* A free segfit block's payload: its links on its class list. */
 struct seg_free {
@@ -80,10 +81,16 @@ struct slob_heap {
 	 * per 128-byte range above, one freed block not yet merged (its
 	 * header), or NULL */
 	u32 *seg_parked[SEG_NR_PARKED];
-	/* size pages (mm/slob_sizepage.c): per size 16..2048 the first page
-	 * of its list of pages with a free object, and that page's address */
-	struct page *sp_partial[SP_NR_SIZES];
+	/* size pages (mm/slob_sizepage.c): per size 16..2048 the header of
+	 * the first quarter of its list of quarters with a free object, and
+	 * that quarter's address */
+	struct sp_quarter *sp_head[SP_NR_SIZES];
 	char *sp_base[SP_NR_SIZES];
+	char *sp_idle[SP_NR_SIZES];   /* per size 16..1024 its idle quarter: listed,
+				       * no object out (the one that emptied while
+				       * none was), or NULL */
+	u32 sp_cut[3];                /* per number e of empty quarters (1..3), the
+				       * pfn of the first size page with e; ~0: none */
 	struct page *sp_kept;         /* the one empty size page kept, or NULL */
 	unsigned long sp_pages;       /* size pages held (also in nr_pages) */
 	unsigned long sp_lo_pfn, sp_hi_pfn; /* every size page ever made lies in
@@ -110,6 +117,12 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode);
 /* Give every page back (all objects must be freed); returns pages that
  * could not be returned because they still hold objects. */
 unsigned long slob_heap_destroy(struct slob_heap *h);
+/* Pages the heap holds only for its own reuse: its idle segfit pages
+ * (nr_empty), the kept empty size page, and the size pages whose quarters
+ * are all empty or idle (a size's idle quarter: mm/slob_sizepage.c). A
+ * bigblock's allocation gives them back first. For tests that count
+ * pages. */
+unsigned long slob_reuse_pages(struct slob_heap *h);
 
 /* A block of @size bytes aligned to @align (0 or a power of two: the
  * mode's natural alignment, 8 for segfit, 16 for classic), or NULL. Free

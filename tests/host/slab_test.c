@@ -519,10 +519,10 @@ static void model_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(slab_pages, f->pages0);
 	if (slob_model(f)) {
 		EXPECT_EQ(slob_check(&kmalloc_heap), 0);
-		/* only the pages the heap keeps for reuse: an idle segfit page
-		 * (keep_empty) and the kept empty size page */
+		/* only the pages the heap keeps for reuse (an idle segfit
+		 * page, the kept empty size page, idle quarters' pages) */
 		EXPECT(kmalloc_heap.nr_empty <= kmalloc_heap.keep_empty);
-		EXPECT_EQ(kmalloc_heap.nr_pages, kmalloc_heap.nr_empty + (kmalloc_heap.sp_kept != NULL));
+		EXPECT_EQ(kmalloc_heap.nr_pages, slob_reuse_pages(&kmalloc_heap));
 		EXPECT_EQ(kmalloc_heap.big_pages, 0);
 	}
 	EXPECT(peak_pages > 500); /* the model really used memory */
@@ -2921,7 +2921,7 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 				EXPECT(slob_ksize(&kmalloc_heap, o[i]) >= cfg[k].size);
 				/* a size page's object: kmalloc of a power of two or
 				 * of at most 16 bytes */
-				EXPECT_EQ((bool)(pg->sp_info & 1), /* a size page (mm.h) */
+				EXPECT_EQ((bool)(pg->sq[0].info & 1), /* a size page (mm.h) */
 					  cfg[k].kmalloc_path &&
 								 (cfg[k].size <= 16 ||
 								  !(cfg[k].size & (cfg[k].size - 1))));
@@ -2960,9 +2960,8 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		EXPECT_EQ(kmem_cache_check(c), 0);
 		kmem_cache_destroy(c);
 		/* only the pages the heap keeps for reuse (an idle segfit
-		 * page, the kept empty size page) */
-		EXPECT_EQ(kmalloc_heap.nr_pages,
-			  kmalloc_heap.nr_empty + (kmalloc_heap.sp_kept != NULL));
+		 * page, the kept empty size page, idle quarters' pages) */
+		EXPECT_EQ(kmalloc_heap.nr_pages, slob_reuse_pages(&kmalloc_heap));
 	}
 	/* No SLOB-model cache left: slobinfo adds nothing. */
 	fr_capture_start(&cap);

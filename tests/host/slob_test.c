@@ -1511,24 +1511,33 @@ BOTH_MODES(slob_check_finds_damage)
 
 /* ---- segfit's size pages ---------------------------------------------------------- */
 
-/* Objects per size page of @size bytes: the whole page (its header is in
- * its struct page), four of 1024 bytes, 256 of 16. */
-static unsigned long per_size_page(size_t size)
+/* Objects per quarter of @size bytes (a 2048 unit: one). */
+static unsigned long per_quarter(size_t size)
 {
-	return PAGE_SIZE / size;
+	return size == 2048 ? 1 : 1024 / size;
+}
+
+/* Size pages N objects of @size take: their quarters four to a page (a
+ * 2048 object's page holds two). */
+static unsigned long pages_for(size_t size, unsigned long n)
+{
+	unsigned long quarters = (n + per_quarter(size) - 1) / per_quarter(size);
+
+	return size == 2048 ? (n + 1) / 2 : (quarters + 3) / 4;
 }
 
 /* kmalloc of a power of two 16..2048 (and of 1..16) takes headerless
- * objects of a page of that size, aligned to their size, packed: N objects
- * take ceil(N / per page) pages and exactly N * size used bytes. */
+ * objects of size pages, aligned to their size, packed: N objects take
+ * ceil(N / per quarter) quarters, four to a page, and exactly N * size
+ * used bytes. Each size on a heap of its own. */
 static void size_pages_pack(struct ktest *t, struct fx *f)
 {
-	static const size_t sizes[] = { 1, 16, 32, 64, 128, 256, 512, 1024, 2048 };
+	static const size_t sizes[] = { 1, 8, 16, 32, 64, 128, 256, 512, 1024, 2048 };
 	static void *o[520];
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		size_t obj = MAX(sizes[i], (size_t)16);
-		unsigned long n = 2 * per_size_page(obj) + 1, pages;
+		unsigned long n = 2 * (PAGE_SIZE / obj) + 1, pages;
 
 		ASSERT(n <= ARRAY_SIZE(o));
 		for (unsigned long k = 0; k < n; k++) {
@@ -1538,8 +1547,7 @@ static void size_pages_pack(struct ktest *t, struct fx *f)
 			EXPECT_EQ(ksize(o[k]), obj);
 			pattern_fill(o[k], (u32)k, 0, obj);
 		}
-		/* (the empty page the last size kept is re-cut for this one) */
-		pages = (n + per_size_page(obj) - 1) / per_size_page(obj);
+		pages = pages_for(obj, n);
 		EXPECT_EQ(f->h.nr_pages, pages);
 		EXPECT_EQ(f->h.sp_pages, pages);
 		/* Each full page has objects at its first and last bytes: no
@@ -1558,10 +1566,15 @@ static void size_pages_pack(struct ktest *t, struct fx *f)
 			EXPECT(pattern_first_bad(o[k], (u32)k, obj) < 0);
 			kfree(o[k]);
 		}
-		/* One empty size page is kept, the others went back. */
-		EXPECT_EQ(f->h.nr_pages, 1);
+		/* One empty size page kept and, below 2048, the page of the
+		 * size's idle quarter: the others went back. */
+		EXPECT_EQ(f->h.nr_pages, obj == 2048 ? 1 : 2);
+		EXPECT_EQ(slob_reuse_pages(&f->h), f->h.nr_pages);
 		EXPECT_EQ(f->h.used_bytes, 0);
 		EXPECT_EQ(slob_check(&f->h), 0);
+		EXPECT_EQ(slob_heap_destroy(&f->h), 0);
+		EXPECT_EQ(f->h.nr_pages, 0);
+		slob_heap_init(&f->h, "test", SLOB_SEGFIT);
 	}
 }
 
@@ -1574,22 +1587,29 @@ static void size_pages_pack_segfit(struct ktest *t)
 }
 
 /* A second kfree of a size page object, and a kfree inside one, are
- * reported and change nothing: the object is not handed out twice. */
+ * reported and change nothing: the object is not handed out twice. Both
+ * a quarter's first free object (its head, which carries the list links
+ * instead of a marker) and one behind it. */
 static void size_page_bad_frees(struct ktest *t, struct fx *f)
 {
 	u8 *a = heap_kmalloc(&f->h, 64, GFP_KERNEL), *b = heap_kmalloc(&f->h, 64, GFP_KERNEL);
-	u8 *c, *d;
+	u8 *e = heap_kmalloc(&f->h, 64, GFP_KERNEL), *c, *d;
 
-	ASSERT(a && b);
+	ASSERT(a && b && e);
 	kfree(a);
+	kfree(e); /* e heads the quarter's free list now, a is behind it */
+	EXPECT_BAD_KFREE(e, true);
 	EXPECT_BAD_KFREE(a, true);
 	EXPECT_BAD_KFREE(b + 16, true);
 	EXPECT_EQ(ksize(a), 0);
+	EXPECT_EQ(ksize(e), 0);
 	EXPECT_EQ(ksize(b + 16), 0);
 	EXPECT_EQ(ksize(b), 64);
+	EXPECT_EQ(slob_check(&f->h), 0);
 	c = heap_kmalloc(&f->h, 64, GFP_KERNEL);
 	d = heap_kmalloc(&f->h, 64, GFP_KERNEL);
 	ASSERT(c && d);
+	EXPECT(c == e && d == a); /* LIFO, each once */
 	EXPECT(c != d && c != b && d != b);
 	EXPECT_EQ(slob_check(&f->h), 0);
 	kfree(b);
@@ -1605,17 +1625,20 @@ static void size_page_bad_frees_segfit(struct ktest *t)
 	}
 }
 
-/* slob_check sees a write into a freed size page object (its marker) and a
- * free list that leaves its page. */
+/* slob_check sees a write into a freed size page object (its marker), a
+ * free list that leaves its quarter, and a damaged list link in a
+ * quarter's head object. */
 static void size_page_check_finds_damage(struct ktest *t, struct fx *f)
 {
 	u8 *a = heap_kmalloc(&f->h, 128, GFP_KERNEL), *b = heap_kmalloc(&f->h, 128, GFP_KERNEL);
+	u8 *c = heap_kmalloc(&f->h, 128, GFP_KERNEL);
 	u64 saved;
 	u16 link;
 	int errors;
 
-	ASSERT(a && b);
+	ASSERT(a && b && c);
 	kfree(a);
+	kfree(c); /* c heads the free list, a behind it */
 	EXPECT_EQ(slob_check(&f->h), 0);
 	saved = *(u64 *)(a + 8);
 	a[9] ^= 0x40; /* a use after free */
@@ -1624,57 +1647,75 @@ static void size_page_check_finds_damage(struct ktest *t, struct fx *f)
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "lost its marker") != NULL);
 	link = *(u16 *)a;
-	*(u16 *)a = 0x0f03; /* not an object boundary */
+	*(u16 *)a = 0x0303; /* not an object boundary */
 	errors = check_captured(f);
 	*(u16 *)a = link;
 	EXPECT(errors > 0);
-	EXPECT(strstr(f->out, "free list leaves the page") != NULL);
+	EXPECT(strstr(f->out, "free list leaves its quarter") != NULL);
+	saved = *(u64 *)(c + 8); /* the head's links: (prev, next) */
+	*(u32 *)(c + 12) = 0x12345;
+	errors = check_captured(f);
+	*(u64 *)(c + 8) = saved;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "listed quarter is not one of this heap") != NULL ||
+	       strstr(f->out, "size list") != NULL);
 	EXPECT_EQ(slob_check(&f->h), 0);
 	kfree(b);
 }
 
 SEGFIT_CASE(size_page_check_finds_damage)
 
-static bool same_page_ptr(const void *a, const void *b)
+static bool same_quarter_ptr(const void *a, const void *b, size_t size)
 {
-	return ((uintptr_t)a >> PAGE_SHIFT) == ((uintptr_t)b >> PAGE_SHIFT);
+	unsigned int shift = size == 2048 ? 11 : 10;
+
+	return ((uintptr_t)a >> shift) == ((uintptr_t)b >> shift);
 }
 
-/* What a size page's struct page says, against what the test knows: the
- * page is a PGTY_SLOB page of the heap with an odd sp_info naming the size,
- * and sp_inuse objects of it are out; false (reported) otherwise. */
-static bool sp_fields_match(struct ktest *t, struct fx *f, const void *obj, size_t size,
-			    unsigned long out)
+static unsigned int size_index(size_t size)
 {
-	struct page *pg = virt_to_page(obj);
 	unsigned int idx = 0;
 
 	while ((16ul << idx) < size)
 		idx++;
+	return idx;
+}
+
+/* What a quarter's header in its struct page says, against what the test
+ * knows: the page is a PGTY_SLOB size page of the heap, the quarter's
+ * info names the size and @out objects of it are out; false (reported)
+ * otherwise. */
+static bool sq_fields_match(struct ktest *t, struct fx *f, const void *obj, size_t size,
+			    unsigned long out)
+{
+	struct page *pg = virt_to_page(obj);
+	const struct sp_quarter *s;
+	unsigned int idx = size_index(size);
+
 	if (!pg) {
 		EXPECT(pg != NULL);
 		return false;
 	}
+	s = &pg->sq[((uintptr_t)obj >> 10) & 3];
 	EXPECT_EQ(page_type(pg), PGTY_SLOB);
 	EXPECT_EQ(pg->private, (unsigned long)&f->h);
-	EXPECT_EQ(pg->sp_info, (idx << 1) | 1);
-	EXPECT_EQ(pg->sp_size, size);
-	EXPECT_EQ(pg->sp_inuse, out);
-	return page_type(pg) == PGTY_SLOB && pg->sp_info == ((idx << 1) | 1) && pg->sp_size == size &&
-	       pg->sp_inuse == out;
+	EXPECT(pg->sq[0].info & 1);
+	EXPECT_EQ(s->info, (idx << 1) | 1);
+	EXPECT_EQ(s->inuse, out);
+	return page_type(pg) == PGTY_SLOB && s->info == ((idx << 1) | 1) && s->inuse == out;
 }
 
 /* Random kmalloc and kfree of the size-page sizes: after every step
- * slob_check passes and the struct page of every object's page counts
+ * slob_check passes and the header of every object's quarter counts
  * exactly the objects the test holds in it; each list head's address is
- * its page's; a page given back is an untyped free page again. */
+ * its quarter's; a page given back is an untyped free page again. */
 static void size_page_struct_page_fields(struct ktest *t, struct fx *f)
 {
 	static const size_t sizes[] = { 16, 32, 64, 128, 256, 512, 1024, 2048 };
 	enum { SLOTS = 600, STEPS = 4000 };
 	static struct { u8 *p; size_t size; } slot[SLOTS];
 	u64 x = 0x9e3779b97f4a7c15ull;
-	bool ok = true;
+	bool ok = true, shared = false;
 
 	memset(slot, 0, sizeof(slot));
 	for (int step = 0; step < STEPS && ok; step++) {
@@ -1701,54 +1742,77 @@ static void size_page_struct_page_fields(struct ktest *t, struct fx *f)
 		}
 		ok = slob_check(&f->h) == 0;
 		EXPECT(ok);
-		/* every page that holds one of ours: its count and its size */
+		/* every quarter that holds one of ours: its count and its size */
 		for (unsigned int j = 0; j < SLOTS && ok; j++) {
 			unsigned long out = 0;
 
 			if (!slot[j].p)
 				continue;
-			for (unsigned int k = 0; k < SLOTS; k++)
-				out += slot[k].p && same_page_ptr(slot[k].p, slot[j].p);
-			ok = sp_fields_match(t, f, slot[j].p, slot[j].size, out);
+			for (unsigned int k = 0; k < SLOTS; k++) {
+				if (!slot[k].p || ((uintptr_t)slot[k].p >> PAGE_SHIFT) !=
+							  ((uintptr_t)slot[j].p >> PAGE_SHIFT))
+					continue;
+				if (same_quarter_ptr(slot[k].p, slot[j].p, slot[j].size))
+					out++;
+				else if (slot[k].size != slot[j].size)
+					shared = true; /* two sizes in one page */
+			}
+			ok = sq_fields_match(t, f, slot[j].p, slot[j].size, out);
 		}
 		for (unsigned int idx = 0; idx < SP_NR_SIZES && ok; idx++) {
-			struct page *head = f->h.sp_partial[idx];
+			struct sp_quarter *head = f->h.sp_head[idx];
+			char *base = f->h.sp_base[idx];
 
-			ok = head ? f->h.sp_base[idx] == page_address(head) && head->sp_free < PAGE_SIZE
-				  : f->h.sp_base[idx] == NULL;
+			ok = head ? base && !((uintptr_t)base & 1023) &&
+					    &virt_to_page(base)->sq[((uintptr_t)base >> 10) & 3] == head &&
+					    head->free < 1024
+				  : base == NULL;
 			EXPECT(ok);
 		}
 	}
+	EXPECT(shared);
 	for (unsigned int i = 0; i < SLOTS; i++)
 		kfree(slot[i].p);
 	EXPECT_EQ(f->h.used_bytes, 0);
-	EXPECT(f->h.sp_pages <= 1); /* the kept one */
+	EXPECT_EQ(slob_reuse_pages(&f->h), f->h.sp_pages); /* the kept one, idle quarters' */
 	EXPECT_EQ(slob_check(&f->h), 0);
 }
 
-/* slob_check sees a size page's struct page that lies: an in-use count
- * off by one, an object size that is not its list's, and a size page the
- * count of size pages does not know. */
+/* slob_check sees a quarter's header that lies: an in-use count off by
+ * one, an object size that is not its list's, an empty quarter with a
+ * count, and a size page the count of size pages does not know. */
 static void size_page_check_finds_bad_struct_page(struct ktest *t, struct fx *f)
 {
 	u8 *a = heap_kmalloc(&f->h, 256, GFP_KERNEL), *b = heap_kmalloc(&f->h, 256, GFP_KERNEL);
 	struct page *pg;
+	struct sp_quarter *s;
 	int errors;
 
 	ASSERT(a && b);
 	pg = virt_to_page(a);
-	EXPECT_EQ(pg->sp_inuse, 2);
+	s = &pg->sq[((uintptr_t)a >> 10) & 3];
+	EXPECT_EQ(s->inuse, 2);
 	EXPECT_EQ(slob_check(&f->h), 0);
-	pg->sp_inuse++;
+	s->inuse++;
 	errors = check_captured(f);
-	pg->sp_inuse--;
+	s->inuse--;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "in-use count differs") != NULL);
-	pg->sp_size = 128;
+	s->info = (3 << 1) | 1; /* 128, on the list of 256 */
 	errors = check_captured(f);
-	pg->sp_size = 256;
+	s->info = (4 << 1) | 1;
 	EXPECT(errors > 0);
-	EXPECT(strstr(f->out, "object size differs") != NULL);
+	EXPECT(strstr(f->out, "listed quarter is not one of this heap and size") != NULL);
+	s->info = (10 << 1) | 1; /* beyond every size, empty and covered */
+	errors = check_captured(f);
+	s->info = (4 << 1) | 1;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "impossible object size") != NULL);
+	pg->sq[3].inuse = 1; /* an empty quarter that counts an object */
+	errors = check_captured(f);
+	pg->sq[3].inuse = 0;
+	EXPECT(errors > 0);
+	EXPECT(strstr(f->out, "empty quarter's header is not empty") != NULL);
 	f->h.sp_pages++;
 	errors = check_captured(f);
 	f->h.sp_pages--;
@@ -1761,20 +1825,29 @@ static void size_page_check_finds_bad_struct_page(struct ktest *t, struct fx *f)
 }
 
 /* slob_check with size pages spread wider than it scans (as on a big
- * machine whose free pages lie all over): the listed pages are checked,
- * the full ones counted, and damage to either is still reported. */
+ * machine whose free pages lie all over): the pages the lists reach are
+ * checked, the others counted full, and damage to either is still
+ * reported. */
 static void size_page_check_without_scan(struct ktest *t, struct fx *f)
 {
-	u8 *o[5];
+	u8 *o[9];
 	unsigned long lo;
 	struct page *pg;
 	int errors;
 
-	for (int i = 0; i < 5; i++) { /* one 1024-byte page full, one with one object */
+	/* 1024-byte objects, one a quarter: one page full, one with one */
+	for (int i = 0; i < 5; i++) {
 		o[i] = heap_kmalloc(&f->h, 1024, GFP_KERNEL);
 		ASSERT(o[i]);
 	}
-	ASSERT(f->h.sp_pages == 2 && f->h.sp_partial[6] == virt_to_page(o[4]));
+	/* and 512-byte ones: a quarter with a free object, listed */
+	for (int i = 5; i < 9; i++) {
+		o[i] = heap_kmalloc(&f->h, 512, GFP_KERNEL);
+		ASSERT(o[i]);
+	}
+	kfree(o[8]);
+	o[8] = NULL;
+	ASSERT(f->h.sp_pages == 2 && f->h.sp_head[5] && f->h.sp_head[6] == NULL);
 	lo = f->h.sp_lo_pfn;
 	f->h.sp_lo_pfn = 0; /* a range far wider than 64 pfns per size page */
 	ASSERT(f->h.sp_hi_pfn > 64 * 3);
@@ -1787,61 +1860,147 @@ static void size_page_check_without_scan(struct ktest *t, struct fx *f)
 	f->h.nr_pages--;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "used bytes differ") != NULL);
-	/* a listed page's objects are still walked */
-	pg = virt_to_page(o[4]);
-	pg->sp_inuse++;
+	/* a listed quarter's objects are still walked */
+	pg = virt_to_page(o[7]);
+	pg->sq[((uintptr_t)o[7] >> 10) & 3].inuse++;
 	errors = check_captured(f);
-	pg->sp_inuse--;
+	pg->sq[((uintptr_t)o[7] >> 10) & 3].inuse--;
 	EXPECT(errors > 0);
 	EXPECT(strstr(f->out, "in-use count differs") != NULL);
 	EXPECT_EQ(slob_check(&f->h), 0);
+	/* the full page's first 1024-byte object back: its quarter is the
+	 * size's idle one, on no list, and its page on none either: still
+	 * reached, its bytes counted right */
+	kfree(o[0]);
+	o[0] = NULL;
+	EXPECT(f->h.sp_idle[6] != NULL && f->h.sp_head[6] == NULL);
+	EXPECT_EQ(slob_check(&f->h), 0);
 	f->h.sp_lo_pfn = lo;
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 9; i++)
 		kfree(o[i]);
 	EXPECT_EQ(slob_check(&f->h), 0);
 }
 
-/* A full size page is on no list and comes back on one when an object of
- * it is freed; the list links through struct page stay consistent when
- * pages in the middle of a list empty and go back. */
-static void size_page_lists_through_struct_page(struct ktest *t, struct fx *f)
+/* A full quarter is on no list and comes back on one when an object of
+ * it is freed; the links in the quarters' head objects stay consistent
+ * when quarters in the middle of a list empty and go. */
+static void size_page_lists_through_objects(struct ktest *t, struct fx *f)
 {
-	enum { PAGES = 5, PER = 4 }; /* 1024-byte objects: four per page */
-	u8 *o[PAGES * PER];
+	enum { QUARTERS = 8, PER = 4 }; /* 256-byte objects: four per quarter */
+	u8 *o[QUARTERS * PER];
+	struct sp_quarter *s;
 
-	for (int i = 0; i < PAGES * PER; i++) {
-		o[i] = heap_kmalloc(&f->h, 1024, GFP_KERNEL);
+	for (int i = 0; i < QUARTERS * PER; i++) {
+		o[i] = heap_kmalloc(&f->h, 256, GFP_KERNEL);
 		ASSERT(o[i]);
 	}
-	EXPECT_EQ(f->h.sp_pages, PAGES);
-	EXPECT(f->h.sp_partial[6] == NULL); /* all full */
+	EXPECT_EQ(f->h.sp_pages, QUARTERS / 4);
+	EXPECT(f->h.sp_head[4] == NULL); /* all full */
 	EXPECT_EQ(slob_check(&f->h), 0);
-	/* one object of every page back: each page listed, the last freed first */
-	for (int pg = 0; pg < PAGES; pg++)
-		kfree(o[pg * PER]);
-	EXPECT(f->h.sp_partial[6] == virt_to_page(o[(PAGES - 1) * PER]));
+	/* one object of every quarter back: each listed, the last freed first */
+	for (int q = 0; q < QUARTERS; q++)
+		kfree(o[q * PER]);
+	s = f->h.sp_head[4];
+	EXPECT(s == &virt_to_page(o[(QUARTERS - 1) * PER])->sq[3]);
+	EXPECT(f->h.sp_base[4] == (char *)o[(QUARTERS - 1) * PER]);
+	EXPECT_EQ(s->free, 0); /* the object freed heads its quarter */
 	EXPECT_EQ(slob_check(&f->h), 0);
-	/* pages 1 and 3 (inside the list) empty: one is kept, one goes */
+	/* quarters 2 and 5 (inside the list) empty: the first stays as the
+	 * size's idle quarter, the second is emptied */
 	for (int i = 1; i < PER; i++) {
-		kfree(o[PER + i]);
-		kfree(o[3 * PER + i]);
+		kfree(o[2 * PER + i]);
+		kfree(o[5 * PER + i]);
 		EXPECT_EQ(slob_check(&f->h), 0);
 	}
-	EXPECT_EQ(f->h.sp_pages, PAGES - 1);
-	EXPECT_EQ(f->h.nr_pages, PAGES - 1);
-	for (int pg = 0; pg < PAGES; pg++)
-		if (pg != 1 && pg != 3)
+	EXPECT(f->h.sp_idle[4] == (char *)o[2 * PER]);
+	EXPECT_EQ(virt_to_page(o[5 * PER])->sq[1].info, (8 << 1) | 1); /* empty */
+	EXPECT_EQ(f->h.sp_pages, QUARTERS / 4);
+	/* a size that needs a quarter cuts the empty one (a page in use) */
+	{
+		u8 *x = heap_kmalloc(&f->h, 32, GFP_KERNEL);
+
+		ASSERT(x);
+		EXPECT(((uintptr_t)x & ~1023ul) == ((uintptr_t)o[5 * PER] & ~1023ul));
+		EXPECT_EQ(slob_check(&f->h), 0);
+		kfree(x);
+	}
+	for (int q = 0; q < QUARTERS; q++)
+		if (q != 2 && q != 5)
 			for (int i = 1; i < PER; i++)
-				kfree(o[pg * PER + i]);
+				kfree(o[q * PER + i]);
 	EXPECT_EQ(f->h.used_bytes, 0);
+	EXPECT_EQ(slob_reuse_pages(&f->h), f->h.sp_pages);
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+
+/* Sizes share pages below a page: objects of two sizes in the quarters of
+ * one page; an emptied quarter is cut again for another size (the idle
+ * quarter of a size first goes when a size needs a quarter and no page has
+ * an empty one); a 2048-byte object's page is two units. */
+static void size_page_quarters_shared(struct ktest *t, struct fx *f)
+{
+	u8 *a[4], *b, *c, *big[2];
+	struct page *pg;
+
+	a[0] = heap_kmalloc(&f->h, 64, GFP_KERNEL);
+	b = heap_kmalloc(&f->h, 512, GFP_KERNEL);
+	ASSERT(a[0] && b);
 	EXPECT_EQ(f->h.sp_pages, 1);
+	EXPECT(((uintptr_t)a[0] ^ (uintptr_t)b) < PAGE_SIZE); /* one page */
+	EXPECT(((uintptr_t)a[0] ^ (uintptr_t)b) >= 1024);     /* two quarters */
+	pg = virt_to_page(b);
+	EXPECT_EQ(pg->sq[0].info, (2 << 1) | 1);
+	EXPECT_EQ(pg->sq[1].info, (5 << 1) | 1);
+	EXPECT_EQ(pg->sq[2].info, (8 << 1) | 1);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	/* the 512-byte quarter empties: idle, still the size's */
+	kfree(b);
+	EXPECT(f->h.sp_idle[5] == (char *)page_address(pg) + 1024);
+	EXPECT_EQ(pg->sq[1].info, (5 << 1) | 1);
+	/* two more sizes fill the page's empty quarters */
+	a[1] = heap_kmalloc(&f->h, 128, GFP_KERNEL);
+	a[2] = heap_kmalloc(&f->h, 256, GFP_KERNEL);
+	ASSERT(a[1] && a[2]);
+	EXPECT_EQ(f->h.sp_pages, 1);
+	EXPECT_EQ(pg->sq[2].info, (3 << 1) | 1);
+	EXPECT_EQ(pg->sq[3].info, (4 << 1) | 1);
+	/* a fourth size: no page has an empty quarter, so the idle 512-byte
+	 * quarter is emptied and cut for it, before a new page */
+	c = heap_kmalloc(&f->h, 16, GFP_KERNEL);
+	ASSERT(c);
+	EXPECT_EQ(f->h.sp_pages, 1);
+	EXPECT(f->h.sp_idle[5] == NULL);
+	EXPECT_EQ(pg->sq[1].info, (0 << 1) | 1);
+	EXPECT(((uintptr_t)c & ~1023ul) == (uintptr_t)page_address(pg) + 1024);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	/* 2048: a page of its own, two units */
+	big[0] = heap_kmalloc(&f->h, 2048, GFP_KERNEL);
+	big[1] = heap_kmalloc(&f->h, 2048, GFP_KERNEL);
+	ASSERT(big[0] && big[1]);
+	EXPECT_EQ(f->h.sp_pages, 2);
+	EXPECT(((uintptr_t)big[0] ^ (uintptr_t)big[1]) == 2048);
+	pg = virt_to_page(big[0]);
+	EXPECT_EQ(pg->sq[0].info, (7 << 1) | 1);
+	EXPECT_EQ(pg->sq[1].info, (9 << 1) | 1); /* covered */
+	EXPECT_EQ(ksize(big[0]), 2048);
+	EXPECT_BAD_KFREE(big[0] + 1024, true); /* inside, where a covered quarter lies */
+	EXPECT_EQ(slob_check(&f->h), 0);
+	kfree(big[0]);
+	kfree(big[1]); /* the page empties: kept */
+	EXPECT(f->h.sp_kept == pg);
+	kfree(a[0]);
+	kfree(a[1]);
+	kfree(a[2]);
+	kfree(c);
+	EXPECT_EQ(f->h.used_bytes, 0);
 	EXPECT_EQ(slob_check(&f->h), 0);
 }
 
 SEGFIT_CASE(size_page_struct_page_fields)
 SEGFIT_CASE(size_page_check_finds_bad_struct_page)
 SEGFIT_CASE(size_page_check_without_scan)
-SEGFIT_CASE(size_page_lists_through_struct_page)
+SEGFIT_CASE(size_page_lists_through_objects)
+SEGFIT_CASE(size_page_quarters_shared)
 
 /* ---- segfit's parked blocks ------------------------------------------------------ */
 
@@ -1985,10 +2144,11 @@ static void bigblock_gives_back_idle_pages(struct ktest *t, struct fx *f)
 	ASSERT(a && s && keep);
 	EXPECT_EQ(h->nr_pages, 3); /* a's page, a size page, keep's page (a's has no room) */
 	kfree(a);                  /* parked; its page idle: the kept one */
-	kfree(s);                  /* the size page empties: the kept one */
+	kfree(s);                  /* its quarter empties: the size's idle one, alone in its page */
 	EXPECT(h->seg_parked[SEG_PARK_SLOT(seg_block(3000))] == (u32 *)a - 1);
 	EXPECT_EQ(h->nr_empty, 1);
-	EXPECT(h->sp_kept != NULL);
+	EXPECT(h->sp_idle[2] == (char *)s);
+	EXPECT_EQ(slob_reuse_pages(h), 2);
 	EXPECT_EQ(h->nr_pages, 3);
 	EXPECT_EQ(h->peak_pages, 3);
 	big = heap_kmalloc(h, 8192, GFP_KERNEL);
@@ -1998,6 +2158,8 @@ static void bigblock_gives_back_idle_pages(struct ktest *t, struct fx *f)
 	EXPECT_EQ(h->peak_pages, 3); /* not 5 */
 	EXPECT_EQ(h->nr_empty, 0);
 	EXPECT(h->sp_kept == NULL);
+	EXPECT(h->sp_idle[2] == NULL);
+	EXPECT_EQ(slob_reuse_pages(h), 0);
 	EXPECT(h->seg_parked[SEG_PARK_SLOT(seg_block(3000))] == NULL);
 	EXPECT_EQ(page_type(virt_to_page(a)), PGTY_NONE);
 	EXPECT_EQ(page_type(virt_to_page(s)), PGTY_NONE);
@@ -2050,11 +2212,11 @@ static void census_reports_pages(struct ktest *t, struct fx *f)
 	b = heap_kmalloc(h, 100, GFP_KERNEL);
 	ASSERT(s[0] && s[1] && s[2] && a && b);
 	slob_census(h, census_note, &c);
-	ASSERT_EQ(c.n, 2); /* the size page first */
+	ASSERT_EQ(c.n, 2); /* the size page's one quarter of objects first */
 	EXPECT(c.pi[0].size_page);
-	EXPECT(c.pi[0].addr == (void *)((uintptr_t)s[0] & PAGE_MASK));
+	EXPECT(c.pi[0].addr == (void *)((uintptr_t)s[0] & ~1023ul));
 	EXPECT_EQ(c.pi[0].obj_size, 64);
-	EXPECT_EQ(c.pi[0].objs, 64);
+	EXPECT_EQ(c.pi[0].objs, 16);
 	EXPECT_EQ(c.pi[0].inuse, 3);
 	EXPECT(!c.pi[1].size_page);
 	EXPECT(c.pi[1].addr == (void *)((uintptr_t)a & PAGE_MASK));
@@ -2076,7 +2238,7 @@ static void census_reports_pages(struct ktest *t, struct fx *f)
 	for (int i = 0; i < 3; i++)
 		kfree(s[i]);
 	c.n = 0;
-	slob_census(h, census_note, &c); /* the kept pages: empty */
+	slob_census(h, census_note, &c); /* the idle quarter and the idle segfit page */
 	ASSERT_EQ(c.n, 2);
 	EXPECT_EQ(c.pi[0].inuse, 0);
 	EXPECT_EQ(c.pi[1].live, 0);
@@ -2086,10 +2248,10 @@ static void census_reports_pages(struct ktest *t, struct fx *f)
 /* The churn benchmark's requests (bench/churn.c: the very sequence make
  * bench runs on the target) on a segfit heap: every block intact, none
  * refused, the heap sound and empty afterwards, and its peak at most
- * CHURN_PEAK_PAGES pages (make bench prints peak_kb = 4 x the pages; 250
- * before bigblocks gave back the heap's idle pages, 248 after, 250 since
- * blocks up to 512 bytes park: docs/kmalloc.md). */
-#define CHURN_PEAK_PAGES 250
+ * CHURN_PEAK_PAGES pages (make bench prints peak_kb = 4 x the pages; 248
+ * before size pages were cut in quarters, 250 before bigblocks gave back
+ * the heap's idle pages). */
+#define CHURN_PEAK_PAGES 245
 
 static struct slob_heap *churn_heap;
 
@@ -2279,7 +2441,8 @@ KTEST_SUITE(slob,
 	KTEST_CASE(size_page_struct_page_fields_segfit),
 	KTEST_CASE(size_page_check_finds_bad_struct_page_segfit),
 	KTEST_CASE(size_page_check_without_scan_segfit),
-	KTEST_CASE(size_page_lists_through_struct_page_segfit),
+	KTEST_CASE(size_page_lists_through_objects_segfit),
+	KTEST_CASE(size_page_quarters_shared_segfit),
 	KTEST_CASE(parked_block_reused_segfit),
 	KTEST_CASE(parked_exact_sizes_segfit),
 	KTEST_CASE(parked_page_is_the_kept_page_segfit),

@@ -154,8 +154,9 @@ static void kheap_snap(struct kheap_snap *s)
 	 * count as free here: this suite follows the SLOB heap. */
 	s->free = free_pages_drained() + slab_held_pages();
 	s->pages = kmalloc_heap.nr_pages;
-	/* the kept wholly free segfit page and the kept empty size page */
-	s->nonempty = kmalloc_heap.nr_pages - kmalloc_heap.nr_empty - (kmalloc_heap.sp_kept != NULL);
+	/* the kept wholly free segfit page, the kept empty size page and the
+	 * size pages only idle quarters hold */
+	s->nonempty = kmalloc_heap.nr_pages - slob_reuse_pages(&kmalloc_heap);
 	s->big_pages = kmalloc_heap.big_pages;
 	s->big_blocks = kmalloc_heap.big_blocks;
 	s->used = kmalloc_heap.used_bytes;
@@ -219,6 +220,7 @@ static void zero_size_null_and_limits(struct ktest *t)
 		/* The heap gave back the pages it kept idle first (mm/slob.c). */
 		EXPECT_EQ(kmalloc_heap.nr_empty, 0);
 		EXPECT(kmalloc_heap.sp_kept == NULL);
+		EXPECT_EQ(slob_reuse_pages(&kmalloc_heap), 0);
 		EXPECT_EQ(kmalloc_heap.nr_pages, s.nonempty);
 		EXPECT_EQ(free_pages_drained() + slab_held_pages(),
 			  s.free - KMALLOC_MAX_SIZE / PAGE_SIZE + (s.pages - kmalloc_heap.nr_pages));
