@@ -413,8 +413,9 @@ static __attribute__((noinline)) u32 *find_block_slow(struct slob_heap *h, u32 n
 	}
 }
 
-/* A free block of at least @need bytes, off its list, or NULL. */
-static inline u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
+/* A free block of at least @need bytes the free lists hold, off its list,
+ * or NULL; O(1): no parked block merged, no growing. */
+static inline __attribute__((always_inline)) u32 *find_block_listed(struct slob_heap *h, u32 need)
 {
 	unsigned int c = class_fitting(need);
 	int idx;
@@ -423,9 +424,15 @@ static inline u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
 	if (need > 512 && (hdr = scan_own_class(h, need)) != NULL)
 		return hdr;
 	idx = likely(c <= TOP_CLASS) ? find_class(h, c) : -1;
-	if (likely(idx >= 0))
-		return take_head(h, idx);
-	return find_block_slow(h, need, gfp);
+	return likely(idx >= 0) ? take_head(h, idx) : NULL;
+}
+
+/* A free block of at least @need bytes, off its list, or NULL. */
+static inline u32 *find_block(struct slob_heap *h, u32 need, gfp_t gfp)
+{
+	u32 *hdr = find_block_listed(h, need);
+
+	return likely(hdr) ? hdr : find_block_slow(h, need, gfp);
 }
 
 /* Block size for a @size-byte payload. */
@@ -456,12 +463,12 @@ static inline u32 **parked_slot(struct slob_heap *h, unsigned long bs)
 
 static inline u32 **parked_slot_exact(struct slob_heap *h, unsigned long bs)
 {
-	return &h->seg_parked[bs >> 4];
+	return &h->seg_parked[SEG_PARK_SLOT_EXACT(bs)];
 }
 
 static inline u32 **parked_slot_range(struct slob_heap *h, unsigned long bs)
 {
-	return &h->seg_parked[(bs >> 7) + 29];
+	return &h->seg_parked[SEG_PARK_SLOT_RANGE(bs)];
 }
 
 /* Is the live-looking block at hdr parked? */
@@ -798,18 +805,11 @@ static inline bool borrow_quarter_object(const struct slob_heap *h, size_t size)
 static __attribute__((noinline)) void *seg_kmalloc_find(struct slob_heap *h, size_t size, u32 bs,
 							gfp_t gfp, unsigned long flags)
 {
-	unsigned int c = class_fitting(bs);
-	int idx;
-	u32 *hdr = NULL;
+	u32 *hdr = find_block_listed(h, bs);
 	void *p = NULL;
 
-	if (bs > 512)
-		hdr = scan_own_class(h, bs);
-	if (!hdr) {
-		idx = likely(c <= TOP_CLASS) ? find_class(h, c) : -1;
-		if (likely(idx >= 0))
-			hdr = take_head(h, idx);
-		else if (borrow_quarter_object(h, size))
+	if (unlikely(!hdr)) {
+		if (borrow_quarter_object(h, size))
 			p = sizepage_alloc(h, BORROW_IDX, gfp); /* listed: no call to grow */
 		else
 			hdr = find_block_slow(h, bs, gfp);

@@ -40,7 +40,9 @@ struct slob_block {
  * then one per 128 bytes of block size (SEG_PARK_SLOT; slots 0 and 1 stay
  * empty: no block is smaller than 32 bytes). */
 #define SEG_NR_PARKED 61
-#define SEG_PARK_SLOT(bs) ((bs) <= 512 ? (bs) >> 4 : ((bs) >> 7) + 29)
+#define SEG_PARK_SLOT_EXACT(bs) ((bs) >> 4)       /* bs <= 512 */
+#define SEG_PARK_SLOT_RANGE(bs) (((bs) >> 7) + 29) /* bs > 512 */
+#define SEG_PARK_SLOT(bs) ((bs) <= 512 ? SEG_PARK_SLOT_EXACT(bs) : SEG_PARK_SLOT_RANGE(bs))
 
 /* SLOB_SEGFIT's size pages: kmalloc of a power of two from 16 to 2048 bytes
  * (and of 1..16) takes an object of a page of that size alone, whose
