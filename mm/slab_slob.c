@@ -87,6 +87,7 @@
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/percpu.h>
 #include <mm/port.h>
@@ -131,21 +132,14 @@ static inline unsigned int red_right(const struct kmem_cache *c)
 	return c->fp_offset - c->object_size;
 }
 
-/* The alignment kmalloc of @size bytes gives on a segfit heap: a power of
- * two its own (a size page's object, at a multiple of its size), anything
- * else ARCH_KMALLOC_MINALIGN (a size page of 16 below that size). */
-static unsigned int kmalloc_gives_align(unsigned int size)
-{
-	return size > ARCH_KMALLOC_MINALIGN && !(size & (size - 1)) ? size : ARCH_KMALLOC_MINALIGN;
-}
-
 /* Can the cache's objects be kmalloc blocks of its heap? Plain objects
  * (the block is the object: no red zone or tracks around it) of a size
  * kmalloc serves from the heap's pages, at an alignment kmalloc gives. */
 static bool kmalloc_serves(const struct kmem_cache *c, const struct slob_heap *h)
 {
 	return h->mode == SLOB_SEGFIT && c->size == c->object_size && c->red_left == 0 &&
-	       c->size <= SLOB_SEG_KMALLOC_MAX && c->align <= kmalloc_gives_align(c->size);
+	       c->size <= SLOB_SEG_KMALLOC_MAX &&
+	       c->align <= MAX(kmalloc_align(c->size), (size_t)ARCH_KMALLOC_MINALIGN);
 }
 
 static bool fits_block(const struct slob_heap *h, unsigned long size, unsigned int align)

@@ -23,14 +23,6 @@
 #include <mm/mmzone.h>
 #include <mm/slob.h>
 
-/* kmalloc's alignment for a @size-byte request beyond what every block
- * has (ARCH_KMALLOC_MINALIGN): the size itself for a power of two above
- * it, else 0. Powers of two above a page never reach SLOB blocks. */
-static inline size_t kmalloc_align(size_t size)
-{
-	return size > ARCH_KMALLOC_MINALIGN && !(size & (size - 1)) ? size : 0;
-}
-
 /* ============================== mm/slob.c ================================= */
 
 /* Count and print a bad free on the heap (last_error keeps the reason). */

@@ -321,6 +321,16 @@ void sp_set_head(struct slob_heap *h, unsigned int idx, u32 id)
 	*(u32 *)link_slot(addr + s->free) = SP_NIL;
 }
 
+/* The links of the listed quarter of @id, in its head object: [0] the
+ * previous quarter's id, [1] the next one's. */
+static u32 *listed_links(u32 id)
+{
+	char *base = sq_id_addr(id);
+	struct sp_quarter *s = sq_of(sp_addr_page(base), base);
+
+	return (u32 *)link_slot(base + s->free);
+}
+
 /* Take the quarter s at qbase (index idx, with a free object) off list idx. */
 static void sq_unlink(struct slob_heap *h, struct sp_quarter *s, unsigned int idx, char *qbase)
 {
@@ -331,18 +341,9 @@ static void sq_unlink(struct slob_heap *h, struct sp_quarter *s, unsigned int id
 		sp_set_head(h, idx, next);
 		return;
 	}
-	{
-		char *pbase = sq_id_addr(prev);
-		struct sp_quarter *ps = sq_of(sp_addr_page(pbase), pbase);
-
-		((u32 *)link_slot(pbase + ps->free))[1] = next;
-	}
-	if (next != SP_NIL) {
-		char *nbase = sq_id_addr(next);
-		struct sp_quarter *ns = sq_of(sp_addr_page(nbase), nbase);
-
-		*(u32 *)link_slot(nbase + ns->free) = prev;
-	}
+	listed_links(prev)[1] = next;
+	if (next != SP_NIL)
+		listed_links(next)[0] = prev;
 }
 
 /* ------------------------------- cutting --------------------------------- */

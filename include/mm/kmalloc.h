@@ -30,6 +30,15 @@
  * malloc's rule are 16 bytes. */
 #define ARCH_KMALLOC_MINALIGN 16
 
+/* kmalloc's alignment for a @size-byte request beyond what every object
+ * has (ARCH_KMALLOC_MINALIGN): the size itself for a power of two above
+ * it (Linux's rule since 5.4), else 0. Powers of two above a page never
+ * reach SLOB blocks. */
+static inline size_t kmalloc_align(size_t size)
+{
+	return size > ARCH_KMALLOC_MINALIGN && !(size & (size - 1)) ? size : 0;
+}
+
 /* Largest kmalloc: a MAX_ORDER-1 block of pages (4 MiB). A bigger request
  * fails (NULL) with a message, unless __GFP_NOWARN, that says to use
  * kvmalloc (mm/vmalloc.h), which serves it from vmalloc; counted in
