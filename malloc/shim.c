@@ -157,9 +157,9 @@ static __attribute__((noinline)) void heap_setup(void)
 		die("RVMM_MALLOC: expected slab or slob");
 	}
 	if (heap_classes && *heap_classes && strcmp(heap_classes, "on") != 0 &&
-	    strcmp(heap_classes, "off") != 0) {
+	    strcmp(heap_classes, "compact") != 0 && strcmp(heap_classes, "off") != 0) {
 		kprintf_set_sink(port_malloc_stderr_sink);
-		die("RVMM_MALLOC_HEAP: expected on or off");
+		die("RVMM_MALLOC_HEAP: expected on, compact or off");
 	}
 	heap.slob = backend && strcmp(backend, "slob") == 0;
 	heap.max = env_size("RVMM_MALLOC_MAX", 0);
@@ -188,6 +188,8 @@ static __attribute__((noinline)) void heap_setup(void)
 		kmalloc_set_backend(KMALLOC_SLOB);
 	if (heap_classes && strcmp(heap_classes, "on") == 0) /* kmalloc=slab's heap classes */
 		kmalloc_set_heap_classes(kmalloc_default_heap_classes());
+	else if (heap_classes && strcmp(heap_classes, "compact") == 0)
+		kmalloc_set_heap_classes(kmalloc_compact_heap_classes());
 	kprintf_set_sink(port_malloc_stderr_sink);
 	if (report_setup(report)) {
 		reporting = true;

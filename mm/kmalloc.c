@@ -66,10 +66,10 @@ static int kmalloc_param(const char *value)
 }
 KPARAM("kmalloc", kmalloc_param, "kmalloc=slob|slab  which allocator serves kmalloc up to 8 KiB");
 
-/* kmalloc_heap=on|off|0xMASK: the heap classes (below): the default set,
- * none (the default: docs/benchmarks.md, on the kernel size mix they cost
- * instructions), or bit i for class i (measuring other sets). */
-static bool boot_heap_default;
+/* kmalloc_heap=on|compact|off|0xMASK: the heap classes (below): the
+ * default set, the compact set, none (the default: docs/benchmarks.md, on
+ * the kernel size mix they cost instructions), or bit i for class i
+ * (measuring other sets). */
 static u64 boot_heap_mask;
 
 static int kmalloc_heap_param(const char *value)
@@ -77,14 +77,14 @@ static int kmalloc_heap_param(const char *value)
 	u64 mask;
 
 	if (value && strcmp(value, "on") == 0) {
-		boot_heap_default = true;
+		boot_heap_mask = kmalloc_default_heap_classes();
+	} else if (value && strcmp(value, "compact") == 0) {
+		boot_heap_mask = kmalloc_compact_heap_classes();
 	} else if (value && strcmp(value, "off") == 0) {
-		boot_heap_default = false;
 		boot_heap_mask = 0;
 	} else if (value && value[0] == '0' && (value[1] == 'x' || value[1] == 'X') &&
 		   parse_u64(value, &mask) == 0 && !(mask >> KMALLOC_NR_CACHES)) {
 		/* a mask is written in hex, one bit per class */
-		boot_heap_default = false;
 		boot_heap_mask = mask;
 	} else {
 		return -EINVAL;
@@ -92,7 +92,7 @@ static int kmalloc_heap_param(const char *value)
 	return 0;
 }
 KPARAM("kmalloc_heap", kmalloc_heap_param,
-       "kmalloc_heap=on|off|0xMASK  kmalloc=slab classes served from the SLOB heap (on: above 512 bytes, not powers of two)");
+       "kmalloc_heap=on|compact|off|0xMASK  kmalloc=slab classes served from the SLOB heap (on: above 512 bytes, not powers of two; compact: from 320 bytes up)");
 
 /* The zone SLOB heaps (below), ready once set up. */
 static struct slob_heap kmalloc_zone_heaps[KMALLOC_NR_ZONE_TYPES];
@@ -105,7 +105,7 @@ void kmalloc_init(void)
 	 * and the zone caches went with the old slab allocator. */
 	memset(kmalloc_zone_heap_ready, 0, sizeof(kmalloc_zone_heap_ready));
 	memset(kmalloc_zone_caches, 0, sizeof(kmalloc_zone_caches));
-	kmalloc_heap_classes = boot_heap_default ? kmalloc_default_heap_classes() : boot_heap_mask;
+	kmalloc_heap_classes = boot_heap_mask;
 	kmalloc_peak_bytes = kmalloc_peak_heap_bytes = 0;
 	slab_init();
 }
@@ -128,23 +128,36 @@ static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_b
  * zone, as kmalloc=slob does, so memory moves between them (a freed 1.7 KiB
  * block serves a 1.5 KiB request) where each slab class holds its own peak
  * (docs/benchmarks.md, "Slab memory on the kernel size mix"). Off unless
- * kmalloc_heap=on; then every class above 512 bytes that SLOB's blocks hold
- * and that needs no alignment beyond 16 (not a power of two). A request of
+ * kmalloc_heap=on: every class above 512 bytes that SLOB's blocks hold and
+ * that needs no alignment beyond 16 (not a power of two); or
+ * kmalloc_heap=compact: every class from 320 bytes up that SLOB's blocks
+ * hold, powers of two too (a request of a power of two is still aligned to
+ * its size: SLOB's kmalloc aligns it). A request of
  * such a class with zone bits takes the zone's heap; kfree, ksize and
  * krealloc find the block as any SLOB block (PGTY_SLOB). Their kmalloc_fast_caches
  * entry stays NULL, so the inline paths send them to kmalloc_slab_slow.
  */
-static u64 default_heap_classes(void)
+static u64 heap_classes_between(unsigned int above, bool pow2_too)
 {
 	u64 mask = 0;
 
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
 		unsigned int n = kmalloc_sizes[i];
 
-		if (n > 512 && (n & (n - 1)) && n <= SLOB_SEG_KMALLOC_MAX)
+		if (n > above && (pow2_too || (n & (n - 1))) && n <= SLOB_SEG_KMALLOC_MAX)
 			mask |= 1ull << i;
 	}
 	return mask;
+}
+
+u64 kmalloc_default_heap_classes(void)
+{
+	return heap_classes_between(512, false);
+}
+
+u64 kmalloc_compact_heap_classes(void)
+{
+	return heap_classes_between(256, true);
 }
 
 u64 kmalloc_heap_classes;
@@ -195,11 +208,6 @@ void kmalloc_set_heap_classes(u64 mask)
 	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++)
 		publish_fast_cache(i);
 	spin_unlock_irqrestore(&kmalloc_caches_lock, flags);
-}
-
-u64 kmalloc_default_heap_classes(void)
-{
-	return default_heap_classes();
 }
 
 void kmalloc_destroy_cache(unsigned int idx)

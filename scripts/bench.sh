@@ -41,6 +41,24 @@ timeout 300 qemu-system-riscv64 -M virt -bios default -nographic -no-reboot -smp
 tr -d '\r' <"$PC_LOG" | grep '^bench: [a-z]*_pc ' >build/bench-pc.txt || true
 cat build/bench-pc.txt
 
+# kmalloc=slab's memory settings side by side (docs/kmalloc.md, "Heap
+# classes"): make test's bench-slab command, as booted by default and with
+# kmalloc_heap=on and =compact.
+for hc in off on compact; do
+	HC_LOG=build/bench-heap-$hc.log
+	timeout 300 qemu-system-riscv64 -M virt -bios default -nographic -no-reboot -smp 1 -m 128M \
+		-icount shift=0 -kernel "$KERNEL" \
+		-append "kmalloc_heap=$hc run=\"bench kmem_cache churn kmalloc slab_slow mixed lifetime;poweroff\"" \
+		</dev/null >"$HC_LOG" 2>&1 || {
+		echo "bench: QEMU (kmalloc_heap=$hc) failed; log in $HC_LOG" >&2
+		cat "$HC_LOG" >&2
+		exit 1
+	}
+	tr -d '\r' <"$HC_LOG" | grep -E '^bench: (churn|mixed|lifetime) alloc=slab ' |
+		sed "s/^bench: /bench: heap=$hc /"
+done >build/bench-heap.txt
+cat build/bench-heap.txt
+
 qemu_version=$(qemu-system-riscv64 --version | head -n 1)
 # The section make realbench writes (scripts/realbench.sh) is the file's last: kept as it is.
 realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchmarks.md 2>/dev/null || true)
@@ -270,7 +288,8 @@ gives the same figures; overhead_pct / instructions per operation; "mag" is the 
 | the same, 4 slabs' worth (model: 37.3, mean 32.9; 44.92 and 44.13 instructions): chosen | 33.8 / 45 | 14.3 / 44 | 44 |
 | the same, 8 slabs' worth (model: 37.3, mean 32.3) | 34.7 / 45 | 14.3 / 44 | 44 |
 
-Goals: lifetime <= 30 (met: 14.3) and mixed <= 25 (not met: 33.8) at <= 45 instructions per operation (met:
+Goals: lifetime <= 30 (met: 14.3) and mixed <= 25 (not met by default: 33.8; `kmalloc_heap=compact` meets it,
+23.7, at 58 instructions: the end of this section) at <= 45 instructions per operation (met:
 44 and 45; 44.13 and 44.92 to two decimals, so mixed has less than a tenth of an instruction to spare). The rows down to the heap classes were measured on the caches before the magazine round. The heap classes (the last three rows, kmalloc_heap=, off by default; docs/kmalloc.md) are the
 model's shared heap made real: the classes above 512 bytes take exact SLOB blocks of kmalloc's heap, so memory
 moves between them. They take mixed from 42.3 to 34.7 (31.3 with the page-sized classes as exact pages), not to
@@ -390,6 +409,67 @@ instructions have no room for anything else that costs.
     cc -O2 -o /tmp/slab-borrow-model scripts/slab-borrow-model.c && /tmp/slab-borrow-model 20
 
 SLAB_EOF
+	echo '**Heap classes on the 34 classes, and `kmalloc_heap=compact`.** The heap-class rows above were measured on the'
+	echo '32-class table and before SLOB'"'"'s size pages were cut in quarters. Measured again on the 34 classes (make'
+	echo 'test'"'"'s bench-slab command with `kmalloc_heap=`; bit i is `kmalloc_sizes[i]`: bit 12 = 320, 15 = 512, 19 = 1024,'
+	echo '24 = 2048, 27 = 3584, 28 = 4096, 31 = 6144; mixed / lifetime as overhead_pct at instructions per'
+	echo 'operation, churn in instructions):'
+	echo
+	echo '| kmalloc_heap= | classes from the SLOB heap | mixed | lifetime | churn |'
+	echo '|---|---|---|---|---|'
+	echo '| off (the default) | none | 33.8 @ 45 | 14.3 @ 44 | 44 |'
+	echo '| 0x20000000 | 4608 | 34.7 @ 45 | | |'
+	echo '| 0x10000000 | 4096 (exact pages) | 33.8 @ 46 | | |'
+	echo '| 0xf0000000 | 4096 .. 6144 | 36.4 @ 47 | | |'
+	echo '| 0x0000f000 | 320 .. 512 | 35.5 @ 53 | | |'
+	echo '| on (0x0ef70000) | 640 .. 3584, not powers of two | 26.3 @ 50 | 13.4 @ 49 | 51 |'
+	echo '| 0x0fff7000, 0x0ef77000 | 320 .. 3584 without 512 / without any power of two | 26.3 @ 53 | | |'
+	echo '| 0xffff0000, 0xff770000 | 640 .. 6144 / without 1024 and 1792 | 29.6 @ 52 | | |'
+	echo '| 0xffff8000 | 512 .. 6144 | 28.8 @ 57 | | |'
+	echo '| 0xfffff000 | 320 .. 6144 | 25.4 @ 60 | | |'
+	echo '| 0xfffff800 | 256 .. 6144 | 24.6 @ 62 | | |'
+	echo '| compact (0x0ffff000; 0x00fff000, 320 .. 1792, and 0x0ff7f000, without 1024, give the same) | 320 .. 3584 | 23.7 @ 58 | 13.8 @ 58 | 66 |'
+	echo
+	echo 'So the memory goal of mixed (25%) is met by one setting, `kmalloc_heap=compact` (every class from 320 bytes'
+	echo 'up to a SLOB block'"'"'s largest, powers of two too: SLOB'"'"'s kmalloc still aligns a request of a power of two to'
+	echo 'its size), at 58 instructions per operation instead of 45; classes from 4096 up are better as slabs (adding'
+	echo 'them costs points and instructions). Where a heap class'"'"'s operation goes (stepped with gdb on'
+	echo '`kmalloc_heap=compact`): a kmalloc that a parked block serves is 121 instructions (the inline wrapper 7,'
+	echo '__kmalloc 23, kmalloc_slab_slow 37, heap_kmalloc 9, slob_kmalloc 13, seg_kmalloc 32), one that needs a'
+	echo 'fresh block 188 to 291; a kfree that parks the block 82, one that merges it 151 to 163; a 512-byte request'
+	echo 'from a size page 164 and its kfree 75. A slab class'"'"'s pair is 37 from the magazine (up to 512 bytes 45 to'
+	echo '50 + 33 to 38 with the variable-size lookup). mixed'"'"'s heap-class operations are 12% of its operations'
+	echo '(6.1% allocations, 6% frees), so about 100 instructions more each is the 13 per operation between 45 and'
+	echo '58. A per-class front cache of parked blocks (a model replaying mixed'"'"'s requests: it would serve 50 / 66 /'
+	echo '75% of those allocations with 1 / 2 / 3 blocks per class) would bring back 7 to 10 of them and pin'
+	echo 'memory in its turn (about 2 to 3 points); it reaches neither goal with the other, so it is not built. Nor'
+	echo 'did two more borrowing rules move the default: lending from a lender'"'"'s depot, or from its free slabs, when it'
+	echo 'has no partial slab left mixed at 33.8 (the borrower'"'"'s peak is set where its lenders have nothing spare'
+	echo 'either) and took lifetime from 14.3 to 15.1 (the depot rule).'
+	echo
+	echo 'The three settings as this run measured them (`bench kmem_cache churn kmalloc slab_slow mixed lifetime` on'
+	echo '128 MiB, booted with `kmalloc_heap=off`, `on` and `compact`; make test asserts compact'"'"'s mixed <= 25 and'
+	echo 'lifetime <= 30, and its instructions <= 60 as a bound against regression):'
+	echo
+	echo '| kmalloc_heap= | mixed: overhead % | mixed: insns | lifetime: overhead % | lifetime: insns | churn: insns | churn: peak KiB |'
+	echo '|---|---|---|---|---|---|---|'
+	awk '$1 == "bench:" {
+		hc = substr($2, 6); w = $3
+		for (i = 4; i <= NF; i++) {
+			if ($i ~ /^insns=/) ins[hc, w] = substr($i, 7)
+			if ($i ~ /^overhead_pct=/) ov[hc, w] = substr($i, 14)
+			if ($i ~ /^peak_kb=/) pk[hc, w] = substr($i, 9)
+		}
+		if (!(hc in seen)) { seen[hc] = 1; order[n++] = hc }
+	}
+	END {
+		for (j = 0; j < n; j++) {
+			h = order[j]
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", h, ov[h, "mixed"], ins[h, "mixed"],
+				ov[h, "lifetime"], ins[h, "lifetime"], ins[h, "churn"], pk[h, "churn"]
+		}
+	}' build/bench-heap.txt
+	echo
 	echo '## kmem_cache on slab and on SLOB (`slab=slob`)'
 	echo
 	echo 'The two cache models of docs/kmalloc.md side by side, from the `bench: kmem_cache` lines of the run'

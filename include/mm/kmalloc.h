@@ -95,11 +95,15 @@ struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type);
  * their own size from kmalloc's SLOB heap of their zone, so memory moves
  * between those classes. None unless booted with kmalloc_heap=on, which
  * takes kmalloc_default_heap_classes(): the classes above 512 bytes up to
- * a SLOB block's largest that are not powers of two. kmalloc_set_heap_classes changes the set (benchmarks, tests; no
+ * a SLOB block's largest that are not powers of two; or kmalloc_heap=compact,
+ * kmalloc_compact_heap_classes(): every class from 320 bytes up to a SLOB
+ * block's largest (the least memory on the kernel size mix, at more
+ * instructions). kmalloc_set_heap_classes changes the set (benchmarks, tests; no
  * other hart may allocate meanwhile; objects already out stay valid).
  */
 extern u64 kmalloc_heap_classes;
 u64 kmalloc_default_heap_classes(void);
+u64 kmalloc_compact_heap_classes(void);
 void kmalloc_set_heap_classes(u64 mask);
 /* Bytes kmalloc=slab holds from below at its highest: slab pages,
  * descriptors and magazines, kmalloc's SLOB heap; kmalloc_note_held

@@ -2111,6 +2111,84 @@ static void heap_classes_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(heap_classes)
 
+/*
+ * kmalloc_heap=compact: every class from 320 bytes up to a SLOB block's
+ * largest, powers of two too, is a heap class. A request of a power of two
+ * keeps its natural alignment (SLOB's kmalloc aligns it), others get
+ * ARCH_KMALLOC_MINALIGN; memory freed by one class serves another (freed
+ * 448-byte blocks serve 370-byte requests, which the slab classes would
+ * have put in kmalloc-384's own slabs); the classes below 320 and from 4096
+ * up keep their slabs.
+ */
+static void heap_classes_compact_body(struct ktest *t, struct fx *f)
+{
+	u64 mask = kmalloc_compact_heap_classes();
+	u8 *a[HC_N], *p;
+	unsigned long heap_pages, free0;
+
+	(void)f;
+	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		unsigned int n = kmalloc_sizes[i];
+
+		EXPECT_EQ(mask >> i & 1, n >= 320 && n <= SLOB_SEG_KMALLOC_MAX);
+	}
+	EXPECT(mask & 1ull << kmalloc_size_index(512));
+	EXPECT(mask & 1ull << kmalloc_size_index(2048));
+	EXPECT((mask & kmalloc_default_heap_classes()) == kmalloc_default_heap_classes());
+	kmalloc_set_heap_classes(mask);
+	for (size_t n = 512; n <= 2048; n *= 2) {
+		p = kmalloc(n, GFP_KERNEL);
+		ASSERT(p);
+		EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLOB);
+		EXPECT(aligned(p, n));
+		EXPECT(ksize(p) >= n);
+		memset(p, 0x5a, n);
+		kfree(p);
+	}
+	p = kmalloc(300, GFP_KERNEL); /* kmalloc-320 */
+	ASSERT(p);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLOB);
+	EXPECT(aligned(p, ARCH_KMALLOC_MINALIGN) && ksize(p) >= 300 && ksize(p) < 320);
+	kfree(p);
+	p = kmalloc(256, GFP_KERNEL); /* below 320: a slab class */
+	ASSERT(p);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLAB);
+	kfree(p);
+	p = kmalloc(4096, GFP_KERNEL); /* a page: a slab class too */
+	ASSERT(p);
+	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLAB);
+	EXPECT(aligned(p, 4096));
+	kfree(p);
+
+	for (int i = 0; i < HC_N; i++) {
+		a[i] = kmalloc(440, GFP_KERNEL);
+		ASSERT(a[i]);
+		memset(a[i], i, 440);
+	}
+	for (int i = 0; i < HC_N; i += 2) {
+		kfree(a[i]);
+		a[i] = NULL;
+	}
+	heap_pages = slob_heap_pages();
+	free0 = free_now();
+	for (int i = 0; i < HC_N; i += 2) {
+		a[i] = kmalloc(370, GFP_KERNEL);
+		ASSERT(a[i]);
+		memset(a[i], 0xc4, 370);
+	}
+	EXPECT_EQ(slob_heap_pages(), heap_pages);
+	EXPECT_EQ(free_now(), free0);
+	EXPECT(kmalloc_caches[kmalloc_size_index(448)] == NULL);
+	EXPECT(kmalloc_caches[kmalloc_size_index(370)] == NULL);
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	for (int i = 0; i < HC_N; i++) {
+		EXPECT(bytes_all(a[i], i & 1 ? (u8)i : 0xc4, i & 1 ? 440 : 370));
+		kfree(a[i]);
+	}
+	kmalloc_set_heap_classes(0);
+}
+FX_CASE(heap_classes_compact)
+
 static void kzalloc_zeroes_body(struct ktest *t, struct fx *f)
 {
 	static const size_t sizes[] = { 1, 7, 8, 24, 64, 95, 100, 192, 200, 1000, 4096, 5000, 8192 };
@@ -3483,6 +3561,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(slab_param),
 	    KTEST_CASE(slob_classic),
 	    KTEST_CASE(heap_classes),
+	    KTEST_CASE(heap_classes_compact),
 	    KTEST_CASE(borrow_private),
 	    KTEST_CASE(borrow_credit),
 	    KTEST_CASE(borrow_rules),

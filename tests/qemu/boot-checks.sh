@@ -351,14 +351,28 @@ target bench-lifetime-slab-insns "$(bench_val bench-slab '^bench: lifetime alloc
 target bench-mixed-slab-insns "$(bench_val bench-slab '^bench: mixed alloc=slab ' insns)" -le 45
 target bench-lifetime-slab-overhead "$(bench_tenths bench-slab '^bench: lifetime alloc=slab ' overhead_pct)" -le 200
 target bench-mixed-slab-overhead "$(bench_tenths bench-slab '^bench: mixed alloc=slab ' overhead_pct)" -le 340
-if tr -d '\r' <"$LOGDIR/bench-slab.log" | grep -Eq '^bench: [a-z_]+ error'; then
-	echo "FAIL bench-slab-errors: a benchmark reported an error"
-	tr -d '\r' <"$LOGDIR/bench-slab.log" | grep -E '^bench: [a-z_]+ error'
-	record bench-slab-errors 0 1
-else
-	echo "ok   bench-slab-errors"
-	record bench-slab-errors 1 0
-fi
+# kmalloc_heap=compact (docs/kmalloc.md, "Heap classes"): every class from
+# 320 bytes up to a SLOB block's largest taken from kmalloc's SLOB heap.
+# It meets the memory goals (mixed <= 25%, measured 23.7; lifetime <= 30%,
+# 13.8) at more instructions than their 45 (58 and 58: bounds against
+# regression at 60), so it is a choice for memory-tight boards, not the
+# default.
+qemu_run bench-slab-compact 300 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \
+	-append 'kmalloc_heap=compact run="bench kmem_cache churn kmalloc slab_slow mixed lifetime;poweroff"'
+target bench-compact-mixed-overhead "$(bench_tenths bench-slab-compact '^bench: mixed alloc=slab ' overhead_pct)" -le 250
+target bench-compact-lifetime-overhead "$(bench_tenths bench-slab-compact '^bench: lifetime alloc=slab ' overhead_pct)" -le 300
+target bench-compact-mixed-insns "$(bench_val bench-slab-compact '^bench: mixed alloc=slab ' insns)" -le 60
+target bench-compact-lifetime-insns "$(bench_val bench-slab-compact '^bench: lifetime alloc=slab ' insns)" -le 60
+for run in bench-slab bench-slab-compact; do
+	if tr -d '\r' <"$LOGDIR/$run.log" | grep -Eq '^bench: [a-z_]+ error'; then
+		echo "FAIL $run-errors: a benchmark reported an error"
+		tr -d '\r' <"$LOGDIR/$run.log" | grep -E '^bench: [a-z_]+ error'
+		record "$run-errors" 0 1
+	else
+		echo "ok   $run-errors"
+		record "$run-errors" 1 0
+	fi
+done
 for size in 32 64 256 1024; do
 	target "bench-kmem-cache-$size" \
 		"$(bench_val bench-slab "^bench: kmem_cache size=$size .* model=slab " insns)" -le 30

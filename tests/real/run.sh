@@ -4,7 +4,7 @@
 # RVMM_MALLOC=slab and RVMM_MALLOC=slob, against the same run on glibc's
 # malloc: standard output, standard error and exit status must be identical;
 # sqlite3 and the edge cases also with RVMM_MALLOC=slab RVMM_MALLOC_HEAP=on
-# (kmalloc=slab's heap classes, docs/kmalloc.md).
+# and =compact (kmalloc=slab's heap classes, docs/kmalloc.md).
 #
 #   python3   tests/real/alloc_heavy.py, PYTHONMALLOC=malloc (every object
 #             through malloc), four threads allocating at once
@@ -134,23 +134,27 @@ STDIN=tests/real/workload.sql
 for b in glibc slab slob; do
 	run sqlite "$b" sqlite3 :memory:
 done
-# kmalloc=slab with its heap classes on (RVMM_MALLOC_HEAP=on, docs/malloc.md):
-# sqlite3's 1032-byte blocks are then SLOB blocks of kmalloc's heap.
-export RVMM_MALLOC_HEAP=on
-run sqliteheap slab sqlite3 :memory:
-STDIN=
-run edgeheap slab build/malloc-edge
-unset RVMM_MALLOC_HEAP
-for f in out err rc; do
-	cp "$WORK/sqlite.glibc.$f" "$WORK/sqliteheap.glibc.$f"
+# kmalloc=slab with its heap classes (RVMM_MALLOC_HEAP=on and =compact,
+# docs/malloc.md): sqlite3's 1032-byte blocks are then SLOB blocks of
+# kmalloc's heap (compact: its 320- to 3584-byte classes too).
+for hc in on compact; do
+	STDIN=tests/real/workload.sql
+	export RVMM_MALLOC_HEAP=$hc
+	run "sqliteheap$hc" slab sqlite3 :memory:
+	STDIN=
+	run "edgeheap$hc" slab build/malloc-edge
+	unset RVMM_MALLOC_HEAP
+	for f in out err rc; do
+		cp "$WORK/sqlite.glibc.$f" "$WORK/sqliteheap$hc.glibc.$f"
+	done
+	echo "edge: [0-9]* checks, 0 failed" >"$WORK/edgeheap$hc.glibc.out"
+	grep -x "edge: [0-9]* checks, 0 failed" "$WORK/edgeheap$hc.slab.out" >/dev/null &&
+		cp "$WORK/edgeheap$hc.glibc.out" "$WORK/edgeheap$hc.slab.out"
+	: >"$WORK/edgeheap$hc.glibc.err"
+	echo 0 >"$WORK/edgeheap$hc.glibc.rc"
+	judge "edgeheap$hc" slab malloc-edge 8
+	judge "sqliteheap$hc" slab sqlite3 1
 done
-echo "edge: [0-9]* checks, 0 failed" >"$WORK/edgeheap.glibc.out"
-grep -x "edge: [0-9]* checks, 0 failed" "$WORK/edgeheap.slab.out" >/dev/null &&
-	cp "$WORK/edgeheap.glibc.out" "$WORK/edgeheap.slab.out"
-: >"$WORK/edgeheap.glibc.err"
-echo 0 >"$WORK/edgeheap.glibc.rc"
-judge edgeheap slab malloc-edge 8
-judge sqliteheap slab sqlite3 1
 STDIN=tests/real/workload.sql
 export RVMM_MALLOC_REPORT="$WORK/sqlitereport.report"
 run sqlitereport slab sqlite3 :memory:
