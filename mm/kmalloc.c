@@ -135,7 +135,9 @@ static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_b
  * its size: SLOB's kmalloc aligns it). A request of
  * such a class with zone bits takes the zone's heap; kfree, ksize and
  * krealloc find the block as any SLOB block (PGTY_SLOB). Their kmalloc_fast_caches
- * entry stays NULL, so the inline paths send them to kmalloc_slab_slow.
+ * entry stays NULL, so the inline paths reach __kmalloc, which sends a plain
+ * request (no zone bits, KFENCE off) straight to slob_kmalloc and the rest
+ * to kmalloc_slab_slow.
  */
 static u64 heap_classes_between(unsigned int above, bool pow2_too)
 {
@@ -173,7 +175,7 @@ unsigned long kmalloc_held_bytes(void)
 	       (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
 }
 
-static inline bool is_heap_class(unsigned int idx)
+static inline bool is_heap_class(unsigned long idx)
 {
 	return kmalloc_heap_classes >> idx & 1;
 }
@@ -228,27 +230,24 @@ void kmalloc_destroy_cache(unsigned int idx)
 	kmem_cache_destroy(c);
 }
 
-/* The class of a size in one table load: 1..1024 bytes in 16-byte steps,
- * 1025..8192 in 64-byte steps (every class above 1024 is a multiple of
- * 64). Checked against kmalloc_sizes by the host tests. */
-static const u8 small_index[64] = {
-	0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14,
-	14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 16, 16, 16, 16, 17, 17, 17, 17, 17, 17, 17,
-	17, 18, 18, 18, 18, 18, 18, 18, 18, 19, 19, 19, 19, 19, 19, 19, 19,
+/* The class of a size in one table load: entry i is the class of sizes
+ * 16i + 1 .. 16i + 16 (every class is a multiple of 16 bytes), for 1..8192
+ * (512 bytes, built while compiling from KMALLOC_CONST_INDEX; checked
+ * against kmalloc_sizes by the host tests). One table instead of two saves
+ * the test for which one on every kmalloc of a run-time size. */
+#define KI1(n) KMALLOC_CONST_INDEX(((n) + 1) * 16)
+#define KI4(n) KI1(n), KI1((n) + 1), KI1((n) + 2), KI1((n) + 3)
+#define KI16(n) KI4(n), KI4((n) + 4), KI4((n) + 8), KI4((n) + 12)
+#define KI64(n) KI16(n), KI16((n) + 16), KI16((n) + 32), KI16((n) + 48)
+static const u8 size_index[KMALLOC_SLAB_MAX / 16] = {
+	KI64(0), KI64(64), KI64(128), KI64(192), KI64(256), KI64(320), KI64(384), KI64(448),
 };
-static const u8 large_index[128] = {
-	0, 4, 8, 10, 12, 13, 14, 15, 16, 16, 17, 17, 18, 18, 19, 19, 20, 21, 21, 21, 22, 22, 22, 22,
-	23, 23, 23, 23, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 25, 25, 26, 26, 26, 26, 26, 26, 26, 26,
-	27, 27, 27, 27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 29, 29, 29, 29, 29, 29, 29, 29,
-	30, 30, 30, 30, 30, 30, 30, 30, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 31,
-	32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 33, 33, 33, 33, 33, 33, 33, 33,
-	33, 33, 33, 33, 33, 33, 33, 33,
-};
+_Static_assert(KMALLOC_SLAB_MAX == 8192, "size_index covers 1..8192");
 
 /* size in 1..KMALLOC_SLAB_MAX */
-static inline unsigned int kmalloc_index(size_t size)
+static inline unsigned long kmalloc_index(size_t size)
 {
-	return size <= 1024 ? small_index[(size - 1) >> 4] : large_index[(size - 1) >> 6];
+	return size_index[(size - 1) >> 4];
 }
 
 unsigned int kmalloc_size_index(size_t size)
@@ -407,7 +406,8 @@ struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type)
 
 /* kmalloc=slab's other cases: a class without its cache yet, __GFP_ZERO,
  * zone bits (the zone's own cache: the kmalloc-N magazines hold objects of
- * any zone). */
+ * any zone), KFENCE's sample, a heap class's request that __kmalloc does
+ * not send to SLOB itself. */
 static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 {
 	unsigned int idx = kmalloc_index(size);
@@ -499,11 +499,16 @@ void *__kmalloc(size_t size, gfp_t gfp)
 		/* A cache pointer is published with release order; what is
 		 * read through it depends on the pointer, which RISC-V orders
 		 * without a fence. Non-NULL only with kmalloc=slab. */
-		struct kmem_cache *c =
-			__atomic_load_n(&kmalloc_fast_caches[kmalloc_index(size)], __ATOMIC_RELAXED);
+		unsigned long idx = kmalloc_index(size);
+		struct kmem_cache *c = __atomic_load_n(&kmalloc_fast_caches[idx], __ATOMIC_RELAXED);
 
 		if (likely(c) && !(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
 			return kmem_cache_alloc(c, gfp);
+		/* A heap class's plain request: SLOB's kmalloc at once (every
+		 * allocation of such a class comes here; no second lookup). */
+		if (is_heap_class(idx) && !kfence_enabled && !(gfp & GFP_ZONEMASK) &&
+		    size <= SLOB_SEG_KMALLOC_MAX)
+			return kasan_kmalloc(slob_kmalloc(&kmalloc_heap, size, gfp), size);
 		if (kmalloc_backend == KMALLOC_SLAB)
 			return kmalloc_slab_slow(size, gfp);
 	}
