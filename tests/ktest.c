@@ -88,6 +88,17 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 		kprintf("    # also %s:%d: %s\n", file, line, reason);
 }
 
+void ktest_skip(struct ktest *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(t->skipped, sizeof(t->skipped), fmt, ap);
+	va_end(ap);
+	if (!t->skipped[0])
+		kstrlcpy(t->skipped, "skipped", sizeof(t->skipped));
+}
+
 static void run_suite(const struct ktest_suite *s, struct ktest_totals *tot)
 {
 	kasan_suite_mode(s->name, true);
@@ -99,6 +110,9 @@ static void run_suite(const struct ktest_suite *s, struct ktest_totals *tot)
 		if (t.failures) {
 			tot->failed++;
 			kprintf("not ok %d %s.%s: %s\n", n, s->name, t.name, t.first_failure);
+		} else if (t.skipped[0]) {
+			tot->passed++;
+			kprintf("ok %d %s.%s # SKIP %s\n", n, s->name, t.name, t.skipped);
 		} else {
 			tot->passed++;
 			kprintf("ok %d %s.%s\n", n, s->name, t.name);

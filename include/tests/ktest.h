@@ -9,7 +9,8 @@
  *   ASSERT(cond)  records a failure and ends the case (returns);
  *   EXPECT_EQ(a, b) / ASSERT_EQ(a, b)  compare integers and print both;
  *   EXPECT_STREQ(a, b)  compares C strings.
- * The runner prints one line per case ("ok N suite.case" or
+ * The runner prints one line per case ("ok N suite.case", "ok N suite.case
+ * # SKIP reason" for a case that called ktest_skip, or
  * "not ok N suite.case: file:line: reason") and ends with the closing line
  * "ktest: P passed, F failed" alone on a line.
  */
@@ -23,6 +24,7 @@ struct ktest {
 	const char *name;
 	int failures;
 	char first_failure[160]; /* "file:line: reason" of the first failure */
+	char skipped[96];        /* why the case did not run ("" when it did) */
 };
 
 struct ktest_case {
@@ -107,6 +109,11 @@ bool ktest_streq_(const char *a, const char *b);
  * expects at least one bug planted and every one caught. */
 void ktest_all_planted_caught(struct ktest *t, const char *tool, unsigned int caught,
 			      unsigned int planted);
+
+/* End a case that cannot run here (a machine too small for it): the case
+ * reports "ok N suite.case # SKIP reason" and counts as passed; the caller
+ * returns at once. A case that failed before skipping stays failed. */
+void ktest_skip(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 
 /* Results of one run. */
 struct ktest_totals {

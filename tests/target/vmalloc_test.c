@@ -26,6 +26,7 @@
 #include <lib/kstring.h>
 #include <boot/ksyms.h>
 #include <tests/ktest.h>
+#include "ram_floor.h"
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <boot/paging.h>
@@ -464,6 +465,8 @@ static void fragmented_kmalloc_fails_vmalloc_works(struct ktest *t)
 	u8 *small, *big;
 	unsigned long adjacent = 0, bad;
 
+	KTEST_NEEDS_RAM(24); /* a hoard of order-10 blocks, then a vmalloc beyond them */
+
 	/* Warm up: the slab pages and page tables these calls need exist. */
 	vfree(vmalloc(64 << 10));
 	vfree(vmalloc(BIG));
@@ -786,6 +789,8 @@ static void kvmalloc_small_and_big(struct ktest *t)
 	unsigned long nonzero = 0;
 	struct page *sp;
 
+	KTEST_NEEDS_RAM(24); /* a 4 MiB kmalloc and a bigger vmalloc */
+
 	kvfree(kvmalloc(100, GFP_KERNEL));
 	kvfree(kvmalloc(PAGE_SIZE, GFP_KERNEL));
 	kvfree(kvmalloc(64 << 10, GFP_KERNEL));
@@ -1106,6 +1111,8 @@ static void many_areas_keep_the_tree_consistent(struct ktest *t)
 	u64 rng = 0x5eed;
 	unsigned long bad = 0, fails = 0, allocs = 0, check_problems = 0;
 	unsigned int live = 0, max_live = 0;
+
+	KTEST_NEEDS_RAM(24); /* hundreds of areas live at once */
 
 	/* The areas' page arrays come from kmalloc: make every kmalloc-N cache
 	 * (and this hart's magazine) first, since a cache's descriptor, depot
