@@ -10,6 +10,9 @@
  *
  * Contract: never writes more than @size bytes, always NUL terminates when
  * size > 0, and returns the length the whole output would have had.
+ * kprintf formats into a KPRINTF_MAX buffer; output longer than that is never
+ * cut silently: it ends with a marker naming its length, and the newline the
+ * whole output ended with.
  */
 #include <lib/kernel.h>
 #include <lib/kstring.h>
@@ -18,6 +21,7 @@ struct out {
 	char *buf;
 	size_t size;
 	size_t len; /* characters produced so far, written or not */
+	char last;  /* the last character produced, written or not */
 };
 
 static void put(struct out *o, char c)
@@ -25,6 +29,7 @@ static void put(struct out *o, char c)
 	if (o->len + 1 < o->size)
 		o->buf[o->len] = c;
 	o->len++;
+	o->last = c;
 }
 
 static void put_n(struct out *o, char c, int n)
@@ -258,22 +263,34 @@ static const char *format_one(struct out *o, const char *f, va_list *ap)
 	return f + 1;
 }
 
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+/* Format all of @fmt into @o, NUL terminated when o->size > 0. */
+static void format_all(struct out *o, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
 	va_list aq;
 
 	va_copy(aq, ap);
 	while (*fmt) {
 		if (*fmt != '%')
-			put(&o, *fmt++);
+			put(o, *fmt++);
 		else
-			fmt = format_one(&o, fmt + 1, &aq);
+			fmt = format_one(o, fmt + 1, &aq);
 	}
 	va_end(aq);
-	if (size)
-		buf[o.len < size ? o.len : size - 1] = '\0';
-	return o.len > INT32_MAX ? INT32_MAX : (int)o.len;
+	if (o->size)
+		o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
+}
+
+static int clamp_len(size_t len)
+{
+	return len > INT32_MAX ? INT32_MAX : (int)len;
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct out o = { buf, size, 0, '\0' };
+
+	format_all(&o, fmt, ap);
+	return clamp_len(o.len);
 }
 
 int ksnprintf(char *buf, size_t size, const char *fmt, ...)
@@ -296,15 +313,36 @@ void kprintf_set_sink(kprintf_sink_t sink)
 	__atomic_store_n(&kprintf_sink, sink, __ATOMIC_RELEASE);
 }
 
+/* Longest cut marker: the two lengths at 20 digits each, the newline. */
+#define CUT_MARK_MAX 80
+_Static_assert(KPRINTF_MAX > 2 * CUT_MARK_MAX, "kprintf's buffer holds a cut marker and text");
+
+/*
+ * @o overflowed kprintf's buffer: end what fits with a marker naming the
+ * full length and the limit, then the newline the full output ended with,
+ * so that the next message still starts a line of its own. Returns the
+ * length to print (the buffer's, size - 1).
+ */
+static size_t mark_cut(const struct out *o)
+{
+	char mark[CUT_MARK_MAX];
+	size_t m = (size_t)ksnprintf(mark, sizeof(mark), "... [kprintf: %zu bytes cut to %zu]%s",
+				     o->len, o->size - 1, o->last == '\n' ? "\n" : "");
+
+	memcpy(o->buf + o->size - 1 - m, mark, m + 1);
+	return o->size - 1;
+}
+
 int vkprintf(const char *fmt, va_list ap)
 {
 	char buf[KPRINTF_MAX];
-	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	struct out o = { buf, sizeof(buf), 0, '\0' };
 	kprintf_sink_t sink = __atomic_load_n(&kprintf_sink, __ATOMIC_ACQUIRE);
 
+	format_all(&o, fmt, ap);
 	if (sink)
-		sink(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-	return n;
+		sink(buf, o.len < sizeof(buf) ? o.len : mark_cut(&o));
+	return clamp_len(o.len);
 }
 
 int kprintf(const char *fmt, ...)

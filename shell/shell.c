@@ -2,15 +2,18 @@
  * shell.c - a line-oriented shell on the console.
  *
  * Reading polls the UART and sleeps 250 us in wfi between empty polls, so an
- * idle shell costs little. Editing: backspace/delete erase, Ctrl-U
- * clears the line, escape sequences (arrow keys) are dropped. CR, LF and
- * CR LF each end a line, so input piped into QEMU works as typed input does.
+ * idle shell costs little. The line editor (shell/line.c) handles editing:
+ * backspace/delete erase, Ctrl-U clears the line, Tab separates arguments,
+ * escape sequences (arrow keys) are dropped whole. CR, LF and CR LF each end
+ * a line, so input piped into QEMU works as typed input does. A line longer
+ * than SHELL_LINE_MAX - 1 characters is reported and not run.
  */
 #include <drivers/console.h>
 #include <lib/kstring.h>
 #include <boot/ktime.h>
 #include <boot/boot.h>
 #include <lib/cmdline.h>
+#include <shell/line.h>
 #include <shell/shell.h>
 
 extern const struct shell_cmd *const __start_rvmm_cmds[];
@@ -18,8 +21,6 @@ extern const struct shell_cmd *const __stop_rvmm_cmds[];
 
 /* Below the time 8 bytes take at 115200 baud, so a FIFO does not overflow. */
 #define POLL_SLEEP_US 250
-#define CTRL_U 0x15
-#define ESC 0x1b
 
 size_t shell_nr_cmds(void)
 {
@@ -118,57 +119,29 @@ static int getc_blocking(void)
 	return c;
 }
 
-static void erase_chars(size_t n)
+/* Read bytes into the editor until a line ends; returns how it ended. */
+static enum line_result read_line(struct line_editor *ed)
 {
-	while (n--)
-		console_write("\b \b", 3);
-}
+	enum line_result r;
 
-/* Read one line into buf (NUL terminated, without the line end). */
-static void read_line(char *buf, size_t size)
-{
-	static bool last_was_cr;
-	size_t len = 0;
-
-	for (;;) {
-		int c = getc_blocking();
-
-		if (c == '\n' && last_was_cr) { /* the LF of a CR LF pair */
-			last_was_cr = false;
-			continue;
-		}
-		last_was_cr = c == '\r';
-		if (c == '\r' || c == '\n') {
-			console_putc('\n');
-			break;
-		}
-		if (c == '\b' || c == 0x7f) {
-			if (len) {
-				len--;
-				erase_chars(1);
-			}
-		} else if (c == CTRL_U) {
-			erase_chars(len);
-			len = 0;
-		} else if (c == ESC) {
-			getc_blocking(); /* '[' */
-			getc_blocking(); /* final byte of a short sequence */
-		} else if (c >= ' ' && c < 0x7f && len + 1 < size) {
-			buf[len++] = (char)c;
-			console_putc((char)c);
-		}
-	}
-	buf[len] = '\0';
+	do
+		r = line_editor_feed(ed, (unsigned char)getc_blocking());
+	while (r == LINE_MORE);
+	return r;
 }
 
 void shell_loop(void)
 {
 	char line[SHELL_LINE_MAX];
+	struct line_editor ed;
 
+	line_editor_init(&ed, line, sizeof(line), console_write);
 	for (;;) {
 		console_write("rvmm> ", 6);
-		read_line(line, sizeof(line));
-		shell_exec(line);
+		if (read_line(&ed) == LINE_TOO_LONG)
+			kprintf("shell: line longer than %d characters not run\n", SHELL_LINE_MAX - 1);
+		else
+			shell_exec(line);
 	}
 }
 

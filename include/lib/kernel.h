@@ -73,8 +73,11 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 /* Print (lib/printf.c): format at most KPRINTF_MAX - 1 bytes on the
  * caller's stack and hand them to the sink the system registered (the
  * kernel's console, stdout on the host); nothing is printed before one is.
- * The sink keeps one call's output whole: with the kernel's console, never
- * interleaved with another hart's. Returns the formatted length. */
+ * Longer output is cut to KPRINTF_MAX - 1 bytes that end with the marker
+ * "... [kprintf: LEN bytes cut to 511]" and, when the whole output ended
+ * with a newline, that newline. The sink keeps one call's output whole:
+ * with the kernel's console, never interleaved with another hart's.
+ * Returns the formatted length (of the whole output). */
 #define KPRINTF_MAX 512
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int vkprintf(const char *fmt, va_list ap);

@@ -61,6 +61,28 @@ check shell-stdin 7 \
 	"^ +3 +[0-9]+ +[0-9]+ +0x" "^piped input works$" \
 	"^ktest: 5 passed, 0 failed$" "nosuchcmd: unknown command" "power: off \(exit code 7\)"
 
+# The line editor on piped bytes (shell/line.c; host suite "line"): a lone
+# ESC keeps the line end after it, longer escape sequences (Delete,
+# Ctrl-Right) go whole, Tab separates arguments, and a line over 255
+# characters is reported, not run, and the next line runs.
+long_b=$(printf 'B%.0s' $(seq 1500))
+printf '\nhelp\033\nmeminfo\necho ab\033[3~cd\necho x\033[1;5Cy\necho tab\there\necho %s tail\necho after long\npoweroff 6\n' \
+	"$long_b" >"$LOGDIR/shell-editing-input.txt"
+qemu_run shell-editing 60 "$LOGDIR/shell-editing-input.txt" $VIRT -smp 1 -m 128M -kernel "$KERNEL"
+check shell-editing 6 \
+	"^rvmm> help$" "^MemTotal: +[0-9]+ kB$" "^abcd$" "^xy$" "^tab here$" \
+	"^shell: line longer than 255 characters not run$" "^after long$" \
+	"power: off \(exit code 6\)"
+no_log shell-editing shell-editing-nothing-lost "unknown command" "^BBBB" "tail$" "~cd|;5Cy"
+
+# kprintf's buffer holds 511 bytes: a longer command line's echo ends with
+# a marker and its newline, and the next message starts a line of its own.
+qemu_run cmdline-long-echo 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append "run=\"echo run ran;poweroff 7\" x=$(printf 'y%.0s' $(seq 3000))"
+check cmdline-long-echo 7 \
+	"^Kernel command line: run=.*y\\.\\.\\. \\[kprintf: [0-9]+ bytes cut to 511\\]$" \
+	"^cmdline: command line longer than 1023 bytes, truncated$" "^run ran$"
+
 # run= with a quoted value, and an unknown parameter warned about.
 qemu_run run-param 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append 'bogus=1 run="echo hello from run;poweroff 5"'

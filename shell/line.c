@@ -1,0 +1,108 @@
+/*
+ * line.c - the console line editor (the rules are in include/shell/line.h).
+ *
+ * One byte at a time: an escape sequence in progress gets the byte first;
+ * a byte it does not take is handled as if no sequence had started. The
+ * editor has no buffer of its own and reads no device, so it runs on the
+ * host as it does in the kernel.
+ */
+#include <shell/line.h>
+
+#define CTRL_U 0x15
+#define ESC 0x1b
+#define DEL 0x7f
+
+void line_editor_init(struct line_editor *ed, char *buf, size_t size,
+		      void (*echo)(const char *s, size_t n))
+{
+	*ed = (struct line_editor){ .buf = buf, .size = size, .echo = echo };
+	buf[0] = '\0';
+}
+
+static void echo(const struct line_editor *ed, const char *s, size_t n)
+{
+	if (ed->echo)
+		ed->echo(s, n);
+}
+
+static void erase_chars(struct line_editor *ed, size_t n)
+{
+	for (; n && ed->len; n--) {
+		ed->len--;
+		echo(ed, "\b \b", 3);
+	}
+}
+
+/*
+ * Advance the escape sequence in progress by @c. Returns true when @c is
+ * part of it; false when the sequence ended without @c, which the caller
+ * then handles as an ordinary byte.
+ */
+static bool escape_takes(struct line_editor *ed, unsigned char c)
+{
+	switch (ed->esc) {
+	case LINE_ESC_START:
+		ed->esc = c == '[' ? LINE_ESC_CSI : c == 'O' ? LINE_ESC_SS3 : LINE_ESC_NONE;
+		return ed->esc != LINE_ESC_NONE;
+	case LINE_ESC_CSI:
+		if (c >= 0x20 && c <= 0x3f) /* a parameter or intermediate byte */
+			return true;
+		ed->esc = LINE_ESC_NONE;
+		return c >= 0x40 && c <= 0x7e; /* the final byte */
+	case LINE_ESC_SS3:
+		ed->esc = LINE_ESC_NONE;
+		return c >= 0x20 && c <= 0x7e;
+	case LINE_ESC_NONE:
+		break;
+	}
+	return false;
+}
+
+/* The line end: the result, and a fresh line for the next byte. */
+static enum line_result end_line(struct line_editor *ed)
+{
+	enum line_result r = ed->too_long ? LINE_TOO_LONG : LINE_DONE;
+
+	ed->buf[ed->too_long ? 0 : ed->len] = '\0';
+	ed->len = 0;
+	ed->too_long = false;
+	echo(ed, "\n", 1);
+	return r;
+}
+
+/* A character for the line, or the start of dropping an over-long line. */
+static void insert_char(struct line_editor *ed, char c)
+{
+	if (ed->len + 1 >= ed->size) {
+		ed->too_long = true;
+		return;
+	}
+	ed->buf[ed->len++] = c;
+	echo(ed, &c, 1);
+}
+
+enum line_result line_editor_feed(struct line_editor *ed, unsigned char c)
+{
+	if (c == '\n' && ed->last_was_cr) { /* the LF of a CR LF pair */
+		ed->last_was_cr = false;
+		return LINE_MORE;
+	}
+	ed->last_was_cr = c == '\r';
+	if (ed->esc != LINE_ESC_NONE && escape_takes(ed, c))
+		return LINE_MORE;
+	if (c == '\r' || c == '\n')
+		return end_line(ed);
+	if (c == ESC)
+		ed->esc = LINE_ESC_START;
+	else if (ed->too_long)
+		; /* dropped up to the line end */
+	else if (c == '\b' || c == DEL)
+		erase_chars(ed, 1);
+	else if (c == CTRL_U)
+		erase_chars(ed, ed->len);
+	else if (c == '\t')
+		insert_char(ed, ' ');
+	else if (c >= ' ' && c < DEL)
+		insert_char(ed, (char)c);
+	return LINE_MORE;
+}
