@@ -307,6 +307,21 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 	return c;
 }
 
+struct kmem_cache *kmalloc_cache_by_name(const char *name)
+{
+	u64 size;
+
+	if (strncmp(name, "kmalloc-", 8) != 0 || name[8] < '1' || name[8] > '9' ||
+	    parse_u64(name + 8, &size) != 0)
+		return NULL;
+	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++)
+		if (kmalloc_sizes[i] == size)
+			return kmalloc_backend == KMALLOC_SLAB && !is_heap_class(i)
+				       ? create_kmalloc_cache(i)
+				       : NULL;
+	return NULL;
+}
+
 /* ---- zones: kmalloc-dma32-N, kmalloc-dma-N and the zone SLOB heaps ------ */
 
 static const char *const zone_type_name[KMALLOC_NR_ZONE_TYPES] = { "dma32", "dma" };

@@ -156,6 +156,12 @@ void print_zone_ranges(const struct pglist_data *node)
 			kprintf("  %-8s [mem %#018llx-%#018llx]\n", z->name,
 				(unsigned long long)PFN_PHYS(z->zone_start_pfn),
 				(unsigned long long)PFN_PHYS(zone_end_pfn(z)) - 1);
+		else if (zi == ZONE_DMA && zone_dma_limit)
+			/* asked for, but below all RAM: say what it means */
+			kprintf("  %-8s empty: zone_dma_limit=%#llx is at or below the start of RAM "
+				"(%#llx); every GFP_DMA request will fail\n", z->name,
+				(unsigned long long)zone_dma_limit,
+				(unsigned long long)PFN_PHYS(node->node_start_pfn));
 		else
 			kprintf("  %-8s empty\n", z->name);
 	}

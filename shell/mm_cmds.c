@@ -119,6 +119,8 @@ static int cmd_slabinfo(int argc, char **argv)
 		return -EINVAL;
 	}
 	c = kmem_cache_find(argv[1]);
+	if (!c) /* a kmalloc-N class whose cache no kmalloc has made yet */
+		c = kmalloc_cache_by_name(argv[1]);
 	if (!c) {
 		kprintf("slabinfo: no cache named %s\n", argv[1]);
 		return -ENOENT;

@@ -114,6 +114,11 @@ unsigned long kmalloc_held_bytes(void);
 /* Destroy kmalloc-N cache @idx and its zone caches, and forget them (tests;
  * no object may be out). */
 void kmalloc_destroy_cache(unsigned int idx);
+/* The kmalloc-N cache @name names ("kmalloc-64"), made now if no kmalloc
+ * has made it yet (the caches are made on first use); NULL when @name is
+ * not a kmalloc class, or kmalloc=slab does not serve that class
+ * (kmalloc=slob, a heap class). For the slabinfo tuning write. */
+struct kmem_cache *kmalloc_cache_by_name(const char *name);
 
 /* The kmalloc-N class of a size known at compile time (1..8192). */
 #define KMALLOC_CONST_INDEX(n)                                                \

@@ -6,6 +6,8 @@
 #include <lib/kstring.h>
 #include <tests/ktest.h>
 #include <shell/shell.h>
+#include <mm/kmalloc.h>
+#include <mm/slab.h>
 
 static char out[4096]; /* the whole help text fits */
 
@@ -72,7 +74,37 @@ static void poweroff_rejects_bad_code(struct ktest *t)
 	EXPECT_EQ(run_captured("poweroff 1 2"), -EINVAL);
 }
 
+/* `slabinfo kmalloc-N LIMIT BATCH` tunes a kmalloc class even before any
+ * kmalloc has made its cache (README's example on a fresh boot); a name
+ * that is no cache and no kmalloc class is refused. */
+static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
+{
+	unsigned int idx = kmalloc_size_index(7168);
+	struct kmem_cache *c;
+
+	if (kmalloc_backend != KMALLOC_SLAB || kmalloc_heap_classes >> idx & 1) {
+		ktest_skip(t, "kmalloc-7168 is not a slab class here");
+		return;
+	}
+	if (kmalloc_caches[idx] && kmem_cache_objects_out(kmalloc_caches[idx])) {
+		ktest_skip(t, "kmalloc-7168 has objects out");
+		return;
+	}
+	if (kmalloc_caches[idx])
+		kmalloc_destroy_cache(idx);
+	ASSERT(kmem_cache_find("kmalloc-7168") == NULL);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 6 3"), 0);
+	c = kmem_cache_find("kmalloc-7168");
+	ASSERT(c != NULL);
+	EXPECT_EQ(c->limit, 6);
+	EXPECT_EQ(c->batch, 3);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-7000 6 3"), -ENOENT);
+	EXPECT(strstr(out, "no cache named kmalloc-7000") != NULL);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-64x 6 3"), -ENOENT);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 0 0"), 0); /* back to the default rule */
+}
+
 KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_nothing),
 	    KTEST_CASE(unknown_command_reported), KTEST_CASE(too_many_arguments_rejected),
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
-	    KTEST_CASE(poweroff_rejects_bad_code));
+	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class));
