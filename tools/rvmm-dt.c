@@ -322,7 +322,7 @@ static void move_dtb_range(struct dt_info *dt, u64 addr)
 	}
 	dt->dtb_phys = addr;
 	if (dt_add_reserved(dt, addr, dt->fdt.totalsize, "dtb", false))
-		dt_panic_unusable(addr, -FDT_ERR_BADRANGE);
+		dt_panic_unusable(addr, -FDT_ERR_BADRANGE, NULL);
 }
 
 /*
@@ -339,7 +339,7 @@ static void parse_tree(const struct options *o, const u8 *blob, struct dt_info *
 	if (rc) {
 		if (!o->dtb_at_given)
 			kprintf("dtb: at an address the firmware chooses (--dtb-at ADDR): 0 below\n");
-		dt_panic_unusable(o->dtb_at_given ? o->dtb_at : 0, rc);
+		dt_panic_unusable(o->dtb_at_given ? o->dtb_at : 0, rc, dt->error);
 	}
 	warnings += dt->nr_warnings;
 	if (o->dtb_at_given) {
@@ -455,8 +455,32 @@ static void show_chosen(const struct dt_info *dt)
 		kprintf("rng-seed: none: rvmm seeds its random numbers from the counters only (predictable)\n");
 }
 
+/* A tree without OpenSBI's range is one the firmware has not seen yet:
+ * OpenSBI adds /reserved-memory/mmode_resv0 before rvmm reads it. */
+static bool has_firmware_range(const struct dt_info *dt)
+{
+	for (int i = 0; i < dt->nr_reserved; i++)
+		if (strncmp(dt->reserved[i].reason, "mmode_resv", 10) == 0)
+			return true;
+	return false;
+}
+
+/* The tree's reserved ranges against DT_MAX_RESERVED, counting the one
+ * OpenSBI will add when the tree does not have it yet. */
+static void show_reserved_count(const struct dt_info *dt)
+{
+	kprintf("reserved ranges: %d of the tree (mem-reserve entries and /reserved-memory regs); rvmm's table holds %d\n",
+		dt->nr_tree_reserved, DT_MAX_RESERVED);
+	if (dt->nr_tree_reserved == DT_MAX_RESERVED && !has_firmware_range(dt)) {
+		warnings++;
+		kprintf("reserved ranges: OpenSBI adds its own (mmode_resv0) to a tree that lacks it: that one would be range %d, and rvmm would refuse the tree\n",
+			DT_MAX_RESERVED + 1);
+	}
+}
+
 static void show_memory_map(struct dt_info *dt, const struct kernel_image *k)
 {
+	show_reserved_count(dt);
 	kprintf("kernel: [mem %#018llx-%#018llx] (%s)\n", (unsigned long long)k->base,
 		(unsigned long long)(k->base + k->size - 1), k->source);
 	dt_reserve_kernel(dt, k->base, k->size);

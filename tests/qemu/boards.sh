@@ -3,7 +3,7 @@
 # finisher: the result is read from the console), U-Boot's booti with
 # bootargs from its environment, and the SD card image booted by U-Boot
 # with no typing; make sdimage as a board owner runs it, with and without
-# BOOTARGS.
+# BOOTARGS; device trees at the limits of rvmm's tables.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -157,3 +157,21 @@ check_log linux-unmatched-8g linux-unmatched-8g-ram-probed \
 ktest_run dtb-outside-ram 120 -M virt -bios default -smp 2 -m 1G -dtb build/dtb/virt.dtb \
 	-kernel "$KERNEL" -append "ktest=boot_dt,page_alloc"
 check_log dtb-outside-ram dtb-outside-ram-noted "# boot_dt.dtb_reserved: the device tree lies \(partly\) outside RAM"
+
+# --- device trees at the limits of rvmm's tables ---
+# 48 reserved ranges of the tree (OpenSBI's and 47 more: DT_MAX_RESERVED),
+# the initrd and the dtb: the kernel still has its slot, and the initrd is
+# released after the replay.
+qemu_run resmem-full 120 /dev/null -M virt -bios default -smp 2 -m 128M \
+	-dtb build/dtb/resmem-full.dtb -kernel "$KERNEL" -initrd tests/replay/report.txt \
+	-append 'run="replay;poweroff 4"'
+check resmem-full 4 "\[mem 0x0000000080200000-0x[0-9a-f]{16}\] kernel$" \
+	"^  \[mem 0x0000000084200000-0x0000000084200e3d\] initrd$" "\] r47@862f0000$" \
+	"^replay: released 1 initrd pages \(4 kB\) to the page allocator$"
+# One more: refused at parse time, naming the node, the table and its limit.
+qemu_run resmem-toomany 120 /dev/null -M virt -bios default -smp 2 -m 128M \
+	-dtb build/dtb/bad-resmem-toomany.dtb -kernel "$KERNEL"
+check resmem-toomany 2 "^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48 \(error -11\)$"
+# 33 harts: more cpu nodes than the table holds, named.
+qemu_run smp33 120 /dev/null -M virt -bios default -smp 33 -m 128M -kernel "$KERNEL"
+check smp33 2 "^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: too many entries for rvmm's tables: cpus: /cpus has 33 cpu nodes; rvmm's table holds 32 \(error -11\)$"
