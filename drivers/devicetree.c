@@ -499,6 +499,31 @@ static int scan_chosen(struct dt_info *info)
 	return scan_initrd(info, chosen);
 }
 
+/*
+ * A range exactly the initrd's [start, end) is the initrd's own reservation:
+ * the "initrd" entry, and a loader's record of the same bytes (U-Boot's
+ * booti adds a mem-reserve entry of exactly the initrd it loaded, unrounded,
+ * and Linux frees it with the initrd). A no-map range never is: memory
+ * withheld from the map was not the loader's to hand over.
+ */
+static bool is_initrd_own(const struct dt_info *info, const struct dt_reserved *r)
+{
+	return r->base == info->initrd_start && r->size == info->initrd_end - info->initrd_start &&
+	       !r->nomap;
+}
+
+const struct dt_reserved *dt_initrd_overlap(const struct dt_info *info)
+{
+	for (int i = 0; info->has_initrd && i < info->nr_reserved; i++) {
+		const struct dt_reserved *r = &info->reserved[i];
+
+		if (!is_initrd_own(info, r) && r->base < info->initrd_end &&
+		    info->initrd_start < r->base + r->size)
+			return r;
+	}
+	return NULL;
+}
+
 /* ---- /cpus --------------------------------------------------------------- */
 
 static bool is_cpu_node(const struct fdt *f, int node)

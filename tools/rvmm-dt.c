@@ -441,14 +441,28 @@ static void show_cmdline(const struct options *o, const struct dt_info *dt)
 		usage_error("%s: not an address", o->zone_dma_limit);
 }
 
+/* The initrd, and whether its pages can be released once it is used. */
+static void show_initrd(const struct dt_info *dt)
+{
+	const struct dt_reserved *r = dt_initrd_overlap(dt);
+
+	if (!dt->has_initrd) {
+		kprintf("initrd: none\n");
+		return;
+	}
+	kprintf("initrd: [mem %#018llx-%#018llx], %llu bytes\n",
+		(unsigned long long)dt->initrd_start, (unsigned long long)dt->initrd_end - 1,
+		(unsigned long long)(dt->initrd_end - dt->initrd_start));
+	if (!r)
+		return;
+	warnings++;
+	kprintf("initrd: overlaps reserved range %s [mem %#018llx-%#018llx]: its pages would stay reserved after use\n",
+		r->reason, (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
+}
+
 static void show_chosen(const struct dt_info *dt)
 {
-	if (dt->has_initrd)
-		kprintf("initrd: [mem %#018llx-%#018llx], %llu bytes\n",
-			(unsigned long long)dt->initrd_start, (unsigned long long)dt->initrd_end - 1,
-			(unsigned long long)(dt->initrd_end - dt->initrd_start));
-	else
-		kprintf("initrd: none\n");
+	show_initrd(dt);
 	if (dt->rng_seed_len)
 		kprintf("rng-seed: /chosen/%s, %u bytes used\n", dt->rng_seed_name, dt->rng_seed_len);
 	else

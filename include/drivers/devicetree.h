@@ -108,6 +108,16 @@ int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phy
  * parsed tree always leaves a slot for the kernel image. */
 int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason, bool nomap);
 
+/*
+ * The reserved range that keeps the initrd's pages reserved after the
+ * initrd is done with, or NULL when they may all be released: the first
+ * range that overlaps the initrd and is not the initrd's own. Its own are
+ * the "initrd" entry and any other range of exactly the same bytes without
+ * no-map (U-Boot's booti reserves the initrd it loads with a mem-reserve
+ * entry of exactly its start and size). NULL without an initrd.
+ */
+const struct dt_reserved *dt_initrd_overlap(const struct dt_info *info);
+
 /* Print the memory map in Linux's style:
  *   Early memory node ranges
  *     node   0: [mem 0x0000000080000000-0x000000008fffffff]

@@ -577,6 +577,45 @@ static void reserved_slots_left_for_kernel(struct ktest *t)
 	EXPECT_STREQ(info.error, "");
 }
 
+/*
+ * The initrd's own reservations: a range of exactly its bytes without no-map
+ * (U-Boot's mem-reserve entry for the initrd it loaded) is released with it;
+ * any other overlap, or the same bytes with no-map, keeps it.
+ */
+static void initrd_own_reservations(struct ktest *t)
+{
+	static struct dt_info info;
+	const u64 s = 0x84200000, e = 0x84200e3e;
+	const struct dt_reserved *r;
+
+	ASSERT_EQ(parse(&info, "initrd-memreserve", DTB_PHYS, NULL, NULL), 0);
+	ASSERT(info.has_initrd);
+	EXPECT_EQ(info.initrd_start, s);
+	EXPECT_EQ(info.initrd_end, e);
+	EXPECT(dt_initrd_overlap(&info) == NULL);
+	/* one byte more, or a range around it: reported, kept reserved */
+	ASSERT_EQ(dt_add_reserved(&info, s, e - s + 1, "bigger", false), 0);
+	r = dt_initrd_overlap(&info);
+	ASSERT(r != NULL);
+	EXPECT_STREQ(r->reason, "bigger");
+	ASSERT_EQ(parse(&info, "initrd-memreserve", DTB_PHYS, NULL, NULL), 0);
+	ASSERT_EQ(dt_add_reserved(&info, s + 0x1000, 0x1000, "later-page", false), 0);
+	r = dt_initrd_overlap(&info);
+	EXPECT(r == NULL); /* starts past the initrd's end */
+	ASSERT_EQ(dt_add_reserved(&info, s + 0xe3d, 1, "last-byte", false), 0);
+	r = dt_initrd_overlap(&info);
+	ASSERT(r != NULL);
+	EXPECT_STREQ(r->reason, "last-byte");
+	ASSERT_EQ(parse(&info, "initrd-memreserve", DTB_PHYS, NULL, NULL), 0);
+	ASSERT_EQ(dt_add_reserved(&info, s, e - s, "carve-out", true), 0);
+	r = dt_initrd_overlap(&info);
+	ASSERT(r != NULL);
+	EXPECT_STREQ(r->reason, "carve-out");
+	/* no initrd, nothing to release */
+	ASSERT_EQ(parse(&info, "memreserve", DTB_PHYS, NULL, NULL), 0);
+	EXPECT(dt_initrd_overlap(&info) == NULL);
+}
+
 static void error_initrd(struct ktest *t)
 {
 	expect_parse_error(t, "bad-initrd-len", -FDT_ERR_BADVALUE);
@@ -868,6 +907,7 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(error_range_wraps),
 	KTEST_CASE(error_too_many_ranges),
 	KTEST_CASE(reserved_slots_left_for_kernel),
+	KTEST_CASE(initrd_own_reservations),
 	KTEST_CASE(error_initrd),
 	KTEST_CASE(error_cpus),
 	KTEST_CASE(error_chosen_strings),

@@ -1,9 +1,9 @@
 #!/bin/sh
 # boards.sh - the board paths: QEMU sifive_u (HiFive Unleashed model, no
 # finisher: the result is read from the console), U-Boot's booti with
-# bootargs from its environment, and the SD card image booted by U-Boot
-# with no typing; make sdimage as a board owner runs it, with and without
-# BOOTARGS; device trees at the limits of rvmm's tables.
+# bootargs from its environment and with an initrd, and the SD card image
+# booted by U-Boot with no typing; make sdimage as a board owner runs it,
+# with and without BOOTARGS; device trees at the limits of rvmm's tables.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -29,6 +29,25 @@ qemu_run uboot-booti 120 "$LOGDIR/uboot-booti-input.txt" -M virt -bios default -
 check uboot-booti 9 "Starting kernel" \
 	'^Kernel command line: run="echo bootargs came from U-Boot;poweroff 9"$' \
 	"^bootargs came from U-Boot$" "harts: 4 of 4 up"
+
+# booti with an initrd (a replay trace): U-Boot reserves it with a mem-reserve
+# entry of exactly its start and size. That entry is the initrd's own, so the
+# replay releases the initrd's pages (the partial last one included).
+initrd=tests/replay/report.txt
+initrd_size=$(stat -c %s "$initrd")
+printf '\n\n\n%s\n%s\n' \
+	"setenv bootargs 'run=\"replay;poweroff 6\"'" \
+	"booti 0x84000000 0x88000000:$(printf %#x "$initrd_size") \${fdtcontroladdr}" \
+	>"$LOGDIR/uboot-booti-initrd-input.txt"
+qemu_run uboot-booti-initrd 120 "$LOGDIR/uboot-booti-initrd-input.txt" -M virt -bios default \
+	-smp 2 -m 512M -kernel "$UBOOT" -device loader,file=build/Image,addr=0x84000000 \
+	-device loader,file="$initrd",addr=0x88000000
+initrd_last=$(printf '%016x' $((0x88000000 + initrd_size - 1)))
+check uboot-booti-initrd 6 "Starting kernel" \
+	"^  \[mem 0x0000000088000000-0x$initrd_last\] memreserve$" \
+	"^  \[mem 0x0000000088000000-0x$initrd_last\] initrd$" \
+	"^replay: released $(((initrd_size + 4095) / 4096)) initrd pages \([0-9]+ kB\) to the page allocator$"
+no_log uboot-booti-initrd uboot-booti-initrd-released "stay reserved"
 
 # The SD card image (make sdimage layout, append ktest=all) on a virtio disk:
 # U-Boot's distro boot finds extlinux.conf on the bootable partition.

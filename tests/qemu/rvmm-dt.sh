@@ -100,6 +100,15 @@ check rvmm-dt-resmem-no-firmware 0 \
 	"^reserved ranges: OpenSBI adds its own \(mmode_resv0\) to a tree that lacks it: that one would be range 49, and rvmm would refuse the tree$" \
 	"^rvmm-dt: rvmm would boot with this device tree \(1 warning\)$"
 
+# An initrd that another reservation overlaps stays reserved after use: said.
+# One that only its own mem-reserve entry covers (U-Boot's) is released.
+no_log rvmm-dt-initrd-memreserve rvmm-dt-initrd-memreserve-own "^initrd: overlaps"
+sed -e 's|^/memreserve/ 0x84200000 0xe3e;|/memreserve/ 0x84200000 0x1000;|' tests/dts/initrd-memreserve.dts |
+	dtc -q -I dts -O dtb -o "$LOGDIR/initrd-memreserve-page.dtb"
+dt rvmm-dt-initrd-memreserve-page --dtb-at 0x87e00000 "$LOGDIR/initrd-memreserve-page.dtb"
+check rvmm-dt-initrd-memreserve-page 0 \
+	"^initrd: overlaps reserved range memreserve \[mem 0x0000000084200000-0x0000000084200fff\]: its pages would stay reserved after use$"
+
 # dt_parse's warnings come out as the boot prints them, and are counted.
 check_log rvmm-dt-warnings rvmm-dt-warnings-lines \
 	"^dt: warning: /memory@b0000000: no device_type \"memory\": ignored$" \
