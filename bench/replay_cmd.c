@@ -8,7 +8,9 @@
  *
  * The initrd stays reserved (memblock and PG_reserved) until the replay
  * ends; then every page it covers, less a partial page something else also
- * holds, becomes free memory (release_reserved_range, mm/reserved.c).
+ * holds, becomes free memory (release_reserved_range, mm/reserved.c). A
+ * reserved range of exactly the initrd's bytes (U-Boot's mem-reserve entry
+ * for it) goes with it; any other overlap keeps it all (dt_initrd_overlap).
  */
 #include <boot/boot.h>
 #include <lib/kstring.h>
@@ -20,26 +22,15 @@
 
 static bool initrd_released;
 
-/* Another reservation of the device tree inside the initrd (a broken
- * memory map): then its pages are left alone. */
-static const char *initrd_overlap(u64 start, u64 end)
-{
-	for (int i = 0; i < boot_dt.nr_reserved; i++) {
-		const struct dt_reserved *r = &boot_dt.reserved[i];
-
-		if (strcmp(r->reason, "initrd") != 0 && r->base < end && r->base + r->size > start)
-			return r->reason;
-	}
-	return NULL;
-}
-
 static void release_initrd(u64 start, u64 end)
 {
-	const char *other = initrd_overlap(start, end);
+	const struct dt_reserved *other = dt_initrd_overlap(&boot_dt);
 	unsigned long pages;
 
-	if (other) {
-		kprintf("replay: the initrd overlaps reserved range %s: its pages stay reserved\n", other);
+	if (other) { /* a broken memory map: leave its pages alone */
+		kprintf("replay: the initrd overlaps reserved range %s [mem %#018llx-%#018llx]: its pages stay reserved\n",
+			other->reason, (unsigned long long)other->base,
+			(unsigned long long)(other->base + other->size - 1));
 		return;
 	}
 	pages = release_reserved_range(mem_node, &memblock, start, end);

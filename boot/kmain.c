@@ -40,7 +40,7 @@ static void devicetree_init(unsigned long dtb_phys)
 		rc = dt_parse(&boot_dt, blob, (size_t)size, dtb_phys);
 	}
 	if (rc)
-		dt_panic_unusable(dtb_phys, rc);
+		dt_panic_unusable(dtb_phys, rc, boot_dt.error);
 }
 
 /* The kernel image is reserved; so are the DT's own ranges (dt_parse). */

@@ -20,7 +20,13 @@
  * each other and need not lie inside RAM.
  *
  * The tables are fixed arrays: more entries than they hold is an error
- * (-FDT_ERR_TOOMANY), never a silent truncation. Problems that have an
+ * (-FDT_ERR_TOOMANY, with info->error naming the table, the node and the
+ * limit), never a silent truncation. The tree's own reserved ranges count
+ * against DT_MAX_RESERVED; the dtb, initrd and kernel ranges have slots of
+ * their own on top, so a tree the parse accepts always boots as far as
+ * memblock. Reserved ranges are never merged here, even when they touch or
+ * overlap: each keeps its reason for the messages that name it, and the
+ * initrd is released by its exact range. Problems that have an
  * obvious safe repair are repaired and reported with dt_warn(); everything
  * else fails the whole parse with a negative FDT_ERR_* code.
  */
@@ -43,6 +49,19 @@ static void dt_warn(struct dt_info *info, const char *fmt, ...)
 	va_end(ap);
 	kprintf("dt: warning: %s\n", what);
 	info->nr_warnings++;
+}
+
+static int dt_fail(struct dt_info *info, int err, const char *fmt, ...) __printf(3, 4);
+
+/* Record why the parse fails (info->error) and return @err. */
+static int dt_fail(struct dt_info *info, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(info->error, sizeof(info->error), fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 /* [base, base + size) is non-empty and its end is representable. */
@@ -193,6 +212,10 @@ static int scan_memory_node(struct dt_info *info, int node, int ac, int sc)
 	}
 	while ((more = next_range(info, "/", node, ac, sc, &idx, &base, &size)) > 0) {
 		err = add_ram(info, name, base, size);
+		if (err == -FDT_ERR_TOOMANY)
+			return dt_fail(info, err,
+				       "memory banks: /%s brings RAM range %d (after joining); rvmm's table holds %d",
+				       name, DT_MAX_RAM + 1, DT_MAX_RAM);
 		if (err)
 			return err;
 	}
@@ -240,7 +263,7 @@ int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason
 
 	if (!range_valid(base, size))
 		return -FDT_ERR_BADRANGE;
-	if (info->nr_reserved == DT_MAX_RESERVED)
+	if (info->nr_reserved == DT_RESERVED_SLOTS)
 		return -FDT_ERR_TOOMANY;
 	for (i = info->nr_reserved; i > 0 && info->reserved[i - 1].base > base; i--)
 		info->reserved[i] = info->reserved[i - 1];
@@ -251,6 +274,24 @@ int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason
 	kstrlcpy(r->reason, reason ? reason : "", sizeof(r->reason));
 	info->nr_reserved++;
 	return 0;
+}
+
+/* A reserved range of the tree itself, the @dir@name one: at most
+ * DT_MAX_RESERVED of them, so that the slots of the dtb, the initrd and the
+ * kernel stay free. */
+static int add_tree_reserved(struct dt_info *info, u64 base, u64 size, const char *dir,
+			     const char *name, bool nomap)
+{
+	int err;
+
+	if (info->nr_tree_reserved == DT_MAX_RESERVED)
+		return dt_fail(info, -FDT_ERR_TOOMANY,
+			       "reserved ranges: %s%s brings range %d of the tree (mem-reserve entries and /reserved-memory regs); rvmm's table holds %d",
+			       dir, name, DT_MAX_RESERVED + 1, DT_MAX_RESERVED);
+	err = dt_add_reserved(info, base, size, name, nomap);
+	if (!err)
+		info->nr_tree_reserved++;
+	return err;
 }
 
 static int scan_memreserve(struct dt_info *info)
@@ -268,7 +309,7 @@ static int scan_memreserve(struct dt_info *info)
 			dt_warn(info, "memreserve entry %d: zero size: dropped", i);
 			continue;
 		}
-		err = dt_add_reserved(info, base, size, "memreserve", false);
+		err = add_tree_reserved(info, base, size, "", "memreserve", false);
 		if (err)
 			return err;
 	}
@@ -292,7 +333,7 @@ static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 	}
 	while ((more = next_range(info, "/reserved-memory/", node, ac, sc, &idx,
 				  &base, &size)) > 0) {
-		err = dt_add_reserved(info, base, size, name, nomap);
+		err = add_tree_reserved(info, base, size, "/reserved-memory/", name, nomap);
 		if (err)
 			return err;
 	}
@@ -458,6 +499,31 @@ static int scan_chosen(struct dt_info *info)
 	return scan_initrd(info, chosen);
 }
 
+/*
+ * A range exactly the initrd's [start, end) is the initrd's own reservation:
+ * the "initrd" entry, and a loader's record of the same bytes (U-Boot's
+ * booti adds a mem-reserve entry of exactly the initrd it loaded, unrounded,
+ * and Linux frees it with the initrd). A no-map range never is: memory
+ * withheld from the map was not the loader's to hand over.
+ */
+static bool is_initrd_own(const struct dt_info *info, const struct dt_reserved *r)
+{
+	return r->base == info->initrd_start && r->size == info->initrd_end - info->initrd_start &&
+	       !r->nomap;
+}
+
+const struct dt_reserved *dt_initrd_overlap(const struct dt_info *info)
+{
+	for (int i = 0; info->has_initrd && i < info->nr_reserved; i++) {
+		const struct dt_reserved *r = &info->reserved[i];
+
+		if (!is_initrd_own(info, r) && r->base < info->initrd_end &&
+		    info->initrd_start < r->base + r->size)
+			return r;
+	}
+	return NULL;
+}
+
 /* ---- /cpus --------------------------------------------------------------- */
 
 static bool is_cpu_node(const struct fdt *f, int node)
@@ -467,6 +533,16 @@ static bool is_cpu_node(const struct fdt *f, int node)
 
 	return prop_equals(f, node, "device_type", "cpu") ||
 	       (name && name_starts_with(name, len, "cpu@"));
+}
+
+/* The cpu nodes with a reg in /cpus (the ones scan_cpu keeps). */
+static int count_cpu_nodes(const struct fdt *f)
+{
+	int cpus = fdt_path_offset(f, "/cpus", 5), n = 0;
+
+	for (int node = fdt_first_subnode(f, cpus); node >= 0; node = fdt_next_subnode(f, node))
+		n += is_cpu_node(f, node) && has_prop(f, node, "reg");
+	return n;
 }
 
 static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
@@ -488,7 +564,8 @@ static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
 	if (err && err != -FDT_ERR_NOTFOUND)
 		return err;
 	if (info->nr_cpus == DT_MAX_CPUS)
-		return -FDT_ERR_TOOMANY;
+		return dt_fail(info, -FDT_ERR_TOOMANY, "cpus: /cpus has %d cpu nodes; rvmm's table holds %d",
+			       count_cpu_nodes(f), DT_MAX_CPUS);
 	cpu = &info->cpus[info->nr_cpus++];
 	cpu->hartid = hartid;
 	kstrlcpy(cpu->mmu_type, mmu ? mmu : "", sizeof(cpu->mmu_type));
@@ -658,16 +735,19 @@ const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up)
 
 /* ---- boot steps that end the boot on failure ---------------------------- */
 
-void dt_panic_unusable(u64 dtb_phys, int err)
+void dt_panic_unusable(u64 dtb_phys, int err, const char *detail)
 {
-	panic("device tree at 0x%llx is unusable: %s (error %d)", (unsigned long long)dtb_phys,
-	      fdt_strerror(err), err);
+	bool more = detail && detail[0];
+
+	panic("device tree at 0x%llx is unusable: %s%s%s (error %d)", (unsigned long long)dtb_phys,
+	      fdt_strerror(err), more ? ": " : "", more ? detail : "", err);
 }
 
 void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size)
 {
 	int rc = dt_add_reserved(info, base, size, "kernel", false);
 
-	if (rc)
-		panic("cannot record the kernel's memory: %s", fdt_strerror(rc));
+	if (rc) /* a parsed tree leaves the kernel a slot: only a bad range */
+		panic("cannot record the kernel's memory [mem %#018llx+%#llx]: %s",
+		      (unsigned long long)base, (unsigned long long)size, fdt_strerror(rc));
 }

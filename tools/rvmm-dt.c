@@ -322,7 +322,7 @@ static void move_dtb_range(struct dt_info *dt, u64 addr)
 	}
 	dt->dtb_phys = addr;
 	if (dt_add_reserved(dt, addr, dt->fdt.totalsize, "dtb", false))
-		dt_panic_unusable(addr, -FDT_ERR_BADRANGE);
+		dt_panic_unusable(addr, -FDT_ERR_BADRANGE, NULL);
 }
 
 /*
@@ -339,7 +339,7 @@ static void parse_tree(const struct options *o, const u8 *blob, struct dt_info *
 	if (rc) {
 		if (!o->dtb_at_given)
 			kprintf("dtb: at an address the firmware chooses (--dtb-at ADDR): 0 below\n");
-		dt_panic_unusable(o->dtb_at_given ? o->dtb_at : 0, rc);
+		dt_panic_unusable(o->dtb_at_given ? o->dtb_at : 0, rc, dt->error);
 	}
 	warnings += dt->nr_warnings;
 	if (o->dtb_at_given) {
@@ -441,22 +441,60 @@ static void show_cmdline(const struct options *o, const struct dt_info *dt)
 		usage_error("%s: not an address", o->zone_dma_limit);
 }
 
+/* The initrd, and whether its pages can be released once it is used. */
+static void show_initrd(const struct dt_info *dt)
+{
+	const struct dt_reserved *r = dt_initrd_overlap(dt);
+
+	if (!dt->has_initrd) {
+		kprintf("initrd: none\n");
+		return;
+	}
+	kprintf("initrd: [mem %#018llx-%#018llx], %llu bytes\n",
+		(unsigned long long)dt->initrd_start, (unsigned long long)dt->initrd_end - 1,
+		(unsigned long long)(dt->initrd_end - dt->initrd_start));
+	if (!r)
+		return;
+	warnings++;
+	kprintf("initrd: overlaps reserved range %s [mem %#018llx-%#018llx]: its pages would stay reserved after use\n",
+		r->reason, (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
+}
+
 static void show_chosen(const struct dt_info *dt)
 {
-	if (dt->has_initrd)
-		kprintf("initrd: [mem %#018llx-%#018llx], %llu bytes\n",
-			(unsigned long long)dt->initrd_start, (unsigned long long)dt->initrd_end - 1,
-			(unsigned long long)(dt->initrd_end - dt->initrd_start));
-	else
-		kprintf("initrd: none\n");
+	show_initrd(dt);
 	if (dt->rng_seed_len)
 		kprintf("rng-seed: /chosen/%s, %u bytes used\n", dt->rng_seed_name, dt->rng_seed_len);
 	else
 		kprintf("rng-seed: none: rvmm seeds its random numbers from the counters only (predictable)\n");
 }
 
+/* A tree without OpenSBI's range is one the firmware has not seen yet:
+ * OpenSBI adds /reserved-memory/mmode_resv0 before rvmm reads it. */
+static bool has_firmware_range(const struct dt_info *dt)
+{
+	for (int i = 0; i < dt->nr_reserved; i++)
+		if (strncmp(dt->reserved[i].reason, "mmode_resv", 10) == 0)
+			return true;
+	return false;
+}
+
+/* The tree's reserved ranges against DT_MAX_RESERVED, counting the one
+ * OpenSBI will add when the tree does not have it yet. */
+static void show_reserved_count(const struct dt_info *dt)
+{
+	kprintf("reserved ranges: %d of the tree (mem-reserve entries and /reserved-memory regs); rvmm's table holds %d\n",
+		dt->nr_tree_reserved, DT_MAX_RESERVED);
+	if (dt->nr_tree_reserved == DT_MAX_RESERVED && !has_firmware_range(dt)) {
+		warnings++;
+		kprintf("reserved ranges: OpenSBI adds its own (mmode_resv0) to a tree that lacks it: that one would be range %d, and rvmm would refuse the tree\n",
+			DT_MAX_RESERVED + 1);
+	}
+}
+
 static void show_memory_map(struct dt_info *dt, const struct kernel_image *k)
 {
+	show_reserved_count(dt);
 	kprintf("kernel: [mem %#018llx-%#018llx] (%s)\n", (unsigned long long)k->base,
 		(unsigned long long)(k->base + k->size - 1), k->source);
 	dt_reserve_kernel(dt, k->base, k->size);

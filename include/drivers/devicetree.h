@@ -12,8 +12,15 @@
 #include <drivers/fdt.h>
 
 #define DT_MAX_RAM 32
+/* Reserved ranges the tree itself may have (mem-reserve entries plus the
+ * ranges of /reserved-memory children, the firmware's included). The table
+ * holds DT_RESERVED_OWN more: the dtb, the initrd and the kernel image
+ * always have their slots, however many the tree brings. */
 #define DT_MAX_RESERVED 48
+#define DT_RESERVED_OWN 3
+#define DT_RESERVED_SLOTS (DT_MAX_RESERVED + DT_RESERVED_OWN)
 #define DT_MAX_CPUS 32
+#define DT_ERROR_LEN 200
 #define DT_NAME_LEN 40
 #define DT_STDOUT_LEN 128
 #define DT_RNG_SEED_MAX 64
@@ -46,8 +53,9 @@ struct dt_info {
 	struct dt_range ram[DT_MAX_RAM]; /* sorted, merged, non-overlapping */
 	int nr_ram;
 	u64 ram_cut; /* bytes the tree calls RAM that did not answer (dt_ram_truncate) */
-	struct dt_reserved reserved[DT_MAX_RESERVED]; /* sorted by base */
+	struct dt_reserved reserved[DT_RESERVED_SLOTS]; /* sorted by base */
 	int nr_reserved;
+	int nr_tree_reserved; /* of them, the tree's own (at most DT_MAX_RESERVED) */
 
 	char stdout_path[DT_STDOUT_LEN]; /* /chosen stdout-path, ":options" stripped; "" if none */
 	const char *bootargs;            /* /chosen bootargs (points into the blob); "" if none */
@@ -73,13 +81,19 @@ struct dt_info {
 	char ipi_dev[DT_NAME_LEN];
 
 	int nr_warnings; /* problems dt_parse repaired or skipped (each printed) */
+
+	/* Why dt_parse failed, when its error code alone would not say where:
+	 * which table overflowed, the node and the limit (-FDT_ERR_TOOMANY).
+	 * "" otherwise. The one field of a failed parse that is meaningful. */
+	char error[DT_ERROR_LEN];
 };
 
 /*
  * Parse the blob at @blob (at most @bufsize readable bytes) which lies at
  * physical address @dtb_phys. Fills @info, including the reserved ranges for
  * the mem-reserve block, /reserved-memory, the dtb itself and the initrd.
- * Returns 0 or a negative FDT_ERR_* code; on error @info is not usable.
+ * Returns 0 or a negative FDT_ERR_* code; on error @info is not usable,
+ * except for info->error, which may say more than the code.
  *
  * Repaired with a warning (printed with kprintf, counted in nr_warnings):
  * zero-size ranges (dropped), overlapping or duplicate RAM ranges (merged),
@@ -90,8 +104,19 @@ struct dt_info {
 int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phys);
 
 /* Add a reserved range (e.g. "kernel"), keeping the table sorted. Returns 0,
- * -FDT_ERR_TOOMANY or -FDT_ERR_BADRANGE. */
+ * -FDT_ERR_TOOMANY (all DT_RESERVED_SLOTS taken) or -FDT_ERR_BADRANGE. A
+ * parsed tree always leaves a slot for the kernel image. */
 int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason, bool nomap);
+
+/*
+ * The reserved range that keeps the initrd's pages reserved after the
+ * initrd is done with, or NULL when they may all be released: the first
+ * range that overlaps the initrd and is not the initrd's own. Its own are
+ * the "initrd" entry and any other range of exactly the same bytes without
+ * no-map (U-Boot's booti reserves the initrd it loads with a mem-reserve
+ * entry of exactly its start and size). NULL without an initrd.
+ */
+const struct dt_reserved *dt_initrd_overlap(const struct dt_info *info);
 
 /* Print the memory map in Linux's style:
  *   Early memory node ranges
@@ -119,8 +144,9 @@ const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up);
 /* Boot steps whose failure ends the boot. Each either succeeds or panics
  * with the message naming the problem. */
 
-/* The blob at @dtb_phys was refused with @err (fdt_open or dt_parse). */
-void dt_panic_unusable(u64 dtb_phys, int err) __noreturn;
+/* The blob at @dtb_phys was refused with @err (fdt_open or dt_parse);
+ * @detail (NULL or "" when there is none: dt_info.error) says where. */
+void dt_panic_unusable(u64 dtb_phys, int err, const char *detail) __noreturn;
 
 /* Add the kernel image [@base, @base + @size) as the reserved range "kernel". */
 void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size);

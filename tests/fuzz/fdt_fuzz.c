@@ -15,7 +15,8 @@
  *     "dtb" entry exact; the initrd consistent; strings terminated; bootargs
  *     inside the blob. The same blob at a dtb address where it would wrap
  *     past 2^64 fails with -FDT_ERR_BADRANGE. dt_add_reserved keeps the
- *     order. The map goes into memblock as at boot (memblock_add_dt): the
+ *     order, and always has a slot for the kernel. A full table is named
+ *     (info.error). The map goes into memblock as at boot (memblock_add_dt): the
  *     tables stay sorted and merged, free ranges are RAM outside every
  *     reserved range, memblock_alloc takes from them. The bootargs go
  *     through the command line parser as at boot;
@@ -84,7 +85,11 @@ static void check_memmap(const struct dt_info *info, const u8 *data, size_t size
 				   (unsigned long long)r->base, (unsigned long long)r->size);
 		}
 	}
-	FUZZ_CHECK(info->nr_reserved >= 1 && info->nr_reserved <= DT_MAX_RESERVED, "nr_reserved %d",
+	/* the tree's own ranges within their limit, and a slot left for the kernel */
+	FUZZ_CHECK(info->nr_tree_reserved >= 0 && info->nr_tree_reserved <= DT_MAX_RESERVED,
+		   "nr_tree_reserved %d", info->nr_tree_reserved);
+	FUZZ_CHECK(info->nr_reserved >= 1 && info->nr_reserved < DT_RESERVED_SLOTS &&
+		   info->nr_reserved <= info->nr_tree_reserved + 2, "nr_reserved %d",
 		   info->nr_reserved);
 	for (int i = 0; i < info->nr_reserved; i++) {
 		const struct dt_reserved *r = &info->reserved[i];
@@ -141,8 +146,6 @@ static void check_add_reserved(struct dt_info *info, const u8 *data, size_t size
 			      true);
 	if (base > UINT64_MAX - 0x20000)
 		FUZZ_CHECK(err == -FDT_ERR_BADRANGE, "wrapping kernel range gave %d", err);
-	else if (n == DT_MAX_RESERVED)
-		FUZZ_CHECK(err == -FDT_ERR_TOOMANY, "full table gave %d", err);
 	else
 		FUZZ_CHECK(err == 0 && info->nr_reserved == n + 1, "add gave %d", err);
 	for (int i = 1; i < info->nr_reserved; i++)
@@ -230,6 +233,8 @@ static void fuzz_dt_parse(const u8 *data, size_t size, int open_err)
 	if (open_err)
 		FUZZ_CHECK(err == open_err, "fdt_open %d but dt_parse %d", open_err, err);
 	FUZZ_CHECK(fdt_strerror(err) != NULL, "strerror");
+	FUZZ_CHECK(terminated(info.error, sizeof(info.error)), "error unterminated");
+	FUZZ_CHECK(err != -FDT_ERR_TOOMANY || info.error[0], "a full table not named");
 	if (err)
 		return;
 	check_memmap(&info, data, size, dtb_phys);

@@ -516,6 +516,16 @@ static void expect_parse_error(struct ktest *t, const char *name, int want)
 	EXPECT_EQ(parse_quietly(&info, name, DTB_PHYS, out, sizeof(out)), want);
 }
 
+/* A full table fails the parse naming the table, the node and the limit. */
+static void expect_table_full(struct ktest *t, const char *name, const char *why)
+{
+	struct dt_info info;
+	char out[1024];
+
+	EXPECT_EQ(parse_quietly(&info, name, DTB_PHYS, out, sizeof(out)), -FDT_ERR_TOOMANY);
+	EXPECT_STREQ(info.error, why);
+}
+
 static void error_bad_cells(struct ktest *t)
 {
 	expect_parse_error(t, "bad-cells", -FDT_ERR_BADCELLS);
@@ -541,8 +551,69 @@ static void error_range_wraps(struct ktest *t)
 
 static void error_too_many_ranges(struct ktest *t)
 {
-	expect_parse_error(t, "bad-toomany", -FDT_ERR_TOOMANY);
-	expect_parse_error(t, "bad-resmem-toomany", -FDT_ERR_TOOMANY);
+	expect_table_full(t, "bad-toomany",
+			  "memory banks: /memory@80000000 brings RAM range 33 (after joining); rvmm's table holds 32");
+	expect_table_full(t, "bad-resmem-toomany",
+			  "reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree (mem-reserve entries and /reserved-memory regs); rvmm's table holds 48");
+}
+
+/*
+ * DT_MAX_RESERVED ranges of the tree (mmode_resv0 and r1..r47), an initrd
+ * and the dtb: accepted, and the kernel still has its slot; that fills the
+ * table. Before the tree's limit left them slots, the kernel found the
+ * table full at boot.
+ */
+static void reserved_slots_left_for_kernel(struct ktest *t)
+{
+	struct dt_info info;
+	char out[1024];
+
+	ASSERT_EQ(parse_quietly(&info, "resmem-full", DTB_PHYS, out, sizeof(out)), 0);
+	EXPECT_EQ(info.nr_tree_reserved, DT_MAX_RESERVED);
+	EXPECT(info.has_initrd);
+	EXPECT_EQ(info.nr_reserved, DT_MAX_RESERVED + 2);
+	EXPECT_EQ(dt_add_reserved(&info, 0x80200000, 0x200000, "kernel", false), 0);
+	EXPECT_EQ(info.nr_reserved, DT_RESERVED_SLOTS);
+	EXPECT_STREQ(info.error, "");
+}
+
+/*
+ * The initrd's own reservations: a range of exactly its bytes without no-map
+ * (U-Boot's mem-reserve entry for the initrd it loaded) is released with it;
+ * any other overlap, or the same bytes with no-map, keeps it.
+ */
+static void initrd_own_reservations(struct ktest *t)
+{
+	static struct dt_info info;
+	const u64 s = 0x84200000, e = 0x84200e3e;
+	const struct dt_reserved *r;
+
+	ASSERT_EQ(parse(&info, "initrd-memreserve", DTB_PHYS, NULL, NULL), 0);
+	ASSERT(info.has_initrd);
+	EXPECT_EQ(info.initrd_start, s);
+	EXPECT_EQ(info.initrd_end, e);
+	EXPECT(dt_initrd_overlap(&info) == NULL);
+	/* one byte more, or a range around it: reported, kept reserved */
+	ASSERT_EQ(dt_add_reserved(&info, s, e - s + 1, "bigger", false), 0);
+	r = dt_initrd_overlap(&info);
+	ASSERT(r != NULL);
+	EXPECT_STREQ(r->reason, "bigger");
+	ASSERT_EQ(parse(&info, "initrd-memreserve", DTB_PHYS, NULL, NULL), 0);
+	ASSERT_EQ(dt_add_reserved(&info, s + 0x1000, 0x1000, "later-page", false), 0);
+	r = dt_initrd_overlap(&info);
+	EXPECT(r == NULL); /* starts past the initrd's end */
+	ASSERT_EQ(dt_add_reserved(&info, s + 0xe3d, 1, "last-byte", false), 0);
+	r = dt_initrd_overlap(&info);
+	ASSERT(r != NULL);
+	EXPECT_STREQ(r->reason, "last-byte");
+	ASSERT_EQ(parse(&info, "initrd-memreserve", DTB_PHYS, NULL, NULL), 0);
+	ASSERT_EQ(dt_add_reserved(&info, s, e - s, "carve-out", true), 0);
+	r = dt_initrd_overlap(&info);
+	ASSERT(r != NULL);
+	EXPECT_STREQ(r->reason, "carve-out");
+	/* no initrd, nothing to release */
+	ASSERT_EQ(parse(&info, "memreserve", DTB_PHYS, NULL, NULL), 0);
+	EXPECT(dt_initrd_overlap(&info) == NULL);
 }
 
 static void error_initrd(struct ktest *t)
@@ -553,7 +624,7 @@ static void error_initrd(struct ktest *t)
 
 static void error_cpus(struct ktest *t)
 {
-	expect_parse_error(t, "bad-cpus-toomany", -FDT_ERR_TOOMANY);
+	expect_table_full(t, "bad-cpus-toomany", "cpus: /cpus has 33 cpu nodes; rvmm's table holds 32");
 	expect_parse_error(t, "bad-timebase", -FDT_ERR_BADVALUE);
 	expect_parse_error(t, "bad-mmu-type", -FDT_ERR_BADVALUE);
 }
@@ -710,13 +781,13 @@ static void add_reserved_table_full(struct ktest *t)
 	struct dt_info info;
 
 	memset(&info, 0, sizeof(info));
-	for (int i = 0; i < DT_MAX_RESERVED; i++)
-		EXPECT_EQ(dt_add_reserved(&info, (u64)(DT_MAX_RESERVED - i) << 12,
+	for (int i = 0; i < DT_RESERVED_SLOTS; i++)
+		EXPECT_EQ(dt_add_reserved(&info, (u64)(DT_RESERVED_SLOTS - i) << 12,
 					  0x1000, "r", false), 0);
 	EXPECT_EQ(dt_add_reserved(&info, 0, 0x1000, "one too many", false),
 		  -FDT_ERR_TOOMANY);
-	EXPECT_EQ(info.nr_reserved, DT_MAX_RESERVED);
-	for (int i = 1; i < DT_MAX_RESERVED; i++)
+	EXPECT_EQ(info.nr_reserved, DT_RESERVED_SLOTS);
+	for (int i = 1; i < DT_RESERVED_SLOTS; i++)
 		EXPECT(info.reserved[i].base > info.reserved[i - 1].base);
 }
 
@@ -835,6 +906,8 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(error_reg_length),
 	KTEST_CASE(error_range_wraps),
 	KTEST_CASE(error_too_many_ranges),
+	KTEST_CASE(reserved_slots_left_for_kernel),
+	KTEST_CASE(initrd_own_reservations),
 	KTEST_CASE(error_initrd),
 	KTEST_CASE(error_cpus),
 	KTEST_CASE(error_chosen_strings),

@@ -342,6 +342,33 @@ static void dt_sifive_u(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/*
+ * An initrd that U-Boot's booti also reserved with a mem-reserve entry of
+ * exactly its bytes (0xe3e at 0x84200000): the entry is the initrd's own
+ * (dt_initrd_overlap says nothing blocks it), and releasing the initrd as
+ * the replay command does frees its page, in memblock and in the zone.
+ */
+static void dt_initrd_memreserve_released(struct ktest *t)
+{
+	struct fakeram *fr = node_from_fixture("initrd-memreserve", 0x87e00000, &lim_4g);
+	struct zone *z;
+	unsigned long managed;
+
+	ASSERT(fr);
+	z = &fr->node.zones[ZONE_DMA32];
+	managed = z->managed_pages;
+	ASSERT(PageReserved(pfn_to_page(PFN(0x84200000))));
+	EXPECT(dt_initrd_overlap(&info) == NULL);
+	EXPECT_EQ(release_reserved_range(&fr->node, &fr->mb, info.initrd_start, info.initrd_end), 1);
+	EXPECT(!PageReserved(pfn_to_page(PFN(0x84200000))));
+	EXPECT(!memblock_is_reserved(&fr->mb, 0x84200000));
+	EXPECT(!memblock_is_reserved(&fr->mb, 0x84200e3d));
+	EXPECT_EQ(z->managed_pages, managed + 1);
+	EXPECT_EQ(memblock_check(&fr->mb), 0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
 KTEST_SUITE(mm_dt,
 	KTEST_CASE(dt_two_banks),
 	KTEST_CASE(dt_virt),
@@ -350,4 +377,5 @@ KTEST_SUITE(mm_dt,
 	KTEST_CASE(dt_resmem_middle),
 	KTEST_CASE(dt_memreserve),
 	KTEST_CASE(dt_multi_reg),
-	KTEST_CASE(dt_sifive_u));
+	KTEST_CASE(dt_sifive_u),
+	KTEST_CASE(dt_initrd_memreserve_released));

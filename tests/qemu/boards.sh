@@ -1,9 +1,9 @@
 #!/bin/sh
 # boards.sh - the board paths: QEMU sifive_u (HiFive Unleashed model, no
 # finisher: the result is read from the console), U-Boot's booti with
-# bootargs from its environment, and the SD card image booted by U-Boot
-# with no typing; make sdimage as a board owner runs it, with and without
-# BOOTARGS.
+# bootargs from its environment and with an initrd, and the SD card image
+# booted by U-Boot with no typing; make sdimage as a board owner runs it,
+# with and without BOOTARGS; device trees at the limits of rvmm's tables.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -29,6 +29,25 @@ qemu_run uboot-booti 120 "$LOGDIR/uboot-booti-input.txt" -M virt -bios default -
 check uboot-booti 9 "Starting kernel" \
 	'^Kernel command line: run="echo bootargs came from U-Boot;poweroff 9"$' \
 	"^bootargs came from U-Boot$" "harts: 4 of 4 up"
+
+# booti with an initrd (a replay trace): U-Boot reserves it with a mem-reserve
+# entry of exactly its start and size. That entry is the initrd's own, so the
+# replay releases the initrd's pages (the partial last one included).
+initrd=tests/replay/report.txt
+initrd_size=$(stat -c %s "$initrd")
+printf '\n\n\n%s\n%s\n' \
+	"setenv bootargs 'run=\"replay;poweroff 6\"'" \
+	"booti 0x84000000 0x88000000:$(printf %#x "$initrd_size") \${fdtcontroladdr}" \
+	>"$LOGDIR/uboot-booti-initrd-input.txt"
+qemu_run uboot-booti-initrd 120 "$LOGDIR/uboot-booti-initrd-input.txt" -M virt -bios default \
+	-smp 2 -m 512M -kernel "$UBOOT" -device loader,file=build/Image,addr=0x84000000 \
+	-device loader,file="$initrd",addr=0x88000000
+initrd_last=$(printf '%016x' $((0x88000000 + initrd_size - 1)))
+check uboot-booti-initrd 6 "Starting kernel" \
+	"^  \[mem 0x0000000088000000-0x$initrd_last\] memreserve$" \
+	"^  \[mem 0x0000000088000000-0x$initrd_last\] initrd$" \
+	"^replay: released $(((initrd_size + 4095) / 4096)) initrd pages \([0-9]+ kB\) to the page allocator$"
+no_log uboot-booti-initrd uboot-booti-initrd-released "stay reserved"
 
 # The SD card image (make sdimage layout, append ktest=all) on a virtio disk:
 # U-Boot's distro boot finds extlinux.conf on the bootable partition.
@@ -157,3 +176,21 @@ check_log linux-unmatched-8g linux-unmatched-8g-ram-probed \
 ktest_run dtb-outside-ram 120 -M virt -bios default -smp 2 -m 1G -dtb build/dtb/virt.dtb \
 	-kernel "$KERNEL" -append "ktest=boot_dt,page_alloc"
 check_log dtb-outside-ram dtb-outside-ram-noted "# boot_dt.dtb_reserved: the device tree lies \(partly\) outside RAM"
+
+# --- device trees at the limits of rvmm's tables ---
+# 48 reserved ranges of the tree (OpenSBI's and 47 more: DT_MAX_RESERVED),
+# the initrd and the dtb: the kernel still has its slot, and the initrd is
+# released after the replay.
+qemu_run resmem-full 120 /dev/null -M virt -bios default -smp 2 -m 128M \
+	-dtb build/dtb/resmem-full.dtb -kernel "$KERNEL" -initrd tests/replay/report.txt \
+	-append 'run="replay;poweroff 4"'
+check resmem-full 4 "\[mem 0x0000000080200000-0x[0-9a-f]{16}\] kernel$" \
+	"^  \[mem 0x0000000084200000-0x0000000084200e3d\] initrd$" "\] r47@862f0000$" \
+	"^replay: released 1 initrd pages \(4 kB\) to the page allocator$"
+# One more: refused at parse time, naming the node, the table and its limit.
+qemu_run resmem-toomany 120 /dev/null -M virt -bios default -smp 2 -m 128M \
+	-dtb build/dtb/bad-resmem-toomany.dtb -kernel "$KERNEL"
+check resmem-toomany 2 "^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48 \(error -11\)$"
+# 33 harts: more cpu nodes than the table holds, named.
+qemu_run smp33 120 /dev/null -M virt -bios default -smp 33 -m 128M -kernel "$KERNEL"
+check smp33 2 "^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: too many entries for rvmm's tables: cpus: /cpus has 33 cpu nodes; rvmm's table holds 32 \(error -11\)$"

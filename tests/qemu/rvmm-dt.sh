@@ -61,7 +61,9 @@ dtb_line() {
 cause_of() {
 	case $1 in
 	bad-cells | bad-resmem-cells | bad-size-cells) echo "bad #address-cells or #size-cells" ;;
-	bad-cpus-toomany | bad-resmem-toomany | bad-toomany) echo "too many entries for rvmm's tables" ;;
+	bad-cpus-toomany) echo "too many entries for rvmm's tables: cpus: /cpus has 33 cpu nodes; rvmm's table holds 32" ;;
+	bad-resmem-toomany) echo "too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48" ;;
+	bad-toomany) echo "too many entries for rvmm's tables: memory banks: /memory@80000000 brings RAM range 33 \(after joining\); rvmm's table holds 32" ;;
 	bad-deep) echo "nodes nested too deep" ;;
 	bad-initrd-order | bad-wrap) echo "address range wraps or is reversed" ;;
 	bad-nomem) echo "no memory node" ;;
@@ -85,6 +87,27 @@ for f in tests/dts/*.dts; do
 		;;
 	esac
 done
+
+# The tree's reserved ranges against the limit: 48 with OpenSBI's own
+# (resmem-full) boot; 48 without it get a warning, since OpenSBI adds one.
+check_log rvmm-dt-resmem-full rvmm-dt-resmem-full-count \
+	"^reserved ranges: 48 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48$" \
+	"^  \[mem 0x0000000084200000-0x0000000084200e3d\] initrd$" "\] kernel$"
+sed -e '/mmode_resv0@80000000 {/,/};/d' tests/dts/bad-resmem-toomany.dts |
+	dtc -q -I dts -O dtb -o "$LOGDIR/resmem-48-no-firmware.dtb"
+dt rvmm-dt-resmem-no-firmware --dtb-at 0x87e00000 "$LOGDIR/resmem-48-no-firmware.dtb"
+check rvmm-dt-resmem-no-firmware 0 \
+	"^reserved ranges: OpenSBI adds its own \(mmode_resv0\) to a tree that lacks it: that one would be range 49, and rvmm would refuse the tree$" \
+	"^rvmm-dt: rvmm would boot with this device tree \(1 warning\)$"
+
+# An initrd that another reservation overlaps stays reserved after use: said.
+# One that only its own mem-reserve entry covers (U-Boot's) is released.
+no_log rvmm-dt-initrd-memreserve rvmm-dt-initrd-memreserve-own "^initrd: overlaps"
+sed -e 's|^/memreserve/ 0x84200000 0xe3e;|/memreserve/ 0x84200000 0x1000;|' tests/dts/initrd-memreserve.dts |
+	dtc -q -I dts -O dtb -o "$LOGDIR/initrd-memreserve-page.dtb"
+dt rvmm-dt-initrd-memreserve-page --dtb-at 0x87e00000 "$LOGDIR/initrd-memreserve-page.dtb"
+check rvmm-dt-initrd-memreserve-page 0 \
+	"^initrd: overlaps reserved range memreserve \[mem 0x0000000084200000-0x0000000084200fff\]: its pages would stay reserved after use$"
 
 # dt_parse's warnings come out as the boot prints them, and are counted.
 check_log rvmm-dt-warnings rvmm-dt-warnings-lines \
