@@ -9,6 +9,7 @@
 #include <lib/kstring.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
+#include <mm/pgtable.h>
 
 int memblock_add_dt(struct memblock *mb, const struct dt_info *dt)
 {
@@ -70,6 +71,21 @@ static u64 free_page_bytes(const struct memblock *mb)
 	return free;
 }
 
+/* The identity direct map ends at SV39_LOW_END (docs/vmalloc.md): RAM
+ * above it is left out of memblock entirely, so that it is neither counted
+ * nor allocated, and said so. */
+static void leave_out_unmapped_ram(struct memblock *mb)
+{
+	u64 top = mb->memory.cnt ? mb->memory.regions[mb->memory.cnt - 1].base +
+					   mb->memory.regions[mb->memory.cnt - 1].size : 0;
+	u64 dropped = memblock_limit_memory(mb, SV39_LOW_END);
+
+	if (dropped)
+		kprintf("memblock: RAM above 256 GiB [mem %#018llx-%#018llx] left out (%llu MiB): the direct map ends there\n",
+			(unsigned long long)SV39_LOW_END, (unsigned long long)top - 1,
+			(unsigned long long)dropped >> 20);
+}
+
 void memblock_from_dt(struct memblock *mb, const struct dt_info *dt, u64 kernel_start,
 		      u64 kernel_end)
 {
@@ -79,6 +95,8 @@ void memblock_from_dt(struct memblock *mb, const struct dt_info *dt, u64 kernel_
 	rc = memblock_add_dt(mb, dt);
 	if (rc)
 		panic("memblock: cannot record the device tree's memory map (error %d)", rc);
+	leave_out_unmapped_ram(mb);
+	memblock_report_unusable(mb);
 	if (!kernel_in_ram(dt, kernel_start, kernel_end))
 		panic("the kernel image [mem %#018llx-%#018llx] is not inside the RAM the device tree describes",
 		      (unsigned long long)kernel_start, (unsigned long long)kernel_end - 1);

@@ -19,10 +19,20 @@
  * byte that was reserved or allocated here stays out of the buddy allocator
  * for good.
  *
+ * Whole pages only. The direct map (boot/paging.c) maps whole pages of RAM
+ * less every page a no-map range touches, so memblock_alloc hands out only
+ * bytes of pages that are wholly RAM and free of no-map bytes: a partial
+ * page at either end of a RAM range, and the rest of a page a no-map range
+ * covers in part, are never allocated (memblock_report_unusable prints
+ * them). The tables themselves stay byte-exact, so every range the device
+ * tree reserves is honoured to the byte; the page allocator takes only
+ * whole free pages (a page with any reserved byte stays reserved).
+ *
  * Complexity: insertion and allocation are O(regions); tables hold at most
  * MEMBLOCK_MAX_REGIONS ranges each (a full table is an error, not a
- * truncation). Ranges are byte-exact; rounding to pages is the caller's job.
+ * truncation).
  */
+#include <config.h>
 #include <lib/kstring.h>
 #include <mm/memblock.h>
 
@@ -130,13 +140,47 @@ bool memblock_next_free(const struct memblock *mb, u64 *cursor, u64 *start, u64 
 	return false;
 }
 
+/* Does the page holding @pa lie wholly in RAM, with no no-map byte, so that
+ * the direct map maps it? */
+static bool page_mappable(const struct memblock *mb, u64 pa)
+{
+	u64 ps = ALIGN_DOWN(pa, PAGE_SIZE), pe = ps + PAGE_SIZE;
+	bool in_ram = false;
+
+	for (int i = 0; i < mb->memory.cnt; i++)
+		if (mb->memory.regions[i].base <= ps && region_end(&mb->memory.regions[i]) >= pe)
+			in_ram = true;
+	for (int i = 0; i < mb->nomap.cnt && in_ram; i++)
+		if (mb->nomap.regions[i].base < pe && region_end(&mb->nomap.regions[i]) > ps)
+			return false;
+	return in_ram;
+}
+
+/*
+ * Every page strictly inside a free range is free, hence RAM and no-map
+ * free (nomap is part of reserved): only the first and the last page of
+ * the range can be partial RAM or share a page with a no-map range.
+ */
+bool memblock_next_free_mappable(const struct memblock *mb, u64 *cursor, u64 *start, u64 *end)
+{
+	while (memblock_next_free(mb, cursor, start, end)) {
+		if (!page_mappable(mb, *start))
+			*start = ALIGN_DOWN(*start, PAGE_SIZE) + PAGE_SIZE;
+		if (*end > *start && !page_mappable(mb, *end - 1))
+			*end = ALIGN_DOWN(*end - 1, PAGE_SIZE);
+		if (*start < *end)
+			return true;
+	}
+	return false;
+}
+
 u64 memblock_alloc(struct memblock *mb, u64 size, u64 align)
 {
 	u64 cursor = 0, start, end, best = 0;
 
 	if (size == 0 || align == 0 || (align & (align - 1)))
 		return 0;
-	while (memblock_next_free(mb, &cursor, &start, &end)) {
+	while (memblock_next_free_mappable(mb, &cursor, &start, &end)) {
 		u64 top = MIN(end, mb->alloc_limit);
 		u64 cand;
 
@@ -150,6 +194,70 @@ u64 memblock_alloc(struct memblock *mb, u64 size, u64 align)
 		return 0;
 	mb->allocated_bytes += size;
 	return best;
+}
+
+void memblock_free_summary(const struct memblock *mb, u64 *total, u64 *largest)
+{
+	u64 cursor = 0, start, end;
+
+	*total = *largest = 0;
+	while (memblock_next_free_mappable(mb, &cursor, &start, &end)) {
+		u64 top = MIN(end, mb->alloc_limit);
+
+		if (top <= start)
+			continue;
+		*total += top - start;
+		*largest = MAX(*largest, top - start);
+	}
+}
+
+u64 memblock_limit_memory(struct memblock *mb, u64 limit)
+{
+	struct memblock_type *t = &mb->memory;
+	u64 removed = 0;
+
+	while (t->cnt && t->regions[t->cnt - 1].base >= limit) {
+		removed += t->regions[t->cnt - 1].size;
+		t->cnt--;
+	}
+	if (t->cnt && region_end(&t->regions[t->cnt - 1]) > limit) {
+		removed += region_end(&t->regions[t->cnt - 1]) - limit;
+		t->regions[t->cnt - 1].size = limit - t->regions[t->cnt - 1].base;
+	}
+	mb->alloc_limit = MIN(mb->alloc_limit, limit);
+	return removed;
+}
+
+static void report_unusable(u64 s, u64 e, const char *why)
+{
+	if (s < e)
+		kprintf("memblock: [mem %#018llx-%#018llx] not usable: %s\n", (unsigned long long)s,
+			(unsigned long long)e - 1, why);
+}
+
+void memblock_report_unusable(const struct memblock *mb)
+{
+	for (int i = 0; i < mb->memory.cnt; i++) {
+		const struct memblock_region *r = &mb->memory.regions[i];
+		u64 s = ALIGN_UP(r->base, PAGE_SIZE), e = ALIGN_DOWN(region_end(r), PAGE_SIZE);
+
+		if (s >= e) { /* not one whole page */
+			report_unusable(r->base, region_end(r), "RAM range without a whole page");
+			continue;
+		}
+		report_unusable(r->base, s, "partial page at the start of a RAM range");
+		report_unusable(e, region_end(r), "partial page at the end of a RAM range");
+	}
+	for (int i = 0; i < mb->nomap.cnt; i++) {
+		const struct memblock_region *n = &mb->nomap.regions[i];
+		u64 ps = ALIGN_DOWN(n->base, PAGE_SIZE), pe = ALIGN_UP(region_end(n), PAGE_SIZE);
+
+		/* Only RAM counts: the parts outside RAM were never usable. */
+		if (ps < n->base && memblock_is_memory(mb, ps))
+			report_unusable(ps, n->base, "shares a page with a no-map range (not mapped)");
+		if (pe > region_end(n) && memblock_is_memory(mb, region_end(n)))
+			report_unusable(region_end(n), pe, "shares a page with a no-map range (not mapped)");
+	}
 }
 
 static bool type_contains(const struct memblock_type *t, u64 addr)

@@ -17,13 +17,17 @@
  *   1. node_layout (mm_plan.c, allocates nothing): span, the first and
  *      last frame of RAM (RAM ranges rounded inwards to whole frames;
  *      reserved ranges outwards); the section count;
- *   2. the section table and each section's struct pages, all initialised
+ *   2. the section table and each section's struct pages (one flat array,
+ *      or one per section when that does not fit), all initialised
  *      PG_reserved with their zone and section;
  *   3. zone spans (zone_limits) and present pages, also in node_layout;
  *   4. per-hart list arrays for the populated zones;
  *   5. every free frame of memblock to the buddy allocator, in the largest
  *      aligned blocks that fit (managed pages); memblock is closed;
  *   6. zonelists, watermarks, lowmem reserves, per-hart batch sizes.
+ * Steps 2 and 4 allocate exactly what node_plan_boot_data (mm_plan.c)
+ * places for rvmm-dt, in the same order; a failed allocation is noted in
+ * node->init_failed_what / _bytes for node_panic.
  */
 #include <lib/kstring.h>
 #include <mm/memblock.h>
@@ -94,7 +98,7 @@ static unsigned long pfn_down(u64 pa)
 }
 
 /* Zeroed memory from memblock, or NULL. */
-static void *boot_alloc(struct memblock *mb, u64 size, u64 align)
+static void *try_boot_alloc(struct memblock *mb, u64 size, u64 align)
 {
 	u64 pa = memblock_alloc(mb, size, align);
 	void *va;
@@ -103,6 +107,19 @@ static void *boot_alloc(struct memblock *mb, u64 size, u64 align)
 		return NULL;
 	va = phys_to_virt(pa);
 	memset(va, 0, size);
+	return va;
+}
+
+/* try_boot_alloc, noting a failure in @node for node_panic's message. */
+static void *boot_alloc(struct pglist_data *node, struct memblock *mb, u64 size, u64 align,
+			const char *what)
+{
+	void *va = try_boot_alloc(mb, size, align);
+
+	if (!va) {
+		node->init_failed_what = what;
+		node->init_failed_bytes = size;
+	}
 	return va;
 }
 
@@ -118,7 +135,8 @@ unsigned int zone_of_pfn(const struct zone_limits *lim, unsigned long pfn)
 /* Step 2a: which pfns of each section need a struct page. */
 static int size_sections(struct pglist_data *node, struct memblock *mb)
 {
-	node->sections = boot_alloc(mb, node->nr_sections * sizeof(struct mem_section), 8);
+	node->sections = boot_alloc(node, mb, node->nr_sections * sizeof(struct mem_section), 8,
+				    "the section table");
 	if (!node->sections)
 		return -ENOMEM;
 	for (int i = 0; i < mb->memory.cnt; i++) {
@@ -164,13 +182,25 @@ static void init_section_pages(struct pglist_data *node, unsigned long i,
 	init_section_range(node, i, node->sections[i].start_pfn, node->sections[i].end_pfn, lim);
 }
 
+/* Every section's struct pages in the one array @map from the node's first pfn. */
+static void use_flat_map(struct pglist_data *node, struct page *map, unsigned long pages)
+{
+	node->flat_map = map;
+	node->memmap_pages = pages;
+	for (unsigned long i = 0; i < node->nr_sections; i++)
+		node->sections[i].map_base = (uintptr_t)map - node->node_start_pfn * sizeof(struct page);
+}
+
 /*
  * Step 2b: allocate and initialise each section's struct pages. When the
  * gaps between sections' frames would cost at most 1/8 more struct pages
  * (always, for one bank of RAM), one array covers the node's whole span
  * instead: every section's map_base is then the same and kfree finds a
  * struct page with one subtraction and one shift (memmap_window). The
- * struct pages of the gaps stay zero: untyped, and never pfn_valid.
+ * struct pages of the gaps stay zero: untyped, and never pfn_valid. When
+ * free memory is in pieces too small for the one array, each section gets
+ * its own array after all (at most 1 MiB each): the boot only fails when
+ * those do not fit either.
  */
 static int alloc_memmap(struct pglist_data *node, struct memblock *mb,
 			const struct zone_limits *lim)
@@ -180,21 +210,12 @@ static int alloc_memmap(struct pglist_data *node, struct memblock *mb,
 	for (unsigned long i = 0; i < node->nr_sections; i++)
 		sectioned += node->sections[i].end_pfn - node->sections[i].start_pfn;
 	if (mb->vmemmap) { /* hotplug: the caller's zeroed array, touched per frame of RAM */
-		node->flat_map = mb->vmemmap;
-		node->memmap_pages = sectioned;
-		for (unsigned long i = 0; i < node->nr_sections; i++)
-			node->sections[i].map_base =
-				(uintptr_t)mb->vmemmap - node->node_start_pfn * sizeof(struct page);
-	} else if (span - sectioned <= sectioned / 8) {
-		struct page *map = boot_alloc(mb, span * sizeof(struct page), 64);
+		use_flat_map(node, mb->vmemmap, sectioned);
+	} else if (memmap_flat_fits_gaps(node, sectioned)) {
+		struct page *map = try_boot_alloc(mb, span * sizeof(struct page), 64);
 
-		if (!map)
-			return -ENOMEM;
-		node->flat_map = map;
-		node->memmap_pages = span;
-		for (unsigned long i = 0; i < node->nr_sections; i++)
-			node->sections[i].map_base =
-				(uintptr_t)map - node->node_start_pfn * sizeof(struct page);
+		if (map)
+			use_flat_map(node, map, span);
 	}
 	for (unsigned long i = 0; i < node->nr_sections; i++) {
 		struct mem_section *ms = &node->sections[i];
@@ -203,7 +224,8 @@ static int alloc_memmap(struct pglist_data *node, struct memblock *mb,
 		if (!n)
 			continue;
 		if (!node->flat_map) {
-			struct page *map = boot_alloc(mb, n * sizeof(struct page), 64);
+			struct page *map = boot_alloc(node, mb, n * sizeof(struct page), 64,
+						      "a section's struct pages");
 
 			if (!map)
 				return -ENOMEM;
@@ -223,7 +245,8 @@ static int alloc_pcp(struct pglist_data *node, struct memblock *mb)
 
 		if (!z->present_pages)
 			continue;
-		z->pcp = boot_alloc(mb, MAX_HARTS * sizeof(struct per_cpu_pages), 64);
+		z->pcp = boot_alloc(node, mb, MAX_HARTS * sizeof(struct per_cpu_pages), 64,
+				    "a zone's per-hart lists");
 		if (!z->pcp)
 			return -ENOMEM;
 		for (int cpu = 0; cpu < MAX_HARTS; cpu++)

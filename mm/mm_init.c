@@ -61,7 +61,7 @@ void mm_init(struct memblock *mb, const struct mm_image *image)
 	zone_limits_boot(&lim);
 	rc = node_init(&contig_page_data, mb, &lim);
 	if (rc)
-		node_panic(rc);
+		node_panic(&contig_page_data, mb, rc);
 	mm_set_node(&contig_page_data);
 	mark_kernel_pages(image);
 	print_zone_ranges(mem_node);

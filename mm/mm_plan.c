@@ -10,6 +10,10 @@
  *   node_layout()        the node's span and sections and each zone's span
  *                        and present pages, from memblock's memory alone
  *                        (laying out 16 GiB costs a few loops, not 16 GiB);
+ *   node_plan_boot_data() the memblock allocations node_init makes (section
+ *                        table, struct pages, per-hart lists), in its
+ *                        order and sizes, without writing them: whether
+ *                        they fit, and what does not;
  *   print_zone_ranges()  the boot log's "Zone ranges:" lines.
  *
  * Each check that stops the boot panics with a message naming the ranges.
@@ -141,8 +145,92 @@ int node_layout(struct pglist_data *node, const struct memblock *mb, const struc
 	return rc;
 }
 
-void node_panic(int rc)
+/* ---- node_init's boot data, placed but not written ---------------------- */
+
+bool memmap_flat_fits_gaps(const struct pglist_data *node, unsigned long sectioned)
 {
+	unsigned long span = node->node_end_pfn - node->node_start_pfn;
+
+	return span - sectioned <= sectioned / 8;
+}
+
+void section_ram_extent(const struct pglist_data *node, const struct memblock *mb, unsigned long i,
+			unsigned long *start, unsigned long *end)
+{
+	unsigned long sec_s = node->section_base_pfn + (i << PFN_SECTION_SHIFT);
+	unsigned long sec_e = sec_s + PAGES_PER_SECTION;
+
+	*start = *end = 0;
+	for (int r = 0; r < mb->memory.cnt; r++) {
+		const struct memblock_region *m = &mb->memory.regions[r];
+		unsigned long s = MAX(pfn_up(m->base), sec_s);
+		unsigned long e = MIN(pfn_down(m->base + m->size), sec_e);
+
+		if (s >= e)
+			continue;
+		if (*end == 0)
+			*start = s;
+		*end = e; /* regions ascend */
+	}
+}
+
+/* memblock_alloc, or the failure noted as node_init notes it. */
+static bool plan_alloc(struct pglist_data *node, struct memblock *mb, u64 size, u64 align,
+		       const char *what)
+{
+	if (memblock_alloc(mb, size, align))
+		return true;
+	node->init_failed_what = what;
+	node->init_failed_bytes = size;
+	return false;
+}
+
+int node_plan_boot_data(struct pglist_data *node, struct memblock *mb, bool *flat_map)
+{
+	unsigned long span = node->node_end_pfn - node->node_start_pfn, sectioned = 0, s, e;
+	bool flat = mb->vmemmap != NULL;
+
+	if (!plan_alloc(node, mb, node->nr_sections * sizeof(struct mem_section), 8,
+			"the section table"))
+		return -ENOMEM;
+	for (unsigned long i = 0; i < node->nr_sections; i++) {
+		section_ram_extent(node, mb, i, &s, &e);
+		sectioned += e - s;
+	}
+	node->memmap_pages = flat ? sectioned : span;
+	if (!flat && memmap_flat_fits_gaps(node, sectioned))
+		flat = memblock_alloc(mb, span * sizeof(struct page), 64) != 0;
+	if (!flat) {
+		node->memmap_pages = sectioned;
+		for (unsigned long i = 0; i < node->nr_sections; i++) {
+			section_ram_extent(node, mb, i, &s, &e);
+			if (e > s && !plan_alloc(node, mb, (e - s) * sizeof(struct page), 64,
+						 "a section's struct pages"))
+				return -ENOMEM;
+		}
+	}
+	*flat_map = flat;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		if (node->zones[zi].present_pages &&
+		    !plan_alloc(node, mb, MAX_HARTS * sizeof(struct per_cpu_pages), 64,
+				"a zone's per-hart lists"))
+			return -ENOMEM;
+	return 0;
+}
+
+void node_panic(const struct pglist_data *node, const struct memblock *mb, int rc)
+{
+	u64 free, largest;
+
+	if (rc == -ENOMEM && node->init_failed_what) {
+		memblock_free_summary(mb, &free, &largest);
+		panic("mm: cannot build the page allocator: no room for %s (%llu bytes); memblock has %llu bytes free, the largest piece %llu bytes (error %d)",
+		      node->init_failed_what, (unsigned long long)node->init_failed_bytes,
+		      (unsigned long long)free, (unsigned long long)largest, rc);
+	}
+	if (rc == -E2BIG)
+		panic("mm: cannot build the page allocator: RAM spans %lu sections of 128 MiB, more than the %lu a page can name (error %d)",
+		      node->nr_sections, (unsigned long)MAX_SECTIONS, rc);
 	panic("mm: cannot build the page allocator (error %d)", rc);
 }
 

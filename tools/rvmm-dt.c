@@ -12,7 +12,9 @@
  *   dt_print_memmap        "Reserved memory:");
  *   memblock_from_dt,    the checks that stop the boot, the zones
  *   node_layout,           ("Zone ranges:") with spanned and present
- *   print_zone_ranges      pages, laid out from the ranges alone;
+ *   node_plan_boot_data,   pages, laid out from the ranges alone, and
+ *   print_zone_ranges      where node_init's struct pages would go
+ *                          ("memmap:"), or its panic when they cannot;
  *   dt_cpu_down_reason   each hart left down and why.
  * What only the running kernel can know is assumed and said so: where the
  * firmware puts the DTB (--dtb-at), where the kernel image lies and its size
@@ -511,14 +513,21 @@ static void show_zones(const struct dt_info *dt, const struct kernel_image *k)
 	static struct memblock mb;
 	static struct pglist_data node;
 	struct zone_limits lim;
+	bool flat;
 	int rc;
 
 	zone_limits_boot(&lim);
 	memblock_from_dt(&mb, dt, k->base, k->base + k->size);
 	rc = node_layout(&node, &mb, &lim);
+	if (!rc)
+		rc = node_plan_boot_data(&node, &mb, &flat);
 	if (rc)
-		node_panic(rc);
+		node_panic(&node, &mb, rc);
 	print_zone_ranges(&node);
+	kprintf("memmap: %lu struct pages of %zu bytes (%lluK), %lu section(s) of 128 MiB, %s\n",
+		node.memmap_pages, sizeof(struct page),
+		(unsigned long long)(node.memmap_pages * sizeof(struct page)) >> 10, node.nr_sections,
+		flat ? "one flat array" : "an array per section");
 	kprintf("Zone pages (4 KiB):\n");
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
 		const struct zone *z = &node.zones[zi];

@@ -159,7 +159,9 @@ int memblock_add_dt(struct memblock *mb, const struct dt_info *dt);
 
 /*
  * Fill @mb (from scratch) with @dt's RAM and reserved ranges, @dt holding
- * the kernel image [kernel_start, kernel_end) as its "kernel" range. Panics
+ * the kernel image [kernel_start, kernel_end) as its "kernel" range. RAM at
+ * or above 256 GiB (beyond the direct map) is left out and reported, and so
+ * are the partial pages memblock_alloc will not use. Panics
  * when the table overflows, when the image is not inside one RAM range,
  * when another reserved range overlaps it, or when no whole page is free.
  */

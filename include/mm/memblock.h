@@ -68,6 +68,8 @@ int memblock_phys_free(struct memblock *mb, u64 base, u64 size);
 /*
  * Allocate @size bytes aligned to @align (a power of two) from free memory,
  * highest address first, below mb->alloc_limit; the range becomes reserved.
+ * Only bytes of pages that the direct map maps are handed out: pages wholly
+ * RAM with no no-map byte (memblock_next_free_mappable).
  * Returns the physical address, or 0 when nothing fits. The memory is not
  * cleared (it may not be mapped yet); see memblock_alloc_zeroed.
  */
@@ -80,6 +82,26 @@ u64 memblock_alloc(struct memblock *mb, u64 size, u64 align);
  * Each range is [start, end), byte-exact (not page-rounded).
  */
 bool memblock_next_free(const struct memblock *mb, u64 *cursor, u64 *start, u64 *end);
+
+/* The same walk less what memblock_alloc never hands out: the partial page
+ * at either end of a RAM range and the rest of a page a no-map range
+ * touches. Ranges are still byte-exact where they end at a reserved range
+ * that leaves the page mapped (such as an earlier allocation). */
+bool memblock_next_free_mappable(const struct memblock *mb, u64 *cursor, u64 *start, u64 *end);
+
+/* What memblock_alloc could still hand out below alloc_limit: the bytes in
+ * all, and the largest piece. */
+void memblock_free_summary(const struct memblock *mb, u64 *total, u64 *largest);
+
+/* Drop every byte of RAM at or above @limit from memory (RAM the kernel
+ * cannot map) and lower alloc_limit to it. Returns the bytes dropped.
+ * Reserved ranges are left as they are. */
+u64 memblock_limit_memory(struct memblock *mb, u64 limit);
+
+/* Print each piece of RAM memblock_alloc will not use because its page is
+ * not mapped: partial pages at the ends of RAM ranges and the rest of pages
+ * no-map ranges touch. */
+void memblock_report_unusable(const struct memblock *mb);
 
 bool memblock_is_memory(const struct memblock *mb, u64 addr);
 bool memblock_is_reserved(const struct memblock *mb, u64 addr);

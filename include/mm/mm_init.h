@@ -47,8 +47,10 @@ struct zone_limits;
  * ZONE_DMA32 below 4 GiB, ZONE_NORMAL above. */
 void zone_limits_boot(struct zone_limits *lim);
 
-/* node_init (or node_layout) failed with @rc: stop the boot. */
-void node_panic(int rc) __noreturn;
+/* node_init (or node_layout) of @node over @mb failed with @rc: stop the
+ * boot, naming the allocation that failed, its size and what memblock has
+ * left (or the sections that cannot be named). */
+void node_panic(const struct pglist_data *node, const struct memblock *mb, int rc) __noreturn;
 
 /* "Zone ranges:" and one line per zone: its span, or "empty". */
 void print_zone_ranges(const struct pglist_data *node);

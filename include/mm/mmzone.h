@@ -107,6 +107,8 @@ struct pglist_data {
 	struct mem_section *sections; /* from memblock */
 	unsigned long memmap_pages;   /* struct pages allocated */
 	struct page *flat_map;        /* one array from node_start_pfn, or NULL (per section) */
+	const char *init_failed_what; /* node_init: the allocation that failed, or NULL */
+	u64 init_failed_bytes;        /* and its size */
 	unsigned long hotplug_end_pfn; /* memory may be added up to here (mm/hotplug.c); 0: never */
 
 	unsigned long totalreserve_pages; /* kept back from MemAvailable */
@@ -199,6 +201,26 @@ struct zone_limits {
  * RAM) or -E2BIG (more than MAX_SECTIONS sections).
  */
 int node_layout(struct pglist_data *node, const struct memblock *mb, const struct zone_limits *lim);
+
+/* Would one flat struct-page array over @node's span cost at most 1/8 more
+ * than the @sectioned struct pages of its sections (mm/memmap.c)? */
+bool memmap_flat_fits_gaps(const struct pglist_data *node, unsigned long sectioned);
+
+/* [start, end): the whole frames of RAM of @node's section @i that get a
+ * struct page (both 0 when it has none). */
+void section_ram_extent(const struct pglist_data *node, const struct memblock *mb, unsigned long i,
+			unsigned long *start, unsigned long *end);
+
+/*
+ * After node_layout: make node_init's memblock allocations (section table,
+ * one flat struct-page array or, when that does not fit, one per section,
+ * each populated zone's per-hart lists) in its order and sizes, writing
+ * none of them, and set memmap_pages and *@flat_map (one array). Returns 0, or -ENOMEM with
+ * init_failed_what / _bytes set as node_init sets them. For rvmm-dt, on a
+ * memblock that is not used for anything else; the host test mm_dt checks
+ * it places everything where node_init does.
+ */
+int node_plan_boot_data(struct pglist_data *node, struct memblock *mb, bool *flat_map);
 
 /*
  * Build @node from @mb: memory sections and struct pages (allocated from

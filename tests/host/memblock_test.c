@@ -13,6 +13,9 @@
 #include <drivers/devicetree.h>
 #include <tests/ktest.h>
 #include <mm/memblock.h>
+#include <mm/mm_init.h>
+#include <mm/mmzone.h>
+#include <mm/pgtable.h>
 #include "fakeram.h"
 #include "host.h"
 
@@ -577,14 +580,28 @@ static void model_compare(struct ktest *t, const struct model *m, const struct m
 	expect_free(t, mb, runs, n);
 }
 
-/* The highest aligned unit address where @n free units fit, or -1. */
+#define MODEL_PAGE_UNITS ((int)(PAGE_SIZE / MODEL_UNIT))
+
+/* Is the page holding unit @u all RAM (mapped, so memblock_alloc uses it)? */
+static bool model_page_is_ram(const struct model *m, int u)
+{
+	int p = ALIGN_DOWN(u, MODEL_PAGE_UNITS);
+
+	for (int i = p; i < p + MODEL_PAGE_UNITS; i++)
+		if (!m->mem[i])
+			return false;
+	return true;
+}
+
+/* The highest aligned unit address where @n free units of whole-RAM pages
+ * fit, or -1. */
 static int model_alloc(const struct model *m, int n, int align_units)
 {
 	for (int u = ALIGN_DOWN(MODEL_UNITS - n, align_units); u >= 0; u -= align_units) {
 		bool ok = true;
 
 		for (int i = u; i < u + n && ok; i++)
-			ok = m->mem[i] && !m->res[i];
+			ok = m->mem[i] && !m->res[i] && model_page_is_ram(m, i);
 		if (ok)
 			return u;
 	}
@@ -832,6 +849,124 @@ static void add_dt_virt_and_multi_reg(struct ktest *t)
 	expect_type(t, &mb.reserved, (const struct rng[]){ { 0x8ff00000, dtb } }, 1);
 }
 
+/* memblock_alloc hands out only bytes of pages the direct map maps: never
+ * the partial page at either end of a RAM range nor the rest of a page a
+ * no-map range touches; a page shared with a plain reserved range (mapped)
+ * is used to the byte. */
+static void alloc_uses_mapped_pages_only(struct ktest *t)
+{
+	static struct memblock mb;
+	u64 cursor = 0, s, e;
+
+	memblock_init(&mb); /* RAM ends mid-page */
+	ASSERT_EQ(memblock_add(&mb, 0x80000000, 0x1800), 0);
+	EXPECT_EQ(memblock_alloc(&mb, 0x100, 0x100), 0x80000f00);
+	check_ok(&mb);
+
+	memblock_init(&mb); /* RAM starts mid-page: one whole page only */
+	ASSERT_EQ(memblock_add(&mb, 0x80000800, 0x1800), 0);
+	EXPECT_EQ(memblock_alloc(&mb, 0x1000, 0x100), 0x80001000);
+	EXPECT_EQ(memblock_alloc(&mb, 0x100, 0x100), 0); /* 2 KiB free, not mapped */
+	check_ok(&mb);
+
+	memblock_init(&mb); /* a no-map range over the top half of the last page */
+	ASSERT_EQ(memblock_add(&mb, 0x80000000, 0x2000), 0);
+	ASSERT_EQ(memblock_reserve_flags(&mb, 0x80001800, 0x800, MEMBLOCK_NOMAP), 0);
+	EXPECT(memblock_next_free_mappable(&mb, &cursor, &s, &e));
+	EXPECT_EQ(s, 0x80000000);
+	EXPECT_EQ(e, 0x80001000);
+	EXPECT(!memblock_next_free_mappable(&mb, &cursor, &s, &e));
+	EXPECT_EQ(memblock_alloc(&mb, 0x100, 0x100), 0x80000f00);
+	EXPECT_EQ(memblock_alloc(&mb, 0xf00, 0x100), 0x80000000);
+	EXPECT_EQ(memblock_alloc(&mb, 0x100, 0x100), 0);
+	check_ok(&mb);
+
+	memblock_init(&mb); /* a no-map range over the bottom half of the first page */
+	ASSERT_EQ(memblock_add(&mb, 0x80000000, 0x2000), 0);
+	ASSERT_EQ(memblock_reserve_flags(&mb, 0x80000000, 0x800, MEMBLOCK_NOMAP), 0);
+	EXPECT_EQ(memblock_alloc(&mb, 0x1000, 0x100), 0x80001000);
+	EXPECT_EQ(memblock_alloc(&mb, 0x100, 0x100), 0);
+
+	memblock_init(&mb); /* a plain reserved half page: the other half is used */
+	ASSERT_EQ(memblock_add(&mb, 0x80000000, 0x2000), 0);
+	ASSERT_EQ(memblock_reserve(&mb, 0x80001800, 0x800), 0);
+	EXPECT_EQ(memblock_alloc(&mb, 0x100, 0x100), 0x80001700);
+	/* and allocations pack: the next one ends where the last began */
+	EXPECT_EQ(memblock_alloc(&mb, 0x40, 0x40), 0x800016c0);
+	check_ok(&mb);
+}
+
+/* memblock_report_unusable names each piece of RAM that is not a whole
+ * mapped page. */
+static void report_unusable_names_partial_pages(struct ktest *t)
+{
+	static struct memblock mb;
+	struct fr_capture cap;
+	char out[1024];
+
+	memblock_init(&mb);
+	ASSERT_EQ(memblock_add(&mb, 0x80000800, 0x10000), 0);    /* [..800, 0x80010800) */
+	ASSERT_EQ(memblock_add(&mb, 0x90000000, 0x400), 0);       /* no whole page */
+	ASSERT_EQ(memblock_reserve_flags(&mb, 0x80004800, 0x1000, MEMBLOCK_NOMAP), 0);
+	ASSERT_EQ(memblock_reserve(&mb, 0x80008800, 0x100), 0); /* plain: not reported */
+	fr_capture_start(&cap);
+	memblock_report_unusable(&mb);
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(strstr(out, "memblock: [mem 0x0000000080000800-0x0000000080000fff] not usable: partial page at the start of a RAM range\n"));
+	EXPECT(strstr(out, "memblock: [mem 0x0000000080010000-0x00000000800107ff] not usable: partial page at the end of a RAM range\n"));
+	EXPECT(strstr(out, "memblock: [mem 0x0000000090000000-0x00000000900003ff] not usable: RAM range without a whole page\n"));
+	EXPECT(strstr(out, "memblock: [mem 0x0000000080004000-0x00000000800047ff] not usable: shares a page with a no-map range (not mapped)\n"));
+	EXPECT(strstr(out, "memblock: [mem 0x0000000080005800-0x0000000080005fff] not usable: shares a page with a no-map range (not mapped)\n"));
+	EXPECT_EQ(fr_count_substr(out, "memblock:"), 5);
+}
+
+/* RAM at or above a limit leaves memblock's memory; alloc_limit follows. */
+static void limit_memory_drops_ram_above(struct ktest *t)
+{
+	static struct memblock mb;
+
+	memblock_init(&mb);
+	ASSERT_EQ(memblock_add(&mb, 0x80000000, 0x10000000), 0);
+	ASSERT_EQ(memblock_add(&mb, 0x3ff0000000ull, 0x20000000), 0);
+	ASSERT_EQ(memblock_add(&mb, 0x5000000000ull, 0x40000000), 0);
+	ASSERT_EQ(memblock_reserve(&mb, 0x5000000000ull, 0x1000), 0);
+	EXPECT_EQ(memblock_limit_memory(&mb, SV39_LOW_END), 0x10000000ull + 0x40000000);
+	expect_type(t, &mb.memory,
+		    (const struct rng[]){ { 0x80000000, 0x10000000 }, { 0x3ff0000000ull, 0x10000000 } }, 2);
+	EXPECT_EQ(mb.alloc_limit, SV39_LOW_END);
+	EXPECT_EQ(memblock_phys_mem_size(&mb), 0x20000000);
+	EXPECT_EQ(memblock_alloc(&mb, 0x1000, 0x1000), SV39_LOW_END - 0x1000);
+	EXPECT_EQ(memblock_limit_memory(&mb, SV39_LOW_END), 0); /* nothing left above */
+	check_ok(&mb);
+}
+
+/* The boot's memblock_from_dt leaves RAM above 256 GiB out, says so, and
+ * the node laid out from it neither counts nor spans that RAM. */
+static void from_dt_leaves_out_ram_above_256g(struct ktest *t)
+{
+	static struct memblock mb;
+	static struct dt_info info;
+	static struct pglist_data node;
+	const struct zone_limits lim = { 0, 0x100000 };
+	struct fr_capture cap;
+	char out[2048];
+
+	ASSERT_EQ(mb_from_fixture(&mb, &info, "ram-above-256g", 0x8fe00000), 0);
+	ASSERT_EQ(dt_add_reserved(&info, 0x80200000, 0x200000, "kernel", false), 0);
+	fr_capture_start(&cap);
+	memblock_from_dt(&mb, &info, 0x80200000, 0x80400000);
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(strstr(out, "memblock: RAM above 256 GiB [mem 0x0000004000000000-0x000000503fffffff] left out (1280 MiB): the direct map ends there\n"));
+	expect_type(t, &mb.memory,
+		    (const struct rng[]){ { 0x80000000, 0x10000000 }, { 0x3ff0000000ull, 0x10000000 } }, 2);
+	EXPECT_EQ(mb.alloc_limit, SV39_LOW_END);
+	ASSERT_EQ(node_layout(&node, &mb, &lim), 0);
+	EXPECT_EQ(node.node_end_pfn, SV39_LOW_END >> PAGE_SHIFT);
+	EXPECT_EQ(node.node_present_pages, 0x20000000 >> PAGE_SHIFT);
+	EXPECT_EQ(node.zones[ZONE_NORMAL].present_pages, 0x10000000 >> PAGE_SHIFT);
+	EXPECT(memblock_alloc(&mb, 0x1000, 0x1000) < SV39_LOW_END);
+}
+
 KTEST_SUITE(memblock,
 	KTEST_CASE(add_merges_overlapping_adjacent_duplicate),
 	KTEST_CASE(one_insert_merges_many),
@@ -851,4 +986,8 @@ KTEST_SUITE(memblock,
 	KTEST_CASE(add_dt_two_banks),
 	KTEST_CASE(add_dt_resmem_middle),
 	KTEST_CASE(add_dt_memreserve),
-	KTEST_CASE(add_dt_virt_and_multi_reg));
+	KTEST_CASE(add_dt_virt_and_multi_reg),
+	KTEST_CASE(alloc_uses_mapped_pages_only),
+	KTEST_CASE(report_unusable_names_partial_pages),
+	KTEST_CASE(limit_memory_drops_ram_above),
+	KTEST_CASE(from_dt_leaves_out_ram_above_256g));

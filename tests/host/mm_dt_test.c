@@ -14,11 +14,14 @@
  * Managed pages must also equal present pages minus the pages that any
  * reserved byte touches, counted by brute force.
  */
+#include <setjmp.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <drivers/devicetree.h>
 #include <tests/ktest.h>
 #include <mm/memblock.h>
+#include <mm/mm_init.h>
 #include <mm/mmzone.h>
 #include "fakeram.h"
 #include "host.h"
@@ -32,10 +35,9 @@ static const struct zone_limits lim_4g = { 0, PFN(1ull << 32) };
 
 static struct dt_info info;
 
-/* Parse @name as if the blob lay at @dtb_phys, reserve the kernel, and
- * build the node over fake RAM spanning every bank. */
-static struct fakeram *node_from_fixture(const char *name, u64 dtb_phys,
-					 const struct zone_limits *lim)
+/* Parse @name as if the blob lay at @dtb_phys, reserve the kernel, and fill
+ * memblock of fake RAM spanning every bank (the node is not built yet). */
+static struct fakeram *fixture_memblock(const char *name, u64 dtb_phys)
 {
 	size_t size = 0;
 	u8 *blob = host_load_dtb(name, &size);
@@ -58,9 +60,20 @@ static struct fakeram *node_from_fixture(const char *name, u64 dtb_phys,
 		hi = MAX(hi, info.ram[i].base + info.ram[i].size);
 	}
 	fr = fakeram_new(lo, hi - lo);
-	if (!fr)
+	if (fr && memblock_add_dt(&fr->mb, &info)) {
+		fakeram_done(fr);
 		return NULL;
-	if (memblock_add_dt(&fr->mb, &info) || fakeram_node_init(fr, lim)) {
+	}
+	return fr;
+}
+
+/* fixture_memblock, then node_init over it. */
+static struct fakeram *node_from_fixture(const char *name, u64 dtb_phys,
+					 const struct zone_limits *lim)
+{
+	struct fakeram *fr = fixture_memblock(name, dtb_phys);
+
+	if (fr && fakeram_node_init(fr, lim)) {
 		fakeram_done(fr);
 		return NULL;
 	}
@@ -369,6 +382,193 @@ static void dt_initrd_memreserve_released(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* Is every page [pa, pa + size) touches wholly RAM and free of no-map
+ * bytes (so mapped by paging_init)? Brute force, page by page. */
+static bool in_mapped_pages(const struct memblock *mb, u64 pa, u64 size)
+{
+	for (u64 p = ALIGN_DOWN(pa, PAGE_SIZE); p < pa + size; p += PAGE_SIZE) {
+		bool ram = false;
+
+		for (int i = 0; i < mb->memory.cnt; i++)
+			ram |= mb->memory.regions[i].base <= p &&
+			       mb->memory.regions[i].base + mb->memory.regions[i].size >= p + PAGE_SIZE;
+		for (int i = 0; i < mb->nomap.cnt; i++)
+			if (mb->nomap.regions[i].base < p + PAGE_SIZE &&
+			    mb->nomap.regions[i].base + mb->nomap.regions[i].size > p)
+				ram = false;
+		if (!ram)
+			return false;
+	}
+	return true;
+}
+
+/* Every piece of node_init's data (section table, struct pages, per-hart
+ * arrays) lies in pages the direct map maps. */
+static void expect_boot_data_mapped(struct ktest *t, const struct fakeram *fr)
+{
+	const struct pglist_data *node = &fr->node;
+
+	EXPECT(in_mapped_pages(&fr->mb, virt_to_phys(node->sections),
+			       node->nr_sections * sizeof(struct mem_section)));
+	for (unsigned long i = 0; i < node->nr_sections; i++) {
+		const struct mem_section *ms = &node->sections[i];
+
+		if (ms->end_pfn > ms->start_pfn)
+			EXPECT(in_mapped_pages(&fr->mb,
+					       virt_to_phys((void *)(ms->map_base +
+								     ms->start_pfn * sizeof(struct page))),
+					       (ms->end_pfn - ms->start_pfn) * sizeof(struct page)));
+	}
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		if (node->zones[zi].pcp)
+			EXPECT(in_mapped_pages(&fr->mb, virt_to_phys(node->zones[zi].pcp),
+					       MAX_HARTS * sizeof(struct per_cpu_pages)));
+}
+
+static void dt_unaligned_end(struct ktest *t)
+{
+	/* 512 MiB less 2 KiB: the last half page is RAM but not a page. */
+	struct fakeram *fr = node_from_fixture("unaligned-end", 0x9fe00000, &lim_4g);
+
+	ASSERT(fr);
+	EXPECT_EQ(fr->node.node_present_pages, 131071);
+	EXPECT(!memblock_is_reserved(&fr->mb, 0x9ffff000)); /* nothing put in it */
+	expect_boot_data_mapped(t, fr);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
+static void dt_nomap_halfpage(struct ktest *t)
+{
+	/* 512 MiB with a no-map range over the top half of the last page. */
+	struct fakeram *fr = node_from_fixture("nomap-halfpage", 0x9fe00000, &lim_4g);
+
+	ASSERT(fr);
+	EXPECT_EQ(fr->mb.nomap.cnt, 1);
+	EXPECT(!memblock_is_reserved(&fr->mb, 0x9ffff7ff)); /* nothing put below it */
+	EXPECT(PageReserved(pfn_to_page(PFN(0x9ffff000))));
+	expect_boot_data_mapped(t, fr);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
+static void dt_oddbanks(struct ktest *t)
+{
+	/* The top bank [0x180000800, 0x181000800) starts and ends mid-page:
+	 * the section table (33 entries, the first allocation) used to land
+	 * in its last partial page [0x181000000, 0x181000800), unmapped. */
+	struct fakeram *fr = node_from_fixture("oddbanks", 0xbfe00000, &lim_4g);
+	struct pglist_data *node;
+
+	ASSERT(fr);
+	node = &fr->node;
+	EXPECT_EQ(node->nr_sections, 33);
+	EXPECT_EQ(node->node_present_pages, 0x40000 + 0x1fff + 0xfff);
+	EXPECT(virt_to_phys(node->sections) < 0x181000000ull);
+	EXPECT(!memblock_is_reserved(&fr->mb, 0x181000000ull));
+	EXPECT(!memblock_is_reserved(&fr->mb, 0x180000800ull));
+	expect_boot_data_mapped(t, fr);
+	EXPECT(pfn_valid(0x180001) && !pfn_valid(0x180000) && !pfn_valid(0x181000));
+	EXPECT_EQ(node_check(node), 0);
+	fakeram_done(fr);
+}
+
+static void dt_frag_falls_back_to_sections(struct ktest *t)
+{
+	/* 512 MiB, free in pieces of at most 3 MiB: no room for the one flat
+	 * array (4 MiB), room for four section arrays of 1 MiB. */
+	struct fakeram *fr = node_from_fixture("frag", 0x9fe00000, &lim_4g);
+
+	ASSERT(fr);
+	EXPECT(fr->node.flat_map == NULL);
+	EXPECT_EQ(fr->node.memmap_pages, 131072);
+	EXPECT_EQ(fr->node.node_present_pages, 131072);
+	expect_boot_data_mapped(t, fr);
+	EXPECT(pfn_valid(0x80000) && pfn_valid(0x9ffff));
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
+static jmp_buf panic_jump;
+
+static void panic_returns(void)
+{
+	longjmp(panic_jump, 1);
+}
+
+static void dt_nearfull_panic_names_the_allocation(struct ktest *t)
+{
+	/* 512 MiB with ~4 MiB free in two pieces: three section arrays fit,
+	 * the fourth does not. */
+	struct fakeram *fr = fixture_memblock("nearfull", 0x9fe00000);
+	struct fr_capture cap;
+	static char out[1024];
+	volatile int rc;
+
+	ASSERT(fr);
+	rc = fakeram_node_init(fr, &lim_4g);
+	ASSERT_EQ(rc, -ENOMEM);
+	EXPECT_STREQ(fr->node.init_failed_what, "a section's struct pages");
+	EXPECT_EQ(fr->node.init_failed_bytes, 32768 * sizeof(struct page));
+	fr_capture_start(&cap);
+	port_host_panic_hook = panic_returns;
+	if (!setjmp(panic_jump))
+		node_panic(&fr->node, &fr->mb, rc);
+	port_host_panic_hook = NULL;
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(strstr(out, "Kernel panic: mm: cannot build the page allocator: no room for a section's struct pages (1048576 bytes); memblock has "));
+	EXPECT(strstr(out, "(error -12)"));
+	fakeram_done(fr);
+}
+
+/* rvmm-dt's node_plan_boot_data makes exactly node_init's allocations: the
+ * same outcome and failure, and the same reserved table afterwards. */
+static void dt_plan_matches_node_init(struct ktest *t)
+{
+	static const struct {
+		const char *name;
+		u64 dtb_phys;
+	} trees[] = {
+		{ "virt", 0x87e00000 },	      { "two-banks", 0x8fe00000 },
+		{ "multi-reg", 0x8fe00000 },      { "resmem-middle", 0x87e00000 },
+		{ "sifive-u", 0x87e00000 },       { "unaligned-end", 0x9fe00000 },
+		{ "nomap-halfpage", 0x9fe00000 }, { "oddbanks", 0xbfe00000 },
+		{ "frag", 0x9fe00000 },	      { "nearfull", 0x9fe00000 },
+	};
+	static struct memblock plan_mb;
+	static struct pglist_data plan;
+
+	for (size_t k = 0; k < ARRAY_SIZE(trees); k++) {
+		struct fakeram *fr = fixture_memblock(trees[k].name, trees[k].dtb_phys);
+		bool flat;
+		int want, got;
+
+		ASSERT(fr);
+		plan_mb = fr->mb;
+		ASSERT_EQ(node_layout(&plan, &plan_mb, &lim_4g), 0);
+		got = node_plan_boot_data(&plan, &plan_mb, &flat);
+		want = fakeram_node_init(fr, &lim_4g);
+		EXPECT_EQ(got, want);
+		if (want == 0) {
+			EXPECT_EQ(plan.memmap_pages, fr->node.memmap_pages);
+			EXPECT_EQ(flat, fr->node.flat_map != NULL);
+		} else {
+			EXPECT_STREQ(plan.init_failed_what, fr->node.init_failed_what);
+			EXPECT_EQ(plan.init_failed_bytes, fr->node.init_failed_bytes);
+		}
+		EXPECT_EQ(plan_mb.reserved.cnt, fr->mb.reserved.cnt);
+		for (int i = 0; i < plan_mb.reserved.cnt && i < fr->mb.reserved.cnt; i++) {
+			EXPECT_EQ(plan_mb.reserved.regions[i].base, fr->mb.reserved.regions[i].base);
+			EXPECT_EQ(plan_mb.reserved.regions[i].size, fr->mb.reserved.regions[i].size);
+		}
+		if (t->failures)
+			kprintf("# %s: the plan differs from node_init\n", trees[k].name);
+		fakeram_done(fr);
+		if (t->failures)
+			return;
+	}
+}
+
 KTEST_SUITE(mm_dt,
 	KTEST_CASE(dt_two_banks),
 	KTEST_CASE(dt_virt),
@@ -378,4 +578,10 @@ KTEST_SUITE(mm_dt,
 	KTEST_CASE(dt_memreserve),
 	KTEST_CASE(dt_multi_reg),
 	KTEST_CASE(dt_sifive_u),
-	KTEST_CASE(dt_initrd_memreserve_released));
+	KTEST_CASE(dt_initrd_memreserve_released),
+	KTEST_CASE(dt_unaligned_end),
+	KTEST_CASE(dt_nomap_halfpage),
+	KTEST_CASE(dt_oddbanks),
+	KTEST_CASE(dt_frag_falls_back_to_sections),
+	KTEST_CASE(dt_nearfull_panic_names_the_allocation),
+	KTEST_CASE(dt_plan_matches_node_init));

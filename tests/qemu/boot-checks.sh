@@ -155,6 +155,19 @@ check_log boot-log-8G mm-zones-8G "^Zone ranges:$" \
 	"^memmap: 2097152 struct pages of 32 bytes \(65536K\), 64 section\(s\) of 128 MiB, one flat array$"
 memory_line boot-log-8G mm-memory-line-8G 8388608
 
+# Free memory in pieces of at most 3 MiB (tests/dts/frag.dts): no room for
+# one flat 4 MiB array of struct pages, so each section gets its own.
+qemu_run frag-512M 60 /dev/null $VIRT -smp 2 -m 512M -dtb build/dtb/frag.dtb -kernel "$KERNEL" \
+	-append "run=poweroff"
+check frag-512M 0 \
+	"^memmap: 131072 struct pages of 32 bytes \(4096K\), 4 section\(s\) of 128 MiB, an array per section$"
+# Too little free memory for them (tests/dts/nearfull.dts): the panic says
+# what could not be allocated and what memblock has left.
+qemu_run nearfull-512M 60 /dev/null $VIRT -smp 2 -m 512M -dtb build/dtb/nearfull.dtb -kernel "$KERNEL" \
+	-append "run=poweroff"
+check nearfull-512M 2 \
+	"Kernel panic on hart [0-9]+ \(cpu 0\): mm: cannot build the page allocator: no room for a section's struct pages \(1048576 bytes\); memblock has [0-9]+ bytes free, the largest piece [0-9]+ bytes \(error -12\)$"
+
 # zone_dma_limit= splits ZONE_DMA off below the limit.
 qemu_run zone-dma-limit-8G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" \
 	-append "zone_dma_limit=0x90000000 run=poweroff"

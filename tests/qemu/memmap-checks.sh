@@ -190,6 +190,26 @@ else
 	record memmap-8G-size 0 1
 fi
 
+# RAM whose last page is not whole, or shares it with a no-map range
+# (tests/dts): nothing memblock allocated lies in that page, which is not
+# mapped, so the dump (which reads every struct page) runs to its end.
+for tree in unaligned-end nomap-halfpage; do
+	qemu_run "memmap-$tree" 120 /dev/null $VIRT -smp 2 -m 512M -dtb "build/dtb/$tree.dtb" \
+		-kernel "$KERNEL" -append "run=\"memmap;$REPORTS;poweroff\""
+	check "memmap-$tree" 0 \
+		"^memblock: \[mem 0x000000009ffff000-0x000000009ffff7ff\] not usable: " \
+		"^memmap: end "
+	memmap_agrees "memmap-$tree" "memmap-$tree-agrees" slab
+done
+# Three banks, the top one [0x180000800, 0x181000800) starting and ending
+# mid-page: the section table no longer lands in its unmapped last page.
+qemu_run memmap-oddbanks 120 /dev/null $VIRT -smp 2 -m 8G -dtb build/dtb/oddbanks.dtb \
+	-kernel "$KERNEL" -append "run=\"memmap;$REPORTS;poweroff\""
+check memmap-oddbanks 0 \
+	"^memblock: \[mem 0x0000000181000000-0x00000001810007ff\] not usable: partial page at the end of a RAM range$" \
+	"^memmap: end "
+memmap_agrees memmap-oddbanks memmap-oddbanks-agrees slab
+
 # --- host side: scripts/memmap-plot.sh on the logs captured above ---
 
 # png_ok FILE MINW MINH: FILE is a PNG of at least MINW x MINH pixels.

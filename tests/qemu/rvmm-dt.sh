@@ -3,12 +3,13 @@
 # docs/boards.md), on every device tree fixture of tests/dts and on the HiFive
 # board trees of tests/dts/boards:
 #   - each bad-* fixture is refused (status 1) with the kernel's panic
-#     message naming its cause; every other fixture is accepted (status 0);
+#     message naming its cause, and so is nearfull (no room for the struct
+#     pages); every other fixture is accepted (status 0);
 #   - exact memory maps and zones for several trees, the board trees' console,
 #     timer and IPI devices and harts, zone_dma_limit=, the memory map checks
 #     that stop the boot, and usage errors (status 2);
-#   - its memory map and zones against the kernel's own boot log on QEMU
-#     with the same DTB, at the address the kernel reports.
+#   - its memory map, zones and memmap line against the kernel's own boot
+#     log on QEMU with the same DTB, at the address the kernel reports.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -80,6 +81,16 @@ for f in tests/dts/*.dts; do
 		check "rvmm-dt-$n" 1 \
 			"^Kernel panic: device tree at 0x87e00000 is unusable: $cause \(error -[0-9]+\)$" \
 			"^rvmm-dt: rvmm would not boot with this device tree$"
+		;;
+	nearfull) # parses, but leaves too little free memory for the struct pages
+		check "rvmm-dt-$n" 1 \
+			"^Kernel panic: mm: cannot build the page allocator: no room for a section's struct pages \(1048576 bytes\); memblock has [0-9]+ bytes free, the largest piece [0-9]+ bytes \(error -12\)$" \
+			"^rvmm-dt: rvmm would not boot with this device tree$"
+		;;
+	frag) # one flat array of struct pages does not fit: one per section does
+		check "rvmm-dt-$n" 0 \
+			"^memmap: 131072 struct pages of 32 bytes \(4096K\), 4 section\(s\) of 128 MiB, an array per section$" \
+			"^rvmm-dt: rvmm would boot with this device tree \([0-9]+ warnings?\)$"
 		;;
 	*)
 		check "rvmm-dt-$n" 0 "^Early memory node ranges$" "^Zone ranges:$" \
@@ -220,6 +231,16 @@ dt virt-8g-dma-bad zone_dma_limit=lots "$DTB/virt-8g.dtb"
 check virt-8g-dma-bad 2 "^cmdline: invalid value for 'zone_dma_limit': 'lots' \(error -22\)$" \
 	"zone_dma_limit=lots: not an address"
 
+# The pieces of RAM memblock leaves unused, as the kernel reports them.
+dt ram-above-256g $KAT --dtb-at 0x8fe00000 "$DTB/ram-above-256g.dtb"
+check_log ram-above-256g ram-above-256g-left-out \
+	"^memblock: RAM above 256 GiB \[mem 0x0000004000000000-0x000000503fffffff\] left out \(1280 MiB\): the direct map ends there$" \
+	"^  Normal   spanned 66060288, present 65536 \(256 MiB\)$"
+dt oddbanks $KAT --dtb-at 0xbfe00000 "$DTB/oddbanks.dtb"
+check_log oddbanks oddbanks-partial-pages \
+	"^memblock: \[mem 0x0000000180000800-0x0000000180000fff\] not usable: partial page at the start of a RAM range$" \
+	"^memblock: \[mem 0x0000000181000000-0x00000001810007ff\] not usable: partial page at the end of a RAM range$"
+
 # ==== the HiFive board trees =================================================
 
 # board NAME LAST_RAM NORMAL_END: the map of board tree NAME with 8 or 16 GiB.
@@ -330,10 +351,19 @@ against() {
 		return
 	fi
 	same "$vs-vs-kernel" "$LOGDIR/$vs.boot.map" "$LOGDIR/$vs.tool.map"
+	# node_init's struct pages: as many, in the same layout
+	for side in boot tool; do
+		tr -d '\r' <"$LOGDIR/$side-$vs.log" | grep -E '^memmap: [0-9]+ struct pages ' >"$LOGDIR/$vs.$side.memmap"
+	done
+	same "$vs-memmap-vs-kernel" "$LOGDIR/$vs.boot.memmap" "$LOGDIR/$vs.tool.memmap"
 }
 
 against virt "$DTB/virt.dtb" -M virt -smp 4 -m 128M
 against virt-8g "$DTB/virt-8g.dtb" -M virt -smp 4 -m 8G
+against unaligned-end "$DTB/unaligned-end.dtb" -M virt -smp 2 -m 512M
+against nomap-halfpage "$DTB/nomap-halfpage.dtb" -M virt -smp 2 -m 512M
+against oddbanks "$DTB/oddbanks.dtb" -M virt -smp 2 -m 8G
+against frag "$DTB/frag.dtb" -M virt -smp 2 -m 512M
 against sifive-u "$DTB/sifive-u.dtb" -M sifive_u -smp 5 -m 128M
 against unleashed-clint "$BOARDS/hifive-unleashed-a00-clint.dtb" -M sifive_u -smp 5 -m 8G
 # The kernel's reservation is the one rvmm-dt read from rvmm.elf beside it.
