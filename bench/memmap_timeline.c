@@ -33,6 +33,7 @@
  *   free holes sit between the owners. Everything stays allocated until
  *   `memmap-fill free`.
  */
+#include <lib/parse.h>
 #include <bench/bench.h>
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
@@ -78,21 +79,6 @@ static void tl_sample(u32 step, enum wl_phase phase, const struct wl_result *r, 
 	kprintf(" live_kb=%llu\n", (unsigned long long)((r->live_bytes + 1023) / 1024));
 }
 
-static int parse_u32(const char *s, u32 *out)
-{
-	u32 v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 100000000)
-			return -EINVAL;
-		v = v * 10 + (u32)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 static int cmd_memmap_timeline(int argc, char **argv)
 {
 	static const struct churn_ops ops = { tl_alloc, tl_free };
@@ -106,11 +92,15 @@ static int cmd_memmap_timeline(int argc, char **argv)
 
 	if (argc > 4)
 		return -EINVAL;
-	for (int i = 1; i < argc; i++)
-		if (parse_u32(argv[i], args[i - 1]) || !*args[i - 1]) {
-			kprintf("memmap-timeline: '%s' is not a positive number\n", argv[i]);
+	for (int i = 1; i < argc; i++) {
+		u64 v;
+
+		if (parse_u64(argv[i], &v) || v == 0 || v > UINT32_MAX) {
+			kprintf("memmap-timeline: '%s' is not a number from 1 to %u\n", argv[i], UINT32_MAX);
 			return -EINVAL;
 		}
+		*args[i - 1] = (u32)v;
+	}
 	order = get_order(wl_table_bytes(&spec));
 	if (order >= MAX_ORDER || !(page = alloc_pages(GFP_KERNEL, order))) {
 		kprintf("memmap-timeline: no memory for %u slots\n", spec.slots);
