@@ -128,6 +128,7 @@ int memparse(const char *s, u64 *out)
 	case 'K': case 'k': shift = 10; p++; break;
 	case 'M': case 'm': shift = 20; p++; break;
 	case 'G': case 'g': shift = 30; p++; break;
+	case 'T': case 't': shift = 40; p++; break;
 	case '\0': break;
 	default: return -EINVAL;
 	}

@@ -95,9 +95,20 @@ static bool reporting;
 static int heap_state; /* 0: not set up, 1: being set up, 2: ready */
 static spinlock_t grow_lock = SPINLOCK_INIT;
 
-static __attribute__((noreturn)) void die(const char *what)
+/* "rvmm-malloc: " @fmt on standard error, whatever kprintf's sink is (the
+ * bring-up is quiet unless RVMM_MALLOC_VERBOSE), then abort. */
+static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
 {
-	kprintf("rvmm-malloc: %s\n", what);
+	char msg[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	port_malloc_stderr_sink("rvmm-malloc: ", 13);
+	port_malloc_stderr_sink(msg, n < 0 ? 0 : MIN((size_t)n, sizeof(msg) - 1));
+	port_malloc_stderr_sink("\n", 1);
 	abort();
 }
 
@@ -127,15 +138,33 @@ static bool commit(unsigned long off, unsigned long len)
 	       mprotect((void *)m0, m1 - m0, PROT_READ | PROT_WRITE) == 0;
 }
 
+/* RVMM_MALLOC_MAX's bounds: room for the first RAM and one growth; the
+ * sections page->flags can name (MAX_SECTIONS of 128 MiB from the heap's
+ * start: 8 TiB; mm_init refuses a larger node with a panic). */
+#define HEAP_MAX_LEAST (2 * GROW_MIN)
+#define HEAP_MAX_MOST ((unsigned long)MAX_SECTIONS << SECTION_SHIFT)
+
+/* The size in @name (RVMM_MALLOC_MAX), or @def when unset or empty; a bad
+ * value is refused with a message that names it and what is accepted. */
 static unsigned long env_size(const char *name, unsigned long def)
 {
 	const char *v = getenv(name);
 	u64 n;
+	int rc;
 
 	if (!v || !*v)
 		return def;
-	if (memparse(v, &n) || n < 2 * GROW_MIN)
-		die("RVMM_MALLOC_MAX: expected a size of at least 64M (such as 64G or 1024M)");
+	rc = memparse(v, &n);
+	if (rc && rc != -ERANGE)
+		die("%s=%s: not a size: expected a whole number of bytes with an optional K, M, G "
+		    "or T suffix (such as 64G or 1024M), from 64M to %luG", name, v,
+		    HEAP_MAX_MOST >> 30);
+	if (!rc && n < HEAP_MAX_LEAST)
+		die("%s=%s: too small: expected a size from 64M to %luG (such as 64G or 1024M)", name,
+		    v, HEAP_MAX_MOST >> 30);
+	if (rc || n > HEAP_MAX_MOST)
+		die("%s=%s: too large: the most is %luG (the %lu memory sections of 128 MiB a "
+		    "node can have)", name, v, HEAP_MAX_MOST >> 30, (unsigned long)MAX_SECTIONS);
 	return ALIGN_UP((unsigned long)n, RUN_ALIGN);
 }
 
@@ -152,15 +181,11 @@ static __attribute__((noinline)) void heap_setup(void)
 	heap.verbose = verbose && *verbose && strcmp(verbose, "0") != 0;
 	if (heap.verbose)
 		kprintf_set_sink(port_malloc_stderr_sink);
-	if (backend && *backend && strcmp(backend, "slab") != 0 && strcmp(backend, "slob") != 0) {
-		kprintf_set_sink(port_malloc_stderr_sink);
-		die("RVMM_MALLOC: expected slab or slob");
-	}
+	if (backend && *backend && strcmp(backend, "slab") != 0 && strcmp(backend, "slob") != 0)
+		die("RVMM_MALLOC=%s: expected slab or slob", backend);
 	if (heap_classes && *heap_classes && strcmp(heap_classes, "on") != 0 &&
-	    strcmp(heap_classes, "compact") != 0 && strcmp(heap_classes, "off") != 0) {
-		kprintf_set_sink(port_malloc_stderr_sink);
-		die("RVMM_MALLOC_HEAP: expected on, compact or off");
-	}
+	    strcmp(heap_classes, "compact") != 0 && strcmp(heap_classes, "off") != 0)
+		die("RVMM_MALLOC_HEAP=%s: expected on, compact or off", heap_classes);
 	heap.slob = backend && strcmp(backend, "slob") == 0;
 	heap.max = env_size("RVMM_MALLOC_MAX", 0);
 	if (heap.max) {
@@ -172,10 +197,9 @@ static __attribute__((noinline)) void heap_setup(void)
 	}
 	heap.vmemmap = heap.ram ? reserve((heap.max >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE)
 				: NULL;
-	kprintf_set_sink(port_malloc_stderr_sink);
 	if (!heap.ram || !heap.vmemmap || !commit(0, GROW_MIN))
-		die("cannot map the heap (RVMM_MALLOC_MAX too large for this address space?)");
-	kprintf_set_sink(heap.verbose ? port_malloc_stderr_sink : NULL);
+		die("cannot map the heap of %lu MiB (RVMM_MALLOC_MAX too large for this address "
+		    "space?)", heap.max >> 20);
 	heap.size = GROW_MIN;
 	va_pa_offset = (uintptr_t)heap.ram - PHYS_BASE;
 	memblock_init(&mb);
@@ -305,10 +329,37 @@ static void *alloc_aligned(size_t size, size_t align)
 	return __kmalloc(MAX(MAX(size, align), (size_t)KMALLOC_SLAB_MAX + 1), GFP);
 }
 
-/* The heap's bytes in use: its RAM less the page allocator's free pages. */
+/*
+ * The heap's RAM and its free bytes, read together without stopping the
+ * other threads. The free count (nr_free_pages) adds each zone's free
+ * pages and each per-hart list's count without their locks, so pages that
+ * move between the two while it reads (a refill, a drain, malloc_trim's
+ * drain of every list) can be counted twice or not at all; and a growth
+ * adds free pages (node_add_memory) before heap.size says so. Both errors
+ * last only while the move is under way and neither loses memory: a reading
+ * across a growth is taken again (heap.grows changed), and the free count
+ * is clamped to the RAM, so "in use" (RAM - free) is never below zero: a
+ * reading that counted pages twice shows less in use, never a wrap.
+ */
+static void heap_counts(unsigned long *ram, unsigned long *avail)
+{
+	unsigned long grows;
+
+	do {
+		grows = __atomic_load_n(&heap.grows, __ATOMIC_ACQUIRE);
+		*ram = __atomic_load_n(&heap.size, __ATOMIC_RELAXED);
+		*avail = MIN(nr_free_pages() << PAGE_SHIFT, *ram);
+	} while (__atomic_load_n(&heap.grows, __ATOMIC_ACQUIRE) != grows);
+}
+
+/* The heap's bytes in use: its RAM less the page allocator's free pages
+ * (heap_counts: never below zero). */
 static unsigned long heap_in_use(void)
 {
-	return __atomic_load_n(&heap.size, __ATOMIC_RELAXED) - (nr_free_pages() << PAGE_SHIFT);
+	unsigned long ram, avail;
+
+	heap_counts(&ram, &avail);
+	return ram - avail;
 }
 
 /* alloc_aligned, growing the heap while it fails; errno ENOMEM at the end. */
@@ -328,6 +379,9 @@ static void *alloc_or_grow(size_t size, size_t align)
 			return p;
 		}
 		if (!grow(size + align, seen)) {
+			if (heap.verbose)
+				kprintf("rvmm-malloc: out of memory: %zu bytes (alignment %zu), the heap "
+					"at its most (%lu MiB)\n", size, align, heap.size >> 20);
 			errno = ENOMEM;
 			return NULL;
 		}
@@ -584,14 +638,16 @@ API struct mallinfo2 mallinfo2(void)
 {
 	struct mallinfo2 mi;
 	struct hart_slot *slot;
+	unsigned long ram, avail;
 
 	memset(&mi, 0, sizeof(mi));
 	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
 		return mi; /* (nothing allocated yet: all zero) */
 	slot = slot_enter();
-	mi.fordblks = nr_free_pages() << PAGE_SHIFT;
-	mi.arena = __atomic_load_n(&heap.size, __ATOMIC_RELAXED);
-	mi.uordblks = mi.arena - mi.fordblks;
+	heap_counts(&ram, &avail);
+	mi.arena = ram;
+	mi.fordblks = avail;
+	mi.uordblks = ram - avail;
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
 		for (int o = 0; o < MAX_ORDER; o++)
 			mi.ordblks += mem_node->zones[zi].free_area[o].nr_free;
@@ -643,23 +699,30 @@ static void trim_slot(void *arg)
  * under its lock, on the calling thread), every free slab and the per-hart
  * page lists returned to the page allocator, whose free blocks of 1 MiB and
  * more then leave the resident set (port_release_free_block). @pad is
- * ignored: the heap has no top to keep. Returns 1 when pages were freed. */
+ * ignored: the heap has no top to keep. Returns 1 when memory went back to
+ * the system (glibc's meaning): a free block of 1 MiB or more was given
+ * back during the call (pages merged into it, from the caches or from the
+ * per-hart lists, whose pages already counted as free), or the caches gave
+ * pages back to the page allocator; 0 when there was nothing to do. (With
+ * other threads freeing at the same time, their releases count too.) */
 API int malloc_trim(size_t pad)
 {
 	struct slab_reap_stats r = { 0 };
 	struct hart_slot *slot;
-	unsigned long before;
+	unsigned long before, releases;
 
 	(void)pad;
 	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
 		return 0;
 	before = nr_free_pages();
+	releases = __atomic_load_n(&port_malloc_releases, __ATOMIC_RELAXED);
 	on_each_cpu(trim_slot, &r);
 	slot = slot_enter();
 	kmem_cache_shrink_all();
 	node_drain_pages(mem_node);
 	hart_exit(slot);
-	return nr_free_pages() > before;
+	return nr_free_pages() > before ||
+	       __atomic_load_n(&port_malloc_releases, __ATOMIC_RELAXED) != releases;
 }
 
 /* ---- reports (RVMM_MALLOC_REPORT, malloc/report.c) ----------------------- */

@@ -283,7 +283,9 @@ static void set_kmalloc_lenders(struct kmem_cache *c, struct kmem_cache *const *
 	kmem_cache_set_lenders(c, table, idx + 1, end);
 }
 
-static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigned int idx)
+/* kmalloc-N made on first use; a request under __GFP_NOWARN makes it
+ * without a message when memory is short (the request just fails). */
+static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigned int idx, gfp_t gfp)
 {
 	unsigned long flags = spin_lock_irqsave(&kmalloc_caches_lock);
 	struct kmem_cache *c = kmalloc_caches[idx];
@@ -297,7 +299,8 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 		 * others to ARCH_KMALLOC_MINALIGN (every class is a multiple). */
 		size_t align = (size & (size - 1)) == 0 && size <= PAGE_SIZE ? size : ARCH_KMALLOC_MINALIGN;
 
-		c = kmem_cache_create(name, size, align, SLAB_NOSLOB, NULL);
+		c = kmem_cache_create(name, size, align,
+				      SLAB_NOSLOB | (gfp & __GFP_NOWARN ? SLAB_CREATE_NOWARN : 0), NULL);
 		if (c)
 			set_kmalloc_lenders(c, kmalloc_caches, idx);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
@@ -317,7 +320,7 @@ struct kmem_cache *kmalloc_cache_by_name(const char *name)
 	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++)
 		if (kmalloc_sizes[i] == size)
 			return kmalloc_backend == KMALLOC_SLAB && !is_heap_class(i)
-				       ? create_kmalloc_cache(i)
+				       ? create_kmalloc_cache(i, GFP_KERNEL)
 				       : NULL;
 	return NULL;
 }
@@ -350,7 +353,7 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_zone_cache(un
 	struct kmem_cache *c = NULL;
 	unsigned long flags;
 
-	if (base || (base = create_kmalloc_cache(idx))) {
+	if (base || (base = create_kmalloc_cache(idx, gfp))) {
 		flags = spin_lock_irqsave(&kmalloc_caches_lock);
 		c = kmalloc_zone_caches[zt][idx];
 		if (!c) {
@@ -359,7 +362,9 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_zone_cache(un
 			ksnprintf(name, sizeof(name), "kmalloc-%s-%u", zone_type_name[zt],
 				  kmalloc_sizes[idx]);
 			c = kmem_cache_create(name, base->object_size, base->align,
-					      zone_type_flags[zt] | SLAB_NOSLOB, NULL);
+					      zone_type_flags[zt] | SLAB_NOSLOB |
+						      (gfp & __GFP_NOWARN ? SLAB_CREATE_NOWARN : 0),
+					      NULL);
 			if (c)
 				set_kmalloc_lenders(c, kmalloc_zone_caches[zt], idx);
 			__atomic_store_n(&kmalloc_zone_caches[zt][idx], c, __ATOMIC_RELEASE);
@@ -447,7 +452,7 @@ static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 		return kmem_cache_alloc(c, gfp); /* the cache honours the zone */
 	}
 	c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
-	if (!c && !(c = create_kmalloc_cache(idx)))
+	if (!c && !(c = create_kmalloc_cache(idx, gfp)))
 		return NULL;
 	return kmem_cache_alloc(c, gfp); /* __GFP_ZERO clears the whole object */
 }

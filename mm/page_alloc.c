@@ -935,26 +935,41 @@ static unsigned long zone_take_run(struct zone *z, unsigned long nr, unsigned lo
 	return found;
 }
 
-struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long align_pages)
+/* The first pfn of a run taken from a zone of @gfp's zonelist, or ~0ul. */
+static unsigned long zonelist_take_run(unsigned long nr_pages, unsigned long align_pages, gfp_t gfp)
 {
 	unsigned int highest = gfp_highest_zone(gfp);
-	struct zone *const *zl = mem_node->zonelist[highest];
-	struct zone *z;
+
+	for (struct zone *const *zl = mem_node->zonelist[highest]; *zl; zl++) {
+		unsigned long pfn = zone_take_run(*zl, nr_pages, align_pages, highest, gfp);
+
+		if (pfn != ~0ul)
+			return pfn;
+	}
+	return ~0ul;
+}
+
+/* No free run: the per-hart lists may hold pages whose return would let
+ * max-order blocks re-form (a run's order-0 tail goes to one on free), so
+ * they are drained and the zones tried once more. */
+struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long align_pages)
+{
+	unsigned long pfn;
 
 	if (!align_pages)
 		align_pages = MAX_ORDER_NR_PAGES;
 	if (!nr_pages || (align_pages & (align_pages - 1)) || align_pages < MAX_ORDER_NR_PAGES)
 		return NULL;
-	for (; (z = *zl) != NULL; zl++) {
-		unsigned long pfn = zone_take_run(z, nr_pages, align_pages, highest, gfp);
-
-		if (pfn != ~0ul) {
-			if (gfp & __GFP_ZERO)
-				memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr_pages << PAGE_SHIFT);
-			return node_pfn_to_page(mem_node, pfn);
-		}
+	pfn = zonelist_take_run(nr_pages, align_pages, gfp);
+	if (pfn == ~0ul) {
+		node_drain_pages(mem_node);
+		pfn = zonelist_take_run(nr_pages, align_pages, gfp);
 	}
-	return NULL;
+	if (pfn == ~0ul)
+		return NULL;
+	if (gfp & __GFP_ZERO)
+		memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr_pages << PAGE_SHIFT);
+	return node_pfn_to_page(mem_node, pfn);
 }
 
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)

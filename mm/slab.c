@@ -688,7 +688,8 @@ void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *c
 static __attribute__((noinline)) struct slab_cpu *new_magazine(struct kmem_cache *c,
 							       struct slab_cpu *sc)
 {
-	void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL, 0);
+	/* (No warning on failure: the hart then goes without a magazine.) */
+	void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL | __GFP_NOWARN, 0);
 
 	if (!base)
 		return NULL;
@@ -1306,7 +1307,8 @@ static unsigned long free_limit_for(const struct kmem_cache *c)
 }
 
 /* Give the depot back to the slabs and size it anew (lock held, or the
- * cache not yet on the chain). With no memory for the array, no depot. */
+ * cache not yet on the chain). With no memory for the array, no depot
+ * (and no warning: the cache works without one). */
 static void resize_depot(struct kmem_cache *c)
 {
 	unsigned int limit = depot_limit_for(c);
@@ -1322,7 +1324,7 @@ static void resize_depot(struct kmem_cache *c)
 	c->depot_limit = 0;
 	if (!limit)
 		return;
-	c->depot = slob_alloc(&meta_heap, limit * sizeof(void *), GFP_KERNEL, 0);
+	c->depot = slob_alloc(&meta_heap, limit * sizeof(void *), GFP_KERNEL | __GFP_NOWARN, 0);
 	if (c->depot) {
 		c->depot_limit = limit;
 		slab_account(0, (long)(limit * sizeof(void *)));
@@ -1391,15 +1393,17 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	}
 	if (slab_slob_default && !(flags & SLAB_NOSLOB))
 		flags |= SLAB_SLOB; /* slab=slob */
-	c = slob_alloc(&meta_heap, desc_bytes(flags), GFP_KERNEL | __GFP_ZERO, 0);
+	c = slob_alloc(&meta_heap, desc_bytes(flags),
+		       GFP_KERNEL | __GFP_ZERO | (flags & SLAB_CREATE_NOWARN ? __GFP_NOWARN : 0), 0);
 	if (!c) {
-		kprintf("kmem_cache_create(%s): no memory for the descriptor\n", name);
+		if (!(flags & SLAB_CREATE_NOWARN))
+			kprintf("kmem_cache_create(%s): no memory for the descriptor\n", name);
 		return NULL;
 	}
 	kstrlcpy(c->name, name, sizeof(c->name));
 	if (flags & SLAB_SLOB)
 		c->slob = (struct slob_cache *)(c + 1);
-	c->flags = (flags & ~(SLAB_FAILSLAB | SLAB_NOSLOB)) | slab_debug_flags_for(c->name) |
+	c->flags = (flags & ~(SLAB_FAILSLAB | SLAB_NOSLOB | SLAB_CREATE_NOWARN)) | slab_debug_flags_for(c->name) |
 		   (failslab_targets(c->name) ? SLAB_FAILSLAB : 0);
 	c->object_size = (unsigned int)size;
 	c->align = calculate_alignment(c->flags, align, size);

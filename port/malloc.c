@@ -157,10 +157,13 @@ void hart_fork_handlers(void)
 /* The heap's free blocks of 1 MiB and more are given back to the system:
  * the next write to their pages brings in zeroed ones, so a program's
  * resident memory falls after it frees large blocks, as with glibc's
- * munmap of its mmapped chunks. */
+ * munmap of its mmapped chunks. port_malloc_releases counts the calls. */
+unsigned long port_malloc_releases;
+
 void port_release_free_block(void *addr, unsigned long size)
 {
 	madvise(addr, size, MADV_DONTNEED);
+	__atomic_add_fetch(&port_malloc_releases, 1, __ATOMIC_RELAXED);
 }
 
 /* Every slot in turn on the calling thread, each under its lock. mm/ does

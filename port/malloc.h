@@ -61,6 +61,10 @@ static inline void hart_exit(struct hart_slot *slot)
  * its lease. */
 void hart_fork_handlers(void);
 
+/* Free blocks given back to the system so far (port_release_free_block:
+ * madvise of a free block of 1 MiB or more); malloc_trim compares it. */
+extern unsigned long port_malloc_releases;
+
 /* Where kprintf writes: standard error (one write per call). */
 void port_malloc_stderr_sink(const char *s, size_t n);
 

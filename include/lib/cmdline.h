@@ -40,7 +40,7 @@ int cmdline_parse_boot(const char *bootargs);
 const char *cmdline_get(void);
 
 /* A size or address: decimal or 0x hex (lib/parse.h's digits), optionally
- * followed by K, M or G (binary multiples): "16M", "0x90000000", "0x100K".
+ * followed by K, M, G or T (binary multiples): "16M", "0x90000000", "0x100K".
  * Returns 0, -EINVAL or -ERANGE. A plain number, no suffix: parse_u64. */
 int memparse(const char *s, u64 *out);
 

@@ -260,9 +260,11 @@ int node_add_memory(struct pglist_data *node, u64 start, u64 size);
  * MAX_ORDER_NR_PAGES; 0 means that), of one zone of @gfp's zonelist. The
  * run is handed out as allocated buddy blocks: from its start, the largest
  * aligned blocks that fit, each a head with its order and one reference
- * (so every part is an ordinary allocated block to the checker). NULL when
- * no zone has such a run free above its min watermark (no shrinker or
- * drain is tried: the caller decides whether to add memory).
+ * (so every part is an ordinary allocated block to the checker). When no
+ * zone has such a run free above its min watermark, the per-hart lists are
+ * drained (node_drain_pages: their pages may complete max-order blocks)
+ * and the zones tried again; NULL if that fails too (no shrinker is run:
+ * the caller decides whether to add memory).
  * free_contig_range frees the same blocks (each as __free_pages would, bad
  * frees reported). __GFP_ZERO clears the run.
  */

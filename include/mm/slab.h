@@ -29,6 +29,10 @@
 #define SLAB_CACHE_DMA32 0x00008000ul        /* every slab from ZONE_DMA32 and below (GFP_DMA32) */
 #define SLAB_STORE_USER 0x00010000ul         /* U: remember who allocated / freed */
 #define SLAB_RECLAIM_ACCOUNT 0x00020000ul    /* counted as SReclaimable */
+/* Only for kmem_cache_create: no message (and __GFP_NOWARN on the
+ * descriptor's memory) when there is no memory for the cache; the caller
+ * reports, or asked for silence (kmalloc under __GFP_NOWARN). Not kept. */
+#define SLAB_CREATE_NOWARN 0x00040000ul
 #define SLAB_FAILSLAB 0x02000000ul           /* failslab targets it (set by mm/fault_inject.c) */
 /* rvmm's: the cache's model (include/mm/slab_slob.h). SLAB_SLOB serves it
  * from kmalloc's SLOB heap as 2.6.20's CONFIG_SLOB did; SLAB_NOSLOB keeps it a

@@ -1,7 +1,7 @@
 /*
  * parse_test.c - the strict number parser (lib/parse.c, include/lib/parse.h)
  * and memparse over it (lib/cmdline.c): good values, overflow, junk, empty
- * strings, and the K/M/G suffixes that only memparse takes. Runs on the
+ * strings, and the K/M/G/T suffixes that only memparse takes. Runs on the
  * host (ASan, UBSan) and on the target (suite "parse").
  */
 #include <lib/cmdline.h>
@@ -60,7 +60,11 @@ static void plain_numbers(struct ktest *t)
 		{ "K", -EINVAL, 0, -EINVAL, 0 },
 		{ "0xK", -EINVAL, 0, -EINVAL, 0 },
 		{ "16MB", -EINVAL, 0, -EINVAL, 0 },
-		{ "16T", -EINVAL, 0, -EINVAL, 0 },
+		{ "16T", -EINVAL, 0, 0, 16ull << 40 },
+		{ "16t", -EINVAL, 0, 0, 16ull << 40 },
+		{ "16P", -EINVAL, 0, -EINVAL, 0 },
+		{ "16777215T", -EINVAL, 0, 0, 16777215ull << 40 },
+		{ "16777216T", -EINVAL, 0, -ERANGE, 0 }, /* 2^24 TiB: 2^64 */
 		{ "16 M", -EINVAL, 0, -EINVAL, 0 },
 		{ "17179869183G", -EINVAL, 0, 0, 17179869183ull << 30 },
 		{ "17179869184G", -EINVAL, 0, -ERANGE, 0 }, /* 2^34 GiB: 2^64 */

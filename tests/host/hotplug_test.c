@@ -10,7 +10,9 @@
  * it stay untouched (zero), and bad adds are refused. Runs: 1500 pages come
  * as aligned blocks (order 10, then 8, 7, 6, 4, 3, 2), exactly 1500 pages
  * leave the free count and come back, a second free is reported, an
- * alignment of 4096 pages holds, __GFP_ZERO clears, too big a run is NULL.
+ * alignment of 4096 pages holds, __GFP_ZERO clears, too big a run is NULL;
+ * runs whose last pages were freed to a per-hart list can be taken again
+ * (the per-hart lists are drained before a run request fails).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,4 +149,45 @@ static void contig_runs(struct ktest *t)
 	hotplug_done(fr);
 }
 
-KTEST_SUITE(hotplug, KTEST_CASE(grows_a_node), KTEST_CASE(contig_runs));
+/* A run of 1025 pages frees its last page to this hart's per-hart list,
+ * so the max-order block it came from cannot re-form there; a run request
+ * that finds no free run drains the per-hart lists and tries again, so
+ * the node holds as many runs after the frees as before (without the
+ * drain: fewer each round, then none, with the node all but empty). */
+static void contig_runs_after_frees(struct ktest *t)
+{
+	struct fakeram *fr = hotplug_node(t, 32ull << 20);
+	unsigned long before, first = 0;
+	struct page *held[16];
+
+	if (!fr)
+		return;
+	before = node_free_pages_count(&fr->node);
+	for (int round = 0; round < 4; round++) {
+		unsigned long n = 0;
+
+		while (n < 16 && (held[n] = alloc_contig_pages(1025, GFP_KERNEL, 0)) != NULL)
+			n++;
+		if (round == 0)
+			first = n;
+		EXPECT_EQ(n >= 2, true);
+		EXPECT_EQ(n, first);
+		for (unsigned long i = 0; i < n; i++)
+			free_contig_range(page_to_pfn(held[i]), 1025);
+		EXPECT_EQ(node_free_pages_count(&fr->node), before);
+	}
+	for (int i = 0; i < 40; i++) { /* one run at a time, never more than one live */
+		struct page *run = alloc_contig_pages(1025, GFP_KERNEL, 0);
+
+		EXPECT_EQ(run != NULL, true);
+		if (!run)
+			break;
+		free_contig_range(page_to_pfn(run), 1025);
+	}
+	EXPECT_EQ(node_free_pages_count(&fr->node), before);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	hotplug_done(fr);
+}
+
+KTEST_SUITE(hotplug, KTEST_CASE(grows_a_node), KTEST_CASE(contig_runs),
+	    KTEST_CASE(contig_runs_after_frees));
