@@ -955,6 +955,25 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	return obj;
 }
 
+/* Is @obj the start of an object in one of @c's slabs? */
+static inline bool is_object_of(const struct kmem_cache *c, const void *obj)
+{
+	struct page *head = slab_head(obj);
+
+	return head && head->slab_cache == c && is_object(c, head, obj);
+}
+
+/* A free of what is not an object of @c: inside one of its objects (the
+ * pointer lies in one of its slabs), or no object of it at all. */
+static __attribute__((noinline)) void report_not_object(struct kmem_cache *c, const void *obj)
+{
+	struct page *head = slab_head(obj);
+
+	slab_report(c, obj, head && head->slab_cache == c
+				    ? "free of a pointer inside an object, not its start"
+				    : "free of an object that is not from this cache", NULL, 0);
+}
+
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
@@ -974,6 +993,11 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		slab_report(c, obj, "double free (freed twice in a row)", NULL, 0);
 		return;
 	}
+	if (unlikely((uintptr_t)obj & c->obj_mask) && !is_object_of(c, obj)) {
+		irq_restore(flags);
+		report_not_object(c, obj);
+		return;
+	}
 	spin_lock(&c->lock);
 	if (m->top == m->end) { /* full: its newest batch (limit >= batch) goes */
 		m->top -= c->batch;
@@ -984,6 +1008,24 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	*m->top++ = obj;
 	spin_unlock(&c->lock);
 	irq_restore(flags);
+}
+
+int slab_free_check(const void *p, struct kmem_cache **cache)
+{
+	struct page *head = slab_head(p);
+
+	if (!head)
+		return 0;
+	*cache = head->slab_cache;
+	if (is_object(head->slab_cache, head, p))
+		return 1;
+	slab_report(head->slab_cache, p, "free of a pointer inside an object, not its start", NULL, 0);
+	return -1;
+}
+
+void slab_report_double_free(struct kmem_cache *c, const void *obj)
+{
+	slab_report(c, obj, "double free", NULL, 0);
 }
 
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)
@@ -1174,6 +1216,22 @@ static unsigned int calculate_alignment(unsigned long flags, size_t align, size_
 	return (unsigned int)MAX(align, sizeof(void *));
 }
 
+/*
+ * The largest power of two every object's address is a multiple of: an
+ * object lies at a page-aligned slab base + colour * colour_off + red_left
+ * + index * size, so the lowest bit set in any of those terms (colour_off
+ * only when a slab has more than one colour). kmalloc's power-of-two
+ * classes (aligned to their size, no colour) get their size, up to a page.
+ */
+static unsigned long object_grid(const struct kmem_cache *c)
+{
+	unsigned long terms = c->size | c->red_left | PAGE_SIZE;
+
+	if (c->colours > 1)
+		terms |= c->colour_off;
+	return terms & -terms;
+}
+
 /* Object layout (see the file comment) and slab geometry. */
 static int setup_geometry(struct kmem_cache *c)
 {
@@ -1216,6 +1274,7 @@ static int setup_geometry(struct kmem_cache *c)
 	c->colour_off = MAX(SLAB_CACHE_LINE, c->align);
 	c->colours = (unsigned int)((slab_bytes(c) - c->objs_per_slab * c->size) / c->colour_off) + 1;
 	c->reciprocal = slab_reciprocal(c->size);
+	c->obj_mask = object_grid(c) - 1;
 	return 0;
 }
 

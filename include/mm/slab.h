@@ -67,6 +67,11 @@ struct kmem_cache {
 	 * struct slab_cpu in every hart's per-hart area (percpu.h);
 	 * PERCPU_RESERVED_OFF, the shared empty pair, without magazines. */
 	unsigned long pcpu_off;
+	/* Second (the free fast path's): every object's address has none of
+	 * these bits (the largest power of two dividing the slab's object
+	 * offsets, less one: size - 1 for kmalloc's powers of two), so a
+	 * pointer with any of them is not an object's start (mm/slab.c). */
+	unsigned long obj_mask;
 
 	unsigned long flags;
 	unsigned int object_size; /* what the user asked for */
@@ -273,10 +278,12 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	return kasan_slab_alloc(c, kmem_cache_alloc_slow(c, gfp));
 }
 
-/* A full magazine, or an object equal to the last one freed here (a double
- * free in a row: top[-1] is always readable, the NULL at worst), takes the
- * slow path, which reports the double free and drops it. kfree calls it
- * directly: its object is in the direct map, so it cannot be KFENCE's. */
+/* A full magazine, an object equal to the last one freed here (a double
+ * free in a row: top[-1] is always readable, the NULL at worst) or a
+ * pointer off the cache's object grid (obj_mask: inside an object) takes
+ * the slow path, which checks the pointer exactly, reports a bad free and
+ * drops it. kfree calls it directly: its object is in the direct map, so
+ * it cannot be KFENCE's. */
 static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 {
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
@@ -285,7 +292,7 @@ static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 	struct slab_cpu *sc = this_slab_cpu(c);
 	void **top = sc->top;
 
-	if (likely(top != sc->end && top[-1] != obj)) {
+	if (likely(top != sc->end && top[-1] != obj && !((uintptr_t)obj & c->obj_mask))) {
 		*top = obj;
 		sc->top = top + 1;
 		irq_restore_notrap(flags);
@@ -303,6 +310,17 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 	}
 	kmem_cache_free_direct(c, obj);
 }
+
+/*
+ * For a caller that checks every free itself (the malloc library,
+ * malloc/shim.c, not bound by the fast paths' instruction counts): 1 when
+ * @p is the start of an object in a slab, its cache in *cache; -1 when it
+ * lies in a slab but not at an object's start (reported, as the slow path
+ * reports it: the caller must drop the free); 0 when it is in no slab.
+ */
+int slab_free_check(const void *p, struct kmem_cache **cache);
+/* Report a double free of @obj (an object of @c) the caller found. */
+void slab_report_double_free(struct kmem_cache *c, const void *obj);
 
 /* Hart @cpu's magazine (tests, reports): its objects, oldest first, with
  * their number in *count; NULL and 0 while the hart has no magazine. */
