@@ -120,7 +120,13 @@
  * object, the user tracks: the layout is in mm/slab_internal.h). On every
  * cache a free link that does not decode to an object of its slab is
  * caught when it is followed and reported (slab_report, mm/slab_debug.c),
- * and so are a free of a foreign pointer and a double free in a row.
+ * and so are a double free in a row and a free of a pointer off the
+ * cache's object grid (obj_mask: the free fast path's test, three
+ * instructions; the slow path then checks the object start exactly and
+ * drops the free), and a foreign pointer when it reaches the slabs. A
+ * double free not in a row and an on-grid pointer inside an object of a
+ * size that is not a power of two are filed (docs/kmalloc.md): catching
+ * them costs more than the fast paths' instruction bounds allow.
  *
  * mm/slab_check.c holds the read-only walks: kmem_cache_check, which proves
  * the invariants above on demand, and the slabinfo reports.
