@@ -1767,6 +1767,10 @@ static void interior_free_body(struct ktest *t, struct fx *f)
 	k = kmalloc(24, GFP_KERNEL);
 	k48 = kmalloc(48, GFP_KERNEL);
 	ASSERT(a && k && k48);
+	/* The grids docs/kmalloc.md lists: a power of two's size, 16 for 48. */
+	EXPECT_EQ(c->obj_mask, 63);
+	EXPECT_EQ(virt_to_cache(k)->obj_mask, 31);
+	EXPECT_EQ(virt_to_cache(k48)->obj_mask, 15);
 	held = kmem_cache_magazine_count(c, 0);
 	fr_capture_start(&cap);
 	kmem_cache_free(c, a + 16);
