@@ -261,10 +261,10 @@ _Static_assert(ARCH_KMALLOC_MINALIGN >= 16, "kmalloc's pointers are malloc's");
 
 /*
  * Bad frees of slab objects. kfree's fast path catches a pointer off its
- * cache's object grid and a double free in a row; the library catches the
- * rest before kfree sees them: a pointer inside an object on the grid
- * (slab_free_check tests the object start exactly), and a double free
- * however far apart. Every slab object free() hands to kfree gets a key in
+ * cache's object grid and a double free in a row; free uses kfree_keyed
+ * instead, which catches the rest too: a pointer inside an object on the grid
+ * (kfree_keyed tests the object start exactly), and a double free
+ * however far apart. Every slab object free() gives back gets a key in
  * its second word (kmalloc's classes are 16 bytes and more; a free object's
  * link is its first word), its address XOR a per-process secret, which no
  * allocator path writes: an object whose key is there was freed and has
@@ -286,23 +286,10 @@ static inline void *mark_allocated(void *p)
 	return p;
 }
 
-/* kfree, with the checks above first. */
-static void free_object(void *p)
+/* kfree, with the checks above first (kfree_keyed, mm/slab.c). */
+static inline void free_object(void *p)
 {
-	struct kmem_cache *c;
-	int r = slab_free_check(p, &c);
-	uintptr_t *key = (uintptr_t *)p + 1;
-
-	if (r < 0)
-		return;
-	if (r > 0) {
-		if (*key == freed_key(p)) {
-			slab_report_double_free(c, p);
-			return;
-		}
-		*key = freed_key(p);
-	}
-	kfree(p);
+	kfree_keyed(p, free_secret);
 }
 
 /* (At least 16 bytes: room for the key, whichever allocator serves it.) */

@@ -1016,22 +1016,27 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	irq_restore(flags);
 }
 
-int slab_free_check(const void *p, struct kmem_cache **cache)
+void kfree_keyed(void *p, uintptr_t secret)
 {
 	struct page *head = slab_head(p);
+	struct kmem_cache *c;
+	uintptr_t *key = (uintptr_t *)p + 1;
 
-	if (!head)
-		return 0;
-	*cache = head->slab_cache;
-	if (is_object(head->slab_cache, head, p))
-		return 1;
-	slab_report(head->slab_cache, p, "free of a pointer inside an object, not its start", NULL, 0);
-	return -1;
-}
-
-void slab_report_double_free(struct kmem_cache *c, const void *obj)
-{
-	slab_report(c, obj, "double free", NULL, 0);
+	if (!head) {
+		kfree(p);
+		return;
+	}
+	c = head->slab_cache;
+	if (!is_object(c, head, p)) {
+		slab_report(c, p, "free of a pointer inside an object, not its start", NULL, 0);
+		return;
+	}
+	if (*key == ((uintptr_t)p ^ secret)) {
+		slab_report(c, p, "double free", NULL, 0);
+		return;
+	}
+	*key = (uintptr_t)p ^ secret;
+	kmem_cache_free(c, p);
 }
 
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)

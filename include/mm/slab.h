@@ -312,15 +312,16 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 }
 
 /*
- * For a caller that checks every free itself (the malloc library,
- * malloc/shim.c, not bound by the fast paths' instruction counts): 1 when
- * @p is the start of an object in a slab, its cache in *cache; -1 when it
- * lies in a slab but not at an object's start (reported, as the slow path
- * reports it: the caller must drop the free); 0 when it is in no slab.
+ * kfree for a caller that wants every bad free of a slab object caught and
+ * keeps its blocks' second word for it (the malloc library, malloc/shim.c,
+ * not bound by the fast paths' instruction counts): a pointer inside a slab
+ * object is reported and dropped (its start checked exactly); an object
+ * whose second word holds its address XOR @secret was freed here and not
+ * handed out since (the caller clears the word in every block it hands
+ * out): reported as a double free and dropped. Otherwise the word is set
+ * so and the object freed. Anything not in a slab goes to kfree.
  */
-int slab_free_check(const void *p, struct kmem_cache **cache);
-/* Report a double free of @obj (an object of @c) the caller found. */
-void slab_report_double_free(struct kmem_cache *c, const void *obj);
+void kfree_keyed(void *p, uintptr_t secret);
 
 /* Hart @cpu's magazine (tests, reports): its objects, oldest first, with
  * their number in *count; NULL and 0 while the hart has no magazine. */
