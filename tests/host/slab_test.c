@@ -1812,6 +1812,45 @@ static void interior_free_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(interior_free)
 
+/* kfree_keyed (the malloc library's free): an on-grid pointer inside an
+ * object and a double free with another free between are reported and
+ * dropped, so no allocation hands out the same object twice. */
+static void keyed_free_body(struct ktest *t, struct fx *f)
+{
+	const uintptr_t secret = 0x5a5a1234abcd0000ul;
+	struct fr_capture cap;
+	char want[112];
+	char *a, *b, *x, *y, *z;
+
+	a = kmalloc(48, GFP_KERNEL);
+	b = kmalloc(48, GFP_KERNEL);
+	ASSERT(a && b);
+	((uintptr_t *)a)[1] = ((uintptr_t *)b)[1] = 0; /* (what the library does on allocation) */
+	fr_capture_start(&cap);
+	kfree_keyed(a + 16, secret); /* on kmalloc-48's grid: kfree would file it */
+	kfree_keyed(a, secret);
+	kfree_keyed(b, secret);
+	kfree_keyed(a, secret); /* not in a row */
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	ksnprintf(want, sizeof(want),
+		  "slab error: cache kmalloc-48: object %p: free of a pointer inside an object, not its start",
+		  a + 16);
+	EXPECT(strstr(f->out, want) != NULL);
+	ksnprintf(want, sizeof(want), "slab error: cache kmalloc-48: object %p: double free", a);
+	EXPECT(strstr(f->out, want) != NULL);
+	EXPECT_EQ(fr_count_substr(f->out, "slab error:"), 2);
+	x = kmalloc(48, GFP_KERNEL);
+	y = kmalloc(48, GFP_KERNEL);
+	z = kmalloc(48, GFP_KERNEL);
+	EXPECT(x != y && y != z && x != z);
+	EXPECT(x != a + 16 && y != a + 16 && z != a + 16);
+	kfree(x);
+	kfree(y);
+	kfree(z);
+	f->expected_errors = 2;
+}
+FX_CASE(keyed_free)
+
 /* The SLOB model on segfit: a double free, in a row or not, finds no live
  * block and is reported and dropped (unless the block went out again). */
 static void double_free_slob_body(struct ktest *t, struct fx *f)
@@ -3605,6 +3644,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(secrets_differ),
 	    KTEST_CASE(double_free_in_a_row),
 	    KTEST_CASE(interior_free),
+	    KTEST_CASE(keyed_free),
 	    KTEST_CASE(double_free_slob),
 	    KTEST_CASE(slabstats),
 	    KTEST_CASE(shrink_all),
