@@ -286,10 +286,14 @@ static inline void *mark_allocated(void *p)
 	return p;
 }
 
-/* kfree, with the checks above first (kfree_keyed, mm/slab.c). */
+/* kfree, with the checks above first (kfree_keyed, mm/slab.c); with
+ * RVMM_MALLOC=slob there is no slab object and SLOB checks every free. */
 static inline void free_object(void *p)
 {
-	kfree_keyed(p, free_secret);
+	if (unlikely(heap.slob))
+		kfree(p);
+	else
+		kfree_keyed(p, free_secret);
 }
 
 /* (At least 16 bytes: room for the key, whichever allocator serves it.) */
