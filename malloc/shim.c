@@ -53,6 +53,7 @@
 
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <lib/random.h>
 #include <lib/spinlock.h>
 #include <mm/kmalloc.h>
 #include <mm/memblock.h>
@@ -168,6 +169,9 @@ static unsigned long env_size(const char *name, unsigned long def)
 	return ALIGN_UP((unsigned long)n, RUN_ALIGN);
 }
 
+/* The secret of freed objects' keys (free_object), set with the heap. */
+static uintptr_t free_secret;
+
 static __attribute__((noinline)) void heap_setup(void)
 {
 	static const struct mm_image no_image; /* the program is not in this RAM */
@@ -208,6 +212,7 @@ static __attribute__((noinline)) void heap_setup(void)
 	mb.hotplug_end = PHYS_BASE + heap.max;
 	mb.vmemmap = heap.vmemmap;
 	mm_init(&mb, &no_image);
+	free_secret = (uintptr_t)get_random_u64() ^ (uintptr_t)&mb; /* (the address differs per run too) */
 	if (heap.slob)
 		kmalloc_set_backend(KMALLOC_SLOB);
 	if (heap_classes && strcmp(heap_classes, "on") == 0) /* kmalloc=slab's heap classes */
@@ -278,9 +283,47 @@ static bool grow(unsigned long need, unsigned long seen)
 
 _Static_assert(ARCH_KMALLOC_MINALIGN >= 16, "kmalloc's pointers are malloc's");
 
+/*
+ * Bad frees of slab objects. kfree's fast path catches a pointer off its
+ * cache's object grid and a double free in a row; free uses kfree_keyed
+ * instead, which catches the rest too: a pointer inside an object on the grid
+ * (kfree_keyed tests the object start exactly), and a double free
+ * however far apart. Every slab object free() gives back gets a key in
+ * its second word (kmalloc's classes are 16 bytes and more; a free object's
+ * link is its first word), its address XOR a per-process secret, which no
+ * allocator path writes: an object whose key is there was freed and has
+ * not been handed out since (every block malloc and its kin return has the
+ * word cleared: mark_allocated), wherever it waits (a magazine, the depot,
+ * its slab's free list or fresh objects). Both are reported and dropped, so
+ * a program's bad free never hands out the same memory twice.
+ */
+
+static inline uintptr_t freed_key(const void *p)
+{
+	return (uintptr_t)p ^ free_secret;
+}
+
+static inline void *mark_allocated(void *p)
+{
+	if (p)
+		((uintptr_t *)p)[1] = 0;
+	return p;
+}
+
+/* kfree, with the checks above first (kfree_keyed, mm/slab.c); with
+ * RVMM_MALLOC=slob there is no slab object and SLOB checks every free. */
+static inline void free_object(void *p)
+{
+	if (unlikely(heap.slob))
+		kfree(p);
+	else
+		kfree_keyed(p, free_secret);
+}
+
+/* (At least 16 bytes: room for the key, whichever allocator serves it.) */
 static inline void *kmalloc16(size_t size)
 {
-	return __kmalloc(size, GFP);
+	return mark_allocated(__kmalloc(size < 16 ? 16 : size, GFP));
 }
 
 static void *alloc_run(size_t size, unsigned long align)
@@ -321,7 +364,7 @@ static void *alloc_aligned(size_t size, size_t align)
 
 		while (pow < size)
 			pow <<= 1;
-		return __kmalloc(pow, GFP);
+		return mark_allocated(__kmalloc(pow, GFP));
 	}
 	if (heap.slob && align <= PAGE_SIZE && size + align <= SLOB_SEG_KMALLOC_MAX - 40)
 		return slob_alloc(&kmalloc_heap, size, GFP, align);
@@ -406,7 +449,7 @@ static void free_block(void *p)
 		free_contig_range(page_to_pfn(run), nr);
 	}
 	else
-		kfree(p);
+		free_object(p);
 }
 
 /* ---- the API ------------------------------------------------------------- */
@@ -497,7 +540,7 @@ API void free(void *p)
 	}
 	slot->calls[C_FREE]++;
 	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
-		kfree(p);
+		free_object(p);
 	else
 		free_maybe_run(p);
 	hart_exit(slot);

@@ -120,7 +120,13 @@
  * object, the user tracks: the layout is in mm/slab_internal.h). On every
  * cache a free link that does not decode to an object of its slab is
  * caught when it is followed and reported (slab_report, mm/slab_debug.c),
- * and so are a free of a foreign pointer and a double free in a row.
+ * and so are a double free in a row and a free of a pointer off the
+ * cache's object grid (obj_mask: the free fast path's test, three
+ * instructions; the slow path then checks the object start exactly and
+ * drops the free), and a foreign pointer when it reaches the slabs. A
+ * double free not in a row and an on-grid pointer inside an object of a
+ * size that is not a power of two are filed (docs/kmalloc.md): catching
+ * them costs more than the fast paths' instruction bounds allow.
  *
  * mm/slab_check.c holds the read-only walks: kmem_cache_check, which proves
  * the invariants above on demand, and the slabinfo reports.
@@ -956,6 +962,25 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	return obj;
 }
 
+/* Is @obj the start of an object in one of @c's slabs? */
+static inline bool is_object_of(const struct kmem_cache *c, const void *obj)
+{
+	struct page *head = slab_head(obj);
+
+	return head && head->slab_cache == c && is_object(c, head, obj);
+}
+
+/* A free of what is not an object of @c: inside one of its objects (the
+ * pointer lies in one of its slabs), or no object of it at all. */
+static __attribute__((noinline)) void report_not_object(struct kmem_cache *c, const void *obj)
+{
+	struct page *head = slab_head(obj);
+
+	slab_report(c, obj, head && head->slab_cache == c
+				    ? "free of a pointer inside an object, not its start"
+				    : "free of an object that is not from this cache", NULL, 0);
+}
+
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 {
 	unsigned long caller = (unsigned long)__builtin_return_address(0);
@@ -975,6 +1000,11 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		slab_report(c, obj, "double free (freed twice in a row)", NULL, 0);
 		return;
 	}
+	if (unlikely((uintptr_t)obj & c->obj_mask) && !is_object_of(c, obj)) {
+		irq_restore(flags);
+		report_not_object(c, obj);
+		return;
+	}
 	spin_lock(&c->lock);
 	if (m->top == m->end) { /* full: its newest batch (limit >= batch) goes */
 		m->top -= c->batch;
@@ -985,6 +1015,29 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	*m->top++ = obj;
 	spin_unlock(&c->lock);
 	irq_restore(flags);
+}
+
+void kfree_keyed(void *p, uintptr_t secret)
+{
+	struct page *head = slab_head(p);
+	struct kmem_cache *c;
+	uintptr_t *key = (uintptr_t *)p + 1;
+
+	if (!head) {
+		kfree(p);
+		return;
+	}
+	c = head->slab_cache;
+	if (!is_object(c, head, p)) {
+		slab_report(c, p, "free of a pointer inside an object, not its start", NULL, 0);
+		return;
+	}
+	if (*key == ((uintptr_t)p ^ secret)) {
+		slab_report(c, p, "double free", NULL, 0);
+		return;
+	}
+	*key = (uintptr_t)p ^ secret;
+	kmem_cache_free(c, p);
 }
 
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)
@@ -1175,6 +1228,22 @@ static unsigned int calculate_alignment(unsigned long flags, size_t align, size_
 	return (unsigned int)MAX(align, sizeof(void *));
 }
 
+/*
+ * The largest power of two every object's address is a multiple of: an
+ * object lies at a page-aligned slab base + colour * colour_off + red_left
+ * + index * size, so the lowest bit set in any of those terms (colour_off
+ * only when a slab has more than one colour). kmalloc's power-of-two
+ * classes (aligned to their size, no colour) get their size, up to a page.
+ */
+static unsigned long object_grid(const struct kmem_cache *c)
+{
+	unsigned long terms = c->size | c->red_left | PAGE_SIZE;
+
+	if (c->colours > 1)
+		terms |= c->colour_off;
+	return terms & -terms;
+}
+
 /* Object layout (see the file comment) and slab geometry. */
 static int setup_geometry(struct kmem_cache *c)
 {
@@ -1217,6 +1286,7 @@ static int setup_geometry(struct kmem_cache *c)
 	c->colour_off = MAX(SLAB_CACHE_LINE, c->align);
 	c->colours = (unsigned int)((slab_bytes(c) - c->objs_per_slab * c->size) / c->colour_off) + 1;
 	c->reciprocal = slab_reciprocal(c->size);
+	c->obj_mask = object_grid(c) - 1;
 	return 0;
 }
 

@@ -71,6 +71,11 @@ struct kmem_cache {
 	 * struct slab_cpu in every hart's per-hart area (percpu.h);
 	 * PERCPU_RESERVED_OFF, the shared empty pair, without magazines. */
 	unsigned long pcpu_off;
+	/* Second (the free fast path's): every object's address has none of
+	 * these bits (the largest power of two dividing the slab's object
+	 * offsets, less one: size - 1 for kmalloc's powers of two), so a
+	 * pointer with any of them is not an object's start (mm/slab.c). */
+	unsigned long obj_mask;
 
 	unsigned long flags;
 	unsigned int object_size; /* what the user asked for */
@@ -277,10 +282,12 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	return kasan_slab_alloc(c, kmem_cache_alloc_slow(c, gfp));
 }
 
-/* A full magazine, or an object equal to the last one freed here (a double
- * free in a row: top[-1] is always readable, the NULL at worst), takes the
- * slow path, which reports the double free and drops it. kfree calls it
- * directly: its object is in the direct map, so it cannot be KFENCE's. */
+/* A full magazine, an object equal to the last one freed here (a double
+ * free in a row: top[-1] is always readable, the NULL at worst) or a
+ * pointer off the cache's object grid (obj_mask: inside an object) takes
+ * the slow path, which checks the pointer exactly, reports a bad free and
+ * drops it. kfree calls it directly: its object is in the direct map, so
+ * it cannot be KFENCE's. */
 static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 {
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
@@ -289,7 +296,7 @@ static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 	struct slab_cpu *sc = this_slab_cpu(c);
 	void **top = sc->top;
 
-	if (likely(top != sc->end && top[-1] != obj)) {
+	if (likely(top != sc->end && top[-1] != obj && !((uintptr_t)obj & c->obj_mask))) {
 		*top = obj;
 		sc->top = top + 1;
 		irq_restore_notrap(flags);
@@ -307,6 +314,18 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 	}
 	kmem_cache_free_direct(c, obj);
 }
+
+/*
+ * kfree for a caller that wants every bad free of a slab object caught and
+ * keeps its blocks' second word for it (the malloc library, malloc/shim.c,
+ * not bound by the fast paths' instruction counts): a pointer inside a slab
+ * object is reported and dropped (its start checked exactly); an object
+ * whose second word holds its address XOR @secret was freed here and not
+ * handed out since (the caller clears the word in every block it hands
+ * out): reported as a double free and dropped. Otherwise the word is set
+ * so and the object freed. Anything not in a slab goes to kfree.
+ */
+void kfree_keyed(void *p, uintptr_t secret);
 
 /* Hart @cpu's magazine (tests, reports): its objects, oldest first, with
  * their number in *count; NULL and 0 while the hart has no magazine. */

@@ -1749,6 +1749,108 @@ static void double_free_in_a_row_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(double_free_in_a_row)
 
+/* A free of a pointer inside a live object is caught on every cache, debug
+ * or not, before the magazine takes it: reported with the cache and the
+ * pointer, dropped (the object stays its owner's, and no allocation hands
+ * out the inner address); by kmem_cache_free and by kfree. A class whose
+ * objects lie on a 16-byte grid (kmalloc-48) is caught off the grid. */
+static void interior_free_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("inner", 64, 0, 0, NULL);
+	struct fr_capture cap;
+	char want[112];
+	char *a, *k, *k48, *x[8];
+	long held;
+
+	ASSERT(c);
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	k = kmalloc(24, GFP_KERNEL);
+	k48 = kmalloc(48, GFP_KERNEL);
+	ASSERT(a && k && k48);
+	/* The grids docs/kmalloc.md lists: a power of two's size, 16 for 48. */
+	EXPECT_EQ(c->obj_mask, 63);
+	EXPECT_EQ(virt_to_cache(k)->obj_mask, 31);
+	EXPECT_EQ(virt_to_cache(k48)->obj_mask, 15);
+	held = kmem_cache_magazine_count(c, 0);
+	fr_capture_start(&cap);
+	kmem_cache_free(c, a + 16);
+	kfree(k + 16);
+	kfree(k48 + 8);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), held);
+	ksnprintf(want, sizeof(want),
+		  "slab error: cache inner: object %p: free of a pointer inside an object, not its start",
+		  a + 16);
+	EXPECT(strstr(f->out, want) != NULL);
+	ksnprintf(want, sizeof(want), "slab error: cache kmalloc-32: object %p: free of a pointer inside",
+		  k + 16);
+	EXPECT(strstr(f->out, want) != NULL);
+	ksnprintf(want, sizeof(want), "slab error: cache kmalloc-48: object %p: free of a pointer inside",
+		  k48 + 8);
+	EXPECT(strstr(f->out, want) != NULL);
+	EXPECT_EQ(fr_count_substr(f->out, "slab error:"), 3);
+	EXPECT_STREQ(c->last_error, "free of a pointer inside an object, not its start");
+	for (int i = 0; i < 8; i++) {
+		x[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		EXPECT(x[i] != a + 16);
+	}
+	for (int i = 0; i < 8; i++) {
+		char *y = kmalloc(24, GFP_KERNEL);
+
+		EXPECT(y != k + 16);
+		kfree(y);
+	}
+	for (int i = 0; i < 8; i++)
+		kmem_cache_free(c, x[i]);
+	kmem_cache_free(c, a);
+	kfree(k);
+	kfree(k48);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	EXPECT_EQ(kmem_cache_objects_out(c), kmem_cache_in_magazines(c));
+	f->expected_errors = 3;
+	kmem_cache_destroy(c);
+}
+FX_CASE(interior_free)
+
+/* kfree_keyed (the malloc library's free): an on-grid pointer inside an
+ * object and a double free with another free between are reported and
+ * dropped, so no allocation hands out the same object twice. */
+static void keyed_free_body(struct ktest *t, struct fx *f)
+{
+	const uintptr_t secret = 0x5a5a1234abcd0000ul;
+	struct fr_capture cap;
+	char want[112];
+	char *a, *b, *x, *y, *z;
+
+	a = kmalloc(48, GFP_KERNEL);
+	b = kmalloc(48, GFP_KERNEL);
+	ASSERT(a && b);
+	((uintptr_t *)a)[1] = ((uintptr_t *)b)[1] = 0; /* (what the library does on allocation) */
+	fr_capture_start(&cap);
+	kfree_keyed(a + 16, secret); /* on kmalloc-48's grid: kfree would file it */
+	kfree_keyed(a, secret);
+	kfree_keyed(b, secret);
+	kfree_keyed(a, secret); /* not in a row */
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	ksnprintf(want, sizeof(want),
+		  "slab error: cache kmalloc-48: object %p: free of a pointer inside an object, not its start",
+		  a + 16);
+	EXPECT(strstr(f->out, want) != NULL);
+	ksnprintf(want, sizeof(want), "slab error: cache kmalloc-48: object %p: double free", a);
+	EXPECT(strstr(f->out, want) != NULL);
+	EXPECT_EQ(fr_count_substr(f->out, "slab error:"), 2);
+	x = kmalloc(48, GFP_KERNEL);
+	y = kmalloc(48, GFP_KERNEL);
+	z = kmalloc(48, GFP_KERNEL);
+	EXPECT(x != y && y != z && x != z);
+	EXPECT(x != a + 16 && y != a + 16 && z != a + 16);
+	kfree(x);
+	kfree(y);
+	kfree(z);
+	f->expected_errors = 2;
+}
+FX_CASE(keyed_free)
+
 /* The SLOB model on segfit: a double free, in a row or not, finds no live
  * block and is reported and dropped (unless the block went out again). */
 static void double_free_slob_body(struct ktest *t, struct fx *f)
@@ -3541,6 +3643,8 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(tune),
 	    KTEST_CASE(secrets_differ),
 	    KTEST_CASE(double_free_in_a_row),
+	    KTEST_CASE(interior_free),
+	    KTEST_CASE(keyed_free),
 	    KTEST_CASE(double_free_slob),
 	    KTEST_CASE(slabstats),
 	    KTEST_CASE(shrink_all),

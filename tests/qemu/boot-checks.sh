@@ -389,7 +389,7 @@ target bench-mixed-slab-overhead "$(bench_tenths bench-slab '^bench: mixed alloc
 # kmalloc_heap=compact (docs/kmalloc.md, "Heap classes"): every class from
 # 320 bytes up to a SLOB block's largest taken from kmalloc's SLOB heap.
 # It meets the memory goals (mixed <= 25%, measured 23.7; lifetime <= 30%,
-# 13.8) at more instructions than their 45 (54 and 54: bounds against
+# 13.8) at more instructions than their 45 (55 and 55: bounds against
 # regression at 56), so it is a choice for memory-tight boards, not the
 # default.
 qemu_run bench-slab-compact 300 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \

@@ -181,6 +181,51 @@ static void aligned(void)
 	}
 }
 
+/* Bad frees of small blocks (slab objects), each reported and dropped:
+ * a pointer inside a live block (on its class's 16-byte grid too) is never
+ * handed out, and a double free with another free between does not give
+ * one block to two later mallocs. */
+static void small_bad_frees(void)
+{
+	static const size_t sizes[] = { 24, 48, 100, 3000 };
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+
+	if (saved < 0 || null < 0)
+		return;
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+		unsigned char *a = malloc(n), *b = malloc(n), *x[8];
+		void *volatile alias = a + 16;
+		int inner = 0, twice = 0;
+
+		if (!a || !b)
+			break;
+		fill(a, n, 5);
+		dup2(null, 2);
+		free(alias);
+		dup2(saved, 2);
+		for (int k = 0; k < 8; k++)
+			inner |= (x[k] = malloc(n)) == a + 16;
+		CHECK(!inner && holds(a, n, 5), "a free inside a live block leaves it alone");
+		for (int k = 0; k < 8; k++)
+			free(x[k]);
+		alias = a;
+		free(a);
+		free(b);
+		dup2(null, 2);
+		free(alias); /* again, not in a row */
+		dup2(saved, 2);
+		for (int k = 0; k < 3; k++)
+			x[k] = malloc(n);
+		twice = x[0] == x[1] || x[1] == x[2] || x[0] == x[2];
+		CHECK(!twice, "a double free does not hand one block out twice");
+		for (int k = 0; k < 3; k++)
+			free(x[k]);
+	}
+	close(null);
+	close(saved);
+}
+
 /* Frees of what is not a block's start (undefined behaviour, but the heap
  * must report and survive them): a pointer 4 MiB into a page run, and a
  * run freed twice. Standard error (the reports) goes to /dev/null here. */
@@ -210,6 +255,7 @@ static void bad_frees(void)
 		fill(q, 10u << 20, 4);
 	CHECK(q && holds(q, 10u << 20, 4), "the heap works after a double free of a run");
 	free(q);
+	small_bad_frees();
 }
 
 static void reallocs(void)
