@@ -434,8 +434,8 @@ SLAB_EOF
 	echo
 	echo 'So the memory goal of mixed (25%) is met by one setting, `kmalloc_heap=compact` (every class from 320 bytes'
 	echo 'up to a SLOB block'"'"'s largest, powers of two too: SLOB'"'"'s kmalloc still aligns a request of a power of two to'
-	echo 'its size), at 58 instructions per operation instead of 45 (the round of the table; 54 and 43 since the two'
-	echo 'changes below); classes from 4096 up are better as slabs (adding them costs points and instructions). Nor did'
+	echo 'its size), at 58 instructions per operation instead of 45 (the round of the table; 54 and 43 after the two'
+	echo 'changes below, 55 and 45 since the free fast path tests the object grid, docs/kmalloc.md); classes from 4096 up are better as slabs (adding them costs points and instructions). Nor did'
 	echo 'two more borrowing rules move the default: lending from a lender'"'"'s depot, or from its free slabs, when it has'
 	echo 'no partial slab left mixed at 33.8 (the borrower'"'"'s peak is set where its lenders have nothing spare either)'
 	echo 'and took lifetime from 14.3 to 15.1 (the depot rule).'
