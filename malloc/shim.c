@@ -100,17 +100,10 @@ static spinlock_t grow_lock = SPINLOCK_INIT;
  * bring-up is quiet unless RVMM_MALLOC_VERBOSE), then abort. */
 static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = kvsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	port_malloc_stderr_sink("rvmm-malloc: ", 13);
-	port_malloc_stderr_sink(msg, n < 0 ? 0 : MIN((size_t)n, sizeof(msg) - 1));
-	port_malloc_stderr_sink("\n", 1);
-	abort();
+	port_malloc_vdie("rvmm-malloc: ", fmt, ap);
 }
 
 /* ---- setting the heap up ---------------------------------------------- */

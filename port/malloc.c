@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <lib/kstring.h>
 #include <mm/port.h>
 #include "malloc.h"
 
@@ -49,19 +50,23 @@ void port_malloc_stderr_sink(const char *s, size_t n)
 	}
 }
 
-void panic(const char *fmt, ...)
+void port_malloc_vdie(const char *prefix, const char *fmt, va_list ap)
 {
 	char msg[KPRINTF_MAX];
-	va_list ap;
-	int n;
+	int n = kvsnprintf(msg, sizeof(msg), fmt, ap);
 
-	va_start(ap, fmt);
-	n = kvsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	port_malloc_stderr_sink("rvmm-malloc: Kernel panic: ", 27);
+	port_malloc_stderr_sink(prefix, strlen(prefix));
 	port_malloc_stderr_sink(msg, n < 0 ? 0 : MIN((size_t)n, sizeof(msg) - 1));
 	port_malloc_stderr_sink("\n", 1);
 	abort();
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	port_malloc_vdie("rvmm-malloc: Kernel panic: ", fmt, ap);
 }
 
 void warn_slowpath(const char *file, int line, const char *cond)

@@ -13,6 +13,9 @@
 #ifndef RVMM_PORT_MALLOC_H
 #define RVMM_PORT_MALLOC_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 #include <lib/kernel.h>
 
 struct hart_slot {
@@ -67,5 +70,11 @@ extern unsigned long port_malloc_releases;
 
 /* Where kprintf writes: standard error (one write per call). */
 void port_malloc_stderr_sink(const char *s, size_t n);
+
+/* Write @prefix and the formatted message, then a newline, to standard
+ * error whether or not kprintf is switched off, and abort (the library's
+ * fatal errors and its panic). */
+void port_malloc_vdie(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((noreturn, format(printf, 2, 0)));
 
 #endif
