@@ -283,6 +283,13 @@ static void set_kmalloc_lenders(struct kmem_cache *c, struct kmem_cache *const *
 	kmem_cache_set_lenders(c, table, idx + 1, end);
 }
 
+/* A cache made for a request under __GFP_NOWARN is made without a message
+ * when memory is short (the request just fails). */
+static inline unsigned long create_nowarn(gfp_t gfp)
+{
+	return gfp & __GFP_NOWARN ? SLAB_CREATE_NOWARN : 0;
+}
+
 /* kmalloc-N made on first use; a request under __GFP_NOWARN makes it
  * without a message when memory is short (the request just fails). */
 static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigned int idx, gfp_t gfp)
@@ -300,7 +307,7 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 		size_t align = (size & (size - 1)) == 0 && size <= PAGE_SIZE ? size : ARCH_KMALLOC_MINALIGN;
 
 		c = kmem_cache_create(name, size, align,
-				      SLAB_NOSLOB | (gfp & __GFP_NOWARN ? SLAB_CREATE_NOWARN : 0), NULL);
+				      SLAB_NOSLOB | create_nowarn(gfp), NULL);
 		if (c)
 			set_kmalloc_lenders(c, kmalloc_caches, idx);
 		__atomic_store_n(&kmalloc_caches[idx], c, __ATOMIC_RELEASE);
@@ -314,15 +321,15 @@ struct kmem_cache *kmalloc_cache_by_name(const char *name)
 {
 	u64 size;
 
+	unsigned int idx;
+
 	if (strncmp(name, "kmalloc-", 8) != 0 || name[8] < '1' || name[8] > '9' ||
-	    parse_u64(name + 8, &size) != 0)
+	    parse_u64(name + 8, &size) != 0 || size > KMALLOC_SLAB_MAX)
 		return NULL;
-	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++)
-		if (kmalloc_sizes[i] == size)
-			return kmalloc_backend == KMALLOC_SLAB && !is_heap_class(i)
-				       ? create_kmalloc_cache(i, GFP_KERNEL)
-				       : NULL;
-	return NULL;
+	idx = kmalloc_index(size);
+	if (kmalloc_sizes[idx] != size || kmalloc_backend != KMALLOC_SLAB || is_heap_class(idx))
+		return NULL;
+	return create_kmalloc_cache(idx, GFP_KERNEL);
 }
 
 /* ---- zones: kmalloc-dma32-N, kmalloc-dma-N and the zone SLOB heaps ------ */
@@ -362,9 +369,7 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_zone_cache(un
 			ksnprintf(name, sizeof(name), "kmalloc-%s-%u", zone_type_name[zt],
 				  kmalloc_sizes[idx]);
 			c = kmem_cache_create(name, base->object_size, base->align,
-					      zone_type_flags[zt] | SLAB_NOSLOB |
-						      (gfp & __GFP_NOWARN ? SLAB_CREATE_NOWARN : 0),
-					      NULL);
+					      zone_type_flags[zt] | SLAB_NOSLOB | create_nowarn(gfp), NULL);
 			if (c)
 				set_kmalloc_lenders(c, kmalloc_zone_caches[zt], idx);
 			__atomic_store_n(&kmalloc_zone_caches[zt][idx], c, __ATOMIC_RELEASE);

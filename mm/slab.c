@@ -962,20 +962,19 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	return obj;
 }
 
-/* Is @obj the start of an object in one of @c's slabs? */
-static inline bool is_object_of(const struct kmem_cache *c, const void *obj)
+/* Is @obj the start of an object in one of @c's slabs? (@head: its slab,
+ * slab_head(obj)) */
+static inline bool is_object_of(const struct kmem_cache *c, const struct page *head,
+				const void *obj)
 {
-	struct page *head = slab_head(obj);
-
 	return head && head->slab_cache == c && is_object(c, head, obj);
 }
 
 /* A free of what is not an object of @c: inside one of its objects (the
- * pointer lies in one of its slabs), or no object of it at all. */
-static __attribute__((noinline)) void report_not_object(struct kmem_cache *c, const void *obj)
+ * pointer lies in one of its slabs, @head), or no object of it at all. */
+static __attribute__((noinline)) void report_not_object(struct kmem_cache *c, const struct page *head,
+							const void *obj)
 {
-	struct page *head = slab_head(obj);
-
 	slab_report(c, obj, head && head->slab_cache == c
 				    ? "free of a pointer inside an object, not its start"
 				    : "free of an object that is not from this cache", NULL, 0);
@@ -1000,10 +999,14 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 		slab_report(c, obj, "double free (freed twice in a row)", NULL, 0);
 		return;
 	}
-	if (unlikely((uintptr_t)obj & c->obj_mask) && !is_object_of(c, obj)) {
-		irq_restore(flags);
-		report_not_object(c, obj);
-		return;
+	if (unlikely((uintptr_t)obj & c->obj_mask)) {
+		struct page *head = slab_head(obj);
+
+		if (!is_object_of(c, head, obj)) {
+			irq_restore(flags);
+			report_not_object(c, head, obj);
+			return;
+		}
 	}
 	spin_lock(&c->lock);
 	if (m->top == m->end) { /* full: its newest batch (limit >= batch) goes */
@@ -1029,7 +1032,7 @@ void kfree_keyed(void *p, uintptr_t secret)
 	}
 	c = head->slab_cache;
 	if (!is_object(c, head, p)) {
-		slab_report(c, p, "free of a pointer inside an object, not its start", NULL, 0);
+		report_not_object(c, head, p);
 		return;
 	}
 	if (*key == ((uintptr_t)p ^ secret)) {
