@@ -539,6 +539,27 @@ API void free(void *p)
 	hart_exit(slot);
 }
 
+/* calloc's zeroing. A block of CALLOC_LAZY_MIN bytes or more has its whole
+ * pages dropped instead (MADV_DONTNEED on the heap's private anonymous
+ * mapping: they read as zeros and take no memory until touched, as the
+ * fresh mmap behind glibc's calloc of a big block), and only the partial
+ * pages at its ends written; so a big calloc the program touches sparsely
+ * stays out of the resident set. */
+#define CALLOC_LAZY_MIN (128ul << 10) /* glibc's M_MMAP_THRESHOLD default */
+
+static void zero_block(void *p, size_t len)
+{
+	uintptr_t start = (uintptr_t)p, end = start + len;
+	uintptr_t a = ALIGN_UP(start, PAGE_SIZE), b = ALIGN_DOWN(end, PAGE_SIZE);
+
+	if (len < CALLOC_LAZY_MIN || madvise((void *)a, b - a, MADV_DONTNEED) != 0) {
+		memset(p, 0, len);
+		return;
+	}
+	memset(p, 0, a - start);
+	memset((void *)b, 0, end - b);
+}
+
 API void *calloc(size_t n, size_t size)
 {
 	void *p;
@@ -549,7 +570,7 @@ API void *calloc(size_t n, size_t size)
 	}
 	p = alloc_counted(n * size, 0, C_CALLOC);
 	if (p)
-		memset(p, 0, n * size);
+		zero_block(p, n * size);
 	return p;
 }
 

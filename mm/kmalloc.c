@@ -119,6 +119,9 @@ const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_CACHES];
 __sdata struct kmem_cache *kmalloc_fast_caches[KMALLOC_NR_CACHES];
+__sdata s32 kmalloc_fast_off[KMALLOC_NR_CACHES] = {
+	[0 ... KMALLOC_NR_CACHES - 1] = PERCPU_RESERVED_OFF,
+};
 static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_backend */
 
 /*
@@ -180,14 +183,19 @@ static inline bool is_heap_class(unsigned long idx)
 	return kmalloc_heap_classes >> idx & 1;
 }
 
-/* The fast table's entry of class @i (lock held). */
+/* The fast tables' entries of class @i (lock held). The KASAN kernel
+ * keeps every offset at the empty pair: its kmalloc_miss pops through the
+ * cache, whose hooks need it. */
 static void publish_fast_cache(unsigned int i)
 {
-	__atomic_store_n(&kmalloc_fast_caches[i],
-			 kmalloc_backend == KMALLOC_SLAB && !kfence_enabled && !is_heap_class(i)
-				 ? kmalloc_caches[i]
-				 : NULL,
-			 __ATOMIC_RELEASE); /* KFENCE: every kmalloc to kmalloc_slab_slow */
+	struct kmem_cache *c = kmalloc_backend == KMALLOC_SLAB && !kfence_enabled && !is_heap_class(i)
+				       ? kmalloc_caches[i]
+				       : NULL;
+
+	/* KFENCE: every kmalloc to kmalloc_slab_slow */
+	__atomic_store_n(&kmalloc_fast_caches[i], c, __ATOMIC_RELEASE);
+	__atomic_store_n(&kmalloc_fast_off[i], c && !KASAN_KERNEL ? (s32)c->pcpu_off : (s32)PERCPU_RESERVED_OFF,
+			 __ATOMIC_RELEASE);
 }
 
 void kmalloc_set_backend(enum kmalloc_backend backend)
@@ -218,6 +226,7 @@ void kmalloc_destroy_cache(unsigned int idx)
 	struct kmem_cache *c = kmalloc_caches[idx], *zc[KMALLOC_NR_ZONE_TYPES];
 
 	kmalloc_caches[idx] = NULL;
+	__atomic_store_n(&kmalloc_fast_off[idx], PERCPU_RESERVED_OFF, __ATOMIC_RELAXED);
 	__atomic_store_n(&kmalloc_fast_caches[idx], NULL, __ATOMIC_RELAXED);
 	for (int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++) {
 		zc[zt] = kmalloc_zone_caches[zt][idx];
@@ -235,7 +244,7 @@ void kmalloc_destroy_cache(unsigned int idx)
  * (512 bytes, built while compiling from KMALLOC_CONST_INDEX; checked
  * against kmalloc_sizes by the host tests). One table instead of two saves
  * the test for which one on every kmalloc of a run-time size. */
-#define KI1(n) KMALLOC_CONST_INDEX(((n) + 1) * 16)
+#define KI1(n) KMALLOC_CONST_INDEX(((n) + 1) * 16) * sizeof(s32)
 #define KI4(n) KI1(n), KI1((n) + 1), KI1((n) + 2), KI1((n) + 3)
 #define KI16(n) KI4(n), KI4((n) + 4), KI4((n) + 8), KI4((n) + 12)
 #define KI64(n) KI16(n), KI16((n) + 16), KI16((n) + 32), KI16((n) + 48)
@@ -244,10 +253,16 @@ static const u8 size_index[KMALLOC_SLAB_MAX / 16] = {
 };
 _Static_assert(KMALLOC_SLAB_MAX == 8192, "size_index covers 1..8192");
 
+/* size in 1..KMALLOC_SLAB_MAX: the class's byte offset in kmalloc_fast_off */
+static inline unsigned long kmalloc_off_index(size_t size)
+{
+	return size_index[(size - 1) >> 4];
+}
+
 /* size in 1..KMALLOC_SLAB_MAX */
 static inline unsigned long kmalloc_index(size_t size)
 {
-	return size_index[(size - 1) >> 4];
+	return kmalloc_off_index(size) / sizeof(s32);
 }
 
 unsigned int kmalloc_size_index(size_t size)
@@ -518,24 +533,38 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	return kasan_kmalloc(slob_big_alloc(h, size, gfp), size);
 }
 
+void *kmalloc_miss(unsigned long idx, size_t size, gfp_t gfp)
+{
+	struct kmem_cache *c;
+
+	/* A heap class's plain request: SLOB's kmalloc at once (every
+	 * allocation of such a class comes here; no second lookup). */
+	if (is_heap_class(idx) && !kfence_enabled && !(gfp & GFP_ZONEMASK) &&
+	    size <= SLOB_SEG_KMALLOC_MAX)
+		return kasan_kmalloc(slob_kmalloc(&kmalloc_heap, size, gfp), size);
+	/* A cache pointer is published with release order; what is read
+	 * through it depends on the pointer, which RISC-V orders without a
+	 * fence. Non-NULL only with kmalloc=slab. */
+	c = __atomic_load_n(&kmalloc_fast_caches[idx], __ATOMIC_RELAXED);
+	if (likely(c) && !(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
+		return kmem_cache_alloc(c, gfp); /* its magazine is empty: a refill */
+	if (kmalloc_backend == KMALLOC_SLAB)
+		return kmalloc_slab_slow(size, gfp);
+	if (unlikely(gfp & GFP_ZONEMASK))
+		return kmalloc_zone_heap_kmalloc(size, gfp); /* the zone's SLOB heap */
+	return heap_kmalloc(&kmalloc_heap, size, gfp);
+}
+
 void *__kmalloc(size_t size, gfp_t gfp)
 {
 	if (likely(size - 1 < KMALLOC_SLAB_MAX)) {
-		/* A cache pointer is published with release order; what is
-		 * read through it depends on the pointer, which RISC-V orders
-		 * without a fence. Non-NULL only with kmalloc=slab. */
-		unsigned long idx = kmalloc_index(size);
-		struct kmem_cache *c = __atomic_load_n(&kmalloc_fast_caches[idx], __ATOMIC_RELAXED);
+		unsigned long off = kmalloc_off_index(size);
+		void *p;
 
-		if (likely(c) && !(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
-			return kmem_cache_alloc(c, gfp);
-		/* A heap class's plain request: SLOB's kmalloc at once (every
-		 * allocation of such a class comes here; no second lookup). */
-		if (is_heap_class(idx) && !kfence_enabled && !(gfp & GFP_ZONEMASK) &&
-		    size <= SLOB_SEG_KMALLOC_MAX)
-			return kasan_kmalloc(slob_kmalloc(&kmalloc_heap, size, gfp), size);
-		if (kmalloc_backend == KMALLOC_SLAB)
-			return kmalloc_slab_slow(size, gfp);
+		if (likely(!(gfp & (__GFP_ZERO | GFP_ZONEMASK))) &&
+		    likely((p = kmalloc_pop(kmalloc_fast_off_of(off))) != NULL))
+			return p;
+		return kmalloc_miss(off / sizeof(s32), size, gfp);
 	}
 	if (unlikely(gfp & GFP_ZONEMASK))
 		return kmalloc_zone_heap_kmalloc(size, gfp); /* the zone's SLOB heap */

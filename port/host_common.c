@@ -5,12 +5,23 @@
  * page allocator slots each (the calling thread's in initial-exec
  * thread-locals, so this_cpu_base() is one load), the monotonic clock, and nothing for what a
  * host process lacks: no IPIs to send (threads tick themselves), no page
- * table (vmalloc and vmap fail), no kernel symbol table. Nothing here calls
- * malloc or stdio, so the malloc port can take it as it is.
+ * table (vmalloc and vmap fail), no kernel symbol table. A lock's waiter
+ * yields the cpu now and then (lib/spinlock.h's spin_yield, set here):
+ * threads holding locks can be descheduled. Nothing here calls malloc or
+ * stdio, so the malloc port can take it as it is.
  */
+#include <sched.h>
 #include <time.h>
 
+#include <lib/spinlock.h>
 #include <mm/port.h>
+
+/* Before any other constructor: the malloc library's first call may come
+ * earlier still, and spins without yielding until this has run. */
+__attribute__((constructor(101))) static void port_host_spin_yield(void)
+{
+	spin_yield = sched_yield;
+}
 
 unsigned int nr_online_cpus(void)
 {

@@ -29,11 +29,28 @@ static inline int lock_swap_acquire(spinlock_t *l)
 #endif
 }
 
+#ifdef HOST
+/* Host builds run as threads that the system may deschedule while they
+ * hold a lock (more threads than cpus: the malloc library under a
+ * program's threads): a waiter gives up its cpu every SPIN_YIELD_EVERY
+ * polls (spin_yield, lib/spinlock.c: the host port's sched_yield), so
+ * the holder can run, rather than spin out its time slice. */
+extern int (*spin_yield)(void);
+#define SPIN_YIELD_EVERY 64
+#endif
+
 static inline void spin_lock_contended(spinlock_t *l)
 {
+#ifdef HOST
+	unsigned int polls = 0;
+#endif
 	do {
-		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-			;
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+#ifdef HOST
+			if (++polls % SPIN_YIELD_EVERY == 0 && spin_yield)
+				spin_yield();
+#endif
+		}
 	} while (lock_swap_acquire(l));
 }
 

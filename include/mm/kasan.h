@@ -55,6 +55,7 @@ struct page;
 struct kmem_cache;
 
 #ifdef CONFIG_KASAN
+#define KASAN_KERNEL 1
 
 /* One shadow byte per 8 bytes (docs/reliability.md: the shadow's layout). */
 #define KASAN_SHADOW_SCALE_SHIFT 3
@@ -184,5 +185,6 @@ static inline void kasan_cache_drain(struct kmem_cache *c)
 	(void)c;
 }
 
+#define KASAN_KERNEL 0
 #endif /* CONFIG_KASAN */
 #endif

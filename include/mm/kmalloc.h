@@ -63,9 +63,9 @@ extern enum kmalloc_backend kmalloc_backend;
 void kmalloc_set_backend(enum kmalloc_backend backend);
 
 /* The kmalloc-N caches, created on first use with kmalloc=slab; they stay
- * when the backend changes. kmalloc_fast_caches is the table kmalloc reads:
- * the same caches while kmalloc=slab, all NULL otherwise, so the inline
- * path needs no test of the backend. */
+ * when the backend changes. kmalloc_fast_caches: the same caches while
+ * kmalloc=slab, all NULL otherwise; kmalloc_fast_off (below) is the table
+ * the fast path reads, so it needs no test of the backend. */
 #define KMALLOC_NR_CACHES 34
 #define KMALLOC_SLAB_MAX 8192
 /* Every class is a multiple of ARCH_KMALLOC_MINALIGN (docs/kmalloc.md
@@ -76,6 +76,13 @@ extern const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES];
 struct kmem_cache;
 extern struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 extern struct kmem_cache *kmalloc_fast_caches[KMALLOC_NR_CACHES];
+/* Per class, the per-hart offset of its fast cache's magazine pair, or
+ * PERCPU_RESERVED_OFF (the shared pair that is always empty) when the class
+ * has no fast cache (or in the KASAN kernel): kmalloc pops at that offset
+ * with no test of its own, and an empty pair sends it to kmalloc_miss. */
+extern s32 kmalloc_fast_off[KMALLOC_NR_CACHES];
+/* kmalloc of @size (class @idx) that the magazine pop did not serve. */
+void *kmalloc_miss(unsigned long idx, size_t size, gfp_t gfp);
 /*
  * Zones (docs/kmalloc.md): kmalloc with __GFP_DMA32 takes the
  * kmalloc-dma32-N caches, with __GFP_DMA the kmalloc-dma-N ones
@@ -148,15 +155,42 @@ extern const char *kfree_last_error;
  */
 #include <mm/slab.h>
 
-static inline void *kmalloc(size_t size, gfp_t gfp)
+/* kmalloc_fast_off's entry at byte offset @off (a class index times 4).
+ * A plain load of an aligned word, which RISC-V reads whole: GCC's atomic
+ * and volatile loads of it each add an extension the load already made
+ * (2 instructions on every kmalloc). */
+static inline long kmalloc_fast_off_of(unsigned long off)
+{
+	return *(const s32 *)((const char *)kmalloc_fast_off + off);
+}
+
+/* The newest object of the running hart's magazine at per-hart offset
+ * @off (kmalloc_fast_off), taken; NULL when it is empty. */
+static inline void *kmalloc_pop(long off)
+{
+	unsigned long flags = irq_save_notrap();
+	struct slab_cpu *sc = (struct slab_cpu *)(this_cpu_base() + off);
+	void **top = sc->top;
+	void *obj = top[-1];
+
+	if (likely(obj))
+		sc->top = top - 1;
+	irq_restore_notrap(flags);
+	return obj;
+}
+
+static inline __attribute__((always_inline)) void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (__builtin_constant_p(size) && __builtin_constant_p(gfp) && size >= 1 &&
 	    size <= KMALLOC_SLAB_MAX && !(gfp & (__GFP_ZERO | GFP_ZONEMASK))) {
-		struct kmem_cache *c = __atomic_load_n(&kmalloc_fast_caches[KMALLOC_CONST_INDEX(size)],
-						       __ATOMIC_RELAXED);
+		/* The offset is published with release order; the pair read
+		 * through it depends on it, which RISC-V orders without a
+		 * fence. */
+		void *p = kmalloc_pop(kmalloc_fast_off_of(KMALLOC_CONST_INDEX(size) * sizeof(s32)));
 
-		if (likely(c))
-			return kasan_kmalloc(kmem_cache_alloc(c, gfp), size);
+		if (likely(p))
+			return kasan_kmalloc(p, size);
+		return kasan_kmalloc(kmalloc_miss(KMALLOC_CONST_INDEX(size), size, gfp), size);
 	}
 	return kasan_kmalloc(__kmalloc(size, gfp), size);
 }

@@ -359,13 +359,14 @@ slob_reports slob-reports-classic slob-reports-classic-agree classic
 
 # The slab allocator's targets, from exact instruction counts on one hart:
 # kmem_cache_alloc + kmem_cache_free <= 30 per pair; kmalloc + kfree of 64
-# bytes through the kmalloc-N caches <= 40 per pair; churn through them
+# bytes through the kmalloc-N caches <= 38 per pair (40 was the target); churn through them
 # <= 60 per operation with peak memory within 25% of SLOB's; the slow
 # paths (bench slab_slow, docs/benchmarks.md): a refill or flush that the
 # depot serves (bounce) <= 330 instructions, one that reaches the slabs
 # (bulk: new slabs start fresh, objects go back a slab's run at a time)
-# <= 650 / 650; the kernel size mix (lifetime, mixed) <= 45 instructions
-# per operation; lifetime's memory overhead <= 20% (its goal, 30%, is
+# <= 650 / 650; the kernel size mix (lifetime, mixed) <= 44 instructions
+# per operation (the goal is 45; measured 43 and 44 since the fast path
+# pops at kmalloc_fast_off's offset with no test of the cache); lifetime's memory overhead <= 20% (its goal, 30%, is
 # met), mixed's <= 34% (a bound against regression, measured 33.8 with
 # borrowing between kmalloc classes: its goal of 25% is not met, see
 # docs/benchmarks.md, "Slab memory").
@@ -382,8 +383,8 @@ target bench-slab-refill-depot "$(bench_val bench-slab '^bench: slab_slow patter
 target bench-slab-flush-depot "$(bench_val bench-slab '^bench: slab_slow pattern=bounce ' flush_insns)" -le 330
 target bench-slab-refill-slabs "$(bench_val bench-slab '^bench: slab_slow pattern=bulk ' refill_insns)" -le 650
 target bench-slab-flush-slabs "$(bench_val bench-slab '^bench: slab_slow pattern=bulk ' flush_insns)" -le 650
-target bench-lifetime-slab-insns "$(bench_val bench-slab '^bench: lifetime alloc=slab ' insns)" -le 45
-target bench-mixed-slab-insns "$(bench_val bench-slab '^bench: mixed alloc=slab ' insns)" -le 45
+target bench-lifetime-slab-insns "$(bench_val bench-slab '^bench: lifetime alloc=slab ' insns)" -le 44
+target bench-mixed-slab-insns "$(bench_val bench-slab '^bench: mixed alloc=slab ' insns)" -le 44
 target bench-lifetime-slab-overhead "$(bench_tenths bench-slab '^bench: lifetime alloc=slab ' overhead_pct)" -le 200
 target bench-mixed-slab-overhead "$(bench_tenths bench-slab '^bench: mixed alloc=slab ' overhead_pct)" -le 340
 # kmalloc_heap=compact (docs/kmalloc.md, "Heap classes"): every class from
@@ -428,7 +429,7 @@ few_slob=$(bench_val bench-slab '^bench: kmem_cache_few .* model=slob ' live_kb)
 target bench-kmem-cache-few-slob-kb "$((${few_slob:-999999} * 4))" -le "$((${few_slab:-0} * 3))"
 for size in 16 64 256 1024 3000 8192; do
 	target "bench-kmalloc-slab-$size" \
-		"$(bench_val bench-slab "^bench: kmalloc alloc=slab size=$size " insns)" -le 40
+		"$(bench_val bench-slab "^bench: kmalloc alloc=slab size=$size " insns)" -le 38
 done
 # SLOB's kmalloc + kfree (a private segfit heap holding 1000 objects of the
 # size): <= 150 per pair for every size up to 3000, FreeRTOS heap_4's and

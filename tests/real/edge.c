@@ -11,7 +11,9 @@
  * 9000 and of big ones; memalign, aligned_alloc, posix_memalign, valloc and
  * pvalloc at alignments 16 .. 16 MiB, their errors (EINVAL); usable sizes;
  * contents kept across realloc between 1 byte and 40 MiB (page runs above
- * 4 MiB); calloc zeroes reused memory; 16 threads (more than the 8 hart
+ * 4 MiB); calloc zeroes reused memory, and a 256 MiB calloc over dirty
+ * memory adds under 16 MiB to the resident set (its pages dropped, not
+ * written), odd sizes zeroed to both ends; 16 threads (more than the 8 hart
  * slots) allocating and freeing concurrently with contents checked;
  * generations of threads whose objects are checked and freed by other
  * threads after their allocators exited (slot leases given back and taken
@@ -52,6 +54,8 @@ static int checks, failed;
 			printf("\n");                       \
 		}                                           \
 	} while (0)
+
+#define CALLOC_ODD_MIN ((128u << 10) + 24)
 
 static void *volatile sink; /* keeps the compiler from removing calls */
 
@@ -289,6 +293,50 @@ static void reallocs(void)
 		for (size_t i = 0; z && i < n; i++)
 			nonzero += z[i] != 0;
 		CHECK(z && nonzero == 0, "calloc(%zu) zeroed (%zu bytes not)", n, nonzero);
+		free(z);
+	}
+}
+
+/* A big calloc stays out of the resident set until touched (its pages are
+ * dropped, not written), reads as zeros where the memory was dirty, and a
+ * block that does not start or end on a page boundary is zero to its ends. */
+static void calloc_lazy(void)
+{
+	const size_t big = 256u << 20;
+	unsigned char *d = malloc(big), *z;
+	size_t nonzero = 0;
+	long before, after;
+
+	CHECK(d != NULL, "malloc(256 MiB)");
+	if (!d)
+		return;
+	memset(d, 0xa5, big); /* resident and dirty */
+	free(d);
+	before = rss_kb();
+	z = calloc(1, big);
+	after = rss_kb();
+	CHECK(z != NULL, "calloc(256 MiB)");
+	if (!z)
+		return;
+	for (size_t i = 0; i < big; i += 4093)
+		nonzero += z[i] != 0;
+	nonzero += z[big - 1] != 0;
+	CHECK(nonzero == 0, "calloc(256 MiB) over dirty memory reads zeros (%zu bytes not)", nonzero);
+	CHECK(after - before < 16 * 1024, "calloc(256 MiB) added %ld KiB to the resident set (< 16 MiB)",
+	      after - before);
+	free(z);
+	/* odd sizes: partial pages at both ends */
+	for (size_t n = CALLOC_ODD_MIN; n < CALLOC_ODD_MIN + 3 * 4096; n += 4095) {
+		unsigned char *w = malloc(n);
+
+		if (w)
+			memset(w, 0x5a, n);
+		free(w);
+		z = calloc(n, 1);
+		nonzero = 0;
+		for (size_t i = 0; z && i < n; i++)
+			nonzero += z[i] != 0;
+		CHECK(z && nonzero == 0, "calloc(%zu) zeroed to both ends (%zu bytes not)", n, nonzero);
 		free(z);
 	}
 }
@@ -746,6 +794,7 @@ int main(int argc, char **argv)
 	alignment();
 	aligned();
 	reallocs();
+	calloc_lazy();
 	bad_frees();
 	threads();
 	generations();
