@@ -379,12 +379,13 @@ static void *alloc_aligned(size_t size, size_t align)
  */
 static void heap_counts(unsigned long *ram, unsigned long *avail)
 {
-	unsigned long grows;
+	unsigned long grows, free;
 
 	do {
 		grows = __atomic_load_n(&heap.grows, __ATOMIC_ACQUIRE);
 		*ram = __atomic_load_n(&heap.size, __ATOMIC_RELAXED);
-		*avail = MIN(nr_free_pages() << PAGE_SHIFT, *ram);
+		free = nr_free_pages() << PAGE_SHIFT; /* once: MIN evaluates twice */
+		*avail = MIN(free, *ram);
 	} while (__atomic_load_n(&heap.grows, __ATOMIC_ACQUIRE) != grows);
 }
 
@@ -755,7 +756,8 @@ static void trim_slot(void *arg)
 /* Give back what the caches hold: every slot's magazines emptied (each
  * under its lock, on the calling thread), every free slab and the per-hart
  * page lists returned to the page allocator, whose free blocks of 1 MiB and
- * more then leave the resident set (port_release_free_block). @pad is
+ * more then all leave the resident set (port_release_free_block; frees
+ * let up to port_release_keep bytes of them stay). @pad is
  * ignored: the heap has no top to keep. Returns 1 when memory went back to
  * the system (glibc's meaning): a free block of 1 MiB or more was given
  * back during the call (pages merged into it, from the caches or from the
@@ -777,6 +779,7 @@ API int malloc_trim(size_t pad)
 	slot = slot_enter();
 	kmem_cache_shrink_all();
 	node_drain_pages(mem_node);
+	release_free_blocks(mem_node); /* those port_release_keep let stay */
 	hart_exit(slot);
 	return nr_free_pages() > before ||
 	       __atomic_load_n(&port_malloc_releases, __ATOMIC_RELAXED) != releases;

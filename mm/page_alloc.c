@@ -102,6 +102,82 @@ static void del_from_free_area(struct zone *z, struct page *page, unsigned int o
  * The buddy of a block lies in the same section (blocks are smaller than
  * sections), so the section's pfn range says whether it has a struct page.
  */
+/*
+ * Releases (host ports, mm/port.h). Free blocks of PORT_RELEASE_MIN_ORDER
+ * and more ("big") are what the port may give back to the system. With
+ * port_release_keep 0 it hears of each as it forms. Otherwise the zone
+ * keeps release_base: its big free bytes right after it last told the
+ * port, lowered whenever big blocks are taken (rmqueue_smallest from such
+ * an order, take_run). Big free bytes above the base are at most what was
+ * freed since and not taken again, the memory that may be dirty; past
+ * port_release_keep of it the port hears of every big free block at once.
+ * So a block taken and freed again in a loop never reaches the port, and a
+ * program that frees much keeps at most port_release_keep of it resident.
+ */
+static unsigned long big_free_bytes(const struct zone *z)
+{
+	unsigned long pages = 0;
+
+	for (unsigned int order = PORT_RELEASE_MIN_ORDER; order < MAX_ORDER; order++)
+		pages += z->free_area[order].nr_free << order;
+	return pages << PAGE_SHIFT;
+}
+
+/* Tell the port about every big free block of z (its lock held). */
+static void release_zone_blocks(struct zone *z)
+{
+	for (unsigned int order = PORT_RELEASE_MIN_ORDER; order < MAX_ORDER; order++) {
+		struct list_head *pos;
+
+		list_for_each(pos, &z->free_area[order].free_list) {
+			struct page *page = list_entry(pos, struct page, lru);
+
+			port_release_free_block(phys_to_virt(PFN_PHYS(node_page_to_pfn(z->node, page))),
+						PAGE_SIZE << order);
+		}
+	}
+	z->release_base = big_free_bytes(z);
+}
+
+/* The big free block at @pfn (2^order pages) was just listed. */
+static void note_releasable(struct zone *z, unsigned long pfn, unsigned int order)
+{
+#ifdef HOST
+	if (!port_release_keep)
+		port_release_free_block(phys_to_virt(PFN_PHYS(pfn)), PAGE_SIZE << order);
+	else if (big_free_bytes(z) > z->release_base + port_release_keep)
+		release_zone_blocks(z);
+#else
+	(void)z;
+	(void)pfn;
+	(void)order;
+#endif
+}
+
+/* Big blocks were just taken off z's lists: the base follows them down. */
+static void note_big_taken(struct zone *z)
+{
+#ifdef HOST
+	z->release_base = MIN(z->release_base, big_free_bytes(z));
+#else
+	(void)z;
+#endif
+}
+
+void release_free_blocks(struct pglist_data *node)
+{
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &node->zones[zi];
+		unsigned long flags;
+
+		if (!populated_zone(z))
+			continue;
+		flags = spin_lock_irqsave(&z->lock);
+		release_zone_blocks(z);
+		spin_unlock_irqrestore(&z->lock, flags);
+	}
+}
+
 static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 			   unsigned int order)
 {
@@ -128,7 +204,7 @@ static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 	}
 	add_to_free_area(z, page, order);
 	if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
-		port_release_free_block(phys_to_virt(PFN_PHYS(pfn)), PAGE_SIZE << order);
+		note_releasable(z, pfn, order);
 }
 
 /* Split the 2^high block at page down to 2^low, listing the upper halves. */
@@ -155,6 +231,8 @@ static struct page *rmqueue_smallest(struct zone *z, unsigned int order)
 		del_from_free_area(z, page, o);
 		expand(z, page, order, o);
 		z->free_pages -= 1ul << order;
+		if (unlikely(o >= PORT_RELEASE_MIN_ORDER))
+			note_big_taken(z);
 		return page;
 	}
 	return NULL;
@@ -614,9 +692,11 @@ static const char *free_check(const struct page *page, unsigned int order)
 	return NULL;
 }
 
-/* Everything but dropping the only reference to an order-0 page. */
-static __attribute__((noinline)) void free_pages_slow(struct pglist_data *node, struct page *page,
-						     unsigned int order)
+/* Drop a reference to the block; the last one frees it: an order-0 page to
+ * the hart's list when @pcp, else every block straight onto the zone's
+ * lists. */
+static inline void free_checked(struct pglist_data *node, struct page *page, unsigned int order,
+				bool pcp)
 {
 	const char *bad = order < MAX_ORDER ? free_check(page, order) : "order out of range";
 	struct zone *z;
@@ -629,7 +709,7 @@ static __attribute__((noinline)) void free_pages_slow(struct pglist_data *node, 
 	if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	z = page_zone(node, page);
-	if (order == 0) {
+	if (order == 0 && pcp) {
 		pcp_free(&z->pcp[this_cpu()], page);
 		return;
 	}
@@ -637,6 +717,24 @@ static __attribute__((noinline)) void free_pages_slow(struct pglist_data *node, 
 	free_one_block(z, page, node_page_to_pfn(node, page), order);
 	z->free_pages += 1ul << order;
 	spin_unlock_irqrestore(&z->lock, flags);
+}
+
+/* Everything but dropping the only reference to an order-0 page. */
+static __attribute__((noinline)) void free_pages_slow(struct pglist_data *node, struct page *page,
+						     unsigned int order)
+{
+	free_checked(node, page, order, true);
+}
+
+/* A piece of an exact run (alloc_pages_exact): straight onto the zone's
+ * lists, an order-0 one too, so that the block it was cut from merges
+ * whole once the run and its tail are free; a page on a hart's list would
+ * keep it apart, and the next run of the size would take another block
+ * (on a host, one whose pages the system took back: faulted in again). */
+static void free_exact_piece(struct page *page, unsigned int order)
+{
+	kasan_free_pages(page, order);
+	free_checked(mem_node, page, order, false);
 }
 
 void node_free_pages(struct pglist_data *node, struct page *page, unsigned int order)
@@ -822,7 +920,7 @@ static void retile_allocated(unsigned long s, unsigned long e, bool release)
 		page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
 		page->refcount = 1;
 		if (release)
-			__free_pages(page, order);
+			free_exact_piece(page, order);
 		s += 1ul << order;
 	}
 }
@@ -860,7 +958,7 @@ void free_pages_exact(void *virt, size_t size)
 	for (unsigned long s = pfn, e = pfn + nr; s < e;) {
 		unsigned int order = run_block_order(s, e);
 
-		__free_pages(node_pfn_to_page(mem_node, s), order);
+		free_exact_piece(node_pfn_to_page(mem_node, s), order);
 		s += 1ul << order;
 	}
 }
@@ -891,6 +989,7 @@ static void take_run(struct zone *z, unsigned long pfn, unsigned long nr)
 		del_from_free_area(z, node_pfn_to_page(z->node, pfn + i * MAX_ORDER_NR_PAGES),
 				   MAX_ORDER - 1);
 	z->free_pages -= k * MAX_ORDER_NR_PAGES;
+	note_big_taken(z);
 	for (unsigned long s = pfn; s < end;) {
 		unsigned int order = run_block_order(s, end);
 		struct page *page = node_pfn_to_page(z->node, s);

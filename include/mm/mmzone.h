@@ -64,6 +64,10 @@ struct zone {
 	unsigned int id;
 
 	unsigned long nr_alloc_fail; /* requests that fell through this zone */
+	/* (host ports) big free bytes (blocks of PORT_RELEASE_MIN_ORDER and
+	 * more) when the port last heard of them, or the least since
+	 * (mm/page_alloc.c, "Releases") */
+	unsigned long release_base;
 } __aligned(128); /* a power-of-two size: &zones[i] is a shift, not a multiply */
 
 static inline bool populated_zone(const struct zone *z)
@@ -273,6 +277,9 @@ void free_contig_range(unsigned long pfn, unsigned long nr_pages);
 
 /* Empty every per-hart list of the node back into the buddy lists. */
 void node_drain_pages(struct pglist_data *node);
+/* Tell the port about every free block of PORT_RELEASE_MIN_ORDER and more
+ * (mm/port.h; malloc_trim: what a port keeping some has not yet heard of). */
+void release_free_blocks(struct pglist_data *node);
 
 unsigned long node_free_pages_count(const struct pglist_data *node);
 unsigned long zone_pcp_count(const struct zone *z);

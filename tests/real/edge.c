@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -339,6 +340,66 @@ static void calloc_lazy(void)
 		CHECK(z && nonzero == 0, "calloc(%zu) zeroed to both ends (%zu bytes not)", n, nonzero);
 		free(z);
 	}
+}
+
+/* Minor page faults of the process so far. */
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* A buffer of @n bytes taken, written page by page and freed @rounds times;
+ * the pages the rounds faulted in. */
+static long buffer_rounds(size_t n, int rounds)
+{
+	long before = minor_faults();
+
+	for (int round = 0; round < rounds; round++) {
+		unsigned char *p = malloc(n);
+
+		if (!p)
+			return -1;
+		for (size_t k = 0; k < n; k += 4096)
+			p[k] = (unsigned char)round;
+		sink = p;
+		free(p);
+	}
+	return minor_faults() - before;
+}
+
+/* A big buffer freed and taken again in a loop keeps its pages: the rounds
+ * do not fault them in again (each one did while every free of a block of
+ * 1 MiB or more gave its pages back: 8.7 s against glibc's 0.05 for 20000
+ * rounds of 1 MiB). A big free still leaves the resident set: of 512 MiB
+ * written and freed, at most 40 MiB stay. */
+static void big_buffers_keep_pages(void)
+{
+	static const size_t sizes[] = { 1u << 20, 3000000, 4u << 20 };
+	long before, after;
+	unsigned char *p;
+
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		long faults;
+
+		buffer_rounds(sizes[i], 3); /* the first rounds may fault */
+		faults = buffer_rounds(sizes[i], 200);
+		CHECK(faults >= 0 && faults < (long)(sizes[i] / 4096) * 4,
+		      "a %zu-byte buffer taken 200 times faulted %ld pages in (a round's is %zu)",
+		      sizes[i], faults, sizes[i] / 4096);
+	}
+	before = rss_kb();
+	p = malloc(512u << 20);
+	CHECK(p != NULL, "malloc(512 MiB)");
+	if (!p)
+		return;
+	memset(p, 0x3c, 512u << 20);
+	free(p);
+	after = rss_kb();
+	CHECK(after - before < 40 * 1024, "512 MiB written and freed: %ld KiB still resident (< 40 MiB)",
+	      after - before);
 }
 
 struct job {
@@ -795,6 +856,7 @@ int main(int argc, char **argv)
 	aligned();
 	reallocs();
 	calloc_lazy();
+	big_buffers_keep_pages();
 	bad_frees();
 	threads();
 	generations();
