@@ -106,21 +106,88 @@ static void del_from_free_area(struct zone *z, struct page *page, unsigned int o
  * Releases (host ports, mm/port.h). Free blocks of PORT_RELEASE_MIN_ORDER
  * and more ("big") are what the port may give back to the system. With
  * port_release_keep 0 it hears of each as it forms. Otherwise the zone
- * keeps release_base: its big free bytes right after it last told the
- * port, lowered whenever big blocks are taken (rmqueue_smallest from such
- * an order, take_run). Big free bytes above the base are at most what was
- * freed since and not taken again, the memory that may be dirty; past
- * port_release_keep of it the port hears of every big free block at once.
- * So a block taken and freed again in a loop never reaches the port, and a
- * program that frees much keeps at most port_release_keep of it resident.
+ * keeps its newest big free blocks (zone->kept, newest first, at most
+ * ZONE_KEPT of them and port_release_keep bytes) out of the port's hands:
+ * a block that forms joins them, and the oldest beyond either limit goes
+ * to the port. An entry that merged into a newer block, or was taken (no
+ * longer a free block of its order), is dropped. So a buffer freed and
+ * taken again in a loop keeps its pages, while the blocks a growing
+ * realloc leaves behind go back as the next ones form.
  */
-static unsigned long big_free_bytes(const struct zone *z)
+#ifdef HOST
+static bool is_free_head(const struct zone *z, unsigned long pfn, unsigned int order)
 {
-	unsigned long pages = 0;
+	const struct page *page = node_pfn_to_page(z->node, pfn);
 
-	for (unsigned int order = PORT_RELEASE_MIN_ORDER; order < MAX_ORDER; order++)
-		pages += z->free_area[order].nr_free << order;
-	return pages << PAGE_SHIFT;
+	return (page->flags & (PG_buddy | PAGE_ORDER_MASK)) == (PG_buddy | order_bits(order));
+}
+
+#define KEPT_PFN(e) ((e) >> 4)
+#define KEPT_ORDER(e) ((unsigned int)((e) & 0xf))
+#endif
+
+static void release_block(unsigned long pfn, unsigned int order)
+{
+	port_release_free_block(phys_to_virt(PFN_PHYS(pfn)), PAGE_SIZE << order);
+}
+
+/* The big free block at @pfn (2^order pages) was just listed. */
+static void note_releasable(struct zone *z, unsigned long pfn, unsigned int order)
+{
+#ifdef HOST
+	unsigned long kept[ZONE_KEPT], bytes = PAGE_SIZE << order;
+	unsigned int n = 0;
+
+	if (!port_release_keep || bytes > port_release_keep) {
+		release_block(pfn, order);
+		return;
+	}
+	kept[n++] = pfn << 4 | order;
+	for (unsigned int i = 0; i < ZONE_KEPT && z->kept[i]; i++) {
+		unsigned long e = z->kept[i], kp = KEPT_PFN(e);
+		unsigned int ko = KEPT_ORDER(e);
+
+		if ((kp >= pfn && kp < pfn + (1ul << order)) || !is_free_head(z, kp, ko))
+			continue; /* this block again, merged into one, or taken */
+		if (n == ZONE_KEPT || bytes + (PAGE_SIZE << ko) > port_release_keep) {
+			release_block(kp, ko); /* the oldest beyond the limits */
+			continue;
+		}
+		kept[n++] = e;
+		bytes += PAGE_SIZE << ko;
+	}
+	for (unsigned int i = 0; i < ZONE_KEPT; i++)
+		z->kept[i] = i < n ? kept[i] : 0;
+#else
+	(void)z;
+	(void)pfn;
+	(void)order;
+#endif
+}
+
+/* A big block at @pfn (2^order pages) was just taken off z's lists. One of
+ * the kept blocks leaves them; any other means the program's demand moved
+ * on from the kept ones (a growing realloc, memory spread over new
+ * blocks): they go to the port now rather than stay resident beside it. */
+static void note_big_taken(struct zone *z, unsigned long pfn, unsigned int order)
+{
+#ifdef HOST
+	for (unsigned int i = 0; i < ZONE_KEPT && z->kept[i]; i++)
+		if (KEPT_PFN(z->kept[i]) == pfn && KEPT_ORDER(z->kept[i]) == order)
+			return; /* dropped at the next note_releasable */
+	for (unsigned int i = 0; i < ZONE_KEPT && z->kept[i]; i++) {
+		unsigned long kp = KEPT_PFN(z->kept[i]);
+		unsigned int ko = KEPT_ORDER(z->kept[i]);
+
+		if (is_free_head(z, kp, ko))
+			release_block(kp, ko);
+		z->kept[i] = 0;
+	}
+#else
+	(void)z;
+	(void)pfn;
+	(void)order;
+#endif
 }
 
 /* Tell the port about every big free block of z (its lock held). */
@@ -129,39 +196,10 @@ static void release_zone_blocks(struct zone *z)
 	for (unsigned int order = PORT_RELEASE_MIN_ORDER; order < MAX_ORDER; order++) {
 		struct list_head *pos;
 
-		list_for_each(pos, &z->free_area[order].free_list) {
-			struct page *page = list_entry(pos, struct page, lru);
-
-			port_release_free_block(phys_to_virt(PFN_PHYS(node_page_to_pfn(z->node, page))),
-						PAGE_SIZE << order);
-		}
+		list_for_each(pos, &z->free_area[order].free_list)
+			release_block(node_page_to_pfn(z->node, list_entry(pos, struct page, lru)), order);
 	}
-	z->release_base = big_free_bytes(z);
-}
-
-/* The big free block at @pfn (2^order pages) was just listed. */
-static void note_releasable(struct zone *z, unsigned long pfn, unsigned int order)
-{
-#ifdef HOST
-	if (!port_release_keep)
-		port_release_free_block(phys_to_virt(PFN_PHYS(pfn)), PAGE_SIZE << order);
-	else if (big_free_bytes(z) > z->release_base + port_release_keep)
-		release_zone_blocks(z);
-#else
-	(void)z;
-	(void)pfn;
-	(void)order;
-#endif
-}
-
-/* Big blocks were just taken off z's lists: the base follows them down. */
-static void note_big_taken(struct zone *z)
-{
-#ifdef HOST
-	z->release_base = MIN(z->release_base, big_free_bytes(z));
-#else
-	(void)z;
-#endif
+	memset(z->kept, 0, sizeof(z->kept));
 }
 
 void release_free_blocks(struct pglist_data *node)
@@ -232,7 +270,7 @@ static struct page *rmqueue_smallest(struct zone *z, unsigned int order)
 		expand(z, page, order, o);
 		z->free_pages -= 1ul << order;
 		if (unlikely(o >= PORT_RELEASE_MIN_ORDER))
-			note_big_taken(z);
+			note_big_taken(z, node_page_to_pfn(z->node, page), o);
 		return page;
 	}
 	return NULL;
@@ -989,7 +1027,7 @@ static void take_run(struct zone *z, unsigned long pfn, unsigned long nr)
 		del_from_free_area(z, node_pfn_to_page(z->node, pfn + i * MAX_ORDER_NR_PAGES),
 				   MAX_ORDER - 1);
 	z->free_pages -= k * MAX_ORDER_NR_PAGES;
-	note_big_taken(z);
+	note_big_taken(z, pfn, MAX_ORDER - 1);
 	for (unsigned long s = pfn; s < end;) {
 		unsigned int order = run_block_order(s, end);
 		struct page *page = node_pfn_to_page(z->node, s);
@@ -1071,9 +1109,19 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 	return node_pfn_to_page(mem_node, pfn);
 }
 
+/*
+ * The run's blocks go straight onto the zone's lists (an order-0 piece
+ * too), its max-order blocks last and from the end backwards, so that its
+ * first block heads the max-order list: the next run of the size is found
+ * there (zone_take_run looks at that list from its head) and takes the
+ * same pages again, where freeing from the start left the run's last block
+ * first and the next run a block further on, in memory a host process had
+ * given back (a 20 MB buffer freed and taken again in a loop: every round
+ * faulted in a block).
+ */
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 {
-	unsigned long end = pfn + nr_pages;
+	unsigned long end = pfn + nr_pages, max_lo = end, max_hi = end;
 
 	for (unsigned long s = pfn; s < end;) {
 		unsigned int order = run_block_order(s, end);
@@ -1085,7 +1133,22 @@ void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 				nr_pages, s);
 			return;
 		}
-		free_pages_slow(mem_node, node_pfn_to_page(mem_node, s), order);
 		s += 1ul << order;
+	}
+	for (unsigned long s = pfn; s < end;) {
+		unsigned int order = run_block_order(s, end);
+
+		if (order == MAX_ORDER - 1) { /* the max-order blocks are one stretch */
+			if (max_lo == end)
+				max_lo = s;
+			max_hi = s + (1ul << order);
+		} else {
+			free_checked(mem_node, node_pfn_to_page(mem_node, s), order, false);
+		}
+		s += 1ul << order;
+	}
+	for (unsigned long s = max_hi; s > max_lo;) {
+		s -= MAX_ORDER_NR_PAGES;
+		free_checked(mem_node, node_pfn_to_page(mem_node, s), MAX_ORDER - 1, false);
 	}
 }

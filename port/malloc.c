@@ -166,12 +166,13 @@ void hart_fork_handlers(void)
  * counts the calls. */
 unsigned long port_malloc_releases;
 
-/* Up to 32 MiB of such blocks formed since the last release stay resident
- * (mm/port.h): a program that frees and takes back a big buffer in a loop
- * keeps its pages, as in glibc's heap, where releasing each free made every
- * reuse fault them in again (a 1 MiB buffer: 8.7 s against glibc's 0.05
- * for 20000 rounds). Past 32 MiB every free block of 1 MiB and more goes
- * back; malloc_trim sends them all at once. */
+/* Each zone keeps its newest such blocks, up to 32 MiB (and ZONE_KEPT
+ * blocks), from the system (mm/port.h): a program that frees and takes
+ * back a big buffer in a loop keeps its pages, as in glibc's heap, where
+ * releasing each free made every reuse fault them in again (a 1 MiB
+ * buffer: 8.7 s against glibc's 0.05 for 20000 rounds). They go back as
+ * newer ones push them out, when the program takes another big block
+ * instead, and at malloc_trim. */
 unsigned long port_release_keep = 32ul << 20;
 
 void port_release_free_block(void *addr, unsigned long size)

@@ -42,6 +42,8 @@ struct per_cpu_pages {
 	unsigned long nr_refill, nr_drain; /* batches moved (statistics) */
 } __aligned(64);
 
+#define ZONE_KEPT 8
+
 struct zone {
 	spinlock_t lock; /* free_area, free_pages */
 	struct free_area free_area[MAX_ORDER];
@@ -64,10 +66,10 @@ struct zone {
 	unsigned int id;
 
 	unsigned long nr_alloc_fail; /* requests that fell through this zone */
-	/* (host ports) big free bytes (blocks of PORT_RELEASE_MIN_ORDER and
-	 * more) when the port last heard of them, or the least since
-	 * (mm/page_alloc.c, "Releases") */
-	unsigned long release_base;
+	/* (host ports) the newest free blocks of PORT_RELEASE_MIN_ORDER and
+	 * more the port has not heard of, pfn << 4 | order, newest first; 0:
+	 * none (mm/page_alloc.c, "Releases") */
+	unsigned long kept[ZONE_KEPT];
 } __aligned(128); /* a power-of-two size: &zones[i] is a shift, not a multiply */
 
 static inline bool populated_zone(const struct zone *z)

@@ -91,13 +91,12 @@ void port_kick_cpu(unsigned int cpu);
  * RAM, so there the call is compiled out and frees pay nothing for it. */
 #ifdef HOST
 void port_release_free_block(void *addr, unsigned long size);
-/* Bytes of such blocks the port lets the free lists keep in the resident
- * set before it is told about them (0: each block as it forms). Above 0,
- * once a zone's free bytes in such blocks have grown by more than this
- * since it last told the port (growth net of such blocks taken again), it
- * tells the port about all of them at once (mm/page_alloc.c, "Releases";
- * release_free_blocks for malloc_trim): a block freed and taken again in a
- * loop (a program's 1 MiB buffer) keeps its pages, as glibc keeps its
+/* Bytes of such blocks the port lets each zone keep from it: 0, each block
+ * as it forms; else the zone's newest ones (at most ZONE_KEPT blocks and
+ * this many bytes) wait, and the oldest beyond goes to the port as a new
+ * one forms (mm/page_alloc.c, "Releases"; release_free_blocks, for
+ * malloc_trim, sends them all). A buffer freed and taken again in a loop
+ * (a program's 1 MiB buffer) then keeps its pages, as glibc keeps its
  * heap's, where releasing each one made every reuse fault them in. */
 extern unsigned long port_release_keep;
 #else
