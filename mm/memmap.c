@@ -336,6 +336,10 @@ static unsigned long int_sqrt(unsigned long x)
  * Linux's rules: min_free_kbytes = sqrt(16 * lowmem kB), kept within
  * [128, 65536], shared among zones by managed pages; low and high are
  * min + delta and min + 2 delta with delta = max(min / 4, 0.1% of the zone).
+ * Unlike Linux, min and delta are at least a page each: a zone too small
+ * for its share to reach a page (a ZONE_DMA that zone_dma_limit= ends just
+ * above the firmware) would otherwise have all three at 0, never low, and
+ * GFP_ATOMIC could take its last page.
  * lowmem_reserve: a zone keeps (managed pages of the higher zones a request
  * could have used) / ratio back from it, ratio 256 for DMA and DMA32.
  */
@@ -355,8 +359,8 @@ void setup_watermarks(struct pglist_data *node)
 
 		if (!total || !z->managed_pages)
 			continue;
-		min = (min_kb / (PAGE_SIZE / 1024)) * z->managed_pages / total;
-		delta = MAX(min / 4, z->managed_pages * 10 / 10000);
+		min = MAX((min_kb / (PAGE_SIZE / 1024)) * z->managed_pages / total, 1ul);
+		delta = MAX(MAX(min / 4, z->managed_pages * 10 / 10000), 1ul);
 		z->watermark[WMARK_MIN] = min;
 		z->watermark[WMARK_LOW] = min + delta;
 		z->watermark[WMARK_HIGH] = min + 2 * delta;

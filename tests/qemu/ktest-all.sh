@@ -42,3 +42,13 @@ for be in slab slob; do
 	ktest_run "two-banks-smp4-8G-zones-$be" 240 -M virt -bios default -smp 4 -m 8G \
 		-dtb build/dtb/virt-two-banks.dtb -kernel "$KERNEL" -append "kmalloc=$be ktest=zones"
 done
+# Zones too small for what the suites asked of them once: ZONE_DMA32 of 8
+# MiB (virt-small-dma32.dts: GFP_KERNEL cannot fall back to it), and a
+# ZONE_DMA that ends just above OpenSBI (a few hundred pages: watermarks of
+# a page, lowmem reserve above its size, GFP_DMA runs out).
+ktest_run small-dma32-smp4-8G 240 -M virt -bios default -smp 4 -m 8G \
+	-dtb build/dtb/virt-small-dma32.dtb -kernel "$KERNEL" \
+	-append "ktest=page_alloc,reclaim,zones,vmalloc,mm_report"
+ktest_run tiny-zone-dma-smp2-512M 240 -M virt -bios default -smp 2 -m 512M \
+	-kernel "$KERNEL" -append "zone_dma_limit=0x80123000 ktest=page_alloc,reclaim,zones,vmalloc,mm_report"
+

@@ -388,7 +388,9 @@ static void big_area_virtually_contiguous(struct ktest *t)
  * those with an even frame number (their buddies stay held, so none can
  * merge), then take every block of order 1 and above that is still free
  * (what the watermarks kept back at first). Afterwards every free page is
- * a lone order-0 page.
+ * a lone order-0 page. Each step asks with every zone modifier in turn:
+ * a lower zone's lowmem reserve keeps part of it from requests that could
+ * use a higher zone (HOARD_GFP alone), not from its own.
  */
 struct hoard {
 	struct list_head pages; /* page->private = order */
@@ -402,10 +404,13 @@ static void fragment(struct hoard *h)
 	struct list_head all = LIST_HEAD_INIT(all);
 	struct page *p;
 
+	static const gfp_t zone_bits[] = { 0, __GFP_DMA32, __GFP_DMA };
+
 	INIT_LIST_HEAD(&h->pages);
 	h->blocks = h->freed = 0;
-	while ((p = alloc_page(HOARD_GFP)) != NULL)
-		list_add_tail(&p->lru, &all);
+	for (unsigned int z = 0; z < ARRAY_SIZE(zone_bits); z++)
+		while ((p = alloc_page(HOARD_GFP | zone_bits[z])) != NULL)
+			list_add_tail(&p->lru, &all);
 	while (!list_empty(&all)) {
 		p = list_first_entry(&all, struct page, lru);
 		list_del(&p->lru);
@@ -418,11 +423,13 @@ static void fragment(struct hoard *h)
 			h->freed++;
 		}
 	}
-	for (int order = MAX_ORDER - 1; order >= 1; order--) {
-		while ((p = alloc_pages(HOARD_GFP, (unsigned int)order)) != NULL) {
-			p->private = (unsigned long)order;
-			list_add_tail(&p->lru, &h->pages);
-			h->blocks++;
+	for (unsigned int z = 0; z < ARRAY_SIZE(zone_bits); z++) {
+		for (int order = MAX_ORDER - 1; order >= 1; order--) {
+			while ((p = alloc_pages(HOARD_GFP | zone_bits[z], (unsigned int)order)) != NULL) {
+				p->private = (unsigned long)order;
+				list_add_tail(&p->lru, &h->pages);
+				h->blocks++;
+			}
 		}
 	}
 	node_drain_pages(mem_node);
