@@ -577,7 +577,14 @@ API void *calloc(size_t n, size_t size)
 
 /* glibc's realloc: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and
  * returns NULL. A block keeps its place while the new size fits it and is
- * over half of it (or it is a small one). */
+ * over half of it (or it is a small one). A block that must grow beyond
+ * kmalloc's slab classes moves to one REALLOC_HEADROOM (a quarter) bigger
+ * than asked: bigblocks and page runs are exact pages, so a buffer grown a
+ * page at a time was copied at every step (to 64 MiB in 4 KiB steps: 86 s
+ * against glibc's 0.05, whose mremap grows in place); with the headroom it
+ * moves about 40 times, copying at most five times its final size. The
+ * headroom's pages stay untouched until the buffer grows into them. */
+#define REALLOC_HEADROOM(n) ((n) / 4)
 API void *realloc(void *p, size_t size)
 {
 	struct hart_slot *slot;
@@ -598,7 +605,11 @@ API void *realloc(void *p, size_t size)
 		hart_exit(slot);
 		return p;
 	}
-	q = old ? alloc_or_grow(size, 0) : NULL;
+	q = NULL;
+	if (old && size > old && size > KMALLOC_SLAB_MAX && size <= SIZE_MAX - REALLOC_HEADROOM(size))
+		q = alloc_or_grow(size + REALLOC_HEADROOM(size), 0);
+	if (!q && old)
+		q = alloc_or_grow(size, 0); /* (no room for the headroom: the size alone) */
 	if (q) {
 		memcpy(q, p, MIN(old, size));
 		free_block(p);
