@@ -109,10 +109,14 @@ static void del_from_free_area(struct zone *z, struct page *page, unsigned int o
  * keeps its newest big free blocks (zone->kept, newest first, at most
  * ZONE_KEPT of them and port_release_keep bytes) out of the port's hands:
  * a block that forms joins them, and the oldest beyond either limit goes
- * to the port. An entry that merged into a newer block, or was taken (no
- * longer a free block of its order), is dropped. So a buffer freed and
- * taken again in a loop keeps its pages, while the blocks a growing
- * realloc leaves behind go back as the next ones form.
+ * to the port; taking a big block that is not one of them sends them all
+ * (note_big_taken: the program's demand moved on). An entry that merged
+ * into a newer block, or was taken (no longer a free block of its order),
+ * is dropped. So a buffer freed and taken again in a loop keeps its pages,
+ * while the blocks a growing realloc leaves behind go back at its next
+ * move, and a program's peak stays where releasing every block put it.
+ * Taking and releasing run under the zone's lock; kept entries are checked
+ * against the page flags before use, so a stale one is never released.
  */
 #ifdef HOST
 static bool is_free_head(const struct zone *z, unsigned long pfn, unsigned int order)
