@@ -715,7 +715,8 @@ static void bad_page(struct pglist_data *node, struct page *page, const char *re
 }
 
 /* The reason freeing (page, order) is wrong, or NULL when it is right. */
-static const char *free_check(const struct page *page, unsigned int order)
+static inline __attribute__((always_inline)) const char *free_check(const struct page *page,
+								   unsigned int order)
 {
 	u32 f = page->flags;
 
