@@ -120,29 +120,16 @@ struct hart_slot *hart_lease(void)
 	return &hart_slots[best];
 }
 
-void hart_lock_contended(int *lock)
-{
-	for (unsigned int spins = 0;; spins++) {
-		while (__atomic_load_n(lock, __ATOMIC_RELAXED)) {
-			if (spins++ > 64)
-				sched_yield(); /* the holder may be descheduled: let it run */
-		}
-		if (!__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
-			return;
-	}
-}
-
 static void fork_prepare(void)
 {
 	for (int s = 0; s < MAX_HARTS; s++)
-		if (__atomic_exchange_n(&hart_slots[s].lock, 1, __ATOMIC_ACQUIRE))
-			hart_lock_contended(&hart_slots[s].lock);
+		spin_lock(&hart_slots[s].lock);
 }
 
 static void fork_parent(void)
 {
 	for (int s = MAX_HARTS - 1; s >= 0; s--)
-		__atomic_store_n(&hart_slots[s].lock, 0, __ATOMIC_RELEASE);
+		spin_unlock(&hart_slots[s].lock);
 }
 
 static void fork_child(void)
@@ -188,11 +175,10 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 	unsigned int me = this_cpu();
 
 	for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++) {
-		if (__atomic_exchange_n(&hart_slots[cpu].lock, 1, __ATOMIC_ACQUIRE))
-			hart_lock_contended(&hart_slots[cpu].lock);
+		spin_lock(&hart_slots[cpu].lock);
 		port_host_set_this_cpu(cpu);
 		fn(arg);
-		__atomic_store_n(&hart_slots[cpu].lock, 0, __ATOMIC_RELEASE);
+		spin_unlock(&hart_slots[cpu].lock);
 	}
 	port_host_set_this_cpu(me);
 }

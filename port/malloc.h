@@ -17,9 +17,10 @@
 #include <stddef.h>
 
 #include <lib/kernel.h>
+#include <lib/spinlock.h>
 
 struct hart_slot {
-	int lock;              /* 1 while a thread is inside mm/ on this slot */
+	spinlock_t lock;       /* held while a thread is inside mm/ on this slot */
 	unsigned int lessees;  /* threads leasing the slot */
 	unsigned long calls[8]; /* the shim's counters (malloc/shim.c), under lock */
 	unsigned long request;  /* the shim's malloc size, kept for its slow path */
@@ -32,14 +33,12 @@ extern __thread struct hart_slot *hart_mine __attribute__((tls_model("initial-ex
 
 /* Lease the calling thread a slot (it has none); returns it. */
 struct hart_slot *hart_lease(void);
-void hart_lock_contended(int *lock);
 
 /* Enter mm/ on @slot, this thread's leased slot (hart_mine, or
  * hart_lease's result when it was NULL); returns it. */
 static inline struct hart_slot *hart_enter(struct hart_slot *slot)
 {
-	if (unlikely(__atomic_exchange_n(&slot->lock, 1, __ATOMIC_ACQUIRE)))
-		hart_lock_contended(&slot->lock);
+	spin_lock(&slot->lock); /* a waiter yields now and then (lib/spinlock.h) */
 	return slot;
 }
 
@@ -49,14 +48,14 @@ static inline struct hart_slot *hart_try_enter(void)
 {
 	struct hart_slot *slot = hart_mine;
 
-	if (likely(slot) && likely(!__atomic_exchange_n(&slot->lock, 1, __ATOMIC_ACQUIRE)))
+	if (likely(slot) && likely(spin_trylock(&slot->lock)))
 		return slot;
 	return NULL;
 }
 
 static inline void hart_exit(struct hart_slot *slot)
 {
-	__atomic_store_n(&slot->lock, 0, __ATOMIC_RELEASE);
+	spin_unlock(&slot->lock);
 }
 
 /* Register the fork handlers (from a constructor: registering may call
