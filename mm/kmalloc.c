@@ -533,6 +533,14 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	return kasan_kmalloc(slob_big_alloc(h, size, gfp), size);
 }
 
+/* kmalloc from kmalloc's SLOB heap, or with zone bits the zone's. */
+static inline void *kmalloc_from_heap(size_t size, gfp_t gfp)
+{
+	if (unlikely(gfp & GFP_ZONEMASK))
+		return kmalloc_zone_heap_kmalloc(size, gfp); /* the zone's SLOB heap */
+	return heap_kmalloc(&kmalloc_heap, size, gfp);
+}
+
 void *kmalloc_miss(unsigned long idx, size_t size, gfp_t gfp)
 {
 	struct kmem_cache *c;
@@ -550,9 +558,7 @@ void *kmalloc_miss(unsigned long idx, size_t size, gfp_t gfp)
 		return kmem_cache_alloc(c, gfp); /* its magazine is empty: a refill */
 	if (kmalloc_backend == KMALLOC_SLAB)
 		return kmalloc_slab_slow(size, gfp);
-	if (unlikely(gfp & GFP_ZONEMASK))
-		return kmalloc_zone_heap_kmalloc(size, gfp); /* the zone's SLOB heap */
-	return heap_kmalloc(&kmalloc_heap, size, gfp);
+	return kmalloc_from_heap(size, gfp);
 }
 
 void *__kmalloc(size_t size, gfp_t gfp)
@@ -562,13 +568,11 @@ void *__kmalloc(size_t size, gfp_t gfp)
 		void *p;
 
 		if (likely(!(gfp & (__GFP_ZERO | GFP_ZONEMASK))) &&
-		    likely((p = kmalloc_pop(kmalloc_fast_off_of(off))) != NULL))
+		    likely((p = magazine_pop(kmalloc_fast_off_of(off))) != NULL))
 			return p;
 		return kmalloc_miss(off / sizeof(s32), size, gfp);
 	}
-	if (unlikely(gfp & GFP_ZONEMASK))
-		return kmalloc_zone_heap_kmalloc(size, gfp); /* the zone's SLOB heap */
-	return heap_kmalloc(&kmalloc_heap, size, gfp);
+	return kmalloc_from_heap(size, gfp);
 }
 
 void *kzalloc(size_t size, gfp_t gfp)

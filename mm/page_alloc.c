@@ -96,13 +96,6 @@ static void del_from_free_area(struct zone *z, struct page *page, unsigned int o
 }
 
 /*
- * Put the free block (page, pfn, order) on the lists, merging it with its
- * buddies. Its head loses its allocation state first: if the block merges
- * with a lower buddy, the head becomes a plain page inside a free block.
- * The buddy of a block lies in the same section (blocks are smaller than
- * sections), so the section's pfn range says whether it has a struct page.
- */
-/*
  * Releases (host ports, mm/port.h). Free blocks of PORT_RELEASE_MIN_ORDER
  * and more ("big") are what the port may give back to the system. With
  * port_release_keep 0 it hears of each as it forms. Otherwise the zone
@@ -220,6 +213,13 @@ void release_free_blocks(struct pglist_data *node)
 	}
 }
 
+/*
+ * Put the free block (page, pfn, order) on the lists, merging it with its
+ * buddies. Its head loses its allocation state first: if the block merges
+ * with a lower buddy, the head becomes a plain page inside a free block.
+ * The buddy of a block lies in the same section (blocks are smaller than
+ * sections), so the section's pfn range says whether it has a struct page.
+ */
 static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 			   unsigned int order)
 {

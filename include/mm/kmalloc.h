@@ -164,21 +164,6 @@ static inline long kmalloc_fast_off_of(unsigned long off)
 	return *(const s32 *)((const char *)kmalloc_fast_off + off);
 }
 
-/* The newest object of the running hart's magazine at per-hart offset
- * @off (kmalloc_fast_off), taken; NULL when it is empty. */
-static inline void *kmalloc_pop(long off)
-{
-	unsigned long flags = irq_save_notrap();
-	struct slab_cpu *sc = (struct slab_cpu *)(this_cpu_base() + off);
-	void **top = sc->top;
-	void *obj = top[-1];
-
-	if (likely(obj))
-		sc->top = top - 1;
-	irq_restore_notrap(flags);
-	return obj;
-}
-
 static inline __attribute__((always_inline)) void *kmalloc(size_t size, gfp_t gfp)
 {
 	if (__builtin_constant_p(size) && __builtin_constant_p(gfp) && size >= 1 &&
@@ -186,7 +171,7 @@ static inline __attribute__((always_inline)) void *kmalloc(size_t size, gfp_t gf
 		/* The offset is published with release order; the pair read
 		 * through it depends on it, which RISC-V orders without a
 		 * fence. */
-		void *p = kmalloc_pop(kmalloc_fast_off_of(KMALLOC_CONST_INDEX(size) * sizeof(s32)));
+		void *p = magazine_pop(kmalloc_fast_off_of(KMALLOC_CONST_INDEX(size) * sizeof(s32)));
 
 		if (likely(p))
 			return kasan_kmalloc(p, size);

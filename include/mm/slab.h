@@ -261,24 +261,32 @@ static inline struct slab_cpu *cpu_slab(const struct kmem_cache *c, unsigned int
 	return (struct slab_cpu *)(cpu_percpu_base(cpu) + c->pcpu_off);
 }
 
+/* The newest object of the running hart's magazine pair at per-hart offset
+ * @off (a cache's pcpu_off, or kmalloc_fast_off's entry), taken; NULL when
+ * it is empty (the shared pair at PERCPU_RESERVED_OFF always is). */
+static inline void *magazine_pop(unsigned long off)
+{
+	unsigned long flags = irq_save_notrap();
+	struct slab_cpu *sc = (struct slab_cpu *)(this_cpu_base() + off);
+	void **top = sc->top;
+	void *obj = top[-1];
+
+	if (likely(obj))
+		sc->top = top - 1;
+	irq_restore_notrap(flags);
+	return obj;
+}
+
 static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	unsigned long flags;
+	void *obj;
 
 	/* (gfp is a constant at nearly every call: this test then vanishes.) */
 	if (unlikely(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
 		return kmem_cache_alloc_gfp(c, gfp);
-	flags = irq_save_notrap();
-	struct slab_cpu *sc = this_slab_cpu(c);
-	void **top = sc->top;
-	void *obj = top[-1];
-
-	if (likely(obj)) {
-		sc->top = top - 1;
-		irq_restore_notrap(flags);
+	obj = magazine_pop(c->pcpu_off);
+	if (likely(obj))
 		return kasan_slab_alloc(c, obj);
-	}
-	irq_restore_notrap(flags);
 	return kasan_slab_alloc(c, kmem_cache_alloc_slow(c, gfp));
 }
 
