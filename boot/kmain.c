@@ -97,6 +97,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	trap_init();                     /* trap vector and wfi wake-up sources */
 	kprintf("\nrvmm: booting on hart %lu, device tree at 0x%lx\n", hartid, dtb_phys);
 	devicetree_init(dtb_phys);       /* finisher; RAM, reserved ranges, chosen, cpus */
+	dt_check_boot_hart(&boot_dt, hartid); /* its cpu node must not say "no MMU" */
 	console_init(&boot_dt);          /* from SBI putchar to the stdout-path UART */
 	time_init(&boot_dt);             /* timebase for timeouts and sleeping */
 	ram_probe(&boot_dt);             /* RAM the tree describes but the machine lacks */

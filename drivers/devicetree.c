@@ -719,13 +719,23 @@ u64 dt_ram_total(const struct dt_info *info)
 	return total;
 }
 
-/* A missing MMU is named first: such a hart can never run rvmm. */
-const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up)
+/* "no MMU (...)" when @cpu's node says it has none, else NULL. */
+static const char *cpu_mmu_missing(const struct dt_cpu *cpu)
 {
 	if (!cpu->mmu_type[0])
 		return "no MMU (no mmu-type)";
 	if (strcmp(cpu->mmu_type, "riscv,none") == 0)
 		return "no MMU (mmu-type riscv,none)";
+	return NULL;
+}
+
+/* A missing MMU is named first: such a hart can never run rvmm. */
+const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up)
+{
+	const char *no_mmu = cpu_mmu_missing(cpu);
+
+	if (no_mmu)
+		return no_mmu;
 	if (!cpu->okay)
 		return "status not okay";
 	if (nr_up >= MAX_HARTS)
@@ -741,6 +751,23 @@ void dt_panic_unusable(u64 dtb_phys, int err, const char *detail)
 
 	panic("device tree at 0x%llx is unusable: %s%s%s (error %d)", (unsigned long long)dtb_phys,
 	      fdt_strerror(err), more ? ": " : "", more ? detail : "", err);
+}
+
+const char *dt_boot_hart_no_mmu(const struct dt_info *info, u64 hartid)
+{
+	for (int i = 0; i < info->nr_cpus; i++)
+		if (info->cpus[i].hartid == hartid)
+			return cpu_mmu_missing(&info->cpus[i]);
+	return NULL;
+}
+
+void dt_check_boot_hart(const struct dt_info *info, u64 hartid)
+{
+	const char *no_mmu = dt_boot_hart_no_mmu(info, hartid);
+
+	if (no_mmu)
+		panic("the device tree's cpu node for the boot hart %llu says %s: rvmm needs an Sv39 MMU",
+		      (unsigned long long)hartid, no_mmu);
 }
 
 void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size)

@@ -540,6 +540,30 @@ static void show_zones(const struct dt_info *dt, const struct kernel_image *k)
 		zone_dma_limit ? "" : "; no ZONE_DMA without zone_dma_limit=");
 }
 
+/* Whether every cpu node of a tree that has some says "no MMU": then
+ * whichever hart the firmware starts has none. */
+static bool no_cpu_has_mmu(const struct dt_info *dt)
+{
+	for (int i = 0; i < dt->nr_cpus; i++)
+		if (!dt_boot_hart_no_mmu(dt, dt->cpus[i].hartid))
+			return false;
+	return dt->nr_cpus > 0;
+}
+
+/* The kernel's check of the boot hart's own cpu node, right after the
+ * tree parsed (dt_check_boot_hart): on the hart given, or on any hart when
+ * none has an MMU. */
+static void check_boot_hart(const struct options *o, const struct dt_info *dt)
+{
+	if (o->boot_hart_given) {
+		dt_check_boot_hart(dt, o->boot_hart);
+	} else if (no_cpu_has_mmu(dt)) {
+		kprintf("harts: no cpu node has an MMU: whichever hart boots, hart %llu for one\n",
+			(unsigned long long)dt->cpus[0].hartid);
+		dt_check_boot_hart(dt, dt->cpus[0].hartid);
+	}
+}
+
 /* The hart that boots: as given, else the first usable cpu's. */
 static bool pick_boot_hart(const struct options *o, const struct dt_info *dt, u64 *hartid)
 {
@@ -613,6 +637,7 @@ int main(int argc, char **argv)
 	kprintf("rvmm-dt: %s: %zu bytes, device tree version %u\n", opts.dtb_file, size,
 		fdt32_ld(blob + 20));
 	parse_tree(&opts, blob, &dt);
+	check_boot_hart(&opts, &dt);
 	show_console(&dt);
 	show_time(&dt);
 	show_cmdline(&opts, &dt);

@@ -849,6 +849,27 @@ static void cpu_down_reasons(struct ktest *t)
 	EXPECT_STREQ(dt_cpu_down_reason(&c, 1), "no MMU (no mmu-type)");
 }
 
+/* The boot hart's own cpu node: a tree in which no hart has an MMU (the
+ * shape of Linux's K210 trees) stops the boot whichever hart boots; on
+ * sifive_u only the E51 (hart 0) would; a hart the tree does not list is
+ * taken to have one. */
+static void boot_hart_without_mmu(struct ktest *t)
+{
+	static struct dt_info info;
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse(&info, "nommu-k210", 0x80600000, &b, NULL), 0);
+	EXPECT_STREQ(dt_boot_hart_no_mmu(&info, 0), "no MMU (mmu-type riscv,none)");
+	EXPECT_STREQ(dt_boot_hart_no_mmu(&info, 1), "no MMU (mmu-type riscv,none)");
+	EXPECT(dt_boot_hart_no_mmu(&info, 2) == NULL);
+	free(b);
+	ASSERT_EQ(parse(&info, "sifive-u", 0x87e00000, &b, NULL), 0);
+	EXPECT_STREQ(dt_boot_hart_no_mmu(&info, 0), "no MMU (no mmu-type)");
+	for (u64 hart = 1; hart <= 4; hart++)
+		EXPECT(dt_boot_hart_no_mmu(&info, hart) == NULL);
+	free(b);
+}
+
 /* console_select on @name: the UART's name ("" for none) into @uart and
  * what it printed into @out. */
 static int select_console(const char *name, char *uart, size_t uart_size, char *out, size_t size)
@@ -921,4 +942,5 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(add_reserved_table_full),
 	KTEST_CASE(print_memmap_linux_style),
 	KTEST_CASE(cpu_down_reasons),
+	KTEST_CASE(boot_hart_without_mmu),
 	KTEST_CASE(console_choice_from_tree));

@@ -168,6 +168,20 @@ qemu_run nearfull-512M 60 /dev/null $VIRT -smp 2 -m 512M -dtb build/dtb/nearfull
 check nearfull-512M 2 \
 	"Kernel panic on hart [0-9]+ \(cpu 0\): mm: cannot build the page allocator: no room for a section's struct pages \(1048576 bytes\); memblock has [0-9]+ bytes free, the largest piece [0-9]+ bytes \(error -12\)$"
 
+# No hart has an MMU (tests/dts/nommu-k210.dts, the shape of Linux's K210
+# trees): the boot stops right after the tree is read, naming the boot
+# hart's mmu-type, before anything writes satp.
+qemu_run nommu-k210-8M 60 /dev/null $VIRT -smp 2 -m 8M -dtb build/dtb/nommu-k210.dtb -kernel "$KERNEL" \
+	-append "run=poweroff"
+check nommu-k210-8M 2 \
+	"Kernel panic on hart ([0-9]+) \(cpu 0\): the device tree's cpu node for the boot hart [01] says no MMU \(mmu-type riscv,none\): rvmm needs an Sv39 MMU$"
+no_log nommu-k210-8M nommu-k210-8M-no-paging "^paging: "
+# QEMU's own tree for harts without an MMU says "riscv,none": the same stop.
+qemu_run nommu-virt 60 /dev/null -M virt -cpu rv64,mmu=false -bios default -smp 2 -m 256M \
+	-kernel "$KERNEL" -append "run=poweroff"
+check nommu-virt 2 \
+	"Kernel panic on hart ([0-9]+) \(cpu 0\): the device tree's cpu node for the boot hart [01] says no MMU \(mmu-type riscv,none\): rvmm needs an Sv39 MMU$"
+
 # zone_dma_limit= splits ZONE_DMA off below the limit.
 qemu_run zone-dma-limit-8G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" \
 	-append "zone_dma_limit=0x90000000 run=poweroff"

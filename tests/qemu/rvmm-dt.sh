@@ -3,8 +3,9 @@
 # docs/boards.md), on every device tree fixture of tests/dts and on the HiFive
 # board trees of tests/dts/boards:
 #   - each bad-* fixture is refused (status 1) with the kernel's panic
-#     message naming its cause, and so is nearfull (no room for the struct
-#     pages); every other fixture is accepted (status 0);
+#     message naming its cause, and so are nearfull (no room for the struct
+#     pages) and nommu-k210 (no hart has an MMU); every other fixture is
+#     accepted (status 0);
 #   - exact memory maps and zones for several trees, the board trees' console,
 #     timer and IPI devices and harts, zone_dma_limit=, the memory map checks
 #     that stop the boot, and usage errors (status 2);
@@ -85,6 +86,12 @@ for f in tests/dts/*.dts; do
 	nearfull) # parses, but leaves too little free memory for the struct pages
 		check "rvmm-dt-$n" 1 \
 			"^Kernel panic: mm: cannot build the page allocator: no room for a section's struct pages \(1048576 bytes\); memblock has [0-9]+ bytes free, the largest piece [0-9]+ bytes \(error -12\)$" \
+			"^rvmm-dt: rvmm would not boot with this device tree$"
+		;;
+	nommu-k210) # no hart has an MMU: refused whichever boots
+		check "rvmm-dt-$n" 1 \
+			"^harts: no cpu node has an MMU: whichever hart boots, hart 0 for one$" \
+			"^Kernel panic: the device tree's cpu node for the boot hart 0 says no MMU \(mmu-type riscv,none\): rvmm needs an Sv39 MMU$" \
 			"^rvmm-dt: rvmm would not boot with this device tree$"
 		;;
 	frag) # one flat array of struct pages does not fit: one per section does
@@ -276,6 +283,14 @@ done
 check_log hifive-unmatched-a00 hifive-unmatched-a00-pages \
 	"^  Normal   spanned 3670016, present 3670016 \(14336 MiB\)$" \
 	"^  node 0   present 4194304 \(16384 MiB\) in 128 section\(s\) of 128 MiB"
+
+# The E51 (hart 0) has no mmu-type: rvmm refuses to boot on it, and on
+# hart 1 of the same tree it boots.
+dt hifive-unleashed-a00-hart0 $KAT --dtb-at 0xbfe00000 --boot-hart 0 "$BOARDS/hifive-unleashed-a00.dtb"
+check hifive-unleashed-a00-hart0 1 \
+	"^Kernel panic: the device tree's cpu node for the boot hart 0 says no MMU \(no mmu-type\): rvmm needs an Sv39 MMU$"
+dt hifive-unleashed-a00-hart1 $KAT --dtb-at 0xbfe00000 --boot-hart 1 "$BOARDS/hifive-unleashed-a00.dtb"
+check hifive-unleashed-a00-hart1 0 "^  hart 1: mmu-type riscv,sv39, status okay \(boot hart\)$"
 
 # Linux's own trees have no CLINT: OpenSBI has no timer and no IPIs.
 for b in hifive-unleashed-a00 hifive-unmatched-a00; do
