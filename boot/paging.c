@@ -96,6 +96,20 @@ void paging_enable_this_hart(void)
 	__asm__ volatile("sfence.vma" ::: "memory");
 }
 
+/* A hart without Sv39 ignores the write to satp (the spec's rule for a mode
+ * it does not support) and goes on untranslated, whatever its device tree
+ * node said: then nothing the kernel page table protects is protected and
+ * no vmalloc address works. */
+static void check_satp_took(void)
+{
+	u64 satp = csr_read(satp);
+
+	if (satp != kernel_satp)
+		panic("paging: this hart does not take Sv39: satp reads %#llx after writing %#llx (no MMU, or "
+		      "none rvmm can use, whatever the device tree says)",
+		      (unsigned long long)satp, (unsigned long long)kernel_satp);
+}
+
 void paging_init(const struct memblock *mb)
 {
 	u64 lowest_ram = mb->memory.cnt ? mb->memory.regions[0].base : SV39_LOW_END;
@@ -111,6 +125,7 @@ void paging_init(const struct memblock *mb)
 	map_dtb_outside_ram();
 	kernel_satp = SATP_MODE_SV39 | kernel_pgtable.root_pa >> PAGE_SHIFT;
 	paging_enable_this_hart();
+	check_satp_took();
 	paging_on = true;
 	kprintf("paging: Sv39 on, %lu page-table pages; vmalloc area [0x%llx-0x%llx)\n",
 		kernel_pgtable.nr_table_pages, (unsigned long long)VMALLOC_START,

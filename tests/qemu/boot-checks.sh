@@ -176,6 +176,14 @@ qemu_run nommu-k210-8M 60 /dev/null $VIRT -smp 2 -m 8M -dtb build/dtb/nommu-k210
 check nommu-k210-8M 2 \
 	"Kernel panic on hart ([0-9]+) \(cpu 0\): the device tree's cpu node for the boot hart [01] says no MMU \(mmu-type riscv,none\): rvmm needs an Sv39 MMU$"
 no_log nommu-k210-8M nommu-k210-8M-no-paging "^paging: "
+# A tree that claims Sv39 for harts without it (virt.dts on -cpu
+# rv64,mmu=false): the hart ignores the write to satp, and paging_init,
+# reading it back, stops the boot instead of running untranslated.
+qemu_run nommu-virt-tree-lies 60 /dev/null -M virt -cpu rv64,mmu=false -bios default -smp 4 -m 128M \
+	-dtb build/dtb/virt.dtb -kernel "$KERNEL" -append "run=poweroff"
+check nommu-virt-tree-lies 2 \
+	"Kernel panic on hart ([0-9]+) \(cpu 0\): paging: this hart does not take Sv39: satp reads 0 after writing 0x8[0-9a-f]{15} \(no MMU, or none rvmm can use, whatever the device tree says\)$"
+no_log nommu-virt-tree-lies nommu-virt-tree-lies-no-sv39 "^paging: Sv39 on"
 # QEMU's own tree for harts without an MMU says "riscv,none": the same stop.
 qemu_run nommu-virt 60 /dev/null -M virt -cpu rv64,mmu=false -bios default -smp 2 -m 256M \
 	-kernel "$KERNEL" -append "run=poweroff"
