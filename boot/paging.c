@@ -78,8 +78,9 @@ static void map_kernel_image(void)
 	map_or_panic((uintptr_t)_sdata, (uintptr_t)_end, PAGE_KERNEL, 0, "kernel data");
 }
 
-/* A device tree outside the RAM it describes is still read later (and by
- * self-tests): map it read-only where it is. */
+/* A device tree outside the direct map (outside the RAM it describes, or
+ * in one of its no-map ranges) is still read later (and by self-tests): map
+ * its own pages read-only where they are. */
 static void map_dtb_outside_ram(void)
 {
 	u64 s = ALIGN_DOWN(boot_dt.dtb_phys, PAGE_SIZE);

@@ -177,6 +177,14 @@ ktest_run dtb-outside-ram 120 -M virt -bios default -smp 2 -m 1G -dtb build/dtb/
 	-kernel "$KERNEL" -append "ktest=boot_dt,page_alloc"
 check_log dtb-outside-ram dtb-outside-ram-noted "# boot_dt.dtb_reserved: the device tree lies \(partly\) outside RAM"
 
+# A blob QEMU places inside a no-map range of the tree (the shape of Linux's
+# Icicle Kit tree, tests/dts/nomap-dtb.dts): its own pages are mapped
+# read-only, every other page of the range stays unmapped.
+ktest_run dtb-in-nomap 120 -M virt -bios default -smp 4 -m 128M -dtb build/dtb/nomap-dtb.dtb \
+	-kernel "$KERNEL" -append "ktest=paging,boot_dt"
+check_log dtb-in-nomap dtb-in-nomap-pages \
+	"^# paging.direct_map_covers_ram: 1022 no-map pages unmapped, 2 holding the device tree mapped$"
+
 # --- device trees at the limits of rvmm's tables ---
 # 48 reserved ranges of the tree (OpenSBI's and 47 more: DT_MAX_RESERVED),
 # the initrd and the dtb: the kernel still has its slot, and the initrd is
