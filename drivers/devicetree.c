@@ -753,21 +753,32 @@ void dt_panic_unusable(u64 dtb_phys, int err, const char *detail)
 	      fdt_strerror(err), more ? ": " : "", more ? detail : "", err);
 }
 
-const char *dt_boot_hart_no_mmu(const struct dt_info *info, u64 hartid)
+static const struct dt_cpu *cpu_of_hart(const struct dt_info *info, u64 hartid)
 {
 	for (int i = 0; i < info->nr_cpus; i++)
 		if (info->cpus[i].hartid == hartid)
-			return cpu_mmu_missing(&info->cpus[i]);
+			return &info->cpus[i];
 	return NULL;
+}
+
+const char *dt_boot_hart_no_mmu(const struct dt_info *info, u64 hartid)
+{
+	const struct dt_cpu *cpu = cpu_of_hart(info, hartid);
+
+	return cpu && strcmp(cpu->mmu_type, "riscv,none") == 0 ? cpu_mmu_missing(cpu) : NULL;
 }
 
 void dt_check_boot_hart(const struct dt_info *info, u64 hartid)
 {
+	const struct dt_cpu *cpu = cpu_of_hart(info, hartid);
 	const char *no_mmu = dt_boot_hart_no_mmu(info, hartid);
 
 	if (no_mmu)
 		panic("the device tree's cpu node for the boot hart %llu says %s: rvmm needs an Sv39 MMU",
 		      (unsigned long long)hartid, no_mmu);
+	if (cpu && !cpu->mmu_type[0])
+		kprintf("harts: the boot hart %llu's cpu node has no mmu-type: Sv39 is tried "
+			"(paging reads satp back)\n", (unsigned long long)hartid);
 }
 
 void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size)

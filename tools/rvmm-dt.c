@@ -540,8 +540,8 @@ static void show_zones(const struct dt_info *dt, const struct kernel_image *k)
 		zone_dma_limit ? "" : "; no ZONE_DMA without zone_dma_limit=");
 }
 
-/* Whether every cpu node of a tree that has some says "no MMU": then
- * whichever hart the firmware starts has none. */
+/* Whether every cpu node of a tree that has some says "no MMU" (mmu-type
+ * riscv,none): then whichever hart the firmware starts has none. */
 static bool no_cpu_has_mmu(const struct dt_info *dt)
 {
 	for (int i = 0; i < dt->nr_cpus; i++)

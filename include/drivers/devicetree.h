@@ -142,17 +142,20 @@ void dt_ram_truncate(struct dt_info *info, int i, u64 size);
 const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up);
 
 /*
- * "no MMU (no mmu-type)" or "no MMU (mmu-type riscv,none)" when the tree has
- * a cpu node for hart @hartid that says it has no MMU, else NULL (a hart the
- * tree does not list is taken to have one).
+ * "no MMU (mmu-type riscv,none)" when the tree has a cpu node for hart
+ * @hartid that says so, else NULL. A node without mmu-type does not say
+ * (Linux does not require the property): the hart that boots on one is
+ * tried, and paging_init's read-back of satp tells whether it has Sv39; a
+ * hart the tree does not list is taken to have one.
  */
 const char *dt_boot_hart_no_mmu(const struct dt_info *info, u64 hartid);
 
 /* Boot steps whose failure ends the boot. Each either succeeds or panics
  * with the message naming the problem. */
 
-/* The boot hart @hartid must have an MMU by the tree (dt_boot_hart_no_mmu):
- * rvmm pages with Sv39 from its first steps. */
+/* The boot hart @hartid must not be one the tree says has no MMU
+ * (dt_boot_hart_no_mmu): rvmm pages with Sv39 from its first steps. A node
+ * without mmu-type gets a note that Sv39 is tried. */
 void dt_check_boot_hart(const struct dt_info *info, u64 hartid);
 
 /* The blob at @dtb_phys was refused with @err (fdt_open or dt_parse);
