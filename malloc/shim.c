@@ -578,13 +578,51 @@ API void *calloc(size_t n, size_t size)
 /* glibc's realloc: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and
  * returns NULL. A block keeps its place while the new size fits it and is
  * over half of it (or it is a small one). A block that must grow beyond
- * kmalloc's slab classes moves to one REALLOC_HEADROOM (a quarter) bigger
- * than asked: bigblocks and page runs are exact pages, so a buffer grown a
- * page at a time was copied at every step (to 64 MiB in 4 KiB steps: 86 s
+ * kmalloc's slab classes moves to one REALLOC_HEADROOM (a half) bigger than
+ * asked: bigblocks and page runs are exact pages, so a buffer grown a page
+ * at a time was copied at every step (to 64 MiB in 4 KiB steps: 86 s
  * against glibc's 0.05, whose mremap grows in place); with the headroom it
- * moves about 40 times, copying at most five times its final size. The
- * headroom's pages stay untouched until the buffer grows into them. */
-#define REALLOC_HEADROOM(n) ((n) / 4)
+ * moves about 25 times, copying about twice its final size. The headroom's
+ * pages stay untouched until the buffer grows into them. (Less than the
+ * half rule allows: a block of twice the size would take the next step's
+ * request, just over the old size, for a shrink below half of it, and move
+ * back at once. Half of a moved block is at most 3/4 of the request plus a
+ * page, below the request for any request above KMALLOC_SLAB_MAX.) */
+#define REALLOC_HEADROOM(n) ((n) / 2)
+
+/*
+ * Moving a block of REALLOC_DROP_MIN bytes or more: it is copied a
+ * REALLOC_DROP_CHUNK at a time, and each copied chunk's whole pages of the
+ * old block are dropped (MADV_DONTNEED) at once, so the resident set holds
+ * the buffer about once during the move, not the old block and the new one
+ * side by side (glibc's realloc of a big chunk remaps it, to the same
+ * effect). The old block is freed right after: what its dropped pages read
+ * is no one's. (Remapping the pages instead, mremap with MREMAP_DONTUNMAP,
+ * saves the copy but splits the heap's mapping at every move: thousands of
+ * mappings in a program that grows buffers, towards the system's limit on
+ * them, past which the program's own mmap would fail.)
+ */
+#define REALLOC_DROP_MIN (128ul << 10) /* glibc's M_MMAP_THRESHOLD default */
+#define REALLOC_DROP_CHUNK (256ul << 10)
+
+static void move_contents(void *to, const void *from, size_t len)
+{
+	uintptr_t f = (uintptr_t)from;
+
+	if (len < REALLOC_DROP_MIN) {
+		memcpy(to, from, len);
+		return;
+	}
+	for (size_t off = 0; off < len; off += REALLOC_DROP_CHUNK) {
+		size_t n = MIN(REALLOC_DROP_CHUNK, len - off);
+		uintptr_t a = ALIGN_UP(f + off, PAGE_SIZE), b = ALIGN_DOWN(f + off + n, PAGE_SIZE);
+
+		memcpy((char *)to + off, (const char *)from + off, n);
+		if (b > a)
+			madvise((void *)a, b - a, MADV_DONTNEED);
+	}
+}
+
 API void *realloc(void *p, size_t size)
 {
 	struct hart_slot *slot;
@@ -611,7 +649,7 @@ API void *realloc(void *p, size_t size)
 	if (!q && old)
 		q = alloc_or_grow(size, 0); /* (no room for the headroom: the size alone) */
 	if (q) {
-		memcpy(q, p, MIN(old, size));
+		move_contents(q, p, MIN(old, size));
 		free_block(p);
 	} else if (!old) {
 		kprintf("rvmm-malloc: realloc(%p): not a block of this heap\n", p);
