@@ -494,7 +494,7 @@ SLAB_EOF
 	echo 'instructions on average and a free 130 (about half of them find a parked block, the rest split or merge),'
 	echo 'against 40 and 37 for a magazine operation as the benchmark counts it (its call included), so the 9.5% of the'
 	echo 'operations the heap serves add 9 instructions per operation. Meeting 25 at 45 needs memory shared between'
-	echo 'the classes above 512 bytes at about 55 instructions per heap operation, a third of what SLOB takes.'
+	echo 'the classes above 512 bytes at about 65 instructions per heap operation, less than half of what SLOB takes.'
 	echo
 	echo 'Booted straight into `bench mixed` every setting shows about 4 points more (37.8 / 29.0 / 28.0 for off / on /'
 	echo 'compact; a second `bench mixed` in the same boot gives 33.8 / 26.3 / 23.7): the first run creates the'
