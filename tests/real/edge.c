@@ -74,19 +74,27 @@ static int holds(const unsigned char *p, size_t n, unsigned seed)
 	return 1;
 }
 
-/* VmRSS of this process in kB (-1 if unknown). */
-static long rss_kb(void)
+/* The "@field: N kB" line of /proc/self/status, N (-1 if unknown). */
+static long status_kb(const char *field)
 {
 	char line[256];
+	size_t len = strlen(field);
 	long kb = -1;
 	FILE *f = fopen("/proc/self/status", "r");
 
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+		if (strncmp(line, field, len) == 0 && line[len] == ':' &&
+		    sscanf(line + len + 1, "%ld kB", &kb) == 1)
 			break;
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+/* VmRSS of this process in kB (-1 if unknown). */
+static long rss_kb(void)
+{
+	return status_kb("VmRSS");
 }
 
 static void basics(void)
@@ -407,16 +415,7 @@ static void big_buffers_keep_pages(void)
  * last reset_peak_rss (-1 if unknown). */
 static long peak_rss_kb(void)
 {
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
+	return status_kb("VmHWM");
 }
 
 /* Start VmHWM over from the resident set now (Linux 4.0); false if not. */
