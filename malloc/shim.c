@@ -838,15 +838,16 @@ static void trim_slot(void *arg)
 
 /* Give back what the caches hold: every slot's magazines emptied (each
  * under its lock, on the calling thread), every free slab and the per-hart
- * page lists returned to the page allocator, whose free blocks of 1 MiB and
- * more then all leave the resident set (port_release_free_block; frees
- * let up to port_release_keep bytes of them stay). @pad is
+ * page lists returned to the page allocator, whose free blocks of every
+ * order then all leave the resident set (port_release_free_block; frees
+ * give back only blocks of 1 MiB and more, and let up to port_release_keep
+ * bytes of those stay), as glibc's trim gives back every free page. @pad is
  * ignored: the heap has no top to keep. Returns 1 when memory went back to
- * the system (glibc's meaning): a free block of 1 MiB or more was given
- * back during the call (pages merged into it, from the caches or from the
- * per-hart lists, whose pages already counted as free), or the caches gave
- * pages back to the page allocator; 0 when there was nothing to do. (With
- * other threads freeing at the same time, their releases count too.) */
+ * the system (glibc's meaning): a free block was given back during the
+ * call (glibc's trim, too, counts pages it gave back before), or the
+ * caches gave pages back to the page allocator; 0 when there was nothing
+ * to do. (With other threads freeing at the same time, their releases
+ * count too.) */
 API int malloc_trim(size_t pad)
 {
 	struct slab_reap_stats r = { 0 };
@@ -862,7 +863,7 @@ API int malloc_trim(size_t pad)
 	slot = slot_enter();
 	kmem_cache_shrink_all();
 	node_drain_pages(mem_node);
-	release_free_blocks(mem_node); /* those port_release_keep let stay */
+	release_free_blocks(mem_node, 0); /* every free page, as glibc's trim */
 	hart_exit(slot);
 	return nr_free_pages() > before ||
 	       __atomic_load_n(&port_malloc_releases, __ATOMIC_RELAXED) != releases;
