@@ -187,10 +187,11 @@ static void note_big_taken(struct zone *z, unsigned long pfn, unsigned int order
 #endif
 }
 
-/* Tell the port about every big free block of z (its lock held). */
-static void release_zone_blocks(struct zone *z)
+/* Tell the port about every free block of z of @min_order and more (its
+ * lock held). */
+static void release_zone_blocks(struct zone *z, unsigned int min_order)
 {
-	for (unsigned int order = PORT_RELEASE_MIN_ORDER; order < MAX_ORDER; order++) {
+	for (unsigned int order = min_order; order < MAX_ORDER; order++) {
 		struct list_head *pos;
 
 		list_for_each(pos, &z->free_area[order].free_list)
@@ -199,7 +200,7 @@ static void release_zone_blocks(struct zone *z)
 	memset(z->kept, 0, sizeof(z->kept));
 }
 
-void release_free_blocks(struct pglist_data *node)
+void release_free_blocks(struct pglist_data *node, unsigned int min_order)
 {
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
 		struct zone *z = &node->zones[zi];
@@ -208,7 +209,7 @@ void release_free_blocks(struct pglist_data *node)
 		if (!populated_zone(z))
 			continue;
 		flags = spin_lock_irqsave(&z->lock);
-		release_zone_blocks(z);
+		release_zone_blocks(z, min_order);
 		spin_unlock_irqrestore(&z->lock, flags);
 	}
 }

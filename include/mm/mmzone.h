@@ -279,9 +279,11 @@ void free_contig_range(unsigned long pfn, unsigned long nr_pages);
 
 /* Empty every per-hart list of the node back into the buddy lists. */
 void node_drain_pages(struct pglist_data *node);
-/* Tell the port about every free block of PORT_RELEASE_MIN_ORDER and more
- * (mm/port.h; malloc_trim: what a port keeping some has not yet heard of). */
-void release_free_blocks(struct pglist_data *node);
+/* Tell the port about every free block of @min_order and more (mm/port.h;
+ * malloc_trim passes 0: every free page goes, the small blocks the port
+ * never hears of otherwise and the big ones a port keeping some has not yet
+ * heard of). */
+void release_free_blocks(struct pglist_data *node, unsigned int min_order);
 
 unsigned long node_free_pages_count(const struct pglist_data *node);
 unsigned long zone_pcp_count(const struct zone *z);
