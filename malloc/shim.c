@@ -657,6 +657,25 @@ static void move_contents(void *to, const void *from, size_t len)
 	}
 }
 
+/* A big block that keeps its place while it shrinks to less than two
+ * thirds of itself gives back the whole pages past its new size
+ * (MADV_DONTNEED; glibc's mremap of a shrinking mmapped chunk unmaps them):
+ * a buffer read whole and then cut to what it holds does not keep the rest
+ * resident. Growing into them again reads zeros, which realloc allows
+ * (bytes past the size it was given are unspecified). A tail of up to a
+ * third stays as it is: that is the headroom a move leaves (a third of the
+ * new block, and a page of rounding), into which a growing buffer's next
+ * reallocs fall, each of which would otherwise make a system call (python3
+ * building a 30 MB str: 0.15 -> 0.33 s). */
+static void drop_tail(void *p, size_t size, size_t old)
+{
+	uintptr_t a = ALIGN_UP((uintptr_t)p + size, PAGE_SIZE);
+	uintptr_t b = ALIGN_DOWN((uintptr_t)p + old, PAGE_SIZE);
+
+	if (old >= REALLOC_DROP_MIN && old - size > old / 3 + PAGE_SIZE && b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 API void *realloc(void *p, size_t size)
 {
 	struct hart_slot *slot;
@@ -674,6 +693,7 @@ API void *realloc(void *p, size_t size)
 	}
 	old = usable_size(p);
 	if (old && size <= old && (old <= 64 || size > old / 2)) {
+		drop_tail(p, size, old);
 		hart_exit(slot);
 		return p;
 	}

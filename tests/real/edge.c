@@ -528,6 +528,37 @@ static void realloc_growth(void)
 	free(p);
 }
 
+/* A big block that shrinks in place (to more than half of it) gives back
+ * the pages past its new size: 64 MiB written, cut to 40 MiB, leaves the
+ * resident set about 24 MiB lower (it kept all 64), its first 40 MiB intact. */
+static void realloc_shrink_gives_back(void)
+{
+	const size_t big = 64u << 20, cut = 40u << 20;
+	unsigned char *p = malloc(big), *q;
+	long before, after;
+	unsigned long bad = 0;
+
+	CHECK(p != NULL, "malloc(64 MiB)");
+	if (!p)
+		return;
+	for (size_t i = 0; i < big; i += 4096)
+		p[i] = (unsigned char)(i >> 12);
+	before = rss_kb();
+	q = realloc(p, cut);
+	after = rss_kb();
+	CHECK(q == p, "realloc(64 MiB -> 40 MiB) keeps the block in place");
+	if (!q)
+		return;
+	for (size_t i = 0; i < cut; i += 4096)
+		bad += q[i] != (unsigned char)(i >> 12);
+	CHECK(!bad, "realloc(64 MiB -> 40 MiB) kept the first 40 MiB (%lu pages differ)", bad);
+	if (before >= 0 && after >= 0)
+		CHECK(before - after >= 20 * 1024,
+		      "realloc(64 MiB -> 40 MiB) gave back %ld KiB of the resident set (>= 20 MiB)",
+		      before - after);
+	free(q);
+}
+
 struct job {
 	unsigned seed;
 	int bad;
@@ -986,6 +1017,7 @@ int main(int argc, char **argv)
 	trim_small_frees();
 	big_buffers_keep_pages();
 	realloc_growth();
+	realloc_shrink_gives_back();
 	bad_frees();
 	threads();
 	generations();
