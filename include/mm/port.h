@@ -77,15 +77,18 @@ void on_each_cpu(void (*fn)(void *arg), void *arg);
 void port_kick_cpu(unsigned int cpu);
 
 /* ---- memory given back ---- */
-/* The least order of a free block that mm/ tells the port about. */
+/* The least order of a free block that mm/ tells the port about as it
+ * frees (release_free_blocks, for malloc_trim, may ask for any order). */
 #define PORT_RELEASE_MIN_ORDER 8
 /* The buddy allocator has just listed the free block [addr, addr + size)
- * (PAGE_SIZE << order, order >= PORT_RELEASE_MIN_ORDER, after merging),
- * under its zone's lock: nothing in mm/ reads or relies on the block's
+ * (PAGE_SIZE << order, order >= PORT_RELEASE_MIN_ORDER, after merging), or
+ * release_free_blocks names a free block of the order its caller asked
+ * for, under the zone's lock: nothing in mm/ reads or relies on the block's
  * contents until it is allocated again, so the port may give its pages back
  * to the system (the host's malloc: madvise MADV_DONTNEED, and the next
- * write brings in zeroed pages). Called only on such frees (merges of small
- * blocks that reach the order included), never on the order-0 fast path.
+ * write brings in zeroed pages). On frees called only for such blocks
+ * (merges of small blocks that reach the order included), never on the
+ * order-0 fast path.
  * Must not allocate or call into mm/. A port function on the host only
  * (the malloc shim's and the tests' ports); a bare-metal build keeps its
  * RAM, so there the call is compiled out and frees pay nothing for it. */
