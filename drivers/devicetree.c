@@ -761,17 +761,23 @@ static const struct dt_cpu *cpu_of_hart(const struct dt_info *info, u64 hartid)
 	return NULL;
 }
 
+/* What the boot hart's own node (NULL: none) says of its MMU: only
+ * mmu-type riscv,none says it has none (a node without the property does
+ * not say). */
+static const char *boot_cpu_no_mmu(const struct dt_cpu *cpu)
+{
+	return cpu && strcmp(cpu->mmu_type, "riscv,none") == 0 ? cpu_mmu_missing(cpu) : NULL;
+}
+
 const char *dt_boot_hart_no_mmu(const struct dt_info *info, u64 hartid)
 {
-	const struct dt_cpu *cpu = cpu_of_hart(info, hartid);
-
-	return cpu && strcmp(cpu->mmu_type, "riscv,none") == 0 ? cpu_mmu_missing(cpu) : NULL;
+	return boot_cpu_no_mmu(cpu_of_hart(info, hartid));
 }
 
 void dt_check_boot_hart(const struct dt_info *info, u64 hartid)
 {
 	const struct dt_cpu *cpu = cpu_of_hart(info, hartid);
-	const char *no_mmu = dt_boot_hart_no_mmu(info, hartid);
+	const char *no_mmu = boot_cpu_no_mmu(cpu);
 
 	if (no_mmu)
 		panic("the device tree's cpu node for the boot hart %llu says %s: rvmm needs an Sv39 MMU",
