@@ -540,6 +540,16 @@ API void free(void *p)
 	hart_exit(slot);
 }
 
+/* Drop the whole pages inside [start, end) (MADV_DONTNEED on the heap's
+ * private anonymous mapping: they read as zeros and take no memory until
+ * touched); true when there were none or the system dropped them. */
+static bool drop_pages(uintptr_t start, uintptr_t end)
+{
+	uintptr_t a = ALIGN_UP(start, PAGE_SIZE), b = ALIGN_DOWN(end, PAGE_SIZE);
+
+	return b <= a || madvise((void *)a, b - a, MADV_DONTNEED) == 0;
+}
+
 /* calloc's zeroing. A block of CALLOC_LAZY_MIN bytes or more adds nothing
  * to the resident set: of its whole pages, those resident (mincore) are
  * written, the others dropped (MADV_DONTNEED on the heap's private anonymous
@@ -573,7 +583,7 @@ static void zero_pages(uintptr_t a, uintptr_t b)
 
 			while (j < n && (resident[j] & 1) == in)
 				j++;
-			if (in || madvise((void *)(a + i * PAGE_SIZE), (j - i) * PAGE_SIZE, MADV_DONTNEED) != 0)
+			if (in || !drop_pages(a + i * PAGE_SIZE, a + j * PAGE_SIZE))
 				memset((void *)(a + i * PAGE_SIZE), 0, (j - i) * PAGE_SIZE);
 			i = j;
 		}
@@ -641,19 +651,15 @@ API void *calloc(size_t n, size_t size)
 
 static void move_contents(void *to, const void *from, size_t len)
 {
-	uintptr_t f = (uintptr_t)from;
-
 	if (len < REALLOC_DROP_MIN) {
 		memcpy(to, from, len);
 		return;
 	}
 	for (size_t off = 0; off < len; off += REALLOC_DROP_CHUNK) {
 		size_t n = MIN(REALLOC_DROP_CHUNK, len - off);
-		uintptr_t a = ALIGN_UP(f + off, PAGE_SIZE), b = ALIGN_DOWN(f + off + n, PAGE_SIZE);
 
 		memcpy((char *)to + off, (const char *)from + off, n);
-		if (b > a)
-			madvise((void *)a, b - a, MADV_DONTNEED);
+		drop_pages((uintptr_t)from + off, (uintptr_t)from + off + n);
 	}
 }
 
@@ -669,11 +675,8 @@ static void move_contents(void *to, const void *from, size_t len)
  * building a 30 MB str: 0.15 -> 0.33 s). */
 static void drop_tail(void *p, size_t size, size_t old)
 {
-	uintptr_t a = ALIGN_UP((uintptr_t)p + size, PAGE_SIZE);
-	uintptr_t b = ALIGN_DOWN((uintptr_t)p + old, PAGE_SIZE);
-
-	if (old >= REALLOC_DROP_MIN && old - size > old / 3 + PAGE_SIZE && b > a)
-		madvise((void *)a, b - a, MADV_DONTNEED);
+	if (old >= REALLOC_DROP_MIN && old - size > old / 3 + PAGE_SIZE)
+		drop_pages((uintptr_t)p + size, (uintptr_t)p + old);
 }
 
 API void *realloc(void *p, size_t size)
