@@ -107,8 +107,8 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	mm_init_from_dt();               /* memblock, struct pages, zones, buddy */
 	paging_init(&memblock);          /* Sv39: direct map, kernel protections */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
-	fault_inject_boot_start();       /* fail_page_alloc=, failslab= from now on */
-	kfence_boot_start();             /* kfence.sample_interval= from now on */
+	kfence_boot_start();             /* kfence.sample_interval=: its pool, then sampling */
+	fault_inject_boot_start();       /* fail_page_alloc=, failslab= from now on (boot allocates no more) */
 	print_banner();
 	shell_boot_script();             /* run=cmd1;cmd2 */
 	selftest_boot();                 /* ktest=...: run and power off */
