@@ -72,6 +72,7 @@ static void poweroff_rejects_bad_code(struct ktest *t)
 	EXPECT_EQ(run_captured("poweroff 256"), -EINVAL);
 	EXPECT_EQ(run_captured("poweroff x"), -EINVAL);
 	EXPECT_EQ(run_captured("poweroff 1 2"), -EINVAL);
+	EXPECT(strstr(out, "poweroff: one argument at most") != NULL);
 }
 
 /* `slabinfo kmalloc-N LIMIT BATCH` tunes a kmalloc class even before any
