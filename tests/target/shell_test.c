@@ -105,7 +105,16 @@ static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
 	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 0 0"), 0); /* back to the default rule */
 }
 
+/* A misspelt benchmark among good ones: refused, naming it, before any runs. */
+static void bench_refuses_unknown_name(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("bench page_alloc no-such-bench"), -ENOENT);
+	EXPECT(strstr(out, "bench: no benchmark named 'no-such-bench'") != NULL);
+	EXPECT(strstr(out, "insns=") == NULL);
+}
+
 KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_nothing),
 	    KTEST_CASE(unknown_command_reported), KTEST_CASE(too_many_arguments_rejected),
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
-	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class));
+	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class),
+	    KTEST_CASE(bench_refuses_unknown_name));
