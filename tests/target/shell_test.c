@@ -6,7 +6,9 @@
 #include <lib/kstring.h>
 #include <tests/ktest.h>
 #include <shell/shell.h>
+#include <mm/fault_inject.h>
 #include <mm/kmalloc.h>
+#include <mm/mmzone.h>
 #include <mm/slab.h>
 
 static char out[4096]; /* the whole help text fits */
@@ -105,6 +107,17 @@ static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
 	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 0 0"), 0); /* back to the default rule */
 }
 
+/* Wrong arguments to the workload commands are reported, never silent. */
+static void workload_commands_report_bad_arguments(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("memmap-timeline 1 2 3 4"), -EINVAL);
+	EXPECT(strstr(out, "usage: memmap-timeline [slots [steps [every]]]") != NULL);
+	EXPECT_EQ(run_captured("memmap-fill x"), -EINVAL);
+	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
+	EXPECT_EQ(run_captured("memmap-fill free x"), -EINVAL);
+	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
+}
+
 /* A misspelt benchmark among good ones: refused, naming it, before any runs. */
 static void bench_refuses_unknown_name(struct ktest *t)
 {
@@ -113,8 +126,35 @@ static void bench_refuses_unknown_name(struct ktest *t)
 	EXPECT(strstr(out, "insns=") == NULL);
 }
 
+/* `memmap-fill free` holds nothing afterwards, the table of what it held
+ * included (it kept those pages for good, even when nothing was filled).
+ * The suite's first memmap-fill, so that no earlier one took the table. */
+static void memmap_fill_free_keeps_no_pages(struct ktest *t)
+{
+	unsigned long before;
+
+	node_drain_pages(mem_node);
+	before = nr_free_pages();
+	EXPECT_EQ(run_captured("memmap-fill free"), 0);
+	node_drain_pages(mem_node);
+	EXPECT(nr_free_pages() >= before);
+}
+
+/* memmap-fill without pages for its table says so. */
+static void memmap_fill_reports_no_memory(struct ktest *t)
+{
+	int rc;
+
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "1"), 0);
+	rc = run_captured("memmap-fill");
+	fault_inject_clear(&fail_page_alloc);
+	EXPECT_EQ(rc, -ENOMEM);
+	EXPECT(strstr(out, "memmap-fill: no memory for its table") != NULL);
+}
+
 KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_nothing),
 	    KTEST_CASE(unknown_command_reported), KTEST_CASE(too_many_arguments_rejected),
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
 	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class),
-	    KTEST_CASE(bench_refuses_unknown_name));
+	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
+	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory));
