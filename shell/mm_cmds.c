@@ -125,12 +125,13 @@ static int cmd_slabinfo(int argc, char **argv)
 		kprintf("slabinfo: no cache named %s\n", argv[1]);
 		return -ENOENT;
 	}
-	rc = limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT ||
-			     (shared != SLAB_SHARED_DEFAULT && shared > SLAB_MAX_LIMIT)
+	/* A typed SHAREDFACTOR is checked as a number, even one that equals
+	 * the SLAB_SHARED_DEFAULT marker. */
+	rc = limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT || (argc == 5 && shared > SLAB_MAX_LIMIT)
 		     ? -EINVAL
 		     : kmem_cache_tune_shared(c, (unsigned int)limit, (unsigned int)batch,
 					      (unsigned int)shared);
-	if (rc && shared == SLAB_SHARED_DEFAULT)
+	if (rc && argc == 4)
 		kprintf("slabinfo: %s: limit %llu batchcount %llu refused "
 			"(0 < batchcount <= limit <= %d, or both 0)\n",
 			argv[1], (unsigned long long)limit, (unsigned long long)batch, SLAB_MAX_LIMIT);

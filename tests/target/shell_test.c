@@ -107,6 +107,25 @@ static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
 	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 0 0"), 0); /* back to the default rule */
 }
 
+/* A SHAREDFACTOR above 500 is refused, 2^32 - 1 (the value that stands for
+ * "left out" inside) too, and the depot keeps its size. */
+static void slabinfo_refuses_huge_sharedfactor(struct ktest *t)
+{
+	struct kmem_cache *c = kmalloc_cache_by_name("kmalloc-64");
+	unsigned int depot;
+
+	if (!c) {
+		ktest_skip(t, "kmalloc-64 is not a slab class here");
+		return;
+	}
+	depot = c->depot_limit;
+	EXPECT_EQ(run_captured("slabinfo kmalloc-64 8 4 501"), -EINVAL);
+	EXPECT(strstr(out, "sharedfactor 501 refused") != NULL);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-64 8 4 4294967295"), -EINVAL);
+	EXPECT(strstr(out, "sharedfactor 4294967295 refused") != NULL);
+	EXPECT_EQ(c->depot_limit, depot);
+}
+
 /* Wrong arguments to the workload commands are reported, never silent. */
 static void workload_commands_report_bad_arguments(struct ktest *t)
 {
@@ -157,4 +176,5 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
 	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class),
 	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
-	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory));
+	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
+	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor));
