@@ -171,10 +171,26 @@ static void memmap_fill_reports_no_memory(struct ktest *t)
 	EXPECT(strstr(out, "memmap-fill: no memory for its table") != NULL);
 }
 
+/* A faultinject line with one bad argument sets nothing, not even the
+ * good arguments before it. */
+static void faultinject_bad_line_sets_nothing(struct ktest *t)
+{
+	if (failslab.active || fail_page_alloc.active) {
+		ktest_skip(t, "fault injection is on");
+		return;
+	}
+	EXPECT_EQ(run_captured("faultinject failslab=5 fail_page_alloc=2 bogus"), -EINVAL);
+	EXPECT(strstr(out, "bad argument 'bogus'") != NULL);
+	EXPECT(!failslab.active);
+	EXPECT(!fail_page_alloc.active);
+	fault_inject_clear(&failslab);
+	fault_inject_clear(&fail_page_alloc);
+}
+
 KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_nothing),
 	    KTEST_CASE(unknown_command_reported), KTEST_CASE(too_many_arguments_rejected),
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
 	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class),
 	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
-	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor));
+	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing));
