@@ -187,10 +187,28 @@ static void faultinject_bad_line_sets_nothing(struct ktest *t)
 	fault_inject_clear(&fail_page_alloc);
 }
 
+/* A command whose usage names no argument refuses one (crash and reboot
+ * are not run here: without the check they would act). */
+static void no_argument_commands_refuse_arguments(struct ktest *t)
+{
+	for (size_t i = 0; i < shell_nr_cmds(); i++) {
+		const struct shell_cmd *c = shell_cmd_at(i);
+		char line[SHELL_LINE_MAX], want[SHELL_LINE_MAX];
+
+		if (c->args[0] || strcmp(c->name, "crash") == 0 || strcmp(c->name, "reboot") == 0)
+			continue;
+		ksnprintf(line, sizeof(line), "%s extra", c->name);
+		ksnprintf(want, sizeof(want), "%s: takes no arguments ('extra' given)\n", c->name);
+		EXPECT_EQ(run_captured(line), -EINVAL);
+		EXPECT_STREQ(out, want);
+	}
+}
+
 KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_nothing),
 	    KTEST_CASE(unknown_command_reported), KTEST_CASE(too_many_arguments_rejected),
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
 	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class),
 	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
-	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing));
+	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
+	    KTEST_CASE(no_argument_commands_refuse_arguments));
