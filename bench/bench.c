@@ -59,29 +59,45 @@ static bool selected(const char *name, int argc, char **argv)
 	return false;
 }
 
+static const struct bench *find_bench(const char *name)
+{
+	for (const struct bench *const *b = __start_rvmm_bench; b < __stop_rvmm_bench; b++)
+		if (strcmp((*b)->name, name) == 0)
+			return *b;
+	return NULL;
+}
+
+/* The first argument that names no benchmark, or NULL when all do. */
+static const char *unknown_name(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!find_bench(argv[i]))
+			return argv[i];
+	return NULL;
+}
+
 static int cmd_bench(int argc, char **argv)
 {
-	/* Background reclaim and cache_reap off while measuring: a tick on
-	 * another hart must not change what the counted paths find. */
-	bool background = mm_background_set(false);
-	int ran = 0;
+	const char *unknown = unknown_name(argc, argv);
+	bool background;
 
-	calibrate();
-	kprintf("bench: instructions from rdinstret (exact under qemu -icount shift=0, one hart)\n");
-	for (const struct bench *const *b = __start_rvmm_bench; b < __stop_rvmm_bench; b++) {
-		if (!selected((*b)->name, argc, argv))
-			continue;
-		(*b)->fn();
-		ran++;
-	}
-	mm_background_set(background);
-	if (!ran) {
-		kprintf("bench: no benchmark by that name; there are:");
+	/* A misspelt name among good ones is refused before anything runs. */
+	if (unknown) {
+		kprintf("bench: no benchmark named '%s'; there are:", unknown);
 		for (const struct bench *const *b = __start_rvmm_bench; b < __stop_rvmm_bench; b++)
 			kprintf(" %s", (*b)->name);
 		kprintf("\n");
 		return -ENOENT;
 	}
+	/* Background reclaim and cache_reap off while measuring: a tick on
+	 * another hart must not change what the counted paths find. */
+	background = mm_background_set(false);
+	calibrate();
+	kprintf("bench: instructions from rdinstret (exact under qemu -icount shift=0, one hart)\n");
+	for (const struct bench *const *b = __start_rvmm_bench; b < __stop_rvmm_bench; b++)
+		if (selected((*b)->name, argc, argv))
+			(*b)->fn();
+	mm_background_set(background);
 	return 0;
 }
 SHELL_CMD("bench", cmd_bench, "[name...]", "count instructions per allocator operation");

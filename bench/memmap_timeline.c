@@ -31,7 +31,8 @@
  *   bigblocks, bare page blocks of orders 0-3 and a few vmalloc areas, all
  *   allocated interleaved, then about a third of them freed again, so that
  *   free holes sit between the owners. Everything stays allocated until
- *   `memmap-fill free`.
+ *   `memmap-fill free`, which gives it all back, the table of what is held
+ *   (FILL_MAX entries, 64 pages) too.
  */
 #include <lib/parse.h>
 #include <bench/bench.h>
@@ -90,8 +91,10 @@ static int cmd_memmap_timeline(int argc, char **argv)
 	struct page *page;
 	unsigned int order;
 
-	if (argc > 4)
+	if (argc > 4) {
+		kprintf("usage: memmap-timeline [slots [steps [every]]]\n");
 		return -EINVAL;
+	}
 	for (int i = 1; i < argc; i++) {
 		u64 v;
 
@@ -134,7 +137,10 @@ struct fill_obj {
 };
 
 #define FILL_MAX 12000
-static struct fill_obj *fill; /* FILL_MAX entries, from the page allocator */
+#define FILL_TABLE_ORDER get_order(FILL_MAX * sizeof(struct fill_obj))
+/* FILL_MAX entries, from the page allocator while allocations are held:
+ * NULL before the first memmap-fill and after memmap-fill free. */
+static struct fill_obj *fill;
 static unsigned int fill_n;
 
 static void fill_release(struct fill_obj *o)
@@ -152,12 +158,17 @@ static void fill_release(struct fill_obj *o)
 	o->p = NULL;
 }
 
+/* Everything memmap-fill holds goes back, its table too. */
 static void fill_free_all(void)
 {
+	if (!fill)
+		return;
 	for (unsigned int i = 0; i < fill_n; i++)
 		if (fill[i].p)
 			fill_release(&fill[i]);
 	fill_n = 0;
+	free_pages((unsigned long)fill, FILL_TABLE_ORDER);
+	fill = NULL;
 	wl_shrink_kmalloc_caches();
 }
 
@@ -187,21 +198,21 @@ static int cmd_memmap_fill(int argc, char **argv)
 	unsigned long counts[5] = { 0 }, freed = 0;
 	u64 x = 0x9e3779b97f4a7c15ull;
 
-	if (!fill) {
-		unsigned int order = get_order(FILL_MAX * sizeof(struct fill_obj));
-
-		fill = (struct fill_obj *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
-		if (!fill)
-			return -ENOMEM;
-	}
 	if (argc == 2 && strcmp(argv[1], "free") == 0) {
 		fill_free_all();
 		kprintf("memmap-fill: everything freed\n");
 		return 0;
 	}
-	if (argc != 1)
+	if (argc != 1) {
+		kprintf("usage: memmap-fill [free]\n");
 		return -EINVAL;
+	}
 	fill_free_all();
+	fill = (struct fill_obj *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, FILL_TABLE_ORDER);
+	if (!fill) {
+		kprintf("memmap-fill: no memory for its table (%lu pages)\n", 1ul << FILL_TABLE_ORDER);
+		return -ENOMEM;
+	}
 	while (fill_n < FILL_MAX) {
 		u64 r = xorshift64(&x);
 		unsigned int pick = (unsigned int)(r % 1000);

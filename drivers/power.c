@@ -65,8 +65,10 @@ static int cmd_poweroff(int argc, char **argv)
 {
 	long code = 0;
 
-	if (argc > 2)
+	if (argc > 2) {
+		kprintf("poweroff: one argument at most: the exit code 0..255\n");
 		return -EINVAL;
+	}
 	if (argc == 2) {
 		const char *p = argv[1];
 		code = 0;

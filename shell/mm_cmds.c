@@ -68,11 +68,8 @@ static int cmd_drop_caches(int argc, char **argv)
 {
 	unsigned long pages = 0, before = nr_free_pages();
 
+	(void)argc; /* none: shell_exec refuses arguments to a command of usage "" */
 	(void)argv;
-	if (argc != 1) {
-		kprintf("usage: drop_caches\n");
-		return -EINVAL;
-	}
 	on_each_cpu(shrink_caches_here, &pages);
 	node_drain_pages(mem_node);
 	kprintf("drop_caches: %lu slab pages given back; %lu pages free (%lu before)\n", pages,
@@ -85,11 +82,8 @@ SHELL_CMD("drop_caches", cmd_drop_caches, "",
 /* Linux's /proc/vmstat: reclaim, cache_reap and failure counters. */
 static int cmd_vmstat(int argc, char **argv)
 {
+	(void)argc;
 	(void)argv;
-	if (argc != 1) {
-		kprintf("usage: vmstat\n");
-		return -EINVAL;
-	}
 	show_vmstat(mem_node);
 	return 0;
 }
@@ -125,12 +119,13 @@ static int cmd_slabinfo(int argc, char **argv)
 		kprintf("slabinfo: no cache named %s\n", argv[1]);
 		return -ENOENT;
 	}
-	rc = limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT ||
-			     (shared != SLAB_SHARED_DEFAULT && shared > SLAB_MAX_LIMIT)
+	/* A typed SHAREDFACTOR is checked as a number, even one that equals
+	 * the SLAB_SHARED_DEFAULT marker. */
+	rc = limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT || (argc == 5 && shared > SLAB_MAX_LIMIT)
 		     ? -EINVAL
 		     : kmem_cache_tune_shared(c, (unsigned int)limit, (unsigned int)batch,
 					      (unsigned int)shared);
-	if (rc && shared == SLAB_SHARED_DEFAULT)
+	if (rc && argc == 4)
 		kprintf("slabinfo: %s: limit %llu batchcount %llu refused "
 			"(0 < batchcount <= limit <= %d, or both 0)\n",
 			argv[1], (unsigned long long)limit, (unsigned long long)batch, SLAB_MAX_LIMIT);

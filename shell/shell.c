@@ -82,6 +82,10 @@ int shell_exec(const char *line)
 		kprintf("%s: unknown command (type 'help')\n", argv[0]);
 		return -ENOENT;
 	}
+	if (!cmd->args[0] && argc > 1) { /* its usage names no argument */
+		kprintf("%s: takes no arguments ('%s' given)\n", cmd->name, argv[1]);
+		return -EINVAL;
+	}
 	return cmd->fn(argc, argv);
 }
 

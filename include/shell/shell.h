@@ -15,7 +15,7 @@
 
 struct shell_cmd {
 	const char *name;
-	const char *args; /* "[suite...]" or "" */
+	const char *args; /* "[suite...]", or "": the command takes no arguments */
 	const char *help; /* one line */
 	int (*fn)(int argc, char **argv);
 };
@@ -26,7 +26,9 @@ struct shell_cmd {
 		__attribute__((used, section("rvmm_cmds"), aligned(8))) = &shell_cmd_##func
 
 /* Run one command line. Returns the command's result, or -ENOENT when no
- * command has that name (after printing so). Empty lines return 0. */
+ * command has that name, or -EINVAL when arguments are given to a command
+ * whose usage (args "") takes none (after printing so). Empty lines
+ * return 0. */
 int shell_exec(const char *line);
 /* Run commands separated by ';' in order (the run= boot parameter). */
 void shell_run_script(const char *script);

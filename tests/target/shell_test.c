@@ -6,7 +6,9 @@
 #include <lib/kstring.h>
 #include <tests/ktest.h>
 #include <shell/shell.h>
+#include <mm/fault_inject.h>
 #include <mm/kmalloc.h>
+#include <mm/mmzone.h>
 #include <mm/slab.h>
 
 static char out[4096]; /* the whole help text fits */
@@ -72,6 +74,7 @@ static void poweroff_rejects_bad_code(struct ktest *t)
 	EXPECT_EQ(run_captured("poweroff 256"), -EINVAL);
 	EXPECT_EQ(run_captured("poweroff x"), -EINVAL);
 	EXPECT_EQ(run_captured("poweroff 1 2"), -EINVAL);
+	EXPECT(strstr(out, "poweroff: one argument at most") != NULL);
 }
 
 /* `slabinfo kmalloc-N LIMIT BATCH` tunes a kmalloc class even before any
@@ -104,7 +107,108 @@ static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
 	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 0 0"), 0); /* back to the default rule */
 }
 
+/* A SHAREDFACTOR above 500 is refused, 2^32 - 1 (the value that stands for
+ * "left out" inside) too, and the depot keeps its size. */
+static void slabinfo_refuses_huge_sharedfactor(struct ktest *t)
+{
+	struct kmem_cache *c = kmalloc_cache_by_name("kmalloc-64");
+	unsigned int depot;
+
+	if (!c) {
+		ktest_skip(t, "kmalloc-64 is not a slab class here");
+		return;
+	}
+	depot = c->depot_limit;
+	EXPECT_EQ(run_captured("slabinfo kmalloc-64 8 4 501"), -EINVAL);
+	EXPECT(strstr(out, "sharedfactor 501 refused") != NULL);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-64 8 4 4294967295"), -EINVAL);
+	EXPECT(strstr(out, "sharedfactor 4294967295 refused") != NULL);
+	EXPECT_EQ(c->depot_limit, depot);
+}
+
+/* Wrong arguments to the workload commands are reported, never silent. */
+static void workload_commands_report_bad_arguments(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("memmap-timeline 1 2 3 4"), -EINVAL);
+	EXPECT(strstr(out, "usage: memmap-timeline [slots [steps [every]]]") != NULL);
+	EXPECT_EQ(run_captured("memmap-fill x"), -EINVAL);
+	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
+	EXPECT_EQ(run_captured("memmap-fill free x"), -EINVAL);
+	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
+}
+
+/* A misspelt benchmark among good ones: refused, naming it, before any runs. */
+static void bench_refuses_unknown_name(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("bench page_alloc no-such-bench"), -ENOENT);
+	EXPECT(strstr(out, "bench: no benchmark named 'no-such-bench'") != NULL);
+	EXPECT(strstr(out, "insns=") == NULL);
+}
+
+/* `memmap-fill free` holds nothing afterwards, the table of what it held
+ * included (it kept those pages for good, even when nothing was filled).
+ * The suite's first memmap-fill, so that no earlier one took the table. */
+static void memmap_fill_free_keeps_no_pages(struct ktest *t)
+{
+	unsigned long before;
+
+	node_drain_pages(mem_node);
+	before = nr_free_pages();
+	EXPECT_EQ(run_captured("memmap-fill free"), 0);
+	node_drain_pages(mem_node);
+	EXPECT(nr_free_pages() >= before);
+}
+
+/* memmap-fill without pages for its table says so. */
+static void memmap_fill_reports_no_memory(struct ktest *t)
+{
+	int rc;
+
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "1"), 0);
+	rc = run_captured("memmap-fill");
+	fault_inject_clear(&fail_page_alloc);
+	EXPECT_EQ(rc, -ENOMEM);
+	EXPECT(strstr(out, "memmap-fill: no memory for its table") != NULL);
+}
+
+/* A faultinject line with one bad argument sets nothing, not even the
+ * good arguments before it. */
+static void faultinject_bad_line_sets_nothing(struct ktest *t)
+{
+	if (failslab.active || fail_page_alloc.active) {
+		ktest_skip(t, "fault injection is on");
+		return;
+	}
+	EXPECT_EQ(run_captured("faultinject failslab=5 fail_page_alloc=2 bogus"), -EINVAL);
+	EXPECT(strstr(out, "bad argument 'bogus'") != NULL);
+	EXPECT(!failslab.active);
+	EXPECT(!fail_page_alloc.active);
+	fault_inject_clear(&failslab);
+	fault_inject_clear(&fail_page_alloc);
+}
+
+/* A command whose usage names no argument refuses one (crash and reboot
+ * are not run here: without the check they would act). */
+static void no_argument_commands_refuse_arguments(struct ktest *t)
+{
+	for (size_t i = 0; i < shell_nr_cmds(); i++) {
+		const struct shell_cmd *c = shell_cmd_at(i);
+		char line[SHELL_LINE_MAX], want[SHELL_LINE_MAX];
+
+		if (c->args[0] || strcmp(c->name, "crash") == 0 || strcmp(c->name, "reboot") == 0)
+			continue;
+		ksnprintf(line, sizeof(line), "%s extra", c->name);
+		ksnprintf(want, sizeof(want), "%s: takes no arguments ('extra' given)\n", c->name);
+		EXPECT_EQ(run_captured(line), -EINVAL);
+		EXPECT_STREQ(out, want);
+	}
+}
+
 KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_nothing),
 	    KTEST_CASE(unknown_command_reported), KTEST_CASE(too_many_arguments_rejected),
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
-	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class));
+	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class),
+	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
+	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
+	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
+	    KTEST_CASE(no_argument_commands_refuse_arguments));
