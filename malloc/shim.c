@@ -29,7 +29,8 @@
  * Alignment. malloc's pointers must be 16-byte aligned: kmalloc
  * guarantees it (ARCH_KMALLOC_MINALIGN, on both backends), and aligns a
  * power of two up to a page to itself, which memalign and its kin build
- * on, with the natural alignment of buddy blocks (bigblocks and runs).
+ * on; above a page they take a bigblock cut from a buddy block of its
+ * order (slob_big_alloc's align) or a run aligned as asked.
  *
  * Threads are harts (port/malloc.c): each operation runs on the calling
  * thread's leased hart slot under that slot's lock, so slab magazines are
@@ -361,8 +362,11 @@ static void *alloc_aligned(size_t size, size_t align)
 	}
 	if (heap.slob && align <= PAGE_SIZE && size + align <= SLOB_SEG_KMALLOC_MAX - 40)
 		return slob_alloc(&kmalloc_heap, size, GFP, align);
-	/* A bigblock: 2^order pages, aligned to their size, >= align. */
-	return __kmalloc(MAX(MAX(size, align), (size_t)KMALLOC_SLAB_MAX + 1), GFP);
+	/* A bigblock: page-aligned, or cut from a block of its order (aligned
+	 * to its size) when @align is above a page. */
+	if (align > PAGE_SIZE)
+		return slob_big_alloc(&kmalloc_heap, size, GFP, align);
+	return __kmalloc(MAX(size, (size_t)KMALLOC_SLAB_MAX + 1), GFP);
 }
 
 /*

@@ -50,9 +50,6 @@ void setup_pcp(struct zone *z);
 /* Set up the heap for cache descriptors and magazines (kmalloc_init calls
  * it; every cache must have been destroyed before it runs again). */
 void slab_init(void);
-/* Bigblocks: 2^order pages from the buddy allocator, PGTY_BIGBLOCK, the
- * order in the head page; counted in the heap's statistics and limit. */
-void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp);
 void slob_big_free(struct slob_heap *h, struct page *page);
 /* kmalloc's SLOB heap for @zone's zone bits (0: kmalloc_heap), a zone heap
  * made on first use: where SLOB-model caches (slab_slob.c) take objects. */

@@ -4,7 +4,9 @@
  * A request that fits a SLOB page goes to the heap's small-object side
  * (segfit: up to 4084 bytes; classic: up to PAGE_SIZE - 16); anything
  * bigger is a bigblock: exactly the pages it needs straight from the buddy
- * allocator (alloc_pages_exact: 8193 bytes take 3 pages, not 4), marked
+ * allocator (8193 bytes take 3 pages, not 4; slob_big_alloc: a power of two
+ * of pages one block, aligned to its size, others where they fit best,
+ * alloc_pages_fit), marked
  * PGTY_BIGBLOCK with their number in the head page. kfree and ksize
  * read the struct page of the pointer (O(1)): its type says who owns the
  * memory and page->private which heap. Nothing here keeps a list of blocks.
@@ -530,7 +532,7 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	/* A classic heap's blocks hold a little more than segfit's. */
 	if (size <= slob_kmalloc_max(h))
 		return kasan_kmalloc(slob_kmalloc(h, size, gfp), size);
-	return kasan_kmalloc(slob_big_alloc(h, size, gfp), size);
+	return kasan_kmalloc(slob_big_alloc(h, size, gfp, 0), size);
 }
 
 /* kmalloc from kmalloc's SLOB heap, or with zone bits the zone's. */

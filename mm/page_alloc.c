@@ -1007,6 +1007,183 @@ void free_pages_exact(void *virt, size_t size)
 	}
 }
 
+/* --- best-fit runs across buddy boundaries (alloc_pages_fit, mm.h) ------ */
+
+/*
+ * A stretch is a maximal row of free pages of one zone. Its free blocks are
+ * merged as far as the buddy rule lets them, so it is made of at most two
+ * blocks of each order below the largest (plus any number of max-order
+ * ones), and a stretch of n pages holds a block of order ilog2(n) - 1 or
+ * more: looking at the lists from that order up finds every stretch that
+ * can hold n pages.
+ */
+#define FIT_SCAN 32 /* stretches looked at per zone before the best so far is taken */
+
+/* The order of the free block of @z headed at @pfn, or -1 when none is. */
+static int free_head_order(const struct zone *z, unsigned long pfn)
+{
+	const struct page *p;
+
+	if (!node_pfn_valid(z->node, pfn))
+		return -1;
+	p = node_pfn_to_page(z->node, pfn);
+	if ((p->flags & (PG_buddy | PAGE_ZONE_MASK)) != (PG_buddy | (u32)z->id << PAGE_ZONE_SHIFT))
+		return -1;
+	return (int)page_order(p);
+}
+
+/* The head of the free block of @z that ends at @pfn, or ~0ul: the block
+ * of order j at pfn - 2^j that is free with order j, for the one j where
+ * one is (blocks are maximal, so a smaller one there would have merged). */
+static unsigned long free_block_before(const struct zone *z, unsigned long pfn)
+{
+	for (unsigned int j = 0; j < MAX_ORDER && IS_ALIGNED(pfn, 1ul << j) && pfn >= (1ul << j); j++)
+		if (free_head_order(z, pfn - (1ul << j)) == (int)j)
+			return pfn - (1ul << j);
+	return ~0ul;
+}
+
+/* The start of the stretch around the free block at @pfn; *len its length,
+ * or @limit when it is at least that long (the walk stops there). */
+static unsigned long free_stretch(const struct zone *z, unsigned long pfn, unsigned long limit,
+				  unsigned long *len)
+{
+	unsigned long start = pfn, end = pfn, prev;
+	int o;
+
+	while (end - start < limit && (o = free_head_order(z, end)) >= 0)
+		end += 1ul << o;
+	while (end - start < limit && (prev = free_block_before(z, start)) != ~0ul)
+		start = prev;
+	*len = MIN(end - start, limit);
+	return start;
+}
+
+/* Take the @nr pages at @start (free) off @z's lists, hand them out as
+ * allocated blocks (as take_run) and give the pages of the last block past
+ * them back. zone->lock held. */
+static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
+{
+	unsigned long end = start + nr, pfn = start;
+
+	while (pfn < end) {
+		unsigned int o = (unsigned int)free_head_order(z, pfn);
+
+		del_from_free_area(z, node_pfn_to_page(z->node, pfn), o);
+		z->free_pages -= 1ul << o;
+		if (o >= PORT_RELEASE_MIN_ORDER)
+			note_big_taken(z, pfn, o);
+		pfn += 1ul << o;
+	}
+	for (unsigned long s = start; s < end;) {
+		unsigned int order = run_block_order(s, end);
+		struct page *page = node_pfn_to_page(z->node, s);
+
+		page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
+		page->refcount = 1;
+		s += 1ul << order;
+	}
+	for (unsigned long s = end; s < pfn;) {
+		unsigned int order = run_block_order(s, pfn);
+
+		free_one_block(z, node_pfn_to_page(z->node, s), s, order);
+		z->free_pages += 1ul << order;
+		s += 1ul << order;
+	}
+}
+
+/* The shortest stretch of @z that holds @nr pages, among the first
+ * FIT_SCAN stretches met from free blocks of order @top down to the least
+ * that can be in one: its start, or ~0ul. A stretch met again from another
+ * of its blocks counts again (the scan stays a bounded number of walks). */
+static unsigned long best_stretch(const struct zone *z, unsigned long nr, int top)
+{
+	unsigned long best = ~0ul, found = ~0ul, limit = nr + 2 * MAX_ORDER_NR_PAGES;
+	int low = -1; /* ilog2(nr) - 1 */
+	unsigned int seen = 0;
+
+	for (unsigned long n = nr; n > 1; n >>= 1)
+		low++;
+	low = MAX(low, 0);
+
+	for (int o = top; o >= low; o--) {
+		struct list_head *pos;
+
+		list_for_each(pos, &z->free_area[o].free_list) {
+			unsigned long len, pfn = node_page_to_pfn(z->node, list_entry(pos, struct page, lru));
+			unsigned long start = free_stretch(z, pfn, MIN(best, limit), &len);
+
+			if (len >= nr && len < best) {
+				best = len;
+				found = start;
+			}
+			if (best == nr || ++seen == FIT_SCAN)
+				return found;
+		}
+	}
+	return found;
+}
+
+/* The run of @nr pages at @pfn just taken, as alloc_pages hands a block out
+ * (KASAN: accessible; __GFP_ZERO: cleared): its address. */
+static void *prep_fit_run(unsigned long pfn, unsigned long nr, gfp_t gfp)
+{
+	for (unsigned long s = pfn, e = pfn + nr; s < e;) {
+		unsigned int order = run_block_order(s, e);
+
+		kasan_alloc_pages(node_pfn_to_page(mem_node, s), order);
+		s += 1ul << order;
+	}
+	if (gfp & __GFP_ZERO)
+		memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr << PAGE_SHIFT);
+	return phys_to_virt(PFN_PHYS(pfn));
+}
+
+/* @nr pages from a stretch of a zone of @gfp's zonelist with free blocks
+ * up to order @top: their address, or NULL. */
+static void *take_fit(unsigned long nr, int top, gfp_t gfp)
+{
+	unsigned int highest = gfp_highest_zone(gfp);
+
+	for (struct zone *const *zl = mem_node->zonelist[highest]; *zl; zl++) {
+		struct zone *z = *zl;
+		unsigned long pfn = ~0ul, flags = spin_lock_irqsave(&z->lock);
+		long min = (long)z->watermark[WMARK_MIN];
+
+		if (gfp & __GFP_HIGH)
+			min -= min / 2;
+		if ((long)z->free_pages - (long)nr > min + (long)z->lowmem_reserve[highest]) {
+			pfn = best_stretch(z, nr, top);
+			if (pfn != ~0ul)
+				take_free_run(z, pfn, nr);
+		}
+		spin_unlock_irqrestore(&z->lock, flags);
+		if (pfn != ~0ul)
+			return prep_fit_run(pfn, nr, gfp);
+	}
+	return NULL;
+}
+
+void *alloc_pages_fit(size_t size, gfp_t gfp)
+{
+	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	int order = (int)get_order(size);
+	void *p;
+
+	if (!size || order >= MAX_ORDER)
+		return NULL;
+	p = take_fit(nr, order - 1, gfp);
+	if (!p)
+		p = alloc_pages_exact(size, gfp | __GFP_NOWARN);
+	if (!p) { /* per-hart pages may complete a stretch */
+		node_drain_pages(mem_node);
+		p = take_fit(nr, MAX_ORDER - 1, gfp);
+	}
+	if (!p && !(gfp & __GFP_NOWARN))
+		warn_alloc_failure(mem_node, gfp, (unsigned int)order);
+	return p;
+}
+
 /* Are the @k max-order blocks from @pfn all free in zone @z? */
 static bool free_max_blocks(struct zone *z, unsigned long pfn, unsigned long k)
 {

@@ -181,7 +181,7 @@ int slob_cache_init(struct kmem_cache *c)
 }
 
 /* The pages of one bigblock object: exactly those its bytes need
- * (slob_big_alloc takes them with alloc_pages_exact). */
+ * (slob_big_alloc; c->size is a multiple of c->align). */
 static unsigned long big_pages(const struct kmem_cache *c)
 {
 	return ((unsigned long)c->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
@@ -336,7 +336,7 @@ static void *new_object(struct kmem_cache *c, gfp_t gfp)
 	if (s->kmalloc_path && !s->heap->kmalloc_other) /* (not KFENCE's objects) */
 		blk = slob_kmalloc(s->heap, c->size, gfp);
 	else if (s->big)
-		blk = slob_big_alloc(s->heap, c->size, gfp);
+		blk = slob_big_alloc(s->heap, c->size, gfp, c->align);
 	else
 		blk = slob_alloc(s->heap, c->size, gfp, c->align);
 

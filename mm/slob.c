@@ -19,9 +19,10 @@
  * big_pages and peak_pages count what the heap holds; max_pages (tests)
  * caps SLOB and bigblock pages together.
  *
- * Bigblocks. Requests bigger than a SLOB page can hold are 2^order pages
- * straight from the buddy allocator (slob_big_alloc: exactly the pages the
- * size needs, alloc_pages_exact), PGTY_BIGBLOCK with page->private = the
+ * Bigblocks. Requests bigger than a SLOB page can hold are pages straight
+ * from the buddy allocator (slob_big_alloc: exactly the pages the size
+ * needs; a power of two of them one block, aligned to its size; others
+ * placed best-fit, alloc_pages_fit), PGTY_BIGBLOCK with page->private = the
  * heap and bigblock_pages their number in the head page: mm/kmalloc.c
  * sends those above SLOB_SEG_KMALLOC_MAX, slob_kmalloc_other those of a
  * classic heap above its own smaller limit (slob_kmalloc_max), and kfree
@@ -218,7 +219,7 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 	void *p;
 
 	if (size > slob_kmalloc_max(h))
-		return slob_big_alloc(h, size, gfp);
+		return slob_big_alloc(h, size, gfp, 0);
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
 	if (unlikely(h->kfence) && kfence_enabled &&
@@ -239,14 +240,17 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 
 /* ============================ bigblocks ================================== */
 
-void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
+void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 {
-	unsigned long flags, n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	unsigned long flags, n;
 	struct page *page;
 	void *p;
 
+	if (align > PAGE_SIZE)
+		size = MAX(size, align);
 	if (get_order(size) >= MAX_ORDER)
 		return NULL;
+	n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
 	flags = spin_lock_irqsave(&h->lock);
@@ -264,12 +268,15 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	spin_unlock_irqrestore(&h->lock, flags);
 
 	/* Exact pages, the caller's zone or the heap's: a whole block when
-	 * the size needs one (a power of two of pages). */
+	 * the size needs one (a power of two of pages: aligned to its size);
+	 * cut from a block of their order when aligned beyond a page; else
+	 * where they fit best. */
 	if (n == 1ul << get_order(size)) {
 		page = alloc_pages(gfp | h->zone_gfp, get_order(size));
 		p = page ? page_address(page) : NULL;
 	} else {
-		p = alloc_pages_exact(size, gfp | h->zone_gfp);
+		p = align > PAGE_SIZE ? alloc_pages_exact(size, gfp | h->zone_gfp)
+				      : alloc_pages_fit(size, gfp | h->zone_gfp);
 		page = p ? virt_to_page(p) : NULL;
 	}
 	if (!page) {

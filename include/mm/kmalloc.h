@@ -8,7 +8,7 @@
  * PAGE_SIZE is aligned to itself (Linux's rule since 5.4). Requests the
  * backend does not serve (above 8192 bytes with slab, above a SLOB block
  * with slob) are page-aligned "bigblocks" straight from the buddy
- * allocator.
+ * allocator, a power of two of pages aligned to its size.
  *
  * Bad frees: kfree of a pointer kmalloc never returned, of a pointer inside
  * a block, or a second kfree is reported with the address and changes

@@ -211,6 +211,22 @@ void free_page(unsigned long addr);
  */
 void *alloc_pages_exact(size_t size, gfp_t gfp);
 void free_pages_exact(void *virt, size_t size);
+/*
+ * Exactly the pages @size bytes need, as alloc_pages_exact, but placed where
+ * they fit best rather than cut from a block of their order: the shortest
+ * row of free pages (a stretch, free buddy blocks side by side across
+ * buddy boundaries) that holds them, among the first FIT_SCAN stretches
+ * made of blocks below that order; then, when none holds them,
+ * alloc_pages_exact; then, with the per-hart lists drained, the best
+ * stretch of any blocks. The start is only page-aligned. The run is made of
+ * allocated buddy blocks (the largest aligned ones from its start): give
+ * it back with free_pages_exact. So a program that frees big blocks and
+ * takes others of other sizes reuses the freed pages, where cutting each
+ * from a block of its order scatters the pieces (the pieces freed around a
+ * block still in use cannot merge back into a block of the order). NULL
+ * when out of memory or @size is 0 or above the largest block.
+ */
+void *alloc_pages_fit(size_t size, gfp_t gfp);
 
 /* References: an allocated block starts with one; put_page drops one and
  * frees the block (at the order it was allocated with) on the last. */

@@ -132,6 +132,15 @@ unsigned long slob_reuse_pages(struct slob_heap *h);
 void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align);
 void slob_free(struct slob_heap *h, void *p, size_t size);
 
+/* A bigblock of @h: exactly the pages @size bytes need (@size up to the
+ * largest buddy block), PGTY_BIGBLOCK, their number in the head page,
+ * counted in the heap's statistics and limit; kfree gives it back. A power
+ * of two of pages is one buddy block, aligned to its size; with @align
+ * above a page (a power of two) the block holds max(@size, @align) bytes
+ * and starts aligned to @align; other blocks are placed where they fit best
+ * (alloc_pages_fit) and are only page-aligned. NULL when out of memory. */
+void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align);
+
 /* kmalloc on a given heap: small requests from its pages, big ones as
  * bigblocks (mm/kmalloc.c); kfree/ksize/krealloc take any heap's pointer. */
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);

@@ -429,13 +429,14 @@ static unsigned int zone_of(unsigned long pfn)
 }
 
 /* A block of pages from the buddy allocator is where gfp allows. */
-static void check_zone(struct page *page, unsigned int order, gfp_t gfp)
+/* The @nr pages from @page are in one zone that @gfp allows. */
+static void check_zone(struct page *page, unsigned long nr, gfp_t gfp)
 {
 	unsigned long pfn = page_to_pfn(page);
 	unsigned int z = page_zonenum(page), highest = ZONE_NORMAL;
 
-	FUZZ_CHECK(z == zone_of(pfn) && z == zone_of(pfn + (1ul << order) - 1),
-		   "pfn 0x%lx order %u in zone %u", pfn, order, z);
+	FUZZ_CHECK(z == zone_of(pfn) && z == zone_of(pfn + nr - 1), "pfn 0x%lx, %lu pages, in zone %u", pfn,
+		   nr, z);
 	if (gfp & __GFP_DMA)
 		highest = populated_zone(&mem_node->zones[ZONE_DMA]) ? ZONE_DMA : ZONE_DMA32;
 	else if (gfp & __GFP_DMA32)
@@ -630,7 +631,7 @@ static void op_alloc_pages(struct input *in)
 			   page_type(page) == PGTY_NONE && !PageReserved(page) && !PageBuddy(page),
 		   "new block's head: flags 0x%x refcount %d", page->flags, page->refcount);
 	FUZZ_CHECK(virt_to_page(p) == page, "virt_to_page");
-	check_zone(page, order, gfp);
+	check_zone(page, 1ul << order, gfp);
 	if (gfp & __GFP_ZERO)
 		FUZZ_CHECK(all_zero(p, PAGE_SIZE << order), "__GFP_ZERO block not zero");
 	add_obj(K_PAGES, p, PAGE_SIZE << order, PAGE_SIZE << order)->page = page;
@@ -697,13 +698,13 @@ static void check_kmalloc_block(void *p, size_t size, bool zero, struct slob_hea
 		break;
 	default:
 		/* Exact pages (the fewest that hold the size), counted in the
-		 * head page, starting at a block of the order that holds them. */
+		 * head page; a power of two of them aligned to their size. */
 		FUZZ_CHECK(p == page_address(page) && PageHead(page) &&
 				   ks == page->bigblock_pages << PAGE_SHIFT && ks >= size &&
 				   ks - size < PAGE_SIZE &&
-				   IS_ALIGNED(page_to_pfn(page), 1ul << get_order(ks)),
+				   ((ks & (ks - 1)) || IS_ALIGNED(page_to_pfn(page), 1ul << get_order(ks))),
 			   "bigblock %p ksize %zu", p, ks);
-		check_zone(page, get_order(ks), gfp);
+		check_zone(page, ks >> PAGE_SHIFT, gfp);
 		break;
 	}
 	if (zero)
@@ -943,9 +944,9 @@ static void check_slob_cache_object(struct kmem_cache *c, u8 *p)
 				   page->bigblock_pages == (c->size + PAGE_SIZE - 1) >> PAGE_SHIFT,
 			   "SLOB-model cache %s: bigblock object %p, %lu pages", c->name, (void *)p,
 			   page->bigblock_pages);
-		check_zone(page, get_order(c->size), c->allocflags);
+		check_zone(page, page->bigblock_pages, c->allocflags);
 	} else {
-		check_zone(page, 0, c->allocflags);
+		check_zone(page, 1, c->allocflags);
 		FUZZ_CHECK(page_type(page) == PGTY_SLOB &&
 				   ((uintptr_t)blk & (PAGE_SIZE - 1)) + c->size <= PAGE_SIZE,
 			   "SLOB-model cache %s: object %p (block of %u bytes) not in one SLOB page",

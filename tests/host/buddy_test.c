@@ -1534,6 +1534,97 @@ static void exact_pages(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* alloc_pages_fit: the shortest row of free pages that holds the request,
+ * across buddy boundaries, before a block of the request's order is cut;
+ * the pages past the request go back; only page-aligned; NULL (quietly
+ * with __GFP_NOWARN) when no row holds it. Rows are made by freeing single
+ * pages of a node whose every page above its min watermark was taken one at
+ * a time. */
+static void fit_pages(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
+	const unsigned long ram_pfn = RAM >> PAGE_SHIFT, nr_pfn = (16 * MiB) >> PAGE_SHIFT;
+	struct held *h = calloc(nr_pfn, sizeof(*h)), **by_pfn = calloc(nr_pfn, sizeof(*by_pfn));
+	struct held **at = NULL;
+	unsigned long free0;
+	size_t n;
+	u8 *p;
+
+	ASSERT(fr && h && by_pfn);
+	node_drain_pages(&fr->node);
+	n = take_all(&fr->node, GFP_KERNEL, 0, h, 0, nr_pfn);
+	ASSERT(n > 1000);
+	for (size_t i = 0; i < n; i++)
+		by_pfn[h[i].pfn - ram_pfn] = &h[i];
+	for (unsigned long b = 0; b + 64 <= nr_pfn && !at; b += 64) { /* 64 pages all taken */
+		unsigned long i = 0;
+
+		while (i < 64 && by_pfn[b + i])
+			i++;
+		if (i == 64)
+			at = &by_pfn[b];
+	}
+	ASSERT(at != NULL);
+	const unsigned long base = at[0]->pfn;
+	node_drain_pages(&fr->node);
+	const unsigned long reserve = nr_free_pages(); /* below the min watermark */
+
+	/* Rows: A = base+5..7 (3 pages: blocks of order 0 and 1), B = base+17..21
+	 * (5 pages: 0, 1, 1), and an order-2 block at base+24 (4 pages). */
+	for (int i = 5; i < 8; i++)
+		__free_pages(at[i]->page, 0);
+	for (int i = 17; i < 22; i++)
+		__free_pages(at[i]->page, 0);
+	for (int i = 24; i < 28; i++)
+		__free_pages(at[i]->page, 0);
+	node_drain_pages(&fr->node);
+	free0 = nr_free_pages();
+	EXPECT_EQ(free0, reserve + 12);
+	EXPECT_EQ(node_check(&fr->node), 0);
+
+	/* 3 pages: row A exactly, not the order-2 block nor B. */
+	p = alloc_pages_fit(3 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(page_to_pfn(virt_to_page(p)), base + 5);
+	EXPECT_EQ(nr_free_pages(), free0 - 3);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	memset(p, 0x5a, 3 * PAGE_SIZE);
+	free_pages_exact(p, 3 * PAGE_SIZE);
+	node_drain_pages(&fr->node);
+	EXPECT_EQ(nr_free_pages(), free0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+
+	/* 5 pages: only B holds them (the order-2 block is one too few). */
+	p = alloc_pages_fit(5 * PAGE_SIZE - 100, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(page_to_pfn(virt_to_page(p)), base + 17);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	free_pages_exact(p, 5 * PAGE_SIZE - 100);
+	node_drain_pages(&fr->node);
+
+	/* 2 pages with __GFP_ZERO: the shortest row is A; its first two pages,
+	 * cleared, the third back on the lists. */
+	memset(page_address(at[5]->page), 0x77, 3 * PAGE_SIZE);
+	p = alloc_pages_fit(2 * PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+	ASSERT(p);
+	EXPECT_EQ(page_to_pfn(virt_to_page(p)), base + 5);
+	EXPECT(p[0] == 0 && memcmp(p, p + 1, 2 * PAGE_SIZE - 1) == 0);
+	EXPECT_EQ(nr_free_pages(), free0 - 2);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	free_pages_exact(p, 2 * PAGE_SIZE);
+	node_drain_pages(&fr->node);
+	EXPECT_EQ(nr_free_pages(), free0);
+
+	/* More than the free pages above the watermark: none. */
+	EXPECT(alloc_pages_fit(13 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	EXPECT(alloc_pages_fit(0, GFP_KERNEL) == NULL);
+	EXPECT_EQ(nr_free_pages(), free0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	free(by_pfn);
+	free(h);
+	fakeram_done(fr);
+}
+
 static void failure_warns_once_per_order(struct ktest *t)
 {
 	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
@@ -2290,6 +2381,7 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(gfp_zero_on_another_node),
 	KTEST_CASE(order_too_large_fails),
 	KTEST_CASE(exact_pages),
+	KTEST_CASE(fit_pages),
 	KTEST_CASE(failure_warns_once_per_order),
 	KTEST_CASE(pcp_lists_park_and_drain),
 	KTEST_CASE(pcp_concurrent_harts),

@@ -6,10 +6,12 @@
  * failed" at the end; exits non-zero on any failure.
  *
  * Checked: malloc(0) unique and freeable; free(NULL); realloc(NULL, n);
- * realloc(p, 0) frees and returns NULL; calloc overflow and huge requests
+ * realloc(p, 0) frees and returns NULL; blocks of random sizes up to 1 MiB
+ * among small ones peaking within half again of the live bytes; calloc overflow and huge requests
  * return NULL with errno ENOMEM and do not grow the heap; 16-byte alignment of every size from 1 to
  * 9000 and of big ones; memalign, aligned_alloc, posix_memalign, valloc and
- * pvalloc at alignments 16 .. 16 MiB, their errors (EINVAL); usable sizes;
+ * pvalloc at alignments 16 .. 16 MiB, also among free rows of pages that
+ * fit the size but not the alignment, their errors (EINVAL); usable sizes;
  * contents kept across realloc between 1 byte and 40 MiB (page runs above
  * 4 MiB); calloc zeroes reused memory, and a 256 MiB calloc over dirty
  * memory adds under 16 MiB to the resident set (its pages dropped, not
@@ -152,6 +154,37 @@ static void alignment(void)
 		}
 		free(p);
 	}
+}
+
+/* Big alignments among free rows of pages that fit the size but not the
+ * alignment: 5-page blocks side by side, every other one freed, then
+ * memalign(16 KiB, 5 pages) and memalign(64 KiB, 17 pages + 1): each
+ * aligned as asked (a plain bigblock of that size would take one of the
+ * free rows, page-aligned only: alloc_pages_fit). */
+static void aligned_among_free_rows(void)
+{
+	enum { N = 256 };
+	static void *row[N];
+	void *p[8];
+
+	for (int i = 0; i < N; i++)
+		row[i] = malloc(5 * 4096);
+	for (int i = 0; i < N; i += 2) {
+		free(row[i]);
+		row[i] = NULL;
+	}
+	for (int i = 0; i < 8; i++) {
+		size_t a = i & 1 ? 65536 : 16384, n = i & 1 ? 17 * 4096 + 1 : 5 * 4096;
+
+		p[i] = memalign(a, n);
+		CHECK(p[i] && !((uintptr_t)p[i] % a), "memalign(%zu, %zu) among free 5-page rows: %p", a, n, p[i]);
+		if (p[i])
+			memset(p[i], 0x3c, n);
+	}
+	for (int i = 0; i < 8; i++)
+		free(p[i]);
+	for (int i = 0; i < N; i++)
+		free(row[i]);
 }
 
 static void aligned(void)
@@ -807,8 +840,8 @@ static void runs_reused(void)
 	CHECK(trimmed == 1, "malloc_trim after freeing a 5000000-byte block returned %d", trimmed);
 }
 
-/* Run this program again as "malloc-edge MODE" with @var=@value added to
- * its environment (and no RVMM_MALLOC_STATS or _REPORT: its lines are the
+/* Run this program again as "malloc-edge MODE" with @var=@value (unless
+ * @var is NULL) added to its environment (and no RVMM_MALLOC_STATS or _REPORT: its lines are the
  * parent's); its standard error in @err. Returns its wait status. */
 static int run_self(const char *mode, const char *var, const char *value, char *err, size_t size)
 {
@@ -825,7 +858,8 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 		dup2(fds[1], 2);
 		close(fds[0]);
 		close(fds[1]);
-		setenv(var, value, 1);
+		if (var)
+			setenv(var, value, 1);
 		unsetenv("RVMM_MALLOC_STATS");
 		unsetenv("RVMM_MALLOC_REPORT");
 		execl("/proc/self/exe", "malloc-edge", mode, (char *)NULL);
@@ -839,6 +873,73 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 	if (pid > 0)
 		waitpid(pid, &status, 0);
 	return status;
+}
+
+/* "malloc-edge mix": 4096 slots taken and freed at random, 2% of the
+ * blocks of up to 1 MiB, the others of up to 600 bytes, every byte
+ * written. Prints "mix: live_kb=L peak_kb=P" on standard error: the most
+ * bytes live at once and the resident set's peak above the start. */
+static int mix_child(void)
+{
+	enum { SLOTS = 4096 };
+	static unsigned char *slot[SLOTS];
+	static size_t len[SLOTS];
+	unsigned long long s = 88172645463325252ull;
+	size_t live = 0, live_peak = 0;
+	int peak_known = reset_peak_rss();
+	long before = rss_kb();
+
+	for (long i = 0; i < 600000; i++) {
+		unsigned int k, r;
+
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		k = (unsigned int)(s % SLOTS);
+		r = (unsigned int)(s >> 32) % 1000;
+		if (slot[k]) {
+			free(slot[k]);
+			live -= len[k];
+			slot[k] = NULL;
+			if (r < 500)
+				continue;
+		}
+		len[k] = r % 50 == 0 ? 1 + (s >> 12) % (1u << 20) : 1 + (s >> 12) % 600;
+		slot[k] = malloc(len[k]);
+		if (!slot[k])
+			return 1;
+		memset(slot[k], (int)i, len[k]);
+		live += len[k];
+		if (live > live_peak)
+			live_peak = live;
+	}
+	for (int k = 0; k < SLOTS; k++)
+		free(slot[k]);
+	if (!peak_known || before < 0)
+		return 2;
+	fprintf(stderr, "mix: live_kb=%zu peak_kb=%ld\n", live_peak >> 10, peak_rss_kb() - before);
+	return 0;
+}
+
+/* Blocks of random sizes up to 1 MiB among small ones (mix_child, in a
+ * process of its own: a fresh heap): the resident peak stays within half
+ * again of the bytes live at once plus 8 MiB. A big block goes where it
+ * fits best among the free pages (alloc_pages_fit); cut from a buddy block
+ * of its order, each left its tail's pieces scattered, and the free pages
+ * that no later request could use stayed resident (2.5 times the live
+ * bytes; glibc's about 1.2). */
+static void big_blocks_mixed(void)
+{
+	char err[256];
+	long live = -1, peak = -1;
+	int status = run_self("mix", NULL, NULL, err, sizeof(err));
+	const char *line = strstr(err, "mix: ");
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && line &&
+		      sscanf(line, "mix: live_kb=%ld peak_kb=%ld", &live, &peak) == 2,
+	      "malloc-edge mix ran (status 0x%x, %s)", status, err);
+	if (live > 0 && peak >= 0)
+		CHECK(peak <= live * 3 / 2 + 8 * 1024,
+		      "blocks up to 1 MiB among small ones: resident peak %ld KiB for %ld KiB live "
+		      "(<= 1.5 times + 8 MiB)", peak, live);
 }
 
 /* "malloc-edge oom" (RVMM_MALLOC_MAX=256M): fill the heap with 1 MiB
@@ -1003,6 +1104,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "oom") == 0)
 		return oom_child();
+	if (argc > 1 && strcmp(argv[1], "mix") == 0)
+		return mix_child();
 	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
 		sink = malloc(100);
 		return sink == NULL;
@@ -1011,6 +1114,7 @@ int main(int argc, char **argv)
 	basics();
 	alignment();
 	aligned();
+	aligned_among_free_rows();
 	reallocs();
 	calloc_lazy();
 	calloc_reuse();
@@ -1018,6 +1122,7 @@ int main(int argc, char **argv)
 	big_buffers_keep_pages();
 	realloc_growth();
 	realloc_shrink_gives_back();
+	big_blocks_mixed();
 	bad_frees();
 	threads();
 	generations();
