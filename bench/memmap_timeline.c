@@ -23,13 +23,15 @@
  *   100 * (1 - largest free block / free pages); unusable_pct: free pages
  *   not in 4 MiB blocks / free pages (Linux's unusable free space index for
  *   order 10, bench/workloads.h); live_kb: bytes requested and live.
- *   Percentages with one decimal.
+ *   Percentages with one decimal. Ctrl-C ends the churn early
+ *   ("memmap-timeline: interrupted after N steps"); the drain, the samples
+ *   after it and the summary follow as usual, so nothing stays allocated.
  *
  * memmap-fill [free]
  *   Leaves memory in a state worth a picture: kmalloc objects of the kernel
  *   size mix (slab caches with kmalloc=slab), blocks from kmalloc's SLOB heap,
  *   bigblocks, bare page blocks of orders 0-3 and a few vmalloc areas, all
- *   allocated interleaved, then about a third of them freed again, so that
+ *   allocated interleaved (Ctrl-C stops it and frees what it took), then about a third of them freed again, so that
  *   free holes sit between the owners. Everything stays allocated until
  *   `memmap-fill free`, which gives it all back, the table of what is held
  *   (FILL_MAX entries, 64 pages) too.
@@ -85,7 +87,7 @@ static int cmd_memmap_timeline(int argc, char **argv)
 	static const struct churn_ops ops = { tl_alloc, tl_free };
 	struct wl_spec spec = { churn_weights, ARRAY_SIZE(churn_weights), 262144, 800000, 0, 0,
 				0x2545f4914f6cdd1dull, 8 };
-	struct wl_hooks hooks = { .every = 10000, .sample = tl_sample };
+	struct wl_hooks hooks = { .every = 10000, .sample = tl_sample, .stop = shell_interrupted };
 	u32 *const args[] = { &spec.slots, &spec.steps, &hooks.every };
 	struct wl_result r;
 	struct page *page;
@@ -113,16 +115,20 @@ static int cmd_memmap_timeline(int argc, char **argv)
 		spec.slots, spec.steps, hooks.every, kmalloc_backend == KMALLOC_SLAB ? "slab" : "slob");
 	wl_run(&spec, page_address(page), &ops, &hooks, &r);
 	__free_pages(page, order);
+	if (r.steps_done < spec.steps)
+		kprintf("memmap-timeline: interrupted after %u steps; every block freed\n", r.steps_done);
 	wl_shrink_kmalloc_caches();
-	tl_sample(spec.steps + (u32)r.final_frees, WL_SHRUNK, &r, NULL);
+	tl_sample(r.steps_done + (u32)r.final_frees, WL_SHRUNK, &r, NULL);
 	node_drain_pages(mem_node);
-	tl_sample(spec.steps + (u32)r.final_frees, WL_PCP_DRAINED, &r, NULL);
+	tl_sample(r.steps_done + (u32)r.final_frees, WL_PCP_DRAINED, &r, NULL);
 	kprintf("memmap-timeline: %llu allocs, %llu frees, %llu at the end, peak %llu KiB live,"
 		" %llu corrupt, %llu failed\n", (unsigned long long)r.allocs,
 		(unsigned long long)r.frees, (unsigned long long)r.final_frees,
 		(unsigned long long)((r.peak_live_bytes + 1023) / 1024), (unsigned long long)r.corrupt,
 		(unsigned long long)r.failed_allocs);
-	return r.corrupt || r.failed_allocs ? -EIO : 0;
+	if (r.corrupt || r.failed_allocs)
+		return -EIO;
+	return r.steps_done < spec.steps ? -EINTR : 0;
 }
 SHELL_CMD("memmap-timeline", cmd_memmap_timeline, "[slots [steps [every]]]",
 	  "churn through kmalloc, printing free memory and fragmentation samples");
@@ -137,6 +143,7 @@ struct fill_obj {
 };
 
 #define FILL_MAX 12000
+#define FILL_STOP_POLL 256 /* allocations between two checks for Ctrl-C */
 #define FILL_TABLE_ORDER get_order(FILL_MAX * sizeof(struct fill_obj))
 /* FILL_MAX entries, from the page allocator while allocations are held:
  * NULL before the first memmap-fill and after memmap-fill free. */
@@ -214,7 +221,14 @@ static int cmd_memmap_fill(int argc, char **argv)
 		return -ENOMEM;
 	}
 	while (fill_n < FILL_MAX) {
-		u64 r = xorshift64(&x);
+		u64 r;
+
+		if (fill_n % FILL_STOP_POLL == 0 && shell_interrupted()) {
+			kprintf("memmap-fill: interrupted after %u allocations; everything freed\n", fill_n);
+			fill_free_all();
+			return -EINTR;
+		}
+		r = xorshift64(&x);
 		unsigned int pick = (unsigned int)(r % 1000);
 		struct fill_obj *o = &fill[fill_n];
 

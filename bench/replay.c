@@ -997,8 +997,14 @@ int replay_run(const char *buf, size_t len, const struct replay_opts *opts, stru
 		p = end;
 	}
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl;
 
+		if (opts && opts->stop && line % REPLAY_STOP_POLL == 0 && opts->stop()) {
+			r->interrupted = true;
+			kprintf("replay: interrupted after %u lines\n", line);
+			break;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
 		do_line(st, p, nl ? nl : end, ++line, !nl);
 		p = nl ? nl + 1 : end;
 	}

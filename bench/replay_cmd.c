@@ -6,6 +6,9 @@
  *   replay        replay, release the initrd, print the summary last
  *   replay keep   replay and keep the initrd reserved (to replay it again)
  *
+ * Ctrl-C ends the replay early: what the trace left allocated is freed and
+ * the initrd stays reserved, as with keep.
+ *
  * The initrd stays reserved (memblock and PG_reserved) until the replay
  * ends; then every page it covers, less a partial page something else also
  * holds, becomes free memory (release_reserved_range, mm/reserved.c). A
@@ -42,6 +45,7 @@ static void release_initrd(u64 start, u64 end)
 static int cmd_replay(int argc, char **argv)
 {
 	bool keep = argc == 2 && strcmp(argv[1], "keep") == 0;
+	const struct replay_opts opts = { .stop = shell_interrupted };
 	struct replay_result r;
 	u64 start, end, t0;
 	int rc;
@@ -61,14 +65,16 @@ static int cmd_replay(int argc, char **argv)
 		(unsigned long long)start, (unsigned long long)end - 1,
 		(unsigned long long)(end - start));
 	t0 = time_now_us();
-	rc = replay_run(phys_to_virt(start), (size_t)(end - start), NULL, &r);
+	rc = replay_run(phys_to_virt(start), (size_t)(end - start), &opts, &r);
 	if (rc)
 		return rc;
 	kprintf("replay: took %llu ms\n", (unsigned long long)(time_now_us() - t0) / 1000);
-	if (!keep)
+	if (r.interrupted)
+		kprintf("replay: the initrd stays reserved, to be replayed again\n");
+	else if (!keep)
 		release_initrd(start, end);
 	replay_print_summary(&r);
-	return 0;
+	return r.interrupted ? -EINTR : 0;
 }
 SHELL_CMD("replay", cmd_replay, "[keep]",
 	  "replay the kmem trace in the initrd (ftrace text), then release the initrd");

@@ -67,6 +67,7 @@ struct wl_result {
 	u64 live_bytes, peak_live_bytes; /* requested bytes */
 	u64 long_lived;              /* blocks that went to the long-lived table */
 	u64 rdinstret_cost;
+	u32 steps_done;              /* spec->steps, or fewer when hooks->stop ended them */
 };
 
 /* WL_SHRUNK, WL_PCP_DRAINED: for callers' own samples after the run. */
@@ -74,13 +75,18 @@ enum wl_phase { WL_STEPS, WL_DRAIN, WL_SHRUNK, WL_PCP_DRAINED };
 
 /* Calls between steps, not counted. sample: every `every` steps, and every
  * `every` frees while draining (step counts on past `steps` then); at_end:
- * after the last step, before anything is freed. Any may be NULL. */
+ * after the last step, before anything is freed; stop: every WL_STOP_POLL
+ * steps, and when it returns true the steps end there (r->steps_done says
+ * how many ran) and the drain frees everything as usual. Any may be NULL. */
 struct wl_hooks {
 	u32 every;
 	void (*sample)(u32 step, enum wl_phase phase, const struct wl_result *r, void *arg);
 	void (*at_end)(const struct wl_result *r, void *arg);
+	bool (*stop)(void);
 	void *arg;
 };
+
+#define WL_STOP_POLL 4096
 
 /* Slots a spec needs: slots + long_max of them (the caller provides). */
 static inline unsigned long wl_table_bytes(const struct wl_spec *s)

@@ -22,13 +22,13 @@ static int ktest_param(const char *value)
 }
 KPARAM("ktest", ktest_param, "ktest=all|SUITE,...  run self-tests at boot, then power off");
 
-static struct ktest_totals run_checked(const char *selection)
+static struct ktest_totals run_checked(const char *selection, bool (*stop)(void))
 {
 	/* Suites assert exact counts: background reclaim and cache_reap on
 	 * other harts' ticks would move them. The reclaim suite turns them on
 	 * for its own cases. */
 	bool background = mm_background_set(false);
-	struct ktest_totals tot = ktest_run(selection, true);
+	struct ktest_totals tot = ktest_run(selection, true, stop);
 
 	mm_background_set(background);
 	harts_check_stacks();
@@ -41,7 +41,7 @@ void selftest_boot(void)
 
 	if (!boot_selection)
 		return;
-	tot = run_checked(boot_selection);
+	tot = run_checked(boot_selection, NULL);
 	poweroff(tot.failed ? EXIT_TESTS_FAILED : EXIT_OK);
 }
 
@@ -61,7 +61,9 @@ static int cmd_ktest(int argc, char **argv)
 		ksnprintf(selection + len, sizeof(selection) - len, "%s%s", i > 1 ? "," : "",
 			  argv[i]);
 	}
-	tot = run_checked(selection);
-	return tot.failed ? -EIO : 0;
+	tot = run_checked(selection, shell_interrupted);
+	if (tot.failed)
+		return -EIO;
+	return tot.interrupted ? -EINTR : 0;
 }
 SHELL_CMD("ktest", cmd_ktest, "[-l | suite...]", "run self-test suites (all by default; -l lists them)");

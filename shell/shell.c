@@ -7,11 +7,20 @@
  * escape sequences (arrow keys) are dropped whole. CR, LF and CR LF each end
  * a line, so input piped into QEMU works as typed input does. A line longer
  * than SHELL_LINE_MAX - 1 characters is reported and not run.
+ *
+ * Interrupting a command: a command the console runs (a typed line or a
+ * run= command) may last long, so its long loops call shell_interrupted()
+ * between batches. On the hart running the command that reads the console:
+ * a Ctrl-C (0x03) is taken and latched for the rest of the command; every
+ * other byte goes to the typeahead buffer, which the next read_line takes
+ * before the UART, so what is typed during a command is the next line's
+ * input. The latch is cleared when the next command starts.
  */
 #include <drivers/console.h>
 #include <lib/kstring.h>
 #include <boot/ktime.h>
 #include <boot/boot.h>
+#include <boot/hart.h>
 #include <lib/cmdline.h>
 #include <shell/line.h>
 #include <shell/shell.h>
@@ -21,6 +30,68 @@ extern const struct shell_cmd *const __stop_rvmm_cmds[];
 
 /* Below the time 8 bytes take at 115200 baud, so a FIFO does not overflow. */
 #define POLL_SLEEP_US 250
+
+#define CTRL_C 0x03
+
+/* Bytes read by shell_interrupted() that were not Ctrl-C, oldest first. */
+static struct {
+	unsigned char buf[SHELL_LINE_MAX];
+	unsigned int head, len; /* the oldest byte is buf[head] */
+} typeahead;
+
+/* The cpu running the command the console gave, -1 between commands. */
+static int command_cpu = -1;
+/* A Ctrl-C came during the current command. */
+static bool interrupt_seen;
+
+static void typeahead_put(unsigned char c)
+{
+	typeahead.buf[(typeahead.head + typeahead.len) % sizeof(typeahead.buf)] = c;
+	typeahead.len++;
+}
+
+/* The next input byte: the typeahead's first, else the UART's (-1: none). */
+static int next_input_byte(void)
+{
+	int c;
+
+	if (!typeahead.len)
+		return console_getc();
+	c = typeahead.buf[typeahead.head];
+	typeahead.head = (typeahead.head + 1) % sizeof(typeahead.buf);
+	typeahead.len--;
+	return c;
+}
+
+bool shell_interrupted(void)
+{
+	int c;
+
+	if (__atomic_load_n(&command_cpu, __ATOMIC_RELAXED) != (int)this_cpu())
+		return __atomic_load_n(&interrupt_seen, __ATOMIC_ACQUIRE);
+	/* Stop at the Ctrl-C: bytes after it stay in the UART, in order.
+	 * With the typeahead full, the UART is not read (its FIFO holds on). */
+	while (!interrupt_seen && typeahead.len < sizeof(typeahead.buf) &&
+	       (c = console_getc()) >= 0) {
+		if (c == CTRL_C)
+			__atomic_store_n(&interrupt_seen, true, __ATOMIC_RELEASE);
+		else
+			typeahead_put((unsigned char)c);
+	}
+	return interrupt_seen;
+}
+
+/* Run one line the console gave, interruptible by Ctrl-C. */
+static int run_command(const char *line)
+{
+	int rc;
+
+	__atomic_store_n(&interrupt_seen, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&command_cpu, (int)this_cpu(), __ATOMIC_RELEASE);
+	rc = shell_exec(line);
+	__atomic_store_n(&command_cpu, -1, __ATOMIC_RELEASE);
+	return rc;
+}
 
 size_t shell_nr_cmds(void)
 {
@@ -104,7 +175,7 @@ void shell_run_script(const char *script)
 			memcpy(line, script, n);
 			line[n] = '\0';
 			kprintf("rvmm> %s\n", line);
-			shell_exec(line);
+			run_command(line);
 		}
 		script += n;
 		if (*script == ';')
@@ -116,7 +187,7 @@ static int getc_blocking(void)
 {
 	int c;
 
-	while ((c = console_getc()) < 0) {
+	while ((c = next_input_byte()) < 0) {
 		sleep_us(POLL_SLEEP_US);
 		idle_tick(POLL_SLEEP_US); /* the memory manager's tick (boot/tick.c) */
 	}
@@ -145,7 +216,7 @@ void shell_loop(void)
 		if (read_line(&ed) == LINE_TOO_LONG)
 			kprintf("shell: line longer than %d characters not run\n", SHELL_LINE_MAX - 1);
 		else
-			shell_exec(line);
+			run_command(line);
 	}
 }
 
@@ -165,7 +236,8 @@ static int cmd_help(int argc, char **argv)
 		else
 			kprintf("  %-24s %s\n", usage, c->help);
 	}
-	kprintf("Leave QEMU with Ctrl-A X.\n");
+	kprintf("Ctrl-C stops a long command (stress, memmap-timeline, memmap-fill, bench, replay,\n"
+		"ktest) at its next safe point; what it allocated is freed. Leave QEMU with Ctrl-A X.\n");
 	return 0;
 }
 SHELL_CMD("help", cmd_help, "", "list every command");

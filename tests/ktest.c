@@ -99,10 +99,18 @@ void ktest_skip(struct ktest *t, const char *fmt, ...)
 		kstrlcpy(t->skipped, "skipped", sizeof(t->skipped));
 }
 
-static void run_suite(const struct ktest_suite *s, struct ktest_totals *tot)
+/* Whether to run no more cases: @stop (may be NULL) said so, now or before. */
+static bool stopping(bool (*stop)(void), struct ktest_totals *tot)
+{
+	if (!tot->interrupted && stop && stop())
+		tot->interrupted = true;
+	return tot->interrupted;
+}
+
+static void run_suite(const struct ktest_suite *s, bool (*stop)(void), struct ktest_totals *tot)
 {
 	kasan_suite_mode(s->name, true);
-	for (size_t i = 0; i < s->nr_cases; i++) {
+	for (size_t i = 0; i < s->nr_cases && !stopping(stop, tot); i++) {
 		struct ktest t = { .suite = s->name, .name = s->cases[i].name };
 		int n = tot->passed + tot->failed + 1;
 
@@ -136,12 +144,12 @@ static bool is_separator(char c)
 	return c == ',' || c == ' ' || c == '\t';
 }
 
-struct ktest_totals ktest_run(const char *selection, bool closing_line)
+struct ktest_totals ktest_run(const char *selection, bool closing_line, bool (*stop)(void))
 {
-	struct ktest_totals tot = { 0, 0 };
+	struct ktest_totals tot = { 0, 0, false };
 	const char *p = selection ? selection : "all";
 
-	while (*p) {
+	while (*p && !tot.interrupted) {
 		size_t len = 0;
 
 		while (is_separator(*p))
@@ -153,11 +161,11 @@ struct ktest_totals ktest_run(const char *selection, bool closing_line)
 		if (len == 3 && memcmp(p, "all", 3) == 0) {
 			for (size_t i = 0; i < ktest_nr_suites(); i++)
 				if (!ktest_suite_at(i)->explicit_only)
-					run_suite(ktest_suite_at(i), &tot);
+					run_suite(ktest_suite_at(i), stop, &tot);
 		} else {
 			const struct ktest_suite *s = find_suite(p, len);
 			if (s) {
-				run_suite(s, &tot);
+				run_suite(s, stop, &tot);
 			} else {
 				tot.failed++;
 				kprintf("not ok %d %.*s: no such suite\n",
@@ -166,7 +174,10 @@ struct ktest_totals ktest_run(const char *selection, bool closing_line)
 		}
 		p += len;
 	}
-	if (closing_line)
+	if (tot.interrupted)
+		kprintf("ktest: interrupted after %d cases (%d passed, %d failed)\n",
+			tot.passed + tot.failed, tot.passed, tot.failed);
+	else if (closing_line)
 		kprintf("ktest: %d passed, %d failed\n", tot.passed, tot.failed);
 	return tot;
 }

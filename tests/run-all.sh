@@ -52,6 +52,9 @@ tests/qemu/kfence-checks.sh
 section "boot and console checks on QEMU virt"
 tests/qemu/boot-checks.sh
 
+section "Ctrl-C at the console: long commands stopped, nothing lost, typed input kept"
+tests/qemu/interrupt-checks.sh
+
 section "slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo"
 tests/qemu/slab-checks.sh
 

@@ -45,6 +45,7 @@
 #define FULL_FILL 1024
 #define SAMPLE_STEP 64
 #define MAX_REPORTS 10
+#define STOP_POLL_OPS 4096 /* operations between two calls of the stop check */
 #define CTOR_MAGIC 0x5eed5eed0c70c70cull
 
 enum { K_NONE, K_PAGE, K_KMALLOC, K_CACHE };
@@ -85,6 +86,8 @@ static const struct {
 
 static struct kmem_cache *scache[NCACHES];
 static unsigned long run_ops;
+static bool (*run_stop)(void); /* the run's stop check, or NULL */
+static bool run_stopped;       /* run_stop said stop (any hart saw it) */
 static unsigned long nr_errors;
 
 static __printf(1, 2) void stress_error(const char *fmt, ...)
@@ -423,6 +426,16 @@ static void step(struct shart *h)
 	h->ops++;
 }
 
+/* Whether to stop: run_stop said so on this hart or another. */
+static bool stop_requested(void)
+{
+	if (!run_stop)
+		return false;
+	if (run_stop())
+		__atomic_store_n(&run_stopped, true, __ATOMIC_RELAXED);
+	return __atomic_load_n(&run_stopped, __ATOMIC_RELAXED);
+}
+
 static void worker(void *arg)
 {
 	unsigned int cpu = this_cpu();
@@ -430,8 +443,11 @@ static void worker(void *arg)
 	unsigned long todo = run_ops / nr_harts + (cpu < run_ops % nr_harts);
 
 	(void)arg;
-	for (unsigned long n = 0; n < todo; n++)
+	for (unsigned long n = 0; n < todo; n++) {
+		if (n % STOP_POLL_OPS == 0 && stop_requested())
+			break;
 		step(h);
+	}
 	for (unsigned int i = 0; i < NSLOTS; i++)
 		if (h->slot[i].p)
 			do_free(h, &h->slot[i]);
@@ -508,7 +524,7 @@ static void destroy_caches(void)
 	}
 }
 
-int stress_run(unsigned long ops, u64 seed, struct stress_result *r)
+int stress_run(unsigned long ops, u64 seed, bool (*stop)(void), struct stress_result *r)
 {
 	struct snap s0, s1;
 	struct objs_arg chk = { 0, 0 };
@@ -518,6 +534,8 @@ int stress_run(unsigned long ops, u64 seed, struct stress_result *r)
 	settle(&s0);
 	nr_errors = 0;
 	run_ops = ops;
+	run_stop = stop;
+	run_stopped = false;
 	memset(st, 0, sizeof(st));
 	memset(xch, 0, sizeof(xch));
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
@@ -547,6 +565,8 @@ int stress_run(unsigned long ops, u64 seed, struct stress_result *r)
 		r->drains += h->drains;
 	}
 	r->harts = nr_harts;
+	r->interrupted = run_stopped;
+	run_stop = NULL;
 	r->leaked_pages = (long)(s0.free_pages - s1.free_pages) - (long)(s1.meta_pages - s0.meta_pages) -
 			  (long)(s1.slob_empty - s0.slob_empty);
 	if (r->allocs != r->frees)
@@ -571,6 +591,8 @@ void stress_print(const struct stress_result *r)
 {
 	u64 ms = r->usecs / 1000;
 
+	if (r->interrupted)
+		kprintf("stress: interrupted after %lu operations\n", r->ops);
 	kprintf("stress: ops=%lu errors=%lu leaked_pages=%ld\n", r->ops, r->errors, r->leaked_pages);
 	kprintf("stress: harts=%u kmalloc=%s allocs=%lu frees=%lu reallocs=%lu passes=%lu "
 		"null=%lu shrinks=%lu drains=%lu time_ms=%llu ops_per_s=%llu\n",
@@ -592,11 +614,13 @@ static int cmd_stress(int argc, char **argv)
 		kprintf("usage: stress [ops] [seed]\n");
 		return -EINVAL;
 	}
-	stress_run((unsigned long)ops, seed, &r);
+	stress_run((unsigned long)ops, seed, shell_interrupted, &r);
 	stress_print(&r);
 	if (failslab.active || fail_page_alloc.active)
 		fault_inject_show();
-	return r.errors || r.leaked_pages ? -EIO : 0;
+	if (r.errors || r.leaked_pages)
+		return -EIO;
+	return r.interrupted ? -EINTR : 0;
 }
 SHELL_CMD("stress", cmd_stress, "[ops] [seed]",
 	  "random mixed allocations on every hart, checked; prints errors and leaked pages");

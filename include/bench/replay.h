@@ -53,8 +53,15 @@ enum replay_kind {
 /* Line reports ("replay: line N: ...") printed at most; more are counted. */
 #define REPLAY_MAX_REPORTS 20
 
+/* Lines replayed between two calls of replay_opts.stop. */
+#define REPLAY_STOP_POLL 4096
+
 struct replay_opts {
 	unsigned int max_reports; /* 0: REPLAY_MAX_REPORTS */
+	/* NULL, or called every REPLAY_STOP_POLL lines: true ends the replay
+	 * there (r->interrupted); what it left allocated is freed as at the
+	 * end of a trace. */
+	bool (*stop)(void);
 };
 
 struct replay_kind_stats {
@@ -70,6 +77,7 @@ struct replay_result {
 	u64 skipped_events; /* other events, not replayed */
 	u64 ignored_lines;  /* blank, comments, trace-cmd headers */
 	u64 reports;        /* line reports (printed or not) */
+	bool interrupted;   /* opts->stop ended the replay after `lines` lines */
 	struct replay_kind_stats kind[RK_NR];
 	bool have_insns;    /* insns were counted (rdinstret: target only) */
 	u64 rdinstret_cost; /* the calibration subtracted from each call */

@@ -51,6 +51,7 @@ typedef int64_t s64;
 /* Errors returned as negative values by rvmm functions. */
 #define EPERM 1
 #define ENOENT 2
+#define EINTR 4 /* stopped by the user (Ctrl-C at the console) */
 #define EIO 5
 #define E2BIG 7
 #define ENOMEM 12

@@ -30,6 +30,18 @@ struct shell_cmd {
  * whose usage (args "") takes none (after printing so). Empty lines
  * return 0. */
 int shell_exec(const char *line);
+/*
+ * Whether the user typed Ctrl-C (0x03) since the running console command
+ * started (a typed line or a run= command). Long loops call it between
+ * batches, never inside a measured region, and then stop, free what they
+ * hold and say so. On the hart that runs the command it reads what waits on
+ * the console: the Ctrl-C is taken, every other byte kept as the next
+ * line's input (up to SHELL_LINE_MAX bytes; beyond that the UART is left
+ * unread). On other harts, and outside a console command (ktest= at boot),
+ * it reads nothing and returns what the command's hart has seen (false
+ * outside a command). Stays true until the next command starts.
+ */
+bool shell_interrupted(void);
 /* Run commands separated by ';' in order (the run= boot parameter). */
 void shell_run_script(const char *script);
 /* The interactive loop: prompt, read a line, run it. Never returns. */

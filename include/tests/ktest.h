@@ -119,14 +119,18 @@ void ktest_skip(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 struct ktest_totals {
 	int passed;
 	int failed;
+	bool interrupted; /* stop ended the run before every case ran */
 };
 
 /*
  * Run the suites named in @selection: "all", or a list separated by commas
  * or spaces. An unknown suite name counts as one failed case. Prints the
- * per-case lines and, when @closing_line is set, the closing line.
+ * per-case lines and, when @closing_line is set, the closing line. @stop
+ * (NULL: none; the console's shell_interrupted) is called before each case:
+ * once it returns true no more cases run and, instead of the closing line,
+ * "ktest: interrupted after N cases (P passed, F failed)" is printed.
  */
-struct ktest_totals ktest_run(const char *selection, bool closing_line);
+struct ktest_totals ktest_run(const char *selection, bool closing_line, bool (*stop)(void));
 
 /* Print every registered suite with its number of cases. */
 void ktest_list(void);

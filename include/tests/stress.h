@@ -19,6 +19,7 @@ struct stress_result {
 	unsigned long alloc_failures; /* allocations that returned NULL (survived) */
 	unsigned long shrinks, drains;
 	unsigned int harts;
+	bool interrupted;             /* stop said so before all ops were done */
 	u64 usecs;                    /* time the operations took */
 };
 
@@ -36,11 +37,16 @@ struct stress_result {
  * compared with the one at the start (allocator metadata that legitimately
  * stays, such as new magazines, is accounted for); node_check, slob_check
  * and kmem_cache_check must find nothing. Call from one hart while the
- * others are idle. Returns 0, or -ENOMEM if the run could not start.
+ * others are idle. @stop (NULL: none) is called on every hart every 4096
+ * operations; once it returns true on any hart, every hart stops taking
+ * operations, and everything is freed and checked as after a full run
+ * (r->interrupted is set, r->ops counts what was done; the console's
+ * shell_interrupted). Returns 0, or -ENOMEM if the run could not start.
  */
-int stress_run(unsigned long ops, u64 seed, struct stress_result *r);
+int stress_run(unsigned long ops, u64 seed, bool (*stop)(void), struct stress_result *r);
 
-/* "stress: ops=N errors=E leaked_pages=L" and a line of details. */
+/* "stress: ops=N errors=E leaked_pages=L" and a line of details, after
+ * "stress: interrupted after N operations" when the run was stopped. */
 void stress_print(const struct stress_result *r);
 
 #endif

@@ -30,6 +30,6 @@ int main(int argc, char **argv)
 		} else
 			selection = argv[i];
 	}
-	tot = ktest_run(selection, true);
+	tot = ktest_run(selection, true, NULL);
 	return tot.failed ? 1 : 0;
 }

@@ -318,13 +318,22 @@ static void __printf(2, 3) sb_printf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+static unsigned int stop_polls;
+
+/* A stop check that says stop on its third call (lines 0 and 4096 go on). */
+static bool stop_at_third_poll(void)
+{
+	return ++stop_polls == 3;
+}
+
 /*
  * 30000 events, valid by construction: a table of 1500 slots, each step
  * frees an occupied slot or fills an empty one with a kmalloc (8..3000
  * bytes), a cache object (3 caches) or pages (order 0..3). Pointers are the
  * slot's address plus a generation step, so freed pointers come back later
  * (the table's tombstones are revived) and the table grows past its first
- * size. Everything left is freed at the end.
+ * size. Everything left is freed at the end. Then the same trace again,
+ * stopped after 8192 lines by replay_opts.stop.
  */
 static void synthetic(struct ktest *t)
 {
@@ -393,6 +402,22 @@ static void synthetic(struct ktest *t)
 		ksnprintf(want, sizeof(want), "replay: events=%llu unknown=0 errors=0 peak_kb=*",
 			  (unsigned long long)events);
 		EXPECT(has_last(want));
+		show_output(t);
+		fx_teardown(t);
+	}
+	/* Stopped half way (Ctrl-C at the console): the replay ends at a
+	 * poll, says where, and still frees everything (fx_teardown). */
+	stop_polls = 0;
+	if (fx_setup(t)) {
+		const struct replay_opts o = { .stop = stop_at_third_poll };
+
+		EXPECT_EQ(replay_captured(b.p, b.len, &o), 0);
+		EXPECT(fx.r.interrupted);
+		EXPECT_EQ(stop_polls, 3);
+		EXPECT_EQ(fx.r.lines, 2 * REPLAY_STOP_POLL);
+		EXPECT(fx.r.events < events);
+		EXPECT(fx.r.live_objects + fx.r.live_blocks > 0);
+		EXPECT(has("replay: interrupted after 8192 lines"));
 		show_output(t);
 		fx_teardown(t);
 	}

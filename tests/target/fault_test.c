@@ -463,7 +463,7 @@ static void stress_with(struct ktest *t, enum kmalloc_backend backend, const cha
 	kmalloc_set_backend(backend);
 	ASSERT_EQ(fault_inject_set(&fail_page_alloc, page_spec), 0);
 	ASSERT_EQ(fault_inject_set(&failslab, slab_spec), 0);
-	stress_run(60000, 42, &r);
+	stress_run(60000, 42, NULL, &r);
 	stress_print(&r);
 	fault_inject_show();
 	EXPECT_EQ(r.errors, 0);

@@ -408,7 +408,7 @@ static void every_hart_at_95_percent(struct ktest *t)
 	/* A machine so small that 5% free is already below the low marks
 	 * (8 MiB) crossed them while filling: count the wakeups from there. */
 	wake0 = nr_free_pages() <= low ? wake_fill : vm_events[KSWAPD_WAKEUP];
-	EXPECT_EQ(stress_run(PRESSURE_OPS, 11, &r), 0);
+	EXPECT_EQ(stress_run(PRESSURE_OPS, 11, NULL, &r), 0);
 	stress_print(&r);
 	EXPECT_EQ(r.ops, PRESSURE_OPS);
 	EXPECT_EQ(r.errors, 0);

@@ -23,7 +23,7 @@ static void run_checked(struct ktest *t, unsigned long ops, u64 seed, bool press
 {
 	struct stress_result r;
 
-	ASSERT_EQ(stress_run(ops, seed, &r), 0);
+	ASSERT_EQ(stress_run(ops, seed, NULL, &r), 0);
 	stress_print(&r);
 	EXPECT_EQ(r.ops, ops);
 	EXPECT_EQ(r.errors, 0);

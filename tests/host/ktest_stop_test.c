@@ -1,0 +1,49 @@
+/*
+ * ktest_stop_test.c - the runner's stop check (tests/ktest.c, ktest_run's
+ * @stop; the console's Ctrl-C): it is asked before every case, and once it
+ * says stop no further case runs and the interrupted line replaces the
+ * closing line. Suite "ktest_stop"; the printf suite it runs inside the
+ * run prints its case lines (numbered from 1) in the middle of the output,
+ * and the interrupted line, which is no closing line.
+ */
+#include <tests/ktest.h>
+
+static unsigned int stop_calls;
+
+/* Says stop on its third call: two cases run. */
+static bool stop_at_third_call(void)
+{
+	return ++stop_calls == 3;
+}
+
+static bool never_stop(void)
+{
+	stop_calls++;
+	return false;
+}
+
+static void stop_ends_the_run_between_cases(struct ktest *t)
+{
+	struct ktest_totals tot;
+
+	stop_calls = 0;
+	tot = ktest_run("printf printf", false, stop_at_third_call);
+	EXPECT(tot.interrupted);
+	EXPECT_EQ(tot.passed, 2);
+	EXPECT_EQ(tot.failed, 0);
+	EXPECT_EQ(stop_calls, 3); /* not asked again once it said stop */
+}
+
+static void stop_asked_before_every_case(struct ktest *t)
+{
+	struct ktest_totals tot;
+
+	stop_calls = 0;
+	tot = ktest_run("printf", false, never_stop);
+	EXPECT(!tot.interrupted);
+	EXPECT(tot.passed > 0);
+	EXPECT_EQ(stop_calls, (unsigned int)tot.passed);
+}
+
+KTEST_SUITE(ktest_stop, KTEST_CASE(stop_ends_the_run_between_cases),
+	    KTEST_CASE(stop_asked_before_every_case));
