@@ -186,6 +186,6 @@ void ktest_list(void)
 {
 	for (size_t i = 0; i < ktest_nr_suites(); i++) {
 		const struct ktest_suite *s = ktest_suite_at(i);
-		kprintf("  %-16s %zu cases\n", s->name, s->nr_cases);
+		kprintf("  %-16s %zu case%s\n", s->name, s->nr_cases, s->nr_cases == 1 ? "" : "s");
 	}
 }
