@@ -228,7 +228,7 @@ $(B)/embed.elf: $(EMBED_OBJS) $(B)/librvmm.a examples/embed/embed.ld
 # host library and its ready-made port (they take from each other: a group).
 $(B)/embed-host: $(B)/hl/examples/host/main.c.o $(B)/host/librvmm.a $(B)/host/librvmm-port-host.a
 	$(call quiet,HOSTLD,$@)$(HOSTCC) $< -Wl,--start-group $(B)/host/librvmm.a \
-		$(B)/host/librvmm-port-host.a -Wl,--end-group -o $@
+		$(B)/host/librvmm-port-host.a -Wl,--end-group -pthread -o $@
 
 test-build: lib $(B)/embed.elf $(B)/embed-host
 

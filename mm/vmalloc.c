@@ -199,7 +199,14 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 	void *addr;
 	unsigned int i;
 
-	if (!size || !port_kernel_pgtable() || n > (VMALLOC_END - VMALLOC_START) / PAGE_SIZE / 2)
+	if (size && !port_kernel_pgtable()) {
+		/* (kvmalloc's caller is told why its big request failed) */
+		if (!(gfp & __GFP_NOWARN))
+			kprintf("vmalloc: %lu bytes refused: no page table to map them "
+				"(port_kernel_pgtable() is NULL)\n", size);
+		return NULL;
+	}
+	if (!size || n > (VMALLOC_END - VMALLOC_START) / PAGE_SIZE / 2)
 		return NULL;
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)

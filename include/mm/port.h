@@ -112,7 +112,8 @@ static inline void port_release_free_block(void *addr, unsigned long size)
 
 /* ---- paging (vmalloc) ---- */
 /* The kernel's page table that vmalloc maps into, or NULL when paging is
- * off (vmalloc and vmap then fail; kvmalloc falls back to pages). */
+ * off (vmalloc and vmap then fail, vmalloc with a message; kvmalloc falls
+ * back to kmalloc's pages, so above KMALLOC_MAX_SIZE it fails too). */
 struct pgtable *port_kernel_pgtable(void);
 /* Drop this hart's TLB entries for [addr, addr + size). */
 void port_flush_tlb_local(u64 addr, u64 size);

@@ -6,6 +6,13 @@
  * unmapped vmalloc address is reported as
  *   vmalloc out-of-bounds at ADDR (area START+SIZE, allocated by CALLER)
  * before the trap report.
+ *
+ * Without paging (port_kernel_pgtable() NULL: the host port, a bare-metal
+ * program that keeps satp off) every vmalloc fails: NULL and, unless
+ * __GFP_NOWARN,
+ *   vmalloc: N bytes refused: no page table to map them (port_kernel_pgtable() is NULL)
+ * kvmalloc then serves what kmalloc can (up to KMALLOC_MAX_SIZE) and fails
+ * a bigger request with that line.
  */
 #ifndef RVMM_VMALLOC_H
 #define RVMM_VMALLOC_H

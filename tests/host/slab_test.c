@@ -39,6 +39,7 @@
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
+#include <mm/vmalloc.h>
 #include "../common/pattern.h"
 #include "../../mm/slab_internal.h"
 #include "fakeram.h"
@@ -3039,6 +3040,38 @@ static void kmalloc_too_big_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(kmalloc_too_big)
 
+/* The host has no page table (port_kernel_pgtable() is NULL): vmalloc fails
+ * with a line that says so (quiet with __GFP_NOWARN), and kvmalloc serves
+ * what kmalloc can and fails a bigger request with that line, not silently. */
+static void kvmalloc_without_paging_body(struct ktest *t, struct fx *f)
+{
+	static const char refused[] = "vmalloc: 5242880 bytes refused: no page table to map them "
+				      "(port_kernel_pgtable() is NULL)\n";
+	struct fr_capture cap;
+	void *p;
+
+	fr_capture_start(&cap);
+	p = kvmalloc(1ul << 20, GFP_KERNEL);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT(p && !is_vmalloc_addr(p) && ksize(p) == 1ul << 20);
+	EXPECT_STREQ(f->out, "");
+	kvfree(p);
+	fr_capture_start(&cap);
+	EXPECT(kvmalloc(5ul << 20, GFP_KERNEL) == NULL);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_STREQ(f->out, refused);
+	fr_capture_start(&cap);
+	EXPECT(vmalloc(5ul << 20) == NULL);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_STREQ(f->out, refused);
+	fr_capture_start(&cap);
+	EXPECT(kvmalloc(5ul << 20, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	EXPECT(__vmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	EXPECT_STREQ(f->out, "");
+}
+FX_CASE(kvmalloc_without_paging)
+
 /* ---- 10. the SLOB model's own rules ------------------------------------------ */
 
 /*
@@ -3661,6 +3694,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(reciprocal),
 	    KTEST_CASE(page_address_inline),
 	    KTEST_CASE(kmalloc_too_big),
+	    KTEST_CASE(kvmalloc_without_paging),
 	    KTEST_CASE(slob_layout),
 	    KTEST_CASE(slab_param),
 	    KTEST_CASE(slob_classic),
