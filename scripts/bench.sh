@@ -495,6 +495,11 @@ SLAB_EOF
 	echo 'against 40 and 37 for a magazine operation as the benchmark counts it (its call included), so the 9.5% of the'
 	echo 'operations the heap serves add 9 instructions per operation. Meeting 25 at 45 needs memory shared between'
 	echo 'the classes above 512 bytes at about 65 instructions per heap operation, less than half of what SLOB takes.'
+	echo 'The benchmark itself sets the floor: the same run with every request 64 bytes (one class, its magazine'
+	echo 'serving nearly every operation) counts 39 instructions per operation (the call through the benchmark'"'"'s'
+	echo 'function pointer, the class lookup of a run-time size, the magazine pop or push, kfree'"'"'s page lookup and'
+	echo 'checks); the kernel size mix over 24 classes adds 5 (refills, flushes, slabs walked, borrows). A goal of 45'
+	echo 'leaves 6 instructions per operation for all that shares memory between classes.'
 	echo
 	echo 'Booted straight into `bench mixed` every setting shows about 4 points more (37.8 / 29.0 / 28.0 for off / on /'
 	echo 'compact; a second `bench mixed` in the same boot gives 33.8 / 26.3 / 23.7): the first run creates the'
