@@ -27,8 +27,9 @@ struct hart_slot {
 } __aligned(64);
 
 extern struct hart_slot hart_slots[MAX_HARTS];
-/* The calling thread's leased slot, NULL before its first lease and after
- * the lease ended: one thread-local load on every call. */
+/* The calling thread's leased slot, NULL before its first lease; kept
+ * after the lease ended (the thread's last frees, as it exits, run on it
+ * uncounted): one thread-local load on every call. */
 extern __thread struct hart_slot *hart_mine __attribute__((tls_model("initial-exec")));
 
 /* Lease the calling thread a slot (it has none); returns it. */

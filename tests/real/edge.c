@@ -28,7 +28,9 @@
  * caches' memory back after frees; a full heap (RVMM_MALLOC_MAX=256M, in
  * a child) failing with ENOMEM and nothing on standard error; bad
  * RVMM_MALLOC_MAX values refused with a message that names them;
- * malloc_stats's summary and meminfo on standard error; mallinfo2 read
+ * malloc_stats's summary and meminfo on standard error; a thread's lease
+ * ending with the thread, frees glibc makes as it exits included (threads
+ * run one after another share one slot); mallinfo2 read
  * while threads move pages between the per-hart and buddy lists never
  * showing more in use than the heap.
  */
@@ -841,8 +843,9 @@ static void runs_reused(void)
 }
 
 /* Run this program again as "malloc-edge MODE" with @var=@value (unless
- * @var is NULL) added to its environment (and no RVMM_MALLOC_STATS or _REPORT: its lines are the
- * parent's); its standard error in @err. Returns its wait status. */
+ * @var is NULL) added to its environment (and no RVMM_MALLOC_STATS or
+ * _REPORT but @var's: their lines are the parent's); its standard error in
+ * @err. Returns its wait status. */
 static int run_self(const char *mode, const char *var, const char *value, char *err, size_t size)
 {
 	int fds[2], status = -1;
@@ -858,10 +861,10 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 		dup2(fds[1], 2);
 		close(fds[0]);
 		close(fds[1]);
-		if (var)
-			setenv(var, value, 1);
 		unsetenv("RVMM_MALLOC_STATS");
 		unsetenv("RVMM_MALLOC_REPORT");
+		if (var)
+			setenv(var, value, 1);
 		execl("/proc/self/exe", "malloc-edge", mode, (char *)NULL);
 		_exit(127);
 	}
@@ -1000,6 +1003,60 @@ static void env_and_oom(void)
 	      "RVMM_MALLOC_MAX=1T: status 0x%x, standard error '%.300s'", status, err);
 }
 
+#define EXITING_THREADS 100
+
+/* A thread that allocates, then calls strerror of an unknown number: glibc
+ * frees that message's buffer as the thread ends, after the key
+ * destructors (__libc_thread_freeres). */
+static void *allocate_then_strerror(void *arg)
+{
+	sink = malloc(100);
+	free(sink);
+	sink = strerror(12345 + (int)(uintptr_t)arg);
+	return NULL;
+}
+
+/* "malloc-edge exits": EXITING_THREADS threads, one after another. */
+static int exits_child(void)
+{
+	for (uintptr_t i = 0; i < EXITING_THREADS; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, allocate_then_strerror, (void *)i) ||
+		    pthread_join(t, NULL))
+			return 1;
+	}
+	return 0;
+}
+
+/* A thread's lease ends when it exits, its last frees included: threads
+ * that run one after another, each ending with a free of glibc's after its
+ * key destructors, each take the slot the one before gave back, so the
+ * process serves calls on two hart slots (its main thread's and theirs),
+ * as RVMM_MALLOC_STATS's harts count says. Those late frees used to take a
+ * lease nothing gave back: every slot counted a dozen threads that were
+ * gone (and live threads were put together on one), harts 8. */
+static void leases_end_with_threads(void)
+{
+	char path[] = "/tmp/malloc-edge-stats-XXXXXX", err[4096], line[512] = "";
+	const char *harts;
+	int fd = mkstemp(path), status;
+	ssize_t n = 0;
+
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	status = run_self("exits", "RVMM_MALLOC_STATS", path, err, sizeof(err));
+	n = read(fd, line, sizeof(line) - 1);
+	line[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	harts = strstr(line, " harts ");
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && harts && atoi(harts + 7) <= 2,
+	      "%d threads run one after another, each freeing as it exits: status 0x%x, "
+	      "statistics '%.200s' (harts at most 2)", EXITING_THREADS, status, line);
+}
+
 static volatile int churn_stop;
 
 /* Small and page-sized blocks allocated and freed (per-hart page lists
@@ -1106,6 +1163,8 @@ int main(int argc, char **argv)
 		return oom_child();
 	if (argc > 1 && strcmp(argv[1], "mix") == 0)
 		return mix_child();
+	if (argc > 1 && strcmp(argv[1], "exits") == 0)
+		return exits_child();
 	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
 		sink = malloc(100);
 		return sink == NULL;
@@ -1129,6 +1188,7 @@ int main(int argc, char **argv)
 	forks();
 	runs_reused();
 	env_and_oom();
+	leases_end_with_threads();
 	statistics();
 	printf("edge: %d checks, %d failed\n", checks, failed);
 	return failed != 0;
