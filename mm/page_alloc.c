@@ -1172,6 +1172,11 @@ void *alloc_pages_fit(size_t size, gfp_t gfp)
 
 	if (!size || order >= MAX_ORDER)
 		return NULL;
+	/* fail_page_alloc sees the run as a request of its order, as it sees
+	 * alloc_pages_exact's (a fallback below may be asked once more). */
+	if (unlikely(fail_page_alloc.active) && !(gfp & __GFP_NOFAIL) &&
+	    should_fail_alloc_page(gfp, (unsigned int)order))
+		return NULL;
 	p = take_fit(nr, order - 1, gfp);
 	if (!p)
 		p = alloc_pages_exact(size, gfp | __GFP_NOWARN);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <tests/ktest.h>
+#include <mm/fault_inject.h>
 #include <mm/kmalloc.h>
 #include <mm/memblock.h>
 #include <mm/mmzone.h>
@@ -1625,6 +1626,40 @@ static void fit_pages(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* fail_page_alloc fails alloc_pages_fit as it fails alloc_pages_exact
+ * (docs/reliability.md: bigblocks are eligible), at the run's order, and
+ * nothing is taken; order=N leaves runs of other orders alone. */
+static void fit_pages_fail_page_alloc(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
+	unsigned long free0;
+	void *p, *cut;
+
+	ASSERT(fr);
+	node_drain_pages(&fr->node);
+	free0 = nr_free_pages();
+	/* Small free blocks for the fit to find: the page after the 3 and the
+	 * blocks split off above them. */
+	cut = alloc_pages_exact(3 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(cut);
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "1,verbose=0"), 0);
+	p = alloc_pages_fit(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+	EXPECT(p == NULL);
+	EXPECT(fail_page_alloc.failures >= 1);
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "1,order=3,verbose=0"), 0);
+	p = alloc_pages_fit(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN); /* order 2 */
+	EXPECT(p != NULL);
+	EXPECT(alloc_pages_fit(5 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	fault_inject_clear(&fail_page_alloc);
+	if (p)
+		free_pages_exact(p, 3 * PAGE_SIZE);
+	free_pages_exact(cut, 3 * PAGE_SIZE);
+	node_drain_pages(&fr->node);
+	EXPECT_EQ(nr_free_pages(), free0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
 static void failure_warns_once_per_order(struct ktest *t)
 {
 	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
@@ -2382,6 +2417,7 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(order_too_large_fails),
 	KTEST_CASE(exact_pages),
 	KTEST_CASE(fit_pages),
+	KTEST_CASE(fit_pages_fail_page_alloc),
 	KTEST_CASE(failure_warns_once_per_order),
 	KTEST_CASE(pcp_lists_park_and_drain),
 	KTEST_CASE(pcp_concurrent_harts),
