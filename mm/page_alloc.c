@@ -1158,8 +1158,10 @@ static void *take_fit(unsigned long nr, int top, gfp_t gfp)
 				take_free_run(z, pfn, nr);
 		}
 		spin_unlock_irqrestore(&z->lock, flags);
-		if (pfn != ~0ul)
+		if (pfn != ~0ul) {
+			check_low_watermark(z);
 			return prep_fit_run(pfn, nr, gfp);
+		}
 	}
 	return NULL;
 }

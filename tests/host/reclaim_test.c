@@ -306,6 +306,43 @@ static void kswapd_wakes_below_low_ends_above_high_body(struct ktest *t, struct 
 }
 FX_CASE(kswapd_wakes_below_low_ends_above_high)
 
+/*
+ * A run taken by alloc_pages_fit that leaves the zone below low wakes
+ * kswapd, as an allocation through the buddy lists does. The zone is first
+ * brought to just above low by single pages (no wakeup yet), which splits
+ * big blocks and leaves blocks of every small order for the fit to use.
+ */
+static void fit_below_low_wakes_kswapd_body(struct ktest *t, struct fx *f)
+{
+	enum { MAX_HELD = 20000 };
+	struct page **held = calloc(MAX_HELD, sizeof(*held));
+	struct zone *z = f->z;
+	unsigned long wake0 = vm_events[KSWAPD_WAKEUP], low = z->watermark[WMARK_LOW];
+	unsigned long nr = z->pcp[0].batch + 20, before;
+	unsigned int n;
+	void *p;
+
+	ASSERT(held);
+	ASSERT(low - z->watermark[WMARK_MIN] > nr); /* the fit passes the min watermark */
+	node_drain_pages(mem_node);
+	n = take_below(z, low + z->pcp[0].batch + 10, held, MAX_HELD);
+	ASSERT(z->free_pages >= low + 10 && z->free_pages < low + nr);
+	EXPECT_EQ(vm_events[KSWAPD_WAKEUP], wake0);
+	before = z->free_pages;
+	p = alloc_pages_fit(nr * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(z->free_pages, before - nr); /* taken by the fit, not a block cut */
+	EXPECT(z->free_pages < low);
+	EXPECT_EQ(vm_events[KSWAPD_WAKEUP], wake0 + 1);
+	free_pages_exact(p, nr * PAGE_SIZE);
+	for (unsigned int i = 0; i < n; i++)
+		__free_pages(held[i], 0);
+	kswapd_run(mem_node);
+	EXPECT_EQ(node_check(mem_node), 0);
+	free(held);
+}
+FX_CASE(fit_below_low_wakes_kswapd)
+
 /* cpu 1 as a thread: it ticks until told to stop. */
 static int ticker_stop;
 
@@ -470,5 +507,6 @@ static void vmstat_format_body(struct ktest *t, struct fx *f)
 FX_CASE(vmstat_format)
 
 KTEST_SUITE(reclaim, KTEST_CASE(drain_array_sequence), KTEST_CASE(reap_from_tick),
-	    KTEST_CASE(kswapd_wakes_below_low_ends_above_high), KTEST_CASE(gfp_reclaim_modifiers),
+	    KTEST_CASE(kswapd_wakes_below_low_ends_above_high), KTEST_CASE(fit_below_low_wakes_kswapd),
+	    KTEST_CASE(gfp_reclaim_modifiers),
 	    KTEST_CASE(atomic_below_min), KTEST_CASE(vmstat_format));
