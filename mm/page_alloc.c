@@ -950,6 +950,30 @@ static unsigned int run_block_order(unsigned long s, unsigned long e)
 	return order;
 }
 
+/* [@start, @end) and the pages after it up to @tail_end were just taken off
+ * @z's lists (and its free count): [start, end) becomes allocated blocks,
+ * the largest aligned ones from @start, each with one reference, and
+ * [end, tail_end) goes back on the lists. zone->lock held. */
+static void hand_out_run(struct zone *z, unsigned long start, unsigned long end,
+			 unsigned long tail_end)
+{
+	for (unsigned long s = start; s < end;) {
+		unsigned int order = run_block_order(s, end);
+		struct page *page = node_pfn_to_page(z->node, s);
+
+		page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
+		page->refcount = 1;
+		s += 1ul << order;
+	}
+	for (unsigned long s = end; s < tail_end;) {
+		unsigned int order = run_block_order(s, tail_end);
+
+		free_one_block(z, node_pfn_to_page(z->node, s), s, order);
+		z->free_pages += 1ul << order;
+		s += 1ul << order;
+	}
+}
+
 /* --- exact runs inside one block (alloc_pages_exact, mm.h) --------------- */
 
 /* Mark [s, e) of an allocated block as allocated blocks, the largest
@@ -1060,8 +1084,8 @@ static unsigned long free_stretch(const struct zone *z, unsigned long pfn, unsig
 }
 
 /* Take the @nr pages at @start (free) off @z's lists, hand them out as
- * allocated blocks (as take_run) and give the pages of the last block past
- * them back. zone->lock held. */
+ * allocated blocks and give the pages of the last block past them back
+ * (hand_out_run). zone->lock held. */
 static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
 {
 	unsigned long end = start + nr, pfn = start;
@@ -1075,21 +1099,7 @@ static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
 			note_big_taken(z, pfn, o);
 		pfn += 1ul << o;
 	}
-	for (unsigned long s = start; s < end;) {
-		unsigned int order = run_block_order(s, end);
-		struct page *page = node_pfn_to_page(z->node, s);
-
-		page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
-		page->refcount = 1;
-		s += 1ul << order;
-	}
-	for (unsigned long s = end; s < pfn;) {
-		unsigned int order = run_block_order(s, pfn);
-
-		free_one_block(z, node_pfn_to_page(z->node, s), s, order);
-		z->free_pages += 1ul << order;
-		s += 1ul << order;
-	}
+	hand_out_run(z, start, end, pfn);
 }
 
 /* The shortest stretch of @z that holds @nr pages, among the first
@@ -1218,21 +1228,7 @@ static void take_run(struct zone *z, unsigned long pfn, unsigned long nr)
 				   MAX_ORDER - 1);
 	z->free_pages -= k * MAX_ORDER_NR_PAGES;
 	note_big_taken(z, pfn, MAX_ORDER - 1);
-	for (unsigned long s = pfn; s < end;) {
-		unsigned int order = run_block_order(s, end);
-		struct page *page = node_pfn_to_page(z->node, s);
-
-		page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
-		page->refcount = 1;
-		s += 1ul << order;
-	}
-	for (unsigned long s = end; s < tail_end;) {
-		unsigned int order = run_block_order(s, tail_end);
-
-		free_one_block(z, node_pfn_to_page(z->node, s), s, order);
-		z->free_pages += 1ul << order;
-		s += 1ul << order;
-	}
+	hand_out_run(z, pfn, end, tail_end);
 }
 
 /* A free run of @nr pages aligned to @align in @z, taken; its first pfn or
