@@ -14,7 +14,7 @@
  * a Ctrl-C (0x03) is taken and latched for the rest of the command; every
  * other byte goes to the typeahead buffer, which the next read_line takes
  * before the UART, so what is typed during a command is the next line's
- * input. The latch is cleared when the next command starts.
+ * input. The latch lasts until the command ends.
  */
 #include <drivers/console.h>
 #include <lib/kstring.h>
@@ -90,6 +90,7 @@ static int run_command(const char *line)
 	__atomic_store_n(&command_cpu, (int)this_cpu(), __ATOMIC_RELEASE);
 	rc = shell_exec(line);
 	__atomic_store_n(&command_cpu, -1, __ATOMIC_RELEASE);
+	__atomic_store_n(&interrupt_seen, false, __ATOMIC_RELAXED);
 	return rc;
 }
 

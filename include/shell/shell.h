@@ -39,7 +39,7 @@ int shell_exec(const char *line);
  * line's input (up to SHELL_LINE_MAX bytes; beyond that the UART is left
  * unread). On other harts, and outside a console command (ktest= at boot),
  * it reads nothing and returns what the command's hart has seen (false
- * outside a command). Stays true until the next command starts.
+ * outside a command). Once true, stays true until the command ends.
  */
 bool shell_interrupted(void);
 /* Run commands separated by ';' in order (the run= boot parameter). */
