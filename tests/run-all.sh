@@ -54,6 +54,7 @@ tests/qemu/boot-checks.sh
 
 section "Ctrl-C at the console: long commands stopped, nothing lost, typed input kept"
 tests/qemu/interrupt-checks.sh
+grep -q '^interrupt ' "$RESULTS" || record interrupt 0 1 # the runner itself died
 
 section "slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo"
 tests/qemu/slab-checks.sh

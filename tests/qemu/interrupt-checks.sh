@@ -54,6 +54,11 @@ running() {
 	[ "$(prompts)" -eq "$1" ] || { note "'$2' ended within 3 s, before the Ctrl-C"; return 1; }
 }
 
+# A write to the FIFO after QEMU ended (the kernel crashed or powered off
+# early) must fail the write, not kill this script with SIGPIPE before
+# anything is checked and recorded.
+trap '' PIPE
+
 fifo="$LOGDIR/$name.fifo"
 notes="$LOGDIR/$name.notes"
 rm -f "$fifo" "$notes"
