@@ -31,10 +31,11 @@
  *   Leaves memory in a state worth a picture: kmalloc objects of the kernel
  *   size mix (slab caches with kmalloc=slab), blocks from kmalloc's SLOB heap,
  *   bigblocks, bare page blocks of orders 0-3 and a few vmalloc areas, all
- *   allocated interleaved (Ctrl-C stops it and frees what it took), then about a third of them freed again, so that
- *   free holes sit between the owners. Everything stays allocated until
- *   `memmap-fill free`, which gives it all back, the table of what is held
- *   (FILL_MAX entries, 64 pages) too.
+ *   allocated interleaved (Ctrl-C stops it and frees what it took), then
+ *   about a third of them freed again, so that free holes sit between the
+ *   owners. Everything stays allocated until `memmap-fill free`, which
+ *   gives it all back, the table of what is held (FILL_MAX entries, 64
+ *   pages) too.
  */
 #include <lib/parse.h>
 #include <bench/bench.h>
