@@ -224,7 +224,9 @@ void free_pages_exact(void *virt, size_t size);
  * takes others of other sizes reuses the freed pages, where cutting each
  * from a block of its order scatters the pieces (the pieces freed around a
  * block still in use cannot merge back into a block of the order). NULL
- * when out of memory or @size is 0 or above the largest block.
+ * when out of memory or @size is 0 or above the largest block; fail_page_alloc
+ * fails it as a request of its order, and a run that leaves a zone below its
+ * low watermark wakes kswapd, as alloc_pages does.
  */
 void *alloc_pages_fit(size_t size, gfp_t gfp);
 
