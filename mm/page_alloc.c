@@ -1231,8 +1231,14 @@ static void take_run(struct zone *z, unsigned long pfn, unsigned long nr)
 	hand_out_run(z, pfn, end, tail_end);
 }
 
-/* A free run of @nr pages aligned to @align in @z, taken; its first pfn or
- * ~0ul. Candidates are the free max-order blocks: O(blocks listed x run). */
+/* The lowest free run of @nr pages aligned to @align in @z, taken; its
+ * first pfn or ~0ul. Candidates are the free max-order blocks: O(blocks
+ * listed x run). The lowest, not the first on the list (the block freed
+ * last): a run freed and taken again finds the same pages, and the free
+ * memory above stays in one piece for the next big run, where the first
+ * fit left runs freed below to smaller requests and took a big aligned
+ * one ever higher (a round of aligned blocks each doubled, repeated: the
+ * malloc library's heap grew at every round). */
 static unsigned long zone_take_run(struct zone *z, unsigned long nr, unsigned long align,
 				   unsigned int highest, gfp_t gfp)
 {
@@ -1247,12 +1253,11 @@ static unsigned long zone_take_run(struct zone *z, unsigned long nr, unsigned lo
 		list_for_each(pos, &z->free_area[MAX_ORDER - 1].free_list) {
 			unsigned long pfn = node_page_to_pfn(z->node, list_entry(pos, struct page, lru));
 
-			if (IS_ALIGNED(pfn, align) && free_max_blocks(z, pfn, k)) {
-				take_run(z, pfn, nr);
+			if (pfn < found && IS_ALIGNED(pfn, align) && free_max_blocks(z, pfn, k))
 				found = pfn;
-				break;
-			}
 		}
+		if (found != ~0ul)
+			take_run(z, found, nr);
 	}
 	spin_unlock_irqrestore(&z->lock, flags);
 	return found;
@@ -1295,15 +1300,75 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 	return node_pfn_to_page(mem_node, pfn);
 }
 
+unsigned long free_pages_at(unsigned long pfn, unsigned long limit)
+{
+	unsigned long len = 0, flags;
+	struct zone *z;
+	int o;
+
+	if (!node_pfn_valid(mem_node, pfn))
+		return 0;
+	z = page_zone(mem_node, node_pfn_to_page(mem_node, pfn));
+	flags = spin_lock_irqsave(&z->lock);
+	while (len < limit && (o = free_head_order(z, pfn + len)) >= 0)
+		len += 1ul << o;
+	spin_unlock_irqrestore(&z->lock, flags);
+	return MIN(len, limit);
+}
+
+/*
+ * Grow the run of @nr_pages at @pfn (alloc_contig_pages) to @new_nr pages
+ * in place when the pages past it are free blocks of its zone: they are
+ * taken (take_free_run, which gives back what the last block holds past
+ * the new end), and the run's part after its whole max-order blocks is
+ * tiled again as a run of the new length is, so free_contig_range(pfn,
+ * new_nr) frees it block by block. Under the min watermark, as a new run.
+ */
+bool extend_contig_range(unsigned long pfn, unsigned long nr_pages, unsigned long new_nr)
+{
+	unsigned long end = pfn + nr_pages, len = 0, flags;
+	unsigned long redo = pfn + ALIGN_DOWN(nr_pages, MAX_ORDER_NR_PAGES);
+	struct zone *z;
+	bool grown = false;
+	long min;
+
+	if (new_nr <= nr_pages || !node_pfn_valid(mem_node, pfn) || !node_pfn_valid(mem_node, end))
+		return false;
+	z = page_zone(mem_node, node_pfn_to_page(mem_node, pfn));
+	flags = spin_lock_irqsave(&z->lock);
+	min = (long)z->watermark[WMARK_MIN];
+	if (free_head_order(z, end) >= 0 &&
+	    (long)z->free_pages - (long)(new_nr - nr_pages) > min &&
+	    free_stretch(z, end, new_nr - nr_pages, &len) == end && len == new_nr - nr_pages) {
+		take_free_run(z, end, new_nr - nr_pages);
+		for (unsigned long s = redo; s < pfn + new_nr; s++) {
+			struct page *page = node_pfn_to_page(mem_node, s);
+
+			page->flags &= ~FREE_STATE_MASK;
+			page->refcount = 0;
+		}
+		retile_allocated(redo, pfn + new_nr, false);
+		grown = true;
+	}
+	spin_unlock_irqrestore(&z->lock, flags);
+	if (grown)
+		for (unsigned long s = end, e = pfn + new_nr; s < e;) {
+			unsigned int order = run_block_order(s, e);
+
+			kasan_alloc_pages(node_pfn_to_page(mem_node, s), order);
+			s += 1ul << order;
+		}
+	return grown;
+}
+
 /*
  * The run's blocks go straight onto the zone's lists (an order-0 piece
  * too), its max-order blocks last and from the end backwards, so that its
- * first block heads the max-order list: the next run of the size is found
- * there (zone_take_run looks at that list from its head) and takes the
- * same pages again, where freeing from the start left the run's last block
- * first and the next run a block further on, in memory a host process had
- * given back (a 20 MB buffer freed and taken again in a loop: every round
- * faulted in a block).
+ * first block heads the max-order list (a smaller request that splits a
+ * max-order block takes the head). A run of the size taken again finds
+ * the same pages (zone_take_run takes the lowest fit); it once found a
+ * block further on, in memory a host process had given back (a 20 MB
+ * buffer freed and taken again in a loop: every round faulted in a block).
  */
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 {

@@ -12,7 +12,9 @@
  * leave the free count and come back, a second free is reported, an
  * alignment of 4096 pages holds, __GFP_ZERO clears, too big a run is NULL;
  * runs whose last pages were freed to a per-hart list can be taken again
- * (the per-hart lists are drained before a run request fails).
+ * (the per-hart lists are drained before a run request fails); a run goes
+ * to the lowest free place that fits; a run grows in place into free pages
+ * past it (extend_contig_range) and not into a run that follows it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -189,5 +191,79 @@ static void contig_runs_after_frees(struct ktest *t)
 	hotplug_done(fr);
 }
 
+/* Runs take the lowest free place that fits: two runs freed, the later
+ * one higher, the next run goes to the lower (taking the first fit on the
+ * max-order list, the later one's place, left the freed runs below it to
+ * smaller requests and took a big aligned one ever higher, growing the
+ * malloc library's heap at every round of the same requests). */
+static void contig_runs_lowest_first(struct ktest *t)
+{
+	struct fakeram *fr = hotplug_node(t, 32ull << 20);
+	struct page *x, *y, *z, *again;
+	unsigned long before;
+
+	if (!fr)
+		return;
+	before = node_free_pages_count(&fr->node);
+	x = alloc_contig_pages(1024, GFP_KERNEL, 0);
+	y = alloc_contig_pages(1024, GFP_KERNEL, 0);
+	z = alloc_contig_pages(1024, GFP_KERNEL, 0);
+	ASSERT(x && y && z);
+	EXPECT_EQ(page_to_pfn(x) < page_to_pfn(y) && page_to_pfn(y) < page_to_pfn(z), true);
+	free_contig_range(page_to_pfn(x), 1024);
+	free_contig_range(page_to_pfn(z), 1024);
+	again = alloc_contig_pages(1024, GFP_KERNEL, 0);
+	EXPECT_EQ(again == x, true);
+	free_contig_range(page_to_pfn(again), 1024);
+	free_contig_range(page_to_pfn(y), 1024);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	hotplug_done(fr);
+}
+
+/* extend_contig_range: a run of 1025 pages grows into the free rest of its
+ * last max-order block (to 1500: its blocks then those of a 1500-page run,
+ * 475 pages fewer free) and to the block's end, but not into a run that
+ * follows it (nothing changes); free_pages_at counts the free pages past
+ * it; the grown run frees whole. */
+static void contig_runs_grow_in_place(struct ktest *t)
+{
+	struct fakeram *fr = hotplug_node(t, 32ull << 20);
+	unsigned long before, pfn;
+	struct page *run, *next;
+
+	if (!fr)
+		return;
+	before = node_free_pages_count(&fr->node);
+	run = alloc_contig_pages(1025, GFP_KERNEL, 0);
+	ASSERT(run != NULL);
+	pfn = page_to_pfn(run);
+	next = alloc_contig_pages(1024, GFP_KERNEL, 0);
+	ASSERT(next != NULL);
+	EXPECT_EQ(page_to_pfn(next), pfn + 2048); /* the next free place up */
+	EXPECT_EQ(free_pages_at(pfn + 1025, 5000), 1023);
+	EXPECT_EQ(free_pages_at(pfn + 1024, 5000), 0); /* allocated */
+	memset(page_address(run), 0x3c, 1025 * PAGE_SIZE);
+	EXPECT_EQ(extend_contig_range(pfn, 1025, 1500), true);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before - 1500 - 1024);
+	EXPECT_EQ(PageHead(pfn_to_page(pfn + 1024)) && page_order(pfn_to_page(pfn + 1024)) == 8, true);
+	EXPECT_EQ(PageHead(pfn_to_page(pfn + 1496)) && page_order(pfn_to_page(pfn + 1496)) == 2, true);
+	EXPECT_EQ(PageHead(pfn_to_page(pfn + 1025)), false); /* the old tail's head is inside a block now */
+	EXPECT_EQ(node_check(&fr->node), 0);
+	EXPECT_EQ(extend_contig_range(pfn, 1500, 2049), false);
+	EXPECT_EQ(extend_contig_range(pfn, 1500, 1500), false);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before - 1500 - 1024);
+	EXPECT_EQ(extend_contig_range(pfn, 1500, 2048), true);
+	EXPECT_EQ(page_order(pfn_to_page(pfn + 1024)), MAX_ORDER - 1);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	EXPECT_EQ(((unsigned char *)page_address(run))[1025 * PAGE_SIZE - 1], 0x3c);
+	free_contig_range(pfn, 2048);
+	free_contig_range(page_to_pfn(next), 1024);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	hotplug_done(fr);
+}
+
 KTEST_SUITE(hotplug, KTEST_CASE(grows_a_node), KTEST_CASE(contig_runs),
-	    KTEST_CASE(contig_runs_after_frees));
+	    KTEST_CASE(contig_runs_after_frees), KTEST_CASE(contig_runs_lowest_first),
+	    KTEST_CASE(contig_runs_grow_in_place));

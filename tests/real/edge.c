@@ -12,6 +12,9 @@
  * 9000 and of big ones; memalign, aligned_alloc, posix_memalign, valloc and
  * pvalloc at alignments 16 .. 16 MiB, also among free rows of pages that
  * fit the size but not the alignment, their errors (EINVAL); usable sizes;
+ * blocks aligned to their size (128 KiB .. 32 MiB) each doubled by realloc,
+ * round after round, page runs growing in place and the heap within twice
+ * a round's bytes;
  * contents kept across realloc between 1 byte and 40 MiB (page runs above
  * 4 MiB); calloc zeroes reused memory, and a 256 MiB calloc over dirty
  * memory adds under 16 MiB to the resident set (its pages dropped, not
@@ -945,6 +948,85 @@ static void big_blocks_mixed(void)
 		      "(<= 1.5 times + 8 MiB)", peak, live);
 }
 
+/* "malloc-edge aligned": 4 rounds of blocks the size of their alignment,
+ * 128 KiB to 32 MiB (aligned_alloc, posix_memalign and memalign in turn),
+ * each realloc'd to twice its size and kept, all freed in order at the end
+ * of the round; their first and last bytes checked. Prints "aligned:
+ * moves=M runs=R heap_mib=H live_mib=L": the reallocs of more than 4 MiB
+ * (page runs) that moved, their number, the heap's size at the end
+ * (mallinfo2's arena) and the bytes of one round. */
+static int aligned_child(void)
+{
+	enum { ROUNDS = 4 };
+	void *held[16];
+	long moves = 0, runs = 0;
+	size_t live = 0;
+
+	for (int r = 0; r < ROUNDS; r++) {
+		int n = 0;
+
+		live = 0;
+		for (size_t a = 128u << 10; a <= (32u << 20); a <<= 1) {
+			unsigned char *p = NULL, *q;
+
+			if (n % 3 == 0)
+				p = aligned_alloc(a, a);
+			else if (n % 3 == 1 && posix_memalign((void **)&p, a, a))
+				p = NULL;
+			else if (n % 3 == 2)
+				p = memalign(a, a);
+			if (!p || (uintptr_t)p % a)
+				return 1;
+			p[0] = 1;
+			p[a - 1] = 2;
+			q = realloc(p, 2 * a);
+			if (!q || q[0] != 1 || q[a - 1] != 2)
+				return 1;
+			q[2 * a - 1] = 3;
+			if (2 * a > (4u << 20)) {
+				runs++;
+				moves += q != p;
+			}
+			held[n++] = q;
+			live += 2 * a;
+		}
+		for (int i = 0; i < n; i++)
+			free(held[i]);
+	}
+	fprintf(stderr, "aligned: moves=%ld runs=%ld heap_mib=%zu live_mib=%zu\n", moves, runs,
+		mallinfo2().arena >> 20, live >> 20);
+	return 0;
+}
+
+/* Aligned blocks doubled by realloc (aligned_child, in a process of its
+ * own: a fresh heap). A page run grows in place when the pages past it are
+ * free or free up to the heap's top, and a run takes the lowest place that
+ * fits: at most half of the runs' reallocs move (the one from a bigblock
+ * at 4 MiB must), and the heap stays within twice one round's bytes plus
+ * 64 MiB. Each realloc used to move the run to a new one half again as big
+ * as asked, found or grown elsewhere while the old one held its place, and
+ * a run went to the first aligned fit on the free list, ever higher with
+ * every round: 16 moves of 16 and a heap of 476 MiB for 127 MiB a round. */
+static void aligned_doubled(void)
+{
+	char err[256];
+	long moves = -1, runs = -1, heap = -1, live = -1;
+	int status = run_self("aligned", NULL, NULL, err, sizeof(err));
+	const char *line = strstr(err, "aligned: ");
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && line &&
+		      sscanf(line, "aligned: moves=%ld runs=%ld heap_mib=%ld live_mib=%ld", &moves, &runs,
+			     &heap, &live) == 4,
+	      "malloc-edge aligned ran (status 0x%x, %s)", status, err);
+	if (runs > 0) {
+		CHECK(moves <= runs / 2, "aligned blocks doubled by realloc: %ld of %ld runs moved (<= half)",
+		      moves, runs);
+		CHECK(heap <= 2 * live + 64,
+		      "aligned blocks doubled by realloc: heap %ld MiB for %ld MiB a round (<= twice + 64)",
+		      heap, live);
+	}
+}
+
 /* "malloc-edge oom" (RVMM_MALLOC_MAX=256M): fill the heap with 1 MiB
  * blocks, then ask for classes not used before; every failure is NULL
  * with ENOMEM. Exits 0 when so. */
@@ -1163,6 +1245,8 @@ int main(int argc, char **argv)
 		return oom_child();
 	if (argc > 1 && strcmp(argv[1], "mix") == 0)
 		return mix_child();
+	if (argc > 1 && strcmp(argv[1], "aligned") == 0)
+		return aligned_child();
 	if (argc > 1 && strcmp(argv[1], "exits") == 0)
 		return exits_child();
 	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
@@ -1182,6 +1266,7 @@ int main(int argc, char **argv)
 	realloc_growth();
 	realloc_shrink_gives_back();
 	big_blocks_mixed();
+	aligned_doubled();
 	bad_frees();
 	threads();
 	generations();
