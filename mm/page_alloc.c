@@ -1043,42 +1043,61 @@ void free_pages_exact(void *virt, size_t size)
  */
 #define FIT_SCAN 32 /* stretches looked at per zone before the best so far is taken */
 
-/* The order of the free block of @z headed at @pfn, or -1 when none is. */
-static int free_head_order(const struct zone *z, unsigned long pfn)
+/* The order of the free block of @z headed at @p, or -1 when none is. */
+static inline int head_order(const struct zone *z, const struct page *p)
 {
-	const struct page *p;
-
-	if (!node_pfn_valid(z->node, pfn))
-		return -1;
-	p = node_pfn_to_page(z->node, pfn);
 	if ((p->flags & (PG_buddy | PAGE_ZONE_MASK)) != (PG_buddy | (u32)z->id << PAGE_ZONE_SHIFT))
 		return -1;
 	return (int)page_order(p);
 }
 
-/* The head of the free block of @z that ends at @pfn, or ~0ul: the block
- * of order j at pfn - 2^j that is free with order j, for the one j where
- * one is (blocks are maximal, so a smaller one there would have merged). */
-static unsigned long free_block_before(const struct zone *z, unsigned long pfn)
+/* The same for the page at @pfn, any pfn. */
+static int free_head_order(const struct zone *z, unsigned long pfn)
 {
-	for (unsigned int j = 0; j < MAX_ORDER && IS_ALIGNED(pfn, 1ul << j) && pfn >= (1ul << j); j++)
-		if (free_head_order(z, pfn - (1ul << j)) == (int)j)
-			return pfn - (1ul << j);
-	return ~0ul;
+	return node_pfn_valid(z->node, pfn) ? head_order(z, node_pfn_to_page(z->node, pfn)) : -1;
 }
 
-/* The start of the stretch around the free block at @pfn; *len its length,
- * or @limit when it is at least that long (the walk stops there). */
+/* How many free pages of @z follow @pfn in a row, up to @limit. */
+static unsigned long free_run_from(const struct zone *z, unsigned long pfn, unsigned long limit)
+{
+	unsigned long len = 0;
+	int o;
+
+	while (len < limit && (o = free_head_order(z, pfn + len)) >= 0)
+		len += 1ul << o;
+	return MIN(len, limit);
+}
+
+/*
+ * The start of the stretch around the free block at @pfn, as far as it
+ * lies in @pfn's memory section; *len its length, or @limit when it is at
+ * least that long (the walk stops there). A section's struct pages are one
+ * array, so the walk moves by pointer; a stretch that runs on into the next
+ * section (128 MiB on) is seen up to the section's edge. Backwards, the
+ * block before @start is the one of order j at start - 2^j that is free
+ * with order j, for the one j where one is (blocks are maximal, so a
+ * smaller one there would have merged).
+ */
 static unsigned long free_stretch(const struct zone *z, unsigned long pfn, unsigned long limit,
 				  unsigned long *len)
 {
-	unsigned long start = pfn, end = pfn, prev;
+	const struct mem_section *ms = node_pfn_section(z->node, pfn);
+	const struct page *at = node_pfn_to_page(z->node, pfn);
+	unsigned long start = pfn, end = pfn;
 	int o;
 
-	while (end - start < limit && (o = free_head_order(z, end)) >= 0)
+	while (end - start < limit && end < ms->end_pfn && (o = head_order(z, at + (end - pfn))) >= 0)
 		end += 1ul << o;
-	while (end - start < limit && (prev = free_block_before(z, start)) != ~0ul)
-		start = prev;
+	while (end - start < limit) {
+		unsigned int j = 0;
+
+		while (j < MAX_ORDER && IS_ALIGNED(start, 1ul << j) && start - ms->start_pfn >= (1ul << j) &&
+		       head_order(z, at - (pfn - start) - (1l << j)) != (int)j)
+			j++;
+		if (j == MAX_ORDER || !IS_ALIGNED(start, 1ul << j) || start - ms->start_pfn < (1ul << j))
+			break;
+		start -= 1ul << j;
+	}
 	*len = MIN(end - start, limit);
 	return start;
 }
@@ -1302,18 +1321,16 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 
 unsigned long free_pages_at(unsigned long pfn, unsigned long limit)
 {
-	unsigned long len = 0, flags;
+	unsigned long len, flags;
 	struct zone *z;
-	int o;
 
 	if (!node_pfn_valid(mem_node, pfn))
 		return 0;
 	z = page_zone(mem_node, node_pfn_to_page(mem_node, pfn));
 	flags = spin_lock_irqsave(&z->lock);
-	while (len < limit && (o = free_head_order(z, pfn + len)) >= 0)
-		len += 1ul << o;
+	len = free_run_from(z, pfn, limit);
 	spin_unlock_irqrestore(&z->lock, flags);
-	return MIN(len, limit);
+	return len;
 }
 
 /*
@@ -1326,7 +1343,7 @@ unsigned long free_pages_at(unsigned long pfn, unsigned long limit)
  */
 bool extend_contig_range(unsigned long pfn, unsigned long nr_pages, unsigned long new_nr)
 {
-	unsigned long end = pfn + nr_pages, len = 0, flags;
+	unsigned long end = pfn + nr_pages, flags;
 	unsigned long redo = pfn + ALIGN_DOWN(nr_pages, MAX_ORDER_NR_PAGES);
 	struct zone *z;
 	bool grown = false;
@@ -1337,9 +1354,8 @@ bool extend_contig_range(unsigned long pfn, unsigned long nr_pages, unsigned lon
 	z = page_zone(mem_node, node_pfn_to_page(mem_node, pfn));
 	flags = spin_lock_irqsave(&z->lock);
 	min = (long)z->watermark[WMARK_MIN];
-	if (free_head_order(z, end) >= 0 &&
-	    (long)z->free_pages - (long)(new_nr - nr_pages) > min &&
-	    free_stretch(z, end, new_nr - nr_pages, &len) == end && len == new_nr - nr_pages) {
+	if ((long)z->free_pages - (long)(new_nr - nr_pages) > min &&
+	    free_run_from(z, end, new_nr - nr_pages) == new_nr - nr_pages) {
 		take_free_run(z, end, new_nr - nr_pages);
 		for (unsigned long s = redo; s < pfn + new_nr; s++) {
 			struct page *page = node_pfn_to_page(mem_node, s);
