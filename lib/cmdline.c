@@ -96,13 +96,52 @@ int cmdline_parse(char *buf)
 	return problems;
 }
 
+size_t cmdline_whole_words(const char *line, char next)
+{
+	size_t i, start = 0;
+	bool quoted = false, in_word = false;
+
+	for (i = 0; line[i]; i++) {
+		if (!quoted && is_space(line[i])) {
+			in_word = false;
+			continue;
+		}
+		if (!in_word) {
+			in_word = true;
+			start = i;
+		}
+		if (line[i] == '"')
+			quoted = !quoted;
+	}
+	if (!in_word || next == '\0' || (!quoted && is_space(next)))
+		return i;
+	return start;
+}
+
+/*
+ * boot_cmdline holds the first CMDLINE_MAX - 1 bytes of a longer line and
+ * @next is the first byte left out. A word the cut fell in is dropped
+ * whole: applied cut short, zone_dma_limit=0x90000000 would become
+ * zone_dma_limit=0x90000, run="...;poweroff 7" run a different command.
+ */
+static void drop_cut_word(char next)
+{
+	size_t keep = cmdline_whole_words(boot_cmdline, next);
+
+	kprintf("cmdline: command line longer than %d bytes, truncated\n", CMDLINE_MAX - 1);
+	if (boot_cmdline[keep] == '\0')
+		return;
+	kprintf("cmdline: '%.64s%s' cut short at byte %d: not applied\n", boot_cmdline + keep,
+		strlen(boot_cmdline + keep) > 64 ? "..." : "", CMDLINE_MAX - 1);
+	boot_cmdline[keep] = '\0';
+}
+
 int cmdline_parse_boot(const char *bootargs)
 {
 	static char work[CMDLINE_MAX];
 
 	if (kstrlcpy(boot_cmdline, bootargs, sizeof(boot_cmdline)) >= sizeof(boot_cmdline))
-		kprintf("cmdline: command line longer than %d bytes, truncated\n",
-			CMDLINE_MAX - 1);
+		drop_cut_word(bootargs[sizeof(boot_cmdline) - 1]);
 	memcpy(work, boot_cmdline, sizeof(work));
 	return cmdline_parse(work);
 }

@@ -33,11 +33,26 @@ struct kparam {
  */
 int cmdline_parse(char *buf);
 
-/* Copy the boot command line to a static buffer and parse it. */
+/*
+ * Copy the boot command line to a static buffer and parse it. A line longer
+ * than 1023 bytes is cut there, and a word the cut falls in (inside quotes
+ * included) is dropped whole with a message naming it: a value cut short is
+ * never applied.
+ */
 int cmdline_parse_boot(const char *bootargs);
 
-/* The boot command line as given ("" before cmdline_parse_boot). */
+/* The boot command line as kept ("" before cmdline_parse_boot): as given,
+ * or for a longer line its whole words within the first 1023 bytes. */
 const char *cmdline_get(void);
+
+/*
+ * @line is the start of a command line and @next the byte after it in the
+ * whole line ('\0' when @line is all of it). Returns the length of the part
+ * of @line made of whole words: strlen(@line) when @line ends between words
+ * (in spaces, or @next is a space outside quotes, or '\0'), else the offset
+ * of the last word, which @next continues or whose quotes are still open.
+ */
+size_t cmdline_whole_words(const char *line, char next);
 
 /* A size or address: decimal or 0x hex (lib/parse.h's digits), optionally
  * followed by K, M, G or T (binary multiples): "16M", "0x90000000", "0x100K".

@@ -85,6 +85,22 @@ static void empty_line(struct ktest *t)
 	EXPECT_EQ(seen_calls, 0);
 }
 
+/* Where a cut command line keeps whole words only (cmdline_parse_boot). */
+static void cut_keeps_whole_words(struct ktest *t)
+{
+	EXPECT_EQ(cmdline_whole_words("a=1 zone_dma_limit=0x90000", '0'), 4);
+	EXPECT_EQ(cmdline_whole_words("a=1 bb=2", ' '), 8);
+	EXPECT_EQ(cmdline_whole_words("a=1 bb=2", '\t'), 8);
+	EXPECT_EQ(cmdline_whole_words("a=1 bb=2", '\0'), 8);
+	EXPECT_EQ(cmdline_whole_words("a=1 bb=2  ", 'x'), 10);
+	EXPECT_EQ(cmdline_whole_words("a=1 run=\"echo x; pow", 'e'), 4);
+	EXPECT_EQ(cmdline_whole_words("a=1 run=\"echo x;", ' '), 4); /* open quotes */
+	EXPECT_EQ(cmdline_whole_words("a=1 run=\"echo x;\"", ' '), 17);
+	EXPECT_EQ(cmdline_whole_words("abc", 'd'), 0);
+	EXPECT_EQ(cmdline_whole_words("", 'd'), 0);
+}
+
 KTEST_SUITE(cmdline, KTEST_CASE(key_value), KTEST_CASE(spaces_and_quotes),
 	    KTEST_CASE(quoted_value_kept_whole), KTEST_CASE(bare_key),
-	    KTEST_CASE(unknown_and_rejected_counted), KTEST_CASE(empty_line));
+	    KTEST_CASE(unknown_and_rejected_counted), KTEST_CASE(empty_line),
+	    KTEST_CASE(cut_keeps_whole_words));

@@ -83,6 +83,15 @@ check cmdline-long-echo 7 \
 	"^Kernel command line: run=.*y\\.\\.\\. \\[kprintf: [0-9]+ bytes cut to 511\\]$" \
 	"^cmdline: command line longer than 1023 bytes, truncated$" "^run ran$"
 
+# A command line cut at 1023 bytes inside a word drops that word whole:
+# zone_dma_limit=0x90000000 cut to zone_dma_limit=0x90000 is not applied.
+cut_pad=$(printf 'y%.0s' $(seq 981))
+qemu_run cmdline-cut-word 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append "run=\"poweroff 4\" x=$cut_pad zone_dma_limit=0x90000000"
+check cmdline-cut-word 4 "^cmdline: command line longer than 1023 bytes, truncated$" \
+	"^cmdline: 'zone_dma_limit=0x90000' cut short at byte 1023: not applied$" "^  DMA      empty$"
+no_log cmdline-cut-word cmdline-cut-word-not-applied "zone_dma_limit=0x90000 is"
+
 # run= with a quoted value, and an unknown parameter warned about.
 qemu_run run-param 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append 'bogus=1 run="echo hello from run;poweroff 5"'

@@ -34,6 +34,7 @@
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <tests/ktest.h>
+#include "ram_floor.h"
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
@@ -709,6 +710,7 @@ static void kmalloc_too_big_kvmalloc(struct ktest *t)
 	EXPECT_EQ(kmalloc_too_big_count, n0 + 1);
 	EXPECT_STREQ(out, "kmalloc: 4198401 bytes is above KMALLOC_MAX_SIZE (4096 KiB): refused; "
 			  "use kvmalloc (vmalloc beyond it) for a buffer this big\n");
+	KTEST_NEEDS_RAM(5); /* the kvmalloc: 4 MiB and a page, its page tables */
 	console_capture_begin(out, sizeof(out));
 	p = kvmalloc(size, GFP_KERNEL);
 	console_capture_end();

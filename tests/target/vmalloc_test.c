@@ -353,6 +353,7 @@ static void big_area_virtually_contiguous(struct ktest *t)
 	unsigned long bad = 0, alias_bad = 0, pages_bad = 0;
 	u8 *p;
 
+	KTEST_NEEDS_RAM(5); /* 4 MiB and its page tables */
 	vfree(vmalloc(BIG));
 	take_snapshot(&before);
 	p = vmalloc(BIG);
