@@ -87,6 +87,7 @@
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <mm/kfence.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/percpu.h>
@@ -318,7 +319,14 @@ static bool is_held(struct kmem_cache *c, const void *obj)
 
 bool slob_cache_valid_object(struct kmem_cache *c, const void *obj)
 {
-	bool ok = (c->flags & SLAB_SLOB) && !is_held(c, obj) && in_cache_memory(c, obj);
+	bool ok;
+
+	/* KFENCE samples SLOB-model caches too (kmem_cache_alloc_slow asks it
+	 * before this model): such an object is in its pool, not in SLOB, and
+	 * has no red zones; KFENCE knows whose it is while it is live. */
+	if (is_kfence_address(obj))
+		return (c->flags & SLAB_SLOB) && kfence_cache(obj) == c;
+	ok = (c->flags & SLAB_SLOB) && !is_held(c, obj) && in_cache_memory(c, obj);
 
 	if (ok && (c->flags & SLAB_RED_ZONE))
 		ok = !slab_find_not((const u8 *)obj - c->red_left, c->red_left, RED_ACTIVE) &&

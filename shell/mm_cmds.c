@@ -6,6 +6,7 @@
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <mm/kasan.h>
 #include <mm/kmalloc.h>
 #include <mm/memmap_dump.h>
 #include <mm/mm_report.h>
@@ -56,9 +57,12 @@ static int cmd_slobinfo(int argc, char **argv)
 }
 SHELL_CMD("slobinfo", cmd_slobinfo, "", "kmalloc's SLOB heaps: pages, free space, bigblocks, fragmentation");
 
-/* Linux's `echo 2 > /proc/sys/vm/drop_caches` for rvmm's caches: every hart
+/* Linux's `echo 2 > /proc/sys/vm/drop_caches` for rvmm's caches: (the KASAN
+ * kernel) the quarantine gives back every object it holds, every hart
  * empties its magazines of every slab cache and the free slabs go back,
- * then every hart's page lists are drained. */
+ * then every hart's page lists are drained. The quarantine goes first: its
+ * slab objects land in this hart's magazines, which the shrink empties, and
+ * its SLOB blocks (kmalloc=slob) would otherwise pin their heap pages. */
 static void shrink_caches_here(void *arg)
 {
 	__atomic_fetch_add((unsigned long *)arg, kmem_cache_shrink_all(), __ATOMIC_RELAXED);
@@ -70,6 +74,7 @@ static int cmd_drop_caches(int argc, char **argv)
 
 	(void)argc; /* none: shell_exec refuses arguments to a command of usage "" */
 	(void)argv;
+	kasan_cache_drain(NULL);
 	on_each_cpu(shrink_caches_here, &pages);
 	node_drain_pages(mem_node);
 	kprintf("drop_caches: %lu slab pages given back; %lu pages free (%lu before)\n", pages,

@@ -71,8 +71,9 @@ int slob_cache_check(struct kmem_cache *c);
 /* Is obj a live object of a SLOB-model cache, as far as SLOB can tell: in
  * a SLOB page of the cache's heap (or the head of one of its bigblocks)
  * at the cache's alignment, not held, and (segfit) the payload of a live
- * block big enough for the cache's objects; red zones active. Tests use
- * it for every object they hold. */
+ * block big enough for the cache's objects; red zones active. A KFENCE
+ * object (the cache sampled) is one when KFENCE holds it live for this
+ * cache. Tests use it for every object they hold. */
 bool slob_cache_valid_object(struct kmem_cache *c, const void *obj);
 
 /* Objects out of a SLOB-model cache (kmem_cache_objects_out). */

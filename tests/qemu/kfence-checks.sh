@@ -90,13 +90,20 @@ target bench-kfence-kmem-cache-64 "$(kf_val '^bench: kmem_cache size=64 .* model
 stress_line() { # LOG: "errors=E leaked_pages=L"
 	tr -d '\r' <"$LOGDIR/$1.log" | sed -n 's/^stress: ops=100000 \(errors=[0-9]* leaked_pages=[0-9]*\)$/\1/p'
 }
-for backend in slab slob; do
+# The third run makes every kmem_cache a SLOB-model one (slab=slob): their
+# sampled objects were once reported by stress as "not an object of its
+# cache" (slob_cache_valid_object knew only SLOB's own blocks).
+for backend in slab slob slob-caches; do
 	sname=kfence-stress-$backend # (qemu_run sets $name)
+	case $backend in
+	slob-caches) params="kmalloc=slob slab=slob" ;;
+	*) params="kmalloc=$backend" ;;
+	esac
 	qemu_run "$sname-off" 180 /dev/null $VIRT -smp 4 -m 256M -kernel "$KERNEL" \
-		-append "kmalloc=$backend run=\"stress 100000 3;poweroff\""
+		-append "$params run=\"stress 100000 3;poweroff\""
 	want=$(stress_line "$sname-off")
 	qemu_run "$sname" 180 /dev/null $VIRT -smp 4 -m 256M -kernel "$KERNEL" \
-		-append "kmalloc=$backend kfence.sample_interval=1 run=\"stress 100000 3;kfence;poweroff\""
+		-append "$params kfence.sample_interval=1 run=\"stress 100000 3;kfence;poweroff\""
 	got=$(stress_line "$sname")
 	log=$(tr -d '\r' <"$LOGDIR/$sname.log")
 	allocs=$(echo "$log" | sed -n 's/^total allocations: \([0-9]*\)$/\1/p' | tail -n 1)

@@ -279,6 +279,33 @@ static void kmem_cache_ctor(struct ktest *t)
 	kmem_cache_destroy(c);
 }
 
+/* A SLOB-model cache is sampled too; its sampled object is a valid object
+ * of the cache (slob_cache_valid_object, which stress checks every object
+ * with, said no: SLOB has no page of it) and of no other cache. */
+static void slob_cache_sampled_valid(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("kfence-slob", 24, 8, SLAB_SLOB, ctor_fill);
+	struct kmem_cache *other = kmem_cache_create("kfence-slob2", 24, 8, SLAB_SLOB, NULL);
+	u8 *p;
+
+	ASSERT(c != NULL && other != NULL);
+	ASSERT(c->flags & SLAB_SLOB);
+	suite_begin(t);
+	p = cache_sampled(c, false);
+	ASSERT(p != NULL);
+	EXPECT(slob_cache_valid_object(c, p));
+	EXPECT(!slob_cache_valid_object(other, p));
+	EXPECT(virt_to_cache(p) == c);
+	for (int i = 0; i < 24; i++)
+		EXPECT_EQ(p[i], 0x3c);
+	NO_REPORT(kmem_cache_free(c, p));
+	EXPECT(!slob_cache_valid_object(c, p));
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	suite_end(t);
+	kmem_cache_destroy(other);
+	kmem_cache_destroy(c);
+}
+
 /* ---- correct use reports nothing ---- */
 
 static void correct_use_no_report(struct ktest *t)
@@ -356,7 +383,7 @@ static void all_planted_bugs_caught(struct ktest *t)
 }
 
 KTEST_SUITE_EXPLICIT(kfence, KTEST_CASE(kmalloc_slab_bugs), KTEST_CASE(kmalloc_slob_bugs),
-		     KTEST_CASE(kmem_cache_bugs), KTEST_CASE(kmem_cache_ctor),
+		     KTEST_CASE(kmem_cache_bugs), KTEST_CASE(kmem_cache_ctor), KTEST_CASE(slob_cache_sampled_valid),
 		     KTEST_CASE(correct_use_no_report), KTEST_CASE(off_samples_nothing),
 		     KTEST_CASE(all_planted_bugs_caught));
 
