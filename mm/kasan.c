@@ -761,9 +761,12 @@ void *kasan_slab_alloc(struct kmem_cache *c, void *obj)
 	if (!(c->flags & SLAB_SLOB) && (head = slab_head(obj)) && page_type(head) == PGTY_SLAB &&
 	    head->slab_cache)
 		owner = head->slab_cache;
-	/* (a SLOB-model cache's block ends c->size - red_left past the object) */
-	unpoison_object((unsigned long)obj, owner->object_size,
-			c->flags & SLAB_SLOB ? c->size - c->red_left : owner->size, KASAN_SLAB_REDZONE);
+	/* The object's stride ends size - red_left past the object (a SLOB
+	 * model's block too): the next stride's left red zone is the next
+	 * object's, poisoned with its slab, and past a slab's last object it
+	 * is the next page, another slab's or allocator's. */
+	unpoison_object((unsigned long)obj, owner->object_size, owner->size - owner->red_left,
+			KASAN_SLAB_REDZONE);
 	record_alloc((unsigned long)obj, owner->object_size, c);
 	return obj;
 }

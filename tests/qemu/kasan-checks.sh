@@ -47,3 +47,20 @@ else
 	show_log kasan-drop-caches-quarantine
 	record kasan-drop-caches-quarantine 0 1
 fi
+
+# Red zones (slab_debug=Z): an object's accessible bytes end where its
+# stride does. Poisoning from the object to a whole stride further ran into
+# the next stride's left red zone, and past a slab's last object into the
+# next page: kmalloc-2048's 2048-byte left red zone poisoned the objects of
+# the slab after it (842 false slab-out-of-bounds reports in this run).
+qemu_run kasan-red-zones 120 /dev/null -M virt -bios default -smp 2 -m 512M \
+	-kernel "$KASAN_KERNEL" -append 'slab_debug=Z run="stress 20000 1;poweroff"'
+reports=$(grep -c -e '^BUG: KASAN' -e '^UBSAN:' "$LOGDIR/kasan-red-zones.log")
+if [ "$RC" = 0 ] && [ "$reports" = 0 ] && grep -q '^stress: ops=.* errors=0 leaked_pages=0' "$LOGDIR/kasan-red-zones.log"; then
+	echo "ok   kasan-red-zones: stress under slab_debug=Z, no report"
+	record kasan-red-zones 1 0
+else
+	echo "FAIL kasan-red-zones: exit $RC, $reports KASAN/UBSan reports under slab_debug=Z"
+	grep -e '^BUG: KASAN' -e '^UBSAN:' -e 'belongs to the cache' "$LOGDIR/kasan-red-zones.log" | sort | uniq -c | head -10
+	record kasan-red-zones 0 1
+fi
