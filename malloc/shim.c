@@ -631,8 +631,9 @@ API void *calloc(size_t n, size_t size)
 /* glibc's realloc: realloc(NULL, n) is malloc(n); realloc(p, 0) frees p and
  * returns NULL. A block keeps its place while the new size fits it and is
  * over half of it (or it is a small one); a page run or a bigblock grows
- * in place when it can (grow_in_place, grow_bigblock_in_place). Any other block that must grow beyond
- * kmalloc's slab classes moves to one REALLOC_HEADROOM (a half) bigger than
+ * in place when it can (grow_in_place, grow_bigblock_in_place). Any other
+ * block that must grow beyond kmalloc's slab classes moves to one
+ * REALLOC_HEADROOM (a half) bigger than
  * asked: bigblocks and page runs are exact pages, so a buffer grown a page
  * at a time was copied at every step (to 64 MiB in 4 KiB steps: 86 s
  * against glibc's 0.05, whose mremap grows in place); with the headroom it
