@@ -702,6 +702,16 @@ size_t ksize(const void *p)
 	return 0;
 }
 
+/* May krealloc grow the bigblock @p to @new_size bytes in place? Not when
+ * @gfp names a zone (the block may have to move to it), nor beyond
+ * KMALLOC_MAX_SIZE, nor to a power of two it is not aligned to (kmalloc
+ * aligns such a size to itself, and a moved block would be). */
+static bool bigblock_grows_in_place(const void *p, size_t new_size, gfp_t gfp)
+{
+	return !(gfp & GFP_ZONEMASK) && new_size <= KMALLOC_MAX_SIZE &&
+	       ((new_size & (new_size - 1)) || IS_ALIGNED((uintptr_t)p, new_size));
+}
+
 void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 {
 	struct slob_heap *h;
@@ -731,6 +741,9 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	 * stays in its heap, unless it is one of kmalloc's and @gfp names a
 	 * zone: then kmalloc finds the zone's cache or heap. */
 	h = page_type(page) == PGTY_SLAB ? NULL : (struct slob_heap *)page->private;
+	if (page_type(page) == PGTY_BIGBLOCK && bigblock_grows_in_place(p, new_size, gfp) &&
+	    slob_big_grow(h, page, new_size, gfp))
+		return kasan_krealloc(p, new_size);
 	if (!h || ((gfp & GFP_ZONEMASK) && (h == &kmalloc_heap || is_kmalloc_zone_heap(h))))
 		q = kmalloc(new_size, gfp);
 	else

@@ -1333,48 +1333,80 @@ unsigned long free_pages_at(unsigned long pfn, unsigned long limit)
 	return len;
 }
 
-/*
- * Grow the run of @nr_pages at @pfn (alloc_contig_pages) to @new_nr pages
- * in place when the pages past it are free blocks of its zone: they are
- * taken (take_free_run, which gives back what the last block holds past
- * the new end), and the run's part after its whole max-order blocks is
- * tiled again as a run of the new length is, so free_contig_range(pfn,
- * new_nr) frees it block by block. Under the min watermark, as a new run.
- */
-bool extend_contig_range(unsigned long pfn, unsigned long nr_pages, unsigned long new_nr)
+/* The first block of the run [@pfn, @end), tiled from its start
+ * (run_block_order), that the run's tiling to @new_end > @end changes: the
+ * blocks before it are those of both tilings. */
+static unsigned long first_retiled(unsigned long pfn, unsigned long end, unsigned long new_end)
 {
-	unsigned long end = pfn + nr_pages, flags;
-	unsigned long redo = pfn + ALIGN_DOWN(nr_pages, MAX_ORDER_NR_PAGES);
+	unsigned long s = pfn;
+
+	while (s < end && run_block_order(s, end) == run_block_order(s, new_end))
+		s += 1ul << run_block_order(s, end);
+	return s;
+}
+
+/*
+ * Grow the allocated run of @nr pages at @pfn, tiled from its start, to
+ * @new_nr pages in place when the pages past it are free blocks of its zone
+ * and the zone stays above its min watermark as take_fit checks it for
+ * @gfp: they are taken (take_free_run, which gives back what the last block
+ * holds past the new end), and the run's blocks from the first one the new
+ * end changes are tiled again as a run of @new_nr pages is; the head keeps
+ * its page type. The new pages are prepared as a fit run's (prep_fit_run).
+ */
+static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr, gfp_t gfp)
+{
+	unsigned long end = pfn + nr, new_end = pfn + new_nr, redo, flags;
+	unsigned int highest = gfp_highest_zone(gfp);
+	struct page *head;
 	struct zone *z;
 	bool grown = false;
 	long min;
 
-	if (new_nr <= nr_pages || !node_pfn_valid(mem_node, pfn) || !node_pfn_valid(mem_node, end))
+	if (new_nr <= nr || !node_pfn_valid(mem_node, pfn) || !node_pfn_valid(mem_node, end))
 		return false;
-	z = page_zone(mem_node, node_pfn_to_page(mem_node, pfn));
+	head = node_pfn_to_page(mem_node, pfn);
+	z = page_zone(mem_node, head);
+	redo = first_retiled(pfn, end, new_end);
 	flags = spin_lock_irqsave(&z->lock);
 	min = (long)z->watermark[WMARK_MIN];
-	if ((long)z->free_pages - (long)(new_nr - nr_pages) > min &&
-	    free_run_from(z, end, new_nr - nr_pages) == new_nr - nr_pages) {
-		take_free_run(z, end, new_nr - nr_pages);
-		for (unsigned long s = redo; s < pfn + new_nr; s++) {
+	if (gfp & __GFP_HIGH)
+		min -= min / 2;
+	if ((long)z->free_pages - (long)(new_nr - nr) > min + (long)z->lowmem_reserve[highest] &&
+	    free_run_from(z, end, new_nr - nr) == new_nr - nr) {
+		u32 type = head->flags & PAGE_TYPE_MASK;
+
+		take_free_run(z, end, new_nr - nr);
+		for (unsigned long s = redo; s < new_end; s++) {
 			struct page *page = node_pfn_to_page(mem_node, s);
 
 			page->flags &= ~FREE_STATE_MASK;
 			page->refcount = 0;
 		}
-		retile_allocated(redo, pfn + new_nr, false);
+		retile_allocated(redo, new_end, false);
+		head->flags |= type;
 		grown = true;
 	}
 	spin_unlock_irqrestore(&z->lock, flags);
-	if (grown)
-		for (unsigned long s = end, e = pfn + new_nr; s < e;) {
-			unsigned int order = run_block_order(s, e);
-
-			kasan_alloc_pages(node_pfn_to_page(mem_node, s), order);
-			s += 1ul << order;
-		}
+	if (grown) {
+		check_low_watermark(z);
+		prep_fit_run(end, new_nr - nr, gfp);
+	}
 	return grown;
+}
+
+bool extend_pages_exact(void *virt, unsigned long nr, unsigned long new_nr, gfp_t gfp)
+{
+	struct page *page = virt_to_page(virt);
+
+	return page && extend_run(node_page_to_pfn(mem_node, page), nr, new_nr, gfp);
+}
+
+/* A run from alloc_contig_pages is tiled from its start as any run: its
+ * whole max-order blocks stay, the rest is tiled again. */
+bool extend_contig_range(unsigned long pfn, unsigned long nr_pages, unsigned long new_nr, gfp_t gfp)
+{
+	return extend_run(pfn, nr_pages, new_nr, gfp);
 }
 
 /*

@@ -23,7 +23,9 @@
  * from the buddy allocator (slob_big_alloc: exactly the pages the size
  * needs; a power of two of them one block, aligned to its size; others
  * placed best-fit, alloc_pages_fit), PGTY_BIGBLOCK with page->private = the
- * heap and bigblock_pages their number in the head page: mm/kmalloc.c
+ * heap and bigblock_pages their number in the head page (slob_big_grow
+ * adds the free pages right after one to it in place: krealloc and the
+ * malloc library's realloc): mm/kmalloc.c
  * sends those above SLOB_SEG_KMALLOC_MAX, slob_kmalloc_other those of a
  * classic heap above its own smaller limit (slob_kmalloc_max), and kfree
  * finds them by page type. Their pages are claimed against max_pages under
@@ -306,6 +308,33 @@ void slob_big_free(struct slob_heap *h, struct page *page)
 		__free_pages(page, page_order(page));
 	else
 		free_pages_exact(page_address(page), n << PAGE_SHIFT);
+}
+
+bool slob_big_grow(struct slob_heap *h, struct page *page, size_t size, gfp_t gfp)
+{
+	unsigned long n = page->bigblock_pages, want, flags;
+
+	if (get_order(size) >= MAX_ORDER)
+		return false;
+	want = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	if (want <= n)
+		return true;
+	flags = spin_lock_irqsave(&h->lock);
+	if (h->max_pages && h->nr_pages + h->big_pages + (want - n) > h->max_pages) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		return false;
+	}
+	h->big_pages += want - n; /* claimed before the lock drops */
+	count_page(h, 0);
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (!extend_pages_exact(page_address(page), n, want, gfp | h->zone_gfp)) {
+		flags = spin_lock_irqsave(&h->lock);
+		h->big_pages -= want - n;
+		spin_unlock_irqrestore(&h->lock, flags);
+		return false;
+	}
+	page->bigblock_pages = want;
+	return true;
 }
 
 size_t slob_ksize(struct slob_heap *h, const void *p)

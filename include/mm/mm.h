@@ -229,6 +229,22 @@ void free_pages_exact(void *virt, size_t size);
  * low watermark wakes kswapd, as alloc_pages does.
  */
 void *alloc_pages_fit(size_t size, gfp_t gfp);
+/*
+ * Grow a run of @nr pages at @virt whose blocks are those of a run tiled
+ * from its start (alloc_pages_fit's, alloc_pages_exact's, or one block from
+ * alloc_pages, which is aligned to its size) to @new_nr pages in place: true
+ * when the @new_nr - @nr pages right after it were free blocks of its zone
+ * and taking them leaves the zone above its min watermark as
+ * alloc_pages_fit checks it for @gfp (a low one wakes kswapd). Its blocks
+ * are then those of a run of @new_nr pages from @virt (free_pages_exact
+ * with the new size frees it), the type of its first page is kept, and the
+ * new pages are handed out as alloc_pages_fit's (KASAN: accessible;
+ * __GFP_ZERO: cleared). False and nothing changed else: no free pages are
+ * looked for elsewhere and none are drained from the per-hart lists.
+ * fail_page_alloc does not fail it (the caller's fallback, a new block,
+ * is where a failure is injected).
+ */
+bool extend_pages_exact(void *virt, unsigned long nr, unsigned long new_nr, gfp_t gfp);
 
 /* References: an allocated block starts with one; put_page drops one and
  * frees the block (at the order it was allocated with) on the last. */

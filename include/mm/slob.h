@@ -140,6 +140,18 @@ void slob_free(struct slob_heap *h, void *p, size_t size);
  * and starts aligned to @align; other blocks are placed where they fit best
  * (alloc_pages_fit) and are only page-aligned. NULL when out of memory. */
 void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align);
+/* Grow the bigblock of @h headed by @page (its PGTY_BIGBLOCK head page,
+ * owned by the caller) to hold @size bytes (up to the largest buddy block)
+ * in place: true when it holds them, having taken the free pages right
+ * after it (extend_pages_exact, @gfp's watermark; its zone is the block's)
+ * and counted them in bigblock_pages and the heap's big_pages and limit;
+ * its blocks are then those free_pages_exact frees for the new count, so
+ * kfree gives it back as any bigblock. It keeps its start, so a power of
+ * two of pages reached by growing is not aligned to its size. False and
+ * nothing changed when those pages are not free, the heap's max_pages
+ * would be passed, or @size is too big; failslab does not fail it (the
+ * caller's fallback, a new block, is where a failure is injected). */
+bool slob_big_grow(struct slob_heap *h, struct page *page, size_t size, gfp_t gfp);
 
 /* kmalloc on a given heap: small requests from its pages, big ones as
  * bigblocks (mm/kmalloc.c); kfree/ksize/krealloc take any heap's pointer. */

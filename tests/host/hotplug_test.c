@@ -244,16 +244,16 @@ static void contig_runs_grow_in_place(struct ktest *t)
 	EXPECT_EQ(free_pages_at(pfn + 1025, 5000), 1023);
 	EXPECT_EQ(free_pages_at(pfn + 1024, 5000), 0); /* allocated */
 	memset(page_address(run), 0x3c, 1025 * PAGE_SIZE);
-	EXPECT_EQ(extend_contig_range(pfn, 1025, 1500), true);
+	EXPECT_EQ(extend_contig_range(pfn, 1025, 1500, GFP_KERNEL), true);
 	EXPECT_EQ(node_free_pages_count(&fr->node), before - 1500 - 1024);
 	EXPECT_EQ(PageHead(pfn_to_page(pfn + 1024)) && page_order(pfn_to_page(pfn + 1024)) == 8, true);
 	EXPECT_EQ(PageHead(pfn_to_page(pfn + 1496)) && page_order(pfn_to_page(pfn + 1496)) == 2, true);
 	EXPECT_EQ(PageHead(pfn_to_page(pfn + 1025)), false); /* the old tail's head is inside a block now */
 	EXPECT_EQ(node_check(&fr->node), 0);
-	EXPECT_EQ(extend_contig_range(pfn, 1500, 2049), false);
-	EXPECT_EQ(extend_contig_range(pfn, 1500, 1500), false);
+	EXPECT_EQ(extend_contig_range(pfn, 1500, 2049, GFP_KERNEL), false);
+	EXPECT_EQ(extend_contig_range(pfn, 1500, 1500, GFP_KERNEL), false);
 	EXPECT_EQ(node_free_pages_count(&fr->node), before - 1500 - 1024);
-	EXPECT_EQ(extend_contig_range(pfn, 1500, 2048), true);
+	EXPECT_EQ(extend_contig_range(pfn, 1500, 2048, GFP_KERNEL), true);
 	EXPECT_EQ(page_order(pfn_to_page(pfn + 1024)), MAX_ORDER - 1);
 	EXPECT_EQ(node_check(&fr->node), 0);
 	EXPECT_EQ(((unsigned char *)page_address(run))[1025 * PAGE_SIZE - 1], 0x3c);

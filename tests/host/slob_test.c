@@ -494,7 +494,9 @@ static void model_run(struct ktest *t, struct fx *f)
 				}
 				o->kind = O_NONE;
 				o->p = NULL;
-			} else if (!q || (n <= old_ks && q != o->p) || (n > old_ks && q == o->p)) {
+			} else if (!q || (n <= old_ks && q != o->p) ||
+				   (n > old_ks && q == o->p && !(is_big(f, o) && ksize(q) >= n))) {
+				/* (a bigblock may grow in place: slob_big_grow) */
 				ktest_fail(t, __FILE__, __LINE__,
 					   "step %ld: krealloc(%p, %zu) = %p (ksize was %zu)", step, o->p,
 					   n, q, old_ks);
@@ -796,6 +798,100 @@ static void size_limits_and_bigblocks(struct ktest *t, struct fx *f)
 	EXPECT_EQ(f->h.peak_pages, f->h.nr_pages + 1 + 2 + 2 + 3 + 3 + 16 + 17);
 }
 BOTH_MODES(size_limits_and_bigblocks)
+
+/* The heap's bigblock and the buddy allocator agree about it: its pages
+ * are the heap's big_pages, its head says how many, and both checkers pass. */
+static void expect_bigblock(struct ktest *t, struct fx *f, const void *p, unsigned long n,
+			    unsigned long all_big)
+{
+	struct page *pg = virt_to_page(p);
+
+	EXPECT_EQ(page_type(pg), PGTY_BIGBLOCK);
+	EXPECT(PageHead(pg) && pg->private == (unsigned long)&f->h);
+	EXPECT_EQ(pg->bigblock_pages, n);
+	EXPECT_EQ(ksize(p), n * PAGE_SIZE);
+	EXPECT_EQ(f->h.big_pages, all_big);
+	EXPECT_EQ(f->h.big_blocks, 2);
+	EXPECT_EQ(nr_free_pages(), f->free0 - all_big - f->h.nr_pages);
+	EXPECT_EQ(node_check(mem_node), 0);
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+
+/* slob_big_grow, and krealloc through it: a bigblock takes the free pages
+ * right after it in place (tiled again for its new count, so kfree gives
+ * every page back), and refuses, changing nothing, when the pages after it
+ * are another block's or the heap's limit would be passed. krealloc to a
+ * power of two the block is not aligned to moves it (kmalloc's alignment). */
+static void bigblock_grows_in_place(struct ktest *t, struct fx *f)
+{
+	u8 *blk[8], *lo = NULL, *hi = NULL, *q;
+	unsigned long limit;
+
+	/* Two order-2 blocks side by side (fresh RAM splits a block among a
+	 * few such requests), the lowest such pair, the others given back:
+	 * the pages after the pair are free. */
+	node_drain_pages(mem_node);
+	for (int i = 0; i < 8; i++) {
+		blk[i] = heap_kmalloc(&f->h, 4 * PAGE_SIZE, GFP_KERNEL);
+		ASSERT(blk[i] != NULL);
+	}
+	for (int i = 0; i < 8; i++)
+		for (int j = 0; j < 8; j++)
+			if (blk[j] == blk[i] + 4 * PAGE_SIZE && (!lo || blk[i] < lo)) {
+				lo = blk[i];
+				hi = blk[j];
+			}
+	ASSERT(lo != NULL);
+	for (int i = 0; i < 8; i++)
+		if (blk[i] != lo && blk[i] != hi)
+			kfree(blk[i]);
+	node_drain_pages(mem_node);
+	ASSERT(free_pages_at(page_to_pfn(virt_to_page(hi)) + 4, 64) >= 16);
+	pattern_fill(lo, 1, 0, 4 * PAGE_SIZE);
+	pattern_fill(hi, 2, 0, 4 * PAGE_SIZE);
+	expect_bigblock(t, f, lo, 4, 8);
+
+	/* The pages after lo are hi's: refused, nothing changed. */
+	EXPECT(!slob_big_grow(&f->h, virt_to_page(lo), 5 * PAGE_SIZE, GFP_KERNEL));
+	expect_bigblock(t, f, lo, 4, 8);
+	EXPECT(slob_big_grow(&f->h, virt_to_page(lo), 4 * PAGE_SIZE, GFP_KERNEL)); /* holds it */
+
+	/* hi grows into the free pages after it, a page and then more. */
+	q = krealloc(hi, 5 * PAGE_SIZE - 10, GFP_KERNEL);
+	EXPECT(q == hi);
+	expect_bigblock(t, f, hi, 5, 9);
+	EXPECT(slob_big_grow(&f->h, virt_to_page(hi), 11 * PAGE_SIZE + 1, GFP_KERNEL));
+	expect_bigblock(t, f, hi, 12, 16);
+	EXPECT_EQ(pattern_first_bad(hi, 2, 4 * PAGE_SIZE), -1);
+	EXPECT_EQ(pattern_first_bad(lo, 1, 4 * PAGE_SIZE), -1);
+	memset(hi, 3, 12 * PAGE_SIZE); /* every new page is the block's */
+
+	/* The heap's limit: refused at one page short, nothing changed. */
+	limit = f->h.nr_pages + f->h.big_pages + 1;
+	f->h.max_pages = limit;
+	EXPECT(!slob_big_grow(&f->h, virt_to_page(hi), 14 * PAGE_SIZE, GFP_KERNEL));
+	expect_bigblock(t, f, hi, 12, 16);
+	EXPECT(slob_big_grow(&f->h, virt_to_page(hi), 13 * PAGE_SIZE, GFP_KERNEL));
+	expect_bigblock(t, f, hi, 13, 17);
+	f->h.max_pages = 0;
+
+	/* 16 pages: in place only when hi is aligned to them. */
+	q = krealloc(hi, 16 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(q != NULL);
+	EXPECT((q == hi) == aligned(hi, 16 * PAGE_SIZE));
+	EXPECT(aligned(q, 16 * PAGE_SIZE));
+	EXPECT(bytes_all(q, 3, 12 * PAGE_SIZE));
+	expect_bigblock(t, f, q, 16, 20);
+
+	/* Freed with the new count: every page comes back (the fixture
+	 * checks the count and node_check once lo is gone too). */
+	kfree(q);
+	EXPECT_EQ(f->h.big_pages, 4);
+	EXPECT_EQ(nr_free_pages(), f->free0 - 4 - f->h.nr_pages);
+	EXPECT_EQ(node_check(mem_node), 0);
+	kfree(lo);
+}
+BOTH_MODES(bigblock_grows_in_place)
 
 /* The heap's page limit: NULL when a page would be needed, and a later
  * allocation still works; then the page allocator itself running out. */
@@ -2436,6 +2532,7 @@ KTEST_SUITE(slob,
 	BOTH_CASES(page_return),
 	BOTH_CASES(stats_known_state),
 	BOTH_CASES(slob_check_finds_damage),
+	BOTH_CASES(bigblock_grows_in_place),
 	KTEST_CASE(size_pages_pack_segfit),
 	KTEST_CASE(size_page_bad_frees_segfit),
 	KTEST_CASE(size_page_check_finds_damage_segfit),

@@ -1027,6 +1027,53 @@ static void aligned_doubled(void)
 	}
 }
 
+/* "malloc-edge bigblock": a fresh process grows a 20 KiB block (a bigblock
+ * on both backends) to 2 MiB by realloc in 4 KiB steps, with nothing else
+ * allocated meanwhile; prints how often the block moved. */
+static int bigblock_child(void)
+{
+	size_t n = 20u << 10;
+	unsigned char *p = malloc(n), *q;
+	long moves = 0, steps = 0;
+
+	if (!p)
+		return 1;
+	fill(p, n, 9);
+	for (; n < (2u << 20); n += 4096, steps++) {
+		q = realloc(p, n + 4096);
+		if (!q)
+			return 1;
+		moves += q != p;
+		p = q;
+		fill(p + n, 4096, 10 + (unsigned)steps);
+	}
+	if (!holds(p, 20u << 10, 9) || !holds(p + n - 4096, 4096, 10 + (unsigned)steps - 1))
+		return 1;
+	free(p);
+	fprintf(stderr, "bigblock: moves=%ld steps=%ld\n", moves, steps);
+	return 0;
+}
+
+/* A bigblock grown by realloc takes the free pages right after it in
+ * place (slob_big_grow) instead of moving: a 20 KiB block grown to 2 MiB
+ * a page at a time moved 11 times, copying about 4 MiB; now not at all
+ * on either backend (up to 2 moves are allowed: the pages after where
+ * best-fit placed it among the loader's blocks may be taken). */
+static void bigblock_grows_in_place(void)
+{
+	char err[256];
+	long moves = -1, steps = -1;
+	int status = run_self("bigblock", NULL, NULL, err, sizeof(err));
+	const char *line = strstr(err, "bigblock: ");
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && line &&
+		      sscanf(line, "bigblock: moves=%ld steps=%ld", &moves, &steps) == 2,
+	      "malloc-edge bigblock ran (status 0x%x, %s)", status, err);
+	if (steps > 0)
+		CHECK(moves <= 2, "a bigblock grown from 20 KiB to 2 MiB by realloc: %ld moves in %ld steps "
+		      "(<= 2)", moves, steps);
+}
+
 /* "malloc-edge oom" (RVMM_MALLOC_MAX=256M): fill the heap with 1 MiB
  * blocks, then ask for classes not used before; every failure is NULL
  * with ENOMEM. Exits 0 when so. */
@@ -1247,6 +1294,8 @@ int main(int argc, char **argv)
 		return mix_child();
 	if (argc > 1 && strcmp(argv[1], "aligned") == 0)
 		return aligned_child();
+	if (argc > 1 && strcmp(argv[1], "bigblock") == 0)
+		return bigblock_child();
 	if (argc > 1 && strcmp(argv[1], "exits") == 0)
 		return exits_child();
 	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
@@ -1267,6 +1316,7 @@ int main(int argc, char **argv)
 	realloc_shrink_gives_back();
 	big_blocks_mixed();
 	aligned_doubled();
+	bigblock_grows_in_place();
 	bad_frees();
 	threads();
 	generations();

@@ -243,6 +243,25 @@ static void page_uaf(struct ktest *t)
 	PLANT(KASAN_BUG_UAF, p + PAGE_SIZE + 8, 8, true, write8(p + PAGE_SIZE + 8));
 }
 
+/* A run grown in place (extend_pages_exact, as a bigblock grows): the
+ * pages it takes were freed (alloc_pages_exact gave back the 3 pages past
+ * its 5) and are accessible once taken; freed with the new count, all are
+ * freed memory again. */
+static void grown_run_accessible(struct ktest *t)
+{
+	unsigned long before;
+	u8 *p = alloc_pages_exact(5 * PAGE_SIZE, GFP_KERNEL);
+
+	ASSERT(p != NULL);
+	PLANT(KASAN_BUG_UAF, p + 6 * PAGE_SIZE, 1, false, read1(p + 6 * PAGE_SIZE));
+	before = kasan_nr_reports;
+	ASSERT(extend_pages_exact(p, 5, 8, GFP_KERNEL));
+	memset(p, 4, 8 * PAGE_SIZE);
+	EXPECT_EQ(kasan_nr_reports, before);
+	free_pages_exact(p, 8 * PAGE_SIZE);
+	PLANT(KASAN_BUG_UAF, p + 7 * PAGE_SIZE + 8, 8, true, write8(p + 7 * PAGE_SIZE + 8));
+}
+
 /* ---- vmalloc: the tail of the last page, the guard page, after vfree ---- */
 
 struct vaccess {
@@ -362,7 +381,7 @@ KTEST_SUITE_EXPLICIT(kasan, KTEST_CASE(kmalloc_oob_right_slab), KTEST_CASE(kmall
 		     KTEST_CASE(kmalloc_bigblock_oob_right), KTEST_CASE(krealloc_less_oob),
 		     KTEST_CASE(kmem_cache_oob), KTEST_CASE(kmem_cache_uaf_and_double_free),
 		     KTEST_CASE(kfree_uaf_double_free_slab), KTEST_CASE(kfree_uaf_double_free_slob),
-		     KTEST_CASE(page_uaf), KTEST_CASE(vmalloc_tail_oob),
+		     KTEST_CASE(page_uaf), KTEST_CASE(grown_run_accessible), KTEST_CASE(vmalloc_tail_oob),
 		     KTEST_CASE(vmalloc_guard_and_vfree_uaf), KTEST_CASE(memset_memcpy_overruns),
 		     KTEST_CASE(no_report_for_correct_accesses), KTEST_CASE(ubsan_reports_file_and_line),
 		     KTEST_CASE(all_planted_bugs_caught));
