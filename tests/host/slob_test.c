@@ -113,6 +113,10 @@ static bool fx_setup(struct ktest *t, enum slob_mode mode)
 	}
 	f->fr = fr;
 	f->mode = mode;
+	/* A fresh start over the new RAM, as the other suites' fixtures make
+	 * (the per-hart pair every kmalloc class without a cache points at is
+	 * set up there: run alone, the suite's first kmalloc read a NULL one). */
+	kmalloc_init();
 	saved_kmalloc_heap = kmalloc_heap;
 	saved_backend = kmalloc_backend;
 	kmalloc_set_backend(KMALLOC_SLOB); /* kmalloc() is kmalloc_heap's */
