@@ -1031,6 +1031,18 @@ void free_pages_exact(void *virt, size_t size)
 	}
 }
 
+/* May @nr pages leave @z for a run (a fit, a run grown in place, a page
+ * run) asked with @gfp, whose highest zone is @highest: above the min mark,
+ * half of it with __GFP_HIGH, plus the lowmem reserve. zone->lock held. */
+static bool run_leaves_min(const struct zone *z, unsigned long nr, unsigned int highest, gfp_t gfp)
+{
+	long min = (long)z->watermark[WMARK_MIN];
+
+	if (gfp & __GFP_HIGH)
+		min -= min / 2;
+	return (long)z->free_pages - (long)nr > min + (long)z->lowmem_reserve[highest];
+}
+
 /* --- best-fit runs across buddy boundaries (alloc_pages_fit, mm.h) ------ */
 
 /*
@@ -1177,11 +1189,8 @@ static void *take_fit(unsigned long nr, int top, gfp_t gfp)
 	for (struct zone *const *zl = mem_node->zonelist[highest]; *zl; zl++) {
 		struct zone *z = *zl;
 		unsigned long pfn = ~0ul, flags = spin_lock_irqsave(&z->lock);
-		long min = (long)z->watermark[WMARK_MIN];
 
-		if (gfp & __GFP_HIGH)
-			min -= min / 2;
-		if ((long)z->free_pages - (long)nr > min + (long)z->lowmem_reserve[highest]) {
+		if (run_leaves_min(z, nr, highest, gfp)) {
 			pfn = best_stretch(z, nr, top);
 			if (pfn != ~0ul)
 				take_free_run(z, pfn, nr);
@@ -1264,11 +1273,8 @@ static unsigned long zone_take_run(struct zone *z, unsigned long nr, unsigned lo
 	unsigned long k = (nr + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES, found = ~0ul;
 	unsigned long flags = spin_lock_irqsave(&z->lock);
 	struct list_head *pos;
-	long min = (long)z->watermark[WMARK_MIN];
 
-	if (gfp & __GFP_HIGH)
-		min -= min / 2;
-	if ((long)z->free_pages - (long)nr > min + (long)z->lowmem_reserve[highest]) {
+	if (run_leaves_min(z, nr, highest, gfp)) {
 		list_for_each(pos, &z->free_area[MAX_ORDER - 1].free_list) {
 			unsigned long pfn = node_page_to_pfn(z->node, list_entry(pos, struct page, lru));
 
@@ -1348,7 +1354,7 @@ static unsigned long first_retiled(unsigned long pfn, unsigned long end, unsigne
 /*
  * Grow the allocated run of @nr pages at @pfn, tiled from its start, to
  * @new_nr pages in place when the pages past it are free blocks of its zone
- * and the zone stays above its min watermark as take_fit checks it for
+ * and the zone stays above its min watermark (run_leaves_min) for
  * @gfp: they are taken (take_free_run, which gives back what the last block
  * holds past the new end), and the run's blocks from the first one the new
  * end changes are tiled again as a run of @new_nr pages is; the head keeps
@@ -1361,7 +1367,6 @@ static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr
 	struct page *head;
 	struct zone *z;
 	bool grown = false;
-	long min;
 
 	if (new_nr <= nr || !node_pfn_valid(mem_node, pfn) || !node_pfn_valid(mem_node, end))
 		return false;
@@ -1369,10 +1374,7 @@ static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr
 	z = page_zone(mem_node, head);
 	redo = first_retiled(pfn, end, new_end);
 	flags = spin_lock_irqsave(&z->lock);
-	min = (long)z->watermark[WMARK_MIN];
-	if (gfp & __GFP_HIGH)
-		min -= min / 2;
-	if ((long)z->free_pages - (long)(new_nr - nr) > min + (long)z->lowmem_reserve[highest] &&
+	if (run_leaves_min(z, new_nr - nr, highest, gfp) &&
 	    free_run_from(z, end, new_nr - nr) == new_nr - nr) {
 		u32 type = head->flags & PAGE_TYPE_MASK;
 

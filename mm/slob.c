@@ -62,9 +62,10 @@
 
 struct slob_heap kmalloc_heap;
 
-static bool over_limit(const struct slob_heap *h)
+/* Would @n more pages take @h past its max_pages (tests)? */
+static bool over_limit(const struct slob_heap *h, unsigned long n)
 {
-	return h->max_pages && h->nr_pages + h->big_pages >= h->max_pages;
+	return h->max_pages && h->nr_pages + h->big_pages + n > h->max_pages;
 }
 
 static void count_page(struct slob_heap *h, long delta)
@@ -78,7 +79,7 @@ void *get_slob_page(struct slob_heap *h, gfp_t gfp)
 {
 	struct page *page;
 
-	if (over_limit(h))
+	if (over_limit(h, 1))
 		return NULL;
 	page = alloc_pages((gfp & ~__GFP_ZERO) | h->zone_gfp, 0);
 	if (!page)
@@ -242,6 +243,17 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 
 /* ============================ bigblocks ================================== */
 
+/* @pages bigblock pages and @blocks bigblocks no longer counted in @h
+ * (gone, or claimed for an allocation that failed). */
+static void uncount_big(struct slob_heap *h, unsigned long pages, unsigned long blocks)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+
+	h->big_pages -= pages;
+	h->big_blocks -= blocks;
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
 void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 {
 	unsigned long flags, n;
@@ -256,7 +268,7 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
 	flags = spin_lock_irqsave(&h->lock);
-	if (h->max_pages && h->nr_pages + h->big_pages + n > h->max_pages) {
+	if (over_limit(h, n)) {
 		spin_unlock_irqrestore(&h->lock, flags);
 		return NULL;
 	}
@@ -282,10 +294,7 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 		page = p ? virt_to_page(p) : NULL;
 	}
 	if (!page) {
-		flags = spin_lock_irqsave(&h->lock);
-		h->big_pages -= n;
-		h->big_blocks--;
-		spin_unlock_irqrestore(&h->lock, flags);
+		uncount_big(h, n, 1);
 		return NULL;
 	}
 	set_page_type(page, PGTY_BIGBLOCK);
@@ -297,11 +306,8 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 void slob_big_free(struct slob_heap *h, struct page *page)
 {
 	unsigned long n = page->bigblock_pages;
-	unsigned long flags = spin_lock_irqsave(&h->lock);
 
-	h->big_pages -= n;
-	h->big_blocks--;
-	spin_unlock_irqrestore(&h->lock, flags);
+	uncount_big(h, n, 1);
 	page->private = 0;
 	set_page_type(page, PGTY_NONE);
 	if (n == 1ul << page_order(page))
@@ -320,7 +326,7 @@ bool slob_big_grow(struct slob_heap *h, struct page *page, size_t size, gfp_t gf
 	if (want <= n)
 		return true;
 	flags = spin_lock_irqsave(&h->lock);
-	if (h->max_pages && h->nr_pages + h->big_pages + (want - n) > h->max_pages) {
+	if (over_limit(h, want - n)) {
 		spin_unlock_irqrestore(&h->lock, flags);
 		return false;
 	}
@@ -328,9 +334,7 @@ bool slob_big_grow(struct slob_heap *h, struct page *page, size_t size, gfp_t gf
 	count_page(h, 0);
 	spin_unlock_irqrestore(&h->lock, flags);
 	if (!extend_pages_exact(page_address(page), n, want, gfp | h->zone_gfp)) {
-		flags = spin_lock_irqsave(&h->lock);
-		h->big_pages -= want - n;
-		spin_unlock_irqrestore(&h->lock, flags);
+		uncount_big(h, want - n, 0);
 		return false;
 	}
 	page->bigblock_pages = want;

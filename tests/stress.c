@@ -440,10 +440,10 @@ static void worker(void *arg)
 {
 	unsigned int cpu = this_cpu();
 	struct shart *h = &st[cpu];
-	unsigned long todo = run_ops / nr_harts + (cpu < run_ops % nr_harts);
+	unsigned long hart_ops = run_ops / nr_harts + (cpu < run_ops % nr_harts);
 
 	(void)arg;
-	for (unsigned long n = 0; n < todo; n++) {
+	for (unsigned long n = 0; n < hart_ops; n++) {
 		if (n % STOP_POLL_OPS == 0 && stop_requested())
 			break;
 		step(h);
