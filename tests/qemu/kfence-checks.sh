@@ -34,17 +34,8 @@ fi
 # order-9 allocation (the pool's block) leaves it ready and sampling.
 qemu_run kfence-with-fault-inject 60 /dev/null $VIRT -smp 2 -m 256M -kernel "$KERNEL" \
 	-append 'kfence.sample_interval=100 fail_page_alloc=1,order=9 run="kfence;faultinject;poweroff"'
-log=$(tr -d '\r' <"$LOGDIR/kfence-with-fault-inject.log")
-if [ "$RC" = 0 ] && echo "$log" | grep -q '^kfence: sampling every 100 ms$' &&
-	echo "$log" | grep -q '^pool: ready, 255 objects$' &&
-	echo "$log" | grep -q '^fail_page_alloc: 1,order=9 '; then
-	echo "ok   kfence-with-fault-inject"
-	record kfence-with-fault-inject 1 0
-else
-	echo "FAIL kfence-with-fault-inject (exit status $RC): KFENCE's pool not set up under fail_page_alloc="
-	show_log kfence-with-fault-inject
-	record kfence-with-fault-inject 0 1
-fi
+check kfence-with-fault-inject 0 '^kfence: sampling every 100 ms$' '^pool: ready, 255 objects$' \
+	'^fail_page_alloc: 1,order=9 '
 
 # The suite on its own (no boot parameter: it turns sampling on itself),
 # with kmalloc=slob as the boot backend; then the console command.

@@ -43,6 +43,7 @@
 #include <pthread.h>
 #include <sys/resource.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -881,6 +882,28 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 	return status;
 }
 
+/* Run "malloc-edge MODE" (run_self, its environment as this one's) and read
+ * the figures of its standard error's line "MODE: ..." with @fmt (which
+ * starts with "MODE: ") into the pointers after it, @n of them: a check
+ * that it exited 0 and printed them all. */
+static void child_figures(const char *mode, int n, const char *fmt, ...)
+{
+	char err[256], tag[32];
+	int status = run_self(mode, NULL, NULL, err, sizeof(err)), got = -1;
+	const char *line;
+	va_list ap;
+
+	snprintf(tag, sizeof(tag), "%s: ", mode);
+	line = strstr(err, tag);
+	if (line) {
+		va_start(ap, fmt);
+		got = vsscanf(line, fmt, ap);
+		va_end(ap);
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == n, "malloc-edge %s ran (status 0x%x, %s)",
+	      mode, status, err);
+}
+
 /* "malloc-edge mix": 4096 slots taken and freed at random, 2% of the
  * blocks of up to 1 MiB, the others of up to 600 bytes, every byte
  * written. Prints "mix: live_kb=L peak_kb=P" on standard error: the most
@@ -934,14 +957,9 @@ static int mix_child(void)
  * bytes; glibc's about 1.2). */
 static void big_blocks_mixed(void)
 {
-	char err[256];
 	long live = -1, peak = -1;
-	int status = run_self("mix", NULL, NULL, err, sizeof(err));
-	const char *line = strstr(err, "mix: ");
 
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && line &&
-		      sscanf(line, "mix: live_kb=%ld peak_kb=%ld", &live, &peak) == 2,
-	      "malloc-edge mix ran (status 0x%x, %s)", status, err);
+	child_figures("mix", 2, "mix: live_kb=%ld peak_kb=%ld", &live, &peak);
 	if (live > 0 && peak >= 0)
 		CHECK(peak <= live * 3 / 2 + 8 * 1024,
 		      "blocks up to 1 MiB among small ones: resident peak %ld KiB for %ld KiB live "
@@ -1009,15 +1027,10 @@ static int aligned_child(void)
  * every round: 16 moves of 16 and a heap of 476 MiB for 127 MiB a round. */
 static void aligned_doubled(void)
 {
-	char err[256];
 	long moves = -1, runs = -1, heap = -1, live = -1;
-	int status = run_self("aligned", NULL, NULL, err, sizeof(err));
-	const char *line = strstr(err, "aligned: ");
 
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && line &&
-		      sscanf(line, "aligned: moves=%ld runs=%ld heap_mib=%ld live_mib=%ld", &moves, &runs,
-			     &heap, &live) == 4,
-	      "malloc-edge aligned ran (status 0x%x, %s)", status, err);
+	child_figures("aligned", 4, "aligned: moves=%ld runs=%ld heap_mib=%ld live_mib=%ld", &moves, &runs,
+		      &heap, &live);
 	if (runs > 0) {
 		CHECK(moves <= runs / 2, "aligned blocks doubled by realloc: %ld of %ld runs moved (<= half)",
 		      moves, runs);
@@ -1061,14 +1074,9 @@ static int bigblock_child(void)
  * best-fit placed it among the loader's blocks may be taken). */
 static void bigblock_grows_in_place(void)
 {
-	char err[256];
 	long moves = -1, steps = -1;
-	int status = run_self("bigblock", NULL, NULL, err, sizeof(err));
-	const char *line = strstr(err, "bigblock: ");
 
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && line &&
-		      sscanf(line, "bigblock: moves=%ld steps=%ld", &moves, &steps) == 2,
-	      "malloc-edge bigblock ran (status 0x%x, %s)", status, err);
+	child_figures("bigblock", 2, "bigblock: moves=%ld steps=%ld", &moves, &steps);
 	if (steps > 0)
 		CHECK(moves <= 2, "a bigblock grown from 20 KiB to 2 MiB by realloc: %ld moves in %ld steps "
 		      "(<= 2)", moves, steps);
