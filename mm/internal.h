@@ -59,6 +59,9 @@ struct slob_heap *kmalloc_heap_of_zone(gfp_t zone);
 /* The checks, called from the allocators' slow paths (only while active).
  * Each counts an eligible call and says whether to fail it. */
 bool should_fail_alloc_page(gfp_t gfp, unsigned int order);
+/* mm-internal gfp bit: fail_page_alloc has already been asked about this
+ * request (a run that falls back to alloc_pages is one request, asked once). */
+#define __GFP_FAULT_ASKED 0x80000000u
 bool should_failslab(const char *cache, gfp_t gfp);
 /* Does failslab target the cache or heap called @name? */
 bool failslab_targets(const char *name);

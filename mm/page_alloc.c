@@ -684,7 +684,7 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 		nofail_check(order);
 	/* fail_page_alloc (mm/fault_inject.c): routes order 0 here while on;
 	 * it never fails a __GFP_NOFAIL request (as Linux's). */
-	if (unlikely(fail_page_alloc.active) && !(gfp & __GFP_NOFAIL) &&
+	if (unlikely(fail_page_alloc.active) && !(gfp & (__GFP_NOFAIL | __GFP_FAULT_ASKED)) &&
 	    should_fail_alloc_page(gfp, order))
 		return NULL;
 	page = try_zonelist(node, gfp, order);
@@ -1212,14 +1212,14 @@ void *alloc_pages_fit(size_t size, gfp_t gfp)
 
 	if (!size || order >= MAX_ORDER)
 		return NULL;
-	/* fail_page_alloc sees the run as a request of its order, as it sees
-	 * alloc_pages_exact's (a fallback below may be asked once more). */
+	/* fail_page_alloc sees the run as one request of its order, as it sees
+	 * alloc_pages_exact's: the fallback below is not asked again. */
 	if (unlikely(fail_page_alloc.active) && !(gfp & __GFP_NOFAIL) &&
 	    should_fail_alloc_page(gfp, (unsigned int)order))
 		return NULL;
 	p = take_fit(nr, order - 1, gfp);
 	if (!p)
-		p = alloc_pages_exact(size, gfp | __GFP_NOWARN);
+		p = alloc_pages_exact(size, gfp | __GFP_NOWARN | __GFP_FAULT_ASKED);
 	if (!p) { /* per-hart pages may complete a stretch */
 		node_drain_pages(mem_node);
 		p = take_fit(nr, MAX_ORDER - 1, gfp);
@@ -1296,15 +1296,18 @@ static unsigned long zonelist_take_run(unsigned long nr_pages, unsigned long ali
 	for (struct zone *const *zl = mem_node->zonelist[highest]; *zl; zl++) {
 		unsigned long pfn = zone_take_run(*zl, nr_pages, align_pages, highest, gfp);
 
-		if (pfn != ~0ul)
+		if (pfn != ~0ul) {
+			check_low_watermark(*zl);
 			return pfn;
+		}
 	}
 	return ~0ul;
 }
 
 /* No free run: the per-hart lists may hold pages whose return would let
  * max-order blocks re-form (a run's order-0 tail goes to one on free), so
- * they are drained and the zones tried once more. */
+ * they are drained and the zones tried once more. fail_page_alloc sees the
+ * run as a request of its order (above MAX_ORDER - 1), as alloc_pages_fit's. */
 struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long align_pages)
 {
 	unsigned long pfn;
@@ -1312,6 +1315,9 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 	if (!align_pages)
 		align_pages = MAX_ORDER_NR_PAGES;
 	if (!nr_pages || (align_pages & (align_pages - 1)) || align_pages < MAX_ORDER_NR_PAGES)
+		return NULL;
+	if (unlikely(fail_page_alloc.active) && !(gfp & __GFP_NOFAIL) &&
+	    should_fail_alloc_page(gfp, (unsigned int)get_order(nr_pages << PAGE_SHIFT)))
 		return NULL;
 	pfn = zonelist_take_run(nr_pages, align_pages, gfp);
 	if (pfn == ~0ul) {

@@ -1633,7 +1633,7 @@ static void fit_pages_fail_page_alloc(struct ktest *t)
 {
 	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
 	unsigned long free0;
-	void *p, *cut;
+	void *p, *q, *cut;
 
 	ASSERT(fr);
 	node_drain_pages(&fr->node);
@@ -1650,7 +1650,18 @@ static void fit_pages_fail_page_alloc(struct ktest *t)
 	p = alloc_pages_fit(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN); /* order 2 */
 	EXPECT(p != NULL);
 	EXPECT(alloc_pages_fit(5 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	/* One request, one question: with every second call failed, a fit
+	 * whose stretch search finds nothing (no free block below order 3 is
+	 * left near enough) and falls back to cutting a block is not asked
+	 * twice (it was: the second ask failed the fallback). */
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "2,verbose=0"), 0);
+	q = alloc_pages_fit(7 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+	EXPECT(q != NULL);
+	EXPECT_EQ(fail_page_alloc.calls, 1ul);
+	EXPECT_EQ(fail_page_alloc.failures, 0ul);
 	fault_inject_clear(&fail_page_alloc);
+	if (q)
+		free_pages_exact(q, 7 * PAGE_SIZE);
 	if (p)
 		free_pages_exact(p, 3 * PAGE_SIZE);
 	free_pages_exact(cut, 3 * PAGE_SIZE);

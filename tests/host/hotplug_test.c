@@ -14,14 +14,17 @@
  * runs whose last pages were freed to a per-hart list can be taken again
  * (the per-hart lists are drained before a run request fails); a run goes
  * to the lowest free place that fits; a run grows in place into free pages
- * past it (extend_contig_range) and not into a run that follows it.
+ * past it (extend_contig_range) and not into a run that follows it; a run
+ * is one request to fail_page_alloc and wakes kswapd below the low mark.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <mm/fault_inject.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
+#include <mm/reclaim.h>
 #include <tests/ktest.h>
 #include "fakeram.h"
 #include "host.h"
@@ -264,6 +267,65 @@ static void contig_runs_grow_in_place(struct ktest *t)
 	hotplug_done(fr);
 }
 
+/* A run is one request to fail_page_alloc, of its order (1500 pages:
+ * order 11), and one that leaves its zone below the low watermark wakes
+ * background reclaim, as alloc_pages_fit's runs do. */
+static void contig_runs_fault_inject_and_kswapd(struct ktest *t)
+{
+	struct fakeram *fr = hotplug_node(t, 32ull << 20);
+	unsigned long before, wake0 = vm_events[KSWAPD_WAKEUP], nr, target;
+	static struct page *held[1024];
+	unsigned int n = 0;
+	bool was_on;
+	struct zone *z;
+	struct page *run;
+
+	if (!fr)
+		return;
+	node_drain_pages(&fr->node);
+	before = node_free_pages_count(&fr->node);
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "1,verbose=0"), 0);
+	EXPECT(alloc_contig_pages(1500, GFP_KERNEL, 0) == NULL);
+	EXPECT_EQ(fail_page_alloc.failures, 1ul);
+	run = alloc_contig_pages(1500, GFP_KERNEL | __GFP_NOFAIL, 0); /* never failed */
+	ASSERT(run != NULL);
+	free_contig_range(page_to_pfn(run), 1500);
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "1,order=3,verbose=0"), 0);
+	run = alloc_contig_pages(1500, GFP_KERNEL, 0); /* another order */
+	ASSERT(run != NULL);
+	EXPECT_EQ(fail_page_alloc.failures, 0ul);
+	fault_inject_clear(&fail_page_alloc);
+	EXPECT_EQ(node_free_pages_count(&fr->node), before - 1500);
+	free_contig_range(page_to_pfn(run), 1500);
+	EXPECT_EQ(vm_events[KSWAPD_WAKEUP], wake0);
+
+	/* Single pages from the one max-order block already cut (free blocks
+	 * below order 10 go first) until seven whole blocks as a run leave the
+	 * zone between its min and low marks. Background reclaim on, with no
+	 * wakeup an earlier suite left pending. */
+	was_on = mm_background_set(false);
+	mm_background_set(true);
+	wake0 = vm_events[KSWAPD_WAKEUP];
+	z = &fr->node.zones[ZONE_NORMAL];
+	nr = 7 * MAX_ORDER_NR_PAGES;
+	target = (z->watermark[WMARK_LOW] + z->watermark[WMARK_MIN]) / 2;
+	while (n < 1024 && z->free_pages > nr + target)
+		held[n++] = alloc_pages(GFP_KERNEL, 0);
+	ASSERT(n > 0 && n < 1024 && held[n - 1] != NULL);
+	EXPECT_EQ(vm_events[KSWAPD_WAKEUP], wake0);
+	run = alloc_contig_pages(nr, GFP_KERNEL, 0);
+	ASSERT(run != NULL);
+	EXPECT(z->free_pages < z->watermark[WMARK_LOW]);
+	EXPECT_EQ(vm_events[KSWAPD_WAKEUP], wake0 + 1);
+	free_contig_range(page_to_pfn(run), nr);
+	while (n)
+		__free_pages(held[--n], 0);
+	kswapd_run(mem_node);
+	mm_background_set(was_on);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	hotplug_done(fr);
+}
+
 KTEST_SUITE(hotplug, KTEST_CASE(grows_a_node), KTEST_CASE(contig_runs),
 	    KTEST_CASE(contig_runs_after_frees), KTEST_CASE(contig_runs_lowest_first),
-	    KTEST_CASE(contig_runs_grow_in_place));
+	    KTEST_CASE(contig_runs_grow_in_place), KTEST_CASE(contig_runs_fault_inject_and_kswapd));
