@@ -40,8 +40,9 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Cut the next word out of *pos (removing quotes); NULL when none is left. */
-static char *next_word(char **pos)
+/* Cut the next word out of *pos (removing quotes); NULL when none is left.
+ * *@open: the word's last quote was never closed (it runs to the end). */
+static char *next_word(char **pos, bool *open)
 {
 	char *p = *pos, *word, *out;
 	bool quoted = false;
@@ -61,6 +62,7 @@ static char *next_word(char **pos)
 		p++;
 	*out = '\0';
 	*pos = p;
+	*open = quoted;
 	return word;
 }
 
@@ -72,6 +74,13 @@ static int apply_word(char *word)
 
 	if (eq)
 		*eq = '\0';
+	if (!*word) {
+		if (eq)
+			kprintf("cmdline: '=%s' has no parameter name: ignored\n", eq + 1);
+		else
+			kprintf("cmdline: an empty word (quotes only) ignored\n");
+		return 1;
+	}
 	kp = find_param(word);
 	if (!kp) {
 		kprintf("cmdline: unknown parameter '%s' ignored\n", word);
@@ -86,13 +95,23 @@ static int apply_word(char *word)
 	return 0;
 }
 
+/* A word whose quote is never closed is applied as Linux applies it (the
+ * rest of the line is its value) and counted as a problem, with a warning:
+ * a quote lost on the way (a shell, U-Boot) changes what the line says. */
 int cmdline_parse(char *buf)
 {
 	char *pos = buf, *word;
 	int problems = 0;
+	bool open;
 
-	while ((word = next_word(&pos)) != NULL)
+	while ((word = next_word(&pos, &open)) != NULL) {
+		if (open) {
+			kprintf("cmdline: no closing quote in '%.64s%s': the rest of the line taken as its value\n",
+				word, strlen(word) > 64 ? "..." : "");
+			problems++;
+		}
 		problems += apply_word(word);
+	}
 	return problems;
 }
 

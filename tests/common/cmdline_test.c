@@ -76,6 +76,27 @@ static void unknown_and_rejected_counted(struct ktest *t)
 	EXPECT_STREQ(seen_value, "z"); /* problems do not stop the parse */
 }
 
+/* A quote never closed: the rest of the line is the value (as Linux takes
+ * it), counted as a problem; a word with no name is one too. */
+static void open_quote_and_no_name(struct ktest *t)
+{
+	char open[] = "cmdline_test=\"a b  c";
+	char quotes[] = "\"\" \"\"";
+	char lone[] = "\"";
+	char noname[] = "=5 cmdline_test=ok";
+
+	reset();
+	EXPECT_EQ(cmdline_parse(open), 1);
+	EXPECT_EQ(seen_calls, 1);
+	EXPECT_STREQ(seen_value, "a b  c");
+	reset();
+	EXPECT_EQ(cmdline_parse(quotes), 2);
+	EXPECT_EQ(cmdline_parse(lone), 2); /* open, and no name */
+	EXPECT_EQ(seen_calls, 0);
+	EXPECT_EQ(cmdline_parse(noname), 1);
+	EXPECT_STREQ(seen_value, "ok");
+}
+
 static void empty_line(struct ktest *t)
 {
 	char line[] = "   ";
@@ -102,5 +123,6 @@ static void cut_keeps_whole_words(struct ktest *t)
 
 KTEST_SUITE(cmdline, KTEST_CASE(key_value), KTEST_CASE(spaces_and_quotes),
 	    KTEST_CASE(quoted_value_kept_whole), KTEST_CASE(bare_key),
-	    KTEST_CASE(unknown_and_rejected_counted), KTEST_CASE(empty_line),
+	    KTEST_CASE(unknown_and_rejected_counted), KTEST_CASE(open_quote_and_no_name),
+	    KTEST_CASE(empty_line),
 	    KTEST_CASE(cut_keeps_whole_words));

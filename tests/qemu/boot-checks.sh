@@ -97,6 +97,14 @@ qemu_run run-param 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append 'bogus=1 run="echo hello from run;poweroff 5"'
 check run-param 5 "cmdline: unknown parameter 'bogus' ignored" "^hello from run$"
 
+# A quote never closed is warned about and the rest of the line is the
+# value (as Linux takes it); a word of quotes only is named, not 'unknown'.
+qemu_run cmdline-open-quote 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append '"" run="echo open quote;poweroff 5'
+check cmdline-open-quote 5 "^cmdline: an empty word \(quotes only\) ignored$" \
+	"^cmdline: no closing quote in 'run=echo open quote;poweroff 5': the rest of the line taken as its value$" \
+	"^open quote$"
+
 # ktest exits 1 when a suite fails (an unknown suite counts as a failure).
 qemu_run ktest-failure 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append "ktest=printf,no_such_suite"
