@@ -332,6 +332,15 @@ check_log th1520-lichee-pi-4a th1520-lichee-pi-4a-facts \
 	"^harts: 4 of 4 would come up \(boot hart 0, assumed: the first usable one\)$" \
 	"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
 
+# The Andes PLMT (timer) and PLICSW (IPI) of the RZ/Five's firmware tree,
+# in place of the Lichee Pi 4A's CLINT.
+sed -e 's|timer@ffdc000000 { compatible = "thead,th1520-clint", "thead,c900-clint";|plmt0@13800000 { compatible = "andestech,plmt0";|' \
+	-e 's|uart0: serial@ffe7014000|plicsw@13000000 { compatible = "andestech,plicsw"; reg = <0x0 0x13000000 0x0 0x400000>; };\n&|' \
+	tests/dts/boards/linux/th1520-lichee-pi-4a.dts | dtc -q -I dts -O dtb -o "$LOGDIR/andes-plmt-plicsw.dtb"
+dt andes-plmt-plicsw $KAT --dtb-at 0xbfe00000 "$LOGDIR/andes-plmt-plicsw.dtb"
+check andes-plmt-plicsw 0 \
+	"^timer: plmt0@13800000, IPI: plicsw@13000000 \(the devices OpenSBI drives them with\)$"
+
 # Milk-V Pioneer (Sophgo SG2042): 64 cpu nodes, twice what rvmm's table
 # holds: the first 32 are listed and the tree boots (it was refused whole);
 # its T-Head ACLINT is the timer and IPI device (not "no CLINT or ACLINT node").
