@@ -31,7 +31,7 @@ static void release_initrd(u64 start, u64 end)
 	unsigned long pages;
 
 	if (other) { /* a broken memory map: leave its pages alone */
-		kprintf("replay: the initrd overlaps reserved range %s [mem %#018llx-%#018llx]: its pages stay reserved\n",
+		kprintf("replay: the initrd overlaps reserved range %s [mem 0x%016llx-0x%016llx]: its pages stay reserved\n",
 			other->reason, (unsigned long long)other->base,
 			(unsigned long long)(other->base + other->size - 1));
 		return;
@@ -61,7 +61,7 @@ static int cmd_replay(int argc, char **argv)
 	}
 	start = boot_dt.initrd_start;
 	end = boot_dt.initrd_end;
-	kprintf("replay: trace in the initrd [mem %#018llx-%#018llx], %llu bytes\n",
+	kprintf("replay: trace in the initrd [mem 0x%016llx-0x%016llx], %llu bytes\n",
 		(unsigned long long)start, (unsigned long long)end - 1,
 		(unsigned long long)(end - start));
 	t0 = time_now_us();

@@ -79,7 +79,7 @@ void ram_probe(struct dt_info *dt)
 		if (size < PAGE_SIZE || answers(base + ALIGN_DOWN(size - 1, PAGE_SIZE)))
 			continue;
 		real = answering_size(dt, base, size);
-		kprintf("memory: [mem %#018llx-%#018llx] from the device tree does not answer past %#018llx: "
+		kprintf("memory: [mem 0x%016llx-0x%016llx] from the device tree does not answer past 0x%016llx: "
 			"using %llu of %llu MiB\n",
 			(unsigned long long)base, (unsigned long long)(base + size - 1),
 			(unsigned long long)(base + real), (unsigned long long)(real >> 20),

@@ -19,9 +19,11 @@
  * found in) and its ranges are non-empty and never wrap, but may overlap
  * each other and need not lie inside RAM.
  *
- * The tables are fixed arrays: more entries than they hold is an error
- * (-FDT_ERR_TOOMANY, with info->error naming the table, the node and the
- * limit), never a silent truncation. The tree's own reserved ranges count
+ * The tables are fixed arrays: more RAM or reserved ranges than they hold
+ * is an error (-FDT_ERR_TOOMANY, with info->error naming the table, the
+ * node and the limit), never a silent truncation. cpu nodes past
+ * DT_MAX_CPUS are the one exception: no memory depends on them, so they are
+ * counted (nr_cpus_unlisted) and warned of, and their harts stay down. The tree's own reserved ranges count
  * against DT_MAX_RESERVED; the dtb, initrd and kernel ranges have slots of
  * their own on top, so a tree the parse accepts always boots as far as
  * memblock. Reserved ranges are never merged here, even when they touch or
@@ -563,9 +565,10 @@ static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
 	mmu = get_string(f, node, "mmu-type", &err);
 	if (err && err != -FDT_ERR_NOTFOUND)
 		return err;
-	if (info->nr_cpus == DT_MAX_CPUS)
-		return dt_fail(info, -FDT_ERR_TOOMANY, "cpus: /cpus has %d cpu nodes; rvmm's table holds %d",
-			       count_cpu_nodes(f), DT_MAX_CPUS);
+	if (info->nr_cpus == DT_MAX_CPUS) { /* its hart stays down: scan_cpus warns */
+		info->nr_cpus_unlisted++;
+		return 0;
+	}
 	cpu = &info->cpus[info->nr_cpus++];
 	cpu->hartid = hartid;
 	kstrlcpy(cpu->mmu_type, mmu ? mmu : "", sizeof(cpu->mmu_type));
@@ -606,18 +609,28 @@ static int scan_cpus(struct dt_info *info)
 		if (err)
 			return err;
 	}
-	return node == -FDT_ERR_NOTFOUND ? 0 : node;
+	if (node != -FDT_ERR_NOTFOUND)
+		return node;
+	if (info->nr_cpus_unlisted)
+		dt_warn(info, "/cpus has %d cpu nodes; rvmm's table holds %d: the harts of the other %d stay down",
+			count_cpu_nodes(f), DT_MAX_CPUS, info->nr_cpus_unlisted);
+	return 0;
 }
 
 /* ---- timer and IPI devices ---------------------------------------------- */
 
-/* What OpenSBI 1.1 finds its timer and IPI devices by (its fdt_timer and
- * fdt_ipi drivers): CLINT, ACLINT and the T-Head CLINT. */
+/* What OpenSBI finds its timer and IPI devices by (its fdt_timer and
+ * fdt_ipi drivers): CLINT, ACLINT and the T-Head CLINT (OpenSBI 1.1 on);
+ * the T-Head ACLINT of the Sophgo SG2042/SG2044 and the Andes PLMT and
+ * PLICSW of the RZ/Five, which the OpenSBI releases for those boards drive.
+ * A board whose timer is none of these is told it has none. */
 static const char *const timer_compats[] = {
 	"riscv,clint0", "sifive,clint0", "riscv,aclint-mtimer", "thead,c900-clint",
+	"thead,c900-aclint-mtimer", "andestech,plmt0",
 };
 static const char *const ipi_compats[] = {
 	"riscv,clint0", "sifive,clint0", "riscv,aclint-mswi", "thead,c900-clint",
+	"thead,c900-aclint-mswi", "andestech,plicsw",
 };
 
 /* The name of the first enabled node with one of @compats, into @out. */
@@ -792,6 +805,6 @@ void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size)
 	int rc = dt_add_reserved(info, base, size, "kernel", false);
 
 	if (rc) /* a parsed tree leaves the kernel a slot: only a bad range */
-		panic("cannot record the kernel's memory [mem %#018llx+%#llx]: %s",
+		panic("cannot record the kernel's memory [mem 0x%016llx+%#llx]: %s",
 		      (unsigned long long)base, (unsigned long long)size, fdt_strerror(rc));
 }

@@ -54,7 +54,7 @@ static void check_kernel_not_reserved(const struct dt_info *dt, u64 ks, u64 ke)
 			continue;
 		}
 		if (r->base < ke && ks < r->base + r->size)
-			panic("the device tree reserves [mem %#018llx-%#018llx] (%s), which holds the kernel image [mem %#018llx-%#018llx]",
+			panic("the device tree reserves [mem 0x%016llx-0x%016llx] (%s), which holds the kernel image [mem 0x%016llx-0x%016llx]",
 			      (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
 			      r->reason, (unsigned long long)ks, (unsigned long long)ke - 1);
 	}
@@ -81,7 +81,7 @@ static void leave_out_unmapped_ram(struct memblock *mb)
 	u64 dropped = memblock_limit_memory(mb, SV39_LOW_END);
 
 	if (dropped)
-		kprintf("memblock: RAM above 256 GiB [mem %#018llx-%#018llx] left out (%llu MiB): the direct map ends there\n",
+		kprintf("memblock: RAM above 256 GiB [mem 0x%016llx-0x%016llx] left out (%llu MiB): the direct map ends there\n",
 			(unsigned long long)SV39_LOW_END, (unsigned long long)top - 1,
 			(unsigned long long)dropped >> 20);
 }
@@ -98,7 +98,7 @@ void memblock_from_dt(struct memblock *mb, const struct dt_info *dt, u64 kernel_
 	leave_out_unmapped_ram(mb);
 	memblock_report_unusable(mb);
 	if (!kernel_in_ram(dt, kernel_start, kernel_end))
-		panic("the kernel image [mem %#018llx-%#018llx] is not inside the RAM the device tree describes",
+		panic("the kernel image [mem 0x%016llx-0x%016llx] is not inside the RAM the device tree describes",
 		      (unsigned long long)kernel_start, (unsigned long long)kernel_end - 1);
 	check_kernel_not_reserved(dt, kernel_start, kernel_end);
 	if (!free_page_bytes(mb))

@@ -908,7 +908,7 @@ void kasan_init(struct memblock *mb)
 		objs[i].next = i + 1 < nr_objs ? i + 1 : 0;
 	free_objs = 1;
 	kasan_ready = true;
-	kprintf("kasan: shadow [mem %#018llx-%#018llx] for RAM [mem %#018llx-%#018llx] "
+	kprintf("kasan: shadow [mem 0x%016llx-0x%016llx] for RAM [mem 0x%016llx-0x%016llx] "
 		"(scale 3, offset %#lx), %u object records (%lluK)\n",
 		(unsigned long long)shadow_pa, (unsigned long long)(shadow_pa + shadow_size - 1),
 		(unsigned long long)ram_start, (unsigned long long)ram_end - 1,

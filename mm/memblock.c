@@ -231,7 +231,7 @@ u64 memblock_limit_memory(struct memblock *mb, u64 limit)
 static void report_unusable(u64 s, u64 e, const char *why)
 {
 	if (s < e)
-		kprintf("memblock: [mem %#018llx-%#018llx] not usable: %s\n", (unsigned long long)s,
+		kprintf("memblock: [mem 0x%016llx-0x%016llx] not usable: %s\n", (unsigned long long)s,
 			(unsigned long long)e - 1, why);
 }
 

@@ -241,7 +241,7 @@ void print_zone_ranges(const struct pglist_data *node)
 		const struct zone *z = &node->zones[zi];
 
 		if (z->spanned_pages)
-			kprintf("  %-8s [mem %#018llx-%#018llx]\n", z->name,
+			kprintf("  %-8s [mem 0x%016llx-0x%016llx]\n", z->name,
 				(unsigned long long)PFN_PHYS(z->zone_start_pfn),
 				(unsigned long long)PFN_PHYS(zone_end_pfn(z)) - 1);
 		else if (zi == ZONE_DMA && zone_dma_limit)

@@ -452,13 +452,13 @@ static void show_initrd(const struct dt_info *dt)
 		kprintf("initrd: none\n");
 		return;
 	}
-	kprintf("initrd: [mem %#018llx-%#018llx], %llu bytes\n",
+	kprintf("initrd: [mem 0x%016llx-0x%016llx], %llu bytes\n",
 		(unsigned long long)dt->initrd_start, (unsigned long long)dt->initrd_end - 1,
 		(unsigned long long)(dt->initrd_end - dt->initrd_start));
 	if (!r)
 		return;
 	warnings++;
-	kprintf("initrd: overlaps reserved range %s [mem %#018llx-%#018llx]: its pages would stay reserved after use\n",
+	kprintf("initrd: overlaps reserved range %s [mem 0x%016llx-0x%016llx]: its pages would stay reserved after use\n",
 		r->reason, (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
 }
 
@@ -497,7 +497,7 @@ static void show_reserved_count(const struct dt_info *dt)
 static void show_memory_map(struct dt_info *dt, const struct kernel_image *k)
 {
 	show_reserved_count(dt);
-	kprintf("kernel: [mem %#018llx-%#018llx] (%s)\n", (unsigned long long)k->base,
+	kprintf("kernel: [mem 0x%016llx-0x%016llx] (%s)\n", (unsigned long long)k->base,
 		(unsigned long long)(k->base + k->size - 1), k->source);
 	dt_reserve_kernel(dt, k->base, k->size);
 	dt_print_memmap(dt);
@@ -582,7 +582,11 @@ static bool pick_boot_hart(const struct options *o, const struct dt_info *dt, u6
 
 static void list_cpus(const struct dt_info *dt, bool known, u64 boot)
 {
-	kprintf("cpus: %d cpu node(s)\n", dt->nr_cpus);
+	if (dt->nr_cpus_unlisted)
+		kprintf("cpus: %d cpu node(s), and %d more past rvmm's table (their harts stay down)\n",
+			dt->nr_cpus, dt->nr_cpus_unlisted);
+	else
+		kprintf("cpus: %d cpu node(s)\n", dt->nr_cpus);
 	for (int i = 0; i < dt->nr_cpus; i++) {
 		const struct dt_cpu *c = &dt->cpus[i];
 

@@ -71,6 +71,9 @@ struct dt_info {
 	u32 timebase_frequency; /* /cpus (or first cpu) timebase-frequency; 0 if absent */
 	struct dt_cpu cpus[DT_MAX_CPUS];
 	int nr_cpus;
+	/* cpu nodes past the table's DT_MAX_CPUS (the SG2042 has 64): not
+	 * recorded, so their harts stay down; a warning says how many. */
+	int nr_cpus_unlisted;
 
 	/* The devices the SBI firmware drives the S-mode timer and IPIs with:
 	 * the node name of the first enabled one of each kind, "" when the

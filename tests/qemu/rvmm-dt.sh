@@ -63,7 +63,6 @@ dtb_line() {
 cause_of() {
 	case $1 in
 	bad-cells | bad-resmem-cells | bad-size-cells) echo "bad #address-cells or #size-cells" ;;
-	bad-cpus-toomany) echo "too many entries for rvmm's tables: cpus: /cpus has 33 cpu nodes; rvmm's table holds 32" ;;
 	bad-resmem-toomany) echo "too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48" ;;
 	bad-toomany) echo "too many entries for rvmm's tables: memory banks: /memory@80000000 brings RAM range 33 \(after joining\); rvmm's table holds 32" ;;
 	bad-deep) echo "nodes nested too deep" ;;
@@ -305,6 +304,55 @@ for b in hifive-unleashed-a00 hifive-unmatched-a00; do
 		"^harts: 4 of 4 would come up \(boot hart 1, assumed: the first usable one\)$" \
 		"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
 done
+
+# ==== other boards' trees from Linux (reduced to the nodes rvmm reads) ========
+
+# Lichee Pi 4A (T-Head TH1520): RAM from address 0. Every address reads
+# 0x%016llx, the one at 0 too (C's %#018llx gave 000000000000000000).
+dt th1520-lichee-pi-4a $KAT --dtb-at 0xbfe00000 "$BOARDS/th1520-lichee-pi-4a.dtb"
+{
+	cat <<'EOF2'
+Early memory node ranges
+  node   0: [mem 0x0000000000000000-0x00000001ffffffff]
+Reserved memory:
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+EOF2
+	dtb_line "$BOARDS/th1520-lichee-pi-4a.dtb" 0xbfe00000
+	cat <<'EOF2'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000000000000-0x00000000ffffffff]
+  Normal   [mem 0x0000000100000000-0x00000001ffffffff]
+EOF2
+} | map_is th1520-lichee-pi-4a
+check_log th1520-lichee-pi-4a th1520-lichee-pi-4a-facts \
+	"^console: serial@ffe7014000 \(snps,dw-apb-uart at 0xffe7014000\), named by stdout-path \"serial0\", an alias$" \
+	"^timer: timer@ffdc000000, IPI: timer@ffdc000000 \(the devices OpenSBI drives them with\)$" \
+	"^time: timebase-frequency 3000000 Hz$" "^  DMA32    spanned 1048576, present 1048576 \(4096 MiB\)$" \
+	"^harts: 4 of 4 would come up \(boot hart 0, assumed: the first usable one\)$" \
+	"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
+
+# The Andes PLMT (timer) and PLICSW (IPI) of the RZ/Five's firmware tree,
+# in place of the Lichee Pi 4A's CLINT.
+sed -e 's|timer@ffdc000000 { compatible = "thead,th1520-clint", "thead,c900-clint";|plmt0@13800000 { compatible = "andestech,plmt0";|' \
+	-e 's|uart0: serial@ffe7014000|plicsw@13000000 { compatible = "andestech,plicsw"; reg = <0x0 0x13000000 0x0 0x400000>; };\n&|' \
+	tests/dts/boards/linux/th1520-lichee-pi-4a.dts | dtc -q -I dts -O dtb -o "$LOGDIR/andes-plmt-plicsw.dtb"
+dt andes-plmt-plicsw $KAT --dtb-at 0xbfe00000 "$LOGDIR/andes-plmt-plicsw.dtb"
+check andes-plmt-plicsw 0 \
+	"^timer: plmt0@13800000, IPI: plicsw@13000000 \(the devices OpenSBI drives them with\)$"
+
+# Milk-V Pioneer (Sophgo SG2042): 64 cpu nodes, twice what rvmm's table
+# holds: the first 32 are listed and the tree boots (it was refused whole);
+# its T-Head ACLINT is the timer and IPI device (not "no CLINT or ACLINT node").
+dt sg2042-milkv-pioneer $KAT --dtb-at 0xbfe00000 "$BOARDS/sg2042-milkv-pioneer.dtb"
+check sg2042-milkv-pioneer 0 \
+	"^dt: warning: /cpus has 64 cpu nodes; rvmm's table holds 32: the harts of the other 32 stay down$" \
+	"^timer: timer@70ac004000, IPI: interrupt-controller@7094000000 \(the devices OpenSBI drives them with\)$" \
+	"^  node   0: \[mem 0x0000000000000000-0x0000001fffffffff\]$" \
+	"^  DMA32    \[mem 0x0000000000000000-0x00000000ffffffff\]$" \
+	"^cpus: 32 cpu node\(s\), and 32 more past rvmm's table \(their harts stay down\)$" \
+	"^harts: 8 of 32 would come up \(boot hart 0, assumed: the first usable one\)$" \
+	"^rvmm-dt: rvmm would boot with this device tree \(1 warning\)$"
 
 # ==== what stops the boot after the tree parsed ==============================
 
