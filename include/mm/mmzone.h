@@ -270,7 +270,8 @@ int node_add_memory(struct pglist_data *node, u64 start, u64 size);
  * zone has such a run free above its min watermark, the per-hart lists are
  * drained (node_drain_pages: their pages may complete max-order blocks)
  * and the zones tried again; NULL if that fails too (no shrinker is run:
- * the caller decides whether to add memory).
+ * the caller decides whether to add memory), counted in the zones'
+ * nr_alloc_fail and reported unless __GFP_NOWARN.
  * free_contig_range frees the same blocks (each as __free_pages would, bad
  * frees reported). __GFP_ZERO clears the run.
  */
