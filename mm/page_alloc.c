@@ -1385,13 +1385,22 @@ static unsigned long first_retiled(unsigned long pfn, unsigned long end, unsigne
 
 /*
  * Grow the allocated run of @nr pages at @pfn, tiled from its start, to
- * @new_nr pages in place when the pages past it are free blocks of its zone
- * and the zone stays above its min watermark (run_leaves_min) for
- * @gfp: they are taken (take_free_run, which gives back what the last block
+ * @new_nr pages in place when its zone is one @gfp may use (zone_serves),
+ * the pages past it are free blocks of that zone and the zone stays above
+ * its min watermark (run_leaves_min) for @gfp: they are taken (take_free_run, which gives back what the last block
  * holds past the new end), and the run's blocks from the first one the new
  * end changes are tiled again as a run of @new_nr pages is; the head keeps
  * its page type. The new pages are prepared as a fit run's (prep_fit_run).
  */
+/* Is @z one of the zones a request of @gfp may take pages from? */
+static bool zone_serves(const struct zone *z, gfp_t gfp)
+{
+	for (struct zone *const *zl = mem_node->zonelist[gfp_highest_zone(gfp)]; *zl; zl++)
+		if (*zl == z)
+			return true;
+	return false;
+}
+
 static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr, gfp_t gfp)
 {
 	unsigned long end = pfn + nr, new_end = pfn + new_nr, redo, flags;
@@ -1404,6 +1413,8 @@ static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr
 		return false;
 	head = node_pfn_to_page(mem_node, pfn);
 	z = page_zone(mem_node, head);
+	if (!zone_serves(z, gfp)) /* a Normal run is not grown for GFP_DMA32 */
+		return false;
 	redo = first_retiled(pfn, end, new_end);
 	flags = spin_lock_irqsave(&z->lock);
 	if (run_leaves_min(z, new_nr - nr, highest, gfp) &&

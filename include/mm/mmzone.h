@@ -278,8 +278,8 @@ int node_add_memory(struct pglist_data *node, u64 start, u64 size);
 struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long align_pages);
 void free_contig_range(unsigned long pfn, unsigned long nr_pages);
 /* Grow such a run of @nr_pages at @pfn to @new_nr pages in place, as
- * extend_pages_exact (mm.h) grows any run: true when the pages past it
- * were free blocks of its zone (above its watermark for @gfp) and are now
+ * extend_pages_exact (mm.h) grows any run: true when its zone is one
+ * @gfp's zone bits allow and the pages past it were free blocks of its zone (above its watermark for @gfp) and are now
  * part of it, its blocks those of a run of @new_nr pages; false and
  * nothing changed else. */
 bool extend_contig_range(unsigned long pfn, unsigned long nr_pages, unsigned long new_nr, gfp_t gfp);

@@ -23,7 +23,8 @@
  * sampling (its pool is GFP_KERNEL memory: zone requests are never
  * sampled); alloc_pages of every order with the per-hart lists empty and
  * holding Normal pages, alloc_pages_exact, alloc_pages_fit,
- * alloc_contig_pages; kvmalloc beyond 4 MiB; both zone bits at once; and all of them again with ZONE_DMA32 (and ZONE_DMA)
+ * alloc_contig_pages; runs grown in place (extend_pages_exact,
+ * extend_contig_range); kvmalloc beyond 4 MiB; both zone bits at once; and all of them again with ZONE_DMA32 (and ZONE_DMA)
  * filled: NULL with a report, or zone memory, never Normal memory.
  *
  * Without RAM above 4 GiB every answer is below 4 GiB and the checks pass
@@ -639,6 +640,46 @@ static void zone_filled(struct ktest *t)
 	}
 }
 
+/* Runs grown in place (extend_pages_exact, extend_contig_range) with zone
+ * bits: a run of another zone is not grown for the request (false, nothing
+ * changed), a run of the zone grows only over pages of the zone. */
+static void runs_grown_in_zone(struct ktest *t)
+{
+	for (unsigned int gi = 0; gi < 2; gi++) {
+		gfp_t gfp = zone_gfps[gi];
+		gfp_t from[] = { GFP_KERNEL, gfp };
+
+		for (unsigned int fi = 0; fi < ARRAY_SIZE(from); fi++) {
+			void *a = alloc_pages_fit(3 * PAGE_SIZE, from[fi] | __GFP_NOWARN);
+			struct page *run = alloc_contig_pages(1024, from[fi] | __GFP_NOWARN, 0);
+
+			if (a) {
+				bool foreign = first_outside(a, 3 * PAGE_SIZE, gfp) != 0;
+				bool grown = extend_pages_exact(a, 3, 5, gfp);
+
+				if (grown)
+					IN_ZONE("extend_pages_exact", a, 5 * PAGE_SIZE, gfp);
+				if (grown && foreign)
+					ktest_fail(t, __FILE__, __LINE__, "extend_pages_exact(0x%x) grew a "
+						   "run outside the zone", gfp);
+				free_pages_exact(a, (grown ? 5 : 3) * PAGE_SIZE);
+			}
+			if (run) {
+				void *va = page_address(run);
+				bool foreign = first_outside(va, 1024 * PAGE_SIZE, gfp) != 0;
+				bool grown = extend_contig_range(page_to_pfn(run), 1024, 1500, gfp);
+
+				if (grown)
+					IN_ZONE("extend_contig_range", va, 1500 * PAGE_SIZE, gfp);
+				if (grown && foreign)
+					ktest_fail(t, __FILE__, __LINE__, "extend_contig_range(0x%x) grew a "
+						   "run outside the zone", gfp);
+				free_contig_range(page_to_pfn(run), grown ? 1500 : 1024);
+			}
+		}
+	}
+}
+
 /* kvmalloc beyond kmalloc's largest block (vmalloc of zone pages), and
  * both zone bits at once (__GFP_DMA wins) on the page paths. */
 static void kvmalloc_big_and_both_bits(struct ktest *t)
@@ -673,4 +714,5 @@ static void kvmalloc_big_and_both_bits(struct ktest *t)
 KTEST_SUITE(zone_paths, KTEST_CASE(kmalloc_sizes_all_modes), KTEST_CASE(kcalloc_in_zone),
 	    KTEST_CASE(krealloc_every_backend), KTEST_CASE(krealloc_shrink_moves_to_zone),
 	    KTEST_CASE(kmem_cache_every_size), KTEST_CASE(kfence_sampling), KTEST_CASE(page_paths),
-	    KTEST_CASE(kvmalloc_big_and_both_bits), KTEST_CASE(zone_filled));
+	    KTEST_CASE(runs_grown_in_zone), KTEST_CASE(kvmalloc_big_and_both_bits),
+	    KTEST_CASE(zone_filled));
