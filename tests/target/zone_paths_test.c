@@ -24,8 +24,9 @@
  * sampled); alloc_pages of every order with the per-hart lists empty and
  * holding Normal pages, alloc_pages_exact, alloc_pages_fit,
  * alloc_contig_pages; runs grown in place (extend_pages_exact,
- * extend_contig_range); kvmalloc beyond 4 MiB; both zone bits at once; and all of them again with ZONE_DMA32 (and ZONE_DMA)
- * filled: NULL with a report, or zone memory, never Normal memory.
+ * extend_contig_range); kvmalloc beyond 4 MiB; both zone bits at once;
+ * and all of them again with ZONE_DMA32 (and ZONE_DMA) filled: NULL with
+ * a report, or zone memory, never Normal memory.
  *
  * Without RAM above 4 GiB every answer is below 4 GiB and the checks pass
  * trivially, but the filled-zone case still checks failures and reports.
