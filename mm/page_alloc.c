@@ -1383,15 +1383,6 @@ static unsigned long first_retiled(unsigned long pfn, unsigned long end, unsigne
 	return s;
 }
 
-/*
- * Grow the allocated run of @nr pages at @pfn, tiled from its start, to
- * @new_nr pages in place when its zone is one @gfp may use (zone_serves),
- * the pages past it are free blocks of that zone and the zone stays above
- * its min watermark (run_leaves_min) for @gfp: they are taken (take_free_run, which gives back what the last block
- * holds past the new end), and the run's blocks from the first one the new
- * end changes are tiled again as a run of @new_nr pages is; the head keeps
- * its page type. The new pages are prepared as a fit run's (prep_fit_run).
- */
 /* Is @z one of the zones a request of @gfp may take pages from? */
 static bool zone_serves(const struct zone *z, gfp_t gfp)
 {
@@ -1401,6 +1392,16 @@ static bool zone_serves(const struct zone *z, gfp_t gfp)
 	return false;
 }
 
+/*
+ * Grow the allocated run of @nr pages at @pfn, tiled from its start, to
+ * @new_nr pages in place when its zone is one @gfp may use (zone_serves),
+ * the pages past it are free blocks of that zone and the zone stays above
+ * its min watermark (run_leaves_min) for @gfp: they are taken
+ * (take_free_run, which gives back what the last block holds past the new
+ * end), and the run's blocks from the first one the new end changes are
+ * tiled again as a run of @new_nr pages is; the head keeps its page type.
+ * The new pages are prepared as a fit run's (prep_fit_run).
+ */
 static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr, gfp_t gfp)
 {
 	unsigned long end = pfn + nr, new_end = pfn + new_nr, redo, flags;
