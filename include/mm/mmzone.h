@@ -279,9 +279,9 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 void free_contig_range(unsigned long pfn, unsigned long nr_pages);
 /* Grow such a run of @nr_pages at @pfn to @new_nr pages in place, as
  * extend_pages_exact (mm.h) grows any run: true when its zone is one
- * @gfp's zone bits allow and the pages past it were free blocks of its zone (above its watermark for @gfp) and are now
- * part of it, its blocks those of a run of @new_nr pages; false and
- * nothing changed else. */
+ * @gfp's zone bits allow and the pages past it were free blocks of its
+ * zone (above its watermark for @gfp) and are now part of it, its blocks
+ * those of a run of @new_nr pages; false and nothing changed else. */
 bool extend_contig_range(unsigned long pfn, unsigned long nr_pages, unsigned long new_nr, gfp_t gfp);
 /* How many pages from @pfn on are free blocks of its zone, headed at @pfn
  * and one after another (at most @limit; 0 when no free block starts at
