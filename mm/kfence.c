@@ -604,12 +604,14 @@ void *kfence_krealloc(const void *p, size_t new_size, gfp_t gfp)
 		kfree(p); /* reported as an invalid free */
 		return NULL;
 	}
-	if (new_size <= old)
+	/* Pool objects are of no zone (eligible): with zone bits they move,
+	 * smaller or not. */
+	if (new_size <= old && !(gfp & GFP_ZONEMASK))
 		return (void *)p;
 	q = kmalloc(new_size, gfp);
 	if (!q)
 		return NULL;
-	memcpy(q, p, old);
+	memcpy(q, p, MIN(old, new_size));
 	kfree(p);
 	return q;
 }

@@ -702,13 +702,27 @@ size_t ksize(const void *p)
 	return 0;
 }
 
-/* May krealloc grow the bigblock @p to @new_size bytes in place? Not when
- * @gfp names a zone (the block may have to move to it), nor beyond
- * KMALLOC_MAX_SIZE, nor to a power of two it is not aligned to (kmalloc
- * aligns such a size to itself, and a moved block would be). */
-static bool bigblock_grows_in_place(const void *p, size_t new_size, gfp_t gfp)
+/* Is the kmalloc block on @page (its owner_page) memory of @gfp's zone?
+ * It is when what it was allocated from honours that zone: its cache's
+ * allocflags, or its SLOB heap's zone_gfp (a bigblock's heap is its
+ * page->private). A block that is not must move to keep the zone contract,
+ * even when it shrinks. */
+static bool block_in_zone(const struct page *page, gfp_t gfp)
 {
-	return !(gfp & GFP_ZONEMASK) && new_size <= KMALLOC_MAX_SIZE &&
+	gfp_t have = page_type(page) == PGTY_SLAB ? page->slab_cache->allocflags
+						  : ((const struct slob_heap *)page->private)->zone_gfp;
+
+	return gfp_zone_satisfies(have, gfp);
+}
+
+/* May krealloc grow the bigblock @p to @new_size bytes in place? Not
+ * beyond KMALLOC_MAX_SIZE, nor to a power of two it is not aligned to
+ * (kmalloc aligns such a size to itself, and a moved block would be); the
+ * caller has checked the zone (block_in_zone: the pages it grows over are
+ * of the block's zone). */
+static bool bigblock_grows_in_place(const void *p, size_t new_size)
+{
+	return new_size <= KMALLOC_MAX_SIZE &&
 	       ((new_size & (new_size - 1)) || IS_ALIGNED((uintptr_t)p, new_size));
 }
 
@@ -716,6 +730,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 {
 	struct slob_heap *h;
 	struct page *page;
+	bool in_zone;
 	size_t old;
 	void *q;
 
@@ -735,14 +750,17 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 		kfree_error(p, "krealloc of a block that is not allocated");
 		return NULL;
 	}
-	if (new_size <= old)
+	/* In place only when the block is of @gfp's zone: a Normal block
+	 * krealloc'ed with GFP_DMA32 moves, smaller or not. */
+	in_zone = block_in_zone(page, gfp);
+	if (new_size <= old && in_zone)
 		return kasan_krealloc(p, new_size);
 	/* A slab object moves to wherever kmalloc serves @gfp now; a SLOB block
 	 * stays in its heap, unless it is one of kmalloc's and @gfp names a
 	 * zone: then kmalloc finds the zone's cache or heap. */
 	h = page_type(page) == PGTY_SLAB ? NULL : (struct slob_heap *)page->private;
-	if (page_type(page) == PGTY_BIGBLOCK && bigblock_grows_in_place(p, new_size, gfp) &&
-	    slob_big_grow(h, page, new_size, gfp))
+	if (page_type(page) == PGTY_BIGBLOCK && in_zone && new_size > old &&
+	    bigblock_grows_in_place(p, new_size) && slob_big_grow(h, page, new_size, gfp))
 		return kasan_krealloc(p, new_size);
 	if (!h || ((gfp & GFP_ZONEMASK) && (h == &kmalloc_heap || is_kmalloc_zone_heap(h))))
 		q = kmalloc(new_size, gfp);
@@ -750,7 +768,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 		q = kasan_kmalloc(heap_kmalloc(h, new_size, gfp), new_size);
 	if (!q)
 		return NULL; /* p stays valid */
-	memcpy(q, p, old);
+	memcpy(q, p, MIN(old, new_size));
 	kfree(p);
 	return q;
 }

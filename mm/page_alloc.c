@@ -541,20 +541,20 @@ static inline __attribute__((always_inline)) struct page *try_zonelist(struct pg
 	return NULL;
 }
 
-static __attribute__((noinline, cold)) void warn_alloc_failure(struct pglist_data *node, gfp_t gfp, unsigned int order)
+/* A failed request counted against the zones it could have used. */
+static void count_alloc_failure(struct pglist_data *node, gfp_t gfp)
 {
-	u32 bit = 1u << order;
-
-	/* The zones the request could have used. */
 	for (struct zone *const *zl = node->zonelist[gfp_highest_zone(gfp)]; *zl; zl++) {
 		(*zl)->nr_alloc_fail++;
 		if (node == mem_node)
 			count_vm_events(ALLOCFAIL_DMA + (*zl)->id, 1);
 	}
-	if ((gfp & __GFP_NOWARN) || (__atomic_fetch_or(&node->warned_orders, bit, __ATOMIC_RELAXED) & bit))
-		return;
-	kprintf("page allocation failure: order:%u, mode:0x%x, free pages (first failure of this order):",
-		order, gfp);
+}
+
+/* The end of a failure line: each zone's free pages (buddy + per-hart)
+ * and min mark. */
+static void print_zone_free(const struct pglist_data *node)
+{
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
 		const struct zone *z = &node->zones[zi];
 
@@ -563,6 +563,18 @@ static __attribute__((noinline, cold)) void warn_alloc_failure(struct pglist_dat
 				z->watermark[WMARK_MIN]);
 	}
 	kprintf("\n");
+}
+
+static __attribute__((noinline, cold)) void warn_alloc_failure(struct pglist_data *node, gfp_t gfp, unsigned int order)
+{
+	u32 bit = 1u << order;
+
+	count_alloc_failure(node, gfp);
+	if ((gfp & __GFP_NOWARN) || (__atomic_fetch_or(&node->warned_orders, bit, __ATOMIC_RELAXED) & bit))
+		return;
+	kprintf("page allocation failure: order:%u, mode:0x%x, free pages (first failure of this order):",
+		order, gfp);
+	print_zone_free(node);
 }
 
 /* --- shrinkers ----------------------------------------------------------- */
@@ -1304,6 +1316,24 @@ static unsigned long zonelist_take_run(unsigned long nr_pages, unsigned long ali
 	return ~0ul;
 }
 
+/* A run not found: counted as a failure of the zones it could have used
+ * and, unless __GFP_NOWARN, reported every time (a run is rare and big, its
+ * failure is not one of an order the buddy warning has seen). */
+static __attribute__((noinline, cold)) void warn_contig_failure(unsigned long nr_pages,
+								unsigned long align_pages, gfp_t gfp)
+{
+	count_alloc_failure(mem_node, gfp);
+	if (gfp & __GFP_NOWARN)
+		return;
+	kprintf("alloc_contig_pages: no free run of %lu pages aligned to %lu in %s or below, "
+		"mode:0x%x, free pages:", nr_pages, align_pages,
+		mem_node->zonelist[gfp_highest_zone(gfp)][0]
+			? mem_node->zonelist[gfp_highest_zone(gfp)][0]->name
+			: "no zone",
+		gfp);
+	print_zone_free(mem_node);
+}
+
 /* No free run: the per-hart lists may hold pages whose return would let
  * max-order blocks re-form (a run's order-0 tail goes to one on free), so
  * they are drained and the zones tried once more. fail_page_alloc sees the
@@ -1324,8 +1354,10 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 		node_drain_pages(mem_node);
 		pfn = zonelist_take_run(nr_pages, align_pages, gfp);
 	}
-	if (pfn == ~0ul)
+	if (pfn == ~0ul) {
+		warn_contig_failure(nr_pages, align_pages, gfp);
 		return NULL;
+	}
 	if (gfp & __GFP_ZERO)
 		memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr_pages << PAGE_SHIFT);
 	return node_pfn_to_page(mem_node, pfn);
@@ -1357,14 +1389,24 @@ static unsigned long first_retiled(unsigned long pfn, unsigned long end, unsigne
 	return s;
 }
 
+/* Is @z one of the zones a request of @gfp may take pages from? */
+static bool zone_serves(const struct zone *z, gfp_t gfp)
+{
+	for (struct zone *const *zl = mem_node->zonelist[gfp_highest_zone(gfp)]; *zl; zl++)
+		if (*zl == z)
+			return true;
+	return false;
+}
+
 /*
  * Grow the allocated run of @nr pages at @pfn, tiled from its start, to
- * @new_nr pages in place when the pages past it are free blocks of its zone
- * and the zone stays above its min watermark (run_leaves_min) for
- * @gfp: they are taken (take_free_run, which gives back what the last block
- * holds past the new end), and the run's blocks from the first one the new
- * end changes are tiled again as a run of @new_nr pages is; the head keeps
- * its page type. The new pages are prepared as a fit run's (prep_fit_run).
+ * @new_nr pages in place when its zone is one @gfp may use (zone_serves),
+ * the pages past it are free blocks of that zone and the zone stays above
+ * its min watermark (run_leaves_min) for @gfp: they are taken
+ * (take_free_run, which gives back what the last block holds past the new
+ * end), and the run's blocks from the first one the new end changes are
+ * tiled again as a run of @new_nr pages is; the head keeps its page type.
+ * The new pages are prepared as a fit run's (prep_fit_run).
  */
 static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr, gfp_t gfp)
 {
@@ -1378,6 +1420,8 @@ static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr
 		return false;
 	head = node_pfn_to_page(mem_node, pfn);
 	z = page_zone(mem_node, head);
+	if (!zone_serves(z, gfp)) /* a Normal run is not grown for GFP_DMA32 */
+		return false;
 	redo = first_retiled(pfn, end, new_end);
 	flags = spin_lock_irqsave(&z->lock);
 	if (run_leaves_min(z, new_nr - nr, highest, gfp) &&

@@ -233,7 +233,9 @@ void *alloc_pages_fit(size_t size, gfp_t gfp);
  * Grow a run of @nr pages at @virt whose blocks are those of a run tiled
  * from its start (alloc_pages_fit's, alloc_pages_exact's, or one block from
  * alloc_pages, which is aligned to its size) to @new_nr pages in place: true
- * when the @new_nr - @nr pages right after it were free blocks of its zone
+ * when its zone is one @gfp's zone bits allow (a run above 4 GiB is not
+ * grown for GFP_DMA32: false), the @new_nr - @nr pages right after it were
+ * free blocks of its zone
  * and taking them leaves the zone above its min watermark as
  * alloc_pages_fit checks it for @gfp (a low one wakes kswapd). Its blocks
  * are then those of a run of @new_nr pages from @virt (free_pages_exact

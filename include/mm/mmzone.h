@@ -270,17 +270,18 @@ int node_add_memory(struct pglist_data *node, u64 start, u64 size);
  * zone has such a run free above its min watermark, the per-hart lists are
  * drained (node_drain_pages: their pages may complete max-order blocks)
  * and the zones tried again; NULL if that fails too (no shrinker is run:
- * the caller decides whether to add memory).
+ * the caller decides whether to add memory), counted in the zones'
+ * nr_alloc_fail and reported unless __GFP_NOWARN.
  * free_contig_range frees the same blocks (each as __free_pages would, bad
  * frees reported). __GFP_ZERO clears the run.
  */
 struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long align_pages);
 void free_contig_range(unsigned long pfn, unsigned long nr_pages);
 /* Grow such a run of @nr_pages at @pfn to @new_nr pages in place, as
- * extend_pages_exact (mm.h) grows any run: true when the pages past it
- * were free blocks of its zone (above its watermark for @gfp) and are now
- * part of it, its blocks those of a run of @new_nr pages; false and
- * nothing changed else. */
+ * extend_pages_exact (mm.h) grows any run: true when its zone is one
+ * @gfp's zone bits allow and the pages past it were free blocks of its
+ * zone (above its watermark for @gfp) and are now part of it, its blocks
+ * those of a run of @new_nr pages; false and nothing changed else. */
 bool extend_contig_range(unsigned long pfn, unsigned long nr_pages, unsigned long new_nr, gfp_t gfp);
 /* How many pages from @pfn on are free blocks of its zone, headed at @pfn
  * and one after another (at most @limit; 0 when no free block starts at

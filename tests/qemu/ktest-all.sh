@@ -1,7 +1,8 @@
 #!/bin/sh
 # ktest-all.sh - ktest=all on QEMU virt with 1 and 4 harts, 128 MiB and 8 GiB, at 5 MiB,
-# with slab=slob, and with kmalloc=slob slab=slob; the zones suite on both
-# kmalloc backends at 8 GiB, one bank and two.
+# with slab=slob, and with kmalloc=slob slab=slob; the zones and zone_paths
+# suites on both kmalloc backends at 8 GiB, one bank and two, and zone_paths
+# at 4 and 2 GiB, under KFENCE, and with most of DMA32 reserved.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -36,25 +37,37 @@ ktest_run virt-smp2-8G-zone-dma-slab-slob 240 -M virt -bios default -smp 2 -m 8G
 ktest_run virt-smp4-128M-slob-classic 240 -M virt -bios default -smp 4 -m 128M \
 	-kernel "$KERNEL" -append "slob=classic ktest=kmalloc"
 
-# Zones (suite zones) with either kmalloc backend on machines with RAM above
-# 4 GiB: QEMU virt's one 8 GiB bank, the same with a ZONE_DMA below 2.25 GiB
-# (zone_dma_limit=), and virt-two-banks.dts (1 GiB under 4 GiB, 1 GiB above:
-# a sectioned memmap) on an 8 GiB machine.
+# Zones (suites zones and zone_paths) with either kmalloc backend on machines
+# with RAM above 4 GiB: QEMU virt's one 8 GiB bank, the same with a ZONE_DMA
+# below 2.25 GiB (zone_dma_limit=), and virt-two-banks.dts (1 GiB under
+# 4 GiB, 1 GiB above: a sectioned memmap) on an 8 GiB machine.
 for be in slab slob; do
 	ktest_run "virt-smp2-8G-zones-$be" 240 -M virt -bios default -smp 2 -m 8G \
-		-kernel "$KERNEL" -append "kmalloc=$be ktest=zones"
+		-kernel "$KERNEL" -append "kmalloc=$be ktest=zones,zone_paths"
 	ktest_run "virt-smp2-8G-zone-dma-$be" 240 -M virt -bios default -smp 2 -m 8G \
-		-kernel "$KERNEL" -append "zone_dma_limit=0x90000000 kmalloc=$be ktest=zones"
+		-kernel "$KERNEL" -append "zone_dma_limit=0x90000000 kmalloc=$be ktest=zones,zone_paths"
 	ktest_run "two-banks-smp4-8G-zones-$be" 240 -M virt -bios default -smp 4 -m 8G \
 		-dtb build/dtb/virt-two-banks.dtb -kernel "$KERNEL" -append "kmalloc=$be ktest=zones"
 done
+# The zone contract on every path (zone_paths) where it matters in other
+# ways: 4 GiB (DMA32 ends inside RAM), 2 GiB (no Normal zone), KFENCE
+# sampling every allocation (its pool above 4 GiB), and most of DMA32 a
+# no-map reserved range (virt-8g-dma32-reserved.dts: 64 MiB of DMA32 left).
+ktest_run virt-smp2-4G-zone-paths 120 -M virt -bios default -smp 2 -m 4G \
+	-kernel "$KERNEL" -append "ktest=zone_paths"
+ktest_run virt-smp2-2G-zone-paths 120 -M virt -bios default -smp 2 -m 2G \
+	-kernel "$KERNEL" -append "ktest=zone_paths"
+ktest_run virt-smp2-8G-zone-paths-kfence 120 -M virt -bios default -smp 2 -m 8G \
+	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=zone_paths"
+ktest_run dma32-reserved-smp2-8G 120 -M virt -bios default -smp 2 -m 8G \
+	-dtb build/dtb/virt-8g-dma32-reserved.dtb -kernel "$KERNEL" -append "ktest=zones,zone_paths"
 # Zones too small for what the suites asked of them once: ZONE_DMA32 of 8
 # MiB (virt-small-dma32.dts: GFP_KERNEL cannot fall back to it), and a
 # ZONE_DMA that ends just above OpenSBI (a few hundred pages: watermarks of
 # a page, lowmem reserve above its size, GFP_DMA runs out).
 ktest_run small-dma32-smp4-8G 240 -M virt -bios default -smp 4 -m 8G \
 	-dtb build/dtb/virt-small-dma32.dtb -kernel "$KERNEL" \
-	-append "ktest=page_alloc,reclaim,zones,vmalloc,mm_report"
+	-append "ktest=page_alloc,reclaim,zones,zone_paths,vmalloc,mm_report"
 ktest_run tiny-zone-dma-smp2-512M 240 -M virt -bios default -smp 2 -m 512M \
-	-kernel "$KERNEL" -append "zone_dma_limit=0x80123000 ktest=page_alloc,reclaim,zones,vmalloc,mm_report"
+	-kernel "$KERNEL" -append "zone_dma_limit=0x80123000 ktest=page_alloc,reclaim,zones,zone_paths,vmalloc,mm_report"
 
