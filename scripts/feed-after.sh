@@ -1,12 +1,14 @@
 #!/bin/sh
-# feed-after.sh PATTERN LOG PID - copy standard input to standard output, but
-# only once the file LOG (a console log another process is writing) has a
-# line matching grep -E PATTERN. Polls every 0.1 s.
+# feed-after.sh PATTERN LOG PID [END] - copy standard input to standard
+# output, but only once the file LOG (a console log another process is
+# writing) has a line matching grep -E PATTERN. Polls every 0.1 s. END, when
+# given, is written (printf %b) after the input's last byte: make run sends
+# Ctrl-D, on which rvmm's shell ends as a shell ends at the end of a script.
 #
 # If process PID (the one writing LOG) ends and LOG still has no match,
 # nothing is copied and standard input is never read: exit status 1.
-# Otherwise becomes cat (the same process id), so whoever started this can
-# end the copying by killing that one process.
+# Otherwise the copying is done by cat, and killing this process (SIGTERM)
+# ends it too.
 #
 # Why: a console's receiver may drop input that arrives early. OpenSBI's
 # UART init discards a byte QEMU already holds, and U-Boot's autoboot
@@ -26,4 +28,11 @@ while ! seen; do
 	fi
 	sleep 0.1
 done
-exec cat
+if [ $# -lt 4 ]; then
+	exec cat
+fi
+exec 3<&0 # an asynchronous command's standard input would be /dev/null
+cat <&3 &
+cat_pid=$!
+trap 'kill "$cat_pid" 2>/dev/null; exit 143' TERM
+wait "$cat_pid" && printf '%b' "$4"

@@ -7,9 +7,11 @@
 # until the kernel's `rvmm> ` prompt is on the console, then passed through,
 # so every byte reaches the shell (OpenSBI's UART init would drop the first
 # one). The console output streams to standard output as it comes. When the
-# input ends QEMU runs on until the kernel powers off; if the kernel powers
-# off without a prompt, the input is never read. Exits with QEMU's status
-# (on virt, the kernel's exit code).
+# input ends, a Ctrl-D follows it: the shell runs what it was given, then
+# powers off with 0 if the last command succeeded, else 1, as a shell ends
+# at the end of its script (input that ends without poweroff no longer
+# leaves QEMU running). If the kernel powers off without a prompt, the input
+# is never read. Exits with QEMU's status (on virt, the kernel's exit code).
 set -u
 QEMU=qemu-system-riscv64
 
@@ -40,7 +42,7 @@ exec 4<&0 # background commands would get /dev/null for standard input
 qemu_pid=$!
 tee -p "$tmp/console" <"$tmp/out" &
 tee_pid=$!
-"$(dirname "$0")/feed-after.sh" 'rvmm> ' "$tmp/console" "$qemu_pid" <&4 >"$tmp/in" &
+"$(dirname "$0")/feed-after.sh" 'rvmm> ' "$tmp/console" "$qemu_pid" '\004' <&4 >"$tmp/in" &
 feed_pid=$!
 exec 4<&-
 

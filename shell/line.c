@@ -8,6 +8,7 @@
  */
 #include <shell/line.h>
 
+#define CTRL_D 0x04
 #define CTRL_U 0x15
 #define ESC 0x1b
 #define DEL 0x7f
@@ -63,6 +64,7 @@ static enum line_result end_line(struct line_editor *ed)
 {
 	enum line_result r = ed->too_long ? LINE_TOO_LONG : LINE_DONE;
 
+	ed->ended = false;
 	ed->buf[ed->too_long ? 0 : ed->len] = '\0';
 	ed->len = 0;
 	ed->too_long = false;
@@ -92,6 +94,12 @@ enum line_result line_editor_feed(struct line_editor *ed, unsigned char c)
 		return LINE_MORE;
 	if (c == '\r' || c == '\n')
 		return end_line(ed);
+	if (c == CTRL_D) {
+		enum line_result r = end_line(ed);
+
+		ed->ended = true;
+		return r;
+	}
 	if (c == ESC)
 		ed->esc = LINE_ESC_START;
 	else if (ed->too_long)

@@ -6,7 +6,9 @@
  * backspace/delete erase, Ctrl-U clears the line, Tab separates arguments,
  * escape sequences (arrow keys) are dropped whole. CR, LF and CR LF each end
  * a line, so input piped into QEMU works as typed input does. A line longer
- * than SHELL_LINE_MAX - 1 characters is reported and not run.
+ * than SHELL_LINE_MAX - 1 characters is reported and not run. Ctrl-D ends
+ * the input: its line runs, then the machine powers off with the last
+ * command's success (0) or failure (1), as a shell ends with its script.
  *
  * Interrupting a command: a command the console runs (a typed line or a
  * run= command) may last long, so its long loops call shell_interrupted()
@@ -17,6 +19,7 @@
  * input. The latch lasts until the command ends.
  */
 #include <drivers/console.h>
+#include <drivers/power.h>
 #include <lib/kstring.h>
 #include <boot/ktime.h>
 #include <boot/boot.h>
@@ -206,18 +209,43 @@ static enum line_result read_line(struct line_editor *ed)
 	return r;
 }
 
+static bool blank(const char *line)
+{
+	while (*line == ' ')
+		line++;
+	return !*line;
+}
+
+/*
+ * The end of the input (Ctrl-D; make run sends one when piped input ends):
+ * as a shell leaves at the end of its script, the machine powers off with
+ * 0 when the last command succeeded, else 1.
+ */
+static __noreturn void end_of_input(int last_rc)
+{
+	int code = last_rc ? 1 : 0;
+
+	kprintf("rvmm: end of input (Ctrl-D)\npower: off (exit code %d)\n", code);
+	poweroff(code);
+}
+
 void shell_loop(void)
 {
 	char line[SHELL_LINE_MAX];
 	struct line_editor ed;
+	int rc = 0;
 
 	line_editor_init(&ed, line, sizeof(line), console_write);
 	for (;;) {
 		console_write("rvmm> ", 6);
-		if (read_line(&ed) == LINE_TOO_LONG)
+		if (read_line(&ed) == LINE_TOO_LONG) {
 			kprintf("shell: line longer than %d characters not run\n", SHELL_LINE_MAX - 1);
-		else
-			run_command(line);
+			rc = -E2BIG;
+		} else if (!blank(line)) { /* a blank line keeps the last status */
+			rc = run_command(line);
+		}
+		if (ed.ended)
+			end_of_input(rc);
 	}
 }
 

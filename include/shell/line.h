@@ -9,6 +9,8 @@
  *   - backspace (0x08) and DEL (0x7f) erase the last character, Ctrl-U the
  *     whole line;
  *   - Tab is stored as a space (it separates arguments);
+ *   - Ctrl-D (0x04) ends the input: it ends the line as a line end does,
+ *     with `ended` set (the shell runs what the line holds, then stops);
  *   - escape sequences are parsed whole and dropped: ESC [ parameter bytes
  *     (0x30-0x3f), intermediate bytes (0x20-0x2f), one final byte
  *     (0x40-0x7e); ESC O and one printable byte. ESC followed by any other
@@ -35,6 +37,7 @@ struct line_editor {
 	enum line_escape esc;
 	bool last_was_cr; /* kept across lines */
 	bool too_long;    /* a character did not fit: the line is being dropped */
+	bool ended;       /* the line just returned was ended by Ctrl-D */
 };
 
 enum line_result {

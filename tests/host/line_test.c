@@ -165,7 +165,30 @@ static void echo_shows_the_line(struct ktest *t)
 	EXPECT_STREQ(echoed, "ab c\b \bd\n1234567\n");
 }
 
+/* Ctrl-D ends the input: the line it ends is returned with `ended` set,
+ * typed text or empty; a line end after it starts over (ended clear). */
+static void ctrl_d_ends_input(struct ktest *t)
+{
+	char buf[64];
+	struct line_editor ed;
+	struct fed f;
+
+	line_editor_init(&ed, buf, sizeof(buf), NULL);
+	feed(&ed, "ab\x04", &f);
+	EXPECT_EQ(f.n, 1);
+	EXPECT_EQ(f.result[0], LINE_DONE);
+	EXPECT_STREQ(f.line[0], "ab");
+	EXPECT(ed.ended);
+	feed(&ed, "cd\n", &f);
+	EXPECT_STREQ(f.line[0], "cd");
+	EXPECT(!ed.ended);
+	feed(&ed, "\x04", &f);
+	EXPECT_EQ(f.n, 1);
+	EXPECT_STREQ(f.line[0], "");
+	EXPECT(ed.ended);
+}
+
 KTEST_SUITE(line, KTEST_CASE(line_ends), KTEST_CASE(lone_escape_keeps_line_end),
 	    KTEST_CASE(escape_sequences_dropped_whole), KTEST_CASE(tab_separates),
 	    KTEST_CASE(erasing), KTEST_CASE(long_line_dropped_whole),
-	    KTEST_CASE(echo_shows_the_line));
+	    KTEST_CASE(echo_shows_the_line), KTEST_CASE(ctrl_d_ends_input));

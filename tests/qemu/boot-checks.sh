@@ -538,6 +538,19 @@ no_log make-run-piped make-run-piped-every-byte "unknown command"
 make_run make-run-piped-exit-0 120 'echo first line kept\npoweroff\n' SMP=2 MEM=128M
 check make-run-piped-exit-0 0 "^rvmm> echo first line kept$" "^first line kept$"
 
+# Input that ends without poweroff ends the session as a script ends a
+# shell: make run sends Ctrl-D after it, the last line runs even without its
+# newline, and the exit code says whether the last command succeeded (no
+# input at all: 0; QEMU ran on forever before).
+make_run make-run-end-of-input 120 'echo a\nnosuchcmd\n\necho last line' SMP=1 MEM=128M
+check make-run-end-of-input 0 "^nosuchcmd: unknown command" "^last line$" \
+	"^rvmm: end of input \(Ctrl-D\)$" "^power: off \(exit code 0\)$"
+make_run make-run-end-failed 120 'echo a\nnosuchcmd\n\n' SMP=1 MEM=128M
+check make-run-end-failed 2 "^rvmm: end of input \(Ctrl-D\)$" "^power: off \(exit code 1\)$" \
+	"\[Makefile:[0-9]+: run\] Error 1$"
+make_run make-run-no-input 120 '' SMP=1 MEM=128M
+check make-run-no-input 0 "^rvmm: end of input \(Ctrl-D\)$"
+
 # run-qemu.sh itself exits with QEMU's status, the kernel's exit code.
 printf 'echo exit code\npoweroff 7\n' >"$LOGDIR/run-qemu-status-input.txt"
 RC=0
