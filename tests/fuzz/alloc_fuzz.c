@@ -219,6 +219,24 @@ static long pattern(u8 *p, size_t n, u64 seed, bool write)
 	return -1;
 }
 
+/* Verify what pattern(@p, @n, @seed, true) wrote below @keep <= @n: the
+ * first @keep bytes of a block moved to a smaller one. */
+static long pattern_kept(u8 *p, size_t n, size_t keep, u64 seed)
+{
+	long bad;
+
+	if (n <= FULL_LIMIT)
+		return pat_seg(p, 0, keep, seed, false);
+	if ((bad = pat_seg(p, 0, MIN(keep, 2048), seed, false)) >= 0)
+		return bad;
+	if (keep > n - 2048 && (bad = pat_seg(p, n - 2048, keep - (n - 2048), seed, false)) >= 0)
+		return bad;
+	for (size_t off = PAGE_SIZE; off + 16 <= n - 2048 && off + 16 <= keep; off += PAGE_SIZE)
+		if ((bad = pat_seg(p, off, 16, seed, false)) >= 0)
+			return bad;
+	return -1;
+}
+
 static bool all_zero(const u8 *p, size_t n)
 {
 	if (n > FULL_LIMIT) /* samples, as pattern() */
@@ -786,7 +804,7 @@ static void op_krealloc(struct input *in)
 	gfp_t gfp = pick_gfp(in8(in)) & ~__GFP_ZERO;
 	struct page *page;
 	struct slob_heap *h;
-	bool slab, kernel;
+	bool slab, kernel, in_zone;
 	struct obj *o;
 	void *q;
 
@@ -799,6 +817,9 @@ static void op_krealloc(struct input *in)
 	h = slab ? &kmalloc_heap : (struct slob_heap *)page->private;
 	kernel = h == &kmalloc_heap || h == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32) ||
 		 h == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA);
+	/* A block stays in place only when what it came from serves @gfp's
+	 * zone; else it moves there, even to shrink. */
+	in_zone = gfp_zone_satisfies(slab ? page->slab_cache->allocflags : h->zone_gfp, gfp);
 	q = krealloc(o->p, size, gfp);
 	/* A slab object, or one of kmalloc's SLOB blocks asked into a zone,
 	 * moves to whatever kmalloc serves now; another SLOB block stays in its
@@ -815,11 +836,12 @@ static void op_krealloc(struct input *in)
 		return;
 	}
 	if (!q) {
-		FUZZ_CHECK(size > o->span, "krealloc(%zu) of a %zu-byte block failed", size, o->span);
+		FUZZ_CHECK(size > o->span || !in_zone, "krealloc(%zu) of a %zu-byte block failed", size,
+			   o->span);
 		check_obj(o);
 		return;
 	}
-	if (size <= o->span) {
+	if (size <= o->span && in_zone) {
 		FUZZ_CHECK(q == o->p, "shrinking krealloc moved the block");
 		check_obj(o);
 		return;
@@ -829,7 +851,7 @@ static void op_krealloc(struct input *in)
 		long bad;
 
 		o->p = q;
-		bad = pattern(q, old.size, old.seed, false);
+		bad = pattern_kept(q, old.size, MIN(old.size, size), old.seed);
 		FUZZ_CHECK(bad < 0, "krealloc lost the contents at offset %ld", bad);
 		check_kmalloc_block(q, size, false, h, slab, gfp);
 		o->size = o->span = ksize(q);
