@@ -116,19 +116,15 @@ $(PICOLIBC_A):
 	@echo "picolibc not found: $@ (Debian package picolibc-riscv64-unknown-elf; make deps)" >&2
 	@exit 1
 
-# Two links: the first one's text symbols become the table (boot/ksyms.c)
-# linked into the second; .rodata follows .text, so no text address moves
-# (checked by regenerating the table from the result).
-KLINK = $(CC) $(KCFLAGS) $(KLDFLAGS) $(KOBJS) $(PLOBJS)
-$(B)/rvmm.elf: $(KOBJS) $(PLOBJS) linker.ld scripts/mksyms.sh
-	$(call quiet,KSYMS,$@)scripts/mksyms.sh > $(B)/ksyms0.S
-	$(Q)$(CC) $(KASFLAGS) -c $(B)/ksyms0.S -o $(B)/ksyms0.o
-	$(Q)$(KLINK) $(B)/ksyms0.o -lgcc -o $(B)/rvmm.pass1.elf
-	$(Q)scripts/mksyms.sh $(B)/rvmm.pass1.elf > $(B)/ksyms.S
-	$(Q)$(CC) $(KASFLAGS) -c $(B)/ksyms.S -o $(B)/ksyms.o
-	$(call quiet,LD,$@)$(KLINK) $(B)/ksyms.o -lgcc -o $@
-	$(Q)scripts/mksyms.sh $@ | cmp -s - $(B)/ksyms.S || \
-		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
+# The kernel is linked at 0x80200000 but runs wherever it is loaded: the
+# words of data that hold addresses are listed in a table (from
+# --emit-relocs) that boot/entry.S applies. That table and the symbol table
+# of backtraces are made from a first link and linked into the second
+# (scripts/link-kernel.sh).
+KLINK = $(CC) $(KCFLAGS) $(KLDFLAGS) -Wl,--emit-relocs $(KOBJS) $(PLOBJS)
+KERNEL_TABLE_SCRIPTS := scripts/link-kernel.sh scripts/mksyms.sh scripts/mkrelocs.sh
+$(B)/rvmm.elf: $(KOBJS) $(PLOBJS) linker.ld $(KERNEL_TABLE_SCRIPTS)
+	$(call quiet,LD,$@)AS_CMD="$(CC) $(KASFLAGS)" scripts/link-kernel.sh $@ $(B) $(KLINK)
 
 $(B)/Image: $(B)/rvmm.elf
 	$(call quiet,OBJCOPY,$@)$(OBJCOPY) -O binary $< $@
@@ -166,17 +162,10 @@ $(KB)/%.S.o: %.S $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
 	$(call quiet,AS,$<)$(CC) $(KASFLAGS) -c $< -o $@
 
-KASAN_LINK = $(CC) $(KASAN_CFLAGS) -nostdlib -static -T linker.ld -Wl,--gc-sections \
+KASAN_LINK = $(CC) $(KASAN_CFLAGS) -nostdlib -static -T linker.ld -Wl,--gc-sections -Wl,--emit-relocs \
 	     -Wl,-Map,$(KB)/rvmm-kasan.map $(KASAN_KOBJS) $(PLOBJS)
-$(B)/rvmm-kasan.elf: $(KASAN_KOBJS) $(PLOBJS) linker.ld scripts/mksyms.sh
-	$(call quiet,KSYMS,$@)scripts/mksyms.sh > $(KB)/ksyms0.S
-	$(Q)$(CC) $(KASFLAGS) -c $(KB)/ksyms0.S -o $(KB)/ksyms0.o
-	$(Q)$(KASAN_LINK) $(KB)/ksyms0.o -lgcc -o $(KB)/rvmm.pass1.elf
-	$(Q)scripts/mksyms.sh $(KB)/rvmm.pass1.elf > $(KB)/ksyms.S
-	$(Q)$(CC) $(KASFLAGS) -c $(KB)/ksyms.S -o $(KB)/ksyms.o
-	$(call quiet,LD,$@)$(KASAN_LINK) $(KB)/ksyms.o -lgcc -o $@
-	$(Q)scripts/mksyms.sh $@ | cmp -s - $(KB)/ksyms.S || \
-		{ echo "ksyms: text moved between links"; rm -f $@; exit 1; }
+$(B)/rvmm-kasan.elf: $(KASAN_KOBJS) $(PLOBJS) linker.ld $(KERNEL_TABLE_SCRIPTS)
+	$(call quiet,LD,$@)AS_CMD="$(CC) $(KASFLAGS)" scripts/link-kernel.sh $@ $(KB) $(KASAN_LINK)
 
 kasan: $(B)/rvmm-kasan.elf
 -include $(KASAN_KOBJS:.o=.d)

@@ -6,8 +6,14 @@
  * image starts with the 64-byte Linux RISC-V Image header so U-Boot's booti
  * accepts build/Image; its first word jumps over the header.
  *
- * The boot hart comes here. It clears .bss, takes stack 0 and per-hart
- * data harts[0], and calls kmain(hartid, fdt). Other harts are started later
+ * The kernel is linked at 0x80200000 but may be loaded anywhere page
+ * aligned (booti puts it at RAM base + 0x200000, and RAM starts elsewhere on
+ * many boards). Code reaches everything PC-relative, so only the addresses
+ * stored in data are wrong there: the boot hart first adds the load offset
+ * to each of them (relocate, below), before anything reads one.
+ *
+ * The boot hart comes here. It relocates, clears .bss, takes stack 0 and
+ * per-hart data harts[0], and calls kmain(hartid, fdt). Other harts are started later
  * by SBI HSM at secondary_entry with a1 = their struct hart (the opaque
  * value), from which they take their stack.
  *
@@ -19,7 +25,7 @@
  * U-Boot builds) sends them all here too. The first hart here wins
  * boot_lottery (in .data, not cleared with .bss); any later one looks its
  * slot up by hartid in harts[] (slots 1.., filled before their hart is
- * started) and continues as if it had come through secondary_entry. A hart
+ * started; harts[] is read only after boot_bss_ready, so after relocation) and continues as if it had come through secondary_entry. A hart
  * with no slot yet sleeps in wfi, woken by IPIs only, and looks again each
  * time: harts_start fills its slot and sends it one (hart.c: start_one).
  */
@@ -53,6 +59,7 @@ boot_entry:
 	bnez	t1, late_hart
 	la	gp, __global_pointer$
 	.option pop
+	call	relocate
 	csrw	sie, zero
 	csrw	sip, zero
 	la	t0, trap_entry
@@ -77,6 +84,36 @@ boot_entry:
 	call	kmain
 3:	wfi				/* kmain does not return */
 	j	3b
+
+/*
+ * Add (where _start runs - where it was linked) to each 64-bit word listed
+ * in the relocation table (scripts/mkrelocs.sh): relocs_off[] holds
+ * relocs_count offsets from _start. Runs once, on the boot hart, with no
+ * stack; leaves a0/a1 alone. Only PC-relative addressing here, and nothing
+ * is read from data but the table (it holds no address itself).
+ */
+relocate:
+	.option push
+	.option norelax
+	la	t0, _start
+	la	t1, relocs_link_start
+	.option pop
+	ld	t2, 0(t1)
+	sub	t2, t0, t2		/* the load offset */
+	beqz	t2, 2f
+	ld	t3, 8(t1)		/* relocs_count */
+	addi	t1, t1, 16		/* relocs_off */
+	slli	t3, t3, 2
+	add	t3, t3, t1
+1:	bgeu	t1, t3, 2f
+	lwu	t4, 0(t1)
+	add	t4, t4, t0
+	ld	t5, 0(t4)
+	add	t5, t5, t2
+	sd	t5, 0(t4)
+	addi	t1, t1, 4
+	j	1b
+2:	ret
 
 /* a0 = this hart's id: find its slot among harts[1 .. MAX_HARTS). */
 late_hart:

@@ -1,22 +1,32 @@
 #!/bin/sh
 # mksyms.sh ELF - print assembly for the kernel's symbol table: the text
 # symbols of ELF sorted by address, for backtraces with function names
-# (see boot/ksyms.c). With no ELF, print an empty table (the first link).
+# (see boot/ksyms.c). Each is stored as its offset from _start, so the table
+# names the right function wherever the kernel runs (it is relocatable:
+# scripts/mkrelocs.sh) and needs no relocation itself. With no ELF, print an
+# empty table (the first link).
 set -e
 {
 	if [ -n "${1:-}" ]; then
 		${NM:-riscv64-unknown-elf-nm} -n --defined-only "$1" | awk '$2 ~ /^[tT]$/ && $3 !~ /^\$/'
 	fi
 } | awk '
-	BEGIN { n = 0 }
-	{ addr[n] = $1; name[n] = $3; n++ }
+	function hex(s,   i, v) {
+		v = 0
+		for (i = 1; i <= length(s); i++)
+			v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
+		return v
+	}
+	BEGIN { n = 0; base = -1 }
+	{ addr[n] = hex($1); name[n] = $3; if ($3 == "_start") base = addr[n]; n++ }
 	END {
-		print "\t.section .rodata.ksyms, \"a\""
+		if (n && base < 0) { print "mksyms.sh: no _start symbol" > "/dev/stderr"; exit 1 }
+		print "\t.section .rvmm.ksyms, \"a\""
 		print "\t.balign 8"
-		print "\t.globl ksyms_count, ksyms_addr, ksyms_name_off, ksyms_names"
+		print "\t.globl ksyms_count, ksyms_off, ksyms_name_off, ksyms_names"
 		printf "ksyms_count:\n\t.dword %d\n", n
-		print "ksyms_addr:"
-		for (i = 0; i < n; i++) printf "\t.dword 0x%s\n", addr[i]
+		print "ksyms_off:"
+		for (i = 0; i < n; i++) printf "\t.dword %d\n", addr[i] - base
 		print "ksyms_name_off:"
 		off = 0
 		for (i = 0; i < n; i++) { printf "\t.word %d\n", off; off += length(name[i]) + 1 }

@@ -52,6 +52,9 @@ tests/qemu/kfence-checks.sh
 section "boot and console checks on QEMU virt"
 tests/qemu/boot-checks.sh
 
+section "the kernel run away from its link address: moved copies of rvmm.elf (docs/boot.md)"
+tests/qemu/relocate-checks.sh
+
 section "Ctrl-C at the console: long commands stopped, nothing lost, typed input kept"
 tests/qemu/interrupt-checks.sh
 grep -q '^interrupt ' "$RESULTS" || record interrupt 0 1 # the runner itself died

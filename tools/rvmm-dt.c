@@ -18,8 +18,9 @@
  *   dt_cpu_down_reason   each hart left down and why.
  * What only the running kernel can know is assumed and said so: where the
  * firmware puts the DTB (--dtb-at), where the kernel image lies and its size
- * (--kernel-at, or read from rvmm.elf beside this program), and which hart
- * boots (--boot-hart).
+ * (--kernel-at; else where U-Boot's booti puts it, the first RAM range's base
+ * + the Image header's text_offset, with the size read from rvmm.elf beside
+ * this program), and which hart boots (--boot-hart).
  *
  * Exit status: 0 rvmm would boot (the last line counts the warnings), 1 it
  * would stop, with the kernel's panic message, 2 a usage error or a file
@@ -40,7 +41,7 @@
 #include <mm/mmzone.h>
 
 #define MiB (1ull << 20)
-#define KERNEL_LINK_BASE 0x80200000ull /* linker.ld's KERNEL_BASE */
+#define KERNEL_TEXT_OFFSET (2 * MiB)   /* the Image header's text_offset (boot/entry.S) */
 #define KERNEL_DEFAULT_SIZE (2 * MiB)  /* when no kernel image is found */
 #define DEFAULT_TIMEBASE_HZ 10000000u  /* what rvmm assumes without one */
 #define IMAGE_HEADER_SIZE 64
@@ -56,9 +57,13 @@ struct options {
 	const char *zone_dma_limit; /* "zone_dma_limit=..." as given */
 };
 
-/* Where the kernel image is taken to lie, and where that came from. */
+/* Where the kernel image is taken to lie, and where that came from. Unless
+ * base_given, base is an offset from the first RAM range's base (the
+ * Image's text_offset) until place_kernel makes it an address. */
 struct kernel_image {
 	u64 base, size;
+	bool base_given;
+	char placed[64]; /* how base was chosen, unless base_given */
 	char source[600];
 };
 
@@ -87,9 +92,10 @@ static void print_help(void)
 	     "\n"
 	     "  --dtb-at ADDR          where the firmware puts the DTB (default: where QEMU\n"
 	     "                         would, 2 MiB aligned below the top of RAM or 3 GiB)\n"
-	     "  --kernel-at ADDR SIZE  the kernel image's place and size (default: 0x80200000\n"
-	     "                         and the size of rvmm.elf beside this program, else 2 MiB)\n"
-	     "  --kernel FILE          take the size from this rvmm.elf or Image\n"
+	     "  --kernel-at ADDR SIZE  the kernel image's place and size (default: where booti\n"
+	     "                         puts it, the first RAM range's base + 0x200000, and the\n"
+	     "                         size of rvmm.elf beside this program, else 2 MiB)\n"
+	     "  --kernel FILE          take the size (and text_offset) from this rvmm.elf or Image\n"
 	     "  --boot-hart N          the hart that boots rvmm (default: the first usable one)\n"
 	     "  zone_dma_limit=ADDR    as the kernel parameter (overrides the tree's bootargs)\n"
 	     "ADDR and SIZE are decimal or 0x hex, optionally with K, M or G.");
@@ -194,13 +200,15 @@ static u64 le64(const u8 *p)
 }
 
 /* Is @hdr rvmm's Linux RISC-V Image header? Then its image_size (the
- * kernel from _start to _end, .bss included) is the size to reserve. */
-static bool image_header_size(const u8 *hdr, u64 *size)
+ * kernel from _start to _end, .bss included) is the size to reserve, and
+ * its text_offset how far above the RAM base booti puts it. */
+static bool image_header_size(const u8 *hdr, struct kernel_image *k)
 {
 	if (memcmp(hdr + 0x38, "RSC\x05", 4) != 0)
 		return false;
-	*size = le64(hdr + 0x10);
-	return *size != 0;
+	k->base = le64(hdr + 0x08);
+	k->size = le64(hdr + 0x10);
+	return k->size != 0;
 }
 
 /* The loadable segment of an ELF64 rvmm.elf that starts the image. */
@@ -222,8 +230,9 @@ static const Elf64_Phdr *first_load_segment(const u8 *elf, size_t size)
 	return best;
 }
 
-/* Base and size of the rvmm image in @path (rvmm.elf or Image), named
- * @shown in the output. */
+/* Size and text_offset of the rvmm image in @path (rvmm.elf or Image),
+ * named @shown in the output. The kernel runs wherever it is loaded, so the
+ * ELF's own load address says nothing of where booti would put it. */
 static bool kernel_from_file(const char *path, const char *shown, struct kernel_image *k)
 {
 	size_t size;
@@ -235,14 +244,10 @@ static bool kernel_from_file(const char *path, const char *shown, struct kernel_
 		return false;
 	if (size >= 4 && memcmp(buf, ELFMAG, SELFMAG) == 0) {
 		ph = first_load_segment(buf, size);
-		if (ph && ph->p_offset <= size && size - ph->p_offset >= IMAGE_HEADER_SIZE &&
-		    image_header_size(buf + ph->p_offset, &k->size)) {
-			k->base = ph->p_paddr;
-			ok = true;
-		}
-	} else if (size >= IMAGE_HEADER_SIZE && image_header_size(buf, &k->size)) {
-		k->base = KERNEL_LINK_BASE;
-		ok = true;
+		ok = ph && ph->p_offset <= size && size - ph->p_offset >= IMAGE_HEADER_SIZE &&
+		     image_header_size(buf + ph->p_offset, k);
+	} else {
+		ok = size >= IMAGE_HEADER_SIZE && image_header_size(buf, k);
 	}
 	free(buf);
 	if (ok)
@@ -273,6 +278,7 @@ static void find_kernel(const struct options *o, struct kernel_image *k)
 	if (o->kernel_at_given) {
 		k->base = o->kernel_base;
 		k->size = o->kernel_size;
+		k->base_given = true;
 		snprintf(k->source, sizeof(k->source), "--kernel-at");
 		return;
 	}
@@ -285,7 +291,7 @@ static void find_kernel(const struct options *o, struct kernel_image *k)
 	if (default_kernel_path(path, sizeof(path)) &&
 	    kernel_from_file(path, "rvmm.elf beside rvmm-dt", k))
 		return;
-	k->base = KERNEL_LINK_BASE;
+	k->base = KERNEL_TEXT_OFFSET;
 	k->size = KERNEL_DEFAULT_SIZE;
 	snprintf(k->source, sizeof(k->source),
 		 "assumed: no rvmm.elf beside rvmm-dt; --kernel-at ADDR SIZE or --kernel FILE");
@@ -494,11 +500,22 @@ static void show_reserved_count(const struct dt_info *dt)
 	}
 }
 
+/* Where booti puts the image: the first RAM range's base + text_offset.
+ * A tree without RAM is refused later (mm_init's check); 0 stands for it. */
+static void place_kernel(const struct dt_info *dt, struct kernel_image *k)
+{
+	if (k->base_given)
+		return;
+	snprintf(k->placed, sizeof(k->placed), "where booti puts it: RAM base + 0x%llx; ",
+		 (unsigned long long)k->base);
+	k->base += dt->nr_ram ? dt->ram[0].base : 0;
+}
+
 static void show_memory_map(struct dt_info *dt, const struct kernel_image *k)
 {
 	show_reserved_count(dt);
-	kprintf("kernel: [mem 0x%016llx-0x%016llx] (%s)\n", (unsigned long long)k->base,
-		(unsigned long long)(k->base + k->size - 1), k->source);
+	kprintf("kernel: [mem 0x%016llx-0x%016llx] (%s%s)\n", (unsigned long long)k->base,
+		(unsigned long long)(k->base + k->size - 1), k->placed, k->source);
 	dt_reserve_kernel(dt, k->base, k->size);
 	dt_print_memmap(dt);
 }
@@ -631,7 +648,7 @@ int main(int argc, char **argv)
 {
 	static struct options opts;
 	static struct dt_info dt;
-	struct kernel_image kernel;
+	struct kernel_image kernel = { 0 };
 	size_t size;
 	u8 *blob;
 
@@ -641,6 +658,7 @@ int main(int argc, char **argv)
 	kprintf("rvmm-dt: %s: %zu bytes, device tree version %u\n", opts.dtb_file, size,
 		fdt32_ld(blob + 20));
 	parse_tree(&opts, blob, &dt);
+	place_kernel(&dt, &kernel);
 	check_boot_hart(&opts, &dt);
 	show_console(&dt);
 	show_time(&dt);

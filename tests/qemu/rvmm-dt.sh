@@ -354,6 +354,20 @@ check sg2042-milkv-pioneer 0 \
 	"^harts: 8 of 32 would come up \(boot hart 0, assumed: the first usable one\)$" \
 	"^rvmm-dt: rvmm would boot with this device tree \(1 warning\)$"
 
+# ==== where the kernel is taken to lie =======================================
+# Without --kernel-at: where booti puts the Image, RAM base + its text_offset
+# (the kernel runs wherever it is loaded: docs/boot.md); --kernel-at wins.
+
+dt kernel-place-ram-at-0 --kernel build/Image --dtb-at 0xbfe00000 "$BOARDS/th1520-lichee-pi-4a.dtb"
+check kernel-place-ram-at-0 0 \
+	"^kernel: \[mem 0x0000000000200000-0x[0-9a-f]{16}\] \(where booti puts it: RAM base \+ 0x200000; size from build/Image\)$" \
+	"^  \[mem 0x0000000000200000-0x[0-9a-f]{16}\] kernel$"
+dt kernel-place-ram-at-2g --kernel build/Image "$BOARDS/hifive-unleashed-a00-clint.dtb"
+check kernel-place-ram-at-2g 0 \
+	"^kernel: \[mem 0x0000000080200000-0x[0-9a-f]{16}\] \(where booti puts it: RAM base \+ 0x200000; size from build/Image\)$"
+dt kernel-place-given --kernel-at 0x40000000 0x100000 --dtb-at 0xbfe00000 "$BOARDS/th1520-lichee-pi-4a.dtb"
+check kernel-place-given 0 "^kernel: \[mem 0x0000000040000000-0x00000000400fffff\] \(--kernel-at\)$"
+
 # ==== what stops the boot after the tree parsed ==============================
 
 dt refuse-kernel-outside --kernel-at 0x40000000 0x100000 "$DTB/virt.dtb"
@@ -433,4 +447,4 @@ against sifive-u "$DTB/sifive-u.dtb" -M sifive_u -smp 5 -m 128M
 against unleashed-clint "$BOARDS/hifive-unleashed-a00-clint.dtb" -M sifive_u -smp 5 -m 8G
 # The kernel's reservation is the one rvmm-dt read from rvmm.elf beside it.
 check_log tool-virt tool-virt-kernel-size \
-	"^kernel: \[mem 0x0000000080200000-0x[0-9a-f]{16}\] \(size from rvmm\.elf beside rvmm-dt\)$"
+	"^kernel: \[mem 0x0000000080200000-0x[0-9a-f]{16}\] \(where booti puts it: RAM base \+ 0x200000; size from rvmm\.elf beside rvmm-dt\)$"
