@@ -31,7 +31,8 @@
  * in use + free, use rising by what was allocated), malloc_trim giving the
  * caches' memory back after frees; a full heap (RVMM_MALLOC_MAX=256M, in
  * a child) failing with ENOMEM and nothing on standard error; bad
- * RVMM_MALLOC_MAX values refused with a message that names them;
+ * RVMM_MALLOC_MAX values refused with a message that names them; programs
+ * under an address-space limit (RLIMIT_AS) of 512 MiB to 2 GiB working;
  * malloc_stats's summary and meminfo on standard error; a thread's lease
  * ending with the thread, frees glibc makes as it exits included (threads
  * run one after another share one slot); mallinfo2 read
@@ -922,6 +923,10 @@ static void runs_reused(void)
  * @var is NULL) added to its environment (and no RVMM_MALLOC_STATS or
  * _REPORT but @var's: their lines are the parent's); its standard error in
  * @err. Returns its wait status. */
+/* The address-space limit (RLIMIT_AS) run_self's child runs under; 0:
+ * none set. */
+static rlim_t run_self_as_limit;
+
 static int run_self(const char *mode, const char *var, const char *value, char *err, size_t size)
 {
 	int fds[2], status = -1;
@@ -941,6 +946,11 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 		unsetenv("RVMM_MALLOC_REPORT");
 		if (var)
 			setenv(var, value, 1);
+		if (run_self_as_limit) {
+			struct rlimit as = { run_self_as_limit, run_self_as_limit };
+
+			setrlimit(RLIMIT_AS, &as);
+		}
 		execl("/proc/self/exe", "malloc-edge", mode, (char *)NULL);
 		_exit(127);
 	}
@@ -1212,6 +1222,67 @@ static void env_and_oom(void)
 	      "RVMM_MALLOC_MAX=1T: status 0x%x, standard error '%.300s'", status, err);
 }
 
+static int limited_thread_ran;
+
+/* Under an address-space limit: small blocks, a 64 MiB one and a thread
+ * (its stack is a mapping too), all written and freed. */
+static void *limited_thread(void *arg)
+{
+	char *p = malloc(100000);
+
+	(void)arg;
+	if (!p)
+		return NULL;
+	memset(p, 3, 100000);
+	free(p);
+	return &limited_thread_ran;
+}
+
+static int limited_child(void)
+{
+	static char *small[1000];
+	char *big = malloc(64 << 20);
+	pthread_t t;
+	void *ok = NULL;
+
+	for (int i = 0; i < 1000; i++)
+		if ((small[i] = malloc(1000)) != NULL)
+			memset(small[i], 1, 1000);
+	if (big)
+		memset(big, 2, 64 << 20);
+	if (pthread_create(&t, NULL, limited_thread, NULL) == 0)
+		pthread_join(t, &ok);
+	for (int i = 0; i < 1000; i++)
+		if (!small[i])
+			return 1;
+	for (int i = 0; i < 1000; i++)
+		free(small[i]);
+	free(big);
+	return !big || !ok;
+}
+
+/* A program under an address-space limit (ulimit -v) of 512 MiB, 1 GiB and
+ * 2 GiB works: the default heap takes at most half of the limit. Without
+ * that, the last reservation tried (1 GiB, with 1 GiB of alignment slack)
+ * was refused and every program aborted on its first malloc ("cannot map
+ * the heap of 512 MiB"). */
+static void address_space_limit(void)
+{
+	static const rlim_t limits[] = { 512ul << 20, 1ul << 30, 2ul << 30 };
+	char err[4096];
+
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		int status;
+
+		run_self_as_limit = limits[i];
+		status = run_self("limited", NULL, NULL, err, sizeof(err));
+		run_self_as_limit = 0;
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !err[0],
+		      "an address-space limit of %lu MiB: exit status 0x%x, standard error '%.300s'",
+		      (unsigned long)(limits[i] >> 20), status, err);
+	}
+}
+
 #define EXITING_THREADS 100
 
 /* A thread that allocates, then calls strerror of an unknown number: glibc
@@ -1378,6 +1449,8 @@ int main(int argc, char **argv)
 		return bigblock_child();
 	if (argc > 1 && strcmp(argv[1], "exits") == 0)
 		return exits_child();
+	if (argc > 1 && strcmp(argv[1], "limited") == 0)
+		return limited_child();
 	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
 		sink = malloc(100);
 		return sink == NULL;
@@ -1404,6 +1477,7 @@ int main(int argc, char **argv)
 	forks_while_threads_allocate();
 	runs_reused();
 	env_and_oom();
+	address_space_limit();
 	leases_end_with_threads();
 	statistics();
 	printf("edge: %d checks, %d failed\n", checks, failed);
