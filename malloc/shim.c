@@ -5,10 +5,12 @@
  *
  * The heap. The memory manager (mm/ and lib/, built for the host) runs over
  * "RAM" that is one private anonymous mapping, reserved PROT_NONE up to
- * RVMM_MALLOC_MAX bytes (default 64 GiB) at a 1 GiB-aligned address and
- * called physical memory from 4 GiB up (ZONE_NORMAL); without
- * RVMM_MALLOC_MAX, 64 GiB or the most that can be reserved, halving down
- * to 1 GiB (valgrind's address space is smaller). The node is planned
+ * RVMM_MALLOC_MAX bytes (default 64 GiB) at an address aligned to 1 GiB
+ * (or to the largest power of two within a smaller heap) and called
+ * physical memory from 4 GiB up (ZONE_NORMAL); without RVMM_MALLOC_MAX,
+ * 64 GiB, or half the address-space limit (RLIMIT_AS) when there is one,
+ * or the most that can be reserved below that, halving down to 64 MiB
+ * (valgrind's address space is smaller). The node is planned
  * for memory hotplug (mm/hotplug.c): its struct pages are a second
  * reserved mapping (the vmemmap), so only the struct pages of RAM that has
  * been added are ever touched. It starts with GROW_MIN bytes of RAM; when
@@ -50,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <lib/cmdline.h>
@@ -71,7 +74,7 @@
 #define API __attribute__((visibility("default")))
 
 #define PHYS_BASE (4ull << 30)  /* the heap's first "physical" address: ZONE_NORMAL */
-#define HEAP_ALIGN (1ul << 30)  /* virtual alignment: phys and virt alignment agree up to it */
+#define HEAP_ALIGN (1ul << 30)  /* the most virtual alignment (heap.align) */
 #define GROW_MIN (32ul << 20)   /* first size, and least growth */
 #define RUN_ALIGN (PAGE_SIZE << (MAX_ORDER - 1)) /* runs start at max-order blocks */
 #define GFP (GFP_KERNEL | __GFP_NOWARN)
@@ -83,6 +86,7 @@ static struct {
 	char *ram;              /* virtual address of PHYS_BASE */
 	struct page *vmemmap;
 	unsigned long max;      /* bytes reserved */
+	unsigned long align;    /* of ram: physical and virtual alignment agree up to it */
 	unsigned long size;     /* bytes of RAM so far */
 	unsigned long grows;
 	bool slob;
@@ -138,6 +142,35 @@ static bool commit(unsigned long off, unsigned long len)
  * start: 8 TiB; mm_init refuses a larger node with a panic). */
 #define HEAP_MAX_LEAST (2 * GROW_MIN)
 #define HEAP_MAX_MOST ((unsigned long)MAX_SECTIONS << SECTION_SHIFT)
+#define HEAP_MAX_DEFAULT (64ul << 30)
+
+/* The virtual alignment of a heap of @max bytes: HEAP_ALIGN, or the
+ * largest power of two within a smaller heap (a larger alignment could
+ * not serve a block anyway, and its slack would take address space). */
+static unsigned long heap_align_for(unsigned long max)
+{
+	unsigned long align = HEAP_ALIGN;
+
+	while (align > max)
+		align /= 2;
+	return align;
+}
+
+/* The reservation is address space in full, touched or not: under an
+ * address-space limit (RLIMIT_AS, ulimit -v) the default heap takes at
+ * most half of it (in whole 4 MiB, 64 MiB at least), and leaves the
+ * program the rest for its own mappings (stacks, files, ...). Without
+ * that, a limit of 2 GB or less refused the 1 GiB reservation with its
+ * alignment slack, the last one tried, and every program aborted on its
+ * first malloc. */
+static unsigned long default_max(void)
+{
+	struct rlimit as;
+
+	if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur / 2 < HEAP_MAX_DEFAULT)
+		return MAX(ALIGN_DOWN((unsigned long)as.rlim_cur / 2, RUN_ALIGN), HEAP_MAX_LEAST);
+	return HEAP_MAX_DEFAULT;
+}
 
 /* The size in @name (RVMM_MALLOC_MAX), or @def when unset or empty; a bad
  * value is refused with a message that names it and what is accepted. */
@@ -187,11 +220,15 @@ static __attribute__((noinline)) void heap_setup(void)
 	heap.slob = backend && strcmp(backend, "slob") == 0;
 	heap.max = env_size("RVMM_MALLOC_MAX", 0);
 	if (heap.max) {
-		heap.ram = reserve(heap.max, HEAP_ALIGN);
-	} else { /* the default: 64 GiB, or the most that can be reserved (valgrind) */
-		for (heap.max = 64ul << 30; heap.max >= 1ul << 30; heap.max /= 2)
-			if ((heap.ram = reserve(heap.max, HEAP_ALIGN)) != NULL)
+		heap.align = heap_align_for(heap.max);
+		heap.ram = reserve(heap.max, heap.align);
+	} else { /* the default, or the most that can be reserved below it (valgrind) */
+		for (heap.max = default_max();; heap.max = ALIGN_DOWN(heap.max / 2, RUN_ALIGN)) {
+			heap.align = heap_align_for(heap.max);
+			heap.ram = reserve(heap.max, heap.align);
+			if (heap.ram || heap.max / 2 < HEAP_MAX_LEAST)
 				break;
+		}
 	}
 	heap.vmemmap = heap.ram ? reserve((heap.max >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE)
 				: NULL;
@@ -357,7 +394,7 @@ static void *alloc_aligned(size_t size, size_t align)
 	if (align <= 16)
 		return size <= KMALLOC_MAX_SIZE ? kmalloc16(size) : alloc_run(size, 0);
 	if (align > RUN_ALIGN || size > KMALLOC_MAX_SIZE)
-		return align > HEAP_ALIGN ? NULL : alloc_run(size, MAX(align, RUN_ALIGN));
+		return align > heap.align ? NULL : alloc_run(size, MAX(align, RUN_ALIGN));
 	if (!heap.slob && align <= PAGE_SIZE && size <= PAGE_SIZE) {
 		size_t pow = align; /* a power-of-two class is aligned to its size */
 
@@ -411,7 +448,7 @@ static unsigned long heap_in_use(void)
 /* alloc_aligned, growing the heap while it fails; errno ENOMEM at the end. */
 static void *alloc_or_grow(size_t size, size_t align)
 {
-	if (size > heap.max / 2 || align > HEAP_ALIGN) { /* never grow for what cannot fit */
+	if (size > heap.max / 2 || align > heap.align) { /* never grow for what cannot fit */
 		errno = ENOMEM;
 		return NULL;
 	}

@@ -127,10 +127,26 @@ struct hart_slot *hart_lease(void)
 	return &hart_slots[best];
 }
 
+/*
+ * Take every slot's lock: each pass takes the ones that are free, until
+ * all are held (yielding now and then, as spin_lock does). The threads of
+ * the slots taken wait, so the slots still missing are the only ones whose
+ * threads run on. Taking them in order, waiting on each, let the threads
+ * of all the later slots go on taking theirs meanwhile: with 8 threads
+ * allocating on 2 cpus, 100 forks spent 16 to 20 s in this handler
+ * (glibc's whole fork: 0.8 to 1.9 s), now 2.5 to 4 s in fork().
+ */
 static void fork_prepare(void)
 {
-	for (int s = 0; s < MAX_HARTS; s++)
-		spin_lock(&hart_slots[s].lock);
+	unsigned int taken = 0, all = (1u << MAX_HARTS) - 1, passes = 0;
+
+	while (taken != all) {
+		for (int s = 0; s < MAX_HARTS; s++)
+			if (!(taken & 1u << s) && spin_trylock(&hart_slots[s].lock))
+				taken |= 1u << s;
+		if (taken != all && ++passes % SPIN_YIELD_EVERY == 0)
+			sched_yield();
+	}
 }
 
 static void fork_parent(void)

@@ -23,14 +23,16 @@
  * generations of threads whose objects are checked and freed by other
  * threads after their allocators exited (slot leases given back and taken
  * again); fork
- * while other threads allocate, the child allocating and exiting;
+ * while other threads allocate, the child allocating and exiting; 40 forks
+ * while 7 threads allocate within 3 s in fork();
  * page runs (4 MiB + 1 byte, 1 GiB-aligned) freed and taken again
  * thousands of times without the heap growing, malloc_trim returning 1
  * after a run's free; mallinfo2 and mallinfo describing this heap (arena =
  * in use + free, use rising by what was allocated), malloc_trim giving the
  * caches' memory back after frees; a full heap (RVMM_MALLOC_MAX=256M, in
  * a child) failing with ENOMEM and nothing on standard error; bad
- * RVMM_MALLOC_MAX values refused with a message that names them;
+ * RVMM_MALLOC_MAX values refused with a message that names them; programs
+ * under an address-space limit (RLIMIT_AS) of 512 MiB to 2 GiB working;
  * malloc_stats's summary and meminfo on standard error; a thread's lease
  * ending with the thread, frees glibc makes as it exits included (threads
  * run one after another share one slot); mallinfo2 read
@@ -49,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int checks, failed;
@@ -779,6 +782,76 @@ static void forks(void)
 	CHECK(bad == 0, "fork: the parent's threads kept their objects");
 }
 
+static double seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static volatile int fork_storm_stop;
+
+/* Allocate, write and free blocks up to 64 KiB until told to stop. */
+static void *fork_storm_worker(void *arg)
+{
+	unsigned x = (unsigned)(uintptr_t)arg;
+	void *held[32] = { 0 };
+
+	while (!fork_storm_stop) {
+		unsigned k = (x = x * 1103515245 + 12345) >> 27;
+		size_t len = (x >> 8) % ((x & 1) ? 65536 : 512) + 1;
+
+		free(held[k]);
+		held[k] = malloc(len);
+		if (held[k])
+			memset(held[k], (int)k, len);
+	}
+	for (int k = 0; k < 32; k++)
+		free(held[k]);
+	return NULL;
+}
+
+/* 40 forks while 7 threads allocate (each on a slot of its own, the main
+ * thread on the eighth), each child allocating and exiting: the time spent
+ * in fork() stays within 3 s, glibc's order (0.5 to 2.1 s on 2 busy
+ * cpus, glibc 0.6). fork's prepare handler takes every slot's lock; taking
+ * them in order, waiting on each while the threads of the later slots ran
+ * on, took 4 to 6 s for these 40 forks. It stops once past the limit. */
+static void forks_while_threads_allocate(void)
+{
+	enum { N = 7, FORKS = 40 };
+	pthread_t t[N];
+	double in_fork = 0;
+	int done = 0, bad = 0;
+
+	fork_storm_stop = 0;
+	for (int i = 0; i < N; i++)
+		pthread_create(&t[i], NULL, fork_storm_worker, (void *)(uintptr_t)(i * 77 + 3));
+	for (; done < FORKS && in_fork < 3.0; done++) {
+		double start = seconds();
+		int status = -1;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			char *p = malloc(100000);
+
+			if (p)
+				memset(p, 1, 100000);
+			_exit(p ? 0 : 1);
+		}
+		in_fork += seconds() - start;
+		waitpid(pid, &status, 0);
+		bad += !(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	fork_storm_stop = 1;
+	for (int i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	CHECK(bad == 0, "forks while threads allocate: %d children failed", bad);
+	CHECK(done == FORKS, "forks while threads allocate: %.2f s in fork() after %d of %d forks (limit 3 s)",
+	      in_fork, done, FORKS);
+}
+
 /* malloc_stats's output, standard error caught in a file. */
 static size_t stats_text(char *buf, size_t size)
 {
@@ -850,6 +923,10 @@ static void runs_reused(void)
  * @var is NULL) added to its environment (and no RVMM_MALLOC_STATS or
  * _REPORT but @var's: their lines are the parent's); its standard error in
  * @err. Returns its wait status. */
+/* The address-space limit (RLIMIT_AS) run_self's child runs under; 0:
+ * none set. */
+static rlim_t run_self_as_limit;
+
 static int run_self(const char *mode, const char *var, const char *value, char *err, size_t size)
 {
 	int fds[2], status = -1;
@@ -869,6 +946,11 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 		unsetenv("RVMM_MALLOC_REPORT");
 		if (var)
 			setenv(var, value, 1);
+		if (run_self_as_limit) {
+			struct rlimit as = { run_self_as_limit, run_self_as_limit };
+
+			setrlimit(RLIMIT_AS, &as);
+		}
 		execl("/proc/self/exe", "malloc-edge", mode, (char *)NULL);
 		_exit(127);
 	}
@@ -1140,6 +1222,67 @@ static void env_and_oom(void)
 	      "RVMM_MALLOC_MAX=1T: status 0x%x, standard error '%.300s'", status, err);
 }
 
+static int limited_thread_ran;
+
+/* Under an address-space limit: small blocks, a 64 MiB one and a thread
+ * (its stack is a mapping too), all written and freed. */
+static void *limited_thread(void *arg)
+{
+	char *p = malloc(100000);
+
+	(void)arg;
+	if (!p)
+		return NULL;
+	memset(p, 3, 100000);
+	free(p);
+	return &limited_thread_ran;
+}
+
+static int limited_child(void)
+{
+	static char *small[1000];
+	char *big = malloc(64 << 20);
+	pthread_t t;
+	void *ok = NULL;
+
+	for (int i = 0; i < 1000; i++)
+		if ((small[i] = malloc(1000)) != NULL)
+			memset(small[i], 1, 1000);
+	if (big)
+		memset(big, 2, 64 << 20);
+	if (pthread_create(&t, NULL, limited_thread, NULL) == 0)
+		pthread_join(t, &ok);
+	for (int i = 0; i < 1000; i++)
+		if (!small[i])
+			return 1;
+	for (int i = 0; i < 1000; i++)
+		free(small[i]);
+	free(big);
+	return !big || !ok;
+}
+
+/* A program under an address-space limit (ulimit -v) of 512 MiB, 1 GiB and
+ * 2 GiB works: the default heap takes at most half of the limit. Without
+ * that, the last reservation tried (1 GiB, with 1 GiB of alignment slack)
+ * was refused and every program aborted on its first malloc ("cannot map
+ * the heap of 512 MiB"). */
+static void address_space_limit(void)
+{
+	static const rlim_t limits[] = { 512ul << 20, 1ul << 30, 2ul << 30 };
+	char err[4096];
+
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		int status;
+
+		run_self_as_limit = limits[i];
+		status = run_self("limited", NULL, NULL, err, sizeof(err));
+		run_self_as_limit = 0;
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !err[0],
+		      "an address-space limit of %lu MiB: exit status 0x%x, standard error '%.300s'",
+		      (unsigned long)(limits[i] >> 20), status, err);
+	}
+}
+
 #define EXITING_THREADS 100
 
 /* A thread that allocates, then calls strerror of an unknown number: glibc
@@ -1306,6 +1449,8 @@ int main(int argc, char **argv)
 		return bigblock_child();
 	if (argc > 1 && strcmp(argv[1], "exits") == 0)
 		return exits_child();
+	if (argc > 1 && strcmp(argv[1], "limited") == 0)
+		return limited_child();
 	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
 		sink = malloc(100);
 		return sink == NULL;
@@ -1329,8 +1474,10 @@ int main(int argc, char **argv)
 	threads();
 	generations();
 	forks();
+	forks_while_threads_allocate();
 	runs_reused();
 	env_and_oom();
+	address_space_limit();
 	leases_end_with_threads();
 	statistics();
 	printf("edge: %d checks, %d failed\n", checks, failed);
