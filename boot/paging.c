@@ -4,7 +4,8 @@
  * Built once on the boot hart right after the page allocator (its tables
  * come from it): devices below RAM and every RAM range (less the no-map
  * ones) mapped to themselves, in 1 GiB and 2 MiB pages where alignment
- * allows, and the kernel image in 4 KiB pages with text read-execute,
+ * allows, the console UART and the finisher wherever they are (or, beyond
+ * Sv39's reach, given up for SBI), and the kernel image in 4 KiB pages with text read-execute,
  * rodata read-only, data and bss read-write. Nothing is executable outside
  * the kernel text and nothing writable is executable. Because virtual =
  * physical in the direct map, switching satp on changes no address the
@@ -16,6 +17,8 @@
 #include <boot/paging.h>
 #include <lib/riscv.h>
 #include <boot/sbi.h>
+#include <drivers/console.h>
+#include <drivers/power.h>
 
 struct pgtable kernel_pgtable;
 bool paging_on;
@@ -91,6 +94,43 @@ static void map_dtb_outside_ram(void)
 			map_or_panic(va, va + PAGE_SIZE, PAGE_KERNEL_RO, 0, "device tree");
 }
 
+bool paging_map_device(u64 pa, const char *what)
+{
+	u64 s = ALIGN_DOWN(pa, PAGE_SIZE);
+
+	if (pgtable_translate(&kernel_pgtable, s) == s)
+		return true;
+	if (s >= SV39_LOW_END ||
+	    pgtable_map(&kernel_pgtable, s, s, PAGE_SIZE, PAGE_KERNEL, 0) != 0)
+		return false;
+	kprintf("paging: %s at 0x%llx mapped (outside the devices below RAM)\n", what,
+		(unsigned long long)s);
+	return true;
+}
+
+/*
+ * The devices the kernel drives itself, the console UART and the QEMU
+ * finisher, are below RAM on virt, sifive_u and the HiFive boards, but
+ * above it on boards whose RAM starts at 0 (Canaan K230: UART at
+ * 0x91400000) or lower (T-Head TH1520: 0xffe7014000, above 256 GiB). Each is
+ * mapped where it is; one Sv39 cannot map to itself is given up for the
+ * SBI firmware's console or reset, with a message printed while it still
+ * works (paging is not on yet).
+ */
+#define UART_REG_SPAN 0x100 /* a 16550's 8 registers 4 bytes apart, a SiFive UART's 7 */
+#define BEYOND_SV39 "its registers lie beyond the 256 GiB Sv39 maps one-to-one"
+
+static void map_kernel_devices(void)
+{
+	unsigned long uart = console_mmio_base(), fin = power_finisher_base();
+
+	if (uart && !(paging_map_device(uart, "console UART") &&
+		      paging_map_device(uart + UART_REG_SPAN - 1, "console UART")))
+		console_fall_back_to_sbi(BEYOND_SV39);
+	if (fin && !paging_map_device(fin, "finisher"))
+		power_forget_finisher(BEYOND_SV39);
+}
+
 void paging_enable_this_hart(void)
 {
 	csr_write(satp, kernel_satp);
@@ -124,6 +164,7 @@ void paging_init(const struct memblock *mb)
 			       mb->memory.regions[i].base + mb->memory.regions[i].size);
 	map_kernel_image();
 	map_dtb_outside_ram();
+	map_kernel_devices();
 	kernel_satp = SATP_MODE_SV39 | kernel_pgtable.root_pa >> PAGE_SHIFT;
 	paging_enable_this_hart();
 	check_satp_took();

@@ -25,6 +25,13 @@ void sbi_console_putchar(int c)
 	sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned long)c, 0, 0);
 }
 
+int sbi_console_getchar(void)
+{
+	long c = sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0).error; /* legacy: the value in a0 */
+
+	return c >= 0 && c <= 0xff ? (int)c : -1;
+}
+
 long sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque)
 {
 	return sbi_call(SBI_EXT_HSM, 0, hartid, start_addr, opaque).error;

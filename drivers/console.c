@@ -4,7 +4,8 @@
  * console_init() switches to the UART console_select() (console_select.c)
  * picks from the device tree and readies it. Until then (and if nothing
  * matches) output goes through SBI's legacy putchar, which works from the
- * first instruction.
+ * first instruction, and input through its legacy getchar: a board whose
+ * UART rvmm has no driver for keeps a console both ways.
  *
  * kprintf (lib/printf.c) formats into a buffer on the caller's stack and
  * hands it to console_kprintf_sink, which writes it under console_lock so
@@ -50,6 +51,19 @@ const char *console_name(void)
 	return active ? active->name : "sbi";
 }
 
+unsigned long console_mmio_base(void)
+{
+	return active ? active->base : 0;
+}
+
+void console_fall_back_to_sbi(const char *why)
+{
+	if (!active)
+		return;
+	kprintf("console: leaving %s for the SBI console: %s\n", active->name, why);
+	active = NULL;
+}
+
 static void raw_putc(char c)
 {
 	if (active)
@@ -75,7 +89,7 @@ int console_getc(void)
 {
 	if (active)
 		return active->getc(active);
-	return -1;
+	return sbi_console_getchar();
 }
 
 /* Take the console lock unless this hart already holds it (a trap or panic

@@ -29,6 +29,19 @@ void power_init(const struct fdt *f)
 		finisher = (volatile u32 *)(uintptr_t)addr;
 }
 
+unsigned long power_finisher_base(void)
+{
+	return (unsigned long)(uintptr_t)finisher;
+}
+
+void power_forget_finisher(const char *why)
+{
+	if (!finisher)
+		return;
+	kprintf("power: the finisher at %p is not used: %s\n", (void *)finisher, why);
+	finisher = NULL;
+}
+
 static void __noreturn halt(void)
 {
 	kprintf("power: no way to power off; halted\n");

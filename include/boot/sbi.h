@@ -44,6 +44,9 @@ struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 		       unsigned long a1, unsigned long a2);
 
 void sbi_console_putchar(int c);
+/* A byte from the firmware's console, or -1 when none waits (or the
+ * firmware has no legacy console). */
+int sbi_console_getchar(void);
 long sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
 long sbi_hart_get_status(unsigned long hartid);
 /* Stop the calling hart (HSM HART_STOP); returns only with an error. */

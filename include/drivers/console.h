@@ -64,6 +64,11 @@ void console_select(const struct dt_info *dt, struct console_choice *out);
  * Returns 0, or -ENODEV (output stays on SBI; a warning says why). */
 int console_init(const struct dt_info *dt);
 const char *console_name(void);
+/* The physical base of the UART's registers, 0 on the SBI console. */
+unsigned long console_mmio_base(void);
+/* Leave the UART for the SBI console, saying why (printed on the UART
+ * while it still works). */
+void console_fall_back_to_sbi(const char *why);
 
 void console_putc(char c);
 void console_write(const char *s, size_t n);

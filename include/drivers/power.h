@@ -18,6 +18,10 @@
 
 struct fdt;
 
+/* The finisher's register (physical), 0 when there is none. */
+unsigned long power_finisher_base(void);
+/* Stop using the finisher (SBI system reset only from now on), saying why. */
+void power_forget_finisher(const char *why);
 /* Find the finisher in a validated device tree (optional). */
 void power_init(const struct fdt *f);
 void poweroff(int code) __noreturn;

@@ -129,6 +129,19 @@ qemu_run dt-no-memory 60 /dev/null $VIRT -smp 2 -m 128M -dtb "$LOGDIR/virt-nomem
 check dt-no-memory 2 "Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: no memory node" \
 	"\] kmain\+0x"
 
+# No UART rvmm can use (QEMU's tree with its serial node disabled; OpenSBI
+# still drives it): the console stays on SBI both ways, output through the
+# legacy putchar and input through the legacy getchar (before, no typed or
+# piped byte ever arrived).
+dtc -q -I dtb -O dts "$LOGDIR/virt.dtb" |
+	awk '/serial@10000000 \{/ { print; print "\t\t\tstatus = \"disabled\";"; next } { print }' |
+	dtc -q -I dts -O dtb -o "$LOGDIR/virt-uart-disabled.dtb"
+printf '\necho typed through sbi\npoweroff 4\n' >"$LOGDIR/sbi-console-input.txt"
+qemu_run sbi-console 60 "$LOGDIR/sbi-console-input.txt" $VIRT -smp 2 -m 128M \
+	-dtb "$LOGDIR/virt-uart-disabled.dtb" -kernel "$KERNEL"
+check sbi-console 4 "^console: no supported UART found, staying on the SBI console$" \
+	"^rvmm ready on 2 harts, console sbi\.$" "^typed through sbi$"
+
 # --- The page allocator's boot lines (mm/mm_init.c), in Linux's formats ---
 
 # memory_line RUN RESULT TOTAL_KB: the run's "Memory: AK/TK available (CK

@@ -17,6 +17,7 @@
 #include <boot/paging.h>
 #include <lib/riscv.h>
 #include <boot/trap.h>
+#include <drivers/console.h>
 #include <mm/vmalloc.h>
 
 #define PROT_BITS(pte) ((pte) & ~(~0ull << PTE_PPN_SHIFT))
@@ -506,6 +507,33 @@ static void large_pages_used(struct ktest *t)
 	EXPECT(tables <= kernel_pgtable.nr_table_pages);
 }
 
+/* A device page outside the devices below RAM (a board with devices above
+ * its RAM) is mapped to itself by paging_map_device, rw- and not
+ * executable; a page already mapped is left as it is; one beyond the
+ * 256 GiB Sv39 maps one-to-one is refused with nothing changed. */
+static void device_above_ram_mapped(struct ktest *t)
+{
+	const struct memblock_region *top = &memblock.memory.regions[memblock.memory.cnt - 1];
+	u64 pa = ALIGN_UP(top->base + top->size, 1ull << 30) + 0x1234, page = ALIGN_DOWN(pa, PAGE_SIZE);
+	int level;
+
+	ASSERT(pa < SV39_LOW_END);
+	ASSERT_EQ(pgtable_translate(&kernel_pgtable, page), ~0ull);
+	EXPECT(paging_map_device(pa, "test device"));
+	EXPECT_EQ(pgtable_translate(&kernel_pgtable, page), page);
+	EXPECT_EQ(PROT_BITS(pgtable_walk(&kernel_pgtable, page, &level)), PAGE_KERNEL);
+	EXPECT_EQ(level, 0);
+	EXPECT(paging_map_device(pa + 8, "test device")); /* already mapped */
+	EXPECT(!paging_map_device(SV39_LOW_END + 0x1000, "test device"));
+	EXPECT_EQ(pgtable_translate(&kernel_pgtable, SV39_LOW_END + 0x1000), ~0ull);
+	/* The console UART, mapped at boot wherever it was. */
+	if (console_mmio_base())
+		EXPECT_EQ(pgtable_translate(&kernel_pgtable, console_mmio_base()), console_mmio_base());
+	pgtable_unmap(&kernel_pgtable, page, PAGE_SIZE);
+	local_flush_tlb_range(page, PAGE_SIZE);
+	EXPECT_EQ(pgtable_translate(&kernel_pgtable, page), ~0ull);
+}
+
 KTEST_SUITE(paging,
 	KTEST_CASE(satp_sv39_kernel_root_on_every_hart),
 	KTEST_CASE(kernel_text_and_rodata_not_writable),
@@ -514,4 +542,5 @@ KTEST_SUITE(paging,
 	KTEST_CASE(direct_map_covers_ram),
 	KTEST_CASE(nomap_ranges_fault),
 	KTEST_CASE(devices_below_ram_mapped),
+	KTEST_CASE(device_above_ram_mapped),
 	KTEST_CASE(large_pages_used));
