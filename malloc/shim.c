@@ -246,6 +246,12 @@ static __attribute__((noinline)) void heap_setup(void)
 	free_secret = (uintptr_t)get_random_u64() ^ (uintptr_t)&mb; /* (the address differs per run too) */
 	if (heap.slob)
 		kmalloc_set_backend(KMALLOC_SLOB);
+	/* A class borrows only from classes at most a quarter larger: the
+	 * kernel's 100% let a program's 272-byte objects, allocated among
+	 * 392-byte ones, take kmalloc-400's objects, which then grew for its
+	 * own (jq on 300000 JSON objects: max RSS 586 MB, 563 MB at 25%;
+	 * glibc 558). */
+	slab_borrow_waste_pct = 25;
 	if (heap_classes && strcmp(heap_classes, "on") == 0) /* kmalloc=slab's heap classes */
 		kmalloc_set_heap_classes(kmalloc_default_heap_classes());
 	else if (heap_classes && strcmp(heap_classes, "compact") == 0)

@@ -15,9 +15,12 @@
  * (default segfit; classic is Linux 2.6.20's single first-fit list).
  *
  * With kmalloc=slab, requests up to 8192 bytes go to the kmalloc-N slab
- * caches instead: 32 classes from 16 to 8192 bytes, every one a multiple of
+ * caches instead: 35 classes from 16 to 8192 bytes, every one a multiple of
  * ARCH_KMALLOC_MINALIGN (16), 16 bytes apart up to 128 and then four classes per
- * power of two (at most 25% and on average about 16% apart, so a request
+ * power of two (five from 256 to 512, each the largest multiple of 16 that
+ * fits its count of objects in a page: 288, 336, 400, 448; plus 1088 and
+ * 4608 for a power of two and a header; at most 25% and on average about
+ * 16% apart, so a request
  * wastes on average less than a tenth of its class; docs/kmalloc.md lists
  * them). A request takes the smallest class that holds it, and a class's
  * cache is created the first time it is needed ("the class approach").
@@ -94,7 +97,7 @@ static int kmalloc_heap_param(const char *value)
 	return 0;
 }
 KPARAM("kmalloc_heap", kmalloc_heap_param,
-       "kmalloc_heap=on|compact|off|0xMASK  kmalloc=slab classes served from the SLOB heap (on: above 512 bytes, not powers of two; compact: from 320 bytes up)");
+       "kmalloc_heap=on|compact|off|0xMASK  kmalloc=slab classes served from the SLOB heap (on: above 512 bytes, not powers of two; compact: from 288 bytes up)");
 
 /* The zone SLOB heaps (below), ready once set up. */
 static struct slob_heap kmalloc_zone_heaps[KMALLOC_NR_ZONE_TYPES];
@@ -115,8 +118,8 @@ void kmalloc_init(void)
 /* ---- the kmalloc-N caches ---------------------------------------------- */
 
 const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
-	16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896,
-	1024, 1088, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 4608, 5120, 6144, 7168, 8192,
+	16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 288, 336, 400, 448, 512, 640, 768,
+	896, 1024, 1088, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 4608, 5120, 6144, 7168, 8192,
 };
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_CACHES];
@@ -135,7 +138,7 @@ static spinlock_t kmalloc_caches_lock = SPINLOCK_INIT; /* both tables, kmalloc_b
  * (docs/benchmarks.md, "Slab memory on the kernel size mix"). Off unless
  * kmalloc_heap=on: every class above 512 bytes that SLOB's blocks hold and
  * that needs no alignment beyond 16 (not a power of two); or
- * kmalloc_heap=compact: every class from 320 bytes up that SLOB's blocks
+ * kmalloc_heap=compact: every class from 288 bytes up that SLOB's blocks
  * hold, powers of two too (a request of a power of two is still aligned to
  * its size: SLOB's kmalloc aligns it). A request of
  * such a class with zone bits takes the zone's heap; kfree, ksize and

@@ -83,7 +83,8 @@
  * from its magazine. The rules, checked at each borrow (can_lend): both
  * caches plain (no constructor, destructor or debug layout, not failslab's
  * target, not the SLOB model), the same zone flags, the lender's objects
- * strictly larger, at most SLAB_BORROW_WASTE_PCT (100%) larger, and aligned
+ * strictly larger, at most slab_borrow_waste_pct (100%; the malloc library
+ * sets 25%) larger, and aligned
  * at least as the borrower's (so kmalloc's powers of two keep their
  * alignment: they borrow only from a larger power of two). Invariants: a
  * borrowed object stays its lender's: its slab names the lender, so kfree
@@ -804,20 +805,22 @@ static inline long real_count(const struct kmem_cache *c, const struct slab_cpu 
  * debug layout, neither failslab's target nor a SLOB-model cache), the
  * same zone, @l's objects larger (strictly: the order of the two caches'
  * sizes is the only order in which a borrower ever looks at a lender) by
- * at most SLAB_BORROW_WASTE_PCT, and aligned at least as @c's are (a
+ * at most slab_borrow_waste_pct (SLAB_BORROW_WASTE_PCT unless the port
+ * sets it), and aligned at least as @c's are (a
  * lender's objects lie at multiples of its alignment: kmalloc's powers of
  * two keep their natural alignment).
  */
 #ifndef SLAB_BORROW_WASTE_PCT
 #define SLAB_BORROW_WASTE_PCT 100u
 #endif
+unsigned int slab_borrow_waste_pct = SLAB_BORROW_WASTE_PCT;
 #define SLAB_NO_LENDING (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB | SLAB_SLOB)
 
 static bool can_lend(const struct kmem_cache *c, const struct kmem_cache *l)
 {
 	return l->object_size > c->object_size &&
 	       (unsigned long)l->object_size * 100 <=
-		       (unsigned long)c->object_size * (100 + SLAB_BORROW_WASTE_PCT) &&
+		       (unsigned long)c->object_size * (100 + slab_borrow_waste_pct) &&
 	       l->align >= c->align && l->allocflags == c->allocflags && slab_lazy(l) &&
 	       !(l->flags & SLAB_NO_LENDING);
 }

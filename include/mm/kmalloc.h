@@ -66,7 +66,7 @@ void kmalloc_set_backend(enum kmalloc_backend backend);
  * when the backend changes. kmalloc_fast_caches: the same caches while
  * kmalloc=slab, all NULL otherwise; kmalloc_fast_off (below) is the table
  * the fast path reads, so it needs no test of the backend. */
-#define KMALLOC_NR_CACHES 34
+#define KMALLOC_NR_CACHES 35
 #define KMALLOC_SLAB_MAX 8192
 /* Every class is a multiple of ARCH_KMALLOC_MINALIGN (docs/kmalloc.md
  * lists them). */
@@ -103,7 +103,7 @@ struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type);
  * between those classes. None unless booted with kmalloc_heap=on, which
  * takes kmalloc_default_heap_classes(): the classes above 512 bytes up to
  * a SLOB block's largest that are not powers of two; or kmalloc_heap=compact,
- * kmalloc_compact_heap_classes(): every class from 320 bytes up to a SLOB
+ * kmalloc_compact_heap_classes(): every class from 288 bytes up to a SLOB
  * block's largest (the least memory on the kernel size mix, at more
  * instructions). kmalloc_set_heap_classes changes the set (benchmarks, tests; no
  * other hart may allocate meanwhile; objects already out stay valid).
@@ -131,14 +131,15 @@ struct kmem_cache *kmalloc_cache_by_name(const char *name);
 #define KMALLOC_CONST_INDEX(n)                                                \
 	((n) <= 16 ? 0 : (n) <= 32 ? 1 : (n) <= 48 ? 2 : (n) <= 64 ? 3 :      \
 	 (n) <= 80 ? 4 : (n) <= 96 ? 5 : (n) <= 112 ? 6 : (n) <= 128 ? 7 :    \
-	 (n) <= 160 ? 8 : (n) <= 192 ? 9 : (n) <= 224 ? 10 : (n) <= 256 ? 11 : \
-	 (n) <= 320 ? 12 : (n) <= 384 ? 13 : (n) <= 448 ? 14 :                \
-	 (n) <= 512 ? 15 : (n) <= 640 ? 16 : (n) <= 768 ? 17 :                \
-	 (n) <= 896 ? 18 : (n) <= 1024 ? 19 : (n) <= 1088 ? 20 :              \
-	 (n) <= 1280 ? 21 : (n) <= 1536 ? 22 : (n) <= 1792 ? 23 :             \
-	 (n) <= 2048 ? 24 : (n) <= 2560 ? 25 : (n) <= 3072 ? 26 :             \
-	 (n) <= 3584 ? 27 : (n) <= 4096 ? 28 : (n) <= 4608 ? 29 :             \
-	 (n) <= 5120 ? 30 : (n) <= 6144 ? 31 : (n) <= 7168 ? 32 : 33)
+	 (n) <= 160 ? 8 : (n) <= 192 ? 9 : (n) <= 224 ? 10 :                  \
+	 (n) <= 256 ? 11 : (n) <= 288 ? 12 : (n) <= 336 ? 13 :                \
+	 (n) <= 400 ? 14 : (n) <= 448 ? 15 : (n) <= 512 ? 16 :                \
+	 (n) <= 640 ? 17 : (n) <= 768 ? 18 : (n) <= 896 ? 19 :                \
+	 (n) <= 1024 ? 20 : (n) <= 1088 ? 21 : (n) <= 1280 ? 22 :             \
+	 (n) <= 1536 ? 23 : (n) <= 1792 ? 24 : (n) <= 2048 ? 25 :             \
+	 (n) <= 2560 ? 26 : (n) <= 3072 ? 27 : (n) <= 3584 ? 28 :             \
+	 (n) <= 4096 ? 29 : (n) <= 4608 ? 30 : (n) <= 5120 ? 31 :             \
+	 (n) <= 6144 ? 32 : (n) <= 7168 ? 33 : 34)
 
 /* Set up the kernel's kmalloc heap (mode from the slob= parameter). */
 void kmalloc_init(void);

@@ -207,7 +207,7 @@ int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned in
  * of objects after each slab it grew or full magazine it flushed, none
  * before its first slab), before it grows a slab it takes one free
  * object from a partial slab of the first cache in table[first .. end)
- * that may lend to it (at most SLAB_BORROW_WASTE_PCT larger objects, at
+ * that may lend to it (at most slab_borrow_waste_pct larger objects, at
  * least @c's alignment, the same zone, no constructor, destructor or debug
  * flags on either) and has one. The object stays the lender's: kfree and
  * kmem_cache_free of it (to the lender: virt_to_cache names it) go to the
@@ -217,6 +217,16 @@ int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned in
  */
 void kmem_cache_set_lenders(struct kmem_cache *c, struct kmem_cache *const *table,
 			    unsigned int first, unsigned int end);
+/*
+ * How much larger, in percent, a lender's objects may be than the
+ * borrower's: SLAB_BORROW_WASTE_PCT (100) unless set before the caches
+ * borrow (read at each borrow). The kernel's size mix gains most at 100
+ * (docs/benchmarks.md, "Borrowing"); the malloc library sets 25, since a
+ * program that builds its data without freeing has its smaller class take
+ * the objects of a larger one's slab that is being filled, which then
+ * grows for them (docs/malloc.md, "Sizes").
+ */
+extern unsigned int slab_borrow_waste_pct;
 
 /* The cache on the chain with this name, or NULL. */
 struct kmem_cache *kmem_cache_find(const char *name);

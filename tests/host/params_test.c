@@ -44,7 +44,7 @@ static void bad_values_refused(struct ktest *t)
 		{ "kfence.sample_interval", "1000000001" },
 		{ "kfence.sample_interval", "18446744073709551616" },
 		{ "kfence.sample_interval", "-5" },
-		{ "kmalloc_heap", "0x400000000" }, /* bit 34: there are 34 classes */
+		{ "kmalloc_heap", "0x800000000" }, /* bit 35: there are 35 classes */
 		{ "kmalloc_heap", "0x10000000000000000" },
 		{ "kmalloc_heap", "0x1K" },
 		{ "kmalloc_heap", "0x" },

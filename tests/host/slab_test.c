@@ -1969,11 +1969,13 @@ FX_CASE(shrink_all)
 
 /* docs/kmalloc.md's table: multiples of 16, 16 apart up to 128, then four
  * per power of two, with a power of two plus a header (1088, 4608) after
- * 1 KiB and 4 KiB. */
+ * 1 KiB and 4 KiB; between 256 and 512 the classes that fill a page best
+ * (288, 336, 400 and 448: 14, 12, 10 and 9 to a page, each the largest
+ * multiple of 16 that many fit). */
 static const unsigned int classes[] = {
 	16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,  256,
-	320,  384,  448,  512,  640,  768,  896,  1024, 1088, 1280, 1536, 1792,
-	2048, 2560, 3072, 3584, 4096, 4608, 5120, 6144, 7168, 8192,
+	288,  336,  400,  448,  512,  640,  768,  896,  1024, 1088, 1280, 1536,
+	1792, 2048, 2560, 3072, 3584, 4096, 4608, 5120, 6144, 7168, 8192,
 };
 _Static_assert(ARRAY_SIZE(classes) == KMALLOC_NR_CACHES, "one class per kmalloc-N cache");
 
@@ -2020,10 +2022,10 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(KMALLOC_CONST_INDEX(8), 0);
 	EXPECT_EQ(KMALLOC_CONST_INDEX(17), 1);
 	EXPECT_EQ(KMALLOC_CONST_INDEX(100), 6);
-	EXPECT_EQ(KMALLOC_CONST_INDEX(1025), 20);
-	EXPECT_EQ(KMALLOC_CONST_INDEX(1089), 21);
-	EXPECT_EQ(KMALLOC_CONST_INDEX(4097), 29);
-	EXPECT_EQ(KMALLOC_CONST_INDEX(4609), 30);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(1025), 21);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(1089), 22);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(4097), 30);
+	EXPECT_EQ(KMALLOC_CONST_INDEX(4609), 31);
 	EXPECT_EQ(KMALLOC_CONST_INDEX(8192), KMALLOC_NR_CACHES - 1);
 	/* The first kmalloc(100) makes kmalloc-112 and nothing else. */
 	p = kmalloc(100, GFP_KERNEL);
@@ -2062,6 +2064,17 @@ static void kmalloc_classes_body(struct ktest *t, struct fx *f)
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
 		ASSERT(kmalloc_caches[i]);
 		EXPECT_EQ(kmalloc_caches[i]->object_size, classes[i]);
+	}
+	/* Between 256 and 512 each class fills its one-page slab as the
+	 * largest multiple of 16 that many fit: one more byte fits one fewer. */
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		const struct kmem_cache *c = kmalloc_caches[i];
+
+		if (classes[i] <= 256 || classes[i] >= 512)
+			continue;
+		EXPECT_EQ(c->order, 0);
+		EXPECT_EQ(c->objs_per_slab, PAGE_SIZE / classes[i]);
+		EXPECT(PAGE_SIZE / (classes[i] + 16) < c->objs_per_slab);
 	}
 	{
 		struct fr_capture cap;
@@ -2215,12 +2228,12 @@ static void heap_classes_body(struct ktest *t, struct fx *f)
 FX_CASE(heap_classes)
 
 /*
- * kmalloc_heap=compact: every class from 320 bytes up to a SLOB block's
+ * kmalloc_heap=compact: every class above 256 bytes up to a SLOB block's
  * largest, powers of two too, is a heap class. A request of a power of two
  * keeps its natural alignment (SLOB's kmalloc aligns it), others get
  * ARCH_KMALLOC_MINALIGN; memory freed by one class serves another (freed
  * 448-byte blocks serve 370-byte requests, which the slab classes would
- * have put in kmalloc-384's own slabs); the classes below 320 and from 4096
+ * have put in kmalloc-400's own slabs); the classes up to 256 and from 4096
  * up keep their slabs.
  */
 static void heap_classes_compact_body(struct ktest *t, struct fx *f)
@@ -2233,7 +2246,7 @@ static void heap_classes_compact_body(struct ktest *t, struct fx *f)
 	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++) {
 		unsigned int n = kmalloc_sizes[i];
 
-		EXPECT_EQ(mask >> i & 1, n >= 320 && n <= SLOB_SEG_KMALLOC_MAX);
+		EXPECT_EQ(mask >> i & 1, n > 256 && n <= SLOB_SEG_KMALLOC_MAX);
 	}
 	EXPECT(mask & 1ull << kmalloc_size_index(512));
 	EXPECT(mask & 1ull << kmalloc_size_index(2048));
@@ -2248,12 +2261,12 @@ static void heap_classes_compact_body(struct ktest *t, struct fx *f)
 		memset(p, 0x5a, n);
 		kfree(p);
 	}
-	p = kmalloc(300, GFP_KERNEL); /* kmalloc-320 */
+	p = kmalloc(300, GFP_KERNEL); /* kmalloc-336 */
 	ASSERT(p);
 	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLOB);
-	EXPECT(aligned(p, ARCH_KMALLOC_MINALIGN) && ksize(p) >= 300 && ksize(p) < 320);
+	EXPECT(aligned(p, ARCH_KMALLOC_MINALIGN) && ksize(p) >= 300 && ksize(p) < 336);
 	kfree(p);
-	p = kmalloc(256, GFP_KERNEL); /* below 320: a slab class */
+	p = kmalloc(256, GFP_KERNEL); /* 256: a slab class */
 	ASSERT(p);
 	EXPECT_EQ(page_type(virt_to_page(p)), PGTY_SLAB);
 	kfree(p);
