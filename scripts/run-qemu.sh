@@ -12,6 +12,10 @@
 # at the end of its script (input that ends without poweroff no longer
 # leaves QEMU running). If the kernel powers off without a prompt, the input
 # is never read. Exits with QEMU's status (on virt, the kernel's exit code).
+# Piped input also gets -no-reboot: where power-off is a reset (sifive_u,
+# a tree without the finisher: SBI SRST shutdown refused, cold reboot
+# instead), the end of the input ends QEMU instead of booting the machine
+# again to a prompt no input will reach; a `reboot` then ends it too.
 set -u
 QEMU=qemu-system-riscv64
 
@@ -38,7 +42,7 @@ exec 4<&0 # background commands would get /dev/null for standard input
 # QEMU's output goes to standard output and to $tmp/console, which
 # feed-after.sh watches for the prompt. tee -p keeps writing the file after
 # standard output is closed (make run | head), so the prompt is still seen.
-"$QEMU" -M virt -bios default -nographic "$@" <"$tmp/in" >"$tmp/out" &
+"$QEMU" -M virt -bios default -nographic -no-reboot "$@" <"$tmp/in" >"$tmp/out" &
 qemu_pid=$!
 tee -p "$tmp/console" <"$tmp/out" &
 tee_pid=$!
