@@ -13,9 +13,9 @@
  * to each of them (relocate, below), before anything reads one.
  *
  * The boot hart comes here. It relocates, clears .bss, takes stack 0 and
- * per-hart data harts[0], and calls kmain(hartid, fdt). Other harts are started later
- * by SBI HSM at secondary_entry with a1 = their struct hart (the opaque
- * value), from which they take their stack.
+ * per-hart data harts[0], and calls kmain(hartid, fdt). Other harts are
+ * started later by SBI HSM at secondary_entry with a1 = their struct hart
+ * (the opaque value), from which they take their stack.
  *
  * A second hart can still arrive at _start: OpenSBI 1.1's hart_start marks
  * the hart START_PENDING before it stores the start address and argument,
@@ -25,9 +25,10 @@
  * U-Boot builds) sends them all here too. The first hart here wins
  * boot_lottery (in .data, not cleared with .bss); any later one looks its
  * slot up by hartid in harts[] (slots 1.., filled before their hart is
- * started; harts[] is read only after boot_bss_ready, so after relocation) and continues as if it had come through secondary_entry. A hart
- * with no slot yet sleeps in wfi, woken by IPIs only, and looks again each
- * time: harts_start fills its slot and sends it one (hart.c: start_one).
+ * started; harts[] is read only after boot_bss_ready, so after relocation)
+ * and continues as if it had come through secondary_entry. A hart with no
+ * slot yet sleeps in wfi, woken by IPIs only, and looks again each time:
+ * harts_start fills its slot and sends it one (hart.c: start_one).
  */
 #include <boot/hart.h>
 
