@@ -80,6 +80,22 @@ void meminfo_hooks_show(void)
 		(*h)();
 }
 
+/*
+ * The lines of Linux's /proc/meminfo that free, vmstat -s, top and psutil
+ * read, for what rvmm does not have (no page cache, no LRU lists, no swap,
+ * no shmem): 0, as Linux prints them without the feature, in Linux's order.
+ * Without them the tools warn, or, for SwapTotal and SwapFree missing, read
+ * the swap of the machine they run on instead (psutil's swap_memory).
+ */
+static void show_meminfo_absent(void)
+{
+	static const char *const absent[] = { "Buffers", "Cached", "SwapCached", "Active",
+					      "Inactive", "SwapTotal", "SwapFree", "Shmem" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(absent); i++)
+		meminfo_line(absent[i], 0);
+}
+
 void show_meminfo(const struct pglist_data *node)
 {
 	unsigned long managed = 0, free = node_free_pages_count(node);
@@ -90,6 +106,7 @@ void show_meminfo(const struct pglist_data *node)
 	meminfo_line("MemTotal", K(managed));
 	meminfo_line("MemFree", K(free));
 	meminfo_line("MemAvailable", K(available));
+	show_meminfo_absent();
 	meminfo_hooks_show();
 }
 

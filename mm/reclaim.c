@@ -384,7 +384,10 @@ void show_vmstat(const struct pglist_data *node)
 	kprintf("nr_free_pages %lu\n", node_free_pages_count(node));
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
 		kprintf("nr_zone_free_%s %lu\n", zone_counter[zi], node->zones[zi].free_pages);
+	/* No block I/O, no swap: 0, as Linux prints them (vmstat's bi/bo/si/so
+	 * and psutil's swap_memory read them, warning when they are missing). */
+	kprintf("pgpgin 0\npgpgout 0\npswpin 0\npswpout 0\n");
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		kprintf("%s %lu\n", vm_event_names[i], __atomic_load_n(&vm_events[i], __ATOMIC_RELAXED));
-	kprintf("kswapd_woken_zones 0x%lx\n", __atomic_load_n(&kswapd_zones, __ATOMIC_RELAXED));
+	kprintf("kswapd_woken_zones %lu\n", __atomic_load_n(&kswapd_zones, __ATOMIC_RELAXED));
 }

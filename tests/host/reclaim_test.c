@@ -21,6 +21,7 @@
 
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
+#include <mm/mm_report.h>
 #include <mm/mmzone.h>
 #include <mm/reclaim.h>
 #include <mm/slab.h>
@@ -487,7 +488,10 @@ static void atomic_below_min_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(atomic_below_min)
 
-/* /proc/vmstat's format: "name value" lines, every counter once. */
+/* /proc/vmstat's format: "name value" lines, every counter once, every value
+ * a decimal number (tools parse them as such: "0x0" breaks Python's int()
+ * and Go's ParseFloat), and the swap and paging lines psutil and vmstat read
+ * present as 0. */
 static void vmstat_format_body(struct ktest *t, struct fx *f)
 {
 	static char out[8192];
@@ -503,10 +507,89 @@ static void vmstat_format_body(struct ktest *t, struct fx *f)
 		snprintf(want, sizeof(want), "\n%s %lu\n", vm_event_names[i], vm_events[i]);
 		EXPECT(strstr(out, want) != NULL);
 	}
+	for (const char *s = out, *nl; *s; s = nl + 1) {
+		const char *sp = strchr(s, ' ');
+
+		nl = strchr(s, '\n');
+		ASSERT(nl && sp && sp < nl && sp > s);
+		for (const char *c = sp + 1; c < nl; c++)
+			if (*c < '0' || *c > '9') {
+				ktest_fail(t, __FILE__, __LINE__, "vmstat value not decimal: \"%.*s\"",
+					   (int)(nl - s), s);
+				break;
+			}
+	}
+	EXPECT(strstr(out, "\npgpgin 0\npgpgout 0\npswpin 0\npswpout 0\n") != NULL);
 }
 FX_CASE(vmstat_format)
+
+/* True when every line of a meminfo report is Linux's "%-16s%8lu kB": the
+ * name and colon padded to 16 columns, the value right-aligned in 8. */
+static bool meminfo_layout(const char *s)
+{
+	while (*s) {
+		const char *colon = strchr(s, ':'), *nl = strchr(s, '\n');
+		size_t i;
+
+		if (!colon || !nl || colon > nl || colon - s >= 16 || nl - s < 27)
+			return false;
+		for (i = (size_t)(colon - s) + 1; i < 16; i++)
+			if (s[i] != ' ')
+				return false;
+		for (i = 16; i < 23 && s[i] == ' '; i++)
+			;
+		for (; s + i < nl - 3; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+		if (strncmp(nl - 3, " kB", 3) != 0)
+			return false;
+		s = nl + 1;
+	}
+	return true;
+}
+
+/* meminfo has the lines free, vmstat -s, top and psutil read, in Linux's
+ * order and layout; what rvmm lacks (page cache, LRU lists, swap, shmem) is
+ * 0, as Linux prints it (psutil without SwapTotal reads the host's swap). */
+static void meminfo_has_the_lines_tools_read_body(struct ktest *t, struct fx *f)
+{
+	static char out[4096];
+	char want[1024];
+	struct fr_capture cap;
+	unsigned long managed = 0, free;
+
+	(void)f;
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		managed += mem_node->zones[zi].managed_pages;
+	fr_capture_start(&cap);
+	show_meminfo(mem_node);
+	fr_capture_end(&cap, out, sizeof(out));
+	free = node_free_pages_count(mem_node);
+	snprintf(want, sizeof(want),
+		 "MemTotal:       %8lu kB\n"
+		 "MemFree:        %8lu kB\n"
+		 "MemAvailable:   %8lu kB\n"
+		 "Buffers:               0 kB\n"
+		 "Cached:                0 kB\n"
+		 "SwapCached:            0 kB\n"
+		 "Active:                0 kB\n"
+		 "Inactive:              0 kB\n"
+		 "SwapTotal:             0 kB\n"
+		 "SwapFree:              0 kB\n"
+		 "Shmem:                 0 kB\n",
+		 managed * 4, free * 4,
+		 (free > mem_node->totalreserve_pages ? free - mem_node->totalreserve_pages : 0) * 4);
+	if (strncmp(out, want, strlen(want)) != 0)
+		ktest_fail(t, __FILE__, __LINE__, "meminfo begins:\n%.*s\nwanted:\n%s",
+			   (int)strlen(want), out, want);
+	EXPECT(meminfo_layout(out));
+	EXPECT(strstr(out, "\nShmem:                 0 kB\nSlab: ") != NULL);
+	EXPECT(strstr(out, "\nSReclaimable: ") != NULL);
+}
+FX_CASE(meminfo_has_the_lines_tools_read)
 
 KTEST_SUITE(reclaim, KTEST_CASE(drain_array_sequence), KTEST_CASE(reap_from_tick),
 	    KTEST_CASE(kswapd_wakes_below_low_ends_above_high), KTEST_CASE(fit_below_low_wakes_kswapd),
 	    KTEST_CASE(gfp_reclaim_modifiers),
-	    KTEST_CASE(atomic_below_min), KTEST_CASE(vmstat_format));
+	    KTEST_CASE(atomic_below_min), KTEST_CASE(vmstat_format),
+	    KTEST_CASE(meminfo_has_the_lines_tools_read));

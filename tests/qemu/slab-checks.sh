@@ -68,6 +68,104 @@ slab_reports slab-reports slab-reports-format
 check_log slab-reports slab-reports-kmalloc-64 \
 	"^kmalloc-64 +[0-9]+ +[0-9]+ +64 +64 +1 : tunables +64 +32 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 
+# report RUN CMD: the lines the shell command CMD printed in the run (from
+# its echo "rvmm> CMD" to the next prompt), without the console's \r.
+report() {
+	tr -d '\r' <"$LOGDIR/$1.log" | awk -v c="rvmm> $2" '$0 == c { on = 1; next } /^rvmm> / { on = 0 } on'
+}
+
+# tool_result RESULT VERDICT: "ok ..." passes, "skip ..." is noted, else fails.
+tool_result() {
+	case "$2" in
+	ok*) echo "ok   $1: $2"; record "$1" 1 0 ;;
+	skip*) echo "note $1: $2" ;;
+	*) echo "FAIL $1: $2"; record "$1" 0 1 ;;
+	esac
+}
+
+# real_tools RUN: the run's slabinfo, meminfo and vmstat reports read by the
+# tools users feed Linux's files to, each file bind-mounted over its /proc
+# name in a private mount namespace: slabtop and vmstat -m (slabinfo), free
+# and vmstat -s (meminfo and vmstat), python3's psutil where installed. Every
+# vmstat value must be a decimal number. Tools absent, or no unprivileged
+# mount namespace, are a note, not a failure.
+real_tools() {
+	run=$1 dir=$LOGDIR/$1.proc
+	mkdir -p "$dir"
+	report "$run" slabinfo >"$dir/slabinfo"
+	report "$run" meminfo >"$dir/meminfo"
+	report "$run" vmstat >"$dir/vmstat"
+	rows=$(($(wc -l <"$dir/slabinfo") - 2))
+	k64=$(awk '$1 == "kmalloc-64" { print $2, $3 }' "$dir/slabinfo")
+	kb() { awk -v n="$1:" '$1 == n { print $2 }' "$dir/meminfo"; }
+	total=$(kb MemTotal) free=$(kb MemFree) avail=$(kb MemAvailable)
+
+	v=$(awk 'NF != 2 || $2 !~ /^[0-9]+$/ { print "not \"name decimal\": " $0; bad = 1; exit }
+		END { if (!bad) print "ok " NR " lines" }' "$dir/vmstat")
+	tool_result "$run-vmstat-decimal" "$v"
+
+	if ! command -v unshare >/dev/null || ! unshare -rm true 2>/dev/null; then
+		tool_result "$run-procps" "skip: no unprivileged mount namespace (unshare -rm)"
+	elif ! command -v slabtop >/dev/null || ! command -v free >/dev/null || ! command -v vmstat >/dev/null; then
+		tool_result "$run-procps" "skip: procps (slabtop, free, vmstat) not installed"
+	else
+		in_ns() {
+			unshare -rm sh -c 'for f in slabinfo meminfo vmstat; do
+				mount --bind "$0/$f" /proc/$f || exit 1; done; exec "$@"' "$dir" "$@" 2>&1
+		}
+		v=$(in_ns slabtop -o | awk -v rows="$rows" '
+			/Active \/ Total Caches/ { split($0, a, ":"); split(a[2], n, "/"); caches = n[2] + 0 }
+			$NF == "kmalloc-64" { k = 1 }
+			END { if (caches != rows) print "slabtop counts " caches " caches, slabinfo has " rows
+			      else if (!k) print "slabtop lists no kmalloc-64"
+			      else print "ok " caches " caches" }')
+		tool_result "$run-slabtop" "$v"
+		v=$(in_ns vmstat -m | awk -v k64="$k64" '
+			$1 == "kmalloc-64" { got = $2 " " $3 }
+			END { if (got != k64) print "vmstat -m kmalloc-64 \"" got "\", slabinfo \"" k64 "\""
+			      else print "ok kmalloc-64 " got }')
+		tool_result "$run-vmstat-m" "$v"
+		v=$(in_ns free -k | awk -v t="$total" -v f="$free" -v a="$avail" '
+			$1 == "Mem:" { m = ($2 == t && $4 == f && $5 == 0 && $6 == 0 && $7 == a) ; line = $0 }
+			$1 == "Swap:" { s = ($2 == 0 && $3 == 0 && $4 == 0) }
+			END { if (!m) print "free Mem: \"" line "\" for MemTotal " t " MemFree " f " MemAvailable " a
+			      else if (!s) print "free Swap: not 0 0 0"
+			      else print "ok Mem " t " " f " " a }')
+		tool_result "$run-free" "$v"
+		v=$(in_ns vmstat -s | awk -v t="$total" -v f="$free" '
+			/K total memory$/ { tt = $1 } /K free memory$/ { ff = $1 }
+			/K total swap$/ { sw = $1 } /K buffer memory$/ { b = $1 }
+			END { if (tt != t || ff != f || sw != "0" || b != "0")
+				print "vmstat -s total " tt " free " ff " swap " sw " buffers " b
+			      else print "ok total " tt " free " ff }')
+		tool_result "$run-vmstat-s" "$v"
+	fi
+
+	py=
+	for p in python3 /usr/bin/python3; do
+		if [ -z "$py" ] && command -v "$p" >/dev/null && "$p" -c 'import psutil' 2>/dev/null; then
+			py=$p
+		fi
+	done
+	if [ -n "$py" ]; then
+		v=$("$py" -W error -c 'import sys, psutil
+psutil.PROCFS_PATH = sys.argv[1]
+m, s = psutil.virtual_memory(), psutil.swap_memory()
+t = int(sys.argv[2]) * 1024
+print("ok total %d swap %d" % (m.total, s.total) if m.total == t and s.total == 0 and s.sin == 0
+      else "psutil total %d (want %d) swap %d" % (m.total, t, s.total))' "$dir" "$total" 2>&1 | tail -n 1)
+		tool_result "$run-psutil" "$v"
+	else
+		tool_result "$run-psutil" "skip: python3 psutil not installed"
+	fi
+}
+
+# The reports of a machine with 8 GiB (the Normal zone, 7-digit kB) after
+# memmap-fill left objects in many kmalloc caches, read by the real tools.
+qemu_run slab-real-tools 120 /dev/null $VIRT -smp 2 -m 8G -kernel "$KERNEL" \
+	-append 'run="memmap-fill;slabinfo;meminfo;vmstat;poweroff"'
+real_tools slab-real-tools
+
 # Tuning from the console, as a write to Linux's /proc/slabinfo: the row
 # shows the new limit, batchcount and sharedfactor (a depot of 4 batches:
 # 32 objects in slabinfo -s), the kmalloc suite still passes with them, and
