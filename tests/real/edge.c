@@ -1088,7 +1088,7 @@ static int objects_child(void)
 /* Objects of 392 and 272 bytes (objects_child, in a fresh process) take at
  * most a twelfth more resident memory than they ask for, plus 2 MiB, on
  * slab caches (glibc: 3.8% more, its chunks of 400 and 288 bytes). They
- * took a quarter more (161 MiB for 127 MiB asked): kmalloc-448 and
+ * took a quarter more (158 MiB for 127 MiB asked): kmalloc-448 and
  * kmalloc-320 hold 9 and 12 to a page, 455 and 341 bytes each; now
  * kmalloc-400 and kmalloc-288 hold 10 and 14, 410 and 293 bytes (6.6%
  * more; 11.7% while kmalloc-288 borrowed kmalloc-400's objects). SLOB's
