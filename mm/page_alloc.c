@@ -669,6 +669,15 @@ static __attribute__((noinline, cold)) struct page *alloc_pages_reclaim(struct p
 }
 
 /* Linux WARNs once for __GFP_NOFAIL above order 1: it cannot promise it. */
+/* Does fail_page_alloc fail this request of @order? Never a __GFP_NOFAIL
+ * one (as Linux's), nor one a caller has already asked about
+ * (__GFP_FAULT_ASKED). Every page allocation entry asks through here. */
+static inline bool fault_injected(gfp_t gfp, unsigned int order)
+{
+	return unlikely(fail_page_alloc.active) && !(gfp & (__GFP_NOFAIL | __GFP_FAULT_ASKED)) &&
+	       should_fail_alloc_page(gfp, order);
+}
+
 static __attribute__((noinline, cold)) void nofail_check(unsigned int order)
 {
 	static bool warned;
@@ -694,10 +703,8 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 	}
 	if (unlikely(gfp & __GFP_NOFAIL))
 		nofail_check(order);
-	/* fail_page_alloc (mm/fault_inject.c): routes order 0 here while on;
-	 * it never fails a __GFP_NOFAIL request (as Linux's). */
-	if (unlikely(fail_page_alloc.active) && !(gfp & (__GFP_NOFAIL | __GFP_FAULT_ASKED)) &&
-	    should_fail_alloc_page(gfp, order))
+	/* fail_page_alloc (mm/fault_inject.c): routes order 0 here while on. */
+	if (fault_injected(gfp, order))
 		return NULL;
 	page = try_zonelist(node, gfp, order);
 	if (unlikely(!page)) {
@@ -1226,8 +1233,7 @@ void *alloc_pages_fit(size_t size, gfp_t gfp)
 		return NULL;
 	/* fail_page_alloc sees the run as one request of its order, as it sees
 	 * alloc_pages_exact's: the fallback below is not asked again. */
-	if (unlikely(fail_page_alloc.active) && !(gfp & __GFP_NOFAIL) &&
-	    should_fail_alloc_page(gfp, (unsigned int)order))
+	if (fault_injected(gfp, (unsigned int)order))
 		return NULL;
 	p = take_fit(nr, order - 1, gfp);
 	if (!p)
@@ -1322,15 +1328,13 @@ static unsigned long zonelist_take_run(unsigned long nr_pages, unsigned long ali
 static __attribute__((noinline, cold)) void warn_contig_failure(unsigned long nr_pages,
 								unsigned long align_pages, gfp_t gfp)
 {
+	const struct zone *highest = mem_node->zonelist[gfp_highest_zone(gfp)][0];
+
 	count_alloc_failure(mem_node, gfp);
 	if (gfp & __GFP_NOWARN)
 		return;
 	kprintf("alloc_contig_pages: no free run of %lu pages aligned to %lu in %s or below, "
-		"mode:0x%x, free pages:", nr_pages, align_pages,
-		mem_node->zonelist[gfp_highest_zone(gfp)][0]
-			? mem_node->zonelist[gfp_highest_zone(gfp)][0]->name
-			: "no zone",
-		gfp);
+		"mode:0x%x, free pages:", nr_pages, align_pages, highest ? highest->name : "no zone", gfp);
 	print_zone_free(mem_node);
 }
 
@@ -1346,8 +1350,7 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 		align_pages = MAX_ORDER_NR_PAGES;
 	if (!nr_pages || (align_pages & (align_pages - 1)) || align_pages < MAX_ORDER_NR_PAGES)
 		return NULL;
-	if (unlikely(fail_page_alloc.active) && !(gfp & __GFP_NOFAIL) &&
-	    should_fail_alloc_page(gfp, (unsigned int)get_order(nr_pages << PAGE_SHIFT)))
+	if (fault_injected(gfp, (unsigned int)get_order(nr_pages << PAGE_SHIFT)))
 		return NULL;
 	pfn = zonelist_take_run(nr_pages, align_pages, gfp);
 	if (pfn == ~0ul) {
