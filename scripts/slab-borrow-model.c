@@ -43,6 +43,12 @@
  * slabs or depot), borrows (slow paths that took objects from a lender),
  * slabs grown.
  *
+ * Draining (`drain`): before a class grows, every other class's depot (1),
+ * or its depot and magazine (2), goes back to its slabs and every free slab
+ * then goes back to the page allocator: what a grow could do to take the
+ * cached free objects of the other classes off the peak. Printed: how many
+ * drains the run made.
+ *
  * With an argument N, each configuration also runs with N - 1 other seeds
  * and prints the mean and range of the overheads (the peak of one run is
  * decided by a few pages at one moment, so one seed says little about a
@@ -85,6 +91,8 @@ struct config {
 	int adjacent;          /* lenders only among the next `up` classes (else any that fit) */
 	int existing;          /* only classes the workload has requests of */
 	unsigned int min_size; /* only classes of at least this size borrow */
+	int drain;             /* before a grow: 1 the other classes' depots, 2 their depots and
+				* magazines back to their slabs, then every free slab given back */
 	unsigned int credit;   /* 0: unbounded; k: k slabs' worth of objects per slab grown or
 				* full magazine flushed, none before the first slab (mm/slab.c) */
 };
@@ -103,6 +111,7 @@ struct cls {
 
 static struct cls cl[NCLASSES];
 static const struct config *cfg;
+static unsigned long drains;
 static unsigned long clock_, pages, refills, flushes, borrows, borrowed, grows;
 
 #include "slab-lists.h"
@@ -160,6 +169,7 @@ static void setup(void)
 			c->lender[c->nlenders++] = j;
 		}
 	}
+	drains = 0;
 	clock_ = pages = refills = flushes = borrows = borrowed = grows = 0;
 }
 
@@ -226,6 +236,30 @@ static int borrow(struct cls *c, int *dst, int n)
 	return got;
 }
 
+static void to_slab(int o);
+
+/* Every class but @except: its depot (and its magazine, drain 2) to its
+ * slabs, then all its free slabs back. */
+static void drain_all(int except)
+{
+	drains++;
+	for (int i = 0; i < NCLASSES; i++) {
+		struct cls *c = &cl[i];
+		unsigned long keep = c->free_limit;
+
+		if (i == except)
+			continue;
+		while (c->ndep)
+			to_slab(c->dep[--c->ndep]);
+		if (cfg->drain > 1)
+			while (c->nmag)
+				to_slab(c->mag[--c->nmag]);
+		c->free_limit = 0;
+		trim_free_slabs(c);
+		c->free_limit = keep;
+	}
+}
+
 /* Take up to n objects from the class's slabs, else (when it has no free
  * object) from its lenders, else a new slab; at least one. */
 static int take_from_slabs(int ci, int *dst, int n)
@@ -244,7 +278,11 @@ static int take_from_slabs(int ci, int *dst, int n)
 				c->credit -= got;
 				break;
 			}
-			s = grow(c);
+			if (cfg->drain)
+				drain_all(ci);
+			s = slab_with_free(c);
+			if (s < 0)
+				s = grow(c);
 		}
 		got += take_slab(ci, s, dst + got, n - got);
 	}
@@ -406,7 +444,7 @@ static void run(const struct workload *w, const struct config *c)
 	}
 	if (nseeds > 1)
 		printf(" (%u seeds: mean %5.1f%%, %4.1f .. %4.1f)", nseeds, sum / nseeds, lo, hi);
-	printf("  refills %5.1f flushes %4.1f borrows %4.1f (objects %4.1f) grows %3.1f\n", rates[0],
+	printf("  drains %lu refills %5.1f flushes %4.1f borrows %4.1f (objects %4.1f) grows %3.1f\n", drains, rates[0],
 	       rates[1], rates[2], rates[3], rates[4]);
 }
 
@@ -443,6 +481,9 @@ int main(int argc, char **argv)
 		{ .name = "the same from 128, credit 8 slabs", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 8 },
 		{ .name = "next 2 classes, partial, one, alignment ignored", .up = 2, .waste = 100, .aligned = 0, .adjacent = 1 },
 		{ .name = "any larger, p+f+depot, one, alignment ignored", .up = 40, .waste = 10000, .aligned = 0, .source = AND_DEPOT },
+		{ .name = "mm/slab.c, drain depots before a grow", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 4, .drain = 1 },
+		{ .name = "mm/slab.c, drain depots+magazines first", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 4, .drain = 2 },
+		{ .name = "no borrowing, drain depots+magazines first", .up = 0, .waste = 0, .aligned = 1, .adjacent = 1, .drain = 2 },
 	};
 
 
