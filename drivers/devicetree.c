@@ -8,7 +8,8 @@
  *                          is "memory", decoded with the root's cells;
  *   scan_memreserve()      the header's mem-reserve map ("memreserve");
  *   scan_reserved_memory() children of /reserved-memory, decoded with its
- *                          own cells, named after the child, with no-map;
+ *                          cells (which must be the root's), named after
+ *                          the child, with no-map;
  *   the blob itself        ("dtb", dtb_phys .. + totalsize);
  *   scan_chosen()          bootargs, stdout-path, rng-seed, the initrd ("initrd");
  *   scan_cpus()            timebase-frequency and every cpu node.
@@ -342,6 +343,29 @@ static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 	return more;
 }
 
+/*
+ * /reserved-memory's cells (@ac/@sc) must be the root's, as its binding
+ * says: firmware writes its children with the root's cells (OpenSBI adds
+ * mmode_resv0 that way to whatever /reserved-memory it finds), so under
+ * other cells a child's reg cannot be read for sure. Decoding it anyway
+ * left OpenSBI's own memory free (and a store into it faulted); Linux
+ * ignores the whole node ("unsupported node format"), losing every
+ * reservation. Refused: -FDT_ERR_BADCELLS, info->error says why.
+ */
+static int check_resmem_cells_are_roots(struct dt_info *info, int ac, int sc)
+{
+	int root_ac, root_sc, err;
+
+	err = fdt_child_cells(&info->fdt, 0, &root_ac, &root_sc);
+	if (err)
+		return err;
+	if (ac == root_ac && sc == root_sc)
+		return 0;
+	return dt_fail(info, -FDT_ERR_BADCELLS,
+		       "/reserved-memory has #address-cells/#size-cells %d/%d, the root %d/%d: they must be equal, as firmware (OpenSBI) writes its reserved-memory children with the root's",
+		       ac, sc, root_ac, root_sc);
+}
+
 static int scan_reserved_memory(struct dt_info *info)
 {
 	const struct fdt *f = &info->fdt;
@@ -357,6 +381,9 @@ static int scan_reserved_memory(struct dt_info *info)
 		return err;
 	if (sc == 0)
 		return -FDT_ERR_BADCELLS;
+	err = check_resmem_cells_are_roots(info, ac, sc);
+	if (err)
+		return err;
 	if (fdt_getprop(f, parent, "ranges", &len) && len > 0)
 		dt_warn(info, "/reserved-memory: ranges not translated: identity assumed");
 	for (node = fdt_first_subnode(f, parent); node >= 0; node = fdt_next_subnode(f, node)) {

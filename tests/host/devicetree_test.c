@@ -533,6 +533,22 @@ static void error_bad_cells(struct ktest *t)
 	expect_parse_error(t, "bad-resmem-cells", -FDT_ERR_BADCELLS);
 }
 
+/* /reserved-memory with cells other than the root's, as OpenSBI leaves it
+ * (mmode_resv0 written with the root's): refused, naming both pairs, not
+ * read as [0, 2 GiB) and [0, 512 KiB) with OpenSBI's memory left free. */
+static void error_resmem_cells_differ(struct ktest *t)
+{
+	struct dt_info info;
+	char out[1024];
+
+	EXPECT_EQ(parse_quietly(&info, "bad-resmem-cells-differ", DTB_PHYS, out, sizeof(out)),
+		  -FDT_ERR_BADCELLS);
+	EXPECT_STREQ(info.error, "/reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: "
+				 "they must be equal, as firmware (OpenSBI) writes its reserved-memory "
+				 "children with the root's");
+	EXPECT_EQ(info.nr_tree_reserved, 0);
+}
+
 static void error_no_memory(struct ktest *t)
 {
 	expect_parse_error(t, "bad-nomem", -FDT_ERR_NOMEMORY);
@@ -937,6 +953,7 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(deep_tree_parses),
 	KTEST_CASE(ram_table_holds_max),
 	KTEST_CASE(error_bad_cells),
+	KTEST_CASE(error_resmem_cells_differ),
 	KTEST_CASE(error_no_memory),
 	KTEST_CASE(error_reg_length),
 	KTEST_CASE(error_range_wraps),

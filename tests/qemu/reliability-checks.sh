@@ -296,6 +296,24 @@ else
 	record dt-reserved-edges-available 0 1
 fi
 
+# /reserved-memory with cells 1/1 under the 2/2 root: OpenSBI writes its
+# mmode_resv0 there with the root's cells, which read with 1/1 left its
+# memory free (a store into it faulted under ktest=page_alloc). Refused,
+# naming both pairs of cells.
+mkdt reserved-cells-differ 128M "$MEM128" '	reserved-memory {
+		#address-cells = <0x01>;
+		#size-cells = <0x01>;
+		ranges;
+		framebuffer@86000000 {
+			reg = <0x86000000 0x100000>;
+			no-map;
+		};
+	};
+'
+boot_dt reserved-cells-differ 128M /dev/null "ktest=page_alloc"
+check dt-reserved-cells-differ 2 \
+	"Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: bad #address-cells or #size-cells: /reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: they must be equal, as firmware \(OpenSBI\) writes its reserved-memory children with the root's \(error -8\)$"
+
 # /chosen without stdout-path or bootargs (QEMU 7.2 refuses a -dtb with no
 # /chosen at all: it writes rng-seed there). The console falls back to the
 # first UART; the shell is driven from standard input.
