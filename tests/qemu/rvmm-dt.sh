@@ -106,6 +106,15 @@ for f in tests/dts/*.dts; do
 	esac
 done
 
+# Overlapping /reserved-memory children (OpenSBI's mmode_resv0 inside the
+# board's own opensbi@80000000): one warning per pair, as Linux reports them,
+# and both in the map.
+check_log rvmm-dt-resmem-overlap rvmm-dt-resmem-overlap-warned \
+	"^dt: warning: /reserved-memory/opensbi@80000000 \[mem 0x0000000080000000-0x00000000801fffff\] overlaps /reserved-memory/mmode_resv0@80000000 \[mem 0x0000000080000000-0x000000008007ffff\]: both reserved$" \
+	"^dt: warning: /reserved-memory/fb@85000000 \[mem 0x00000000840ff000-0x0000000084100fff\] overlaps /reserved-memory/shared@84000000 \[mem 0x0000000084000000-0x00000000840fffff\]: both reserved$" \
+	"^dt: warning: /reserved-memory: no ranges \(Linux ignores such a node\): identity assumed$" \
+	"^  \[mem 0x0000000080000000-0x00000000801fffff\] opensbi@80000000 \(no-map\)$"
+
 # The tree's reserved ranges against the limit: 48 with OpenSBI's own
 # (resmem-full) boot; 48 without it get a warning, since OpenSBI adds one.
 check_log rvmm-dt-resmem-full rvmm-dt-resmem-full-count \
