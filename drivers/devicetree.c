@@ -8,7 +8,8 @@
  *                          is "memory", decoded with the root's cells;
  *   scan_memreserve()      the header's mem-reserve map ("memreserve");
  *   scan_reserved_memory() children of /reserved-memory, decoded with its
- *                          own cells, named after the child, with no-map;
+ *                          cells (which must be the root's), named after
+ *                          the child, with no-map; overlaps among them warned;
  *   the blob itself        ("dtb", dtb_phys .. + totalsize);
  *   scan_chosen()          bootargs, stdout-path, rng-seed, the initrd ("initrd");
  *   scan_cpus()            timebase-frequency and every cpu node.
@@ -43,7 +44,7 @@ static void dt_warn(struct dt_info *info, const char *fmt, ...) __printf(2, 3);
 /* Print "dt: warning: <what>" as one line and count it. */
 static void dt_warn(struct dt_info *info, const char *fmt, ...)
 {
-	char what[200];
+	char what[256];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -258,42 +259,57 @@ static int scan_memory(struct dt_info *info)
 
 /* ---- reserved ranges ----------------------------------------------------- */
 
-int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason, bool nomap)
+/* Insert a valid range into reserved[] after every range of a lower or
+ * equal base (so ties keep the order they came in); the new entry, or NULL
+ * when the table is full. */
+static struct dt_reserved *insert_reserved(struct dt_info *info, u64 base, u64 size,
+					   const char *reason, bool nomap)
 {
 	struct dt_reserved *r;
 	int i;
 
-	if (!range_valid(base, size))
-		return -FDT_ERR_BADRANGE;
 	if (info->nr_reserved == DT_RESERVED_SLOTS)
-		return -FDT_ERR_TOOMANY;
+		return NULL;
 	for (i = info->nr_reserved; i > 0 && info->reserved[i - 1].base > base; i--)
 		info->reserved[i] = info->reserved[i - 1];
 	r = &info->reserved[i];
 	r->base = base;
 	r->size = size;
 	r->nomap = nomap;
+	r->resmem = false;
 	kstrlcpy(r->reason, reason ? reason : "", sizeof(r->reason));
 	info->nr_reserved++;
-	return 0;
+	return r;
 }
 
-/* A reserved range of the tree itself, the @dir@name one: at most
- * DT_MAX_RESERVED of them, so that the slots of the dtb, the initrd and the
- * kernel stay free. */
+int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason, bool nomap)
+{
+	if (!range_valid(base, size))
+		return -FDT_ERR_BADRANGE;
+	return insert_reserved(info, base, size, reason, nomap) ? 0 : -FDT_ERR_TOOMANY;
+}
+
+/* A reserved range of the tree itself, the @dir@name one (@dir is
+ * "/reserved-memory/" for a child of that node, "" for the mem-reserve
+ * map): at most DT_MAX_RESERVED of them, so that the slots of the dtb, the
+ * initrd and the kernel stay free. */
 static int add_tree_reserved(struct dt_info *info, u64 base, u64 size, const char *dir,
 			     const char *name, bool nomap)
 {
-	int err;
+	struct dt_reserved *r;
 
 	if (info->nr_tree_reserved == DT_MAX_RESERVED)
 		return dt_fail(info, -FDT_ERR_TOOMANY,
 			       "reserved ranges: %s%s brings range %d of the tree (mem-reserve entries and /reserved-memory regs); rvmm's table holds %d",
 			       dir, name, DT_MAX_RESERVED + 1, DT_MAX_RESERVED);
-	err = dt_add_reserved(info, base, size, name, nomap);
-	if (!err)
-		info->nr_tree_reserved++;
-	return err;
+	if (!range_valid(base, size))
+		return -FDT_ERR_BADRANGE;
+	r = insert_reserved(info, base, size, name, nomap);
+	if (!r)
+		return -FDT_ERR_TOOMANY;
+	r->resmem = dir[0] != '\0';
+	info->nr_tree_reserved++;
+	return 0;
 }
 
 static int scan_memreserve(struct dt_info *info)
@@ -317,6 +333,26 @@ static int scan_memreserve(struct dt_info *info)
 	}
 }
 
+/*
+ * Warn of every /reserved-memory range found before that overlaps
+ * [base, base + size), the range of @name, as Linux reports "OVERLAP
+ * DETECTED" (e.g. OpenSBI's mmode_resv0 inside a board tree's own
+ * opensbi@80000000). Both stay reserved: memblock takes their union, and
+ * a no-map range keeps its flag on its own bytes.
+ */
+static void warn_resmem_overlaps(struct dt_info *info, const char *name, u64 base, u64 size)
+{
+	for (int i = 0; i < info->nr_reserved; i++) {
+		const struct dt_reserved *r = &info->reserved[i];
+
+		if (!r->resmem || r->base >= base + size || base >= r->base + r->size)
+			continue;
+		dt_warn(info, "/reserved-memory/%s [mem 0x%016llx-0x%016llx] overlaps /reserved-memory/%s [mem 0x%016llx-0x%016llx]: both reserved",
+			name, (unsigned long long)base, (unsigned long long)(base + size - 1), r->reason,
+			(unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
+	}
+}
+
 static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 {
 	const struct fdt *f = &info->fdt;
@@ -335,11 +371,35 @@ static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 	}
 	while ((more = next_range(info, "/reserved-memory/", node, ac, sc, &idx,
 				  &base, &size)) > 0) {
+		warn_resmem_overlaps(info, name, base, size);
 		err = add_tree_reserved(info, base, size, "/reserved-memory/", name, nomap);
 		if (err)
 			return err;
 	}
 	return more;
+}
+
+/*
+ * /reserved-memory's cells (@ac/@sc) must be the root's, as its binding
+ * says: firmware writes its children with the root's cells (OpenSBI adds
+ * mmode_resv0 that way to whatever /reserved-memory it finds), so under
+ * other cells a child's reg cannot be read for sure. Decoding it anyway
+ * left OpenSBI's own memory free (and a store into it faulted); Linux
+ * ignores the whole node ("unsupported node format"), losing every
+ * reservation. Refused: -FDT_ERR_BADCELLS, info->error says why.
+ */
+static int check_resmem_cells_are_roots(struct dt_info *info, int ac, int sc)
+{
+	int root_ac, root_sc, err;
+
+	err = fdt_child_cells(&info->fdt, 0, &root_ac, &root_sc);
+	if (err)
+		return err;
+	if (ac == root_ac && sc == root_sc)
+		return 0;
+	return dt_fail(info, -FDT_ERR_BADCELLS,
+		       "/reserved-memory has #address-cells/#size-cells %d/%d, the root %d/%d: they must be equal, as firmware (OpenSBI) writes its reserved-memory children with the root's",
+		       ac, sc, root_ac, root_sc);
 }
 
 static int scan_reserved_memory(struct dt_info *info)
@@ -357,7 +417,12 @@ static int scan_reserved_memory(struct dt_info *info)
 		return err;
 	if (sc == 0)
 		return -FDT_ERR_BADCELLS;
-	if (fdt_getprop(f, parent, "ranges", &len) && len > 0)
+	err = check_resmem_cells_are_roots(info, ac, sc);
+	if (err)
+		return err;
+	if (!fdt_getprop(f, parent, "ranges", &len))
+		dt_warn(info, "/reserved-memory: no ranges (Linux ignores such a node): identity assumed");
+	else if (len > 0)
 		dt_warn(info, "/reserved-memory: ranges not translated: identity assumed");
 	for (node = fdt_first_subnode(f, parent); node >= 0; node = fdt_next_subnode(f, node)) {
 		if (!fdt_node_is_okay(f, node))

@@ -36,6 +36,7 @@ struct dt_reserved {
 	u64 base;
 	u64 size;
 	bool nomap; /* a /reserved-memory child with no-map */
+	bool resmem; /* from a /reserved-memory child (not the mem-reserve map, dtb, initrd or kernel) */
 	char reason[DT_NAME_LEN];
 };
 

@@ -533,6 +533,61 @@ static void error_bad_cells(struct ktest *t)
 	expect_parse_error(t, "bad-resmem-cells", -FDT_ERR_BADCELLS);
 }
 
+/* /reserved-memory with cells other than the root's, as OpenSBI leaves it
+ * (mmode_resv0 written with the root's): refused, naming both pairs, not
+ * read as [0, 2 GiB) and [0, 512 KiB) with OpenSBI's memory left free. */
+static void error_resmem_cells_differ(struct ktest *t)
+{
+	struct dt_info info;
+	char out[1024];
+
+	EXPECT_EQ(parse_quietly(&info, "bad-resmem-cells-differ", DTB_PHYS, out, sizeof(out)),
+		  -FDT_ERR_BADCELLS);
+	EXPECT_STREQ(info.error, "/reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: "
+				 "they must be equal, as firmware (OpenSBI) writes its reserved-memory "
+				 "children with the root's");
+	EXPECT_EQ(info.nr_tree_reserved, 0);
+}
+
+/* Overlapping /reserved-memory ranges (OpenSBI's mmode_resv0 inside the
+ * board's opensbi@80000000; a second reg entry inside another child): one
+ * warning per pair, as Linux reports them, and every range kept. A
+ * /reserved-memory without ranges is warned of too. */
+static void resmem_overlaps_warned(struct ktest *t)
+{
+	static const char want_out[] =
+		"dt: warning: /reserved-memory: no ranges (Linux ignores such a node): identity assumed\n"
+		"dt: warning: /reserved-memory/opensbi@80000000 [mem 0x0000000080000000-0x00000000801fffff] "
+		"overlaps /reserved-memory/mmode_resv0@80000000 [mem 0x0000000080000000-0x000000008007ffff]: "
+		"both reserved\n"
+		"dt: warning: /reserved-memory/fb@85000000 [mem 0x00000000840ff000-0x0000000084100fff] "
+		"overlaps /reserved-memory/shared@84000000 [mem 0x0000000084000000-0x00000000840fffff]: "
+		"both reserved\n";
+	struct dt_info info;
+	char out[1024];
+	size_t size;
+	u8 *b = NULL;
+	struct capture c;
+	int err;
+
+	capture_start(&c);
+	err = parse(&info, "resmem-overlap", DTB_PHYS, &b, &size);
+	capture_end(&c, out, sizeof(out));
+	ASSERT_EQ(err, 0);
+	const struct want_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", false },
+		{ 0x80000000, 0x200000, "opensbi@80000000", true },
+		{ 0x84000000, 0x100000, "shared@84000000", false },
+		{ 0x840ff000, 0x2000, "fb@85000000", true },
+		{ 0x85000000, 0x1000, "fb@85000000", true },
+		{ DTB_PHYS, size, "dtb", false },
+	};
+	expect_reserved(t, &info, res, 6);
+	EXPECT_EQ(info.nr_warnings, 3);
+	EXPECT_STREQ(out, want_out);
+	free(b);
+}
+
 static void error_no_memory(struct ktest *t)
 {
 	expect_parse_error(t, "bad-nomem", -FDT_ERR_NOMEMORY);
@@ -937,6 +992,8 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(deep_tree_parses),
 	KTEST_CASE(ram_table_holds_max),
 	KTEST_CASE(error_bad_cells),
+	KTEST_CASE(error_resmem_cells_differ),
+	KTEST_CASE(resmem_overlaps_warned),
 	KTEST_CASE(error_no_memory),
 	KTEST_CASE(error_reg_length),
 	KTEST_CASE(error_range_wraps),

@@ -296,6 +296,38 @@ else
 	record dt-reserved-edges-available 0 1
 fi
 
+# A board tree that reserves its firmware itself (opensbi@80000000, 2 MiB,
+# no-map): OpenSBI adds its mmode_resv0@80000000 inside it. Linux reports the
+# overlap; so does rvmm, keeps both reserved, and page_alloc passes.
+mkdt reserved-firmware-twice 128M "$MEM128" "$RESMEM_HEAD"'		opensbi@80000000 {
+			reg = <0x00 0x80000000 0x00 0x200000>;
+			no-map;
+		};
+	};
+'
+boot_dt reserved-firmware-twice 128M /dev/null "ktest=page_alloc"
+check dt-reserved-firmware-twice 0 \
+	"^dt: warning: /reserved-memory/opensbi@80000000 \[mem 0x0000000080000000-0x00000000801fffff\] overlaps /reserved-memory/mmode_resv0@80000000 \[mem 0x0000000080000000-0x000000008007ffff\]: both reserved$" \
+	"^  \[mem 0x0000000080000000-0x00000000801fffff\] opensbi@80000000 \(no-map\)$" "$ZONES128"
+
+# /reserved-memory with cells 1/1 under the 2/2 root: OpenSBI writes its
+# mmode_resv0 there with the root's cells, which read with 1/1 left its
+# memory free (a store into it faulted under ktest=page_alloc). Refused,
+# naming both pairs of cells.
+mkdt reserved-cells-differ 128M "$MEM128" '	reserved-memory {
+		#address-cells = <0x01>;
+		#size-cells = <0x01>;
+		ranges;
+		framebuffer@86000000 {
+			reg = <0x86000000 0x100000>;
+			no-map;
+		};
+	};
+'
+boot_dt reserved-cells-differ 128M /dev/null "ktest=page_alloc"
+check dt-reserved-cells-differ 2 \
+	"Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: bad #address-cells or #size-cells: /reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: they must be equal, as firmware \(OpenSBI\) writes its reserved-memory children with the root's \(error -8\)$"
+
 # /chosen without stdout-path or bootargs (QEMU 7.2 refuses a -dtb with no
 # /chosen at all: it writes rng-seed there). The console falls back to the
 # first UART; the shell is driven from standard input.

@@ -63,6 +63,7 @@ dtb_line() {
 cause_of() {
 	case $1 in
 	bad-cells | bad-resmem-cells | bad-size-cells) echo "bad #address-cells or #size-cells" ;;
+	bad-resmem-cells-differ) echo "bad #address-cells or #size-cells: /reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: they must be equal, as firmware \(OpenSBI\) writes its reserved-memory children with the root's" ;;
 	bad-resmem-toomany) echo "too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48" ;;
 	bad-toomany) echo "too many entries for rvmm's tables: memory banks: /memory@80000000 brings RAM range 33 \(after joining\); rvmm's table holds 32" ;;
 	bad-deep) echo "nodes nested too deep" ;;
@@ -104,6 +105,15 @@ for f in tests/dts/*.dts; do
 		;;
 	esac
 done
+
+# Overlapping /reserved-memory children (OpenSBI's mmode_resv0 inside the
+# board's own opensbi@80000000): one warning per pair, as Linux reports them,
+# and both in the map.
+check_log rvmm-dt-resmem-overlap rvmm-dt-resmem-overlap-warned \
+	"^dt: warning: /reserved-memory/opensbi@80000000 \[mem 0x0000000080000000-0x00000000801fffff\] overlaps /reserved-memory/mmode_resv0@80000000 \[mem 0x0000000080000000-0x000000008007ffff\]: both reserved$" \
+	"^dt: warning: /reserved-memory/fb@85000000 \[mem 0x00000000840ff000-0x0000000084100fff\] overlaps /reserved-memory/shared@84000000 \[mem 0x0000000084000000-0x00000000840fffff\]: both reserved$" \
+	"^dt: warning: /reserved-memory: no ranges \(Linux ignores such a node\): identity assumed$" \
+	"^  \[mem 0x0000000080000000-0x00000000801fffff\] opensbi@80000000 \(no-map\)$"
 
 # The tree's reserved ranges against the limit: 48 with OpenSBI's own
 # (resmem-full) boot; 48 without it get a warning, since OpenSBI adds one.
