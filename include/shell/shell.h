@@ -27,8 +27,8 @@ struct shell_cmd {
 
 /* Run one command line. Returns the command's result, or -ENOENT when no
  * command has that name, or -EINVAL when arguments are given to a command
- * whose usage (args "") takes none (after printing so). Empty lines
- * return 0. */
+ * whose usage (args "") takes none or the line has a byte above 0x7f
+ * (after printing so). Empty lines return 0. */
 int shell_exec(const char *line);
 /*
  * Whether the user typed Ctrl-C (0x03) since the running console command

@@ -75,6 +75,21 @@ check shell-editing 6 \
 	"power: off \(exit code 6\)"
 no_log shell-editing shell-editing-nothing-lost "unknown command" "^BBBB" "tail$" "~cd|;5Cy"
 
+# Keys a terminal user types (host suite "line" has the editor's side):
+# Ctrl-C drops the line typed so far (the Enter after it runs nothing),
+# Ctrl-W erases a word, a UTF-8 no-break space is refused with its column
+# instead of being dropped (stress 100<NBSP>5 ran stress 1005), and help
+# takes a command name.
+printf '\nstress 1T\003\nmeminfo\nstress 100\302\2405\necho word1 word2\027w3\nhelp meminfo\nhelp nosuch\nhelp a b\npoweroff 5\n' \
+	>"$LOGDIR/shell-keys-input.txt"
+qemu_run shell-keys 60 "$LOGDIR/shell-keys-input.txt" $VIRT -smp 1 -m 128M -kernel "$KERNEL"
+check shell-keys 5 \
+	"^rvmm> stress 1T\^C$" "^MemTotal: +[0-9]+ kB$" \
+	"^shell: byte 0xc2 at column 11 is not ASCII: line not run$" "^word1 w3$" \
+	"^  meminfo +memory totals" "^help: no command named 'nosuch' \(type 'help'\)$" \
+	"^help: one command name at most \('b' is one more\)$" "power: off \(exit code 5\)"
+no_log shell-keys shell-keys-nothing-run "^stress: ops=" "^  buddyinfo" "^word1 word2w3$"
+
 # kprintf's buffer holds 511 bytes: a longer command line's echo ends with
 # a marker and its newline, and the next message starts a line of its own.
 qemu_run cmdline-long-echo 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
@@ -545,7 +560,7 @@ make_run() {
 # first): scripts/run-qemu.sh holds it until the prompt. make reports the
 # kernel's exit code as "Error 7" and exits 2 itself.
 make_run make-run-piped 120 'help\nmeminfo\npoweroff 7\n' SMP=1 MEM=128M
-check make-run-piped 2 "^rvmm> help$" "^  help +list every command$" "^rvmm> meminfo$" \
+check make-run-piped 2 "^rvmm> help$" "^  help \[command\] +list every command, or show one$" "^rvmm> meminfo$" \
 	"^MemTotal: +[0-9]+ kB$" "^power: off \(exit code 7\)$" "\[Makefile:[0-9]+: run\] Error 7$"
 no_log make-run-piped make-run-piped-every-byte "unknown command"
 make_run make-run-piped-exit-0 120 'echo first line kept\npoweroff\n' SMP=2 MEM=128M
