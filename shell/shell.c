@@ -308,21 +308,30 @@ static int cmd_help(int argc, char **argv)
 }
 SHELL_CMD("help", cmd_help, "[command]", "list every command, or show one");
 
-static const char *boot_script;
+/*
+ * Every run= word, in the order given (values point into the boot command
+ * line). A second run= adds its commands after the first's: a boot loader's
+ * run= and the user's both run, neither replaces the other.
+ */
+#define MAX_BOOT_SCRIPTS 8
+static const char *boot_scripts[MAX_BOOT_SCRIPTS];
+static unsigned int nr_boot_scripts;
 
 static int run_param(const char *value)
 {
 	if (!value)
 		return -EINVAL;
-	boot_script = value;
+	if (nr_boot_scripts == MAX_BOOT_SCRIPTS)
+		return -E2BIG;
+	boot_scripts[nr_boot_scripts++] = value;
 	return 0;
 }
-KPARAM("run", run_param, "run=CMD;CMD...  run console commands at boot, in order");
+KPARAM("run", run_param, "run=CMD;CMD...  run console commands at boot, in order (every run= word)");
 
 void shell_boot_script(void)
 {
-	if (boot_script)
-		shell_run_script(boot_script);
+	for (unsigned int i = 0; i < nr_boot_scripts; i++)
+		shell_run_script(boot_scripts[i]);
 }
 
 static int cmd_echo(int argc, char **argv)

@@ -112,6 +112,12 @@ qemu_run run-param 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append 'bogus=1 run="echo hello from run;poweroff 5"'
 check run-param 5 "cmdline: unknown parameter 'bogus' ignored" "^hello from run$"
 
+# Two run= words (a boot loader's and the user's) both run, in order: the
+# second used to replace the first, whose commands never ran.
+qemu_run run-param-twice 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append 'run="echo first run" run="echo second run;poweroff 6"'
+check run-param-twice 6 "^first run$" "^second run$"
+
 # A quote never closed is warned about and the rest of the line is the
 # value (as Linux takes it); a word of quotes only is named, not 'unknown'.
 qemu_run cmdline-open-quote 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
