@@ -69,8 +69,15 @@ static bool escape_takes(struct line_editor *ed, unsigned char c)
 {
 	switch (ed->esc) {
 	case LINE_ESC_START:
-		ed->esc = c == '[' ? LINE_ESC_CSI : c == 'O' ? LINE_ESC_SS3 : LINE_ESC_NONE;
+		ed->esc = c == '[' ? LINE_ESC_CSI_START : c == 'O' ? LINE_ESC_SS3 : LINE_ESC_NONE;
 		return ed->esc != LINE_ESC_NONE;
+	case LINE_ESC_CSI_START:
+		if (c == '[') { /* the Linux console's F1-F5: ESC [ [ A-E */
+			ed->esc = LINE_ESC_SS3;
+			return true;
+		}
+		ed->esc = LINE_ESC_CSI;
+		return escape_takes(ed, c);
 	case LINE_ESC_CSI:
 		if (c >= 0x20 && c <= 0x3f) /* a parameter or intermediate byte */
 			return true;

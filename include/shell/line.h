@@ -17,7 +17,8 @@
  *     with `ended` set (the shell runs what the line holds, then stops);
  *   - escape sequences are parsed whole and dropped: ESC [ parameter bytes
  *     (0x30-0x3f), intermediate bytes (0x20-0x2f), one final byte
- *     (0x40-0x7e); ESC O and one printable byte. ESC followed by any other
+ *     (0x40-0x7e); ESC O and one printable byte; ESC [ [ and one printable
+ *     byte (the Linux console's F1-F5). ESC followed by any other
  *     byte drops the ESC and handles that byte as usual. A byte that cannot
  *     continue a sequence (a control byte such as CR or LF) ends it and is
  *     handled as usual, so a broken sequence never swallows a line end;
@@ -35,7 +36,7 @@
 
 #include <lib/kernel.h>
 
-enum line_escape { LINE_ESC_NONE, LINE_ESC_START, LINE_ESC_CSI, LINE_ESC_SS3 };
+enum line_escape { LINE_ESC_NONE, LINE_ESC_START, LINE_ESC_CSI_START, LINE_ESC_CSI, LINE_ESC_SS3 };
 
 struct line_editor {
 	char *buf;   /* size bytes */

@@ -107,6 +107,7 @@ static void escape_sequences_dropped_whole(struct ktest *t)
 	one_line(t, "a\033[200~b\033[201~\n", "ab"); /* bracketed paste marks */
 	one_line(t, "a\033[ qb\n", "ab");          /* an intermediate byte */
 	one_line(t, "a\033OPb\033OHc\n", "abc");   /* F1, Home (ESC O x) */
+	one_line(t, "a\033[[Ab\033[[Ec\n", "abc"); /* Linux console F1, F5 */
 	one_line(t, "a\033xb\n", "axb");           /* ESC x: only the ESC goes */
 	one_line(t, "a\033\033[Cb\n", "ab");       /* ESC ESC [ C */
 	one_line(t, "a\033[1\177b\n", "b");        /* DEL ends it, then erases */
