@@ -90,6 +90,43 @@ check shell-keys 5 \
 	"^help: one command name at most \('b' is one more\)$" "power: off \(exit code 5\)"
 no_log shell-keys shell-keys-nothing-run "^stress: ops=" "^  buddyinfo" "^word1 word2w3$"
 
+# A console whose other end takes no bytes for 6 s (a terminal program
+# stopped, flow control): the UART's putc gives each byte up after
+# UART_TX_POLLS polls, so bytes are lost, but never silently: the console
+# says how many once the transmitter takes bytes again. 40 helps print
+# about 90 KiB, more than the pipe holds. Either every help's output is
+# whole, or the log has the report (before, bytes went missing unsaid).
+console_stall() {
+	name=console-stall
+	d=$LOGDIR/$name.d
+	rm -rf "$d"
+	mkdir -p "$d"
+	mkfifo "$d/con.in" "$d/con.out"
+	helps=$(for _ in $(seq 40); do printf 'help;'; done)
+	timeout -k 5 60 "$QEMU" $VIRT -display none -monitor none -no-reboot -smp 1 -m 128M \
+		-chardev pipe,id=con,path="$d/con" -serial chardev:con -kernel "$KERNEL" \
+		-append "run=\"${helps}poweroff 3\"" &
+	stall_qemu=$!
+	sleep 6
+	cat "$d/con.out" >"$LOGDIR/$name.log" & # ends when QEMU does
+	stall_cat=$!
+	RC=0
+	wait "$stall_qemu" || RC=$?
+	wait "$stall_cat"
+	rm -rf "$d"
+	# How many different outputs the 40 helps printed (1: all whole).
+	outputs=$(tr -d '\r' <"$LOGDIR/$name.log" | awk '/^rvmm> / { if (n++) seen[block] = 1; block = "" }
+		{ block = block $0 "\n" } END { print length(seen) }')
+	if [ "$outputs" != 1 ] && ! grep -Eq "^\[console: [0-9]+ bytes lost: the transmitter stayed busy\]" \
+		"$LOGDIR/$name.log"; then
+		echo "FAIL $name: the helps printed $outputs different outputs and no loss was reported"
+		record $name 0 1
+	else
+		check $name 3 "power: off \(exit code 3\)"
+	fi
+}
+console_stall
+
 # kprintf's buffer holds 511 bytes: a longer command line's echo ends with
 # a marker and its newline, and the next message starts a line of its own.
 qemu_run cmdline-long-echo 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
