@@ -334,6 +334,18 @@ void shell_boot_script(void)
 		shell_run_script(boot_scripts[i]);
 }
 
+int shell_parse_number(const char *cmd, const char *what, const char *arg, u64 *out)
+{
+	int rc = memparse(arg, out);
+
+	if (rc == -ERANGE)
+		kprintf("%s: %s '%s' is more than 2^64 - 1\n", cmd, what, arg);
+	else if (rc)
+		kprintf("%s: %s '%s' is not a number (decimal or 0x hex, K/M/G/T suffix)\n", cmd,
+			what, arg);
+	return rc;
+}
+
 static int cmd_echo(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)

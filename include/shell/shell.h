@@ -47,6 +47,11 @@ void shell_run_script(const char *script);
 /* The interactive loop: prompt, read a line, run it. Never returns. */
 void shell_loop(void) __noreturn;
 
+/* Parse @arg, the argument @what of command @cmd, with memparse (decimal
+ * or 0x hex, K/M/G/T suffix). Returns 0, or -EINVAL (not a number) or
+ * -ERANGE (above 2^64 - 1) after printing which argument and why. */
+int shell_parse_number(const char *cmd, const char *what, const char *arg, u64 *out);
+
 size_t shell_nr_cmds(void);
 const struct shell_cmd *shell_cmd_at(size_t i);
 

@@ -156,6 +156,13 @@ static void workload_commands_report_bad_arguments(struct ktest *t)
 	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
 	EXPECT_EQ(run_captured("memmap-fill free x"), -EINVAL);
 	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
+	/* A bad number is named, with why: not a number, or too large. */
+	EXPECT_EQ(run_captured("stress 99999999999999999999"), -EINVAL);
+	EXPECT(strstr(out, "stress: ops '99999999999999999999' is more than 2^64 - 1\n") == out);
+	EXPECT_EQ(run_captured("stress 10 -1"), -EINVAL);
+	EXPECT(strstr(out, "stress: seed '-1' is not a number") == out);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-64 16 17179869184T"), -EINVAL);
+	EXPECT(strstr(out, "slabinfo: BATCHCOUNT '17179869184T' is more than 2^64 - 1\n") == out);
 }
 
 /* A misspelt benchmark among good ones: refused, naming it, before any runs. */
