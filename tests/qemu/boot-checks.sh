@@ -127,6 +127,54 @@ console_stall() {
 }
 console_stall
 
+# A block of 50 commands pasted at once, CR-terminated as a terminal sends
+# them, faster than the shell runs them and with commands that print a lot
+# among them: every one runs, in order. Through a -chardev pipe (as through
+# -serial pty), on virt's 16550 and sifive_u's UART (another FIFO);
+# sifive_u's power-off is a reset, which -no-reboot makes exit 0.
+paste_block() {
+	name=$1 want=$2
+	shift 2
+	d=$LOGDIR/$name.d
+	rm -rf "$d"
+	mkdir -p "$d"
+	mkfifo "$d/con.in" "$d/con.out"
+	: >"$LOGDIR/$name.log"
+	timeout -k 5 120 "$QEMU" "$@" -display none -monitor none -no-reboot \
+		-chardev pipe,id=con,path="$d/con" -serial chardev:con -kernel "$KERNEL" &
+	paste_qemu=$!
+	cat "$d/con.out" >"$LOGDIR/$name.log" & # ends when QEMU does
+	paste_cat=$!
+	tries=0
+	until grep -q "^rvmm> " "$LOGDIR/$name.log" || [ $tries -ge 600 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	for i in $(seq 10 59); do
+		printf 'echo paste%s\r' "$i"
+		[ $((i % 10)) = 5 ] && printf 'slabinfo\rzoneinfo\r'
+	done >"$d/con.in"
+	tries=0
+	until grep -q "^paste59" "$LOGDIR/$name.log" || [ $tries -ge 600 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	printf 'poweroff 3\r' >"$d/con.in"
+	RC=0
+	wait "$paste_qemu" || RC=$?
+	wait "$paste_cat"
+	rm -rf "$d"
+	got=$(tr -d '\r' <"$LOGDIR/$name.log" | grep -E '^paste[0-9]+$' | tr '\n' ' ')
+	if [ "$got" = "$(seq -f 'paste%g' 10 59 | tr '\n' ' ')" ]; then
+		check $name "$want" "^rvmm> poweroff 3$"
+	else
+		echo "FAIL $name: the pasted commands ran as: $got"
+		record $name 0 1
+	fi
+}
+paste_block paste-block-virt 3 $VIRT -smp 2 -m 8G
+paste_block paste-block-sifive-u 0 -M sifive_u -bios default -smp 2 -m 1G
+
 # kprintf's buffer holds 511 bytes: a longer command line's echo ends with
 # a marker and its newline, and the next message starts a line of its own.
 qemu_run cmdline-long-echo 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
