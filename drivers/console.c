@@ -64,12 +64,40 @@ void console_fall_back_to_sbi(const char *why)
 	active = NULL;
 }
 
+/*
+ * Bytes the UART's putc dropped (its transmitter stayed busy) and no report
+ * has told of yet. Output is never lost silently: before the next byte
+ * that goes through, a line says how many were lost.
+ */
+static unsigned long tx_dropped;
+
+/* Put the report of tx_dropped out; false if the transmitter is still
+ * busy (the count stays for the next try). */
+static bool report_dropped(void)
+{
+	char msg[80];
+	unsigned long n = __atomic_load_n(&tx_dropped, __ATOMIC_RELAXED);
+	int len = ksnprintf(msg, sizeof(msg),
+			    "\r\n[console: %lu bytes lost: the transmitter stayed busy]\r\n", n);
+
+	if (!active->putc(active, msg[0]))
+		return false;
+	for (int i = 1; i < len; i++)
+		if (!active->putc(active, msg[i])) /* told of by the next report */
+			__atomic_fetch_add(&tx_dropped, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&tx_dropped, n, __ATOMIC_RELAXED);
+	return true;
+}
+
 static void raw_putc(char c)
 {
-	if (active)
-		active->putc(active, c);
-	else
+	if (!active) {
 		sbi_console_putchar(c);
+		return;
+	}
+	if ((__atomic_load_n(&tx_dropped, __ATOMIC_RELAXED) && !report_dropped()) ||
+	    !active->putc(active, c))
+		__atomic_fetch_add(&tx_dropped, 1, __ATOMIC_RELAXED);
 }
 
 void console_putc(char c)

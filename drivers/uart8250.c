@@ -38,12 +38,13 @@ static void reg_write(struct console *con, unsigned int reg, u32 val)
 		*(volatile u8 *)addr = (u8)val;
 }
 
-static void uart8250_putc(struct console *con, char c)
+static bool uart8250_putc(struct console *con, char c)
 {
 	for (u32 n = UART_TX_POLLS; !(reg_read(con, LSR) & LSR_THRE); n--)
 		if (!n)
-			return;
+			return false;
 	reg_write(con, THR, (u8)c);
+	return true;
 }
 
 static int uart8250_getc(struct console *con)

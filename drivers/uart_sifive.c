@@ -19,12 +19,13 @@ static volatile u32 *reg(struct console *con, unsigned int off)
 	return (volatile u32 *)(con->base + off);
 }
 
-static void sifive_putc(struct console *con, char c)
+static bool sifive_putc(struct console *con, char c)
 {
 	for (u32 n = UART_TX_POLLS; *reg(con, TXDATA) & DATA_FLAG; n--)
 		if (!n)
-			return;
+			return false;
 	*reg(con, TXDATA) = (u8)c;
+	return true;
 }
 
 static int sifive_getc(struct console *con)

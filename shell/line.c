@@ -8,8 +8,10 @@
  */
 #include <shell/line.h>
 
+#define CTRL_C 0x03
 #define CTRL_D 0x04
 #define CTRL_U 0x15
+#define CTRL_W 0x17
 #define ESC 0x1b
 #define DEL 0x7f
 
@@ -26,12 +28,36 @@ static void echo(const struct line_editor *ed, const char *s, size_t n)
 		ed->echo(s, n);
 }
 
-static void erase_chars(struct line_editor *ed, size_t n)
+/* Erase the last character: one byte, or the whole UTF-8 sequence (lead
+ * byte and continuation bytes 10xxxxxx) a terminal showed as one. */
+static void erase_char(struct line_editor *ed)
 {
-	for (; n && ed->len; n--) {
+	if (!ed->len)
+		return;
+	while (ed->len > 1 && ((unsigned char)ed->buf[ed->len - 1] & 0xc0) == 0x80)
 		ed->len--;
-		echo(ed, "\b \b", 3);
-	}
+	ed->len--;
+	echo(ed, "\b \b", 3);
+}
+
+static bool last_is_space(const struct line_editor *ed)
+{
+	return ed->len && ed->buf[ed->len - 1] == ' ';
+}
+
+/* Ctrl-W: the spaces before the cursor, then the word before them. */
+static void erase_word(struct line_editor *ed)
+{
+	while (last_is_space(ed))
+		erase_char(ed);
+	while (ed->len && !last_is_space(ed))
+		erase_char(ed);
+}
+
+static void erase_line(struct line_editor *ed)
+{
+	while (ed->len)
+		erase_char(ed);
 }
 
 /*
@@ -43,8 +69,15 @@ static bool escape_takes(struct line_editor *ed, unsigned char c)
 {
 	switch (ed->esc) {
 	case LINE_ESC_START:
-		ed->esc = c == '[' ? LINE_ESC_CSI : c == 'O' ? LINE_ESC_SS3 : LINE_ESC_NONE;
+		ed->esc = c == '[' ? LINE_ESC_CSI_START : c == 'O' ? LINE_ESC_SS3 : LINE_ESC_NONE;
 		return ed->esc != LINE_ESC_NONE;
+	case LINE_ESC_CSI_START:
+		if (c == '[') { /* the Linux console's F1-F5: ESC [ [ A-E */
+			ed->esc = LINE_ESC_SS3;
+			return true;
+		}
+		ed->esc = LINE_ESC_CSI;
+		return escape_takes(ed, c);
 	case LINE_ESC_CSI:
 		if (c >= 0x20 && c <= 0x3f) /* a parameter or intermediate byte */
 			return true;
@@ -70,6 +103,16 @@ static enum line_result end_line(struct line_editor *ed)
 	ed->too_long = false;
 	echo(ed, "\n", 1);
 	return r;
+}
+
+/* Ctrl-C: the line is dropped, whatever it held; a fresh line follows. */
+static enum line_result cancel_line(struct line_editor *ed)
+{
+	ed->buf[0] = '\0';
+	ed->len = 0;
+	ed->too_long = false;
+	echo(ed, "^C\n", 3);
+	return LINE_CANCELLED;
 }
 
 /* A character for the line, or the start of dropping an over-long line. */
@@ -100,17 +143,21 @@ enum line_result line_editor_feed(struct line_editor *ed, unsigned char c)
 		ed->ended = true;
 		return r;
 	}
+	if (c == CTRL_C)
+		return cancel_line(ed);
 	if (c == ESC)
 		ed->esc = LINE_ESC_START;
 	else if (ed->too_long)
 		; /* dropped up to the line end */
 	else if (c == '\b' || c == DEL)
-		erase_chars(ed, 1);
+		erase_char(ed);
 	else if (c == CTRL_U)
-		erase_chars(ed, ed->len);
+		erase_line(ed);
+	else if (c == CTRL_W)
+		erase_word(ed);
 	else if (c == '\t')
 		insert_char(ed, ' ');
-	else if (c >= ' ' && c < DEL)
+	else if ((c >= ' ' && c < DEL) || c > DEL)
 		insert_char(ed, (char)c);
 	return LINE_MORE;
 }

@@ -112,8 +112,9 @@ static int cmd_slabinfo(int argc, char **argv)
 		show_slabstats();
 		return 0;
 	}
-	if ((argc != 4 && argc != 5) || memparse(argv[2], &limit) || memparse(argv[3], &batch) ||
-	    (argc == 5 && memparse(argv[4], &shared))) {
+	if ((argc != 4 && argc != 5) || shell_parse_number("slabinfo", "LIMIT", argv[2], &limit) ||
+	    shell_parse_number("slabinfo", "BATCHCOUNT", argv[3], &batch) ||
+	    (argc == 5 && shell_parse_number("slabinfo", "SHAREDFACTOR", argv[4], &shared))) {
 		kprintf("usage: slabinfo [-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]\n");
 		return -EINVAL;
 	}

@@ -3,8 +3,9 @@
  *
  * Reading polls the UART and sleeps 250 us in wfi between empty polls, so an
  * idle shell costs little. The line editor (shell/line.c) handles editing:
- * backspace/delete erase, Ctrl-U clears the line, Tab separates arguments,
- * escape sequences (arrow keys) are dropped whole. CR, LF and CR LF each end
+ * backspace/delete erase, Ctrl-W a word, Ctrl-U clears the line, Ctrl-C
+ * drops it, Tab separates arguments, escape sequences (arrow keys) are
+ * dropped whole. A line with a byte that is not ASCII is refused. CR, LF and CR LF each end
  * a line, so input piped into QEMU works as typed input does. A line longer
  * than SHELL_LINE_MAX - 1 characters is reported and not run. Ctrl-D ends
  * the input: its line runs, then the machine powers off with the last
@@ -134,6 +135,22 @@ static int split_args(char *line, char **argv)
 	return argc;
 }
 
+/*
+ * Commands, their names and arguments are ASCII. A byte above 0x7f (a
+ * UTF-8 character; a no-break space pasted from a web page) is refused with
+ * its column: run, it would be part of a word the user cannot see.
+ */
+static bool ascii_only(const char *line)
+{
+	for (const char *p = line; *p; p++)
+		if ((unsigned char)*p > 0x7f) {
+			kprintf("shell: byte 0x%02x at column %zu is not ASCII: line not run\n",
+				(unsigned char)*p, (size_t)(p - line) + 1);
+			return false;
+		}
+	return true;
+}
+
 int shell_exec(const char *line)
 {
 	char buf[SHELL_LINE_MAX];
@@ -145,6 +162,8 @@ int shell_exec(const char *line)
 		kprintf("shell: line longer than %d characters\n", SHELL_LINE_MAX - 1);
 		return -E2BIG;
 	}
+	if (!ascii_only(buf))
+		return -EINVAL;
 	argc = split_args(buf, argv);
 	if (argc < 0) {
 		kprintf("shell: more than %d arguments\n", SHELL_MAX_ARGS);
@@ -238,54 +257,93 @@ void shell_loop(void)
 	line_editor_init(&ed, line, sizeof(line), console_write);
 	for (;;) {
 		console_write("rvmm> ", 6);
-		if (read_line(&ed) == LINE_TOO_LONG) {
+		enum line_result r = read_line(&ed);
+
+		if (r == LINE_TOO_LONG) {
 			kprintf("shell: line longer than %d characters not run\n", SHELL_LINE_MAX - 1);
 			rc = -E2BIG;
-		} else if (!blank(line)) { /* a blank line keeps the last status */
-			rc = run_command(line);
+		} else if (r == LINE_DONE && !blank(line)) {
+			rc = run_command(line); /* a blank or Ctrl-C'd line keeps the last status */
 		}
 		if (ed.ended)
 			end_of_input(rc);
 	}
 }
 
+/* One command's usage line: name, arguments, help text. */
+static void print_usage(const struct shell_cmd *c)
+{
+	char usage[SHELL_LINE_MAX];
+	int n = ksnprintf(usage, sizeof(usage), "%s %s", c->name, c->args);
+
+	/* A usage wider than its column gets a line of its own. */
+	if (n > 24)
+		kprintf("  %s\n  %-24s %s\n", usage, "", c->help);
+	else
+		kprintf("  %-24s %s\n", usage, c->help);
+}
+
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	kprintf("Commands:\n");
-	for (size_t i = 0; i < shell_nr_cmds(); i++) {
-		const struct shell_cmd *c = shell_cmd_at(i);
-		char usage[SHELL_LINE_MAX];
-		int n = ksnprintf(usage, sizeof(usage), "%s %s", c->name, c->args);
-
-		/* A usage wider than its column gets a line of its own. */
-		if (n > 24)
-			kprintf("  %s\n  %-24s %s\n", usage, "", c->help);
-		else
-			kprintf("  %-24s %s\n", usage, c->help);
+	if (argc > 2) {
+		kprintf("help: one command name at most ('%s' is one more)\n", argv[2]);
+		return -EINVAL;
 	}
+	if (argc == 2) {
+		const struct shell_cmd *c = find_cmd(argv[1]);
+
+		if (!c) {
+			kprintf("help: no command named '%s' (type 'help')\n", argv[1]);
+			return -ENOENT;
+		}
+		print_usage(c);
+		return 0;
+	}
+	kprintf("Commands:\n");
+	for (size_t i = 0; i < shell_nr_cmds(); i++)
+		print_usage(shell_cmd_at(i));
 	kprintf("Ctrl-C stops a long command (stress, memmap-timeline, memmap-fill, bench, replay,\n"
 		"ktest) at its next safe point; what it allocated is freed. Leave QEMU with Ctrl-A X.\n");
 	return 0;
 }
-SHELL_CMD("help", cmd_help, "", "list every command");
+SHELL_CMD("help", cmd_help, "[command]", "list every command, or show one");
 
-static const char *boot_script;
+/*
+ * Every run= word, in the order given (values point into the boot command
+ * line). A second run= adds its commands after the first's: a boot loader's
+ * run= and the user's both run, neither replaces the other.
+ */
+#define MAX_BOOT_SCRIPTS 8
+static const char *boot_scripts[MAX_BOOT_SCRIPTS];
+static unsigned int nr_boot_scripts;
 
 static int run_param(const char *value)
 {
 	if (!value)
 		return -EINVAL;
-	boot_script = value;
+	if (nr_boot_scripts == MAX_BOOT_SCRIPTS)
+		return -E2BIG;
+	boot_scripts[nr_boot_scripts++] = value;
 	return 0;
 }
-KPARAM("run", run_param, "run=CMD;CMD...  run console commands at boot, in order");
+KPARAM("run", run_param, "run=CMD;CMD...  run console commands at boot, in order (every run= word)");
 
 void shell_boot_script(void)
 {
-	if (boot_script)
-		shell_run_script(boot_script);
+	for (unsigned int i = 0; i < nr_boot_scripts; i++)
+		shell_run_script(boot_scripts[i]);
+}
+
+int shell_parse_number(const char *cmd, const char *what, const char *arg, u64 *out)
+{
+	int rc = memparse(arg, out);
+
+	if (rc == -ERANGE)
+		kprintf("%s: %s '%s' is more than 2^64 - 1\n", cmd, what, arg);
+	else if (rc)
+		kprintf("%s: %s '%s' is not a number (decimal or 0x hex, K/M/G/T suffix)\n", cmd,
+			what, arg);
+	return rc;
 }
 
 static int cmd_echo(int argc, char **argv)

@@ -609,8 +609,8 @@ static int cmd_stress(int argc, char **argv)
 	u64 ops = 100000, seed = 1;
 	struct stress_result r;
 
-	if (argc > 3 || (argc > 1 && memparse(argv[1], &ops)) ||
-	    (argc > 2 && memparse(argv[2], &seed))) {
+	if (argc > 3 || (argc > 1 && shell_parse_number("stress", "ops", argv[1], &ops)) ||
+	    (argc > 2 && shell_parse_number("stress", "seed", argv[2], &seed))) {
 		kprintf("usage: stress [ops] [seed]\n");
 		return -EINVAL;
 	}

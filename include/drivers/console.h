@@ -15,7 +15,9 @@
 
 struct console {
 	char name[48]; /* "ns16550a@0x10000000" */
-	void (*putc)(struct console *con, char c);
+	/* false: the transmitter stayed busy for UART_TX_POLLS polls and
+	 * the byte was dropped */
+	bool (*putc)(struct console *con, char c);
 	int (*getc)(struct console *con); /* a byte, or -1 when none waits */
 	unsigned long base;               /* register base */
 	unsigned int reg_shift;
@@ -27,8 +29,11 @@ struct console {
  * hw_init then readies the UART itself. */
 /* Status polls a UART's putc makes while its transmitter is busy before it
  * drops the byte: over 40 ms at any MMIO speed, longer than a 16-byte FIFO
- * takes to drain at 9600 baud, so only a dead or absent UART reaches it;
- * a console must not hang the kernel. */
+ * takes to drain at 9600 baud; a console must not hang the kernel. A dead
+ * UART reaches it, and so does one whose other end stops taking bytes
+ * (flow control; QEMU while its terminal program is stopped or reads
+ * nothing): the console reports the bytes so dropped once the transmitter
+ * takes bytes again (console.c). */
 #define UART_TX_POLLS (1u << 22)
 
 struct uart_driver {

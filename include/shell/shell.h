@@ -27,8 +27,8 @@ struct shell_cmd {
 
 /* Run one command line. Returns the command's result, or -ENOENT when no
  * command has that name, or -EINVAL when arguments are given to a command
- * whose usage (args "") takes none (after printing so). Empty lines
- * return 0. */
+ * whose usage (args "") takes none or the line has a byte above 0x7f
+ * (after printing so). Empty lines return 0. */
 int shell_exec(const char *line);
 /*
  * Whether the user typed Ctrl-C (0x03) since the running console command
@@ -46,6 +46,11 @@ bool shell_interrupted(void);
 void shell_run_script(const char *script);
 /* The interactive loop: prompt, read a line, run it. Never returns. */
 void shell_loop(void) __noreturn;
+
+/* Parse @arg, the argument @what of command @cmd, with memparse (decimal
+ * or 0x hex, K/M/G/T suffix). Returns 0, or -EINVAL (not a number) or
+ * -ERANGE (above 2^64 - 1) after printing which argument and why. */
+int shell_parse_number(const char *cmd, const char *what, const char *arg, u64 *out);
 
 size_t shell_nr_cmds(void);
 const struct shell_cmd *shell_cmd_at(size_t i);

@@ -75,6 +75,106 @@ check shell-editing 6 \
 	"power: off \(exit code 6\)"
 no_log shell-editing shell-editing-nothing-lost "unknown command" "^BBBB" "tail$" "~cd|;5Cy"
 
+# Keys a terminal user types (host suite "line" has the editor's side):
+# Ctrl-C drops the line typed so far (the Enter after it runs nothing),
+# Ctrl-W erases a word, a UTF-8 no-break space is refused with its column
+# instead of being dropped (stress 100<NBSP>5 ran stress 1005), and help
+# takes a command name.
+printf '\nstress 1T\003\nmeminfo\nstress 100\302\2405\necho word1 word2\027w3\nhelp meminfo\nhelp nosuch\nhelp a b\npoweroff 5\n' \
+	>"$LOGDIR/shell-keys-input.txt"
+qemu_run shell-keys 60 "$LOGDIR/shell-keys-input.txt" $VIRT -smp 1 -m 128M -kernel "$KERNEL"
+check shell-keys 5 \
+	"^rvmm> stress 1T\^C$" "^MemTotal: +[0-9]+ kB$" \
+	"^shell: byte 0xc2 at column 11 is not ASCII: line not run$" "^word1 w3$" \
+	"^  meminfo +memory totals" "^help: no command named 'nosuch' \(type 'help'\)$" \
+	"^help: one command name at most \('b' is one more\)$" "power: off \(exit code 5\)"
+no_log shell-keys shell-keys-nothing-run "^stress: ops=" "^  buddyinfo" "^word1 word2w3$"
+
+# A console whose other end takes no bytes for 6 s (a terminal program
+# stopped, flow control): the UART's putc gives each byte up after
+# UART_TX_POLLS polls, so bytes are lost, but never silently: the console
+# says how many once the transmitter takes bytes again. 40 helps print
+# about 90 KiB, more than the pipe holds. Either every help's output is
+# whole, or the log has the report (before, bytes went missing unsaid).
+console_stall() {
+	name=console-stall
+	d=$LOGDIR/$name.d
+	rm -rf "$d"
+	mkdir -p "$d"
+	mkfifo "$d/con.in" "$d/con.out"
+	helps=$(for _ in $(seq 40); do printf 'help;'; done)
+	timeout -k 5 60 "$QEMU" $VIRT -display none -monitor none -no-reboot -smp 1 -m 128M \
+		-chardev pipe,id=con,path="$d/con" -serial chardev:con -kernel "$KERNEL" \
+		-append "run=\"${helps}poweroff 3\"" &
+	stall_qemu=$!
+	sleep 6
+	cat "$d/con.out" >"$LOGDIR/$name.log" & # ends when QEMU does
+	stall_cat=$!
+	RC=0
+	wait "$stall_qemu" || RC=$?
+	wait "$stall_cat"
+	rm -rf "$d"
+	# How many different outputs the 40 helps printed (1: all whole).
+	outputs=$(tr -d '\r' <"$LOGDIR/$name.log" | awk '/^rvmm> / { if (n++) seen[block] = 1; block = "" }
+		{ block = block $0 "\n" } END { print length(seen) }')
+	if [ "$outputs" != 1 ] && ! grep -Eq "^\[console: [0-9]+ bytes lost: the transmitter stayed busy\]" \
+		"$LOGDIR/$name.log"; then
+		echo "FAIL $name: the helps printed $outputs different outputs and no loss was reported"
+		record $name 0 1
+	else
+		check $name 3 "power: off \(exit code 3\)"
+	fi
+}
+console_stall
+
+# A block of 50 commands pasted at once, CR-terminated as a terminal sends
+# them, faster than the shell runs them and with commands that print a lot
+# among them: every one runs, in order. Through a -chardev pipe (as through
+# -serial pty), on virt's 16550 and sifive_u's UART (another FIFO);
+# sifive_u's power-off is a reset, which -no-reboot makes exit 0.
+paste_block() {
+	name=$1 want=$2
+	shift 2
+	d=$LOGDIR/$name.d
+	rm -rf "$d"
+	mkdir -p "$d"
+	mkfifo "$d/con.in" "$d/con.out"
+	: >"$LOGDIR/$name.log"
+	timeout -k 5 120 "$QEMU" "$@" -display none -monitor none -no-reboot \
+		-chardev pipe,id=con,path="$d/con" -serial chardev:con -kernel "$KERNEL" &
+	paste_qemu=$!
+	cat "$d/con.out" >"$LOGDIR/$name.log" & # ends when QEMU does
+	paste_cat=$!
+	tries=0
+	until grep -q "^rvmm> " "$LOGDIR/$name.log" || [ $tries -ge 600 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	for i in $(seq 10 59); do
+		printf 'echo paste%s\r' "$i"
+		[ $((i % 10)) = 5 ] && printf 'slabinfo\rzoneinfo\r'
+	done >"$d/con.in"
+	tries=0
+	until grep -q "^paste59" "$LOGDIR/$name.log" || [ $tries -ge 600 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	printf 'poweroff 3\r' >"$d/con.in"
+	RC=0
+	wait "$paste_qemu" || RC=$?
+	wait "$paste_cat"
+	rm -rf "$d"
+	got=$(tr -d '\r' <"$LOGDIR/$name.log" | grep -E '^paste[0-9]+$' | tr '\n' ' ')
+	if [ "$got" = "$(seq -f 'paste%g' 10 59 | tr '\n' ' ')" ]; then
+		check $name "$want" "^rvmm> poweroff 3$"
+	else
+		echo "FAIL $name: the pasted commands ran as: $got"
+		record $name 0 1
+	fi
+}
+paste_block paste-block-virt 3 $VIRT -smp 2 -m 8G
+paste_block paste-block-sifive-u 0 -M sifive_u -bios default -smp 2 -m 1G
+
 # kprintf's buffer holds 511 bytes: a longer command line's echo ends with
 # a marker and its newline, and the next message starts a line of its own.
 qemu_run cmdline-long-echo 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
@@ -96,6 +196,12 @@ no_log cmdline-cut-word cmdline-cut-word-not-applied "zone_dma_limit=0x90000 is"
 qemu_run run-param 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append 'bogus=1 run="echo hello from run;poweroff 5"'
 check run-param 5 "cmdline: unknown parameter 'bogus' ignored" "^hello from run$"
+
+# Two run= words (a boot loader's and the user's) both run, in order: the
+# second used to replace the first, whose commands never ran.
+qemu_run run-param-twice 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append 'run="echo first run" run="echo second run;poweroff 6"'
+check run-param-twice 6 "^first run$" "^second run$"
 
 # A quote never closed is warned about and the rest of the line is the
 # value (as Linux takes it); a word of quotes only is named, not 'unknown'.
@@ -545,7 +651,7 @@ make_run() {
 # first): scripts/run-qemu.sh holds it until the prompt. make reports the
 # kernel's exit code as "Error 7" and exits 2 itself.
 make_run make-run-piped 120 'help\nmeminfo\npoweroff 7\n' SMP=1 MEM=128M
-check make-run-piped 2 "^rvmm> help$" "^  help +list every command$" "^rvmm> meminfo$" \
+check make-run-piped 2 "^rvmm> help$" "^  help \[command\] +list every command, or show one$" "^rvmm> meminfo$" \
 	"^MemTotal: +[0-9]+ kB$" "^power: off \(exit code 7\)$" "\[Makefile:[0-9]+: run\] Error 7$"
 no_log make-run-piped make-run-piped-every-byte "unknown command"
 make_run make-run-piped-exit-0 120 'echo first line kept\npoweroff\n' SMP=2 MEM=128M

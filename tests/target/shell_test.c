@@ -62,6 +62,27 @@ static void help_lists_every_command(struct ktest *t)
 	EXPECT(strstr(out, "Ctrl-A X") != NULL);
 }
 
+/* help CMD prints that command's usage line only; a name it does not know,
+ * or a second one, is an error. */
+static void help_shows_one_command(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("help meminfo"), 0);
+	EXPECT(strstr(out, "  meminfo ") == out);
+	EXPECT(strstr(out, "/proc/meminfo") != NULL);
+	EXPECT(strstr(out, "buddyinfo") == NULL);
+	EXPECT_EQ(run_captured("help nosuch"), -ENOENT);
+	EXPECT_STREQ(out, "help: no command named 'nosuch' (type 'help')\n");
+	EXPECT_EQ(run_captured("help meminfo slabinfo"), -EINVAL);
+}
+
+/* A byte above 0x7f (here a UTF-8 no-break space) is refused with its
+ * column: nothing runs. */
+static void non_ascii_line_refused(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("echo a\302\240b"), -EINVAL);
+	EXPECT_STREQ(out, "shell: byte 0xc2 at column 7 is not ASCII: line not run\n");
+}
+
 static void command_names_unique(struct ktest *t)
 {
 	for (size_t i = 0; i < shell_nr_cmds(); i++)
@@ -135,6 +156,13 @@ static void workload_commands_report_bad_arguments(struct ktest *t)
 	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
 	EXPECT_EQ(run_captured("memmap-fill free x"), -EINVAL);
 	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
+	/* A bad number is named, with why: not a number, or too large. */
+	EXPECT_EQ(run_captured("stress 99999999999999999999"), -EINVAL);
+	EXPECT(strstr(out, "stress: ops '99999999999999999999' is more than 2^64 - 1\n") == out);
+	EXPECT_EQ(run_captured("stress 10 -1"), -EINVAL);
+	EXPECT(strstr(out, "stress: seed '-1' is not a number") == out);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-64 16 17179869184T"), -EINVAL);
+	EXPECT(strstr(out, "slabinfo: BATCHCOUNT '17179869184T' is more than 2^64 - 1\n") == out);
 }
 
 /* A misspelt benchmark among good ones: refused, naming it, before any runs. */
@@ -211,4 +239,5 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
-	    KTEST_CASE(no_argument_commands_refuse_arguments));
+	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
+	    KTEST_CASE(non_ascii_line_refused));
