@@ -22,6 +22,14 @@ struct dt_info boot_dt;
 
 void kmain(unsigned long hartid, unsigned long dtb_phys);
 
+/* No device tree at a1 most often means the loader did not enter rvmm as it
+ * enters Linux (a0 = hartid, a1 = device tree): U-Boot's go and bootelf call
+ * the entry as a program, with a0 = argc and a1 = argv. */
+#define NOT_ENTERED_AS_LINUX                                                        \
+	"rvmm must be entered with a0 = hartid and a1 = the device tree, as OpenSBI " \
+	"and U-Boot's booti enter it; U-Boot's go and bootelf pass argc and argv "   \
+	"instead (the hart number printed is then argc)"
+
 /*
  * Validate the device tree the firmware handed over and find the finisher
  * in it first, so that a tree whose contents are unusable still stops the
@@ -39,6 +47,8 @@ static void devicetree_init(unsigned long dtb_phys)
 		power_init(&f);
 		rc = dt_parse(&boot_dt, blob, (size_t)size, dtb_phys);
 	}
+	if (rc == -FDT_ERR_BADMAGIC)
+		dt_panic_unusable(dtb_phys, rc, NOT_ENTERED_AS_LINUX);
 	if (rc)
 		dt_panic_unusable(dtb_phys, rc, boot_dt.error);
 }

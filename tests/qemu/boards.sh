@@ -30,6 +30,17 @@ check uboot-booti 9 "Starting kernel" \
 	'^Kernel command line: run="echo bootargs came from U-Boot;poweroff 9"$' \
 	"^bootargs came from U-Boot$" "harts: 4 of 4 up"
 
+# U-Boot's go calls the image as a program (a0 = argc, a1 = argv) and does
+# not move it: rvmm runs at 0x84000000, finds no device tree at a1 and says
+# how it must be entered, naming booti. With no tree there is no finisher:
+# the panic powers off through SRST, exit status 0.
+printf '\n%s\n' 'go 0x84000000' >"$LOGDIR/uboot-go-input.txt"
+qemu_feed uboot-go 120 'Hit any key' "$LOGDIR/uboot-go-input.txt" -M virt -bios default \
+	-smp 2 -m 512M -kernel "$UBOOT" -device loader,file=build/Image,addr=0x84000000
+check uboot-go 0 "Starting application at 0x84000000" \
+	"^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: bad magic \(not a device tree\): rvmm must be entered with a0 = hartid and a1 = the device tree, as OpenSBI and U-Boot's booti enter it; U-Boot's go and bootelf pass argc and argv instead \(the hart number printed is then argc\) \(error -2\)$" \
+	"^  \[<0000000084[0-9a-f]{6}>\] kmain\+0x"
+
 # booti with an initrd (a replay trace): U-Boot reserves it with a mem-reserve
 # entry of exactly its start and size. That entry is the initrd's own, so the
 # replay releases the initrd's pages (the partial last one included).
