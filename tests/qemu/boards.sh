@@ -30,6 +30,15 @@ check uboot-booti 9 "Starting kernel" \
 	'^Kernel command line: run="echo bootargs came from U-Boot;poweroff 9"$' \
 	"^bootargs came from U-Boot$" "harts: 4 of 4 up"
 
+# The same by hand in -m 96M, the least docs/boards.md names: U-Boot keeps
+# its top 25 MiB, 0x84000000 lies below them.
+printf '\n%s\n%s\n' "setenv bootargs 'run=\"poweroff 7\"'" 'booti 0x84000000 - ${fdtcontroladdr}' \
+	>"$LOGDIR/uboot-booti-96m-input.txt"
+qemu_feed uboot-booti-96m 120 'Hit any key' "$LOGDIR/uboot-booti-96m-input.txt" -M virt \
+	-bios default -smp 2 -m 96M -kernel "$UBOOT" -device loader,file=build/Image,addr=0x84000000
+check uboot-booti-96m 7 "Moving Image from 0x84000000 to 0x80200000" \
+	"^  node   0: \[mem 0x0000000080000000-0x0000000085ffffff\]$"
+
 # U-Boot's go calls the image as a program (a0 = argc, a1 = argv) and does
 # not move it: rvmm runs at 0x84000000, finds no device tree at a1 and says
 # how it must be entered, naming booti. With no tree there is no finisher:
@@ -59,6 +68,29 @@ check uboot-booti-initrd 6 "Starting kernel" \
 	"^  \[mem 0x0000000088000000-0x$initrd_last\] initrd$" \
 	"^replay: released $(((initrd_size + 4095) / 4096)) initrd pages \([0-9]+ kB\) to the page allocator$"
 no_log uboot-booti-initrd uboot-booti-initrd-released "stay reserved"
+
+# On sifive_u -m 16G (the Unmatched's RAM), U-Boot given Linux's Unmatched
+# tree (no CLINT) at ${fdt_addr_r} and the initrd at ${ramdisk_addr_r}, as
+# docs/boards.md shows (filesize set as load sets it): the tree reaches rvmm
+# only, OpenSBI keeps QEMU's (with the CLINT), so all four U54s come up.
+# (make test-build has built the board trees.)
+printf '\n%s\n%s\n%s\n' "setenv filesize $(printf %x "$initrd_size")" \
+	"setenv bootargs 'run=\"replay;poweroff 6\"'" \
+	'booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr_r}' \
+	>"$LOGDIR/uboot-sifive_u-unmatched-input.txt"
+qemu_feed uboot-sifive_u-unmatched 120 'Hit any key' "$LOGDIR/uboot-sifive_u-unmatched-input.txt" \
+	-M sifive_u -bios default -smp 5 -m 16G -kernel "$UBOOT" \
+	-device loader,file=build/Image,addr=0x84000000 \
+	-device loader,file="$initrd",addr=0x8c300000 \
+	-device loader,file=build/dtb/boards/hifive-unmatched-a00.dtb,addr=0x8c000000
+initrd_last=$(printf '%016x' $((0x8c300000 + initrd_size - 1)))
+check uboot-sifive_u-unmatched 0 "Model: SiFive HiFive Unleashed A00" \
+	"^rvmm: booting on hart [1-4], device tree at 0x8c000000$" \
+	"^  node   0: \[mem 0x0000000080000000-0x000000047fffffff\]$" \
+	"^  \[mem 0x0000000080000000-0x000000008007ffff\] mmode_resv0@80000000 \(no-map\)$" \
+	"^  \[mem 0x000000008c300000-0x$initrd_last\] memreserve$" \
+	"^  \[mem 0x000000008c300000-0x$initrd_last\] initrd$" \
+	"^harts: 4 of 4 up" "^replay: released 1 initrd pages" "^power: off \(exit code 6\)$"
 
 # The SD card image (make sdimage layout, append ktest=all) on a virtio disk:
 # U-Boot's distro boot finds extlinux.conf on the bootable partition.
