@@ -16,6 +16,7 @@
 #include <lib/random.h>
 #include <lib/riscv.h>
 #include <shell/shell.h>
+#include <boot/sbi.h>
 #include <boot/trap.h>
 
 struct dt_info boot_dt;
@@ -100,11 +101,44 @@ static void print_banner(void)
 		nr_harts, nr_harts == 1 ? "" : "s", console_name());
 }
 
+static void read_mhartid(void *out)
+{
+	*(unsigned long *)out = csr_read(mhartid);
+}
+
+/* mhartid reads in M-mode; in S-mode the read traps (illegal instruction). */
+static bool in_machine_mode(void)
+{
+	struct trap_expect e;
+	unsigned long id;
+
+	return !trap_catch(read_mhartid, &id, &e);
+}
+
+/*
+ * Entered in M-mode (U-Boot's qemu-riscv64 build, which runs without
+ * OpenSBI, boots the Image so) rvmm has no SBI: its first call would trap
+ * to the firmware. Turn SBI off, find the console UART and the finisher in
+ * the device tree and stop with a panic that says what is missing: QEMU
+ * virt's finisher then exits with EXIT_PANIC, elsewhere the hart halts.
+ */
+static void __noreturn machine_mode_stop(unsigned long dtb_phys)
+{
+	sbi_mark_absent();
+	devicetree_init(dtb_phys);
+	console_init(&boot_dt);
+	panic("rvmm was entered in M-mode: it runs in S-mode above SBI firmware (OpenSBI), "
+	      "which this boot has not got; boot U-Boot's S-mode build (qemu-riscv64_smode) "
+	      "with -bios default, or on a board U-Boot SPL with OpenSBI's fw_dynamic");
+}
+
 void kmain(unsigned long hartid, unsigned long dtb_phys)
 {
 	hart_boot_init(hartid);          /* per-hart data for this hart (cpu 0) */
 	kprintf_set_sink(console_kprintf_sink); /* kprintf writes to the console */
 	trap_init();                     /* trap vector and wfi wake-up sources */
+	if (in_machine_mode())
+		machine_mode_stop(dtb_phys); /* no SBI below: say so, stop */
 	kprintf("\nrvmm: booting on hart %lu, device tree at 0x%lx\n", hartid, dtb_phys);
 	devicetree_init(dtb_phys);       /* finisher; RAM, reserved ranges, chosen, cpus */
 	dt_check_boot_hart(&boot_dt, hartid); /* its cpu node must not say "no MMU" */

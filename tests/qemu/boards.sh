@@ -50,6 +50,19 @@ check uboot-go 0 "Starting application at 0x84000000" \
 	"^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: bad magic \(not a device tree\): rvmm must be entered with a0 = hartid and a1 = the device tree, as OpenSBI and U-Boot's booti enter it; U-Boot's go and bootelf pass argc and argv instead \(the hart number printed is then argc\) \(error -2\)$" \
 	"^  \[<0000000084[0-9a-f]{6}>\] kmain\+0x"
 
+# U-Boot's M-mode build (qemu-riscv64, as -bios: no OpenSBI) boots the Image
+# in M-mode with no SBI below it: rvmm finds it can read mhartid, makes no
+# SBI call (the first used to trap into U-Boot: `Unhandled exception:
+# Environment call from M-mode`, or with 2 harts a garbled report), says so
+# on the tree's UART and exits through the finisher with the panic code.
+printf '\n%s\n' 'booti 0x84000000 - ${fdtcontroladdr}' >"$LOGDIR/uboot-mmode-input.txt"
+qemu_feed uboot-mmode 120 'Hit any key' "$LOGDIR/uboot-mmode-input.txt" -M virt \
+	-bios /usr/lib/u-boot/qemu-riscv64/u-boot.bin -smp 2 -m 512M \
+	-device loader,file=build/Image,addr=0x84000000
+check uboot-mmode 2 "Starting kernel" \
+	"^Kernel panic on hart [0-9]+ \(cpu 0\): rvmm was entered in M-mode: it runs in S-mode above SBI firmware \(OpenSBI\), which this boot has not got; boot U-Boot's S-mode build \(qemu-riscv64_smode\) with -bios default, or on a board U-Boot SPL with OpenSBI's fw_dynamic$"
+no_log uboot-mmode uboot-mmode-no-ecall "Unhandled exception"
+
 # booti with an initrd (a replay trace): U-Boot reserves it with a mem-reserve
 # entry of exactly its start and size. That entry is the initrd's own, so the
 # replay releases the initrd's pages (the partial last one included).
