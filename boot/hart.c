@@ -264,6 +264,7 @@ unsigned int harts_start(const struct dt_info *dt)
 			break;
 		}
 	}
+	dt_note_unlisted_boot_hart(dt, harts[0].hartid);
 	kprintf("harts: %u of %u up (boot hart %lu)\n", nr_harts, listed + 1, harts[0].hartid);
 	return nr_harts;
 }

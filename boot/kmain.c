@@ -16,11 +16,20 @@
 #include <lib/random.h>
 #include <lib/riscv.h>
 #include <shell/shell.h>
+#include <boot/sbi.h>
 #include <boot/trap.h>
 
 struct dt_info boot_dt;
 
 void kmain(unsigned long hartid, unsigned long dtb_phys);
+
+/* No device tree at a1 most often means the loader did not enter rvmm as it
+ * enters Linux (a0 = hartid, a1 = device tree): U-Boot's go and bootelf call
+ * the entry as a program, with a0 = argc and a1 = argv. */
+#define NOT_ENTERED_AS_LINUX                                                        \
+	"rvmm must be entered with a0 = hartid and a1 = the device tree, as OpenSBI " \
+	"and U-Boot's booti enter it; U-Boot's go and bootelf pass argc and argv "   \
+	"instead (the hart number printed is then argc)"
 
 /*
  * Validate the device tree the firmware handed over and find the finisher
@@ -39,6 +48,8 @@ static void devicetree_init(unsigned long dtb_phys)
 		power_init(&f);
 		rc = dt_parse(&boot_dt, blob, (size_t)size, dtb_phys);
 	}
+	if (rc == -FDT_ERR_BADMAGIC)
+		dt_panic_unusable(dtb_phys, rc, NOT_ENTERED_AS_LINUX);
 	if (rc)
 		dt_panic_unusable(dtb_phys, rc, boot_dt.error);
 }
@@ -90,11 +101,44 @@ static void print_banner(void)
 		nr_harts, nr_harts == 1 ? "" : "s", console_name());
 }
 
+static void read_mhartid(void *out)
+{
+	*(unsigned long *)out = csr_read(mhartid);
+}
+
+/* mhartid reads in M-mode; in S-mode the read traps (illegal instruction). */
+static bool in_machine_mode(void)
+{
+	struct trap_expect e;
+	unsigned long id;
+
+	return !trap_catch(read_mhartid, &id, &e);
+}
+
+/*
+ * Entered in M-mode (U-Boot's qemu-riscv64 build, which runs without
+ * OpenSBI, boots the Image so) rvmm has no SBI: its first call would trap
+ * to the firmware. Turn SBI off, find the console UART and the finisher in
+ * the device tree and stop with a panic that says what is missing: QEMU
+ * virt's finisher then exits with EXIT_PANIC, elsewhere the hart halts.
+ */
+static void __noreturn machine_mode_stop(unsigned long dtb_phys)
+{
+	sbi_mark_absent();
+	devicetree_init(dtb_phys);
+	console_init(&boot_dt);
+	panic("rvmm was entered in M-mode: it runs in S-mode above SBI firmware (OpenSBI), "
+	      "which this boot has not got; boot U-Boot's S-mode build (qemu-riscv64_smode) "
+	      "with -bios default, or on a board U-Boot SPL with OpenSBI's fw_dynamic");
+}
+
 void kmain(unsigned long hartid, unsigned long dtb_phys)
 {
 	hart_boot_init(hartid);          /* per-hart data for this hart (cpu 0) */
 	kprintf_set_sink(console_kprintf_sink); /* kprintf writes to the console */
 	trap_init();                     /* trap vector and wfi wake-up sources */
+	if (in_machine_mode())
+		machine_mode_stop(dtb_phys); /* no SBI below: say so, stop */
 	kprintf("\nrvmm: booting on hart %lu, device tree at 0x%lx\n", hartid, dtb_phys);
 	devicetree_init(dtb_phys);       /* finisher; RAM, reserved ranges, chosen, cpus */
 	dt_check_boot_hart(&boot_dt, hartid); /* its cpu node must not say "no MMU" */

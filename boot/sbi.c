@@ -4,9 +4,21 @@
  */
 #include <boot/sbi.h>
 
+/* Set once, by the boot hart before any SBI call, when rvmm runs in M-mode:
+ * no SBI firmware lies below it, and an ecall would trap to whatever owns
+ * mtvec. */
+static bool sbi_absent;
+
+void sbi_mark_absent(void)
+{
+	sbi_absent = true;
+}
+
 struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 		       unsigned long a1, unsigned long a2)
 {
+	if (sbi_absent)
+		return (struct sbiret){ SBI_ERR_NOT_SUPPORTED, 0 };
 	register unsigned long r_a0 __asm__("a0") = a0;
 	register unsigned long r_a1 __asm__("a1") = a1;
 	register unsigned long r_a2 __asm__("a2") = a2;
@@ -66,6 +78,8 @@ long sbi_system_reset(unsigned long type, unsigned long reason)
 long sbi_remote_sfence_vma(unsigned long mask, unsigned long base, unsigned long start,
 			   unsigned long size)
 {
+	if (sbi_absent)
+		return SBI_ERR_NOT_SUPPORTED;
 	register unsigned long r_a0 __asm__("a0") = mask;
 	register unsigned long r_a1 __asm__("a1") = base;
 	register unsigned long r_a2 __asm__("a2") = start;

@@ -847,6 +847,14 @@ static const char *boot_cpu_no_mmu(const struct dt_cpu *cpu)
 	return cpu && strcmp(cpu->mmu_type, "riscv,none") == 0 ? cpu_mmu_missing(cpu) : NULL;
 }
 
+void dt_note_unlisted_boot_hart(const struct dt_info *info, u64 hartid)
+{
+	if (info->nr_cpus_unlisted && !cpu_of_hart(info, hartid))
+		kprintf("harts: the boot hart %llu has no slot in rvmm's cpu table (the tree has %d cpu "
+			"node(s) past it): it runs all the same\n",
+			(unsigned long long)hartid, info->nr_cpus_unlisted);
+}
+
 const char *dt_boot_hart_no_mmu(const struct dt_info *info, u64 hartid)
 {
 	return boot_cpu_no_mmu(cpu_of_hart(info, hartid));

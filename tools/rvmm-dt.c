@@ -639,6 +639,7 @@ static void show_harts(const struct options *o, const struct dt_info *dt)
 	}
 	if (!dt->ipi_dev[0])
 		up = 1;
+	dt_note_unlisted_boot_hart(dt, boot);
 	kprintf("harts: %u of %u would come up (boot hart %llu%s)%s\n", up, listed + 1,
 		(unsigned long long)boot, o->boot_hart_given ? "" : ", assumed: the first usable one",
 		dt->ipi_dev[0] ? "" : ": without an IPI device no other hart starts");

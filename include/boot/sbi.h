@@ -42,6 +42,10 @@ struct sbiret {
 
 struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 		       unsigned long a1, unsigned long a2);
+/* No SBI firmware below rvmm (it runs in M-mode): from now on every SBI call
+ * fails with SBI_ERR_NOT_SUPPORTED without an ecall, the legacy putchar
+ * drops its byte and getchar finds none. */
+void sbi_mark_absent(void);
 
 void sbi_console_putchar(int c);
 /* A byte from the firmware's console, or -1 when none waits (or the

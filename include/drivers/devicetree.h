@@ -152,6 +152,10 @@ const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up);
  * tried, and paging_init's read-back of satp tells whether it has Sv39; a
  * hart the tree does not list is taken to have one.
  */
+/* When cpu nodes were left out of the table (the parse's warning says their
+ * harts stay down) and the boot hart @hartid has no slot, it may be one of
+ * them, and it runs: one line says so. Nothing otherwise. */
+void dt_note_unlisted_boot_hart(const struct dt_info *info, u64 hartid);
 const char *dt_boot_hart_no_mmu(const struct dt_info *info, u64 hartid);
 
 /* Boot steps whose failure ends the boot. Each either succeeds or panics

@@ -30,6 +30,39 @@ check uboot-booti 9 "Starting kernel" \
 	'^Kernel command line: run="echo bootargs came from U-Boot;poweroff 9"$' \
 	"^bootargs came from U-Boot$" "harts: 4 of 4 up"
 
+# The same by hand in -m 96M, the least docs/boards.md names: U-Boot keeps
+# its top 25 MiB, 0x84000000 lies below them.
+printf '\n%s\n%s\n' "setenv bootargs 'run=\"poweroff 7\"'" 'booti 0x84000000 - ${fdtcontroladdr}' \
+	>"$LOGDIR/uboot-booti-96m-input.txt"
+qemu_feed uboot-booti-96m 120 'Hit any key' "$LOGDIR/uboot-booti-96m-input.txt" -M virt \
+	-bios default -smp 2 -m 96M -kernel "$UBOOT" -device loader,file=build/Image,addr=0x84000000
+check uboot-booti-96m 7 "Moving Image from 0x84000000 to 0x80200000" \
+	"^  node   0: \[mem 0x0000000080000000-0x0000000085ffffff\]$"
+
+# U-Boot's go calls the image as a program (a0 = argc, a1 = argv) and does
+# not move it: rvmm runs at 0x84000000, finds no device tree at a1 and says
+# how it must be entered, naming booti. With no tree there is no finisher:
+# the panic powers off through SRST, exit status 0.
+printf '\n%s\n' 'go 0x84000000' >"$LOGDIR/uboot-go-input.txt"
+qemu_feed uboot-go 120 'Hit any key' "$LOGDIR/uboot-go-input.txt" -M virt -bios default \
+	-smp 2 -m 512M -kernel "$UBOOT" -device loader,file=build/Image,addr=0x84000000
+check uboot-go 0 "Starting application at 0x84000000" \
+	"^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: bad magic \(not a device tree\): rvmm must be entered with a0 = hartid and a1 = the device tree, as OpenSBI and U-Boot's booti enter it; U-Boot's go and bootelf pass argc and argv instead \(the hart number printed is then argc\) \(error -2\)$" \
+	"^  \[<0000000084[0-9a-f]{6}>\] kmain\+0x"
+
+# U-Boot's M-mode build (qemu-riscv64, as -bios: no OpenSBI) boots the Image
+# in M-mode with no SBI below it: rvmm finds it can read mhartid, makes no
+# SBI call (the first used to trap into U-Boot: `Unhandled exception:
+# Environment call from M-mode`, or with 2 harts a garbled report), says so
+# on the tree's UART and exits through the finisher with the panic code.
+printf '\n%s\n' 'booti 0x84000000 - ${fdtcontroladdr}' >"$LOGDIR/uboot-mmode-input.txt"
+qemu_feed uboot-mmode 120 'Hit any key' "$LOGDIR/uboot-mmode-input.txt" -M virt \
+	-bios /usr/lib/u-boot/qemu-riscv64/u-boot.bin -smp 2 -m 512M \
+	-device loader,file=build/Image,addr=0x84000000
+check uboot-mmode 2 "Starting kernel" \
+	"^Kernel panic on hart [0-9]+ \(cpu 0\): rvmm was entered in M-mode: it runs in S-mode above SBI firmware \(OpenSBI\), which this boot has not got; boot U-Boot's S-mode build \(qemu-riscv64_smode\) with -bios default, or on a board U-Boot SPL with OpenSBI's fw_dynamic$"
+no_log uboot-mmode uboot-mmode-no-ecall "Unhandled exception"
+
 # booti with an initrd (a replay trace): U-Boot reserves it with a mem-reserve
 # entry of exactly its start and size. That entry is the initrd's own, so the
 # replay releases the initrd's pages (the partial last one included).
@@ -48,6 +81,29 @@ check uboot-booti-initrd 6 "Starting kernel" \
 	"^  \[mem 0x0000000088000000-0x$initrd_last\] initrd$" \
 	"^replay: released $(((initrd_size + 4095) / 4096)) initrd pages \([0-9]+ kB\) to the page allocator$"
 no_log uboot-booti-initrd uboot-booti-initrd-released "stay reserved"
+
+# On sifive_u -m 16G (the Unmatched's RAM), U-Boot given Linux's Unmatched
+# tree (no CLINT) at ${fdt_addr_r} and the initrd at ${ramdisk_addr_r}, as
+# docs/boards.md shows (filesize set as load sets it): the tree reaches rvmm
+# only, OpenSBI keeps QEMU's (with the CLINT), so all four U54s come up.
+# (make test-build has built the board trees.)
+printf '\n%s\n%s\n%s\n' "setenv filesize $(printf %x "$initrd_size")" \
+	"setenv bootargs 'run=\"replay;poweroff 6\"'" \
+	'booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr_r}' \
+	>"$LOGDIR/uboot-sifive_u-unmatched-input.txt"
+qemu_feed uboot-sifive_u-unmatched 120 'Hit any key' "$LOGDIR/uboot-sifive_u-unmatched-input.txt" \
+	-M sifive_u -bios default -smp 5 -m 16G -kernel "$UBOOT" \
+	-device loader,file=build/Image,addr=0x84000000 \
+	-device loader,file="$initrd",addr=0x8c300000 \
+	-device loader,file=build/dtb/boards/hifive-unmatched-a00.dtb,addr=0x8c000000
+initrd_last=$(printf '%016x' $((0x8c300000 + initrd_size - 1)))
+check uboot-sifive_u-unmatched 0 "Model: SiFive HiFive Unleashed A00" \
+	"^rvmm: booting on hart [1-4], device tree at 0x8c000000$" \
+	"^  node   0: \[mem 0x0000000080000000-0x000000047fffffff\]$" \
+	"^  \[mem 0x0000000080000000-0x000000008007ffff\] mmode_resv0@80000000 \(no-map\)$" \
+	"^  \[mem 0x000000008c300000-0x$initrd_last\] memreserve$" \
+	"^  \[mem 0x000000008c300000-0x$initrd_last\] initrd$" \
+	"^harts: 4 of 4 up" "^replay: released 1 initrd pages" "^power: off \(exit code 6\)$"
 
 # The SD card image (make sdimage layout, append ktest=all) on a virtio disk:
 # U-Boot's distro boot finds extlinux.conf on the bootable partition.
@@ -201,8 +257,13 @@ qemu_run resmem-toomany 120 /dev/null -M virt -bios default -smp 2 -m 128M \
 check resmem-toomany 2 "^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48 \(error -11\)$"
 # 33 harts: more cpu nodes than the table holds (the SG2042 has 64): the
 # ones past it are counted and warned of, their harts stay down, and the
-# machine boots on the first 8.
+# machine boots on the first 8. One boot in 33, OpenSBI's boot hart is hart
+# 32, the one past the table: it runs, says so, and counts in "of 33".
 qemu_run smp33 120 /dev/null -M virt -bios default -smp 33 -m 128M -kernel "$KERNEL" \
 	-append 'run="poweroff 3"'
 check smp33 3 "^dt: warning: /cpus has 33 cpu nodes; rvmm's table holds 32: the harts of the other 1 stay down$" \
-	"^harts: 8 of 32 up \(boot hart [0-9]+\)$"
+	"^harts: 8 of (32 up \(boot hart ([0-9]|[12][0-9]|3[01])\)|33 up \(boot hart 32\))$"
+if grep -q "^harts: 8 of 33 up (boot hart 32)" "$LOGDIR/smp33.log"; then
+	check_log smp33 smp33-boot-hart-past-table \
+		"^harts: the boot hart 32 has no slot in rvmm's cpu table \(the tree has 1 cpu node\(s\) past it\): it runs all the same$"
+fi

@@ -364,6 +364,18 @@ check sg2042-milkv-pioneer 0 \
 	"^harts: 8 of 32 would come up \(boot hart 0, assumed: the first usable one\)$" \
 	"^rvmm-dt: rvmm would boot with this device tree \(1 warning\)$"
 
+# tests/dts/cpus-many.dts: 33 cpu nodes, hart 32's past the table. The
+# parse's warning says that hart stays down; when it is the boot hart it runs,
+# and one line says so (the kernel prints the same from harts_start; QEMU
+# -smp 33 makes hart 32 the boot hart one time in 33, boards.sh smp33).
+dt cpus-many-boot-hart-32 $KAT --boot-hart 32 build/dtb/cpus-many.dtb
+check cpus-many-boot-hart-32 0 \
+	"^dt: warning: /cpus has 33 cpu nodes; rvmm's table holds 32: the harts of the other 1 stay down$" \
+	"^harts: the boot hart 32 has no slot in rvmm's cpu table \(the tree has 1 cpu node\(s\) past it\): it runs all the same$" \
+	"^harts: 1 of 33 would come up \(boot hart 32\): without an IPI device no other hart starts$"
+dt cpus-many-boot-hart-0 $KAT --boot-hart 0 build/dtb/cpus-many.dtb
+no_log cpus-many-boot-hart-0 cpus-many-boot-hart-0-listed "boot hart 0 has no slot"
+
 # ==== where the kernel is taken to lie =======================================
 # Without --kernel-at: where booti puts the Image, RAM base + its text_offset
 # (the kernel runs wherever it is loaded: docs/boot.md); --kernel-at wins.
