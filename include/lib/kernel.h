@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
@@ -98,13 +102,21 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 void warn_slowpath(const char *file, int line, const char *cond);
 #define WARN_ON(cond)                                                  \
-	({                                                             \
+	__extension__({                                                \
 		bool __w = !!(cond);                                   \
 		if (unlikely(__w))                                     \
 			warn_slowpath(__FILE__, __LINE__, #cond);      \
 		__w;                                                   \
 	})
 
+#ifdef __cplusplus
+/* C++ (11 on) spells C11's _Static_assert static_assert. */
+#define _Static_assert static_assert
+#endif
 #define BUILD_BUG_ON(cond) _Static_assert(!(cond), #cond)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
