@@ -12,6 +12,8 @@
 #   - every header of include/mm and include/lib compiles alone, warning-free
 #     under -Wall -Wextra -Werror -pedantic, in C11, C17 and C2x for riscv64
 #     and the host, and as C++17 (riscv64-unknown-elf-g++ and g++);
+#   - a host file includes them all with the C library's common headers
+#     (before them and after them) without a warning;
 #   - tests/embed/user.cc, a C++ program, builds against the host archives
 #     (a missing extern "C" is a link error) and runs.
 # Expects make lib to have run.
@@ -107,6 +109,23 @@ for std in c11 c17 c2x; do
 done
 step embed-outside-headers-riscv64-c++17 headers_alone riscv64-c++17 riscv64-unknown-elf-g++ $RV -std=c++17
 step embed-outside-headers-host-c++17 headers_alone host-c++17 g++ -DHOST -std=c++17
+
+# with_libc ORDER: a host file that includes the C library's common headers
+# (<sys/param.h> has its own MIN and MAX) before (ORDER=first) or after
+# every header of include/mm and include/lib; no warning may come of it.
+with_libc() {
+	f="$OUT/host/libc-$1.c"
+	libc='#include <errno.h>\n#include <limits.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <sys/param.h>\n'
+	[ "$1" = first ] && printf "$libc" >"$f" || : >"$f"
+	for h in $(cd "$OUT/rvmm/include" && ls mm/*.h lib/*.h); do
+		printf '#include <%s>\n' "$h" >>"$f"
+	done
+	[ "$1" = first ] || printf "$libc" >>"$f"
+	printf 'int user_function(void);\nint user_function(void) { return MIN(1, 2) + EINVAL; }\n' >>"$f"
+	gcc -std=c11 -DHOST -Wall -Wextra -Werror -pedantic -I "$OUT/rvmm/include" -c "$f" -o "$f.o"
+}
+step embed-outside-libc-first with_libc first
+step embed-outside-libc-after with_libc after
 
 run_cxx() {
 	(cd "$OUT/host" && g++ -std=c++17 -Wall -Wextra -Werror -pedantic -Irvmm/include -DHOST \
