@@ -25,7 +25,7 @@
  * 8 KiB) or RVMM_MALLOC=slob (the SLOB heap, bigblocks above 4084 bytes).
  * Larger ones are page runs (alloc_contig_pages: contiguous max-order
  * blocks), recognised on free by being 4 MiB-aligned and an untyped head
- * page, their length in pages kept in the head's page->private. Nothing
+ * page, their length in pages kept in the head's page->priv. Nothing
  * ever goes to glibc's malloc.
  *
  * Alignment. malloc's pointers must be 16-byte aligned: kmalloc
@@ -368,8 +368,8 @@ static inline void *kmalloc16(size_t size)
 static void mark_run(struct page *page, unsigned long nr)
 {
 	for (unsigned long i = 1 << page_order(page); i < nr; i += 1ul << page_order(page + i))
-		page[i].private = 0;
-	page->private = nr;
+		page[i].priv = 0;
+	page->priv = nr;
 }
 
 static void *alloc_run(size_t size, unsigned long align)
@@ -391,7 +391,7 @@ static inline struct page *run_of(const void *p)
 	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
 		return NULL;
 	page = virt_to_page(p);
-	return page && PageHead(page) && page_type(page) == PGTY_NONE && page->private ? page : NULL;
+	return page && PageHead(page) && page_type(page) == PGTY_NONE && page->priv ? page : NULL;
 }
 
 /* @size bytes (>= 1) aligned to @align (a power of two; <= 16: malloc's). */
@@ -481,7 +481,7 @@ static size_t usable_size(const void *p)
 {
 	struct page *run = run_of(p);
 
-	return run ? run->private << PAGE_SHIFT : ksize(p);
+	return run ? run->priv << PAGE_SHIFT : ksize(p);
 }
 
 static void free_block(void *p)
@@ -489,9 +489,9 @@ static void free_block(void *p)
 	struct page *run = run_of(p);
 
 	if (unlikely(run)) {
-		unsigned long nr = run->private;
+		unsigned long nr = run->priv;
 
-		run->private = 0; /* a second free is then kfree's to report */
+		run->priv = 0; /* a second free is then kfree's to report */
 		free_contig_range(page_to_pfn(run), nr);
 	}
 	else
@@ -762,7 +762,7 @@ static bool grow_in_place(void *p, size_t size)
 
 	if (!run || size > heap.max / 2) /* (alloc_or_grow's refusal) */
 		return false;
-	nr = run->private;
+	nr = run->priv;
 	want = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
 	if (extend_contig_range(page_to_pfn(run), nr, want, GFP) || grow_top_in_place(run, nr, want)) {
 		mark_run(run, want);
@@ -785,7 +785,7 @@ static bool grow_bigblock_in_place(void *p, size_t size)
 		return false;
 	page = virt_to_page(p);
 	return page && PageHead(page) && page_type(page) == PGTY_BIGBLOCK &&
-	       slob_big_grow((struct slob_heap *)page->private, page, size, GFP);
+	       slob_big_grow((struct slob_heap *)page->priv, page, size, GFP);
 }
 
 API void *realloc(void *p, size_t size)

@@ -9,7 +9,7 @@
  * alloc_pages_fit), marked
  * PGTY_BIGBLOCK with their number in the head page. kfree and ksize
  * read the struct page of the pointer (O(1)): its type says who owns the
- * memory and page->private which heap. Nothing here keeps a list of blocks.
+ * memory and page->priv which heap. Nothing here keeps a list of blocks.
  *
  * Boot parameter slob=segfit|classic picks the kernel heap's mode
  * (default segfit; classic is Linux 2.6.20's single first-fit list).
@@ -622,7 +622,7 @@ static __attribute__((noinline)) void kfree_other(const void *p)
 	struct page *page = owner_page(p, "kfree of a pointer kmalloc did not return, or freed twice");
 
 	if (page && page_type(page) == PGTY_BIGBLOCK)
-		slob_big_free((struct slob_heap *)page->private, page);
+		slob_big_free((struct slob_heap *)page->priv, page);
 }
 
 /* (p first: kfree's argument stays where it is on the way here.) */
@@ -699,7 +699,7 @@ size_t ksize(const void *p)
 	if (page_type(page) == PGTY_BIGBLOCK)
 		return p == page_address(page) && PageHead(page) ? page->bigblock_pages << PAGE_SHIFT : 0;
 	if (page_type(page) == PGTY_SLOB)
-		return slob_ksize((struct slob_heap *)page->private, p);
+		return slob_ksize((struct slob_heap *)page->priv, p);
 	if (page_type(page) == PGTY_SLAB)
 		return page->slab_cache->object_size;
 	return 0;
@@ -708,12 +708,12 @@ size_t ksize(const void *p)
 /* Is the kmalloc block on @page (its owner_page) memory of @gfp's zone?
  * It is when what it was allocated from honours that zone: its cache's
  * allocflags, or its SLOB heap's zone_gfp (a bigblock's heap is its
- * page->private). A block that is not must move to keep the zone contract,
+ * page->priv). A block that is not must move to keep the zone contract,
  * even when it shrinks. */
 static bool block_in_zone(const struct page *page, gfp_t gfp)
 {
 	gfp_t have = page_type(page) == PGTY_SLAB ? page->slab_cache->allocflags
-						  : ((const struct slob_heap *)page->private)->zone_gfp;
+						  : ((const struct slob_heap *)page->priv)->zone_gfp;
 
 	return gfp_zone_satisfies(have, gfp);
 }
@@ -761,7 +761,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	/* A slab object moves to wherever kmalloc serves @gfp now; a SLOB block
 	 * stays in its heap, unless it is one of kmalloc's and @gfp names a
 	 * zone: then kmalloc finds the zone's cache or heap. */
-	h = page_type(page) == PGTY_SLAB ? NULL : (struct slob_heap *)page->private;
+	h = page_type(page) == PGTY_SLAB ? NULL : (struct slob_heap *)page->priv;
 	if (page_type(page) == PGTY_BIGBLOCK && in_zone && new_size > old &&
 	    bigblock_grows_in_place(p, new_size) && slob_big_grow(h, page, new_size, gfp))
 		return kasan_krealloc(p, new_size);

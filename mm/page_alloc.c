@@ -514,7 +514,7 @@ static inline unsigned int gfp_highest_zone(gfp_t gfp)
 	return ZONE_NORMAL;
 }
 
-/* The new block's head: PG_head, its order, one reference. page->private
+/* The new block's head: PG_head, its order, one reference. page->priv
  * is left for the owner to set. */
 static struct page *prep_new_page(struct pglist_data *node, struct page *page, unsigned int order,
 				  gfp_t gfp)

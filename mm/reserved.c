@@ -116,7 +116,7 @@ unsigned long node_release_reserved(struct pglist_data *node, u64 start, u64 end
 			for (unsigned long j = 0; j < (1ul << order); j++) {
 				page[j].flags &= ~(PG_reserved | PAGE_TYPE_MASK);
 				page[j].refcount = 0;
-				page[j].private = 0;
+				page[j].priv = 0;
 			}
 			z->managed_pages += 1ul << order;
 			node->released_reserved_pages += 1ul << order;

@@ -323,7 +323,7 @@ static void free_slab(struct kmem_cache *c, struct page *head)
 		head[i].lru.next = head[i].lru.prev = NULL;
 		set_page_type(&head[i], PGTY_NONE);
 	}
-	head->private = 0;
+	head->priv = 0;
 	__free_pages(head, c->order);
 }
 

@@ -42,7 +42,7 @@
  * nothing, not even on a refill or flush.
  *
  * Checks. Every free is checked against what SLOB can tell: the pointer is
- * in a page of the cache's heap (PGTY_SLOB, page->private the heap) at the
+ * in a page of the cache's heap (PGTY_SLOB, page->priv the heap) at the
  * cache's alignment, or the head of one of its bigblocks of the cache's
  * order; on a segfit heap it is also the payload of a live block at least
  * the cache's size (slob_ksize), which catches a double free unless the
@@ -293,7 +293,7 @@ static bool in_cache_memory(struct kmem_cache *c, const void *obj)
 	page = virt_to_page_flat(blk);
 	if (unlikely(!page))
 		page = virt_to_page(blk);
-	if (!page || page->private != (unsigned long)s->heap)
+	if (!page || page->priv != (unsigned long)s->heap)
 		return false;
 	if (s->big)
 		return page_type(page) == PGTY_BIGBLOCK && PageHead(page) &&

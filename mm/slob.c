@@ -11,7 +11,7 @@
  * model functions (mm/slob_internal.h) are called with it held.
  *
  * Pages. A heap takes pages one at a time from the buddy allocator
- * (get_slob_page); each carries PGTY_SLOB and page->private = its heap, and
+ * (get_slob_page); each carries PGTY_SLOB and page->priv = its heap, and
  * sits on heap->pages, so kfree finds the heap of any pointer in O(1) and
  * slob_free can tell a pointer into another heap. Blocks never cross a
  * page, so a page whose blocks are all free can go back (put_slob_page):
@@ -22,7 +22,7 @@
  * Bigblocks. Requests bigger than a SLOB page can hold are pages straight
  * from the buddy allocator (slob_big_alloc: exactly the pages the size
  * needs; a power of two of them one block, aligned to its size; others
- * placed best-fit, alloc_pages_fit), PGTY_BIGBLOCK with page->private = the
+ * placed best-fit, alloc_pages_fit), PGTY_BIGBLOCK with page->priv = the
  * heap and bigblock_pages their number in the head page (slob_big_grow
  * adds the free pages right after one to it in place: krealloc and the
  * malloc library's realloc): mm/kmalloc.c
@@ -85,7 +85,7 @@ void *get_slob_page(struct slob_heap *h, gfp_t gfp)
 	if (!page)
 		return NULL;
 	set_page_type(page, PGTY_SLOB);
-	page->private = (unsigned long)h;
+	page->priv = (unsigned long)h;
 	list_add(&page->lru, &h->pages);
 	count_page(h, 1);
 	if (h == &kmalloc_heap)
@@ -98,7 +98,7 @@ void put_slob_page(struct slob_heap *h, void *addr)
 	struct page *page = virt_to_page(addr);
 
 	list_del(&page->lru);
-	page->private = 0;
+	page->priv = 0;
 	set_page_type(page, PGTY_NONE);
 	count_page(h, -1);
 	__free_pages(page, 0);
@@ -112,7 +112,7 @@ static struct page *heap_page_of(const struct slob_heap *h, const void *p)
 {
 	struct page *page = sp_addr_page(p);
 
-	return page && page_type(page) == PGTY_SLOB && page->private == (unsigned long)h ? page : NULL;
+	return page && page_type(page) == PGTY_SLOB && page->priv == (unsigned long)h ? page : NULL;
 }
 
 /* ======================= the heap's interface ============================ */
@@ -298,7 +298,7 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 		return NULL;
 	}
 	set_page_type(page, PGTY_BIGBLOCK);
-	page->private = (unsigned long)h;
+	page->priv = (unsigned long)h;
 	page->bigblock_pages = n;
 	return p;
 }
@@ -308,7 +308,7 @@ void slob_big_free(struct slob_heap *h, struct page *page)
 	unsigned long n = page->bigblock_pages;
 
 	uncount_big(h, n, 1);
-	page->private = 0;
+	page->priv = 0;
 	set_page_type(page, PGTY_NONE);
 	if (n == 1ul << page_order(page))
 		__free_pages(page, page_order(page));

@@ -161,7 +161,7 @@ int classic_check(struct slob_heap *h)
 
 			if (b->units <= 0 || !same_page(b, b + b->units - 1))
 				slob_problem(h, &errors, b, "free block size runs outside its page");
-			if (!pg || page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
+			if (!pg || page_type(pg) != PGTY_SLOB || pg->priv != (unsigned long)h)
 				slob_problem(h, &errors, b, "free block not in one of the heap's pages");
 			if (b + b->units == next && same_page(b, next))
 				slob_problem(h, &errors, b, "free block touches the next one (missed merge)");

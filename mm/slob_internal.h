@@ -10,7 +10,7 @@
  * keeps its block format to itself (but for classic's one-unit kmalloc
  * header, inline below for kmalloc's paths): mm/slob.c sees blocks only
  * through these calls, and a model sees pages only through get_slob_page
- * and put_slob_page, which keep page->private, PGTY_SLOB, heap->pages and
+ * and put_slob_page, which keep page->priv, PGTY_SLOB, heap->pages and
  * the page counts right.
  */
 #ifndef RVMM_MM_SLOB_INTERNAL_H

@@ -904,7 +904,7 @@ static __attribute__((noinline)) void *sizepage_kmalloc_filled(struct slob_heap 
 			return sizepage_filled_slow(h, idx, p, next, flags);
 		pg = memmap_win_map + (off >> PAGE_SHIFT);
 		s = sq_of(pg, addr);
-		if (unlikely(pg->private != (unsigned long)h || s->info != (idx << 1 | 1) ||
+		if (unlikely(pg->priv != (unsigned long)h || s->info != (idx << 1 | 1) ||
 			     s->free >= SP_NONE))
 			return sizepage_filled_slow(h, idx, p, next, flags);
 	}
@@ -1056,7 +1056,7 @@ static __attribute__((noinline)) bool kfree_other_page(void *p, struct slob_heap
  * sq[0].info lies. A quarter that empties is a tail call. */
 bool slob_kfree(void *p, struct page *pg)
 {
-	struct slob_heap *h = (struct slob_heap *)pg->private;
+	struct slob_heap *h = (struct slob_heap *)pg->priv;
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	unsigned long size, free, off, info, inuse;
 	struct sp_quarter *s;
@@ -1279,7 +1279,7 @@ static void check_seg_lists(struct slob_heap *h, int *errors, unsigned long *lis
 				slob_problem(h, errors, f, "class list loops");
 				break;
 			}
-			if (!pg || page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
+			if (!pg || page_type(pg) != PGTY_SLOB || pg->priv != (unsigned long)h)
 				slob_problem(h, errors, f, "listed block not in one of the heap's pages");
 			else if (!(v & H_FREE) || class_of(block_size(v)) != c)
 				slob_problem(h, errors, f, "listed block not free or in the wrong class");
@@ -1303,7 +1303,7 @@ static void check_parked(struct slob_heap *h, int *errors)
 			continue;
 		pg = virt_to_page(hdr);
 		page = (char *)page_head_of(hdr);
-		if (!pg || page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h ||
+		if (!pg || page_type(pg) != PGTY_SLOB || pg->priv != (unsigned long)h ||
 		    sizepage_of(h, page)) {
 			slob_problem(h, errors, hdr, "parked block not in one of the heap's segfit pages");
 			continue;
@@ -1331,7 +1331,7 @@ int seg_check(struct slob_heap *h)
 		struct page *pg = list_entry(pos, struct page, lru);
 		char *page = page_address(pg);
 
-		if (page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)
+		if (page_type(pg) != PGTY_SLOB || pg->priv != (unsigned long)h)
 			slob_problem(h, &errors, page, "page on the heap's list is not its SLOB page");
 		if (check_seg_page(h, page, &errors, &nfree, &used))
 			empty++;

@@ -22,7 +22,7 @@
  * Headers. Each quarter's header is four bytes of the page's struct page
  * (include/mm/mm.h: sq[q]): info ((idx << 1) | 1, SQ_EMPTY or SQ_COVERED:
  * odd), inuse, and free, the offset in the quarter of its first free
- * object (SP_NONE: none); page->private is the heap and the page type
+ * object (SP_NONE: none); page->priv is the heap and the page type
  * PGTY_SLOB, as for every SLOB page. The other SLOB pages sit on
  * heap->pages through page->lru, whose first word, an even pointer, lies
  * where sq[0].info's odd value does: that bit is how kfree and ksize tell
@@ -307,7 +307,7 @@ void sp_set_head(struct slob_heap *h, unsigned int idx, u32 id)
 	}
 	addr = sq_id_addr(id);
 	pg = sp_addr_page(addr);
-	if (unlikely(!pg || page_type(pg) != PGTY_SLOB || pg->private != (unsigned long)h)) {
+	if (unlikely(!pg || page_type(pg) != PGTY_SLOB || pg->priv != (unsigned long)h)) {
 		bad_link(h, idx, id);
 		return;
 	}
@@ -622,7 +622,7 @@ static struct page *heap_size_page(struct slob_heap *h, unsigned long pfn)
 {
 	struct page *pg = virt_to_page(sp_pfn_addr((u32)pfn));
 
-	return pg && page_type(pg) == PGTY_SLOB && pg->private == (unsigned long)h &&
+	return pg && page_type(pg) == PGTY_SLOB && pg->priv == (unsigned long)h &&
 			       PageSlobSize(pg)
 		       ? pg
 		       : NULL;
@@ -738,7 +738,7 @@ static struct sp_seen check_page(struct slob_heap *h, struct page *pg, int *erro
 /* Is pg one of h's size pages? */
 static bool is_heap_size_page(struct slob_heap *h, struct page *pg)
 {
-	return pg && page_type(pg) == PGTY_SLOB && pg->private == (unsigned long)h && PageSlobSize(pg);
+	return pg && page_type(pg) == PGTY_SLOB && pg->priv == (unsigned long)h && PageSlobSize(pg);
 }
 
 /* A page reached through the lists is checked once: through the cut list

@@ -10,6 +10,8 @@ device-tree-compiler picolibc-riscv64-unknown-elf clang gdb-multiarch fdisk e2fs
 PACKAGES="$PACKAGES python3 sqlite3 valgrind time"
 # clang's libFuzzer runtime for -fsanitize=fuzzer (make fuzz; the version of Debian's clang)
 PACKAGES="$PACKAGES libclang-rt-dev"
+# the library's headers compiled as C++ and a C++ program on it (tests/qemu/embed-outside.sh)
+PACKAGES="$PACKAGES g++"
 
 missing=""
 for p in $PACKAGES; do

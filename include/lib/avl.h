@@ -20,6 +20,10 @@
 #ifndef RVMM_AVL_H
 #define RVMM_AVL_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 struct avl_node {
@@ -117,5 +121,9 @@ static inline struct avl_node *avl_last(const struct avl_tree *t)
  * the tree. */
 typedef int (*avl_visit_fn)(struct avl_node *node, void *arg);
 int avl_walk(const struct avl_tree *t, avl_visit_fn fn, void *arg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #ifndef RVMM_CMDLINE_H
 #define RVMM_CMDLINE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 struct kparam {
@@ -61,5 +65,9 @@ int memparse(const char *s, u64 *out);
 
 size_t kparam_count(void);
 const struct kparam *kparam_at(size_t i);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

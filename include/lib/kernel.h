@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
@@ -26,8 +30,14 @@ typedef int64_t s64;
 #define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+/* The C library's <sys/param.h> defines the same two (a host program may
+ * include it before these headers): keep the one defined first. */
+#ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -98,13 +108,21 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 void warn_slowpath(const char *file, int line, const char *cond);
 #define WARN_ON(cond)                                                  \
-	({                                                             \
+	__extension__({                                                \
 		bool __w = !!(cond);                                   \
 		if (unlikely(__w))                                     \
 			warn_slowpath(__FILE__, __LINE__, #cond);      \
 		__w;                                                   \
 	})
 
+#ifdef __cplusplus
+/* C++ (11 on) spells C11's _Static_assert static_assert. */
+#define _Static_assert static_assert
+#endif
 #define BUILD_BUG_ON(cond) _Static_assert(!(cond), #cond)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,7 +9,13 @@
 #include <string.h>
 #else
 #include <stddef.h>
+#endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef HOST
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
@@ -26,5 +32,9 @@ char *strstr(const char *haystack, const char *needle);
 /* Copy at most size-1 bytes and always terminate (when size > 0);
  * returns strlen(src) so truncation is visible. */
 size_t kstrlcpy(char *dst, const char *src, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 #ifndef RVMM_LIST_H
 #define RVMM_LIST_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 struct list_head {
@@ -79,5 +83,9 @@ static inline void list_move_tail(struct list_head *e, struct list_head *head)
 #define list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
 #define list_for_each_safe(pos, n, head) \
 	for (pos = (head)->next, n = pos->next; pos != (head); pos = n, n = pos->next)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #ifndef RVMM_LIB_PARSE_H
 #define RVMM_LIB_PARSE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 /* The NUL-terminated string @s as a number. */
@@ -31,5 +35,9 @@ int parse_u32(const char *s, u32 *out);
  * (no digit) or -ERANGE. For parsers of numbers with something after them
  * (memparse's suffix). */
 int parse_u64_prefix(const char *s, const char *end, u64 *out, const char **stop);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,6 +4,10 @@
 #ifndef RVMM_RANDOM_H
 #define RVMM_RANDOM_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 /*
@@ -21,5 +25,9 @@ void random_reset(void);
 /* 64 random bits (xoshiro256**; any hart, any context). Not for
  * cryptography: unpredictable to whoever does not know the seed. */
 u64 get_random_u64(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,6 +4,10 @@
 #ifndef RVMM_RISCV_H
 #define RVMM_RISCV_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SSTATUS_SIE (1ul << 1)
 #define SSTATUS_SPIE (1ul << 5)
 #define SSTATUS_SPP (1ul << 8)
@@ -35,7 +39,7 @@
 
 #ifndef __ASSEMBLY__
 #define csr_read(csr)                                            \
-	({                                                       \
+	__extension__({                                          \
 		unsigned long __v;                               \
 		__asm__ volatile("csrr %0, " #csr : "=r"(__v)); \
 		__v;                                             \
@@ -44,7 +48,7 @@
 #define csr_set(csr, val) __asm__ volatile("csrs " #csr ", %0" ::"rK"(val) : "memory")
 #define csr_clear(csr, val) __asm__ volatile("csrc " #csr ", %0" ::"rK"(val) : "memory")
 #define csr_read_clear(csr, val)                                                  \
-	({                                                                        \
+	__extension__({                                                           \
 		unsigned long __v;                                                \
 		__asm__ volatile("csrrc %0, " #csr ", %1" : "=r"(__v) : "rK"(val) : "memory"); \
 		__v;                                                              \
@@ -95,6 +99,10 @@ static inline void irq_restore_notrap(unsigned long sstatus_before)
 	csr_set(sstatus, sstatus_before);
 }
 #endif /* !HOST */
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif

@@ -5,6 +5,10 @@
 #ifndef RVMM_SPINLOCK_H
 #define RVMM_SPINLOCK_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 #ifndef HOST
 #include <lib/riscv.h>
@@ -104,6 +108,10 @@ static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
 {
 	(void)flags;
 	spin_unlock(l);
+}
+#endif
+
+#ifdef __cplusplus
 }
 #endif
 

@@ -6,6 +6,10 @@
 #ifndef RVMM_LIB_UBSAN_H
 #define RVMM_LIB_UBSAN_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 #ifdef CONFIG_UBSAN
@@ -17,6 +21,10 @@ struct ubsan_report_info {
 
 extern unsigned long ubsan_nr_reports;
 extern struct ubsan_report_info ubsan_last_report;
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif

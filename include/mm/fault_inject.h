@@ -33,6 +33,10 @@
 #ifndef RVMM_FAULT_INJECT_H
 #define RVMM_FAULT_INJECT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <config.h>
 #include <mm/gfp.h>
 #include <lib/kernel.h>
@@ -99,5 +103,9 @@ static inline bool fail_page_alloc_routes_order0(void)
 	return fail_page_alloc.active && fail_page_alloc.order <= 0;
 }
 
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

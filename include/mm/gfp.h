@@ -42,6 +42,10 @@
 
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef unsigned int gfp_t;
 
 #define __GFP_DMA 0x01u
@@ -88,5 +92,9 @@ static inline int gfpflags_allow_blocking(gfp_t gfp)
 {
 	return !(gfp & __GFP_NO_DIRECT_RECLAIM);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

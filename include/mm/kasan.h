@@ -48,6 +48,10 @@
 #ifndef RVMM_MM_KASAN_H
 #define RVMM_MM_KASAN_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 struct memblock;
@@ -187,4 +191,8 @@ static inline void kasan_cache_drain(struct kmem_cache *c)
 
 #define KASAN_KERNEL 0
 #endif /* CONFIG_KASAN */
+#ifdef __cplusplus
+}
+#endif
+
 #endif

@@ -42,6 +42,10 @@
 #ifndef RVMM_MM_KFENCE_H
 #define RVMM_MM_KFENCE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <config.h>
 #include <lib/kernel.h>
 #include <mm/gfp.h>
@@ -168,5 +172,9 @@ static inline u8 kfence_canary(unsigned long a)
 }
 /* The first byte of [start, end) that is not its canary, or 0. */
 unsigned long kfence_check_canary(unsigned long start, unsigned long end);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

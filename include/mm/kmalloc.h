@@ -20,6 +20,10 @@
 #ifndef RVMM_KMALLOC_H
 #define RVMM_KMALLOC_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <mm/gfp.h>
 #include <lib/kernel.h>
 
@@ -180,5 +184,9 @@ static inline __attribute__((always_inline)) void *kmalloc(size_t size, gfp_t gf
 	}
 	return kasan_kmalloc(__kmalloc(size, gfp), size);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

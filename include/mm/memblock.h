@@ -10,6 +10,10 @@
 #ifndef RVMM_MEMBLOCK_H
 #define RVMM_MEMBLOCK_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 struct page;
@@ -114,5 +118,9 @@ u64 memblock_reserved_in_memory(const struct memblock *mb);
 int memblock_check(const struct memblock *mb);
 
 void memblock_dump(const struct memblock *mb);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,9 +5,17 @@
 #ifndef RVMM_MEMMAP_DUMP_H
 #define RVMM_MEMMAP_DUMP_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct pglist_data;
 
 /* Print the dump of @node ("memmap: ..." lines, docs/memmap.md). */
 void memmap_dump(struct pglist_data *node);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

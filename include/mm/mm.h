@@ -10,6 +10,10 @@
 #ifndef RVMM_MM_H
 #define RVMM_MM_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <config.h>
 #include <mm/gfp.h>
 #include <lib/kernel.h>
@@ -18,6 +22,16 @@
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 #define MAX_ORDER 11 /* orders 0..10: blocks of 4 KiB .. 4 MiB */
 #define MAX_ORDER_NR_PAGES (1ul << (MAX_ORDER - 1))
+
+/* The header of each 1 KiB quarter of a SLOB size page (mm/slob_sizepage.c),
+ * four in struct page. Declared outside it: C++ takes no type declared in an
+ * anonymous union. */
+struct sp_quarter {
+	u8 info;  /* (index of its size << 1) | 1, odd (sq[0].info lies where
+		   * the other SLOB pages have lru.next, an even pointer) */
+	u8 inuse; /* objects handed out */
+	u16 free; /* offset in the quarter of its first free object; 1024: none */
+};
 
 /*
  * flags layout (32 bits), arranged so the order-0 fast paths test the state
@@ -30,29 +44,29 @@
  */
 struct kmem_cache;
 
+/* Anonymous structs in unions: C11, and an extension of C++ that GCC's
+ * __extension__ admits and clang's -pedantic still names. */
+#if defined(__cplusplus) && defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wnested-anon-types"
+#pragma clang diagnostic ignored "-Wgnu-anonymous-struct"
+#endif
 struct page {
 	u32 flags;
 	s32 refcount; /* 0: free or a tail page; >= 1: allocated head */
 	union {
 		struct list_head lru; /* free list, per-hart list, or its owner's list */
-		struct {              /* a slab's pages (mm/slab.c) */
+		__extension__ struct { /* a slab's pages (mm/slab.c) */
 			u32 slab_next;  /* head: next slab's pfn on its cache's list */
 			u32 slab_prev;  /* head: previous slab's pfn; tail: pages back to the head */
 			struct kmem_cache *slab_cache; /* every page of the slab */
 		};
 		unsigned long bigblock_pages; /* a bigblock's head page: its pages (mm/slob.c) */
-		struct sp_quarter {   /* a SLOB size page (mm/slob_sizepage.c): the */
-			u8 info;      /* header of each 1 KiB quarter: (index of its size
-				       * << 1) | 1, odd (sq[0].info lies where the other
-				       * SLOB pages have lru.next, an even pointer) */
-			u8 inuse;     /* objects handed out */
-			u16 free;     /* offset in the quarter of its first free object;
-				       * 1024: none */
-		} sq[4];
+		struct sp_quarter sq[4]; /* a SLOB size page (mm/slob_sizepage.c) */
 	};
 	union {
-		unsigned long private; /* the owner's word (SLOB: its heap) */
-		struct {               /* a slab's head page */
+		unsigned long priv; /* the owner's word (SLOB: its heap; Linux: private) */
+		__extension__ struct { /* a slab's head page */
 			u16 slab_free;   /* offset of the first linked free object + 1; 0: none */
 			u16 slab_fresh;  /* objects never handed out, the slab's last ones */
 			u16 slab_inuse;  /* objects handed out (neither linked nor fresh) */
@@ -60,6 +74,9 @@ struct page {
 		};
 	};
 };
+#if defined(__cplusplus) && defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 /* rvmm's target; Linux's struct page is 64 bytes. */
 _Static_assert(sizeof(struct page) <= 32, "struct page must stay within 32 bytes");
@@ -288,5 +305,9 @@ unsigned long run_shrinkers(gfp_t gfp);
 
 /* Free pages of the running node: in the buddy lists plus on per-hart lists. */
 unsigned long nr_free_pages(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,6 +4,10 @@
 #ifndef RVMM_MM_INIT_H
 #define RVMM_MM_INIT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 struct memblock;
@@ -54,5 +58,9 @@ void node_panic(const struct pglist_data *node, const struct memblock *mb, int r
 
 /* "Zone ranges:" and one line per zone: its span, or "empty". */
 void print_zone_ranges(const struct pglist_data *node);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

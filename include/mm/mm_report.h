@@ -5,6 +5,10 @@
 #ifndef RVMM_MM_REPORT_H
 #define RVMM_MM_REPORT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 
 struct pglist_data;
@@ -22,5 +26,9 @@ void show_slobinfo(struct slob_heap *h);
 		__attribute__((used, section("rvmm_meminfo"), aligned(8))) = fn
 
 void meminfo_line(const char *name, unsigned long kb);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #ifndef RVMM_MMZONE_H
 #define RVMM_MMZONE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <mm/mm.h>
 #include <lib/spinlock.h>
 
@@ -329,5 +333,9 @@ bool zone_watermark_ok(const struct zone *z, unsigned int order, unsigned long m
 		       unsigned int highest_zone, gfp_t gfp);
 
 extern const char *const zone_names[MAX_NR_ZONES];
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

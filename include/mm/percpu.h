@@ -5,6 +5,10 @@
 #ifndef RVMM_PERCPU_H
 #define RVMM_PERCPU_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <config.h>
 #include <lib/kernel.h>
 #include <mm/percpu_area.h>
@@ -32,5 +36,9 @@ void percpu_free(unsigned long off);
 unsigned long percpu_slots_used(void);
 
 #define PERCPU_RESERVED_OFF PERCPU_BASE_OFFSET
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,10 @@
 #ifndef RVMM_PGTABLE_H
 #define RVMM_PGTABLE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <lib/kernel.h>
 #include <config.h>
 
@@ -95,5 +99,9 @@ void pgtable_unmap(struct pgtable *pt, u64 va, u64 size);
 pte_t pgtable_walk(const struct pgtable *pt, u64 va, int *level);
 /* Physical address @va maps to, or ~0 when unmapped. */
 u64 pgtable_translate(const struct pgtable *pt, u64 va);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

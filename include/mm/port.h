@@ -38,6 +38,10 @@
 #ifndef RVMM_MM_PORT_H
 #define RVMM_MM_PORT_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <config.h>
 #include <lib/kernel.h>
 #include <mm/percpu_area.h>
@@ -208,8 +212,9 @@ _Static_assert(__builtin_offsetof(struct mm_hart_block, cpu) == PORT_CPU_OFFSET 
 		       __builtin_offsetof(struct mm_hart_block, percpu_area) == PERCPU_BASE_OFFSET,
 	       "struct mm_hart_block follows PORT_CPU_OFFSET, PORT_MM_SLOTS_OFFSET, PERCPU_BASE_OFFSET");
 
-/* GCC never allocates tp, so it can be named as a global register. */
-register u8 *port_tp __asm__("tp");
+/* GCC never allocates tp, so it can be named as a global register (a GNU
+ * extension: __extension__ keeps -pedantic quiet). */
+__extension__ register u8 *port_tp __asm__("tp");
 
 static inline u8 *this_cpu_base(void)
 {
@@ -222,6 +227,10 @@ static inline unsigned int this_cpu(void)
 static inline void **this_cpu_mm_slots(void)
 {
 	return (void **)(this_cpu_base() + PORT_MM_SLOTS_OFFSET);
+}
+#endif
+
+#ifdef __cplusplus
 }
 #endif
 

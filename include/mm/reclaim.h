@@ -14,6 +14,10 @@
 #ifndef RVMM_MM_RECLAIM_H
 #define RVMM_MM_RECLAIM_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <mm/gfp.h>
 #include <mm/mmzone.h>
 
@@ -122,5 +126,9 @@ struct slab_reap_stats {
  * allocator. Adds what it did to @r.
  */
 void slab_cache_reap(bool all, struct slab_reap_stats *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

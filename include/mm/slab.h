@@ -11,6 +11,10 @@
 #ifndef RVMM_SLAB_H
 #define RVMM_SLAB_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <mm/gfp.h>
 #include <lib/kernel.h>
 #include <lib/list.h>
@@ -418,5 +422,9 @@ void show_slabinfo(void);
  * flushes, slabs grown and given back, errors reported), the magazine size
  * and each hart's magazine fill; then the shrinker's counters. */
 void show_slabstats(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -16,6 +16,10 @@
 #ifndef RVMM_SLAB_SLOB_H
 #define RVMM_SLAB_SLOB_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <mm/gfp.h>
 #include <lib/kernel.h>
 
@@ -90,5 +94,9 @@ unsigned long slob_cache_pages(const struct kmem_cache *c);
  * (nothing when there are no SLOB-model caches). */
 void slob_cache_slabinfo_row(struct kmem_cache *c);
 void show_slob_caches(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

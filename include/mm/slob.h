@@ -11,11 +11,15 @@
  *   SLOB_CLASSIC  Linux 2.6.20's design: one circular address-ordered first-
  *                 fit list of 16-byte units, kept for comparison.
  * Pages come from the buddy allocator and carry PGTY_SLOB with
- * page->private pointing at their heap, so kfree finds the heap of any
+ * page->priv pointing at their heap, so kfree finds the heap of any
  * pointer in O(1).
  */
 #ifndef RVMM_SLOB_H
 #define RVMM_SLOB_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #include <config.h>
 #include <mm/gfp.h>
@@ -217,5 +221,9 @@ void slob_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi
  * problem; returns how many.
  */
 int slob_check(struct slob_heap *h);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,6 +17,10 @@
 #ifndef RVMM_VMALLOC_H
 #define RVMM_VMALLOC_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #include <mm/gfp.h>
 #include <lib/kernel.h>
 #include <mm/pgtable.h>
@@ -73,5 +77,9 @@ void show_vmallocinfo(void);
  * the first problems ("vmalloc_check: ...") and returns their number.
  */
 int vmalloc_check(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -710,7 +710,7 @@ static void check_kmalloc_block(void *p, size_t size, bool zero, struct slob_hea
 				   p);
 		break;
 	case PGTY_SLOB:
-		FUZZ_CHECK(page->private == (unsigned long)h, "SLOB block of another heap");
+		FUZZ_CHECK(page->priv == (unsigned long)h, "SLOB block of another heap");
 		if (h->mode == SLOB_CLASSIC)
 			FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, 16), "classic kmalloc = %p", p);
 		break;
@@ -814,7 +814,7 @@ static void op_krealloc(struct input *in)
 	check_obj(o);
 	page = virt_to_page(o->p);
 	slab = page_type(page) == PGTY_SLAB;
-	h = slab ? &kmalloc_heap : (struct slob_heap *)page->private;
+	h = slab ? &kmalloc_heap : (struct slob_heap *)page->priv;
 	kernel = h == &kmalloc_heap || h == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32) ||
 		 h == kmalloc_zone_heap_of(KMALLOC_ZONE_DMA);
 	/* A block stays in place only when what it came from serves @gfp's
@@ -929,7 +929,7 @@ static void op_cache_create(struct input *in)
 	FUZZ_CHECK(kmem_cache_size(c) == size && c->align >= MAX(align, 8u) &&
 			   (c->align & (c->align - 1)) == 0,
 		   "cache %s: size %u align %u", c->name, kmem_cache_size(c), c->align);
-	FUZZ_CHECK(virt_to_page(c) && virt_to_page(c)->private == (unsigned long)meta,
+	FUZZ_CHECK(virt_to_page(c) && virt_to_page(c)->priv == (unsigned long)meta,
 		   "cache descriptor outside the slab metadata heap");
 	FUZZ_CHECK(!!(c->flags & SLAB_SLOB) == slob && !(c->flags & SLAB_NOSLOB) &&
 			   (c->slob != NULL) == slob,
@@ -959,7 +959,7 @@ static void check_slob_cache_object(struct kmem_cache *c, u8 *p)
 
 	FUZZ_CHECK(slob_cache_valid_object(c, p), "SLOB-model cache %s returned %p, not its object",
 		   c->name, (void *)p);
-	FUZZ_CHECK(page && page->private == (unsigned long)s->heap, "object %p not in heap %s",
+	FUZZ_CHECK(page && page->priv == (unsigned long)s->heap, "object %p not in heap %s",
 		   (void *)p, s->heap->name);
 	if (s->big) {
 		FUZZ_CHECK(page_type(page) == PGTY_BIGBLOCK && blk == page_address(page) &&
@@ -1129,7 +1129,7 @@ static void op_slob_alloc(struct input *in)
 	if (!p)
 		return;
 	page = virt_to_page(p);
-	FUZZ_CHECK(page && page_type(page) == PGTY_SLOB && page->private == (unsigned long)&aux,
+	FUZZ_CHECK(page && page_type(page) == PGTY_SLOB && page->priv == (unsigned long)&aux,
 		   "slob_alloc block %p not in the heap's page", p);
 	FUZZ_CHECK(IS_ALIGNED((uintptr_t)p, MAX(align, natural)), "slob_alloc(%zu, align %zu) = %p",
 		   size, align, p);
@@ -1313,7 +1313,7 @@ static enum expect op_bad(struct input *in)
 				continue;
 			page = virt_to_page(S.objs[i].p);
 			if (page_type(page) == PGTY_SLOB &&
-			    ((struct slob_heap *)page->private)->mode == SLOB_CLASSIC) {
+			    ((struct slob_heap *)page->priv)->mode == SLOB_CLASSIC) {
 				kfree(S.objs[i].p + 16);
 				return EXPECT_REPORT;
 			}
@@ -1374,7 +1374,7 @@ static void setup(u8 config)
 		FUZZ_CHECK(probe != NULL, "kmem_cache_create on an empty node");
 		page = virt_to_page(probe);
 		FUZZ_CHECK(page && page_type(page) == PGTY_SLOB, "cache descriptor not in a SLOB page");
-		meta = (struct slob_heap *)page->private;
+		meta = (struct slob_heap *)page->priv;
 		kmem_cache_destroy(probe);
 	}
 	check_all(false);

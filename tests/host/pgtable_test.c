@@ -155,7 +155,7 @@ static void init_without_memory_fails(struct ktest *t)
 
 	ASSERT(fr != NULL);
 	while ((p = alloc_page(GFP_ATOMIC | __GFP_NOWARN)) != NULL) {
-		p->private = (unsigned long)held;
+		p->priv = (unsigned long)held;
 		held = p;
 	}
 	fr_capture_start(&cap);
@@ -468,7 +468,7 @@ static void enomem_when_no_table_page(struct ktest *t)
 	ASSERT(fr != NULL);
 	ASSERT_EQ(pgtable_map(&pt, VMALLOC_START, 0x80000000, SZ_4K, RW, 2), 0);
 	while ((p = alloc_page(GFP_ATOMIC | __GFP_NOWARN)) != NULL) {
-		p->private = (unsigned long)held;
+		p->priv = (unsigned long)held;
 		held = p;
 		n++;
 	}
@@ -483,8 +483,8 @@ static void enomem_when_no_table_page(struct ktest *t)
 	EXPECT_EQ(pgtable_translate(&pt, VMALLOC_START + SZ_4K), 0x80001000);
 	while (held) {
 		p = held;
-		held = (struct page *)p->private;
-		p->private = 0;
+		held = (struct page *)p->priv;
+		p->priv = 0;
 		__free_pages(p, 0);
 		n--;
 	}

@@ -2215,7 +2215,7 @@ static void heap_classes_body(struct ktest *t, struct fx *f)
 	q = kmalloc(1700, GFP_KERNEL | __GFP_DMA32);
 	ASSERT(q);
 	EXPECT_EQ(page_type(virt_to_page(q)), PGTY_SLOB);
-	EXPECT(virt_to_page(q)->private == (unsigned long)kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32));
+	EXPECT(virt_to_page(q)->priv == (unsigned long)kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32));
 	EXPECT(page_zonenum(virt_to_page(q)) <= ZONE_DMA32);
 	kfree(q);
 	EXPECT_EQ(slob_heap_destroy(kmalloc_zone_heap_of(KMALLOC_ZONE_DMA32)), 0);
@@ -3138,7 +3138,7 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 			ASSERT(o[i]);
 			pg = virt_to_page(o[i]);
 			EXPECT(aligned(o[i], a));
-			EXPECT_EQ(pg->private, (unsigned long)&kmalloc_heap);
+			EXPECT_EQ(pg->priv, (unsigned long)&kmalloc_heap);
 			if (cfg[k].big) {
 				EXPECT(page_type(pg) == PGTY_BIGBLOCK && PageHead(pg) &&
 				       page_address(pg) == o[i] && pg->bigblock_pages == bp);

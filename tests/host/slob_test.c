@@ -330,7 +330,7 @@ static bool model_check_new(struct ktest *t, struct fx *f, int slot, long step, 
 		struct page *pg = virt_to_page(o->p);
 		bool big = is_big(f, o);
 
-		if (!pg || pg->private != (unsigned long)&f->h ||
+		if (!pg || pg->priv != (unsigned long)&f->h ||
 		    page_type(pg) != (big ? PGTY_BIGBLOCK : PGTY_SLOB) ||
 		    (!big && (s & PAGE_MASK) != ((e - 1) & PAGE_MASK))) {
 			ktest_fail(t, __FILE__, __LINE__, "step %ld: [%p, %p) not in one of the heap's %s",
@@ -670,7 +670,7 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 	p = krealloc(NULL, 100, GFP_KERNEL);
 	ASSERT(p != NULL && p != ZERO_SIZE_PTR);
 	EXPECT(ksize(p) >= 100);
-	EXPECT(virt_to_page(p)->private == (unsigned long)&kmalloc_heap);
+	EXPECT(virt_to_page(p)->priv == (unsigned long)&kmalloc_heap);
 	kfree(p);
 	p = krealloc(ZERO_SIZE_PTR, 10, GFP_KERNEL);
 	ASSERT(p != NULL && p != ZERO_SIZE_PTR);
@@ -690,7 +690,7 @@ static void krealloc_semantics(struct ktest *t, struct fx *f)
 	ASSERT(q != NULL);
 	EXPECT(q != p);
 	EXPECT(ksize(q) >= 1000);
-	EXPECT(virt_to_page(q)->private == (unsigned long)&f->h);
+	EXPECT(virt_to_page(q)->priv == (unsigned long)&f->h);
 	EXPECT_EQ(pattern_first_bad(q, 7, 100), -1);
 	EXPECT_EQ(f->h.used_bytes, ksize(q) + kmalloc_hdr(f->mode, ksize(q)));
 	pattern_fill(q, 7, 100, 1000);
@@ -784,7 +784,7 @@ static void size_limits_and_bigblocks(struct ktest *t, struct fx *f)
 			EXPECT((page_to_pfn(pg) & (big[i].pages - 1)) == 0);
 		EXPECT_EQ(page_type(pg), PGTY_BIGBLOCK);
 		EXPECT(PageHead(pg) && pg->bigblock_pages == big[i].pages);
-		EXPECT(pg->private == (unsigned long)&f->h);
+		EXPECT(pg->priv == (unsigned long)&f->h);
 		EXPECT_EQ(f->h.big_pages, pages);
 		EXPECT_EQ(f->h.big_blocks, i + 1);
 		EXPECT_EQ(nr_free_pages(), f->free0 - pages - f->h.nr_pages);
@@ -811,7 +811,7 @@ static void expect_bigblock(struct ktest *t, struct fx *f, const void *p, unsign
 	struct page *pg = virt_to_page(p);
 
 	EXPECT_EQ(page_type(pg), PGTY_BIGBLOCK);
-	EXPECT(PageHead(pg) && pg->private == (unsigned long)&f->h);
+	EXPECT(PageHead(pg) && pg->priv == (unsigned long)&f->h);
 	EXPECT_EQ(pg->bigblock_pages, n);
 	EXPECT_EQ(ksize(p), n * PAGE_SIZE);
 	EXPECT_EQ(f->h.big_pages, all_big);
@@ -1799,7 +1799,7 @@ static bool sq_fields_match(struct ktest *t, struct fx *f, const void *obj, size
 	}
 	s = &pg->sq[((uintptr_t)obj >> 10) & 3];
 	EXPECT_EQ(page_type(pg), PGTY_SLOB);
-	EXPECT_EQ(pg->private, (unsigned long)&f->h);
+	EXPECT_EQ(pg->priv, (unsigned long)&f->h);
 	EXPECT(pg->sq[0].info & 1);
 	EXPECT_EQ(s->info, (idx << 1) | 1);
 	EXPECT_EQ(s->inuse, out);
@@ -1834,7 +1834,7 @@ static void size_page_struct_page_fields(struct ktest *t, struct fx *f)
 			slot[i].p = NULL;
 			/* the page went back: untyped, no longer the heap's */
 			if (page_type(pg) != PGTY_SLOB)
-				EXPECT_EQ(pg->private, 0);
+				EXPECT_EQ(pg->priv, 0);
 		} else {
 			slot[i].p = heap_kmalloc(&f->h, size, GFP_KERNEL);
 			slot[i].size = size;

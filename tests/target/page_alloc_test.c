@@ -12,7 +12,7 @@
  * assume nothing else allocates meanwhile (the other harts idle).
  *
  * Blocks a case holds are chained through their head's page->lru (the
- * owner's list) and tagged in page->private with their sequence number, so
+ * owner's list) and tagged in page->priv with their sequence number, so
  * exhausting 8 GiB needs no table. A block handed out twice would be linked
  * twice (the walk comes up short) and tagged twice (a tag is missing).
  * Blocks also carry a pattern in their first and last word, checked before
@@ -136,7 +136,7 @@ static void block_fill(struct page *p, unsigned int order, u64 tag)
 {
 	u64 *first, *last;
 
-	p->private = tag;
+	p->priv = tag;
 	if (!block_is_deep(page_to_pfn(p), order))
 		return;
 	first = page_address(p);
@@ -157,7 +157,7 @@ static const char *block_problem(struct page *p, unsigned int order, u64 tag)
 	const struct zone *z;
 	u64 *first, *last;
 
-	if (p->private != tag)
+	if (p->priv != tag)
 		return "tag differs (handed out twice, or the list is corrupt)";
 	if (!PageHead(p) || PageBuddy(p) || PageReserved(p) || page_order(p) != order)
 		return "not an allocated head of its order";
@@ -959,7 +959,7 @@ static void hart_fill(struct page *p, unsigned int order, u64 tag)
 {
 	char *va = page_address(p);
 
-	p->private = tag;
+	p->priv = tag;
 	for (unsigned long i = 0; i < (1ul << order); i++) {
 		u64 *first = (u64 *)(va + i * PAGE_SIZE);
 		u64 *last = first + PAGE_SIZE / sizeof(u64) - 1;
@@ -973,7 +973,7 @@ static const char *hart_block_problem(struct page *p, unsigned int order, u64 ta
 {
 	char *va = page_address(p);
 
-	if (p->private != tag)
+	if (p->priv != tag)
 		return "tag of another hart";
 	if (!PageHead(p) || page_order(p) != order || page_count(p) != 1)
 		return "head state changed";

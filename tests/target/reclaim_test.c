@@ -44,7 +44,7 @@ static struct list_head held = LIST_HEAD_INIT(held);
 
 static void hold(struct page *page, unsigned int order)
 {
-	page->private = order;
+	page->priv = order;
 	list_add(&page->lru, &held);
 }
 
@@ -54,8 +54,8 @@ static void release_all(void)
 		struct page *page = list_first_entry(&held, struct page, lru);
 
 		list_del(&page->lru);
-		__free_pages(page, (unsigned int)page->private);
-		page->private = 0;
+		__free_pages(page, (unsigned int)page->priv);
+		page->priv = 0;
 	}
 }
 

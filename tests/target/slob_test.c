@@ -359,7 +359,7 @@ static void krealloc_semantics(struct ktest *t)
 		EXPECT(krealloc(p, ksize(p), GFP_KERNEL) == p);
 		q = krealloc(p, 500, GFP_KERNEL);
 		ASSERT(q != NULL && q != p);
-		EXPECT(virt_to_page(q)->private == (unsigned long)&ph); /* same heap */
+		EXPECT(virt_to_page(q)->priv == (unsigned long)&ph); /* same heap */
 		EXPECT_EQ(pattern_first_bad(q, 2, 40), -1);
 		EXPECT_EQ(ph.used_bytes, ksize(q) + kmalloc_hdr(modes[m], ksize(q)));
 		EXPECT(krealloc(q, 0, GFP_KERNEL) == ZERO_SIZE_PTR);

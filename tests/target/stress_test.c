@@ -62,7 +62,7 @@ static struct list_head held = LIST_HEAD_INIT(held);
 
 static void hold(struct page *page, unsigned int order)
 {
-	page->private = order;
+	page->priv = order;
 	list_add(&page->lru, &held);
 }
 
@@ -70,10 +70,10 @@ static void hold(struct page *page, unsigned int order)
 static unsigned long release_one(void)
 {
 	struct page *page = list_first_entry(&held, struct page, lru);
-	unsigned int order = (unsigned int)page->private;
+	unsigned int order = (unsigned int)page->priv;
 
 	list_del(&page->lru);
-	page->private = 0;
+	page->priv = 0;
 	__free_pages(page, order);
 	return 1ul << order;
 }

@@ -394,7 +394,7 @@ static void big_area_virtually_contiguous(struct ktest *t)
  * use a higher zone (HOARD_GFP alone), not from its own.
  */
 struct hoard {
-	struct list_head pages; /* page->private = order */
+	struct list_head pages; /* page->priv = order */
 	unsigned long blocks, freed;
 };
 
@@ -416,7 +416,7 @@ static void fragment(struct hoard *h)
 		p = list_first_entry(&all, struct page, lru);
 		list_del(&p->lru);
 		if (page_to_pfn(p) & 1) {
-			p->private = 0;
+			p->priv = 0;
 			list_add_tail(&p->lru, &h->pages);
 			h->blocks++;
 		} else {
@@ -427,7 +427,7 @@ static void fragment(struct hoard *h)
 	for (unsigned int z = 0; z < ARRAY_SIZE(zone_bits); z++) {
 		for (int order = MAX_ORDER - 1; order >= 1; order--) {
 			while ((p = alloc_pages(HOARD_GFP | zone_bits[z], (unsigned int)order)) != NULL) {
-				p->private = (unsigned long)order;
+				p->priv = (unsigned long)order;
 				list_add_tail(&p->lru, &h->pages);
 				h->blocks++;
 			}
@@ -442,8 +442,8 @@ static void unfragment(struct hoard *h)
 		struct page *p = list_first_entry(&h->pages, struct page, lru);
 
 		list_del(&p->lru);
-		__free_pages(p, (unsigned int)p->private);
-		p->private = 0;
+		__free_pages(p, (unsigned int)p->priv);
+		p->priv = 0;
 	}
 }
 
