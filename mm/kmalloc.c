@@ -183,6 +183,15 @@ unsigned long kmalloc_held_bytes(void)
 	       (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
 }
 
+unsigned long kmalloc_held_pages(void)
+{
+	unsigned long pages = slab_held_pages() + kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+
+	for (unsigned int i = 0; i < KMALLOC_NR_ZONE_TYPES; i++)
+		pages += kmalloc_zone_heaps[i].nr_pages + kmalloc_zone_heaps[i].big_pages;
+	return pages;
+}
+
 static inline bool is_heap_class(unsigned long idx)
 {
 	return kmalloc_heap_classes >> idx & 1;

@@ -82,7 +82,7 @@ struct point {
 static void exercise(int round)
 {
 	unsigned long before = node_free_pages_count(mem_node), after;
-	long held = (long)slab_held_pages();
+	long held = (long)kmalloc_held_pages();
 	struct kmem_cache *cache = kmem_cache_create("point", sizeof(struct point), 0, 0, NULL);
 	struct point *points[100] = { NULL };
 	void *blocks[64], *big = kzalloc(64 << 10, GFP_KERNEL); /* beyond kmalloc's caches: pages */
@@ -129,9 +129,9 @@ static void exercise(int round)
 	free_page(zeroed);
 	kmem_cache_shrink_all(); /* the kmalloc caches' free slabs back to the page allocator */
 	after = node_free_pages_count(mem_node);
-	held = (long)slab_held_pages() - held;
+	held = (long)kmalloc_held_pages() - held;
 	kprintf("embed: round %d: allocations %s; %lu pages free before, %lu after, %ld more held by "
-		"the slab allocator: %s\n", round, ok ? "ok" : "FAILED", before, after, held,
+		"slab and kmalloc: %s\n", round, ok ? "ok" : "FAILED", before, after, held,
 		(long)(before - after) == held ? "all returned" : "PAGES LOST");
 }
 

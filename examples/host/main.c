@@ -6,7 +6,8 @@
  * maps one to the other); two rounds of kmalloc and kfree run over it and
  * each checks that every page came back; then MAX_HARTS threads, each its
  * own cpu (host_set_cpu), kfree each other's blocks. Exits 0 when all went
- * well.
+ * well. Its argument, if any, is a boot command line ("kmalloc=slob",
+ * "kmalloc_heap=compact": docs/kmalloc.md).
  * tests/qemu/embed.sh runs it; docs/embedding.md explains it.
  */
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 
 #include <mm/kmalloc.h>
+#include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
@@ -32,7 +34,7 @@ static bool round_trip(int round)
 {
 	static void *blocks[NR_BLOCKS];
 	unsigned long before = node_free_pages_count(mem_node), after;
-	long held = (long)slab_held_pages();
+	long held = (long)kmalloc_held_pages();
 	u64 seed = 0x9e3779b97f4a7c15ull;
 	bool ok = true;
 
@@ -50,10 +52,10 @@ static bool round_trip(int round)
 	}
 	kmem_cache_shrink_all();
 	after = node_free_pages_count(mem_node);
-	held = (long)slab_held_pages() - held;
+	held = (long)kmalloc_held_pages() - held;
 	ok = ok && (long)(before - after) == held && node_check(mem_node) == 0;
 	printf("host-embed: round %d: %d kmalloc/kfree %s; %lu pages free before, %lu after, "
-	       "%ld more held by the slab allocator\n",
+	       "%ld more held by slab and kmalloc\n",
 	       round, NR_BLOCKS, ok ? "ok" : "FAILED", before, after, held);
 	return ok;
 }
@@ -93,7 +95,7 @@ static void *hart_thread(void *arg)
 static bool threads_trade(void)
 {
 	unsigned long before = node_free_pages_count(mem_node), after;
-	long held = (long)slab_held_pages();
+	long held = (long)kmalloc_held_pages();
 	pthread_t threads[MAX_HARTS];
 	bool ok = !pthread_barrier_init(&all_allocated, NULL, MAX_HARTS);
 
@@ -107,15 +109,15 @@ static bool threads_trade(void)
 	}
 	host_set_cpu(0);
 	after = node_free_pages_count(mem_node);
-	held = (long)slab_held_pages() - held;
+	held = (long)kmalloc_held_pages() - held;
 	ok = ok && (long)(before - after) == held && node_check(mem_node) == 0;
 	printf("host-embed: %d threads, one per cpu, kfree each other's blocks: %s; %lu pages free before, "
-	       "%lu after, %ld more held by the slab allocator\n",
+	       "%lu after, %ld more held by slab and kmalloc\n",
 	       MAX_HARTS, ok ? "ok" : "FAILED", before, after, held);
 	return ok;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const struct mm_image no_image; /* the program is not in that RAM */
 	static struct memblock mb;
@@ -124,6 +126,8 @@ int main(void)
 
 	if (!ram)
 		return 1;
+	if (argc > 1)
+		cmdline_parse_boot(argv[1]);
 	va_pa_offset = (uintptr_t)ram - RAM_PHYS; /* phys_to_virt(RAM_PHYS) == ram */
 	memblock_init(&mb);
 	if (memblock_add(&mb, RAM_PHYS, RAM_SIZE))

@@ -122,6 +122,12 @@ void kmalloc_set_heap_classes(u64 mask);
  * pages). kmalloc_peak_heap_bytes: the SLOB heap's part of that peak. */
 extern unsigned long kmalloc_peak_bytes, kmalloc_peak_heap_bytes;
 unsigned long kmalloc_held_bytes(void);
+/* Pages the object allocators hold from the page allocator now: slabs and
+ * the slab allocator's metadata heap (slab_held_pages), kmalloc's SLOB
+ * heap and its zone heaps (pages and bigblocks). What a program that
+ * compares free pages before and after a round of kmalloc/kfree must add
+ * back, whichever of kmalloc=slab|slob and kmalloc_heap= is in force. */
+unsigned long kmalloc_held_pages(void);
 /* Destroy kmalloc-N cache @idx and its zone caches, and forget them (tests;
  * no object may be out). */
 void kmalloc_destroy_cache(unsigned int idx);
