@@ -34,6 +34,7 @@
 
 struct hart_slot hart_slots[MAX_HARTS];
 __thread struct hart_slot *hart_mine __attribute__((tls_model("initial-exec")));
+__thread bool hart_fork_holder __attribute__((tls_model("initial-exec")));
 
 static pthread_key_t lease_key;
 static int lease_key_state; /* 0: none, 1: being made, 2: made */
@@ -147,10 +148,12 @@ static void fork_prepare(void)
 		if (taken != all && ++passes % SPIN_YIELD_EVERY == 0)
 			sched_yield();
 	}
+	hart_fork_holder = true;
 }
 
 static void fork_parent(void)
 {
+	hart_fork_holder = false;
 	for (int s = MAX_HARTS - 1; s >= 0; s--)
 		spin_unlock(&hart_slots[s].lock);
 }
@@ -198,10 +201,10 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 	unsigned int me = this_cpu();
 
 	for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++) {
-		spin_lock(&hart_slots[cpu].lock);
+		hart_enter(&hart_slots[cpu]);
 		port_host_set_this_cpu(cpu);
 		fn(arg);
-		spin_unlock(&hart_slots[cpu].lock);
+		hart_exit(&hart_slots[cpu]);
 	}
 	port_host_set_this_cpu(me);
 }

@@ -25,7 +25,8 @@
  * generations of threads whose objects are checked and freed by other
  * threads after their allocators exited (slot leases given back and taken
  * again); fork
- * while other threads allocate, the child allocating and exiting; 40 forks
+ * while other threads allocate, the child allocating and exiting; fork
+ * with atfork handlers that allocate registered before the library's; 40 forks
  * while 7 threads allocate within 3 s in fork();
  * page runs (4 MiB + 1 byte, 1 GiB-aligned) freed and taken again
  * thousands of times without the heap growing, malloc_trim returning 1
@@ -784,6 +785,85 @@ static void forks(void)
 	CHECK(bad == 0, "fork: the parent's threads kept their objects");
 }
 
+/*
+ * fork handlers that allocate, registered before the library's own: from
+ * the executable's preinit array, which runs before any library's
+ * constructor, as a handler registered by the constructor of a library
+ * initialised before the malloc library is (a library the program links
+ * with). fork runs such a prepare handler after the library's, and such
+ * parent and child handlers before the library's: all while the library
+ * holds every hart slot's lock. They act only in atfork_allocating's child
+ * (atfork_armed); the child's handler sets an alarm first, so that a hang
+ * there ends.
+ */
+static volatile int atfork_armed;
+static char *atfork_note;
+
+static void atfork_note_set(const char *what)
+{
+	if (!atfork_armed)
+		return;
+	free(atfork_note);
+	atfork_note = strdup(what);
+}
+
+static void atfork_prepare_alloc(void)
+{
+	atfork_note_set("prepare");
+}
+
+static void atfork_parent_alloc(void)
+{
+	atfork_note_set("parent");
+}
+
+static void atfork_child_alloc(void)
+{
+	if (atfork_armed)
+		alarm(20);
+	atfork_note_set("child");
+}
+
+static void atfork_register_early(void)
+{
+	pthread_atfork(atfork_prepare_alloc, atfork_parent_alloc, atfork_child_alloc);
+}
+
+__attribute__((section(".preinit_array"), used)) static void (*const atfork_early)(void) =
+	atfork_register_early;
+
+static int atfork_note_is(const char *what)
+{
+	return atfork_note && strcmp(atfork_note, what) == 0;
+}
+
+/* A fork whose other handlers allocate completes on both sides, each side
+ * seeing its own handler's block (it hung in the prepare handler, waiting
+ * for a slot lock the forking thread held). In a child, under an alarm. */
+static void atfork_allocating(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int gstatus = -1;
+		pid_t g;
+
+		alarm(20);
+		atfork_armed = 1;
+		g = fork();
+		if (g == 0)
+			_exit(atfork_note_is("child") ? 0 : 1);
+		waitpid(g, &gstatus, 0);
+		_exit(g > 0 && WIFEXITED(gstatus) && WEXITSTATUS(gstatus) == 0 &&
+		      atfork_note_is("parent") ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "fork with atfork handlers that allocate, registered before the library's: status 0x%x "
+	      "(signal 14: hung)", status);
+}
+
 static double seconds(void)
 {
 	struct timespec t;
@@ -1538,6 +1618,7 @@ int main(int argc, char **argv)
 	threads();
 	generations();
 	forks();
+	atfork_allocating();
 	forks_while_threads_allocate();
 	runs_reused();
 	env_and_oom();
