@@ -40,12 +40,14 @@
  * ending with the thread, frees glibc makes as it exits included (threads
  * run one after another share one slot); mallinfo2 read
  * while threads move pages between the per-hart and buddy lists never
- * showing more in use than the heap.
+ * showing more in use than the heap; free, and realloc that succeeds,
+ * leaving errno as it was when madvise fails on locked pages.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -282,6 +284,68 @@ static void small_bad_frees(void)
 	}
 	close(null);
 	close(saved);
+}
+
+/*
+ * free leaves errno as it was (POSIX; glibc since 2.33), also when the
+ * heap's madvise fails: it refuses locked pages. In a child: a page of each
+ * 4 MiB of a 40 MiB block is locked (40 KiB, within the default
+ * RLIMIT_MEMLOCK), so the free blocks it leaves, pushed out of the kept
+ * ones, cannot be dropped. Called through a volatile pointer: the compiler
+ * may assume free keeps errno and not read it again. A 40 MiB block
+ * realloc'd up (its old pages dropped as they are copied) and down (its
+ * tail dropped) keeps errno too, and so does a double free reported to a
+ * closed standard error.
+ */
+static void errno_kept_on_locked_pages(void)
+{
+	void (*volatile free_fn)(void *) = free;
+	void *(*volatile realloc_fn)(void *, size_t) = realloc;
+	size_t size = 40ul << 20;
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int changed = 0, locked = 1;
+		char *p0;
+
+		for (int round = 0; round < 4; round++) {
+			char *p = malloc(size), *q;
+
+			if (!p)
+				_exit(3);
+			memset(p, 1, size);
+			for (size_t off = 0; off < size; off += 4ul << 20)
+				locked &= mlock(p + off, 4096) == 0;
+			errno = 1234;
+			q = realloc_fn(p, 2 * size);
+			changed |= errno != 1234;
+			if (q)
+				p = q;
+			errno = 1234;
+			q = realloc_fn(p, size / 8);
+			changed |= errno != 1234;
+			if (q)
+				p = q;
+			errno = 1234;
+			free_fn(p);
+			changed |= errno != 1234;
+		}
+		/* A double free's report, with standard error closed. */
+		p0 = malloc(32);
+		close(2);
+		free_fn(p0);
+		errno = 1234;
+		free_fn(p0);
+		changed |= errno != 1234;
+		_exit(!locked ? 2 : changed);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 1,
+	      "free, realloc of blocks with locked pages: errno changed");
+	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 3, "errno check: malloc(40 MiB) failed");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		printf("edge: mlock refused: errno on locked pages not checked\n");
 }
 
 /* Frees of what is not a block's start (undefined behaviour, but the heap
@@ -1615,6 +1679,7 @@ int main(int argc, char **argv)
 	aligned_doubled();
 	bigblock_grows_in_place();
 	bad_frees();
+	errno_kept_on_locked_pages();
 	threads();
 	generations();
 	forks();
