@@ -552,7 +552,7 @@ API void *malloc(size_t size)
 	p = kmalloc16(size);
 	if (unlikely(!p))
 		p = alloc_or_grow(slot->request, 0);
-	hart_exit(slot);
+	hart_exit_tried(slot);
 	return p;
 }
 
@@ -589,7 +589,7 @@ API void free(void *p)
 		free_object(p);
 	else
 		free_maybe_run(p);
-	hart_exit(slot);
+	hart_exit_tried(slot);
 }
 
 /* Drop the whole pages inside [start, end) (MADV_DONTNEED on the heap's

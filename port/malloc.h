@@ -63,6 +63,14 @@ static inline struct hart_slot *hart_try_enter(void)
 	return NULL;
 }
 
+/* Leave mm/ after a hart_try_enter that returned @slot: it took the lock,
+ * so this thread is not fork's holder (whose trylock fails on every slot):
+ * the fast paths give the lock back without hart_exit's test. */
+static inline void hart_exit_tried(struct hart_slot *slot)
+{
+	spin_unlock(&slot->lock);
+}
+
 static inline void hart_exit(struct hart_slot *slot)
 {
 	if (unlikely(hart_fork_holder))
