@@ -552,7 +552,7 @@ API void *malloc(size_t size)
 	p = kmalloc16(size);
 	if (unlikely(!p))
 		p = alloc_or_grow(slot->request, 0);
-	hart_exit(slot);
+	hart_exit_tried(slot);
 	return p;
 }
 
@@ -589,17 +589,25 @@ API void free(void *p)
 		free_object(p);
 	else
 		free_maybe_run(p);
-	hart_exit(slot);
+	hart_exit_tried(slot);
 }
 
 /* Drop the whole pages inside [start, end) (MADV_DONTNEED on the heap's
  * private anonymous mapping: they read as zeros and take no memory until
- * touched); true when there were none or the system dropped them. */
+ * touched); true when there were none or the system dropped them (it
+ * refuses locked pages, after mlock or mlockall). errno is left as it was:
+ * a realloc or calloc that succeeds does not change it. */
 static bool drop_pages(uintptr_t start, uintptr_t end)
 {
 	uintptr_t a = ALIGN_UP(start, PAGE_SIZE), b = ALIGN_DOWN(end, PAGE_SIZE);
+	int saved = errno;
+	bool dropped;
 
-	return b <= a || madvise((void *)a, b - a, MADV_DONTNEED) == 0;
+	if (b <= a)
+		return true;
+	dropped = madvise((void *)a, b - a, MADV_DONTNEED) == 0;
+	errno = saved;
+	return dropped;
 }
 
 /* calloc's zeroing. A block of CALLOC_LAZY_MIN bytes or more adds nothing

@@ -22,6 +22,7 @@
  * calls, the per-hart areas and the clock are port/host_common.c, shared
  * with the tests' port.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -34,20 +35,26 @@
 
 struct hart_slot hart_slots[MAX_HARTS];
 __thread struct hart_slot *hart_mine __attribute__((tls_model("initial-exec")));
+__thread bool hart_fork_holder __attribute__((tls_model("initial-exec")));
 
 static pthread_key_t lease_key;
 static int lease_key_state; /* 0: none, 1: being made, 2: made */
 
+/* (errno is left as it was: a bad free's report must not change it, even
+ * with standard error closed.) */
 void port_malloc_stderr_sink(const char *s, size_t n)
 {
+	int saved = errno;
+
 	while (n) {
 		ssize_t w = write(2, s, n);
 
 		if (w <= 0)
-			return;
+			break;
 		s += w;
 		n -= (size_t)w;
 	}
+	errno = saved;
 }
 
 void port_malloc_vdie(const char *prefix, const char *fmt, va_list ap)
@@ -147,10 +154,12 @@ static void fork_prepare(void)
 		if (taken != all && ++passes % SPIN_YIELD_EVERY == 0)
 			sched_yield();
 	}
+	hart_fork_holder = true;
 }
 
 static void fork_parent(void)
 {
+	hart_fork_holder = false;
 	for (int s = MAX_HARTS - 1; s >= 0; s--)
 		spin_unlock(&hart_slots[s].lock);
 }
@@ -185,9 +194,15 @@ unsigned long port_malloc_releases;
  * instead, and at malloc_trim. */
 unsigned long port_release_keep = 32ul << 20;
 
+/* (It runs inside free, which leaves errno as it was, as POSIX requires
+ * and glibc does: madvise fails with EINVAL on locked pages, after mlock or
+ * mlockall, and such a block simply stays resident.) */
 void port_release_free_block(void *addr, unsigned long size)
 {
+	int saved = errno;
+
 	madvise(addr, size, MADV_DONTNEED);
+	errno = saved;
 	__atomic_add_fetch(&port_malloc_releases, 1, __ATOMIC_RELAXED);
 }
 
@@ -198,10 +213,10 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 	unsigned int me = this_cpu();
 
 	for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++) {
-		spin_lock(&hart_slots[cpu].lock);
+		hart_enter(&hart_slots[cpu]);
 		port_host_set_this_cpu(cpu);
 		fn(arg);
-		spin_unlock(&hart_slots[cpu].lock);
+		hart_exit(&hart_slots[cpu]);
 	}
 	port_host_set_this_cpu(me);
 }

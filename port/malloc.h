@@ -31,6 +31,13 @@ extern struct hart_slot hart_slots[MAX_HARTS];
  * after the lease ended (the thread's last frees, as it exits, run on it
  * uncounted): one thread-local load on every call. */
 extern __thread struct hart_slot *hart_mine __attribute__((tls_model("initial-exec")));
+/* True on the forking thread while fork's handlers hold every slot's lock
+ * (from the end of the prepare handler to the start of the parent's or
+ * child's): no other thread is inside mm/ then, so that thread's own calls
+ * (other atfork handlers that allocate, which run in that window when they
+ * were registered before this library's) enter mm/ without taking or
+ * giving back a lock. Waiting for its own lock hung such a program. */
+extern __thread bool hart_fork_holder __attribute__((tls_model("initial-exec")));
 
 /* Lease the calling thread a slot (it has none); returns it. */
 struct hart_slot *hart_lease(void);
@@ -39,6 +46,8 @@ struct hart_slot *hart_lease(void);
  * hart_lease's result when it was NULL); returns it. */
 static inline struct hart_slot *hart_enter(struct hart_slot *slot)
 {
+	if (unlikely(hart_fork_holder))
+		return slot; /* its lock is held for fork by this very thread */
 	spin_lock(&slot->lock); /* a waiter yields now and then (lib/spinlock.h) */
 	return slot;
 }
@@ -54,14 +63,26 @@ static inline struct hart_slot *hart_try_enter(void)
 	return NULL;
 }
 
+/* Leave mm/ after a hart_try_enter that returned @slot: it took the lock,
+ * so this thread is not fork's holder (whose trylock fails on every slot):
+ * the fast paths give the lock back without hart_exit's test. */
+static inline void hart_exit_tried(struct hart_slot *slot)
+{
+	spin_unlock(&slot->lock);
+}
+
 static inline void hart_exit(struct hart_slot *slot)
 {
+	if (unlikely(hart_fork_holder))
+		return; /* fork's handlers give the locks back */
 	spin_unlock(&slot->lock);
 }
 
 /* Register the fork handlers (from a constructor: registering may call
  * malloc). After fork the child's slots are free and its only thread keeps
- * its lease. */
+ * its lease. Handlers registered before these (by the constructor of a
+ * library initialised before this one) run while the slots are held and
+ * may allocate (hart_fork_holder). */
 void hart_fork_handlers(void);
 
 /* Free blocks given back to the system so far (port_release_free_block:

@@ -25,7 +25,8 @@
  * generations of threads whose objects are checked and freed by other
  * threads after their allocators exited (slot leases given back and taken
  * again); fork
- * while other threads allocate, the child allocating and exiting; 40 forks
+ * while other threads allocate, the child allocating and exiting; fork
+ * with atfork handlers that allocate registered before the library's; 40 forks
  * while 7 threads allocate within 3 s in fork();
  * page runs (4 MiB + 1 byte, 1 GiB-aligned) freed and taken again
  * thousands of times without the heap growing, malloc_trim returning 1
@@ -39,12 +40,14 @@
  * ending with the thread, frees glibc makes as it exits included (threads
  * run one after another share one slot); mallinfo2 read
  * while threads move pages between the per-hart and buddy lists never
- * showing more in use than the heap.
+ * showing more in use than the heap; free, and realloc that succeeds,
+ * leaving errno as it was when madvise fails on locked pages.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -281,6 +284,68 @@ static void small_bad_frees(void)
 	}
 	close(null);
 	close(saved);
+}
+
+/*
+ * free leaves errno as it was (POSIX; glibc since 2.33), also when the
+ * heap's madvise fails: it refuses locked pages. In a child: a page of each
+ * 4 MiB of a 40 MiB block is locked (40 KiB, within the default
+ * RLIMIT_MEMLOCK), so the free blocks it leaves, pushed out of the kept
+ * ones, cannot be dropped. Called through a volatile pointer: the compiler
+ * may assume free keeps errno and not read it again. A 40 MiB block
+ * realloc'd up (its old pages dropped as they are copied) and down (its
+ * tail dropped) keeps errno too, and so does a double free reported to a
+ * closed standard error.
+ */
+static void errno_kept_on_locked_pages(void)
+{
+	void (*volatile free_fn)(void *) = free;
+	void *(*volatile realloc_fn)(void *, size_t) = realloc;
+	size_t size = 40ul << 20;
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int changed = 0, locked = 1;
+		char *p0;
+
+		for (int round = 0; round < 4; round++) {
+			char *p = malloc(size), *q;
+
+			if (!p)
+				_exit(3);
+			memset(p, 1, size);
+			for (size_t off = 0; off < size; off += 4ul << 20)
+				locked &= mlock(p + off, 4096) == 0;
+			errno = 1234;
+			q = realloc_fn(p, 2 * size);
+			changed |= errno != 1234;
+			if (q)
+				p = q;
+			errno = 1234;
+			q = realloc_fn(p, size / 8);
+			changed |= errno != 1234;
+			if (q)
+				p = q;
+			errno = 1234;
+			free_fn(p);
+			changed |= errno != 1234;
+		}
+		/* A double free's report, with standard error closed. */
+		p0 = malloc(32);
+		close(2);
+		free_fn(p0);
+		errno = 1234;
+		free_fn(p0);
+		changed |= errno != 1234;
+		_exit(!locked ? 2 : changed);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 1,
+	      "free, realloc of blocks with locked pages: errno changed");
+	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) != 3, "errno check: malloc(40 MiB) failed");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		printf("edge: mlock refused: errno on locked pages not checked\n");
 }
 
 /* Frees of what is not a block's start (undefined behaviour, but the heap
@@ -782,6 +847,85 @@ static void forks(void)
 	waitpid(pid, &status, 0);
 	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "fork: the child's heap works (status %d)", status);
 	CHECK(bad == 0, "fork: the parent's threads kept their objects");
+}
+
+/*
+ * fork handlers that allocate, registered before the library's own: from
+ * the executable's preinit array, which runs before any library's
+ * constructor, as a handler registered by the constructor of a library
+ * initialised before the malloc library is (a library the program links
+ * with). fork runs such a prepare handler after the library's, and such
+ * parent and child handlers before the library's: all while the library
+ * holds every hart slot's lock. They act only in atfork_allocating's child
+ * (atfork_armed); the child's handler sets an alarm first, so that a hang
+ * there ends.
+ */
+static volatile int atfork_armed;
+static char *atfork_note;
+
+static void atfork_note_set(const char *what)
+{
+	if (!atfork_armed)
+		return;
+	free(atfork_note);
+	atfork_note = strdup(what);
+}
+
+static void atfork_prepare_alloc(void)
+{
+	atfork_note_set("prepare");
+}
+
+static void atfork_parent_alloc(void)
+{
+	atfork_note_set("parent");
+}
+
+static void atfork_child_alloc(void)
+{
+	if (atfork_armed)
+		alarm(20);
+	atfork_note_set("child");
+}
+
+static void atfork_register_early(void)
+{
+	pthread_atfork(atfork_prepare_alloc, atfork_parent_alloc, atfork_child_alloc);
+}
+
+__attribute__((section(".preinit_array"), used)) static void (*const atfork_early)(void) =
+	atfork_register_early;
+
+static int atfork_note_is(const char *what)
+{
+	return atfork_note && strcmp(atfork_note, what) == 0;
+}
+
+/* A fork whose other handlers allocate completes on both sides, each side
+ * seeing its own handler's block (it hung in the prepare handler, waiting
+ * for a slot lock the forking thread held). In a child, under an alarm. */
+static void atfork_allocating(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int gstatus = -1;
+		pid_t g;
+
+		alarm(20);
+		atfork_armed = 1;
+		g = fork();
+		if (g == 0)
+			_exit(atfork_note_is("child") ? 0 : 1);
+		waitpid(g, &gstatus, 0);
+		_exit(g > 0 && WIFEXITED(gstatus) && WEXITSTATUS(gstatus) == 0 &&
+		      atfork_note_is("parent") ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "fork with atfork handlers that allocate, registered before the library's: status 0x%x "
+	      "(signal 14: hung)", status);
 }
 
 static double seconds(void)
@@ -1535,9 +1679,11 @@ int main(int argc, char **argv)
 	aligned_doubled();
 	bigblock_grows_in_place();
 	bad_frees();
+	errno_kept_on_locked_pages();
 	threads();
 	generations();
 	forks();
+	atfork_allocating();
 	forks_while_threads_allocate();
 	runs_reused();
 	env_and_oom();
