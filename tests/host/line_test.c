@@ -28,6 +28,14 @@ static void echo_capture(const char *s, size_t n)
 	echoed[echoed_len] = '\0';
 }
 
+/* An editor over @buf whose echo goes to echoed[], emptied. */
+static void init_echoing(struct line_editor *ed, char *buf, size_t size)
+{
+	echoed_len = 0;
+	echoed[0] = '\0';
+	line_editor_init(ed, buf, size, echo_capture);
+}
+
 /* Feed @n bytes of @bytes to @ed, collecting every line that ends. */
 static void feed_n(struct line_editor *ed, const char *bytes, size_t n, struct fed *f)
 {
@@ -161,9 +169,7 @@ static void ctrl_c_cancels_line(struct ktest *t)
 	struct line_editor ed;
 	struct fed f;
 
-	echoed_len = 0;
-	echoed[0] = '\0';
-	line_editor_init(&ed, buf, sizeof(buf), echo_capture);
+	init_echoing(&ed, buf, sizeof(buf));
 	feed(&ed, "stress\003\necho\n", &f);
 	ASSERT_EQ(f.n, 3);
 	EXPECT_EQ(f.result[0], LINE_CANCELLED);
@@ -212,9 +218,7 @@ static void echo_shows_the_line(struct ktest *t)
 	struct line_editor ed;
 	struct fed f;
 
-	echoed_len = 0;
-	echoed[0] = '\0';
-	line_editor_init(&ed, buf, sizeof(buf), echo_capture);
+	init_echoing(&ed, buf, sizeof(buf));
 	feed(&ed, "ab\033[3~\tc\bd\n123456789\n\303\251\177\n", &f);
 	ASSERT_EQ(f.n, 3);
 	/* Nothing of the sequence, the Tab as a space, the erase, then the
