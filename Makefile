@@ -259,9 +259,11 @@ realbench: deps $(B)/librvmm-malloc.so
 -include $(HLIB_OBJS:.o=.d) $(B)/hl/port/host.c.d $(B)/hl/port/host_common.c.d $(EMBED_OBJS:.o=.d) $(B)/hl/examples/host/main.c.d
 
 # --- host unit tests ----------------------------------------------------------
-# The host tests: HOST_CORE (above), the test framework, the suites, and the
-# console line editor (shell/line.c, which reads no device).
+# The host tests: HOST_CORE (above), the test framework, the suites, the
+# console line editor (shell/line.c, which reads no device) and the console's
+# byte path (drivers/console_io.c, run over a model UART).
 HSRCS := $(HOST_CORE) tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c) shell/line.c \
+	 drivers/console_io.c \
 	 bench/replay.c bench/churn.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)

@@ -5,7 +5,9 @@
  * picks from the device tree and readies it. Until then (and if nothing
  * matches) output goes through SBI's legacy putchar, which works from the
  * first instruction, and input through its legacy getchar: a board whose
- * UART rvmm has no driver for keeps a console both ways.
+ * UART rvmm has no driver for keeps a console both ways. Either way the
+ * bytes go through console_io.c: bounded transmit waits that keep reading
+ * the receiver into an input ring, and the reports of what was lost.
  *
  * kprintf (lib/printf.c) formats into a buffer on the caller's stack and
  * hands it to console_kprintf_sink, which writes it under console_lock so
@@ -20,8 +22,28 @@
 #include <boot/sbi.h>
 #include <lib/spinlock.h>
 
+static bool sbi_try_putc(struct console *con, char c)
+{
+	(void)con;
+	sbi_console_putchar(c);
+	return true;
+}
+
+static int sbi_getc(struct console *con)
+{
+	(void)con;
+	return sbi_console_getchar();
+}
+
+/* SBI's legacy console, as a UART that is never busy. base 0: no MMIO. */
+static struct console sbi_console = {
+	.name = "sbi", .try_putc = sbi_try_putc, .getc = sbi_getc,
+};
+
 static struct console uart_console;
-static struct console *active; /* NULL: SBI console */
+/* The console's bytes (console_io.c); its uart is &sbi_console until
+ * console_init finds a UART. */
+static struct console_io io = CONSOLE_IO_INIT(&sbi_console);
 
 static spinlock_t console_lock = SPINLOCK_INIT;
 static int console_owner = -1; /* cpu holding console_lock */
@@ -42,69 +64,33 @@ int console_init(const struct dt_info *dt)
 		return -ENODEV;
 	uart_console = choice.con;
 	choice.driver->hw_init(&uart_console);
-	active = &uart_console;
+	io.uart = &uart_console;
 	return 0;
 }
 
 const char *console_name(void)
 {
-	return active ? active->name : "sbi";
+	return io.uart->name;
 }
 
 unsigned long console_mmio_base(void)
 {
-	return active ? active->base : 0;
+	return io.uart->base;
 }
 
 void console_fall_back_to_sbi(const char *why)
 {
-	if (!active)
+	if (io.uart == &sbi_console)
 		return;
-	kprintf("console: leaving %s for the SBI console: %s\n", active->name, why);
-	active = NULL;
-}
-
-/*
- * Bytes the UART's putc dropped (its transmitter stayed busy) and no report
- * has told of yet. Output is never lost silently: before the next byte
- * that goes through, a line says how many were lost.
- */
-static unsigned long tx_dropped;
-
-/* Put the report of tx_dropped out; false if the transmitter is still
- * busy (the count stays for the next try). */
-static bool report_dropped(void)
-{
-	char msg[80];
-	unsigned long n = __atomic_load_n(&tx_dropped, __ATOMIC_RELAXED);
-	int len = ksnprintf(msg, sizeof(msg),
-			    "\r\n[console: %lu bytes lost: the transmitter stayed busy]\r\n", n);
-
-	if (!active->putc(active, msg[0]))
-		return false;
-	for (int i = 1; i < len; i++)
-		if (!active->putc(active, msg[i])) /* told of by the next report */
-			__atomic_fetch_add(&tx_dropped, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_sub(&tx_dropped, n, __ATOMIC_RELAXED);
-	return true;
-}
-
-static void raw_putc(char c)
-{
-	if (!active) {
-		sbi_console_putchar(c);
-		return;
-	}
-	if ((__atomic_load_n(&tx_dropped, __ATOMIC_RELAXED) && !report_dropped()) ||
-	    !active->putc(active, c))
-		__atomic_fetch_add(&tx_dropped, 1, __ATOMIC_RELAXED);
+	kprintf("console: leaving %s for the SBI console: %s\n", io.uart->name, why);
+	io.uart = &sbi_console;
 }
 
 void console_putc(char c)
 {
 	if (c == '\n')
-		raw_putc('\r');
-	raw_putc(c);
+		console_io_putc(&io, '\r');
+	console_io_putc(&io, c);
 }
 
 void console_write(const char *s, size_t n)
@@ -115,9 +101,12 @@ void console_write(const char *s, size_t n)
 
 int console_getc(void)
 {
-	if (active)
-		return active->getc(active);
-	return sbi_console_getchar();
+	return console_io_getc(&io);
+}
+
+bool console_take_byte(unsigned char c)
+{
+	return console_io_take(&io, c);
 }
 
 /* Take the console lock unless this hart already holds it (a trap or panic

@@ -4,7 +4,12 @@
  * Register layer: registers are (1 << reg-shift) bytes apart and accessed
  * reg-io-width (1 or 4) bytes wide. The firmware has already set the baud
  * rate; init only sets 8N1, enables the FIFOs and masks the UART's
- * interrupts (rvmm polls). Transmit waits for the holding register to empty.
+ * interrupts (rvmm polls). try_putc writes when the holding register is
+ * empty; the console does the waiting (console_io.c).
+ *
+ * Reading LSR clears its overrun bit OE (the receiver dropped a byte: its
+ * FIFO was full), so every LSR read goes through lsr_read, which counts an
+ * OE it sees in con->rx_overruns for the console to report.
  */
 #include <drivers/console.h>
 
@@ -15,6 +20,7 @@
 #define LCR 3
 #define LSR 5
 #define LSR_DR 0x01   /* data ready */
+#define LSR_OE 0x02   /* overrun: a received byte was lost */
 #define LSR_THRE 0x20 /* transmit holding register empty */
 #define LCR_8N1 0x03
 #define FCR_ENABLE 0x01
@@ -38,18 +44,26 @@ static void reg_write(struct console *con, unsigned int reg, u32 val)
 		*(volatile u8 *)addr = (u8)val;
 }
 
-static bool uart8250_putc(struct console *con, char c)
+static u32 lsr_read(struct console *con)
 {
-	for (u32 n = UART_TX_POLLS; !(reg_read(con, LSR) & LSR_THRE); n--)
-		if (!n)
-			return false;
+	u32 lsr = reg_read(con, LSR);
+
+	if (lsr & LSR_OE)
+		__atomic_fetch_add(&con->rx_overruns, 1, __ATOMIC_RELAXED);
+	return lsr;
+}
+
+static bool uart8250_try_putc(struct console *con, char c)
+{
+	if (!(lsr_read(con) & LSR_THRE))
+		return false;
 	reg_write(con, THR, (u8)c);
 	return true;
 }
 
 static int uart8250_getc(struct console *con)
 {
-	if (!(reg_read(con, LSR) & LSR_DR))
+	if (!(lsr_read(con) & LSR_DR))
 		return -1;
 	return (int)(reg_read(con, RBR) & 0xff);
 }
@@ -60,7 +74,7 @@ void uart8250_hw_init(struct console *con)
 	reg_write(con, LCR, LCR_8N1);
 	/* Turning the FIFO on empties it: skip that while a byte waits, so
 	 * input that arrived during boot is not lost. */
-	if (!(reg_read(con, LSR) & LSR_DR))
+	if (!(lsr_read(con) & LSR_DR))
 		reg_write(con, FCR, FCR_ENABLE);
 }
 
@@ -77,7 +91,7 @@ int uart8250_setup(const struct fdt *f, int node, struct console *con)
 		return -EINVAL;
 	con->reg_shift = shift;
 	con->reg_width = width;
-	con->putc = uart8250_putc;
+	con->try_putc = uart8250_try_putc;
 	con->getc = uart8250_getc;
 	return 0;
 }

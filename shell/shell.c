@@ -13,11 +13,12 @@
  *
  * Interrupting a command: a command the console runs (a typed line or a
  * run= command) may last long, so its long loops call shell_interrupted()
- * between batches. On the hart running the command that reads the console:
- * a Ctrl-C (0x03) is taken and latched for the rest of the command; every
- * other byte goes to the typeahead buffer, which the next read_line takes
- * before the UART, so what is typed during a command is the next line's
- * input. The latch lasts until the command ends.
+ * between batches. On the hart running the command that reads the console
+ * (console_take_byte): the first Ctrl-C (0x03) waiting is taken and
+ * latched for the rest of the command; every other byte stays in the
+ * console's input ring (drivers/console_io.c, which also fills while the
+ * command prints), so what is typed during a command is the next line's
+ * input, in order. The latch lasts until the command ends.
  */
 #include <drivers/console.h>
 #include <drivers/power.h>
@@ -37,51 +38,19 @@ extern const struct shell_cmd *const __stop_rvmm_cmds[];
 
 #define CTRL_C 0x03
 
-/* Bytes read by shell_interrupted() that were not Ctrl-C, oldest first. */
-static struct {
-	unsigned char buf[SHELL_LINE_MAX];
-	unsigned int head, len; /* the oldest byte is buf[head] */
-} typeahead;
-
 /* The cpu running the command the console gave, -1 between commands. */
 static int command_cpu = -1;
 /* A Ctrl-C came during the current command. */
 static bool interrupt_seen;
 
-static void typeahead_put(unsigned char c)
-{
-	typeahead.buf[(typeahead.head + typeahead.len) % sizeof(typeahead.buf)] = c;
-	typeahead.len++;
-}
-
-/* The next input byte: the typeahead's first, else the UART's (-1: none). */
-static int next_input_byte(void)
-{
-	int c;
-
-	if (!typeahead.len)
-		return console_getc();
-	c = typeahead.buf[typeahead.head];
-	typeahead.head = (typeahead.head + 1) % sizeof(typeahead.buf);
-	typeahead.len--;
-	return c;
-}
-
 bool shell_interrupted(void)
 {
-	int c;
-
 	if (__atomic_load_n(&command_cpu, __ATOMIC_RELAXED) != (int)this_cpu())
 		return __atomic_load_n(&interrupt_seen, __ATOMIC_ACQUIRE);
-	/* Stop at the Ctrl-C: bytes after it stay in the UART, in order.
-	 * With the typeahead full, the UART is not read (its FIFO holds on). */
-	while (!interrupt_seen && typeahead.len < sizeof(typeahead.buf) &&
-	       (c = console_getc()) >= 0) {
-		if (c == CTRL_C)
-			__atomic_store_n(&interrupt_seen, true, __ATOMIC_RELEASE);
-		else
-			typeahead_put((unsigned char)c);
-	}
+	/* Only the first Ctrl-C is taken: the bytes around it stay the
+	 * console's input, in order, for the next line. */
+	if (!interrupt_seen && console_take_byte(CTRL_C))
+		__atomic_store_n(&interrupt_seen, true, __ATOMIC_RELEASE);
 	return interrupt_seen;
 }
 
@@ -210,7 +179,7 @@ static int getc_blocking(void)
 {
 	int c;
 
-	while ((c = next_input_byte()) < 0) {
+	while ((c = console_getc()) < 0) {
 		sleep_us(POLL_SLEEP_US);
 		idle_tick(POLL_SLEEP_US); /* the memory manager's tick (boot/tick.c) */
 	}

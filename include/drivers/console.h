@@ -12,30 +12,35 @@
 #define RVMM_CONSOLE_H
 
 #include <drivers/fdt.h>
+#include <lib/spinlock.h>
 
 struct console {
 	char name[48]; /* "ns16550a@0x10000000" */
-	/* false: the transmitter stayed busy for UART_TX_POLLS polls and
-	 * the byte was dropped */
-	bool (*putc)(struct console *con, char c);
+	/* Write @c if the transmitter has room for it, else false at once
+	 * (the console waits, bounded, and reads the receiver meanwhile). */
+	bool (*try_putc)(struct console *con, char c);
 	int (*getc)(struct console *con); /* a byte, or -1 when none waits */
 	unsigned long base;               /* register base */
 	unsigned int reg_shift;
 	unsigned int reg_width;           /* 1 or 4 bytes */
+	/* Times the UART said its receiver overflowed (16550: LSR OE) that
+	 * no report has told of yet: the driver adds, the console reports and
+	 * subtracts. A UART with no such flag (SiFive) leaves it 0. */
+	unsigned long rx_overruns;
 };
+
+/* Status polls the console makes while a UART's transmitter is busy before
+ * it drops the byte: over 40 ms at any MMIO speed, longer than a 16-byte
+ * FIFO takes to drain at 9600 baud; a console must not hang the kernel. A
+ * dead UART reaches it, and so does one whose other end stops taking bytes
+ * (flow control; QEMU while its terminal program is stopped or reads
+ * nothing): the console reports the bytes so dropped once the transmitter
+ * takes bytes again (console_io.c). */
+#define UART_TX_POLLS (1u << 22)
 
 /* A UART driver. setup fills @con from the UART's device tree node
  * (registers, access width, ops) and touches no hardware: 0 or -errno.
  * hw_init then readies the UART itself. */
-/* Status polls a UART's putc makes while its transmitter is busy before it
- * drops the byte: over 40 ms at any MMIO speed, longer than a 16-byte FIFO
- * takes to drain at 9600 baud; a console must not hang the kernel. A dead
- * UART reaches it, and so does one whose other end stops taking bytes
- * (flow control; QEMU while its terminal program is stopped or reads
- * nothing): the console reports the bytes so dropped once the transmitter
- * takes bytes again (console.c). */
-#define UART_TX_POLLS (1u << 22)
-
 struct uart_driver {
 	const char *compatible;
 	int (*setup)(const struct fdt *f, int node, struct console *con);
@@ -65,6 +70,47 @@ struct console_choice {
  */
 void console_select(const struct dt_info *dt, struct console_choice *out);
 
+/*
+ * The console's byte path over one UART (drivers/console_io.c): output
+ * that waits, bounded, for the transmitter, and input through a software
+ * ring. While output waits for the transmitter (at 115200 baud, 87 us a
+ * byte) the receiver is read into the ring, so input that arrives while
+ * the kernel prints (a pasted block of commands) outlives the UART's small
+ * RX FIFO; readers take the ring first, so bytes keep their order. Loss
+ * that remains is reported on the output, before its next byte, once:
+ *   [console: N bytes lost: the transmitter stayed busy]
+ *   [console: N input bytes lost: the input buffer was full]
+ *   [console: input bytes lost: the receiver overflowed N time(s)]
+ * The last only where the UART has an overrun flag (the 16550's OE; a
+ * SiFive UART has none). Ring loss is told once the reader has made room.
+ * The counts are only ever added to by the byte path (never printed from
+ * inside it), so a report is one line however much is lost meanwhile.
+ */
+#define CONSOLE_RX_RING 4096
+
+struct console_io {
+	struct console *uart;
+	spinlock_t rx_lock; /* the ring, and reading the UART into it */
+	unsigned char rx_ring[CONSOLE_RX_RING];
+	unsigned int rx_head, rx_len; /* the oldest byte is rx_ring[rx_head] */
+	/* Not yet reported: */
+	unsigned long tx_dropped;   /* output bytes: transmitter stayed busy */
+	unsigned long rx_ring_lost; /* input bytes: the ring was full */
+};
+
+#define CONSOLE_IO_INIT(con) { .uart = (con), .rx_lock = SPINLOCK_INIT }
+
+/* Write @c (no newline translation), first any pending loss report. */
+void console_io_putc(struct console_io *io, char c);
+/* Read what waits in the UART into the ring (skipped if another hart is
+ * at it). */
+void console_io_drain(struct console_io *io);
+/* The oldest input byte (the ring's, after reading the UART), or -1. */
+int console_io_getc(struct console_io *io);
+/* Take the first @c out of the input (the other bytes keep their order);
+ * whether there was one. */
+bool console_io_take(struct console_io *io, unsigned char c);
+
 /* Switch from the SBI console to the UART the device tree names.
  * Returns 0, or -ENODEV (output stays on SBI; a warning says why). */
 int console_init(const struct dt_info *dt);
@@ -77,8 +123,12 @@ void console_fall_back_to_sbi(const char *why);
 
 void console_putc(char c);
 void console_write(const char *s, size_t n);
-/* A byte from the console, or -1 when none is waiting. Never blocks. */
+/* A byte from the console, or -1 when none is waiting. Never blocks.
+ * Bytes come in the order they arrived (the input ring's first). */
 int console_getc(void);
+/* Take the first @c waiting in the console's input out of it (the rest keep
+ * their order); whether one was there. The shell's Ctrl-C. */
+bool console_take_byte(unsigned char c);
 
 /* While capturing, this hart's kprintf output is also copied into @buf
  * (always NUL terminated; what does not fit is dropped). For self-tests of

@@ -35,9 +35,9 @@ int shell_exec(const char *line);
  * started (a typed line or a run= command). Long loops call it between
  * batches, never inside a measured region, and then stop, free what they
  * hold and say so. On the hart that runs the command it reads what waits on
- * the console: the Ctrl-C is taken, every other byte kept as the next
- * line's input (up to SHELL_LINE_MAX bytes; beyond that the UART is left
- * unread). On other harts, and outside a console command (ktest= at boot),
+ * the console: the first Ctrl-C is taken, every other byte stays in the
+ * console's input ring as the next line's input, in order (a full ring is
+ * reported: drivers/console_io.c). On other harts, and outside a console command (ktest= at boot),
  * it reads nothing and returns what the command's hart has seen (false
  * outside a command). Once true, stays true until the command ends.
  */

@@ -91,7 +91,7 @@ check shell-keys 5 \
 no_log shell-keys shell-keys-nothing-run "^stress: ops=" "^  buddyinfo" "^word1 word2w3$"
 
 # A console whose other end takes no bytes for 6 s (a terminal program
-# stopped, flow control): the UART's putc gives each byte up after
+# stopped, flow control): the console gives each byte up after
 # UART_TX_POLLS polls, so bytes are lost, but never silently: the console
 # says how many once the transmitter takes bytes again. 40 helps print
 # about 90 KiB, more than the pipe holds. Either every help's output is

@@ -1,0 +1,187 @@
+/*
+ * console_io.c - the console's bytes over one UART: output with a bounded
+ * wait for the transmitter, input through a software ring, and the reports
+ * of what was lost. Portable (no registers: the driver's ops do that), so
+ * the host tests run it over a model UART whose FIFO overflows.
+ *
+ * Why a ring: rvmm polls the UART. At 115200 baud a byte takes 87 us each
+ * way, and the RX FIFO holds 16 bytes (16550) or 8 (SiFive): while output
+ * waits for the transmitter, input arrives as fast as output leaves, and
+ * unread it overflows the FIFO in under 1.4 ms. So every poll of a waiting
+ * transmit also reads the receiver into the ring (console_io_drain), and
+ * every reader takes the ring before the UART; the bytes keep their order.
+ *
+ * Loss that remains is counted where it happens and reported on the output
+ * before its next byte, one line per kind: the ring full, a transmitter
+ * that stays busy, and a receiver that overflowed during a long stretch
+ * that neither prints nor reads, where the UART says so (16550 LSR OE). A
+ * SiFive UART has no overrun flag: there, only the ring's loss can be told.
+ * The byte path only adds to the counts, so reporting never recurses.
+ *
+ * Locking: rx_lock guards the ring and the reading of the UART into it, so
+ * a byte never overtakes one already in the ring. Draining from the output
+ * path only tries the lock: a hart that trapped or panics while it held
+ * the lock still prints. The counts are atomics.
+ */
+#include <drivers/console.h>
+#include <lib/kstring.h>
+
+static void count(unsigned long *n, unsigned long by)
+{
+	__atomic_fetch_add(n, by, __ATOMIC_RELAXED);
+}
+
+static unsigned long pending(unsigned long *n)
+{
+	return __atomic_load_n(n, __ATOMIC_RELAXED);
+}
+
+static void ring_put(struct console_io *io, unsigned char c)
+{
+	if (io->rx_len == CONSOLE_RX_RING) {
+		count(&io->rx_ring_lost, 1);
+		return;
+	}
+	io->rx_ring[(io->rx_head + io->rx_len) % CONSOLE_RX_RING] = c;
+	io->rx_len++;
+}
+
+/* Read every byte waiting in the UART into the ring. Caller holds rx_lock. */
+static void drain_locked(struct console_io *io)
+{
+	struct console *con = io->uart;
+	int c;
+
+	while ((c = con->getc(con)) >= 0)
+		ring_put(io, (unsigned char)c);
+}
+
+void console_io_drain(struct console_io *io)
+{
+	if (!spin_trylock(&io->rx_lock))
+		return;
+	drain_locked(io);
+	spin_unlock(&io->rx_lock);
+}
+
+int console_io_getc(struct console_io *io)
+{
+	int c = -1;
+
+	spin_lock(&io->rx_lock);
+	drain_locked(io);
+	if (io->rx_len) {
+		c = io->rx_ring[io->rx_head];
+		io->rx_head = (io->rx_head + 1) % CONSOLE_RX_RING;
+		io->rx_len--;
+	}
+	spin_unlock(&io->rx_lock);
+	return c;
+}
+
+/* The ring's index of its @i-th oldest byte. */
+static unsigned int ring_at(const struct console_io *io, unsigned int i)
+{
+	return (io->rx_head + i) % CONSOLE_RX_RING;
+}
+
+bool console_io_take(struct console_io *io, unsigned char c)
+{
+	unsigned int i;
+	bool found;
+
+	spin_lock(&io->rx_lock);
+	drain_locked(io);
+	for (i = 0; i < io->rx_len && io->rx_ring[ring_at(io, i)] != c; i++)
+		;
+	found = i < io->rx_len;
+	if (found) {
+		for (; i + 1 < io->rx_len; i++) /* close the gap: order kept */
+			io->rx_ring[ring_at(io, i)] = io->rx_ring[ring_at(io, i + 1)];
+		io->rx_len--;
+	}
+	spin_unlock(&io->rx_lock);
+	return found;
+}
+
+/* Write @c once the transmitter has room, reading the receiver while it
+ * waits; false if it stayed busy for UART_TX_POLLS polls. */
+static bool tx_wait_put(struct console_io *io, char c)
+{
+	struct console *con = io->uart;
+
+	for (u32 n = UART_TX_POLLS; !con->try_putc(con, c); n--) {
+		if (!n)
+			return false;
+		console_io_drain(io);
+	}
+	return true;
+}
+
+/*
+ * Put out @msg, the report of @n lost from *@count_of; false if the
+ * transmitter is still busy for its first byte (the count stays for the
+ * next try). A byte of the report that is dropped is told of by the next.
+ */
+static bool report(struct console_io *io, unsigned long *count_of, unsigned long n,
+		   const char *msg, int len)
+{
+	if (!tx_wait_put(io, msg[0]))
+		return false;
+	for (int i = 1; i < len; i++)
+		if (!tx_wait_put(io, msg[i]))
+			count(&io->tx_dropped, 1);
+	__atomic_fetch_sub(count_of, n, __ATOMIC_RELAXED);
+	return true;
+}
+
+/*
+ * Ring loss is told of once the reader has made room: while the ring stays
+ * full every byte that arrives is lost, and a report before every output
+ * byte would leave the output nothing but reports.
+ */
+static bool ring_loss_due(struct console_io *io)
+{
+	return __atomic_load_n(&io->rx_len, __ATOMIC_RELAXED) < CONSOLE_RX_RING;
+}
+
+/* Each pending report in turn; false if one could not start. */
+static bool report_losses(struct console_io *io)
+{
+	char msg[112];
+	unsigned long n;
+	int len;
+
+	if ((n = pending(&io->tx_dropped))) {
+		len = ksnprintf(msg, sizeof(msg),
+				"\r\n[console: %lu bytes lost: the transmitter stayed busy]\r\n", n);
+		if (!report(io, &io->tx_dropped, n, msg, len))
+			return false;
+	}
+	if (ring_loss_due(io) && (n = pending(&io->rx_ring_lost))) {
+		len = ksnprintf(msg, sizeof(msg),
+				"\r\n[console: %lu input bytes lost: the input buffer was full]\r\n", n);
+		if (!report(io, &io->rx_ring_lost, n, msg, len))
+			return false;
+	}
+	if ((n = pending(&io->uart->rx_overruns))) {
+		len = ksnprintf(msg, sizeof(msg),
+				"\r\n[console: input bytes lost: the receiver overflowed %lu time%s]\r\n",
+				n, n == 1 ? "" : "s");
+		if (!report(io, &io->uart->rx_overruns, n, msg, len))
+			return false;
+	}
+	return true;
+}
+
+static bool losses_pending(struct console_io *io)
+{
+	return pending(&io->tx_dropped) || (ring_loss_due(io) && pending(&io->rx_ring_lost)) ||
+	       pending(&io->uart->rx_overruns);
+}
+
+void console_io_putc(struct console_io *io, char c)
+{
+	if ((losses_pending(io) && !report_losses(io)) || !tx_wait_put(io, c))
+		count(&io->tx_dropped, 1);
+}
