@@ -11,12 +11,17 @@
  * transmit also reads the receiver into the ring (console_io_drain), and
  * every reader takes the ring before the UART; the bytes keep their order.
  *
+ * A full ring is not read into: the UART's FIFO holds on, so a link with
+ * flow control (QEMU's chardevs: a pipe into make run, a pty) waits and
+ * loses nothing however much comes while a long command runs.
+ *
  * Loss that remains is counted where it happens and reported on the output
- * before its next byte, one line per kind: the ring full, a transmitter
- * that stays busy, and a receiver that overflowed during a long stretch
- * that neither prints nor reads, where the UART says so (16550 LSR OE). A
- * SiFive UART has no overrun flag: there, only the ring's loss can be told.
- * The byte path only adds to the counts, so reporting never recurses.
+ * before its next byte, one line per kind: a transmitter that stays busy,
+ * and a receiver that overflowed (a long stretch that neither prints nor
+ * reads, or a full ring, on a line without flow control) where the UART
+ * says so (16550 LSR OE); a SiFive UART has no overrun flag, so its
+ * overflow cannot be told. The byte path only adds to the counts, so
+ * reporting never recurses.
  *
  * Locking: rx_lock guards the ring and the reading of the UART into it, so
  * a byte never overtakes one already in the ring. Draining from the output
@@ -36,24 +41,20 @@ static unsigned long pending(unsigned long *n)
 	return __atomic_load_n(n, __ATOMIC_RELAXED);
 }
 
-static void ring_put(struct console_io *io, unsigned char c)
-{
-	if (io->rx_len == CONSOLE_RX_RING) {
-		count(&io->rx_ring_lost, 1);
-		return;
-	}
-	io->rx_ring[(io->rx_head + io->rx_len) % CONSOLE_RX_RING] = c;
-	io->rx_len++;
-}
-
-/* Read every byte waiting in the UART into the ring. Caller holds rx_lock. */
+/* Read the bytes waiting in the UART into the ring while it has room.
+ * Caller holds rx_lock. A full ring leaves the UART unread: its FIFO holds
+ * on, and a link with flow control (QEMU's chardevs, a pipe into make run)
+ * waits instead of losing what comes after; a line without it overflows
+ * the FIFO, which the 16550 reports (OE). */
 static void drain_locked(struct console_io *io)
 {
 	struct console *con = io->uart;
 	int c;
 
-	while ((c = con->getc(con)) >= 0)
-		ring_put(io, (unsigned char)c);
+	while (io->rx_len < CONSOLE_RX_RING && (c = con->getc(con)) >= 0) {
+		io->rx_ring[(io->rx_head + io->rx_len) % CONSOLE_RX_RING] = (unsigned char)c;
+		io->rx_len++;
+	}
 }
 
 void console_io_drain(struct console_io *io)
@@ -136,13 +137,16 @@ static bool report(struct console_io *io, unsigned long *count_of, unsigned long
 }
 
 /*
- * Ring loss is told of once the reader has made room: while the ring stays
- * full every byte that arrives is lost, and a report before every output
- * byte would leave the output nothing but reports.
+ * Overruns are told of while the ring has room: with it full the UART is
+ * left unread, so on a line without flow control the FIFO overflows again
+ * at every poll, and a report before every output byte would leave the
+ * output nothing but reports. One report, with the count, once a reader
+ * has made room.
  */
-static bool ring_loss_due(struct console_io *io)
+static bool overrun_report_due(struct console_io *io)
 {
-	return __atomic_load_n(&io->rx_len, __ATOMIC_RELAXED) < CONSOLE_RX_RING;
+	return __atomic_load_n(&io->rx_len, __ATOMIC_RELAXED) < CONSOLE_RX_RING &&
+	       pending(&io->uart->rx_overruns);
 }
 
 /* Each pending report in turn; false if one could not start. */
@@ -158,13 +162,8 @@ static bool report_losses(struct console_io *io)
 		if (!report(io, &io->tx_dropped, n, msg, len))
 			return false;
 	}
-	if (ring_loss_due(io) && (n = pending(&io->rx_ring_lost))) {
-		len = ksnprintf(msg, sizeof(msg),
-				"\r\n[console: %lu input bytes lost: the input buffer was full]\r\n", n);
-		if (!report(io, &io->rx_ring_lost, n, msg, len))
-			return false;
-	}
-	if ((n = pending(&io->uart->rx_overruns))) {
+	if (overrun_report_due(io)) {
+		n = pending(&io->uart->rx_overruns);
 		len = ksnprintf(msg, sizeof(msg),
 				"\r\n[console: input bytes lost: the receiver overflowed %lu time%s]\r\n",
 				n, n == 1 ? "" : "s");
@@ -176,8 +175,7 @@ static bool report_losses(struct console_io *io)
 
 static bool losses_pending(struct console_io *io)
 {
-	return pending(&io->tx_dropped) || (ring_loss_due(io) && pending(&io->rx_ring_lost)) ||
-	       pending(&io->uart->rx_overruns);
+	return pending(&io->tx_dropped) || overrun_report_due(io);
 }
 
 void console_io_putc(struct console_io *io, char c)

@@ -76,14 +76,13 @@ void console_select(const struct dt_info *dt, struct console_choice *out);
  * ring. While output waits for the transmitter (at 115200 baud, 87 us a
  * byte) the receiver is read into the ring, so input that arrives while
  * the kernel prints (a pasted block of commands) outlives the UART's small
- * RX FIFO; readers take the ring first, so bytes keep their order. Loss
+ * RX FIFO; readers take the ring first, so bytes keep their order. A full
+ * ring leaves the UART unread (a link with flow control then waits). Loss
  * that remains is reported on the output, before its next byte, once:
  *   [console: N bytes lost: the transmitter stayed busy]
- *   [console: N input bytes lost: the input buffer was full]
  *   [console: input bytes lost: the receiver overflowed N time(s)]
- * The last only where the UART has an overrun flag (the 16550's OE; a
- * SiFive UART has none). Ring loss is told once the reader has made room.
- * The counts are only ever added to by the byte path (never printed from
+ * The second only where the UART has an overrun flag (the 16550's OE; a
+ * SiFive UART has none). The counts are only ever added to by the byte path (never printed from
  * inside it), so a report is one line however much is lost meanwhile.
  */
 #define CONSOLE_RX_RING 4096
@@ -94,8 +93,7 @@ struct console_io {
 	unsigned char rx_ring[CONSOLE_RX_RING];
 	unsigned int rx_head, rx_len; /* the oldest byte is rx_ring[rx_head] */
 	/* Not yet reported: */
-	unsigned long tx_dropped;   /* output bytes: transmitter stayed busy */
-	unsigned long rx_ring_lost; /* input bytes: the ring was full */
+	unsigned long tx_dropped; /* output bytes: transmitter stayed busy */
 };
 
 #define CONSOLE_IO_INIT(con) { .uart = (con), .rx_lock = SPINLOCK_INIT }

@@ -670,6 +670,25 @@ check make-run-end-failed 2 "^rvmm: end of input \(Ctrl-D\)$" "^power: off \(exi
 make_run make-run-no-input 120 '' SMP=1 MEM=128M
 check make-run-no-input 0 "^rvmm: end of input \(Ctrl-D\)$"
 
+# A long script whose first command runs for seconds, calling
+# shell_interrupted (which reads the console) all along: the console's
+# input ring fills and the rest waits in QEMU (docs/boot.md, "The console's
+# input ring"). Reading on past the full ring lost all but 4096 bytes of
+# the script, its Ctrl-D with them, and the session never ended.
+long_script=$(printf 'stress 1000000\\n'; for i in $(seq 1 300); do printf 'echo script line %03d of 300 xxxxxxxxxxxx\\n' "$i"; done)
+make_run make-run-long-script 240 "$long_script" SMP=1 MEM=128M
+check make-run-long-script 0 "^stress: ops=1000000 errors=0 leaked_pages=0$" "^script line 001 of 300 " \
+	"^script line 150 of 300 " "^script line 300 of 300 " "^rvmm: end of input \(Ctrl-D\)$"
+lines=$(grep -c '^script line [0-9]* of 300 ' "$LOGDIR/make-run-long-script.log")
+if [ "$lines" = 300 ]; then
+	echo "ok   make-run-long-script-every-line"
+	record make-run-long-script-every-line 1 0
+else
+	echo "FAIL make-run-long-script-every-line: $lines of the 300 echo lines ran"
+	record make-run-long-script-every-line 0 1
+fi
+no_log make-run-long-script make-run-long-script-nothing-lost "console: " "unknown command"
+
 # run-qemu.sh itself exits with QEMU's status, the kernel's exit code.
 printf 'echo exit code\npoweroff 7\n' >"$LOGDIR/run-qemu-status-input.txt"
 RC=0
