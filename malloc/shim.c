@@ -980,8 +980,19 @@ static void trim_slot(void *arg)
 	slab_cache_reap(true, arg); /* this slot's magazines, then the free slabs */
 }
 
+/* What is not a slot's: the caches' free slabs, the per-hart page lists
+ * and then every free page of the node given back to the system. */
+static void trim_node(void *arg)
+{
+	(void)arg;
+	kmem_cache_shrink_all();
+	node_drain_pages(mem_node);
+	release_free_blocks(mem_node, 0); /* every free page, as glibc's trim */
+}
+
 /* Give back what the caches hold: every slot's magazines emptied (each
- * under its lock, on the calling thread), every free slab and the per-hart
+ * under its lock, on the calling thread; those of a slot that another
+ * thread was inside mm/ on at every try stay, hart_each_free_slot), every free slab and the per-hart
  * page lists returned to the page allocator, whose free blocks of every
  * order then all leave the resident set (port_release_free_block; frees
  * give back only blocks of 1 MiB and more, and let up to port_release_keep
@@ -995,7 +1006,6 @@ static void trim_slot(void *arg)
 API int malloc_trim(size_t pad)
 {
 	struct slab_reap_stats r = { 0 };
-	struct hart_slot *slot;
 	unsigned long before, releases;
 
 	(void)pad;
@@ -1003,12 +1013,8 @@ API int malloc_trim(size_t pad)
 		return 0;
 	before = nr_free_pages();
 	releases = __atomic_load_n(&port_malloc_releases, __ATOMIC_RELAXED);
-	on_each_cpu(trim_slot, &r);
-	slot = slot_enter();
-	kmem_cache_shrink_all();
-	node_drain_pages(mem_node);
-	release_free_blocks(mem_node, 0); /* every free page, as glibc's trim */
-	hart_exit(slot);
+	hart_each_free_slot(trim_slot, &r); /* a slot in use keeps its magazines */
+	hart_on_free_slot(trim_node, NULL);
 	return nr_free_pages() > before ||
 	       __atomic_load_n(&port_malloc_releases, __ATOMIC_RELAXED) != releases;
 }

@@ -206,6 +206,69 @@ void port_release_free_block(void *addr, unsigned long size)
 	__atomic_add_fetch(&port_malloc_releases, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * @fn on the calling thread as each slot whose lock it can take, each under
+ * that lock, in at most HART_EACH_PASSES passes of trylocks over the slots
+ * (no waiting, no yielding); returns how many slots it missed. A slot
+ * missed had a thread inside mm/ at every try: its caches were in use.
+ * Waiting for each lock in turn (on_each_cpu) could last seconds: a thread
+ * that allocates in a loop gives its slot's lock back for a few
+ * instructions between calls and takes it again at once, so the waiter
+ * seldom saw it free; malloc_trim while 6 threads allocated took 28 to
+ * 61 s for 20 calls, passes without a bound 10 to 12 s, and a bound of 512
+ * passes yielding every 64 still 1 to 3 s with 12 threads (the yields).
+ * The fork holder holds every lock already: @fn runs on every slot. A
+ * caller must not be inside an operation (hart_enter).
+ */
+unsigned int hart_each_free_slot(void (*fn)(void *arg), void *arg)
+{
+	unsigned int me = this_cpu(), n = nr_online_cpus();
+	unsigned long done = 0, all = (1ul << n) - 1;
+
+	for (unsigned int pass = 1; done != all && pass <= HART_EACH_PASSES; pass++) {
+		for (unsigned int cpu = 0; cpu < n; cpu++) {
+			if ((done & 1ul << cpu) || (!hart_fork_holder && !spin_trylock(&hart_slots[cpu].lock)))
+				continue;
+			port_host_set_this_cpu(cpu);
+			fn(arg);
+			hart_exit(&hart_slots[cpu]);
+			done |= 1ul << cpu;
+		}
+	}
+	port_host_set_this_cpu(me);
+	return n - (unsigned int)__builtin_popcountl(done);
+}
+
+/*
+ * @fn on the calling thread as the first slot whose lock it takes, its own
+ * first, in passes as hart_each_free_slot; if none was free in
+ * HART_EACH_PASSES passes, as its own slot once that lock is free
+ * (hart_enter). With more threads than slots, a thread's own slot is
+ * shared: waiting for it behind a thread that allocates in a loop took
+ * malloc_trim up to 10 s a call with 12 threads allocating. A caller must
+ * not be inside an operation.
+ */
+void hart_on_free_slot(void (*fn)(void *arg), void *arg)
+{
+	struct hart_slot *own = hart_mine ? hart_mine : hart_lease();
+	unsigned int me = this_cpu(), n = nr_online_cpus(), at = me;
+
+	for (unsigned int pass = 1; !hart_fork_holder && pass <= HART_EACH_PASSES; pass++) {
+		for (unsigned int i = 0; i < n; i++) {
+			at = (me + i) % n;
+			if (spin_trylock(&hart_slots[at].lock))
+				goto run;
+		}
+	}
+	at = me;
+	hart_enter(own);
+run:
+	port_host_set_this_cpu(at);
+	fn(arg);
+	hart_exit(&hart_slots[at]);
+	port_host_set_this_cpu(me);
+}
+
 /* Every slot in turn on the calling thread, each under its lock. mm/ does
  * not call it; a caller must not be inside an operation (hart_enter). */
 void on_each_cpu(void (*fn)(void *arg), void *arg)

@@ -85,6 +85,19 @@ static inline void hart_exit(struct hart_slot *slot)
  * may allocate (hart_fork_holder). */
 void hart_fork_handlers(void);
 
+/* How many passes of trylocks over the slots hart_each_free_slot and
+ * hart_on_free_slot make at most. */
+#define HART_EACH_PASSES 256
+
+/* Run @fn on each slot whose lock the calling thread takes within
+ * HART_EACH_PASSES passes (port/malloc.c); returns the slots missed. */
+unsigned int hart_each_free_slot(void (*fn)(void *arg), void *arg);
+
+/* Run @fn as the first slot whose lock the calling thread takes (its own
+ * tried first), or as its own slot after HART_EACH_PASSES passes found none
+ * free (port/malloc.c). */
+void hart_on_free_slot(void (*fn)(void *arg), void *arg);
+
 /* Free blocks given back to the system so far (port_release_free_block:
  * madvise of a free block of 1 MiB or more); malloc_trim compares it. */
 extern unsigned long port_malloc_releases;
