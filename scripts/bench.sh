@@ -104,7 +104,7 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "kmem_cache; slob_pc: 64-byte blocks of a SLOB segfit heap); then the same with both halves on cpu 0."
 	echo "make bench runs them in a second boot, two harts, without -icount:"
 	echo
-	echo "    qemu-system-riscv64 -M virt -bios default -nographic -smp 2 -m 512M -kernel build/rvmm.elf -append \"run=bench slab_pc slob_pc;poweroff\""
+	echo "    qemu-system-riscv64 -M virt -bios default -nographic -smp 2 -m 512M -kernel build/rvmm.elf -append 'run=\"bench slab_pc slob_pc;poweroff\"'"
 	echo
 	echo "| benchmark | operations per second across harts | on one hart | across / one hart |"
 	echo "|---|---|---|---|"

@@ -29,6 +29,9 @@ grep -q '^host ' "$RESULTS" || record host 0 1 # the runner itself died
 section "layers: mm/ uses lib/ and its port only, lib/ nothing above it"
 tests/qemu/layers.sh
 
+section "docs: the kernel command lines README.md and docs/*.md show name known parameters"
+tests/qemu/doc-cmdlines.sh
+
 section "mm as a library: examples/embed on QEMU virt (build/librvmm.a), examples/host, and built outside the tree as docs/embedding.md says"
 tests/qemu/embed.sh
 tests/qemu/embed-outside.sh
