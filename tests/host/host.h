@@ -6,7 +6,8 @@
 
 extern const char *host_dtb_dir;
 
-/* Read build/dtb/<name>.dtb into a malloc'ed buffer; NULL if it cannot. */
+/* The fixture NAME.dtb of host_dtb_dir, malloc'ed, its size in *size;
+ * NULL (size 0, the path named on stderr) when it cannot be read. */
 void *host_load_dtb(const char *name, size_t *size);
 
 /* The port's host side (host_set_cpu, the kprintf sink, panic hook). */

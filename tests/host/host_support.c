@@ -15,10 +15,13 @@ void *host_load_dtb(const char *name, size_t *size)
 	void *buf;
 	long n;
 
+	*size = 0;
 	snprintf(path, sizeof(path), "%s/%s.dtb", host_dtb_dir, name);
 	f = fopen(path, "rb");
-	if (!f)
+	if (!f) {
+		fprintf(stderr, "host: cannot open the fixture %s (make host-test builds them)\n", path);
 		return NULL;
+	}
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	fseek(f, 0, SEEK_SET);
@@ -28,6 +31,9 @@ void *host_load_dtb(const char *name, size_t *size)
 		buf = NULL;
 	}
 	fclose(f);
-	*size = (size_t)n;
+	if (!buf)
+		fprintf(stderr, "host: cannot read the fixture %s\n", path);
+	else
+		*size = (size_t)n;
 	return buf;
 }
