@@ -309,7 +309,7 @@ static unsigned long slab_base_pages;
  * (the heap classes). */
 static unsigned long slab_object_pages(void)
 {
-	return slab_pages + kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+	return slab_pages + slob_heap_pages(&kmalloc_heap);
 }
 
 static void slab_at_end(const struct wl_result *r, void *arg)
@@ -366,7 +366,7 @@ static void run_slab(const struct wl_bench *b, struct wl_slot *table, struct wl_
 	/* With heap classes, idle pages kmalloc's heap keeps from earlier runs
 	 * count as the run's own (it may use them): not in the base. */
 	idle = kmalloc_heap_classes ? kmalloc_heap.nr_empty * PAGE_SIZE : 0;
-	heap_base = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE - idle;
+	heap_base = slob_heap_pages(&kmalloc_heap) * PAGE_SIZE - idle;
 	base = kmalloc_held_bytes() - idle;
 	kmalloc_peak_bytes = base;
 	kmalloc_peak_heap_bytes = heap_base;

@@ -20,7 +20,7 @@
  * slab slow path takes it once per new slab. */
 static inline void kmalloc_note_held(void)
 {
-	unsigned long heap = (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
+	unsigned long heap = slob_heap_pages(&kmalloc_heap) * PAGE_SIZE;
 	unsigned long now = slab_pages * PAGE_SIZE + slab_meta_bytes + heap;
 
 	if (now > kmalloc_peak_bytes) {

@@ -180,15 +180,15 @@ unsigned long kmalloc_peak_bytes, kmalloc_peak_heap_bytes;
 unsigned long kmalloc_held_bytes(void)
 {
 	return slab_pages * PAGE_SIZE + slab_meta_bytes +
-	       (kmalloc_heap.nr_pages + kmalloc_heap.big_pages) * PAGE_SIZE;
+	       slob_heap_pages(&kmalloc_heap) * PAGE_SIZE;
 }
 
 unsigned long kmalloc_held_pages(void)
 {
-	unsigned long pages = slab_held_pages() + kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+	unsigned long pages = slab_held_pages() + slob_heap_pages(&kmalloc_heap);
 
 	for (unsigned int i = 0; i < KMALLOC_NR_ZONE_TYPES; i++)
-		pages += kmalloc_zone_heaps[i].nr_pages + kmalloc_zone_heaps[i].big_pages;
+		pages += slob_heap_pages(&kmalloc_zone_heaps[i]);
 	return pages;
 }
 

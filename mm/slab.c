@@ -181,7 +181,7 @@ static struct slob_heap meta_heap;
 
 unsigned long slab_held_pages(void)
 {
-	return slab_pages + meta_heap.nr_pages + meta_heap.big_pages;
+	return slab_pages + slob_heap_pages(&meta_heap);
 }
 
 /* The capacity-0 magazine (EMPTY_END): base[0] only, never written. */

@@ -65,14 +65,14 @@ struct slob_heap kmalloc_heap;
 /* Would @n more pages take @h past its max_pages (tests)? */
 static bool over_limit(const struct slob_heap *h, unsigned long n)
 {
-	return h->max_pages && h->nr_pages + h->big_pages + n > h->max_pages;
+	return h->max_pages && slob_heap_pages(h) + n > h->max_pages;
 }
 
 static void count_page(struct slob_heap *h, long delta)
 {
 	h->nr_pages += (unsigned long)delta;
-	if (h->nr_pages + h->big_pages > h->peak_pages)
-		h->peak_pages = h->nr_pages + h->big_pages;
+	if (slob_heap_pages(h) > h->peak_pages)
+		h->peak_pages = slob_heap_pages(h);
 }
 
 void *get_slob_page(struct slob_heap *h, gfp_t gfp)

@@ -68,7 +68,7 @@ static unsigned long models_quarters(void);
 
 static void after_step(size_t request)
 {
-	unsigned long held = heap.nr_pages + heap.big_pages;
+	unsigned long held = slob_heap_pages(&heap);
 	unsigned long others = held - heap.sp_pages; /* segfit and bigblock pages */
 
 	step++;
@@ -563,7 +563,7 @@ static void census(void)
 
 	slob_census(&heap, page_seen, NULL);
 	printf("churn-peak: after request %lu: %lu pages: %lu size pages, %lu segfit pages, %lu bigblock pages\n",
-	       stop_at, heap.nr_pages + heap.big_pages, heap.sp_pages, seg.pages, heap.big_pages);
+	       stop_at, slob_heap_pages(&heap), heap.sp_pages, seg.pages, heap.big_pages);
 	for (int i = 0; i < SIZES; i++) {
 		unsigned int size = 16u << i;
 		long live = 0;

@@ -115,6 +115,12 @@ struct slob_heap {
 	const char *last_error;
 };
 
+/* Pages @h holds from the page allocator: its SLOB pages and bigblocks. */
+static inline unsigned long slob_heap_pages(const struct slob_heap *h)
+{
+	return h->nr_pages + h->big_pages;
+}
+
 extern struct slob_heap kmalloc_heap;
 /* KFENCE on or off for the heap's kmalloc (its other path while on). */
 void slob_heap_set_kfence(struct slob_heap *h, bool on);

@@ -536,15 +536,15 @@ static void check_all(bool patterns)
 
 		if (zh) {
 			FUZZ_CHECK(slob_check(zh) == 0, "slob_check %s", zh->name);
-			zone_heaps += zh->nr_pages + zh->big_pages;
+			zone_heaps += slob_heap_pages(zh);
 		}
 		for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 			if (kmalloc_zone_caches[zt][i])
 				FUZZ_CHECK(kmem_cache_check(kmalloc_zone_caches[zt][i]) == 0,
 					   "kmem_cache_check %s", kmalloc_zone_caches[zt][i]->name);
 	}
-	held = S.our_pages + slab_pages + meta_pages() + kmalloc_heap.nr_pages +
-	       kmalloc_heap.big_pages + aux.nr_pages + aux.big_pages + zone_heaps;
+	held = S.our_pages + slab_pages + meta_pages() + slob_heap_pages(&kmalloc_heap) +
+	       slob_heap_pages(&aux) + zone_heaps;
 	FUZZ_CHECK(nr_free_pages() + held == S.managed,
 		   "free %lu + held %lu (ours %lu, slab %lu, meta %lu, kmalloc heap %lu+%lu, "
 		   "second heap %lu+%lu, zone heaps %lu) != managed %lu",

@@ -162,16 +162,16 @@ static bool slob_model(const struct fx *f)
 	return f->model == SLAB_SLOB;
 }
 
-/* Pages the SLOB heaps hold (SLOB pages and bigblocks). */
-static unsigned long slob_heap_pages(void)
+/* Pages kmalloc's SLOB heaps hold (SLOB pages and bigblocks). */
+static unsigned long kmalloc_slob_pages(void)
 {
-	unsigned long n = kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+	unsigned long n = slob_heap_pages(&kmalloc_heap);
 
 	for (unsigned int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++) {
 		struct slob_heap *h = kmalloc_zone_heap_of(zt);
 
 		if (h)
-			n += h->nr_pages + h->big_pages;
+			n += slob_heap_pages(h);
 	}
 	return n;
 }
@@ -469,8 +469,8 @@ static void model_body(struct ktest *t, struct fx *f)
 			ktest_fail(t, __FILE__, __LINE__, "step %lu: slob_check failed", step);
 			break;
 		}
-		if (slab_pages - f->pages0 + slob_heap_pages() > peak_pages)
-			peak_pages = slab_pages - f->pages0 + slob_heap_pages();
+		if (slab_pages - f->pages0 + kmalloc_slob_pages() > peak_pages)
+			peak_pages = slab_pages - f->pages0 + kmalloc_slob_pages();
 	}
 	EXPECT_EQ(slab_errors, f->err0);
 	if (t->failures)
@@ -2163,7 +2163,7 @@ static void heap_classes_body(struct ktest *t, struct fx *f)
 			kfree(a[i]);
 			a[i] = NULL;
 		}
-		heap_pages = slob_heap_pages();
+		heap_pages = kmalloc_slob_pages();
 		free0 = free_now();
 		slabs0 = slab_pages;
 		for (int i = 0; i < HC_N / 2; i++) {
@@ -2172,7 +2172,7 @@ static void heap_classes_body(struct ktest *t, struct fx *f)
 			memset(b[i], 0xb0, 1500);
 		}
 		if (on) { /* the 1.7 KiB holes serve the 1.5 KiB requests */
-			EXPECT_EQ(slob_heap_pages(), heap_pages);
+			EXPECT_EQ(kmalloc_slob_pages(), heap_pages);
 			EXPECT_EQ(free_now(), free0);
 			EXPECT(kmalloc_caches[i1536] == NULL && kmalloc_caches[i1792] == NULL);
 			EXPECT_EQ(slob_check(&kmalloc_heap), 0);
@@ -2285,14 +2285,14 @@ static void heap_classes_compact_body(struct ktest *t, struct fx *f)
 		kfree(a[i]);
 		a[i] = NULL;
 	}
-	heap_pages = slob_heap_pages();
+	heap_pages = kmalloc_slob_pages();
 	free0 = free_now();
 	for (int i = 0; i < HC_N; i += 2) {
 		a[i] = kmalloc(370, GFP_KERNEL);
 		ASSERT(a[i]);
 		memset(a[i], 0xc4, 370);
 	}
-	EXPECT_EQ(slob_heap_pages(), heap_pages);
+	EXPECT_EQ(kmalloc_slob_pages(), heap_pages);
 	EXPECT_EQ(free_now(), free0);
 	EXPECT(kmalloc_caches[kmalloc_size_index(448)] == NULL);
 	EXPECT(kmalloc_caches[kmalloc_size_index(370)] == NULL);

@@ -402,9 +402,9 @@ static bool model_counts(struct ktest *t, struct fx *f, long step, bool stats)
 			   h->nr_pages);
 		return false;
 	}
-	if (h->peak_pages < h->nr_pages + h->big_pages) {
+	if (h->peak_pages < slob_heap_pages(h)) {
 		ktest_fail(t, __FILE__, __LINE__, "step %ld: peak %lu below %lu", step,
-			   h->peak_pages, h->nr_pages + h->big_pages);
+			   h->peak_pages, slob_heap_pages(h));
 		return false;
 	}
 	if (stats) {
@@ -529,7 +529,7 @@ static void model_run(struct ktest *t, struct fx *f)
 			ktest_fail(t, __FILE__, __LINE__, "step %ld: slob_check failed", step);
 			break;
 		}
-		max_seen = MAX(max_seen, f->h.nr_pages + f->h.big_pages);
+		max_seen = MAX(max_seen, slob_heap_pages(&f->h));
 	}
 	if (step < MODEL_STEPS)
 		return; /* the heap may be damaged: leave it */
@@ -871,7 +871,7 @@ static void bigblock_grows_in_place(struct ktest *t, struct fx *f)
 	memset(hi, 3, 12 * PAGE_SIZE); /* every new page is the block's */
 
 	/* The heap's limit: refused at one page short, nothing changed. */
-	limit = f->h.nr_pages + f->h.big_pages + 1;
+	limit = slob_heap_pages(&f->h) + 1;
 	f->h.max_pages = limit;
 	EXPECT(!slob_big_grow(&f->h, virt_to_page(hi), 14 * PAGE_SIZE, GFP_KERNEL));
 	expect_bigblock(t, f, hi, 12, 16);

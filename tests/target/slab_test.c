@@ -46,7 +46,7 @@ static char out[32768]; /* slabinfo lists every cache: kmalloc's zone caches, ma
 /* Pages of kmalloc's SLOB heap (SLOB pages and bigblocks). */
 static unsigned long kheap_pages(void)
 {
-	return kmalloc_heap.nr_pages + kmalloc_heap.big_pages;
+	return slob_heap_pages(&kmalloc_heap);
 }
 
 /* Free pages, counting the slab metadata heap's pages (descriptors,

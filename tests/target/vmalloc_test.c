@@ -52,26 +52,6 @@ struct snapshot {
 	struct vmalloc_stats vs;
 };
 
-/* Pages a SLOB heap holds (its SLOB pages and bigblocks). */
-static unsigned long heap_pages(const struct slob_heap *h)
-{
-	return h ? h->nr_pages + h->big_pages : 0;
-}
-
-/* What kmalloc and the caches hold after settling: slab pages and
- * descriptors, kmalloc's heap and its zone heaps. Under kmalloc=slob a
- * case's own kmalloc calls may leave its heap a page bigger or smaller
- * (a SLOB page keeps other blocks), which moves pages between the heap and
- * the free lists but loses none. */
-static unsigned long held_pages(void)
-{
-	unsigned long n = slab_held_pages() + heap_pages(&kmalloc_heap);
-
-	for (unsigned int zt = 0; zt < KMALLOC_NR_ZONE_TYPES; zt++)
-		n += heap_pages(kmalloc_zone_heap_of(zt));
-	return n;
-}
-
 static void take_snapshot(struct snapshot *s)
 {
 	/* Settle first: what the shrinkers would give back when memory runs
@@ -79,7 +59,11 @@ static void take_snapshot(struct snapshot *s)
 	run_shrinkers(GFP_KERNEL);
 	node_drain_pages(mem_node);
 	s->free = nr_free_pages();
-	s->held = held_pages();
+	/* What kmalloc and the caches hold after settling. Under kmalloc=slob a
+	 * case's own kmalloc calls may leave its heap a page bigger or smaller
+	 * (a SLOB page keeps other blocks), which moves pages between the heap
+	 * and the free lists but loses none. */
+	s->held = kmalloc_held_pages();
 	s->table_pages = kernel_pgtable.nr_table_pages;
 	for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
 		for (unsigned int o = 0; o < MAX_ORDER; o++)
