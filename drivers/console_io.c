@@ -8,7 +8,7 @@
  * way, and the RX FIFO holds 16 bytes (16550) or 8 (SiFive): while output
  * waits for the transmitter, input arrives as fast as output leaves, and
  * unread it overflows the FIFO in under 1.4 ms. So every poll of a waiting
- * transmit also reads the receiver into the ring (console_io_drain), and
+ * transmit also reads the receiver into the ring (drain_if_free), and
  * every reader takes the ring before the UART; the bytes keep their order.
  *
  * A full ring is not read into: the UART's FIFO holds on, so a link with
@@ -41,6 +41,12 @@ static unsigned long pending(unsigned long *n)
 	return __atomic_load_n(n, __ATOMIC_RELAXED);
 }
 
+/* The ring's index of its @i-th oldest byte. */
+static unsigned int ring_at(const struct console_io *io, unsigned int i)
+{
+	return (io->rx_head + i) % CONSOLE_RX_RING;
+}
+
 /* Read the bytes waiting in the UART into the ring while it has room.
  * Caller holds rx_lock. A full ring leaves the UART unread: its FIFO holds
  * on, and a link with flow control (QEMU's chardevs, a pipe into make run)
@@ -52,12 +58,14 @@ static void drain_locked(struct console_io *io)
 	int c;
 
 	while (io->rx_len < CONSOLE_RX_RING && (c = con->getc(con)) >= 0) {
-		io->rx_ring[(io->rx_head + io->rx_len) % CONSOLE_RX_RING] = (unsigned char)c;
+		io->rx_ring[ring_at(io, io->rx_len)] = (unsigned char)c;
 		io->rx_len++;
 	}
 }
 
-void console_io_drain(struct console_io *io)
+/* Read what waits in the UART into the ring, unless another hart is at it
+ * (the output path: a hart that trapped holding the lock still prints). */
+static void drain_if_free(struct console_io *io)
 {
 	if (!spin_trylock(&io->rx_lock))
 		return;
@@ -73,17 +81,11 @@ int console_io_getc(struct console_io *io)
 	drain_locked(io);
 	if (io->rx_len) {
 		c = io->rx_ring[io->rx_head];
-		io->rx_head = (io->rx_head + 1) % CONSOLE_RX_RING;
+		io->rx_head = ring_at(io, 1);
 		io->rx_len--;
 	}
 	spin_unlock(&io->rx_lock);
 	return c;
-}
-
-/* The ring's index of its @i-th oldest byte. */
-static unsigned int ring_at(const struct console_io *io, unsigned int i)
-{
-	return (io->rx_head + i) % CONSOLE_RX_RING;
 }
 
 bool console_io_take(struct console_io *io, unsigned char c)
@@ -114,7 +116,7 @@ static bool tx_wait_put(struct console_io *io, char c)
 	for (u32 n = UART_TX_POLLS; !con->try_putc(con, c); n--) {
 		if (!n)
 			return false;
-		console_io_drain(io);
+		drain_if_free(io);
 	}
 	return true;
 }

@@ -668,7 +668,6 @@ static __attribute__((noinline, cold)) struct page *alloc_pages_reclaim(struct p
 	}
 }
 
-/* Linux WARNs once for __GFP_NOFAIL above order 1: it cannot promise it. */
 /* Does fail_page_alloc fail this request of @order? Never a __GFP_NOFAIL
  * one (as Linux's), nor one a caller has already asked about
  * (__GFP_FAULT_ASKED). Every page allocation entry asks through here. */
@@ -678,6 +677,7 @@ static inline bool fault_injected(gfp_t gfp, unsigned int order)
 	       should_fail_alloc_page(gfp, order);
 }
 
+/* Linux WARNs once for __GFP_NOFAIL above order 1: it cannot promise it. */
 static __attribute__((noinline, cold)) void nofail_check(unsigned int order)
 {
 	static bool warned;

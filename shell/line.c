@@ -157,7 +157,7 @@ enum line_result line_editor_feed(struct line_editor *ed, unsigned char c)
 		erase_word(ed);
 	else if (c == '\t')
 		insert_char(ed, ' ');
-	else if ((c >= ' ' && c < DEL) || c > DEL)
+	else if (c >= ' ' && c != DEL) /* printable ASCII, or a byte above 0x7f */
 		insert_char(ed, (char)c);
 	return LINE_MORE;
 }

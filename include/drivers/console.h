@@ -82,8 +82,9 @@ void console_select(const struct dt_info *dt, struct console_choice *out);
  *   [console: N bytes lost: the transmitter stayed busy]
  *   [console: input bytes lost: the receiver overflowed N time(s)]
  * The second only where the UART has an overrun flag (the 16550's OE; a
- * SiFive UART has none). The counts are only ever added to by the byte path (never printed from
- * inside it), so a report is one line however much is lost meanwhile.
+ * SiFive UART has none). The counts are only ever added to by the byte
+ * path (never printed from inside it), so a report is one line however
+ * much is lost meanwhile.
  */
 #define CONSOLE_RX_RING 4096
 
@@ -100,9 +101,6 @@ struct console_io {
 
 /* Write @c (no newline translation), first any pending loss report. */
 void console_io_putc(struct console_io *io, char c);
-/* Read what waits in the UART into the ring (skipped if another hart is
- * at it). */
-void console_io_drain(struct console_io *io);
 /* The oldest input byte (the ring's, after reading the UART), or -1. */
 int console_io_getc(struct console_io *io);
 /* Take the first @c out of the input (the other bytes keep their order);
