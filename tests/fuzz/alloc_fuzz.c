@@ -823,8 +823,9 @@ static void op_krealloc(struct input *in)
 	q = krealloc(o->p, size, gfp);
 	/* A slab object, or one of kmalloc's SLOB blocks asked into a zone,
 	 * moves to whatever kmalloc serves now; another SLOB block stays in its
-	 * heap. */
-	if (slab || (kernel && (gfp & GFP_ZONEMASK))) {
+	 * heap, and so does a bigblock of the zone that grew in place (q == the
+	 * block: it is still its heap's). */
+	if (q != o->p && (slab || (kernel && (gfp & GFP_ZONEMASK)))) {
 		slab = kmalloc_backend == KMALLOC_SLAB;
 		h = !(gfp & GFP_ZONEMASK) ? &kmalloc_heap
 		    : kmalloc_zone_heap_of(gfp & __GFP_DMA ? KMALLOC_ZONE_DMA : KMALLOC_ZONE_DMA32);
@@ -846,6 +847,7 @@ static void op_krealloc(struct input *in)
 		check_obj(o);
 		return;
 	}
+	FUZZ_CHECK(q != o->p || in_zone, "krealloc grew a block of another zone in place");
 	{
 		struct obj old = *o;
 		long bad;
