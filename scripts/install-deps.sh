@@ -28,6 +28,11 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
+	if ! command -v sudo >/dev/null 2>&1; then
+		echo "deps: missing packages:$missing" >&2
+		echo "deps: installing them needs root: run this as root, or install sudo" >&2
+		exit 1
+	fi
 	SUDO=sudo
 fi
 echo "deps: installing$missing"
