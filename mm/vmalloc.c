@@ -191,6 +191,31 @@ static void free_area_pages(struct vm_area *a, unsigned int n)
 	kvfree(a->pages);
 }
 
+/* The memory a gfp's zone bits name, for vmalloc's failure line. */
+static const char *gfp_zone_name(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return "ZONE_DMA";
+	if (gfp & __GFP_DMA32)
+		return "ZONE_DMA32";
+	return "any zone";
+}
+
+/* vmalloc's failure line (unless __GFP_NOWARN): the request and @why.
+ * Its pages are taken quietly, one at a time, so the page allocator's
+ * warning would name an order-0 request, not this one, or nothing at all
+ * (it warns once per order). */
+static void vmalloc_failed(unsigned long size, gfp_t gfp, const char *why, unsigned int got,
+			   unsigned int of)
+{
+	if (gfp & __GFP_NOWARN)
+		return;
+	kprintf("vmalloc: %lu bytes (gfp %#x) failed: %s", size, gfp, why);
+	if (of)
+		kprintf(" (%u of %u pages from %s taken)", got, of, gfp_zone_name(gfp));
+	kprintf("\n");
+}
+
 static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 {
 	/* (size + PAGE_SIZE - 1) would wrap for a size near ULONG_MAX. */
@@ -206,27 +231,36 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 				"(port_kernel_pgtable() is NULL)\n", size);
 		return NULL;
 	}
+	/* A size no vmalloc can serve is refused quietly, as before any
+	 * memory is looked at (ktest vmalloc.sizes_zero_huge_and_tiny). */
 	if (!size || n > (VMALLOC_END - VMALLOC_START) / PAGE_SIZE / 2)
 		return NULL;
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
+	if (!a) {
+		vmalloc_failed(size, gfp, "no memory for its area record", 0, 0);
 		return NULL;
+	}
 	a->nr_pages = (unsigned int)n;
 	a->size = n << PAGE_SHIFT;
 	a->flags = VM_ALLOC;
 	a->caller = caller;
 	a->pages = alloc_page_array(a->nr_pages, caller);
-	if (!a->pages)
+	if (!a->pages) {
+		vmalloc_failed(size, gfp, "no memory for its page array", 0, 0);
 		goto no_array;
+	}
 	for (i = 0; i < a->nr_pages; i++) {
 		a->pages[i] = alloc_page(gfp | __GFP_NOWARN);
-		if (!a->pages[i])
+		if (!a->pages[i]) {
+			vmalloc_failed(size, gfp, "out of pages", i, a->nr_pages);
 			goto no_pages;
+		}
 		set_page_type(a->pages[i], PGTY_VMALLOC);
 	}
 	addr = place_area(a, a->pages);
 	if (addr)
 		return kasan_vmalloc(addr, size);
+	vmalloc_failed(size, gfp, "no room to map it (vmalloc range or page-table pages)", 0, 0);
 no_pages:
 	free_area_pages(a, i);
 no_array:

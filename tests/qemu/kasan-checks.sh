@@ -21,6 +21,23 @@ else
 	record kasan-all-no-report 0 1
 fi
 
+# The zone suites on the KASAN kernel at 8 GiB on two NUMA memory nodes
+# (node 1 wholly above 4 GiB), with kmalloc on SLOB: every zone request in
+# its zone, and nothing reported.
+ktest_run kasan-zones-numa-8G 300 -M virt -bios default -smp 2 -m 8G \
+	-object memory-backend-ram,id=m0,size=4G -object memory-backend-ram,id=m1,size=4G \
+	-numa node,memdev=m0 -numa node,memdev=m1 -kernel "$KASAN_KERNEL" \
+	-append "kmalloc=slob ktest=zones,zone_paths"
+reports=$(grep -c -e '^BUG: KASAN' -e '^UBSAN:' "$LOGDIR/kasan-zones-numa-8G.log")
+if [ "$reports" = 0 ]; then
+	echo "ok   kasan-zones-numa-8G-no-report"
+	record kasan-zones-numa-8G-no-report 1 0
+else
+	echo "FAIL kasan-zones-numa-8G-no-report: $reports KASAN/UBSan reports"
+	grep -e '^BUG: KASAN' -e '^UBSAN:' "$LOGDIR/kasan-zones-numa-8G.log" | sort | uniq -c | head -20
+	record kasan-zones-numa-8G-no-report 0 1
+fi
+
 # ktest=kasan: the planted bugs, each with its kind, address, size and
 # direction; the closing count must be N of N.
 ktest_run kasan-planted 120 -M virt -bios default -smp 4 -m 512M -kernel "$KASAN_KERNEL" \

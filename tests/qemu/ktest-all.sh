@@ -2,7 +2,9 @@
 # ktest-all.sh - ktest=all on QEMU virt with 1 and 4 harts, 128 MiB and 8 GiB, at 5 MiB,
 # with slab=slob, and with kmalloc=slob slab=slob; the zones and zone_paths
 # suites on both kmalloc backends at 8 GiB, one bank and two, and zone_paths
-# at 4 and 2 GiB, under KFENCE, and with most of DMA32 reserved.
+# at 4 and 2 GiB, under KFENCE, and with most of DMA32 reserved; both on
+# two NUMA memory nodes, at 5 GiB, and with kmalloc_heap=, slab_debug and
+# KFENCE settings.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -61,6 +63,24 @@ ktest_run virt-smp2-8G-zone-paths-kfence 120 -M virt -bios default -smp 2 -m 8G 
 	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=zone_paths"
 ktest_run dma32-reserved-smp2-8G 120 -M virt -bios default -smp 2 -m 8G \
 	-dtb build/dtb/virt-8g-dma32-reserved.dtb -kernel "$KERNEL" -append "ktest=zones,zone_paths"
+# The zone suites under the allocator settings of the command line and on
+# other memory layouts: two NUMA memory nodes (node 1 wholly above 4 GiB;
+# rvmm sees one node of both banks), with KFENCE sampling every allocation
+# and on SLOB; 5 GiB (1 GiB of Normal) with every slab_debug check; 4 harts
+# with kmalloc_heap=compact and poisoning (SLOB-model caches hold their
+# freed objects); kmalloc_heap=on with a ZONE_DMA.
+NUMA8G="-m 8G -object memory-backend-ram,id=m0,size=4G -object memory-backend-ram,id=m1,size=4G
+	-numa node,memdev=m0 -numa node,memdev=m1"
+ktest_run numa-smp2-8G-zones-kfence 240 -M virt -bios default -smp 2 $NUMA8G \
+	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=zones,zone_paths"
+ktest_run numa-smp2-8G-zones-all-slob 240 -M virt -bios default -smp 2 $NUMA8G \
+	-kernel "$KERNEL" -append "kmalloc=slob slab=slob ktest=zones,zone_paths"
+ktest_run virt-smp2-5G-zones-slab-debug 240 -M virt -bios default -smp 2 -m 5G \
+	-kernel "$KERNEL" -append "slab_debug ktest=zones,zone_paths"
+ktest_run virt-smp4-8G-zones-heap-compact-poison 240 -M virt -bios default -smp 4 -m 8G \
+	-kernel "$KERNEL" -append "kmalloc_heap=compact slab_debug=P slab=slob ktest=zones,zone_paths"
+ktest_run virt-smp2-8G-zone-dma-heap-on 240 -M virt -bios default -smp 2 -m 8G \
+	-kernel "$KERNEL" -append "zone_dma_limit=0x90000000 kmalloc_heap=on ktest=zones,zone_paths"
 # Zones too small for what the suites asked of them once: ZONE_DMA32 of 8
 # MiB (virt-small-dma32.dts: GFP_KERNEL cannot fall back to it), and a
 # ZONE_DMA that ends just above OpenSBI (a few hundred pages: watermarks of

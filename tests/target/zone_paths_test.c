@@ -25,15 +25,23 @@
  * holding Normal pages, alloc_pages_exact, alloc_pages_fit,
  * alloc_contig_pages; runs grown in place (extend_pages_exact,
  * extend_contig_range); kvmalloc beyond 4 MiB; both zone bits at once;
- * and all of them again with ZONE_DMA32 (and ZONE_DMA) filled: NULL with
- * a report, or zone memory, never Normal memory.
+ * the page wrappers (__get_free_pages of every order, __get_free_page,
+ * get_zeroed_page, alloc_page), __vmalloc and kmem_cache_zalloc, the
+ * zeroing ones over dirtied zone pages; zone objects freed on every hart
+ * and asked for again here; and all of them again with ZONE_DMA32 (and
+ * ZONE_DMA) filled: NULL with a report (nothing printed with
+ * __GFP_NOWARN), or zone memory, never Normal memory; and vmalloc with
+ * the zone exhausted: NULL with vmalloc's own line.
  *
  * Without RAM above 4 GiB every answer is below 4 GiB and the checks pass
  * trivially, but the filled-zone case still checks failures and reports.
  * make test boots it at -m 8G, 4G and 2G, with zone_dma_limit=0x90000000,
  * with KFENCE sampling every allocation, and on virt-8g-dma32-reserved.dts
- * (most of DMA32 a no-map reserved region).
+ * (most of DMA32 a no-map reserved region); on two NUMA memory nodes
+ * (node 1 above 4 GiB), at 5G, with slab_debug, kmalloc_heap=compact and
+ * =on, and on the KASAN kernel (tests/qemu/ktest-all.sh, kasan-checks.sh).
  */
+#include <boot/hart.h>
 #include <drivers/console.h>
 #include <lib/kstring.h>
 #include <mm/kfence.h>
@@ -503,6 +511,202 @@ static void page_paths(struct ktest *t)
 	}
 }
 
+/* ---- the page wrappers, zeroing calls and vmalloc of zone pages ------- */
+
+/* Pages of @gfp's zone written with a pattern and freed onto the per-hart
+ * list, so a zeroing call that takes them must clear them. */
+static void dirty_zone_pages(gfp_t gfp, int n)
+{
+	for (int i = 0; i < n && i < NR_OBJS; i++) {
+		objs[i] = (void *)__get_free_page(gfp | __GFP_NOWARN);
+		if (objs[i])
+			memset(objs[i], 0xa5, PAGE_SIZE);
+	}
+	for (int i = 0; i < n && i < NR_OBJS; i++)
+		free_page((unsigned long)objs[i]);
+}
+
+/* __get_free_pages of every order, __get_free_page, get_zeroed_page,
+ * alloc_page, __vmalloc (plain and zeroing), kvmalloc's vmalloc fallback
+ * and kmem_cache_zalloc on both cache models: each in the zone, and the
+ * zeroing calls zero, with Normal pages on the per-hart lists. */
+static void wrappers_in_zone(struct ktest *t)
+{
+	static const unsigned long vsizes[] = { 1, 3 * 4096 + 5, 1 << 20 };
+	static const unsigned long models[] = { 0, SLAB_SLOB };
+
+	for (unsigned int gi = 0; gi < 2; gi++) {
+		gfp_t gfp = zone_gfps[gi];
+		unsigned long flag = gfp & __GFP_DMA ? SLAB_CACHE_DMA : SLAB_CACHE_DMA32;
+
+		for (unsigned int order = 0; order < MAX_ORDER; order++) {
+			unsigned long a;
+
+			prefill_pcp();
+			a = __get_free_pages(gfp | __GFP_NOWARN, order);
+			EXPECT(a || !room_for(gfp, 1, PAGE_SIZE << order));
+			IN_ZONE("__get_free_pages", (void *)a, PAGE_SIZE << order, gfp);
+			free_pages(a, order);
+		}
+		for (int i = 0; i < 8; i++) {
+			unsigned long a, z;
+			struct page *pg;
+
+			prefill_pcp();
+			dirty_zone_pages(gfp, 8);
+			a = __get_free_page(gfp | __GFP_NOWARN);
+			z = get_zeroed_page(gfp | __GFP_NOWARN);
+			pg = alloc_page(gfp | __GFP_NOWARN);
+			EXPECT((a && z && pg) || !room_for(gfp, 3, PAGE_SIZE));
+			IN_ZONE("__get_free_page", (void *)a, PAGE_SIZE, gfp);
+			IN_ZONE("get_zeroed_page", (void *)z, PAGE_SIZE, gfp);
+			IN_ZONE("alloc_page", pg ? page_address(pg) : NULL, PAGE_SIZE, gfp);
+			EXPECT(!z || all_zero((void *)z, PAGE_SIZE));
+			free_page(a);
+			free_page(z);
+			if (pg)
+				__free_pages(pg, 0);
+		}
+		for (unsigned int vi = 0; vi < ARRAY_SIZE(vsizes) && port_kernel_pgtable(); vi++) {
+			unsigned long size = vsizes[vi];
+			void *v, *vz;
+
+			prefill_pcp();
+			dirty_zone_pages(gfp, 64);
+			v = __vmalloc(size, gfp | __GFP_NOWARN);
+			vz = __vmalloc(size, gfp | __GFP_ZERO | __GFP_NOWARN);
+			EXPECT((v && vz) || !room_for(gfp, 2, size));
+			IN_ZONE("__vmalloc", v, size, gfp);
+			IN_ZONE("__vmalloc(__GFP_ZERO)", vz, size, gfp);
+			EXPECT(!vz || all_zero(vz, size));
+			vfree(v);
+			vfree(vz);
+		}
+		for (unsigned int mi = 0; mi < ARRAY_SIZE(models); mi++) {
+			struct kmem_cache *c = kmem_cache_create("zone-paths-zalloc", 700, 0,
+								 flag | models[mi], NULL);
+
+			ASSERT(c != NULL);
+			for (int i = 0; i < NR_OBJS; i++) {
+				objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+				if (objs[i])
+					memset(objs[i], 0x5a, 700);
+			}
+			for (int i = 0; i < NR_OBJS; i++)
+				if (objs[i])
+					kmem_cache_free(c, objs[i]);
+			for (int i = 0; i < NR_OBJS; i++) {
+				objs[i] = kmem_cache_zalloc(c, i & 1 ? gfp : GFP_KERNEL);
+				EXPECT(objs[i] || !room_for(gfp, NR_OBJS, 700));
+				IN_ZONE("kmem_cache_zalloc", objs[i], 700, gfp);
+				EXPECT(!objs[i] || all_zero(objs[i], 700));
+			}
+			for (int i = 0; i < NR_OBJS; i++)
+				if (objs[i])
+					kmem_cache_free(c, objs[i]);
+			EXPECT_EQ(kmem_cache_check(c), 0);
+			kmem_cache_destroy(c);
+		}
+	}
+}
+
+/* ---- objects freed on other harts ------------------------------------ */
+
+#define PER_HART 48
+#define MAX_HARTS_CHECKED 8
+
+/* Each hart's objects: kmalloc zone blocks of several sizes and one zone
+ * cache's, allocated on the hart that frees them. */
+struct hart_objs {
+	struct kmem_cache *c;
+	gfp_t gfp;
+	void *obj[MAX_HARTS_CHECKED][PER_HART];
+	void *cobj[MAX_HARTS_CHECKED][PER_HART];
+};
+
+static const size_t hart_sizes[] = { 32, 96, 192, 512, 1500, 3000, 8192, 20000 };
+
+static void hart_alloc_free(void *arg)
+{
+	struct hart_objs *h = arg;
+	unsigned int cpu = this_cpu();
+
+	if (cpu >= MAX_HARTS_CHECKED)
+		return;
+	for (int i = 0; i < PER_HART; i++) {
+		h->obj[cpu][i] = kmalloc(hart_sizes[i % ARRAY_SIZE(hart_sizes)], h->gfp | __GFP_NOWARN);
+		h->cobj[cpu][i] = kmem_cache_alloc(h->c, h->gfp);
+	}
+	for (int i = 0; i < PER_HART; i++) {
+		kfree(h->obj[cpu][i]);
+		if (h->cobj[cpu][i])
+			kmem_cache_free(h->c, h->cobj[cpu][i]);
+	}
+}
+
+/* Zone objects allocated and freed on every hart (so they sit in other
+ * harts' magazines, the depot, free slabs and SLOB free lists), then
+ * asked for again here, with the zone's gfp and with GFP_KERNEL: every
+ * zone request gets zone memory, and a kmalloc slab object the zone
+ * request gets belongs to a zone cache (no magazine or depot hands a
+ * Normal cache's object to it, nor a zone cache's to a plain kmalloc). */
+static void objects_from_other_harts(struct ktest *t)
+{
+	static struct hart_objs h;
+	static const unsigned long models[] = { 0, SLAB_SLOB };
+
+	for (unsigned int gi = 0; gi < 2; gi++) {
+		for (unsigned int mi = 0; mi < ARRAY_SIZE(models); mi++) {
+			gfp_t gfp = zone_gfps[gi];
+			unsigned long flag = gfp & __GFP_DMA ? SLAB_CACHE_DMA : SLAB_CACHE_DMA32;
+
+			memset(&h, 0, sizeof(h));
+			h.gfp = gfp;
+			h.c = kmem_cache_create("zone-paths-harts", 256, 0, flag | models[mi], NULL);
+			ASSERT(h.c != NULL);
+			prefill_kmalloc(512, 64);
+			on_each_hart(hart_alloc_free, &h);
+			for (int i = 0; i < NR_OBJS; i++) {
+				size_t size = hart_sizes[i % ARRAY_SIZE(hart_sizes)];
+				gfp_t g = i & 1 ? gfp : GFP_KERNEL;
+				struct kmem_cache *kc;
+
+				objs[i] = kmalloc(size, g | __GFP_NOWARN);
+				if (g == GFP_KERNEL)
+					continue;
+				if (!objs[i] && room_for(gfp, NR_OBJS, size))
+					ktest_fail(t, __FILE__, __LINE__, "kmalloc(%zu, 0x%x) after other "
+						   "harts' frees: NULL", size, gfp);
+				IN_ZONE("kmalloc after other harts' frees", objs[i], size, gfp);
+				kc = virt_to_cache(objs[i]);
+				if (kc && !gfp_zone_satisfies(kc->allocflags, gfp))
+					ktest_fail(t, __FILE__, __LINE__, "kmalloc(%zu, 0x%x) got an object "
+						   "of cache %s (allocflags 0x%x)", size, gfp, kc->name,
+						   kc->allocflags);
+			}
+			for (int i = 0; i < NR_OBJS; i++) {
+				struct kmem_cache *kc = objs[i] ? virt_to_cache(objs[i]) : NULL;
+
+				if (!(i & 1) && kc && (kc->allocflags & GFP_ZONEMASK) &&
+				    !strncmp(kc->name, "kmalloc-", 8))
+					ktest_fail(t, __FILE__, __LINE__, "kmalloc(GFP_KERNEL) got an "
+						   "object of zone cache %s", kc->name);
+				kfree(objs[i]);
+			}
+			for (int i = 0; i < NR_OBJS; i++) {
+				objs[i] = kmem_cache_alloc(h.c, i & 1 ? gfp : GFP_KERNEL);
+				EXPECT(objs[i] || !room_for(gfp, NR_OBJS, 256));
+				IN_ZONE("kmem_cache_alloc after other harts' frees", objs[i], 256, gfp);
+			}
+			for (int i = 0; i < NR_OBJS; i++)
+				if (objs[i])
+					kmem_cache_free(h.c, objs[i]);
+			EXPECT_EQ(kmem_cache_check(h.c), 0);
+			kmem_cache_destroy(h.c);
+		}
+	}
+}
+
 /* ---- the zone filled ------------------------------------------------- */
 
 /* Blocks taken to fill a zone, chained through their first word. */
@@ -561,17 +765,22 @@ static unsigned long alloc_failures(void)
 /* One request on every path with @gfp: each answer in the zone, or NULL
  * with a report: a message on the console (captured in out[]) or, for an
  * order the buddy warning has reported before, a counted failure (the
- * zones' nr_alloc_fail, which mm_report shows); @must: NULL is wrong
- * for up to MUST_BYTES (the zone has room). */
+ * zones' nr_alloc_fail, which mm_report shows; vmalloc's own line for
+ * __vmalloc and kvmalloc), and with __GFP_NOWARN no message at all; @must:
+ * NULL is wrong for up to MUST_BYTES (the zone has room). */
 static void every_path_once(struct ktest *t, gfp_t gfp, bool must, const char *state)
 {
 	static const size_t sizes[] = { 64, 3000, 20000, 5 * 4096, 64 * 4096 };
 	struct kmem_cache *c = kmem_cache_create("zone-paths-full", 300, 0,
 						 gfp & __GFP_DMA ? SLAB_CACHE_DMA : SLAB_CACHE_DMA32, NULL);
+	struct kmem_cache *sc = kmem_cache_create(
+		"zone-paths-full-slob", 300, 0,
+		SLAB_SLOB | (gfp & __GFP_DMA ? SLAB_CACHE_DMA : SLAB_CACHE_DMA32), NULL);
+	bool own_line = false; /* NULL must come with the path's own message */
 	void *p, *old;
 	struct page *pg;
 
-	ASSERT(c != NULL);
+	ASSERT(c != NULL && sc != NULL);
 #define ONE(what, expr, size, free_it)                                                        \
 	do {                                                                                  \
 		size_t len_;                                                                  \
@@ -584,9 +793,16 @@ static void every_path_once(struct ktest *t, gfp_t gfp, bool must, const char *s
 			ktest_fail(t, __FILE__, __LINE__, "%s: %s(%zu, 0x%x) NULL with %lu "   \
 				   "pages of the zone free", state, what, (size_t)(size), gfp, \
 				   usable_pages(gfp));                                         \
-		if (!p && !len_ && alloc_failures() == fails_)                                \
+		if (!p && !len_ && alloc_failures() == fails_ && !(gfp & __GFP_NOWARN))       \
 			ktest_fail(t, __FILE__, __LINE__, "%s: %s(%zu, 0x%x) NULL without a "  \
 				   "report", state, what, (size_t)(size), gfp);                \
+		if (!p && own_line && !len_ && !(gfp & __GFP_NOWARN))                         \
+			ktest_fail(t, __FILE__, __LINE__, "%s: %s(%zu, 0x%x) NULL without a "  \
+				   "message of its own", state, what, (size_t)(size), gfp);    \
+		if (len_ && (gfp & __GFP_NOWARN))                                             \
+			ktest_fail(t, __FILE__, __LINE__, "%s: %s(%zu, 0x%x) printed with "    \
+				   "__GFP_NOWARN: %.80s", state, what, (size_t)(size), gfp,    \
+				   out);                                                       \
 		if (p)                                                                        \
 			free_it;                                                              \
 	} while (0)
@@ -607,12 +823,31 @@ static void every_path_once(struct ktest *t, gfp_t gfp, bool must, const char *s
 		ONE("alloc_contig_pages", (pg = alloc_contig_pages(1024, gfp, 0)) ? page_address(pg) : NULL,
 		    4 << 20, free_contig_range(page_to_pfn(pg), 1024));
 	ONE("kmem_cache_alloc", kmem_cache_alloc(c, gfp), 300, kmem_cache_free(c, p));
+	ONE("kmem_cache_alloc(GFP_KERNEL)", kmem_cache_alloc(c, gfp & __GFP_NOWARN), 300,
+	    kmem_cache_free(c, p));
+	ONE("kmem_cache_zalloc", kmem_cache_zalloc(c, gfp), 300, kmem_cache_free(c, p));
+	ONE("kmem_cache_alloc(SLAB_SLOB)", kmem_cache_alloc(sc, gfp & __GFP_NOWARN), 300,
+	    kmem_cache_free(sc, p));
+	ONE("kcalloc", kcalloc(10, 300, gfp), 3000, kfree(p));
+	ONE("__get_free_page", (void *)__get_free_page(gfp), PAGE_SIZE, free_page((unsigned long)p));
+	ONE("get_zeroed_page", (void *)get_zeroed_page(gfp), PAGE_SIZE, free_page((unsigned long)p));
+	ONE("__get_free_pages", (void *)__get_free_pages(gfp, 2), 4 * PAGE_SIZE,
+	    free_pages((unsigned long)p, 2));
+	/* vmalloc takes its pages quietly and says itself why it failed
+	 * (the page allocator's counted failure names no vmalloc). */
+	own_line = true;
+	if (port_kernel_pgtable()) {
+		ONE("__vmalloc", __vmalloc(5 * PAGE_SIZE, gfp), 5 * PAGE_SIZE, vfree(p));
+		ONE("kvmalloc", kvmalloc(16 * PAGE_SIZE, gfp), 16 * PAGE_SIZE, kvfree(p));
+	}
+	own_line = false;
 	old = kmalloc(100, GFP_KERNEL);
 	ONE("krealloc", krealloc(old, 5000, gfp), 5000, kfree(p));
 	if (!p)
 		kfree(old); /* krealloc's failure keeps it */
 #undef ONE
 	kmem_cache_destroy(c);
+	kmem_cache_destroy(sc);
 }
 
 /* Fill ZONE_DMA32 (and ZONE_DMA below it) with Normal pages waiting on
@@ -636,6 +871,69 @@ static void zone_filled(struct ktest *t)
 		held = fill_zone(gfp, 0);
 		prefill_pcp();
 		every_path_once(t, gfp, false, "zone full");
+		every_path_once(t, gfp | __GFP_NOWARN, false, "zone full, __GFP_NOWARN");
+		release_held(held);
+		node_drain_pages(mem_node);
+	}
+}
+
+/* Take what is left of @gfp's zone page by page, reclaim allowed, until
+ * the page allocator has nothing more to give; the pages join @list. */
+static struct held *exhaust_zone(gfp_t gfp, struct held *list)
+{
+	struct page *page;
+
+	while ((page = alloc_page(gfp | __GFP_NOWARN)) != NULL) {
+		struct held *h = page_address(page);
+
+		h->next = list;
+		h->order = 0;
+		list = h;
+	}
+	return list;
+}
+
+/* vmalloc and kvmalloc with zone bits when the zone has no page left:
+ * NULL, with vmalloc's own message naming the request (its pages are
+ * taken quietly, so the page allocator's line cannot say it), and
+ * nothing printed with __GFP_NOWARN. */
+static void vmalloc_zone_exhausted(struct ktest *t)
+{
+	if (!port_kernel_pgtable()) {
+		ktest_skip(t, "no page table: vmalloc refuses every request");
+		return;
+	}
+	for (unsigned int gi = 0; gi < 2; gi++) {
+		gfp_t gfp = zone_gfps[gi];
+		struct held *held;
+		size_t len;
+		void *p;
+
+		if (gfp == GFP_DMA && !has_dma_zone())
+			continue; /* the same zones as GFP_DMA32 */
+		held = exhaust_zone(gfp, fill_zone(gfp, 0));
+		for (int quiet = 0; quiet < 2; quiet++) {
+			gfp_t g = gfp | (quiet ? __GFP_NOWARN : 0);
+
+			console_capture_begin(out, sizeof(out));
+			p = __vmalloc(5 * PAGE_SIZE, g);
+			len = console_capture_end();
+			EXPECT(p == NULL);
+			vfree(p);
+			if (quiet)
+				EXPECT_EQ(len, 0);
+			else
+				EXPECT(strstr(out, "vmalloc: 20480 bytes") != NULL);
+			console_capture_begin(out, sizeof(out));
+			p = kvmalloc(16 * PAGE_SIZE, g);
+			len = console_capture_end();
+			EXPECT(p == NULL);
+			kvfree(p);
+			if (quiet)
+				EXPECT_EQ(len, 0);
+			else
+				EXPECT(strstr(out, "vmalloc: 65536 bytes") != NULL);
+		}
 		release_held(held);
 		node_drain_pages(mem_node);
 	}
@@ -716,4 +1014,5 @@ KTEST_SUITE(zone_paths, KTEST_CASE(kmalloc_sizes_all_modes), KTEST_CASE(kcalloc_
 	    KTEST_CASE(krealloc_every_backend), KTEST_CASE(krealloc_shrink_moves_to_zone),
 	    KTEST_CASE(kmem_cache_every_size), KTEST_CASE(kfence_sampling), KTEST_CASE(page_paths),
 	    KTEST_CASE(runs_grown_in_zone), KTEST_CASE(kvmalloc_big_and_both_bits),
-	    KTEST_CASE(zone_filled));
+	    KTEST_CASE(zone_filled), KTEST_CASE(wrappers_in_zone),
+	    KTEST_CASE(objects_from_other_harts), KTEST_CASE(vmalloc_zone_exhausted));
