@@ -210,7 +210,7 @@ static void vmalloc_failed(unsigned long size, gfp_t gfp, const char *why, unsig
 {
 	if (gfp & __GFP_NOWARN)
 		return;
-	kprintf("vmalloc: %lu bytes (gfp %#x) failed: %s", size, gfp, why);
+	kprintf("vmalloc: %lu bytes (gfp 0x%x) failed: %s", size, gfp, why);
 	if (of)
 		kprintf(" (%u of %u pages from %s taken)", got, of, gfp_zone_name(gfp));
 	kprintf("\n");
@@ -231,10 +231,18 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 				"(port_kernel_pgtable() is NULL)\n", size);
 		return NULL;
 	}
-	/* A size no vmalloc can serve is refused quietly, as before any
-	 * memory is looked at (ktest vmalloc.sizes_zero_huge_and_tiny). */
-	if (!size || n > (VMALLOC_END - VMALLOC_START) / PAGE_SIZE / 2)
+	/* vmalloc(0) is NULL, quietly; a size no vmalloc can serve is refused
+	 * with its reason before any memory is looked at (ktest
+	 * vmalloc.sizes_zero_huge_and_tiny). */
+	if (!size)
 		return NULL;
+	if (n > (VMALLOC_END - VMALLOC_START) / PAGE_SIZE / 2) {
+		if (!(gfp & __GFP_NOWARN))
+			kprintf("vmalloc: %lu bytes (gfp 0x%x) refused: one area holds at most "
+				"half the vmalloc range, %lu MiB\n", size, gfp,
+				(unsigned long)((VMALLOC_END - VMALLOC_START) / 2 >> 20));
+		return NULL;
+	}
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a) {
 		vmalloc_failed(size, gfp, "no memory for its area record", 0, 0);

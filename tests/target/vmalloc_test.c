@@ -286,6 +286,16 @@ static void expect_oob_line(struct ktest *t, const char *line, u64 addr, u64 are
 
 /* Sizes that cannot be served get NULL quietly, changing nothing; a byte
  * gets a whole page, page aligned, in the vmalloc range. */
+/* How many times @what occurs in @text. */
+static unsigned int occurrences(const char *text, const char *what)
+{
+	unsigned int n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
 static void sizes_zero_huge_and_tiny(struct ktest *t)
 {
 	struct snapshot before;
@@ -296,14 +306,27 @@ static void sizes_zero_huge_and_tiny(struct ktest *t)
 	console_capture_begin(out, sizeof(out));
 	EXPECT(vmalloc(0) == NULL);
 	EXPECT(vzalloc(0) == NULL);
-	EXPECT(vmalloc(~0ul) == NULL);
-	EXPECT(vmalloc(~0ul - 100) == NULL);
-	EXPECT(vmalloc(~0ul - PAGE_SIZE + 2) == NULL);
-	EXPECT(vmalloc(VMALLOC_END - VMALLOC_START) == NULL);
 	EXPECT(vmap(NULL, 0) == NULL);
 	vfree(NULL);
 	vunmap(NULL);
 	kvfree(NULL);
+	console_capture_end();
+	EXPECT_STREQ(out, "");
+	expect_restored(t, &before);
+
+	/* Sizes beyond the area: refused, each with its reason, nothing taken;
+	 * quietly under __GFP_NOWARN. */
+	console_capture_begin(out, sizeof(out));
+	EXPECT(vmalloc(~0ul) == NULL);
+	EXPECT(vmalloc(~0ul - 100) == NULL);
+	EXPECT(vmalloc(~0ul - PAGE_SIZE + 2) == NULL);
+	EXPECT(vmalloc(VMALLOC_END - VMALLOC_START) == NULL);
+	console_capture_end();
+	EXPECT(strstr(out, "vmalloc: 18446744073709551615 bytes (gfp 0x0) refused: one area holds "
+			   "at most half the vmalloc range, 32768 MiB\n") != NULL);
+	EXPECT_EQ(occurrences(out, "at most half the vmalloc range"), 4);
+	console_capture_begin(out, sizeof(out));
+	EXPECT(__vmalloc(~0ul, GFP_KERNEL | __GFP_NOWARN) == NULL);
 	console_capture_end();
 	EXPECT_STREQ(out, "");
 	expect_restored(t, &before);
