@@ -995,8 +995,8 @@ static void trim_node(void *arg)
  * thread was inside mm/ on at every try stay, hart_each_free_slot), every free slab and the per-hart
  * page lists returned to the page allocator, whose free blocks of every
  * order then all leave the resident set (port_release_free_block; frees
- * give back only blocks of 1 MiB and more, and let up to port_release_keep
- * bytes of those stay), as glibc's trim gives back every free page. @pad is
+ * give back only blocks of 1 MiB and more, and let some of those stay:
+ * mm/page_alloc.c, "Releases"), as glibc's trim gives back every free page. @pad is
  * ignored: the heap has no top to keep. Returns 1 when memory went back to
  * the system (glibc's meaning): a free block was given back during the
  * call (glibc's trim, too, counts pages it gave back before), or the

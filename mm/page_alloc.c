@@ -100,17 +100,29 @@ static void del_from_free_area(struct zone *z, struct page *page, unsigned int o
  * and more ("big") are what the port may give back to the system. With
  * port_release_keep 0 it hears of each as it forms. Otherwise the zone
  * keeps its newest big free blocks (zone->kept, newest first, at most
- * ZONE_KEPT of them and port_release_keep bytes) out of the port's hands:
- * a block that forms joins them, and the oldest beyond either limit goes
- * to the port; taking a big block that is not one of them sends them all
- * (note_big_taken: the program's demand moved on). An entry that merged
- * into a newer block, or was taken (no longer a free block of its order),
- * is dropped. So a buffer freed and taken again in a loop keeps its pages,
- * while the blocks a growing realloc leaves behind go back at its next
- * move, and a program's peak stays where releasing every block put it.
- * Taking and releasing run under the zone's lock; kept entries are checked
- * against the page flags before use, so a stale one is never released.
+ * ZONE_KEPT of them) out of the port's hands, within a budget of bytes
+ * that follows the zone's pages in use ("used"): a block that forms joins
+ * them, and the oldest beyond ZONE_KEPT or the more of port_release_keep
+ * and used / 2 go to the port; taking a big block that is not one of them
+ * (the program's demand moved on: a growing realloc, memory spread over
+ * new blocks) sends the oldest beyond used / 4 (note_big_taken). An entry
+ * that merged into a newer block, or was taken (no longer a free block of
+ * its order), is dropped. So a buffer freed and taken again in a loop
+ * keeps its pages, and a program that frees and takes big blocks of many
+ * sizes among hundreds live reuses part of what it freed (glibc keeps its
+ * heap's free chunks), while the budget falls with the memory in use: a
+ * program that frees most of what it held keeps at most port_release_keep
+ * of it after its next big free, and one with little in use (sqlite3's
+ * 20 MB) lets the blocks a growing realloc left behind go at its next
+ * move. Taking and releasing run under the zone's lock; kept entries are
+ * checked against the page flags before use, so a stale one is never
+ * released.
  */
+static void release_block(unsigned long pfn, unsigned int order)
+{
+	port_release_free_block(phys_to_virt(PFN_PHYS(pfn)), PAGE_SIZE << order);
+}
+
 #ifdef HOST
 static bool is_free_head(const struct zone *z, unsigned long pfn, unsigned int order)
 {
@@ -121,32 +133,29 @@ static bool is_free_head(const struct zone *z, unsigned long pfn, unsigned int o
 
 #define KEPT_PFN(e) ((e) >> 4)
 #define KEPT_ORDER(e) ((unsigned int)((e) & 0xf))
-#endif
 
-static void release_block(unsigned long pfn, unsigned int order)
+/* The bytes of z's pages in use (not on its lists). */
+static unsigned long used_bytes(const struct zone *z)
 {
-	port_release_free_block(phys_to_virt(PFN_PHYS(pfn)), PAGE_SIZE << order);
+	return z->managed_pages > z->free_pages ? (z->managed_pages - z->free_pages) << PAGE_SHIFT : 0;
 }
 
-/* The big free block at @pfn (2^order pages) was just listed. */
-static void note_releasable(struct zone *z, unsigned long pfn, unsigned int order)
+/* z->kept after @kept[0..n) (@bytes of blocks), within @budget bytes and
+ * ZONE_KEPT entries: stale entries (merged into kept[0], or no longer free
+ * blocks of their order) are dropped, the oldest beyond either limit
+ * released. */
+static void kept_trim(struct zone *z, unsigned long *kept, unsigned int n, unsigned long bytes,
+		      unsigned long budget)
 {
-#ifdef HOST
-	unsigned long kept[ZONE_KEPT], bytes = PAGE_SIZE << order;
-	unsigned int n = 0;
+	unsigned long first = n ? KEPT_PFN(kept[0]) : 0, past = n ? first + (1ul << KEPT_ORDER(kept[0])) : 0;
 
-	if (!port_release_keep || bytes > port_release_keep) {
-		release_block(pfn, order);
-		return;
-	}
-	kept[n++] = pfn << 4 | order;
 	for (unsigned int i = 0; i < ZONE_KEPT && z->kept[i]; i++) {
 		unsigned long e = z->kept[i], kp = KEPT_PFN(e);
 		unsigned int ko = KEPT_ORDER(e);
 
-		if ((kp >= pfn && kp < pfn + (1ul << order)) || !is_free_head(z, kp, ko))
+		if ((kp >= first && kp < past) || !is_free_head(z, kp, ko))
 			continue; /* this block again, merged into one, or taken */
-		if (n == ZONE_KEPT || bytes + (PAGE_SIZE << ko) > port_release_keep) {
+		if (n == ZONE_KEPT || bytes + (PAGE_SIZE << ko) > budget) {
 			release_block(kp, ko); /* the oldest beyond the limits */
 			continue;
 		}
@@ -155,6 +164,22 @@ static void note_releasable(struct zone *z, unsigned long pfn, unsigned int orde
 	}
 	for (unsigned int i = 0; i < ZONE_KEPT; i++)
 		z->kept[i] = i < n ? kept[i] : 0;
+}
+#endif
+
+/* The big free block at @pfn (2^order pages) was just listed. */
+static void note_releasable(struct zone *z, unsigned long pfn, unsigned int order)
+{
+#ifdef HOST
+	unsigned long kept[ZONE_KEPT], bytes = PAGE_SIZE << order;
+	unsigned long budget = MAX(port_release_keep, used_bytes(z) / 2);
+
+	if (!port_release_keep || bytes > budget) {
+		release_block(pfn, order);
+		return;
+	}
+	kept[0] = pfn << 4 | order;
+	kept_trim(z, kept, 1, bytes, budget);
 #else
 	(void)z;
 	(void)pfn;
@@ -163,23 +188,19 @@ static void note_releasable(struct zone *z, unsigned long pfn, unsigned int orde
 }
 
 /* A big block at @pfn (2^order pages) was just taken off z's lists. One of
- * the kept blocks leaves them; any other means the program's demand moved
- * on from the kept ones (a growing realloc, memory spread over new
- * blocks): they go to the port now rather than stay resident beside it. */
+ * the kept blocks leaves them (its entry is dropped at the next trim); any
+ * other means the program's demand moved on from the kept ones: the
+ * oldest beyond a quarter of the bytes in use go to the port now rather
+ * than stay resident beside it. */
 static void note_big_taken(struct zone *z, unsigned long pfn, unsigned int order)
 {
 #ifdef HOST
+	unsigned long kept[ZONE_KEPT];
+
 	for (unsigned int i = 0; i < ZONE_KEPT && z->kept[i]; i++)
 		if (KEPT_PFN(z->kept[i]) == pfn && KEPT_ORDER(z->kept[i]) == order)
-			return; /* dropped at the next note_releasable */
-	for (unsigned int i = 0; i < ZONE_KEPT && z->kept[i]; i++) {
-		unsigned long kp = KEPT_PFN(z->kept[i]);
-		unsigned int ko = KEPT_ORDER(z->kept[i]);
-
-		if (is_free_head(z, kp, ko))
-			release_block(kp, ko);
-		z->kept[i] = 0;
-	}
+			return;
+	kept_trim(z, kept, 0, 0, used_bytes(z) / 4);
 #else
 	(void)z;
 	(void)pfn;

@@ -21,7 +21,9 @@
  * debug flags is not written at all: its objects are fresh (counted in the
  * head page's slab_fresh, the slab's last ones), handed out by address
  * after the slab's linked free objects, four pointers at a time with no
- * link read (take_fresh). Objects come back a slab's run at a time: a
+ * link read (take_fresh), stored so that the magazine pops them in
+ * ascending order: a program that walks its objects in the order it made
+ * them reads memory forward. Objects come back a slab's run at a time: a
  * slab is a power of two bytes, so whether an object lies in the slab of
  * the run's first is a subtraction and a mask, made on four objects at
  * once. A run that may be every object the slab handed out is counted
@@ -371,28 +373,27 @@ static unsigned int take_linked(struct kmem_cache *c, struct page *head, void **
 /*
  * Hand out @k of a slab's fresh objects (k <= slab_fresh), the first ones
  * in address order: address arithmetic, four at a time, no link read.
+ * dst[] gets them highest first, so a magazine (a stack: it pops from
+ * dst[k - 1] down) hands them out lowest first. Popped descending, 16 at
+ * a time, a list of 1,000,000 nodes made one after another was walked at
+ * half the speed of glibc's (chunks in the order made), and xmllint's
+ * xmlFreeNodeList took 22% of its run against glibc's 2%.
  */
 static inline void take_fresh(const struct kmem_cache *c, struct page *head, void **dst,
 			      unsigned int k)
 {
 	unsigned long size = c->size;
 	char *obj = first_fresh(c, head);
-	unsigned int i = 0;
+	unsigned int i = k;
 
-	for (; i + 4 <= k; i += 4, obj += 4 * size) {
-		dst[i] = obj;
-		dst[i + 1] = obj + size;
-		dst[i + 2] = obj + 2 * size;
-		dst[i + 3] = obj + 3 * size;
+	for (; i >= 4; i -= 4, obj += 4 * size) {
+		dst[i - 1] = obj;
+		dst[i - 2] = obj + size;
+		dst[i - 3] = obj + 2 * size;
+		dst[i - 4] = obj + 3 * size;
 	}
-	if (k - i >= 2) {
-		dst[i] = obj;
-		dst[i + 1] = obj + size;
-		i += 2;
-		obj += 2 * size;
-	}
-	if (i < k)
-		dst[i] = obj;
+	for (; i; i--, obj += size)
+		dst[i - 1] = obj;
 	head->slab_fresh = (u16)(head->slab_fresh - k);
 }
 

@@ -185,13 +185,14 @@ void hart_fork_handlers(void)
  * counts the calls. */
 unsigned long port_malloc_releases;
 
-/* Each zone keeps its newest such blocks, up to 32 MiB (and ZONE_KEPT
- * blocks), from the system (mm/port.h): a program that frees and takes
- * back a big buffer in a loop keeps its pages, as in glibc's heap, where
- * releasing each free made every reuse fault them in again (a 1 MiB
- * buffer: 8.7 s against glibc's 0.05 for 20000 rounds). They go back as
- * newer ones push them out, when the program takes another big block
- * instead, and at malloc_trim. */
+/* Each zone keeps its newest such blocks from the system (mm/port.h), up
+ * to ZONE_KEPT blocks and 32 MiB or half its bytes in use if that is more:
+ * a program that frees and takes back a big buffer in a loop keeps its
+ * pages, as in glibc's heap, where releasing each free made every reuse
+ * fault them in again (a 1 MiB buffer: 8.7 s against glibc's 0.05 for
+ * 20000 rounds). They go back as newer ones push them out, beyond a
+ * quarter of the bytes in use when the program takes another big block
+ * instead, and at malloc_trim (mm/page_alloc.c, "Releases"). */
 unsigned long port_release_keep = 32ul << 20;
 
 /* (It runs inside free, which leaves errno as it was, as POSIX requires
