@@ -28,39 +28,79 @@ void show_buddyinfo(const struct pglist_data *node)
 	}
 }
 
-static void show_zone(const struct zone *z)
+/*
+ * The node's counters Linux prints once, under the first populated zone
+ * ("per-node stats"), that rvmm keeps: the slab pages, in pages.
+ */
+static void show_node_stats(void)
+{
+	kprintf("\n  per-node stats");
+	kprintf("\n      %-12s %lu", "nr_slab_reclaimable", slab_total_pages(true));
+	kprintf("\n      %-12s %lu", "nr_slab_unreclaimable", slab_total_pages(false));
+}
+
+/*
+ * One zone in Linux's (6.x) zoneinfo layout, field for field and space for
+ * space. Lines for what rvmm does not have print what Linux prints without
+ * the feature: boost 0 (no watermark boosting), cma 0 (no CMA). Linux's
+ * promo watermark (memory tiering) and its per-zone LRU and NUMA counters
+ * are left out: rvmm has no such value. The per-hart stacks' high is fixed,
+ * so high_min and high_max (the bounds Linux tunes it between) equal it; the
+ * counters are exact (no per-cpu deltas), so the vm stats threshold is 0. An
+ * unpopulated zone ends after its protection line, as in Linux.
+ */
+static void show_zone(const struct zone *z, bool first_populated)
 {
 	kprintf("Node 0, zone %8s", z->name);
+	if (first_populated)
+		show_node_stats();
 	kprintf("\n  pages free     %lu"
+		"\n        boost    0"
 		"\n        min      %lu"
 		"\n        low      %lu"
 		"\n        high     %lu"
 		"\n        spanned  %lu"
 		"\n        present  %lu"
-		"\n        managed  %lu",
+		"\n        managed  %lu"
+		"\n        cma      0",
 		z->free_pages, z->watermark[WMARK_MIN], z->watermark[WMARK_LOW],
 		z->watermark[WMARK_HIGH], z->spanned_pages, z->present_pages, z->managed_pages);
-	kprintf("\n        protection: (%lu, %lu, %lu)", z->lowmem_reserve[0], z->lowmem_reserve[1],
-		z->lowmem_reserve[2]);
-	kprintf("\n      nr_free_pages %lu", z->free_pages);
-	kprintf("\n      nr_alloc_fail %lu", z->nr_alloc_fail);
-	if (z->pcp) {
-		kprintf("\n  pagesets");
-		for (unsigned int cpu = 0; cpu < nr_online_cpus(); cpu++)
-			kprintf("\n    cpu: %u"
-				"\n              count: %li"
-				"\n              high:  %li"
-				"\n              batch: %li",
-				cpu, z->pcp[cpu].count, z->pcp[cpu].high, z->pcp[cpu].batch);
+	kprintf("\n        protection: (%lu", z->lowmem_reserve[0]);
+	for (int zi = 1; zi < MAX_NR_ZONES; zi++)
+		kprintf(", %lu", z->lowmem_reserve[zi]);
+	kprintf(")");
+	if (!populated_zone(z)) {
+		kprintf("\n");
+		return;
 	}
+	kprintf("\n      %-12s %lu", "nr_free_pages", z->free_pages);
+	kprintf("\n      %-12s %lu", "nr_alloc_fail", z->nr_alloc_fail);
+	kprintf("\n  pagesets");
+	for (unsigned int cpu = 0; z->pcp && cpu < nr_online_cpus(); cpu++)
+		kprintf("\n    cpu: %u"
+			"\n              count:    %li"
+			"\n              high:     %li"
+			"\n              batch:    %li"
+			"\n              high_min: %li"
+			"\n              high_max: %li"
+			"\n  vm stats threshold: 0",
+			cpu, z->pcp[cpu].count, z->pcp[cpu].high, z->pcp[cpu].batch, z->pcp[cpu].high,
+			z->pcp[cpu].high);
 	kprintf("\n  start_pfn:           %lu\n", z->zone_start_pfn);
 }
 
+/* Every zone, populated or not, as Linux's /proc/zoneinfo lists them. */
 void show_zoneinfo(const struct pglist_data *node)
 {
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
-		if (node->zones[zi].spanned_pages)
-			show_zone(&node->zones[zi]);
+	bool first = true;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &node->zones[zi];
+
+		show_zone(z, first && populated_zone(z));
+		if (populated_zone(z))
+			first = false;
+	}
 }
 
 void meminfo_line(const char *name, unsigned long kb)
@@ -98,7 +138,7 @@ static void show_meminfo_absent(void)
 
 void show_meminfo(const struct pglist_data *node)
 {
-	unsigned long managed = 0, free = node_free_pages_count(node);
+	unsigned long managed = 0, free = node_nr_free_pages(node);
 	unsigned long available = free > node->totalreserve_pages ? free - node->totalreserve_pages : 0;
 
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++)

@@ -524,6 +524,15 @@ unsigned long node_free_pages_count(const struct pglist_data *node)
 	return n;
 }
 
+unsigned long node_nr_free_pages(const struct pglist_data *node)
+{
+	unsigned long n = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		n += node->zones[zi].free_pages;
+	return n;
+}
+
 /* --- allocation --------------------------------------------------------- */
 
 static inline unsigned int gfp_highest_zone(gfp_t gfp)

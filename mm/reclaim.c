@@ -381,7 +381,7 @@ void show_vmstat(const struct pglist_data *node)
 {
 	static const char *const zone_counter[MAX_NR_ZONES] = { "dma", "dma32", "normal" };
 
-	kprintf("nr_free_pages %lu\n", node_free_pages_count(node));
+	kprintf("nr_free_pages %lu\n", node_nr_free_pages(node));
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
 		kprintf("nr_zone_free_%s %lu\n", zone_counter[zi], node->zones[zi].free_pages);
 	/* No block I/O, no swap: 0, as Linux prints them (vmstat's bi/bo/si/so

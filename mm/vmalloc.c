@@ -25,6 +25,7 @@
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
 #include <mm/mm.h>
+#include <mm/mm_report.h>
 #include <mm/port.h>
 #include <lib/riscv.h>
 #include <lib/spinlock.h>
@@ -571,3 +572,19 @@ void show_vmallocinfo(void)
 	avl_walk(&areas, show_area, NULL);
 	spin_unlock_irqrestore(&vmap_lock, flags);
 }
+
+/*
+ * meminfo's vmalloc lines, as Linux's: VmallocTotal the size of the vmalloc
+ * range, VmallocUsed the pages vmalloc areas own (vmap's pages belong to
+ * their callers and are not counted, as in Linux's vmalloc_nr_pages()),
+ * VmallocChunk 0, which Linux has printed since 5.3 instead of the largest
+ * free range.
+ */
+static void vmalloc_meminfo(void)
+{
+	meminfo_line("VmallocTotal", (unsigned long)((VMALLOC_END - VMALLOC_START) >> 10));
+	meminfo_line("VmallocUsed",
+		     __atomic_load_n(&nr_vmalloc_pages, __ATOMIC_RELAXED) << (PAGE_SHIFT - 10));
+	meminfo_line("VmallocChunk", 0);
+}
+MEMINFO_HOOK(vmalloc_meminfo);

@@ -307,7 +307,12 @@ void node_drain_pages(struct pglist_data *node);
  * heard of). */
 void release_free_blocks(struct pglist_data *node, unsigned int min_order);
 
+/* Every free page of the node: buddy lists and per-hart stacks. */
 unsigned long node_free_pages_count(const struct pglist_data *node);
+/* The pages on the node's buddy lists only, as Linux's NR_FREE_PAGES counts
+ * them (pages on a per-cpu list count as allocated): what meminfo's MemFree,
+ * vmstat's nr_free_pages, zoneinfo's nr_free_pages and buddyinfo show. */
+unsigned long node_nr_free_pages(const struct pglist_data *node);
 unsigned long zone_pcp_count(const struct zone *z);
 
 /*

@@ -564,7 +564,7 @@ static void meminfo_has_the_lines_tools_read_body(struct ktest *t, struct fx *f)
 	fr_capture_start(&cap);
 	show_meminfo(mem_node);
 	fr_capture_end(&cap, out, sizeof(out));
-	free = node_free_pages_count(mem_node);
+	free = node_nr_free_pages(mem_node);
 	snprintf(want, sizeof(want),
 		 "MemTotal:       %8lu kB\n"
 		 "MemFree:        %8lu kB\n"

@@ -120,6 +120,13 @@ real_tools() {
 			      else if (!k) print "slabtop lists no kmalloc-64"
 			      else print "ok " caches " caches" }')
 		tool_result "$run-slabtop" "$v"
+		# slabtop's CACHE SIZE is num_slabs x pagesperslab x 4K: the rows
+		# add up to meminfo's Slab.
+		v=$(in_ns slabtop -o | awk -v slab="$(kb Slab)" '
+			/^ *[0-9]+ +[0-9]+ +[0-9]+% / { sub(/K$/, "", $7); sum += $7; n++ }
+			END { if (sum != slab) print "slabtop cache sizes add up to " sum "K over " n " rows, meminfo Slab " slab " kB"
+			      else print "ok " sum "K in " n " rows" }')
+		tool_result "$run-slabtop-size" "$v"
 		v=$(in_ns vmstat -m | awk -v k64="$k64" '
 			$1 == "kmalloc-64" { got = $2 " " $3 }
 			END { if (got != k64) print "vmstat -m kmalloc-64 \"" got "\", slabinfo \"" k64 "\""
@@ -151,20 +158,62 @@ real_tools() {
 		v=$("$py" -W error -c 'import sys, psutil
 psutil.PROCFS_PATH = sys.argv[1]
 m, s = psutil.virtual_memory(), psutil.swap_memory()
-t = int(sys.argv[2]) * 1024
-print("ok total %d swap %d" % (m.total, s.total) if m.total == t and s.total == 0 and s.sin == 0
-      else "psutil total %d (want %d) swap %d" % (m.total, t, s.total))' "$dir" "$total" 2>&1 | tail -n 1)
+t, f, a = (int(v) * 1024 for v in sys.argv[2:5])
+print("ok total %d free %d available %d swap %d" % (m.total, m.free, m.available, s.total)
+      if (m.total, m.free, m.available) == (t, f, a) and s.total == 0 and s.sin == 0
+      else "psutil total %d free %d available %d swap %d, meminfo %d %d %d"
+      % (m.total, m.free, m.available, s.total, t, f, a))' "$dir" "$total" "$free" "$avail" 2>&1 | tail -n 1)
 		tool_result "$run-psutil" "$v"
 	else
 		tool_result "$run-psutil" "skip: python3 psutil not installed"
 	fi
 }
 
+# free_pages_agree RUN: the cross-checks scripts make on Linux's files hold
+# on the run's reports: buddyinfo's blocks x 2^order add up, zone by zone, to
+# zoneinfo's "pages free" and nr_free_pages, and in all to vmstat's
+# nr_free_pages and (x 4 kB) meminfo's MemFree; the zones' managed pages x 4
+# kB are MemTotal. Pages on the per-hart stacks are in none of them, as in
+# Linux (memmap-fill leaves pages there, so a MemFree counting them shows).
+free_pages_agree() {
+	run=$1
+	{
+		report "$run" buddyinfo | sed 's/^/buddyinfo /'
+		report "$run" zoneinfo | sed 's/^/zoneinfo /'
+		report "$run" meminfo | sed 's/^/meminfo /'
+		report "$run" vmstat | sed 's/^/vmstat /'
+	} >"$LOGDIR/$run.free-pages"
+	v=$(awk '
+		$1 == "buddyinfo" && $2 == "Node" {
+			p = 0; for (i = 6; i <= NF; i++) p += $i * 2 ^ (i - 6)
+			bz[$5] = p; buddy += p; bzones++ }
+		$1 == "zoneinfo" && $2 == "Node" { z = $5 }
+		$1 == "zoneinfo" && $2 == "pages" && $3 == "free" { zfree[z] = $4 }
+		$1 == "zoneinfo" && $2 == "nr_free_pages" { znr[z] = $3; zsum += $3 }
+		$1 == "zoneinfo" && $2 == "managed" { managed += $3 }
+		$1 == "meminfo" && $2 == "MemFree:" { memfree = $3 }
+		$1 == "meminfo" && $2 == "MemTotal:" { memtotal = $3 }
+		$1 == "vmstat" && $2 == "nr_free_pages" { vm = $3 }
+		END {
+			if (!bzones) { print "no buddyinfo rows"; exit }
+			for (z in bz)
+				if (bz[z] != zfree[z] || bz[z] != znr[z]) {
+					print "zone " z ": buddyinfo " bz[z] " pages, zoneinfo pages free " zfree[z] " nr_free_pages " znr[z]; exit }
+			if (buddy != zsum || buddy * 4 != memfree || buddy != vm) {
+				print "buddyinfo " buddy " pages, zoneinfo " zsum ", MemFree " memfree " kB, vmstat " vm; exit }
+			if (managed * 4 != memtotal) { print "zoneinfo managed " managed " pages, MemTotal " memtotal " kB"; exit }
+			print "ok " buddy " free pages in " bzones " zones, MemTotal " memtotal " kB"
+		}' "$LOGDIR/$run.free-pages")
+	tool_result "$run-free-pages-agree" "$v"
+}
+
 # The reports of a machine with 8 GiB (the Normal zone, 7-digit kB) after
-# memmap-fill left objects in many kmalloc caches, read by the real tools.
+# memmap-fill left objects in many kmalloc caches, read by the real tools
+# (slab_reap=0: no hart's tick moves pages between the reports).
 qemu_run slab-real-tools 120 /dev/null $VIRT -smp 2 -m 8G -kernel "$KERNEL" \
-	-append 'run="memmap-fill;slabinfo;meminfo;vmstat;poweroff"'
+	-append 'slab_reap=0 run="memmap-fill;buddyinfo;zoneinfo;slabinfo;meminfo;vmstat;poweroff"'
 real_tools slab-real-tools
+free_pages_agree slab-real-tools
 
 # Tuning from the console, as a write to Linux's /proc/slabinfo: the row
 # shows the new limit, batchcount and sharedfactor (a depot of 4 batches:

@@ -28,6 +28,7 @@
 #include <tests/ktest.h>
 #include "ram_floor.h"
 #include <mm/mm.h>
+#include <mm/mm_report.h>
 #include <mm/mmzone.h>
 #include <boot/paging.h>
 #include <lib/riscv.h>
@@ -1087,6 +1088,56 @@ static void vmallocinfo_lines(struct ktest *t)
 	__free_pages(pg[1], 0);
 }
 
+/* The kB value of meminfo's line @name in @s (~0: no such line). */
+static unsigned long meminfo_kb(const char *s, const char *name)
+{
+	size_t n = strlen(name);
+	unsigned long v = 0;
+
+	for (; s && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL) {
+		if (strncmp(s, name, n) != 0 || s[n] != ':')
+			continue;
+		for (s += n + 1; *s == ' '; s++)
+			;
+		if (*s < '0' || *s > '9')
+			return ~0ul;
+		while (*s >= '0' && *s <= '9')
+			v = v * 10 + (unsigned long)(*s++ - '0');
+		return strncmp(s, " kB\n", 4) == 0 ? v : ~0ul;
+	}
+	return ~0ul;
+}
+
+/* meminfo has Linux's vmalloc lines: VmallocTotal the range (64 GiB),
+ * VmallocUsed the pages vmalloc areas own (a vmap area's pages are its
+ * caller's: not counted), VmallocChunk 0, as Linux prints it. */
+static void meminfo_vmalloc_lines(struct ktest *t)
+{
+	struct vmalloc_stats vs;
+	struct page *pg[2];
+	u8 *p, *v;
+
+	pg[0] = alloc_page(GFP_KERNEL);
+	pg[1] = alloc_page(GFP_KERNEL);
+	ASSERT(pg[0] && pg[1]);
+	p = vmalloc(3 * PAGE_SIZE);
+	v = vmap(pg, 2);
+	ASSERT(p && v);
+	vmalloc_get_stats(&vs);
+	console_capture_begin(out, sizeof(out));
+	show_meminfo(mem_node);
+	console_capture_end();
+	vfree(p);
+	vunmap(v);
+	__free_pages(pg[0], 0);
+	__free_pages(pg[1], 0);
+	EXPECT(vs.pages >= 3);
+	EXPECT(vs.vmap_pages >= 2);
+	EXPECT_EQ(meminfo_kb(out, "VmallocTotal"), (VMALLOC_END - VMALLOC_START) >> 10);
+	EXPECT_EQ(meminfo_kb(out, "VmallocUsed"), vs.pages * 4);
+	EXPECT_EQ(meminfo_kb(out, "VmallocChunk"), 0);
+}
+
 /* --- many areas ------------------------------------------------------------------------------------ */
 
 #define NR_MANY 500
@@ -1437,6 +1488,7 @@ KTEST_SUITE(vmalloc,
 	KTEST_CASE(kvmalloc_small_and_big),
 	KTEST_CASE(bad_vfree_reported_and_harmless),
 	KTEST_CASE(vmallocinfo_lines),
+	KTEST_CASE(meminfo_vmalloc_lines),
 	KTEST_CASE(many_areas_keep_the_tree_consistent),
 	KTEST_CASE(all_harts_vmalloc_and_vfree),
 	KTEST_CASE(vfree_on_one_hart_unmaps_on_all),
