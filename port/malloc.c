@@ -193,6 +193,10 @@ unsigned long port_malloc_releases;
  * newer ones push them out, when the program takes another big block
  * instead, and at malloc_trim. */
 unsigned long port_release_keep = 32ul << 20;
+/* Slab and SLOB pages in pageblocks of their own (mm/page_alloc.c,
+ * "Grouping by use"): a buffer moving as it grows leaves holes that merge
+ * back instead of holes small objects' pages fill. */
+bool port_group_pages_by_use = true;
 
 /* (It runs inside free, which leaves errno as it was, as POSIX requires
  * and glibc does: madvise fails with EINVAL on locked pages, after mlock or
