@@ -9,6 +9,9 @@
  *   2. every free block's buddy must not also be a free block of its order;
  *   3. every page of the zone: marked ones are unmarked; an unmarked page
  *      must not claim to be free.
+ * With pages grouped by use (host builds), pass 1 also checks each block's
+ * list against its pageblock, and pass 3 that no block of PAGEBLOCK_ORDER
+ * or more is allocated in a small-use pageblock.
  * It is O(pages in the zone) and meant for tests and debugging, not for hot
  * paths. Problems are printed (the first few per zone) and counted.
  */
@@ -65,25 +68,73 @@ static bool check_free_block(struct check *c, struct page *page, unsigned int or
 	return true;
 }
 
+/* Grouping by use (host builds): a block of a small-use pageblock is on
+ * its order's small_list with PG_small, any other on free_list without it,
+ * and no free block of PAGEBLOCK_ORDER or more covers a small-use
+ * pageblock (mm/page_alloc.c, "Grouping by use"). */
+static bool in_small_pageblock(const struct check *c, unsigned long pfn)
+{
+#ifdef HOST
+	const struct mem_section *ms = node_pfn_section(c->node, pfn);
+	unsigned long i = (pfn >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1);
+
+	return (ms->small_pageblocks[i / (8 * sizeof(long))] >> (i % (8 * sizeof(long)))) & 1;
+#else
+	(void)c;
+	(void)pfn;
+	return false;
+#endif
+}
+
+static void check_block_use(struct check *c, struct page *page, unsigned int order, bool small_list)
+{
+	unsigned long pfn = node_page_to_pfn(c->node, page);
+	bool small = false;
+
+	for (unsigned long p = pfn; p < pfn + (1ul << order); p += PAGEBLOCK_NR_PAGES)
+		small |= in_small_pageblock(c, p);
+	if (small_list && (order >= PAGEBLOCK_ORDER || !small))
+		problem(c, pfn, "block on a small list outside a small-use pageblock");
+	if (!small_list && small)
+		problem(c, pfn, "block on a general free list in a small-use pageblock");
+	if (!!(page->flags & PG_small) != small_list)
+		problem(c, pfn, "free block's PG_small differs from its list");
+}
+
+/* Pass 1 for one list of order @o (@small: a small_list); its blocks
+ * are counted in *n. Returns the pages of those that could be walked. */
+static unsigned long check_list(struct check *c, struct list_head *list, unsigned int o, bool small,
+				unsigned long *n)
+{
+	unsigned long pages = 0;
+	struct list_head *pos;
+
+	list_for_each(pos, list) {
+		struct page *page = list_entry(pos, struct page, lru);
+
+		if (++*n > c->z->spanned_pages) {
+			problem(c, 0, "free list loops");
+			break;
+		}
+		check_block_use(c, page, o, small);
+		if (check_free_block(c, page, o))
+			pages += 1ul << o;
+	}
+	return pages;
+}
+
 static void check_free_lists(struct check *c)
 {
 	unsigned long pages = 0;
 
 	for (unsigned int o = 0; o < MAX_ORDER; o++) {
 		struct free_area *area = &c->z->free_area[o];
-		struct list_head *pos;
 		unsigned long n = 0;
 
-		list_for_each(pos, &area->free_list) {
-			struct page *page = list_entry(pos, struct page, lru);
-
-			if (++n > c->z->spanned_pages) {
-				problem(c, 0, "free list loops");
-				break;
-			}
-			if (check_free_block(c, page, o))
-				pages += 1ul << o;
-		}
+		pages += check_list(c, &area->free_list, o, false, &n);
+#ifdef HOST
+		pages += check_list(c, &area->small_list, o, true, &n);
+#endif
 		if (n != area->nr_free)
 			problem(c, o, "nr_free differs from the blocks on the list (pfn = order)");
 	}
@@ -118,23 +169,31 @@ static void check_pcp_lists(struct check *c)
 }
 
 /* Pass 2: a free block whose buddy is free at the same order missed a merge. */
+static void check_merged_list(struct check *c, struct list_head *list, unsigned int o)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, list) {
+		struct page *page = list_entry(pos, struct page, lru);
+		unsigned long pfn = node_page_to_pfn(c->node, page);
+		unsigned long bpfn = pfn ^ (1ul << o);
+		struct page *buddy;
+
+		if (!node_pfn_valid(c->node, bpfn) || !pfn_in_zone(c->z, bpfn))
+			continue;
+		buddy = node_pfn_to_page(c->node, bpfn);
+		if ((buddy->flags & PG_buddy) && page_order(buddy) == o)
+			problem(c, pfn, "free block and its buddy both free at the same order");
+	}
+}
+
 static void check_merged(struct check *c)
 {
 	for (unsigned int o = 0; o < MAX_ORDER - 1; o++) {
-		struct list_head *pos;
-
-		list_for_each(pos, &c->z->free_area[o].free_list) {
-			struct page *page = list_entry(pos, struct page, lru);
-			unsigned long pfn = node_page_to_pfn(c->node, page);
-			unsigned long bpfn = pfn ^ (1ul << o);
-			struct page *buddy;
-
-			if (!node_pfn_valid(c->node, bpfn) || !pfn_in_zone(c->z, bpfn))
-				continue;
-			buddy = node_pfn_to_page(c->node, bpfn);
-			if ((buddy->flags & PG_buddy) && page_order(buddy) == o)
-				problem(c, pfn, "free block and its buddy both free at the same order");
-		}
+		check_merged_list(c, &c->z->free_area[o].free_list, o);
+#ifdef HOST
+		check_merged_list(c, &c->z->free_area[o].small_list, o);
+#endif
 	}
 }
 
@@ -153,8 +212,11 @@ static void check_all_pages(struct check *c)
 			page->flags &= ~PG_checked;
 			continue;
 		}
-		if (page->flags & (PG_buddy | PG_pcp))
+		if (page->flags & (PG_buddy | PG_small | PG_pcp))
 			problem(c, pfn, "page marked free but on no list");
+		if ((page->flags & PG_head) && page_order(page) >= PAGEBLOCK_ORDER &&
+		    in_small_pageblock(c, pfn))
+			problem(c, pfn, "block of a pageblock's size or more in a small-use pageblock");
 		if ((page->flags & PG_head) && page->refcount <= 0)
 			problem(c, pfn, "allocated block without a reference");
 	}

@@ -286,10 +286,10 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	 * cut from a block of their order when aligned beyond a page; else
 	 * where they fit best. */
 	if (n == 1ul << get_order(size)) {
-		page = alloc_pages(gfp | h->zone_gfp, get_order(size));
+		page = alloc_pages(gfp | h->zone_gfp | __GFP_RUN, get_order(size));
 		p = page ? page_address(page) : NULL;
 	} else {
-		p = align > PAGE_SIZE ? alloc_pages_exact(size, gfp | h->zone_gfp)
+		p = align > PAGE_SIZE ? alloc_pages_exact(size, gfp | h->zone_gfp | __GFP_RUN)
 				      : alloc_pages_fit(size, gfp | h->zone_gfp);
 		page = p ? virt_to_page(p) : NULL;
 	}

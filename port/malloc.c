@@ -194,6 +194,10 @@ unsigned long port_malloc_releases;
  * quarter of the bytes in use when the program takes another big block
  * instead, and at malloc_trim (mm/page_alloc.c, "Releases"). */
 unsigned long port_release_keep = 32ul << 20;
+/* Slab and SLOB pages in pageblocks of their own (mm/page_alloc.c,
+ * "Grouping by use"): a buffer moving as it grows leaves holes that merge
+ * back instead of holes small objects' pages fill. */
+bool port_group_pages_by_use = true;
 
 /* (It runs inside free, which leaves errno as it was, as POSIX requires
  * and glibc does: madvise fails with EINVAL on locked pages, after mlock or

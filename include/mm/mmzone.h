@@ -30,8 +30,18 @@ enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 
 struct free_area {
 	struct list_head free_list;
-	unsigned long nr_free; /* blocks on free_list */
+#ifdef HOST
+	/* Free blocks inside pageblocks kept for small allocations (orders
+	 * below PAGEBLOCK_ORDER only; mm/page_alloc.c, "Grouping by use"). */
+	struct list_head small_list;
+#endif
+	unsigned long nr_free; /* blocks on free_list (and small_list) */
 };
+
+/* A pageblock: 2^PAGEBLOCK_ORDER pages (512 KiB), naturally aligned, the
+ * unit in which host builds keep small allocations apart from runs. */
+#define PAGEBLOCK_ORDER 7
+#define PAGEBLOCK_NR_PAGES (1ul << PAGEBLOCK_ORDER)
 
 /* Order-0 pages kept per hart and per zone: a stack linked through
  * page->lru.next. Only its hart uses it on the fast path; the lock is there
@@ -99,6 +109,7 @@ static inline unsigned long zone_end_pfn(const struct zone *z)
 #define SECTION_SHIFT 27
 #define PFN_SECTION_SHIFT (SECTION_SHIFT - PAGE_SHIFT)
 #define PAGES_PER_SECTION (1ul << PFN_SECTION_SHIFT)
+#define PAGEBLOCKS_PER_SECTION (PAGES_PER_SECTION >> PAGEBLOCK_ORDER)
 #define MAX_SECTIONS 65536 /* the section index lives in 16 bits of page->flags */
 
 struct mem_section {
@@ -106,7 +117,14 @@ struct mem_section {
 	 * 0: the section has no struct pages. */
 	uintptr_t map_base;
 	unsigned long start_pfn, end_pfn; /* pfns with a struct page */
+#ifdef HOST
+	/* One bit per pageblock of the section: kept for small allocations
+	 * (mm/page_alloc.c, "Grouping by use"). */
+	unsigned long small_pageblocks[PAGEBLOCKS_PER_SECTION / (8 * sizeof(unsigned long))];
+	unsigned long pad;                /* 64 bytes: indexing is a shift */
+#else
 	unsigned long pad;                /* 32 bytes: indexing is a shift */
+#endif
 };
 
 struct pglist_data {

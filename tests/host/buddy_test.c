@@ -1626,6 +1626,45 @@ static void fit_pages(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* Grouping by use (port_group_pages_by_use, the malloc library's setting):
+ * small requests (orders 0 to 3) share a pageblock claimed for them, a run
+ * placed by alloc_pages_fit lies outside it though free pages follow the
+ * small ones there, and once all is freed the pageblock merges whole and
+ * is general again (node_check proves the lists against the marks). */
+static void pages_grouped_by_use(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
+	struct page *small[4];
+	unsigned long pb, free0, rp;
+	u8 *run;
+
+	ASSERT(fr);
+	port_group_pages_by_use = true;
+	node_drain_pages(&fr->node);
+	free0 = nr_free_pages();
+	for (unsigned int o = 0; o < 4; o++) {
+		small[o] = alloc_pages(GFP_KERNEL, o);
+		ASSERT(small[o]);
+	}
+	pb = page_to_pfn(small[0]) >> PAGEBLOCK_ORDER;
+	for (unsigned int o = 1; o < 4; o++)
+		EXPECT_EQ(page_to_pfn(small[o]) >> PAGEBLOCK_ORDER, pb);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	run = alloc_pages_fit(5 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(run);
+	rp = page_to_pfn(virt_to_page(run));
+	EXPECT(rp >> PAGEBLOCK_ORDER != pb && (rp + 4) >> PAGEBLOCK_ORDER != pb);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	free_pages_exact(run, 5 * PAGE_SIZE);
+	for (unsigned int o = 0; o < 4; o++)
+		__free_pages(small[o], o);
+	node_drain_pages(&fr->node);
+	EXPECT_EQ(nr_free_pages(), free0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	port_group_pages_by_use = false;
+	fakeram_done(fr);
+}
+
 /* fail_page_alloc fails alloc_pages_fit as it fails alloc_pages_exact
  * (docs/reliability.md: bigblocks are eligible), at the run's order, and
  * nothing is taken; order=N leaves runs of other orders alone. */
@@ -2410,6 +2449,7 @@ static void high_order_frees_are_released(struct ktest *t)
 
 KTEST_SUITE(buddy,
 	KTEST_CASE(model_random_alloc_free),
+	KTEST_CASE(pages_grouped_by_use),
 	KTEST_CASE(split_and_merge_exact),
 	KTEST_CASE(no_merge_across_zone_boundary),
 	KTEST_CASE(no_merge_across_holes_or_reserved),
