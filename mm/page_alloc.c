@@ -69,6 +69,9 @@
  *     more, and the stretch walks of runs (head_order) never see its free
  *     blocks, so a run never takes its pages.
  * Merging needs no test: buddies below PAGEBLOCK_ORDER share a pageblock.
+ * Which list a freed block goes on is a shift and a bit test in the
+ * section free_one_block already holds; the pieces of a split take it from
+ * the block split, and a run's tail pieces are general (hand_out_run).
  * nr_free counts both lists; the kernel's code has none of this.
  *
  * Bad frees (a free page, a reserved page, a page that is not the head of
@@ -118,10 +121,10 @@ static inline u32 order_bits(unsigned int order)
 /* --- free lists (zone->lock held) --------------------------------------- */
 
 #ifdef HOST
-/* Is the pageblock of @pfn kept for small allocations? */
-static inline bool pageblock_small(const struct zone *z, unsigned long pfn)
+/* Is the pageblock of @pfn, a pfn of section @ms, kept for small
+ * allocations? A shift and a bit test. */
+static inline bool pageblock_small(const struct mem_section *ms, unsigned long pfn)
 {
-	const struct mem_section *ms = node_pfn_section(z->node, pfn);
 	unsigned long i = (pfn >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1);
 
 	return (ms->small_pageblocks[i / (8 * sizeof(long))] >> (i % (8 * sizeof(long)))) & 1;
@@ -140,18 +143,28 @@ static void set_pageblock_small(struct zone *z, unsigned long pfn, bool small)
 }
 #endif
 
-/* A free block of a small-use pageblock goes on its order's small_list with
- * PG_small (host builds), any other on free_list. */
-static void add_to_free_area(struct zone *z, struct page *page, unsigned int order)
+/* PG_small for a free block of @order at @pfn (in section @ms) when it lies
+ * in a small-use pageblock, else 0; always 0 in the kernel. */
+static inline u32 free_block_small(const struct mem_section *ms, unsigned long pfn, unsigned int order)
+{
+#ifdef HOST
+	return order < PAGEBLOCK_ORDER && pageblock_small(ms, pfn) ? PG_small : 0;
+#else
+	(void)ms, (void)pfn, (void)order;
+	return 0;
+#endif
+}
+
+/* List a free block: @small (PG_small or 0, as free_block_small says for
+ * it; the caller knows its pageblock) puts it on its order's small_list
+ * with PG_small (host builds), else it goes on free_list. */
+static void add_to_free_area(struct zone *z, struct page *page, unsigned int order, u32 small)
 {
 	struct list_head *list = &z->free_area[order].free_list;
-	u32 small = 0;
 
 #ifdef HOST
-	if (order < PAGEBLOCK_ORDER && pageblock_small(z, node_page_to_pfn(z->node, page))) {
+	if (small)
 		list = &z->free_area[order].small_list;
-		small = PG_small;
-	}
 #endif
 	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_buddy | small | order_bits(order);
 	list_add(&page->lru, list);
@@ -348,20 +361,22 @@ static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 			set_pageblock_small(z, pfn, false);
 #endif
 	}
-	add_to_free_area(z, page, order);
+	add_to_free_area(z, page, order, free_block_small(ms, pfn, order));
 	if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
 		note_releasable(z, pfn, order);
 }
 
-/* Split the 2^high block at page down to 2^low, listing the upper halves. */
-static void expand(struct zone *z, struct page *page, unsigned int low, unsigned int high)
+/* Split the 2^high block at page down to 2^low, listing the upper halves;
+ * @small: PG_small when the block's first pageblock is a small-use one
+ * (its halves below PAGEBLOCK_ORDER lie in it), else 0. */
+static void expand(struct zone *z, struct page *page, unsigned int low, unsigned int high, u32 small)
 {
 	unsigned long size = 1ul << high;
 
 	while (high > low) {
 		high--;
 		size >>= 1;
-		add_to_free_area(z, page + size, high);
+		add_to_free_area(z, page + size, high, high < PAGEBLOCK_ORDER ? small : 0);
 	}
 }
 
@@ -375,7 +390,7 @@ static struct page *rmqueue_smallest(struct zone *z, unsigned int order)
 			continue;
 		page = list_first_entry(&area->free_list, struct page, lru);
 		del_from_free_area(z, page, o);
-		expand(z, page, order, o);
+		expand(z, page, order, o, 0); /* (free_list: general blocks) */
 		z->free_pages -= 1ul << order;
 		if (unlikely(o >= PORT_RELEASE_MIN_ORDER))
 			note_big_taken(z, node_page_to_pfn(z->node, page), o);
@@ -414,18 +429,18 @@ static struct page *first_free_block(struct zone *z, unsigned int lo, unsigned i
 }
 
 /* Take the free block @page of order @o off the lists for a request of
- * @order (the rest listed again); @claim: its first pageblock becomes a
- * small-use one before the split, so the pieces below PAGEBLOCK_ORDER
- * go to the small lists. */
+ * @order (the rest listed again); @small: the block lies in a small-use
+ * pageblock, or (@claim) its first pageblock becomes one before the split,
+ * so the pieces below PAGEBLOCK_ORDER go to the small lists. */
 static struct page *take_block(struct zone *z, struct page *page, unsigned int o,
-			       unsigned int order, bool claim)
+			       unsigned int order, bool small, bool claim)
 {
 	unsigned long pfn = node_page_to_pfn(z->node, page);
 
 	del_from_free_area(z, page, o);
 	if (claim)
 		set_pageblock_small(z, pfn, true);
-	expand(z, page, order, o);
+	expand(z, page, order, o, small || claim ? PG_small : 0);
 	z->free_pages -= 1ul << order;
 	if (unlikely(o >= PORT_RELEASE_MIN_ORDER))
 		note_big_taken(z, pfn, o);
@@ -438,11 +453,11 @@ static struct page *rmqueue_small(struct zone *z, unsigned int order)
 	unsigned int o;
 
 	if ((page = first_free_block(z, order, PAGEBLOCK_ORDER, true, &o)))
-		return take_block(z, page, o, order, false);
+		return take_block(z, page, o, order, true, false);
 	if ((page = first_free_block(z, PAGEBLOCK_ORDER, MAX_ORDER, false, &o)))
-		return take_block(z, page, o, order, true);
+		return take_block(z, page, o, order, false, true);
 	if ((page = first_free_block(z, order, PAGEBLOCK_ORDER, false, &o)))
-		return take_block(z, page, o, order, false);
+		return take_block(z, page, o, order, false, false);
 	return NULL;
 }
 #endif
@@ -1159,7 +1174,12 @@ static unsigned int run_block_order(unsigned long s, unsigned long e)
 /* [@start, @end) and the pages after it up to @tail_end were just taken off
  * @z's lists (and its free count): [start, end) becomes allocated blocks,
  * the largest aligned ones from @start, each with one reference, and
- * [end, tail_end) goes back on the lists. zone->lock held. */
+ * [end, tail_end) goes back on the lists. zone->lock held.
+ * [end, tail_end) is the end of the last block taken (tail_end is aligned
+ * to its order), so each of its pieces is the upper buddy of pages of that
+ * block below it, none of which is free: no piece merges. The host builds
+ * list them straight away (general pieces: a run never lies in a small-use
+ * pageblock); the kernel frees them through free_one_block. */
 static void hand_out_run(struct zone *z, unsigned long start, unsigned long end,
 			 unsigned long tail_end)
 {
@@ -1174,7 +1194,13 @@ static void hand_out_run(struct zone *z, unsigned long start, unsigned long end,
 	for (unsigned long s = end; s < tail_end;) {
 		unsigned int order = run_block_order(s, tail_end);
 
+#ifdef HOST
+		add_to_free_area(z, node_pfn_to_page(z->node, s), order, 0);
+		if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
+			note_releasable(z, s, order);
+#else
 		free_one_block(z, node_pfn_to_page(z->node, s), s, order);
+#endif
 		z->free_pages += 1ul << order;
 		s += 1ul << order;
 	}
@@ -1287,9 +1313,21 @@ static unsigned long free_run_from(const struct zone *z, unsigned long pfn, unsi
 	return MIN(len, limit);
 }
 
+#ifdef HOST
+/* The order of the free block headed at @p when its flags show one of the
+ * zone whose PG_buddy and zone bits are @want outside small-use pageblocks
+ * (head_order), or -1. */
+static inline int free_order(const struct page *p, u32 want)
+{
+	u32 f = p->flags;
+
+	return (f & (PG_buddy | FREE_SMALL | PAGE_ZONE_MASK)) == want
+		       ? (int)((f & PAGE_ORDER_MASK) >> PAGE_ORDER_SHIFT) : -1;
+}
+
 /*
- * The start of the stretch around the free block at @pfn, as far as it
- * lies in @pfn's memory section; *len its length, or @limit when it is at
+ * The start of the stretch around the free block headed at @at, as far as
+ * it lies in its memory section; *len its length, or @limit when it is at
  * least that long (the walk stops there). A section's struct pages are one
  * array, so the walk moves by pointer; a stretch that runs on into the next
  * section (128 MiB on) is seen up to the section's edge. Backwards, the
@@ -1300,7 +1338,42 @@ static unsigned long free_run_from(const struct zone *z, unsigned long pfn, unsi
  * the kernel's target lacks), since the blocks walked back over there are
  * mostly large ones: from j = 0 up, each max-order block cost eleven looks
  * (sqlite3's malloc 88.3 instructions per call with pages grouped by use,
- * 84.6 this way). The kernel tries j from 0 up.
+ * 84.6 this way). The kernel tries j from 0 up, from a pfn.
+ */
+static unsigned long free_stretch(const struct zone *z, const struct page *at, unsigned long limit,
+				  unsigned long *len)
+{
+	const struct mem_section *ms = &z->node->sections[page_section(at)];
+	const unsigned long pfn = ((uintptr_t)at - ms->map_base) / sizeof(struct page);
+	const u32 want = PG_buddy | (u32)z->id << PAGE_ZONE_SHIFT;
+	unsigned long start = pfn, end = pfn;
+	int o;
+
+	while (end - start < limit && end < ms->end_pfn && (o = free_order(at + (end - pfn), want)) >= 0)
+		end += 1ul << o;
+	while (end - start < limit && start > ms->start_pfn) {
+		int j = MIN(__builtin_ctzl(start), MAX_ORDER - 1);
+
+		while (j >= 0 && (start - ms->start_pfn < (1ul << j) ||
+				  free_order(at - (pfn - start) - (1l << j), want) != j))
+			j--;
+		if (j < 0)
+			break;
+		start -= 1ul << j;
+	}
+	*len = MIN(end - start, limit);
+	return start;
+}
+#else
+/*
+ * The start of the stretch around the free block at @pfn, as far as it
+ * lies in @pfn's memory section; *len its length, or @limit when it is at
+ * least that long (the walk stops there). A section's struct pages are one
+ * array, so the walk moves by pointer; a stretch that runs on into the next
+ * section (128 MiB on) is seen up to the section's edge. Backwards, the
+ * block before @start is the one of order j at start - 2^j that is free
+ * with order j, for the one j where one is (blocks are maximal, so a
+ * smaller one there would have merged), tried from j = 0 up.
  */
 static unsigned long free_stretch(const struct zone *z, unsigned long pfn, unsigned long limit,
 				  unsigned long *len)
@@ -1312,18 +1385,6 @@ static unsigned long free_stretch(const struct zone *z, unsigned long pfn, unsig
 
 	while (end - start < limit && end < ms->end_pfn && (o = head_order(z, at + (end - pfn))) >= 0)
 		end += 1ul << o;
-#ifdef HOST
-	while (end - start < limit && start > ms->start_pfn) {
-		int j = MIN(__builtin_ctzl(start), MAX_ORDER - 1);
-
-		while (j >= 0 && (start - ms->start_pfn < (1ul << j) ||
-				  head_order(z, at - (pfn - start) - (1l << j)) != j))
-			j--;
-		if (j < 0)
-			break;
-		start -= 1ul << j;
-	}
-#else
 	while (end - start < limit) {
 		unsigned int j = 0;
 
@@ -1334,10 +1395,10 @@ static unsigned long free_stretch(const struct zone *z, unsigned long pfn, unsig
 			break;
 		start -= 1ul << j;
 	}
-#endif
 	*len = MIN(end - start, limit);
 	return start;
 }
+#endif
 
 /* Take the @nr pages at @start (free) off @z's lists, hand them out as
  * allocated blocks and give the pages of the last block past them back
@@ -1347,9 +1408,15 @@ static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
 	unsigned long end = start + nr, pfn = start;
 
 	while (pfn < end) {
+#ifdef HOST /* (the caller found free blocks there: no need to check) */
+		struct page *page = node_pfn_to_page(z->node, pfn);
+		unsigned int o = page_order(page);
+#else
 		unsigned int o = (unsigned int)free_head_order(z, pfn);
+		struct page *page = node_pfn_to_page(z->node, pfn);
+#endif
 
-		del_from_free_area(z, node_pfn_to_page(z->node, pfn), o);
+		del_from_free_area(z, page, o);
 		z->free_pages -= 1ul << o;
 		if (o >= PORT_RELEASE_MIN_ORDER)
 			note_big_taken(z, pfn, o);
@@ -1389,8 +1456,16 @@ static unsigned long best_stretch(const struct zone *z, unsigned long nr, int to
 		struct list_head *pos;
 
 		list_for_each(pos, &z->free_area[o].free_list) {
+#ifdef HOST
+			/* Once one fits (best <= roomy), only a shorter stretch
+			 * can win: the walks stop at best pages, the choice the
+			 * same as walking on to limit. */
+			unsigned long len, start = free_stretch(z, list_entry(pos, struct page, lru),
+								best <= roomy ? best : limit, &len);
+#else
 			unsigned long len, pfn = node_page_to_pfn(z->node, list_entry(pos, struct page, lru));
 			unsigned long start = free_stretch(z, pfn, best < roomy ? best : limit, &len);
+#endif
 
 			if (len >= roomy)
 				len = roomy;
