@@ -665,6 +665,19 @@ static void zero_block(void *p, size_t len)
 	memset((void *)b, 0, end - b);
 }
 
+/* The bytes calloc clears: the whole block, as glibc's calloc clears its
+ * whole chunk, so that a program that uses malloc_usable_size's bytes of a
+ * calloc'd block finds them zero too (they held an earlier block's bytes:
+ * a 257-byte calloc left 31 bytes of kmalloc-288 as they were). */
+static size_t calloc_usable(const void *p)
+{
+	struct hart_slot *slot = slot_enter();
+	size_t n = usable_size(p);
+
+	hart_exit(slot);
+	return n;
+}
+
 API void *calloc(size_t n, size_t size)
 {
 	void *p;
@@ -675,7 +688,7 @@ API void *calloc(size_t n, size_t size)
 	}
 	p = alloc_counted(n * size, 0, C_CALLOC);
 	if (p)
-		zero_block(p, n * size);
+		zero_block(p, calloc_usable(p));
 	return p;
 }
 
