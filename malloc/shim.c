@@ -720,17 +720,8 @@ API void *calloc(size_t n, size_t size)
  * saves the copy but splits the heap's mapping at every move: thousands of
  * mappings in a program that grows buffers, towards the system's limit on
  * them, past which the program's own mmap would fail.)
- *
- * REALLOC_DROP_MIN is 1 MiB, the size from which the page allocator hands
- * free blocks back to the system (port_release_free_block): a smaller
- * block, moved or cut, keeps its pages as any free block below 1 MiB does,
- * for the next block of its size. From 128 KiB (glibc's mmap threshold),
- * each move dropped pages that the program's next block took and faulted
- * in again: a block of 128 to 896 KiB taken, written, realloc'd to half to
- * 2.5 times its size, written and freed, 2000 times, took 9081 page faults
- * (glibc 1456), now 500 (tests/real/edge.c realloc_small_keeps_pages).
  */
-#define REALLOC_DROP_MIN (1ul << 20)
+#define REALLOC_DROP_MIN (128ul << 10) /* glibc's M_MMAP_THRESHOLD default */
 #define REALLOC_DROP_CHUNK (256ul << 10)
 
 static void move_contents(void *to, const void *from, size_t len)

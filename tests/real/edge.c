@@ -1461,58 +1461,6 @@ static void buffer_moving_among_small(void)
 		      "live (<= 3 times + 2 MiB)", peak, live);
 }
 
-/* "malloc-edge reallocs": 2000 blocks of 128 to 896 KiB, each written,
- * realloc'd to between half and two and a half times its size (moved, or
- * cut in place), written and freed. Prints "reallocs: faults=F largest=L
- * bad=B" on standard error: the page faults of the rounds, the largest
- * block's pages, the rounds whose bytes did not survive the realloc. */
-static int reallocs_child(void)
-{
-	const size_t least = 128u << 10, spread = 768u << 10, largest = (least + spread) * 5 / 2;
-	unsigned long r = 1;
-	long faults = minor_faults();
-	int bad = 0;
-
-	for (int round = 0; round < 2000; round++) {
-		size_t n, m;
-		unsigned char *p, *q;
-
-		r = r * 6364136223846793005ul + 1442695040888963407ul;
-		n = least + (r >> 33) % spread;
-		m = n / 2 + (r >> 20) % (n * 2);
-		if (!(p = malloc(n)))
-			return 1;
-		memset(p, 0x5a, n);
-		if (!(q = realloc(p, m)))
-			return 1;
-		bad += q[0] != 0x5a || q[(n < m ? n : m) - 1] != 0x5a;
-		memset(q, 0xa5, m);
-		sink = q;
-		free(q);
-	}
-	fprintf(stderr, "reallocs: faults=%ld largest=%zu bad=%d\n", minor_faults() - faults, largest / 4096, bad);
-	return 0;
-}
-
-/* Blocks below 1 MiB that a realloc moves or shrinks in place keep their
- * pages, as any free block below 1 MiB does: the next block of the size
- * takes them and would fault each one in again. reallocs_child's 2000
- * rounds (in a fresh process) took 9081 page faults when the old block's
- * pages were dropped at each move of 128 KiB or more (and the tail at each
- * such shrink), 500 now (glibc 1456); the bound is four times the largest
- * block's pages. */
-static void realloc_small_keeps_pages(void)
-{
-	long faults = -1, largest = -1, bad = -1;
-
-	child_figures("reallocs", 3, "reallocs: faults=%ld largest=%ld bad=%ld", &faults, &largest, &bad);
-	CHECK(bad == 0, "blocks of 128 to 896 KiB realloc'd to half to 2.5 times their size kept their bytes "
-	      "(%ld rounds lost some)", bad);
-	CHECK(faults >= 0 && largest > 0 && faults < largest * 4,
-	      "2000 blocks below 1 MiB realloc'd (moved or cut) and freed faulted %ld pages in (the largest's is %ld)",
-	      faults, largest);
-}
-
 /* "malloc-edge bigmix": BIGMIX_OPS operations on 400 slots picked at random:
  * a third of those on a taken slot free it, the others malloc (an empty
  * slot) or realloc it to a random size from 1 byte to 9 MB (log-uniform:
@@ -1999,8 +1947,6 @@ int main(int argc, char **argv)
 		return trims_child();
 	if (argc > 1 && strcmp(argv[1], "moving") == 0)
 		return moving_child();
-	if (argc > 1 && strcmp(argv[1], "reallocs") == 0)
-		return reallocs_child();
 	if (argc > 1 && strcmp(argv[1], "bigmix") == 0)
 		return bigmix_child();
 	if (argc > 1 && strcmp(argv[1], "appending") == 0)
@@ -2026,7 +1972,6 @@ int main(int argc, char **argv)
 	big_buffers_keep_pages();
 	realloc_growth();
 	realloc_shrink_gives_back();
-	realloc_small_keeps_pages();
 	big_blocks_mixed();
 	buffer_moving_among_small();
 	big_blocks_reused();
