@@ -665,30 +665,30 @@ static void zero_block(void *p, size_t len)
 	memset((void *)b, 0, end - b);
 }
 
-/* The bytes calloc clears: the whole block, as glibc's calloc clears its
- * whole chunk, so that a program that uses malloc_usable_size's bytes of a
- * calloc'd block finds them zero too (they held an earlier block's bytes:
- * a 257-byte calloc left 31 bytes of kmalloc-288 as they were). */
-static size_t calloc_usable(const void *p)
-{
-	struct hart_slot *slot = slot_enter();
-	size_t n = usable_size(p);
-
-	hart_exit(slot);
-	return n;
-}
-
+/* calloc clears the whole block, malloc_usable_size's bytes, as glibc's
+ * calloc clears its whole chunk, so that a program that uses the usable
+ * bytes of a calloc'd block finds them zero too (they held an earlier
+ * block's bytes: a 257-byte calloc left 31 bytes of kmalloc-288 as they
+ * were). The size is looked up inside the allocation's slot section; the
+ * clearing is outside it. */
 API void *calloc(size_t n, size_t size)
 {
+	struct hart_slot *slot;
+	size_t len = 0;
 	void *p;
 
 	if (size && n > SIZE_MAX / size) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	p = alloc_counted(n * size, 0, C_CALLOC);
+	slot = slot_enter();
+	slot->calls[C_CALLOC]++;
+	p = alloc_or_grow(n && size ? n * size : 1, 0);
 	if (p)
-		zero_block(p, calloc_usable(p));
+		len = usable_size(p);
+	hart_exit(slot);
+	if (p)
+		zero_block(p, len);
 	return p;
 }
 
