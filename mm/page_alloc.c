@@ -121,25 +121,16 @@ static inline u32 order_bits(unsigned int order)
 /* --- free lists (zone->lock held) --------------------------------------- */
 
 #ifdef HOST
-/* Is the pageblock of @pfn, a pfn of section @ms, kept for small
- * allocations? A shift and a bit test. */
-static inline bool pageblock_small(const struct mem_section *ms, unsigned long pfn)
-{
-	unsigned long i = (pfn >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1);
-
-	return (ms->small_pageblocks[i / (8 * sizeof(long))] >> (i % (8 * sizeof(long)))) & 1;
-}
-
+/* Mark @pfn's pageblock kept for small allocations, or general again. */
 static void set_pageblock_small(struct zone *z, unsigned long pfn, bool small)
 {
 	struct mem_section *ms = node_pfn_section(z->node, pfn);
-	unsigned long i = (pfn >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1);
-	unsigned long bit = 1ul << (i % (8 * sizeof(long)));
+	unsigned long i = pageblock_index(pfn);
 
 	if (small)
-		ms->small_pageblocks[i / (8 * sizeof(long))] |= bit;
+		ms->small_pageblocks[PAGEBLOCK_WORD(i)] |= PAGEBLOCK_MASK(i);
 	else
-		ms->small_pageblocks[i / (8 * sizeof(long))] &= ~bit;
+		ms->small_pageblocks[PAGEBLOCK_WORD(i)] &= ~PAGEBLOCK_MASK(i);
 }
 #endif
 

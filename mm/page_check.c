@@ -75,10 +75,7 @@ static bool check_free_block(struct check *c, struct page *page, unsigned int or
 static bool in_small_pageblock(const struct check *c, unsigned long pfn)
 {
 #ifdef HOST
-	const struct mem_section *ms = node_pfn_section(c->node, pfn);
-	unsigned long i = (pfn >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1);
-
-	return (ms->small_pageblocks[i / (8 * sizeof(long))] >> (i % (8 * sizeof(long)))) & 1;
+	return pageblock_small(node_pfn_section(c->node, pfn), pfn);
 #else
 	(void)c;
 	(void)pfn;

@@ -165,6 +165,26 @@ static inline struct mem_section *node_pfn_section(const struct pglist_data *nod
 	return &node->sections[(pfn - node->section_base_pfn) >> PFN_SECTION_SHIFT];
 }
 
+#ifdef HOST
+/* @pfn's pageblock's bit in its section's small_pageblocks: word
+ * PAGEBLOCK_WORD(i), mask PAGEBLOCK_MASK(i), i = pageblock_index(pfn). */
+#define PAGEBLOCK_WORD_BITS (8 * sizeof(unsigned long))
+#define PAGEBLOCK_WORD(i) ((i) / PAGEBLOCK_WORD_BITS)
+#define PAGEBLOCK_MASK(i) (1ul << ((i) % PAGEBLOCK_WORD_BITS))
+static inline unsigned long pageblock_index(unsigned long pfn)
+{
+	return (pfn >> PAGEBLOCK_ORDER) & (PAGEBLOCKS_PER_SECTION - 1);
+}
+
+/* Is @pfn's pageblock (in section @ms) kept for small allocations? */
+static inline bool pageblock_small(const struct mem_section *ms, unsigned long pfn)
+{
+	unsigned long i = pageblock_index(pfn);
+
+	return (ms->small_pageblocks[PAGEBLOCK_WORD(i)] & PAGEBLOCK_MASK(i)) != 0;
+}
+#endif
+
 static inline bool node_pfn_valid(const struct pglist_data *node, unsigned long pfn)
 {
 	const struct mem_section *ms;
