@@ -511,7 +511,7 @@ static __attribute__((noinline)) void *heap_zone_refused(struct slob_heap *h, si
 
 	if (__atomic_fetch_add(&refused, 1, __ATOMIC_RELAXED) == 0) {
 		kprintf("slob: heap %s: gfp 0x%x asks for %s, which the heap's pages do not come "
-			"from: refused\n", h->name, gfp, gfp & __GFP_DMA ? "ZONE_DMA" : "ZONE_DMA32");
+			"from: refused\n", h->name, gfp, gfp_zone_text(gfp));
 		warn_slowpath(__FILE__, __LINE__, "heap_kmalloc: a zone the heap cannot honour");
 	}
 	return NULL;

@@ -1052,7 +1052,7 @@ static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t g
 	if (__atomic_fetch_add(&c->nr_zone_refused, 1, __ATOMIC_RELAXED) == 0) {
 		kprintf("slab: cache %s: gfp 0x%x asks for %s, which the cache's slabs do not "
 			"come from (no SLAB_CACHE_%s): refused\n", c->name, gfp,
-			gfp & __GFP_DMA ? "ZONE_DMA" : "ZONE_DMA32", gfp & __GFP_DMA ? "DMA" : "DMA32");
+			gfp_zone_text(gfp), gfp & __GFP_DMA ? "DMA" : "DMA32");
 		warn_slowpath(__FILE__, __LINE__, "kmem_cache_alloc: a zone the cache cannot honour");
 	}
 }

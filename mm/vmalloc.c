@@ -192,16 +192,6 @@ static void free_area_pages(struct vm_area *a, unsigned int n)
 	kvfree(a->pages);
 }
 
-/* The memory a gfp's zone bits name, for vmalloc's failure line. */
-static const char *gfp_zone_name(gfp_t gfp)
-{
-	if (gfp & __GFP_DMA)
-		return "ZONE_DMA";
-	if (gfp & __GFP_DMA32)
-		return "ZONE_DMA32";
-	return "any zone";
-}
-
 /* vmalloc's failure line (unless __GFP_NOWARN): the request and @why.
  * Its pages are taken quietly, one at a time, so the page allocator's
  * warning would name an order-0 request, not this one, or nothing at all
@@ -213,7 +203,7 @@ static void vmalloc_failed(unsigned long size, gfp_t gfp, const char *why, unsig
 		return;
 	kprintf("vmalloc: %lu bytes (gfp 0x%x) failed: %s", size, gfp, why);
 	if (of)
-		kprintf(" (%u of %u pages from %s taken)", got, of, gfp_zone_name(gfp));
+		kprintf(" (%u of %u pages from %s taken)", got, of, gfp_zone_text(gfp));
 	kprintf("\n");
 }
 

@@ -76,6 +76,13 @@ static inline bool gfp_zone_satisfies(gfp_t have, gfp_t want)
 	return true;
 }
 
+/* The zone @gfp's zone bits name, for messages ("any zone" without
+ * any; __GFP_DMA wins, the stricter). */
+static inline const char *gfp_zone_text(gfp_t gfp)
+{
+	return gfp & __GFP_DMA ? "ZONE_DMA" : gfp & __GFP_DMA32 ? "ZONE_DMA32" : "any zone";
+}
+
 #define GFP_KERNEL 0x0u
 #define GFP_NOIO GFP_KERNEL
 #define GFP_NOFS GFP_KERNEL
