@@ -780,7 +780,8 @@ static void release_magazine(struct kmem_cache *c, struct slab_cpu *sc)
 
 /* Refill an empty magazine from the depot: up to a batch of its newest
  * objects (lock held); false when the depot is empty. */
-static bool refill_from_depot(struct kmem_cache *c, struct slab_cpu *m)
+static __attribute__((always_inline)) inline bool refill_from_depot(struct kmem_cache *c,
+								    struct slab_cpu *m)
 {
 	unsigned int n = MIN(c->batch, c->depot_avail);
 
@@ -898,7 +899,8 @@ static __attribute__((noinline)) void *borrow_one(struct kmem_cache *c)
  * ones first (lock held, dropped while growing or borrowing). With no free
  * object in its slabs, a cache with lenders borrows one instead of
  * growing: returned (the magazine stays empty), else NULL. */
-static void *refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t gfp)
+static __attribute__((always_inline)) inline void *refill_from_slabs(struct kmem_cache *c,
+								     struct slab_cpu *m, gfp_t gfp)
 {
 	long want = (long)c->batch - real_count(c, m);
 	void *borrowed;
@@ -933,9 +935,12 @@ static void *refill_from_slabs(struct kmem_cache *c, struct slab_cpu *m, gfp_t g
 	return NULL;
 }
 
-void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
+/* kmem_cache_alloc_slow's work for an allocation @caller asked for (the
+ * address slab_debug=U's track and KFENCE record: the code that called
+ * kmem_cache_alloc, kmalloc or kzalloc, not a wrapper of this file). */
+static __attribute__((always_inline)) inline void *alloc_slow(struct kmem_cache *c, gfp_t gfp,
+							       unsigned long caller)
 {
-	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	unsigned long flags;
 	struct slab_cpu *m;
 	void *obj = NULL;
@@ -964,6 +969,11 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	spin_unlock(&c->lock);
 	irq_restore(flags);
 	return obj;
+}
+
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
+{
+	return alloc_slow(c, gfp, (unsigned long)__builtin_return_address(0));
 }
 
 /* Is @obj the start of an object in one of @c's slabs? (@head: its slab,
@@ -1059,6 +1069,7 @@ static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t g
 
 void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
 {
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	void *obj;
 
 	if (unlikely(!gfp_zone_satisfies(c->allocflags, gfp))) {
@@ -1066,8 +1077,12 @@ void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
 		return NULL;
 	}
 	/* Every object of the cache is in its zone: the zone bits have done
-	 * their part. */
-	obj = kmem_cache_alloc(c, gfp & ~(__GFP_ZERO | GFP_ZONEMASK));
+	 * their part. kmem_cache_alloc's steps, the slow path told who asked
+	 * (this function is not inlined into its caller). */
+	obj = magazine_pop(c->pcpu_off);
+	if (!obj)
+		obj = alloc_slow(c, gfp & ~(__GFP_ZERO | GFP_ZONEMASK), caller);
+	obj = kasan_slab_alloc(c, obj);
 	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	return obj;

@@ -124,6 +124,7 @@ static void set_track(struct kmem_cache *c, void *obj, int which, unsigned long 
 
 	t[which].caller = caller;
 	t[which].cpu = this_cpu();
+	t[which].when_ms = (u32)(time_now_us() / 1000);
 }
 
 void slab_debug_init_object(struct kmem_cache *c, void *obj)

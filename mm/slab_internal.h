@@ -1,8 +1,9 @@
 /*
- * slab_internal.h - what the three parts of the slab allocator share:
+ * slab_internal.h - what the four parts of the slab allocator share:
  * mm/slab.c (caches, slabs, magazines, the allocation paths), mm/slab_debug.c
- * (slab_debug= checks and the error reports) and mm/slab_check.c (the
- * consistency checker and the slabinfo reports).
+ * (slab_debug= checks and the error reports), mm/slab_check.c (the
+ * consistency checker and the slabinfo reports) and mm/slab_traces.c (who
+ * holds a cache's objects: alloc_traces, free_traces).
  *
  * The layout helpers below are inline because the core's refill and flush
  * loops use them on every object; they only compute addresses and read

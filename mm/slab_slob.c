@@ -211,6 +211,7 @@ static void set_track(struct kmem_cache *c, void *obj, int which, unsigned long 
 {
 	tracks(c, obj)[which].caller = caller;
 	tracks(c, obj)[which].cpu = this_cpu();
+	tracks(c, obj)[which].when_ms = (u32)(time_now_us() / 1000);
 }
 
 /* What a check does with what it finds: report it (an error, counted) and

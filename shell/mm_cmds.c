@@ -145,6 +145,38 @@ static int cmd_slabinfo(int argc, char **argv)
 SHELL_CMD("slabinfo", cmd_slabinfo, "[-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]",
 	  "slab caches (/proc/slabinfo 2.1); -s: counters and magazines; NAME...: tune a cache");
 
+/* `alloc_traces NAME` / `free_traces NAME`: who holds the objects of a
+ * cache that records its users (slab_debug=U), as Linux's debugfs files. */
+static int traces_cmd(const char *cmd, int argc, char **argv, bool freed)
+{
+	struct kmem_cache *c;
+
+	if (argc != 2) {
+		kprintf("usage: %s NAME\n", cmd);
+		return -EINVAL;
+	}
+	c = kmem_cache_find(argv[1]);
+	if (!c) {
+		kprintf("%s: no cache named %s\n", cmd, argv[1]);
+		return -ENOENT;
+	}
+	return kmem_cache_show_traces(c, freed);
+}
+
+static int cmd_alloc_traces(int argc, char **argv)
+{
+	return traces_cmd("alloc_traces", argc, argv, false);
+}
+SHELL_CMD("alloc_traces", cmd_alloc_traces, "NAME",
+	  "objects out of a cache, by who allocated them (needs slab_debug=U)");
+
+static int cmd_free_traces(int argc, char **argv)
+{
+	return traces_cmd("free_traces", argc, argv, true);
+}
+SHELL_CMD("free_traces", cmd_free_traces, "NAME",
+	  "free objects of a cache, by who last freed them (needs slab_debug=U)");
+
 static int cmd_memmap(int argc, char **argv)
 {
 	(void)argc;

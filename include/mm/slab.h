@@ -57,11 +57,12 @@ struct slab_cpu {
 };
 _Static_assert(sizeof(struct slab_cpu) <= PERCPU_SLOT, "a magazine's pair fills one per-hart slot");
 
-/* Who last allocated or freed an object (SLAB_STORE_USER). */
+/* Who last allocated or freed an object (SLAB_STORE_USER), on which hart,
+ * and when (milliseconds since boot, wrapping after 49 days). */
 struct slab_track {
 	unsigned long caller;
 	unsigned int cpu;
-	unsigned int pad;
+	u32 when_ms;
 };
 
 struct slab_list {
@@ -234,6 +235,34 @@ extern unsigned int slab_borrow_waste_pct;
 
 /* The cache on the chain with this name, or NULL. */
 struct kmem_cache *kmem_cache_find(const char *name);
+
+/*
+ * Who holds a cache's objects (mm/slab_traces.c; Linux's debugfs
+ * slab/NAME/alloc_traces and free_traces): per recorded caller, the objects
+ * out (@freed false, by their last allocation) or free (@freed true, by
+ * their last free), their ages in ms and the harts that recorded them.
+ * Needs SLAB_STORE_USER (slab_debug=U): -EINVAL without it, -EOPNOTSUPP for
+ * a SLOB-model cache. kmem_cache_traces fills @tr (tr->loc holds tr->max
+ * entries; callers past them count in tr->dropped) sorted by count, largest
+ * first, using @free (BITS_TO_LONGS(objs_per_slab) words) as scratch;
+ * kmem_cache_show_traces allocates both and prints the table.
+ */
+struct slab_trace {
+	unsigned long caller; /* 0: none recorded (fresh objects): <not-available> */
+	unsigned long count;
+	u32 min_age_ms, max_age_ms;
+	u64 sum_age_ms;
+	unsigned long cpus; /* bit n: hart n recorded one of them */
+};
+struct slab_traces {
+	struct slab_trace *loc;
+	unsigned int nr, max;
+	unsigned long objects; /* objects counted, dropped ones included */
+	unsigned long dropped; /* objects whose caller found no room in loc */
+};
+int kmem_cache_traces_check(const struct kmem_cache *c);
+int kmem_cache_traces(struct kmem_cache *c, bool freed, struct slab_traces *tr, unsigned long *free);
+int kmem_cache_show_traces(struct kmem_cache *c, bool freed);
 
 /* failslab (mm/fault_inject.c): with @on, the cache gets SLAB_FAILSLAB and
  * magazines of capacity 0 (every hart's is emptied), so each allocation

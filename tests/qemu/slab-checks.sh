@@ -273,6 +273,17 @@ check_log slab-debug-one slab-debug-one-layout \
 	"^kmalloc-32 +[0-9]+ +[0-9]+ +32 +128 +1 : tunables +120 +60 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 no_log slab-debug-one slab-debug-one-quiet "^cmdline: " "^slab error" "^kmem_cache_check: "
 
+# slab_debug=U,kmalloc-16: alloc_traces and free_traces at the console name
+# the code that holds kmalloc-16's objects (memmap-fill leaves some out), in
+# Linux's format; a cache that records no users is refused, naming the fix.
+qemu_run slab-traces 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'slab_debug=U,kmalloc-16 run="memmap-fill;alloc_traces kmalloc-64;alloc_traces kmalloc-16;free_traces kmalloc-16;poweroff"'
+check_log slab-traces slab-traces-lines \
+	"^alloc_traces: kmalloc-64 does not record its users: boot with slab_debug=U,kmalloc-64 \(or create it with SLAB_STORE_USER\)$" \
+	"^ +[0-9]+ cmd_memmap_fill\+0x[0-9a-f]+ age=[0-9]+/[0-9]+/[0-9]+ cpus=[0-9]" \
+	"^ +[0-9]+ <not-available>$"
+no_log slab-traces slab-traces-quiet "^slab error" "^kmem_cache_check: " "^No data$"
+
 # A bad letter is warned about and changes nothing: kmalloc-64 as usual.
 ktest_run slab-debug-bad 120 $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
 	-append 'slab_debug=Q run="ktest slab;slabinfo;poweroff"'

@@ -545,6 +545,143 @@ static void double_free_in_a_row(struct ktest *t)
 	kmem_cache_destroy(c);
 }
 
+/* ---- alloc_traces / free_traces (mm/slab_traces.c) ---- */
+
+/* Each allocates or frees from a function of its own, so the tracks name it.
+ * traces_zalloc takes kmem_cache_zalloc's path (kmem_cache_alloc_gfp): the
+ * track must still name traces_zalloc, not that wrapper. */
+static __attribute__((noinline, noclone)) void traces_alloc(struct kmem_cache *c, void **p, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = kmem_cache_alloc(c, GFP_KERNEL);
+}
+
+static __attribute__((noinline, noclone)) void traces_zalloc(struct kmem_cache *c, void **p, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = kmem_cache_zalloc(c, GFP_KERNEL);
+}
+
+static __attribute__((noinline, noclone)) void traces_free(struct kmem_cache *c, void **p, int n)
+{
+	for (int i = 0; i < n; i++)
+		kmem_cache_free(c, p[i]);
+}
+
+static bool named(unsigned long caller, const char *fn)
+{
+	unsigned long off;
+	const char *name = ksym_lookup(caller, &off);
+
+	return name && strcmp(name, fn) == 0;
+}
+
+static unsigned long traces_total(const struct slab_traces *tr)
+{
+	unsigned long n = tr->dropped;
+
+	for (unsigned int i = 0; i < tr->nr; i++)
+		n += tr->loc[i].count;
+	return n;
+}
+
+static void traces_by_caller(struct ktest *t)
+{
+	static struct slab_trace loc[8];
+	static unsigned long bits[BITS_TO_LONGS(4096)];
+	struct slab_traces tr = { .loc = loc, .max = ARRAY_SIZE(loc) };
+	void *a[6], *b[3];
+	struct dcase d;
+
+	if (!dcase_begin(t, &d, "dbg-traces", 100, 0, SLAB_STORE_USER))
+		return;
+	traces_alloc(d.c, a, 6);
+	traces_zalloc(d.c, b, 3);
+	traces_free(d.c, a, 2);
+	ASSERT(kmem_cache_traces(d.c, false, &tr, bits) == 0);
+	/* Out: a[2..5] by traces_alloc, b by traces_zalloc, largest first. */
+	ASSERT(tr.nr == 2);
+	EXPECT_EQ(tr.loc[0].count, 4);
+	EXPECT(named(tr.loc[0].caller, "traces_alloc"));
+	EXPECT_EQ(tr.loc[1].count, 3);
+	EXPECT(named(tr.loc[1].caller, "traces_zalloc"));
+	EXPECT_EQ(tr.loc[0].cpus, 1ul << this_cpu());
+	EXPECT(tr.loc[0].min_age_ms <= tr.loc[0].max_age_ms);
+	EXPECT_EQ(tr.objects, kmem_cache_objects_out(d.c));
+	EXPECT_EQ(tr.dropped, 0);
+	/* Free: a[0..1] by traces_free, the rest never handed out (caller 0). */
+	ASSERT(kmem_cache_traces(d.c, true, &tr, bits) == 0);
+	ASSERT(tr.nr == 2);
+	EXPECT_EQ(tr.loc[0].caller, 0);
+	EXPECT_EQ(tr.loc[0].count, d.c->free_objects - 2);
+	EXPECT(named(tr.loc[1].caller, "traces_free"));
+	EXPECT_EQ(tr.loc[1].count, 2);
+	EXPECT_EQ(traces_total(&tr), d.c->free_objects);
+	/* A table of one: the other caller's objects are counted as dropped. */
+	tr.max = 1;
+	ASSERT(kmem_cache_traces(d.c, false, &tr, bits) == 0);
+	EXPECT_EQ(tr.nr, 1);
+	EXPECT_EQ(tr.objects, 7);
+	EXPECT_EQ(tr.loc[0].count + tr.dropped, 7);
+	EXPECT_EQ(kmem_cache_check(d.c), 0);
+	traces_free(d.c, a + 2, 4);
+	traces_free(d.c, b, 3);
+	tr.max = ARRAY_SIZE(loc);
+	ASSERT(kmem_cache_traces(d.c, false, &tr, bits) == 0);
+	EXPECT_EQ(tr.nr, 0);
+	EXPECT_EQ(tr.objects, 0);
+	dcase_end(t, &d, 0);
+}
+
+/* The printed table, Linux's format: count, caller, ages, harts; refusals
+ * name what is missing. */
+static void traces_report(struct ktest *t)
+{
+	void *a[3];
+	struct dcase d;
+	char want[96];
+	int rc;
+
+	if (!dcase_begin(t, &d, "dbg-traces-show", 64, 0, SLAB_STORE_USER))
+		return;
+	traces_alloc(d.c, a, 3);
+	console_capture_begin(out, sizeof(out));
+	rc = kmem_cache_show_traces(d.c, false);
+	console_capture_end();
+	EXPECT_EQ(rc, 0);
+	EXPECT(strncmp(out, "      3 traces_alloc+0x", 23) == 0);
+	EXPECT(strstr(out, " age=") != NULL);
+	console_capture_begin(out, sizeof(out));
+	rc = kmem_cache_show_traces(d.c, true);
+	console_capture_end();
+	EXPECT_EQ(rc, 0);
+	ksnprintf(want, sizeof(want), "%7lu <not-available>\n", d.c->free_objects);
+	EXPECT_STREQ(out, want);
+	traces_free(d.c, a, 3);
+	dcase_end(t, &d, 0);
+
+	if (!dcase_begin(t, &d, "dbg-traces-none", 64, 0, SLAB_CONSISTENCY_CHECKS))
+		return;
+	console_capture_begin(out, sizeof(out));
+	rc = kmem_cache_show_traces(d.c, false);
+	console_capture_end();
+	EXPECT_EQ(rc, -EINVAL);
+	EXPECT_STREQ(out, "alloc_traces: dbg-traces-none does not record its users: boot with "
+			  "slab_debug=U,dbg-traces-none (or create it with SLAB_STORE_USER)\n");
+	dcase_end(t, &d, 0);
+
+	model = SLAB_SLOB;
+	if (dcase_begin(t, &d, "dbg-traces-slob", 64, 0, SLAB_STORE_USER)) {
+		console_capture_begin(out, sizeof(out));
+		rc = kmem_cache_show_traces(d.c, true);
+		console_capture_end();
+		EXPECT_EQ(rc, -EOPNOTSUPP);
+		EXPECT(strstr(out, "free_traces: dbg-traces-slob is a SLOB-model cache") == out);
+		dcase_end(t, &d, 0);
+	}
+	model = SLAB_NOSLOB;
+}
+
 BOTH_MODELS(write_past_object)
 BOTH_MODELS(write_before_object)
 BOTH_MODELS(use_after_free)
@@ -568,4 +705,6 @@ KTEST_SUITE(slab_debug,
 	KTEST_CASE(free_to_wrong_cache_slob),
 	KTEST_CASE(forged_free_pointer),
 	KTEST_CASE(double_free_in_a_row),
-	KTEST_CASE(double_free_in_a_row_slob));
+	KTEST_CASE(double_free_in_a_row_slob),
+	KTEST_CASE(traces_by_caller),
+	KTEST_CASE(traces_report));
