@@ -156,6 +156,8 @@ static int traces_cmd(const char *cmd, int argc, char **argv, bool freed)
 		return -EINVAL;
 	}
 	c = kmem_cache_find(argv[1]);
+	if (!c) /* a kmalloc-N class whose cache no kmalloc has made yet */
+		c = kmalloc_cache_by_name(argv[1]);
 	if (!c) {
 		kprintf("%s: no cache named %s\n", cmd, argv[1]);
 		return -ENOENT;
