@@ -49,16 +49,20 @@ static void count_object(struct slab_traces *tr, const struct slab_track *t, u32
 	struct slab_trace *e = NULL;
 
 	tr->objects++;
-	for (unsigned int i = 0; i < tr->nr; i++)
+	/* Neighbours mostly share a caller: the last entry found first. */
+	if (tr->last < tr->nr && tr->loc[tr->last].caller == caller)
+		e = &tr->loc[tr->last];
+	for (unsigned int i = 0; !e && i < tr->nr; i++)
 		if (tr->loc[i].caller == caller) {
 			e = &tr->loc[i];
-			break;
+			tr->last = i;
 		}
 	if (!e) {
 		if (tr->nr == tr->max) {
 			tr->dropped++;
 			return;
 		}
+		tr->last = tr->nr;
 		e = &tr->loc[tr->nr++];
 		*e = (struct slab_trace){ .caller = caller, .min_age_ms = age, .max_age_ms = age };
 	}
@@ -154,7 +158,7 @@ int kmem_cache_traces(struct kmem_cache *c, bool freed, struct slab_traces *tr, 
 
 	if (rc)
 		return rc;
-	tr->nr = 0;
+	tr->nr = tr->last = 0;
 	tr->objects = tr->dropped = 0;
 	irq = spin_lock_irqsave(&c->lock);
 	walk_list(c, &c->full, freed, free, tr, now);

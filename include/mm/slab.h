@@ -257,6 +257,7 @@ struct slab_trace {
 struct slab_traces {
 	struct slab_trace *loc;
 	unsigned int nr, max;
+	unsigned int last; /* (the walk's: the entry found last) */
 	unsigned long objects; /* objects counted, dropped ones included */
 	unsigned long dropped; /* objects whose caller found no room in loc */
 };
