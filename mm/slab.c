@@ -1034,27 +1034,91 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	irq_restore(flags);
 }
 
-void kfree_keyed(void *p, uintptr_t secret)
+/* kfree_keyed's checks of @p, which lies in @head's slab of @c (@rel: its
+ * offset from the slab's first object; below it, it wraps to a huge value):
+ * a bad free is reported and false returned; else @p gets its key and may
+ * be freed. */
+static inline bool keyed_free_ok(struct kmem_cache *c, const struct page *head, void *p,
+				 unsigned long rel, uintptr_t secret)
+{
+	uintptr_t *key = (uintptr_t *)p + 1;
+
+	if (unlikely(!is_object_offset(c, rel))) {
+		report_not_object(c, head, p);
+		return false;
+	}
+	if (unlikely(*key == ((uintptr_t)p ^ secret))) {
+		slab_report(c, p, "double free", NULL, 0);
+		return false;
+	}
+	*key = (uintptr_t)p ^ secret;
+	return true;
+}
+
+/* kmem_cache_free_direct of an object keyed_free_ok passed: its start,
+ * and not free, so the push tests only for room (the slow path takes a
+ * full magazine). */
+static inline void free_checked(struct kmem_cache *c, void *obj)
+{
+	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
+		return;
+	unsigned long flags = irq_save_notrap();
+	struct slab_cpu *sc = this_slab_cpu(c);
+	void **top = sc->top;
+
+	if (likely(top != sc->end)) {
+		*top = obj;
+		sc->top = top + 1;
+		irq_restore_notrap(flags);
+		return;
+	}
+	irq_restore_notrap(flags);
+	kmem_cache_free_slow(obj, c);
+}
+
+/* kfree_keyed outside the flat memmap's window (a sectioned memmap). */
+static __attribute__((noinline)) void kfree_keyed_sectioned(void *p, uintptr_t secret)
 {
 	struct page *head = slab_head(p);
 	struct kmem_cache *c;
-	uintptr_t *key = (uintptr_t *)p + 1;
 
 	if (!head) {
 		kfree(p);
 		return;
 	}
 	c = head->slab_cache;
-	if (!is_object(c, head, p)) {
-		report_not_object(c, head, p);
+	if (keyed_free_ok(c, head, p, (unsigned long)((char *)p - first_object(c, head)), secret))
+		kmem_cache_free(c, p);
+}
+
+/*
+ * The common case inline, as kfree's: @p in the flat memmap's window (so in
+ * the direct map, not KFENCE's), its slab's start found from @p's offset in
+ * the window and the page's distance back to the head, with no call that
+ * returns (every other case is a tail call): no register saved.
+ */
+void kfree_keyed(void *p, uintptr_t secret)
+{
+	uintptr_t off = (uintptr_t)p - memmap_win_start;
+	const struct page *page, *head;
+	struct kmem_cache *c;
+	unsigned long back, in_slab;
+
+	if (unlikely(off >= memmap_win_size)) {
+		kfree_keyed_sectioned(p, secret);
 		return;
 	}
-	if (*key == ((uintptr_t)p ^ secret)) {
-		slab_report(c, p, "double free", NULL, 0);
+	page = memmap_win_map + (off >> PAGE_SHIFT);
+	if (unlikely(!PageSlab(page))) {
+		kfree(p);
 		return;
 	}
-	*key = (uintptr_t)p ^ secret;
-	kmem_cache_free(c, p);
+	back = PageHead(page) ? 0 : page->slab_prev; /* pages back to the slab's head */
+	head = page - back;
+	c = page->slab_cache; /* (every page of a slab names its cache) */
+	in_slab = (off & (PAGE_SIZE - 1)) + (back << PAGE_SHIFT); /* (the window starts on a page) */
+	if (keyed_free_ok(c, head, p, in_slab - first_object_offset(c, head), secret))
+		free_checked(c, p);
 }
 
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)

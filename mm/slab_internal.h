@@ -73,9 +73,15 @@ static inline char *slab_base(const struct page *head)
 	return page_address(head);
 }
 
+/* The first object's offset from the slab's start (its colour and red zone). */
+static inline unsigned long first_object_offset(const struct kmem_cache *c, const struct page *head)
+{
+	return head->slab_colour * c->colour_off + c->red_left;
+}
+
 static inline char *first_object(const struct kmem_cache *c, const struct page *head)
 {
-	return slab_base(head) + head->slab_colour * c->colour_off + c->red_left;
+	return slab_base(head) + first_object_offset(c, head);
 }
 
 /*
@@ -93,6 +99,18 @@ static inline unsigned int obj_index(const struct kmem_cache *c, unsigned long o
 static inline u32 slab_reciprocal(unsigned int size)
 {
 	return (u32)(((1ull << 32) + size - 1) / size);
+}
+
+/* Is @off (unsigned: an address below the first object wraps to a huge
+ * offset) the offset of an object from its slab's first one? No division
+ * and no bound test: obj_index is exact for every object's offset, and any
+ * @off, however large (the product may wrap), passes only if it equals
+ * idx * size for an idx below objs_per_slab, which is an object's offset. */
+static inline bool is_object_offset(const struct kmem_cache *c, unsigned long off)
+{
+	unsigned int idx = obj_index(c, off);
+
+	return idx < c->objs_per_slab && (unsigned long)idx * c->size == off;
 }
 
 /* Is p an object of the slab whose first object is @first? (No division:

@@ -57,6 +57,12 @@ typedef int64_t s64;
 #define __sdata __attribute__((section(".sdata")))
 #endif
 
+/* On the declaration of a variable the fast paths read, defined inside the
+ * memory manager: code built position-independent (the malloc library,
+ * build/librvmm-malloc.so) reaches it PC-relative in one load instead of
+ * through the GOT (no effect on code that is not position-independent). */
+#define __hidden_var __attribute__((visibility("hidden")))
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 

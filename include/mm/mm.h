@@ -187,9 +187,9 @@ unsigned long page_to_pfn(const struct page *page);
  * pages at memmap_win_map in address order; memmap_win_size is 0 for a
  * sectioned memmap (and while the node changes).
  */
-extern uintptr_t memmap_win_start;
-extern unsigned long memmap_win_size;
-extern struct page *memmap_win_map;
+extern uintptr_t memmap_win_start __hidden_var;
+extern unsigned long memmap_win_size __hidden_var;
+extern struct page *memmap_win_map __hidden_var;
 
 /* page_address through the section table (mm/memmap.c). */
 void *page_address_sectioned(const struct page *page);
