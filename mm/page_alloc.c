@@ -66,7 +66,7 @@
  *     general again (free_one_block), so a small-use pageblock always holds
  *     an allocated or per-hart page;
  *   - a small-use pageblock holds no allocated block of PAGEBLOCK_ORDER or
- *     more, and the stretch walks of runs (head_order) never see its free
+ *     more, and the stretch walks of runs (free_order) never see its free
  *     blocks, so a run never takes its pages.
  * Merging needs no test: buddies below PAGEBLOCK_ORDER share a pageblock.
  * Which list a freed block goes on is a shift and a bit test in the
@@ -98,12 +98,71 @@
 struct pglist_data contig_page_data;
 struct pglist_data *mem_node = &contig_page_data;
 
-/* PG_small marks free blocks only in host builds (grouping by use); the
- * kernel's code does not test it. */
+/*
+ * GROUPING_BY_USE: does this build group pages by use ("Grouping by use"
+ * above)? 1 in host builds (whether small requests are then kept apart is
+ * the port's port_group_pages_by_use: small_request), 0 in the kernel,
+ * whose free areas and sections have no small lists or pageblock bits.
+ * The grouping code tests it, so the kernel's compiler drops that code;
+ * only the helpers in this block touch those fields, and the kernel's
+ * (never called) say there are no small-use pageblocks.
+ */
 #ifdef HOST
-#define FREE_SMALL PG_small
+#define GROUPING_BY_USE 1
+#define FREE_SMALL PG_small /* PG_small marks free blocks only when grouping */
+
+static inline bool groups_small_requests(void)
+{
+	return port_group_pages_by_use;
+}
+
+static inline struct list_head *small_list(struct zone *z, unsigned int order)
+{
+	return &z->free_area[order].small_list;
+}
+
+/* Is @pfn's pageblock (in section @ms) kept for small allocations? */
+static inline bool small_pageblock(const struct mem_section *ms, unsigned long pfn)
+{
+	return pageblock_small(ms, pfn);
+}
+
+/* Mark @pfn's pageblock kept for small allocations, or general again. */
+static void set_pageblock_small(struct zone *z, unsigned long pfn, bool small)
+{
+	struct mem_section *ms = node_pfn_section(z->node, pfn);
+	unsigned long i = pageblock_index(pfn);
+
+	if (small)
+		ms->small_pageblocks[PAGEBLOCK_WORD(i)] |= PAGEBLOCK_MASK(i);
+	else
+		ms->small_pageblocks[PAGEBLOCK_WORD(i)] &= ~PAGEBLOCK_MASK(i);
+}
 #else
+#define GROUPING_BY_USE 0
 #define FREE_SMALL 0u
+
+static inline bool groups_small_requests(void)
+{
+	return false;
+}
+
+static inline struct list_head *small_list(struct zone *z, unsigned int order)
+{
+	(void)z, (void)order;
+	return NULL;
+}
+
+static inline bool small_pageblock(const struct mem_section *ms, unsigned long pfn)
+{
+	(void)ms, (void)pfn;
+	return false;
+}
+
+static inline void set_pageblock_small(struct zone *z, unsigned long pfn, bool small)
+{
+	(void)z, (void)pfn, (void)small;
+}
 #endif
 
 #define FREE_STATE_MASK (PG_buddy | FREE_SMALL | PG_pcp | PG_head | PAGE_ORDER_MASK | PAGE_TYPE_MASK)
@@ -120,30 +179,11 @@ static inline u32 order_bits(unsigned int order)
 
 /* --- free lists (zone->lock held) --------------------------------------- */
 
-#ifdef HOST
-/* Mark @pfn's pageblock kept for small allocations, or general again. */
-static void set_pageblock_small(struct zone *z, unsigned long pfn, bool small)
-{
-	struct mem_section *ms = node_pfn_section(z->node, pfn);
-	unsigned long i = pageblock_index(pfn);
-
-	if (small)
-		ms->small_pageblocks[PAGEBLOCK_WORD(i)] |= PAGEBLOCK_MASK(i);
-	else
-		ms->small_pageblocks[PAGEBLOCK_WORD(i)] &= ~PAGEBLOCK_MASK(i);
-}
-#endif
-
 /* PG_small for a free block of @order at @pfn (in section @ms) when it lies
- * in a small-use pageblock, else 0; always 0 in the kernel. */
+ * in a small-use pageblock, else 0 (always in the kernel). */
 static inline u32 free_block_small(const struct mem_section *ms, unsigned long pfn, unsigned int order)
 {
-#ifdef HOST
-	return order < PAGEBLOCK_ORDER && pageblock_small(ms, pfn) ? PG_small : 0;
-#else
-	(void)ms, (void)pfn, (void)order;
-	return 0;
-#endif
+	return GROUPING_BY_USE && order < PAGEBLOCK_ORDER && small_pageblock(ms, pfn) ? PG_small : 0;
 }
 
 /* List a free block: @small (PG_small or 0, as free_block_small says for
@@ -151,12 +191,8 @@ static inline u32 free_block_small(const struct mem_section *ms, unsigned long p
  * with PG_small (host builds), else it goes on free_list. */
 static void add_to_free_area(struct zone *z, struct page *page, unsigned int order, u32 small)
 {
-	struct list_head *list = &z->free_area[order].free_list;
+	struct list_head *list = GROUPING_BY_USE && small ? small_list(z, order) : &z->free_area[order].free_list;
 
-#ifdef HOST
-	if (small)
-		list = &z->free_area[order].small_list;
-#endif
 	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_buddy | small | order_bits(order);
 	list_add(&page->lru, list);
 	z->free_area[order].nr_free++;
@@ -296,9 +332,8 @@ static void release_zone_blocks(struct zone *z, unsigned int min_order)
 {
 	for (unsigned int order = min_order; order < MAX_ORDER; order++) {
 		release_list(z, &z->free_area[order].free_list, order);
-#ifdef HOST
-		release_list(z, &z->free_area[order].small_list, order);
-#endif
+		if (GROUPING_BY_USE)
+			release_list(z, small_list(z, order), order);
 	}
 	memset(z->kept, 0, sizeof(z->kept));
 }
@@ -347,10 +382,8 @@ static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 			pfn = buddy_pfn;
 		}
 		order++;
-#ifdef HOST
-		if (order == PAGEBLOCK_ORDER) /* a whole pageblock free: any use again */
+		if (GROUPING_BY_USE && order == PAGEBLOCK_ORDER) /* a whole pageblock free: any use again */
 			set_pageblock_small(z, pfn, false);
-#endif
 	}
 	add_to_free_area(z, page, order, free_block_small(ms, pfn, order));
 	if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
@@ -371,97 +404,78 @@ static void expand(struct zone *z, struct page *page, unsigned int low, unsigned
 	}
 }
 
-static struct page *rmqueue_smallest(struct zone *z, unsigned int order)
-{
-	for (unsigned int o = order; o < MAX_ORDER; o++) {
-		struct free_area *area = &z->free_area[o];
-		struct page *page;
-
-		if (list_empty(&area->free_list))
-			continue;
-		page = list_first_entry(&area->free_list, struct page, lru);
-		del_from_free_area(z, page, o);
-		expand(z, page, order, o, 0); /* (free_list: general blocks) */
-		z->free_pages -= 1ul << order;
-		if (unlikely(o >= PORT_RELEASE_MIN_ORDER))
-			note_big_taken(z, node_page_to_pfn(z->node, page), o);
-		return page;
-	}
-	return NULL;
-}
-
-/*
- * Small requests when grouping by use (host builds): the smallest free block
- * of the small-use pageblocks; else a whole free pageblock (from the
- * smallest general block of PAGEBLOCK_ORDER or more) claimed for small use;
- * else, as a last resort, a general block below PAGEBLOCK_ORDER, left
- * general. A run request (__GFP_RUN) or one of PAGEBLOCK_ORDER or more
- * takes general blocks only (rmqueue_smallest).
- */
-#ifdef HOST
-static inline bool small_request(unsigned int order, gfp_t gfp)
-{
-	return port_group_pages_by_use && order < PAGEBLOCK_ORDER && !(gfp & __GFP_RUN);
-}
-
-/* The first block on @z's lists of orders @lo to @hi - 1 (@small: the
- * small-use ones, else the general ones), *o its order; or NULL. */
-static struct page *first_free_block(struct zone *z, unsigned int lo, unsigned int hi, bool small,
-				     unsigned int *o)
-{
-	for (*o = lo; *o < hi; (*o)++) {
-		struct list_head *list = small ? &z->free_area[*o].small_list
-					       : &z->free_area[*o].free_list;
-
-		if (!list_empty(list))
-			return list_first_entry(list, struct page, lru);
-	}
-	return NULL;
-}
-
 /* Take the free block @page of order @o off the lists for a request of
  * @order (the rest listed again); @small: the block lies in a small-use
  * pageblock, or (@claim) its first pageblock becomes one before the split,
- * so the pieces below PAGEBLOCK_ORDER go to the small lists. */
-static struct page *take_block(struct zone *z, struct page *page, unsigned int o,
-			       unsigned int order, bool small, bool claim)
+ * so the pieces below PAGEBLOCK_ORDER go to the small lists (both false
+ * unless grouping by use). */
+static inline struct page *take_block(struct zone *z, struct page *page, unsigned int o,
+				      unsigned int order, bool small, bool claim)
 {
-	unsigned long pfn = node_page_to_pfn(z->node, page);
-
 	del_from_free_area(z, page, o);
-	if (claim)
-		set_pageblock_small(z, pfn, true);
-	expand(z, page, order, o, small || claim ? PG_small : 0);
+	if (GROUPING_BY_USE && claim)
+		set_pageblock_small(z, node_page_to_pfn(z->node, page), true);
+	expand(z, page, order, o, GROUPING_BY_USE && (small || claim) ? PG_small : 0);
 	z->free_pages -= 1ul << order;
 	if (unlikely(o >= PORT_RELEASE_MIN_ORDER))
-		note_big_taken(z, pfn, o);
+		note_big_taken(z, node_page_to_pfn(z->node, page), o);
 	return page;
 }
 
-static struct page *rmqueue_small(struct zone *z, unsigned int order)
+/* For a request of @order, the first block on @z's lists of orders @lo to
+ * @hi - 1 (@small: the small-use ones, else the general ones), taken
+ * (take_block, @claim as there); or NULL when they are empty. */
+static inline struct page *
+take_first_block(struct zone *z, unsigned int lo, unsigned int hi, unsigned int order, bool small, bool claim)
 {
-	struct page *page;
-	unsigned int o;
+	for (unsigned int o = lo; o < hi; o++) {
+		struct list_head *list = GROUPING_BY_USE && small ? small_list(z, o) : &z->free_area[o].free_list;
 
-	if ((page = first_free_block(z, order, PAGEBLOCK_ORDER, true, &o)))
-		return take_block(z, page, o, order, true, false);
-	if ((page = first_free_block(z, PAGEBLOCK_ORDER, MAX_ORDER, false, &o)))
-		return take_block(z, page, o, order, false, true);
-	if ((page = first_free_block(z, order, PAGEBLOCK_ORDER, false, &o)))
-		return take_block(z, page, o, order, false, false);
+		if (list_empty(list))
+			continue;
+		return take_block(z, list_first_entry(list, struct page, lru), o, order, small, claim);
+	}
 	return NULL;
 }
-#endif
+
+/* The smallest general block of order @order or more, split to 2^order. */
+static struct page *rmqueue_smallest(struct zone *z, unsigned int order)
+{
+	return take_first_block(z, order, MAX_ORDER, order, false, false);
+}
+
+/*
+ * Small requests when grouping by use: the smallest free block of the
+ * small-use pageblocks; else a whole free pageblock (from the smallest
+ * general block of PAGEBLOCK_ORDER or more) claimed for small use; else,
+ * as a last resort, a general block below PAGEBLOCK_ORDER, left general.
+ * A run request (__GFP_RUN) or one of PAGEBLOCK_ORDER or more takes
+ * general blocks only (rmqueue_smallest), as every request does in the
+ * kernel and when the port does not group.
+ */
+static inline bool small_request(unsigned int order, gfp_t gfp)
+{
+	return GROUPING_BY_USE && groups_small_requests() && order < PAGEBLOCK_ORDER && !(gfp & __GFP_RUN);
+}
+
+/* (flatten: its three searches and their takes inlined, the host's small
+ * requests cost no more than when each search was written out) */
+static __attribute__((flatten)) struct page *rmqueue_small(struct zone *z, unsigned int order)
+{
+	struct page *page = take_first_block(z, order, PAGEBLOCK_ORDER, order, true, false);
+
+	if (!page)
+		page = take_first_block(z, PAGEBLOCK_ORDER, MAX_ORDER, order, false, true);
+	if (!page)
+		page = take_first_block(z, order, PAGEBLOCK_ORDER, order, false, false);
+	return page;
+}
 
 /* A block of 2^order pages for a request of @gfp, or NULL. */
 static inline struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp)
 {
-#ifdef HOST
 	if (small_request(order, gfp))
 		return rmqueue_small(z, order);
-#else
-	(void)gfp;
-#endif
 	return rmqueue_smallest(z, order);
 }
 
@@ -1168,9 +1182,9 @@ static unsigned int run_block_order(unsigned long s, unsigned long e)
  * [end, tail_end) goes back on the lists. zone->lock held.
  * [end, tail_end) is the end of the last block taken (tail_end is aligned
  * to its order), so each of its pieces is the upper buddy of pages of that
- * block below it, none of which is free: no piece merges. The host builds
- * list them straight away (general pieces: a run never lies in a small-use
- * pageblock); the kernel frees them through free_one_block. */
+ * block below it, none of which is free: no piece merges, so each is
+ * listed straight away, as general (a run never lies in a small-use
+ * pageblock). */
 static void hand_out_run(struct zone *z, unsigned long start, unsigned long end,
 			 unsigned long tail_end)
 {
@@ -1185,13 +1199,9 @@ static void hand_out_run(struct zone *z, unsigned long start, unsigned long end,
 	for (unsigned long s = end; s < tail_end;) {
 		unsigned int order = run_block_order(s, tail_end);
 
-#ifdef HOST
 		add_to_free_area(z, node_pfn_to_page(z->node, s), order, 0);
 		if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
 			note_releasable(z, s, order);
-#else
-		free_one_block(z, node_pfn_to_page(z->node, s), s, order);
-#endif
 		z->free_pages += 1ul << order;
 		s += 1ul << order;
 	}
@@ -1278,19 +1288,26 @@ static bool run_leaves_min(const struct zone *z, unsigned long nr, unsigned int 
  */
 #define FIT_SCAN 32 /* stretches looked at per zone before the best so far is taken */
 
-/* The order of the free block of @z headed at @p, or -1 when none is or it
- * lies in a small-use pageblock (PG_small: runs never take those). */
-static inline int head_order(const struct zone *z, const struct page *p)
+/* The order of the free block headed at @p when its flags show one of the
+ * zone whose PG_buddy and zone bits are @want (free_block_want) outside
+ * small-use pageblocks (PG_small: runs never take those), or -1. */
+static inline int free_order(const struct page *p, u32 want)
 {
-	if ((p->flags & (PG_buddy | FREE_SMALL | PAGE_ZONE_MASK)) != (PG_buddy | (u32)z->id << PAGE_ZONE_SHIFT))
-		return -1;
-	return (int)page_order(p);
+	u32 f = p->flags;
+
+	return (f & (PG_buddy | FREE_SMALL | PAGE_ZONE_MASK)) == want
+		       ? (int)((f & PAGE_ORDER_MASK) >> PAGE_ORDER_SHIFT) : -1;
 }
 
-/* The same for the page at @pfn, any pfn. */
+static inline u32 free_block_want(const struct zone *z)
+{
+	return PG_buddy | (u32)z->id << PAGE_ZONE_SHIFT;
+}
+
+/* The same for the page at @pfn of @z, any pfn. */
 static int free_head_order(const struct zone *z, unsigned long pfn)
 {
-	return node_pfn_valid(z->node, pfn) ? head_order(z, node_pfn_to_page(z->node, pfn)) : -1;
+	return node_pfn_valid(z->node, pfn) ? free_order(node_pfn_to_page(z->node, pfn), free_block_want(z)) : -1;
 }
 
 /* How many free pages of @z follow @pfn in a row, up to @limit. */
@@ -1304,16 +1321,21 @@ static unsigned long free_run_from(const struct zone *z, unsigned long pfn, unsi
 	return MIN(len, limit);
 }
 
-#ifdef HOST
-/* The order of the free block headed at @p when its flags show one of the
- * zone whose PG_buddy and zone bits are @want outside small-use pageblocks
- * (head_order), or -1. */
-static inline int free_order(const struct page *p, u32 want)
+/* The order of the largest block that may start at @pfn (not 0): its
+ * alignment, at most MAX_ORDER - 1. A count-trailing-zeros where the
+ * target has the instruction; the kernel's (rv64imac, no Zbb) has not
+ * (GCC calls libgcc's __ctzdi2 there), so a loop. */
+static inline int align_order(unsigned long pfn)
 {
-	u32 f = p->flags;
+#if defined(__riscv) && !defined(__riscv_zbb)
+	int j = 0;
 
-	return (f & (PG_buddy | FREE_SMALL | PAGE_ZONE_MASK)) == want
-		       ? (int)((f & PAGE_ORDER_MASK) >> PAGE_ORDER_SHIFT) : -1;
+	while (j < MAX_ORDER - 1 && IS_ALIGNED(pfn, 2ul << j))
+		j++;
+	return j;
+#else
+	return MIN(__builtin_ctzl(pfn), MAX_ORDER - 1);
+#endif
 }
 
 /*
@@ -1325,25 +1347,24 @@ static inline int free_order(const struct page *p, u32 want)
  * block before @start is the one of order j at start - 2^j that is free
  * with order j, for the one j where one is (blocks are maximal, so a
  * smaller one there would have merged). j is at most the alignment of
- * @start; the host builds try it from there down (a count-trailing-zeros
- * the kernel's target lacks), since the blocks walked back over there are
- * mostly large ones: from j = 0 up, each max-order block cost eleven looks
- * (sqlite3's malloc 88.3 instructions per call with pages grouped by use,
- * 84.6 this way). The kernel tries j from 0 up, from a pfn.
+ * @start, and is tried from there down, since the blocks walked back over
+ * are mostly large ones: from j = 0 up, each max-order block cost eleven
+ * looks (sqlite3's malloc in the host library 88.3 instructions per call
+ * with pages grouped by use, 84.6 this way).
  */
 static unsigned long free_stretch(const struct zone *z, const struct page *at, unsigned long limit,
 				  unsigned long *len)
 {
 	const struct mem_section *ms = &z->node->sections[page_section(at)];
 	const unsigned long pfn = ((uintptr_t)at - ms->map_base) / sizeof(struct page);
-	const u32 want = PG_buddy | (u32)z->id << PAGE_ZONE_SHIFT;
+	const u32 want = free_block_want(z);
 	unsigned long start = pfn, end = pfn;
 	int o;
 
 	while (end - start < limit && end < ms->end_pfn && (o = free_order(at + (end - pfn), want)) >= 0)
 		end += 1ul << o;
 	while (end - start < limit && start > ms->start_pfn) {
-		int j = MIN(__builtin_ctzl(start), MAX_ORDER - 1);
+		int j = align_order(start);
 
 		while (j >= 0 && (start - ms->start_pfn < (1ul << j) ||
 				  free_order(at - (pfn - start) - (1l << j), want) != j))
@@ -1355,57 +1376,19 @@ static unsigned long free_stretch(const struct zone *z, const struct page *at, u
 	*len = MIN(end - start, limit);
 	return start;
 }
-#else
-/*
- * The start of the stretch around the free block at @pfn, as far as it
- * lies in @pfn's memory section; *len its length, or @limit when it is at
- * least that long (the walk stops there). A section's struct pages are one
- * array, so the walk moves by pointer; a stretch that runs on into the next
- * section (128 MiB on) is seen up to the section's edge. Backwards, the
- * block before @start is the one of order j at start - 2^j that is free
- * with order j, for the one j where one is (blocks are maximal, so a
- * smaller one there would have merged), tried from j = 0 up.
- */
-static unsigned long free_stretch(const struct zone *z, unsigned long pfn, unsigned long limit,
-				  unsigned long *len)
-{
-	const struct mem_section *ms = node_pfn_section(z->node, pfn);
-	const struct page *at = node_pfn_to_page(z->node, pfn);
-	unsigned long start = pfn, end = pfn;
-	int o;
 
-	while (end - start < limit && end < ms->end_pfn && (o = head_order(z, at + (end - pfn))) >= 0)
-		end += 1ul << o;
-	while (end - start < limit) {
-		unsigned int j = 0;
-
-		while (j < MAX_ORDER && IS_ALIGNED(start, 1ul << j) && start - ms->start_pfn >= (1ul << j) &&
-		       head_order(z, at - (pfn - start) - (1l << j)) != (int)j)
-			j++;
-		if (j == MAX_ORDER || !IS_ALIGNED(start, 1ul << j) || start - ms->start_pfn < (1ul << j))
-			break;
-		start -= 1ul << j;
-	}
-	*len = MIN(end - start, limit);
-	return start;
-}
-#endif
-
-/* Take the @nr pages at @start (free) off @z's lists, hand them out as
+/* Take the @nr pages at @start off @z's lists, hand them out as
  * allocated blocks and give the pages of the last block past them back
- * (hand_out_run). zone->lock held. */
+ * (hand_out_run). The caller found them free blocks of @z (a stretch
+ * walk, free_run_from), so each block's head is read unchecked.
+ * zone->lock held. */
 static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
 {
 	unsigned long end = start + nr, pfn = start;
 
 	while (pfn < end) {
-#ifdef HOST /* (the caller found free blocks there: no need to check) */
 		struct page *page = node_pfn_to_page(z->node, pfn);
-		unsigned int o = page_order(page);
-#else
-		unsigned int o = (unsigned int)free_head_order(z, pfn);
-		struct page *page = node_pfn_to_page(z->node, pfn);
-#endif
+		unsigned int o = page_order(page); /* (a free block's head: see above) */
 
 		del_from_free_area(z, page, o);
 		z->free_pages -= 1ul << o;
@@ -1447,16 +1430,11 @@ static unsigned long best_stretch(const struct zone *z, unsigned long nr, int to
 		struct list_head *pos;
 
 		list_for_each(pos, &z->free_area[o].free_list) {
-#ifdef HOST
 			/* Once one fits (best <= roomy), only a shorter stretch
 			 * can win: the walks stop at best pages, the choice the
 			 * same as walking on to limit. */
 			unsigned long len, start = free_stretch(z, list_entry(pos, struct page, lru),
 								best <= roomy ? best : limit, &len);
-#else
-			unsigned long len, pfn = node_page_to_pfn(z->node, list_entry(pos, struct page, lru));
-			unsigned long start = free_stretch(z, pfn, best < roomy ? best : limit, &len);
-#endif
 
 			if (len >= roomy)
 				len = roomy;

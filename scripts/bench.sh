@@ -91,6 +91,11 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "bigblock (two pages from the buddy allocator). alloc=slab: kmalloc + kfree through the kmalloc-N"
 	echo "slab caches (the default backend), with a compile-time size as kernel code calls it."
 	echo
+	echo "page_fit (bench/page_alloc_bench.c): 20000 steps over 256 slots drawn with xorshift64 (seed"
+	echo "0x2545f4914f6cdd1d): an empty slot gets alloc_pages_fit of 3 to 130 pages, a full one is freed with"
+	echo "free_pages_exact; insns per call (each alloc or free). placement hashes the addresses returned: equal"
+	echo "when every run lands where it did (a change to the fit's code that should place runs as before keeps it)."
+	echo
 	echo "kmem_cache: on each cache model (docs/kmalloc.md), a fresh cache of one size first holds 1000 objects:"
 	echo "live_kb is what the page allocator gave up for them (slabs and the magazine, or the SLOB pages they"
 	echo "took, in KiB); then, all freed, kmem_cache_alloc + kmem_cache_free pairs: model=slab is the per-hart"
