@@ -11,6 +11,7 @@
 #include <boot/ktime.h>
 #include <mm/memblock.h>
 #include <mm/mm_init.h>
+#include <mm/page_owner.h>
 #include <boot/paging.h>
 #include <drivers/power.h>
 #include <lib/random.h>
@@ -149,6 +150,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	random_init(&boot_dt);           /* seed: /chosen/rng-seed, counters */
 	memory_map_init();               /* reserve the kernel, print the map */
 	mm_init_from_dt();               /* memblock, struct pages, zones, buddy */
+	page_owner_boot_start();         /* page_owner=on: records from here on */
 	paging_init(&memblock);          /* Sv39: direct map, kernel protections */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
 	kfence_boot_start();             /* kfence.sample_interval=: its pool, then sampling */

@@ -24,6 +24,7 @@
 #include <lib/spinlock.h>
 #include <mm/mm_init.h>
 #include <mm/mmzone.h>
+#include <mm/page_owner.h>
 #include "internal.h"
 
 static spinlock_t hotplug_lock = SPINLOCK_INIT;
@@ -58,6 +59,7 @@ static void add_sections(struct pglist_data *node, const struct zone_limits *lim
 		if (!ms->end_pfn)
 			ms->start_pfn = s;
 		__atomic_store_n(&ms->end_pfn, chunk_end, __ATOMIC_RELEASE);
+		page_owner_section_added(node, ms); /* (page_owner on: a new section's records) */
 		s = chunk_end;
 	}
 }

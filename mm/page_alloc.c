@@ -74,6 +74,11 @@
  * the block split, and a run's tail pieces are general (hand_out_run).
  * nr_free counts both lists; the kernel's code has none of this.
  *
+ * page_owner (mm/page_owner.c). With page_owner on, each entry point
+ * notes its caller on the pages it hands out (alloc_pages_current_owned and
+ * the wrappers' note_owner), and bind_cpus routes the order-0 fast path to
+ * the slow path; off, the entry points pay one test of page_owner_on.
+ *
  * Bad frees (a free page, a reserved page, a page that is not the head of
  * a block of that order, a dropped reference too many) are reported with
  * the pfn and reason by bad_page() and change nothing.
@@ -82,6 +87,7 @@
 #include <mm/kasan.h>
 #include <lib/kstring.h>
 #include <mm/mmzone.h>
+#include <mm/page_owner.h>
 #include <mm/percpu.h>
 #include <mm/reclaim.h>
 #include "internal.h"
@@ -924,8 +930,27 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 	return prep_new_page(node, page, order, gfp);
 }
 
+/* alloc_pages_slow, the block noted as @caller's (page_owner on). */
+static __attribute__((noinline)) struct page *alloc_pages_owned(struct pglist_data *node, gfp_t gfp,
+								unsigned int order, unsigned long caller)
+{
+	struct page *page = alloc_pages_slow(node, gfp, order);
+
+	if (page)
+		page_owner_note(node, node_page_to_pfn(node, page), 1ul << order, gfp, caller);
+	return page;
+}
+
+static __attribute__((noinline)) struct page *node_alloc_pages_owned(struct pglist_data *node,
+								     gfp_t gfp, unsigned int order)
+{
+	return alloc_pages_owned(node, gfp, order, RET_IP);
+}
+
 struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order)
 {
+	if (unlikely(page_owner_on)) /* (a tail call: the return address stays) */
+		return node_alloc_pages_owned(node, gfp, order);
 	return alloc_pages_slow(node, gfp, order);
 }
 
@@ -1014,10 +1039,22 @@ void node_free_pages(struct pglist_data *node, struct page *page, unsigned int o
 
 /* --- the global API (mem_node) ------------------------------------------ */
 
-/* (gfp, order) stay in their argument registers on the way here. */
+/* (gfp, order) stay in their argument registers on the way here. alloc_pages
+ * tail-calls these, so their return address is alloc_pages' caller's: the
+ * owner page_owner records (reading it in alloc_pages, or here, would cost
+ * a stack frame). */
+static __attribute__((noinline)) struct page *alloc_pages_current_owned(gfp_t gfp, unsigned int order)
+{
+	return kasan_alloc_pages(alloc_pages_owned(mem_node, gfp, order, RET_IP), order);
+}
+
+/* (The KASAN kernel's hook is made here, not in alloc_pages, so that its
+ * call to this stays a tail call there too.) */
 static __attribute__((noinline)) struct page *alloc_pages_current_slow(gfp_t gfp, unsigned int order)
 {
-	return alloc_pages_slow(mem_node, gfp, order);
+	if (unlikely(page_owner_on)) /* (a tail call: the return address stays) */
+		return alloc_pages_current_owned(gfp, order);
+	return kasan_alloc_pages(alloc_pages_slow(mem_node, gfp, order), order);
 }
 
 static struct per_cpu_pages no_zone_pcp; /* always empty: for gfp without a zone */
@@ -1032,7 +1069,8 @@ static struct per_cpu_pages no_zone_pcp; /* always empty: for gfp without a zone
  */
 static void bind_cpus(struct pglist_data *node)
 {
-	bool routed = fail_page_alloc_routes_order0();
+	/* (page_owner: every allocation must reach the slow path's note) */
+	bool routed = fail_page_alloc_routes_order0() || page_owner_on;
 
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
 		void **slots = cpu_mm_slots(cpu);
@@ -1072,7 +1110,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 			return kasan_alloc_pages(page, 0);
 		}
 	}
-	return kasan_alloc_pages(alloc_pages_current_slow(gfp, order), order);
+	return alloc_pages_current_slow(gfp, order);
 }
 
 #define FAST_FREE_MASK (PG_reserved | PG_buddy | PG_pcp | PG_head | PAGE_ORDER_MASK)
@@ -1108,10 +1146,18 @@ struct page *alloc_page(gfp_t gfp)
 	return alloc_pages(gfp, 0);
 }
 
+/* A wrapper's page_owner note: the pages are its caller's, not its own. */
+static void note_owner(struct page *page, unsigned long nr, gfp_t gfp, unsigned long caller)
+{
+	if (unlikely(page_owner_on) && page)
+		page_owner_note(mem_node, node_page_to_pfn(mem_node, page), nr, gfp, caller);
+}
+
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 {
 	struct page *page = alloc_pages(gfp, order);
 
+	note_owner(page, 1ul << order, gfp, RET_IP);
 	return page ? (unsigned long)page_address(page) : 0;
 }
 
@@ -1242,6 +1288,7 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 		retile_allocated(pfn, pfn + nr, false);
 		retile_allocated(pfn + nr, pfn + (1ul << order), true);
 	}
+	note_owner(page, nr, gfp, RET_IP);
 	return page_address(page);
 }
 
@@ -1509,6 +1556,8 @@ void *alloc_pages_fit(size_t size, gfp_t gfp)
 	}
 	if (!p && !(gfp & __GFP_NOWARN))
 		warn_alloc_failure(mem_node, gfp, (unsigned int)order);
+	if (p)
+		note_owner(virt_to_page(p), nr, gfp, RET_IP);
 	return p;
 }
 
@@ -1628,6 +1677,7 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 	}
 	if (gfp & __GFP_ZERO)
 		memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr_pages << PAGE_SHIFT);
+	note_owner(node_pfn_to_page(mem_node, pfn), nr_pages, gfp, RET_IP);
 	return node_pfn_to_page(mem_node, pfn);
 }
 
@@ -1711,6 +1761,8 @@ static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr
 	if (grown) {
 		check_low_watermark(z);
 		prep_fit_run(end, new_nr - nr, gfp);
+		if (unlikely(page_owner_on)) /* the new pages are the run's owner's */
+			page_owner_extend(mem_node, pfn, nr, new_nr);
 	}
 	return grown;
 }

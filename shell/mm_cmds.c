@@ -11,6 +11,7 @@
 #include <mm/memmap_dump.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
+#include <mm/page_owner.h>
 #include <mm/reclaim.h>
 #include <shell/shell.h>
 #include <mm/slab.h>
@@ -178,6 +179,18 @@ static int cmd_free_traces(int argc, char **argv)
 }
 SHELL_CMD("free_traces", cmd_free_traces, "NAME",
 	  "free objects of a cache, by who last freed them (needs slab_debug=U)");
+
+static int cmd_page_owner(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		kprintf("usage: page_owner\n");
+		return -EINVAL;
+	}
+	return page_owner_show(mem_node);
+}
+SHELL_CMD("page_owner", cmd_page_owner, "",
+	  "allocated pages by owner: caller, or slab cache / SLOB heap (needs page_owner=on)");
 
 static int cmd_memmap(int argc, char **argv)
 {

@@ -43,6 +43,9 @@ typedef int64_t s64;
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
+/* The address the current function returns to: its caller (Linux's _RET_IP_). */
+#define RET_IP ((unsigned long)__builtin_return_address(0))
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define __printf(a, b) __attribute__((format(printf, a, b)))

@@ -121,10 +121,11 @@ struct mem_section {
 	/* One bit per pageblock of the section: kept for small allocations
 	 * (mm/page_alloc.c, "Grouping by use"). */
 	unsigned long small_pageblocks[PAGEBLOCKS_PER_SECTION / (8 * sizeof(unsigned long))];
-	unsigned long pad;                /* 64 bytes: indexing is a shift */
-#else
-	unsigned long pad;                /* 32 bytes: indexing is a shift */
 #endif
+	/* page_owner's records (mm/page_owner.c), biased as map_base is:
+	 * the record of pfn is at owners + pfn * its size; 0: none. (The
+	 * struct is 32 bytes, 64 on the host: indexing is a shift.) */
+	uintptr_t owners;
 };
 
 struct pglist_data {

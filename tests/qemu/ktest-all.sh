@@ -28,6 +28,10 @@ ktest_run virt-smp2-5M 120 -M virt -bios default -smp 2 -m 5M \
 # too, as a board that wants no slab pages boots.
 ktest_run virt-smp4-128M-slab-slob 240 -M virt -bios default -smp 4 -m 128M \
 	-kernel "$KERNEL" -append "slab=slob ktest=all"
+# Every suite with page_owner=on: every page allocation recorded, the order-0
+# fast path routed to the slow path; nothing may behave otherwise.
+ktest_run virt-smp4-512M-page-owner 240 -M virt -bios default -smp 4 -m 512M \
+	-kernel "$KERNEL" -append "page_owner=on ktest=all"
 # Every suite with both on SLOB (kmalloc=slob slab=slob): the allocator stack
 # of a memory-starved board, no slab pages at all.
 ktest_run virt-smp4-128M-all-slob 240 -M virt -bios default -smp 4 -m 128M \

@@ -168,6 +168,30 @@ v=$(tr -d '\r' <"$LOGDIR/memmap-filled.log" | awk '
 	}')
 verdict memmap-filled memmap-timeline-samples "${v:-no verdict}"
 
+# page_owner=on: after memmap-fill the page_owner command counts exactly the
+# pages memmap shows allocated (S + O + B + V + T + A: every allocated page,
+# typed or not, has one owner), names memmap-fill's own page blocks by their
+# caller, and the records of all 4 sections were made at boot.
+qemu_run memmap-page-owner 120 /dev/null $VIRT -smp 2 -m 512M -kernel "$KERNEL" \
+	-append "page_owner=on run=\"memmap-fill;memmap;page_owner;poweroff\""
+check memmap-page-owner 0 "^page_owner: on, records for 4 section\(s\)$" \
+	"^ +[0-9]+ +[0-9]+  cmd_memmap_fill\+0x[0-9a-f]+ gfp 0x[0-9a-f]+ age<=[0-9]+ ms$" \
+	"^ +[0-9]+ +[0-9]+  slab kmalloc-64$" "^ +[0-9]+ +[0-9]+  SLOB heap kmalloc$"
+v=$(tr -d '\r' <"$LOGDIR/memmap-page-owner.log" | awk '
+	/^memmap: counts / {
+		for (i = 3; i <= NF; i++) { split($i, kv, "="); c[kv[1]] = kv[2] }
+		alloc = c["S"] + c["O"] + c["B"] + c["V"] + c["T"] + c["A"]
+	}
+	/^page_owner: [0-9]+ allocated pages by [0-9]+ owners/ { total = $2; owners = $6 }
+	/^ +[0-9]+ +[0-9]+  / && total != "" { sum += $1; rows++ }
+	END {
+		if (alloc == "" || total == "") { print "no memmap counts or page_owner line"; exit }
+		if (total != alloc) { print "page_owner counts " total " pages, memmap " alloc " allocated"; exit }
+		if (sum != total || rows != owners) { print "rows add up to " sum " pages in " rows " rows, header " total " in " owners; exit }
+		print "ok " total " pages in " rows " owners, as memmap"
+	}')
+verdict memmap-page-owner memmap-page-owner-agrees "${v:-no verdict}"
+
 # kmalloc=slob: no slab cache exists, so the SLOB and bigblock pages are
 # exactly kmalloc's heap as slobinfo reports it.
 qemu_run memmap-slob 120 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
