@@ -15,7 +15,7 @@ extern "C" {
 /* Set once every section of the node has its records (never cleared): the
  * page allocator's entry points then note their callers, and the order-0
  * fast path is routed to the slow path, which notes. */
-extern bool page_owner_on;
+extern bool page_owner_on __hidden_var;
 
 /* What one page's record holds: the code that asked for the allocation
  * the page is part of (the entry point's return address), when (ms since
