@@ -122,7 +122,7 @@ $(PICOLIBC_A):
 # of backtraces are made from a first link and linked into the second
 # (scripts/link-kernel.sh).
 KLINK = $(CC) $(KCFLAGS) $(KLDFLAGS) -Wl,--emit-relocs $(KOBJS) $(PLOBJS)
-KERNEL_TABLE_SCRIPTS := scripts/link-kernel.sh scripts/mksyms.sh scripts/mkrelocs.sh
+KERNEL_TABLE_SCRIPTS := scripts/link-kernel.sh scripts/mksyms.sh scripts/mkrelocs.sh scripts/hex.awk
 $(B)/rvmm.elf: $(KOBJS) $(PLOBJS) linker.ld $(KERNEL_TABLE_SCRIPTS)
 	$(call quiet,LD,$@)AS_CMD="$(CC) $(KASFLAGS)" scripts/link-kernel.sh $@ $(B) $(KLINK)
 

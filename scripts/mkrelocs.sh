@@ -20,13 +20,7 @@ set -e
 			awk '$3 == "_start" || $3 == "_end" { print "SYM", $3, $1 }'
 		${READELF:-riscv64-unknown-elf-readelf} -rW "$1"
 	fi
-} | awk '
-	function hex(s,   i, v) {
-		v = 0
-		for (i = 1; i <= length(s); i++)
-			v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
-		return v
-	}
+} | awk "$(cat "$(dirname "$0")/hex.awk")"'
 	function fail(why) {
 		printf "mkrelocs.sh: %s in %s at 0x%s: %s\n", why, sec, $1, $0 > "/dev/stderr"
 		bad = 1

@@ -10,13 +10,7 @@ set -e
 	if [ -n "${1:-}" ]; then
 		${NM:-riscv64-unknown-elf-nm} -n --defined-only "$1" | awk '$2 ~ /^[tT]$/ && $3 !~ /^\$/'
 	fi
-} | awk '
-	function hex(s,   i, v) {
-		v = 0
-		for (i = 1; i <= length(s); i++)
-			v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
-		return v
-	}
+} | awk "$(cat "$(dirname "$0")/hex.awk")"'
 	BEGIN { n = 0; base = -1 }
 	{ addr[n] = hex($1); name[n] = $3; if ($3 == "_start") base = addr[n]; n++ }
 	END {
