@@ -95,9 +95,13 @@ static struct {
 } heap;
 
 static unsigned long free_null_calls; /* free(NULL): no slot taken */
-/* malloc's fast path takes sizes 1 .. fast_max; 0 while reporting
- * (RVMM_MALLOC_REPORT), which sends every call through alloc_or_grow. */
-static size_t fast_max = KMALLOC_MAX_SIZE;
+/* malloc's fast path takes sizes fast_min .. fast_min + fast_span - 1,
+ * straight to __kmalloc: 1 .. KMALLOC_MAX_SIZE on slab, whose least class
+ * is 16 bytes (room for the key, mark_allocated); from 16 on SLOB, whose
+ * smaller blocks would be smaller (kmalloc16 rounds them up on the slow
+ * path); none while reporting (RVMM_MALLOC_REPORT), which sends every call
+ * through alloc_or_grow. */
+static size_t fast_min = 1, fast_span = KMALLOC_MAX_SIZE;
 static bool reporting;
 static int heap_state; /* 0: not set up, 1: being set up, 2: ready */
 static spinlock_t grow_lock = SPINLOCK_INIT;
@@ -245,8 +249,11 @@ static __attribute__((noinline)) void heap_setup(void)
 	mb.vmemmap = heap.vmemmap;
 	mm_init(&mb, &no_image);
 	free_secret = (uintptr_t)get_random_u64() ^ (uintptr_t)&mb; /* (the address differs per run too) */
-	if (heap.slob)
+	if (heap.slob) {
 		kmalloc_set_backend(KMALLOC_SLOB);
+		fast_min = 16;
+		fast_span = KMALLOC_MAX_SIZE - 15;
+	}
 	/* A class borrows only from classes at most a quarter larger: the
 	 * kernel's 100% let a program's 272-byte objects, allocated among
 	 * 392-byte ones, take kmalloc-400's objects, which then grew for its
@@ -260,7 +267,7 @@ static __attribute__((noinline)) void heap_setup(void)
 	kprintf_set_sink(port_malloc_stderr_sink);
 	if (report_setup(report)) {
 		reporting = true;
-		fast_max = 0;
+		fast_span = 0;
 	}
 }
 
@@ -544,19 +551,20 @@ static __attribute__((noinline)) void *malloc_slow(size_t size)
 }
 
 /* The common case: a thread with its slot, its lock free, 1 byte to 4 MiB
- * (malloc's alignment) straight to __kmalloc. The rest (a thread's first
- * call, a shared slot's lock taken, sizes 0 and above 4 MiB, a heap that
- * must grow, every call while reporting) through alloc_or_grow. */
+ * (malloc's alignment; 16 bytes to 4 MiB on SLOB) straight to __kmalloc.
+ * The rest (a thread's first call, a shared slot's lock taken, sizes 0 and
+ * above 4 MiB, below 16 on SLOB, a heap that must grow, every call while
+ * reporting) through alloc_or_grow. */
 API void *malloc(size_t size)
 {
 	struct hart_slot *slot;
 	void *p;
 
-	if (unlikely(size - 1 >= fast_max) || unlikely(!(slot = hart_try_enter())))
+	if (unlikely(size - fast_min >= fast_span) || unlikely(!(slot = hart_try_enter())))
 		return malloc_slow(size);
 	slot->calls[C_MALLOC]++;
 	slot->request = size; /* (not kept in a register across the call) */
-	p = kmalloc16(size);
+	p = mark_allocated(__kmalloc(size, GFP));
 	if (unlikely(!p))
 		p = alloc_or_grow(slot->request, 0);
 	hart_exit_tried(slot);
