@@ -1401,6 +1401,65 @@ static void bigblock_grows_in_place(void)
 		      "(<= 2)", moves, steps);
 }
 
+/* "malloc-edge passing": a 136 KiB block with a block taken right after it
+ * (so that it cannot grow in place) grown by realloc to 512 KiB + 8 (a
+ * move), then to 1, 2 and 4 MiB + 8 bytes, as sqlite3 grows a buffer.
+ * Prints "passing: placed=B moves=M" on standard error: B 1 when a block
+ * could be placed right after it, M the moves after the first. */
+static int passing_child(void)
+{
+	enum { TRIES = 64 };
+	static void *blockers[TRIES];
+	size_t n = 136u << 10;
+	unsigned char *p = malloc(n), *q;
+	long placed = 0, moves = 0;
+
+	if (!p)
+		return 1;
+	fill(p, n, 3);
+	for (int i = 0; i < TRIES && !placed; i++) {
+		blockers[i] = malloc(8200);
+		if (!blockers[i])
+			return 1;
+		placed = (unsigned char *)blockers[i] == p + malloc_usable_size(p);
+	}
+	q = realloc(p, (512u << 10) + 8);
+	if (!q)
+		return 1;
+	p = q;
+	for (size_t size = 1u << 20; size <= (4u << 20); size *= 2) {
+		q = realloc(p, size + 8);
+		if (!q)
+			return 1;
+		moves += q != p;
+		p = q;
+		memset(p + size / 2, 4, size / 2 + 8);
+	}
+	if (!holds(p, 136u << 10, 3))
+		return 1;
+	free(p);
+	for (int i = 0; i < TRIES; i++)
+		free(blockers[i]);
+	fprintf(stderr, "passing: placed=%ld moves=%ld\n", placed, moves);
+	return 0;
+}
+
+/* A block that had to move when grown to 128 KiB or more moves to a page
+ * run, which then grows in place past KMALLOC_MAX_SIZE (4 MiB): as a
+ * bigblock it was copied into a page run at 4 MiB + 8 (sqlite3 on
+ * tests/real/workload.sql copied 2 MiB twice that way, 16 of its 77
+ * instructions per allocation). */
+static void block_passes_4mib_in_place(void)
+{
+	long placed = -1, moves = -1;
+
+	child_figures("passing", 2, "passing: placed=%ld moves=%ld", &placed, &moves);
+	if (placed == 1)
+		CHECK(moves == 0, "a moved 512 KiB block grown to 4 MiB + 8 by realloc: %ld moves (0)", moves);
+	else
+		CHECK(placed == 0, "malloc-edge passing: placed=%ld", placed);
+}
+
 /* "malloc-edge moving": a buffer that moves as it grows among small blocks
  * kept for good, as a program appending to a string copies it to a new
  * block one byte longer and frees the old one: 200,000 steps, each keeping
@@ -1943,6 +2002,8 @@ int main(int argc, char **argv)
 		return aligned_child();
 	if (argc > 1 && strcmp(argv[1], "bigblock") == 0)
 		return bigblock_child();
+	if (argc > 1 && strcmp(argv[1], "passing") == 0)
+		return passing_child();
 	if (argc > 1 && strcmp(argv[1], "trims") == 0)
 		return trims_child();
 	if (argc > 1 && strcmp(argv[1], "moving") == 0)
@@ -1979,6 +2040,7 @@ int main(int argc, char **argv)
 	objects_like_jq();
 	aligned_doubled();
 	bigblock_grows_in_place();
+	block_passes_4mib_in_place();
 	bad_frees();
 	errno_kept_on_locked_pages();
 	threads();
