@@ -15,7 +15,8 @@
  * (the per-hart lists are drained before a run request fails); a run goes
  * to the lowest free place that fits; a run grows in place into free pages
  * past it (extend_contig_range) and not into a run that follows it; a run
- * is one request to fail_page_alloc and wakes kswapd below the low mark.
+ * is one request to fail_page_alloc and wakes kswapd below the low mark;
+ * page_owner's records, made before the node grows, cover the pages added.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
+#include <mm/page_owner.h>
 #include <mm/reclaim.h>
 #include <tests/ktest.h>
 #include "fakeram.h"
@@ -326,6 +328,45 @@ static void contig_runs_fault_inject_and_kswapd(struct ktest *t)
 	hotplug_done(fr);
 }
 
+/* A run taken from a function of its own (the result goes out through a
+ * pointer: no tail call). */
+static __attribute__((noinline, noclone)) void owner_takes_run(unsigned long nr, struct page **res)
+{
+	*res = alloc_contig_pages(nr, GFP_KERNEL, 0);
+}
+
+/* page_owner switched on before the node grows: its records already cover
+ * the pfns hotplug may add, so pages of memory added later are recorded. */
+static void page_owner_covers_added_memory(struct ktest *t)
+{
+	struct fakeram *fr = hotplug_node(t, FIRST);
+	unsigned long first_end = (BASE + FIRST) >> PAGE_SHIFT, pfn;
+	struct page *run;
+
+	if (!fr)
+		return;
+	ASSERT(page_owner_enable(&fr->node) == 0);
+	ASSERT_EQ(node_add_memory(&fr->node, BASE + FIRST, 24ull << 20), 0);
+	/* 6 MiB: more than the first 8 MiB has left, so it lies in added memory */
+	owner_takes_run(1536, &run);
+	ASSERT(run != NULL);
+	pfn = page_to_pfn(run);
+	EXPECT(pfn + 1536 > first_end);
+	for (unsigned long i = 0; i < 1536; i++) {
+		const struct page_owner_rec *r = page_owner_rec(&fr->node, pfn + i);
+
+		ASSERT(r != NULL);
+		EXPECT(r->caller > (unsigned long)owner_takes_run &&
+		       r->caller - (unsigned long)owner_takes_run < 1024);
+		EXPECT_EQ(r->flags, i ? 0 : PO_FIRST);
+	}
+	free_contig_range(pfn, 1536);
+	page_owner_disable(&fr->node);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	hotplug_done(fr);
+}
+
 KTEST_SUITE(hotplug, KTEST_CASE(grows_a_node), KTEST_CASE(contig_runs),
 	    KTEST_CASE(contig_runs_after_frees), KTEST_CASE(contig_runs_lowest_first),
-	    KTEST_CASE(contig_runs_grow_in_place), KTEST_CASE(contig_runs_fault_inject_and_kswapd));
+	    KTEST_CASE(contig_runs_grow_in_place), KTEST_CASE(contig_runs_fault_inject_and_kswapd),
+	    KTEST_CASE(page_owner_covers_added_memory));
