@@ -63,13 +63,8 @@ bool should_fail_alloc_page(gfp_t gfp, unsigned int order);
  * request (a run that falls back to alloc_pages is one request, asked once). */
 #define __GFP_FAULT_ASKED 0x80000000u
 /* mm-internal gfp bit: the pages are a run or a bigblock, never placed in a
- * pageblock kept for small allocations (page_alloc.c, "Grouping by use";
- * host builds only: 0, and no code, in the kernel). */
-#ifdef HOST
+ * pageblock kept for small allocations (page_alloc.c, "Grouping by use"). */
 #define __GFP_RUN 0x40000000u
-#else
-#define __GFP_RUN 0u
-#endif
 bool should_failslab(const char *cache, gfp_t gfp);
 /* Does failslab target the cache or heap called @name? */
 bool failslab_targets(const char *name);

@@ -122,12 +122,10 @@ static void size_zones(struct pglist_data *node, const struct memblock *mb,
 		z->node = node;
 		z->id = zi;
 		z->name = zone_names[zi];
-		for (int o = 0; o < MAX_ORDER; o++) {
+		for (int o = 0; o < MAX_ORDER; o++)
 			INIT_LIST_HEAD(&z->free_area[o].free_list);
-#ifdef HOST
-			INIT_LIST_HEAD(&z->free_area[o].small_list);
-#endif
-		}
+		for (int o = 0; o < PAGEBLOCK_ORDER; o++)
+			INIT_LIST_HEAD(&z->small_list[o]);
 		if (s >= e)
 			continue;
 		z->zone_start_pfn = s;

@@ -28,6 +28,92 @@ void show_buddyinfo(const struct pglist_data *node)
 	}
 }
 
+/* Does [s, e) (inside one section) hold a page with a struct page? */
+static bool range_has_pages(const struct pglist_data *node, unsigned long s, unsigned long e)
+{
+	const struct mem_section *ms;
+
+	if (s < node->section_base_pfn ||
+	    ((s - node->section_base_pfn) >> PFN_SECTION_SHIFT) >= node->nr_sections)
+		return false;
+	ms = node_pfn_section(node, s);
+	return MAX(s, ms->start_pfn) < MIN(e, ms->end_pfn);
+}
+
+void zone_pageblock_counts(const struct zone *z, struct pageblock_counts *c)
+{
+	unsigned long start = z->zone_start_pfn, end = zone_end_pfn(z);
+
+	c->small = c->general = 0;
+	for (unsigned long pb = start & ~(PAGEBLOCK_NR_PAGES - 1); pb < end; pb += PAGEBLOCK_NR_PAGES) {
+		unsigned long s = MAX(pb, start);
+
+		if (!range_has_pages(z->node, s, MIN(pb + PAGEBLOCK_NR_PAGES, end)))
+			continue;
+		if (pageblock_small(node_pfn_section(z->node, s), s))
+			c->small++;
+		else
+			c->general++;
+	}
+}
+
+/* Free blocks of @order in z's small-use pageblocks (z->lock held). */
+static unsigned long small_free_blocks(const struct zone *z, unsigned int order)
+{
+	unsigned long n = 0;
+	const struct list_head *pos;
+
+	if (order >= PAGEBLOCK_ORDER)
+		return 0;
+	for (pos = z->small_list[order].next; pos != &z->small_list[order]; pos = pos->next)
+		n++;
+	return n;
+}
+
+/*
+ * Linux's pagetypeinfo layout, its migrate types replaced by rvmm's two
+ * uses: Small (pageblocks kept for slab, SLOB and per-hart pages) and
+ * General (everything else). The free counts are blocks per order, as in
+ * Linux; a zone's two rows add up to its buddyinfo row.
+ */
+void show_pagetypeinfo(struct pglist_data *node)
+{
+	kprintf("Page block order: %d\nPages per block:  %lu\nGrouping by use:  %s\n\n",
+		PAGEBLOCK_ORDER, PAGEBLOCK_NR_PAGES, port_group_pages_by_use ? "on" : "off");
+	kprintf("%-43s", "Free pages count per use type at order");
+	for (int o = 0; o < MAX_ORDER; o++)
+		kprintf(" %6d", o);
+	kprintf("\n");
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &node->zones[zi];
+		unsigned long small[MAX_ORDER], flags;
+
+		if (!populated_zone(z))
+			continue;
+		flags = spin_lock_irqsave(&z->lock);
+		for (unsigned int o = 0; o < MAX_ORDER; o++)
+			small[o] = small_free_blocks(z, o);
+		kprintf("Node %4d, zone %8s, type %12s", 0, z->name, "Small");
+		for (unsigned int o = 0; o < MAX_ORDER; o++)
+			kprintf(" %6lu", small[o]);
+		kprintf("\nNode %4d, zone %8s, type %12s", 0, z->name, "General");
+		for (unsigned int o = 0; o < MAX_ORDER; o++)
+			kprintf(" %6lu", z->free_area[o].nr_free - small[o]);
+		kprintf("\n");
+		spin_unlock_irqrestore(&z->lock, flags);
+	}
+	kprintf("\n%-24s %12s %12s\n", "Number of blocks type", "Small", "General");
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &node->zones[zi];
+		struct pageblock_counts pb;
+
+		if (!populated_zone(z))
+			continue;
+		zone_pageblock_counts(z, &pb);
+		kprintf("Node %d, zone %8s %12lu %12lu\n", 0, z->name, pb.small, pb.general);
+	}
+}
+
 /*
  * The node's counters Linux prints once, under the first populated zone
  * ("per-node stats"), that rvmm keeps: the slab pages, in pages.

@@ -43,24 +43,31 @@
  * fails with NULL and, once per order unless __GFP_NOWARN, a warning with
  * the free counts.
  *
- * Grouping by use (host builds whose port sets port_group_pages_by_use:
- * the malloc library; as Linux groups pages by mobility). Memory is cut
+ * Grouping by use (as Linux groups pages by mobility): on in the kernel
+ * unless booted with page_grouping=off, on the host when the port sets
+ * port_group_pages_by_use (the malloc library). Memory is cut
  * into pageblocks of 2^PAGEBLOCK_ORDER pages (512 KiB), each either
  * general or kept for small allocations (a bit per pageblock in its
  * mem_section). Small requests (below PAGEBLOCK_ORDER, without __GFP_RUN:
  * the per-hart lists' pages, slabs; SLOB's pages) take the free blocks of
  * small-use pageblocks first, then claim a whole free pageblock, and only
  * when none is free fall back to a general block. Runs and bigblocks
- * (alloc_pages_fit, alloc_contig_pages, growing in place, and the
- * alloc_pages / alloc_pages_exact calls of SLOB's bigblocks, which pass
+ * (alloc_pages_fit, alloc_contig_pages, alloc_pages_exact, growing in
+ * place, and the alloc_pages calls of SLOB's bigblocks, which pass
  * __GFP_RUN) and blocks of PAGEBLOCK_ORDER or more take general blocks
- * only. So the holes a buffer that moves as it grows leaves between its
- * runs are not filled by slab pages, which kept them from merging back
+ * only (in the kernel, when none is left, a small-use block below
+ * PAGEBLOCK_ORDER as a last resort: rmqueue). So the holes a buffer that
+ * moves as it grows leaves between its runs are not filled by slab pages,
+ * which kept them from merging back
  * (bash appending to a string beside 200,000 array elements: 75 MB, now
- * 20; docs/malloc.md). The invariant (checked by node_check):
+ * 20; docs/malloc.md), and long-lived slab objects pin a few small-use
+ * pageblocks instead of 2 MiB blocks all over memory (bench page_group:
+ * 60 of 61 free 2 MiB blocks left after a kmalloc churn with 3% of its
+ * small objects kept, 45 without; docs/benchmarks.md). The invariant
+ * (checked by node_check):
  *   - a free block below PAGEBLOCK_ORDER of a small-use pageblock is on
- *     free_area[order].small_list with PG_small; every other free block is
- *     on free_list without it;
+ *     zone->small_list[order] with PG_small; every other free block is
+ *     on free_area[order].free_list without it;
  *   - no free block of PAGEBLOCK_ORDER or more lies in a small-use
  *     pageblock: a pageblock whose pages all come free merges whole and is
  *     general again (free_one_block), so a small-use pageblock always holds
@@ -72,7 +79,9 @@
  * Which list a freed block goes on is a shift and a bit test in the
  * section free_one_block already holds; the pieces of a split take it from
  * the block split, and a run's tail pieces are general (hand_out_run).
- * nr_free counts both lists; the kernel's code has none of this.
+ * nr_free counts both lists. The order-0 fast path never looks: only
+ * refills, drains and the zone-locked paths pay for it (bench page_alloc:
+ * an order-3 pair 346 -> 371 instructions, docs/benchmarks.md).
  *
  * page_owner (mm/page_owner.c). With page_owner on, each entry point
  * notes its caller on the pages it hands out (alloc_pages_current_owned and
@@ -83,6 +92,7 @@
  * a block of that order, a dropped reference too many) are reported with
  * the pfn and reason by bad_page() and change nothing.
  */
+#include <lib/cmdline.h>
 #include <mm/fault_inject.h>
 #include <mm/kasan.h>
 #include <lib/kstring.h>
@@ -105,26 +115,43 @@ struct pglist_data contig_page_data;
 struct pglist_data *mem_node = &contig_page_data;
 
 /*
- * GROUPING_BY_USE: does this build group pages by use ("Grouping by use"
- * above)? 1 in host builds (whether small requests are then kept apart is
- * the port's port_group_pages_by_use: small_request), 0 in the kernel,
- * whose free areas and sections have no small lists or pageblock bits.
- * The grouping code tests it, so the kernel's compiler drops that code;
- * only the helpers in this block touch those fields, and the kernel's
- * (never called) say there are no small-use pageblocks.
+ * Grouping by use is compiled into every build; whether small requests are
+ * kept apart is groups_small_requests(): the port's
+ * port_group_pages_by_use on the host (the malloc library sets it), the
+ * boot parameter page_grouping=on|off in the kernel. Off, small requests
+ * take general blocks (rmqueue_smallest) as every other request does, and
+ * no pageblock becomes small-use; the lists and pageblock bits stay as
+ * they are, so it may be switched at any time (the invariant holds either
+ * way: a small-use pageblock left behind turns general when it comes free).
  */
-#ifdef HOST
-#define GROUPING_BY_USE 1
-#define FREE_SMALL PG_small /* PG_small marks free blocks only when grouping */
+#ifndef HOST
+bool port_group_pages_by_use = true;
+
+static int page_grouping_param(const char *value)
+{
+	if (strcmp(value, "on") == 0)
+		port_group_pages_by_use = true;
+	else if (strcmp(value, "off") == 0)
+		port_group_pages_by_use = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+KPARAM("page_grouping", page_grouping_param,
+       "page_grouping=on|off  keep slab, SLOB and per-hart pages in 512 KiB pageblocks of their own "
+       "(grouping by use; default on)");
+#endif
 
 static inline bool groups_small_requests(void)
 {
 	return port_group_pages_by_use;
 }
 
+/* The list of z's free blocks of @order (below PAGEBLOCK_ORDER) in
+ * small-use pageblocks. */
 static inline struct list_head *small_list(struct zone *z, unsigned int order)
 {
-	return &z->free_area[order].small_list;
+	return &z->small_list[order];
 }
 
 /* Is @pfn's pageblock (in section @ms) kept for small allocations? */
@@ -133,10 +160,10 @@ static inline bool small_pageblock(const struct mem_section *ms, unsigned long p
 	return pageblock_small(ms, pfn);
 }
 
-/* Mark @pfn's pageblock kept for small allocations, or general again. */
-static void set_pageblock_small(struct zone *z, unsigned long pfn, bool small)
+/* Mark @pfn's pageblock (in section @ms) kept for small allocations, or
+ * general again. */
+static inline void set_pageblock_small(struct mem_section *ms, unsigned long pfn, bool small)
 {
-	struct mem_section *ms = node_pfn_section(z->node, pfn);
 	unsigned long i = pageblock_index(pfn);
 
 	if (small)
@@ -144,34 +171,8 @@ static void set_pageblock_small(struct zone *z, unsigned long pfn, bool small)
 	else
 		ms->small_pageblocks[PAGEBLOCK_WORD(i)] &= ~PAGEBLOCK_MASK(i);
 }
-#else
-#define GROUPING_BY_USE 0
-#define FREE_SMALL 0u
 
-static inline bool groups_small_requests(void)
-{
-	return false;
-}
-
-static inline struct list_head *small_list(struct zone *z, unsigned int order)
-{
-	(void)z, (void)order;
-	return NULL;
-}
-
-static inline bool small_pageblock(const struct mem_section *ms, unsigned long pfn)
-{
-	(void)ms, (void)pfn;
-	return false;
-}
-
-static inline void set_pageblock_small(struct zone *z, unsigned long pfn, bool small)
-{
-	(void)z, (void)pfn, (void)small;
-}
-#endif
-
-#define FREE_STATE_MASK (PG_buddy | FREE_SMALL | PG_pcp | PG_head | PAGE_ORDER_MASK | PAGE_TYPE_MASK)
+#define FREE_STATE_MASK (PG_buddy | PG_small | PG_pcp | PG_head | PAGE_ORDER_MASK | PAGE_TYPE_MASK)
 
 static inline struct zone *page_zone(struct pglist_data *node, const struct page *page)
 {
@@ -186,18 +187,18 @@ static inline u32 order_bits(unsigned int order)
 /* --- free lists (zone->lock held) --------------------------------------- */
 
 /* PG_small for a free block of @order at @pfn (in section @ms) when it lies
- * in a small-use pageblock, else 0 (always in the kernel). */
+ * in a small-use pageblock, else 0. */
 static inline u32 free_block_small(const struct mem_section *ms, unsigned long pfn, unsigned int order)
 {
-	return GROUPING_BY_USE && order < PAGEBLOCK_ORDER && small_pageblock(ms, pfn) ? PG_small : 0;
+	return order < PAGEBLOCK_ORDER && small_pageblock(ms, pfn) ? PG_small : 0;
 }
 
 /* List a free block: @small (PG_small or 0, as free_block_small says for
  * it; the caller knows its pageblock) puts it on its order's small_list
- * with PG_small (host builds), else it goes on free_list. */
+ * with PG_small, else it goes on free_list. */
 static void add_to_free_area(struct zone *z, struct page *page, unsigned int order, u32 small)
 {
-	struct list_head *list = GROUPING_BY_USE && small ? small_list(z, order) : &z->free_area[order].free_list;
+	struct list_head *list = small ? small_list(z, order) : &z->free_area[order].free_list;
 
 	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_buddy | small | order_bits(order);
 	list_add(&page->lru, list);
@@ -207,7 +208,7 @@ static void add_to_free_area(struct zone *z, struct page *page, unsigned int ord
 static void del_from_free_area(struct zone *z, struct page *page, unsigned int order)
 {
 	list_del(&page->lru);
-	page->flags &= ~(PG_buddy | FREE_SMALL | PAGE_ORDER_MASK);
+	page->flags &= ~(PG_buddy | PG_small | PAGE_ORDER_MASK);
 	z->free_area[order].nr_free--;
 }
 
@@ -338,10 +339,12 @@ static void release_zone_blocks(struct zone *z, unsigned int min_order)
 {
 	for (unsigned int order = min_order; order < MAX_ORDER; order++) {
 		release_list(z, &z->free_area[order].free_list, order);
-		if (GROUPING_BY_USE)
+		if (order < PAGEBLOCK_ORDER)
 			release_list(z, small_list(z, order), order);
 	}
+#ifdef HOST
 	memset(z->kept, 0, sizeof(z->kept));
+#endif
 }
 
 void release_free_blocks(struct pglist_data *node, unsigned int min_order)
@@ -368,7 +371,7 @@ void release_free_blocks(struct pglist_data *node, unsigned int min_order)
 static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 			   unsigned int order)
 {
-	const struct mem_section *ms = node_pfn_section(z->node, pfn);
+	struct mem_section *ms = node_pfn_section(z->node, pfn);
 	u32 zone_bits = (u32)z->id << PAGE_ZONE_SHIFT;
 
 	page->flags &= ~FREE_STATE_MASK;
@@ -388,8 +391,8 @@ static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 			pfn = buddy_pfn;
 		}
 		order++;
-		if (GROUPING_BY_USE && order == PAGEBLOCK_ORDER) /* a whole pageblock free: any use again */
-			set_pageblock_small(z, pfn, false);
+		if (order == PAGEBLOCK_ORDER) /* a whole pageblock free: any use again */
+			set_pageblock_small(ms, pfn, false);
 	}
 	add_to_free_area(z, page, order, free_block_small(ms, pfn, order));
 	if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
@@ -414,14 +417,17 @@ static void expand(struct zone *z, struct page *page, unsigned int low, unsigned
  * @order (the rest listed again); @small: the block lies in a small-use
  * pageblock, or (@claim) its first pageblock becomes one before the split,
  * so the pieces below PAGEBLOCK_ORDER go to the small lists (both false
- * unless grouping by use). */
+ * unless small requests are kept apart). */
 static inline struct page *take_block(struct zone *z, struct page *page, unsigned int o,
 				      unsigned int order, bool small, bool claim)
 {
 	del_from_free_area(z, page, o);
-	if (GROUPING_BY_USE && claim)
-		set_pageblock_small(z, node_page_to_pfn(z->node, page), true);
-	expand(z, page, order, o, GROUPING_BY_USE && (small || claim) ? PG_small : 0);
+	if (claim) {
+		unsigned long pfn = node_page_to_pfn(z->node, page);
+
+		set_pageblock_small(node_pfn_section(z->node, pfn), pfn, true);
+	}
+	expand(z, page, order, o, (small || claim) ? PG_small : 0);
 	z->free_pages -= 1ul << order;
 	if (unlikely(o >= PORT_RELEASE_MIN_ORDER))
 		note_big_taken(z, node_page_to_pfn(z->node, page), o);
@@ -435,7 +441,7 @@ static inline struct page *
 take_first_block(struct zone *z, unsigned int lo, unsigned int hi, unsigned int order, bool small, bool claim)
 {
 	for (unsigned int o = lo; o < hi; o++) {
-		struct list_head *list = GROUPING_BY_USE && small ? small_list(z, o) : &z->free_area[o].free_list;
+		struct list_head *list = small ? small_list(z, o) : &z->free_area[o].free_list;
 
 		if (list_empty(list))
 			continue;
@@ -456,12 +462,13 @@ static struct page *rmqueue_smallest(struct zone *z, unsigned int order)
  * general block of PAGEBLOCK_ORDER or more) claimed for small use; else,
  * as a last resort, a general block below PAGEBLOCK_ORDER, left general.
  * A run request (__GFP_RUN) or one of PAGEBLOCK_ORDER or more takes
- * general blocks only (rmqueue_smallest), as every request does in the
- * kernel and when the port does not group.
+ * general blocks (rmqueue_smallest), as every request does when grouping
+ * is off (page_grouping=off; a host port that does not group); see
+ * rmqueue for the kernel's last resort.
  */
 static inline bool small_request(unsigned int order, gfp_t gfp)
 {
-	return GROUPING_BY_USE && groups_small_requests() && order < PAGEBLOCK_ORDER && !(gfp & __GFP_RUN);
+	return groups_small_requests() && order < PAGEBLOCK_ORDER && !(gfp & __GFP_RUN);
 }
 
 /* (flatten: its three searches and their takes inlined, the host's small
@@ -477,12 +484,39 @@ static __attribute__((flatten)) struct page *rmqueue_small(struct zone *z, unsig
 	return page;
 }
 
-/* A block of 2^order pages for a request of @gfp, or NULL. */
+/*
+ * Other requests that find no general block take, as a last resort, a
+ * free block of a small-use pageblock (below PAGEBLOCK_ORDER, so the
+ * invariant holds): in the kernel, whose RAM is all there is, a request
+ * that plain buddy placement would serve must not fail (an order-0 run
+ * page of a zone whose free pages all lie in small-use pageblocks, the
+ * pages grouping left when page_grouping was switched off). Host ports
+ * add memory instead, through the failure path: runs stay out.
+ */
+#ifdef HOST
+#define OTHERS_TAKE_SMALL_BLOCKS 0
+#else
+#define OTHERS_TAKE_SMALL_BLOCKS 1
+#endif
+
+static __attribute__((noinline, cold)) struct page *rmqueue_last_resort(struct zone *z,
+									unsigned int order)
+{
+	return take_first_block(z, order, PAGEBLOCK_ORDER, order, true, false);
+}
+
+/* A block of 2^order pages for a request of @gfp, or NULL (in the kernel
+ * only when z's lists hold no block of @order or more). */
 static inline struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp)
 {
+	struct page *page;
+
 	if (small_request(order, gfp))
 		return rmqueue_small(z, order);
-	return rmqueue_smallest(z, order);
+	page = rmqueue_smallest(z, order);
+	if (OTHERS_TAKE_SMALL_BLOCKS && unlikely(!page))
+		page = rmqueue_last_resort(z, order);
+	return page;
 }
 
 /* Called by node_init for each block of boot memory (pages already cleared
@@ -1280,7 +1314,8 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 
 	if (order >= MAX_ORDER)
 		return NULL;
-	page = alloc_pages(gfp, order);
+	/* (a run: general blocks, so that it can grow in place) */
+	page = alloc_pages(gfp | __GFP_RUN, order);
 	if (!page)
 		return NULL;
 	if (nr < (1ul << order)) {
@@ -1342,7 +1377,7 @@ static inline int free_order(const struct page *p, u32 want)
 {
 	u32 f = p->flags;
 
-	return (f & (PG_buddy | FREE_SMALL | PAGE_ZONE_MASK)) == want
+	return (f & (PG_buddy | PG_small | PAGE_ZONE_MASK)) == want
 		       ? (int)((f & PAGE_ORDER_MASK) >> PAGE_ORDER_SHIFT) : -1;
 }
 

@@ -9,7 +9,7 @@
  *   2. every free block's buddy must not also be a free block of its order;
  *   3. every page of the zone: marked ones are unmarked; an unmarked page
  *      must not claim to be free.
- * With pages grouped by use (host builds), pass 1 also checks each block's
+ * With pages grouped by use, pass 1 also checks each block's
  * list against its pageblock, and pass 3 that no block of PAGEBLOCK_ORDER
  * or more is allocated in a small-use pageblock.
  * It is O(pages in the zone) and meant for tests and debugging, not for hot
@@ -68,19 +68,13 @@ static bool check_free_block(struct check *c, struct page *page, unsigned int or
 	return true;
 }
 
-/* Grouping by use (host builds): a block of a small-use pageblock is on
- * its order's small_list with PG_small, any other on free_list without it,
- * and no free block of PAGEBLOCK_ORDER or more covers a small-use
- * pageblock (mm/page_alloc.c, "Grouping by use"). */
+/* Grouping by use: a block of a small-use pageblock is on its order's
+ * small_list with PG_small, any other on free_list without it, and no
+ * free block of PAGEBLOCK_ORDER or more covers a small-use pageblock
+ * (mm/page_alloc.c, "Grouping by use"). */
 static bool in_small_pageblock(const struct check *c, unsigned long pfn)
 {
-#ifdef HOST
 	return pageblock_small(node_pfn_section(c->node, pfn), pfn);
-#else
-	(void)c;
-	(void)pfn;
-	return false;
-#endif
 }
 
 static void check_block_use(struct check *c, struct page *page, unsigned int order, bool small_list)
@@ -129,9 +123,8 @@ static void check_free_lists(struct check *c)
 		unsigned long n = 0;
 
 		pages += check_list(c, &area->free_list, o, false, &n);
-#ifdef HOST
-		pages += check_list(c, &area->small_list, o, true, &n);
-#endif
+		if (o < PAGEBLOCK_ORDER)
+			pages += check_list(c, &c->z->small_list[o], o, true, &n);
 		if (n != area->nr_free)
 			problem(c, o, "nr_free differs from the blocks on the list (pfn = order)");
 	}
@@ -188,9 +181,8 @@ static void check_merged(struct check *c)
 {
 	for (unsigned int o = 0; o < MAX_ORDER - 1; o++) {
 		check_merged_list(c, &c->z->free_area[o].free_list, o);
-#ifdef HOST
-		check_merged_list(c, &c->z->free_area[o].small_list, o);
-#endif
+		if (o < PAGEBLOCK_ORDER)
+			check_merged_list(c, &c->z->small_list[o], o);
 	}
 }
 

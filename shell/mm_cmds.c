@@ -1,7 +1,7 @@
 /*
  * mm_cmds.c - the shell's memory reports, in Linux's /proc formats:
- * buddyinfo, zoneinfo, meminfo, slabinfo (and its tuning write), slobinfo,
- * drop_caches, memmap. The reports themselves are in mm/ (mm_report.c,
+ * buddyinfo, pagetypeinfo, zoneinfo, meminfo, slabinfo (and its tuning
+ * write), slobinfo, drop_caches, memmap. The reports themselves are in mm/ (mm_report.c,
  * memmap_dump.c); these commands parse arguments and call them.
  */
 #include <lib/cmdline.h>
@@ -25,6 +25,17 @@ static int cmd_buddyinfo(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("buddyinfo", cmd_buddyinfo, "", "free blocks per order and zone (/proc/buddyinfo)");
+
+static int cmd_pagetypeinfo(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	show_pagetypeinfo(mem_node);
+	return 0;
+}
+SHELL_CMD("pagetypeinfo", cmd_pagetypeinfo, "",
+	  "free blocks per order in small-use and general pageblocks, and pageblocks per use "
+	  "(/proc/pagetypeinfo)");
 
 static int cmd_zoneinfo(int argc, char **argv)
 {

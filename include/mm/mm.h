@@ -86,7 +86,7 @@ _Static_assert(sizeof(struct page) <= 32, "struct page must stay within 32 bytes
 #define PG_pcp 0x04u      /* on a per-hart order-0 list */
 #define PG_head 0x08u     /* head of an allocated block */
 #define PG_checked 0x10u  /* scratch bit of the consistency checker */
-#define PG_small 0x20u    /* (host builds) with PG_buddy: the free block lies in a
+#define PG_small 0x20u    /* with PG_buddy: the free block lies in a
 			   * pageblock kept for small allocations (page_alloc.c) */
 
 #define PAGE_ORDER_SHIFT 6

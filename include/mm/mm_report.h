@@ -14,6 +14,11 @@ extern "C" {
 struct pglist_data;
 
 void show_buddyinfo(const struct pglist_data *node);
+/* Linux's /proc/pagetypeinfo with rvmm's two uses (mm/page_alloc.c,
+ * "Grouping by use"): per zone, the free blocks of each order in small-use
+ * and in general pageblocks (together buddyinfo's row), then how many
+ * pageblocks are of each use. Takes each zone's lock while it counts. */
+void show_pagetypeinfo(struct pglist_data *node);
 void show_zoneinfo(const struct pglist_data *node);
 void show_meminfo(const struct pglist_data *node);
 struct slob_heap;

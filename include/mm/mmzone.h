@@ -30,16 +30,12 @@ enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 
 struct free_area {
 	struct list_head free_list;
-#ifdef HOST
-	/* Free blocks inside pageblocks kept for small allocations (orders
-	 * below PAGEBLOCK_ORDER only; mm/page_alloc.c, "Grouping by use"). */
-	struct list_head small_list;
-#endif
-	unsigned long nr_free; /* blocks on free_list (and small_list) */
+	unsigned long nr_free; /* blocks on free_list and (below PAGEBLOCK_ORDER) the zone's small_list */
 };
 
 /* A pageblock: 2^PAGEBLOCK_ORDER pages (512 KiB), naturally aligned, the
- * unit in which host builds keep small allocations apart from runs. */
+ * unit in which small allocations are kept apart from runs when grouping
+ * by use (mm/page_alloc.c, "Grouping by use"). */
 #define PAGEBLOCK_ORDER 7
 #define PAGEBLOCK_NR_PAGES (1ul << PAGEBLOCK_ORDER)
 
@@ -57,17 +53,17 @@ struct per_cpu_pages {
 } __aligned(64);
 
 /* Entries of zone->kept: host ports give big free blocks back to their
- * system (mm/page_alloc.c, "Releases"); a bare-metal build never reads
- * them, and its struct zone stays 512 bytes. */
-#ifdef HOST
+ * system (mm/page_alloc.c, "Releases"); a bare-metal build keeps its RAM
+ * and has no kept blocks, and its struct zone stays 512 bytes. */
 #define ZONE_KEPT 64
-#else
-#define ZONE_KEPT 8
-#endif
 
 struct zone {
-	spinlock_t lock; /* free_area, free_pages */
+	spinlock_t lock; /* free_area, small_list, free_pages */
 	struct free_area free_area[MAX_ORDER];
+	/* Free blocks of order o inside pageblocks kept for small allocations
+	 * (mm/page_alloc.c, "Grouping by use"): small_list[o], counted in
+	 * free_area[o].nr_free. None is PAGEBLOCK_ORDER or more. */
+	struct list_head small_list[PAGEBLOCK_ORDER];
 	unsigned long free_pages; /* pages in free_area (not per-hart lists) */
 
 	unsigned long watermark[NR_WMARK];
@@ -87,11 +83,16 @@ struct zone {
 	unsigned int id;
 
 	unsigned long nr_alloc_fail; /* requests that fell through this zone */
+#ifdef HOST
 	/* (host ports) the newest free blocks of PORT_RELEASE_MIN_ORDER and
 	 * more the port has not heard of, pfn << 4 | order, newest first; 0:
 	 * none (mm/page_alloc.c, "Releases") */
 	unsigned long kept[ZONE_KEPT];
+#endif
 } __aligned(128); /* a power-of-two size: &zones[i] is a shift, not a multiply */
+#ifndef HOST
+_Static_assert(sizeof(struct zone) == 512, "the kernel's struct zone stays 512 bytes");
+#endif
 
 static inline bool populated_zone(const struct zone *z)
 {
@@ -117,16 +118,16 @@ struct mem_section {
 	 * 0: the section has no struct pages. */
 	uintptr_t map_base;
 	unsigned long start_pfn, end_pfn; /* pfns with a struct page */
-#ifdef HOST
 	/* One bit per pageblock of the section: kept for small allocations
 	 * (mm/page_alloc.c, "Grouping by use"). */
 	unsigned long small_pageblocks[PAGEBLOCKS_PER_SECTION / (8 * sizeof(unsigned long))];
-#endif
 	/* page_owner's records (mm/page_owner.c), biased as map_base is:
-	 * the record of pfn is at owners + pfn * its size; 0: none. (The
-	 * struct is 32 bytes, 64 on the host: indexing is a shift.) */
+	 * the record of pfn is at owners + pfn * its size; 0: none. */
 	uintptr_t owners;
 };
+/* (64 bytes: indexing the sections is a shift; 8 GiB of RAM takes 64
+ * sections, 4 KiB) */
+_Static_assert(sizeof(struct mem_section) == 64, "struct mem_section stays 64 bytes");
 
 struct pglist_data {
 	struct zone zones[MAX_NR_ZONES];
@@ -166,7 +167,6 @@ static inline struct mem_section *node_pfn_section(const struct pglist_data *nod
 	return &node->sections[(pfn - node->section_base_pfn) >> PFN_SECTION_SHIFT];
 }
 
-#ifdef HOST
 /* @pfn's pageblock's bit in its section's small_pageblocks: word
  * PAGEBLOCK_WORD(i), mask PAGEBLOCK_MASK(i), i = pageblock_index(pfn). */
 #define PAGEBLOCK_WORD_BITS (8 * sizeof(unsigned long))
@@ -184,7 +184,16 @@ static inline bool pageblock_small(const struct mem_section *ms, unsigned long p
 
 	return (ms->small_pageblocks[PAGEBLOCK_WORD(i)] & PAGEBLOCK_MASK(i)) != 0;
 }
-#endif
+
+/* A zone's pageblocks by use (mm/page_alloc.c, "Grouping by use"): kept
+ * for small allocations, and general. A pageblock counts in the zone of
+ * its first page that lies in the zone (zone_pageblock_counts, an
+ * unlocked read, mm_report.c). */
+struct pageblock_counts {
+	unsigned long small, general;
+};
+struct zone;
+void zone_pageblock_counts(const struct zone *z, struct pageblock_counts *c);
 
 static inline bool node_pfn_valid(const struct pglist_data *node, unsigned long pfn)
 {
@@ -360,8 +369,10 @@ unsigned long zone_pcp_count(const struct zone *z);
  * its zone, made of valid pages no other block or list holds; its buddy is
  * not a free block of the same order (it would have merged); counts match
  * nr_free and free_pages; per-hart lists hold free order-0 pages of their
- * zone; no page outside the free lists claims to be free. Prints each
- * problem; returns how many were found.
+ * zone; no page outside the free lists claims to be free; grouping by
+ * use's lists and PG_small agree with the pageblock bits, and no block of
+ * PAGEBLOCK_ORDER or more is free or allocated in a small-use pageblock.
+ * Prints each problem; returns how many were found.
  */
 int node_check(struct pglist_data *node);
 

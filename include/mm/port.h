@@ -108,12 +108,6 @@ void port_release_free_block(void *addr, unsigned long size);
  * (a program's 1 MiB buffer) then keeps its pages, as glibc keeps its
  * heap's, where releasing each one made every reuse fault them in. */
 extern unsigned long port_release_keep;
-/* Group pages by use: true keeps small allocations (page requests below
- * PAGEBLOCK_ORDER) in pageblocks of their own, apart from runs and
- * bigblocks, so the holes runs leave merge back (mm/page_alloc.c,
- * "Grouping by use"). The malloc library sets it; the tests' port does
- * not (its placement tests expect plain buddy order) unless a test asks. */
-extern bool port_group_pages_by_use;
 #else
 static inline void port_release_free_block(void *addr, unsigned long size)
 {
@@ -121,6 +115,15 @@ static inline void port_release_free_block(void *addr, unsigned long size)
 	(void)size;
 }
 #endif
+/* Group pages by use: true keeps small allocations (page requests below
+ * PAGEBLOCK_ORDER) in pageblocks of their own, apart from runs and
+ * bigblocks, so the holes runs leave merge back (mm/page_alloc.c,
+ * "Grouping by use"). On the host a port variable: the malloc library
+ * sets it; the tests' port does not (its placement tests expect plain
+ * buddy order) unless a test asks. In the kernel mm/page_alloc.c defines
+ * it, set by the boot parameter page_grouping=on|off. It may change at
+ * any time. */
+extern bool port_group_pages_by_use;
 
 /* ---- paging (vmalloc) ---- */
 /* The kernel's page table that vmalloc maps into, or NULL when paging is

@@ -32,6 +32,11 @@ ktest_run virt-smp4-128M-slab-slob 240 -M virt -bios default -smp 4 -m 128M \
 # fast path routed to the slow path; nothing may behave otherwise.
 ktest_run virt-smp4-512M-page-owner 240 -M virt -bios default -smp 4 -m 512M \
 	-kernel "$KERNEL" -append "page_owner=on ktest=all"
+# Every suite with page_grouping=off: small requests placed in plain buddy
+# order, as before grouping by use (the grouping cases turn it on for
+# themselves and back off).
+ktest_run virt-smp2-128M-grouping-off 240 -M virt -bios default -smp 2 -m 128M \
+	-kernel "$KERNEL" -append "page_grouping=off ktest=all"
 # Every suite with both on SLOB (kmalloc=slob slab=slob): the allocator stack
 # of a memory-starved board, no slab pages at all.
 ktest_run virt-smp4-128M-all-slob 240 -M virt -bios default -smp 4 -m 128M \

@@ -168,6 +168,48 @@ v=$(tr -d '\r' <"$LOGDIR/memmap-filled.log" | awk '
 	}')
 verdict memmap-filled memmap-timeline-samples "${v:-no verdict}"
 
+# pagetypeinfo (grouping by use, mm/page_alloc.c): after memmap-fill, per
+# zone and order the free blocks of small-use and general pageblocks add up
+# to buddyinfo's, and the pageblocks of both uses to the 256 of 128 MiB;
+# slab pages are live, so some pageblocks are small-use. With
+# page_grouping=off none is and the Small rows are zero.
+pagetypeinfo_agrees() {
+	v=$(tr -d '\r' <"$LOGDIR/$1.log" | awk -v grouping="$3" '
+		/^Grouping by use: / { mode = $4 }
+		/^Number of blocks type/ { blocks = 1; next }
+		/^rvmm> / { blocks = 0 }
+		/^Node +0, zone .*, type / {
+			z = $4; sub(",", "", z); t = $6
+			for (o = 0; o <= 10; o++) { pt[z, o] += $(7 + o); if (t == "Small") small += $(7 + o) }
+			zones[z] = 1; next
+		}
+		blocks && /^Node 0, zone / { nsmall += $5; ngen += $6; next }
+		/^Node 0, zone / && NF == 15 { for (o = 0; o <= 10; o++) bi[$4, o] = $(5 + o); bz[$4] = 1 }
+		END {
+			if (mode != grouping) { print "Grouping by use: " mode ", expected " grouping; exit }
+			n = 0
+			for (z in bz) {
+				n++
+				if (!(z in zones)) { print "pagetypeinfo has no zone " z; exit }
+				for (o = 0; o <= 10; o++) if (pt[z, o] != bi[z, o]) { print z " order " o ": pagetypeinfo " pt[z, o] ", buddyinfo " bi[z, o]; exit }
+			}
+			if (!n) { print "no buddyinfo"; exit }
+			if (nsmall + ngen != 256) { print nsmall " + " ngen " pageblocks, 128 MiB has 256"; exit }
+			if (grouping == "on" && !nsmall) { print "no small-use pageblock with slabs live"; exit }
+			if (grouping == "off" && (nsmall || small)) { print "grouping off: " nsmall " small-use pageblocks, " small " free blocks in them"; exit }
+			print "ok " nsmall " small-use and " ngen " general pageblocks; free blocks add up to buddyinfo"
+		}')
+	verdict "$1" "$2" "${v:-no verdict}"
+}
+qemu_run memmap-pagetypeinfo 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append "run=\"memmap-fill;pagetypeinfo;buddyinfo;memmap-fill free;poweroff\""
+check memmap-pagetypeinfo 0 "^Page block order: 7$" "^Free pages count per use type at order +0 +1 "
+pagetypeinfo_agrees memmap-pagetypeinfo memmap-pagetypeinfo-agrees on
+qemu_run memmap-pagetypeinfo-off 120 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append "page_grouping=off run=\"memmap-fill;pagetypeinfo;buddyinfo;memmap-fill free;poweroff\""
+check memmap-pagetypeinfo-off 0 "^Grouping by use:  off$"
+pagetypeinfo_agrees memmap-pagetypeinfo-off memmap-pagetypeinfo-off-agrees off
+
 # page_owner=on: after memmap-fill the page_owner command counts exactly the
 # pages memmap shows allocated (S + O + B + V + T + A: every allocated page,
 # typed or not, has one owner), names memmap-fill's own page blocks by their

@@ -30,6 +30,8 @@
 #include <mm/memblock.h>
 #include <mm/mm_init.h>
 #include <mm/mmzone.h>
+#include <mm/port.h>
+#include <mm/slab.h>
 
 #define PFN_4G PHYS_PFN(1ull << 32)
 
@@ -1183,6 +1185,162 @@ static void per_hart_list_bounded_and_drained(struct ktest *t)
 	expect_restored(t, &before);
 }
 
+/* --- grouping by use -------------------------------------------------------- */
+
+static bool in_small_pageblock(unsigned long pfn)
+{
+	return pageblock_small(node_pfn_section(mem_node, pfn), pfn);
+}
+
+/* The order of the free block that holds @pfn, or -1 when it is not free. */
+static int free_block_order_at(unsigned long pfn)
+{
+	for (unsigned int o = 0; o < MAX_ORDER; o++) {
+		unsigned long head = pfn & ~((1ul << o) - 1);
+		struct page *p;
+
+		if (!node_pfn_valid(mem_node, head))
+			break;
+		p = node_pfn_to_page(mem_node, head);
+		if ((p->flags & PG_buddy) && page_order(p) >= o)
+			return (int)page_order(p);
+	}
+	return -1;
+}
+
+#define GROUP_OBJS 512 /* 64-byte objects: eight slabs of a page */
+
+/* With grouping on (page_grouping=on, the default), every slab page lies
+ * in a pageblock kept for small allocations and a run's pages in a
+ * general one; node_check proves the lists match the pageblocks. */
+static void slab_pages_in_small_pageblocks(struct ktest *t)
+{
+	bool was = port_group_pages_by_use;
+	struct kmem_cache *c;
+	struct page *run = NULL;
+	void **objs = NULL;
+	unsigned long slabs = 0;
+	struct snapshot before;
+
+	port_group_pages_by_use = true;
+	c = kmem_cache_create("group-small", 64, 0, SLAB_NOSLOB, NULL);
+	ASSERT(c != NULL);
+	take_snapshot(&before); /* (drains the per-hart lists: refills come after) */
+	objs = (void **)get_zeroed_page(GFP_KERNEL);
+	ASSERT_OR_OUT(objs != NULL);
+	for (int i = 0; i < GROUP_OBJS; i++) {
+		struct page *p;
+
+		objs[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT_OR_OUT(objs[i] != NULL);
+		p = virt_to_page(objs[i]);
+		if (page_type(p) != PGTY_SLAB)
+			continue; /* (a KFENCE object) */
+		slabs++;
+		if (!in_small_pageblock(page_to_pfn(p)))
+			ktest_fail(t, __FILE__, __LINE__, "slab page pfn 0x%lx in a general pageblock",
+				   page_to_pfn(p));
+	}
+	EXPECT(slabs >= GROUP_OBJS / 2);
+	run = alloc_pages(GFP_KERNEL, PAGEBLOCK_ORDER);
+	ASSERT_OR_OUT(run != NULL);
+	EXPECT(!in_small_pageblock(page_to_pfn(run)));
+	EXPECT_EQ(node_check(mem_node), 0);
+out:
+	if (run)
+		__free_pages(run, PAGEBLOCK_ORDER);
+	for (int i = 0; objs && i < GROUP_OBJS && objs[i]; i++)
+		kmem_cache_free(c, objs[i]);
+	if (objs)
+		free_page((unsigned long)objs);
+	port_group_pages_by_use = was;
+	kmem_cache_shrink(c);
+	expect_restored(t, &before);
+	kmem_cache_destroy(c);
+}
+
+#define RUN_PAGES 100 /* an exact run of a 128-page block: its tail is 4 + 8 + 16 pages */
+
+/*
+ * A run's free tail is not taken by a small request while a whole free
+ * pageblock is left: alloc_pages_exact of 100 pages lists the last 28
+ * pages of its 2^7 block (orders 2, 3, 4), the newest blocks of those
+ * orders; an order-2 request (a slab's size) would take the first of them
+ * in plain buddy order. With grouping it goes to a small-use pageblock,
+ * and the run, freed while that block is still allocated, merges back to
+ * a block of PAGEBLOCK_ORDER or more.
+ */
+static void freed_run_merges_while_small_block_live(struct ktest *t)
+{
+	bool was = port_group_pages_by_use;
+	unsigned long run_pfn, small_pfn;
+	struct page *small = NULL;
+	void *run = NULL;
+	struct snapshot before;
+
+	port_group_pages_by_use = true;
+	take_snapshot(&before);
+	run = alloc_pages_exact(RUN_PAGES * PAGE_SIZE, GFP_KERNEL);
+	ASSERT_OR_OUT(run != NULL);
+	run_pfn = PHYS_PFN(virt_to_phys(run));
+	ASSERT_OR_OUT(IS_ALIGNED(run_pfn, PAGEBLOCK_NR_PAGES));
+	EXPECT_EQ(free_block_order_at(run_pfn + RUN_PAGES), 2);
+	small = alloc_pages(GFP_KERNEL, 2);
+	ASSERT_OR_OUT(small != NULL);
+	small_pfn = page_to_pfn(small);
+	EXPECT(small_pfn < run_pfn || small_pfn >= run_pfn + PAGEBLOCK_NR_PAGES);
+	EXPECT(in_small_pageblock(small_pfn));
+	free_pages_exact(run, RUN_PAGES * PAGE_SIZE);
+	run = NULL;
+	EXPECT(free_block_order_at(run_pfn) >= PAGEBLOCK_ORDER);
+	EXPECT_EQ(node_check(mem_node), 0);
+out:
+	if (run)
+		free_pages_exact(run, RUN_PAGES * PAGE_SIZE);
+	if (small)
+		__free_pages(small, 2);
+	port_group_pages_by_use = was;
+	expect_restored(t, &before);
+}
+
+/* Flip @pfn's pageblock bit (as a corrupted section would). */
+static void flip_pageblock_bit(unsigned long pfn)
+{
+	struct mem_section *ms = node_pfn_section(mem_node, pfn);
+	unsigned long i = pageblock_index(pfn);
+
+	ms->small_pageblocks[PAGEBLOCK_WORD(i)] ^= PAGEBLOCK_MASK(i);
+}
+
+/* node_check proves the grouping invariant: a whole pageblock's block
+ * allocated in a pageblock marked small-use, or free blocks of a small-use
+ * pageblock on the general lists, are reported. */
+static void node_check_sees_pageblock_mismatch(struct ktest *t)
+{
+	struct page *big = alloc_pages(GFP_KERNEL, PAGEBLOCK_ORDER);
+	unsigned long pfn;
+	void *run;
+
+	ASSERT(big != NULL);
+	pfn = page_to_pfn(big);
+	EXPECT_EQ(node_check(mem_node), 0);
+	flip_pageblock_bit(pfn);
+	EXPECT(node_check(mem_node) > 0); /* an allocated 2^PAGEBLOCK_ORDER block there */
+	flip_pageblock_bit(pfn);
+	EXPECT_EQ(node_check(mem_node), 0);
+	__free_pages(big, PAGEBLOCK_ORDER);
+
+	/* A run's free tail (general blocks) in a pageblock marked small-use. */
+	run = alloc_pages_exact(RUN_PAGES * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(run != NULL);
+	pfn = PHYS_PFN(virt_to_phys(run));
+	flip_pageblock_bit(pfn);
+	EXPECT_EQ(node_check(mem_node), 3); /* its three tail blocks */
+	flip_pageblock_bit(pfn);
+	EXPECT_EQ(node_check(mem_node), 0);
+	free_pages_exact(run, RUN_PAGES * PAGE_SIZE);
+}
+
 KTEST_SUITE(page_alloc,
 	    KTEST_CASE(exhaust_order_0), KTEST_CASE(exhaust_order_1), KTEST_CASE(exhaust_order_2),
 	    KTEST_CASE(exhaust_order_3), KTEST_CASE(exhaust_order_4), KTEST_CASE(exhaust_order_5),
@@ -1197,4 +1355,7 @@ KTEST_SUITE(page_alloc,
 	    KTEST_CASE(free_wrong_order), KTEST_CASE(put_page_past_last_reference),
 	    KTEST_CASE(get_page_on_free_page_refused), KTEST_CASE(free_pages_non_ram),
 	    KTEST_CASE(all_harts_alloc_and_free), KTEST_CASE(all_harts_exhaust_together),
-	    KTEST_CASE(per_hart_list_bounded_and_drained));
+	    KTEST_CASE(per_hart_list_bounded_and_drained),
+	    KTEST_CASE(slab_pages_in_small_pageblocks),
+	    KTEST_CASE(freed_run_merges_while_small_block_live),
+	    KTEST_CASE(node_check_sees_pageblock_mismatch));
