@@ -18,7 +18,8 @@
  * quarter of its size and the request (made readable and writable with
  * mprotect, then node_add_memory) and the allocation is tried again. So
  * the resident memory is what the program touched plus 32 bytes per 4 KiB
- * page of heap. Private mappings: a child made by fork gets a copy.
+ * page of heap (the first GROW_MIN of 8 MiB: 64 KiB). Private mappings: a
+ * child made by fork gets a copy.
  *
  * Requests. Up to KMALLOC_MAX_SIZE (4 MiB) go to kmalloc with
  * RVMM_MALLOC=slab (the default: the kmalloc-N slab caches, bigblocks above
@@ -76,7 +77,13 @@
 
 #define PHYS_BASE (4ull << 30)  /* the heap's first "physical" address: ZONE_NORMAL */
 #define HEAP_ALIGN (1ul << 30)  /* the most virtual alignment (heap.align) */
-#define GROW_MIN (32ul << 20)   /* first size, and least growth */
+/* The first size, and the least growth: 8 MiB, whose struct pages are
+ * 64 KiB of resident memory from the first malloc on (32 MiB's were 256
+ * KiB: a program that allocates little paid for a heap it never used). Not
+ * less: at 4 MiB sqlite3's first growths left its 2 MiB buffer no free
+ * max-order block to grow into, and realloc copied it (13 instructions per
+ * allocation more on tests/real/workload.sql). */
+#define GROW_MIN (8ul << 20)
 #define RUN_ALIGN (PAGE_SIZE << (MAX_ORDER - 1)) /* runs start at max-order blocks */
 #define GFP (GFP_KERNEL | __GFP_NOWARN)
 
@@ -145,7 +152,7 @@ static bool commit(unsigned long off, unsigned long len)
 /* RVMM_MALLOC_MAX's bounds: room for the first RAM and one growth; the
  * sections page->flags can name (MAX_SECTIONS of 128 MiB from the heap's
  * start: 8 TiB; mm_init refuses a larger node with a panic). */
-#define HEAP_MAX_LEAST (2 * GROW_MIN)
+#define HEAP_MAX_LEAST (64ul << 20)
 #define HEAP_MAX_MOST ((unsigned long)MAX_SECTIONS << SECTION_SHIFT)
 #define HEAP_MAX_DEFAULT (64ul << 30)
 
