@@ -1060,20 +1060,7 @@ static inline bool keyed_free_ok(struct kmem_cache *c, const struct page *head, 
  * full magazine). */
 static inline void free_checked(struct kmem_cache *c, void *obj)
 {
-	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
-		return;
-	unsigned long flags = irq_save_notrap();
-	struct slab_cpu *sc = this_slab_cpu(c);
-	void **top = sc->top;
-
-	if (likely(top != sc->end)) {
-		*top = obj;
-		sc->top = top + 1;
-		irq_restore_notrap(flags);
-		return;
-	}
-	irq_restore_notrap(flags);
-	kmem_cache_free_slow(obj, c);
+	magazine_free(c, obj, true);
 }
 
 /* kfree_keyed outside the flat memmap's window (a sectioned memmap). */

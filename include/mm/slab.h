@@ -340,7 +340,8 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
  * the slow path, which checks the pointer exactly, reports a bad free and
  * drops it. kfree calls it directly: its object is in the direct map, so
  * it cannot be KFENCE's. */
-static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
+static inline __attribute__((always_inline)) void magazine_free(struct kmem_cache *c, void *obj,
+								  bool checked)
 {
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
 		return;
@@ -348,7 +349,10 @@ static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 	struct slab_cpu *sc = this_slab_cpu(c);
 	void **top = sc->top;
 
-	if (likely(top != sc->end && top[-1] != obj && !((uintptr_t)obj & c->obj_mask))) {
+	/* @checked: the caller proved obj an object's start and not free
+	 * (kfree_keyed), so only room is tested. */
+	if (likely(top != sc->end &&
+		   (checked || (top[-1] != obj && !((uintptr_t)obj & c->obj_mask))))) {
 		*top = obj;
 		sc->top = top + 1;
 		irq_restore_notrap(flags);
@@ -356,6 +360,11 @@ static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 	}
 	irq_restore_notrap(flags);
 	kmem_cache_free_slow(obj, c);
+}
+
+static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
+{
+	magazine_free(c, obj, false);
 }
 
 static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
