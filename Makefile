@@ -224,11 +224,13 @@ test-build: lib $(B)/embed.elf $(B)/embed-host
 # --- a malloc for real programs (docs/malloc.md) -------------------------------
 # build/librvmm-malloc.so: mm/ and lib/ for the host, position-independent and
 # hidden, with the malloc port (port/malloc.c) and the shim (malloc/shim.c);
-# only the malloc API is exported (malloc/exports.map). LD_PRELOAD it.
+# only the malloc API is exported (malloc/exports.map), and only what it
+# reaches is linked (sections per function, --gc-sections: the code is
+# resident whole, docs/malloc.md "What loading costs"). LD_PRELOAD it.
 MALLOC_SRCS := $(LIB_SRCS) port/malloc.c port/host_common.c malloc/shim.c malloc/report.c
 MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
 MSCFLAGS := $(COMMON) -O2 -DHOST -fPIC -fvisibility=hidden -fno-builtin-malloc \
-	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free
+	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free -ffunction-sections -fdata-sections
 
 $(B)/ms/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)
@@ -236,7 +238,7 @@ $(B)/ms/%.c.o: %.c $(FLAGS_DEP)
 
 $(B)/librvmm-malloc.so: $(MALLOC_OBJS) malloc/exports.map
 	$(call quiet,HOSTLD,$@)$(HOSTCC) -shared -Wl,--version-script=malloc/exports.map \
-		-Wl,-z,now $(MALLOC_OBJS) -o $@
+		-Wl,-z,now -Wl,--gc-sections $(MALLOC_OBJS) -o $@
 
 # The edge-case program tests/real/run.sh runs under the preload: built
 # plainly against glibc, so the malloc it gets is whichever is preloaded.
