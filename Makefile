@@ -50,7 +50,7 @@ COMMON := -std=gnu11 -g $(WARN) -Iinclude -MMD -MP
 
 KCFLAGS := $(COMMON) -O2 -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	   -ffreestanding -fno-common -fno-stack-protector -fno-pic -fno-omit-frame-pointer \
-	   -nostdlib
+	   -nostdlib -ffunction-sections -fdata-sections
 KASFLAGS := -g -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -Iinclude -MMD -MP -D__ASSEMBLY__
 KLDFLAGS := -nostdlib -static -T linker.ld -Wl,--gc-sections -Wl,-Map,$(B)/rvmm.map
 
