@@ -197,3 +197,14 @@ int memparse(const char *s, u64 *out)
 	*out = v << shift;
 	return 0;
 }
+
+int parse_on_off(const char *value, bool *out)
+{
+	if (value && strcmp(value, "on") == 0)
+		*out = true;
+	else if (value && strcmp(value, "off") == 0)
+		*out = false;
+	else
+		return -EINVAL;
+	return 0;
+}

@@ -129,13 +129,7 @@ bool port_group_pages_by_use = true;
 
 static int page_grouping_param(const char *value)
 {
-	if (strcmp(value, "on") == 0)
-		port_group_pages_by_use = true;
-	else if (strcmp(value, "off") == 0)
-		port_group_pages_by_use = false;
-	else
-		return -EINVAL;
-	return 0;
+	return parse_on_off(value, &port_group_pages_by_use);
 }
 KPARAM("page_grouping", page_grouping_param,
        "page_grouping=on|off  keep slab, SLOB and per-hart pages in 512 KiB pageblocks of their own "

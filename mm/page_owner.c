@@ -41,13 +41,7 @@ static bool boot_on; /* page_owner=on */
 
 static int page_owner_param(const char *value)
 {
-	if (strcmp(value, "on") == 0)
-		boot_on = true;
-	else if (strcmp(value, "off") == 0)
-		boot_on = false;
-	else
-		return -EINVAL;
-	return 0;
+	return parse_on_off(value, &boot_on);
 }
 KPARAM("page_owner", page_owner_param,
        "page_owner=on|off  record who allocated every page (the page_owner command; default off)");

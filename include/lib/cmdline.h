@@ -63,6 +63,10 @@ size_t cmdline_whole_words(const char *line, char next);
  * Returns 0, -EINVAL or -ERANGE. A plain number, no suffix: parse_u64. */
 int memparse(const char *s, u64 *out);
 
+/* A switch's value: "on" is true, "off" false; anything else, or no value
+ * (a bare word), -EINVAL. For the setters of on|off parameters. */
+int parse_on_off(const char *value, bool *out);
+
 size_t kparam_count(void);
 const struct kparam *kparam_at(size_t i);
 

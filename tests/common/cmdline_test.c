@@ -121,8 +121,25 @@ static void cut_keeps_whole_words(struct ktest *t)
 	EXPECT_EQ(cmdline_whole_words("", 'd'), 0);
 }
 
+/* An on|off switch: a bare word (no value) is refused, not read through. */
+static void on_off_values(struct ktest *t)
+{
+	bool v = false;
+
+	EXPECT_EQ(parse_on_off("on", &v), 0);
+	EXPECT(v);
+	EXPECT_EQ(parse_on_off("off", &v), 0);
+	EXPECT(!v);
+	v = true;
+	EXPECT_EQ(parse_on_off(NULL, &v), -EINVAL);
+	EXPECT_EQ(parse_on_off("", &v), -EINVAL);
+	EXPECT_EQ(parse_on_off("On", &v), -EINVAL);
+	EXPECT_EQ(parse_on_off("1", &v), -EINVAL);
+	EXPECT(v); /* unchanged by a refused value */
+}
+
 KTEST_SUITE(cmdline, KTEST_CASE(key_value), KTEST_CASE(spaces_and_quotes),
 	    KTEST_CASE(quoted_value_kept_whole), KTEST_CASE(bare_key),
 	    KTEST_CASE(unknown_and_rejected_counted), KTEST_CASE(open_quote_and_no_name),
 	    KTEST_CASE(empty_line),
-	    KTEST_CASE(cut_keeps_whole_words));
+	    KTEST_CASE(cut_keeps_whole_words), KTEST_CASE(on_off_values));

@@ -192,6 +192,17 @@ check cmdline-cut-word 4 "^cmdline: command line longer than 1023 bytes, truncat
 	"^cmdline: 'zone_dma_limit=0x90000' cut short at byte 1023: not applied$" "^  DMA      empty$"
 no_log cmdline-cut-word cmdline-cut-word-not-applied "zone_dma_limit=0x90000 is"
 
+# Every parameter given bare (no =value) is refused by name and the boot goes
+# on: a setter handed no value must not read through it (page_owner and
+# page_grouping once did, and the boot trapped in cmdline_parse). slab_debug
+# alone is Linux's "every check on every cache", so it is left out.
+qemu_run cmdline-bare-params 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append 'page_owner page_grouping kfence.sample_interval fail_page_alloc failslab zone_dma_limit slab_reap slob kmalloc kmalloc_heap slab run="poweroff 3"'
+check cmdline-bare-params 3 "^cmdline: invalid value for 'page_owner': '' \(error -22\)$" \
+	"^cmdline: invalid value for 'page_grouping': '' \(error -22\)$" \
+	"^cmdline: invalid value for 'slab': '' \(error -22\)$"
+no_log cmdline-bare-params cmdline-bare-params-no-trap "unexpected trap"
+
 # run= with a quoted value, and an unknown parameter warned about.
 qemu_run run-param 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append 'bogus=1 run="echo hello from run;poweroff 5"'
