@@ -65,6 +65,24 @@ struct page *virt_to_page(const void *addr)
 	return node_pfn_valid(mem_node, pfn) ? node_pfn_to_page(mem_node, pfn) : NULL;
 }
 
+
+unsigned long node_next_valid_pfn(const struct pglist_data *node, unsigned long pfn,
+				  unsigned long end)
+{
+	while (pfn < end && !node_pfn_valid(node, pfn)) {
+		unsigned long next = ALIGN_DOWN(pfn, PAGES_PER_SECTION) + PAGES_PER_SECTION;
+
+		if (pfn >= node->section_base_pfn &&
+		    ((pfn - node->section_base_pfn) >> PFN_SECTION_SHIFT) < node->nr_sections) {
+			const struct mem_section *ms = node_pfn_section(node, pfn);
+
+			if (ms->map_base && pfn < ms->start_pfn)
+				next = ms->start_pfn;
+		}
+		pfn = next;
+	}
+	return MIN(pfn, end);
+}
 /*
  * The running node's flat memmap as kfree's fast lookup sees it: the
  * virtual addresses [memmap_win_start, + memmap_win_size) have their struct

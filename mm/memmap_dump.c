@@ -132,24 +132,6 @@ static unsigned int owner_state(const struct page *p)
 	}
 }
 
-/* The first valid pfn in [pfn, end), or end. */
-static unsigned long next_valid(const struct pglist_data *node, unsigned long pfn, unsigned long end)
-{
-	while (pfn < end && !node_pfn_valid(node, pfn)) {
-		unsigned long next = ALIGN_DOWN(pfn, PAGES_PER_SECTION) + PAGES_PER_SECTION;
-
-		if (pfn >= node->section_base_pfn &&
-		    ((pfn - node->section_base_pfn) >> PFN_SECTION_SHIFT) < node->nr_sections) {
-			const struct mem_section *ms = node_pfn_section(node, pfn);
-
-			if (ms->map_base && pfn < ms->start_pfn)
-				next = ms->start_pfn;
-		}
-		pfn = next;
-	}
-	return MIN(pfn, end);
-}
-
 static void dump_zone(const struct pglist_data *node, const struct zone *z, struct rle *r)
 {
 	unsigned long pfn = z->zone_start_pfn, end = zone_end_pfn(z);
@@ -158,7 +140,7 @@ static void dump_zone(const struct pglist_data *node, const struct zone *z, stru
 
 	while (pfn < end) {
 		const struct page *p;
-		unsigned long valid = next_valid(node, pfn, end);
+		unsigned long valid = node_next_valid_pfn(node, pfn, end);
 		unsigned int order;
 
 		if (valid != pfn) {

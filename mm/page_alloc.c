@@ -1585,7 +1585,7 @@ void *alloc_pages_fit(size_t size, gfp_t gfp)
 	}
 	if (!p && !(gfp & __GFP_NOWARN))
 		warn_alloc_failure(mem_node, gfp, (unsigned int)order);
-	if (p)
+	if (unlikely(page_owner_on) && p) /* (no page lookup while it is off) */
 		note_owner(virt_to_page(p), nr, gfp, RET_IP);
 	return p;
 }

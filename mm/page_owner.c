@@ -260,7 +260,7 @@ static void walk_zone(struct walk *w, const struct pglist_data *node, const stru
 		unsigned long n;
 
 		if (!node_pfn_valid(node, pfn)) {
-			pfn++;
+			pfn = node_next_valid_pfn(node, pfn, end);
 			continue;
 		}
 		p = node_pfn_to_page(node, pfn);

@@ -206,6 +206,12 @@ static inline bool node_pfn_valid(const struct pglist_data *node, unsigned long 
 	return pfn >= ms->start_pfn && pfn < ms->end_pfn;
 }
 
+/* The first pfn in [@pfn, @end) with a struct page, or @end: holes skipped a
+ * section (or up to a section's first page) at a time (mm/memmap.c; the
+ * walks of memmap and page_owner). */
+unsigned long node_next_valid_pfn(const struct pglist_data *node, unsigned long pfn,
+				  unsigned long end);
+
 static inline struct page *node_pfn_to_page(const struct pglist_data *node, unsigned long pfn)
 {
 	return (struct page *)(node_pfn_section(node, pfn)->map_base + pfn * sizeof(struct page));
