@@ -1372,7 +1372,8 @@ static int setup_geometry(struct kmem_cache *c)
  * the cap alone: its magazine holds one (a kmalloc + kfree pair still stays
  * on the fast path; the memory each cached object pins is what matters, see
  * docs/benchmarks.md, "Slab memory"). Debug caches, failslab's targets and
- * caches that got no per-hart slot get none.
+ * caches that got no per-hart slot get none. The malloc library builds
+ * with 16 KiB (Makefile, MSCFLAGS): its threads meet on the slow paths.
  */
 #ifndef SLAB_MAGAZINE_BYTES
 #define SLAB_MAGAZINE_BYTES 4096u
