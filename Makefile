@@ -232,10 +232,13 @@ MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
 # Magazines of up to 16 KiB of objects (the kernel's: 4 KiB, mm/slab.c): a
 # program's threads share each class's slabs and lock, so the slow paths
 # their magazines take are where they meet (docs/malloc.md, "Threads are
-# harts").
+# harts"). Slabs of up to 64 KiB (the kernel's: 32 KiB) and the class 4368
+# for 4 KiB and a header (the kernel's: 4608; include/mm/kmalloc.h): a
+# program's 4 KiB page buffers packed as glibc packs them (docs/malloc.md,
+# "What memory costs").
 MSCFLAGS := $(COMMON) -O2 -DHOST -fPIC -fvisibility=hidden -fno-builtin-malloc \
 	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free -ffunction-sections -fdata-sections \
-	    -DSLAB_MAGAZINE_BYTES=16384u
+	    -DSLAB_MAGAZINE_BYTES=16384u -DSLAB_MAX_ORDER=4 -DKMALLOC_4K_PLUS=4368
 
 $(B)/ms/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)

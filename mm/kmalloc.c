@@ -19,7 +19,8 @@
  * ARCH_KMALLOC_MINALIGN (16), 16 bytes apart up to 128 and then four classes per
  * power of two (five from 256 to 512, each the largest multiple of 16 that
  * fits its count of objects in a page: 288, 336, 400, 448; plus 1088 and
- * 4608 for a power of two and a header; at most 25% and on average about
+ * 4608 for a power of two and a header (4368 instead of 4608 in the
+ * malloc library: KMALLOC_4K_PLUS, kmalloc.h); at most 25% and on average about
  * 16% apart, so a request
  * wastes on average less than a tenth of its class; docs/kmalloc.md lists
  * them). A request takes the smallest class that holds it, and a class's
@@ -119,7 +120,8 @@ void kmalloc_init(void)
 
 const unsigned int kmalloc_sizes[KMALLOC_NR_CACHES] = {
 	16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 288, 336, 400, 448, 512, 640, 768,
-	896, 1024, 1088, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 4608, 5120, 6144, 7168, 8192,
+	896, 1024, 1088, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, KMALLOC_4K_PLUS,
+	5120, 6144, 7168, 8192,
 };
 struct kmem_cache *kmalloc_caches[KMALLOC_NR_CACHES];
 struct kmem_cache *kmalloc_zone_caches[KMALLOC_NR_ZONE_TYPES][KMALLOC_NR_CACHES];

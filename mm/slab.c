@@ -108,8 +108,9 @@
  * multiply by the cache's reciprocal (obj_index, mm/slab_internal.h), and
  * page <-> address maths is inline.
  *
- * Order rule: the smallest order (up to 3) whose slab wastes at most 1/16
- * of itself, else the order that wastes least.
+ * Order rule: the smallest order (up to SLAB_MAX_ORDER: 3, in the malloc
+ * library 4) whose slab wastes at most 1/16 of itself, else the order that
+ * wastes least.
  *
  * Constructor contract: the constructor runs once per object when its slab
  * is created; objects are handed out in constructed state and must be freed
@@ -263,8 +264,9 @@ static inline struct page *slist_pop(struct slab_list *l)
 
 /* ====================== making and freeing slabs ========================= */
 
-_Static_assert((PAGE_SIZE << SLAB_MAX_ORDER) < 0x10000,
-	       "an object's offset + 1 fits the head page's u16 slab_free");
+_Static_assert((PAGE_SIZE << SLAB_MAX_ORDER) - sizeof(void *) + 1 <= 0xffff,
+	       "an object's offset + 1 fits the head page's u16 slab_free (an object is\n"
+	       "at least a free link, so the last one starts that far below the end)");
 
 /* A new slab, off any list, all objects free; NULL when out of memory.
  * Called without the cache lock (constructors may allocate). */
@@ -1317,6 +1319,10 @@ static unsigned long object_grid(const struct kmem_cache *c)
 	return terms & -terms;
 }
 
+_Static_assert(SLAB_MAX_ORDER == 3 || SLAB_MAX_ORDER == 4, "slabs of 32 or 64 KiB");
+#define SLAB_TOO_BIG (SLAB_MAX_ORDER == 3 ? "size above the largest slab (32 KiB)" \
+					  : "size above the largest slab (64 KiB)")
+
 /* Object layout (see the file comment) and slab geometry. */
 static int setup_geometry(struct kmem_cache *c)
 {
@@ -1524,7 +1530,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	unsigned long irq;
 	const char *bad = !name ? "no name"
 			: size == 0 ? "size 0"
-			: size > (PAGE_SIZE << SLAB_MAX_ORDER) ? "size above the largest slab (32 KiB)"
+			: size > (PAGE_SIZE << SLAB_MAX_ORDER) ? SLAB_TOO_BIG
 			: (align & (align - 1)) ? "alignment not a power of two"
 			: align > PAGE_SIZE ? "alignment above a page"
 			: (flags & SLAB_SLOB) && (flags & SLAB_NOSLOB) ? "both SLAB_SLOB and SLAB_NOSLOB"

@@ -137,6 +137,20 @@ void kmalloc_destroy_cache(unsigned int idx);
  * (kmalloc=slob, a heap class). For the slabinfo tuning write. */
 struct kmem_cache *kmalloc_cache_by_name(const char *name);
 
+/*
+ * The class for 4 KiB plus a header (mm/kmalloc.c): the kernel's 4608. The
+ * malloc library builds with 4368 (Makefile, MSCFLAGS): its programs' headers
+ * are 8 to 272 bytes (sqlite3's page buffers of 4104 and 4368 bytes), and in
+ * its slabs of up to 64 KiB 4368 tiles one (15 objects, 16 bytes left) where
+ * 4608 keeps 4681 bytes per object (7 to 32 KiB). A multiple of 16 between
+ * its neighbours 4096 and 5120.
+ */
+#ifndef KMALLOC_4K_PLUS
+#define KMALLOC_4K_PLUS 4608
+#endif
+_Static_assert(KMALLOC_4K_PLUS > 4096 && KMALLOC_4K_PLUS < 5120 && KMALLOC_4K_PLUS % 16 == 0,
+	       "the 4 KiB-plus class lies between 4096 and 5120, a multiple of 16");
+
 /* The kmalloc-N class of a size known at compile time (1..8192). */
 #define KMALLOC_CONST_INDEX(n)                                                \
 	((n) <= 16 ? 0 : (n) <= 32 ? 1 : (n) <= 48 ? 2 : (n) <= 64 ? 3 :      \
@@ -148,7 +162,7 @@ struct kmem_cache *kmalloc_cache_by_name(const char *name);
 	 (n) <= 1024 ? 20 : (n) <= 1088 ? 21 : (n) <= 1280 ? 22 :             \
 	 (n) <= 1536 ? 23 : (n) <= 1792 ? 24 : (n) <= 2048 ? 25 :             \
 	 (n) <= 2560 ? 26 : (n) <= 3072 ? 27 : (n) <= 3584 ? 28 :             \
-	 (n) <= 4096 ? 29 : (n) <= 4608 ? 30 : (n) <= 5120 ? 31 :             \
+	 (n) <= 4096 ? 29 : (n) <= KMALLOC_4K_PLUS ? 30 : (n) <= 5120 ? 31 :  \
 	 (n) <= 6144 ? 32 : (n) <= 7168 ? 33 : 34)
 
 /* Set up the kernel's kmalloc heap (mode from the slob= parameter). */

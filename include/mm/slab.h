@@ -47,7 +47,12 @@ extern "C" {
 
 #define SLAB_CACHE_LINE 64
 #define SLAB_NAME_LEN 24
-#define SLAB_MAX_ORDER 3 /* slabs are at most 8 pages */
+/* Slabs are at most 1 << SLAB_MAX_ORDER pages: 8 (32 KiB) in the kernel,
+ * 16 (64 KiB) in the malloc library (Makefile, MSCFLAGS), which takes them
+ * from its own heap; never more than 64 KiB (mm/slab.c: u16 offsets). */
+#ifndef SLAB_MAX_ORDER
+#define SLAB_MAX_ORDER 3
+#endif
 
 /* One hart's magazine, a stack of free objects in an array base[0 .. limit]
  * (mm/slab.c): base[0] is NULL, objects are base[1 .. top). */
