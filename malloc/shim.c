@@ -51,6 +51,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -987,6 +988,99 @@ API struct mallinfo2 mallinfo2(void)
 			mi.ordblks += mem_node->zones[zi].free_area[o].nr_free;
 	hart_exit(slot);
 	return mi;
+}
+
+/*
+ * malloc_info(3): glibc's XML, filled from rvmm's heap. One <size> per
+ * kmalloc class that has free objects (from the class below + 1 to the
+ * class; total: their bytes; count: their number), "fast" the free objects
+ * cached in front of the slabs (every thread's magazines and the depots),
+ * "rest" the free objects on the slabs' free lists, the free blocks of
+ * kmalloc's SLOB heap and the page allocator's free blocks, "mmap" nothing
+ * (page runs are heap pages). The system and aspace figures are the heap's
+ * RAM (mallinfo2's arena; it only grows, so current and max are one).
+ * Collected under the caches' locks, then printed with no lock held (the
+ * stream may allocate). Under RVMM_MALLOC=slob and for heap classes there
+ * are no slabs: their free bytes are the SLOB heap's, in "rest". Options
+ * other than 0: -1, EINVAL, as glibc.
+ */
+struct info_class {
+	unsigned int from, to;
+	unsigned long cached, on_slabs;
+};
+
+static unsigned int info_classes(struct info_class *out)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		struct kmem_cache *c = kmalloc_caches[i];
+
+		if (!c || (c->flags & SLAB_SLOB))
+			continue;
+		unsigned long irq = spin_lock_irqsave(&c->lock);
+
+		out[n].from = i ? kmalloc_sizes[i - 1] + 1 : 1;
+		out[n].to = kmalloc_sizes[i];
+		out[n].cached = kmem_cache_in_magazines(c);
+		out[n].on_slabs = c->free_objects;
+		spin_unlock_irqrestore(&c->lock, irq);
+		if (out[n].cached + out[n].on_slabs)
+			n++;
+	}
+	return n;
+}
+
+API int malloc_info(int options, FILE *fp)
+{
+	struct info_class cls[KMALLOC_NR_CACHES];
+	unsigned long fast = 0, fast_bytes = 0, rest = 0, rest_bytes = 0, ram = 0, avail = 0;
+	struct slob_stats heap_free = { 0 };
+	unsigned int n = 0;
+
+	if (options != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) == 2) {
+		struct hart_slot *slot = slot_enter();
+
+		heap_counts(&ram, &avail);
+		n = info_classes(cls);
+		slob_get_stats(&kmalloc_heap, &heap_free);
+		for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+			for (int o = 0; o < MAX_ORDER; o++)
+				rest += mem_node->zones[zi].free_area[o].nr_free;
+		hart_exit(slot);
+	}
+	/* (the pages of slabs and of kmalloc's SLOB heap are not among avail) */
+	rest += heap_free.free_blocks;
+	rest_bytes = avail + heap_free.free_bytes;
+	for (unsigned int i = 0; i < n; i++) {
+		fast += cls[i].cached;
+		fast_bytes += cls[i].cached * cls[i].to;
+		rest += cls[i].on_slabs;
+		rest_bytes += cls[i].on_slabs * cls[i].to;
+	}
+	fprintf(fp, "<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n");
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(fp, "  <size from=\"%u\" to=\"%u\" total=\"%lu\" count=\"%lu\"/>\n", cls[i].from,
+			cls[i].to, (cls[i].cached + cls[i].on_slabs) * cls[i].to, cls[i].cached + cls[i].on_slabs);
+	fprintf(fp, "</sizes>\n");
+	for (int whole = 0; whole < 2; whole++) {
+		if (whole)
+			fprintf(fp, "</heap>\n");
+		fprintf(fp, "<total type=\"fast\" count=\"%lu\" size=\"%lu\"/>\n", fast, fast_bytes);
+		fprintf(fp, "<total type=\"rest\" count=\"%lu\" size=\"%lu\"/>\n", rest, rest_bytes);
+		if (whole)
+			fprintf(fp, "<total type=\"mmap\" count=\"0\" size=\"0\"/>\n");
+		fprintf(fp, "<system type=\"current\" size=\"%lu\"/>\n", ram);
+		fprintf(fp, "<system type=\"max\" size=\"%lu\"/>\n", ram);
+		fprintf(fp, "<aspace type=\"total\" size=\"%lu\"/>\n", ram);
+		fprintf(fp, "<aspace type=\"mprotect\" size=\"%lu\"/>\n", ram);
+	}
+	fprintf(fp, "</malloc>\n");
+	return 0;
 }
 
 static int int_field(size_t v)

@@ -1972,6 +1972,49 @@ static void counts_while_pages_move(void)
 
 #define STAT_BLOCKS 8192
 
+/* malloc_info(0, fp) writes glibc's XML from this heap: its system size is
+ * mallinfo2's arena (glibc's own, reached when the library does not export
+ * it, reports its unused arena: 0), and on slab caches 64-byte blocks just
+ * freed show as free objects of the class 49..64, counted in "fast" (the
+ * magazine) or "rest" (the slab). Other options: -1 and EINVAL. */
+static void malloc_info_reports_the_heap(void)
+{
+	const char *backend = getenv("RVMM_MALLOC");
+	int slab = !backend || strcmp(backend, "slob") != 0;
+	char *xml = NULL, *at;
+	size_t len = 0, current = 0, total = 0, count = 0;
+	void *p[64];
+	FILE *fp;
+	int rc;
+
+	for (int i = 0; i < 64; i++)
+		p[i] = malloc(64);
+	for (int i = 0; i < 64; i++)
+		free(p[i]);
+	fp = open_memstream(&xml, &len);
+	rc = fp ? malloc_info(0, fp) : -1;
+	if (fp)
+		fclose(fp);
+	at = xml ? strstr(xml, "<system type=\"current\" size=\"") : NULL;
+	if (at)
+		sscanf(at, "<system type=\"current\" size=\"%zu\"", &current);
+	CHECK(rc == 0 && xml && strncmp(xml, "<malloc version=\"1\">", 20) == 0 && strstr(xml, "</malloc>") &&
+		      current == mallinfo2().arena,
+	      "malloc_info: glibc's XML with the heap's size (%zu, mallinfo2 %zu): '%.300s'", current,
+	      mallinfo2().arena, xml ? xml : "(none)");
+	at = xml ? strstr(xml, "<size from=\"49\" to=\"64\" ") : NULL;
+	if (at)
+		sscanf(at, "<size from=\"49\" to=\"64\" total=\"%zu\" count=\"%zu\"", &total, &count);
+	if (slab)
+		CHECK(count >= 64 && total == count * 64,
+		      "malloc_info: the 64 blocks freed are free objects of the class 49..64 (count %zu, total %zu)",
+		      count, total);
+	free(xml);
+	errno = 0;
+	rc = malloc_info(1, stdout);
+	CHECK(rc == -1 && errno == EINVAL, "malloc_info(1, ...): -1 and EINVAL (got %d, errno %d)", rc, errno);
+}
+
 static void statistics(void)
 {
 	static void *p[STAT_BLOCKS];
@@ -2018,6 +2061,7 @@ static void statistics(void)
 	CHECK(stats_text(text, sizeof(text)) && strstr(text, "rvmm-malloc (") && strstr(text, " in use ") &&
 		      strstr(text, "\nMemTotal: "),
 	      "malloc_stats: a summary line and meminfo on standard error: '%.200s'", text);
+	malloc_info_reports_the_heap();
 }
 
 int main(int argc, char **argv)
