@@ -110,7 +110,7 @@ bool paging_map_device(u64 pa, const char *what)
 
 /*
  * The devices the kernel drives itself, the console UART and the QEMU
- * finisher, are below RAM on virt, sifive_u and the HiFive boards, but
+ * finisher (spike: HTIF), are below RAM on virt, sifive_u and the HiFive boards, but
  * above it on boards whose RAM starts at 0 (Canaan K230: UART at
  * 0x91400000) or lower (T-Head TH1520: 0xffe7014000, above 256 GiB). Each is
  * mapped where it is; one Sv39 cannot map to itself is given up for the
@@ -122,13 +122,15 @@ bool paging_map_device(u64 pa, const char *what)
 
 static void map_kernel_devices(void)
 {
-	unsigned long uart = console_mmio_base(), fin = power_finisher_base();
+	unsigned long uart = console_mmio_base(), fin = power_finisher_base(), htif = power_htif_base();
 
 	if (uart && !(paging_map_device(uart, "console UART") &&
 		      paging_map_device(uart + UART_REG_SPAN - 1, "console UART")))
 		console_fall_back_to_sbi(BEYOND_SV39);
 	if (fin && !paging_map_device(fin, "finisher"))
 		power_forget_finisher(BEYOND_SV39);
+	if (htif && !paging_map_device(htif, "HTIF"))
+		power_forget_htif(BEYOND_SV39);
 }
 
 void paging_enable_this_hart(void)

@@ -7,6 +7,11 @@
  * platform cannot (sifive_u) a cold reboot, which QEMU -no-reboot turns into
  * an exit. A run without a finisher cannot report failure through the exit
  * status, so every test runner also reads the console.
+ *
+ * QEMU spike has no finisher but HTIF ("ucb,htif0"; its reg: fromhost,
+ * then tohost 8 bytes above): a 64-bit store of (code << 1) | 1 to tohost
+ * (device 0, command 0) exits QEMU with code. It is used before SBI SRST,
+ * which OpenSBI 1.1 on spike does not return from (the hart hung).
  */
 #include <drivers/fdt.h>
 #include <drivers/power.h>
@@ -19,19 +24,33 @@
 #define FINISHER_RESET 0x7777u
 
 static volatile u32 *finisher;
+static volatile u64 *htif_tohost;
+
+/* The first register of the first node compatible with @compat, 0 if none. */
+static u64 device_base(const struct fdt *f, const char *compat)
+{
+	int node = fdt_find_compatible(f, -1, compat);
+	u64 addr, size;
+
+	return node >= 0 && fdt_reg(f, node, 0, &addr, &size) == 0 ? addr : 0;
+}
 
 void power_init(const struct fdt *f)
 {
-	int node = fdt_find_compatible(f, -1, "sifive,test0");
-	u64 addr, size;
+	u64 htif = device_base(f, "ucb,htif0");
 
-	if (node >= 0 && fdt_reg(f, node, 0, &addr, &size) == 0)
-		finisher = (volatile u32 *)(uintptr_t)addr;
+	finisher = (volatile u32 *)(uintptr_t)device_base(f, "sifive,test0");
+	htif_tohost = htif ? (volatile u64 *)(uintptr_t)(htif + 8) : NULL;
 }
 
 unsigned long power_finisher_base(void)
 {
 	return (unsigned long)(uintptr_t)finisher;
+}
+
+unsigned long power_htif_base(void)
+{
+	return (unsigned long)(uintptr_t)htif_tohost;
 }
 
 void power_forget_finisher(const char *why)
@@ -40,6 +59,14 @@ void power_forget_finisher(const char *why)
 		return;
 	kprintf("power: the finisher at %p is not used: %s\n", (void *)finisher, why);
 	finisher = NULL;
+}
+
+void power_forget_htif(const char *why)
+{
+	if (!htif_tohost)
+		return;
+	kprintf("power: HTIF at %p is not used: %s\n", (void *)htif_tohost, why);
+	htif_tohost = NULL;
 }
 
 static void __noreturn halt(void)
@@ -55,6 +82,10 @@ void poweroff(int code)
 {
 	if (finisher)
 		*finisher = code == 0 ? FINISHER_PASS : ((u32)(code & 0xffff) << 16) | FINISHER_FAIL;
+	if (htif_tohost) {
+		kprintf("power: off through HTIF\n");
+		*htif_tohost = ((u64)(code & 0xff) << 1) | 1;
+	}
 	/* The last line a board shows: what follows is the firmware's
 	 * (the HiFive Unmatched's gpio-poweroff cuts the power; QEMU, which
 	 * does not model it, leaves the hart parked in OpenSBI). */

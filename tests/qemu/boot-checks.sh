@@ -651,6 +651,14 @@ else
 	record vmalloc-nothing-left 0 1
 fi
 
+# --- QEMU spike: poweroff through HTIF (drivers/power.c, docs/boot.md) ---
+
+# spike has no finisher; OpenSBI 1.1 there never returned from SBI SRST, so
+# poweroff hung the machine. HTIF's tohost carries the exit code.
+qemu_run spike-poweroff 60 /dev/null -M spike -bios default -m 256M -kernel "$KERNEL" \
+	-append 'run="meminfo;poweroff 3"'
+check spike-poweroff 3 "^MemTotal: +2[0-9]{5} kB$" "^power: off through HTIF$"
+
 # --- make run with piped input, make debug and make gdb (the Makefile) ---
 
 # The targets run as a user runs them: not with the variables and job server
