@@ -235,10 +235,12 @@ MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
 # harts"). Slabs of up to 64 KiB (the kernel's: 32 KiB) and the class 4368
 # for 4 KiB and a header (the kernel's: 4608; include/mm/kmalloc.h): a
 # program's 4 KiB page buffers packed as glibc packs them (docs/malloc.md,
-# "What memory costs").
+# "What memory costs"). PORT_HOST_SLOT_LOCKED: the port's slot locks make
+# each hart slot one thread's at a time, so irq_save claims nothing
+# (include/mm/port.h, "Sections") and the fast paths stay as they are.
 MSCFLAGS := $(COMMON) -O2 -DHOST -fPIC -fvisibility=hidden -fno-builtin-malloc \
 	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free -ffunction-sections -fdata-sections \
-	    -DSLAB_MAGAZINE_BYTES=16384u -DSLAB_MAX_ORDER=4 -DKMALLOC_4K_PLUS=4368
+	    -DSLAB_MAGAZINE_BYTES=16384u -DSLAB_MAX_ORDER=4 -DKMALLOC_4K_PLUS=4368 -DPORT_HOST_SLOT_LOCKED
 
 $(B)/ms/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)

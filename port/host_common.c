@@ -3,12 +3,15 @@
  * (port/host.c for tests, fuzzers and librvmm-port-host.a; port/malloc.c
  * inside build/librvmm-malloc.so): MAX_HARTS harts with a per-hart area and
  * page allocator slots each (the calling thread's in initial-exec
- * thread-locals, so this_cpu_base() is one load), the monotonic clock, and nothing for what a
- * host process lacks: no IPIs to send (threads tick themselves), no page
- * table (vmalloc and vmap fail), no kernel symbol table. A lock's waiter
- * yields the cpu now and then (lib/spinlock.h's spin_yield, set here):
- * threads holding locks can be descheduled. Nothing here calls malloc or
- * stdio, so the malloc port can take it as it is.
+ * thread-locals, so this_cpu_base() is one load), the monotonic clock, and
+ * nothing for what a host process lacks: no IPIs to send (threads tick
+ * themselves), no page table (vmalloc and vmap fail), no kernel symbol
+ * table. Unless built with PORT_HOST_SLOT_LOCKED (the malloc port, whose
+ * slot locks do it), each cpu's occupant word for irq_save's claim and the
+ * panic when two threads are inside mm/ as one cpu (mm/port.h, "Sections").
+ * A lock's waiter yields the cpu now and then (lib/spinlock.h's spin_yield,
+ * set here): threads holding locks can be descheduled. Nothing the malloc
+ * port takes from here calls malloc or stdio.
  */
 #include <sched.h>
 #include <time.h>
@@ -44,6 +47,17 @@ u8 *cpu_percpu_base(unsigned int cpu)
 {
 	return percpu_areas[cpu];
 }
+
+#ifndef PORT_HOST_SLOT_LOCKED
+struct port_host_occupant port_host_cpu_occupant[MAX_HARTS];
+
+void port_host_cpu_shared(unsigned int cpu)
+{
+	panic("cpu %u: two threads inside mm/ at once (each thread needs its own cpu: "
+	      "host_set_cpu, docs/embedding.md)",
+	      cpu);
+}
+#endif
 
 void port_host_set_this_cpu(unsigned int cpu)
 {

@@ -14,7 +14,8 @@
  *   harts     this_cpu, nr_online_cpus, cpu_percpu_base / this_cpu_base,
  *             cpu_mm_slots / this_cpu_mm_slots                      [port]
  *   locks     spinlock.h (atomics, no port call) and irq_save /
- *             irq_restore, which mask this hart's interrupts         [port]
+ *             irq_restore, which mask this hart's interrupts (the
+ *             host's: claim the cpu for the calling thread)         [port]
  *   time      time_now_us                                          [port]
  *   calls     on_each_cpu: run a function on every online hart      [port]
  *             port_kick_cpu: wake a hart so it runs mm_tick soon   [port]
@@ -177,6 +178,29 @@ static inline void **this_cpu_mm_slots(void)
 {
 	return port_host_cpu_mm_slots;
 }
+/*
+ * Sections. mm/'s per-hart state (the slab magazines) has no lock of its
+ * own: on a hart, irq_save makes a section the hart's alone (the page
+ * allocator's per-hart lists have a lock each and make no section). A thread is
+ * not a hart, and two threads running as one cpu at once would corrupt
+ * that state (an object handed out twice, one lost). So irq_save records
+ * the calling thread as its cpu's occupant for the outermost section and
+ * panics, naming the cpu and the fix, when another thread is inside as
+ * that cpu: "cpu 0: two threads inside mm/ at once (...)". The claim is a
+ * compare-and-swap of the cpu's occupant word (NULL: free), so overlapping
+ * sections are caught whenever they overlap, not by chance. When the word
+ * holds the calling thread already, the section nests: irq_save returns 0
+ * and irq_restore does nothing. Else the flags are the cpu + 1, and
+ * irq_restore frees that cpu's word, so a thread that changes its cpu
+ * inside a section (port_host_set_this_cpu, on_each_cpu) frees the cpu it
+ * claimed. The words (port/host_common.c) are a cache line each.
+ *
+ * A port that makes each cpu exclusive itself builds with
+ * -DPORT_HOST_SLOT_LOCKED, and irq_save does nothing: the malloc library's
+ * port (port/malloc.c) holds a slot's lock around every call into mm/, and
+ * its fast paths (docs/malloc.md) pay for no second claim.
+ */
+#ifdef PORT_HOST_SLOT_LOCKED
 static inline unsigned long irq_save(void)
 {
 	return 0;
@@ -185,13 +209,43 @@ static inline void irq_restore(unsigned long flags)
 {
 	(void)flags;
 }
+#else
+/* Each cpu's occupant: the thread inside mm/ as that cpu (the address of
+ * its port_host_cpu, unique among live threads), or NULL. */
+struct port_host_occupant {
+	void *thread;
+} __aligned(64);
+extern struct port_host_occupant port_host_cpu_occupant[MAX_HARTS];
+/* The panic for two threads inside as @cpu (port/host_common.c). */
+void port_host_cpu_shared(unsigned int cpu) __noreturn __attribute__((cold));
+
+static inline unsigned long irq_save(void)
+{
+	unsigned int cpu = port_host_cpu;
+	void **word = &port_host_cpu_occupant[cpu].thread;
+	void *me = &port_host_cpu, *none = NULL;
+
+	if (likely(__atomic_compare_exchange_n(word, &none, me, false, __ATOMIC_ACQUIRE,
+					       __ATOMIC_RELAXED)))
+		return cpu + 1ul;
+	if (none == me)
+		return 0; /* nested: the outermost section frees the word */
+	port_host_cpu_shared(cpu);
+}
+static inline void irq_restore(unsigned long flags)
+{
+	if (flags)
+		__atomic_store_n(&port_host_cpu_occupant[flags - 1].thread, NULL, __ATOMIC_RELEASE);
+}
+#endif
+/* No traps to keep out on the host: the same sections. */
 static inline unsigned long irq_save_notrap(void)
 {
-	return 0;
+	return irq_save();
 }
 static inline void irq_restore_notrap(unsigned long flags)
 {
-	(void)flags;
+	irq_restore(flags);
 }
 #else
 /* ---- the kernel port: tp holds the running hart's base ---- */
