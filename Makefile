@@ -262,7 +262,11 @@ all: $(B)/librvmm-malloc.so
 $(B)/malloc-randloop: tests/real/randloop.c
 	$(call quiet,HOSTCC,$<)$(HOSTCC) -std=gnu11 -O2 $(WARN) -pthread $< -o $@
 
-test-build: $(B)/librvmm-malloc.so $(B)/malloc-edge $(B)/malloc-randloop
+# Blocks one thread allocates and another frees, timed in docs/malloc.md.
+$(B)/malloc-handoff: tests/real/handoff.c
+	$(call quiet,HOSTCC,$<)$(HOSTCC) -std=gnu11 -O2 $(WARN) -pthread $< -o $@
+
+test-build: $(B)/librvmm-malloc.so $(B)/malloc-edge $(B)/malloc-randloop $(B)/malloc-handoff
 -include $(MALLOC_OBJS:.o=.d)
 
 # make realbench: instructions per malloc and per free of real programs under

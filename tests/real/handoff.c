@@ -1,0 +1,72 @@
+/*
+ * handoff.c - blocks allocated by one thread and freed by another: a
+ * producer mallocs 16 to 1015 bytes, writes the first byte and passes each
+ * block through a ring of 4096 slots to a consumer, which frees it (a work
+ * queue's messages). Every free is of a block another thread allocated.
+ *
+ *   handoff BLOCKS
+ *
+ * Deterministic sizes (a fixed generator); the two threads spin on the
+ * ring's indexes, so run it on a machine with two cpus and read its time
+ * with /usr/bin/time (docs/malloc.md, "Where threads meet"). Built plainly
+ * against glibc: run it under LD_PRELOAD to measure another malloc.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define RING 4096
+
+static void *ring[RING];
+static atomic_long produced, consumed;
+static long blocks;
+
+static void *producer(void *arg)
+{
+	unsigned int seed = 1;
+
+	for (long i = 0; i < blocks; i++) {
+		while (i - atomic_load_explicit(&consumed, memory_order_acquire) >= RING)
+			;
+		seed = seed * 1103515245u + 12345u;
+		char *p = malloc(16 + (seed >> 16) % 1000);
+		if (!p) {
+			fprintf(stderr, "handoff: malloc failed\n");
+			exit(1);
+		}
+		p[0] = 1;
+		ring[i % RING] = p;
+		atomic_store_explicit(&produced, i + 1, memory_order_release);
+	}
+	return arg;
+}
+
+static void *consumer(void *arg)
+{
+	for (long i = 0; i < blocks; i++) {
+		while (atomic_load_explicit(&produced, memory_order_acquire) <= i)
+			;
+		free(ring[i % RING]);
+		atomic_store_explicit(&consumed, i + 1, memory_order_release);
+	}
+	return arg;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t p, c;
+
+	blocks = argc == 2 ? atol(argv[1]) : 0;
+	if (blocks < 1) {
+		fprintf(stderr, "usage: handoff BLOCKS\n");
+		return 2;
+	}
+	if (pthread_create(&p, NULL, producer, NULL) || pthread_create(&c, NULL, consumer, NULL)) {
+		fprintf(stderr, "handoff: pthread_create failed\n");
+		return 1;
+	}
+	pthread_join(p, NULL);
+	pthread_join(c, NULL);
+	return 0;
+}
