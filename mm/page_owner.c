@@ -1,10 +1,11 @@
 /*
- * page_owner.c - who holds each allocated page: Linux's page_owner
- * (page_owner=on at boot) and its page_owner_sort summary, at the console.
+ * page_owner.c - who holds each allocated page, and who last freed each
+ * page: Linux's page_owner (page_owner=on at boot), its page_owner_sort
+ * summary at the console, and its lines in a bad page report.
  *
  * Records. Each section of the node gets, when recording is switched on,
  * an array of struct page_owner_rec, one per pfn it has or may get through
- * hotplug (16 bytes a page: 0.4% of RAM, taken from the page allocator; the
+ * hotplug (32 bytes a page: 0.8% of RAM, taken from the page allocator; the
  * section's `owners` word points at it, biased by its first pfn as map_base
  * is, so a lookup is one add). The page allocator's entry points
  * (alloc_pages and its wrappers, alloc_pages_exact, alloc_pages_fit,
@@ -12,10 +13,21 @@
  * page they hand out with their own caller, the time and the gfp; a wrapper
  * notes after the entry point it calls, so the record names the code that
  * called the wrapper. The first page of an allocation carries PO_FIRST.
- * While recording is on, the order-0 fast path is routed to the slow path
- * (as fail_page_alloc routes it), so no allocation escapes; with it off the
- * entry points pay one test of page_owner_on and nothing else. Frees write
- * nothing: a record is only read for a page that is allocated.
+ * Its free entry points (__free_pages and its wrappers free_pages,
+ * free_page and put_page, node_free_pages, free_pages_exact,
+ * free_contig_range, and alloc_pages_exact giving back its tail) note
+ * their caller and the time on every page of each block they free
+ * (page_owner_note_free), once the free's checks passed and before the
+ * block goes onto a list, and mark it PO_FREED; the allocation's fields
+ * stay, and a new allocation keeps the last free's. A refused free (a
+ * double free, another order) writes nothing, so the record still names
+ * the last good free: page_owner_dump prints both, after bad_page's line.
+ * While recording is on, the order-0 fast paths are routed to the slow
+ * paths (allocations as fail_page_alloc routes them, frees through a
+ * per-hart stack whose trim frees the slow way: mm/page_alloc.c), so
+ * nothing escapes; with it off the fast paths pay nothing and the slow
+ * entry points one test of page_owner_on. The report reads a record only
+ * for a page that is allocated.
  *
  * The report. page_owner_collect walks every zone under its lock, as the
  * memmap command does: free blocks, per-hart pages and reserved pages are
@@ -44,7 +56,8 @@ static int page_owner_param(const char *value)
 	return parse_on_off(value, &boot_on);
 }
 KPARAM("page_owner", page_owner_param,
-       "page_owner=on|off  record who allocated every page (the page_owner command; default off)");
+       "page_owner=on|off  record who allocated and who last freed every page"
+       " (the page_owner command, bad page reports; default off)");
 
 void page_owner_boot_start(void)
 {
@@ -171,8 +184,28 @@ void page_owner_note(struct pglist_data *node, unsigned long pfn, unsigned long 
 	for (unsigned long i = 0; i < nr; i++) {
 		struct page_owner_rec *r = rec_of(node, pfn + i);
 
-		if (r)
-			*r = (struct page_owner_rec){ caller, now, (u16)gfp, i ? 0 : PO_FIRST };
+		if (!r)
+			continue;
+		r->caller = caller;
+		r->when_ms = now;
+		r->gfp = (u16)gfp;
+		r->flags = i ? 0 : PO_FIRST; /* (the last free stays) */
+	}
+}
+
+void page_owner_note_free(struct pglist_data *node, unsigned long pfn, unsigned long nr,
+			  unsigned long caller)
+{
+	u32 now = (u32)(time_now_us() / 1000);
+
+	for (unsigned long i = 0; i < nr; i++) {
+		struct page_owner_rec *r = rec_of(node, pfn + i);
+
+		if (!r)
+			continue;
+		r->free_caller = caller;
+		r->free_ms = now;
+		r->flags |= PO_FREED;
 	}
 }
 
@@ -184,8 +217,57 @@ void page_owner_extend(struct pglist_data *node, unsigned long pfn, unsigned lon
 	for (unsigned long i = nr; head && i < new_nr; i++) {
 		struct page_owner_rec *r = rec_of(node, pfn + i);
 
-		if (r)
-			*r = (struct page_owner_rec){ head->caller, head->when_ms, head->gfp, 0 };
+		if (!r)
+			continue;
+		r->caller = head->caller;
+		r->when_ms = head->when_ms;
+		r->gfp = head->gfp;
+		r->flags = 0;
+	}
+}
+
+/* @addr as function+offset, or as a number where there is no symbol
+ * table (the host). */
+static void print_caller(unsigned long addr)
+{
+	unsigned long off;
+	const char *name = ksym_lookup(addr, &off);
+
+	if (name)
+		kprintf("%s+0x%lx", name, off);
+	else
+		kprintf("0x%lx", addr);
+}
+
+void page_owner_dump(const struct pglist_data *node, unsigned long pfn, unsigned long caller)
+{
+	const struct page_owner_rec *r = page_owner_rec(node, pfn);
+
+	if (!page_owner_on)
+		return;
+	if (!r) {
+		kprintf("page_owner: pfn 0x%lx has no record\n", pfn);
+		return;
+	}
+	if (r->caller) {
+		kprintf("page last allocated by ");
+		print_caller(r->caller);
+		kprintf(" at %u ms, gfp 0x%x%s\n", r->when_ms, r->gfp,
+			r->flags & PO_FIRST ? "" : " (not the allocation's first page)");
+	} else {
+		kprintf("page not allocated since recording began\n");
+	}
+	if (r->free_caller) {
+		kprintf("page last freed by ");
+		print_caller(r->free_caller);
+		kprintf(" at %u ms%s\n", r->free_ms, r->flags & PO_FREED ? "" : ", before the allocation");
+	} else {
+		kprintf("page not freed since recording began\n");
+	}
+	if (caller) {
+		kprintf("page freed now by ");
+		print_caller(caller);
+		kprintf(" (refused)\n");
 	}
 }
 
@@ -330,9 +412,6 @@ static const char *type_name(unsigned int type)
 
 static void print_entry(const struct page_owner_entry *e)
 {
-	unsigned long off;
-	const char *name;
-
 	kprintf("%8lu %7lu  ", e->pages, e->blocks);
 	if (e->type != PGTY_NONE) {
 		const char *what = e->type == PGTY_SLAB && e->what
@@ -348,11 +427,7 @@ static void print_entry(const struct page_owner_entry *e)
 		kprintf("<not recorded>\n");
 		return;
 	}
-	name = ksym_lookup(e->caller, &off);
-	if (name)
-		kprintf("%s+0x%lx", name, off);
-	else
-		kprintf("0x%lx", e->caller);
+	print_caller(e->caller);
 	kprintf(" gfp 0x%x age<=%u ms\n", e->gfp, e->max_age_ms);
 }
 

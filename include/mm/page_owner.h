@@ -1,7 +1,7 @@
 /*
- * page_owner.h - who holds each allocated page (mm/page_owner.c): Linux's
- * page_owner, switched on with page_owner=on at boot (or page_owner_enable
- * on a node of one's own: tests).
+ * page_owner.h - who holds each allocated page and who last freed each page
+ * (mm/page_owner.c): Linux's page_owner, switched on with page_owner=on at
+ * boot (or page_owner_enable on a node of one's own: tests).
  */
 #ifndef RVMM_MM_PAGE_OWNER_H
 #define RVMM_MM_PAGE_OWNER_H
@@ -12,21 +12,28 @@ extern "C" {
 
 #include <mm/mmzone.h>
 
-/* Set once every section of the node has its records (never cleared): the
- * page allocator's entry points then note their callers, and the order-0
- * fast path is routed to the slow path, which notes. */
+/* Set once every section of the node has its records (cleared by
+ * page_owner_disable): the page allocator's entry points then note their
+ * callers on the pages they hand out and take back, and the order-0 fast
+ * paths are routed to the slow paths, which note. */
 extern bool page_owner_on __hidden_var;
 
-/* What one page's record holds: the code that asked for the allocation
- * the page is part of (the entry point's return address), when (ms since
- * boot) and with which gfp. PO_FIRST marks an allocation's first page. */
+/* What one page's record holds (32 bytes): the code that asked for the
+ * allocation the page was last part of (the entry point's return address),
+ * when (ms since boot) and with which gfp; and the code that last freed
+ * it and when (0: not freed since recording began), which a new allocation
+ * keeps. PO_FIRST marks an allocation's first page, PO_FREED a page freed
+ * since its last allocation. */
 struct page_owner_rec {
 	unsigned long caller;
+	unsigned long free_caller;
 	u32 when_ms;
+	u32 free_ms;
 	u16 gfp;
 	u16 flags;
 };
 #define PO_FIRST 0x1
+#define PO_FREED 0x2
 
 /* Give every section of @node its records (zeroed: "not recorded") and
  * switch recording on. 0, or -ENOMEM (nothing switched on; a message). */
@@ -45,6 +52,15 @@ void page_owner_section_added(struct pglist_data *node, struct mem_section *ms);
  * the page allocator's entry points while page_owner_on). */
 void page_owner_note(struct pglist_data *node, unsigned long pfn, unsigned long nr, gfp_t gfp,
 		     unsigned long caller);
+/* Note that the @nr pages from @pfn were just freed by @caller (called by
+ * the page allocator's free entry points while page_owner_on, after the
+ * free's checks passed and before the pages go onto a free list). */
+void page_owner_note_free(struct pglist_data *node, unsigned long pfn, unsigned long nr,
+			  unsigned long caller);
+/* Print what @pfn's record says, after a bad page report: who last
+ * allocated it and who last freed it, with their times; @caller (when not
+ * 0) is the code whose free was refused. Nothing when recording is off. */
+void page_owner_dump(const struct pglist_data *node, unsigned long pfn, unsigned long caller);
 /* A run of @nr pages at @pfn grew in place to @new_nr: the new pages take
  * the run's record (they are the same allocation's). */
 void page_owner_extend(struct pglist_data *node, unsigned long pfn, unsigned long nr,

@@ -6,11 +6,16 @@
  * alloc_pages' own caller rides on tail calls, which the host's -O1 build
  * does not make: tests/target/page_owner_test.c checks it on the kernel),
  * the report's counts, typed pages by their type, and switching off gives
- * every record page back.
+ * every record page back. The frees of free_pages_exact and
+ * free_contig_range note their caller (they read it themselves), keeping
+ * the allocation's; a double free's report prints both callers (as
+ * addresses: the host has no symbol table) and the refused freer.
  */
 #include <tests/ktest.h>
 #include <mm/mmzone.h>
 #include <mm/page_owner.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "fakeram.h"
 
@@ -135,4 +140,81 @@ static void records_and_report(struct ktest *t)
 	fakeram_done(fr);
 }
 
-KTEST_SUITE(page_owner, KTEST_CASE(typed_page_not_freed), KTEST_CASE(records_and_report));
+static __attribute__((noinline, noclone)) void po_free_exact(void *v, size_t size, int *calls)
+{
+	free_pages_exact(v, size);
+	(*calls)++;
+}
+
+static __attribute__((noinline, noclone)) void po_free_exact_again(void *v, size_t size, int *calls)
+{
+	free_pages_exact(v, size);
+	*calls += 2;
+}
+
+static __attribute__((noinline, noclone)) void po_free_contig(unsigned long pfn, unsigned long nr,
+							      int *calls)
+{
+	free_contig_range(pfn, nr);
+	(*calls)++;
+}
+
+static void frees_noted_double_free_named(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(0x80000000, 16 << 20, &(struct zone_limits){ 0, 0x100000 });
+	static char out[2048];
+	struct fr_capture cap;
+	const struct page_owner_rec *r;
+	char want[96];
+	unsigned long pfn, bad0;
+	struct page *c;
+	int calls = 0;
+	void *e;
+
+	ASSERT(fr != NULL);
+	ASSERT(page_owner_enable(mem_node) == 0);
+	po_exact(3 * PAGE_SIZE, &e);
+	ASSERT(e != NULL);
+	pfn = PHYS_PFN(virt_to_phys(e));
+	po_free_exact(e, 3 * PAGE_SIZE, &calls);
+	for (unsigned long i = 0; i < 3; i++) {
+		r = page_owner_rec(mem_node, pfn + i);
+		ASSERT(r != NULL);
+		EXPECT(inside(r->free_caller, (void (*)(void))po_free_exact));
+		EXPECT(inside(r->caller, (void (*)(void))po_exact)); /* the allocation's stays */
+		EXPECT(r->flags & PO_FREED);
+		EXPECT(r->free_ms >= r->when_ms);
+	}
+	/* Freed again: refused, and the report names the first freer. */
+	r = page_owner_rec(mem_node, pfn);
+	bad0 = mem_node->nr_bad_pages;
+	fr_capture_start(&cap);
+	po_free_exact_again(e, 3 * PAGE_SIZE, &calls);
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(mem_node->nr_bad_pages > bad0);
+	EXPECT(strstr(out, "BUG: Bad page state: pfn ") != NULL);
+	snprintf(want, sizeof(want), "\npage last allocated by 0x%lx at %u ms", r->caller, r->when_ms);
+	EXPECT(strstr(out, want) != NULL);
+	snprintf(want, sizeof(want), "\npage last freed by 0x%lx at %u ms\n", r->free_caller, r->free_ms);
+	EXPECT(strstr(out, want) != NULL);
+	EXPECT(inside(r->free_caller, (void (*)(void))po_free_exact)); /* not the second */
+	EXPECT(strstr(out, "\npage freed now by 0x") != NULL);
+	/* A page run: every page of it. */
+	c = alloc_contig_pages(MAX_ORDER_NR_PAGES + 3, GFP_KERNEL, 0);
+	ASSERT(c != NULL);
+	pfn = page_to_pfn(c);
+	po_free_contig(pfn, MAX_ORDER_NR_PAGES + 3, &calls);
+	for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES + 3; i++) {
+		r = page_owner_rec(mem_node, pfn + i);
+		ASSERT(r != NULL);
+		EXPECT(inside(r->free_caller, (void (*)(void))po_free_contig));
+	}
+	EXPECT_EQ(calls, 4);
+	page_owner_disable(mem_node);
+	node_drain_pages(mem_node);
+	EXPECT_EQ(node_check(mem_node), 0);
+	fakeram_done(fr);
+}
+
+KTEST_SUITE(page_owner, KTEST_CASE(typed_page_not_freed), KTEST_CASE(records_and_report),
+	    KTEST_CASE(frees_noted_double_free_named));

@@ -4,7 +4,11 @@
  * (not a wrapper of its own), on every page of the allocation, the order-0
  * fast path included; a run grown in place keeps its owner; the report
  * counts untyped pages by caller and typed ones by their cache; and the
- * console command prints it, or says why not.
+ * console command prints it, or says why not. Every free entry point
+ * records the code that called it on the freed pages (the order-0 fast
+ * path too), keeping the allocation's caller; a double free's bad page
+ * report names who allocated the page, who freed it first and who freed
+ * it again.
  *
  * A case switches recording on for itself when the boot did not
  * (page_owner=on) and off again at its end, so the suite runs in every
@@ -51,6 +55,56 @@ static __attribute__((noinline, noclone)) void po_exact(size_t size, void **out)
 static __attribute__((noinline, noclone)) void po_fit(size_t size, void **out)
 {
 	*out = alloc_pages_fit(size, GFP_KERNEL);
+}
+
+/* The frees: each from a function of its own that does something after
+ * the call, so that the call is not a tail call and the return address is
+ * inside it. */
+static __attribute__((noinline, noclone)) void po_free_pages(struct page *p, unsigned int order,
+							     int *calls)
+{
+	__free_pages(p, order);
+	(*calls)++;
+}
+
+/* (noipa: the same code as po_free_pages, which must not stand for it) */
+static __attribute__((noipa)) void po_free_again(struct page *p, unsigned int order, int *calls)
+{
+	__free_pages(p, order);
+	(*calls)++;
+}
+
+static __attribute__((noinline, noclone)) void po_free_addr(unsigned long a, unsigned int order,
+							    int *calls)
+{
+	free_pages(a, order);
+	(*calls)++;
+}
+
+static __attribute__((noinline, noclone)) void po_put_page(struct page *p, int *calls)
+{
+	put_page(p);
+	(*calls)++;
+}
+
+static __attribute__((noinline, noclone)) void po_free_exact(void *v, size_t size, int *calls)
+{
+	free_pages_exact(v, size);
+	(*calls)++;
+}
+
+static __attribute__((noinline, noclone)) void po_free_contig(unsigned long pfn, unsigned long nr,
+							      int *calls)
+{
+	free_contig_range(pfn, nr);
+	(*calls)++;
+}
+
+static __attribute__((noinline, noclone)) void po_node_free(struct page *p, unsigned int order,
+							    int *calls)
+{
+	node_free_pages(mem_node, p, order);
+	(*calls)++;
 }
 
 static bool named(unsigned long caller, const char *fn)
@@ -133,6 +187,125 @@ static void records_name_callers(struct ktest *t)
 	EXPECT_EQ(page_owner_on, was_on);
 }
 
+/* The @nr pages from @pfn were freed by @fn, after @alloc_fn allocated them. */
+static void expect_freed(struct ktest *t, unsigned long pfn, unsigned long nr, const char *fn,
+			 const char *alloc_fn)
+{
+	for (unsigned long i = 0; i < nr; i++) {
+		const struct page_owner_rec *r = page_owner_rec(mem_node, pfn + i);
+
+		ASSERT(r != NULL);
+		if (!named(r->free_caller, fn))
+			ktest_fail(t, __FILE__, __LINE__, "pfn 0x%lx freed by 0x%lx, not %s", pfn + i,
+				   r->free_caller, fn);
+		EXPECT(named(r->caller, alloc_fn));
+		EXPECT(r->flags & PO_FREED);
+		EXPECT(r->free_ms >= r->when_ms);
+		EXPECT(r->free_ms <= (u32)(time_now_us() / 1000));
+	}
+}
+
+/* Each free entry point notes its caller on the pages it frees (checked
+ * right after the free, before anything could take the pages again). */
+static void frees_name_freers(struct ktest *t)
+{
+	bool was_on = begin(t);
+	struct page *p1, *p4, *c;
+	unsigned long a, pfn;
+	int calls = 0;
+	void *e;
+
+	ASSERT(page_owner_on);
+	po_alloc_page(&p1); /* the order-0 fast paths, both ways */
+	ASSERT(p1 != NULL);
+	pfn = page_to_pfn(p1);
+	po_free_pages(p1, 0, &calls);
+	expect_freed(t, pfn, 1, "po_free_pages", "po_alloc_page");
+	po_alloc_pages(2, &p4);
+	ASSERT(p4 != NULL);
+	pfn = page_to_pfn(p4);
+	po_free_pages(p4, 2, &calls);
+	expect_freed(t, pfn, 4, "po_free_pages", "po_alloc_pages");
+	po_get_free_pages(1, &a);
+	ASSERT(a != 0);
+	pfn = pfn_of((void *)a);
+	po_free_addr(a, 1, &calls);
+	expect_freed(t, pfn, 2, "po_free_addr", "po_get_free_pages");
+	po_get_free_pages(0, &a);
+	ASSERT(a != 0);
+	pfn = pfn_of((void *)a);
+	po_free_addr(a, 0, &calls);
+	expect_freed(t, pfn, 1, "po_free_addr", "po_get_free_pages");
+	po_alloc_page(&p1);
+	ASSERT(p1 != NULL);
+	get_page(p1); /* a dropped reference frees nothing, notes nothing */
+	pfn = page_to_pfn(p1);
+	po_put_page(p1, &calls);
+	EXPECT(!(page_owner_rec(mem_node, pfn)->flags & PO_FREED));
+	po_put_page(p1, &calls);
+	expect_freed(t, pfn, 1, "po_put_page", "po_alloc_page");
+	po_exact(3 * PAGE_SIZE, &e);
+	ASSERT(e != NULL);
+	pfn = pfn_of(e);
+	/* its tail, given back at once: freed for the caller */
+	expect_freed(t, pfn + 3, 1, "po_exact", "alloc_pages_exact");
+	po_free_exact(e, 3 * PAGE_SIZE, &calls);
+	expect_freed(t, pfn, 3, "po_free_exact", "po_exact");
+	c = alloc_contig_pages(MAX_ORDER_NR_PAGES + 3, GFP_KERNEL, 0); /* a max-order block, 2 + 1 */
+	ASSERT(c != NULL);
+	pfn = page_to_pfn(c);
+	po_free_contig(pfn, MAX_ORDER_NR_PAGES + 3, &calls);
+	expect_freed(t, pfn, MAX_ORDER_NR_PAGES + 3, "po_free_contig", "frees_name_freers");
+	c = node_alloc_pages(mem_node, GFP_KERNEL, 1);
+	ASSERT(c != NULL);
+	pfn = page_to_pfn(c);
+	po_node_free(c, 1, &calls);
+	expect_freed(t, pfn, 2, "po_node_free", "frees_name_freers");
+	EXPECT_EQ(calls, 9);
+	end(was_on);
+}
+
+/* A double free's report names who allocated the page, who freed it
+ * first, and whose free was refused; a free of another order names the
+ * allocation, not yet freed. */
+static void double_free_names_first_freer(struct ktest *t)
+{
+	bool was_on = begin(t);
+	unsigned long bad0 = mem_node->nr_bad_pages;
+	struct page *p, *p4;
+	int calls = 0;
+
+	ASSERT(page_owner_on);
+	po_alloc_page(&p);
+	ASSERT(p != NULL);
+	po_free_pages(p, 0, &calls);
+	console_capture_begin(text, sizeof(text));
+	po_free_again(p, 0, &calls);
+	console_capture_end();
+	EXPECT_EQ(mem_node->nr_bad_pages, bad0 + 1);
+	EXPECT(strstr(text, "BUG: Bad page state: pfn ") == text);
+	EXPECT(strstr(text, ": freeing a free page (double free) (") != NULL);
+	EXPECT(strstr(text, ")\npage last allocated by po_alloc_page+0x") != NULL);
+	EXPECT(strstr(text, "\npage last freed by po_free_pages+0x") != NULL);
+	EXPECT(strstr(text, "\npage freed now by po_free_again+0x") != NULL);
+	EXPECT(strstr(text, " (refused)\n") != NULL);
+	/* Another order: the allocation named, no free since. */
+	po_alloc_pages(2, &p4);
+	ASSERT(p4 != NULL);
+	console_capture_begin(text, sizeof(text));
+	po_free_again(p4, 1, &calls);
+	console_capture_end();
+	EXPECT_EQ(mem_node->nr_bad_pages, bad0 + 2);
+	EXPECT(strstr(text, ": freed with another order than it was allocated with (") != NULL);
+	EXPECT(strstr(text, "\npage last allocated by po_alloc_pages+0x") != NULL);
+	EXPECT(strstr(text, "\npage last freed by po_free_again") == NULL);
+	EXPECT(strstr(text, "\npage freed now by po_free_again+0x") != NULL);
+	po_free_pages(p4, 2, &calls);
+	EXPECT_EQ(mem_node->nr_bad_pages, bad0 + 2);
+	EXPECT_EQ(calls, 4);
+	end(was_on);
+}
+
 static const struct page_owner_entry *find(const struct page_owner_table *tab, const char *fn)
 {
 	for (unsigned int i = 0; i < tab->nr; i++)
@@ -205,4 +378,5 @@ static void report_counts_owners(struct ktest *t)
 	}
 }
 
-KTEST_SUITE(page_owner, KTEST_CASE(records_name_callers), KTEST_CASE(report_counts_owners));
+KTEST_SUITE(page_owner, KTEST_CASE(records_name_callers), KTEST_CASE(frees_name_freers),
+	    KTEST_CASE(double_free_names_first_freer), KTEST_CASE(report_counts_owners));
