@@ -111,6 +111,10 @@ static unsigned long free_null_calls; /* free(NULL): no slot taken */
  * through alloc_or_grow. */
 static size_t fast_min = 1, fast_span = KMALLOC_MAX_SIZE;
 static bool reporting;
+/* RVMM_MALLOC_CHECK=N: every allocation through alloc_or_grow (fast_span
+ * 0, as while reporting) and the whole heap checked after every N-th
+ * (heap_check_every) and at exit. 0: off. */
+static unsigned long check_every;
 static int heap_state; /* 0: not set up, 1: being set up, 2: ready */
 static spinlock_t grow_lock = SPINLOCK_INIT;
 
@@ -209,6 +213,25 @@ static unsigned long env_size(const char *name, unsigned long def)
 	return ALIGN_UP((unsigned long)n, RUN_ALIGN);
 }
 
+/* RVMM_MALLOC_CHECK's N, a whole number from 1; 0 when unset. */
+static unsigned long env_check_every(void)
+{
+	const char *v = getenv("RVMM_MALLOC_CHECK");
+	unsigned long n = 0;
+
+	if (!v || !*v)
+		return 0;
+	for (const char *c = v; *c; c++) {
+		if (*c < '0' || *c > '9' || n > ULONG_MAX / 10 - 1)
+			die("RVMM_MALLOC_CHECK=%s: expected how many allocations between heap checks, "
+			    "a whole number from 1 (1: after every one)", v);
+		n = n * 10 + (unsigned long)(*c - '0');
+	}
+	if (!n)
+		die("RVMM_MALLOC_CHECK=0: expected a whole number from 1 (unset it for no checks)");
+	return n;
+}
+
 /* The secret of freed objects' keys (free_object), set with the heap. */
 static uintptr_t free_secret;
 
@@ -277,6 +300,9 @@ static __attribute__((noinline)) void heap_setup(void)
 		reporting = true;
 		fast_span = 0;
 	}
+	check_every = env_check_every();
+	if (check_every)
+		fast_span = 0;
 }
 
 /* Set up once; a thread that comes while another sets up waits. */
@@ -468,6 +494,52 @@ static unsigned long heap_in_use(void)
 	return ram - avail;
 }
 
+/*
+ * RVMM_MALLOC_CHECK's check: the page allocator (node_check), every slab
+ * cache (kmem_cache_check: lists, counts, each free list's links inside
+ * its slab on object boundaries, magazines and depots) and kmalloc's SLOB
+ * heap (slob_check), with every other slot's lock held so that no thread
+ * is inside mm/. The checkers print each problem; any makes the program
+ * die, naming the allocation after which the heap was found wrong: the
+ * damage (a write past a block, into a freed one, a wild free the checks
+ * on free could not see) happened between the check before and this one.
+ * A check that cannot stop the other slots (a fork or malloc_trim holding
+ * them) is left to the next. The caller holds its slot (@own).
+ */
+static unsigned long check_count;
+
+static void check_cache(struct kmem_cache *c, void *arg)
+{
+	*(int *)arg += kmem_cache_check(c);
+}
+
+static void heap_check(const struct hart_slot *own, const char *when)
+{
+	int problems;
+
+	if (hart_fork_holder || !hart_hold_others(own))
+		return;
+	problems = node_check(mem_node);
+	slab_for_each_cache(check_cache, &problems);
+	problems += slob_check(&kmalloc_heap);
+	hart_release_others(own);
+	if (problems)
+		die("RVMM_MALLOC_CHECK: the heap is damaged %s: %d problem%s (above); a block was "
+		    "written past its end or after its free, or a pointer not from malloc freed",
+		    when, problems, problems == 1 ? "" : "s");
+}
+
+static __attribute__((noinline)) void heap_check_every(void)
+{
+	unsigned long n = __atomic_add_fetch(&check_count, 1, __ATOMIC_RELAXED);
+	char when[64];
+
+	if (n % check_every)
+		return;
+	snprintf(when, sizeof(when), "after allocation %lu", n);
+	heap_check(hart_mine, when);
+}
+
 /* alloc_aligned, growing the heap while it fails; errno ENOMEM at the end. */
 static void *alloc_or_grow_run(size_t size, size_t align, bool run)
 {
@@ -482,6 +554,8 @@ static void *alloc_or_grow_run(size_t size, size_t align, bool run)
 		if (p) {
 			if (unlikely(reporting))
 				report_note_use(heap_in_use());
+			if (unlikely(check_every))
+				heap_check_every();
 			return p;
 		}
 		if (!grow(size + align, seen)) {
@@ -1160,6 +1234,19 @@ API int malloc_trim(size_t pad)
 	hart_on_free_slot(trim_node, NULL);
 	return nr_free_pages() > before ||
 	       __atomic_load_n(&port_malloc_releases, __ATOMIC_RELAXED) != releases;
+}
+
+/* RVMM_MALLOC_CHECK: the last check, at exit (after the program's own
+ * destructors that ran before this one). */
+__attribute__((destructor)) static void shim_check_at_exit(void)
+{
+	struct hart_slot *slot;
+
+	if (!check_every || __atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
+		return;
+	slot = slot_enter();
+	heap_check(slot, "at exit");
+	hart_exit(slot);
 }
 
 /* ---- reports (RVMM_MALLOC_REPORT, malloc/report.c) ----------------------- */

@@ -244,6 +244,29 @@ unsigned int hart_each_free_slot(void (*fn)(void *arg), void *arg)
 	return n - (unsigned int)__builtin_popcountl(done);
 }
 
+bool hart_hold_others(const struct hart_slot *own)
+{
+	unsigned long held = 0, all = ((1ul << MAX_HARTS) - 1) & ~(1ul << (own - hart_slots));
+
+	for (unsigned int pass = 1; held != all && pass <= HART_EACH_PASSES; pass++)
+		for (unsigned int s = 0; s < MAX_HARTS; s++)
+			if ((all & ~held & 1ul << s) && spin_trylock(&hart_slots[s].lock))
+				held |= 1ul << s;
+	if (held == all)
+		return true;
+	for (unsigned int s = 0; s < MAX_HARTS; s++) /* (a fork or a trim holds some: give way) */
+		if (held & 1ul << s)
+			spin_unlock(&hart_slots[s].lock);
+	return false;
+}
+
+void hart_release_others(const struct hart_slot *own)
+{
+	for (unsigned int s = 0; s < MAX_HARTS; s++)
+		if (&hart_slots[s] != own)
+			spin_unlock(&hart_slots[s].lock);
+}
+
 /*
  * @fn on the calling thread as the first slot whose lock it takes, its own
  * first, in passes as hart_each_free_slot; if none was free in

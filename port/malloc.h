@@ -93,6 +93,14 @@ void hart_fork_handlers(void);
  * HART_EACH_PASSES passes (port/malloc.c); returns the slots missed. */
 unsigned int hart_each_free_slot(void (*fn)(void *arg), void *arg);
 
+/* Hold every slot's lock but @own's (the caller holds that one, inside an
+ * operation), taken in passes of trylocks as fork's prepare handler takes
+ * them: true with all held; false, holding none of them, when some stayed
+ * taken for HART_EACH_PASSES passes (port/malloc.c). With them held no
+ * other thread is inside mm/ and the magazines are quiet. */
+bool hart_hold_others(const struct hart_slot *own);
+void hart_release_others(const struct hart_slot *own);
+
 /* Run @fn as the first slot whose lock the calling thread takes (its own
  * tried first), or as its own slot after HART_EACH_PASSES passes found none
  * free (port/malloc.c). */

@@ -1312,6 +1312,48 @@ static void page_buffers_like_sqlite(void)
 		      grown, live, bound, slob ? "twice + 2 MiB" : "1/20 more + 2 MiB");
 }
 
+/* "malloc-edge damaged": 4000 blocks of 64 bytes freed, then the first 16
+ * bytes of each written (a use after free: on slab caches, the free links
+ * of the slabs' free lists; on SLOB, the free blocks' headers), then one
+ * more malloc. Prints "damaged: still running" when nothing stopped it. */
+static int damaged_child(void)
+{
+	enum { N = 4000 };
+	static char *p[N];
+	volatile char *q;
+
+	for (int i = 0; i < N; i++)
+		if (!(p[i] = malloc(64)))
+			return 1;
+	for (int i = 0; i < N; i++)
+		free(p[i]);
+	for (int i = 0; i < N; i++)
+		memset((void *)(volatile char *)p[i], 0x41, 16);
+	q = malloc(64);
+	fprintf(stderr, "damaged: still running %p\n", (void *)q);
+	return 0;
+}
+
+/* RVMM_MALLOC_CHECK=1 checks the whole heap after every allocation: writes
+ * into freed blocks are found at the next malloc, which dies naming the
+ * checker's findings and the allocation (the 4001st), instead of running on
+ * over a damaged heap. An invalid value is refused by name. */
+static void check_finds_damage(void)
+{
+	char err[8192];
+	int status = run_self("damaged", "RVMM_MALLOC_CHECK", "1", err, sizeof(err));
+
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
+		      strstr(err, "RVMM_MALLOC_CHECK: the heap is damaged after allocation 4001: ") &&
+		      (strstr(err, "kmem_cache_check: kmalloc-64: ") || strstr(err, "slob_check: kmalloc: ")) &&
+		      !strstr(err, "still running"),
+	      "RVMM_MALLOC_CHECK=1 finds writes into freed blocks at the next malloc (status 0x%x): '%.300s'",
+	      status, err);
+	status = run_self("damaged", "RVMM_MALLOC_CHECK", "often", err, sizeof(err));
+	CHECK(WIFSIGNALED(status) && strstr(err, "RVMM_MALLOC_CHECK=often: expected how many allocations"),
+	      "RVMM_MALLOC_CHECK=often refused by name (status 0x%x): '%.200s'", status, err);
+}
+
 /* "malloc-edge aligned": 4 rounds of blocks the size of their alignment,
  * 128 KiB to 32 MiB (aligned_alloc, posix_memalign and memalign in turn),
  * each realloc'd to twice its size and kept, all freed in order at the end
@@ -2072,6 +2114,8 @@ int main(int argc, char **argv)
 		return mix_child();
 	if (argc > 1 && strcmp(argv[1], "objects") == 0)
 		return pairs_child("objects", 392, 272, OBJECTS);
+	if (argc > 1 && strcmp(argv[1], "damaged") == 0)
+		return damaged_child();
 	if (argc > 1 && strcmp(argv[1], "pages") == 0)
 		return pairs_child("pages", 4104, 4368, PAGE_BUFFERS);
 	if (argc > 1 && strcmp(argv[1], "aligned") == 0)
@@ -2115,6 +2159,7 @@ int main(int argc, char **argv)
 	string_appended_beside_array();
 	objects_like_jq();
 	page_buffers_like_sqlite();
+	check_finds_damage();
 	aligned_doubled();
 	bigblock_grows_in_place();
 	block_passes_4mib_in_place();
