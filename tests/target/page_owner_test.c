@@ -212,7 +212,7 @@ static void frees_name_freers(struct ktest *t)
 	bool was_on = begin(t);
 	struct page *p1, *p4, *c;
 	unsigned long a, pfn;
-	int calls = 0;
+	int calls = 0, want_calls = 8; /* 9 with the run */
 	void *e;
 
 	ASSERT(page_owner_on);
@@ -251,17 +251,25 @@ static void frees_name_freers(struct ktest *t)
 	expect_freed(t, pfn + 3, 1, "po_exact", "alloc_pages_exact");
 	po_free_exact(e, 3 * PAGE_SIZE, &calls);
 	expect_freed(t, pfn, 3, "po_free_exact", "po_exact");
-	c = alloc_contig_pages(MAX_ORDER_NR_PAGES + 3, GFP_KERNEL, 0); /* a max-order block, 2 + 1 */
-	ASSERT(c != NULL);
-	pfn = page_to_pfn(c);
-	po_free_contig(pfn, MAX_ORDER_NR_PAGES + 3, &calls);
-	expect_freed(t, pfn, MAX_ORDER_NR_PAGES + 3, "po_free_contig", "frees_name_freers");
+	/* a max-order block, 2 + 1: a run needs two free max-order blocks in a
+	 * row, which a machine of a few MiB (ktest-all's 5 MiB) does not have */
+	c = alloc_contig_pages(MAX_ORDER_NR_PAGES + 3, GFP_KERNEL | __GFP_NOWARN, 0);
+	want_calls += c != NULL;
+	if (c) {
+		pfn = page_to_pfn(c);
+		po_free_contig(pfn, MAX_ORDER_NR_PAGES + 3, &calls);
+		expect_freed(t, pfn, MAX_ORDER_NR_PAGES + 3, "po_free_contig", "frees_name_freers");
+	} else {
+		EXPECT(nr_free_pages() < 4 * MAX_ORDER_NR_PAGES);
+		kprintf("ktest: frees_name_freers: no run of %lu pages here: free_contig_range not checked\n",
+			MAX_ORDER_NR_PAGES + 3);
+	}
 	c = node_alloc_pages(mem_node, GFP_KERNEL, 1);
 	ASSERT(c != NULL);
 	pfn = page_to_pfn(c);
 	po_node_free(c, 1, &calls);
 	expect_freed(t, pfn, 2, "po_node_free", "frees_name_freers");
-	EXPECT_EQ(calls, 9);
+	EXPECT_EQ(calls, want_calls);
 	end(was_on);
 }
 
