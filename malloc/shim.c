@@ -99,6 +99,7 @@ static struct {
 	unsigned long size;     /* bytes of RAM so far */
 	unsigned long grows;
 	bool slob;
+	bool plain_free; /* free through kfree, not kfree_keyed: SLOB, or RVMM_MALLOC_DEBUG */
 	bool verbose;
 } heap;
 
@@ -232,6 +233,32 @@ static unsigned long env_check_every(void)
 	return n;
 }
 
+/* RVMM_MALLOC_DEBUG=FLAGS[,CACHE]: the kernel's slab_debug= for the kmalloc
+ * caches (made on first use, after this): F consistency checks, Z red
+ * zones, P poisoning (an empty value: all three); the checks report on
+ * standard error. Not U: the last allocator and freer it records would be
+ * this library's malloc and free, never the program's code. Only those
+ * letters and a cache name are taken, so the value cannot set another of
+ * the kernel's parameters. */
+static void env_slab_debug(void)
+{
+	static char arg[64]; /* (the setter keeps a pointer into it) */
+	const char *v = getenv("RVMM_MALLOC_DEBUG");
+	size_t letters;
+
+	if (!v)
+		return;
+	if (heap.slob)
+		die("RVMM_MALLOC_DEBUG=%s: slab debugging needs RVMM_MALLOC=slab", v);
+	heap.plain_free = true;
+	letters = strspn(v, "FZPfzp");
+	if (strlen(v) > sizeof(arg) - sizeof("slab_debug=FZP") || (v[letters] && v[letters] != ',') ||
+	    strpbrk(v, " \t\"'=") ||
+	    (snprintf(arg, sizeof(arg), "slab_debug=%s%s", letters ? "" : "FZP", v), cmdline_parse(arg)))
+		die("RVMM_MALLOC_DEBUG=%s: expected letters of FZP, optionally ,CACHE (such as ZP or "
+		    "FZP,kmalloc-64), or nothing for all three", v);
+}
+
 /* The secret of freed objects' keys (free_object), set with the heap. */
 static uintptr_t free_secret;
 
@@ -254,6 +281,7 @@ static __attribute__((noinline)) void heap_setup(void)
 	    strcmp(heap_classes, "compact") != 0 && strcmp(heap_classes, "off") != 0)
 		die("RVMM_MALLOC_HEAP=%s: expected on, compact or off", heap_classes);
 	heap.slob = backend && strcmp(backend, "slob") == 0;
+	heap.plain_free = heap.slob;
 	heap.max = env_size("RVMM_MALLOC_MAX", 0);
 	if (heap.max) {
 		heap.align = heap_align_for(heap.max);
@@ -300,6 +328,7 @@ static __attribute__((noinline)) void heap_setup(void)
 		reporting = true;
 		fast_span = 0;
 	}
+	env_slab_debug();
 	check_every = env_check_every();
 	if (check_every)
 		fast_span = 0;
@@ -390,10 +419,12 @@ static inline void *mark_allocated(void *p)
 }
 
 /* kfree, with the checks above first (kfree_keyed, mm/slab.c); with
- * RVMM_MALLOC=slob there is no slab object and SLOB checks every free. */
+ * RVMM_MALLOC=slob there is no slab object and SLOB checks every free, and
+ * with RVMM_MALLOC_DEBUG the debug caches check every free themselves (the
+ * key, written into a freed object, would be a write to a poisoned one). */
 static inline void free_object(void *p)
 {
-	if (unlikely(heap.slob))
+	if (unlikely(heap.plain_free))
 		kfree(p);
 	else
 		kfree_keyed(p, free_secret);

@@ -1354,6 +1354,56 @@ static void check_finds_damage(void)
 	      "RVMM_MALLOC_CHECK=often refused by name (status 0x%x): '%.200s'", status, err);
 }
 
+/* "malloc-edge overflow": 72 bytes written into a 64-byte block, which is
+ * then freed; then a 32-byte block freed twice. Prints "overflow: end". */
+static int overflow_child(void)
+{
+	char *p = malloc(64);
+	void *volatile q; /* (a second free the compiler does not see) */
+
+	if (!p)
+		return 1;
+	for (int i = 0; i < 72; i++) /* (volatile: not a dead store before the free) */
+		((volatile char *)p)[i] = 'x';
+	free(p);
+	if (!(q = malloc(32)))
+		return 1;
+	free(q);
+	free(q);
+	fprintf(stderr, "overflow: end\n");
+	return 0;
+}
+
+/* RVMM_MALLOC_DEBUG=Z (the kernel's slab_debug red zones on the kmalloc
+ * caches) reports a write past a block when it is freed, naming the cache
+ * and the bytes; without it the write goes unseen. Either way the double
+ * free is reported. U is refused (it would name the library's malloc), and
+ * SLOB has no slab caches to debug. */
+static void debug_finds_overflow(void)
+{
+	const char *backend = getenv("RVMM_MALLOC");
+	int slob = backend && strcmp(backend, "slob") == 0;
+	char err[8192];
+	int status = run_self("overflow", "RVMM_MALLOC_DEBUG", "Z", err, sizeof(err));
+
+	if (slob) {
+		CHECK(WIFSIGNALED(status) && strstr(err, "RVMM_MALLOC_DEBUG=Z: slab debugging needs RVMM_MALLOC=slab"),
+		      "RVMM_MALLOC_DEBUG on SLOB refused by name (status 0x%x): '%.200s'", status, err);
+		return;
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		      strstr(err, "slab error: cache kmalloc-64: object ") &&
+		      strstr(err, ": write past the object (red zone overwritten)\n  bytes at object offset 64: "
+				  "78 78 78 78 78 78 78 78") &&
+		      strstr(err, "slab error: cache kmalloc-32: object ") && strstr(err, ": double free") &&
+		      strstr(err, "overflow: end"),
+	      "RVMM_MALLOC_DEBUG=Z: a write past a 64-byte block reported at its free (status 0x%x): '%.400s'",
+	      status, err);
+	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "FZPU", err, sizeof(err));
+	CHECK(WIFSIGNALED(status) && strstr(err, "RVMM_MALLOC_DEBUG=FZPU: expected letters of FZP"),
+	      "RVMM_MALLOC_DEBUG=FZPU refused by name (status 0x%x): '%.200s'", status, err);
+}
+
 /* "malloc-edge aligned": 4 rounds of blocks the size of their alignment,
  * 128 KiB to 32 MiB (aligned_alloc, posix_memalign and memalign in turn),
  * each realloc'd to twice its size and kept, all freed in order at the end
@@ -2114,6 +2164,8 @@ int main(int argc, char **argv)
 		return mix_child();
 	if (argc > 1 && strcmp(argv[1], "objects") == 0)
 		return pairs_child("objects", 392, 272, OBJECTS);
+	if (argc > 1 && strcmp(argv[1], "overflow") == 0)
+		return overflow_child();
 	if (argc > 1 && strcmp(argv[1], "damaged") == 0)
 		return damaged_child();
 	if (argc > 1 && strcmp(argv[1], "pages") == 0)
@@ -2160,6 +2212,7 @@ int main(int argc, char **argv)
 	objects_like_jq();
 	page_buffers_like_sqlite();
 	check_finds_damage();
+	debug_finds_overflow();
 	aligned_doubled();
 	bigblock_grows_in_place();
 	block_passes_4mib_in_place();
