@@ -154,12 +154,6 @@ static inline struct list_head *small_list(struct zone *z, unsigned int order)
 	return &z->small_list[order];
 }
 
-/* Is @pfn's pageblock (in section @ms) kept for small allocations? */
-static inline bool small_pageblock(const struct mem_section *ms, unsigned long pfn)
-{
-	return pageblock_small(ms, pfn);
-}
-
 /* Mark @pfn's pageblock (in section @ms) kept for small allocations, or
  * general again. */
 static inline void set_pageblock_small(struct mem_section *ms, unsigned long pfn, bool small)
@@ -190,7 +184,7 @@ static inline u32 order_bits(unsigned int order)
  * in a small-use pageblock, else 0. */
 static inline u32 free_block_small(const struct mem_section *ms, unsigned long pfn, unsigned int order)
 {
-	return order < PAGEBLOCK_ORDER && small_pageblock(ms, pfn) ? PG_small : 0;
+	return order < PAGEBLOCK_ORDER && pageblock_small(ms, pfn) ? PG_small : 0;
 }
 
 /* List a free block: @small (PG_small or 0, as free_block_small says for
@@ -1032,8 +1026,8 @@ struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int 
 /* --- freeing ------------------------------------------------------------ */
 
 /* @caller: the code whose free this is (page_owner on), else 0. */
-static void bad_page_by(struct pglist_data *node, struct page *page, const char *reason,
-			unsigned int order, unsigned long caller)
+static void bad_page(struct pglist_data *node, struct page *page, const char *reason,
+		     unsigned int order, unsigned long caller)
 {
 	node->nr_bad_pages++;
 	node->last_bad_reason = reason;
@@ -1042,12 +1036,6 @@ static void bad_page_by(struct pglist_data *node, struct page *page, const char 
 		order);
 	if (unlikely(page_owner_on)) /* who allocated it last, who freed it last */
 		page_owner_dump(node, node_page_to_pfn(node, page), caller);
-}
-
-static void bad_page(struct pglist_data *node, struct page *page, const char *reason,
-		     unsigned int order)
-{
-	bad_page_by(node, page, reason, order, 0);
 }
 
 /* The reason freeing (page, order) is wrong, or NULL when it is right. */
@@ -1073,27 +1061,25 @@ static inline __attribute__((always_inline)) const char *free_check(const struct
 
 /* Drop a reference to the block; the last one frees it: an order-0 page to
  * the hart's list when @pcp, else every block straight onto the zone's
- * lists. With @note (a constant where it is inlined) and page_owner on,
- * @caller is noted as the freer of the block's pages before they go onto a
- * list, once the checks pass: a bad free leaves the record of the last good
- * one, which bad_page prints, naming @caller as the refused freer. */
+ * lists. With @caller (not 0: page_owner's paths; a constant 0 where it is
+ * inlined otherwise, so the note compiles away) and page_owner on, @caller
+ * is noted as the freer of the block's pages before they go onto a list,
+ * once the checks pass: a bad free leaves the record of the last good one,
+ * which bad_page prints, naming @caller as the refused freer. */
 static inline void free_checked(struct pglist_data *node, struct page *page, unsigned int order,
-				bool pcp, bool note, unsigned long caller)
+				bool pcp, unsigned long caller)
 {
 	const char *bad = order < MAX_ORDER ? free_check(page, order) : "order out of range";
 	struct zone *z;
 	unsigned long flags;
 
 	if (unlikely(bad)) {
-		if (note)
-			bad_page_by(node, page, bad, order, caller);
-		else
-			bad_page(node, page, bad, order);
+		bad_page(node, page, bad, order, caller);
 		return;
 	}
 	if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (note && unlikely(page_owner_on))
+	if (caller && unlikely(page_owner_on))
 		page_owner_note_free(node, node_page_to_pfn(node, page), 1ul << order, caller);
 	z = page_zone(node, page);
 	if (order == 0 && pcp) {
@@ -1110,14 +1096,14 @@ static inline void free_checked(struct pglist_data *node, struct page *page, uns
 static __attribute__((noinline)) void free_pages_plain(struct pglist_data *node, struct page *page,
 						      unsigned int order)
 {
-	free_checked(node, page, order, true, false, 0);
+	free_checked(node, page, order, true, 0);
 }
 
 /* ... page_owner on: the block's pages noted as freed by @caller. */
 static __attribute__((noinline)) void free_pages_owned(struct pglist_data *node, struct page *page,
 						      unsigned int order, unsigned long caller)
 {
-	free_checked(node, page, order, true, true, caller);
+	free_checked(node, page, order, true, caller);
 }
 
 static __attribute__((noinline)) void free_pages_slow_owned(struct pglist_data *node,
@@ -1149,7 +1135,7 @@ static inline __attribute__((always_inline)) void free_exact_piece(struct page *
 								   unsigned long caller)
 {
 	kasan_free_pages(page, order);
-	free_checked(mem_node, page, order, false, caller != 0, caller);
+	free_checked(mem_node, page, order, false, caller);
 }
 
 void node_free_pages(struct pglist_data *node, struct page *page, unsigned int order)
@@ -1963,15 +1949,13 @@ static inline __attribute__((always_inline)) void free_contig(unsigned long pfn,
 				max_lo = s;
 			max_hi = s + (1ul << order);
 		} else {
-			free_checked(mem_node, node_pfn_to_page(mem_node, s), order, false, caller != 0,
-				     caller);
+			free_checked(mem_node, node_pfn_to_page(mem_node, s), order, false, caller);
 		}
 		s += 1ul << order;
 	}
 	for (unsigned long s = max_hi; s > max_lo;) {
 		s -= MAX_ORDER_NR_PAGES;
-		free_checked(mem_node, node_pfn_to_page(mem_node, s), MAX_ORDER - 1, false,
-			     caller != 0, caller);
+		free_checked(mem_node, node_pfn_to_page(mem_node, s), MAX_ORDER - 1, false, caller);
 	}
 }
 
