@@ -14,6 +14,16 @@
 
 #define K(pages) ((pages) << (PAGE_SHIFT - 10))
 
+int mm_describe_caller(char *buf, size_t size, unsigned long caller)
+{
+	unsigned long off;
+	const char *name = ksym_lookup(caller, &off);
+
+	if (name)
+		return ksnprintf(buf, size, "%s+0x%lx", name, off);
+	return ksnprintf(buf, size, "0x%lx", caller);
+}
+
 void show_buddyinfo(const struct pglist_data *node)
 {
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {

@@ -43,6 +43,7 @@
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <lib/spinlock.h>
+#include <mm/mm_report.h>
 #include <mm/page_owner.h>
 #include <mm/port.h>
 #include <mm/slab.h>
@@ -79,6 +80,16 @@ static void cover(const struct pglist_data *node, const struct mem_section *ms,
 	*end = MIN(limit, MAX(ms->end_pfn, node->hotplug_end_pfn));
 }
 
+/* Section @ms's records (it has them) and their size in bytes. */
+static void *records(const struct pglist_data *node, const struct mem_section *ms, size_t *bytes)
+{
+	unsigned long first, end;
+
+	cover(node, ms, &first, &end);
+	*bytes = (end - first) * sizeof(struct page_owner_rec);
+	return (void *)(ms->owners + first * sizeof(struct page_owner_rec));
+}
+
 static int give_records(struct pglist_data *node, struct mem_section *ms)
 {
 	unsigned long first, end;
@@ -99,15 +110,13 @@ static void note_records(struct pglist_data *node)
 {
 	for (unsigned long i = 0; i < node->nr_sections; i++) {
 		const struct mem_section *ms = &node->sections[i];
-		unsigned long first, end;
+		size_t bytes;
 		void *recs;
 
 		if (!ms->owners)
 			continue;
-		cover(node, ms, &first, &end);
-		recs = (void *)(ms->owners + first * sizeof(struct page_owner_rec));
-		page_owner_note(node, PHYS_PFN(virt_to_phys(recs)),
-				ALIGN_UP((end - first) * sizeof(struct page_owner_rec), PAGE_SIZE) >> PAGE_SHIFT,
+		recs = records(node, ms, &bytes);
+		page_owner_note(node, PHYS_PFN(virt_to_phys(recs)), ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT,
 				GFP_KERNEL | __GFP_ZERO, (unsigned long)page_owner_enable);
 	}
 }
@@ -142,13 +151,13 @@ void page_owner_disable(struct pglist_data *node)
 		mm_set_node(node); /* the order-0 fast path back */
 	for (unsigned long i = 0; i < node->nr_sections; i++) {
 		struct mem_section *ms = &node->sections[i];
-		unsigned long first, end;
+		size_t bytes;
+		void *recs;
 
 		if (!ms->owners)
 			continue;
-		cover(node, ms, &first, &end);
-		free_pages_exact((void *)(ms->owners + first * sizeof(struct page_owner_rec)),
-				 (end - first) * sizeof(struct page_owner_rec));
+		recs = records(node, ms, &bytes);
+		free_pages_exact(recs, bytes);
 		ms->owners = 0;
 	}
 }
@@ -226,17 +235,13 @@ void page_owner_extend(struct pglist_data *node, unsigned long pfn, unsigned lon
 	}
 }
 
-/* @addr as function+offset, or as a number where there is no symbol
- * table (the host). */
+/* @addr as the reports show a caller (mm_describe_caller). */
 static void print_caller(unsigned long addr)
 {
-	unsigned long off;
-	const char *name = ksym_lookup(addr, &off);
+	char buf[64]; /* (as vmallocinfo's: a longer name is cut) */
 
-	if (name)
-		kprintf("%s+0x%lx", name, off);
-	else
-		kprintf("0x%lx", addr);
+	mm_describe_caller(buf, sizeof(buf), addr);
+	kprintf("%s", buf);
 }
 
 void page_owner_dump(const struct pglist_data *node, unsigned long pfn, unsigned long caller)

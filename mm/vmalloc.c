@@ -364,16 +364,6 @@ void kvfree(const void *addr)
 
 /* ========================= faults and reports ============================ */
 
-static int describe_caller(char *buf, size_t size, unsigned long caller)
-{
-	unsigned long off;
-	const char *name = ksym_lookup(caller, &off);
-
-	if (name)
-		return ksnprintf(buf, size, "%s+0x%lx", name, off);
-	return ksnprintf(buf, size, "0x%lx", caller);
-}
-
 /* The area at or just below addr, described (vmap_lock held or not needed). */
 void vmalloc_describe(u64 addr, char *buf, size_t size)
 {
@@ -389,7 +379,7 @@ void vmalloc_describe(u64 addr, char *buf, size_t size)
 		      (unsigned long long)addr, (unsigned long long)a->addr,
 		      (unsigned long long)a->size);
 	if (n > 0 && (size_t)n < size)
-		n += describe_caller(buf + n, size - (size_t)n, a->caller);
+		n += mm_describe_caller(buf + n, size - (size_t)n, a->caller);
 	if (n > 0 && (size_t)n < size)
 		ksnprintf(buf + n, size - (size_t)n, ")");
 }
@@ -548,7 +538,7 @@ static int show_area(struct avl_node *n, void *arg)
 	char caller[64];
 
 	(void)arg;
-	describe_caller(caller, sizeof(caller), a->caller);
+	mm_describe_caller(caller, sizeof(caller), a->caller);
 	kprintf("0x%016llx-0x%016llx %7llu %s pages=%u %s\n", (unsigned long long)a->addr,
 		(unsigned long long)area_end(a), (unsigned long long)(a->size + PAGE_SIZE), caller,
 		a->nr_pages, a->flags & VM_ALLOC ? "vmalloc" : "vmap");

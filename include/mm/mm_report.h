@@ -32,6 +32,10 @@ void show_slobinfo(struct slob_heap *h);
 
 void meminfo_line(const char *name, unsigned long kb);
 
+/* A code address as the reports show it: function+0xoffset, or 0xaddress
+ * where there is no symbol table (the host); ksnprintf's return. */
+int mm_describe_caller(char *buf, size_t size, unsigned long caller);
+
 #ifdef __cplusplus
 }
 #endif
