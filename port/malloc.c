@@ -134,34 +134,51 @@ struct hart_slot *hart_lease(void)
 	return &hart_slots[best];
 }
 
+/* Take the locks of the slots in @want (a bit per slot): each pass takes
+ * the ones that are free, until all are held or @most passes are done; with
+ * no limit (@most 0) yielding now and then as spin_lock does. Returns the
+ * slots held. */
+static unsigned long take_slots(unsigned long want, unsigned int most)
+{
+	unsigned long held = 0;
+
+	for (unsigned int pass = 1; held != want && (!most || pass <= most); pass++) {
+		for (unsigned int s = 0; s < MAX_HARTS; s++)
+			if ((want & ~held & 1ul << s) && spin_trylock(&hart_slots[s].lock))
+				held |= 1ul << s;
+		if (!most && held != want && pass % SPIN_YIELD_EVERY == 0)
+			sched_yield();
+	}
+	return held;
+}
+
+static void release_slots(unsigned long held)
+{
+	for (unsigned int s = 0; s < MAX_HARTS; s++)
+		if (held & 1ul << s)
+			spin_unlock(&hart_slots[s].lock);
+}
+
+#define ALL_SLOTS ((1ul << MAX_HARTS) - 1)
+
 /*
- * Take every slot's lock: each pass takes the ones that are free, until
- * all are held (yielding now and then, as spin_lock does). The threads of
- * the slots taken wait, so the slots still missing are the only ones whose
- * threads run on. Taking them in order, waiting on each, let the threads
- * of all the later slots go on taking theirs meanwhile: with 8 threads
- * allocating on 2 cpus, 100 forks spent 16 to 20 s in this handler
- * (glibc's whole fork: 0.8 to 1.9 s), now 2.5 to 4 s in fork().
+ * Take every slot's lock (take_slots, in passes). The threads of the slots
+ * taken wait, so the slots still missing are the only ones whose threads
+ * run on. Taking them in order, waiting on each, let the threads of all
+ * the later slots go on taking theirs meanwhile: with 8 threads allocating
+ * on 2 cpus, 100 forks spent 16 to 20 s in this handler (glibc's whole
+ * fork: 0.8 to 1.9 s), now 2.5 to 4 s in fork().
  */
 static void fork_prepare(void)
 {
-	unsigned int taken = 0, all = (1u << MAX_HARTS) - 1, passes = 0;
-
-	while (taken != all) {
-		for (int s = 0; s < MAX_HARTS; s++)
-			if (!(taken & 1u << s) && spin_trylock(&hart_slots[s].lock))
-				taken |= 1u << s;
-		if (taken != all && ++passes % SPIN_YIELD_EVERY == 0)
-			sched_yield();
-	}
+	take_slots(ALL_SLOTS, 0);
 	hart_fork_holder = true;
 }
 
 static void fork_parent(void)
 {
 	hart_fork_holder = false;
-	for (int s = MAX_HARTS - 1; s >= 0; s--)
-		spin_unlock(&hart_slots[s].lock);
+	release_slots(ALL_SLOTS);
 }
 
 static void fork_child(void)
@@ -244,27 +261,25 @@ unsigned int hart_each_free_slot(void (*fn)(void *arg), void *arg)
 	return n - (unsigned int)__builtin_popcountl(done);
 }
 
+/* The slots but @own. */
+static unsigned long others_of(const struct hart_slot *own)
+{
+	return ALL_SLOTS & ~(1ul << (own - hart_slots));
+}
+
 bool hart_hold_others(const struct hart_slot *own)
 {
-	unsigned long held = 0, all = ((1ul << MAX_HARTS) - 1) & ~(1ul << (own - hart_slots));
+	unsigned long held = take_slots(others_of(own), HART_EACH_PASSES);
 
-	for (unsigned int pass = 1; held != all && pass <= HART_EACH_PASSES; pass++)
-		for (unsigned int s = 0; s < MAX_HARTS; s++)
-			if ((all & ~held & 1ul << s) && spin_trylock(&hart_slots[s].lock))
-				held |= 1ul << s;
-	if (held == all)
+	if (held == others_of(own))
 		return true;
-	for (unsigned int s = 0; s < MAX_HARTS; s++) /* (a fork or a trim holds some: give way) */
-		if (held & 1ul << s)
-			spin_unlock(&hart_slots[s].lock);
+	release_slots(held); /* (a fork or a trim holds some: give way) */
 	return false;
 }
 
 void hart_release_others(const struct hart_slot *own)
 {
-	for (unsigned int s = 0; s < MAX_HARTS; s++)
-		if (&hart_slots[s] != own)
-			spin_unlock(&hart_slots[s].lock);
+	release_slots(others_of(own));
 }
 
 /*
