@@ -60,6 +60,7 @@
 
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <lib/parse.h>
 #include <lib/random.h>
 #include <lib/spinlock.h>
 #include <mm/kmalloc.h>
@@ -214,23 +215,20 @@ static unsigned long env_size(const char *name, unsigned long def)
 	return ALIGN_UP((unsigned long)n, RUN_ALIGN);
 }
 
-/* RVMM_MALLOC_CHECK's N, a whole number from 1; 0 when unset. */
+/* RVMM_MALLOC_CHECK's N, a whole number from 1 (parse_u64's); 0 when unset. */
 static unsigned long env_check_every(void)
 {
 	const char *v = getenv("RVMM_MALLOC_CHECK");
-	unsigned long n = 0;
+	u64 n;
 
 	if (!v || !*v)
 		return 0;
-	for (const char *c = v; *c; c++) {
-		if (*c < '0' || *c > '9' || n > ULONG_MAX / 10 - 1)
-			die("RVMM_MALLOC_CHECK=%s: expected how many allocations between heap checks, "
-			    "a whole number from 1 (1: after every one)", v);
-		n = n * 10 + (unsigned long)(*c - '0');
-	}
+	if (parse_u64(v, &n))
+		die("RVMM_MALLOC_CHECK=%s: expected how many allocations between heap checks, "
+		    "a whole number from 1 (1: after every one)", v);
 	if (!n)
 		die("RVMM_MALLOC_CHECK=0: expected a whole number from 1 (unset it for no checks)");
-	return n;
+	return (unsigned long)n;
 }
 
 /* RVMM_MALLOC_DEBUG=FLAGS[,CACHE]: the kernel's slab_debug= for the kmalloc
@@ -245,6 +243,7 @@ static void env_slab_debug(void)
 	static char arg[64]; /* (the setter keeps a pointer into it) */
 	const char *v = getenv("RVMM_MALLOC_DEBUG");
 	size_t letters;
+	bool ok;
 
 	if (!v)
 		return;
@@ -252,9 +251,13 @@ static void env_slab_debug(void)
 		die("RVMM_MALLOC_DEBUG=%s: slab debugging needs RVMM_MALLOC=slab", v);
 	heap.plain_free = true;
 	letters = strspn(v, "FZPfzp");
-	if (strlen(v) > sizeof(arg) - sizeof("slab_debug=FZP") || (v[letters] && v[letters] != ',') ||
-	    strpbrk(v, " \t\"'=") ||
-	    (snprintf(arg, sizeof(arg), "slab_debug=%s%s", letters ? "" : "FZP", v), cmdline_parse(arg)))
+	ok = strlen(v) <= sizeof(arg) - sizeof("slab_debug=FZP") && (!v[letters] || v[letters] == ',') &&
+	     !strpbrk(v, " \t\"'=");
+	if (ok) { /* (no letters: all three) */
+		snprintf(arg, sizeof(arg), "slab_debug=%s%s", letters ? "" : "FZP", v);
+		ok = cmdline_parse(arg) == 0;
+	}
+	if (!ok)
 		die("RVMM_MALLOC_DEBUG=%s: expected letters of FZP, optionally ,CACHE (such as ZP or "
 		    "FZP,kmalloc-64), or nothing for all three", v);
 }
@@ -1069,6 +1072,18 @@ API size_t malloc_usable_size(void *p)
 
 /* ---- glibc's statistics and trim, on this heap ----------------------------- */
 
+/* The page allocator's free blocks, every order of every zone (a slot
+ * held). */
+static unsigned long free_blocks(void)
+{
+	unsigned long n = 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		for (int o = 0; o < MAX_ORDER; o++)
+			n += mem_node->zones[zi].free_area[o].nr_free;
+	return n;
+}
+
 /* glibc's fields, from rvmm's counts: arena the heap's RAM, uordblks its
  * bytes in use (pages of slabs, SLOB pages, bigblocks, runs and metadata,
  * free objects inside them included), fordblks the page allocator's free
@@ -1088,9 +1103,7 @@ API struct mallinfo2 mallinfo2(void)
 	mi.arena = ram;
 	mi.fordblks = avail;
 	mi.uordblks = ram - avail;
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
-		for (int o = 0; o < MAX_ORDER; o++)
-			mi.ordblks += mem_node->zones[zi].free_area[o].nr_free;
+	mi.ordblks = free_blocks();
 	hart_exit(slot);
 	return mi;
 }
@@ -1153,9 +1166,7 @@ API int malloc_info(int options, FILE *fp)
 		heap_counts(&ram, &avail);
 		n = info_classes(cls);
 		slob_get_stats(&kmalloc_heap, &heap_free);
-		for (int zi = 0; zi < MAX_NR_ZONES; zi++)
-			for (int o = 0; o < MAX_ORDER; o++)
-				rest += mem_node->zones[zi].free_area[o].nr_free;
+		rest = free_blocks();
 		hart_exit(slot);
 	}
 	/* (the pages of slabs and of kmalloc's SLOB heap are not among avail) */
