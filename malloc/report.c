@@ -14,7 +14,9 @@
  * was taken within that step below the highest use seen, and at most
  * a few hundred snapshots are taken on the way to a heap of gigabytes. At
  * exit report_write appends to FILE a header line, the snapshot and the
- * same reports as they are then.
+ * same reports as they are then; with RVMM_MALLOC_DEBUG=U, the objects still
+ * allocated at exit follow, by who allocated them (report_traces: each
+ * kmalloc cache's alloc_traces, a program's leaks).
  *
  * Rendering redirects kprintf to the buffer for the calling thread only
  * (report_sink): a message another thread prints meanwhile still goes to
@@ -52,7 +54,7 @@ struct report_buf {
 
 static const char *report_path; /* NULL: reporting off */
 static spinlock_t report_lock = SPINLOCK_INIT;
-static struct report_buf peak_buf;
+static struct report_buf peak_buf, traces_buf;
 static unsigned long peak_use, snap_use, snap_calls;
 static __thread struct report_buf *rendering; /* this thread's target, or NULL */
 
@@ -83,6 +85,30 @@ static void render(struct report_buf *b)
 	show_buddyinfo(mem_node);
 	show_slabinfo();
 	show_slobinfo(&kmalloc_heap);
+	rendering = NULL;
+}
+
+/* One cache's alloc_traces into the buffer being rendered, when it records
+ * its users and has objects out (a debug cache has no magazines: every
+ * object not on a slab's free list is the program's). */
+static void cache_traces(struct kmem_cache *c, void *arg)
+{
+	(void)arg;
+	if (!(c->flags & SLAB_STORE_USER) || c->nr_slabs * c->objs_per_slab == c->free_objects)
+		return;
+	kprintf("alloc_traces %s: %lu objects of %u bytes\n", c->name,
+		c->nr_slabs * c->objs_per_slab - c->free_objects, c->object_size);
+	kmem_cache_show_traces(c, false);
+}
+
+void report_traces(void)
+{
+	if (!report_path)
+		return;
+	traces_buf.len = 0;
+	traces_buf.truncated = false;
+	rendering = &traces_buf;
+	slab_for_each_cache(cache_traces, NULL);
 	rendering = NULL;
 }
 
@@ -163,5 +189,13 @@ void report_write(const char *name, int pid, const char *backend, unsigned long 
 	n = ksnprintf(line, sizeof(line), "== at exit (in use %lu KiB)\n", in_use >> 10);
 	write_all(fd, line, (size_t)n);
 	write_buf(fd, &exit_buf);
+	if (traces_buf.len) {
+		static const char head[] =
+			"== still allocated at exit, by who allocated them (RVMM_MALLOC_DEBUG=U; "
+			"FILE+0xADDR: addr2line -f -e FILE 0xADDR)\n";
+
+		write_all(fd, head, sizeof(head) - 1);
+		write_buf(fd, &traces_buf);
+	}
 	close(fd);
 }

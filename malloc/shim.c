@@ -101,6 +101,7 @@ static struct {
 	unsigned long grows;
 	bool slob;
 	bool plain_free; /* free through kfree, not kfree_keyed: SLOB, or RVMM_MALLOC_DEBUG */
+	bool track;      /* RVMM_MALLOC_DEBUG=U: the program's calls recorded (slot->caller) */
 	bool verbose;
 } heap;
 
@@ -233,11 +234,13 @@ static unsigned long env_check_every(void)
 
 /* RVMM_MALLOC_DEBUG=FLAGS[,CACHE]: the kernel's slab_debug= for the kmalloc
  * caches (made on first use, after this): F consistency checks, Z red
- * zones, P poisoning (an empty value: all three); the checks report on
- * standard error. Not U: the last allocator and freer it records would be
- * this library's malloc and free, never the program's code. Only those
- * letters and a cache name are taken, so the value cannot set another of
- * the kernel's parameters. */
+ * zones, P poisoning, U the last allocator and freer of each object (an
+ * empty value: F, Z and P); the checks report on standard error. With U
+ * every call takes the slow paths, which hand the program's call site
+ * (the API function's return address, slot->caller) to
+ * kmalloc_track_caller and kfree_track_caller. Only those letters and a
+ * cache name are taken, so the value cannot set another of the kernel's
+ * parameters. */
 static void env_slab_debug(void)
 {
 	static char arg[64]; /* (the setter keeps a pointer into it) */
@@ -250,7 +253,7 @@ static void env_slab_debug(void)
 	if (heap.slob)
 		die("RVMM_MALLOC_DEBUG=%s: slab debugging needs RVMM_MALLOC=slab", v);
 	heap.plain_free = true;
-	letters = strspn(v, "FZPfzp");
+	letters = strspn(v, "FZPUfzpu");
 	ok = strlen(v) <= sizeof(arg) - sizeof("slab_debug=FZP") && (!v[letters] || v[letters] == ',') &&
 	     !strpbrk(v, " \t\"'=");
 	if (ok) { /* (no letters: all three) */
@@ -258,8 +261,12 @@ static void env_slab_debug(void)
 		ok = cmdline_parse(arg) == 0;
 	}
 	if (!ok)
-		die("RVMM_MALLOC_DEBUG=%s: expected letters of FZP, optionally ,CACHE (such as ZP or "
-		    "FZP,kmalloc-64), or nothing for all three", v);
+		die("RVMM_MALLOC_DEBUG=%s: expected letters of FZPU, optionally ,CACHE (such as ZP or "
+		    "FZPU,kmalloc-64), or nothing for FZP", v);
+	if (strpbrk(v, "Uu") && strpbrk(v, "Uu") < v + letters) {
+		heap.track = true;
+		fast_span = 0; /* every malloc through alloc_counted, which takes its caller */
+	}
 }
 
 /* The secret of freed objects' keys (free_object), set with the heap. */
@@ -425,18 +432,36 @@ static inline void *mark_allocated(void *p)
  * RVMM_MALLOC=slob there is no slab object and SLOB checks every free, and
  * with RVMM_MALLOC_DEBUG the debug caches check every free themselves (the
  * key, written into a freed object, would be a write to a poisoned one). */
-static inline void free_object(void *p)
+static void free_through_kfree(void *p, unsigned long caller)
+{
+	if (heap.track)
+		kfree_track_caller(p, caller);
+	else
+		kfree(p);
+}
+
+/* (@caller: the program's call, for RVMM_MALLOC_DEBUG=U.) */
+static inline void free_object(void *p, unsigned long caller)
 {
 	if (unlikely(heap.plain_free))
-		kfree(p);
+		free_through_kfree(p, caller);
 	else
 		kfree_keyed(p, free_secret);
+}
+
+/* __kmalloc, with RVMM_MALLOC_DEBUG=U for the program's call on this
+ * thread's slot. */
+static inline void *kmalloc_for_caller(size_t size)
+{
+	if (unlikely(heap.track))
+		return kmalloc_track_caller(size, GFP, hart_mine->caller);
+	return __kmalloc(size, GFP);
 }
 
 /* (At least 16 bytes: room for the key, whichever allocator serves it.) */
 static inline void *kmalloc16(size_t size)
 {
-	return mark_allocated(__kmalloc(size < 16 ? 16 : size, GFP));
+	return mark_allocated(kmalloc_for_caller(size < 16 ? 16 : size));
 }
 
 /* The length in the head; 0 in the other blocks' heads, so that a pointer
@@ -483,7 +508,7 @@ static void *alloc_aligned(size_t size, size_t align, bool run)
 
 		while (pow < size)
 			pow <<= 1;
-		return mark_allocated(__kmalloc(pow, GFP));
+		return mark_allocated(kmalloc_for_caller(pow));
 	}
 	if (heap.slob && align <= PAGE_SIZE && size + align <= SLOB_SEG_KMALLOC_MAX - 40)
 		return slob_alloc(&kmalloc_heap, size, GFP, align);
@@ -491,7 +516,7 @@ static void *alloc_aligned(size_t size, size_t align, bool run)
 	 * to its size) when @align is above a page. */
 	if (align > PAGE_SIZE)
 		return slob_big_alloc(&kmalloc_heap, size, GFP, align);
-	return __kmalloc(MAX(size, (size_t)KMALLOC_SLAB_MAX + 1), GFP);
+	return kmalloc_for_caller(MAX(size, (size_t)KMALLOC_SLAB_MAX + 1));
 }
 
 /*
@@ -614,7 +639,7 @@ static size_t usable_size(const void *p)
 	return run ? run->priv << PAGE_SHIFT : ksize(p);
 }
 
-static void free_block(void *p)
+static void free_block(void *p, unsigned long caller)
 {
 	struct page *run = run_of(p);
 
@@ -625,7 +650,7 @@ static void free_block(void *p)
 		free_contig_range(page_to_pfn(run), nr);
 	}
 	else
-		free_object(p);
+		free_object(p, caller);
 }
 
 /* ---- the API ------------------------------------------------------------- */
@@ -649,21 +674,22 @@ static inline struct hart_slot *slot_enter(void)
 	return hart_enter(slot);
 }
 
-static inline void *alloc_counted(size_t size, size_t align, int what)
+static inline void *alloc_counted(size_t size, size_t align, int what, unsigned long caller)
 {
 	struct hart_slot *slot;
 	void *p;
 
 	slot = slot_enter();
 	slot->calls[what]++;
+	slot->caller = caller;
 	p = alloc_or_grow(size ? size : 1, align);
 	hart_exit(slot);
 	return p;
 }
 
-static __attribute__((noinline)) void *malloc_slow(size_t size)
+static __attribute__((noinline)) void *malloc_slow(size_t size, unsigned long caller)
 {
-	return alloc_counted(size, 0, C_MALLOC);
+	return alloc_counted(size, 0, C_MALLOC, caller);
 }
 
 /* The common case: a thread with its slot, its lock free, 1 byte to 4 MiB
@@ -677,7 +703,7 @@ API void *malloc(size_t size)
 	void *p;
 
 	if (unlikely(size - fast_min >= fast_span) || unlikely(!(slot = hart_try_enter())))
-		return malloc_slow(size);
+		return malloc_slow(size, RET_IP);
 	slot->calls[C_MALLOC]++;
 	slot->request = size; /* (not kept in a register across the call) */
 	p = mark_allocated(__kmalloc(size, GFP));
@@ -687,39 +713,64 @@ API void *malloc(size_t size)
 	return p;
 }
 
-static __attribute__((noinline)) void free_slow(void *p)
+static __attribute__((noinline)) void free_slow(void *p, unsigned long caller)
 {
 	struct hart_slot *slot = slot_enter();
 
 	slot->calls[C_FREE]++;
-	free_block(p);
+	free_block(p, caller);
 	hart_exit(slot);
 }
 
-static __attribute__((noinline)) void free_maybe_run(void *p)
+static __attribute__((noinline)) void free_maybe_run(void *p, unsigned long caller)
 {
-	free_block(p);
+	free_block(p, caller);
+}
+
+/* free with RVMM_MALLOC=slob or RVMM_MALLOC_DEBUG, whose objects go back
+ * through kfree (free_object). free tail-calls it, so its caller is free's:
+ * the program's call, which RVMM_MALLOC_DEBUG=U records. */
+static __attribute__((noinline)) void free_plain(void *p)
+{
+	unsigned long caller = RET_IP;
+	struct hart_slot *slot;
+
+	if (unlikely(!p)) {
+		__atomic_add_fetch(&free_null_calls, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (unlikely(!(slot = hart_try_enter()))) {
+		free_slow(p, caller);
+		return;
+	}
+	slot->calls[C_FREE]++;
+	free_block(p, caller);
+	hart_exit_tried(slot);
 }
 
 /* The common case: a thread with its slot, its lock free, a pointer that
- * cannot be a run's start: straight to kfree. */
+ * cannot be a run's start: straight to kfree_keyed. */
 API void free(void *p)
 {
 	struct hart_slot *slot;
 
+	if (unlikely(heap.plain_free)) {
+		free_plain(p); /* (a tail call) */
+		return;
+	}
 	if (unlikely(!p)) {
 		__atomic_add_fetch(&free_null_calls, 1, __ATOMIC_RELAXED); /* (counted: a call) */
 		return;
 	}
 	if (unlikely(!(slot = hart_try_enter()))) {
-		free_slow(p);
+		free_slow(p, RET_IP);
 		return;
 	}
 	slot->calls[C_FREE]++;
 	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
-		free_object(p);
+		kfree_keyed(p, free_secret);
 	else
-		free_maybe_run(p);
+		free_maybe_run(p, RET_IP);
 	hart_exit_tried(slot);
 }
 
@@ -814,6 +865,7 @@ API void *calloc(size_t n, size_t size)
 	}
 	slot = slot_enter();
 	slot->calls[C_CALLOC]++;
+	slot->caller = RET_IP;
 	p = alloc_or_grow(n && size ? n * size : 1, 0);
 	if (p)
 		len = usable_size(p);
@@ -961,11 +1013,12 @@ API void *realloc(void *p, size_t size)
 	void *q;
 
 	if (!p)
-		return alloc_counted(size, 0, C_REALLOC);
+		return alloc_counted(size, 0, C_REALLOC, RET_IP);
 	slot = slot_enter();
 	slot->calls[C_REALLOC]++;
+	slot->caller = RET_IP;
 	if (!size) { /* (not through free: one entry point per call, as counted) */
-		free_block(p);
+		free_block(p, RET_IP);
 		hart_exit(slot);
 		return NULL;
 	}
@@ -986,7 +1039,7 @@ API void *realloc(void *p, size_t size)
 		q = alloc_or_grow(size, 0); /* (no room for the headroom: the size alone) */
 	if (q) {
 		move_contents(q, p, MIN(old, size));
-		free_block(p);
+		free_block(p, RET_IP);
 	} else if (!old) {
 		kprintf("rvmm-malloc: realloc(%p): not a block of this heap\n", p);
 		errno = EINVAL;
@@ -995,9 +1048,9 @@ API void *realloc(void *p, size_t size)
 	return q;
 }
 
-static void *memalign_counted(size_t align, size_t size)
+static void *memalign_counted(size_t align, size_t size, unsigned long caller)
 {
-	return alloc_counted(size, align, C_MEMALIGN);
+	return alloc_counted(size, align, C_MEMALIGN, caller);
 }
 
 static bool power_of_two(size_t x)
@@ -1016,7 +1069,7 @@ API void *memalign(size_t align, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	return memalign_counted(a, size);
+	return memalign_counted(a, size, RET_IP);
 }
 
 API void *aligned_alloc(size_t align, size_t size)
@@ -1025,7 +1078,7 @@ API void *aligned_alloc(size_t align, size_t size)
 		errno = EINVAL;
 		return NULL;
 	}
-	return memalign_counted(align, size);
+	return memalign_counted(align, size, RET_IP);
 }
 
 API int posix_memalign(void **out, size_t align, size_t size)
@@ -1035,7 +1088,7 @@ API int posix_memalign(void **out, size_t align, size_t size)
 
 	if (!power_of_two(align) || align % sizeof(void *))
 		return EINVAL;
-	p = memalign_counted(align, size);
+	p = memalign_counted(align, size, RET_IP);
 	if (!p)
 		return ENOMEM;
 	errno = saved;
@@ -1045,7 +1098,7 @@ API int posix_memalign(void **out, size_t align, size_t size)
 
 API void *valloc(size_t size)
 {
-	return memalign_counted(PAGE_SIZE, size);
+	return memalign_counted(PAGE_SIZE, size, RET_IP);
 }
 
 API void *pvalloc(size_t size)
@@ -1054,7 +1107,7 @@ API void *pvalloc(size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return memalign_counted(PAGE_SIZE, ALIGN_UP(size ? size : 1, PAGE_SIZE));
+	return memalign_counted(PAGE_SIZE, ALIGN_UP(size ? size : 1, PAGE_SIZE), RET_IP);
 }
 
 API size_t malloc_usable_size(void *p)
@@ -1295,8 +1348,15 @@ __attribute__((destructor)) static void shim_check_at_exit(void)
 
 __attribute__((destructor)) static void shim_report(void)
 {
+	struct hart_slot *slot;
+
 	if (!reporting || __atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
 		return;
+	if (heap.track) {
+		slot = slot_enter();
+		report_traces();
+		hart_exit(slot);
+	}
 	report_write(program_invocation_short_name ? program_invocation_short_name : "?",
 		     (int)getpid(), heap.slob ? "slob" : "slab", heap_in_use());
 }

@@ -464,13 +464,14 @@ struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type)
  * zone bits (the zone's own cache: the kmalloc-N magazines hold objects of
  * any zone), KFENCE's sample, a heap class's request that __kmalloc does
  * not send to SLOB itself. */
-static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
+static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp,
+							 unsigned long caller)
 {
 	unsigned int idx = kmalloc_index(size);
 	struct kmem_cache *c;
 	void *p;
 
-	if (unlikely(kfence_enabled) && (p = kfence_alloc_kmalloc(size, gfp, KFENCE_CALLER())))
+	if (unlikely(kfence_enabled) && (p = kfence_alloc_kmalloc(size, gfp, caller)))
 		return p;
 	if (is_heap_class(idx)) { /* a block of the size from the zone's SLOB heap */
 		if (unlikely(gfp & GFP_ZONEMASK))
@@ -485,12 +486,12 @@ static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp)
 				    __ATOMIC_ACQUIRE);
 		if (!c && !(c = create_kmalloc_zone_cache(idx, gfp)))
 			return NULL;
-		return kmem_cache_alloc(c, gfp); /* the cache honours the zone */
+		return kmem_cache_alloc_from(c, gfp, caller); /* the cache honours the zone */
 	}
 	c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
 	if (!c && !(c = create_kmalloc_cache(idx, gfp)))
 		return NULL;
-	return kmem_cache_alloc(c, gfp); /* __GFP_ZERO clears the whole object */
+	return kmem_cache_alloc_from(c, gfp, caller); /* __GFP_ZERO clears the whole object */
 }
 
 static void kfree_error(const void *p, const char *reason)
@@ -557,9 +558,13 @@ static inline void *kmalloc_from_heap(size_t size, gfp_t gfp)
 	return heap_kmalloc(&kmalloc_heap, size, gfp);
 }
 
-void *kmalloc_miss(unsigned long idx, size_t size, gfp_t gfp)
+/* kmalloc_miss for an allocation @caller asked for (the address slab_debug=U
+ * and KFENCE record). */
+static __attribute__((always_inline)) inline void *miss(unsigned long idx, size_t size, gfp_t gfp,
+							 unsigned long caller)
 {
 	struct kmem_cache *c;
+	void *obj;
 
 	/* A heap class's plain request: SLOB's kmalloc at once (every
 	 * allocation of such a class comes here; no second lookup). */
@@ -570,13 +575,26 @@ void *kmalloc_miss(unsigned long idx, size_t size, gfp_t gfp)
 	 * through it depends on the pointer, which RISC-V orders without a
 	 * fence. Non-NULL only with kmalloc=slab. */
 	c = __atomic_load_n(&kmalloc_fast_caches[idx], __ATOMIC_RELAXED);
-	if (likely(c) && !(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
-		return kmem_cache_alloc(c, gfp); /* its magazine is empty: a refill */
+	if (likely(c) && !(gfp & (__GFP_ZERO | GFP_ZONEMASK))) {
+		/* kmem_cache_alloc's steps (its magazine is empty: a refill) */
+		obj = magazine_pop(c->pcpu_off);
+		if (!obj)
+			obj = kmem_cache_alloc_slow_from(c, gfp, caller);
+		return kasan_slab_alloc(c, obj);
+	}
 	if (kmalloc_backend == KMALLOC_SLAB)
-		return kmalloc_slab_slow(size, gfp);
+		return kmalloc_slab_slow(size, gfp, caller);
 	return kmalloc_from_heap(size, gfp);
 }
 
+/* (kmalloc's inline path calls it, so its caller is kmalloc's.) */
+void *kmalloc_miss(unsigned long idx, size_t size, gfp_t gfp)
+{
+	return miss(idx, size, gfp, RET_IP);
+}
+
+/* (No caller read here: kmalloc_miss is a tail call, so its own caller is
+ * __kmalloc's, and the fast path saves no register.) */
 void *__kmalloc(size_t size, gfp_t gfp)
 {
 	if (likely(size - 1 < KMALLOC_SLAB_MAX)) {
@@ -591,16 +609,29 @@ void *__kmalloc(size_t size, gfp_t gfp)
 	return kmalloc_from_heap(size, gfp);
 }
 
+/* (kmalloc_miss's steps serve it whole: with a fast cache they pop its
+ * magazine first.) */
+void *kmalloc_track_caller(size_t size, gfp_t gfp, unsigned long caller)
+{
+	void *p;
+
+	if (likely(size - 1 < KMALLOC_SLAB_MAX))
+		p = miss(kmalloc_off_index(size) / sizeof(s32), size, gfp, caller);
+	else
+		p = kmalloc_from_heap(size, gfp);
+	return kasan_kmalloc(p, size);
+}
+
 void *kzalloc(size_t size, gfp_t gfp)
 {
-	return kmalloc(size, gfp | __GFP_ZERO);
+	return kmalloc_track_caller(size, gfp | __GFP_ZERO, RET_IP);
 }
 
 void *kcalloc(size_t n, size_t size, gfp_t gfp)
 {
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	return kzalloc(n * size, gfp);
+	return kmalloc_track_caller(n * size, gfp | __GFP_ZERO, RET_IP);
 }
 
 /* The struct page that owns p as kmalloc memory, or NULL (reported). */
@@ -701,6 +732,16 @@ void kfree(const void *p)
 	kfree_slow(p);
 }
 
+void kfree_track_caller(const void *p, unsigned long caller)
+{
+	struct page *page = ZERO_OR_NULL_PTR(p) ? NULL : node_virt_to_page(mem_node, p);
+
+	if (page && PageSlab(page)) /* (every page of a slab names its cache) */
+		kmem_cache_free_from(page->slab_cache, (void *)p, caller);
+	else
+		kfree(p);
+}
+
 size_t ksize(const void *p)
 {
 	struct page *page = ZERO_OR_NULL_PTR(p) ? NULL : virt_to_page(p);
@@ -749,7 +790,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	void *q;
 
 	if (ZERO_OR_NULL_PTR(p))
-		return kmalloc(new_size, gfp);
+		return kmalloc_track_caller(new_size, gfp, RET_IP);
 	if (new_size == 0) {
 		kfree(p);
 		return ZERO_SIZE_PTR;
@@ -777,7 +818,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	    bigblock_grows_in_place(p, new_size) && slob_big_grow(h, page, new_size, gfp))
 		return kasan_krealloc(p, new_size);
 	if (!h || ((gfp & GFP_ZONEMASK) && (h == &kmalloc_heap || is_kmalloc_zone_heap(h))))
-		q = kmalloc(new_size, gfp);
+		q = kmalloc_track_caller(new_size, gfp, RET_IP);
 	else
 		q = kasan_kmalloc(heap_kmalloc(h, new_size, gfp), new_size);
 	if (!q)

@@ -975,7 +975,12 @@ static __attribute__((always_inline)) inline void *alloc_slow(struct kmem_cache 
 
 void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 {
-	return alloc_slow(c, gfp, (unsigned long)__builtin_return_address(0));
+	return alloc_slow(c, gfp, RET_IP);
+}
+
+void *kmem_cache_alloc_slow_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	return alloc_slow(c, gfp, caller);
 }
 
 /* Is @obj the start of an object in one of @c's slabs? (@head: its slab,
@@ -996,9 +1001,11 @@ static __attribute__((noinline)) void report_not_object(struct kmem_cache *c, co
 				    : "free of an object that is not from this cache", NULL, 0);
 }
 
-void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
+/* kmem_cache_free_slow's work for a free @caller asked for (the address
+ * slab_debug=U's track records). */
+static __attribute__((always_inline)) inline void free_slow(void *obj, struct kmem_cache *c,
+							     unsigned long caller)
 {
-	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	unsigned long flags = irq_save();
 	struct slab_cpu *m = this_magazine(c);
 
@@ -1034,6 +1041,28 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	*m->top++ = obj;
 	spin_unlock(&c->lock);
 	irq_restore(flags);
+}
+
+void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
+{
+	free_slow(obj, c, RET_IP);
+}
+
+void kmem_cache_free_slow_from(void *obj, struct kmem_cache *c, unsigned long caller)
+{
+	free_slow(obj, c, caller);
+}
+
+void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller)
+{
+	if (unlikely(kfence_object(obj))) {
+		kfence_cache_free(c, obj);
+		return;
+	}
+	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
+		return;
+	if (!magazine_push(c, obj, false))
+		free_slow(obj, c, caller);
 }
 
 /* kfree_keyed's checks of @p, which lies in @head's slab of @c (@rel: its
@@ -1120,9 +1149,10 @@ static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t g
 	}
 }
 
-void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
+/* kmem_cache_alloc_gfp's work for an allocation @caller asked for. */
+static __attribute__((always_inline)) inline void *alloc_gfp(struct kmem_cache *c, gfp_t gfp,
+							      unsigned long caller)
 {
-	unsigned long caller = (unsigned long)__builtin_return_address(0);
 	void *obj;
 
 	if (unlikely(!gfp_zone_satisfies(c->allocflags, gfp))) {
@@ -1130,8 +1160,7 @@ void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
 		return NULL;
 	}
 	/* Every object of the cache is in its zone: the zone bits have done
-	 * their part. kmem_cache_alloc's steps, the slow path told who asked
-	 * (this function is not inlined into its caller). */
+	 * their part. kmem_cache_alloc's steps, the slow path told who asked. */
 	obj = magazine_pop(c->pcpu_off);
 	if (!obj)
 		obj = alloc_slow(c, gfp & ~(__GFP_ZERO | GFP_ZONEMASK), caller);
@@ -1139,6 +1168,16 @@ void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
 	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	return obj;
+}
+
+void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
+{
+	return alloc_gfp(c, gfp, RET_IP);
+}
+
+void *kmem_cache_alloc_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	return alloc_gfp(c, gfp, caller);
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)

@@ -29,6 +29,14 @@ __attribute__((constructor)) static void port_host_init(void)
 	kprintf_set_sink(port_host_stdout_sink);
 }
 
+/* No symbol table in host builds (boot/ksyms.c is the kernel's). */
+const char *ksym_lookup(unsigned long addr, unsigned long *offset)
+{
+	(void)addr;
+	(void)offset;
+	return NULL;
+}
+
 void panic(const char *fmt, ...)
 {
 	char msg[KPRINTF_MAX];

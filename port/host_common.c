@@ -5,8 +5,8 @@
  * page allocator slots each (the calling thread's in initial-exec
  * thread-locals, so this_cpu_base() is one load), the monotonic clock, and
  * nothing for what a host process lacks: no IPIs to send (threads tick
- * themselves), no page table (vmalloc and vmap fail), no kernel symbol
- * table. Unless built with PORT_HOST_SLOT_LOCKED (the malloc port, whose
+ * themselves), no page table (vmalloc and vmap fail). Each port has its
+ * own ksym_lookup. Unless built with PORT_HOST_SLOT_LOCKED (the malloc port, whose
  * slot locks do it), each cpu's occupant word for irq_save's claim and the
  * panic when two threads are inside mm/ as one cpu (mm/port.h, "Sections").
  * A lock's waiter yields the cpu now and then (lib/spinlock.h's spin_yield,
@@ -104,12 +104,4 @@ unsigned int port_save_stack(unsigned long *pcs, unsigned int max)
 	(void)pcs;
 	(void)max;
 	return 0;
-}
-
-/* No kernel symbol table on the host (boot/ksyms.c is the kernel's). */
-const char *ksym_lookup(unsigned long addr, unsigned long *offset)
-{
-	(void)addr;
-	(void)offset;
-	return NULL;
 }

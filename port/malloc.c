@@ -18,11 +18,16 @@
  * mm/ (holding a zone, cache or heap lock) when the child is made; both
  * sides then release them, and in the child only the forking thread leases.
  *
- * There is no paging (vmalloc and vmap fail) and no symbol table: those
- * calls, the per-hart areas and the clock are port/host_common.c, shared
- * with the tests' port.
+ * Code addresses (the tracks of RVMM_MALLOC_DEBUG=U, page_owner's and
+ * vmalloc's callers) are named by the file mapped there and the address in
+ * that file, read from /proc/self/maps: ksym_lookup, below.
+ *
+ * There is no paging (vmalloc and vmap fail): those calls, the per-hart
+ * areas and the clock are port/host_common.c, shared with the tests' port.
  */
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -325,4 +330,114 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 		hart_exit(&hart_slots[cpu]);
 	}
 	port_host_set_this_cpu(me);
+}
+
+/* ---- code addresses: /proc/self/maps ----------------------------------- */
+
+/* One line of /proc/self/maps: "START-END PERMS OFFSET DEV INODE [PATH]". */
+struct map_line {
+	unsigned long start, end, offset;
+	const char *path; /* "" for an anonymous mapping */
+};
+
+static unsigned long hex_field(const char **s)
+{
+	unsigned long v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+		unsigned int d = c >= '0' && c <= '9' ? (unsigned int)(c - '0')
+			       : c >= 'a' && c <= 'f' ? (unsigned int)(c - 'a' + 10) : 16;
+
+		if (d == 16)
+			return v;
+		v = v << 4 | d;
+	}
+}
+
+static const char *skip_field(const char *s)
+{
+	while (*s && *s != ' ')
+		s++;
+	while (*s == ' ')
+		s++;
+	return s;
+}
+
+static void parse_map_line(const char *s, struct map_line *m)
+{
+	m->start = hex_field(&s);
+	s++; /* '-' */
+	m->end = hex_field(&s);
+	s = skip_field(skip_field(s)); /* the end's space, the permissions */
+	m->offset = hex_field(&s);
+	m->path = skip_field(skip_field(skip_field(s))); /* device, inode */
+}
+
+/* The address in its file of @addr, which lies in a mapping of that file
+ * whose first page (file offset 0) is mapped at @base: what addr2line -e
+ * FILE takes. A position-independent file (a library, a PIE program) has
+ * its addresses from 0 at @base; a program linked at fixed addresses
+ * (ELF type ET_EXEC) has them as they are. */
+static unsigned long file_address(unsigned long addr, unsigned long base)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+
+	return eh->e_ident[EI_MAG0] == ELFMAG0 && eh->e_type == ET_EXEC ? addr : addr - base;
+}
+
+/*
+ * No function names here (a program's symbols are in its file, not
+ * loaded): the name given is the path of the file mapped at @addr and
+ * *@offset the address in that file, so a report reads
+ * "/usr/bin/prog+0x1f2a3" and `addr2line -f -e /usr/bin/prog 0x1f2a3`
+ * names the function and line. NULL for an address outside any file
+ * (anonymous memory: code a program generated). /proc/self/maps is read
+ * with plain system calls, a page at a time, with no lock taken: this
+ * runs inside reports, with mm/'s locks held and the program's other
+ * threads possibly inside the dynamic linker. The name is the calling
+ * thread's, valid until its next call.
+ */
+const char *ksym_lookup(unsigned long addr, unsigned long *offset)
+{
+	static __thread char found[256] __attribute__((tls_model("initial-exec")));
+	char buf[4096 + 512], base_path[sizeof(found)] = "";
+	unsigned long base = 0;
+	size_t have = 0;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *line = buf, *nl;
+
+		have += (size_t)n;
+		buf[have] = 0;
+		while ((nl = strchr(line, '\n'))) {
+			struct map_line m;
+
+			*nl = 0;
+			parse_map_line(line, &m);
+			line = nl + 1;
+			if (m.offset == 0 && m.path[0] == '/') { /* a file's first mapping */
+				base = m.start;
+				kstrlcpy(base_path, m.path, sizeof(base_path));
+			}
+			if (addr < m.start || addr >= m.end)
+				continue;
+			close(fd);
+			if (m.path[0] != '/' || !base || strcmp(m.path, base_path))
+				return NULL;
+			kstrlcpy(found, m.path, sizeof(found));
+			*offset = file_address(addr, base);
+			return found;
+		}
+		have = (size_t)(buf + have - line); /* a line not yet whole */
+		if (have >= sizeof(buf) - 1)
+			have = 0; /* (longer than any line the kernel writes: dropped) */
+		memmove(buf, line, have);
+	}
+	close(fd);
+	return NULL;
 }

@@ -24,6 +24,7 @@ struct hart_slot {
 	unsigned int lessees;  /* threads leasing the slot */
 	unsigned long calls[8]; /* the shim's counters (malloc/shim.c), under lock */
 	unsigned long request;  /* the shim's malloc size, kept for its slow path */
+	unsigned long caller;   /* RVMM_MALLOC_DEBUG=U: the program's call being served */
 } __aligned(64);
 
 extern struct hart_slot hart_slots[MAX_HARTS];

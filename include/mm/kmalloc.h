@@ -55,6 +55,16 @@ void *kzalloc(size_t size, gfp_t gfp);
 void *kcalloc(size_t n, size_t size, gfp_t gfp);
 void *krealloc(const void *p, size_t new_size, gfp_t gfp);
 void kfree(const void *p);
+/*
+ * kmalloc and kfree for an allocator that serves others (a wrapper such as
+ * kzalloc or krealloc, a library's malloc and free): @caller is recorded
+ * as who allocated or freed the block where a record is kept (the tracks
+ * of slab_debug=U, KFENCE's), in place of the wrapper (Linux's
+ * kmalloc_track_caller; pass RET_IP, or the address the wrapper's own
+ * caller gave). Otherwise as kmalloc and kfree.
+ */
+void *kmalloc_track_caller(size_t size, gfp_t gfp, unsigned long caller);
+void kfree_track_caller(const void *p, unsigned long caller);
 /* The usable size of a kmalloc'ed block (>= what was asked for); 0 for
  * NULL, ZERO_SIZE_PTR and pointers kmalloc does not own. */
 size_t ksize(const void *p);

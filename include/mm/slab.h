@@ -293,6 +293,20 @@ void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp);
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
 
 /*
+ * The same for an allocator that serves others (kmalloc, a library's
+ * malloc): @caller is the address slab_debug=U's tracks and KFENCE record
+ * as who allocated or freed the object, where the functions above record
+ * their own caller (Linux's _RET_IP_ passed down, as kmalloc_track_caller
+ * does). kmem_cache_alloc_from takes any gfp, as kmem_cache_alloc does;
+ * kmem_cache_alloc_slow_from a gfp without zone bits or __GFP_ZERO, after
+ * a magazine pop that failed; kmem_cache_free_from any object of @c.
+ */
+void *kmem_cache_alloc_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
+void *kmem_cache_alloc_slow_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
+void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller);
+void kmem_cache_free_slow_from(void *obj, struct kmem_cache *c, unsigned long caller);
+
+/*
  * Allocate an object in its constructed state (the constructor ran when
  * its slab was made; on a SLOB-model cache, at this allocation), or NULL.
  * Contract: objects are freed in their constructed state, so a slab cache
@@ -339,17 +353,15 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	return kasan_slab_alloc(c, kmem_cache_alloc_slow(c, gfp));
 }
 
-/* A full magazine, an object equal to the last one freed here (a double
- * free in a row: top[-1] is always readable, the NULL at worst) or a
- * pointer off the cache's object grid (obj_mask: inside an object) takes
- * the slow path, which checks the pointer exactly, reports a bad free and
- * drops it. kfree calls it directly: its object is in the direct map, so
- * it cannot be KFENCE's. */
-static inline __attribute__((always_inline)) void magazine_free(struct kmem_cache *c, void *obj,
+/* Push @obj on the running hart's magazine of @c; false, with nothing
+ * done, for a full magazine, an object equal to the last one freed here (a
+ * double free in a row: top[-1] is always readable, the NULL at worst) or a
+ * pointer off the cache's object grid (obj_mask: inside an object): those
+ * take the slow path, which checks the pointer exactly, reports a bad free
+ * and drops it. */
+static inline __attribute__((always_inline)) bool magazine_push(struct kmem_cache *c, void *obj,
 								  bool checked)
 {
-	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
-		return;
 	unsigned long flags = irq_save_notrap();
 	struct slab_cpu *sc = this_slab_cpu(c);
 	void **top = sc->top;
@@ -361,9 +373,21 @@ static inline __attribute__((always_inline)) void magazine_free(struct kmem_cach
 		*top = obj;
 		sc->top = top + 1;
 		irq_restore_notrap(flags);
-		return;
+		return true;
 	}
 	irq_restore_notrap(flags);
+	return false;
+}
+
+/* kfree calls it directly: its object is in the direct map, so it cannot
+ * be KFENCE's. */
+static inline __attribute__((always_inline)) void magazine_free(struct kmem_cache *c, void *obj,
+								  bool checked)
+{
+	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
+		return;
+	if (likely(magazine_push(c, obj, checked)))
+		return;
 	kmem_cache_free_slow(obj, c);
 }
 

@@ -38,6 +38,19 @@ else
 	record kasan-zones-numa-8G-no-report 0 1
 fi
 
+# slab_debug=U on a kmalloc cache of the KASAN kernel, whose kmalloc
+# paths wrap every call (no tail calls down to the slab): the tracks still
+# name the code that called kmalloc or kzalloc (memmap-fill's, vmalloc's),
+# never kmalloc_miss, kzalloc or kmalloc_slab_slow, since each passes its
+# caller on (kmalloc_track_caller).
+qemu_run kasan-kmalloc-tracks 120 /dev/null -M virt -bios default -smp 2 -m 256M \
+	-kernel "$KASAN_KERNEL" -append 'slab_debug=U,kmalloc-64 run="memmap-fill;alloc_traces kmalloc-64;poweroff"'
+check_log kasan-kmalloc-tracks kasan-kmalloc-tracks-callers \
+	"^ +[0-9]+ cmd_memmap_fill\+0x[0-9a-f]+ age=[0-9]+/[0-9]+/[0-9]+ cpus=[0-9]" \
+	"^ +[0-9]+ vmalloc_caller\+0x[0-9a-f]+ age="
+no_log kasan-kmalloc-tracks kasan-kmalloc-tracks-not-kmalloc \
+	"^ +[0-9]+ (__kmalloc|kmalloc|kzalloc|kcalloc|krealloc|kmem_cache_alloc)[a-z_]*\+0x" "^BUG: KASAN"
+
 # ktest=kasan: the planted bugs, each with its kind, address, size and
 # direction; the closing count must be N of N.
 ktest_run kasan-planted 120 -M virt -bios default -smp 4 -m 512M -kernel "$KASAN_KERNEL" \

@@ -283,6 +283,9 @@ check_log slab-traces slab-traces-lines \
 	"^ +[0-9]+ cmd_memmap_fill\+0x[0-9a-f]+ age=[0-9]+/[0-9]+/[0-9]+ cpus=[0-9]" \
 	"^ +[0-9]+ <not-available>$"
 no_log slab-traces slab-traces-quiet "^slab error" "^kmem_cache_check: " "^No data$"
+# (kmalloc's own functions pass their caller on: kmalloc_track_caller.)
+no_log slab-traces slab-traces-not-kmalloc \
+	"^ +[0-9]+ (__kmalloc|kmalloc|kzalloc|kcalloc|krealloc|kmem_cache_alloc)[a-z_]*\+0x"
 
 # A bad letter is warned about and changes nothing: kmalloc-64 as usual.
 ktest_run slab-debug-bad 120 $VIRT -smp 2 -m 128M -kernel "$KERNEL" \

@@ -43,6 +43,9 @@
  * showing more in use than the heap; free, and realloc that succeeds,
  * leaving errno as it was when madvise fails on locked pages.
  */
+#define _GNU_SOURCE /* dladdr */
+#include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1108,6 +1111,8 @@ static void runs_reused(void)
 /* The address-space limit (RLIMIT_AS) run_self's child runs under; 0:
  * none set. */
 static rlim_t run_self_as_limit;
+/* The RVMM_MALLOC_REPORT file run_self's child writes; NULL: none. */
+static const char *run_self_report;
 
 static int run_self(const char *mode, const char *var, const char *value, char *err, size_t size)
 {
@@ -1126,6 +1131,8 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 		close(fds[1]);
 		unsetenv("RVMM_MALLOC_STATS");
 		unsetenv("RVMM_MALLOC_REPORT");
+		if (run_self_report)
+			setenv("RVMM_MALLOC_REPORT", run_self_report, 1);
 		if (var)
 			setenv(var, value, 1);
 		if (run_self_as_limit) {
@@ -1377,8 +1384,8 @@ static int overflow_child(void)
 /* RVMM_MALLOC_DEBUG=Z (the kernel's slab_debug red zones on the kmalloc
  * caches) reports a write past a block when it is freed, naming the cache
  * and the bytes; without it the write goes unseen. Either way the double
- * free is reported. U is refused (it would name the library's malloc), and
- * SLOB has no slab caches to debug. */
+ * free is reported. A letter other than F, Z, P and U is refused, and SLOB
+ * has no slab caches to debug. */
 static void debug_finds_overflow(void)
 {
 	const char *backend = getenv("RVMM_MALLOC");
@@ -1399,9 +1406,141 @@ static void debug_finds_overflow(void)
 		      strstr(err, "overflow: end"),
 	      "RVMM_MALLOC_DEBUG=Z: a write past a 64-byte block reported at its free (status 0x%x): '%.400s'",
 	      status, err);
-	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "FZPU", err, sizeof(err));
-	CHECK(WIFSIGNALED(status) && strstr(err, "RVMM_MALLOC_DEBUG=FZPU: expected letters of FZP"),
-	      "RVMM_MALLOC_DEBUG=FZPU refused by name (status 0x%x): '%.200s'", status, err);
+	CHECK(!strstr(err, "last allocated by"), "RVMM_MALLOC_DEBUG=Z records no callers: '%.400s'", err);
+	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "FZPQ", err, sizeof(err));
+	CHECK(WIFSIGNALED(status) && strstr(err, "RVMM_MALLOC_DEBUG=FZPQ: expected letters of FZPU"),
+	      "RVMM_MALLOC_DEBUG=FZPQ refused by name (status 0x%x): '%.200s'", status, err);
+}
+
+/* "malloc-edge tracked": blocks from three functions of this program, each
+ * allocating or freeing in one call: a 64-byte block written past and
+ * freed, a 32-byte one freed twice, 50 blocks of 40 bytes kept to the end.
+ * Its standard error's first line gives this program's path and the three
+ * functions' addresses in that file (what RVMM_MALLOC_DEBUG=U's reports
+ * name: the address in the file, from 0 in a position-independent one). */
+static __attribute__((noinline)) void *tracked_alloc(size_t size)
+{
+	void *p = malloc(size);
+
+	__asm__ volatile("" ::: "memory"); /* (not a tail call: malloc returns here) */
+	return p;
+}
+
+static __attribute__((noinline)) void tracked_free(void *p)
+{
+	free(p);
+	__asm__ volatile("" ::: "memory");
+}
+
+static __attribute__((noinline)) void tracked_leak(void **keep, int n)
+{
+	for (int i = 0; i < n; i++)
+		keep[i] = malloc(40);
+	__asm__ volatile("" ::: "memory");
+}
+
+static unsigned long file_address_of(const void *fn)
+{
+	Dl_info info;
+
+	if (!dladdr(fn, &info))
+		return 0;
+	/* (A position-dependent program's addresses are its file's.) */
+	return ((const unsigned char *)info.dli_fbase)[16] == ET_EXEC
+		       ? (unsigned long)fn : (unsigned long)((const char *)fn - (const char *)info.dli_fbase);
+}
+
+static int tracked_child(void)
+{
+	static void *keep[50];
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *p, *volatile q;
+
+	if (n <= 0)
+		return 1;
+	path[n] = 0;
+	fprintf(stderr, "tracked: %s alloc=0x%lx free=0x%lx leak=0x%lx\n", path,
+		file_address_of((const void *)tracked_alloc), file_address_of((const void *)tracked_free),
+		file_address_of((const void *)tracked_leak));
+	if (!(p = tracked_alloc(64)))
+		return 1;
+	for (int i = 0; i < 72; i++)
+		((volatile char *)p)[i] = 'x';
+	tracked_free(p);
+	if (!(q = tracked_alloc(32)))
+		return 1;
+	tracked_free(q);
+	tracked_free(q);
+	tracked_leak(keep, 50);
+	fprintf(stderr, "tracked: end\n");
+	return 0;
+}
+
+/* Does @text hold "@what PATH+0xOFF" with OFF inside the function at @fn
+ * (its call returns within 256 bytes of its start)? */
+static int names_function(const char *text, const char *what, const char *path, unsigned long fn)
+{
+	char want[PATH_MAX + 64];
+	size_t len = (size_t)snprintf(want, sizeof(want), "%s%s+0x", what, path);
+
+	for (const char *at = strstr(text, want); at; at = strstr(at + 1, want)) {
+		unsigned long off = strtoul(at + len, NULL, 16);
+
+		if (off > fn && off < fn + 256)
+			return 1;
+	}
+	return 0;
+}
+
+/* RVMM_MALLOC_DEBUG=U names the program's code that allocated and last
+ * freed an object: in slab_debug's reports (the write past a block: who
+ * allocated it; the double free: who freed it first) and, with
+ * RVMM_MALLOC_REPORT, in the objects still allocated at exit, by caller
+ * (a leak: 50 objects from one function). The library's own malloc and
+ * free are never named: they pass the program's call down
+ * (kmalloc_track_caller, kfree_track_caller). */
+static void debug_names_callers(void)
+{
+	const char *backend = getenv("RVMM_MALLOC");
+	char err[8192], path[PATH_MAX], report[] = "/tmp/malloc-edge-tracked.XXXXXX", text[65536];
+	unsigned long fa = 0, ff = 0, fl = 0;
+	int status, fd;
+	ssize_t n;
+
+	if (backend && strcmp(backend, "slob") == 0)
+		return; /* (debug_finds_overflow: refused on SLOB) */
+	fd = mkstemp(report);
+	if (fd < 0) {
+		CHECK(0, "mkstemp: %s", strerror(errno));
+		return;
+	}
+	close(fd);
+	run_self_report = report;
+	status = run_self("tracked", "RVMM_MALLOC_DEBUG", "ZU", err, sizeof(err));
+	run_self_report = NULL;
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(err, "tracked: end") &&
+		      sscanf(err, "tracked: %4095s alloc=0x%lx free=0x%lx leak=0x%lx", path, &fa, &ff, &fl) == 4 &&
+		      fa && ff && fl,
+	      "RVMM_MALLOC_DEBUG=ZU: the tracked run (status 0x%x): '%.400s'", status, err);
+	CHECK(strstr(err, ": write past the object (red zone overwritten)") &&
+		      names_function(err, "  last allocated by ", path, fa),
+	      "the write past a block names tracked_alloc (%s+0x%lx) as its allocator: '%.1200s'", path,
+	      fa, err);
+	CHECK(strstr(err, ": double free") && names_function(err, "  last freed by ", path, ff),
+	      "the double free names tracked_free (%s+0x%lx) as the first freer: '%.1200s'", path, ff,
+	      err);
+	CHECK(!strstr(err, "librvmm-malloc"), "no report names the library: '%.1200s'", err);
+	fd = open(report, O_RDONLY);
+	n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	text[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+	unlink(report);
+	CHECK(strstr(text, "== still allocated at exit, by who allocated them") &&
+		      strstr(text, "alloc_traces kmalloc-48: ") && names_function(text, "     50 ", path, fl),
+	      "RVMM_MALLOC_REPORT lists the 50 kept blocks under tracked_leak (%s+0x%lx): '%.2000s'",
+	      path, fl, strstr(text, "== still") ? strstr(text, "== still") : text);
 }
 
 /* "malloc-edge aligned": 4 rounds of blocks the size of their alignment,
@@ -2166,6 +2305,8 @@ int main(int argc, char **argv)
 		return pairs_child("objects", 392, 272, OBJECTS);
 	if (argc > 1 && strcmp(argv[1], "overflow") == 0)
 		return overflow_child();
+	if (argc > 1 && strcmp(argv[1], "tracked") == 0)
+		return tracked_child();
 	if (argc > 1 && strcmp(argv[1], "damaged") == 0)
 		return damaged_child();
 	if (argc > 1 && strcmp(argv[1], "pages") == 0)
@@ -2213,6 +2354,7 @@ int main(int argc, char **argv)
 	page_buffers_like_sqlite();
 	check_finds_damage();
 	debug_finds_overflow();
+	debug_names_callers();
 	aligned_doubled();
 	bigblock_grows_in_place();
 	block_passes_4mib_in_place();
