@@ -75,7 +75,7 @@ tests/qemu/replay-checks.sh
 section "pictures of memory: the memmap dump against the reports, and its plots"
 tests/qemu/memmap-checks.sh
 
-section "boards: sifive_u, U-Boot booti, the SD card image"
+section "boards: sifive_u, U-Boot booti, the SD card image, the Icicle Kit (microchip-icicle-kit)"
 tests/qemu/boards.sh
 
 section "rvmm-dt: device trees checked on the host, against the boot log on QEMU"

@@ -3,7 +3,10 @@
 # finisher: the result is read from the console), U-Boot's booti with
 # bootargs from its environment and with an initrd, and the SD card image
 # booted by U-Boot with no typing; make sdimage as a board owner runs it,
-# with and without BOOTARGS; device trees at the limits of rvmm's tables.
+# with and without BOOTARGS; the device trees Linux ships for the HiFive
+# boards (on sifive_u) and the PolarFire SoC Icicle Kit (on QEMU's
+# microchip-icicle-kit, which halts at poweroff: read from the console);
+# device trees at the limits of rvmm's tables.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -225,6 +228,41 @@ board_run linux-unmatched-8g hifive-unmatched-a00 8G
 check_log linux-unmatched-8g linux-unmatched-8g-ram-probed \
 	"^memory: \[mem 0x0000000080000000-0x000000047fffffff\] from the device tree does not answer past 0x0000000280000000: using 8192 of 16384 MiB$" \
 	"^  node   0: \[mem 0x0000000080000000-0x000000027fffffff\]$"
+
+# --- the device tree Linux ships for the PolarFire SoC Icicle Kit ---
+# QEMU's microchip-icicle-kit runs its own OpenSBI (fw_dynamic: no -bios).
+# The tree's stdout-path is serial1 (MMUART1), QEMU's second serial port:
+# -serial null takes the first. rvmm boots on one of the U54s (harts 1-4);
+# the E51 (hart 0, no MMU) stays down. RAM is two banks, 1 GiB at 2 GiB and
+# 1 GiB at 0x1040000000 (in QEMU's high DDR at 0x1000000000 with -m 4G),
+# and the blob lies inside the tree's no-map region@BFC00000 (4 pages of it
+# stay mapped read-only, tests/dts/nomap-dtb.dts has the same shape).
+# The machine has no SBI reset device: poweroff halts and QEMU runs on, so
+# the result is read from the console (ktest_run_console).
+icicle_run() { # NAME MEM
+	ktest_run_console "$1" 300 -M microchip-icicle-kit -smp 5 -m "$2" -serial null \
+		-serial mon:stdio -dtb "$BOARDS/mpfs-icicle-kit.dtb" -kernel "$KERNEL" -append "ktest=all"
+}
+icicle_run linux-icicle 4G
+check_log linux-icicle linux-icicle-board "^rvmm: booting on hart [1-4], device tree at 0xbfe00000$" \
+	"^harts: hart 0 left down: no MMU" "^harts: 4 of 4 up \(boot hart [1-4]\)$" \
+	"^rvmm ready on 4 harts, console serial@20100000\.$" "^power: no way to power off; halted$"
+check_log linux-icicle linux-icicle-map \
+	"^  node   0: \[mem 0x0000000080000000-0x00000000bfffffff\]$" \
+	"^  node   0: \[mem 0x0000001040000000-0x000000107fffffff\]$" \
+	"^  \[mem 0x0000000080000000-0x000000008007ffff\] mmode_resv0@80000000$" \
+	"^  \[mem 0x00000000bfc00000-0x00000000bfffffff\] region@BFC00000 \(no-map\)$" \
+	"^  Normal   \[mem 0x0000000100000000-0x000000107fffffff\]$" \
+	"^# paging.direct_map_covers_ram: 1020 no-map pages unmapped, 4 holding the device tree mapped$"
+no_log linux-icicle linux-icicle-all-ram "does not answer"
+# With -m 2G QEMU's high DDR ends at 0x103fffffff: the tree's second bank
+# does not answer at all. The boot says so and runs on the first bank.
+icicle_run linux-icicle-2g 2G
+check_log linux-icicle-2g linux-icicle-2g-ram-probed \
+	"^memory: \[mem 0x0000001040000000-0x000000107fffffff\] from the device tree does not answer past 0x0000001040000000: using 0 of 1024 MiB$" \
+	"^  node   0: \[mem 0x0000000080000000-0x00000000bfffffff\]$" "^  Normal   empty$" \
+	"^harts: 4 of 4 up \(boot hart [1-4]\)$"
+no_log linux-icicle-2g linux-icicle-2g-first-bank-only "^  node   0: \[mem 0x0000001040000000-"
 
 # A device tree whose memory node ends below the blob QEMU places near the
 # top of the real RAM (virt.dts describes 128 MiB; the machine has 1 GiB):

@@ -1,7 +1,7 @@
 #!/bin/sh
 # rvmm-dt.sh - build/rvmm-dt, the board owner's preflight (tools/rvmm-dt.c,
-# docs/boards.md), on every device tree fixture of tests/dts and on the HiFive
-# board trees of tests/dts/boards:
+# docs/boards.md), on every device tree fixture of tests/dts and on the board
+# trees of tests/dts/boards (the HiFive boards', the Icicle Kit's, ...):
 #   - each bad-* fixture is refused (status 1) with the kernel's panic
 #     message naming its cause, and so are nearfull (no room for the struct
 #     pages) and nommu-k210 (no hart has an MMU); every other fixture is
@@ -10,7 +10,8 @@
 #     timer and IPI devices and harts, zone_dma_limit=, the memory map checks
 #     that stop the boot, and usage errors (status 2);
 #   - its memory map, zones and memmap line against the kernel's own boot
-#     log on QEMU with the same DTB, at the address the kernel reports.
+#     log on QEMU with the same DTB, at the address the kernel reports (on
+#     virt, sifive_u and microchip-icicle-kit).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -315,6 +316,39 @@ for b in hifive-unleashed-a00 hifive-unmatched-a00; do
 		"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
 done
 
+# ==== the PolarFire SoC Icicle Kit tree (Linux's, unchanged) ==================
+
+# Two banks of 1 GiB, the second at 0x1040000000; the no-map region@BFC00000
+# (the top 4 MiB of the first bank) holds the blob where QEMU puts it; the
+# console is MMUART1, named by the alias serial1; hart 0 is the E51.
+dt mpfs-icicle-kit $KAT --dtb-at 0xbfe00000 "$BOARDS/mpfs-icicle-kit.dtb"
+{
+	cat <<'EOF2'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x00000000bfffffff]
+  node   0: [mem 0x0000001040000000-0x000000107fffffff]
+Reserved memory:
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+  [mem 0x00000000bfc00000-0x00000000bfffffff] region@BFC00000 (no-map)
+EOF2
+	dtb_line "$BOARDS/mpfs-icicle-kit.dtb" 0xbfe00000
+	cat <<'EOF2'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]
+  Normal   [mem 0x0000000100000000-0x000000107fffffff]
+EOF2
+} | map_is mpfs-icicle-kit
+check_log mpfs-icicle-kit mpfs-icicle-kit-facts \
+	"^console: serial@20100000 \(ns16550a at 0x20100000\), named by stdout-path \"serial1\", an alias$" \
+	"^timer: clint@2000000, IPI: clint@2000000 \(the devices OpenSBI drives them with\)$" \
+	"^time: timebase-frequency 1000000 Hz$" \
+	"^  DMA32    spanned 524288, present 262144 \(1024 MiB\)$" \
+	"^  Normal   spanned 16252928, present 262144 \(1024 MiB\)$" \
+	"^  hart 0: mmu-type \(none\), status not okay$" "^harts: hart 0 left down: no MMU \(no mmu-type\)$" \
+	"^harts: 4 of 4 would come up \(boot hart 1, assumed: the first usable one\)$" \
+	"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
+
 # ==== other boards' trees from Linux (reduced to the nodes rvmm reads) ========
 
 # Lichee Pi 4A (T-Head TH1520): RAM from address 0. Every address reads
@@ -431,6 +465,13 @@ against() {
 	shift 2
 	qemu_run "boot-$vs" 120 /dev/null "$@" -bios default -dtb "$tree" -kernel "$KERNEL" \
 		-append "run=poweroff"
+	compare_boot "$vs" "$tree"
+}
+
+# compare_boot NAME DTB: the comparison of against, for the boot log
+# boot-NAME already run with DTB.
+compare_boot() {
+	vs=$1 tree=$2
 	at=$(tr -d '\r' <"$LOGDIR/boot-$vs.log" | sed -n 's/.*, device tree at \(0x[0-9a-f]*\)$/\1/p')
 	if [ -z "$at" ]; then
 		echo "FAIL $vs-vs-kernel: the boot did not report its device tree (status $RC)"
@@ -467,6 +508,12 @@ against oddbanks "$DTB/oddbanks.dtb" -M virt -smp 2 -m 8G
 against frag "$DTB/frag.dtb" -M virt -smp 2 -m 512M
 against sifive-u "$DTB/sifive-u.dtb" -M sifive_u -smp 5 -m 128M
 against unleashed-clint "$BOARDS/hifive-unleashed-a00-clint.dtb" -M sifive_u -smp 5 -m 8G
+# The Icicle Kit's machine runs its own OpenSBI (no -bios), has its console
+# on the second serial port, and halts at poweroff: the boot runs the device
+# tree self-tests and is ended once their closing line is out.
+qemu_run_console boot-icicle 120 -M microchip-icicle-kit -smp 5 -m 4G -serial null -serial mon:stdio \
+	-dtb "$BOARDS/mpfs-icicle-kit.dtb" -kernel "$KERNEL" -append "ktest=boot_dt"
+compare_boot icicle "$BOARDS/mpfs-icicle-kit.dtb"
 # The kernel's reservation is the one rvmm-dt read from rvmm.elf beside it.
 check_log tool-virt tool-virt-kernel-size \
 	"^kernel: \[mem 0x0000000080200000-0x[0-9a-f]{16}\] \(where booti puts it: RAM base \+ 0x200000; size from rvmm\.elf beside rvmm-dt\)$"
