@@ -241,6 +241,19 @@ static unsigned long env_check_every(void)
  * kmalloc_track_caller and kfree_track_caller. Only those letters and a
  * cache name are taken, so the value cannot set another of the kernel's
  * parameters. */
+/* Is @name one of the library's caches, kmalloc-N for a class N? */
+static bool is_kmalloc_cache_name(const char *name)
+{
+	char want[24];
+
+	for (unsigned int i = 0; i < KMALLOC_NR_CACHES; i++) {
+		snprintf(want, sizeof(want), "kmalloc-%u", kmalloc_sizes[i]);
+		if (strcmp(name, want) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void env_slab_debug(void)
 {
 	static char arg[64]; /* (the setter keeps a pointer into it) */
@@ -263,6 +276,11 @@ static void env_slab_debug(void)
 	if (!ok)
 		die("RVMM_MALLOC_DEBUG=%s: expected letters of FZPU, optionally ,CACHE (such as ZP or "
 		    "FZPU,kmalloc-64), or nothing for FZP", v);
+	if (v[letters] == ',' && !is_kmalloc_cache_name(v + letters + 1))
+		die("RVMM_MALLOC_DEBUG=%s: no cache is called %s: the library's caches are kmalloc-N "
+		    "for its classes N from %u to %u (docs/kmalloc.md; RVMM_MALLOC_REPORT's slabinfo lists "
+		    "those a program uses)", v, v + letters + 1, kmalloc_sizes[0],
+		    kmalloc_sizes[KMALLOC_NR_CACHES - 1]);
 	if (strpbrk(v, "Uu") && strpbrk(v, "Uu") < v + letters) {
 		heap.track = true;
 		fast_span = 0; /* every malloc through alloc_counted, which takes its caller */

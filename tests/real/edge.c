@@ -1410,6 +1410,17 @@ static void debug_finds_overflow(void)
 	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "FZPQ", err, sizeof(err));
 	CHECK(WIFSIGNALED(status) && strstr(err, "RVMM_MALLOC_DEBUG=FZPQ: expected letters of FZPU"),
 	      "RVMM_MALLOC_DEBUG=FZPQ refused by name (status 0x%x): '%.200s'", status, err);
+	/* A cache that is none of the library's would check nothing. */
+	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "Z,kmalloc-65", err, sizeof(err));
+	CHECK(WIFSIGNALED(status) &&
+		      strstr(err, "RVMM_MALLOC_DEBUG=Z,kmalloc-65: no cache is called kmalloc-65: the "
+				  "library's caches are kmalloc-N for its classes N from 16 to 8192"),
+	      "RVMM_MALLOC_DEBUG=Z,kmalloc-65 refused by name (status 0x%x): '%.300s'", status, err);
+	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "Z,kmalloc-64", err, sizeof(err));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		      strstr(err, "slab error: cache kmalloc-64: object ") &&
+		      strstr(err, ": write past the object (red zone overwritten)"),
+	      "RVMM_MALLOC_DEBUG=Z,kmalloc-64 checks kmalloc-64 (status 0x%x): '%.400s'", status, err);
 }
 
 /* "malloc-edge tracked": blocks from three functions of this program, each
