@@ -176,6 +176,17 @@ void section_ram_extent(const struct pglist_data *node, const struct memblock *m
 	}
 }
 
+unsigned long node_ram_sections(const struct pglist_data *node, const struct memblock *mb)
+{
+	unsigned long n = 0, start, end;
+
+	for (unsigned long i = 0; i < node->nr_sections; i++) {
+		section_ram_extent(node, mb, i, &start, &end);
+		n += start < end;
+	}
+	return n;
+}
+
 /* memblock_alloc, or the failure noted as node_init notes it. */
 static bool plan_alloc(struct pglist_data *node, struct memblock *mb, u64 size, u64 align,
 		       const char *what)

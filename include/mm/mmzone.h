@@ -281,6 +281,10 @@ bool memmap_flat_fits_gaps(const struct pglist_data *node, unsigned long section
  * struct page (both 0 when it has none). */
 void section_ram_extent(const struct pglist_data *node, const struct memblock *mb, unsigned long i,
 			unsigned long *start, unsigned long *end);
+/* How many of @node's sections hold RAM of @mb: the rest of the span are
+ * holes between banks, or room for memory added later (hotplug). For the
+ * boot lines, which give both counts when they differ. */
+unsigned long node_ram_sections(const struct pglist_data *node, const struct memblock *mb);
 
 /*
  * After node_layout: make node_init's memblock allocations (section table,

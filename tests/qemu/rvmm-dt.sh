@@ -345,6 +345,8 @@ check_log mpfs-icicle-kit mpfs-icicle-kit-facts \
 	"^time: timebase-frequency 1000000 Hz$" \
 	"^  DMA32    spanned 524288, present 262144 \(1024 MiB\)$" \
 	"^  Normal   spanned 16252928, present 262144 \(1024 MiB\)$" \
+	"^memmap: 524288 struct pages of 32 bytes \(16384K\), 512 section\(s\) of 128 MiB \(16 with RAM\), an array per section$" \
+	"^  node 0   present 524288 \(2048 MiB\) in 16 section\(s\) of 128 MiB; " \
 	"^  hart 0: mmu-type \(none\), status not okay$" "^harts: hart 0 left down: no MMU \(no mmu-type\)$" \
 	"^harts: 4 of 4 would come up \(boot hart 1, assumed: the first usable one\)$" \
 	"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
