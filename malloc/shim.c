@@ -232,15 +232,6 @@ static unsigned long env_check_every(void)
 	return (unsigned long)n;
 }
 
-/* RVMM_MALLOC_DEBUG=FLAGS[,CACHE]: the kernel's slab_debug= for the kmalloc
- * caches (made on first use, after this): F consistency checks, Z red
- * zones, P poisoning, U the last allocator and freer of each object (an
- * empty value: F, Z and P); the checks report on standard error. With U
- * every call takes the slow paths, which hand the program's call site
- * (the API function's return address, slot->caller) to
- * kmalloc_track_caller and kfree_track_caller. Only those letters and a
- * cache name are taken, so the value cannot set another of the kernel's
- * parameters. */
 /* Is @name one of the library's caches, kmalloc-N for a class N? */
 static bool is_kmalloc_cache_name(const char *name)
 {
@@ -254,6 +245,15 @@ static bool is_kmalloc_cache_name(const char *name)
 	return false;
 }
 
+/* RVMM_MALLOC_DEBUG=FLAGS[,CACHE]: the kernel's slab_debug= for the kmalloc
+ * caches (made on first use, after this): F consistency checks, Z red
+ * zones, P poisoning, U the last allocator and freer of each object (an
+ * empty value: F, Z and P); the checks report on standard error. With U
+ * every call takes the slow paths, which hand the program's call site
+ * (the API function's return address, slot->caller) to
+ * kmalloc_track_caller and kfree_track_caller. Only those letters and a
+ * cache name are taken, so the value cannot set another of the kernel's
+ * parameters. */
 static void env_slab_debug(void)
 {
 	static char arg[64]; /* (the setter keeps a pointer into it) */
@@ -446,11 +446,9 @@ static inline void *mark_allocated(void *p)
 	return p;
 }
 
-/* kfree, with the checks above first (kfree_keyed, mm/slab.c); with
- * RVMM_MALLOC=slob there is no slab object and SLOB checks every free, and
- * with RVMM_MALLOC_DEBUG the debug caches check every free themselves (the
- * key, written into a freed object, would be a write to a poisoned one). */
-static void free_through_kfree(void *p, unsigned long caller)
+/* With RVMM_MALLOC=slob or RVMM_MALLOC_DEBUG (plain_free): kfree, for the
+ * program's call @caller with RVMM_MALLOC_DEBUG=U. */
+static inline void free_through_kfree(void *p, unsigned long caller)
 {
 	if (heap.track)
 		kfree_track_caller(p, caller);
@@ -458,7 +456,10 @@ static void free_through_kfree(void *p, unsigned long caller)
 		kfree(p);
 }
 
-/* (@caller: the program's call, for RVMM_MALLOC_DEBUG=U.) */
+/* kfree, with the checks above first (kfree_keyed, mm/slab.c); with
+ * RVMM_MALLOC=slob there is no slab object and SLOB checks every free, and
+ * with RVMM_MALLOC_DEBUG the debug caches check every free themselves (the
+ * key, written into a freed object, would be a write to a poisoned one). */
 static inline void free_object(void *p, unsigned long caller)
 {
 	if (unlikely(heap.plain_free))
@@ -762,7 +763,10 @@ static __attribute__((noinline)) void free_plain(void *p)
 		return;
 	}
 	slot->calls[C_FREE]++;
-	free_block(p, caller);
+	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
+		free_through_kfree(p, caller);
+	else
+		free_maybe_run(p, caller);
 	hart_exit_tried(slot);
 }
 
