@@ -748,7 +748,9 @@ static __attribute__((noinline)) void free_maybe_run(void *p, unsigned long call
 
 /* free with RVMM_MALLOC=slob or RVMM_MALLOC_DEBUG, whose objects go back
  * through kfree (free_object). free tail-calls it, so its caller is free's:
- * the program's call, which RVMM_MALLOC_DEBUG=U records. */
+ * the program's call, which RVMM_MALLOC_DEBUG=U records. (free's steps
+ * again: one inline function for both made free read its caller on its
+ * fast path, a load on every call.) */
 static __attribute__((noinline)) void free_plain(void *p)
 {
 	unsigned long caller = RET_IP;
