@@ -3056,6 +3056,69 @@ static void kmalloc_too_big_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(kmalloc_too_big)
 
+/*
+ * kmalloc_track_caller and kfree_track_caller: a cache that records its
+ * users (slab_debug=U,kmalloc-64) keeps the caller they were given as the
+ * block's allocator and freer, and kzalloc, kcalloc and krealloc give
+ * their own caller's address (here, inside this function), not their own.
+ * On a cache without records they are kmalloc and kfree: the freed block
+ * is the next one handed out (the magazine's newest).
+ */
+static __attribute__((noinline)) void track_caller_body(struct ktest *t, struct fx *f)
+{
+	const unsigned long here = (unsigned long)track_caller_body;
+	const struct slab_track *tr;
+	struct kmem_cache *c;
+	void *p, *q;
+
+	(void)f;
+	kstrlcpy(slab_debug_cache, "kmalloc-64", sizeof(slab_debug_cache));
+	slab_debug_flags = SLAB_STORE_USER;
+	p = kmalloc_track_caller(50, GFP_KERNEL, 0x1234);
+	ASSERT(p);
+	c = virt_to_page(p)->slab_cache;
+	EXPECT_STREQ(c->name, "kmalloc-64");
+	EXPECT(c->flags & SLAB_STORE_USER);
+	tr = (const struct slab_track *)((const char *)p + c->track_offset);
+	EXPECT_EQ(tr[0].caller, 0x1234);
+	kfree_track_caller(p, 0x5678);
+	EXPECT_EQ(tr[1].caller, 0x5678);
+	/* The wrappers name their caller: an address in this function. */
+	p = kzalloc(64, GFP_KERNEL);
+	q = kcalloc(4, 16, GFP_KERNEL);
+	ASSERT(p && q);
+	EXPECT_EQ(virt_to_page(p)->slab_cache, c);
+	tr = (const struct slab_track *)((const char *)p + c->track_offset);
+	EXPECT(tr[0].caller > here && tr[0].caller < here + 4096);
+	tr = (const struct slab_track *)((const char *)q + c->track_offset);
+	EXPECT(tr[0].caller > here && tr[0].caller < here + 4096);
+	kfree(q);
+	q = krealloc(p, 60, GFP_KERNEL); /* (in place: same block, same record) */
+	EXPECT(q == p);
+	q = krealloc(kmalloc(16, GFP_KERNEL), 64, GFP_KERNEL); /* moves into kmalloc-64 */
+	ASSERT(q);
+	tr = (const struct slab_track *)((const char *)q + c->track_offset);
+	EXPECT_EQ(virt_to_page(q)->slab_cache, c);
+	EXPECT(tr[0].caller > here && tr[0].caller < here + 4096);
+	kfree(p);
+	kfree(q);
+	slab_debug_flags = 0;
+	slab_debug_cache[0] = '\0';
+	/* No records: the same as kmalloc and kfree. */
+	p = kmalloc_track_caller(200, GFP_KERNEL, 0x1234);
+	ASSERT(p);
+	EXPECT(!(virt_to_page(p)->slab_cache->flags & SLAB_STORE_USER));
+	kfree_track_caller(p, 0x5678);
+	q = kmalloc(200, GFP_KERNEL);
+	EXPECT(q == p);
+	kfree(q);
+	kfree_track_caller(NULL, 0x5678); /* (nothing, as kfree(NULL)) */
+	p = kmalloc_track_caller(20000, GFP_KERNEL, 0x1234); /* a bigblock */
+	EXPECT(p && ksize(p) >= 20000);
+	kfree_track_caller(p, 0x5678);
+}
+FX_CASE(track_caller)
+
 /* The host has no page table (port_kernel_pgtable() is NULL): vmalloc fails
  * with a line that says so (quiet with __GFP_NOWARN), and kvmalloc serves
  * what kmalloc can and fails a bigger request with that line, not silently. */
@@ -3710,6 +3773,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(reciprocal),
 	    KTEST_CASE(page_address_inline),
 	    KTEST_CASE(kmalloc_too_big),
+	    KTEST_CASE(track_caller),
 	    KTEST_CASE(kvmalloc_without_paging),
 	    KTEST_CASE(slob_layout),
 	    KTEST_CASE(slab_param),
