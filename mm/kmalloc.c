@@ -460,38 +460,71 @@ struct slob_heap *kmalloc_zone_heap_of(unsigned int zone_type)
 		       : NULL;
 }
 
-/* kmalloc=slab's other cases: a class without its cache yet, __GFP_ZERO,
- * zone bits (the zone's own cache: the kmalloc-N magazines hold objects of
- * any zone), KFENCE's sample, a heap class's request that __kmalloc does
- * not send to SLOB itself. */
-static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp,
+/* A heap class's request with zone bits or KFENCE on, or a bigblock: a
+ * block of the size from the zone's SLOB heap. */
+static __attribute__((noinline)) void *kmalloc_heap_class(size_t size, gfp_t gfp)
+{
+	void *p;
+
+	if (unlikely(gfp & GFP_ZONEMASK))
+		return kmalloc_zone_heap_kmalloc(size, gfp);
+	p = heap_kmalloc(&kmalloc_heap, size, gfp);
+	if (size > SLOB_SEG_KMALLOC_MAX) /* a bigblock (get_slob_page notes SLOB pages) */
+		kmalloc_note_held();
+	return p;
+}
+
+/* The first request of class @idx (for @gfp's zone): its cache made, then
+ * the allocation @caller asked for. */
+static __attribute__((noinline)) void *kmalloc_new_cache(unsigned int idx, gfp_t gfp,
 							 unsigned long caller)
+{
+	struct kmem_cache *c = gfp & GFP_ZONEMASK ? create_kmalloc_zone_cache(idx, gfp)
+						  : create_kmalloc_cache(idx, gfp);
+
+	return c ? kmem_cache_alloc_track_caller(c, gfp, caller) : NULL;
+}
+
+/* kmalloc_slab_slow's work but KFENCE's sample; only tail calls, so it
+ * keeps no register across a call. */
+static __attribute__((always_inline)) inline void *slab_slow(size_t size, gfp_t gfp,
+							      unsigned long caller)
 {
 	unsigned int idx = kmalloc_index(size);
 	struct kmem_cache *c;
-	void *p;
 
-	if (unlikely(kfence_enabled) && (p = kfence_alloc_kmalloc(size, gfp, caller)))
-		return p;
-	if (is_heap_class(idx)) { /* a block of the size from the zone's SLOB heap */
-		if (unlikely(gfp & GFP_ZONEMASK))
-			return kmalloc_zone_heap_kmalloc(size, gfp);
-		p = heap_kmalloc(&kmalloc_heap, size, gfp);
-		if (size > SLOB_SEG_KMALLOC_MAX) /* a bigblock (get_slob_page notes SLOB pages) */
-			kmalloc_note_held();
-		return p;
-	}
-	if (unlikely(gfp & GFP_ZONEMASK)) {
-		c = __atomic_load_n(&kmalloc_zone_caches[kmalloc_zone_type(gfp)][idx],
-				    __ATOMIC_ACQUIRE);
-		if (!c && !(c = create_kmalloc_zone_cache(idx, gfp)))
-			return NULL;
-		return kmem_cache_alloc_from(c, gfp, caller); /* the cache honours the zone */
-	}
-	c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
-	if (!c && !(c = create_kmalloc_cache(idx, gfp)))
-		return NULL;
-	return kmem_cache_alloc_from(c, gfp, caller); /* __GFP_ZERO clears the whole object */
+	if (is_heap_class(idx))
+		return kmalloc_heap_class(size, gfp);
+	if (unlikely(gfp & GFP_ZONEMASK))
+		c = __atomic_load_n(&kmalloc_zone_caches[kmalloc_zone_type(gfp)][idx], __ATOMIC_ACQUIRE);
+	else
+		c = __atomic_load_n(&kmalloc_caches[idx], __ATOMIC_ACQUIRE);
+	if (unlikely(!c))
+		return kmalloc_new_cache(idx, gfp, caller);
+	/* The cache honours the zone; __GFP_ZERO clears the whole object. */
+	return kmem_cache_alloc_track_caller(c, gfp, caller);
+}
+
+/* With KFENCE on, when its gate says a sample may be due: KFENCE's object,
+ * else the slab's. (Out of line: the gate's common answer, no, takes the
+ * slab's path without a frame.) */
+static __attribute__((noinline)) void *kmalloc_sample(size_t size, gfp_t gfp, unsigned long caller)
+{
+	void *p = __kfence_alloc_kmalloc(size, gfp, caller ? caller : RET_IP);
+
+	return p ? p : slab_slow(size, gfp, caller);
+}
+
+/* kmalloc=slab's other cases: a class without its cache yet, __GFP_ZERO,
+ * zone bits (the zone's own cache: the kmalloc-N magazines hold objects of
+ * any zone), a heap class's request that __kmalloc does not send to SLOB
+ * itself; with KFENCE on every request (its gate first). */
+static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp,
+							 unsigned long caller)
+{
+	if (unlikely(kfence_enabled) && kfence_kmalloc_due())
+		return kmalloc_sample(size, gfp, caller);
+	return slab_slow(size, gfp, caller);
 }
 
 static void kfree_error(const void *p, const char *reason)
@@ -564,7 +597,6 @@ static __attribute__((always_inline)) inline void *miss(unsigned long idx, size_
 							 unsigned long caller)
 {
 	struct kmem_cache *c;
-	void *obj;
 
 	/* A heap class's plain request: SLOB's kmalloc at once (every
 	 * allocation of such a class comes here; no second lookup). */
@@ -575,26 +607,35 @@ static __attribute__((always_inline)) inline void *miss(unsigned long idx, size_
 	 * through it depends on the pointer, which RISC-V orders without a
 	 * fence. Non-NULL only with kmalloc=slab. */
 	c = __atomic_load_n(&kmalloc_fast_caches[idx], __ATOMIC_RELAXED);
-	if (likely(c) && !(gfp & (__GFP_ZERO | GFP_ZONEMASK))) {
-		/* kmem_cache_alloc's steps (its magazine is empty: a refill) */
-		obj = magazine_pop(c->pcpu_off);
-		if (!obj)
-			obj = kmem_cache_alloc_slow_from(c, gfp, caller);
-		return kasan_slab_alloc(c, obj);
-	}
+	if (likely(c) && !(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
+		return kmem_cache_alloc_track_caller(c, gfp, caller); /* its magazine is empty: a refill */
 	if (kmalloc_backend == KMALLOC_SLAB)
 		return kmalloc_slab_slow(size, gfp, caller);
 	return kmalloc_from_heap(size, gfp);
 }
 
-/* (kmalloc's inline path calls it, so its caller is kmalloc's.) */
+/*
+ * The caller kmalloc_miss hands down: 0, for "the return address of the
+ * function that records it" (mm/slab.h), which is kmalloc's caller while
+ * every step from __kmalloc or kmalloc's inline path to that function is
+ * a tail call, as in the kernel (reading it here would cost kmalloc_miss a
+ * frame: 4 instructions on every miss). The KASAN kernel wraps those steps
+ * (kasan_slab_alloc after the call), so there it is read here.
+ */
+#ifdef CONFIG_KASAN
+#define MISS_CALLER RET_IP
+#else
+#define MISS_CALLER 0ul
+#endif
+
 void *kmalloc_miss(unsigned long idx, size_t size, gfp_t gfp)
 {
-	return miss(idx, size, gfp, RET_IP);
+	return miss(idx, size, gfp, MISS_CALLER);
 }
 
-/* (No caller read here: kmalloc_miss is a tail call, so its own caller is
- * __kmalloc's, and the fast path saves no register.) */
+/* (No caller read here: the steps to the slab are tail calls, so the
+ * function that records one finds __kmalloc's caller as its own, and the
+ * fast path saves no register: MISS_CALLER above.) */
 void *__kmalloc(size_t size, gfp_t gfp)
 {
 	if (likely(size - 1 < KMALLOC_SLAB_MAX)) {

@@ -978,9 +978,11 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
 	return alloc_slow(c, gfp, RET_IP);
 }
 
-void *kmem_cache_alloc_slow_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+/* (Out of line for alloc_gfp too: its pop then saves no register.) */
+__attribute__((noinline)) void *kmem_cache_alloc_slow_from(struct kmem_cache *c, gfp_t gfp,
+							   unsigned long caller)
 {
-	return alloc_slow(c, gfp, caller);
+	return alloc_slow(c, gfp, caller ? caller : RET_IP);
 }
 
 /* Is @obj the start of an object in one of @c's slabs? (@head: its slab,
@@ -1163,7 +1165,7 @@ static __attribute__((always_inline)) inline void *alloc_gfp(struct kmem_cache *
 	 * their part. kmem_cache_alloc's steps, the slow path told who asked. */
 	obj = magazine_pop(c->pcpu_off);
 	if (!obj)
-		obj = alloc_slow(c, gfp & ~(__GFP_ZERO | GFP_ZONEMASK), caller);
+		obj = kmem_cache_alloc_slow_from(c, gfp & ~(__GFP_ZERO | GFP_ZONEMASK), caller);
 	obj = kasan_slab_alloc(c, obj);
 	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
@@ -1177,7 +1179,7 @@ void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
 
 void *kmem_cache_alloc_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 {
-	return alloc_gfp(c, gfp, caller);
+	return alloc_gfp(c, gfp, caller ? caller : RET_IP);
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)

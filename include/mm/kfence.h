@@ -88,12 +88,17 @@ void *__kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller);
  * countdown (harts may lose a decrement: that only delays a check). */
 #define KFENCE_CHECK_EVERY 16
 extern long kfence_countdown;
-static inline void *kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller)
+static inline bool kfence_kmalloc_due(void)
 {
 	long n = __atomic_load_n(&kfence_countdown, __ATOMIC_RELAXED) - 1;
 
 	__atomic_store_n(&kfence_countdown, n, __ATOMIC_RELAXED);
-	if (likely(n > 0))
+	return unlikely(n <= 0);
+}
+
+static inline void *kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long caller)
+{
+	if (likely(!kfence_kmalloc_due()))
 		return NULL;
 	return __kfence_alloc_kmalloc(size, gfp, caller);
 }

@@ -297,9 +297,13 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
  * malloc): @caller is the address slab_debug=U's tracks and KFENCE record
  * as who allocated or freed the object, where the functions above record
  * their own caller (Linux's _RET_IP_ passed down, as kmalloc_track_caller
- * does). kmem_cache_alloc_from takes any gfp, as kmem_cache_alloc does;
- * kmem_cache_alloc_slow_from a gfp without zone bits or __GFP_ZERO, after
- * a magazine pop that failed; kmem_cache_free_from any object of @c.
+ * does). An allocation's @caller 0 stands for the allocating function's
+ * own caller, as above: right when every step from the allocator's entry
+ * to it is a tail call, and free of the cost of reading a return address
+ * on the way (mm/kmalloc.c's kmalloc_miss). kmem_cache_alloc_from takes
+ * any gfp, as kmem_cache_alloc does; kmem_cache_alloc_slow_from a gfp
+ * without zone bits or __GFP_ZERO, after a magazine pop that failed;
+ * kmem_cache_free_from any object of @c.
  */
 void *kmem_cache_alloc_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
 void *kmem_cache_alloc_slow_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
@@ -351,6 +355,20 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 	if (likely(obj))
 		return kasan_slab_alloc(c, obj);
 	return kasan_slab_alloc(c, kmem_cache_alloc_slow(c, gfp));
+}
+
+/* kmem_cache_alloc for an allocator that serves others: @caller is who
+ * asked (kmem_cache_alloc_from). */
+static inline void *kmem_cache_alloc_track_caller(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	void *obj;
+
+	if (unlikely(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
+		return kmem_cache_alloc_from(c, gfp, caller);
+	obj = magazine_pop(c->pcpu_off);
+	if (likely(obj))
+		return kasan_slab_alloc(c, obj);
+	return kasan_slab_alloc(c, kmem_cache_alloc_slow_from(c, gfp, caller));
 }
 
 /* Push @obj on the running hart's magazine of @c; false, with nothing
