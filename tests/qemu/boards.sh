@@ -263,6 +263,15 @@ check_log linux-icicle-2g linux-icicle-2g-ram-probed \
 	"^  node   0: \[mem 0x0000000080000000-0x00000000bfffffff\]$" "^  Normal   empty$" \
 	"^harts: 4 of 4 up \(boot hart [1-4]\)$"
 no_log linux-icicle-2g linux-icicle-2g-first-bank-only "^  node   0: \[mem 0x0000001040000000-"
+# Linux's SEV Kit tree (PolarFire SoC too) has RAM only from 0x1000000000,
+# where the board's loader puts the kernel; QEMU's Icicle machine loads it at
+# 0x80200000: rvmm refuses to run from memory the tree does not call RAM,
+# saying so, and halts (the machine has no power-off device: 15 s and done).
+qemu_run linux-sev-kit 15 /dev/null -M microchip-icicle-kit -smp 5 -m 4G -serial null \
+	-serial mon:stdio -dtb "$BOARDS/mpfs-sev-kit.dtb" -kernel "$KERNEL"
+check_log linux-sev-kit linux-sev-kit-refused \
+	"^Kernel panic on hart [1-4] \(cpu 0\): the kernel image \[mem 0x0000000080200000-0x[0-9a-f]{16}\] is not inside the RAM the device tree describes$" \
+	"^power: no way to power off; halted$"
 
 # A device tree whose memory node ends below the blob QEMU places near the
 # top of the real RAM (virt.dts describes 128 MiB; the machine has 1 GiB):

@@ -351,6 +351,59 @@ check_log mpfs-icicle-kit mpfs-icicle-kit-facts \
 	"^harts: 4 of 4 would come up \(boot hart 1, assumed: the first usable one\)$" \
 	"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
 
+# The PolarBerry's (PolarFire SoC, two banks: 736 MiB below 4 GiB, 3 GiB at
+# 64 GiB) and the SEV Kit's (RAM only from 64 GiB up, where its loader puts
+# the kernel: DMA32 empty; its /reserved-memory buffers lie outside RAM, in
+# the 32-bit alias of the DDR, and reserve nothing of it).
+dt mpfs-polarberry --kernel-at 0x80200000 0x200000 --dtb-at 0xade00000 "$BOARDS/mpfs-polarberry.dtb"
+{
+	cat <<'EOF2'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x00000000adffffff]
+  node   0: [mem 0x0000001000000000-0x00000010bfffffff]
+Reserved memory:
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+EOF2
+	dtb_line "$BOARDS/mpfs-polarberry.dtb" 0xade00000
+	cat <<'EOF2'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]
+  Normal   [mem 0x0000000100000000-0x00000010bfffffff]
+EOF2
+} | map_is mpfs-polarberry
+check_log mpfs-polarberry mpfs-polarberry-facts \
+	"^console: serial@20000000 \(ns16550a at 0x20000000\), named by stdout-path \"serial0\", an alias$" \
+	"^  DMA32    spanned 524288, present 188416 \(736 MiB\)$" \
+	"^  Normal   spanned 16515072, present 786432 \(3072 MiB\)$" \
+	"^memmap: 974848 struct pages of 32 bytes \(30464K\), 520 section\(s\) of 128 MiB \(30 with RAM\), an array per section$" \
+	"^harts: 4 of 4 would come up " "^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
+dt mpfs-sev-kit --kernel-at 0x1000200000 0x200000 --dtb-at 0x1075e00000 "$BOARDS/mpfs-sev-kit.dtb"
+{
+	cat <<'EOF2'
+Early memory node ranges
+  node   0: [mem 0x0000001000000000-0x0000001075ffffff]
+Reserved memory:
+  [mem 0x0000000080000000-0x0000000081ffffff] buffer@80000000
+  [mem 0x00000000c4000000-0x00000000c7ffffff] buffer@c4000000
+  [mem 0x00000000d4000000-0x00000000d7ffffff] buffer@d4000000
+  [mem 0x0000001000200000-0x00000010003fffff] kernel
+EOF2
+	dtb_line "$BOARDS/mpfs-sev-kit.dtb" 0x1075e00000
+	cat <<'EOF2'
+Zone ranges:
+  DMA      empty
+  DMA32    empty
+  Normal   [mem 0x0000001000000000-0x0000001075ffffff]
+EOF2
+} | map_is mpfs-sev-kit
+check_log mpfs-sev-kit mpfs-sev-kit-facts \
+	"^console: serial@20100000 \(ns16550a at 0x20100000\), named by stdout-path \"serial1\", an alias$" \
+	"^  DMA32    spanned 0, present 0 \(0 MiB\)$" \
+	"^  Normal   spanned 483328, present 483328 \(1888 MiB\)$" \
+	"^memmap: 483328 struct pages of 32 bytes \(15104K\), 15 section\(s\) of 128 MiB, one flat array$" \
+	"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
+
 # ==== other boards' trees from Linux (reduced to the nodes rvmm reads) ========
 
 # Lichee Pi 4A (T-Head TH1520): RAM from address 0. Every address reads
