@@ -1050,11 +1050,6 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
 	free_slow(obj, c, RET_IP);
 }
 
-void kmem_cache_free_slow_from(void *obj, struct kmem_cache *c, unsigned long caller)
-{
-	free_slow(obj, c, caller);
-}
-
 void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller)
 {
 	if (unlikely(kfence_object(obj))) {

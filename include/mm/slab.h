@@ -303,12 +303,11 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
  * on the way (mm/kmalloc.c's kmalloc_miss). kmem_cache_alloc_from takes
  * any gfp, as kmem_cache_alloc does; kmem_cache_alloc_slow_from a gfp
  * without zone bits or __GFP_ZERO, after a magazine pop that failed;
- * kmem_cache_free_from any object of @c.
+ * kmem_cache_free_from any object of @c, as kmem_cache_free.
  */
 void *kmem_cache_alloc_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
 void *kmem_cache_alloc_slow_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
 void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller);
-void kmem_cache_free_slow_from(void *obj, struct kmem_cache *c, unsigned long caller);
 
 /*
  * Allocate an object in its constructed state (the constructor ran when
