@@ -337,6 +337,7 @@ void on_each_cpu(void (*fn)(void *arg), void *arg)
 /* One line of /proc/self/maps: "START-END PERMS OFFSET DEV INODE [PATH]". */
 struct map_line {
 	unsigned long start, end, offset;
+	bool readable;
 	const char *path; /* "" for an anonymous mapping */
 };
 
@@ -369,7 +370,9 @@ static void parse_map_line(const char *s, struct map_line *m)
 	m->start = hex_field(&s);
 	s++; /* '-' */
 	m->end = hex_field(&s);
-	s = skip_field(skip_field(s)); /* the end's space, the permissions */
+	s = skip_field(s); /* the end's space */
+	m->readable = *s == 'r';
+	s = skip_field(s); /* the permissions */
 	m->offset = hex_field(&s);
 	m->path = skip_field(skip_field(skip_field(s))); /* device, inode */
 }
@@ -420,7 +423,7 @@ const char *ksym_lookup(unsigned long addr, unsigned long *offset)
 			*nl = 0;
 			parse_map_line(line, &m);
 			line = nl + 1;
-			if (m.offset == 0 && m.path[0] == '/') { /* a file's first mapping */
+			if (m.offset == 0 && m.path[0] == '/' && m.readable) { /* a file's first page */
 				base = m.start;
 				kstrlcpy(base_path, m.path, sizeof(base_path));
 			}
@@ -428,7 +431,7 @@ const char *ksym_lookup(unsigned long addr, unsigned long *offset)
 				continue;
 			close(fd);
 			if (m.path[0] != '/' || !base || strcmp(m.path, base_path))
-				return NULL;
+				return NULL; /* (no readable first page of it seen: its ELF header unknown) */
 			kstrlcpy(found, m.path, sizeof(found));
 			*offset = file_address(addr, base);
 			return found;
