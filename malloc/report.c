@@ -101,7 +101,7 @@ static void cache_traces(struct kmem_cache *c, void *arg)
 	kmem_cache_show_traces(c, false);
 }
 
-void report_traces(void)
+void report_traces(void (*more)(void))
 {
 	if (!report_path)
 		return;
@@ -109,6 +109,7 @@ void report_traces(void)
 	traces_buf.truncated = false;
 	rendering = &traces_buf;
 	slab_for_each_cache(cache_traces, NULL);
+	more();
 	rendering = NULL;
 }
 

@@ -15,8 +15,9 @@ bool report_setup(const char *path);
 void report_note_use(unsigned long in_use);
 /* At exit, before report_write, with the caller's hart slot held: who
  * allocated the objects still out, from every cache that records its users
- * (RVMM_MALLOC_DEBUG=U), for report_write to append. */
-void report_traces(void);
+ * (RVMM_MALLOC_DEBUG=U), then what @more prints (the blocks above the slab
+ * classes), for report_write to append. */
+void report_traces(void (*more)(void));
 /* At exit: append the header, the peak's snapshot and the reports as they
  * are now (@in_use bytes in use) to the file. */
 void report_write(const char *name, int pid, const char *backend, unsigned long in_use);

@@ -73,6 +73,7 @@
 #include <mm/slab.h>
 #include <mm/slob.h>
 #include "../port/malloc.h"
+#include "bigtrack.h"
 #include "report.h"
 
 #define API __attribute__((visibility("default")))
@@ -282,6 +283,8 @@ static void env_slab_debug(void)
 		    "those a program uses)", v, v + letters + 1, kmalloc_sizes[0],
 		    kmalloc_sizes[KMALLOC_NR_CACHES - 1]);
 	if (strpbrk(v, "Uu") && strpbrk(v, "Uu") < v + letters) {
+		if (!bigtrack_setup())
+			die("RVMM_MALLOC_DEBUG=%s: no memory for the record of big blocks", v);
 		heap.track = true;
 		fast_span = 0; /* every malloc through alloc_counted, which takes its caller */
 	}
@@ -446,14 +449,26 @@ static inline void *mark_allocated(void *p)
 	return p;
 }
 
+/* Is @p (a block of this heap) a slab object, which its cache tracks? The
+ * rest, bigblocks and page runs, are bigtrack's with RVMM_MALLOC_DEBUG=U. */
+static bool is_slab_object(const void *p)
+{
+	struct page *page = virt_to_page(p);
+
+	return page && PageSlab(page);
+}
+
 /* With RVMM_MALLOC=slob or RVMM_MALLOC_DEBUG (plain_free): kfree, for the
  * program's call @caller with RVMM_MALLOC_DEBUG=U. */
 static inline void free_through_kfree(void *p, unsigned long caller)
 {
-	if (heap.track)
+	if (heap.track) {
+		if (!is_slab_object(p))
+			bigtrack_forget(p); /* (a bigblock's record; a bad pointer has none) */
 		kfree_track_caller(p, caller);
-	else
+	} else {
 		kfree(p);
+	}
 }
 
 /* kfree, with the checks above first (kfree_keyed, mm/slab.c); with
@@ -630,6 +645,8 @@ static void *alloc_or_grow_run(size_t size, size_t align, bool run)
 		void *p = alloc_aligned(size, align, run);
 
 		if (p) {
+			if (unlikely(heap.track) && !is_slab_object(p))
+				bigtrack_note(p, hart_mine->caller);
 			if (unlikely(reporting))
 				report_note_use(heap_in_use());
 			if (unlikely(check_every))
@@ -666,6 +683,8 @@ static void free_block(void *p, unsigned long caller)
 		unsigned long nr = run->priv;
 
 		run->priv = 0; /* a second free is then kfree's to report */
+		if (unlikely(heap.track))
+			bigtrack_forget(p);
 		free_contig_range(page_to_pfn(run), nr);
 	}
 	else
@@ -1370,6 +1389,11 @@ __attribute__((destructor)) static void shim_check_at_exit(void)
 
 /* ---- reports (RVMM_MALLOC_REPORT, malloc/report.c) ----------------------- */
 
+static void show_big_blocks(void)
+{
+	bigtrack_show(usable_size);
+}
+
 __attribute__((destructor)) static void shim_report(void)
 {
 	struct hart_slot *slot;
@@ -1378,7 +1402,7 @@ __attribute__((destructor)) static void shim_report(void)
 		return;
 	if (heap.track) {
 		slot = slot_enter();
-		report_traces();
+		report_traces(show_big_blocks);
 		hart_exit(slot);
 	}
 	report_write(program_invocation_short_name ? program_invocation_short_name : "?",
