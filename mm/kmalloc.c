@@ -37,6 +37,7 @@
 #include <lib/parse.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
+#include <mm/page_owner.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
 #include "internal.h"
@@ -567,6 +568,22 @@ static __attribute__((noinline)) void *kmalloc_too_big(size_t size, gfp_t gfp)
 	return NULL;
 }
 
+/* heap_kmalloc's bigblock with page_owner on. heap_kmalloc tail-calls it,
+ * so its caller is the code that asked kmalloc (every step from kmalloc
+ * here is a tail call, in the KASAN kernel too): the pages' records name
+ * that code instead of the page allocator's caller inside SLOB, and the
+ * report counts kmalloc's bigblocks by it. */
+static __attribute__((noinline)) void *heap_big_owned(struct slob_heap *h, size_t size, gfp_t gfp)
+{
+	unsigned long caller = RET_IP;
+	void *p = slob_big_alloc(h, size, gfp, 0);
+
+	if (p)
+		page_owner_note(mem_node, PHYS_PFN(virt_to_phys(p)), virt_to_page(p)->bigblock_pages, gfp,
+				caller);
+	return kasan_kmalloc(p, size);
+}
+
 void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
 	if (unlikely((gfp & GFP_ZONEMASK) && !gfp_zone_satisfies(h->zone_gfp, gfp)))
@@ -580,6 +597,8 @@ void *heap_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	/* A classic heap's blocks hold a little more than segfit's. */
 	if (size <= slob_kmalloc_max(h))
 		return kasan_kmalloc(slob_kmalloc(h, size, gfp), size);
+	if (unlikely(page_owner_on))
+		return heap_big_owned(h, size, gfp);
 	return kasan_kmalloc(slob_big_alloc(h, size, gfp, 0), size);
 }
 

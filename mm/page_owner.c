@@ -295,14 +295,18 @@ static struct page_owner_entry *entry_for(struct page_owner_table *t, unsigned l
 	return &t->e[t->nr++];
 }
 
-/* Count a block of @n pages an allocator typed (@head: its first page). */
-static void count_typed(struct walk *w, const struct page *head, unsigned long n)
+/* Count a block of @n pages an allocator typed (@head: its first page, at
+ * @pfn); a bigblock by its record's caller as well (kmalloc's caller: mm/kmalloc.c
+ * heap_big). */
+static void count_typed(struct walk *w, const struct pglist_data *node, unsigned long pfn,
+			const struct page *head, unsigned long n)
 {
 	unsigned int type = page_type(head);
 	const void *what = type == PGTY_SLAB ? (const void *)head->slab_cache
 			   : type == PGTY_SLOB || type == PGTY_BIGBLOCK ? (const void *)head->priv
 									 : NULL;
-	struct page_owner_entry *e = entry_for(w->t, 0, type, what);
+	const struct page_owner_rec *r = type == PGTY_BIGBLOCK ? rec_of(node, pfn) : NULL;
+	struct page_owner_entry *e = entry_for(w->t, r ? r->caller : 0, type, what);
 
 	w->t->pages += n;
 	if (!e) {
@@ -358,7 +362,7 @@ static void walk_zone(struct walk *w, const struct pglist_data *node, const stru
 		} else if (page_type(p) != PGTY_NONE) {
 			n = page_type(p) == PGTY_BIGBLOCK ? p->bigblock_pages : 1ul << page_order(p);
 			n = MIN(n, end - pfn);
-			count_typed(w, p, n);
+			count_typed(w, node, pfn, p, n);
 			pfn += n;
 		} else {
 			n = MIN(1ul << page_order(p), end - pfn);
@@ -425,7 +429,12 @@ static void print_entry(const struct page_owner_entry *e)
 					   ? ((const struct slob_heap *)e->what)->name
 					   : NULL;
 
-		kprintf("%s%s%s\n", type_name(e->type), what ? " " : "", what ? what : "");
+		kprintf("%s%s%s", type_name(e->type), what ? " " : "", what ? what : "");
+		if (e->caller) { /* (a bigblock's asker) */
+			kprintf(" by ");
+			print_caller(e->caller);
+		}
+		kprintf("\n");
 		return;
 	}
 	if (!e->caller) {

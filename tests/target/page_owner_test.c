@@ -16,6 +16,7 @@
  */
 #include <drivers/console.h>
 #include <lib/kstring.h>
+#include <mm/kmalloc.h>
 #include <mm/mmzone.h>
 #include <mm/page_owner.h>
 #include <mm/port.h>
@@ -50,6 +51,11 @@ static __attribute__((noinline, noclone)) void po_zeroed_page(unsigned long *out
 static __attribute__((noinline, noclone)) void po_exact(size_t size, void **out)
 {
 	*out = alloc_pages_exact(size, GFP_KERNEL);
+}
+
+static __attribute__((noinline, noclone)) void po_kmalloc_big(size_t size, void **out)
+{
+	*out = kmalloc(size, GFP_KERNEL);
 }
 
 static __attribute__((noinline, noclone)) void po_fit(size_t size, void **out)
@@ -327,10 +333,10 @@ static void report_counts_owners(struct ktest *t)
 	static struct page_owner_entry entries[128];
 	struct page_owner_table tab = { .e = entries, .max = ARRAY_SIZE(entries) };
 	const struct page_owner_entry *en;
-	bool was_on = begin(t), seen_cache = false;
+	bool was_on = begin(t), seen_cache = false, seen_big = false;
 	struct kmem_cache *c = kmem_cache_create("po-test", 1024, 0, SLAB_NOSLOB, NULL);
 	struct page *blocks[3];
-	void *obj, *e;
+	void *obj, *e, *big[2];
 	unsigned long sum = 0;
 	int rc;
 
@@ -339,7 +345,11 @@ static void report_counts_owners(struct ktest *t)
 		po_alloc_pages(1, &blocks[i]);
 	po_exact(3 * PAGE_SIZE, &e);
 	obj = kmem_cache_alloc(c, GFP_KERNEL);
-	ASSERT(blocks[0] && blocks[1] && blocks[2] && e && obj);
+	/* kmalloc's bigblocks (above its slab classes), counted by the code
+	 * that asked kmalloc, not by SLOB's call of the page allocator. */
+	po_kmalloc_big(5 * PAGE_SIZE + 100, &big[0]);
+	po_kmalloc_big(5 * PAGE_SIZE + 100, &big[1]);
+	ASSERT(blocks[0] && blocks[1] && blocks[2] && e && obj && big[0] && big[1]);
 	ASSERT(page_owner_collect(mem_node, &tab) == 0);
 	en = find(&tab, "po_alloc_pages");
 	ASSERT(en != NULL);
@@ -361,6 +371,13 @@ static void report_counts_owners(struct ktest *t)
 	}
 	EXPECT(seen_cache);
 	EXPECT_EQ(sum + tab.dropped, tab.pages);
+	for (unsigned int i = 0; i < tab.nr; i++)
+		if (tab.e[i].type == PGTY_BIGBLOCK && named(tab.e[i].caller, "po_kmalloc_big")) {
+			EXPECT_EQ(tab.e[i].blocks, 2);
+			EXPECT_EQ(tab.e[i].pages, 12); /* two of 6 exact pages */
+			seen_big = true;
+		}
+	EXPECT(seen_big);
 	/* The command's lines. */
 	console_capture_begin(text, sizeof(text));
 	rc = page_owner_show(mem_node);
@@ -369,8 +386,11 @@ static void report_counts_owners(struct ktest *t)
 	EXPECT(strstr(text, "       6       3  po_alloc_pages+0x") != NULL);
 	EXPECT(strstr(text, " gfp 0x0 age<=") != NULL);
 	EXPECT(strstr(text, "  slab po-test\n") != NULL);
+	EXPECT(strstr(text, "      12       2  bigblocks of kmalloc by po_kmalloc_big+0x") != NULL);
 	for (int i = 0; i < 3; i++)
 		__free_pages(blocks[i], 1);
+	kfree(big[0]);
+	kfree(big[1]);
 	free_pages_exact(e, 3 * PAGE_SIZE);
 	kmem_cache_free(c, obj);
 	kmem_cache_destroy(c);
