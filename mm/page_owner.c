@@ -296,8 +296,9 @@ static struct page_owner_entry *entry_for(struct page_owner_table *t, unsigned l
 }
 
 /* Count a block of @n pages an allocator typed (@head: its first page, at
- * @pfn); a bigblock by its record's caller as well (kmalloc's caller: mm/kmalloc.c
- * heap_big). */
+ * @pfn); a bigblock by its record's caller as well (the code that asked
+ * kmalloc: mm/kmalloc.c heap_big_owned; else the page allocator's caller in
+ * SLOB). */
 static void count_typed(struct walk *w, const struct pglist_data *node, unsigned long pfn,
 			const struct page *head, unsigned long n)
 {
