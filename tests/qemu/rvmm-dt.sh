@@ -404,6 +404,31 @@ check_log mpfs-sev-kit mpfs-sev-kit-facts \
 	"^memmap: 483328 struct pages of 32 bytes \(15104K\), 15 section\(s\) of 128 MiB, one flat array$" \
 	"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
 
+# BeagleV Starlight (StarFive JH7100): 8 GiB from 0x80000000, the console a
+# Synopsys DesignWare UART (snps,dw-apb-uart: 16550 registers 4 bytes apart),
+# the CLINT at 6.25 MHz, two U74 harts.
+dt jh7100-beaglev-starlight $KAT --dtb-at 0xbfe00000 "$BOARDS/jh7100-beaglev-starlight.dtb"
+{
+	cat <<'EOF2'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x000000027fffffff]
+Reserved memory:
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+EOF2
+	dtb_line "$BOARDS/jh7100-beaglev-starlight.dtb" 0xbfe00000
+	cat <<'EOF2'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]
+  Normal   [mem 0x0000000100000000-0x000000027fffffff]
+EOF2
+} | map_is jh7100-beaglev-starlight
+check_log jh7100-beaglev-starlight jh7100-beaglev-starlight-facts \
+	"^console: serial@12440000 \(snps,dw-apb-uart at 0x12440000\), named by stdout-path \"serial0\", an alias$" \
+	"^time: timebase-frequency 6250000 Hz$" \
+	"^timer: clint@2000000, IPI: clint@2000000 \(the devices OpenSBI drives them with\)$" \
+	"^harts: 2 of 2 would come up " "^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
+
 # ==== other boards' trees from Linux (reduced to the nodes rvmm reads) ========
 
 # Lichee Pi 4A (T-Head TH1520): RAM from address 0. Every address reads
