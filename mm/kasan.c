@@ -639,7 +639,7 @@ static void release(const struct qentry *e)
 	obj_remove((unsigned long)e->obj);
 	spin_unlock_irqrestore(&kasan_lock, flags);
 	if (e->cache) {
-		kmem_cache_free_slow(e->obj, e->cache);
+		kmem_cache_free_slow(e->obj, e->cache, 0);
 	} else {
 		struct page *page = virt_to_page(e->obj);
 		if (page && page_type(page) == PGTY_SLOB)

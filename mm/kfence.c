@@ -579,7 +579,7 @@ bool __kfence_free(const void *p, unsigned long caller)
 void kfence_cache_free(struct kmem_cache *c, void *obj)
 {
 	if (!__kfence_free(obj, KFENCE_CALLER()))
-		kmem_cache_free_slow(obj, c);
+		kmem_cache_free_slow(obj, c, 0);
 }
 
 size_t kfence_ksize(const void *p)

@@ -973,14 +973,9 @@ static __attribute__((always_inline)) inline void *alloc_slow(struct kmem_cache 
 	return obj;
 }
 
-void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp)
-{
-	return alloc_slow(c, gfp, RET_IP);
-}
-
 /* (Out of line for alloc_gfp too: its pop then saves no register.) */
-__attribute__((noinline)) void *kmem_cache_alloc_slow_from(struct kmem_cache *c, gfp_t gfp,
-							   unsigned long caller)
+__attribute__((noinline)) void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp,
+						      unsigned long caller)
 {
 	return alloc_slow(c, gfp, caller ? caller : RET_IP);
 }
@@ -1003,15 +998,14 @@ static __attribute__((noinline)) void report_not_object(struct kmem_cache *c, co
 				    : "free of an object that is not from this cache", NULL, 0);
 }
 
-/* kmem_cache_free_slow's work for a free @caller asked for (the address
- * slab_debug=U's track records). */
-static __attribute__((always_inline)) inline void free_slow(void *obj, struct kmem_cache *c,
-							     unsigned long caller)
+void kmem_cache_free_slow(void *obj, struct kmem_cache *c, unsigned long caller)
 {
 	unsigned long flags = irq_save();
 	struct slab_cpu *m = this_magazine(c);
 
 	if (!m) { /* a debug cache, or a SLOB-model one (neither has magazines) */
+		if (!caller)
+			caller = RET_IP;
 		if (c->flags & SLAB_SLOB)
 			slob_cache_free(c, obj, caller);
 		else
@@ -1045,11 +1039,6 @@ static __attribute__((always_inline)) inline void free_slow(void *obj, struct km
 	irq_restore(flags);
 }
 
-void kmem_cache_free_slow(void *obj, struct kmem_cache *c)
-{
-	free_slow(obj, c, RET_IP);
-}
-
 void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller)
 {
 	if (unlikely(kfence_object(obj))) {
@@ -1059,7 +1048,7 @@ void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller)
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
 		return;
 	if (!magazine_push(c, obj, false))
-		free_slow(obj, c, caller);
+		kmem_cache_free_slow(obj, c, caller);
 }
 
 /* kfree_keyed's checks of @p, which lies in @head's slab of @c (@rel: its
@@ -1146,9 +1135,7 @@ static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t g
 	}
 }
 
-/* kmem_cache_alloc_gfp's work for an allocation @caller asked for. */
-static __attribute__((always_inline)) inline void *alloc_gfp(struct kmem_cache *c, gfp_t gfp,
-							      unsigned long caller)
+void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 {
 	void *obj;
 
@@ -1160,26 +1147,18 @@ static __attribute__((always_inline)) inline void *alloc_gfp(struct kmem_cache *
 	 * their part. kmem_cache_alloc's steps, the slow path told who asked. */
 	obj = magazine_pop(c->pcpu_off);
 	if (!obj)
-		obj = kmem_cache_alloc_slow_from(c, gfp & ~(__GFP_ZERO | GFP_ZONEMASK), caller);
+		obj = kmem_cache_alloc_slow(c, gfp & ~(__GFP_ZERO | GFP_ZONEMASK),
+					    caller ? caller : RET_IP);
 	obj = kasan_slab_alloc(c, obj);
 	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, c->object_size);
 	return obj;
 }
 
-void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp)
-{
-	return alloc_gfp(c, gfp, RET_IP);
-}
-
-void *kmem_cache_alloc_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
-{
-	return alloc_gfp(c, gfp, caller ? caller : RET_IP);
-}
 
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
 {
-	return kmem_cache_alloc_gfp(c, gfp | __GFP_ZERO);
+	return kmem_cache_alloc_gfp(c, gfp | __GFP_ZERO, 0);
 }
 
 unsigned int kmem_cache_size(const struct kmem_cache *c)

@@ -276,10 +276,21 @@ int kmem_cache_show_traces(struct kmem_cache *c, bool freed);
  * No other hart may use the cache meanwhile. */
 void kmem_cache_set_failslab(struct kmem_cache *c, bool on);
 
-/* The slow paths behind the inline fast paths. (The object comes first in
+/*
+ * The slow paths behind the inline fast paths. (The object comes first in
  * kmem_cache_free_slow: kfree's pointer then stays in its register.)
- * kmem_cache_alloc_slow takes a gfp without zone bits or __GFP_ZERO. */
-void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);
+ * kmem_cache_alloc_slow takes a gfp without zone bits or __GFP_ZERO.
+ *
+ * @caller is the address slab_debug=U's tracks and KFENCE record as who
+ * allocated or freed the object: an allocator that serves others (kmalloc,
+ * a library's malloc) passes its own caller (Linux's _RET_IP_ passed down,
+ * as kmalloc_track_caller does). 0 stands for the slow path's own caller:
+ * the code that called kmem_cache_alloc or kfree, as long as every step
+ * from that call to the slow path is a tail call, and free of the cost of
+ * reading a return address on the way (the inline paths pass 0; so does
+ * mm/kmalloc.c's kmalloc_miss).
+ */
+void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
 /*
  * kmem_cache_alloc with __GFP_ZERO or zone bits (the inline path sends
  * them here; a constant gfp without them never calls it). Zone bits are a
@@ -289,24 +300,9 @@ void *kmem_cache_alloc_slow(struct kmem_cache *c, gfp_t gfp);
  * in nr_zone_refused, and a WARN the first time for the cache. A zone is
  * never silently ignored, since magazines hold objects of one zone only.
  */
-void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp);
-void kmem_cache_free_slow(void *obj, struct kmem_cache *c);
-
-/*
- * The same for an allocator that serves others (kmalloc, a library's
- * malloc): @caller is the address slab_debug=U's tracks and KFENCE record
- * as who allocated or freed the object, where the functions above record
- * their own caller (Linux's _RET_IP_ passed down, as kmalloc_track_caller
- * does). An allocation's @caller 0 stands for the allocating function's
- * own caller, as above: right when every step from the allocator's entry
- * to it is a tail call, and free of the cost of reading a return address
- * on the way (mm/kmalloc.c's kmalloc_miss). kmem_cache_alloc_from takes
- * any gfp, as kmem_cache_alloc does; kmem_cache_alloc_slow_from a gfp
- * without zone bits or __GFP_ZERO, after a magazine pop that failed;
- * kmem_cache_free_from any object of @c, as kmem_cache_free.
- */
-void *kmem_cache_alloc_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
-void *kmem_cache_alloc_slow_from(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
+void *kmem_cache_alloc_gfp(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
+void kmem_cache_free_slow(void *obj, struct kmem_cache *c, unsigned long caller);
+/* kmem_cache_free of any object of @c for @caller (kfree_track_caller). */
 void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller);
 
 /*
@@ -343,31 +339,24 @@ static inline void *magazine_pop(unsigned long off)
 	return obj;
 }
 
-static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+/* kmem_cache_alloc for an allocator that serves others: @caller is who
+ * asked (0: the code that called it; kmem_cache_alloc_slow). */
+static inline void *kmem_cache_alloc_track_caller(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 {
 	void *obj;
 
 	/* (gfp is a constant at nearly every call: this test then vanishes.) */
 	if (unlikely(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
-		return kmem_cache_alloc_gfp(c, gfp);
+		return kmem_cache_alloc_gfp(c, gfp, caller);
 	obj = magazine_pop(c->pcpu_off);
 	if (likely(obj))
 		return kasan_slab_alloc(c, obj);
-	return kasan_slab_alloc(c, kmem_cache_alloc_slow(c, gfp));
+	return kasan_slab_alloc(c, kmem_cache_alloc_slow(c, gfp, caller));
 }
 
-/* kmem_cache_alloc for an allocator that serves others: @caller is who
- * asked (kmem_cache_alloc_from). */
-static inline void *kmem_cache_alloc_track_caller(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	void *obj;
-
-	if (unlikely(gfp & (__GFP_ZERO | GFP_ZONEMASK)))
-		return kmem_cache_alloc_from(c, gfp, caller);
-	obj = magazine_pop(c->pcpu_off);
-	if (likely(obj))
-		return kasan_slab_alloc(c, obj);
-	return kasan_slab_alloc(c, kmem_cache_alloc_slow_from(c, gfp, caller));
+	return kmem_cache_alloc_track_caller(c, gfp, 0);
 }
 
 /* Push @obj on the running hart's magazine of @c; false, with nothing
@@ -405,7 +394,7 @@ static inline __attribute__((always_inline)) void magazine_free(struct kmem_cach
 		return;
 	if (likely(magazine_push(c, obj, checked)))
 		return;
-	kmem_cache_free_slow(obj, c);
+	kmem_cache_free_slow(obj, c, 0);
 }
 
 static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
