@@ -21,6 +21,7 @@
 #include <lib/kernel.h>
 #include <lib/kstring.h>
 #include <lib/spinlock.h>
+#include <mm/mm_report.h>
 #include <mm/port.h>
 
 #include "bigtrack.h"
@@ -161,8 +162,7 @@ void bigtrack_show(size_t (*block_size)(const void *p))
 	for (unsigned int done = 0; done < n; done++) { /* largest first */
 		unsigned int top = done;
 		struct big_group t;
-		unsigned long off;
-		const char *name;
+		char who[300]; /* (a path of up to 255 bytes and its offset: port/malloc.c) */
 
 		for (unsigned int i = done + 1; i < n; i++)
 			if (g[i].bytes > g[top].bytes)
@@ -170,11 +170,8 @@ void bigtrack_show(size_t (*block_size)(const void *p))
 		t = g[top];
 		g[top] = g[done];
 		g[done] = t;
-		name = ksym_lookup(t.caller, &off);
-		if (name)
-			kprintf("%7lu %s+0x%lx bytes=%lu\n", t.blocks, name, off, t.bytes);
-		else
-			kprintf("%7lu [<%016lx>] bytes=%lu\n", t.blocks, t.caller, t.bytes);
+		mm_describe_caller(who, sizeof(who), t.caller);
+		kprintf("%7lu %s bytes=%lu\n", t.blocks, who, t.bytes);
 	}
 	if (ungrouped)
 		kprintf("%7lu blocks of further callers (the list holds %d)\n", ungrouped, MAX_GROUPS);

@@ -25,6 +25,7 @@
 #include <mm/port.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
+#include <mm/mm_report.h>
 #include <mm/slab.h>
 
 #include "slab_internal.h"
@@ -189,17 +190,11 @@ static void format_cpus(char *buf, size_t size, unsigned long m)
 
 static void print_trace(const struct slab_trace *e)
 {
-	unsigned long off;
-	const char *name = e->caller ? ksym_lookup(e->caller, &off) : NULL;
-	char cpus[MAX_HARTS * 4];
+	char cpus[MAX_HARTS * 4], who[300]; /* (a symbol, or a library's path and offset) */
 
-	kprintf("%7lu ", e->count);
-	if (!e->caller)
-		kprintf("<not-available>");
-	else if (name)
-		kprintf("%s+0x%lx", name, off);
-	else
-		kprintf("0x%lx", e->caller);
+	if (e->caller)
+		mm_describe_caller(who, sizeof(who), e->caller);
+	kprintf("%7lu %s", e->count, e->caller ? who : "<not-available>");
 	if (e->caller) {
 		if (e->min_age_ms != e->max_age_ms)
 			kprintf(" age=%u/%llu/%u", e->min_age_ms,

@@ -4,7 +4,7 @@
  * "bigtrack"): what is noted and not forgotten is listed by caller, largest
  * total first; tombstones left by many distinct blocks are cleared without
  * losing a live entry; a full record counts what it could not note. (The
- * host port names no code: callers print as [<address>].)
+ * host port names no code: callers print as their addresses.)
  */
 #include <stdio.h>
 #include <string.h>
@@ -50,9 +50,9 @@ static void lists_what_is_kept(struct ktest *t)
 	bigtrack_note(block(29), 0x3333); /* noted again: its new caller, one block */
 	show();
 	EXPECT_STREQ(out, "bigblocks and page runs (above the slab classes): 20 blocks of 245760 bytes\n"
-			  "     13 [<0000000000001111>] bytes=159744\n"
-			  "      6 [<0000000000002222>] bytes=73728\n"
-			  "      1 [<0000000000003333>] bytes=12288\n");
+			  "     13 0x1111 bytes=159744\n"
+			  "      6 0x2222 bytes=73728\n"
+			  "      1 0x3333 bytes=12288\n");
 }
 
 static void tombstones_cleared(struct ktest *t)
@@ -67,7 +67,7 @@ static void tombstones_cleared(struct ktest *t)
 	}
 	show();
 	EXPECT_STREQ(out, "bigblocks and page runs (above the slab classes): 197 blocks of 2420736 bytes\n"
-			  "    197 [<0000000000001111>] bytes=2420736\n");
+			  "    197 0x1111 bytes=2420736\n");
 }
 
 static void full_record_counts_the_rest(struct ktest *t)
@@ -80,7 +80,7 @@ static void full_record_counts_the_rest(struct ktest *t)
 	show();
 	snprintf(want, sizeof(want),
 		 "bigblocks and page runs (above the slab classes): %lu blocks of %lu bytes\n"
-		 "%7lu [<0000000000001111>] bytes=%lu\n"
+		 "%7lu 0x1111 bytes=%lu\n"
 		 "      5 blocks not recorded (the record was full)\n",
 		 BIGTRACK_SLOTS / 4 * 3, BIGTRACK_SLOTS / 4 * 3 * 12288, BIGTRACK_SLOTS / 4 * 3,
 		 BIGTRACK_SLOTS / 4 * 3 * 12288);
