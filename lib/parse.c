@@ -17,19 +17,14 @@ static unsigned int digit(char c, unsigned int base)
 	return d < base ? d : base;
 }
 
-int parse_u64_prefix(const char *s, const char *end, u64 *out, const char **stop)
+int parse_u64_digits(const char *s, const char *end, unsigned int base, u64 *out,
+		     const char **stop)
 {
-	unsigned int base = 10, d;
+	unsigned int d;
 	const char *p = s;
 	u64 v = 0;
 
-	if (!s || s >= end)
-		return -EINVAL;
-	if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	if (p == end || digit(*p, base) == base)
+	if (!s || s >= end || digit(*p, base) == base)
 		return -EINVAL;
 	for (; p < end && (d = digit(*p, base)) < base; p++) {
 		if (v > (~0ull - d) / base)
@@ -39,6 +34,13 @@ int parse_u64_prefix(const char *s, const char *end, u64 *out, const char **stop
 	*out = v;
 	*stop = p;
 	return 0;
+}
+
+int parse_u64_prefix(const char *s, const char *end, u64 *out, const char **stop)
+{
+	if (s && end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_u64_digits(s + 2, end, 16, out, stop);
+	return parse_u64_digits(s, end, 10, out, stop);
 }
 
 int parse_u64_len(const char *s, size_t len, u64 *out)

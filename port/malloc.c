@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include <lib/kstring.h>
+#include <lib/parse.h>
 #include <mm/port.h>
 #include "malloc.h"
 
@@ -341,21 +342,6 @@ struct map_line {
 	const char *path; /* "" for an anonymous mapping */
 };
 
-static unsigned long hex_field(const char **s)
-{
-	unsigned long v = 0;
-
-	for (;; (*s)++) {
-		char c = **s;
-		unsigned int d = c >= '0' && c <= '9' ? (unsigned int)(c - '0')
-			       : c >= 'a' && c <= 'f' ? (unsigned int)(c - 'a' + 10) : 16;
-
-		if (d == 16)
-			return v;
-		v = v << 4 | d;
-	}
-}
-
 static const char *skip_field(const char *s)
 {
 	while (*s && *s != ' ')
@@ -365,16 +351,24 @@ static const char *skip_field(const char *s)
 	return s;
 }
 
-static void parse_map_line(const char *s, struct map_line *m)
+/* Parse the line [s, end); false when it is not of that form. */
+static bool parse_map_line(const char *s, const char *end, struct map_line *m)
 {
-	m->start = hex_field(&s);
-	s++; /* '-' */
-	m->end = hex_field(&s);
+	u64 start, stop, offset;
+
+	if (parse_u64_digits(s, end, 16, &start, &s) || *s != '-' ||
+	    parse_u64_digits(s + 1, end, 16, &stop, &s))
+		return false;
 	s = skip_field(s); /* the end's space */
 	m->readable = *s == 'r';
 	s = skip_field(s); /* the permissions */
-	m->offset = hex_field(&s);
+	if (parse_u64_digits(s, end, 16, &offset, &s))
+		return false;
+	m->start = start;
+	m->end = stop;
+	m->offset = offset;
 	m->path = skip_field(skip_field(skip_field(s))); /* device, inode */
+	return true;
 }
 
 /* The address in its file of @addr, which lies in a mapping of that file
@@ -419,10 +413,13 @@ const char *ksym_lookup(unsigned long addr, unsigned long *offset)
 		buf[have] = 0;
 		while ((nl = strchr(line, '\n'))) {
 			struct map_line m;
+			bool ok;
 
 			*nl = 0;
-			parse_map_line(line, &m);
+			ok = parse_map_line(line, nl, &m);
 			line = nl + 1;
+			if (!ok)
+				continue;
 			if (m.offset == 0 && m.path[0] == '/' && m.readable) { /* a file's first page */
 				base = m.start;
 				kstrlcpy(base_path, m.path, sizeof(base_path));

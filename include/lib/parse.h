@@ -35,6 +35,10 @@ int parse_u32(const char *s, u32 *out);
  * (no digit) or -ERANGE. For parsers of numbers with something after them
  * (memparse's suffix). */
 int parse_u64_prefix(const char *s, const char *end, u64 *out, const char **stop);
+/* The same for digits of @base (2 to 16) alone, no prefix (a hex field of
+ * /proc/self/maps: port/malloc.c). */
+int parse_u64_digits(const char *s, const char *end, unsigned int base, u64 *out,
+		     const char **stop);
 
 #ifdef __cplusplus
 }
