@@ -282,7 +282,7 @@ static void env_slab_debug(void)
 		    "for its classes N from %u to %u (docs/kmalloc.md; RVMM_MALLOC_REPORT's slabinfo lists "
 		    "those a program uses)", v, v + letters + 1, kmalloc_sizes[0],
 		    kmalloc_sizes[KMALLOC_NR_CACHES - 1]);
-	if (strpbrk(v, "Uu") && strpbrk(v, "Uu") < v + letters) {
+	if (strcspn(v, "Uu") < letters) { /* (a U among the letters, not in CACHE) */
 		if (!bigtrack_setup())
 			die("RVMM_MALLOC_DEBUG=%s: no memory for the record of big blocks", v);
 		heap.track = true;
