@@ -51,18 +51,6 @@ static void mark_kernel_pages(const struct mm_image *img)
 		set_page_type(virt_to_page((void *)p), PGTY_KERNEL);
 }
 
-/* " (N with RAM)" when fewer than all the node's sections hold RAM. */
-static const char *ram_sections_note(const struct pglist_data *node, const struct memblock *mb)
-{
-	static char note[32];
-	unsigned long n = node_ram_sections(node, mb);
-
-	if (n == node->nr_sections)
-		return "";
-	ksnprintf(note, sizeof(note), " (%lu with RAM)", n);
-	return note;
-}
-
 void mm_init(struct memblock *mb, const struct mm_image *image)
 {
 	struct zone_limits lim;
@@ -77,10 +65,7 @@ void mm_init(struct memblock *mb, const struct mm_image *image)
 	mm_set_node(&contig_page_data);
 	mark_kernel_pages(image);
 	print_zone_ranges(mem_node);
-	kprintf("memmap: %lu struct pages of %zu bytes (%luK), %lu section(s) of 128 MiB%s, %s\n",
-		mem_node->memmap_pages, sizeof(struct page),
-		kb(mem_node->memmap_pages * sizeof(struct page)), mem_node->nr_sections,
-		ram_sections_note(mem_node, mb), mem_node->flat_map ? "one flat array" : "an array per section");
+	print_memmap_line(mem_node, mb, mem_node->flat_map);
 	print_memory_line(mem_node, image);
 	kmalloc_init();
 }

@@ -247,6 +247,19 @@ void node_panic(const struct pglist_data *node, const struct memblock *mb, int r
 	panic("mm: cannot build the page allocator (error %d)", rc);
 }
 
+void print_memmap_line(const struct pglist_data *node, const struct memblock *mb, bool flat)
+{
+	unsigned long ram = node_ram_sections(node, mb);
+	char note[32] = "";
+
+	if (ram < node->nr_sections)
+		ksnprintf(note, sizeof(note), " (%lu with RAM)", ram);
+	kprintf("memmap: %lu struct pages of %zu bytes (%luK), %lu section(s) of 128 MiB%s, %s\n",
+		node->memmap_pages, sizeof(struct page),
+		(unsigned long)((node->memmap_pages * sizeof(struct page)) >> 10), node->nr_sections, note,
+		flat ? "one flat array" : "an array per section");
+}
+
 void print_zone_ranges(const struct pglist_data *node)
 {
 	kprintf("Zone ranges:\n");

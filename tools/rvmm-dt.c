@@ -530,8 +530,6 @@ static void show_zones(const struct dt_info *dt, const struct kernel_image *k)
 	static struct memblock mb;
 	static struct pglist_data node;
 	struct zone_limits lim;
-	unsigned long ram_sections;
-	char with_ram[40] = "";
 	bool flat;
 	int rc;
 
@@ -543,13 +541,7 @@ static void show_zones(const struct dt_info *dt, const struct kernel_image *k)
 	if (rc)
 		node_panic(&node, &mb, rc);
 	print_zone_ranges(&node);
-	ram_sections = node_ram_sections(&node, &mb);
-	if (ram_sections < node.nr_sections)
-		snprintf(with_ram, sizeof(with_ram), " (%lu with RAM)", ram_sections);
-	kprintf("memmap: %lu struct pages of %zu bytes (%lluK), %lu section(s) of 128 MiB%s, %s\n",
-		node.memmap_pages, sizeof(struct page),
-		(unsigned long long)(node.memmap_pages * sizeof(struct page)) >> 10, node.nr_sections,
-		with_ram, flat ? "one flat array" : "an array per section");
+	print_memmap_line(&node, &mb, flat);
 	kprintf("Zone pages (4 KiB):\n");
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
 		const struct zone *z = &node.zones[zi];
@@ -558,7 +550,7 @@ static void show_zones(const struct dt_info *dt, const struct kernel_image *k)
 			z->present_pages, mib(z->present_pages));
 	}
 	kprintf("  node 0   present %lu (%llu MiB) in %lu section(s) of 128 MiB%s\n",
-		node.node_present_pages, mib(node.node_present_pages), ram_sections,
+		node.node_present_pages, mib(node.node_present_pages), node_ram_sections(&node, &mb),
 		zone_dma_limit ? "" : "; no ZONE_DMA without zone_dma_limit=");
 }
 

@@ -58,6 +58,9 @@ void node_panic(const struct pglist_data *node, const struct memblock *mb, int r
 
 /* "Zone ranges:" and one line per zone: its span, or "empty". */
 void print_zone_ranges(const struct pglist_data *node);
+/* The "memmap:" line: @node's struct pages, its sections (those holding RAM
+ * of @mb too, when fewer) and whether they are one flat array (@flat). */
+void print_memmap_line(const struct pglist_data *node, const struct memblock *mb, bool flat);
 
 #ifdef __cplusplus
 }
