@@ -86,10 +86,6 @@ static struct kfence_stats stats;
 static spinlock_t kfence_lock = SPINLOCK_INIT;
 static spinlock_t report_lock = SPINLOCK_INIT;
 
-/* The longest interval taken, 10^9 ms (11.6 days): kfence_set_interval
- * counts it in microseconds on a 64-bit clock. */
-#define KFENCE_MAX_INTERVAL_MS 1000000000ull
-
 static int interval_param(const char *value)
 {
 	u64 ms;
@@ -204,6 +200,8 @@ static void route_allocations(void)
 
 int kfence_set_interval(unsigned long ms)
 {
+	if (ms > KFENCE_MAX_INTERVAL_MS)
+		return -EINVAL;
 #ifdef CONFIG_KASAN
 	if (ms) {
 		kprintf("kfence: not in the KASAN kernel (KASAN already checks every access)\n");

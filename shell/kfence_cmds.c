@@ -1,25 +1,13 @@
 /*
  * kfence_cmds.c - kfence: KFENCE's counters (Linux's
  * /sys/kernel/debug/kfence/stats) and its sample interval (mm/kfence.c).
+ * The interval is read as kfence.sample_interval= reads it: lib/parse.c's
+ * plain number (decimal or 0x hex), 0 to KFENCE_MAX_INTERVAL_MS.
  */
 #include <lib/kstring.h>
+#include <lib/parse.h>
 #include <mm/kfence.h>
 #include <shell/shell.h>
-
-/* A decimal number of milliseconds, or -EINVAL. */
-static long parse_ms(const char *s)
-{
-	long ms = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || ms > 100000000l)
-			return -EINVAL;
-		ms = ms * 10 + (*s - '0');
-	}
-	return ms;
-}
 
 static int cmd_kfence(int argc, char **argv)
 {
@@ -28,11 +16,12 @@ static int cmd_kfence(int argc, char **argv)
 		return -EINVAL;
 	}
 	if (argc == 2) {
-		long ms = parse_ms(argv[1]);
+		u64 ms;
 		int rc;
 
-		if (ms < 0) {
-			kprintf("kfence: bad interval '%s' (milliseconds, 0: off)\n", argv[1]);
+		if (parse_u64(argv[1], &ms) || ms > KFENCE_MAX_INTERVAL_MS) {
+			kprintf("kfence: bad interval '%s' (milliseconds, 0 to %lu; 0: off)\n", argv[1],
+				KFENCE_MAX_INTERVAL_MS);
 			return -EINVAL;
 		}
 		rc = kfence_set_interval((unsigned long)ms);

@@ -124,10 +124,15 @@ void kfence_forget_cache(struct kmem_cache *c);
 /* Boot: start sampling at the interval kfence.sample_interval= gave (after
  * paging and the harts are up). */
 void kfence_boot_start(void);
+/* The longest sample interval taken, 10^9 ms (11.6 days), by
+ * kfence.sample_interval= and the kfence command alike: kfence_set_interval
+ * counts it in microseconds on a 64-bit clock. */
+#define KFENCE_MAX_INTERVAL_MS 1000000000ul
 /* Sample every @ms milliseconds (0: stop; the pool stays, its objects are
- * freed as they come). The pool is set up on the first start. 0, -ENODEV
- * (no paging), -ENOMEM, -EOPNOTSUPP (the KASAN kernel). Only while no other
- * hart allocates (the console, tests). */
+ * freed as they come). The pool is set up on the first start. 0, -EINVAL
+ * (@ms above KFENCE_MAX_INTERVAL_MS: nothing changes), -ENODEV (no paging),
+ * -ENOMEM, -EOPNOTSUPP (the KASAN kernel). Only while no other hart
+ * allocates (the console, tests). */
 int kfence_set_interval(unsigned long ms);
 unsigned long kfence_get_interval(void);
 /* Make the next eligible allocation a sampled one (tests; Linux's test

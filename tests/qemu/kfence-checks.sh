@@ -48,7 +48,7 @@ if [ "$RC" = 0 ] && echo "$log" | grep -q '^enabled: 0$' &&
 	echo "$log" | grep -Eq '^kfence: 255 objects in \[mem 0x[0-9a-f]{16}-0x[0-9a-f]{16}\] at 0xffffffd000000000 \(2044 KiB\)$' &&
 	echo "$log" | grep -Eq '^kfence: [0-9]+ of [0-9]+ planted bugs caught$' &&
 	echo "$log" | grep -Eq '^ktest: [0-9]+ passed, 0 failed$' &&
-	echo "$log" | grep -q "^kfence: bad interval 'x' (milliseconds, 0: off)$"; then
+	echo "$log" | grep -q "^kfence: bad interval 'x' (milliseconds, 0 to 1000000000; 0: off)$"; then
 	echo "ok   kfence-console"
 	record kfence-console 1 0
 else

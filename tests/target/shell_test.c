@@ -7,6 +7,7 @@
 #include <tests/ktest.h>
 #include <shell/shell.h>
 #include <mm/fault_inject.h>
+#include <mm/kfence.h>
 #include <mm/kmalloc.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
@@ -165,6 +166,27 @@ static void workload_commands_report_bad_arguments(struct ktest *t)
 	EXPECT(strstr(out, "slabinfo: BATCHCOUNT '17179869184T' is more than 2^64 - 1\n") == out);
 }
 
+/* `kfence MS` reads MS as kfence.sample_interval= does (lib/parse.c, at
+ * most KFENCE_MAX_INTERVAL_MS): hex is a number, anything above the
+ * maximum is refused and changes nothing (the command's own digit loop
+ * refused 0x0 and took up to 1000000009). */
+static void kfence_interval_parsed_as_the_parameter(struct ktest *t)
+{
+	unsigned long saved = kfence_get_interval();
+
+	EXPECT_EQ(run_captured("kfence 1000000001"), -EINVAL);
+	EXPECT(strstr(out, "kfence: bad interval '1000000001' (milliseconds, 0 to 1000000000; 0: off)\n") == out);
+	EXPECT_EQ(run_captured("kfence 1000000009"), -EINVAL);
+	EXPECT_EQ(run_captured("kfence 12abc"), -EINVAL);
+	EXPECT_EQ(run_captured("kfence -1"), -EINVAL);
+	EXPECT_EQ(kfence_get_interval(), saved);
+	EXPECT_EQ(kfence_set_interval(KFENCE_MAX_INTERVAL_MS + 1), -EINVAL);
+	EXPECT_EQ(kfence_get_interval(), saved);
+	EXPECT_EQ(run_captured("kfence 0x0"), 0);
+	EXPECT_EQ(kfence_get_interval(), 0);
+	EXPECT_EQ(kfence_set_interval(saved), 0);
+}
+
 /* A misspelt benchmark among good ones: refused, naming it, before any runs. */
 static void bench_refuses_unknown_name(struct ktest *t)
 {
@@ -240,4 +262,4 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
 	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
-	    KTEST_CASE(non_ascii_line_refused));
+	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter));
