@@ -466,7 +466,10 @@ APPEND ?=
 deps:
 	@scripts/install-deps.sh
 
-RUN_ARGS = -smp $(SMP) -m $(MEM) -kernel $(B)/rvmm.elf $(if $(APPEND),-append '$(APPEND)')
+# APPEND reaches QEMU as one word, whatever it holds: single-quoted, each '
+# in it written '\'' (a ' in run="echo it's" ended the quote before).
+sh_quote = '$(subst ','\'',$(1))'
+RUN_ARGS = -smp $(SMP) -m $(MEM) -kernel $(B)/rvmm.elf $(if $(APPEND),-append $(call sh_quote,$(APPEND)))
 
 run: deps all
 	@scripts/run-qemu.sh $(RUN_ARGS) $(QEMU_EXTRA)

@@ -16,6 +16,11 @@
 # a tree without the finisher: SBI SRST shutdown refused, cold reboot
 # instead), the end of the input ends QEMU instead of booting the machine
 # again to a prompt no input will reach; a `reboot` then ends it too.
+# Piped input is the guest's alone: the console is a plain -serial stdio,
+# with no QEMU monitor and no Ctrl-A escape (-nographic's multiplexer took
+# a piped Ctrl-A X as "quit QEMU", with status 0 and the rest of the input
+# never run, and Ctrl-A C as "switch to the monitor", which then ran the
+# lines that followed as monitor commands on the host).
 set -u
 QEMU=qemu-system-riscv64
 
@@ -42,7 +47,8 @@ exec 4<&0 # background commands would get /dev/null for standard input
 # QEMU's output goes to standard output and to $tmp/console, which
 # feed-after.sh watches for the prompt. tee -p keeps writing the file after
 # standard output is closed (make run | head), so the prompt is still seen.
-"$QEMU" -M virt -bios default -nographic -no-reboot "$@" <"$tmp/in" >"$tmp/out" &
+"$QEMU" -M virt -bios default -display none -serial stdio -monitor none -no-reboot "$@" \
+	<"$tmp/in" >"$tmp/out" &
 qemu_pid=$!
 tee -p "$tmp/console" <"$tmp/out" &
 tee_pid=$!

@@ -10,6 +10,9 @@
  * than SHELL_LINE_MAX - 1 characters is reported and not run. Ctrl-D ends
  * the input: its line runs, then the machine powers off with the last
  * command's success (0) or failure (1), as a shell ends with its script.
+ * The last command is the last the console ran, typed or piped or from
+ * run= (a boot script followed by no input ends with its last command's
+ * status); a blank or Ctrl-C'd line runs nothing and keeps it.
  *
  * Interrupting a command: a command the console runs (a typed line or a
  * run= command) may last long, so its long loops call shell_interrupted()
@@ -42,6 +45,10 @@ extern const struct shell_cmd *const __stop_rvmm_cmds[];
 static int command_cpu = -1;
 /* A Ctrl-C came during the current command. */
 static bool interrupt_seen;
+/* The status of the last command the console ran (a typed line or a run=
+ * command; a line refused as too long counts as a failed one): what the
+ * end of the input powers off with. Only the console's hart writes it. */
+static int last_status;
 
 bool shell_interrupted(void)
 {
@@ -64,6 +71,7 @@ static int run_command(const char *line)
 	rc = shell_exec(line);
 	__atomic_store_n(&command_cpu, -1, __ATOMIC_RELEASE);
 	__atomic_store_n(&interrupt_seen, false, __ATOMIC_RELAXED);
+	last_status = rc;
 	return rc;
 }
 
@@ -163,6 +171,7 @@ void shell_run_script(const char *script)
 			n++;
 		if (n >= sizeof(line)) {
 			kprintf("run: command longer than %zu characters skipped\n", sizeof(line) - 1);
+			last_status = -E2BIG;
 		} else {
 			memcpy(line, script, n);
 			line[n] = '\0';
@@ -209,9 +218,9 @@ static bool blank(const char *line)
  * as a shell leaves at the end of its script, the machine powers off with
  * 0 when the last command succeeded, else 1.
  */
-static __noreturn void end_of_input(int last_rc)
+static __noreturn void end_of_input(void)
 {
-	int code = last_rc ? 1 : 0;
+	int code = last_status ? 1 : 0;
 
 	kprintf("rvmm: end of input (Ctrl-D)\npower: off (exit code %d)\n", code);
 	poweroff(code);
@@ -221,7 +230,6 @@ void shell_loop(void)
 {
 	char line[SHELL_LINE_MAX];
 	struct line_editor ed;
-	int rc = 0;
 
 	line_editor_init(&ed, line, sizeof(line), console_write);
 	for (;;) {
@@ -230,12 +238,12 @@ void shell_loop(void)
 
 		if (r == LINE_TOO_LONG) {
 			kprintf("shell: line longer than %d characters not run\n", SHELL_LINE_MAX - 1);
-			rc = -E2BIG;
+			last_status = -E2BIG;
 		} else if (r == LINE_DONE && !blank(line)) {
-			rc = run_command(line); /* a blank or Ctrl-C'd line keeps the last status */
+			run_command(line); /* a blank or Ctrl-C'd line keeps the last status */
 		}
 		if (ed.ended)
-			end_of_input(rc);
+			end_of_input();
 	}
 }
 

@@ -699,6 +699,24 @@ check make-run-end-failed 2 "^rvmm: end of input \(Ctrl-D\)$" "^power: off \(exi
 make_run make-run-no-input 120 '' SMP=1 MEM=128M
 check make-run-no-input 0 "^rvmm: end of input \(Ctrl-D\)$"
 
+# run= commands count as the last command: a boot script whose last
+# command failed, followed by a blank line, ends with status 1 (it ended
+# with 0). APPEND holds a single quote, which make run passes on whole
+# (before, it ended the shell's quoting: "Unterminated quoted string").
+make_run make-run-append-status 120 '\n' SMP=1 MEM=128M \
+	APPEND="run=\"echo it's from run=;nosuchcmd\""
+check make-run-append-status 2 "^it's from run=$" "^nosuchcmd: unknown command" \
+	"^power: off \(exit code 1\)$" "\[Makefile:[0-9]+: run\] Error 1$"
+
+# Ctrl-A in piped input is a byte for the shell (which drops it), not
+# QEMU's escape: -nographic's multiplexer took Ctrl-A X as "quit" (status
+# 0, the rest of the input never ran) and Ctrl-A C as "monitor", which ran
+# the lines after it as QEMU monitor commands.
+make_run make-run-ctrl-a 120 'echo one\001x two\n\001cinfo version\necho last\n' SMP=1 MEM=128M
+check make-run-ctrl-a 0 "^onex two$" "^cinfo: unknown command" "^last$" \
+	"^power: off \(exit code 0\)$"
+no_log make-run-ctrl-a make-run-ctrl-a-no-monitor "QEMU [0-9.]+ monitor" "^\(qemu\)" "Terminated"
+
 # A long script whose first command runs for seconds, calling
 # shell_interrupted (which reads the console) all along: the console's
 # input ring fills and the rest waits in QEMU (docs/boot.md, "The console's
