@@ -88,8 +88,10 @@ void poweroff(int code)
 	}
 	/* The last line a board shows: what follows is the firmware's
 	 * (the HiFive Unmatched's gpio-poweroff cuts the power; QEMU, which
-	 * does not model it, leaves the hart parked in OpenSBI). */
-	kprintf("power: off through SBI system reset\n");
+	 * does not model it, leaves the hart parked in OpenSBI). SRST
+	 * cannot carry the exit code, so the line does (scripts/run-qemu.sh
+	 * exits with it where QEMU's own status is 0). */
+	kprintf("power: off through SBI system reset (exit code %d)\n", code);
 	sbi_system_reset(SBI_SRST_SHUTDOWN,
 			 code ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
 	sbi_system_reset(SBI_SRST_COLD_REBOOT,
