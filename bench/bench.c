@@ -16,6 +16,17 @@ extern const struct bench *const __start_rvmm_bench[];
 extern const struct bench *const __stop_rvmm_bench[];
 
 static u64 loop_overhead_x16; /* empty-loop instructions per iteration, x16 */
+static unsigned long nr_failures; /* bench_fail lines since boot */
+
+void bench_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	__atomic_fetch_add(&nr_failures, 1, __ATOMIC_RELAXED);
+	va_start(ap, fmt);
+	vkprintf(fmt, ap);
+	va_end(ap);
+}
 
 static void calibrate(void)
 {
@@ -81,6 +92,7 @@ static const char *unknown_name(int argc, char **argv)
 static int cmd_bench(int argc, char **argv)
 {
 	const char *unknown = unknown_name(argc, argv);
+	unsigned long failures = __atomic_load_n(&nr_failures, __ATOMIC_RELAXED);
 	unsigned int done = 0;
 	bool background, stopped = false;
 
@@ -110,6 +122,9 @@ static int cmd_bench(int argc, char **argv)
 		done++;
 	}
 	mm_background_set(background);
-	return stopped ? -EINTR : 0;
+	failures = __atomic_load_n(&nr_failures, __ATOMIC_RELAXED) - failures;
+	if (failures)
+		kprintf("bench: %lu error or failure line%s above\n", failures, failures == 1 ? "" : "s");
+	return failures ? -EIO : stopped ? -EINTR : 0;
 }
 SHELL_CMD("bench", cmd_bench, "[name...]", "count instructions per allocator operation");

@@ -58,7 +58,7 @@ static void bench_size(enum slob_mode mode, size_t size)
 	}
 	p = n == LIVE ? heap_kmalloc(h, size, GFP_KERNEL) : NULL;
 	if (!p) {
-		kprintf("bench: kmalloc alloc=%s size=%zu failed: no memory\n", mode_label(mode), size);
+		bench_fail("bench: kmalloc alloc=%s size=%zu failed: no memory\n", mode_label(mode), size);
 	} else {
 		kfree(p);
 		t0 = bench_instret();
@@ -104,7 +104,7 @@ static inline __attribute__((always_inline)) void bench_size_slab(size_t size)
 	}
 	p = n == LIVE ? kmalloc(size, GFP_KERNEL) : NULL;
 	if (!p) {
-		kprintf("bench: kmalloc alloc=slab size=%zu failed: no memory\n", size);
+		bench_fail("bench: kmalloc alloc=slab size=%zu failed: no memory\n", size);
 	} else {
 		kfree(p);
 		t0 = bench_instret();
@@ -165,7 +165,7 @@ static void report_split(const char *alloc, const struct churn_result *r)
 static void report_problems(const char *alloc, const struct churn_result *r)
 {
 	if (r->corrupt || r->failed_allocs)
-		kprintf("bench: churn error: alloc=%s corrupt=%llu failed_allocs=%llu\n", alloc,
+		bench_fail("bench: churn error: alloc=%s corrupt=%llu failed_allocs=%llu\n", alloc,
 			(unsigned long long)r->corrupt, (unsigned long long)r->failed_allocs);
 	if (r->rdinstret_cost != 1)
 		kprintf("bench: churn note: alloc=%s two rdinstret reads cost %llu (expected 1)\n",
@@ -186,11 +186,11 @@ static void churn_slob(enum slob_mode mode, struct churn_result *r, unsigned lon
 	*peak_kb = h->peak_pages * (PAGE_SIZE / 1024);
 	report_problems(mode_label(mode), r);
 	if (problems || h->nr_bad_frees)
-		kprintf("bench: churn error: alloc=%s slob_check=%d bad_frees=%lu\n", mode_label(mode),
+		bench_fail("bench: churn error: alloc=%s slob_check=%d bad_frees=%lu\n", mode_label(mode),
 			problems, h->nr_bad_frees);
 	busy = slob_heap_destroy(h);
 	if (busy || h->used_bytes || h->big_pages) {
-		kprintf("bench: churn error: alloc=%s %lu pages, %lu bytes, %lu bigblock pages left after freeing everything\n",
+		bench_fail("bench: churn error: alloc=%s %lu pages, %lu bytes, %lu bigblock pages left after freeing everything\n",
 			mode_label(mode), busy, h->used_bytes, h->big_pages);
 	}
 }
@@ -220,7 +220,7 @@ static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
 	report_problems("slab", r);
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		if (kmalloc_caches[i] && kmem_cache_check(kmalloc_caches[i]))
-			kprintf("bench: churn error: alloc=slab kmem_cache_check(%s) failed\n",
+			bench_fail("bench: churn error: alloc=slab kmem_cache_check(%s) failed\n",
 				kmalloc_caches[i]->name);
 	shrink_kmalloc_caches();
 	kmalloc_set_backend(saved);
@@ -251,11 +251,11 @@ static void churn_bench(void)
 	churn_slob(SLOB_SEGFIT, &r, &peak_kb);
 	err = picolibc_churn(&pr, &pl_peak, &pl_errno);
 	if (err)
-		kprintf("bench: churn error: alloc=picolibc could not run (%d)\n", err);
+		bench_fail("bench: churn error: alloc=picolibc could not run (%d)\n", err);
 	else
 		report_problems("picolibc", &pr);
 	if (pl_errno)
-		kprintf("bench: churn error: alloc=picolibc errno=%d\n", pl_errno);
+		bench_fail("bench: churn error: alloc=picolibc errno=%d\n", pl_errno);
 	print_churn("slob", &r, peak_kb, &pr, pl_peak, err);
 	report_split("slob", &r);
 	if (!err)

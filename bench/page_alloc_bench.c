@@ -17,7 +17,7 @@ static void bench_order(unsigned int order)
 	u64 t0, t1;
 
 	if (!page) {
-		kprintf("bench: page_alloc order=%u failed: no memory\n", order);
+		bench_fail("bench: page_alloc order=%u failed: no memory\n", order);
 		return;
 	}
 	__free_pages(page, order);
@@ -66,7 +66,7 @@ static void page_fit_bench(void)
 
 	_Static_assert(FIT_SLOTS * sizeof(struct fit_slot) <= PAGE_SIZE, "the slots fill one page");
 	if (!slot) {
-		kprintf("bench: page_fit failed: no memory\n");
+		bench_fail("bench: page_fit failed: no memory\n");
 		return;
 	}
 	for (int i = 0; i < FIT_STEPS; i++) {

@@ -110,7 +110,7 @@ static void page_group_bench(void)
 	struct pg_counts before, after;
 
 	if (!slot) {
-		kprintf("bench: page_group failed: no memory\n");
+		bench_fail("bench: page_group failed: no memory\n");
 		return;
 	}
 	count_free_blocks(&before);

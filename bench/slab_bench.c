@@ -51,7 +51,7 @@ static unsigned long live_kb(struct kmem_cache *c)
 			break;
 	after = free_pages_now();
 	if (n < LIVE)
-		kprintf("bench: kmem_cache error: %s: allocation %d of %d failed\n", c->name, n, LIVE);
+		bench_fail("bench: kmem_cache error: %s: allocation %d of %d failed\n", c->name, n, LIVE);
 	while (n--)
 		kmem_cache_free(c, live_objs[n]);
 	kmem_cache_shrink(c);
@@ -66,7 +66,7 @@ static void bench_size(unsigned int size, unsigned long model)
 	u64 t0, t1;
 
 	if (!c) {
-		kprintf("bench: kmem_cache size=%u failed: no cache\n", size);
+		bench_fail("bench: kmem_cache size=%u failed: no cache\n", size);
 		return;
 	}
 	kb = live_kb(c); /* on the fresh cache: every page its objects take */
@@ -99,7 +99,7 @@ static void bench_slob_parts(void)
 	for (int i = 0; i < PAIRS; i++) {
 		o = slob_alloc(&kmalloc_heap, 64, GFP_KERNEL, sizeof(void *));
 		if (slob_ksize(&kmalloc_heap, o) < 64)
-			kprintf("bench: kmem_cache_slob_parts error: slob_ksize of a live block\n");
+			bench_fail("bench: kmem_cache_slob_parts error: slob_ksize of a live block\n");
 		slob_free(&kmalloc_heap, o, 64);
 	}
 	t2 = bench_instret();
@@ -131,7 +131,7 @@ static void bench_few(unsigned long model)
 			FEW_OBJS, model == SLAB_SLOB ? "slob" : "slab",
 			(before - after) * (PAGE_SIZE / 1024));
 	else
-		kprintf("bench: kmem_cache_few error: a cache or an object could not be made\n");
+		bench_fail("bench: kmem_cache_few error: a cache or an object could not be made\n");
 	for (int i = 0; i < FEW_CACHES; i++) {
 		for (int k = 0; k < FEW_OBJS; k++)
 			if (cs[i] && objs[i][k])
@@ -220,7 +220,7 @@ static void slab_slow_bench(void)
 	unsigned long grows;
 
 	if (!c) {
-		kprintf("bench: slab_slow failed: no cache\n");
+		bench_fail("bench: slab_slow failed: no cache\n");
 		return;
 	}
 	grows = c->nr_grows;
@@ -241,7 +241,7 @@ static void slab_slow_bench(void)
 	}
 	slow_report("bounce", c, grows, &s);
 	if (kmem_cache_check(c))
-		kprintf("bench: slab_slow error: kmem_cache_check failed\n");
+		bench_fail("bench: slab_slow error: kmem_cache_check failed\n");
 	kmem_cache_shrink(c);
 	kmem_cache_destroy(c);
 }

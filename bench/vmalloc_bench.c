@@ -12,7 +12,7 @@ static void bench_pages(unsigned long pages, int rounds)
 	u64 t0, t1;
 
 	if (!p) {
-		kprintf("bench: vmalloc pages=%lu failed: no memory\n", pages);
+		bench_fail("bench: vmalloc pages=%lu failed: no memory\n", pages);
 		return;
 	}
 	vfree(p);

@@ -325,10 +325,10 @@ static void slab_at_end(const struct wl_result *r, void *arg)
 static void report_errors(const char *name, const char *alloc, const struct wl_result *r)
 {
 	if (r->corrupt || r->failed_allocs)
-		kprintf("bench: %s error: alloc=%s corrupt=%llu failed_allocs=%llu\n", name, alloc,
+		bench_fail("bench: %s error: alloc=%s corrupt=%llu failed_allocs=%llu\n", name, alloc,
 			(unsigned long long)r->corrupt, (unsigned long long)r->failed_allocs);
 	if (r->live || r->live_bytes)
-		kprintf("bench: %s error: alloc=%s %llu blocks (%llu bytes) left after the end\n", name,
+		bench_fail("bench: %s error: alloc=%s %llu blocks (%llu bytes) left after the end\n", name,
 			alloc, (unsigned long long)r->live, (unsigned long long)r->live_bytes);
 }
 
@@ -345,11 +345,11 @@ static void run_slob(const struct wl_bench *b, struct wl_slot *table, struct wl_
 	report_errors(b->name, "slob", &f->r);
 	problems = slob_check(&wl_heap);
 	if (problems || wl_heap.nr_bad_frees)
-		kprintf("bench: %s error: alloc=slob slob_check=%d bad_frees=%lu\n", b->name, problems,
+		bench_fail("bench: %s error: alloc=slob slob_check=%d bad_frees=%lu\n", b->name, problems,
 			wl_heap.nr_bad_frees);
 	busy = slob_heap_destroy(&wl_heap);
 	if (busy || wl_heap.used_bytes || wl_heap.big_pages)
-		kprintf("bench: %s error: alloc=slob %lu pages left after freeing everything\n", b->name,
+		bench_fail("bench: %s error: alloc=slob %lu pages left after freeing everything\n", b->name,
 			busy + wl_heap.big_pages);
 }
 
@@ -376,7 +376,7 @@ static void run_slab(const struct wl_bench *b, struct wl_slot *table, struct wl_
 	report_errors(b->name, "slab", &f->r);
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		if (kmalloc_caches[i] && kmem_cache_check(kmalloc_caches[i]))
-			kprintf("bench: %s error: alloc=slab kmem_cache_check(%s) failed\n", b->name,
+			bench_fail("bench: %s error: alloc=slab kmem_cache_check(%s) failed\n", b->name,
 				kmalloc_caches[i]->name);
 	wl_shrink_kmalloc_caches();
 	kmalloc_set_backend(saved);
@@ -404,13 +404,13 @@ static void run_picolibc(const struct wl_bench *b, struct wl_slot *table, struct
 
 	f->err = picolibc_run(pl_job_run, &job, &peak, &pl_errno);
 	if (f->err) {
-		kprintf("bench: %s error: alloc=picolibc could not run (%d)\n", b->name, f->err);
+		bench_fail("bench: %s error: alloc=picolibc could not run (%d)\n", b->name, f->err);
 		return;
 	}
 	f->peak_bytes = peak;
 	report_errors(b->name, "picolibc", &f->r);
 	if (pl_errno)
-		kprintf("bench: %s error: alloc=picolibc errno=%d\n", b->name, pl_errno);
+		bench_fail("bench: %s error: alloc=picolibc errno=%d\n", b->name, pl_errno);
 }
 
 static unsigned long kb_up(unsigned long bytes)
@@ -462,7 +462,7 @@ static void run_bench(const struct wl_bench *b)
 	struct wl_slot *table;
 
 	if (!page) {
-		kprintf("bench: %s error: no memory for its table (%lu bytes)\n", b->name, bytes);
+		bench_fail("bench: %s error: no memory for its table (%lu bytes)\n", b->name, bytes);
 		return;
 	}
 	table = page_address(page);
@@ -574,6 +574,6 @@ static void slob_pc_bench(void)
 		" (wall time, without -icount)\n", cross, local, local ? cross * 100 / local : 0);
 	busy = slob_heap_destroy(&pc_heap);
 	if (busy)
-		kprintf("bench: slob_pc error: %lu pages left\n", busy);
+		bench_fail("bench: slob_pc error: %lu pages left\n", busy);
 }
 BENCH("slob_pc", slob_pc_bench);

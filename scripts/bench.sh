@@ -83,7 +83,10 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "Instructions per operation, counted with rdinstret on QEMU virt, one hart, \`-icount shift=0\` (every"
 	echo "instruction counts one, so the figures are exact and repeatable). For page_alloc and kmalloc an alloc +"
 	echo "free pair counts as one operation; the loop's own instructions are subtracted, calls and argument set-up"
-	echo "are included. For churn each alloc and each free is one operation (see below)."
+	echo "are included. For churn each alloc and each free is one operation (see below). A benchmark that cannot run"
+	echo "(no memory) or finds a problem prints a \`bench: NAME error: ...\` or \`bench: NAME ... failed: ...\` line, and"
+	echo "the \`bench\` command then ends with \`bench: N error or failure lines above\` and fails (-EIO, exit status 1 at"
+	echo "the end of piped input; ktest \`shell.bench_failure_fails_the_command\`)."
 	echo
 	echo "Made by \`make bench\` on $(date -u +%Y-%m-%d) with $qemu_version:"
 	echo

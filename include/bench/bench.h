@@ -6,7 +6,9 @@
  *   bench: NAME key=value ...
  * where insns is RISC-V instructions per operation, read from the instret
  * counter. The counts are exact only under `qemu -icount shift=0` on one
- * hart (make bench); elsewhere they follow the host clock.
+ * hart (make bench); elsewhere they follow the host clock. A benchmark
+ * that could not run or found a problem says so through bench_fail, and
+ * the command then fails (-EIO).
  */
 #ifndef RVMM_BENCH_H
 #define RVMM_BENCH_H
@@ -22,6 +24,10 @@ struct bench {
 	static const struct bench bench_##func = { bname, func };          \
 	static const struct bench *const bench_ptr_##func                  \
 		__attribute__((used, section("rvmm_bench"), aligned(8))) = &bench_##func
+
+/* Print a "bench: NAME error: ..." or "bench: NAME failed: ..." line and
+ * count it: the `bench` command that ran it returns -EIO (any hart). */
+void bench_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Instructions per iteration of a loop that ran @iters times between the
  * instret readings @start and @end, less the loop's own overhead. */

@@ -195,6 +195,21 @@ static void bench_refuses_unknown_name(struct ktest *t)
 	EXPECT(strstr(out, "insns=") == NULL);
 }
 
+/* A benchmark that cannot run fails the command: bench vmalloc with every
+ * page allocation failing prints its "failed: no memory" lines and returns
+ * -EIO (it returned 0, and a script's exit status said all went well). */
+static void bench_failure_fails_the_command(struct ktest *t)
+{
+	int rc;
+
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "1"), 0);
+	rc = run_captured("bench vmalloc");
+	fault_inject_clear(&fail_page_alloc);
+	EXPECT_EQ(rc, -EIO);
+	EXPECT(strstr(out, "bench: vmalloc pages=1 failed: no memory\n") != NULL);
+	EXPECT(strstr(out, "bench: 3 error or failure lines above\n") != NULL);
+}
+
 /* `memmap-fill free` holds nothing afterwards, the table of what it held
  * included (it kept those pages for good, even when nothing was filled).
  * The suite's first memmap-fill, so that no earlier one took the table. */
@@ -262,4 +277,5 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
 	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
-	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter));
+	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter),
+	    KTEST_CASE(bench_failure_fails_the_command));
