@@ -52,7 +52,13 @@ exec 4<&0 # background commands would get /dev/null for standard input
 # QEMU's output goes to standard output and to $tmp/console, which
 # feed-after.sh watches for the prompt. tee -p keeps writing the file after
 # standard output is closed (make run | head), so the prompt is still seen.
-"$QEMU" -M virt -bios default -display none -serial stdio -monitor none -no-reboot "$@" \
+# Arguments that name serial ports themselves (microchip-icicle-kit's
+# console is its second: -serial null -serial stdio) get no -serial here.
+serial='-serial stdio'
+for arg in "$@"; do
+	[ "$arg" = -serial ] && serial=''
+done
+"$QEMU" -M virt -bios default -display none $serial -monitor none -no-reboot "$@" \
 	<"$tmp/in" >"$tmp/out" &
 qemu_pid=$!
 tee -p "$tmp/console" <"$tmp/out" &
