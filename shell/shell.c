@@ -143,7 +143,10 @@ int shell_exec(const char *line)
 		return -EINVAL;
 	argc = split_args(buf, argv);
 	if (argc < 0) {
-		kprintf("shell: more than %d arguments\n", SHELL_MAX_ARGS);
+		/* argv[0] is the command: SHELL_MAX_ARGS words hold one
+		 * fewer arguments ("echo" and 16 words was "more than 16"). */
+		kprintf("shell: more than %d arguments (a line is at most %d words)\n",
+			SHELL_MAX_ARGS - 1, SHELL_MAX_ARGS);
 		return argc;
 	}
 	if (argc == 0)

@@ -45,6 +45,7 @@ static void unknown_command_reported(struct ktest *t)
 static void too_many_arguments_rejected(struct ktest *t)
 {
 	EXPECT_EQ(run_captured("echo 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16"), -E2BIG);
+	EXPECT_STREQ(out, "shell: more than 15 arguments (a line is at most 16 words)\n");
 	EXPECT_EQ(run_captured("echo 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15"), 0);
 }
 
