@@ -15,6 +15,7 @@
  */
 #include <drivers/fdt.h>
 #include <drivers/power.h>
+#include <lib/parse.h>
 #include <lib/riscv.h>
 #include <boot/sbi.h>
 #include <shell/shell.h>
@@ -107,30 +108,21 @@ void reboot(void)
 	halt();
 }
 
+/* The code is a number as the shell's others are (lib/parse.c: decimal or
+ * 0x hex), 0 to 255; it had a decimal-only loop of its own. */
 static int cmd_poweroff(int argc, char **argv)
 {
-	long code = 0;
+	u64 code = 0;
 
 	if (argc > 2) {
 		kprintf("poweroff: one argument at most: the exit code 0..255\n");
 		return -EINVAL;
 	}
-	if (argc == 2) {
-		const char *p = argv[1];
-		code = 0;
-		do {
-			if (*p < '0' || *p > '9' || code > 255) {
-				kprintf("poweroff: exit code must be 0..255\n");
-				return -EINVAL;
-			}
-			code = code * 10 + (*p - '0');
-		} while (*++p);
-		if (code > 255) {
-			kprintf("poweroff: exit code must be 0..255\n");
-			return -EINVAL;
-		}
+	if (argc == 2 && (parse_u64(argv[1], &code) || code > 255)) {
+		kprintf("poweroff: exit code '%s' is not a number from 0 to 255\n", argv[1]);
+		return -EINVAL;
 	}
-	kprintf("power: off (exit code %ld)\n", code);
+	kprintf("power: off (exit code %d)\n", (int)code);
 	poweroff((int)code);
 }
 SHELL_CMD("poweroff", cmd_poweroff, "[code]", "power off; QEMU exits with code (default 0)");

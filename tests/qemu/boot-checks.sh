@@ -736,8 +736,9 @@ else
 fi
 no_log make-run-long-script make-run-long-script-nothing-lost "console: " "unknown command"
 
-# run-qemu.sh itself exits with QEMU's status, the kernel's exit code.
-printf 'echo exit code\npoweroff 7\n' >"$LOGDIR/run-qemu-status-input.txt"
+# run-qemu.sh itself exits with QEMU's status, the kernel's exit code
+# (given in hex, as the shell's numbers may be: poweroff took decimal only).
+printf 'echo exit code\npoweroff 0x7\n' >"$LOGDIR/run-qemu-status-input.txt"
 RC=0
 timeout -k 5 120 scripts/run-qemu.sh -smp 1 -m 128M -kernel "$KERNEL" \
 	<"$LOGDIR/run-qemu-status-input.txt" >"$LOGDIR/run-qemu-status.log" 2>&1 || RC=$?
