@@ -349,19 +349,32 @@ static __attribute__((noinline)) struct kmem_cache *create_kmalloc_cache(unsigne
 	return c;
 }
 
-struct kmem_cache *kmalloc_cache_by_name(const char *name)
+/* The index of the kmalloc-N class @name names that kmalloc=slab serves
+ * from a cache, or -1. */
+static int class_index_by_name(const char *name)
 {
 	u64 size;
-
 	unsigned int idx;
 
 	if (strncmp(name, "kmalloc-", 8) != 0 || name[8] < '1' || name[8] > '9' ||
 	    parse_u64(name + 8, &size) != 0 || size > KMALLOC_SLAB_MAX)
-		return NULL;
+		return -1;
 	idx = kmalloc_index(size);
 	if (kmalloc_sizes[idx] != size || kmalloc_backend != KMALLOC_SLAB || is_heap_class(idx))
-		return NULL;
-	return create_kmalloc_cache(idx, GFP_KERNEL);
+		return -1;
+	return (int)idx;
+}
+
+bool kmalloc_is_cache_class(const char *name)
+{
+	return class_index_by_name(name) >= 0;
+}
+
+struct kmem_cache *kmalloc_cache_by_name(const char *name)
+{
+	int idx = class_index_by_name(name);
+
+	return idx < 0 ? NULL : create_kmalloc_cache((unsigned int)idx, GFP_KERNEL);
 }
 
 /* ---- zones: kmalloc-dma32-N, kmalloc-dma-N and the zone SLOB heaps ------ */

@@ -158,7 +158,9 @@ SHELL_CMD("slabinfo", cmd_slabinfo, "[-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]
 	  "slab caches (/proc/slabinfo 2.1); -s: counters and magazines; NAME...: tune a cache");
 
 /* `alloc_traces NAME` / `free_traces NAME`: who holds the objects of a
- * cache that records its users (slab_debug=U), as Linux's debugfs files. */
+ * cache that records its users (slab_debug=U), as Linux's debugfs files.
+ * A report makes nothing: a kmalloc-N class whose cache no kmalloc has
+ * made yet has no objects, and its cache stays unmade. */
 static int traces_cmd(const char *cmd, int argc, char **argv, bool freed)
 {
 	struct kmem_cache *c;
@@ -168,8 +170,10 @@ static int traces_cmd(const char *cmd, int argc, char **argv, bool freed)
 		return -EINVAL;
 	}
 	c = kmem_cache_find(argv[1]);
-	if (!c) /* a kmalloc-N class whose cache no kmalloc has made yet */
-		c = kmalloc_cache_by_name(argv[1]);
+	if (!c && kmalloc_is_cache_class(argv[1])) {
+		kprintf("%s: %s has no objects: no kmalloc has made its cache yet\n", cmd, argv[1]);
+		return 0;
+	}
 	if (!c) {
 		kprintf("%s: no cache named %s\n", cmd, argv[1]);
 		return -ENOENT;

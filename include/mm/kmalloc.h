@@ -146,6 +146,9 @@ void kmalloc_destroy_cache(unsigned int idx);
  * not a kmalloc class, or kmalloc=slab does not serve that class
  * (kmalloc=slob, a heap class). For the slabinfo tuning write. */
 struct kmem_cache *kmalloc_cache_by_name(const char *name);
+/* Does @name name a kmalloc-N class kmalloc=slab serves from a cache (made
+ * or not)? As kmalloc_cache_by_name, but nothing is made: for reports. */
+bool kmalloc_is_cache_class(const char *name);
 
 /*
  * The class for 4 KiB plus a header (mm/kmalloc.c): the kernel's 4608. The

@@ -130,6 +130,33 @@ static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
 	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 0 0"), 0); /* back to the default rule */
 }
 
+/* alloc_traces / free_traces of a kmalloc class whose cache is not made
+ * yet report that it has no objects and leave it unmade: they made the
+ * cache (a descriptor, for good), even to then fail with "does not record
+ * its users". */
+static void traces_make_no_cache(struct ktest *t)
+{
+	unsigned int idx = kmalloc_size_index(7168);
+
+	if (kmalloc_backend != KMALLOC_SLAB || kmalloc_heap_classes >> idx & 1) {
+		ktest_skip(t, "kmalloc-7168 is not a slab class here");
+		return;
+	}
+	if (kmalloc_caches[idx] && kmem_cache_objects_out(kmalloc_caches[idx])) {
+		ktest_skip(t, "kmalloc-7168 has objects out");
+		return;
+	}
+	if (kmalloc_caches[idx])
+		kmalloc_destroy_cache(idx);
+	EXPECT_EQ(run_captured("alloc_traces kmalloc-7168"), 0);
+	EXPECT_STREQ(out, "alloc_traces: kmalloc-7168 has no objects: no kmalloc has made its cache yet\n");
+	EXPECT_EQ(run_captured("free_traces kmalloc-7168"), 0);
+	EXPECT(kmem_cache_find("kmalloc-7168") == NULL);
+	EXPECT(kmalloc_caches[idx] == NULL);
+	EXPECT_EQ(run_captured("alloc_traces kmalloc-7000"), -ENOENT);
+	EXPECT_STREQ(out, "alloc_traces: no cache named kmalloc-7000\n");
+}
+
 /* A SHAREDFACTOR above 500 is refused, 2^32 - 1 (the value that stands for
  * "left out" inside) too, and the depot keeps its size. */
 static void slabinfo_refuses_huge_sharedfactor(struct ktest *t)
@@ -279,4 +306,4 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
 	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
 	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter),
-	    KTEST_CASE(bench_failure_fails_the_command));
+	    KTEST_CASE(bench_failure_fails_the_command), KTEST_CASE(traces_make_no_cache));
