@@ -1680,14 +1680,19 @@ int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch
 	return kmem_cache_tune_shared(c, limit, batch, SLAB_SHARED_DEFAULT);
 }
 
+bool kmem_cache_tunables_valid(unsigned int limit, unsigned int batch, unsigned int shared)
+{
+	return limit <= SLAB_MAX_LIMIT && (limit ? batch && batch <= limit : !batch) &&
+	       (shared == SLAB_SHARED_DEFAULT || (unsigned long)shared * batch <= SLAB_MAX_LIMIT);
+}
+
 int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned int batch,
 			   unsigned int shared)
 {
 	unsigned long irq;
 
 	if ((c->flags & SLAB_SLOB) || /* (no magazines to tune) */
-	    limit > SLAB_MAX_LIMIT || (limit && (batch == 0 || batch > limit)) || (!limit && batch) ||
-	    (shared != SLAB_SHARED_DEFAULT && (unsigned long)shared * batch > SLAB_MAX_LIMIT))
+	    !kmem_cache_tunables_valid(limit, batch, shared))
 		return -EINVAL;
 	irq = irq_save();
 	spin_lock(&c->lock);

@@ -107,14 +107,55 @@ static int cmd_vmstat(int argc, char **argv)
 SHELL_CMD("vmstat", cmd_vmstat, "",
 	  "reclaim, cache_reap and allocation failure counters (Linux's /proc/vmstat)");
 
+/* Would the slabinfo write take these numbers? A typed SHAREDFACTOR is
+ * checked as a number, even one that equals the SLAB_SHARED_DEFAULT
+ * marker; left out, it is the marker. */
+static bool tunables_ok(u64 limit, u64 batch, u64 shared, bool shared_typed)
+{
+	return limit <= SLAB_MAX_LIMIT && batch <= SLAB_MAX_LIMIT &&
+	       (!shared_typed || shared <= SLAB_MAX_LIMIT) &&
+	       kmem_cache_tunables_valid((unsigned int)limit, (unsigned int)batch,
+					 (unsigned int)shared);
+}
+
+/* Tune cache @name (made now if it is a kmalloc class no kmalloc has made
+ * yet: only once the numbers are known good, so a refused write makes
+ * nothing). */
+static int slabinfo_tune(const char *name, u64 limit, u64 batch, u64 shared, bool shared_typed)
+{
+	struct kmem_cache *c = kmem_cache_find(name);
+	int rc;
+
+	if (!c && !kmalloc_is_cache_class(name)) {
+		kprintf("slabinfo: no cache named %s\n", name);
+		return -ENOENT;
+	}
+	rc = tunables_ok(limit, batch, shared, shared_typed) ? 0 : -EINVAL;
+	if (!rc && !c && !(c = kmalloc_cache_by_name(name))) {
+		kprintf("slabinfo: no memory to make the cache %s\n", name);
+		return -ENOMEM;
+	}
+	if (!rc)
+		rc = kmem_cache_tune_shared(c, (unsigned int)limit, (unsigned int)batch,
+					    (unsigned int)shared);
+	if (rc && !shared_typed)
+		kprintf("slabinfo: %s: limit %llu batchcount %llu refused "
+			"(0 < batchcount <= limit <= %d, or both 0)\n",
+			name, (unsigned long long)limit, (unsigned long long)batch, SLAB_MAX_LIMIT);
+	else if (rc)
+		kprintf("slabinfo: %s: limit %llu batchcount %llu sharedfactor %llu refused "
+			"(0 < batchcount <= limit <= %d, or both 0; sharedfactor x batchcount <= %d)\n",
+			name, (unsigned long long)limit, (unsigned long long)batch,
+			(unsigned long long)shared, SLAB_MAX_LIMIT, SLAB_MAX_LIMIT);
+	return rc;
+}
+
 /* `slabinfo` prints; `slabinfo NAME LIMIT BATCHCOUNT [SHAREDFACTOR]` tunes
  * a cache's magazines and depot as a write to Linux's /proc/slabinfo does
  * (SHAREDFACTOR: the depot's size in batches; left out, the default). */
 static int cmd_slabinfo(int argc, char **argv)
 {
 	u64 limit, batch, shared = SLAB_SHARED_DEFAULT;
-	struct kmem_cache *c;
-	int rc;
 
 	if (argc == 1) {
 		show_slabinfo();
@@ -130,29 +171,7 @@ static int cmd_slabinfo(int argc, char **argv)
 		kprintf("usage: slabinfo [-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]\n");
 		return -EINVAL;
 	}
-	c = kmem_cache_find(argv[1]);
-	if (!c) /* a kmalloc-N class whose cache no kmalloc has made yet */
-		c = kmalloc_cache_by_name(argv[1]);
-	if (!c) {
-		kprintf("slabinfo: no cache named %s\n", argv[1]);
-		return -ENOENT;
-	}
-	/* A typed SHAREDFACTOR is checked as a number, even one that equals
-	 * the SLAB_SHARED_DEFAULT marker. */
-	rc = limit > SLAB_MAX_LIMIT || batch > SLAB_MAX_LIMIT || (argc == 5 && shared > SLAB_MAX_LIMIT)
-		     ? -EINVAL
-		     : kmem_cache_tune_shared(c, (unsigned int)limit, (unsigned int)batch,
-					      (unsigned int)shared);
-	if (rc && argc == 4)
-		kprintf("slabinfo: %s: limit %llu batchcount %llu refused "
-			"(0 < batchcount <= limit <= %d, or both 0)\n",
-			argv[1], (unsigned long long)limit, (unsigned long long)batch, SLAB_MAX_LIMIT);
-	else if (rc)
-		kprintf("slabinfo: %s: limit %llu batchcount %llu sharedfactor %llu refused "
-			"(0 < batchcount <= limit <= %d, or both 0; sharedfactor x batchcount <= %d)\n",
-			argv[1], (unsigned long long)limit, (unsigned long long)batch,
-			(unsigned long long)shared, SLAB_MAX_LIMIT, SLAB_MAX_LIMIT);
-	return rc;
+	return slabinfo_tune(argv[1], limit, batch, shared, argc == 5);
 }
 SHELL_CMD("slabinfo", cmd_slabinfo, "[-s | NAME LIMIT BATCHCOUNT [SHAREDFACTOR]]",
 	  "slab caches (/proc/slabinfo 2.1); -s: counters and magazines; NAME...: tune a cache");

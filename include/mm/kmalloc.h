@@ -147,7 +147,8 @@ void kmalloc_destroy_cache(unsigned int idx);
  * (kmalloc=slob, a heap class). For the slabinfo tuning write. */
 struct kmem_cache *kmalloc_cache_by_name(const char *name);
 /* Does @name name a kmalloc-N class kmalloc=slab serves from a cache (made
- * or not)? As kmalloc_cache_by_name, but nothing is made: for reports. */
+ * or not)? As kmalloc_cache_by_name, but nothing is made (reports, and a
+ * slabinfo write checked before it makes the cache). */
 bool kmalloc_is_cache_class(const char *name);
 
 /*

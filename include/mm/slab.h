@@ -211,6 +211,10 @@ int kmem_cache_tune(struct kmem_cache *c, unsigned int limit, unsigned int batch
 #define SLAB_SHARED_DEFAULT (~0u)
 int kmem_cache_tune_shared(struct kmem_cache *c, unsigned int limit, unsigned int batch,
 			   unsigned int shared);
+/* Would kmem_cache_tune_shared take these numbers (for a cache that has
+ * magazines)? Checks them before anything is made (the slabinfo write of
+ * a kmalloc class whose cache is not made yet). */
+bool kmem_cache_tunables_valid(unsigned int limit, unsigned int batch, unsigned int shared);
 /*
  * Borrowing between caches (mm/slab.c, "Borrowing"): when @c's magazine,
  * depot and slabs are all empty (and it has credit: up to 4 slabs' worth

@@ -100,24 +100,49 @@ static void poweroff_rejects_bad_code(struct ktest *t)
 	EXPECT(strstr(out, "poweroff: one argument at most") != NULL);
 }
 
+/* Leave kmalloc-7168 a class whose cache is not made (destroyed if no
+ * object is out); false, with the case skipped, where that cannot be. */
+static bool unmake_kmalloc_7168(struct ktest *t)
+{
+	unsigned int idx = kmalloc_size_index(7168);
+
+	if (kmalloc_backend != KMALLOC_SLAB || kmalloc_heap_classes >> idx & 1) {
+		ktest_skip(t, "kmalloc-7168 is not a slab class here");
+		return false;
+	}
+	if (kmalloc_caches[idx] && kmem_cache_objects_out(kmalloc_caches[idx])) {
+		ktest_skip(t, "kmalloc-7168 has objects out");
+		return false;
+	}
+	if (kmalloc_caches[idx])
+		kmalloc_destroy_cache(idx);
+	return true;
+}
+
+/* A slabinfo write refused for its numbers makes no cache for a kmalloc
+ * class whose cache is not made yet (it made it, then refused). */
+static void slabinfo_refusal_makes_no_cache(struct ktest *t)
+{
+	if (!unmake_kmalloc_7168(t))
+		return;
+	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 1 2"), -EINVAL);
+	EXPECT(strstr(out, "slabinfo: kmalloc-7168: limit 1 batchcount 2 refused") == out);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 8 4 501"), -EINVAL);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 501 1"), -EINVAL);
+	EXPECT(kmem_cache_find("kmalloc-7168") == NULL);
+	EXPECT_EQ(run_captured("slabinfo kmalloc-7000 1 2"), -ENOENT);
+	EXPECT_STREQ(out, "slabinfo: no cache named kmalloc-7000\n");
+}
+
 /* `slabinfo kmalloc-N LIMIT BATCH` tunes a kmalloc class even before any
  * kmalloc has made its cache (README's example on a fresh boot); a name
  * that is no cache and no kmalloc class is refused. */
 static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
 {
-	unsigned int idx = kmalloc_size_index(7168);
 	struct kmem_cache *c;
 
-	if (kmalloc_backend != KMALLOC_SLAB || kmalloc_heap_classes >> idx & 1) {
-		ktest_skip(t, "kmalloc-7168 is not a slab class here");
+	if (!unmake_kmalloc_7168(t))
 		return;
-	}
-	if (kmalloc_caches[idx] && kmem_cache_objects_out(kmalloc_caches[idx])) {
-		ktest_skip(t, "kmalloc-7168 has objects out");
-		return;
-	}
-	if (kmalloc_caches[idx])
-		kmalloc_destroy_cache(idx);
 	ASSERT(kmem_cache_find("kmalloc-7168") == NULL);
 	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 6 3"), 0);
 	c = kmem_cache_find("kmalloc-7168");
@@ -138,16 +163,8 @@ static void traces_make_no_cache(struct ktest *t)
 {
 	unsigned int idx = kmalloc_size_index(7168);
 
-	if (kmalloc_backend != KMALLOC_SLAB || kmalloc_heap_classes >> idx & 1) {
-		ktest_skip(t, "kmalloc-7168 is not a slab class here");
+	if (!unmake_kmalloc_7168(t))
 		return;
-	}
-	if (kmalloc_caches[idx] && kmem_cache_objects_out(kmalloc_caches[idx])) {
-		ktest_skip(t, "kmalloc-7168 has objects out");
-		return;
-	}
-	if (kmalloc_caches[idx])
-		kmalloc_destroy_cache(idx);
 	EXPECT_EQ(run_captured("alloc_traces kmalloc-7168"), 0);
 	EXPECT_STREQ(out, "alloc_traces: kmalloc-7168 has no objects: no kmalloc has made its cache yet\n");
 	EXPECT_EQ(run_captured("free_traces kmalloc-7168"), 0);
@@ -306,4 +323,5 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
 	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
 	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter),
-	    KTEST_CASE(bench_failure_fails_the_command), KTEST_CASE(traces_make_no_cache));
+	    KTEST_CASE(bench_failure_fails_the_command), KTEST_CASE(traces_make_no_cache),
+	    KTEST_CASE(slabinfo_refusal_makes_no_cache));
