@@ -1231,7 +1231,8 @@ API struct mallinfo2 mallinfo2(void)
  * Collected under the caches' locks, then printed with no lock held (the
  * stream may allocate). Under RVMM_MALLOC=slob and for heap classes there
  * are no slabs: their free bytes are the SLOB heap's, in "rest". Options
- * other than 0: -1, EINVAL, as glibc.
+ * other than 0: glibc's answer, EINVAL returned (not -1) with errno left
+ * as it was.
  */
 struct info_class {
 	unsigned int from, to;
@@ -1267,10 +1268,8 @@ API int malloc_info(int options, FILE *fp)
 	struct slob_stats heap_free = { 0 };
 	unsigned int n = 0;
 
-	if (options != 0) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (options != 0)
+		return EINVAL;
 	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) == 2) {
 		struct hart_slot *slot = slot_enter();
 
