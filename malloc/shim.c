@@ -6,11 +6,12 @@
  * The heap. The memory manager (mm/ and lib/, built for the host) runs over
  * "RAM" that is one private anonymous mapping, reserved PROT_NONE up to
  * RVMM_MALLOC_MAX bytes (default 64 GiB) at an address aligned to 1 GiB
- * (or to the largest power of two within a smaller heap) and called
- * physical memory from 4 GiB up (ZONE_NORMAL); without RVMM_MALLOC_MAX,
- * 64 GiB, or half the address-space limit (RLIMIT_AS) when there is one,
- * or the most that can be reserved below that, halving down to 64 MiB
- * (valgrind's address space is smaller). The node is planned
+ * (or to the largest power of two within a smaller heap, or less, down to
+ * 4 MiB, where the address space has no room for the alignment's slack)
+ * and called physical memory from 4 GiB up (ZONE_NORMAL); without
+ * RVMM_MALLOC_MAX, 64 GiB, or half the address-space limit (RLIMIT_AS)
+ * when there is one, or the most that can be reserved below that, halving
+ * down to 8 MiB (valgrind's address space is smaller). The node is planned
  * for memory hotplug (mm/hotplug.c): its struct pages are a second
  * reserved mapping (the vmemmap), so only the struct pages of RAM that has
  * been added are ever touched. It starts with GROW_MIN bytes of RAM; when
@@ -160,8 +161,11 @@ static bool commit(unsigned long off, unsigned long len)
 
 /* RVMM_MALLOC_MAX's bounds: room for the first RAM and one growth; the
  * sections page->flags can name (MAX_SECTIONS of 128 MiB from the heap's
- * start: 8 TiB; mm_init refuses a larger node with a panic). */
+ * start: 8 TiB; mm_init refuses a larger node with a panic). The default
+ * heap under an address-space limit may be smaller, down to its first RAM
+ * (HEAP_LIMITED_LEAST, default_max). */
 #define HEAP_MAX_LEAST (64ul << 20)
+#define HEAP_LIMITED_LEAST GROW_MIN
 #define HEAP_MAX_MOST ((unsigned long)MAX_SECTIONS << SECTION_SHIFT)
 #define HEAP_MAX_DEFAULT (64ul << 30)
 
@@ -179,18 +183,33 @@ static unsigned long heap_align_for(unsigned long max)
 
 /* The reservation is address space in full, touched or not: under an
  * address-space limit (RLIMIT_AS, ulimit -v) the default heap takes at
- * most half of it (in whole 4 MiB, 64 MiB at least), and leaves the
- * program the rest for its own mappings (stacks, files, ...). Without
- * that, a limit of 2 GB or less refused the 1 GiB reservation with its
- * alignment slack, the last one tried, and every program aborted on its
- * first malloc. */
+ * most half of it (in whole 4 MiB, HEAP_LIMITED_LEAST at least), and
+ * leaves the program the rest for its own mappings (stacks, files, ...).
+ * Without that, a limit of 2 GB or less refused the 1 GiB reservation with
+ * its alignment slack, the last one tried, and every program aborted on
+ * its first malloc; with a least of 64 MiB (RVMM_MALLOC_MAX's), so did
+ * every program under a limit of 130 MB or less, where glibc's ran. */
 static unsigned long default_max(void)
 {
 	struct rlimit as;
 
 	if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur / 2 < HEAP_MAX_DEFAULT)
-		return MAX(ALIGN_DOWN((unsigned long)as.rlim_cur / 2, RUN_ALIGN), HEAP_MAX_LEAST);
+		return MAX(ALIGN_DOWN((unsigned long)as.rlim_cur / 2, RUN_ALIGN), HEAP_LIMITED_LEAST);
 	return HEAP_MAX_DEFAULT;
+}
+
+/* Reserve heap.max bytes at heap_align_for's alignment or, when the
+ * address space has no room for its slack (as much again as the
+ * alignment: under an address-space limit), at the largest smaller power
+ * of two that it has room for, down to RUN_ALIGN (the max-order blocks'
+ * alignment, which the page allocator needs). heap.align says which:
+ * alignments above it fail (alloc_or_grow_run). */
+static bool reserve_heap(void)
+{
+	for (heap.align = heap_align_for(heap.max); heap.align >= RUN_ALIGN; heap.align /= 2)
+		if ((heap.ram = reserve(heap.max, heap.align)))
+			return true;
+	return false;
 }
 
 /* The size in @name (RVMM_MALLOC_MAX), or @def when unset or empty; a bad
@@ -315,15 +334,11 @@ static __attribute__((noinline)) void heap_setup(void)
 	heap.plain_free = heap.slob;
 	heap.max = env_size("RVMM_MALLOC_MAX", 0);
 	if (heap.max) {
-		heap.align = heap_align_for(heap.max);
-		heap.ram = reserve(heap.max, heap.align);
-	} else { /* the default, or the most that can be reserved below it (valgrind) */
-		for (heap.max = default_max();; heap.max = ALIGN_DOWN(heap.max / 2, RUN_ALIGN)) {
-			heap.align = heap_align_for(heap.max);
-			heap.ram = reserve(heap.max, heap.align);
-			if (heap.ram || heap.max / 2 < HEAP_MAX_LEAST)
+		reserve_heap();
+	} else { /* the default, or the most that can be reserved below it (valgrind, a limit) */
+		for (heap.max = default_max();; heap.max = ALIGN_DOWN(heap.max / 2, RUN_ALIGN))
+			if (reserve_heap() || heap.max / 2 < HEAP_LIMITED_LEAST)
 				break;
-		}
 	}
 	heap.vmemmap = heap.ram ? reserve((heap.max >> PAGE_SHIFT) * sizeof(struct page), PAGE_SIZE)
 				: NULL;
@@ -1216,7 +1231,8 @@ API struct mallinfo2 mallinfo2(void)
  * Collected under the caches' locks, then printed with no lock held (the
  * stream may allocate). Under RVMM_MALLOC=slob and for heap classes there
  * are no slabs: their free bytes are the SLOB heap's, in "rest". Options
- * other than 0: -1, EINVAL, as glibc.
+ * other than 0: glibc's answer, EINVAL returned (not -1) with errno left
+ * as it was.
  */
 struct info_class {
 	unsigned int from, to;
@@ -1252,10 +1268,8 @@ API int malloc_info(int options, FILE *fp)
 	struct slob_stats heap_free = { 0 };
 	unsigned int n = 0;
 
-	if (options != 0) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (options != 0)
+		return EINVAL;
 	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) == 2) {
 		struct hart_slot *slot = slot_enter();
 
