@@ -4,7 +4,7 @@
 # suites on both kmalloc backends at 8 GiB, one bank and two, and zone_paths
 # at 4 and 2 GiB, under KFENCE, and with most of DMA32 reserved; both on
 # two NUMA memory nodes, at 5 GiB, and with kmalloc_heap=, slab_debug and
-# KFENCE settings.
+# KFENCE settings; ZONE_DMA empty, all of RAM, and all but a page.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -100,3 +100,12 @@ ktest_run small-dma32-smp4-8G 240 -M virt -bios default -smp 4 -m 8G \
 ktest_run tiny-zone-dma-smp2-512M 240 -M virt -bios default -smp 2 -m 512M \
 	-kernel "$KERNEL" -append "zone_dma_limit=0x80123000 ktest=page_alloc,reclaim,zones,zone_paths,vmalloc,mm_report"
 
+# ZONE_DMA at the edges, on 128 MiB: asked for but empty (zone_dma_limit=0x800,
+# no whole page of RAM below it: GFP_DMA gets nothing, each failure counted
+# in the zone), all of RAM (the only zone, GFP_KERNEL's first; the page_alloc
+# suite once trapped on DMA32's absent per-hart lists), and all of RAM but
+# its last page (ZONE_DMA32 of one page).
+for limit in 0x800 0x88000000 0x87fff000; do
+	ktest_run "zone-dma-$limit-smp2-128M" 120 -M virt -bios default -smp 2 -m 128M \
+		-kernel "$KERNEL" -append "zone_dma_limit=$limit ktest=page_alloc,reclaim,zones,zone_paths"
+done
