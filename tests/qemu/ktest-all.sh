@@ -4,7 +4,7 @@
 # suites on both kmalloc backends at 8 GiB, one bank and two, and zone_paths
 # at 4 and 2 GiB, under KFENCE, and with most of DMA32 reserved; both on
 # two NUMA memory nodes, at 5 GiB, and with kmalloc_heap=, slab_debug and
-# KFENCE settings; ZONE_DMA empty, all of RAM, and all but a page.
+# KFENCE settings; ZONE_DMA empty, all of RAM, and all but a page; reclaim at 33 GiB.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -109,3 +109,8 @@ for limit in 0x800 0x88000000 0x87fff000; do
 	ktest_run "zone-dma-$limit-smp2-128M" 120 -M virt -bios default -smp 2 -m 128M \
 		-kernel "$KERNEL" -append "zone_dma_limit=$limit ktest=page_alloc,reclaim,zones,zone_paths"
 done
+# -m 33G (RAM not backed until touched): ZONE_NORMAL's gap from low to high
+# (0.1% of 31 GiB, 8000 pages) is more than one magazine of 32 KiB objects
+# holds (500): reclaim's kswapd case fills the magazines of several caches.
+ktest_run virt-smp2-33G-reclaim 120 -M virt,memory-backend=m0 -bios default -smp 2 -m 33G \
+	-object memory-backend-ram,id=m0,size=33G,reserve=off -kernel "$KERNEL" -append "ktest=reclaim"
