@@ -4,7 +4,8 @@
 # suites on both kmalloc backends at 8 GiB, one bank and two, and zone_paths
 # at 4 and 2 GiB, under KFENCE, and with most of DMA32 reserved; both on
 # two NUMA memory nodes, at 5 GiB, and with kmalloc_heap=, slab_debug and
-# KFENCE settings; ZONE_DMA empty, all of RAM, and all but a page; reclaim at 33 GiB.
+# KFENCE settings; ZONE_DMA empty, all of RAM, and all but a page; reclaim at
+# 33 GiB; page_alloc under KFENCE and kmalloc with kmalloc_heap=0x1.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -114,3 +115,11 @@ done
 # holds (500): reclaim's kswapd case fills the magazines of several caches.
 ktest_run virt-smp2-33G-reclaim 120 -M virt,memory-backend=m0 -bios default -smp 2 -m 33G \
 	-object memory-backend-ram,id=m0,size=33G,reserve=off -kernel "$KERNEL" -append "ktest=reclaim"
+# Suites whose cases once assumed their objects were slab objects of the
+# linear map: page_alloc with KFENCE sampling every allocation (a sampled
+# object has no struct page: virt_to_page of it trapped), and kmalloc with
+# kmalloc-16 a heap class (kmalloc_heap=0x1: no cache to name, a trap).
+ktest_run virt-smp2-64M-page-alloc-kfence 60 -M virt -bios default -smp 2 -m 64M \
+	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=page_alloc"
+ktest_run virt-smp2-128M-kmalloc-heap-0x1 60 -M virt -bios default -smp 2 -m 128M \
+	-kernel "$KERNEL" -append "kmalloc_heap=0x1 ktest=kmalloc"
