@@ -89,8 +89,11 @@ ktest_run numa-smp2-8G-zones-kfence 240 -M virt -bios default -smp 2 $NUMA8G \
 	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=zones,zone_paths"
 ktest_run numa-smp2-8G-zones-all-slob 240 -M virt -bios default -smp 2 $NUMA8G \
 	-kernel "$KERNEL" -append "kmalloc=slob slab=slob ktest=zones,zone_paths"
+# (with the suites whose cases need magazines or a cache's own reports:
+# a debug cache has no magazines, a poisoned SLOB-model cache holds its
+# freed objects; they failed under slab_debug before)
 ktest_run virt-smp2-5G-zones-slab-debug 240 -M virt -bios default -smp 2 -m 5G \
-	-kernel "$KERNEL" -append "slab_debug ktest=zones,zone_paths"
+	-kernel "$KERNEL" -append "slab_debug ktest=zones,zone_paths,reclaim,shell,slab_debug"
 ktest_run virt-smp4-8G-zones-heap-compact-poison 240 -M virt -bios default -smp 4 -m 8G \
 	-kernel "$KERNEL" -append "kmalloc_heap=compact slab_debug=P slab=slob ktest=zones,zone_paths"
 ktest_run virt-smp2-8G-zone-dma-heap-on 240 -M virt -bios default -smp 2 -m 8G \

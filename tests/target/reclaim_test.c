@@ -136,6 +136,16 @@ static void free_rest_here(void *arg)
 			kmem_cache_free(f->c, f->objs[i]);
 }
 
+/* slab_debug= on the case's cache makes it a debug cache: no magazines to
+ * fill (and no room for a 32 KiB object's red zones and tracks). */
+static bool skip_debug_cache(struct ktest *t, const char *name)
+{
+	if (!slab_debug_flags_for(name))
+		return false;
+	ktest_skip(t, "slab_debug= makes %s a debug cache, which has no magazines", name);
+	return true;
+}
+
 static bool skip_under_fault_injection(void)
 {
 	if (!fail_page_alloc.active && !failslab.active)
@@ -170,7 +180,7 @@ static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 	struct kmem_cache *c[BIG_CACHES] = { NULL };
 	struct fill f;
 
-	if (skip_under_fault_injection())
+	if (skip_under_fault_injection() || skip_debug_cache(t, "reclaim-32k"))
 		goto out;
 	/* Pages the magazines must give back: from below low (less what the
 	 * last refill takes) to above high, with a margin. */
@@ -329,11 +339,15 @@ static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
 	unsigned int src = nr_harts > 1 ? 1 : 0;
 	bool bg = mm_background_set(true);
 	unsigned long reap = slab_reap_set_interval_ms(REAP_MS), runs0, runs, waited = 0;
-	struct kmem_cache *c = kmem_cache_create("reclaim-reap", 128, 0, SLAB_NOSLOB, NULL);
-	struct fill f = { c, 5, 4, small_objs };
+	struct kmem_cache *c = NULL;
+	struct fill f;
 	long count0, count = -1;
 	bool saw_one = false;
 
+	if (skip_debug_cache(t, "reclaim-reap"))
+		goto out;
+	c = kmem_cache_create("reclaim-reap", 128, 0, SLAB_NOSLOB, NULL);
+	f = (struct fill){ c, 5, 4, small_objs };
 	EXPECT(c != NULL);
 	if (!c)
 		goto out;

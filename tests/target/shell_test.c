@@ -110,6 +110,10 @@ static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
 		ktest_skip(t, "kmalloc-7168 is not a slab class here");
 		return;
 	}
+	if (slab_debug_flags_for("kmalloc-7168")) {
+		ktest_skip(t, "slab_debug= makes kmalloc-7168 a debug cache, which has no magazines");
+		return;
+	}
 	if (kmalloc_caches[idx] && kmem_cache_objects_out(kmalloc_caches[idx])) {
 		ktest_skip(t, "kmalloc-7168 has objects out");
 		return;
