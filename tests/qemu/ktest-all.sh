@@ -124,9 +124,10 @@ ktest_run virt-smp2-33G-reclaim 120 -M virt,memory-backend=m0 -bios default -smp
 	-object memory-backend-ram,id=m0,size=33G,reserve=off -kernel "$KERNEL" -append "ktest=reclaim"
 # Suites whose cases once assumed their objects were slab objects of the
 # linear map: page_alloc with KFENCE sampling every allocation (a sampled
-# object has no struct page: virt_to_page of it trapped), and kmalloc with
-# kmalloc-16 a heap class (kmalloc_heap=0x1: no cache to name, a trap).
+# object has no struct page: virt_to_page of it trapped), and kmalloc and
+# vmalloc with kmalloc-16 a heap class (kmalloc_heap=0x1: no cache to name,
+# a trap; the heap's pages compared as a shape of the free lists, a failure).
 ktest_run virt-smp2-64M-page-alloc-kfence 60 -M virt -bios default -smp 2 -m 64M \
 	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=page_alloc"
 ktest_run virt-smp2-128M-kmalloc-heap-0x1 60 -M virt -bios default -smp 2 -m 128M \
-	-kernel "$KERNEL" -append "kmalloc_heap=0x1 ktest=kmalloc"
+	-kernel "$KERNEL" -append "kmalloc_heap=0x1 ktest=kmalloc,vmalloc"
