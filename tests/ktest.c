@@ -148,6 +148,7 @@ struct ktest_totals ktest_run(const char *selection, bool closing_line, bool (*s
 {
 	struct ktest_totals tot = { 0, 0, false };
 	const char *p = selection ? selection : "all";
+	bool named = false;
 
 	while (*p && !tot.interrupted) {
 		size_t len = 0;
@@ -158,6 +159,7 @@ struct ktest_totals ktest_run(const char *selection, bool closing_line, bool (*s
 			len++;
 		if (len == 0)
 			break;
+		named = true;
 		if (len == 3 && memcmp(p, "all", 3) == 0) {
 			for (size_t i = 0; i < ktest_nr_suites(); i++)
 				if (!ktest_suite_at(i)->explicit_only)
@@ -173,6 +175,10 @@ struct ktest_totals ktest_run(const char *selection, bool closing_line, bool (*s
 			}
 		}
 		p += len;
+	}
+	if (!named) { /* ("ktest=,": nothing run must not read as all passed) */
+		tot.failed++;
+		kprintf("not ok 1 '%s': no suite named\n", selection);
 	}
 	if (tot.interrupted)
 		kprintf("ktest: interrupted after %d cases (%d passed, %d failed)\n",
