@@ -5,7 +5,7 @@
 # at 4 and 2 GiB, under KFENCE, and with most of DMA32 reserved; both on
 # two NUMA memory nodes, at 5 GiB, and with kmalloc_heap=, slab_debug and
 # KFENCE settings; ZONE_DMA empty, all of RAM, and all but a page; reclaim at
-# 33 GiB; page_alloc under KFENCE and kmalloc with kmalloc_heap=0x1.
+# 33 GiB; every suite under KFENCE, and kmalloc with kmalloc_heap=0x1.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -123,11 +123,13 @@ done
 ktest_run virt-smp2-33G-reclaim 120 -M virt,memory-backend=m0 -bios default -smp 2 -m 33G \
 	-object memory-backend-ram,id=m0,size=33G,reserve=off -kernel "$KERNEL" -append "ktest=reclaim"
 # Suites whose cases once assumed their objects were slab objects of the
-# linear map: page_alloc with KFENCE sampling every allocation (a sampled
-# object has no struct page: virt_to_page of it trapped), and kmalloc and
-# vmalloc with kmalloc-16 a heap class (kmalloc_heap=0x1: no cache to name,
-# a trap; the heap's pages compared as a shape of the free lists, a failure).
-ktest_run virt-smp2-64M-page-alloc-kfence 60 -M virt -bios default -smp 2 -m 64M \
-	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=page_alloc"
+# linear map: every suite with KFENCE sampling every allocation (a sampled
+# object has no struct page: virt_to_page of it trapped in page_alloc and
+# slab; slab_debug's planted bugs landed in the pool; the runner now pauses
+# sampling for the suites that assert such things), and kmalloc and vmalloc
+# with kmalloc-16 a heap class (kmalloc_heap=0x1: no cache to name, a trap;
+# the heap's pages compared as a shape of the free lists, a failure).
+ktest_run virt-smp2-64M-kfence 60 -M virt -bios default -smp 2 -m 64M \
+	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=all"
 ktest_run virt-smp2-128M-kmalloc-heap-0x1 60 -M virt -bios default -smp 2 -m 128M \
 	-kernel "$KERNEL" -append "kmalloc_heap=0x1 ktest=kmalloc,vmalloc"
