@@ -322,7 +322,7 @@ static void build_zonelists(struct pglist_data *node, const struct zone_limits *
 
 		/* Without a ZONE_DMA, __GFP_DMA means "below 4 GiB". With one,
 		 * it means ZONE_DMA only, even when that has no free page. */
-		if (top == ZONE_DMA && !lim->dma_end_pfn)
+		if (top == ZONE_DMA && !lim->dma_end_pfn && !lim->dma_asked)
 			top = ZONE_DMA32;
 		for (int z = top; z >= 0; z--)
 			if (populated_zone(&node->zones[z]))

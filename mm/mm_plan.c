@@ -46,6 +46,7 @@ KPARAM("zone_dma_limit", zone_dma_param,
 void zone_limits_boot(struct zone_limits *lim)
 {
 	lim->dma_end_pfn = PHYS_PFN(zone_dma_limit);
+	lim->dma_asked = zone_dma_limit != 0;
 	lim->dma32_end_pfn = PHYS_PFN(ZONE_DMA32_LIMIT);
 }
 
@@ -271,9 +272,9 @@ void print_zone_ranges(const struct pglist_data *node)
 				(unsigned long long)PFN_PHYS(z->zone_start_pfn),
 				(unsigned long long)PFN_PHYS(zone_end_pfn(z)) - 1);
 		else if (zi == ZONE_DMA && zone_dma_limit)
-			/* asked for, but below all RAM: say what it means */
-			kprintf("  %-8s empty: zone_dma_limit=%#llx is at or below the start of RAM "
-				"(%#llx); every GFP_DMA request will fail\n", z->name,
+			/* asked for, but no whole page of RAM below it: say what it means */
+			kprintf("  %-8s empty: no whole page of RAM lies below zone_dma_limit=%#llx (RAM "
+				"starts at %#llx); every GFP_DMA request will fail\n", z->name,
 				(unsigned long long)zone_dma_limit,
 				(unsigned long long)PFN_PHYS(node->node_start_pfn));
 		else

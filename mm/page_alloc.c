@@ -823,14 +823,25 @@ static inline __attribute__((always_inline)) struct page *try_zonelist(struct pg
 	return NULL;
 }
 
-/* A failed request counted against the zones it could have used. */
+static void count_zone_failure(struct pglist_data *node, struct zone *z)
+{
+	z->nr_alloc_fail++;
+	if (node == mem_node)
+		count_vm_events(ALLOCFAIL_DMA + z->id, 1);
+}
+
+/* A failed request counted against the zones it could have used; with
+ * none (GFP_DMA and an empty ZONE_DMA: zone_dma_limit= below all RAM),
+ * against the zone it asked for, so that no failure goes uncounted. */
 static void count_alloc_failure(struct pglist_data *node, gfp_t gfp)
 {
-	for (struct zone *const *zl = node->zonelist[gfp_highest_zone(gfp)]; *zl; zl++) {
-		(*zl)->nr_alloc_fail++;
-		if (node == mem_node)
-			count_vm_events(ALLOCFAIL_DMA + (*zl)->id, 1);
-	}
+	unsigned int highest = gfp_highest_zone(gfp);
+	struct zone *const *zl = node->zonelist[highest];
+
+	if (!*zl)
+		count_zone_failure(node, &node->zones[highest]);
+	for (; *zl; zl++)
+		count_zone_failure(node, *zl);
 }
 
 /* The end of a failure line: each zone's free pages (buddy + per-hart)

@@ -238,7 +238,5 @@ void slab_debug_init_object(struct kmem_cache *c, void *obj);
  * masked and pass their caller's address for SLAB_STORE_USER. */
 void *slab_debug_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
 void slab_debug_free(struct kmem_cache *c, void *obj, unsigned long caller);
-/* The slab_debug= flags a new cache of this name gets (0: none). */
-unsigned long slab_debug_flags_for(const char *name);
 
 #endif

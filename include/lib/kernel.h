@@ -30,6 +30,7 @@ typedef int64_t s64;
 #define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
 #define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 /* The C library's <sys/param.h> defines the same two (a host program may
  * include it before these headers): keep the one defined first. */
 #ifndef MIN

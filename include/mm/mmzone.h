@@ -255,10 +255,14 @@ unsigned long release_reserved_range(struct pglist_data *node, struct memblock *
 				     u64 end);
 
 /* Zone boundaries as pfns: ZONE_DMA is [start, dma_end), DMA32 is
- * [dma_end, dma32_end), Normal the rest. dma_end 0: no ZONE_DMA. */
+ * [dma_end, dma32_end), Normal the rest. There is a ZONE_DMA when dma_end
+ * is not 0 or dma_asked is set (zone_dma_limit= was given, though no whole
+ * page lies below it: zone_dma_limit=0x800 rounds dma_end down to 0); then
+ * __GFP_DMA means ZONE_DMA only, and an empty one serves nothing. */
 struct zone_limits {
 	unsigned long dma_end_pfn;
 	unsigned long dma32_end_pfn;
+	bool dma_asked;
 };
 
 /* Where ZONE_DMA32 ends and ZONE_NORMAL begins (physical). */

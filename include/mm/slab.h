@@ -475,6 +475,8 @@ int kmem_cache_check(struct kmem_cache *c);
  * whose name matches (any cache when the name is empty). */
 extern unsigned long slab_debug_flags;
 extern char slab_debug_cache[SLAB_NAME_LEN];
+/* The slab_debug= flags a new cache of this name gets (0: none). */
+unsigned long slab_debug_flags_for(const char *name);
 
 /* Slab pages held, and descriptor and magazine bytes (their peak, with
  * kmalloc's heap: kmalloc_peak_bytes, mm/kmalloc.h). */

@@ -83,16 +83,16 @@ struct layout {
 
 static const struct layout layouts[4] = {
 	/* 16 MiB, all DMA32 */
-	{ 0x80000000, 16 * MiB, { { 0x80000000, 16 * MiB } }, { 0, 0 }, { 0, PFN(1ull << 32) } },
+	{ 0x80000000, 16 * MiB, { { 0x80000000, 16 * MiB } }, { 0, 0 }, { 0, PFN(1ull << 32), false } },
 	/* 16 MiB across 4 GiB: DMA 4 MiB, DMA32 4 MiB, Normal 8 MiB */
 	{ 0xff800000, 16 * MiB, { { 0xff800000, 16 * MiB } }, { 0, 0 },
-	  { PFN(0xffc00000), PFN(1ull << 32) } },
+	  { PFN(0xffc00000), PFN(1ull << 32), false } },
 	/* two 8 MiB banks with an 8 MiB hole, an unaligned reservation; DMA 4 MiB */
 	{ 0x80000000, 24 * MiB, { { 0x80000000, 8 * MiB }, { 0x81000000, 8 * MiB } },
-	  { 0x80101800, 0x3000 }, { PFN(0x80400000), PFN(1ull << 32) } },
+	  { 0x80101800, 0x3000 }, { PFN(0x80400000), PFN(1ull << 32), false } },
 	/* 16 MiB: DMA32 8 MiB (a low limit), Normal 8 MiB */
 	{ 0x80000000, 16 * MiB, { { 0x80000000, 16 * MiB } }, { 0, 0 },
-	  { 0, PFN(0x80800000) } },
+	  { 0, PFN(0x80800000), false } },
 };
 
 /* ---- the shadow model ----------------------------------------------------- */

@@ -31,7 +31,7 @@
 #define RAM 0x80000000ull /* where fake RAM starts, as on QEMU virt */
 #define PFN(pa) ((unsigned long)((pa) >> PAGE_SHIFT))
 
-static const struct zone_limits lim_4g = { 0, PFN(1ull << 32) };
+static const struct zone_limits lim_4g = { 0, PFN(1ull << 32), false };
 
 /* ---- free-list snapshots ------------------------------------------------- */
 
@@ -368,7 +368,7 @@ static void model_random_alloc_free(struct ktest *t)
 	ASSERT_EQ(memblock_add(&fr->mb, RAM + 14 * MiB, 10 * MiB), 0);
 	ASSERT_EQ(memblock_reserve(&fr->mb, 0x80200000, 0x100800), 0);
 	ASSERT_EQ(memblock_reserve(&fr->mb, 0x80a00800, 0x1000), 0);
-	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, M_DMA32_END }), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, M_DMA32_END, false }), 0);
 	node = &fr->node;
 	ASSERT_EQ(node_check(node), 0);
 	base = node->node_start_pfn;
@@ -641,7 +641,7 @@ static void no_merge_across_zone_boundary(struct ktest *t)
 
 	ASSERT(fr);
 	ASSERT_EQ(memblock_add(&fr->mb, RAM, 16 * MiB), 0);
-	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, 0x80600 }), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, 0x80600, false }), 0);
 	node = &fr->node;
 	dma32 = &node->zones[ZONE_DMA32];
 	normal = &node->zones[ZONE_NORMAL];
@@ -832,7 +832,7 @@ static void reserved_pages_never_handed_out(struct ktest *t)
 	ASSERT_EQ(memblock_reserve_flags(&fr->mb, 0x80c00000, 0x10000, MEMBLOCK_NOMAP), 0);
 	ASSERT_EQ(memblock_reserve(&fr->mb, 0x80fffff0, 0x20), 0);     /* across RAM's end */
 	ASSERT_EQ(memblock_reserve(&fr->mb, 0x81100000, 0x1000), 0);   /* outside RAM */
-	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, 0x80800 }), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, 0x80800, false }), 0);
 	node = &fr->node;
 	ASSERT_EQ(node_check(node), 0);
 	base = node->node_start_pfn;
@@ -1330,7 +1330,7 @@ static void dma_zone_requests(struct ktest *t)
 	fakeram_done(fr);
 
 	/* A ZONE_DMA of the first 4 MiB: GFP_DMA stays inside it. */
-	fr = two_zones(&(struct zone_limits){ 0xff400, 0x100000 });
+	fr = two_zones(&(struct zone_limits){ 0xff400, 0x100000, false });
 	ASSERT(fr);
 	node = &fr->node;
 	EXPECT_EQ(node->zones[ZONE_DMA].present_pages, 1024);
@@ -1360,7 +1360,7 @@ static void dma_zone_requests(struct ktest *t)
 	ASSERT(fr);
 	ASSERT_EQ(memblock_add(&fr->mb, 0xff000000, 80 * MiB), 0);
 	ASSERT_EQ(memblock_reserve(&fr->mb, 0xff000000, 0x10000), 0);
-	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0xff010, 0x100000 }), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0xff010, 0x100000, false }), 0);
 	node = &fr->node;
 	EXPECT_EQ(node->zones[ZONE_DMA].present_pages, 16);
 	EXPECT_EQ(node->zones[ZONE_DMA].managed_pages, 0);
@@ -1981,7 +1981,7 @@ static void pcp_concurrent_harts(struct ktest *t)
 
 	ASSERT(fr);
 	ASSERT_EQ(memblock_add(&fr->mb, RAM, 64 * MiB), 0);
-	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, 0x82000 }), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, 0x82000, false }), 0);
 	node = &fr->node;
 	base = node->node_start_pfn;
 	span = node->node_end_pfn - base;

@@ -37,7 +37,7 @@
  * gives them back). False when the node cannot be built. */
 static bool child_mm_init(void)
 {
-	if (!fakeram_simple(RAM, RAM_SIZE, &(struct zone_limits){ 0, 0x100000 }))
+	if (!fakeram_simple(RAM, RAM_SIZE, &(struct zone_limits){ 0, 0x100000, false }))
 		return false;
 	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
 	kmalloc_set_backend(KMALLOC_SLAB);

@@ -52,7 +52,7 @@ static struct fakeram *hotplug_node(struct ktest *t, u64 first)
 	memblock_add(&fr->mb, BASE, first);
 	fr->mb.hotplug_end = BASE + SPAN;
 	fr->mb.vmemmap = vmemmap;
-	if (fakeram_node_init(fr, &(struct zone_limits){ 0, (1ull << 32) >> PAGE_SHIFT })) {
+	if (fakeram_node_init(fr, &(struct zone_limits){ 0, (1ull << 32) >> PAGE_SHIFT, false })) {
 		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
 		fakeram_done(fr);
 		free(vmemmap);

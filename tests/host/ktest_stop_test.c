@@ -7,6 +7,7 @@
  * and the interrupted line, which is no closing line.
  */
 #include <tests/ktest.h>
+#include "fakeram.h"
 
 static unsigned int stop_calls;
 
@@ -45,5 +46,31 @@ static void stop_asked_before_every_case(struct ktest *t)
 	EXPECT_EQ(stop_calls, (unsigned int)tot.passed);
 }
 
-KTEST_SUITE(ktest_stop, KTEST_CASE(stop_ends_the_run_between_cases),
+/* A selection that names no suite ("ktest=," at boot) runs nothing and
+ * counts as a failure, so that it cannot power off as if all had passed. */
+static void selection_naming_no_suite_fails(struct ktest *t)
+{
+	struct ktest_totals tot;
+	struct fr_capture cap;
+	char out[512];
+
+	stop_calls = 0;
+	fr_capture_start(&cap);
+	tot = ktest_run(",", true, never_stop);
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT_EQ(tot.passed, 0);
+	EXPECT_EQ(tot.failed, 1);
+	EXPECT_EQ(stop_calls, 0);
+	EXPECT_STREQ(out, "not ok 1 ',': no suite named\nktest: 0 passed, 1 failed\n");
+	fr_capture_start(&cap);
+	tot = ktest_run(", ,", false, never_stop);
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT_EQ(tot.failed, 1);
+	tot = ktest_run(",printf", false, never_stop);
+	EXPECT(tot.passed > 0);
+	EXPECT_EQ(tot.failed, 0);
+}
+
+KTEST_SUITE(ktest_stop, KTEST_CASE(selection_naming_no_suite_fails),
+	    KTEST_CASE(stop_ends_the_run_between_cases),
 	    KTEST_CASE(stop_asked_before_every_case));

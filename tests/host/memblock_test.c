@@ -947,7 +947,7 @@ static void from_dt_leaves_out_ram_above_256g(struct ktest *t)
 	static struct memblock mb;
 	static struct dt_info info;
 	static struct pglist_data node;
-	const struct zone_limits lim = { 0, 0x100000 };
+	const struct zone_limits lim = { 0, 0x100000, false };
 	struct fr_capture cap;
 	char out[2048];
 

@@ -15,6 +15,7 @@
  * reserved byte touches, counted by brute force.
  */
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@
 #define KERNEL_SIZE (2 * MiB)
 #define PFN(pa) ((unsigned long)((pa) >> PAGE_SHIFT))
 
-static const struct zone_limits lim_4g = { 0, PFN(1ull << 32) };
+static const struct zone_limits lim_4g = { 0, PFN(1ull << 32), false };
 
 static struct dt_info info;
 
@@ -226,7 +227,7 @@ static void dt_virt_with_zone_dma(struct ktest *t)
 	 * firmware and the kernel; DMA32 the rest with the dtb and node_init's
 	 * data. */
 	struct fakeram *fr = node_from_fixture("virt", 0x87e00000,
-					       &(struct zone_limits){ 0x84000, 0x100000 });
+					       &(struct zone_limits){ 0x84000, 0x100000, false });
 
 	ASSERT(fr);
 	EXPECT_EQ(boot_data_pages(&fr->node), 257);
@@ -244,6 +245,48 @@ static void dt_virt_with_zone_dma(struct ktest *t)
 		__free_pages(p, 3);
 	}
 	fakeram_done(fr);
+}
+
+/* zone_dma_limit= below the first whole page of RAM: ZONE_DMA is asked for
+ * but empty, so GFP_DMA gets nothing (never a page above the limit) and the
+ * boot line says why. 0x800 rounds down to pfn 0, which once meant "no
+ * ZONE_DMA": GFP_DMA then took DMA32 pages above the limit. */
+static void dt_virt_zone_dma_below_a_page(struct ktest *t)
+{
+	static const u64 limits[] = { 0x800, 0x80000800, 0x1000 };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(limits); i++) {
+		struct zone_limits lim;
+		struct fakeram *fr;
+		struct fr_capture cap;
+		char out[512], want[160];
+		struct page *p, *q;
+
+		zone_dma_limit = limits[i];
+		zone_limits_boot(&lim);
+		fr = node_from_fixture("virt", 0x87e00000, &lim);
+		zone_dma_limit = 0;
+		ASSERT(fr);
+		EXPECT_EQ(fr->node.zones[ZONE_DMA].present_pages, 0);
+		p = alloc_pages(GFP_DMA | __GFP_NOWARN, 0);
+		EXPECT(p == NULL);
+		q = alloc_pages(GFP_DMA32, 0);
+		EXPECT(q != NULL);
+		if (p)
+			__free_pages(p, 0);
+		if (q)
+			__free_pages(q, 0);
+		zone_dma_limit = limits[i];
+		fr_capture_start(&cap);
+		print_zone_ranges(&fr->node);
+		fr_capture_end(&cap, out, sizeof(out));
+		zone_dma_limit = 0;
+		snprintf(want, sizeof(want), "DMA      empty: no whole page of RAM lies below "
+			 "zone_dma_limit=%#llx (RAM starts at 0x80000000); every GFP_DMA request will fail",
+			 (unsigned long long)limits[i]);
+		EXPECT(strstr(out, want) != NULL);
+		fakeram_done(fr);
+	}
 }
 
 static void dt_virt_8g(struct ktest *t)
@@ -575,6 +618,7 @@ KTEST_SUITE(mm_dt,
 	KTEST_CASE(dt_two_banks),
 	KTEST_CASE(dt_virt),
 	KTEST_CASE(dt_virt_with_zone_dma),
+	KTEST_CASE(dt_virt_zone_dma_below_a_page),
 	KTEST_CASE(dt_virt_8g),
 	KTEST_CASE(dt_resmem_middle),
 	KTEST_CASE(dt_memreserve),

@@ -21,7 +21,7 @@
 
 static void typed_page_not_freed(struct ktest *t)
 {
-	struct fakeram *fr = fakeram_simple(0x80000000, 8 << 20, &(struct zone_limits){ 0, 0x100000 });
+	struct fakeram *fr = fakeram_simple(0x80000000, 8 << 20, &(struct zone_limits){ 0, 0x100000, false });
 	static const enum page_type owners[] = { PGTY_SLAB, PGTY_SLOB, PGTY_BIGBLOCK, PGTY_VMALLOC,
 						 PGTY_PAGETABLE };
 	unsigned long free0, bad0;
@@ -77,7 +77,7 @@ static const struct page_owner_entry *entry_of(const struct page_owner_table *ta
 
 static void records_and_report(struct ktest *t)
 {
-	struct fakeram *fr = fakeram_simple(0x80000000, 16 << 20, &(struct zone_limits){ 0, 0x100000 });
+	struct fakeram *fr = fakeram_simple(0x80000000, 16 << 20, &(struct zone_limits){ 0, 0x100000, false });
 	static struct page_owner_entry entries[64];
 	struct page_owner_table tab = { .e = entries, .max = ARRAY_SIZE(entries) };
 	const struct page_owner_entry *en;
@@ -161,7 +161,7 @@ static __attribute__((noinline, noclone)) void po_free_contig(unsigned long pfn,
 
 static void frees_noted_double_free_named(struct ktest *t)
 {
-	struct fakeram *fr = fakeram_simple(0x80000000, 16 << 20, &(struct zone_limits){ 0, 0x100000 });
+	struct fakeram *fr = fakeram_simple(0x80000000, 16 << 20, &(struct zone_limits){ 0, 0x100000, false });
 	static char out[2048];
 	struct fr_capture cap;
 	const struct page_owner_rec *r;

@@ -26,7 +26,7 @@ static const u64 RW = PAGE_KERNEL, RO = PAGE_KERNEL_RO;
 static const u64 UNMAPPED = ~0ull;
 #define RAM 0x80000000ull
 
-static const struct zone_limits lim_4g = { 0, (unsigned long)((1ull << 32) >> PAGE_SHIFT) };
+static const struct zone_limits lim_4g = { 0, (unsigned long)((1ull << 32) >> PAGE_SHIFT), false };
 
 static pte_t *table_of(u64 pa)
 {

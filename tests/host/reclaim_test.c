@@ -33,7 +33,7 @@
 #define RAM 0x80000000ull
 #define RAM_SIZE (64ull << 20)
 
-static const struct zone_limits lim_4g = { 0, (1ull << 32) >> PAGE_SHIFT };
+static const struct zone_limits lim_4g = { 0, (1ull << 32) >> PAGE_SHIFT, false };
 
 struct fx {
 	struct fakeram *fr;

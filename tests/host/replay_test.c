@@ -63,7 +63,7 @@ static bool fx_setup(struct ktest *t)
 	memset(f, 0, sizeof(*f));
 	f->fr = fakeram_new(RAM, RAM_SIZE);
 	if (!f->fr || memblock_add(&f->fr->mb, RAM, RAM_SIZE) ||
-	    fakeram_node_init(f->fr, &(struct zone_limits){ 0, 0x100000 })) {
+	    fakeram_node_init(f->fr, &(struct zone_limits){ 0, 0x100000, false })) {
 		ktest_fail(t, __FILE__, __LINE__, "no fake RAM");
 		fakeram_done(f->fr);
 		f->fr = NULL;
@@ -470,7 +470,7 @@ static void release_reserved(struct ktest *t)
 	ASSERT_EQ(memblock_add(&fr->mb, RAM, 16 << 20), 0);
 	ASSERT_EQ(memblock_reserve(&fr->mb, a, b - a), 0);
 	ASSERT_EQ(memblock_reserve(&fr->mb, b, 50), 0);
-	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, 0x100000 }), 0);
+	ASSERT_EQ(fakeram_node_init(fr, &(struct zone_limits){ 0, 0x100000, false }), 0);
 	z = &fr->node.zones[ZONE_DMA32];
 	free0 = nr_free_pages();
 	managed0 = z->managed_pages;

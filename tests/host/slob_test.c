@@ -106,7 +106,7 @@ static bool fx_setup(struct ktest *t, enum slob_mode mode)
 	struct fakeram *fr;
 
 	memset(f, 0, sizeof(*f));
-	fr = fakeram_dirty(RAM, RAM_SIZE, &(struct zone_limits){ 0, 0x100000 }, DIRT);
+	fr = fakeram_dirty(RAM, RAM_SIZE, &(struct zone_limits){ 0, 0x100000, false }, DIRT);
 	if (!fr) {
 		ktest_fail(t, __FILE__, __LINE__, "no fake RAM or node_init failed");
 		return false;

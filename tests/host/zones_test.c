@@ -47,7 +47,7 @@ static struct fakeram *zones_setup(struct ktest *t)
 	}
 	memblock_add(&fr->mb, BANK0, BANK_SIZE);
 	memblock_add(&fr->mb, BANK1, BANK_SIZE);
-	if (fakeram_node_init(fr, &(struct zone_limits){ 0, FOUR_GIB >> PAGE_SHIFT })) {
+	if (fakeram_node_init(fr, &(struct zone_limits){ 0, FOUR_GIB >> PAGE_SHIFT, false })) {
 		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
 		fakeram_done(fr);
 		return NULL;

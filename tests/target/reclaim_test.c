@@ -7,11 +7,13 @@
  * each case here turns on what it tests and restores the setting.
  *
  * reclaim:
- *   kswapd_wakes_and_ends_above_high  a hart's magazine holds enough slab
+ *   kswapd_wakes_and_ends_above_high  a hart's magazines (one cache's, or
+ *       several where the zone's gap from low to high is wider than a
+ *       magazine holds: ZONE_NORMAL from about 32 GiB) hold enough slab
  *       pages to lift the zone from below low to above high; the boot hart
  *       takes the zone across low once: exactly one wakeup, and background
  *       reclaim (on the other harts' ticks, or the console loop's tick on
- *       one hart) ends with the zone above high and the magazine empty.
+ *       one hart) ends with the zone above high and the magazines empty.
  *   atomic_below_min  after GFP_KERNEL has taken everything it may, GFP_KERNEL
  *       fails and GFP_ATOMIC succeeds, down to exactly 3/8 of min in each
  *       zone (plus lowmem_reserve); with a Normal zone, GFP_DMA32 still gets
@@ -134,6 +136,16 @@ static void free_rest_here(void *arg)
 			kmem_cache_free(f->c, f->objs[i]);
 }
 
+/* slab_debug= on the case's cache makes it a debug cache: no magazines to
+ * fill (and no room for a 32 KiB object's red zones and tracks). */
+static bool skip_debug_cache(struct ktest *t, const char *name)
+{
+	if (!slab_debug_flags_for(name))
+		return false;
+	ktest_skip(t, "slab_debug= makes %s a debug cache, which has no magazines", name);
+	return true;
+}
+
 static bool skip_under_fault_injection(void)
 {
 	if (!fail_page_alloc.active && !failslab.active)
@@ -145,34 +157,53 @@ static bool skip_under_fault_injection(void)
 /* ---- background reclaim -------------------------------------------------- */
 
 #define BIG_OBJ (PAGE_SIZE << 3) /* order-3 slabs of one object: 8 pages each */
-static void *big_objs[SLAB_MAX_LIMIT];
+/* A magazine holds at most SLAB_MAX_LIMIT objects: a zone whose gap from
+ * low to high is wider (Normal from about 32 GiB: the gap is 0.1% of the
+ * zone) needs the magazines of several caches. */
+#define BIG_CACHES 8
+static void *big_objs[BIG_CACHES][SLAB_MAX_LIMIT];
+
+static void destroy_caches(struct kmem_cache **c, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (c[i])
+			kmem_cache_destroy(c[i]);
+}
 
 static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 {
 	unsigned int src = nr_harts > 1 ? 1 : 0;
 	struct zone *z = kernel_zone();
-	unsigned long need, mag, wake0, bal0, steal0, waited = 0;
+	unsigned long need, mag, ncaches, wake0, bal0, steal0, waited = 0;
 	bool bg = mm_background_set(false);
 	unsigned long reap = slab_reap_set_interval_ms(0);
-	struct kmem_cache *c;
+	struct kmem_cache *c[BIG_CACHES] = { NULL };
 	struct fill f;
 
-	if (skip_under_fault_injection())
+	if (skip_under_fault_injection() || skip_debug_cache(t, "reclaim-32k"))
 		goto out;
-	/* Pages the magazine must give back: from below low (less what the
+	/* Pages the magazines must give back: from below low (less what the
 	 * last refill takes) to above high, with a margin. */
 	need = z->watermark[WMARK_HIGH] - z->watermark[WMARK_LOW] + 4ul * (unsigned long)z->pcp[0].batch + 64;
-	mag = need / 8 + 1;
-	EXPECT(mag <= SLAB_MAX_LIMIT);
-	c = kmem_cache_create("reclaim-32k", BIG_OBJ, 0, SLAB_NOSLOB, NULL); /* (magazines) */
-	EXPECT(c != NULL);
-	if (mag > SLAB_MAX_LIMIT || !c)
+	ncaches = DIV_ROUND_UP(need / 8 + 1, SLAB_MAX_LIMIT);
+	mag = DIV_ROUND_UP(need / 8 + 1, ncaches);
+	if (ncaches > BIG_CACHES) {
+		ktest_skip(t, "%lu pages from low to high need more than %u magazines", need, BIG_CACHES);
 		goto out;
-	EXPECT_EQ(kmem_cache_tune(c, (unsigned int)mag, (unsigned int)mag), 0);
+	}
+	for (unsigned long i = 0; i < ncaches; i++) {
+		c[i] = kmem_cache_create("reclaim-32k", BIG_OBJ, 0, SLAB_NOSLOB, NULL); /* (magazines) */
+		EXPECT(c[i] != NULL);
+		if (!c[i])
+			goto out;
+		EXPECT_EQ(kmem_cache_tune(c[i], (unsigned int)mag, (unsigned int)mag), 0);
+	}
 	settle();
-	f = (struct fill){ c, (unsigned int)mag, (unsigned int)mag, big_objs };
-	on_hart(src, fill_here, &f);
-	EXPECT_EQ(mag_count(c, src), (long)mag);
+	for (unsigned long i = 0; i < ncaches; i++) {
+		f = (struct fill){ c[i], (unsigned int)mag, (unsigned int)mag, big_objs[i] };
+		on_hart(src, fill_here, &f);
+		EXPECT_EQ(mag_count(c[i], src), (long)mag);
+	}
 	/* Down to just above low with reclaim off: no wakeup yet. */
 	hog_zone_to(z, z->watermark[WMARK_LOW] + 2ul * (unsigned long)z->pcp[0].batch);
 	node_drain_pages(mem_node);
@@ -202,16 +233,17 @@ static void kswapd_wakes_and_ends_above_high(struct ktest *t)
 	EXPECT_EQ(vm_events[KSWAPD_WAKEUP], wake0 + 1);
 	EXPECT_EQ(vm_events[KSWAPD_BALANCED], bal0 + 1);
 	EXPECT(z->free_pages > z->watermark[WMARK_HIGH]);
-	EXPECT_EQ(mag_count(c, src), 0);
+	for (unsigned long i = 0; i < ncaches; i++)
+		EXPECT_EQ(mag_count(c[i], src), 0);
 	/* The pages came back through the shrinkers in background reclaim
-	 * or through the drain it asked of the magazine's hart. */
-	EXPECT(vm_events[PGSTEAL_KSWAPD] + vm_events[DRAIN_PAGES] - steal0 >= mag * 8);
+	 * or through the drain it asked of the magazines' hart. */
+	EXPECT(vm_events[PGSTEAL_KSWAPD] + vm_events[DRAIN_PAGES] - steal0 >= ncaches * mag * 8);
+out:
 	mm_background_set(false);
 	release_all();
-	kmem_cache_destroy(c);
+	destroy_caches(c, BIG_CACHES);
 	settle();
 	EXPECT_EQ(node_check(mem_node), 0);
-out:
 	slab_reap_set_interval_ms(reap);
 	mm_background_set(bg);
 }
@@ -307,11 +339,15 @@ static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
 	unsigned int src = nr_harts > 1 ? 1 : 0;
 	bool bg = mm_background_set(true);
 	unsigned long reap = slab_reap_set_interval_ms(REAP_MS), runs0, runs, waited = 0;
-	struct kmem_cache *c = kmem_cache_create("reclaim-reap", 128, 0, SLAB_NOSLOB, NULL);
-	struct fill f = { c, 5, 4, small_objs };
+	struct kmem_cache *c = NULL;
+	struct fill f;
 	long count0, count = -1;
 	bool saw_one = false;
 
+	if (skip_debug_cache(t, "reclaim-reap"))
+		goto out;
+	c = kmem_cache_create("reclaim-reap", 128, 0, SLAB_NOSLOB, NULL);
+	f = (struct fill){ c, 5, 4, small_objs };
 	EXPECT(c != NULL);
 	if (!c)
 		goto out;

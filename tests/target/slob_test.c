@@ -591,6 +591,11 @@ static void kmalloc_alignment(struct ktest *t)
 	kmalloc_set_backend(KMALLOC_SLOB);
 	EXPECT_EQ(align_sweep(t, NULL, "kmalloc=slob"), 0);
 	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	u64 heap = kmalloc_heap_classes;
+
+	/* (kmalloc_heap= may have put kmalloc-16 on the heap: then c[1] has
+	 * no cache to name) */
+	kmalloc_set_heap_classes(0);
 	for (int b = 0; b < 2; b++) {
 		/* Sizes known at compile time take kmalloc's inline path. */
 		kmalloc_set_backend(b ? KMALLOC_SLOB : KMALLOC_SLAB);
@@ -607,6 +612,7 @@ static void kmalloc_alignment(struct ktest *t)
 		for (int i = 0; i < 5; i++)
 			kfree(c[i]);
 	}
+	kmalloc_set_heap_classes(heap);
 	kmalloc_set_backend(saved);
 	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
 		struct heap_case hc;
