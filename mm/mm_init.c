@@ -51,11 +51,19 @@ static void mark_kernel_pages(const struct mm_image *img)
 		set_page_type(virt_to_page((void *)p), PGTY_KERNEL);
 }
 
+/* A second mm_init would build the node afresh over whatever is in use:
+ * every block handed out, every cache and slot forgotten. */
+static bool mm_is_up;
+
 void mm_init(struct memblock *mb, const struct mm_image *image)
 {
 	struct zone_limits lim;
 	int rc;
 
+	if (mm_is_up)
+		panic("mm_init: called a second time; the memory manager is already up over %lu pages "
+		      "(bring it up once: docs/embedding.md)", mem_node->node_present_pages);
+	mm_is_up = true;
 	check_image(mb, image);
 	kasan_init(mb); /* (the KASAN kernel) the shadow, from memblock */
 	zone_limits_boot(&lim);

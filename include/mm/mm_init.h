@@ -27,7 +27,8 @@ struct mm_image {
  * make it the one the global API uses, and then kmalloc; prints the zone
  * ranges, the memmap size and the "Memory:" line. Panics with the reason
  * if memory cannot be set up or the image is not reserved RAM of @mb.
- * Once, on one hart, with kprintf's sink registered. */
+ * Once, on one hart, with kprintf's sink registered: a second call panics
+ * (it would forget every block and cache in use). */
 void mm_init(struct memblock *mb, const struct mm_image *image);
 
 /* The figures of the boot "Memory:" line, in KiB. */

@@ -15,7 +15,8 @@
 #   - a host file includes them all with the C library's common headers
 #     (before them and after them) without a warning;
 #   - tests/embed/user.cc, a C++ program, builds against the host archives
-#     (a missing extern "C" is a link error) and runs.
+#     (a missing extern "C" is a link error) and runs;
+#   - tests/embed/init_twice.c: a second mm_init panics, naming the cause.
 # Expects make lib to have run.
 set -u
 cd "$(dirname "$0")/../.."
@@ -134,3 +135,11 @@ run_cxx() {
 		timeout 60 ./user | tail -n 1 | grep -qx 'cxx-embed: passed')
 }
 step embed-outside-cxx-user run_cxx
+
+run_init_twice() {
+	(cd "$OUT/host" && gcc -std=c11 -Wall -Wextra -Werror -pedantic -Irvmm/include -DHOST \
+		"$TREE/tests/embed/init_twice.c" -Wl,--start-group rvmm/build/host/librvmm.a \
+		rvmm/build/host/librvmm-port-host.a -Wl,--end-group -pthread -o init_twice &&
+		timeout 60 ./init_twice | tee /dev/stderr | tail -n 1 | grep -qx 'init-twice: passed')
+}
+step embed-outside-init-twice run_init_twice
