@@ -576,6 +576,8 @@ bool __kfence_free(const void *p, unsigned long caller)
 
 void kfence_cache_free(struct kmem_cache *c, void *obj)
 {
+	if (!obj) /* kmem_cache_free(c, NULL): nothing, as kfree(NULL) */
+		return;
 	if (!__kfence_free(obj, KFENCE_CALLER()))
 		kmem_cache_free_slow(obj, c, 0);
 }

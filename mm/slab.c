@@ -1041,7 +1041,7 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c, unsigned long caller)
 
 void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller)
 {
-	if (unlikely(kfence_object(obj))) {
+	if (unlikely(kfence_object_or_null(obj))) {
 		kfence_cache_free(c, obj);
 		return;
 	}

@@ -80,6 +80,21 @@ static inline bool kfence_object(const void *p)
 #endif
 }
 
+/* kmem_cache_free's fast-path test: a pool object, or NULL, which no
+ * magazine may take (magazine_pop reads a NULL as "empty": one pushed would
+ * hide every object below it, and the hart's allocations from the cache
+ * would all fail). On the target the same single compare as kfence_object,
+ * (long)p <= 0 in place of < 0; on the host (no pool) the NULL test. Both
+ * go to kfence_cache_free, which drops a NULL. */
+static inline bool kfence_object_or_null(const void *p)
+{
+#ifdef HOST
+	return !p;
+#else
+	return (long)p <= 0;
+#endif
+}
+
 /* @caller: the allocator's return address (its caller, when the fast
  * path tail-called it), shown first in the allocation stack: the fast
  * paths keep no frame pointer, so the frame walk misses their callers. */
@@ -105,7 +120,7 @@ static inline void *kfence_alloc_kmalloc(size_t size, gfp_t gfp, unsigned long c
 void *kfence_alloc_cache(struct kmem_cache *c, gfp_t gfp, unsigned long caller);
 bool kfence_free(const void *p);
 /* kmem_cache_free of an upper-half address: kfence_free, or (not a pool
- * address) kmem_cache_free_slow as before. */
+ * address) kmem_cache_free_slow as before; of NULL: nothing, as kfree(NULL). */
 void kfence_cache_free(struct kmem_cache *c, void *obj);
 /* kfence_free for a caller that knows who freed (kfree's slow path). */
 bool __kfence_free(const void *p, unsigned long caller);

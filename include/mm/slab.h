@@ -406,9 +406,11 @@ static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 	magazine_free(c, obj, false);
 }
 
+/* Free @obj, an object of @c in its constructed state; NULL is ignored, as
+ * kfree(NULL) is. */
 static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
-	if (unlikely(kfence_object(obj))) { /* one sign test (mm/kfence.h), a tail call */
+	if (unlikely(kfence_object_or_null(obj))) { /* one compare (mm/kfence.h), a tail call */
 		kfence_cache_free(c, obj);
 		return;
 	}

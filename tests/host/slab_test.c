@@ -1753,6 +1753,47 @@ static void double_free_in_a_row_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(double_free_in_a_row)
 
+/* kmem_cache_free(c, NULL) does nothing, as kfree(NULL): no report, and
+ * the cache serves as before, whether this hart's magazine holds objects
+ * (where a NULL pushed would read as its bottom: every later allocation
+ * from it NULL) or is empty (where it matched the bottom's NULL and was
+ * reported as a double free), and on a debug cache (no magazines). */
+static void free_null_body(struct ktest *t, struct fx *f)
+{
+	static const unsigned long flags[] = { 0, SLAB_DEBUG_FLAGS };
+	struct fr_capture cap;
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(flags); k++) {
+		struct kmem_cache *c = kmem_cache_create("nullfree", 64, 0, flags[k] | f->model, NULL);
+		void *obj[8];
+
+		ASSERT(c);
+		fr_capture_start(&cap);
+		kmem_cache_free(c, NULL); /* this hart's magazine not made yet, or empty */
+		for (int i = 0; i < 8; i++)
+			obj[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		for (int i = 0; i < 4; i++)
+			kmem_cache_free(c, obj[i]);
+		kmem_cache_free(c, NULL); /* the magazine (if any) holds four */
+		for (int i = 0; i < 4; i++)
+			obj[i] = kmem_cache_alloc(c, GFP_KERNEL);
+		fr_capture_end(&cap, f->out, sizeof(f->out));
+		EXPECT_EQ(fr_count_substr(f->out, "slab error"), 0);
+		for (int i = 0; i < 8; i++) {
+			EXPECT(obj[i] != NULL);
+			for (int j = 0; j < i; j++)
+				EXPECT(obj[i] != obj[j]);
+		}
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		for (int i = 0; i < 8; i++)
+			if (obj[i])
+				kmem_cache_free(c, obj[i]);
+		EXPECT_EQ(kmem_cache_check(c), 0);
+		kmem_cache_destroy(c);
+	}
+}
+FX_CASE2(free_null)
+
 /* A free of a pointer inside a live object is caught on every cache, debug
  * or not, before the magazine takes it: reported with the cache and the
  * pointer, dropped (the object stays its owner's, and no allocation hands
@@ -3755,6 +3796,8 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(tune),
 	    KTEST_CASE(secrets_differ),
 	    KTEST_CASE(double_free_in_a_row),
+	    KTEST_CASE(free_null),
+	    KTEST_CASE(free_null_slob),
 	    KTEST_CASE(interior_free),
 	    KTEST_CASE(keyed_free),
 	    KTEST_CASE(double_free_slob),
