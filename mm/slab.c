@@ -1601,12 +1601,31 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	return kmem_cache_create_dtor(name, size, align, flags, ctor, NULL);
 }
 
+/* Is @c a cache on the chain (made and not yet destroyed)? Compares
+ * addresses only: a destroyed descriptor is never read. */
+static bool cache_is_live(const struct kmem_cache *c)
+{
+	unsigned long irq = spin_lock_irqsave(&chain_lock);
+	struct list_head *pos;
+	bool live = false;
+
+	list_for_each(pos, &cache_chain)
+		live = live || pos == &c->chain;
+	spin_unlock_irqrestore(&chain_lock, irq);
+	return live;
+}
+
 void kmem_cache_destroy(struct kmem_cache *c)
 {
 	unsigned long irq, left;
 
 	if (!c)
 		return;
+	if (!cache_is_live(c)) { /* destroyed already, or never a cache */
+		slab_errors++;
+		kprintf("slab error: kmem_cache_destroy(%p): not a cache (destroyed already?): ignored\n", (void *)c);
+		return;
+	}
 	kasan_cache_drain(c); /* (the KASAN kernel) its quarantined objects */
 	kfence_forget_cache(c); /* its live KFENCE objects are reported */
 	irq = spin_lock_irqsave(&chain_lock);

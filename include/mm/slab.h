@@ -187,7 +187,10 @@ unsigned long kmem_cache_drain_hart(struct kmem_cache *c);
 unsigned long kmem_cache_shrink_all(void);
 /* Free the cache. Objects still allocated are reported with the cache name
  * and their pages are left alone (leaked on purpose, not reused). Every
- * hart's magazine is emptied: no hart may use the cache meanwhile. */
+ * hart's magazine is emptied: no hart may use the cache meanwhile. NULL is
+ * ignored; a pointer that is no live cache (one destroyed already) is
+ * reported ("slab error: kmem_cache_destroy(ADDR): not a cache", counted
+ * in slab_errors) and ignored. */
 void kmem_cache_destroy(struct kmem_cache *c);
 unsigned int kmem_cache_size(const struct kmem_cache *c);
 

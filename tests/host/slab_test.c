@@ -1753,6 +1753,45 @@ static void double_free_in_a_row_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(double_free_in_a_row)
 
+/* kmem_cache_destroy of a cache destroyed already, or of what was never a
+ * cache: reported, counted in slab_errors, and nothing else happens (it
+ * used to unlink the freed descriptor from the chain a second time: a
+ * crash, or a chain damaged). The caches made afterwards work. */
+static void destroy_twice_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("twice-gone", 64, 0, f->model, NULL), *d;
+	struct kmem_cache not_a_cache;
+	struct fr_capture cap;
+	char want[96];
+	void *obj;
+
+	ASSERT(c);
+	obj = kmem_cache_alloc(c, GFP_KERNEL);
+	EXPECT(obj != NULL);
+	kmem_cache_free(c, obj);
+	kmem_cache_destroy(c);
+	memset(&not_a_cache, 0, sizeof(not_a_cache));
+	fr_capture_start(&cap);
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(&not_a_cache);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	ksnprintf(want, sizeof(want), "slab error: kmem_cache_destroy(%p): not a cache", (void *)c);
+	EXPECT(strstr(f->out, want) != NULL);
+	ksnprintf(want, sizeof(want), "slab error: kmem_cache_destroy(%p): not a cache", (void *)&not_a_cache);
+	EXPECT(strstr(f->out, want) != NULL);
+	f->expected_errors = 2;
+	d = kmem_cache_create("after-twice", 64, 0, f->model, NULL);
+	ASSERT(d);
+	obj = kmem_cache_alloc(d, GFP_KERNEL);
+	EXPECT(obj != NULL);
+	if (obj)
+		kmem_cache_free(d, obj);
+	EXPECT_EQ(kmem_cache_check(d), 0);
+	EXPECT(kmem_cache_find("twice-gone") == NULL);
+	kmem_cache_destroy(d);
+}
+FX_CASE2(destroy_twice)
+
 /* kmem_cache_free(c, NULL) does nothing, as kfree(NULL): no report, and
  * the cache serves as before, whether this hart's magazine holds objects
  * (where a NULL pushed would read as its bottom: every later allocation
@@ -3798,6 +3837,8 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(double_free_in_a_row),
 	    KTEST_CASE(free_null),
 	    KTEST_CASE(free_null_slob),
+	    KTEST_CASE(destroy_twice),
+	    KTEST_CASE(destroy_twice_slob),
 	    KTEST_CASE(interior_free),
 	    KTEST_CASE(keyed_free),
 	    KTEST_CASE(double_free_slob),
