@@ -207,9 +207,12 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 	if (!p)
 		return;
 	flags = spin_lock_irqsave(&h->lock);
-	if (h->mode == SLOB_CLASSIC)
-		classic_free(h, p, size);
-	else if (!(page = heap_page_of(h, p)) || !seg_free(h, p, page))
+	if (h->mode == SLOB_CLASSIC) {
+		if (classic_free_ok(h, p, size))
+			classic_free(h, p, size);
+		else
+			heap_error(h, p, "slob_free of a block that is not allocated");
+	} else if (!(page = heap_page_of(h, p)) || !seg_free(h, p, page))
 		heap_error(h, p, "slob_free of a block that is not allocated");
 	spin_unlock_irqrestore(&h->lock, flags);
 }

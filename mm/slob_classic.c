@@ -21,7 +21,12 @@
  * the page allocator at once, so no wholly free page is ever listed.
  *
  * slob_alloc's blocks carry no header: the caller passes the size back to
- * slob_free. kmalloc's blocks start with a one-unit header, {units,
+ * slob_free, which first proves the block in one of the heap's pages, on a
+ * unit, inside its page and overlapping no free block (classic_free_ok: a
+ * walk of the list), so a second free or a foreign pointer is reported
+ * instead of linked into the list (a second one used to send the insertion
+ * walk round the list for ever). A pointer inside a live block, or a size
+ * that reaches only into live blocks, is not caught: nothing records them. kmalloc's blocks start with a one-unit header, {units,
  * CLASSIC_MAGIC}, before the object (classic_kmalloc, classic_kfree and
  * classic_ksize, inline in mm/slob_internal.h for kmalloc's paths in
  * mm/slob.c and mm/slob_segfit.c); kfree and ksize check it (alignment,
@@ -122,6 +127,22 @@ void *classic_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align, s
 			cur = h->slobfree;
 		}
 	}
+}
+
+bool classic_free_ok(struct slob_heap *h, const void *p, size_t size)
+{
+	const slob_t *b = p;
+	long units = SLOB_UNITS(size);
+	struct page *pg = virt_to_page(p);
+
+	if (!pg || page_type(pg) != PGTY_SLOB || pg->priv != (unsigned long)h)
+		return false;
+	if (((uintptr_t)p & (SLOB_UNIT - 1)) || units < 1 || units > PAGE_UNITS || !same_page(b, b + units - 1))
+		return false;
+	for (const slob_t *f = h->arena.next; f != &h->arena; f = f->next)
+		if (f < b + units && b < f + f->units)
+			return false;
+	return true;
 }
 
 void classic_free(struct slob_heap *h, void *p, size_t size)

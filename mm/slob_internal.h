@@ -60,6 +60,9 @@ typedef struct slob_block slob_t;
  * bytes is align-aligned (align_off < align, a multiple of SLOB_UNIT). */
 void *classic_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align, size_t align_off);
 void classic_free(struct slob_heap *h, void *p, size_t size);
+/* May slob_free give @p (@size bytes) to classic_free? In one of @h's pages,
+ * on a unit, inside its page, and no free block overlaps it. */
+bool classic_free_ok(struct slob_heap *h, const void *p, size_t size);
 void classic_free_blocks(struct slob_heap *h, struct slob_stats *st);
 int classic_check(struct slob_heap *h);
 

@@ -1056,9 +1056,12 @@ static void bad_free_double_small(struct ktest *t, struct fx *f)
 	EXPECT_EQ(f->h.used_bytes, 2 * (ksize(o[0]) + kmalloc_hdr(f->mode, ksize(o[0]))));
 	kfree(o[0]);
 	kfree(o[5]);
-	/* slob_free of a block twice (segfit checks slob_free too). */
-	if (f->mode == SLOB_SEGFIT) {
+	/* slob_free of a block twice, and of memory no heap page holds, on
+	 * both modes (classic used to link them into its free list: the second
+	 * free's insertion walk then went round the list for ever). */
+	{
 		u8 *a = slob_alloc(&f->h, 64, GFP_KERNEL, 0), *b = slob_alloc(&f->h, 64, GFP_KERNEL, 0);
+		static u64 foreign[8];
 		unsigned long bad;
 
 		struct fr_capture cap;
@@ -1069,14 +1072,18 @@ static void bad_free_double_small(struct ktest *t, struct fx *f)
 		bad = f->h.nr_bad_frees;
 		fr_capture_start(&cap);
 		slob_free(&f->h, a, 64);
+		slob_free(&f->h, foreign, sizeof(foreign));
 		fr_capture_end(&cap, f->out, sizeof(f->out));
 		ksnprintf(addr, sizeof(addr), "%p: ", (void *)a);
 		EXPECT_EQ(fr_count_substr(f->out, addr), 1);
-		EXPECT_EQ(f->h.nr_bad_frees, bad + 1);
+		ksnprintf(addr, sizeof(addr), "%p: ", (void *)foreign);
+		EXPECT_EQ(fr_count_substr(f->out, addr), 1);
+		EXPECT_EQ(f->h.nr_bad_frees, bad + 2);
 		EXPECT_STREQ(f->h.last_error, "slob_free of a block that is not allocated");
-		f->expected_bad_frees++;
+		f->expected_bad_frees += 2;
 		EXPECT_EQ(slob_check(&f->h), 0);
 		slob_free(&f->h, b, 64);
+		EXPECT_EQ(slob_check(&f->h), 0);
 	}
 }
 BOTH_MODES(bad_free_double_small)
