@@ -9,6 +9,7 @@
  */
 #include <bench/bench.h>
 #include <mm/reclaim.h>
+#include <mm/fault_inject.h>
 #include <lib/kstring.h>
 #include <shell/shell.h>
 
@@ -94,7 +95,8 @@ static int cmd_bench(int argc, char **argv)
 	const char *unknown = unknown_name(argc, argv);
 	unsigned long failures = __atomic_load_n(&nr_failures, __ATOMIC_RELAXED);
 	unsigned int done = 0;
-	bool background, stopped = false;
+	struct fault_pause faults;
+	bool background, faults_paused, stopped = false;
 
 	/* A misspelt name among good ones is refused before anything runs. */
 	if (unknown) {
@@ -107,6 +109,12 @@ static int cmd_bench(int argc, char **argv)
 	/* Background reclaim and cache_reap off while measuring: a tick on
 	 * another hart must not change what the counted paths find. */
 	background = mm_background_set(false);
+	/* Fault injection off too: the measured loops do not check what they
+	 * allocate (a check would be counted), and a routed fast path would
+	 * count the slow one. Put back as it was afterwards. */
+	faults_paused = fault_inject_pause(&faults);
+	if (faults_paused)
+		kprintf("bench: fault injection paused while measuring (faultinject shows it after)\n");
 	calibrate();
 	kprintf("bench: instructions from rdinstret (exact under qemu -icount shift=0, one hart)\n");
 	for (const struct bench *const *b = __start_rvmm_bench; b < __stop_rvmm_bench; b++) {
@@ -121,6 +129,8 @@ static int cmd_bench(int argc, char **argv)
 		(*b)->fn();
 		done++;
 	}
+	if (faults_paused)
+		fault_inject_resume(&faults);
 	mm_background_set(background);
 	failures = __atomic_load_n(&nr_failures, __ATOMIC_RELAXED) - failures;
 	if (failures)

@@ -321,6 +321,30 @@ int fault_inject_set(struct fault_attr *a, const char *spec)
 	return 0;
 }
 
+bool fault_inject_pause(struct fault_pause *p)
+{
+	p->page = fail_page_alloc;
+	p->slab = failslab;
+	fault_inject_clear(&fail_page_alloc);
+	fault_inject_clear(&failslab);
+	return p->page.active || p->slab.active;
+}
+
+static void resume_one(struct fault_attr *a, const struct fault_attr *saved)
+{
+	fault_inject_clear(a);
+	if (!saved->active)
+		return;
+	*a = *saved;
+	reroute(a);
+}
+
+void fault_inject_resume(const struct fault_pause *p)
+{
+	resume_one(&fail_page_alloc, &p->page);
+	resume_one(&failslab, &p->slab);
+}
+
 /*
  * Boot parameters arm the injectors; fault_inject_boot_start starts them
  * once the kernel is up (every hart online), so that what booting itself

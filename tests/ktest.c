@@ -12,6 +12,7 @@
 #include <tests/ktest.h>
 #include <mm/kasan.h>
 #include <mm/kfence.h>
+#include <mm/fault_inject.h>
 
 #ifdef CONFIG_KASAN
 /*
@@ -67,6 +68,34 @@ static unsigned long kfence_suite_pause(const char *suite)
 		if (strcmp(suite, exact[i]) == 0 && kfence_set_interval(0) == 0)
 			return interval;
 	return 0;
+}
+
+/*
+ * Fault injection (fail_page_alloc=, failslab=; docs/reliability.md) is
+ * paused for the suites whose assertions need their allocations to succeed:
+ * they exhaust memory and expect the allocator's own refusal, count every
+ * object and page, plant bugs in objects they must get, or expect every
+ * hart's allocations to succeed. The rest run with injection on: fault and
+ * stress are written to check the failure paths (every NULL survived,
+ * nothing leaked, the checkers clean), the others hold under it too.
+ * Returns whether anything was paused (to resume after the suite).
+ */
+static bool fault_suite_pause(const char *suite, struct fault_pause *p)
+{
+	static const char *const need_success[] = {
+		"page_alloc", "page_owner", "paging", "reclaim", "reclaim_pressure", "shell",
+		"slab_debug", "slab", "kmalloc", "vmalloc", "zone_paths", "zones", "mm_report"
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(need_success); i++)
+		if (strcmp(suite, need_success[i]) == 0) {
+			if (!fault_inject_pause(p))
+				return false;
+			kprintf("# %s: fault injection paused (its cases need their allocations to succeed)\n",
+				suite);
+			return true;
+		}
+	return false;
 }
 
 extern const struct ktest_suite *const __start_rvmm_ktests[];
@@ -134,6 +163,8 @@ static bool stopping(bool (*stop)(void), struct ktest_totals *tot)
 static void run_suite(const struct ktest_suite *s, bool (*stop)(void), struct ktest_totals *tot)
 {
 	unsigned long kfence_paused = kfence_suite_pause(s->name);
+	struct fault_pause faults;
+	bool faults_paused = fault_suite_pause(s->name, &faults);
 
 	kasan_suite_mode(s->name, true);
 	for (size_t i = 0; i < s->nr_cases && !stopping(stop, tot); i++) {
@@ -155,6 +186,8 @@ static void run_suite(const struct ktest_suite *s, bool (*stop)(void), struct kt
 	kasan_suite_mode(s->name, false);
 	if (kfence_paused)
 		kfence_set_interval(kfence_paused);
+	if (faults_paused)
+		fault_inject_resume(&faults);
 }
 
 static const struct ktest_suite *find_suite(const char *name, size_t len)

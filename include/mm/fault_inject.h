@@ -86,6 +86,19 @@ int fault_attr_parse(struct fault_attr *cfg, const char *spec);
 int fault_inject_set(struct fault_attr *a, const char *spec);
 void fault_inject_clear(struct fault_attr *a);
 
+/*
+ * Pause both injectors and resume them as they were: spec, counters, the
+ * times budget and each hart's random sequence (the ktest runner pauses
+ * them for the suites whose assertions need allocations to succeed).
+ * Whatever was set or cleared in between is replaced by what was saved.
+ * Same rule as set and clear: no other hart allocates meanwhile.
+ */
+struct fault_pause {
+	struct fault_attr page, slab;
+};
+bool fault_inject_pause(struct fault_pause *p); /* false: both were off, nothing paused */
+void fault_inject_resume(const struct fault_pause *p);
+
 /* Start what the boot parameters armed (kmain, once every hart is up:
  * boot-time allocations are never failed). Prints the state when any is. */
 void fault_inject_boot_start(void);

@@ -4,7 +4,9 @@
 #
 #   1. fail_page_alloc= / failslab= at boot: the fault and stress suites pass
 #      with injection already on (both kmalloc backends), the console command
-#      shows and changes it, bad specs are refused.
+#      shows and changes it, bad specs are refused; ktest=all passes under
+#      both (the runner pauses injection for the suites that need their
+#      allocations to succeed).
 #   2. Hostile device trees, made at test time from QEMU's own tree
 #      (-M virt,dumpdtb) edited with awk and sed, then given to QEMU with -dtb
 #      (OpenSBI accepts every one of them): each boots with the exact memory
@@ -33,6 +35,17 @@ ktest_run fault-boot-slab 180 $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
 check_log fault-boot-slab fault-boot-slab-started \
 	"^fail_page_alloc: 5% calls=0 failures=0 nowarn=0$" "^failslab: 5% calls=0 failures=0 nowarn=0$" \
 	"^ok [0-9]+ fault.boot_parameters_in_effect$"
+
+# ktest=all under both injectors: the runner pauses injection for the suites
+# whose cases need their allocations to succeed (tests/ktest.c) and keeps it
+# on for the rest, so every suite passes and fault and stress still take
+# injected failures.
+ktest_run fault-boot-all 180 $VIRT -smp 2 -m 64M -kernel "$KERNEL" \
+	-append "fail_page_alloc=10% failslab=10% ktest=all"
+check_log fault-boot-all fault-boot-all-paused \
+	"^# page_alloc: fault injection paused \(its cases need their allocations to succeed\)$" \
+	"^# vmalloc under fail_page_alloc: calls 1\.\.[0-9]+ failed in turn, 0 pages lost$" \
+	"^ok [0-9]+ fault.failure_paths_give_back_everything$" "^ok [0-9]+ stress.mixed_on_all_harts$"
 
 # The same with kmalloc on SLOB classic, failslab on kmalloc's heap only and
 # fail_page_alloc on order 0 only.

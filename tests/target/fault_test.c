@@ -28,6 +28,10 @@
 #include <mm/slab.h>
 #include <mm/slob.h>
 #include <tests/stress.h>
+#include <boot/paging.h>
+#include <mm/pgtable.h>
+#include <mm/vmalloc.h>
+#include <mm/kasan.h>
 
 static char out[2048];
 
@@ -498,9 +502,185 @@ static void stress_survives_injection_slob(struct ktest *t)
 	stress_with(t, KMALLOC_SLOB, "7", "5");
 }
 
+/*
+ * Every failure path gives back what it took: each operation below runs
+ * with the Nth eligible call of one injector failing (N = 1, 2, ... until
+ * the operation makes fewer calls), REPS times per N; afterwards, with the
+ * caches shrunk and the per-hart lists drained, the free pages (page
+ * tables, which stay, counted as free) are what they were. REPS repetitions
+ * make even a leaked small object pin slab pages. (Under KASAN the
+ * quarantine is off meanwhile: it would hold freed objects, and their pages.)
+ */
+#define SWEEP_REPS 24
+
+static void sweep_shrink(struct kmem_cache *c, void *arg)
+{
+	(void)arg;
+	kmem_cache_shrink(c);
+}
+
+static void sweep_shrink_hart(void *arg)
+{
+	(void)arg;
+	slab_for_each_cache(sweep_shrink, NULL);
+}
+
+static unsigned long settled_free(void)
+{
+	on_each_hart(sweep_shrink_hart, NULL);
+	run_shrinkers(GFP_KERNEL);
+	node_drain_pages(mem_node);
+	return nr_free_pages() + kernel_pgtable.nr_table_pages;
+}
+
+static struct page *sweep_pages[4];
+
+static bool op_vmalloc(void)
+{
+	void *p = vmalloc(5 * PAGE_SIZE);
+
+	vfree(p);
+	return p != NULL;
+}
+
+static bool op_kvmalloc(void)
+{
+	void *p = kvmalloc(64 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+
+	kvfree(p);
+	return p != NULL;
+}
+
+static bool op_vmap(void)
+{
+	void *p = vmap(sweep_pages, 4);
+
+	vunmap(p);
+	return p != NULL;
+}
+
+static bool op_cache(unsigned long flags)
+{
+	struct kmem_cache *c = kmem_cache_create("fault-sweep", 200, 0, flags | SLAB_CREATE_NOWARN,
+						 NULL);
+	void *o;
+
+	if (!c)
+		return false;
+	o = kmem_cache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
+	if (o)
+		kmem_cache_free(c, o);
+	kmem_cache_destroy(c);
+	return o != NULL;
+}
+
+static bool op_cache_slab(void)
+{
+	return op_cache(SLAB_NOSLOB);
+}
+
+static bool op_cache_slob(void)
+{
+	return op_cache(SLAB_SLOB);
+}
+
+static bool op_kmalloc_big(void)
+{
+	void *p = kmalloc_track_caller(3 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN, 0);
+
+	kfree(p);
+	return p != NULL;
+}
+
+static bool op_krealloc(void)
+{
+	void *p = kmalloc(100, GFP_KERNEL | __GFP_NOWARN), *q;
+
+	if (!p)
+		return false;
+	q = krealloc(p, 5000, GFP_KERNEL | __GFP_NOWARN);
+	kfree(q ? q : p);
+	return q != NULL;
+}
+
+static const struct sweep_op {
+	const char *name;
+	bool (*fn)(void);
+} sweep_ops[] = {
+	{ "vmalloc", op_vmalloc },	   { "kvmalloc", op_kvmalloc },
+	{ "vmap", op_vmap },		   { "kmem_cache_create (slab)", op_cache_slab },
+	{ "kmem_cache_create (slob)", op_cache_slob },
+	{ "kmalloc_track_caller", op_kmalloc_big },
+	{ "krealloc", op_krealloc },
+};
+
+/* Run @op under "N,times=1" of @a for each N it reaches; the free pages it
+ * leaves. */
+static void sweep_one(struct ktest *t, const struct sweep_op *op, struct fault_attr *a)
+{
+	unsigned long before, after;
+	unsigned int n;
+	char spec[32];
+
+	op->fn(); /* page tables, caches and heaps as the operation needs them */
+	before = settled_free();
+	for (n = 1; n < 64; n++) {
+		unsigned long failed = 0;
+
+		ksnprintf(spec, sizeof(spec), "%u,times=1,verbose=0", n);
+		for (int r = 0; r < SWEEP_REPS; r++) {
+			kmem_cache_shrink_all(); /* so that slabs must grow again */
+			ASSERT_EQ(fault_inject_set(a, spec), 0);
+			op->fn();
+			failed += a->failures;
+			fault_inject_clear(a);
+		}
+		if (!failed)
+			break; /* the operation makes fewer than n calls */
+	}
+	after = settled_free();
+	kprintf("# %s under %s: calls 1..%u failed in turn, %ld pages lost\n", op->name, a->name,
+		n - 1, (long)before - (long)after);
+	if (after != before)
+		ktest_fail(t, __FILE__, __LINE__, "%s under %s (calls 1..%u failed): %ld pages lost",
+			   op->name, a->name, n - 1, (long)before - (long)after);
+}
+
+static void failure_paths_give_back_everything(struct ktest *t)
+{
+	enum kmalloc_backend saved_backend = kmalloc_backend;
+	struct saved s;
+
+	save_and_clear(&s);
+#ifdef CONFIG_KASAN
+	kasan_set_quarantine(false); /* frees go straight back, to be counted */
+#endif
+	for (int i = 0; i < 4; i++) {
+		sweep_pages[i] = alloc_page(GFP_KERNEL);
+		ASSERT(sweep_pages[i] != NULL);
+	}
+	for (int b = 0; b < 2; b++) {
+		kmalloc_set_backend(b ? KMALLOC_SLOB : KMALLOC_SLAB);
+		for (size_t i = 0; i < ARRAY_SIZE(sweep_ops); i++) {
+			sweep_one(t, &sweep_ops[i], &fail_page_alloc);
+			sweep_one(t, &sweep_ops[i], &failslab);
+		}
+	}
+	kmalloc_set_backend(saved_backend);
+	for (int i = 0; i < 4; i++)
+		__free_pages(sweep_pages[i], 0);
+#ifdef CONFIG_KASAN
+	kasan_set_quarantine(true);
+#endif
+	EXPECT_EQ(node_check(mem_node), 0);
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	restore(&s);
+}
+
 KTEST_SUITE(fault, KTEST_CASE(boot_parameters_in_effect),
 	    KTEST_CASE(interval_times_and_order_exact),
 	    KTEST_CASE(order0_fast_path_routed_and_restored), KTEST_CASE(probabilities),
 	    KTEST_CASE(nowarn_obeyed_and_verbose_limit), KTEST_CASE(failslab_targets_one_cache),
 	    KTEST_CASE(failslab_on_kmalloc_both_backends),
+	    KTEST_CASE(failure_paths_give_back_everything),
 	    KTEST_CASE(stress_survives_injection_slab), KTEST_CASE(stress_survives_injection_slob));

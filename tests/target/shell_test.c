@@ -249,14 +249,49 @@ static void bench_refuses_unknown_name(struct ktest *t)
  * -EIO (it returned 0, and a script's exit status said all went well). */
 static void bench_failure_fails_the_command(struct ktest *t)
 {
+	struct list_head held = LIST_HEAD_INIT(held);
+	struct page *p;
 	int rc;
 
-	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "1"), 0);
+	/* Memory used up (bench pauses fault injection: it cannot fail it). */
+	while ((p = alloc_pages(GFP_ATOMIC | __GFP_NOWARN, 0)) != NULL)
+		list_add(&p->lru, &held);
 	rc = run_captured("bench vmalloc");
-	fault_inject_clear(&fail_page_alloc);
+	while (!list_empty(&held)) {
+		p = list_first_entry(&held, struct page, lru);
+		list_del(&p->lru);
+		__free_pages(p, 0);
+	}
 	EXPECT_EQ(rc, -EIO);
 	EXPECT(strstr(out, "bench: vmalloc pages=1 failed: no memory\n") != NULL);
 	EXPECT(strstr(out, "bench: 3 error or failure lines above\n") != NULL);
+}
+
+/* bench under fault injection: its measured loops do not check what they
+ * allocate (a check would be counted), so it pauses injection while it
+ * measures and puts it back as it was, counters included (it trapped in
+ * page_alloc's loop on the first injected NULL). */
+static void bench_pauses_fault_injection(struct ktest *t)
+{
+	char before[96], after[96];
+	unsigned long calls;
+
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "2,verbose=0"), 0);
+	ASSERT_EQ(fault_inject_set(&failslab, "2,verbose=0"), 0);
+	kfree(kmalloc(64, GFP_KERNEL | __GFP_NOWARN)); /* call 1: the counters move */
+	fault_attr_spec(&failslab, before, sizeof(before));
+	calls = failslab.calls;
+	/* (its result depends on the RAM: a small board has no order-9 block) */
+	run_captured("bench page_alloc kmalloc");
+	fault_attr_spec(&failslab, after, sizeof(after));
+	EXPECT(fail_page_alloc.active && failslab.active);
+	EXPECT_EQ(failslab.calls, calls);
+	fault_inject_clear(&fail_page_alloc);
+	fault_inject_clear(&failslab);
+	EXPECT(strstr(out, "bench: fault injection paused while measuring") != NULL);
+	EXPECT(strstr(out, "bench: page_alloc order=0 insns=") != NULL);
+	EXPECT(strstr(out, "bench: page_alloc order=3 insns=") != NULL);
+	EXPECT_STREQ(after, before);
 }
 
 /* `memmap-fill free` holds nothing afterwards, the table of what it held
@@ -327,5 +362,6 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
 	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
 	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter),
-	    KTEST_CASE(bench_failure_fails_the_command), KTEST_CASE(traces_make_no_cache),
+	    KTEST_CASE(bench_failure_fails_the_command),
+	    KTEST_CASE(bench_pauses_fault_injection), KTEST_CASE(traces_make_no_cache),
 	    KTEST_CASE(slabinfo_refusal_makes_no_cache));
