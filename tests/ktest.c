@@ -172,6 +172,13 @@ static void run_suite(const struct ktest_suite *s, bool (*stop)(void), struct kt
 		int n = tot->passed + tot->failed + 1;
 
 		s->cases[i].fn(&t);
+		if (t.failures && stopping(stop, tot)) {
+			/* Ctrl-C came while it ran, and the commands it ran
+			 * took it (bench, stress stop early): what it found
+			 * is not its result. */
+			kprintf("# %s.%s interrupted: its result is not counted\n", s->name, t.name);
+			break;
+		}
 		if (t.failures) {
 			tot->failed++;
 			kprintf("not ok %d %s.%s: %s\n", n, s->name, t.name, t.first_failure);

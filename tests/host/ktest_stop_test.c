@@ -6,6 +6,7 @@
  * run prints its case lines (numbered from 1) in the middle of the output,
  * and the interrupted line, which is no closing line.
  */
+#include <lib/kstring.h>
 #include <tests/ktest.h>
 #include "fakeram.h"
 
@@ -71,6 +72,47 @@ static void selection_naming_no_suite_fails(struct ktest *t)
 	EXPECT_EQ(tot.failed, 0);
 }
 
+/* A case that fails because the interrupt came while it ran (its
+ * commands stopped early) is not counted: the run ends as interrupted with
+ * what ran before it; a case that fails with no interrupt is counted. */
+static bool interrupt_came;
+static unsigned int interrupted_case_runs;
+
+static bool stop_when_interrupted(void)
+{
+	stop_calls++;
+	return interrupt_came;
+}
+
+static void interrupted_mid_case(struct ktest *t)
+{
+	interrupt_came = ++interrupted_case_runs == 2; /* on its second run */
+	EXPECT(false); /* what an interrupted command leaves a case with */
+}
+
+KTEST_SUITE_EXPLICIT(ktest_interrupted, KTEST_CASE(interrupted_mid_case));
+
+static void failure_during_an_interrupt_not_counted(struct ktest *t)
+{
+	struct ktest_totals tot;
+	struct fr_capture cap;
+	char out[512];
+
+	stop_calls = 0;
+	interrupt_came = false;
+	interrupted_case_runs = 0;
+	fr_capture_start(&cap);
+	tot = ktest_run("ktest_interrupted ktest_interrupted printf", true, stop_when_interrupted);
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(tot.interrupted);
+	EXPECT_EQ(tot.failed, 1); /* its first run: no interrupt then */
+	EXPECT_EQ(tot.passed, 0); /* printf never ran */
+	EXPECT_EQ(interrupted_case_runs, 2);
+	EXPECT(strstr(out, "# ktest_interrupted.interrupted_mid_case interrupted: its result is not counted\n"
+			   "ktest: interrupted after 1 cases (0 passed, 1 failed)\n") != NULL);
+}
+
 KTEST_SUITE(ktest_stop, KTEST_CASE(selection_naming_no_suite_fails),
 	    KTEST_CASE(stop_ends_the_run_between_cases),
-	    KTEST_CASE(stop_asked_before_every_case));
+	    KTEST_CASE(stop_asked_before_every_case),
+	    KTEST_CASE(failure_during_an_interrupt_not_counted));
