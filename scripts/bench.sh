@@ -86,7 +86,11 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "are included. For churn each alloc and each free is one operation (see below). A benchmark that cannot run"
 	echo "(no memory) or finds a problem prints a \`bench: NAME error: ...\` or \`bench: NAME ... failed: ...\` line, and"
 	echo "the \`bench\` command then ends with \`bench: N error or failure lines above\` and fails (-EIO, exit status 1 at"
-	echo "the end of piped input; ktest \`shell.bench_failure_fails_the_command\`)."
+	echo "the end of piped input; ktest \`shell.bench_failure_fails_the_command\`). Fault injection (\`fail_page_alloc=\`,"
+	echo "\`failslab=\`; docs/reliability.md) is paused while \`bench\` runs and put back as it was afterwards (\`bench: fault"
+	echo "injection paused while measuring\`): the measured loops do not check what they allocate (a check would be"
+	echo "counted), and injection would route around the fast paths they measure (ktest \`shell.bench_pauses_fault_injection\`;"
+	echo "before, \`bench\` under \`fail_page_alloc=10%\` trapped in page_alloc's loop on the first injected NULL)."
 	echo
 	echo "Made by \`make bench\` on $(date -u +%Y-%m-%d) with $qemu_version:"
 	echo
