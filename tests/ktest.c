@@ -47,6 +47,15 @@ static void kasan_suite_mode(const char *suite, bool begin)
 }
 #endif
 
+/* Is @suite one of the @n names in @names (a pause list below)? */
+static bool suite_listed(const char *suite, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(suite, names[i]) == 0)
+			return true;
+	return false;
+}
+
 /*
  * KFENCE (kfence.sample_interval=) serves a sampled allocation from its own
  * pool, outside the linear map and every slab. The suites that assert where
@@ -62,11 +71,8 @@ static unsigned long kfence_suite_pause(const char *suite)
 					     "fault" };
 	unsigned long interval = kfence_get_interval();
 
-	if (!interval)
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(exact); i++)
-		if (strcmp(suite, exact[i]) == 0 && kfence_set_interval(0) == 0)
-			return interval;
+	if (interval && suite_listed(suite, exact, ARRAY_SIZE(exact)) && kfence_set_interval(0) == 0)
+		return interval;
 	return 0;
 }
 
@@ -87,15 +93,10 @@ static bool fault_suite_pause(const char *suite, struct fault_pause *p)
 		"slab_debug", "slab", "kmalloc", "vmalloc", "zone_paths", "zones", "mm_report"
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(need_success); i++)
-		if (strcmp(suite, need_success[i]) == 0) {
-			if (!fault_inject_pause(p))
-				return false;
-			kprintf("# %s: fault injection paused (its cases need their allocations to succeed)\n",
-				suite);
-			return true;
-		}
-	return false;
+	if (!suite_listed(suite, need_success, ARRAY_SIZE(need_success)) || !fault_inject_pause(p))
+		return false;
+	kprintf("# %s: fault injection paused (its cases need their allocations to succeed)\n", suite);
+	return true;
 }
 
 extern const struct ktest_suite *const __start_rvmm_ktests[];
