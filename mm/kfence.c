@@ -741,3 +741,36 @@ void kfence_show_stats(void)
 	kprintf("skipped allocations (incompatible): %lu\n", st.skipped_incompat);
 	kprintf("skipped allocations (capacity): %lu\n", st.skipped_capacity);
 }
+
+/* whatis (mm/mm_whatis.c): @addr's place in the pool and its slot's
+ * object, or false when @addr is not in the pool. */
+bool kfence_whatis(u64 addr)
+{
+	static const char *const state[] = { "unused", "allocated", "freed" };
+	unsigned int pg;
+	int slot;
+
+	if (!is_kfence_address((const void *)(uintptr_t)addr))
+		return false;
+	pg = (unsigned int)((addr - KFENCE_POOL_START) >> PAGE_SHIFT);
+	slot = slot_of_page(pg);
+	if (slot < 0) {
+		kprintf("whatis: 0x%llx: KFENCE pool, guard page %u (an access faults and is reported)\n",
+			(unsigned long long)addr, pg);
+		slot = pool_ready ? guard_owner(pg, addr) : -1;
+		if (slot >= 0)
+			kprintf("whatis: nearest object: kfence-#%d\n", slot);
+	} else {
+		const struct kfence_meta *m = &meta[slot];
+
+		kprintf("whatis: 0x%llx: KFENCE pool, object page of kfence-#%d (%s)", (unsigned long long)addr,
+			slot, state[m->state]);
+		if (m->state != SLOT_UNUSED && addr >= m->addr && addr < m->addr + m->size)
+			kprintf(", byte %llu of its %zu\n", (unsigned long long)(addr - m->addr), m->size);
+		else
+			kprintf(", outside the object (its canary bytes)\n");
+	}
+	if (slot >= 0 && meta[slot].state != SLOT_UNUSED)
+		describe_object(slot);
+	return true;
+}

@@ -262,3 +262,82 @@ int kmem_cache_check(struct kmem_cache *c)
 		kprintf("kmem_cache_check: %s: %d more problems\n", c->name, k.errors - MAX_REPORTS);
 	return k.errors;
 }
+
+/* ============================ whatis ===================================== */
+
+/* Where free object @obj of @c waits, or NULL when it is not free: its
+ * slab's free list or fresh tail, a hart's magazine, the depot. */
+static const char *free_place(struct kmem_cache *c, const struct page *head, void *obj, int *cpu)
+{
+	const char *first = first_object(c, head);
+	void *p = head->slab_free ? slab_base(head) + head->slab_free - 1 : NULL;
+
+	if (is_fresh(c, head, obj))
+		return "free: never handed out (its slab's fresh tail)";
+	for (unsigned int n = 0; p && n++ < c->objs_per_slab && is_object_from(c, first, p); p = get_fp(c, p))
+		if (p == obj)
+			return "free: on its slab's free list";
+	for (unsigned int h = 0; h < MAX_HARTS; h++) {
+		const struct slab_cpu *m = cpu_slab(c, h);
+
+		for (void **e = magazine_base(c, m) + 1; magazine_real(m) && e < m->top; e++)
+			if (*e == obj) {
+				*cpu = (int)h;
+				return "free: in the magazine of hart slot";
+			}
+	}
+	for (unsigned int i = 0; i < c->depot_avail; i++)
+		if (c->depot[i] == obj)
+			return "free: in the cache's depot";
+	return NULL;
+}
+
+void slab_whatis(u64 addr)
+{
+	const struct page *head = slab_head((const void *)(uintptr_t)addr);
+	struct kmem_cache *c = head ? head->slab_cache : NULL;
+	unsigned long irq, idx, from;
+	const char *first, *where;
+	char *obj;
+	long rel;
+	int cpu = -1;
+
+	if (!c)
+		return;
+	irq = spin_lock_irqsave(&c->lock);
+	first = first_object(c, head);
+	from = (unsigned long)(addr - (u64)(uintptr_t)(first - c->red_left));
+	idx = addr < (u64)(uintptr_t)(first - c->red_left) ? ~0ul : from / c->size;
+	kprintf("whatis: slab of cache %s: %u page%s at pfn 0x%lx, %u objects of %u bytes (stride %u), %u in use\n",
+		c->name, 1u << c->order, c->order ? "s" : "", node_page_to_pfn(mem_node, head), c->objs_per_slab,
+		c->object_size, c->size, head->slab_inuse);
+	if (idx >= c->objs_per_slab) {
+		kprintf("whatis: outside every object (the slab's %s)\n",
+			idx == ~0ul ? "colour before its first object" : "tail after its last object");
+		spin_unlock_irqrestore(&c->lock, irq);
+		return;
+	}
+	obj = (char *)first + idx * c->size;
+	rel = (long)(addr - (u64)(uintptr_t)obj);
+	if (rel < 0)
+		kprintf("whatis: object %lu at %p: %ld bytes before it (its left red zone)\n", idx, obj, -rel);
+	else if (rel < (long)c->object_size)
+		kprintf("whatis: object %lu at %p, byte %ld of its %u\n", idx, obj, rel, c->object_size);
+	else
+		kprintf("whatis: object %lu at %p: %ld bytes past its end (red zone, link or tracks)\n", idx, obj,
+			rel - (long)c->object_size + 1);
+	where = free_place(c, head, obj, &cpu);
+	if (!where)
+		kprintf("whatis: allocated\n");
+	else if (cpu >= 0)
+		kprintf("whatis: %s %d\n", where, cpu);
+	else
+		kprintf("whatis: %s\n", where);
+	if (c->flags & SLAB_STORE_USER) {
+		const struct slab_track *t = (const struct slab_track *)(obj + c->track_offset);
+
+		slab_print_track("last allocated", &t[0]);
+		slab_print_track("last freed", &t[1]);
+	}
+	spin_unlock_irqrestore(&c->lock, irq);
+}

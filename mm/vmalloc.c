@@ -568,3 +568,31 @@ static void vmalloc_meminfo(void)
 	meminfo_line("VmallocChunk", 0);
 }
 MEMINFO_HOOK(vmalloc_meminfo);
+
+/* whatis (mm/mm_whatis.c): the area @addr lies in, its guard page
+ * included, or false when none holds it. */
+bool vmalloc_whatis(u64 addr)
+{
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+	const struct vm_area *a = tree_floor(addr);
+	char caller[64];
+	u64 off;
+
+	if (!a || addr >= area_end(a)) {
+		spin_unlock_irqrestore(&vmap_lock, flags);
+		return false;
+	}
+	off = addr - a->addr;
+	mm_describe_caller(caller, sizeof(caller), a->caller);
+	kprintf("whatis: 0x%llx: %s area 0x%llx-0x%llx (%llu bytes, %u pages), allocated by %s\n",
+		(unsigned long long)addr, a->flags & VM_ALLOC ? "vmalloc" : "vmap",
+		(unsigned long long)a->addr, (unsigned long long)(a->addr + a->size - 1),
+		(unsigned long long)a->size, a->nr_pages, caller);
+	if (off >= a->size)
+		kprintf("whatis: in its guard page (never mapped: an access faults)\n");
+	else
+		kprintf("whatis: byte %llu of the area, in its page %llu\n", (unsigned long long)off,
+			(unsigned long long)(off >> PAGE_SHIFT));
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return true;
+}

@@ -68,7 +68,7 @@ static bool suite_listed(const char *suite, const char *const *names, size_t n)
 static unsigned long kfence_suite_pause(const char *suite)
 {
 	static const char *const exact[] = { "slab_debug", "slab", "kmalloc", "vmalloc", "page_owner",
-					     "fault" };
+					     "fault", "whatis" };
 	unsigned long interval = kfence_get_interval();
 
 	if (interval && suite_listed(suite, exact, ARRAY_SIZE(exact)) && kfence_set_interval(0) == 0)
@@ -90,7 +90,7 @@ static bool fault_suite_pause(const char *suite, struct fault_pause *p)
 {
 	static const char *const need_success[] = {
 		"page_alloc", "page_owner", "paging", "reclaim", "reclaim_pressure", "shell",
-		"slab_debug", "slab", "kmalloc", "vmalloc", "zone_paths", "zones", "mm_report"
+		"slab_debug", "slab", "kmalloc", "vmalloc", "zone_paths", "zones", "mm_report", "whatis"
 	};
 
 	if (!suite_listed(suite, need_success, ARRAY_SIZE(need_success)) || !fault_inject_pause(p))

@@ -186,6 +186,9 @@ struct kfence_stats {
 void kfence_get_stats(struct kfence_stats *st);
 /* Linux's /sys/kernel/debug/kfence/stats lines. */
 void kfence_show_stats(void);
+/* The whatis command's KFENCE part: prints where @addr lies in the pool and
+ * its slot's object, true; false when @addr is outside the pool. */
+bool kfence_whatis(u64 addr);
 
 /* Pool geometry (host tests, the fault handler): the address of a sampled
  * object of @size aligned to @align at the right (or left) edge of the page

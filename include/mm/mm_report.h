@@ -35,6 +35,11 @@ void meminfo_line(const char *name, unsigned long kb);
 /* A code address as the reports show it: function+0xoffset, or 0xaddress
  * where there is no symbol table (the host); ksnprintf's return. */
 int mm_describe_caller(char *buf, size_t size, unsigned long caller);
+/* What @addr is (mm/mm_whatis.c): the vmalloc area, KFENCE slot, slab
+ * object, SLOB heap, page block or reservation it lies in, printed as
+ * "whatis: ..." lines. 0, or -ENOENT when no allocator owns it (not RAM, or
+ * a vmalloc address in no area). */
+int mm_whatis(struct pglist_data *node, u64 addr);
 
 #ifdef __cplusplus
 }

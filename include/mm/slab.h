@@ -475,6 +475,10 @@ struct kmem_cache *virt_to_cache(const void *p);
  * poison intact on free objects. Prints problems; returns how many.
  */
 int kmem_cache_check(struct kmem_cache *c);
+/* The whatis command's slab part: @addr lies in a slab page; prints the
+ * cache, the object, where it is free or that it is allocated, and with
+ * SLAB_STORE_USER who last allocated and freed it. */
+void slab_whatis(u64 addr);
 
 /* slab_debug= as parsed (tests set it directly): flags to add to caches
  * whose name matches (any cache when the name is empty). */

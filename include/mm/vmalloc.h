@@ -77,6 +77,9 @@ void show_vmallocinfo(void);
  * the first problems ("vmalloc_check: ...") and returns their number.
  */
 int vmalloc_check(void);
+/* The whatis command's vmalloc part: prints the area holding @addr (its guard
+ * page included) and returns true, or false when no area holds it. */
+bool vmalloc_whatis(u64 addr);
 
 #ifdef __cplusplus
 }

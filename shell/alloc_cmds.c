@@ -1,0 +1,364 @@
+/*
+ * alloc_cmds.c - allocation by hand at the console, to watch the allocators
+ * work: kmalloc / kfree, alloc_pages / free_pages, vmalloc / vfree, the
+ * table of what the console holds (allocs), and whatis, which says what
+ * any address is (mm/mm_whatis.c).
+ *
+ *   rvmm> kmalloc 100 GFP_DMA32
+ *   kmalloc: 100 bytes at 0x... (ksize 112)
+ *   whatis: 0x...: pfn 0x..., zone DMA32
+ *   whatis: slab of cache kmalloc-112: ...
+ *   rvmm> kfree 0x...
+ *
+ * The console frees only what it allocated: every allocation goes into a
+ * table of HELD_MAX entries, and kfree / free_pages / vfree take an address
+ * from it, by the call that allocated it (free_pages knows the order). Any
+ * other address is refused with a message, so a mistyped address frees
+ * nothing and damages nothing. Flags are Linux's gfp names, case ignored,
+ * the GFP_ / __GFP_ prefix optional: GFP_KERNEL (the default), GFP_ATOMIC,
+ * GFP_NOWAIT, GFP_DMA, GFP_DMA32, __GFP_ZERO, __GFP_NOWARN, __GFP_NORETRY,
+ * __GFP_RETRY_MAYFAIL, __GFP_HIGH.
+ */
+#include <boot/boot.h>
+#include <drivers/devicetree.h>
+#include <lib/cmdline.h>
+#include <lib/kstring.h>
+#include <lib/parse.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <mm/vmalloc.h>
+#include <shell/shell.h>
+
+#define HELD_MAX 64
+
+enum held_kind { HELD_NONE, HELD_KMALLOC, HELD_PAGES, HELD_VMALLOC };
+
+static const char *const kind_alloc[] = { "", "kmalloc", "alloc_pages", "vmalloc" };
+static const char *const kind_free[] = { "", "kfree", "free_pages", "vfree" };
+
+struct held {
+	void *p;
+	unsigned long size; /* bytes asked for; alloc_pages: the order */
+	enum held_kind kind;
+};
+
+static struct held held[HELD_MAX];
+
+static const struct {
+	const char *name;
+	gfp_t gfp;
+} gfp_names[] = {
+	{ "kernel", GFP_KERNEL },	{ "atomic", GFP_ATOMIC },	  { "nowait", GFP_NOWAIT },
+	{ "dma", GFP_DMA },		{ "dma32", GFP_DMA32 },		  { "zero", __GFP_ZERO },
+	{ "nowarn", __GFP_NOWARN },	{ "noretry", __GFP_NORETRY },	  { "retry_mayfail", __GFP_RETRY_MAYFAIL },
+	{ "high", __GFP_HIGH },
+};
+
+/* Do the first @n bytes of @s equal @lower's, case ignored? (@lower is
+ * lower case; @n 0: the whole strings.) */
+static bool same_word(const char *s, const char *lower, size_t n)
+{
+	for (size_t i = 0; !n || i < n; i++) {
+		char c = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+
+		if (c != lower[i])
+			return false;
+		if (!c)
+			return true;
+	}
+	return true;
+}
+
+/* @s without its GFP_ / __GFP_ prefix (any case). */
+static const char *gfp_stem(const char *s)
+{
+	if (same_word(s, "__gfp_", 6))
+		return s + 6;
+	if (same_word(s, "gfp_", 4))
+		return s + 4;
+	return s;
+}
+
+/* The flags named by argv[0..argc), or -EINVAL after saying which one is
+ * not a flag. */
+static int parse_gfp(const char *cmd, int argc, char **argv, gfp_t *gfp)
+{
+	*gfp = GFP_KERNEL;
+	for (int i = 0; i < argc; i++) {
+		size_t k = 0;
+
+		while (k < ARRAY_SIZE(gfp_names) && !same_word(gfp_stem(argv[i]), gfp_names[k].name, 0))
+			k++;
+		if (k == ARRAY_SIZE(gfp_names)) {
+			kprintf("%s: '%s' is not a gfp flag (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, GFP_DMA, "
+				"GFP_DMA32, __GFP_ZERO, __GFP_NOWARN, __GFP_NORETRY, __GFP_RETRY_MAYFAIL, "
+				"__GFP_HIGH)\n", cmd, argv[i]);
+			return -EINVAL;
+		}
+		*gfp |= gfp_names[k].gfp;
+	}
+	if ((*gfp & GFP_ZONEMASK) == GFP_ZONEMASK) {
+		kprintf("%s: GFP_DMA and GFP_DMA32 together name no zone\n", cmd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct held *held_slot(void)
+{
+	for (int i = 0; i < HELD_MAX; i++)
+		if (held[i].kind == HELD_NONE)
+			return &held[i];
+	return NULL;
+}
+
+/* A free slot for the next allocation, or NULL after saying the table is full. */
+static struct held *slot_for(const char *cmd)
+{
+	struct held *h = held_slot();
+
+	if (!h)
+		kprintf("%s: the console holds %d allocations already: free one first (allocs lists them)\n",
+			cmd, HELD_MAX);
+	return h;
+}
+
+static void hold(struct held *h, void *p, unsigned long size, enum held_kind kind)
+{
+	*h = (struct held){ .p = p, .size = size, .kind = kind };
+}
+
+/* The entry of address @arg freed by @kind, or NULL after saying why not. */
+static struct held *held_entry(const char *cmd, const char *arg, enum held_kind kind)
+{
+	u64 a;
+
+	if (parse_u64(arg, &a)) {
+		kprintf("%s: '%s' is not an address\n", cmd, arg);
+		return NULL;
+	}
+	for (int i = 0; i < HELD_MAX; i++) {
+		if (held[i].kind == HELD_NONE || (u64)(uintptr_t)held[i].p != a)
+			continue;
+		if (held[i].kind == kind)
+			return &held[i];
+		kprintf("%s: 0x%llx came from %s: free it with %s\n", cmd, (unsigned long long)a,
+			kind_alloc[held[i].kind], kind_free[held[i].kind]);
+		return NULL;
+	}
+	kprintf("%s: 0x%llx is not an allocation of this console (allocs lists them): nothing freed\n", cmd,
+		(unsigned long long)a);
+	return NULL;
+}
+
+static int usage(const char *cmd, const char *args)
+{
+	kprintf("usage: %s %s\n", cmd, args);
+	return -EINVAL;
+}
+
+/* The size argument (a number, K / M / G allowed), or -EINVAL after saying so. */
+static int parse_bytes(const char *cmd, const char *arg, u64 *size)
+{
+	if (memparse(arg, size) || !*size) {
+		kprintf("%s: '%s' is not a size in bytes (a number above 0; K, M, G allowed)\n", cmd, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmd_kmalloc(int argc, char **argv)
+{
+	struct held *h;
+	gfp_t gfp;
+	u64 size;
+	void *p;
+
+	if (argc < 2)
+		return usage(argv[0], "SIZE [FLAG...]");
+	if (parse_bytes(argv[0], argv[1], &size) || parse_gfp(argv[0], argc - 2, argv + 2, &gfp))
+		return -EINVAL;
+	if (!(h = slot_for(argv[0])))
+		return -ENOSPC;
+	p = __kmalloc(size, gfp);
+	if (!p) {
+		kprintf("kmalloc: %llu bytes: no memory (NULL)\n", (unsigned long long)size);
+		return -ENOMEM;
+	}
+	hold(h, p, size, HELD_KMALLOC);
+	kprintf("kmalloc: %llu bytes at %p (ksize %zu)\n", (unsigned long long)size, p, ksize(p));
+	mm_whatis(mem_node, (u64)(uintptr_t)p);
+	return 0;
+}
+SHELL_CMD("kmalloc", cmd_kmalloc, "SIZE [FLAG...]",
+	  "allocate by hand (flags: GFP_DMA32, __GFP_ZERO, ...); kfree frees it");
+
+static int cmd_alloc_pages(int argc, char **argv)
+{
+	struct page *page;
+	struct held *h;
+	gfp_t gfp;
+	u64 order;
+	u64 pa;
+
+	if (argc < 2)
+		return usage(argv[0], "ORDER [FLAG...]");
+	if (parse_u64(argv[1], &order) || order >= MAX_ORDER) {
+		kprintf("alloc_pages: order '%s' is not a number from 0 to %d\n", argv[1], MAX_ORDER - 1);
+		return -EINVAL;
+	}
+	if (parse_gfp(argv[0], argc - 2, argv + 2, &gfp))
+		return -EINVAL;
+	if (!(h = slot_for(argv[0])))
+		return -ENOSPC;
+	page = alloc_pages(gfp, (unsigned int)order);
+	if (!page) {
+		kprintf("alloc_pages: order %llu: no memory (NULL)\n", (unsigned long long)order);
+		return -ENOMEM;
+	}
+	hold(h, page_address(page), order, HELD_PAGES);
+	pa = virt_to_phys(h->p);
+	kprintf("alloc_pages: order %llu at %p: [mem 0x%016llx-0x%016llx], zone %s\n",
+		(unsigned long long)order, h->p, (unsigned long long)pa,
+		(unsigned long long)(pa + (PAGE_SIZE << order) - 1), zone_names[page_zonenum(page)]);
+	return 0;
+}
+SHELL_CMD("alloc_pages", cmd_alloc_pages, "ORDER [FLAG...]",
+	  "allocate 2^ORDER pages by hand; free_pages frees them");
+
+static int cmd_vmalloc(int argc, char **argv)
+{
+	struct held *h;
+	gfp_t gfp;
+	u64 size;
+	void *p;
+
+	if (argc < 2)
+		return usage(argv[0], "SIZE [FLAG...]");
+	if (parse_bytes(argv[0], argv[1], &size) || parse_gfp(argv[0], argc - 2, argv + 2, &gfp))
+		return -EINVAL;
+	if (!(h = slot_for(argv[0])))
+		return -ENOSPC;
+	p = __vmalloc(size, gfp);
+	if (!p) {
+		kprintf("vmalloc: %llu bytes: refused (NULL)\n", (unsigned long long)size);
+		return -ENOMEM;
+	}
+	hold(h, p, size, HELD_VMALLOC);
+	kprintf("vmalloc: %llu bytes at %p\n", (unsigned long long)size, p);
+	mm_whatis(mem_node, (u64)(uintptr_t)p);
+	return 0;
+}
+SHELL_CMD("vmalloc", cmd_vmalloc, "SIZE [FLAG...]", "allocate virtually contiguous memory by hand; vfree frees it");
+
+/* kfree, free_pages and vfree: the entry of argv[1] freed by its own call. */
+static int free_held(int argc, char **argv, enum held_kind kind)
+{
+	struct held *h;
+
+	if (argc != 2)
+		return usage(argv[0], "ADDR");
+	if (!(h = held_entry(argv[0], argv[1], kind)))
+		return -EINVAL;
+	if (kind == HELD_KMALLOC)
+		kfree(h->p);
+	else if (kind == HELD_PAGES)
+		free_pages((unsigned long)(uintptr_t)h->p, (unsigned int)h->size);
+	else
+		vfree(h->p);
+	kprintf("%s: %p freed\n", argv[0], h->p);
+	h->kind = HELD_NONE;
+	return 0;
+}
+
+static int cmd_kfree(int argc, char **argv)
+{
+	return free_held(argc, argv, HELD_KMALLOC);
+}
+SHELL_CMD("kfree", cmd_kfree, "ADDR", "free what the console's kmalloc gave");
+
+static int cmd_free_pages(int argc, char **argv)
+{
+	return free_held(argc, argv, HELD_PAGES);
+}
+SHELL_CMD("free_pages", cmd_free_pages, "ADDR", "free what the console's alloc_pages gave");
+
+static int cmd_vfree(int argc, char **argv)
+{
+	return free_held(argc, argv, HELD_VMALLOC);
+}
+SHELL_CMD("vfree", cmd_vfree, "ADDR", "free what the console's vmalloc gave");
+
+static void free_all_held(void)
+{
+	for (int i = 0; i < HELD_MAX; i++) {
+		struct held *h = &held[i];
+
+		if (h->kind == HELD_KMALLOC)
+			kfree(h->p);
+		else if (h->kind == HELD_PAGES)
+			free_pages((unsigned long)(uintptr_t)h->p, (unsigned int)h->size);
+		else if (h->kind == HELD_VMALLOC)
+			vfree(h->p);
+		h->kind = HELD_NONE;
+	}
+}
+
+static int cmd_allocs(int argc, char **argv)
+{
+	unsigned int n = 0;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "free")))
+		return usage(argv[0], "[free]");
+	for (int i = 0; i < HELD_MAX; i++) {
+		const struct held *h = &held[i];
+
+		if (h->kind == HELD_NONE)
+			continue;
+		n++;
+		if (h->kind == HELD_PAGES)
+			kprintf("  %p  alloc_pages order %lu\n", h->p, h->size);
+		else
+			kprintf("  %p  %s %lu bytes\n", h->p, kind_alloc[h->kind], h->size);
+	}
+	kprintf("allocs: %u held by the console%s\n", n, argc == 2 && n ? ": all freed" : "");
+	if (argc == 2)
+		free_all_held();
+	return 0;
+}
+SHELL_CMD("allocs", cmd_allocs, "[free]", "what the console's kmalloc, alloc_pages and vmalloc hold; free: free it all");
+
+/* The boot map's reservations holding physical address @pa: the names the
+ * boot log gave them (mm/ knows pages, not the device tree's names). */
+static void show_boot_reservations(u64 pa)
+{
+	for (int i = 0; i < boot_dt.nr_reserved; i++) {
+		const struct dt_reserved *r = &boot_dt.reserved[i];
+
+		if (pa >= r->base && pa - r->base < r->size)
+			kprintf("whatis: in the boot map's reservation '%s' [mem 0x%016llx-0x%016llx]%s\n",
+				r->reason, (unsigned long long)r->base,
+				(unsigned long long)(r->base + r->size - 1), r->nomap ? " (no-map)" : "");
+	}
+}
+
+static int cmd_whatis(int argc, char **argv)
+{
+	u64 a;
+	int rc;
+
+	if (argc != 2)
+		return usage(argv[0], "ADDR");
+	if (parse_u64(argv[1], &a)) {
+		kprintf("whatis: '%s' is not an address\n", argv[1]);
+		return -EINVAL;
+	}
+	rc = mm_whatis(mem_node, a);
+	if (!is_vmalloc_addr((const void *)(uintptr_t)a))
+		show_boot_reservations(virt_to_phys((const void *)(uintptr_t)a));
+	return rc;
+}
+SHELL_CMD("whatis", cmd_whatis, "ADDR",
+	  "what an address is: slab object, SLOB heap, page block, vmalloc area, KFENCE slot, reservation");

@@ -1,0 +1,210 @@
+/*
+ * whatis_test.c - mm_whatis (what an address is) against what the
+ * allocators just did, and the console's allocation commands (kmalloc,
+ * kfree, alloc_pages, free_pages, vmalloc, vfree, allocs), through the
+ * console capture.
+ */
+#include <drivers/console.h>
+#include <lib/kstring.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/vmalloc.h>
+#include <shell/shell.h>
+#include <tests/ktest.h>
+
+static char out[4096];
+
+static int whatis(const void *p)
+{
+	int rc;
+
+	console_capture_begin(out, sizeof(out));
+	rc = mm_whatis(mem_node, (u64)(uintptr_t)p);
+	console_capture_end();
+	return rc;
+}
+
+static int run(const char *line)
+{
+	int rc;
+
+	console_capture_begin(out, sizeof(out));
+	rc = shell_exec(line);
+	console_capture_end();
+	return rc;
+}
+
+static bool has(const char *s)
+{
+	return strstr(out, s) != NULL;
+}
+
+/* An object's index, its state, and its bytes: a private cache of 200-byte
+ * objects (a stride of 200), so object 1 starts 200 bytes after object 0. */
+static void slab_object_named(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("whatis-200", 200, 8, 0, NULL);
+	char *a, *b, want[96];
+
+	ASSERT(c != NULL);
+	a = kmem_cache_alloc(c, GFP_KERNEL);
+	b = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT(a && b);
+	if (c->flags & SLAB_SLOB) { /* slab=slob: the caches live in a SLOB heap */
+		EXPECT_EQ(whatis(a + 10), 0);
+		EXPECT(has("a page of the SLOB heap"));
+	} else {
+		EXPECT_EQ(whatis(a + 10), 0);
+		EXPECT(has("slab of cache whatis-200"));
+		ksnprintf(want, sizeof(want), "at %p, byte 10 of its 200", a);
+		EXPECT(has(want));
+		EXPECT(has("whatis: allocated\n"));
+		if (c->flags & SLAB_STORE_USER) /* slab_debug=U: who allocated it */
+			EXPECT(has("last allocated by slab_object_named+"));
+		kmem_cache_free(c, b); /* into this hart's magazine (a debug cache has none) */
+		EXPECT_EQ(whatis(b), 0);
+		if (c->flags & SLAB_DEBUG_FLAGS)
+			EXPECT(has("free: on its slab's free list"));
+		else
+			EXPECT(has("free: in the magazine of hart slot"));
+		kmem_cache_shrink(c); /* magazine back to the slab */
+		EXPECT_EQ(whatis(b), 0);
+		EXPECT(has("free: on its slab's free list") || has("free: never handed out"));
+		b = NULL;
+	}
+	kmem_cache_free(c, a);
+	kmem_cache_free(c, b);
+	kmem_cache_destroy(c);
+}
+
+/* A page of an allocated block names the block's head and order; the same
+ * page freed is free. */
+static void page_block_named(struct ktest *t)
+{
+	struct page *pg = alloc_pages(GFP_KERNEL, 2);
+	unsigned long pfn;
+	char *p, want[96];
+
+	ASSERT(pg != NULL);
+	pfn = page_to_pfn(pg);
+	p = page_address(pg);
+	EXPECT_EQ(whatis(p + 3 * PAGE_SIZE + 100), 0);
+	ksnprintf(want, sizeof(want), "page 3 of an order-2 block at pfn 0x%lx, owned by alloc_pages", pfn);
+	EXPECT(has(want));
+	__free_pages(pg, 2);
+	EXPECT_EQ(whatis(p + 3 * PAGE_SIZE), 0);
+	EXPECT(has("whatis: free: "));
+}
+
+/* A vmalloc address names its area, the page in it, and the guard page. */
+static void vmalloc_area_named(struct ktest *t)
+{
+	char *v = vmalloc(3 * PAGE_SIZE);
+
+	ASSERT(v != NULL);
+	EXPECT_EQ(whatis(v + PAGE_SIZE + 5), 0);
+	EXPECT(has("vmalloc area"));
+	EXPECT(has("byte 4101 of the area, in its page 1"));
+	EXPECT(has("mapped to pfn"));
+	EXPECT_EQ(whatis(v + 3 * PAGE_SIZE), 0);
+	EXPECT(has("in its guard page"));
+	vfree(v);
+	EXPECT_EQ(whatis(v), -ENOENT);
+	EXPECT(has("in no area"));
+}
+
+/* The kernel's own code is reserved as the kernel image; an address that is
+ * no RAM is said to be none. */
+static void reserved_and_outside(struct ktest *t)
+{
+	EXPECT_EQ(whatis((const void *)(uintptr_t)slab_object_named), 0);
+	EXPECT(has("reserved: the kernel image"));
+	EXPECT_EQ(whatis((const void *)0x1000), -ENOENT);
+	EXPECT(has("not RAM with a struct page"));
+}
+
+/* The address kmalloc printed, taken back from the capture. */
+static void *printed_address(const char *after)
+{
+	const char *s = strstr(out, after);
+	u64 a = 0;
+
+	if (!s)
+		return NULL;
+	s += strlen(after);
+	for (s += 2; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+		a = a * 16 + (u64)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
+	return (void *)(uintptr_t)a;
+}
+
+/* The console frees only what it allocated, each with its own call. */
+static void console_frees_only_its_own(struct ktest *t)
+{
+	char line[64];
+	void *p, *q;
+
+	EXPECT_EQ(run("allocs free"), 0);
+	EXPECT_EQ(run("kmalloc 100 __gfp_zero GFP_DMA32"), 0);
+	p = printed_address("bytes at ");
+	ASSERT(p != NULL);
+	EXPECT(has("(ksize "));
+	EXPECT(has("whatis: "));
+	EXPECT(PHYS_PFN(virt_to_phys(p)) < PHYS_PFN(1ull << 32));
+	EXPECT_EQ(run("alloc_pages 1"), 0);
+	q = printed_address("order 1 at ");
+	ASSERT(q != NULL);
+
+	ksnprintf(line, sizeof(line), "free_pages %p", p);
+	EXPECT_EQ(run(line), -EINVAL);
+	EXPECT(has("came from kmalloc: free it with kfree"));
+	ksnprintf(line, sizeof(line), "kfree %p", (char *)p + 8);
+	EXPECT_EQ(run(line), -EINVAL);
+	EXPECT(has("is not an allocation of this console"));
+	EXPECT_EQ(ksize(p) >= 100, true); /* still allocated */
+
+	EXPECT_EQ(run("allocs"), 0);
+	EXPECT(has("allocs: 2 held by the console"));
+	ksnprintf(line, sizeof(line), "kfree %p", p);
+	EXPECT_EQ(run(line), 0);
+	ksnprintf(line, sizeof(line), "kfree %p", p);
+	EXPECT_EQ(run(line), -EINVAL); /* a second free: refused, not done */
+	EXPECT(has("is not an allocation of this console"));
+	ksnprintf(line, sizeof(line), "free_pages %p", q);
+	EXPECT_EQ(run(line), 0);
+	EXPECT_EQ(run("allocs"), 0);
+	EXPECT(has("allocs: 0 held by the console"));
+}
+
+/* Bad arguments are refused by name and allocate nothing. */
+static void console_refuses_bad_arguments(struct ktest *t)
+{
+	EXPECT_EQ(run("kmalloc"), -EINVAL);
+	EXPECT_STREQ(out, "usage: kmalloc SIZE [FLAG...]\n");
+	EXPECT_EQ(run("kmalloc 0"), -EINVAL);
+	EXPECT_EQ(run("kmalloc 64 GFP_NOSUCH"), -EINVAL);
+	EXPECT(has("'GFP_NOSUCH' is not a gfp flag"));
+	EXPECT_EQ(run("kmalloc 64 GFP_DMA GFP_DMA32"), -EINVAL);
+	EXPECT(has("name no zone"));
+	EXPECT_EQ(run("alloc_pages 11"), -EINVAL);
+	EXPECT_EQ(run("vmalloc 1x"), -EINVAL);
+	EXPECT_EQ(run("whatis nowhere"), -EINVAL);
+	EXPECT_EQ(run("allocs"), 0);
+	EXPECT(has("allocs: 0 held by the console"));
+}
+
+/* A request no allocator can meet says so and holds nothing. */
+static void console_reports_no_memory(struct ktest *t)
+{
+	EXPECT_EQ(run("kmalloc 64G __GFP_NOWARN"), -ENOMEM);
+	EXPECT(has("no memory (NULL)"));
+	EXPECT_EQ(run("allocs"), 0);
+	EXPECT(has("allocs: 0 held by the console"));
+}
+
+KTEST_SUITE(whatis, KTEST_CASE(slab_object_named), KTEST_CASE(page_block_named),
+	    KTEST_CASE(vmalloc_area_named), KTEST_CASE(reserved_and_outside),
+	    KTEST_CASE(console_frees_only_its_own), KTEST_CASE(console_refuses_bad_arguments),
+	    KTEST_CASE(console_reports_no_memory));
