@@ -107,12 +107,14 @@ static void show_block(struct pglist_data *node, unsigned long pfn)
 	}
 }
 
-static void show_slob_page(const struct page *page)
+static void show_slob_page(struct page *page, u64 addr)
 {
-	const struct slob_heap *heap = (const struct slob_heap *)page->priv;
+	struct slob_heap *heap = (struct slob_heap *)page->priv;
 
 	kprintf("whatis: a page of the SLOB heap '%s' (%s)\n", heap ? heap->name : "?",
 		heap && heap->mode == SLOB_CLASSIC ? "classic" : "segfit");
+	if (heap && heap->mode == SLOB_SEGFIT)
+		seg_whatis(heap, page, addr);
 }
 
 int mm_whatis(struct pglist_data *node, u64 addr)
@@ -153,7 +155,7 @@ int mm_whatis(struct pglist_data *node, u64 addr)
 		return 0;
 	}
 	if (page_type(page) == PGTY_SLOB)
-		show_slob_page(page);
+		show_slob_page(page, addr);
 	else
 		show_block(node, pfn);
 	return 0;

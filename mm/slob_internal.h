@@ -439,6 +439,8 @@ unsigned long sizepage_release_all(struct slob_heap *h);
 void sizepage_free_blocks(struct slob_heap *h, struct slob_stats *st);
 /* slob_census's size pages: @fn for each quarter of objects (a 2048 unit
  * counts as one). */
+/* whatis: the quarter and object of size page @pg holding @addr (lock held). */
+void sizepage_whatis(struct slob_heap *h, struct page *pg, u64 addr);
 void sizepage_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi, void *arg),
 		     void *arg);
 /* Check every size page of the heap and its lists (slob_check); the bytes

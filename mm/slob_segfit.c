@@ -1351,3 +1351,49 @@ int seg_check(struct slob_heap *h)
 		slob_problem(h, &errors, NULL, "idle pages (wholly free, or only parked blocks) miscounted or too many kept");
 	return errors;
 }
+
+/* ============================ whatis ===================================== */
+
+/* The block of segfit page @page holding @addr (heap lock held): its size,
+ * payload and state, or where in the page's frame it lies. */
+static void seg_block_whatis(struct slob_heap *h, char *page, u64 addr)
+{
+	u64 off = addr - (u64)(uintptr_t)page;
+
+	if (off < SEG_FIRST || off >= SEG_END) {
+		kprintf("whatis: the page's frame (live count and end header), in no block\n");
+		return;
+	}
+	for (u32 o = SEG_FIRST, size; o < SEG_END; o += size) {
+		u32 *hdr = (u32 *)(page + o), v = *hdr;
+
+		size = block_size(v);
+		if (!size) {
+			kprintf("whatis: block headers damaged at offset %u (slob_check reports it)\n", o);
+			return;
+		}
+		if (off >= o + size)
+			continue;
+		kprintf("whatis: block of %u bytes, payload at %p (%u bytes), ", size, (void *)payload_of(hdr),
+			size - SEG_HDR);
+		if (off < o + SEG_HDR)
+			kprintf("in its 4-byte header; ");
+		else
+			kprintf("byte %llu of it; ", (unsigned long long)(off - o - SEG_HDR));
+		kprintf("%s\n", v & H_FREE ? "free, on a class list" :
+				is_parked(h, hdr) ? "freed and parked (kept for the next kmalloc of its size)" :
+				"allocated");
+		return;
+	}
+}
+
+void seg_whatis(struct slob_heap *h, struct page *pg, u64 addr)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+
+	if (PageSlobSize(pg))
+		sizepage_whatis(h, pg, addr);
+	else
+		seg_block_whatis(h, page_address(pg), addr);
+	spin_unlock_irqrestore(&h->lock, flags);
+}

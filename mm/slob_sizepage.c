@@ -944,3 +944,32 @@ unsigned long sizepage_check(struct slob_heap *h, int *errors)
 	check_idle(h, errors);
 	return used;
 }
+
+/* whatis: the quarter and object of size page @pg holding @addr (heap lock
+ * held; mm/slob_segfit.c seg_whatis). */
+void sizepage_whatis(struct slob_heap *h, struct page *pg, u64 addr)
+{
+	const void *p = (const void *)(uintptr_t)addr;
+	unsigned int q = (unsigned int)((addr >> SQ_SHIFT) & (SQ_NR - 1));
+	struct sp_quarter *s = sq_of(pg, p);
+	unsigned int idx = sq_index(s);
+	unsigned long size;
+	const char *obj;
+
+	if (s->info == SQ_COVERED && q > 0) { /* the second half of a 2048 unit */
+		s--;
+		q--;
+		idx = sq_index(s);
+	}
+	if (s->info == SQ_EMPTY || idx > SQ_BIG_IDX) {
+		kprintf("whatis: size page, quarter %u: empty (to be cut for any size)\n", q);
+		return;
+	}
+	size = 16ul << idx;
+	obj = (const char *)(uintptr_t)(addr & ~(u64)(size - 1));
+	kprintf("whatis: size page, quarter %u of %lu-byte objects (%u of %u in use): object %lu at %p, byte %lu "
+		"of it; %s\n",
+		q, size, s->inuse, sq_nr(idx), (unsigned long)((obj - sq_base_of(obj)) / size),
+		(const void *)obj, (unsigned long)(addr & (size - 1)),
+		sq_live(h, s, idx, obj) ? "allocated" : "free");
+}

@@ -11,6 +11,7 @@
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
+#include <mm/slob.h>
 #include <mm/vmalloc.h>
 #include <shell/shell.h>
 #include <tests/ktest.h>
@@ -78,6 +79,34 @@ static void slab_object_named(struct ktest *t)
 	kmem_cache_free(c, a);
 	kmem_cache_free(c, b);
 	kmem_cache_destroy(c);
+}
+
+/* A segfit SLOB heap's block and a size page's object: their size, the byte
+ * in them, allocated, parked or free (a private heap of the test's own). */
+static void slob_block_named(struct ktest *t)
+{
+	static struct slob_heap h;
+	char *a, *b, *o, want[128];
+
+	slob_heap_init(&h, "whatis-slob", SLOB_SEGFIT);
+	a = slob_alloc(&h, 100, GFP_KERNEL, 0);
+	b = slob_alloc(&h, 200, GFP_KERNEL, 0);
+	o = slob_kmalloc(&h, 64, GFP_KERNEL);
+	ASSERT(a && b && o);
+	EXPECT_EQ(whatis(a + 7), 0);
+	EXPECT(has("a page of the SLOB heap 'whatis-slob' (segfit)"));
+	ksnprintf(want, sizeof(want), "block of 112 bytes, payload at %p (108 bytes), byte 7 of it; allocated", a);
+	EXPECT(has(want));
+	slob_free(&h, a, 100);
+	EXPECT_EQ(whatis(a), 0);
+	EXPECT(has("free, on a class list"));
+	EXPECT_EQ(whatis(o + 3), 0);
+	ksnprintf(want, sizeof(want), "of 64-byte objects (1 of 16 in use): object 0 at %p, byte 3 of it; allocated", o);
+	EXPECT(has(want));
+	slob_free(&h, b, 200);
+	slob_kfree(o, virt_to_page(o));
+	EXPECT_EQ(slob_check(&h), 0);
+	slob_heap_destroy(&h);
 }
 
 /* A page of an allocated block names the block's head and order; the same
@@ -204,7 +233,7 @@ static void console_reports_no_memory(struct ktest *t)
 	EXPECT(has("allocs: 0 held by the console"));
 }
 
-KTEST_SUITE(whatis, KTEST_CASE(slab_object_named), KTEST_CASE(page_block_named),
+KTEST_SUITE(whatis, KTEST_CASE(slab_object_named), KTEST_CASE(slob_block_named), KTEST_CASE(page_block_named),
 	    KTEST_CASE(vmalloc_area_named), KTEST_CASE(reserved_and_outside),
 	    KTEST_CASE(console_frees_only_its_own), KTEST_CASE(console_refuses_bad_arguments),
 	    KTEST_CASE(console_reports_no_memory));
