@@ -184,7 +184,7 @@ static int cmd_kmalloc(int argc, char **argv)
 		return -ENOSPC;
 	p = __kmalloc(size, gfp);
 	if (!p) {
-		kprintf("kmalloc: %llu bytes: no memory (NULL)\n", (unsigned long long)size);
+		kprintf("kmalloc: %llu bytes: failed (NULL)\n", (unsigned long long)size);
 		return -ENOMEM;
 	}
 	hold(h, p, size, HELD_KMALLOC);
@@ -215,7 +215,7 @@ static int cmd_alloc_pages(int argc, char **argv)
 		return -ENOSPC;
 	page = alloc_pages(gfp, (unsigned int)order);
 	if (!page) {
-		kprintf("alloc_pages: order %llu: no memory (NULL)\n", (unsigned long long)order);
+		kprintf("alloc_pages: order %llu: failed (NULL)\n", (unsigned long long)order);
 		return -ENOMEM;
 	}
 	hold(h, page_address(page), order, HELD_PAGES);
@@ -243,7 +243,7 @@ static int cmd_vmalloc(int argc, char **argv)
 		return -ENOSPC;
 	p = __vmalloc(size, gfp);
 	if (!p) {
-		kprintf("vmalloc: %llu bytes: refused (NULL)\n", (unsigned long long)size);
+		kprintf("vmalloc: %llu bytes: failed (NULL)\n", (unsigned long long)size);
 		return -ENOMEM;
 	}
 	hold(h, p, size, HELD_VMALLOC);

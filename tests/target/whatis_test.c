@@ -224,11 +224,15 @@ static void console_refuses_bad_arguments(struct ktest *t)
 	EXPECT(has("allocs: 0 held by the console"));
 }
 
-/* A request no allocator can meet says so and holds nothing. */
+/* A request no allocator can meet says so (the allocator why, unless
+ * __GFP_NOWARN) and holds nothing. */
 static void console_reports_no_memory(struct ktest *t)
 {
+	EXPECT_EQ(run("kmalloc 64G"), -ENOMEM);
+	EXPECT(has("above KMALLOC_MAX_SIZE")); /* the allocator's own reason */
+	EXPECT(has("failed (NULL)"));
 	EXPECT_EQ(run("kmalloc 64G __GFP_NOWARN"), -ENOMEM);
-	EXPECT(has("no memory (NULL)"));
+	EXPECT_STREQ(out, "kmalloc: 68719476736 bytes: failed (NULL)\n");
 	EXPECT_EQ(run("allocs"), 0);
 	EXPECT(has("allocs: 0 held by the console"));
 }
