@@ -12,6 +12,7 @@
 #include <mm/mmzone.h>
 #include <mm/kmalloc.h>
 #include <mm/kasan.h>
+#include <mm/mm_report.h>
 
 struct mem_summary boot_mem_summary;
 
@@ -72,6 +73,7 @@ void mm_init(struct memblock *mb, const struct mm_image *image)
 		node_panic(&contig_page_data, mb, rc);
 	mm_set_node(&contig_page_data);
 	mark_kernel_pages(image);
+	iomem_set_image(image);
 	print_zone_ranges(mem_node);
 	print_memmap_line(mem_node, mb, mem_node->flat_map);
 	print_memory_line(mem_node, image);

@@ -8,6 +8,7 @@
 #include <lib/kstring.h>
 #include <mm/kasan.h>
 #include <mm/kmalloc.h>
+#include <mm/memblock.h>
 #include <mm/memmap_dump.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
@@ -36,6 +37,15 @@ static int cmd_pagetypeinfo(int argc, char **argv)
 SHELL_CMD("pagetypeinfo", cmd_pagetypeinfo, "",
 	  "free blocks per order in small-use and general pageblocks, and pageblocks per use "
 	  "(/proc/pagetypeinfo)");
+
+static int cmd_iomem(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	show_iomem(&memblock);
+	return 0;
+}
+SHELL_CMD("iomem", cmd_iomem, "", "the physical memory map: System RAM, reserved ranges, the kernel image (/proc/iomem)");
 
 static int cmd_zoneinfo(int argc, char **argv)
 {

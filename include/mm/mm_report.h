@@ -39,6 +39,13 @@ int mm_describe_caller(char *buf, size_t size, unsigned long caller);
  * object, SLOB heap, page block or reservation it lies in, printed as
  * "whatis: ..." lines. 0, or -ENOENT when no allocator owns it (not RAM, or
  * a vmalloc address in no area). */
+/* The physical memory map in /proc/iomem's format from @mb (mm/iomem.c):
+ * System RAM and no-map Reserved ranges, the kernel image and memblock's
+ * reserved ranges inside RAM. iomem_set_image (mm_init) names the image. */
+struct memblock;
+struct mm_image;
+void show_iomem(const struct memblock *mb);
+void iomem_set_image(const struct mm_image *img);
 int mm_whatis(struct pglist_data *node, u64 addr);
 
 #ifdef __cplusplus

@@ -68,7 +68,8 @@ done
 # The zone contract on every path (zone_paths) where it matters in other
 # ways: 4 GiB (DMA32 ends inside RAM), 2 GiB (no Normal zone), KFENCE
 # sampling every allocation (its pool above 4 GiB), and most of DMA32 a
-# no-map reserved range (virt-8g-dma32-reserved.dts: 64 MiB of DMA32 left).
+# no-map reserved range (virt-8g-dma32-reserved.dts: 64 MiB of DMA32 left;
+# whatis there too: iomem lists no-map RAM as top-level Reserved).
 ktest_run virt-smp2-4G-zone-paths 120 -M virt -bios default -smp 2 -m 4G \
 	-kernel "$KERNEL" -append "ktest=zone_paths"
 ktest_run virt-smp2-2G-zone-paths 120 -M virt -bios default -smp 2 -m 2G \
@@ -76,7 +77,7 @@ ktest_run virt-smp2-2G-zone-paths 120 -M virt -bios default -smp 2 -m 2G \
 ktest_run virt-smp2-8G-zone-paths-kfence 120 -M virt -bios default -smp 2 -m 8G \
 	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=zone_paths"
 ktest_run dma32-reserved-smp2-8G 120 -M virt -bios default -smp 2 -m 8G \
-	-dtb build/dtb/virt-8g-dma32-reserved.dtb -kernel "$KERNEL" -append "ktest=zones,zone_paths"
+	-dtb build/dtb/virt-8g-dma32-reserved.dtb -kernel "$KERNEL" -append "ktest=zones,zone_paths,whatis"
 # The zone suites under the allocator settings of the command line and on
 # other memory layouts: two NUMA memory nodes (node 1 wholly above 4 GiB;
 # rvmm sees one node of both banks), with KFENCE sampling every allocation

@@ -4,9 +4,11 @@
  * kfree, alloc_pages, free_pages, vmalloc, vfree, allocs), through the
  * console capture.
  */
+#include <boot/boot.h>
 #include <drivers/console.h>
 #include <lib/kstring.h>
 #include <mm/kmalloc.h>
+#include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
@@ -16,7 +18,7 @@
 #include <shell/shell.h>
 #include <tests/ktest.h>
 
-static char out[4096];
+static char out[8192];
 
 static int whatis(const void *p)
 {
@@ -237,7 +239,117 @@ static void console_reports_no_memory(struct ktest *t)
 	EXPECT(has("allocs: 0 held by the console"));
 }
 
+/* --- iomem ------------------------------------------------------------------ */
+
+struct iomem_line {
+	int depth;
+	u64 start, end; /* [start, end] as printed */
+	char name[24];
+};
+
+static u64 hex_at(const char **s)
+{
+	u64 v = 0;
+
+	for (; (**s >= '0' && **s <= '9') || (**s >= 'a' && **s <= 'f'); (*s)++)
+		v = v * 16 + (u64)(**s <= '9' ? **s - '0' : **s - 'a' + 10);
+	return v;
+}
+
+/* The capture's lines "  START-END : NAME", parsed; their number. */
+static int parse_iomem(struct iomem_line *l, int max)
+{
+	const char *s = out;
+	int n = 0;
+
+	while (*s && n < max) {
+		const char *e = strchr(s, '\n');
+		size_t k = 0;
+
+		for (l[n].depth = 0; s[0] == ' ' && s[1] == ' '; s += 2)
+			l[n].depth++;
+		l[n].start = hex_at(&s);
+		s++; /* '-' */
+		l[n].end = hex_at(&s);
+		s += 3; /* " : " */
+		for (; s < e && k + 1 < sizeof(l[n].name); s++)
+			l[n].name[k++] = *s;
+		l[n].name[k] = '\0';
+		n++;
+		s = e ? e + 1 : s + strlen(s);
+	}
+	return n;
+}
+
+/* Which line at @depth named @name holds physical address @pa (-1: none). */
+static int iomem_find(const struct iomem_line *l, int n, int depth, const char *name, u64 pa)
+{
+	for (int i = 0; i < n; i++)
+		if (l[i].depth == depth && !strcmp(l[i].name, name) && pa >= l[i].start && pa <= l[i].end)
+			return i;
+	return -1;
+}
+
+static int data_marker = 1; /* a variable of the image's data */
+
+/* iomem: the top level tiles memblock's RAM in order; each child lies in
+ * its parent, in order, apart from its siblings; the image's code, rodata
+ * and data hold what they should, the device tree a Reserved range, a
+ * page of the page allocator System RAM and no Reserved one. */
+static void iomem_map_consistent(struct ktest *t)
+{
+	static struct iomem_line l[96];
+	u64 top = 0, pa;
+	struct page *pg;
+	int n, parent[4] = { -1, -1, -1, -1 };
+
+	EXPECT_EQ(run("iomem"), 0);
+	n = parse_iomem(l, (int)ARRAY_SIZE(l));
+	ASSERT(n >= 5);
+	for (int i = 0; i < n; i++) {
+		ASSERT(l[i].depth <= 2);
+		EXPECT(l[i].start <= l[i].end);
+		if (l[i].depth == 0) {
+			EXPECT(!strcmp(l[i].name, "System RAM") || !strcmp(l[i].name, "Reserved"));
+			top += l[i].end - l[i].start + 1;
+		} else {
+			const struct iomem_line *p = &l[parent[l[i].depth - 1]];
+
+			EXPECT(l[i].start >= p->start && l[i].end <= p->end);
+		}
+		if (i > 0 && l[i - 1].depth >= l[i].depth) { /* a sibling or its children before */
+			int sib = parent[l[i].depth];
+
+			EXPECT(sib < 0 || l[sib].end < l[i].start);
+		}
+		parent[l[i].depth] = i;
+		for (int d = l[i].depth + 1; d < 4; d++)
+			parent[d] = -1;
+	}
+	EXPECT_EQ(top, memblock_phys_mem_size(&memblock));
+	for (int i = 0; i < memblock.nomap.cnt; i++) { /* no-map RAM: top-level Reserved, not System RAM */
+		const struct memblock_region *r = &memblock.nomap.regions[i];
+
+		if (!memblock_is_memory(&memblock, r->base))
+			continue;
+		EXPECT(iomem_find(l, n, 0, "Reserved", r->base) >= 0);
+		EXPECT(iomem_find(l, n, 0, "Reserved", r->base + r->size - 1) >= 0);
+		EXPECT(iomem_find(l, n, 0, "System RAM", r->base) < 0);
+	}
+	EXPECT(iomem_find(l, n, 2, "Kernel code", virt_to_phys((void *)(uintptr_t)iomem_map_consistent)) >= 0);
+	EXPECT(iomem_find(l, n, 2, "Kernel rodata", virt_to_phys("a string of rodata")) >= 0);
+	EXPECT(iomem_find(l, n, 2, "Kernel data", virt_to_phys(&data_marker)) >= 0);
+	if (memblock_is_memory(&memblock, boot_dt.dtb_phys)) /* (-dtb of a tree with less RAM: outside) */
+		EXPECT(iomem_find(l, n, 1, "Reserved", boot_dt.dtb_phys) >= 0);
+	pg = alloc_page(GFP_KERNEL);
+	ASSERT(pg != NULL);
+	pa = virt_to_phys(page_address(pg));
+	EXPECT(iomem_find(l, n, 0, "System RAM", pa) >= 0);
+	EXPECT(iomem_find(l, n, 1, "Reserved", pa) < 0);
+	__free_pages(pg, 0);
+}
+
 KTEST_SUITE(whatis, KTEST_CASE(slab_object_named), KTEST_CASE(slob_block_named), KTEST_CASE(page_block_named),
 	    KTEST_CASE(vmalloc_area_named), KTEST_CASE(reserved_and_outside),
 	    KTEST_CASE(console_frees_only_its_own), KTEST_CASE(console_refuses_bad_arguments),
-	    KTEST_CASE(console_reports_no_memory));
+	    KTEST_CASE(console_reports_no_memory), KTEST_CASE(iomem_map_consistent));
