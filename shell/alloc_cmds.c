@@ -169,7 +169,8 @@ static int parse_bytes(const char *cmd, const char *arg, u64 *size)
 	return 0;
 }
 
-static int cmd_kmalloc(int argc, char **argv)
+/* kmalloc and vmalloc: SIZE [FLAG...], the block held and described. */
+static int alloc_bytes(int argc, char **argv, enum held_kind kind)
 {
 	struct held *h;
 	gfp_t gfp;
@@ -182,15 +183,23 @@ static int cmd_kmalloc(int argc, char **argv)
 		return -EINVAL;
 	if (!(h = slot_for(argv[0])))
 		return -ENOSPC;
-	p = __kmalloc(size, gfp);
+	p = kind == HELD_KMALLOC ? __kmalloc(size, gfp) : __vmalloc(size, gfp);
 	if (!p) {
-		kprintf("kmalloc: %llu bytes: failed (NULL)\n", (unsigned long long)size);
+		kprintf("%s: %llu bytes: failed (NULL)\n", argv[0], (unsigned long long)size);
 		return -ENOMEM;
 	}
-	hold(h, p, size, HELD_KMALLOC);
-	kprintf("kmalloc: %llu bytes at %p (ksize %zu)\n", (unsigned long long)size, p, ksize(p));
+	hold(h, p, size, kind);
+	kprintf("%s: %llu bytes at %p", argv[0], (unsigned long long)size, p);
+	if (kind == HELD_KMALLOC)
+		kprintf(" (ksize %zu)", ksize(p));
+	kprintf("\n");
 	mm_whatis(mem_node, (u64)(uintptr_t)p);
 	return 0;
+}
+
+static int cmd_kmalloc(int argc, char **argv)
+{
+	return alloc_bytes(argc, argv, HELD_KMALLOC);
 }
 SHELL_CMD("kmalloc", cmd_kmalloc, "SIZE [FLAG...]",
 	  "allocate by hand (flags: GFP_DMA32, __GFP_ZERO, ...); kfree frees it");
@@ -230,26 +239,7 @@ SHELL_CMD("alloc_pages", cmd_alloc_pages, "ORDER [FLAG...]",
 
 static int cmd_vmalloc(int argc, char **argv)
 {
-	struct held *h;
-	gfp_t gfp;
-	u64 size;
-	void *p;
-
-	if (argc < 2)
-		return usage(argv[0], "SIZE [FLAG...]");
-	if (parse_bytes(argv[0], argv[1], &size) || parse_gfp(argv[0], argc - 2, argv + 2, &gfp))
-		return -EINVAL;
-	if (!(h = slot_for(argv[0])))
-		return -ENOSPC;
-	p = __vmalloc(size, gfp);
-	if (!p) {
-		kprintf("vmalloc: %llu bytes: failed (NULL)\n", (unsigned long long)size);
-		return -ENOMEM;
-	}
-	hold(h, p, size, HELD_VMALLOC);
-	kprintf("vmalloc: %llu bytes at %p\n", (unsigned long long)size, p);
-	mm_whatis(mem_node, (u64)(uintptr_t)p);
-	return 0;
+	return alloc_bytes(argc, argv, HELD_VMALLOC);
 }
 SHELL_CMD("vmalloc", cmd_vmalloc, "SIZE [FLAG...]", "allocate virtually contiguous memory by hand; vfree frees it");
 
