@@ -1003,6 +1003,9 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 	if (unlikely(!page)) {
 		page = alloc_pages_reclaim(node, gfp, order);
 		if (!page) {
+			/* (before mm_init: an empty node, every request here) */
+			if (unlikely(!page_alloc_up) && node == mem_node)
+				mm_called_before_init("alloc_pages");
 			warn_alloc_failure(node, gfp, order);
 			return NULL;
 		}
@@ -1174,7 +1177,12 @@ static __attribute__((noinline)) struct page *alloc_pages_current_slow(gfp_t gfp
 	return kasan_alloc_pages(alloc_pages_slow(mem_node, gfp, order), order);
 }
 
-static struct per_cpu_pages no_zone_pcp; /* always empty: for gfp without a zone */
+/* Always empty: for gfp without a zone, and (mm/port.h) what a port's
+ * per-hart slots may name before mm_init, so that the order-0 fast paths
+ * take the slow ones, which check page_alloc_up. */
+struct per_cpu_pages no_zone_pcp;
+
+bool page_alloc_up;
 
 /*
  * Point every hart's slots at the node's per-hart stacks: slot z is the
@@ -1211,6 +1219,7 @@ void mm_set_node(struct pglist_data *node)
 	mem_node = node;
 	memmap_set_window(node);
 	bind_cpus(node);
+	page_alloc_up = true;
 }
 
 /*

@@ -30,6 +30,7 @@
 #include <lib/riscv.h>
 #include <lib/spinlock.h>
 #include <mm/vmalloc.h>
+#include "internal.h"
 
 #define VM_ALLOC 0x1 /* vmalloc: the area owns its pages */
 #define VM_MAP 0x2   /* vmap: the caller owns them */
@@ -215,6 +216,8 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 	void *addr;
 	unsigned int i;
 
+	if (unlikely(!slab_up))
+		mm_called_before_init("vmalloc");
 	if (size && !port_kernel_pgtable()) {
 		/* (kvmalloc's caller is told why its big request failed) */
 		if (!(gfp & __GFP_NOWARN))
