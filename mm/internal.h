@@ -56,6 +56,12 @@ void setup_pcp(struct zone *z);
 extern bool slab_up, page_alloc_up;
 void mm_called_before_init(const char *what) __noreturn __attribute__((cold));
 
+/* Into @buf (page_alloc.c): why a run of @nr contiguous pages for @gfp
+ * failed, as the free counts show it: "out of memory: ...", "low on
+ * memory: ..." (the reserve), "fragmentation: ..." (no free block that
+ * holds them), fault injection, or a race. For kvmalloc's message. */
+void page_run_shortfall(unsigned long nr, gfp_t gfp, char *buf, size_t size);
+
 /* ---- slab and SLOB under kmalloc (kmalloc.c) ---- */
 /* Set up the heap for cache descriptors and magazines (kmalloc_init calls
  * it; every cache must have been destroyed before it runs again). */

@@ -143,8 +143,9 @@ extern bool port_group_pages_by_use;
 
 /* ---- paging (vmalloc) ---- */
 /* The kernel's page table that vmalloc maps into, or NULL when paging is
- * off (vmalloc and vmap then fail, vmalloc with a message; kvmalloc falls
- * back to kmalloc's pages, so above KMALLOC_MAX_SIZE it fails too). */
+ * off (vmalloc and vmap then fail, vmalloc with a message; kvmalloc takes
+ * kmalloc's pages only, and when kmalloc fails its message names kmalloc's
+ * cause: above KMALLOC_MAX_SIZE, out of or low on memory, fragmentation). */
 struct pgtable *port_kernel_pgtable(void);
 /* Drop this hart's TLB entries for [addr, addr + size). */
 void port_flush_tlb_local(u64 addr, u64 size);
