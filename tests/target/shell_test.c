@@ -338,6 +338,37 @@ static void faultinject_bad_line_sets_nothing(struct ktest *t)
 	fault_inject_clear(&fail_page_alloc);
 }
 
+/* failslab=...,cache=NAME with no cache of that name is kept, and the
+ * console says so; a cache made under the name afterwards is failed. A
+ * name a cache has gets no such line. */
+static void faultinject_names_missing_cache(struct ktest *t)
+{
+	struct kmem_cache *known, *later;
+
+	if (failslab.active || fail_page_alloc.active) {
+		ktest_skip(t, "fault injection is on");
+		return;
+	}
+	EXPECT_EQ(run_captured("faultinject failslab=1,cache=ktest-nosuch,verbose=0"), 0);
+	EXPECT(strstr(out, "faultinject: no cache named 'ktest-nosuch' yet: the rule applies when one is "
+			   "created\n") != NULL);
+	EXPECT(failslab.active);
+	EXPECT_STREQ(failslab.cache, "ktest-nosuch");
+	later = kmem_cache_create("ktest-nosuch", 64, 0, 0, NULL);
+	ASSERT(later);
+	EXPECT(kmem_cache_alloc(later, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	EXPECT(failslab.failures >= 1);
+	fault_inject_clear(&failslab);
+	kmem_cache_destroy(later);
+
+	known = kmem_cache_create("ktest-known", 64, 0, 0, NULL);
+	ASSERT(known);
+	EXPECT_EQ(run_captured("faultinject failslab=1,cache=ktest-known,verbose=0"), 0);
+	EXPECT(strstr(out, "no cache named") == NULL);
+	fault_inject_clear(&failslab);
+	kmem_cache_destroy(known);
+}
+
 /* A command whose usage names no argument refuses one (crash and reboot
  * are not run here: without the check they would act). */
 static void no_argument_commands_refuse_arguments(struct ktest *t)
@@ -362,6 +393,7 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
+	    KTEST_CASE(faultinject_names_missing_cache),
 	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
 	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter),
 	    KTEST_CASE(bench_failure_fails_the_command),
