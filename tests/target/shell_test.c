@@ -14,6 +14,16 @@
 
 static char out[4096]; /* the whole help text fits */
 
+/* Lines in @s (each ends with a newline). */
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 static int run_captured(const char *line)
 {
 	int rc;
@@ -369,6 +379,36 @@ static void faultinject_names_missing_cache(struct ktest *t)
 	kmem_cache_destroy(known);
 }
 
+/* ktest -l lists the suites, -l SUITE a suite's cases (not run: the
+ * printf suite's case lines would show); an unknown suite is an error, and
+ * an argument that starts with '-' other than a leading -l is refused, not
+ * taken as a suite name. */
+static void ktest_list_options(struct ktest *t)
+{
+	const struct ktest_suite *printf_suite = NULL;
+	char want[128];
+
+	for (size_t i = 0; i < ktest_nr_suites(); i++)
+		if (strcmp(ktest_suite_at(i)->name, "printf") == 0)
+			printf_suite = ktest_suite_at(i);
+	ASSERT(printf_suite && printf_suite->nr_cases > 1);
+	EXPECT_EQ(run_captured("ktest -l"), 0);
+	EXPECT(strstr(out, "  printf ") != NULL && strstr(out, "  shell ") != NULL);
+	EXPECT_EQ(run_captured("ktest -l printf"), 0);
+	EXPECT_EQ(count_lines(out), printf_suite->nr_cases);
+	for (size_t i = 0; i < printf_suite->nr_cases; i++) {
+		ksnprintf(want, sizeof(want), "  printf.%s\n", printf_suite->cases[i].name);
+		EXPECT(strstr(out, want) != NULL);
+	}
+	EXPECT(strstr(out, "ok ") == NULL); /* nothing ran */
+	EXPECT_EQ(run_captured("ktest -l nosuch"), -EINVAL);
+	EXPECT_STREQ(out, "ktest: no suite named 'nosuch' (ktest -l lists them)\n");
+	EXPECT_EQ(run_captured("ktest -x"), -EINVAL);
+	EXPECT(strncmp(out, "ktest: unknown option '-x' (", 28) == 0);
+	EXPECT_EQ(run_captured("ktest printf -l"), -EINVAL);
+	EXPECT(strncmp(out, "ktest: -l comes first, '-l' (", 29) == 0);
+}
+
 /* A command whose usage names no argument refuses one (crash and reboot
  * are not run here: without the check they would act). */
 static void no_argument_commands_refuse_arguments(struct ktest *t)
@@ -393,7 +433,7 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
-	    KTEST_CASE(faultinject_names_missing_cache),
+	    KTEST_CASE(faultinject_names_missing_cache), KTEST_CASE(ktest_list_options),
 	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
 	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter),
 	    KTEST_CASE(bench_failure_fails_the_command),
