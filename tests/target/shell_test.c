@@ -212,6 +212,13 @@ static void workload_commands_report_bad_arguments(struct ktest *t)
 {
 	EXPECT_EQ(run_captured("memmap-timeline 1 2 3 4"), -EINVAL);
 	EXPECT(strstr(out, "usage: memmap-timeline [slots [steps [every]]]") != NULL);
+	EXPECT_EQ(run_captured("memmap-timeline 1K 2x"), -EINVAL);
+	EXPECT(strstr(out, "memmap-timeline: steps '2x' is not a number (decimal or 0x hex, K/M/G/T suffix)\n") ==
+	       out);
+	EXPECT_EQ(run_captured("memmap-timeline 4G"), -EINVAL);
+	EXPECT(strstr(out, "memmap-timeline: slots '4G' is not from 1 to 4294967295\n") == out);
+	EXPECT_EQ(run_captured("memmap-timeline 1 0"), -EINVAL);
+	EXPECT(strstr(out, "memmap-timeline: steps '0' is not from 1 to 4294967295\n") == out);
 	EXPECT_EQ(run_captured("memmap-fill x"), -EINVAL);
 	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
 	EXPECT_EQ(run_captured("memmap-fill free x"), -EINVAL);
@@ -223,6 +230,18 @@ static void workload_commands_report_bad_arguments(struct ktest *t)
 	EXPECT(strstr(out, "stress: seed '-1' is not a number") == out);
 	EXPECT_EQ(run_captured("slabinfo kmalloc-64 16 17179869184T"), -EINVAL);
 	EXPECT(strstr(out, "slabinfo: BATCHCOUNT '17179869184T' is more than 2^64 - 1\n") == out);
+}
+
+/* memmap-timeline takes sizes as stress does (shell_parse_number: K/M/G
+ * suffixes, 0x hex): 1K slots, 0x800 steps, a sample every 1K. */
+static void memmap_timeline_takes_suffixes(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("memmap-timeline 1K 0x800 1K"), 0);
+	EXPECT(strstr(out, "memmap-timeline: churn weights, 1024 slots, 2048 steps, a sample every 1024, ") ==
+	       out);
+	EXPECT_EQ(count_lines(out) > 2, 1);
+	EXPECT(strstr(out, "memmap-sample: step=1024 phase=churn ") != NULL);
+	EXPECT(strstr(out, " 0 corrupt, 0 failed\n") != NULL);
 }
 
 /* `kfence MS` reads MS as kfence.sample_interval= does (lib/parse.c, at
@@ -431,6 +450,7 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
 	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class),
 	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
+	    KTEST_CASE(memmap_timeline_takes_suffixes),
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
 	    KTEST_CASE(faultinject_names_missing_cache), KTEST_CASE(ktest_list_options),
