@@ -3,6 +3,8 @@
  * scripts/memmap-plot.sh, make memmap):
  *
  * memmap-timeline [slots [steps [every]]]
+ *   (each 1 .. 2^32 - 1, decimal or 0x hex with a K/M/G suffix as stress
+ *   takes them: shell_parse_number; "16K" slots is 16384)
  *   The churn workload (bench/churn.h: its slot scheme and its size weights
  *   16:20 32:20 64:20 128:10 192:8 256:8 512:6 1024:4 3000:2 8192:2), scaled
  *   up to `slots` slots (default 262144: about 46 MiB live once half are
@@ -37,7 +39,6 @@
  *   gives it all back, the table of what is held (FILL_MAX entries, 64
  *   pages) too.
  */
-#include <lib/parse.h>
 #include <bench/bench.h>
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
@@ -90,6 +91,7 @@ static int cmd_memmap_timeline(int argc, char **argv)
 				0x2545f4914f6cdd1dull, 8 };
 	struct wl_hooks hooks = { .every = 10000, .sample = tl_sample, .stop = shell_interrupted };
 	u32 *const args[] = { &spec.slots, &spec.steps, &hooks.every };
+	static const char *const names[] = { "slots", "steps", "every" };
 	struct wl_result r;
 	struct page *page;
 	unsigned int order;
@@ -101,8 +103,11 @@ static int cmd_memmap_timeline(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		u64 v;
 
-		if (parse_u64(argv[i], &v) || v == 0 || v > UINT32_MAX) {
-			kprintf("memmap-timeline: '%s' is not a number from 1 to %u\n", argv[i], UINT32_MAX);
+		if (shell_parse_number("memmap-timeline", names[i - 1], argv[i], &v))
+			return -EINVAL;
+		if (v == 0 || v > UINT32_MAX) {
+			kprintf("memmap-timeline: %s '%s' is not from 1 to %u\n", names[i - 1], argv[i],
+				UINT32_MAX);
 			return -EINVAL;
 		}
 		*args[i - 1] = (u32)v;

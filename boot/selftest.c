@@ -45,15 +45,37 @@ void selftest_boot(void)
 	poweroff(tot.failed ? EXIT_TESTS_FAILED : EXIT_OK);
 }
 
+#define KTEST_USAGE "ktest [suite...] runs (all by default), ktest -l lists the suites, ktest -l suite... their cases"
+
+/* ktest -l [suite...]: the suites, or the cases of each named one; an
+ * unknown name is an error (the others are still listed). */
+static int list_cmd(int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc == 2)
+		ktest_list();
+	for (int i = 2; i < argc; i++)
+		if (ktest_list_cases(argv[i]))
+			rc = -EINVAL;
+	return rc;
+}
+
+/* An option is -l, first; any other argument that starts with '-' (or -l
+ * anywhere else) is refused before anything runs, never read as a suite. */
 static int cmd_ktest(int argc, char **argv)
 {
 	char selection[SHELL_LINE_MAX] = "";
 	struct ktest_totals tot;
 
-	if (argc == 2 && strcmp(argv[1], "-l") == 0) {
-		ktest_list();
-		return 0;
-	}
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && !(i == 1 && strcmp(argv[i], "-l") == 0)) {
+			kprintf("ktest: %s '%s' (%s)\n", strcmp(argv[i], "-l") ? "unknown option" : "-l comes first,",
+				argv[i], KTEST_USAGE);
+			return -EINVAL;
+		}
+	if (argc >= 2 && strcmp(argv[1], "-l") == 0)
+		return list_cmd(argc, argv);
 	if (argc == 1)
 		kstrlcpy(selection, "all", sizeof(selection));
 	for (int i = 1; i < argc; i++) {
@@ -66,4 +88,5 @@ static int cmd_ktest(int argc, char **argv)
 		return -EIO;
 	return tot.interrupted ? -EINTR : 0;
 }
-SHELL_CMD("ktest", cmd_ktest, "[-l | suite...]", "run self-test suites (all by default; -l lists them)");
+SHELL_CMD("ktest", cmd_ktest, "[-l [suite...] | suite...]",
+	  "run self-test suites (all by default); -l lists them, -l SUITE its cases");

@@ -284,6 +284,30 @@ static void reroute(struct fault_attr *a)
 		slob_heap_set_fault_inject(&kmalloc_heap, failslab_targets(kmalloc_heap.name));
 }
 
+static void find_target(struct kmem_cache *c, void *arg)
+{
+	if (strcmp(c->name, failslab.cache) == 0)
+		*(bool *)arg = true;
+}
+
+bool failslab_target_exists(void)
+{
+	bool found = false;
+
+	if (!failslab.cache[0] || (kmalloc_heap.name && strcmp(kmalloc_heap.name, failslab.cache) == 0))
+		return true;
+	slab_for_each_cache(find_target, &found);
+	return found;
+}
+
+/* The console's word on a cache=NAME no cache has yet. */
+static void say_if_no_target(const char *who)
+{
+	if (failslab.active && !failslab_target_exists())
+		kprintf("%s: no cache named '%s' yet: the rule applies when one is created\n", who,
+			failslab.cache);
+}
+
 static void start(struct fault_attr *a, const struct fault_attr *cfg)
 {
 	a->probability = cfg->probability;
@@ -373,6 +397,7 @@ void fault_inject_boot_start(void)
 	if (boot_cfg[1].active) {
 		start(&failslab, &boot_cfg[1]);
 		reroute(&failslab);
+		say_if_no_target("failslab");
 	}
 	if (boot_cfg[0].active || boot_cfg[1].active)
 		fault_inject_show();

@@ -46,6 +46,22 @@ void free_boot_range(struct pglist_data *node, unsigned long s, unsigned long e)
 void setup_watermarks(struct pglist_data *node);
 void setup_pcp(struct zone *z);
 
+/* ---- use before mm_init ---- */
+/* The static state (kmalloc_fast_off, slab caches' empty pair, a zeroed
+ * SLOB heap, the host port's per-hart data) sends every entry point's fast
+ * path to its slow path before the memory manager is up; the slow paths
+ * check these flags there and call mm_called_before_init, which panics
+ * "@what called before mm_init (...)". slab_up: slab_init ran (kmalloc_init,
+ * so mm_init); page_alloc_up: mm_set_node ran (mm_init). */
+extern bool slab_up, page_alloc_up;
+void mm_called_before_init(const char *what) __noreturn __attribute__((cold));
+
+/* Into @buf (page_alloc.c): why a run of @nr contiguous pages for @gfp
+ * failed, as the free counts show it: "out of memory: ...", "low on
+ * memory: ..." (the reserve), "fragmentation: ..." (no free block that
+ * holds them), fault injection, or a race. For kvmalloc's message. */
+void page_run_shortfall(unsigned long nr, gfp_t gfp, char *buf, size_t size);
+
 /* ---- slab and SLOB under kmalloc (kmalloc.c) ---- */
 /* Set up the heap for cache descriptors and magazines (kmalloc_init calls
  * it; every cache must have been destroyed before it runs again). */

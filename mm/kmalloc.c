@@ -536,6 +536,8 @@ static __attribute__((noinline)) void *kmalloc_sample(size_t size, gfp_t gfp, un
 static __attribute__((noinline)) void *kmalloc_slab_slow(size_t size, gfp_t gfp,
 							 unsigned long caller)
 {
+	if (unlikely(!slab_up)) /* (before mm_init every kmalloc=slab request comes here) */
+		mm_called_before_init("kmalloc");
 	if (unlikely(kfence_enabled) && kfence_kmalloc_due())
 		return kmalloc_sample(size, gfp, caller);
 	return slab_slow(size, gfp, caller);
@@ -707,12 +709,17 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 	return kmalloc_track_caller(n * size, gfp | __GFP_ZERO, RET_IP);
 }
 
-/* The struct page that owns p as kmalloc memory, or NULL (reported). */
-static struct page *owner_page(const void *p, const char *what)
+/* The struct page that owns p as kmalloc memory, or NULL (reported: the
+ * error @what; before mm_init a panic naming @who, the entry point). */
+static struct page *owner_page(const void *p, const char *who, const char *what)
 {
 	struct page *page = node_virt_to_page(mem_node, p);
 
 	if (!page) {
+		/* (before mm_init there is no struct page, and every kfree
+		 * but NULL's comes here) */
+		if (unlikely(!page_alloc_up))
+			mm_called_before_init(who);
 		kfree_error(p, what);
 		return NULL;
 	}
@@ -734,7 +741,7 @@ static struct page *owner_page(const void *p, const char *what)
 /* Bigblocks and errors. */
 static __attribute__((noinline)) void kfree_other(const void *p)
 {
-	struct page *page = owner_page(p, "kfree of a pointer kmalloc did not return, or freed twice");
+	struct page *page = owner_page(p, "kfree", "kfree of a pointer kmalloc did not return, or freed twice");
 
 	if (page && page_type(page) == PGTY_BIGBLOCK)
 		slob_big_free((struct slob_heap *)page->priv, page);
@@ -870,7 +877,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	}
 	if (is_kfence_address(p))
 		return kfence_krealloc(p, new_size, gfp);
-	page = owner_page(p, "krealloc of a pointer kmalloc did not return");
+	page = owner_page(p, "krealloc", "krealloc of a pointer kmalloc did not return");
 	if (!page)
 		return NULL;
 	old = ksize(p);

@@ -13,6 +13,7 @@
 #include <mm/kmalloc.h>
 #include <mm/kasan.h>
 #include <mm/mm_report.h>
+#include "internal.h"
 
 struct mem_summary boot_mem_summary;
 
@@ -50,6 +51,12 @@ static void mark_kernel_pages(const struct mm_image *img)
 {
 	for (uintptr_t p = img->start; p < img->end; p += PAGE_SIZE)
 		set_page_type(virt_to_page((void *)p), PGTY_KERNEL);
+}
+
+void mm_called_before_init(const char *what)
+{
+	panic("%s called before mm_init: the memory manager is not up (bring it up first: "
+	      "docs/embedding.md)", what);
 }
 
 /* A second mm_init would build the node afresh over whatever is in use:

@@ -1003,6 +1003,9 @@ static __attribute__((noinline)) struct page *alloc_pages_slow(struct pglist_dat
 	if (unlikely(!page)) {
 		page = alloc_pages_reclaim(node, gfp, order);
 		if (!page) {
+			/* (before mm_init: an empty node, every request here) */
+			if (unlikely(!page_alloc_up) && node == mem_node)
+				mm_called_before_init("alloc_pages");
 			warn_alloc_failure(node, gfp, order);
 			return NULL;
 		}
@@ -1174,7 +1177,12 @@ static __attribute__((noinline)) struct page *alloc_pages_current_slow(gfp_t gfp
 	return kasan_alloc_pages(alloc_pages_slow(mem_node, gfp, order), order);
 }
 
-static struct per_cpu_pages no_zone_pcp; /* always empty: for gfp without a zone */
+/* Always empty: for gfp without a zone, and (mm/port.h) what a port's
+ * per-hart slots may name before mm_init, so that the order-0 fast paths
+ * take the slow ones, which check page_alloc_up. */
+struct per_cpu_pages no_zone_pcp;
+
+bool page_alloc_up;
 
 /*
  * Point every hart's slots at the node's per-hart stacks: slot z is the
@@ -1211,6 +1219,7 @@ void mm_set_node(struct pglist_data *node)
 	mem_node = node;
 	memmap_set_window(node);
 	bind_cpus(node);
+	page_alloc_up = true;
 }
 
 /*
@@ -1329,6 +1338,45 @@ void put_page(struct page *page)
 unsigned long nr_free_pages(void)
 {
 	return node_free_pages_count(mem_node);
+}
+
+/*
+ * Why a run of @nr pages for @gfp was not had: the free pages of the zones
+ * @gfp may take (buddy lists; read without the zone locks, a report), their
+ * largest free block, and the reserve (the min watermarks) they keep.
+ */
+void page_run_shortfall(unsigned long nr, gfp_t gfp, char *buf, size_t size)
+{
+	unsigned long free = 0, min = 0;
+	int top = -1;
+
+	for (struct zone *const *zl = mem_node->zonelist[gfp_highest_zone(gfp)]; *zl; zl++) {
+		struct zone *z = *zl;
+
+		free += __atomic_load_n(&z->free_pages, __ATOMIC_RELAXED);
+		min += z->watermark[WMARK_MIN];
+		for (int o = MAX_ORDER - 1; o > top; o--)
+			if (__atomic_load_n(&z->free_area[o].nr_free, __ATOMIC_RELAXED)) {
+				top = o;
+				break;
+			}
+	}
+	if (free < nr)
+		ksnprintf(buf, size, "out of memory: %lu pages free in %s, %lu needed", free,
+			  gfp_zone_text(gfp), nr);
+	else if (free - nr < min)
+		ksnprintf(buf, size, "low on memory: %lu pages free in %s, and taking %lu would go below the "
+			  "%lu the zones keep in reserve (min watermarks)", free, gfp_zone_text(gfp), nr, min);
+	else if (top < 0 || (1ul << top) < nr)
+		ksnprintf(buf, size, "fragmentation: %lu pages free in %s, but no %lu of them in one free "
+			  "block (the largest is order %d, %lu KiB)", free, gfp_zone_text(gfp), nr, top,
+			  top < 0 ? 0ul : (PAGE_SIZE << top) >> 10);
+	else if (fail_page_alloc.active || failslab.active)
+		ksnprintf(buf, size, "fault injection (fail_page_alloc= or failslab=) failed it: %lu pages "
+			  "free in %s, an order-%d block among them", free, gfp_zone_text(gfp), top);
+	else
+		ksnprintf(buf, size, "%lu pages free in %s, an order-%d block among them: taken by another "
+			  "hart meanwhile", free, gfp_zone_text(gfp), top);
 }
 
 /* --- page runs beyond MAX_ORDER (alloc_contig_pages, mmzone.h) ----------- */

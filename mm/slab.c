@@ -190,6 +190,8 @@ unsigned long slab_held_pages(void)
 /* The capacity-0 magazine (EMPTY_END): base[0] only, never written. */
 void *slab_empty_magazine[1];
 
+bool slab_up;
+
 void slab_init(void)
 {
 	slob_heap_init(&meta_heap, "slab-meta", SLOB_SEGFIT);
@@ -202,6 +204,7 @@ void slab_init(void)
 
 		sc->top = sc->end = EMPTY_END;
 	}
+	slab_up = true;
 }
 
 /* ======================= slabs and their lists =========================== */
@@ -1551,6 +1554,8 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 			: (flags & SLAB_SLOB) && (flags & SLAB_NOSLOB) ? "both SLAB_SLOB and SLAB_NOSLOB"
 			: NULL;
 
+	if (unlikely(!slab_up))
+		mm_called_before_init("kmem_cache_create");
 	if (bad) {
 		kprintf("kmem_cache_create(%s, size %zu, align %zu): %s\n", name ? name : "NULL", size,
 			align, bad);

@@ -342,7 +342,7 @@ static void *new_object(struct kmem_cache *c, gfp_t gfp)
 	struct slob_cache *s = c->slob;
 	char *blk;
 
-	if (s->kmalloc_path && !s->heap->kmalloc_other) /* (not KFENCE's objects) */
+	if (s->kmalloc_path && s->heap->kmalloc_plain) /* (not KFENCE's objects) */
 		blk = slob_kmalloc(s->heap, c->size, gfp);
 	else if (s->big)
 		blk = slob_big_alloc(s->heap, c->size, gfp, c->align);

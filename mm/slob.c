@@ -38,7 +38,8 @@
  * choose the model by h->mode. kmalloc's fast paths, slob_kmalloc and
  * slob_kfree, are in mm/slob_segfit.c with the block operations they
  * inline; slob_kmalloc sends everything but a plain segfit request
- * (classic heaps, __GFP_ZERO, failslab, KFENCE: kmalloc_other) to
+ * (classic heaps, __GFP_ZERO, failslab, KFENCE, a heap not set up yet:
+ * !kmalloc_plain) to
  * slob_kmalloc_other here, and failslab checks only there and in
  * slob_big_alloc, KFENCE's sampling only there.
  *
@@ -122,7 +123,7 @@ void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
 	memset(h, 0, sizeof(*h));
 	h->name = name;
 	h->mode = mode;
-	h->kmalloc_other = mode != SLOB_SEGFIT;
+	h->kmalloc_plain = mode == SLOB_SEGFIT;
 	h->secret = (u32)((uintptr_t)h >> 4) * 0x9e3779b1u;
 	h->sp_key = sizepage_key(h);
 	h->sp_lo_pfn = ~0ul; /* no size page yet: an empty range */
@@ -142,7 +143,7 @@ void slob_heap_set_fault_inject(struct slob_heap *h, bool on)
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 
 	h->fault_inject = on;
-	h->kmalloc_other = on || h->kfence || h->mode != SLOB_SEGFIT;
+	h->kmalloc_plain = !on && !h->kfence && h->mode == SLOB_SEGFIT;
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
@@ -151,7 +152,7 @@ void slob_heap_set_kfence(struct slob_heap *h, bool on)
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 
 	h->kfence = on;
-	h->kmalloc_other = on || h->fault_inject || h->mode != SLOB_SEGFIT;
+	h->kmalloc_plain = !on && !h->fault_inject && h->mode == SLOB_SEGFIT;
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
@@ -234,6 +235,8 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC)
 		p = classic_kmalloc(h, size, gfp);
+	else if (unlikely(!h->name)) /* not set up (zeroed: segfit): kmalloc=slob before mm_init */
+		mm_called_before_init("kmalloc");
 	else if (sizepage_serves(size))
 		p = sizepage_alloc(h, sizepage_index(size), gfp);
 	else
@@ -263,6 +266,8 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	struct page *page;
 	void *p;
 
+	if (unlikely(!h->name)) /* a bigblock of kmalloc's heap before mm_init */
+		mm_called_before_init("kmalloc");
 	if (align > PAGE_SIZE)
 		size = MAX(size, align);
 	if (get_order(size) >= MAX_ORDER)

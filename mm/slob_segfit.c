@@ -937,7 +937,7 @@ static inline __attribute__((always_inline)) void *sizepage_kmalloc(struct slob_
 /* kmalloc of 1 .. SLOB_SEG_KMALLOC_MAX bytes. */
 void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 {
-	if (unlikely(h->kmalloc_other || (gfp & __GFP_ZERO)))
+	if (unlikely(!h->kmalloc_plain || (gfp & __GFP_ZERO)))
 		return slob_kmalloc_other(h, size, gfp);
 	if (!(size & (size - 1))) /* a power of two (<= 2048 here), aligned to itself */
 		return sizepage_kmalloc(h, sizepage_index(size), gfp);

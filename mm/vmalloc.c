@@ -30,6 +30,7 @@
 #include <lib/riscv.h>
 #include <lib/spinlock.h>
 #include <mm/vmalloc.h>
+#include "internal.h"
 
 #define VM_ALLOC 0x1 /* vmalloc: the area owns its pages */
 #define VM_MAP 0x2   /* vmap: the caller owns them */
@@ -215,6 +216,8 @@ static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 	void *addr;
 	unsigned int i;
 
+	if (unlikely(!slab_up))
+		mm_called_before_init("vmalloc");
 	if (size && !port_kernel_pgtable()) {
 		/* (kvmalloc's caller is told why its big request failed) */
 		if (!(gfp & __GFP_NOWARN))
@@ -342,6 +345,24 @@ struct page *vmalloc_to_page(const void *addr)
 	return pa == ~0ull ? NULL : pfn_to_page(PHYS_PFN(pa));
 }
 
+/* kvmalloc's failure line when kmalloc failed and there is no page table
+ * for vmalloc: kmalloc's cause first (its own line was kept quiet), then
+ * why vmalloc could not take over. */
+static void kvmalloc_failed(unsigned long size, gfp_t gfp)
+{
+	char why[192];
+
+	if (gfp & __GFP_NOWARN)
+		return;
+	if (size > KMALLOC_MAX_SIZE)
+		ksnprintf(why, sizeof(why), "it is above KMALLOC_MAX_SIZE (%lu KiB)",
+			  (unsigned long)KMALLOC_MAX_SIZE >> 10);
+	else
+		page_run_shortfall((size + PAGE_SIZE - 1) >> PAGE_SHIFT, gfp, why, sizeof(why));
+	kprintf("kvmalloc: %lu bytes (gfp 0x%x) failed: kmalloc could not give them (%s), and vmalloc "
+		"has no page table to map pages in (port_kernel_pgtable() is NULL)\n", size, gfp, why);
+}
+
 void *kvmalloc(unsigned long size, gfp_t gfp)
 {
 	void *p;
@@ -351,6 +372,10 @@ void *kvmalloc(unsigned long size, gfp_t gfp)
 	p = kmalloc(size, gfp | __GFP_NOWARN);
 	if (p)
 		return p;
+	if (size && !port_kernel_pgtable()) {
+		kvmalloc_failed(size, gfp);
+		return NULL;
+	}
 	return vmalloc_caller(size, gfp, (unsigned long)__builtin_return_address(0));
 }
 

@@ -31,11 +31,22 @@ unsigned int nr_online_cpus(void)
 	return MAX_HARTS;
 }
 
-static void *mm_slots[MAX_HARTS][MM_SLOTS];
-static u8 percpu_areas[MAX_HARTS][PERCPU_AREA_SIZE] __aligned(64);
+/* As mm/ finds them before mm_init (mm/port.h, "Before mm_init"): a call
+ * into mm/ before it panics naming the call. */
+#define EMPTY_SLOTS { &no_zone_pcp, &no_zone_pcp, &no_zone_pcp, &no_zone_pcp, \
+		      &no_zone_pcp, &no_zone_pcp, &no_zone_pcp, &no_zone_pcp }
+_Static_assert(MM_SLOTS == 8 && PERCPU_BASE_OFFSET == 0,
+	       "EMPTY_SLOTS names MM_SLOTS slots; slot 0 starts the host's per-hart area");
+static void *mm_slots[MAX_HARTS][MM_SLOTS] = { [0 ... MAX_HARTS - 1] = EMPTY_SLOTS };
+static union {
+	u8 bytes[PERCPU_AREA_SIZE];
+	void **slot0[2]; /* at PERCPU_RESERVED_OFF (0 on the host) */
+} percpu_areas[MAX_HARTS] __aligned(64) = {
+	[0 ... MAX_HARTS - 1] = { .slot0 = { PORT_EMPTY_MAGAZINE, PORT_EMPTY_MAGAZINE } },
+};
 
 __thread unsigned int port_host_cpu __attribute__((tls_model("initial-exec")));
-__thread u8 *port_host_cpu_base __attribute__((tls_model("initial-exec"))) = percpu_areas[0];
+__thread u8 *port_host_cpu_base __attribute__((tls_model("initial-exec"))) = percpu_areas[0].bytes;
 __thread void **port_host_cpu_mm_slots __attribute__((tls_model("initial-exec"))) = mm_slots[0];
 
 void **cpu_mm_slots(unsigned int cpu)
@@ -45,7 +56,7 @@ void **cpu_mm_slots(unsigned int cpu)
 
 u8 *cpu_percpu_base(unsigned int cpu)
 {
-	return percpu_areas[cpu];
+	return percpu_areas[cpu].bytes;
 }
 
 #ifndef PORT_HOST_SLOT_LOCKED
@@ -62,7 +73,7 @@ void port_host_cpu_shared(unsigned int cpu)
 void port_host_set_this_cpu(unsigned int cpu)
 {
 	port_host_cpu = cpu;
-	port_host_cpu_base = percpu_areas[cpu];
+	port_host_cpu_base = percpu_areas[cpu].bytes;
 	port_host_cpu_mm_slots = mm_slots[cpu];
 }
 

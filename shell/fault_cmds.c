@@ -53,6 +53,10 @@ static int cmd_faultinject(int argc, char **argv)
 
 		if (a) {
 			fault_inject_set(a, spec); /* parses: arg_valid said so */
+			/* (kept: a cache made later under that name is failed) */
+			if (a == &failslab && failslab.active && !failslab_target_exists())
+				kprintf("faultinject: no cache named '%s' yet: the rule applies when one is created\n",
+					failslab.cache);
 		} else {
 			fault_inject_clear(&fail_page_alloc);
 			fault_inject_clear(&failslab);

@@ -257,6 +257,19 @@ struct ktest_totals ktest_run(const char *selection, bool closing_line, bool (*s
 	return tot;
 }
 
+int ktest_list_cases(const char *name)
+{
+	const struct ktest_suite *s = find_suite(name, strlen(name));
+
+	if (!s) {
+		kprintf("ktest: no suite named '%s' (ktest -l lists them)\n", name);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < s->nr_cases; i++)
+		kprintf("  %s.%s\n", s->name, s->cases[i].name);
+	return 0;
+}
+
 void ktest_list(void)
 {
 	for (size_t i = 0; i < ktest_nr_suites(); i++) {

@@ -25,7 +25,13 @@ int main(void);
 extern char image_start[], rodata_start[], rodata_end[], data_start[], image_end[]; /* embed.ld */
 
 /* ---- the port: one hart, no paging ---- */
-struct mm_hart_block harts[MAX_HARTS]; /* tp = &harts[0] (start.S); mm/ sets up all of them */
+/* tp = &harts[0] (start.S); mm/ sets up all of them. Initialised as mm/
+ * needs them before mm_init: a call into mm/ before it panics naming it. */
+_Static_assert(MAX_HARTS == 8, "one MM_HART_BLOCK_INIT per hart");
+struct mm_hart_block harts[MAX_HARTS] = {
+	MM_HART_BLOCK_INIT(0), MM_HART_BLOCK_INIT(1), MM_HART_BLOCK_INIT(2), MM_HART_BLOCK_INIT(3),
+	MM_HART_BLOCK_INIT(4), MM_HART_BLOCK_INIT(5), MM_HART_BLOCK_INIT(6), MM_HART_BLOCK_INIT(7),
+};
 
 static __noreturn void power_off(long reason)
 {

@@ -103,6 +103,13 @@ void fault_inject_resume(const struct fault_pause *p);
  * boot-time allocations are never failed). Prints the state when any is. */
 void fault_inject_boot_start(void);
 
+/* Does failslab's cache=NAME name a cache that exists now (a slab cache,
+ * or kmalloc's SLOB heap, "kmalloc")? True without cache=. A name no
+ * cache has is kept: a cache of that name made later is failed (its
+ * kmem_cache_create reads the rule), so the console says it instead of
+ * refusing it. */
+bool failslab_target_exists(void);
+
 /* The spec in the form fault_attr_parse takes ("off" when inactive). */
 void fault_attr_spec(const struct fault_attr *a, char *buf, size_t size);
 

@@ -66,6 +66,21 @@ unsigned int nr_online_cpus(void);
 u8 *cpu_percpu_base(unsigned int cpu);
 /* @cpu's MM_SLOTS page allocator pointers, for every cpu < MAX_HARTS. */
 void **cpu_mm_slots(unsigned int cpu);
+/*
+ * Before mm_init. A call into mm/ before mm_init panics naming it
+ * ("kmalloc called before mm_init: ...") when the per-hart state sends the
+ * fast paths to their slow paths, where the check is (the fast paths carry
+ * none): each of a cpu's MM_SLOTS slots names no_zone_pcp (a page list that
+ * is always empty), and the {top, end} pair at the start of its per-hart
+ * area (slot 0 of mm/percpu.c) is PORT_EMPTY_MAGAZINE twice (a magazine
+ * of capacity 0). mm_init sets both so itself; a port that has its per-hart
+ * data statically initialised so (the host's, MM_HART_BLOCK_INIT below)
+ * gets the panic, a zeroed one a NULL load (docs/embedding.md).
+ */
+struct per_cpu_pages;
+extern struct per_cpu_pages no_zone_pcp;
+extern void *slab_empty_magazine[1];
+#define PORT_EMPTY_MAGAZINE (&slab_empty_magazine[1])
 
 /* ---- time ---- */
 /* Microseconds since an arbitrary start; may stand still (reports only). */
@@ -128,8 +143,9 @@ extern bool port_group_pages_by_use;
 
 /* ---- paging (vmalloc) ---- */
 /* The kernel's page table that vmalloc maps into, or NULL when paging is
- * off (vmalloc and vmap then fail, vmalloc with a message; kvmalloc falls
- * back to kmalloc's pages, so above KMALLOC_MAX_SIZE it fails too). */
+ * off (vmalloc and vmap then fail, vmalloc with a message; kvmalloc takes
+ * kmalloc's pages only, and when kmalloc fails its message names kmalloc's
+ * cause: above KMALLOC_MAX_SIZE, out of or low on memory, fragmentation). */
 struct pgtable *port_kernel_pgtable(void);
 /* Drop this hart's TLB entries for [addr, addr + size). */
 void port_flush_tlb_local(u64 addr, u64 size);
@@ -270,8 +286,22 @@ struct mm_hart_block {
 	u8 reserved1[PORT_MM_SLOTS_OFFSET - PORT_CPU_OFFSET - sizeof(unsigned int)];
 	void *mm_slots[MM_SLOTS]; /* cpu_mm_slots() */
 	u8 reserved2[PERCPU_BASE_OFFSET - PORT_MM_SLOTS_OFFSET - MM_SLOTS * sizeof(void *)];
-	u8 percpu_area[PERCPU_AREA_SIZE] __aligned(64);
+	__extension__ union {
+		u8 percpu_area[PERCPU_AREA_SIZE] __aligned(64);
+		void **percpu_slot0[2]; /* {top, end}: the empty pair (mm/slab.c) */
+	};
 };
+/* cpu @n's block as mm/ finds it before mm_init (above): a call into mm/
+ * before mm_init then panics naming it. Use it for every block:
+ * struct mm_hart_block harts[MAX_HARTS] = { MM_HART_BLOCK_INIT(0), ... }. */
+#define MM_HART_BLOCK_INIT(n)                                                            \
+	{                                                                                \
+		.cpu = (n),                                                              \
+		.mm_slots = { &no_zone_pcp, &no_zone_pcp, &no_zone_pcp, &no_zone_pcp,     \
+			      &no_zone_pcp, &no_zone_pcp, &no_zone_pcp, &no_zone_pcp },   \
+		.percpu_slot0 = { PORT_EMPTY_MAGAZINE, PORT_EMPTY_MAGAZINE },            \
+	}
+_Static_assert(MM_SLOTS == 8, "MM_HART_BLOCK_INIT names MM_SLOTS slots");
 _Static_assert(__builtin_offsetof(struct mm_hart_block, cpu) == PORT_CPU_OFFSET &&
 		       __builtin_offsetof(struct mm_hart_block, mm_slots) == PORT_MM_SLOTS_OFFSET &&
 		       __builtin_offsetof(struct mm_hart_block, percpu_area) == PERCPU_BASE_OFFSET,

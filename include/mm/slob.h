@@ -65,7 +65,8 @@ struct seg_free {
 struct slob_heap {
 	spinlock_t lock;
 	enum slob_mode mode;
-	bool kmalloc_other;  /* slob_kmalloc takes its other path: classic, fault_inject, kfence */
+	bool kmalloc_plain;  /* slob_kmalloc's fast path serves: segfit, no fault_inject or kfence
+			      * (false in a heap slob_heap_init has not set up: the other path) */
 	bool fault_inject;   /* failslab targets this heap's kmalloc and bigblocks */
 	bool kfence;         /* KFENCE samples this heap's kmalloc (mm/kfence.c) */
 	const char *name;

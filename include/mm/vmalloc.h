@@ -12,7 +12,12 @@
  * __GFP_NOWARN,
  *   vmalloc: N bytes refused: no page table to map them (port_kernel_pgtable() is NULL)
  * kvmalloc then serves what kmalloc can (up to KMALLOC_MAX_SIZE) and fails
- * a bigger request with that line.
+ * the rest with a line that names kmalloc's cause, then the page table:
+ *   kvmalloc: N bytes (gfp 0x0) failed: kmalloc could not give them (CAUSE), and vmalloc has no page table to map pages in (port_kernel_pgtable() is NULL)
+ * CAUSE: "it is above KMALLOC_MAX_SIZE (4096 KiB)", "out of memory: ...",
+ * "low on memory: ..." (the min watermarks), "fragmentation: ..." (no free
+ * block holds it), "fault injection ..." (mm/page_alloc.c:
+ * page_run_shortfall).
  */
 #ifndef RVMM_VMALLOC_H
 #define RVMM_VMALLOC_H

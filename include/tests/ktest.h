@@ -134,6 +134,10 @@ struct ktest_totals ktest_run(const char *selection, bool closing_line, bool (*s
 
 /* Print every registered suite with its number of cases. */
 void ktest_list(void);
+/* Print the cases of the suite named @name, "  SUITE.CASE" a line, and
+ * return 0; -ENOENT, with "ktest: no suite named 'NAME'", when there is
+ * none (ktest -l SUITE, build/host-tests -l SUITE). */
+int ktest_list_cases(const char *name);
 
 /* The registered suites (the linker-built table). */
 size_t ktest_nr_suites(void);

@@ -120,7 +120,41 @@ static void failure_during_an_interrupt_not_counted(struct ktest *t)
 			   "ktest: interrupted after 1 cases (0 passed, 1 failed)\n") != NULL);
 }
 
+/* ktest_list_cases (ktest -l SUITE, host-tests -l SUITE) names each case of
+ * the suite, one "  SUITE.CASE" line each in order, and runs none; a name
+ * no suite has is -ENOENT with a line that says so. */
+static void list_cases_names_each_case(struct ktest *t)
+{
+	const struct ktest_suite *s = NULL;
+	struct fr_capture cap;
+	char out[4096], want[4096] = "";
+	int rc;
+
+	for (size_t i = 0; i < ktest_nr_suites(); i++)
+		if (strcmp(ktest_suite_at(i)->name, "ktest_interrupted") == 0)
+			s = ktest_suite_at(i);
+	ASSERT(s);
+	interrupted_case_runs = 0;
+	fr_capture_start(&cap);
+	rc = ktest_list_cases("ktest_interrupted");
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT_EQ(rc, 0);
+	for (size_t i = 0; i < s->nr_cases; i++) {
+		size_t len = strlen(want);
+
+		ksnprintf(want + len, sizeof(want) - len, "  ktest_interrupted.%s\n", s->cases[i].name);
+	}
+	EXPECT_STREQ(out, want);
+	EXPECT_EQ(interrupted_case_runs, 0); /* listed, not run */
+	fr_capture_start(&cap);
+	rc = ktest_list_cases("nosuch");
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT_EQ(rc, -ENOENT);
+	EXPECT_STREQ(out, "ktest: no suite named 'nosuch' (ktest -l lists them)\n");
+}
+
 KTEST_SUITE(ktest_stop, KTEST_CASE(selection_naming_no_suite_fails),
 	    KTEST_CASE(stop_ends_the_run_between_cases),
 	    KTEST_CASE(stop_asked_before_every_case),
-	    KTEST_CASE(failure_during_an_interrupt_not_counted));
+	    KTEST_CASE(failure_during_an_interrupt_not_counted),
+	    KTEST_CASE(list_cases_names_each_case));

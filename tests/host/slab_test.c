@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include <lib/cmdline.h>
+#include <mm/fault_inject.h>
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
 #include <tests/ktest.h>
@@ -3201,11 +3202,15 @@ FX_CASE(track_caller)
 
 /* The host has no page table (port_kernel_pgtable() is NULL): vmalloc fails
  * with a line that says so (quiet with __GFP_NOWARN), and kvmalloc serves
- * what kmalloc can and fails a bigger request with that line, not silently. */
+ * what kmalloc can and fails a bigger request with a line that names
+ * kmalloc's cause first (here the size), not silently. */
 static void kvmalloc_without_paging_body(struct ktest *t, struct fx *f)
 {
 	static const char refused[] = "vmalloc: 5242880 bytes refused: no page table to map them "
 				      "(port_kernel_pgtable() is NULL)\n";
+	static const char too_big[] = "kvmalloc: 5242880 bytes (gfp 0x0) failed: kmalloc could not give "
+				      "them (it is above KMALLOC_MAX_SIZE (4096 KiB)), and vmalloc has no "
+				      "page table to map pages in (port_kernel_pgtable() is NULL)\n";
 	struct fr_capture cap;
 	void *p;
 
@@ -3218,7 +3223,7 @@ static void kvmalloc_without_paging_body(struct ktest *t, struct fx *f)
 	fr_capture_start(&cap);
 	EXPECT(kvmalloc(5ul << 20, GFP_KERNEL) == NULL);
 	fr_capture_end(&cap, f->out, sizeof(f->out));
-	EXPECT_STREQ(f->out, refused);
+	EXPECT_STREQ(f->out, too_big);
 	fr_capture_start(&cap);
 	EXPECT(vmalloc(5ul << 20) == NULL);
 	fr_capture_end(&cap, f->out, sizeof(f->out));
@@ -3230,6 +3235,115 @@ static void kvmalloc_without_paging_body(struct ktest *t, struct fx *f)
 	EXPECT_STREQ(f->out, "");
 }
 FX_CASE(kvmalloc_without_paging)
+
+/* Every page kvmalloc_causes took, order 0, and how many. */
+static struct page *kv_taken[RAM_SIZE / PAGE_SIZE];
+static unsigned long kv_nr_taken;
+
+/* kvmalloc(@size) with no page table, where kmalloc cannot serve it: NULL
+ * and one line, "kvmalloc: SIZE bytes (gfp 0x0) failed: kmalloc could not
+ * give them (@cause...), and vmalloc has no page table ...", whose cause
+ * starts with @cause; what follows @cause (up to the closing parenthesis)
+ * goes to @rest. */
+static void kv_expect_cause(struct ktest *t, struct fx *f, unsigned long size, const char *cause,
+			    char *rest, size_t rest_size)
+{
+	static const char tail[] = "), and vmalloc has no page table to map pages in "
+				   "(port_kernel_pgtable() is NULL)\n";
+	char head[160];
+	struct fr_capture cap;
+	size_t n, len;
+
+	fr_capture_start(&cap);
+	EXPECT(kvmalloc(size, GFP_KERNEL) == NULL);
+	fr_capture_end(&cap, f->out, sizeof(f->out));
+	ksnprintf(head, sizeof(head), "kvmalloc: %lu bytes (gfp 0x0) failed: kmalloc could not give them (%s",
+		  size, cause);
+	n = strlen(head);
+	len = strlen(f->out);
+	if (strncmp(f->out, head, n) || len < n + strlen(tail) || strcmp(f->out + len - strlen(tail), tail)) {
+		ktest_fail(t, __FILE__, __LINE__, "wanted '%s...%s', got '%s'", head, tail, f->out);
+		rest[0] = '\0';
+		return;
+	}
+	len -= n + strlen(tail);
+	if (len >= rest_size)
+		len = rest_size - 1;
+	memcpy(rest, f->out + n, len);
+	rest[len] = '\0';
+}
+
+/*
+ * kvmalloc's line names kmalloc's real cause when there is no page table:
+ * out of memory (fewer free pages than the request), low on memory (enough
+ * free pages, but not beyond the zones' min watermarks), fragmentation
+ * (enough free pages, none of the free blocks holds the request) and fault
+ * injection. It used to blame the missing page table alone ("vmalloc: N
+ * bytes refused: no page table to map them").
+ */
+static void kvmalloc_causes_body(struct ktest *t, struct fx *f)
+{
+	unsigned long min = 0, nr, free;
+	struct page *page;
+	char rest[200], want[200];
+
+	for (unsigned int z = 0; z < MAX_NR_ZONES; z++)
+		min += mem_node->zones[z].watermark[WMARK_MIN];
+	/* Every page GFP_KERNEL gets, one at a time: what is left is at most
+	 * the reserve, in blocks smaller than min + 1 pages. */
+	kv_nr_taken = 0;
+	while (kv_nr_taken < ARRAY_SIZE(kv_taken) &&
+	       (page = alloc_page(GFP_KERNEL | __GFP_NOWARN)) != NULL)
+		kv_taken[kv_nr_taken++] = page;
+	node_drain_pages(mem_node);
+	free = nr_free_pages();
+	ASSERT(free <= min && min + 1 < KMALLOC_MAX_SIZE / PAGE_SIZE);
+
+	/* Out of memory: 4 MiB, more pages than are free. */
+	kv_expect_cause(t, f, KMALLOC_MAX_SIZE, "out of memory: ", rest, sizeof(rest));
+	ksnprintf(want, sizeof(want), "%lu pages free in any zone, %lu needed", nr_free_pages(),
+		  KMALLOC_MAX_SIZE / PAGE_SIZE);
+	EXPECT_STREQ(rest, want);
+
+	/* Low on memory: free pages enough for 8 pages, but taking them would
+	 * go below the reserve. */
+	nr = 8;
+	while (nr_free_pages() < nr + min / 2 && kv_nr_taken)
+		__free_pages(kv_taken[--kv_nr_taken], 0);
+	node_drain_pages(mem_node);
+	free = nr_free_pages();
+	ASSERT(free >= nr && free - nr < min);
+	kv_expect_cause(t, f, nr * PAGE_SIZE, "low on memory: ", rest, sizeof(rest));
+	ksnprintf(want, sizeof(want), "%lu pages free in any zone, and taking %lu would go below the %lu "
+		  "the zones keep in reserve (min watermarks)", nr_free_pages(), nr, min);
+	EXPECT_STREQ(rest, want);
+
+	/* Fragmentation: every second page taken goes back (its buddy stays
+	 * taken: no two merge), so there are many free pages and no free
+	 * block of min + 1 pages. */
+	for (unsigned long i = 0; i < kv_nr_taken; i += 2) {
+		__free_pages(kv_taken[i], 0);
+		kv_taken[i] = NULL;
+	}
+	node_drain_pages(mem_node);
+	nr = min + 1;
+	ASSERT(nr_free_pages() > nr + min);
+	kv_expect_cause(t, f, nr * PAGE_SIZE, "fragmentation: ", rest, sizeof(rest));
+	ksnprintf(want, sizeof(want), "%lu pages free in any zone, but no %lu of them in one free block (the "
+		  "largest is order ", nr_free_pages(), nr);
+	EXPECT(strncmp(rest, want, strlen(want)) == 0);
+
+	/* Fault injection: everything back, every page allocation failed. */
+	for (unsigned long i = 0; i < kv_nr_taken; i++)
+		if (kv_taken[i])
+			__free_pages(kv_taken[i], 0);
+	kv_nr_taken = 0;
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "100%,verbose=0"), 0);
+	kv_expect_cause(t, f, 64ul << 10, "fault injection (fail_page_alloc= or failslab=) failed it: ", rest,
+			sizeof(rest));
+	fault_inject_clear(&fail_page_alloc);
+}
+FX_CASE(kvmalloc_causes)
 
 /* ---- 10. the SLOB model's own rules ------------------------------------------ */
 
@@ -3859,6 +3973,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(kmalloc_too_big),
 	    KTEST_CASE(track_caller),
 	    KTEST_CASE(kvmalloc_without_paging),
+	    KTEST_CASE(kvmalloc_causes),
 	    KTEST_CASE(slob_layout),
 	    KTEST_CASE(slab_param),
 	    KTEST_CASE(slob_classic),

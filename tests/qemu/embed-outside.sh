@@ -16,7 +16,9 @@
 #     (before them and after them) without a warning;
 #   - tests/embed/user.cc, a C++ program, builds against the host archives
 #     (a missing extern "C" is a link error) and runs;
-#   - tests/embed/init_twice.c: a second mm_init panics, naming the cause.
+#   - tests/embed/init_twice.c: a second mm_init panics, naming the cause;
+#   - tests/embed/before_init.c: kmalloc, kmem_cache_create, kfree, vmalloc
+#     and alloc_pages called before mm_init each panic, naming the call.
 # Expects make lib to have run.
 set -u
 cd "$(dirname "$0")/../.."
@@ -143,3 +145,11 @@ run_init_twice() {
 		timeout 60 ./init_twice | tee /dev/stderr | tail -n 1 | grep -qx 'init-twice: passed')
 }
 step embed-outside-init-twice run_init_twice
+
+run_before_init() {
+	(cd "$OUT/host" && gcc -std=c11 -Wall -Wextra -Werror -pedantic -Irvmm/include -DHOST \
+		"$TREE/tests/embed/before_init.c" -Wl,--start-group rvmm/build/host/librvmm.a \
+		rvmm/build/host/librvmm-port-host.a -Wl,--end-group -pthread -o before_init &&
+		timeout 60 ./before_init | tee /dev/stderr | tail -n 1 | grep -qx 'before-init: passed')
+}
+step embed-outside-before-init run_before_init

@@ -444,7 +444,7 @@ static void failslab_on_kmalloc_both_backends(struct ktest *t)
 	kfree(p);
 	fault_inject_clear(&failslab);
 	EXPECT(!kmalloc_heap.fault_inject);
-	EXPECT_EQ(kmalloc_heap.kmalloc_other, kmalloc_heap.mode != SLOB_SEGFIT);
+	EXPECT_EQ(kmalloc_heap.kmalloc_plain, kmalloc_heap.mode == SLOB_SEGFIT);
 	p = kmalloc(64, GFP_KERNEL);
 	EXPECT(p != NULL);
 	kfree(p);

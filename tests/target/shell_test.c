@@ -14,6 +14,16 @@
 
 static char out[4096]; /* the whole help text fits */
 
+/* Lines in @s (each ends with a newline). */
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 static int run_captured(const char *line)
 {
 	int rc;
@@ -202,6 +212,13 @@ static void workload_commands_report_bad_arguments(struct ktest *t)
 {
 	EXPECT_EQ(run_captured("memmap-timeline 1 2 3 4"), -EINVAL);
 	EXPECT(strstr(out, "usage: memmap-timeline [slots [steps [every]]]") != NULL);
+	EXPECT_EQ(run_captured("memmap-timeline 1K 2x"), -EINVAL);
+	EXPECT(strstr(out, "memmap-timeline: steps '2x' is not a number (decimal or 0x hex, K/M/G/T suffix)\n") ==
+	       out);
+	EXPECT_EQ(run_captured("memmap-timeline 4G"), -EINVAL);
+	EXPECT(strstr(out, "memmap-timeline: slots '4G' is not from 1 to 4294967295\n") == out);
+	EXPECT_EQ(run_captured("memmap-timeline 1 0"), -EINVAL);
+	EXPECT(strstr(out, "memmap-timeline: steps '0' is not from 1 to 4294967295\n") == out);
 	EXPECT_EQ(run_captured("memmap-fill x"), -EINVAL);
 	EXPECT(strstr(out, "usage: memmap-fill [free]") != NULL);
 	EXPECT_EQ(run_captured("memmap-fill free x"), -EINVAL);
@@ -213,6 +230,18 @@ static void workload_commands_report_bad_arguments(struct ktest *t)
 	EXPECT(strstr(out, "stress: seed '-1' is not a number") == out);
 	EXPECT_EQ(run_captured("slabinfo kmalloc-64 16 17179869184T"), -EINVAL);
 	EXPECT(strstr(out, "slabinfo: BATCHCOUNT '17179869184T' is more than 2^64 - 1\n") == out);
+}
+
+/* memmap-timeline takes sizes as stress does (shell_parse_number: K/M/G
+ * suffixes, 0x hex): 1K slots, 0x800 steps, a sample every 1K. */
+static void memmap_timeline_takes_suffixes(struct ktest *t)
+{
+	EXPECT_EQ(run_captured("memmap-timeline 1K 0x800 1K"), 0);
+	EXPECT(strstr(out, "memmap-timeline: churn weights, 1024 slots, 2048 steps, a sample every 1024, ") ==
+	       out);
+	EXPECT_EQ(count_lines(out) > 2, 1);
+	EXPECT(strstr(out, "memmap-sample: step=1024 phase=churn ") != NULL);
+	EXPECT(strstr(out, " 0 corrupt, 0 failed\n") != NULL);
 }
 
 /* `kfence MS` reads MS as kfence.sample_interval= does (lib/parse.c, at
@@ -338,6 +367,67 @@ static void faultinject_bad_line_sets_nothing(struct ktest *t)
 	fault_inject_clear(&fail_page_alloc);
 }
 
+/* failslab=...,cache=NAME with no cache of that name is kept, and the
+ * console says so; a cache made under the name afterwards is failed. A
+ * name a cache has gets no such line. */
+static void faultinject_names_missing_cache(struct ktest *t)
+{
+	struct kmem_cache *known, *later;
+
+	if (failslab.active || fail_page_alloc.active) {
+		ktest_skip(t, "fault injection is on");
+		return;
+	}
+	EXPECT_EQ(run_captured("faultinject failslab=1,cache=ktest-nosuch,verbose=0"), 0);
+	EXPECT(strstr(out, "faultinject: no cache named 'ktest-nosuch' yet: the rule applies when one is "
+			   "created\n") != NULL);
+	EXPECT(failslab.active);
+	EXPECT_STREQ(failslab.cache, "ktest-nosuch");
+	later = kmem_cache_create("ktest-nosuch", 64, 0, 0, NULL);
+	ASSERT(later);
+	EXPECT(kmem_cache_alloc(later, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	EXPECT(failslab.failures >= 1);
+	fault_inject_clear(&failslab);
+	kmem_cache_destroy(later);
+
+	known = kmem_cache_create("ktest-known", 64, 0, 0, NULL);
+	ASSERT(known);
+	EXPECT_EQ(run_captured("faultinject failslab=1,cache=ktest-known,verbose=0"), 0);
+	EXPECT(strstr(out, "no cache named") == NULL);
+	fault_inject_clear(&failslab);
+	kmem_cache_destroy(known);
+}
+
+/* ktest -l lists the suites, -l SUITE a suite's cases (not run: the
+ * printf suite's case lines would show); an unknown suite is an error, and
+ * an argument that starts with '-' other than a leading -l is refused, not
+ * taken as a suite name. */
+static void ktest_list_options(struct ktest *t)
+{
+	const struct ktest_suite *printf_suite = NULL;
+	char want[128];
+
+	for (size_t i = 0; i < ktest_nr_suites(); i++)
+		if (strcmp(ktest_suite_at(i)->name, "printf") == 0)
+			printf_suite = ktest_suite_at(i);
+	ASSERT(printf_suite && printf_suite->nr_cases > 1);
+	EXPECT_EQ(run_captured("ktest -l"), 0);
+	EXPECT(strstr(out, "  printf ") != NULL && strstr(out, "  shell ") != NULL);
+	EXPECT_EQ(run_captured("ktest -l printf"), 0);
+	EXPECT_EQ(count_lines(out), printf_suite->nr_cases);
+	for (size_t i = 0; i < printf_suite->nr_cases; i++) {
+		ksnprintf(want, sizeof(want), "  printf.%s\n", printf_suite->cases[i].name);
+		EXPECT(strstr(out, want) != NULL);
+	}
+	EXPECT(strstr(out, "ok ") == NULL); /* nothing ran */
+	EXPECT_EQ(run_captured("ktest -l nosuch"), -EINVAL);
+	EXPECT_STREQ(out, "ktest: no suite named 'nosuch' (ktest -l lists them)\n");
+	EXPECT_EQ(run_captured("ktest -x"), -EINVAL);
+	EXPECT(strncmp(out, "ktest: unknown option '-x' (", 28) == 0);
+	EXPECT_EQ(run_captured("ktest printf -l"), -EINVAL);
+	EXPECT(strncmp(out, "ktest: -l comes first, '-l' (", 29) == 0);
+}
+
 /* A command whose usage names no argument refuses one (crash and reboot
  * are not run here: without the check they would act). */
 static void no_argument_commands_refuse_arguments(struct ktest *t)
@@ -360,8 +450,10 @@ KTEST_SUITE(shell, KTEST_CASE(echo_splits_words), KTEST_CASE(empty_line_does_not
 	    KTEST_CASE(help_lists_every_command), KTEST_CASE(command_names_unique),
 	    KTEST_CASE(poweroff_rejects_bad_code), KTEST_CASE(slabinfo_tunes_unmade_kmalloc_class),
 	    KTEST_CASE(memmap_fill_free_keeps_no_pages), KTEST_CASE(workload_commands_report_bad_arguments),
+	    KTEST_CASE(memmap_timeline_takes_suffixes),
 	    KTEST_CASE(bench_refuses_unknown_name), KTEST_CASE(memmap_fill_reports_no_memory),
 	    KTEST_CASE(slabinfo_refuses_huge_sharedfactor), KTEST_CASE(faultinject_bad_line_sets_nothing),
+	    KTEST_CASE(faultinject_names_missing_cache), KTEST_CASE(ktest_list_options),
 	    KTEST_CASE(no_argument_commands_refuse_arguments), KTEST_CASE(help_shows_one_command),
 	    KTEST_CASE(non_ascii_line_refused), KTEST_CASE(kfence_interval_parsed_as_the_parameter),
 	    KTEST_CASE(bench_failure_fails_the_command),
