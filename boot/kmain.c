@@ -55,10 +55,13 @@ static void devicetree_init(unsigned long dtb_phys)
 		dt_panic_unusable(dtb_phys, rc, boot_dt.error);
 }
 
-/* The kernel image is reserved; so are the DT's own ranges (dt_parse). */
+/* The kernel image is reserved; so are the DT's own ranges (dt_parse).
+ * Then the dynamic /reserved-memory nodes get their ranges, around all of
+ * those (drivers/dt_memblock.c). */
 static void memory_map_init(void)
 {
 	dt_reserve_kernel(&boot_dt, (u64)(uintptr_t)_start, (u64)(_end - _start));
+	dt_place_dynamic(&boot_dt);
 	dt_print_memmap(&boot_dt);
 }
 
@@ -148,7 +151,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	ram_probe(&boot_dt);             /* RAM the tree describes but the machine lacks */
 	cmdline_init(boot_dt.bootargs);  /* key=value boot parameters */
 	random_init(&boot_dt);           /* seed: /chosen/rng-seed, counters */
-	memory_map_init();               /* reserve the kernel, print the map */
+	memory_map_init();               /* reserve the kernel, place dynamic ranges, print the map */
 	mm_init_from_dt();               /* memblock, struct pages, zones, buddy */
 	page_owner_boot_start();         /* page_owner=on: records from here on */
 	paging_init(&memblock);          /* Sv39: direct map, kernel protections */

@@ -10,6 +10,10 @@
  *   scan_reserved_memory() children of /reserved-memory, decoded with its
  *                          cells (which must be the root's), named after
  *                          the child, with no-map; overlaps among them warned;
+ *                          a child with size and no reg (dynamic) is checked
+ *                          and listed in dynamic[], for dt_place_dynamic
+ *                          (drivers/dt_memblock.c) to place once the kernel
+ *                          image is known;
  *   the blob itself        ("dtb", dtb_phys .. + totalsize);
  *   scan_chosen()          bootargs, stdout-path, rng-seed, the initrd ("initrd");
  *   scan_cpus()            timebase-frequency and every cpu node.
@@ -39,10 +43,7 @@
 #include <drivers/fdt.h>
 #include <drivers/devicetree.h>
 
-static void dt_warn(struct dt_info *info, const char *fmt, ...) __printf(2, 3);
-
-/* Print "dt: warning: <what>" as one line and count it. */
-static void dt_warn(struct dt_info *info, const char *fmt, ...)
+void dt_warn(struct dt_info *info, const char *fmt, ...)
 {
 	char what[256];
 	va_list ap;
@@ -277,6 +278,8 @@ static struct dt_reserved *insert_reserved(struct dt_info *info, u64 base, u64 s
 	r->size = size;
 	r->nomap = nomap;
 	r->resmem = false;
+	r->reusable = false;
+	r->dynamic = false;
 	kstrlcpy(r->reason, reason ? reason : "", sizeof(r->reason));
 	info->nr_reserved++;
 	return r;
@@ -289,12 +292,27 @@ int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason
 	return insert_reserved(info, base, size, reason, nomap) ? 0 : -FDT_ERR_TOOMANY;
 }
 
+int dt_add_dynamic(struct dt_info *info, const struct dt_dynamic *d, u64 base)
+{
+	struct dt_reserved *r;
+
+	if (!range_valid(base, d->size))
+		return -FDT_ERR_BADRANGE;
+	r = insert_reserved(info, base, d->size, d->name, d->nomap);
+	if (!r)
+		return -FDT_ERR_TOOMANY;
+	r->resmem = true;
+	r->reusable = d->reusable;
+	r->dynamic = true;
+	return 0;
+}
+
 /* A reserved range of the tree itself, the @dir@name one (@dir is
  * "/reserved-memory/" for a child of that node, "" for the mem-reserve
  * map): at most DT_MAX_RESERVED of them, so that the slots of the dtb, the
  * initrd and the kernel stay free. */
 static int add_tree_reserved(struct dt_info *info, u64 base, u64 size, const char *dir,
-			     const char *name, bool nomap)
+			     const char *name, bool nomap, bool reusable)
 {
 	struct dt_reserved *r;
 
@@ -308,6 +326,7 @@ static int add_tree_reserved(struct dt_info *info, u64 base, u64 size, const cha
 	if (!r)
 		return -FDT_ERR_TOOMANY;
 	r->resmem = dir[0] != '\0';
+	r->reusable = reusable;
 	info->nr_tree_reserved++;
 	return 0;
 }
@@ -327,7 +346,7 @@ static int scan_memreserve(struct dt_info *info)
 			dt_warn(info, "memreserve entry %d: zero size: dropped", i);
 			continue;
 		}
-		err = add_tree_reserved(info, base, size, "", "memreserve", false);
+		err = add_tree_reserved(info, base, size, "", "memreserve", false, false);
 		if (err)
 			return err;
 	}
@@ -353,6 +372,117 @@ static void warn_resmem_overlaps(struct dt_info *info, const char *name, u64 bas
 	}
 }
 
+/* A cells-sized property of a dynamic node (size, alignment): true with
+ * *val, or false after a warning that names the node and the length. */
+static bool read_dynamic_cells(struct dt_info *info, int node, const char *name,
+			       const char *prop, int cells, const char *cells_name, u64 *val)
+{
+	int len;
+	const void *p = fdt_getprop(&info->fdt, node, prop, &len);
+
+	if (len != cells * 4) {
+		dt_warn(info, "/reserved-memory/%s: %s is %d bytes, not %d (%s %d): skipped",
+			name, prop, len, cells * 4, cells_name, cells);
+		return false;
+	}
+	*val = fdt_cells_ld(p, cells);
+	return true;
+}
+
+/* The alignment of dynamic node @d (align 0 or absent: the default), as
+ * Linux's __reserved_mem_alloc_size; false after a warning when it is not
+ * a power of two. */
+static bool dynamic_alignment(struct dt_info *info, int node, struct dt_dynamic *d, int ac)
+{
+	const struct fdt *f = &info->fdt;
+	u64 align = 0;
+
+	if (has_prop(f, node, "alignment") &&
+	    !read_dynamic_cells(info, node, d->name, "alignment", ac, "#address-cells", &align))
+		return false;
+	if (align & (align - 1)) {
+		dt_warn(info, "/reserved-memory/%s: alignment 0x%llx is not a power of two: skipped",
+			d->name, (unsigned long long)align);
+		return false;
+	}
+	if (!align)
+		align = DT_DYNAMIC_ALIGN;
+	if (fdt_is_compatible(f, node, "shared-dma-pool") && d->reusable && !d->nomap)
+		align = MAX(align, (u64)DT_CMA_ALIGN);
+	d->align = align;
+	return true;
+}
+
+void dt_dynamic_range(const struct dt_dynamic *d, int i, u64 *start, u64 *size)
+{
+	const u8 *e = d->ranges + (size_t)i * (size_t)(d->addr_cells + d->size_cells) * 4;
+
+	*start = fdt_cells_ld(e, d->addr_cells);
+	*size = fdt_cells_ld(e + d->addr_cells * 4, d->size_cells);
+}
+
+/* alloc-ranges of dynamic node @d: whole entries (an address and a size in
+ * /reserved-memory's cells, the root's), none wrapping past 2^64; false
+ * after a warning otherwise. An entry of no RAM is dt_place_dynamic's to
+ * report. */
+static bool dynamic_alloc_ranges(struct dt_info *info, int node, struct dt_dynamic *d)
+{
+	int len, entry = (d->addr_cells + d->size_cells) * 4;
+	const u8 *p = fdt_getprop(&info->fdt, node, "alloc-ranges", &len);
+
+	if (!p)
+		return true;
+	if (len == 0 || len % entry) {
+		dt_warn(info, "/reserved-memory/%s: alloc-ranges is %d bytes, not a whole number of %d-byte entries (an address and a size): skipped",
+			d->name, len, entry);
+		return false;
+	}
+	d->ranges = p;
+	d->nr_ranges = len / entry;
+	for (int i = 0; i < d->nr_ranges; i++) {
+		u64 start, size;
+
+		dt_dynamic_range(d, i, &start, &size);
+		if (size && !range_valid(start, size)) {
+			dt_warn(info, "/reserved-memory/%s: alloc-ranges entry %d (0x%llx, size 0x%llx) wraps past 2^64: skipped",
+				d->name, i, (unsigned long long)start, (unsigned long long)size);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A child with size and no reg: a dynamic reservation, placed later by
+ * dt_place_dynamic. Its size (#size-cells, not 0), alignment (#address-
+ * cells, a power of two) and alloc-ranges (whole entries) are checked
+ * here; a node that fails is skipped with a warning that names it and the
+ * cause, and reserves nothing. More than DT_MAX_DYNAMIC is -FDT_ERR_TOOMANY.
+ */
+static int scan_dynamic_child(struct dt_info *info, int node, const char *name, int ac, int sc)
+{
+	const struct fdt *f = &info->fdt;
+	struct dt_dynamic d = { .addr_cells = ac, .size_cells = sc };
+
+	kstrlcpy(d.name, name ? name : "", sizeof(d.name));
+	d.nomap = has_prop(f, node, "no-map");
+	d.reusable = has_prop(f, node, "reusable");
+	if (!read_dynamic_cells(info, node, name, "size", sc, "#size-cells", &d.size))
+		return 0;
+	if (d.size == 0) {
+		dt_warn(info, "/reserved-memory/%s: size 0: skipped", name);
+		return 0;
+	}
+	if (!dynamic_alignment(info, node, &d, ac) || !dynamic_alloc_ranges(info, node, &d))
+		return 0;
+	if (info->nr_dynamic == DT_MAX_DYNAMIC)
+		return dt_fail(info, -FDT_ERR_TOOMANY,
+			       "dynamic reservations: /reserved-memory/%s is number %d (size, no reg); rvmm's table holds %d",
+			       name, DT_MAX_DYNAMIC + 1, DT_MAX_DYNAMIC);
+	info->dynamic[info->nr_dynamic++] = d;
+	return 0;
+}
+
 static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 {
 	const struct fdt *f = &info->fdt;
@@ -363,16 +493,15 @@ static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 
 	if (!has_prop(f, node, "reg")) {
 		if (has_prop(f, node, "size"))
-			dt_warn(info, "/reserved-memory/%s: dynamic allocation (size, no reg) not supported: skipped",
-				name);
-		else
-			dt_warn(info, "/reserved-memory/%s: no reg: skipped", name);
+			return scan_dynamic_child(info, node, name, ac, sc);
+		dt_warn(info, "/reserved-memory/%s: no reg: skipped", name);
 		return 0;
 	}
 	while ((more = next_range(info, "/reserved-memory/", node, ac, sc, &idx,
 				  &base, &size)) > 0) {
 		warn_resmem_overlaps(info, name, base, size);
-		err = add_tree_reserved(info, base, size, "/reserved-memory/", name, nomap);
+		err = add_tree_reserved(info, base, size, "/reserved-memory/", name, nomap,
+					has_prop(f, node, "reusable"));
 		if (err)
 			return err;
 	}
@@ -754,6 +883,17 @@ int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phy
 	return err;
 }
 
+/* " (dynamic, no-map, reusable)", with those of the three @r has; "" for none. */
+static const char *reserved_flags(const struct dt_reserved *r)
+{
+	static const char *const flags[8] = {
+		"", " (no-map)", " (reusable)", " (no-map, reusable)",
+		" (dynamic)", " (dynamic, no-map)", " (dynamic, reusable)", " (dynamic, no-map, reusable)",
+	};
+
+	return flags[(r->nomap ? 1 : 0) | (r->reusable ? 2 : 0) | (r->dynamic ? 4 : 0)];
+}
+
 void dt_print_memmap(const struct dt_info *info)
 {
 	int i;
@@ -773,7 +913,7 @@ void dt_print_memmap(const struct dt_info *info)
 		kprintf("  [mem 0x%016llx-0x%016llx] %s%s\n",
 			(unsigned long long)r->base,
 			(unsigned long long)(r->base + r->size - 1),
-			r->reason, r->nomap ? " (no-map)" : "");
+			r->reason, reserved_flags(r));
 	}
 }
 

@@ -4,6 +4,15 @@
  * that stop a boot whose map cannot hold the kernel. The glue between
  * drivers/devicetree.c and mm/memblock.c, so that mm/ takes plain ranges
  * and never reads a struct dt_info; rvmm-dt calls the same code.
+ *
+ * dt_place_dynamic places the dynamic /reserved-memory nodes (size, no reg)
+ * with memblock_alloc_range on a scratch memblock of the map as it stands
+ * once the kernel image is reserved, and adds each range to the map: so
+ * memblock_from_dt later reserves them like every other range, and the
+ * printed map shows them. A reusable one stays reserved: rvmm has no page
+ * migration, so pages lent to the page allocator could not be taken back
+ * for the region's owner (Linux hands a CMA pool's pages to its buddy
+ * allocator as MIGRATE_CMA and migrates them out when the pool is used).
  */
 #include <drivers/devicetree.h>
 #include <lib/kstring.h>
@@ -28,6 +37,95 @@ int memblock_add_dt(struct memblock *mb, const struct dt_info *dt)
 			return rc;
 	}
 	return 0;
+}
+
+/* Does [start, start + size) (not wrapping: dt_parse checked) hold any
+ * byte of @dt's RAM? */
+static bool holds_ram(const struct dt_info *dt, u64 start, u64 size)
+{
+	for (int i = 0; i < dt->nr_ram; i++)
+		if (start < dt->ram[i].base + dt->ram[i].size && dt->ram[i].base < start + size)
+			return true;
+	return false;
+}
+
+/* Place @d in @mb: anywhere in RAM, or in the first of its alloc-ranges
+ * that has room (an entry of no RAM is warned of and not tried). Returns
+ * the base, or 0 after a warning that says why. *entry gets the
+ * alloc-ranges entry used (-1: none). */
+static u64 place_one(struct dt_info *dt, struct memblock *mb, const struct dt_dynamic *d, int *entry)
+{
+	int tried = 0;
+
+	*entry = -1;
+	if (!d->nr_ranges) {
+		u64 base = memblock_alloc_range(mb, d->size, d->align, 0, ~0ull);
+
+		if (!base)
+			dt_warn(dt, "/reserved-memory/%s: no room for 0x%llx bytes aligned to 0x%llx in RAM: skipped",
+				d->name, (unsigned long long)d->size, (unsigned long long)d->align);
+		return base;
+	}
+	for (int i = 0; i < d->nr_ranges; i++) {
+		u64 start, size, base;
+
+		dt_dynamic_range(d, i, &start, &size);
+		if (!size || !holds_ram(dt, start, size)) {
+			dt_warn(dt, "/reserved-memory/%s: alloc-ranges entry %d (0x%llx, size 0x%llx) holds no RAM: not tried",
+				d->name, i, (unsigned long long)start, (unsigned long long)size);
+			continue;
+		}
+		tried++;
+		base = memblock_alloc_range(mb, d->size, d->align, start, start + size);
+		if (base) {
+			*entry = i;
+			return base;
+		}
+	}
+	if (tried)
+		dt_warn(dt, "/reserved-memory/%s: no room for 0x%llx bytes aligned to 0x%llx in its alloc-ranges: skipped",
+			d->name, (unsigned long long)d->size, (unsigned long long)d->align);
+	else
+		dt_warn(dt, "/reserved-memory/%s: no alloc-ranges entry holds RAM: skipped", d->name);
+	return 0;
+}
+
+int dt_place_dynamic(struct dt_info *dt)
+{
+	static struct memblock scratch; /* too big for a boot stack */
+	int warnings = dt->nr_warnings, rc;
+
+	if (!dt->nr_dynamic)
+		return 0;
+	memblock_init(&scratch);
+	rc = memblock_add_dt(&scratch, dt);
+	for (int i = 0; i < dt->nr_dynamic; i++) {
+		const struct dt_dynamic *d = &dt->dynamic[i];
+		int entry;
+		u64 base;
+
+		if (rc) { /* cannot happen: the tables hold far more than the tree may bring */
+			dt_warn(dt, "/reserved-memory/%s: the memory map does not fit memblock (error %d): skipped",
+				d->name, rc);
+			continue;
+		}
+		base = place_one(dt, &scratch, d, &entry);
+		if (!base)
+			continue;
+		if (d->nomap)
+			memblock_reserve_flags(&scratch, base, d->size, MEMBLOCK_NOMAP);
+		if (dt_add_dynamic(dt, d, base)) /* every dynamic node has its slot */
+			panic("cannot record /reserved-memory/%s's range", d->name);
+		if (entry >= 0)
+			kprintf("dt: /reserved-memory/%s: dynamic: [mem 0x%016llx-0x%016llx] (size 0x%llx, align 0x%llx, alloc-ranges entry %d)\n",
+				d->name, (unsigned long long)base, (unsigned long long)(base + d->size - 1),
+				(unsigned long long)d->size, (unsigned long long)d->align, entry);
+		else
+			kprintf("dt: /reserved-memory/%s: dynamic: [mem 0x%016llx-0x%016llx] (size 0x%llx, align 0x%llx)\n",
+				d->name, (unsigned long long)base, (unsigned long long)(base + d->size - 1),
+				(unsigned long long)d->size, (unsigned long long)d->align);
+	}
+	return dt->nr_warnings - warnings;
 }
 
 /* Does a range of @dt's RAM hold all of [ks, ke)? */

@@ -12,7 +12,9 @@
  * Free memory is `memory` minus `reserved`, computed on the fly by
  * memblock_next_free(). Allocation is top-down first fit over the free
  * ranges (highest address first, as Linux does), so boot allocations stay
- * away from low memory that DMA-limited callers may need.
+ * away from low memory that DMA-limited callers may need;
+ * memblock_alloc_range() does the same within [start, end) (the device
+ * tree's dynamic /reserved-memory nodes and their alloc-ranges).
  *
  * Lifetime: memblock is used only while booting on one hart. The page
  * allocator is then built from it (mm/page_alloc.c: node_init) and every
@@ -174,26 +176,31 @@ bool memblock_next_free_mappable(const struct memblock *mb, u64 *cursor, u64 *st
 	return false;
 }
 
-u64 memblock_alloc(struct memblock *mb, u64 size, u64 align)
+u64 memblock_alloc_range(struct memblock *mb, u64 size, u64 align, u64 start, u64 end)
 {
-	u64 cursor = 0, start, end, best = 0;
+	u64 cursor = 0, s, e, best = 0;
 
 	if (size == 0 || align == 0 || (align & (align - 1)))
 		return 0;
-	while (memblock_next_free_mappable(mb, &cursor, &start, &end)) {
-		u64 top = MIN(end, mb->alloc_limit);
-		u64 cand;
+	end = MIN(end, mb->alloc_limit);
+	while (memblock_next_free_mappable(mb, &cursor, &s, &e)) {
+		u64 lo = MAX(s, start), hi = MIN(e, end), cand;
 
-		if (top < size || top - size < start)
+		if (hi <= lo || hi - lo < size)
 			continue;
-		cand = ALIGN_DOWN(top - size, align);
-		if (cand >= start && cand != 0)
+		cand = ALIGN_DOWN(hi - size, align);
+		if (cand >= lo && cand != 0)
 			best = cand; /* ranges ascend: the last fit is the highest */
 	}
 	if (best == 0 || memblock_reserve(mb, best, size))
 		return 0;
 	mb->allocated_bytes += size;
 	return best;
+}
+
+u64 memblock_alloc(struct memblock *mb, u64 size, u64 align)
+{
+	return memblock_alloc_range(mb, size, align, 0, ~0ull);
 }
 
 void memblock_free_summary(const struct memblock *mb, u64 *total, u64 *largest)

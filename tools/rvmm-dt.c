@@ -9,7 +9,8 @@
  *   dt_parse             every "dt: warning:" line, or the refusal;
  *   console_select       the console UART, or why not;
  *   dt_reserve_kernel,   the memory map ("Early memory node ranges",
- *   dt_print_memmap        "Reserved memory:");
+ *   dt_place_dynamic,      "Reserved memory:"), with the ranges given to
+ *   dt_print_memmap        dynamic /reserved-memory nodes;
  *   memblock_from_dt,    the checks that stop the boot, the zones
  *   node_layout,           ("Zone ranges:") with spanned and present
  *   node_plan_boot_data,   pages, laid out from the ranges alone, and
@@ -488,11 +489,15 @@ static bool has_firmware_range(const struct dt_info *dt)
 }
 
 /* The tree's reserved ranges against DT_MAX_RESERVED, counting the one
- * OpenSBI will add when the tree does not have it yet. */
+ * OpenSBI will add when the tree does not have it yet; its dynamic ones
+ * against DT_MAX_DYNAMIC. */
 static void show_reserved_count(const struct dt_info *dt)
 {
 	kprintf("reserved ranges: %d of the tree (mem-reserve entries and /reserved-memory regs); rvmm's table holds %d\n",
 		dt->nr_tree_reserved, DT_MAX_RESERVED);
+	if (dt->nr_dynamic)
+		kprintf("dynamic reservations: %d of the tree (/reserved-memory nodes with size, no reg); rvmm's table holds %d\n",
+			dt->nr_dynamic, DT_MAX_DYNAMIC);
 	if (dt->nr_tree_reserved == DT_MAX_RESERVED && !has_firmware_range(dt)) {
 		warnings++;
 		kprintf("reserved ranges: OpenSBI adds its own (mmode_resv0) to a tree that lacks it: that one would be range %d, and rvmm would refuse the tree\n",
@@ -517,6 +522,7 @@ static void show_memory_map(struct dt_info *dt, const struct kernel_image *k)
 	kprintf("kernel: [mem 0x%016llx-0x%016llx] (%s%s)\n", (unsigned long long)k->base,
 		(unsigned long long)(k->base + k->size - 1), k->placed, k->source);
 	dt_reserve_kernel(dt, k->base, k->size);
+	warnings += dt_place_dynamic(dt);
 	dt_print_memmap(dt);
 }
 

@@ -18,7 +18,17 @@
  * always have their slots, however many the tree brings. */
 #define DT_MAX_RESERVED 48
 #define DT_RESERVED_OWN 3
-#define DT_RESERVED_SLOTS (DT_MAX_RESERVED + DT_RESERVED_OWN)
+/* Dynamic /reserved-memory children (size, no reg) the tree may have: each
+ * has a slot of its own in the reserved table for the range it is given. */
+#define DT_MAX_DYNAMIC 16
+#define DT_RESERVED_SLOTS (DT_MAX_RESERVED + DT_MAX_DYNAMIC + DT_RESERVED_OWN)
+/* A dynamic node's alignment without an alignment property: Linux's
+ * SMP_CACHE_BYTES on RISC-V (L1_CACHE_BYTES, 64). A reusable
+ * shared-dma-pool without no-map (a CMA pool) gets at least DT_CMA_ALIGN:
+ * Linux's CMA_MIN_ALIGNMENT_BYTES, one pageblock, 2 MiB on RISC-V
+ * (pageblock_order = HUGETLB_PAGE_ORDER 9 with 4 KiB pages). */
+#define DT_DYNAMIC_ALIGN 64
+#define DT_CMA_ALIGN 0x200000
 #define DT_MAX_CPUS 32
 #define DT_ERROR_LEN 200
 #define DT_NAME_LEN 40
@@ -37,7 +47,27 @@ struct dt_reserved {
 	u64 size;
 	bool nomap; /* a /reserved-memory child with no-map */
 	bool resmem; /* from a /reserved-memory child (not the mem-reserve map, dtb, initrd or kernel) */
+	bool reusable; /* a /reserved-memory child with reusable (it stays reserved all the same) */
+	bool dynamic;  /* placed by dt_place_dynamic (the child had size, no reg) */
 	char reason[DT_NAME_LEN];
+};
+
+/*
+ * A /reserved-memory child with size and no reg, as dt_parse found it
+ * (its properties checked): dt_place_dynamic gives it a range once every
+ * static reservation is known.
+ */
+struct dt_dynamic {
+	char name[DT_NAME_LEN];
+	u64 size;  /* > 0 */
+	u64 align; /* a power of two: alignment, else DT_DYNAMIC_ALIGN; CMA: >= DT_CMA_ALIGN */
+	/* alloc-ranges (points into the blob, as bootargs): nr_ranges entries
+	 * of addr_cells + size_cells cells, each checked not to wrap; 0
+	 * entries: anywhere in RAM. */
+	const u8 *ranges;
+	int nr_ranges;
+	int addr_cells, size_cells;
+	bool nomap, reusable;
 };
 
 struct dt_cpu {
@@ -57,6 +87,8 @@ struct dt_info {
 	struct dt_reserved reserved[DT_RESERVED_SLOTS]; /* sorted by base */
 	int nr_reserved;
 	int nr_tree_reserved; /* of them, the tree's own (at most DT_MAX_RESERVED) */
+	struct dt_dynamic dynamic[DT_MAX_DYNAMIC]; /* in the order of the tree */
+	int nr_dynamic;
 
 	char stdout_path[DT_STDOUT_LEN]; /* /chosen stdout-path, ":options" stripped; "" if none */
 	const char *bootargs;            /* /chosen bootargs (points into the blob); "" if none */
@@ -101,16 +133,29 @@ struct dt_info {
  *
  * Repaired with a warning (printed with kprintf, counted in nr_warnings):
  * zero-size ranges (dropped), overlapping or duplicate RAM ranges (merged),
- * memory nodes without device_type "memory" (ignored).
+ * memory nodes without device_type "memory" (ignored), a dynamic
+ * /reserved-memory child (size, no reg) with a bad size, alignment or
+ * alloc-ranges (skipped; the good ones are listed in dynamic[]).
  * Errors: every fdt_open() error, #address-cells > 2, a malformed reg,
  * a range that wraps past 2^64, no RAM at all, too many entries.
  */
 int dt_parse(struct dt_info *info, const void *blob, size_t bufsize, u64 dtb_phys);
 
+/* Print "dt: warning: <what>" as one line and count it in nr_warnings. */
+void dt_warn(struct dt_info *info, const char *fmt, ...) __printf(2, 3);
+
 /* Add a reserved range (e.g. "kernel"), keeping the table sorted. Returns 0,
  * -FDT_ERR_TOOMANY (all DT_RESERVED_SLOTS taken) or -FDT_ERR_BADRANGE. A
  * parsed tree always leaves a slot for the kernel image. */
 int dt_add_reserved(struct dt_info *info, u64 base, u64 size, const char *reason, bool nomap);
+
+/* Record @d placed at [@base, @base + d->size) as a reserved range named
+ * after its node (dynamic, with its no-map and reusable). Returns 0 or
+ * -FDT_ERR_TOOMANY / -FDT_ERR_BADRANGE; every dynamic node has its slot. */
+int dt_add_dynamic(struct dt_info *info, const struct dt_dynamic *d, u64 base);
+
+/* Entry @i (< d->nr_ranges) of @d's alloc-ranges: [*start, *start + *size). */
+void dt_dynamic_range(const struct dt_dynamic *d, int i, u64 *start, u64 *size);
 
 /*
  * The reserved range that keeps the initrd's pages reserved after the
@@ -127,6 +172,9 @@ const struct dt_reserved *dt_initrd_overlap(const struct dt_info *info);
  *     node   0: [mem 0x0000000080000000-0x000000008fffffff]
  *   Reserved memory:
  *     [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000
+ *     [mem 0x0000000087000000-0x0000000087ffffff] linux,cma (dynamic, reusable)
+ * with " (no-map)", " (reusable)", " (dynamic)" or their combination after
+ * the ranges that have them.
  */
 void dt_print_memmap(const struct dt_info *info);
 
@@ -175,6 +223,20 @@ void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size);
 
 /* ---- drivers/dt_memblock.c: the map into memblock ---- */
 struct memblock;
+
+/*
+ * Give each dynamic /reserved-memory node (info->dynamic[], in the order of
+ * the tree) its range, as Linux's __reserved_mem_alloc_size does: from a
+ * memblock of @info's RAM less every range reserved so far (call it after
+ * dt_reserve_kernel, so the mem-reserve block, the static /reserved-memory
+ * ranges, the kernel, the dtb and the initrd are all known, and each node
+ * also avoids the ones placed before it), top-down, aligned, within the
+ * first of its alloc-ranges that has room (anywhere in RAM without them).
+ * Each placed range joins info->reserved (dt_add_dynamic) and gets one
+ * line; a node that cannot be placed gets a warning naming it and why, and
+ * reserves nothing. Returns the number of warnings (also in nr_warnings).
+ */
+int dt_place_dynamic(struct dt_info *info);
 
 /* All RAM of the device tree, and every range it or rvmm reserves. */
 int memblock_add_dt(struct memblock *mb, const struct dt_info *dt);

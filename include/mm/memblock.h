@@ -80,6 +80,15 @@ int memblock_phys_free(struct memblock *mb, u64 base, u64 size);
 u64 memblock_alloc(struct memblock *mb, u64 size, u64 align);
 
 /*
+ * memblock_alloc within [@start, @end) (end exclusive; also below
+ * alloc_limit): the highest address @align-aligned at which @size bytes fit
+ * wholly inside the window, as Linux's memblock_phys_alloc_range top-down.
+ * Returns it (now reserved), or 0 when nothing fits, the window is empty or
+ * @size / @align are bad (0, or @align not a power of two).
+ */
+u64 memblock_alloc_range(struct memblock *mb, u64 size, u64 align, u64 start, u64 end);
+
+/*
  * Walk free ranges (memory minus reserved) in address order:
  *   u64 cursor = 0, start, end;
  *   while (memblock_next_free(mb, &cursor, &start, &end)) ...

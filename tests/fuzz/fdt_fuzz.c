@@ -16,7 +16,9 @@
  *     inside the blob. The same blob at a dtb address where it would wrap
  *     past 2^64 fails with -FDT_ERR_BADRANGE. dt_add_reserved keeps the
  *     order, and always has a slot for the kernel. A full table is named
- *     (info.error). The map goes into memblock as at boot (memblock_add_dt): the
+ *     (info.error). The dynamic /reserved-memory nodes are placed as at boot
+ *     (dt_place_dynamic): each placed or warned of, inside RAM, clear of
+ *     every other reserved range. The map goes into memblock as at boot (memblock_add_dt): the
  *     tables stay sorted and merged, free ranges are RAM outside every
  *     reserved range, memblock_alloc takes from them. The bootargs go
  *     through the command line parser as at boot;
@@ -131,6 +133,47 @@ static void check_memmap(const struct dt_info *info, const u8 *data, size_t size
 	FUZZ_CHECK(info->nr_warnings >= 0, "nr_warnings");
 }
 
+/* The dynamic /reserved-memory nodes placed as at boot (dt_place_dynamic):
+ * each node placed or warned of; each range inside one RAM range and clear
+ * of every other reserved range; the table still sorted. */
+static void check_dynamic(struct dt_info *info)
+{
+	int before = info->nr_reserved, warnings = info->nr_warnings, placed = 0;
+	int w = dt_place_dynamic(info);
+
+	FUZZ_CHECK(info->nr_dynamic >= 0 && info->nr_dynamic <= DT_MAX_DYNAMIC, "nr_dynamic %d",
+		   info->nr_dynamic);
+	FUZZ_CHECK(w >= 0 && info->nr_warnings == warnings + w, "dt_place_dynamic: %d warnings", w);
+	FUZZ_CHECK(info->nr_reserved - before <= info->nr_dynamic &&
+			   info->nr_reserved - before + w >= info->nr_dynamic,
+		   "%d dynamic nodes: %d placed, %d warnings", info->nr_dynamic,
+		   info->nr_reserved - before, w);
+	for (int i = 0; i < info->nr_reserved; i++) {
+		const struct dt_reserved *d = &info->reserved[i];
+		bool in_ram = false;
+
+		FUZZ_CHECK(i == 0 || info->reserved[i - 1].base <= d->base, "reserved[%d] not sorted", i);
+		if (!d->dynamic)
+			continue;
+		placed++;
+		for (int k = 0; k < info->nr_ram; k++)
+			in_ram |= d->base >= info->ram[k].base &&
+				  d->base - info->ram[k].base <= info->ram[k].size &&
+				  d->size <= info->ram[k].size - (d->base - info->ram[k].base);
+		FUZZ_CHECK(in_ram, "dynamic %s [%llx+%llx] not inside RAM", d->reason,
+			   (unsigned long long)d->base, (unsigned long long)d->size);
+		for (int j = 0; j < info->nr_reserved; j++) {
+			const struct dt_reserved *o = &info->reserved[j];
+
+			FUZZ_CHECK(j == i || o->base >= d->base + d->size || d->base >= o->base + o->size,
+				   "dynamic %s [%llx+%llx] overlaps %s", d->reason,
+				   (unsigned long long)d->base, (unsigned long long)d->size, o->reason);
+		}
+	}
+	FUZZ_CHECK(placed == info->nr_reserved - before, "%d dynamic entries, %d added", placed,
+		   info->nr_reserved - before);
+}
+
 /* dt_add_reserved keeps the table sorted and refuses what it must. */
 static void check_add_reserved(struct dt_info *info, const u8 *data, size_t size)
 {
@@ -238,6 +281,7 @@ static void fuzz_dt_parse(const u8 *data, size_t size, int open_err)
 	if (err)
 		return;
 	check_memmap(&info, data, size, dtb_phys);
+	check_dynamic(&info);
 	check_memblock(&info);
 	dt_print_memmap(&info);
 	(void)dt_ram_total(&info);

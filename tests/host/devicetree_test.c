@@ -312,10 +312,17 @@ static void resmem_middle_map(struct ktest *t)
 	EXPECT_STREQ(info.stdout_path, "/soc/serial@10000000");
 	expect_no_initrd(t, &info);
 	expect_cpus(t, &info, sv39_hart0, 1);
-	/* linux,cma has only a size; the disabled child is skipped silently */
-	EXPECT_EQ(info.nr_warnings, 1);
-	EXPECT_STREQ(out, "dt: warning: /reserved-memory/linux,cma: dynamic allocation "
-			  "(size, no reg) not supported: skipped\n");
+	/* linux,cma has only a size: listed for dt_place_dynamic, a CMA pool
+	 * (reusable shared-dma-pool), so 2 MiB aligned; the disabled child is
+	 * skipped silently */
+	EXPECT_EQ(info.nr_warnings, 0);
+	EXPECT_STREQ(out, "");
+	ASSERT_EQ(info.nr_dynamic, 1);
+	EXPECT_STREQ(info.dynamic[0].name, "linux,cma");
+	EXPECT_EQ(info.dynamic[0].size, 0x4000000);
+	EXPECT_EQ(info.dynamic[0].align, DT_CMA_ALIGN);
+	EXPECT_EQ(info.dynamic[0].nr_ranges, 0);
+	EXPECT(info.dynamic[0].reusable && !info.dynamic[0].nomap);
 	free(b);
 }
 
@@ -506,6 +513,195 @@ static void ram_table_holds_max(struct ktest *t)
 	EXPECT_EQ(dt_ram_total(&info), ((u64)DT_MAX_RAM << 20) + 0x80000);
 }
 
+/* ---- dynamic /reserved-memory nodes (size, no reg) ----------------------- */
+
+static void expect_table_full(struct ktest *t, const char *name, const char *why);
+
+struct want_dyn_res {
+	u64 base, size;
+	const char *reason;
+	bool nomap, reusable, dynamic;
+};
+
+/* The whole reserved table, flags included. */
+static void expect_reserved_flags(struct ktest *t, const struct dt_info *info,
+				  const struct want_dyn_res *want, int n)
+{
+	EXPECT_EQ(info->nr_reserved, n);
+	for (int i = 0; i < n && i < info->nr_reserved; i++) {
+		const struct dt_reserved *r = &info->reserved[i];
+
+		EXPECT_EQ(r->base, want[i].base);
+		EXPECT_EQ(r->size, want[i].size);
+		EXPECT_STREQ(r->reason, want[i].reason);
+		EXPECT_EQ(r->nomap, want[i].nomap);
+		EXPECT_EQ(r->reusable, want[i].reusable);
+		EXPECT_EQ(r->dynamic, want[i].dynamic);
+	}
+}
+
+/* Every dynamic range lies inside one RAM range and overlaps no other
+ * reserved range (brute force over the table). */
+static void expect_dynamic_disjoint(struct ktest *t, const struct dt_info *info)
+{
+	for (int i = 0; i < info->nr_reserved; i++) {
+		const struct dt_reserved *d = &info->reserved[i];
+		bool in_ram = false;
+
+		if (!d->dynamic)
+			continue;
+		for (int k = 0; k < info->nr_ram; k++)
+			in_ram |= d->base >= info->ram[k].base &&
+				  d->base + d->size <= info->ram[k].base + info->ram[k].size;
+		EXPECT(in_ram);
+		for (int j = 0; j < info->nr_reserved; j++) {
+			const struct dt_reserved *o = &info->reserved[j];
+
+			if (j != i && o->base < d->base + d->size && d->base < o->base + o->size)
+				kprintf("# %s [mem 0x%llx+0x%llx] overlaps %s\n", d->reason,
+					(unsigned long long)d->base, (unsigned long long)d->size, o->reason);
+			EXPECT(j == i || o->base >= d->base + d->size || d->base >= o->base + o->size);
+		}
+	}
+}
+
+/* Parse @name at @dtb, reserve the kernel at 0x80200000 (2 MiB) as the
+ * boot does, then place the dynamic nodes, their output into @out. Returns
+ * dt_place_dynamic's count of warnings, or -1 when the parse fails. */
+static int parse_and_place(struct dt_info *info, const char *name, u64 dtb, u8 **blob,
+			   char *out, size_t outsize)
+{
+	struct capture c;
+	int warnings;
+
+	if (parse(info, name, dtb, blob, NULL) ||
+	    dt_add_reserved(info, 0x80200000, 0x200000, "kernel", false))
+		return -1;
+	capture_start(&c);
+	warnings = dt_place_dynamic(info);
+	capture_end(&c, out, outsize);
+	return warnings;
+}
+
+/*
+ * resmem-dynamic.dts: five dynamic nodes placed in the order of the tree,
+ * after the mem-reserve entry, firmware@bf000000, the kernel and the dtb,
+ * top-down, each where the fixture's comment works it out by hand: the CMA
+ * pool 2 MiB aligned below 4 GiB, the second alloc-ranges entry when the
+ * first has no room, the default alignment 64 for none and for 0.
+ */
+static void dynamic_placed_after_static(struct ktest *t)
+{
+	static const struct want_dyn_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", false, false, false },
+		{ 0x80200000, 0x200000, "kernel", false, false, false },
+		{ 0x9fe00000, 0x200000, "tee", false, false, true },
+		{ 0xba000000, 0x4000000, "linux,cma", false, true, true },
+		{ 0xbe000000, 0x100000, "memreserve", false, false, false },
+		{ 0xbf000000, 0x800000, "firmware@bf000000", true, false, false },
+		{ 0xbfe00000, 0, "dtb", false, false, false }, /* size: the blob's */
+		{ 0x1bfefd7c0ull, 0x1000, "fw-scratch", false, false, true },
+		{ 0x1bfefe7c0ull, 0x1840, "log-buffer", false, false, true },
+		{ 0x1bff00000ull, 0x100000, "dsp-pool", true, false, true },
+	};
+	static const char want_out[] =
+		"dt: /reserved-memory/linux,cma: dynamic: [mem 0x00000000ba000000-0x00000000bdffffff] (size 0x4000000, align 0x200000, alloc-ranges entry 0)\n"
+		"dt: /reserved-memory/dsp-pool: dynamic: [mem 0x00000001bff00000-0x00000001bfffffff] (size 0x100000, align 0x100000)\n"
+		"dt: /reserved-memory/log-buffer: dynamic: [mem 0x00000001bfefe7c0-0x00000001bfefffff] (size 0x1840, align 0x40)\n"
+		"dt: /reserved-memory/tee: dynamic: [mem 0x000000009fe00000-0x000000009fffffff] (size 0x200000, align 0x200000, alloc-ranges entry 1)\n"
+		"dt: /reserved-memory/fw-scratch: dynamic: [mem 0x00000001bfefd7c0-0x00000001bfefe7bf] (size 0x1000, align 0x40)\n";
+	static const char want_map_tail[] =
+		"  [mem 0x00000001bfefd7c0-0x00000001bfefe7bf] fw-scratch (dynamic)\n"
+		"  [mem 0x00000001bfefe7c0-0x00000001bfefffff] log-buffer (dynamic)\n"
+		"  [mem 0x00000001bff00000-0x00000001bfffffff] dsp-pool (dynamic, no-map)\n";
+	static struct dt_info info;
+	struct want_dyn_res want[ARRAY_SIZE(res)];
+	struct capture c;
+	char out[2048];
+	u8 *b = NULL;
+
+	ASSERT_EQ(parse_and_place(&info, "resmem-dynamic", 0xbfe00000, &b, out, sizeof(out)), 0);
+	EXPECT_STREQ(out, want_out);
+	EXPECT_EQ(info.nr_warnings, 0);
+	ASSERT_EQ(info.nr_dynamic, 5); /* the disabled one is not listed */
+	EXPECT_EQ(info.dynamic[0].align, DT_CMA_ALIGN); /* 0x1000 raised: CMA */
+	EXPECT_EQ(info.dynamic[1].align, 0x100000);     /* no-map: not CMA */
+	EXPECT_EQ(info.dynamic[2].align, DT_DYNAMIC_ALIGN);
+	EXPECT_EQ(info.dynamic[3].nr_ranges, 2);
+	EXPECT_EQ(info.dynamic[4].align, DT_DYNAMIC_ALIGN); /* alignment 0 */
+	memcpy(want, res, sizeof(res));
+	want[6].size = info.fdt.totalsize;
+	expect_reserved_flags(t, &info, want, (int)ARRAY_SIZE(want));
+	expect_dynamic_disjoint(t, &info);
+	capture_start(&c);
+	dt_print_memmap(&info);
+	capture_end(&c, out, sizeof(out));
+	EXPECT(strstr(out, "  [mem 0x00000000ba000000-0x00000000bdffffff] linux,cma (dynamic, reusable)\n"));
+	EXPECT(strstr(out, "  [mem 0x000000009fe00000-0x000000009fffffff] tee (dynamic)\n"));
+	EXPECT(strstr(out, "  [mem 0x00000000bf000000-0x00000000bf7fffff] firmware@bf000000 (no-map)\n"));
+	EXPECT(strstr(out, want_map_tail));
+	free(b);
+}
+
+/*
+ * resmem-dynamic-errors.dts: each bad node gets one warning naming it and
+ * its cause (two for outside-ram: its entry, then the skip) and reserves
+ * nothing; the one that fits goes below the initrd, not into it.
+ */
+static void dynamic_bad_input_skipped(struct ktest *t)
+{
+	static const char want_parse[] =
+		"dt: warning: /reserved-memory/zero-size: size 0: skipped\n"
+		"dt: warning: /reserved-memory/size-cells: size is 4 bytes, not 8 (#size-cells 2): skipped\n"
+		"dt: warning: /reserved-memory/align-three: alignment 0x3000 is not a power of two: skipped\n"
+		"dt: warning: /reserved-memory/align-cells: alignment is 4 bytes, not 8 (#address-cells 2): skipped\n"
+		"dt: warning: /reserved-memory/ranges-len: alloc-ranges is 20 bytes, not a whole number of 16-byte entries (an address and a size): skipped\n"
+		"dt: warning: /reserved-memory/ranges-wrap: alloc-ranges entry 0 (0xfffffffffffff000, size 0x2000) wraps past 2^64: skipped\n";
+	static const char want_place[] =
+		"dt: warning: /reserved-memory/outside-ram: alloc-ranges entry 0 (0x100000000, size 0x10000000) holds no RAM: not tried\n"
+		"dt: warning: /reserved-memory/outside-ram: no alloc-ranges entry holds RAM: skipped\n"
+		"dt: warning: /reserved-memory/too-big: no room for 0x10000000 bytes aligned to 0x40 in RAM: skipped\n"
+		"dt: warning: /reserved-memory/no-room: no room for 0x300000 bytes aligned to 0x40 in its alloc-ranges: skipped\n"
+		"dt: /reserved-memory/fits: dynamic: [mem 0x000000008ed00000-0x000000008effffff] (size 0x300000, align 0x100000)\n";
+	static struct dt_info info;
+	struct capture c;
+	char out[2048];
+	u8 *b = NULL;
+	int err;
+
+	capture_start(&c);
+	err = parse(&info, "resmem-dynamic-errors", 0x8fe00000, &b, NULL);
+	capture_end(&c, out, sizeof(out));
+	ASSERT_EQ(err, 0);
+	EXPECT_STREQ(out, want_parse);
+	EXPECT_EQ(info.nr_warnings, 6);
+	ASSERT_EQ(info.nr_dynamic, 4);
+	ASSERT_EQ(dt_add_reserved(&info, 0x80200000, 0x200000, "kernel", false), 0);
+	capture_start(&c);
+	err = dt_place_dynamic(&info);
+	capture_end(&c, out, sizeof(out));
+	EXPECT_EQ(err, 4);
+	EXPECT_EQ(info.nr_warnings, 10);
+	EXPECT_STREQ(out, want_place);
+	const struct want_dyn_res res[] = {
+		{ 0x80000000, 0x80000, "mmode_resv0@80000000", false, false, false },
+		{ 0x80200000, 0x200000, "kernel", false, false, false },
+		{ 0x8ed00000, 0x300000, "fits", false, false, true },
+		{ 0x8f000000, 0xc00000, "initrd", false, false, false },
+		{ 0x8fe00000, info.fdt.totalsize, "dtb", false, false, false },
+	};
+	expect_reserved_flags(t, &info, res, (int)ARRAY_SIZE(res));
+	expect_dynamic_disjoint(t, &info);
+	free(b);
+}
+
+/* 17 dynamic nodes: the table's limit, named (never a silent drop). */
+static void dynamic_table_full(struct ktest *t)
+{
+	expect_table_full(t, "bad-resmem-dynamic-toomany",
+			  "dynamic reservations: /reserved-memory/d16 is number 17 (size, no reg); rvmm's table holds 16");
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 static void expect_parse_error(struct ktest *t, const char *name, int want)
@@ -628,7 +824,8 @@ static void reserved_slots_left_for_kernel(struct ktest *t)
 	EXPECT(info.has_initrd);
 	EXPECT_EQ(info.nr_reserved, DT_MAX_RESERVED + 2);
 	EXPECT_EQ(dt_add_reserved(&info, 0x80200000, 0x200000, "kernel", false), 0);
-	EXPECT_EQ(info.nr_reserved, DT_RESERVED_SLOTS);
+	/* the dynamic nodes' slots stay free: the tree has none */
+	EXPECT_EQ(info.nr_reserved, DT_MAX_RESERVED + DT_RESERVED_OWN);
 	EXPECT_STREQ(info.error, "");
 }
 
@@ -994,6 +1191,9 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(error_bad_cells),
 	KTEST_CASE(error_resmem_cells_differ),
 	KTEST_CASE(resmem_overlaps_warned),
+	KTEST_CASE(dynamic_placed_after_static),
+	KTEST_CASE(dynamic_bad_input_skipped),
+	KTEST_CASE(dynamic_table_full),
 	KTEST_CASE(error_no_memory),
 	KTEST_CASE(error_reg_length),
 	KTEST_CASE(error_range_wraps),

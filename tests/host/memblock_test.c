@@ -518,6 +518,55 @@ static void alloc_skips_reserved_and_never_returns_zero(struct ktest *t)
 	EXPECT(!memblock_is_reserved(&mb, 0));
 }
 
+/* memblock_alloc_range: top-down inside the window only, the whole range
+ * inside it, aligned, below alloc_limit; nothing when nothing fits. */
+static void alloc_range_is_top_down_within_the_window(struct ktest *t)
+{
+	static struct memblock mb;
+
+	memblock_init(&mb);
+	ASSERT_EQ(memblock_add(&mb, 0x80000000, 0x1000000), 0);
+	ASSERT_EQ(memblock_add(&mb, 0x100000000ull, 0x1000000), 0);
+	ASSERT_EQ(memblock_reserve(&mb, 0x80800000, 0x1000), 0);
+	/* The top of the window, not of RAM (memblock_alloc: the high bank). */
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x1000, 0x80000000, 0x80900000), 0x808ff000);
+	check_ok(&mb);
+	/* 1 MiB aligned: not above the reservation at 0x80800000, so below it. */
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x100000, 0x100000, 0x80000000, 0x80900000), 0x80700000);
+	check_ok(&mb);
+	/* A window that starts below RAM: only its RAM part counts, and the
+	 * range must lie wholly inside both. */
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x2000, 0x1000, 0x7ff00000, 0x80001000), 0);
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x1000, 0x7ff00000, 0x80001000), 0x80000000);
+	check_ok(&mb);
+	/* A window of no RAM, an empty or reversed one, bad arguments. */
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x1000, 0xc0000000, 0xd0000000), 0);
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x1000, 0x80400000, 0x80400000), 0);
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x1000, 0x80500000, 0x80400000), 0);
+	EXPECT_EQ(memblock_alloc_range(&mb, 0, 0x1000, 0x80000000, 0x81000000), 0);
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x3000, 0x80000000, 0x81000000), 0);
+	/* The alignment rounds below the window's start: no fit. */
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x4000, 0x80002000, 0x80003000), 0);
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x2000, 0x80002000, 0x80003000), 0x80002000);
+	check_ok(&mb);
+	EXPECT_EQ(mb.allocated_bytes, 0x1000 + 0x100000 + 0x1000 + 0x1000);
+	/* alloc_limit caps the window. */
+	mb.alloc_limit = 0x80400000;
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x1000, 0x80000000, 0x80900000), 0x803ff000);
+	mb.alloc_limit = ~0ull;
+	/* The whole address space is memblock_alloc: the top of the high bank. */
+	EXPECT_EQ(memblock_alloc_range(&mb, 0x1000, 0x1000, 0, ~0ull), 0x100fff000ull);
+	expect_type(t, &mb.reserved,
+		    (const struct rng[]){ { 0x80000000, 0x1000 },
+					  { 0x80002000, 0x1000 },
+					  { 0x803ff000, 0x1000 },
+					  { 0x80700000, 0x101000 }, /* merged with the reservation */
+					  { 0x808ff000, 0x1000 },
+					  { 0x100fff000ull, 0x1000 } },
+		    6);
+	check_ok(&mb);
+}
+
 /* ---- the model ----------------------------------------------------------- */
 
 /* A window of MODEL_UNITS units of MODEL_UNIT bytes at MODEL_BASE. */
@@ -593,11 +642,11 @@ static bool model_page_is_ram(const struct model *m, int u)
 	return true;
 }
 
-/* The highest aligned unit address where @n free units of whole-RAM pages
- * fit, or -1. */
-static int model_alloc(const struct model *m, int n, int align_units)
+/* The highest aligned unit address in units [@lo, @hi) where @n free units
+ * of whole-RAM pages fit, or -1. */
+static int model_alloc(const struct model *m, int n, int align_units, int lo, int hi)
 {
-	for (int u = ALIGN_DOWN(MODEL_UNITS - n, align_units); u >= 0; u -= align_units) {
+	for (int u = ALIGN_DOWN(hi - n, align_units); hi - n >= 0 && u >= lo; u -= align_units) {
 		bool ok = true;
 
 		for (int i = u; i < u + n && ok; i++)
@@ -613,7 +662,7 @@ static void random_operations_match_model(struct ktest *t)
 	static struct memblock mb;
 	static struct model m;
 	u64 seed = 0x9e3779b97f4a7c15ull;
-	int enospc = 0, allocs = 0, failed_allocs = 0;
+	int enospc = 0, allocs = 0, failed_allocs = 0, ranged_allocs = 0;
 
 	for (int round = 0; round < 6; round++) {
 		memblock_init(&mb);
@@ -625,7 +674,7 @@ static void random_operations_match_model(struct ktest *t)
 			int n = (round & 1) ? 1 + (int)((r >> 8) % 3) : 1 + (int)((r >> 8) % 64);
 			int u = (int)((r >> 20) % (u64)(MODEL_UNITS - n));
 
-			if (op < 6) { /* 0..3 add, 4..5 reserve, 6..9 allocate */
+			if (op < 6) { /* 0..3 add, 4..5 reserve, 6..7 allocate, 8..9 in a window */
 				u8 *map = op < 4 ? m.mem : m.res;
 				struct memblock_type *type = op < 4 ? &mb.memory : &mb.reserved;
 				int want = 0, got;
@@ -641,14 +690,23 @@ static void random_operations_match_model(struct ktest *t)
 					enospc++;
 			} else {
 				int align = 1 << ((r >> 40) % 6);
-				int want = model_alloc(&m, n, align);
+				int lo = op < 8 ? 0 : (int)((r >> 46) % MODEL_UNITS);
+				int hi = op < 8 ? MODEL_UNITS
+						: MIN(MODEL_UNITS, lo + (int)((r >> 32) % 256));
+				int want = model_alloc(&m, n, align, lo, hi);
 				u64 got;
 
 				if (want >= 0 && model_needs_entry(m.res, want, n) &&
 				    mb.reserved.cnt == MEMBLOCK_MAX_REGIONS)
 					want = -1; /* would need a reserved entry: fails */
-				got = memblock_alloc(&mb, (u64)n * MODEL_UNIT, (u64)align * MODEL_UNIT);
+				if (op < 8)
+					got = memblock_alloc(&mb, (u64)n * MODEL_UNIT, (u64)align * MODEL_UNIT);
+				else
+					got = memblock_alloc_range(&mb, (u64)n * MODEL_UNIT,
+								   (u64)align * MODEL_UNIT,
+								   unit_addr(lo), unit_addr(hi));
 				EXPECT_EQ(got, want < 0 ? 0 : unit_addr(want));
+				ranged_allocs += op >= 8 && want >= 0;
 
 				if (want >= 0) {
 					memset(m.res + want, 1, (size_t)n);
@@ -674,6 +732,7 @@ static void random_operations_match_model(struct ktest *t)
 	EXPECT(enospc > 0);
 	EXPECT(allocs > 50);
 	EXPECT(failed_allocs > 0);
+	EXPECT(ranged_allocs > 20);
 }
 
 /* memblock_check must be able to fail, or "check_ok" proves nothing. */
@@ -981,6 +1040,7 @@ KTEST_SUITE(memblock,
 	KTEST_CASE(alloc_honours_alignment),
 	KTEST_CASE(alloc_respects_limit),
 	KTEST_CASE(alloc_skips_reserved_and_never_returns_zero),
+	KTEST_CASE(alloc_range_is_top_down_within_the_window),
 	KTEST_CASE(random_operations_match_model),
 	KTEST_CASE(check_finds_broken_tables),
 	KTEST_CASE(add_dt_two_banks),

@@ -36,8 +36,9 @@ static const struct zone_limits lim_4g = { 0, PFN(1ull << 32), false };
 
 static struct dt_info info;
 
-/* Parse @name as if the blob lay at @dtb_phys, reserve the kernel, and fill
- * memblock of fake RAM spanning every bank (the node is not built yet). */
+/* Parse @name as if the blob lay at @dtb_phys, reserve the kernel, place
+ * the dynamic /reserved-memory nodes, and fill memblock of fake RAM
+ * spanning every bank (the node is not built yet). */
 static struct fakeram *fixture_memblock(const char *name, u64 dtb_phys)
 {
 	size_t size = 0;
@@ -52,9 +53,13 @@ static struct fakeram *fixture_memblock(const char *name, u64 dtb_phys)
 		return NULL;
 	fr_capture_start(&cap); /* fixtures may warn */
 	err = dt_parse(&info, blob, size, dtb_phys);
+	if (!err)
+		err = dt_add_reserved(&info, KERNEL_BASE, KERNEL_SIZE, "kernel", false);
+	if (!err)
+		dt_place_dynamic(&info); /* reads alloc-ranges from the blob */
 	fr_capture_end(&cap, out, sizeof(out));
 	free(blob);
-	if (err || dt_add_reserved(&info, KERNEL_BASE, KERNEL_SIZE, "kernel", false))
+	if (err)
 		return NULL;
 	for (int i = 0; i < info.nr_ram; i++) {
 		lo = MIN(lo, info.ram[i].base);
@@ -316,8 +321,9 @@ static void dt_resmem_middle(struct ktest *t)
 {
 	/* 512 MiB; reserved: mmode_resv0 (128 pages), shmem (256), the no-map
 	 * framebuffer (2048), multi's two ranges (1 + 2), kernel (512), dtb,
-	 * and node_init's data (1024 + 1). no-map ranges are RAM, so present,
-	 * but never managed. */
+	 * the dynamic linux,cma (64 MiB, 16384, at the top of RAM: 2 MiB
+	 * aligned, [0x9c000000, 0xa0000000)) and node_init's data (1024 + 1).
+	 * no-map ranges are RAM, so present, but never managed. */
 	struct fakeram *fr = node_from_fixture("resmem-middle", 0x87e00000, &lim_4g);
 	struct pglist_data *node;
 
@@ -330,13 +336,54 @@ static void dt_resmem_middle(struct ktest *t)
 		     (const struct want_zone[]){
 			     { 0, 0, 0, 0 },
 			     { 0x80000, 131072, 131072,
-			       131072 - 128 - 256 - 2048 - 3 - 512 - dtb_pages() - 1025 },
+			       131072 - 128 - 256 - 2048 - 3 - 512 - dtb_pages() - 16384 - 1025 },
 			     { 0, 0, 0, 0 } });
 	EXPECT(PageReserved(pfn_to_page(PFN(0x90000000))));
 	EXPECT(PageReserved(pfn_to_page(PFN(0x907ff000))));
 	EXPECT(!PageReserved(pfn_to_page(PFN(0x90800000))));
 	EXPECT(PageReserved(pfn_to_page(PFN(0x9b001000))));
 	EXPECT(!PageReserved(pfn_to_page(PFN(0x98000000)))); /* the disabled child */
+	EXPECT(PageReserved(pfn_to_page(PFN(0x9c000000)))); /* linux,cma: reusable, reserved */
+	EXPECT(PageReserved(pfn_to_page(PFN(0x9ffff000))));
+	EXPECT(!PageReserved(pfn_to_page(PFN(0x9c000000) - 1025 - 1))); /* below node_init's data */
+	fakeram_done(fr);
+}
+
+static void dt_resmem_dynamic(struct ktest *t)
+{
+	/*
+	 * resmem-dynamic.dts (1 GiB at 0x80000000, 1 GiB at 0x180000000), its
+	 * dynamic nodes placed as the fixture's comment works out. Reserved in
+	 * DMA32: mmode_resv0 (128 pages), kernel (512), tee (512), linux,cma
+	 * (16384: reusable, yet reserved), the mem-reserve entry (256), the
+	 * no-map firmware@bf000000 (2048), dtb; in Normal: fw-scratch and
+	 * log-buffer, 0x2840 bytes from 0x1bfefd7c0 (3 pages), the no-map
+	 * dsp-pool (256), and node_init's data right below them (16 sections
+	 * with RAM: 524288 struct pages, 4096 pages, + 1).
+	 */
+	struct fakeram *fr = node_from_fixture("resmem-dynamic", 0xbfe00000, &lim_4g);
+	struct pglist_data *node;
+	unsigned long boot;
+
+	ASSERT(fr);
+	node = &fr->node;
+	boot = boot_data_pages(node);
+	EXPECT_EQ(boot, 4097);
+	EXPECT_EQ(fr->mb.nomap.cnt, 2);
+	expect_zones(t, fr,
+		     (const struct want_zone[]){
+			     { 0, 0, 0, 0 },
+			     { 0x80000, 0x80000, 262144,
+			       262144 - 128 - 512 - 512 - 16384 - 256 - 2048 - dtb_pages() },
+			     { 0x100000, 0xc0000, 262144, 262144 - 3 - 256 - boot } });
+	for (u64 pa = 0xba000000; pa < 0xbe000000; pa += PAGE_SIZE * 1024)
+		EXPECT(PageReserved(pfn_to_page(PFN(pa))));
+	EXPECT(PageReserved(pfn_to_page(PFN(0x9fe00000))));
+	EXPECT(!PageReserved(pfn_to_page(PFN(0x9fe00000) - 1)));
+	EXPECT(!PageReserved(pfn_to_page(PFN(0xba000000) - 1)));
+	EXPECT(PageReserved(pfn_to_page(PFN(0x1bfefd7c0ull))));
+	EXPECT(PageReserved(pfn_to_page(PFN(0x1bfefd7c0ull) - boot)));
+	EXPECT(!PageReserved(pfn_to_page(PFN(0x1bfefd7c0ull) - boot - 1)));
 	fakeram_done(fr);
 }
 
@@ -576,6 +623,7 @@ static void dt_plan_matches_node_init(struct ktest *t)
 	} trees[] = {
 		{ "virt", 0x87e00000 },	      { "two-banks", 0x8fe00000 },
 		{ "multi-reg", 0x8fe00000 },      { "resmem-middle", 0x87e00000 },
+		{ "resmem-dynamic", 0xbfe00000 },
 		{ "sifive-u", 0x87e00000 },       { "unaligned-end", 0x9fe00000 },
 		{ "nomap-halfpage", 0x9fe00000 }, { "oddbanks", 0xbfe00000 },
 		{ "frag", 0x9fe00000 },	      { "nearfull", 0x9fe00000 },
@@ -621,6 +669,7 @@ KTEST_SUITE(mm_dt,
 	KTEST_CASE(dt_virt_zone_dma_below_a_page),
 	KTEST_CASE(dt_virt_8g),
 	KTEST_CASE(dt_resmem_middle),
+	KTEST_CASE(dt_resmem_dynamic),
 	KTEST_CASE(dt_memreserve),
 	KTEST_CASE(dt_multi_reg),
 	KTEST_CASE(dt_sifive_u),

@@ -280,8 +280,9 @@ check dt-kernel-outside-ram 2 \
 
 # Reserved ranges at the edges: a mem-reserve entry running past the end of
 # RAM, a /reserved-memory child wholly outside RAM, a zero-size child and a
-# dynamic one (size, no reg). The map lists them as given; the allocator
-# gets 16 MiB less, and page_alloc passes.
+# dynamic one (size, no reg: 4 MiB placed top-down below the mem-reserve
+# entry, which holds the dtb). The map lists them; the allocator gets
+# 16 + 4 MiB less, and page_alloc passes.
 mkdt reserved-edges 128M "$MEM128" "$RESMEM_HEAD"'		outside@100000000 {
 			reg = <0x01 0x00 0x00 0x100000>;
 		};
@@ -296,13 +297,14 @@ mkdt reserved-edges 128M "$MEM128" "$RESMEM_HEAD"'		outside@100000000 {
 boot_dt reserved-edges 128M /dev/null "ktest=page_alloc"
 check dt-reserved-edges 0 \
 	"^dt: warning: /reserved-memory/empty@84000000: zero-size reg entry 0 dropped$" \
-	"^dt: warning: /reserved-memory/dynamic: dynamic allocation \(size, no reg\) not supported: skipped$" \
+	"^dt: /reserved-memory/dynamic: dynamic: \[mem 0x0000000086c00000-0x0000000086ffffff\] \(size 0x400000, align 0x40\)$" \
+	"^  \[mem 0x0000000086c00000-0x0000000086ffffff\] dynamic \(dynamic\)$" \
 	"^  \[mem 0x0000000087000000-0x0000000088ffffff\] memreserve$" \
 	"^  \[mem 0x0000000100000000-0x00000001000fffff\] outside@100000000$" "$ZONES128"
 map_is dt-reserved-edges dt-reserved-edges-map "$NODE128"
 avail=$(tr -d '\r' <"$LOGDIR/dt-reserved-edges.log" | sed -n 's/^Memory: \([0-9]*\)K\/131072K available .*/\1/p')
-if [ -n "$avail" ] && [ "$avail" -le $(( 131072 - 16384 - 512 - 4 )) ]; then
-	echo "ok   dt-reserved-edges-available: ${avail}K, below 128 MiB less the reserved 16 MiB, firmware and DTB"
+if [ -n "$avail" ] && [ "$avail" -le $(( 131072 - 16384 - 4096 - 512 - 4 )) ]; then
+	echo "ok   dt-reserved-edges-available: ${avail}K, below 128 MiB less the reserved 16 + 4 MiB, firmware and DTB"
 	record dt-reserved-edges-available 1 0
 else
 	echo "FAIL dt-reserved-edges-available: '${avail}'K available"

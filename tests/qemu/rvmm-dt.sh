@@ -65,6 +65,7 @@ cause_of() {
 	case $1 in
 	bad-cells | bad-resmem-cells | bad-size-cells) echo "bad #address-cells or #size-cells" ;;
 	bad-resmem-cells-differ) echo "bad #address-cells or #size-cells: /reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: they must be equal, as firmware \(OpenSBI\) writes its reserved-memory children with the root's" ;;
+	bad-resmem-dynamic-toomany) echo "too many entries for rvmm's tables: dynamic reservations: /reserved-memory/d16 is number 17 \(size, no reg\); rvmm's table holds 16" ;;
 	bad-resmem-toomany) echo "too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48" ;;
 	bad-toomany) echo "too many entries for rvmm's tables: memory banks: /memory@80000000 brings RAM range 33 \(after joining\); rvmm's table holds 32" ;;
 	bad-deep) echo "nodes nested too deep" ;;
@@ -115,6 +116,70 @@ check_log rvmm-dt-resmem-overlap rvmm-dt-resmem-overlap-warned \
 	"^dt: warning: /reserved-memory/fb@85000000 \[mem 0x00000000840ff000-0x0000000084100fff\] overlaps /reserved-memory/shared@84000000 \[mem 0x0000000084000000-0x00000000840fffff\]: both reserved$" \
 	"^dt: warning: /reserved-memory: no ranges \(Linux ignores such a node\): identity assumed$" \
 	"^  \[mem 0x0000000080000000-0x00000000801fffff\] opensbi@80000000 \(no-map\)$"
+
+# Dynamic /reserved-memory nodes (size, no reg): each placed after every
+# static reservation, top-down, in the order of the tree (the ranges the
+# fixture's comment works out), one line each, and in the map by name.
+dt resmem-dynamic $KAT --dtb-at 0xbfe00000 "$DTB/resmem-dynamic.dtb"
+check resmem-dynamic 0 \
+	"^dynamic reservations: 5 of the tree \(/reserved-memory nodes with size, no reg\); rvmm's table holds 16$" \
+	"^dt: /reserved-memory/linux,cma: dynamic: \[mem 0x00000000ba000000-0x00000000bdffffff\] \(size 0x4000000, align 0x200000, alloc-ranges entry 0\)$" \
+	"^dt: /reserved-memory/tee: dynamic: \[mem 0x000000009fe00000-0x000000009fffffff\] \(size 0x200000, align 0x200000, alloc-ranges entry 1\)$" \
+	"^rvmm-dt: rvmm would boot with this device tree \(0 warnings\)$"
+{
+	cat <<'EOF'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x00000000bfffffff]
+  node   0: [mem 0x0000000180000000-0x00000001bfffffff]
+Reserved memory:
+  [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+  [mem 0x000000009fe00000-0x000000009fffffff] tee (dynamic)
+  [mem 0x00000000ba000000-0x00000000bdffffff] linux,cma (dynamic, reusable)
+  [mem 0x00000000be000000-0x00000000be0fffff] memreserve
+  [mem 0x00000000bf000000-0x00000000bf7fffff] firmware@bf000000 (no-map)
+EOF
+	dtb_line "$DTB/resmem-dynamic.dtb" 0xbfe00000
+	cat <<'EOF'
+  [mem 0x00000001bfefd7c0-0x00000001bfefe7bf] fw-scratch (dynamic)
+  [mem 0x00000001bfefe7c0-0x00000001bfefffff] log-buffer (dynamic)
+  [mem 0x00000001bff00000-0x00000001bfffffff] dsp-pool (dynamic, no-map)
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x00000000ffffffff]
+  Normal   [mem 0x0000000100000000-0x00000001bfffffff]
+EOF
+} | map_is resmem-dynamic
+# The ones that cannot be placed: a warning each naming the node and why,
+# counted; nothing of them reserved; the one that fits goes below the initrd.
+dt resmem-dynamic-errors $KAT --dtb-at 0x8fe00000 "$DTB/resmem-dynamic-errors.dtb"
+check resmem-dynamic-errors 0 \
+	"^dt: warning: /reserved-memory/zero-size: size 0: skipped$" \
+	"^dt: warning: /reserved-memory/size-cells: size is 4 bytes, not 8 \(#size-cells 2\): skipped$" \
+	"^dt: warning: /reserved-memory/align-three: alignment 0x3000 is not a power of two: skipped$" \
+	"^dt: warning: /reserved-memory/ranges-len: alloc-ranges is 20 bytes, not a whole number of 16-byte entries \(an address and a size\): skipped$" \
+	"^dt: warning: /reserved-memory/outside-ram: no alloc-ranges entry holds RAM: skipped$" \
+	"^dt: warning: /reserved-memory/too-big: no room for 0x10000000 bytes aligned to 0x40 in RAM: skipped$" \
+	"^dt: warning: /reserved-memory/no-room: no room for 0x300000 bytes aligned to 0x40 in its alloc-ranges: skipped$" \
+	"^rvmm-dt: rvmm would boot with this device tree \(11 warnings\)$" # 10, + no timer/IPI device
+{
+	cat <<'EOF'
+Early memory node ranges
+  node   0: [mem 0x0000000080000000-0x000000008fffffff]
+Reserved memory:
+  [mem 0x0000000080000000-0x000000008007ffff] mmode_resv0@80000000
+  [mem 0x0000000080200000-0x00000000803fffff] kernel
+  [mem 0x000000008ed00000-0x000000008effffff] fits (dynamic)
+  [mem 0x000000008f000000-0x000000008fbfffff] initrd
+EOF
+	dtb_line "$DTB/resmem-dynamic-errors.dtb" 0x8fe00000
+	cat <<'EOF'
+Zone ranges:
+  DMA      empty
+  DMA32    [mem 0x0000000080000000-0x000000008fffffff]
+  Normal   empty
+EOF
+} | map_is resmem-dynamic-errors
 
 # The tree's reserved ranges against the limit: 48 with OpenSBI's own
 # (resmem-full) boot; 48 without it get a warning, since OpenSBI adds one.
@@ -586,6 +651,12 @@ against unaligned-end "$DTB/unaligned-end.dtb" -M virt -smp 2 -m 512M
 against nomap-halfpage "$DTB/nomap-halfpage.dtb" -M virt -smp 2 -m 512M
 against oddbanks "$DTB/oddbanks.dtb" -M virt -smp 2 -m 8G
 against frag "$DTB/frag.dtb" -M virt -smp 2 -m 512M
+# Dynamic /reserved-memory nodes: the kernel places them where rvmm-dt does.
+against resmem-dynamic "$DTB/resmem-dynamic.dtb" -M virt -smp 4 -m 8G
+check_log boot-resmem-dynamic boot-resmem-dynamic-placed \
+	"^dt: /reserved-memory/linux,cma: dynamic: \[mem 0x00000000ba000000-0x00000000bdffffff\] \(size 0x4000000, align 0x200000, alloc-ranges entry 0\)$" \
+	"^dt: /reserved-memory/dsp-pool: dynamic: \[mem 0x00000001bff00000-0x00000001bfffffff\] \(size 0x100000, align 0x100000\)$" \
+	"^  \[mem 0x00000001bff00000-0x00000001bfffffff\] dsp-pool \(dynamic, no-map\)$"
 against sifive-u "$DTB/sifive-u.dtb" -M sifive_u -smp 5 -m 128M
 against unleashed-clint "$BOARDS/hifive-unleashed-a00-clint.dtb" -M sifive_u -smp 5 -m 8G
 # The Icicle Kit's machine runs its own OpenSBI (no -bios), has its console
