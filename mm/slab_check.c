@@ -308,7 +308,8 @@ void slab_whatis(u64 addr)
 	first = first_object(c, head);
 	from = (unsigned long)(addr - (u64)(uintptr_t)(first - c->red_left));
 	idx = addr < (u64)(uintptr_t)(first - c->red_left) ? ~0ul : from / c->size;
-	kprintf("whatis: slab of cache %s: %u page%s at pfn 0x%lx, %u objects of %u bytes (stride %u), %u in use\n",
+	kprintf("whatis: slab of cache %s: %u page%s at pfn 0x%lx, %u objects of %u bytes (stride %u), "
+		"%u handed out (in use or in magazines)\n",
 		c->name, 1u << c->order, c->order ? "s" : "", node_page_to_pfn(mem_node, head), c->objs_per_slab,
 		c->object_size, c->size, head->slab_inuse);
 	if (idx >= c->objs_per_slab) {
