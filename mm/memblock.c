@@ -350,4 +350,5 @@ void memblock_dump(const struct memblock *mb)
 		(unsigned long long)memblock_reserved_in_memory(mb));
 	dump_type(&mb->memory, "memory");
 	dump_type(&mb->reserved, "reserved");
+	dump_type(&mb->nomap, "nomap");
 }

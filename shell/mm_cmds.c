@@ -47,6 +47,16 @@ static int cmd_iomem(int argc, char **argv)
 }
 SHELL_CMD("iomem", cmd_iomem, "", "the physical memory map: System RAM, reserved ranges, the kernel image (/proc/iomem)");
 
+static int cmd_memblock(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	memblock_dump(&memblock);
+	return 0;
+}
+SHELL_CMD("memblock", cmd_memblock, "",
+	  "memblock's RAM and reserved regions (Linux's memblock=debug dump)");
+
 static int cmd_zoneinfo(int argc, char **argv)
 {
 	(void)argc;

@@ -349,7 +349,34 @@ static void iomem_map_consistent(struct ktest *t)
 	__free_pages(pg, 0);
 }
 
+/* memblock: the dump lists every RAM, reserved and no-map region of the
+ * kernel's memblock, as the regions are. */
+static void memblock_dump_lists_regions(struct ktest *t)
+{
+	char want[96];
+
+	EXPECT_EQ(run("memblock"), 0);
+	EXPECT(has("MEMBLOCK configuration:"));
+	for (int i = 0; i < memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &memblock.memory.regions[i];
+
+		ksnprintf(want, sizeof(want), " memory[0x%x]\t[0x%016llx-0x%016llx]", i,
+			  (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
+		EXPECT(has(want));
+	}
+	for (int i = 0; i < memblock.reserved.cnt; i++) {
+		const struct memblock_region *r = &memblock.reserved.regions[i];
+
+		ksnprintf(want, sizeof(want), " reserved[0x%x]\t[0x%016llx-0x%016llx]", i,
+			  (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1));
+		EXPECT(has(want));
+	}
+	ksnprintf(want, sizeof(want), " nomap.cnt  = 0x%x\n", memblock.nomap.cnt);
+	EXPECT(has(want));
+}
+
 KTEST_SUITE(whatis, KTEST_CASE(slab_object_named), KTEST_CASE(slob_block_named), KTEST_CASE(page_block_named),
 	    KTEST_CASE(vmalloc_area_named), KTEST_CASE(reserved_and_outside),
 	    KTEST_CASE(console_frees_only_its_own), KTEST_CASE(console_refuses_bad_arguments),
-	    KTEST_CASE(console_reports_no_memory), KTEST_CASE(iomem_map_consistent));
+	    KTEST_CASE(console_reports_no_memory), KTEST_CASE(iomem_map_consistent),
+	    KTEST_CASE(memblock_dump_lists_regions));
