@@ -682,6 +682,17 @@ static void quarantine_put(void *obj, struct kmem_cache *c, size_t size)
 	}
 }
 
+bool kasan_in_quarantine(const void *obj)
+{
+	unsigned long flags = spin_lock_irqsave(&kasan_lock);
+	bool found = false;
+
+	for (unsigned int i = 0; i < q_count && !found; i++)
+		found = quarantine[(q_head + i) % QUARANTINE_SLOTS].obj == obj;
+	spin_unlock_irqrestore(&kasan_lock, flags);
+	return found;
+}
+
 /* Give back every quarantined object of @c (NULL: all). Entries of other
  * caches keep their order. */
 void kasan_cache_drain(struct kmem_cache *c)

@@ -30,6 +30,7 @@
  *     than free_limit free objects.
  * It prints at most MAX_REPORTS problems per call and returns their number.
  */
+#include <mm/kasan.h>
 #include <mm/mm.h>
 #include <mm/slab.h>
 
@@ -328,6 +329,10 @@ void slab_whatis(u64 addr)
 		kprintf("whatis: object %lu at %p: %ld bytes past its end (red zone, link or tracks)\n", idx, obj,
 			rel - (long)c->object_size + 1);
 	where = free_place(c, head, obj, &cpu);
+	spin_unlock_irqrestore(&c->lock, irq);
+	/* (KASAN's lock after the cache's, never inside it) */
+	if (!where && kasan_in_quarantine(obj))
+		where = "free: in KASAN's quarantine (not back in its cache yet)";
 	if (!where)
 		kprintf("whatis: allocated\n");
 	else if (cpu >= 0)
@@ -340,5 +345,4 @@ void slab_whatis(u64 addr)
 		slab_print_track("last allocated", &t[0]);
 		slab_print_track("last freed", &t[1]);
 	}
-	spin_unlock_irqrestore(&c->lock, irq);
 }

@@ -115,6 +115,8 @@ const char *kasan_bug_name(enum kasan_bug bug);
 int kasan_shadow_byte(const void *addr);
 /* Objects and bytes in the quarantine now. */
 void kasan_quarantine_counts(unsigned long *objects, unsigned long *bytes);
+/* Is @obj (a freed object or block) waiting in the quarantine? (whatis) */
+bool kasan_in_quarantine(const void *obj);
 /* For suites that test the allocators' own bookkeeping and bug checks
  * (tests/ktest.c): the quarantine off (frees go straight back; it is
  * drained first), and the checks and reports off (the shadow is still
@@ -187,6 +189,12 @@ static inline void kasan_vfree(const void *addr, unsigned long size)
 static inline void kasan_cache_drain(struct kmem_cache *c)
 {
 	(void)c;
+}
+
+static inline bool kasan_in_quarantine(const void *obj)
+{
+	(void)obj;
+	return false;
 }
 
 #define KASAN_KERNEL 0

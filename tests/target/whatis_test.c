@@ -7,6 +7,7 @@
 #include <boot/boot.h>
 #include <drivers/console.h>
 #include <lib/kstring.h>
+#include <mm/kasan.h>
 #include <mm/kmalloc.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
@@ -71,6 +72,8 @@ static void slab_object_named(struct ktest *t)
 		EXPECT_EQ(whatis(b), 0);
 		if (c->flags & SLAB_DEBUG_FLAGS)
 			EXPECT(has("free: on its slab's free list"));
+		else if (KASAN_KERNEL) /* the KASAN kernel holds freed objects back */
+			EXPECT(has("free: in KASAN's quarantine"));
 		else
 			EXPECT(has("free: in the magazine of hart slot"));
 		kmem_cache_shrink(c); /* magazine back to the slab */
