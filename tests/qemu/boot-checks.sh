@@ -57,7 +57,7 @@ printf '\nhelp\r\nharts\necho piped input works\nktest printf\nnosuchcmd\npowero
 	>"$LOGDIR/shell-input.txt"
 qemu_run shell-stdin 60 "$LOGDIR/shell-input.txt" $VIRT -smp 4 -m 128M -kernel "$KERNEL"
 check shell-stdin 7 \
-	"poweroff \[code\] +power off" "ktest \[-l \| suite...\]" \
+	"poweroff \[code\] +power off" "ktest \[-l \[suite...\] \| suite...\]" \
 	"^ +3 +[0-9]+ +[0-9]+ +0x" "^piped input works$" \
 	"^ktest: 5 passed, 0 failed$" "nosuchcmd: unknown command" "power: off \(exit code 7\)"
 
