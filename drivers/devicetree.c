@@ -624,6 +624,10 @@ static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
 		dt_warn(info, "/cpus/%s: no reg: ignored", fdt_node_name(f, node, NULL));
 		return 0;
 	}
+	if (ac == 0)
+		return dt_fail(info, -FDT_ERR_BADCELLS,
+			       "/cpus/%s has a reg, but /cpus has #address-cells 0: its hart id cannot be read",
+			       fdt_node_name(f, node, NULL));
 	err = fdt_read_reg(f, node, ac, sc, 0, &hartid, &unused);
 	if (err)
 		return err;
@@ -642,6 +646,29 @@ static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
 	return 0;
 }
 
+/*
+ * /cpus's cells into *ac and *sc. #address-cells 0 is accepted there: it
+ * is what a tree whose cpu nodes have no reg says (Linux's single-core ARM
+ * trees), and scan_cpu ignores each such node with a warning, as Linux
+ * does; #size-cells is then not read, since no reg is decoded with it. A
+ * cpu node with a reg under it, or any other bad cells, fails the parse
+ * with info->error naming /cpus.
+ */
+static int cpus_cells(struct dt_info *info, int cpus, int *ac, int *sc)
+{
+	u32 v;
+	int err = fdt_child_cells(&info->fdt, cpus, ac, sc);
+
+	if (err != -FDT_ERR_BADCELLS)
+		return err;
+	if (fdt_getprop_u32(&info->fdt, cpus, "#address-cells", &v) == 0 && v == 0) {
+		*ac = 0;
+		*sc = 0;
+		return 0;
+	}
+	return dt_fail(info, err, "/cpus: #address-cells must be 0, 1 or 2, #size-cells 0, 1 or 2, each one cell");
+}
+
 static int scan_cpus(struct dt_info *info)
 {
 	const struct fdt *f = &info->fdt;
@@ -653,7 +680,7 @@ static int scan_cpus(struct dt_info *info)
 		return 0;
 	if (cpus < 0)
 		return cpus;
-	err = fdt_child_cells(f, cpus, &ac, &sc);
+	err = cpus_cells(info, cpus, &ac, &sc);
 	if (err)
 		return err;
 	err = fdt_getprop_u32(f, cpus, "timebase-frequency", &info->timebase_frequency);

@@ -64,6 +64,7 @@ dtb_line() {
 cause_of() {
 	case $1 in
 	bad-cells | bad-resmem-cells | bad-size-cells) echo "bad #address-cells or #size-cells" ;;
+	bad-cpus-addr0-reg) echo "bad #address-cells or #size-cells: /cpus/cpu@0 has a reg, but /cpus has #address-cells 0: its hart id cannot be read" ;;
 	bad-resmem-cells-differ) echo "bad #address-cells or #size-cells: /reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: they must be equal, as firmware \(OpenSBI\) writes its reserved-memory children with the root's" ;;
 	bad-resmem-toomany) echo "too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48" ;;
 	bad-toomany) echo "too many entries for rvmm's tables: memory banks: /memory@80000000 brings RAM range 33 \(after joining\); rvmm's table holds 32" ;;
