@@ -225,10 +225,30 @@ static int scan_memory_node(struct dt_info *info, int node, int ac, int sc)
 	return more;
 }
 
+/*
+ * No RAM: -FDT_ERR_NOMEMORY. When the tree has @nr_nodes memory nodes, each
+ * zero-size or without reg (a placeholder its boot loader fills in, as in
+ * 339 of Linux 6.1's arm and arm64 trees), info->error names the first.
+ */
+static int no_ram(struct dt_info *info, int first_node, int nr_nodes)
+{
+	const char *name = nr_nodes ? fdt_node_name(&info->fdt, first_node, NULL) : NULL;
+
+	if (!name)
+		return -FDT_ERR_NOMEMORY;
+	if (nr_nodes == 1)
+		return dt_fail(info, -FDT_ERR_NOMEMORY,
+			       "/%s gives no RAM (zero-size reg or none): a placeholder the boot loader fills in",
+			       name);
+	return dt_fail(info, -FDT_ERR_NOMEMORY,
+		       "/%s and %d more memory nodes give no RAM (zero-size reg or none): placeholders the boot loader fills in",
+		       name, nr_nodes - 1);
+}
+
 static int scan_memory(struct dt_info *info)
 {
 	const struct fdt *f = &info->fdt;
-	int ac, sc, node, err;
+	int ac, sc, node, err, first_node = -1, nr_nodes = 0;
 
 	err = fdt_child_cells(f, 0, &ac, &sc);
 	if (err)
@@ -248,13 +268,15 @@ static int scan_memory(struct dt_info *info)
 		}
 		if (!fdt_node_is_okay(f, node))
 			continue;
+		if (nr_nodes++ == 0)
+			first_node = node;
 		err = scan_memory_node(info, node, ac, sc);
 		if (err)
 			return err;
 	}
 	if (node != -FDT_ERR_NOTFOUND)
 		return node;
-	return info->nr_ram ? 0 : -FDT_ERR_NOMEMORY;
+	return info->nr_ram ? 0 : no_ram(info, first_node, nr_nodes);
 }
 
 /* ---- reserved ranges ----------------------------------------------------- */

@@ -590,7 +590,20 @@ static void resmem_overlaps_warned(struct ktest *t)
 
 static void error_no_memory(struct ktest *t)
 {
+	struct dt_info info;
+	char out[1024];
+
 	expect_parse_error(t, "bad-nomem", -FDT_ERR_NOMEMORY);
+	/* memory nodes that are placeholders: named, so that "no memory
+	 * node" does not stand alone where the tree has two */
+	EXPECT_EQ(parse_quietly(&info, "bad-mem-placeholder", DTB_PHYS, out, sizeof(out)),
+		  -FDT_ERR_NOMEMORY);
+	EXPECT_STREQ(info.error, "/memory@0 and 1 more memory nodes give no RAM (zero-size reg or none): "
+				 "placeholders the boot loader fills in");
+	EXPECT_STREQ(out, "dt: warning: /memory@0: zero-size reg entry 0 dropped\n"
+			  "dt: warning: /memory@80000000: no reg: ignored\n");
+	EXPECT_EQ(parse_quietly(&info, "bad-nomem", DTB_PHYS, out, sizeof(out)), -FDT_ERR_NOMEMORY);
+	EXPECT_STREQ(info.error, "");
 }
 
 static void error_reg_length(struct ktest *t)

@@ -71,6 +71,7 @@ cause_of() {
 	bad-deep) echo "nodes nested too deep" ;;
 	bad-initrd-order | bad-wrap) echo "address range wraps or is reversed" ;;
 	bad-nomem) echo "no memory node" ;;
+	bad-mem-placeholder) echo "no memory node: /memory@0 and 1 more memory nodes give no RAM \(zero-size reg or none\): placeholders the boot loader fills in" ;;
 	*) echo "bad property length" ;; # bootargs, initrd-len, mmu-type, reg-*, stdout, timebase
 	esac
 }
