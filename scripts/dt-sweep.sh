@@ -79,7 +79,7 @@ compile() {
 rvmm_map() {
 	awk '
 	function pad(hex) { sub(/^0x/, "", hex); sub(/,$/, "", hex); while (length(hex) < 16) hex = "0" hex; return "0x" hex }
-	/^dtb: at 0x/ { dtb = "  [mem " pad($3) "-" }
+	/^dtb: at / { a = $3; sub(/,$/, "", a); if (a ~ /^(0x[0-9a-f]+|0)$/) dtb = "  [mem " pad(a) "-" }
 	/^kernel: \[mem / { kernel = "  " $2 " " $3 " kernel" }
 	/^initrd: \[mem / { sub(/,$/, "", $3); initrd = "  " $2 " " $3 " initrd" }
 	/^Early memory node ranges$/ { part = 1; print; next }

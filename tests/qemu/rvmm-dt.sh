@@ -97,6 +97,10 @@ for f in tests/dts/*.dts; do
 			"^Kernel panic: the device tree's cpu node for the boot hart 0 says no MMU \(mmu-type riscv,none\): rvmm needs an Sv39 MMU$" \
 			"^rvmm-dt: rvmm would not boot with this device tree$"
 		;;
+	dtb-small-first-bank) # the kernel at its first bank's base + 0x200000 is not in RAM (placed below)
+		check "rvmm-dt-$n" 1 \
+			"^Kernel panic: the kernel image \[mem 0x0000000080300000-0x[0-9a-f]{16}\] is not inside the RAM the device tree describes$"
+		;;
 	frag) # one flat array of struct pages does not fit: one per section does
 		check "rvmm-dt-$n" 0 \
 			"^memmap: 131072 struct pages of 32 bytes \(4096K\), 4 section\(s\) of 128 MiB, an array per section$" \
@@ -177,6 +181,17 @@ dt virt-default-dtb $KAT "$DTB/virt.dtb"
 dtb_line "$DTB/virt.dtb" 0x87e00000 >"$LOGDIR/virt-default-dtb.want"
 grep ' dtb$' "$LOGDIR/virt-default-dtb.log" >"$LOGDIR/virt-default-dtb.got"
 same virt-default-dtb "$LOGDIR/virt-default-dtb.want" "$LOGDIR/virt-default-dtb.got"
+
+# A first RAM bank with no 2 MiB boundary that has room for the blob (4 KiB
+# at 0x80100000): the place QEMU would choose, in the first bank that has
+# one, not ALIGN_DOWN below the first bank's base, outside RAM (0x80000000).
+dt dtb-small-first-bank-place --kernel-at 0x88200000 0x200000 "$DTB/dtb-small-first-bank.dtb"
+check dtb-small-first-bank-place 0 \
+	"^dtb: at 0x8fe00000, assumed: where QEMU puts it, in RAM range 1 \(the first has no 2 MiB boundary with room for it\); firmware may choose another place \(--dtb-at ADDR\)$"
+dtb_line "$DTB/dtb-small-first-bank.dtb" 0x8fe00000 >"$LOGDIR/dtb-small-first-bank-place.want"
+grep ' dtb$' "$LOGDIR/dtb-small-first-bank-place.log" >"$LOGDIR/dtb-small-first-bank-place.got"
+same dtb-small-first-bank-place-range "$LOGDIR/dtb-small-first-bank-place.want" \
+	"$LOGDIR/dtb-small-first-bank-place.got"
 
 dt two-banks $KAT --dtb-at 0x8fe00000 "$DTB/two-banks.dtb"
 {
