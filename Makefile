@@ -375,9 +375,9 @@ $(B)/rvmm-dt: $(RVMM_DT_OBJS)
 
 all: $(B)/rvmm-dt
 
-# make dt-sweep: rvmm-dt on every device tree Linux 6.1 ships (riscv, arm64,
-# arm), its map checked against an independent reading (scripts/dt-sweep.sh,
-# docs/boards.md). Not part of make test: it needs Debian's linux-source-6.1
+# make dt-sweep: rvmm-dt on every device tree Linux 6.1 ships (arch/*/boot/dts,
+# riscv first), its map checked against an independent reading
+# (scripts/dt-sweep.sh, docs/boards.md). Not part of make test: it needs Debian's linux-source-6.1
 # (140 MB), which it installs. The tool is the same sources built with clang's
 # ASan and UBSan in build/ds/, so that a bad read stops with a report.
 DSCC ?= clang

@@ -2,7 +2,7 @@
 # dt-sweep.sh - rvmm's device tree reading against every device tree Linux
 # ships (make dt-sweep; docs/boards.md, "Every tree Linux ships").
 #
-#   scripts/dt-sweep.sh [ARCH...]          (default: riscv arm64 arm)
+#   scripts/dt-sweep.sh [ARCH...]   (default: every arch with trees in Linux 6.1)
 #
 # From Debian's linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz, or
 # $LINUX_SOURCE) it extracts arch/*/boot/dts and the headers they include
@@ -224,7 +224,8 @@ esac
 
 # ---- the sweep -----------------------------------------------------------------
 
-ARCHS=${*:-riscv arm64 arm}
+# riscv first, then the others (arm64 and arm hold most trees)
+ARCHS=${*:-riscv arm64 arm arc microblaze mips nios2 openrisc powerpc sh xtensa}
 if [ ! -f "$TARBALL" ]; then
 	echo "dt-sweep: $TARBALL missing: install Debian's linux-source-6.1 (make dt-sweep does)" >&2
 	exit 2
@@ -267,10 +268,10 @@ done
 
 # table PATTERN: per arch, the results whose name matches PATTERN.
 table() {
-	printf '  %-6s %6s %13s %8s %6s %8s %7s\n' arch trees dtc-rejected overlays read refused failed
+	printf '  %-10s %6s %13s %8s %6s %8s %7s\n' arch trees dtc-rejected overlays read refused failed
 	for arch in $ARCHS; do
 		awk -v a="$arch" -v p="$1" 'index($1, a "/") == 1 && $1 ~ p { n++; c[$2]++ }
-			END { printf "  %-6s %6d %13d %8d %6d %8d %7d\n", a, n, c["dtc-rejected"], c["overlay"],
+			END { printf "  %-10s %6d %13d %8d %6d %8d %7d\n", a, n, c["dtc-rejected"], c["overlay"],
 				c["read"], c["refused"], c["failed"] }' "$OUT/results.txt"
 	done
 }
