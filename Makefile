@@ -25,6 +25,8 @@
 #   make memmap     pictures of memory: build/memmap.png, build/memmap-timeline.png
 #   make sdimage    build/sdcard.img: a HiFive-style SD card image U-Boot boots (BOOTARGS=...)
 #   make deps       install missing Debian packages (run and test do it themselves)
+#   make dt-sweep   rvmm-dt (ASan + UBSan) on every device tree Linux 6.1 ships, maps checked
+#                   against an independent reading; installs linux-source-6.1 (docs/boards.md)
 #   make clean
 #
 # Variables: SMP, MEM, APPEND (kernel command line), QEMU_EXTRA, GDBPORT (default 1234),
@@ -372,6 +374,33 @@ $(B)/rvmm-dt: $(RVMM_DT_OBJS)
 	$(call quiet,HOSTLD,$@)$(HOSTCC) $(RVMM_DT_OBJS) -o $@
 
 all: $(B)/rvmm-dt
+
+# make dt-sweep: rvmm-dt on every device tree Linux 6.1 ships (arch/*/boot/dts,
+# riscv first), its map checked against an independent reading
+# (scripts/dt-sweep.sh, docs/boards.md). Not part of make test: it needs Debian's linux-source-6.1
+# (140 MB), which it installs. The tool is the same sources built with clang's
+# ASan and UBSan in build/ds/, so that a bad read stops with a report.
+DSCC ?= clang
+DSCFLAGS := $(COMMON) -O1 -DHOST -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+DT_SWEEP_OBJS := $(patsubst %,$(B)/ds/%.o,$(RVMM_DT_SRCS))
+
+$(B)/ds/%.c.o: %.c $(FLAGS_DEP)
+	@mkdir -p $(dir $@)
+	$(call quiet,DSCC,$<)$(DSCC) $(DSCFLAGS) -c $< -o $@
+
+$(B)/dt-sweep/rvmm-dt: $(DT_SWEEP_OBJS)
+	@mkdir -p $(dir $@)
+	$(call quiet,DSLD,$@)$(DSCC) -fsanitize=address,undefined $(DT_SWEEP_OBJS) -o $@
+
+dt-sweep:
+	@scripts/install-deps.sh linux-source-6.1
+	@$(MAKE) --no-print-directory $(B)/dt-sweep/rvmm-dt
+	@scripts/dt-sweep.sh
+
+-include $(DT_SWEEP_OBJS:.o=.d)
+
+.PHONY: dt-sweep
 
 # churn-peak: the churn benchmark's requests on a host SLOB heap, and where
 # its pages go at the peak (tools/churn-peak.c, docs/benchmarks.md).

@@ -226,10 +226,30 @@ static int scan_memory_node(struct dt_info *info, int node, int ac, int sc)
 	return more;
 }
 
+/*
+ * No RAM: -FDT_ERR_NOMEMORY. When the tree has @nr_nodes memory nodes, each
+ * zero-size or without reg (a placeholder its boot loader fills in, as in
+ * 339 of Linux 6.1's arm and arm64 trees), info->error names the first.
+ */
+static int no_ram(struct dt_info *info, int first_node, int nr_nodes)
+{
+	const char *name = nr_nodes ? fdt_node_name(&info->fdt, first_node, NULL) : NULL;
+
+	if (!name)
+		return -FDT_ERR_NOMEMORY;
+	if (nr_nodes == 1)
+		return dt_fail(info, -FDT_ERR_NOMEMORY,
+			       "/%s gives no RAM (zero-size reg or none): a placeholder the boot loader fills in",
+			       name);
+	return dt_fail(info, -FDT_ERR_NOMEMORY,
+		       "/%s and %d more memory nodes give no RAM (zero-size reg or none): placeholders the boot loader fills in",
+		       name, nr_nodes - 1);
+}
+
 static int scan_memory(struct dt_info *info)
 {
 	const struct fdt *f = &info->fdt;
-	int ac, sc, node, err;
+	int ac, sc, node, err, first_node = -1, nr_nodes = 0;
 
 	err = fdt_child_cells(f, 0, &ac, &sc);
 	if (err)
@@ -249,13 +269,15 @@ static int scan_memory(struct dt_info *info)
 		}
 		if (!fdt_node_is_okay(f, node))
 			continue;
+		if (nr_nodes++ == 0)
+			first_node = node;
 		err = scan_memory_node(info, node, ac, sc);
 		if (err)
 			return err;
 	}
 	if (node != -FDT_ERR_NOTFOUND)
 		return node;
-	return info->nr_ram ? 0 : -FDT_ERR_NOMEMORY;
+	return info->nr_ram ? 0 : no_ram(info, first_node, nr_nodes);
 }
 
 /* ---- reserved ranges ----------------------------------------------------- */
@@ -753,6 +775,10 @@ static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
 		dt_warn(info, "/cpus/%s: no reg: ignored", fdt_node_name(f, node, NULL));
 		return 0;
 	}
+	if (ac == 0)
+		return dt_fail(info, -FDT_ERR_BADCELLS,
+			       "/cpus/%s has a reg, but /cpus has #address-cells 0: its hart id cannot be read",
+			       fdt_node_name(f, node, NULL));
 	err = fdt_read_reg(f, node, ac, sc, 0, &hartid, &unused);
 	if (err)
 		return err;
@@ -771,6 +797,29 @@ static int scan_cpu(struct dt_info *info, int node, int ac, int sc)
 	return 0;
 }
 
+/*
+ * /cpus's cells into *ac and *sc. #address-cells 0 is accepted there: it
+ * is what a tree whose cpu nodes have no reg says (Linux's single-core ARM
+ * trees), and scan_cpu ignores each such node with a warning, as Linux
+ * does; #size-cells is then not read, since no reg is decoded with it. A
+ * cpu node with a reg under it, or any other bad cells, fails the parse
+ * with info->error naming /cpus.
+ */
+static int cpus_cells(struct dt_info *info, int cpus, int *ac, int *sc)
+{
+	u32 v;
+	int err = fdt_child_cells(&info->fdt, cpus, ac, sc);
+
+	if (err != -FDT_ERR_BADCELLS)
+		return err;
+	if (fdt_getprop_u32(&info->fdt, cpus, "#address-cells", &v) == 0 && v == 0) {
+		*ac = 0;
+		*sc = 0;
+		return 0;
+	}
+	return dt_fail(info, err, "/cpus: #address-cells must be 0, 1 or 2, #size-cells 0, 1 or 2, each one cell");
+}
+
 static int scan_cpus(struct dt_info *info)
 {
 	const struct fdt *f = &info->fdt;
@@ -782,7 +831,7 @@ static int scan_cpus(struct dt_info *info)
 		return 0;
 	if (cpus < 0)
 		return cpus;
-	err = fdt_child_cells(f, cpus, &ac, &sc);
+	err = cpus_cells(info, cpus, &ac, &sc);
 	if (err)
 		return err;
 	err = fdt_getprop_u32(f, cpus, "timebase-frequency", &info->timebase_frequency);

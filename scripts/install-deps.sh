@@ -2,6 +2,11 @@
 # Install the Debian packages rvmm needs that are missing (idempotent: when
 # everything is present it only checks and exits). Uses apt-get, through
 # sudo when not run as root.
+#
+#   scripts/install-deps.sh [PACKAGE...]
+#
+# PACKAGEs are what one target needs on top of the list below (make dt-sweep:
+# linux-source-6.1, Linux's device tree sources).
 set -e
 
 PACKAGES="make gcc libc6-dev gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu
@@ -12,6 +17,7 @@ PACKAGES="$PACKAGES python3 sqlite3 valgrind time"
 PACKAGES="$PACKAGES libclang-rt-dev"
 # the library's headers compiled as C++ and a C++ program on it (tests/qemu/embed-outside.sh)
 PACKAGES="$PACKAGES g++"
+PACKAGES="$PACKAGES $*"
 
 missing=""
 for p in $PACKAGES; do

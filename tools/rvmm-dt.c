@@ -301,19 +301,32 @@ static void find_kernel(const struct options *o, struct kernel_image *k)
 /* ---- the device tree ----------------------------------------------------- */
 
 /*
- * Where QEMU puts the DTB (OpenSBI's fw_dynamic then passes it on in
- * place): 2 MiB aligned, as high as it fits below the end of the first RAM
- * range or 3 GiB, whichever is lower.
+ * Where QEMU puts the DTB in RAM range @r (OpenSBI's fw_dynamic then passes
+ * it on in place): 2 MiB aligned, as high as it fits below the end of the
+ * range or 3 GiB, whichever is lower. False when the range holds no such
+ * place: smaller than the blob, or no 2 MiB boundary in it with room for
+ * the blob above (ALIGN_DOWN would land below the range's base).
  */
-static u64 qemu_dtb_address(const struct dt_info *dt)
+static bool qemu_dtb_place(const struct dt_range *r, u64 size, u64 *addr)
 {
 	const u64 limit = 3072 * MiB;
-	u64 base = dt->ram[0].base, end = base + dt->ram[0].size;
-	u64 top = base < limit ? MIN(end, limit) : end;
+	u64 end = r->base + r->size;
+	u64 top = r->base < limit ? MIN(end, limit) : end;
 
-	if (top < dt->fdt.totalsize)
-		return 0;
-	return ALIGN_DOWN(top - dt->fdt.totalsize, 2 * MiB);
+	if (top - r->base < size)
+		return false;
+	*addr = ALIGN_DOWN(top - size, 2 * MiB);
+	return *addr >= r->base;
+}
+
+/* The first RAM range that holds QEMU's place for the blob (QEMU takes the
+ * first, which on its machines always does), its index; -1 when none does. */
+static int qemu_dtb_range(const struct dt_info *dt, u64 *addr)
+{
+	for (int i = 0; i < dt->nr_ram; i++)
+		if (qemu_dtb_place(&dt->ram[i], dt->fdt.totalsize, addr))
+			return i;
+	return -1;
 }
 
 /* Put the "dtb" range dt_parse recorded at 0 at @addr instead. */
@@ -343,7 +356,8 @@ static void move_dtb_range(struct dt_info *dt, u64 addr)
 static void parse_tree(const struct options *o, const u8 *blob, struct dt_info *dt)
 {
 	size_t bufsize = (size_t)fdt_header_totalsize(blob);
-	int rc = dt_parse(dt, blob, bufsize, o->dtb_at_given ? o->dtb_at : 0);
+	int rc = dt_parse(dt, blob, bufsize, o->dtb_at_given ? o->dtb_at : 0), ri;
+	u64 addr = 0;
 
 	if (rc) {
 		if (!o->dtb_at_given)
@@ -355,9 +369,18 @@ static void parse_tree(const struct options *o, const u8 *blob, struct dt_info *
 		kprintf("dtb: at %#llx (--dtb-at)\n", (unsigned long long)o->dtb_at);
 		return;
 	}
-	move_dtb_range(dt, qemu_dtb_address(dt));
-	kprintf("dtb: at %#llx, assumed: where QEMU puts it; firmware may choose another "
-		"place (--dtb-at ADDR)\n", (unsigned long long)dt->dtb_phys);
+	ri = qemu_dtb_range(dt, &addr);
+	move_dtb_range(dt, ri < 0 ? 0 : addr);
+	if (ri == 0)
+		kprintf("dtb: at %#llx, assumed: where QEMU puts it; firmware may choose another "
+			"place (--dtb-at ADDR)\n", (unsigned long long)dt->dtb_phys);
+	else if (ri > 0)
+		kprintf("dtb: at %#llx, assumed: where QEMU puts it, in RAM range %d (the first has no "
+			"2 MiB boundary with room for it); firmware may choose another place (--dtb-at ADDR)\n",
+			(unsigned long long)dt->dtb_phys, ri);
+	else
+		kprintf("dtb: at 0, assumed: no RAM range has a 2 MiB boundary with room for it, where "
+			"QEMU would put it; firmware chooses the place (--dtb-at ADDR)\n");
 }
 
 static u8 *load_dtb(const char *path, size_t *size)

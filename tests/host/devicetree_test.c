@@ -786,7 +786,20 @@ static void resmem_overlaps_warned(struct ktest *t)
 
 static void error_no_memory(struct ktest *t)
 {
+	struct dt_info info;
+	char out[1024];
+
 	expect_parse_error(t, "bad-nomem", -FDT_ERR_NOMEMORY);
+	/* memory nodes that are placeholders: named, so that "no memory
+	 * node" does not stand alone where the tree has two */
+	EXPECT_EQ(parse_quietly(&info, "bad-mem-placeholder", DTB_PHYS, out, sizeof(out)),
+		  -FDT_ERR_NOMEMORY);
+	EXPECT_STREQ(info.error, "/memory@0 and 1 more memory nodes give no RAM (zero-size reg or none): "
+				 "placeholders the boot loader fills in");
+	EXPECT_STREQ(out, "dt: warning: /memory@0: zero-size reg entry 0 dropped\n"
+			  "dt: warning: /memory@80000000: no reg: ignored\n");
+	EXPECT_EQ(parse_quietly(&info, "bad-nomem", DTB_PHYS, out, sizeof(out)), -FDT_ERR_NOMEMORY);
+	EXPECT_STREQ(info.error, "");
 }
 
 static void error_reg_length(struct ktest *t)
@@ -887,6 +900,32 @@ static void cpus_past_table(struct ktest *t)
 	EXPECT_EQ(info.cpus[DT_MAX_CPUS - 1].hartid, (u64)DT_MAX_CPUS - 1);
 	EXPECT(strstr(out, "dt: warning: /cpus has 33 cpu nodes; rvmm's table holds 32: "
 			   "the harts of the other 1 stay down") != NULL);
+}
+
+/*
+ * /cpus with #address-cells 0, as Linux's single-core ARM trees have it
+ * (omap2430-sdp.dts, spear300-evb.dts, ...: cpu nodes without reg): the tree
+ * is read, each such cpu node ignored with a warning. A reg under those
+ * cells cannot be read: refused naming the node. Before, both trees were
+ * refused with a bare "bad #address-cells or #size-cells".
+ */
+static void cpus_without_address_cells(struct ktest *t)
+{
+	static const struct dt_range ram[] = { { 0x80000000, 0x8000000 } };
+	struct dt_info info;
+	char out[1024];
+
+	ASSERT_EQ(parse_quietly(&info, "cpus-addr0", DTB_PHYS, out, sizeof(out)), 0);
+	expect_ram(t, &info, ram, 1);
+	EXPECT_EQ(info.nr_cpus, 0);
+	EXPECT_EQ(info.timebase_frequency, 10000000);
+	EXPECT_EQ(info.nr_warnings, 1);
+	EXPECT_STREQ(out, "dt: warning: /cpus/cpu: no reg: ignored\n");
+
+	EXPECT_EQ(parse_quietly(&info, "bad-cpus-addr0-reg", DTB_PHYS, out, sizeof(out)),
+		  -FDT_ERR_BADCELLS);
+	EXPECT_STREQ(info.error, "/cpus/cpu@0 has a reg, but /cpus has #address-cells 0: "
+				 "its hart id cannot be read");
 }
 
 static void error_cpus(struct ktest *t)
@@ -1202,6 +1241,7 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(initrd_own_reservations),
 	KTEST_CASE(error_initrd),
 	KTEST_CASE(cpus_past_table),
+	KTEST_CASE(cpus_without_address_cells),
 	KTEST_CASE(error_cpus),
 	KTEST_CASE(error_chosen_strings),
 	KTEST_CASE(chosen_rng_seed),

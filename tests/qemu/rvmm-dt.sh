@@ -64,6 +64,7 @@ dtb_line() {
 cause_of() {
 	case $1 in
 	bad-cells | bad-resmem-cells | bad-size-cells) echo "bad #address-cells or #size-cells" ;;
+	bad-cpus-addr0-reg) echo "bad #address-cells or #size-cells: /cpus/cpu@0 has a reg, but /cpus has #address-cells 0: its hart id cannot be read" ;;
 	bad-resmem-cells-differ) echo "bad #address-cells or #size-cells: /reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: they must be equal, as firmware \(OpenSBI\) writes its reserved-memory children with the root's" ;;
 	bad-resmem-dynamic-toomany) echo "too many entries for rvmm's tables: dynamic reservations: /reserved-memory/d16 is number 17 \(size, no reg\); rvmm's table holds 16" ;;
 	bad-resmem-toomany) echo "too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48" ;;
@@ -71,6 +72,7 @@ cause_of() {
 	bad-deep) echo "nodes nested too deep" ;;
 	bad-initrd-order | bad-wrap) echo "address range wraps or is reversed" ;;
 	bad-nomem) echo "no memory node" ;;
+	bad-mem-placeholder) echo "no memory node: /memory@0 and 1 more memory nodes give no RAM \(zero-size reg or none\): placeholders the boot loader fills in" ;;
 	*) echo "bad property length" ;; # bootargs, initrd-len, mmu-type, reg-*, stdout, timebase
 	esac
 }
@@ -95,6 +97,10 @@ for f in tests/dts/*.dts; do
 			"^harts: no cpu node has an MMU: whichever hart boots, hart 0 for one$" \
 			"^Kernel panic: the device tree's cpu node for the boot hart 0 says no MMU \(mmu-type riscv,none\): rvmm needs an Sv39 MMU$" \
 			"^rvmm-dt: rvmm would not boot with this device tree$"
+		;;
+	dtb-small-first-bank) # the kernel at its first bank's base + 0x200000 is not in RAM (placed below)
+		check "rvmm-dt-$n" 1 \
+			"^Kernel panic: the kernel image \[mem 0x0000000080300000-0x[0-9a-f]{16}\] is not inside the RAM the device tree describes$"
 		;;
 	frag) # one flat array of struct pages does not fit: one per section does
 		check "rvmm-dt-$n" 0 \
@@ -240,6 +246,17 @@ dt virt-default-dtb $KAT "$DTB/virt.dtb"
 dtb_line "$DTB/virt.dtb" 0x87e00000 >"$LOGDIR/virt-default-dtb.want"
 grep ' dtb$' "$LOGDIR/virt-default-dtb.log" >"$LOGDIR/virt-default-dtb.got"
 same virt-default-dtb "$LOGDIR/virt-default-dtb.want" "$LOGDIR/virt-default-dtb.got"
+
+# A first RAM bank with no 2 MiB boundary that has room for the blob (4 KiB
+# at 0x80100000): the place QEMU would choose, in the first bank that has
+# one, not ALIGN_DOWN below the first bank's base, outside RAM (0x80000000).
+dt dtb-small-first-bank-place --kernel-at 0x88200000 0x200000 "$DTB/dtb-small-first-bank.dtb"
+check dtb-small-first-bank-place 0 \
+	"^dtb: at 0x8fe00000, assumed: where QEMU puts it, in RAM range 1 \(the first has no 2 MiB boundary with room for it\); firmware may choose another place \(--dtb-at ADDR\)$"
+dtb_line "$DTB/dtb-small-first-bank.dtb" 0x8fe00000 >"$LOGDIR/dtb-small-first-bank-place.want"
+grep ' dtb$' "$LOGDIR/dtb-small-first-bank-place.log" >"$LOGDIR/dtb-small-first-bank-place.got"
+same dtb-small-first-bank-place-range "$LOGDIR/dtb-small-first-bank-place.want" \
+	"$LOGDIR/dtb-small-first-bank-place.got"
 
 dt two-banks $KAT --dtb-at 0x8fe00000 "$DTB/two-banks.dtb"
 {

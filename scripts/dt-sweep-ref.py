@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""dt-sweep-ref.py - an independent reading of a DTB's memory map, for
+scripts/dt-sweep.sh to compare with what build/rvmm-dt prints.
+
+    dt-sweep-ref.py FILE.dtb             the reading on stdout
+    dt-sweep-ref.py -o FILE.dtb...       each into FILE.ref (FILE.ref.err if
+                                         it cannot be read)
+
+It shares no code with drivers/: it parses the blob itself, following the
+devicetree specification and the rules docs/devicetree.md gives for rvmm:
+
+  RAM       reg of every root child with device_type "memory" and status
+            okay (absent, "okay" or "ok"), decoded with the root's
+            #address-cells/#size-cells (defaults 2/1); zero-size entries
+            dropped; ranges that overlap or touch joined.
+  reserved  every mem-reserve entry of non-zero size ("memreserve"), and
+            each reg entry of non-zero size of every okay child of
+            /reserved-memory, decoded with that node's cells, named after
+            the child (cut to 39 characters), " (no-map)" when it has no-map.
+
+  pages     the whole 4 KiB pages of RAM below 4 GiB (rvmm's ZONE_DMA and
+            ZONE_DMA32) and from 4 to 256 GiB (ZONE_NORMAL; the direct map
+            ends at 256 GiB).
+
+It prints them as rvmm-dt's "Early memory node ranges" and "Reserved
+memory:" lines: RAM in order, the reserved lines sorted (the comparison is
+of sets: rvmm-dt interleaves the dtb, kernel and initrd lines); then
+"pages: below 4 GiB N, 4 to 256 GiB M"; then one "note:" line per thing
+rvmm does not read the same way by design:
+  note: dynamic NAME       a /reserved-memory child with size and no reg
+                           (rvmm skips it with a warning)
+  note: no-reg NAME        a /reserved-memory child with neither
+Exit status 0; 2 when a file is not a blob this reader can walk.
+"""
+import struct
+import sys
+
+FDT_MAGIC = 0xD00DFEED
+BEGIN_NODE, END_NODE, PROP, NOP, END = 1, 2, 3, 4, 9
+NAME_MAX = 39  # rvmm's DT_NAME_LEN - 1
+
+
+class Node:
+    def __init__(self, name):
+        self.name = name
+        self.props = {}
+        self.children = []
+
+    def child(self, name):
+        """The child named exactly @name, else the first named @name@unit."""
+        for c in self.children:
+            if c.name == name:
+                return c
+        for c in self.children:
+            if c.name.split("@", 1)[0] == name and "@" in c.name:
+                return c
+        return None
+
+    def u32(self, prop, default):
+        v = self.props.get(prop)
+        if v is None:
+            return default
+        if len(v) != 4:
+            raise ValueError("%s/%s is %d bytes" % (self.name, prop, len(v)))
+        return struct.unpack(">I", v)[0]
+
+    def string_is(self, prop, want):
+        return self.props.get(prop) == want.encode() + b"\0"
+
+    def okay(self):
+        s = self.props.get("status")
+        if s is None:
+            return True
+        s = s.split(b"\0", 1)[0]
+        return s in (b"okay", b"ok")
+
+
+def parse(blob):
+    """(root Node, [(address, size)] of the mem-reserve map)."""
+    magic, total, off_struct, off_strings, off_rsv, version = struct.unpack(">6I", blob[:24])
+    if magic != FDT_MAGIC:
+        raise ValueError("bad magic")
+    rsv = []
+    pos = off_rsv
+    while True:
+        a, s = struct.unpack(">QQ", blob[pos:pos + 16])
+        pos += 16
+        if a == 0 and s == 0:
+            break
+        rsv.append((a, s))
+    stack, root, pos = [], None, off_struct
+    while True:
+        (tok,) = struct.unpack(">I", blob[pos:pos + 4])
+        pos += 4
+        if tok == BEGIN_NODE:
+            end = blob.index(b"\0", pos)
+            node = Node(blob[pos:end].decode("latin-1"))
+            pos = (end + 1 + 3) & ~3
+            if stack:
+                stack[-1].children.append(node)
+            else:
+                root = node
+            stack.append(node)
+        elif tok == END_NODE:
+            stack.pop()
+        elif tok == PROP:
+            length, nameoff = struct.unpack(">II", blob[pos:pos + 8])
+            pos += 8
+            nstart = off_strings + nameoff
+            name = blob[nstart:blob.index(b"\0", nstart)].decode("latin-1")
+            stack[-1].props.setdefault(name, blob[pos:pos + length])
+            pos = (pos + length + 3) & ~3
+        elif tok == NOP:
+            pass
+        elif tok == END:
+            return root, rsv
+        else:
+            raise ValueError("bad token %d" % tok)
+
+
+def cells_value(b):
+    v = 0
+    for i in range(0, len(b), 4):
+        v = v << 32 | struct.unpack(">I", b[i:i + 4])[0]
+    return v
+
+
+def reg_entries(node, ac, sc):
+    reg = node.props.get("reg", b"")
+    step = 4 * (ac + sc)
+    for i in range(0, len(reg) - step + 1, step):
+        yield cells_value(reg[i:i + 4 * ac]), cells_value(reg[i + 4 * ac:i + step])
+
+
+def join(ranges):
+    out = []
+    for base, end in sorted(ranges):
+        if out and base <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([base, end])
+    return out
+
+
+def whole_pages(ranges, lo, hi):
+    """The 4 KiB pages of @ranges (joined) that lie wholly in [lo, hi)."""
+    n = 0
+    for base, end in ranges:
+        first, last = max(base, lo), min(end, hi)
+        first, last = (first + 4095) // 4096, last // 4096
+        n += max(0, last - first)
+    return n
+
+
+def mem(base, end):
+    return "[mem 0x%016x-0x%016x]" % (base, end - 1)
+
+
+def reading(path):
+    """The lines printed for the blob at @path; ValueError if unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            root, rsv = parse(fh.read())
+        ac, sc = root.u32("#address-cells", 2), root.u32("#size-cells", 1)
+    except (struct.error, IndexError) as e:
+        raise ValueError(str(e))
+    ram = []
+    for c in root.children:
+        if c.string_is("device_type", "memory") and c.okay():
+            ram += [(b, b + s) for b, s in reg_entries(c, ac, sc) if s]
+    reserved, notes = [], []
+    reserved += [(a, a + s, "memreserve") for a, s in rsv if s]
+    resmem = root.child("reserved-memory")
+    if resmem is not None:
+        rac, rsc = resmem.u32("#address-cells", 2), resmem.u32("#size-cells", 1)
+        for c in resmem.children:
+            if not c.okay():
+                continue
+            if "reg" not in c.props:
+                notes.append(("dynamic " if "size" in c.props else "no-reg ") + c.name)
+                continue
+            name = c.name[:NAME_MAX] + (" (no-map)" if "no-map" in c.props else "")
+            reserved += [(b, b + s, name) for b, s in reg_entries(c, rac, rsc) if s]
+    lines = ["Early memory node ranges"]
+    lines += ["  node   0: " + mem(base, end) for base, end in join(ram)]
+    lines += ["Reserved memory:"]
+    lines += sorted("  %s %s" % (mem(b, e), n) for b, e, n in reserved)
+    ram = join(ram)
+    lines += ["pages: below 4 GiB %d, 4 to 256 GiB %d" %
+              (whole_pages(ram, 0, 1 << 32), whole_pages(ram, 1 << 32, 1 << 38))]
+    lines += ["note: " + n for n in notes]
+    return lines
+
+
+def main():
+    args = sys.argv[1:]
+    to_files = args[:1] == ["-o"]
+    if to_files:
+        args = args[1:]
+    if not args or (not to_files and len(args) != 1):
+        sys.exit("usage: dt-sweep-ref.py FILE.dtb | dt-sweep-ref.py -o FILE.dtb...")
+    status = 0
+    for path in args:
+        base = path[:-4] if path.endswith(".dtb") else path
+        try:
+            text = "".join(line + "\n" for line in reading(path))
+        except ValueError as e:
+            status = 2
+            if not to_files:
+                print("dt-sweep-ref: %s: %s" % (path, e), file=sys.stderr)
+            else:
+                with open(base + ".ref.err", "w") as fh:
+                    fh.write("%s\n" % e)
+            continue
+        if to_files:
+            with open(base + ".ref", "w") as fh:
+                fh.write(text)
+        else:
+            sys.stdout.write(text)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
