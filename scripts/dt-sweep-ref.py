@@ -22,13 +22,26 @@ devicetree specification and the rules docs/devicetree.md gives for rvmm:
             ZONE_DMA32) and from 4 to 256 GiB (ZONE_NORMAL; the direct map
             ends at 256 GiB).
 
+  dynamic   each okay child of /reserved-memory with size and no reg,
+            placed as docs/devicetree.md ("Dynamic reservations") says and
+            Linux's __reserved_mem_alloc_size does: in tree order, after
+            the static ranges and the kernel, dtb and initrd (their places
+            are what rvmm-dt assumed: read from its output, FILE.out, or
+            given with --own FILE.out), top-down, aligned (alignment,
+            default 64 bytes; a shared-dma-pool with reusable and without
+            no-map at least 2 MiB), in the first alloc-ranges entry that
+            has room, only in whole pages of RAM that no no-map range
+            touches; named " (dynamic[, no-map][, reusable])". Not placed
+            (a note) when rvmm-dt placed no kernel (it refused the tree
+            first).
+
 It prints them as rvmm-dt's "Early memory node ranges" and "Reserved
 memory:" lines: RAM in order, the reserved lines sorted (the comparison is
 of sets: rvmm-dt interleaves the dtb, kernel and initrd lines); then
 "pages: below 4 GiB N, 4 to 256 GiB M"; then one "note:" line per thing
 rvmm does not read the same way by design:
-  note: dynamic NAME       a /reserved-memory child with size and no reg
-                           (rvmm skips it with a warning)
+  note: dynamic NAME: WHY  a dynamic node not placed, and why (its
+                           properties refused, or no room)
   note: no-reg NAME        a /reserved-memory child with neither
 Exit status 0; 2 when a file is not a blob this reader can walk.
 """
@@ -156,11 +169,126 @@ def mem(base, end):
     return "[mem 0x%016x-0x%016x]" % (base, end - 1)
 
 
-def reading(path):
-    """The lines printed for the blob at @path; ValueError if unreadable."""
+PAGE = 4096
+DYNAMIC_ALIGN = 64          # Linux's SMP_CACHE_BYTES on RISC-V
+CMA_ALIGN = 2 << 20         # CMA_MIN_ALIGNMENT_BYTES: one pageblock
+
+
+def own_ranges(out_path, totalsize):
+    """rvmm-dt's own ranges (kernel, dtb, initrd) from its output @out_path:
+    (list of (base, end), whether it placed a kernel)."""
+    own, kernel = [], False
+    try:
+        with open(out_path) as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return own, False
+    for line in lines:
+        w = line.split()
+        if line.startswith("kernel: [mem ") or line.startswith("initrd: [mem "):
+            a, b = w[2].rstrip("],").split("-")
+            own.append((int(a, 16), int(b, 16) + 1))
+            kernel = kernel or line.startswith("kernel:")
+        elif line.startswith("dtb: at ") and w[2].rstrip(",") not in ("an",):
+            a = int(w[2].rstrip(","), 0)
+            if a or "at 0," in line:
+                own.append((a, a + totalsize))
+    return own, kernel
+
+
+def subtract(ranges, cut):
+    """@ranges (sorted, disjoint) less every range of @cut."""
+    out = []
+    for b, e in ranges:
+        pieces = [(b, e)]
+        for cb, ce in cut:
+            nxt = []
+            for pb, pe in pieces:
+                if ce <= pb or cb >= pe:
+                    nxt.append((pb, pe))
+                    continue
+                if pb < cb:
+                    nxt.append((pb, cb))
+                if ce < pe:
+                    nxt.append((ce, pe))
+            pieces = nxt
+        out += pieces
+    return sorted(out)
+
+
+def mappable(ram, nomap, pa):
+    """Is the page holding @pa wholly RAM, with no no-map byte?"""
+    ps = pa - pa % PAGE
+    if not any(b <= ps and ps + PAGE <= e for b, e in ram):
+        return False
+    return not any(b < ps + PAGE and e > ps for b, e in nomap)
+
+
+def place(ram, taken, nomap, size, align, lo, hi):
+    """The highest @align-aligned base of @size free bytes within [lo, hi),
+    or None: free is RAM less @taken, its first and last page dropped where
+    they are not mappable."""
+    best = None
+    for b, e in subtract(ram, taken):
+        if not mappable(ram, nomap, b):
+            b = b - b % PAGE + PAGE
+        if e > b and not mappable(ram, nomap, e - 1):
+            e = (e - 1) - (e - 1) % PAGE
+        b, e = max(b, lo), min(e, hi)
+        if e <= b or e - b < size:
+            continue
+        cand = (e - size) // align * align
+        if cand >= b and cand != 0:
+            best = cand
+    return best
+
+
+def dynamic_node(c, ac, sc):
+    """(size, align, [(start, size)] alloc-ranges) of dynamic node @c, or
+    the reason it is skipped."""
+    size = c.props["size"]
+    if len(size) != 4 * sc:
+        return "size is %d bytes" % len(size)
+    size = cells_value(size)
+    if size == 0:
+        return "size 0"
+    align = 0
+    if "alignment" in c.props:
+        a = c.props["alignment"]
+        if len(a) != 4 * ac:
+            return "alignment is %d bytes" % len(a)
+        align = cells_value(a)
+    if align & (align - 1):
+        return "alignment not a power of two"
+    align = align or DYNAMIC_ALIGN
+    compat = c.props.get("compatible", b"").split(b"\0")
+    if b"shared-dma-pool" in compat and "reusable" in c.props and "no-map" not in c.props:
+        align = max(align, CMA_ALIGN)
+    ranges = []
+    if "alloc-ranges" in c.props:
+        ar, step = c.props["alloc-ranges"], 4 * (ac + sc)
+        if len(ar) == 0 or len(ar) % step:
+            return "alloc-ranges not whole entries"
+        for i in range(0, len(ar), step):
+            b, n = cells_value(ar[i:i + 4 * ac]), cells_value(ar[i + 4 * ac:i + step])
+            if n and b + n > 1 << 64:
+                return "alloc-ranges entry wraps"
+            ranges.append((b, n))
+    return size, align, ranges
+
+
+def flags_label(dynamic, nomap, reusable):
+    f = [w for w, on in (("dynamic", dynamic), ("no-map", nomap), ("reusable", reusable)) if on]
+    return " (%s)" % ", ".join(f) if f else ""
+
+
+def reading(path, out_path=None):
+    """The lines printed for the blob at @path; ValueError if unreadable.
+    @out_path: rvmm-dt's output for it (default: beside it, NAME.out)."""
     try:
         with open(path, "rb") as fh:
-            root, rsv = parse(fh.read())
+            blob = fh.read()
+        root, rsv = parse(blob)
         ac, sc = root.u32("#address-cells", 2), root.u32("#size-cells", 1)
     except (struct.error, IndexError) as e:
         raise ValueError(str(e))
@@ -168,7 +296,7 @@ def reading(path):
     for c in root.children:
         if c.string_is("device_type", "memory") and c.okay():
             ram += [(b, b + s) for b, s in reg_entries(c, ac, sc) if s]
-    reserved, notes = [], []
+    reserved, notes, dynamic, nomap = [], [], [], []
     reserved += [(a, a + s, "memreserve") for a, s in rsv if s]
     resmem = root.child("reserved-memory")
     if resmem is not None:
@@ -177,10 +305,41 @@ def reading(path):
             if not c.okay():
                 continue
             if "reg" not in c.props:
-                notes.append(("dynamic " if "size" in c.props else "no-reg ") + c.name)
+                if "size" in c.props:
+                    dynamic.append(c)
+                else:
+                    notes.append("no-reg " + c.name)
                 continue
-            name = c.name[:NAME_MAX] + (" (no-map)" if "no-map" in c.props else "")
-            reserved += [(b, b + s, name) for b, s in reg_entries(c, rac, rsc) if s]
+            name = c.name[:NAME_MAX] + flags_label(False, "no-map" in c.props, "reusable" in c.props)
+            regs = [(b, b + s) for b, s in reg_entries(c, rac, rsc) if s]
+            reserved += [(b, e, name) for b, e in regs]
+            if "no-map" in c.props:
+                nomap += regs
+    if dynamic:
+        joined = [tuple(r) for r in join(ram)]
+        own, kernel = own_ranges(out_path or path[:-4] + ".out", len(blob))
+        taken = [(b, e) for b, e, _ in reserved] + own
+        for c in dynamic:
+            node = dynamic_node(c, ac, sc) if kernel else "rvmm-dt placed no kernel"
+            if isinstance(node, str):
+                notes.append("dynamic %s: %s" % (c.name, node))
+                continue
+            size, align, ranges = node
+            tries = [(0, 1 << 64)] if not ranges else [
+                (b, b + n) for b, n in ranges if n and any(rb < b + n and b < re for rb, re in joined)]
+            base = None
+            for lo, hi in tries:
+                base = place(joined, taken, nomap, size, align, lo, hi)
+                if base is not None:
+                    break
+            if base is None:
+                notes.append("dynamic %s: no room" % c.name)
+                continue
+            taken.append((base, base + size))
+            if "no-map" in c.props:
+                nomap.append((base, base + size))
+            reserved.append((base, base + size, c.name[:NAME_MAX] +
+                             flags_label(True, "no-map" in c.props, "reusable" in c.props)))
     lines = ["Early memory node ranges"]
     lines += ["  node   0: " + mem(base, end) for base, end in join(ram)]
     lines += ["Reserved memory:"]

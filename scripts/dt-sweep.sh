@@ -291,10 +291,15 @@ echo "the trees refused for no RAM, again with a memory node added (1 GiB at 0x4
 table '[+]ram$'
 echo "refused, by reason:"
 reasons '[+]ram$'
-refs=$(find "$OUT/dtb" -name '*.ref' ! -name '*+ram.ref')
-dyn=$(cat $refs /dev/null | grep -c '^note: dynamic ' || true)
-dyntrees=$(grep -l '^note: dynamic ' $refs /dev/null | wc -l)
-echo "dynamic /reserved-memory nodes (size, no reg; rvmm skips them): $dyn in $dyntrees trees"
+# Dynamic /reserved-memory nodes (size, no reg), each tree counted once (its
+# run with RAM added where there is one): placed (and placed the same by
+# the reference, or the tree failed), and not placed by the reference's
+# reason (no room; rvmm-dt refused the tree before placing them).
+refs=$(find "$OUT/dtb" -name '*.ref' | awk '{ k = $0; sub(/[+]ram[.]ref$/, ".ref", k); if (/[+]ram[.]ref$/ || !(k in seen)) seen[k] = $0 } END { for (k in seen) print seen[k] }')
+placed=$(cat $refs /dev/null | grep -c ' (dynamic' || true)
+ptrees=$(grep -l ' (dynamic' $refs /dev/null | wc -l)
+echo "dynamic /reserved-memory nodes (size, no reg): $placed placed in $ptrees trees; not placed:"
+cat $refs /dev/null | sed -n 's/^note: dynamic [^:]*: //p' | sort | uniq -c
 failed=$(awk '$2 == "failed"' "$OUT/results.txt" | wc -l)
 if [ "$failed" -gt 0 ]; then
 	echo "failed:"
