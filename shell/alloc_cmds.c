@@ -1,8 +1,9 @@
 /*
  * alloc_cmds.c - allocation by hand at the console, to watch the allocators
- * work: kmalloc / kfree, alloc_pages / free_pages, vmalloc / vfree, the
- * table of what the console holds (allocs), and whatis, which says what
- * any address is (mm/mm_whatis.c).
+ * work: kmalloc / kfree, alloc_pages / free_pages, vmalloc / vfree, object
+ * caches (kmem_cache_create / _alloc / _free / _destroy), the table of what
+ * the console holds (allocs), and whatis, which says what any address is
+ * (mm/mm_whatis.c).
  *
  *   rvmm> kmalloc 100 GFP_DMA32
  *   kmalloc: 100 bytes at 0x... (ksize 112)
@@ -14,7 +15,9 @@
  * table of HELD_MAX entries, and kfree / free_pages / vfree take an address
  * from it, by the call that allocated it (free_pages knows the order). Any
  * other address is refused with a message, so a mistyped address frees
- * nothing and damages nothing. Flags are Linux's gfp names, case ignored,
+ * nothing and damages nothing. kmem_cache_alloc takes an object of any
+ * cache by name (kmalloc-64 too); kmem_cache_destroy destroys only a cache
+ * the console created, and only when the console holds none of its objects. Flags are Linux's gfp names, case ignored,
  * the GFP_ / __GFP_ prefix optional: GFP_KERNEL (the default), GFP_ATOMIC,
  * GFP_NOWAIT, GFP_DMA, GFP_DMA32, __GFP_ZERO, __GFP_NOWARN, __GFP_NORETRY,
  * __GFP_RETRY_MAYFAIL, __GFP_HIGH.
@@ -33,15 +36,16 @@
 
 #define HELD_MAX 64
 
-enum held_kind { HELD_NONE, HELD_KMALLOC, HELD_PAGES, HELD_VMALLOC };
+enum held_kind { HELD_NONE, HELD_KMALLOC, HELD_PAGES, HELD_VMALLOC, HELD_OBJECT };
 
-static const char *const kind_alloc[] = { "", "kmalloc", "alloc_pages", "vmalloc" };
-static const char *const kind_free[] = { "", "kfree", "free_pages", "vfree" };
+static const char *const kind_alloc[] = { "", "kmalloc", "alloc_pages", "vmalloc", "kmem_cache_alloc" };
+static const char *const kind_free[] = { "", "kfree", "free_pages", "vfree", "kmem_cache_free" };
 
 struct held {
 	void *p;
 	unsigned long size; /* bytes asked for; alloc_pages: the order */
 	enum held_kind kind;
+	struct kmem_cache *cache; /* HELD_OBJECT: its cache */
 };
 
 static struct held held[HELD_MAX];
@@ -243,7 +247,21 @@ static int cmd_vmalloc(int argc, char **argv)
 }
 SHELL_CMD("vmalloc", cmd_vmalloc, "SIZE [FLAG...]", "allocate virtually contiguous memory by hand; vfree frees it");
 
-/* kfree, free_pages and vfree: the entry of argv[1] freed by its own call. */
+/* Free @h's block with the call that matches how it was allocated. */
+static void release(struct held *h)
+{
+	if (h->kind == HELD_KMALLOC)
+		kfree(h->p);
+	else if (h->kind == HELD_PAGES)
+		free_pages((unsigned long)(uintptr_t)h->p, (unsigned int)h->size);
+	else if (h->kind == HELD_VMALLOC)
+		vfree(h->p);
+	else if (h->kind == HELD_OBJECT)
+		kmem_cache_free(h->cache, h->p);
+	h->kind = HELD_NONE;
+}
+
+/* kfree, free_pages, vfree and kmem_cache_free: the entry of argv[1] freed by its own call. */
 static int free_held(int argc, char **argv, enum held_kind kind)
 {
 	struct held *h;
@@ -252,14 +270,8 @@ static int free_held(int argc, char **argv, enum held_kind kind)
 		return usage(argv[0], "ADDR");
 	if (!(h = held_entry(argv[0], argv[1], kind)))
 		return -EINVAL;
-	if (kind == HELD_KMALLOC)
-		kfree(h->p);
-	else if (kind == HELD_PAGES)
-		free_pages((unsigned long)(uintptr_t)h->p, (unsigned int)h->size);
-	else
-		vfree(h->p);
+	release(h);
 	kprintf("%s: %p freed\n", argv[0], h->p);
-	h->kind = HELD_NONE;
 	return 0;
 }
 
@@ -283,17 +295,8 @@ SHELL_CMD("vfree", cmd_vfree, "ADDR", "free what the console's vmalloc gave");
 
 static void free_all_held(void)
 {
-	for (int i = 0; i < HELD_MAX; i++) {
-		struct held *h = &held[i];
-
-		if (h->kind == HELD_KMALLOC)
-			kfree(h->p);
-		else if (h->kind == HELD_PAGES)
-			free_pages((unsigned long)(uintptr_t)h->p, (unsigned int)h->size);
-		else if (h->kind == HELD_VMALLOC)
-			vfree(h->p);
-		h->kind = HELD_NONE;
-	}
+	for (int i = 0; i < HELD_MAX; i++)
+		release(&held[i]);
 }
 
 static int cmd_allocs(int argc, char **argv)
@@ -310,6 +313,8 @@ static int cmd_allocs(int argc, char **argv)
 		n++;
 		if (h->kind == HELD_PAGES)
 			kprintf("  %p  alloc_pages order %lu\n", h->p, h->size);
+		else if (h->kind == HELD_OBJECT)
+			kprintf("  %p  kmem_cache_alloc %s\n", h->p, h->cache->name);
 		else
 			kprintf("  %p  %s %lu bytes\n", h->p, kind_alloc[h->kind], h->size);
 	}
@@ -319,6 +324,168 @@ static int cmd_allocs(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("allocs", cmd_allocs, "[free]", "what the console's kmalloc, alloc_pages and vmalloc hold; free: free it all");
+
+/* ------------------------------ object caches ------------------------------ */
+
+#define MADE_MAX 8
+static struct kmem_cache *made[MADE_MAX]; /* the caches the console created */
+
+static const struct {
+	const char *name;
+	unsigned long flag;
+} cache_flags[] = { /* SLAB_ names, the prefix and case as gfp_names */
+	{ "hwcache_align", SLAB_HWCACHE_ALIGN }, { "cache_dma", SLAB_CACHE_DMA },
+	{ "cache_dma32", SLAB_CACHE_DMA32 },	  { "red_zone", SLAB_RED_ZONE },
+	{ "poison", SLAB_POISON },		  { "store_user", SLAB_STORE_USER },
+	{ "consistency_checks", SLAB_CONSISTENCY_CHECKS }, { "reclaim_account", SLAB_RECLAIM_ACCOUNT },
+	{ "slob", SLAB_SLOB },			  { "noslob", SLAB_NOSLOB },
+};
+
+struct find_arg {
+	const char *name;
+	struct kmem_cache *c;
+};
+
+static void match_name(struct kmem_cache *c, void *arg)
+{
+	struct find_arg *f = arg;
+
+	if (!f->c && !strcmp(c->name, f->name))
+		f->c = c;
+}
+
+/* The cache named @name (a kmalloc-N class is made if no kmalloc has made
+ * it yet, as kmalloc would), or NULL. */
+static struct kmem_cache *find_cache(const char *name)
+{
+	struct find_arg f = { name, NULL };
+
+	slab_for_each_cache(match_name, &f);
+	return f.c ? f.c : kmalloc_is_cache_class(name) ? kmalloc_cache_by_name(name) : NULL;
+}
+
+/* find_cache, or NULL after saying there is none. */
+static struct kmem_cache *cache_named(const char *cmd, const char *name)
+{
+	struct kmem_cache *c = find_cache(name);
+
+	if (!c)
+		kprintf("%s: no cache named '%s' (slabinfo lists them)\n", cmd, name);
+	return c;
+}
+
+static int cmd_kmem_cache_create(int argc, char **argv)
+{
+	unsigned long flags = 0;
+	struct kmem_cache **slot = NULL;
+	u64 size, align = 0;
+	int i = 3;
+
+	if (argc < 3)
+		return usage(argv[0], "NAME SIZE [ALIGN] [SLAB_FLAG...]");
+	if (parse_bytes(argv[0], argv[2], &size))
+		return -EINVAL;
+	if (argc > 3 && argv[3][0] >= '0' && argv[3][0] <= '9' &&
+	    shell_parse_number(argv[0], "alignment", argv[i++], &align))
+		return -EINVAL;
+	for (; i < argc; i++) {
+		size_t k = 0;
+
+		const char *stem = same_word(argv[i], "slab_", 5) ? argv[i] + 5 : argv[i];
+
+		while (k < ARRAY_SIZE(cache_flags) && !same_word(stem, cache_flags[k].name, 0))
+			k++;
+		if (k == ARRAY_SIZE(cache_flags)) {
+			kprintf("%s: '%s' is not a cache flag (SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_CACHE_DMA32, "
+				"SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER, SLAB_CONSISTENCY_CHECKS, "
+				"SLAB_RECLAIM_ACCOUNT, SLAB_SLOB, SLAB_NOSLOB)\n", argv[0], argv[i]);
+			return -EINVAL;
+		}
+		flags |= cache_flags[k].flag;
+	}
+	if (find_cache(argv[1]) || !strncmp(argv[1], "kmalloc-", 8)) { /* (kmalloc's names, made or not) */
+		kprintf("%s: a cache named '%s' exists already%s\n", argv[0], argv[1],
+			find_cache(argv[1]) ? "" : ", or is kmalloc's to make");
+		return -EEXIST;
+	}
+	for (int m = 0; m < MADE_MAX && !slot; m++)
+		if (!made[m])
+			slot = &made[m];
+	if (!slot) {
+		kprintf("%s: the console made %d caches already: destroy one first\n", argv[0], MADE_MAX);
+		return -ENOSPC;
+	}
+	*slot = kmem_cache_create(argv[1], size, align, flags, NULL);
+	if (!*slot) /* (kmem_cache_create said why) */
+		return -EINVAL;
+	kprintf("%s: %s: objects of %u bytes (stride %u), %u per slab of %u page%s%s\n", argv[0],
+		(*slot)->name, (*slot)->object_size, (*slot)->size, (*slot)->objs_per_slab, 1u << (*slot)->order,
+		(*slot)->order ? "s" : "", (*slot)->flags & SLAB_SLOB ? " (on SLOB)" : "");
+	return 0;
+}
+SHELL_CMD("kmem_cache_create", cmd_kmem_cache_create, "NAME SIZE [ALIGN] [SLAB_FLAG...]",
+	  "make an object cache by hand (flags: SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA32, SLAB_POISON, ...)");
+
+static int cmd_kmem_cache_alloc(int argc, char **argv)
+{
+	struct kmem_cache *c;
+	struct held *h;
+	gfp_t gfp;
+	void *p;
+
+	if (argc < 2)
+		return usage(argv[0], "NAME [FLAG...]");
+	if (!(c = cache_named(argv[0], argv[1])) || parse_gfp(argv[0], argc - 2, argv + 2, &gfp))
+		return -EINVAL;
+	if (!(h = slot_for(argv[0])))
+		return -ENOSPC;
+	p = kmem_cache_alloc(c, gfp);
+	if (!p) {
+		kprintf("%s: %s: failed (NULL)\n", argv[0], c->name);
+		return -ENOMEM;
+	}
+	hold(h, p, c->object_size, HELD_OBJECT);
+	h->cache = c;
+	kprintf("%s: an object of %s at %p\n", argv[0], c->name, p);
+	mm_whatis(mem_node, (u64)(uintptr_t)p);
+	return 0;
+}
+SHELL_CMD("kmem_cache_alloc", cmd_kmem_cache_alloc, "NAME [FLAG...]",
+	  "take an object of any cache (kmalloc-64 too) by hand; kmem_cache_free frees it");
+
+static int cmd_kmem_cache_free(int argc, char **argv)
+{
+	return free_held(argc, argv, HELD_OBJECT);
+}
+SHELL_CMD("kmem_cache_free", cmd_kmem_cache_free, "ADDR", "free what the console's kmem_cache_alloc gave");
+
+static int cmd_kmem_cache_destroy(int argc, char **argv)
+{
+	struct kmem_cache **slot = NULL;
+	unsigned int n = 0;
+
+	if (argc != 2)
+		return usage(argv[0], "NAME");
+	for (int m = 0; m < MADE_MAX && !slot; m++)
+		if (made[m] && !strcmp(made[m]->name, argv[1]))
+			slot = &made[m];
+	if (!slot) {
+		kprintf("%s: '%s' is not a cache the console created: not destroyed\n", argv[0], argv[1]);
+		return -EINVAL;
+	}
+	for (int i = 0; i < HELD_MAX; i++)
+		n += held[i].kind == HELD_OBJECT && held[i].cache == *slot;
+	if (n) {
+		kprintf("%s: the console holds %u object%s of %s: kmem_cache_free %s first\n", argv[0], n,
+			n == 1 ? "" : "s", argv[1], n == 1 ? "it" : "them");
+		return -EBUSY;
+	}
+	kmem_cache_destroy(*slot);
+	*slot = NULL;
+	kprintf("%s: %s destroyed\n", argv[0], argv[1]);
+	return 0;
+}
+SHELL_CMD("kmem_cache_destroy", cmd_kmem_cache_destroy, "NAME", "destroy a cache the console created");
 
 /* The boot map's reservations holding physical address @pa: the names the
  * boot log gave them (mm/ knows pages, not the device tree's names). */

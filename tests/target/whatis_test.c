@@ -242,6 +242,44 @@ static void console_reports_no_memory(struct ktest *t)
 	EXPECT(has("allocs: 0 held by the console"));
 }
 
+/* Object caches by hand: made with their flags, named once, objects taken
+ * and freed through the console's table, destroyed only when made by the
+ * console and holding none of its objects. */
+static void console_object_caches(struct ktest *t)
+{
+	char line[80];
+	void *p;
+
+	EXPECT_EQ(run("allocs free"), 0);
+	EXPECT_EQ(run("kmem_cache_create ktest-obj 600 SLAB_HWCACHE_ALIGN"), 0);
+	EXPECT(has("kmem_cache_create: ktest-obj: objects of 600 bytes (stride "));
+	EXPECT_EQ(run("kmem_cache_create ktest-obj 64"), -EEXIST);
+	EXPECT_EQ(run("kmem_cache_create kmalloc-64 64"), -EEXIST); /* kmalloc's name, made or not */
+	EXPECT_EQ(run("kmem_cache_create kmalloc-96 64"), -EEXIST);
+	EXPECT_EQ(run("kmem_cache_create ktest-bad 64 SLAB_NOSUCH"), -EINVAL);
+	EXPECT(has("'SLAB_NOSUCH' is not a cache flag"));
+	EXPECT_EQ(run("kmem_cache_alloc ktest-nosuch"), -EINVAL);
+	EXPECT_EQ(run("kmem_cache_alloc ktest-obj"), 0);
+	p = printed_address("an object of ktest-obj at ");
+	ASSERT(p != NULL);
+	EXPECT(has("whatis: "));
+	EXPECT_EQ(run("kmem_cache_destroy ktest-obj"), -EBUSY);
+	EXPECT(has("holds 1 object of ktest-obj"));
+	EXPECT_EQ(run("kmem_cache_destroy kmalloc-64"), -EINVAL);
+	ksnprintf(line, sizeof(line), "kfree %p", p);
+	EXPECT_EQ(run(line), -EINVAL);
+	EXPECT(has("came from kmem_cache_alloc: free it with kmem_cache_free"));
+	ksnprintf(line, sizeof(line), "kmem_cache_free %p", p);
+	EXPECT_EQ(run(line), 0);
+	EXPECT_EQ(run("kmem_cache_destroy ktest-obj"), 0);
+	EXPECT_EQ(run("kmem_cache_alloc ktest-obj"), -EINVAL); /* gone */
+	/* a kmalloc class by name, where kmalloc serves it from a cache */
+	EXPECT_EQ(run("kmem_cache_alloc kmalloc-64"), kmalloc_is_cache_class("kmalloc-64") ? 0 : -EINVAL);
+	EXPECT_EQ(run("allocs free"), 0);
+	EXPECT_EQ(run("allocs"), 0);
+	EXPECT(has("allocs: 0 held by the console"));
+}
+
 /* --- iomem ------------------------------------------------------------------ */
 
 struct iomem_line {
@@ -391,5 +429,5 @@ static void memblock_dump_lists_regions(struct ktest *t)
 KTEST_SUITE(whatis, KTEST_CASE(slab_object_named), KTEST_CASE(slob_block_named), KTEST_CASE(page_block_named),
 	    KTEST_CASE(vmalloc_area_named), KTEST_CASE(reserved_and_outside),
 	    KTEST_CASE(console_frees_only_its_own), KTEST_CASE(console_refuses_bad_arguments),
-	    KTEST_CASE(console_reports_no_memory), KTEST_CASE(iomem_map_consistent),
+	    KTEST_CASE(console_reports_no_memory), KTEST_CASE(console_object_caches), KTEST_CASE(iomem_map_consistent),
 	    KTEST_CASE(memblock_dump_lists_regions));
