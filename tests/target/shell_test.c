@@ -12,7 +12,7 @@
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 
-static char out[4096]; /* the whole help text fits */
+static char out[8192]; /* the whole help text fits (4057 bytes with 46 commands) */
 
 /* Lines in @s (each ends with a newline). */
 static size_t count_lines(const char *s)
