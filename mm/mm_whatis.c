@@ -113,8 +113,8 @@ static void show_slob_page(struct page *page, u64 addr)
 
 	kprintf("whatis: a page of the SLOB heap '%s' (%s)\n", heap ? heap->name : "?",
 		heap && heap->mode == SLOB_CLASSIC ? "classic" : "segfit");
-	if (heap && heap->mode == SLOB_SEGFIT)
-		seg_whatis(heap, page, addr);
+	if (heap)
+		slob_whatis(heap, page, addr);
 }
 
 int mm_whatis(struct pglist_data *node, u64 addr)

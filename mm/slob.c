@@ -385,6 +385,14 @@ void slob_get_stats(struct slob_heap *h, struct slob_stats *st)
 
 #define MAX_REPORTS 8
 
+void slob_whatis(struct slob_heap *h, struct page *pg, u64 addr)
+{
+	if (h->mode == SLOB_CLASSIC)
+		classic_whatis(h, addr);
+	else
+		seg_whatis(h, pg, addr);
+}
+
 void slob_problem(struct slob_heap *h, int *errors, const void *where, const char *what)
 {
 	if ((*errors)++ < MAX_REPORTS)

@@ -198,3 +198,41 @@ int classic_check(struct slob_heap *h)
 		slob_problem(h, &errors, NULL, "free and used bytes do not add up to the pages");
 	return errors;
 }
+
+/*
+ * whatis (mm/mm_whatis.c): the block of a classic heap's page holding
+ * @addr. A listed block is found on the list (the list is bounded as
+ * classic_check bounds it). An allocated block carries a header only when
+ * kmalloc made it: the nearest unit at or below @addr in its page that
+ * reads {units, CLASSIC_MAGIC} and covers @addr is reported as its likely
+ * start (a slob_alloc block has no header; object bytes could look like
+ * one).
+ */
+void classic_whatis(struct slob_heap *h, u64 addr)
+{
+	unsigned long flags = spin_lock_irqsave(&h->lock), n = 0;
+	const slob_t *u = (const slob_t *)(uintptr_t)(addr & ~(u64)(SLOB_UNIT - 1));
+	const slob_t *page = (const slob_t *)(uintptr_t)(addr & ~(u64)(PAGE_SIZE - 1));
+
+	for (const slob_t *b = h->arena.next; b != &h->arena && n++ <= h->nr_pages * PAGE_UNITS;
+	     b = b->next) {
+		if (u >= b && u < b + b->units) {
+			kprintf("whatis: free: a listed block of %ld units (%ld bytes) at %p, byte %llu of it\n",
+				b->units, b->units * SLOB_UNIT, (const void *)b,
+				(unsigned long long)(addr - (u64)(uintptr_t)b));
+			spin_unlock_irqrestore(&h->lock, flags);
+			return;
+		}
+	}
+	for (; u >= page; u--)
+		if (u->next == CLASSIC_MAGIC && u->units >= 2 && u->units <= PAGE_UNITS &&
+		    (u64)(uintptr_t)(u + u->units) > addr) {
+			kprintf("whatis: allocated: likely the kmalloc block at %p (%ld bytes usable), byte %lld "
+				"of it\n", (const void *)(u + 1), (u->units - 1) * SLOB_UNIT,
+				(long long)(addr - (u64)(uintptr_t)(u + 1)));
+			spin_unlock_irqrestore(&h->lock, flags);
+			return;
+		}
+	kprintf("whatis: allocated (on no free list; no kmalloc header before it: a slob_alloc block)\n");
+	spin_unlock_irqrestore(&h->lock, flags);
+}

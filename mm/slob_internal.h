@@ -65,6 +65,10 @@ void classic_free(struct slob_heap *h, void *p, size_t size);
 bool classic_free_ok(struct slob_heap *h, const void *p, size_t size);
 void classic_free_blocks(struct slob_heap *h, struct slob_stats *st);
 int classic_check(struct slob_heap *h);
+/* whatis (slob_whatis): the block holding @addr of a classic page, of a
+ * segfit page (the lock taken by each). */
+void classic_whatis(struct slob_heap *h, u64 addr);
+void seg_whatis(struct slob_heap *h, struct page *pg, u64 addr);
 
 static inline bool same_page(const void *a, const void *b)
 {

@@ -227,9 +227,9 @@ void slob_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi
  * its class and nothing else is, bitmap and statistics match. Prints each
  * problem; returns how many.
  */
-/* The whatis command's SLOB part (mm/mm_whatis.c): the block or size-page
- * object of @pg (a page of segfit heap @h) holding @addr, and its state. */
-void seg_whatis(struct slob_heap *h, struct page *pg, u64 addr);
+/* The whatis command's SLOB part (mm/mm_whatis.c): the block (segfit: or
+ * size-page object) of @pg, a page of heap @h, holding @addr, and its state. */
+void slob_whatis(struct slob_heap *h, struct page *pg, u64 addr);
 int slob_check(struct slob_heap *h);
 
 #ifdef __cplusplus

@@ -87,7 +87,8 @@ static void slab_object_named(struct ktest *t)
 }
 
 /* A segfit SLOB heap's block and a size page's object: their size, the byte
- * in them, allocated, parked or free (a private heap of the test's own). */
+ * in them, allocated, parked or free; a classic heap's kmalloc block and free
+ * block (private heaps of the test's own). */
 static void slob_block_named(struct ktest *t)
 {
 	static struct slob_heap h;
@@ -110,6 +111,22 @@ static void slob_block_named(struct ktest *t)
 	EXPECT(has(want));
 	slob_free(&h, b, 200);
 	slob_kfree(o, virt_to_page(o));
+	EXPECT_EQ(slob_check(&h), 0);
+	slob_heap_destroy(&h);
+
+	/* classic (2.6.20): a kmalloc block by its header, free space by the list */
+	slob_heap_init(&h, "whatis-classic", SLOB_CLASSIC);
+	a = slob_kmalloc(&h, 100, GFP_KERNEL);
+	b = slob_kmalloc(&h, 200, GFP_KERNEL);
+	ASSERT(a && b);
+	EXPECT_EQ(whatis(b + 5), 0);
+	EXPECT(has("a page of the SLOB heap 'whatis-classic' (classic)"));
+	ksnprintf(want, sizeof(want), "likely the kmalloc block at %p (208 bytes usable), byte 5 of it", b);
+	EXPECT(has(want));
+	slob_kfree(a, virt_to_page(a));
+	EXPECT_EQ(whatis(a), 0);
+	EXPECT(has("free: a listed block of "));
+	slob_kfree(b, virt_to_page(b));
 	EXPECT_EQ(slob_check(&h), 0);
 	slob_heap_destroy(&h);
 }
