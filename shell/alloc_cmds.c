@@ -50,10 +50,14 @@ struct held {
 
 static struct held held[HELD_MAX];
 
-static const struct {
+/* A flag's name, lower case and without its prefix, and its bits. */
+struct flag_name {
 	const char *name;
-	gfp_t gfp;
-} gfp_names[] = {
+	unsigned long bits;
+};
+
+static const char *const gfp_prefixes[] = { "__gfp_", "gfp_", NULL };
+static const struct flag_name gfp_names[] = {
 	{ "kernel", GFP_KERNEL },	{ "atomic", GFP_ATOMIC },	  { "nowait", GFP_NOWAIT },
 	{ "dma", GFP_DMA },		{ "dma32", GFP_DMA32 },		  { "zero", __GFP_ZERO },
 	{ "nowarn", __GFP_NOWARN },	{ "noretry", __GFP_NORETRY },	  { "retry_mayfail", __GFP_RETRY_MAYFAIL },
@@ -75,34 +79,42 @@ static bool same_word(const char *s, const char *lower, size_t n)
 	return true;
 }
 
-/* @s without its GFP_ / __GFP_ prefix (any case). */
-static const char *gfp_stem(const char *s)
+/* The bits of the flags argv[0..argc) name in @table (@n names; an
+ * argument may carry one of @prefixes, any case), or -EINVAL after saying
+ * which one is not a @what (@known lists them). */
+static int parse_flags(const char *cmd, int argc, char **argv, const struct flag_name *table, size_t n,
+		       const char *const *prefixes, const char *what, const char *known, unsigned long *bits)
 {
-	if (same_word(s, "__gfp_", 6))
-		return s + 6;
-	if (same_word(s, "gfp_", 4))
-		return s + 4;
-	return s;
-}
-
-/* The flags named by argv[0..argc), or -EINVAL after saying which one is
- * not a flag. */
-static int parse_gfp(const char *cmd, int argc, char **argv, gfp_t *gfp)
-{
-	*gfp = GFP_KERNEL;
+	*bits = 0;
 	for (int i = 0; i < argc; i++) {
+		const char *stem = argv[i];
 		size_t k = 0;
 
-		while (k < ARRAY_SIZE(gfp_names) && !same_word(gfp_stem(argv[i]), gfp_names[k].name, 0))
+		for (const char *const *p = prefixes; *p && stem == argv[i]; p++)
+			if (same_word(argv[i], *p, strlen(*p)))
+				stem += strlen(*p);
+		while (k < n && !same_word(stem, table[k].name, 0))
 			k++;
-		if (k == ARRAY_SIZE(gfp_names)) {
-			kprintf("%s: '%s' is not a gfp flag (GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, GFP_DMA, "
-				"GFP_DMA32, __GFP_ZERO, __GFP_NOWARN, __GFP_NORETRY, __GFP_RETRY_MAYFAIL, "
-				"__GFP_HIGH)\n", cmd, argv[i]);
+		if (k == n) {
+			kprintf("%s: '%s' is not a %s (%s)\n", cmd, argv[i], what, known);
 			return -EINVAL;
 		}
-		*gfp |= gfp_names[k].gfp;
+		*bits |= table[k].bits;
 	}
+	return 0;
+}
+
+/* The gfp flags named by argv[0..argc) (GFP_KERNEL when none), or -EINVAL
+ * after saying why not. */
+static int parse_gfp(const char *cmd, int argc, char **argv, gfp_t *gfp)
+{
+	unsigned long bits;
+
+	if (parse_flags(cmd, argc, argv, gfp_names, ARRAY_SIZE(gfp_names), gfp_prefixes, "gfp flag",
+			"GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT, GFP_DMA, GFP_DMA32, __GFP_ZERO, __GFP_NOWARN, "
+			"__GFP_NORETRY, __GFP_RETRY_MAYFAIL, __GFP_HIGH", &bits))
+		return -EINVAL;
+	*gfp = GFP_KERNEL | (gfp_t)bits;
 	if ((*gfp & GFP_ZONEMASK) == GFP_ZONEMASK) {
 		kprintf("%s: GFP_DMA and GFP_DMA32 together name no zone\n", cmd);
 		return -EINVAL;
@@ -110,28 +122,20 @@ static int parse_gfp(const char *cmd, int argc, char **argv, gfp_t *gfp)
 	return 0;
 }
 
-static struct held *held_slot(void)
+/* A free slot for the next allocation, or NULL after saying the table is full. */
+static struct held *slot_for(const char *cmd)
 {
 	for (int i = 0; i < HELD_MAX; i++)
 		if (held[i].kind == HELD_NONE)
 			return &held[i];
+	kprintf("%s: the console holds %d allocations already: free one first (allocs lists them)\n", cmd,
+		HELD_MAX);
 	return NULL;
 }
 
-/* A free slot for the next allocation, or NULL after saying the table is full. */
-static struct held *slot_for(const char *cmd)
+static void hold(struct held *h, void *p, unsigned long size, enum held_kind kind, struct kmem_cache *c)
 {
-	struct held *h = held_slot();
-
-	if (!h)
-		kprintf("%s: the console holds %d allocations already: free one first (allocs lists them)\n",
-			cmd, HELD_MAX);
-	return h;
-}
-
-static void hold(struct held *h, void *p, unsigned long size, enum held_kind kind)
-{
-	*h = (struct held){ .p = p, .size = size, .kind = kind };
+	*h = (struct held){ .p = p, .size = size, .kind = kind, .cache = c };
 }
 
 /* The entry of address @arg freed by @kind, or NULL after saying why not. */
@@ -192,7 +196,7 @@ static int alloc_bytes(int argc, char **argv, enum held_kind kind)
 		kprintf("%s: %llu bytes: failed (NULL)\n", argv[0], (unsigned long long)size);
 		return -ENOMEM;
 	}
-	hold(h, p, size, kind);
+	hold(h, p, size, kind, NULL);
 	kprintf("%s: %llu bytes at %p", argv[0], (unsigned long long)size, p);
 	if (kind == HELD_KMALLOC)
 		kprintf(" (ksize %zu)", ksize(p));
@@ -231,7 +235,7 @@ static int cmd_alloc_pages(int argc, char **argv)
 		kprintf("alloc_pages: order %llu: failed (NULL)\n", (unsigned long long)order);
 		return -ENOMEM;
 	}
-	hold(h, page_address(page), order, HELD_PAGES);
+	hold(h, page_address(page), order, HELD_PAGES, NULL);
 	pa = virt_to_phys(h->p);
 	kprintf("alloc_pages: order %llu at %p: [mem 0x%016llx-0x%016llx], zone %s\n",
 		(unsigned long long)order, h->p, (unsigned long long)pa,
@@ -330,10 +334,8 @@ SHELL_CMD("allocs", cmd_allocs, "[free]", "what the console's kmalloc, alloc_pag
 #define MADE_MAX 8
 static struct kmem_cache *made[MADE_MAX]; /* the caches the console created */
 
-static const struct {
-	const char *name;
-	unsigned long flag;
-} cache_flags[] = { /* SLAB_ names, the prefix and case as gfp_names */
+static const char *const slab_prefixes[] = { "slab_", NULL };
+static const struct flag_name cache_flags[] = {
 	{ "hwcache_align", SLAB_HWCACHE_ALIGN }, { "cache_dma", SLAB_CACHE_DMA },
 	{ "cache_dma32", SLAB_CACHE_DMA32 },	  { "red_zone", SLAB_RED_ZONE },
 	{ "poison", SLAB_POISON },		  { "store_user", SLAB_STORE_USER },
@@ -341,33 +343,14 @@ static const struct {
 	{ "slob", SLAB_SLOB },			  { "noslob", SLAB_NOSLOB },
 };
 
-struct find_arg {
-	const char *name;
-	struct kmem_cache *c;
-};
-
-static void match_name(struct kmem_cache *c, void *arg)
-{
-	struct find_arg *f = arg;
-
-	if (!f->c && !strcmp(c->name, f->name))
-		f->c = c;
-}
-
 /* The cache named @name (a kmalloc-N class is made if no kmalloc has made
- * it yet, as kmalloc would), or NULL. */
-static struct kmem_cache *find_cache(const char *name)
-{
-	struct find_arg f = { name, NULL };
-
-	slab_for_each_cache(match_name, &f);
-	return f.c ? f.c : kmalloc_is_cache_class(name) ? kmalloc_cache_by_name(name) : NULL;
-}
-
-/* find_cache, or NULL after saying there is none. */
+ * it yet, as kmalloc would), or NULL after saying there is none. */
 static struct kmem_cache *cache_named(const char *cmd, const char *name)
 {
-	struct kmem_cache *c = find_cache(name);
+	struct kmem_cache *c = kmem_cache_find(name);
+
+	if (!c && kmalloc_is_cache_class(name))
+		c = kmalloc_cache_by_name(name);
 
 	if (!c)
 		kprintf("%s: no cache named '%s' (slabinfo lists them)\n", cmd, name);
@@ -376,9 +359,10 @@ static struct kmem_cache *cache_named(const char *cmd, const char *name)
 
 static int cmd_kmem_cache_create(int argc, char **argv)
 {
-	unsigned long flags = 0;
+	unsigned long flags;
 	struct kmem_cache **slot = NULL;
 	u64 size, align = 0;
+	bool exists;
 	int i = 3;
 
 	if (argc < 3)
@@ -388,24 +372,16 @@ static int cmd_kmem_cache_create(int argc, char **argv)
 	if (argc > 3 && argv[3][0] >= '0' && argv[3][0] <= '9' &&
 	    shell_parse_number(argv[0], "alignment", argv[i++], &align))
 		return -EINVAL;
-	for (; i < argc; i++) {
-		size_t k = 0;
-
-		const char *stem = same_word(argv[i], "slab_", 5) ? argv[i] + 5 : argv[i];
-
-		while (k < ARRAY_SIZE(cache_flags) && !same_word(stem, cache_flags[k].name, 0))
-			k++;
-		if (k == ARRAY_SIZE(cache_flags)) {
-			kprintf("%s: '%s' is not a cache flag (SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_CACHE_DMA32, "
-				"SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER, SLAB_CONSISTENCY_CHECKS, "
-				"SLAB_RECLAIM_ACCOUNT, SLAB_SLOB, SLAB_NOSLOB)\n", argv[0], argv[i]);
-			return -EINVAL;
-		}
-		flags |= cache_flags[k].flag;
-	}
-	if (find_cache(argv[1]) || !strncmp(argv[1], "kmalloc-", 8)) { /* (kmalloc's names, made or not) */
+	if (parse_flags(argv[0], argc - i, argv + i, cache_flags, ARRAY_SIZE(cache_flags), slab_prefixes,
+			"cache flag",
+			"SLAB_HWCACHE_ALIGN, SLAB_CACHE_DMA, SLAB_CACHE_DMA32, SLAB_RED_ZONE, SLAB_POISON, "
+			"SLAB_STORE_USER, SLAB_CONSISTENCY_CHECKS, SLAB_RECLAIM_ACCOUNT, SLAB_SLOB, SLAB_NOSLOB",
+			&flags))
+		return -EINVAL;
+	exists = kmem_cache_find(argv[1]) != NULL; /* (a lookup that makes no kmalloc cache) */
+	if (exists || !strncmp(argv[1], "kmalloc-", 8)) { /* (kmalloc's names, made or not) */
 		kprintf("%s: a cache named '%s' exists already%s\n", argv[0], argv[1],
-			find_cache(argv[1]) ? "" : ", or is kmalloc's to make");
+			exists ? "" : ", or is kmalloc's to make");
 		return -EEXIST;
 	}
 	for (int m = 0; m < MADE_MAX && !slot; m++)
@@ -444,8 +420,7 @@ static int cmd_kmem_cache_alloc(int argc, char **argv)
 		kprintf("%s: %s: failed (NULL)\n", argv[0], c->name);
 		return -ENOMEM;
 	}
-	hold(h, p, c->object_size, HELD_OBJECT);
-	h->cache = c;
+	hold(h, p, c->object_size, HELD_OBJECT, c);
 	kprintf("%s: an object of %s at %p\n", argv[0], c->name, p);
 	mm_whatis(mem_node, (u64)(uintptr_t)p);
 	return 0;
