@@ -187,6 +187,11 @@ unsigned long slab_held_pages(void)
 	return slab_pages + slob_heap_pages(&meta_heap);
 }
 
+int slab_meta_heap_check(void)
+{
+	return slob_check(&meta_heap);
+}
+
 /* The capacity-0 magazine (EMPTY_END): base[0] only, never written. */
 void *slab_empty_magazine[1];
 
@@ -841,6 +846,7 @@ void kmem_cache_set_lenders(struct kmem_cache *c, struct kmem_cache *const *tabl
 	c->lend_table = table;
 	c->lend_first = first;
 	c->lend_end = end;
+	c->free_mask = table ? ~0ul : c->obj_mask;
 	spin_unlock(&c->lock);
 	irq_restore(irq);
 }
@@ -1001,10 +1007,43 @@ static __attribute__((noinline)) void report_not_object(struct kmem_cache *c, co
 				    : "free of an object that is not from this cache", NULL, 0);
 }
 
+/* Could @c have borrowed from @l? (@l in its table; the table changes only
+ * while no hart uses @c, as kmem_cache_set_lenders says.) */
+static bool lends_to(const struct kmem_cache *l, const struct kmem_cache *c)
+{
+	for (unsigned int i = c->lend_first; i < c->lend_end; i++)
+		if (__atomic_load_n(&c->lend_table[i], __ATOMIC_RELAXED) == l)
+			return true;
+	return false;
+}
+
+struct kmem_cache *kmem_cache_owner(struct kmem_cache *c, const void *obj)
+{
+	struct page *head;
+
+	if (!c->lend_table || !(head = slab_head(obj)) || head->slab_cache == c)
+		return c;
+	return lends_to(head->slab_cache, c) ? head->slab_cache : c;
+}
+
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c, unsigned long caller)
 {
-	unsigned long flags = irq_save();
-	struct slab_cpu *m = this_magazine(c);
+	unsigned long flags;
+	struct slab_cpu *m;
+
+	/* A cache with lenders comes here from every kmem_cache_free (its
+	 * free_mask): an object it borrowed goes back to its lender. */
+	if (unlikely(c->lend_table)) {
+		struct kmem_cache *owner = kmem_cache_owner(c, obj);
+
+		if (owner != c) {
+			c = owner;
+			if (magazine_push(c, obj, false, c->obj_mask))
+				return;
+		}
+	}
+	flags = irq_save();
+	m = this_magazine(c);
 
 	if (!m) { /* a debug cache, or a SLOB-model one (neither has magazines) */
 		if (!caller)
@@ -1050,7 +1089,7 @@ void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller)
 	}
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
 		return;
-	if (!magazine_push(c, obj, false))
+	if (!magazine_push(c, obj, false, c->obj_mask))
 		kmem_cache_free_slow(obj, c, caller);
 }
 
@@ -1231,7 +1270,9 @@ unsigned long kmem_cache_shrink(struct kmem_cache *c)
  * hart's magazine and gives back all its free slabs. A cache whose lock is
  * held (the one growing, when a refill ran out of pages) is skipped. Other
  * harts' magazines are only touched by their own hart: reclaim asks them
- * (mm/reclaim.c), and they empty them with slab_cache_reap.
+ * (mm/reclaim.c), and they empty them with slab_cache_reap. The metadata
+ * heap keeps its idle page: kmem_cache_create then still works when
+ * reclaim has taken everything else.
  */
 static unsigned long slab_shrink_scan(gfp_t gfp)
 {
@@ -1384,6 +1425,7 @@ static int setup_geometry(struct kmem_cache *c)
 	c->colours = (unsigned int)((slab_bytes(c) - c->objs_per_slab * c->size) / c->colour_off) + 1;
 	c->reciprocal = slab_reciprocal(c->size);
 	c->obj_mask = object_grid(c) - 1;
+	c->free_mask = c->lend_table ? ~0ul : c->obj_mask;
 	return 0;
 }
 
@@ -1540,6 +1582,8 @@ static size_t desc_bytes(unsigned long flags)
 	return sizeof(struct kmem_cache) + (flags & SLAB_SLOB ? sizeof(struct slob_cache) : 0);
 }
 
+_Static_assert(SLAB_NAME_LEN == 32, "kmem_cache_create's message names the limit");
+
 struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t align,
 					  unsigned long flags, void (*ctor)(void *),
 					  void (*dtor)(void *))
@@ -1547,6 +1591,7 @@ struct kmem_cache *kmem_cache_create_dtor(const char *name, size_t size, size_t 
 	struct kmem_cache *c;
 	unsigned long irq;
 	const char *bad = !name ? "no name"
+			: strlen(name) >= SLAB_NAME_LEN ? "name longer than 31 characters" /* (SLAB_NAME_LEN - 1) */
 			: size == 0 ? "size 0"
 			: size > (PAGE_SIZE << SLAB_MAX_ORDER) ? SLAB_TOO_BIG
 			: (align & (align - 1)) ? "alignment not a power of two"

@@ -248,8 +248,8 @@ static int slab_debug_param(const char *value)
 		default: return -EINVAL;
 		}
 	}
-	if (!flags)
-		return -EINVAL;
+	if (!flags || (*p == ',' && strlen(p + 1) >= sizeof(slab_debug_cache)))
+		return -EINVAL; /* (a longer name could be no cache's) */
 	slab_debug_flags = flags;
 	kstrlcpy(slab_debug_cache, *p == ',' ? p + 1 : "", sizeof(slab_debug_cache));
 	return 0;

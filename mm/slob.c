@@ -395,8 +395,27 @@ void slob_whatis(struct slob_heap *h, struct page *pg, u64 addr)
 
 void slob_problem(struct slob_heap *h, int *errors, const void *where, const char *what)
 {
-	if ((*errors)++ < MAX_REPORTS)
+	if ((*errors)++ >= MAX_REPORTS)
+		return;
+	if (where)
 		kprintf("slob_check: %s: %p: %s\n", h->name, where, what);
+	else /* the heap as a whole */
+		kprintf("slob_check: %s: %s\n", h->name, what);
+}
+
+unsigned long slob_heap_shrink(struct slob_heap *h)
+{
+	unsigned long flags = irq_save(), before, n = 0;
+
+	if (spin_trylock(&h->lock)) {
+		before = slob_heap_pages(h);
+		if (h->mode == SLOB_SEGFIT)
+			seg_release_idle(h);
+		n = before - slob_heap_pages(h);
+		spin_unlock(&h->lock);
+	}
+	irq_restore(flags);
+	return n;
 }
 
 int slob_check(struct slob_heap *h)

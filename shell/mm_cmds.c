@@ -89,12 +89,25 @@ static int cmd_slobinfo(int argc, char **argv)
 }
 SHELL_CMD("slobinfo", cmd_slobinfo, "", "kmalloc's SLOB heaps: pages, free space, bigblocks, fragmentation");
 
+/* Every allocator's checker (mm_check); -EIO when one found a
+ * problem, so a run= script or a test can tell. */
+static int cmd_mmcheck(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return mm_check(mem_node) ? -EIO : 0;
+}
+SHELL_CMD("mmcheck", cmd_mmcheck, "",
+	  "run every allocator's consistency checker: memblock, zones, slab caches, SLOB heaps, vmalloc");
+
 /* Linux's `echo 2 > /proc/sys/vm/drop_caches` for rvmm's caches: (the KASAN
  * kernel) the quarantine gives back every object it holds, every hart
  * empties its magazines of every slab cache and the free slabs go back,
  * then every hart's page lists are drained. The quarantine goes first: its
  * slab objects land in this hart's magazines, which the shrink empties, and
- * its SLOB blocks (kmalloc=slob) would otherwise pin their heap pages. */
+ * its SLOB blocks (kmalloc=slob) would otherwise pin their heap pages.
+ * Last the shrinkers run: the SLOB heaps give back the idle pages they
+ * keep for reuse. */
 static void shrink_caches_here(void *arg)
 {
 	__atomic_fetch_add((unsigned long *)arg, kmem_cache_shrink_all(), __ATOMIC_RELAXED);
@@ -108,13 +121,14 @@ static int cmd_drop_caches(int argc, char **argv)
 	(void)argv;
 	kasan_cache_drain(NULL);
 	on_each_cpu(shrink_caches_here, &pages);
+	pages += run_shrinkers(GFP_KERNEL);
 	node_drain_pages(mem_node);
-	kprintf("drop_caches: %lu slab pages given back; %lu pages free (%lu before)\n", pages,
+	kprintf("drop_caches: %lu slab and SLOB pages given back; %lu pages free (%lu before)\n", pages,
 		nr_free_pages(), before);
 	return 0;
 }
 SHELL_CMD("drop_caches", cmd_drop_caches, "",
-	  "every hart empties its slab magazines, free slabs and page lists go back");
+	  "every hart empties its slab magazines; free slabs, idle SLOB pages and page lists go back");
 
 /* Linux's /proc/vmstat: reclaim, cache_reap and failure counters. */
 static int cmd_vmstat(int argc, char **argv)

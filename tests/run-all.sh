@@ -56,6 +56,9 @@ tests/qemu/kfence-checks.sh
 section "boot and console checks on QEMU virt"
 tests/qemu/boot-checks.sh
 
+section "console fuzz: random sessions piped in, every allocator checked, nothing leaked (tests/qemu/console_fuzz.py)"
+tests/qemu/console-fuzz.sh
+
 section "the kernel run away from its link address: moved copies of rvmm.elf (docs/boot.md)"
 tests/qemu/relocate-checks.sh
 

@@ -41,7 +41,7 @@ extern "C" {
 #include <mm/gfp.h>
 #include <lib/kernel.h>
 
-#define FAULT_NAME_LEN 24 /* SLAB_NAME_LEN */
+#define FAULT_NAME_LEN 32 /* SLAB_NAME_LEN */
 #define FAULT_VERBOSE_DEFAULT 10
 
 struct fault_attr {

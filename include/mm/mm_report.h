@@ -35,10 +35,6 @@ void meminfo_line(const char *name, unsigned long kb);
 /* A code address as the reports show it: function+0xoffset, or 0xaddress
  * where there is no symbol table (the host); ksnprintf's return. */
 int mm_describe_caller(char *buf, size_t size, unsigned long caller);
-/* What @addr is (mm/mm_whatis.c): the vmalloc area, KFENCE slot, slab
- * object, SLOB heap, page block or reservation it lies in, printed as
- * "whatis: ..." lines. 0, or -ENOENT when no allocator owns it (not RAM, or
- * a vmalloc address in no area). */
 /* The physical memory map in /proc/iomem's format from @mb (mm/iomem.c):
  * System RAM and no-map Reserved ranges, the kernel image and memblock's
  * reserved ranges inside RAM. iomem_set_image (mm_init) names the image. */
@@ -46,7 +42,16 @@ struct memblock;
 struct mm_image;
 void show_iomem(const struct memblock *mb);
 void iomem_set_image(const struct mm_image *img);
+/* What @addr is (mm/mm_whatis.c): the vmalloc area, KFENCE slot, slab
+ * object, SLOB heap, page block or reservation it lies in, printed as
+ * "whatis: ..." lines. 0, or -ENOENT when no allocator owns it (not RAM, or
+ * a vmalloc address in no area). */
 int mm_whatis(struct pglist_data *node, u64 addr);
+/* Run every allocator's checker (mm/mm_check.c): memblock, @node's zones,
+ * each slab cache, the SLOB heaps, vmalloc. Prints one "mmcheck: WHAT ok"
+ * line per allocator (or its problems) and a total; returns the number of
+ * problems found. Walks every struct page under the zone locks. */
+int mm_check(struct pglist_data *node);
 
 #ifdef __cplusplus
 }

@@ -46,7 +46,10 @@ extern "C" {
 #define SLAB_DEBUG_FLAGS (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER)
 
 #define SLAB_CACHE_LINE 64
-#define SLAB_NAME_LEN 24
+/* A cache's name: at most SLAB_NAME_LEN - 1 characters (kmem_cache_create
+ * refuses a longer one rather than cut it: a cut name would not find its
+ * cache, by kmem_cache_find or in slabinfo). Linux's longest are 23. */
+#define SLAB_NAME_LEN 32
 /* Slabs are at most 1 << SLAB_MAX_ORDER pages: 8 (32 KiB) in the kernel,
  * 16 (64 KiB) in the malloc library (Makefile, MSCFLAGS), which takes them
  * from its own heap; never more than 64 KiB (mm/slab.c: u16 offsets). */
@@ -86,6 +89,11 @@ struct kmem_cache {
 	 * offsets, less one: size - 1 for kmalloc's powers of two), so a
 	 * pointer with any of them is not an object's start (mm/slab.c). */
 	unsigned long obj_mask;
+	/* kmem_cache_free's obj_mask: the same, or all ones for a cache with
+	 * lenders, whose kmem_cache_free then takes the slow path, where an
+	 * object it borrowed goes back to its lender (kfree, which finds the
+	 * cache by the slab, tests obj_mask). */
+	unsigned long free_mask;
 
 	unsigned long flags;
 	unsigned int object_size; /* what the user asked for */
@@ -228,7 +236,8 @@ bool kmem_cache_tunables_valid(unsigned int limit, unsigned int batch, unsigned 
  * least @c's alignment, the same zone, no constructor, destructor or debug
  * flags on either) and has one. The object stays the lender's: kfree and
  * kmem_cache_free of it (to the lender: virt_to_cache names it) go to the
- * lender's magazine, ksize is the lender's object size. The table is the
+ * lender's magazine (kmem_cache_free to @c takes its slow path, which
+ * finds the lender by the slab), ksize is the lender's object size. The table is the
  * caller's and must outlive @c's use of it; an entry is set to NULL before
  * its cache is destroyed. @table NULL: no borrowing (the default).
  */
@@ -369,11 +378,11 @@ static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 /* Push @obj on the running hart's magazine of @c; false, with nothing
  * done, for a full magazine, an object equal to the last one freed here (a
  * double free in a row: top[-1] is always readable, the NULL at worst) or a
- * pointer off the cache's object grid (obj_mask: inside an object): those
- * take the slow path, which checks the pointer exactly, reports a bad free
- * and drops it. */
+ * pointer with a bit of @mask (c->obj_mask: off the cache's object grid,
+ * inside an object; c->free_mask for kmem_cache_free): those take the slow
+ * path, which checks the pointer exactly, reports a bad free and drops it. */
 static inline __attribute__((always_inline)) bool magazine_push(struct kmem_cache *c, void *obj,
-								  bool checked)
+								  bool checked, unsigned long mask)
 {
 	unsigned long flags = irq_save_notrap();
 	struct slab_cpu *sc = this_slab_cpu(c);
@@ -381,8 +390,7 @@ static inline __attribute__((always_inline)) bool magazine_push(struct kmem_cach
 
 	/* @checked: the caller proved obj an object's start and not free
 	 * (kfree_keyed), so only room is tested. */
-	if (likely(top != sc->end &&
-		   (checked || (top[-1] != obj && !((uintptr_t)obj & c->obj_mask))))) {
+	if (likely(top != sc->end && (checked || (top[-1] != obj && !((uintptr_t)obj & mask))))) {
 		*top = obj;
 		sc->top = top + 1;
 		irq_restore_notrap(flags);
@@ -399,7 +407,7 @@ static inline __attribute__((always_inline)) void magazine_free(struct kmem_cach
 {
 	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
 		return;
-	if (likely(magazine_push(c, obj, checked)))
+	if (likely(magazine_push(c, obj, checked, c->obj_mask)))
 		return;
 	kmem_cache_free_slow(obj, c, 0);
 }
@@ -409,15 +417,26 @@ static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 	magazine_free(c, obj, false);
 }
 
-/* Free @obj, an object of @c in its constructed state; NULL is ignored, as
- * kfree(NULL) is. */
+/* The cache an object freed to @c goes to: its lender when @c has lenders
+ * and borrowed it, else @c (mm/slab.c). */
+struct kmem_cache *kmem_cache_owner(struct kmem_cache *c, const void *obj);
+
+/* Free @obj, an object of @c in its constructed state (one @c borrowed
+ * goes back to its lender); NULL is ignored, as kfree(NULL) is. */
 static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	if (unlikely(kfence_object_or_null(obj))) { /* one compare (mm/kfence.h), a tail call */
 		kfence_cache_free(c, obj);
 		return;
 	}
-	kmem_cache_free_direct(c, obj);
+	/* (The KASAN kernel checks the object against its cache first.) */
+	if (KASAN_KERNEL && unlikely(c->lend_table))
+		c = kmem_cache_owner(c, obj);
+	if (kasan_slab_free(c, obj)) /* (the KASAN kernel) quarantined or reported */
+		return;
+	if (likely(magazine_push(c, obj, false, c->free_mask)))
+		return;
+	kmem_cache_free_slow(obj, c, 0);
 }
 
 /*
@@ -500,6 +519,10 @@ extern struct shrinker slab_shrinker;
 
 /* Total slab errors reported (all caches). */
 extern unsigned long slab_errors;
+
+/* slob_check of the heap that holds the caches' descriptors and off-slab
+ * metadata (mm_check). */
+int slab_meta_heap_check(void);
 
 /* Walk the cache chain (slabinfo). */
 void slab_for_each_cache(void (*fn)(struct kmem_cache *c, void *arg), void *arg);

@@ -231,6 +231,12 @@ void slob_census(struct slob_heap *h, void (*fn)(const struct slob_page_info *pi
  * size-page object) of @pg, a page of heap @h, holding @addr, and its state. */
 void slob_whatis(struct slob_heap *h, struct page *pg, u64 addr);
 int slob_check(struct slob_heap *h);
+/* Give back the pages a segfit heap keeps idle for its own reuse (the kept
+ * empty page, a kept size page, pages only idle quarters hold); a classic
+ * heap keeps none. A try-lock, as a shrinker must: nothing when the heap is
+ * busy (this hart's own allocation may hold it while it takes pages).
+ * Returns the pages given back. */
+unsigned long slob_heap_shrink(struct slob_heap *h);
 
 #ifdef __cplusplus
 }

@@ -35,7 +35,7 @@ static void spec_parsing(struct ktest *t)
 		{ false, "5,cache=kmalloc-64", NULL },
 		{ true, "5,order=1", NULL },
 		{ true, "5,cache=", NULL },
-		{ true, "5,cache=a-name-longer-than-the-limit", NULL },
+		{ true, "5,cache=a-name-longer-than-the-limit-of-31", NULL },
 		{ false, "5,", NULL },
 		{ false, "5,bogus=1", NULL },
 		{ false, "5,times=abc", NULL },

@@ -668,8 +668,11 @@ static void geometry_order_rule_body(struct ktest *t, struct fx *f)
 			"kmem_cache_create(NULL, size 64, align 0): no name\n",
 			"kmem_cache_create(bad, size 32768, align 0): with its debug layout an object does "
 			"not fit a slab of at most 32 KiB\n",
+			"kmem_cache_create(a-name-of-thirty-two-characters!, size 64, align 0): name longer "
+			"than 31 characters\n",
 		};
 		struct fr_capture cap;
+		struct kmem_cache *longest;
 
 		fr_capture_start(&cap);
 		EXPECT(kmem_cache_create("bad", 0, 0, 0, NULL) == NULL);
@@ -678,7 +681,16 @@ static void geometry_order_rule_body(struct ktest *t, struct fx *f)
 		EXPECT(kmem_cache_create("bad", 64, 8192, 0, NULL) == NULL);
 		EXPECT(kmem_cache_create(NULL, 64, 0, 0, NULL) == NULL);
 		EXPECT(kmem_cache_create("bad", 32768, 0, SLAB_RED_ZONE, NULL) == NULL);
+		/* A name is kept whole or refused, never cut: a cut one would not
+		 * find its cache. */
+		EXPECT(kmem_cache_create("a-name-of-thirty-two-characters!", 64, 0, 0, NULL) == NULL);
+		longest = kmem_cache_create("a-name-of-thirty-one-characters", 64, 0, 0, NULL);
 		fr_capture_end(&cap, f->out, sizeof(f->out));
+		ASSERT(longest);
+		EXPECT_STREQ(longest->name, "a-name-of-thirty-one-characters");
+		EXPECT(kmem_cache_find("a-name-of-thirty-one-characters") == longest);
+		EXPECT(kmem_cache_find("a-name-of-thirty-one-character") == NULL);
+		kmem_cache_destroy(longest);
 		for (unsigned int i = 0; i < ARRAY_SIZE(why); i++)
 			if (!strstr(f->out, why[i]))
 				ktest_fail(t, __FILE__, __LINE__, "no line: %s", why[i]);
@@ -3621,8 +3633,8 @@ static void free_all(struct kmem_cache *c, void **o, unsigned int n)
  * A cache with lenders whose magazine, depot and slabs are empty takes one
  * free object of a lender's partial slab instead of growing. The object
  * stays the lender's: its slab names the lender, kfree sends it to the
- * lender's magazine, ksize is the lender's size, and the borrower's
- * magazine never holds it. With no partial slab left in the lender, the
+ * lender's magazine, and so does kmem_cache_free to the borrower; ksize is
+ * the lender's size, and the borrower's magazine never holds it. With no partial slab left in the lender, the
  * borrower grows; a borrower destroyed while a borrowed object is out
  * leaves it valid.
  */
@@ -3684,6 +3696,16 @@ static void borrow_private_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(kmem_cache_magazine_count(b, 0), mag_b + 1);
 	EXPECT_EQ(kmem_cache_magazine_count(a, 0), 0);
 	EXPECT_EQ(kmem_cache_objects_out(a), 42);
+	/* kmem_cache_free to the borrower, as its kmem_cache_alloc gave it:
+	 * the lender's magazine too. */
+	ASSERT((x = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
+	EXPECT(virt_to_cache(x) == b);
+	EXPECT_EQ(a->nr_borrowed, 3);
+	kmem_cache_free(a, x);
+	EXPECT_EQ(kmem_cache_magazine_count(b, 0), mag_b + 2);
+	EXPECT_EQ(kmem_cache_magazine_count(a, 0), 0);
+	EXPECT_EQ(kmem_cache_check(a), 0);
+	EXPECT_EQ(kmem_cache_check(b), 0);
 	/* The lender's partial slab used up: the borrower grows. */
 	while (b->partial.count && n < 64)
 		ASSERT((o[n++] = kmem_cache_alloc(b, GFP_KERNEL)) != NULL);
@@ -3691,7 +3713,7 @@ static void borrow_private_body(struct ktest *t, struct fx *f)
 	ASSERT((own = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
 	EXPECT(virt_to_cache(own) == a);
 	EXPECT_EQ(a->nr_slabs, 2);
-	EXPECT_EQ(a->nr_borrowed, 2);
+	EXPECT_EQ(a->nr_borrowed, 3);
 	EXPECT_EQ(kmem_cache_check(a), 0);
 	EXPECT_EQ(kmem_cache_check(b), 0);
 	kmem_cache_free(a, own);

@@ -238,7 +238,7 @@ no_log slab-tune slab-tune-clean "^not ok" "^kmem_cache_check: "
 qemu_run slab-drop-caches 120 /dev/null $VIRT -smp 4 -m 128M -kernel "$KERNEL" \
 	-append 'run="ktest kmalloc slab slab_debug;drop_caches;meminfo;slabinfo -s;poweroff"'
 check slab-drop-caches 0 "^ktest: [0-9]+ passed, 0 failed$" \
-	"^drop_caches: [1-9][0-9]* slab pages given back; [0-9]+ pages free \([0-9]+ before\)$" \
+	"^drop_caches: [1-9][0-9]* slab and SLOB pages given back; [0-9]+ pages free \([0-9]+ before\)$" \
 	"^Slab: +0 kB$" "^kmalloc-64 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +0 +64 +32( [0-9]+:0)+ depot 0/64 borrowed [0-9]+ lent [0-9]+$"
 full=$(tr -d '\r' <"$LOGDIR/slab-drop-caches.log" | sed -n '/^rvmm> slabinfo -s$/,/^shrinker /p' |
 	grep -E ' [0-9]+:[1-9][0-9]*( |$)' || true)

@@ -2,7 +2,9 @@
  * mm_report_test.c - the memory map and the reports, checked against
  * independent counts: struct pages and sections, the boot "Memory:" line,
  * and buddyinfo / zoneinfo / meminfo parsed back from the console capture
- * (field by field, in Linux's layouts) and compared with the zones.
+ * (field by field, in Linux's layouts) and compared with the zones; and
+ * mm_check (the mmcheck command) clean, and catching one planted fault in
+ * each kind of allocator it walks.
  */
 #include <boot/boot.h>
 #include <drivers/console.h>
@@ -15,6 +17,7 @@
 #include <mm/mmzone.h>
 #include <mm/reclaim.h>
 #include <mm/slab.h>
+#include <mm/slob.h>
 #include <shell/shell.h>
 
 #define PFN_4G PHYS_PFN(1ull << 32)
@@ -601,10 +604,105 @@ static void shell_commands_print_the_reports(struct ktest *t)
 	}
 }
 
+
+/* --- mm_check (mmcheck) ------------------------------------------------------ */
+
+/* mm_check's output goes to out[]: each case looks at its lines. */
+static int run_mm_check(void)
+{
+	int errors;
+
+	console_capture_begin(out, sizeof(out));
+	errors = mm_check(mem_node);
+	console_capture_end();
+	return errors;
+}
+
+static void mm_check_clean(struct ktest *t)
+{
+	EXPECT_EQ(run_mm_check(), 0);
+	EXPECT(strstr(out, "mmcheck: memblock         ok\n") != NULL);
+	EXPECT(strstr(out, "mmcheck: page allocator   ok\n") != NULL);
+	EXPECT(strstr(out, "mmcheck: vmalloc          ok\n") != NULL);
+	EXPECT(strstr(out, "mmcheck: 0 problems\n") != NULL);
+}
+
+/* A zone's free_pages one off (under its lock, put back at once): the page
+ * allocator's checker must count it. */
+static void mm_check_finds_a_zone_count(struct ktest *t)
+{
+	struct zone *z = NULL;
+	unsigned long irq;
+	int errors;
+
+	for (unsigned int zi = 0; zi < MAX_NR_ZONES && !z; zi++)
+		if (zone(zi)->present_pages)
+			z = zone(zi);
+	ASSERT(z != NULL);
+	irq = spin_lock_irqsave(&z->lock);
+	z->free_pages++;
+	spin_unlock_irqrestore(&z->lock, irq);
+	errors = run_mm_check();
+	irq = spin_lock_irqsave(&z->lock);
+	z->free_pages--;
+	spin_unlock_irqrestore(&z->lock, irq);
+	EXPECT(errors >= 1);
+	EXPECT(strstr(out, "free_pages differs") != NULL);
+	EXPECT(strstr(out, "mmcheck: page allocator   ") != NULL &&
+		    strstr(out, "mmcheck: page allocator   ok") == NULL);
+	EXPECT_EQ(run_mm_check(), 0);
+}
+
+/* A cache of the test's own with its free-object count one off. */
+static void mm_check_finds_a_cache_count(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create("mmcheck-test", 96, 0, SLAB_NOSLOB, NULL);
+	void *obj;
+	unsigned long irq;
+	int errors;
+
+	ASSERT(c != NULL);
+	obj = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT(obj != NULL);
+	irq = spin_lock_irqsave(&c->lock);
+	c->free_objects++;
+	spin_unlock_irqrestore(&c->lock, irq);
+	errors = run_mm_check();
+	irq = spin_lock_irqsave(&c->lock);
+	c->free_objects--;
+	spin_unlock_irqrestore(&c->lock, irq);
+	kmem_cache_free(c, obj);
+	kmem_cache_destroy(c);
+	EXPECT(errors >= 1);
+	EXPECT(strstr(out, "mmcheck-test") != NULL);
+	EXPECT(strstr(out, "free_objects differs") != NULL);
+	EXPECT(strstr(out, "mmcheck: page allocator   ok") != NULL);
+}
+
+/* kmalloc's SLOB heap with its byte count one off. */
+static void mm_check_finds_a_slob_count(struct ktest *t)
+{
+	unsigned long irq;
+	int errors;
+
+	irq = spin_lock_irqsave(&kmalloc_heap.lock);
+	kmalloc_heap.used_bytes += 16;
+	spin_unlock_irqrestore(&kmalloc_heap.lock, irq);
+	errors = run_mm_check();
+	irq = spin_lock_irqsave(&kmalloc_heap.lock);
+	kmalloc_heap.used_bytes -= 16;
+	spin_unlock_irqrestore(&kmalloc_heap.lock, irq);
+	EXPECT(errors >= 1);
+	EXPECT(strstr(out, "SLOB heaps     ok") == NULL);
+	EXPECT(strstr(out, "mmcheck: vmalloc          ok") != NULL);
+}
+
 KTEST_SUITE(mm_report, KTEST_CASE(struct_page_is_32_bytes),
 	    KTEST_CASE(memmap_covers_exactly_the_ram), KTEST_CASE(every_pfn_maps_to_its_page),
 	    KTEST_CASE(zone_spans_follow_the_limits), KTEST_CASE(boot_memory_line_adds_up),
 	    KTEST_CASE(buddyinfo_counts_free_blocks), KTEST_CASE(buddyinfo_follows_allocation),
 	    KTEST_CASE(zoneinfo_shows_zone_values), KTEST_CASE(meminfo_totals),
 	    KTEST_CASE(free_pages_agree_across_reports),
-	    KTEST_CASE(shell_commands_print_the_reports));
+	    KTEST_CASE(shell_commands_print_the_reports), KTEST_CASE(mm_check_clean),
+	    KTEST_CASE(mm_check_finds_a_zone_count), KTEST_CASE(mm_check_finds_a_cache_count),
+	    KTEST_CASE(mm_check_finds_a_slob_count));
