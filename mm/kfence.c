@@ -519,6 +519,13 @@ static void report_corruption(const struct corruption *c, int slot, unsigned lon
 	report_end(slot);
 }
 
+/* The pool page of @addr, an address in the pool (is_kfence_address). */
+static unsigned int pool_page(unsigned long addr)
+{
+	return (unsigned int)((addr - KFENCE_POOL_START) >> PAGE_SHIFT);
+}
+
+/* The slot whose object page is pool page @pg, or -1 for a guard page. */
 static int slot_of_page(unsigned int pg)
 {
 	return pg & 1 ? (int)(pg - 1) / 2 : -1;
@@ -539,7 +546,7 @@ bool __kfence_free(const void *p, unsigned long caller)
 
 	if (!is_kfence_address(p))
 		return false;
-	pg = (unsigned int)((a - KFENCE_POOL_START) >> PAGE_SHIFT);
+	pg = pool_page(a);
 	slot = slot_of_page(pg);
 	flags = spin_lock_irqsave(&kfence_lock);
 	m = slot >= 0 ? &meta[slot] : NULL;
@@ -589,7 +596,7 @@ size_t kfence_ksize(const void *p)
 
 	if (!is_kfence_address(p))
 		return 0;
-	slot = slot_of_page((unsigned int)((a - KFENCE_POOL_START) >> PAGE_SHIFT));
+	slot = slot_of_page(pool_page(a));
 	if (slot < 0 || meta[slot].state != SLOT_ALLOCATED || meta[slot].addr != a)
 		return 0;
 	return meta[slot].size;
@@ -623,7 +630,7 @@ struct kmem_cache *kfence_cache(const void *p)
 
 	if (!is_kfence_address(p))
 		return NULL;
-	slot = slot_of_page((unsigned int)((a - KFENCE_POOL_START) >> PAGE_SHIFT));
+	slot = slot_of_page(pool_page(a));
 	if (slot < 0 || meta[slot].state != SLOT_ALLOCATED)
 		return NULL;
 	return meta[slot].cachep;
@@ -677,7 +684,7 @@ bool kfence_handle_fault(unsigned long addr, bool is_write, unsigned long pc)
 
 	if (!is_kfence_address((const void *)addr) || !pool_ready)
 		return false;
-	pg = (unsigned int)((addr - KFENCE_POOL_START) >> PAGE_SHIFT);
+	pg = pool_page(addr);
 	flags = spin_lock_irqsave(&kfence_lock);
 	if (pool_mapped[pg]) { /* mapped since (another hart): a stale entry */
 		spin_unlock_irqrestore(&kfence_lock, flags);
@@ -752,7 +759,7 @@ bool kfence_whatis(u64 addr)
 
 	if (!is_kfence_address((const void *)(uintptr_t)addr))
 		return false;
-	pg = (unsigned int)((addr - KFENCE_POOL_START) >> PAGE_SHIFT);
+	pg = pool_page(addr);
 	slot = slot_of_page(pg);
 	if (slot < 0) {
 		kprintf("whatis: 0x%llx: KFENCE pool, guard page %u (an access faults and is reported)\n",
