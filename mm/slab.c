@@ -1026,24 +1026,18 @@ struct kmem_cache *kmem_cache_owner(struct kmem_cache *c, const void *obj)
 	return lends_to(head->slab_cache, c) ? head->slab_cache : c;
 }
 
+void kmem_cache_free_any_slow(void *obj, struct kmem_cache *c)
+{
+	struct kmem_cache *owner = kmem_cache_owner(c, obj);
+
+	if (owner == c || !magazine_push(owner, obj, false, owner->obj_mask))
+		kmem_cache_free_slow(obj, owner, 0);
+}
+
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c, unsigned long caller)
 {
-	unsigned long flags;
-	struct slab_cpu *m;
-
-	/* A cache with lenders comes here from every kmem_cache_free (its
-	 * free_mask): an object it borrowed goes back to its lender. */
-	if (unlikely(c->lend_table)) {
-		struct kmem_cache *owner = kmem_cache_owner(c, obj);
-
-		if (owner != c) {
-			c = owner;
-			if (magazine_push(c, obj, false, c->obj_mask))
-				return;
-		}
-	}
-	flags = irq_save();
-	m = this_magazine(c);
+	unsigned long flags = irq_save();
+	struct slab_cpu *m = this_magazine(c);
 
 	if (!m) { /* a debug cache, or a SLOB-model one (neither has magazines) */
 		if (!caller)

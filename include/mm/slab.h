@@ -90,9 +90,9 @@ struct kmem_cache {
 	 * pointer with any of them is not an object's start (mm/slab.c). */
 	unsigned long obj_mask;
 	/* kmem_cache_free's obj_mask: the same, or all ones for a cache with
-	 * lenders, whose kmem_cache_free then takes the slow path, where an
-	 * object it borrowed goes back to its lender (kfree, which finds the
-	 * cache by the slab, tests obj_mask). */
+	 * lenders, whose kmem_cache_free then takes kmem_cache_free_any_slow,
+	 * where an object it borrowed goes back to its lender (kfree, which
+	 * finds the cache by the slab, tests obj_mask). */
 	unsigned long free_mask;
 
 	unsigned long flags;
@@ -236,8 +236,8 @@ bool kmem_cache_tunables_valid(unsigned int limit, unsigned int batch, unsigned 
  * least @c's alignment, the same zone, no constructor, destructor or debug
  * flags on either) and has one. The object stays the lender's: kfree and
  * kmem_cache_free of it (to the lender: virt_to_cache names it) go to the
- * lender's magazine (kmem_cache_free to @c takes its slow path, which
- * finds the lender by the slab), ksize is the lender's object size. The table is the
+ * lender's magazine (kmem_cache_free to @c takes kmem_cache_free_any_slow,
+ * which finds the lender by the slab), ksize is the lender's object size. The table is the
  * caller's and must outlive @c's use of it; an entry is set to NULL before
  * its cache is destroyed. @table NULL: no borrowing (the default).
  */
@@ -420,6 +420,11 @@ static inline void kmem_cache_free_direct(struct kmem_cache *c, void *obj)
 /* The cache an object freed to @c goes to: its lender when @c has lenders
  * and borrowed it, else @c (mm/slab.c). */
 struct kmem_cache *kmem_cache_owner(struct kmem_cache *c, const void *obj);
+/* kmem_cache_free's slow path: @obj to its owner (kmem_cache_owner), then
+ * as kmem_cache_free_slow. Every kmem_cache_free of a cache with lenders
+ * comes here (its free_mask); kfree, which found the cache by the slab,
+ * goes to kmem_cache_free_slow. */
+void kmem_cache_free_any_slow(void *obj, struct kmem_cache *c);
 
 /* Free @obj, an object of @c in its constructed state (one @c borrowed
  * goes back to its lender); NULL is ignored, as kfree(NULL) is. */
@@ -436,7 +441,7 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
 		return;
 	if (likely(magazine_push(c, obj, false, c->free_mask)))
 		return;
-	kmem_cache_free_slow(obj, c, 0);
+	kmem_cache_free_any_slow(obj, c);
 }
 
 /*
