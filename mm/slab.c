@@ -1026,12 +1026,20 @@ struct kmem_cache *kmem_cache_owner(struct kmem_cache *c, const void *obj)
 	return lends_to(head->slab_cache, c) ? head->slab_cache : c;
 }
 
+/* (Every path to kmem_cache_free_slow is a tail call: its RET_IP stays the
+ * caller of kmem_cache_free, which slab_debug=U records.) */
 void kmem_cache_free_any_slow(void *obj, struct kmem_cache *c)
 {
-	struct kmem_cache *owner = kmem_cache_owner(c, obj);
+	struct kmem_cache *owner;
 
-	if (owner == c || !magazine_push(owner, obj, false, owner->obj_mask))
-		kmem_cache_free_slow(obj, owner, 0);
+	if (likely(!c->lend_table)) {
+		kmem_cache_free_slow(obj, c, 0);
+		return;
+	}
+	owner = kmem_cache_owner(c, obj);
+	if (owner != c && magazine_push(owner, obj, false, owner->obj_mask))
+		return;
+	kmem_cache_free_slow(obj, owner, 0);
 }
 
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c, unsigned long caller)
