@@ -20,40 +20,44 @@ cd "$(dirname "$0")/../.."
 VIRT="-M virt -bios default"
 COMMANDS=${CONSOLE_FUZZ_COMMANDS:-400}
 
-# fuzz_run NAME SEED KERNEL KERNEL_ARGS: one session.
+# fuzz_run NAME SEED MACHINE KERNEL KERNEL_ARGS: one session.
 fuzz_run() {
-	name=$1 seed=$2 kernel=$3 args=$4
+	name=$1 seed=$2 machine=$3 kernel=$4 args=$5
 	input="$LOGDIR/$name.in"
 	python3 tests/qemu/console_fuzz.py gen "$seed" "$COMMANDS" >"$input"
-	qemu_run "$name" 300 "$input" $VIRT -smp 2 -m 256M -kernel "$kernel" -append "$args"
+	qemu_run "$name" 300 "$input" $VIRT $machine -kernel "$kernel" -append "$args"
 	if [ "$RC" != 0 ]; then
-		echo "FAIL $name: exit status $RC, expected 0 (seed $seed, append '$args')"
+		echo "FAIL $name: exit status $RC, expected 0 (seed $seed, $machine, append '$args')"
 		tail -n 40 "$LOGDIR/$name.log"
 		record "$name" 0 1
 	elif problems=$(python3 tests/qemu/console_fuzz.py judge "$input" "$LOGDIR/$name.log"); then
 		echo "ok   $name: $(grep -c . "$input") lines (seed $seed)"
 		record "$name" 1 0
 	else
-		echo "FAIL $name (seed $seed, append '$args'; input $input, log $LOGDIR/$name.log):"
+		echo "FAIL $name (seed $seed, $machine, append '$args'; input $input, log $LOGDIR/$name.log):"
 		echo "$problems" | sed 's/^/    /'
 		record "$name" 0 1
 	fi
 }
 
-# seed, kernel and kernel arguments per run: each kmalloc and slab backend,
-# SLOB's two models, the debug features that change what frees do, and the
-# KASAN kernel (every byte the console's commands touch checked).
-set -- 1 "$KERNEL" "" \
-	2 "$KERNEL" "kmalloc=slob slab=slob" \
-	3 "$KERNEL" "slob=classic kmalloc=slob" \
-	4 "$KERNEL" "kmalloc_heap=compact slab_debug page_owner=on" \
-	5 "$KERNEL" "kfence.sample_interval=1" \
-	6 build/rvmm-kasan.elf "" \
-	7 build/rvmm-kasan.elf "kmalloc=slob slab=slob"
-while [ $# -ge 3 ]; do
-	tag=$(echo "${2##*/}${3:+ $3}" | sed 's/\.elf//; s/rvmm-*//; s/[ =.]/_/g; s/^_//')
+# seed, machine, kernel and kernel arguments per run: each kmalloc and slab
+# backend, SLOB's two models, the debug features that change what frees do,
+# the KASAN kernel (every byte the console's commands touch checked), and
+# 8 GiB on 4 harts (DMA32 and Normal: GFP_DMA32's zone caches and heaps).
+SMALL="-smp 2 -m 256M"
+set -- 1 "$SMALL" "$KERNEL" "" \
+	2 "$SMALL" "$KERNEL" "kmalloc=slob slab=slob" \
+	3 "$SMALL" "$KERNEL" "slob=classic kmalloc=slob" \
+	4 "$SMALL" "$KERNEL" "kmalloc_heap=compact slab_debug page_owner=on" \
+	5 "$SMALL" "$KERNEL" "kfence.sample_interval=1" \
+	6 "$SMALL" build/rvmm-kasan.elf "" \
+	7 "$SMALL" build/rvmm-kasan.elf "kmalloc=slob slab=slob" \
+	8 "-smp 4 -m 8G" "$KERNEL" ""
+while [ $# -ge 4 ]; do
+	tag=$(echo "${3##*/}${4:+ $4}" | sed 's/\.elf//; s/rvmm-*//; s/[ =.]/_/g; s/^_//')
+	[ "$2" = "$SMALL" ] || tag="${tag:+$tag-}$(echo "$2" | tr -d ' -')"
 	for seed in ${CONSOLE_FUZZ_SEEDS:-$1}; do
-		fuzz_run "console-fuzz-$seed${tag:+-$tag}" "$seed" "$2" "$3"
+		fuzz_run "console-fuzz-$seed${tag:+-$tag}" "$seed" "$2" "$3" "$4"
 	done
-	shift 3
+	shift 4
 done
