@@ -2,11 +2,11 @@
 # console-fuzz.sh - random console sessions (tests/qemu/console_fuzz.py),
 # piped into QEMU virt as a user's or a script's input would be: every
 # command of the console but those that end the machine, with plausible,
-# malformed and hostile arguments, then a cleanup, then the same commands
-# again and the same cleanup. Each run passes when QEMU exits 0 from the
-# final `poweroff 0`, every line typed came back as a prompt, nothing
-# reported a bug, every `mmcheck` (every allocator's checker) found nothing,
-# and the second pass left MemFree where the first did (no command leaks).
+# malformed and hostile arguments, then a cleanup, all of it three times.
+# Each run passes when QEMU exits 0 from the final `poweroff 0`, every line
+# typed came back as a prompt, nothing reported a bug, every `mmcheck`
+# (every allocator's checker) found nothing, each cleanup left no object in
+# any cache or SLOB heap, and no pass lost pages to the next two.
 # Seeds are fixed, so a failure reproduces:
 #   tests/qemu/console_fuzz.py gen SEED 400 > in.txt
 #   qemu-system-riscv64 -M virt -bios default -nographic -smp 2 -m 256M \

@@ -3,8 +3,8 @@
 
   console_fuzz.py gen SEED COMMANDS > input    a session: COMMANDS random
       command lines (every console command but those that end or reset the
-      machine, with plausible, malformed and hostile arguments), a cleanup,
-      the same lines again and the same cleanup, then `poweroff 0`.
+      machine, with plausible, malformed and hostile arguments), then a
+      cleanup; the same lines and cleanup twice more; then `poweroff 0`.
   console_fuzz.py judge INPUT LOG              check the console log of
       that session; prints one line per problem, exits 1 if there was one.
 
@@ -13,11 +13,14 @@ What the judge asserts:
     merged or split; a tab is echoed as a space);
   - no report of a bug: BUG:, Kernel panic, UBSAN, WARNING:, a KFENCE /
     KASAN banner, a stack overflow;
-  - every mmcheck (random ones and one after each cleanup) found 0 problems;
-  - the cleanup left the same free memory after both passes (MemFree of
-    the two closing meminfos): what the first pass made once (caches made
-    on first use, KFENCE's pool, page tables) is made by then, so a command
-    that leaks shows as a difference.
+  - every mmcheck (random ones and one in each cleanup) found 0 problems;
+  - after each cleanup no object is left: every slab cache's active objects
+    0 (slabinfo) and every SLOB heap's bytes allocated 0 (slobinfo);
+  - no pass lost pages to the next two: MemFree after the three cleanups
+    must not fall twice in a row. What a pass makes once and keeps (a
+    kmalloc class's cache, KFENCE's pool, page tables, a page more of slab
+    metadata) lowers it once; a command that leaks pages lowers it every
+    pass.
 The same seed gives the same session, so a failure reproduces.
 """
 import random
@@ -42,6 +45,7 @@ WORDS = ["0", "1", "-1", "7", "64", "100", "4096", "4097", "65536", "3M", "2G", 
          "failslab=2", "failslab=1,cache=fz1", "fail_page_alloc=abc", "failslab=",
          "x" * 40, "%s%n%d", "\t", "''", '"', "\\", "~", "="]
 NAMES = ["fz0", "fz1", "fz2", "x" * 30]
+PASSES = 3
 
 
 def command(r):
@@ -76,9 +80,9 @@ def gen(seed, n):
     body = [command(r) for _ in range(n)]
     cleanup = ["faultinject off", "kfence 0", "memmap-fill free", "allocs free"]
     cleanup += ["kmem_cache_destroy " + name for name in NAMES]
-    cleanup += ["drop_caches", "mmcheck", "echo cleanup done", "meminfo"]
+    cleanup += ["drop_caches", "mmcheck", "slabinfo", "slobinfo", "echo cleanup done", "meminfo"]
     # KFENCE's pool is made the first time it is enabled: make it first.
-    lines = ["kfence 100", "kfence 0"] + body + cleanup + body + cleanup + ["poweroff 0"]
+    lines = ["kfence 100", "kfence 0"] + (body + cleanup) * PASSES + ["poweroff 0"]
     # The first byte reaches the UART before OpenSBI, which drops it.
     sys.stdout.write("\n" + "\n".join(lines) + "\n")
 
@@ -104,26 +108,42 @@ def judge(input_path, log_path):
         m = re.match(r"^mmcheck: (\d+) problems?$", l)
         if m and m.group(1) != "0":
             problems.append("mmcheck: " + m.group(1) + " problems")
-    # The MemFree of the meminfo that closes each cleanup (the last line
-    # typed before the second body and before poweroff).
+    # Each command's output: the lines after its prompt line.
+    segments = []
+    for l in log:
+        if l.startswith("rvmm> "):
+            segments.append((l[len("rvmm> "):], []))
+        elif segments:
+            segments[-1][1].append(l)
     free = []
-    for i, l in enumerate(log):
-        if l == "rvmm> meminfo" and i + 2 < len(log):
-            m = re.match(r"^MemFree: +(\d+) kB$", log[i + 2])
-            if m:
-                free.append(int(m.group(1)))
-    n_meminfo = sum(1 for w in want if w == "meminfo")
-    if len(free) != n_meminfo or len(free) < 2:
-        problems.append("%d meminfo lines typed, %d MemFree lines read" % (n_meminfo, len(free)))
-    else:
-        closing = [free[k] for k, i in enumerate(i for i, w in enumerate(want) if w == "meminfo")
-                   if want[i - 1] == "echo cleanup done"]
-        if len(closing) != 2:
-            problems.append("expected 2 closing meminfos, found %d" % len(closing))
-        elif closing[0] != closing[1]:
-            problems.append("MemFree after the first cleanup %d kB, after the second %d kB: "
-                            "%d kB lost by the second pass" % (closing[0], closing[1],
-                                                              closing[0] - closing[1]))
+    for i, (cmd, out) in enumerate(segments):
+        if cmd != "echo cleanup done":
+            continue
+        if i < 2 or segments[i - 2][0] != "slabinfo" or segments[i - 1][0] != "slobinfo" or \
+           i + 1 >= len(segments) or segments[i + 1][0] != "meminfo":
+            problems.append("cleanup %d: its slabinfo, slobinfo and meminfo not found" % (len(free) + 1))
+            continue
+        for row in segments[i - 2][1]:
+            f = row.split()
+            if len(f) > 2 and not row.startswith(("#", "slabinfo")) and f[1] != "0":
+                problems.append("cleanup %d: cache %s has %s active objects" % (len(free) + 1, f[0], f[1]))
+        for row in segments[i - 1][1]:
+            m = re.match(r"^  bytes allocated +(\d+)", row)
+            if m and m.group(1) != "0":
+                problems.append("cleanup %d: a SLOB heap has %s bytes allocated" % (len(free) + 1,
+                                                                                 m.group(1)))
+        m = [re.match(r"^MemFree: +(\d+) kB$", row) for row in segments[i + 1][1]]
+        m = [x for x in m if x]
+        if not m:
+            problems.append("cleanup %d: no MemFree line" % (len(free) + 1))
+            continue
+        free.append(int(m[0].group(1)))
+    if len(free) != PASSES:
+        problems.append("%d cleanups typed, %d MemFree read" % (PASSES, len(free)))
+    for k in range(len(free) - 2):
+        if free[k] > free[k + 1] > free[k + 2]:
+            problems.append("MemFree after cleanups %d, %d, %d: %d, %d, %d kB: pages lost every pass"
+                            % (k + 1, k + 2, k + 3, free[k], free[k + 1], free[k + 2]))
     for p in problems:
         print(p)
     return 1 if problems else 0
