@@ -122,6 +122,7 @@ struct state {
 	struct table t;
 	unsigned int nr_caches;
 	bool too_many_caches_reported;
+	bool error_counted; /* the event being applied counted its error */
 	u16 cache_slot[CACHE_SLOTS];
 	struct rcache caches[MAX_CACHES];
 	/* peak memory */
@@ -576,8 +577,14 @@ static const char *key_name(bool page)
 	return page ? "pfn" : "ptr";
 }
 
+/* Count the event being applied as an error: once, however many of its
+ * problems are reported (a still-live pointer whose new allocation fails
+ * too; a page free with another order whose pattern changed). */
 static void error(struct state *st, enum replay_kind kind)
 {
+	if (st->error_counted)
+		return;
+	st->error_counted = true;
 	st->r->errors++;
 	st->r->kind[kind].failed++;
 }
@@ -809,6 +816,7 @@ static void event(struct state *st, enum replay_kind k, const struct fields *f, 
 
 	r->events++;
 	r->kind[k].events++;
+	st->error_counted = false;
 	switch (k) {
 	case RK_KMALLOC:
 		if (f->ptr > 16) /* not a failed kmalloc, not kmalloc(0) */
@@ -942,6 +950,7 @@ static void clean_up(struct state *st, u32 last_line)
 		enum replay_kind k = e->kind == OBJ_PAGE ? RK_PAGE_FREE
 				   : e->kind == OBJ_CACHE ? RK_CACHE_FREE : RK_KFREE;
 
+		st->error_counted = false; /* (each changed object is an error of its own) */
 		check_contents(st, e, k, last_line);
 		release(st, e, k, false);
 		e->state = ST_FREED;
