@@ -115,7 +115,8 @@ struct table {
 #define CACHE_KMALLOC 0xffffu /* a kmalloc-* cache of the trace: served by kmalloc */
 
 struct rcache {
-	char name[CACHE_NAME_MAX];
+	char name[CACHE_NAME_MAX]; /* the trace's bytes (a NUL among them too) */
+	u8 len;                    /* of name */
 	u32 size;
 	u32 hash;
 	struct kmem_cache *c; /* NULL: it could not be made, kmalloc serves it */
@@ -520,7 +521,7 @@ static unsigned int get_cache(struct state *st, struct str name, u32 size, u32 l
 	h = name_hash(name, size);
 	for (i = h & (CACHE_SLOTS - 1); st->cache_slot[i]; i = (i + 1) & (CACHE_SLOTS - 1)) {
 		rc = &st->caches[st->cache_slot[i] - 1];
-		if (rc->hash == h && rc->size == size && strlen(rc->name) == name.n &&
+		if (rc->hash == h && rc->size == size && rc->len == name.n &&
 		    (!name.n || memcmp(rc->name, name.p, name.n) == 0))
 			return st->cache_slot[i] - 1u;
 	}
@@ -536,6 +537,7 @@ static unsigned int get_cache(struct state *st, struct str name, u32 size, u32 l
 	if (name.n)
 		memcpy(rc->name, name.p, name.n);
 	rc->name[name.n] = '\0';
+	rc->len = (u8)name.n;
 	rc->size = size;
 	rc->hash = h;
 	if (name.n)

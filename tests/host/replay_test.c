@@ -479,6 +479,29 @@ static void error_counted_once(struct ktest *t)
 	fx_teardown(t);
 }
 
+/*
+ * A name= holding a NUL byte (a stretch of zeros, as a capture cut short by
+ * a crash leaves) names one cache however often it comes: the name is the
+ * field's bytes, not a C string. It was compared by strlen, so no use
+ * matched the one before and each made a cache of its own (two named "a").
+ */
+static void cache_name_with_nul(struct ktest *t)
+{
+	static const char trace[] =
+		" t-1 [0] 1.1: kmem_cache_alloc: ptr=ffff888100002000 name=a\0b bytes_req=40\n"
+		" t-1 [0] 1.2: kmem_cache_alloc: ptr=ffff888100002040 name=a\0b bytes_req=40\n"
+		" t-1 [0] 1.3: kmem_cache_free: ptr=ffff888100002000 name=a\0b\n";
+
+	if (!fx_setup(t))
+		return;
+	EXPECT_EQ(replay_captured(trace, sizeof(trace) - 1, NULL), 0);
+	EXPECT_EQ(fx.r.caches, 1);
+	EXPECT_EQ(fx.r.reports, 0);
+	EXPECT(has_last("replay: events=3 unknown=0 errors=0 peak_kb=*"));
+	show_output(t);
+	fx_teardown(t);
+}
+
 /* --- giving reserved memory back (mm/reserved.c) ------------------------------- */
 
 /*
@@ -558,5 +581,5 @@ static void memblock_free_splits(struct ktest *t)
 KTEST_SUITE(replay, KTEST_CASE(trace_tracefs), KTEST_CASE(trace_report), KTEST_CASE(trace_errors),
 	    KTEST_CASE(trace_unknown), KTEST_CASE(trace_truncated), KTEST_CASE(trace_pages),
 	    KTEST_CASE(trace_many_errors), KTEST_CASE(synthetic), KTEST_CASE(odd_inputs),
-	    KTEST_CASE(error_counted_once),
+	    KTEST_CASE(error_counted_once), KTEST_CASE(cache_name_with_nul),
 	    KTEST_CASE(release_reserved), KTEST_CASE(memblock_free_splits));
