@@ -310,7 +310,7 @@ $(B)/dtb/%.dtb: tests/dts/%.dts
 # build/fuzz/NAME build/fuzz/crashes/NAME/crash-SHA1.
 FUZZCC       ?= clang
 FUZZ_SECONDS ?= 300
-FUZZERS      := fdt_fuzz alloc_fuzz
+FUZZERS      := fdt_fuzz alloc_fuzz replay_fuzz
 FUZZ_BINS    := $(addprefix $(B)/fuzz/,$(FUZZERS))
 FCFLAGS  := $(COMMON) -O1 -DHOST -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -332,6 +332,11 @@ $(FUZZ_BINS): $(B)/fuzz/%: $(B)/f/tests/fuzz/%.c.o $(FLIBOBJS)
 	@mkdir -p $(dir $@)
 	$(call quiet,FUZZLD,$@)$(FUZZCC) $(FLDFLAGS) $^ -o $@
 
+# replay_fuzz also links the trace replayer, its hash table starting at 128
+# entries instead of 1024 so that short inputs grow it (bench/replay.c).
+$(B)/fuzz/replay_fuzz: $(B)/f/bench/replay.c.o
+$(B)/f/bench/replay.c.o: FCFLAGS += -DREPLAY_TABLE_MIN_BITS=7
+
 fuzz: deps $(FUZZ_BINS) $(DTBS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZERS)
 
@@ -350,13 +355,15 @@ $(B)/fcov/%.c.o: %.c $(FLAGS_DEP)
 $(FUZZ_COV_BINS): $(B)/fuzz/cov/%: $(B)/fcov/tests/fuzz/%.c.o $(FCOVOBJS)
 	@mkdir -p $(dir $@)
 	$(call quiet,COVLD,$@)$(FUZZCC) -fsanitize=fuzzer -fprofile-instr-generate $^ -o $@
+$(B)/fuzz/cov/replay_fuzz: $(B)/fcov/bench/replay.c.o
+$(B)/fcov/bench/replay.c.o: FCOVFLAGS += -DREPLAY_TABLE_MIN_BITS=7
 
 fuzz-coverage: deps $(FUZZ_COV_BINS) $(DTBS)
 	@tests/fuzz/coverage.sh $(FUZZERS)
 
 .PHONY: fuzz fuzz-coverage
--include $(FLIBOBJS:.o=.d) $(patsubst %,$(B)/f/tests/fuzz/%.c.d,$(FUZZERS))
--include $(FCOVOBJS:.o=.d) $(patsubst %,$(B)/fcov/tests/fuzz/%.c.d,$(FUZZERS))
+-include $(FLIBOBJS:.o=.d) $(patsubst %,$(B)/f/tests/fuzz/%.c.d,$(FUZZERS)) $(B)/f/bench/replay.c.d
+-include $(FCOVOBJS:.o=.d) $(patsubst %,$(B)/fcov/tests/fuzz/%.c.d,$(FUZZERS)) $(B)/fcov/bench/replay.c.d
 
 # --- rvmm-dt: a board's device tree as rvmm would see it (docs/boards.md) -------
 # A host program made of the kernel's portable code, the subset of the host

@@ -31,9 +31,15 @@
  *            allocation of a pointer that is still live (its free is missing
  *            from the trace: the old object is freed first), a page free
  *            with another order than the allocation's, and an object whose
- *            pattern changed while it was allocated.
- * Other events (sched_switch, mm_page_pcpu_drain, ...), blank lines,
- * comments (#) and trace-cmd's header lines are skipped without counting.
+ *            pattern changed while it was allocated. An event counts once
+ *            however many of these it hits (each is reported), so no kind
+ *            has more errors than events.
+ * Other events (sched_switch, mm_page_pcpu_drain, ...) are skipped and
+ * counted in skipped_events; blank lines, comments (#) and trace-cmd's
+ * header lines in ignored_lines. Every line is counted once:
+ * lines = events + unknown + skipped_events + ignored_lines, where lines is
+ * the number of LF characters plus one for a last line without one (a
+ * gzip-compressed trace is refused as one unknown line).
  */
 #ifndef RVMM_REPLAY_H
 #define RVMM_REPLAY_H

@@ -11,8 +11,10 @@ for name in "$@"; do
 	short=${name%_fuzz}
 	dirs="build/fuzz/corpus/$name tests/fuzz/corpus/$short"
 	[ "$name" = fdt_fuzz ] && dirs="$dirs build/dtb"
+	[ "$name" = replay_fuzz ] && dirs="$dirs tests/replay"
 	case $name in
 	fdt_fuzz) files="drivers/fdt.c drivers/devicetree.c lib/cmdline.c" ;;
+	replay_fuzz) files="bench/replay.c lib/parse.c" ;;
 	*) files="mm/page_alloc.c mm/slob.c mm/slob_segfit.c mm/slob_classic.c mm/slab.c mm/slab_debug.c mm/slab_check.c mm/kmalloc.c mm/memmap.c" ;;
 	esac
 	mkdir -p build/fuzz/corpus/$name

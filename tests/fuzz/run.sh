@@ -10,8 +10,10 @@
 #                              so that the run is not spent replaying a big
 #                              corpus first: make test)
 #   tests/fuzz/corpus/SHORT/   committed seeds and every fixed crash input
-#                              (SHORT: fdt for fdt_fuzz, alloc for alloc_fuzz)
+#                              (SHORT: fdt for fdt_fuzz, alloc for alloc_fuzz,
+#                              replay for replay_fuzz)
 #   build/dtb/                 fdt_fuzz's other seeds: the compiled fixtures
+#   tests/replay/              replay_fuzz's other seeds: the host tests' traces
 #   build/fuzz/crashes/NAME/   crash-*, timeout-*, oom-*, leak-* inputs
 #   LOGDIR/NAME.log            libFuzzer's output (LOGDIR default build/fuzz)
 # A crash reproduces with: build/fuzz/NAME build/fuzz/crashes/NAME/crash-...
@@ -70,6 +72,10 @@ for name in "$@"; do
 		;;
 	alloc_fuzz)
 		set -- "$@" -max_len=2048
+		;;
+	replay_fuzz)
+		set -- "$@" -dict=tests/fuzz/replay.dict -max_len=16384
+		seeds="$seeds tests/replay"
 		;;
 	esac
 	start=$(date +%s)

@@ -450,6 +450,58 @@ static void odd_inputs(struct ktest *t)
 	fx_teardown(t);
 }
 
+/*
+ * An event with two problems is one error: a kmalloc at a pointer a cache
+ * object still holds (its free is missing: the object is freed first) whose
+ * own allocation then fails prints both reports and counts one error, of
+ * kind kmalloc, so no kind has more errors than events (it counted 2 errors
+ * in 1 event; replay_fuzz checks this on every input, and this trace is its
+ * seed tests/fuzz/corpus/replay/live-pointer-then-failed-kmalloc).
+ */
+static void error_counted_once(struct ktest *t)
+{
+	static const char trace[] =
+		" t-1 [0] 1.1: kmem_cache_alloc: ptr=ffff888100002000 name=filp bytes_req=256\n"
+		" t-1 [0] 1.2: kmalloc: ptr=ffff888100002000 bytes_req=99999999\n";
+
+	if (!fx_setup(t))
+		return;
+	EXPECT_EQ(replay_captured(trace, sizeof(trace) - 1, NULL), 0);
+	EXPECT(has("replay: line 2: kmalloc: ptr 0xffff888100002000 is still live"));
+	EXPECT(has("replay: line 2: kmalloc: allocation of 99999999 bytes failed"));
+	EXPECT_EQ(fx.r.reports, 2);
+	EXPECT_EQ(fx.r.kind[RK_KMALLOC].events, 1);
+	EXPECT_EQ(fx.r.kind[RK_KMALLOC].failed, 1);
+	EXPECT_EQ(fx.r.kind[RK_CACHE_ALLOC].failed, 0);
+	EXPECT_EQ(fx.r.errors, 1);
+	EXPECT(has_last("replay: events=2 unknown=0 errors=1 peak_kb=*"));
+	show_output(t);
+	fx_teardown(t);
+}
+
+/*
+ * A name= holding a NUL byte (a stretch of zeros, as a capture cut short by
+ * a crash leaves) names one cache however often it comes: the name is the
+ * field's bytes, not a C string. It was compared by strlen, so no use
+ * matched the one before and each made a cache of its own (two named "a").
+ */
+static void cache_name_with_nul(struct ktest *t)
+{
+	static const char trace[] =
+		" t-1 [0] 1.1: kmem_cache_alloc: ptr=ffff888100002000 name=a\0b bytes_req=40\n"
+		" t-1 [0] 1.2: kmem_cache_alloc: ptr=ffff888100002040 name=a\0b bytes_req=40\n"
+		" t-1 [0] 1.3: kmem_cache_free: ptr=ffff888100002000 name=a\0b\n";
+
+	if (!fx_setup(t))
+		return;
+	EXPECT_EQ(replay_captured(trace, sizeof(trace) - 1, NULL), 0);
+	EXPECT_EQ(fx.r.caches, 1);
+	EXPECT_EQ(fx.r.reports, 0);
+	EXPECT(has_last("replay: events=3 unknown=0 errors=0 peak_kb=*"));
+	show_output(t);
+	fx_teardown(t);
+}
+
 /* --- giving reserved memory back (mm/reserved.c) ------------------------------- */
 
 /*
@@ -529,4 +581,5 @@ static void memblock_free_splits(struct ktest *t)
 KTEST_SUITE(replay, KTEST_CASE(trace_tracefs), KTEST_CASE(trace_report), KTEST_CASE(trace_errors),
 	    KTEST_CASE(trace_unknown), KTEST_CASE(trace_truncated), KTEST_CASE(trace_pages),
 	    KTEST_CASE(trace_many_errors), KTEST_CASE(synthetic), KTEST_CASE(odd_inputs),
+	    KTEST_CASE(error_counted_once), KTEST_CASE(cache_name_with_nul),
 	    KTEST_CASE(release_reserved), KTEST_CASE(memblock_free_splits));

@@ -1,10 +1,10 @@
 #!/bin/sh
 # fuzz.sh [SECONDS] - make test's short fuzzing run: each libFuzzer target
-# (tests/fuzz), side by side, for SECONDS (default 30, or FUZZ_TEST_SECONDS) through
+# (tests/fuzz) for SECONDS (default 30, or FUZZ_TEST_SECONDS) through
 # tests/fuzz/run.sh, from the committed seeds (a fresh working corpus: the
 # time goes to fuzzing, not to replaying what make fuzz has collected). One
-# result per fuzzer, "fuzz-fdt" and "fuzz-alloc": passed when it ran its time
-# without a crash. A failure prints the end of libFuzzer's log
+# result per fuzzer, "fuzz-fdt", "fuzz-alloc" and "fuzz-replay": passed when
+# it ran its time without a crash. A failure prints the end of libFuzzer's log
 # without its progress lines (the whole log is $LOGDIR/fuzz/NAME.log); the
 # crashing input stays in build/fuzz/crashes/NAME/.
 set -u
@@ -12,12 +12,17 @@ cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 
 secs=${1:-${FUZZ_TEST_SECONDS:-30}}
-names="fdt_fuzz alloc_fuzz"
-# The fuzzers run side by side (one core each), then are judged in order.
+names="fdt_fuzz alloc_fuzz replay_fuzz"
+# Two lanes side by side (one core each): fdt_fuzz then replay_fuzz, and
+# alloc_fuzz; 2 x SECONDS in all. Then the fuzzers are judged in order.
+lanes="fdt_fuzz,replay_fuzz alloc_fuzz"
 mkdir -p "$LOGDIR/fuzz"
-for name in $names; do
-	(tests/fuzz/run.sh -l "$LOGDIR/fuzz" -f "$secs" "$name" >"$LOGDIR/fuzz/$name.out" 2>&1
-	 echo $? >"$LOGDIR/fuzz/$name.rc") &
+for name in $names; do rm -f "$LOGDIR/fuzz/$name.rc"; done
+for lane in $lanes; do
+	(for name in $(echo "$lane" | tr , ' '); do
+		tests/fuzz/run.sh -l "$LOGDIR/fuzz" -f "$secs" "$name" >"$LOGDIR/fuzz/$name.out" 2>&1
+		echo $? >"$LOGDIR/fuzz/$name.rc"
+	 done) &
 done
 wait
 for name in $names; do
