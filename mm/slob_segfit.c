@@ -83,6 +83,8 @@
  * (seg_release_idle): they are kept for the heap's own reuse, and held
  * beside the bigblock's new pages they would only add to the peak (on the
  * churn benchmark 2 of its 250 pages, before size pages had quarters).
+ * slob_heap_shrink gives them back the same way (kmalloc's shrinker, which
+ * reclaim and drop_caches run).
  *
  * Borrowing. A kmalloc of 129..255 bytes that finds no free block of its
  * class or above takes a free object of the listed 256-byte quarter at the
