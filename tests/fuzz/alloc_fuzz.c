@@ -141,7 +141,7 @@ static struct {
 	struct cslot caches[MAX_CACHES];
 	unsigned int ncpu;
 	unsigned long managed, free0;
-	unsigned long nr_free0[MAX_NR_ZONES][MAX_ORDER];
+	fuzz_free_blocks_t nr_free0;
 	unsigned long our_pages;
 	u64 seq;
 	struct last_free last;
@@ -1359,13 +1359,8 @@ static void setup(u8 config)
 		slob_heap_init(&kmalloc_heap, "kmalloc", SLOB_CLASSIC);
 	slob_heap_init(&aux, "fuzz-aux", config & 4 ? SLOB_SEGFIT : SLOB_CLASSIC);
 
-	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		S.managed += mem_node->zones[z].managed_pages;
-		for (int o = 0; o < MAX_ORDER; o++)
-			S.nr_free0[z][o] = mem_node->zones[z].free_area[o].nr_free;
-	}
-	S.free0 = nr_free_pages();
-	FUZZ_CHECK(S.free0 == S.managed, "free %lu != managed %lu at the start", S.free0, S.managed);
+	S.managed = fuzz_free_blocks(S.nr_free0);
+	S.free0 = S.managed;
 
 	/* The slab metadata heap is static in mm/slab.c: find it through a
 	 * cache descriptor's page (teardown empties it). */
@@ -1424,15 +1419,7 @@ static void teardown(void)
 	FUZZ_CHECK(slob_check(meta) == 0, "slob_check slab metadata heap");
 	FUZZ_CHECK(slob_heap_destroy(meta) == 0, "slab metadata heap busy with no cache left");
 	FUZZ_CHECK(meta_pages() == 0, "slab metadata heap holds %lu pages", meta_pages());
-	node_drain_pages(mem_node);
-	FUZZ_CHECK(nr_free_pages() == S.free0, "free pages %lu, %lu at the start", nr_free_pages(),
-		   S.free0);
-	for (int z = 0; z < MAX_NR_ZONES; z++)
-		for (int o = 0; o < MAX_ORDER; o++)
-			FUZZ_CHECK(mem_node->zones[z].free_area[o].nr_free == S.nr_free0[z][o],
-				   "zone %d order %d: %lu free blocks, %lu at the start", z, o,
-				   mem_node->zones[z].free_area[o].nr_free, S.nr_free0[z][o]);
-	FUZZ_CHECK(node_check(mem_node) == 0, "node_check at the end");
+	fuzz_check_node_restored(S.free0, S.nr_free0);
 	fakeram_done(S.fr);
 	S.fr = NULL;
 }

@@ -78,3 +78,29 @@ void fuzz_fail(const char *fmt, ...)
 	fflush(stderr);
 	abort();
 }
+
+unsigned long fuzz_free_blocks(fuzz_free_blocks_t nr_free)
+{
+	unsigned long managed = 0;
+
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		managed += mem_node->zones[z].managed_pages;
+		for (int o = 0; o < MAX_ORDER; o++)
+			nr_free[z][o] = mem_node->zones[z].free_area[o].nr_free;
+	}
+	FUZZ_CHECK(nr_free_pages() == managed, "free %lu != managed %lu at the start", nr_free_pages(),
+		   managed);
+	return managed;
+}
+
+void fuzz_check_node_restored(unsigned long free0, const fuzz_free_blocks_t nr_free0)
+{
+	node_drain_pages(mem_node);
+	FUZZ_CHECK(nr_free_pages() == free0, "free pages %lu, %lu at the start", nr_free_pages(), free0);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		for (int o = 0; o < MAX_ORDER; o++)
+			FUZZ_CHECK(mem_node->zones[z].free_area[o].nr_free == nr_free0[z][o],
+				   "zone %d order %d: %lu free blocks, %lu at the start", z, o,
+				   mem_node->zones[z].free_area[o].nr_free, nr_free0[z][o]);
+	FUZZ_CHECK(node_check(mem_node) == 0, "node_check at the end");
+}

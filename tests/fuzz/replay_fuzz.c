@@ -63,7 +63,7 @@ static struct {
 	struct fakeram *fr;
 	struct slob_heap *meta; /* mm/slab.c's metadata heap */
 	unsigned long managed;
-	unsigned long nr_free0[MAX_NR_ZONES][MAX_ORDER];
+	fuzz_free_blocks_t nr_free0;
 	struct replay_result r;
 } S;
 
@@ -124,13 +124,7 @@ static void setup(bool slob)
 	FUZZ_CHECK(slob_heap_destroy(S.meta) == 0, "slab metadata heap busy on an empty node");
 
 	node_drain_pages(mem_node);
-	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		S.managed += mem_node->zones[z].managed_pages;
-		for (int o = 0; o < MAX_ORDER; o++)
-			S.nr_free0[z][o] = mem_node->zones[z].free_area[o].nr_free;
-	}
-	FUZZ_CHECK(nr_free_pages() == S.managed, "free %lu != managed %lu at the start", nr_free_pages(),
-		   S.managed);
+	S.managed = fuzz_free_blocks(S.nr_free0);
 }
 
 static bool is_kmalloc_cache(const struct kmem_cache *c)
@@ -197,15 +191,7 @@ static void teardown(void)
 		   "kmalloc heap holds pages after destroy");
 	FUZZ_CHECK(slob_heap_destroy(S.meta) == 0, "slab metadata heap busy with no cache left");
 	FUZZ_CHECK(slab_held_pages() == 0, "slab metadata heap holds %lu pages", slab_held_pages());
-	node_drain_pages(mem_node);
-	FUZZ_CHECK(nr_free_pages() == S.managed, "free pages %lu, %lu at the start", nr_free_pages(),
-		   S.managed);
-	for (int z = 0; z < MAX_NR_ZONES; z++)
-		for (int o = 0; o < MAX_ORDER; o++)
-			FUZZ_CHECK(mem_node->zones[z].free_area[o].nr_free == S.nr_free0[z][o],
-				   "zone %d order %d: %lu free blocks, %lu at the start", z, o,
-				   mem_node->zones[z].free_area[o].nr_free, S.nr_free0[z][o]);
-	FUZZ_CHECK(node_check(mem_node) == 0, "node_check at the end");
+	fuzz_check_node_restored(S.managed, S.nr_free0);
 	fakeram_done(S.fr);
 	S.fr = NULL;
 }
