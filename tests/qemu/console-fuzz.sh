@@ -43,7 +43,9 @@ fuzz_run() {
 # seed, machine, kernel and kernel arguments per run: each kmalloc and slab
 # backend, SLOB's two models, the debug features that change what frees do,
 # the KASAN kernel (every byte the console's commands touch checked), and
-# 8 GiB on 4 harts (DMA32 and Normal: GFP_DMA32's zone caches and heaps).
+# 8 GiB on 4 harts (DMA32 and Normal: GFP_DMA32's zone caches and heaps),
+# and fault injection (the commands' failure paths, until the first
+# cleanup's `faultinject off`).
 SMALL="-smp 2 -m 256M"
 set -- 1 "$SMALL" "$KERNEL" "" \
 	2 "$SMALL" "$KERNEL" "kmalloc=slob slab=slob" \
@@ -52,9 +54,10 @@ set -- 1 "$SMALL" "$KERNEL" "" \
 	5 "$SMALL" "$KERNEL" "kfence.sample_interval=1" \
 	6 "$SMALL" build/rvmm-kasan.elf "" \
 	7 "$SMALL" build/rvmm-kasan.elf "kmalloc=slob slab=slob" \
-	8 "-smp 4 -m 8G" "$KERNEL" ""
+	8 "-smp 4 -m 8G" "$KERNEL" "" \
+	9 "$SMALL" "$KERNEL" "failslab=5% fail_page_alloc=5%"
 while [ $# -ge 4 ]; do
-	tag=$(echo "${3##*/}${4:+ $4}" | sed 's/\.elf//; s/rvmm-*//; s/[ =.]/_/g; s/^_//')
+	tag=$(echo "${3##*/}${4:+ $4}" | sed 's/\.elf//; s/rvmm-*//; s/[ =.%,]/_/g; s/^_//')
 	[ "$2" = "$SMALL" ] || tag="${tag:+$tag-}$(echo "$2" | tr -d ' -')"
 	for seed in ${CONSOLE_FUZZ_SEEDS:-$1}; do
 		fuzz_run "console-fuzz-$seed${tag:+-$tag}" "$seed" "$2" "$3" "$4"
