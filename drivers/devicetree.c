@@ -977,6 +977,23 @@ void dt_ram_truncate(struct dt_info *info, int i, u64 size)
 		info->ram[i].size = size;
 }
 
+u64 dt_ram_limit(struct dt_info *info, u64 limit)
+{
+	u64 left = limit, before = dt_ram_total(info);
+
+	for (int i = 0; i < info->nr_ram; i++) {
+		if (left >= info->ram[i].size) {
+			left -= info->ram[i].size;
+			continue;
+		}
+		info->ram[i].size = left;
+		remove_ram(info, left ? i + 1 : i, info->nr_ram - (left ? i + 1 : i));
+		break;
+	}
+	info->ram_left_out += before - dt_ram_total(info);
+	return before - dt_ram_total(info);
+}
+
 u64 dt_ram_total(const struct dt_info *info)
 {
 	u64 total = 0;

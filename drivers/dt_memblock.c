@@ -15,10 +15,68 @@
  * allocator as MIGRATE_CMA and migrates them out when the pool is used).
  */
 #include <drivers/devicetree.h>
+#include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/pgtable.h>
+
+/* ---- mem=: how much RAM is used ------------------------------------------ */
+
+u64 dt_mem_limit;
+
+static int mem_param(const char *value)
+{
+	u64 v;
+	int rc = memparse(value, &v);
+
+	if (rc)
+		return rc;
+	if (v < PAGE_SIZE) /* mem=0 would leave no RAM at all */
+		return -EINVAL;
+	dt_mem_limit = ALIGN_DOWN(v, PAGE_SIZE);
+	return 0;
+}
+KPARAM("mem", mem_param,
+       "mem=SIZE  use only the lowest SIZE bytes of RAM, as Linux's mem= (at least the RAM up to the kernel image's end)");
+
+/* Bytes of @dt's RAM below @end. */
+static u64 ram_below(const struct dt_info *dt, u64 end)
+{
+	u64 n = 0;
+
+	for (int i = 0; i < dt->nr_ram && dt->ram[i].base < end; i++)
+		n += MIN(dt->ram[i].size, end - dt->ram[i].base);
+	return n;
+}
+
+u64 dt_apply_mem_limit(struct dt_info *dt, u64 kernel_start, u64 kernel_end)
+{
+	u64 total = dt_ram_total(dt), limit = dt_mem_limit, image = 0, left_out;
+
+	if (!limit)
+		return 0;
+	if (limit >= total) {
+		kprintf("memory: mem=%lluK is no less than the %lluK of RAM: all of it used\n",
+			(unsigned long long)(limit >> 10), (unsigned long long)(total >> 10));
+		return 0;
+	}
+	if (kernel_end > kernel_start)
+		image = ram_below(dt, ALIGN_UP(kernel_end, PAGE_SIZE));
+	if (limit < image) {
+		kprintf("memory: mem=%lluK would leave out part of the kernel image, which ends at 0x%llx "
+			"(%lluK of RAM up to there): ignored, all %lluK of RAM used\n",
+			(unsigned long long)(limit >> 10), (unsigned long long)kernel_end,
+			(unsigned long long)(image >> 10), (unsigned long long)(total >> 10));
+		return 0;
+	}
+	left_out = dt_ram_limit(dt, limit);
+	kprintf("memory: mem=%lluK: using %lluK of %lluK of RAM, none from 0x%016llx up\n",
+		(unsigned long long)(limit >> 10), (unsigned long long)(limit >> 10),
+		(unsigned long long)(total >> 10),
+		(unsigned long long)(dt->ram[dt->nr_ram - 1].base + dt->ram[dt->nr_ram - 1].size));
+	return left_out;
+}
 
 int memblock_add_dt(struct memblock *mb, const struct dt_info *dt)
 {

@@ -56,6 +56,7 @@ struct options {
 	u64 kernel_base, kernel_size;
 	u64 boot_hart;
 	const char *zone_dma_limit; /* "zone_dma_limit=..." as given */
+	const char *mem; /* "mem=..." as given */
 };
 
 /* Where the kernel image is taken to lie, and where that came from. Unless
@@ -99,6 +100,8 @@ static void print_help(void)
 	     "  --kernel FILE          take the size (and text_offset) from this rvmm.elf or Image\n"
 	     "  --boot-hart N          the hart that boots rvmm (default: the first usable one)\n"
 	     "  zone_dma_limit=ADDR    as the kernel parameter (overrides the tree's bootargs)\n"
+	     "  mem=SIZE               as the kernel parameter: only the lowest SIZE bytes of RAM\n"
+	     "                         (overrides the tree's bootargs)\n"
 	     "ADDR and SIZE are decimal or 0x hex, optionally with K, M or G.");
 }
 
@@ -145,6 +148,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->boot_hart_given = true;
 		} else if (strncmp(a, "zone_dma_limit=", 15) == 0) {
 			o->zone_dma_limit = a;
+		} else if (strncmp(a, "mem=", 4) == 0) {
+			o->mem = a;
 		} else if (a[0] == '-' && a[1]) {
 			usage_error("unknown option %s", a);
 		} else if (o->dtb_file) {
@@ -443,9 +448,10 @@ static void show_time(const struct dt_info *dt)
 			dt->timer_dev);
 }
 
-/* zone_dma_limit=ADDR through the kernel's own parser and setter. Returns
- * the problems cmdline_parse found (each printed). */
-static int apply_zone_dma_limit(const char *word, size_t len)
+/* A parameter word (zone_dma_limit=ADDR, mem=SIZE) through the kernel's
+ * own parser and setter. Returns the problems cmdline_parse found (each
+ * printed). */
+static int apply_param(const char *word, size_t len)
 {
 	char buf[128];
 
@@ -456,21 +462,25 @@ static int apply_zone_dma_limit(const char *word, size_t len)
 	return cmdline_parse(buf);
 }
 
-/* The boot command line, and the one parameter of it this tool acts on:
- * zone_dma_limit= (the option given to rvmm-dt wins). */
+/* The boot command line, and the parameters of it this tool acts on:
+ * zone_dma_limit= and mem= (the options given to rvmm-dt win). */
 static void show_cmdline(const struct options *o, const struct dt_info *dt)
 {
+	static const char *const acted_on[] = { "zone_dma_limit=", "mem=" };
 	const char *p = dt->bootargs;
 
 	kprintf("Kernel command line: %s\n", dt->bootargs);
 	for (; *p; p++) {
-		if ((p == dt->bootargs || p[-1] == ' ') && strncmp(p, "zone_dma_limit=", 15) == 0) {
-			warnings += apply_zone_dma_limit(p, strcspn(p, " "));
-			break;
-		}
+		if (p != dt->bootargs && p[-1] != ' ')
+			continue;
+		for (size_t i = 0; i < sizeof(acted_on) / sizeof(acted_on[0]); i++)
+			if (strncmp(p, acted_on[i], strlen(acted_on[i])) == 0)
+				warnings += apply_param(p, strcspn(p, " "));
 	}
-	if (o->zone_dma_limit && apply_zone_dma_limit(o->zone_dma_limit, strlen(o->zone_dma_limit)))
+	if (o->zone_dma_limit && apply_param(o->zone_dma_limit, strlen(o->zone_dma_limit)))
 		usage_error("%s: not an address", o->zone_dma_limit);
+	if (o->mem && apply_param(o->mem, strlen(o->mem)))
+		usage_error("%s: not a size of at least a page", o->mem);
 }
 
 /* The initrd, and whether its pages can be released once it is used. */
@@ -542,6 +552,7 @@ static void place_kernel(const struct dt_info *dt, struct kernel_image *k)
 static void show_memory_map(struct dt_info *dt, const struct kernel_image *k)
 {
 	show_reserved_count(dt);
+	dt_apply_mem_limit(dt, k->base, k->base + k->size);
 	kprintf("kernel: [mem 0x%016llx-0x%016llx] (%s%s)\n", (unsigned long long)k->base,
 		(unsigned long long)(k->base + k->size - 1), k->placed, k->source);
 	dt_reserve_kernel(dt, k->base, k->size);

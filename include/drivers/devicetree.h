@@ -84,6 +84,7 @@ struct dt_info {
 	struct dt_range ram[DT_MAX_RAM]; /* sorted, merged, non-overlapping */
 	int nr_ram;
 	u64 ram_cut; /* bytes the tree calls RAM that did not answer (dt_ram_truncate) */
+	u64 ram_left_out; /* bytes of RAM above the mem= boot parameter's limit (dt_ram_limit) */
 	struct dt_reserved reserved[DT_RESERVED_SLOTS]; /* sorted by base */
 	int nr_reserved;
 	int nr_tree_reserved; /* of them, the tree's own (at most DT_MAX_RESERVED) */
@@ -185,6 +186,13 @@ u64 dt_ram_total(const struct dt_info *info);
  * missing behind a range the tree describes (boot/ram_probe.c). */
 void dt_ram_truncate(struct dt_info *info, int i, u64 size);
 
+/* Keep the lowest @limit bytes of RAM, counted over the ranges from the
+ * bottom, and drop the rest (the last range kept may be cut short); the
+ * bytes dropped are added to ram_left_out and returned (0 when RAM is no
+ * more than @limit). Reserved ranges are left as they are: above the
+ * limit they lie outside RAM, as an initrd beyond RAM does. */
+u64 dt_ram_limit(struct dt_info *info, u64 limit);
+
 /*
  * Why rvmm leaves @cpu down when @nr_up harts (the boot hart included) are
  * already up, or NULL when it would start it: "no MMU (no mmu-type)",
@@ -237,6 +245,19 @@ struct memblock;
  * reserves nothing. Returns the number of warnings (also in nr_warnings).
  */
 int dt_place_dynamic(struct dt_info *info);
+
+/*
+ * The mem=SIZE boot parameter (Linux's): only the lowest SIZE bytes of RAM
+ * are used (dt_mem_limit, page-aligned; 0 when not given). dt_apply_mem_limit
+ * cuts @info's RAM to it (dt_ram_limit) with one line saying what is left
+ * out, before the kernel image is reserved and the dynamic ranges placed;
+ * a limit that would leave out part of the image [@kernel_start,
+ * @kernel_end) is refused with a line naming where the image ends, and
+ * one no smaller than RAM changes nothing (a line says so). Returns the
+ * bytes left out.
+ */
+extern u64 dt_mem_limit;
+u64 dt_apply_mem_limit(struct dt_info *info, u64 kernel_start, u64 kernel_end);
 
 /* All RAM of the device tree, and every range it or rvmm reserves. */
 int memblock_add_dt(struct memblock *mb, const struct dt_info *dt);

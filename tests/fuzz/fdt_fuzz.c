@@ -21,7 +21,9 @@
  *     every other reserved range. The map goes into memblock as at boot (memblock_add_dt): the
  *     tables stay sorted and merged, free ranges are RAM outside every
  *     reserved range, memblock_alloc takes from them. The bootargs go
- *     through the command line parser as at boot;
+ *     through the command line parser as at boot, and a mem= among them
+ *     cuts a copy of the map to exactly its limit (or leaves it whole),
+ *     which keeps the same invariants in memblock;
  *   - on a blob fdt_open() accepted, the API: a walk of every node
  *     (fdt_next_node depths, names terminated inside the structure block,
  *     fdt_parent, fdt_first_subnode / fdt_next_subnode against the walk),
@@ -263,6 +265,32 @@ static void check_memblock(const struct dt_info *info)
 	}
 }
 
+/* mem=: a copy of the map cut to dt_mem_limit with a kernel image at the
+ * first range's base + 2 MiB keeps the invariants of a map, holds exactly
+ * the limit when it was applied (else is unchanged), and goes into
+ * memblock as at boot. */
+static void check_mem_limit(const struct dt_info *info)
+{
+	static struct dt_info cut;
+	u64 kstart = info->ram[0].base + 0x200000, before = dt_ram_total(info), left_out;
+
+	cut = *info;
+	left_out = dt_apply_mem_limit(&cut, kstart, kstart + 0x200000);
+	FUZZ_CHECK(dt_ram_total(&cut) + left_out == before, "mem=: %llu left out of %llu, %llu kept",
+		   (unsigned long long)left_out, (unsigned long long)before,
+		   (unsigned long long)dt_ram_total(&cut));
+	FUZZ_CHECK(!left_out || dt_ram_total(&cut) == dt_mem_limit, "mem=%llu kept %llu",
+		   (unsigned long long)dt_mem_limit, (unsigned long long)dt_ram_total(&cut));
+	FUZZ_CHECK(cut.nr_ram >= 1 && cut.nr_ram <= info->nr_ram, "mem=: %d ranges of %d", cut.nr_ram,
+		   info->nr_ram);
+	for (int i = 0; i < cut.nr_ram; i++)
+		FUZZ_CHECK(cut.ram[i].base == info->ram[i].base && cut.ram[i].size > 0 &&
+				   cut.ram[i].size <= info->ram[i].size &&
+				   (i == cut.nr_ram - 1 || cut.ram[i].size == info->ram[i].size),
+			   "mem=: range %d", i);
+	check_memblock(&cut);
+}
+
 static void fuzz_dt_parse(const u8 *data, size_t size, int open_err)
 {
 	static struct dt_info info;
@@ -286,10 +314,14 @@ static void fuzz_dt_parse(const u8 *data, size_t size, int open_err)
 	dt_print_memmap(&info);
 	(void)dt_ram_total(&info);
 
-	/* The bootargs go to the command line parser at boot. */
+	/* The bootargs go to the command line parser at boot; a mem= among
+	 * them then cuts RAM (dt_apply_mem_limit, as memory_map_init does). */
+	dt_mem_limit = 0;
 	args = strdup(info.bootargs);
 	(void)cmdline_parse_boot(args);
 	free(args);
+	if (dt_mem_limit)
+		check_mem_limit(&info);
 
 	check_add_reserved(&info, data, size);
 

@@ -17,6 +17,7 @@
 #include <drivers/console.h>
 #include <tests/ktest.h>
 #include <drivers/devicetree.h>
+#include <lib/cmdline.h>
 #include "host.h"
 
 /* Where the tests pretend the firmware put the blob. */
@@ -283,6 +284,70 @@ static void multi_reg_map(struct ktest *t)
 	expect_cpus(t, &info, sv39_hart0, 1);
 	EXPECT_EQ(info.nr_warnings, 0); /* joining touching ranges is silent */
 	free(b);
+}
+
+/* mem=SIZE over three ranges of 256 MiB (multi-reg.dts), the kernel at
+ * 0x80200000-0x80400000: RAM keeps exactly the lowest SIZE bytes, one line
+ * says what is left out; a limit below the image's end, one no smaller
+ * than RAM, and bad values change nothing and say so. */
+static int limited(struct ktest *t, struct dt_info *info, const char *param, char *out, size_t len)
+{
+	char word[32];
+	struct capture c;
+	u64 left_out;
+
+	dt_mem_limit = 0;
+	snprintf(word, sizeof(word), "%s", param);
+	if (parse(info, "multi-reg", 0x80100000, NULL, NULL)) {
+		EXPECT(!"multi-reg parses");
+		return -1;
+	}
+	capture_start(&c);
+	int problems = cmdline_parse(word);
+	left_out = dt_apply_mem_limit(info, 0x80200000, 0x80400000);
+	capture_end(&c, out, len);
+	EXPECT_EQ(info->ram_left_out, left_out);
+	EXPECT_EQ(dt_ram_total(info) + left_out, 768ull << 20);
+	return problems;
+}
+
+static void mem_limit_keeps_lowest_ram(struct ktest *t)
+{
+	struct dt_info info;
+	char out[512];
+
+	EXPECT_EQ(limited(t, &info, "mem=300M", out, sizeof(out)), 0);
+	EXPECT_EQ(dt_ram_total(&info), 300ull << 20);
+	ASSERT_EQ(info.nr_ram, 2);
+	EXPECT_EQ(info.ram[1].base, 0xc0000000ull);
+	EXPECT_EQ(info.ram[1].size, 44ull << 20);
+	EXPECT(strstr(out, "memory: mem=307200K: using 307200K of 786432K of RAM, none from 0x00000000c2c00000 up"));
+
+	/* A limit at a range's end drops the ranges above whole. */
+	EXPECT_EQ(limited(t, &info, "mem=0x10000000", out, sizeof(out)), 0);
+	ASSERT_EQ(info.nr_ram, 1);
+	EXPECT_EQ(info.ram[0].size, 256ull << 20);
+	EXPECT(strstr(out, "none from 0x0000000090000000 up"));
+
+	/* Rounded down to a page; the kernel's end exactly is allowed. */
+	EXPECT_EQ(limited(t, &info, "mem=4097K", out, sizeof(out)), 0);
+	EXPECT_EQ(dt_ram_total(&info), 4096ull << 10);
+
+	EXPECT_EQ(limited(t, &info, "mem=3M", out, sizeof(out)), 0);
+	EXPECT_EQ(info.nr_ram, 3);
+	EXPECT(strstr(out, "mem=3072K would leave out part of the kernel image, which ends at 0x80400000 "
+			   "(4096K of RAM up to there): ignored, all 786432K of RAM used"));
+
+	EXPECT_EQ(limited(t, &info, "mem=768M", out, sizeof(out)), 0);
+	EXPECT_EQ(info.nr_ram, 3);
+	EXPECT(strstr(out, "mem=786432K is no less than the 786432K of RAM: all of it used"));
+
+	EXPECT_EQ(limited(t, &info, "mem=0", out, sizeof(out)), 1);
+	EXPECT(strstr(out, "invalid value for 'mem': '0'"));
+	EXPECT_EQ(limited(t, &info, "mem=lots", out, sizeof(out)), 1);
+	EXPECT_EQ(limited(t, &info, "mem", out, sizeof(out)), 1);
+	EXPECT_EQ(info.nr_ram, 3);
+	EXPECT_EQ(dt_mem_limit, 0);
 }
 
 static void resmem_middle_map(struct ktest *t)
@@ -1253,6 +1318,7 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(add_reserved_rejects_bad_ranges),
 	KTEST_CASE(add_reserved_table_full),
 	KTEST_CASE(print_memmap_linux_style),
+	KTEST_CASE(mem_limit_keeps_lowest_ram),
 	KTEST_CASE(cpu_down_reasons),
 	KTEST_CASE(boot_hart_without_mmu),
 	KTEST_CASE(console_choice_from_tree));

@@ -197,7 +197,7 @@ no_log cmdline-cut-word cmdline-cut-word-not-applied "zone_dma_limit=0x90000 is"
 # page_grouping once did, and the boot trapped in cmdline_parse). slab_debug
 # alone is Linux's "every check on every cache", so it is left out.
 qemu_run cmdline-bare-params 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
-	-append 'page_owner page_grouping kfence.sample_interval fail_page_alloc failslab zone_dma_limit slab_reap slob kmalloc kmalloc_heap slab run="poweroff 3"'
+	-append 'page_owner page_grouping kfence.sample_interval fail_page_alloc failslab zone_dma_limit mem slab_reap slob kmalloc kmalloc_heap slab run="poweroff 3"'
 check cmdline-bare-params 3 "^cmdline: invalid value for 'page_owner': '' \(error -22\)$" \
 	"^cmdline: invalid value for 'page_grouping': '' \(error -22\)$" \
 	"^cmdline: invalid value for 'slab': '' \(error -22\)$"
@@ -360,6 +360,43 @@ qemu_run zone-dma-limit-bad 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" 
 check zone-dma-limit-bad 0 \
 	"^cmdline: invalid value for 'zone_dma_limit': 'lots' \(error -22\)$" \
 	"^  DMA      empty$" \
+	"^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$"
+
+# mem=SIZE (Linux's): only the lowest SIZE bytes of RAM are used. On 256 MiB
+# mem=64M leaves the top 192 MiB out, QEMU's device tree among them (mapped
+# where it lies, still read by boot_dt); the allocator's and the map's
+# self-tests pass on what is left, and meminfo counts only it.
+ktest_run ktest-mem-limit 120 $VIRT -smp 2 -m 256M -kernel "$KERNEL" \
+	-append "mem=64M ktest=boot_dt,page_alloc,mm_report"
+check_log ktest-mem-limit ktest-mem-limit-map \
+	"^memory: mem=65536K: using 65536K of 262144K of RAM, none from 0x0000000084000000 up$" \
+	"^  node   0: \[mem 0x0000000080000000-0x0000000083ffffff\]$" \
+	"^  DMA32    \[mem 0x0000000080000000-0x0000000083ffffff\]$" \
+	"^Memory: [0-9]+K/65536K available" \
+	"^# boot_dt.live_blob_parses_the_same_again: mem= left out 192 MiB of RAM$"
+# On 8 GiB, mem=5G keeps DMA32 whole and 3 GiB of Normal; mem=1G leaves no
+# Normal zone at all (GFP_DMA32 and plain requests alike from below 4 GiB).
+qemu_run mem-limit-8G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" \
+	-append "mem=5G run=poweroff"
+check mem-limit-8G 0 \
+	"^  DMA32    \[mem 0x0000000080000000-0x00000000ffffffff\]$" \
+	"^  Normal   \[mem 0x0000000100000000-0x00000001bfffffff\]$"
+memory_line mem-limit-8G mm-memory-line-mem-limit 5242880
+qemu_run mem-limit-8G-1G 60 /dev/null $VIRT -smp 1 -m 8G -kernel "$KERNEL" \
+	-append "mem=1G run=\"meminfo;poweroff\""
+check mem-limit-8G-1G 0 \
+	"^  DMA32    \[mem 0x0000000080000000-0x00000000bfffffff\]$" \
+	"^  Normal   empty$" "^MemTotal: +10[0-9]{5} kB$"
+# Too little to hold the kernel image, or a value that is no size: the
+# whole of RAM is used, and the line says why.
+qemu_run mem-limit-below-kernel 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append "mem=2M run=poweroff"
+check mem-limit-below-kernel 0 \
+	"^memory: mem=2048K would leave out part of the kernel image, which ends at 0x[0-9a-f]+ \([0-9]+K of RAM up to there\): ignored, all 131072K of RAM used$" \
+	"^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$"
+qemu_run mem-limit-bad 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append "mem=0 run=poweroff"
+check mem-limit-bad 0 "^cmdline: invalid value for 'mem': '0' \(error -22\)$" \
 	"^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$"
 
 # The allocator's self-tests with a ZONE_DMA: one with free pages (GFP_DMA

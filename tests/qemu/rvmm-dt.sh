@@ -7,7 +7,7 @@
 #     pages) and nommu-k210 (no hart has an MMU); every other fixture is
 #     accepted (status 0);
 #   - exact memory maps and zones for several trees, the board trees' console,
-#     timer and IPI devices and harts, zone_dma_limit=, the memory map checks
+#     timer and IPI devices and harts, zone_dma_limit=, mem=, the memory map checks
 #     that stop the boot, and usage errors (status 2);
 #   - its memory map, zones and memmap line against the kernel's own boot
 #     log on QEMU with the same DTB, at the address the kernel reports (on
@@ -329,6 +329,20 @@ check virt-8g-dma-6g 0 "^  DMA      \[mem 0x0000000080000000-0x00000000ffffffff\
 dt virt-8g-dma-bad zone_dma_limit=lots "$DTB/virt-8g.dtb"
 check virt-8g-dma-bad 2 "^cmdline: invalid value for 'zone_dma_limit': 'lots' \(error -22\)$" \
 	"zone_dma_limit=lots: not an address"
+
+# mem= as the kernel parameter: the lowest SIZE bytes of RAM, as the boot
+# has them; below the kernel image's end refused; no size: a usage error.
+dt virt-8g-mem $KAT --dtb-at 0xbfe00000 mem=5G "$DTB/virt-8g.dtb"
+check virt-8g-mem 0 \
+	"^memory: mem=5242880K: using 5242880K of 8388608K of RAM, none from 0x00000001c0000000 up$" \
+	"^  node   0: \[mem 0x0000000080000000-0x00000001bfffffff\]$" \
+	"^  Normal   spanned 786432, present 786432 \(3072 MiB\)$"
+dt virt-8g-mem-small $KAT --dtb-at 0xbfe00000 mem=1M "$DTB/virt-8g.dtb"
+check virt-8g-mem-small 0 "^memory: mem=1024K would leave out part of the kernel image" \
+	"^  Normal   spanned 1572864, present 1572864 \(6144 MiB\)$"
+dt virt-8g-mem-bad mem=1k "$DTB/virt-8g.dtb"
+check virt-8g-mem-bad 2 "^cmdline: invalid value for 'mem': '1k' \(error -22\)$" \
+	"mem=1k: not a size of at least a page"
 
 # The pieces of RAM memblock leaves unused, as the kernel reports them.
 dt ram-above-256g $KAT --dtb-at 0x8fe00000 "$DTB/ram-above-256g.dtb"

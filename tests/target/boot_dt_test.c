@@ -79,20 +79,29 @@ static void live_blob_parses_the_same_again(struct ktest *t)
 	static struct dt_info again;
 
 	ASSERT_EQ(dt_parse(&again, boot_dt.fdt.blob, boot_dt.fdt.totalsize, boot_dt.dtb_phys), 0);
-	/* Same ranges, except where the boot found RAM missing (ram_probe):
-	 * there boot_dt keeps a prefix and ram_cut counts the rest. */
-	EXPECT_EQ(dt_ram_total(&again) - dt_ram_total(&boot_dt), boot_dt.ram_cut);
+	/* Same ranges, except where the boot found RAM missing (ram_probe) or
+	 * was told to use less (mem=): there boot_dt keeps a prefix and
+	 * ram_cut and ram_left_out count the rest. */
+	u64 cut = boot_dt.ram_cut + boot_dt.ram_left_out;
+
+	EXPECT_EQ(dt_ram_total(&again) - dt_ram_total(&boot_dt), cut);
 	if (boot_dt.ram_cut)
 		kprintf("# %s.%s: the tree describes %llu MiB that did not answer\n", t->suite,
 			t->name, (unsigned long long)(boot_dt.ram_cut >> 20));
+	if (boot_dt.ram_left_out)
+		kprintf("# %s.%s: mem= left out %llu MiB of RAM\n", t->suite, t->name,
+			(unsigned long long)(boot_dt.ram_left_out >> 20));
 	ASSERT(boot_dt.nr_ram <= again.nr_ram);
 	for (int i = 0; i < boot_dt.nr_ram; i++) {
 		EXPECT_EQ(again.ram[i].base, boot_dt.ram[i].base);
-		if (boot_dt.ram_cut)
+		if (cut)
 			EXPECT(again.ram[i].size >= boot_dt.ram[i].size);
 		else
 			EXPECT_EQ(again.ram[i].size, boot_dt.ram[i].size);
 	}
+	/* With mem=, RAM is exactly the limit. */
+	if (boot_dt.ram_left_out)
+		EXPECT_EQ(dt_ram_total(&boot_dt), dt_mem_limit);
 	/* boot_dt also holds "kernel", added after parsing, and the range of
 	 * each dynamic /reserved-memory node placed (dt_place_dynamic). */
 	int placed = 0;
