@@ -40,7 +40,7 @@
 #include "slab_internal.h"
 
 unsigned long slab_debug_flags;
-char slab_debug_cache[SLAB_NAME_LEN];
+char slab_debug_cache[SLAB_DEBUG_LIST_LEN];
 unsigned long slab_errors;
 
 /* ============================ error reports ============================== */
@@ -213,21 +213,60 @@ void slab_debug_free(struct kmem_cache *c, void *obj, unsigned long caller)
 
 /* ====================== slab_debug= boot parameter ======================= */
 
+/* The length of the name at @p in a comma-separated list. */
+static size_t list_name_len(const char *p)
+{
+	const char *comma = strchr(p, ',');
+
+	return comma ? (size_t)(comma - p) : strlen(p);
+}
+
+/* Is @name one of the comma-separated names of @list? */
+static bool name_in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list;; p += list_name_len(p) + 1) {
+		if (list_name_len(p) == n && memcmp(p, name, n) == 0)
+			return true;
+		if (!p[list_name_len(p)])
+			return false;
+	}
+}
+
 unsigned long slab_debug_flags_for(const char *name)
 {
 	if (!slab_debug_flags)
 		return 0;
-	if (slab_debug_cache[0] && strcmp(slab_debug_cache, name) != 0)
+	if (slab_debug_cache[0] && !name_in_list(slab_debug_cache, name))
 		return 0;
 	return slab_debug_flags;
+}
+
+/* A list of cache names: each non-empty, shorter than SLAB_NAME_LEN (a
+ * longer one could be no cache's), no ';' (Linux's separator of several
+ * option blocks, which rvmm does not take), and the whole list fits. */
+static bool valid_name_list(const char *list)
+{
+	if (strlen(list) >= SLAB_DEBUG_LIST_LEN || strchr(list, ';'))
+		return false;
+	for (const char *p = list;; p += list_name_len(p) + 1) {
+		size_t n = list_name_len(p);
+
+		if (n == 0 || n >= SLAB_NAME_LEN)
+			return false;
+		if (!p[n])
+			return true;
+	}
 }
 
 /*
  * slab_debug            every debug check on every cache
  * slab_debug=FLAGS      those checks on every cache
- * slab_debug=FLAGS,NAME those checks on the cache called NAME
+ * slab_debug=FLAGS,NAME[,NAME...]  those checks on the caches named
  * FLAGS: F sanity checks, Z red zones, P poisoning, U user tracking.
  * Applies to caches created after parsing (all of them, at boot).
+ * slub_debug= is the same (Linux's name for it before 6.8).
  */
 static int slab_debug_param(const char *value)
 {
@@ -248,10 +287,15 @@ static int slab_debug_param(const char *value)
 		default: return -EINVAL;
 		}
 	}
-	if (!flags || (*p == ',' && strlen(p + 1) >= sizeof(slab_debug_cache)))
-		return -EINVAL; /* (a longer name could be no cache's) */
+	if (!flags || (*p == ',' && !valid_name_list(p + 1)))
+		return -EINVAL;
 	slab_debug_flags = flags;
 	kstrlcpy(slab_debug_cache, *p == ',' ? p + 1 : "", sizeof(slab_debug_cache));
 	return 0;
 }
-KPARAM("slab_debug", slab_debug_param, "slab_debug[=FZPU[,cache]]  slab debugging checks");
+KPARAM("slab_debug", slab_debug_param, "slab_debug[=FZPU[,cache,...]]  slab debugging checks");
+static int slub_debug_param(const char *value)
+{
+	return slab_debug_param(value);
+}
+KPARAM("slub_debug", slub_debug_param, "slub_debug[=FZPU[,cache,...]]  the same as slab_debug (Linux's name before 6.8)");

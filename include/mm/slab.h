@@ -505,9 +505,10 @@ int kmem_cache_check(struct kmem_cache *c);
 void slab_whatis(u64 addr);
 
 /* slab_debug= as parsed (tests set it directly): flags to add to caches
- * whose name matches (any cache when the name is empty). */
+ * whose name is in the comma-separated list (any cache when it is empty). */
+#define SLAB_DEBUG_LIST_LEN 128
 extern unsigned long slab_debug_flags;
-extern char slab_debug_cache[SLAB_NAME_LEN];
+extern char slab_debug_cache[SLAB_DEBUG_LIST_LEN];
 /* The slab_debug= flags a new cache of this name gets (0: none). */
 unsigned long slab_debug_flags_for(const char *name);
 

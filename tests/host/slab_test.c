@@ -68,7 +68,7 @@ static struct slob_heap saved_kmalloc_heap;
 static enum kmalloc_backend saved_backend;
 static struct kmem_cache *saved_caches[KMALLOC_NR_CACHES];
 static unsigned long saved_debug_flags;
-static char saved_debug_cache[SLAB_NAME_LEN];
+static char saved_debug_cache[SLAB_DEBUG_LIST_LEN];
 
 static bool fx_setup(struct ktest *t)
 {
@@ -2859,7 +2859,47 @@ static void debug_param_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(slab_debug_flags, SLAB_DEBUG_FLAGS);
 	EXPECT_EQ(cmdline_parse(l4), 0);
 	EXPECT_EQ(slab_debug_flags, SLAB_CONSISTENCY_CHECKS | SLAB_STORE_USER);
+
+	/* Several caches, as Linux takes them (slub_debug=, its older name,
+	 * too): exactly the ones named, not a name that only starts or ends
+	 * like one of them. */
+	char l5[] = "slub_debug=Z,dbg-one,dbg-three";
+	struct kmem_cache *c, *d;
+
+	EXPECT_EQ(cmdline_parse(l5), 0);
+	EXPECT_EQ(slab_debug_flags, SLAB_RED_ZONE);
+	a = kmem_cache_create("dbg-one", 64, 0, f->model, NULL);
+	b = kmem_cache_create("dbg-two", 64, 0, f->model, NULL);
+	c = kmem_cache_create("dbg-three", 64, 0, f->model, NULL);
+	d = kmem_cache_create("dbg-thre", 64, 0, f->model, NULL);
+	ASSERT(a && b && c && d);
+	EXPECT_EQ(a->flags & SLAB_DEBUG_FLAGS, SLAB_RED_ZONE);
+	EXPECT_EQ(b->flags & SLAB_DEBUG_FLAGS, 0);
+	EXPECT_EQ(c->flags & SLAB_DEBUG_FLAGS, SLAB_RED_ZONE);
+	EXPECT_EQ(d->flags & SLAB_DEBUG_FLAGS, 0);
+	EXPECT_EQ(slab_debug_flags_for("dbg-one,dbg-three"), 0);
+	EXPECT_EQ(slab_debug_flags_for("one"), 0);
+	kmem_cache_destroy(a);
+	kmem_cache_destroy(b);
+	kmem_cache_destroy(c);
+	kmem_cache_destroy(d);
+
+	/* An empty name, one too long for any cache, Linux's ';' blocks and a
+	 * list too long for the table are refused and change nothing. */
+	char bad[][200] = { "slab_debug=Z,", "slab_debug=Z,a,,b", "slab_debug=Z,a,",
+			    "slab_debug=Z,this-name-is-longer-than-31-chars", "slab_debug=Z;P,a",
+			    "slab_debug=Z,a;b", "slab_debug=Z," };
+	memset(bad[6] + 13, 'x', 150); /* 10 names of 15, with commas */
+	for (int i = 0; i < 10; i++)
+		bad[6][13 + i * 15 + 14] = ',';
+	bad[6][13 + 149] = 'x';
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(cmdline_parse(bad[i]), 1);
+		EXPECT_EQ(slab_debug_flags, SLAB_RED_ZONE);
+		EXPECT_STREQ(slab_debug_cache, "dbg-one,dbg-three");
+	}
 	slab_debug_flags = 0;
+	slab_debug_cache[0] = '\0';
 }
 FX_CASE2(debug_param)
 

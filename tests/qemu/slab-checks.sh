@@ -273,6 +273,17 @@ check_log slab-debug-one slab-debug-one-layout \
 	"^kmalloc-32 +[0-9]+ +[0-9]+ +32 +128 +1 : tunables +120 +60 +2 : slabdata +[0-9]+ +[0-9]+ +[0-9]+$"
 no_log slab-debug-one slab-debug-one-quiet "^cmdline: " "^slab error" "^kmem_cache_check: "
 
+# slub_debug= (Linux's older name) with a list of caches, as Linux takes it:
+# kmalloc-64 and kmalloc-32 are debug caches (no magazines: tunables 0),
+# kmalloc-112 is not.
+ktest_run slub-debug-list 120 $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'slub_debug=ZP,kmalloc-64,kmalloc-32 run="ktest kmalloc;slabinfo;poweroff"'
+check_log slub-debug-list slub-debug-list-layout \
+	"^kmalloc-64 +[0-9]+ +[0-9]+ +192 +21 +1 : tunables +0 +0 +0 : slabdata +[0-9]+ +[0-9]+ +0$" \
+	"^kmalloc-32 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +1 : tunables +0 +0 +0 : slabdata " \
+	"^kmalloc-112 +[0-9]+ +[0-9]+ +112 +36 +1 : tunables +36 +18 +2 : slabdata "
+no_log slub-debug-list slub-debug-list-quiet "^cmdline: " "^slab error" "^kmem_cache_check: "
+
 # slab_debug=U,kmalloc-16: alloc_traces and free_traces at the console name
 # the code that holds kmalloc-16's objects (memmap-fill leaves some out), in
 # Linux's format; a cache that records no users is refused, naming the fix.
