@@ -197,7 +197,7 @@ no_log cmdline-cut-word cmdline-cut-word-not-applied "zone_dma_limit=0x90000 is"
 # page_grouping once did, and the boot trapped in cmdline_parse). slab_debug
 # alone is Linux's "every check on every cache", so it is left out.
 qemu_run cmdline-bare-params 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
-	-append 'page_owner page_grouping kfence.sample_interval fail_page_alloc failslab zone_dma_limit mem slab_reap slob kmalloc kmalloc_heap slab run="poweroff 3"'
+	-append 'page_owner page_grouping kfence.sample_interval fail_page_alloc failslab zone_dma_limit mem maxcpus nr_cpus slab_reap slob kmalloc kmalloc_heap slab run="poweroff 3"'
 check cmdline-bare-params 3 "^cmdline: invalid value for 'page_owner': '' \(error -22\)$" \
 	"^cmdline: invalid value for 'page_grouping': '' \(error -22\)$" \
 	"^cmdline: invalid value for 'slab': '' \(error -22\)$"
@@ -361,6 +361,19 @@ check zone-dma-limit-bad 0 \
 	"^cmdline: invalid value for 'zone_dma_limit': 'lots' \(error -22\)$" \
 	"^  DMA      empty$" \
 	"^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$"
+
+# maxcpus=N (Linux's; nr_cpus= the same, nosmp = 1): at most N harts up, the
+# boot hart counted; each one left down says why, and the smp suite passes on
+# the harts that are up. A value that is no number is refused: every hart up.
+ktest_run ktest-maxcpus 120 $VIRT -smp 4 -m 256M -kernel "$KERNEL" -append "maxcpus=2 ktest=smp"
+check_log ktest-maxcpus ktest-maxcpus-harts "^harts: 2 of 4 up \(boot hart [0-3]\)$" \
+	"^harts: hart [0-3] left down: maxcpus=2$"
+qemu_run nosmp 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" -append "nosmp run=poweroff"
+check nosmp 0 "^harts: hart [01] left down: nosmp$" "^harts: 1 of 2 up \(boot hart [01]\)$" \
+	"^rvmm ready on 1 hart, "
+qemu_run maxcpus-bad 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" -append "maxcpus=lots run=poweroff"
+check maxcpus-bad 0 "^cmdline: invalid value for 'maxcpus': 'lots' \(error -22\)$" \
+	"^harts: 2 of 2 up \(boot hart [01]\)$"
 
 # mem=SIZE (Linux's): only the lowest SIZE bytes of RAM are used. On 256 MiB
 # mem=64M leaves the top 192 MiB out, QEMU's device tree among them (mapped
