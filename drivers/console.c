@@ -19,6 +19,7 @@
 #include <drivers/devicetree.h>
 #include <boot/hart.h>
 #include <lib/kstring.h>
+#include <lib/logring.h>
 #include <boot/sbi.h>
 #include <lib/spinlock.h>
 
@@ -47,6 +48,10 @@ static struct console_io io = CONSOLE_IO_INIT(&sbi_console);
 
 static spinlock_t console_lock = SPINLOCK_INIT;
 static int console_owner = -1; /* cpu holding console_lock */
+
+/* Everything kprintf wrote, its last CONSOLE_LOG_SIZE bytes, for dmesg. */
+static char log_buf[CONSOLE_LOG_SIZE];
+static struct log_ring klog = LOG_RING_INIT(log_buf);
 
 /* A copy of one hart's kprintf output, for self-tests of reports. */
 static struct {
@@ -161,7 +166,45 @@ void console_kprintf_sink(const char *s, size_t n)
 
 	if (capture.cpu == (int)this_cpu())
 		capture_append(s, n);
+	log_ring_append(&klog, s, n);
 	console_write(s, n);
+	if (release)
+		console_lock_release();
+}
+
+/* The log as it stands when called, a chunk per hold of the console lock
+ * (other harts print in between; what they print is logged but not part of
+ * this dump). Written to the console directly, not logged again. */
+void console_log_dump(void)
+{
+	char chunk[256];
+	u64 pos, end;
+	bool release = console_lock_take();
+
+	pos = log_ring_first(&klog);
+	end = klog.written;
+	if (release)
+		console_lock_release();
+	for (;;) {
+		size_t n;
+
+		release = console_lock_take();
+		n = log_ring_read(&klog, &pos, end, chunk, sizeof(chunk));
+		if (capture.cpu == (int)this_cpu())
+			capture_append(chunk, n);
+		console_write(chunk, n);
+		if (release)
+			console_lock_release();
+		if (n == 0)
+			return;
+	}
+}
+
+void console_log_clear(void)
+{
+	bool release = console_lock_take();
+
+	log_ring_clear(&klog);
 	if (release)
 		console_lock_release();
 }

@@ -334,3 +334,26 @@ static int cmd_echo(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("echo", cmd_echo, "[word...]", "print the words (for run= scripts and logs)");
+
+/* dmesg [-c | -C]: the kernel log again (Linux's dmesg: -c prints then
+ * clears, -C only clears). */
+static int cmd_dmesg(int argc, char **argv)
+{
+	bool print = true, clear = false;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "-c") != 0 && strcmp(argv[1], "-C") != 0)) {
+		kprintf("dmesg: usage: dmesg [-c | -C] (-c: print, then clear; -C: clear)\n");
+		return -EINVAL;
+	}
+	if (argc == 2) {
+		clear = true;
+		print = argv[1][1] == 'c';
+	}
+	if (print)
+		console_log_dump();
+	if (clear)
+		console_log_clear();
+	return 0;
+}
+SHELL_CMD("dmesg", cmd_dmesg, "[-c | -C]",
+	  "the kernel log: the boot log and every message since, its last 32 KiB (-c: then clear; -C: clear)");

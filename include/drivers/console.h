@@ -138,4 +138,12 @@ int uart_dt_reg(const struct fdt *f, int node, struct console *con);
 /* kprintf's sink on the kernel (kmain registers it first thing). */
 void console_kprintf_sink(const char *s, size_t n);
 
+/* The kernel log: the last CONSOLE_LOG_SIZE bytes kprintf wrote (the boot
+ * log among them until later output overwrites it), kept by the sink.
+ * console_log_dump writes it to the console from its oldest whole line;
+ * console_log_clear forgets it. (The shell's dmesg.) */
+#define CONSOLE_LOG_SIZE 32768
+void console_log_dump(void);
+void console_log_clear(void);
+
 #endif

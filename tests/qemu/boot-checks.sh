@@ -362,6 +362,42 @@ check zone-dma-limit-bad 0 \
 	"^  DMA      empty$" \
 	"^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$"
 
+# dmesg: the kernel log again, the boot log first; -C clears it (what the
+# next dmesg shows starts after); a bad option is refused with its usage.
+qemu_run dmesg 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'run="echo marker-one;dmesg;dmesg -C;echo marker-two;dmesg;dmesg -x;poweroff"'
+check dmesg 0 "^dmesg: usage: dmesg \[-c \| -C\]"
+dmesg_counts=$(tr -d '\r' <"$LOGDIR/dmesg.log" | awk '
+	/^Memory: / { mem++ } /^Kernel command line: / { cmd++ } /^marker-one$/ { one++ } /^marker-two$/ { two++ }
+	END { print mem + 0, cmd + 0, one + 0, two + 0 }')
+if [ "$dmesg_counts" = "2 2 2 2" ]; then
+	echo "ok   dmesg-log"
+	record dmesg-log 1 0
+else
+	echo "FAIL dmesg-log: Memory:, Kernel command line:, marker-one, marker-two seen $dmesg_counts times, expected 2 2 2 2"
+	record dmesg-log 0 1
+fi
+# More than the log's 32 KiB since boot: dmesg starts at a whole line (one
+# printed before, not a piece of one) and the boot log is gone from it.
+qemu_run dmesg-wrap 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append 'run="help;help;help;help;help;help;help;help;help;help;help;help;help;help;dmesg;poweroff"'
+wrap_verdict=$(tr -d '\r' <"$LOGDIR/dmesg-wrap.log" | awk '
+	/^rvmm> dmesg$/ && !in_dump { in_dump = 1; next }
+	/^rvmm> poweroff$/ { in_dump = 0 }
+	!in_dump { seen[$0] = 1; next }
+	in_dump && !first { first = $0; if (!($0 in seen)) bad = "first line is no whole line: " $0 }
+	in_dump { n++; bytes += length($0) + 1; if ($0 ~ /^Memory: /) bad = "the boot log is still in it" }
+	END { if (!first) bad = "nothing printed"; else if (bytes < 30000 || bytes > 32768) bad = bytes " bytes"
+	      print bad ? bad : "ok" }')
+if [ "$wrap_verdict" = ok ]; then
+	echo "ok   dmesg-wrap"
+	record dmesg-wrap 1 0
+else
+	echo "FAIL dmesg-wrap: $wrap_verdict"
+	show_log dmesg-wrap
+	record dmesg-wrap 0 1
+fi
+
 # maxcpus=N (Linux's; nr_cpus= the same, nosmp = 1): at most N harts up, the
 # boot hart counted; each one left down says why, and the smp suite passes on
 # the harts that are up. A value that is no number is refused: every hart up.
