@@ -727,6 +727,94 @@ void *kcalloc(size_t n, size_t size, gfp_t gfp)
 	return kmalloc_track_caller(n * size, gfp | __GFP_ZERO, RET_IP);
 }
 
+void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return kmalloc_track_caller(n * size, gfp, RET_IP);
+}
+
+void *krealloc_array(const void *p, size_t n, size_t size, gfp_t gfp)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return krealloc(p, n * size, gfp);
+}
+
+void *kmemdup(const void *src, size_t len, gfp_t gfp)
+{
+	void *p = kmalloc_track_caller(len, gfp, RET_IP);
+
+	if (p && len)
+		memcpy(p, src, len);
+	return p;
+}
+
+char *kstrndup(const char *s, size_t max, gfp_t gfp)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strnlen(s, max);
+	p = kmalloc_track_caller(len + 1, gfp, RET_IP);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+char *kstrdup(const char *s, gfp_t gfp)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strlen(s) + 1;
+	p = kmalloc_track_caller(len, gfp, RET_IP);
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+
+/*
+ * The block is cleared only when it is one handed out: a slab object's
+ * state takes the cache's walk (slab_object_in_use), which also tells a
+ * bad pointer exactly, so it is reported here (kfree's fast path would file
+ * an on-grid pointer inside an object, docs/kmalloc.md); SLOB's, a
+ * bigblock's and KFENCE's ksize check their block themselves (0 for a bad
+ * one, which kfree then reports).
+ */
+void kfree_sensitive(const void *p)
+{
+	struct page *page = ZERO_OR_NULL_PTR(p) ? NULL : node_virt_to_page(mem_node, p);
+	size_t n;
+
+	if (page && PageSlab(page)) {
+		if (!slab_object_in_use(p)) {
+			kfree_error(p, "kfree_sensitive of no object handed out (a pointer inside one, or one "
+				       "freed already): not freed");
+			return;
+		}
+		n = page->slab_cache->object_size;
+	} else {
+		n = page || is_kfence_address(p) ? ksize(p) : 0;
+	}
+	if (n) {
+		/* The whole block, its slack too (the KASAN kernel is told it
+		 * is in use to its end first). The barrier keeps the clearing
+		 * of memory about to be freed from being optimised away. */
+		void *q = kasan_krealloc(p, n);
+
+		memset(q, 0, n);
+		__asm__ volatile("" : : "r"(q) : "memory");
+	}
+	kfree(p);
+}
+
 /* The struct page that owns p as kmalloc memory, or NULL (reported: the
  * error @what; before mm_init a panic naming @who, the entry point). */
 static struct page *owner_page(const void *p, const char *who, const char *what)

@@ -1205,6 +1205,28 @@ void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
 	return kmem_cache_alloc_gfp(c, gfp | __GFP_ZERO, 0);
 }
 
+int kmem_cache_alloc_bulk(struct kmem_cache *c, gfp_t gfp, size_t nr, void **p)
+{
+	for (size_t i = 0; i < nr; i++) {
+		p[i] = kmem_cache_alloc_track_caller(c, gfp, RET_IP);
+		if (unlikely(!p[i])) {
+			kmem_cache_free_bulk(c, i, p);
+			return 0;
+		}
+	}
+	return (int)nr;
+}
+
+void kmem_cache_free_bulk(struct kmem_cache *c, size_t nr, void **p)
+{
+	for (size_t i = 0; i < nr; i++) {
+		if (c) /* (an object @c borrowed goes back to its lender) */
+			kmem_cache_free_from(c->lend_table ? kmem_cache_owner(c, p[i]) : c, p[i], RET_IP);
+		else
+			kfree_track_caller(p[i], RET_IP);
+	}
+}
+
 unsigned int kmem_cache_size(const struct kmem_cache *c)
 {
 	return c->object_size;

@@ -293,6 +293,22 @@ static const char *free_place(struct kmem_cache *c, const struct page *head, voi
 	return NULL;
 }
 
+bool slab_object_in_use(const void *p)
+{
+	const struct page *head = slab_head(p);
+	struct kmem_cache *c = head ? head->slab_cache : NULL;
+	unsigned long irq;
+	int cpu;
+	bool in_use;
+
+	if (!c)
+		return false;
+	irq = spin_lock_irqsave(&c->lock);
+	in_use = is_object(c, head, p) && !free_place(c, head, (void *)p, &cpu);
+	spin_unlock_irqrestore(&c->lock, irq);
+	return in_use && !kasan_in_quarantine(p); /* (KASAN's lock after the cache's) */
+}
+
 void slab_whatis(u64 addr)
 {
 	const struct page *head = slab_head((const void *)(uintptr_t)addr);

@@ -286,6 +286,18 @@ void *vzalloc(unsigned long size)
 			      (unsigned long)__builtin_return_address(0));
 }
 
+void *vmalloc_32(unsigned long size)
+{
+	return vmalloc_caller(size, GFP_KERNEL | __GFP_DMA32, RET_IP);
+}
+
+void *vcalloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return vmalloc_caller(n * size, GFP_KERNEL | __GFP_ZERO, RET_IP);
+}
+
 void vfree(const void *addr)
 {
 	struct vm_area *a;
@@ -363,20 +375,59 @@ static void kvmalloc_failed(unsigned long size, gfp_t gfp)
 		"has no page table to map pages in (port_kernel_pgtable() is NULL)\n", size, gfp, why);
 }
 
-void *kvmalloc(unsigned long size, gfp_t gfp)
+static void *kvmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller)
 {
 	void *p;
 
 	if (size <= PAGE_SIZE)
-		return kmalloc(size, gfp);
-	p = kmalloc(size, gfp | __GFP_NOWARN);
+		return kmalloc_track_caller(size, gfp, caller);
+	p = kmalloc_track_caller(size, gfp | __GFP_NOWARN, caller);
 	if (p)
 		return p;
 	if (size && !port_kernel_pgtable()) {
 		kvmalloc_failed(size, gfp);
 		return NULL;
 	}
-	return vmalloc_caller(size, gfp, (unsigned long)__builtin_return_address(0));
+	return vmalloc_caller(size, gfp, caller);
+}
+
+void *kvmalloc(unsigned long size, gfp_t gfp)
+{
+	return kvmalloc_caller(size, gfp, RET_IP);
+}
+
+void *kvzalloc(unsigned long size, gfp_t gfp)
+{
+	return kvmalloc_caller(size, gfp | __GFP_ZERO, RET_IP);
+}
+
+void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return kvmalloc_caller(n * size, gfp, RET_IP);
+}
+
+void *kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return kvmalloc_caller(n * size, gfp | __GFP_ZERO, RET_IP);
+}
+
+void *kvrealloc(const void *p, size_t old_size, size_t new_size, gfp_t gfp)
+{
+	void *q;
+
+	if (old_size >= new_size)
+		return (void *)p;
+	q = kvmalloc_caller(new_size, gfp, RET_IP);
+	if (!q)
+		return NULL;
+	if (!ZERO_OR_NULL_PTR(p))
+		memcpy(q, p, old_size);
+	kvfree(p);
+	return q;
 }
 
 void kvfree(const void *addr)

@@ -55,6 +55,23 @@ void *kzalloc(size_t size, gfp_t gfp);
 void *kcalloc(size_t n, size_t size, gfp_t gfp);
 void *krealloc(const void *p, size_t new_size, gfp_t gfp);
 void kfree(const void *p);
+
+/*
+ * Linux's helpers around them. kmalloc_array and krealloc_array return NULL
+ * when n * size overflows (krealloc_array then leaves @p as it was);
+ * kmemdup copies @len bytes into a new block; kstrdup a string, kstrndup at
+ * most @max bytes of one, always terminated (both NULL for a NULL string);
+ * kfree_sensitive clears the whole block (ksize bytes) before freeing it,
+ * for keys and passwords (a pointer that is no block handed out is not
+ * written: kfree gets it as it is and reports it). Each allocating one records its own caller
+ * (slab_debug=U, page_owner), as kmalloc does.
+ */
+void *kmalloc_array(size_t n, size_t size, gfp_t gfp);
+void *krealloc_array(const void *p, size_t n, size_t size, gfp_t gfp);
+void *kmemdup(const void *src, size_t len, gfp_t gfp);
+char *kstrdup(const char *s, gfp_t gfp);
+char *kstrndup(const char *s, size_t max, gfp_t gfp);
+void kfree_sensitive(const void *p);
 /*
  * kmalloc and kfree for an allocator that serves others (a wrapper such as
  * kzalloc or krealloc, a library's malloc and free): @caller is recorded

@@ -329,6 +329,13 @@ void kmem_cache_free_from(struct kmem_cache *c, void *obj, unsigned long caller)
  */
 void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
 
+/* Linux's bulk calls: @nr objects into @p, all or none (returns @nr, or 0
+ * with nothing left allocated); free @nr objects of @p, each of @c, or of
+ * kmalloc when @c is NULL. Each object goes through the magazine as a
+ * single call would, with the bulk call's caller recorded. */
+int kmem_cache_alloc_bulk(struct kmem_cache *c, gfp_t gfp, size_t nr, void **p);
+void kmem_cache_free_bulk(struct kmem_cache *c, size_t nr, void **p);
+
 static inline struct slab_cpu *this_slab_cpu(struct kmem_cache *c)
 {
 	return (struct slab_cpu *)(this_cpu_base() + c->pcpu_off);
@@ -503,6 +510,10 @@ int kmem_cache_check(struct kmem_cache *c);
  * cache, the object, where it is free or that it is allocated, and with
  * SLAB_STORE_USER who last allocated and freed it. */
 void slab_whatis(u64 addr);
+/* Is @p the start of a slab object that is handed out: not free in its
+ * slab, a hart's magazine, the depot or KASAN's quarantine? (A walk of
+ * them under the cache's lock: for rare callers, kfree_sensitive.) */
+bool slab_object_in_use(const void *p);
 
 /* slab_debug= as parsed (tests set it directly): flags to add to caches
  * whose name is in the comma-separated list (any cache when it is empty). */

@@ -54,6 +54,22 @@ static inline bool is_vmalloc_addr(const void *p)
  * caches, or the vmalloc pages). kvfree frees either. */
 void *kvmalloc(unsigned long size, gfp_t gfp);
 void kvfree(const void *addr);
+/*
+ * Linux's helpers around them: kvzalloc zeroed; kvmalloc_array and kvcalloc
+ * (zeroed) NULL when n * size overflows; kvrealloc (Linux 6.1's) keeps @p
+ * when @old_size already holds @new_size, else moves its first @old_size
+ * bytes to a new block and frees @p (NULL, @p untouched, when none can be
+ * had); vmalloc_32 takes every page from ZONE_DMA32 (or below) for a
+ * device that reaches only 32-bit addresses; vcalloc a zeroed vmalloc of
+ * n * size, NULL when that overflows. Each records its own caller, as
+ * vmalloc does.
+ */
+void *kvzalloc(unsigned long size, gfp_t gfp);
+void *kvmalloc_array(size_t n, size_t size, gfp_t gfp);
+void *kvcalloc(size_t n, size_t size, gfp_t gfp);
+void *kvrealloc(const void *p, size_t old_size, size_t new_size, gfp_t gfp);
+void *vmalloc_32(unsigned long size);
+void *vcalloc(size_t n, size_t size);
 
 /*
  * A page fault (@scause: EXC_*_PAGE_FAULT) at @addr: true if it was a stale

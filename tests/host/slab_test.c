@@ -2903,6 +2903,70 @@ static void debug_param_body(struct ktest *t, struct fx *f)
 }
 FX_CASE2(debug_param)
 
+/* ---- bulk calls ------------------------------------------------------------------ */
+
+/* kmem_cache_alloc_bulk hands out @nr distinct objects or none at all (an
+ * injected failure midway gives back the ones taken); kmem_cache_free_bulk
+ * returns them, of a cache or (NULL) of kmalloc. */
+/* Objects handed out (not free on a slab, in a magazine or the depot). */
+static unsigned long in_use(const struct kmem_cache *c)
+{
+	return kmem_cache_objects_out(c) - (c->flags & SLAB_SLOB ? 0 : kmem_cache_in_magazines(c));
+}
+
+static void bulk_body(struct ktest *t, struct fx *f)
+{
+	static void *o[300];
+	struct kmem_cache *c;
+	int failed_runs = 0;
+
+	c = kmem_cache_create("bulk", 200, 0, f->model, NULL);
+	ASSERT(c);
+	ASSERT_EQ(kmem_cache_alloc_bulk(c, GFP_KERNEL, 300, o), 300);
+	for (int i = 0; i < 300; i++) {
+		ASSERT(o[i] != NULL);
+		memset(o[i], i & 0xff, 200);
+	}
+	for (int i = 0; i < 300; i++)
+		for (int j = 0; j < 200; j++)
+			if (((u8 *)o[i])[j] != (i & 0xff)) {
+				ktest_fail(t, __FILE__, __LINE__, "object %d overlaps another", i);
+				return;
+			}
+	EXPECT_EQ(in_use(c), 300);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_free_bulk(c, 300, o);
+	EXPECT_EQ(in_use(c), 0);
+	EXPECT_EQ(kmem_cache_alloc_bulk(c, GFP_KERNEL, 0, o), 0);
+
+	/* All or none: a third of the allocations fail. */
+	ASSERT_EQ(fault_inject_set(&failslab, "33%,cache=bulk,verbose=0,seed=7"), 0);
+	kmem_cache_set_failslab(c, true);
+	for (int run = 0; run < 20; run++) {
+		int got = kmem_cache_alloc_bulk(c, GFP_KERNEL, 40, o);
+
+		EXPECT(got == 0 || got == 40);
+		if (got == 0) {
+			failed_runs++;
+			EXPECT_EQ(in_use(c), 0);
+		} else {
+			kmem_cache_free_bulk(c, 40, o);
+		}
+	}
+	fault_inject_clear(&failslab);
+	kmem_cache_set_failslab(c, false);
+	EXPECT(failed_runs > 0);
+	EXPECT_EQ(in_use(c), 0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+
+	/* kmalloc's blocks: free_bulk with no cache. */
+	for (int i = 0; i < 100; i++)
+		ASSERT((o[i] = kmalloc(16 + i * 40, GFP_KERNEL)) != NULL);
+	kmem_cache_free_bulk(NULL, 100, o);
+}
+FX_CASE2(bulk)
+
 /* ---- 9. depot, free-slab rule, division-free layout maths ------------------- */
 
 /*
@@ -4027,6 +4091,8 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(out_of_memory_slob),
 	    KTEST_CASE(debug_param),
 	    KTEST_CASE(debug_param_slob),
+	    KTEST_CASE(bulk),
+	    KTEST_CASE(bulk_slob),
 	    KTEST_CASE(depot),
 	    KTEST_CASE(big_object_caches),
 	    KTEST_CASE(free_rule),

@@ -322,6 +322,104 @@ static void zeroed_memory(struct ktest *t)
 	expect_kheap_restored(t, &s, 0, 0);
 }
 
+/*
+ * Linux's helpers: kmalloc_array, krealloc_array, kmemdup, kstrdup,
+ * kstrndup and kfree_sensitive, on whatever backend the boot chose. An
+ * overflowing count is NULL and leaves a reallocated block as it was;
+ * kfree_sensitive clears a block it is given (seen when the same block
+ * comes back at once, on plain slab caches), and never writes through a
+ * pointer that is no block handed out: inside a block, or freed already,
+ * kfree gets it untouched and reports it.
+ */
+static void linux_helpers(struct ktest *t)
+{
+	static char text[] = "a kernel string";
+	unsigned long kerr = kfree_errors, serr = slab_errors;
+	u8 *p, *q;
+	char *s;
+
+	EXPECT(kmalloc_array(SIZE_MAX / 2 + 1, 2, GFP_KERNEL) == NULL);
+	p = kmalloc_array(3, 100, GFP_KERNEL);
+	ASSERT(p != NULL);
+	EXPECT(ksize(p) >= 300);
+	pattern_fill(p, 7, 0, 300);
+	EXPECT(krealloc_array(p, SIZE_MAX / 4 + 1, 8, GFP_KERNEL) == NULL);
+	EXPECT_EQ(pattern_first_bad(p, 7, 300), -1);
+	q = krealloc_array(p, 30, 100, GFP_KERNEL);
+	ASSERT(q != NULL);
+	EXPECT(ksize(q) >= 3000);
+	EXPECT_EQ(pattern_first_bad(q, 7, 300), -1);
+
+	p = kmemdup(q, 3000, GFP_KERNEL);
+	ASSERT(p != NULL);
+	EXPECT(p != q && memcmp(p, q, 3000) == 0);
+	kfree(q);
+	kfree(p);
+	EXPECT(kmemdup(text, 0, GFP_KERNEL) == ZERO_SIZE_PTR);
+
+	s = kstrdup(text, GFP_KERNEL);
+	ASSERT(s != NULL);
+	EXPECT_STREQ(s, text);
+	EXPECT(s != text);
+	kfree(s);
+	EXPECT(kstrdup(NULL, GFP_KERNEL) == NULL);
+	s = kstrndup(text, 8, GFP_KERNEL);
+	ASSERT(s != NULL);
+	EXPECT_STREQ(s, "a kernel");
+	kfree(s);
+	s = kstrndup(text, 100, GFP_KERNEL);
+	ASSERT(s != NULL);
+	EXPECT_STREQ(s, text);
+	kfree(s);
+	EXPECT(kstrndup(NULL, 4, GFP_KERNEL) == NULL);
+
+	/* Cleared: on plain slab caches (no debug poison, no KASAN
+	 * quarantine, no KFENCE sample) the block is the next one handed out
+	 * here. */
+	p = kmalloc(192, GFP_KERNEL);
+	ASSERT(p != NULL);
+	memset(p, 0xaa, 192);
+	kfree_sensitive(p);
+	q = kmalloc(192, GFP_KERNEL);
+	ASSERT(q != NULL);
+	if (kmalloc_backend == KMALLOC_SLAB && !KASAN_KERNEL && !kfence_enabled && !slab_debug_flags) {
+		ASSERT(q == p);
+		for (size_t i = 0; i < 192; i++)
+			if (q[i]) {
+				ktest_fail(t, __FILE__, __LINE__, "byte %zu of the block is 0x%x after kfree_sensitive",
+					   i, q[i]);
+				break;
+			}
+	}
+	/* Inside a block (on its cache's grid, which kfree's fast path does
+	 * not check, docs/kmalloc.md): not written, reported. */
+	memset(q, 0x5c, 192);
+	console_capture_begin(out, sizeof(out));
+	kfree_sensitive(q + 64);
+	console_capture_end();
+	EXPECT(out[0] != '\0');
+	for (size_t i = 0; i < 192; i++)
+		if (q[i] != 0x5c) {
+			ktest_fail(t, __FILE__, __LINE__, "byte %zu written by kfree_sensitive of a pointer inside",
+				   i);
+			break;
+		}
+	kfree(q);
+	/* Twice: the second is reported and frees nothing. */
+	p = kmalloc(100, GFP_KERNEL);
+	ASSERT(p != NULL);
+	kfree_sensitive(p);
+	console_capture_begin(out, sizeof(out));
+	kfree_sensitive(p);
+	console_capture_end();
+	EXPECT(out[0] != '\0');
+	kerr = kfree_errors - kerr;
+	serr = slab_errors - serr;
+	EXPECT_EQ(kerr + serr, 2);
+	kfree_sensitive(NULL);
+	kfree_sensitive(ZERO_SIZE_PTR);
+}
+
 static void krealloc_semantics(struct ktest *t)
 {
 	struct kheap_snap s;
@@ -1284,6 +1382,7 @@ KTEST_SUITE(kmalloc,
 	KTEST_CASE(zero_size_null_and_limits),
 	KTEST_CASE(zeroed_memory),
 	KTEST_CASE(krealloc_semantics),
+	KTEST_CASE(linux_helpers),
 	KTEST_CASE(bad_frees_reported),
 	KTEST_CASE(aligned_slob_alloc),
 	KTEST_CASE(kmalloc_alignment),

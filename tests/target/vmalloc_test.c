@@ -1477,6 +1477,85 @@ static void too_big_fails_and_gives_back(struct ktest *t)
 	expect_restored(t, &before);
 }
 
+/* Bytes of [p, p + n) that are not 0. */
+static unsigned long nonzero_bytes(const u8 *p, unsigned long n)
+{
+	unsigned long c = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		c += p[i] != 0;
+	return c;
+}
+
+/*
+ * Linux's helpers: vmalloc_32 takes every page below 4 GiB (on 8 GiB plain
+ * vmalloc's come from ZONE_NORMAL above it); vcalloc, kvzalloc and
+ * kvcalloc give zeroed memory and NULL for an overflowing count, as does
+ * kvmalloc_array; kvrealloc keeps a block that already holds the new size
+ * and moves a grown one (to vmalloc beyond KMALLOC_MAX_SIZE) with its
+ * bytes.
+ */
+static void linux_helpers(struct ktest *t)
+{
+	const unsigned long n32 = 5 * PAGE_SIZE + 1;
+	u8 *p, *q;
+
+	p = vmalloc_32(n32);
+	ASSERT(p != NULL);
+	EXPECT(is_vmalloc_addr(p));
+	for (unsigned long off = 0; off < n32; off += PAGE_SIZE) {
+		struct page *pg = vmalloc_to_page(p + off);
+
+		ASSERT(pg != NULL);
+		EXPECT(PFN_PHYS(page_to_pfn(pg)) + PAGE_SIZE <= 1ull << 32);
+	}
+	memset(p, 0x33, n32);
+	vfree(p);
+
+	EXPECT(vcalloc(SIZE_MAX / 2 + 1, 2) == NULL);
+	p = vcalloc(1000, 40);
+	ASSERT(p != NULL);
+	EXPECT(is_vmalloc_addr(p));
+	EXPECT_EQ(nonzero_bytes(p, 40000), 0);
+	vfree(p);
+
+	EXPECT(kvmalloc_array(SIZE_MAX / 8 + 1, 8, GFP_KERNEL) == NULL);
+	EXPECT(kvcalloc(SIZE_MAX / 8 + 1, 8, GFP_KERNEL) == NULL);
+	for (unsigned long size = 100; size <= (8ul << 20); size *= 9) {
+		p = kvzalloc(size, GFP_KERNEL);
+		ASSERT(p != NULL);
+		EXPECT_EQ(nonzero_bytes(p, size), 0);
+		memset(p, 0x44, size);
+		kvfree(p);
+		p = kvcalloc(size / 8, 8, GFP_KERNEL);
+		ASSERT(p != NULL);
+		EXPECT_EQ(nonzero_bytes(p, size / 8 * 8), 0);
+		memset(p, 0x55, size / 8 * 8);
+		kvfree(p);
+	}
+	p = kvmalloc_array(1000, 8, GFP_KERNEL);
+	ASSERT(p != NULL);
+	kvfree(p);
+
+	p = kvmalloc(100, GFP_KERNEL);
+	ASSERT(p != NULL);
+	for (int i = 0; i < 100; i++)
+		p[i] = (u8)(i * 7);
+	EXPECT(kvrealloc(p, 100, 60, GFP_KERNEL) == p);
+	q = kvrealloc(p, 100, KMALLOC_MAX_SIZE + PAGE_SIZE, GFP_KERNEL);
+	ASSERT(q != NULL);
+	EXPECT(is_vmalloc_addr(q));
+	for (int i = 0; i < 100; i++)
+		if (q[i] != (u8)(i * 7)) {
+			ktest_fail(t, __FILE__, __LINE__, "byte %d not kept by kvrealloc", i);
+			break;
+		}
+	kvfree(q);
+	p = kvrealloc(NULL, 0, 300, GFP_KERNEL);
+	ASSERT(p != NULL);
+	kvfree(p);
+}
+
 KTEST_SUITE(vmalloc,
 	KTEST_CASE(sizes_zero_huge_and_tiny),
 	KTEST_CASE(big_area_virtually_contiguous),
@@ -1487,6 +1566,7 @@ KTEST_SUITE(vmalloc,
 	KTEST_CASE(vzalloc_zeroes),
 	KTEST_CASE(vmap_maps_given_pages_in_order),
 	KTEST_CASE(kvmalloc_small_and_big),
+	KTEST_CASE(linux_helpers),
 	KTEST_CASE(bad_vfree_reported_and_harmless),
 	KTEST_CASE(vmallocinfo_lines),
 	KTEST_CASE(meminfo_vmalloc_lines),
