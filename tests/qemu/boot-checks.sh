@@ -370,13 +370,9 @@ check dmesg 0 "^dmesg: usage: dmesg \[-c \| -C\]"
 dmesg_counts=$(tr -d '\r' <"$LOGDIR/dmesg.log" | awk '
 	/^Memory: / { mem++ } /^Kernel command line: / { cmd++ } /^marker-one$/ { one++ } /^marker-two$/ { two++ }
 	END { print mem + 0, cmd + 0, one + 0, two + 0 }')
-if [ "$dmesg_counts" = "2 2 2 2" ]; then
-	echo "ok   dmesg-log"
-	record dmesg-log 1 0
-else
-	echo "FAIL dmesg-log: Memory:, Kernel command line:, marker-one, marker-two seen $dmesg_counts times, expected 2 2 2 2"
-	record dmesg-log 0 1
-fi
+[ "$dmesg_counts" = "2 2 2 2" ] && dmesg_counts="ok" ||
+	dmesg_counts="Memory:, Kernel command line:, marker-one, marker-two seen $dmesg_counts times, expected 2 2 2 2"
+verdict dmesg dmesg-log "$dmesg_counts"
 # More than the log's 32 KiB since boot: dmesg starts at a whole line (one
 # printed before, not a piece of one) and the boot log is gone from it.
 qemu_run dmesg-wrap 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
@@ -389,14 +385,7 @@ wrap_verdict=$(tr -d '\r' <"$LOGDIR/dmesg-wrap.log" | awk '
 	in_dump { n++; bytes += length($0) + 1; if ($0 ~ /^Memory: /) bad = "the boot log is still in it" }
 	END { if (!first) bad = "nothing printed"; else if (bytes < 30000 || bytes > 32768) bad = bytes " bytes"
 	      print bad ? bad : "ok" }')
-if [ "$wrap_verdict" = ok ]; then
-	echo "ok   dmesg-wrap"
-	record dmesg-wrap 1 0
-else
-	echo "FAIL dmesg-wrap: $wrap_verdict"
-	show_log dmesg-wrap
-	record dmesg-wrap 0 1
-fi
+verdict dmesg-wrap dmesg-wrap "$wrap_verdict"
 
 # maxcpus=N (Linux's; nr_cpus= the same, nosmp = 1): at most N harts up, the
 # boot hart counted; each one left down says why, and the smp suite passes on

@@ -113,6 +113,21 @@ ktest_judge() {
 	record "$name" "$passed" "$failed"
 }
 
+# verdict RUN RESULT TEXT: record TEXT ("ok ..." or a reason) as RESULT.
+verdict() {
+	case "$3" in
+	ok*)
+		echo "ok   $2: ${3#ok }"
+		record "$2" 1 0
+		;;
+	*)
+		echo "FAIL $2: $3"
+		show_log "$1"
+		record "$2" 0 1
+		;;
+	esac
+}
+
 # expect_log NAME PATTERN...: each grep -E pattern must match the log.
 # Prints the first one missing, returns 1 if any is.
 expect_log() {

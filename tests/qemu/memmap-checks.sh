@@ -22,21 +22,6 @@ cd "$(dirname "$0")/../.."
 
 VIRT="-M virt -bios default"
 
-# verdict RUN RESULT TEXT: record TEXT ("ok ..." or a reason) as RESULT.
-verdict() {
-	case "$3" in
-	ok*)
-		echo "ok   $2: ${3#ok }"
-		record "$2" 1 0
-		;;
-	*)
-		echo "FAIL $2: $3"
-		show_log "$1"
-		record "$2" 0 1
-		;;
-	esac
-}
-
 # memmap_agrees RUN RESULT MODE: the run's last dump against the reports
 # printed after it (MODE slab: kmalloc=slab, slob: kmalloc=slob).
 memmap_agrees() {
