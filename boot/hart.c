@@ -35,9 +35,10 @@ struct hart harts[MAX_HARTS];
 
 /* maxcpus=N (Linux's; nr_cpus=N the same here, nosmp as maxcpus=1): at most
  * N harts up, the boot hart counted; maxcpus=0 is maxcpus=1, as Linux's
- * maxcpus=0 keeps only the boot cpu. 0 here: no limit. */
-static u32 max_harts_param, max_harts_given;
-static const char *max_harts_name;
+ * maxcpus=0 keeps only the boot cpu. 0 here: no limit. max_harts_why is
+ * the word that set it, for the line of each hart it leaves down. */
+static u32 max_harts_param;
+static char max_harts_why[24];
 
 static int set_max_harts(const char *name, const char *value)
 {
@@ -47,8 +48,7 @@ static int set_max_harts(const char *name, const char *value)
 	if (rc)
 		return rc;
 	max_harts_param = n ? n : 1;
-	max_harts_given = n;
-	max_harts_name = name;
+	ksnprintf(max_harts_why, sizeof(max_harts_why), "%s=%u", name, n);
 	return 0;
 }
 
@@ -64,16 +64,21 @@ static int nr_cpus_param(const char *value)
 }
 KPARAM("nr_cpus", nr_cpus_param, "nr_cpus=N  the same as maxcpus=N");
 
+static int nosmp_param(const char *value)
+{
+	if (value)
+		return -EINVAL;
+	max_harts_param = 1;
+	kstrlcpy(max_harts_why, "nosmp", sizeof(max_harts_why));
+	return 0;
+}
+KPARAM("nosmp", nosmp_param, "nosmp  the boot hart only (maxcpus=1)");
+
 unsigned int harts_limit(void)
 {
 	return max_harts_param && max_harts_param < MAX_HARTS ? max_harts_param : MAX_HARTS;
 }
 
-static int nosmp_param(const char *value)
-{
-	return value ? -EINVAL : set_max_harts("nosmp", "1");
-}
-KPARAM("nosmp", nosmp_param, "nosmp  the boot hart only (maxcpus=1)");
 /* For entry.S, which looks a late hart's slot up by hartid. */
 const unsigned long hart_struct_size = sizeof(struct hart);
 _Static_assert(__builtin_offsetof(struct hart, stack_top) == HART_STACK_TOP_OFFSET &&
@@ -298,11 +303,7 @@ unsigned int harts_start(const struct dt_info *dt)
 			continue;
 		}
 		if (max_harts_param && nr_harts >= max_harts_param) {
-			if (strcmp(max_harts_name, "nosmp") == 0)
-				kprintf("harts: hart %lu left down: nosmp\n", (unsigned long)c->hartid);
-			else
-				kprintf("harts: hart %lu left down: %s=%u\n", (unsigned long)c->hartid,
-					max_harts_name, max_harts_given);
+			kprintf("harts: hart %lu left down: %s\n", (unsigned long)c->hartid, max_harts_why);
 			continue;
 		}
 		if (start_one(nr_harts, c->hartid)) {
