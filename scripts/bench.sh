@@ -381,7 +381,21 @@ bytes shared) does not reach 25 either as measured: 27.9% at 55 instructions fro
 from 160 up (a quarter of mixed's requests are 184 bytes). So the heap classes are kept as an option
 (`kmalloc_heap=`), the default stays the segregated slab classes, and mixed's 25 stays unmet. What is left to reach 25 at 45: a per-hart cache in front of
 the heap classes that kfree can reach without the slab path's class lookup (a block's class from its SLOB
-header costs about 15 instructions on kfree), and heap pages larger than one page for the blocks above 1 KiB.
+header costs about 15 instructions on kfree), and heap pages larger than one page for the blocks above 1 KiB. What such a cache would have to do, measured from
+where compact's instructions go: replaying mixed's requests (scripts/mixed-requests.h) through
+`build/librvmm-malloc.so` under callgrind, `RVMM_MALLOC_HEAP=compact` adds 2.9 million instructions to off's
+23.2 million, all in the SLOB functions the heap classes reach (seg_kmalloc_find, kfree_other_page,
+seg_kfree_merge, seg_kmalloc, slob_kmalloc, slob_kfree, kmalloc_miss, kfree: about 125 x86 instructions per
+heap-class operation; the heap classes are 12.1% of mixed's operations, the sizes 448 to 1360). On the target
+the same split puts compact's 55 at about 40 per slab operation and 130 to 160 per heap-class operation, so 45
+needs the heap classes at about 80 or less on average. scripts/heap-front-cache-model.c replays mixed with a
+cache of at most K freed blocks per request size in front of the heap: K = 1 serves 50.0% of the heap classes'
+operations and adds 0.5 points of overhead at the peak, K = 2 66.9% and 1.2 points, K = 4 80.7% and 3.0
+points, K = 8 89.9% and 6.3 points. With about 25 instructions per served operation only K = 2 comes near
+both bounds, at about 45 instructions and 24.9%: no margin on either, so it is not built.
+
+    cc -O2 -o /tmp/heap-front-cache-model scripts/heap-front-cache-model.c && /tmp/heap-front-cache-model
+
 kmalloc_peak_bytes (the churn, mixed and lifetime slab rows) counts kmalloc's SLOB heap with the slabs since
 these rows; with the heap classes off the rows are unchanged (the heap does not move), and the extra peak
 bookkeeping in slab_account (kmalloc_note_held when pages or metadata are taken) costs the bulk refill and
