@@ -17,9 +17,7 @@
  */
 #include <drivers/devicetree.h>
 #include <boot/hart.h>
-#include <lib/cmdline.h>
 #include <lib/kstring.h>
-#include <lib/parse.h>
 #include <boot/paging.h>
 #include <lib/riscv.h>
 #include <boot/sbi.h>
@@ -32,52 +30,6 @@
 #define HART_START_TIMEOUT_US 10000000
 
 struct hart harts[MAX_HARTS];
-
-/* maxcpus=N (Linux's; nr_cpus=N the same here, nosmp as maxcpus=1): at most
- * N harts up, the boot hart counted; maxcpus=0 is maxcpus=1, as Linux's
- * maxcpus=0 keeps only the boot cpu. 0 here: no limit. max_harts_why is
- * the word that set it, for the line of each hart it leaves down. */
-static u32 max_harts_param;
-static char max_harts_why[24];
-
-static int set_max_harts(const char *name, const char *value)
-{
-	u32 n;
-	int rc = parse_u32(value, &n);
-
-	if (rc)
-		return rc;
-	max_harts_param = n ? n : 1;
-	ksnprintf(max_harts_why, sizeof(max_harts_why), "%s=%u", name, n);
-	return 0;
-}
-
-static int maxcpus_param(const char *value)
-{
-	return set_max_harts("maxcpus", value);
-}
-KPARAM("maxcpus", maxcpus_param, "maxcpus=N  bring up at most N harts, the boot hart counted (0: the boot hart only)");
-
-static int nr_cpus_param(const char *value)
-{
-	return set_max_harts("nr_cpus", value);
-}
-KPARAM("nr_cpus", nr_cpus_param, "nr_cpus=N  the same as maxcpus=N");
-
-static int nosmp_param(const char *value)
-{
-	if (value)
-		return -EINVAL;
-	max_harts_param = 1;
-	kstrlcpy(max_harts_why, "nosmp", sizeof(max_harts_why));
-	return 0;
-}
-KPARAM("nosmp", nosmp_param, "nosmp  the boot hart only (maxcpus=1)");
-
-unsigned int harts_limit(void)
-{
-	return max_harts_param && max_harts_param < MAX_HARTS ? max_harts_param : MAX_HARTS;
-}
 
 /* For entry.S, which looks a late hart's slot up by hartid. */
 const unsigned long hart_struct_size = sizeof(struct hart);
@@ -298,12 +250,8 @@ unsigned int harts_start(const struct dt_info *dt)
 				(unsigned long)c->hartid);
 			continue;
 		}
-		if (why_down) { /* usable, but MAX_HARTS are up */
+		if (why_down) { /* usable, but maxcpus= or MAX_HARTS harts are up */
 			kprintf("harts: hart %lu left down: %s\n", (unsigned long)c->hartid, why_down);
-			continue;
-		}
-		if (max_harts_param && nr_harts >= max_harts_param) {
-			kprintf("harts: hart %lu left down: %s\n", (unsigned long)c->hartid, max_harts_why);
 			continue;
 		}
 		if (start_one(nr_harts, c->hartid)) {

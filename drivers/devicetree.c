@@ -39,7 +39,9 @@
  */
 #include <config.h>
 #include <lib/kernel.h>
+#include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <lib/parse.h>
 #include <drivers/fdt.h>
 #include <drivers/devicetree.h>
 
@@ -1014,6 +1016,52 @@ static const char *cpu_mmu_missing(const struct dt_cpu *cpu)
 }
 
 /* A missing MMU is named first: such a hart can never run rvmm. */
+/* maxcpus=N (Linux's; nr_cpus=N the same here, nosmp as maxcpus=1): at most
+ * N harts up, the boot hart counted; maxcpus=0 is maxcpus=1, as Linux's
+ * maxcpus=0 keeps only the boot cpu. dt_max_harts_why is the word that set
+ * it, the reason given for each hart it leaves down. */
+u32 dt_max_harts;
+char dt_max_harts_why[24];
+
+static int set_max_harts(const char *name, const char *value)
+{
+	u32 n;
+	int rc = parse_u32(value, &n);
+
+	if (rc)
+		return rc;
+	dt_max_harts = n ? n : 1;
+	ksnprintf(dt_max_harts_why, sizeof(dt_max_harts_why), "%s=%u", name, n);
+	return 0;
+}
+
+static int maxcpus_param(const char *value)
+{
+	return set_max_harts("maxcpus", value);
+}
+KPARAM("maxcpus", maxcpus_param, "maxcpus=N  bring up at most N harts, the boot hart counted (0: the boot hart only)");
+
+static int nr_cpus_param(const char *value)
+{
+	return set_max_harts("nr_cpus", value);
+}
+KPARAM("nr_cpus", nr_cpus_param, "nr_cpus=N  the same as maxcpus=N");
+
+static int nosmp_param(const char *value)
+{
+	if (value)
+		return -EINVAL;
+	dt_max_harts = 1;
+	kstrlcpy(dt_max_harts_why, "nosmp", sizeof(dt_max_harts_why));
+	return 0;
+}
+KPARAM("nosmp", nosmp_param, "nosmp  the boot hart only (maxcpus=1)");
+
+unsigned int dt_harts_limit(void)
+{
+	return dt_max_harts && dt_max_harts < MAX_HARTS ? dt_max_harts : MAX_HARTS;
+}
+
 const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up)
 {
 	const char *no_mmu = cpu_mmu_missing(cpu);
@@ -1022,6 +1070,8 @@ const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up)
 		return no_mmu;
 	if (!cpu->okay)
 		return "status not okay";
+	if (dt_max_harts && nr_up >= dt_max_harts)
+		return dt_max_harts_why;
 	if (nr_up >= MAX_HARTS)
 		return "rvmm supports " STR(MAX_HARTS) " harts";
 	return NULL;

@@ -57,6 +57,7 @@ struct options {
 	u64 boot_hart;
 	const char *zone_dma_limit; /* "zone_dma_limit=..." as given */
 	const char *mem; /* "mem=..." as given */
+	const char *harts; /* "maxcpus=...", "nr_cpus=..." or "nosmp" as given */
 };
 
 /* Where the kernel image is taken to lie, and where that came from. Unless
@@ -102,6 +103,9 @@ static void print_help(void)
 	     "  zone_dma_limit=ADDR    as the kernel parameter (overrides the tree's bootargs)\n"
 	     "  mem=SIZE               as the kernel parameter: only the lowest SIZE bytes of RAM\n"
 	     "                         (overrides the tree's bootargs)\n"
+	     "  maxcpus=N, nr_cpus=N, nosmp\n"
+	     "                         as the kernel parameters: at most N harts up (overrides the\n"
+	     "                         tree's bootargs)\n"
 	     "ADDR and SIZE are decimal or 0x hex, optionally with K, M or G.");
 }
 
@@ -150,6 +154,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->zone_dma_limit = a;
 		} else if (strncmp(a, "mem=", 4) == 0) {
 			o->mem = a;
+		} else if (strncmp(a, "maxcpus=", 8) == 0 || strncmp(a, "nr_cpus=", 8) == 0 ||
+			   strcmp(a, "nosmp") == 0) {
+			o->harts = a;
 		} else if (a[0] == '-' && a[1]) {
 			usage_error("unknown option %s", a);
 		} else if (o->dtb_file) {
@@ -462,11 +469,21 @@ static int apply_param(const char *word, size_t len)
 	return cmdline_parse(buf);
 }
 
+/* Does the word at @p (up to a space) set parameter @name ("name=" for one
+ * with a value, "name" for a bare word)? */
+static bool word_sets(const char *p, const char *name)
+{
+	size_t n = strlen(name), len = strcspn(p, " ");
+
+	return name[n - 1] == '=' ? strncmp(p, name, n) == 0 : len == n && strncmp(p, name, n) == 0;
+}
+
 /* The boot command line, and the parameters of it this tool acts on:
- * zone_dma_limit= and mem= (the options given to rvmm-dt win). */
+ * zone_dma_limit=, mem=, maxcpus=, nr_cpus= and nosmp (the options given
+ * to rvmm-dt win). */
 static void show_cmdline(const struct options *o, const struct dt_info *dt)
 {
-	static const char *const acted_on[] = { "zone_dma_limit=", "mem=" };
+	static const char *const acted_on[] = { "zone_dma_limit=", "mem=", "maxcpus=", "nr_cpus=", "nosmp" };
 	const char *p = dt->bootargs;
 
 	kprintf("Kernel command line: %s\n", dt->bootargs);
@@ -474,13 +491,15 @@ static void show_cmdline(const struct options *o, const struct dt_info *dt)
 		if (p != dt->bootargs && p[-1] != ' ')
 			continue;
 		for (size_t i = 0; i < sizeof(acted_on) / sizeof(acted_on[0]); i++)
-			if (strncmp(p, acted_on[i], strlen(acted_on[i])) == 0)
+			if (word_sets(p, acted_on[i]))
 				warnings += apply_param(p, strcspn(p, " "));
 	}
 	if (o->zone_dma_limit && apply_param(o->zone_dma_limit, strlen(o->zone_dma_limit)))
 		usage_error("%s: not an address", o->zone_dma_limit);
 	if (o->mem && apply_param(o->mem, strlen(o->mem)))
 		usage_error("%s: not a size of at least a page", o->mem);
+	if (o->harts && apply_param(o->harts, strlen(o->harts)))
+		usage_error("%s: not a number", o->harts);
 }
 
 /* The initrd, and whether its pages can be released once it is used. */

@@ -103,9 +103,7 @@ bool hart_sleep_until(bool (*done)(void *arg), void *arg, u64 timeout_us);
 /* False when harts_start found that an SBI IPI does not reach the boot hart
  * (no IPI device): then no other hart was started. */
 bool harts_ipis_work(void);
-/* The most harts harts_start brings up: MAX_HARTS, or fewer with the
- * maxcpus= / nr_cpus= / nosmp boot parameters. */
-unsigned int harts_limit(void);
+
 /* Wake a hart sleeping in hart_sleep_until (by hardware hart id). */
 void hart_kick(unsigned long hartid);
 

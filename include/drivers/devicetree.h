@@ -196,10 +196,16 @@ u64 dt_ram_limit(struct dt_info *info, u64 limit);
 /*
  * Why rvmm leaves @cpu down when @nr_up harts (the boot hart included) are
  * already up, or NULL when it would start it: "no MMU (no mmu-type)",
- * "no MMU (mmu-type riscv,none)", "status not okay", or "rvmm supports N
+ * "no MMU (mmu-type riscv,none)", "status not okay", the boot parameter
+ * that limits the harts once that many are up ("maxcpus=2", "nr_cpus=3",
+ * "nosmp": dt_max_harts, 0 when none was given), or "rvmm supports N
  * harts" once MAX_HARTS are up. Never asked about the boot hart itself.
  */
 const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up);
+extern u32 dt_max_harts;
+extern char dt_max_harts_why[24];
+/* The most harts that come up: MAX_HARTS, or fewer with those parameters. */
+unsigned int dt_harts_limit(void);
 
 /*
  * "no MMU (mmu-type riscv,none)" when the tree has a cpu node for hart

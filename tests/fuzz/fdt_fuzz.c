@@ -317,6 +317,7 @@ static void fuzz_dt_parse(const u8 *data, size_t size, int open_err)
 	/* The bootargs go to the command line parser at boot; a mem= among
 	 * them then cuts RAM (dt_apply_mem_limit, as memory_map_init does). */
 	dt_mem_limit = 0;
+	dt_max_harts = 0;
 	args = strdup(info.bootargs);
 	(void)cmdline_parse_boot(args);
 	free(args);

@@ -1211,6 +1211,28 @@ static void cpu_down_reasons(struct ktest *t)
 	EXPECT(dt_cpu_down_reason(&c, 1) == NULL);
 	EXPECT(dt_cpu_down_reason(&c, MAX_HARTS - 1) == NULL);
 	EXPECT_STREQ(dt_cpu_down_reason(&c, MAX_HARTS), "rvmm supports " STR(MAX_HARTS) " harts");
+	/* maxcpus= / nr_cpus= / nosmp: the word that set the limit, once that
+	 * many are up; a bad value changes nothing. */
+	char w1[] = "maxcpus=2", w2[] = "nr_cpus=0", w3[] = "nosmp", w4[] = "maxcpus=x", w5[] = "nosmp=1";
+	struct capture cap;
+	char out[256];
+
+	EXPECT_EQ(cmdline_parse(w1), 0);
+	EXPECT(dt_cpu_down_reason(&c, 1) == NULL);
+	EXPECT_STREQ(dt_cpu_down_reason(&c, 2), "maxcpus=2");
+	EXPECT_EQ(dt_harts_limit(), 2);
+	EXPECT_EQ(cmdline_parse(w2), 0);
+	EXPECT_STREQ(dt_cpu_down_reason(&c, 1), "nr_cpus=0");
+	EXPECT_EQ(dt_harts_limit(), 1);
+	EXPECT_EQ(cmdline_parse(w3), 0);
+	EXPECT_STREQ(dt_cpu_down_reason(&c, 1), "nosmp");
+	capture_start(&cap);
+	EXPECT_EQ(cmdline_parse(w4), 1);
+	EXPECT_EQ(cmdline_parse(w5), 1);
+	capture_end(&cap, out, sizeof(out));
+	EXPECT_STREQ(dt_cpu_down_reason(&c, 1), "nosmp");
+	dt_max_harts = 0;
+	EXPECT_EQ(dt_harts_limit(), MAX_HARTS);
 	c.okay = c.usable = false;
 	EXPECT_STREQ(dt_cpu_down_reason(&c, 1), "status not okay");
 	strcpy(c.mmu_type, "riscv,none"); /* the missing MMU is named before the status */

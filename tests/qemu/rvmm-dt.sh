@@ -344,6 +344,13 @@ dt virt-8g-mem-bad mem=1k "$DTB/virt-8g.dtb"
 check virt-8g-mem-bad 2 "^cmdline: invalid value for 'mem': '1k' \(error -22\)$" \
 	"mem=1k: not a size of at least a page"
 
+# maxcpus= / nosmp as the kernel parameters: the harts line counts them.
+dt virt-8g-maxcpus $KAT --dtb-at 0xbfe00000 maxcpus=2 "$DTB/virt-8g.dtb"
+check virt-8g-maxcpus 0 "^harts: hart 3 left down: maxcpus=2$" \
+	"^harts: 2 of 4 would come up \(boot hart 0, assumed: the first usable one\)$"
+dt virt-8g-nosmp $KAT --dtb-at 0xbfe00000 nosmp "$DTB/virt-8g.dtb"
+check virt-8g-nosmp 0 "^harts: 1 of 4 would come up "
+
 # The pieces of RAM memblock leaves unused, as the kernel reports them.
 dt ram-above-256g $KAT --dtb-at 0x8fe00000 "$DTB/ram-above-256g.dtb"
 check_log ram-above-256g ram-above-256g-left-out \

@@ -41,7 +41,7 @@ static void all_usable_harts_online(struct ktest *t)
 		usable += boot_dt.cpus[i].usable;
 	if (!harts_ipis_work()) /* none could be started: the boot hart alone */
 		usable = 1;
-	EXPECT_EQ(nr_harts, MIN(usable, harts_limit())); /* MAX_HARTS, or maxcpus= */
+	EXPECT_EQ(nr_harts, MIN(usable, dt_harts_limit())); /* MAX_HARTS, or maxcpus= */
 	for (unsigned int cpu = 0; cpu < nr_harts; cpu++) {
 		EXPECT(harts[cpu].online);
 		EXPECT_EQ(harts[cpu].cpu, cpu);
