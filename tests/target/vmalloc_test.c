@@ -1493,13 +1493,14 @@ static unsigned long nonzero_bytes(const u8 *p, unsigned long n)
  * kvcalloc give zeroed memory and NULL for an overflowing count, as does
  * kvmalloc_array; kvrealloc keeps a block that already holds the new size
  * and moves a grown one (to vmalloc beyond KMALLOC_MAX_SIZE) with its
- * bytes.
+ * bytes. Skipped below 32 MiB of RAM.
  */
 static void linux_helpers(struct ktest *t)
 {
 	const unsigned long n32 = 5 * PAGE_SIZE + 1;
 	u8 *p, *q;
 
+	KTEST_NEEDS_RAM(32); /* buffers of up to 6 MiB, a kvrealloc past 4 MiB */
 	p = vmalloc_32(n32);
 	ASSERT(p != NULL);
 	EXPECT(is_vmalloc_addr(p));
