@@ -44,8 +44,9 @@ fuzz_run() {
 # backend, SLOB's two models, the debug features that change what frees do,
 # the KASAN kernel (every byte the console's commands touch checked), and
 # 8 GiB on 4 harts (DMA32 and Normal: GFP_DMA32's zone caches and heaps),
-# and fault injection (the commands' failure paths, until the first
-# cleanup's `faultinject off`).
+# fault injection (the commands' failure paths, until the first cleanup's
+# `faultinject off`), and 24 MiB of a 256 MiB machine on 3 of its 4 harts
+# (mem=, maxcpus=: the commands' big requests meet memory running out).
 SMALL="-smp 2 -m 256M"
 set -- 1 "$SMALL" "$KERNEL" "" \
 	2 "$SMALL" "$KERNEL" "kmalloc=slob slab=slob" \
@@ -55,7 +56,8 @@ set -- 1 "$SMALL" "$KERNEL" "" \
 	6 "$SMALL" build/rvmm-kasan.elf "" \
 	7 "$SMALL" build/rvmm-kasan.elf "kmalloc=slob slab=slob" \
 	8 "-smp 4 -m 8G" "$KERNEL" "" \
-	9 "$SMALL" "$KERNEL" "failslab=5% fail_page_alloc=5%"
+	9 "$SMALL" "$KERNEL" "failslab=5% fail_page_alloc=5%" \
+	10 "-smp 4 -m 256M" "$KERNEL" "mem=24M maxcpus=3"
 while [ $# -ge 4 ]; do
 	tag=$(echo "${3##*/}${4:+ $4}" | sed 's/\.elf//; s/rvmm-*//; s/[ =.%,]/_/g; s/^_//')
 	[ "$2" = "$SMALL" ] || tag="${tag:+$tag-}$(echo "$2" | tr -d ' -')"
