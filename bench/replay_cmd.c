@@ -14,8 +14,16 @@
  * holds, becomes free memory (release_reserved_range, mm/reserved.c). A
  * reserved range of exactly the initrd's bytes (U-Boot's mem-reserve entry
  * for it) goes with it; any other overlap keeps it all (dt_initrd_overlap).
+ * An initrd outside the RAM rvmm manages (beyond mem=, or outside the
+ * tree's RAM) has no pages to give: paging_init mapped it read-only where
+ * it lies, and it stays there to be replayed again. One that cannot be read
+ * (unmapped, or no memory answering a load) is refused before replay
+ * touches it.
  */
 #include <boot/boot.h>
+#include <boot/hart.h>
+#include <boot/paging.h>
+#include <boot/trap.h>
 #include <lib/kstring.h>
 #include <boot/ktime.h>
 #include <mm/memblock.h>
@@ -36,10 +44,37 @@ static void release_initrd(u64 start, u64 end)
 			(unsigned long long)(other->base + other->size - 1));
 		return;
 	}
+	if (!node_pfn_valid(mem_node, PHYS_PFN(start))) { /* (it stays mapped: replay it again at will) */
+		kprintf("replay: the initrd lies outside the RAM rvmm manages (mem=, or the tree's RAM): "
+			"no pages to release\n");
+		return;
+	}
 	pages = release_reserved_range(mem_node, &memblock, start, end);
 	initrd_released = true;
 	kprintf("replay: released %lu initrd pages (%lu kB) to the page allocator\n", pages,
 		pages * (PAGE_SIZE / 1024));
+}
+
+static void load_byte(void *arg)
+{
+	(void)*(volatile const u8 *)arg;
+}
+
+/* Can the initrd [start, end) be read? Every page must be mapped (one
+ * outside RAM is mapped by paging_init when it can be) and answer a load
+ * (a tree may name an initrd where no memory is). */
+static bool initrd_readable(u64 start, u64 end)
+{
+	struct trap_expect e;
+
+	for (u64 va = ALIGN_DOWN(start, PAGE_SIZE); va < end; va += PAGE_SIZE) {
+		u64 at = va < start ? start : va;
+
+		if (pgtable_translate(&kernel_pgtable, va) == ~0ull ||
+		    trap_catch(load_byte, phys_to_virt(at), &e))
+			return false;
+	}
+	return true;
 }
 
 static int cmd_replay(int argc, char **argv)
@@ -64,6 +99,11 @@ static int cmd_replay(int argc, char **argv)
 	kprintf("replay: trace in the initrd [mem 0x%016llx-0x%016llx], %llu bytes\n",
 		(unsigned long long)start, (unsigned long long)end - 1,
 		(unsigned long long)(end - start));
+	if (!initrd_readable(start, end)) {
+		kprintf("replay: the initrd cannot be read: it lies outside RAM where it could not be mapped, "
+			"or no memory answers there (the boot log's paging: line says which)\n");
+		return -EIO;
+	}
 	t0 = time_now_us();
 	rc = replay_run(phys_to_virt(start), (size_t)(end - start), &opts, &r);
 	if (rc)

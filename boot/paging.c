@@ -94,6 +94,34 @@ static void map_dtb_outside_ram(void)
 			map_or_panic(va, va + PAGE_SIZE, PAGE_KERNEL_RO, 0, "device tree");
 }
 
+/* The initrd outside the direct map (beyond mem=, or outside the RAM the
+ * tree describes): the boot loader put it there, so the console's replay
+ * may still read it; its pages are mapped read-only where they lie. Not a
+ * panic when that cannot be done (beyond what Sv39 maps one-to-one, no
+ * page for a page table): a line, and replay refuses to read it. */
+static void map_initrd_outside_ram(void)
+{
+	u64 s = ALIGN_DOWN(boot_dt.initrd_start, PAGE_SIZE), e = ALIGN_UP(boot_dt.initrd_end, PAGE_SIZE);
+	unsigned long mapped = 0;
+
+	if (!boot_dt.has_initrd || boot_dt.initrd_end <= boot_dt.initrd_start)
+		return;
+	for (u64 va = s; va < e; va += PAGE_SIZE) {
+		if (pgtable_translate(&kernel_pgtable, va) != ~0ull)
+			continue;
+		if (va >= SV39_LOW_END || pgtable_map(&kernel_pgtable, va, va, PAGE_SIZE, PAGE_KERNEL_RO, 0)) {
+			kprintf("paging: the initrd at 0x%llx lies outside RAM and cannot be mapped%s: "
+				"replay will not read it\n", (unsigned long long)boot_dt.initrd_start,
+				va >= SV39_LOW_END ? " (beyond the 256 GiB Sv39 maps one-to-one)" : "");
+			return;
+		}
+		mapped++;
+	}
+	if (mapped)
+		kprintf("paging: the initrd at 0x%llx lies outside RAM: %lu page%s mapped read-only\n",
+			(unsigned long long)boot_dt.initrd_start, mapped, mapped == 1 ? "" : "s");
+}
+
 bool paging_map_device(u64 pa, const char *what)
 {
 	u64 s = ALIGN_DOWN(pa, PAGE_SIZE);
@@ -166,6 +194,7 @@ void paging_init(const struct memblock *mb)
 			       mb->memory.regions[i].base + mb->memory.regions[i].size);
 	map_kernel_image();
 	map_dtb_outside_ram();
+	map_initrd_outside_ram();
 	map_kernel_devices();
 	kernel_satp = SATP_MODE_SV39 | kernel_pgtable.root_pa >> PAGE_SHIFT;
 	paging_enable_this_hart();

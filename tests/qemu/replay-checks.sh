@@ -92,6 +92,18 @@ else
 	record replay-keep 0 1
 fi
 
+# An initrd beyond mem= (QEMU puts it above the 64 MiB kept): mapped
+# read-only where it lies, replayed twice (nothing to release, so nothing
+# released), never a trap.
+qemu_run replay-beyond-mem 60 /dev/null $VIRT -smp 1 -m 256M -kernel "$KERNEL" \
+	-initrd tests/replay/pages.txt -append 'mem=64M run="replay;replay;poweroff"'
+n=$(replay_lines replay-beyond-mem | grep -c '^replay: events=13 unknown=0 errors=0 peak_kb=60$')
+[ "$n" = 2 ] && n=ok || n="$n replays completed, expected 2"
+verdict replay-beyond-mem replay-beyond-mem-twice "$n"
+check replay-beyond-mem 0 "^paging: the initrd at 0x[0-9a-f]+ lies outside RAM: [0-9]+ pages? mapped read-only$" \
+	"^replay: the initrd lies outside the RAM rvmm manages \(mem=, or the tree's RAM\): no pages to release$"
+no_log replay-beyond-mem replay-beyond-mem-no-trap "unexpected trap" "^replay: released "
+
 # No initrd: said so, nothing else happens.
 qemu_run replay-no-initrd 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append "run=replay;poweroff"
