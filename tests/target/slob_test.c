@@ -372,6 +372,15 @@ static void linux_helpers(struct ktest *t)
 	EXPECT_STREQ(s, text);
 	kfree(s);
 	EXPECT(kstrndup(NULL, 4, GFP_KERNEL) == NULL);
+	/* A zone in the gfp holds (on 8 GiB the default zone is above 4 GiB). */
+	p = kmemdup(text, sizeof(text), GFP_KERNEL | GFP_DMA32);
+	s = kstrdup(text, GFP_KERNEL | GFP_DMA32);
+	ASSERT(p != NULL && s != NULL);
+	EXPECT(virt_to_phys(p) + sizeof(text) <= 1ull << 32);
+	EXPECT(virt_to_phys(s) + sizeof(text) <= 1ull << 32);
+	EXPECT_STREQ(s, text);
+	kfree(p);
+	kfree(s);
 
 	/* Cleared: on plain slab caches (no debug poison, no KASAN
 	 * quarantine, no KFENCE sample) the block is the next one its cache

@@ -1537,6 +1537,20 @@ static void linux_helpers(struct ktest *t)
 	p = kvmalloc_array(1000, 8, GFP_KERNEL);
 	ASSERT(p != NULL);
 	kvfree(p);
+	/* GFP_DMA32 holds whichever way kvzalloc goes (kmalloc's zone cache,
+	 * or vmalloc's pages). */
+	for (unsigned long size = 1000; size <= (6ul << 20); size *= 40) {
+		p = kvzalloc(size, GFP_KERNEL | GFP_DMA32);
+		ASSERT(p != NULL);
+		for (unsigned long off = 0; off < size; off += PAGE_SIZE) {
+			u64 pa = is_vmalloc_addr(p) ? PFN_PHYS(page_to_pfn(vmalloc_to_page(p + off)))
+						    : virt_to_phys(p + off);
+
+			EXPECT(pa < 1ull << 32);
+		}
+		EXPECT_EQ(nonzero_bytes(p, size), 0);
+		kvfree(p);
+	}
 
 	p = kvmalloc(100, GFP_KERNEL);
 	ASSERT(p != NULL);
