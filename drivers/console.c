@@ -18,6 +18,7 @@
 #include <drivers/console.h>
 #include <drivers/devicetree.h>
 #include <boot/hart.h>
+#include <boot/ktime.h>
 #include <lib/kstring.h>
 #include <lib/logring.h>
 #include <boot/sbi.h>
@@ -49,9 +50,33 @@ static struct console_io io = CONSOLE_IO_INIT(&sbi_console);
 static spinlock_t console_lock = SPINLOCK_INIT;
 static int console_owner = -1; /* cpu holding console_lock */
 
-/* Everything kprintf wrote, its last CONSOLE_LOG_SIZE bytes, for dmesg. */
+/* Everything kprintf wrote, its last CONSOLE_LOG_SIZE bytes, for dmesg:
+ * each line stamped with the time it began, as Linux's log ("[    0.012345] "
+ * from the time CSR's zero). */
 static char log_buf[CONSOLE_LOG_SIZE];
 static struct log_ring klog = LOG_RING_INIT(log_buf);
+static bool log_line_open; /* the last byte logged was not a newline */
+
+static void log_append(const char *s, size_t n)
+{
+	while (n) {
+		const char *nl = memchr(s, '\n', n);
+		size_t chunk = nl ? (size_t)(nl - s) + 1 : n;
+
+		if (!log_line_open) {
+			char stamp[32];
+			u64 us = time_now_us();
+			int len = ksnprintf(stamp, sizeof(stamp), "[%5llu.%06llu] ",
+					    (unsigned long long)(us / 1000000), (unsigned long long)(us % 1000000));
+
+			log_ring_append(&klog, stamp, (size_t)len);
+		}
+		log_ring_append(&klog, s, chunk);
+		log_line_open = !nl;
+		s += chunk;
+		n -= chunk;
+	}
+}
 
 /* A copy of one hart's kprintf output, for self-tests of reports. */
 static struct {
@@ -166,7 +191,7 @@ void console_kprintf_sink(const char *s, size_t n)
 
 	if (capture.cpu == (int)this_cpu())
 		capture_append(s, n);
-	log_ring_append(&klog, s, n);
+	log_append(s, n);
 	console_write(s, n);
 	if (release)
 		console_lock_release();

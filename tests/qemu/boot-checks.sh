@@ -362,12 +362,15 @@ check zone-dma-limit-bad 0 \
 	"^  DMA      empty$" \
 	"^  DMA32    \[mem 0x0000000080000000-0x0000000087ffffff\]$"
 
-# dmesg: the kernel log again, the boot log first; -C clears it (what the
-# next dmesg shows starts after); a bad option is refused with its usage.
+# dmesg: the kernel log again, the boot log first, each line stamped with
+# the time it began ("[    0.034561] "); -C clears it (what the next dmesg
+# shows starts after); a bad option is refused with its usage.
+STAMP='\[ +[0-9]+\.[0-9]{6}\] '
 qemu_run dmesg 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
 	-append 'run="echo marker-one;dmesg;dmesg -C;echo marker-two;dmesg;dmesg -x;poweroff"'
-check dmesg 0 "^dmesg: usage: dmesg \[-c \| -C\]"
-dmesg_counts=$(tr -d '\r' <"$LOGDIR/dmesg.log" | awk '
+check dmesg 0 "^dmesg: usage: dmesg \[-c \| -C\]" "^${STAMP}rvmm: booting on hart [01], device tree at 0x" \
+	"^${STAMP}Memory: [0-9]+K/131072K available"
+dmesg_counts=$(tr -d '\r' <"$LOGDIR/dmesg.log" | sed -E "s/^$STAMP//" | awk '
 	/^Memory: / { mem++ } /^Kernel command line: / { cmd++ } /^marker-one$/ { one++ } /^marker-two$/ { two++ }
 	END { print mem + 0, cmd + 0, one + 0, two + 0 }')
 [ "$dmesg_counts" = "2 2 2 2" ] && dmesg_counts="ok" ||
@@ -381,8 +384,10 @@ wrap_verdict=$(tr -d '\r' <"$LOGDIR/dmesg-wrap.log" | awk '
 	/^rvmm> dmesg$/ && !in_dump { in_dump = 1; next }
 	/^rvmm> poweroff$/ { in_dump = 0 }
 	!in_dump { seen[$0] = 1; next }
+	in_dump && !/^\[ +[0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]\] / { bad = "a line without its time stamp: " $0 }
+	in_dump { bytes += length($0) + 1; sub(/^\[ +[0-9]+\.[0-9]+\] /, "") }
 	in_dump && !first { first = $0; if (!($0 in seen)) bad = "first line is no whole line: " $0 }
-	in_dump { n++; bytes += length($0) + 1; if ($0 ~ /^Memory: /) bad = "the boot log is still in it" }
+	in_dump && /^Memory: / { bad = "the boot log is still in it" }
 	END { if (!first) bad = "nothing printed"; else if (bytes < 30000 || bytes > 32768) bad = bytes " bytes"
 	      print bad ? bad : "ok" }')
 verdict dmesg-wrap dmesg-wrap "$wrap_verdict"
