@@ -2967,6 +2967,78 @@ static void bulk_body(struct ktest *t, struct fx *f)
 }
 FX_CASE2(bulk)
 
+/* ---- Linux's kmalloc helpers on the host (the library's API) ------------------------ */
+
+/* kmalloc_array, krealloc_array, kmemdup, kstrdup, kstrndup and
+ * kfree_sensitive as the embedding library gives them: overflow refused,
+ * copies equal, a sensitive block cleared before it is freed (the same
+ * object comes back from its cache's magazine here), and a pointer inside
+ * an object or a second kfree_sensitive reported without a byte written. */
+static void helpers_body(struct ktest *t, struct fx *f)
+{
+	static const char text[] = "host helpers";
+	struct kmem_cache *c;
+	u8 *p, *q, *spare;
+	char *s;
+
+	EXPECT(kmalloc_array(SIZE_MAX / 4 + 1, 4, GFP_KERNEL) == NULL);
+	p = kmalloc_array(10, 30, GFP_KERNEL);
+	ASSERT(p != NULL);
+	memset(p, 3, 300);
+	EXPECT(krealloc_array(p, SIZE_MAX / 2 + 1, 2, GFP_KERNEL) == NULL);
+	q = krealloc_array(p, 40, 30, GFP_KERNEL);
+	ASSERT(q != NULL);
+	for (int i = 0; i < 300; i++)
+		if (q[i] != 3) {
+			ktest_fail(t, __FILE__, __LINE__, "byte %d lost by krealloc_array", i);
+			break;
+		}
+	p = kmemdup(q, 1200, GFP_KERNEL);
+	ASSERT(p != NULL);
+	EXPECT(memcmp(p, q, 1200) == 0);
+	kfree(q);
+	kfree(p);
+	s = kstrdup(text, GFP_KERNEL);
+	ASSERT(s != NULL);
+	EXPECT_STREQ(s, text);
+	kfree(s);
+	s = kstrndup(text, 4, GFP_KERNEL);
+	ASSERT(s != NULL);
+	EXPECT_STREQ(s, "host");
+	kfree(s);
+
+	p = kmalloc(96, GFP_KERNEL);
+	ASSERT(p != NULL);
+	c = virt_to_cache(p);
+	ASSERT(c != NULL);
+	spare = kmem_cache_alloc(c, GFP_KERNEL); /* (room in the magazine) */
+	ASSERT(spare != NULL);
+	memset(p, 0xee, 96);
+	kfree_sensitive(p);
+	q = kmem_cache_alloc(c, GFP_KERNEL);
+	ASSERT(q == p);
+	for (int i = 0; i < 96; i++)
+		if (q[i]) {
+			ktest_fail(t, __FILE__, __LINE__, "byte %d is 0x%x after kfree_sensitive", i, q[i]);
+			break;
+		}
+	memset(q, 0x5a, 96);
+	kfree_sensitive(q + 32); /* on kmalloc-96's grid: kfree's fast path would file it */
+	for (int i = 0; i < 96; i++)
+		if (q[i] != 0x5a) {
+			ktest_fail(t, __FILE__, __LINE__, "byte %d written through a pointer inside", i);
+			break;
+		}
+	kfree(q);
+	kfree_sensitive(q); /* freed already: reported, not written */
+	EXPECT_EQ(kfree_errors - f->kerr0, 2);
+	f->kerr0 = kfree_errors; /* (the two reports are this case's) */
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_free(c, spare);
+	kfree_sensitive(NULL);
+}
+FX_CASE(helpers)
+
 /* ---- 9. depot, free-slab rule, division-free layout maths ------------------- */
 
 /*
@@ -4093,6 +4165,7 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(debug_param_slob),
 	    KTEST_CASE(bulk),
 	    KTEST_CASE(bulk_slob),
+	    KTEST_CASE(helpers),
 	    KTEST_CASE(depot),
 	    KTEST_CASE(big_object_caches),
 	    KTEST_CASE(free_rule),
