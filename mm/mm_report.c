@@ -249,6 +249,26 @@ void show_meminfo(const struct pglist_data *node)
 
 
 
+/* The numbers of meminfo as procps' free(1) prints them: total is
+ * MemTotal, free MemFree, available MemAvailable, used what is neither free
+ * nor buffers/cache (rvmm has no page cache: 0), shared 0, no swap; each in
+ * units of 2^@shift bytes. */
+void show_free(const struct pglist_data *node, unsigned int shift)
+{
+	unsigned long managed = 0, free = node_nr_free_pages(node);
+	unsigned long available = free > node->totalreserve_pages ? free - node->totalreserve_pages : 0;
+
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
+		managed += node->zones[zi].managed_pages;
+#define UNITS(pages) ((unsigned long)(((u64)(pages) << PAGE_SHIFT) >> shift))
+	kprintf("%-7s%13s%12s%12s%12s%12s%12s\n", "", "total", "used", "free", "shared", "buff/cache",
+		"available");
+	kprintf("%-7s%13lu%12lu%12lu%12lu%12lu%12lu\n", "Mem:", UNITS(managed), UNITS(managed - free),
+		UNITS(free), 0ul, 0ul, UNITS(available));
+	kprintf("%-7s%13lu%12lu%12lu\n", "Swap:", 0ul, 0ul, 0ul);
+#undef UNITS
+}
+
 void show_slobinfo(struct slob_heap *h)
 {
 	struct slob_stats st;

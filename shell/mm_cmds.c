@@ -75,6 +75,34 @@ static int cmd_meminfo(int argc, char **argv)
 }
 SHELL_CMD("meminfo", cmd_meminfo, "", "memory totals (/proc/meminfo)");
 
+/* free [-b | -k | -m | -g]: procps' table of the same totals. */
+static int cmd_free(int argc, char **argv)
+{
+	static const struct {
+		const char *opt;
+		unsigned int shift;
+	} units[] = { { "-b", 0 }, { "-k", 10 }, { "-m", 20 }, { "-g", 30 } };
+	unsigned int shift = 10;
+
+	if (argc > 2)
+		goto usage;
+	if (argc == 2) {
+		size_t i = 0;
+
+		while (i < ARRAY_SIZE(units) && strcmp(argv[1], units[i].opt) != 0)
+			i++;
+		if (i == ARRAY_SIZE(units))
+			goto usage;
+		shift = units[i].shift;
+	}
+	show_free(mem_node, shift);
+	return 0;
+usage:
+	kprintf("free: usage: free [-b | -k | -m | -g] (bytes, KiB (the default), MiB, GiB)\n");
+	return -EINVAL;
+}
+SHELL_CMD("free", cmd_free, "[-b | -k | -m | -g]", "memory totals as procps' free prints them");
+
 static int cmd_slobinfo(int argc, char **argv)
 {
 	(void)argc;

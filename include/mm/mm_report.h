@@ -21,6 +21,9 @@ void show_buddyinfo(const struct pglist_data *node);
 void show_pagetypeinfo(struct pglist_data *node);
 void show_zoneinfo(const struct pglist_data *node);
 void show_meminfo(const struct pglist_data *node);
+/* meminfo's totals in the table procps' free(1) prints, in units of
+ * 2^shift bytes (10: KiB, its default). */
+void show_free(const struct pglist_data *node, unsigned int shift);
 struct slob_heap;
 void show_slobinfo(struct slob_heap *h);
 

@@ -392,6 +392,19 @@ wrap_verdict=$(tr -d '\r' <"$LOGDIR/dmesg-wrap.log" | awk '
 	      print bad ? bad : "ok" }')
 verdict dmesg-wrap dmesg-wrap "$wrap_verdict"
 
+# free: meminfo's totals in procps' table (KiB by default, -m MiB), the
+# same numbers meminfo printed just after; a bad option gives the usage.
+qemu_run free 60 /dev/null $VIRT -smp 2 -m 128M -kernel "$KERNEL" \
+	-append 'run="free;meminfo;free -m;free -x;poweroff"'
+check free 0 "^ +total +used +free +shared +buff/cache +available$" "^Swap: +0 +0 +0$" \
+	"^Mem: +12[0-9] +[0-9]+ +12[0-9] +0 +0 +12[0-9]$" "^free: usage: free \[-b \| -k \| -m \| -g\]"
+free_verdict=$(tr -d '\r' <"$LOGDIR/free.log" | awk '
+	/^Mem: / && !row { row = $0; total = $2; used = $3; free = $4; avail = $7 }
+	/^MemTotal:/ { mt = $2 } /^MemFree:/ { mf = $2 } /^MemAvailable:/ { ma = $2 }
+	END { if (total != mt || free != mf || avail != ma || used != mt - mf)
+		print "free said " row ", meminfo " mt " " mf " " ma; else print "ok" }')
+verdict free free-agrees-with-meminfo "$free_verdict"
+
 # maxcpus=N (Linux's; nr_cpus= the same, nosmp = 1): at most N harts up, the
 # boot hart counted; each one left down says why, and the smp suite passes on
 # the harts that are up. A value that is no number is refused: every hart up.

@@ -31,7 +31,7 @@ COMMANDS = """harts whatis kmem_cache_destroy kmem_cache_free kmem_cache_alloc
 kmem_cache_create allocs vfree free_pages kfree vmalloc alloc_pages kmalloc
 faultinject kfence memmap page_owner free_traces alloc_traces slabinfo vmstat
 drop_caches slobinfo meminfo zoneinfo memblock iomem pagetypeinfo buddyinfo
-echo help vmallocinfo memmap-timeline memmap-fill ktest mmcheck dmesg""".split()
+echo help vmallocinfo memmap-timeline memmap-fill ktest mmcheck dmesg free""".split()
 
 # Plausible values, edge values and junk, drawn for any argument.
 WORDS = ["0", "1", "-1", "7", "64", "100", "4096", "4097", "65536", "3M", "2G", "1K", "K",
