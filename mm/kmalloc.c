@@ -720,25 +720,33 @@ void *kzalloc(size_t size, gfp_t gfp)
 	return kmalloc_track_caller(size, gfp | __GFP_ZERO, RET_IP);
 }
 
+/* @n objects of @size for @caller; NULL when n * size overflows. */
+static void *kmalloc_array_caller(size_t n, size_t size, gfp_t gfp, unsigned long caller)
+{
+	size_t bytes;
+
+	if (check_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kmalloc_track_caller(bytes, gfp, caller);
+}
+
 void *kcalloc(size_t n, size_t size, gfp_t gfp)
 {
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return kmalloc_track_caller(n * size, gfp | __GFP_ZERO, RET_IP);
+	return kmalloc_array_caller(n, size, gfp | __GFP_ZERO, RET_IP);
 }
 
 void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
 {
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return kmalloc_track_caller(n * size, gfp, RET_IP);
+	return kmalloc_array_caller(n, size, gfp, RET_IP);
 }
 
 void *krealloc_array(const void *p, size_t n, size_t size, gfp_t gfp)
 {
-	if (size && n > SIZE_MAX / size)
+	size_t bytes;
+
+	if (check_mul_overflow(n, size, &bytes))
 		return NULL;
-	return krealloc(p, n * size, gfp);
+	return krealloc(p, bytes, gfp);
 }
 
 void *kmemdup(const void *src, size_t len, gfp_t gfp)
@@ -750,15 +758,11 @@ void *kmemdup(const void *src, size_t len, gfp_t gfp)
 	return p;
 }
 
-char *kstrndup(const char *s, size_t max, gfp_t gfp)
+/* The first @len bytes of @s, terminated, for @caller. */
+static char *strdup_len(const char *s, size_t len, gfp_t gfp, unsigned long caller)
 {
-	size_t len;
-	char *p;
+	char *p = kmalloc_track_caller(len + 1, gfp, caller);
 
-	if (!s)
-		return NULL;
-	len = strnlen(s, max);
-	p = kmalloc_track_caller(len + 1, gfp, RET_IP);
 	if (p) {
 		memcpy(p, s, len);
 		p[len] = '\0';
@@ -766,18 +770,14 @@ char *kstrndup(const char *s, size_t max, gfp_t gfp)
 	return p;
 }
 
+char *kstrndup(const char *s, size_t max, gfp_t gfp)
+{
+	return s ? strdup_len(s, strnlen(s, max), gfp, RET_IP) : NULL;
+}
+
 char *kstrdup(const char *s, gfp_t gfp)
 {
-	size_t len;
-	char *p;
-
-	if (!s)
-		return NULL;
-	len = strlen(s) + 1;
-	p = kmalloc_track_caller(len, gfp, RET_IP);
-	if (p)
-		memcpy(p, s, len);
-	return p;
+	return s ? strdup_len(s, strlen(s), gfp, RET_IP) : NULL;
 }
 
 /*

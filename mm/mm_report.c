@@ -232,16 +232,29 @@ static void show_meminfo_absent(void)
 		meminfo_line(absent[i], 0);
 }
 
-void show_meminfo(const struct pglist_data *node)
+/* meminfo's first three, in pages: MemTotal (every managed page), MemFree
+ * and MemAvailable (MemFree less the watermarks and lowmem reserves). */
+struct mem_totals {
+	unsigned long managed, free, available;
+};
+
+static struct mem_totals mem_totals(const struct pglist_data *node)
 {
-	unsigned long managed = 0, free = node_nr_free_pages(node);
-	unsigned long available = free > node->totalreserve_pages ? free - node->totalreserve_pages : 0;
+	struct mem_totals m = { 0, node_nr_free_pages(node), 0 };
 
 	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
-		managed += node->zones[zi].managed_pages;
-	meminfo_line("MemTotal", K(managed));
-	meminfo_line("MemFree", K(free));
-	meminfo_line("MemAvailable", K(available));
+		m.managed += node->zones[zi].managed_pages;
+	m.available = m.free > node->totalreserve_pages ? m.free - node->totalreserve_pages : 0;
+	return m;
+}
+
+void show_meminfo(const struct pglist_data *node)
+{
+	struct mem_totals m = mem_totals(node);
+
+	meminfo_line("MemTotal", K(m.managed));
+	meminfo_line("MemFree", K(m.free));
+	meminfo_line("MemAvailable", K(m.available));
 	show_meminfo_absent();
 	meminfo_hooks_show();
 }
@@ -255,16 +268,13 @@ void show_meminfo(const struct pglist_data *node)
  * units of 2^@shift bytes. */
 void show_free(const struct pglist_data *node, unsigned int shift)
 {
-	unsigned long managed = 0, free = node_nr_free_pages(node);
-	unsigned long available = free > node->totalreserve_pages ? free - node->totalreserve_pages : 0;
+	struct mem_totals m = mem_totals(node);
 
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++)
-		managed += node->zones[zi].managed_pages;
 #define UNITS(pages) ((unsigned long)(((u64)(pages) << PAGE_SHIFT) >> shift))
 	kprintf("%-7s%13s%12s%12s%12s%12s%12s\n", "", "total", "used", "free", "shared", "buff/cache",
 		"available");
-	kprintf("%-7s%13lu%12lu%12lu%12lu%12lu%12lu\n", "Mem:", UNITS(managed), UNITS(managed - free),
-		UNITS(free), 0ul, 0ul, UNITS(available));
+	kprintf("%-7s%13lu%12lu%12lu%12lu%12lu%12lu\n", "Mem:", UNITS(m.managed), UNITS(m.managed - m.free),
+		UNITS(m.free), 0ul, 0ul, UNITS(m.available));
 	kprintf("%-7s%13lu%12lu%12lu\n", "Swap:", 0ul, 0ul, 0ul);
 #undef UNITS
 }

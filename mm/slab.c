@@ -1221,7 +1221,7 @@ void kmem_cache_free_bulk(struct kmem_cache *c, size_t nr, void **p)
 {
 	for (size_t i = 0; i < nr; i++) {
 		if (c) /* (an object @c borrowed goes back to its lender) */
-			kmem_cache_free_from(c->lend_table ? kmem_cache_owner(c, p[i]) : c, p[i], RET_IP);
+			kmem_cache_free_from(kmem_cache_owner(c, p[i]), p[i], RET_IP);
 		else
 			kfree_track_caller(p[i], RET_IP);
 	}

@@ -293,9 +293,11 @@ void *vmalloc_32(unsigned long size)
 
 void *vcalloc(size_t n, size_t size)
 {
-	if (size && n > SIZE_MAX / size)
+	size_t bytes;
+
+	if (check_mul_overflow(n, size, &bytes))
 		return NULL;
-	return vmalloc_caller(n * size, GFP_KERNEL | __GFP_ZERO, RET_IP);
+	return vmalloc_caller(bytes, GFP_KERNEL | __GFP_ZERO, RET_IP);
 }
 
 void vfree(const void *addr)
@@ -401,18 +403,24 @@ void *kvzalloc(unsigned long size, gfp_t gfp)
 	return kvmalloc_caller(size, gfp | __GFP_ZERO, RET_IP);
 }
 
+/* @n objects of @size for @caller; NULL when n * size overflows. */
+static void *kvmalloc_array_caller(size_t n, size_t size, gfp_t gfp, unsigned long caller)
+{
+	size_t bytes;
+
+	if (check_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kvmalloc_caller(bytes, gfp, caller);
+}
+
 void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
 {
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return kvmalloc_caller(n * size, gfp, RET_IP);
+	return kvmalloc_array_caller(n, size, gfp, RET_IP);
 }
 
 void *kvcalloc(size_t n, size_t size, gfp_t gfp)
 {
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	return kvmalloc_caller(n * size, gfp | __GFP_ZERO, RET_IP);
+	return kvmalloc_array_caller(n, size, gfp | __GFP_ZERO, RET_IP);
 }
 
 void *kvrealloc(const void *p, size_t old_size, size_t new_size, gfp_t gfp)

@@ -44,6 +44,9 @@ typedef int64_t s64;
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
+/* *@d = @a * @b; true when the product overflowed (Linux's check_mul_overflow). */
+#define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
+
 /* The address the current function returns to: its caller (Linux's _RET_IP_). */
 #define RET_IP ((unsigned long)__builtin_return_address(0))
 
