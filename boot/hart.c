@@ -30,7 +30,6 @@
 #define HART_START_TIMEOUT_US 10000000
 
 struct hart harts[MAX_HARTS];
-
 /* For entry.S, which looks a late hart's slot up by hartid. */
 const unsigned long hart_struct_size = sizeof(struct hart);
 _Static_assert(__builtin_offsetof(struct hart, stack_top) == HART_STACK_TOP_OFFSET &&

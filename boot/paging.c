@@ -81,17 +81,39 @@ static void map_kernel_image(void)
 	map_or_panic((uintptr_t)_sdata, (uintptr_t)_end, PAGE_KERNEL, 0, "kernel data");
 }
 
+/* Map read-only, one to one, each page of [@start, @end) no mapping covers
+ * yet: what the kernel still reads outside the direct map. Returns 0 (*@mapped:
+ * the pages mapped) or pgtable_map's error (*@failed: the page it was for). */
+static int map_unmapped_ro(u64 start, u64 end, unsigned long *mapped, u64 *failed)
+{
+	*mapped = 0;
+	for (u64 va = ALIGN_DOWN(start, PAGE_SIZE); va < ALIGN_UP(end, PAGE_SIZE); va += PAGE_SIZE) {
+		int rc;
+
+		if (pgtable_translate(&kernel_pgtable, va) != ~0ull)
+			continue;
+		rc = pgtable_map(&kernel_pgtable, va, va, PAGE_SIZE, PAGE_KERNEL_RO, 0);
+		if (rc) {
+			*failed = va;
+			return rc;
+		}
+		++*mapped;
+	}
+	return 0;
+}
+
 /* A device tree outside the direct map (outside the RAM it describes, or
  * in one of its no-map ranges) is still read later (and by self-tests): map
  * its own pages read-only where they are. */
 static void map_dtb_outside_ram(void)
 {
-	u64 s = ALIGN_DOWN(boot_dt.dtb_phys, PAGE_SIZE);
-	u64 e = ALIGN_UP(boot_dt.dtb_phys + boot_dt.fdt.totalsize, PAGE_SIZE);
+	unsigned long mapped;
+	u64 va;
+	int rc = map_unmapped_ro(boot_dt.dtb_phys, boot_dt.dtb_phys + boot_dt.fdt.totalsize, &mapped, &va);
 
-	for (u64 va = s; va < e; va += PAGE_SIZE)
-		if (pgtable_translate(&kernel_pgtable, va) == ~0ull)
-			map_or_panic(va, va + PAGE_SIZE, PAGE_KERNEL_RO, 0, "device tree");
+	if (rc)
+		panic("paging: cannot map device tree [0x%llx-0x%llx) (error %d)", (unsigned long long)va,
+		      (unsigned long long)(va + PAGE_SIZE), rc);
 }
 
 /* The initrd outside the direct map (beyond mem=, or outside the RAM the
@@ -101,21 +123,17 @@ static void map_dtb_outside_ram(void)
  * page for a page table): a line, and replay refuses to read it. */
 static void map_initrd_outside_ram(void)
 {
-	u64 s = ALIGN_DOWN(boot_dt.initrd_start, PAGE_SIZE), e = ALIGN_UP(boot_dt.initrd_end, PAGE_SIZE);
+	bool beyond = boot_dt.initrd_end > SV39_LOW_END;
 	unsigned long mapped = 0;
+	u64 va;
 
 	if (!boot_dt.has_initrd || boot_dt.initrd_end <= boot_dt.initrd_start)
 		return;
-	for (u64 va = s; va < e; va += PAGE_SIZE) {
-		if (pgtable_translate(&kernel_pgtable, va) != ~0ull)
-			continue;
-		if (va >= SV39_LOW_END || pgtable_map(&kernel_pgtable, va, va, PAGE_SIZE, PAGE_KERNEL_RO, 0)) {
-			kprintf("paging: the initrd at 0x%llx lies outside RAM and cannot be mapped%s: "
-				"replay will not read it\n", (unsigned long long)boot_dt.initrd_start,
-				va >= SV39_LOW_END ? " (beyond the 256 GiB Sv39 maps one-to-one)" : "");
-			return;
-		}
-		mapped++;
+	if (beyond || map_unmapped_ro(boot_dt.initrd_start, boot_dt.initrd_end, &mapped, &va)) {
+		kprintf("paging: the initrd at 0x%llx lies outside RAM and cannot be mapped%s: "
+			"replay will not read it\n", (unsigned long long)boot_dt.initrd_start,
+			beyond ? " (beyond the 256 GiB Sv39 maps one-to-one)" : "");
+		return;
 	}
 	if (mapped)
 		kprintf("paging: the initrd at 0x%llx lies outside RAM: %lu page%s mapped read-only\n",

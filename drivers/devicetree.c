@@ -992,8 +992,9 @@ u64 dt_ram_limit(struct dt_info *info, u64 limit)
 		remove_ram(info, left ? i + 1 : i, info->nr_ram - (left ? i + 1 : i));
 		break;
 	}
-	info->ram_left_out += before - dt_ram_total(info);
-	return before - dt_ram_total(info);
+	before -= dt_ram_total(info); /* (now the bytes left out) */
+	info->ram_left_out += before;
+	return before;
 }
 
 u64 dt_ram_total(const struct dt_info *info)
@@ -1015,7 +1016,6 @@ static const char *cpu_mmu_missing(const struct dt_cpu *cpu)
 	return NULL;
 }
 
-/* A missing MMU is named first: such a hart can never run rvmm. */
 /* maxcpus=N (Linux's; nr_cpus=N the same here, nosmp as maxcpus=1): at most
  * N harts up, the boot hart counted; maxcpus=0 is maxcpus=1, as Linux's
  * maxcpus=0 keeps only the boot cpu. dt_max_harts_why is the word that set
@@ -1062,6 +1062,7 @@ unsigned int dt_harts_limit(void)
 	return dt_max_harts && dt_max_harts < MAX_HARTS ? dt_max_harts : MAX_HARTS;
 }
 
+/* A missing MMU is named first: such a hart can never run rvmm. */
 const char *dt_cpu_down_reason(const struct dt_cpu *cpu, unsigned int nr_up)
 {
 	const char *no_mmu = cpu_mmu_missing(cpu);

@@ -55,10 +55,41 @@ struct options {
 	u64 dtb_at;
 	u64 kernel_base, kernel_size;
 	u64 boot_hart;
-	const char *zone_dma_limit; /* "zone_dma_limit=..." as given */
-	const char *mem; /* "mem=..." as given */
-	const char *harts; /* "maxcpus=...", "nr_cpus=..." or "nosmp" as given */
+	const char *param[3]; /* a kernel parameter word given, by its slot in kernel_params[] */
 };
+
+/* The kernel parameters this tool acts on, from the tree's bootargs or its
+ * own arguments (which win): the word ("name=" for one with a value, or a
+ * bare word), the slot of struct options' param[] that holds it when given
+ * (words that set the same thing share one), and what a bad value is not. */
+static const struct {
+	const char *name;
+	unsigned int slot;
+	const char *not;
+} kernel_params[] = {
+	{ "zone_dma_limit=", 0, "an address" },
+	{ "mem=", 1, "a size of at least a page" },
+	{ "maxcpus=", 2, "a number" },
+	{ "nr_cpus=", 2, "a number" },
+	{ "nosmp", 2, "a number" },
+};
+
+/* Does the word at @p (up to a space) set parameter @name? */
+static bool word_sets(const char *p, const char *name)
+{
+	size_t n = strlen(name), len = strcspn(p, " ");
+
+	return name[n - 1] == '=' ? strncmp(p, name, n) == 0 : len == n && strncmp(p, name, n) == 0;
+}
+
+/* The kernel_params[] entry the word at @p sets, or -1. */
+static int kernel_param_of(const char *p)
+{
+	for (size_t i = 0; i < sizeof(kernel_params) / sizeof(kernel_params[0]); i++)
+		if (word_sets(p, kernel_params[i].name))
+			return (int)i;
+	return -1;
+}
 
 /* Where the kernel image is taken to lie, and where that came from. Unless
  * base_given, base is an offset from the first RAM range's base (the
@@ -150,13 +181,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		} else if (strcmp(a, "--boot-hart") == 0) {
 			o->boot_hart = parse_number(a, next_arg(argc, argv, &i));
 			o->boot_hart_given = true;
-		} else if (strncmp(a, "zone_dma_limit=", 15) == 0) {
-			o->zone_dma_limit = a;
-		} else if (strncmp(a, "mem=", 4) == 0) {
-			o->mem = a;
-		} else if (strncmp(a, "maxcpus=", 8) == 0 || strncmp(a, "nr_cpus=", 8) == 0 ||
-			   strcmp(a, "nosmp") == 0) {
-			o->harts = a;
+		} else if (kernel_param_of(a) >= 0) {
+			o->param[kernel_params[kernel_param_of(a)].slot] = a;
 		} else if (a[0] == '-' && a[1]) {
 			usage_error("unknown option %s", a);
 		} else if (o->dtb_file) {
@@ -455,8 +481,8 @@ static void show_time(const struct dt_info *dt)
 			dt->timer_dev);
 }
 
-/* A parameter word (zone_dma_limit=ADDR, mem=SIZE) through the kernel's
- * own parser and setter. Returns the problems cmdline_parse found (each
+/* A parameter word (zone_dma_limit=ADDR, mem=SIZE, ...) through the
+ * kernel's own parser and setter. Returns the problems cmdline_parse found (each
  * printed). */
 static int apply_param(const char *word, size_t len)
 {
@@ -469,37 +495,22 @@ static int apply_param(const char *word, size_t len)
 	return cmdline_parse(buf);
 }
 
-/* Does the word at @p (up to a space) set parameter @name ("name=" for one
- * with a value, "name" for a bare word)? */
-static bool word_sets(const char *p, const char *name)
-{
-	size_t n = strlen(name), len = strcspn(p, " ");
-
-	return name[n - 1] == '=' ? strncmp(p, name, n) == 0 : len == n && strncmp(p, name, n) == 0;
-}
-
-/* The boot command line, and the parameters of it this tool acts on:
- * zone_dma_limit=, mem=, maxcpus=, nr_cpus= and nosmp (the options given
- * to rvmm-dt win). */
+/* The boot command line, and the parameters of it this tool acts on
+ * (kernel_params[]: the ones given to rvmm-dt win). */
 static void show_cmdline(const struct options *o, const struct dt_info *dt)
 {
-	static const char *const acted_on[] = { "zone_dma_limit=", "mem=", "maxcpus=", "nr_cpus=", "nosmp" };
 	const char *p = dt->bootargs;
 
 	kprintf("Kernel command line: %s\n", dt->bootargs);
-	for (; *p; p++) {
-		if (p != dt->bootargs && p[-1] != ' ')
-			continue;
-		for (size_t i = 0; i < sizeof(acted_on) / sizeof(acted_on[0]); i++)
-			if (word_sets(p, acted_on[i]))
-				warnings += apply_param(p, strcspn(p, " "));
+	for (; *p; p++)
+		if ((p == dt->bootargs || p[-1] == ' ') && kernel_param_of(p) >= 0)
+			warnings += apply_param(p, strcspn(p, " "));
+	for (size_t i = 0; i < sizeof(o->param) / sizeof(o->param[0]); i++) {
+		const char *w = o->param[i];
+
+		if (w && apply_param(w, strlen(w)))
+			usage_error("%s: not %s", w, kernel_params[kernel_param_of(w)].not);
 	}
-	if (o->zone_dma_limit && apply_param(o->zone_dma_limit, strlen(o->zone_dma_limit)))
-		usage_error("%s: not an address", o->zone_dma_limit);
-	if (o->mem && apply_param(o->mem, strlen(o->mem)))
-		usage_error("%s: not a size of at least a page", o->mem);
-	if (o->harts && apply_param(o->harts, strlen(o->harts)))
-		usage_error("%s: not a number", o->harts);
 }
 
 /* The initrd, and whether its pages can be released once it is used. */

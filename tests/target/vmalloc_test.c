@@ -686,6 +686,16 @@ static void vfree_returns_every_page(struct ktest *t)
 
 /* --- vzalloc ---------------------------------------------------------------------------- */
 
+/* Bytes of [p, p + n) that are not 0. */
+static unsigned long nonzero_bytes(const u8 *p, unsigned long n)
+{
+	unsigned long c = 0;
+
+	for (unsigned long i = 0; i < n; i++)
+		c += p[i] != 0;
+	return c;
+}
+
 /* Dirty pages freed by vfree come back zeroed from vzalloc (the per-hart
  * lists are LIFO: the same pages). The whole area is zero, the unused tail
  * of the last page included. */
@@ -696,7 +706,7 @@ static void vzalloc_zeroes(struct ktest *t)
 	const unsigned long size = VZ_PAGES * PAGE_SIZE - 200;
 	struct page *dirty[VZ_PAGES];
 	struct snapshot before;
-	unsigned long nonzero = 0, reused = 0;
+	unsigned long reused = 0;
 	u8 *p, *z;
 
 	vfree(vmalloc(size));
@@ -709,12 +719,10 @@ static void vzalloc_zeroes(struct ktest *t)
 	vfree(p);
 	z = vzalloc(size);
 	ASSERT(z != NULL);
-	for (unsigned long i = 0; i < VZ_PAGES * PAGE_SIZE; i++)
-		nonzero += z[i] != 0;
 	for (int i = 0; i < VZ_PAGES; i++)
 		for (int j = 0; j < VZ_PAGES; j++)
 			reused += vmalloc_to_page(z + i * PAGE_SIZE) == dirty[j];
-	EXPECT_EQ(nonzero, 0);
+	EXPECT_EQ(nonzero_bytes(z, VZ_PAGES * PAGE_SIZE), 0);
 	EXPECT(reused > 0); /* else the test proved nothing */
 	vfree(z);
 	expect_restored(t, &before);
@@ -1475,16 +1483,6 @@ static void too_big_fails_and_gives_back(struct ktest *t)
 	if (p)
 		vfree(p);
 	expect_restored(t, &before);
-}
-
-/* Bytes of [p, p + n) that are not 0. */
-static unsigned long nonzero_bytes(const u8 *p, unsigned long n)
-{
-	unsigned long c = 0;
-
-	for (unsigned long i = 0; i < n; i++)
-		c += p[i] != 0;
-	return c;
 }
 
 /*
