@@ -5,7 +5,7 @@
  * these must exist and must not be compiled into calls to themselves (the
  * Makefile builds this file with -fno-tree-loop-distribute-patterns).
  * memcpy and memset move 8 bytes at a time when both ends allow it.
- * kstrlcpy is portable and also built for the host.
+ * kstrlcpy and memchr_inv are portable and also built for the host.
  */
 #include <lib/kernel.h>
 #include <lib/kstring.h>
@@ -145,4 +145,27 @@ size_t kstrlcpy(char *dst, const char *src, size_t size)
 		dst[n] = '\0';
 	}
 	return len;
+}
+
+/* A word that may alias the bytes it is read from. */
+typedef u64 __attribute__((may_alias)) u64_alias;
+
+void *memchr_inv(const void *s, int c, size_t n)
+{
+	const u8 *p = s;
+	u8 b = (u8)c;
+	u64 pattern = 0x0101010101010101ull * b;
+
+	while (n && ((uintptr_t)p & 7)) {
+		if (*p != b)
+			return (void *)p;
+		p++;
+		n--;
+	}
+	for (; n >= 8 && *(const u64_alias *)p == pattern; n -= 8)
+		p += 8;
+	for (; n; p++, n--) /* the tail, or the word that differed */
+		if (*p != b)
+			return (void *)p;
+	return NULL;
 }

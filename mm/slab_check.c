@@ -30,6 +30,7 @@
  *     than free_limit free objects.
  * It prints at most MAX_REPORTS problems per call and returns their number.
  */
+#include <lib/kstring.h>
 #include <mm/kasan.h>
 #include <mm/mm.h>
 #include <mm/slab.h>
@@ -162,9 +163,8 @@ static unsigned long check_slab(struct check *k, struct page *head, const struct
 			break;
 		}
 		if ((c->flags & SLAB_RED_ZONE) &&
-		    (slab_find_not((u8 *)p - c->red_left, c->red_left, RED_INACTIVE) ||
-		     slab_find_not((u8 *)p + c->object_size, c->fp_offset - c->object_size,
-				   RED_INACTIVE)))
+		    (memchr_inv((u8 *)p - c->red_left, RED_INACTIVE, c->red_left) ||
+		     memchr_inv((u8 *)p + c->object_size, RED_INACTIVE, c->fp_offset - c->object_size)))
 			problem(k, p, "free object's red zone is not inactive");
 		if (poisons(c) && !slab_poisoned(c, p, &at))
 			problem(k, p, "free object's poison is damaged");

@@ -80,19 +80,11 @@ void slab_report(struct kmem_cache *c, const void *obj, const char *what, const 
 	}
 }
 
-const u8 *slab_find_not(const u8 *p, unsigned int n, u8 v)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (p[i] != v)
-			return p + i;
-	return NULL;
-}
-
 /* Check one red zone; put it to @set afterwards. Returns false on damage. */
 static bool check_red(struct kmem_cache *c, void *obj, u8 *zone, unsigned int n, u8 want,
 		      u8 set, const char *what)
 {
-	const u8 *bad = slab_find_not(zone, n, want);
+	const u8 *bad = memchr_inv(zone, want, n);
 
 	if (bad) /* show the first damaged byte, not the start of the zone */
 		slab_report(c, obj, what, bad, (unsigned int)(bad - (const u8 *)obj));
@@ -110,7 +102,7 @@ static void poison(const struct kmem_cache *c, void *obj)
 
 bool slab_poisoned(const struct kmem_cache *c, const void *obj, unsigned int *at)
 {
-	const u8 *bad = slab_find_not(obj, c->object_size - 1, POISON_FREE);
+	const u8 *bad = memchr_inv(obj, POISON_FREE, c->object_size - 1);
 
 	if (!bad && ((const u8 *)obj)[c->object_size - 1] == POISON_END)
 		return true;

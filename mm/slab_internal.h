@@ -25,7 +25,7 @@
  * object holds POISON_FREE bytes ending in one POISON_END.
  *
  * Locking: the *_locked calls need cache->lock held; slab_report,
- * slab_find_not, slab_poisoned and slab_debug_init_object take no lock and
+ * slab_poisoned and slab_debug_init_object take no lock and
  * may run with it held or not; slab_debug_alloc and slab_debug_free take it
  * themselves and run, like the slow paths that call them, with this hart's
  * interrupts masked.
@@ -224,8 +224,6 @@ void slab_report(struct kmem_cache *c, const void *obj, const char *what, const 
 /* "  WHAT by FUNC+0xOFF on cpu N" for a SLAB_STORE_USER track; nothing
  * for a track never written. */
 void slab_print_track(const char *what, const struct slab_track *t);
-/* The first byte of [p, p+n) that is not v, or NULL. */
-const u8 *slab_find_not(const u8 *p, unsigned int n, u8 v);
 /* Does a free object hold its poison? If not, *at is the first bad offset. */
 bool slab_poisoned(const struct kmem_cache *c, const void *obj, unsigned int *at);
 /* A new slab's object before its constructor: inactive red zones, cleared

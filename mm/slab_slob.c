@@ -225,7 +225,7 @@ enum check_how { REPORT_AND_SET, REPORT, CHECKER };
 static bool check_red(struct kmem_cache *c, void *obj, u8 *zone, unsigned int n, u8 want, u8 set,
 		      const char *what, enum check_how how)
 {
-	const u8 *bad = slab_find_not(zone, n, want);
+	const u8 *bad = memchr_inv(zone, want, n);
 
 	if (bad && how == CHECKER)
 		kprintf("kmem_cache_check: %s: %p: %s\n", c->name, obj, what);
@@ -330,8 +330,8 @@ bool slob_cache_valid_object(struct kmem_cache *c, const void *obj)
 	ok = (c->flags & SLAB_SLOB) && !is_held(c, obj) && in_cache_memory(c, obj);
 
 	if (ok && (c->flags & SLAB_RED_ZONE))
-		ok = !slab_find_not((const u8 *)obj - c->red_left, c->red_left, RED_ACTIVE) &&
-		     !slab_find_not((const u8 *)obj + c->object_size, red_right(c), RED_ACTIVE);
+		ok = !memchr_inv((const u8 *)obj - c->red_left, RED_ACTIVE, c->red_left) &&
+		     !memchr_inv((const u8 *)obj + c->object_size, RED_ACTIVE, red_right(c));
 	return ok;
 }
 

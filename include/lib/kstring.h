@@ -33,6 +33,11 @@ char *strstr(const char *haystack, const char *needle);
  * returns strlen(src) so truncation is visible. */
 size_t kstrlcpy(char *dst, const char *src, size_t size);
 
+/* Linux's memchr_inv: the first of the @n bytes at @s that is not @c, or
+ * NULL when all are (a whole buffer of zeroes, a poison pattern intact).
+ * Reads a word at a time. */
+void *memchr_inv(const void *s, int c, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

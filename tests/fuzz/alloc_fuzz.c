@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lib/kstring.h>
 #include <mm/kmalloc.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
@@ -242,10 +243,7 @@ static bool all_zero(const u8 *p, size_t n)
 	if (n > FULL_LIMIT) /* samples, as pattern() */
 		return all_zero(p, 2048) && all_zero(p + n - 2048, 2048) &&
 		       all_zero(p + n / 2, 64);
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
+	return !memchr_inv(p, 0, n);
 }
 
 static const char *const kind_names[] = { "pages", "kmalloc", "slob", "cache" };

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lib/kstring.h>
 #include <tests/ktest.h>
 #include <mm/fault_inject.h>
 #include <mm/kmalloc.h>
@@ -235,19 +236,9 @@ static bool block_holds(struct page *page, unsigned int order, u64 tag)
 	return true;
 }
 
-static bool mem_is_zero(const void *va, size_t size)
-{
-	const u64 *w = va;
-
-	for (size_t i = 0; i < size / 8; i++)
-		if (w[i])
-			return false;
-	return true;
-}
-
 static bool block_is_zero(struct page *page, unsigned int order)
 {
-	return mem_is_zero(page_address(page), PAGE_SIZE << order);
+	return !memchr_inv(page_address(page), 0, PAGE_SIZE << order);
 }
 
 static bool block_is_byte(struct page *page, unsigned int order, u8 byte)
@@ -1451,7 +1442,7 @@ static void gfp_zero_on_another_node(struct ktest *t)
 	p = node_alloc_pages(&other, GFP_KERNEL | __GFP_ZERO, 1);
 	ASSERT(p);
 	ASSERT(node_page_to_pfn(&other, p) >= PFN(RAM + 8 * MiB));
-	EXPECT(mem_is_zero(phys_to_virt(PFN_PHYS(node_page_to_pfn(&other, p))), 2 * PAGE_SIZE));
+	EXPECT(!memchr_inv(phys_to_virt(PFN_PHYS(node_page_to_pfn(&other, p))), 0, 2 * PAGE_SIZE));
 	node_free_pages(&other, p, 1);
 	EXPECT_EQ(node_check(&other), 0);
 	EXPECT_EQ(node_check(&fr->node), 0);

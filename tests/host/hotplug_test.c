@@ -27,6 +27,7 @@
 #include <mm/mmzone.h>
 #include <mm/page_owner.h>
 #include <mm/reclaim.h>
+#include <lib/kstring.h>
 #include <tests/ktest.h>
 #include "fakeram.h"
 #include "host.h"
@@ -67,16 +68,6 @@ static void hotplug_done(struct fakeram *fr)
 	free(vmemmap);
 }
 
-static bool all_zero(const void *p, size_t n)
-{
-	const u8 *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 static void grows_a_node(struct ktest *t)
 {
 	struct fakeram *fr = hotplug_node(t, FIRST);
@@ -98,8 +89,8 @@ static void grows_a_node(struct ktest *t)
 	EXPECT_EQ(fr->node.node_end_pfn, (BASE + FIRST + (24ull << 20)) >> PAGE_SHIFT);
 	EXPECT_EQ(node_check(&fr->node), 0);
 	/* struct pages beyond the new end were never written */
-	EXPECT_EQ(all_zero(vmemmap + ((FIRST + (24ull << 20)) >> PAGE_SHIFT),
-			   ((SPAN - FIRST - (24ull << 20)) >> PAGE_SHIFT) * sizeof(struct page)), true);
+	EXPECT(!memchr_inv(vmemmap + ((FIRST + (24ull << 20)) >> PAGE_SHIFT), 0,
+			   ((SPAN - FIRST - (24ull << 20)) >> PAGE_SHIFT) * sizeof(struct page)));
 	/* and the new pages are handed out: every max-order block of them */
 	{
 		struct page *held[16];
@@ -147,7 +138,7 @@ static void contig_runs(struct ktest *t)
 	run = alloc_contig_pages(10, GFP_KERNEL | __GFP_ZERO, 4096);
 	ASSERT(run != NULL);
 	EXPECT_EQ(page_to_pfn(run) % 4096, 0);
-	EXPECT_EQ(all_zero(page_address(run), 10 * PAGE_SIZE), true);
+	EXPECT(!memchr_inv(page_address(run), 0, 10 * PAGE_SIZE));
 	free_contig_range(page_to_pfn(run), 10);
 	EXPECT_EQ(alloc_contig_pages(SPAN >> PAGE_SHIFT, GFP_KERNEL, 0) == NULL, true);
 	EXPECT_EQ(alloc_contig_pages(2000, GFP_KERNEL, 1000) == NULL, true); /* not a power of two */

@@ -203,19 +203,27 @@ fi
 # trees add, all four U54/U74 harts come up. The Unmatched powers off
 # through gpio-poweroff, which QEMU ignores: its result is read from the
 # console (ktest_run_console).
+# Every suite runs on one tree of each kind (the Unleashed's without a CLINT:
+# one hart, no clock; the Unmatched's with one: four harts, 16 GiB; the
+# Icicle Kit's); the other trees and RAM sizes run the suites that read the
+# machine (DT_SUITES, plus page_alloc where the RAM was probed: every page
+# the boot kept is allocated and written).
 BOARDS=build/dtb/boards
-board_run() { # NAME DTB MEM
+DT_SUITES=boot_dt,paging,mm_report,smp,zones,kmalloc,slab
+board_run() { # NAME DTB MEM [SUITES]
 	ktest_run_console "$1" 300 -M sifive_u -bios default -smp 5 -m "$3" \
-		-dtb "$BOARDS/$2.dtb" -kernel "$KERNEL" -append "ktest=all"
+		-dtb "$BOARDS/$2.dtb" -kernel "$KERNEL" -append "ktest=${4:-all}"
 }
-for b in unleashed:8G unmatched:16G; do
-	board=${b%:*} mem=${b#*:}
-	board_run "linux-$board" "hifive-$board-a00" "$mem"
+for b in unleashed:8G:all:$DT_SUITES unmatched:16G:$DT_SUITES:all; do
+	board=${b%%:*} rest=${b#*:}
+	mem=${rest%%:*} rest=${rest#*:}
+	suites=${rest%%:*} clint_suites=${rest#*:}
+	board_run "linux-$board" "hifive-$board-a00" "$mem" "$suites"
 	check_log "linux-$board" "linux-$board-no-clint" \
 		"^time: the clock does not run \(time stays at [0-9]+; no timer device in the device tree\): waits are bounded by instruction counts$" \
 		"^harts: IPIs do not arrive \(no IPI device in the device tree\): the other harts stay down$" \
 		"^harts: hart 0 left down: no MMU" "^harts: 1 of 4 up" "console serial@10010000"
-	board_run "linux-$board-clint" "hifive-$board-a00-clint" "$mem"
+	board_run "linux-$board-clint" "hifive-$board-a00-clint" "$mem" "$clint_suites"
 	check_log "linux-$board-clint" "linux-$board-clint-harts" "^harts: 4 of 4 up" \
 		"console serial@10010000"
 	no_log "linux-$board-clint" "linux-$board-clint-timer" "^time: " "IPIs do not arrive"
@@ -223,11 +231,11 @@ done
 check_log linux-unmatched linux-unmatched-poweroff "Platform Shutdown Device *: gpio-poweroff" \
 	"^power: off through SBI system reset"
 # Unleashed's tree with more RAM than it describes: the waits and map hold.
-board_run linux-unleashed-16g hifive-unleashed-a00 16G
+board_run linux-unleashed-16g hifive-unleashed-a00 16G "$DT_SUITES"
 # The Unmatched's tree (16 GiB) on a machine with 8: the boot reads the RAM
 # the tree describes, finds where it stops answering, uses only that and
 # says so in one line (boot/ram_probe.c).
-board_run linux-unmatched-8g hifive-unmatched-a00 8G
+board_run linux-unmatched-8g hifive-unmatched-a00 8G "$DT_SUITES,page_alloc"
 check_log linux-unmatched-8g linux-unmatched-8g-ram-probed \
 	"^memory: \[mem 0x0000000080000000-0x000000047fffffff\] from the device tree does not answer past 0x0000000280000000: using 8192 of 16384 MiB$" \
 	"^  node   0: \[mem 0x0000000080000000-0x000000027fffffff\]$"
@@ -242,9 +250,10 @@ check_log linux-unmatched-8g linux-unmatched-8g-ram-probed \
 # stay mapped read-only, tests/dts/nomap-dtb.dts has the same shape).
 # The machine has no SBI reset device: poweroff halts and QEMU runs on, so
 # the result is read from the console (ktest_run_console).
-icicle_run() { # NAME MEM
+icicle_run() { # NAME MEM [SUITES]
 	ktest_run_console "$1" 300 -M microchip-icicle-kit -smp 5 -m "$2" -serial null \
-		-serial mon:stdio -dtb "$BOARDS/mpfs-icicle-kit.dtb" -kernel "$KERNEL" -append "ktest=all"
+		-serial mon:stdio -dtb "$BOARDS/mpfs-icicle-kit.dtb" -kernel "$KERNEL" \
+		-append "ktest=${3:-all}"
 }
 icicle_run linux-icicle 4G
 check_log linux-icicle linux-icicle-board "^rvmm: booting on hart [1-4], device tree at 0xbfe00000$" \
@@ -260,7 +269,7 @@ check_log linux-icicle linux-icicle-map \
 no_log linux-icicle linux-icicle-all-ram "does not answer"
 # With -m 2G QEMU's high DDR ends at 0x103fffffff: the tree's second bank
 # does not answer at all. The boot says so and runs on the first bank.
-icicle_run linux-icicle-2g 2G
+icicle_run linux-icicle-2g 2G "$DT_SUITES,page_alloc"
 check_log linux-icicle-2g linux-icicle-2g-ram-probed \
 	"^memory: \[mem 0x0000001040000000-0x000000107fffffff\] from the device tree does not answer past 0x0000001040000000: using 0 of 1024 MiB$" \
 	"^  node   0: \[mem 0x0000000080000000-0x00000000bfffffff\]$" "^  Normal   empty$" \
@@ -269,9 +278,10 @@ no_log linux-icicle-2g linux-icicle-2g-first-bank-only "^  node   0: \[mem 0x000
 # Linux's SEV Kit tree (PolarFire SoC too) has RAM only from 0x1000000000,
 # where the board's loader puts the kernel; QEMU's Icicle machine loads it at
 # 0x80200000: rvmm refuses to run from memory the tree does not call RAM,
-# saying so, and halts (the machine has no power-off device: 15 s and done).
-qemu_run linux-sev-kit 15 /dev/null -M microchip-icicle-kit -smp 5 -m 4G -serial null \
-	-serial mon:stdio -dtb "$BOARDS/mpfs-sev-kit.dtb" -kernel "$KERNEL"
+# saying so, and halts (the machine has no power-off device: the run ends
+# 3 s after the halt line).
+qemu_run_until linux-sev-kit 60 '^power: no way to power off; halted$' -M microchip-icicle-kit \
+	-smp 5 -m 4G -serial null -serial mon:stdio -dtb "$BOARDS/mpfs-sev-kit.dtb" -kernel "$KERNEL"
 check_log linux-sev-kit linux-sev-kit-refused \
 	"^Kernel panic on hart [1-4] \(cpu 0\): the kernel image \[mem 0x0000000080200000-0x[0-9a-f]{16}\] is not inside the RAM the device tree describes$" \
 	"^power: no way to power off; halted$"
@@ -279,7 +289,7 @@ check_log linux-sev-kit linux-sev-kit-refused \
 # A device tree whose memory node ends below the blob QEMU places near the
 # top of the real RAM (virt.dts describes 128 MiB; the machine has 1 GiB):
 # rvmm reserves what lies in RAM and boots.
-ktest_run dtb-outside-ram 120 -M virt -bios default -smp 2 -m 1G -dtb build/dtb/virt.dtb \
+ktest_run dtb-outside-ram 120 -M virt -bios default -smp 4 -m 1G -dtb build/dtb/virt.dtb \
 	-kernel "$KERNEL" -append "ktest=boot_dt,page_alloc"
 check_log dtb-outside-ram dtb-outside-ram-noted "# boot_dt.dtb_reserved: the device tree lies \(partly\) outside RAM"
 
@@ -295,7 +305,7 @@ check_log dtb-in-nomap dtb-in-nomap-pages \
 # 48 reserved ranges of the tree (OpenSBI's and 47 more: DT_MAX_RESERVED),
 # the initrd and the dtb: the kernel still has its slot, and the initrd is
 # released after the replay.
-qemu_run resmem-full 120 /dev/null -M virt -bios default -smp 2 -m 128M \
+qemu_run resmem-full 120 /dev/null -M virt -bios default -smp 4 -m 128M \
 	-dtb build/dtb/resmem-full.dtb -kernel "$KERNEL" -initrd tests/replay/report.txt \
 	-append 'run="replay;poweroff 4"'
 check resmem-full 4 "\[mem 0x0000000080200000-0x[0-9a-f]{16}\] kernel$" \

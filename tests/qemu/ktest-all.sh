@@ -76,7 +76,7 @@ ktest_run virt-smp2-2G-zone-paths 120 -M virt -bios default -smp 2 -m 2G \
 	-kernel "$KERNEL" -append "ktest=zone_paths"
 ktest_run virt-smp2-8G-zone-paths-kfence 120 -M virt -bios default -smp 2 -m 8G \
 	-kernel "$KERNEL" -append "kfence.sample_interval=1 ktest=zone_paths"
-ktest_run dma32-reserved-smp2-8G 120 -M virt -bios default -smp 2 -m 8G \
+ktest_run dma32-reserved-smp4-8G 120 -M virt -bios default -smp 4 -m 8G \
 	-dtb build/dtb/virt-8g-dma32-reserved.dtb -kernel "$KERNEL" -append "ktest=zones,zone_paths,whatis"
 # The zone suites under the allocator settings of the command line and on
 # other memory layouts: two NUMA memory nodes (node 1 wholly above 4 GiB;

@@ -16,6 +16,12 @@ record() {
 	echo "$1 $2 $3" >>"$RESULTS"
 }
 
+# timed_since NAME START: append "NAME SECONDS" (wall time since START, from
+# `date +%s`) to $LOGDIR/timings: where make test's minutes go.
+timed_since() {
+	echo "$1 $(($(date +%s) - $2))" >>"$LOGDIR/timings"
+}
+
 # target NAME VALUE OP BOUND: one asserted bench result, e.g.
 # `target kmalloc-slab "$insns" -le 40`; an empty VALUE (the line was not
 # printed) fails.
@@ -55,9 +61,10 @@ show_log() {
 qemu_run() {
 	name=$1 secs=$2 input=$3
 	shift 3
-	RC=0
+	RC=0 run_start=$(date +%s)
 	timeout -k 5 "$secs" "$QEMU" -nographic -no-reboot "$@" \
 		<"$input" >"$LOGDIR/$name.log" 2>&1 || RC=$?
+	timed_since "$name" "$run_start"
 	if [ "$RC" = 124 ]; then
 		echo "[timeout after ${secs}s]" >>"$LOGDIR/$name.log"
 	fi
@@ -205,6 +212,7 @@ qemu_feed() {
 	rm -f "$feed_fifo"
 	mkfifo "$feed_fifo"
 	: >"$LOGDIR/$feed_name.log" # no match from an earlier run's log
+	feed_start=$(date +%s)
 	timeout -k 5 "$feed_secs" "$QEMU" -nographic -no-reboot "$@" \
 		<"$feed_fifo" >"$LOGDIR/$feed_name.log" 2>&1 &
 	feed_qemu=$!
@@ -216,6 +224,7 @@ qemu_feed() {
 	kill "$feed_pid" 2>/dev/null
 	wait "$feed_pid" 2>/dev/null
 	rm -f "$feed_fifo"
+	timed_since "$feed_name" "$feed_start"
 	if [ "$RC" = 124 ]; then
 		echo "[timeout after ${feed_secs}s]" >>"$LOGDIR/$feed_name.log"
 	fi
@@ -229,9 +238,20 @@ qemu_feed() {
 # console, never from the exit status. Sets RC as qemu_run does. A QEMU
 # that aborts before the kernel starts is run once more (below).
 qemu_run_console() {
-	qemu_run_console_once "$@"
-	if qemu_died_before_kernel "$1"; then
-		qemu_run_console_once "$@"
+	console_name=$1 console_secs=$2
+	shift 2
+	qemu_run_until "$console_name" "$console_secs" '^ktest: [0-9]+ passed, [0-9]+ failed$' "$@"
+}
+
+# qemu_run_until NAME TIMEOUT_SECONDS PATTERN QEMU_ARGS...: as
+# qemu_run_console, for a run whose last line is PATTERN (grep -E) rather
+# than the closing ktest line: a machine that halts rather than powering off.
+qemu_run_until() {
+	until_name=$1 until_secs=$2 until_pattern=$3
+	shift 3
+	qemu_run_console_once "$until_name" "$until_secs" "$until_pattern" "$@"
+	if qemu_died_before_kernel "$until_name"; then
+		qemu_run_console_once "$until_name" "$until_secs" "$until_pattern" "$@"
 	fi
 }
 
@@ -248,14 +268,20 @@ qemu_died_before_kernel() {
 	return 0
 }
 
+# log_has NAME PATTERN: the console log has a line matching grep -E PATTERN.
+log_has() {
+	tr -d '\r' <"$LOGDIR/$1.log" | grep -Eq -- "$2"
+}
+
 qemu_run_console_once() {
-	name=$1 secs=$2
-	shift 2
+	name=$1 secs=$2 last_line=$3
+	shift 3
 	: >"$LOGDIR/$name.log"
+	console_start=$(date +%s)
 	timeout -k 5 "$secs" "$QEMU" -nographic -no-reboot "$@" \
 		</dev/null >"$LOGDIR/$name.log" 2>&1 &
 	console_qemu=$!
-	while kill -0 "$console_qemu" 2>/dev/null && [ -z "$(closing_counts "$name")" ]; do
+	while kill -0 "$console_qemu" 2>/dev/null && ! log_has "$name" "$last_line"; do
 		sleep 0.2
 	done
 	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
@@ -266,11 +292,12 @@ qemu_run_console_once() {
 		kill "$console_qemu" 2>/dev/null
 		wait "$console_qemu" 2>/dev/null
 		RC=0
-		echo "[QEMU still running 3 s after the closing line: ended by the runner]" >>"$LOGDIR/$name.log"
+		echo "[QEMU still running 3 s after its last line: ended by the runner]" >>"$LOGDIR/$name.log"
 	else
 		RC=0
 		wait "$console_qemu" || RC=$?
 	fi
+	timed_since "$name" "$console_start"
 	if [ "$RC" = 124 ]; then
 		echo "[timeout after ${secs}s]" >>"$LOGDIR/$name.log"
 	fi

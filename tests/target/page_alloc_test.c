@@ -323,16 +323,6 @@ static void order_above_largest_refused(struct ktest *t)
 
 /* --- 2. zeroed pages ------------------------------------------------------ */
 
-static bool all_zero(const void *va, unsigned long bytes)
-{
-	const u64 *w = va;
-
-	for (unsigned long i = 0; i < bytes / sizeof(u64); i++)
-		if (w[i])
-			return false;
-	return true;
-}
-
 #define NR_DIRTY 8
 
 /* Dirty pages, free them, ask for zeroed ones: the same pages come back
@@ -355,7 +345,7 @@ static void get_zeroed_page_is_zero(struct ktest *t)
 		zeroed[i] = get_zeroed_page(GFP_KERNEL);
 		ASSERT(zeroed[i] != 0);
 		EXPECT(IS_ALIGNED(zeroed[i], PAGE_SIZE));
-		EXPECT(all_zero((void *)zeroed[i], PAGE_SIZE));
+		EXPECT(!memchr_inv((void *)zeroed[i], 0, PAGE_SIZE));
 		for (int j = 0; j < NR_DIRTY; j++)
 			reused += zeroed[i] == dirty[j];
 	}
@@ -395,7 +385,7 @@ static void gfp_zero_clears_whole_block(struct ktest *t)
 		for (int i = 0; i < 4; i++) {
 			zeroed[i] = alloc_pages(GFP_KERNEL | __GFP_ZERO, order);
 			ASSERT(zeroed[i] != NULL);
-			if (!all_zero(page_address(zeroed[i]), PAGE_SIZE << order))
+			if (memchr_inv(page_address(zeroed[i]), 0, PAGE_SIZE << order))
 				ktest_fail(t, __FILE__, __LINE__, "order %u block at pfn 0x%lx not zeroed",
 					   order, page_to_pfn(zeroed[i]));
 			for (int j = 0; j < 4; j++)

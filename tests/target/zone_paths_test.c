@@ -44,6 +44,7 @@
 #include <boot/hart.h>
 #include <drivers/console.h>
 #include <lib/kstring.h>
+#include <lib/list.h>
 #include <mm/kfence.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
@@ -175,16 +176,6 @@ static void prefill_pcp(void)
 			__free_pages(pages[i], 0);
 }
 
-static bool all_zero(const void *p, size_t size)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < size; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 /* 8 bytes .. 4 MiB: slab classes and SLOB blocks, then bigblocks of a
  * power of two of pages (alloc_pages) and of other counts (alloc_pages_fit). */
 static const size_t kmalloc_sizes_checked[] = {
@@ -217,7 +208,7 @@ static void kmalloc_every_size(struct ktest *t, const char *mode)
 				objs[i] = kmalloc(size, gfp | __GFP_NOWARN);
 				null += !objs[i];
 				IN_ZONE(mode, objs[i], size, gfp);
-				if (objs[i] && (gfp & __GFP_ZERO) && !all_zero(objs[i], size))
+				if (objs[i] && (gfp & __GFP_ZERO) && memchr_inv(objs[i], 0, size))
 					ktest_fail(t, __FILE__, __LINE__, "%s: kzalloc(%zu, 0x%x) not cleared",
 						   mode, size, gfp);
 				if (objs[i])
@@ -273,7 +264,7 @@ static void kcalloc_in_zone(struct ktest *t)
 			p = kcalloc(sizes[si][0], sizes[si][1], zone_gfps[gi]);
 			EXPECT(p != NULL || !room_for(zone_gfps[gi], 1, bytes));
 			IN_ZONE("kcalloc", p, bytes, zone_gfps[gi]);
-			if (p && !all_zero(p, bytes))
+			if (p && memchr_inv(p, 0, bytes))
 				ktest_fail(t, __FILE__, __LINE__, "kcalloc(%zu, %zu) not cleared",
 					   sizes[si][0], sizes[si][1]);
 			kfree(p);
@@ -297,7 +288,7 @@ static void krealloc_chain(struct ktest *t, const char *mode, gfp_t start_gfp, g
 	memset(p, 0x5a, have);
 	for (unsigned int i = 1; i < ARRAY_SIZE(chain); i++) {
 		size_t size = chain[i], keep = MIN(have, size);
-		unsigned char *q = krealloc(p, size, gfp | __GFP_NOWARN);
+		unsigned char *q = krealloc(p, size, gfp | __GFP_NOWARN), *lost;
 
 		if (!q) {
 			if (room_for(gfp, 1, size))
@@ -308,12 +299,10 @@ static void krealloc_chain(struct ktest *t, const char *mode, gfp_t start_gfp, g
 		p = q;
 		if (!IN_ZONE(mode, p, size, gfp))
 			break;
-		for (size_t b = 0; b < keep; b++)
-			if (p[b] != 0x5a) {
-				ktest_fail(t, __FILE__, __LINE__, "%s: krealloc(%zu -> %zu) lost byte %zu",
-					   mode, have, size, b);
-				break;
-			}
+		lost = memchr_inv(p, 0x5a, keep);
+		if (lost)
+			ktest_fail(t, __FILE__, __LINE__, "%s: krealloc(%zu -> %zu) lost byte %zu", mode,
+				   have, size, (size_t)(lost - p));
 		memset(p, 0x5a, size);
 		have = size;
 	}
@@ -565,7 +554,7 @@ static void wrappers_in_zone(struct ktest *t)
 			IN_ZONE("__get_free_page", (void *)a, PAGE_SIZE, gfp);
 			IN_ZONE("get_zeroed_page", (void *)z, PAGE_SIZE, gfp);
 			IN_ZONE("alloc_page", pg ? page_address(pg) : NULL, PAGE_SIZE, gfp);
-			EXPECT(!z || all_zero((void *)z, PAGE_SIZE));
+			EXPECT(!z || !memchr_inv((void *)z, 0, PAGE_SIZE));
 			free_page(a);
 			free_page(z);
 			if (pg)
@@ -582,7 +571,7 @@ static void wrappers_in_zone(struct ktest *t)
 			EXPECT((v && vz) || !room_for(gfp, 2, size));
 			IN_ZONE("__vmalloc", v, size, gfp);
 			IN_ZONE("__vmalloc(__GFP_ZERO)", vz, size, gfp);
-			EXPECT(!vz || all_zero(vz, size));
+			EXPECT(!vz || !memchr_inv(vz, 0, size));
 			vfree(v);
 			vfree(vz);
 		}
@@ -603,7 +592,7 @@ static void wrappers_in_zone(struct ktest *t)
 				objs[i] = kmem_cache_zalloc(c, i & 1 ? gfp : GFP_KERNEL);
 				EXPECT(objs[i] || !room_for(gfp, NR_OBJS, 700));
 				IN_ZONE("kmem_cache_zalloc", objs[i], 700, gfp);
-				EXPECT(!objs[i] || all_zero(objs[i], 700));
+				EXPECT(!objs[i] || !memchr_inv(objs[i], 0, 700));
 			}
 			for (int i = 0; i < NR_OBJS; i++)
 				if (objs[i])
@@ -713,41 +702,38 @@ static void objects_from_other_harts(struct ktest *t)
 
 /* ---- the zone filled ------------------------------------------------- */
 
-/* Blocks taken to fill a zone, chained through their first word. */
-struct held {
-	struct held *next;
-	unsigned int order;
-};
+/* Blocks taken to fill a zone go on a list through page->lru, their order
+ * in page->priv: the memory itself is never touched (on a large machine,
+ * QEMU's first write to each block costs more than the whole test). */
+static void hold_block(struct list_head *held, struct page *page, unsigned int order)
+{
+	page->priv = order;
+	list_add(&page->lru, held);
+}
 
 /* Take @gfp's zone memory with blocks of every order, largest first,
  * until only @leave pages are left beyond the marks (usable_pages). */
-static struct held *fill_zone(gfp_t gfp, unsigned long leave)
+static void fill_zone(struct list_head *held, gfp_t gfp, unsigned long leave)
 {
-	struct held *list = NULL;
-
 	for (int order = MAX_ORDER - 1; order >= 0; order--) {
 		while (usable_pages(gfp) >= leave + (1ul << order)) {
 			struct page *page = alloc_pages(gfp | __GFP_NOWARN | __GFP_NORETRY, (unsigned int)order);
-			struct held *h;
 
 			if (!page)
 				break;
-			h = page_address(page);
-			h->next = list;
-			h->order = (unsigned int)order;
-			list = h;
+			hold_block(held, page, (unsigned int)order);
 		}
 	}
-	return list;
 }
 
-static void release_held(struct held *list)
+static void release_held(struct list_head *held)
 {
-	while (list) {
-		struct held *next = list->next;
+	while (!list_empty(held)) {
+		struct page *page = list_first_entry(held, struct page, lru);
 
-		__free_pages(virt_to_page(list), list->order);
-		list = next;
+		list_del(&page->lru);
+		__free_pages(page, (unsigned int)page->priv);
+		page->priv = 0;
 	}
 }
 
@@ -862,39 +848,33 @@ static void zone_filled(struct ktest *t)
 {
 	for (unsigned int gi = 0; gi < 2; gi++) {
 		gfp_t gfp = zone_gfps[gi];
-		struct held *held;
+		struct list_head held = LIST_HEAD_INIT(held);
 
 		if (gfp == GFP_DMA && !has_dma_zone())
 			continue; /* the same zones as GFP_DMA32 */
-		held = fill_zone(gfp, 1024);
+		fill_zone(&held, gfp, 1024);
 		prefill_pcp();
 		prefill_kmalloc(64, 64);
 		every_path_once(t, gfp, usable_pages(gfp) >= 512, "zone nearly full");
-		release_held(held);
+		release_held(&held);
 		node_drain_pages(mem_node);
-		held = fill_zone(gfp, 0);
+		fill_zone(&held, gfp, 0);
 		prefill_pcp();
 		every_path_once(t, gfp, false, "zone full");
 		every_path_once(t, gfp | __GFP_NOWARN, false, "zone full, __GFP_NOWARN");
-		release_held(held);
+		release_held(&held);
 		node_drain_pages(mem_node);
 	}
 }
 
 /* Take what is left of @gfp's zone page by page, reclaim allowed, until
  * the page allocator has nothing more to give; the pages join @list. */
-static struct held *exhaust_zone(gfp_t gfp, struct held *list)
+static void exhaust_zone(struct list_head *held, gfp_t gfp)
 {
 	struct page *page;
 
-	while ((page = alloc_page(gfp | __GFP_NOWARN)) != NULL) {
-		struct held *h = page_address(page);
-
-		h->next = list;
-		h->order = 0;
-		list = h;
-	}
-	return list;
+	while ((page = alloc_page(gfp | __GFP_NOWARN)) != NULL)
+		hold_block(held, page, 0);
 }
 
 /* vmalloc and kvmalloc with zone bits when the zone has no page left:
@@ -909,13 +889,14 @@ static void vmalloc_zone_exhausted(struct ktest *t)
 	}
 	for (unsigned int gi = 0; gi < 2; gi++) {
 		gfp_t gfp = zone_gfps[gi];
-		struct held *held;
+		struct list_head held = LIST_HEAD_INIT(held);
 		size_t len;
 		void *p;
 
 		if (gfp == GFP_DMA && !has_dma_zone())
 			continue; /* the same zones as GFP_DMA32 */
-		held = exhaust_zone(gfp, fill_zone(gfp, 0));
+		fill_zone(&held, gfp, 0);
+		exhaust_zone(&held, gfp);
 		for (int quiet = 0; quiet < 2; quiet++) {
 			gfp_t g = gfp | (quiet ? __GFP_NOWARN : 0);
 
@@ -938,7 +919,7 @@ static void vmalloc_zone_exhausted(struct ktest *t)
 			else
 				EXPECT(strstr(out, "vmalloc: 65536 bytes") != NULL);
 		}
-		release_held(held);
+		release_held(&held);
 		node_drain_pages(mem_node);
 	}
 }
