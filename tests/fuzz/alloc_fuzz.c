@@ -22,7 +22,8 @@
  *   get_page of orders 0..10 with any gfp (zone bits, __GFP_HIGH, __GFP_ZERO,
  *   __GFP_NOWARN); kmalloc (variable and constant sizes), kzalloc, kcalloc,
  *   krealloc, kfree, ksize; switching kmalloc_backend between KMALLOC_SLAB
- *   and KMALLOC_SLOB; kmem_cache_create (sizes 1..33000, any alignment, debug
+ *   and KMALLOC_SLOB, and kmalloc=slab's heap classes (none, the on or
+ *   compact set, any mask); kmem_cache_create (sizes 1..33000, any alignment, debug
  *   flags F/Z/P/U, SLAB_HWCACHE_ALIGN, constructors and destructors; the
  *   slab model or the SLOB one, by SLAB_SLOB or by slab=slob, and
  *   SLAB_NOSLOB under slab=slob; SLOB-model caches also in ZONE_DMA32 or
@@ -678,6 +679,14 @@ static void op_page_ref(struct input *in)
 	FUZZ_CHECK(page_count(page) == 1 && PageHead(page), "put_page of a shared block freed it");
 }
 
+/* Does kmalloc serve @size from a kmalloc-N slab cache now (kmalloc=slab,
+ * and its class not a heap class)? */
+static bool slab_serves(size_t size)
+{
+	return kmalloc_backend == KMALLOC_SLAB && size - 1 < KMALLOC_SLAB_MAX &&
+	       !(kmalloc_heap_classes >> kmalloc_size_index(size) & 1);
+}
+
 /* What a new kmalloc block must look like. @h: the SLOB heap that serves it
  * when it is not a slab object. */
 static void check_kmalloc_block(void *p, size_t size, bool zero, struct slob_heap *h, bool slab,
@@ -732,7 +741,7 @@ static void op_kmalloc(struct input *in)
 	size_t size = pick_size(in16(in));
 	u8 v = in8(in);
 	gfp_t gfp = pick_gfp(in8(in));
-	bool slab = kmalloc_backend == KMALLOC_SLAB, zero = gfp & __GFP_ZERO;
+	bool slab = false, zero = gfp & __GFP_ZERO;
 	struct slob_heap *h = &kmalloc_heap;
 	void *p;
 
@@ -770,7 +779,6 @@ static void op_kmalloc(struct input *in)
 		break;
 	case 7:
 		h = &aux;
-		slab = false;
 		p = heap_kmalloc(&aux, size, gfp);
 		break;
 	default:
@@ -789,6 +797,8 @@ static void op_kmalloc(struct input *in)
 	}
 	if (!p)
 		return;
+	if (h == &kmalloc_heap)
+		slab = slab_serves(size);
 	if (h == &kmalloc_heap && (gfp & GFP_ZONEMASK)) /* a zone's own SLOB heap */
 		h = kmalloc_zone_heap_of(gfp & __GFP_DMA ? KMALLOC_ZONE_DMA : KMALLOC_ZONE_DMA32);
 	check_kmalloc_block(p, size, zero, h, slab, gfp);
@@ -824,7 +834,7 @@ static void op_krealloc(struct input *in)
 	 * heap, and so does a bigblock of the zone that grew in place (q == the
 	 * block: it is still its heap's). */
 	if (q != o->p && (slab || (kernel && (gfp & GFP_ZONEMASK)))) {
-		slab = kmalloc_backend == KMALLOC_SLAB;
+		slab = slab_serves(size);
 		h = !(gfp & GFP_ZONEMASK) ? &kmalloc_heap
 		    : kmalloc_zone_heap_of(gfp & __GFP_DMA ? KMALLOC_ZONE_DMA : KMALLOC_ZONE_DMA32);
 	}
@@ -861,9 +871,27 @@ static void op_krealloc(struct input *in)
 	}
 }
 
+/* kmalloc's backend, and under kmalloc=slab its heap classes: unchanged,
+ * none, kmalloc_heap=on or =compact's set, or any mask of the classes. */
 static void op_backend(struct input *in)
 {
-	kmalloc_set_backend(in8(in) & 1 ? KMALLOC_SLAB : KMALLOC_SLOB);
+	u8 v = in8(in);
+	u64 mask;
+
+	kmalloc_set_backend(v & 1 ? KMALLOC_SLAB : KMALLOC_SLOB);
+	switch (v >> 1 & 3) {
+	case 1:
+		kmalloc_set_heap_classes(0);
+		break;
+	case 2:
+		kmalloc_set_heap_classes(v & 8 ? kmalloc_compact_heap_classes()
+					       : kmalloc_default_heap_classes());
+		break;
+	case 3:
+		mask = (u64)in16(in) << 24 | (u64)in16(in) << 8 | in8(in);
+		kmalloc_set_heap_classes(mask & ((1ull << KMALLOC_NR_CACHES) - 1));
+		break;
+	}
 }
 
 static void reclaim_orphan(int slot);

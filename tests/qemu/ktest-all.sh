@@ -38,6 +38,13 @@ ktest_run virt-smp4-512M-page-owner 240 -M virt -bios default -smp 4 -m 512M \
 # themselves and back off).
 ktest_run virt-smp2-128M-grouping-off 240 -M virt -bios default -smp 2 -m 128M \
 	-kernel "$KERNEL" -append "page_grouping=off ktest=all"
+# Every suite with every kmalloc class a heap class (kmalloc_heap=0xMASK, bit
+# i for class i: all 35), and with the named sets: no suite may assume a
+# kmalloc-N cache behind a size.
+ktest_run virt-smp2-256M-heap-all 240 -M virt -bios default -smp 2 -m 256M \
+	-kernel "$KERNEL" -append "kmalloc_heap=0x7ffffffff ktest=all"
+ktest_run virt-smp2-256M-heap-compact 240 -M virt -bios default -smp 2 -m 256M \
+	-kernel "$KERNEL" -append "kmalloc_heap=compact ktest=all"
 # Every suite with both on SLOB (kmalloc=slob slab=slob): the allocator stack
 # of a memory-starved board, no slab pages at all.
 ktest_run virt-smp4-128M-all-slob 240 -M virt -bios default -smp 4 -m 128M \

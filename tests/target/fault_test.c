@@ -401,10 +401,12 @@ static void failslab_targets_one_cache(struct ktest *t)
 static void failslab_on_kmalloc_both_backends(struct ktest *t)
 {
 	enum kmalloc_backend saved_backend = kmalloc_backend;
+	u64 saved_heap = kmalloc_heap_classes;
 	struct saved s;
 	void *p;
 
 	save_and_clear(&s);
+	kmalloc_set_heap_classes(0); /* (kmalloc_heap=0xMASK: kmalloc-64 a cache again) */
 	/* slab: kmalloc-64 only, the inline constant-size path included. */
 	kmalloc_set_backend(KMALLOC_SLAB);
 	p = kmalloc(64, GFP_KERNEL); /* makes sure the cache exists */
@@ -449,6 +451,7 @@ static void failslab_on_kmalloc_both_backends(struct ktest *t)
 	EXPECT(p != NULL);
 	kfree(p);
 	kmalloc_set_backend(saved_backend);
+	kmalloc_set_heap_classes(saved_heap);
 	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
 	restore(&s);
 }

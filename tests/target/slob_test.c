@@ -389,7 +389,8 @@ static void linux_helpers(struct ktest *t)
 	p = kmalloc(192, GFP_KERNEL);
 	ASSERT(p != NULL);
 	memset(p, 0xaa, 192);
-	if (kmalloc_backend == KMALLOC_SLAB && !KASAN_KERNEL && !kfence_enabled && !slab_debug_flags) {
+	if (page_type(virt_to_page(p)) == PGTY_SLAB && !KASAN_KERNEL && !kfence_enabled &&
+	    !slab_debug_flags) {
 		struct kmem_cache *c = virt_to_cache(p);
 		unsigned long flags = irq_save();
 		u8 *spare;

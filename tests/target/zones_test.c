@@ -207,13 +207,16 @@ static void zone_caches_named(struct ktest *t)
 {
 	void *p = kmalloc(64, GFP_DMA32);
 	enum kmalloc_backend saved = kmalloc_backend;
+	u64 saved_heap = kmalloc_heap_classes;
 
 	kmalloc_set_backend(KMALLOC_SLAB);
+	kmalloc_set_heap_classes(0); /* (kmalloc_heap=0xMASK: a cache again) */
 	kfree(p);
 	p = kmalloc(64, GFP_DMA32);
 	EXPECT(p != NULL);
 	kfree(p);
 	kmalloc_set_backend(saved);
+	kmalloc_set_heap_classes(saved_heap);
 	EXPECT(kmem_cache_find("kmalloc-dma32-64") != NULL);
 }
 
