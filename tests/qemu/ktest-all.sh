@@ -125,6 +125,12 @@ for limit in 0x800 0x88000000 0x87fff000; do
 	ktest_run "zone-dma-$limit-smp2-128M" 120 -M virt -bios default -smp 2 -m 128M \
 		-kernel "$KERNEL" -append "zone_dma_limit=$limit ktest=page_alloc,reclaim,zones,zone_paths"
 done
+# ZONE_DMA the lower half of 256 MiB: GFP_KERNEL takes ZONE_DMA32 below its
+# low mark while ZONE_DMA keeps its lowmem reserve; every hart under
+# pressure there still wakes background reclaim (reclaim_pressure once took
+# the zones' sums for the state of each).
+ktest_run zone-dma-half-smp2-256M 120 -M virt -bios default -smp 2 -m 256M \
+	-kernel "$KERNEL" -append "zone_dma_limit=0x88000000 ktest=reclaim,reclaim_pressure,zones"
 # -m 33G (RAM not backed until touched): ZONE_NORMAL's gap from low to high
 # (0.1% of 31 GiB, 8000 pages) is more than one magazine of 32 KiB objects
 # holds (500): reclaim's kswapd case fills the magazines of several caches.
