@@ -70,10 +70,10 @@ static void slab_object_named(struct ktest *t)
 			EXPECT(has("last allocated by slab_object_named+"));
 		kmem_cache_free(c, b); /* into this hart's magazine (a debug cache has none) */
 		EXPECT_EQ(whatis(b), 0);
-		if (c->flags & SLAB_DEBUG_FLAGS)
-			EXPECT(has("free: on its slab's free list"));
-		else if (KASAN_KERNEL) /* the KASAN kernel holds freed objects back */
+		if (KASAN_KERNEL) /* the KASAN kernel holds freed objects back, debug or not */
 			EXPECT(has("free: in KASAN's quarantine"));
+		else if (c->flags & SLAB_DEBUG_FLAGS)
+			EXPECT(has("free: on its slab's free list"));
 		else
 			EXPECT(has("free: in the magazine of hart slot"));
 		kmem_cache_shrink(c); /* magazine back to the slab */
