@@ -125,6 +125,11 @@ for limit in 0x800 0x88000000 0x87fff000; do
 	ktest_run "zone-dma-$limit-smp2-128M" 120 -M virt -bios default -smp 2 -m 128M \
 		-kernel "$KERNEL" -append "zone_dma_limit=$limit ktest=page_alloc,reclaim,zones,zone_paths"
 done
+# ZONE_DMA32 of 2 MiB above a ZONE_DMA of 128 MiB, holding the device tree
+# and the memmap: no free pageblock for grouping to claim in the zone
+# GFP_KERNEL takes first (the grouping cases say so and skip).
+ktest_run zone-dma-130M-smp1 120 -M virt -bios default -smp 1 -m 130M \
+	-kernel "$KERNEL" -append "zone_dma_limit=0x88000000 ktest=page_alloc,zones,zone_paths"
 # ZONE_DMA the lower half of 256 MiB: GFP_KERNEL takes ZONE_DMA32 below its
 # low mark while ZONE_DMA keeps its lowmem reserve; every hart under
 # pressure there still wakes background reclaim (reclaim_pressure once took

@@ -1251,6 +1251,31 @@ static int free_block_order_at(unsigned long pfn)
 
 #define GROUP_OBJS 512 /* 64-byte objects: eight slabs of a page */
 
+/* Whole free pageblocks of the zone GFP_KERNEL takes first. Grouping keeps
+ * small requests out of general blocks only while the zone has one to
+ * claim; a zone without (a ZONE_DMA32 of 2 MiB that holds the device tree
+ * and the memmap, under zone_dma_limit) gives its general blocks rather
+ * than take ZONE_DMA's pages. */
+static unsigned long kernel_zone_free_pageblocks(void)
+{
+	const struct zone *z = mem_node->fast_zone[0];
+	unsigned long n = 0;
+
+	for (unsigned int o = PAGEBLOCK_ORDER; o < MAX_ORDER; o++)
+		n += z->free_area[o].nr_free << (o - PAGEBLOCK_ORDER);
+	return n;
+}
+
+/* Skip @t unless the zone GFP_KERNEL takes first has @n free pageblocks. */
+static bool kernel_zone_has_pageblocks(struct ktest *t, unsigned long n)
+{
+	if (kernel_zone_free_pageblocks() >= n)
+		return true;
+	ktest_skip(t, "zone %s has fewer than %lu free pageblocks", mem_node->fast_zone[0]->name,
+		   n);
+	return false;
+}
+
 /* With grouping on (page_grouping=on, the default), every slab page lies
  * in a pageblock kept for small allocations and a run's pages in a
  * general one; node_check proves the lists match the pageblocks. */
@@ -1279,6 +1304,8 @@ static void slab_pages_in_small_pageblocks(struct ktest *t)
 	unsigned long slabs = 0;
 	struct snapshot before;
 
+	if (!kernel_zone_has_pageblocks(t, 1))
+		return;
 	port_group_pages_by_use = true;
 	c = kmem_cache_create("group-small", 64, 0, SLAB_NOSLOB, NULL);
 	ASSERT(c != NULL);
@@ -1336,6 +1363,8 @@ static void freed_run_merges_while_small_block_live(struct ktest *t)
 	void *run = NULL;
 	struct snapshot before;
 
+	if (!kernel_zone_has_pageblocks(t, 2)) /* the run's and one to claim */
+		return;
 	port_group_pages_by_use = true;
 	take_snapshot(&before);
 	run = alloc_pages_exact(RUN_PAGES * PAGE_SIZE, GFP_KERNEL);
