@@ -13,6 +13,8 @@
 #   make ktest      only the on-target self-tests on QEMU
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300): docs/reliability.md
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
+#   make combos     ktest=all under COUNT (20) random combinations of boot settings, SEED=N
+#                   (KERNEL=, MACHINE=sifive_u, DTB=): docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
 #                   (KERNEL=build/rvmm-kasan.elf or BENCH_APPEND="kfence.sample_interval=100":
 #                   the lines only)
@@ -470,6 +472,15 @@ bench: deps all
 stress: deps all
 	@scripts/stress.sh
 .PHONY: stress
+
+# make combos: ktest=all under COUNT random combinations of boot settings
+# (SEED picks them; KERNEL, MACHINE=virt|sifive_u, DTB=a board's tree).
+SEED  ?= 1
+COUNT ?= 20
+combos: deps all $(KERNEL)
+	@tests/qemu/combos.py --seed $(SEED) --count $(COUNT) --kernel $(or $(KERNEL),$(B)/rvmm.elf) \
+		--machine $(or $(MACHINE),virt) $(if $(DTB),--dtb $(DTB)) --logdir $(B)/combos
+.PHONY: combos
 
 # Pictures of memory (docs/memmap.md): boot, workload, dump, gnuplot.
 memmap: deps all

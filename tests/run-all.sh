@@ -69,7 +69,7 @@ grep -q '^interrupt ' "$RESULTS" || record interrupt 0 1 # the runner itself die
 section "slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo"
 tests/qemu/slab-checks.sh
 
-section "reliability: fault injection, hostile device trees, stress"
+section "reliability: fault injection, hostile device trees, stress, settings combined"
 tests/qemu/reliability-checks.sh
 
 section "kmem trace replay: tests/replay traces as the initrd, synthetic traces"

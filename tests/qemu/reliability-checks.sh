@@ -15,6 +15,8 @@
 #      RAM the tree gave.
 #   3. A short stress run (tests/stress.c) on 4 harts, and one with every slab
 #      cache in debug mode.
+#   4. ktest=all under four random combinations of boot settings (the first
+#      draws of tests/qemu/combos.py's seed 1; make combos draws more).
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -401,3 +403,24 @@ qemu_run stress-slab-debug 120 /dev/null $VIRT -smp 4 -m 256M -kernel "$KERNEL" 
 	-append 'slab_debug run="stress 100000 8;poweroff"'
 check stress-slab-debug 0 "^stress: ops=100000 errors=0 leaked_pages=0$"
 no_log stress-slab-debug stress-slab-debug-quiet "^stress: error" "^slab error" "^kmem_cache_check: "
+
+# Settings combined (tests/qemu/combos.py, make combos; docs/reliability.md):
+# ktest=all under the first four draws of seed 1, each a result of its own.
+tests/qemu/combos.py --seed 1 --count 4 --kernel "$KERNEL" --logdir "$LOGDIR/combos" \
+	>"$LOGDIR/combos.out" 2>&1
+i=0
+while read -r verdict rest; do
+	case "$verdict" in
+	ok | FAIL) ;;
+	*) continue ;;
+	esac
+	i=$((i + 1))
+	if [ "$verdict" = ok ]; then
+		echo "ok   combos-1-$i: ${rest#*-no-reboot }"
+		record "combos-1-$i" 1 0
+	else
+		echo "FAIL combos-1-$i: $rest (log: $LOGDIR/combos/)"
+		record "combos-1-$i" 0 1
+	fi
+done <"$LOGDIR/combos.out"
+[ "$i" = 4 ] || { echo "FAIL combos: $i of 4 runs reported"; cat "$LOGDIR/combos.out"; record combos 0 1; }
