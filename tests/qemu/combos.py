@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """combos.py - every self-test under random combinations of boot settings.
 
-  combos.py [--seed N] [--count N] [--kernel ELF] [--machine virt|sifive_u]
-            [--dtb FILE] [--logdir DIR]
+  combos.py [--seed N] [--count N] [--kernel ELF]
+            [--machine virt|sifive_u|microchip-icicle-kit] [--dtb FILE] [--logdir DIR]
 
 Each run boots the kernel on QEMU with one to five boot parameters drawn
 from the table below (allocator models, kmalloc's heap classes, slab_debug
@@ -44,16 +44,22 @@ SETTINGS = [
 RAM = ["100M", "130M", "256M", "700M", "3G", "4097M", "5G"]
 
 
+ICICLE = "microchip-icicle-kit"
+
+
 def qemu_command(r, args):
-    if args.dtb:  # a board's tree: its harts and RAM
+    if args.machine == ICICLE:  # its own OpenSBI; the console is its second UART
+        smp, mem = 5, r.choice(["2G", "4G"])
+    elif args.dtb:  # a board's tree: its harts and RAM
         smp, mem = 5, "8G"
     elif args.machine == "sifive_u":
         smp, mem = r.choice([2, 3, 4, 5]), r.choice(RAM)
     else:
         smp, mem = r.choice([1, 2, 3, 4, 6, 8]), r.choice(RAM)
     params = [draw(r) for draw in r.sample(SETTINGS, r.randint(1, 5))]
-    cmd = ["qemu-system-riscv64", "-M", args.machine, "-bios", "default", "-nographic",
-           "-no-reboot", "-smp", str(smp), "-m", mem]
+    cmd = ["qemu-system-riscv64", "-M", args.machine, "-nographic", "-no-reboot",
+           "-smp", str(smp), "-m", mem]
+    cmd += ["-serial", "null", "-serial", "mon:stdio"] if args.machine == ICICLE else ["-bios", "default"]
     if args.dtb:
         cmd += ["-dtb", args.dtb]
     return cmd + ["-kernel", args.kernel, "-append", " ".join(params + ["ktest=all"])]
@@ -93,8 +99,8 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--count", type=int, default=20)
     p.add_argument("--kernel", default="build/rvmm.elf")
-    p.add_argument("--machine", default="virt", choices=["virt", "sifive_u"])
-    p.add_argument("--dtb")
+    p.add_argument("--machine", default="virt", choices=["virt", "sifive_u", ICICLE])
+    p.add_argument("--dtb", help="a board's tree (%s: build/dtb/boards/mpfs-icicle-kit.dtb)" % ICICLE)
     p.add_argument("--logdir", default="build/combos")
     args = p.parse_args()
     os.makedirs(args.logdir, exist_ok=True)
