@@ -14,7 +14,7 @@
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300): docs/reliability.md
 #   make stress     10 million checked allocator operations on 4 harts: docs/reliability.md
 #   make combos     ktest=all under COUNT (20) random combinations of boot settings, SEED=N
-#                   (KERNEL=, MACHINE=sifive_u, DTB=): docs/reliability.md
+#                   (KERNEL=, MACHINE=sifive_u or microchip-icicle-kit, DTB=): docs/reliability.md
 #   make bench      instruction counts on QEMU (-icount), rewrites docs/benchmarks.md
 #                   (KERNEL=build/rvmm-kasan.elf or BENCH_APPEND="kfence.sample_interval=100":
 #                   the lines only)
@@ -474,7 +474,7 @@ stress: deps all
 .PHONY: stress
 
 # make combos: ktest=all under COUNT random combinations of boot settings
-# (SEED picks them; KERNEL, MACHINE=virt|sifive_u, DTB=a board's tree).
+# (SEED picks them; KERNEL, MACHINE=virt|sifive_u|microchip-icicle-kit, DTB=a board's tree).
 SEED  ?= 1
 COUNT ?= 20
 combos: deps all $(KERNEL)
