@@ -723,12 +723,14 @@ static void check_kmalloc_block(void *p, size_t size, bool zero, struct slob_hea
 		break;
 	default:
 		/* Exact pages (the fewest that hold the size), counted in the
-		 * head page; a power of two of them aligned to their size. */
+		 * head page; a size that is a power of two aligned to itself (the
+		 * contract: a block krealloc grew in place to a power of two of
+		 * pages for a size that is not one keeps its place). */
 		FUZZ_CHECK(p == page_address(page) && PageHead(page) &&
 				   ks == page->bigblock_pages << PAGE_SHIFT && ks >= size &&
 				   ks - size < PAGE_SIZE &&
-				   ((ks & (ks - 1)) || IS_ALIGNED(page_to_pfn(page), 1ul << get_order(ks))),
-			   "bigblock %p ksize %zu", p, ks);
+				   ((size & (size - 1)) || IS_ALIGNED(page_to_pfn(page), 1ul << get_order(size))),
+			   "bigblock %p ksize %zu for %zu bytes (pfn 0x%lx)", p, ks, size, page_to_pfn(page));
 		check_zone(page, ks >> PAGE_SHIFT, gfp);
 		break;
 	}
