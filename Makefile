@@ -539,10 +539,15 @@ gdb:
 # from lib/ (scripts/check-layers.sh, nm on the kernel's, the host's and the
 # KASAN kernel's objects: its instrumentation's __asan_* calls must be
 # mm/kasan.c's, its UBSan handlers lib/ubsan.c's).
-check-layers: $(KOBJS) $(HOBJS) $(KASAN_KOBJS)
+# The three object sets are built in parallel (one job per core).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+check-layers:
+	@$(MAKE) --no-print-directory -j$(NPROC) check-layers-objects
 	@scripts/check-layers.sh $(B)/k
 	@scripts/check-layers.sh $(B)/h
 	@scripts/check-layers.sh $(B)/kasan
+
+check-layers-objects: $(KOBJS) $(HOBJS) $(KASAN_KOBJS)
 
 host-test: deps $(B)/host-tests $(DTBS)
 	@tests/qemu/host.sh $(B)/host-tests $(B)/dtb
@@ -553,13 +558,13 @@ ktest: deps all $(DTBS)
 test-build: all $(B)/host-tests $(DTBS) $(B)/sdcard-ktest.img $(B)/rvmm-kasan.elf
 
 test: deps
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory -j$(NPROC) test-build
 	@tests/run-all.sh
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all lib kasan deps run debug gdb check-layers host-test ktest test test-build sdimage bench clean FORCE
+.PHONY: all lib kasan deps run debug gdb check-layers check-layers-objects host-test ktest test test-build sdimage bench clean FORCE
 .DELETE_ON_ERROR:
 
 -include $(KOBJS:.o=.d) $(HOBJS:.o=.d)
