@@ -686,16 +686,6 @@ static void vfree_returns_every_page(struct ktest *t)
 
 /* --- vzalloc ---------------------------------------------------------------------------- */
 
-/* Bytes of [p, p + n) that are not 0. */
-static unsigned long nonzero_bytes(const u8 *p, unsigned long n)
-{
-	unsigned long c = 0;
-
-	for (unsigned long i = 0; i < n; i++)
-		c += p[i] != 0;
-	return c;
-}
-
 /* Dirty pages freed by vfree come back zeroed from vzalloc (the per-hart
  * lists are LIFO: the same pages). The whole area is zero, the unused tail
  * of the last page included. */
@@ -722,7 +712,7 @@ static void vzalloc_zeroes(struct ktest *t)
 	for (int i = 0; i < VZ_PAGES; i++)
 		for (int j = 0; j < VZ_PAGES; j++)
 			reused += vmalloc_to_page(z + i * PAGE_SIZE) == dirty[j];
-	EXPECT_EQ(nonzero_bytes(z, VZ_PAGES * PAGE_SIZE), 0);
+	EXPECT(!memchr_inv(z, 0, VZ_PAGES * PAGE_SIZE));
 	EXPECT(reused > 0); /* else the test proved nothing */
 	vfree(z);
 	expect_restored(t, &before);
@@ -1515,7 +1505,7 @@ static void linux_helpers(struct ktest *t)
 	p = vcalloc(1000, 40);
 	ASSERT(p != NULL);
 	EXPECT(is_vmalloc_addr(p));
-	EXPECT_EQ(nonzero_bytes(p, 40000), 0);
+	EXPECT(!memchr_inv(p, 0, 40000));
 	vfree(p);
 
 	EXPECT(kvmalloc_array(SIZE_MAX / 8 + 1, 8, GFP_KERNEL) == NULL);
@@ -1523,12 +1513,12 @@ static void linux_helpers(struct ktest *t)
 	for (unsigned long size = 100; size <= (8ul << 20); size *= 9) {
 		p = kvzalloc(size, GFP_KERNEL);
 		ASSERT(p != NULL);
-		EXPECT_EQ(nonzero_bytes(p, size), 0);
+		EXPECT(!memchr_inv(p, 0, size));
 		memset(p, 0x44, size);
 		kvfree(p);
 		p = kvcalloc(size / 8, 8, GFP_KERNEL);
 		ASSERT(p != NULL);
-		EXPECT_EQ(nonzero_bytes(p, size / 8 * 8), 0);
+		EXPECT(!memchr_inv(p, 0, size / 8 * 8));
 		memset(p, 0x55, size / 8 * 8);
 		kvfree(p);
 	}
@@ -1546,7 +1536,7 @@ static void linux_helpers(struct ktest *t)
 
 			EXPECT(pa < 1ull << 32);
 		}
-		EXPECT_EQ(nonzero_bytes(p, size), 0);
+		EXPECT(!memchr_inv(p, 0, size));
 		kvfree(p);
 	}
 
