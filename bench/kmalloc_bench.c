@@ -30,6 +30,7 @@
 #include <mm/slob.h>
 
 #include "churn.h"
+#include "workloads.h"
 
 #define PAIRS 10000
 #define LIVE 1000
@@ -78,14 +79,6 @@ static void bench_size(enum slob_mode mode, size_t size)
 			size, busy);
 }
 
-/* Give the kmalloc-N caches' free slabs back (this hart's magazines too). */
-static void shrink_kmalloc_caches(void)
-{
-	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
-		if (kmalloc_caches[i])
-			kmem_cache_shrink(kmalloc_caches[i]);
-}
-
 /* The same pairs through kmalloc with kmalloc=slab (the kmalloc-N caches).
  * Inlined at each call with a literal size: kmalloc then sees a
  * compile-time size, as in kernel code (kmalloc(sizeof(struct foo))). */
@@ -118,7 +111,7 @@ static inline __attribute__((always_inline)) void bench_size_slab(size_t size)
 	}
 	while (n--)
 		kfree(live[n]);
-	shrink_kmalloc_caches();
+	wl_shrink_kmalloc_caches();
 	kmalloc_set_backend(saved);
 }
 
@@ -210,10 +203,7 @@ static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
 	unsigned long base;
 
 	kmalloc_set_backend(KMALLOC_SLAB);
-	shrink_kmalloc_caches();
-	base = kmalloc_held_bytes(); /* (with heap classes, without kmalloc's idle heap pages) */
-	if (kmalloc_heap_classes)
-		base -= kmalloc_heap.nr_empty * PAGE_SIZE;
+	base = wl_kmalloc_fresh_start();
 	kmalloc_peak_bytes = base;
 	churn_run(&ops, r);
 	*peak_kb = (kmalloc_peak_bytes - base + 1023) / 1024;
@@ -222,7 +212,7 @@ static void churn_slab(struct churn_result *r, unsigned long *peak_kb)
 		if (kmalloc_caches[i] && kmem_cache_check(kmalloc_caches[i]))
 			bench_fail("bench: churn error: alloc=slab kmem_cache_check(%s) failed\n",
 				kmalloc_caches[i]->name);
-	shrink_kmalloc_caches();
+	wl_shrink_kmalloc_caches();
 	kmalloc_set_backend(saved);
 }
 

@@ -227,6 +227,15 @@ void wl_shrink_kmalloc_caches(void)
 	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
 		if (kmalloc_caches[i])
 			kmem_cache_shrink(kmalloc_caches[i]);
+	slob_heap_shrink(&kmalloc_heap);
+}
+
+unsigned long wl_kmalloc_fresh_start(void)
+{
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		kfree(kmalloc(kmalloc_sizes[i], GFP_KERNEL));
+	wl_shrink_kmalloc_caches();
+	return kmalloc_held_bytes();
 }
 
 /*
@@ -268,6 +277,7 @@ struct wl_figures {
 	struct wl_result r;
 	unsigned long peak_bytes;
 	unsigned long peak_heap_bytes; /* kmalloc=slab: kmalloc's SLOB heap's part of it */
+	unsigned long meta_bytes; /* kmalloc=slab: descriptors and magazines, in the base */
 	struct page_frag pf;    /* after the last step */
 	unsigned long waste_permille; /* slab or SLOB waste after the last step */
 	bool has_waste;
@@ -358,16 +368,13 @@ static void run_slab(const struct wl_bench *b, struct wl_slot *table, struct wl_
 	static const struct churn_ops ops = { slab_op_alloc, op_free };
 	const struct wl_hooks hooks = { .at_end = slab_at_end, .arg = f };
 	enum kmalloc_backend saved = kmalloc_backend;
-	unsigned long base, heap_base, idle;
+	unsigned long base, heap_base;
 
 	kmalloc_set_backend(KMALLOC_SLAB);
-	wl_shrink_kmalloc_caches();
+	base = wl_kmalloc_fresh_start();
 	slab_base_pages = slab_object_pages();
-	/* With heap classes, idle pages kmalloc's heap keeps from earlier runs
-	 * count as the run's own (it may use them): not in the base. */
-	idle = kmalloc_heap_classes ? kmalloc_heap.nr_empty * PAGE_SIZE : 0;
-	heap_base = slob_heap_pages(&kmalloc_heap) * PAGE_SIZE - idle;
-	base = kmalloc_held_bytes() - idle;
+	heap_base = slob_heap_pages(&kmalloc_heap) * PAGE_SIZE;
+	f->meta_bytes = slab_meta_bytes;
 	kmalloc_peak_bytes = base;
 	kmalloc_peak_heap_bytes = heap_base;
 	wl_run(&b->spec, table, &ops, &hooks, &f->r);
@@ -432,7 +439,7 @@ static void print_figures(const struct wl_bench *b, const char *alloc, const str
 	unsigned long live = f->r.peak_live_bytes;
 	unsigned long over = live && f->peak_bytes > live ? (f->peak_bytes - live) * 1000 / live : 0;
 	char o[16], pfr[16], w[16], ratio[24] = "";
-	char tail[80] = "";
+	char tail[112] = "";
 
 	if (f->has_waste)
 		ksnprintf(tail, sizeof(tail), " pfrag_pct=%s %s_waste_pct=%s",
@@ -447,6 +454,9 @@ static void print_figures(const struct wl_bench *b, const char *alloc, const str
 	if (f->peak_heap_bytes) /* (kmalloc=slab with heap classes: their part of the peak) */
 		ksnprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), " peak_heap_kb=%lu",
 			  kb_up(f->peak_heap_bytes));
+	if (f->meta_bytes)
+		ksnprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), " meta_kb=%lu",
+			  kb_up(f->meta_bytes));
 	kprintf("bench: %s alloc=%s %s insns=%llu peak_kb=%lu live_kb=%lu overhead_pct=%s%s%s\n",
 		b->name, alloc, b->params, (unsigned long long)n, kb_up(f->peak_bytes), kb_up(live),
 		permille_str(o, sizeof(o), over), tail, ratio);

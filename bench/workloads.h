@@ -118,7 +118,21 @@ void page_frag_now(struct page_frag *f);
 extern const struct wl_size wl_kernel_sizes[];
 extern const unsigned int wl_nr_kernel_sizes;
 
-/* Give the kmalloc-N caches' free slabs back (this hart's magazines too). */
+/* Give the kmalloc-N caches' free slabs back (this hart's magazines too),
+ * and kmalloc's SLOB heap its idle pages. */
 void wl_shrink_kmalloc_caches(void);
+
+/*
+ * The state every kmalloc=slab benchmark starts from, and what kmalloc
+ * holds then (kmalloc_held_bytes: the run's base, which its peak is counted
+ * from). Every kmalloc-N cache is made, as in a running kernel (there the
+ * first kmalloc of each class made it long ago), and then shrunk as above.
+ * So a run's peak is the memory its own objects took, whatever ran before
+ * it in the same boot: the caches' descriptors and magazine arrays (made on
+ * a class's first use, about 15 KiB on one hart) are in the base, as SLOB's
+ * heap head and picolibc's state are outside their peaks, and the lines
+ * report them apart (meta_kb).
+ */
+unsigned long wl_kmalloc_fresh_start(void);
 
 #endif

@@ -649,15 +649,35 @@ target bench-lifetime-slab-insns "$(bench_val bench-slab '^bench: lifetime alloc
 target bench-mixed-slab-insns "$(bench_val bench-slab '^bench: mixed alloc=slab ' insns)" -le 44
 target bench-lifetime-slab-overhead "$(bench_tenths bench-slab '^bench: lifetime alloc=slab ' overhead_pct)" -le 200
 target bench-mixed-slab-overhead "$(bench_tenths bench-slab '^bench: mixed alloc=slab ' overhead_pct)" -le 340
+# A workload's figures do not depend on what ran before it in the boot
+# (bench/workloads.h, wl_kmalloc_fresh_start): mixed alone gives the line
+# the run above gave after churn, kmalloc, slab_slow and lifetime, but for
+# pfrag_pct (the page allocator's free blocks, which earlier runs moved).
+# (Before, a cache made by an earlier run left its descriptor and
+# magazines out of mixed's peak: 37.9% alone, 33.8% after lifetime.)
+qemu_run bench-mixed-alone 120 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \
+	-append 'run="bench mixed;poweroff"'
+mixed_line() { # RUN: its mixed alloc=slab line without pfrag_pct
+	tr -d '\r' <"$LOGDIR/$1.log" | grep '^bench: mixed alloc=slab ' | tail -n 1 |
+		sed 's/ pfrag_pct=[0-9.]*//'
+}
+mixed_after=$(mixed_line bench-slab)
+mixed_alone=$(mixed_line bench-mixed-alone)
+if [ -n "$mixed_alone" ] && [ "$mixed_alone" = "$mixed_after" ]; then
+	echo "ok   bench-mixed-order-independent: $mixed_alone"
+	record bench-mixed-order-independent 1 0
+else
+	echo "FAIL bench-mixed-order-independent: alone '$mixed_alone', after others '$mixed_after'"
+	record bench-mixed-order-independent 0 1
+fi
 # kmalloc_heap=compact (docs/kmalloc.md, "Heap classes"): every class from
 # 320 bytes up to a SLOB block's largest taken from kmalloc's SLOB heap.
-# It meets the memory goals (mixed <= 25%, measured 23.7; lifetime <= 30%,
-# 13.8) at more instructions than their 45 (55 and 55: bounds against
-# regression at 56), so it is a choice for memory-tight boards, not the
-# default.
+# The least memory of any setting (mixed 25.4%, lifetime 13.7%) at more
+# instructions (55 and 55); mixed's goal of 25% is not met (docs/
+# benchmarks.md): 26% and 56 instructions are bounds against regression.
 qemu_run bench-slab-compact 300 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \
 	-append 'kmalloc_heap=compact run="bench kmem_cache churn kmalloc slab_slow mixed lifetime;poweroff"'
-target bench-compact-mixed-overhead "$(bench_tenths bench-slab-compact '^bench: mixed alloc=slab ' overhead_pct)" -le 250
+target bench-compact-mixed-overhead "$(bench_tenths bench-slab-compact '^bench: mixed alloc=slab ' overhead_pct)" -le 260
 target bench-compact-lifetime-overhead "$(bench_tenths bench-slab-compact '^bench: lifetime alloc=slab ' overhead_pct)" -le 300
 target bench-compact-mixed-insns "$(bench_val bench-slab-compact '^bench: mixed alloc=slab ' insns)" -le 56
 target bench-compact-lifetime-insns "$(bench_val bench-slab-compact '^bench: lifetime alloc=slab ' insns)" -le 56
