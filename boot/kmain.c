@@ -151,6 +151,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	time_init(&boot_dt);             /* timebase for timeouts and sleeping */
 	ram_probe(&boot_dt);             /* RAM the tree describes but the machine lacks */
 	cmdline_init(boot_dt.bootargs);  /* key=value boot parameters */
+	console_apply_param(&boot_dt);   /* console=: another UART, or SBI's */
 	random_init(&boot_dt);           /* seed: /chosen/rng-seed, counters */
 	memory_map_init();               /* reserve the kernel, place dynamic ranges, print the map */
 	mm_init_from_dt();               /* memblock, struct pages, zones, buddy */

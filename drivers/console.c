@@ -19,6 +19,7 @@
 #include <drivers/devicetree.h>
 #include <boot/hart.h>
 #include <boot/ktime.h>
+#include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <lib/logring.h>
 #include <boot/sbi.h>
@@ -96,6 +97,53 @@ int console_init(const struct dt_info *dt)
 	choice.driver->hw_init(&uart_console);
 	io.uart = &uart_console;
 	return 0;
+}
+
+/* The last console= of the command line ("" for none). Linux writes to
+ * every console= and reads from the last; rvmm has one console: the last. */
+static char console_wanted[32];
+
+static int console_param(const char *value)
+{
+	struct console_choice unused;
+
+	if (!value || strlen(value) >= sizeof(console_wanted) ||
+	    console_select_named(NULL, value, &unused) == -EINVAL)
+		return -EINVAL;
+	kstrlcpy(console_wanted, value, sizeof(console_wanted));
+	return 0;
+}
+KPARAM("console", console_param,
+       "console=ttyS<n>|ttySIF<n>|hvc0[,options]  the console: 8250 UART n, SiFive UART n (/aliases serial<n>), SBI's");
+
+void console_apply_param(const struct dt_info *dt)
+{
+	struct console_choice choice;
+	char old[sizeof(io.uart->name)];
+
+	kstrlcpy(old, io.uart->name, sizeof(old)); /* (uart_console is overwritten) */
+	if (!console_wanted[0])
+		return;
+	if (console_select_named(dt, console_wanted, &choice)) {
+		kprintf("console: console=%s names no UART of this machine: staying on %s\n", console_wanted,
+			old);
+		return;
+	}
+	if (!choice.driver) {
+		if (io.uart != &sbi_console) {
+			kprintf("console: console=%s: moving to the SBI console\n", console_wanted);
+			io.uart = &sbi_console;
+			kprintf("console: sbi (console=%s), before it %s\n", console_wanted, old);
+		}
+		return;
+	}
+	if (io.uart != &sbi_console && choice.con.base == io.uart->base)
+		return; /* already the console */
+	kprintf("console: console=%s: moving to %s\n", console_wanted, choice.con.name);
+	uart_console = choice.con;
+	choice.driver->hw_init(&uart_console);
+	io.uart = &uart_console;
+	kprintf("console: %s (console=%s), before it %s\n", uart_console.name, console_wanted, old);
 }
 
 const char *console_name(void)

@@ -14,10 +14,10 @@
 #include <lib/kstring.h>
 
 static const struct uart_driver uart_drivers[] = {
-	{ "ns16550a", uart8250_setup, uart8250_hw_init },
-	{ "ns16550", uart8250_setup, uart8250_hw_init },
-	{ "snps,dw-apb-uart", uart8250_setup, uart8250_hw_init },
-	{ "sifive,uart0", uart_sifive_setup, uart_sifive_hw_init },
+	{ "ns16550a", "ttyS", uart8250_setup, uart8250_hw_init },
+	{ "ns16550", "ttyS", uart8250_setup, uart8250_hw_init },
+	{ "snps,dw-apb-uart", "ttyS", uart8250_setup, uart8250_hw_init },
+	{ "sifive,uart0", "ttySIF", uart_sifive_setup, uart_sifive_hw_init },
 };
 
 int uart_dt_reg(const struct fdt *f, int node, struct console *con)
@@ -106,4 +106,68 @@ void console_select(const struct dt_info *dt, struct console_choice *out)
 		kprintf("console: using %s instead\n", out->con.name);
 	else
 		kprintf("console: no supported UART found, staying on the SBI console\n");
+}
+
+/* @spec's kind and number: "ttySIF3,115200" -> "ttySIF", 3. "hvc0": tty
+ * "hvc". -EINVAL for anything else. */
+static int parse_console_name(const char *spec, const char **tty, unsigned int *n)
+{
+	static const char *const kinds[] = { "ttySIF", "ttyS", "hvc" }; /* longest prefix first */
+	const char *p = NULL;
+	unsigned int v = 0, digits = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds) && !p; i++)
+		if (strncmp(spec, kinds[i], strlen(kinds[i])) == 0) {
+			*tty = kinds[i];
+			p = spec + strlen(kinds[i]);
+		}
+	if (!p)
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+		v = v * 10 + (unsigned int)(*p - '0');
+	if (!digits || (*p && *p != ','))
+		return -EINVAL;
+	if (strcmp(*tty, "hvc") == 0 && v != 0)
+		return -EINVAL; /* hvc0 alone: SBI's console */
+	*n = v;
+	return 0;
+}
+
+/* Does @node take a driver of kind @tty? Then @out holds the choice. */
+static bool try_node_of(const struct fdt *f, int node, const char *tty, struct console_choice *out)
+{
+	const struct uart_driver *drv = node >= 0 ? match_driver(f, node) : NULL;
+
+	return drv && strcmp(drv->tty, tty) == 0 && try_node(f, node, out);
+}
+
+/* The node /aliases serial<n> names, or a negative error. */
+static int serial_alias(const struct fdt *f, unsigned int n)
+{
+	char name[16];
+
+	ksnprintf(name, sizeof(name), "serial%u", n);
+	return resolve_stdout_path(f, name);
+}
+
+int console_select_named(const struct dt_info *dt, const char *spec, struct console_choice *out)
+{
+	const struct fdt *f;
+	const char *tty;
+	unsigned int n, seen = 0;
+	int node, rc = parse_console_name(spec, &tty, &n);
+
+	memset(out, 0, sizeof(*out));
+	if (rc || !dt || strcmp(tty, "hvc") == 0)
+		return rc; /* (hvc0: out->driver NULL, the SBI console) */
+	f = &dt->fdt;
+	node = serial_alias(f, n);
+	if (node >= 0) /* the alias decides, as Linux numbers its ports */
+		return try_node_of(f, node, tty, out) ? 0 : -ENODEV;
+	/* No such alias: the n-th usable UART of the kind, in tree order. */
+	for (node = fdt_next_node(f, -1, NULL); node >= 0; node = fdt_next_node(f, node, NULL))
+		if (try_node_of(f, node, tty, out) && seen++ == n)
+			return 0;
+	memset(out, 0, sizeof(*out));
+	return -ENODEV;
 }

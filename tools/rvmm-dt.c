@@ -7,7 +7,8 @@
  * It runs the kernel's own portable code on the blob, in the order the boot
  * does, so every line the boot log also has reads the same:
  *   dt_parse             every "dt: warning:" line, or the refusal;
- *   console_select       the console UART, or why not;
+ *   console_select       the console UART, or why not, and the one a
+ *                          console= among the bootargs moves to;
  *   dt_reserve_kernel,   the memory map ("Early memory node ranges",
  *   dt_place_dynamic,      "Reserved memory:"), with the ranges given to
  *   dt_print_memmap        dynamic /reserved-memory nodes;
@@ -513,6 +514,43 @@ static void show_cmdline(const struct options *o, const struct dt_info *dt)
 	}
 }
 
+/* A console= in the bootargs (the last one, as the kernel takes it): the
+ * console the kernel moves to after the command line, in its words. */
+static void show_console_param(const struct dt_info *dt)
+{
+	const char *p = dt->bootargs, *last = NULL;
+	struct console_choice c, now;
+	char spec[32];
+	size_t len;
+	int rc;
+
+	for (; *p; p++)
+		if ((p == dt->bootargs || p[-1] == ' ') && strncmp(p, "console=", 8) == 0)
+			last = p + 8;
+	if (!last)
+		return;
+	len = strcspn(last, " ");
+	snprintf(spec, sizeof(spec), "%.*s", (int)len, last);
+	rc = len < sizeof(spec) ? console_select_named(dt, spec, &c) : -EINVAL;
+	if (rc == -EINVAL) {
+		warnings++;
+		kprintf("console: console=%.*s is not a console rvmm knows (ttyS<n>, ttySIF<n>, hvc0)\n",
+			(int)len, last);
+		return;
+	}
+	console_select(dt, &now);
+	if (rc) {
+		warnings++;
+		kprintf("console: console=%s names no UART of this machine: staying on %s\n", spec,
+			now.driver ? now.con.name : "sbi");
+	} else if (!c.driver) {
+		kprintf("console: console=%s: moving to the SBI console\n", spec);
+	} else if (!now.driver || now.con.base != c.con.base) {
+		kprintf("console: console=%s: moving to %s (%s at %#lx)\n", spec, c.con.name,
+			c.driver->compatible, c.con.base);
+	}
+}
+
 /* The initrd, and whether its pages can be released once it is used. */
 static void show_initrd(const struct dt_info *dt)
 {
@@ -731,6 +769,7 @@ int main(int argc, char **argv)
 	show_console(&dt);
 	show_time(&dt);
 	show_cmdline(&opts, &dt);
+	show_console_param(&dt);
 	show_chosen(&dt);
 	show_memory_map(&dt, &kernel);
 	show_zones(&dt, &kernel);

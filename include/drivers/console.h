@@ -43,6 +43,7 @@ struct console {
  * hw_init then readies the UART itself. */
 struct uart_driver {
 	const char *compatible;
+	const char *tty; /* Linux's name for such a UART: "ttyS" (8250), "ttySIF" */
 	int (*setup)(const struct fdt *f, int node, struct console *con);
 	void (*hw_init)(struct console *con);
 };
@@ -69,6 +70,25 @@ struct console_choice {
  * console_init() shows. Touches no hardware.
  */
 void console_select(const struct dt_info *dt, struct console_choice *out);
+
+/*
+ * The console a console= value names, in Linux's terms: "ttyS<n>" an
+ * 8250-family UART (ns16550a, ns16550, snps,dw-apb-uart), "ttySIF<n>" a
+ * SiFive UART, "hvc0" the SBI console; options after a comma ("115200n8")
+ * are accepted and not applied (the firmware's line settings stay). UART n
+ * is the node /aliases serial<n> names (none if that is not a usable UART
+ * of the kind), as Linux numbers them; in a tree without that alias, the
+ * n-th usable UART of the kind in tree order (n from 0). Returns 0 with @out filled (out->driver NULL: the SBI
+ * console), -EINVAL if @spec is no such name, or -ENODEV if the machine
+ * has no such UART; with @dt NULL only the name is checked (0 or -EINVAL).
+ * Prints nothing, touches no hardware.
+ */
+int console_select_named(const struct dt_info *dt, const char *spec, struct console_choice *out);
+
+/* Switch the console as the last console= of the command line says (after
+ * cmdline_parse_boot; nothing without one): on the old console a line
+ * naming the new one, or why it stays. */
+void console_apply_param(const struct dt_info *dt);
 
 /*
  * The console's byte path over one UART (drivers/console_io.c): output

@@ -1299,6 +1299,72 @@ static void console_choice_from_tree(struct ktest *t)
 			  "console: no supported UART found, staying on the SBI console\n");
 }
 
+/* console_select_named(@spec) on the tree @name: its error, and the UART's
+ * name ("sbi" for the SBI console, "" on an error) into @uart. */
+static int named_console(const char *name, const char *spec, char *uart, size_t uart_size)
+{
+	static struct dt_info info;
+	struct console_choice choice;
+	u8 *b = NULL;
+	int err = parse(&info, name, DTB_PHYS, &b, NULL);
+
+	if (err)
+		return 1000 + err;
+	err = console_select_named(&info, spec, &choice);
+	snprintf(uart, uart_size, "%s", err ? "" : choice.driver ? choice.con.name : "sbi");
+	free(b);
+	return err;
+}
+
+/* console= in Linux's names: ttyS<n> an 8250-family UART, ttySIF<n> a
+ * SiFive one, n from /aliases serial<n> (which decides when the tree has
+ * it) or else tree order; hvc0 SBI's console; options after a comma. */
+static void console_named_by_linux_names(struct ktest *t)
+{
+	static const struct {
+		const char *tree, *spec, *uart;
+		int err;
+	} cases[] = {
+		/* virt: one ns16550a, no aliases */
+		{ "virt", "ttyS0", "serial@10000000", 0 },
+		{ "virt", "ttyS0,115200n8", "serial@10000000", 0 },
+		{ "virt", "ttyS1", "", -ENODEV },
+		{ "virt", "ttySIF0", "", -ENODEV },
+		{ "virt", "hvc0", "sbi", 0 },
+		/* the Unleashed as Linux ships it: serial0/1 = the two SiFive UARTs */
+		{ "boards/hifive-unleashed-a00", "ttySIF0", "serial@10010000", 0 },
+		{ "boards/hifive-unleashed-a00", "ttySIF1,115200", "serial@10011000", 0 },
+		{ "boards/hifive-unleashed-a00", "ttySIF2", "", -ENODEV },
+		{ "boards/hifive-unleashed-a00", "ttyS0", "", -ENODEV }, /* serial0 is no 8250 */
+		/* the Icicle Kit: serial0 = MMUART0, disabled; serial1..3 okay */
+		{ "boards/mpfs-icicle-kit", "ttyS0", "", -ENODEV },
+		{ "boards/mpfs-icicle-kit", "ttyS1", "serial@20100000", 0 },
+		{ "boards/mpfs-icicle-kit", "ttyS3", "serial@20104000", 0 },
+		/* the BeagleV Starlight: serial0 = uart3, a DesignWare UART */
+		{ "boards/jh7100-beaglev-starlight", "ttyS0", "serial@12440000", 0 },
+		/* not a console name rvmm knows */
+		{ "virt", "tty0", "", -EINVAL },
+		{ "virt", "ttyS", "", -EINVAL },
+		{ "virt", "ttyS0x", "", -EINVAL },
+		{ "virt", "ttyS1000", "", -EINVAL },
+		{ "virt", "hvc1", "", -EINVAL },
+		{ "virt", "", "", -EINVAL },
+		{ "virt", "ttyUSB0", "", -EINVAL },
+	};
+	char uart[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int err = named_console(cases[i].tree, cases[i].spec, uart, sizeof(uart));
+
+		if (err != cases[i].err || strcmp(uart, cases[i].uart) != 0)
+			ktest_fail(t, __FILE__, __LINE__, "%s: console=%s gave %d '%s', expected %d '%s'",
+				   cases[i].tree, cases[i].spec, err, uart, cases[i].err, cases[i].uart);
+	}
+	/* without a tree, only the name is checked */
+	EXPECT_EQ(console_select_named(NULL, "ttySIF7,9600", &(struct console_choice){ 0 }), 0);
+	EXPECT_EQ(console_select_named(NULL, "ttyAMA0", &(struct console_choice){ 0 }), -EINVAL);
+}
+
 KTEST_SUITE(devicetree,
 	KTEST_CASE(virt_map),
 	KTEST_CASE(virt_8g_map),
@@ -1343,4 +1409,5 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(mem_limit_keeps_lowest_ram),
 	KTEST_CASE(cpu_down_reasons),
 	KTEST_CASE(boot_hart_without_mmu),
-	KTEST_CASE(console_choice_from_tree));
+	KTEST_CASE(console_choice_from_tree),
+	KTEST_CASE(console_named_by_linux_names));

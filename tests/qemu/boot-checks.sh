@@ -175,6 +175,30 @@ paste_block() {
 paste_block paste-block-virt 3 $VIRT -smp 2 -m 8G
 paste_block paste-block-sifive-u 0 -M sifive_u -bios default -smp 2 -m 1G
 
+# console= in Linux's names (drivers/console_select.c): ttySIF1 moves the
+# console from sifive_u's UART0 (stdout-path) to UART1 after the command
+# line: UART0 ends with the line naming the new console, UART1 carries the
+# rest, the shell included; hvc0 is SBI's console; a UART the machine lacks
+# is named and the console stays.
+qemu_run console-ttysif1 60 /dev/null -M sifive_u -bios default -smp 2 -m 256M \
+	-serial file:"$LOGDIR/console-ttysif1-uart0.log" -serial mon:stdio -kernel "$KERNEL" \
+	-append 'console=ttySIF1,115200n8 run="meminfo;poweroff"'
+check console-ttysif1 0 \
+	"^console: serial@10011000 \(console=ttySIF1,115200n8\), before it serial@10010000$" \
+	"^rvmm ready on 1 hart, console serial@10011000\.$" "^rvmm> meminfo$" "^MemTotal: +[0-9]+ kB$"
+check_log console-ttysif1-uart0 console-ttysif1-uart0-before \
+	"^Kernel command line: console=ttySIF1" "^console: console=ttySIF1,115200n8: moving to serial@10011000$"
+no_log console-ttysif1-uart0 console-ttysif1-uart0-after "rvmm ready" "MemTotal"
+qemu_run console-hvc0 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append 'console=hvc0 run="meminfo;poweroff"'
+check console-hvc0 0 "^console: sbi \(console=hvc0\), before it serial@10000000$" \
+	"^rvmm ready on 1 hart, console sbi\.$" "^MemTotal: +[0-9]+ kB$"
+qemu_run console-missing 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
+	-append 'console=tty0 console=ttyS1,115200 run=poweroff'
+check console-missing 0 "^cmdline: invalid value for 'console': 'tty0' \(error -22\)$" \
+	"^console: console=ttyS1,115200 names no UART of this machine: staying on serial@10000000$" \
+	"^rvmm ready on 1 hart, console serial@10000000\.$"
+
 # kprintf's buffer holds 511 bytes: a longer command line's echo ends with
 # a marker and its newline, and the next message starts a line of its own.
 qemu_run cmdline-long-echo 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \

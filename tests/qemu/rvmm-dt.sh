@@ -407,6 +407,12 @@ check hifive-unleashed-a00-hart0 0 \
 dt hifive-unleashed-a00-hart1 $KAT --dtb-at 0xbfe00000 --boot-hart 1 "$BOARDS/hifive-unleashed-a00.dtb"
 check hifive-unleashed-a00-hart1 0 "^  hart 1: mmu-type riscv,sv39, status okay \(boot hart\)$"
 
+# A console= among the bootargs: the console the kernel moves to after the
+# command line (drivers/console_select.c), in the kernel's words.
+check_log rvmm-dt-console-param rvmm-dt-console-param-moves \
+	"^console: serial@10010000 \(sifive,uart0 at 0x10010000\), named by stdout-path \"/soc/serial@10010000\"$" \
+	"^console: console=ttySIF1,115200: moving to serial@10011000 \(sifive,uart0 at 0x10011000\)$"
+
 # Linux's own trees have no CLINT: OpenSBI has no timer and no IPIs.
 for b in hifive-unleashed-a00 hifive-unmatched-a00; do
 	check_log $b $b-no-clint \
