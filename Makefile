@@ -312,7 +312,7 @@ $(B)/dtb/%.dtb: tests/dts/%.dts
 # build/fuzz/NAME build/fuzz/crashes/NAME/crash-SHA1.
 FUZZCC       ?= clang
 FUZZ_SECONDS ?= 300
-FUZZERS      := fdt_fuzz alloc_fuzz replay_fuzz
+FUZZERS      := fdt_fuzz alloc_fuzz replay_fuzz cmdline_fuzz
 FUZZ_BINS    := $(addprefix $(B)/fuzz/,$(FUZZERS))
 FCFLAGS  := $(COMMON) -O1 -DHOST -fsanitize=fuzzer-no-link,address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -41,7 +41,7 @@ tests/real/run.sh
 grep -q '^real-' "$RESULTS" || record real 0 1 # the runner itself died
 tests/real/realbench-smoke.sh
 
-section "fuzzing: libFuzzer + ASan + UBSan, two 40 s lanes: fdt and replay, alloc (docs/reliability.md)"
+section "fuzzing: libFuzzer + ASan + UBSan, two 45 s lanes: fdt, replay and cmdline, alloc (docs/reliability.md)"
 tests/qemu/fuzz.sh
 
 section "on-target self-tests on QEMU virt"

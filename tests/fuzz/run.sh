@@ -11,7 +11,7 @@
 #                              corpus first: make test)
 #   tests/fuzz/corpus/SHORT/   committed seeds and every fixed crash input
 #                              (SHORT: fdt for fdt_fuzz, alloc for alloc_fuzz,
-#                              replay for replay_fuzz)
+#                              replay for replay_fuzz, cmdline for cmdline_fuzz)
 #   build/dtb/                 fdt_fuzz's other seeds: the compiled fixtures
 #   tests/replay/              replay_fuzz's other seeds: the host tests' traces
 #   build/fuzz/crashes/NAME/   crash-*, timeout-*, oom-*, leak-* inputs
@@ -76,6 +76,9 @@ for name in "$@"; do
 	replay_fuzz)
 		set -- "$@" -dict=tests/fuzz/replay.dict -max_len=16384
 		seeds="$seeds tests/replay"
+		;;
+	cmdline_fuzz)
+		set -- "$@" -dict=tests/fuzz/cmdline.dict -max_len=2048
 		;;
 	esac
 	start=$(date +%s)

@@ -2,10 +2,11 @@
 # fuzz.sh [SECONDS] - make test's short fuzzing run: each libFuzzer target
 # (tests/fuzz) through tests/fuzz/run.sh, from the committed seeds (a fresh
 # working corpus: the time goes to fuzzing, not to replaying what make fuzz
-# has collected), in two lanes of SECONDS each (default 40, or
-# FUZZ_TEST_SECONDS), side by side: fdt_fuzz then replay_fuzz (half each),
-# and alloc_fuzz. One result per fuzzer, "fuzz-fdt", "fuzz-alloc" and
-# "fuzz-replay": passed when it ran its time without a crash. A failure
+# has collected), in two lanes of SECONDS each (default 45, or
+# FUZZ_TEST_SECONDS), side by side: fdt_fuzz, replay_fuzz and cmdline_fuzz
+# (a third each), and alloc_fuzz. One result per fuzzer, "fuzz-fdt",
+# "fuzz-alloc", "fuzz-replay" and "fuzz-cmdline": passed when it ran its
+# time without a crash. A failure
 # prints the end of libFuzzer's log without its progress lines (the whole
 # log is $LOGDIR/fuzz/NAME.log); the crashing input stays in
 # build/fuzz/crashes/NAME/.
@@ -13,11 +14,11 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 
-secs=${1:-${FUZZ_TEST_SECONDS:-40}}
-names="fdt_fuzz alloc_fuzz replay_fuzz"
+secs=${1:-${FUZZ_TEST_SECONDS:-45}}
+names="fdt_fuzz alloc_fuzz replay_fuzz cmdline_fuzz"
 # Two lanes side by side (one core each), SECONDS each, shared by the
 # fuzzers of a lane. Then the fuzzers are judged in order.
-lanes="fdt_fuzz,replay_fuzz alloc_fuzz"
+lanes="fdt_fuzz,replay_fuzz,cmdline_fuzz alloc_fuzz"
 mkdir -p "$LOGDIR/fuzz"
 for name in $names; do rm -f "$LOGDIR/fuzz/$name.rc"; done
 for lane in $lanes; do
