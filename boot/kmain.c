@@ -160,6 +160,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
 	kfence_boot_start();             /* kfence.sample_interval=: its pool, then sampling */
 	fault_inject_boot_start();       /* fail_page_alloc=, failslab= from now on (boot allocates no more) */
+	console_quiet_end(false);        /* quiet: the console again, saying what the log kept */
 	print_banner();
 	shell_boot_script();             /* run=cmd1;cmd2 */
 	selftest_boot();                 /* ktest=...: run and power off */

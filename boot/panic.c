@@ -6,6 +6,7 @@
  * the first) goes straight to poweroff.
  */
 #include <boot/hart.h>
+#include <drivers/console.h>
 #include <drivers/power.h>
 #include <boot/trap.h>
 
@@ -17,6 +18,7 @@ void panic(const char *fmt, ...)
 
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		poweroff(EXIT_PANIC);
+	console_quiet_end(true); /* a quiet boot shows its log first: how far it got */
 	kprintf("\nKernel panic on hart %lu (cpu %u): ", this_hart()->hartid, this_cpu());
 	va_start(ap, fmt);
 	vkprintf(fmt, ap);

@@ -233,6 +233,41 @@ size_t console_capture_end(void)
 	return capture.len;
 }
 
+/*
+ * quiet (Linux's parameter): from the command line on, the boot's messages
+ * go to the log only, and the console shows what follows the boot (the
+ * ready banner, run=, ktest=, the shell). console_quiet_end ends it: at the
+ * banner with one line counting what the log kept, or at a panic with the
+ * log itself first, so a boot that stops still says why and how far it got.
+ */
+static void log_dump_until(u64 end);
+
+static int quiet_boot; /* (an int: RISC-V has no byte-wide atomic swap) */
+static unsigned long quiet_lines; /* lines logged, not shown, while quiet */
+
+static int quiet_param(const char *value)
+{
+	if (value)
+		return -EINVAL; /* a bare word, as Linux's */
+	quiet_boot = 1;
+	return 0;
+}
+KPARAM("quiet", quiet_param, "quiet  the boot's messages to the log only (dmesg shows them); the console from the banner on");
+
+void console_quiet_end(bool show_log)
+{
+	if (!__atomic_exchange_n(&quiet_boot, 0, __ATOMIC_ACQ_REL))
+		return;
+	if (show_log) {
+		u64 end = __atomic_load_n(&klog.written, __ATOMIC_ACQUIRE);
+
+		kprintf("quiet: the boot's log so far:\n");
+		log_dump_until(end);
+	} else {
+		kprintf("quiet: %lu boot lines kept in the log (dmesg shows them)\n", quiet_lines);
+	}
+}
+
 void console_kprintf_sink(const char *s, size_t n)
 {
 	bool release = console_lock_take();
@@ -240,22 +275,26 @@ void console_kprintf_sink(const char *s, size_t n)
 	if (capture.cpu == (int)this_cpu())
 		capture_append(s, n);
 	log_append(s, n);
-	console_write(s, n);
+	if (!__atomic_load_n(&quiet_boot, __ATOMIC_RELAXED))
+		console_write(s, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			quiet_lines += s[i] == '\n';
 	if (release)
 		console_lock_release();
 }
 
-/* The log as it stands when called, a chunk per hold of the console lock
- * (other harts print in between; what they print is logged but not part of
- * this dump). Written to the console directly, not logged again. */
-void console_log_dump(void)
+/* The log from its oldest byte kept up to @end (a klog.written), a chunk
+ * per hold of the console lock (other harts print in between; what they
+ * print is logged but not part of this dump). Written to the console
+ * directly, not logged again. */
+static void log_dump_until(u64 end)
 {
 	char chunk[256];
-	u64 pos, end;
+	u64 pos;
 	bool release = console_lock_take();
 
 	pos = log_ring_first(&klog);
-	end = klog.written;
 	if (release)
 		console_lock_release();
 	for (;;) {
@@ -271,6 +310,12 @@ void console_log_dump(void)
 		if (n == 0)
 			return;
 	}
+}
+
+/* The log as it stands when called. */
+void console_log_dump(void)
+{
+	log_dump_until(__atomic_load_n(&klog.written, __ATOMIC_ACQUIRE));
 }
 
 void console_log_clear(void)

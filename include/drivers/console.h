@@ -133,6 +133,11 @@ int console_init(const struct dt_info *dt);
 const char *console_name(void);
 /* The physical base of the UART's registers, 0 on the SBI console. */
 unsigned long console_mmio_base(void);
+/* End the quiet boot (the quiet parameter, drivers/console.c): the console
+ * shows kprintf's output again, after a line counting the boot lines the log
+ * kept, or with @show_log the log itself (a panic). Nothing without quiet. */
+void console_quiet_end(bool show_log);
+
 /* Leave the UART for the SBI console, saying why (printed on the UART
  * while it still works). */
 void console_fall_back_to_sbi(const char *why);

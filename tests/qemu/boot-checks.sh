@@ -199,6 +199,25 @@ check console-missing 0 "^cmdline: invalid value for 'console': 'tty0' \(error -
 	"^console: console=ttyS1,115200 names no UART of this machine: staying on serial@10000000$" \
 	"^rvmm ready on 1 hart, console serial@10000000\.$"
 
+# quiet (drivers/console.c): from the command line to the banner the boot's
+# messages go to the log only, and the console counts them; dmesg shows
+# them; a panic during a quiet boot shows the log first (how far it got);
+# quiet takes no value.
+qemu_run quiet-boot 60 /dev/null $VIRT -smp 2 -m 256M -kernel "$KERNEL" \
+	-append 'quiet run="echo after the banner;poweroff"'
+check quiet-boot 0 "^Kernel command line: quiet " "^quiet: [0-9]+ boot lines kept in the log \(dmesg shows them\)$" \
+	"^rvmm ready on 2 harts, console serial@10000000\.$" "^after the banner$"
+no_log quiet-boot quiet-boot-hides "^Zone ranges:$" "^Memory: " "^harts: 2 of 2 up"
+qemu_run quiet-dmesg 60 /dev/null $VIRT -smp 2 -m 256M -kernel "$KERNEL" -append 'quiet run="dmesg;poweroff"'
+check quiet-dmesg 0 "^\[ *[0-9]+\.[0-9]+\] Zone ranges:$" "^\[ *[0-9]+\.[0-9]+\] harts: 2 of 2 up"
+qemu_run quiet-panic 60 /dev/null $VIRT -smp 2 -m 512M -dtb build/dtb/nearfull.dtb -kernel "$KERNEL" \
+	-append 'quiet run=poweroff'
+check quiet-panic 2 "^quiet: the boot's log so far:$" \
+	"^\[ *[0-9]+\.[0-9]+\]   \[mem 0x0000000080400000-0x000000009fdfffff\] big@80400000$" \
+	"Kernel panic on hart [0-9]+ \(cpu 0\): mm: cannot build the page allocator"
+qemu_run quiet-value 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" -append 'quiet=1 run=poweroff'
+check quiet-value 0 "^cmdline: invalid value for 'quiet': '1' \(error -22\)$" "^Zone ranges:$"
+
 # kprintf's buffer holds 511 bytes: a longer command line's echo ends with
 # a marker and its newline, and the next message starts a line of its own.
 qemu_run cmdline-long-echo 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
