@@ -8,6 +8,7 @@
  */
 #include <lib/kstring.h>
 #include <mm/memblock.h>
+#include <mm/memtest.h>
 #include <mm/mm_init.h>
 #include <mm/mmzone.h>
 #include <mm/kmalloc.h>
@@ -73,6 +74,11 @@ void mm_init(struct memblock *mb, const struct mm_image *image)
 		      "(bring it up once: docs/embedding.md)", mem_node->node_present_pages);
 	mm_is_up = true;
 	check_image(mb, image);
+	if (memtest_passes) { /* memtest=: bad RAM reserved before anything takes it */
+		struct memtest_result r;
+
+		memtest_run(mb, memtest_passes, &r);
+	}
 	kasan_init(mb); /* (the KASAN kernel) the shadow, from memblock */
 	zone_limits_boot(&lim);
 	rc = node_init(&contig_page_data, mb, &lim);
