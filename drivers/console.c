@@ -103,7 +103,7 @@ int console_init(const struct dt_info *dt)
  * every console= and reads from the last; rvmm has one console: the last. */
 static char console_wanted[32];
 
-static int console_param(const char *value)
+static int console_set(const char *value)
 {
 	struct console_choice unused;
 
@@ -113,8 +113,13 @@ static int console_param(const char *value)
 	kstrlcpy(console_wanted, value, sizeof(console_wanted));
 	return 0;
 }
-KPARAM("console", console_param,
+KPARAM("console", console_set,
        "console=ttyS<n>|ttySIF<n>|hvc0[,options]  the console: 8250 UART n, SiFive UART n (/aliases serial<n>), SBI's");
+
+const char *console_param(void)
+{
+	return console_wanted;
+}
 
 void console_apply_param(const struct dt_info *dt)
 {

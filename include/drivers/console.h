@@ -89,6 +89,8 @@ int console_select_named(const struct dt_info *dt, const char *spec, struct cons
  * cmdline_parse_boot; nothing without one): on the old console a line
  * naming the new one, or why it stays. */
 void console_apply_param(const struct dt_info *dt);
+/* The last console= of the command line ("" for none). */
+const char *console_param(void);
 
 /*
  * The console's byte path over one UART (drivers/console_io.c): output

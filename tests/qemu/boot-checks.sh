@@ -182,17 +182,19 @@ paste_block paste-block-sifive-u 0 -M sifive_u -bios default -smp 2 -m 1G
 # is named and the console stays.
 qemu_run console-ttysif1 60 /dev/null -M sifive_u -bios default -smp 2 -m 256M \
 	-serial file:"$LOGDIR/console-ttysif1-uart0.log" -serial mon:stdio -kernel "$KERNEL" \
-	-append 'console=ttySIF1,115200n8 run="meminfo;poweroff"'
+	-append 'console=ttySIF1,115200n8 run="meminfo" ktest=boot_dt'
 check console-ttysif1 0 \
 	"^console: serial@10011000 \(console=ttySIF1,115200n8\), before it serial@10010000$" \
-	"^rvmm ready on 1 hart, console serial@10011000\.$" "^rvmm> meminfo$" "^MemTotal: +[0-9]+ kB$"
+	"^rvmm ready on 1 hart, console serial@10011000\.$" "^rvmm> meminfo$" "^MemTotal: +[0-9]+ kB$" \
+	"^ok [0-9]+ boot_dt.console_is_the_stdout_uart$" "^ktest: [0-9]+ passed, 0 failed$"
 check_log console-ttysif1-uart0 console-ttysif1-uart0-before \
 	"^Kernel command line: console=ttySIF1" "^console: console=ttySIF1,115200n8: moving to serial@10011000$"
 no_log console-ttysif1-uart0 console-ttysif1-uart0-after "rvmm ready" "MemTotal"
 qemu_run console-hvc0 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
-	-append 'console=hvc0 run="meminfo;poweroff"'
+	-append 'console=hvc0 run="meminfo" ktest=boot_dt'
 check console-hvc0 0 "^console: sbi \(console=hvc0\), before it serial@10000000$" \
-	"^rvmm ready on 1 hart, console sbi\.$" "^MemTotal: +[0-9]+ kB$"
+	"^rvmm ready on 1 hart, console sbi\.$" "^MemTotal: +[0-9]+ kB$" \
+	"^ok [0-9]+ boot_dt.console_is_the_stdout_uart$"
 qemu_run console-missing 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append 'console=tty0 console=ttyS1,115200 run=poweroff'
 check console-missing 0 "^cmdline: invalid value for 'console': 'tty0' \(error -22\)$" \

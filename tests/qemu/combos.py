@@ -7,7 +7,8 @@
 Each run boots the kernel on QEMU with one to five boot parameters drawn
 from the table below (allocator models, kmalloc's heap classes, slab_debug
 flags, page_owner, page grouping, KFENCE, a ZONE_DMA, mem=, fewer harts,
-the reap interval, fault injection), a random RAM size and hart count, and `ktest=all`; the
+the reap interval, fault injection, the console: quiet, memtest=,
+console=), a random RAM size and hart count, and `ktest=all`; the
 run passes when its closing line reports no failure. A failing run's
 command and console log are kept as DIR/combo-SEED-I.log. One line per run,
 then "combos: P passed, F failed"; the exit status is 1 if any failed. The
@@ -41,6 +42,7 @@ SETTINGS = [
     lambda r: r.choice(["maxcpus=1", "maxcpus=2", "nr_cpus=3", "nosmp"]),
     lambda r: r.choice(["slab_reap=0", "slab_reap=1", "slab_reap=50"]),
     lambda r: r.choice(["fail_page_alloc=10%", "failslab=10%", "fail_page_alloc=5% failslab=5%"]),
+    lambda r: r.choice(["quiet", "memtest=1", "memtest=2", "console=hvc0", "console=ttyS0 quiet"]),
 ]
 RAM = ["100M", "130M", "256M", "700M", "3G", "4097M", "5G"]
 

@@ -132,7 +132,8 @@ static void corrupted_copy_is_rejected(struct ktest *t)
 /* stdout-path names the UART by path ("/soc/serial@10000000") or by an
  * /aliases entry ("serial0", as Linux's HiFive trees do): either way the
  * console is the node it resolves to. When the tree has no UART rvmm
- * drives (QEMU spike: stdout-path "/htif"), the console is SBI's. */
+ * drives (QEMU spike: stdout-path "/htif"), the console is SBI's. A
+ * console= the machine has moved it: then it is the one console= names. */
 static void console_is_the_stdout_uart(struct ktest *t)
 {
 	static char said[512];
@@ -140,6 +141,10 @@ static void console_is_the_stdout_uart(struct ktest *t)
 	const char *name;
 	int node;
 
+	if (console_param()[0] && console_select_named(&boot_dt, console_param(), &choice) == 0) {
+		EXPECT_STREQ(console_name(), choice.driver ? choice.con.name : "sbi");
+		return;
+	}
 	ASSERT(boot_dt.stdout_path[0] != '\0');
 	console_capture_begin(said, sizeof(said)); /* (its warnings were shown at boot) */
 	console_select(&boot_dt, &choice);
