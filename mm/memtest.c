@@ -32,9 +32,9 @@
 #include <mm/mm.h>
 
 /* The patterns: all zeros first (the last pass, leaving memory zeroed),
- * all ones, alternating bits, one and two bits set in every nibble, three
- * bits clear ... set, and an irregular word for address-line faults that
- * the regular ones would hide. */
+ * all ones, alternating bits, one, two and three bits of every nibble set,
+ * and an irregular word for faults the regular ones would hide (a bit that
+ * follows its neighbour). */
 static const u64 memtest_patterns[MEMTEST_NR_PATTERNS] = {
 	0x0000000000000000ull, 0xffffffffffffffffull, 0x5555555555555555ull, 0xaaaaaaaaaaaaaaaaull,
 	0x1111111111111111ull, 0x2222222222222222ull, 0x4444444444444444ull, 0x8888888888888888ull,
@@ -141,8 +141,10 @@ static void join_bad_ranges(struct memtest_state *st)
 
 int memtest_run(struct memblock *mb, unsigned int passes, struct memtest_result *res)
 {
+	/* (A free range lies between two region ends: at most one per memory
+	 * and reserved region, and one more.) */
+	static u64 ranges[2 * MEMBLOCK_MAX_REGIONS + 1][2];
 	static struct memtest_state st;
-	static u64 ranges[MEMBLOCK_MAX_REGIONS][2];
 	unsigned int nr = 0;
 	u64 cursor = 0, s, e;
 
@@ -151,7 +153,9 @@ int memtest_run(struct memblock *mb, unsigned int passes, struct memtest_result 
 	st.res = res;
 	if (passes == 0)
 		return 0;
-	while (nr < MEMBLOCK_MAX_REGIONS && memblock_next_free(mb, &cursor, &s, &e)) {
+	while (memblock_next_free(mb, &cursor, &s, &e)) {
+		if (nr == ARRAY_SIZE(ranges))
+			panic("memtest: more than %zu free ranges in memblock", ARRAY_SIZE(ranges));
 		s = ALIGN_UP(s, sizeof(u64));
 		e &= ~(u64)(sizeof(u64) - 1);
 		if (s < e) {
