@@ -126,29 +126,27 @@ void console_apply_param(const struct dt_info *dt)
 	struct console_choice choice;
 	char old[sizeof(io.uart->name)];
 
-	kstrlcpy(old, io.uart->name, sizeof(old)); /* (uart_console is overwritten) */
 	if (!console_wanted[0])
 		return;
 	if (console_select_named(dt, console_wanted, &choice)) {
 		kprintf("console: console=%s names no UART of this machine: staying on %s\n", console_wanted,
-			old);
+			io.uart->name);
 		return;
 	}
-	if (!choice.driver) {
-		if (io.uart != &sbi_console) {
-			kprintf("console: console=%s: moving to the SBI console\n", console_wanted);
-			io.uart = &sbi_console;
-			kprintf("console: sbi (console=%s), before it %s\n", console_wanted, old);
-		}
-		return;
-	}
-	if (io.uart != &sbi_console && choice.con.base == io.uart->base)
+	/* (SBI's console has no registers: base 0, as a choice without a driver) */
+	if (choice.con.base == io.uart->base)
 		return; /* already the console */
-	kprintf("console: console=%s: moving to %s\n", console_wanted, choice.con.name);
-	uart_console = choice.con;
-	choice.driver->hw_init(&uart_console);
-	io.uart = &uart_console;
-	kprintf("console: %s (console=%s), before it %s\n", uart_console.name, console_wanted, old);
+	kprintf("console: console=%s: moving to %s\n", console_wanted,
+		choice.driver ? choice.con.name : "the SBI console");
+	kstrlcpy(old, io.uart->name, sizeof(old)); /* (uart_console is overwritten) */
+	if (choice.driver) {
+		uart_console = choice.con;
+		choice.driver->hw_init(&uart_console);
+		io.uart = &uart_console;
+	} else {
+		io.uart = &sbi_console;
+	}
+	kprintf("console: %s (console=%s), before it %s\n", io.uart->name, console_wanted, old);
 }
 
 const char *console_name(void)

@@ -440,21 +440,20 @@ static u8 *load_dtb(const char *path, size_t *size)
 
 /* ---- what the boot does with it ------------------------------------------ */
 
-static void show_console(const struct dt_info *dt)
+/* The console the boot picks from the tree, into @c. */
+static void show_console(const struct dt_info *dt, struct console_choice *c)
 {
-	struct console_choice c;
-
-	console_select(dt, &c);
-	if (!c.driver) {
+	console_select(dt, c);
+	if (!c->driver) {
 		warnings++;
 		kprintf("console: SBI console (the firmware's putchar)\n");
 		return;
 	}
-	if (!c.from_stdout_path)
+	if (!c->from_stdout_path)
 		warnings++;
-	kprintf("console: %s (%s at %#lx), %s \"%s\"%s\n", c.con.name, c.driver->compatible,
-		c.con.base, c.from_stdout_path ? "named by stdout-path" : "not stdout-path",
-		dt->stdout_path, c.from_stdout_path && dt->stdout_path[0] != '/' ? ", an alias" : "");
+	kprintf("console: %s (%s at %#lx), %s \"%s\"%s\n", c->con.name, c->driver->compatible,
+		c->con.base, c->from_stdout_path ? "named by stdout-path" : "not stdout-path",
+		dt->stdout_path, c->from_stdout_path && dt->stdout_path[0] != '/' ? ", an alias" : "");
 }
 
 static void show_time(const struct dt_info *dt)
@@ -515,11 +514,12 @@ static void show_cmdline(const struct options *o, const struct dt_info *dt)
 }
 
 /* A console= in the bootargs (the last one, as the kernel takes it): the
- * console the kernel moves to after the command line, in its words. */
-static void show_console_param(const struct dt_info *dt)
+ * console the kernel moves to after the command line from @now (what
+ * show_console found), in its words. */
+static void show_console_param(const struct dt_info *dt, const struct console_choice *now)
 {
 	const char *p = dt->bootargs, *last = NULL;
-	struct console_choice c, now;
+	struct console_choice c;
 	char spec[32];
 	size_t len;
 	int rc;
@@ -538,14 +538,15 @@ static void show_console_param(const struct dt_info *dt)
 			(int)len, last);
 		return;
 	}
-	console_select(dt, &now);
 	if (rc) {
 		warnings++;
 		kprintf("console: console=%s names no UART of this machine: staying on %s\n", spec,
-			now.driver ? now.con.name : "sbi");
+			now->driver ? now->con.name : "sbi");
+	} else if (c.con.base == now->con.base) { /* (SBI's: base 0 on both sides) */
+		return; /* already the console: the kernel says nothing */
 	} else if (!c.driver) {
 		kprintf("console: console=%s: moving to the SBI console\n", spec);
-	} else if (!now.driver || now.con.base != c.con.base) {
+	} else {
 		kprintf("console: console=%s: moving to %s (%s at %#lx)\n", spec, c.con.name,
 			c.driver->compatible, c.con.base);
 	}
@@ -755,6 +756,7 @@ int main(int argc, char **argv)
 	static struct options opts;
 	static struct dt_info dt;
 	struct kernel_image kernel = { 0 };
+	struct console_choice console;
 	size_t size;
 	u8 *blob;
 
@@ -766,10 +768,10 @@ int main(int argc, char **argv)
 	parse_tree(&opts, blob, &dt);
 	place_kernel(&dt, &kernel);
 	check_boot_hart(&opts, &dt);
-	show_console(&dt);
+	show_console(&dt, &console);
 	show_time(&dt);
 	show_cmdline(&opts, &dt);
-	show_console_param(&dt);
+	show_console_param(&dt, &console);
 	show_chosen(&dt);
 	show_memory_map(&dt, &kernel);
 	show_zones(&dt, &kernel);
