@@ -2,6 +2,7 @@
  * fakeram.c - a page-allocator node over host memory standing in for RAM
  * (see fakeram.h), and console capture for the mm tests.
  */
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,29 @@ void fr_capture_end(struct fr_capture *c, char *buf, size_t size)
 		fclose(tmp);
 	}
 	buf[n] = '\0';
+}
+
+static jmp_buf panic_jump;
+
+static void panic_returns(void)
+{
+	longjmp(panic_jump, 1);
+}
+
+bool fr_catch_panic(void (*fn)(void *arg), void *arg, char *out, size_t size)
+{
+	struct fr_capture cap;
+	volatile bool panicked = false;
+
+	fr_capture_start(&cap);
+	port_host_panic_hook = panic_returns;
+	if (!setjmp(panic_jump))
+		fn(arg);
+	else
+		panicked = true;
+	port_host_panic_hook = NULL;
+	fr_capture_end(&cap, out, size);
+	return panicked;
 }
 
 int fr_count_substr(const char *hay, const char *needle)

@@ -75,6 +75,11 @@ struct fr_capture {
 void fr_capture_start(struct fr_capture *c);
 void fr_capture_end(struct fr_capture *c, char *buf, size_t size);
 
+/* @fn(@arg) with its output captured into @out as above, and a panic made
+ * to return here (port_host_panic_hook) instead of aborting: whether it
+ * panicked. For the cases that check a panic's message. */
+bool fr_catch_panic(void (*fn)(void *arg), void *arg, char *out, size_t size);
+
 /* Number of times @needle occurs in @hay. */
 int fr_count_substr(const char *hay, const char *needle);
 

@@ -7,7 +7,6 @@
  * bad memory in more places than the table holds is a panic naming it
  * (suite "memtest").
  */
-#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +16,6 @@
 #include <mm/mm.h>
 #include <lib/cmdline.h>
 #include <mm/mmzone.h>
-#include <mm/port.h>
 #include <tests/ktest.h>
 #include "fakeram.h"
 
@@ -178,30 +176,23 @@ static void neighbouring_bad_pages_one_range(struct ktest *t)
 	done(fr);
 }
 
-static jmp_buf panic_jump;
-
-static void panic_returns(void)
+static void memtest_two_passes(void *mb)
 {
-	longjmp(panic_jump, 1);
+	struct memtest_result r;
+
+	memtest_run(mb, 2, &r); /* (ones, then zeros) */
 }
 
 static void bad_everywhere_is_a_panic(struct ktest *t)
 {
 	struct fakeram *fr = ram();
-	struct memtest_result r;
 	static char out[4096];
-	struct fr_capture cap;
 
 	ASSERT(fr);
 	for (unsigned int i = 0; i < MEMTEST_MAX_BAD + 1; i++)
 		faults.pa[faults.n++] = BASE + 0x100000 + i * 2 * PAGE_SIZE; /* a page apart */
 	faults.stuck_low = 1;
-	fr_capture_start(&cap);
-	port_host_panic_hook = panic_returns;
-	if (!setjmp(panic_jump))
-		memtest_run(&fr->mb, 2, &r); /* (ones, then zeros) */
-	port_host_panic_hook = NULL;
-	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(fr_catch_panic(memtest_two_passes, &fr->mb, out, sizeof(out)));
 	EXPECT(strstr(out, "Kernel panic: memtest: bad memory in more than 32 separate places (the last at "
 			   "0x80140000: wrote ffffffffffffffff, read fffffffffffffffe): this RAM is not fit to use"));
 	done(fr);

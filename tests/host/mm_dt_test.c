@@ -14,7 +14,6 @@
  * Managed pages must also equal present pages minus the pages that any
  * reserved byte touches, counted by brute force.
  */
-#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -581,11 +580,13 @@ static void dt_frag_falls_back_to_sections(struct ktest *t)
 	fakeram_done(fr);
 }
 
-static jmp_buf panic_jump;
+static struct fakeram *nearfull_fr;
+static int nearfull_rc;
 
-static void panic_returns(void)
+static void nearfull_node_panic(void *arg)
 {
-	longjmp(panic_jump, 1);
+	(void)arg;
+	node_panic(&nearfull_fr->node, &nearfull_fr->mb, nearfull_rc);
 }
 
 static void dt_nearfull_panic_names_the_allocation(struct ktest *t)
@@ -593,21 +594,17 @@ static void dt_nearfull_panic_names_the_allocation(struct ktest *t)
 	/* 512 MiB with ~4 MiB free in two pieces: three section arrays fit,
 	 * the fourth does not. */
 	struct fakeram *fr = fixture_memblock("nearfull", 0x9fe00000);
-	struct fr_capture cap;
 	static char out[1024];
-	volatile int rc;
+	int rc;
 
 	ASSERT(fr);
 	rc = fakeram_node_init(fr, &lim_4g);
 	ASSERT_EQ(rc, -ENOMEM);
 	EXPECT_STREQ(fr->node.init_failed_what, "a section's struct pages");
 	EXPECT_EQ(fr->node.init_failed_bytes, 32768 * sizeof(struct page));
-	fr_capture_start(&cap);
-	port_host_panic_hook = panic_returns;
-	if (!setjmp(panic_jump))
-		node_panic(&fr->node, &fr->mb, rc);
-	port_host_panic_hook = NULL;
-	fr_capture_end(&cap, out, sizeof(out));
+	nearfull_fr = fr;
+	nearfull_rc = rc;
+	EXPECT(fr_catch_panic(nearfull_node_panic, NULL, out, sizeof(out)));
 	EXPECT(strstr(out, "Kernel panic: mm: cannot build the page allocator: no room for a section's struct pages (1048576 bytes); memblock has "));
 	EXPECT(strstr(out, "(error -12)"));
 	fakeram_done(fr);
