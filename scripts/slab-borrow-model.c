@@ -49,6 +49,13 @@
  * cached free objects of the other classes off the peak. Printed: how many
  * drains the run made.
  *
+ * Magazines by use (`use_div`, the issue's "magazines sized to a cache's
+ * use"): a flush happens when the magazine holds more than the class's
+ * objects out of the cache / use_div (at least `use_min`, at most the
+ * static limit) and leaves half that bound, so a class with few objects in
+ * use caches few. The objects out are counted from the slabs, as the slow
+ * path could keep them.
+ *
  * With an argument N, each configuration also runs with N - 1 other seeds
  * and prints the mean and range of the overheads (the peak of one run is
  * decided by a few pages at one moment, so one seed says little about a
@@ -93,6 +100,8 @@ struct config {
 	unsigned int min_size; /* only classes of at least this size borrow */
 	int drain;             /* before a grow: 1 the other classes' depots, 2 their depots and
 				* magazines back to their slabs, then every free slab given back */
+	unsigned int use_div;  /* 0: static magazines; else the bound is objects out / use_div */
+	unsigned int use_min;  /* ... but at least this */
 	unsigned int credit;   /* 0: unbounded; k: k slabs' worth of objects per slab grown or
 				* full magazine flushed, none before the first slab (mm/slab.c) */
 };
@@ -320,13 +329,31 @@ static int model_alloc(int ci)
 	return c->mag[--c->nmag];
 }
 
+/* The magazine's bound now: the static limit, or with use_div the objects
+ * out of the cache (in slabs, not free, not cached) / use_div. */
+static int magazine_bound(const struct cls *c)
+{
+	unsigned long slabs = 0, out, by_use;
+
+	if (!cfg->use_div)
+		return (int)c->limit;
+	for (int s = 0; s < MAX_SLABS; s++)
+		slabs += c->list[s] != OFF;
+	out = slabs * c->per - c->free_objects - (unsigned long)(c->nmag + c->ndep);
+	by_use = out / cfg->use_div;
+	if (by_use < cfg->use_min)
+		by_use = cfg->use_min;
+	return by_use < c->limit ? (int)by_use : (int)c->limit;
+}
+
 /* A free: to the owner's magazine (kfree finds the owner from the page). */
 static void model_free(int o)
 {
 	struct cls *c = &cl[OBJ_CLASS(o)];
+	int bound = magazine_bound(c);
 
-	if (c->nmag == (int)c->limit) { /* full: its newest batch, depot first */
-		int room = (int)c->depot - c->ndep, n = (int)c->batch;
+	if (c->nmag >= bound) { /* full: its newest objects above half the bound, depot first */
+		int room = (int)c->depot - c->ndep, n = cfg->use_div ? c->nmag - bound / 2 : (int)c->batch;
 
 		flushes++;
 		c->credit = (long)c->per * cfg->credit;
@@ -484,6 +511,10 @@ int main(int argc, char **argv)
 		{ .name = "mm/slab.c, drain depots before a grow", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 4, .drain = 1 },
 		{ .name = "mm/slab.c, drain depots+magazines first", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 4, .drain = 2 },
 		{ .name = "no borrowing, drain depots+magazines first", .up = 0, .waste = 0, .aligned = 1, .adjacent = 1, .drain = 2 },
+		{ .name = "mm/slab.c, magazines by use: out / 2", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 4, .use_div = 2, .use_min = 1 },
+		{ .name = "mm/slab.c, magazines by use: out / 4", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 4, .use_div = 4, .use_min = 1 },
+		{ .name = "mm/slab.c, magazines by use: out / 8, >= 2", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 4, .use_div = 8, .use_min = 2 },
+		{ .name = "mm/slab.c, magazines by use: out / 16, >= 2", .up = 40, .waste = 100, .aligned = 1, .min_size = 128, .credit = 4, .use_div = 16, .use_min = 2 },
 	};
 
 
