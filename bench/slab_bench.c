@@ -161,11 +161,16 @@ BENCH("kmem_cache", slab_bench);
  * a refill (flush), and refill_insns (flush_insns) is the mean of those
  * calls, the magazine pop or push included. bounce: BOUNCES rounds of
  * alloc 90 / free 90, the pattern that crosses one magazine boundary each
- * way (where a depot saves the trip to the slabs).
+ * way (where a depot saves the trip to the slabs). scatter: as bulk, but
+ * the frees in an order that takes each object from another slab than the
+ * one before (a stride through the allocation order: a hash table or a
+ * tree destroyed, whose order is not the order its nodes were made in), so
+ * every flush gives back runs of one object.
  */
 #define SLOW_OBJS 2000
 #define SLOW_ROUNDS 5
 #define BOUNCES 200
+#define SCATTER_STRIDE 773 /* coprime with SLOW_OBJS, above a slab's 64 objects */
 
 static void *slow_objs[SLOW_OBJS];
 
@@ -240,6 +245,15 @@ static void slab_slow_bench(void)
 			slow_free(c, slow_objs[i], &s, cal);
 	}
 	slow_report("bounce", c, grows, &s);
+	s = (struct slow_sums){ 0 };
+	grows = c->nr_grows;
+	for (int r = 0; r < SLOW_ROUNDS; r++) {
+		for (int i = 0; i < SLOW_OBJS; i++)
+			slow_alloc(c, &slow_objs[i], &s, cal);
+		for (int i = 0; i < SLOW_OBJS; i++)
+			slow_free(c, slow_objs[(unsigned long)i * SCATTER_STRIDE % SLOW_OBJS], &s, cal);
+	}
+	slow_report("scatter", c, grows, &s);
 	if (kmem_cache_check(c))
 		bench_fail("bench: slab_slow error: kmem_cache_check failed\n");
 	kmem_cache_shrink(c);

@@ -510,23 +510,34 @@ static inline long link_run(const struct kmem_cache *c, void *const *objs, long 
 }
 
 /*
- * Give back the run of objs[0 .. n) that lies in the slab of objs[0] (lock
- * held); returns its length. Each object is linked onto the slab's free
- * list, the last one given first, and the slab moves to the list its fill
- * says. When the run is every object the slab has handed out and its cache
- * makes slabs lazily, nothing is linked: the slab starts over with all its
- * objects fresh (the run is counted first when it can be that long, else
- * it is found while it is linked). List moves are per run, not per object.
+ * Give back the run of objs[0 .. n) that lies in the slab of objs[0], at
+ * @base (lock held); returns its length. Each object is linked onto the
+ * slab's free list, the last one given first, and the slab moves to the
+ * list its fill says. When the run is every object the slab has handed out
+ * and its cache makes slabs lazily, nothing is linked: the slab starts over
+ * with all its objects fresh (the run is counted first when it can be that
+ * long, else it is found while it is linked). A run of one, what a flush of
+ * objects freed in another order than they were handed out gives (a hash
+ * table or a tree destroyed: each object from another slab), takes no run
+ * scan. List moves are per run, not per object, and only when the slab was
+ * full or becomes free.
  */
-static inline long slab_push_run(struct kmem_cache *c, struct page *head, void *const *objs,
-				 long n, uintptr_t outside)
+static inline long slab_push_run(struct kmem_cache *c, struct page *head, char *base,
+				 void *const *objs, long n, uintptr_t outside)
 {
-	struct slab_list *from = list_for(c, head);
-	char *base = slab_base(head);
+	unsigned int was = head->slab_inuse;
 	long k;
 
-	if (n >= head->slab_inuse && (k = run_length(objs, n, base, outside)) == head->slab_inuse &&
-	    slab_lazy(c)) {
+	if (n == 1 || (((uintptr_t)objs[1] - (uintptr_t)base) & outside)) {
+		k = 1;
+		if (was == 1 && slab_lazy(c)) {
+			head->slab_free = 0;
+			head->slab_fresh = (u16)c->objs_per_slab;
+		} else {
+			set_fp(c, objs[0], head->slab_free ? base + head->slab_free - 1 : NULL);
+			head->slab_free = (u16)((char *)objs[0] - base + 1);
+		}
+	} else if (n >= was && (k = run_length(objs, n, base, outside)) == was && slab_lazy(c)) {
 		head->slab_free = 0;
 		head->slab_fresh = (u16)c->objs_per_slab;
 	} else {
@@ -535,17 +546,11 @@ static inline long slab_push_run(struct kmem_cache *c, struct page *head, void *
 		k = link_run(c, objs, n, base, outside, &free);
 		head->slab_free = (u16)(free - base + 1);
 	}
-	head->slab_inuse = (u16)(head->slab_inuse - k);
-	c->free_objects += (unsigned long)k;
-	if (head->slab_inuse) { /* (not full: k >= 1 came back) */
-		if (from != &c->partial) {
-			slist_del(from, head);
-			slist_add(&c->partial, head);
-		}
+	head->slab_inuse = (u16)(was - k);
+	if (head->slab_inuse && was != c->objs_per_slab && was) /* partial, and stays */
 		return k;
-	}
-	slist_del(from, head);
-	slist_add(&c->free, head);
+	slist_del(was == c->objs_per_slab ? &c->full : was ? &c->partial : &c->free, head);
+	slist_add(head->slab_inuse ? &c->partial : &c->free, head);
 	return k;
 }
 
@@ -558,17 +563,21 @@ static inline long slab_push_run(struct kmem_cache *c, struct page *head, void *
 static void free_to_slabs(struct kmem_cache *c, void *const *objs, long n)
 {
 	uintptr_t outside = ~(slab_bytes(c) - 1);
+	unsigned long back = 0;
 
 	for (long i = 0, k; i < n; i += k) {
-		struct page *head = slab_head(objs[i]);
+		char *base;
+		struct page *head = slab_head_base(objs[i], &base);
 
 		if (!head || head->slab_cache != c) {
 			slab_report(c, objs[i], "free of an object that is not from this cache", NULL, 0);
 			k = 1;
 			continue;
 		}
-		k = slab_push_run(c, head, objs + i, n - i, outside);
+		k = slab_push_run(c, head, base, objs + i, n - i, outside);
+		back += (unsigned long)k;
 	}
+	c->free_objects += back;
 }
 
 /* Give back free slabs while more than @keep free objects are in slabs

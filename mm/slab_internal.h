@@ -73,6 +73,23 @@ static inline char *slab_base(const struct page *head)
 	return page_address(head);
 }
 
+/* slab_head, and the slab's first byte in *base: p's page start, back as
+ * many pages as p's page lies past the head (a slab is one block of the
+ * direct map, so no page_address). */
+static inline struct page *slab_head_base(const void *p, char **base)
+{
+	struct page *page = virt_to_page_flat(p);
+	unsigned long back;
+
+	if (unlikely(!page))
+		page = virt_to_page(p);
+	if (!page || page_type(page) != PGTY_SLAB)
+		return NULL;
+	back = PageHead(page) ? 0 : page->slab_prev;
+	*base = (char *)(((uintptr_t)p & PAGE_MASK) - (back << PAGE_SHIFT));
+	return page - back;
+}
+
 /* The first object's offset from the slab's start (its colour and red zone). */
 static inline unsigned long first_object_offset(const struct kmem_cache *c, const struct page *head)
 {
