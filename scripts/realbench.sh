@@ -3,7 +3,8 @@
 # programs, against glibc's (docs/malloc.md, docs/benchmarks.md).
 #
 # For each program (python3 running tests/real/alloc_heavy.py with one round,
-# sqlite3 running tests/real/workload.sql, cc1 compiling mm/slab.c) and each
+# sqlite3 running tests/real/workload.sql, cc1 compiling mm/slab.c, perl
+# running tests/real/hash_teardown.pl) and each
 # malloc (glibc; build/librvmm-malloc.so with RVMM_MALLOC=slab and =slob):
 #   - valgrind --tool=callgrind, then scripts/callgrind-malloc.py: calls of
 #     the allocating entry points and of free, their inclusive instructions,
@@ -24,10 +25,10 @@ OUT=${REALBENCH_DIR:-build/realbench}
 SHIM=$PWD/build/librvmm-malloc.so
 SLOW="kmem_cache_alloc_slow kmem_cache_free_slow"
 PY=/usr/bin/python3
-export PYTHONMALLOC=malloc PYTHONHASHSEED=0
+export PYTHONMALLOC=malloc PYTHONHASHSEED=0 PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
 
 case $MODE in
-full) PROGRAMS="python sqlite cc1" ;;
+full) PROGRAMS="python sqlite cc1 perl" ;;
 tiny) PROGRAMS="sqlite-tiny" ;;
 *) echo "realbench: REALBENCH_MODE=$MODE: expected full or tiny" >&2; exit 2 ;;
 esac
@@ -40,6 +41,7 @@ prog() {
 	sqlite-tiny) sqlite3 :memory: "create table t(a, b); insert into t values (1, 'one'), (2, 'two');
 		create index tb on t(b); select a, b from t order by b;" ;;
 	cc1) gcc -std=gnu11 -O2 -g -Iinclude -DHOST -c mm/slab.c -o "$OUT/slab.o" ;;
+	perl) perl tests/real/hash_teardown.pl ;;
 	esac
 }
 
@@ -49,6 +51,7 @@ comm_of() {
 	python) echo python3 ;;
 	sqlite*) echo sqlite3 ;;
 	cc1) echo cc1 ;;
+	perl) echo perl ;;
 	esac
 }
 

@@ -11,6 +11,8 @@
 #   sqlite3   tests/real/workload.sql on an in-memory database
 #   gcc -c    cc1 (and as) compiling mm/slab.c; the object files must be
 #             identical byte for byte
+#   perl      tests/real/hash_teardown.pl: a hash of 100000 strings built,
+#             read and destroyed (its frees out of allocation order)
 #   edge      build/malloc-edge: the API's edge cases, threads, fork; it
 #             judges itself (its closing line must report no failure: its
 #             checks are rvmm-malloc's contract, stricter than glibc 2.36 in
@@ -34,7 +36,7 @@ WORK=$LOGDIR/real
 rm -rf "$WORK"
 mkdir -p "$WORK"
 PY=/usr/bin/python3
-export PYTHONMALLOC=malloc PYTHONHASHSEED=0
+export PYTHONMALLOC=malloc PYTHONHASHSEED=0 PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
 
 # run NAME BACKEND CMD...: run CMD (glibc when BACKEND is glibc) with stdin
 # from $STDIN, its outputs in $WORK/NAME.BACKEND.{out,err,rc}.
@@ -166,6 +168,9 @@ judge sqlitereport slab sqlite3 1
 check_report
 STDIN=
 for b in glibc slab slob; do
+	run perl "$b" perl tests/real/hash_teardown.pl
+done
+for b in glibc slab slob; do
 	run cc1 "$b" gcc -std=gnu11 -O2 -g -Wall -Iinclude -DHOST -c mm/slab.c -o "$WORK/slab.$b.o"
 done
 for b in slab slob; do
@@ -183,4 +188,5 @@ for b in slab slob; do
 	judge python "$b" python3 4
 	judge sqlite "$b" sqlite3 1
 	judge cc1 "$b" cc1 1 "$WORK/slab.glibc.o" "$WORK/slab.$b.o"
+	judge perl "$b" perl 1
 done
