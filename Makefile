@@ -245,7 +245,7 @@ MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
 # (include/mm/port.h, "Sections") and the fast paths stay as they are.
 MSCFLAGS := $(COMMON) -O2 -DHOST -fPIC -fvisibility=hidden -fno-builtin-malloc \
 	    -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free -ffunction-sections -fdata-sections \
-	    -DSLAB_MAGAZINE_BYTES=16384u -DSLAB_MAX_ORDER=4 -DKMALLOC_4K_PLUS=4368 -DPORT_HOST_SLOT_LOCKED
+	    -DSLAB_MAGAZINE_BYTES=16384u -DSLAB_MAX_ORDER=4 -DKMALLOC_4K_PLUS=4368 -DPORT_HOST_SLOT_LOCKED -DPCP_BATCH_MIN=16ul -DSLAB_MIN_OBJECTS=8u
 
 $(B)/ms/%.c.o: %.c $(FLAGS_DEP)
 	@mkdir -p $(dir $@)

@@ -391,6 +391,13 @@ void setup_watermarks(struct pglist_data *node)
 	}
 }
 
+/* The least batch (Linux's is 1): the malloc library, whose heap starts at
+ * 8 MiB and grows, raises it (Makefile), since a batch of 1 sends every
+ * order-0 allocation of a growing heap through the buddy lists. */
+#ifndef PCP_BATCH_MIN
+#define PCP_BATCH_MIN 1ul
+#endif
+
 /* Linux's zone_batchsize: about 1/4096 of the zone (at most 64), rounded
  * to 2^n - 1; keep at most 6 batches per hart. */
 void setup_pcp(struct zone *z)
@@ -398,8 +405,8 @@ void setup_pcp(struct zone *z)
 	unsigned long batch = MIN(z->managed_pages >> 10, 256ul) / 4;
 	unsigned long p = 1;
 
-	if (batch < 1)
-		batch = 1;
+	if (batch < PCP_BATCH_MIN)
+		batch = PCP_BATCH_MIN;
 	batch += batch / 2;
 	while (p * 2 <= batch)
 		p *= 2;

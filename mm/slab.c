@@ -923,14 +923,33 @@ static __attribute__((always_inline)) inline void *refill_from_slabs(struct kmem
 								     struct slab_cpu *m, gfp_t gfp)
 {
 	long want = (long)c->batch - real_count(c, m);
+	bool grew = false;
 	void *borrowed;
 
 	while (want > 0) { /* (m->top[-1] is NULL while the magazine is empty) */
 		struct slab_list *from;
 		struct page *head = slab_with_free(c, &from);
 		unsigned int got;
+		void **top = m->top;
 
-		if (!head) {
+		if (head) {
+		} else if (grew) {
+			/* A refill that grew, and emptied that slab, has a
+			 * cache taking objects faster than any come back (a
+			 * program building its data): it grows again to fill
+			 * the batch, one slow path for the batch instead of one
+			 * per slab, where a slab holds fewer objects than a
+			 * batch. Without reclaim: no shrinker runs on this
+			 * hart, so the magazine stays as it is, and a page
+			 * allocator short of pages just ends the refill. */
+			head = grow(c, gfp | __GFP_NO_DIRECT_RECLAIM | __GFP_NOWARN);
+			if (!head)
+				break;
+			if (m->top != top) { /* (drained meanwhile: give up) */
+				relist(c, head, NULL);
+				break;
+			}
+		} else {
 			/* Grow only for an empty magazine, as Linux's refill
 			 * does: a grow can run the shrinker, which empties this
 			 * magazine, so growing to fill a batch could go on for
@@ -946,6 +965,7 @@ static __attribute__((always_inline)) inline void *refill_from_slabs(struct kmem
 				break;
 			}
 			want = c->batch;
+			grew = true;
 		}
 		got = slab_take(c, head, m->top, (unsigned int)want);
 		m->top += got;
@@ -1412,6 +1432,13 @@ static unsigned long object_grid(const struct kmem_cache *c)
 }
 
 _Static_assert(SLAB_MAX_ORDER == 3 || SLAB_MAX_ORDER == 4, "slabs of 32 or 64 KiB");
+/* The least objects a slab holds where an order up to SLAB_MAX_ORDER wastes
+ * at most 1/16 with them: 1 in the kernel (the smallest such order, for
+ * memory), more in the malloc library (Makefile), where a program building
+ * its data grows a slab per that many objects. */
+#ifndef SLAB_MIN_OBJECTS
+#define SLAB_MIN_OBJECTS 1u
+#endif
 #define SLAB_TOO_BIG (SLAB_MAX_ORDER == 3 ? "size above the largest slab (32 KiB)" \
 					  : "size above the largest slab (64 KiB)")
 
@@ -1447,8 +1474,11 @@ static int setup_geometry(struct kmem_cache *c)
 			best_waste_pct = waste_pct;
 			best = order;
 		}
-		if ((bytes - objs * c->size) * 16 <= bytes)
+		if ((bytes - objs * c->size) * 16 <= bytes && objs >= SLAB_MIN_OBJECTS) {
+			best = order;
+			best_waste_pct = waste_pct;
 			break;
+		}
 	}
 	if (best_waste_pct > 100 || (PAGE_SIZE << best) / c->size > 0xffff)
 		return -EINVAL;

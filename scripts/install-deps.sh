@@ -12,7 +12,7 @@ set -e
 PACKAGES="make gcc libc6-dev gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu
 device-tree-compiler picolibc-riscv64-unknown-elf clang gdb-multiarch fdisk e2fsprogs gnuplot-nox"
 # real programs under the malloc shim (tests/real), make realbench (callgrind, max RSS)
-PACKAGES="$PACKAGES python3 sqlite3 valgrind time"
+PACKAGES="$PACKAGES python3 sqlite3 perl mawk valgrind time"
 # clang's libFuzzer runtime for -fsanitize=fuzzer (make fuzz; the version of Debian's clang)
 PACKAGES="$PACKAGES libclang-rt-dev"
 # the library's headers compiled as C++ and a C++ program on it (tests/qemu/embed-outside.sh)

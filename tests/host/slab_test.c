@@ -810,6 +810,49 @@ static void fresh_slabs_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(fresh_slabs)
 
+/* A refill that grows a slab and empties it grows more, without reclaim,
+ * until its batch is full (a cache taking objects faster than any come
+ * back: one slow path per batch, not per slab); a refill that took objects
+ * of a partial slab first does not grow to fill its batch (Linux's rule
+ * for a magazine that is not empty). 2048-byte objects: 2 a slab, batch 3. */
+static void refill_grows_to_batch_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("grow-2048", 2048, 0, 0, NULL);
+	void *p[5];
+
+	(void)f;
+	ASSERT(c);
+	ASSERT_EQ(c->objs_per_slab, 2);
+	ASSERT_EQ(c->batch, 3);
+	p[0] = kmem_cache_alloc(c, GFP_KERNEL); /* empty: grows 2 slabs for 3 objects */
+	ASSERT(p[0]);
+	EXPECT_EQ(c->nr_refills, 1);
+	EXPECT_EQ(c->nr_grows, 2);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 2);
+	EXPECT_EQ(c->partial.count, 1);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	p[1] = kmem_cache_alloc(c, GFP_KERNEL);
+	p[2] = kmem_cache_alloc(c, GFP_KERNEL);
+	p[3] = kmem_cache_alloc(c, GFP_KERNEL); /* the partial slab's last object, no grow */
+	ASSERT(p[1] && p[2] && p[3]);
+	EXPECT_EQ(c->nr_refills, 2);
+	EXPECT_EQ(c->nr_grows, 2);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 0);
+	p[4] = kmem_cache_alloc(c, GFP_KERNEL); /* empty again: 2 more */
+	ASSERT(p[4]);
+	EXPECT_EQ(c->nr_refills, 3);
+	EXPECT_EQ(c->nr_grows, 4);
+	EXPECT_EQ(kmem_cache_magazine_count(c, 0), 2);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	for (int i = 0; i < 5; i++)
+		kmem_cache_free(c, p[i]);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_shrink(c);
+	EXPECT_EQ(c->nr_slabs, 0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(refill_grows_to_batch)
+
 /* The end of a case: every slab of @c goes back on shrinking, the checker
  * passes, and @c is destroyed. */
 static void shrink_check_destroy(struct ktest *t, struct kmem_cache *c)
@@ -4183,4 +4226,4 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(borrow_private),
 	    KTEST_CASE(borrow_credit),
 	    KTEST_CASE(borrow_rules),
-	    KTEST_CASE(borrow_kmalloc));
+	    KTEST_CASE(borrow_kmalloc), KTEST_CASE(refill_grows_to_batch));

@@ -13,6 +13,8 @@
 #             identical byte for byte
 #   perl      tests/real/hash_teardown.pl: a hash of 100000 strings built,
 #             read and destroyed (its frees out of allocation order)
+#   mawk      tests/real/array_build.awk: an array of 200000 strings built
+#             in 2 KiB blocks never freed
 #   edge      build/malloc-edge: the API's edge cases, threads, fork; it
 #             judges itself (its closing line must report no failure: its
 #             checks are rvmm-malloc's contract, stricter than glibc 2.36 in
@@ -169,6 +171,7 @@ check_report
 STDIN=
 for b in glibc slab slob; do
 	run perl "$b" perl tests/real/hash_teardown.pl
+	run awk "$b" mawk -f tests/real/array_build.awk
 done
 for b in glibc slab slob; do
 	run cc1 "$b" gcc -std=gnu11 -O2 -g -Wall -Iinclude -DHOST -c mm/slab.c -o "$WORK/slab.$b.o"
@@ -189,4 +192,5 @@ for b in slab slob; do
 	judge sqlite "$b" sqlite3 1
 	judge cc1 "$b" cc1 1 "$WORK/slab.glibc.o" "$WORK/slab.$b.o"
 	judge perl "$b" perl 1
+	judge awk "$b" mawk 1
 done
