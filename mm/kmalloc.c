@@ -834,10 +834,15 @@ static struct page *owner_page(const void *p, const char *who, const char *what)
 	case PGTY_SLAB:
 		return page;
 	case PGTY_BIGBLOCK:
-		if (p == page_address(page) && PageHead(page))
-			return page;
-		kfree_error(p, "points inside a bigblock, not at its start");
-		return NULL;
+		if (p != page_address(page) || !PageHead(page)) {
+			kfree_error(p, "points inside a bigblock, not at its start");
+			return NULL;
+		}
+		if (!bigblock_live(page)) { /* kept by its heap for reuse */
+			kfree_error(p, "a bigblock freed already (double free)");
+			return NULL;
+		}
+		return page;
 	default:
 		kfree_error(p, what);
 		return NULL;
@@ -935,7 +940,9 @@ size_t ksize(const void *p)
 	if (!page)
 		return kfence_ksize(p);
 	if (page_type(page) == PGTY_BIGBLOCK)
-		return p == page_address(page) && PageHead(page) ? page->bigblock_pages << PAGE_SHIFT : 0;
+		return p == page_address(page) && PageHead(page) && bigblock_live(page)
+			       ? page->bigblock_pages << PAGE_SHIFT
+			       : 0;
 	if (page_type(page) == PGTY_SLOB)
 		return slob_ksize((struct slob_heap *)page->priv, p);
 	if (page_type(page) == PGTY_SLAB)

@@ -177,7 +177,7 @@ static void dump_zone(const struct pglist_data *node, const struct zone *z, stru
 			pfn++;
 		} else if (p->flags & PG_head) {
 			cover_state = owner_state(p);
-			cover_end = pfn + (page_type(p) == PGTY_BIGBLOCK ? p->bigblock_pages : 1ul << order);
+			cover_end = pfn + (page_type(p) == PGTY_BIGBLOCK ? bigblock_npages(p) : 1ul << order);
 			rle_add(r, pfn, 1, cover_state, 0);
 			pfn++;
 		} else {

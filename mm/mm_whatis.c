@@ -96,6 +96,9 @@ static void show_block(struct pglist_data *node, unsigned long pfn)
 	} else if (flags & PG_buddy) {
 		kprintf("whatis: free: page %lu of a free block of order %u at pfn 0x%lx (%s pageblock)\n",
 			pfn - head, order, head, flags & PG_small ? "a small-use" : "a general");
+	} else if (type == PGTY_BIGBLOCK && !bigblock_live(h)) {
+		kprintf("whatis: free: page %lu of a kmalloc big block of %lu pages at pfn 0x%lx, "
+			"freed and kept by its heap for reuse\n", pfn - head, bigblock_npages(h), head);
 	} else if (type == PGTY_BIGBLOCK) {
 		kprintf("whatis: allocated: page %lu of a kmalloc big block of %lu pages at pfn 0x%lx\n",
 			pfn - head, h->bigblock_pages, head);

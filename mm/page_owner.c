@@ -361,7 +361,7 @@ static void walk_zone(struct walk *w, const struct pglist_data *node, const stru
 		} else if ((p->flags & (PG_pcp | PG_reserved)) || !(p->flags & PG_head)) {
 			pfn++; /* (a page no block covers: counted by nothing) */
 		} else if (page_type(p) != PGTY_NONE) {
-			n = page_type(p) == PGTY_BIGBLOCK ? p->bigblock_pages : 1ul << page_order(p);
+			n = page_type(p) == PGTY_BIGBLOCK ? bigblock_npages(p) : 1ul << page_order(p);
 			n = MIN(n, end - pfn);
 			count_typed(w, node, pfn, p, n);
 			pfn += n;

@@ -33,6 +33,25 @@
  * segfit heap gives back the pages it keeps idle for reuse
  * (seg_release_idle), which would otherwise be held beside them.
  *
+ * Kept bigblocks. A heap with big_keep_max set (the malloc library's
+ * kmalloc heap; 0 in the kernel, whose memory is what it lacks) keeps up
+ * to SLOB_BIG_KEEP freed bigblocks of at most a quarter of big_keep_max
+ * pages, big_keep_max pages in all, instead of giving them back: a
+ * bigblock of the same number of pages, in a zone the request allows, is
+ * then one slot away, where the page allocator's best fit and its frees
+ * cost about two thousand instructions a pair (a program that opens and
+ * closes directories: each a 32 KiB buffer and a header, nine pages). A
+ * kept block stays PGTY_BIGBLOCK with BIGBLOCK_KEPT in its head's
+ * bigblock_pages, so kfree, ksize and krealloc of it report a second free
+ * (owner_page), and counts in big_kept_pages, not big_pages (KmallocBig is
+ * what callers hold). slob_heap_shrink (kmalloc's heaps: the shrinker,
+ * drop_caches, the library's malloc_trim) and slob_heap_destroy give the
+ * kept ones back, and so does a bigblock that max_pages would refuse. A
+ * freed block that finds no slot or no room under big_keep_max goes back
+ * to the page allocator. Not with page_owner on (its records would name
+ * the freed block's allocator) nor in the KASAN kernel (a kept block
+ * would not be poisoned).
+ *
  * Entry points. slob_alloc/slob_free (fixed-size blocks, the caller keeps
  * the size), slob_ksize, slob_heap_destroy, slob_get_stats and slob_check
  * choose the model by h->mode. kmalloc's fast paths, slob_kmalloc and
@@ -56,6 +75,7 @@
 #include <mm/kfence.h>
 #include <lib/kstring.h>
 #include <mm/mm.h>
+#include <mm/page_owner.h>
 #include <mm/slob.h>
 
 #include "slob_internal.h"
@@ -74,6 +94,99 @@ static void count_page(struct slob_heap *h, long delta)
 	h->nr_pages += (unsigned long)delta;
 	if (slob_heap_pages(h) > h->peak_pages)
 		h->peak_pages = slob_heap_pages(h);
+}
+
+/* ========================= kept bigblocks ================================ */
+
+/* Give the bigblock headed by @page (@n pages, no longer counted, its
+ * type still set) back to the page allocator. */
+static void give_back_big(struct page *page, unsigned long n)
+{
+	page->priv = 0;
+	set_page_type(page, PGTY_NONE);
+	if (n == 1ul << page_order(page))
+		__free_pages(page, page_order(page));
+	else
+		free_pages_exact(page_address(page), n << PAGE_SHIFT);
+}
+
+/* Give back every kept bigblock of @h (lock held). */
+static void release_kept_big(struct slob_heap *h)
+{
+	for (int i = 0; i < SLOB_BIG_KEEP; i++) {
+		struct page *page = h->big_kept[i];
+
+		if (!page)
+			continue;
+		h->big_kept[i] = NULL;
+		h->big_kept_pages -= bigblock_npages(page);
+		page->bigblock_pages = bigblock_npages(page);
+		give_back_big(page, page->bigblock_pages);
+	}
+}
+
+static bool keeps_big(const struct slob_heap *h)
+{
+#ifdef CONFIG_KASAN
+	(void)h;
+	return false;
+#else
+	return h->big_keep_max && !page_owner_on;
+#endif
+}
+
+/* The zone bits memory of @page's zone satisfies (gfp_zone_satisfies). */
+static gfp_t zone_bits_of(const struct page *page)
+{
+	unsigned int z = page_zonenum(page);
+
+	return z == ZONE_DMA ? __GFP_DMA : z == ZONE_DMA32 ? __GFP_DMA32 : 0;
+}
+
+/* Keep the bigblock headed by @page (@n pages, counted live) for reuse, if
+ * @h keeps bigblocks, it is small enough and a slot and the bound allow
+ * (lock held). */
+static bool keep_big(struct slob_heap *h, struct page *page, unsigned long n)
+{
+	if (!keeps_big(h) || n * 4 > h->big_keep_max || h->big_kept_pages + n > h->big_keep_max)
+		return false;
+	for (int i = 0; i < SLOB_BIG_KEEP; i++) {
+		if (h->big_kept[i])
+			continue;
+		h->big_kept[i] = page;
+		page->bigblock_pages = n | BIGBLOCK_KEPT;
+		h->big_kept_pages += n;
+		h->big_pages -= n;
+		h->big_blocks--;
+		return true;
+	}
+	return false;
+}
+
+/* A kept bigblock of @n pages that @gfp's zones (and the heap's) allow,
+ * aligned to @align, taken and counted live; NULL when none (lock held). */
+static void *take_kept_big(struct slob_heap *h, unsigned long n, gfp_t gfp, size_t align)
+{
+	gfp_t want = (gfp | h->zone_gfp) & GFP_ZONEMASK;
+
+	for (int i = 0; i < SLOB_BIG_KEEP; i++) {
+		struct page *page = h->big_kept[i];
+		void *p;
+
+		if (!page || bigblock_npages(page) != n ||
+		    !gfp_zone_satisfies(zone_bits_of(page), want))
+			continue;
+		p = page_address(page);
+		if (align > PAGE_SIZE && !IS_ALIGNED((uintptr_t)p, align))
+			continue;
+		h->big_kept[i] = NULL;
+		h->big_kept_pages -= n;
+		page->bigblock_pages = n;
+		h->big_pages += n;
+		h->big_blocks++;
+		return p;
+	}
+	return NULL;
 }
 
 void *get_slob_page(struct slob_heap *h, gfp_t gfp)
@@ -163,6 +276,7 @@ unsigned long slob_heap_destroy(struct slob_heap *h)
 
 	kasan_cache_drain(NULL); /* (the KASAN kernel) the blocks it still holds */
 	flags = spin_lock_irqsave(&h->lock);
+	release_kept_big(h);
 
 	if (h->mode == SLOB_SEGFIT)
 		busy = seg_release_pages(h);
@@ -276,6 +390,14 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
 	flags = spin_lock_irqsave(&h->lock);
+	if (h->big_kept_pages && (p = take_kept_big(h, n, gfp, align))) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (gfp & __GFP_ZERO)
+			memset(p, 0, n << PAGE_SHIFT);
+		return p;
+	}
+	if (h->big_kept_pages && over_limit(h, n))
+		release_kept_big(h);
 	if (over_limit(h, n)) {
 		spin_unlock_irqrestore(&h->lock, flags);
 		return NULL;
@@ -313,15 +435,18 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 
 void slob_big_free(struct slob_heap *h, struct page *page)
 {
-	unsigned long n = page->bigblock_pages;
+	unsigned long n = page->bigblock_pages, flags;
 
+	if (h->big_keep_max) {
+		flags = spin_lock_irqsave(&h->lock);
+		if (keep_big(h, page, n)) {
+			spin_unlock_irqrestore(&h->lock, flags);
+			return;
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+	}
 	uncount_big(h, n, 1);
-	page->priv = 0;
-	set_page_type(page, PGTY_NONE);
-	if (n == 1ul << page_order(page))
-		__free_pages(page, page_order(page));
-	else
-		free_pages_exact(page_address(page), n << PAGE_SHIFT);
+	give_back_big(page, n);
 }
 
 bool slob_big_grow(struct slob_heap *h, struct page *page, size_t size, gfp_t gfp)
@@ -376,6 +501,10 @@ void slob_get_stats(struct slob_heap *h, struct slob_stats *st)
 	st->pages = h->nr_pages;
 	st->big_blocks = h->big_blocks;
 	st->big_pages = h->big_pages;
+	st->big_kept_pages = h->big_kept_pages;
+	st->big_kept_blocks = 0;
+	for (int i = 0; i < SLOB_BIG_KEEP; i++)
+		st->big_kept_blocks += h->big_kept[i] != NULL;
 	st->peak_pages = h->peak_pages;
 	st->used_bytes = h->used_bytes;
 	st->fragmentation_pct =
@@ -409,6 +538,7 @@ unsigned long slob_heap_shrink(struct slob_heap *h)
 
 	if (spin_trylock(&h->lock)) {
 		before = slob_heap_pages(h);
+		release_kept_big(h);
 		if (h->mode == SLOB_SEGFIT)
 			seg_release_idle(h);
 		n = before - slob_heap_pages(h);
@@ -418,10 +548,37 @@ unsigned long slob_heap_shrink(struct slob_heap *h)
 	return n;
 }
 
+/* The kept bigblocks: each a bigblock head of @h marked kept, in one slot
+ * only, their pages big_kept_pages, within big_keep_max (lock held). */
+static void check_kept_big(struct slob_heap *h, int *errors)
+{
+	unsigned long pages = 0;
+
+	for (int i = 0; i < SLOB_BIG_KEEP; i++) {
+		struct page *page = h->big_kept[i];
+
+		if (!page)
+			continue;
+		if (page_type(page) != PGTY_BIGBLOCK || !PageHead(page) || page->priv != (unsigned long)h ||
+		    bigblock_live(page)) {
+			slob_problem(h, errors, page, "kept bigblock slot: not a kept bigblock head of this heap");
+			continue;
+		}
+		for (int j = 0; j < i; j++)
+			if (h->big_kept[j] == page)
+				slob_problem(h, errors, page, "kept bigblock in two slots");
+		pages += bigblock_npages(page);
+	}
+	if (pages != h->big_kept_pages || (pages && pages > h->big_keep_max))
+		slob_problem(h, errors, NULL, "kept bigblock pages miscounted or above big_keep_max");
+}
+
 int slob_check(struct slob_heap *h)
 {
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 	int errors = h->mode == SLOB_SEGFIT ? seg_check(h) : classic_check(h);
+
+	check_kept_big(h, &errors);
 
 	spin_unlock_irqrestore(&h->lock, flags);
 	if (errors > MAX_REPORTS)

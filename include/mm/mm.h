@@ -78,6 +78,23 @@ struct page {
 #pragma clang diagnostic pop
 #endif
 
+/* A bigblock its heap keeps for reuse after kfree (mm/slob.c, "Kept
+ * bigblocks"): the top bit of its head's bigblock_pages. Free to its heap,
+ * never to its caller: kfree, ksize and krealloc of it are errors. */
+#define BIGBLOCK_KEPT (1ul << (8 * sizeof(unsigned long) - 1))
+
+/* The pages of the bigblock headed by @page, kept or live. */
+static inline unsigned long bigblock_npages(const struct page *page)
+{
+	return page->bigblock_pages & ~BIGBLOCK_KEPT;
+}
+
+/* Is the bigblock headed by @page its caller's (not kept by its heap)? */
+static inline bool bigblock_live(const struct page *page)
+{
+	return !(page->bigblock_pages & BIGBLOCK_KEPT);
+}
+
 /* rvmm's target; Linux's struct page is 64 bytes. */
 _Static_assert(sizeof(struct page) <= 32, "struct page must stay within 32 bytes");
 

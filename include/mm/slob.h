@@ -54,6 +54,8 @@ struct slob_block {
 #define SP_MIN_SHIFT 4
 #define SP_MAX_SHIFT 11
 #define SP_NR_SIZES (SP_MAX_SHIFT - SP_MIN_SHIFT + 1)
+/* Slots for kept bigblocks (mm/slob.c). */
+#define SLOB_BIG_KEEP 4
 struct page;
 struct sp_quarter;
 
@@ -112,14 +114,21 @@ struct slob_heap {
 	unsigned long peak_pages;   /* most pages held at once, SLOB + bigblock */
 	unsigned long used_bytes;   /* bytes handed out (block sizes, headers included) */
 	unsigned long max_pages;    /* limit on nr_pages + big_pages (0: none), for tests */
+	/* kept bigblocks (mm/slob.c): at most big_keep_max pages (0: none kept,
+	 * the kernel's), blocks of at most a quarter of that, in SLOB_BIG_KEEP
+	 * slots (head pages; NULL: empty) */
+	unsigned long big_keep_max;
+	unsigned long big_kept_pages;
+	struct page *big_kept[SLOB_BIG_KEEP];
 	unsigned long nr_bad_frees; /* kfree / slob_free errors reported */
 	const char *last_error;
 };
 
-/* Pages @h holds from the page allocator: its SLOB pages and bigblocks. */
+/* Pages @h holds from the page allocator: its SLOB pages and bigblocks,
+ * the kept ones included. */
 static inline unsigned long slob_heap_pages(const struct slob_heap *h)
 {
-	return h->nr_pages + h->big_pages;
+	return h->nr_pages + h->big_pages + h->big_kept_pages;
 }
 
 extern struct slob_heap kmalloc_heap;
@@ -198,6 +207,8 @@ struct slob_stats {
 	/* segfit: kfree'd blocks parked (counted free above, merged with
 	 * their free neighbours there), and their payload bytes */
 	unsigned long parked_blocks, parked_bytes;
+	/* kept bigblocks (not in big_blocks / big_pages) */
+	unsigned long big_kept_blocks, big_kept_pages;
 };
 void slob_get_stats(struct slob_heap *h, struct slob_stats *st);
 

@@ -1110,6 +1110,98 @@ static void bad_free_double_bigblock(struct ktest *t, struct fx *f)
 }
 BOTH_MODES(bad_free_double_bigblock)
 
+/* Kept bigblocks (big_keep_max; the malloc library's kmalloc heap): a freed
+ * bigblock small enough is kept, not given back, and the next bigblock of
+ * its number of pages is that block (zeroed when asked); a second kfree of
+ * it is reported and it is handed out once; blocks above a quarter of
+ * big_keep_max, or past it in all, go back; max_pages, slob_heap_shrink and
+ * the heap's destruction give the kept ones back; slob_check follows. */
+static void kept_bigblocks(struct ktest *t, struct fx *f)
+{
+	const size_t nine = 9 * PAGE_SIZE - 100;
+	unsigned long free_out;
+	u8 *p, *q, *r, *s, *ten;
+
+	f->h.big_keep_max = 36; /* blocks of up to 9 pages, 36 in all */
+	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	ASSERT(p);
+	free_out = nr_free_pages();
+	kfree(p);
+	EXPECT_EQ(f->h.big_kept_pages, 9);
+	EXPECT_EQ(f->h.big_pages, 0);
+	EXPECT_EQ(f->h.big_blocks, 0);
+	EXPECT_EQ(nr_free_pages(), free_out); /* nothing went back */
+	EXPECT_EQ(ksize(p), 0);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	memset(p, 0x5a, nine);
+	q = heap_kmalloc(&f->h, nine - 1000, GFP_KERNEL | __GFP_ZERO); /* 9 pages too */
+	EXPECT(q == p);
+	ASSERT(q);
+	EXPECT(bytes_all(q, 0, nine - 1000));
+	EXPECT_EQ(f->h.big_kept_pages, 0);
+	EXPECT_EQ(f->h.big_pages, 9);
+	EXPECT_EQ(f->h.big_blocks, 1);
+	EXPECT_EQ(ksize(q), 9 * PAGE_SIZE);
+	kfree(q);
+	EXPECT_BAD_KFREE(q, false); /* kept: freed already */
+	EXPECT_EQ(f->h.big_kept_pages, 9);
+	r = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	s = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	ASSERT(r && s);
+	EXPECT(r == q && s != r); /* handed out once */
+	ten = heap_kmalloc(&f->h, 10 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(ten);
+	free_out = nr_free_pages();
+	kfree(ten); /* more than a quarter of big_keep_max: goes back */
+	EXPECT_EQ(f->h.big_kept_pages, 0);
+	EXPECT_EQ(nr_free_pages(), free_out + 10);
+	kfree(r);
+	kfree(s);
+	EXPECT_EQ(f->h.big_kept_pages, 18);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	/* 18 + 9 + 9 > 36: the fourth block goes back */
+	p = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
+	q = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
+	r = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(p && q && r);
+	EXPECT_EQ(f->h.big_kept_pages, 18); /* (a miss keeps them) */
+	kfree(p);
+	kfree(q);
+	EXPECT_EQ(f->h.big_kept_pages, 34);
+	free_out = nr_free_pages();
+	kfree(r);
+	EXPECT_EQ(f->h.big_kept_pages, 34);
+	EXPECT_EQ(nr_free_pages(), free_out + 8);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	/* a request max_pages refuses gives the kept ones back first */
+	f->h.max_pages = 20;
+	p = heap_kmalloc(&f->h, 20 * PAGE_SIZE, GFP_KERNEL);
+	EXPECT(p != NULL);
+	EXPECT_EQ(f->h.big_kept_pages, 0);
+	kfree(p);
+	f->h.max_pages = 0;
+	/* shrinking gives them back */
+	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	ASSERT(p);
+	kfree(p);
+	EXPECT_EQ(f->h.big_kept_pages, 9);
+	EXPECT_EQ(slob_heap_shrink(&f->h), 9);
+	EXPECT_EQ(f->h.big_kept_pages, 0);
+	/* a kept block serves only requests its zone satisfies: the fake
+	 * RAM is all DMA32, ZONE_DMA empty, so GFP_DMA never gets it */
+	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	ASSERT(p);
+	ASSERT_EQ(page_zonenum(virt_to_page(p)), ZONE_DMA32);
+	kfree(p);
+	q = heap_kmalloc(&f->h, nine, GFP_DMA | __GFP_NOWARN);
+	EXPECT(q != p);
+	kfree(q);
+	/* and the heap's destruction (the fixture's teardown counts the pages) */
+	EXPECT_EQ(f->h.big_kept_pages, 9);
+	EXPECT_EQ(slob_check(&f->h), 0);
+}
+BOTH_MODES(kept_bigblocks)
+
 /* Pointers into the middle of a small block. */
 static void bad_free_inside_block(struct ktest *t, struct fx *f)
 {
@@ -2535,6 +2627,7 @@ KTEST_SUITE(slob,
 	BOTH_CASES(out_of_memory_recovers),
 	BOTH_CASES(bad_free_double_small),
 	BOTH_CASES(bad_free_double_bigblock),
+	BOTH_CASES(kept_bigblocks),
 	BOTH_CASES(bad_free_inside_block),
 	BOTH_CASES(bad_free_inside_bigblock),
 	BOTH_CASES(bad_free_foreign_memory),

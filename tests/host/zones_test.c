@@ -266,5 +266,46 @@ static void alloc_pages_dma32(struct ktest *t)
 	zones_teardown(t, fr, free0);
 }
 
+/* A heap's kept bigblock (mm/slob.c, "Kept bigblocks") serves only
+ * requests its zone satisfies: kept from ZONE_NORMAL, a GFP_DMA32 bigblock
+ * of its size is another block, below 4 GiB; a GFP_KERNEL one takes it. */
+static void kept_bigblock_keeps_zone(struct ktest *t)
+{
+	struct fakeram *fr = zones_setup(t);
+	static struct slob_heap h;
+	const size_t size = 9 * PAGE_SIZE - 100;
+	unsigned long free0;
+	void *p, *q, *r;
+
+	if (!fr)
+		return;
+	node_drain_pages(mem_node);
+	free0 = nr_free_pages();
+	slob_heap_init(&h, "kept-zone", SLOB_SEGFIT);
+	h.big_keep_max = 64;
+	p = slob_big_alloc(&h, size, GFP_KERNEL, 0);
+	ASSERT(p);
+	ASSERT(!below_4g(p, size)); /* GFP_KERNEL memory comes from above 4 GiB here */
+	kfree(p);
+	EXPECT_EQ(h.big_kept_pages, 9);
+	q = slob_big_alloc(&h, size, GFP_DMA32, 0);
+	ASSERT(q);
+	EXPECT(q != p && below_4g(q, size));
+	EXPECT_EQ(h.big_kept_pages, 9);
+	r = slob_big_alloc(&h, size, GFP_KERNEL, 0);
+	EXPECT(r == p);
+	EXPECT_EQ(h.big_kept_pages, 0);
+	EXPECT_EQ(slob_check(&h), 0);
+	kfree(q);
+	kfree(r);
+	EXPECT_EQ(h.big_kept_pages, 18);
+	EXPECT_EQ(slob_heap_destroy(&h), 0);
+	EXPECT_EQ(h.big_kept_pages, 0);
+	node_drain_pages(mem_node);
+	EXPECT_EQ(nr_free_pages(), free0);
+	zones_teardown(t, fr, free0);
+}
+
 KTEST_SUITE(zones, KTEST_CASE(kmalloc_dma32), KTEST_CASE(kmem_cache_zone_flags),
-	    KTEST_CASE(kmem_cache_zone_flags_slob), KTEST_CASE(alloc_pages_dma32));
+	    KTEST_CASE(kmem_cache_zone_flags_slob), KTEST_CASE(alloc_pages_dma32),
+	    KTEST_CASE(kept_bigblock_keeps_zone));

@@ -15,6 +15,8 @@
 #             read and destroyed (its frees out of allocation order)
 #   mawk      tests/real/array_build.awk: an array of 200000 strings built
 #             in 2 KiB blocks never freed
+#   find      a tree of 600 directories, each opened and closed (opendir's
+#             nine-page buffer: the library's kept bigblocks)
 #   edge      build/malloc-edge: the API's edge cases, threads, fork; it
 #             judges itself (its closing line must report no failure: its
 #             checks are rvmm-malloc's contract, stricter than glibc 2.36 in
@@ -169,7 +171,18 @@ done
 judge sqlitereport slab sqlite3 1
 check_report
 STDIN=
+i=0 # a tree of 600 directories for find, each opened and closed
+while [ $i -lt 20 ]; do
+	j=0
+	while [ $j -lt 30 ]; do
+		mkdir -p "$WORK/tree/d$i/e$j"
+		: >"$WORK/tree/d$i/e$j/f$j"
+		j=$((j + 1))
+	done
+	i=$((i + 1))
+done
 for b in glibc slab slob; do
+	run find "$b" find "$WORK/tree" -name "f1*"
 	run perl "$b" perl tests/real/hash_teardown.pl
 	run awk "$b" mawk -f tests/real/array_build.awk
 done
@@ -193,4 +206,5 @@ for b in slab slob; do
 	judge cc1 "$b" cc1 1 "$WORK/slab.glibc.o" "$WORK/slab.$b.o"
 	judge perl "$b" perl 1
 	judge awk "$b" mawk 1
+	judge find "$b" find 1
 done
