@@ -34,8 +34,8 @@
  * (seg_release_idle), which would otherwise be held beside them.
  *
  * Kept bigblocks. A heap with big_keep_max set (the malloc library's
- * kmalloc heap; 0 in the kernel, whose memory is what it lacks) keeps up
- * to SLOB_BIG_KEEP freed bigblocks of at most a quarter of big_keep_max
+ * kmalloc heap; 0 in the kernel, whose memory is what it lacks) keeps its
+ * last SLOB_BIG_KEEP freed bigblocks of at most a quarter of big_keep_max
  * pages, big_keep_max pages in all, instead of giving them back: a
  * bigblock of the same number of pages, in a zone the request allows, is
  * then one slot away, where the page allocator's best fit and its frees
@@ -46,9 +46,9 @@
  * (owner_page), and counts in big_kept_pages, not big_pages (KmallocBig is
  * what callers hold). slob_heap_shrink (kmalloc's heaps: the shrinker,
  * drop_caches, the library's malloc_trim) and slob_heap_destroy give the
- * kept ones back, and so does a bigblock that max_pages would refuse. A
- * freed block that finds no slot or no room under big_keep_max goes back
- * to the page allocator. Not with page_owner on (its records would name
+ * kept ones back, and so does a bigblock that max_pages would refuse; a
+ * freed block kept when the slots are full, or big_keep_max would be
+ * passed, sends the oldest kept ones back. Not with page_owner on (its records would name
  * the freed block's allocator) nor in the KASAN kernel (a kept block
  * would not be poisoned).
  *
@@ -110,19 +110,23 @@ static void give_back_big(struct page *page, unsigned long n)
 		free_pages_exact(page_address(page), n << PAGE_SHIFT);
 }
 
+/* Give back the kept bigblock of slot @i of @h (lock held). */
+static void release_kept_slot(struct slob_heap *h, unsigned int i)
+{
+	struct page *page = h->big_kept[i];
+
+	h->big_kept[i] = NULL;
+	h->big_kept_pages -= bigblock_npages(page);
+	page->bigblock_pages = bigblock_npages(page);
+	give_back_big(page, page->bigblock_pages);
+}
+
 /* Give back every kept bigblock of @h (lock held). */
 static void release_kept_big(struct slob_heap *h)
 {
-	for (int i = 0; i < SLOB_BIG_KEEP; i++) {
-		struct page *page = h->big_kept[i];
-
-		if (!page)
-			continue;
-		h->big_kept[i] = NULL;
-		h->big_kept_pages -= bigblock_npages(page);
-		page->bigblock_pages = bigblock_npages(page);
-		give_back_big(page, page->bigblock_pages);
-	}
+	for (unsigned int i = 0; i < SLOB_BIG_KEEP; i++)
+		if (h->big_kept[i])
+			release_kept_slot(h, i);
 }
 
 static bool keeps_big(const struct slob_heap *h)
@@ -144,23 +148,31 @@ static gfp_t zone_bits_of(const struct page *page)
 }
 
 /* Keep the bigblock headed by @page (@n pages, counted live) for reuse, if
- * @h keeps bigblocks, it is small enough and a slot and the bound allow
- * (lock held). */
+ * @h keeps bigblocks and it is small enough (lock held). Slots are filled
+ * in turn, so the slot big_kept_next names holds the oldest kept block:
+ * it goes back to make room, and the next oldest too while big_keep_max
+ * would be passed. */
 static bool keep_big(struct slob_heap *h, struct page *page, unsigned long n)
 {
-	if (!keeps_big(h) || n * 4 > h->big_keep_max || h->big_kept_pages + n > h->big_keep_max)
+	unsigned int i = h->big_kept_next;
+
+	if (!keeps_big(h) || n * 4 > h->big_keep_max)
 		return false;
-	for (int i = 0; i < SLOB_BIG_KEEP; i++) {
-		if (h->big_kept[i])
-			continue;
-		h->big_kept[i] = page;
-		page->bigblock_pages = n | BIGBLOCK_KEPT;
-		h->big_kept_pages += n;
-		h->big_pages -= n;
-		h->big_blocks--;
-		return true;
+	for (unsigned int k = 0; k < SLOB_BIG_KEEP; k++) {
+		unsigned int j = (i + k) % SLOB_BIG_KEEP;
+
+		if (!h->big_kept[i] && h->big_kept_pages + n <= h->big_keep_max)
+			break;
+		if (h->big_kept[j])
+			release_kept_slot(h, j);
 	}
-	return false;
+	h->big_kept[i] = page;
+	h->big_kept_next = (i + 1) % SLOB_BIG_KEEP;
+	page->bigblock_pages = n | BIGBLOCK_KEPT;
+	h->big_kept_pages += n;
+	h->big_pages -= n;
+	h->big_blocks--;
+	return true;
 }
 
 /* A kept bigblock of @n pages that @gfp's zones (and the heap's) allow,

@@ -55,7 +55,7 @@ struct slob_block {
 #define SP_MAX_SHIFT 11
 #define SP_NR_SIZES (SP_MAX_SHIFT - SP_MIN_SHIFT + 1)
 /* Slots for kept bigblocks (mm/slob.c). */
-#define SLOB_BIG_KEEP 4
+#define SLOB_BIG_KEEP 8
 struct page;
 struct sp_quarter;
 
@@ -116,10 +116,11 @@ struct slob_heap {
 	unsigned long max_pages;    /* limit on nr_pages + big_pages (0: none), for tests */
 	/* kept bigblocks (mm/slob.c): at most big_keep_max pages (0: none kept,
 	 * the kernel's), blocks of at most a quarter of that, in SLOB_BIG_KEEP
-	 * slots (head pages; NULL: empty) */
+	 * slots (head pages; NULL: empty) filled in turn from big_kept_next */
 	unsigned long big_keep_max;
 	unsigned long big_kept_pages;
 	struct page *big_kept[SLOB_BIG_KEEP];
+	unsigned int big_kept_next;
 	unsigned long nr_bad_frees; /* kfree / slob_free errors reported */
 	const char *last_error;
 };

@@ -1159,7 +1159,7 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 	kfree(s);
 	EXPECT_EQ(f->h.big_kept_pages, 18);
 	EXPECT_EQ(slob_check(&f->h), 0);
-	/* 18 + 9 + 9 > 36: the fourth block goes back */
+	/* 34 + 8 > 36: the oldest kept block (9 pages) goes back for the new one */
 	p = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
 	q = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
 	r = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
@@ -1170,9 +1170,26 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 	EXPECT_EQ(f->h.big_kept_pages, 34);
 	free_out = nr_free_pages();
 	kfree(r);
-	EXPECT_EQ(f->h.big_kept_pages, 34);
-	EXPECT_EQ(nr_free_pages(), free_out + 8);
+	EXPECT_EQ(f->h.big_kept_pages, 33);
+	EXPECT_EQ(nr_free_pages(), free_out + 9);
 	EXPECT_EQ(slob_check(&f->h), 0);
+	EXPECT_EQ(slob_heap_shrink(&f->h), 33);
+	/* the slots full (SLOB_BIG_KEEP): the oldest goes back */
+	{
+		void *one[SLOB_BIG_KEEP + 1];
+
+		for (int i = 0; i <= SLOB_BIG_KEEP; i++) {
+			one[i] = heap_kmalloc(&f->h, PAGE_SIZE, GFP_KERNEL);
+			ASSERT(one[i]);
+		}
+		for (int i = 0; i <= SLOB_BIG_KEEP; i++)
+			kfree(one[i]);
+		EXPECT_EQ(f->h.big_kept_pages, SLOB_BIG_KEEP);
+		EXPECT_EQ(ksize(one[0]), 0);
+		EXPECT_EQ(virt_to_page(one[0])->flags & PG_head, 0); /* given back: no block head */
+		EXPECT_EQ(slob_check(&f->h), 0);
+		EXPECT_EQ(slob_heap_shrink(&f->h), SLOB_BIG_KEEP);
+	}
 	/* a request max_pages refuses gives the kept ones back first */
 	f->h.max_pages = 20;
 	p = heap_kmalloc(&f->h, 20 * PAGE_SIZE, GFP_KERNEL);

@@ -155,7 +155,7 @@ at_most_pct realbench-awk "$slab_ir" "$glibc_ir" 125 "mawk building an array, al
 # directories: opendir's buffer, 32 KiB and a header, nine pages, taken and
 # freed per directory): the allocator's instructions on slab (the heap's
 # setup left out) at most glibc's. 265% when each such block went through
-# the page allocator's best fit and its frees; 79% since the library's
+# the page allocator's best fit and its frees; 82% since the library's
 # kmalloc heap keeps freed bigblocks for reuse (mm/slob.c, "Kept
 # bigblocks").
 tree=$dir/tree
