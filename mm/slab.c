@@ -932,8 +932,7 @@ static __attribute__((always_inline)) inline void *refill_from_slabs(struct kmem
 		unsigned int got;
 		void **top = m->top;
 
-		if (head) {
-		} else if (grew) {
+		if (!head && grew) {
 			/* A refill that grew, and emptied that slab, has a
 			 * cache taking objects faster than any come back (a
 			 * program building its data): it grows again to fill
@@ -949,7 +948,7 @@ static __attribute__((always_inline)) inline void *refill_from_slabs(struct kmem
 				relist(c, head, NULL);
 				break;
 			}
-		} else {
+		} else if (!head) {
 			/* Grow only for an empty magazine, as Linux's refill
 			 * does: a grow can run the shrinker, which empties this
 			 * magazine, so growing to fill a batch could go on for
