@@ -48,9 +48,9 @@
  * drop_caches, the library's malloc_trim) and slob_heap_destroy give the
  * kept ones back, and so does a bigblock that max_pages would refuse; a
  * freed block kept when the slots are full, or big_keep_max would be
- * passed, sends the oldest kept ones back. Not with page_owner on (its records would name
- * the freed block's allocator) nor in the KASAN kernel (a kept block
- * would not be poisoned).
+ * passed, sends the oldest kept ones back. Not with page_owner on (its
+ * records would name the freed block's allocator) nor in the KASAN kernel
+ * (a kept block would not be poisoned).
  *
  * Entry points. slob_alloc/slob_free (fixed-size blocks, the caller keeps
  * the size), slob_ksize, slob_heap_destroy, slob_get_stats and slob_check
