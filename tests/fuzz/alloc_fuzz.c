@@ -15,7 +15,9 @@
  *          bit 2     kmalloc's SLOB heap is classic (else segfit); a second
  *                    heap, used through slob_alloc/slob_free and
  *                    heap_kmalloc, gets the other mode
- *          bit 3     kmalloc starts on SLOB (else the slab caches)
+ *          bit 3     kmalloc starts on SLOB (else the slab caches), and
+ *                    its heap keeps freed bigblocks (the second heap
+ *                    always does: big_keep_max 32)
  *          bits 4-5  slab_debug flags for the kmalloc-N caches: none, F, ZP, FZPU
  *          bits 6-7  simulated harts: 1 to 4 (host_set_cpu)
  *   operations: alloc_pages / __free_pages / free_pages / put_page /
@@ -1386,6 +1388,10 @@ static void setup(u8 config)
 	if (config & 4)
 		slob_heap_init(&kmalloc_heap, "kmalloc", SLOB_CLASSIC);
 	slob_heap_init(&aux, "fuzz-aux", config & 4 ? SLOB_SEGFIT : SLOB_CLASSIC);
+	/* Kept bigblocks (mm/slob.c): always on the second heap, on kmalloc's
+	 * when it starts on SLOB (the malloc library's setting). */
+	aux.big_keep_max = 32;
+	kmalloc_heap.big_keep_max = config & 8 ? 32 : 0;
 
 	S.managed = fuzz_free_blocks(S.nr_free0);
 	S.free0 = S.managed;
