@@ -259,8 +259,9 @@ realbench_section=$(sed -n '/^## Real programs on rvmm.s malloc/,$p' docs/benchm
 	echo "it), so each pair splits and merges an order-10 one; \`bench page_alloc\` alone gives 346 and 360 (358)."
 	echo "page_fit 1969 and 2018 (1972; the runs land elsewhere); kmem_cache, kmalloc, churn, mixed and lifetime on"
 	echo "slab: unchanged (25, 38, 44, 44, 43; mixed overhead 33.8%, churn peak 1046 KiB). Only slow paths pay, and"
-	echo "little, for a third more 2 MiB blocks left: grouping is on by default (\`page_grouping=off\` for plain"
-	echo "buddy placement)."
+	echo "little, for a fifth more 2 MiB blocks left (59 against 49; a third more, 59 against 44, before the slab's"
+	echo "flush of objects freed out of order and its refills that fill their batch): grouping is on by default"
+	echo "(\`page_grouping=off\` for plain buddy placement)."
 	echo
 	cat <<'SLAB_EOF'
 ## Slab: slow paths and memory, before and after the depot
@@ -287,6 +288,18 @@ above with `bench slab_slow`:
 |---|---|---|---|---|---|---|---|---|
 | bulk (through the slabs) | 5863 (98 per object) | 1967 (61 per object) | 713 (22 per object) | 569 (18 per object) | 10461 | 1317 | 821 | 582 |
 | bounce (the depot serves it) | 9279 | 310 | 310 | 289 | 10256 | 379 | 379 | 280 |
+
+**Frees out of order** (`pattern=scatter`: as bulk, the 2000 objects freed at a stride of 773 through the order
+they were handed out, so each comes from another slab than the one before, as when a hash table or a tree is
+destroyed): a flush's 32 objects are 32 runs of one. Each took the run scan of a long run (the four-at-a-time
+range test, then the link loop's), `page_address` for the slab's start and a list test: 4023 instructions a
+flush, 126 an object. A run of one is now told by one test of the next object, the slab's start comes from
+the object's own page and the head's distance (one lookup for both), the slab changes list only when it was
+full or becomes free, and the cache's free count is added once per flush: 2249 (70 an object; bulk 589 -> 599,
+bounce unchanged). The refill after it (partial slabs, objects on free lists) is 1130. make test bounds them
+at 2500 and 1250 (boot-checks `bench-slab-flush-scatter`, `bench-slab-refill-scatter`). On a real program
+the same pattern is perl destroying a hash (below, "Real programs": its slab slow path 36.4% -> 27.6% of the
+allocator's instructions, bounded at 30% by realbench-smoke's `realbench-slowpath-perl`).
 
 On real programs (make realbench, below) this took the slab slow path of python3 from 22.8% of the
 allocator's instructions to 10.7% (its bulk frees: lists of 600000 ints made and dropped, 20000 slabs of
@@ -504,6 +517,16 @@ three times as often (28.6 refills per 1000 operations against 9.5, about 330 in
 operation), and on more than one hart the other harts' magazines cannot be drained without an interrupt to
 each. Lifetime moves less than a point either way. Neither reaches 25, both cost more than the 1 instruction
 per operation mixed has left: not built.
+
+**Magazines sized to a cache's use** (the model's last four rows, `use_div`). Instead of a static bound, a
+flush happens when the magazine holds more than the cache's objects out / D (at least 1 or 2 objects, at most
+today's bound) and leaves half that bound: a class with five objects in use caches one or two, not six. The
+model on mixed, mean over 20 seeds against 32.9% today: D = 2 32.5%, D = 4 31.8%, D = 8 31.2%, D = 16 31.2%,
+with refills + flushes per 1000 operations going from 16.6 to 18.1, 22.7, 39.2 and 72.7 (each about 300 to
+600 instructions: 1 to 20 more per operation). Lifetime stays within 13.4 to 13.8 on the mean. The memory it
+frees is the cached objects of the little-used classes, which the 4 KiB cap and the one-object magazines above
+a page already bounded; what keeps the peak up is the partly used slabs. At most 1.7 points for at least 2
+instructions per operation: not built.
 
 SLAB_EOF
 	echo '**Heap classes on the 34 classes, and `kmalloc_heap=compact`.** The heap-class rows above were measured on the'
