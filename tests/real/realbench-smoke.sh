@@ -131,6 +131,20 @@ glibc_ir=$(loop_ir "")
 slab_ir=$(loop_ir "$PWD/build/librvmm-malloc.so")
 at_most_pct realbench-randloop "$slab_ir" "$glibc_ir" 85 "random-size loop on slab," instructions
 
+# allocator_ir NAME KEYS PRELOAD CMD...: CMD run under callgrind with
+# LD_PRELOAD=PRELOAD (empty: glibc; log in $LOGDIR/realbench-NAME.log), the
+# sum of scripts/callgrind-malloc.py's KEYS ("alloc_ir", "alloc_ir free_ir")
+# less the heap's one-time setup; nothing when the run failed.
+allocator_ir() {
+	name=$1 keys=$2 pre=$3
+	shift 3
+	LD_PRELOAD=$pre RVMM_MALLOC=slab valgrind --tool=callgrind \
+		--callgrind-out-file="$dir/$name.cg" "$@" >"$LOGDIR/realbench-$name.log" 2>&1 &&
+		scripts/callgrind-malloc.py "$dir/$name.cg" | tr ' ' '\n' | awk -F= -v keys="$keys" '
+			{ v[$1] = $2 }
+			END { n = split(keys, k, " "); s = -v["setup_ir"]; for (i = 1; i <= n; i++) s += v[k[i]]; print s }'
+}
+
 # A program building its data without freeing it (tests/real/array_build.awk
 # on mawk, Debian's required awk: 2 KiB blocks taken one after another):
 # the slab's instructions for its allocations (the heap's setup left out) at
@@ -140,15 +154,8 @@ at_most_pct realbench-randloop "$slab_ir" "$glibc_ir" 85 "random-size loop on sl
 # time, they cost 246% (427 instructions an allocation against 174); with
 # slabs of at least 8 objects in the library, refills that fill their
 # batch and page lists refilled 15 pages at a time, 113%.
-alloc_ir() { # LD_PRELOAD value (empty: glibc)
-	LD_PRELOAD=$1 RVMM_MALLOC=slab valgrind --tool=callgrind \
-		--callgrind-out-file="$dir/awk.cg" mawk -f tests/real/array_build.awk \
-		>"$LOGDIR/realbench-awk.log" 2>&1 &&
-		scripts/callgrind-malloc.py "$dir/awk.cg" | tr ' ' '\n' |
-		awk -F= '{ v[$1] = $2 } END { print v["alloc_ir"] - v["setup_ir"] }'
-}
-glibc_ir=$(alloc_ir "")
-slab_ir=$(alloc_ir "$PWD/build/librvmm-malloc.so")
+glibc_ir=$(allocator_ir awk alloc_ir "" mawk -f tests/real/array_build.awk)
+slab_ir=$(allocator_ir awk alloc_ir "$PWD/build/librvmm-malloc.so" mawk -f tests/real/array_build.awk)
 at_most_pct realbench-awk "$slab_ir" "$glibc_ir" 125 "mawk building an array, allocations on slab," instructions
 
 # A program that opens and closes directories (find over a tree of 2000
@@ -168,13 +175,6 @@ while [ $i -lt 40 ]; do
 	done
 	i=$((i + 1))
 done
-find_ir() { # LD_PRELOAD value (empty: glibc)
-	LD_PRELOAD=$1 RVMM_MALLOC=slab valgrind --tool=callgrind \
-		--callgrind-out-file="$dir/find.cg" find "$tree" -name x \
-		>"$LOGDIR/realbench-find.log" 2>&1 &&
-		scripts/callgrind-malloc.py "$dir/find.cg" | tr ' ' '\n' |
-		awk -F= '{ v[$1] = $2 } END { print v["alloc_ir"] - v["setup_ir"] + v["free_ir"] }'
-}
-glibc_ir=$(find_ir "")
-slab_ir=$(find_ir "$PWD/build/librvmm-malloc.so")
+glibc_ir=$(allocator_ir find "alloc_ir free_ir" "" find "$tree" -name x)
+slab_ir=$(allocator_ir find "alloc_ir free_ir" "$PWD/build/librvmm-malloc.so" find "$tree" -name x)
 at_most_pct realbench-find "$slab_ir" "$glibc_ir" 100 "find over 2000 directories, allocator on slab," instructions
