@@ -28,6 +28,7 @@
 #include "ram_floor.h"
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
+#include <mm/page_owner.h>
 #include <shell/shell.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
@@ -1400,6 +1401,46 @@ static void all_harts_kmalloc(struct ktest *t)
 	expect_kheap_restored(t, &s, 0, 0);
 }
 
+/*
+ * Kept bigblocks (mm/slob.c) on the target, on kmalloc's own heap, whose
+ * big_keep_max (0 in the kernel: the malloc library's setting) the case
+ * sets for itself and puts back: a freed 20000-byte bigblock (5 pages) is
+ * kept, ksize and a second kfree of it see a freed block, the next kmalloc
+ * of 5 pages is that block, and shrinking gives it back. With page_owner
+ * on, or in the KASAN kernel, nothing is kept, and the case checks that.
+ */
+static void kmalloc_keeps_bigblocks(struct ktest *t)
+{
+	unsigned long saved = kmalloc_heap.big_keep_max, errs = kfree_errors;
+	bool keeps = !page_owner_on;
+	void *p, *q;
+
+#ifdef CONFIG_KASAN
+	keeps = false;
+#endif
+	slob_heap_shrink(&kmalloc_heap);
+	kmalloc_heap.big_keep_max = 20;
+	p = kmalloc(20000, GFP_KERNEL);
+	ASSERT(p != NULL);
+	kfree(p);
+	EXPECT_EQ(kmalloc_heap.big_kept_pages, keeps ? 5u : 0u);
+	if (keeps) {
+		EXPECT_EQ(ksize(p), 0);
+		kfree(p); /* reported: freed already */
+		EXPECT_EQ(kfree_errors, errs + 1);
+	}
+	q = kmalloc(20000, GFP_KERNEL);
+	ASSERT(q != NULL);
+	if (keeps)
+		EXPECT(q == p);
+	EXPECT_EQ(kmalloc_heap.big_kept_pages, 0);
+	kfree(q);
+	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
+	slob_heap_shrink(&kmalloc_heap);
+	EXPECT_EQ(kmalloc_heap.big_kept_pages, 0);
+	kmalloc_heap.big_keep_max = saved;
+}
+
 KTEST_SUITE(kmalloc,
 	KTEST_CASE(zero_size_null_and_limits),
 	KTEST_CASE(zeroed_memory),
@@ -1413,4 +1454,5 @@ KTEST_SUITE(kmalloc,
 	KTEST_CASE(slobinfo_and_meminfo_kernel_heap),
 	KTEST_CASE(out_of_memory_recovers),
 	KTEST_CASE(model_private_heaps),
-	KTEST_CASE(all_harts_kmalloc));
+	KTEST_CASE(all_harts_kmalloc),
+	KTEST_CASE(kmalloc_keeps_bigblocks));
