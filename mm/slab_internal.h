@@ -55,27 +55,9 @@ static inline unsigned long slab_bytes(const struct kmem_cache *c)
 	return PAGE_SIZE << c->order;
 }
 
-/* The head page of the slab holding p, or NULL. */
-static inline struct page *slab_head(const void *p)
-{
-	struct page *page = virt_to_page_flat(p);
-
-	if (unlikely(!page))
-		page = virt_to_page(p);
-
-	if (!page || page_type(page) != PGTY_SLAB)
-		return NULL;
-	return PageHead(page) ? page : page - page->slab_prev;
-}
-
-static inline char *slab_base(const struct page *head)
-{
-	return page_address(head);
-}
-
-/* slab_head, and the slab's first byte in *base: p's page start, back as
- * many pages as p's page lies past the head (a slab is one block of the
- * direct map, so no page_address). */
+/* The head page of the slab holding p, or NULL; and the slab's first byte
+ * in *base: p's page start, back as many pages as p's page lies past the
+ * head (a slab is one block of the direct map, so no page_address). */
 static inline struct page *slab_head_base(const void *p, char **base)
 {
 	struct page *page = virt_to_page_flat(p);
@@ -88,6 +70,20 @@ static inline struct page *slab_head_base(const void *p, char **base)
 	back = PageHead(page) ? 0 : page->slab_prev;
 	*base = (char *)(((uintptr_t)p & PAGE_MASK) - (back << PAGE_SHIFT));
 	return page - back;
+}
+
+/* The head page of the slab holding p, or NULL (inline: the unused base
+ * costs nothing). */
+static inline struct page *slab_head(const void *p)
+{
+	char *base;
+
+	return slab_head_base(p, &base);
+}
+
+static inline char *slab_base(const struct page *head)
+{
+	return page_address(head);
 }
 
 /* The first object's offset from the slab's start (its colour and red zone). */

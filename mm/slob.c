@@ -447,18 +447,16 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 
 void slob_big_free(struct slob_heap *h, struct page *page)
 {
-	unsigned long n = page->bigblock_pages, flags;
+	unsigned long n = page->bigblock_pages, flags = spin_lock_irqsave(&h->lock);
+	bool kept = keep_big(h, page, n); /* (counted kept, or no longer counted) */
 
-	if (h->big_keep_max) {
-		flags = spin_lock_irqsave(&h->lock);
-		if (keep_big(h, page, n)) {
-			spin_unlock_irqrestore(&h->lock, flags);
-			return;
-		}
-		spin_unlock_irqrestore(&h->lock, flags);
+	if (!kept) {
+		h->big_pages -= n;
+		h->big_blocks--;
 	}
-	uncount_big(h, n, 1);
-	give_back_big(page, n);
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (!kept)
+		give_back_big(page, n);
 }
 
 bool slob_big_grow(struct slob_heap *h, struct page *page, size_t size, gfp_t gfp)
