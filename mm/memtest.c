@@ -83,6 +83,16 @@ struct memtest_state {
 	unsigned int nr_bad;
 };
 
+/* Grow @b over [start, end) if the two overlap or touch; whether they did. */
+static bool absorb(struct bad_range *b, u64 start, u64 end)
+{
+	if (start > b->end || end < b->start)
+		return false;
+	b->start = MIN(b->start, start);
+	b->end = MAX(b->end, end);
+	return true;
+}
+
 /* The bad word at @pa: into the range holding or touching its page, else a
  * new one. */
 static void note_bad(struct memtest_state *st, u64 pa, u64 wrote, u64 read)
@@ -90,15 +100,9 @@ static void note_bad(struct memtest_state *st, u64 pa, u64 wrote, u64 read)
 	u64 start = pa & ~(u64)(PAGE_SIZE - 1), end = start + PAGE_SIZE;
 
 	st->res->bad_words++;
-	for (unsigned int i = 0; i < st->nr_bad; i++) {
-		struct bad_range *b = &st->bad[i];
-
-		if (start <= b->end && end >= b->start) {
-			b->start = MIN(b->start, start);
-			b->end = MAX(b->end, end);
+	for (unsigned int i = 0; i < st->nr_bad; i++)
+		if (absorb(&st->bad[i], start, end))
 			return;
-		}
-	}
 	if (st->nr_bad == MEMTEST_MAX_BAD)
 		panic("memtest: bad memory in more than %u separate places (the last at %#llx: wrote %016llx, "
 		      "read %016llx): this RAM is not fit to use", MEMTEST_MAX_BAD, (unsigned long long)pa,
@@ -129,13 +133,8 @@ static void join_bad_ranges(struct memtest_state *st)
 {
 	for (unsigned int i = 0; i < st->nr_bad; i++)
 		for (unsigned int j = i + 1; j < st->nr_bad; j++) {
-			struct bad_range *a = &st->bad[i], *b = &st->bad[j];
-
-			if (b->start <= a->end && b->end >= a->start) {
-				a->start = MIN(a->start, b->start);
-				a->end = MAX(a->end, b->end);
+			if (absorb(&st->bad[i], st->bad[j].start, st->bad[j].end))
 				st->bad[j--] = st->bad[--st->nr_bad];
-			}
 		}
 }
 
