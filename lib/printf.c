@@ -313,6 +313,11 @@ void kprintf_set_sink(kprintf_sink_t sink)
 	__atomic_store_n(&kprintf_sink, sink, __ATOMIC_RELEASE);
 }
 
+bool kprintf_enabled(void)
+{
+	return __atomic_load_n(&kprintf_sink, __ATOMIC_ACQUIRE) != NULL;
+}
+
 /* Longest cut marker: the two lengths at 20 digits each, the newline. */
 #define CUT_MARK_MAX 80
 _Static_assert(KPRINTF_MAX > 2 * CUT_MARK_MAX, "kprintf's buffer holds a cut marker and text");
@@ -339,9 +344,10 @@ int vkprintf(const char *fmt, va_list ap)
 	struct out o = { buf, sizeof(buf), 0, '\0' };
 	kprintf_sink_t sink = __atomic_load_n(&kprintf_sink, __ATOMIC_ACQUIRE);
 
+	if (!sink) /* (a quiet bring-up: no text is made that nothing prints) */
+		return 0;
 	format_all(&o, fmt, ap);
-	if (sink)
-		sink(buf, o.len < sizeof(buf) ? o.len : mark_cut(&o));
+	sink(buf, o.len < sizeof(buf) ? o.len : mark_cut(&o));
 	return clamp_len(o.len);
 }
 

@@ -150,6 +150,12 @@ unsigned int zone_of_pfn(const struct zone_limits *lim, unsigned long pfn)
 	return ZONE_NORMAL;
 }
 
+/* The first pfn above zone @zi's (~0: Normal has no end). */
+static unsigned long zone_limit_pfn(const struct zone_limits *lim, unsigned int zi)
+{
+	return zi == ZONE_DMA ? lim->dma_end_pfn : zi == ZONE_DMA32 ? lim->dma32_end_pfn : ~0ul;
+}
+
 /* Step 2a: which pfns of each section need a struct page. */
 static int size_sections(struct pglist_data *node, struct memblock *mb)
 {
@@ -184,13 +190,17 @@ static int size_sections(struct pglist_data *node, struct memblock *mb)
 void init_section_range(struct pglist_data *node, unsigned long i, unsigned long start,
 			unsigned long end, const struct zone_limits *lim)
 {
-	struct page *map = (struct page *)(node->sections[i].map_base + start * sizeof(struct page));
+	struct page *page = (struct page *)(node->sections[i].map_base + start * sizeof(struct page));
 
-	for (unsigned long j = 0; j < end - start; j++) {
-		map[j].flags = PG_reserved |
-			       (u32)zone_of_pfn(lim, start + j) << PAGE_ZONE_SHIFT |
-			       (u32)i << PAGE_SECTION_SHIFT;
-		INIT_LIST_HEAD(&map[j].lru);
+	while (start < end) { /* one zone's pfns at a time */
+		unsigned int zi = zone_of_pfn(lim, start);
+		unsigned long zend = MIN(end, zone_limit_pfn(lim, zi));
+		u32 flags = PG_reserved | (u32)zi << PAGE_ZONE_SHIFT | (u32)i << PAGE_SECTION_SHIFT;
+
+		for (; start < zend; start++, page++) {
+			page->flags = flags;
+			INIT_LIST_HEAD(&page->lru);
+		}
 	}
 }
 
@@ -302,10 +312,7 @@ static void free_memblock_to_buddy(struct pglist_data *node, struct memblock *mb
 
 		while (s < e) {
 			/* Never let one block straddle a zone boundary. */
-			unsigned int zi = zone_of_pfn(lim, s);
-			unsigned long zend = zi == ZONE_DMA ? lim->dma_end_pfn
-					   : zi == ZONE_DMA32 ? lim->dma32_end_pfn : ~0ul;
-			unsigned long chunk = MIN(e, zend);
+			unsigned long chunk = MIN(e, zone_limit_pfn(lim, zone_of_pfn(lim, s)));
 
 			free_boot_range(node, s, chunk);
 			s = chunk;

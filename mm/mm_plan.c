@@ -250,9 +250,12 @@ void node_panic(const struct pglist_data *node, const struct memblock *mb, int r
 
 void print_memmap_line(const struct pglist_data *node, const struct memblock *mb, bool flat)
 {
-	unsigned long ram = node_ram_sections(node, mb);
+	unsigned long ram;
 	char note[32] = "";
 
+	if (!kprintf_enabled()) /* (counting the sections with RAM walks every section) */
+		return;
+	ram = node_ram_sections(node, mb);
 	if (ram < node->nr_sections)
 		ksnprintf(note, sizeof(note), " (%lu with RAM)", ram);
 	kprintf("memmap: %lu struct pages of %zu bytes (%luK), %lu section(s) of 128 MiB%s, %s\n",

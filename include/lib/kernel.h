@@ -103,13 +103,17 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
  * "... [kprintf: LEN bytes cut to 511]" and, when the whole output ended
  * with a newline, that newline. The sink keeps one call's output whole:
  * with the kernel's console, never interleaved with another hart's.
- * Returns the formatted length (of the whole output). */
+ * Returns the formatted length (of the whole output); 0, with nothing
+ * formatted, while no sink is registered. */
 #define KPRINTF_MAX 512
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int vkprintf(const char *fmt, va_list ap);
 /* Where kprintf's text goes: @s holds @n bytes (and a NUL after them). */
 typedef void (*kprintf_sink_t)(const char *s, size_t n);
 void kprintf_set_sink(kprintf_sink_t sink);
+/* Whether kprintf prints anything (a sink is registered): lets a caller skip
+ * work done only for a message. */
+bool kprintf_enabled(void);
 
 /* Stop the machine with a message, a backtrace and a failure exit code. */
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;

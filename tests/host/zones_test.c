@@ -306,6 +306,41 @@ static void kept_bigblock_keeps_zone(struct ktest *t)
 	zones_teardown(t, fr, free0);
 }
 
+/*
+ * Every struct page names its pfn's zone and section, where zone limits
+ * fall inside a section (node_init writes a zone's struct pages a run at a
+ * time): ZONE_DMA up to 5 MiB + 3 pages into the RAM, DMA32 up to 4 GiB,
+ * Normal beyond, one bank of 144 MiB across the 4 GiB line (two sections).
+ * The free pages add up per zone, and each zone's free blocks lie inside it.
+ */
+static void struct_pages_name_their_zone(struct ktest *t)
+{
+	const u64 base = FOUR_GIB - (80ull << 20), size = 144ull << 20;
+	const unsigned long dma_end = (unsigned long)((base + (5ull << 20)) >> PAGE_SHIFT) + 3;
+	struct fakeram *fr = fakeram_simple(base, size,
+					    &(struct zone_limits){ dma_end, FOUR_GIB >> PAGE_SHIFT, true });
+	unsigned long wrong = 0, counted[MAX_NR_ZONES] = { 0 };
+
+	ASSERT(fr != NULL);
+	for (unsigned long pfn = base >> PAGE_SHIFT; pfn < (base + size) >> PAGE_SHIFT; pfn++) {
+		struct page *p = pfn_to_page(pfn);
+		unsigned int want = pfn < dma_end ? ZONE_DMA : pfn < (FOUR_GIB >> PAGE_SHIFT) ? ZONE_DMA32
+											: ZONE_NORMAL;
+
+		if (!p || page_zonenum(p) != want || page_to_pfn(p) != pfn)
+			wrong++;
+		else if (!PageReserved(p))
+			counted[want]++;
+	}
+	EXPECT_EQ(wrong, 0ul);
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		EXPECT_EQ(counted[zi], fr->node.zones[zi].managed_pages);
+		EXPECT(fr->node.zones[zi].managed_pages > 0);
+	}
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
 KTEST_SUITE(zones, KTEST_CASE(kmalloc_dma32), KTEST_CASE(kmem_cache_zone_flags),
 	    KTEST_CASE(kmem_cache_zone_flags_slob), KTEST_CASE(alloc_pages_dma32),
-	    KTEST_CASE(kept_bigblock_keeps_zone));
+	    KTEST_CASE(kept_bigblock_keeps_zone), KTEST_CASE(struct_pages_name_their_zone));
