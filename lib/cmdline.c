@@ -198,6 +198,20 @@ int memparse(const char *s, u64 *out)
 	return 0;
 }
 
+int parse_bool(const char *value, bool *out)
+{
+	static const char *const yes[] = { "1", "on", "y", "yes", "true" };
+	static const char *const no[] = { "0", "off", "n", "no", "false" };
+
+	for (size_t i = 0; value && i < ARRAY_SIZE(yes); i++) {
+		if (strcmp(value, yes[i]) == 0 || strcmp(value, no[i]) == 0) {
+			*out = strcmp(value, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 int parse_on_off(const char *value, bool *out)
 {
 	if (value && strcmp(value, "on") == 0)

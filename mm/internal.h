@@ -81,6 +81,10 @@ bool should_fail_alloc_page(gfp_t gfp, unsigned int order);
 /* mm-internal gfp bit: the pages are a run or a bigblock, never placed in a
  * pageblock kept for small allocations (page_alloc.c, "Grouping by use"). */
 #define __GFP_RUN 0x40000000u
+/* mm-internal gfp bit: init_on_alloc= need not zero the pages, whose user
+ * zeroes everything it hands out of them (slabs of caches without a
+ * constructor, SLOB's pages; include/mm/meminit.h). */
+#define __GFP_SKIP_ZERO 0x20000000u
 bool should_failslab(const char *cache, gfp_t gfp);
 /* Does failslab target the cache or heap called @name? */
 bool failslab_targets(const char *name);

@@ -43,6 +43,7 @@
 #include <lib/parse.h>
 #include <lib/spinlock.h>
 #include <mm/kfence.h>
+#include <mm/meminit.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/pgtable.h>
@@ -334,7 +335,7 @@ static void *pool_alloc(size_t size, size_t align, struct kmem_cache *cachep, co
 	if (flush)
 		port_flush_tlb_all(page - PAGE_SIZE, 3 * PAGE_SIZE);
 	save_stack(m->alloc_stack);
-	if (gfp & __GFP_ZERO)
+	if ((gfp & __GFP_ZERO) || (meminit_routed() && !(cachep && cachep->ctor)))
 		memset((void *)m->addr, 0, size);
 	return (void *)m->addr;
 }
@@ -561,6 +562,8 @@ bool __kfence_free(const void *p, unsigned long caller)
 		bad = kfence_check_canary(m->addr + m->size, page + PAGE_SIZE);
 	if (bad)
 		snapshot_corruption(m, bad, &corrupt);
+	if (want_init_on_free() && !(m->cachep && m->cachep->ctor)) /* (before the page goes) */
+		memset((void *)m->addr, 0, m->size);
 	m->state = SLOT_FREED;
 	m->free_caller = caller;
 	m->free_cpu = this_cpu();

@@ -33,6 +33,7 @@
 #include <lib/cmdline.h>
 #include <mm/kfence.h>
 #include <mm/kmalloc.h>
+#include <mm/meminit.h>
 #include <lib/kstring.h>
 #include <lib/parse.h>
 #include <mm/mm.h>
@@ -901,7 +902,10 @@ static __attribute__((noinline)) void kfree_slow(const void *p)
 			return;
 		}
 		if (type == PGTY_SLOB) {
-			kfree_slob(p, page);
+			if (want_init_on_free()) /* (kfree's fast lookup is off then) */
+				slob_kfree_wiped((void *)p, page);
+			else
+				kfree_slob(p, page);
 			return;
 		}
 	} else if (__kfence_free(p, KFENCE_CALLER())) { /* a KFENCE object (mm/kfence.c) */

@@ -31,6 +31,7 @@
  */
 #include <lib/kstring.h>
 #include <mm/memblock.h>
+#include <mm/meminit.h>
 #include <mm/mmzone.h>
 #include "internal.h"
 
@@ -86,8 +87,8 @@ unsigned long node_next_valid_pfn(const struct pglist_data *node, unsigned long 
 /*
  * The running node's flat memmap as kfree's fast lookup sees it: the
  * virtual addresses [memmap_win_start, + memmap_win_size) have their struct
- * pages at memmap_win_map in address order. Empty for a sectioned memmap.
- * Set with the node (mm_set_node), after va_pa_offset.
+ * pages at memmap_win_map in address order. Empty for a sectioned memmap,
+ * and under init_on_free= (kfree_slow zeroes a SLOB block). Set with the node (mm_set_node), after va_pa_offset.
  */
 __sdata uintptr_t memmap_win_start;
 __sdata unsigned long memmap_win_size;
@@ -96,7 +97,9 @@ __sdata struct page *memmap_win_map;
 void memmap_set_window(const struct pglist_data *node)
 {
 	memmap_win_size = 0; /* closed while it changes */
-	if (!node->flat_map)
+	/* (init_on_free=: every kfree to kfree_slow, which zeroes a SLOB
+	 * block before freeing it; its fast path has no test for that) */
+	if (!node->flat_map || want_init_on_free())
 		return;
 	memmap_win_map = node->flat_map;
 	memmap_win_start = (uintptr_t)phys_to_virt(PFN_PHYS(node->node_start_pfn));

@@ -13,6 +13,7 @@
 #include <mm/mmzone.h>
 #include <mm/kmalloc.h>
 #include <mm/kasan.h>
+#include <mm/meminit.h>
 #include <mm/mm_report.h>
 #include "internal.h"
 
@@ -90,5 +91,6 @@ void mm_init(struct memblock *mb, const struct mm_image *image)
 	print_zone_ranges(mem_node);
 	print_memmap_line(mem_node, mb, mem_node->flat_map);
 	print_memory_line(mem_node, image);
+	meminit_print();
 	kmalloc_init();
 }

@@ -102,6 +102,7 @@
 #include <mm/fault_inject.h>
 #include <mm/kasan.h>
 #include <lib/kstring.h>
+#include <mm/meminit.h>
 #include <mm/mmzone.h>
 #include <mm/page_owner.h>
 #include <mm/percpu.h>
@@ -517,7 +518,11 @@ static inline struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp
  * of PG_reserved). */
 void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, unsigned int order)
 {
-	unsigned long flags = spin_lock_irqsave(&z->lock);
+	unsigned long flags;
+
+	if (want_init_on_free()) /* (Linux's too: what the boot frees is freed memory) */
+		memset(phys_to_virt(PFN_PHYS(pfn)), 0, PAGE_SIZE << order);
+	flags = spin_lock_irqsave(&z->lock);
 
 	free_one_block(z, page, pfn, order);
 	z->free_pages += 1ul << order;
@@ -693,8 +698,8 @@ static inline void pcp_trim_now(struct per_cpu_pages *pcp)
 }
 
 /*
- * page_owner's route for the order-0 free fast path: while page_owner is
- * on, bind_cpus points each hart's zone slots at its stack here, which has
+ * page_owner's route for the order-0 free fast path (init_on_free's too,
+ * which zeroes in free_checked): while page_owner is on, bind_cpus points each hart's zone slots at its stack here, which has
  * no zone and a high of 0, so __free_pages pushes the page and tail-calls
  * pcp_trim, and pcp_trim_owned takes the page back off and frees it the
  * slow way, noted as the code that called __free_pages. Its stacks are
@@ -726,7 +731,7 @@ static __attribute__((noinline)) void pcp_trim_owned(struct per_cpu_pages *pcp)
 /* Called last (a tail call) by the order-0 fast free path and pcp_free. */
 static __attribute__((noinline)) void pcp_trim(struct per_cpu_pages *pcp)
 {
-	if (unlikely(page_owner_on)) { /* (a tail call: the return address stays) */
+	if (unlikely(page_owner_on || init_on_free)) { /* (a tail call: the return address stays) */
 		pcp_trim_owned(pcp);
 		return;
 	}
@@ -796,6 +801,14 @@ static inline unsigned int gfp_highest_zone(gfp_t gfp)
 	return ZONE_NORMAL;
 }
 
+/* A block's memory zeroed: __GFP_ZERO, init_on_alloc=, init_on_free=
+ * (out of line: the allocation and free paths keep their registers). */
+static __attribute__((noinline)) void zero_block(struct pglist_data *node, struct page *page,
+						 unsigned int order)
+{
+	memset(phys_to_virt(PFN_PHYS(node_page_to_pfn(node, page))), 0, PAGE_SIZE << order);
+}
+
 /* The new block's head: PG_head, its order, one reference. page->priv
  * is left for the owner to set. */
 static struct page *prep_new_page(struct pglist_data *node, struct page *page, unsigned int order,
@@ -803,8 +816,10 @@ static struct page *prep_new_page(struct pglist_data *node, struct page *page, u
 {
 	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_head | order_bits(order);
 	page->refcount = 1;
-	if (gfp & __GFP_ZERO) /* (page_address() would look @page up in mem_node) */
-		memset(phys_to_virt(PFN_PHYS(node_page_to_pfn(node, page))), 0, PAGE_SIZE << order);
+	/* (init_on_alloc's allocations take alloc_pages_owned, which zeroes;
+	 * page_address() would look @page up in mem_node) */
+	if (gfp & __GFP_ZERO)
+		zero_block(node, page, order);
 	return page;
 }
 
@@ -1019,7 +1034,11 @@ static __attribute__((noinline)) struct page *alloc_pages_owned(struct pglist_da
 {
 	struct page *page = alloc_pages_slow(node, gfp, order);
 
-	if (page)
+	/* (init_on_alloc's allocations come this way too; gfp stays as asked,
+	 * for page_owner's record and fault injection's messages) */
+	if (page && unlikely(init_on_alloc) && !(gfp & (__GFP_ZERO | __GFP_SKIP_ZERO)))
+		zero_block(node, page, order);
+	if (page && page_owner_on)
 		page_owner_note(node, node_page_to_pfn(node, page), 1ul << order, gfp, caller);
 	return page;
 }
@@ -1032,7 +1051,7 @@ static __attribute__((noinline)) struct page *node_alloc_pages_owned(struct pgli
 
 struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order)
 {
-	if (unlikely(page_owner_on)) /* (a tail call: the return address stays) */
+	if (unlikely(page_owner_on || init_on_alloc)) /* (a tail call: the return address stays) */
 		return node_alloc_pages_owned(node, gfp, order);
 	return alloc_pages_slow(node, gfp, order);
 }
@@ -1093,6 +1112,9 @@ static inline void free_checked(struct pglist_data *node, struct page *page, uns
 	}
 	if (__atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	/* (init_on_free's frees take the paths with a caller, as page_owner's) */
+	if (caller && want_init_on_free())
+		zero_block(node, page, order);
 	if (caller && unlikely(page_owner_on))
 		page_owner_note_free(node, node_page_to_pfn(node, page), 1ul << order, caller);
 	z = page_zone(node, page);
@@ -1132,7 +1154,7 @@ static __attribute__((noinline)) void free_pages_slow_owned(struct pglist_data *
 static __attribute__((noinline)) void free_pages_slow(struct pglist_data *node, struct page *page,
 						     unsigned int order)
 {
-	if (unlikely(page_owner_on)) {
+	if (unlikely(page_owner_on || init_on_free)) {
 		free_pages_slow_owned(node, page, order);
 		return;
 	}
@@ -1172,7 +1194,7 @@ static __attribute__((noinline)) struct page *alloc_pages_current_owned(gfp_t gf
  * call to this stays a tail call there too.) */
 static __attribute__((noinline)) struct page *alloc_pages_current_slow(gfp_t gfp, unsigned int order)
 {
-	if (unlikely(page_owner_on)) /* (a tail call: the return address stays) */
+	if (unlikely(page_owner_on || init_on_alloc)) /* (a tail call: the return address stays) */
 		return alloc_pages_current_owned(gfp, order);
 	return kasan_alloc_pages(alloc_pages_slow(mem_node, gfp, order), order);
 }
@@ -1197,14 +1219,17 @@ bool page_alloc_up;
  */
 static void bind_cpus(struct pglist_data *node)
 {
-	/* (page_owner: every allocation must reach the slow path's note) */
-	bool routed = fail_page_alloc_routes_order0() || page_owner_on;
+	/* (page_owner: every allocation must reach the slow path's note; so
+	 * must every allocation init_on_alloc zeroes, and every free
+	 * init_on_free does: the free route of page_owner serves it) */
+	bool routed = fail_page_alloc_routes_order0() || page_owner_on || init_on_alloc;
+	bool free_routed = page_owner_on || init_on_free;
 
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
 		void **slots = cpu_mm_slots(cpu);
 
 		for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
-			slots[zi] = page_owner_on	      ? &owner_free_pcp[cpu]
+			slots[zi] = free_routed		      ? &owner_free_pcp[cpu]
 				    : node->zones[zi].pcp ? &node->zones[zi].pcp[cpu]
 							  : &no_zone_pcp;
 		for (unsigned int g = 0; g <= GFP_ZONEMASK; g++)
@@ -1448,7 +1473,7 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT, pfn;
 	unsigned int order = size ? get_order(size) : MAX_ORDER;
 	/* page_owner's one test: the caller both notes (0: off) */
-	unsigned long owner = unlikely(page_owner_on) ? RET_IP : 0;
+	unsigned long owner = unlikely(page_owner_on || init_on_free) ? RET_IP : 0;
 	struct page *page;
 
 	if (order >= MAX_ORDER)
@@ -1462,7 +1487,7 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 		retile_allocated(pfn, pfn + nr, false, 0);
 		retile_allocated(pfn + nr, pfn + (1ul << order), true, owner);
 	}
-	if (owner)
+	if (owner && page_owner_on)
 		page_owner_note(mem_node, node_page_to_pfn(mem_node, page), nr, gfp, owner);
 	return page_address(page);
 }
@@ -1496,7 +1521,7 @@ static __attribute__((noinline)) void free_pages_exact_owned(void *virt, size_t 
 
 void free_pages_exact(void *virt, size_t size)
 {
-	if (unlikely(page_owner_on)) {
+	if (unlikely(page_owner_on || init_on_free)) {
 		free_pages_exact_owned(virt, size, RET_IP);
 		return;
 	}
@@ -1698,7 +1723,7 @@ static void *prep_fit_run(unsigned long pfn, unsigned long nr, gfp_t gfp)
 		kasan_alloc_pages(node_pfn_to_page(mem_node, s), order);
 		s += 1ul << order;
 	}
-	if (gfp & __GFP_ZERO)
+	if (want_init_on_alloc(gfp))
 		memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr << PAGE_SHIFT);
 	return phys_to_virt(PFN_PHYS(pfn));
 }
@@ -1867,7 +1892,7 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 		warn_contig_failure(nr_pages, align_pages, gfp);
 		return NULL;
 	}
-	if (gfp & __GFP_ZERO)
+	if (want_init_on_alloc(gfp))
 		memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr_pages << PAGE_SHIFT);
 	note_owner(node_pfn_to_page(mem_node, pfn), nr_pages, gfp, RET_IP);
 	return node_pfn_to_page(mem_node, pfn);
@@ -2026,7 +2051,7 @@ static __attribute__((noinline)) void free_contig_owned(unsigned long pfn, unsig
 
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 {
-	if (unlikely(page_owner_on)) {
+	if (unlikely(page_owner_on || init_on_free)) {
 		free_contig_owned(pfn, nr_pages, RET_IP);
 		return;
 	}

@@ -287,7 +287,9 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 		return NULL;
 	/* The cache's zone, whatever the caller's gfp says (it was checked
 	 * against the cache on the way in: kmem_cache_alloc_gfp). */
-	head = alloc_pages((gfp & ~(__GFP_ZERO | GFP_ZONEMASK)) | c->allocflags, c->order);
+	head = alloc_pages((gfp & ~(__GFP_ZERO | GFP_ZONEMASK)) | c->allocflags |
+				   (slab_meminit(c) ? __GFP_SKIP_ZERO : 0), /* (each object is zeroed) */
+			   c->order);
 	if (!head)
 		return NULL;
 	for (unsigned int i = 0; i < (1u << c->order); i++) {
@@ -1514,7 +1516,8 @@ static unsigned int magazine_limit(const struct kmem_cache *c)
 {
 	unsigned int s = c->size, linux_limit;
 
-	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB) || c->pcpu_off == PERCPU_RESERVED_OFF)
+	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB) || c->pcpu_off == PERCPU_RESERVED_OFF ||
+	    slab_meminit(c)) /* (init_on_alloc=, init_on_free=: the lock-held path zeroes) */
 		return 0;
 	if (c->tuned_limit)
 		return c->tuned_limit - 1;

@@ -33,6 +33,7 @@
 #ifndef RVMM_MM_SLAB_INTERNAL_H
 #define RVMM_MM_SLAB_INTERNAL_H
 
+#include <mm/meminit.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
@@ -47,6 +48,15 @@
  * a real one: base[0] only, never written (mm/slab.c). */
 extern void *slab_empty_magazine[1];
 #define EMPTY_END (&slab_empty_magazine[1])
+
+/* Does init_on_alloc= / init_on_free= apply to @c (include/mm/meminit.h)?
+ * Not to a cache with a constructor: its objects keep their constructed
+ * state. Such a cache has no magazines: slab_debug_alloc and
+ * slab_debug_free zero its objects. */
+static inline bool slab_meminit(const struct kmem_cache *c)
+{
+	return meminit_routed() && !c->ctor;
+}
 
 /* ===================== slabs, objects, free links ========================= */
 

@@ -135,7 +135,7 @@ static bool keeps_big(const struct slob_heap *h)
 	(void)h;
 	return false;
 #else
-	return h->big_keep_max && !page_owner_on;
+	return h->big_keep_max && !page_owner_on && !meminit_routed();
 #endif
 }
 
@@ -207,7 +207,7 @@ void *get_slob_page(struct slob_heap *h, gfp_t gfp)
 
 	if (over_limit(h, 1))
 		return NULL;
-	page = alloc_pages((gfp & ~__GFP_ZERO) | h->zone_gfp, 0);
+	page = alloc_pages((gfp & ~__GFP_ZERO) | h->zone_gfp | __GFP_SKIP_ZERO, 0); /* (slob_zeroes) */
 	if (!page)
 		return NULL;
 	set_page_type(page, PGTY_SLOB);
@@ -243,12 +243,20 @@ static struct page *heap_page_of(const struct slob_heap *h, const void *p)
 
 /* ======================= the heap's interface ============================ */
 
+/* slob_kmalloc's fast path serves @h: segfit, and nothing that must see
+ * every allocation (fault injection, KFENCE; init_on_alloc= and
+ * init_on_free=, whose zeroing is in slob_kmalloc_other). */
+static void set_plain(struct slob_heap *h)
+{
+	h->kmalloc_plain = h->mode == SLOB_SEGFIT && !h->fault_inject && !h->kfence && !meminit_routed();
+}
+
 void slob_heap_init(struct slob_heap *h, const char *name, enum slob_mode mode)
 {
 	memset(h, 0, sizeof(*h));
 	h->name = name;
 	h->mode = mode;
-	h->kmalloc_plain = mode == SLOB_SEGFIT;
+	set_plain(h);
 	h->secret = (u32)((uintptr_t)h >> 4) * 0x9e3779b1u;
 	h->sp_key = sizepage_key(h);
 	h->sp_lo_pfn = ~0ul; /* no size page yet: an empty range */
@@ -268,7 +276,7 @@ void slob_heap_set_fault_inject(struct slob_heap *h, bool on)
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 
 	h->fault_inject = on;
-	h->kmalloc_plain = !on && !h->kfence && h->mode == SLOB_SEGFIT;
+	set_plain(h);
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
@@ -277,7 +285,7 @@ void slob_heap_set_kfence(struct slob_heap *h, bool on)
 	unsigned long flags = spin_lock_irqsave(&h->lock);
 
 	h->kfence = on;
-	h->kmalloc_plain = !on && !h->fault_inject && h->mode == SLOB_SEGFIT;
+	set_plain(h);
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
@@ -321,7 +329,7 @@ void *slob_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	p = h->mode == SLOB_SEGFIT ? seg_alloc(h, size, gfp, align)
 				   : classic_alloc(h, size, gfp, align, 0);
 	spin_unlock_irqrestore(&h->lock, flags);
-	if (p && (gfp & __GFP_ZERO))
+	if (p && slob_zeroes(gfp))
 		memset(p, 0, size);
 	return p;
 }
@@ -335,13 +343,27 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 		return;
 	flags = spin_lock_irqsave(&h->lock);
 	if (h->mode == SLOB_CLASSIC) {
-		if (classic_free_ok(h, p, size))
+		if (classic_free_ok(h, p, size)) {
+			slob_wipe(p, size);
 			classic_free(h, p, size);
+		}
 		else
 			heap_error(h, p, "slob_free of a block that is not allocated");
 	} else if (!(page = heap_page_of(h, p)) || !seg_free(h, p, page))
 		heap_error(h, p, "slob_free of a block that is not allocated");
 	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+bool slob_kfree_wiped(void *p, struct page *pg)
+{
+	struct slob_heap *h = (struct slob_heap *)pg->priv;
+	unsigned long flags = spin_lock_irqsave(&h->lock);
+	size_t n = slob_ksize(h, p); /* (0 unless a live block: as exact as kfree's checks) */
+
+	if (n)
+		memset(p, 0, n);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return slob_kfree(p, pg);
 }
 
 /* Classic mode, __GFP_ZERO, classic's bigger-than-a-block sizes, failslab
@@ -368,7 +390,7 @@ void *slob_kmalloc_other(struct slob_heap *h, size_t size, gfp_t gfp)
 	else
 		p = seg_alloc(h, size, gfp, kmalloc_align(size));
 	spin_unlock_irqrestore(&h->lock, flags);
-	if (p && (gfp & __GFP_ZERO))
+	if (p && slob_zeroes(gfp))
 		memset(p, 0, size);
 	return p;
 }

@@ -18,7 +18,9 @@
 
 #include <config.h>
 #include <lib/kernel.h>
+#include <lib/kstring.h>
 #include <mm/kmalloc.h>
+#include <mm/meminit.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <mm/slob.h>
@@ -92,6 +94,22 @@ static inline void *classic_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp)
 	return m + 1;
 }
 
+/* init_on_free=: the @n bytes of a block at @p, freed and checked, zeroed
+ * before the heap writes its own words into it. */
+static inline void slob_wipe(void *p, size_t n)
+{
+	if (want_init_on_free())
+		memset(p, 0, n);
+}
+
+/* Is a block handed out for @gfp zeroed? With __GFP_ZERO, and with either
+ * switch of include/mm/meminit.h: under init_on_free alone the heap's own
+ * words (free links, markers, headers) are still in a block freed zeroed. */
+static inline bool slob_zeroes(gfp_t gfp)
+{
+	return (gfp & __GFP_ZERO) || meminit_routed();
+}
+
 /* false (reported) when p is not a live kmalloc block of the heap */
 static inline bool classic_kfree(struct slob_heap *h, void *p)
 {
@@ -103,6 +121,7 @@ static inline bool classic_kfree(struct slob_heap *h, void *p)
 		return false;
 	}
 	m->next = NULL;
+	slob_wipe(p, (size_t)(m->units - 1) * SLOB_UNIT);
 	classic_free(h, m, (size_t)m->units * SLOB_UNIT);
 	return true;
 }
@@ -429,6 +448,7 @@ static inline __attribute__((always_inline)) bool sizepage_free(struct slob_heap
 
 	if (s->info >= SQ_INFO_LIMIT || !sq_live(h, s, idx, p))
 		return false;
+	slob_wipe(p, 16ul << idx);
 	sp_push(h, s, idx, p);
 	if (unlikely(--s->inuse == 0))
 		sizepage_emptied(h, pg, s);

@@ -607,17 +607,6 @@ static inline __attribute__((always_inline)) enum park park_block(struct slob_he
 	return PARKED;
 }
 
-/* Free the block at hdr (a live block's header) now, for slob_free: its
- * callers (the slab allocator's metadata, caches) want pages back at once,
- * so it does not park. false, with nothing done, when it is parked (a
- * kfree'd block freed again). */
-static inline __attribute__((always_inline)) bool seg_free_block(struct slob_heap *h, u32 *hdr)
-{
-	if (unlikely(is_parked(h, hdr)))
-		return false;
-	seg_merge_free(h, hdr, true);
-	return true;
-}
 
 /* The parked block of bs's slot (parked_slot) when it holds bs bytes,
  * taken: in use again as it is (a parked block is never split); or NULL. */
@@ -1114,9 +1103,18 @@ bool slob_kfree(void *p, struct page *pg)
 
 bool seg_free(struct slob_heap *h, void *p, struct page *pg)
 {
+	u32 *hdr = hdr_of(p);
+
 	if (PageSlobSize(pg))
 		return sizepage_free(h, pg, p);
-	return seg_valid_live(h, p) && seg_free_block(h, hdr_of(p));
+	/* A parked block is a kfree'd one freed again. slob_free's callers
+	 * (the slab allocator's metadata, caches) want pages back at once:
+	 * the block is merged, not parked. */
+	if (!seg_valid_live(h, p) || unlikely(is_parked(h, hdr)))
+		return false;
+	slob_wipe(p, block_size(*hdr) - SEG_HDR);
+	seg_merge_free(h, hdr, true);
+	return true;
 }
 
 size_t seg_ksize(const struct slob_heap *h, const void *p)

@@ -66,6 +66,10 @@ int memparse(const char *s, u64 *out);
 /* A switch's value: "on" is true, "off" false; anything else, or no value
  * (a bare word), -EINVAL. For the setters of on|off parameters. */
 int parse_on_off(const char *value, bool *out);
+/* A boolean parameter's value, as Linux's take it: 1, on, y, yes, true are
+ * true; 0, off, n, no, false are false; anything else, or no value,
+ * -EINVAL. */
+int parse_bool(const char *value, bool *out);
 
 size_t kparam_count(void);
 const struct kparam *kparam_at(size_t i);

@@ -186,6 +186,12 @@ void *slob_kmalloc(struct slob_heap *h, size_t size, gfp_t gfp);
  * in kfree_errors / kfree_last_error. page: p's struct page, a PGTY_SLOB
  * page (its private is the heap). */
 bool slob_kfree(void *p, struct page *page); /* (p first: kfree's register) */
+/* slob_kfree under init_on_free= (include/mm/meminit.h): a live block is
+ * zeroed, under the heap's lock, then freed; anything else is slob_kfree's
+ * to report, and nothing is written. (A double free racing a free of the
+ * same block on another hart could still wipe it once handed out again: a
+ * bug of the caller either way.) */
+bool slob_kfree_wiped(void *p, struct page *page);
 size_t slob_ksize(struct slob_heap *h, const void *p);
 
 /* segfit's largest block payload (classic's is PAGE_SIZE - 16). */

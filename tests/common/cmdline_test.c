@@ -138,7 +138,28 @@ static void on_off_values(struct ktest *t)
 	EXPECT(v); /* unchanged by a refused value */
 }
 
-KTEST_SUITE(cmdline, KTEST_CASE(key_value), KTEST_CASE(spaces_and_quotes),
+static void bool_values(struct ktest *t)
+{
+	static const char *const yes[] = { "1", "on", "y", "yes", "true" };
+	static const char *const no[] = { "0", "off", "n", "no", "false" };
+	static const char *const bad[] = { "", "2", "On", "10", "of", "yess" };
+	bool v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		v = false;
+		EXPECT_EQ(parse_bool(yes[i], &v), 0);
+		EXPECT(v);
+		EXPECT_EQ(parse_bool(no[i], &v), 0);
+		EXPECT(!v);
+	}
+	v = true;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_EQ(parse_bool(bad[i], &v), -EINVAL);
+	EXPECT_EQ(parse_bool(NULL, &v), -EINVAL);
+	EXPECT(v); /* (a refused value changes nothing) */
+}
+
+KTEST_SUITE(cmdline, KTEST_CASE(key_value), KTEST_CASE(bool_values), KTEST_CASE(spaces_and_quotes),
 	    KTEST_CASE(quoted_value_kept_whole), KTEST_CASE(bare_key),
 	    KTEST_CASE(unknown_and_rejected_counted), KTEST_CASE(open_quote_and_no_name),
 	    KTEST_CASE(empty_line),

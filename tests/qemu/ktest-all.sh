@@ -5,7 +5,8 @@
 # at 4 and 2 GiB, under KFENCE, and with most of DMA32 reserved; both on
 # two NUMA memory nodes, at 5 GiB, and with kmalloc_heap=, slab_debug and
 # KFENCE settings; ZONE_DMA empty, all of RAM, and all but a page; reclaim at
-# 33 GiB; every suite under KFENCE, and kmalloc with kmalloc_heap=0x1.
+# 33 GiB; every suite under KFENCE, and kmalloc with kmalloc_heap=0x1; every
+# suite with init_on_alloc=1 init_on_free=1, and the zeroing each does alone.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
@@ -33,6 +34,21 @@ ktest_run virt-smp4-128M-slab-slob 240 -M virt -bios default -smp 4 -m 128M \
 # fast path routed to the slow path; nothing may behave otherwise.
 ktest_run virt-smp4-512M-page-owner 240 -M virt -bios default -smp 4 -m 512M \
 	-kernel "$KERNEL" -append "page_owner=on ktest=all"
+# Every suite with init_on_alloc=1 init_on_free=1 (include/mm/meminit.h):
+# the fast paths routed to the zeroing slow ones, slab caches without
+# magazines; and the meminit suite with each switch alone. Its cases skip
+# when neither is on, so each run must show them run.
+ktest_run virt-smp2-256M-meminit 240 -M virt -bios default -smp 2 -m 256M \
+	-kernel "$KERNEL" -append "init_on_alloc=1 init_on_free=1 ktest=all"
+for sw in init_on_alloc init_on_free; do
+	ktest_run "virt-smp2-128M-$sw" 120 -M virt -bios default -smp 2 -m 128M \
+		-kernel "$KERNEL" -append "$sw=1 ktest=meminit,kmalloc,page_alloc,vmalloc"
+done
+for run in virt-smp2-256M-meminit virt-smp2-128M-init_on_alloc virt-smp2-128M-init_on_free; do
+	check_log "$run" "$run-zeroed" "^ok [0-9]+ meminit.pages_zeroed$" \
+		"^ok [0-9]+ meminit.kmalloc_and_vmalloc_zeroed$" "^ok [0-9]+ meminit.cache_objects_zeroed$" \
+		"^mem auto-init: heap alloc:"
+done
 # Every suite with page_grouping=off: small requests placed in plain buddy
 # order, as before grouping by use (the grouping cases turn it on for
 # themselves and back off).

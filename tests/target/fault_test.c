@@ -21,6 +21,7 @@
 #include <mm/fault_inject.h>
 #include <boot/hart.h>
 #include <mm/kmalloc.h>
+#include <mm/meminit.h>
 #include <lib/kstring.h>
 #include <tests/ktest.h>
 #include <mm/mmzone.h>
@@ -102,10 +103,11 @@ static bool order0_bound(void)
 	return true;
 }
 
-/* Bound, unless page_owner records (it routes order 0 itself). */
+/* Bound, unless page_owner records or init_on_alloc= zeroes (each routes
+ * order 0 itself). */
 static bool order0_bound_or_owned(void)
 {
-	return page_owner_on ? order0_routed() : order0_bound();
+	return page_owner_on || init_on_alloc ? order0_routed() : order0_bound();
 }
 
 static unsigned long free_now(void)
@@ -446,7 +448,7 @@ static void failslab_on_kmalloc_both_backends(struct ktest *t)
 	kfree(p);
 	fault_inject_clear(&failslab);
 	EXPECT(!kmalloc_heap.fault_inject);
-	EXPECT_EQ(kmalloc_heap.kmalloc_plain, kmalloc_heap.mode == SLOB_SEGFIT);
+	EXPECT_EQ(kmalloc_heap.kmalloc_plain, kmalloc_heap.mode == SLOB_SEGFIT && !meminit_routed());
 	p = kmalloc(64, GFP_KERNEL);
 	EXPECT(p != NULL);
 	kfree(p);

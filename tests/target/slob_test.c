@@ -23,6 +23,7 @@
 #include <drivers/console.h>
 #include <boot/hart.h>
 #include <mm/kmalloc.h>
+#include <mm/meminit.h>
 #include <lib/kstring.h>
 #include <tests/ktest.h>
 #include "ram_floor.h"
@@ -1414,7 +1415,7 @@ static void all_harts_kmalloc(struct ktest *t)
 static void kmalloc_keeps_bigblocks(struct ktest *t)
 {
 	unsigned long saved = kmalloc_heap.big_keep_max, errs = kfree_errors;
-	bool keeps = !page_owner_on;
+	bool keeps = !page_owner_on && !meminit_routed(); /* (init_on_alloc=, init_on_free=) */
 	void *p, *q;
 
 #ifdef CONFIG_KASAN

@@ -1,0 +1,142 @@
+/*
+ * meminit_test.c - init_on_alloc= and init_on_free= on the running kernel
+ * (suite "meminit"; include/mm/meminit.h). Booted with either switch (make
+ * test: tests/qemu/ktest-all.sh boots every suite with both, and this
+ * suite with each alone), every allocator hands out zeroes after its
+ * memory was filled and freed: pages of orders 0 and 3, kmalloc of a
+ * constant and a run-time size, a bigblock, vmalloc, a kmem_cache without
+ * constructor (which has no magazines); with init_on_free what was freed
+ * holds none of what was written, and a refused free (a double free) wipes
+ * nothing (the KASAN kernel, which reports any read of freed memory, does
+ * not look). Booted with neither, the cases skip: the switches are fixed at
+ * boot, as the caches' magazines are.
+ */
+#include <lib/kstring.h>
+#include <mm/kasan.h>
+#include <mm/kmalloc.h>
+#include <mm/meminit.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <mm/slab.h>
+#include <mm/vmalloc.h>
+#include <tests/ktest.h>
+
+#define MARK 0x5a
+
+/* Bytes of [p, p + n) that are not @v. */
+static size_t not_byte(const void *p, size_t n, u8 v)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bad += ((const u8 *)p)[i] != v;
+	return bad;
+}
+
+static bool skip_unless_on(struct ktest *t)
+{
+	if (meminit_routed())
+		return false;
+	ktest_skip(t, "boot with init_on_alloc=1 or init_on_free=1");
+	return true;
+}
+
+/* Filled and freed, then taken again: zero (the same pages, or others). */
+static void pages_zeroed(struct ktest *t)
+{
+	struct page *pg[16];
+
+	if (skip_unless_on(t))
+		return;
+	for (unsigned int round = 0; round < 3; round++) {
+		for (unsigned int i = 0; i < 16; i++) {
+			unsigned int order = i & 1 ? 3 : 0;
+
+			pg[i] = alloc_pages(GFP_KERNEL, order);
+			ASSERT(pg[i] != NULL);
+			EXPECT_EQ(not_byte(page_address(pg[i]), PAGE_SIZE << order, 0), 0ul);
+			memset(page_address(pg[i]), MARK, PAGE_SIZE << order);
+		}
+		for (unsigned int i = 0; i < 16; i++) {
+			unsigned int order = i & 1 ? 3 : 0;
+
+			__free_pages(pg[i], order);
+			if (init_on_free && !KASAN_KERNEL) /* (in the direct map: still readable) */
+				EXPECT_EQ(not_byte(page_address(pg[i]), PAGE_SIZE << order, 0), 0ul);
+		}
+	}
+}
+
+static void kmalloc_and_vmalloc_zeroed(struct ktest *t)
+{
+	static const size_t sizes[] = { 24, 100, 700, 3000, 20000 };
+	volatile size_t n100 = 100;
+	void *p[ARRAY_SIZE(sizes) + 2], *v;
+
+	if (skip_unless_on(t))
+		return;
+	EXPECT_EQ(kmalloc_caches[KMALLOC_CONST_INDEX(64)] ? kmalloc_caches[KMALLOC_CONST_INDEX(64)]->limit
+							 : 0u,
+		  0u); /* (no magazines: every operation reaches the zeroing) */
+	for (unsigned int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
+			p[i] = kmalloc(sizes[i], GFP_KERNEL);
+		p[ARRAY_SIZE(sizes)] = kmalloc(64, GFP_KERNEL);
+		p[ARRAY_SIZE(sizes) + 1] = kmalloc(n100, GFP_KERNEL);
+		for (size_t i = 0; i < ARRAY_SIZE(p); i++) {
+			size_t n = i < ARRAY_SIZE(sizes) ? sizes[i] : i == ARRAY_SIZE(sizes) ? 64 : 100;
+
+			ASSERT(p[i] != NULL);
+			EXPECT_EQ(not_byte(p[i], n, 0), 0ul);
+			memset(p[i], MARK, n);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(p); i++)
+			kfree(p[i]);
+		v = vmalloc(5 * PAGE_SIZE);
+		ASSERT(v != NULL);
+		EXPECT_EQ(not_byte(v, 5 * PAGE_SIZE, 0), 0ul);
+		memset(v, MARK, 5 * PAGE_SIZE);
+		vfree(v);
+	}
+}
+
+/* A cache without constructor: objects zero, and with init_on_free gone
+ * at free but for the free link; a double free reported, nothing wiped. */
+static void cache_objects_zeroed(struct ktest *t)
+{
+	struct kmem_cache *c;
+	unsigned long errs;
+	size_t left;
+	u8 *o[24];
+
+	if (skip_unless_on(t))
+		return;
+	c = kmem_cache_create("meminit-200", 200, 0, SLAB_NOSLOB, NULL);
+	ASSERT(c != NULL);
+	EXPECT_EQ(c->limit, 0u);
+	for (unsigned int round = 0; round < 2; round++) {
+		for (int i = 0; i < 24; i++) {
+			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			ASSERT(o[i] != NULL);
+			EXPECT_EQ(not_byte(o[i], 200, 0), 0ul);
+			memset(o[i], MARK, 200);
+		}
+		for (int i = 0; i < 24; i++) {
+			kmem_cache_free(c, o[i]);
+			if (!init_on_free || KASAN_KERNEL) /* (KASAN: freed memory is not to be read) */
+				continue;
+			left = 200 - not_byte(o[i], 200, MARK);
+			EXPECT(left <= sizeof(void *));
+		}
+	}
+	errs = c->nr_errors;
+	if (!KASAN_KERNEL) { /* (KASAN takes a double free itself) */
+		kmem_cache_free(c, o[5]); /* a double free */
+		EXPECT_EQ(c->nr_errors - errs, 1ul);
+	}
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+}
+
+KTEST_SUITE(meminit, KTEST_CASE(pages_zeroed), KTEST_CASE(kmalloc_and_vmalloc_zeroed),
+	    KTEST_CASE(cache_objects_zeroed));
