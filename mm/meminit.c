@@ -1,9 +1,10 @@
 /*
  * meminit.c - init_on_alloc= and init_on_free= (include/mm/meminit.h): the
  * two switches and their boot line. The zeroing itself is in each
- * allocator's slow path: prep_new_page and free_checked (pages, and the
- * boot's free blocks), the slab's lock-held paths for caches without
- * magazines (mm/slab_debug.c), SLOB's allocation and free (mm/slob.c),
+ * allocator's slow path: alloc_pages_owned and free_checked (pages, and the
+ * boot's free blocks: zone_free_boot_block), the slab's slow paths
+ * (mm/slab.c, "Zeroing caches"; mm/slab_debug.c for caches without
+ * magazines), SLOB's allocation and free (mm/slob.c, slob_kfree_wiped),
  * KFENCE's (mm/kfence.c).
  */
 #include <lib/cmdline.h>
@@ -28,7 +29,7 @@ KPARAM("init_on_free", init_on_free_param,
 void meminit_print(void)
 {
 	if (meminit_routed())
-		kprintf("mem auto-init: heap alloc:%s, heap free:%s (slab caches without a constructor "
-			"have no magazines; the page allocator's fast paths are off)\n",
+		kprintf("mem auto-init: heap alloc:%s, heap free:%s (allocations and frees take the "
+			"allocators' slow paths, which zero)\n",
 			init_on_alloc ? "on" : "off", init_on_free ? "on" : "off");
 }

@@ -733,7 +733,7 @@ static __attribute__((noinline)) struct slab_cpu *new_magazine(struct kmem_cache
  * when no memory is left for one. */
 static inline struct slab_cpu *this_magazine(struct kmem_cache *c)
 {
-	struct slab_cpu *sc = this_slab_cpu(c);
+	struct slab_cpu *sc = this_mag_cpu(c);
 
 	if (likely(magazine_real(sc)))
 		return sc;
@@ -976,6 +976,34 @@ static __attribute__((always_inline)) inline void *refill_from_slabs(struct kmem
 	return NULL;
 }
 
+/*
+ * Zeroing caches (init_on_alloc=, init_on_free=: include/mm/meminit.h).
+ * A cache without constructor or debug flags keeps its magazines, depot
+ * and slabs as ever, but its inline paths always miss (pcpu_off is the
+ * empty pair; its magazines are at mag_off), so every allocation and free
+ * reaches kmem_cache_alloc_slow / kmem_cache_free_slow, which pop and push
+ * the magazine there with interrupts masked and no lock, as the inline
+ * paths would, and zero the object: at allocation always (a freed object
+ * still holds its marker, and its free link once it went back to a slab),
+ * at free under init_on_free. A free is checked first, exactly (the
+ * object's start in one of the cache's slabs, and no marker: a freed
+ * object carries free_marker in its second word until it is handed out
+ * again), so a double free or a pointer inside an object is reported and
+ * wipes nothing. (A cache whose objects are below 16 bytes has no room
+ * for the marker: it has no magazines, and slab_debug.c's paths zero.)
+ */
+static inline bool zeroes(const struct kmem_cache *c)
+{
+	return c->pcpu_off != c->mag_off;
+}
+
+static inline void *zeroed(const struct kmem_cache *c, void *obj)
+{
+	if (obj)
+		memset(obj, 0, c->object_size);
+	return obj;
+}
+
 /* kmem_cache_alloc_slow's work for an allocation @caller asked for (the
  * address slab_debug=U's track and KFENCE record: the code that called
  * kmem_cache_alloc, kmalloc or kzalloc, not a wrapper of this file). */
@@ -998,6 +1026,11 @@ static __attribute__((always_inline)) inline void *alloc_slow(struct kmem_cache 
 		irq_restore(flags);
 		return obj;
 	}
+	if (unlikely(zeroes(c)) && (obj = m->top[-1]) != NULL) { /* the inline path's pop */
+		m->top--;
+		irq_restore(flags);
+		return zeroed(c, obj);
+	}
 	spin_lock(&c->lock);
 	c->nr_refills++;
 	if (!c->depot_avail || !refill_from_depot(c, m))
@@ -1009,7 +1042,7 @@ static __attribute__((always_inline)) inline void *alloc_slow(struct kmem_cache 
 	}
 	spin_unlock(&c->lock);
 	irq_restore(flags);
-	return obj;
+	return unlikely(zeroes(c)) ? zeroed(c, obj) : obj;
 }
 
 /* (Out of line for alloc_gfp too: its pop then saves no register.) */
@@ -1072,6 +1105,27 @@ void kmem_cache_free_any_slow(void *obj, struct kmem_cache *c)
 	kmem_cache_free_slow(obj, owner, 0);
 }
 
+/* A zeroing cache's free of @obj, an object start of its slabs: a double
+ * free reported, else the object zeroed (init_on_free), marked and pushed
+ * when the magazine @m has room. false: pushed nothing, the magazine is
+ * full (the caller flushes it and pushes). */
+static bool zeroing_free(struct kmem_cache *c, struct slab_cpu *m, void *obj)
+{
+	uintptr_t *w = obj;
+
+	if (w[1] == free_marker(c, obj)) {
+		slab_report(c, obj, "double free", NULL, 0);
+		return true;
+	}
+	if (want_init_on_free())
+		memset(obj, 0, c->object_size);
+	w[1] = free_marker(c, obj);
+	if (m->top == m->end)
+		return false;
+	*m->top++ = obj;
+	return true;
+}
+
 void kmem_cache_free_slow(void *obj, struct kmem_cache *c, unsigned long caller)
 {
 	unsigned long flags = irq_save();
@@ -1092,12 +1146,16 @@ void kmem_cache_free_slow(void *obj, struct kmem_cache *c, unsigned long caller)
 		slab_report(c, obj, "double free (freed twice in a row)", NULL, 0);
 		return;
 	}
-	if (unlikely((uintptr_t)obj & c->obj_mask)) {
+	if (unlikely(((uintptr_t)obj & c->obj_mask) || zeroes(c))) {
 		struct page *head = slab_head(obj);
 
 		if (!is_object_of(c, head, obj)) {
 			irq_restore(flags);
 			report_not_object(c, head, obj);
+			return;
+		}
+		if (zeroes(c) && zeroing_free(c, m, obj)) {
+			irq_restore(flags);
 			return;
 		}
 	}
@@ -1266,7 +1324,7 @@ unsigned int kmem_cache_size(const struct kmem_cache *c)
  * (lock held, interrupts masked); pages released. */
 static unsigned long shrink_locked(struct kmem_cache *c)
 {
-	struct slab_cpu *m = this_slab_cpu(c);
+	struct slab_cpu *m = this_mag_cpu(c);
 
 	if (magazine_real(m))
 		flush_magazine(c, m, magazine_count(c, m), false);
@@ -1289,7 +1347,7 @@ unsigned long kmem_cache_free_beyond_rule(struct kmem_cache *c)
 unsigned long kmem_cache_drain_hart(struct kmem_cache *c)
 {
 	unsigned long flags = irq_save();
-	struct slab_cpu *m = this_slab_cpu(c);
+	struct slab_cpu *m = this_mag_cpu(c);
 	unsigned long pages;
 
 	spin_lock(&c->lock);
@@ -1373,7 +1431,7 @@ void slab_cache_reap(bool all, struct slab_reap_stats *r)
 	}
 	list_for_each(pos, &cache_chain) {
 		struct kmem_cache *c = list_entry(pos, struct kmem_cache, chain);
-		struct slab_cpu *m = this_slab_cpu(c);
+		struct slab_cpu *m = this_mag_cpu(c);
 		long have, n;
 
 		if (!spin_trylock(&c->lock)) {
@@ -1516,8 +1574,8 @@ static unsigned int magazine_limit(const struct kmem_cache *c)
 {
 	unsigned int s = c->size, linux_limit;
 
-	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB) || c->pcpu_off == PERCPU_RESERVED_OFF ||
-	    slab_meminit(c)) /* (init_on_alloc=, init_on_free=: the lock-held path zeroes) */
+	if (c->flags & (SLAB_DEBUG_FLAGS | SLAB_FAILSLAB) || c->mag_off == PERCPU_RESERVED_OFF ||
+	    (slab_meminit(c) && !zeroing_cache(c))) /* (init_on_*=: slab_debug.c's paths zero) */
 		return 0;
 	if (c->tuned_limit)
 		return c->tuned_limit - 1;
@@ -1631,12 +1689,15 @@ static void setup_magazines(struct kmem_cache *c)
 	if (off < 0)
 		kprintf("slab: cache %s: every per-hart slot is taken: no magazines, every "
 			"operation takes the cache lock\n", c->name);
-	c->pcpu_off = off >= 0 ? (unsigned long)off : PERCPU_RESERVED_OFF;
+	c->mag_off = off >= 0 ? (unsigned long)off : PERCPU_RESERVED_OFF;
+	/* (a zeroing cache's inline paths miss, so its slow paths see every
+	 * operation) */
+	c->pcpu_off = zeroing_cache(c) ? PERCPU_RESERVED_OFF : c->mag_off;
 	c->limit = magazine_limit(c);
 	c->batch = magazine_batch(c, c->limit);
 	resize_depot(c);
 	c->free_limit = free_limit_for(c);
-	if (c->pcpu_off != PERCPU_RESERVED_OFF)
+	if (c->mag_off != PERCPU_RESERVED_OFF)
 		for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
 			cpu_slab(c, cpu)->top = cpu_slab(c, cpu)->end = EMPTY_END;
 }
@@ -1764,12 +1825,12 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	resize_depot(c);
 	reap_free_slabs(c, 0);
 	left = kmem_cache_objects_out(c);
-	if (c->pcpu_off != PERCPU_RESERVED_OFF) {
+	if (c->mag_off != PERCPU_RESERVED_OFF) {
 		/* A late kfree into a kept descriptor must not reach the
 		 * slot's next owner: point it at the shared empty slot first. */
-		unsigned long off = c->pcpu_off;
+		unsigned long off = c->mag_off;
 
-		c->pcpu_off = PERCPU_RESERVED_OFF;
+		c->pcpu_off = c->mag_off = PERCPU_RESERVED_OFF;
 		c->limit = 0;
 		percpu_free(off);
 	}

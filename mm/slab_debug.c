@@ -13,9 +13,10 @@
  * (mm/slab.c, setup_geometry) leaves room for what they need.
  *
  * A cache that init_on_alloc= or init_on_free= applies to (include/mm/
- * meminit.h; slab_meminit) has no magazines either and takes the same
- * paths, which zero its objects: at allocation, and at free once the
- * checks passed.
+ * meminit.h; slab_meminit) and that cannot be a zeroing cache (a debug
+ * cache, objects below 16 bytes: mm/slab.c, "Zeroing caches") has no
+ * magazines either and takes the same paths, which zero its objects: at
+ * allocation, and at free once the checks passed.
  *
  * On the checked paths every free must be an object start of a slab of
  * this cache and not on its slab's free list already (a double free), or
@@ -165,26 +166,6 @@ void *slab_debug_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 	return obj;
 }
 
-/*
- * A cache init_on_alloc= / init_on_free= took the magazines of, with no
- * debug flags: its objects are zeroed at allocation, its free link is the
- * first word of a free object, and a freed object carries a marker in its
- * second, so that a double free is told in O(1) (the walk of the slab's
- * free list below cost kmalloc-16 a few hundred instructions a free).
- * A live object holding the marker by chance (its address XOR the cache's
- * secret, inverted) would be taken for a free one: 1 in 2^64.
- */
-static inline bool marks_free(const struct kmem_cache *c)
-{
-	return slab_meminit(c) && !(c->flags & SLAB_DEBUG_FLAGS) && c->fp_offset == 0 &&
-	       c->object_size >= 2 * sizeof(uintptr_t);
-}
-
-static inline uintptr_t free_marker(const struct kmem_cache *c, const void *obj)
-{
-	return ~(uintptr_t)(c->random ^ (uintptr_t)obj);
-}
-
 /* Is obj on its slab's free list or fresh? (A double free, when it is.) */
 static bool on_free_list(struct kmem_cache *c, struct page *head, void *obj)
 {
@@ -211,8 +192,7 @@ void slab_debug_free(struct kmem_cache *c, void *obj, unsigned long caller)
 		return;
 	}
 	spin_lock(&c->lock);
-	if (marks_free(c) ? is_fresh(c, head, obj) || ((uintptr_t *)obj)[1] == free_marker(c, obj)
-			  : on_free_list(c, head, obj)) {
+	if (on_free_list(c, head, obj)) {
 		spin_unlock(&c->lock);
 		slab_report(c, obj, "double free", NULL, 0);
 		return;
@@ -229,8 +209,6 @@ void slab_debug_free(struct kmem_cache *c, void *obj, unsigned long caller)
 		poison(c, obj);
 	else if (want_init_on_free() && slab_meminit(c))
 		memset(obj, 0, c->object_size);
-	if (marks_free(c)) /* (the allocation zeroes it) */
-		((uintptr_t *)obj)[1] = free_marker(c, obj);
 	slab_free_locked(c, obj);
 	spin_unlock(&c->lock);
 }

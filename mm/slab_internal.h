@@ -51,11 +51,32 @@ extern void *slab_empty_magazine[1];
 
 /* Does init_on_alloc= / init_on_free= apply to @c (include/mm/meminit.h)?
  * Not to a cache with a constructor: its objects keep their constructed
- * state. Such a cache has no magazines: slab_debug_alloc and
- * slab_debug_free zero its objects. */
+ * state. Such a cache is a zeroing cache (below), or has no magazines and
+ * slab_debug_alloc and slab_debug_free zero its objects. */
 static inline bool slab_meminit(const struct kmem_cache *c)
 {
 	return meminit_routed() && !c->ctor;
+}
+
+/* A cache slab_meminit applies to that keeps its magazines for its slow
+ * paths (mm/slab.c, "Zeroing caches"): no debug flags, its free link the
+ * first word of a free object and room for a marker in the second. Fixed
+ * when the cache is made (failslab, which comes and goes, takes the
+ * magazines away meanwhile, not this), so that a cache that lends objects
+ * and one that borrows them agree. The others (debug caches, objects
+ * below 16 bytes) have no magazines. */
+static inline bool zeroing_cache(const struct kmem_cache *c)
+{
+	return slab_meminit(c) && !(c->flags & SLAB_DEBUG_FLAGS) && c->fp_offset == 0 &&
+	       c->object_size >= 2 * sizeof(uintptr_t);
+}
+
+/* The marker a zeroing cache's freed object carries in its second word:
+ * its address XOR the cache's secret, inverted. A live object holding it
+ * by chance would be taken for a freed one: 1 in 2^64. */
+static inline uintptr_t free_marker(const struct kmem_cache *c, const void *obj)
+{
+	return ~(uintptr_t)(c->random ^ (uintptr_t)obj);
 }
 
 /* ===================== slabs, objects, free links ========================= */

@@ -174,7 +174,7 @@ int slob_cache_init(struct kmem_cache *c)
 	if (s->big_order >= MAX_ORDER)
 		return -EINVAL;
 	/* No slabs and no magazines: the shared empty pair on every hart. */
-	c->pcpu_off = PERCPU_RESERVED_OFF;
+	c->pcpu_off = c->mag_off = PERCPU_RESERVED_OFF;
 	c->order = s->big_order;
 	c->objs_per_slab = 0;
 	c->limit = c->batch = 0;
@@ -522,7 +522,8 @@ int slob_cache_check(struct kmem_cache *c)
 		PROBLEM("more objects out than the peak");
 	if (s->nr_allocs - s->nr_frees != s->live)
 		PROBLEM("allocations - frees differs from the objects out");
-	if (c->nr_slabs || c->free_objects || c->pcpu_off != PERCPU_RESERVED_OFF || c->depot_limit)
+	if (c->nr_slabs || c->free_objects || c->pcpu_off != PERCPU_RESERVED_OFF ||
+	    c->mag_off != PERCPU_RESERVED_OFF || c->depot_limit)
 		PROBLEM("a SLOB-model cache holds slabs, magazines or a depot");
 	if (s->hold_count > SLOB_CACHE_HOLD || (s->hold_count && !(c->flags & SLAB_POISON)))
 		PROBLEM("hold count broken");

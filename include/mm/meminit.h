@@ -13,12 +13,13 @@
  * Both may be on: each zeroes at its point. A slab cache with a constructor
  * is left out of both (its objects keep their constructed state, as in
  * Linux). Off (the default), the allocators' fast paths are as they are;
- * on, they are routed to the slow paths, where the zeroing is: slab caches
- * without a constructor have no magazines (every operation takes the cache
- * lock, as a slab_debug cache does), kmalloc's fast path misses to them,
- * and the page allocator's order-0 fast paths take the slow ones (as with
- * page_owner). Kept bigblocks are not kept. Set before mm_init (the boot
- * command line; host tests before they build their node and caches).
+ * on, they are routed to the slow paths, where the zeroing is: the inline
+ * paths of a slab cache without constructor always miss, its slow paths
+ * use its magazines and zero (mm/slab.c, "Zeroing caches"); kmalloc's SLOB
+ * heap leaves its inline path; the page allocator's order-0 fast paths take
+ * the slow ones (as with page_owner). Kept bigblocks are not kept. Set
+ * before mm_init (the boot command line; host tests before they build
+ * their node and caches).
  */
 #ifndef RVMM_MM_MEMINIT_H
 #define RVMM_MM_MEMINIT_H

@@ -82,7 +82,9 @@ struct slab_list {
 struct kmem_cache {
 	/* First (the fast paths' load): the offset of this cache's
 	 * struct slab_cpu in every hart's per-hart area (percpu.h);
-	 * PERCPU_RESERVED_OFF, the shared empty pair, without magazines. */
+	 * PERCPU_RESERVED_OFF, the shared empty pair, without magazines,
+	 * and for a cache whose magazines only the slow paths may use
+	 * (init_on_alloc=, init_on_free=: mag_off). */
 	unsigned long pcpu_off;
 	/* Second (the free fast path's): every object's address has none of
 	 * these bits (the largest power of two dividing the slab's object
@@ -112,6 +114,11 @@ struct kmem_cache {
 	/* kmem_cache_tune_shared's depot size in batches + 1; 0: the default */
 	unsigned int tuned_shared;
 	unsigned long random;      /* free pointer hardening secret */
+	/* The magazines' offset as the slow paths, reports and reclaim see
+	 * them: pcpu_off, but for a cache whose slow paths zero what goes
+	 * through its magazines (mm/slab.c, "Zeroing caches"), whose inline
+	 * paths must miss: pcpu_off is then the empty pair. */
+	unsigned long mag_off;
 	/* Zone bits every slab is allocated with (from SLAB_CACHE_DMA /
 	 * SLAB_CACHE_DMA32; 0 for other caches), so every object, wherever a
 	 * magazine or free list got it from, lies in that zone. */
@@ -336,14 +343,22 @@ void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp);
 int kmem_cache_alloc_bulk(struct kmem_cache *c, gfp_t gfp, size_t nr, void **p);
 void kmem_cache_free_bulk(struct kmem_cache *c, size_t nr, void **p);
 
+/* The running hart's pair as the inline paths see it (pcpu_off). */
 static inline struct slab_cpu *this_slab_cpu(struct kmem_cache *c)
 {
 	return (struct slab_cpu *)(this_cpu_base() + c->pcpu_off);
 }
 
+/* Hart @cpu's magazine pair as the slow paths see it (mag_off). */
 static inline struct slab_cpu *cpu_slab(const struct kmem_cache *c, unsigned int cpu)
 {
-	return (struct slab_cpu *)(cpu_percpu_base(cpu) + c->pcpu_off);
+	return (struct slab_cpu *)(cpu_percpu_base(cpu) + c->mag_off);
+}
+
+/* The running hart's magazine pair as the slow paths see it (mag_off). */
+static inline struct slab_cpu *this_mag_cpu(struct kmem_cache *c)
+{
+	return (struct slab_cpu *)(this_cpu_base() + c->mag_off);
 }
 
 /* The newest object of the running hart's magazine pair at per-hart offset

@@ -242,9 +242,10 @@ static void ctor_77(void *obj)
 	memset(obj, 0x77, 200);
 }
 
-/* A cache without constructor: no magazines, objects zeroed both ways,
- * a double free reported and nothing more; one with a constructor keeps
- * its magazines and its objects' constructed state. */
+/* A cache without constructor: objects zeroed both ways through its
+ * magazines, a double free (in a row, or of an object further down the
+ * magazine) reported and nothing more; one with a constructor is left alone (its
+ * objects' constructed state). */
 static void kmem_cache_objects(struct ktest *t)
 {
 	struct fakeram *fr = meminit_setup(t, true, true, KMALLOC_SLAB);
@@ -258,8 +259,13 @@ static void kmem_cache_objects(struct ktest *t)
 	c = kmem_cache_create("meminit-200", 200, 0, SLAB_NOSLOB, NULL);
 	k = kmem_cache_create("meminit-ctor", 200, 0, SLAB_NOSLOB, ctor_77);
 	ASSERT(c && k);
-	EXPECT_EQ(c->limit, 0u);
+	/* Both keep their magazines; only @c's inline paths miss, so that
+	 * its slow paths, which zero, see every operation. */
+	EXPECT(c->limit > 0);
+	EXPECT_EQ(c->pcpu_off, PERCPU_RESERVED_OFF);
+	EXPECT(c->mag_off != PERCPU_RESERVED_OFF);
 	EXPECT(k->limit > 0);
+	EXPECT_EQ(k->pcpu_off, k->mag_off);
 	for (unsigned int round = 0; round < 2; round++) {
 		for (int i = 0; i < 20; i++) {
 			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
@@ -274,10 +280,12 @@ static void kmem_cache_objects(struct ktest *t)
 	}
 	errs = c->nr_errors;
 	fr_capture_start(&cap);
-	kmem_cache_free(c, o[3]); /* a double free: reported, nothing more */
+	kmem_cache_free(c, o[19]); /* the last freed: a double free in a row */
+	kmem_cache_free(c, o[3]);  /* in the magazine: its marker */
 	fr_capture_end(&cap, out, sizeof(out));
-	EXPECT_EQ(c->nr_errors - errs, 1ul);
-	EXPECT(strstr(out, "double free") != NULL);
+	EXPECT_EQ(c->nr_errors - errs, 2ul);
+	EXPECT_EQ(fr_count_substr(out, "double free"), 2);
+	EXPECT_EQ(kmem_cache_check(c), 0);
 	for (int i = 0; i < 20; i++) {
 		o[i] = kmem_cache_alloc(k, GFP_KERNEL);
 		ASSERT(o[i] != NULL);
@@ -289,6 +297,33 @@ static void kmem_cache_objects(struct ktest *t)
 	EXPECT_EQ(kmem_cache_check(k), 0);
 	kmem_cache_destroy(c);
 	kmem_cache_destroy(k);
+	meminit_teardown(t, fr);
+}
+
+/* Objects below 16 bytes have no room for the free marker: such a cache
+ * has no magazines, and its lock-held paths zero (mm/slab_debug.c). */
+static void small_objects_zeroed(struct ktest *t)
+{
+	struct fakeram *fr = meminit_setup(t, true, true, KMALLOC_SLAB);
+	struct kmem_cache *c;
+	u8 *o[64];
+
+	ASSERT(fr != NULL);
+	c = kmem_cache_create("meminit-8", 8, 0, SLAB_NOSLOB, NULL);
+	ASSERT(c != NULL);
+	EXPECT_EQ(c->limit, 0u);
+	for (unsigned int round = 0; round < 2; round++) {
+		for (int i = 0; i < 64; i++) {
+			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			ASSERT(o[i] != NULL);
+			EXPECT_EQ(not_byte(o[i], 8, 0), 0ul);
+			memset(o[i], MARK, 8);
+		}
+		for (int i = 0; i < 64; i++)
+			kmem_cache_free(c, o[i]);
+	}
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
 	meminit_teardown(t, fr);
 }
 
@@ -319,5 +354,5 @@ static void off_zeroes_nothing(struct ktest *t)
 KTEST_SUITE(meminit, KTEST_CASE(pages_zeroed_on_alloc), KTEST_CASE(pages_zeroed_on_free),
 	    KTEST_CASE(kmalloc_slab_on_alloc), KTEST_CASE(kmalloc_slab_on_free),
 	    KTEST_CASE(kmalloc_slob_on_alloc), KTEST_CASE(kmalloc_slob_on_free),
-	    KTEST_CASE(slob_heap_both_modes), KTEST_CASE(kmem_cache_objects),
+	    KTEST_CASE(slob_heap_both_modes), KTEST_CASE(kmem_cache_objects), KTEST_CASE(small_objects_zeroed),
 	    KTEST_CASE(off_zeroes_nothing));

@@ -5,7 +5,7 @@
  * suite with each alone), every allocator hands out zeroes after its
  * memory was filled and freed: pages of orders 0 and 3, kmalloc of a
  * constant and a run-time size, a bigblock, vmalloc, a kmem_cache without
- * constructor (which has no magazines); with init_on_free what was freed
+ * constructor (whose inline paths miss); with init_on_free what was freed
  * holds none of what was written, and a refused free (a double free) wipes
  * nothing (the KASAN kernel, which reports any read of freed memory, does
  * not look). Booted with neither, the cases skip: the switches are fixed at
@@ -75,9 +75,11 @@ static void kmalloc_and_vmalloc_zeroed(struct ktest *t)
 
 	if (skip_unless_on(t))
 		return;
-	EXPECT_EQ(kmalloc_caches[KMALLOC_CONST_INDEX(64)] ? kmalloc_caches[KMALLOC_CONST_INDEX(64)]->limit
-							 : 0u,
-		  0u); /* (no magazines: every operation reaches the zeroing) */
+	/* (kmalloc-64's inline paths miss: every operation reaches the
+	 * zeroing slow paths) */
+	EXPECT_EQ(kmalloc_caches[KMALLOC_CONST_INDEX(64)] ? kmalloc_caches[KMALLOC_CONST_INDEX(64)]->pcpu_off
+							 : PERCPU_RESERVED_OFF,
+		  PERCPU_RESERVED_OFF);
 	for (unsigned int round = 0; round < 3; round++) {
 		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
 			p[i] = kmalloc(sizes[i], GFP_KERNEL);
@@ -113,7 +115,7 @@ static void cache_objects_zeroed(struct ktest *t)
 		return;
 	c = kmem_cache_create("meminit-200", 200, 0, SLAB_NOSLOB, NULL);
 	ASSERT(c != NULL);
-	EXPECT_EQ(c->limit, 0u);
+	EXPECT_EQ(c->pcpu_off, PERCPU_RESERVED_OFF);
 	for (unsigned int round = 0; round < 2; round++) {
 		for (int i = 0; i < 24; i++) {
 			o[i] = kmem_cache_alloc(c, GFP_KERNEL);

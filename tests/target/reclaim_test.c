@@ -32,7 +32,6 @@
 #include <boot/ktime.h>
 #include <lib/list.h>
 #include <mm/fault_inject.h>
-#include <mm/meminit.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
 #include <mm/reclaim.h>
@@ -141,10 +140,6 @@ static void free_rest_here(void *arg)
  * fill (and no room for a 32 KiB object's red zones and tracks). */
 static bool skip_debug_cache(struct ktest *t, const char *name)
 {
-	if (meminit_routed()) {
-		ktest_skip(t, "init_on_alloc= / init_on_free=: %s has no magazines", name);
-		return true;
-	}
 	if (!slab_debug_flags_for(name))
 		return false;
 	ktest_skip(t, "slab_debug= makes %s a debug cache, which has no magazines", name);

@@ -9,7 +9,6 @@
 #include <mm/fault_inject.h>
 #include <mm/kfence.h>
 #include <mm/kmalloc.h>
-#include <mm/meminit.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 
@@ -162,12 +161,8 @@ static void slabinfo_tunes_unmade_kmalloc_class(struct ktest *t)
 	EXPECT_EQ(run_captured("slabinfo kmalloc-7168 6 3"), 0);
 	c = kmem_cache_find("kmalloc-7168");
 	ASSERT(c != NULL);
-	/* (init_on_alloc= / init_on_free=: the tuning is kept, the cache still
-	 * has no magazines) */
-	EXPECT_EQ(c->limit, meminit_routed() ? 0u : 6u);
-	EXPECT_EQ(c->batch, meminit_routed() ? 0u : 3u);
-	EXPECT_EQ(c->tuned_limit, 7u);
-	EXPECT_EQ(c->tuned_batch, 3u);
+	EXPECT_EQ(c->limit, 6);
+	EXPECT_EQ(c->batch, 3);
 	EXPECT_EQ(run_captured("slabinfo kmalloc-7000 6 3"), -ENOENT);
 	EXPECT(strstr(out, "no cache named kmalloc-7000") != NULL);
 	EXPECT_EQ(run_captured("slabinfo kmalloc-64x 6 3"), -ENOENT);

@@ -9,7 +9,6 @@
 #include <lib/kstring.h>
 #include <mm/kasan.h>
 #include <mm/kmalloc.h>
-#include <mm/meminit.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/mm_report.h>
@@ -73,7 +72,7 @@ static void slab_object_named(struct ktest *t)
 		EXPECT_EQ(whatis(b), 0);
 		if (KASAN_KERNEL) /* the KASAN kernel holds freed objects back, debug or not */
 			EXPECT(has("free: in KASAN's quarantine"));
-		else if ((c->flags & SLAB_DEBUG_FLAGS) || meminit_routed()) /* (no magazines) */
+		else if (c->flags & SLAB_DEBUG_FLAGS)
 			EXPECT(has("free: on its slab's free list"));
 		else
 			EXPECT(has("free: in the magazine of hart slot"));
