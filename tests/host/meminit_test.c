@@ -22,13 +22,14 @@
 #include <mm/slab.h>
 #include <mm/slob.h>
 #include <tests/ktest.h>
+#include "../common/zeroing.h"
 #include "fakeram.h"
 #include "host.h"
 
 #define RAM 0x80000000ull
 #define RAM_SIZE (16ull << 20)
 #define DIRT 0xa5
-#define MARK 0x5a
+#define MARK ZEROING_MARK
 
 static struct slob_heap saved_heap;
 static enum kmalloc_backend saved_backend;
@@ -71,22 +72,6 @@ static void meminit_teardown(struct ktest *t, struct fakeram *fr)
 	kmalloc_set_backend(saved_backend);
 	init_on_alloc = init_on_free = false;
 	fakeram_done(fr);
-}
-
-/* Bytes of [p, p + n) that are not @v. */
-static size_t not_byte(const void *p, size_t n, u8 v)
-{
-	size_t bad = 0;
-
-	for (size_t i = 0; i < n; i++)
-		bad += ((const u8 *)p)[i] != v;
-	return bad;
-}
-
-/* Bytes of [p, p + n) that are @v. */
-static size_t is_byte(const void *p, size_t n, u8 v)
-{
-	return n - not_byte(p, n, v);
 }
 
 /* ---- pages ---------------------------------------------------------------- */
@@ -148,44 +133,19 @@ static void pages_zeroed_on_free(struct ktest *t)
 
 /* ---- kmalloc -------------------------------------------------------------- */
 
-/* kmalloc of each size (the constant 64 and 100 through the inline path)
- * zeroed on dirty memory, again after being filled and freed; with
- * @on_free each freed block holds no byte of what was written. */
+/* kmalloc of each size zeroed on dirty memory, again after being filled
+ * and freed (a run-time size, and the constant 64 through the inline
+ * path); with @on_free each freed block holds no byte of what was written. */
 static void kmalloc_sizes_zeroed(struct ktest *t, bool on_alloc, bool on_free,
 				 enum kmalloc_backend backend)
 {
 	static const size_t sizes[] = { 16, 64, 100, 700, 2048, 3000, 9000, 20000 };
 	struct fakeram *fr = meminit_setup(t, on_alloc, on_free, backend);
-	void *p[ARRAY_SIZE(sizes) + 2];
-	volatile size_t n100 = 100;
 
 	ASSERT(fr != NULL);
 	if (backend == KMALLOC_SLOB)
 		EXPECT(!kmalloc_heap.kmalloc_plain); /* its fast path would not zero */
-	for (unsigned int round = 0; round < 3; round++) {
-		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
-			p[i] = kmalloc(sizes[i], GFP_KERNEL);
-		p[ARRAY_SIZE(sizes)] = kmalloc(64, GFP_KERNEL);
-		p[ARRAY_SIZE(sizes) + 1] = kmalloc(n100, GFP_KERNEL);
-		for (size_t i = 0; i < ARRAY_SIZE(p); i++) {
-			size_t n = i < ARRAY_SIZE(sizes) ? sizes[i] : i == ARRAY_SIZE(sizes) ? 64 : 100;
-
-			ASSERT(p[i] != NULL);
-			EXPECT_EQ(not_byte(p[i], n, 0), 0ul);
-			memset(p[i], MARK, n);
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(p); i++) {
-			size_t n = i < ARRAY_SIZE(sizes) ? sizes[i] : i == ARRAY_SIZE(sizes) ? 64 : 100;
-
-			/* Freed, the block holds the allocator's own words (a
-			 * free link, a SLOB header or marker: at most 16 bytes),
-			 * and none of what was written but by chance; a bigblock's
-			 * pages stay mapped here. */
-			kfree(p[i]);
-			if (on_free && n >= 64)
-				EXPECT(is_byte(p[i], n, MARK) <= 16);
-		}
-	}
+	kmalloc_zero_rounds(t, sizes, ARRAY_SIZE(sizes), on_free);
 	meminit_teardown(t, fr);
 }
 

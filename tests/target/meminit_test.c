@@ -20,18 +20,9 @@
 #include <mm/slab.h>
 #include <mm/vmalloc.h>
 #include <tests/ktest.h>
+#include "../common/zeroing.h"
 
-#define MARK 0x5a
-
-/* Bytes of [p, p + n) that are not @v. */
-static size_t not_byte(const void *p, size_t n, u8 v)
-{
-	size_t bad = 0;
-
-	for (size_t i = 0; i < n; i++)
-		bad += ((const u8 *)p)[i] != v;
-	return bad;
-}
+#define MARK ZEROING_MARK
 
 static bool skip_unless_on(struct ktest *t)
 {
@@ -70,8 +61,7 @@ static void pages_zeroed(struct ktest *t)
 static void kmalloc_and_vmalloc_zeroed(struct ktest *t)
 {
 	static const size_t sizes[] = { 24, 100, 700, 3000, 20000 };
-	volatile size_t n100 = 100;
-	void *p[ARRAY_SIZE(sizes) + 2], *v;
+	void *v;
 
 	if (skip_unless_on(t))
 		return;
@@ -80,20 +70,8 @@ static void kmalloc_and_vmalloc_zeroed(struct ktest *t)
 	EXPECT_EQ(kmalloc_caches[KMALLOC_CONST_INDEX(64)] ? kmalloc_caches[KMALLOC_CONST_INDEX(64)]->pcpu_off
 							 : PERCPU_RESERVED_OFF,
 		  PERCPU_RESERVED_OFF);
+	kmalloc_zero_rounds(t, sizes, ARRAY_SIZE(sizes), init_on_free && !KASAN_KERNEL);
 	for (unsigned int round = 0; round < 3; round++) {
-		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
-			p[i] = kmalloc(sizes[i], GFP_KERNEL);
-		p[ARRAY_SIZE(sizes)] = kmalloc(64, GFP_KERNEL);
-		p[ARRAY_SIZE(sizes) + 1] = kmalloc(n100, GFP_KERNEL);
-		for (size_t i = 0; i < ARRAY_SIZE(p); i++) {
-			size_t n = i < ARRAY_SIZE(sizes) ? sizes[i] : i == ARRAY_SIZE(sizes) ? 64 : 100;
-
-			ASSERT(p[i] != NULL);
-			EXPECT_EQ(not_byte(p[i], n, 0), 0ul);
-			memset(p[i], MARK, n);
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(p); i++)
-			kfree(p[i]);
 		v = vmalloc(5 * PAGE_SIZE);
 		ASSERT(v != NULL);
 		EXPECT_EQ(not_byte(v, 5 * PAGE_SIZE, 0), 0ul);
