@@ -90,7 +90,8 @@ static bool fault_suite_pause(const char *suite, struct fault_pause *p)
 {
 	static const char *const need_success[] = {
 		"page_alloc", "page_owner", "paging", "reclaim", "reclaim_pressure", "shell",
-		"slab_debug", "slab", "kmalloc", "vmalloc", "zone_paths", "zones", "mm_report", "whatis"
+		"slab_debug", "slab", "kmalloc", "vmalloc", "zone_paths", "zones", "mm_report", "whatis",
+		"meminit"
 	};
 
 	if (!suite_listed(suite, need_success, ARRAY_SIZE(need_success)) || !fault_inject_pause(p))
