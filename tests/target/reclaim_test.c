@@ -19,8 +19,10 @@
  *       zone (plus lowmem_reserve); with a Normal zone, GFP_DMA32 still gets
  *       the DMA32 pages lowmem_reserve kept from GFP_KERNEL.
  *   reap_empties_idle_hart_in_two_ticks  an idle hart's magazine of 4
- *       (limit 10: a fifth is 2) is empty after exactly two of its reaps,
- *       and holds 2 after one.
+ *       (limit 10: a fifth is 2) is empty after exactly two of its reaps
+ *       that took from it, and holds 2 after one (a reap that found the
+ *       cache list locked by another hart's takes nothing: it was seen
+ *       under make test's load).
  * reclaim_pressure:
  *   every_hart_at_95_percent  95% of memory held, then the stress run on
  *       every hart at once with background reclaim and cache_reap on: no
@@ -341,8 +343,8 @@ static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
 	unsigned long reap = slab_reap_set_interval_ms(REAP_MS), runs0, runs, waited = 0;
 	struct kmem_cache *c = NULL;
 	struct fill f;
-	long count0, count = -1;
-	bool saw_one = false;
+	long count0, count = -1, last;
+	unsigned int takes = 0;
 
 	if (skip_debug_cache(t, "reclaim-reap"))
 		goto out;
@@ -358,7 +360,11 @@ static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
 	if (count0 != 4) /* its reap came first (a slow host): go again */
 		kprintf("    # magazine at %ld after the fill\n", count0);
 	EXPECT(count0 >= 1 && count0 <= 4);
-	for (;;) {
+	/* Each reap that takes this cache's lock takes its share; one that
+	 * finds the chain or the cache locked (another hart's reap, on a
+	 * loaded host) leaves it for the next: only the reaps that took
+	 * something count. */
+	for (last = count0;;) {
 		if (src == 0) {
 			sleep_us(REAP_MS * 1000);
 			idle_tick(REAP_MS * 1000); /* the console loop's tick */
@@ -369,19 +375,19 @@ static void reap_empties_idle_hart_in_two_ticks(struct ktest *t)
 		}
 		waited += src == 0 ? REAP_MS * 1000 : WAIT_POLL_US;
 		reap_state(c, src, &runs, &count);
-		if (runs == runs0 + 1) {
-			/* A fifth of 10 is 2: 4 -> 2, or half of 1..2 rounded up. */
-			EXPECT_EQ(count, count0 > 2 ? count0 - 2 : count0 / 2);
-			saw_one = true;
+		if (count != last) {
+			/* A fifth of 10 is 2: 4 -> 2 -> 0; 1 or 2 -> 0. */
+			EXPECT_EQ(count, last > 2 ? last - 2 : 0);
+			last = count;
+			takes++;
 		}
-		if (runs >= runs0 + 2 || waited >= WAIT_LIMIT_US)
+		if (count == 0 || waited >= WAIT_LIMIT_US)
 			break;
 	}
-	EXPECT(runs >= runs0 + 2);
 	EXPECT_EQ(count, 0);
-	if (!saw_one)
-		kprintf("    # the first reap was not seen on its own (%lu runs at once)\n",
-			runs - runs0);
+	EXPECT(takes <= 2);
+	if (runs - runs0 > takes)
+		kprintf("    # %lu reaps ran, %u took from the magazine\n", runs - runs0, takes);
 	on_hart(src, free_rest_here, &f);
 	kmem_cache_destroy(c);
 out:
