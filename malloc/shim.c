@@ -65,6 +65,7 @@
 #include <lib/random.h>
 #include <lib/spinlock.h>
 #include <mm/kmalloc.h>
+#include <mm/meminit.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/mm_init.h>
@@ -312,6 +313,17 @@ static void env_slab_debug(void)
 /* The secret of freed objects' keys (free_object), set with the heap. */
 static uintptr_t free_secret;
 
+/* A switch from the environment, as the kernel's parameter takes it
+ * (parse_bool: 1, on, y, yes, true / 0, off, n, no, false); anything else
+ * stops the program with the reason. */
+static void env_switch(const char *name, bool *out)
+{
+	const char *v = getenv(name);
+
+	if (v && *v && parse_bool(v, out))
+		die("%s=%s: expected 1 or 0 (on, off, yes, no, true, false)", name, v);
+}
+
 static __attribute__((noinline)) void heap_setup(void)
 {
 	static const struct mm_image no_image; /* the program is not in this RAM */
@@ -332,6 +344,12 @@ static __attribute__((noinline)) void heap_setup(void)
 		die("RVMM_MALLOC_HEAP=%s: expected on, compact or off", heap_classes);
 	heap.slob = backend && strcmp(backend, "slob") == 0;
 	heap.plain_free = heap.slob;
+	env_switch("RVMM_MALLOC_INIT_ON_ALLOC", &init_on_alloc); /* (before mm_init: its caches) */
+	env_switch("RVMM_MALLOC_INIT_ON_FREE", &init_on_free);
+	/* The zeroing caches check every free exactly themselves, a double
+	 * free by a marker in the word kfree_keyed would key (mm/slab.c,
+	 * "Zeroing caches"). */
+	heap.plain_free = heap.plain_free || meminit_routed();
 	heap.max = env_size("RVMM_MALLOC_MAX", 0);
 	if (heap.max) {
 		reserve_heap();

@@ -4,7 +4,8 @@
 # RVMM_MALLOC=slab and RVMM_MALLOC=slob, against the same run on glibc's
 # malloc: standard output, standard error and exit status must be identical;
 # sqlite3 and the edge cases also with RVMM_MALLOC=slab RVMM_MALLOC_HEAP=on
-# and =compact (kmalloc=slab's heap classes, docs/kmalloc.md).
+# and =compact (kmalloc=slab's heap classes, docs/kmalloc.md), and on both
+# backends with RVMM_MALLOC_INIT_ON_ALLOC=1 RVMM_MALLOC_INIT_ON_FREE=1.
 #
 #   python3   tests/real/alloc_heavy.py, PYTHONMALLOC=malloc (every object
 #             through malloc), four threads allocating at once
@@ -140,27 +141,40 @@ STDIN=tests/real/workload.sql
 for b in glibc slab slob; do
 	run sqlite "$b" sqlite3 :memory:
 done
+# variant TAG BACKEND NAME=VALUE...: sqlite3 on tests/real/workload.sql
+# (judged against glibc's run above) and the edge cases (judged by their
+# closing line) on BACKEND with those settings in the environment.
+variant() {
+	tag=$1 vb=$2
+	shift 2
+	(
+		export "$@"
+		STDIN=tests/real/workload.sql
+		run "sqlite$tag" "$vb" sqlite3 :memory:
+		STDIN=
+		run "edge$tag" "$vb" build/malloc-edge
+	)
+	for f in out err rc; do
+		cp "$WORK/sqlite.glibc.$f" "$WORK/sqlite$tag.glibc.$f"
+	done
+	echo "edge: [0-9]* checks, 0 failed" >"$WORK/edge$tag.glibc.out"
+	grep -x "edge: [0-9]* checks, 0 failed" "$WORK/edge$tag.$vb.out" >/dev/null &&
+		cp "$WORK/edge$tag.glibc.out" "$WORK/edge$tag.$vb.out"
+	: >"$WORK/edge$tag.glibc.err"
+	echo 0 >"$WORK/edge$tag.glibc.rc"
+	judge "edge$tag" "$vb" malloc-edge 8
+	judge "sqlite$tag" "$vb" sqlite3 1
+}
 # kmalloc=slab with its heap classes (RVMM_MALLOC_HEAP=on and =compact,
 # docs/malloc.md): sqlite3's 1032-byte blocks are then SLOB blocks of
 # kmalloc's heap (compact: its 320- to 3584-byte classes too).
-for hc in on compact; do
-	STDIN=tests/real/workload.sql
-	export RVMM_MALLOC_HEAP=$hc
-	run "sqliteheap$hc" slab sqlite3 :memory:
-	STDIN=
-	run "edgeheap$hc" slab build/malloc-edge
-	unset RVMM_MALLOC_HEAP
-	for f in out err rc; do
-		cp "$WORK/sqlite.glibc.$f" "$WORK/sqliteheap$hc.glibc.$f"
-	done
-	echo "edge: [0-9]* checks, 0 failed" >"$WORK/edgeheap$hc.glibc.out"
-	grep -x "edge: [0-9]* checks, 0 failed" "$WORK/edgeheap$hc.slab.out" >/dev/null &&
-		cp "$WORK/edgeheap$hc.glibc.out" "$WORK/edgeheap$hc.slab.out"
-	: >"$WORK/edgeheap$hc.glibc.err"
-	echo 0 >"$WORK/edgeheap$hc.glibc.rc"
-	judge "edgeheap$hc" slab malloc-edge 8
-	judge "sqliteheap$hc" slab sqlite3 1
-done
+variant heapon slab RVMM_MALLOC_HEAP=on
+variant heapcompact slab RVMM_MALLOC_HEAP=compact
+# Zeroing (RVMM_MALLOC_INIT_ON_ALLOC / _FREE, the kernel's init_on_alloc= /
+# init_on_free=): every block zeroed when handed out and when freed, on
+# both backends; bad frees still caught (the zeroing caches' own checks).
+variant zeroing slab RVMM_MALLOC_INIT_ON_ALLOC=1 RVMM_MALLOC_INIT_ON_FREE=1
+variant zeroing slob RVMM_MALLOC_INIT_ON_ALLOC=1 RVMM_MALLOC_INIT_ON_FREE=1
 STDIN=tests/real/workload.sql
 export RVMM_MALLOC_REPORT="$WORK/sqlitereport.report"
 run sqlitereport slab sqlite3 :memory:
