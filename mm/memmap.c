@@ -88,7 +88,8 @@ unsigned long node_next_valid_pfn(const struct pglist_data *node, unsigned long 
  * The running node's flat memmap as kfree's fast lookup sees it: the
  * virtual addresses [memmap_win_start, + memmap_win_size) have their struct
  * pages at memmap_win_map in address order. Empty for a sectioned memmap,
- * and under init_on_free= (kfree_slow zeroes a SLOB block). Set with the node (mm_set_node), after va_pa_offset.
+ * and under init_on_free= (kfree_slow zeroes a SLOB block). Set with the
+ * node (mm_set_node), after va_pa_offset.
  */
 __sdata uintptr_t memmap_win_start;
 __sdata unsigned long memmap_win_size;

@@ -91,7 +91,9 @@
  * through owner_free_pcp); off, the fast paths are unchanged and the slow
  * entry points pay one test of page_owner_on (bench page_alloc: order 0
  * 59, order 3 371 -> 375 and order 9 415 -> 419 when frees came in: the
- * test and free_pages_slow's jump to its body).
+ * test and free_pages_slow's jump to its body). init_on_alloc= and
+ * init_on_free= (include/mm/meminit.h) take the same routes, which zero:
+ * allocs_routed and frees_routed test both (order 3 373 -> 382).
  *
  * Bad frees (a free page, a reserved page, a page that is not the head of
  * a block of that order, a dropped reference too many) are reported with
@@ -514,6 +516,13 @@ static inline struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp
 	return page;
 }
 
+/* @nr pages from @pfn zeroed: __GFP_ZERO, init_on_alloc=, init_on_free=
+ * (out of line: the allocation and free paths keep their registers). */
+static __attribute__((noinline)) void zero_pfns(unsigned long pfn, unsigned long nr)
+{
+	memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr << PAGE_SHIFT);
+}
+
 /* Called by node_init for each block of boot memory (pages already cleared
  * of PG_reserved). */
 void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, unsigned int order)
@@ -521,7 +530,7 @@ void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, 
 	unsigned long flags;
 
 	if (want_init_on_free()) /* (Linux's too: what the boot frees is freed memory) */
-		memset(phys_to_virt(PFN_PHYS(pfn)), 0, PAGE_SIZE << order);
+		zero_pfns(pfn, 1ul << order);
 	flags = spin_lock_irqsave(&z->lock);
 
 	free_one_block(z, page, pfn, order);
@@ -697,13 +706,26 @@ static inline void pcp_trim_now(struct per_cpu_pages *pcp)
 	spin_unlock(&pcp->lock);
 }
 
+/* Must every allocation reach the slow path with its caller (page_owner
+ * notes it, init_on_alloc zeroes it)? And every free (page_owner notes it,
+ * init_on_free zeroes it in free_checked)? The entry points then take
+ * their *_owned variants, and bind_cpus routes the order-0 fast paths. */
+static inline bool allocs_routed(void)
+{
+	return unlikely(page_owner_on || init_on_alloc);
+}
+
+static inline bool frees_routed(void)
+{
+	return unlikely(page_owner_on || init_on_free);
+}
+
 /*
- * page_owner's route for the order-0 free fast path (init_on_free's too,
- * which zeroes in free_checked): while page_owner is on, bind_cpus points each hart's zone slots at its stack here, which has
- * no zone and a high of 0, so __free_pages pushes the page and tail-calls
- * pcp_trim, and pcp_trim_owned takes the page back off and frees it the
- * slow way, noted as the code that called __free_pages. Its stacks are
- * empty between frees.
+ * The route for the order-0 free fast path while frees_routed: bind_cpus
+ * points each hart's zone slots at its stack here, which has no zone and a
+ * high of 0, so __free_pages pushes the page and tail-calls pcp_trim, and
+ * pcp_trim_owned takes the page back off and frees it the slow way, noted
+ * as the code that called __free_pages. Its stacks are empty between frees.
  */
 static struct per_cpu_pages owner_free_pcp[MAX_HARTS];
 
@@ -731,7 +753,7 @@ static __attribute__((noinline)) void pcp_trim_owned(struct per_cpu_pages *pcp)
 /* Called last (a tail call) by the order-0 fast free path and pcp_free. */
 static __attribute__((noinline)) void pcp_trim(struct per_cpu_pages *pcp)
 {
-	if (unlikely(page_owner_on || init_on_free)) { /* (a tail call: the return address stays) */
+	if (frees_routed()) { /* (a tail call: the return address stays) */
 		pcp_trim_owned(pcp);
 		return;
 	}
@@ -801,12 +823,9 @@ static inline unsigned int gfp_highest_zone(gfp_t gfp)
 	return ZONE_NORMAL;
 }
 
-/* A block's memory zeroed: __GFP_ZERO, init_on_alloc=, init_on_free=
- * (out of line: the allocation and free paths keep their registers). */
-static __attribute__((noinline)) void zero_block(struct pglist_data *node, struct page *page,
-						 unsigned int order)
+static inline void zero_block(struct pglist_data *node, struct page *page, unsigned int order)
 {
-	memset(phys_to_virt(PFN_PHYS(node_page_to_pfn(node, page))), 0, PAGE_SIZE << order);
+	zero_pfns(node_page_to_pfn(node, page), 1ul << order);
 }
 
 /* The new block's head: PG_head, its order, one reference. page->priv
@@ -1051,7 +1070,7 @@ static __attribute__((noinline)) struct page *node_alloc_pages_owned(struct pgli
 
 struct page *node_alloc_pages(struct pglist_data *node, gfp_t gfp, unsigned int order)
 {
-	if (unlikely(page_owner_on || init_on_alloc)) /* (a tail call: the return address stays) */
+	if (allocs_routed()) /* (a tail call: the return address stays) */
 		return node_alloc_pages_owned(node, gfp, order);
 	return alloc_pages_slow(node, gfp, order);
 }
@@ -1154,7 +1173,7 @@ static __attribute__((noinline)) void free_pages_slow_owned(struct pglist_data *
 static __attribute__((noinline)) void free_pages_slow(struct pglist_data *node, struct page *page,
 						     unsigned int order)
 {
-	if (unlikely(page_owner_on || init_on_free)) {
+	if (frees_routed()) {
 		free_pages_slow_owned(node, page, order);
 		return;
 	}
@@ -1194,7 +1213,7 @@ static __attribute__((noinline)) struct page *alloc_pages_current_owned(gfp_t gf
  * call to this stays a tail call there too.) */
 static __attribute__((noinline)) struct page *alloc_pages_current_slow(gfp_t gfp, unsigned int order)
 {
-	if (unlikely(page_owner_on || init_on_alloc)) /* (a tail call: the return address stays) */
+	if (allocs_routed()) /* (a tail call: the return address stays) */
 		return alloc_pages_current_owned(gfp, order);
 	return kasan_alloc_pages(alloc_pages_slow(mem_node, gfp, order), order);
 }
@@ -1213,23 +1232,20 @@ bool page_alloc_up;
  * they cost one load from the hart's own data instead of a zone lookup.
  * While fail_page_alloc may fail order 0, the allocation slots all name the
  * empty stack: every request then takes the slow path, where the check is.
- * While page_owner is on, the allocation slots name it too, and the zone
- * slots name the hart's owner_free_pcp, whose trim frees the slow way:
- * every allocation and free is noted.
+ * While allocs_routed (page_owner, init_on_alloc), the allocation slots
+ * name it too; while frees_routed (page_owner, init_on_free), the zone slots
+ * name the hart's owner_free_pcp, whose trim frees the slow way: every
+ * allocation and free is noted, or zeroed.
  */
 static void bind_cpus(struct pglist_data *node)
 {
-	/* (page_owner: every allocation must reach the slow path's note; so
-	 * must every allocation init_on_alloc zeroes, and every free
-	 * init_on_free does: the free route of page_owner serves it) */
-	bool routed = fail_page_alloc_routes_order0() || page_owner_on || init_on_alloc;
-	bool free_routed = page_owner_on || init_on_free;
+	bool routed = fail_page_alloc_routes_order0() || allocs_routed();
 
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
 		void **slots = cpu_mm_slots(cpu);
 
 		for (unsigned int zi = 0; zi < MAX_NR_ZONES; zi++)
-			slots[zi] = free_routed		      ? &owner_free_pcp[cpu]
+			slots[zi] = frees_routed()	      ? &owner_free_pcp[cpu]
 				    : node->zones[zi].pcp ? &node->zones[zi].pcp[cpu]
 							  : &no_zone_pcp;
 		for (unsigned int g = 0; g <= GFP_ZONEMASK; g++)
@@ -1472,8 +1488,9 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 {
 	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT, pfn;
 	unsigned int order = size ? get_order(size) : MAX_ORDER;
-	/* page_owner's one test: the caller both notes (0: off) */
-	unsigned long owner = unlikely(page_owner_on || init_on_free) ? RET_IP : 0;
+	/* (the tail's free takes the caller: page_owner notes it,
+	 * init_on_free zeroes it) */
+	unsigned long owner = frees_routed() ? RET_IP : 0;
 	struct page *page;
 
 	if (order >= MAX_ORDER)
@@ -1521,7 +1538,7 @@ static __attribute__((noinline)) void free_pages_exact_owned(void *virt, size_t 
 
 void free_pages_exact(void *virt, size_t size)
 {
-	if (unlikely(page_owner_on || init_on_free)) {
+	if (frees_routed()) {
 		free_pages_exact_owned(virt, size, RET_IP);
 		return;
 	}
@@ -1724,7 +1741,7 @@ static void *prep_fit_run(unsigned long pfn, unsigned long nr, gfp_t gfp)
 		s += 1ul << order;
 	}
 	if (want_init_on_alloc(gfp))
-		memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr << PAGE_SHIFT);
+		zero_pfns(pfn, nr);
 	return phys_to_virt(PFN_PHYS(pfn));
 }
 
@@ -1893,7 +1910,7 @@ struct page *alloc_contig_pages(unsigned long nr_pages, gfp_t gfp, unsigned long
 		return NULL;
 	}
 	if (want_init_on_alloc(gfp))
-		memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr_pages << PAGE_SHIFT);
+		zero_pfns(pfn, nr_pages);
 	note_owner(node_pfn_to_page(mem_node, pfn), nr_pages, gfp, RET_IP);
 	return node_pfn_to_page(mem_node, pfn);
 }
@@ -2051,7 +2068,7 @@ static __attribute__((noinline)) void free_contig_owned(unsigned long pfn, unsig
 
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 {
-	if (unlikely(page_owner_on || init_on_free)) {
+	if (frees_routed()) {
 		free_contig_owned(pfn, nr_pages, RET_IP);
 		return;
 	}

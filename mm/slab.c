@@ -287,9 +287,10 @@ static struct page *new_slab(struct kmem_cache *c, gfp_t gfp, unsigned int colou
 		return NULL;
 	/* The cache's zone, whatever the caller's gfp says (it was checked
 	 * against the cache on the way in: kmem_cache_alloc_gfp). */
-	head = alloc_pages((gfp & ~(__GFP_ZERO | GFP_ZONEMASK)) | c->allocflags |
-				   (slab_meminit(c) ? __GFP_SKIP_ZERO : 0), /* (each object is zeroed) */
-			   c->order);
+	gfp = (gfp & ~(__GFP_ZERO | GFP_ZONEMASK)) | c->allocflags;
+	if (slab_meminit(c)) /* (init_on_alloc=: each object is zeroed as it is handed out) */
+		gfp |= __GFP_SKIP_ZERO;
+	head = alloc_pages(gfp, c->order);
 	if (!head)
 		return NULL;
 	for (unsigned int i = 0; i < (1u << c->order); i++) {

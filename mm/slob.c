@@ -346,9 +346,9 @@ void slob_free(struct slob_heap *h, void *p, size_t size)
 		if (classic_free_ok(h, p, size)) {
 			slob_wipe(p, size);
 			classic_free(h, p, size);
-		}
-		else
+		} else {
 			heap_error(h, p, "slob_free of a block that is not allocated");
+		}
 	} else if (!(page = heap_page_of(h, p)) || !seg_free(h, p, page))
 		heap_error(h, p, "slob_free of a block that is not allocated");
 	spin_unlock_irqrestore(&h->lock, flags);
@@ -358,10 +358,9 @@ bool slob_kfree_wiped(void *p, struct page *pg)
 {
 	struct slob_heap *h = (struct slob_heap *)pg->priv;
 	unsigned long flags = spin_lock_irqsave(&h->lock);
-	size_t n = slob_ksize(h, p); /* (0 unless a live block: as exact as kfree's checks) */
 
-	if (n)
-		memset(p, 0, n);
+	/* (slob_ksize: 0 unless a live block, as exact as kfree's checks) */
+	slob_wipe(p, slob_ksize(h, p));
 	spin_unlock_irqrestore(&h->lock, flags);
 	return slob_kfree(p, pg);
 }

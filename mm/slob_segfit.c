@@ -607,7 +607,6 @@ static inline __attribute__((always_inline)) enum park park_block(struct slob_he
 	return PARKED;
 }
 
-
 /* The parked block of bs's slot (parked_slot) when it holds bs bytes,
  * taken: in use again as it is (a parked block is never split); or NULL. */
 static inline __attribute__((always_inline)) u32 *take_parked_from(struct slob_heap *h,

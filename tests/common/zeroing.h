@@ -8,6 +8,7 @@
 #include <lib/kstring.h>
 #include <mm/kfence.h>
 #include <mm/kmalloc.h>
+#include <mm/slab.h>
 #include <tests/ktest.h>
 
 #define ZEROING_MARK 0x5a
@@ -61,6 +62,35 @@ static inline void kmalloc_zero_rounds(struct ktest *t, const size_t *sizes, siz
 			kfree(p[i]);
 			if (peek && readable && len >= 64)
 				EXPECT(is_byte(p[i], len, ZEROING_MARK) <= 16);
+		}
+	}
+}
+
+/*
+ * Two rounds of @n objects of cache @c into @o: each zero when handed out
+ * (a cache without constructor), then filled with ZEROING_MARK and freed.
+ * With @peek (init_on_free, where freed memory may be read), each freed
+ * object holds no byte of the mark but its free link (one word) and what
+ * equals the mark by chance there; a KFENCE object is not read.
+ */
+static inline void cache_zero_rounds(struct ktest *t, struct kmem_cache *c, void **o, int n,
+				     bool peek)
+{
+	size_t size = kmem_cache_size(c);
+
+	for (unsigned int round = 0; round < 2; round++) {
+		for (int i = 0; i < n; i++) {
+			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
+			ASSERT(o[i] != NULL);
+			EXPECT_EQ(not_byte(o[i], size, 0), 0ul);
+			memset(o[i], ZEROING_MARK, size);
+		}
+		for (int i = 0; i < n; i++) {
+			bool readable = !is_kfence_address(o[i]);
+
+			kmem_cache_free(c, o[i]);
+			if (peek && readable)
+				EXPECT(is_byte(o[i], size, ZEROING_MARK) <= sizeof(void *));
 		}
 	}
 }

@@ -213,7 +213,7 @@ static void kmem_cache_objects(struct ktest *t)
 	struct fr_capture cap;
 	char out[1024];
 	unsigned long errs;
-	u8 *o[20];
+	void *o[20];
 
 	ASSERT(fr != NULL);
 	c = kmem_cache_create("meminit-200", 200, 0, SLAB_NOSLOB, NULL);
@@ -226,18 +226,7 @@ static void kmem_cache_objects(struct ktest *t)
 	EXPECT(c->mag_off != PERCPU_RESERVED_OFF);
 	EXPECT(k->limit > 0);
 	EXPECT_EQ(k->pcpu_off, k->mag_off);
-	for (unsigned int round = 0; round < 2; round++) {
-		for (int i = 0; i < 20; i++) {
-			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
-			ASSERT(o[i] != NULL);
-			EXPECT_EQ(not_byte(o[i], 200, 0), 0ul);
-			memset(o[i], MARK, 200);
-		}
-		for (int i = 0; i < 20; i++) { /* (its free link: one word) */
-			kmem_cache_free(c, o[i]);
-			EXPECT(is_byte(o[i], 200, MARK) <= sizeof(void *));
-		}
-	}
+	cache_zero_rounds(t, c, o, 20, true);
 	errs = c->nr_errors;
 	fr_capture_start(&cap);
 	kmem_cache_free(c, o[19]); /* the last freed: a double free in a row */
@@ -266,22 +255,13 @@ static void small_objects_zeroed(struct ktest *t)
 {
 	struct fakeram *fr = meminit_setup(t, true, true, KMALLOC_SLAB);
 	struct kmem_cache *c;
-	u8 *o[64];
+	void *o[64];
 
 	ASSERT(fr != NULL);
 	c = kmem_cache_create("meminit-8", 8, 0, SLAB_NOSLOB, NULL);
 	ASSERT(c != NULL);
 	EXPECT_EQ(c->limit, 0u);
-	for (unsigned int round = 0; round < 2; round++) {
-		for (int i = 0; i < 64; i++) {
-			o[i] = kmem_cache_alloc(c, GFP_KERNEL);
-			ASSERT(o[i] != NULL);
-			EXPECT_EQ(not_byte(o[i], 8, 0), 0ul);
-			memset(o[i], MARK, 8);
-		}
-		for (int i = 0; i < 64; i++)
-			kmem_cache_free(c, o[i]);
-	}
+	cache_zero_rounds(t, c, o, 64, false);
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	kmem_cache_destroy(c);
 	meminit_teardown(t, fr);
