@@ -4,8 +4,8 @@
  * the whole of mm): memblock's tables, the page allocator's zones (free
  * lists, per-hart lists, every struct page), each slab cache (lists,
  * counts, free lists, magazines, depot; SLOB-model caches their own),
- * kmalloc's SLOB heaps and the slab metadata heap, and the vmalloc areas
- * with their page tables.
+ * kmalloc's SLOB heaps and the slab metadata heap, the vmalloc areas
+ * with their page tables, and the DMA allocations and pools.
  *
  * Each checker takes its own lock with interrupts masked and prints the
  * problems it finds; mm_check adds them up. A check of a moment: between
@@ -14,6 +14,7 @@
  * not one for a hot path.
  */
 #include <lib/kernel.h>
+#include <mm/dma.h>
 #include <mm/kmalloc.h>
 #include <mm/memblock.h>
 #include <mm/mm_report.h>
@@ -73,6 +74,7 @@ int mm_check(struct pglist_data *node)
 	ksnprintf(what, sizeof(what), "%u SLOB heaps", heaps + 1);
 	errors += report(what, heap_errors);
 	errors += report("vmalloc", vmalloc_check());
+	errors += report("dma", dma_check());
 	kprintf("mmcheck: %d problem%s\n", errors, errors == 1 ? "" : "s");
 	return errors;
 }

@@ -16,6 +16,7 @@
  * Read-only: nothing here changes an allocator. A report of a moment:
  * another hart may allocate or free the object right after.
  */
+#include <mm/dma.h>
 #include <mm/kfence.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
@@ -161,5 +162,6 @@ int mm_whatis(struct pglist_data *node, u64 addr)
 		show_slob_page(page, addr);
 	else
 		show_block(node, pfn);
+	dma_whatis(virt_to_phys((const void *)(uintptr_t)addr));
 	return 0;
 }

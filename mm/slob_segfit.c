@@ -210,18 +210,6 @@ static inline unsigned int class_fitting(u32 bs)
 	return bs >= 4096 ? TOP_CLASS + 1 : class_of(bs & ~((1u << (fl - 3)) - 1));
 }
 
-/* Index of the lowest set bit of x (x != 0), without a ctz instruction. */
-static inline unsigned int lowest_bit(u64 x)
-{
-	static const u8 debruijn[64] = {
-		0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
-		62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
-		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
-		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
-	};
-	return debruijn[((x & -x) * 0x03f79d71b4cb0a89ull) >> 58];
-}
-
 /* First non-empty class >= c, or -1. */
 static inline int find_class(const struct slob_heap *h, unsigned int c)
 {
@@ -230,13 +218,13 @@ static inline int find_class(const struct slob_heap *h, unsigned int c)
 	if (c < 64) {
 		bits = h->bitmap[0] & (~0ull << c);
 		if (bits)
-			return (int)lowest_bit(bits);
+			return (int)lowest_set_bit(bits);
 		c = 64;
 	}
 	if (c >= SEG_NR_CLASSES)
 		return -1;
 	bits = h->bitmap[1] & (~0ull << (c - 64));
-	return bits ? 64 + (int)lowest_bit(bits) : -1;
+	return bits ? 64 + (int)lowest_set_bit(bits) : -1;
 }
 
 static inline void list_push(struct slob_heap *h, u32 *hdr, u32 size)

@@ -126,7 +126,7 @@ static int cmd_mmcheck(int argc, char **argv)
 	return mm_check(mem_node) ? -EIO : 0;
 }
 SHELL_CMD("mmcheck", cmd_mmcheck, "",
-	  "run every allocator's consistency checker: memblock, zones, slab caches, SLOB heaps, vmalloc");
+	  "run every allocator's consistency checker: memblock, zones, slab caches, SLOB heaps, vmalloc, DMA");
 
 /* Linux's `echo 2 > /proc/sys/vm/drop_caches` for rvmm's caches: (the KASAN
  * kernel) the quarantine gives back every object it holds, every hart

@@ -48,6 +48,20 @@ typedef int64_t s64;
 #define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
 
 /* The address the current function returns to: its caller (Linux's _RET_IP_). */
+/* Index of the lowest set bit of @x (x != 0), without a ctz instruction
+ * (the base ISA has none, and libgcc's is not linked): a de Bruijn
+ * multiply and a table load. */
+static inline unsigned int lowest_set_bit(u64 x)
+{
+	static const u8 debruijn[64] = {
+		0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+		62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+		63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+		46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
+	};
+	return debruijn[((x & -x) * 0x03f79d71b4cb0a89ull) >> 58];
+}
+
 #define RET_IP ((unsigned long)__builtin_return_address(0))
 
 #define likely(x) __builtin_expect(!!(x), 1)

@@ -170,3 +170,27 @@ int fr_count_substr(const char *hay, const char *needle)
 		n++;
 	return n;
 }
+
+void fakeram_kmalloc_up(struct fakeram_kmalloc *k, int backend)
+{
+	k->heap = kmalloc_heap;
+	k->backend = (int)kmalloc_backend;
+	memcpy(k->caches, kmalloc_caches, sizeof(k->caches));
+	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
+	kmalloc_set_backend((enum kmalloc_backend)backend);
+	kmalloc_init();
+}
+
+int fakeram_kmalloc_down(struct fakeram_kmalloc *k)
+{
+	int problems;
+
+	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
+		if (kmalloc_caches[i])
+			kmalloc_destroy_cache(i);
+	problems = slob_heap_destroy(&kmalloc_heap);
+	kmalloc_heap = k->heap;
+	memcpy(kmalloc_caches, k->caches, sizeof(k->caches));
+	kmalloc_set_backend((enum kmalloc_backend)k->backend);
+	return problems;
+}

@@ -20,8 +20,10 @@
 #ifndef RVMM_TESTS_FAKERAM_H
 #define RVMM_TESTS_FAKERAM_H
 
+#include <mm/kmalloc.h>
 #include <mm/memblock.h>
 #include <mm/mmzone.h>
+#include <mm/slob.h>
 
 struct fakeram {
 	u64 phys_base, span; /* the mapped physical window */
@@ -82,6 +84,18 @@ bool fr_catch_panic(void (*fn)(void *arg), void *arg, char *out, size_t size);
 
 /* Number of times @needle occurs in @hay. */
 int fr_count_substr(const char *hay, const char *needle);
+
+/* kmalloc afresh over the running node for a case (kmalloc_init on
+ * @backend, no kmalloc-N cache yet), the kmalloc state it replaced saved
+ * in @k; fakeram_kmalloc_down destroys the case's caches and heap (the
+ * number of problems slob_heap_destroy found) and restores it. */
+struct fakeram_kmalloc {
+	struct slob_heap heap;
+	int backend;
+	struct kmem_cache *caches[KMALLOC_NR_CACHES];
+};
+void fakeram_kmalloc_up(struct fakeram_kmalloc *k, int backend);
+int fakeram_kmalloc_down(struct fakeram_kmalloc *k);
 
 /* A small deterministic PRNG (xorshift64*), seedable per test/thread. */
 static inline u64 fr_rand(u64 *state)

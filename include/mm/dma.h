@@ -1,0 +1,166 @@
+/*
+ * dma.h - memory for devices (mm/dma.c): Linux's coherent DMA API and DMA
+ * pools, with Linux's names, so a driver's allocation code compiles
+ * unchanged.
+ *
+ * A device says which bus addresses it can reach with its DMA masks
+ * (DMA_BIT_MASK(32): below 4 GiB). rvmm's DMA is direct and coherent: a
+ * device's address for memory is its physical address (no IOMMU, no bus
+ * offset, no cache maintenance; RISC-V boards that need either are not
+ * served), so a coherent allocation is pages whose last byte lies at or
+ * below the coherent mask, taken from the zones that can hold them.
+ *
+ *   dev->coherent_dma_mask = DMA_BIT_MASK(32);       (or dma_set_coherent_mask)
+ *   ring = dma_alloc_coherent(dev, 16384, &ring_dma, GFP_KERNEL);
+ *   pool = dma_pool_create("rx-desc", dev, 64, 64, 4096);
+ *   d = dma_pool_alloc(pool, GFP_ATOMIC, &d_dma);
+ *   ...
+ *   dma_pool_free(pool, d, d_dma);
+ *   dma_pool_destroy(pool);
+ *   dma_free_coherent(dev, 16384, ring, ring_dma);
+ *
+ * Every coherent allocation is recorded (Linux's CONFIG_DMA_API_DEBUG,
+ * always on): a free with a handle, address, size or device other than
+ * the allocation's is reported, names both, and frees nothing. `dmainfo`
+ * lists the allocations, `dmapools` the pools (Linux's "pools" file), and
+ * mmcheck checks both.
+ */
+#ifndef RVMM_DMA_H
+#define RVMM_DMA_H
+
+#include <lib/kernel.h>
+#include <mm/gfp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef u64 dma_addr_t;
+
+#define DMA_BIT_MASK(n) ((n) >= 64 ? ~0ull : (1ull << (n)) - 1)
+
+/*
+ * The part of Linux's struct device that DMA allocations read. dma_mask
+ * (streaming mappings: rvmm has none) may be NULL; coherent_dma_mask is
+ * what dma_alloc_coherent and DMA pools honour, 0 meaning "not set" (an
+ * error, as in Linux). init_name names the device in reports.
+ */
+struct device {
+	const char *init_name;
+	u64 *dma_mask;
+	u64 coherent_dma_mask;
+};
+
+static inline const char *dev_name(const struct device *dev)
+{
+	return dev && dev->init_name ? dev->init_name : "(unnamed device)";
+}
+
+/*
+ * Can memory be found for @mask: is there RAM whose first page lies at or
+ * below it? (Linux's dma_supported.) 1 yes, 0 no.
+ */
+int dma_supported(const struct device *dev, u64 mask);
+/* Set the masks when dma_supported: 0, else -EIO and the masks unchanged
+ * (a message names the device and the mask). dma_set_mask sets *dma_mask
+ * (pointing it at coherent_dma_mask when NULL, as Linux's platform
+ * devices do). */
+int dma_set_mask(struct device *dev, u64 mask);
+int dma_set_coherent_mask(struct device *dev, u64 mask);
+int dma_set_mask_and_coherent(struct device *dev, u64 mask);
+
+/*
+ * dma_alloc_coherent: @size bytes (rounded up to pages, 8193 bytes take 3)
+ * of zeroed memory whose every byte lies at or below the device's coherent
+ * mask; *@handle gets its device address. The start is aligned to the
+ * smallest power of two of pages that holds @size (Linux's guarantee).
+ * The zone bits of @gfp are ignored: the mask picks the zones (the highest
+ * that starts at or below it, then the lower ones). Sizes above the largest
+ * buddy block (4 MiB) take a contiguous run. NULL (and *@handle
+ * DMA_MAPPING_ERROR) with a message naming the cause when @dev or its
+ * mask is missing, @size is 0, no RAM lies below the mask, or memory there
+ * runs out (the message unless __GFP_NOWARN).
+ *
+ * dma_free_coherent frees it: @dev, @size, @cpu_addr and @handle as they
+ * were for the allocation, or a report naming the difference and nothing
+ * freed. NULL @cpu_addr: nothing.
+ */
+#define DMA_MAPPING_ERROR (~(dma_addr_t)0)
+void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp);
+void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr_t handle);
+
+/*
+ * DMA pools: blocks of one size from coherent pages, for descriptors and
+ * other small buffers a device reads (Linux's dma_pool_*).
+ *
+ * dma_pool_create: blocks of @size bytes (at least 8) rounded up to @align
+ * (a power of two; 0 means 8), none crossing a multiple of @boundary (a
+ * power of two at least @size; 0 means no boundary), carved from pages
+ * of dma_alloc_coherent(@dev) (a page, or the size rounded up to pages).
+ * NULL, with a message, for a bad size, alignment or boundary, a device
+ * without a coherent mask, or no memory for the descriptor.
+ *
+ * dma_pool_alloc hands out a free block (*@handle its device address) or
+ * grows the pool by one page; NULL when that fails. Freed blocks are
+ * filled with DMA_POOL_POISON and checked when handed out again, so a
+ * device or a CPU that wrote into a block after its free is reported (the
+ * block's name, address and first changed byte). Contents are otherwise
+ * undefined: dma_pool_zalloc zeroes.
+ *
+ * dma_pool_free: @vaddr and @dma must be a block of @pool handed out and
+ * not yet freed; a pointer outside the pool, off a block's start, a
+ * handle that is not the block's, or a second free is reported and
+ * nothing changes. Found in O(log pages). A pool keeps at most one page
+ * with no block in use; more go back at once.
+ *
+ * dma_pool_destroy frees the pool and its pages. Blocks still out are
+ * reported ("N blocks still in use") and their pages left allocated (the
+ * device may still use them), as in Linux. NULL: nothing.
+ */
+#define DMA_POOL_POISON 0xa7
+struct dma_pool;
+struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t size, size_t align,
+				 size_t boundary);
+void dma_pool_destroy(struct dma_pool *pool);
+void *dma_pool_alloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle);
+void *dma_pool_zalloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle);
+void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma);
+
+/* A pool's counts (what `dmapools` prints). */
+struct dma_pool_info {
+	size_t size;             /* of a block, after rounding */
+	size_t allocation;       /* bytes per pool page */
+	unsigned int blocks_per_page;
+	unsigned long pages;
+	unsigned long blocks_in_use;
+};
+void dma_pool_get_info(struct dma_pool *pool, struct dma_pool_info *info);
+
+/* Coherent allocations live now, and their bytes (pool pages included). */
+void dma_coherent_totals(unsigned long *nr, unsigned long *bytes);
+
+/* Errors reported by this API since boot (bad frees, writes after free,
+ * impossible requests): what tests read. */
+unsigned long dma_error_count(void);
+
+/* The consistency checkers: one pool (its tree of pages, lists, bitmaps
+ * and counts, and the poison of every free block), and everything (every
+ * pool and the record of coherent allocations). The number of problems
+ * found, each printed. */
+int dma_pool_check(struct dma_pool *pool);
+int dma_check(void);
+
+/* Reports: every pool as Linux's pools file ("poolinfo - 0.1"), and every
+ * coherent allocation (device address range, size, device, caller). */
+void show_dma_pools(void);
+void show_dma_coherent(void);
+
+/* whatis (mm/mm_whatis.c): describe @pa when a coherent allocation holds
+ * it (its device, and its pool and block if a pool's). False otherwise. */
+bool dma_whatis(u64 pa);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

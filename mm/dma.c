@@ -1,0 +1,910 @@
+/*
+ * dma.c - memory for devices: coherent allocations and DMA pools
+ * (include/mm/dma.h has the contracts).
+ *
+ * Coherent allocations. A device reaches physical addresses up to its
+ * coherent mask, so an allocation must end at or below it. The zones are
+ * ranges of physical addresses: the allocation starts in the highest zone
+ * that begins at or below the mask, with that zone's gfp bits (the page
+ * allocator falls back to the lower zones by itself). A zone that lies
+ * wholly below the mask always satisfies it; one the mask cuts in two may
+ * hand out pages above it, which are held (so the next try gets others)
+ * for up to DMA_TRIES tries, then given back, and the next lower zone is
+ * tried. Linux's dma-direct does the same walk down the zones (it retries
+ * once per zone). The pages are alloc_pages_exact's run (aligned to the
+ * order that holds it), or alloc_contig_pages' above the largest block.
+ *
+ * Every allocation is recorded in an AVL tree keyed by device address,
+ * with its size, device and caller (Linux's dma-debug, always on here:
+ * coherent allocations are few and page-sized, the record is about 80
+ * bytes). dma_free_coherent frees only what matches its record, so a wrong
+ * size cannot free a neighbour's pages and a second free finds no record.
+ *
+ * DMA pools. A pool carves "pool pages" (one coherent allocation each: a
+ * page, or the block size rounded up to pages) into blocks at fixed
+ * offsets: in each boundary-sized segment, segment / size blocks from its
+ * start, so no block crosses a boundary and every block keeps the
+ * alignment (size is a multiple of it, the boundary a power of two at
+ * least the size). Block i of a page lies at (i / per_seg) * boundary +
+ * (i % per_seg) * size; an offset maps back to one block or none, in a
+ * few instructions.
+ *
+ * A pool page's descriptor (kmalloc'ed) holds a bitmap of its free blocks,
+ * so a free is O(1) once the page is found, a double free is a bit already
+ * set, and the checker compares bitmap, counts and lists. Descriptors are
+ * in an AVL tree keyed by the page's address (dma_pool_free finds the page
+ * of any pointer with avl_floor: O(log pages)), and on one of two lists:
+ * pages with a free block (taken from first) and full ones. A page whose
+ * last block is freed is kept while it is the pool's only empty page, and
+ * goes back to the page allocator otherwise.
+ *
+ * Free blocks hold DMA_POOL_POISON in every byte (a new page is filled
+ * with it); dma_pool_alloc checks the block before handing it out, so a
+ * write after free (by the CPU, or by a device still using a descriptor
+ * its driver freed) is reported with the first changed byte.
+ *
+ * Locks: dma_lock covers the tree of coherent allocations and the list of
+ * pools; each pool's lock its tree, lists and bitmaps. Neither is held
+ * across a page allocation. Both are taken with interrupts masked, so
+ * pools may be used from interrupt handlers with GFP_ATOMIC.
+ */
+#include <lib/avl.h>
+#include <lib/kstring.h>
+#include <lib/list.h>
+#include <lib/spinlock.h>
+#include <mm/dma.h>
+#include <mm/kmalloc.h>
+#include <mm/mm.h>
+#include <mm/mm_report.h>
+#include <mm/mmzone.h>
+#include "internal.h"
+
+#define DMA_TRIES 8            /* blocks held per zone before trying a lower one */
+#define DMA_POOL_MIN_SIZE 8
+#define DMA_POOL_NAME_LEN 32
+
+static unsigned long dma_errors;
+
+unsigned long dma_error_count(void)
+{
+	return __atomic_load_n(&dma_errors, __ATOMIC_RELAXED);
+}
+
+static void count_error(void)
+{
+	__atomic_fetch_add(&dma_errors, 1, __ATOMIC_RELAXED);
+}
+
+/* ====================== the record of coherent allocations ================ */
+
+struct dma_coherent {
+	u64 dma;                /* key: the device address of the first byte */
+	struct avl_node node;
+	size_t size;            /* as asked */
+	void *cpu_addr;
+	const struct device *dev;
+	unsigned long caller;
+	bool contig;            /* alloc_contig_pages' run (above MAX_ORDER) */
+	const struct dma_pool *pool; /* the pool whose page this is, or NULL */
+};
+
+static spinlock_t dma_lock = SPINLOCK_INIT;
+static struct avl_tree coherent_tree = AVL_TREE_INIT(struct dma_coherent, node, dma);
+static unsigned long coherent_nr, coherent_bytes;
+static struct list_head pool_list = LIST_HEAD_INIT(pool_list);
+
+static struct dma_coherent *coherent_of(struct avl_node *n)
+{
+	return n ? avl_entry(n, struct dma_coherent, node) : NULL;
+}
+
+static unsigned long round_pages(size_t size)
+{
+	return (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+void dma_coherent_totals(unsigned long *nr, unsigned long *bytes)
+{
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+
+	*nr = coherent_nr;
+	*bytes = coherent_bytes;
+	spin_unlock_irqrestore(&dma_lock, flags);
+}
+
+/* ============================ masks and zones ============================= */
+
+static u64 zone_start_phys(const struct zone *z)
+{
+	return (u64)z->zone_start_pfn << PAGE_SHIFT;
+}
+
+static u64 zone_last_byte(const struct zone *z)
+{
+	return ((u64)(z->zone_start_pfn + z->spanned_pages) << PAGE_SHIFT) - 1;
+}
+
+static const gfp_t zone_gfp_bits[MAX_NR_ZONES] = {
+	[ZONE_DMA] = __GFP_DMA,
+	[ZONE_DMA32] = __GFP_DMA32,
+	[ZONE_NORMAL] = 0,
+};
+
+/* The highest zone with pages whose first page lies at or below @mask, or
+ * -1 when there is none. */
+static int highest_zone_for(u64 mask)
+{
+	for (int zi = MAX_NR_ZONES - 1; zi >= 0; zi--) {
+		const struct zone *z = &mem_node->zones[zi];
+
+		if (z->managed_pages && zone_start_phys(z) + PAGE_SIZE - 1 <= mask)
+			return zi;
+	}
+	return -1;
+}
+
+int dma_supported(const struct device *dev, u64 mask)
+{
+	(void)dev;
+	return highest_zone_for(mask) >= 0;
+}
+
+static int check_mask(struct device *dev, u64 mask, const char *what)
+{
+	if (dma_supported(dev, mask))
+		return 0;
+	kprintf("%s(%s): mask 0x%llx: no RAM at or below it\n", what, dev_name(dev),
+		(unsigned long long)mask);
+	count_error();
+	return -EIO;
+}
+
+int dma_set_mask(struct device *dev, u64 mask)
+{
+	int rc = check_mask(dev, mask, "dma_set_mask");
+
+	if (rc)
+		return rc;
+	if (!dev->dma_mask)
+		dev->dma_mask = &dev->coherent_dma_mask;
+	*dev->dma_mask = mask;
+	return 0;
+}
+
+int dma_set_coherent_mask(struct device *dev, u64 mask)
+{
+	int rc = check_mask(dev, mask, "dma_set_coherent_mask");
+
+	if (!rc)
+		dev->coherent_dma_mask = mask;
+	return rc;
+}
+
+int dma_set_mask_and_coherent(struct device *dev, u64 mask)
+{
+	int rc = dma_set_mask(dev, mask);
+
+	if (!rc)
+		dev->coherent_dma_mask = mask;
+	return rc;
+}
+
+/* ========================== coherent allocations ========================== */
+
+static void *alloc_run(size_t size, gfp_t gfp, bool contig)
+{
+	struct page *pg;
+
+	if (!contig)
+		return alloc_pages_exact(size, gfp);
+	pg = alloc_contig_pages(round_pages(size), gfp, 0);
+	return pg ? page_address(pg) : NULL;
+}
+
+static void free_run(void *cpu_addr, size_t size, bool contig)
+{
+	if (contig)
+		free_contig_range(PHYS_PFN(virt_to_phys(cpu_addr)), round_pages(size));
+	else
+		free_pages_exact(cpu_addr, size);
+}
+
+/*
+ * Pages for @size bytes ending at or below @mask, zeroed, walking the zones
+ * down from the highest that may hold them. NULL when none does.
+ */
+static void *alloc_below(size_t size, u64 mask, gfp_t gfp, bool contig)
+{
+	gfp = (gfp & ~GFP_ZONEMASK) | __GFP_ZERO;
+	for (int zi = highest_zone_for(mask); zi >= 0; zi--) {
+		const struct zone *z = &mem_node->zones[zi];
+		void *held[DMA_TRIES];
+		unsigned int nheld = 0;
+		void *got = NULL;
+
+		if (!z->managed_pages || zone_start_phys(z) + size - 1 > mask)
+			continue;
+		while (nheld < DMA_TRIES) {
+			void *p = alloc_run(size, gfp | zone_gfp_bits[zi] | __GFP_NOWARN, contig);
+
+			if (!p)
+				break;
+			if (virt_to_phys(p) + size - 1 <= mask) {
+				got = p;
+				break;
+			}
+			held[nheld++] = p;
+			if (zone_last_byte(z) <= mask)
+				break; /* (cannot happen: the whole zone fits) */
+		}
+		while (nheld)
+			free_run(held[--nheld], size, contig);
+		if (got)
+			return got;
+	}
+	return NULL;
+}
+
+static void *coherent_alloc(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp,
+			    const struct dma_pool *pool, unsigned long caller)
+{
+	struct dma_coherent *rec;
+	unsigned long flags;
+	u64 mask;
+	void *p;
+	bool contig = size > (PAGE_SIZE << (MAX_ORDER - 1));
+
+	if (handle)
+		*handle = DMA_MAPPING_ERROR;
+	if (!dev || !handle || !size || !dev->coherent_dma_mask) {
+		kprintf("dma_alloc_coherent(%s, %zu): %s\n", dev_name(dev), size,
+			!dev ? "no device" : !handle ? "no handle to return the address in"
+			: !size ? "size 0" : "the device has no coherent DMA mask (dma_set_coherent_mask)");
+		count_error();
+		return NULL;
+	}
+	mask = dev->coherent_dma_mask;
+	if (highest_zone_for(mask) < 0) {
+		kprintf("dma_alloc_coherent(%s, %zu): mask 0x%llx: no RAM at or below it\n",
+			dev_name(dev), size, (unsigned long long)mask);
+		count_error();
+		return NULL;
+	}
+	if (size > (u64)(mem_node->node_end_pfn - mem_node->node_start_pfn) << PAGE_SHIFT) {
+		kprintf("dma_alloc_coherent(%s, %zu): larger than RAM\n", dev_name(dev), size);
+		count_error();
+		return NULL;
+	}
+	rec = kmalloc(sizeof(*rec), gfp & ~(__GFP_ZERO | GFP_ZONEMASK));
+	p = rec ? alloc_below(size, mask, gfp, contig) : NULL;
+	if (!p) {
+		if (!(gfp & __GFP_NOWARN))
+			kprintf("dma_alloc_coherent(%s, %zu): out of memory at or below mask 0x%llx\n",
+				dev_name(dev), size, (unsigned long long)mask);
+		kfree(rec);
+		return NULL;
+	}
+	*rec = (struct dma_coherent){ .dma = virt_to_phys(p), .size = size, .cpu_addr = p,
+				      .dev = dev, .caller = caller, .contig = contig, .pool = pool };
+	flags = spin_lock_irqsave(&dma_lock);
+	avl_insert(&coherent_tree, &rec->node); /* pages are ours: the key is new */
+	coherent_nr++;
+	coherent_bytes += round_pages(size) << PAGE_SHIFT;
+	spin_unlock_irqrestore(&dma_lock, flags);
+	*handle = rec->dma;
+	return p;
+}
+
+void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp)
+{
+	return coherent_alloc(dev, size, handle, gfp, NULL, RET_IP);
+}
+
+/* Take the record of (@dev, @size, @cpu_addr, @handle) out of the tree, or
+ * report how the call differs from the allocation and return NULL. */
+static struct dma_coherent *take_record(const struct device *dev, size_t size, void *cpu_addr,
+					dma_addr_t handle, const struct dma_pool *pool)
+{
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+	struct dma_coherent *rec = coherent_of(avl_find(&coherent_tree, handle));
+	const char *why = NULL;
+
+	if (!rec)
+		why = "no coherent allocation starts at this device address (never allocated, or freed twice)";
+	else if (rec->pool != pool)
+		why = "the memory is a DMA pool's page: free its blocks with dma_pool_free";
+	else if (rec->cpu_addr != cpu_addr)
+		why = "the CPU address is not the allocation's";
+	else if (rec->size != size)
+		why = "the size is not the allocation's";
+	else if (rec->dev != dev)
+		why = "the device is not the allocation's";
+	if (why) {
+		spin_unlock_irqrestore(&dma_lock, flags);
+		kprintf("dma_free_coherent(%s, %zu, %p, 0x%llx): %s", dev_name(dev), size, cpu_addr,
+			(unsigned long long)handle, why);
+		if (rec)
+			kprintf(" (allocated: %s, %zu bytes at %p)", dev_name(rec->dev), rec->size,
+				rec->cpu_addr);
+		kprintf("; nothing freed\n");
+		count_error();
+		return NULL;
+	}
+	avl_remove(&coherent_tree, handle);
+	coherent_nr--;
+	coherent_bytes -= round_pages(size) << PAGE_SHIFT;
+	spin_unlock_irqrestore(&dma_lock, flags);
+	return rec;
+}
+
+static void coherent_free(const struct device *dev, size_t size, void *cpu_addr, dma_addr_t handle,
+			  const struct dma_pool *pool)
+{
+	struct dma_coherent *rec = take_record(dev, size, cpu_addr, handle, pool);
+
+	if (!rec)
+		return;
+	free_run(cpu_addr, size, rec->contig);
+	kfree(rec);
+}
+
+void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr_t handle)
+{
+	if (cpu_addr)
+		coherent_free(dev, size, cpu_addr, handle, NULL);
+}
+
+/* ================================ DMA pools =============================== */
+
+struct pool_page {
+	u64 vaddr;               /* key: the page's CPU address */
+	struct avl_node node;
+	struct list_head list;   /* the pool's avail or full list */
+	dma_addr_t dma;
+	unsigned int in_use;
+	u64 free_map[];          /* bit i: block i is free */
+};
+
+struct dma_pool {
+	char name[DMA_POOL_NAME_LEN];
+	struct device *dev;
+	size_t size;             /* a block's, after rounding */
+	size_t boundary;         /* a segment's: no block crosses one */
+	size_t allocation;       /* bytes per pool page */
+	unsigned int per_seg;    /* blocks per segment */
+	unsigned int blocks;     /* blocks per pool page */
+	unsigned int map_words;
+	spinlock_t lock;
+	struct avl_tree pages;
+	struct list_head avail;  /* pages with a free block */
+	struct list_head full;
+	unsigned long nr_pages, nr_empty, nr_active;
+	bool dead;               /* destroyed with blocks out: freed with its last */
+	struct list_head link;   /* pool_list, while not dead */
+};
+
+static bool is_pow2(size_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+static size_t block_offset(const struct dma_pool *pool, unsigned int i)
+{
+	return (size_t)(i / pool->per_seg) * pool->boundary + (size_t)(i % pool->per_seg) * pool->size;
+}
+
+/* The block at byte @off of a pool page, or -1 when @off is no block's
+ * start. */
+static long block_at(const struct dma_pool *pool, size_t off)
+{
+	size_t seg = off / pool->boundary, in = off % pool->boundary;
+	size_t j = in / pool->size;
+
+	if (off >= pool->allocation || in % pool->size || j >= pool->per_seg)
+		return -1;
+	j += seg * pool->per_seg;
+	return j < pool->blocks ? (long)j : -1;
+}
+
+static bool block_free(const struct pool_page *pg, unsigned int i)
+{
+	return pg->free_map[i / 64] >> (i % 64) & 1;
+}
+
+static struct pool_page *pool_page_of(struct avl_node *n)
+{
+	return n ? avl_entry(n, struct pool_page, node) : NULL;
+}
+
+static const char *bad_pool_args(size_t size, size_t align, size_t boundary)
+{
+	if (!size)
+		return "size 0";
+	if (!is_pow2(align))
+		return "alignment not a power of two";
+	if (size > (PAGE_SIZE << (MAX_ORDER - 1)))
+		return "size above the largest block (4 MiB)";
+	if (ALIGN_UP(size, align) > (PAGE_SIZE << (MAX_ORDER - 1)))
+		return "size rounded to the alignment above the largest block";
+	if (boundary && (!is_pow2(boundary) || boundary < ALIGN_UP(MAX(size, DMA_POOL_MIN_SIZE), align)))
+		return "boundary not a power of two at least the block size";
+	return NULL;
+}
+
+struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t size, size_t align,
+				 size_t boundary)
+{
+	const char *why = bad_pool_args(size, align ? align : DMA_POOL_MIN_SIZE, boundary);
+	struct dma_pool *pool;
+	unsigned long flags;
+
+	if (!why && (!dev || !dev->coherent_dma_mask))
+		why = "the device has no coherent DMA mask (dma_set_coherent_mask)";
+	if (why) {
+		kprintf("dma_pool_create(%s, %s, size %zu, align %zu, boundary %zu): %s\n",
+			name ? name : "(null)", dev_name(dev), size, align, boundary, why);
+		count_error();
+		return NULL;
+	}
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return NULL;
+	kstrlcpy(pool->name, name ? name : "(unnamed)", sizeof(pool->name));
+	pool->dev = dev;
+	pool->size = ALIGN_UP(MAX(size, (size_t)DMA_POOL_MIN_SIZE), align ? align : DMA_POOL_MIN_SIZE);
+	pool->allocation = round_pages(pool->size) << PAGE_SHIFT;
+	pool->boundary = boundary && boundary < pool->allocation ? boundary : pool->allocation;
+	pool->per_seg = (unsigned int)(pool->boundary / pool->size);
+	pool->blocks = (unsigned int)(pool->allocation / pool->boundary) * pool->per_seg;
+	pool->map_words = (pool->blocks + 63) / 64;
+	pool->pages = (struct avl_tree)AVL_TREE_INIT(struct pool_page, node, vaddr);
+	INIT_LIST_HEAD(&pool->avail);
+	INIT_LIST_HEAD(&pool->full);
+	flags = spin_lock_irqsave(&dma_lock);
+	list_add_tail(&pool->link, &pool_list);
+	spin_unlock_irqrestore(&dma_lock, flags);
+	return pool;
+}
+
+/* A new pool page: coherent memory filled with poison, every block free. */
+static struct pool_page *pool_page_new(struct dma_pool *pool, gfp_t gfp, unsigned long caller)
+{
+	struct pool_page *pg = kmalloc(sizeof(*pg) + pool->map_words * sizeof(u64),
+				       gfp & ~(__GFP_ZERO | GFP_ZONEMASK));
+	dma_addr_t dma;
+	void *mem;
+
+	if (!pg)
+		return NULL;
+	mem = coherent_alloc(pool->dev, pool->allocation, &dma, gfp, pool, caller);
+	if (!mem) {
+		kfree(pg);
+		return NULL;
+	}
+	memset(mem, DMA_POOL_POISON, pool->allocation);
+	pg->vaddr = (u64)(uintptr_t)mem;
+	pg->dma = dma;
+	pg->in_use = 0;
+	memset(pg->free_map, 0, pool->map_words * sizeof(u64));
+	for (unsigned int i = 0; i < pool->blocks; i++)
+		pg->free_map[i / 64] |= 1ull << (i % 64);
+	return pg;
+}
+
+/* The first changed byte of a free block, or -1 when its poison is whole. */
+static long poison_broken(const unsigned char *b, size_t size)
+{
+	for (size_t i = 0; i < size; i++)
+		if (b[i] != DMA_POOL_POISON)
+			return (long)i;
+	return -1;
+}
+
+/* Take a free block of @pg (pool->lock held). */
+static void *take_block(struct dma_pool *pool, struct pool_page *pg, dma_addr_t *handle)
+{
+	unsigned int w = 0, i;
+	size_t off;
+
+	while (!pg->free_map[w])
+		w++;
+	i = w * 64 + lowest_set_bit(pg->free_map[w]);
+	pg->free_map[w] &= ~(1ull << (i % 64));
+	if (pg->in_use++ == 0)
+		pool->nr_empty--;
+	if (pg->in_use == pool->blocks)
+		list_move(&pg->list, &pool->full);
+	pool->nr_active++;
+	off = block_offset(pool, i);
+	*handle = pg->dma + off;
+	return (char *)(uintptr_t)pg->vaddr + off;
+}
+
+static void *pool_alloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle, unsigned long caller)
+{
+	struct pool_page *pg = NULL;
+	unsigned long flags;
+	void *b;
+	long bad;
+
+	if (handle)
+		*handle = DMA_MAPPING_ERROR;
+	if (!pool || !handle) {
+		kprintf("dma_pool_alloc: %s\n", !pool ? "no pool" : "no handle to return the address in");
+		count_error();
+		return NULL;
+	}
+	flags = spin_lock_irqsave(&pool->lock);
+	while (list_empty(&pool->avail)) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		if (!pg) {
+			pg = pool_page_new(pool, gfp, caller);
+			if (!pg)
+				return NULL;
+		}
+		flags = spin_lock_irqsave(&pool->lock);
+		if (list_empty(&pool->avail)) {
+			avl_insert(&pool->pages, &pg->node);
+			list_add(&pg->list, &pool->avail);
+			pool->nr_pages++;
+			pool->nr_empty++;
+			pg = NULL;
+		}
+	}
+	b = take_block(pool, list_first_entry(&pool->avail, struct pool_page, list), handle);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	if (pg) { /* another hart grew the pool meanwhile */
+		coherent_free(pool->dev, pool->allocation, (void *)(uintptr_t)pg->vaddr, pg->dma, pool);
+		kfree(pg);
+	}
+	bad = poison_broken(b, pool->size);
+	if (bad >= 0) {
+		kprintf("dma_pool_alloc(%s): block %p (dma 0x%llx) was written after its free: byte %ld is "
+			"0x%02x, not 0x%02x\n", pool->name, b, (unsigned long long)*handle, bad,
+			((unsigned char *)b)[bad], DMA_POOL_POISON);
+		count_error();
+	}
+	return b;
+}
+
+void *dma_pool_alloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle)
+{
+	return pool_alloc(pool, gfp, handle, RET_IP);
+}
+
+void *dma_pool_zalloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle)
+{
+	void *b = pool_alloc(pool, gfp, handle, RET_IP);
+
+	if (b)
+		memset(b, 0, pool->size);
+	return b;
+}
+
+/* Why @vaddr / @dma cannot be freed to @pool, NULL if they can; *@pgp and
+ * *@ip the page and block (pool->lock held). */
+static const char *bad_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma,
+			    struct pool_page **pgp, unsigned int *ip)
+{
+	u64 va = (u64)(uintptr_t)vaddr;
+	struct pool_page *pg = pool_page_of(avl_floor(&pool->pages, va));
+	long i;
+
+	if (!pg || va - pg->vaddr >= pool->allocation)
+		return "not in a page of this pool";
+	i = block_at(pool, va - pg->vaddr);
+	if (i < 0)
+		return "not the start of a block";
+	if (dma != pg->dma + (va - pg->vaddr))
+		return "the device address is not the block's";
+	if (block_free(pg, (unsigned int)i))
+		return "the block is free (a double free)";
+	*pgp = pg;
+	*ip = (unsigned int)i;
+	return NULL;
+}
+
+void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
+{
+	struct pool_page *pg, *drop = NULL;
+	unsigned long flags;
+	const char *why;
+	unsigned int i;
+	bool last;
+
+	if (!pool) {
+		kprintf("dma_pool_free(NULL, %p): no pool\n", vaddr);
+		count_error();
+		return;
+	}
+	flags = spin_lock_irqsave(&pool->lock);
+	why = bad_free(pool, vaddr, dma, &pg, &i);
+	if (why) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		kprintf("dma_pool_free(%s, %p, 0x%llx): %s; nothing freed\n", pool->name, vaddr,
+			(unsigned long long)dma, why);
+		count_error();
+		return;
+	}
+	memset(vaddr, DMA_POOL_POISON, pool->size);
+	pg->free_map[i / 64] |= 1ull << (i % 64);
+	if (pg->in_use-- == pool->blocks)
+		list_move(&pg->list, &pool->avail);
+	pool->nr_active--;
+	if (!pg->in_use && (++pool->nr_empty > 1 || pool->dead)) {
+		avl_remove(&pool->pages, pg->vaddr);
+		list_del(&pg->list);
+		pool->nr_pages--;
+		pool->nr_empty--;
+		drop = pg;
+	}
+	last = pool->dead && !pool->nr_active;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	if (drop) {
+		coherent_free(pool->dev, pool->allocation, (void *)(uintptr_t)drop->vaddr, drop->dma, pool);
+		kfree(drop);
+	}
+	if (last)
+		kfree(pool);
+}
+
+/* Blocks still in use leave their pages and the descriptor allocated: a
+ * device may still write there, and `dmainfo` / whatis still name the
+ * pool. Such a pool is dead: dma_pool_free still takes its blocks back,
+ * gives each page back when it empties, and frees the descriptor with the
+ * last block. */
+void dma_pool_destroy(struct dma_pool *pool)
+{
+	struct list_head empty, *pos, *n;
+	unsigned long flags, active, pages;
+	struct device *dev;
+	size_t allocation;
+
+	if (!pool)
+		return;
+	flags = spin_lock_irqsave(&dma_lock);
+	list_del(&pool->link);
+	spin_unlock_irqrestore(&dma_lock, flags);
+	INIT_LIST_HEAD(&empty);
+	flags = spin_lock_irqsave(&pool->lock);
+	pool->dead = true;
+	list_for_each_safe(pos, n, &pool->avail) {
+		struct pool_page *pg = list_entry(pos, struct pool_page, list);
+
+		if (pg->in_use)
+			continue;
+		list_move(&pg->list, &empty);
+		avl_remove(&pool->pages, pg->vaddr);
+		pool->nr_pages--;
+		pool->nr_empty--;
+	}
+	active = pool->nr_active;
+	pages = pool->nr_pages;
+	dev = pool->dev;
+	allocation = pool->allocation;
+	if (active) { /* (printed under the lock: the last free may free the pool) */
+		kprintf("dma_pool_destroy(%s): %lu block%s still in use; the pool's %lu page%s left "
+			"allocated until they are freed\n", pool->name, active, active == 1 ? "" : "s",
+			pages, pages == 1 ? " is" : "s are");
+		count_error();
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	while (!list_empty(&empty)) {
+		struct pool_page *pg = list_first_entry(&empty, struct pool_page, list);
+
+		list_del(&pg->list);
+		coherent_free(dev, allocation, (void *)(uintptr_t)pg->vaddr, pg->dma, pool);
+		kfree(pg);
+	}
+	if (!active)
+		kfree(pool);
+}
+
+void dma_pool_get_info(struct dma_pool *pool, struct dma_pool_info *info)
+{
+	unsigned long flags = spin_lock_irqsave(&pool->lock);
+
+	*info = (struct dma_pool_info){ pool->size, pool->allocation, pool->blocks, pool->nr_pages,
+					pool->nr_active };
+	spin_unlock_irqrestore(&pool->lock, flags);
+}
+
+/* ================================ checkers ================================ */
+
+struct pool_tally {
+	const struct dma_pool *pool;
+	unsigned long pages, empty, active;
+	int errors;
+};
+
+static void problem(int *errors, const char *fmt, ...) __printf(2, 3);
+static void problem(int *errors, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vkprintf(fmt, ap);
+	va_end(ap);
+	++*errors;
+}
+
+static int check_page(struct avl_node *n, void *arg)
+{
+	struct pool_tally *t = arg;
+	const struct dma_pool *pool = t->pool;
+	const struct pool_page *pg = pool_page_of(n);
+	unsigned int free = 0;
+
+	t->pages++;
+	for (unsigned int i = 0; i < pool->map_words * 64; i++) {
+		if (!block_free(pg, i))
+			continue;
+		if (i >= pool->blocks) {
+			problem(&t->errors, "dma pool %s: page %llx: bit %u set past its %u blocks\n",
+				pool->name, (unsigned long long)pg->vaddr, i, pool->blocks);
+			continue;
+		}
+		free++;
+		if (poison_broken((const unsigned char *)(uintptr_t)pg->vaddr + block_offset(pool, i),
+				  pool->size) >= 0)
+			problem(&t->errors, "dma pool %s: free block %u of page %llx written after its free\n",
+				pool->name, i, (unsigned long long)pg->vaddr);
+	}
+	if (free + pg->in_use != pool->blocks)
+		problem(&t->errors, "dma pool %s: page %llx: %u free + %u in use != %u blocks\n", pool->name,
+			(unsigned long long)pg->vaddr, free, pg->in_use, pool->blocks);
+	if (pg->dma != virt_to_phys((const void *)(uintptr_t)pg->vaddr))
+		problem(&t->errors, "dma pool %s: page %llx: device address 0x%llx is not its own\n",
+			pool->name, (unsigned long long)pg->vaddr, (unsigned long long)pg->dma);
+	t->empty += !pg->in_use;
+	t->active += pg->in_use;
+	return 0;
+}
+
+static unsigned long list_count(const struct list_head *head, const struct dma_pool *pool, bool full,
+				int *errors)
+{
+	unsigned long n = 0;
+	const struct list_head *pos;
+
+	list_for_each(pos, head) {
+		const struct pool_page *pg = list_entry(pos, struct pool_page, list);
+
+		n++;
+		if ((pg->in_use == pool->blocks) != full)
+			problem(errors, "dma pool %s: page %llx (%u of %u in use) on the %s list\n", pool->name,
+				(unsigned long long)pg->vaddr, pg->in_use, pool->blocks,
+				full ? "full" : "avail");
+		if (n > pool->nr_pages)
+			break;
+	}
+	return n;
+}
+
+int dma_pool_check(struct dma_pool *pool)
+{
+	struct pool_tally t = { .pool = pool };
+	unsigned long flags = spin_lock_irqsave(&pool->lock);
+	unsigned long listed;
+
+	avl_walk(&pool->pages, check_page, &t);
+	listed = list_count(&pool->avail, pool, false, &t.errors) +
+		 list_count(&pool->full, pool, true, &t.errors);
+	if (t.pages != pool->nr_pages || listed != pool->nr_pages)
+		problem(&t.errors, "dma pool %s: %lu pages in the tree, %lu on the lists, %lu counted\n",
+			pool->name, t.pages, listed, pool->nr_pages);
+	if (t.empty != pool->nr_empty || t.empty > 1)
+		problem(&t.errors, "dma pool %s: %lu empty pages, %lu counted (at most 1 kept)\n",
+			pool->name, t.empty, pool->nr_empty);
+	if (t.active != pool->nr_active)
+		problem(&t.errors, "dma pool %s: %lu blocks in use, %lu counted\n", pool->name, t.active,
+			pool->nr_active);
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return t.errors;
+}
+
+struct coherent_tally {
+	unsigned long nr, bytes;
+	int errors;
+};
+
+static int check_coherent(struct avl_node *n, void *arg)
+{
+	struct coherent_tally *t = arg;
+	const struct dma_coherent *rec = coherent_of(n);
+
+	t->nr++;
+	t->bytes += round_pages(rec->size) << PAGE_SHIFT;
+	if (rec->dma != virt_to_phys(rec->cpu_addr))
+		problem(&t->errors, "dma: allocation at 0x%llx: CPU address %p is not its own\n",
+			(unsigned long long)rec->dma, rec->cpu_addr);
+	if (rec->dev->coherent_dma_mask && rec->dma + rec->size - 1 > rec->dev->coherent_dma_mask)
+		problem(&t->errors, "dma: allocation at 0x%llx (%zu bytes) of %s ends above its mask 0x%llx\n",
+			(unsigned long long)rec->dma, rec->size, dev_name(rec->dev),
+			(unsigned long long)rec->dev->coherent_dma_mask);
+	return 0;
+}
+
+int dma_check(void)
+{
+	struct coherent_tally t = { 0, 0, 0 };
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+	struct list_head *pos;
+	int errors;
+
+	avl_walk(&coherent_tree, check_coherent, &t);
+	if (t.nr != coherent_nr || t.bytes != coherent_bytes)
+		problem(&t.errors, "dma: %lu allocations of %lu bytes recorded, %lu of %lu counted\n", t.nr,
+			t.bytes, coherent_nr, coherent_bytes);
+	errors = t.errors;
+	list_for_each(pos, &pool_list)
+		errors += dma_pool_check(list_entry(pos, struct dma_pool, link));
+	spin_unlock_irqrestore(&dma_lock, flags);
+	return errors;
+}
+
+/* ================================ reports ================================= */
+
+void show_dma_pools(void)
+{
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+	struct list_head *pos;
+
+	kprintf("poolinfo - 0.1\n");
+	list_for_each(pos, &pool_list) {
+		struct dma_pool *pool = list_entry(pos, struct dma_pool, link);
+		struct dma_pool_info in;
+
+		dma_pool_get_info(pool, &in);
+		kprintf("%-16s %4lu %4lu %4zu %2lu  %s\n", pool->name, in.blocks_in_use,
+			in.pages * in.blocks_per_page, in.size, in.pages, dev_name(pool->dev));
+	}
+	spin_unlock_irqrestore(&dma_lock, flags);
+}
+
+static int show_one_coherent(struct avl_node *n, void *arg)
+{
+	const struct dma_coherent *rec = coherent_of(n);
+
+	(void)arg;
+	kprintf("0x%010llx-0x%010llx %8zu %s", (unsigned long long)rec->dma,
+		(unsigned long long)(rec->dma + (round_pages(rec->size) << PAGE_SHIFT)), rec->size,
+		dev_name(rec->dev));
+	if (rec->pool)
+		kprintf(" pool=%s", rec->pool->name);
+	mm_print_pc(rec->caller, true);
+	kprintf("\n");
+	return 0;
+}
+
+void show_dma_coherent(void)
+{
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+
+	avl_walk(&coherent_tree, show_one_coherent, NULL);
+	kprintf("dma: %lu coherent allocation%s, %lu KiB\n", coherent_nr, coherent_nr == 1 ? "" : "s",
+		coherent_bytes >> 10);
+	spin_unlock_irqrestore(&dma_lock, flags);
+}
+
+bool dma_whatis(u64 pa)
+{
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+	const struct dma_coherent *rec = coherent_of(avl_floor(&coherent_tree, pa));
+	bool found = rec && pa - rec->dma < (round_pages(rec->size) << PAGE_SHIFT);
+
+	if (found) {
+		kprintf("whatis: coherent DMA memory of %s: byte %llu of %zu at dma 0x%llx", dev_name(rec->dev),
+			(unsigned long long)(pa - rec->dma), rec->size, (unsigned long long)rec->dma);
+		if (rec->pool) {
+			long i = block_at(rec->pool, pa - rec->dma);
+
+			kprintf(", a page of DMA pool %s", rec->pool->name);
+			if (i >= 0)
+				kprintf(" (the start of block %ld)", i);
+		}
+		kprintf("\n");
+	}
+	spin_unlock_irqrestore(&dma_lock, flags);
+	return found;
+}

@@ -1,0 +1,240 @@
+/*
+ * dma_test.c - memory for devices on the running machine (suite "dma";
+ * include/mm/dma.h): coherent allocations honour a 32-bit device's mask
+ * whatever the RAM above 4 GiB (make test also boots this suite on 8 GiB,
+ * where the Normal zone is the larger), a 64-bit device gets the Normal
+ * zone first, masks below RAM are refused, a DMA pool shared by every hart
+ * stays consistent, and the console commands show what is allocated.
+ * Memory for a device is also a mempool's natural user: a pool of
+ * descriptors with a reserve is exercised with the page allocator failing.
+ */
+#include <boot/hart.h>
+#include <drivers/console.h>
+#include <lib/kstring.h>
+#include <mm/dma.h>
+#include <mm/fault_inject.h>
+#include <mm/kmalloc.h>
+#include <mm/mempool.h>
+#include <mm/mm.h>
+#include <mm/mmzone.h>
+#include <shell/shell.h>
+#include <tests/ktest.h>
+
+#define FOUR_GIB (1ull << 32)
+
+static char out[4096];
+
+static bool zeroed(const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (((const unsigned char *)p)[i])
+			return false;
+	return true;
+}
+
+static bool has_normal_zone(void)
+{
+	return mem_node->zones[ZONE_NORMAL].managed_pages > 0;
+}
+
+/* 32-bit device: every allocation below 4 GiB, zeroed, aligned to its
+ * order; 64-bit device: the Normal zone when there is one. */
+static void coherent_within_masks(struct ktest *t)
+{
+	struct device d32 = { "ktest-dma32", NULL, 0 };
+	struct device d64 = { "ktest-dma64", NULL, 0 };
+	enum { N = 48 };
+	static void *p[N];
+	static dma_addr_t h[N];
+	/* (the sizes average 84000 bytes: at most a quarter of free memory) */
+	int n = (int)MIN((unsigned long)N, nr_free_pages() * PAGE_SIZE / 4 / 84000);
+	dma_addr_t h64;
+	void *p64;
+
+	ASSERT(n >= 6);
+	ASSERT_EQ(dma_set_mask_and_coherent(&d32, DMA_BIT_MASK(32)), 0);
+	ASSERT_EQ(dma_set_mask_and_coherent(&d64, DMA_BIT_MASK(64)), 0);
+	for (int i = 0; i < n; i++) {
+		size_t size = (size_t)(i % 6 + 1) * 24000;
+
+		p[i] = dma_alloc_coherent(&d32, size, &h[i], GFP_KERNEL);
+		ASSERT(p[i] != NULL);
+		EXPECT(h[i] + size - 1 < FOUR_GIB);
+		EXPECT_EQ(h[i], virt_to_phys(p[i]));
+		EXPECT(IS_ALIGNED(h[i], PAGE_SIZE << get_order(size)));
+		EXPECT(zeroed(p[i], size));
+		memset(p[i], 0x3c, size);
+	}
+	p64 = dma_alloc_coherent(&d64, 5 * PAGE_SIZE, &h64, GFP_KERNEL);
+	ASSERT(p64 != NULL);
+	if (has_normal_zone())
+		EXPECT(h64 >= FOUR_GIB);
+	EXPECT_EQ(dma_check(), 0);
+	dma_free_coherent(&d64, 5 * PAGE_SIZE, p64, h64);
+	for (int i = 0; i < n; i++)
+		dma_free_coherent(&d32, (size_t)(i % 6 + 1) * 24000, p[i], h[i]);
+	EXPECT_EQ(dma_check(), 0);
+}
+
+/* A mask below the first RAM page is refused (QEMU virt and the HiFive
+ * boards start RAM at 2 GiB: a 31-bit device has no memory there). */
+static void mask_below_ram_refused(struct ktest *t)
+{
+	struct device d = { "ktest-dma-low", NULL, DMA_BIT_MASK(32) };
+	u64 first = (u64)mem_node->node_start_pfn << PAGE_SHIFT;
+	unsigned long e0 = dma_error_count();
+	dma_addr_t h;
+
+	if (!first) {
+		ktest_skip(t, "RAM starts at address 0");
+		return;
+	}
+	console_capture_begin(out, sizeof(out));
+	EXPECT_EQ(dma_set_coherent_mask(&d, first - 1), -EIO);
+	d.coherent_dma_mask = first - 1;
+	EXPECT(dma_alloc_coherent(&d, 64, &h, GFP_KERNEL) == NULL);
+	console_capture_end();
+	EXPECT_EQ(h, DMA_MAPPING_ERROR);
+	EXPECT(strstr(out, "no RAM at or below it") != NULL);
+	EXPECT_EQ(dma_error_count() - e0, 2ul);
+}
+
+/* Every hart allocates and frees descriptors of one pool at once. */
+static struct dma_pool *shared_pool;
+static int hart_errors[MAX_HARTS];
+
+static void pool_round(void *arg)
+{
+	enum { M = 96 };
+	void *b[M];
+	dma_addr_t h[M];
+	unsigned int cpu = this_cpu();
+
+	(void)arg;
+	for (int round = 0; round < 8; round++) {
+		for (int i = 0; i < M; i++) {
+			b[i] = dma_pool_alloc(shared_pool, GFP_ATOMIC, &h[i]);
+			if (!b[i] || h[i] != virt_to_phys(b[i]) || h[i] + 64 > FOUR_GIB ||
+			    (h[i] & 63) || h[i] / 512 != (h[i] + 63) / 512) {
+				hart_errors[cpu]++;
+				b[i] = NULL;
+				continue;
+			}
+			memset(b[i], (int)cpu, 64);
+		}
+		for (int i = 0; i < M; i++) {
+			if (!b[i])
+				continue;
+			if (((unsigned char *)b[i])[63] != cpu)
+				hart_errors[cpu]++; /* another hart had the same block */
+			dma_pool_free(shared_pool, b[i], h[i]);
+		}
+	}
+}
+
+static void pool_shared_by_harts(struct ktest *t)
+{
+	struct device d = { "ktest-nic", NULL, DMA_BIT_MASK(32) };
+	unsigned long e0 = dma_error_count();
+	struct dma_pool_info in;
+
+	shared_pool = dma_pool_create("ktest-desc", &d, 64, 64, 512);
+	ASSERT(shared_pool != NULL);
+	memset(hart_errors, 0, sizeof(hart_errors));
+	on_each_hart(pool_round, NULL);
+	for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
+		EXPECT_EQ(hart_errors[cpu], 0);
+	dma_pool_get_info(shared_pool, &in);
+	EXPECT_EQ(in.blocks_in_use, 0ul);
+	EXPECT_EQ(in.pages, 1ul);
+	EXPECT_EQ(dma_pool_check(shared_pool), 0);
+	EXPECT_EQ(dma_error_count(), e0);
+	dma_pool_destroy(shared_pool);
+	shared_pool = NULL;
+}
+
+/* dmapools, dmainfo and whatis show the pool, its pages and a block. */
+static void commands_show_allocations(struct ktest *t)
+{
+	struct device d = { "ktest-uart-dma", NULL, DMA_BIT_MASK(32) };
+	struct dma_pool *pool = dma_pool_create("ktest-ring", &d, 200, 8, 0);
+	char cmd[64];
+	dma_addr_t h, hc;
+	void *b, *c;
+
+	ASSERT(pool != NULL);
+	b = dma_pool_alloc(pool, GFP_KERNEL, &h);
+	c = dma_alloc_coherent(&d, 3 * PAGE_SIZE, &hc, GFP_KERNEL);
+	ASSERT(b && c);
+	console_capture_begin(out, sizeof(out));
+	EXPECT_EQ(shell_exec("dmapools"), 0);
+	console_capture_end();
+	EXPECT(strstr(out, "poolinfo - 0.1\n") == out);
+	EXPECT(strstr(out, "ktest-ring          1   20  200  1  ktest-uart-dma\n") != NULL);
+	console_capture_begin(out, sizeof(out));
+	EXPECT_EQ(shell_exec("dmainfo"), 0);
+	console_capture_end();
+	EXPECT(strstr(out, "    4096 ktest-uart-dma pool=ktest-ring") != NULL);
+	EXPECT(strstr(out, "   12288 ktest-uart-dma commands_show_allocations") != NULL);
+	ksnprintf(cmd, sizeof(cmd), "whatis %p", b);
+	console_capture_begin(out, sizeof(out));
+	EXPECT_EQ(shell_exec(cmd), 0);
+	console_capture_end();
+	EXPECT(strstr(out, "a page of DMA pool ktest-ring (the start of block 0)") != NULL);
+	console_capture_begin(out, sizeof(out));
+	EXPECT_EQ(shell_exec("mmcheck"), 0);
+	console_capture_end();
+	EXPECT(strstr(out, "mmcheck: dma              ok\n") != NULL);
+	dma_free_coherent(&d, 3 * PAGE_SIZE, c, hc);
+	dma_pool_free(pool, b, h);
+	dma_pool_destroy(pool);
+}
+
+/* A descriptor pool with a reserve keeps a driver going while the page
+ * allocator fails: the reserve's descriptors come out, and go back. */
+static void *desc_alloc(gfp_t gfp, void *data)
+{
+	dma_addr_t h;
+
+	return dma_pool_alloc(data, gfp, &h);
+}
+
+static void desc_free(void *e, void *data)
+{
+	dma_pool_free(data, e, virt_to_phys(e));
+}
+
+static void mempool_of_descriptors(struct ktest *t)
+{
+	struct device d = { "ktest-blk", NULL, DMA_BIT_MASK(32) };
+	struct dma_pool *pool = dma_pool_create("ktest-blk-desc", &d, 4096, 4096, 0);
+	struct fault_pause saved;
+	bool paused = fault_inject_pause(&saved);
+	mempool_t *mp;
+	void *e[6];
+
+	ASSERT(pool != NULL);
+	mp = mempool_create(4, desc_alloc, desc_free, pool);
+	ASSERT(mp != NULL);
+	EXPECT_EQ(fault_inject_set(&fail_page_alloc, "1,verbose=0"), 0);
+	for (int i = 0; i < 6; i++)
+		e[i] = mempool_alloc(mp, GFP_ATOMIC);
+	fault_inject_clear(&fail_page_alloc);
+	if (paused)
+		fault_inject_resume(&saved);
+	for (int i = 0; i < 6; i++) /* (the reserve's four: the pool has no free block) */
+		EXPECT((e[i] != NULL) == (i < 4));
+	EXPECT_EQ(mp->nr_alloc_reserve, 4ul);
+	EXPECT_EQ(mp->nr_alloc_failed, 2ul);
+	for (int i = 0; i < 4; i++)
+		mempool_free(e[i], mp);
+	EXPECT_EQ(mp->curr_nr, 4);
+	EXPECT_EQ(mempool_check(mp), 0);
+	mempool_destroy(mp);
+	EXPECT_EQ(dma_pool_check(pool), 0);
+	dma_pool_destroy(pool);
+}
+
+KTEST_SUITE(dma, KTEST_CASE(coherent_within_masks), KTEST_CASE(mask_below_ram_refused),
+	    KTEST_CASE(pool_shared_by_harts), KTEST_CASE(commands_show_allocations),
+	    KTEST_CASE(mempool_of_descriptors));
