@@ -60,7 +60,8 @@
 #include "internal.h"
 
 #define DMA_TRIES 8            /* blocks held per zone before trying a lower one */
-#define DMA_POOL_MIN_SIZE 8
+#define DMA_POOL_MIN_SIZE 8 /* and alignment: blocks are whole words */
+#define POISON_WORD (0x0101010101010101ull * DMA_POOL_POISON)
 #define DMA_POOL_NAME_LEN 32
 
 static unsigned long dma_errors;
@@ -451,7 +452,7 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t si
 		return NULL;
 	kstrlcpy(pool->name, name ? name : "(unnamed)", sizeof(pool->name));
 	pool->dev = dev;
-	pool->size = ALIGN_UP(MAX(size, (size_t)DMA_POOL_MIN_SIZE), align ? align : DMA_POOL_MIN_SIZE);
+	pool->size = ALIGN_UP(MAX(size, (size_t)DMA_POOL_MIN_SIZE), MAX(align, (size_t)DMA_POOL_MIN_SIZE));
 	pool->allocation = round_pages(pool->size) << PAGE_SHIFT;
 	pool->boundary = boundary && boundary < pool->allocation ? boundary : pool->allocation;
 	pool->per_seg = (unsigned int)(pool->boundary / pool->size);
@@ -491,12 +492,17 @@ static struct pool_page *pool_page_new(struct dma_pool *pool, gfp_t gfp, unsigne
 	return pg;
 }
 
-/* The first changed byte of a free block, or -1 when its poison is whole. */
+/* The first changed byte of a free block, or -1 when its poison is whole.
+ * Blocks are 8-byte aligned multiples of 8 bytes: a word at a time. */
 static long poison_broken(const unsigned char *b, size_t size)
 {
-	for (size_t i = 0; i < size; i++)
-		if (b[i] != DMA_POOL_POISON)
-			return (long)i;
+	const u64 *w = (const u64 *)b;
+
+	for (size_t i = 0; i < size / 8; i++)
+		if (w[i] != POISON_WORD)
+			for (size_t j = 8 * i;; j++)
+				if (b[j] != DMA_POOL_POISON)
+					return (long)j;
 	return -1;
 }
 

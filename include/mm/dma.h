@@ -93,8 +93,9 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr
  * DMA pools: blocks of one size from coherent pages, for descriptors and
  * other small buffers a device reads (Linux's dma_pool_*).
  *
- * dma_pool_create: blocks of @size bytes (at least 8) rounded up to @align
- * (a power of two; 0 means 8), none crossing a multiple of @boundary (a
+ * dma_pool_create: blocks of @size bytes (at least 8) rounded up to a
+ * multiple of @align (a power of two or 0) and of 8, each aligned to that,
+ * none crossing a multiple of @boundary (a
  * power of two at least @size; 0 means no boundary), carved from pages
  * of dma_alloc_coherent(@dev) (a page, or the size rounded up to pages).
  * NULL, with a message, for a bad size, alignment or boundary, a device

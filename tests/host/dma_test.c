@@ -256,7 +256,7 @@ static void pool_geometry(struct ktest *t, size_t size, size_t align, size_t bou
 		pa = virt_to_phys(b[i]);
 		EXPECT_EQ(h[i], pa);
 		EXPECT(pa + want_size - 1 <= DMA_BIT_MASK(32));
-		EXPECT(IS_ALIGNED(pa, align ? align : 8));
+		EXPECT(IS_ALIGNED(pa, MAX(align, (size_t)8)));
 		if (boundary)
 			EXPECT_EQ(pa / boundary, (pa + want_size - 1) / boundary);
 		for (int j = 0; j < i; j++)
@@ -284,6 +284,12 @@ static void pool_geometry(struct ktest *t, size_t size, size_t align, size_t bou
 static void pool_small_blocks(struct ktest *t)
 {
 	pool_geometry(t, 1, 0, 0, 8, 512);
+}
+
+static void pool_byte_aligned(struct ktest *t)
+{
+	/* 13 bytes at alignment 1: whole words all the same (16) */
+	pool_geometry(t, 13, 1, 0, 16, 256);
 }
 
 static void pool_aligned_with_boundary(struct ktest *t)
@@ -318,18 +324,19 @@ static void pool_bad_create(struct ktest *t)
 	fr_capture_start(&cap);
 	EXPECT(dma_pool_create("a", &d, 0, 8, 0) == NULL);
 	EXPECT(dma_pool_create("b", &d, 64, 24, 0) == NULL);
+	EXPECT(dma_pool_create("b3", &d, 64, 3, 0) == NULL);
 	EXPECT(dma_pool_create("c", &d, 64, 8, 32) == NULL);
 	EXPECT(dma_pool_create("d", &d, 64, 8, 96) == NULL);
 	EXPECT(dma_pool_create("e", &none, 64, 8, 0) == NULL);
 	EXPECT(dma_pool_create("f", &d, 5u << 20, 8, 0) == NULL);
 	fr_capture_end(&cap, out, sizeof(out));
 	EXPECT(strstr(out, "dma_pool_create(a, dev, size 0, align 8, boundary 0): size 0") != NULL);
-	EXPECT(strstr(out, "alignment not a power of two") != NULL);
+	EXPECT_EQ(fr_count_substr(out, "alignment not a power of two"), 2);
 	EXPECT_EQ(fr_count_substr(out, "boundary not a power of two at least the block size"), 2);
 	EXPECT(strstr(out, "dma_pool_create(e, none, size 64, align 8, boundary 0): the device has no "
 			   "coherent DMA mask") != NULL);
 	EXPECT(strstr(out, "size above the largest block") != NULL);
-	EXPECT_EQ(dma_error_count() - e0, 6ul);
+	EXPECT_EQ(dma_error_count() - e0, 7ul);
 	dma_teardown(t, fr);
 }
 
@@ -466,7 +473,7 @@ static void pool_destroy_with_blocks_out(struct ktest *t)
 }
 
 KTEST_SUITE(dma, KTEST_CASE(coherent_honours_mask), KTEST_CASE(impossible_masks),
-	    KTEST_CASE(coherent_bad_frees), KTEST_CASE(pool_small_blocks),
+	    KTEST_CASE(coherent_bad_frees), KTEST_CASE(pool_small_blocks), KTEST_CASE(pool_byte_aligned),
 	    KTEST_CASE(pool_aligned_with_boundary), KTEST_CASE(pool_boundary_not_multiple),
 	    KTEST_CASE(pool_big_blocks), KTEST_CASE(pool_bad_create), KTEST_CASE(pool_bad_frees),
 	    KTEST_CASE(pool_write_after_free), KTEST_CASE(pool_destroy_with_blocks_out));

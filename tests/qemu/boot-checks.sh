@@ -546,6 +546,25 @@ else
 	record bench-page-alloc 0 1
 fi
 
+# Memory for devices (bench/dma_bench.c), exact counts on one hart: a DMA
+# pool's alloc + free pair of a 64-byte descriptor (its poison check and
+# refill included) and a mempool pair over kmalloc, bounded against
+# regression (307 and 186 when written; docs/benchmarks.md), and no error
+# reported on the way.
+qemu_run bench-dma 120 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \
+	-append 'run="bench dma;poweroff"'
+if expect_log bench-dma "^bench: dma_pool size=64 insns=[0-9]+ pairs=" "^bench: dma_pool size=512 insns=[0-9]+ " \
+	"^bench: dma_coherent pages=1 insns=[0-9]+ " "^bench: mempool kmalloc=256 min_nr=16 insns=[0-9]+ " &&
+	! tr -d '\r' <"$LOGDIR/bench-dma.log" | grep -Eq '^dma_|^mempool'; then
+	record bench-dma 1 0
+	dma_val() { tr -d '\r' <"$LOGDIR/bench-dma.log" | sed -n "s/^bench: $1 insns=\([0-9]*\) .*/\1/p"; }
+	target bench-dma-pool-64 "$(dma_val 'dma_pool size=64')" -le 330
+	target bench-dma-mempool "$(dma_val 'mempool kmalloc=256 min_nr=16')" -le 200
+else
+	show_log bench-dma
+	record bench-dma 0 1
+fi
+
 # The churn workload (bench/churn.h) on SLOB segfit, picolibc's malloc and
 # SLOB classic in one boot, -icount shift=0 on one hart. Checked: both churn
 # lines appear, no block came back corrupted, nothing failed or was left

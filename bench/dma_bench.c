@@ -1,0 +1,98 @@
+/*
+ * dma_bench.c - memory for devices: dma_pool_alloc + dma_pool_free pairs
+ * (a descriptor pool of 64 and 512 bytes, each with 100 blocks already in
+ * use: the reused block's poison check and refill included), coherent
+ * allocations of 1 and 4 pages (the record, the page run, the zeroing),
+ * and mempool_alloc + mempool_free over kmalloc-256 (the allocator serving).
+ */
+#include <bench/bench.h>
+#include <mm/dma.h>
+#include <mm/mempool.h>
+#include <mm/mm.h>
+
+#define PAIRS 5000
+#define LIVE 100
+
+static struct device bench_dev = { "bench", NULL, DMA_BIT_MASK(32) };
+
+static void bench_pool(size_t size)
+{
+	struct dma_pool *pool = dma_pool_create("bench", &bench_dev, size, 0, 0);
+	static void *live[LIVE];
+	static dma_addr_t live_h[LIVE];
+	dma_addr_t h;
+	u64 t0, t1;
+	int n = 0;
+
+	if (!pool) {
+		bench_fail("bench: dma_pool size=%zu failed: no pool\n", size);
+		return;
+	}
+	for (; n < LIVE; n++)
+		if (!(live[n] = dma_pool_alloc(pool, GFP_KERNEL, &live_h[n])))
+			break;
+	t0 = bench_instret();
+	for (int i = 0; i < PAIRS && n == LIVE; i++)
+		dma_pool_free(pool, dma_pool_alloc(pool, GFP_KERNEL, &h), h);
+	t1 = bench_instret();
+	if (n == LIVE)
+		kprintf("bench: dma_pool size=%zu insns=%llu pairs=%d\n", size,
+			(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS);
+	else
+		bench_fail("bench: dma_pool size=%zu failed: no memory\n", size);
+	while (n-- > 0)
+		dma_pool_free(pool, live[n], live_h[n]);
+	dma_pool_destroy(pool);
+}
+
+static void bench_coherent(unsigned int pages)
+{
+	size_t size = (size_t)pages * PAGE_SIZE;
+	dma_addr_t h;
+	void *p = dma_alloc_coherent(&bench_dev, size, &h, GFP_KERNEL);
+	u64 t0, t1;
+
+	if (!p) {
+		bench_fail("bench: dma_coherent pages=%u failed: no memory\n", pages);
+		return;
+	}
+	dma_free_coherent(&bench_dev, size, p, h);
+	t0 = bench_instret();
+	for (int i = 0; i < PAIRS / 10; i++) {
+		p = dma_alloc_coherent(&bench_dev, size, &h, GFP_KERNEL);
+		dma_free_coherent(&bench_dev, size, p, h);
+	}
+	t1 = bench_instret();
+	kprintf("bench: dma_coherent pages=%u insns=%llu pairs=%d\n", pages,
+		(unsigned long long)bench_per_op(t0, t1, PAIRS / 10), PAIRS / 10);
+}
+
+static void bench_mempool(void)
+{
+	mempool_t *pool = mempool_create_kmalloc_pool(16, 256);
+	u64 t0, t1;
+
+	if (!pool) {
+		bench_fail("bench: mempool failed: no pool\n");
+		return;
+	}
+	mempool_free(mempool_alloc(pool, GFP_KERNEL), pool);
+	t0 = bench_instret();
+	for (int i = 0; i < PAIRS; i++)
+		mempool_free(mempool_alloc(pool, GFP_KERNEL), pool);
+	t1 = bench_instret();
+	kprintf("bench: mempool kmalloc=256 min_nr=16 insns=%llu pairs=%d\n",
+		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS);
+	mempool_destroy(pool);
+}
+
+static void dma_bench(void)
+{
+	bench_dev.coherent_dma_mask = DMA_BIT_MASK(32);
+	bench_pool(64);
+	bench_pool(512);
+	bench_coherent(1);
+	bench_coherent(4);
+	bench_mempool();
+}
+BENCH("dma", dma_bench);
