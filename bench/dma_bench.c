@@ -2,11 +2,13 @@
  * dma_bench.c - memory for devices: dma_pool_alloc + dma_pool_free pairs
  * (a descriptor pool of 64 and 512 bytes, each with 100 blocks already in
  * use: the reused block's poison check and refill included), coherent
- * allocations of 1 and 4 pages (the record, the page run, the zeroing),
+ * allocations of 1 and 4 pages (the record, the page run, the zeroing), a
+ * streaming map + unmap of a buffer the device reaches (the record only),
  * and mempool_alloc + mempool_free over kmalloc-256 (the allocator serving).
  */
 #include <bench/bench.h>
 #include <mm/dma.h>
+#include <mm/kmalloc.h>
 #include <mm/mempool.h>
 #include <mm/mm.h>
 
@@ -67,6 +69,25 @@ static void bench_coherent(unsigned int pages)
 		(unsigned long long)bench_per_op(t0, t1, PAIRS / 10), PAIRS / 10);
 }
 
+static void bench_map(void)
+{
+	void *buf = kmalloc(1500, GFP_KERNEL);
+	u64 t0, t1;
+
+	if (!buf) {
+		bench_fail("bench: dma_map failed: no memory\n");
+		return;
+	}
+	t0 = bench_instret();
+	for (int i = 0; i < PAIRS; i++)
+		dma_unmap_single(&bench_dev, dma_map_single(&bench_dev, buf, 1500, DMA_TO_DEVICE), 1500,
+				 DMA_TO_DEVICE);
+	t1 = bench_instret();
+	kprintf("bench: dma_map size=1500 direct insns=%llu pairs=%d\n",
+		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS);
+	kfree(buf);
+}
+
 static void bench_mempool(void)
 {
 	mempool_t *pool = mempool_create_kmalloc_pool(16, 256);
@@ -93,6 +114,7 @@ static void dma_bench(void)
 	bench_pool(512);
 	bench_coherent(1);
 	bench_coherent(4);
+	bench_map();
 	bench_mempool();
 }
 BENCH("dma", dma_bench);

@@ -20,6 +20,15 @@
  * bytes). dma_free_coherent frees only what matches its record, so a wrong
  * size cannot free a neighbour's pages and a second free finds no record.
  *
+ * Streaming mappings (dma_map_single / dma_map_page). A buffer at or below
+ * the device's mask is mapped as it is: its device address is its physical
+ * address. One above it is bounced (Linux's swiotlb): pages below the mask
+ * are taken as a coherent allocation's are, filled from the buffer at map
+ * time (whatever the direction, as swiotlb does: the bytes the device does
+ * not write come back unchanged), and copied back when the device may have
+ * written it, at unmap and at dma_sync_single_for_cpu. Every mapping is recorded in a second tree
+ * keyed by device address, so unmaps and syncs are checked as frees are.
+ *
  * DMA pools. A pool carves "pool pages" (one coherent allocation each: a
  * page, or the block size rounded up to pages) into blocks at fixed
  * offsets: in each boundary-sized segment, segment / size blocks from its
@@ -43,10 +52,11 @@
  * write after free (by the CPU, or by a device still using a descriptor
  * its driver freed) is reported with the first changed byte.
  *
- * Locks: dma_lock covers the tree of coherent allocations and the list of
- * pools; each pool's lock its tree, lists and bitmaps. Neither is held
- * across a page allocation. Both are taken with interrupts masked, so
- * pools may be used from interrupt handlers with GFP_ATOMIC.
+ * Locks: dma_lock covers the trees of coherent allocations and of
+ * mappings and the list of pools; each pool's lock its tree, lists and
+ * bitmaps. Neither is held across a page allocation. Both are taken with
+ * interrupts masked, so pools and mappings may be used from interrupt
+ * handlers with GFP_ATOMIC.
  */
 #include <lib/avl.h>
 #include <lib/kstring.h>
@@ -57,6 +67,7 @@
 #include <mm/mm.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
+#include <mm/vmalloc.h>
 #include "internal.h"
 
 #define DMA_TRIES 8            /* blocks held per zone before trying a lower one */
@@ -83,7 +94,9 @@ struct dma_coherent {
 	struct avl_node node;
 	size_t size;            /* as asked */
 	void *cpu_addr;
-	const struct device *dev;
+	const struct device *dev; /* compared, never read: it may be gone */
+	const char *dev_name;     /* and its name and mask when allocated */
+	u64 mask;
 	unsigned long caller;
 	bool contig;            /* alloc_contig_pages' run (above MAX_ORDER) */
 	const struct dma_pool *pool; /* the pool whose page this is, or NULL */
@@ -118,11 +131,6 @@ void dma_coherent_totals(unsigned long *nr, unsigned long *bytes)
 static u64 zone_start_phys(const struct zone *z)
 {
 	return (u64)z->zone_start_pfn << PAGE_SHIFT;
-}
-
-static u64 zone_last_byte(const struct zone *z)
-{
-	return ((u64)(z->zone_start_pfn + z->spanned_pages) << PAGE_SHIFT) - 1;
 }
 
 static const gfp_t zone_gfp_bits[MAX_NR_ZONES] = {
@@ -234,9 +242,7 @@ static void *alloc_below(size_t size, u64 mask, gfp_t gfp, bool contig)
 				got = p;
 				break;
 			}
-			held[nheld++] = p;
-			if (zone_last_byte(z) <= mask)
-				break; /* (cannot happen: the whole zone fits) */
+			held[nheld++] = p; /* (only where the mask cuts the zone) */
 		}
 		while (nheld)
 			free_run(held[--nheld], size, contig);
@@ -286,7 +292,8 @@ static void *coherent_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 		return NULL;
 	}
 	*rec = (struct dma_coherent){ .dma = virt_to_phys(p), .size = size, .cpu_addr = p,
-				      .dev = dev, .caller = caller, .contig = contig, .pool = pool };
+				      .dev = dev, .dev_name = dev_name(dev), .mask = mask,
+				      .caller = caller, .contig = contig, .pool = pool };
 	flags = spin_lock_irqsave(&dma_lock);
 	avl_insert(&coherent_tree, &rec->node); /* pages are ours: the key is new */
 	coherent_nr++;
@@ -321,13 +328,14 @@ static struct dma_coherent *take_record(const struct device *dev, size_t size, v
 	else if (rec->dev != dev)
 		why = "the device is not the allocation's";
 	if (why) {
-		spin_unlock_irqrestore(&dma_lock, flags);
-		kprintf("dma_free_coherent(%s, %zu, %p, 0x%llx): %s", dev_name(dev), size, cpu_addr,
-			(unsigned long long)handle, why);
+		char was[96] = "";
+
 		if (rec)
-			kprintf(" (allocated: %s, %zu bytes at %p)", dev_name(rec->dev), rec->size,
-				rec->cpu_addr);
-		kprintf("; nothing freed\n");
+			ksnprintf(was, sizeof(was), " (allocated: %s, %zu bytes at %p)", rec->dev_name,
+				  rec->size, rec->cpu_addr);
+		spin_unlock_irqrestore(&dma_lock, flags);
+		kprintf("dma_free_coherent(%s, %zu, %p, 0x%llx): %s%s; nothing freed\n", dev_name(dev), size,
+			cpu_addr, (unsigned long long)handle, why, was);
 		count_error();
 		return NULL;
 	}
@@ -353,6 +361,214 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr
 {
 	if (cpu_addr)
 		coherent_free(dev, size, cpu_addr, handle, NULL);
+}
+
+/* =========================== streaming mappings =========================== */
+
+struct dma_mapping {
+	u64 dma;                 /* key: the device address */
+	struct avl_node node;
+	size_t size;
+	void *cpu_addr;          /* the driver's buffer */
+	void *bounce;            /* the copy below the mask, or NULL (direct) */
+	const struct device *dev;
+	const char *dev_name;
+	u64 mask;
+	enum dma_data_direction dir;
+	unsigned long caller;
+};
+
+static struct avl_tree mapping_tree = AVL_TREE_INIT(struct dma_mapping, node, dma);
+static unsigned long mapping_nr, mapping_bounced;
+
+static struct dma_mapping *mapping_of(struct avl_node *n)
+{
+	return n ? avl_entry(n, struct dma_mapping, node) : NULL;
+}
+
+void dma_mapping_totals(unsigned long *nr, unsigned long *bounced)
+{
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+
+	*nr = mapping_nr;
+	*bounced = mapping_bounced;
+	spin_unlock_irqrestore(&dma_lock, flags);
+}
+
+static u64 streaming_mask(const struct device *dev)
+{
+	return dev->dma_mask ? *dev->dma_mask : dev->coherent_dma_mask;
+}
+
+/* Does [@ptr, @ptr + @size) lie in the linear map, on RAM with struct pages? */
+static bool in_linear_map(const void *ptr, size_t size)
+{
+	u64 pa = virt_to_phys(ptr);
+
+	return !is_vmalloc_addr(ptr) && pa + size > pa && virt_to_page(ptr) &&
+	       virt_to_page((const char *)ptr + size - 1);
+}
+
+static bool copies_to_device(enum dma_data_direction dir)
+{
+	return dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
+}
+
+static bool copies_from_device(enum dma_data_direction dir)
+{
+	return dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL;
+}
+
+static dma_addr_t map_refused(const struct device *dev, const void *ptr, size_t size, const char *why)
+{
+	kprintf("dma_map_single(%s, %p, %zu): %s\n", dev_name(dev), ptr, size, why);
+	count_error();
+	return DMA_MAPPING_ERROR;
+}
+
+static dma_addr_t map_one(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir,
+			  unsigned long caller)
+{
+	struct dma_mapping *m;
+	unsigned long flags;
+	u64 pa, mask;
+
+	if (!dev || !streaming_mask(dev))
+		return map_refused(dev, ptr, size, !dev ? "no device" : "the device has no DMA mask");
+	if (!size || (unsigned int)dir > DMA_FROM_DEVICE)
+		return map_refused(dev, ptr, size, !size ? "size 0" : "not a direction (DMA_TO_DEVICE, "
+					   "DMA_FROM_DEVICE, DMA_BIDIRECTIONAL)");
+	if (!in_linear_map(ptr, size))
+		return map_refused(dev, ptr, size, "not RAM in the linear map (vmalloc memory: map its "
+					   "pages one by one)");
+	mask = streaming_mask(dev);
+	pa = virt_to_phys(ptr);
+	m = kmalloc(sizeof(*m), GFP_ATOMIC);
+	if (!m)
+		return map_refused(dev, ptr, size, "no memory for the mapping's record");
+	*m = (struct dma_mapping){ .dma = pa, .size = size, .cpu_addr = ptr, .dev = dev,
+				   .dev_name = dev_name(dev), .mask = mask, .dir = dir, .caller = caller };
+	if (pa + size - 1 > mask) {
+		m->bounce = highest_zone_for(mask) < 0 ? NULL : alloc_below(size, mask, GFP_ATOMIC, false);
+		if (!m->bounce) {
+			kfree(m);
+			return map_refused(dev, ptr, size, "above the DMA mask, and no memory below it for a "
+						   "bounce buffer");
+		}
+		memcpy(m->bounce, ptr, size); /* (every direction: what the device does
+					       * not write comes back as it was) */
+		m->dma = virt_to_phys(m->bounce);
+	}
+	flags = spin_lock_irqsave(&dma_lock);
+	if (avl_insert(&mapping_tree, &m->node)) {
+		spin_unlock_irqrestore(&dma_lock, flags);
+		if (m->bounce)
+			free_pages_exact(m->bounce, size);
+		kfree(m);
+		return map_refused(dev, ptr, size, "already mapped at this device address (unmap it first)");
+	}
+	mapping_nr++;
+	mapping_bounced += m->bounce != NULL;
+	spin_unlock_irqrestore(&dma_lock, flags);
+	return m->dma;
+}
+
+dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir)
+{
+	return map_one(dev, ptr, size, dir, RET_IP);
+}
+
+dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
+			enum dma_data_direction dir)
+{
+	return map_one(dev, page ? (char *)page_address(page) + offset : NULL, size, dir, RET_IP);
+}
+
+/*
+ * The mapping that (@dev, @addr, @size, @dir) names, taken out of the tree
+ * when @take; NULL with a report (from @what) when there is none or an
+ * argument differs. A sync may name a part of a mapping: @addr inside it,
+ * @size within it.
+ */
+static struct dma_mapping *find_mapping(const char *what, const struct device *dev, dma_addr_t addr,
+					size_t size, enum dma_data_direction dir, bool take)
+{
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+	struct dma_mapping *m = mapping_of(take ? avl_find(&mapping_tree, addr)
+						: avl_floor(&mapping_tree, addr));
+	const char *why = NULL;
+	char was[96] = "";
+
+	if (!m || (!take && addr - m->dma >= m->size))
+		why = "no streaming mapping there (never mapped, or unmapped already)";
+	else if (m->dev != dev)
+		why = "the device is not the mapping's";
+	else if (take ? size != m->size : size > m->size - (addr - m->dma))
+		why = "the size is not the mapping's";
+	else if (dir != m->dir)
+		why = "the direction is not the mapping's";
+	if (why) {
+		if (m)
+			ksnprintf(was, sizeof(was), " (mapped: %s, %zu bytes, direction %d)", m->dev_name,
+				  m->size, (int)m->dir);
+		spin_unlock_irqrestore(&dma_lock, flags);
+		kprintf("%s(%s, 0x%llx, %zu): %s%s; nothing done\n", what, dev_name(dev),
+			(unsigned long long)addr, size, why, was);
+		count_error();
+		return NULL;
+	}
+	if (take) {
+		avl_remove(&mapping_tree, addr);
+		mapping_nr--;
+		mapping_bounced -= m->bounce != NULL;
+	}
+	spin_unlock_irqrestore(&dma_lock, flags);
+	return m;
+}
+
+static void unmap_one(const char *what, struct device *dev, dma_addr_t addr, size_t size,
+		      enum dma_data_direction dir)
+{
+	struct dma_mapping *m = find_mapping(what, dev, addr, size, dir, true);
+
+	if (!m)
+		return;
+	if (m->bounce) {
+		if (copies_from_device(dir))
+			memcpy(m->cpu_addr, m->bounce, size);
+		free_pages_exact(m->bounce, size);
+	}
+	kfree(m);
+}
+
+void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
+{
+	unmap_one("dma_unmap_single", dev, addr, size, dir);
+}
+
+void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
+{
+	unmap_one("dma_unmap_page", dev, addr, size, dir);
+}
+
+/* (The mapping stays the caller's between its map and unmap: no lock is
+ * needed to copy through it.) */
+void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+			     enum dma_data_direction dir)
+{
+	struct dma_mapping *m = find_mapping("dma_sync_single_for_cpu", dev, addr, size, dir, false);
+
+	if (m && m->bounce && copies_from_device(dir))
+		memcpy((char *)m->cpu_addr + (addr - m->dma), (char *)m->bounce + (addr - m->dma), size);
+}
+
+void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+				enum dma_data_direction dir)
+{
+	struct dma_mapping *m = find_mapping("dma_sync_single_for_device", dev, addr, size, dir, false);
+
+	if (m && m->bounce && copies_to_device(dir))
+		memcpy((char *)m->bounce + (addr - m->dma), (char *)m->cpu_addr + (addr - m->dma), size);
 }
 
 /* ================================ DMA pools =============================== */
@@ -824,16 +1040,31 @@ static int check_coherent(struct avl_node *n, void *arg)
 	if (rec->dma != virt_to_phys(rec->cpu_addr))
 		problem(&t->errors, "dma: allocation at 0x%llx: CPU address %p is not its own\n",
 			(unsigned long long)rec->dma, rec->cpu_addr);
-	if (rec->dev->coherent_dma_mask && rec->dma + rec->size - 1 > rec->dev->coherent_dma_mask)
+	if (rec->dma + rec->size - 1 > rec->mask)
 		problem(&t->errors, "dma: allocation at 0x%llx (%zu bytes) of %s ends above its mask 0x%llx\n",
-			(unsigned long long)rec->dma, rec->size, dev_name(rec->dev),
-			(unsigned long long)rec->dev->coherent_dma_mask);
+			(unsigned long long)rec->dma, rec->size, rec->dev_name, (unsigned long long)rec->mask);
+	return 0;
+}
+
+static int check_mapping(struct avl_node *n, void *arg)
+{
+	struct coherent_tally *t = arg;
+	const struct dma_mapping *m = mapping_of(n);
+
+	t->nr++;
+	t->bytes += m->bounce != NULL;
+	if (m->dma != virt_to_phys(m->bounce ? m->bounce : m->cpu_addr))
+		problem(&t->errors, "dma: mapping at 0x%llx: not the address of its %s\n",
+			(unsigned long long)m->dma, m->bounce ? "bounce buffer" : "buffer");
+	if (m->dma + m->size - 1 > m->mask)
+		problem(&t->errors, "dma: mapping at 0x%llx (%zu bytes) of %s ends above its mask 0x%llx\n",
+			(unsigned long long)m->dma, m->size, m->dev_name, (unsigned long long)m->mask);
 	return 0;
 }
 
 int dma_check(void)
 {
-	struct coherent_tally t = { 0, 0, 0 };
+	struct coherent_tally t = { 0, 0, 0 }, mt = { 0, 0, 0 };
 	unsigned long flags = spin_lock_irqsave(&dma_lock);
 	struct list_head *pos;
 	int errors;
@@ -842,7 +1073,11 @@ int dma_check(void)
 	if (t.nr != coherent_nr || t.bytes != coherent_bytes)
 		problem(&t.errors, "dma: %lu allocations of %lu bytes recorded, %lu of %lu counted\n", t.nr,
 			t.bytes, coherent_nr, coherent_bytes);
-	errors = t.errors;
+	avl_walk(&mapping_tree, check_mapping, &mt);
+	if (mt.nr != mapping_nr || mt.bytes != mapping_bounced)
+		problem(&mt.errors, "dma: %lu mappings (%lu bounced) recorded, %lu (%lu) counted\n", mt.nr,
+			mt.bytes, mapping_nr, mapping_bounced);
+	errors = t.errors + mt.errors;
 	list_for_each(pos, &pool_list)
 		errors += dma_pool_check(list_entry(pos, struct dma_pool, link));
 	spin_unlock_irqrestore(&dma_lock, flags);
@@ -875,10 +1110,24 @@ static int show_one_coherent(struct avl_node *n, void *arg)
 	(void)arg;
 	kprintf("0x%010llx-0x%010llx %8zu %s", (unsigned long long)rec->dma,
 		(unsigned long long)(rec->dma + (round_pages(rec->size) << PAGE_SHIFT)), rec->size,
-		dev_name(rec->dev));
+		rec->dev_name);
 	if (rec->pool)
 		kprintf(" pool=%s", rec->pool->name);
 	mm_print_pc(rec->caller, true);
+	kprintf("\n");
+	return 0;
+}
+
+static int show_one_mapping(struct avl_node *n, void *arg)
+{
+	static const char *const dirs[] = { "bidirectional", "to-device", "from-device" };
+	const struct dma_mapping *m = mapping_of(n);
+
+	(void)arg;
+	kprintf("0x%010llx-0x%010llx %8zu %s map %s%s", (unsigned long long)m->dma,
+		(unsigned long long)(m->dma + m->size), m->size, m->dev_name, dirs[m->dir],
+		m->bounce ? " bounced" : "");
+	mm_print_pc(m->caller, true);
 	kprintf("\n");
 	return 0;
 }
@@ -888,9 +1137,39 @@ void show_dma_coherent(void)
 	unsigned long flags = spin_lock_irqsave(&dma_lock);
 
 	avl_walk(&coherent_tree, show_one_coherent, NULL);
-	kprintf("dma: %lu coherent allocation%s, %lu KiB\n", coherent_nr, coherent_nr == 1 ? "" : "s",
-		coherent_bytes >> 10);
+	avl_walk(&mapping_tree, show_one_mapping, NULL);
+	kprintf("dma: %lu coherent allocation%s, %lu KiB; %lu streaming mapping%s, %lu bounced\n",
+		coherent_nr, coherent_nr == 1 ? "" : "s", coherent_bytes >> 10, mapping_nr,
+		mapping_nr == 1 ? "" : "s", mapping_bounced);
 	spin_unlock_irqrestore(&dma_lock, flags);
+}
+
+static int bounced_buffer_holds(struct avl_node *n, void *arg)
+{
+	const struct dma_mapping *m = mapping_of(n);
+	u64 pa = *(const u64 *)arg, buf = virt_to_phys(m->cpu_addr);
+
+	if (!m->bounce || pa - buf >= m->size)
+		return 0;
+	kprintf("whatis: mapped for %s through a bounce buffer at dma 0x%llx: byte %llu of %zu\n",
+		m->dev_name, (unsigned long long)m->dma, (unsigned long long)(pa - buf), m->size);
+	return 1;
+}
+
+/* whatis for a streaming mapping whose buffer or bounce buffer holds @pa
+ * (dma_lock held): the tree by device address, then every bounced
+ * mapping by its buffer's address (a debugging call: a walk). */
+static bool mapping_whatis(u64 pa)
+{
+	const struct dma_mapping *m = mapping_of(avl_floor(&mapping_tree, pa));
+
+	if (m && pa - m->dma < m->size) {
+		kprintf("whatis: %s of a streaming DMA mapping of %s: byte %llu of %zu at dma 0x%llx\n",
+			m->bounce ? "the bounce buffer" : "the buffer", m->dev_name,
+			(unsigned long long)(pa - m->dma), m->size, (unsigned long long)m->dma);
+		return true;
+	}
+	return avl_walk(&mapping_tree, bounced_buffer_holds, &pa) != 0;
 }
 
 bool dma_whatis(u64 pa)
@@ -900,7 +1179,7 @@ bool dma_whatis(u64 pa)
 	bool found = rec && pa - rec->dma < (round_pages(rec->size) << PAGE_SHIFT);
 
 	if (found) {
-		kprintf("whatis: coherent DMA memory of %s: byte %llu of %zu at dma 0x%llx", dev_name(rec->dev),
+		kprintf("whatis: coherent DMA memory of %s: byte %llu of %zu at dma 0x%llx", rec->dev_name,
 			(unsigned long long)(pa - rec->dma), rec->size, (unsigned long long)rec->dma);
 		if (rec->pool) {
 			long i = block_at(rec->pool, pa - rec->dma);
@@ -911,6 +1190,7 @@ bool dma_whatis(u64 pa)
 		}
 		kprintf("\n");
 	}
+	found = mapping_whatis(pa) || found;
 	spin_unlock_irqrestore(&dma_lock, flags);
 	return found;
 }

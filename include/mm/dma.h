@@ -43,7 +43,10 @@ typedef u64 dma_addr_t;
  * The part of Linux's struct device that DMA allocations read. dma_mask
  * (streaming mappings: rvmm has none) may be NULL; coherent_dma_mask is
  * what dma_alloc_coherent and DMA pools honour, 0 meaning "not set" (an
- * error, as in Linux). init_name names the device in reports.
+ * error, as in Linux). init_name names the device in reports (kept by
+ * pointer: a string that lives as long as the device's allocations). The
+ * device itself may go before its allocations: they keep its name and
+ * mask.
  */
 struct device {
 	const char *init_name;
@@ -88,6 +91,51 @@ int dma_set_mask_and_coherent(struct device *dev, u64 mask);
 #define DMA_MAPPING_ERROR (~(dma_addr_t)0)
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp);
 void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr_t handle);
+
+/*
+ * Streaming mappings: memory the driver already has (kmalloc, pages) handed
+ * to a device for one transfer (Linux's dma_map_single / dma_map_page).
+ * The device address is the buffer's physical address when the buffer
+ * lies at or below the device's DMA mask (*dev->dma_mask, or the coherent
+ * mask when dma_mask is NULL); otherwise the transfer goes through a
+ * bounce buffer below the mask (Linux's swiotlb): a copy of the buffer at
+ * map time, copied back for DMA_FROM_DEVICE and DMA_BIDIRECTIONAL at
+ * unmap (and at
+ * dma_sync_single_for_cpu; dma_sync_single_for_device copies the CPU's
+ * writes to it). So a 32-bit device works on a buffer kmalloc'ed above
+ * 4 GiB.
+ *
+ * dma_map_single returns DMA_MAPPING_ERROR (test it with
+ * dma_mapping_error) with a message for a buffer outside the linear map
+ * (vmalloc memory: map its pages one by one), size 0, a bad direction, a
+ * device without a mask, a buffer already mapped at that address, or no
+ * memory for the bounce buffer. Every mapping is recorded: unmapping or
+ * syncing with another size, direction or device, or an address not
+ * mapped, is reported and does nothing.
+ */
+enum dma_data_direction {
+	DMA_BIDIRECTIONAL = 0,
+	DMA_TO_DEVICE = 1,
+	DMA_FROM_DEVICE = 2,
+	DMA_NONE = 3,
+};
+struct page;
+dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir);
+void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir);
+dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
+			enum dma_data_direction dir);
+void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir);
+void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+			     enum dma_data_direction dir);
+void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+				enum dma_data_direction dir);
+static inline int dma_mapping_error(struct device *dev, dma_addr_t addr)
+{
+	(void)dev;
+	return addr == DMA_MAPPING_ERROR;
+}
+/* Streaming mappings live now, and how many of them are bounced. */
+void dma_mapping_totals(unsigned long *nr, unsigned long *bounced);
 
 /*
  * DMA pools: blocks of one size from coherent pages, for descriptors and
@@ -152,7 +200,8 @@ int dma_pool_check(struct dma_pool *pool);
 int dma_check(void);
 
 /* Reports: every pool as Linux's pools file ("poolinfo - 0.1"), and every
- * coherent allocation (device address range, size, device, caller). */
+ * coherent allocation (device address range, size, device, caller), then
+ * every streaming mapping. */
 void show_dma_pools(void);
 void show_dma_coherent(void);
 

@@ -6,7 +6,9 @@
  * Checked: memory ends at or below the device's mask (a 32-bit device's
  * below 4 GiB even when the Normal zone has room), comes zeroed, aligned to
  * its order and in exact pages; masks no RAM can meet are refused; every
- * mismatched or repeated free is reported and frees nothing; pool blocks
+ * mismatched or repeated free is reported and frees nothing; a buffer
+ * above a device's mask is streamed through a bounce buffer below it,
+ * copied each way as its direction says; pool blocks
  * keep their size, alignment and boundary, map back to their pages, catch
  * double and foreign frees and writes after free; the checkers pass after
  * every step.
@@ -19,6 +21,7 @@
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
+#include <mm/vmalloc.h>
 #include <tests/ktest.h>
 #include "fakeram.h"
 #include "host.h"
@@ -223,6 +226,143 @@ static void coherent_bad_frees(struct ktest *t)
 	EXPECT_EQ(dma_error_count() - e0, 6ul);
 	dma_free_coherent(&d, 2 * PAGE_SIZE, NULL, h); /* NULL: nothing, no error */
 	EXPECT_EQ(dma_error_count() - e0, 6ul);
+	dma_teardown(t, fr);
+}
+
+/* ---- streaming mappings ----------------------------------------------------- */
+
+/* A page of the Normal zone (above 4 GiB), filled with @byte. */
+static void *high_buffer(int byte)
+{
+	struct page *pg = alloc_pages(GFP_KERNEL, 0);
+	void *p = pg ? page_address(pg) : NULL;
+
+	if (p)
+		memset(p, byte, PAGE_SIZE);
+	return p;
+}
+
+/* Within the mask: the buffer itself; above it: a bounce buffer below it,
+ * copied in for the device and back for the CPU as the direction says. */
+static void streaming_bounces_above_mask(struct ktest *t)
+{
+	struct fakeram *fr = dma_setup(t);
+	struct device d64 = { "dev64", NULL, DMA_BIT_MASK(64) };
+	struct device d32 = { "dev32", NULL, DMA_BIT_MASK(32) };
+	unsigned long nr, bounced;
+	unsigned char *buf, *dev_view;
+	dma_addr_t a;
+
+	ASSERT(fr != NULL);
+	buf = high_buffer(0x11);
+	ASSERT(buf != NULL);
+	ASSERT(virt_to_phys(buf) >= FOUR_GIB);
+	/* direct */
+	a = dma_map_single(&d64, buf + 100, 1000, DMA_TO_DEVICE);
+	EXPECT_EQ(a, virt_to_phys(buf + 100));
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 1ul);
+	EXPECT_EQ(bounced, 0ul);
+	dma_unmap_single(&d64, a, 1000, DMA_TO_DEVICE);
+	/* to the device: a copy below 4 GiB */
+	a = dma_map_single(&d32, buf + 100, 1000, DMA_TO_DEVICE);
+	ASSERT(!dma_mapping_error(&d32, a));
+	EXPECT(a + 999 < FOUR_GIB);
+	dev_view = phys_to_virt(a);
+	EXPECT(dev_view[0] == 0x11 && dev_view[999] == 0x11);
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(bounced, 1ul);
+	EXPECT_EQ(dma_check(), 0);
+	memset(dev_view, 0x99, 1000); /* (the device does not write a to-device buffer: not copied back) */
+	dma_unmap_single(&d32, a, 1000, DMA_TO_DEVICE);
+	EXPECT(buf[100] == 0x11);
+	/* from the device: its writes reach the buffer at sync and unmap */
+	a = dma_map_single(&d32, buf, 512, DMA_FROM_DEVICE);
+	ASSERT(!dma_mapping_error(&d32, a));
+	dev_view = phys_to_virt(a);
+	memset(dev_view, 0x22, 512);
+	dma_sync_single_for_cpu(&d32, a + 256, 128, DMA_FROM_DEVICE);
+	EXPECT(buf[255] == 0x11 && buf[256] == 0x22 && buf[383] == 0x22 && buf[384] == 0x11);
+	dma_unmap_single(&d32, a, 512, DMA_FROM_DEVICE);
+	EXPECT(buf[0] == 0x22 && buf[511] == 0x22 && buf[512] == 0x11);
+	/* both ways: the CPU's writes reach the device at sync_for_device */
+	a = dma_map_page(&d32, virt_to_page(buf), 1024, 64, DMA_BIDIRECTIONAL);
+	ASSERT(!dma_mapping_error(&d32, a));
+	dev_view = phys_to_virt(a);
+	EXPECT(dev_view[0] == 0x11);
+	buf[1024] = 0x33;
+	dma_sync_single_for_device(&d32, a, 64, DMA_BIDIRECTIONAL);
+	EXPECT(dev_view[0] == 0x33);
+	dev_view[63] = 0x44;
+	dma_unmap_page(&d32, a, 64, DMA_BIDIRECTIONAL);
+	EXPECT(buf[1024 + 63] == 0x44);
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 0ul);
+	free_page((unsigned long)buf);
+	dma_teardown(t, fr);
+}
+
+/* Refused maps return DMA_MAPPING_ERROR; bad unmaps and syncs do nothing;
+ * each is named. */
+static void streaming_refusals(struct ktest *t)
+{
+	struct fakeram *fr = dma_setup(t);
+	struct device d = { "dev32", NULL, DMA_BIT_MASK(32) };
+	struct device other = { "other", NULL, DMA_BIT_MASK(32) };
+	struct device none = { "none", NULL, 0 };
+	struct device low = { "low", NULL, DMA_BIT_MASK(24) };
+	unsigned long e0 = dma_error_count(), nr, bounced;
+	struct fr_capture cap;
+	unsigned char *buf;
+	char out[4096];
+	dma_addr_t a;
+
+	ASSERT(fr != NULL);
+	buf = high_buffer(0x11);
+	ASSERT(buf != NULL);
+	a = dma_map_single(&d, buf, 256, DMA_FROM_DEVICE);
+	ASSERT(!dma_mapping_error(&d, a));
+	fr_capture_start(&cap);
+	EXPECT(dma_mapping_error(&d, dma_map_single(&d, buf, 0, DMA_TO_DEVICE)));
+	EXPECT(dma_mapping_error(&d, dma_map_single(&d, buf, 8, (enum dma_data_direction)7)));
+	EXPECT(dma_mapping_error(&d, dma_map_single(&d, buf, 8, DMA_NONE)));
+	EXPECT(dma_mapping_error(&d, dma_map_single(&d, (void *)VMALLOC_START, 8, DMA_TO_DEVICE)));
+	EXPECT(dma_mapping_error(&none, dma_map_single(&none, buf, 8, DMA_TO_DEVICE)));
+	EXPECT(dma_mapping_error(&low, dma_map_single(&low, buf, 8, DMA_TO_DEVICE)));
+	dma_unmap_single(&d, a, 128, DMA_FROM_DEVICE);      /* size */
+	dma_unmap_single(&d, a, 256, DMA_TO_DEVICE);        /* direction */
+	dma_unmap_single(&other, a, 256, DMA_FROM_DEVICE);  /* device */
+	dma_unmap_single(&d, a + 8, 256, DMA_FROM_DEVICE);  /* address */
+	dma_sync_single_for_cpu(&d, a + 200, 100, DMA_FROM_DEVICE); /* past its end */
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(strstr(out, "dma_map_single(dev32, ") != NULL);
+	EXPECT(strstr(out, "size 0") != NULL);
+	EXPECT_EQ(fr_count_substr(out, "not a direction"), 2);
+	EXPECT(strstr(out, "not RAM in the linear map") != NULL);
+	EXPECT(strstr(out, "the device has no DMA mask") != NULL);
+	EXPECT(strstr(out, "no memory below it for a bounce buffer") != NULL);
+	EXPECT_EQ(fr_count_substr(out, "the size is not the mapping's"), 2);
+	EXPECT(strstr(out, "the direction is not the mapping's") != NULL);
+	EXPECT(strstr(out, "the device is not the mapping's") != NULL);
+	EXPECT(strstr(out, "never mapped, or unmapped already") != NULL);
+	EXPECT_EQ(fr_count_substr(out, "; nothing done"), 5);
+	EXPECT_EQ(dma_error_count() - e0, 11ul);
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 1ul);
+	dma_unmap_single(&d, a, 256, DMA_FROM_DEVICE);
+	fr_capture_start(&cap);
+	dma_unmap_single(&d, a, 256, DMA_FROM_DEVICE); /* twice */
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(strstr(out, "never mapped, or unmapped already") != NULL);
+	/* the same buffer mapped twice for a device that reaches it */
+	d.coherent_dma_mask = DMA_BIT_MASK(64);
+	a = dma_map_single(&d, buf, 64, DMA_TO_DEVICE);
+	fr_capture_start(&cap);
+	EXPECT(dma_mapping_error(&d, dma_map_single(&d, buf, 64, DMA_TO_DEVICE)));
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(strstr(out, "already mapped at this device address") != NULL);
+	dma_unmap_single(&d, a, 64, DMA_TO_DEVICE);
+	free_page((unsigned long)buf);
 	dma_teardown(t, fr);
 }
 
@@ -473,7 +613,8 @@ static void pool_destroy_with_blocks_out(struct ktest *t)
 }
 
 KTEST_SUITE(dma, KTEST_CASE(coherent_honours_mask), KTEST_CASE(impossible_masks),
-	    KTEST_CASE(coherent_bad_frees), KTEST_CASE(pool_small_blocks), KTEST_CASE(pool_byte_aligned),
+	    KTEST_CASE(coherent_bad_frees), KTEST_CASE(streaming_bounces_above_mask),
+	    KTEST_CASE(streaming_refusals), KTEST_CASE(pool_small_blocks), KTEST_CASE(pool_byte_aligned),
 	    KTEST_CASE(pool_aligned_with_boundary), KTEST_CASE(pool_boundary_not_multiple),
 	    KTEST_CASE(pool_big_blocks), KTEST_CASE(pool_bad_create), KTEST_CASE(pool_bad_frees),
 	    KTEST_CASE(pool_write_after_free), KTEST_CASE(pool_destroy_with_blocks_out));

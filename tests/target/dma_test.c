@@ -99,6 +99,42 @@ static void mask_below_ram_refused(struct ktest *t)
 	EXPECT_EQ(dma_error_count() - e0, 2ul);
 }
 
+/* A kmalloc'ed buffer streamed to a 32-bit device: its own address when it
+ * lies below 4 GiB, a bounce buffer there when not (booted on 8 GiB, the
+ * Normal zone's pages are the first kmalloc takes); the device's writes
+ * reach the buffer at unmap either way. */
+static void streaming_below_4g(struct ktest *t)
+{
+	struct device d = { "ktest-dma-stream", NULL, DMA_BIT_MASK(32) };
+	unsigned long nr, bounced, seen_bounced = 0;
+
+	for (int i = 0; i < 16; i++) {
+		size_t size = 512 + 700 * (size_t)i;
+		unsigned char *buf = kmalloc(size, GFP_KERNEL);
+		unsigned char *dev_view;
+		dma_addr_t a;
+
+		ASSERT(buf != NULL);
+		memset(buf, 0x5c, size);
+		a = dma_map_single(&d, buf, size, DMA_BIDIRECTIONAL);
+		ASSERT(!dma_mapping_error(&d, a));
+		EXPECT(a + size - 1 < FOUR_GIB);
+		dma_mapping_totals(&nr, &bounced);
+		EXPECT_EQ(bounced, (unsigned long)(a != virt_to_phys(buf)));
+		EXPECT_EQ(a != virt_to_phys(buf), virt_to_phys(buf) + size - 1 >= FOUR_GIB);
+		seen_bounced += bounced;
+		dev_view = phys_to_virt(a);
+		EXPECT(dev_view[0] == 0x5c && dev_view[size - 1] == 0x5c);
+		dev_view[size - 1] = 0xd0; /* the device's write */
+		dma_unmap_single(&d, a, size, DMA_BIDIRECTIONAL);
+		EXPECT(buf[size - 1] == 0xd0);
+		kfree(buf);
+	}
+	if (has_normal_zone() && mem_node->zones[ZONE_NORMAL].free_pages > mem_node->zones[ZONE_DMA32].free_pages)
+		EXPECT(seen_bounced > 0);
+	EXPECT_EQ(dma_check(), 0);
+}
+
 /* Every hart allocates and frees descriptors of one pool at once. */
 static struct dma_pool *shared_pool;
 static int hart_errors[MAX_HARTS];
@@ -235,6 +271,6 @@ static void mempool_of_descriptors(struct ktest *t)
 	dma_pool_destroy(pool);
 }
 
-KTEST_SUITE(dma, KTEST_CASE(coherent_within_masks), KTEST_CASE(mask_below_ram_refused),
+KTEST_SUITE(dma, KTEST_CASE(coherent_within_masks), KTEST_CASE(mask_below_ram_refused), KTEST_CASE(streaming_below_4g),
 	    KTEST_CASE(pool_shared_by_harts), KTEST_CASE(commands_show_allocations),
 	    KTEST_CASE(mempool_of_descriptors));
