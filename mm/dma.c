@@ -66,7 +66,10 @@
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/mm_report.h>
+#include <mm/kfence.h>
 #include <mm/mmzone.h>
+#include <mm/pgtable.h>
+#include <mm/port.h>
 #include <mm/vmalloc.h>
 #include "internal.h"
 
@@ -370,6 +373,7 @@ struct dma_mapping {
 	struct avl_node node;
 	size_t size;
 	void *cpu_addr;          /* the driver's buffer */
+	u64 buf_pa;              /* its physical address */
 	void *bounce;            /* the copy below the mask, or NULL (direct) */
 	const struct device *dev;
 	const char *dev_name;
@@ -400,13 +404,34 @@ static u64 streaming_mask(const struct device *dev)
 	return dev->dma_mask ? *dev->dma_mask : dev->coherent_dma_mask;
 }
 
-/* Does [@ptr, @ptr + @size) lie in the linear map, on RAM with struct pages? */
-static bool in_linear_map(const void *ptr, size_t size)
+/*
+ * The physical address of [@ptr, @ptr + @size) into *@pa when those bytes
+ * are RAM at consecutive physical addresses: in the linear map (kmalloc,
+ * pages), or mapped elsewhere page by page (a KFENCE object, which lies in
+ * one page; a vmalloc area whose pages happen to be consecutive). False
+ * otherwise.
+ */
+static bool buffer_phys(const void *ptr, size_t size, u64 *pa)
 {
-	u64 pa = virt_to_phys(ptr);
+	u64 va = (u64)(uintptr_t)ptr, end = va + size - 1;
+	struct pgtable *pt;
 
-	return !is_vmalloc_addr(ptr) && pa + size > pa && virt_to_page(ptr) &&
-	       virt_to_page((const char *)ptr + size - 1);
+	if (end < va)
+		return false;
+	if (!is_vmalloc_addr(ptr) && !is_kfence_address(ptr)) {
+		*pa = virt_to_phys(ptr);
+		return virt_to_page(ptr) && virt_to_page((const char *)ptr + size - 1);
+	}
+	pt = port_kernel_pgtable();
+	if (!pt)
+		return false;
+	*pa = pgtable_translate(pt, va);
+	if (*pa == ~0ull)
+		return false;
+	for (u64 page = ALIGN_DOWN(va, PAGE_SIZE) + PAGE_SIZE; page <= end; page += PAGE_SIZE)
+		if (pgtable_translate(pt, page) != *pa + (page - va))
+			return false;
+	return true;
 }
 
 static bool copies_to_device(enum dma_data_direction dir)
@@ -438,15 +463,14 @@ static dma_addr_t map_one(struct device *dev, void *ptr, size_t size, enum dma_d
 	if (!size || (unsigned int)dir > DMA_FROM_DEVICE)
 		return map_refused(dev, ptr, size, !size ? "size 0" : "not a direction (DMA_TO_DEVICE, "
 					   "DMA_FROM_DEVICE, DMA_BIDIRECTIONAL)");
-	if (!in_linear_map(ptr, size))
-		return map_refused(dev, ptr, size, "not RAM in the linear map (vmalloc memory: map its "
-					   "pages one by one)");
+	if (!buffer_phys(ptr, size, &pa))
+		return map_refused(dev, ptr, size, "not RAM at consecutive physical addresses (vmalloc "
+					   "memory: map its pages one by one)");
 	mask = streaming_mask(dev);
-	pa = virt_to_phys(ptr);
 	m = kmalloc(sizeof(*m), GFP_ATOMIC);
 	if (!m)
 		return map_refused(dev, ptr, size, "no memory for the mapping's record");
-	*m = (struct dma_mapping){ .dma = pa, .size = size, .cpu_addr = ptr, .dev = dev,
+	*m = (struct dma_mapping){ .dma = pa, .buf_pa = pa, .size = size, .cpu_addr = ptr, .dev = dev,
 				   .dev_name = dev_name(dev), .mask = mask, .dir = dir, .caller = caller };
 	if (pa + size - 1 > mask) {
 		m->bounce = highest_zone_for(mask) < 0 ? NULL : alloc_below(size, mask, GFP_ATOMIC, false);
@@ -1053,7 +1077,7 @@ static int check_mapping(struct avl_node *n, void *arg)
 
 	t->nr++;
 	t->bytes += m->bounce != NULL;
-	if (m->dma != virt_to_phys(m->bounce ? m->bounce : m->cpu_addr))
+	if (m->dma != (m->bounce ? virt_to_phys(m->bounce) : m->buf_pa))
 		problem(&t->errors, "dma: mapping at 0x%llx: not the address of its %s\n",
 			(unsigned long long)m->dma, m->bounce ? "bounce buffer" : "buffer");
 	if (m->dma + m->size - 1 > m->mask)
@@ -1147,7 +1171,7 @@ void show_dma_coherent(void)
 static int bounced_buffer_holds(struct avl_node *n, void *arg)
 {
 	const struct dma_mapping *m = mapping_of(n);
-	u64 pa = *(const u64 *)arg, buf = virt_to_phys(m->cpu_addr);
+	u64 pa = *(const u64 *)arg, buf = m->buf_pa;
 
 	if (!m->bounce || pa - buf >= m->size)
 		return 0;

@@ -106,8 +106,10 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr
  * 4 GiB.
  *
  * dma_map_single returns DMA_MAPPING_ERROR (test it with
- * dma_mapping_error) with a message for a buffer outside the linear map
- * (vmalloc memory: map its pages one by one), size 0, a bad direction, a
+ * dma_mapping_error) with a message for a buffer whose bytes are not RAM
+ * at consecutive physical addresses (the linear map's are, and a KFENCE
+ * object's; vmalloc memory seldom: map its pages one by one), size 0, a
+ * bad direction, a
  * device without a mask, a buffer already mapped at that address, or no
  * memory for the bounce buffer. Every mapping is recorded: unmapping or
  * syncing with another size, direction or device, or an address not

@@ -338,7 +338,7 @@ static void streaming_refusals(struct ktest *t)
 	EXPECT(strstr(out, "dma_map_single(dev32, ") != NULL);
 	EXPECT(strstr(out, "size 0") != NULL);
 	EXPECT_EQ(fr_count_substr(out, "not a direction"), 2);
-	EXPECT(strstr(out, "not RAM in the linear map") != NULL);
+	EXPECT(strstr(out, "not RAM at consecutive physical addresses") != NULL);
 	EXPECT(strstr(out, "the device has no DMA mask") != NULL);
 	EXPECT(strstr(out, "no memory below it for a bounce buffer") != NULL);
 	EXPECT_EQ(fr_count_substr(out, "the size is not the mapping's"), 2);

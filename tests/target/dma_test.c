@@ -13,10 +13,13 @@
 #include <lib/kstring.h>
 #include <mm/dma.h>
 #include <mm/fault_inject.h>
+#include <mm/kfence.h>
 #include <mm/kmalloc.h>
 #include <mm/mempool.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
+#include <mm/pgtable.h>
+#include <mm/port.h>
 #include <shell/shell.h>
 #include <tests/ktest.h>
 
@@ -99,6 +102,14 @@ static void mask_below_ram_refused(struct ktest *t)
 	EXPECT_EQ(dma_error_count() - e0, 2ul);
 }
 
+/* Where a kmalloc'ed buffer is: the linear map, or KFENCE's pool (booted
+ * with kfence.sample_interval=, whose objects are mapped page by page). */
+static u64 buffer_pa(const void *p)
+{
+	return is_kfence_address(p) ? pgtable_translate(port_kernel_pgtable(), (u64)(uintptr_t)p)
+				    : virt_to_phys(p);
+}
+
 /* A kmalloc'ed buffer streamed to a 32-bit device: its own address when it
  * lies below 4 GiB, a bounce buffer there when not (booted on 8 GiB, the
  * Normal zone's pages are the first kmalloc takes); the device's writes
@@ -120,8 +131,8 @@ static void streaming_below_4g(struct ktest *t)
 		ASSERT(!dma_mapping_error(&d, a));
 		EXPECT(a + size - 1 < FOUR_GIB);
 		dma_mapping_totals(&nr, &bounced);
-		EXPECT_EQ(bounced, (unsigned long)(a != virt_to_phys(buf)));
-		EXPECT_EQ(a != virt_to_phys(buf), virt_to_phys(buf) + size - 1 >= FOUR_GIB);
+		EXPECT_EQ(bounced, (unsigned long)(a != buffer_pa(buf)));
+		EXPECT_EQ(a != buffer_pa(buf), buffer_pa(buf) + size - 1 >= FOUR_GIB);
 		seen_bounced += bounced;
 		dev_view = phys_to_virt(a);
 		EXPECT(dev_view[0] == 0x5c && dev_view[size - 1] == 0x5c);
