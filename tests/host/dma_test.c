@@ -26,8 +26,7 @@
 #include "fakeram.h"
 #include "host.h"
 
-#define BANK0 0x80000000ull
-#define BANK1 0x100000000ull
+#define BANK0 FAKERAM_LOW_BANK
 #define BANK_SIZE (32ull << 20)
 #define FOUR_GIB (1ull << 32)
 #define DIRT 0x5a
@@ -36,18 +35,10 @@ static struct fakeram_kmalloc saved;
 
 static struct fakeram *dma_setup(struct ktest *t)
 {
-	struct fakeram *fr = fakeram_new(BANK0, BANK1 + BANK_SIZE - BANK0);
+	struct fakeram *fr = fakeram_around_4g(BANK_SIZE, DIRT);
 
 	if (!fr) {
-		ktest_fail(t, __FILE__, __LINE__, "no fake RAM");
-		return NULL;
-	}
-	memblock_add(&fr->mb, BANK0, BANK_SIZE);
-	memblock_add(&fr->mb, BANK1, BANK_SIZE);
-	fakeram_poison_free(fr, DIRT);
-	if (fakeram_node_init(fr, &(struct zone_limits){ 0, FOUR_GIB >> PAGE_SHIFT, false })) {
-		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
-		fakeram_done(fr);
+		ktest_fail(t, __FILE__, __LINE__, "no fake RAM, or node_init failed");
 		return NULL;
 	}
 	fakeram_kmalloc_up(&saved, KMALLOC_SLAB);

@@ -83,6 +83,26 @@ struct fakeram *fakeram_dirty(u64 base, u64 size, const struct zone_limits *lim,
 	return one_bank(base, size, lim, dirt);
 }
 
+struct fakeram *fakeram_around_4g(u64 bank_size, int dirt)
+{
+	struct fakeram *fr = fakeram_new(FAKERAM_LOW_BANK, FAKERAM_HIGH_BANK + bank_size - FAKERAM_LOW_BANK);
+
+	if (!fr)
+		return NULL;
+	if (memblock_add(&fr->mb, FAKERAM_LOW_BANK, bank_size) ||
+	    memblock_add(&fr->mb, FAKERAM_HIGH_BANK, bank_size)) {
+		fakeram_done(fr);
+		return NULL;
+	}
+	if (dirt >= 0)
+		fakeram_poison_free(fr, dirt);
+	if (fakeram_node_init(fr, &(struct zone_limits){ 0, FAKERAM_HIGH_BANK >> PAGE_SHIFT, false })) {
+		fakeram_done(fr);
+		return NULL;
+	}
+	return fr;
+}
+
 void fakeram_done(struct fakeram *fr)
 {
 	if (!fr)

@@ -56,6 +56,13 @@ struct fakeram *fakeram_simple(u64 base, u64 size, const struct zone_limits *lim
  * that tests see what allocators hand out uncleared. */
 struct fakeram *fakeram_dirty(u64 base, u64 size, const struct zone_limits *lim, int dirt);
 
+/* Two banks of @bank_size, at 2 GiB (ZONE_DMA32) and at 4 GiB (ZONE_NORMAL,
+ * the zone limit between them), as QEMU virt lays out more than 2 GiB;
+ * free bytes set to @dirt unless it is negative. NULL on any failure. */
+#define FAKERAM_LOW_BANK 0x80000000ull
+#define FAKERAM_HIGH_BANK 0x100000000ull
+struct fakeram *fakeram_around_4g(u64 bank_size, int dirt);
+
 /* Unmap, give the global API back to the previous node (mm_set_node),
  * restore va_pa_offset, free the harness (NULL is ok). */
 void fakeram_done(struct fakeram *fr);

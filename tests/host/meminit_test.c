@@ -31,9 +31,7 @@
 #define DIRT 0xa5
 #define MARK ZEROING_MARK
 
-static struct slob_heap saved_heap;
-static enum kmalloc_backend saved_backend;
-static struct kmem_cache *saved_caches[KMALLOC_NR_CACHES];
+static struct fakeram_kmalloc saved;
 
 /* Fake RAM, dirty, with the switches as given and kmalloc afresh on
  * @backend. NULL when the node cannot be built. */
@@ -50,26 +48,15 @@ static struct fakeram *meminit_setup(struct ktest *t, bool on_alloc, bool on_fre
 		ktest_fail(t, __FILE__, __LINE__, "no fake RAM or node_init failed");
 		return NULL;
 	}
-	saved_heap = kmalloc_heap;
-	saved_backend = kmalloc_backend;
-	memcpy(saved_caches, kmalloc_caches, sizeof(saved_caches));
-	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
-	kmalloc_init();
-	kmalloc_set_backend(backend);
+	fakeram_kmalloc_up(&saved, backend);
 	return fr;
 }
 
 static void meminit_teardown(struct ktest *t, struct fakeram *fr)
 {
-	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
-		if (kmalloc_caches[i])
-			kmalloc_destroy_cache(i);
-	EXPECT_EQ(slob_heap_destroy(&kmalloc_heap), 0);
+	EXPECT_EQ(fakeram_kmalloc_down(&saved), 0);
 	node_drain_pages(mem_node);
 	EXPECT_EQ(node_check(mem_node), 0);
-	kmalloc_heap = saved_heap;
-	memcpy(kmalloc_caches, saved_caches, sizeof(saved_caches));
-	kmalloc_set_backend(saved_backend);
 	init_on_alloc = init_on_free = false;
 	fakeram_done(fr);
 }

@@ -25,39 +25,23 @@
 #include "fakeram.h"
 #include "host.h"
 
-#define BANK0 0x80000000ull
-#define BANK1 0x100000000ull
 #define BANK_SIZE (32ull << 20)
 #define FOUR_GIB (1ull << 32)
 #define PREFILL 400
 #define TRIES 40
 
-static struct slob_heap saved_heap;
-static enum kmalloc_backend saved_backend;
-static struct kmem_cache *saved_caches[KMALLOC_NR_CACHES];
+static struct fakeram_kmalloc saved;
 static void *objs[PREFILL];
 
 static struct fakeram *zones_setup(struct ktest *t)
 {
-	struct fakeram *fr = fakeram_new(BANK0, BANK1 + BANK_SIZE - BANK0);
+	struct fakeram *fr = fakeram_around_4g(BANK_SIZE, -1);
 
 	if (!fr) {
-		ktest_fail(t, __FILE__, __LINE__, "no fake RAM");
+		ktest_fail(t, __FILE__, __LINE__, "no fake RAM, or node_init failed");
 		return NULL;
 	}
-	memblock_add(&fr->mb, BANK0, BANK_SIZE);
-	memblock_add(&fr->mb, BANK1, BANK_SIZE);
-	if (fakeram_node_init(fr, &(struct zone_limits){ 0, FOUR_GIB >> PAGE_SHIFT, false })) {
-		ktest_fail(t, __FILE__, __LINE__, "node_init failed");
-		fakeram_done(fr);
-		return NULL;
-	}
-	saved_heap = kmalloc_heap;
-	saved_backend = kmalloc_backend;
-	memcpy(saved_caches, kmalloc_caches, sizeof(saved_caches));
-	memset(kmalloc_caches, 0, sizeof(kmalloc_caches));
-	kmalloc_set_backend(KMALLOC_SLAB);
-	kmalloc_init();
+	fakeram_kmalloc_up(&saved, KMALLOC_SLAB);
 	return fr;
 }
 
@@ -79,16 +63,10 @@ static void zones_teardown(struct ktest *t, struct fakeram *fr, unsigned long fr
 			EXPECT_EQ(slob_heap_destroy(h), 0);
 		}
 	}
-	for (int i = 0; i < KMALLOC_NR_CACHES; i++)
-		if (kmalloc_caches[i])
-			kmalloc_destroy_cache(i);
-	EXPECT_EQ(slob_heap_destroy(&kmalloc_heap), 0);
+	EXPECT_EQ(fakeram_kmalloc_down(&saved), 0);
 	node_drain_pages(mem_node);
 	EXPECT(nr_free_pages() + (slab_held_pages() - slab_pages) == free0);
 	EXPECT_EQ(node_check(mem_node), 0);
-	kmalloc_heap = saved_heap;
-	memcpy(kmalloc_caches, saved_caches, sizeof(saved_caches));
-	kmalloc_set_backend(saved_backend);
 	fakeram_done(fr);
 }
 
