@@ -70,6 +70,7 @@
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 #include <mm/port.h>
+#include <mm/scatterlist.h>
 #include <mm/vmalloc.h>
 #include "internal.h"
 
@@ -444,39 +445,40 @@ static bool copies_from_device(enum dma_data_direction dir)
 	return dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL;
 }
 
-static dma_addr_t map_refused(const struct device *dev, const void *ptr, size_t size, const char *why)
+static dma_addr_t map_refused(const char *what, const struct device *dev, const void *ptr, size_t size,
+			      const char *why)
 {
-	kprintf("dma_map_single(%s, %p, %zu): %s\n", dev_name(dev), ptr, size, why);
+	kprintf("%s(%s, %p, %zu): %s\n", what, dev_name(dev), ptr, size, why);
 	count_error();
 	return DMA_MAPPING_ERROR;
 }
 
-static dma_addr_t map_one(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir,
-			  unsigned long caller)
+static dma_addr_t map_one(const char *what, struct device *dev, void *ptr, size_t size,
+			  enum dma_data_direction dir, unsigned long caller)
 {
 	struct dma_mapping *m;
 	unsigned long flags;
 	u64 pa, mask;
 
 	if (!dev || !streaming_mask(dev))
-		return map_refused(dev, ptr, size, !dev ? "no device" : "the device has no DMA mask");
+		return map_refused(what, dev, ptr, size, !dev ? "no device" : "the device has no DMA mask");
 	if (!size || (unsigned int)dir > DMA_FROM_DEVICE)
-		return map_refused(dev, ptr, size, !size ? "size 0" : "not a direction (DMA_TO_DEVICE, "
+		return map_refused(what, dev, ptr, size, !size ? "size 0" : "not a direction (DMA_TO_DEVICE, "
 					   "DMA_FROM_DEVICE, DMA_BIDIRECTIONAL)");
 	if (!buffer_phys(ptr, size, &pa))
-		return map_refused(dev, ptr, size, "not RAM at consecutive physical addresses (vmalloc "
+		return map_refused(what, dev, ptr, size, "not RAM at consecutive physical addresses (vmalloc "
 					   "memory: map its pages one by one)");
 	mask = streaming_mask(dev);
 	m = kmalloc(sizeof(*m), GFP_ATOMIC);
 	if (!m)
-		return map_refused(dev, ptr, size, "no memory for the mapping's record");
+		return map_refused(what, dev, ptr, size, "no memory for the mapping's record");
 	*m = (struct dma_mapping){ .dma = pa, .buf_pa = pa, .size = size, .cpu_addr = ptr, .dev = dev,
 				   .dev_name = dev_name(dev), .mask = mask, .dir = dir, .caller = caller };
 	if (pa + size - 1 > mask) {
 		m->bounce = highest_zone_for(mask) < 0 ? NULL : alloc_below(size, mask, GFP_ATOMIC, false);
 		if (!m->bounce) {
 			kfree(m);
-			return map_refused(dev, ptr, size, "above the DMA mask, and no memory below it for a "
+			return map_refused(what, dev, ptr, size, "above the DMA mask, and no memory below it for a "
 						   "bounce buffer");
 		}
 		memcpy(m->bounce, ptr, size); /* (every direction: what the device does
@@ -489,7 +491,7 @@ static dma_addr_t map_one(struct device *dev, void *ptr, size_t size, enum dma_d
 		if (m->bounce)
 			free_pages_exact(m->bounce, size);
 		kfree(m);
-		return map_refused(dev, ptr, size, "already mapped at this device address (unmap it first)");
+		return map_refused(what, dev, ptr, size, "already mapped at this device address (unmap it first)");
 	}
 	mapping_nr++;
 	mapping_bounced += m->bounce != NULL;
@@ -499,13 +501,14 @@ static dma_addr_t map_one(struct device *dev, void *ptr, size_t size, enum dma_d
 
 dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir)
 {
-	return map_one(dev, ptr, size, dir, RET_IP);
+	return map_one("dma_map_single", dev, ptr, size, dir, RET_IP);
 }
 
 dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
 			enum dma_data_direction dir)
 {
-	return map_one(dev, page ? (char *)page_address(page) + offset : NULL, size, dir, RET_IP);
+	return map_one("dma_map_page", dev, page ? (char *)page_address(page) + offset : NULL, size, dir,
+		       RET_IP);
 }
 
 /*
@@ -593,6 +596,53 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size
 
 	if (m && m->bounce && copies_to_device(dir))
 		memcpy((char *)m->bounce + (addr - m->dma), (char *)m->cpu_addr + (addr - m->dma), size);
+}
+
+/* Scatterlists: each piece as dma_map_single maps it. */
+int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, enum dma_data_direction dir)
+{
+	unsigned long caller = RET_IP;
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, nents, i) {
+		s->dma_address = map_one("dma_map_sg", dev, sg_virt(s), s->length, dir, caller);
+		if (s->dma_address == DMA_MAPPING_ERROR) {
+			dma_unmap_sg(dev, sg, i, dir);
+			return 0;
+		}
+		s->dma_length = s->length;
+	}
+	return i;
+}
+
+void dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, enum dma_data_direction dir)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, nents, i)
+		unmap_one("dma_unmap_sg", dev, s->dma_address, s->dma_length, dir);
+}
+
+void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,
+			 enum dma_data_direction dir)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, nents, i)
+		dma_sync_single_for_cpu(dev, s->dma_address, s->dma_length, dir);
+}
+
+void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nents,
+			    enum dma_data_direction dir)
+{
+	struct scatterlist *s;
+	int i;
+
+	for_each_sg(sg, s, nents, i)
+		dma_sync_single_for_device(dev, s->dma_address, s->dma_length, dir);
 }
 
 /* ================================ DMA pools =============================== */

@@ -136,6 +136,20 @@ static inline int dma_mapping_error(struct device *dev, dma_addr_t addr)
 	(void)dev;
 	return addr == DMA_MAPPING_ERROR;
 }
+/*
+ * A scatterlist's pieces (include/mm/scatterlist.h), each mapped as
+ * dma_map_single maps it: the number of entries mapped (@nents: pieces are
+ * not merged), or 0 when one could not be, the others then unmapped
+ * again. dma_unmap_sg and the syncs take the @nents given to dma_map_sg.
+ */
+struct scatterlist;
+int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, enum dma_data_direction dir);
+void dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, enum dma_data_direction dir);
+void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nents,
+			 enum dma_data_direction dir);
+void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nents,
+			    enum dma_data_direction dir);
+
 /* Streaming mappings live now, and how many of them are bounced. */
 void dma_mapping_totals(unsigned long *nr, unsigned long *bounced);
 

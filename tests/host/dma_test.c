@@ -19,6 +19,7 @@
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/mmzone.h>
+#include <mm/scatterlist.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
 #include <mm/vmalloc.h>
@@ -357,6 +358,69 @@ static void streaming_refusals(struct ktest *t)
 	dma_teardown(t, fr);
 }
 
+/* A scatterlist of a page, a kmalloc'ed buffer and a piece of a block:
+ * each piece mapped (bounced above a 32-bit mask), synced and unmapped;
+ * a piece that cannot be mapped fails the whole list with none left
+ * mapped. */
+static void scatterlist_pieces(struct ktest *t)
+{
+	struct fakeram *fr = dma_setup(t);
+	struct device d = { "sg-dev", NULL, DMA_BIT_MASK(32) };
+	struct scatterlist sg[3], *s;
+	unsigned long nr, bounced;
+	unsigned char *pg = high_buffer(0x61), *km, *blk;
+	int i, n;
+
+	ASSERT(fr != NULL);
+	km = kmalloc(300, GFP_KERNEL);
+	blk = page_address(alloc_pages(GFP_KERNEL, 1));
+	ASSERT(pg && km && blk);
+	memset(km, 0x62, 300);
+	memset(blk, 0x63, 2 * PAGE_SIZE);
+	sg_init_table(sg, 3);
+	sg_set_page(&sg[0], virt_to_page(pg), PAGE_SIZE, 0);
+	sg_set_buf(&sg[1], km, 300);
+	sg_set_page(&sg[2], virt_to_page(blk), 5000, 1000);
+	EXPECT(sg_is_last(&sg[2]) && !sg_is_last(&sg[1]));
+	n = dma_map_sg(&d, sg, 3, DMA_BIDIRECTIONAL);
+	ASSERT_EQ(n, 3);
+	for_each_sg(sg, s, n, i) {
+		unsigned char *dev_view = phys_to_virt(sg_dma_address(s));
+
+		EXPECT(sg_dma_address(s) + sg_dma_len(s) - 1 < FOUR_GIB);
+		EXPECT_EQ(sg_dma_len(s), s->length);
+		EXPECT(dev_view[0] == 0x61 + i && dev_view[s->length - 1] == 0x61 + i);
+		dev_view[0] = 0x70 + (unsigned char)i; /* the device's write */
+	}
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 3ul);
+	EXPECT_EQ(bounced, 2ul + (virt_to_phys(km) >= FOUR_GIB));
+	dma_sync_sg_for_cpu(&d, sg, 3, DMA_BIDIRECTIONAL);
+	EXPECT(pg[0] == 0x70 && blk[1000] == 0x72);
+	EXPECT_EQ(dma_check(), 0);
+	dma_unmap_sg(&d, sg, 3, DMA_BIDIRECTIONAL);
+	EXPECT(km[0] == 0x71);
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 0ul);
+	/* the last piece cannot be mapped: nothing stays mapped */
+	sg_set_page(&sg[2], virt_to_page(blk), 0, 0);
+	{
+		struct fr_capture cap;
+		char out[1024];
+
+		fr_capture_start(&cap);
+		EXPECT_EQ(dma_map_sg(&d, sg, 3, DMA_TO_DEVICE), 0);
+		fr_capture_end(&cap, out, sizeof(out));
+		EXPECT(strstr(out, "dma_map_sg(sg-dev, ") != NULL && strstr(out, "size 0") != NULL);
+	}
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 0ul);
+	kfree(km);
+	free_pages((unsigned long)blk, 1);
+	free_page((unsigned long)pg);
+	dma_teardown(t, fr);
+}
+
 /* ---- pools ---------------------------------------------------------------- */
 
 /* Every block: its size apart from the others, aligned, inside one
@@ -605,7 +669,7 @@ static void pool_destroy_with_blocks_out(struct ktest *t)
 
 KTEST_SUITE(dma, KTEST_CASE(coherent_honours_mask), KTEST_CASE(impossible_masks),
 	    KTEST_CASE(coherent_bad_frees), KTEST_CASE(streaming_bounces_above_mask),
-	    KTEST_CASE(streaming_refusals), KTEST_CASE(pool_small_blocks), KTEST_CASE(pool_byte_aligned),
+	    KTEST_CASE(streaming_refusals), KTEST_CASE(scatterlist_pieces), KTEST_CASE(pool_small_blocks), KTEST_CASE(pool_byte_aligned),
 	    KTEST_CASE(pool_aligned_with_boundary), KTEST_CASE(pool_boundary_not_multiple),
 	    KTEST_CASE(pool_big_blocks), KTEST_CASE(pool_bad_create), KTEST_CASE(pool_bad_frees),
 	    KTEST_CASE(pool_write_after_free), KTEST_CASE(pool_destroy_with_blocks_out));

@@ -20,6 +20,8 @@
 #include <mm/mmzone.h>
 #include <mm/pgtable.h>
 #include <mm/port.h>
+#include <mm/scatterlist.h>
+#include <mm/vmalloc.h>
 #include <shell/shell.h>
 #include <tests/ktest.h>
 
@@ -144,6 +146,43 @@ static void streaming_below_4g(struct ktest *t)
 	if (has_normal_zone() && mem_node->zones[ZONE_NORMAL].free_pages > mem_node->zones[ZONE_DMA32].free_pages)
 		EXPECT(seen_bounced > 0);
 	EXPECT_EQ(dma_check(), 0);
+}
+
+/* A vmalloc'ed buffer handed to a 32-bit device page by page through a
+ * scatterlist: every piece below 4 GiB (bounced where its page is not),
+ * the device's writes back in the buffer after the unmap. */
+static void scatterlist_of_vmalloc(struct ktest *t)
+{
+	enum { PAGES = 6 };
+	struct device d = { "ktest-dma-sg", NULL, DMA_BIT_MASK(32) };
+	struct scatterlist sg[PAGES], *s;
+	unsigned char *buf = vmalloc(PAGES * PAGE_SIZE);
+	unsigned long nr, bounced;
+	int i, n;
+
+	ASSERT(buf != NULL);
+	for (i = 0; i < PAGES; i++)
+		memset(buf + i * PAGE_SIZE, 0x40 + i, PAGE_SIZE);
+	sg_init_table(sg, PAGES);
+	for (i = 0; i < PAGES; i++)
+		sg_set_page(&sg[i], vmalloc_to_page(buf + i * PAGE_SIZE), PAGE_SIZE, 0);
+	n = dma_map_sg(&d, sg, PAGES, DMA_BIDIRECTIONAL);
+	EXPECT_EQ(n, PAGES);
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, (unsigned long)n);
+	for_each_sg(sg, s, n, i) {
+		unsigned char *dev_view = phys_to_virt(sg_dma_address(s));
+
+		EXPECT(sg_dma_address(s) + PAGE_SIZE - 1 < FOUR_GIB);
+		EXPECT(dev_view[0] == 0x40 + i && dev_view[PAGE_SIZE - 1] == 0x40 + i);
+		dev_view[7] = 0xe0 + (unsigned char)i;
+	}
+	dma_unmap_sg(&d, sg, PAGES, DMA_BIDIRECTIONAL);
+	for (i = 0; i < PAGES; i++)
+		EXPECT(buf[i * PAGE_SIZE + 7] == 0xe0 + i && buf[i * PAGE_SIZE + 8] == 0x40 + i);
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 0ul);
+	vfree(buf);
 }
 
 /* Every hart allocates and frees descriptors of one pool at once. */
@@ -283,5 +322,6 @@ static void mempool_of_descriptors(struct ktest *t)
 }
 
 KTEST_SUITE(dma, KTEST_CASE(coherent_within_masks), KTEST_CASE(mask_below_ram_refused), KTEST_CASE(streaming_below_4g),
+	    KTEST_CASE(scatterlist_of_vmalloc),
 	    KTEST_CASE(pool_shared_by_harts), KTEST_CASE(commands_show_allocations),
 	    KTEST_CASE(mempool_of_descriptors));
