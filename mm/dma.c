@@ -1246,6 +1246,53 @@ static bool mapping_whatis(u64 pa)
 	return avl_walk(&mapping_tree, bounced_buffer_holds, &pa) != 0;
 }
 
+struct leak_walk {
+	const struct device *dev;
+	unsigned long n;
+};
+
+static int leaked_coherent(struct avl_node *n, void *arg)
+{
+	struct leak_walk *w = arg;
+	const struct dma_coherent *rec = coherent_of(n);
+
+	if (rec->dev == w->dev) {
+		w->n++;
+		kprintf("dma: %s still holds %zu coherent bytes at dma 0x%llx%s%s, allocated by", rec->dev_name,
+			rec->size, (unsigned long long)rec->dma, rec->pool ? " for pool " : "",
+			rec->pool ? rec->pool->name : "");
+		mm_print_pc(rec->caller, true);
+		kprintf("\n");
+	}
+	return 0;
+}
+
+static int leaked_mapping(struct avl_node *n, void *arg)
+{
+	struct leak_walk *w = arg;
+	const struct dma_mapping *m = mapping_of(n);
+
+	if (m->dev == w->dev) {
+		w->n++;
+		kprintf("dma: %s still has %zu bytes mapped at dma 0x%llx%s, mapped by", m->dev_name, m->size,
+			(unsigned long long)m->dma, m->bounce ? " (bounced)" : "");
+		mm_print_pc(m->caller, true);
+		kprintf("\n");
+	}
+	return 0;
+}
+
+unsigned long dma_device_leaks(const struct device *dev)
+{
+	struct leak_walk w = { dev, 0 };
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+
+	avl_walk(&coherent_tree, leaked_coherent, &w);
+	avl_walk(&mapping_tree, leaked_mapping, &w);
+	spin_unlock_irqrestore(&dma_lock, flags);
+	return w.n;
+}
+
 bool dma_whatis(u64 pa)
 {
 	unsigned long flags = spin_lock_irqsave(&dma_lock);

@@ -204,6 +204,14 @@ void dma_pool_get_info(struct dma_pool *pool, struct dma_pool_info *info);
 /* Coherent allocations live now, and their bytes (pool pages included). */
 void dma_coherent_totals(unsigned long *nr, unsigned long *bytes);
 
+/*
+ * What @dev still holds: each coherent allocation (pool pages included) and
+ * streaming mapping recorded for it is printed, and their number returned
+ * (0: nothing). Linux's dma-debug says the same when a driver is unbound
+ * with DMA pending; call it where a driver lets go of its device.
+ */
+unsigned long dma_device_leaks(const struct device *dev);
+
 /* Errors reported by this API since boot (bad frees, writes after free,
  * impossible requests): what tests read. */
 unsigned long dma_error_count(void);

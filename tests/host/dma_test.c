@@ -662,8 +662,26 @@ static void pool_destroy_with_blocks_out(struct ktest *t)
 	dma_coherent_totals(&nr, &bytes);
 	EXPECT_EQ(nr, 2ul);
 	EXPECT(page_held(b[40]));
+	/* the device's leaks: the two pool pages and a mapping */
+	{
+		void *buf = kmalloc(64, GFP_KERNEL);
+		dma_addr_t a = dma_map_single(&d, buf, 64, DMA_TO_DEVICE);
+		struct device other = { "other", NULL, DMA_BIT_MASK(32) };
+
+		fr_capture_start(&cap);
+		EXPECT_EQ(dma_device_leaks(&d), 3ul);
+		EXPECT_EQ(dma_device_leaks(&other), 0ul);
+		fr_capture_end(&cap, out, sizeof(out));
+		EXPECT_EQ(fr_count_substr(out, "dma: dev still holds 4096 coherent bytes at dma 0x"), 2);
+		EXPECT_EQ(fr_count_substr(out, "for pool tx, allocated by"), 2);
+		EXPECT_EQ(fr_count_substr(out, "dma: dev still has 64 bytes mapped at dma 0x"), 1);
+		EXPECT(!dma_mapping_error(&d, a));
+		dma_unmap_single(&d, a, 64, DMA_TO_DEVICE);
+		kfree(buf);
+	}
 	for (int i = 32; i < 70; i++)
 		dma_pool_free(pool, b[i], h[i]);
+	EXPECT_EQ(dma_device_leaks(&d), 0ul);
 	dma_teardown(t, fr);
 }
 
