@@ -39,8 +39,13 @@ struct scatterlist {
 
 static inline void sg_init_table(struct scatterlist *sgl, unsigned int nents)
 {
-	for (unsigned int i = 0; i < nents; i++)
-		sgl[i] = (struct scatterlist){ NULL, NULL, 0, 0, 0, 0, i + 1 == nents };
+	for (unsigned int i = 0; i < nents; i++) {
+		sgl[i].page = NULL;
+		sgl[i].buf = NULL;
+		sgl[i].offset = sgl[i].length = sgl[i].dma_length = 0;
+		sgl[i].dma_address = 0;
+		sgl[i].end = i + 1 == nents;
+	}
 }
 
 static inline void sg_set_page(struct scatterlist *sg, struct page *page, unsigned int len,
