@@ -69,21 +69,24 @@ static void bench_coherent(unsigned int pages)
 		(unsigned long long)bench_per_op(t0, t1, PAIRS / 10), PAIRS / 10);
 }
 
-static void bench_map(void)
+static void bench_map(bool debug)
 {
 	void *buf = kmalloc(1500, GFP_KERNEL);
+	bool was = dma_debug;
 	u64 t0, t1;
 
 	if (!buf) {
 		bench_fail("bench: dma_map failed: no memory\n");
 		return;
 	}
+	dma_debug = debug;
 	t0 = bench_instret();
 	for (int i = 0; i < PAIRS; i++)
 		dma_unmap_single(&bench_dev, dma_map_single(&bench_dev, buf, 1500, DMA_TO_DEVICE), 1500,
 				 DMA_TO_DEVICE);
 	t1 = bench_instret();
-	kprintf("bench: dma_map size=1500 direct insns=%llu pairs=%d\n",
+	dma_debug = was;
+	kprintf("bench: dma_map size=1500 direct dma_debug=%s insns=%llu pairs=%d\n", debug ? "on" : "off",
 		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS);
 	kfree(buf);
 }
@@ -114,7 +117,8 @@ static void dma_bench(void)
 	bench_pool(512);
 	bench_coherent(1);
 	bench_coherent(4);
-	bench_map();
+	bench_map(true);
+	bench_map(false);
 	bench_mempool();
 }
 BENCH("dma", dma_bench);

@@ -59,6 +59,7 @@
  * handlers with GFP_ATOMIC.
  */
 #include <lib/avl.h>
+#include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <lib/list.h>
 #include <lib/spinlock.h>
@@ -78,6 +79,17 @@
 #define DMA_POOL_MIN_SIZE 8 /* and alignment: blocks are whole words */
 #define POISON_WORD (0x0101010101010101ull * DMA_POOL_POISON)
 #define DMA_POOL_NAME_LEN 32
+
+/* dma_debug= (include/mm/dma.h): record direct streaming mappings too. */
+bool dma_debug = true;
+
+static int dma_debug_param(const char *value)
+{
+	return parse_bool(value, &dma_debug);
+}
+KPARAM("dma_debug", dma_debug_param,
+       "dma_debug=on|off  record every streaming DMA mapping and check its unmap (default on; off: "
+       "bounced ones only)");
 
 static unsigned long dma_errors;
 
@@ -412,18 +424,10 @@ static u64 streaming_mask(const struct device *dev)
  * one page; a vmalloc area whose pages happen to be consecutive). False
  * otherwise.
  */
-static bool buffer_phys(const void *ptr, size_t size, u64 *pa)
+static __attribute__((noinline)) bool mapped_buffer_phys(u64 va, u64 end, u64 *pa)
 {
-	u64 va = (u64)(uintptr_t)ptr, end = va + size - 1;
-	struct pgtable *pt;
+	struct pgtable *pt = port_kernel_pgtable();
 
-	if (end < va)
-		return false;
-	if (!is_vmalloc_addr(ptr) && !is_kfence_address(ptr)) {
-		*pa = virt_to_phys(ptr);
-		return virt_to_page(ptr) && virt_to_page((const char *)ptr + size - 1);
-	}
-	pt = port_kernel_pgtable();
 	if (!pt)
 		return false;
 	*pa = pgtable_translate(pt, va);
@@ -433,6 +437,19 @@ static bool buffer_phys(const void *ptr, size_t size, u64 *pa)
 		if (pgtable_translate(pt, page) != *pa + (page - va))
 			return false;
 	return true;
+}
+
+static inline bool buffer_phys(const void *ptr, size_t size, u64 *pa)
+{
+	u64 va = (u64)(uintptr_t)ptr, end = va + size - 1;
+
+	if (unlikely(end < va))
+		return false;
+	if (unlikely(is_vmalloc_addr(ptr) || is_kfence_address(ptr)))
+		return mapped_buffer_phys(va, end, pa);
+	*pa = virt_to_phys(ptr);
+	return virt_to_page(ptr) &&
+	       (PHYS_PFN(*pa) == PHYS_PFN(*pa + size - 1) || virt_to_page((const char *)ptr + size - 1));
 }
 
 static bool copies_to_device(enum dma_data_direction dir)
@@ -445,7 +462,7 @@ static bool copies_from_device(enum dma_data_direction dir)
 	return dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL;
 }
 
-static dma_addr_t map_refused(const char *what, const struct device *dev, const void *ptr, size_t size,
+static __attribute__((noinline, cold)) dma_addr_t map_refused(const char *what, const struct device *dev, const void *ptr, size_t size,
 			      const char *why)
 {
 	kprintf("%s(%s, %p, %zu): %s\n", what, dev_name(dev), ptr, size, why);
@@ -453,23 +470,15 @@ static dma_addr_t map_refused(const char *what, const struct device *dev, const 
 	return DMA_MAPPING_ERROR;
 }
 
-static dma_addr_t map_one(const char *what, struct device *dev, void *ptr, size_t size,
-			  enum dma_data_direction dir, unsigned long caller)
+/* A mapping with a record (and a bounce buffer when @pa + @size passes
+ * @mask): every mapping under dma_debug, bounced ones always. */
+static __attribute__((noinline)) dma_addr_t map_recorded(const char *what, struct device *dev, void *ptr,
+							 size_t size, u64 pa, u64 mask,
+							 enum dma_data_direction dir, unsigned long caller)
 {
-	struct dma_mapping *m;
+	struct dma_mapping *m = kmalloc(sizeof(*m), GFP_ATOMIC);
 	unsigned long flags;
-	u64 pa, mask;
 
-	if (!dev || !streaming_mask(dev))
-		return map_refused(what, dev, ptr, size, !dev ? "no device" : "the device has no DMA mask");
-	if (!size || (unsigned int)dir > DMA_FROM_DEVICE)
-		return map_refused(what, dev, ptr, size, !size ? "size 0" : "not a direction (DMA_TO_DEVICE, "
-					   "DMA_FROM_DEVICE, DMA_BIDIRECTIONAL)");
-	if (!buffer_phys(ptr, size, &pa))
-		return map_refused(what, dev, ptr, size, "not RAM at consecutive physical addresses (vmalloc "
-					   "memory: map its pages one by one)");
-	mask = streaming_mask(dev);
-	m = kmalloc(sizeof(*m), GFP_ATOMIC);
 	if (!m)
 		return map_refused(what, dev, ptr, size, "no memory for the mapping's record");
 	*m = (struct dma_mapping){ .dma = pa, .buf_pa = pa, .size = size, .cpu_addr = ptr, .dev = dev,
@@ -494,9 +503,28 @@ static dma_addr_t map_one(const char *what, struct device *dev, void *ptr, size_
 		return map_refused(what, dev, ptr, size, "already mapped at this device address (unmap it first)");
 	}
 	mapping_nr++;
-	mapping_bounced += m->bounce != NULL;
+	__atomic_fetch_add(&mapping_bounced, m->bounce != NULL, __ATOMIC_RELAXED); /* (read unlocked by unmaps) */
 	spin_unlock_irqrestore(&dma_lock, flags);
 	return m->dma;
+}
+
+static dma_addr_t map_one(const char *what, struct device *dev, void *ptr, size_t size,
+			  enum dma_data_direction dir, unsigned long caller)
+{
+	u64 pa, mask;
+
+	if (unlikely(!dev || !streaming_mask(dev)))
+		return map_refused(what, dev, ptr, size, !dev ? "no device" : "the device has no DMA mask");
+	if (unlikely(!size || (unsigned int)dir > DMA_FROM_DEVICE))
+		return map_refused(what, dev, ptr, size, !size ? "size 0" : "not a direction (DMA_TO_DEVICE, "
+					   "DMA_FROM_DEVICE, DMA_BIDIRECTIONAL)");
+	if (unlikely(!buffer_phys(ptr, size, &pa)))
+		return map_refused(what, dev, ptr, size, "not RAM at consecutive physical addresses (vmalloc "
+					   "memory: map its pages one by one)");
+	mask = streaming_mask(dev);
+	if (!dma_debug && pa + size - 1 <= mask)
+		return pa; /* direct, unrecorded */
+	return map_recorded(what, dev, ptr, size, pa, mask, dir, caller);
 }
 
 dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir)
@@ -517,17 +545,25 @@ dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, si
  * argument differs. A sync may name a part of a mapping: @addr inside it,
  * @size within it.
  */
-static struct dma_mapping *find_mapping(const char *what, const struct device *dev, dma_addr_t addr,
+static __attribute__((noinline)) struct dma_mapping *find_mapping(const char *what, const struct device *dev, dma_addr_t addr,
 					size_t size, enum dma_data_direction dir, bool take)
 {
-	unsigned long flags = spin_lock_irqsave(&dma_lock);
-	struct dma_mapping *m = mapping_of(take ? avl_find(&mapping_tree, addr)
-						: avl_floor(&mapping_tree, addr));
+	unsigned long flags;
+	struct dma_mapping *m;
 	const char *why = NULL;
-	char was[96] = "";
 
-	if (!m || (!take && addr - m->dma >= m->size))
+	if (!dma_debug && !__atomic_load_n(&mapping_bounced, __ATOMIC_RELAXED))
+		return NULL; /* no record anywhere: a direct mapping's */
+	flags = spin_lock_irqsave(&dma_lock);
+	m = mapping_of(take ? avl_find(&mapping_tree, addr) : avl_floor(&mapping_tree, addr));
+
+	if (!m || (!take && addr - m->dma >= m->size)) {
+		if (!dma_debug) { /* a direct mapping, not recorded: nothing to do */
+			spin_unlock_irqrestore(&dma_lock, flags);
+			return NULL;
+		}
 		why = "no streaming mapping there (never mapped, or unmapped already)";
+	}
 	else if (m->dev != dev)
 		why = "the device is not the mapping's";
 	else if (take ? size != m->size : size > m->size - (addr - m->dma))
@@ -535,6 +571,8 @@ static struct dma_mapping *find_mapping(const char *what, const struct device *d
 	else if (dir != m->dir)
 		why = "the direction is not the mapping's";
 	if (why) {
+		char was[96] = "";
+
 		if (m)
 			ksnprintf(was, sizeof(was), " (mapped: %s, %zu bytes, direction %d)", m->dev_name,
 				  m->size, (int)m->dir);
@@ -547,7 +585,7 @@ static struct dma_mapping *find_mapping(const char *what, const struct device *d
 	if (take) {
 		avl_remove(&mapping_tree, addr);
 		mapping_nr--;
-		mapping_bounced -= m->bounce != NULL;
+		__atomic_fetch_sub(&mapping_bounced, m->bounce != NULL, __ATOMIC_RELAXED);
 	}
 	spin_unlock_irqrestore(&dma_lock, flags);
 	return m;
@@ -556,7 +594,11 @@ static struct dma_mapping *find_mapping(const char *what, const struct device *d
 static void unmap_one(const char *what, struct device *dev, dma_addr_t addr, size_t size,
 		      enum dma_data_direction dir)
 {
-	struct dma_mapping *m = find_mapping(what, dev, addr, size, dir, true);
+	struct dma_mapping *m;
+
+	if (!dma_debug && !__atomic_load_n(&mapping_bounced, __ATOMIC_RELAXED))
+		return; /* no record anywhere: a direct mapping's */
+	m = find_mapping(what, dev, addr, size, dir, true);
 
 	if (!m)
 		return;

@@ -114,7 +114,14 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr
  * memory for the bounce buffer. Every mapping is recorded: unmapping or
  * syncing with another size, direction or device, or an address not
  * mapped, is reported and does nothing.
+ *
+ * dma_debug=off (boot parameter; the variable dma_debug) records bounced
+ * mappings only: a direct map is then its checks and the address, and an
+ * unmap or sync of an address with no record is taken for a direct
+ * mapping's and does nothing, unchecked (Linux without
+ * CONFIG_DMA_API_DEBUG). Set it before any mapping is made.
  */
+extern bool dma_debug;
 enum dma_data_direction {
 	DMA_BIDIRECTIONAL = 0,
 	DMA_TO_DEVICE = 1,

@@ -358,6 +358,46 @@ static void streaming_refusals(struct ktest *t)
 	dma_teardown(t, fr);
 }
 
+/* dma_debug=off: a direct mapping is its address, unrecorded, and its
+ * unmap does nothing unchecked; a bounced one is still recorded and its
+ * unmap checked. */
+static void streaming_debug_off(struct ktest *t)
+{
+	struct fakeram *fr = dma_setup(t);
+	struct device d = { "dev32", NULL, DMA_BIT_MASK(32) };
+	unsigned long e0 = dma_error_count(), nr, bounced;
+	unsigned char *low, *high = high_buffer(0x11);
+	struct fr_capture cap;
+	dma_addr_t a, b;
+	char out[1024];
+
+	ASSERT(fr != NULL);
+	low = page_address(alloc_pages(GFP_DMA32, 0));
+	ASSERT(low && high);
+	dma_debug = false;
+	a = dma_map_single(&d, low, 100, DMA_TO_DEVICE);
+	b = dma_map_single(&d, high, 100, DMA_FROM_DEVICE);
+	EXPECT_EQ(a, virt_to_phys(low));
+	EXPECT(!dma_mapping_error(&d, b) && b != virt_to_phys(high));
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 1ul);
+	EXPECT_EQ(bounced, 1ul);
+	fr_capture_start(&cap);
+	dma_unmap_single(&d, a, 100, DMA_TO_DEVICE);
+	dma_unmap_single(&d, a, 7, DMA_FROM_DEVICE); /* unchecked: nothing */
+	dma_unmap_single(&d, b, 50, DMA_FROM_DEVICE); /* a record: checked */
+	fr_capture_end(&cap, out, sizeof(out));
+	EXPECT(strstr(out, "the size is not the mapping's") != NULL);
+	EXPECT_EQ(dma_error_count() - e0, 1ul);
+	dma_unmap_single(&d, b, 100, DMA_FROM_DEVICE);
+	dma_debug = true;
+	dma_mapping_totals(&nr, &bounced);
+	EXPECT_EQ(nr, 0ul);
+	free_page((unsigned long)low);
+	free_page((unsigned long)high);
+	dma_teardown(t, fr);
+}
+
 /* A scatterlist of a page, a kmalloc'ed buffer and a piece of a block:
  * each piece mapped (bounced above a 32-bit mask), synced and unmapped;
  * a piece that cannot be mapped fails the whole list with none left
@@ -687,7 +727,7 @@ static void pool_destroy_with_blocks_out(struct ktest *t)
 
 KTEST_SUITE(dma, KTEST_CASE(coherent_honours_mask), KTEST_CASE(impossible_masks),
 	    KTEST_CASE(coherent_bad_frees), KTEST_CASE(streaming_bounces_above_mask),
-	    KTEST_CASE(streaming_refusals), KTEST_CASE(scatterlist_pieces), KTEST_CASE(pool_small_blocks), KTEST_CASE(pool_byte_aligned),
+	    KTEST_CASE(streaming_refusals), KTEST_CASE(streaming_debug_off), KTEST_CASE(scatterlist_pieces), KTEST_CASE(pool_small_blocks), KTEST_CASE(pool_byte_aligned),
 	    KTEST_CASE(pool_aligned_with_boundary), KTEST_CASE(pool_boundary_not_multiple),
 	    KTEST_CASE(pool_big_blocks), KTEST_CASE(pool_bad_create), KTEST_CASE(pool_bad_frees),
 	    KTEST_CASE(pool_write_after_free), KTEST_CASE(pool_destroy_with_blocks_out));
