@@ -21,4 +21,5 @@ static int cmd_dmainfo(int argc, char **argv)
 	show_dma_coherent();
 	return 0;
 }
-SHELL_CMD("dmainfo", cmd_dmainfo, "", "coherent DMA allocations: device addresses, size, device, caller");
+SHELL_CMD("dmainfo", cmd_dmainfo, "",
+	  "coherent DMA allocations and streaming mappings: device addresses, size, device, caller");
