@@ -212,12 +212,13 @@ static void free_run(void *cpu_addr, size_t size, bool contig)
 }
 
 /*
- * Pages for @size bytes ending at or below @mask, zeroed, walking the zones
- * down from the highest that may hold them. NULL when none does.
+ * Pages for @size bytes ending at or below @mask (zeroed when @gfp asks),
+ * walking the zones down from the highest that may hold them. NULL when
+ * none does.
  */
 static void *alloc_below(size_t size, u64 mask, gfp_t gfp, bool contig)
 {
-	gfp = (gfp & ~GFP_ZONEMASK) | __GFP_ZERO;
+	gfp &= ~GFP_ZONEMASK;
 	for (int zi = highest_zone_for(mask); zi >= 0; zi--) {
 		const struct zone *z = &mem_node->zones[zi];
 		void *held[DMA_TRIES];
@@ -298,7 +299,7 @@ void *dma_coherent_alloc(struct device *dev, size_t size, dma_addr_t *handle, gf
 
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp)
 {
-	return dma_coherent_alloc(dev, size, handle, gfp, NULL, RET_IP);
+	return dma_coherent_alloc(dev, size, handle, gfp | __GFP_ZERO, NULL, RET_IP);
 }
 
 /* Take the record of (@dev, @size, @cpu_addr, @handle) out of the tree, or
@@ -439,8 +440,8 @@ static bool copies_from_device(enum dma_data_direction dir)
 	return dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL;
 }
 
-static __attribute__((noinline, cold)) dma_addr_t map_refused(const char *what, const struct device *dev, const void *ptr, size_t size,
-			      const char *why)
+static __attribute__((noinline, cold)) dma_addr_t map_refused(const char *what, const struct device *dev,
+							      const void *ptr, size_t size, const char *why)
 {
 	kprintf("%s(%s, %p, %zu): %s\n", what, dev_name(dev), ptr, size, why);
 	dma_count_error();
@@ -461,7 +462,7 @@ static __attribute__((noinline)) dma_addr_t map_recorded(const char *what, struc
 	*m = (struct dma_mapping){ .dma = pa, .buf_pa = pa, .size = size, .cpu_addr = ptr, .dev = dev,
 				   .dev_name = dev_name(dev), .mask = mask, .dir = dir, .caller = caller };
 	if (pa + size - 1 > mask) {
-		m->bounce = highest_zone_for(mask) < 0 ? NULL : alloc_below(size, mask, GFP_ATOMIC, false);
+		m->bounce = alloc_below(size, mask, GFP_ATOMIC, false); /* (filled below: not zeroed) */
 		if (!m->bounce) {
 			kfree(m);
 			return map_refused(what, dev, ptr, size, "above the DMA mask, and no memory below it for a "
@@ -516,23 +517,28 @@ dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, si
 		       RET_IP);
 }
 
+/* Under dma_debug=off with no bounced mapping anywhere, no mapping has a
+ * record: an unmap or sync is a direct mapping's and has nothing to do. */
+static inline bool no_mapping_recorded(void)
+{
+	return !dma_debug && !__atomic_load_n(&mapping_bounced, __ATOMIC_RELAXED);
+}
+
 /*
  * The mapping that (@dev, @addr, @size, @dir) names, taken out of the tree
  * when @take; NULL with a report (from @what) when there is none or an
- * argument differs. A sync may name a part of a mapping: @addr inside it,
- * @size within it.
+ * argument differs (none under dma_debug=off, where a mapping without a
+ * record is a direct one). A sync may name a part of a mapping: @addr
+ * inside it, @size within it.
  */
-static __attribute__((noinline)) struct dma_mapping *find_mapping(const char *what, const struct device *dev, dma_addr_t addr,
-					size_t size, enum dma_data_direction dir, bool take)
+static __attribute__((noinline)) struct dma_mapping *find_mapping(const char *what, const struct device *dev,
+								  dma_addr_t addr, size_t size,
+								  enum dma_data_direction dir, bool take)
 {
-	unsigned long flags;
-	struct dma_mapping *m;
+	unsigned long flags = spin_lock_irqsave(&dma_lock);
+	struct dma_mapping *m = mapping_of(take ? avl_find(&mapping_tree, addr)
+						: avl_floor(&mapping_tree, addr));
 	const char *why = NULL;
-
-	if (!dma_debug && !__atomic_load_n(&mapping_bounced, __ATOMIC_RELAXED))
-		return NULL; /* no record anywhere: a direct mapping's */
-	flags = spin_lock_irqsave(&dma_lock);
-	m = mapping_of(take ? avl_find(&mapping_tree, addr) : avl_floor(&mapping_tree, addr));
 
 	if (!m || (!take && addr - m->dma >= m->size)) {
 		if (!dma_debug) { /* a direct mapping, not recorded: nothing to do */
@@ -540,8 +546,7 @@ static __attribute__((noinline)) struct dma_mapping *find_mapping(const char *wh
 			return NULL;
 		}
 		why = "no streaming mapping there (never mapped, or unmapped already)";
-	}
-	else if (m->dev != dev)
+	} else if (m->dev != dev)
 		why = "the device is not the mapping's";
 	else if (take ? size != m->size : size > m->size - (addr - m->dma))
 		why = "the size is not the mapping's";
@@ -573,10 +578,9 @@ static void unmap_one(const char *what, struct device *dev, dma_addr_t addr, siz
 {
 	struct dma_mapping *m;
 
-	if (!dma_debug && !__atomic_load_n(&mapping_bounced, __ATOMIC_RELAXED))
-		return; /* no record anywhere: a direct mapping's */
+	if (no_mapping_recorded())
+		return;
 	m = find_mapping(what, dev, addr, size, dir, true);
-
 	if (!m)
 		return;
 	if (m->bounce) {
@@ -602,8 +606,11 @@ void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_d
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir)
 {
-	struct dma_mapping *m = find_mapping("dma_sync_single_for_cpu", dev, addr, size, dir, false);
+	struct dma_mapping *m;
 
+	if (no_mapping_recorded())
+		return;
+	m = find_mapping("dma_sync_single_for_cpu", dev, addr, size, dir, false);
 	if (m && m->bounce && copies_from_device(dir))
 		memcpy((char *)m->cpu_addr + (addr - m->dma), (char *)m->bounce + (addr - m->dma), size);
 }
@@ -611,8 +618,11 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
 				enum dma_data_direction dir)
 {
-	struct dma_mapping *m = find_mapping("dma_sync_single_for_device", dev, addr, size, dir, false);
+	struct dma_mapping *m;
 
+	if (no_mapping_recorded())
+		return;
+	m = find_mapping("dma_sync_single_for_device", dev, addr, size, dir, false);
 	if (m && m->bounce && copies_to_device(dir))
 		memcpy((char *)m->bounce + (addr - m->dma), (char *)m->cpu_addr + (addr - m->dma), size);
 }

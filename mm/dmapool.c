@@ -36,6 +36,7 @@
 #include <lib/spinlock.h>
 #include <mm/dma.h>
 #include <mm/kmalloc.h>
+#include <mm/meminit.h>
 #include <mm/mm.h>
 #include "dma_internal.h"
 
@@ -156,6 +157,16 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t si
 	return pool;
 }
 
+/* Give back a pool page (none of its blocks in use) and its descriptor.
+ * @dev and @allocation are the pool's, passed in: a dead pool may be freed
+ * by another hart meanwhile (dma_pool_destroy). */
+static void pool_page_free(struct device *dev, size_t allocation, const struct dma_pool *pool,
+			   struct pool_page *pg)
+{
+	dma_coherent_free(dev, allocation, (void *)(uintptr_t)pg->vaddr, pg->dma, pool);
+	kfree(pg);
+}
+
 /* A new pool page: coherent memory filled with poison, every block free. */
 static struct pool_page *pool_page_new(struct dma_pool *pool, gfp_t gfp, unsigned long caller)
 {
@@ -166,7 +177,7 @@ static struct pool_page *pool_page_new(struct dma_pool *pool, gfp_t gfp, unsigne
 
 	if (!pg)
 		return NULL;
-	mem = dma_coherent_alloc(pool->dev, pool->allocation, &dma, gfp, pool, caller);
+	mem = dma_coherent_alloc(pool->dev, pool->allocation, &dma, gfp & ~__GFP_ZERO, pool, caller);
 	if (!mem) {
 		kfree(pg);
 		return NULL;
@@ -248,10 +259,8 @@ static void *pool_alloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle, un
 	}
 	b = take_block(pool, list_first_entry(&pool->avail, struct pool_page, list), handle);
 	spin_unlock_irqrestore(&pool->lock, flags);
-	if (pg) { /* another hart grew the pool meanwhile */
-		dma_coherent_free(pool->dev, pool->allocation, (void *)(uintptr_t)pg->vaddr, pg->dma, pool);
-		kfree(pg);
-	}
+	if (pg) /* another hart grew the pool meanwhile */
+		pool_page_free(pool->dev, pool->allocation, pool, pg);
 	bad = poison_broken(b, pool->size);
 	if (bad >= 0) {
 		kprintf("dma_pool_alloc(%s): block %p (dma 0x%llx) was written after its free: byte %ld is "
@@ -259,6 +268,8 @@ static void *pool_alloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle, un
 			((unsigned char *)b)[bad], DMA_POOL_POISON);
 		dma_count_error();
 	}
+	if (want_init_on_alloc(gfp))
+		memset(b, 0, pool->size);
 	return b;
 }
 
@@ -269,11 +280,7 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle)
 
 void *dma_pool_zalloc(struct dma_pool *pool, gfp_t gfp, dma_addr_t *handle)
 {
-	void *b = pool_alloc(pool, gfp, handle, RET_IP);
-
-	if (b)
-		memset(b, 0, pool->size);
-	return b;
+	return pool_alloc(pool, gfp | __GFP_ZERO, handle, RET_IP);
 }
 
 /* Why @vaddr / @dma cannot be freed to @pool, NULL if they can; *@pgp and
@@ -335,10 +342,8 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 	}
 	last = pool->dead && !pool->nr_active;
 	spin_unlock_irqrestore(&pool->lock, flags);
-	if (drop) {
-		dma_coherent_free(pool->dev, pool->allocation, (void *)(uintptr_t)drop->vaddr, drop->dma, pool);
-		kfree(drop);
-	}
+	if (drop)
+		pool_page_free(pool->dev, pool->allocation, pool, drop);
 	if (last)
 		kfree(pool);
 }
@@ -388,8 +393,7 @@ void dma_pool_destroy(struct dma_pool *pool)
 		struct pool_page *pg = list_first_entry(&empty, struct pool_page, list);
 
 		list_del(&pg->list);
-		dma_coherent_free(dev, allocation, (void *)(uintptr_t)pg->vaddr, pg->dma, pool);
-		kfree(pg);
+		pool_page_free(dev, allocation, pool, pg);
 	}
 	if (!active)
 		kfree(pool);

@@ -45,25 +45,21 @@ mempool_t *mempool_create(int min_nr, mempool_alloc_t *alloc_fn, mempool_free_t 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
 		return NULL;
-	pool->elements = kmalloc_array((size_t)min_nr, sizeof(void *), GFP_KERNEL);
-	if (!pool->elements) {
-		kfree(pool);
-		return NULL;
-	}
 	pool->min_nr = min_nr;
 	pool->pool_data = pool_data;
 	pool->alloc = alloc_fn;
 	pool->free = free_fn;
-	while (pool->curr_nr < min_nr) {
+	pool->elements = kmalloc_array((size_t)min_nr, sizeof(void *), GFP_KERNEL);
+	while (pool->elements && pool->curr_nr < min_nr) {
 		void *e = alloc_fn(GFP_KERNEL, pool_data);
 
-		if (!e) {
-			free_reserve(pool, pool->elements, pool->curr_nr);
-			kfree(pool->elements);
-			kfree(pool);
-			return NULL;
-		}
+		if (!e)
+			break;
 		pool->elements[pool->curr_nr++] = e;
+	}
+	if (pool->curr_nr < min_nr) { /* (what was taken goes back) */
+		mempool_destroy(pool);
+		return NULL;
 	}
 	return pool;
 }

@@ -177,7 +177,8 @@ void dma_mapping_totals(unsigned long *nr, unsigned long *bounced);
  * filled with DMA_POOL_POISON and checked when handed out again, so a
  * device or a CPU that wrote into a block after its free is reported (the
  * block's name, address and first changed byte). Contents are otherwise
- * undefined: dma_pool_zalloc zeroes.
+ * undefined: the block is zeroed for __GFP_ZERO (dma_pool_zalloc) and
+ * under init_on_alloc=1.
  *
  * dma_pool_free: @vaddr and @dma must be a block of @pool handed out and
  * not yet freed; a pointer outside the pool, off a block's start, a

@@ -633,7 +633,7 @@ static void pool_bad_frees(struct ktest *t)
 }
 
 /* A block written after its free is named when handed out again (and by
- * the checker before that); dma_pool_zalloc zeroes. */
+ * the checker before that); dma_pool_zalloc and __GFP_ZERO zero. */
 static void pool_write_after_free(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
@@ -664,6 +664,10 @@ static void pool_write_after_free(struct ktest *t)
 	EXPECT(strstr(out, "was written after its free: byte 17 is 0x42, not 0xa7") != NULL);
 	EXPECT_EQ(dma_error_count() - e0, 1ul);
 	EXPECT_EQ(dma_pool_check(pool), 0);
+	dma_pool_free(pool, b2, h2);
+	b2 = dma_pool_alloc(pool, GFP_KERNEL | __GFP_ZERO, &h2); /* __GFP_ZERO as dma_pool_zalloc */
+	ASSERT(b2 != NULL);
+	EXPECT(all_zero(b2, 32));
 	dma_pool_free(pool, b2, h2);
 	dma_pool_destroy(pool);
 	dma_teardown(t, fr);
