@@ -1088,6 +1088,21 @@ static bool grow_bigblock_in_place(void *p, size_t size)
 	       slob_big_grow((struct slob_heap *)page->priv, page, size, GFP);
 }
 
+/* Is @p a slab object realloc may not resize, a pointer inside one or (with
+ * the keys of free_object) one freed already? Reported; what else is not a
+ * block has usable_size 0, and SLOB's blocks are checked by their ksize. */
+static bool resize_refused(const void *p)
+{
+	const char *why;
+
+	if (!is_slab_object(p))
+		return false;
+	why = slab_resize_refusal(p, heap.plain_free ? 0 : free_secret);
+	if (why)
+		kprintf("rvmm-malloc: realloc(%p): %s: nothing moved or freed\n", p, why);
+	return why != NULL;
+}
+
 API void *realloc(void *p, size_t size)
 {
 	struct hart_slot *slot;
@@ -1105,6 +1120,11 @@ API void *realloc(void *p, size_t size)
 		return NULL;
 	}
 	old = usable_size(p);
+	if (old && unlikely(resize_refused(p))) {
+		hart_exit(slot);
+		errno = EINVAL;
+		return NULL;
+	}
 	if (old && size <= old && (old <= 64 || size > old / 2)) {
 		drop_tail(p, size, old);
 		hart_exit(slot);

@@ -1258,6 +1258,28 @@ void kfree_keyed(void *p, uintptr_t secret)
 		free_checked(c, p);
 }
 
+/*
+ * Why @p, an address on a slab page, may not be resized (krealloc, the
+ * malloc library's realloc): NULL when it is an object's start and, with
+ * @secret (kfree_keyed's; 0: none), its second word does not hold the key
+ * of a freed object. O(1), the object grid and one word: an object freed
+ * without a key (kfree, kmem_cache_free) passes, as ksize takes it.
+ */
+const char *slab_resize_refusal(const void *p, uintptr_t secret)
+{
+	const struct page *head = slab_head(p);
+	const struct kmem_cache *c;
+
+	if (!head)
+		return "not a slab object";
+	c = head->slab_cache;
+	if (!is_object_offset(c, (unsigned long)((const char *)p - first_object(c, head))))
+		return "a pointer inside an object, not its start";
+	if (secret && ((const uintptr_t *)p)[1] == ((uintptr_t)p ^ secret))
+		return "an object freed already";
+	return NULL;
+}
+
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)
 {
 	if (__atomic_fetch_add(&c->nr_zone_refused, 1, __ATOMIC_RELAXED) == 0) {

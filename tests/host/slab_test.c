@@ -3016,7 +3016,8 @@ FX_CASE2(bulk)
  * kfree_sensitive as the embedding library gives them: overflow refused,
  * copies equal, a sensitive block cleared before it is freed (the same
  * object comes back from its cache's magazine here), and a pointer inside
- * an object or a second kfree_sensitive reported without a byte written. */
+ * an object (to kfree_sensitive or krealloc) or a second kfree_sensitive
+ * reported without a byte written or moved. */
 static void helpers_body(struct ktest *t, struct fx *f)
 {
 	static const char text[] = "host helpers";
@@ -3072,10 +3073,15 @@ static void helpers_body(struct ktest *t, struct fx *f)
 			ktest_fail(t, __FILE__, __LINE__, "byte %d written through a pointer inside", i);
 			break;
 		}
+	p = krealloc(q + 32, 200, GFP_KERNEL); /* refused: nothing copied, moved or freed */
+	EXPECT(p == NULL);
+	EXPECT_STREQ(kfree_last_error, "krealloc of a pointer inside a slab object, not its start");
+	EXPECT(slab_object_in_use(q));
+	EXPECT_EQ(q[95], 0x5a);
 	kfree(q);
 	kfree_sensitive(q); /* freed already: reported, not written */
-	EXPECT_EQ(kfree_errors - f->kerr0, 2);
-	f->kerr0 = kfree_errors; /* (the two reports are this case's) */
+	EXPECT_EQ(kfree_errors - f->kerr0, 3);
+	f->kerr0 = kfree_errors; /* (the three reports are this case's) */
 	EXPECT_EQ(kmem_cache_check(c), 0);
 	kmem_cache_free(c, spare);
 	kfree_sensitive(NULL);

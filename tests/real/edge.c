@@ -258,10 +258,12 @@ static void aligned(void)
 /* Bad frees of small blocks (slab objects), each reported and dropped:
  * a pointer inside a live block (on its class's 16-byte grid too) is never
  * handed out, and a double free with another free between does not give
- * one block to two later mallocs. */
+ * one block to two later mallocs. realloc of either is refused (NULL,
+ * EINVAL) and moves, copies and frees nothing. */
 static void small_bad_frees(void)
 {
 	static const size_t sizes[] = { 24, 48, 100, 3000 };
+	void *(*volatile realloc_fn)(void *, size_t) = realloc;
 	int saved = dup(2), null = open("/dev/null", O_WRONLY);
 
 	if (saved < 0 || null < 0)
@@ -283,12 +285,21 @@ static void small_bad_frees(void)
 		CHECK(!inner && holds(a, n, 5), "a free inside a live block leaves it alone");
 		for (int k = 0; k < 8; k++)
 			free(x[k]);
+		dup2(null, 2);
+		errno = 0;
+		x[0] = realloc_fn(alias, 2 * n);
+		dup2(saved, 2);
+		CHECK(!x[0] && errno == EINVAL && holds(a, n, 5),
+		      "realloc of a pointer inside a %zu-byte block: NULL, EINVAL, the block kept", n);
 		alias = a;
 		free(a);
 		free(b);
 		dup2(null, 2);
 		free(alias); /* again, not in a row */
+		errno = 0;
+		x[0] = realloc_fn(alias, n / 2);
 		dup2(saved, 2);
+		CHECK(!x[0] && errno == EINVAL, "realloc of a freed %zu-byte block: NULL, EINVAL", n);
 		for (int k = 0; k < 3; k++)
 			x[k] = malloc(n);
 		twice = x[0] == x[1] || x[1] == x[2] || x[0] == x[2];
