@@ -15,7 +15,7 @@
 #define PAIRS 5000
 #define LIVE 100
 
-static struct device bench_dev = { "bench", NULL, DMA_BIT_MASK(32) };
+static struct device bench_dev = { .init_name = "bench", .coherent_dma_mask = DMA_BIT_MASK(32) };
 
 static void bench_pool(size_t size)
 {

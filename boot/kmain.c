@@ -157,6 +157,7 @@ void kmain(unsigned long hartid, unsigned long dtb_phys)
 	mm_init_from_dt();               /* memblock, struct pages, zones, buddy */
 	page_owner_boot_start();         /* page_owner=on: records from here on */
 	paging_init(&memblock);          /* Sv39: direct map, kernel protections */
+	dt_declare_cma(&boot_dt);        /* CMA pools (the tree's, cma=) as contiguous memory areas */
 	harts_start(&boot_dt);           /* every other usable hart, idle in wfi */
 	kfence_boot_start();             /* kfence.sample_interval=: its pool, then sampling */
 	fault_inject_boot_start();       /* fail_page_alloc=, failslab= from now on (boot allocates no more) */

@@ -304,6 +304,8 @@ static struct dt_reserved *insert_reserved(struct dt_info *info, u64 base, u64 s
 	r->resmem = false;
 	r->reusable = false;
 	r->dynamic = false;
+	r->cma = false;
+	r->cma_default = false;
 	kstrlcpy(r->reason, reason ? reason : "", sizeof(r->reason));
 	info->nr_reserved++;
 	return r;
@@ -328,6 +330,8 @@ int dt_add_dynamic(struct dt_info *info, const struct dt_dynamic *d, u64 base)
 	r->resmem = true;
 	r->reusable = d->reusable;
 	r->dynamic = true;
+	r->cma = d->cma;
+	r->cma_default = d->cma_default;
 	return 0;
 }
 
@@ -336,7 +340,7 @@ int dt_add_dynamic(struct dt_info *info, const struct dt_dynamic *d, u64 base)
  * map): at most DT_MAX_RESERVED of them, so that the slots of the dtb, the
  * initrd and the kernel stay free. */
 static int add_tree_reserved(struct dt_info *info, u64 base, u64 size, const char *dir,
-			     const char *name, bool nomap, bool reusable)
+			     const char *name, const struct dt_dynamic *flags)
 {
 	struct dt_reserved *r;
 
@@ -346,11 +350,13 @@ static int add_tree_reserved(struct dt_info *info, u64 base, u64 size, const cha
 			       dir, name, DT_MAX_RESERVED + 1, DT_MAX_RESERVED);
 	if (!range_valid(base, size))
 		return -FDT_ERR_BADRANGE;
-	r = insert_reserved(info, base, size, name, nomap);
+	r = insert_reserved(info, base, size, name, flags->nomap);
 	if (!r)
 		return -FDT_ERR_TOOMANY;
 	r->resmem = dir[0] != '\0';
-	r->reusable = reusable;
+	r->reusable = flags->reusable;
+	r->cma = flags->cma;
+	r->cma_default = flags->cma_default;
 	info->nr_tree_reserved++;
 	return 0;
 }
@@ -370,7 +376,7 @@ static int scan_memreserve(struct dt_info *info)
 			dt_warn(info, "memreserve entry %d: zero size: dropped", i);
 			continue;
 		}
-		err = add_tree_reserved(info, base, size, "", "memreserve", false, false);
+		err = add_tree_reserved(info, base, size, "", "memreserve", &(struct dt_dynamic){ 0 });
 		if (err)
 			return err;
 	}
@@ -431,7 +437,7 @@ static bool dynamic_alignment(struct dt_info *info, int node, struct dt_dynamic 
 	}
 	if (!align)
 		align = DT_DYNAMIC_ALIGN;
-	if (fdt_is_compatible(f, node, "shared-dma-pool") && d->reusable && !d->nomap)
+	if (d->cma)
 		align = MAX(align, (u64)DT_CMA_ALIGN);
 	d->align = align;
 	return true;
@@ -477,6 +483,20 @@ static bool dynamic_alloc_ranges(struct dt_info *info, int node, struct dt_dynam
 }
 
 /*
+ * A /reserved-memory child's no-map and reusable, and whether it is a CMA
+ * pool as Linux's rmem_cma_setup takes one: compatible "shared-dma-pool",
+ * reusable and not no-map (dt_declare_cma makes it an area); with
+ * linux,cma-default it is the default area.
+ */
+static void read_pool_flags(const struct fdt *f, int node, struct dt_dynamic *d)
+{
+	d->nomap = has_prop(f, node, "no-map");
+	d->reusable = has_prop(f, node, "reusable");
+	d->cma = d->reusable && !d->nomap && fdt_is_compatible(f, node, "shared-dma-pool");
+	d->cma_default = d->cma && has_prop(f, node, "linux,cma-default");
+}
+
+/*
  * A child with size and no reg: a dynamic reservation, placed later by
  * dt_place_dynamic. Its size (#size-cells, not 0), alignment (#address-
  * cells, a power of two) and alloc-ranges (whole entries) are checked
@@ -489,8 +509,7 @@ static int scan_dynamic_child(struct dt_info *info, int node, const char *name, 
 	struct dt_dynamic d = { .addr_cells = ac, .size_cells = sc };
 
 	kstrlcpy(d.name, name ? name : "", sizeof(d.name));
-	d.nomap = has_prop(f, node, "no-map");
-	d.reusable = has_prop(f, node, "reusable");
+	read_pool_flags(f, node, &d);
 	if (!read_dynamic_cells(info, node, name, "size", sc, "#size-cells", &d.size))
 		return 0;
 	if (d.size == 0) {
@@ -511,7 +530,7 @@ static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 {
 	const struct fdt *f = &info->fdt;
 	const char *name = fdt_node_name(f, node, NULL);
-	bool nomap = has_prop(f, node, "no-map");
+	struct dt_dynamic flags = { 0 };
 	int idx = 0, more, err;
 	u64 base, size;
 
@@ -521,11 +540,11 @@ static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 		dt_warn(info, "/reserved-memory/%s: no reg: skipped", name);
 		return 0;
 	}
+	read_pool_flags(f, node, &flags);
 	while ((more = next_range(info, "/reserved-memory/", node, ac, sc, &idx,
 				  &base, &size)) > 0) {
 		warn_resmem_overlaps(info, name, base, size);
-		err = add_tree_reserved(info, base, size, "/reserved-memory/", name, nomap,
-					has_prop(f, node, "reusable"));
+		err = add_tree_reserved(info, base, size, "/reserved-memory/", name, &flags);
 		if (err)
 			return err;
 	}

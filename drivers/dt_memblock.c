@@ -13,10 +13,13 @@
  * migration, so pages lent to the page allocator could not be taken back
  * for the region's owner (Linux hands a CMA pool's pages to its buddy
  * allocator as MIGRATE_CMA and migrates them out when the pool is used).
+ * A CMA pool (a reusable shared-dma-pool, or cma=) becomes a contiguous
+ * memory area once the memory manager is up (dt_declare_cma, mm/cma.c).
  */
 #include <drivers/devicetree.h>
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
+#include <mm/cma.h>
 #include <mm/memblock.h>
 #include <mm/mm.h>
 #include <mm/pgtable.h>
@@ -107,6 +110,13 @@ static bool holds_ram(const struct dt_info *dt, u64 start, u64 size)
 	return false;
 }
 
+/* Where a dynamic node's messages say it comes from: the tree's
+ * /reserved-memory, or the command line (cma=). */
+static const char *dyn_dir(const struct dt_dynamic *d)
+{
+	return d->from_cmdline ? "" : "/reserved-memory/";
+}
+
 /* Place @d in @mb: anywhere in RAM, or in the first of its alloc-ranges
  * that has room (an entry of no RAM is warned of and not tried). Returns
  * the base, or 0 after a warning that says why. *entry gets the
@@ -120,8 +130,8 @@ static u64 place_one(struct dt_info *dt, struct memblock *mb, const struct dt_dy
 		u64 base = memblock_alloc_range(mb, d->size, d->align, 0, ~0ull);
 
 		if (!base)
-			dt_warn(dt, "/reserved-memory/%s: no room for 0x%llx bytes aligned to 0x%llx in RAM: skipped",
-				d->name, (unsigned long long)d->size, (unsigned long long)d->align);
+			dt_warn(dt, "%s%s: no room for 0x%llx bytes aligned to 0x%llx in RAM: skipped",
+				dyn_dir(d), d->name, (unsigned long long)d->size, (unsigned long long)d->align);
 		return base;
 	}
 	for (int i = 0; i < d->nr_ranges; i++) {
@@ -129,8 +139,8 @@ static u64 place_one(struct dt_info *dt, struct memblock *mb, const struct dt_dy
 
 		dt_dynamic_range(d, i, &start, &size);
 		if (!size || !holds_ram(dt, start, size)) {
-			dt_warn(dt, "/reserved-memory/%s: alloc-ranges entry %d (0x%llx, size 0x%llx) holds no RAM: not tried",
-				d->name, i, (unsigned long long)start, (unsigned long long)size);
+			dt_warn(dt, "%s%s: alloc-ranges entry %d (0x%llx, size 0x%llx) holds no RAM: not tried",
+				dyn_dir(d), d->name, i, (unsigned long long)start, (unsigned long long)size);
 			continue;
 		}
 		tried++;
@@ -141,11 +151,94 @@ static u64 place_one(struct dt_info *dt, struct memblock *mb, const struct dt_dy
 		}
 	}
 	if (tried)
-		dt_warn(dt, "/reserved-memory/%s: no room for 0x%llx bytes aligned to 0x%llx in its alloc-ranges: skipped",
-			d->name, (unsigned long long)d->size, (unsigned long long)d->align);
+		dt_warn(dt, "%s%s: no room for 0x%llx bytes aligned to 0x%llx in its alloc-ranges: skipped",
+			dyn_dir(d), d->name, (unsigned long long)d->size, (unsigned long long)d->align);
 	else
-		dt_warn(dt, "/reserved-memory/%s: no alloc-ranges entry holds RAM: skipped", d->name);
+		dt_warn(dt, "%s%s: no alloc-ranges entry holds RAM: skipped", dyn_dir(d), d->name);
 	return 0;
+}
+
+/* ---- cma=: the default contiguous memory area ----------------------------- */
+
+u64 dt_cma_size;
+bool dt_cma_given;
+
+static int cma_param(const char *value)
+{
+	u64 v;
+	int rc = memparse(value, &v);
+
+	if (rc)
+		return rc;
+	if (v > ~0ull - DT_CMA_ALIGN)
+		return -ERANGE;
+	dt_cma_size = ALIGN_UP(v, (u64)DT_CMA_ALIGN);
+	dt_cma_given = true;
+	return 0;
+}
+KPARAM("cma", cma_param,
+       "cma=SIZE  a default contiguous memory area of SIZE bytes (below 4 GiB when RAM is there) for "
+       "dma_alloc_coherent and cma_alloc, in place of the tree's linux,cma; cma=0: none (Linux's cma=)");
+
+/* alloc-ranges of one entry, [0, 4 GiB), in two address and two size cells. */
+static const u8 below_4g[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+
+/* cma= given: the tree's default pool gives way (a dynamic one is dropped,
+ * a static one loses the default), and the parameter's pool joins the
+ * dynamic nodes. */
+static void apply_cma_param(struct dt_info *dt)
+{
+	int kept = 0;
+
+	for (int i = 0; i < dt->nr_dynamic; i++) {
+		if (dt->dynamic[i].cma_default) {
+			kprintf("dt: /reserved-memory/%s: the default CMA pool: cma= replaces it, not placed\n",
+				dt->dynamic[i].name);
+			continue;
+		}
+		dt->dynamic[kept++] = dt->dynamic[i];
+	}
+	dt->nr_dynamic = kept;
+	for (int i = 0; i < dt->nr_reserved; i++)
+		if (dt->reserved[i].cma_default) {
+			dt->reserved[i].cma_default = false;
+			kprintf("dt: /reserved-memory/%s: cma= is the default CMA pool; this one stays an area "
+				"of its own\n", dt->reserved[i].reason);
+		}
+	if (!dt_cma_size)
+		return;
+	if (dt->nr_dynamic == DT_MAX_DYNAMIC) {
+		dt_warn(dt, "cma=%lluK: the tree has %d dynamic reservations, rvmm's table holds no more: "
+			"no area", (unsigned long long)(dt_cma_size >> 10), DT_MAX_DYNAMIC);
+		return;
+	}
+	dt->dynamic[dt->nr_dynamic++] = (struct dt_dynamic){
+		.name = "cma", .size = dt_cma_size, .align = DT_CMA_ALIGN,
+		.ranges = holds_ram(dt, 0, 1ull << 32) ? below_4g : NULL,
+		.nr_ranges = holds_ram(dt, 0, 1ull << 32) ? 1 : 0, .addr_cells = 2, .size_cells = 2,
+		.reusable = true, .cma = true, .cma_default = true, .from_cmdline = true,
+	};
+}
+
+int dt_declare_cma(const struct dt_info *dt)
+{
+	int made = 0;
+
+	for (int i = 0; i < dt->nr_reserved; i++) {
+		const struct dt_reserved *r = &dt->reserved[i];
+		struct cma *cma;
+
+		if (!r->cma || cma_init_reserved_mem(r->base, r->size, 0, r->reason, &cma))
+			continue;
+		made++;
+		if (r->cma_default && !dma_contiguous_default_area)
+			dma_contiguous_default_area = cma;
+		kprintf("cma: area %s: %llu KiB at [mem 0x%016llx-0x%016llx]%s\n", r->reason,
+			(unsigned long long)(r->size >> 10), (unsigned long long)r->base,
+			(unsigned long long)(r->base + r->size - 1),
+			dma_contiguous_default_area == cma ? ", the default area" : "");
+	}
+	return made;
 }
 
 int dt_place_dynamic(struct dt_info *dt)
@@ -153,6 +246,8 @@ int dt_place_dynamic(struct dt_info *dt)
 	static struct memblock scratch; /* too big for a boot stack */
 	int warnings = dt->nr_warnings, rc;
 
+	if (dt_cma_given)
+		apply_cma_param(dt);
 	if (!dt->nr_dynamic)
 		return 0;
 	memblock_init(&scratch);
@@ -175,12 +270,12 @@ int dt_place_dynamic(struct dt_info *dt)
 		if (dt_add_dynamic(dt, d, base)) /* every dynamic node has its slot */
 			panic("cannot record /reserved-memory/%s's range", d->name);
 		if (entry >= 0)
-			kprintf("dt: /reserved-memory/%s: dynamic: [mem 0x%016llx-0x%016llx] (size 0x%llx, align 0x%llx, alloc-ranges entry %d)\n",
-				d->name, (unsigned long long)base, (unsigned long long)(base + d->size - 1),
+			kprintf("dt: %s%s: dynamic: [mem 0x%016llx-0x%016llx] (size 0x%llx, align 0x%llx, alloc-ranges entry %d)\n",
+				dyn_dir(d), d->name, (unsigned long long)base, (unsigned long long)(base + d->size - 1),
 				(unsigned long long)d->size, (unsigned long long)d->align, entry);
 		else
-			kprintf("dt: /reserved-memory/%s: dynamic: [mem 0x%016llx-0x%016llx] (size 0x%llx, align 0x%llx)\n",
-				d->name, (unsigned long long)base, (unsigned long long)(base + d->size - 1),
+			kprintf("dt: %s%s: dynamic: [mem 0x%016llx-0x%016llx] (size 0x%llx, align 0x%llx)\n",
+				dyn_dir(d), d->name, (unsigned long long)base, (unsigned long long)(base + d->size - 1),
 				(unsigned long long)d->size, (unsigned long long)d->align);
 	}
 	return dt->nr_warnings - warnings;

@@ -31,6 +31,10 @@
  * are checked as frees are (under dma_debug=off only bounced ones: a
  * direct map is then a few checks and its address).
  *
+ * A device's contiguous memory area (mm/cma.c: its own, or the default
+ * one for more than a page) is tried first when it lies at or below the
+ * coherent mask; the record keeps the area, so the free goes back there.
+ *
  * DMA pools (mm/dmapool.c) take their pages here, as coherent allocations
  * that name their pool, so a pool's page is never freed as anything else.
  *
@@ -43,6 +47,7 @@
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <lib/spinlock.h>
+#include <mm/cma.h>
 #include <mm/dma.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
@@ -93,6 +98,7 @@ struct dma_coherent {
 	u64 mask;
 	unsigned long caller;
 	bool contig;            /* alloc_contig_pages' run (above MAX_ORDER) */
+	struct cma *cma;        /* the contiguous area the pages are from, or NULL */
 	const struct dma_pool *pool; /* the pool whose page this is, or NULL */
 };
 
@@ -246,9 +252,37 @@ static void *alloc_below(size_t size, u64 mask, gfp_t gfp, bool contig)
 	return NULL;
 }
 
+/* The contiguous area @dev's coherent allocation of @size bytes may come
+ * from (Linux's dma_alloc_contiguous: the device's own for any size, the
+ * default one above a page), if it lies at or below @mask; else NULL. */
+static struct cma *contiguous_area(const struct device *dev, size_t size, u64 mask)
+{
+	struct cma *cma = dev->cma_area;
+
+	if (!cma && size > PAGE_SIZE)
+		cma = dma_contiguous_default_area;
+	if (!cma || cma_get_base(cma) + cma_get_size(cma) - 1 > mask)
+		return NULL;
+	return cma;
+}
+
+/* @size bytes from @cma, aligned to the order that holds them (up to
+ * CMA_MAX_ALIGN), zeroed for __GFP_ZERO; NULL when the area has no run. */
+static void *alloc_from_area(struct cma *cma, size_t size, gfp_t gfp, unsigned long caller)
+{
+	unsigned long pages = round_pages(size);
+	struct page *pg = __cma_alloc(cma, pages, get_order(size), true, caller);
+	void *p = pg ? page_address(pg) : NULL;
+
+	if (p && (gfp & __GFP_ZERO))
+		memset(p, 0, pages << PAGE_SHIFT);
+	return p;
+}
+
 void *dma_coherent_alloc(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp,
 			 const struct dma_pool *pool, unsigned long caller)
 {
+	struct cma *cma = NULL;
 	struct dma_coherent *rec;
 	unsigned long flags;
 	u64 mask;
@@ -277,7 +311,13 @@ void *dma_coherent_alloc(struct device *dev, size_t size, dma_addr_t *handle, gf
 		return NULL;
 	}
 	rec = kmalloc(sizeof(*rec), gfp & ~(__GFP_ZERO | GFP_ZONEMASK));
-	p = rec ? alloc_below(size, mask, gfp, contig) : NULL;
+	p = NULL;
+	if (rec && !pool && (cma = contiguous_area(dev, size, mask)))
+		p = alloc_from_area(cma, size, gfp, caller);
+	if (!p) {
+		cma = NULL;
+		p = rec ? alloc_below(size, mask, gfp, contig) : NULL;
+	}
 	if (!p) {
 		if (!(gfp & __GFP_NOWARN))
 			kprintf("dma_alloc_coherent(%s, %zu): out of memory at or below mask 0x%llx\n",
@@ -287,7 +327,7 @@ void *dma_coherent_alloc(struct device *dev, size_t size, dma_addr_t *handle, gf
 	}
 	*rec = (struct dma_coherent){ .dma = virt_to_phys(p), .size = size, .cpu_addr = p,
 				      .dev = dev, .dev_name = dev_name(dev), .mask = mask,
-				      .caller = caller, .contig = contig, .pool = pool };
+				      .caller = caller, .contig = contig, .cma = cma, .pool = pool };
 	flags = spin_lock_irqsave(&dma_lock);
 	avl_insert(&coherent_tree, &rec->node); /* pages are ours: the key is new */
 	coherent_nr++;
@@ -347,7 +387,10 @@ void dma_coherent_free(const struct device *dev, size_t size, void *cpu_addr, dm
 
 	if (!rec)
 		return;
-	free_run(cpu_addr, size, rec->contig);
+	if (rec->cma)
+		cma_release(rec->cma, virt_to_page(cpu_addr), round_pages(size));
+	else
+		free_run(cpu_addr, size, rec->contig);
 	kfree(rec);
 }
 
@@ -754,8 +797,9 @@ static int show_one_coherent(struct avl_node *n, void *arg)
 		rec->dev_name);
 	if (rec->pool)
 		kprintf(" pool=%s", dma_pool_name(rec->pool));
+	if (rec->cma)
+		kprintf(" cma=%s", cma_get_name(rec->cma));
 	mm_print_pc(rec->caller, true);
-	kprintf("\n");
 	return 0;
 }
 
@@ -769,7 +813,6 @@ static int show_one_mapping(struct avl_node *n, void *arg)
 		(unsigned long long)(m->dma + m->size), m->size, m->dev_name, dirs[m->dir],
 		m->bounce ? " bounced" : "");
 	mm_print_pc(m->caller, true);
-	kprintf("\n");
 	return 0;
 }
 
@@ -829,7 +872,6 @@ static int leaked_coherent(struct avl_node *n, void *arg)
 			rec->size, (unsigned long long)rec->dma, rec->pool ? " for pool " : "",
 			rec->pool ? dma_pool_name(rec->pool) : "");
 		mm_print_pc(rec->caller, true);
-		kprintf("\n");
 	}
 	return 0;
 }
@@ -844,7 +886,6 @@ static int leaked_mapping(struct avl_node *n, void *arg)
 		kprintf("dma: %s still has %zu bytes mapped at dma 0x%llx%s, mapped by", m->dev_name, m->size,
 			(unsigned long long)m->dma, m->bounce ? " (bounced)" : "");
 		mm_print_pc(m->caller, true);
-		kprintf("\n");
 	}
 	return 0;
 }

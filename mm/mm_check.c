@@ -14,6 +14,7 @@
  * not one for a hot path.
  */
 #include <lib/kernel.h>
+#include <mm/cma.h>
 #include <mm/dma.h>
 #include <mm/kmalloc.h>
 #include <mm/memblock.h>
@@ -75,6 +76,7 @@ int mm_check(struct pglist_data *node)
 	errors += report(what, heap_errors);
 	errors += report("vmalloc", vmalloc_check());
 	errors += report("dma", dma_check());
+	errors += report("cma", cma_check_all());
 	kprintf("mmcheck: %d problem%s\n", errors, errors == 1 ? "" : "s");
 	return errors;
 }

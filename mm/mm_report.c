@@ -5,6 +5,7 @@
  */
 #include <lib/kstring.h>
 #include <lib/cmdline.h>
+#include <mm/cma.h>
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
 #include <mm/percpu.h>
@@ -257,6 +258,7 @@ void show_meminfo(const struct pglist_data *node)
 	meminfo_line("MemAvailable", K(m.available));
 	show_meminfo_absent();
 	meminfo_hooks_show();
+	cma_meminfo();
 }
 
 

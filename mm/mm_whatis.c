@@ -16,6 +16,7 @@
  * Read-only: nothing here changes an allocator. A report of a moment:
  * another hart may allocate or free the object right after.
  */
+#include <mm/cma.h>
 #include <mm/dma.h>
 #include <mm/kfence.h>
 #include <mm/mm_report.h>
@@ -152,6 +153,8 @@ int mm_whatis(struct pglist_data *node, u64 addr)
 		kprintf("whatis: reserved: %s\n", page_type(page) == PGTY_NONE
 							   ? "at boot, never given to the page allocator"
 							   : owner_name(page_type(page)));
+		if (cma_whatis(PFN_PHYS(pfn) + (addr & (PAGE_SIZE - 1))))
+			dma_whatis(virt_to_phys((const void *)(uintptr_t)addr));
 		return 0;
 	}
 	if (PageSlab(page)) {

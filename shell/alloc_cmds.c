@@ -27,6 +27,7 @@
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <lib/parse.h>
+#include <mm/cma.h>
 #include <mm/kmalloc.h>
 #include <mm/mm.h>
 #include <mm/mm_report.h>
@@ -36,16 +37,19 @@
 
 #define HELD_MAX 64
 
-enum held_kind { HELD_NONE, HELD_KMALLOC, HELD_PAGES, HELD_VMALLOC, HELD_OBJECT };
+enum held_kind { HELD_NONE, HELD_KMALLOC, HELD_PAGES, HELD_VMALLOC, HELD_OBJECT, HELD_CMA };
 
-static const char *const kind_alloc[] = { "", "kmalloc", "alloc_pages", "vmalloc", "kmem_cache_alloc" };
-static const char *const kind_free[] = { "", "kfree", "free_pages", "vfree", "kmem_cache_free" };
+static const char *const kind_alloc[] = { "", "kmalloc", "alloc_pages", "vmalloc", "kmem_cache_alloc",
+					  "cma_alloc" };
+static const char *const kind_free[] = { "", "kfree", "free_pages", "vfree", "kmem_cache_free",
+					 "cma_release" };
 
 struct held {
 	void *p;
-	unsigned long size; /* bytes asked for; alloc_pages: the order */
+	unsigned long size; /* bytes asked for; alloc_pages: the order; cma_alloc: pages */
 	enum held_kind kind;
 	struct kmem_cache *cache; /* HELD_OBJECT: its cache */
+	struct cma *cma;          /* HELD_CMA: its area */
 };
 
 static struct held held[HELD_MAX];
@@ -262,6 +266,8 @@ static void release(struct held *h)
 		vfree(h->p);
 	else if (h->kind == HELD_OBJECT)
 		kmem_cache_free(h->cache, h->p);
+	else if (h->kind == HELD_CMA)
+		cma_release(h->cma, virt_to_page(h->p), h->size);
 	h->kind = HELD_NONE;
 }
 
@@ -319,6 +325,8 @@ static int cmd_allocs(int argc, char **argv)
 			kprintf("  %p  alloc_pages order %lu\n", h->p, h->size);
 		else if (h->kind == HELD_OBJECT)
 			kprintf("  %p  kmem_cache_alloc %s\n", h->p, h->cache->name);
+		else if (h->kind == HELD_CMA)
+			kprintf("  %p  cma_alloc %lu pages from %s\n", h->p, h->size, cma_get_name(h->cma));
 		else
 			kprintf("  %p  %s %lu bytes\n", h->p, kind_alloc[h->kind], h->size);
 	}
@@ -328,6 +336,85 @@ static int cmd_allocs(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("allocs", cmd_allocs, "[free]", "what the console's kmalloc, alloc_pages and vmalloc hold; free: free it all");
+
+/* ------------------------- contiguous memory areas ------------------------- */
+
+struct area_by_name {
+	const char *name;
+	struct cma *found;
+};
+
+static int match_area(struct cma *cma, void *data)
+{
+	struct area_by_name *a = data;
+
+	if (strcmp(cma_get_name(cma), a->name))
+		return 0;
+	a->found = cma;
+	return 1;
+}
+
+/* The area named @name, or the default one for NULL; NULL after saying why. */
+static struct cma *area_named(const char *cmd, const char *name)
+{
+	struct area_by_name a = { name, NULL };
+
+	if (!name) {
+		if (!dma_contiguous_default_area)
+			kprintf("%s: no default area (boot with cma=SIZE, or name an area: cmainfo lists them)\n",
+				cmd);
+		return dma_contiguous_default_area;
+	}
+	cma_for_each_area(match_area, &a);
+	if (!a.found)
+		kprintf("%s: no area named '%s' (cmainfo lists them)\n", cmd, name);
+	return a.found;
+}
+
+static int cmd_cma_alloc(int argc, char **argv)
+{
+	u64 count, align = 0;
+	struct cma *cma;
+	struct page *page;
+	struct held *h;
+	u64 pa;
+
+	if (argc < 2 || argc > 4)
+		return usage(argv[0], "PAGES [ALIGN_ORDER [AREA]]");
+	if (parse_u64(argv[1], &count) || !count) {
+		kprintf("%s: '%s' is not a number of pages above 0\n", argv[0], argv[1]);
+		return -EINVAL;
+	}
+	if (argc > 2 && (parse_u64(argv[2], &align) || align > CMA_MAX_ALIGN)) {
+		kprintf("%s: alignment order '%s' is not a number from 0 to %d\n", argv[0], argv[2],
+			CMA_MAX_ALIGN);
+		return -EINVAL;
+	}
+	if (!(cma = area_named(argv[0], argc > 3 ? argv[3] : NULL)) || !(h = slot_for(argv[0])))
+		return -EINVAL;
+	page = cma_alloc(cma, (unsigned long)count, (unsigned int)align, false);
+	if (!page) {
+		kprintf("%s: %llu pages from %s: failed (NULL)\n", argv[0], (unsigned long long)count,
+			cma_get_name(cma));
+		return -ENOMEM;
+	}
+	hold(h, page_address(page), (unsigned long)count, HELD_CMA, NULL);
+	h->cma = cma;
+	pa = virt_to_phys(h->p);
+	kprintf("%s: %llu pages from %s at %p: [mem 0x%016llx-0x%016llx]\n", argv[0],
+		(unsigned long long)count, cma_get_name(cma), h->p, (unsigned long long)pa,
+		(unsigned long long)(pa + (count << PAGE_SHIFT) - 1));
+	return 0;
+}
+SHELL_CMD("cma_alloc", cmd_cma_alloc, "PAGES [ALIGN_ORDER [AREA]]",
+	  "take PAGES contiguous pages from a contiguous memory area (the default one unless AREA is "
+	  "named) by hand; cma_release gives them back");
+
+static int cmd_cma_release(int argc, char **argv)
+{
+	return free_held(argc, argv, HELD_CMA);
+}
+SHELL_CMD("cma_release", cmd_cma_release, "ADDR", "give back what the console's cma_alloc took");
 
 /* ------------------------------ object caches ------------------------------ */
 

@@ -49,6 +49,8 @@ struct dt_reserved {
 	bool resmem; /* from a /reserved-memory child (not the mem-reserve map, dtb, initrd or kernel) */
 	bool reusable; /* a /reserved-memory child with reusable (it stays reserved all the same) */
 	bool dynamic;  /* placed by dt_place_dynamic (the child had size, no reg) */
+	bool cma;      /* a CMA pool: shared-dma-pool, reusable, not no-map (dt_declare_cma) */
+	bool cma_default; /* with linux,cma-default: the area dma_alloc_coherent uses */
 	char reason[DT_NAME_LEN];
 };
 
@@ -68,6 +70,8 @@ struct dt_dynamic {
 	int nr_ranges;
 	int addr_cells, size_cells;
 	bool nomap, reusable;
+	bool cma, cma_default; /* as struct dt_reserved's */
+	bool from_cmdline;     /* cma='s pool, not a node of the tree */
 };
 
 struct dt_cpu {
@@ -264,6 +268,27 @@ int dt_place_dynamic(struct dt_info *info);
  */
 extern u64 dt_mem_limit;
 u64 dt_apply_mem_limit(struct dt_info *info, u64 kernel_start, u64 kernel_end);
+
+/*
+ * The cma=SIZE boot parameter (Linux's): a default contiguous memory area of
+ * SIZE bytes (rounded up to DT_CMA_ALIGN), placed by dt_place_dynamic as a
+ * dynamic node named "cma" below 4 GiB when there is RAM there (for 32-bit
+ * devices, as Linux places it), anywhere else. As in Linux it replaces the
+ * tree's linux,cma-default pool: a dynamic one is not placed, a static one
+ * stays reserved as an area that is not the default. cma=0: no default
+ * area. dt_cma_given says whether the parameter was given.
+ */
+extern u64 dt_cma_size;
+extern bool dt_cma_given;
+
+/*
+ * Make every CMA pool of @dt's reserved ranges (struct dt_reserved .cma:
+ * the tree's reusable shared-dma-pools, cma=) an area (mm/cma.c,
+ * cma_init_reserved_mem), one line each; the first default one becomes
+ * dma_contiguous_default_area. After the memory manager is up (the areas'
+ * bitmaps are kmalloc'd). Returns the number of areas made.
+ */
+int dt_declare_cma(const struct dt_info *dt);
 
 /* All RAM of the device tree, and every range it or rvmm reserves. */
 int memblock_add_dt(struct memblock *mb, const struct dt_info *dt);

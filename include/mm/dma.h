@@ -48,10 +48,13 @@ typedef u64 dma_addr_t;
  * device itself may go before its allocations: they keep its name and
  * mask.
  */
+struct cma;
+
 struct device {
 	const char *init_name;
 	u64 *dma_mask;
 	u64 coherent_dma_mask;
+	struct cma *cma_area; /* the device's own contiguous area (mm/cma.h), or NULL */
 };
 
 static inline const char *dev_name(const struct device *dev)
@@ -79,7 +82,12 @@ int dma_set_mask_and_coherent(struct device *dev, u64 mask);
  * smallest power of two of pages that holds @size (Linux's guarantee).
  * The zone bits of @gfp are ignored: the mask picks the zones (the highest
  * that starts at or below it, then the lower ones). Sizes above the largest
- * buddy block (4 MiB) take a contiguous run. NULL (and *@handle
+ * buddy block (4 MiB) take a contiguous run. With a contiguous memory area
+ * (include/mm/cma.h: the device's cma_area, or else, for more than a page,
+ * dma_contiguous_default_area) that lies at or below the mask, the pages
+ * come from it first (aligned as above up to 2^CMA_MAX_ALIGN pages), and
+ * from the zones when it has no run free, as Linux's dma-direct takes
+ * them. NULL (and *@handle
  * DMA_MAPPING_ERROR) with a message naming the cause when @dev or its
  * mask is missing, @size is 0, no RAM lies below the mask, or memory there
  * runs out (the message unless __GFP_NOWARN).

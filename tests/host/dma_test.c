@@ -82,8 +82,8 @@ static bool page_held(const void *p)
 static void coherent_honours_mask(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d64 = { "dev64", NULL, DMA_BIT_MASK(64) };
-	struct device d32 = { "dev32", NULL, 0 };
+	struct device d64 = { .init_name = "dev64", .coherent_dma_mask = DMA_BIT_MASK(64) };
+	struct device d32 = { .init_name = "dev32", .coherent_dma_mask = 0 };
 	void *p[24];
 	dma_addr_t h[24];
 	unsigned long nr, bytes;
@@ -133,8 +133,8 @@ static void coherent_honours_mask(struct ktest *t)
 static void impossible_masks(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "low", NULL, DMA_BIT_MASK(32) };
-	struct device none = { "nomask", NULL, 0 };
+	struct device d = { .init_name = "low", .coherent_dma_mask = DMA_BIT_MASK(32) };
+	struct device none = { .init_name = "nomask", .coherent_dma_mask = 0 };
 	unsigned long e0 = dma_error_count();
 	struct fr_capture cap;
 	char out[2048];
@@ -181,8 +181,8 @@ static void impossible_masks(struct ktest *t)
 static void coherent_bad_frees(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "nic", NULL, DMA_BIT_MASK(32) };
-	struct device other = { "disk", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "nic", .coherent_dma_mask = DMA_BIT_MASK(32) };
+	struct device other = { .init_name = "disk", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	unsigned long e0 = dma_error_count(), nr, bytes;
 	struct fr_capture cap;
 	char out[4096];
@@ -239,8 +239,8 @@ static void *high_buffer(int byte)
 static void streaming_bounces_above_mask(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d64 = { "dev64", NULL, DMA_BIT_MASK(64) };
-	struct device d32 = { "dev32", NULL, DMA_BIT_MASK(32) };
+	struct device d64 = { .init_name = "dev64", .coherent_dma_mask = DMA_BIT_MASK(64) };
+	struct device d32 = { .init_name = "dev32", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	unsigned long nr, bounced;
 	unsigned char *buf, *dev_view;
 	dma_addr_t a;
@@ -299,10 +299,10 @@ static void streaming_bounces_above_mask(struct ktest *t)
 static void streaming_refusals(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "dev32", NULL, DMA_BIT_MASK(32) };
-	struct device other = { "other", NULL, DMA_BIT_MASK(32) };
-	struct device none = { "none", NULL, 0 };
-	struct device low = { "low", NULL, DMA_BIT_MASK(24) };
+	struct device d = { .init_name = "dev32", .coherent_dma_mask = DMA_BIT_MASK(32) };
+	struct device other = { .init_name = "other", .coherent_dma_mask = DMA_BIT_MASK(32) };
+	struct device none = { .init_name = "none", .coherent_dma_mask = 0 };
+	struct device low = { .init_name = "low", .coherent_dma_mask = DMA_BIT_MASK(24) };
 	unsigned long e0 = dma_error_count(), nr, bounced;
 	struct fr_capture cap;
 	unsigned char *buf;
@@ -364,7 +364,7 @@ static void streaming_refusals(struct ktest *t)
 static void streaming_debug_off(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "dev32", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "dev32", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	unsigned long e0 = dma_error_count(), nr, bounced;
 	unsigned char *low, *high = high_buffer(0x11);
 	struct fr_capture cap;
@@ -405,7 +405,7 @@ static void streaming_debug_off(struct ktest *t)
 static void scatterlist_pieces(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "sg-dev", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "sg-dev", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	struct scatterlist sg[3], *s;
 	unsigned long nr, bounced;
 	unsigned char *pg = high_buffer(0x61), *km, *blk;
@@ -470,7 +470,7 @@ static void pool_geometry(struct ktest *t, size_t size, size_t align, size_t bou
 			  unsigned int want_per_page)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "geo", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "geo", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	enum { N = 150 };
 	static void *b[N];
 	static dma_addr_t h[N];
@@ -549,8 +549,8 @@ static void pool_big_blocks(struct ktest *t)
 static void pool_bad_create(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "dev", NULL, DMA_BIT_MASK(32) };
-	struct device none = { "none", NULL, 0 };
+	struct device d = { .init_name = "dev", .coherent_dma_mask = DMA_BIT_MASK(32) };
+	struct device none = { .init_name = "none", .coherent_dma_mask = 0 };
 	unsigned long e0 = dma_error_count();
 	struct fr_capture cap;
 	char out[2048];
@@ -580,7 +580,7 @@ static void pool_bad_create(struct ktest *t)
 static void pool_bad_frees(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "dev", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "dev", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	unsigned long e0 = dma_error_count();
 	struct dma_pool *pa, *pb;
 	struct dma_pool_info in;
@@ -637,7 +637,7 @@ static void pool_bad_frees(struct ktest *t)
 static void pool_write_after_free(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "dev", NULL, DMA_BIT_MASK(64) };
+	struct device d = { .init_name = "dev", .coherent_dma_mask = DMA_BIT_MASK(64) };
 	unsigned long e0 = dma_error_count();
 	struct fr_capture cap;
 	struct dma_pool *pool;
@@ -679,7 +679,7 @@ static void pool_write_after_free(struct ktest *t)
 static void pool_destroy_with_blocks_out(struct ktest *t)
 {
 	struct fakeram *fr = dma_setup(t);
-	struct device d = { "dev", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "dev", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	struct fr_capture cap;
 	struct dma_pool *pool;
 	unsigned long nr, bytes;
@@ -710,7 +710,7 @@ static void pool_destroy_with_blocks_out(struct ktest *t)
 	{
 		void *buf = kmalloc(64, GFP_KERNEL);
 		dma_addr_t a = dma_map_single(&d, buf, 64, DMA_TO_DEVICE);
-		struct device other = { "other", NULL, DMA_BIT_MASK(32) };
+		struct device other = { .init_name = "other", .coherent_dma_mask = DMA_BIT_MASK(32) };
 
 		fr_capture_start(&cap);
 		EXPECT_EQ(dma_device_leaks(&d), 3ul);

@@ -46,8 +46,8 @@ static bool has_normal_zone(void)
  * order; 64-bit device: the Normal zone when there is one. */
 static void coherent_within_masks(struct ktest *t)
 {
-	struct device d32 = { "ktest-dma32", NULL, 0 };
-	struct device d64 = { "ktest-dma64", NULL, 0 };
+	struct device d32 = { .init_name = "ktest-dma32", .coherent_dma_mask = 0 };
+	struct device d64 = { .init_name = "ktest-dma64", .coherent_dma_mask = 0 };
 	enum { N = 48 };
 	static void *p[N];
 	static dma_addr_t h[N];
@@ -85,7 +85,7 @@ static void coherent_within_masks(struct ktest *t)
  * boards start RAM at 2 GiB: a 31-bit device has no memory there). */
 static void mask_below_ram_refused(struct ktest *t)
 {
-	struct device d = { "ktest-dma-low", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "ktest-dma-low", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	u64 first = (u64)mem_node->node_start_pfn << PAGE_SHIFT;
 	unsigned long e0 = dma_error_count();
 	dma_addr_t h;
@@ -118,7 +118,7 @@ static u64 buffer_pa(const void *p)
  * reach the buffer at unmap either way. */
 static void streaming_below_4g(struct ktest *t)
 {
-	struct device d = { "ktest-dma-stream", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "ktest-dma-stream", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	unsigned long nr, bounced, seen_bounced = 0;
 
 	for (int i = 0; i < 16; i++) {
@@ -154,7 +154,7 @@ static void streaming_below_4g(struct ktest *t)
 static void scatterlist_of_vmalloc(struct ktest *t)
 {
 	enum { PAGES = 6 };
-	struct device d = { "ktest-dma-sg", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "ktest-dma-sg", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	struct scatterlist sg[PAGES], *s;
 	unsigned char *buf = vmalloc(PAGES * PAGE_SIZE);
 	unsigned long nr, bounced;
@@ -220,7 +220,7 @@ static void pool_round(void *arg)
 
 static void pool_shared_by_harts(struct ktest *t)
 {
-	struct device d = { "ktest-nic", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "ktest-nic", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	unsigned long e0 = dma_error_count();
 	struct dma_pool_info in;
 
@@ -242,7 +242,7 @@ static void pool_shared_by_harts(struct ktest *t)
 /* dmapools, dmainfo and whatis show the pool, its pages and a block. */
 static void commands_show_allocations(struct ktest *t)
 {
-	struct device d = { "ktest-uart-dma", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "ktest-uart-dma", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	struct dma_pool *pool = dma_pool_create("ktest-ring", &d, 200, 8, 0);
 	char cmd[64];
 	dma_addr_t h, hc;
@@ -292,7 +292,7 @@ static void desc_free(void *e, void *data)
 
 static void mempool_of_descriptors(struct ktest *t)
 {
-	struct device d = { "ktest-blk", NULL, DMA_BIT_MASK(32) };
+	struct device d = { .init_name = "ktest-blk", .coherent_dma_mask = DMA_BIT_MASK(32) };
 	struct dma_pool *pool = dma_pool_create("ktest-blk-desc", &d, 4096, 4096, 0);
 	struct fault_pause saved;
 	bool paused = fault_inject_pause(&saved);
