@@ -149,12 +149,14 @@ int mm_whatis(struct pglist_data *node, u64 addr)
 	page = node_pfn_to_page(node, pfn);
 	kprintf("whatis: 0x%llx: pfn 0x%lx, zone %s\n", (unsigned long long)addr, pfn,
 		zone_names[page_zonenum(page)]);
+	if (cma_whatis(PFN_PHYS(pfn) + (addr & (PAGE_SIZE - 1)))) { /* (its pages, whoever had them) */
+		dma_whatis(virt_to_phys((const void *)(uintptr_t)addr));
+		return 0;
+	}
 	if (PageReserved(page)) {
 		kprintf("whatis: reserved: %s\n", page_type(page) == PGTY_NONE
 							   ? "at boot, never given to the page allocator"
 							   : owner_name(page_type(page)));
-		if (cma_whatis(PFN_PHYS(pfn) + (addr & (PAGE_SIZE - 1))))
-			dma_whatis(virt_to_phys((const void *)(uintptr_t)addr));
 		return 0;
 	}
 	if (PageSlab(page)) {

@@ -91,7 +91,7 @@ static bool fault_suite_pause(const char *suite, struct fault_pause *p)
 	static const char *const need_success[] = {
 		"page_alloc", "page_owner", "paging", "reclaim", "reclaim_pressure", "shell",
 		"slab_debug", "slab", "kmalloc", "vmalloc", "zone_paths", "zones", "mm_report", "whatis",
-		"meminit", "dma"
+		"meminit", "dma", "cma"
 	};
 
 	if (!suite_listed(suite, need_success, ARRAY_SIZE(need_success)) || !fault_inject_pause(p))

@@ -525,6 +525,41 @@ check_log ktest-zone-dma-reserved-only ktest-zone-dma-reserved-only-zones \
 	"^  DMA      \[mem 0x0000000080000000-0x000000008007ffff\]$" \
 	"zone_dma_limit=0x80080000: 0 GFP_DMA blocks$"
 
+# Contiguous memory areas (mm/cma.c). cma=SIZE makes the default area below
+# 4 GiB (on 8 GiB too), which the cma and dma suites then use; the tree's
+# reusable shared-dma-pool (resmem-dynamic: linux,cma, 64 MiB) is an area by
+# itself, its no-map pool is not; cma= replaces the tree's default pool
+# (it is not placed), cma=0 leaves none; a cma= that cannot be placed is
+# warned of and the boot goes on without an area.
+ktest_run ktest-cma 180 $VIRT -smp 4 -m 8G -kernel "$KERNEL" -append "cma=32M ktest=cma,dma"
+check_log ktest-cma ktest-cma-area \
+	"^dt: cma: dynamic: \[mem 0x00000000[0-9a-f]{8}-0x00000000[0-9a-f]{8}\] \(size 0x2000000, align 0x200000, alloc-ranges entry 0\)$" \
+	"^  \[mem 0x00000000[0-9a-f]{8}-0x00000000[0-9a-f]{8}\] cma \(dynamic, reusable\)$" \
+	"^cma: area cma: 32768 KiB at \[mem 0x00000000[0-9a-f]{8}-0x00000000[0-9a-f]{8}\], the default area$"
+ktest_run ktest-cma-tree 180 $VIRT -smp 2 -m 8G -dtb build/dtb/resmem-dynamic.dtb -kernel "$KERNEL" \
+	-append "ktest=cma"
+check_log ktest-cma-tree ktest-cma-tree-area \
+	"^cma: area linux,cma: 65536 KiB at \[mem 0x00000000ba000000-0x00000000bdffffff\], the default area$"
+no_log ktest-cma-tree ktest-cma-tree-nomap-pool "^cma: area dsp-pool" "^cma: area log-buffer"
+qemu_run cma-param-replaces-tree 60 /dev/null $VIRT -smp 1 -m 8G -dtb build/dtb/resmem-dynamic.dtb \
+	-kernel "$KERNEL" -append 'cma=16M run="cmainfo;meminfo;poweroff"'
+check cma-param-replaces-tree 0 \
+	"^dt: /reserved-memory/linux,cma: the default CMA pool: cma= replaces it, not placed$" \
+	"^cma: area cma: 16384 KiB at \[mem 0x00000000[0-9a-f]{8}-0x00000000[0-9a-f]{8}\], the default area$" \
+	"^cma: cma \(default\) \[mem " "^CmaTotal: +16384 kB$" "^CmaFree: +16384 kB$"
+no_log cma-param-replaces-tree cma-param-replaces-tree-not-placed "linux,cma \(dynamic, reusable\)" \
+	"^cma: area linux,cma"
+qemu_run cma-zero 60 /dev/null $VIRT -smp 1 -m 8G -dtb build/dtb/resmem-dynamic.dtb \
+	-kernel "$KERNEL" -append 'cma=0 run="cmainfo;poweroff"'
+check cma-zero 0 "^dt: /reserved-memory/linux,cma: the default CMA pool: cma= replaces it, not placed$" \
+	"^cma: no areas \(cma=SIZE on the command line"
+qemu_run cma-bad 60 /dev/null $VIRT -smp 1 -m 256M -kernel "$KERNEL" \
+	-append 'cma=1G run="cmainfo;cma_alloc 1;poweroff"'
+check cma-bad 0 "^dt: warning: cma: no room for 0x40000000 bytes aligned to 0x200000 in its alloc-ranges: skipped$" \
+	"^cma: no areas" "^cma_alloc: no default area"
+qemu_run cma-junk 60 /dev/null $VIRT -smp 1 -m 256M -kernel "$KERNEL" -append 'cma=abc run=poweroff'
+check cma-junk 0 "^cmdline: invalid value for 'cma': 'abc' \(error -22\)$"
+
 # The bench command under -icount shift=0 on one hart: exact instruction
 # counts, so the page allocator's order-0 target (<= 60 per alloc + free
 # pair) is checked deterministically, not timed.

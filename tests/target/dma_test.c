@@ -3,7 +3,8 @@
  * include/mm/dma.h): coherent allocations honour a 32-bit device's mask
  * whatever the RAM above 4 GiB (make test also boots this suite on 8 GiB,
  * where the Normal zone is the larger), a 64-bit device gets the Normal
- * zone first, masks below RAM are refused, a DMA pool shared by every hart
+ * zone first (or the default contiguous area when cma= made one), masks
+ * below RAM are refused, a DMA pool shared by every hart
  * stays consistent, and the console commands show what is allocated.
  * Memory for a device is also a mempool's natural user: a pool of
  * descriptors with a reserve is exercised with the page allocator failing.
@@ -11,6 +12,7 @@
 #include <boot/hart.h>
 #include <drivers/console.h>
 #include <lib/kstring.h>
+#include <mm/cma.h>
 #include <mm/dma.h>
 #include <mm/fault_inject.h>
 #include <mm/kfence.h>
@@ -72,7 +74,9 @@ static void coherent_within_masks(struct ktest *t)
 	}
 	p64 = dma_alloc_coherent(&d64, 5 * PAGE_SIZE, &h64, GFP_KERNEL);
 	ASSERT(p64 != NULL);
-	if (has_normal_zone())
+	if (dma_contiguous_default_area) /* (cma=: multi-page buffers come from it, as in Linux) */
+		EXPECT(cma_pages_valid(dma_contiguous_default_area, virt_to_page(p64), 5));
+	else if (has_normal_zone())
 		EXPECT(h64 >= FOUR_GIB);
 	EXPECT_EQ(dma_check(), 0);
 	dma_free_coherent(&d64, 5 * PAGE_SIZE, p64, h64);
@@ -261,7 +265,8 @@ static void commands_show_allocations(struct ktest *t)
 	EXPECT_EQ(shell_exec("dmainfo"), 0);
 	console_capture_end();
 	EXPECT(strstr(out, "    4096 ktest-uart-dma pool=ktest-ring") != NULL);
-	EXPECT(strstr(out, "   12288 ktest-uart-dma commands_show_allocations") != NULL);
+	EXPECT(strstr(out, "   12288 ktest-uart-dma commands_show_allocations") != NULL ||
+	       strstr(out, "   12288 ktest-uart-dma cma=") != NULL); /* (from the default area: cma=) */
 	ksnprintf(cmd, sizeof(cmd), "whatis %p", b);
 	console_capture_begin(out, sizeof(out));
 	EXPECT_EQ(shell_exec(cmd), 0);
