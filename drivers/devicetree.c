@@ -306,6 +306,7 @@ static struct dt_reserved *insert_reserved(struct dt_info *info, u64 base, u64 s
 	r->dynamic = false;
 	r->cma = false;
 	r->cma_default = false;
+	r->from_cmdline = false;
 	kstrlcpy(r->reason, reason ? reason : "", sizeof(r->reason));
 	info->nr_reserved++;
 	return r;
@@ -332,6 +333,7 @@ int dt_add_dynamic(struct dt_info *info, const struct dt_dynamic *d, u64 base)
 	r->dynamic = true;
 	r->cma = d->cma;
 	r->cma_default = d->cma_default;
+	r->from_cmdline = d->from_cmdline;
 	return 0;
 }
 

@@ -51,6 +51,7 @@ struct dt_reserved {
 	bool dynamic;  /* placed by dt_place_dynamic (the child had size, no reg) */
 	bool cma;      /* a CMA pool: shared-dma-pool, reusable, not no-map (dt_declare_cma) */
 	bool cma_default; /* with linux,cma-default: the area dma_alloc_coherent uses */
+	bool from_cmdline; /* cma='s pool (dynamic too), not the tree's */
 	char reason[DT_NAME_LEN];
 };
 

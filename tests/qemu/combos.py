@@ -44,6 +44,7 @@ SETTINGS = [
     lambda r: r.choice(["fail_page_alloc=10%", "failslab=10%", "fail_page_alloc=5% failslab=5%"]),
     lambda r: r.choice(["quiet", "memtest=1", "memtest=2", "console=hvc0", "console=ttyS0 quiet"]),
     lambda r: r.choice(["init_on_alloc=1", "init_on_free=1", "init_on_alloc=1 init_on_free=1"]),
+    lambda r: r.choice(["cma=8M", "cma=16M"]),
 ]
 RAM = ["100M", "130M", "256M", "700M", "3G", "4097M", "5G"]
 

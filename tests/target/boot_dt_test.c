@@ -102,14 +102,18 @@ static void live_blob_parses_the_same_again(struct ktest *t)
 	/* With mem=, RAM is exactly the limit. */
 	if (boot_dt.ram_left_out)
 		EXPECT_EQ(dt_ram_total(&boot_dt), dt_mem_limit);
-	/* boot_dt also holds "kernel", added after parsing, and the range of
-	 * each dynamic /reserved-memory node placed (dt_place_dynamic). */
-	int placed = 0;
+	/* boot_dt also holds "kernel", added after parsing, the range of
+	 * each dynamic /reserved-memory node placed (dt_place_dynamic), and
+	 * cma='s. */
+	int placed = 0, cmdline = 0;
 
-	for (int i = 0; i < boot_dt.nr_reserved; i++)
-		placed += boot_dt.reserved[i].dynamic;
+	for (int i = 0; i < boot_dt.nr_reserved; i++) {
+		cmdline += boot_dt.reserved[i].from_cmdline;
+		placed += boot_dt.reserved[i].dynamic && !boot_dt.reserved[i].from_cmdline;
+	}
 	EXPECT(placed <= again.nr_dynamic);
-	EXPECT_EQ(again.nr_reserved + 1 + placed, boot_dt.nr_reserved);
+	EXPECT(cmdline <= (dt_cma_size ? 1 : 0));
+	EXPECT_EQ(again.nr_reserved + 1 + placed + cmdline, boot_dt.nr_reserved);
 	EXPECT_EQ(again.nr_cpus, boot_dt.nr_cpus);
 	EXPECT_STREQ(again.stdout_path, boot_dt.stdout_path);
 }
