@@ -549,6 +549,7 @@ static int scan_reserved_child(struct dt_info *info, int node, int ac, int sc)
 		err = add_tree_reserved(info, base, size, "/reserved-memory/", name, &flags);
 		if (err)
 			return err;
+		flags.cma = flags.cma_default = false; /* (a pool is its first range, as Linux's rmem) */
 	}
 	return more;
 }

@@ -760,6 +760,82 @@ static void dynamic_bad_input_skipped(struct ktest *t)
 	free(b);
 }
 
+/* The CMA flags of a reserved entry @reason (the first with that name). */
+static void expect_cma(struct ktest *t, const struct dt_info *info, const char *reason, bool cma,
+		       bool dflt, bool cmdline)
+{
+	for (int i = 0; i < info->nr_reserved; i++) {
+		const struct dt_reserved *r = &info->reserved[i];
+
+		if (strcmp(r->reason, reason))
+			continue;
+		if (r->cma != cma || r->cma_default != dflt || r->from_cmdline != cmdline)
+			ktest_fail(t, __FILE__, __LINE__, "%s: cma %d default %d cmdline %d, expected %d %d %d",
+				   reason, r->cma, r->cma_default, r->from_cmdline, cma, dflt, cmdline);
+		return;
+	}
+	ktest_fail(t, __FILE__, __LINE__, "no reserved range %s", reason);
+}
+
+/* cma-pools: a CMA pool is a reusable shared-dma-pool without no-map (its
+ * first reg range only), linux,cma-default the default; cma=16M adds its
+ * own pool below 4 GiB, takes the default from the tree's and is placed
+ * like a dynamic node; cma=0 only takes the default away. */
+static void cma_pools(struct ktest *t)
+{
+	static struct dt_info info;
+	struct capture c;
+	char out[2048];
+	u8 *b = NULL;
+
+	for (int round = 0; round < 3; round++) {
+		static const char *const param[] = { NULL, "cma=16M", "cma=0" };
+
+		dt_cma_given = false;
+		dt_cma_size = 0;
+		free(b);
+		b = NULL;
+		ASSERT_EQ(parse(&info, "cma-pools", 0x9fe00000, &b, NULL), 0);
+		ASSERT_EQ(info.nr_dynamic, 1);
+		EXPECT(info.dynamic[0].cma && !info.dynamic[0].cma_default);
+		EXPECT_EQ(info.dynamic[0].align, DT_CMA_ALIGN);
+		if (param[round]) {
+			char word[16];
+
+			snprintf(word, sizeof(word), "%s", param[round]);
+			EXPECT_EQ(cmdline_parse(word), 0);
+			EXPECT(dt_cma_given);
+		}
+		ASSERT_EQ(dt_add_reserved(&info, 0x80200000, 0x200000, "kernel", false), 0);
+		capture_start(&c);
+		EXPECT_EQ(dt_place_dynamic(&info), 0);
+		capture_end(&c, out, sizeof(out));
+		/* the pool's first range is the area; its second, only reserved */
+		for (int i = 0; i < info.nr_reserved; i++)
+			if (info.reserved[i].base == 0x89800000)
+				EXPECT(!info.reserved[i].cma && !strcmp(info.reserved[i].reason, "cma-static@88000000"));
+		expect_cma(t, &info, "cma-static@88000000", true, round == 0, false);
+		expect_cma(t, &info, "nomap-pool@8a000000", false, false, false);
+		expect_cma(t, &info, "other@8b000000", false, false, false);
+		expect_cma(t, &info, "plain-pool@8c000000", false, false, false);
+		expect_cma(t, &info, "dyn-cma", true, false, false);
+		if (round == 1) {
+			expect_cma(t, &info, "cma", true, true, true);
+			EXPECT(strstr(out, "dt: /reserved-memory/cma-static@88000000: cma= is the default CMA pool; "
+					   "this one stays an area of its own\n"));
+			EXPECT(strstr(out, "dt: cma: dynamic: [mem 0x000000009e600000-0x000000009f5fffff] (size 0x1000000, "
+					   "align 0x200000, alloc-ranges entry 0)\n"));
+		} else {
+			for (int i = 0; i < info.nr_reserved; i++)
+				EXPECT(!info.reserved[i].from_cmdline);
+		}
+		expect_dynamic_disjoint(t, &info);
+	}
+	dt_cma_given = false;
+	dt_cma_size = 0;
+	free(b);
+}
+
 /* 17 dynamic nodes: the table's limit, named (never a silent drop). */
 static void dynamic_table_full(struct ktest *t)
 {
@@ -1372,6 +1448,7 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(two_banks_map),
 	KTEST_CASE(multi_reg_map),
 	KTEST_CASE(resmem_middle_map),
+	KTEST_CASE(cma_pools),
 	KTEST_CASE(memreserve_map),
 	KTEST_CASE(cells_1_1_map),
 	KTEST_CASE(initrd_32bit_cells),
