@@ -541,6 +541,15 @@ ktest_run ktest-cma-tree 180 $VIRT -smp 2 -m 8G -dtb build/dtb/resmem-dynamic.dt
 check_log ktest-cma-tree ktest-cma-tree-area \
 	"^cma: area linux,cma: 65536 KiB at \[mem 0x00000000ba000000-0x00000000bdffffff\], the default area$"
 no_log ktest-cma-tree ktest-cma-tree-nomap-pool "^cma: area dsp-pool" "^cma: area log-buffer"
+# cma-pools.dts: a pool's first reg range is its area, a dynamic pool is
+# one too; no-map, non-reusable and other-compatible children are not.
+qemu_run cma-pools 60 /dev/null $VIRT -smp 1 -m 512M -dtb build/dtb/cma-pools.dtb -kernel "$KERNEL" \
+	-append 'run="cmainfo;poweroff"'
+check cma-pools 0 \
+	"^cma: area cma-static@88000000: 16384 KiB at \[mem 0x0000000088000000-0x0000000088ffffff\], the default area$" \
+	"^cma: area dyn-cma: 8192 KiB at \[mem 0x000000009f600000-0x000000009fdfffff\]$" \
+	"^cma: dyn-cma \[mem 0x000000009f600000-0x000000009fdfffff\] 2048 pages"
+no_log cma-pools cma-pools-not-pools "^cma: area (nomap-pool|other|plain-pool)" "^cma: area cma-static@88000000: 2048 KiB"
 qemu_run cma-param-replaces-tree 60 /dev/null $VIRT -smp 1 -m 8G -dtb build/dtb/resmem-dynamic.dtb \
 	-kernel "$KERNEL" -append 'cma=16M run="cmainfo;meminfo;poweroff"'
 check cma-param-replaces-tree 0 \
