@@ -1088,19 +1088,22 @@ static bool grow_bigblock_in_place(void *p, size_t size)
 	       slob_big_grow((struct slob_heap *)page->priv, page, size, GFP);
 }
 
-/* Is @p a slab object realloc may not resize, a pointer inside one or (with
- * the keys of free_object) one freed already? Reported; what else is not a
- * block has usable_size 0, and SLOB's blocks are checked by their ksize. */
+/* Is @p a slab object realloc may not resize, a pointer inside one or one
+ * freed already (free_object's key, or a zeroing cache's marker)? Reported;
+ * what else is not a block has usable_size 0, and SLOB's blocks are
+ * checked by their ksize. */
 static bool resize_refused(const void *p)
 {
-	const char *why;
+	enum slab_resize r;
 
 	if (!is_slab_object(p))
 		return false;
-	why = slab_resize_refusal(p, heap.plain_free ? 0 : free_secret);
-	if (why)
-		kprintf("rvmm-malloc: realloc(%p): %s: nothing moved or freed\n", p, why);
-	return why != NULL;
+	r = slab_resize_check(p, heap.plain_free ? 0 : free_secret);
+	if (r == SLAB_RESIZE_OK)
+		return false;
+	kprintf("rvmm-malloc: realloc(%p): %s: nothing moved or freed\n", p,
+		r == SLAB_RESIZE_FREED ? "an object freed already" : "a pointer inside an object, not its start");
+	return true;
 }
 
 API void *realloc(void *p, size_t size)

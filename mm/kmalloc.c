@@ -1020,8 +1020,10 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 		kfree_error(p, "krealloc of a block that is not allocated");
 		return NULL;
 	}
-	if (page_type(page) == PGTY_SLAB && slab_resize_refusal(p, 0)) {
-		kfree_error(p, "krealloc of a pointer inside a slab object, not its start");
+	if (page_type(page) == PGTY_SLAB && slab_resize_check(p, 0) != SLAB_RESIZE_OK) {
+		kfree_error(p, slab_resize_check(p, 0) == SLAB_RESIZE_FREED
+				       ? "krealloc of a slab object freed already"
+				       : "krealloc of a pointer inside a slab object, not its start");
 		return NULL;
 	}
 	/* In place only when the block is of @gfp's zone: a Normal block

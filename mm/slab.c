@@ -1259,25 +1259,27 @@ void kfree_keyed(void *p, uintptr_t secret)
 }
 
 /*
- * Why @p, an address on a slab page, may not be resized (krealloc, the
- * malloc library's realloc): NULL when it is an object's start and, with
- * @secret (kfree_keyed's; 0: none), its second word does not hold the key
- * of a freed object. O(1), the object grid and one word: an object freed
- * without a key (kfree, kmem_cache_free) passes, as ksize takes it.
+ * May @p, an address on a slab page, be resized (krealloc, the malloc
+ * library's realloc)? SLAB_RESIZE_OK when it is an object's start that is
+ * not marked freed: by @secret's key (kfree_keyed's; 0: none) or, in a
+ * zeroing cache, by its free marker. O(1), the object grid and one word: an
+ * object freed otherwise (kfree, kmem_cache_free) passes, as ksize takes it.
  */
-const char *slab_resize_refusal(const void *p, uintptr_t secret)
+enum slab_resize slab_resize_check(const void *p, uintptr_t secret)
 {
 	const struct page *head = slab_head(p);
 	const struct kmem_cache *c;
+	uintptr_t w1;
 
 	if (!head)
-		return "not a slab object";
+		return SLAB_RESIZE_NOT_SLAB;
 	c = head->slab_cache;
 	if (!is_object_offset(c, (unsigned long)((const char *)p - first_object(c, head))))
-		return "a pointer inside an object, not its start";
-	if (secret && ((const uintptr_t *)p)[1] == ((uintptr_t)p ^ secret))
-		return "an object freed already";
-	return NULL;
+		return SLAB_RESIZE_INSIDE;
+	w1 = ((const uintptr_t *)p)[1];
+	if ((secret && w1 == ((uintptr_t)p ^ secret)) || (zeroing_cache(c) && w1 == free_marker(c, p)))
+		return SLAB_RESIZE_FREED;
+	return SLAB_RESIZE_OK;
 }
 
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)

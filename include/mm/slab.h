@@ -478,10 +478,11 @@ static inline void kmem_cache_free(struct kmem_cache *c, void *obj)
  */
 void kfree_keyed(void *p, uintptr_t secret);
 
-/* NULL when @p (on a slab page) is an object's start that, with @secret
- * (kfree_keyed's; 0 for none), is not keyed as freed; else why it may not
- * be resized (krealloc, realloc): O(1), nothing reported. */
-const char *slab_resize_refusal(const void *p, uintptr_t secret);
+/* May @p (on a slab page) be resized (krealloc, realloc)? Not a pointer
+ * inside an object, nor one marked freed (with @secret, kfree_keyed's key;
+ * 0 for none; in a zeroing cache, its free marker): O(1), nothing reported. */
+enum slab_resize { SLAB_RESIZE_OK, SLAB_RESIZE_NOT_SLAB, SLAB_RESIZE_INSIDE, SLAB_RESIZE_FREED };
+enum slab_resize slab_resize_check(const void *p, uintptr_t secret);
 
 /* Hart @cpu's magazine (tests, reports): its objects, oldest first, with
  * their number in *count; NULL and 0 while the hart has no magazine. */

@@ -86,6 +86,20 @@ static void boot_areas(struct ktest *t)
 	EXPECT_EQ(cma_check(def), 0);
 }
 
+/* A block of 2^@order pages for a private area, or of the largest order
+ * down to 4 the machine has free (a 5 MiB boot has no 4 MiB block); NULL
+ * when not even that. *@order gets the order taken. */
+static struct page *take_block(unsigned int *order)
+{
+	for (; *order >= 4; --*order) {
+		struct page *pg = alloc_pages(GFP_KERNEL | __GFP_NOWARN, *order);
+
+		if (pg)
+			return pg;
+	}
+	return NULL;
+}
+
 /* Every hart takes and gives back runs of one area at once, writing its
  * number into each page it holds and finding it there before the release. */
 static struct cma shared;
@@ -124,20 +138,21 @@ static void hart_round(void *arg)
 
 static void harts_share_an_area(struct ktest *t)
 {
-	enum { PAGES = 1024 };
-	struct page *run = alloc_contig_pages(PAGES, GFP_KERNEL, 0);
+	unsigned int order = 10;
+	struct page *run = take_block(&order);
+	unsigned long pages = 1ul << order;
 
 	ASSERT(run != NULL);
-	ASSERT_EQ(cma_init_area(&shared, PFN_PHYS(page_to_pfn(run)), PAGES * PAGE_SIZE, 0, "ktest-shared"), 0);
+	ASSERT_EQ(cma_init_area(&shared, PFN_PHYS(page_to_pfn(run)), pages * PAGE_SIZE, 0, "ktest-shared"), 0);
 	memset(hart_errors, 0, sizeof(hart_errors));
 	on_each_hart(hart_round, NULL);
 	for (unsigned int cpu = 0; cpu < nr_harts; cpu++)
 		EXPECT_EQ(hart_errors[cpu], 0);
 	EXPECT_EQ(cma_check(&shared), 0);
-	EXPECT_EQ(cma_free_pages(&shared), (unsigned long)PAGES);
+	EXPECT_EQ(cma_free_pages(&shared), pages);
 	EXPECT_EQ(shared.nr_allocs, 400ul * nr_harts - shared.nr_failed);
 	EXPECT_EQ(cma_destroy_area(&shared), 0);
-	free_contig_range(page_to_pfn(run), PAGES);
+	__free_pages(run, order);
 }
 
 /* cma_alloc at the console from a named area; whatis names the area and
@@ -146,13 +161,14 @@ static void harts_share_an_area(struct ktest *t)
 static void console_commands(struct ktest *t)
 {
 	enum { PAGES = 64 };
-	struct page *run = alloc_contig_pages(PAGES, GFP_KERNEL, 0);
+	unsigned int order = 6;
+	struct page *run = take_block(&order);
 	struct cma *cma = NULL;
 	char cmd[64];
 	const char *at;
 	u64 addr;
 
-	ASSERT(run != NULL);
+	ASSERT(run != NULL && order == 6);
 	ASSERT_EQ(cma_init_reserved_mem(PFN_PHYS(page_to_pfn(run)), PAGES * PAGE_SIZE, 0, "ktest-con",
 					&cma), 0);
 	console_capture_begin(out, sizeof(out));
@@ -185,7 +201,7 @@ static void console_commands(struct ktest *t)
 	EXPECT_EQ(cma->used, 0ul);
 	EXPECT_EQ(cma_check_all(), 0);
 	EXPECT_EQ(cma_destroy_area(cma), 0);
-	free_contig_range(page_to_pfn(run), PAGES);
+	__free_pages(run, order);
 }
 
 KTEST_SUITE(cma, KTEST_CASE(boot_areas), KTEST_CASE(harts_share_an_area), KTEST_CASE(console_commands));
