@@ -85,15 +85,19 @@ static unsigned long next_bit(const unsigned long *map, unsigned long from, unsi
 	return to;
 }
 
+/* Set or clear the @n bits from @bit, a word at a time. */
 static void set_bits(unsigned long *map, unsigned long bit, unsigned long n, bool set)
 {
-	for (unsigned long b = bit; b < bit + n; b++) {
-		unsigned long m = 1ul << (b % BITS_PER_LONG);
+	while (n) {
+		unsigned long off = bit % BITS_PER_LONG, k = MIN(n, BITS_PER_LONG - off);
+		unsigned long m = (k == BITS_PER_LONG ? ~0ul : (1ul << k) - 1) << off;
 
 		if (set)
-			map[b / BITS_PER_LONG] |= m;
+			map[bit / BITS_PER_LONG] |= m;
 		else
-			map[b / BITS_PER_LONG] &= ~m;
+			map[bit / BITS_PER_LONG] &= ~m;
+		bit += k;
+		n -= k;
 	}
 }
 

@@ -592,18 +592,21 @@ fi
 
 # Memory for devices (bench/dma_bench.c), exact counts on one hart: a DMA
 # pool's alloc + free pair of a 64-byte descriptor (its poison check and
-# refill included) and a mempool pair over kmalloc, bounded against
-# regression (307 and 186 when written; docs/benchmarks.md), and no error
+# refill included), a mempool pair over kmalloc and a cma_alloc +
+# cma_release pair of 32 pages past four gaps, bounded against regression
+# (307, 186 and 954 when written; docs/benchmarks.md), and no error
 # reported on the way.
 qemu_run bench-dma 120 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \
 	-append 'run="bench dma;poweroff"'
 if expect_log bench-dma "^bench: dma_pool size=64 insns=[0-9]+ pairs=" "^bench: dma_pool size=512 insns=[0-9]+ " \
-	"^bench: dma_coherent pages=1 insns=[0-9]+ " "^bench: mempool kmalloc=256 min_nr=16 insns=[0-9]+ " &&
-	! tr -d '\r' <"$LOGDIR/bench-dma.log" | grep -Eq '^dma_|^mempool'; then
+	"^bench: dma_coherent pages=1 insns=[0-9]+ " "^bench: mempool kmalloc=256 min_nr=16 insns=[0-9]+ " \
+	"^bench: cma_alloc pages=32 align=16 area=1024 gaps=4 insns=[0-9]+ " &&
+	! tr -d '\r' <"$LOGDIR/bench-dma.log" | grep -Eq '^dma_|^mempool|^cma: '; then
 	record bench-dma 1 0
 	dma_val() { tr -d '\r' <"$LOGDIR/bench-dma.log" | sed -n "s/^bench: $1 insns=\([0-9]*\) .*/\1/p"; }
 	target bench-dma-pool-64 "$(dma_val 'dma_pool size=64')" -le 330
 	target bench-dma-mempool "$(dma_val 'mempool kmalloc=256 min_nr=16')" -le 200
+	target bench-cma-pair "$(dma_val 'cma_alloc pages=32 align=16 area=1024 gaps=4')" -le 1050
 else
 	show_log bench-dma
 	record bench-dma 0 1
