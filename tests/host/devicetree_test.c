@@ -777,10 +777,19 @@ static void expect_cma(struct ktest *t, const struct dt_info *info, const char *
 	ktest_fail(t, __FILE__, __LINE__, "no reserved range %s", reason);
 }
 
+/* Is there a reserved range named @reason? */
+static bool has_reserved(const struct dt_info *info, const char *reason)
+{
+	for (int i = 0; i < info->nr_reserved; i++)
+		if (!strcmp(info->reserved[i].reason, reason))
+			return true;
+	return false;
+}
+
 /* cma-pools: a CMA pool is a reusable shared-dma-pool without no-map (its
- * first reg range only), linux,cma-default the default; cma=16M adds its
- * own pool below 4 GiB, takes the default from the tree's and is placed
- * like a dynamic node; cma=0 only takes the default away. */
+ * first reg range only), linux,cma-default (dyn-cma) the default; cma=16M
+ * adds its own pool below 4 GiB in place of the tree's default, which is
+ * not placed; cma=0 drops the tree's default and adds none. */
 static void cma_pools(struct ktest *t)
 {
 	static struct dt_info info;
@@ -797,7 +806,7 @@ static void cma_pools(struct ktest *t)
 		b = NULL;
 		ASSERT_EQ(parse(&info, "cma-pools", 0x9fe00000, &b, NULL), 0);
 		ASSERT_EQ(info.nr_dynamic, 1);
-		EXPECT(info.dynamic[0].cma && !info.dynamic[0].cma_default);
+		EXPECT(info.dynamic[0].cma && info.dynamic[0].cma_default);
 		EXPECT_EQ(info.dynamic[0].align, DT_CMA_ALIGN);
 		if (param[round]) {
 			char word[16];
@@ -814,21 +823,25 @@ static void cma_pools(struct ktest *t)
 		for (int i = 0; i < info.nr_reserved; i++)
 			if (info.reserved[i].base == 0x89800000)
 				EXPECT(!info.reserved[i].cma && !strcmp(info.reserved[i].reason, "cma-static@88000000"));
-		expect_cma(t, &info, "cma-static@88000000", true, round == 0, false);
+		expect_cma(t, &info, "cma-static@88000000", true, false, false);
 		expect_cma(t, &info, "nomap-pool@8a000000", false, false, false);
 		expect_cma(t, &info, "other@8b000000", false, false, false);
 		expect_cma(t, &info, "plain-pool@8c000000", false, false, false);
-		expect_cma(t, &info, "dyn-cma", true, false, false);
+		if (round == 0) {
+			expect_cma(t, &info, "dyn-cma", true, true, false);
+			EXPECT(!has_reserved(&info, "cma"));
+		} else {
+			EXPECT(!has_reserved(&info, "dyn-cma"));
+			EXPECT(strstr(out, "dt: /reserved-memory/dyn-cma: the default CMA pool: cma= replaces it, "
+					   "not placed\n"));
+		}
 		if (round == 1) {
 			expect_cma(t, &info, "cma", true, true, true);
-			EXPECT(strstr(out, "dt: /reserved-memory/cma-static@88000000: cma= is the default CMA pool; "
-					   "this one stays an area of its own\n"));
-			EXPECT(strstr(out, "dt: cma: dynamic: [mem 0x000000009e600000-0x000000009f5fffff] (size 0x1000000, "
+			EXPECT(strstr(out, "dt: cma: dynamic: [mem 0x000000009ee00000-0x000000009fdfffff] (size 0x1000000, "
 					   "align 0x200000, alloc-ranges entry 0)\n"));
-		} else {
-			for (int i = 0; i < info.nr_reserved; i++)
-				EXPECT(!info.reserved[i].from_cmdline);
 		}
+		if (round == 2)
+			EXPECT(!has_reserved(&info, "cma"));
 		expect_dynamic_disjoint(t, &info);
 	}
 	dt_cma_given = false;

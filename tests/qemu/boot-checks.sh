@@ -526,42 +526,38 @@ check_log ktest-zone-dma-reserved-only ktest-zone-dma-reserved-only-zones \
 	"zone_dma_limit=0x80080000: 0 GFP_DMA blocks$"
 
 # Contiguous memory areas (mm/cma.c). cma=SIZE makes the default area below
-# 4 GiB (on 8 GiB too), which the cma and dma suites then use; the tree's
-# reusable shared-dma-pool (resmem-dynamic: linux,cma, 64 MiB) is an area by
-# itself, its no-map pool is not; cma= replaces the tree's default pool
-# (it is not placed), cma=0 leaves none; a cma= that cannot be placed is
-# warned of and the boot goes on without an area.
+# 4 GiB (on 8 GiB too), which the cma and dma suites then use. cma-pools.dts:
+# the tree's reusable shared-dma-pools are areas (a static pool's first
+# range, a dynamic one, its linux,cma-default the default, which the cma
+# suite uses), its no-map, non-reusable and other-compatible children are
+# not; cma= replaces the tree's default pool (not placed), cma=0 leaves
+# none; a cma= that cannot be placed is warned of and the boot goes on
+# without an area. (rvmm-dt.sh checks resmem-dynamic's 64 MiB linux,cma.)
 ktest_run ktest-cma 180 $VIRT -smp 4 -m 8G -kernel "$KERNEL" -append "cma=32M ktest=cma,dma"
 check_log ktest-cma ktest-cma-area \
 	"^dt: cma: dynamic: \[mem 0x00000000[0-9a-f]{8}-0x00000000[0-9a-f]{8}\] \(size 0x2000000, align 0x200000, alloc-ranges entry 0\)$" \
 	"^  \[mem 0x00000000[0-9a-f]{8}-0x00000000[0-9a-f]{8}\] cma \(dynamic, reusable\)$" \
 	"^cma: area cma: 32768 KiB at \[mem 0x00000000[0-9a-f]{8}-0x00000000[0-9a-f]{8}\], the default area$"
-ktest_run ktest-cma-tree 180 $VIRT -smp 2 -m 8G -dtb build/dtb/resmem-dynamic.dtb -kernel "$KERNEL" \
+ktest_run ktest-cma-pools 120 $VIRT -smp 2 -m 512M -dtb build/dtb/cma-pools.dtb -kernel "$KERNEL" \
 	-append "ktest=cma"
-check_log ktest-cma-tree ktest-cma-tree-area \
-	"^cma: area linux,cma: 65536 KiB at \[mem 0x00000000ba000000-0x00000000bdffffff\], the default area$"
-no_log ktest-cma-tree ktest-cma-tree-nomap-pool "^cma: area dsp-pool" "^cma: area log-buffer"
-# cma-pools.dts: a pool's first reg range is its area, a dynamic pool is
-# one too; no-map, non-reusable and other-compatible children are not.
-qemu_run cma-pools 60 /dev/null $VIRT -smp 1 -m 512M -dtb build/dtb/cma-pools.dtb -kernel "$KERNEL" \
-	-append 'run="cmainfo;poweroff"'
-check cma-pools 0 \
-	"^cma: area cma-static@88000000: 16384 KiB at \[mem 0x0000000088000000-0x0000000088ffffff\], the default area$" \
-	"^cma: area dyn-cma: 8192 KiB at \[mem 0x000000009f600000-0x000000009fdfffff\]$" \
-	"^cma: dyn-cma \[mem 0x000000009f600000-0x000000009fdfffff\] 2048 pages"
-no_log cma-pools cma-pools-not-pools "^cma: area (nomap-pool|other|plain-pool)" "^cma: area cma-static@88000000: 2048 KiB"
-qemu_run cma-param-replaces-tree 60 /dev/null $VIRT -smp 1 -m 8G -dtb build/dtb/resmem-dynamic.dtb \
+check_log ktest-cma-pools ktest-cma-pools-areas \
+	"^cma: area cma-static@88000000: 16384 KiB at \[mem 0x0000000088000000-0x0000000088ffffff\]$" \
+	"^cma: area dyn-cma: 8192 KiB at \[mem 0x000000009f600000-0x000000009fdfffff\], the default area$"
+no_log ktest-cma-pools ktest-cma-pools-not-pools "^cma: area (nomap-pool|other|plain-pool)" \
+	"^cma: area cma-static@88000000: 2048 KiB"
+qemu_run cma-param-replaces-tree 60 /dev/null $VIRT -smp 1 -m 512M -dtb build/dtb/cma-pools.dtb \
 	-kernel "$KERNEL" -append 'cma=16M run="cmainfo;meminfo;poweroff"'
 check cma-param-replaces-tree 0 \
-	"^dt: /reserved-memory/linux,cma: the default CMA pool: cma= replaces it, not placed$" \
-	"^cma: area cma: 16384 KiB at \[mem 0x00000000[0-9a-f]{8}-0x00000000[0-9a-f]{8}\], the default area$" \
-	"^cma: cma \(default\) \[mem " "^CmaTotal: +16384 kB$" "^CmaFree: +16384 kB$"
-no_log cma-param-replaces-tree cma-param-replaces-tree-not-placed "linux,cma \(dynamic, reusable\)" \
-	"^cma: area linux,cma"
-qemu_run cma-zero 60 /dev/null $VIRT -smp 1 -m 8G -dtb build/dtb/resmem-dynamic.dtb \
+	"^dt: /reserved-memory/dyn-cma: the default CMA pool: cma= replaces it, not placed$" \
+	"^cma: area cma: 16384 KiB at \[mem 0x000000009ee00000-0x000000009fdfffff\], the default area$" \
+	"^cma: cma \(default\) \[mem " "^CmaTotal: +32768 kB$" "^CmaFree: +32768 kB$"
+no_log cma-param-replaces-tree cma-param-replaces-tree-not-placed "dyn-cma \(dynamic, reusable\)" \
+	"^cma: area dyn-cma"
+qemu_run cma-zero 60 /dev/null $VIRT -smp 1 -m 512M -dtb build/dtb/cma-pools.dtb \
 	-kernel "$KERNEL" -append 'cma=0 run="cmainfo;poweroff"'
-check cma-zero 0 "^dt: /reserved-memory/linux,cma: the default CMA pool: cma= replaces it, not placed$" \
-	"^cma: no areas \(cma=SIZE on the command line"
+check cma-zero 0 "^dt: /reserved-memory/dyn-cma: the default CMA pool: cma= replaces it, not placed$" \
+	"^cma: cma-static@88000000 \[mem "
+no_log cma-zero cma-zero-no-default "\(default\)" "^cma: area dyn-cma" "^cma: area cma:"
 qemu_run cma-bad 60 /dev/null $VIRT -smp 1 -m 256M -kernel "$KERNEL" \
 	-append 'cma=1G run="cmainfo;cma_alloc 1;poweroff"'
 check cma-bad 0 "^dt: warning: cma: no room for 0x40000000 bytes aligned to 0x200000 in its alloc-ranges: skipped$" \

@@ -710,6 +710,9 @@ check_log boot-resmem-dynamic boot-resmem-dynamic-placed \
 	"^dt: /reserved-memory/linux,cma: dynamic: \[mem 0x00000000ba000000-0x00000000bdffffff\] \(size 0x4000000, align 0x200000, alloc-ranges entry 0\)$" \
 	"^dt: /reserved-memory/dsp-pool: dynamic: \[mem 0x00000001bff00000-0x00000001bfffffff\] \(size 0x100000, align 0x100000\)$" \
 	"^  \[mem 0x00000001bff00000-0x00000001bfffffff\] dsp-pool \(dynamic, no-map\)$"
+check_log boot-resmem-dynamic boot-resmem-dynamic-cma-area \
+	"^cma: area linux,cma: 65536 KiB at \[mem 0x00000000ba000000-0x00000000bdffffff\], the default area$"
+no_log boot-resmem-dynamic boot-resmem-dynamic-nomap-pool "^cma: area dsp-pool"
 against sifive-u "$DTB/sifive-u.dtb" -M sifive_u -smp 5 -m 128M
 against unleashed-clint "$BOARDS/hifive-unleashed-a00-clint.dtb" -M sifive_u -smp 5 -m 8G
 # The Icicle Kit's machine runs its own OpenSBI (no -bios), has its console
