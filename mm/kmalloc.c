@@ -998,6 +998,7 @@ static bool bigblock_grows_in_place(const void *p, size_t new_size)
 
 void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 {
+	enum slab_resize resize;
 	struct slob_heap *h;
 	struct page *page;
 	bool in_zone;
@@ -1020,10 +1021,10 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 		kfree_error(p, "krealloc of a block that is not allocated");
 		return NULL;
 	}
-	if (page_type(page) == PGTY_SLAB && slab_resize_check(p, 0) != SLAB_RESIZE_OK) {
-		kfree_error(p, slab_resize_check(p, 0) == SLAB_RESIZE_FREED
-				       ? "krealloc of a slab object freed already"
-				       : "krealloc of a pointer inside a slab object, not its start");
+	resize = page_type(page) == PGTY_SLAB ? slab_resize_check(p, 0) : SLAB_RESIZE_OK;
+	if (resize != SLAB_RESIZE_OK) {
+		kfree_error(p, resize == SLAB_RESIZE_FREED ? "krealloc of a slab object freed already"
+							   : "krealloc of a pointer inside a slab object, not its start");
 		return NULL;
 	}
 	/* In place only when the block is of @gfp's zone: a Normal block
