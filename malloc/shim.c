@@ -1094,12 +1094,9 @@ static bool grow_bigblock_in_place(void *p, size_t size)
  * checked by their ksize. */
 static bool resize_refused(const void *p)
 {
-	enum slab_resize r;
+	enum slab_resize r = slab_resize_check(p, heap.plain_free ? 0 : free_secret);
 
-	if (!is_slab_object(p))
-		return false;
-	r = slab_resize_check(p, heap.plain_free ? 0 : free_secret);
-	if (r == SLAB_RESIZE_OK)
+	if (r == SLAB_RESIZE_OK || r == SLAB_RESIZE_NOT_SLAB)
 		return false;
 	kprintf("rvmm-malloc: realloc(%p): %s: nothing moved or freed\n", p,
 		r == SLAB_RESIZE_FREED ? "an object freed already" : "a pointer inside an object, not its start");

@@ -1258,28 +1258,57 @@ void kfree_keyed(void *p, uintptr_t secret)
 		free_checked(c, p);
 }
 
-/*
- * May @p, an address on a slab page, be resized (krealloc, the malloc
- * library's realloc)? SLAB_RESIZE_OK when it is an object's start that is
- * not marked freed: by @secret's key (kfree_keyed's; 0: none) or, in a
- * zeroing cache, by its free marker. O(1), the object grid and one word: an
- * object freed otherwise (kfree, kmem_cache_free) passes, as ksize takes it.
- */
-enum slab_resize slab_resize_check(const void *p, uintptr_t secret)
+/* slab_resize_check's verdict on @p, an address in @head's slab of @c
+ * (@rel: its offset from the slab's first object, wrapping below it). */
+static inline enum slab_resize resize_verdict(const struct kmem_cache *c, const void *p, unsigned long rel,
+					      uintptr_t secret)
+{
+	uintptr_t w1;
+
+	if (!is_object_offset(c, rel))
+		return SLAB_RESIZE_INSIDE;
+	w1 = ((const uintptr_t *)p)[1];
+	if (secret ? w1 == ((uintptr_t)p ^ secret) : zeroing_cache(c) && w1 == free_marker(c, p))
+		return SLAB_RESIZE_FREED; /* (keyed frees skip the zeroing caches' checks) */
+	return SLAB_RESIZE_OK;
+}
+
+/* slab_resize_check outside the flat memmap's window. */
+static __attribute__((noinline)) enum slab_resize resize_check_sectioned(const void *p, uintptr_t secret)
 {
 	const struct page *head = slab_head(p);
 	const struct kmem_cache *c;
-	uintptr_t w1;
 
 	if (!head)
 		return SLAB_RESIZE_NOT_SLAB;
 	c = head->slab_cache;
-	if (!is_object_offset(c, (unsigned long)((const char *)p - first_object(c, head))))
-		return SLAB_RESIZE_INSIDE;
-	w1 = ((const uintptr_t *)p)[1];
-	if ((secret && w1 == ((uintptr_t)p ^ secret)) || (zeroing_cache(c) && w1 == free_marker(c, p)))
-		return SLAB_RESIZE_FREED;
-	return SLAB_RESIZE_OK;
+	return resize_verdict(c, p, (unsigned long)((const char *)p - first_object(c, head)), secret);
+}
+
+/*
+ * May @p be resized (krealloc, the malloc library's realloc)? NOT_SLAB
+ * when it is on no slab page; OK when it is an object's start that is not
+ * marked freed: by @secret's key (kfree_keyed's; 0: none) or, in a zeroing
+ * cache, by its free marker. O(1), as kfree_keyed finds the slab (inline in
+ * the flat memmap's window): the object grid and one word. An object freed
+ * otherwise (kfree, kmem_cache_free) passes, as ksize takes it.
+ */
+enum slab_resize slab_resize_check(const void *p, uintptr_t secret)
+{
+	uintptr_t off = (uintptr_t)p - memmap_win_start;
+	const struct page *page, *head;
+	unsigned long back;
+
+	if (unlikely(off >= memmap_win_size))
+		return resize_check_sectioned(p, secret);
+	page = memmap_win_map + (off >> PAGE_SHIFT);
+	if (!PageSlab(page))
+		return SLAB_RESIZE_NOT_SLAB;
+	back = PageHead(page) ? 0 : page->slab_prev;
+	head = page - back;
+	return resize_verdict(page->slab_cache, p,
+			      (off & (PAGE_SIZE - 1)) + (back << PAGE_SHIFT) - first_object_offset(page->slab_cache, head),
+			      secret);
 }
 
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)
