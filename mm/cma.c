@@ -146,17 +146,11 @@ static unsigned long largest_run_locked(const struct cma *cma)
  * The first such pfn in *@at. */
 static bool range_has_free_page(unsigned long pfn, unsigned long n, unsigned long *at)
 {
-	for (unsigned int order = 1; order < MAX_ORDER; order++) {
-		unsigned long head = pfn & ~((1ul << order) - 1);
-		const struct page *p;
+	unsigned long head = block_head(mem_node, pfn);
 
-		if (head == pfn || !pfn_valid(head))
-			continue;
-		p = pfn_to_page(head);
-		if ((p->flags & PG_buddy) && pfn < head + (1ul << page_order(p))) {
-			*at = pfn;
-			return true;
-		}
+	if (head && (pfn_to_page(head)->flags & PG_buddy)) {
+		*at = pfn;
+		return true;
 	}
 	for (unsigned long i = 0; i < n; i++)
 		if (pfn_to_page(pfn + i)->flags & (PG_buddy | PG_pcp)) {

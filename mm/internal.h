@@ -61,6 +61,9 @@ void mm_called_before_init(const char *what) __noreturn __attribute__((cold));
  * memory: ..." (the reserve), "fragmentation: ..." (no free block that
  * holds them), fault injection, or a race. For kvmalloc's message. */
 void page_run_shortfall(unsigned long nr, gfp_t gfp, char *buf, size_t size);
+/* The head of the free or allocated block holding @pfn, or 0 when none
+ * covers it (the zone's lock held, or nothing changing the blocks there). */
+unsigned long block_head(const struct pglist_data *node, unsigned long pfn);
 
 /* ---- slab and SLOB under kmalloc (kmalloc.c) ---- */
 /* Set up the heap for cache descriptors and magazines (kmalloc_init calls

@@ -25,6 +25,7 @@
 #include <mm/slab.h>
 #include <mm/slob.h>
 #include <mm/vmalloc.h>
+#include "internal.h"
 
 static const char *owner_name(enum page_type t)
 {
@@ -49,24 +50,6 @@ static const char *owner_name(enum page_type t)
 		return "a slab cache";
 	}
 	return "an unknown owner";
-}
-
-/* The head of the free or allocated block holding @pfn, or 0 when none
- * covers it (zone lock held). */
-static unsigned long block_head(const struct pglist_data *node, unsigned long pfn)
-{
-	for (unsigned int order = 0; order < MAX_ORDER; order++) {
-		unsigned long head = pfn & ~((1ul << order) - 1);
-		const struct page *p;
-
-		if (!node_pfn_valid(node, head))
-			break;
-		p = node_pfn_to_page(node, head);
-		if ((p->flags & (PG_buddy | PG_head)) && page_order(p) >= order &&
-		    pfn < head + (1ul << page_order(p)))
-			return head;
-	}
-	return 0;
 }
 
 static void show_owner_record(const struct pglist_data *node, unsigned long pfn)

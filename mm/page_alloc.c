@@ -330,6 +330,24 @@ static void release_list(struct zone *z, struct list_head *list, unsigned int or
 		release_block(node_page_to_pfn(z->node, list_entry(pos, struct page, lru)), order);
 }
 
+/* The head of the free or allocated block holding @pfn, or 0 when none
+ * covers it (zone lock held). */
+unsigned long block_head(const struct pglist_data *node, unsigned long pfn)
+{
+	for (unsigned int order = 0; order < MAX_ORDER; order++) {
+		unsigned long head = pfn & ~((1ul << order) - 1);
+		const struct page *p;
+
+		if (!node_pfn_valid(node, head))
+			break;
+		p = node_pfn_to_page(node, head);
+		if ((p->flags & (PG_buddy | PG_head)) && page_order(p) >= order &&
+		    pfn < head + (1ul << page_order(p)))
+			return head;
+	}
+	return 0;
+}
+
 /* Tell the port about every free block of z of @min_order and more (its
  * lock held). */
 static void release_zone_blocks(struct zone *z, unsigned int min_order)
