@@ -1228,6 +1228,19 @@ static __attribute__((noinline)) void kfree_keyed_sectioned(void *p, uintptr_t s
 		kmem_cache_free(c, p);
 }
 
+/* For @page, a slab page of the flat memmap's window, and an address at
+ * @off in the window on it: its slab's head in *@head, and the address's
+ * offset from the slab's first object (wrapping below it). */
+static inline unsigned long window_object_offset(const struct page *page, uintptr_t off,
+						 const struct page **head)
+{
+	unsigned long back = PageHead(page) ? 0 : page->slab_prev; /* pages back to the slab's head */
+
+	*head = page - back;
+	return (off & (PAGE_SIZE - 1)) + (back << PAGE_SHIFT) /* (the window starts on a page) */
+	       - first_object_offset(page->slab_cache, *head);
+}
+
 /*
  * The common case inline, as kfree's: @p in the flat memmap's window (so in
  * the direct map, not KFENCE's), its slab's start found from @p's offset in
@@ -1239,7 +1252,7 @@ void kfree_keyed(void *p, uintptr_t secret)
 	uintptr_t off = (uintptr_t)p - memmap_win_start;
 	const struct page *page, *head;
 	struct kmem_cache *c;
-	unsigned long back, in_slab;
+	unsigned long rel;
 
 	if (unlikely(off >= memmap_win_size)) {
 		kfree_keyed_sectioned(p, secret);
@@ -1250,11 +1263,9 @@ void kfree_keyed(void *p, uintptr_t secret)
 		kfree(p);
 		return;
 	}
-	back = PageHead(page) ? 0 : page->slab_prev; /* pages back to the slab's head */
-	head = page - back;
+	rel = window_object_offset(page, off, &head);
 	c = page->slab_cache; /* (every page of a slab names its cache) */
-	in_slab = (off & (PAGE_SIZE - 1)) + (back << PAGE_SHIFT); /* (the window starts on a page) */
-	if (keyed_free_ok(c, head, p, in_slab - first_object_offset(c, head), secret))
+	if (keyed_free_ok(c, head, p, rel, secret))
 		free_checked(c, p);
 }
 
@@ -1297,18 +1308,13 @@ enum slab_resize slab_resize_check(const void *p, uintptr_t secret)
 {
 	uintptr_t off = (uintptr_t)p - memmap_win_start;
 	const struct page *page, *head;
-	unsigned long back;
 
 	if (unlikely(off >= memmap_win_size))
 		return resize_check_sectioned(p, secret);
 	page = memmap_win_map + (off >> PAGE_SHIFT);
 	if (!PageSlab(page))
 		return SLAB_RESIZE_NOT_SLAB;
-	back = PageHead(page) ? 0 : page->slab_prev;
-	head = page - back;
-	return resize_verdict(page->slab_cache, p,
-			      (off & (PAGE_SIZE - 1)) + (back << PAGE_SHIFT) - first_object_offset(page->slab_cache, head),
-			      secret);
+	return resize_verdict(page->slab_cache, p, window_object_offset(page, off, &head), secret);
 }
 
 static __attribute__((noinline)) void zone_refused(struct kmem_cache *c, gfp_t gfp)
