@@ -188,6 +188,7 @@ static const u8 below_4g[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 
  * dynamic nodes. */
 static void apply_cma_param(struct dt_info *dt)
 {
+	bool low_ram = holds_ram(dt, 0, 1ull << 32);
 	int kept = 0;
 
 	for (int i = 0; i < dt->nr_dynamic; i++) {
@@ -214,8 +215,7 @@ static void apply_cma_param(struct dt_info *dt)
 	}
 	dt->dynamic[dt->nr_dynamic++] = (struct dt_dynamic){
 		.name = "cma", .size = dt_cma_size, .align = DT_CMA_ALIGN,
-		.ranges = holds_ram(dt, 0, 1ull << 32) ? below_4g : NULL,
-		.nr_ranges = holds_ram(dt, 0, 1ull << 32) ? 1 : 0, .addr_cells = 2, .size_cells = 2,
+		.ranges = low_ram ? below_4g : NULL, .nr_ranges = low_ram ? 1 : 0, .addr_cells = 2, .size_cells = 2,
 		.reusable = true, .cma = true, .cma_default = true, .from_cmdline = true,
 	};
 }
