@@ -16,6 +16,7 @@
 #include <mm/mmzone.h>
 #include <shell/shell.h>
 #include <tests/ktest.h>
+#include "../common/meminfo_text.h"
 
 static char out[4096];
 
@@ -27,19 +28,6 @@ static int add_area(struct cma *cma, void *data)
 	t[1] += cma->count - cma->used;
 	t[2]++;
 	return 0;
-}
-
-/* The number after @name in meminfo's output (kB); -1 if absent. */
-static long meminfo_kb(const char *text, const char *name)
-{
-	const char *p = strstr(text, name), *stop;
-	u64 v;
-
-	if (!p)
-		return -1;
-	for (p += strlen(name); *p == ' '; p++)
-		;
-	return parse_u64_prefix(p, p + strlen(p), &v, &stop) ? -1 : (long)v;
 }
 
 /*
@@ -61,8 +49,8 @@ static void boot_areas(struct ktest *t)
 	console_capture_begin(out, sizeof(out));
 	EXPECT_EQ(shell_exec("meminfo"), 0);
 	console_capture_end();
-	EXPECT_EQ(meminfo_kb(out, "\nCmaTotal:"), (long)(tot[0] * (PAGE_SIZE / 1024)));
-	EXPECT_EQ(meminfo_kb(out, "\nCmaFree:"), (long)(tot[1] * (PAGE_SIZE / 1024)));
+	EXPECT_EQ(meminfo_kb(out, "CmaTotal"), (long)(tot[0] * (PAGE_SIZE / 1024)));
+	EXPECT_EQ(meminfo_kb(out, "CmaFree"), (long)(tot[1] * (PAGE_SIZE / 1024)));
 	console_capture_begin(out, sizeof(out));
 	EXPECT_EQ(shell_exec("cmainfo"), 0);
 	console_capture_end();

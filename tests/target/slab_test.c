@@ -34,6 +34,7 @@
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
 #include <tests/ktest.h>
+#include "../common/meminfo_text.h"
 #include "ram_floor.h"
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
@@ -416,18 +417,6 @@ static int numbers(const char *s, unsigned long *v, int max)
 	return n;
 }
 
-/* meminfo's value (kB) on the line starting with @key, or -1. */
-static long meminfo_kb(const char *text, const char *key)
-{
-	char line[80];
-	unsigned long v;
-
-	if (!find_line(text, key, line, sizeof(line)) || !strstr(line, " kB") ||
-	    numbers(line + strlen(key), &v, 1) != 1)
-		return -1;
-	return (long)v;
-}
-
 /* Check the cache's slabinfo row against its counters. */
 static void expect_row(struct ktest *t, const char *text, struct kmem_cache *c)
 {
@@ -482,9 +471,9 @@ static void slabinfo_and_meminfo(struct ktest *t)
 	console_capture_begin(out, sizeof(out));
 	show_meminfo(mem_node);
 	console_capture_end();
-	slab0 = meminfo_kb(out, "Slab:");
-	rec0 = meminfo_kb(out, "SReclaimable:");
-	unrec0 = meminfo_kb(out, "SUnreclaim:");
+	slab0 = meminfo_kb(out, "Slab");
+	rec0 = meminfo_kb(out, "SReclaimable");
+	unrec0 = meminfo_kb(out, "SUnreclaim");
 	EXPECT(slab0 >= 0 && rec0 >= 0 && unrec0 >= 0);
 	EXPECT_EQ(slab0, rec0 + unrec0);
 
@@ -512,9 +501,9 @@ static void slabinfo_and_meminfo(struct ktest *t)
 	console_capture_begin(out, sizeof(out));
 	show_meminfo(mem_node);
 	console_capture_end();
-	EXPECT_EQ(meminfo_kb(out, "SReclaimable:") - rec0, (long)((rec->nr_slabs << rec->order) * 4));
-	EXPECT_EQ(meminfo_kb(out, "SUnreclaim:") - unrec0, (long)((unrec->nr_slabs << unrec->order) * 4));
-	EXPECT_EQ(meminfo_kb(out, "Slab:"), meminfo_kb(out, "SReclaimable:") + meminfo_kb(out, "SUnreclaim:"));
+	EXPECT_EQ(meminfo_kb(out, "SReclaimable") - rec0, (long)((rec->nr_slabs << rec->order) * 4));
+	EXPECT_EQ(meminfo_kb(out, "SUnreclaim") - unrec0, (long)((unrec->nr_slabs << unrec->order) * 4));
+	EXPECT_EQ(meminfo_kb(out, "Slab"), meminfo_kb(out, "SReclaimable") + meminfo_kb(out, "SUnreclaim"));
 	EXPECT(rec->nr_slabs >= (50 + rec->objs_per_slab - 1) / rec->objs_per_slab);
 	EXPECT(unrec->nr_slabs >= (12 + unrec->objs_per_slab - 1) / unrec->objs_per_slab);
 	EXPECT(unrec->order > 0); /* slabs of several pages */
@@ -530,8 +519,8 @@ static void slabinfo_and_meminfo(struct ktest *t)
 	show_meminfo(mem_node);
 	show_slabinfo();
 	console_capture_end();
-	EXPECT_EQ(meminfo_kb(out, "SReclaimable:"), rec0);
-	EXPECT_EQ(meminfo_kb(out, "SUnreclaim:"), unrec0);
+	EXPECT_EQ(meminfo_kb(out, "SReclaimable"), rec0);
+	EXPECT_EQ(meminfo_kb(out, "SUnreclaim"), unrec0);
 	expect_row(t, out, rec);
 	EXPECT_EQ(rec->nr_slabs, 0);
 	kmem_cache_destroy(rec);
@@ -748,7 +737,7 @@ static void slobinfo_slob(struct ktest *t)
 	console_capture_begin(out, sizeof(out));
 	show_meminfo(mem_node);
 	console_capture_end();
-	slab0 = meminfo_kb(out, "Slab:");
+	slab0 = meminfo_kb(out, "Slab");
 	for (int i = 0; i < 30; i++)
 		ASSERT((oa[i] = kmem_cache_alloc(a, GFP_KERNEL)) != NULL);
 	for (int i = 0; i < 20; i++)
@@ -760,7 +749,7 @@ static void slobinfo_slob(struct ktest *t)
 	show_slob_caches();
 	show_meminfo(mem_node);
 	ASSERT(console_capture_end() < sizeof(out) - 1); /* all of it: nothing cut */
-	EXPECT_EQ(meminfo_kb(out, "Slab:"), slab0);
+	EXPECT_EQ(meminfo_kb(out, "Slab"), slab0);
 	ASSERT(find_line(out, "slobinfo-a ", line, sizeof(line)));
 	ASSERT_EQ(numbers(line + strlen("slobinfo-a "), v, 16), 11);
 	EXPECT(v[0] == 30 && v[1] == 30 && v[2] == 300 && v[3] == PAGE_SIZE / 300 && v[4] == 1);

@@ -26,6 +26,7 @@
 #include <mm/meminit.h>
 #include <lib/kstring.h>
 #include <tests/ktest.h>
+#include "../common/meminfo_text.h"
 #include "ram_floor.h"
 #include <mm/mm_report.h>
 #include <mm/mmzone.h>
@@ -974,24 +975,6 @@ static void stats_and_slobinfo(struct ktest *t)
 }
 
 /* The shell's slobinfo and meminfo print the kernel heap's real numbers. */
-static unsigned long meminfo_kb(const char *text, const char *name)
-{
-	char key[32];
-	const char *s;
-	unsigned long v = 0;
-
-	ksnprintf(key, sizeof(key), "\n%s:", name);
-	s = strstr(text, key);
-	if (!s)
-		return ~0ul;
-	s += strlen(key);
-	while (*s == ' ')
-		s++;
-	while (*s >= '0' && *s <= '9')
-		v = v * 10 + (unsigned long)(*s++ - '0');
-	return strncmp(s, " kB\n", 4) == 0 ? v : ~0ul;
-}
-
 static void slobinfo_and_meminfo_kernel_heap(struct ktest *t)
 {
 	struct kheap_snap s;

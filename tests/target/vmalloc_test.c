@@ -26,6 +26,7 @@
 #include <lib/kstring.h>
 #include <boot/ksyms.h>
 #include <tests/ktest.h>
+#include "../common/meminfo_text.h"
 #include "ram_floor.h"
 #include <mm/mm.h>
 #include <mm/mm_report.h>
@@ -1085,26 +1086,6 @@ static void vmallocinfo_lines(struct ktest *t)
 	expect_restored(t, &before);
 	__free_pages(pg[0], 0);
 	__free_pages(pg[1], 0);
-}
-
-/* The kB value of meminfo's line @name in @s (~0: no such line). */
-static unsigned long meminfo_kb(const char *s, const char *name)
-{
-	size_t n = strlen(name);
-	unsigned long v = 0;
-
-	for (; s && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL) {
-		if (strncmp(s, name, n) != 0 || s[n] != ':')
-			continue;
-		for (s += n + 1; *s == ' '; s++)
-			;
-		if (*s < '0' || *s > '9')
-			return ~0ul;
-		while (*s >= '0' && *s <= '9')
-			v = v * 10 + (unsigned long)(*s++ - '0');
-		return strncmp(s, " kB\n", 4) == 0 ? v : ~0ul;
-	}
-	return ~0ul;
 }
 
 /* meminfo has Linux's vmalloc lines: VmallocTotal the range (64 GiB),
