@@ -148,7 +148,7 @@ static bool range_has_free_page(unsigned long pfn, unsigned long n, unsigned lon
 {
 	unsigned long head = block_head(mem_node, pfn);
 
-	if (head && (pfn_to_page(head)->flags & PG_buddy)) {
+	if (head && (pfn_to_page(head)->flags & (PG_buddy | PG_pcp))) {
 		*at = pfn;
 		return true;
 	}

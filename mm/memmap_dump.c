@@ -173,8 +173,10 @@ static void dump_zone(const struct pglist_data *node, const struct zone *z, stru
 			rle_add(r, pfn, n, MS_FREE, order);
 			pfn += n;
 		} else if (p->flags & PG_pcp) {
-			rle_add(r, pfn, 1, MS_PCP, 0);
-			pfn++;
+			unsigned long n = MIN(1ul << order, end - pfn);
+
+			rle_add(r, pfn, n, MS_PCP, 0);
+			pfn += n;
 		} else if (p->flags & PG_head) {
 			cover_state = owner_state(p);
 			cover_end = pfn + (page_type(p) == PGTY_BIGBLOCK ? bigblock_npages(p) : 1ul << order);

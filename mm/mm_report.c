@@ -181,7 +181,8 @@ static void show_zone(const struct zone *z, bool first_populated)
 			"\n              high_min: %li"
 			"\n              high_max: %li"
 			"\n  vm stats threshold: 0",
-			cpu, z->pcp[cpu].count, z->pcp[cpu].high, z->pcp[cpu].batch, z->pcp[cpu].high,
+			cpu, z->pcp[cpu].count + z->pcp[cpu].hi_count, z->pcp[cpu].high, z->pcp[cpu].batch,
+			z->pcp[cpu].high,
 			z->pcp[cpu].high);
 	kprintf("\n  start_pfn:           %lu\n", z->zone_start_pfn);
 }

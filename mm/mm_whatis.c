@@ -73,8 +73,9 @@ static void show_block(struct pglist_data *node, unsigned long pfn)
 	enum page_type type = h ? page_type(h) : page_type(page);
 
 	spin_unlock_irqrestore(&z->lock, irq);
-	if (page->flags & PG_pcp) {
-		kprintf("whatis: free: an order-0 page on a hart's per-hart list\n");
+	if (h && (flags & PG_pcp)) {
+		kprintf("whatis: free: page %lu of an order-%u block on a hart's per-hart list at pfn "
+			"0x%lx\n", pfn - head, order, head);
 	} else if (!h) {
 		kprintf("whatis: allocated: a page of %s with no block head found (state 0x%x)\n",
 			owner_name(page_type(page)), page->flags);

@@ -1,5 +1,5 @@
 /*
- * page_alloc.c - the buddy page allocator with per-hart order-0 lists.
+ * page_alloc.c - the buddy page allocator with per-hart lists.
  *
  * Data structures. Each zone keeps free_area[0..MAX_ORDER-1]: a list of free
  * blocks of 2^order pages, naturally aligned (a block's first pfn is a
@@ -22,6 +22,11 @@
  * path masks interrupts on its own hart and takes only that list's lock,
  * which nothing else touches except a drain (node_drain_pages), so it is
  * never contended in the common case. Lock order: pcp lock, then zone lock.
+ * Orders 1 to PCP_MAX_ORDER (3) have a stack each beside it (pcp_hi_*:
+ * refilled with max(batch >> order, 1) blocks, drained to high - batch
+ * pages when a free leaves more than high on them), taken and filled by
+ * the slow paths without the zone lock; requests for runs (__GFP_RUN)
+ * bypass them.
  *
  * Zones and watermarks. A request's zone modifiers name the highest zone it
  * may use (gfp.h); it tries that zone and then each lower one. A zone gives
@@ -31,7 +36,7 @@
  * that (Linux's ALLOC_HIGH and ALLOC_HARDER: GFP_ATOMIC's floor is 3/8 of
  * min). Taking pages from the buddy lists (a per-hart refill or a higher
  * order) that leaves a zone below its low watermark wakes background
- * reclaim (mm/reclaim.c); the order-0 fast path never looks. When every
+ * reclaim (mm/reclaim.c); the per-hart fast paths never look. When every
  * zone refuses, the per-hart lists are drained and the zones tried again;
  * then, unless the gfp forbids direct reclaim (GFP_NOWAIT, GFP_ATOMIC),
  * rounds of direct reclaim (the shrinkers; for __GFP_NOFAIL also the other
@@ -79,7 +84,7 @@
  * Which list a freed block goes on is a shift and a bit test in the
  * section free_one_block already holds; the pieces of a split take it from
  * the block split, and a run's tail pieces are general (hand_out_run).
- * nr_free counts both lists. The order-0 fast path never looks: only
+ * nr_free counts both lists. The per-hart fast paths never look: only
  * refills, drains and the zone-locked paths pay for it (bench page_alloc:
  * an order-3 pair 346 -> 371 instructions, docs/benchmarks.md).
  *
@@ -87,7 +92,7 @@
  * notes its caller on the pages it hands out (alloc_pages_current_owned and
  * the wrappers' note_owner) and on the pages it frees (free_pages_owned,
  * the free_*_owned variants; free_checked notes after its checks), and
- * bind_cpus routes both order-0 fast paths to the slow paths (frees
+ * bind_cpus routes the per-hart fast paths to the slow paths (frees
  * through owner_free_pcp); off, the fast paths are unchanged and the slow
  * entry points pay one test of page_owner_on (bench page_alloc: order 0
  * 59, order 3 371 -> 375 and order 9 415 -> 419 when frees came in: the
@@ -330,8 +335,9 @@ static void release_list(struct zone *z, struct list_head *list, unsigned int or
 		release_block(node_page_to_pfn(z->node, list_entry(pos, struct page, lru)), order);
 }
 
-/* The head of the free or allocated block holding @pfn, or 0 when none
- * covers it (zone lock held). */
+/* The head of the free (on a free list or a per-hart list) or allocated
+ * block holding @pfn, or 0 when none covers it (zone lock held; a per-hart
+ * block's may change under it unless its hart's list lock is held too). */
 unsigned long block_head(const struct pglist_data *node, unsigned long pfn)
 {
 	for (unsigned int order = 0; order < MAX_ORDER; order++) {
@@ -341,7 +347,7 @@ unsigned long block_head(const struct pglist_data *node, unsigned long pfn)
 		if (!node_pfn_valid(node, head))
 			break;
 		p = node_pfn_to_page(node, head);
-		if ((p->flags & (PG_buddy | PG_head)) && page_order(p) >= order &&
+		if ((p->flags & (PG_buddy | PG_head | PG_pcp)) && page_order(p) >= order &&
 		    pfn < head + (1ul << page_order(p)))
 			return head;
 	}
@@ -724,10 +730,146 @@ static inline void pcp_trim_now(struct per_cpu_pages *pcp)
 	spin_unlock(&pcp->lock);
 }
 
+/*
+ * Orders 1 .. PCP_MAX_ORDER: a stack per order on the same per_cpu_pages
+ * (hi[order - 1]; hi_count pages in all), as Linux keeps per-cpu lists up
+ * to PAGE_ALLOC_COSTLY_ORDER. A block's head carries PG_pcp and its order,
+ * its other pages nothing. They serve alloc_pages_slow and free_checked
+ * (slab grows and shrinks, kmalloc's bigblocks, stacks) without the zone
+ * lock, the watermark scan, the split and the merge; refilled with
+ * max(batch >> order, 1) blocks, drained, highest order first, to high -
+ * batch pages when a free leaves more than high on them. Requests for runs
+ * (__GFP_RUN: alloc_pages_exact, SLOB's bigblocks) take their blocks from
+ * the zone, where they can grow in place, and an exact run's pieces go back
+ * there (free_exact_piece); every other free of these orders, a bigblock's
+ * too, goes to the lists.
+ */
+static inline struct page **pcp_hi_list(struct per_cpu_pages *pcp, unsigned int order)
+{
+	return &pcp->hi[order - 1];
+}
+
+static inline void pcp_hi_link(struct per_cpu_pages *pcp, struct page *page, unsigned int order)
+{
+	struct page **list = pcp_hi_list(pcp, order);
+
+	page->lru.next = (struct list_head *)*list;
+	*list = page;
+	pcp->hi_count += 1l << order;
+}
+
+static inline struct page *pcp_hi_unlink(struct per_cpu_pages *pcp, unsigned int order)
+{
+	struct page **list = pcp_hi_list(pcp, order), *page = *list;
+
+	if (page) {
+		*list = pcp_next(page);
+		pcp->hi_count -= 1l << order;
+	}
+	return page;
+}
+
+/* Move up to max(batch >> order, 1) blocks of @order from the buddy lists
+ * (the watermark rules of pcp_refill); pcp->lock held. */
+static __attribute__((noinline)) long pcp_hi_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int order,
+			  unsigned int highest, gfp_t gfp)
+{
+	long n = 0, want = MAX(pcp->batch >> order, 1l);
+
+	spin_lock(&z->lock);
+	while (n < want && __zone_watermark_ok(z, order, z->watermark[WMARK_MIN], highest, gfp)) {
+		struct page *page = rmqueue(z, order, gfp);
+
+		if (!page)
+			break;
+		page->flags |= PG_pcp | order_bits(order);
+		pcp_hi_link(pcp, page, order);
+		n++;
+		if (!__zone_watermark_ok(z, order, z->watermark[WMARK_MIN], MAX_NR_ZONES - 1, 0))
+			break;
+	}
+	spin_unlock(&z->lock);
+	pcp->nr_refill++;
+	check_low_watermark(z);
+	return n;
+}
+
+/* Give blocks of the hi lists back to the buddy lists, highest order
+ * first, until at most @keep pages are left; pcp->lock held. */
+static __attribute__((noinline)) void pcp_hi_drain(struct zone *z, struct per_cpu_pages *pcp, long keep)
+{
+	spin_lock(&z->lock);
+	for (unsigned int order = PCP_MAX_ORDER; order >= 1 && pcp->hi_count > keep; order--) {
+		struct page *page;
+
+		while (pcp->hi_count > keep && (page = pcp_hi_unlink(pcp, order)) != NULL) {
+			free_one_block(z, page, node_page_to_pfn(z->node, page), order);
+			z->free_pages += 1ul << order;
+		}
+	}
+	spin_unlock(&z->lock);
+	pcp->nr_drain++;
+}
+
+/* The fast paths' pop and push (include the lock; the push is true when
+ * the lists now hold more than high pages: the caller trims them). */
+static inline struct page *pcp_hi_pop(struct per_cpu_pages *pcp, unsigned int order)
+{
+	struct page *page;
+
+	spin_lock(&pcp->lock);
+	page = pcp_hi_unlink(pcp, order);
+	spin_unlock(&pcp->lock);
+	return page;
+}
+
+static inline bool pcp_hi_push(struct per_cpu_pages *pcp, struct page *page, unsigned int order)
+{
+	bool over;
+
+	spin_lock(&pcp->lock);
+	pcp_hi_link(pcp, page, order);
+	over = pcp->hi_count > pcp->high;
+	spin_unlock(&pcp->lock);
+	return over;
+}
+
+/* Bring the lists of orders above 0 back to high - batch pages. */
+static __attribute__((noinline)) void pcp_hi_trim(struct per_cpu_pages *pcp)
+{
+	spin_lock(&pcp->lock);
+	if (pcp->hi_count > pcp->high)
+		pcp_hi_drain(pcp->zone, pcp, pcp->high - pcp->batch);
+	spin_unlock(&pcp->lock);
+}
+
+/* A block of @order (1 .. PCP_MAX_ORDER) from the hart's list, refilled
+ * when empty; NULL when the zone has none to give. */
+static struct page *pcp_hi_alloc(struct per_cpu_pages *pcp, unsigned int order,
+				 unsigned int highest, gfp_t gfp)
+{
+	struct page *page;
+
+	spin_lock(&pcp->lock);
+	page = pcp_hi_unlink(pcp, order);
+	if (!page && pcp_hi_refill(pcp->zone, pcp, order, highest, gfp))
+		page = pcp_hi_unlink(pcp, order);
+	spin_unlock(&pcp->lock);
+	return page;
+}
+
+/* Keep a freed block of @order (1 .. PCP_MAX_ORDER) on the hart's list. */
+static void pcp_hi_free(struct per_cpu_pages *pcp, struct page *page, unsigned int order)
+{
+	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_pcp | order_bits(order);
+	if (pcp_hi_push(pcp, page, order))
+		pcp_hi_trim(pcp);
+}
+
 /* Must every allocation reach the slow path with its caller (page_owner
  * notes it, init_on_alloc zeroes it)? And every free (page_owner notes it,
  * init_on_free zeroes it in free_checked)? The entry points then take
- * their *_owned variants, and bind_cpus routes the order-0 fast paths. */
+ * their *_owned variants, and bind_cpus routes the per-hart fast paths. */
 static inline bool allocs_routed(void)
 {
 	return unlikely(page_owner_on || init_on_alloc);
@@ -797,6 +939,8 @@ void node_drain_pages(struct pglist_data *node)
 
 			spin_lock(&pcp->lock);
 			pcp_drain(z, pcp, pcp->count);
+			if (pcp->hi_count)
+				pcp_hi_drain(z, pcp, 0);
 			spin_unlock(&pcp->lock);
 		}
 	}
@@ -808,7 +952,8 @@ unsigned long zone_pcp_count(const struct zone *z)
 
 	if (z->pcp)
 		for (int cpu = 0; cpu < MAX_HARTS; cpu++)
-			n += (unsigned long)__atomic_load_n(&z->pcp[cpu].count, __ATOMIC_RELAXED);
+			n += (unsigned long)(__atomic_load_n(&z->pcp[cpu].count, __ATOMIC_RELAXED) +
+					     __atomic_load_n(&z->pcp[cpu].hi_count, __ATOMIC_RELAXED));
 	return n;
 }
 
@@ -867,8 +1012,11 @@ static inline __attribute__((always_inline)) struct page *try_zonelist(struct pg
 	struct zone *z;
 
 	for (; (z = *zl) != NULL; zl++) {
-		struct page *page = order ? zone_alloc(z, order, highest, gfp)
-					  : pcp_alloc(&z->pcp[this_cpu()], highest, gfp);
+		struct page *page =
+			!order ? pcp_alloc(&z->pcp[this_cpu()], highest, gfp)
+			: order <= PCP_MAX_ORDER && !(gfp & __GFP_RUN)
+				? pcp_hi_alloc(&z->pcp[this_cpu()], order, highest, gfp)
+				: zone_alloc(z, order, highest, gfp);
 		if (page)
 			return page;
 	}
@@ -1159,6 +1307,10 @@ static inline void free_checked(struct pglist_data *node, struct page *page, uns
 		pcp_free(&z->pcp[this_cpu()], page);
 		return;
 	}
+	if (order <= PCP_MAX_ORDER && pcp) {
+		pcp_hi_free(&z->pcp[this_cpu()], page, order);
+		return;
+	}
 	flags = spin_lock_irqsave(&z->lock);
 	free_one_block(z, page, node_page_to_pfn(node, page), order);
 	z->free_pages += 1ul << order;
@@ -1237,7 +1389,7 @@ static __attribute__((noinline)) struct page *alloc_pages_current_slow(gfp_t gfp
 }
 
 /* Always empty: for gfp without a zone, and (mm/port.h) what a port's
- * per-hart slots may name before mm_init, so that the order-0 fast paths
+ * per-hart slots may name before mm_init, so that the per-hart fast paths
  * take the slow ones, which check page_alloc_up. */
 struct per_cpu_pages no_zone_pcp;
 
@@ -1248,8 +1400,9 @@ bool page_alloc_up;
  * stack of zone z, slot MM_SLOT_GFP + g (g: the gfp zone bits) the stack
  * of the first zone such a request tries. The fast paths below use them, so
  * they cost one load from the hart's own data instead of a zone lookup.
- * While fail_page_alloc may fail order 0, the allocation slots all name the
- * empty stack: every request then takes the slow path, where the check is.
+ * While fail_page_alloc may fail an order the fast paths serve (0 ..
+ * PCP_MAX_ORDER), the allocation slots all name the empty stack: every
+ * request then takes the slow path, where the check is.
  * While allocs_routed (page_owner, init_on_alloc), the allocation slots
  * name it too; while frees_routed (page_owner, init_on_free), the zone slots
  * name the hart's owner_free_pcp, whose trim frees the slow way: every
@@ -1257,7 +1410,7 @@ bool page_alloc_up;
  */
 static void bind_cpus(struct pglist_data *node)
 {
-	bool routed = fail_page_alloc_routes_order0() || allocs_routed();
+	bool routed = fail_page_alloc_routes_pcp() || allocs_routed();
 
 	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
 		void **slots = cpu_mm_slots(cpu);
@@ -1282,22 +1435,39 @@ void mm_set_node(struct pglist_data *node)
 }
 
 /*
- * The order-0 fast paths. Their only calls are tail calls, so they need no
- * stack frame; everything unusual goes to the node's slow paths.
+ * The fast paths: order 0, and orders 1 .. PCP_MAX_ORDER a block on the
+ * hart's list of the first zone the request tries. Their only calls are
+ * tail calls, so they need no stack frame; everything unusual goes to the
+ * node's slow paths (while allocations are routed, the slots name the
+ * empty no_zone_pcp, whose lists of every order are empty).
  */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
+	struct per_cpu_pages *pcp;
+	struct page *page;
+
 	/* __GFP_ZERO goes the slow way: clearing the page costs far more. */
 	if (likely(order == 0 && !(gfp & __GFP_ZERO))) {
 		void **gfp_slots = this_cpu_mm_slots() + MM_SLOT_GFP;
-		struct per_cpu_pages *pcp = gfp_slots[gfp & GFP_ZONEMASK];
-		struct page *page = pcp_pop(pcp);
 
+		pcp = gfp_slots[gfp & GFP_ZONEMASK];
+		page = pcp_pop(pcp);
 		if (likely(page)) {
 			/* A stacked page is PG_pcp, order 0, untyped: flip to PG_head. */
 			page->flags ^= PG_pcp | PG_head;
 			page->refcount = 1;
 			return kasan_alloc_pages(page, 0);
+		}
+	} else if (order <= PCP_MAX_ORDER && !(gfp & (__GFP_ZERO | __GFP_RUN))) {
+		void **gfp_slots = this_cpu_mm_slots() + MM_SLOT_GFP;
+
+		pcp = gfp_slots[gfp & GFP_ZONEMASK];
+		page = pcp_hi_pop(pcp, order);
+		if (likely(page)) {
+			/* PG_pcp and the order: PG_head and the order. */
+			page->flags ^= PG_pcp | PG_head;
+			page->refcount = 1;
+			return kasan_alloc_pages(page, order);
 		}
 	}
 	return alloc_pages_current_slow(gfp, order);
@@ -1308,23 +1478,37 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 void __free_pages(struct page *page, unsigned int order)
 {
 	u32 f = page->flags;
+	struct per_cpu_pages *pcp;
 
 	kasan_free_pages(page, order);
 	if (unlikely(order))
-		goto slow;
+		goto higher;
 	/* An untyped order-0 page freed by its only holder (who alone may
 	 * touch refcount then, so no atomic is needed). */
 	if (likely((f & FAST_FREE_MASK) == PG_head && f < (1u << PAGE_TYPE_SHIFT) &&
 		   page->refcount == 1)) {
 		/* The zone's slot, at byte offset zone * sizeof(void *). */
-		unsigned long off = (f >> (PAGE_ZONE_SHIFT - 3)) & (3ul << 3);
-		struct per_cpu_pages *pcp =
-			*(struct per_cpu_pages **)((char *)this_cpu_mm_slots() + off);
-
+		pcp = *(struct per_cpu_pages **)((char *)this_cpu_mm_slots() +
+						 ((f >> (PAGE_ZONE_SHIFT - 3)) & (3ul << 3)));
 		page->refcount = 0;
 		page->flags = f ^ (PG_head | PG_pcp);
 		if (unlikely(pcp_push(pcp, page)))
 			pcp_trim(pcp);
+		return;
+	}
+	goto slow;
+higher: /* the same for a block of orders 1 .. PCP_MAX_ORDER */
+	if (order > PCP_MAX_ORDER || (f & FAST_FREE_MASK) != (PG_head | order_bits(order)) ||
+	    f >= (1u << PAGE_TYPE_SHIFT) || page->refcount != 1)
+		goto slow;
+	pcp = *(struct per_cpu_pages **)((char *)this_cpu_mm_slots() +
+					 ((f >> (PAGE_ZONE_SHIFT - 3)) & (3ul << 3)));
+	/* (while frees are routed the slot is owner_free_pcp, of no zone) */
+	if (likely(pcp->zone)) {
+		page->refcount = 0;
+		page->flags = f ^ (PG_head | PG_pcp);
+		if (unlikely(pcp_hi_push(pcp, page, order)))
+			pcp_hi_trim(pcp);
 		return;
 	}
 slow:

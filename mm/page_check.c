@@ -3,9 +3,9 @@
  *
  * It proves, for every zone, the invariants page_alloc.c relies on (listed
  * at node_check in mmzone.h), in three passes under the zone's locks:
- *   1. every block on every free list and every page on every per-hart list
- *      is checked and its pages marked PG_checked (a page met twice is on
- *      two lists or in two blocks);
+ *   1. every block on every free list and every block on every per-hart
+ *      list is checked and its pages marked PG_checked (a page met twice is
+ *      on two lists or in two blocks);
  *   2. every free block's buddy must not also be a free block of its order;
  *   3. every page of the zone: marked ones are unmarked; an unmarked page
  *      must not claim to be free.
@@ -132,6 +132,55 @@ static void check_free_lists(struct check *c)
 		problem(c, pages, "free_pages differs from the pages on the free lists (pfn = counted)");
 }
 
+/* A block of @order on a per-hart list: its head PG_pcp and the order
+ * only, aligned, in the zone, its other pages in no state, none on another
+ * list (marked PG_checked for pass 3). */
+static void check_pcp_block(struct check *c, struct page *page, unsigned int order)
+{
+	unsigned long pfn = node_page_to_pfn(c->node, page), n = 1ul << order;
+
+	if ((page->flags & (PG_pcp | PG_buddy | PG_head | PG_reserved)) != PG_pcp ||
+	    page_order(page) != order)
+		problem(c, pfn, "per-hart list block not marked PG_pcp of its order only");
+	if (!IS_ALIGNED(pfn, n))
+		problem(c, pfn, "per-hart list block not aligned to its order");
+	if (page_zonenum(page) != c->z->id || !pfn_in_zone(c->z, pfn) ||
+	    !pfn_in_zone(c->z, pfn + n - 1) || !node_pfn_valid(c->node, pfn + n - 1)) {
+		problem(c, pfn, "per-hart list block from another zone");
+		return;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		if (page[i].flags & PG_checked)
+			problem(c, pfn + i, "page on a per-hart list and elsewhere");
+		if (i && (page[i].flags & (PG_pcp | PG_buddy | PG_head | PG_reserved)))
+			problem(c, pfn + i, "per-hart list block holds a free, allocated or reserved page");
+		if (page[i].refcount != 0)
+			problem(c, pfn + i, "per-hart list page with a reference count");
+		page[i].flags |= PG_checked;
+	}
+}
+
+/* The stacks of orders 1 .. PCP_MAX_ORDER and their page count. */
+static void check_pcp_hi_lists(struct check *c, struct per_cpu_pages *pcp, int cpu)
+{
+	long pages = 0;
+
+	for (unsigned int order = 1; order <= PCP_MAX_ORDER; order++) {
+		long n = 0;
+
+		for (struct page *page = pcp->hi[order - 1]; page; page = (struct page *)page->lru.next) {
+			if (++n > ((pcp->high + pcp->batch) >> order) + 2) {
+				problem(c, (unsigned long)cpu, "per-hart list too long or looping (pfn = cpu)");
+				break;
+			}
+			check_pcp_block(c, page, order);
+			pages += 1l << order;
+		}
+	}
+	if (pages != pcp->hi_count)
+		problem(c, (unsigned long)cpu, "per-hart count of orders above 0 differs from its lists (pfn = cpu)");
+}
+
 static void check_pcp_lists(struct check *c)
 {
 	for (int cpu = 0; cpu < MAX_HARTS; cpu++) {
@@ -139,22 +188,15 @@ static void check_pcp_lists(struct check *c)
 		long n = 0;
 
 		for (struct page *page = pcp->head; page; page = (struct page *)page->lru.next) {
-			unsigned long pfn = node_page_to_pfn(c->node, page);
-
 			if (++n > pcp->high + pcp->batch + 1) {
 				problem(c, (unsigned long)cpu, "per-hart list too long or looping (pfn = cpu)");
 				break;
 			}
-			if ((page->flags & (PG_pcp | PG_buddy | PG_head | PG_reserved)) != PG_pcp)
-				problem(c, pfn, "per-hart list page not marked PG_pcp only");
-			if (page_zonenum(page) != c->z->id || !pfn_in_zone(c->z, pfn))
-				problem(c, pfn, "per-hart list page from another zone");
-			if (page->flags & PG_checked)
-				problem(c, pfn, "page on a per-hart list and elsewhere");
-			page->flags |= PG_checked;
+			check_pcp_block(c, page, 0);
 		}
 		if (n != pcp->count)
 			problem(c, (unsigned long)cpu, "per-hart count differs from its list (pfn = cpu)");
+		check_pcp_hi_lists(c, pcp, cpu);
 	}
 }
 

@@ -39,6 +39,7 @@ extern "C" {
 
 #include <config.h>
 #include <mm/gfp.h>
+#include <mm/mm.h>
 #include <lib/kernel.h>
 
 #define FAULT_NAME_LEN 32 /* SLAB_NAME_LEN */
@@ -117,10 +118,12 @@ void fault_attr_spec(const struct fault_attr *a, char *buf, size_t size);
 void fault_inject_show(void);
 
 
-/* Is order 0 routed around the per-hart fast path (mm/page_alloc.c)? */
-static inline bool fail_page_alloc_routes_order0(void)
+/* Are the per-hart allocation fast paths (order 0 and orders 1 ..
+ * PCP_MAX_ORDER: mm/page_alloc.c) routed around? While injection may fail
+ * any of their orders. */
+static inline bool fail_page_alloc_routes_pcp(void)
 {
-	return fail_page_alloc.active && fail_page_alloc.order <= 0;
+	return fail_page_alloc.active && fail_page_alloc.order <= PCP_MAX_ORDER;
 }
 
 

@@ -21,6 +21,8 @@ extern "C" {
 
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 #define MAX_ORDER 11 /* orders 0..10: blocks of 4 KiB .. 4 MiB */
+/* The highest order kept on per-hart lists (mm/page_alloc.c, mmzone.h) */
+#define PCP_MAX_ORDER 3
 #define MAX_ORDER_NR_PAGES (1ul << (MAX_ORDER - 1))
 
 /* The header of each 1 KiB quarter of a SLOB size page (mm/slob_sizepage.c),

@@ -39,9 +39,11 @@ struct free_area {
 #define PAGEBLOCK_ORDER 7
 #define PAGEBLOCK_NR_PAGES (1ul << PAGEBLOCK_ORDER)
 
-/* Order-0 pages kept per hart and per zone: a stack linked through
- * page->lru.next. Only its hart uses it on the fast path; the lock is there
- * for draining from another hart. */
+/* Free blocks kept per hart and per zone (mm/page_alloc.c, "Per-hart
+ * lists"): order-0 pages on a stack linked through page->lru.next (head,
+ * count), and blocks of orders 1 .. PCP_MAX_ORDER on one stack per order
+ * (hi[order - 1], hi_count pages in all). Only its hart uses them on the
+ * fast paths; the lock is there for draining from another hart. */
 struct per_cpu_pages {
 	spinlock_t lock;
 	long count; /* pages on the stack */
@@ -50,6 +52,8 @@ struct per_cpu_pages {
 	struct page *head;
 	struct zone *zone;
 	unsigned long nr_refill, nr_drain; /* batches moved (statistics) */
+	struct page *hi[PCP_MAX_ORDER]; /* blocks of order 1 .. PCP_MAX_ORDER */
+	long hi_count;			/* pages on hi[]: at most high after a free */
 } __aligned(64);
 
 /* Entries of zone->kept: host ports give big free blocks back to their

@@ -25,6 +25,7 @@
 #include <mm/kmalloc.h>
 #include <mm/memblock.h>
 #include <mm/mmzone.h>
+#include "../../mm/internal.h"
 #include "fakeram.h"
 #include "host.h"
 
@@ -551,13 +552,16 @@ static void split_and_merge_exact(struct ktest *t)
 	EXPECT(free_block_at(node, 0x80000, 2));
 	EXPECT(!PageBuddy(pfn_to_page(0x80001)) && !PageBuddy(pfn_to_page(0x80002)));
 	EXPECT_EQ(node_check(node), 0);
-	__free_pages(p2, 2);
+	__free_pages(p2, 2); /* (onto the per-hart list of order 2, then drained) */
+	EXPECT_EQ(zone_pcp_count(z), 4);
+	node_drain_pages(node);
 	EXPECT_EQ(z->free_area[2].nr_free, 0);
 	EXPECT_EQ(z->free_area[3].nr_free, 1);
 	EXPECT(free_block_at(node, 0x80000, 3));
 	EXPECT_EQ(node_check(node), 0);
 	/* The last piece: everything merges back into one order-10 block. */
 	__free_pages(p3, 3);
+	node_drain_pages(node);
 	for (unsigned int o = 0; o < MAX_ORDER - 1; o++)
 		EXPECT_EQ(z->free_area[o].nr_free, 0);
 	EXPECT_EQ(z->free_area[10].nr_free, 1);
@@ -1830,13 +1834,24 @@ static void pcp_lists_park_and_drain(struct ktest *t)
 	EXPECT_EQ(z->pcp[6].count, 0);
 	node_free_pages(node, p, 0);
 	EXPECT_EQ(z->pcp[6].count, 1);
-	/* Blocks of order > 0 skip the lists. */
+	/* Blocks of orders 1 .. PCP_MAX_ORDER park on the hart's lists of
+	 * their order (pcp_hi_lists has the rest); bigger ones skip them. */
 	p = alloc_pages(GFP_KERNEL, 1);
 	ASSERT(p);
 	f = z->free_pages;
 	__free_pages(p, 1);
-	EXPECT_EQ(z->free_pages, f + 2);
+	EXPECT_EQ(z->free_pages, f);
+	EXPECT(z->pcp[6].hi[0] == p);
+	EXPECT_EQ(z->pcp[6].hi_count, 2);
+	p = alloc_pages(GFP_KERNEL, PCP_MAX_ORDER + 1);
+	ASSERT(p);
+	f = z->free_pages;
+	__free_pages(p, PCP_MAX_ORDER + 1);
+	EXPECT_EQ(z->free_pages, f + (1ul << (PCP_MAX_ORDER + 1)));
+	EXPECT_EQ(z->pcp[6].hi_count, 2);
 	EXPECT_EQ(z->pcp[6].count, 1);
+	/* hart 3's, hart 5's, hart 6's page and its order-1 block */
+	EXPECT_EQ(zone_pcp_count(z), (unsigned long)(c + batch - 1 + 1 + 2));
 	host_set_cpu(0);
 	f = nr_free_pages();
 	node_drain_pages(node);
@@ -1844,6 +1859,122 @@ static void pcp_lists_park_and_drain(struct ktest *t)
 	EXPECT_EQ(nr_free_pages(), f);
 	EXPECT_EQ(z->free_pages, f);
 	EXPECT_EQ(node_check(node), 0);
+	fakeram_done(fr);
+}
+
+/*
+ * The lists of orders 1 .. PCP_MAX_ORDER: a refill takes max(batch >>
+ * order, 1) blocks, allocation takes the last block freed, a free that
+ * leaves more than high pages on them drains them to high - batch, the
+ * highest order first; requests for runs bypass them; a drain merges
+ * everything back; block_head and node_check know their blocks, and
+ * node_check finds each kind of damage.
+ */
+static void pcp_hi_lists(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 64 * MiB, &lim_4g);
+	struct pglist_data *node;
+	struct zone *z;
+	struct per_cpu_pages *pcp;
+	struct page *p, *q, *small[4], *big[16];
+	unsigned long f0, f;
+
+	ASSERT(fr);
+	node = &fr->node;
+	z = &node->zones[ZONE_DMA32];
+	pcp = &z->pcp[2];
+	host_set_cpu(2);
+	node_drain_pages(node);
+	f0 = z->free_pages;
+	pcp->batch = 15;
+	pcp->high = 40;
+
+	/* Refills: 7 blocks of order 1, 3 of order 2, 1 of order 3. */
+	p = alloc_pages(GFP_KERNEL, 1);
+	ASSERT(p);
+	EXPECT_EQ(pcp->hi_count, 6 * 2);
+	EXPECT_EQ(z->free_pages, f0 - 7 * 2);
+	q = alloc_pages(GFP_KERNEL, 2);
+	ASSERT(q);
+	EXPECT_EQ(pcp->hi_count, 6 * 2 + 2 * 4);
+	EXPECT_EQ(z->free_pages, f0 - 7 * 2 - 3 * 4);
+	EXPECT_EQ(page_order(q), 2);
+	EXPECT_EQ(node_check(node), 0);
+	/* The last block freed is the next one taken, off the zone's lists. */
+	f = z->free_pages;
+	__free_pages(q, 2);
+	EXPECT_EQ(z->free_pages, f);
+	EXPECT(pcp->hi[1] == q);
+	EXPECT((q->flags & (PG_pcp | PG_head | PG_buddy)) == PG_pcp && page_order(q) == 2);
+	EXPECT(alloc_pages(GFP_KERNEL, 2) == q);
+	EXPECT_EQ(z->free_pages, f);
+	EXPECT((q->flags & (PG_pcp | PG_head)) == PG_head && q->refcount == 1);
+	/* A run's request leaves them alone. */
+	small[0] = node_alloc_pages(node, GFP_KERNEL | __GFP_RUN, 2);
+	ASSERT(small[0]);
+	EXPECT_EQ(pcp->hi_count, 6 * 2 + 2 * 4);
+	EXPECT_EQ(z->free_pages, f - 4);
+	__free_pages(small[0], 2); /* (a free of the order parks it) */
+	EXPECT_EQ(pcp->hi_count, 6 * 2 + 3 * 4);
+	/* block_head finds a listed block's head from inside it. */
+	EXPECT_EQ(block_head(node, page_to_pfn(small[0]) + 3), page_to_pfn(small[0]));
+
+	/* The trim: order-3 frees above high (40) drain to high - batch (25),
+	 * the order-3 list first; the order-1 blocks outlast them. */
+	__free_pages(p, 1);
+	__free_pages(q, 2);
+	EXPECT_EQ(pcp->hi_count, 7 * 2 + 4 * 4);
+	for (int i = 0; i < 4; i++) {
+		small[i] = alloc_pages(GFP_KERNEL, 1);
+		ASSERT(small[i]);
+	}
+	for (int i = 0; i < 16; i++) {
+		big[i] = alloc_pages(GFP_KERNEL, 3);
+		ASSERT(big[i]);
+	}
+	EXPECT_EQ(pcp->hi_count, 3 * 2 + 4 * 4);
+	for (int i = 0; i < 4; i++)
+		__free_pages(small[i], 1);
+	for (int i = 0; i < 16; i++) {
+		long before = pcp->hi_count;
+
+		__free_pages(big[i], 3);
+		EXPECT(pcp->hi_count <= pcp->high);
+		if (before + 8 > pcp->high)
+			EXPECT(pcp->hi_count <= pcp->high - pcp->batch);
+		if (t->failures)
+			break;
+	}
+	EXPECT(pcp->hi[0] != NULL); /* order 1 kept while order 3 drained */
+	EXPECT_EQ(node_check(node), 0);
+
+	/* Damage node_check must find. */
+	p = pcp->hi[0];
+	ASSERT(p);
+	p[1].flags |= PG_head;
+	EXPECT(node_check(node) > 0);
+	p[1].flags &= ~PG_head;
+	p->flags ^= (1u << PAGE_ORDER_SHIFT) | (2u << PAGE_ORDER_SHIFT); /* order 1 -> 2 */
+	EXPECT(node_check(node) > 0);
+	p->flags ^= (1u << PAGE_ORDER_SHIFT) | (2u << PAGE_ORDER_SHIFT);
+	pcp->hi_count += 2;
+	EXPECT(node_check(node) > 0);
+	pcp->hi_count -= 2;
+	EXPECT_EQ(node_check(node), 0);
+	/* A double free of a listed block is refused and changes nothing. */
+	f = node->nr_bad_pages;
+	__free_pages(p, 1);
+	EXPECT_EQ(node->nr_bad_pages, f + 1);
+	EXPECT_EQ(node_check(node), 0);
+
+	/* A drain gives everything back, merged. */
+	node_drain_pages(node);
+	EXPECT_EQ(pcp->hi_count, 0);
+	for (unsigned int o = 1; o <= PCP_MAX_ORDER; o++)
+		EXPECT(pcp->hi[o - 1] == NULL);
+	EXPECT_EQ(z->free_pages, f0);
+	EXPECT_EQ(node_check(node), 0);
+	host_set_cpu(0);
 	fakeram_done(fr);
 }
 
@@ -2462,6 +2593,7 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(fit_pages_fail_page_alloc),
 	KTEST_CASE(failure_warns_once_per_order),
 	KTEST_CASE(pcp_lists_park_and_drain),
+	KTEST_CASE(pcp_hi_lists),
 	KTEST_CASE(pcp_concurrent_harts),
 	KTEST_CASE(node_check_finds_damage),
 	KTEST_CASE(pfn_conversions_round_trip),

@@ -567,18 +567,22 @@ check cma-junk 0 "^cmdline: invalid value for 'cma': 'abc' \(error -22\)$"
 
 # The bench command under -icount shift=0 on one hart: exact instruction
 # counts, so the page allocator's order-0 target (<= 60 per alloc + free
-# pair) is checked deterministically, not timed.
+# pair) is checked deterministically, not timed; and the order-3 pair on
+# the per-hart lists of its order (80 when written, 382 through the zone's
+# lists before them) against regression, <= 90.
 qemu_run bench-page-alloc 120 /dev/null $VIRT -smp 1 -m 128M -icount shift=0 -kernel "$KERNEL" \
 	-append 'run="bench page_alloc;poweroff"'
 if expect_log bench-page-alloc "^bench: page_alloc order=0 insns=[0-9]+ " \
 	"^bench: page_alloc order=3 insns=[0-9]+ " "^bench: page_alloc order=9 insns=[0-9]+ "; then
 	insns=$(tr -d '\r' <"$LOGDIR/bench-page-alloc.log" |
 		sed -n 's/^bench: page_alloc order=0 insns=\([0-9]*\) .*/\1/p')
-	if [ "$insns" -le 60 ]; then
-		echo "ok   bench-page-alloc: order 0 pair = $insns instructions (target <= 60)"
+	insns3=$(tr -d '\r' <"$LOGDIR/bench-page-alloc.log" |
+		sed -n 's/^bench: page_alloc order=3 insns=\([0-9]*\) .*/\1/p')
+	if [ "$insns" -le 60 ] && [ "$insns3" -le 90 ]; then
+		echo "ok   bench-page-alloc: order 0 pair = $insns instructions (target <= 60), order 3 $insns3 (<= 90)"
 		record bench-page-alloc 1 0
 	else
-		echo "FAIL bench-page-alloc: order 0 pair = $insns instructions, target <= 60"
+		echo "FAIL bench-page-alloc: order 0 pair = $insns instructions (target <= 60), order 3 $insns3 (<= 90)"
 		record bench-page-alloc 0 1
 	fi
 else

@@ -141,7 +141,7 @@ static void boot_parameters_in_effect(struct ktest *t)
 		fault_attr_spec(attrs[i], have, sizeof(have));
 		EXPECT_STREQ(have, spec);
 	}
-	if (fail_page_alloc_routes_order0())
+	if (fail_page_alloc_routes_pcp())
 		EXPECT(order0_routed());
 	else
 		EXPECT(order0_bound_or_owned());
@@ -158,9 +158,14 @@ static void interval_times_and_order_exact(struct ktest *t)
 
 	save_and_clear(&s);
 	before = free_now();
-	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "3,times=4,order=2"), 0);
-	EXPECT(!fail_page_alloc_routes_order0()); /* order 0 never fails: stays fast */
+	/* Above the per-hart lists' orders the fast paths stay; at or below,
+	 * they are routed (order 2 has a fast path too). */
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "3,times=4,order=4"), 0);
+	EXPECT(!fail_page_alloc_routes_pcp());
 	EXPECT(order0_bound_or_owned());
+	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "3,times=4,order=2"), 0);
+	EXPECT(fail_page_alloc_routes_pcp());
+	EXPECT(order0_routed());
 	for (int i = 0; i < NPAGES; i++) {
 		pages[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 2);
 		other[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, i % 2); /* not eligible */
@@ -199,7 +204,7 @@ static void order0_fast_path_routed_and_restored(struct ktest *t)
 	EXPECT(order0_bound_or_owned());
 	before = free_now();
 	ASSERT_EQ(fault_inject_set(&fail_page_alloc, "2"), 0);
-	EXPECT(fail_page_alloc_routes_order0());
+	EXPECT(fail_page_alloc_routes_pcp());
 	EXPECT(order0_routed());
 	for (int i = 0; i < NPAGES; i++) {
 		pages[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0);

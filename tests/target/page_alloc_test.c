@@ -716,10 +716,11 @@ static void double_free_order0(struct ktest *t)
 #define NR_ORDER3 64
 
 /*
- * Order 3: free a block whose buddy is still allocated (so it stays a free
- * block of order 3), free it again; then free the buddy (the two merge)
- * and free each of them again: the merged-away half is no free head any
- * more, yet still never accepted.
+ * Order 3: free a block whose buddy is still allocated, free it again while
+ * it waits on the hart's list of order 3, and again once drained (a free
+ * block of order 3 on the zone's lists); then free the buddy (drained, the
+ * two merge) and free each of them again: the merged-away half is no free
+ * head any more, yet still never accepted.
  */
 static void double_free_order3(struct ktest *t)
 {
@@ -743,13 +744,20 @@ static void double_free_order3(struct ktest *t)
 			__free_pages(blk[i], 3);
 	ASSERT(a != NULL); /* 64 blocks split from larger ones include buddies */
 
+	node_drain_pages(mem_node);
 	__free_pages(a, 3);
+	EXPECT((a->flags & (PG_pcp | PG_head | PG_buddy)) == PG_pcp && page_order(a) == 3);
+	bad_begin(&b);
+	__free_pages(a, 3);
+	bad_end(t, &b, page_to_pfn(a), "double free");
+	node_drain_pages(mem_node);
 	EXPECT(PageBuddy(a) && page_order(a) == 3);
 	bad_begin(&b);
 	__free_pages(a, 3);
 	bad_end(t, &b, page_to_pfn(a), "double free");
 
-	__free_pages(buddy, 3); /* merges with a */
+	__free_pages(buddy, 3);
+	node_drain_pages(mem_node); /* merges with a */
 	EXPECT(!PageBuddy(a) || page_order(a) > 3);
 	bad_begin(&b);
 	__free_pages(a, 3);
