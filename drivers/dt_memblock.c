@@ -162,26 +162,72 @@ static u64 place_one(struct dt_info *dt, struct memblock *mb, const struct dt_dy
 
 u64 dt_cma_size;
 bool dt_cma_given;
+u64 dt_cma_start, dt_cma_end;
 
+/* memparse of [s, end): the part of a cma= value between its separators. */
+static int memparse_part(const char *s, const char *end, u64 *out)
+{
+	char buf[32];
+	size_t n = (size_t)(end - s);
+
+	if (n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return memparse(buf, out);
+}
+
+/* SIZE, SIZE@BASE or SIZE@START-END; every rule broken is named. */
 static int cma_param(const char *value)
 {
-	u64 v;
-	int rc = memparse(value, &v);
+	const char *at = value ? strchr(value, '@') : NULL, *dash = at ? strchr(at, '-') : NULL;
+	u64 size, start = 0, end = 0;
+	int rc = at ? memparse_part(value, at, &size) : memparse(value, &size);
 
 	if (rc)
 		return rc;
-	if (v > ~0ull - DT_CMA_ALIGN)
+	if (size > ~0ull - DT_CMA_ALIGN)
 		return -ERANGE;
-	dt_cma_size = ALIGN_UP(v, (u64)DT_CMA_ALIGN);
+	size = ALIGN_UP(size, (u64)DT_CMA_ALIGN);
+	if (at && size) {
+		rc = dash ? memparse_part(at + 1, dash, &start) : memparse(at + 1, &start);
+		if (!rc && dash)
+			rc = memparse(dash + 1, &end);
+		if (rc)
+			return rc;
+		if (!dash) { /* a fixed base */
+			if (start % DT_CMA_ALIGN || start > ~0ull - size) {
+				kprintf("cma: cma=%s: the base must be a multiple of 0x%x\n", value, DT_CMA_ALIGN);
+				return -EINVAL;
+			}
+			end = start + size;
+		} else if (end <= start || end - start < size) {
+			kprintf("cma: cma=%s: the range [START, END) must hold SIZE (rounded to 0x%x)\n", value,
+				DT_CMA_ALIGN);
+			return -EINVAL;
+		}
+	}
+	dt_cma_size = size;
+	dt_cma_start = start;
+	dt_cma_end = end;
 	dt_cma_given = true;
 	return 0;
 }
 KPARAM("cma", cma_param,
-       "cma=SIZE  a default contiguous memory area of SIZE bytes (below 4 GiB when RAM is there) for "
-       "dma_alloc_coherent and cma_alloc, in place of the tree's linux,cma; cma=0: none (Linux's cma=)");
+       "cma=SIZE[@BASE|@START-END]  a default contiguous memory area of SIZE bytes (below 4 GiB when RAM "
+       "is there; at BASE; or within [START, END)) for dma_alloc_coherent and cma_alloc, in place of the "
+       "tree's linux,cma; cma=0: none (Linux's cma=)");
 
 /* alloc-ranges of one entry, [0, 4 GiB), in two address and two size cells. */
 static const u8 below_4g[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 };
+/* ... [dt_cma_start, dt_cma_end), written by apply_cma_param. */
+static u8 cma_range[16];
+
+static void put_be64(u8 *p, u64 v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (u8)v;
+}
 
 /* cma= given: the tree's default pool gives way (a dynamic one is dropped,
  * a static one loses the default), and the parameter's pool joins the
@@ -218,6 +264,12 @@ static void apply_cma_param(struct dt_info *dt)
 		.ranges = low_ram ? below_4g : NULL, .nr_ranges = low_ram ? 1 : 0, .addr_cells = 2, .size_cells = 2,
 		.reusable = true, .cma = true, .cma_default = true, .from_cmdline = true,
 	};
+	if (dt_cma_end) { /* @BASE or @START-END: that range only */
+		put_be64(cma_range, dt_cma_start);
+		put_be64(cma_range + 8, dt_cma_end - dt_cma_start);
+		dt->dynamic[dt->nr_dynamic - 1].ranges = cma_range;
+		dt->dynamic[dt->nr_dynamic - 1].nr_ranges = 1;
+	}
 }
 
 int dt_declare_cma(const struct dt_info *dt)

@@ -278,9 +278,13 @@ u64 dt_apply_mem_limit(struct dt_info *info, u64 kernel_start, u64 kernel_end);
  * tree's linux,cma-default pool: a dynamic one is not placed, a static one
  * stays reserved as an area that is not the default. cma=0: no default
  * area. dt_cma_given says whether the parameter was given.
+ * cma=SIZE@BASE puts the area at BASE exactly (a multiple of DT_CMA_ALIGN),
+ * cma=SIZE@START-END anywhere in [START, END) (Linux's forms): then
+ * [dt_cma_start, dt_cma_end) is that range, else both are 0.
  */
 extern u64 dt_cma_size;
 extern bool dt_cma_given;
+extern u64 dt_cma_start, dt_cma_end;
 
 /*
  * Make every CMA pool of @dt's reserved ranges (struct dt_reserved .cma:

@@ -849,6 +849,92 @@ static void cma_pools(struct ktest *t)
 	free(b);
 }
 
+/* The reserved range named @reason: its base (0: none). */
+static u64 reserved_base(const struct dt_info *info, const char *reason, u64 *size)
+{
+	for (int i = 0; i < info->nr_reserved; i++)
+		if (!strcmp(info->reserved[i].reason, reason)) {
+			*size = info->reserved[i].size;
+			return info->reserved[i].base;
+		}
+	return 0;
+}
+
+/*
+ * cma=SIZE@BASE and cma=SIZE@START-END (Linux's forms) on cma-pools.dts
+ * (512 MiB at 0x80000000; cma-static@88000000 reserves [0x88000000,
+ * 0x8a000000)): the area at BASE exactly, or inside the range (placed from
+ * its top, as every dynamic node); a BASE on reserved memory is warned of
+ * and gives no area; each malformed value refused by the command line,
+ * naming the rule, and leaving the earlier setting.
+ */
+static void cma_param_placement(struct ktest *t)
+{
+	static const struct {
+		const char *param;
+		u64 base; /* 0: no area */
+		const char *line;
+	} ok[] = {
+		{ "cma=16M@0x90000000", 0x90000000, "dt: cma: dynamic: [mem 0x0000000090000000-0x0000000090ffffff]" },
+		{ "cma=3M@2304M", 0x90000000, "(size 0x400000, align 0x200000, alloc-ranges entry 0)" },
+		{ "cma=16M@0x90000000-0x98000000", 0x97000000, "dt: cma: dynamic: [mem 0x0000000097000000-" },
+		{ "cma=16M@0x88000000", 0, "cma: no room for 0x1000000 bytes aligned to 0x200000 in its alloc-ranges" },
+		{ "cma=16M@0x40000000", 0, "holds no RAM: not tried" },
+	};
+	static const char *const bad[] = { "cma=16M@0x90100000", "cma=16M@0x98000000-0x90000000",
+					   "cma=16M@0x90000000-0x90800000", "cma=16M@zz", "cma=16M@",
+					   "cma=16M@0x90000000-", "cma=16M@0x90000000-0x98000000-1" };
+	static struct dt_info info;
+	struct capture c;
+	char out[2048], word[64];
+	u8 *b = NULL;
+	u64 size = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		dt_cma_given = false;
+		dt_cma_size = dt_cma_start = dt_cma_end = 0;
+		free(b);
+		b = NULL;
+		ASSERT_EQ(parse(&info, "cma-pools", 0x9fe00000, &b, NULL), 0);
+		snprintf(word, sizeof(word), "%s", ok[i].param);
+		EXPECT_EQ(cmdline_parse(word), 0);
+		ASSERT_EQ(dt_add_reserved(&info, 0x80200000, 0x200000, "kernel", false), 0);
+		capture_start(&c);
+		dt_place_dynamic(&info);
+		capture_end(&c, out, sizeof(out));
+		EXPECT_EQ(reserved_base(&info, "cma", &size), ok[i].base);
+		if (ok[i].base)
+			EXPECT_EQ(size, strstr(ok[i].param, "3M") ? 0x400000ull : 0x1000000ull);
+		if (!strstr(out, ok[i].line))
+			ktest_fail(t, __FILE__, __LINE__, "%s: no \"%s\" in:\n%s", ok[i].param, ok[i].line, out);
+		expect_dynamic_disjoint(t, &info);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		dt_cma_given = true;
+		dt_cma_size = 0x200000;
+		dt_cma_start = dt_cma_end = 0;
+		snprintf(word, sizeof(word), "%s", bad[i]);
+		capture_start(&c);
+		EXPECT_EQ(cmdline_parse(word), 1);
+		capture_end(&c, out, sizeof(out));
+		EXPECT(strstr(out, "cmdline: invalid value for 'cma'") != NULL);
+		EXPECT(dt_cma_size == 0x200000 && !dt_cma_end); /* unchanged */
+	}
+	snprintf(word, sizeof(word), "cma=16M@0x90100000");
+	capture_start(&c);
+	cmdline_parse(word);
+	capture_end(&c, out, sizeof(out));
+	EXPECT(strstr(out, "cma: cma=16M@0x90100000: the base must be a multiple of 0x200000\n"));
+	snprintf(word, sizeof(word), "cma=16M@0x90000000-0x90800000");
+	capture_start(&c);
+	cmdline_parse(word);
+	capture_end(&c, out, sizeof(out));
+	EXPECT(strstr(out, "the range [START, END) must hold SIZE"));
+	dt_cma_given = false;
+	dt_cma_size = dt_cma_start = dt_cma_end = 0;
+	free(b);
+}
+
 /* 17 dynamic nodes: the table's limit, named (never a silent drop). */
 static void dynamic_table_full(struct ktest *t)
 {
@@ -1462,6 +1548,7 @@ KTEST_SUITE(devicetree,
 	KTEST_CASE(multi_reg_map),
 	KTEST_CASE(resmem_middle_map),
 	KTEST_CASE(cma_pools),
+	KTEST_CASE(cma_param_placement),
 	KTEST_CASE(memreserve_map),
 	KTEST_CASE(cells_1_1_map),
 	KTEST_CASE(initrd_32bit_cells),

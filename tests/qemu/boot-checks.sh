@@ -564,6 +564,16 @@ check cma-bad 0 "^dt: warning: cma: no room for 0x40000000 bytes aligned to 0x20
 	"^cma: no areas" "^cma_alloc: no default area"
 qemu_run cma-junk 60 /dev/null $VIRT -smp 1 -m 256M -kernel "$KERNEL" -append 'cma=abc run=poweroff'
 check cma-junk 0 "^cmdline: invalid value for 'cma': 'abc' \(error -22\)$"
+# cma=SIZE@BASE: the area at BASE exactly, and cma_alloc takes its first
+# pages; a BASE that is no multiple of 2 MiB is refused, naming the rule.
+qemu_run cma-at-base 60 /dev/null $VIRT -smp 1 -m 512M -kernel "$KERNEL" \
+	-append 'cma=16M@0x90000000 run="cma_alloc 4;poweroff"'
+check cma-at-base 0 "^cma: area cma: 16384 KiB at \[mem 0x0000000090000000-0x0000000090ffffff\], the default area$" \
+	"^cma_alloc: 4 pages from cma at 0x90000000: "
+qemu_run cma-at-unaligned 60 /dev/null $VIRT -smp 1 -m 512M -kernel "$KERNEL" \
+	-append 'cma=16M@0x90100000 run="cmainfo;poweroff"'
+check cma-at-unaligned 0 "^cma: cma=16M@0x90100000: the base must be a multiple of 0x200000$" \
+	"^cmdline: invalid value for 'cma': '16M@0x90100000' \(error -22\)$" "^cma: no areas"
 
 # The bench command under -icount shift=0 on one hart: exact instruction
 # counts, so the page allocator's order-0 target (<= 60 per alloc + free
