@@ -145,8 +145,10 @@ static void page_block_named(struct ktest *t)
 	EXPECT_EQ(whatis(p + 3 * PAGE_SIZE + 100), 0);
 	ksnprintf(want, sizeof(want), "page 3 of an order-2 block at pfn 0x%lx, owned by alloc_pages", pfn);
 	EXPECT(has(want));
-	/* Freed, it waits on this hart's list of order 2; drained, it is
-	 * (part of) a free block of the zone's. */
+	/* Freed, it waits on this hart's list of order 2 (emptied first: the
+	 * 4 pages stay below the least high, 6); drained, it is (part of) a
+	 * free block of the zone's. */
+	node_drain_pages(mem_node);
 	__free_pages(pg, 2);
 	EXPECT_EQ(whatis(p + 3 * PAGE_SIZE), 0);
 	ksnprintf(want, sizeof(want), "whatis: free: page 3 of an order-2 block on a hart's per-hart list at pfn 0x%lx",
