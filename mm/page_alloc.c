@@ -24,9 +24,8 @@
  * never contended in the common case. Lock order: pcp lock, then zone lock.
  * Orders 1 to PCP_MAX_ORDER (3) have a stack each beside it (pcp_hi_*:
  * refilled with max(batch >> order, 1) blocks, drained to high - batch
- * pages when a free leaves more than high on them), taken and filled by
- * the slow paths without the zone lock; requests for runs (__GFP_RUN)
- * bypass them.
+ * pages when a free leaves more than high on them), with fast paths of
+ * their own beside order 0's; requests for runs (__GFP_RUN) bypass them.
  *
  * Zones and watermarks. A request's zone modifiers name the highest zone it
  * may use (gfp.h); it tries that zone and then each lower one. A zone gives
@@ -734,9 +733,10 @@ static inline void pcp_trim_now(struct per_cpu_pages *pcp)
  * Orders 1 .. PCP_MAX_ORDER: a stack per order on the same per_cpu_pages
  * (hi[order - 1]; hi_count pages in all), as Linux keeps per-cpu lists up
  * to PAGE_ALLOC_COSTLY_ORDER. A block's head carries PG_pcp and its order,
- * its other pages nothing. They serve alloc_pages_slow and free_checked
- * (slab grows and shrinks, kmalloc's bigblocks, stacks) without the zone
- * lock, the watermark scan, the split and the merge; refilled with
+ * its other pages nothing. They serve the fast paths (alloc_pages,
+ * __free_pages), alloc_pages_slow and free_checked (slab grows and
+ * shrinks, kmalloc's bigblocks, buffers) without the zone lock, the
+ * watermark scan, the split and the merge; refilled with
  * max(batch >> order, 1) blocks, drained, highest order first, to high -
  * batch pages when a free leaves more than high on them. Requests for runs
  * (__GFP_RUN: alloc_pages_exact, SLOB's bigblocks) take their blocks from
