@@ -288,12 +288,8 @@ static void env_slab_debug(void)
 		die("RVMM_MALLOC_DEBUG=%s: slab debugging needs RVMM_MALLOC=slab", v);
 	heap.plain_free = true;
 	letters = strspn(v, "FZPUfzpu");
-	ok = strlen(v) <= sizeof(arg) - sizeof("slab_debug=FZP") && (!v[letters] || v[letters] == ',') &&
-	     !strpbrk(v, " \t\"'=");
-	if (ok) { /* (no letters: all three) */
-		snprintf(arg, sizeof(arg), "slab_debug=%s%s", letters ? "" : "FZP", v);
-		ok = cmdline_parse(arg) == 0;
-	}
+	ok = strlen(v) <= sizeof(arg) - sizeof("slab_debug=FZP") &&
+	     (!v[letters] || (v[letters] == ',' && v[letters + 1])) && !strpbrk(v, " \t\"'=");
 	if (!ok)
 		die("RVMM_MALLOC_DEBUG=%s: expected letters of FZPU, optionally ,CACHE (such as ZP or "
 		    "FZPU,kmalloc-64), or nothing for FZP", v);
@@ -302,6 +298,10 @@ static void env_slab_debug(void)
 		    "for its classes N from %u to %u (docs/kmalloc.md; RVMM_MALLOC_REPORT's slabinfo lists "
 		    "those a program uses)", v, v + letters + 1, kmalloc_sizes[0],
 		    kmalloc_sizes[KMALLOC_NR_CACHES - 1]);
+	/* (checked above, so the kernel's setter accepts it: no message of its own) */
+	snprintf(arg, sizeof(arg), "slab_debug=%s%s", letters ? "" : "FZP", v); /* (no letters: all three) */
+	if (cmdline_parse(arg))
+		die("RVMM_MALLOC_DEBUG=%s: refused by slab_debug= (above)", v);
 	if (strcspn(v, "Uu") < letters) { /* (a U among the letters, not in CACHE) */
 		if (!bigtrack_setup())
 			die("RVMM_MALLOC_DEBUG=%s: no memory for the record of big blocks", v);
@@ -501,6 +501,10 @@ static bool is_slab_object(const void *p)
  * program's call @caller with RVMM_MALLOC_DEBUG=U. */
 static inline void free_through_kfree(void *p, unsigned long caller)
 {
+	if (unlikely(ZERO_OR_NULL_PTR(p))) { /* (malloc never returns 1 .. 16) */
+		kfree_strict(p);
+		return;
+	}
 	if (heap.track) {
 		if (!is_slab_object(p))
 			bigtrack_forget(p); /* (a bigblock's record; a bad pointer has none) */
@@ -576,8 +580,12 @@ static void *alloc_aligned(size_t size, size_t align, bool run)
 		return size <= KMALLOC_MAX_SIZE && !run ? kmalloc16(size) : alloc_run(size, 0);
 	if (align > RUN_ALIGN || size > KMALLOC_MAX_SIZE)
 		return align > heap.align ? NULL : alloc_run(size, MAX(align, RUN_ALIGN));
-	if (!heap.slob && align <= PAGE_SIZE && size <= PAGE_SIZE) {
-		size_t pow = align; /* a power-of-two class is aligned to its size */
+	if (!heap.slob && align <= PAGE_SIZE && size <= (heap.plain_free ? PAGE_SIZE : KMALLOC_SLAB_MAX)) {
+		/* a power-of-two class is aligned to its size, kmalloc-8192 to a
+		 * page (mm/slab.c, object_grid): 4097 .. 8192 bytes take 8 KiB,
+		 * not a bigblock's 12; but not with RVMM_MALLOC_DEBUG's red zones
+		 * (plain_free), which keep alignments up to a page only */
+		size_t pow = align;
 
 		while (pow < size)
 			pow <<= 1;
@@ -586,10 +594,13 @@ static void *alloc_aligned(size_t size, size_t align, bool run)
 	if (heap.slob && align <= PAGE_SIZE && size + align <= SLOB_SEG_KMALLOC_MAX - 40)
 		return slob_alloc(&kmalloc_heap, size, GFP, align);
 	/* A bigblock: page-aligned, or cut from a block of its order (aligned
-	 * to its size) when @align is above a page. */
+	 * to its size) when @align is above a page. kmalloc makes one of
+	 * anything above its slab classes (slab) or its SLOB blocks (slob):
+	 * exactly the pages asked for. */
 	if (align > PAGE_SIZE)
 		return slob_big_alloc(&kmalloc_heap, size, GFP, align);
-	return kmalloc_for_caller(MAX(size, (size_t)KMALLOC_SLAB_MAX + 1));
+	return kmalloc_for_caller(MAX(size, heap.slob ? slob_kmalloc_max(&kmalloc_heap) + 1
+						     : (size_t)KMALLOC_SLAB_MAX + 1));
 }
 
 /*

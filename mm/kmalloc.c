@@ -877,6 +877,14 @@ static __attribute__((noinline)) void kfree_other(const void *p)
 		slob_big_free((struct slob_heap *)page->priv, page);
 }
 
+void kfree_strict(const void *p)
+{
+	if (p && ZERO_OR_NULL_PTR(p))
+		kfree_error(p, "kfree of a pointer kmalloc did not return");
+	else
+		kfree(p);
+}
+
 /* (p first: kfree's argument stays where it is on the way here.) */
 static inline __attribute__((always_inline)) void kfree_slob(const void *p, struct page *page)
 {

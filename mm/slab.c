@@ -1220,7 +1220,7 @@ static __attribute__((noinline)) void kfree_keyed_sectioned(void *p, uintptr_t s
 	struct kmem_cache *c;
 
 	if (!head) {
-		kfree(p);
+		kfree_strict(p);
 		return;
 	}
 	c = head->slab_cache;

@@ -55,6 +55,10 @@ void *kzalloc(size_t size, gfp_t gfp);
 void *kcalloc(size_t n, size_t size, gfp_t gfp);
 void *krealloc(const void *p, size_t new_size, gfp_t gfp);
 void kfree(const void *p);
+/* kfree for a caller whose allocations never return ZERO_SIZE_PTR (the
+ * malloc library: its malloc(0) is a 16-byte block): a pointer from 1 to
+ * ZERO_SIZE_PTR is reported as a bad free instead of ignored. */
+void kfree_strict(const void *p);
 
 /*
  * Linux's helpers around them. kmalloc_array and krealloc_array return NULL

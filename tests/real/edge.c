@@ -215,6 +215,41 @@ static void aligned_among_free_rows(void)
 		free(row[i]);
 }
 
+/* Aligned blocks take no more than they need: on slab 4097 .. 8192 bytes
+ * at an alignment up to a page are kmalloc-8192's objects (8 KiB, not a
+ * bigblock of 12), on SLOB a page-aligned request up to a page one page
+ * (valloc(1), memalign(64, 4000)); with RVMM_MALLOC_DEBUG's red zones the
+ * slab sizes stay bigblocks. */
+static void aligned_sizes(void)
+{
+	const char *backend = getenv("RVMM_MALLOC");
+	int slob = backend && strcmp(backend, "slob") == 0;
+	void *p = NULL;
+
+	if (getenv("RVMM_MALLOC_DEBUG"))
+		return;
+	if (!slob) {
+		static const size_t sizes[] = { 4097, 5000, 8192 };
+
+		for (unsigned i = 0; i < 3; i++) {
+			CHECK(posix_memalign(&p, 64, sizes[i]) == 0 && malloc_usable_size(p) == 8192,
+			      "posix_memalign(64, %zu): 8 KiB", sizes[i]);
+			free(p);
+			p = memalign(4096, sizes[i]);
+			CHECK(p && !((uintptr_t)p & 4095) && malloc_usable_size(p) == 8192,
+			      "memalign(4096, %zu): 8 KiB, page-aligned", sizes[i]);
+			free(p);
+		}
+		return;
+	}
+	p = valloc(1);
+	CHECK(p && !((uintptr_t)p & 4095) && malloc_usable_size(p) == 4096, "valloc(1) on SLOB: a page");
+	free(p);
+	p = memalign(64, 4000);
+	CHECK(p && !((uintptr_t)p & 63) && malloc_usable_size(p) == 4096, "memalign(64, 4000) on SLOB: a page");
+	free(p);
+}
+
 static void aligned(void)
 {
 	for (size_t a = 16; a <= (16u << 20); a <<= 1) {
@@ -373,6 +408,31 @@ static void errno_kept_on_locked_pages(void)
 		printf("edge: mlock refused: errno on locked pages not checked\n");
 }
 
+/* free() of a pointer from 1 to 16 (the kernel's ZERO_SIZE_PTR range,
+ * which kfree ignores: this malloc never returns one, its malloc(0) is a
+ * block) is reported like any pointer it did not return. */
+static void tiny_pointer_frees(void)
+{
+	for (uintptr_t v = 1; v <= 16; v += 7) {
+		char path[] = "/tmp/malloc-edge-XXXXXX", buf[512] = "", want[32];
+		int fd = mkstemp(path), saved = dup(2);
+		void *volatile wild = (void *)v;
+		ssize_t n;
+
+		if (fd < 0 || saved < 0)
+			return;
+		unlink(path);
+		dup2(fd, 2);
+		free(wild);
+		dup2(saved, 2);
+		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		close(fd);
+		close(saved);
+		snprintf(want, sizeof(want), "0x%lx", (unsigned long)v);
+		CHECK(n > 0 && strstr(buf, want), "free((void *)%lu) reported, not ignored", (unsigned long)v);
+	}
+}
+
 /* Frees of what is not a block's start (undefined behaviour, but the heap
  * must report and survive them): a pointer 4 MiB into a page run, and a
  * run freed twice. Standard error (the reports) goes to /dev/null here. */
@@ -403,6 +463,7 @@ static void bad_frees(void)
 	CHECK(q && holds(q, 10u << 20, 4), "the heap works after a double free of a run");
 	free(q);
 	small_bad_frees();
+	tiny_pointer_frees();
 }
 
 static void reallocs(void)
@@ -1432,6 +1493,12 @@ static void debug_finds_overflow(void)
 	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "FZPQ", err, sizeof(err));
 	CHECK(WIFSIGNALED(status) && strstr(err, "RVMM_MALLOC_DEBUG=FZPQ: expected letters of FZPU"),
 	      "RVMM_MALLOC_DEBUG=FZPQ refused by name (status 0x%x): '%.200s'", status, err);
+	/* An empty cache name: the library's message alone (the kernel's
+	 * setter never sees it, so no "cmdline: invalid value" line). */
+	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "F,", err, sizeof(err));
+	CHECK(WIFSIGNALED(status) && strstr(err, "RVMM_MALLOC_DEBUG=F,: expected letters of FZPU") &&
+		      !strstr(err, "cmdline:"),
+	      "RVMM_MALLOC_DEBUG=F, refused by the library alone (status 0x%x): '%.300s'", status, err);
 	/* A cache that is none of the library's would check nothing. */
 	status = run_self("overflow", "RVMM_MALLOC_DEBUG", "Z,kmalloc-65", err, sizeof(err));
 	CHECK(WIFSIGNALED(status) &&
@@ -2401,6 +2468,7 @@ int main(int argc, char **argv)
 	basics();
 	alignment();
 	aligned();
+	aligned_sizes();
 	aligned_among_free_rows();
 	reallocs();
 	calloc_lazy();
