@@ -552,7 +552,9 @@ void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, 
 {
 	unsigned long flags;
 
-	if (want_init_on_free()) /* (Linux's too: what the boot frees is freed memory) */
+	/* (Linux's too: what the boot frees is freed memory; a host heap's
+	 * fresh mapping reads as zero already) */
+	if (want_init_on_free() && !port_new_ram_zeroed)
 		zero_pfns(pfn, 1ul << order);
 	flags = spin_lock_irqsave(&z->lock);
 

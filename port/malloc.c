@@ -221,6 +221,7 @@ unsigned long port_release_keep = 32ul << 20;
  * "Grouping by use"): a buffer moving as it grows leaves holes that merge
  * back instead of holes small objects' pages fill. */
 bool port_group_pages_by_use = true;
+bool port_new_ram_zeroed = true; /* the heap's RAM: fresh anonymous mappings */
 
 /* (It runs inside free, which leaves errno as it was, as POSIX requires
  * and glibc does: madvise fails with EINVAL on locked pages, after mlock or

@@ -131,6 +131,17 @@ static inline void port_release_free_block(void *addr, unsigned long size)
 	(void)size;
 }
 #endif
+/* Does RAM handed to node_init and node_add_memory read as zero (fresh
+ * anonymous mappings: the malloc library's heap)? Then init_on_free= does
+ * not clear it again as the boot frees it (which would also make all of it
+ * resident at once). A port variable on the host; in the kernel, whose RAM
+ * holds what the firmware left, false. */
+#ifdef HOST
+extern bool port_new_ram_zeroed;
+#else
+#define port_new_ram_zeroed false
+#endif
+
 /* Group pages by use: true keeps small allocations (page requests below
  * PAGEBLOCK_ORDER) in pageblocks of their own, apart from runs and
  * bigblocks, so the holes runs leave merge back (mm/page_alloc.c,

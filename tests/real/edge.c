@@ -1258,6 +1258,38 @@ static void child_figures(const char *mode, int n, const char *fmt, ...)
 	      mode, status, err);
 }
 
+/* "malloc-edge started": one small malloc, then "started: rss_kb=R" (the
+ * resident peak so far) on standard error. */
+static int started_child(void)
+{
+	void *volatile p = malloc(24);
+
+	fprintf(stderr, "started: rss_kb=%ld\n", peak_rss_kb());
+	free(p);
+	return 0;
+}
+
+/* With RVMM_MALLOC_INIT_ON_FREE the heap's fresh RAM is not cleared again
+ * (it reads as zero already): a program that takes one block stays about
+ * as small as without (it was 8 MiB more: the first heap, all written). */
+static void zeroing_leaves_fresh_ram(void)
+{
+	char err[256];
+	long plain = -1, zeroing = -1;
+	int st1 = run_self("started", "RVMM_MALLOC_INIT_ON_FREE", "0", err, sizeof(err));
+	const char *line = strstr(err, "started: ");
+
+	if (line)
+		sscanf(line, "started: rss_kb=%ld", &plain);
+	int st2 = run_self("started", "RVMM_MALLOC_INIT_ON_FREE", "1", err, sizeof(err));
+	line = strstr(err, "started: ");
+	if (line)
+		sscanf(line, "started: rss_kb=%ld", &zeroing);
+	CHECK(st1 == 0 && st2 == 0 && plain > 0 && zeroing > 0 && zeroing < plain + 2048,
+	      "RVMM_MALLOC_INIT_ON_FREE=1 leaves the heap's fresh RAM alone: %ld KiB resident against %ld", zeroing,
+	      plain);
+}
+
 /* "malloc-edge mix": 4096 slots taken and freed at random, 2% of the
  * blocks of up to 1 MiB, the others of up to 600 bytes, every byte
  * written. Prints "mix: live_kb=L peak_kb=P" on standard error: the most
@@ -2432,6 +2464,8 @@ int main(int argc, char **argv)
 		return oom_child();
 	if (argc > 1 && strcmp(argv[1], "mix") == 0)
 		return mix_child();
+	if (argc > 1 && strcmp(argv[1], "started") == 0)
+		return started_child();
 	if (argc > 1 && strcmp(argv[1], "objects") == 0)
 		return pairs_child("objects", 392, 272, OBJECTS);
 	if (argc > 1 && strcmp(argv[1], "overflow") == 0)
@@ -2486,6 +2520,7 @@ int main(int argc, char **argv)
 	page_buffers_like_sqlite();
 	check_finds_damage();
 	debug_finds_overflow();
+	zeroing_leaves_fresh_ram();
 	debug_names_callers();
 	aligned_doubled();
 	bigblock_grows_in_place();
