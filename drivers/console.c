@@ -53,7 +53,8 @@ static int console_owner = -1; /* cpu holding console_lock */
 
 /* Everything kprintf wrote, its last CONSOLE_LOG_SIZE bytes, for dmesg:
  * each line stamped with the time it began, as Linux's log ("[    0.012345] "
- * from the time CSR's zero). */
+ * from the time CSR's zero). Empty lines (the console's spacing, such as
+ * the one before the boot banner) are not logged. */
 static char log_buf[CONSOLE_LOG_SIZE];
 static struct log_ring klog = LOG_RING_INIT(log_buf);
 static bool log_line_open; /* the last byte logged was not a newline */
@@ -64,6 +65,11 @@ static void log_append(const char *s, size_t n)
 		const char *nl = memchr(s, '\n', n);
 		size_t chunk = nl ? (size_t)(nl - s) + 1 : n;
 
+		if (!log_line_open && chunk == 1 && *s == '\n') { /* an empty line */
+			s++;
+			n--;
+			continue;
+		}
 		if (!log_line_open) {
 			char stamp[32];
 			u64 us = time_now_us();

@@ -430,6 +430,9 @@ dmesg_counts=$(tr -d '\r' <"$LOGDIR/dmesg.log" | sed -E "s/^$STAMP//" | awk '
 [ "$dmesg_counts" = "2 2 2 2" ] && dmesg_counts="ok" ||
 	dmesg_counts="Memory:, Kernel command line:, marker-one, marker-two seen $dmesg_counts times, expected 2 2 2 2"
 verdict dmesg dmesg-log "$dmesg_counts"
+# (the console's empty lines, such as the one before the boot banner, are
+# not logged: no stamp without text)
+no_log dmesg dmesg-no-empty-lines "^${STAMP}\$"
 # More than the log's 32 KiB since boot: dmesg starts at a whole line (one
 # printed before, not a piece of one) and the boot log is gone from it.
 qemu_run dmesg-wrap 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
