@@ -431,6 +431,17 @@ __attribute__((constructor)) static void shim_init(void)
 /* Add RAM at the top after a failed request of @need bytes; false when the
  * reservation is used up. @seen: heap.grows when the request failed (if
  * another thread grew since, just try again). */
+/* commit and node_add_memory for @add bytes at the heap's top; a refused
+ * commit (RLIMIT_DATA counts writable private memory) is undone. */
+static bool add_ram(unsigned long add)
+{
+	if (!commit(heap.size, add)) {
+		mprotect(heap.ram + heap.size, add, PROT_NONE); /* (the struct pages' stay: shared pages) */
+		return false;
+	}
+	return node_add_memory(mem_node, PHYS_BASE + heap.size, add) == 0;
+}
+
 static bool grow(unsigned long need, unsigned long seen)
 {
 	unsigned long flags = spin_lock_irqsave(&grow_lock);
@@ -438,13 +449,20 @@ static bool grow(unsigned long need, unsigned long seen)
 	bool ok = true;
 
 	if (heap.grows == seen) {
-		/* A run needs its pages free above the min watermark: room for both. */
+		/* A run needs its pages free above the min watermark: room for
+		 * both. When the system refuses that much (RLIMIT_DATA), the
+		 * least that holds the request, as glibc then still fits it. */
+		unsigned long least = MIN(ALIGN_UP(need, RUN_ALIGN), heap.max - heap.size);
+
 		add = MAX(add, ALIGN_UP(need, RUN_ALIGN) + GROW_MIN);
 		add = ALIGN_UP(add, RUN_ALIGN);
 		if (add > heap.max - heap.size)
 			add = heap.max - heap.size;
-		ok = add >= RUN_ALIGN && commit(heap.size, add) &&
-		     node_add_memory(mem_node, PHYS_BASE + heap.size, add) == 0;
+		ok = add >= RUN_ALIGN && add_ram(add);
+		if (!ok && least >= RUN_ALIGN && least < add && add_ram(least)) {
+			add = least;
+			ok = true;
+		}
 		if (ok) {
 			__atomic_store_n(&heap.size, heap.size + add, __ATOMIC_RELAXED); /* (heap_in_use) */
 			__atomic_store_n(&heap.grows, heap.grows + 1, __ATOMIC_RELEASE);

@@ -1194,6 +1194,8 @@ static void runs_reused(void)
 /* The address-space limit (RLIMIT_AS) run_self's child runs under; 0:
  * none set. */
 static rlim_t run_self_as_limit;
+/* ... and the data limit (RLIMIT_DATA); 0: none set. */
+static rlim_t run_self_data_limit;
 /* The RVMM_MALLOC_REPORT file run_self's child writes; NULL: none. */
 static const char *run_self_report;
 
@@ -1222,6 +1224,11 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 			struct rlimit as = { run_self_as_limit, run_self_as_limit };
 
 			setrlimit(RLIMIT_AS, &as);
+		}
+		if (run_self_data_limit) {
+			struct rlimit data = { run_self_data_limit, run_self_data_limit };
+
+			setrlimit(RLIMIT_DATA, &data);
 		}
 		execl("/proc/self/exe", "malloc-edge", mode, (char *)NULL);
 		_exit(127);
@@ -1256,6 +1263,42 @@ static void child_figures(const char *mode, int n, const char *fmt, ...)
 	}
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == n, "malloc-edge %s ran (status 0x%x, %s)",
 	      mode, status, err);
+}
+
+/* "malloc-edge datafill": 8 MiB blocks (one byte written) until malloc
+ * fails; "datafill: blocks=N" on standard error. */
+static int datafill_child(void)
+{
+	int n = 0;
+	char *p;
+
+	while ((p = malloc(8u << 20)) != NULL) {
+		p[0] = 1;
+		n++;
+	}
+	fprintf(stderr, "datafill: blocks=%d\n", n);
+	return 0;
+}
+
+/* Under a data limit (RLIMIT_DATA, which counts the heap's writable pages)
+ * the heap fills it as glibc does: a growth the system refuses is tried
+ * again at the least that holds the request (as a program of its own:
+ * 16 MiB short of a 1000000 KiB limit, glibc 8; 64 before). */
+static void data_limit_filled(void)
+{
+	char err[256];
+	int blocks = -1, status;
+	const char *line;
+
+	run_self_data_limit = 1000000ul << 10;
+	status = run_self("datafill", NULL, NULL, err, sizeof(err));
+	run_self_data_limit = 0;
+	line = strstr(err, "datafill: ");
+	if (line)
+		sscanf(line, "datafill: blocks=%d", &blocks);
+	CHECK(status == 0 && blocks >= (int)((1000000ul >> 10) - 40) / 8,
+	      "RLIMIT_DATA of 1000000 KiB: %d blocks of 8 MiB (at least %d)", blocks,
+	      (int)((1000000ul >> 10) - 40) / 8);
 }
 
 /* "malloc-edge started": one small malloc, then "started: rss_kb=R" (the
@@ -2466,6 +2509,8 @@ int main(int argc, char **argv)
 		return mix_child();
 	if (argc > 1 && strcmp(argv[1], "started") == 0)
 		return started_child();
+	if (argc > 1 && strcmp(argv[1], "datafill") == 0)
+		return datafill_child();
 	if (argc > 1 && strcmp(argv[1], "objects") == 0)
 		return pairs_child("objects", 392, 272, OBJECTS);
 	if (argc > 1 && strcmp(argv[1], "overflow") == 0)
@@ -2521,6 +2566,7 @@ int main(int argc, char **argv)
 	check_finds_damage();
 	debug_finds_overflow();
 	zeroing_leaves_fresh_ram();
+	data_limit_filled();
 	debug_names_callers();
 	aligned_doubled();
 	bigblock_grows_in_place();
