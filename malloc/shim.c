@@ -104,6 +104,7 @@ static struct {
 	unsigned long grows;
 	bool slob;
 	bool plain_free; /* free through kfree, not kfree_keyed: SLOB, or RVMM_MALLOC_DEBUG */
+	bool slab_debug; /* RVMM_MALLOC_DEBUG: the kmalloc caches' objects in debug layout */
 	bool track;      /* RVMM_MALLOC_DEBUG=U: the program's calls recorded (slot->caller) */
 	bool verbose;
 } heap;
@@ -287,6 +288,7 @@ static void env_slab_debug(void)
 	if (heap.slob)
 		die("RVMM_MALLOC_DEBUG=%s: slab debugging needs RVMM_MALLOC=slab", v);
 	heap.plain_free = true;
+	heap.slab_debug = true;
 	letters = strspn(v, "FZPUfzpu");
 	ok = strlen(v) <= sizeof(arg) - sizeof("slab_debug=FZP") &&
 	     (!v[letters] || (v[letters] == ',' && v[letters + 1])) && !strpbrk(v, " \t\"'=");
@@ -598,11 +600,11 @@ static void *alloc_aligned(size_t size, size_t align, bool run)
 		return size <= KMALLOC_MAX_SIZE && !run ? kmalloc16(size) : alloc_run(size, 0);
 	if (align > RUN_ALIGN || size > KMALLOC_MAX_SIZE)
 		return align > heap.align ? NULL : alloc_run(size, MAX(align, RUN_ALIGN));
-	if (!heap.slob && align <= PAGE_SIZE && size <= (heap.plain_free ? PAGE_SIZE : KMALLOC_SLAB_MAX)) {
+	if (!heap.slob && align <= PAGE_SIZE && size <= (heap.slab_debug ? PAGE_SIZE : KMALLOC_SLAB_MAX)) {
 		/* a power-of-two class is aligned to its size, kmalloc-8192 to a
 		 * page (mm/slab.c, object_grid): 4097 .. 8192 bytes take 8 KiB,
-		 * not a bigblock's 12; but not with RVMM_MALLOC_DEBUG's red zones
-		 * (plain_free), which keep alignments up to a page only */
+		 * not a bigblock's 12; but not with RVMM_MALLOC_DEBUG's red zones,
+		 * which keep alignments up to a page only */
 		size_t pow = align;
 
 		while (pow < size)
