@@ -21,6 +21,7 @@
  *             port_kick_cpu: wake a hart so it runs mm_tick soon   [port]
  *   memory    port_release_free_block: the contents of a large free
  *             block are not needed (the host gives them back)  [port, host only]
+ *             port_new_ram_zeroed: new RAM reads as zero       [port, host only]
  *   paging    port_kernel_pgtable, port_flush_tlb_local,
  *             port_flush_tlb_all: what vmalloc maps with           [port]
  *   symbols   ksym_lookup: a code address's function, for
