@@ -430,9 +430,6 @@ __attribute__((constructor)) static void shim_init(void)
 
 /* ---- growth ------------------------------------------------------------ */
 
-/* Add RAM at the top after a failed request of @need bytes; false when the
- * reservation is used up. @seen: heap.grows when the request failed (if
- * another thread grew since, just try again). */
 /* commit and node_add_memory for @add bytes at the heap's top; a refused
  * commit (RLIMIT_DATA counts writable private memory) is undone. */
 static bool add_ram(unsigned long add)
@@ -444,6 +441,9 @@ static bool add_ram(unsigned long add)
 	return node_add_memory(mem_node, PHYS_BASE + heap.size, add) == 0;
 }
 
+/* Add RAM at the top after a failed request of @need bytes; false when the
+ * reservation is used up. @seen: heap.grows when the request failed (if
+ * another thread grew since, just try again). */
 static bool grow(unsigned long need, unsigned long seen)
 {
 	unsigned long flags = spin_lock_irqsave(&grow_lock);
