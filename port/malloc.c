@@ -173,10 +173,17 @@ static void release_slots(unsigned long held)
  * run on. Taking them in order, waiting on each, let the threads of all
  * the later slots go on taking theirs meanwhile: with 8 threads allocating
  * on 2 cpus, 100 forks spent 16 to 20 s in this handler (glibc's whole
- * fork: 0.8 to 1.9 s), now 2.5 to 4 s in fork().
+ * fork: 0.8 to 1.9 s), now 2.5 to 4 s in fork(). And every slot is marked
+ * first (fork_wait), so a thread that leaves mm/ does not take its lock
+ * again at its next hart_enter but waits for the fork: a thread whose
+ * calls hold the lock long (big blocks: runs, madvise) left the passes
+ * only a moment between its calls, and a fork took 0.2 to 1 s (glibc's
+ * 0.02) while five such threads ran; the wait costs hart_enter one load.
  */
 static void fork_prepare(void)
 {
+	for (int s = 0; s < MAX_HARTS; s++)
+		__atomic_store_n(&hart_slots[s].fork_wait, 1, __ATOMIC_RELAXED);
 	take_slots(ALL_SLOTS, 0);
 	hart_fork_holder = true;
 }
@@ -184,7 +191,15 @@ static void fork_prepare(void)
 static void fork_parent(void)
 {
 	hart_fork_holder = false;
+	for (int s = 0; s < MAX_HARTS; s++)
+		__atomic_store_n(&hart_slots[s].fork_wait, 0, __ATOMIC_RELEASE);
 	release_slots(ALL_SLOTS);
+}
+
+void hart_wait_fork(struct hart_slot *slot)
+{
+	while (__atomic_load_n(&slot->fork_wait, __ATOMIC_ACQUIRE))
+		sched_yield();
 }
 
 static void fork_child(void)

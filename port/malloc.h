@@ -22,6 +22,7 @@
 struct hart_slot {
 	spinlock_t lock;       /* held while a thread is inside mm/ on this slot */
 	unsigned int lessees;  /* threads leasing the slot */
+	int fork_wait;         /* a fork wants the lock: hart_enter waits until it is done */
 	unsigned long calls[8]; /* the shim's counters (malloc/shim.c), under lock */
 	unsigned long request;  /* the shim's malloc size, kept for its slow path */
 	unsigned long caller;   /* RVMM_MALLOC_DEBUG=U: the program's call being served */
@@ -45,10 +46,14 @@ struct hart_slot *hart_lease(void);
 
 /* Enter mm/ on @slot, this thread's leased slot (hart_mine, or
  * hart_lease's result when it was NULL); returns it. */
+void hart_wait_fork(struct hart_slot *slot);
+
 static inline struct hart_slot *hart_enter(struct hart_slot *slot)
 {
 	if (unlikely(hart_fork_holder))
 		return slot; /* its lock is held for fork by this very thread */
+	if (unlikely(__atomic_load_n(&slot->fork_wait, __ATOMIC_RELAXED)))
+		hart_wait_fork(slot); /* (holding no slot: the fork takes them all first) */
 	spin_lock(&slot->lock); /* a waiter yields now and then (lib/spinlock.h) */
 	return slot;
 }
