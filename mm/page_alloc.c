@@ -631,27 +631,71 @@ static inline struct page *pcp_unlink(struct per_cpu_pages *pcp)
 	return page;
 }
 
-/* Move up to pcp->batch pages from the buddy lists; pcp->lock held. */
-static long pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int highest, gfp_t gfp)
+static inline struct page **pcp_hi_list(struct per_cpu_pages *pcp, unsigned int order)
 {
-	long n = 0;
+	return &pcp->hi[order - 1];
+}
+
+static inline void pcp_hi_link(struct per_cpu_pages *pcp, struct page *page, unsigned int order)
+{
+	struct page **list = pcp_hi_list(pcp, order);
+
+	page->lru.next = (struct list_head *)*list;
+	*list = page;
+	pcp->hi_count += 1l << order;
+}
+
+static inline struct page *pcp_hi_unlink(struct per_cpu_pages *pcp, unsigned int order)
+{
+	struct page **list = pcp_hi_list(pcp, order), *page = *list;
+
+	if (page) {
+		*list = pcp_next(page);
+		pcp->hi_count -= 1l << order;
+	}
+	return page;
+}
+
+/* Take the top block of @order's stack, counted off; NULL when it is empty
+ * (pcp->lock held). */
+static inline struct page *pcp_take(struct per_cpu_pages *pcp, unsigned int order)
+{
+	if (order)
+		return pcp_hi_unlink(pcp, order);
+	if (!pcp->head)
+		return NULL;
+	pcp->count--;
+	return pcp_unlink(pcp);
+}
+
+/* Move up to a batch of blocks of @order from the buddy lists: batch pages
+ * of order 0, max(batch >> order, 1) blocks above; pcp->lock held. */
+static __attribute__((noinline)) long pcp_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int order,
+		       unsigned int highest, gfp_t gfp)
+{
+	long n = 0, want = order ? MAX(pcp->batch >> order, 1l) : pcp->batch;
 
 	spin_lock(&z->lock);
-	while (n < pcp->batch &&
-	       __zone_watermark_ok(z, 0, z->watermark[WMARK_MIN], highest, gfp)) {
-		struct page *page = rmqueue(z, 0, gfp);
+	while (n < want && __zone_watermark_ok(z, order, z->watermark[WMARK_MIN], highest, gfp)) {
+		struct page *page = rmqueue(z, order, gfp);
 
-		page->flags |= PG_pcp;
-		pcp_link(pcp, page);
+		if (!page)
+			break;
+		page->flags |= PG_pcp | order_bits(order);
+		if (order) {
+			pcp_hi_link(pcp, page, order);
+		} else {
+			pcp_link(pcp, page);
+			pcp->count++;
+		}
 		n++;
 		/* Pages left on the list go to any request, unchecked: once
 		 * the zone is down to what only some may use (__GFP_HIGH's
-		 * half of min, a lowmem_reserve), take just this one's page. */
-		if (!__zone_watermark_ok(z, 0, z->watermark[WMARK_MIN], MAX_NR_ZONES - 1, 0))
+		 * half of min, a lowmem_reserve), take just this one's block. */
+		if (!__zone_watermark_ok(z, order, z->watermark[WMARK_MIN], MAX_NR_ZONES - 1, 0))
 			break;
 	}
 	spin_unlock(&z->lock);
-	pcp->count += n;
 	pcp->nr_refill++;
 	check_low_watermark(z);
 	return n;
@@ -680,16 +724,18 @@ static void pcp_drain(struct zone *z, struct per_cpu_pages *pcp, long n)
  * irq_save() around the per-hart sections below.
  */
 
-/* Slow path for order 0: a hart's stack, refilled from the buddy lists. */
-static struct page *pcp_alloc(struct per_cpu_pages *pcp, unsigned int highest, gfp_t gfp)
+/* Slow path for orders 0 .. PCP_MAX_ORDER: a block from the hart's stack of
+ * its order, refilled from the buddy lists when empty; NULL when the zone
+ * has none to give. */
+static struct page *pcp_alloc(struct per_cpu_pages *pcp, unsigned int order, unsigned int highest,
+			      gfp_t gfp)
 {
-	struct page *page = NULL;
+	struct page *page;
 
 	spin_lock(&pcp->lock);
-	if (pcp->count || pcp_refill(pcp->zone, pcp, highest, gfp)) {
-		page = pcp_unlink(pcp);
-		pcp->count--;
-	}
+	page = pcp_take(pcp, order);
+	if (!page && pcp_refill(pcp->zone, pcp, order, highest, gfp))
+		page = pcp_take(pcp, order);
 	spin_unlock(&pcp->lock);
 	return page;
 }
@@ -746,56 +792,6 @@ static inline void pcp_trim_now(struct per_cpu_pages *pcp)
  * there (free_exact_piece); every other free of these orders, a bigblock's
  * too, goes to the lists.
  */
-static inline struct page **pcp_hi_list(struct per_cpu_pages *pcp, unsigned int order)
-{
-	return &pcp->hi[order - 1];
-}
-
-static inline void pcp_hi_link(struct per_cpu_pages *pcp, struct page *page, unsigned int order)
-{
-	struct page **list = pcp_hi_list(pcp, order);
-
-	page->lru.next = (struct list_head *)*list;
-	*list = page;
-	pcp->hi_count += 1l << order;
-}
-
-static inline struct page *pcp_hi_unlink(struct per_cpu_pages *pcp, unsigned int order)
-{
-	struct page **list = pcp_hi_list(pcp, order), *page = *list;
-
-	if (page) {
-		*list = pcp_next(page);
-		pcp->hi_count -= 1l << order;
-	}
-	return page;
-}
-
-/* Move up to max(batch >> order, 1) blocks of @order from the buddy lists
- * (the watermark rules of pcp_refill); pcp->lock held. */
-static __attribute__((noinline)) long pcp_hi_refill(struct zone *z, struct per_cpu_pages *pcp, unsigned int order,
-			  unsigned int highest, gfp_t gfp)
-{
-	long n = 0, want = MAX(pcp->batch >> order, 1l);
-
-	spin_lock(&z->lock);
-	while (n < want && __zone_watermark_ok(z, order, z->watermark[WMARK_MIN], highest, gfp)) {
-		struct page *page = rmqueue(z, order, gfp);
-
-		if (!page)
-			break;
-		page->flags |= PG_pcp | order_bits(order);
-		pcp_hi_link(pcp, page, order);
-		n++;
-		if (!__zone_watermark_ok(z, order, z->watermark[WMARK_MIN], MAX_NR_ZONES - 1, 0))
-			break;
-	}
-	spin_unlock(&z->lock);
-	pcp->nr_refill++;
-	check_low_watermark(z);
-	return n;
-}
-
 /* Give blocks of the hi lists back to the buddy lists, highest order
  * first, until at most @keep pages are left; pcp->lock held. */
 static __attribute__((noinline)) void pcp_hi_drain(struct zone *z, struct per_cpu_pages *pcp, long keep)
@@ -843,21 +839,6 @@ static __attribute__((noinline)) void pcp_hi_trim(struct per_cpu_pages *pcp)
 	if (pcp->hi_count > pcp->high)
 		pcp_hi_drain(pcp->zone, pcp, pcp->high - pcp->batch);
 	spin_unlock(&pcp->lock);
-}
-
-/* A block of @order (1 .. PCP_MAX_ORDER) from the hart's list, refilled
- * when empty; NULL when the zone has none to give. */
-static struct page *pcp_hi_alloc(struct per_cpu_pages *pcp, unsigned int order,
-				 unsigned int highest, gfp_t gfp)
-{
-	struct page *page;
-
-	spin_lock(&pcp->lock);
-	page = pcp_hi_unlink(pcp, order);
-	if (!page && pcp_hi_refill(pcp->zone, pcp, order, highest, gfp))
-		page = pcp_hi_unlink(pcp, order);
-	spin_unlock(&pcp->lock);
-	return page;
 }
 
 /* Keep a freed block of @order (1 .. PCP_MAX_ORDER) on the hart's list. */
@@ -1014,11 +995,10 @@ static inline __attribute__((always_inline)) struct page *try_zonelist(struct pg
 	struct zone *z;
 
 	for (; (z = *zl) != NULL; zl++) {
-		struct page *page =
-			!order ? pcp_alloc(&z->pcp[this_cpu()], highest, gfp)
-			: order <= PCP_MAX_ORDER && !(gfp & __GFP_RUN)
-				? pcp_hi_alloc(&z->pcp[this_cpu()], order, highest, gfp)
-				: zone_alloc(z, order, highest, gfp);
+		/* (order 0 from the stack for every request, runs' pages too) */
+		struct page *page = !order || (order <= PCP_MAX_ORDER && !(gfp & __GFP_RUN))
+					    ? pcp_alloc(&z->pcp[this_cpu()], order, highest, gfp)
+					    : zone_alloc(z, order, highest, gfp);
 		if (page)
 			return page;
 	}
