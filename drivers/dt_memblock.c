@@ -164,25 +164,12 @@ u64 dt_cma_size;
 bool dt_cma_given;
 u64 dt_cma_start, dt_cma_end;
 
-/* memparse of [s, end): the part of a cma= value between its separators. */
-static int memparse_part(const char *s, const char *end, u64 *out)
-{
-	char buf[32];
-	size_t n = (size_t)(end - s);
-
-	if (n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return memparse(buf, out);
-}
-
 /* SIZE, SIZE@BASE or SIZE@START-END; every rule broken is named. */
 static int cma_param(const char *value)
 {
 	const char *at = value ? strchr(value, '@') : NULL, *dash = at ? strchr(at, '-') : NULL;
 	u64 size, start = 0, end = 0;
-	int rc = at ? memparse_part(value, at, &size) : memparse(value, &size);
+	int rc = at ? memparse_range(value, at, &size) : memparse(value, &size);
 
 	if (rc)
 		return rc;
@@ -190,7 +177,7 @@ static int cma_param(const char *value)
 		return -ERANGE;
 	size = ALIGN_UP(size, (u64)DT_CMA_ALIGN);
 	if (at && size) {
-		rc = dash ? memparse_part(at + 1, dash, &start) : memparse(at + 1, &start);
+		rc = dash ? memparse_range(at + 1, dash, &start) : memparse(at + 1, &start);
 		if (!rc && dash)
 			rc = memparse(dash + 1, &end);
 		if (rc)

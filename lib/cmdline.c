@@ -172,25 +172,28 @@ const char *cmdline_get(void)
 
 int memparse(const char *s, u64 *out)
 {
+	return s ? memparse_range(s, s + strlen(s), out) : -EINVAL;
+}
+
+int memparse_range(const char *s, const char *end, u64 *out)
+{
 	unsigned int shift = 0;
 	const char *p;
 	u64 v;
-	int rc;
+	int rc = parse_u64_prefix(s, end, &v, &p); /* lib/parse.c: the digits */
 
-	if (!s)
-		return -EINVAL;
-	rc = parse_u64_prefix(s, s + strlen(s), &v, &p); /* lib/parse.c: the digits */
 	if (rc)
 		return rc;
-	switch (*p) {
-	case 'K': case 'k': shift = 10; p++; break;
-	case 'M': case 'm': shift = 20; p++; break;
-	case 'G': case 'g': shift = 30; p++; break;
-	case 'T': case 't': shift = 40; p++; break;
-	case '\0': break;
-	default: return -EINVAL;
+	if (p < end) {
+		switch (*p) {
+		case 'K': case 'k': shift = 10; p++; break;
+		case 'M': case 'm': shift = 20; p++; break;
+		case 'G': case 'g': shift = 30; p++; break;
+		case 'T': case 't': shift = 40; p++; break;
+		default: return -EINVAL;
+		}
 	}
-	if (*p)
+	if (p != end)
 		return -EINVAL;
 	if (shift && v > (~0ull >> shift))
 		return -ERANGE;

@@ -62,6 +62,9 @@ size_t cmdline_whole_words(const char *line, char next);
  * followed by K, M, G or T (binary multiples): "16M", "0x90000000", "0x100K".
  * Returns 0, -EINVAL or -ERANGE. A plain number, no suffix: parse_u64. */
 int memparse(const char *s, u64 *out);
+/* memparse of the characters [s, end) only (a part of a longer value, such
+ * as cma='s SIZE@BASE). */
+int memparse_range(const char *s, const char *end, u64 *out);
 
 /* A switch's value: "on" is true, "off" false; anything else, or no value
  * (a bare word), -EINVAL. For the setters of on|off parameters. */
