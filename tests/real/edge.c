@@ -1243,14 +1243,16 @@ static int run_self(const char *mode, const char *var, const char *value, char *
 	return status;
 }
 
-/* Run "malloc-edge MODE" (run_self, its environment as this one's) and read
- * the figures of its standard error's line "MODE: ..." with @fmt (which
- * starts with "MODE: ") into the pointers after it, @n of them: a check
- * that it exited 0 and printed them all. */
-static void child_figures(const char *mode, int n, const char *fmt, ...)
+/* Run "malloc-edge MODE" (run_self, its environment as this one's, and
+ * @var=@value when @var is not NULL) and read the figures of its standard
+ * error's line "MODE: ..." with @fmt (which starts with "MODE: ") into the
+ * pointers after it, @n of them: a check that it exited 0 and printed them
+ * all. */
+static void child_figures_env(const char *mode, const char *var, const char *value, int n,
+			      const char *fmt, ...)
 {
 	char err[256], tag[32];
-	int status = run_self(mode, NULL, NULL, err, sizeof(err)), got = -1;
+	int status = run_self(mode, var, value, err, sizeof(err)), got = -1;
 	const char *line;
 	va_list ap;
 
@@ -1261,9 +1263,11 @@ static void child_figures(const char *mode, int n, const char *fmt, ...)
 		got = vsscanf(line, fmt, ap);
 		va_end(ap);
 	}
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == n, "malloc-edge %s ran (status 0x%x, %s)",
-	      mode, status, err);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == n, "malloc-edge %s%s%s%s ran (status 0x%x, %s)",
+	      mode, var ? " with " : "", var ? var : "", var ? "=" : "", status, err);
 }
+
+#define child_figures(mode, ...) child_figures_env(mode, NULL, NULL, __VA_ARGS__)
 
 /* "malloc-edge datafill": 8 MiB blocks (one byte written) until malloc
  * fails; "datafill: blocks=N" on standard error. */
@@ -1286,19 +1290,13 @@ static int datafill_child(void)
  * 16 MiB short of a 1000000 KiB limit, glibc 8; 64 before). */
 static void data_limit_filled(void)
 {
-	char err[256];
-	int blocks = -1, status;
-	const char *line;
+	int blocks = -1;
 
 	run_self_data_limit = 1000000ul << 10;
-	status = run_self("datafill", NULL, NULL, err, sizeof(err));
+	child_figures("datafill", 1, "datafill: blocks=%d", &blocks);
 	run_self_data_limit = 0;
-	line = strstr(err, "datafill: ");
-	if (line)
-		sscanf(line, "datafill: blocks=%d", &blocks);
-	CHECK(status == 0 && blocks >= (int)((1000000ul >> 10) - 40) / 8,
-	      "RLIMIT_DATA of 1000000 KiB: %d blocks of 8 MiB (at least %d)", blocks,
-	      (int)((1000000ul >> 10) - 40) / 8);
+	CHECK(blocks >= (int)((1000000ul >> 10) - 40) / 8, "RLIMIT_DATA of 1000000 KiB: %d blocks of 8 MiB (at least %d)",
+	      blocks, (int)((1000000ul >> 10) - 40) / 8);
 }
 
 /* "malloc-edge started": one small malloc, then "started: rss_kb=R" (the
@@ -1317,18 +1315,11 @@ static int started_child(void)
  * as small as without (it was 8 MiB more: the first heap, all written). */
 static void zeroing_leaves_fresh_ram(void)
 {
-	char err[256];
 	long plain = -1, zeroing = -1;
-	int st1 = run_self("started", "RVMM_MALLOC_INIT_ON_FREE", "0", err, sizeof(err));
-	const char *line = strstr(err, "started: ");
 
-	if (line)
-		sscanf(line, "started: rss_kb=%ld", &plain);
-	int st2 = run_self("started", "RVMM_MALLOC_INIT_ON_FREE", "1", err, sizeof(err));
-	line = strstr(err, "started: ");
-	if (line)
-		sscanf(line, "started: rss_kb=%ld", &zeroing);
-	CHECK(st1 == 0 && st2 == 0 && plain > 0 && zeroing > 0 && zeroing < plain + 2048,
+	child_figures_env("started", "RVMM_MALLOC_INIT_ON_FREE", "0", 1, "started: rss_kb=%ld", &plain);
+	child_figures_env("started", "RVMM_MALLOC_INIT_ON_FREE", "1", 1, "started: rss_kb=%ld", &zeroing);
+	CHECK(plain > 0 && zeroing > 0 && zeroing < plain + 2048,
 	      "RVMM_MALLOC_INIT_ON_FREE=1 leaves the heap's fresh RAM alone: %ld KiB resident against %ld", zeroing,
 	      plain);
 }
