@@ -1457,6 +1457,14 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 #define FAST_FREE_MASK (PG_reserved | PG_buddy | PG_pcp | PG_head | PAGE_ORDER_MASK)
 
+/* The free fast paths' stack for a page of flags @f: its zone's slot, at
+ * byte offset zone * sizeof(void *) in this hart's slots. */
+static inline struct per_cpu_pages *free_slot(u32 f)
+{
+	return *(struct per_cpu_pages **)((char *)this_cpu_mm_slots() +
+					  ((f >> (PAGE_ZONE_SHIFT - 3)) & (3ul << 3)));
+}
+
 void __free_pages(struct page *page, unsigned int order)
 {
 	u32 f = page->flags;
@@ -1469,9 +1477,7 @@ void __free_pages(struct page *page, unsigned int order)
 	 * touch refcount then, so no atomic is needed). */
 	if (likely((f & FAST_FREE_MASK) == PG_head && f < (1u << PAGE_TYPE_SHIFT) &&
 		   page->refcount == 1)) {
-		/* The zone's slot, at byte offset zone * sizeof(void *). */
-		pcp = *(struct per_cpu_pages **)((char *)this_cpu_mm_slots() +
-						 ((f >> (PAGE_ZONE_SHIFT - 3)) & (3ul << 3)));
+		pcp = free_slot(f);
 		page->refcount = 0;
 		page->flags = f ^ (PG_head | PG_pcp);
 		if (unlikely(pcp_push(pcp, page)))
@@ -1483,8 +1489,7 @@ higher: /* the same for a block of orders 1 .. PCP_MAX_ORDER */
 	if (order > PCP_MAX_ORDER || (f & FAST_FREE_MASK) != (PG_head | order_bits(order)) ||
 	    f >= (1u << PAGE_TYPE_SHIFT) || page->refcount != 1)
 		goto slow;
-	pcp = *(struct per_cpu_pages **)((char *)this_cpu_mm_slots() +
-					 ((f >> (PAGE_ZONE_SHIFT - 3)) & (3ul << 3)));
+	pcp = free_slot(f);
 	/* (while frees are routed the slot is owner_free_pcp, of no zone) */
 	if (likely(pcp->zone)) {
 		page->refcount = 0;
