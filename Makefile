@@ -553,7 +553,7 @@ check-layers:
 
 check-layers-objects: $(KOBJS) $(HOBJS) $(KASAN_KOBJS)
 
-host-test: deps $(B)/host-tests $(DTBS)
+host-test: deps $(B)/host-tests $(DTBS) $(BOARD_DTBS)
 	@tests/qemu/host.sh $(B)/host-tests $(B)/dtb
 
 ktest: deps all $(DTBS)

@@ -163,10 +163,11 @@ static unsigned long zone_limit_pfn(const struct zone_limits *lim, unsigned int 
 /* Step 2a: which pfns of each section need a struct page. */
 static int size_sections(struct pglist_data *node, struct memblock *mb)
 {
-	node->sections = boot_alloc(node, mb, node->nr_sections * sizeof(struct mem_section), 8,
+	node->sections = boot_alloc(node, mb, section_table_bytes(node->nr_sections), 8,
 				    "the section table");
 	if (!node->sections)
 		return -ENOMEM;
+	node->free_max = (u32 *)(node->sections + node->nr_sections);
 	for (int i = 0; i < mb->memory.cnt; i++) {
 		const struct memblock_region *r = &mb->memory.regions[i];
 		unsigned long s = pfn_up(r->base), e = pfn_down(r->base + r->size);

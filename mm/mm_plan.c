@@ -204,7 +204,7 @@ int node_plan_boot_data(struct pglist_data *node, struct memblock *mb, bool *fla
 	unsigned long span = node->node_end_pfn - node->node_start_pfn, sectioned = 0, s, e;
 	bool flat = mb->vmemmap != NULL;
 
-	if (!plan_alloc(node, mb, node->nr_sections * sizeof(struct mem_section), 8,
+	if (!plan_alloc(node, mb, section_table_bytes(node->nr_sections), 8,
 			"the section table"))
 		return -ENOMEM;
 	for (unsigned long i = 0; i < node->nr_sections; i++) {

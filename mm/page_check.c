@@ -253,6 +253,74 @@ static void check_all_pages(struct check *c)
 	}
 }
 
+/* Is the max-order block at @pfn marked free in the node's free_max map? */
+static bool free_max_marked(const struct pglist_data *node, unsigned long pfn)
+{
+	unsigned long rel = pfn - node->section_base_pfn;
+
+	return node->free_max[rel >> PFN_SECTION_SHIFT] >> ((rel >> (MAX_ORDER - 1)) & 31) & 1;
+}
+
+/* The free_max map (page_alloc.c, lowest_free_run) marks exactly the
+ * blocks on the zone's max-order list: a run found there is free. */
+static void check_free_max(struct check *c)
+{
+	const struct zone *z = c->z;
+	unsigned long marked = 0;
+	struct list_head *pos;
+
+	list_for_each(pos, &z->free_area[MAX_ORDER - 1].free_list) {
+		unsigned long pfn = node_page_to_pfn(c->node, list_entry(pos, struct page, lru));
+
+		if (!free_max_marked(c->node, pfn))
+			problem(c, pfn, "a free max-order block not marked in the free_max map");
+	}
+	for (unsigned long pfn = ALIGN_UP(z->zone_start_pfn, MAX_ORDER_NR_PAGES);
+	     pfn + MAX_ORDER_NR_PAGES <= zone_end_pfn(z); pfn += MAX_ORDER_NR_PAGES)
+		marked += free_max_marked(c->node, pfn);
+	if (marked != z->free_area[MAX_ORDER - 1].nr_free)
+		problem(c, 0, "the free_max map marks blocks that are not free max-order blocks");
+}
+
+#ifdef HOST
+/* Every kept big block (host ports, page_alloc.c "Releases") is a free
+ * block of its order in the zone, listed once: a release then never
+ * reaches pages in use. */
+static void check_kept(struct check *c)
+{
+	const struct zone *z = c->z;
+
+	for (unsigned int i = 0; i < ZONE_KEPT && z->kept[i]; i++) {
+		unsigned long pfn = KEPT_PFN(z->kept[i]);
+		unsigned int order = KEPT_ORDER(z->kept[i]);
+		const struct page *page;
+
+		if (order < PORT_RELEASE_MIN_ORDER || order >= MAX_ORDER || !pfn_in_zone(z, pfn) ||
+		    !node_pfn_valid(c->node, pfn)) {
+			problem(c, pfn, "a kept big block's entry names no block of the zone");
+			continue;
+		}
+		page = node_pfn_to_page(c->node, pfn);
+		if ((page->flags & (PG_buddy | PAGE_ORDER_MASK)) != (PG_buddy | ((u32)order << PAGE_ORDER_SHIFT)))
+			problem(c, pfn, "a kept big block is not a free block of its order (a release would "
+					"reach pages in use)");
+		for (unsigned int j = 0; j < i; j++)
+			if (z->kept[j] == z->kept[i])
+				problem(c, pfn, "a big block kept twice");
+	}
+	unsigned long bytes = 0;
+
+	for (unsigned int i = 0; i < ZONE_KEPT; i++) {
+		if (i < z->kept_n)
+			bytes += PAGE_SIZE << KEPT_ORDER(z->kept[i]);
+		if ((i < z->kept_n) != (z->kept[i] != 0))
+			problem(c, 0, "the kept big blocks are not their count (kept_n) of entries");
+	}
+	if (z->kept_n > ZONE_KEPT || bytes != z->kept_bytes)
+		problem(c, 0, "the kept big blocks' count or bytes do not match their entries");
+}
+#endif
+
 static int check_zone(struct pglist_data *node, struct zone *z)
 {
 	struct check c = { node, z, 0 };
@@ -268,6 +336,10 @@ static int check_zone(struct pglist_data *node, struct zone *z)
 	check_pcp_lists(&c);
 	check_merged(&c);
 	check_all_pages(&c);
+	check_free_max(&c);
+#ifdef HOST
+	check_kept(&c);
+#endif
 	spin_unlock(&z->lock);
 	for (int cpu = MAX_HARTS - 1; cpu >= 0; cpu--)
 		spin_unlock(&z->pcp[cpu].lock);

@@ -47,7 +47,6 @@ typedef int64_t s64;
 /* *@d = @a * @b; true when the product overflowed (Linux's check_mul_overflow). */
 #define check_mul_overflow(a, b, d) __builtin_mul_overflow(a, b, d)
 
-/* The address the current function returns to: its caller (Linux's _RET_IP_). */
 /* Index of the lowest set bit of @x (x != 0), without a ctz instruction
  * (the base ISA has none, and libgcc's is not linked): a de Bruijn
  * multiply and a table load. */
@@ -62,6 +61,7 @@ static inline unsigned int lowest_set_bit(u64 x)
 	return debruijn[((x & -x) * 0x03f79d71b4cb0a89ull) >> 58];
 }
 
+/* The address the current function returns to: its caller (Linux's _RET_IP_). */
 #define RET_IP ((unsigned long)__builtin_return_address(0))
 
 #define likely(x) __builtin_expect(!!(x), 1)

@@ -92,8 +92,14 @@ struct zone {
 	 * more the port has not heard of, pfn << 4 | order, newest first; 0:
 	 * none (mm/page_alloc.c, "Releases") */
 	unsigned long kept[ZONE_KEPT];
+	unsigned int kept_n;       /* entries in kept */
+	unsigned long kept_bytes;  /* and their bytes */
 #endif
-} __aligned(128); /* a power-of-two size: &zones[i] is a shift, not a multiply */
+} __aligned(128);
+#ifdef HOST
+#define KEPT_PFN(e) ((e) >> 4)
+#define KEPT_ORDER(e) ((unsigned int)((e) & 0xf))
+#endif /* a power-of-two size: &zones[i] is a shift, not a multiply */
 #ifndef HOST
 _Static_assert(sizeof(struct zone) == 512, "the kernel's struct zone stays 512 bytes");
 #endif
@@ -132,6 +138,14 @@ struct mem_section {
 /* (64 bytes: indexing the sections is a shift; 8 GiB of RAM takes 64
  * sections, 4 KiB) */
 _Static_assert(sizeof(struct mem_section) == 64, "struct mem_section stays 64 bytes");
+_Static_assert(PAGES_PER_SECTION / MAX_ORDER_NR_PAGES == 32, "a section's max-order blocks fit a u32");
+
+/* The bytes of a node's section table of @nr sections, its free_max map
+ * after it (node_init allocates it, node_plan predicts it). */
+static inline u64 section_table_bytes(unsigned long nr)
+{
+	return (u64)nr * (sizeof(struct mem_section) + sizeof(u32));
+}
 
 struct pglist_data {
 	struct zone zones[MAX_NR_ZONES];
@@ -146,6 +160,10 @@ struct pglist_data {
 	unsigned long section_base_pfn; /* first pfn of section 0 */
 	unsigned long nr_sections;
 	struct mem_section *sections; /* from memblock */
+	/* Per section, bit i: its i-th max-order block is a free block (on
+	 * its zone's max-order list); zone_take_run's map of free runs
+	 * (after the section table, in its allocation). */
+	u32 *free_max;
 	unsigned long memmap_pages;   /* struct pages allocated */
 	struct page *flat_map;        /* one array from node_start_pfn, or NULL (per section) */
 	const char *init_failed_what; /* node_init: the allocation that failed, or NULL */

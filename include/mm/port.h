@@ -102,9 +102,10 @@ void port_kick_cpu(unsigned int cpu);
  * frees (release_free_blocks, for malloc_trim, may ask for any order). */
 #define PORT_RELEASE_MIN_ORDER 8
 /* The buddy allocator has just listed the free block [addr, addr + size)
- * (PAGE_SIZE << order, order >= PORT_RELEASE_MIN_ORDER, after merging), or
- * release_free_blocks names a free block of the order its caller asked
- * for, under the zone's lock: nothing in mm/ reads or relies on the block's
+ * (PAGE_SIZE << order, order >= PORT_RELEASE_MIN_ORDER, after merging),
+ * or lets go of kept ones (neighbouring blocks in one call: size is then
+ * their sum), or release_free_blocks names a free block of the order its
+ * caller asked for, under the zone's lock: nothing in mm/ reads or relies on the block's
  * contents until it is allocated again, so the port may give its pages back
  * to the system (the host's malloc: madvise MADV_DONTNEED, and the next
  * write brings in zeroed pages). On frees called only for such blocks

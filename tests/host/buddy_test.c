@@ -2569,6 +2569,185 @@ static void high_order_frees_are_released(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* Is the block at @pfn (a max-order block's first pfn) in @set[0..n)? */
+static bool pfn_in_set(const unsigned long *set, size_t n, unsigned long pfn)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == pfn)
+			return true;
+	return false;
+}
+
+/* The model of zone_take_run's choice: the lowest block of @set[0..n)
+ * (free max-order blocks) aligned to @align pages from which @k blocks in a
+ * row are all in the set, or ~0ul. */
+static unsigned long model_lowest_run(const unsigned long *set, size_t n, unsigned long k, unsigned long align)
+{
+	unsigned long best = ~0ul;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned long j = 0;
+
+		if (set[i] >= best || set[i] % align)
+			continue;
+		while (j < k && pfn_in_set(set, n, set[i] + j * MAX_ORDER_NR_PAGES))
+			j++;
+		if (j == k)
+			best = set[i];
+	}
+	return best;
+}
+
+/* alloc_contig_pages takes the lowest free run of whole max-order blocks
+ * (aligned as asked): on random patterns of free blocks its choice is the
+ * model's, and node_check (which proves the free_max map it searches
+ * marks exactly the listed max-order blocks) stays clean; damage to the
+ * map, either way, is found. */
+static void contig_runs_take_the_lowest_fit(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 512 * MiB, &lim_4g);
+	unsigned long all[128], freed[128], state = 12345;
+	size_t n = 0, nf;
+	struct pglist_data *node;
+	struct page *p;
+
+	ASSERT(fr);
+	node = &fr->node;
+	while (n < ARRAY_SIZE(all) && (p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_ORDER - 1)))
+		all[n++] = node_page_to_pfn(node, p);
+	ASSERT(n > 100);
+	for (int round = 0; round < 40; round++) {
+		/* the upper half free (room above the watermarks), a random
+		 * pattern below it */
+		nf = 0;
+		for (size_t i = 0; i < n; i++) {
+			state = state * 6364136223846793005ul + 1442695040888963407ul;
+			if (i >= n / 2 || (state >> 33) % 3 == 0) {
+				__free_pages(node_pfn_to_page(node, all[i]), MAX_ORDER - 1);
+				freed[nf++] = all[i];
+			}
+		}
+		EXPECT_EQ(node_check(node), 0);
+		for (unsigned long k = 1; k <= 4; k++) {
+			unsigned long align = (round & 1) && k > 1 ? 2 * MAX_ORDER_NR_PAGES : MAX_ORDER_NR_PAGES;
+			unsigned long want = model_lowest_run(freed, nf, k, align);
+
+			p = alloc_contig_pages(k * MAX_ORDER_NR_PAGES, GFP_KERNEL, align);
+			ASSERT(p);
+			EXPECT_EQ(node_page_to_pfn(node, p), want);
+			EXPECT_EQ(node_check(node), 0);
+			free_contig_range(node_page_to_pfn(node, p), k * MAX_ORDER_NR_PAGES);
+		}
+		/* damage: a free block unmarked, an allocated one marked */
+		for (int side = 0; side < 2; side++) {
+			unsigned long pfn = side ? all[0] : freed[0], rel = pfn - node->section_base_pfn;
+			u32 bit = 1u << ((rel >> (MAX_ORDER - 1)) & 31);
+
+			if (side && pfn_in_set(freed, nf, pfn))
+				continue;
+			node->free_max[rel >> PFN_SECTION_SHIFT] ^= bit;
+			EXPECT(node_check(node) > 0);
+			node->free_max[rel >> PFN_SECTION_SHIFT] ^= bit;
+			EXPECT_EQ(node_check(node), 0);
+		}
+		for (size_t i = 0; i < nf; i++) {
+			p = alloc_contig_pages(MAX_ORDER_NR_PAGES, GFP_KERNEL, 0);
+			ASSERT(p);
+			EXPECT(pfn_in_set(freed, nf, node_page_to_pfn(node, p)));
+		}
+	}
+	fakeram_done(fr);
+}
+
+/* With a keep (the malloc library's port), a big free block stays out of
+ * the port's hands: listed in zone->kept, newest first, within the budget;
+ * the list is exact (a kept block taken or merged leaves it at once, so a
+ * release never reaches pages in use), and node_check finds an entry that
+ * is not a free block of its order. */
+static void kept_big_blocks_exact(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 64 * MiB, &lim_4g);
+	unsigned long keep = port_release_keep, blocks, bytes;
+	struct page *p[4], *q;
+	struct zone *z;
+
+	ASSERT(fr);
+	z = &fr->node.zones[ZONE_DMA32];
+	port_release_keep = 2 * (PAGE_SIZE << (MAX_ORDER - 1)); /* two blocks */
+	for (int i = 0; i < 4; i++)
+		ASSERT((p[i] = alloc_pages(GFP_KERNEL, MAX_ORDER - 1)));
+	blocks = port_host_released_blocks;
+	bytes = port_host_released_bytes;
+	__free_pages(p[0], MAX_ORDER - 1);
+	EXPECT_EQ(port_host_released_blocks, blocks);
+	EXPECT_EQ(z->kept[0], node_page_to_pfn(&fr->node, p[0]) << 4 | (MAX_ORDER - 1));
+	EXPECT_EQ(z->kept[1], 0);
+	/* taken again (the list's head): it leaves the kept blocks, released never */
+	q = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
+	EXPECT(q == p[0]);
+	EXPECT_EQ(z->kept[0], 0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	/* four freed: the two newest kept, the two oldest released (one at
+	 * each free) */
+	for (int i = 0; i < 4; i++)
+		__free_pages(p[i], MAX_ORDER - 1);
+	EXPECT_EQ(port_host_released_bytes, bytes + 2 * (PAGE_SIZE << (MAX_ORDER - 1)));
+	EXPECT_EQ(port_host_released_blocks, blocks + 2);
+	EXPECT_EQ(z->kept[0], node_page_to_pfn(&fr->node, p[3]) << 4 | (MAX_ORDER - 1));
+	EXPECT_EQ(z->kept[1], node_page_to_pfn(&fr->node, p[2]) << 4 | (MAX_ORDER - 1));
+	EXPECT_EQ(z->kept[2], 0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	/* damage: an entry naming an allocated block, one kept twice */
+	ASSERT((q = alloc_pages(GFP_KERNEL, MAX_ORDER - 1)));
+	EXPECT(q == p[3]);
+	z->kept[1] = node_page_to_pfn(&fr->node, q) << 4 | (MAX_ORDER - 1);
+	EXPECT(node_check(&fr->node) > 0);
+	z->kept[1] = z->kept[0];
+	EXPECT(node_check(&fr->node) > 0);
+	z->kept[1] = 0;
+	EXPECT_EQ(node_check(&fr->node), 0);
+	__free_pages(q, MAX_ORDER - 1);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	port_release_keep = keep;
+	fakeram_done(fr);
+}
+
+/* Kept blocks let go together go to the port together: a run of four
+ * blocks freed (all kept, within a budget of four), then a big run taken
+ * elsewhere (the demand moved on: a budget of a quarter of the bytes in
+ * use, one block) releases the three oldest, neighbours, in one call. */
+static void kept_neighbours_released_in_one_call(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 128 * MiB, &lim_4g);
+	unsigned long keep = port_release_keep, blocks, bytes, r, y, big;
+	struct zone *z;
+
+	ASSERT(fr);
+	z = &fr->node.zones[ZONE_DMA32];
+	port_release_keep = 4 * (PAGE_SIZE << (MAX_ORDER - 1));
+	r = node_page_to_pfn(&fr->node, alloc_contig_pages(4 * MAX_ORDER_NR_PAGES, GFP_KERNEL, 0));
+	y = node_page_to_pfn(&fr->node, alloc_contig_pages(MAX_ORDER_NR_PAGES, GFP_KERNEL, 0));
+	EXPECT_EQ(y, r + 4 * MAX_ORDER_NR_PAGES); /* the lowest fits, one after the other */
+	blocks = port_host_released_blocks;
+	bytes = port_host_released_bytes;
+	free_contig_range(r, 4 * MAX_ORDER_NR_PAGES);
+	EXPECT_EQ(port_host_released_blocks, blocks);
+	for (unsigned long i = 0; i < 4; i++)
+		EXPECT_EQ(z->kept[i], (r + i * MAX_ORDER_NR_PAGES) << 4 | (MAX_ORDER - 1));
+	big = node_page_to_pfn(&fr->node, alloc_contig_pages(5 * MAX_ORDER_NR_PAGES, GFP_KERNEL, 0));
+	EXPECT_EQ(big, y + MAX_ORDER_NR_PAGES);
+	EXPECT_EQ(port_host_released_blocks, blocks + 1);
+	EXPECT_EQ(port_host_released_bytes, bytes + 3 * (PAGE_SIZE << (MAX_ORDER - 1)));
+	EXPECT(port_host_last_released == phys_to_virt(PFN_PHYS(r + MAX_ORDER_NR_PAGES)));
+	EXPECT_EQ(z->kept[0], r << 4 | (MAX_ORDER - 1));
+	EXPECT_EQ(z->kept[1], 0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	free_contig_range(big, 5 * MAX_ORDER_NR_PAGES);
+	free_contig_range(y, MAX_ORDER_NR_PAGES);
+	port_release_keep = keep;
+	fakeram_done(fr);
+}
+
 KTEST_SUITE(buddy,
 	KTEST_CASE(model_random_alloc_free),
 	KTEST_CASE(pages_grouped_by_use),
@@ -2599,4 +2778,7 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(pfn_conversions_round_trip),
 	KTEST_CASE(flat_memmap_and_window),
 	KTEST_CASE(shrinker_gives_memory_back),
-	KTEST_CASE(high_order_frees_are_released));
+	KTEST_CASE(high_order_frees_are_released),
+	KTEST_CASE(contig_runs_take_the_lowest_fit),
+	KTEST_CASE(kept_big_blocks_exact),
+	KTEST_CASE(kept_neighbours_released_in_one_call));

@@ -2016,6 +2016,47 @@ static int bigmix_child(void)
 	return 0;
 }
 
+/* "malloc-edge bigcycle [N]": N (default 100000) rounds on 16 slots, each
+ * freeing a slot picked at random and taking a block of 1 to 64 MiB for it
+ * (each power of two alike), its first byte written: the cost of big blocks
+ * themselves (page runs, their releases), not of the pages a program
+ * writes. Prints "bigcycle: ops=N seconds=S ops_per_s=R faults=F" on
+ * standard error (docs/malloc.md; a figure to compare, not a check). */
+static int bigcycle_child(long rounds)
+{
+	enum { SLOTS = 16 };
+	unsigned char *slot[SLOTS] = { 0 };
+	unsigned long long s = 88172645463325252ull;
+	long faults = minor_faults();
+	struct timespec a, b;
+	double secs;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (long i = 0; i < rounds; i++) {
+		unsigned int k;
+		size_t n;
+
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		k = (unsigned int)(s % SLOTS);
+		free(slot[k]);
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		/* 1 to 64 MiB, each power of two alike */
+		n = (1ul << (20 + s % 6)) + ((s >> 8) & ((1ul << (20 + s % 6)) - 1));
+		slot[k] = malloc(n);
+		if (!slot[k])
+			return 1;
+		slot[k][0] = 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	faults = minor_faults() - faults;
+	for (int k = 0; k < SLOTS; k++)
+		free(slot[k]);
+	secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	fprintf(stderr, "bigcycle: ops=%ld seconds=%.3f ops_per_s=%.0f faults=%ld\n", rounds, secs,
+		(double)rounds / secs, faults);
+	return 0;
+}
+
 /* Blocks of random sizes up to 9 MB, hundreds live, freed and taken again
  * (bigmix_child, a fresh heap): the program reuses part of the memory it
  * freed rather than fault it all in again. Each zone kept at most 8 big
@@ -2524,6 +2565,8 @@ int main(int argc, char **argv)
 		return moving_child();
 	if (argc > 1 && strcmp(argv[1], "bigmix") == 0)
 		return bigmix_child();
+	if (argc > 1 && strcmp(argv[1], "bigcycle") == 0)
+		return bigcycle_child(argc > 2 ? atol(argv[2]) : 100000);
 	if (argc > 1 && strcmp(argv[1], "appending") == 0)
 		return appending_child();
 	if (argc > 1 && strcmp(argv[1], "exits") == 0)
