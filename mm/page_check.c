@@ -253,14 +253,6 @@ static void check_all_pages(struct check *c)
 	}
 }
 
-/* Is the max-order block at @pfn marked free in the node's free_max map? */
-static bool free_max_marked(const struct pglist_data *node, unsigned long pfn)
-{
-	unsigned long rel = pfn - node->section_base_pfn;
-
-	return node->free_max[rel >> PFN_SECTION_SHIFT] >> ((rel >> (MAX_ORDER - 1)) & 31) & 1;
-}
-
 /* The free_max map (page_alloc.c, lowest_free_run) marks exactly the
  * blocks on the zone's max-order list: a run found there is free. */
 static void check_free_max(struct check *c)
@@ -272,12 +264,12 @@ static void check_free_max(struct check *c)
 	list_for_each(pos, &z->free_area[MAX_ORDER - 1].free_list) {
 		unsigned long pfn = node_page_to_pfn(c->node, list_entry(pos, struct page, lru));
 
-		if (!free_max_marked(c->node, pfn))
+		if (!free_max_at(c->node, pfn))
 			problem(c, pfn, "a free max-order block not marked in the free_max map");
 	}
 	for (unsigned long pfn = ALIGN_UP(z->zone_start_pfn, MAX_ORDER_NR_PAGES);
 	     pfn + MAX_ORDER_NR_PAGES <= zone_end_pfn(z); pfn += MAX_ORDER_NR_PAGES)
-		marked += free_max_marked(c->node, pfn);
+		marked += free_max_at(c->node, pfn);
 	if (marked != z->free_area[MAX_ORDER - 1].nr_free)
 		problem(c, 0, "the free_max map marks blocks that are not free max-order blocks");
 }

@@ -246,6 +246,15 @@ static inline unsigned long node_page_to_pfn(const struct pglist_data *node,
 	       sizeof(struct page);
 }
 
+/* Is the max-order block at @pfn (inside the node's sections) marked
+ * free in the node's free_max map? */
+static inline bool free_max_at(const struct pglist_data *node, unsigned long pfn)
+{
+	unsigned long rel = pfn - node->section_base_pfn;
+
+	return node->free_max[rel >> PFN_SECTION_SHIFT] >> ((rel >> (MAX_ORDER - 1)) & 31) & 1;
+}
+
 /* virt_to_page on a node, inline for the hot kfree paths. */
 static inline struct page *node_virt_to_page(const struct pglist_data *node, const void *addr)
 {
