@@ -22,7 +22,9 @@
  *          bits 6-7  simulated harts: 1 to 4 (host_set_cpu)
  *   operations: alloc_pages / __free_pages / free_pages / put_page /
  *   get_page of orders 0..10 with any gfp (zone bits, __GFP_HIGH, __GFP_ZERO,
- *   __GFP_NOWARN); kmalloc (variable and constant sizes), kzalloc, kcalloc,
+ *   __GFP_NOWARN); runs of pages (alloc_contig_pages, alloc_pages_exact,
+ *   alloc_pages_fit; free_contig_range, free_pages_exact), with the host
+ *   port keeping big free blocks or not; kmalloc (variable and constant sizes), kzalloc, kcalloc,
  *   krealloc, kfree, ksize; switching kmalloc_backend between KMALLOC_SLAB
  *   and KMALLOC_SLOB, and kmalloc=slab's heap classes (none, the on or
  *   compact set, any mask); kmem_cache_create (sizes 1..33000, any alignment, debug
@@ -63,6 +65,7 @@
 #include <mm/mmzone.h>
 #include <mm/slab.h>
 #include <mm/slob.h>
+#include "../../mm/internal.h" /* block_head */
 #include "../host/fakeram.h"
 #include "../host/host.h"
 #include "fuzz.h"
@@ -101,7 +104,9 @@ static const struct layout layouts[4] = {
 
 /* ---- the shadow model ----------------------------------------------------- */
 
-enum kind { K_PAGES, K_KMALLOC, K_SLOB, K_CACHE };
+/* K_RUN: a run of pages (order: how it was taken, RUN_*) */
+enum kind { K_PAGES, K_KMALLOC, K_SLOB, K_CACHE, K_RUN };
+enum { RUN_CONTIG, RUN_EXACT, RUN_FIT };
 
 struct obj {
 	u8 *p;
@@ -581,6 +586,14 @@ static void free_obj(int i, unsigned int how)
 		S.our_pages -= 1ul << o->order;
 		note_free(o, true, NULL);
 		break;
+	case K_RUN:
+		if (o->order == RUN_CONTIG)
+			free_contig_range(page_to_pfn(o->page), o->span >> PAGE_SHIFT);
+		else
+			free_pages_exact(o->p, o->size);
+		S.our_pages -= o->span >> PAGE_SHIFT;
+		note_free(o, false, NULL);
+		break;
 	case K_KMALLOC:
 		/* A second kfree right after is always reported: SLOB and
 		 * bigblocks check every free, a slab object is the last one
@@ -625,6 +638,51 @@ static void free_obj(int i, unsigned int how)
 
 /* ---- operations ----------------------------------------------------------- */
 
+/* A run of pages beyond a block's rounding (@b 240..254; one more byte):
+ * alloc_contig_pages of 1 to 3 max-order blocks (whole or short of the
+ * last, aligned to one block or two), alloc_pages_exact or alloc_pages_fit
+ * of up to 1024 pages; inside RAM, in its zone, cleared on __GFP_ZERO,
+ * each page a part of an allocated block. */
+static void op_alloc_run(struct input *in, u8 b, gfp_t gfp)
+{
+	u8 c = in8(in);
+	unsigned int how = b % 3;
+	unsigned long nr = 1 + (unsigned long)c * 4 % MAX_ORDER_NR_PAGES, size = nr * PAGE_SIZE - (c % 5) * 512;
+	struct page *page;
+	u8 *p;
+
+	gfp &= ~__GFP_HIGH; /* (runs take no reserve) */
+	if (how == RUN_CONTIG) {
+		nr = (1 + c % 3) * MAX_ORDER_NR_PAGES - (c & 0x10 ? c % 700 : 0);
+		size = nr * PAGE_SIZE;
+		page = alloc_contig_pages(nr, gfp, c & 0x20 ? 2 * MAX_ORDER_NR_PAGES : 0);
+		if (page)
+			FUZZ_CHECK(IS_ALIGNED(page_to_pfn(page), c & 0x20 ? 2 * MAX_ORDER_NR_PAGES : MAX_ORDER_NR_PAGES),
+				   "run at pfn 0x%lx not aligned", page_to_pfn(page));
+		p = page ? page_address(page) : NULL;
+	} else {
+		p = how == RUN_EXACT ? alloc_pages_exact(size, gfp) : alloc_pages_fit(size, gfp);
+		page = p ? virt_to_page(p) : NULL;
+	}
+	if (!p)
+		return;
+	FUZZ_CHECK(fakeram_covers(S.fr, virt_to_phys(p), nr * PAGE_SIZE), "run outside fake RAM");
+	check_zone(page, nr, gfp);
+	for (unsigned long i = 0; i < nr; i++) {
+		unsigned long head = block_head(mem_node, page_to_pfn(page) + i);
+		const struct page *h = head ? pfn_to_page(head) : NULL;
+
+		FUZZ_CHECK(h && PageHead(h) && page_count(h) == 1 && head >= page_to_pfn(page) &&
+				   head + (1ul << page_order(h)) <= page_to_pfn(page) + nr,
+			   "page %lu of a run of %lu is not in one of its allocated blocks", i, nr);
+	}
+	if (gfp & __GFP_ZERO)
+		FUZZ_CHECK(all_zero(p, nr * PAGE_SIZE), "__GFP_ZERO run not zero");
+	add_obj(K_RUN, p, size, nr * PAGE_SIZE)->page = page;
+	S.objs[S.nobjs - 1].order = how;
+	S.our_pages += nr;
+}
+
 static void op_alloc_pages(struct input *in)
 {
 	u8 b = in8(in);
@@ -636,6 +694,10 @@ static void op_alloc_pages(struct input *in)
 
 	if (S.nobjs >= MAX_OBJS)
 		return;
+	if (b >= 240 && b < 255) {
+		op_alloc_run(in, b, gfp);
+		return;
+	}
 	page = alloc_pages(gfp, order);
 	if (order >= MAX_ORDER)
 		FUZZ_CHECK(page == NULL, "alloc_pages of order %u", order);
@@ -1171,9 +1233,15 @@ static void op_slob_alloc(struct input *in)
 	add_obj(K_SLOB, p, size, size);
 }
 
+/* Change hart; with bit 7 also the host port's keep of big free blocks
+ * (bit 6: 8 MiB, else none: each released as it forms). */
 static void op_cpu(struct input *in)
 {
-	host_set_cpu(in8(in) % S.ncpu);
+	u8 b = in8(in);
+
+	host_set_cpu(b % S.ncpu);
+	if (b & 0x80)
+		port_release_keep = b & 0x40 ? 8 * MiB : 0;
 }
 
 static void op_ksize(struct input *in)
@@ -1366,6 +1434,7 @@ static void setup(u8 config)
 	int err;
 
 	memset(&S, 0, sizeof(S));
+	port_release_keep = 0;
 	S.lay = lay;
 	S.ncpu = 1 + (config >> 6);
 	fr = fakeram_new(lay->base, lay->span);
@@ -1506,7 +1575,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		switch (op % 20) {
 		case 0: op_alloc_pages(&in); break;
 		case 1: burst(&in, op_alloc_pages); break;
-		case 2: op_free(&in, 1u << K_PAGES); break;
+		case 2: op_free(&in, 1u << K_PAGES | 1u << K_RUN); break;
 		case 3: op_page_ref(&in); break;
 		case 4: op_kmalloc(&in); break;
 		case 5: burst(&in, op_kmalloc); break;
