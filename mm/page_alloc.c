@@ -194,9 +194,6 @@ static inline u32 free_block_small(const struct mem_section *ms, unsigned long p
 	return order < PAGEBLOCK_ORDER && pageblock_small(ms, pfn) ? PG_small : 0;
 }
 
-/* List a free block: @small (PG_small or 0, as free_block_small says for
- * it; the caller knows its pageblock) puts it on its order's small_list
- * with PG_small, else it goes on free_list. */
 /* Note in the node's free_max map that the max-order block at @page is
  * now listed free (@free) or not. (Out of line: inlined into the list
  * functions it cost an order-9 pair 48 instructions, called 29.) */
@@ -211,6 +208,9 @@ static __attribute__((noinline)) void free_max_mark(const struct zone *z, const 
 	*w = free ? *w | bit : *w & ~bit;
 }
 
+/* List a free block: @small (PG_small or 0, as free_block_small says for
+ * it; the caller knows its pageblock) puts it on its order's small_list
+ * with PG_small, else it goes on free_list. */
 static void add_to_free_area(struct zone *z, struct page *page, unsigned int order, u32 small)
 {
 	struct list_head *list = small ? small_list(z, order) : &z->free_area[order].free_list;
@@ -221,7 +221,6 @@ static void add_to_free_area(struct zone *z, struct page *page, unsigned int ord
 	if (unlikely(order == MAX_ORDER - 1))
 		free_max_mark(z, page, true);
 }
-
 
 /*
  * Releases (host ports, mm/port.h). Free blocks of PORT_RELEASE_MIN_ORDER
@@ -1900,7 +1899,6 @@ static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
 	while (pfn < end) {
 		struct page *page = node_pfn_to_page(z->node, pfn);
 		unsigned int o = page_order(page); /* (a free block's head: see above) */
-
 		bool was_kept = del_from_free_area(z, page, o);
 
 		z->free_pages -= 1ul << o;
