@@ -2057,6 +2057,59 @@ static int bigcycle_child(long rounds)
 	return 0;
 }
 
+/* "malloc-edge bigthreads": eight threads, each 20000 rounds on 8 slots of
+ * its own, freeing one and taking a block of 4 KiB to 32 MiB (each power of
+ * two alike) with up to 64 KiB of it written, the byte checked when it is
+ * freed. Prints "bigthreads: seconds=S faults=F" on standard error (docs/malloc.md;
+ * a figure to compare, not a check); 1 when a block came back changed. */
+static void *bigthreads_worker(void *arg)
+{
+	unsigned long long s = 88172645463325252ull + (uintptr_t)arg;
+	unsigned char *slot[8] = { 0 };
+
+	for (int i = 0; i < 20000; i++) {
+		unsigned int k;
+		size_t n;
+
+		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		k = (unsigned int)(s % 8);
+		if (slot[k] && slot[k][0] != (unsigned char)(uintptr_t)arg)
+			return (void *)1;
+		free(slot[k]);
+		n = (1ul << (12 + s % 14)) + ((s >> 8) & 4095);
+		slot[k] = malloc(n);
+		if (!slot[k])
+			return (void *)1;
+		memset(slot[k], (int)(uintptr_t)arg, n < 65536 ? n : 65536);
+	}
+	for (int k = 0; k < 8; k++)
+		free(slot[k]);
+	return NULL;
+}
+
+static int bigthreads_child(void)
+{
+	pthread_t t[8];
+	long faults = minor_faults();
+	struct timespec a, b;
+	int bad = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (uintptr_t i = 0; i < 8; i++)
+		if (pthread_create(&t[i], NULL, bigthreads_worker, (void *)(i + 1)) != 0)
+			return 1;
+	for (int i = 0; i < 8; i++) {
+		void *r;
+
+		pthread_join(t[i], &r);
+		bad |= r != NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	fprintf(stderr, "bigthreads: seconds=%.3f faults=%ld\n",
+		(double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9, minor_faults() - faults);
+	return bad;
+}
+
 /* Blocks of random sizes up to 9 MB, hundreds live, freed and taken again
  * (bigmix_child, a fresh heap): the program reuses part of the memory it
  * freed rather than fault it all in again. Each zone kept at most 8 big
@@ -2565,6 +2618,8 @@ int main(int argc, char **argv)
 		return moving_child();
 	if (argc > 1 && strcmp(argv[1], "bigmix") == 0)
 		return bigmix_child();
+	if (argc > 1 && strcmp(argv[1], "bigthreads") == 0)
+		return bigthreads_child();
 	if (argc > 1 && strcmp(argv[1], "bigcycle") == 0)
 		return bigcycle_child(argc > 2 ? atol(argv[2]) : 100000);
 	if (argc > 1 && strcmp(argv[1], "appending") == 0)
