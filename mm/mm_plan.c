@@ -127,6 +127,9 @@ static void size_zones(struct pglist_data *node, const struct memblock *mb,
 			INIT_LIST_HEAD(&z->free_area[o].free_list);
 		for (int o = 0; o < PAGEBLOCK_ORDER; o++)
 			INIT_LIST_HEAD(&z->small_list[o]);
+#ifdef HOST
+		INIT_LIST_HEAD(&z->releasing);
+#endif
 		if (s >= e)
 			continue;
 		z->zone_start_pfn = s;

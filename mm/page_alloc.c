@@ -216,7 +216,13 @@ static void add_to_free_area(struct zone *z, struct page *page, unsigned int ord
 	struct list_head *list = small ? small_list(z, order) : &z->free_area[order].free_list;
 
 	page->flags = (page->flags & ~FREE_STATE_MASK) | PG_buddy | small | order_bits(order);
-	list_add(&page->lru, list);
+#ifdef HOST
+	/* (a block the port has: last, taken after the resident ones) */
+	if (unlikely(z->putting_back))
+		list_add_tail(&page->lru, list);
+	else
+#endif
+		list_add(&page->lru, list);
 	z->free_area[order].nr_free++;
 	if (unlikely(order == MAX_ORDER - 1))
 		free_max_mark(z, page, true);
@@ -243,8 +249,12 @@ static void add_to_free_area(struct zone *z, struct page *page, unsigned int ord
  * The list is exact: a big block that leaves the free lists (taken, or
  * merged into a bigger one) leaves it at once (del_from_free_area), so
  * every entry is a free block of its order and a release never reaches
- * pages in use (node_check proves it). Taking and releasing run under the
- * zone's lock.
+ * pages in use (node_check proves it). Blocks let go of are given to the
+ * port with the zone's lock dropped (a release is a system call: threads
+ * waiting for the lock spun through it, 316 thousand sched_yield calls in
+ * malloc-edge bigthreads), held apart meanwhile on z->releasing, off the
+ * lists and the free count (isolate_for_release, release_isolated); they
+ * are listed again last, after the blocks whose pages are resident.
  */
 static void release_pages(unsigned long pfn, unsigned long nr)
 {
@@ -257,36 +267,42 @@ static void release_block(unsigned long pfn, unsigned int order)
 }
 
 #ifdef HOST
+static bool del_from_free_area(struct zone *z, struct page *page, unsigned int order);
+
+/* The listed free block at @pfn (2^order pages) is to go to the port: it
+ * leaves the lists and the free count for z->releasing, out of every
+ * allocator's reach, and zone_unlock gives it back to the port once z's
+ * lock is dropped (a release is a system call, which other threads then do
+ * not wait for), then lists it again. */
+static void isolate_for_release(struct zone *z, unsigned long pfn, unsigned int order)
+{
+	struct page *page = node_pfn_to_page(z->node, pfn);
+
+	del_from_free_area(z, page, order);
+	z->free_pages -= 1ul << order;
+	page->priv = order;
+	list_add_tail(&page->lru, &z->releasing);
+	z->releasing_n++;
+}
+
 /* The bytes of z's pages in use (not on its lists). */
 static unsigned long used_bytes(const struct zone *z)
 {
 	return z->managed_pages > z->free_pages ? (z->managed_pages - z->free_pages) << PAGE_SHIFT : 0;
 }
 
-/* Release the oldest of z's kept blocks while more than @budget bytes or
- * more than ZONE_KEPT - @room entries are kept (neighbours in one call:
- * a run's blocks are freed together). O(1) a block. */
+/* Send the oldest of z's kept blocks to the port (isolate_for_release)
+ * while more than @budget bytes or more than ZONE_KEPT - @room entries
+ * are kept. O(1) a block. */
 static void kept_shed(struct zone *z, unsigned long budget, unsigned int room)
 {
-	unsigned long rel = 0, rel_nr = 0; /* [rel, rel + rel_nr): to release */
-
 	while (z->kept_n && (z->kept_bytes > budget || z->kept_n + room > ZONE_KEPT)) {
-		unsigned long e = z->kept[--z->kept_n], kp = KEPT_PFN(e), nr = 1ul << KEPT_ORDER(e);
+		unsigned long e = z->kept[--z->kept_n];
 
 		z->kept[z->kept_n] = 0;
-		z->kept_bytes -= nr << PAGE_SHIFT;
-		if (rel_nr && (kp == rel + rel_nr || kp + nr == rel)) {
-			rel = MIN(rel, kp);
-			rel_nr += nr;
-			continue;
-		}
-		if (rel_nr)
-			release_pages(rel, rel_nr);
-		rel = kp;
-		rel_nr = nr;
+		z->kept_bytes -= PAGE_SIZE << KEPT_ORDER(e);
+		isolate_for_release(z, KEPT_PFN(e), KEPT_ORDER(e));
 	}
-	if (rel_nr)
-		release_pages(rel, rel_nr);
 }
 
 /* The big free block @page of @order leaves z's lists: its entry leaves
@@ -314,8 +330,12 @@ static void note_releasable(struct zone *z, unsigned long pfn, unsigned int orde
 	unsigned long bytes = PAGE_SIZE << order;
 	unsigned long budget = MAX(port_release_keep, used_bytes(z) / 2);
 
+	/* a released block listed again: the port has its pages already,
+	 * unless it merged with a kept one */
+	if (z->putting_back && !z->absorbed_kept)
+		return;
 	if (!port_release_keep || bytes > budget) {
-		release_block(pfn, order);
+		isolate_for_release(z, pfn, order);
 		return;
 	}
 	kept_shed(z, budget - bytes, 1);
@@ -355,8 +375,10 @@ static bool del_from_free_area(struct zone *z, struct page *page, unsigned int o
 	if (unlikely(order == MAX_ORDER - 1))
 		free_max_mark(z, page, false);
 #ifdef HOST
-	if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
-		return kept_forget(z, page, order);
+	if (unlikely(order >= PORT_RELEASE_MIN_ORDER) && kept_forget(z, page, order)) {
+		z->absorbed_kept |= z->putting_back;
+		return true;
+	}
 #endif
 	return false;
 }
@@ -454,6 +476,84 @@ static void free_one_block(struct zone *z, struct page *page, unsigned long pfn,
 	add_to_free_area(z, page, order, free_block_small(ms, pfn, order));
 	if (unlikely(order >= PORT_RELEASE_MIN_ORDER))
 		note_releasable(z, pfn, order);
+}
+
+#ifdef HOST
+/* Give z's isolated blocks (isolate_for_release) to the port without z's
+ * lock, neighbours in one call, then list them again: a block the port
+ * has does not join the kept ones (note_releasable) unless it merged with
+ * one. */
+static __attribute__((noinline)) void release_isolated(struct zone *z)
+{
+	for (;;) {
+		struct {
+			unsigned long pfn, nr;
+		} r[16];
+		struct list_head mine;
+		unsigned int n = 0;
+		unsigned long flags = spin_lock_irqsave(&z->lock);
+
+		INIT_LIST_HEAD(&mine);
+		while (!list_empty(&z->releasing) && n < ARRAY_SIZE(r)) {
+			struct page *page = list_first_entry(&z->releasing, struct page, lru);
+			unsigned long pfn = node_page_to_pfn(z->node, page), nr = 1ul << page->priv;
+
+			list_move_tail(&page->lru, &mine);
+			z->releasing_n--;
+			if (n && r[n - 1].pfn + r[n - 1].nr == pfn) {
+				r[n - 1].nr += nr;
+			} else if (n && pfn + nr == r[n - 1].pfn) {
+				r[n - 1].pfn = pfn;
+				r[n - 1].nr += nr;
+			} else {
+				r[n].pfn = pfn;
+				r[n++].nr = nr;
+			}
+		}
+		spin_unlock_irqrestore(&z->lock, flags);
+		if (list_empty(&mine))
+			return;
+		for (unsigned int i = 0; i < n; i++)
+			release_pages(r[i].pfn, r[i].nr);
+		flags = spin_lock_irqsave(&z->lock);
+		z->putting_back = true;
+		while (!list_empty(&mine)) {
+			struct page *page = list_first_entry(&mine, struct page, lru);
+			unsigned int order = (unsigned int)page->priv;
+
+			list_del(&page->lru);
+			page->priv = 0;
+			z->free_pages += 1ul << order;
+			z->absorbed_kept = false;
+			free_one_block(z, page, node_page_to_pfn(z->node, page), order);
+		}
+		z->putting_back = false;
+		z->absorbed_kept = false;
+		spin_unlock_irqrestore(&z->lock, flags);
+	}
+}
+#endif
+
+/* Drop z's lock (taken with spin_lock_irqsave); on a host port, then give
+ * the port the blocks isolated for it meanwhile. */
+static inline void zone_unlock_irqrestore(struct zone *z, unsigned long flags)
+{
+	spin_unlock_irqrestore(&z->lock, flags);
+#ifdef HOST
+	if (unlikely(__atomic_load_n(&z->releasing_n, __ATOMIC_RELAXED)))
+		release_isolated(z);
+#endif
+}
+
+/* The same for z's lock taken with spin_lock (the per-hart lists' paths,
+ * their own lock held: it comes before the zone's). */
+static inline void zone_unlock(struct zone *z)
+{
+	spin_unlock(&z->lock);
+#ifdef HOST
+	if (unlikely(__atomic_load_n(&z->releasing_n, __ATOMIC_RELAXED)))
+		release_isolated(z);
+#endif
 }
 
 /* Split the 2^high block at page down to 2^low, listing the upper halves;
@@ -598,7 +698,7 @@ void zone_free_boot_block(struct zone *z, struct page *page, unsigned long pfn, 
 
 	free_one_block(z, page, pfn, order);
 	z->free_pages += 1ul << order;
-	spin_unlock_irqrestore(&z->lock, flags);
+	zone_unlock_irqrestore(z, flags);
 }
 
 /* --- watermarks --------------------------------------------------------- */
@@ -641,7 +741,7 @@ static struct page *zone_alloc(struct zone *z, unsigned int order, unsigned int 
 
 	if (__zone_watermark_ok(z, order, z->watermark[WMARK_MIN], highest, gfp))
 		page = rmqueue(z, order, gfp);
-	spin_unlock_irqrestore(&z->lock, flags);
+	zone_unlock_irqrestore(z, flags);
 	if (page)
 		check_low_watermark(z);
 	return page;
@@ -733,7 +833,7 @@ static __attribute__((noinline)) long pcp_refill(struct zone *z, struct per_cpu_
 		if (!__zone_watermark_ok(z, order, z->watermark[WMARK_MIN], MAX_NR_ZONES - 1, 0))
 			break;
 	}
-	spin_unlock(&z->lock);
+	zone_unlock(z);
 	pcp->nr_refill++;
 	check_low_watermark(z);
 	return n;
@@ -751,7 +851,7 @@ static void pcp_drain(struct zone *z, struct per_cpu_pages *pcp, long n)
 		z->free_pages++;
 		pcp->count--;
 	}
-	spin_unlock(&z->lock);
+	zone_unlock(z);
 	pcp->nr_drain++;
 }
 
@@ -843,7 +943,7 @@ static __attribute__((noinline)) void pcp_hi_drain(struct zone *z, struct per_cp
 			z->free_pages += 1ul << order;
 		}
 	}
-	spin_unlock(&z->lock);
+	zone_unlock(z);
 	pcp->nr_drain++;
 }
 
@@ -1334,7 +1434,7 @@ static inline void free_checked(struct pglist_data *node, struct page *page, uns
 	flags = spin_lock_irqsave(&z->lock);
 	free_one_block(z, page, node_page_to_pfn(node, page), order);
 	z->free_pages += 1ul << order;
-	spin_unlock_irqrestore(&z->lock, flags);
+	zone_unlock_irqrestore(z, flags);
 }
 
 /* free_pages_slow's work, page_owner off. */
@@ -1895,17 +1995,21 @@ static unsigned long free_stretch(const struct zone *z, const struct page *at, u
 static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
 {
 	unsigned long end = start + nr, pfn = start;
+	bool moved_on = false; /* a big block taken that was not kept */
 
 	while (pfn < end) {
 		struct page *page = node_pfn_to_page(z->node, pfn);
 		unsigned int o = page_order(page); /* (a free block's head: see above) */
-		bool was_kept = del_from_free_area(z, page, o);
 
+		if (!del_from_free_area(z, page, o) && o >= PORT_RELEASE_MIN_ORDER)
+			moved_on = true;
 		z->free_pages -= 1ul << o;
-		if (o >= PORT_RELEASE_MIN_ORDER)
-			note_big_taken(z, was_kept);
 		pfn += 1ul << o;
 	}
+	/* (after the loop: the kept blocks it sends to the port leave the
+	 * lists, and one could be among the blocks still to take) */
+	if (moved_on)
+		note_big_taken(z, false);
 	hand_out_run(z, start, end, pfn);
 }
 
@@ -1989,7 +2093,7 @@ static void *take_fit(unsigned long nr, int top, gfp_t gfp)
 			if (pfn != ~0ul)
 				take_free_run(z, pfn, nr);
 		}
-		spin_unlock_irqrestore(&z->lock, flags);
+		zone_unlock_irqrestore(z, flags);
 		if (pfn != ~0ul) {
 			check_low_watermark(z);
 			return prep_fit_run(pfn, nr, gfp);
@@ -2095,7 +2199,7 @@ static unsigned long zone_take_run(struct zone *z, unsigned long nr, unsigned lo
 		if (found != ~0ul)
 			take_run(z, found, nr);
 	}
-	spin_unlock_irqrestore(&z->lock, flags);
+	zone_unlock_irqrestore(z, flags);
 	return found;
 }
 
@@ -2236,7 +2340,7 @@ static bool extend_run(unsigned long pfn, unsigned long nr, unsigned long new_nr
 		head->flags |= type;
 		grown = true;
 	}
-	spin_unlock_irqrestore(&z->lock, flags);
+	zone_unlock_irqrestore(z, flags);
 	if (grown) {
 		check_low_watermark(z);
 		prep_fit_run(end, new_nr - nr, gfp);

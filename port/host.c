@@ -72,9 +72,12 @@ unsigned long port_release_keep; /* each block as it forms (tests count them) */
 bool port_group_pages_by_use;      /* plain buddy placement unless a test sets it */
 bool port_new_ram_zeroed;          /* fake RAM is dirtied on purpose (meminit tests) */
 void *port_host_last_released;
+void (*port_host_release_hook)(void *addr, unsigned long size);
 
 void port_release_free_block(void *addr, unsigned long size)
 {
+	if (port_host_release_hook)
+		port_host_release_hook(addr, size);
 	__atomic_add_fetch(&port_host_released_blocks, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&port_host_released_bytes, size, __ATOMIC_RELAXED);
 	__atomic_store_n(&port_host_last_released, addr, __ATOMIC_RELAXED);

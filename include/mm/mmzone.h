@@ -94,6 +94,13 @@ struct zone {
 	unsigned long kept[ZONE_KEPT];
 	unsigned int kept_n;       /* entries in kept */
 	unsigned long kept_bytes;  /* and their bytes */
+	/* big free blocks taken off the lists to be given back to the port
+	 * once the lock is dropped (zone_unlock; order in page->priv), and
+	 * how many */
+	struct list_head releasing;
+	unsigned int releasing_n;
+	bool putting_back;  /* released blocks going back on the lists */
+	bool absorbed_kept; /* and one merged with a kept block */
 #endif
 } __aligned(128);
 #ifdef HOST

@@ -101,16 +101,18 @@ void port_kick_cpu(unsigned int cpu);
 /* The least order of a free block that mm/ tells the port about as it
  * frees (release_free_blocks, for malloc_trim, may ask for any order). */
 #define PORT_RELEASE_MIN_ORDER 8
-/* The buddy allocator has just listed the free block [addr, addr + size)
- * (PAGE_SIZE << order, order >= PORT_RELEASE_MIN_ORDER, after merging),
- * or lets go of kept ones (neighbouring blocks in one call: size is then
- * their sum), or release_free_blocks names a free block of the order its
- * caller asked for, under the zone's lock: nothing in mm/ reads or relies on the block's
- * contents until it is allocated again, so the port may give its pages back
- * to the system (the host's malloc: madvise MADV_DONTNEED, and the next
- * write brings in zeroed pages). On frees called only for such blocks
- * (merges of small blocks that reach the order included), never on the
- * order-0 fast path.
+/* The free block [addr, addr + size) is the port's to give back: a big
+ * free block just formed (PAGE_SIZE << order, order >= PORT_RELEASE_MIN_ORDER,
+ * after merging) or kept ones let go (neighbouring blocks in one call: size
+ * is then their sum), called with no zone lock held while mm/ holds the
+ * blocks apart (off the free lists, allocated to no one) and lists them
+ * again after the call; or release_free_blocks names a free block of the
+ * order its caller asked for, under the zone's lock. Nothing in mm/ reads
+ * or relies on the block's contents until it is allocated again, so the
+ * port may give its pages back to the system (the host's malloc: madvise
+ * MADV_DONTNEED, and the next write brings in zeroed pages). On frees called
+ * only for such blocks (merges of small blocks that reach the order
+ * included), never on the order-0 fast path.
  * Must not allocate or call into mm/. A port function on the host only
  * (the malloc shim's and the tests' ports); a bare-metal build keeps its
  * RAM, so there the call is compiled out and frees pay nothing for it. */
@@ -195,6 +197,8 @@ extern void (*port_host_panic_hook)(void);
 /* port/host.c's record of port_release_free_block calls (tests). */
 extern unsigned long port_host_released_blocks, port_host_released_bytes;
 extern void *port_host_last_released;
+/* (tests) called first by each port_release_free_block, when set */
+extern void (*port_host_release_hook)(void *addr, unsigned long size);
 static inline unsigned int this_cpu(void)
 {
 	return port_host_cpu;

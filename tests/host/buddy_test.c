@@ -2748,6 +2748,61 @@ static void kept_neighbours_released_in_one_call(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* What releases_outside_the_zone_lock's hook saw of the block it was given. */
+static struct {
+	struct zone *z;
+	int calls;
+	bool lock_held, listed, allocated;
+	unsigned long free_pages;
+} seen_release;
+
+static void note_release_state(void *addr, unsigned long size)
+{
+	const struct page *page = virt_to_page(addr);
+
+	(void)size;
+	seen_release.calls++;
+	seen_release.lock_held = __atomic_load_n(&seen_release.z->lock.locked, __ATOMIC_RELAXED) != 0;
+	seen_release.listed = (page->flags & PG_buddy) != 0;
+	seen_release.allocated = (page->flags & PG_head) != 0;
+	seen_release.free_pages = seen_release.z->free_pages;
+}
+
+/* A block goes to the port with the zone's lock dropped (other threads do
+ * not wait for the system call), held apart meanwhile: off the free lists
+ * and the free count, allocated to no one; then it is listed again, after
+ * the blocks whose pages are resident (it is taken last). */
+static void releases_outside_the_zone_lock(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 64 * MiB, &lim_4g);
+	struct page *p, *q;
+	unsigned long before;
+
+	ASSERT(fr);
+	seen_release.z = &fr->node.zones[ZONE_DMA32];
+	seen_release.calls = 0;
+	ASSERT((p = alloc_pages(GFP_KERNEL, MAX_ORDER - 1)));
+	before = seen_release.z->free_pages;
+	port_host_release_hook = note_release_state;
+	__free_pages(p, MAX_ORDER - 1);
+	port_host_release_hook = NULL;
+	EXPECT_EQ(seen_release.calls, 1);
+	EXPECT(!seen_release.lock_held);
+	EXPECT(!seen_release.listed);
+	EXPECT(!seen_release.allocated);
+	EXPECT_EQ(seen_release.free_pages, before);
+	/* listed again, at the end of its list */
+	EXPECT_EQ(seen_release.z->free_pages, before + MAX_ORDER_NR_PAGES);
+	EXPECT(PageBuddy(p) && page_order(p) == MAX_ORDER - 1);
+	EXPECT_EQ(seen_release.z->releasing_n, 0);
+	EXPECT(list_entry(seen_release.z->free_area[MAX_ORDER - 1].free_list.prev, struct page, lru) == p);
+	q = alloc_pages(GFP_KERNEL, MAX_ORDER - 1);
+	EXPECT(q && q != p);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	__free_pages(q, MAX_ORDER - 1);
+	fakeram_done(fr);
+}
+
 KTEST_SUITE(buddy,
 	KTEST_CASE(model_random_alloc_free),
 	KTEST_CASE(pages_grouped_by_use),
@@ -2781,4 +2836,5 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(high_order_frees_are_released),
 	KTEST_CASE(contig_runs_take_the_lowest_fit),
 	KTEST_CASE(kept_big_blocks_exact),
-	KTEST_CASE(kept_neighbours_released_in_one_call));
+	KTEST_CASE(kept_neighbours_released_in_one_call),
+	KTEST_CASE(releases_outside_the_zone_lock));
