@@ -282,7 +282,8 @@ static void isolate_for_release(struct zone *z, unsigned long pfn, unsigned int 
 	z->free_pages -= 1ul << order;
 	page->priv = order;
 	list_add_tail(&page->lru, &z->releasing);
-	z->releasing_n++;
+	/* (zone_unlock reads it without the lock) */
+	__atomic_store_n(&z->releasing_n, z->releasing_n + 1, __ATOMIC_RELAXED);
 }
 
 /* The bytes of z's pages in use (not on its lists). */
@@ -499,7 +500,7 @@ static __attribute__((noinline)) void release_isolated(struct zone *z)
 			unsigned long pfn = node_page_to_pfn(z->node, page), nr = 1ul << page->priv;
 
 			list_move_tail(&page->lru, &mine);
-			z->releasing_n--;
+			__atomic_store_n(&z->releasing_n, z->releasing_n - 1, __ATOMIC_RELAXED);
 			if (n && r[n - 1].pfn + r[n - 1].nr == pfn) {
 				r[n - 1].nr += nr;
 			} else if (n && pfn + nr == r[n - 1].pfn) {
