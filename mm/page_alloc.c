@@ -261,11 +261,6 @@ static void release_pages(unsigned long pfn, unsigned long nr)
 	port_release_free_block(phys_to_virt(PFN_PHYS(pfn)), nr << PAGE_SHIFT);
 }
 
-static void release_block(unsigned long pfn, unsigned int order)
-{
-	release_pages(pfn, 1ul << order);
-}
-
 #ifdef HOST
 static bool del_from_free_area(struct zone *z, struct page *page, unsigned int order);
 
@@ -389,7 +384,7 @@ static void release_list(struct zone *z, struct list_head *list, unsigned int or
 	struct list_head *pos;
 
 	list_for_each(pos, list)
-		release_block(node_page_to_pfn(z->node, list_entry(pos, struct page, lru)), order);
+		release_pages(node_page_to_pfn(z->node, list_entry(pos, struct page, lru)), 1ul << order);
 }
 
 /* The head of the free (on a free list or a per-hart list) or allocated
@@ -535,15 +530,23 @@ static __attribute__((noinline)) void release_isolated(struct zone *z)
 }
 #endif
 
-/* Drop z's lock (taken with spin_lock_irqsave); on a host port, then give
- * the port the blocks isolated for it meanwhile. */
-static inline void zone_unlock_irqrestore(struct zone *z, unsigned long flags)
+/* Just after z's lock is dropped: on a host port, give the port the
+ * blocks isolated for it meanwhile. */
+static inline void release_pending(struct zone *z)
 {
-	spin_unlock_irqrestore(&z->lock, flags);
 #ifdef HOST
 	if (unlikely(__atomic_load_n(&z->releasing_n, __ATOMIC_RELAXED)))
 		release_isolated(z);
+#else
+	(void)z;
 #endif
+}
+
+/* Drop z's lock, taken with spin_lock_irqsave (release_pending). */
+static inline void zone_unlock_irqrestore(struct zone *z, unsigned long flags)
+{
+	spin_unlock_irqrestore(&z->lock, flags);
+	release_pending(z);
 }
 
 /* The same for z's lock taken with spin_lock (the per-hart lists' paths,
@@ -551,10 +554,7 @@ static inline void zone_unlock_irqrestore(struct zone *z, unsigned long flags)
 static inline void zone_unlock(struct zone *z)
 {
 	spin_unlock(&z->lock);
-#ifdef HOST
-	if (unlikely(__atomic_load_n(&z->releasing_n, __ATOMIC_RELAXED)))
-		release_isolated(z);
-#endif
+	release_pending(z);
 }
 
 /* Split the 2^high block at page down to 2^low, listing the upper halves;
@@ -2168,8 +2168,8 @@ static unsigned long lowest_free_run(const struct zone *z, unsigned long k, unsi
 
 	for (unsigned long pfn = ALIGN_UP(z->zone_start_pfn, MAX_ORDER_NR_PAGES);
 	     pfn + MAX_ORDER_NR_PAGES <= end;) {
-		unsigned long rel = pfn - node->section_base_pfn, cand;
-		u32 bits = node->free_max[rel >> PFN_SECTION_SHIFT] >> ((rel >> (MAX_ORDER - 1)) & 31);
+		u32 bits = free_max_bits(node, pfn);
+		unsigned long cand;
 
 		if (!(bits & 1)) { /* not free: on to the next free block */
 			start = ~0ul;

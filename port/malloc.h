@@ -44,10 +44,11 @@ extern __thread bool hart_fork_holder __attribute__((tls_model("initial-exec")))
 /* Lease the calling thread a slot (it has none); returns it. */
 struct hart_slot *hart_lease(void);
 
-/* Enter mm/ on @slot, this thread's leased slot (hart_mine, or
- * hart_lease's result when it was NULL); returns it. */
+/* Wait while a fork has marked @slot (fork_wait). */
 void hart_wait_fork(struct hart_slot *slot);
 
+/* Enter mm/ on @slot, this thread's leased slot (hart_mine, or
+ * hart_lease's result when it was NULL); returns it. */
 static inline struct hart_slot *hart_enter(struct hart_slot *slot)
 {
 	if (unlikely(hart_fork_holder))

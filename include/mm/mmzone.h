@@ -102,11 +102,12 @@ struct zone {
 	bool putting_back;  /* released blocks going back on the lists */
 	bool absorbed_kept; /* and one merged with a kept block */
 #endif
-} __aligned(128);
+} __aligned(128); /* a power-of-two size: &zones[i] is a shift, not a multiply */
 #ifdef HOST
+/* A kept block's entry, pfn << 4 | order. */
 #define KEPT_PFN(e) ((e) >> 4)
 #define KEPT_ORDER(e) ((unsigned int)((e) & 0xf))
-#endif /* a power-of-two size: &zones[i] is a shift, not a multiply */
+#endif
 #ifndef HOST
 _Static_assert(sizeof(struct zone) == 512, "the kernel's struct zone stays 512 bytes");
 #endif
@@ -253,13 +254,20 @@ static inline unsigned long node_page_to_pfn(const struct pglist_data *node,
 	       sizeof(struct page);
 }
 
-/* Is the max-order block at @pfn (inside the node's sections) marked
- * free in the node's free_max map? */
-static inline bool free_max_at(const struct pglist_data *node, unsigned long pfn)
+/* The free_max map's bits from the max-order block at @pfn (inside the
+ * node's sections) to its section's last: bit i, the i-th block from it
+ * is a listed free block. */
+static inline u32 free_max_bits(const struct pglist_data *node, unsigned long pfn)
 {
 	unsigned long rel = pfn - node->section_base_pfn;
 
-	return node->free_max[rel >> PFN_SECTION_SHIFT] >> ((rel >> (MAX_ORDER - 1)) & 31) & 1;
+	return node->free_max[rel >> PFN_SECTION_SHIFT] >> ((rel >> (MAX_ORDER - 1)) & 31);
+}
+
+/* Is the max-order block at @pfn marked free in the free_max map? */
+static inline bool free_max_at(const struct pglist_data *node, unsigned long pfn)
+{
+	return free_max_bits(node, pfn) & 1;
 }
 
 /* virt_to_page on a node, inline for the hot kfree paths. */
