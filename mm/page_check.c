@@ -281,12 +281,19 @@ static void check_free_max(struct check *c)
 static void check_kept(struct check *c)
 {
 	const struct zone *z = c->z;
+	unsigned long bytes = 0;
 
-	for (unsigned int i = 0; i < ZONE_KEPT && z->kept[i]; i++) {
+	for (unsigned int i = 0; i < ZONE_KEPT; i++) {
 		unsigned long pfn = KEPT_PFN(z->kept[i]);
 		unsigned int order = KEPT_ORDER(z->kept[i]);
 		const struct page *page;
 
+		if (i >= z->kept_n) {
+			if (z->kept[i])
+				problem(c, 0, "the kept big blocks are not their count (kept_n) of entries");
+			continue;
+		}
+		bytes += PAGE_SIZE << order;
 		if (order < PORT_RELEASE_MIN_ORDER || order >= MAX_ORDER || !pfn_in_zone(z, pfn) ||
 		    !node_pfn_valid(c->node, pfn)) {
 			problem(c, pfn, "a kept big block's entry names no block of the zone");
@@ -299,14 +306,6 @@ static void check_kept(struct check *c)
 		for (unsigned int j = 0; j < i; j++)
 			if (z->kept[j] == z->kept[i])
 				problem(c, pfn, "a big block kept twice");
-	}
-	unsigned long bytes = 0;
-
-	for (unsigned int i = 0; i < ZONE_KEPT; i++) {
-		if (i < z->kept_n)
-			bytes += PAGE_SIZE << KEPT_ORDER(z->kept[i]);
-		if ((i < z->kept_n) != (z->kept[i] != 0))
-			problem(c, 0, "the kept big blocks are not their count (kept_n) of entries");
 	}
 	if (z->kept_n > ZONE_KEPT || bytes != z->kept_bytes)
 		problem(c, 0, "the kept big blocks' count or bytes do not match their entries");

@@ -2697,12 +2697,19 @@ static void kept_big_blocks_exact(struct ktest *t)
 	EXPECT_EQ(z->kept[1], node_page_to_pfn(&fr->node, p[2]) << 4 | (MAX_ORDER - 1));
 	EXPECT_EQ(z->kept[2], 0);
 	EXPECT_EQ(node_check(&fr->node), 0);
-	/* damage: an entry naming an allocated block, one kept twice */
+	/* damage, each alone (count and bytes kept right): an entry naming an
+	 * allocated block, one kept twice; then an entry past the count */
 	ASSERT((q = alloc_pages(GFP_KERNEL, MAX_ORDER - 1)));
 	EXPECT(q == p[3]);
+	EXPECT_EQ(z->kept_n, 1);
+	z->kept_n = 2;
+	z->kept_bytes += PAGE_SIZE << (MAX_ORDER - 1);
 	z->kept[1] = node_page_to_pfn(&fr->node, q) << 4 | (MAX_ORDER - 1);
 	EXPECT(node_check(&fr->node) > 0);
 	z->kept[1] = z->kept[0];
+	EXPECT(node_check(&fr->node) > 0);
+	z->kept_n = 1;
+	z->kept_bytes -= PAGE_SIZE << (MAX_ORDER - 1);
 	EXPECT(node_check(&fr->node) > 0);
 	z->kept[1] = 0;
 	EXPECT_EQ(node_check(&fr->node), 0);
