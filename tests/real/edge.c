@@ -1324,6 +1324,16 @@ static void zeroing_leaves_fresh_ram(void)
 	      plain);
 }
 
+/* The next number of the xorshift64 sequence @s (Marsaglia's 13, 7, 17):
+ * the loops' sizes and slots, the same from run to run. */
+static unsigned long long xorshift(unsigned long long *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
 /* "malloc-edge mix": 4096 slots taken and freed at random, 2% of the
  * blocks of up to 1 MiB, the others of up to 600 bytes, every byte
  * written. Prints "mix: live_kb=L peak_kb=P" on standard error: the most
@@ -1341,7 +1351,7 @@ static int mix_child(void)
 	for (long i = 0; i < 600000; i++) {
 		unsigned int k, r;
 
-		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		xorshift(&s);
 		k = (unsigned int)(s % SLOTS);
 		r = (unsigned int)(s >> 32) % 1000;
 		if (slot[k]) {
@@ -1986,7 +1996,7 @@ static int bigmix_child(void)
 		unsigned char *p;
 		size_t n;
 
-		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		xorshift(&s);
 		k = (unsigned int)(s % SLOTS);
 		r = (unsigned int)(s >> 32) % 3;
 		if (slot[k] && r == 0) {
@@ -1994,7 +2004,7 @@ static int bigmix_child(void)
 			slot[k] = NULL;
 			continue;
 		}
-		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		xorshift(&s);
 		bits = (unsigned int)(s % 24);
 		n = 1 + ((s >> 8) & ((2ul << bits) - 1));
 		if (n > 9000000)
@@ -2036,10 +2046,10 @@ static int bigcycle_child(long rounds)
 		unsigned int k;
 		size_t n;
 
-		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		xorshift(&s);
 		k = (unsigned int)(s % SLOTS);
 		free(slot[k]);
-		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		xorshift(&s);
 		/* 1 to 64 MiB, each power of two alike */
 		n = (1ul << (20 + s % 6)) + ((s >> 8) & ((1ul << (20 + s % 6)) - 1));
 		slot[k] = malloc(n);
@@ -2071,7 +2081,7 @@ static void *bigthreads_worker(void *arg)
 		unsigned int k;
 		size_t n;
 
-		s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+		xorshift(&s);
 		k = (unsigned int)(s % 8);
 		if (slot[k] && slot[k][0] != (unsigned char)(uintptr_t)arg)
 			return (void *)1;
