@@ -55,13 +55,14 @@ static void devicetree_init(unsigned long dtb_phys)
 		dt_panic_unusable(dtb_phys, rc, boot_dt.error);
 }
 
-/* RAM cut to mem= when it is given; the kernel image is reserved; so are
- * the DT's own ranges (dt_parse). Then the dynamic /reserved-memory nodes
+/* RAM cut to mem= when it is given; the kernel image is reserved, and the
+ * null page when RAM starts at 0; so are the DT's own ranges (dt_parse). Then the dynamic /reserved-memory nodes
  * get their ranges, around all of those (drivers/dt_memblock.c). */
 static void memory_map_init(void)
 {
 	dt_apply_mem_limit(&boot_dt, (u64)(uintptr_t)_start, (u64)(uintptr_t)_end);
 	dt_reserve_kernel(&boot_dt, (u64)(uintptr_t)_start, (u64)(_end - _start));
+	dt_reserve_null_page(&boot_dt);
 	dt_place_dynamic(&boot_dt);
 	dt_print_memmap(&boot_dt);
 }

@@ -1160,3 +1160,16 @@ void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size)
 		panic("cannot record the kernel's memory [mem 0x%016llx+%#llx]: %s",
 		      (unsigned long long)base, (unsigned long long)size, fdt_strerror(rc));
 }
+
+void dt_reserve_null_page(struct dt_info *info)
+{
+	int rc;
+
+	if (!info->nr_ram || info->ram[0].base != 0)
+		return;
+	rc = dt_add_reserved(info, 0, PAGE_SIZE, "null page", true);
+	if (rc) /* a parsed tree leaves it a slot */
+		panic("cannot record the null page: %s", fdt_strerror(rc));
+	kprintf("memory: RAM starts at address 0, whose kernel address is NULL: its first page is "
+		"reserved, never allocated or mapped\n");
+}

@@ -10,8 +10,9 @@
  *   console_select       the console UART, or why not, and the one a
  *                          console= among the bootargs moves to;
  *   dt_reserve_kernel,   the memory map ("Early memory node ranges",
- *   dt_place_dynamic,      "Reserved memory:"), with the ranges given to
- *   dt_print_memmap        dynamic /reserved-memory nodes;
+ *   dt_reserve_null_page,  "Reserved memory:"), with the ranges given to
+ *   dt_place_dynamic,      dynamic /reserved-memory nodes, and the null
+ *   dt_print_memmap        page when RAM starts at 0;
  *   memblock_from_dt,    the checks that stop the boot, the zones
  *   node_layout,           ("Zone ranges:") with spanned and present
  *   node_plan_boot_data,   pages, laid out from the ranges alone, and
@@ -625,6 +626,7 @@ static void show_memory_map(struct dt_info *dt, const struct kernel_image *k)
 	kprintf("kernel: [mem 0x%016llx-0x%016llx] (%s%s)\n", (unsigned long long)k->base,
 		(unsigned long long)(k->base + k->size - 1), k->placed, k->source);
 	dt_reserve_kernel(dt, k->base, k->size);
+	dt_reserve_null_page(dt);
 	warnings += dt_place_dynamic(dt);
 	dt_print_memmap(dt);
 }

@@ -14,10 +14,10 @@
 #define DT_MAX_RAM 32
 /* Reserved ranges the tree itself may have (mem-reserve entries plus the
  * ranges of /reserved-memory children, the firmware's included). The table
- * holds DT_RESERVED_OWN more: the dtb, the initrd and the kernel image
- * always have their slots, however many the tree brings. */
+ * holds DT_RESERVED_OWN more: the dtb, the initrd, the kernel image and the
+ * null page always have their slots, however many the tree brings. */
 #define DT_MAX_RESERVED 48
-#define DT_RESERVED_OWN 3
+#define DT_RESERVED_OWN 4
 /* Dynamic /reserved-memory children (size, no reg) the tree may have: each
  * has a slot of its own in the reserved table for the range it is given. */
 #define DT_MAX_DYNAMIC 16
@@ -41,7 +41,8 @@ struct dt_range {
 };
 
 /* A reserved physical range and why. The reason is the /reserved-memory
- * child's node name, or one of "memreserve", "kernel", "dtb", "initrd". */
+ * child's node name, or one of "memreserve", "kernel", "dtb", "initrd",
+ * "null page". */
 struct dt_reserved {
 	u64 base;
 	u64 size;
@@ -239,6 +240,18 @@ void dt_panic_unusable(u64 dtb_phys, int err, const char *detail) __noreturn;
 
 /* Add the kernel image [@base, @base + @size) as the reserved range "kernel". */
 void dt_reserve_kernel(struct dt_info *info, u64 base, u64 size);
+
+/*
+ * When @info's RAM starts at physical address 0 (T-Head TH1520, Sophgo
+ * SG2042, Canaan K230), add its first page as the no-map range "null page",
+ * with one line saying why: the direct map is the identity
+ * (include/mm/pgtable.h), so that page's kernel address is NULL. Never
+ * allocated, it cannot hand out a page, slab object or SLOB block that reads
+ * as a failed allocation; never mapped, a NULL dereference faults instead of
+ * reaching RAM. Call it with dt_reserve_kernel, before dt_place_dynamic.
+ * Nothing on a tree whose RAM starts above 0.
+ */
+void dt_reserve_null_page(struct dt_info *info);
 
 /* ---- drivers/dt_memblock.c: the map into memblock ---- */
 struct memblock;

@@ -1063,9 +1063,9 @@ static void error_too_many_ranges(struct ktest *t)
 
 /*
  * DT_MAX_RESERVED ranges of the tree (mmode_resv0 and r1..r47), an initrd
- * and the dtb: accepted, and the kernel still has its slot; that fills the
- * table. Before the tree's limit left them slots, the kernel found the
- * table full at boot.
+ * and the dtb: accepted, and the kernel and the null page (a tree with RAM
+ * from 0) still have their slots; that fills the table. Before the tree's
+ * limit left them slots, the kernel found the table full at boot.
  */
 static void reserved_slots_left_for_kernel(struct ktest *t)
 {
@@ -1077,6 +1077,7 @@ static void reserved_slots_left_for_kernel(struct ktest *t)
 	EXPECT(info.has_initrd);
 	EXPECT_EQ(info.nr_reserved, DT_MAX_RESERVED + 2);
 	EXPECT_EQ(dt_add_reserved(&info, 0x80200000, 0x200000, "kernel", false), 0);
+	EXPECT_EQ(dt_add_reserved(&info, 0, PAGE_SIZE, "null page", true), 0);
 	/* the dynamic nodes' slots stay free: the tree has none */
 	EXPECT_EQ(info.nr_reserved, DT_MAX_RESERVED + DT_RESERVED_OWN);
 	EXPECT_STREQ(info.error, "");

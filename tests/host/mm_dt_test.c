@@ -55,6 +55,8 @@ static struct fakeram *fixture_memblock(const char *name, u64 dtb_phys)
 	if (!err)
 		err = dt_add_reserved(&info, KERNEL_BASE, KERNEL_SIZE, "kernel", false);
 	if (!err)
+		dt_reserve_null_page(&info);
+	if (!err)
 		dt_place_dynamic(&info); /* reads alloc-ranges from the blob */
 	fr_capture_end(&cap, out, sizeof(out));
 	free(blob);
@@ -545,6 +547,53 @@ static void dt_nomap_halfpage(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* The reserved range of @info named "null page", or NULL. */
+static const struct dt_reserved *null_page_range(void)
+{
+	for (int i = 0; i < info.nr_reserved; i++)
+		if (strcmp(info.reserved[i].reason, "null page") == 0)
+			return &info.reserved[i];
+	return NULL;
+}
+
+/*
+ * RAM from address 0 (tests/dts/ram-at-0.dts): its first page is the no-map
+ * range "null page", the page whose kernel address the identity direct map
+ * makes NULL: reserved in the node, and never handed out however much is
+ * taken. RAM from 0x80000000 (virt) gets no such range.
+ */
+static void dt_ram_at_0_reserves_the_null_page(struct ktest *t)
+{
+	struct fakeram *fr = node_from_fixture("ram-at-0", 0x0fe00000, &lim_4g);
+	const struct dt_reserved *r = null_page_range();
+	unsigned long free = 0, taken = 0, pfn0 = 0;
+	struct page *p;
+
+	ASSERT(fr);
+	ASSERT(r);
+	EXPECT_EQ(r->base, 0);
+	EXPECT_EQ(r->size, PAGE_SIZE);
+	EXPECT(r->nomap);
+	EXPECT_EQ(fr->mb.nomap.cnt, 1);
+	EXPECT_EQ(fr->mb.nomap.regions[0].base, 0);
+	EXPECT(PageReserved(pfn_to_page(0)));
+	EXPECT(!PageReserved(pfn_to_page(1)));
+	free = node_free_pages_count(&fr->node);
+	while ((p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0)) != NULL) {
+		pfn0 += page_to_pfn(p) == 0;
+		taken++;
+	}
+	EXPECT_EQ(pfn0, 0);
+	EXPECT(taken > free - free / 64); /* all but what the watermarks keep */
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+
+	fr = node_from_fixture("virt", 0x9fe00000, &lim_4g);
+	ASSERT(fr);
+	EXPECT(!null_page_range());
+	fakeram_done(fr);
+}
+
 static void dt_oddbanks(struct ktest *t)
 {
 	/* The top bank [0x180000800, 0x181000800) starts and ends mid-page:
@@ -675,6 +724,7 @@ KTEST_SUITE(mm_dt,
 	KTEST_CASE(dt_initrd_memreserve_released),
 	KTEST_CASE(dt_unaligned_end),
 	KTEST_CASE(dt_nomap_halfpage),
+	KTEST_CASE(dt_ram_at_0_reserves_the_null_page),
 	KTEST_CASE(dt_oddbanks),
 	KTEST_CASE(dt_frag_falls_back_to_sections),
 	KTEST_CASE(dt_nearfull_panic_names_the_allocation),

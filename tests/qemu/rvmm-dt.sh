@@ -550,13 +550,16 @@ check_log jh7100-beaglev-starlight jh7100-beaglev-starlight-facts \
 # ==== other boards' trees from Linux (reduced to the nodes rvmm reads) ========
 
 # Lichee Pi 4A (T-Head TH1520): RAM from address 0. Every address reads
-# 0x%016llx, the one at 0 too (C's %#018llx gave 000000000000000000).
+# 0x%016llx, the one at 0 too (C's %#018llx gave 000000000000000000). The
+# page at 0 (NULL in the identity direct map) is reserved no-map, one line
+# saying why.
 dt th1520-lichee-pi-4a $KAT --dtb-at 0xbfe00000 "$BOARDS/th1520-lichee-pi-4a.dtb"
 {
 	cat <<'EOF2'
 Early memory node ranges
   node   0: [mem 0x0000000000000000-0x00000001ffffffff]
 Reserved memory:
+  [mem 0x0000000000000000-0x0000000000000fff] null page (no-map)
   [mem 0x0000000080200000-0x00000000803fffff] kernel
 EOF2
 	dtb_line "$BOARDS/th1520-lichee-pi-4a.dtb" 0xbfe00000
@@ -568,6 +571,7 @@ Zone ranges:
 EOF2
 } | map_is th1520-lichee-pi-4a
 check_log th1520-lichee-pi-4a th1520-lichee-pi-4a-facts \
+	"^memory: RAM starts at address 0, whose kernel address is NULL: its first page is reserved, never allocated or mapped$" \
 	"^console: serial@ffe7014000 \(snps,dw-apb-uart at 0xffe7014000\), named by stdout-path \"serial0\", an alias$" \
 	"^timer: timer@ffdc000000, IPI: timer@ffdc000000 \(the devices OpenSBI drives them with\)$" \
 	"^time: timebase-frequency 3000000 Hz$" "^  DMA32    spanned 1048576, present 1048576 \(4096 MiB\)$" \
@@ -619,6 +623,7 @@ check kernel-place-ram-at-0 0 \
 dt kernel-place-ram-at-2g --kernel build/Image "$BOARDS/hifive-unleashed-a00-clint.dtb"
 check kernel-place-ram-at-2g 0 \
 	"^kernel: \[mem 0x0000000080200000-0x[0-9a-f]{16}\] \(where booti puts it: RAM base \+ 0x200000; size from build/Image\)$"
+no_log kernel-place-ram-at-2g kernel-place-ram-at-2g-no-null-page "null page"
 dt kernel-place-given --kernel-at 0x40000000 0x100000 --dtb-at 0xbfe00000 "$BOARDS/th1520-lichee-pi-4a.dtb"
 check kernel-place-given 0 "^kernel: \[mem 0x0000000040000000-0x00000000400fffff\] \(--kernel-at\)$"
 
