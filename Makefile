@@ -390,8 +390,9 @@ all: $(B)/rvmm-dt
 
 # make dt-sweep: rvmm-dt on every device tree Linux 6.1 ships (arch/*/boot/dts,
 # riscv first), its map checked against an independent reading
-# (scripts/dt-sweep.sh, docs/boards.md). Not part of make test: it needs Debian's linux-source-6.1
-# (140 MB), which it installs. The tool is the same sources built with clang's
+# (scripts/dt-sweep.sh, docs/boards.md); LINUX=6.12 for Debian's other Linux.
+# Not part of make test: it needs Debian's linux-source-$(LINUX) (140 to 150
+# MB), which it installs. The tool is the same sources built with clang's
 # ASan and UBSan in build/ds/, so that a bad read stops with a report.
 DSCC ?= clang
 DSCFLAGS := $(COMMON) -O1 -DHOST -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -406,10 +407,11 @@ $(B)/dt-sweep/rvmm-dt: $(DT_SWEEP_OBJS)
 	@mkdir -p $(dir $@)
 	$(call quiet,DSLD,$@)$(DSCC) -fsanitize=address,undefined $(DT_SWEEP_OBJS) -o $@
 
+LINUX ?= 6.1
 dt-sweep:
-	@scripts/install-deps.sh linux-source-6.1
+	@scripts/install-deps.sh linux-source-$(LINUX)
 	@$(MAKE) --no-print-directory $(B)/dt-sweep/rvmm-dt
-	@scripts/dt-sweep.sh
+	@LINUX=$(LINUX) scripts/dt-sweep.sh
 
 -include $(DT_SWEEP_OBJS:.o=.d)
 

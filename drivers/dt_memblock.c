@@ -366,13 +366,20 @@ static u64 free_page_bytes(const struct memblock *mb)
  * nor allocated, and said so. */
 static void leave_out_unmapped_ram(struct memblock *mb)
 {
-	u64 top = mb->memory.cnt ? mb->memory.regions[mb->memory.cnt - 1].base +
-					   mb->memory.regions[mb->memory.cnt - 1].size : 0;
-	u64 dropped = memblock_limit_memory(mb, SV39_LOW_END);
+	u64 bottom = ~0ull, top = 0, dropped;
 
+	for (int i = 0; i < mb->memory.cnt; i++) {
+		const struct memblock_region *r = &mb->memory.regions[i];
+
+		if (r->base + r->size > SV39_LOW_END) {
+			bottom = MIN(bottom, MAX(r->base, SV39_LOW_END));
+			top = r->base + r->size;
+		}
+	}
+	dropped = memblock_limit_memory(mb, SV39_LOW_END);
 	if (dropped)
 		kprintf("memblock: RAM above 256 GiB [mem 0x%016llx-0x%016llx] left out (%llu MiB): the direct map ends there\n",
-			(unsigned long long)SV39_LOW_END, (unsigned long long)top - 1,
+			(unsigned long long)bottom, (unsigned long long)top - 1,
 			(unsigned long long)dropped >> 20);
 }
 
@@ -386,6 +393,11 @@ void memblock_from_dt(struct memblock *mb, const struct dt_info *dt, u64 kernel_
 	if (rc)
 		panic("memblock: cannot record the device tree's memory map (error %d)", rc);
 	leave_out_unmapped_ram(mb);
+	if (!mb->memory.cnt)
+		panic("no RAM below 256 GiB, where the direct map ends: all of the device tree's RAM "
+		      "[mem 0x%016llx-0x%016llx] lies above it",
+		      (unsigned long long)dt->ram[0].base,
+		      (unsigned long long)(dt->ram[dt->nr_ram - 1].base + dt->ram[dt->nr_ram - 1].size - 1));
 	memblock_report_unusable(mb);
 	if (!kernel_in_ram(dt, kernel_start, kernel_end))
 		panic("the kernel image [mem 0x%016llx-0x%016llx] is not inside the RAM the device tree describes",

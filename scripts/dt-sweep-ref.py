@@ -12,7 +12,9 @@ devicetree specification and the rules docs/devicetree.md gives for rvmm:
   RAM       reg of every root child with device_type "memory" and status
             okay (absent, "okay" or "ok"), decoded with the root's
             #address-cells/#size-cells (defaults 2/1); zero-size entries
-            dropped; ranges that overlap or touch joined.
+            dropped; ranges that overlap or touch joined; with a mem=SIZE
+            among /chosen's bootargs, only the lowest SIZE bytes of them
+            (Linux's and rvmm's mem=).
   reserved  every mem-reserve entry of non-zero size ("memreserve"), and
             each reg entry of non-zero size of every okay child of
             /reserved-memory, decoded with that node's cells, named after
@@ -169,6 +171,38 @@ def mem(base, end):
     return "[mem 0x%016x-0x%016x]" % (base, end - 1)
 
 
+def mem_limit(root):
+    """The bytes a mem=SIZE among /chosen's bootargs keeps (the last one
+    wins, as in Linux; SIZE decimal or 0x hex with K, M or G, rounded down
+    to a page), or None."""
+    chosen = root.child("chosen")
+    args = chosen.props.get("bootargs", b"") if chosen is not None else b""
+    limit = None
+    for word in args.split(b"\0", 1)[0].decode("latin-1").split():
+        if not word.startswith("mem="):
+            continue
+        v = word[4:]
+        shift = {"k": 10, "m": 20, "g": 30}.get(v[-1:].lower(), 0)
+        try:
+            n = int(v[:-1] if shift else v, 0) << shift
+        except ValueError:
+            continue
+        if n >= 4096:
+            limit = n & ~4095
+    return limit
+
+
+def cut_to(ram, limit):
+    """@ram (joined) less everything above its lowest @limit bytes."""
+    out = []
+    for base, end in ram:
+        if limit <= 0:
+            break
+        out.append([base, min(end, base + limit)])
+        limit -= out[-1][1] - base
+    return out
+
+
 PAGE = 4096
 DYNAMIC_ALIGN = 64          # Linux's SMP_CACHE_BYTES on RISC-V
 CMA_ALIGN = 2 << 20         # CMA_MIN_ALIGNMENT_BYTES: one pageblock
@@ -296,6 +330,9 @@ def reading(path, out_path=None):
     for c in root.children:
         if c.string_is("device_type", "memory") and c.okay():
             ram += [(b, b + s) for b, s in reg_entries(c, ac, sc) if s]
+    limit = mem_limit(root)
+    if limit is not None:
+        ram = [tuple(r) for r in cut_to(join(ram), limit)]
     reserved, notes, dynamic, nomap = [], [], [], []
     reserved += [(a, a + s, "memreserve") for a, s in rsv if s]
     resmem = root.child("reserved-memory")

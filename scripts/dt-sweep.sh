@@ -2,11 +2,12 @@
 # dt-sweep.sh - rvmm's device tree reading against every device tree Linux
 # ships (make dt-sweep; docs/boards.md, "Every tree Linux ships").
 #
-#   scripts/dt-sweep.sh [ARCH...]   (default: every arch with trees in Linux 6.1)
+#   scripts/dt-sweep.sh [ARCH...]   (default: every arch with trees in Linux)
 #
-# From Debian's linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz, or
-# $LINUX_SOURCE) it extracts arch/*/boot/dts and the headers they include
-# into build/dt-sweep/src, compiles every arch/ARCH/boot/dts/**/*.dts as
+# From Debian's linux-source-$LINUX (LINUX=6.1 by default; 6.12 is Debian's
+# other one: /usr/src/linux-source-$LINUX.tar.xz, or $LINUX_SOURCE) it
+# extracts arch/*/boot/dts and the headers they include into
+# build/dt-sweep/linux-$LINUX/src, compiles every arch/ARCH/boot/dts/**/*.dts as
 # Linux does (cpp -nostdinc -I include -I arch/ARCH/boot/dts
 # -I scripts/dtc/include-prefixes -undef -D__DTS__ -x assembler-with-cpp,
 # then dtc -I dts -O dtb; a tree dtc rejects is counted and skipped), and runs
@@ -28,22 +29,25 @@
 # (NAME+ram), and judged the same way, so that its /reserved-memory and
 # mem-reserve entries are read and compared too.
 # The map compared: "Early memory node ranges" as printed, and the
-# "Reserved memory:" lines as a set, less the three that are rvmm's own
+# "Reserved memory:" lines as a set, less the four that are rvmm's own
 # (the dtb at its "dtb: at" address, the kernel and the initrd as rvmm-dt
-# names them).
+# names them, and the null page of RAM from address 0).
 #
-# Output: build/dt-sweep/results.txt (one line per tree: ARCH/PATH, status,
-# reason), each tree's files beside its blob under build/dt-sweep/dtb/ARCH/
+# Output: build/dt-sweep/linux-$LINUX/results.txt (one line per tree:
+# ARCH/PATH, status, reason), each tree's files beside its blob under
+# build/dt-sweep/linux-$LINUX/dtb/ARCH/
 # (NAME.out and NAME.stderr from rvmm-dt, NAME.ref from the reference,
 # NAME.diff where they differ), and a summary on stdout.
 # Exit status 1 when a tree failed.
 set -eu
 cd "$(dirname "$0")/.."
-OUT=build/dt-sweep
-TOOL=$OUT/rvmm-dt
+LINUX=${LINUX:-6.1}
+export LINUX # (the --compile and --check runs below)
+OUT=build/dt-sweep/linux-$LINUX
+TOOL=build/dt-sweep/rvmm-dt
 REF=scripts/dt-sweep-ref.py
-TARBALL=${LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
-TOP=linux-source-6.1
+TARBALL=${LINUX_SOURCE:-/usr/src/linux-source-$LINUX.tar.xz}
+TOP=linux-source-$LINUX
 SRC=$OUT/src/$TOP
 
 # ---- one tree at a time (run through xargs -P2) -----------------------------
@@ -89,6 +93,7 @@ rvmm_map() {
 		if ($0 == kernel && !k++) next
 		if ($0 == initrd && !i++) next
 		if (dtb != "" && index($0, dtb) == 1 && $NF == "dtb" && !d++) next
+		if ($0 == "  [mem 0x0000000000000000-0x0000000000000fff] null page (no-map)") next
 		print | "LC_ALL=C sort"; next
 	}
 	{ part = 0 }
@@ -227,7 +232,7 @@ esac
 # riscv first, then the others (arm64 and arm hold most trees)
 ARCHS=${*:-riscv arm64 arm arc microblaze mips nios2 openrisc powerpc sh xtensa}
 if [ ! -f "$TARBALL" ]; then
-	echo "dt-sweep: $TARBALL missing: install Debian's linux-source-6.1 (make dt-sweep does)" >&2
+	echo "dt-sweep: $TARBALL missing: install Debian's linux-source-$LINUX (make dt-sweep LINUX=$LINUX does)" >&2
 	exit 2
 fi
 if [ ! -x "$TOOL" ]; then

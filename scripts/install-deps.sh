@@ -6,7 +6,7 @@
 #   scripts/install-deps.sh [PACKAGE...]
 #
 # PACKAGEs are what one target needs on top of the list below (make dt-sweep:
-# linux-source-6.1, Linux's device tree sources).
+# linux-source-6.1 or -6.12, Linux's device tree sources).
 set -e
 
 PACKAGES="make gcc libc6-dev gcc-riscv64-unknown-elf qemu-system-misc opensbi u-boot-qemu

@@ -102,6 +102,12 @@ for f in tests/dts/*.dts; do
 		check "rvmm-dt-$n" 1 \
 			"^Kernel panic: the kernel image \[mem 0x0000000080300000-0x[0-9a-f]{16}\] is not inside the RAM the device tree describes$"
 		;;
+	ram-all-above-256g) # no RAM the direct map reaches: refused naming that
+		check "rvmm-dt-$n" 1 \
+			"^memblock: RAM above 256 GiB \[mem 0x0000010000000000-0x00000101ffffffff\] left out \(8192 MiB\): the direct map ends there$" \
+			"^Kernel panic: no RAM below 256 GiB, where the direct map ends: all of the device tree's RAM \[mem 0x0000010000000000-0x00000101ffffffff\] lies above it$" \
+			"^rvmm-dt: rvmm would not boot with this device tree$"
+		;;
 	frag) # one flat array of struct pages does not fit: one per section does
 		check "rvmm-dt-$n" 0 \
 			"^memmap: 131072 struct pages of 32 bytes \(4096K\), 4 section\(s\) of 128 MiB, an array per section$" \
