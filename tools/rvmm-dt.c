@@ -49,6 +49,7 @@
 #define DEFAULT_TIMEBASE_HZ 10000000u  /* what rvmm assumes without one */
 #define IMAGE_HEADER_SIZE 64
 #define MAX_DTB_FILE (64 * MiB)
+#define MAX_MEMORY_BANKS 8             /* --memory options */
 
 struct options {
 	const char *dtb_file;
@@ -58,6 +59,9 @@ struct options {
 	u64 kernel_base, kernel_size;
 	u64 boot_hart;
 	const char *param[3]; /* a kernel parameter word given, by its slot in kernel_params[] */
+	struct dt_range memory[MAX_MEMORY_BANKS]; /* --memory, in the order given */
+	int nr_memory;
+	const char *save_dtb; /* --save-dtb FILE, or NULL */
 };
 
 /* The kernel parameters this tool acts on, from the tree's bootargs or its
@@ -133,6 +137,12 @@ static void print_help(void)
 	     "                         size of rvmm.elf beside this program, else 2 MiB)\n"
 	     "  --kernel FILE          take the size (and text_offset) from this rvmm.elf or Image\n"
 	     "  --boot-hart N          the hart that boots rvmm (default: the first usable one)\n"
+	     "  --memory ADDR SIZE     RAM as the boot loader reports it: the tree's memory nodes\n"
+	     "                         are replaced by one node with this range (repeat it for\n"
+	     "                         more banks), as U-Boot writes /memory on boards whose\n"
+	     "                         tree has none (Allwinner D1, Sophgo SG2042)\n"
+	     "  --save-dtb FILE        write the tree read (with --memory's node) to FILE, for\n"
+	     "                         dtc -I dtb or QEMU's -dtb\n"
 	     "  zone_dma_limit=ADDR    as the kernel parameter (overrides the tree's bootargs)\n"
 	     "  mem=SIZE               as the kernel parameter: only the lowest SIZE bytes of RAM\n"
 	     "                         (overrides the tree's bootargs)\n"
@@ -180,6 +190,20 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->kernel_file = next_arg(argc, argv, &i);
 			if (!o->kernel_file)
 				usage_error("--kernel needs a file");
+		} else if (strcmp(a, "--memory") == 0) {
+			struct dt_range *m = &o->memory[o->nr_memory];
+
+			if (o->nr_memory == MAX_MEMORY_BANKS)
+				usage_error("--memory: at most %d banks", MAX_MEMORY_BANKS);
+			m->base = parse_number(a, next_arg(argc, argv, &i));
+			m->size = parse_number(a, next_arg(argc, argv, &i));
+			if (m->size == 0 || m->base + m->size <= m->base)
+				usage_error("--memory: the size must be above 0 and the range must not wrap");
+			o->nr_memory++;
+		} else if (strcmp(a, "--save-dtb") == 0) {
+			o->save_dtb = next_arg(argc, argv, &i);
+			if (!o->save_dtb)
+				usage_error("--save-dtb needs a file");
 		} else if (strcmp(a, "--boot-hart") == 0) {
 			o->boot_hart = parse_number(a, next_arg(argc, argv, &i));
 			o->boot_hart_given = true;
@@ -402,6 +426,9 @@ static void parse_tree(const struct options *o, const u8 *blob, struct dt_info *
 	if (rc) {
 		if (!o->dtb_at_given)
 			kprintf("dtb: at an address the firmware chooses (--dtb-at ADDR): 0 below\n");
+		if (rc == -FDT_ERR_NOMEMORY)
+			kprintf("rvmm-dt: on boards whose tree has no RAM the boot loader writes /memory: "
+				"--memory ADDR SIZE stands for it\n");
 		dt_panic_unusable(o->dtb_at_given ? o->dtb_at : 0, rc, dt->error);
 	}
 	warnings += dt->nr_warnings;
@@ -439,6 +466,205 @@ static u8 *load_dtb(const char *path, size_t *size)
 	return blob;
 }
 
+/* ---- --memory: the memory node a boot loader writes ----------------------- */
+
+/* Structure block tokens (the devicetree specification, 5.4.1). */
+#define TOKEN_BEGIN_NODE 1u
+#define TOKEN_END_NODE 2u
+#define TOKEN_PROP 3u
+#define TOKEN_NOP 4u
+#define TOKEN_END 9u
+
+/* A growing output blob. */
+struct blob_out {
+	u8 *p;
+	size_t len, cap;
+};
+
+static void out_bytes(struct blob_out *b, const void *src, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			usage_error("out of memory");
+	}
+	memcpy(b->p + b->len, src, n);
+	b->len += n;
+}
+
+static void out_be32(struct blob_out *b, u32 v)
+{
+	u8 c[4] = { (u8)(v >> 24), (u8)(v >> 16), (u8)(v >> 8), (u8)v };
+
+	out_bytes(b, c, 4);
+}
+
+static void out_pad4(struct blob_out *b)
+{
+	static const u8 zero[4];
+
+	out_bytes(b, zero, (4 - b->len % 4) % 4);
+}
+
+/* @v as @cells big-endian cells; false when it does not fit them. */
+static bool out_cells(struct blob_out *b, u64 v, int cells)
+{
+	if (cells == 1 && v >> 32)
+		return false;
+	if (cells == 2)
+		out_be32(b, (u32)(v >> 32));
+	out_be32(b, (u32)v);
+	return true;
+}
+
+/* The structure-block offset of each root child whose device_type is
+ * "memory" (okay or not), into @offs; their number. */
+static int memory_nodes(const struct fdt *f, int *offs, int max)
+{
+	int n = 0;
+
+	for (int node = fdt_first_subnode(f, 0); node >= 0; node = fdt_next_subnode(f, node)) {
+		int len;
+		const char *v = fdt_getprop(f, node, "device_type", &len);
+
+		if (v && len == 7 && memcmp(v, "memory", 7) == 0) {
+			if (n == max)
+				usage_error("--memory: the tree has more than %d memory nodes", max);
+			offs[n++] = node;
+		}
+	}
+	return n;
+}
+
+/* The node the boot loader writes: memory@BASE with device_type and reg
+ * (@o's banks in the root's cells @ac/@sc); @strings_off is where
+ * "device_type\0reg\0" starts in the new strings block. */
+static void out_memory_node(struct blob_out *b, const struct options *o, int ac, int sc,
+			    u32 strings_off)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)o->memory[0].base);
+	out_be32(b, TOKEN_BEGIN_NODE);
+	out_bytes(b, name, strlen(name) + 1);
+	out_pad4(b);
+	out_be32(b, TOKEN_PROP);
+	out_be32(b, 7);
+	out_be32(b, strings_off);
+	out_bytes(b, "memory", 7);
+	out_pad4(b);
+	out_be32(b, TOKEN_PROP);
+	out_be32(b, (u32)(o->nr_memory * (ac + sc) * 4));
+	out_be32(b, strings_off + 12);
+	for (int i = 0; i < o->nr_memory; i++)
+		if (!out_cells(b, o->memory[i].base, ac) || !out_cells(b, o->memory[i].size, sc))
+			usage_error("--memory: [%#llx, +%#llx) does not fit the root's #address-cells %d / "
+				    "#size-cells %d", (unsigned long long)o->memory[i].base,
+				    (unsigned long long)o->memory[i].size, ac, sc);
+	out_be32(b, TOKEN_END_NODE);
+}
+
+/* The length of the token at @p (of @left bytes of the block). */
+static u32 token_length(const u8 *p, u32 left)
+{
+	switch (fdt32_ld(p)) {
+	case TOKEN_BEGIN_NODE: {
+		const u8 *nul = memchr(p + 4, 0, left - 4);
+
+		return (u32)ALIGN_UP((size_t)(nul - p) + 1, 4);
+	}
+	case TOKEN_PROP:
+		return 12 + (u32)ALIGN_UP(fdt32_ld(p + 4), 4u);
+	default:
+		return 4;
+	}
+}
+
+/*
+ * @blob with its memory nodes replaced by one holding @o's --memory banks,
+ * as a boot loader rewrites the tree it hands over (U-Boot's
+ * fdt_fixup_memory_banks): a new blob, malloc'ed, the header, mem-reserve
+ * block and strings copied, the structure block copied less the memory
+ * nodes, the new node last among the root's children. @blob is valid
+ * (fdt_open); the caller frees both.
+ */
+static u8 *with_memory(const u8 *blob, const struct options *o)
+{
+	struct fdt f;
+	int offs[DT_MAX_RAM], nr, ac, sc, depth = 0, skip_to = -1;
+	struct blob_out b = { 0 };
+	u32 off_rsv, off_struct, off_strings, strings_off, pos;
+	const u8 *rsv;
+
+	if (fdt_open(&f, blob, (size_t)fdt_header_totalsize(blob)) ||
+	    fdt_child_cells(&f, 0, &ac, &sc))
+		return NULL; /* dt_parse says why */
+	nr = memory_nodes(&f, offs, DT_MAX_RAM);
+	out_bytes(&b, blob, FDT_HEADER_SIZE);
+	off_rsv = (u32)b.len;
+	rsv = blob + f.off_rsvmap;
+	for (;; rsv += 16) { /* entries up to and with the all-zero one */
+		out_bytes(&b, rsv, 16);
+		if (fdt64_ld(rsv) == 0 && fdt64_ld(rsv + 8) == 0)
+			break;
+	}
+	off_struct = (u32)b.len;
+	strings_off = f.size_strings;
+	for (pos = 0; pos < f.size_struct;) {
+		const u8 *p = blob + f.off_struct + pos;
+		u32 tok = fdt32_ld(p), n = token_length(p, f.size_struct - pos);
+
+		if (tok == TOKEN_BEGIN_NODE) {
+			depth++;
+			for (int i = 0; i < nr && skip_to < 0; i++)
+				if (offs[i] == (int)pos)
+					skip_to = depth - 1;
+		} else if (tok == TOKEN_END_NODE) {
+			depth--;
+			if (depth == skip_to) {
+				skip_to = -1;
+				pos += n;
+				continue;
+			}
+			if (depth == 0 && skip_to < 0)
+				out_memory_node(&b, o, ac, sc, strings_off);
+		}
+		if (skip_to < 0)
+			out_bytes(&b, p, n);
+		pos += n;
+	}
+	off_strings = (u32)b.len;
+	out_bytes(&b, blob + f.off_strings, f.size_strings);
+	out_bytes(&b, "device_type\0reg", 16);
+	{
+		u8 *h = b.p;
+		const u32 fields[10] = { FDT_MAGIC, (u32)b.len, off_struct, off_strings, off_rsv, 17, 16,
+					 f.boot_cpuid, f.size_strings + 16, off_strings - off_struct };
+
+		for (int i = 0; i < 10; i++) {
+			h[4 * i] = (u8)(fields[i] >> 24);
+			h[4 * i + 1] = (u8)(fields[i] >> 16);
+			h[4 * i + 2] = (u8)(fields[i] >> 8);
+			h[4 * i + 3] = (u8)fields[i];
+		}
+	}
+	kprintf("memory: --memory: %d memory node(s) of the tree replaced by memory@%llx, as a boot "
+		"loader writes it\n", nr, (unsigned long long)o->memory[0].base);
+	return b.p;
+}
+
+/* --save-dtb: the blob (its header's totalsize) into @path. */
+static void save_dtb(const char *path, const u8 *blob)
+{
+	FILE *f = fopen(path, "wb");
+	size_t n = (size_t)fdt_header_totalsize(blob);
+
+	if (!f || fwrite(blob, 1, n, f) != n || fclose(f))
+		usage_error("--save-dtb %s: %s", path, strerror(errno));
+	kprintf("rvmm-dt: the tree read written to %s (%zu bytes)\n", path, n);
+}
+
 /* ---- what the boot does with it ------------------------------------------ */
 
 /* The console the boot picks from the tree, into @c. */
@@ -473,12 +699,12 @@ static void show_time(const struct dt_info *dt)
 	}
 	warnings++;
 	if (!dt->timer_dev[0] && !dt->ipi_dev[0])
-		kprintf("timer, IPI: no device (no CLINT or ACLINT node): OpenSBI gets no timer (time does not advance) and no IPIs, so rvmm runs on the boot hart only\n");
+		kprintf("timer, IPI: no device (no CLINT or ACLINT node): OpenSBI given this tree gets no timer (time does not advance) and no IPIs, so rvmm runs on the boot hart only (firmware booted from a tree of its own, as U-Boot SPL's on the HiFive boards, has them: rvmm probes both at boot)\n");
 	else if (!dt->timer_dev[0])
-		kprintf("timer: no device (no CLINT or ACLINT mtimer node): OpenSBI gets no timer, so time does not advance; IPI: %s\n",
+		kprintf("timer: no device (no CLINT or ACLINT mtimer node): OpenSBI given this tree gets no timer, so time does not advance; IPI: %s\n",
 			dt->ipi_dev);
 	else
-		kprintf("timer: %s; IPI: no device (no CLINT or ACLINT mswi node): OpenSBI delivers no IPIs, so rvmm runs on the boot hart only\n",
+		kprintf("timer: %s; IPI: no device (no CLINT or ACLINT mswi node): OpenSBI given this tree delivers no IPIs, so rvmm runs on the boot hart only\n",
 			dt->timer_dev);
 }
 
@@ -767,6 +993,16 @@ int main(int argc, char **argv)
 	find_kernel(&opts, &kernel);
 	kprintf("rvmm-dt: %s: %zu bytes, device tree version %u\n", opts.dtb_file, size,
 		fdt32_ld(blob + 20));
+	if (opts.nr_memory) {
+		u8 *rewritten = with_memory(blob, &opts);
+
+		if (rewritten) {
+			free(blob);
+			blob = rewritten;
+		}
+	}
+	if (opts.save_dtb)
+		save_dtb(opts.save_dtb, blob);
 	parse_tree(&opts, blob, &dt);
 	place_kernel(&dt, &kernel);
 	check_boot_hart(&opts, &dt);

@@ -431,7 +431,7 @@ fi
 # Linux's own trees have no CLINT: OpenSBI has no timer and no IPIs.
 for b in hifive-unleashed-a00 hifive-unmatched-a00; do
 	check_log $b $b-no-clint \
-		"^timer, IPI: no device \(no CLINT or ACLINT node\): OpenSBI gets no timer \(time does not advance\) and no IPIs, so rvmm runs on the boot hart only$" \
+		"^timer, IPI: no device \(no CLINT or ACLINT node\): OpenSBI given this tree gets no timer \(time does not advance\) and no IPIs, so rvmm runs on the boot hart only \(firmware booted from a tree of its own, as U-Boot SPL's on the HiFive boards, has them: rvmm probes both at boot\)$" \
 		"^harts: 1 of 4 would come up \(boot hart 1, assumed: the first usable one\): without an IPI device no other hart starts$" \
 		"^rvmm-dt: rvmm would boot with this device tree \(1 warning\)$"
 	check_log $b-clint $b-clint-devices \
@@ -632,6 +632,55 @@ check kernel-place-ram-at-2g 0 \
 no_log kernel-place-ram-at-2g kernel-place-ram-at-2g-no-null-page "null page"
 dt kernel-place-given --kernel-at 0x40000000 0x100000 --dtb-at 0xbfe00000 "$BOARDS/th1520-lichee-pi-4a.dtb"
 check kernel-place-given 0 "^kernel: \[mem 0x0000000040000000-0x00000000400fffff\] \(--kernel-at\)$"
+
+# ==== --memory: the memory node a boot loader writes ==========================
+# Linux's trees for the Allwinner D1 and Sophgo SG2042 have no memory node
+# (U-Boot writes it): refused with a line naming --memory, and read with it.
+
+dt memory-none $KAT --dtb-at 0x87e00000 "$DTB/bad-nomem.dtb"
+check memory-none 1 \
+	"^rvmm-dt: on boards whose tree has no RAM the boot loader writes /memory: --memory ADDR SIZE stands for it$" \
+	"^Kernel panic: device tree at 0x87e00000 is unusable: no memory node \(error -10\)$"
+dt memory-added $KAT --dtb-at 0x87e00000 --memory 0x80000000 128M "$DTB/bad-nomem.dtb"
+check memory-added 0 \
+	"^memory: --memory: 0 memory node\(s\) of the tree replaced by memory@80000000, as a boot loader writes it$" \
+	"^  node   0: \[mem 0x0000000080000000-0x0000000087ffffff\]$" \
+	"^  DMA32    spanned 32768, present 32768 \(128 MiB\)$"
+no_log memory-added memory-added-no-hint "stands for it"
+# A tree's own memory node replaced (virt: 128 MiB), two banks in 1/1 cells.
+dt memory-replaced $KAT --dtb-at 0x87e00000 --memory 0x80000000 64M "$DTB/virt.dtb"
+check memory-replaced 0 \
+	"^memory: --memory: 1 memory node\(s\) of the tree replaced by memory@80000000, as a boot loader writes it$" \
+	"^  node   0: \[mem 0x0000000080000000-0x0000000083ffffff\]$"
+dt memory-two-banks --kernel-at 0x80200000 0x200000 --dtb-at 0x87e00000 \
+	--memory 0x80000000 0x8000000 --memory 0xa0000000 0x8000000 \
+	--save-dtb "$LOGDIR/memory-two-banks.dtb" "$DTB/cells-1-1.dtb"
+check memory-two-banks 0 \
+	"^  node   0: \[mem 0x0000000080000000-0x0000000087ffffff\]$" \
+	"^  node   0: \[mem 0x00000000a0000000-0x00000000a7ffffff\]$" \
+	"^  DMA32    spanned 163840, present 65536 \(256 MiB\)$"
+# The tree written (--save-dtb) is one dtc reads back, its node in the
+# root's 1/1 cells, and the same map without --memory.
+reg=$(fdtget -t x "$LOGDIR/memory-two-banks.dtb" /memory@80000000 reg 2>&1)
+if dtc -q -I dtb -O dtb -o /dev/null "$LOGDIR/memory-two-banks.dtb" 2>/dev/null &&
+	[ "$reg" = "80000000 8000000 a0000000 8000000" ] &&
+	[ "$(fdtget -l "$LOGDIR/memory-two-banks.dtb" / | grep -c '^memory')" = 1 ]; then
+	echo "ok   memory-two-banks-saved"
+	record memory-two-banks-saved 1 0
+else
+	echo "FAIL memory-two-banks-saved: reg '$reg'; $(fdtget -l "$LOGDIR/memory-two-banks.dtb" / 2>&1 | tr '\n' ' ')"
+	record memory-two-banks-saved 0 1
+fi
+dt memory-two-banks-reread --kernel-at 0x80200000 0x200000 --dtb-at 0x87e00000 "$LOGDIR/memory-two-banks.dtb"
+map_of "$LOGDIR/memory-two-banks.log" | sed '/ dtb$/d' >"$LOGDIR/memory-two-banks.map.want"
+map_of "$LOGDIR/memory-two-banks-reread.log" | sed '/ dtb$/d' >"$LOGDIR/memory-two-banks-reread.map.got"
+same memory-two-banks-reread "$LOGDIR/memory-two-banks.map.want" "$LOGDIR/memory-two-banks-reread.map.got"
+# What the root's cells cannot hold, and bad sizes: usage errors.
+dt memory-beyond-cells $KAT --memory 0x100000000 1G "$DTB/cells-1-1.dtb"
+check memory-beyond-cells 2 \
+	"^rvmm-dt: --memory: \[0x100000000, \+0x40000000\) does not fit the root's #address-cells 1 / #size-cells 1$"
+dt memory-size-0 --memory 0x80000000 0 "$DTB/virt.dtb"
+check memory-size-0 2 "^rvmm-dt: --memory: the size must be above 0 and the range must not wrap$"
 
 # ==== what stops the boot after the tree parsed ==============================
 
