@@ -147,7 +147,7 @@ bool paging_map_device(u64 pa, const char *what)
 	if (pgtable_translate(&kernel_pgtable, s) == s)
 		return true;
 	if (s >= SV39_LOW_END ||
-	    pgtable_map(&kernel_pgtable, s, s, PAGE_SIZE, PAGE_KERNEL, 0) != 0)
+	    pgtable_map(&kernel_pgtable, s, s, PAGE_SIZE, PAGE_KERNEL_IO, 0) != 0)
 		return false;
 	kprintf("paging: %s at 0x%llx mapped (outside the devices below RAM)\n", what,
 		(unsigned long long)s);
@@ -179,6 +179,43 @@ static void map_kernel_devices(void)
 		power_forget_htif(BEYOND_SV39);
 }
 
+/*
+ * T-Head's C906 and C910 (mvendorid 0x5b7, marchid and mimpid 0, as Linux's
+ * THEAD_MAE erratum tells them) with their memory attribute extension on
+ * (sxstatus.MAEE, which firmware sets) take a leaf's bits 63..59 as its
+ * memory type, all zero being strongly ordered and uncached: RAM is then
+ * mapped cacheable, bufferable and shareable, devices strongly ordered
+ * (include/mm/pgtable.h). sxstatus is read only on such a hart (elsewhere
+ * the CSR does not exist and the read would trap). Every other hart keeps
+ * zero there, as the spec reserves those bits without Svpbmt.
+ */
+#define THEAD_MVENDORID 0x5b7
+#define SBI_BASE_GET_MVENDORID 4
+#define SBI_BASE_GET_MARCHID 5
+#define SBI_BASE_GET_MIMPID 6
+#define TH_SXSTATUS_MAEE (1ul << 21)
+
+static long sbi_base_value(unsigned long fid)
+{
+	struct sbiret r = sbi_call(SBI_EXT_BASE, fid, 0, 0, 0);
+
+	return r.error ? -1 : r.value;
+}
+
+static void choose_memory_types(void)
+{
+	if (sbi_base_value(SBI_BASE_GET_MVENDORID) != THEAD_MVENDORID ||
+	    sbi_base_value(SBI_BASE_GET_MARCHID) != 0 || sbi_base_value(SBI_BASE_GET_MIMPID) != 0)
+		return;
+	if (!(csr_read(0x5c0) & TH_SXSTATUS_MAEE)) { /* T-Head's sxstatus */
+		kprintf("paging: T-Head core, memory attribute extension off: standard Sv39 leaves\n");
+		return;
+	}
+	pgtable_set_memory_types(PTE_THEAD_MEMORY, PTE_THEAD_IO);
+	kprintf("paging: T-Head core with its memory attribute extension on (sxstatus.MAEE): "
+		"RAM mapped cacheable, devices strongly ordered\n");
+}
+
 void paging_enable_this_hart(void)
 {
 	csr_write(satp, kernel_satp);
@@ -203,10 +240,11 @@ void paging_init(const struct memblock *mb)
 {
 	u64 lowest_ram = mb->memory.cnt ? mb->memory.regions[0].base : SV39_LOW_END;
 
+	choose_memory_types();
 	if (pgtable_init(&kernel_pgtable))
 		panic("paging: no page for the root table");
 	/* Devices live below RAM on every machine rvmm runs on. */
-	map_or_panic(0, ALIGN_DOWN(lowest_ram, PAGE_SIZE), PAGE_KERNEL, PT_LEVELS - 1, "devices");
+	map_or_panic(0, ALIGN_DOWN(lowest_ram, PAGE_SIZE), PAGE_KERNEL_IO, PT_LEVELS - 1, "devices");
 	for (int i = 0; i < mb->memory.cnt; i++)
 		map_ram_region(mb, mb->memory.regions[i].base,
 			       mb->memory.regions[i].base + mb->memory.regions[i].size);

@@ -4,7 +4,9 @@
  * Sv39 translates a 39-bit virtual address through three levels of 512
  * eight-byte entries (bits 38-30, 29-21, 20-12). An entry with any of R, W,
  * X set is a leaf: at level 2 it maps 1 GiB, at level 1 2 MiB, at level 0
- * 4 KiB; otherwise a valid entry points at the next table. Table pages come
+ * 4 KiB; otherwise a valid entry points at the next table. A leaf also
+ * carries the machine's memory-type bits (pte_type_memory, or pte_type_io
+ * for a PTE_DEVICE mapping; zero but on T-Head's MAEE harts). Table pages come
  * from the page allocator (zeroed, marked PGTY_PAGETABLE) and are reached
  * through the direct map (phys_to_virt), so this file also builds tables
  * over the host's fake RAM for tests; it never loads satp (boot/paging.c
@@ -14,6 +16,14 @@
 #include <lib/kstring.h>
 #include <mm/mm.h>
 #include <mm/pgtable.h>
+
+u64 pte_type_memory, pte_type_io;
+
+void pgtable_set_memory_types(u64 memory, u64 io)
+{
+	pte_type_memory = memory & PTE_TYPE_MASK;
+	pte_type_io = io & PTE_TYPE_MASK;
+}
 
 static pte_t *table_va(u64 pa)
 {
@@ -89,7 +99,7 @@ int pgtable_map(struct pgtable *pt, u64 va, u64 pa, u64 size, u64 prot, int max_
 			return err;
 		if (*e & PTE_V)
 			return -EEXIST;
-		*e = pfn_pte(pa, prot);
+		*e = pfn_pte(pa, prot) | (prot & PTE_DEVICE ? pte_type_io : pte_type_memory);
 		va += LEVEL_SIZE(level);
 		pa += LEVEL_SIZE(level);
 		size -= LEVEL_SIZE(level);

@@ -548,8 +548,9 @@ static void vcheck_area(const struct vm_area *a, struct vcheck *c)
 		u64 va = a->addr + (u64)i * PAGE_SIZE;
 		pte_t pte = pgtable_walk(port_kernel_pgtable(), va, &level);
 
-		if (level != 0 || (pte & ~(~0ull << PTE_PPN_SHIFT)) != PAGE_KERNEL) {
-			vcheck_fail(c, a, "a page is unmapped or not a 4 KiB rw- mapping", va);
+		if (level != 0 || (pte & ~(~0ull << PTE_PPN_SHIFT)) != PAGE_KERNEL ||
+		    (pte & PTE_TYPE_MASK) != pte_type_memory) {
+			vcheck_fail(c, a, "a page is unmapped or not a 4 KiB rw- memory mapping", va);
 			continue;
 		}
 		if (a->pages) {

@@ -44,10 +44,38 @@ typedef u64 pte_t;
 #define PTE_A (1ull << 6)
 #define PTE_D (1ull << 7)
 #define PTE_PPN_SHIFT 10
+#define PTE_PPN_MASK (((1ull << 44) - 1) << PTE_PPN_SHIFT) /* bits 10..53 */
 #define PTE_LEAF (PTE_R | PTE_W | PTE_X)
+/* RSW bit 8 (the hardware ignores it): the leaf maps device registers, not
+ * memory. pgtable_map gives such a leaf pte_type_io, others
+ * pte_type_memory. */
+#define PTE_DEVICE (1ull << 8)
+
+/*
+ * Memory-type bits of a leaf, above the PPN. Zero on harts that follow the
+ * privileged spec without Svpbmt (QEMU's, SiFive's, StarFive's: the
+ * platform's PMAs decide). T-Head's C906 and C910 (Allwinner D1, Sophgo
+ * CV1800B, T-Head TH1520) running with their memory attribute extension on
+ * (MAEE, bit 21 of their sxstatus CSR) read bits 63..59 of a leaf as its
+ * type, strongly ordered (SO), cacheable (C), bufferable (B), shareable (SH)
+ * and trustable, where all zero is strongly ordered and uncached: RAM then
+ * needs C | B | SH and devices SO | SH, as Linux's THEAD_MAE erratum sets.
+ * The boot sets both once, before the first mapping
+ * (pgtable_set_memory_types, boot/paging.c).
+ */
+#define PTE_TYPE_MASK (0x1full << 59)
+#define PTE_THEAD_SO (1ull << 63)
+#define PTE_THEAD_C (1ull << 62)
+#define PTE_THEAD_B (1ull << 61)
+#define PTE_THEAD_SH (1ull << 60)
+#define PTE_THEAD_MEMORY (PTE_THEAD_C | PTE_THEAD_B | PTE_THEAD_SH)
+#define PTE_THEAD_IO (PTE_THEAD_SO | PTE_THEAD_SH)
+extern u64 pte_type_memory, pte_type_io;
+void pgtable_set_memory_types(u64 memory, u64 io);
 
 /* Kernel protections (global, accessed and dirty preset: no A/D faults). */
 #define PAGE_KERNEL (PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D)
+#define PAGE_KERNEL_IO (PAGE_KERNEL | PTE_DEVICE)
 #define PAGE_KERNEL_RO (PTE_V | PTE_R | PTE_G | PTE_A)
 #define PAGE_KERNEL_EXEC (PTE_V | PTE_R | PTE_X | PTE_G | PTE_A)
 
@@ -62,9 +90,11 @@ typedef u64 pte_t;
 
 #define SATP_MODE_SV39 (8ull << 60)
 
+/* The physical address a leaf or table entry points at (the PPN alone: the
+ * memory-type bits above it are not part of the address). */
 static inline u64 pte_pa(pte_t pte)
 {
-	return (pte >> PTE_PPN_SHIFT) << PAGE_SHIFT;
+	return ((pte & PTE_PPN_MASK) >> PTE_PPN_SHIFT) << PAGE_SHIFT;
 }
 
 static inline pte_t pfn_pte(u64 pa, u64 prot)
@@ -87,7 +117,8 @@ struct pgtable {
 int pgtable_init(struct pgtable *pt);
 /*
  * Map [va, va+size) to [pa, pa+size) with @prot, in the largest pages the
- * alignment of all three allows (up to @max_level: 0 = 4 KiB only). Tables
+ * alignment of all three allows (up to @max_level: 0 = 4 KiB only), each
+ * leaf with pte_type_io when @prot has PTE_DEVICE, else pte_type_memory. Tables
  * come from the page allocator (PGTY_PAGETABLE). Returns 0, -ENOMEM or
  * -EEXIST (something is mapped there already; nothing is changed then for
  * the page that collided, earlier pages stay mapped).

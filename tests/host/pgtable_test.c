@@ -326,6 +326,59 @@ static void translate_every_mapped_page(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/*
+ * The memory types of T-Head's MAEE harts (pgtable_set_memory_types): every
+ * leaf of a memory mapping carries C | B | SH in bits 63..59 and every leaf
+ * of a PTE_DEVICE mapping SO | SH, at each page size; table entries carry
+ * none; the address read back (pte_pa, pgtable_translate) is the PPN alone.
+ * With the types zero (the default) no leaf has any of those bits.
+ */
+static void memory_types_on_leaves_only(struct ktest *t)
+{
+	struct pgtable pt;
+	unsigned long free0;
+	struct fakeram *fr = setup(t, &pt, &free0);
+	const u64 dev = 0x10000000, dev_size = 3 * SZ_2M;
+	unsigned long bad = 0;
+
+	ASSERT(fr != NULL);
+	pgtable_set_memory_types(PTE_THEAD_MEMORY, PTE_THEAD_IO);
+	ASSERT_EQ(pgtable_map(&pt, MIX_START, MIX_START, MIX_END - MIX_START, RW, 2), 0);
+	ASSERT_EQ(pgtable_map(&pt, dev, dev, dev_size, RW | PTE_DEVICE, 1), 0);
+	for (u64 va = MIX_START; va < MIX_END; va += SZ_4K) {
+		int level;
+		pte_t e = pgtable_walk(&pt, va, &level);
+
+		if (((e & PTE_TYPE_MASK) != PTE_THEAD_MEMORY || (e & PTE_DEVICE) ||
+		     pgtable_translate(&pt, va) != va) && bad++ == 0)
+			ktest_fail(t, __FILE__, __LINE__, "memory va 0x%llx: entry 0x%llx",
+				   (unsigned long long)va, (unsigned long long)e);
+	}
+	for (u64 va = dev; va < dev + dev_size; va += SZ_4K) {
+		int level;
+		pte_t e = pgtable_walk(&pt, va, &level);
+
+		if (((e & PTE_TYPE_MASK) != PTE_THEAD_IO || !(e & PTE_DEVICE) || level != 1 ||
+		     pte_pa(e) != ALIGN_DOWN(va, SZ_2M)) && bad++ == 0)
+			ktest_fail(t, __FILE__, __LINE__, "device va 0x%llx: entry 0x%llx, level %d",
+				   (unsigned long long)va, (unsigned long long)e, level);
+	}
+	EXPECT_EQ(bad, 0);
+	/* the root's table entries: no type bits */
+	for (int i = 0; i < PTRS_PER_PT; i++) {
+		pte_t e = table_of(pt.root_pa)[i];
+
+		if ((e & PTE_V) && !pte_leaf(e))
+			EXPECT_EQ(e & PTE_TYPE_MASK, 0);
+	}
+	pgtable_set_memory_types(0, 0);
+	pgtable_unmap(&pt, 0x80600000, SZ_4K);
+	ASSERT_EQ(pgtable_map(&pt, 0x80600000, 0x80600000, SZ_4K, RW, 0), 0);
+	EXPECT_EQ(pgtable_walk(&pt, 0x80600000, &(int){ 0 }) & PTE_TYPE_MASK, 0);
+	EXPECT_EQ(pgtable_translate(&pt, 0x80600123), 0x80600123);
+	fakeram_done(fr);
+}
+
 /* ---- overlaps --------------------------------------------------------------------- */
 
 /* A page already mapped: -EEXIST, the old entry is kept; a range that runs
@@ -558,6 +611,7 @@ KTEST_SUITE(pgtable,
 	KTEST_CASE(max_level_caps_page_size),
 	KTEST_CASE(alignment_of_both_addresses_counts),
 	KTEST_CASE(translate_every_mapped_page),
+	KTEST_CASE(memory_types_on_leaves_only),
 	KTEST_CASE(eexist_on_4k_overlap),
 	KTEST_CASE(eexist_on_large_page_overlap),
 	KTEST_CASE(unmap_clears_4k_pages),

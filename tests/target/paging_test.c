@@ -436,7 +436,8 @@ static void devices_below_ram_mapped(struct ktest *t)
 			return;
 		}
 		size = LEVEL_SIZE(level);
-		if ((pte_pa(pte) != va || PROT_BITS(pte) != PAGE_KERNEL || va + size > lowest ||
+		if ((pte_pa(pte) != va || PROT_BITS(pte) != PAGE_KERNEL_IO ||
+		     (pte & PTE_TYPE_MASK) != pte_type_io || va + size > lowest ||
 		     !IS_ALIGNED(va, size)) && bad++ == 0)
 			ktest_fail(t, __FILE__, __LINE__, "device leaf at 0x%llx: level %d, entry 0x%llx",
 				   (unsigned long long)va, level, (unsigned long long)pte);
@@ -544,8 +545,9 @@ static void large_pages_used(struct ktest *t)
 }
 
 /* A device page outside the devices below RAM (a board with devices above
- * its RAM) is mapped to itself by paging_map_device, rw- and not
- * executable; a page already mapped is left as it is; one beyond the
+ * its RAM) is mapped to itself by paging_map_device, rw-, not executable
+ * and marked a device (PTE_DEVICE: the I/O memory type where the hart has
+ * one); a page already mapped is left as it is; one beyond the
  * 256 GiB Sv39 maps one-to-one is refused with nothing changed. */
 static void device_above_ram_mapped(struct ktest *t)
 {
@@ -557,7 +559,7 @@ static void device_above_ram_mapped(struct ktest *t)
 	ASSERT_EQ(pgtable_translate(&kernel_pgtable, page), ~0ull);
 	EXPECT(paging_map_device(pa, "test device"));
 	EXPECT_EQ(pgtable_translate(&kernel_pgtable, page), page);
-	EXPECT_EQ(PROT_BITS(pgtable_walk(&kernel_pgtable, page, &level)), PAGE_KERNEL);
+	EXPECT_EQ(PROT_BITS(pgtable_walk(&kernel_pgtable, page, &level)), PAGE_KERNEL_IO);
 	EXPECT_EQ(level, 0);
 	EXPECT(paging_map_device(pa + 8, "test device")); /* already mapped */
 	EXPECT(!paging_map_device(SV39_LOW_END + 0x1000, "test device"));
