@@ -288,7 +288,7 @@ reasons() {
 }
 
 echo
-echo "dt-sweep: Linux $version's device trees (build/dt-sweep/results.txt)"
+echo "dt-sweep: Linux $version's device trees ($OUT/results.txt)"
 table '[^m]$'
 echo "refused, by reason:"
 reasons '[^m]$'
