@@ -16,7 +16,7 @@
  * ranges of /reserved-memory children, the firmware's included). The table
  * holds DT_RESERVED_OWN more: the dtb, the initrd, the kernel image and the
  * null page always have their slots, however many the tree brings. */
-#define DT_MAX_RESERVED 48
+#define DT_MAX_RESERVED 64
 #define DT_RESERVED_OWN 4
 /* Dynamic /reserved-memory children (size, no reg) the tree may have: each
  * has a slot of its own in the reserved table for the range it is given. */

@@ -1058,11 +1058,11 @@ static void error_too_many_ranges(struct ktest *t)
 	expect_table_full(t, "bad-toomany",
 			  "memory banks: /memory@80000000 brings RAM range 33 (after joining); rvmm's table holds 32");
 	expect_table_full(t, "bad-resmem-toomany",
-			  "reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree (mem-reserve entries and /reserved-memory regs); rvmm's table holds 48");
+			  "reserved ranges: /reserved-memory/r64@86400000 brings range 65 of the tree (mem-reserve entries and /reserved-memory regs); rvmm's table holds 64");
 }
 
 /*
- * DT_MAX_RESERVED ranges of the tree (mmode_resv0 and r1..r47), an initrd
+ * DT_MAX_RESERVED ranges of the tree (mmode_resv0 and r1..r63), an initrd
  * and the dtb: accepted, and the kernel and the null page (a tree with RAM
  * from 0) still have their slots; that fills the table. Before the tree's
  * limit left them slots, the kernel found the table full at boot.

@@ -307,19 +307,19 @@ check_log dtb-in-nomap dtb-in-nomap-pages \
 	"^# paging.direct_map_covers_ram: 1022 no-map pages unmapped, 2 holding the device tree mapped$"
 
 # --- device trees at the limits of rvmm's tables ---
-# 48 reserved ranges of the tree (OpenSBI's and 47 more: DT_MAX_RESERVED),
+# 64 reserved ranges of the tree (OpenSBI's and 63 more: DT_MAX_RESERVED),
 # the initrd and the dtb: the kernel still has its slot, and the initrd is
 # released after the replay.
 qemu_run resmem-full 120 /dev/null -M virt -bios default -smp 4 -m 128M \
 	-dtb build/dtb/resmem-full.dtb -kernel "$KERNEL" -initrd tests/replay/report.txt \
 	-append 'run="replay;poweroff 4"'
 check resmem-full 4 "\[mem 0x0000000080200000-0x[0-9a-f]{16}\] kernel$" \
-	"^  \[mem 0x0000000084200000-0x0000000084200e3d\] initrd$" "\] r47@862f0000$" \
+	"^  \[mem 0x0000000084200000-0x0000000084200e3d\] initrd$" "\] r63@863f0000$" \
 	"^replay: released 1 initrd pages \(4 kB\) to the page allocator$"
 # One more: refused at parse time, naming the node, the table and its limit.
 qemu_run resmem-toomany 120 /dev/null -M virt -bios default -smp 2 -m 128M \
 	-dtb build/dtb/bad-resmem-toomany.dtb -kernel "$KERNEL"
-check resmem-toomany 2 "^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48 \(error -11\)$"
+check resmem-toomany 2 "^Kernel panic on hart [0-9]+ \(cpu 0\): device tree at 0x[0-9a-f]+ is unusable: too many entries for rvmm's tables: reserved ranges: /reserved-memory/r64@86400000 brings range 65 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 64 \(error -11\)$"
 # 33 harts: more cpu nodes than the table holds (the SG2042 has 64): the
 # ones past it are counted and warned of, their harts stay down, and the
 # machine boots on the first 8. One boot in 33, OpenSBI's boot hart is hart

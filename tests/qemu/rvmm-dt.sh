@@ -67,7 +67,7 @@ cause_of() {
 	bad-cpus-addr0-reg) echo "bad #address-cells or #size-cells: /cpus/cpu@0 has a reg, but /cpus has #address-cells 0: its hart id cannot be read" ;;
 	bad-resmem-cells-differ) echo "bad #address-cells or #size-cells: /reserved-memory has #address-cells/#size-cells 1/1, the root 2/2: they must be equal, as firmware \(OpenSBI\) writes its reserved-memory children with the root's" ;;
 	bad-resmem-dynamic-toomany) echo "too many entries for rvmm's tables: dynamic reservations: /reserved-memory/d16 is number 17 \(size, no reg\); rvmm's table holds 16" ;;
-	bad-resmem-toomany) echo "too many entries for rvmm's tables: reserved ranges: /reserved-memory/r48@86300000 brings range 49 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48" ;;
+	bad-resmem-toomany) echo "too many entries for rvmm's tables: reserved ranges: /reserved-memory/r64@86400000 brings range 65 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 64" ;;
 	bad-toomany) echo "too many entries for rvmm's tables: memory banks: /memory@80000000 brings RAM range 33 \(after joining\); rvmm's table holds 32" ;;
 	bad-deep) echo "nodes nested too deep" ;;
 	bad-initrd-order | bad-wrap) echo "address range wraps or is reversed" ;;
@@ -193,16 +193,16 @@ Zone ranges:
 EOF
 } | map_is resmem-dynamic-errors
 
-# The tree's reserved ranges against the limit: 48 with OpenSBI's own
-# (resmem-full) boot; 48 without it get a warning, since OpenSBI adds one.
+# The tree's reserved ranges against the limit: 64 with OpenSBI's own
+# (resmem-full) boot; 64 without it get a warning, since OpenSBI adds one.
 check_log rvmm-dt-resmem-full rvmm-dt-resmem-full-count \
-	"^reserved ranges: 48 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 48$" \
+	"^reserved ranges: 64 of the tree \(mem-reserve entries and /reserved-memory regs\); rvmm's table holds 64$" \
 	"^  \[mem 0x0000000084200000-0x0000000084200e3d\] initrd$" "\] kernel$"
 sed -e '/mmode_resv0@80000000 {/,/};/d' tests/dts/bad-resmem-toomany.dts |
-	dtc -q -I dts -O dtb -o "$LOGDIR/resmem-48-no-firmware.dtb"
-dt rvmm-dt-resmem-no-firmware --dtb-at 0x87e00000 "$LOGDIR/resmem-48-no-firmware.dtb"
+	dtc -q -I dts -O dtb -o "$LOGDIR/resmem-64-no-firmware.dtb"
+dt rvmm-dt-resmem-no-firmware --dtb-at 0x87e00000 "$LOGDIR/resmem-64-no-firmware.dtb"
 check rvmm-dt-resmem-no-firmware 0 \
-	"^reserved ranges: OpenSBI adds its own \(mmode_resv0\) to a tree that lacks it: that one would be range 49, and rvmm would refuse the tree$" \
+	"^reserved ranges: OpenSBI adds its own \(mmode_resv0\) to a tree that lacks it: that one would be range 65, and rvmm would refuse the tree$" \
 	"^rvmm-dt: rvmm would boot with this device tree \(1 warning\)$"
 
 # An initrd that another reservation overlaps stays reserved after use: said.
