@@ -56,8 +56,9 @@ static void devicetree_init(unsigned long dtb_phys)
 }
 
 /* RAM cut to mem= when it is given; the kernel image is reserved, and the
- * null page when RAM starts at 0; so are the DT's own ranges (dt_parse). Then the dynamic /reserved-memory nodes
- * get their ranges, around all of those (drivers/dt_memblock.c). */
+ * null page when RAM starts at 0; so are the DT's own ranges (dt_parse).
+ * Then the dynamic /reserved-memory nodes get their ranges, around all of
+ * those (drivers/dt_memblock.c). */
 static void memory_map_init(void)
 {
 	dt_apply_mem_limit(&boot_dt, (u64)(uintptr_t)_start, (u64)(uintptr_t)_end);

@@ -472,8 +472,6 @@ static u8 *load_dtb(const char *path, size_t *size)
 #define TOKEN_BEGIN_NODE 1u
 #define TOKEN_END_NODE 2u
 #define TOKEN_PROP 3u
-#define TOKEN_NOP 4u
-#define TOKEN_END 9u
 
 /* A growing output blob. */
 struct blob_out {
@@ -699,7 +697,10 @@ static void show_time(const struct dt_info *dt)
 	}
 	warnings++;
 	if (!dt->timer_dev[0] && !dt->ipi_dev[0])
-		kprintf("timer, IPI: no device (no CLINT or ACLINT node): OpenSBI given this tree gets no timer (time does not advance) and no IPIs, so rvmm runs on the boot hart only (firmware booted from a tree of its own, as U-Boot SPL's on the HiFive boards, has them: rvmm probes both at boot)\n");
+		kprintf("timer, IPI: no device (no CLINT or ACLINT node): OpenSBI given this tree gets no "
+			"timer (time does not advance) and no IPIs, so rvmm runs on the boot hart only "
+			"(firmware booted from a tree of its own, as U-Boot SPL's on the HiFive boards, "
+			"has them: rvmm probes both at boot)\n");
 	else if (!dt->timer_dev[0])
 		kprintf("timer: no device (no CLINT or ACLINT mtimer node): OpenSBI given this tree gets no timer, so time does not advance; IPI: %s\n",
 			dt->ipi_dev);

@@ -18,7 +18,8 @@
  *     order, and always has a slot for the kernel. A full table is named
  *     (info.error). The dynamic /reserved-memory nodes are placed as at boot
  *     (dt_place_dynamic): each placed or warned of, inside RAM, clear of
- *     every other reserved range. The map goes into memblock as at boot (memblock_add_dt): the
+ *     every other reserved range, after the null page of RAM from address 0
+ *     (dt_reserve_null_page). The map goes into memblock as at boot (memblock_add_dt): the
  *     tables stay sorted and merged, free ranges are RAM outside every
  *     reserved range, memblock_alloc takes from them. The bootargs go
  *     through the command line parser as at boot, and a mem= among them
@@ -133,6 +134,31 @@ static void check_memmap(const struct dt_info *info, const u8 *data, size_t size
 		FUZZ_CHECK(terminated(info->cpus[i].mmu_type, sizeof(info->cpus[i].mmu_type)),
 			   "cpu %d mmu_type", i);
 	FUZZ_CHECK(info->nr_warnings >= 0, "nr_warnings");
+}
+
+/* The null page as at boot (dt_reserve_null_page): RAM from address 0 gets
+ * one more reserved range, [0, 4 KiB) no-map, among those at base 0 (the
+ * tree's own may come first); any other map none. */
+static int null_pages(const struct dt_info *info)
+{
+	int n = 0;
+
+	for (int i = 0; i < info->nr_reserved && info->reserved[i].base == 0; i++)
+		n += info->reserved[i].size == PAGE_SIZE && info->reserved[i].nomap &&
+		     strcmp(info->reserved[i].reason, "null page") == 0;
+	return n;
+}
+
+static void check_null_page(struct dt_info *info)
+{
+	int before = info->nr_reserved, found = null_pages(info);
+	bool from_0 = info->ram[0].base == 0;
+
+	dt_reserve_null_page(info);
+	FUZZ_CHECK(info->nr_reserved == before + from_0, "null page: %d reserved ranges, %d before",
+		   info->nr_reserved, before);
+	FUZZ_CHECK(null_pages(info) == found + from_0, "null page: %d such ranges at 0, %d before, RAM from %#llx",
+		   null_pages(info), found, (unsigned long long)info->ram[0].base);
 }
 
 /* The dynamic /reserved-memory nodes placed as at boot (dt_place_dynamic):
@@ -309,6 +335,7 @@ static void fuzz_dt_parse(const u8 *data, size_t size, int open_err)
 	if (err)
 		return;
 	check_memmap(&info, data, size, dtb_phys);
+	check_null_page(&info);
 	check_dynamic(&info);
 	check_memblock(&info);
 	dt_print_memmap(&info);
