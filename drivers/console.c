@@ -85,6 +85,10 @@ static void log_append(const char *s, size_t n)
 	}
 }
 
+/* The driver of uart_console while it is the firmware's UART (console_init);
+ * NULL once console= moved the console. */
+static const struct uart_driver *uart_driver_now;
+
 /* A copy of one hart's kprintf output, for self-tests of reports. */
 static struct {
 	int cpu; /* -1: off */
@@ -102,6 +106,7 @@ int console_init(const struct dt_info *dt)
 	uart_console = choice.con;
 	choice.driver->hw_init(&uart_console);
 	io.uart = &uart_console;
+	uart_driver_now = choice.driver;
 	return 0;
 }
 
@@ -127,6 +132,32 @@ const char *console_param(void)
 	return console_wanted;
 }
 
+u32 console_param_baud(const char *spec)
+{
+	const char *p = strchr(spec, ',');
+	u32 baud = 0;
+
+	for (p = p ? p + 1 : ""; *p >= '0' && *p <= '9' && baud < 100000000u; p++)
+		baud = baud * 10 + (u32)(*p - '0');
+	return baud;
+}
+
+/* A console moved from the firmware's UART to another of the same kind
+ * (one clock): its divisor from the firmware's, for console='s baud or
+ * the firmware's; one line says so. */
+static void take_rate(const struct console_choice *choice, struct console *old)
+{
+	u32 baud = console_param_baud(console_wanted), div;
+
+	if (!choice->driver->take_rate || choice->driver != uart_driver_now)
+		return;
+	if (!baud)
+		baud = CONSOLE_FIRMWARE_BAUD;
+	div = choice->driver->take_rate(&uart_console, old, CONSOLE_FIRMWARE_BAUD, baud);
+	kprintf("console: %s at %u baud: divisor %u, from %s's for %u baud (one clock)\n",
+		uart_console.name, baud, div, old->name, CONSOLE_FIRMWARE_BAUD);
+}
+
 void console_apply_param(const struct dt_info *dt)
 {
 	struct console_choice choice;
@@ -146,9 +177,13 @@ void console_apply_param(const struct dt_info *dt)
 		choice.driver ? choice.con.name : "the SBI console");
 	kstrlcpy(old, io.uart->name, sizeof(old)); /* (uart_console is overwritten) */
 	if (choice.driver) {
+		struct console firmware = *io.uart;
+
 		uart_console = choice.con;
 		choice.driver->hw_init(&uart_console);
+		take_rate(&choice, &firmware);
 		io.uart = &uart_console;
+		uart_driver_now = NULL;
 	} else {
 		io.uart = &sbi_console;
 	}

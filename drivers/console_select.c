@@ -14,10 +14,10 @@
 #include <lib/kstring.h>
 
 static const struct uart_driver uart_drivers[] = {
-	{ "ns16550a", "ttyS", uart8250_setup, uart8250_hw_init },
-	{ "ns16550", "ttyS", uart8250_setup, uart8250_hw_init },
-	{ "snps,dw-apb-uart", "ttyS", uart8250_setup, uart8250_hw_init },
-	{ "sifive,uart0", "ttySIF", uart_sifive_setup, uart_sifive_hw_init },
+	{ "ns16550a", "ttyS", uart8250_setup, uart8250_hw_init, NULL },
+	{ "ns16550", "ttyS", uart8250_setup, uart8250_hw_init, NULL },
+	{ "snps,dw-apb-uart", "ttyS", uart8250_setup, uart8250_hw_init, NULL },
+	{ "sifive,uart0", "ttySIF", uart_sifive_setup, uart_sifive_hw_init, uart_sifive_take_rate },
 };
 
 int uart_dt_reg(const struct fdt *f, int node, struct console *con)

@@ -40,18 +40,29 @@ struct console {
 
 /* A UART driver. setup fills @con from the UART's device tree node
  * (registers, access width, ops) and touches no hardware: 0 or -errno.
- * hw_init then readies the UART itself. */
+ * hw_init then readies the UART itself. take_rate (NULL where the driver
+ * keeps whatever divisor the UART has) sets @con's baud divisor for @baud
+ * from @from's, a UART of the same driver on the same clock that the
+ * firmware set for @from_baud, and returns the divisor written. */
 struct uart_driver {
 	const char *compatible;
 	const char *tty; /* Linux's name for such a UART: "ttyS" (8250), "ttySIF" */
 	int (*setup)(const struct fdt *f, int node, struct console *con);
 	void (*hw_init)(struct console *con);
+	u32 (*take_rate)(struct console *con, const struct console *from, u32 from_baud, u32 baud);
 };
 
 int uart8250_setup(const struct fdt *f, int node, struct console *con);
 void uart8250_hw_init(struct console *con);
 int uart_sifive_setup(const struct fdt *f, int node, struct console *con);
 void uart_sifive_hw_init(struct console *con);
+u32 uart_sifive_take_rate(struct console *con, const struct console *from, u32 from_baud, u32 baud);
+/* A SiFive UART's baud divisor register (baud = clock / (div + 1)). */
+#define UART_SIFIVE_DIV 0x18
+/* The baud rvmm takes the firmware's console to run at (its line settings
+ * are not in the tree rvmm reads: stdout-path's options are the boot
+ * loader's, and the rate it set is in the UART only as a divisor). */
+#define CONSOLE_FIRMWARE_BAUD 115200u
 
 struct dt_info;
 
@@ -75,7 +86,8 @@ void console_select(const struct dt_info *dt, struct console_choice *out);
  * The console a console= value names, in Linux's terms: "ttyS<n>" an
  * 8250-family UART (ns16550a, ns16550, snps,dw-apb-uart), "ttySIF<n>" a
  * SiFive UART, "hvc0" the SBI console; options after a comma ("115200n8")
- * are accepted and not applied (the firmware's line settings stay). UART n
+ * are accepted, and their baud applied where the driver has take_rate
+ * (console_apply_param; the other line settings stay the firmware's). UART n
  * is the node /aliases serial<n> names (none if that is not a usable UART
  * of the kind), as Linux numbers them; in a tree without that alias, the
  * n-th usable UART of the kind in tree order (n from 0). Returns 0 with @out filled (out->driver NULL: the SBI
@@ -91,6 +103,8 @@ int console_select_named(const struct dt_info *dt, const char *spec, struct cons
 void console_apply_param(const struct dt_info *dt);
 /* The last console= of the command line ("" for none). */
 const char *console_param(void);
+/* The baud among a console= value's options ("ttySIF1,57600n8": 57600), or 0. */
+u32 console_param_baud(const char *spec);
 
 /*
  * The console's byte path over one UART (drivers/console_io.c): output

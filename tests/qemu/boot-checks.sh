@@ -178,17 +178,20 @@ paste_block paste-block-sifive-u 0 -M sifive_u -bios default -smp 2 -m 1G
 # console= in Linux's names (drivers/console_select.c): ttySIF1 moves the
 # console from sifive_u's UART0 (stdout-path) to UART1 after the command
 # line: UART0 ends with the line naming the new console, UART1 carries the
-# rest, the shell included; hvc0 is SBI's console; a UART the machine lacks
-# is named and the console stays.
+# rest, the shell included, at the baud asked (its divisor from UART0's,
+# scaled: ktest boot_dt.moved_console_takes_the_rate reads both back); hvc0
+# is SBI's console; a UART the machine lacks is named and the console stays.
 qemu_run console-ttysif1 60 /dev/null -M sifive_u -bios default -smp 2 -m 256M \
 	-serial file:"$LOGDIR/console-ttysif1-uart0.log" -serial mon:stdio -kernel "$KERNEL" \
-	-append 'console=ttySIF1,115200n8 run="meminfo" ktest=boot_dt'
+	-append 'console=ttySIF1,57600n8 run="meminfo" ktest=boot_dt'
 check console-ttysif1 0 \
-	"^console: serial@10011000 \(console=ttySIF1,115200n8\), before it serial@10010000$" \
+	"^console: serial@10011000 at 57600 baud: divisor [0-9]+, from serial@10010000's for 115200 baud \(one clock\)$" \
+	"^ok [0-9]+ boot_dt.moved_console_takes_the_rate$" \
+	"^console: serial@10011000 \(console=ttySIF1,57600n8\), before it serial@10010000$" \
 	"^rvmm ready on 1 hart, console serial@10011000\.$" "^rvmm> meminfo$" "^MemTotal: +[0-9]+ kB$" \
 	"^ok [0-9]+ boot_dt.console_is_the_stdout_uart$" "^ktest: [0-9]+ passed, 0 failed$"
 check_log console-ttysif1-uart0 console-ttysif1-uart0-before \
-	"^Kernel command line: console=ttySIF1" "^console: console=ttySIF1,115200n8: moving to serial@10011000$"
+	"^Kernel command line: console=ttySIF1" "^console: console=ttySIF1,57600n8: moving to serial@10011000$"
 no_log console-ttysif1-uart0 console-ttysif1-uart0-after "rvmm ready" "MemTotal"
 qemu_run console-hvc0 60 /dev/null $VIRT -smp 1 -m 128M -kernel "$KERNEL" \
 	-append 'console=hvc0 run="meminfo" ktest=boot_dt'

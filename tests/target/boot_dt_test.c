@@ -165,7 +165,38 @@ static void console_is_the_stdout_uart(struct ktest *t)
 	EXPECT(strcmp(console_name(), "sbi") != 0);
 }
 
+/* A console= that moved the console from the firmware's UART to another of
+ * the same kind with a rate to take (a SiFive UART: one clock) wrote that
+ * one's divisor from the firmware's, scaled from CONSOLE_FIRMWARE_BAUD to
+ * console='s baud: both registers read back. Nothing to check without such
+ * a move. */
+static void moved_console_takes_the_rate(struct ktest *t)
+{
+	static char said[512];
+	struct console_choice first, now;
+	u32 baud, d0, d1;
+	u64 want;
+
+	if (!console_param()[0] || console_select_named(&boot_dt, console_param(), &now) ||
+	    !now.driver || !now.driver->take_rate)
+		return;
+	console_capture_begin(said, sizeof(said));
+	console_select(&boot_dt, &first);
+	console_capture_end();
+	if (first.driver != now.driver || first.con.base == now.con.base)
+		return;
+	baud = console_param_baud(console_param());
+	if (!baud)
+		baud = CONSOLE_FIRMWARE_BAUD;
+	d0 = *(volatile u32 *)(first.con.base + UART_SIFIVE_DIV);
+	d1 = *(volatile u32 *)(now.con.base + UART_SIFIVE_DIV);
+	want = ((d0 + 1ull) * CONSOLE_FIRMWARE_BAUD + baud / 2) / baud;
+	EXPECT_EQ(d1, want ? want - 1 : 0);
+	kprintf("# boot_dt.moved_console_takes_the_rate: divisor %u at %u baud, the firmware's %u\n",
+		d1, baud, d0);
+}
+
 KTEST_SUITE(boot_dt, KTEST_CASE(ram_sorted_and_disjoint), KTEST_CASE(kernel_image_reserved),
 	    KTEST_CASE(dtb_reserved), KTEST_CASE(reserved_sorted),
 	    KTEST_CASE(live_blob_parses_the_same_again), KTEST_CASE(corrupted_copy_is_rejected),
-	    KTEST_CASE(console_is_the_stdout_uart));
+	    KTEST_CASE(console_is_the_stdout_uart), KTEST_CASE(moved_console_takes_the_rate));
