@@ -149,7 +149,7 @@ static void take_rate(const struct console_choice *choice, struct console *old)
 {
 	u32 baud = console_param_baud(console_wanted), div;
 
-	if (!choice->driver->take_rate || choice->driver != uart_driver_now)
+	if (!choice->driver->take_rate || choice->driver != uart_driver_now || !old->base)
 		return;
 	if (!baud)
 		baud = CONSOLE_FIRMWARE_BAUD;
@@ -206,6 +206,7 @@ void console_fall_back_to_sbi(const char *why)
 		return;
 	kprintf("console: leaving %s for the SBI console: %s\n", io.uart->name, why);
 	io.uart = &sbi_console;
+	uart_driver_now = NULL;
 }
 
 void console_putc(char c)
