@@ -190,17 +190,7 @@ static void map_kernel_devices(void)
  * zero there, as the spec reserves those bits without Svpbmt.
  */
 #define THEAD_MVENDORID 0x5b7
-#define SBI_BASE_GET_MVENDORID 4
-#define SBI_BASE_GET_MARCHID 5
-#define SBI_BASE_GET_MIMPID 6
 #define TH_SXSTATUS_MAEE (1ul << 21)
-
-static long sbi_base_value(unsigned long fid)
-{
-	struct sbiret r = sbi_call(SBI_EXT_BASE, fid, 0, 0, 0);
-
-	return r.error ? -1 : r.value;
-}
 
 static void choose_memory_types(void)
 {

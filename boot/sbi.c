@@ -32,6 +32,13 @@ struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 	return (struct sbiret){ (long)r_a0, (long)r_a1 };
 }
 
+long sbi_base_value(unsigned long fid)
+{
+	struct sbiret r = sbi_call(SBI_EXT_BASE, fid, 0, 0, 0);
+
+	return r.error ? -1 : r.value;
+}
+
 void sbi_console_putchar(int c)
 {
 	sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (unsigned long)c, 0, 0);

@@ -30,6 +30,11 @@
 #define SBI_HSM_START_PENDING 2
 #define SBI_HSM_STOP_PENDING 3
 
+/* BASE functions giving the hart's machine ids (sbi_base_value). */
+#define SBI_BASE_GET_MVENDORID 4
+#define SBI_BASE_GET_MARCHID 5
+#define SBI_BASE_GET_MIMPID 6
+
 #define SBI_SRST_SHUTDOWN 0
 #define SBI_SRST_COLD_REBOOT 1
 #define SBI_SRST_REASON_NONE 0
@@ -48,6 +53,9 @@ struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 void sbi_mark_absent(void);
 
 void sbi_console_putchar(int c);
+/* The value of BASE function @fid (SBI_BASE_GET_MVENDORID, ...), or -1
+ * when the firmware gives none. */
+long sbi_base_value(unsigned long fid);
 /* A byte from the firmware's console, or -1 when none waits (or the
  * firmware has no legacy console). */
 int sbi_console_getchar(void);
