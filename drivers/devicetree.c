@@ -77,14 +77,6 @@ static bool range_valid(u64 base, u64 size)
 }
 
 /* Is the property a NUL-terminated string equal to @str? */
-static bool prop_equals(const struct fdt *f, int node, const char *prop, const char *str)
-{
-	int len;
-	const char *val = fdt_getprop(f, node, prop, &len);
-
-	return val && (size_t)len == strlen(str) + 1 && memcmp(val, str, (size_t)len) == 0;
-}
-
 static bool has_prop(const struct fdt *f, int node, const char *prop)
 {
 	return fdt_getprop(f, node, prop, NULL) != NULL;
@@ -264,7 +256,7 @@ static int scan_memory(struct dt_info *info)
 
 		if (!name)
 			return len;
-		if (!prop_equals(f, node, "device_type", "memory")) {
+		if (!fdt_prop_equals(f, node, "device_type", "memory")) {
 			if (is_memory_name(name, len))
 				dt_warn(info, "/%s: no device_type \"memory\": ignored", name);
 			continue;
@@ -773,7 +765,7 @@ static bool is_cpu_node(const struct fdt *f, int node)
 	int len;
 	const char *name = fdt_node_name(f, node, &len);
 
-	return prop_equals(f, node, "device_type", "cpu") ||
+	return fdt_prop_equals(f, node, "device_type", "cpu") ||
 	       (name && name_starts_with(name, len, "cpu@"));
 }
 

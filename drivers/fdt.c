@@ -31,13 +31,6 @@
 #include <lib/kstring.h>
 #include <drivers/fdt.h>
 
-/* Structure block tokens. */
-#define FDT_BEGIN_NODE 1u
-#define FDT_END_NODE 2u
-#define FDT_PROP 3u
-#define FDT_NOP 4u
-#define FDT_END 9u
-
 /* Header field offsets. */
 #define HDR_MAGIC 0
 #define HDR_TOTALSIZE 4
@@ -173,6 +166,17 @@ static int read_tag(const struct fdt *f, int off, struct tag *t)
 	default:
 		return -FDT_ERR_BADSTRUCTURE;
 	}
+}
+
+int fdt_next_tag(const struct fdt *f, int off, int *next)
+{
+	struct tag t;
+	int err = read_tag(f, off, &t);
+
+	if (err)
+		return err;
+	*next = t.next;
+	return (int)t.type;
 }
 
 /* Is @node the offset of a BEGIN_NODE token? 0 or -FDT_ERR_BADOFFSET. */
@@ -557,6 +561,14 @@ int fdt_getprop_u32(const struct fdt *f, int node, const char *name, u32 *out)
 		return -FDT_ERR_BADVALUE;
 	*out = fdt32_ld(val);
 	return 0;
+}
+
+bool fdt_prop_equals(const struct fdt *f, int node, const char *name, const char *str)
+{
+	int len;
+	const char *val = fdt_getprop(f, node, name, &len);
+
+	return val && (size_t)len == strlen(str) + 1 && memcmp(val, str, (size_t)len) == 0;
 }
 
 bool fdt_is_compatible(const struct fdt *f, int node, const char *compat)

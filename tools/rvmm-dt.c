@@ -468,11 +468,6 @@ static u8 *load_dtb(const char *path, size_t *size)
 
 /* ---- --memory: the memory node a boot loader writes ----------------------- */
 
-/* Structure block tokens (the devicetree specification, 5.4.1). */
-#define TOKEN_BEGIN_NODE 1u
-#define TOKEN_END_NODE 2u
-#define TOKEN_PROP 3u
-
 /* A growing output blob. */
 struct blob_out {
 	u8 *p;
@@ -491,10 +486,19 @@ static void out_bytes(struct blob_out *b, const void *src, size_t n)
 	b->len += n;
 }
 
+static void put_be32(u8 *p, u32 v)
+{
+	p[0] = (u8)(v >> 24);
+	p[1] = (u8)(v >> 16);
+	p[2] = (u8)(v >> 8);
+	p[3] = (u8)v;
+}
+
 static void out_be32(struct blob_out *b, u32 v)
 {
-	u8 c[4] = { (u8)(v >> 24), (u8)(v >> 16), (u8)(v >> 8), (u8)v };
+	u8 c[4];
 
+	put_be32(c, v);
 	out_bytes(b, c, 4);
 }
 
@@ -523,14 +527,11 @@ static int memory_nodes(const struct fdt *f, int *offs, int max)
 	int n = 0;
 
 	for (int node = fdt_first_subnode(f, 0); node >= 0; node = fdt_next_subnode(f, node)) {
-		int len;
-		const char *v = fdt_getprop(f, node, "device_type", &len);
-
-		if (v && len == 7 && memcmp(v, "memory", 7) == 0) {
-			if (n == max)
-				usage_error("--memory: the tree has more than %d memory nodes", max);
-			offs[n++] = node;
-		}
+		if (!fdt_prop_equals(f, node, "device_type", "memory"))
+			continue;
+		if (n == max)
+			usage_error("--memory: the tree has more than %d memory nodes", max);
+		offs[n++] = node;
 	}
 	return n;
 }
@@ -544,15 +545,15 @@ static void out_memory_node(struct blob_out *b, const struct options *o, int ac,
 	char name[32];
 
 	snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)o->memory[0].base);
-	out_be32(b, TOKEN_BEGIN_NODE);
+	out_be32(b, FDT_BEGIN_NODE);
 	out_bytes(b, name, strlen(name) + 1);
 	out_pad4(b);
-	out_be32(b, TOKEN_PROP);
+	out_be32(b, FDT_PROP);
 	out_be32(b, 7);
 	out_be32(b, strings_off);
 	out_bytes(b, "memory", 7);
 	out_pad4(b);
-	out_be32(b, TOKEN_PROP);
+	out_be32(b, FDT_PROP);
 	out_be32(b, (u32)(o->nr_memory * (ac + sc) * 4));
 	out_be32(b, strings_off + 12);
 	for (int i = 0; i < o->nr_memory; i++)
@@ -560,23 +561,7 @@ static void out_memory_node(struct blob_out *b, const struct options *o, int ac,
 			usage_error("--memory: [%#llx, +%#llx) does not fit the root's #address-cells %d / "
 				    "#size-cells %d", (unsigned long long)o->memory[i].base,
 				    (unsigned long long)o->memory[i].size, ac, sc);
-	out_be32(b, TOKEN_END_NODE);
-}
-
-/* The length of the token at @p (of @left bytes of the block). */
-static u32 token_length(const u8 *p, u32 left)
-{
-	switch (fdt32_ld(p)) {
-	case TOKEN_BEGIN_NODE: {
-		const u8 *nul = memchr(p + 4, 0, left - 4);
-
-		return (u32)ALIGN_UP((size_t)(nul - p) + 1, 4);
-	}
-	case TOKEN_PROP:
-		return 12 + (u32)ALIGN_UP(fdt32_ld(p + 4), 4u);
-	default:
-		return 4;
-	}
+	out_be32(b, FDT_END_NODE);
 }
 
 /*
@@ -590,9 +575,9 @@ static u32 token_length(const u8 *p, u32 left)
 static u8 *with_memory(const u8 *blob, const struct options *o)
 {
 	struct fdt f;
-	int offs[DT_MAX_RAM], nr, ac, sc, depth = 0, skip_to = -1;
+	int offs[DT_MAX_RAM], nr, ac, sc, depth = 0, skip_to = -1, tok, next;
 	struct blob_out b = { 0 };
-	u32 off_rsv, off_struct, off_strings, strings_off, pos;
+	u32 off_rsv, off_struct, off_strings, strings_off;
 	const u8 *rsv;
 
 	if (fdt_open(&f, blob, (size_t)fdt_header_totalsize(blob)) ||
@@ -609,43 +594,35 @@ static u8 *with_memory(const u8 *blob, const struct options *o)
 	}
 	off_struct = (u32)b.len;
 	strings_off = f.size_strings;
-	for (pos = 0; pos < f.size_struct;) {
-		const u8 *p = blob + f.off_struct + pos;
-		u32 tok = fdt32_ld(p), n = token_length(p, f.size_struct - pos);
-
-		if (tok == TOKEN_BEGIN_NODE) {
+	for (int off = 0; (tok = fdt_next_tag(&f, off, &next)) > 0; off = next) {
+		if (tok == FDT_BEGIN_NODE) {
 			depth++;
 			for (int i = 0; i < nr && skip_to < 0; i++)
-				if (offs[i] == (int)pos)
+				if (offs[i] == off)
 					skip_to = depth - 1;
-		} else if (tok == TOKEN_END_NODE) {
+		} else if (tok == FDT_END_NODE) {
 			depth--;
 			if (depth == skip_to) {
 				skip_to = -1;
-				pos += n;
 				continue;
 			}
 			if (depth == 0 && skip_to < 0)
 				out_memory_node(&b, o, ac, sc, strings_off);
 		}
 		if (skip_to < 0)
-			out_bytes(&b, p, n);
-		pos += n;
+			out_bytes(&b, blob + f.off_struct + off, (size_t)(next - off));
+		if (tok == FDT_END)
+			break;
 	}
 	off_strings = (u32)b.len;
 	out_bytes(&b, blob + f.off_strings, f.size_strings);
 	out_bytes(&b, "device_type\0reg", 16);
 	{
-		u8 *h = b.p;
 		const u32 fields[10] = { FDT_MAGIC, (u32)b.len, off_struct, off_strings, off_rsv, 17, 16,
 					 f.boot_cpuid, f.size_strings + 16, off_strings - off_struct };
 
-		for (int i = 0; i < 10; i++) {
-			h[4 * i] = (u8)(fields[i] >> 24);
-			h[4 * i + 1] = (u8)(fields[i] >> 16);
-			h[4 * i + 2] = (u8)(fields[i] >> 8);
-			h[4 * i + 3] = (u8)fields[i];
-		}
+		for (int i = 0; i < 10; i++)
+			put_be32(b.p + 4 * i, fields[i]);
 	}
 	kprintf("memory: --memory: %d memory node(s) of the tree replaced by memory@%llx, as a boot "
 		"loader writes it\n", nr, (unsigned long long)o->memory[0].base);

@@ -87,8 +87,23 @@ const char *fdt_node_name(const struct fdt *f, int node, int *lenp);
 int fdt_path_offset(const struct fdt *f, const char *path, size_t pathlen);
 int fdt_subnode(const struct fdt *f, int parent, const char *name, size_t namelen);
 
+/* Structure block tokens (the devicetree specification, 5.4.1). */
+#define FDT_BEGIN_NODE 1u
+#define FDT_END_NODE 2u
+#define FDT_PROP 3u
+#define FDT_NOP 4u
+#define FDT_END 9u
+
+/* The token at structure-block offset @off (FDT_BEGIN_NODE ... FDT_END),
+ * with *@next the offset of the one after it; -FDT_ERR_BADSTRUCTURE when
+ * @off holds no whole token, or the errors of a name or property running
+ * out of its block. Walks a blob token by token (rvmm-dt rewrites one). */
+int fdt_next_tag(const struct fdt *f, int off, int *next);
+
 /* Property value and length, or NULL with *lenp = -FDT_ERR_*. */
 const void *fdt_getprop(const struct fdt *f, int node, const char *name, int *lenp);
+/* Is the property exactly the NUL-terminated string @str? */
+bool fdt_prop_equals(const struct fdt *f, int node, const char *name, const char *str);
 /* One big-endian u32 property. Returns 0 or -FDT_ERR_NOTFOUND / -FDT_ERR_BADVALUE. */
 int fdt_getprop_u32(const struct fdt *f, int node, const char *name, u32 *out);
 /* Is this NUL-terminated string among the node's "compatible" list? */

@@ -32,8 +32,8 @@
  *     fdt_node_is_okay, fdt_is_compatible and fdt_find_compatible,
  *     fdt_child_cells, fdt_reg against fdt_read_reg, fdt_path_offset of
  *     every node's path, alias names and /chosen's stdout-path,
- *     fdt_mem_rsv, and made-up node offsets (any value, never a read outside
- *     the blob).
+ *     fdt_mem_rsv, the token walk (fdt_next_tag), and made-up node offsets
+ *     (any value, never a read outside the blob).
  *
  * Work per input is bounded: the checks that walk from the root (parent,
  * reg, path, find_compatible) run for the first MAX_DEEP nodes only.
@@ -548,6 +548,26 @@ static void check_rsvmap(void)
 	FUZZ_CHECK(err == -FDT_ERR_NOTFOUND, "mem_rsv %d gave %d on a valid blob", i, err);
 }
 
+/* The token walk (fdt_next_tag): from offset 0 each token ends after it
+ * starts and inside the structure block, nodes open and close in balance,
+ * and the walk ends on FDT_END, the block's last token; made-up offsets
+ * fail cleanly. */
+static void check_tags(void)
+{
+	int off = 0, next, tok, depth = 0, n = 0;
+
+	while ((tok = fdt_next_tag(F, off, &next)) > 0 && tok != FDT_END) {
+		FUZZ_CHECK(next > off && (u32)next <= F->size_struct, "tag at %d: next %d", off, next);
+		depth += tok == FDT_BEGIN_NODE ? 1 : tok == FDT_END_NODE ? -1 : 0;
+		FUZZ_CHECK(depth >= 0 && ++n <= (int)(F->size_struct / 4), "tag at %d: depth %d", off, depth);
+		off = next;
+	}
+	FUZZ_CHECK(tok == (int)FDT_END && depth == 0 && (u32)next == F->size_struct,
+		   "the token walk ends at %d with %d, depth %d", off, tok, depth);
+	for (int o = -4; o < (int)MIN(F->size_struct + 8u, (u32)MAX_OFFSETS); o++)
+		(void)fdt_next_tag(F, o, &next);
+}
+
 /* Walk every node, checking each against what the walk knows. */
 static void walk(void)
 {
@@ -648,6 +668,7 @@ static void fuzz_api(const u8 *data, size_t size)
 		   "header fields");
 	FUZZ_CHECK(fdt_header_totalsize(data) == (long)f.totalsize, "fdt_header_totalsize");
 	walk();
+	check_tags();
 	check_aliases();
 	check_rsvmap();
 	check_offsets();
