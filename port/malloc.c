@@ -174,16 +174,16 @@ static void release_slots(unsigned long held)
  * the later slots go on taking theirs meanwhile: with 8 threads allocating
  * on 2 cpus, 100 forks spent 16 to 20 s in this handler (glibc's whole
  * fork: 0.8 to 1.9 s), now 2.5 to 4 s in fork(). And every slot is marked
- * first (fork_wait), so a thread that leaves mm/ does not take its lock
+ * first (owed), so a thread that leaves mm/ does not take its lock
  * again at its next hart_enter but waits for the fork: a thread whose
  * calls hold the lock long (big blocks: runs, madvise) left the passes
  * only a moment between its calls, and a fork took 0.2 to 1 s (glibc's
- * 0.02) while five such threads ran; the wait costs hart_enter one load.
+ * 0.02) while five such threads ran; the wait costs an entry one load.
  */
 static void fork_prepare(void)
 {
 	for (int s = 0; s < MAX_HARTS; s++)
-		__atomic_store_n(&hart_slots[s].fork_wait, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&hart_slots[s].owed, 1, __ATOMIC_RELAXED);
 	take_slots(ALL_SLOTS, 0);
 	hart_fork_holder = true;
 }
@@ -192,21 +192,39 @@ static void fork_parent(void)
 {
 	hart_fork_holder = false;
 	for (int s = 0; s < MAX_HARTS; s++)
-		__atomic_store_n(&hart_slots[s].fork_wait, 0, __ATOMIC_RELEASE);
+		__atomic_sub_fetch(&hart_slots[s].owed, 1, __ATOMIC_RELEASE);
 	release_slots(ALL_SLOTS);
 }
 
-void hart_wait_fork(struct hart_slot *slot)
+/*
+ * The lock of @slot was taken, or owed to other threads: wait until none is
+ * owed it, then be owed it until taken. A thread leaving mm/ that enters
+ * again at once sees the debt and waits, so the lock goes round the slot's
+ * sharers and a fork's handler in turn. Taking it as it came free, a
+ * thread that allocates in a loop had it again at once after each call,
+ * and its sharer waited for the moment it was descheduled between calls:
+ * malloc_trim took up to 2.5 s a call with 10 threads allocating on 2
+ * cpus (over 100 s for 100 calls on a slower machine), pthread_create's
+ * allocations in a thread sharing a slot with a busy one up to 19 s.
+ */
+void hart_enter_contended(struct hart_slot *slot)
 {
-	while (__atomic_load_n(&slot->fork_wait, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&slot->owed, __ATOMIC_ACQUIRE))
 		sched_yield();
+	__atomic_add_fetch(&slot->owed, 1, __ATOMIC_RELAXED);
+	spin_lock(&slot->lock);
+	__atomic_sub_fetch(&slot->owed, 1, __ATOMIC_RELAXED);
 }
 
+/* The child's only thread is the forking one: no other is owed a lock. */
 static void fork_child(void)
 {
-	for (int s = 0; s < MAX_HARTS; s++)
+	hart_fork_holder = false;
+	for (int s = 0; s < MAX_HARTS; s++) {
 		hart_slots[s].lessees = &hart_slots[s] == hart_mine;
-	fork_parent();
+		__atomic_store_n(&hart_slots[s].owed, 0, __ATOMIC_RELEASE);
+	}
+	release_slots(ALL_SLOTS);
 }
 
 void hart_fork_handlers(void)
@@ -307,11 +325,8 @@ void hart_release_others(const struct hart_slot *own)
 /*
  * @fn on the calling thread as the first slot whose lock it takes, its own
  * first, in passes as hart_each_free_slot; if none was free in
- * HART_EACH_PASSES passes, as its own slot once that lock is free
- * (hart_enter). With more threads than slots, a thread's own slot is
- * shared: waiting for it behind a thread that allocates in a loop took
- * malloc_trim up to 10 s a call with 12 threads allocating. A caller must
- * not be inside an operation.
+ * HART_EACH_PASSES passes, as its own slot (hart_enter: its turn comes
+ * after the call in progress). A caller must not be inside an operation.
  */
 void hart_on_free_slot(void (*fn)(void *arg), void *arg)
 {

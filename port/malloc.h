@@ -20,9 +20,14 @@
 #include <lib/spinlock.h>
 
 struct hart_slot {
-	spinlock_t lock;       /* held while a thread is inside mm/ on this slot */
+	union {
+		struct {
+			spinlock_t lock; /* held while a thread is inside mm/ on this slot */
+			int owed;        /* threads owed the lock (waiting, or a fork): entering waits */
+		};
+		u64 lock_owed; /* both: the entries' one compare-and-swap (slot_take) */
+	};
 	unsigned int lessees;  /* threads leasing the slot */
-	int fork_wait;         /* a fork wants the lock: hart_enter waits until it is done */
 	unsigned long calls[8]; /* the shim's counters (malloc/shim.c), under lock */
 	unsigned long request;  /* the shim's malloc size, kept for its slow path */
 	unsigned long caller;   /* RVMM_MALLOC_DEBUG=U: the program's call being served */
@@ -44,28 +49,48 @@ extern __thread bool hart_fork_holder __attribute__((tls_model("initial-exec")))
 /* Lease the calling thread a slot (it has none); returns it. */
 struct hart_slot *hart_lease(void);
 
-/* Wait while a fork has marked @slot (fork_wait). */
-void hart_wait_fork(struct hart_slot *slot);
+_Static_assert(sizeof(spinlock_t) == sizeof(int), "hart_slot.lock_owed covers the lock and owed exactly");
+
+/* The value of hart_slot.lock_owed with the lock taken and owed to none. */
+#define SLOT_TAKEN (((union { struct { spinlock_t lock; int owed; }; u64 both; }){ .lock = { 1 } }).both)
+
+/* Take @slot's lock if it is free and owed to no other thread: one
+ * compare-and-swap of both fields (the lock is given back with a store to
+ * its own half, spin_unlock), as many instructions as the lock's own
+ * trylock. */
+static inline bool slot_take(struct hart_slot *slot)
+{
+	u64 free = 0;
+
+	return __atomic_compare_exchange_n(&slot->lock_owed, &free, SLOT_TAKEN, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/* Enter mm/ on @slot when its lock is taken or owed to others (below). */
+void hart_enter_contended(struct hart_slot *slot);
 
 /* Enter mm/ on @slot, this thread's leased slot (hart_mine, or
- * hart_lease's result when it was NULL); returns it. */
+ * hart_lease's result when it was NULL); returns it. A thread that finds
+ * the lock taken is owed it (hart_slot.owed) until it has it: threads
+ * entering meanwhile wait their turn behind it rather than take the lock
+ * as it comes free (port/malloc.c, hart_enter_contended). */
 static inline struct hart_slot *hart_enter(struct hart_slot *slot)
 {
 	if (unlikely(hart_fork_holder))
 		return slot; /* its lock is held for fork by this very thread */
-	if (unlikely(__atomic_load_n(&slot->fork_wait, __ATOMIC_RELAXED)))
-		hart_wait_fork(slot); /* (holding no slot: the fork takes them all first) */
-	spin_lock(&slot->lock); /* a waiter yields now and then (lib/spinlock.h) */
+	if (unlikely(!slot_take(slot)))
+		hart_enter_contended(slot);
 	return slot;
 }
 
 /* Enter mm/ on this thread's slot if it has one and its lock is free at
- * once (the fast path); NULL otherwise, nothing taken. */
+ * once and owed to no other thread (the fast path); NULL otherwise,
+ * nothing taken. */
 static inline struct hart_slot *hart_try_enter(void)
 {
 	struct hart_slot *slot = hart_mine;
 
-	if (likely(slot) && likely(spin_trylock(&slot->lock)))
+	if (likely(slot) && likely(slot_take(slot)))
 		return slot;
 	return NULL;
 }

@@ -27,7 +27,8 @@
  * again); fork
  * while other threads allocate, the child allocating and exiting; fork
  * with atfork handlers that allocate registered before the library's; 40 forks
- * while 7 threads allocate within 3 s in fork();
+ * while 7 threads allocate within 3 s in fork(); a thread sharing its hart
+ * slot with a busy one getting its turn;
  * page runs (4 MiB + 1 byte, 1 GiB-aligned) freed and taken again
  * thousands of times without the heap growing, malloc_trim returning 1
  * after a run's free; mallinfo2 and mallinfo describing this heap (arena =
@@ -53,6 +54,7 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -2256,7 +2258,10 @@ static int trims_child(void)
  * every hart slot's lock in turn, behind threads that give it back for a
  * few instructions between calls: 28 to 61 s for 20 calls with 6 threads
  * (glibc: none), so 100 calls ran into the alarm; a slot in use now keeps
- * its magazines (hart_each_free_slot): well under a second for all. */
+ * its magazines (hart_each_free_slot). The rest waited for the trimming
+ * thread's own slot behind a sharer that took it again at once after each
+ * call: 0.6 to 5 s for all here, past the alarm once on a slower machine;
+ * owed the lock, 0.02 to 0.25 s (turns_on_a_shared_slot checks the turn). */
 static void trims_while_threads_allocate(void)
 {
 	long calls = -1;
@@ -2264,6 +2269,133 @@ static void trims_while_threads_allocate(void)
 	child_figures("trims", 1, "trims: calls=%ld", &calls);
 	CHECK(calls == TRIM_CALLS, "malloc_trim while %d threads allocate: %ld of %d calls returned "
 	      "within %d s", TRIM_THREADS, calls, TRIM_CALLS, TRIM_ALARM);
+}
+
+/* "malloc-edge turns": two threads on one hart slot, one cpu. The main
+ * thread leases first (slot 0), TURN_IDLE threads take one slot each and
+ * wait, so every slot has one lessee and the busy thread, which frees and
+ * takes 64 bytes in a loop, leases slot 0 too (the fewest lessees, the
+ * lowest first: port/malloc.c, hart_lease). With the process on the cpu
+ * it runs on, each round the main thread lets the busy one run until the
+ * scheduler cuts it off (wherever it is: inside malloc or free, holding
+ * the slot, about half the time), then does TURN_PAIRS pairs of its own
+ * and counts the busy thread's pairs meanwhile (it pauses after
+ * TURN_LIMIT). A round is long when the busy thread made more than
+ * TURN_LONG pairs in it. Prints "turns: rounds=N long=L worst=M" on
+ * standard error: the rounds, the long ones and the most pairs the busy
+ * thread made in one. */
+#define TURN_IDLE 7 /* MAX_HARTS - 1 */
+#define TURN_PAIRS 500
+#define TURN_LIMIT (TURN_PAIRS * 400L)
+#define TURN_LONG 100
+#define TURN_ROUNDS 12
+
+static volatile int turn_stop;
+static long turn_busy_pairs, turn_busy_last = LONG_MAX; /* it pauses there */
+static int turn_gate[2]; /* the idle threads wait for its end to close */
+
+static void *turn_idle(void *arg)
+{
+	char c;
+
+	sink = malloc(16); /* the lease */
+	__atomic_add_fetch((int *)arg, 1, __ATOMIC_RELEASE);
+	while (read(turn_gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void *turn_busy(void *arg)
+{
+	(void)arg;
+	while (!turn_stop) {
+		void *volatile p; /* (a pair the compiler keeps) */
+
+		if (__atomic_load_n(&turn_busy_pairs, __ATOMIC_RELAXED) >=
+		    __atomic_load_n(&turn_busy_last, __ATOMIC_RELAXED)) {
+			sched_yield();
+			continue;
+		}
+		p = malloc(64);
+		free(p);
+		__atomic_add_fetch(&turn_busy_pairs, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* The busy thread's pairs during TURN_PAIRS of the main thread's. */
+static long turn_round(void)
+{
+	long start = __atomic_load_n(&turn_busy_pairs, __ATOMIC_RELAXED), before;
+
+	__atomic_store_n(&turn_busy_last, LONG_MAX, __ATOMIC_RELAXED);
+	while (__atomic_load_n(&turn_busy_pairs, __ATOMIC_RELAXED) < start + 1000)
+		sched_yield();
+	before = __atomic_load_n(&turn_busy_pairs, __ATOMIC_RELAXED);
+	__atomic_store_n(&turn_busy_last, before + TURN_LIMIT, __ATOMIC_RELAXED);
+	for (int i = 0; i < TURN_PAIRS; i++) {
+		void *volatile p = malloc(64);
+
+		free(p);
+	}
+	return __atomic_load_n(&turn_busy_pairs, __ATOMIC_RELAXED) - before;
+}
+
+static int turns_child(void)
+{
+	pthread_t idle[TURN_IDLE], busy;
+	int cpu = sched_getcpu(), ready = 0, longs = 0;
+	long worst = 0;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	if (cpu < 0)
+		return 2;
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) || pipe(turn_gate))
+		return 2;
+	alarm(60);
+	free(malloc(16)); /* the main thread's lease: slot 0 */
+	for (int i = 0; i < TURN_IDLE; i++)
+		if (pthread_create(&idle[i], NULL, turn_idle, &ready))
+			return 1;
+	while (__atomic_load_n(&ready, __ATOMIC_ACQUIRE) < TURN_IDLE)
+		sched_yield();
+	if (pthread_create(&busy, NULL, turn_busy, NULL))
+		return 1;
+	for (int r = 0; r < TURN_ROUNDS; r++) {
+		long during = turn_round();
+
+		longs += during > TURN_LONG;
+		worst = during > worst ? during : worst;
+	}
+	turn_stop = 1;
+	pthread_join(busy, NULL);
+	close(turn_gate[1]);
+	for (int i = 0; i < TURN_IDLE; i++)
+		pthread_join(idle[i], NULL);
+	fprintf(stderr, "turns: rounds=%d long=%d worst=%ld\n", TURN_ROUNDS, longs, worst);
+	return 0;
+}
+
+/* A thread that shares its hart slot with a busy one gets its turn
+ * (turns_child): on one cpu, at most one of TURN_ROUNDS rounds is long
+ * (the busy thread waits for the call in progress, then for its sharer's
+ * turn: 0 or 1 pairs here; a round is long only when the scheduler cuts
+ * the main thread off between its calls, and the busy thread's time
+ * slice is then its own). Where a slot's lock went to whoever took it
+ * first as it came free, the busy thread took it again at once after each
+ * call, and a main thread that found it taken waited out the busy
+ * thread's time slice: 150000 pairs and more in about half the rounds. */
+static void turns_on_a_shared_slot(void)
+{
+	long rounds = -1, longs = -1, worst = -1;
+
+	child_figures("turns", 3, "turns: rounds=%ld long=%ld worst=%ld", &rounds, &longs, &worst);
+	CHECK(rounds == TURN_ROUNDS && longs >= 0 && longs <= 1,
+	      "a thread sharing a hart slot with a busy one on one cpu: %ld of %ld rounds long (<= 1; "
+	      "the busy one made at most %ld pairs during the other's %d)", longs, rounds, worst,
+	      TURN_PAIRS);
 }
 
 /* "malloc-edge oom" (RVMM_MALLOC_MAX=256M): fill the heap with 1 MiB
@@ -2624,6 +2756,8 @@ int main(int argc, char **argv)
 		return passing_child();
 	if (argc > 1 && strcmp(argv[1], "trims") == 0)
 		return trims_child();
+	if (argc > 1 && strcmp(argv[1], "turns") == 0)
+		return turns_child();
 	if (argc > 1 && strcmp(argv[1], "moving") == 0)
 		return moving_child();
 	if (argc > 1 && strcmp(argv[1], "bigmix") == 0)
@@ -2678,6 +2812,7 @@ int main(int argc, char **argv)
 	atfork_allocating();
 	forks_while_threads_allocate();
 	trims_while_threads_allocate();
+	turns_on_a_shared_slot();
 	runs_reused();
 	env_and_oom();
 	address_space_limit();
