@@ -23,7 +23,7 @@ struct hart_slot {
 	union {
 		struct {
 			spinlock_t lock; /* held while a thread is inside mm/ on this slot */
-			int owed;        /* threads owed the lock (waiting, or a fork): entering waits */
+			int owed;        /* threads owed the lock (waiting long, or a fork): entering waits */
 		};
 		u64 lock_owed; /* both: the entries' one compare-and-swap (slot_take) */
 	};
@@ -70,8 +70,8 @@ static inline bool slot_take(struct hart_slot *slot)
 void hart_enter_contended(struct hart_slot *slot);
 
 /* Enter mm/ on @slot, this thread's leased slot (hart_mine, or
- * hart_lease's result when it was NULL); returns it. A thread that finds
- * the lock taken is owed it (hart_slot.owed) until it has it: threads
+ * hart_lease's result when it was NULL); returns it. A thread that waits
+ * long for the lock is owed it (hart_slot.owed) until it has it: threads
  * entering meanwhile wait their turn behind it rather than take the lock
  * as it comes free (port/malloc.c, hart_enter_contended). */
 static inline struct hart_slot *hart_enter(struct hart_slot *slot)

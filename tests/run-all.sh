@@ -6,7 +6,8 @@
 #
 # The sections run in two lanes at once, one per cpu of a two-cpu machine:
 # the host's own programs (unit tests, layers, the library under real
-# programs, fuzzing, rvmm-dt) and the QEMU boots. They share no files but
+# programs, fuzzing, rvmm-dt; then the console fuzz, to even the lanes) and
+# the QEMU boots. They share no files but
 # $RESULTS (one line appended per case) and $LOGDIR/timings; every log is
 # named for its case. A section's output is kept until it ends, then
 # printed whole, one section at a time, with the time it took, so the log
@@ -73,6 +74,7 @@ host_lane() {
 	section "real programs on rvmm's kmalloc: LD_PRELOAD=build/librvmm-malloc.so (docs/malloc.md)" real_programs
 	section "fuzzing: libFuzzer + ASan + UBSan, two 45 s lanes: fdt, replay and cmdline, alloc (docs/reliability.md)" fuzzing
 	section "rvmm-dt: device trees checked on the host, against the boot log on QEMU" rvmm_dt
+	section "console fuzz: random sessions piped in, every allocator checked, nothing leaked (tests/qemu/console_fuzz.py)" console_fuzz
 }
 
 qemu_lane() {
@@ -80,7 +82,6 @@ qemu_lane() {
 	section "the KASAN kernel: ktest=all without a report, every planted bug caught" kasan
 	section "KFENCE in the ordinary kernel: every planted bug caught, the cost of sampling" kfence
 	section "boot and console checks on QEMU virt" boot
-	section "console fuzz: random sessions piped in, every allocator checked, nothing leaked (tests/qemu/console_fuzz.py)" console_fuzz
 	section "the kernel run away from its link address: moved copies of rvmm.elf (docs/boot.md)" relocate
 	section "Ctrl-C at the console: long commands stopped, nothing lost, typed input kept" interrupt
 	section "slab allocator: slab_debug=, kmalloc=slob, slabinfo and meminfo" slab
