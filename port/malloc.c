@@ -178,7 +178,8 @@ static void release_slots(unsigned long held)
  * again at its next hart_enter but waits for the fork: a thread whose
  * calls hold the lock long (big blocks: runs, madvise) left the passes
  * only a moment between its calls, and a fork took 0.2 to 1 s (glibc's
- * 0.02) while five such threads ran; the wait costs an entry one load.
+ * 0.02) while five such threads ran. (The mark is read with the lock, in
+ * the entry's one compare-and-swap: slot_take.)
  */
 static void fork_prepare(void)
 {
