@@ -38,46 +38,62 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # Where each project symbol is defined: "SYMBOL FILE".
-find "$dir" -name '*.o' | while read -r o; do
-	$NM --defined-only "$o" 2>/dev/null | awk -v f="${o#"$dir"/}" '$2 ~ /^[TDBRSGVWC]$/ { print $3, f }'
-done | sort -k1,1 >"$tmp/defs"
+# (One nm for all: "FILE:ADDRESS TYPE SYMBOL" lines.)
+find "$dir" -name '*.o' -print0 | xargs -0 -r $NM -A --defined-only 2>/dev/null |
+	awk -v d="$dir/" '$2 ~ /^[TDBRSGVWC]$/ { f = substr($1, 1, index($1, ":") - 1); print $3, substr(f, length(d) + 1) }' |
+	sort -k1,1 >"$tmp/defs"
 
 bad=0
-check() { # LAYER ALLOWED_DIRS...: every object under LAYER
+# check LAYER ALLOWED_DIRS...: every object under LAYER. Each symbol an
+# object takes is looked up in the definitions (the first, as sorted), all
+# in one awk: a lookup per symbol, each its own awk, cost 20 s a tree.
+check() {
 	layer=$1
 	shift
+	: >"$tmp/objs.$layer"
 	for o in "$dir/$layer"/*.o; do
+		[ -e "$o" ] || continue
 		src=${o#"$dir"/}
 		# an object left from a source since moved (CHECK_ALL=1: check it)
 		[ -e "${src%.o}" ] || [ -n "${CHECK_ALL:-}" ] || continue
-		for sym in $($NM -u "$o" | awk '{ print $2 }'); do
-			from=$(awk -v s="$sym" '$1 == s { print $2; exit }' "$tmp/defs")
+		printf '%s\0' "$o" >>"$tmp/objs.$layer"
+	done
+	# (One nm for the layer: "FILE: U SYMBOL" lines.)
+	xargs -0 -r $NM -A -u <"$tmp/objs.$layer" |
+		awk -v d="$dir/" '{ f = substr($1, 1, index($1, ":") - 1); print substr(f, length(d) + 1), $NF }' \
+			>"$tmp/takes.$layer"
+	awk -v layer="$layer" -v allowed="$*" -v port="$PORT" -v dir="$dir" '
+		function outside(s) { # the linker'"'"'s, the C library'"'"'s, the sanitizers'"'"'
+			return s ~ /^(__start_|__stop_|__asan|__ubsan|__sanitizer|__stack_chk)/ ||
+			       s ~ /^(_start|_etext|_end|_sdata|_srodata|_erodata|__tls_get_addr|_GLOBAL_OFFSET_TABLE_)$/
+		}
+		BEGIN {
+			n = split(allowed, dirs, " ")
+			split(port, p, /[ \n]+/)
+			for (i in p) is_port[p[i]] = 1
+		}
+		FNR == NR { if (!($1 in from)) from[$1] = $2; next }
+		{
+			obj = $1; sym = $2
 			# (__asan_*/__ubsan_* the project defines itself, in the
 			# KASAN kernel, are checked like any other symbol.)
-			[ -z "$from" ] && is_outside "$sym" && continue
-			if [ -z "$from" ]; then
-				case $sym in
-				mem* | str* | __*) continue ;; # libc / libgcc / compiler runtime
-				esac
-				echo "${o#"$dir"/} takes $sym (defined nowhere in $dir)"
-				bad=1
-				continue
-			fi
-			ok=0
-			for d in "$@"; do
-				case $from in "$d"/*) ok=1 ;; esac
-			done
-			if [ "$ok" = 0 ] && [ "$layer" = mm ]; then
-				for p in $PORT; do
-					[ "$sym" = "$p" ] && ok=1
-				done
-			fi
-			if [ "$ok" = 0 ]; then
-				echo "${o#"$dir"/} takes $sym (from $from)"
-				bad=1
-			fi
-		done
-	done
+			if (!(sym in from)) {
+				if (outside(sym) || sym ~ /^(mem|str|__)/) # libc / libgcc / compiler runtime
+					next
+				print obj " takes " sym " (defined nowhere in " dir ")"
+				bad = 1
+				next
+			}
+			ok = layer == "mm" && (sym in is_port)
+			for (i = 1; i <= n; i++)
+				if (index(from[sym], dirs[i] "/") == 1)
+					ok = 1
+			if (!ok) {
+				print obj " takes " sym " (from " from[sym] ")"
+				bad = 1
+			}
+		}
+		END { exit bad }' "$tmp/defs" "$tmp/takes.$layer" || bad=1
 }
 check lib lib
 check mm mm lib
