@@ -2278,9 +2278,9 @@ static void trims_while_threads_allocate(void)
  * thread leases first (slot 0), TURN_IDLE threads take one slot each and
  * wait, so every slot has one lessee and the busy thread leases slot 0 too
  * (the fewest lessees, the lowest first: port/malloc.c, hart_lease). The
- * busy thread takes and frees TURN_BUSY_SIZE bytes in a loop (a page run:
- * it holds the slot through most of its time, leaving it for a few
- * instructions between calls). With the process on the cpu it runs on,
+ * busy thread takes and frees TURN_BUSY_SIZE bytes in a loop (a big
+ * block, pages of the page allocator's: it holds the slot through most of
+ * its time, leaving it for a few instructions between calls). With the process on the cpu it runs on,
  * each round the main thread lets the busy one run until the scheduler
  * cuts it off, then does TURN_PAIRS pairs of 64 bytes and counts the times
  * the busy thread was switched out meanwhile (its nonvoluntary context
