@@ -7,12 +7,11 @@
 # The sections run in two lanes at once, one per cpu of a two-cpu machine:
 # the host's own programs (unit tests, layers, the library under real
 # programs, fuzzing, rvmm-dt; then the console fuzz, to even the lanes) and
-# the QEMU boots. They share no files but
-# $RESULTS (one line appended per case) and $LOGDIR/timings; every log is
-# named for its case. A section's output is kept until it ends, then
-# printed whole, one section at a time, with the time it took, so the log
-# reads section by section (in the order they ended). RUN_ALL_LANES=1 runs
-# the lanes one after the other instead.
+# the QEMU boots. They share no files but $RESULTS (one line appended per
+# case) and $LOGDIR/timings; every log is named for its case. A section's
+# output is kept until it ends, then printed whole, one section at a time,
+# with the time it took, so the log reads section by section (in the order
+# they ended). RUN_ALL_LANES=1 runs the lanes one after the other instead.
 set -u
 cd "$(dirname "$0")/.."
 export LOGDIR=build/test-logs
@@ -91,7 +90,7 @@ qemu_lane() {
 	section "boards: sifive_u, U-Boot booti, the SD card image, the Icicle Kit (microchip-icicle-kit)" boards
 }
 
-start=$(date +%s)
+all_start=$(date +%s)
 if [ "${RUN_ALL_LANES:-2}" = 1 ]; then
 	host_lane
 	qemu_lane
@@ -104,5 +103,5 @@ else
 	wait "$host_pid"
 	wait "$qemu_pid"
 fi
-echo "   (all: $(($(date +%s) - start)) s)"
+echo "   (all: $(($(date +%s) - all_start)) s)"
 awk '{ p += $2; f += $3 } END { printf "%d passed, %d failed\n", p, f; exit (f > 0) }' "$RESULTS"
