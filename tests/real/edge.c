@@ -2281,9 +2281,10 @@ static void trims_while_threads_allocate(void)
  * (the fewest lessees, the lowest first: port/malloc.c, hart_lease). The
  * busy thread takes and frees TURN_BUSY_SIZE bytes in a loop (a big
  * block, pages of the page allocator's: it holds the slot through most of
- * its time, leaving it for a few instructions between calls). With the process on the cpu it runs on,
- * each round the main thread lets the busy one run until the scheduler
- * cuts it off, then does TURN_PAIRS pairs of 64 bytes and counts its own
+ * its time, leaving it for a few instructions between calls). With the
+ * process on the cpu it runs on, each round the main thread lets the busy
+ * one run until the scheduler cuts it off, then does TURN_PAIRS pairs of
+ * 64 bytes and counts its own
  * context switches meanwhile (getrusage): each is a time the cpu went to
  * another thread, the busy one's slices among them, while it waited for
  * its slot. The busy thread pauses after TURN_LIMIT pairs in a round. A
