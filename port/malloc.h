@@ -52,7 +52,7 @@ struct hart_slot *hart_lease(void);
 _Static_assert(sizeof(spinlock_t) == sizeof(int), "hart_slot.lock_owed covers the lock and owed exactly");
 
 /* The value of hart_slot.lock_owed with the lock taken and owed to none. */
-#define SLOT_TAKEN (((union { struct { spinlock_t lock; int owed; }; u64 both; }){ .lock = { 1 } }).both)
+#define SLOT_TAKEN (((struct hart_slot){ .lock = { 1 } }).lock_owed)
 
 /* Take @slot's lock if it is free and owed to no other thread: one
  * compare-and-swap of both fields (the lock is given back with a store to
