@@ -76,7 +76,7 @@ static bool range_valid(u64 base, u64 size)
 	return size != 0 && base <= UINT64_MAX - size;
 }
 
-/* Is the property a NUL-terminated string equal to @str? */
+/* Has the node the property at all (any value)? */
 static bool has_prop(const struct fdt *f, int node, const char *prop)
 {
 	return fdt_getprop(f, node, prop, NULL) != NULL;
