@@ -390,12 +390,15 @@ static __attribute__((noinline)) void heap_setup(void)
 	 * own (jq on 300000 JSON objects: max RSS 586 MB, 563 MB at 25%;
 	 * glibc 558). */
 	slab_borrow_waste_pct = 25;
-	/* Freed bigblocks of up to 16 pages, 64 pages (256 KiB) in all, kept
-	 * for the next request of their size (mm/slob.c, "Kept bigblocks"):
-	 * opendir's nine-page buffer taken and freed per directory cost find
-	 * and du about 2300 instructions a pair through the page allocator.
-	 * (128 pages kept sqlite3's max RSS 128 KB higher for nothing more.) */
-	kmalloc_heap.big_keep_max = 64;
+	/* Freed bigblocks of up to 32 pages, 128 pages (512 KiB) a hart slot,
+	 * kept by the slot for its next request of their size or up to a
+	 * quarter less (mm/slob.c, "Kept bigblocks"): opendir's nine-page
+	 * buffer taken and freed per directory cost find and du about 2300
+	 * instructions a pair through the page allocator, and threads taking
+	 * blocks of 8 to 64 KiB met at the zone's lock (docs/malloc.md, "Where
+	 * threads meet"). sqlite3's max RSS 21656 -> 22128 KB against 64 pages
+	 * in one heap-wide keep (`setarch -R`; glibc 20520). */
+	kmalloc_heap.big_keep_max = 128;
 	if (heap_classes && strcmp(heap_classes, "on") == 0) /* kmalloc=slab's heap classes */
 		kmalloc_set_heap_classes(kmalloc_default_heap_classes());
 	else if (heap_classes && strcmp(heap_classes, "compact") == 0)

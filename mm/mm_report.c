@@ -298,7 +298,7 @@ void show_slobinfo(struct slob_heap *h)
 	kprintf("  bigblocks           %lu using %lu pages (%lu kB)\n", st.big_blocks, st.big_pages,
 		K(st.big_pages));
 	if (h->big_keep_max)
-		kprintf("  kept bigblocks      %lu using %lu pages (%lu kB; freed, kept for reuse, at most %lu pages)\n",
+		kprintf("  kept bigblocks      %lu using %lu pages (%lu kB; freed, kept for reuse, at most %lu pages a hart)\n",
 			st.big_kept_blocks, st.big_kept_pages, K(st.big_kept_pages), h->big_keep_max);
 	kprintf("  peak pages          %lu (SLOB pages and bigblocks)\n", st.peak_pages);
 	kprintf("  fragmentation       %u%% (1 - largest free block / free bytes)\n",

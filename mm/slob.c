@@ -34,23 +34,29 @@
  * (seg_release_idle), which would otherwise be held beside them.
  *
  * Kept bigblocks. A heap with big_keep_max set (the malloc library's
- * kmalloc heap; 0 in the kernel, whose memory is what it lacks) keeps its
- * last SLOB_BIG_KEEP freed bigblocks of at most a quarter of big_keep_max
- * pages, big_keep_max pages in all, instead of giving them back: a
- * bigblock of the same number of pages, in a zone the request allows, is
- * then one slot away, where the page allocator's best fit and its frees
- * cost about two thousand instructions a pair (a program that opens and
- * closes directories: each a 32 KiB buffer and a header, nine pages). A
- * kept block stays PGTY_BIGBLOCK with BIGBLOCK_KEPT in its head's
+ * kmalloc heap; 0 in the kernel, whose memory is what it lacks) keeps, per
+ * hart, the last SLOB_BIG_KEEP bigblocks that hart freed of at most a
+ * quarter of big_keep_max pages, big_keep_max pages a hart, instead of
+ * giving them back (struct slob_big_kept: a lock and a cache line of its
+ * own, so harts keep and take them without the heap's lock). That hart's
+ * next bigblock of the same number of pages, or of up to a quarter fewer
+ * (the block keeps its pages: ksize reports them), in a zone the request
+ * allows, is then one slot away, where the page allocator's best fit and
+ * its frees cost about two thousand instructions a pair (a program that
+ * opens and closes directories: each a 32 KiB buffer and a header, nine
+ * pages), and take the zone's lock: two threads taking and freeing blocks
+ * of 8 to 100 KB spent most of their time waiting for each other there.
+ * A kept block stays PGTY_BIGBLOCK with BIGBLOCK_KEPT in its head's
  * bigblock_pages, so kfree, ksize and krealloc of it report a second free
- * (owner_page), and counts in big_kept_pages, not big_pages (KmallocBig is
- * what callers hold). slob_heap_shrink (kmalloc's heaps: the shrinker,
- * drop_caches, the library's malloc_trim) and slob_heap_destroy give the
- * kept ones back, and so does a bigblock that max_pages would refuse; a
- * freed block kept when the slots are full, or big_keep_max would be
- * passed, sends the oldest kept ones back. Not with page_owner on (its
- * records would name the freed block's allocator) nor in the KASAN kernel
- * (a kept block would not be poisoned).
+ * (owner_page), and stays counted in big_pages and big_blocks (the pages
+ * the heap holds; slob_get_stats reports the live ones, KmallocBig, and
+ * the kept ones apart). slob_heap_shrink (kmalloc's heaps: the shrinker,
+ * drop_caches, the library's malloc_trim) and slob_heap_destroy give
+ * every hart's kept ones back, and so does a bigblock that max_pages would
+ * refuse; a freed block kept when the hart's slots are full, or its
+ * big_keep_max would be passed, sends its oldest kept ones back. Not with
+ * page_owner on (its records would name the freed block's allocator) nor
+ * in the KASAN kernel (a kept block would not be poisoned).
  *
  * Entry points. slob_alloc/slob_free (fixed-size blocks, the caller keeps
  * the size), slob_ksize, slob_heap_destroy, slob_get_stats and slob_check
@@ -110,25 +116,6 @@ static void give_back_big(struct page *page, unsigned long n)
 		free_pages_exact(page_address(page), n << PAGE_SHIFT);
 }
 
-/* Give back the kept bigblock of slot @i of @h (lock held). */
-static void release_kept_slot(struct slob_heap *h, unsigned int i)
-{
-	struct page *page = h->big_kept[i];
-
-	h->big_kept[i] = NULL;
-	h->big_kept_pages -= bigblock_npages(page);
-	page->bigblock_pages = bigblock_npages(page);
-	give_back_big(page, page->bigblock_pages);
-}
-
-/* Give back every kept bigblock of @h (lock held). */
-static void release_kept_big(struct slob_heap *h)
-{
-	for (unsigned int i = 0; i < SLOB_BIG_KEEP; i++)
-		if (h->big_kept[i])
-			release_kept_slot(h, i);
-}
-
 static bool keeps_big(const struct slob_heap *h)
 {
 #ifdef CONFIG_KASAN
@@ -147,58 +134,127 @@ static gfp_t zone_bits_of(const struct page *page)
 	return z == ZONE_DMA ? __GFP_DMA : z == ZONE_DMA32 ? __GFP_DMA32 : 0;
 }
 
-/* Keep the bigblock headed by @page (@n pages, counted live) for reuse, if
- * @h keeps bigblocks and it is small enough (lock held). Slots are filled
- * in turn, so the slot big_kept_next names holds the oldest kept block:
- * it goes back to make room, and the next oldest too while big_keep_max
- * would be passed. */
-static bool keep_big(struct slob_heap *h, struct page *page, unsigned long n)
+/* The calling hart's kept bigblocks of @h, locked, in a section (*flags). */
+static struct slob_big_kept *lock_own_kept(struct slob_heap *h, unsigned long *flags)
 {
-	unsigned int i = h->big_kept_next;
+	struct slob_big_kept *k;
 
-	if (!keeps_big(h) || n * 4 > h->big_keep_max)
-		return false;
-	for (unsigned int k = 0; k < SLOB_BIG_KEEP; k++) {
-		unsigned int j = (i + k) % SLOB_BIG_KEEP;
-
-		if (!h->big_kept[i] && h->big_kept_pages + n <= h->big_keep_max)
-			break;
-		if (h->big_kept[j])
-			release_kept_slot(h, j);
-	}
-	h->big_kept[i] = page;
-	h->big_kept_next = (i + 1) % SLOB_BIG_KEEP;
-	page->bigblock_pages = n | BIGBLOCK_KEPT;
-	h->big_kept_pages += n;
-	h->big_pages -= n;
-	h->big_blocks--;
-	return true;
+	*flags = irq_save();
+	k = &h->big_kept[this_cpu()];
+	spin_lock(&k->lock);
+	return k;
 }
 
-/* A kept bigblock of @n pages that @gfp's zones (and the heap's) allow,
- * aligned to @align, taken and counted live; NULL when none (lock held). */
+static void unlock_kept(struct slob_big_kept *k, unsigned long flags)
+{
+	spin_unlock(&k->lock);
+	irq_restore(flags);
+}
+
+/* The block in slot @i of @k, taken out (k->lock held): its head, marked
+ * live again; still counted in the heap's big_pages and big_blocks. */
+static struct page *unkeep(struct slob_big_kept *k, unsigned int i)
+{
+	struct page *page = k->blocks[i];
+
+	for (k->nr--; i < k->nr; i++)
+		k->blocks[i] = k->blocks[i + 1];
+	k->blocks[k->nr] = NULL;
+	k->pages -= bigblock_npages(page);
+	page->bigblock_pages = bigblock_npages(page);
+	return page;
+}
+
+/* The @nr live bigblocks of @h at @pages (taken out of kept slots, or
+ * freed) no longer counted (h->lock held). */
+static void uncount_blocks(struct slob_heap *h, struct page **pages, unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++) {
+		h->big_pages -= pages[i]->bigblock_pages;
+		h->big_blocks--;
+	}
+}
+
+/* ... and then back to the page allocator. */
+static void give_back_blocks(struct page **pages, unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++)
+		give_back_big(pages[i], pages[i]->bigblock_pages);
+}
+
+/* Every hart's kept bigblocks of @h back to the page allocator (h->lock
+ * held; a hart's slots are emptied under its lock, the blocks given back
+ * after it). */
+static void release_kept_big(struct slob_heap *h)
+{
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		struct slob_big_kept *k = &h->big_kept[cpu];
+		struct page *out[SLOB_BIG_KEEP];
+		unsigned int nr = 0;
+
+		if (!__atomic_load_n(&k->pages, __ATOMIC_RELAXED))
+			continue;
+		spin_lock(&k->lock);
+		while (k->nr)
+			out[nr++] = unkeep(k, k->nr - 1);
+		spin_unlock(&k->lock);
+		uncount_blocks(h, out, nr);
+		give_back_blocks(out, nr);
+	}
+}
+
+unsigned long slob_big_kept_pages(struct slob_heap *h)
+{
+	unsigned long pages = 0;
+
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+		pages += __atomic_load_n(&h->big_kept[cpu].pages, __ATOMIC_RELAXED);
+	return pages;
+}
+
+/* Keep the bigblock headed by @page (@n pages) in @k (locked) for reuse,
+ * as its newest. The oldest makes room when the slots are full, and the
+ * next oldest too while big_keep_max would be passed; those are taken out
+ * into @out: how many. */
+static unsigned int keep_big(const struct slob_heap *h, struct slob_big_kept *k, struct page *page,
+			     unsigned long n, struct page **out)
+{
+	unsigned int nr = 0;
+
+	if (unlikely(k->nr == SLOB_BIG_KEEP || k->pages + n > h->big_keep_max))
+		do
+			out[nr++] = unkeep(k, 0);
+		while (k->nr && k->pages + n > h->big_keep_max);
+	k->blocks[k->nr++] = page;
+	page->bigblock_pages = n | BIGBLOCK_KEPT;
+	k->pages += n;
+	return nr;
+}
+
+/* A kept bigblock of the calling hart that serves @n pages, the newest
+ * such: @gfp's zones (and the heap's) allow it, it is aligned to @align,
+ * and it has n to n + n / 4 pages (more than asked stay the block's, ksize
+ * reports them, and they go back with it). Taken, its address; NULL when
+ * none. A block freed and taken again at once is the first looked at. */
 static void *take_kept_big(struct slob_heap *h, unsigned long n, gfp_t gfp, size_t align)
 {
 	gfp_t want = (gfp | h->zone_gfp) & GFP_ZONEMASK;
+	unsigned long flags, most = n + n / 4;
+	struct slob_big_kept *k = lock_own_kept(h, &flags);
+	struct page *page = NULL;
 
-	for (int i = 0; i < SLOB_BIG_KEEP; i++) {
-		struct page *page = h->big_kept[i];
-		void *p;
+	for (unsigned int i = k->nr; i-- > 0;) {
+		struct page *p = k->blocks[i];
+		unsigned long m = bigblock_npages(p);
 
-		if (!page || bigblock_npages(page) != n ||
-		    !gfp_zone_satisfies(zone_bits_of(page), want))
+		if (m < n || m > most || !gfp_zone_satisfies(zone_bits_of(p), want) ||
+		    (align > PAGE_SIZE && !IS_ALIGNED((uintptr_t)page_address(p), align)))
 			continue;
-		p = page_address(page);
-		if (align > PAGE_SIZE && !IS_ALIGNED((uintptr_t)p, align))
-			continue;
-		h->big_kept[i] = NULL;
-		h->big_kept_pages -= n;
-		page->bigblock_pages = n;
-		h->big_pages += n;
-		h->big_blocks++;
-		return p;
+		page = unkeep(k, i);
+		break;
 	}
-	return NULL;
+	unlock_kept(k, flags);
+	return page ? page_address(page) : NULL;
 }
 
 void *get_slob_page(struct slob_heap *h, gfp_t gfp)
@@ -422,14 +478,13 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	if (unlikely(h->fault_inject) && should_failslab(h->name, gfp))
 		return NULL;
-	flags = spin_lock_irqsave(&h->lock);
-	if (h->big_kept_pages && (p = take_kept_big(h, n, gfp, align))) {
-		spin_unlock_irqrestore(&h->lock, flags);
+	if (keeps_big(h) && (p = take_kept_big(h, n, gfp, align))) {
 		if (gfp & __GFP_ZERO)
-			memset(p, 0, n << PAGE_SHIFT);
+			memset(p, 0, bigblock_npages(virt_to_page(p)) << PAGE_SHIFT);
 		return p;
 	}
-	if (h->big_kept_pages && over_limit(h, n))
+	flags = spin_lock_irqsave(&h->lock);
+	if (over_limit(h, n))
 		release_kept_big(h);
 	if (over_limit(h, n)) {
 		spin_unlock_irqrestore(&h->lock, flags);
@@ -468,16 +523,23 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 
 void slob_big_free(struct slob_heap *h, struct page *page)
 {
-	unsigned long n = page->bigblock_pages, flags = spin_lock_irqsave(&h->lock);
-	bool kept = keep_big(h, page, n); /* (counted kept, or no longer counted) */
+	unsigned long n = page->bigblock_pages, flags;
+	struct page *out[SLOB_BIG_KEEP];
+	unsigned int nr = 1;
 
-	if (!kept) {
-		h->big_pages -= n;
-		h->big_blocks--;
+	out[0] = page;
+	if (keeps_big(h) && n * 4 <= h->big_keep_max) {
+		struct slob_big_kept *k = lock_own_kept(h, &flags);
+
+		nr = keep_big(h, k, page, n, out);
+		unlock_kept(k, flags);
+		if (!nr)
+			return;
 	}
+	flags = spin_lock_irqsave(&h->lock);
+	uncount_blocks(h, out, nr);
 	spin_unlock_irqrestore(&h->lock, flags);
-	if (!kept)
-		give_back_big(page, n);
+	give_back_blocks(out, nr);
 }
 
 bool slob_big_grow(struct slob_heap *h, struct page *page, size_t size, gfp_t gfp)
@@ -530,12 +592,17 @@ void slob_get_stats(struct slob_heap *h, struct slob_stats *st)
 	else
 		classic_free_blocks(h, st);
 	st->pages = h->nr_pages;
-	st->big_blocks = h->big_blocks;
-	st->big_pages = h->big_pages;
-	st->big_kept_pages = h->big_kept_pages;
-	st->big_kept_blocks = 0;
-	for (int i = 0; i < SLOB_BIG_KEEP; i++)
-		st->big_kept_blocks += h->big_kept[i] != NULL;
+	st->big_kept_pages = st->big_kept_blocks = 0;
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		struct slob_big_kept *k = &h->big_kept[cpu];
+
+		spin_lock(&k->lock);
+		st->big_kept_pages += k->pages;
+		st->big_kept_blocks += k->nr;
+		spin_unlock(&k->lock);
+	}
+	st->big_blocks = h->big_blocks - st->big_kept_blocks;
+	st->big_pages = h->big_pages - st->big_kept_pages;
 	st->peak_pages = h->peak_pages;
 	st->used_bytes = h->used_bytes;
 	st->fragmentation_pct =
@@ -580,28 +647,49 @@ unsigned long slob_heap_shrink(struct slob_heap *h)
 }
 
 /* The kept bigblocks: each a bigblock head of @h marked kept, in one slot
- * only, their pages big_kept_pages, within big_keep_max (lock held). */
+ * of one hart only, each hart's pages its count and within big_keep_max,
+ * all of them within the heap's big_pages and big_blocks (h->lock held;
+ * every hart's slots locked at once, in cpu order). */
 static void check_kept_big(struct slob_heap *h, int *errors)
 {
-	unsigned long pages = 0;
+	struct page *seen[MAX_HARTS * SLOB_BIG_KEEP];
+	unsigned long pages = 0, blocks = 0;
 
-	for (int i = 0; i < SLOB_BIG_KEEP; i++) {
-		struct page *page = h->big_kept[i];
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++)
+		spin_lock(&h->big_kept[cpu].lock);
+	for (unsigned int cpu = 0; cpu < MAX_HARTS; cpu++) {
+		const struct slob_big_kept *k = &h->big_kept[cpu];
+		unsigned long hart_pages = 0;
 
-		if (!page)
-			continue;
-		if (page_type(page) != PGTY_BIGBLOCK || !PageHead(page) || page->priv != (unsigned long)h ||
-		    bigblock_live(page)) {
-			slob_problem(h, errors, page, "kept bigblock slot: not a kept bigblock head of this heap");
+		if (k->nr > SLOB_BIG_KEEP) {
+			slob_problem(h, errors, NULL, "a hart's kept bigblock count out of range");
 			continue;
 		}
-		for (int j = 0; j < i; j++)
-			if (h->big_kept[j] == page)
-				slob_problem(h, errors, page, "kept bigblock in two slots");
-		pages += bigblock_npages(page);
+		for (unsigned int i = k->nr; i < SLOB_BIG_KEEP; i++)
+			if (k->blocks[i])
+				slob_problem(h, errors, k->blocks[i], "kept bigblock slot past the count");
+		for (unsigned int i = 0; i < k->nr; i++) {
+			struct page *page = k->blocks[i];
+
+			if (!page || page_type(page) != PGTY_BIGBLOCK || !PageHead(page) ||
+			    page->priv != (unsigned long)h || bigblock_live(page)) {
+				slob_problem(h, errors, page, "kept bigblock slot: not a kept bigblock head of this heap");
+				continue;
+			}
+			for (unsigned long j = 0; j < blocks; j++)
+				if (seen[j] == page)
+					slob_problem(h, errors, page, "kept bigblock in two slots");
+			seen[blocks++] = page;
+			hart_pages += bigblock_npages(page);
+		}
+		if (hart_pages != k->pages || hart_pages > h->big_keep_max)
+			slob_problem(h, errors, NULL, "a hart's kept bigblock pages miscounted or above big_keep_max");
+		pages += hart_pages;
 	}
-	if (pages != h->big_kept_pages || (pages && pages > h->big_keep_max))
-		slob_problem(h, errors, NULL, "kept bigblock pages miscounted or above big_keep_max");
+	for (unsigned int cpu = MAX_HARTS; cpu-- > 0;)
+		spin_unlock(&h->big_kept[cpu].lock);
+	if (pages > h->big_pages || blocks > h->big_blocks)
+		slob_problem(h, errors, NULL, "kept bigblocks not within the heap's bigblock counts");
 }
 
 int slob_check(struct slob_heap *h)

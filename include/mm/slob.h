@@ -54,10 +54,21 @@ struct slob_block {
 #define SP_MIN_SHIFT 4
 #define SP_MAX_SHIFT 11
 #define SP_NR_SIZES (SP_MAX_SHIFT - SP_MIN_SHIFT + 1)
-/* Slots for kept bigblocks (mm/slob.c). */
-#define SLOB_BIG_KEEP 8
+/* Slots for kept bigblocks per hart (mm/slob.c). */
+#define SLOB_BIG_KEEP 16
 struct page;
 struct sp_quarter;
+
+/* One hart's kept bigblocks of a heap (mm/slob.c, "Kept bigblocks"): its
+ * own cache line, taken by that hart without the heap's lock, and by
+ * drains and checks from any hart (lock order: the heap's lock, then these
+ * in cpu order). */
+struct slob_big_kept {
+	spinlock_t lock;
+	unsigned int nr;                    /* blocks kept here */
+	unsigned long pages;                /* their pages */
+	struct page *blocks[SLOB_BIG_KEEP]; /* their head pages, oldest first */
+} __aligned(64);
 
 /* A free segfit block's payload: its links on its class list. */
 struct seg_free {
@@ -109,18 +120,15 @@ struct slob_heap {
 
 	/* statistics (under lock) */
 	unsigned long nr_pages;     /* SLOB pages held */
-	unsigned long big_blocks;   /* live bigblocks */
+	unsigned long big_blocks;   /* bigblocks held, the kept ones included */
 	unsigned long big_pages;    /* their pages */
 	unsigned long peak_pages;   /* most pages held at once, SLOB + bigblock */
 	unsigned long used_bytes;   /* bytes handed out (block sizes, headers included) */
 	unsigned long max_pages;    /* limit on nr_pages + big_pages (0: none), for tests */
-	/* kept bigblocks (mm/slob.c): at most big_keep_max pages (0: none kept,
-	 * the kernel's), blocks of at most a quarter of that, in SLOB_BIG_KEEP
-	 * slots (head pages; NULL: empty) filled in turn from big_kept_next */
+	/* kept bigblocks (mm/slob.c): at most big_keep_max pages a hart (0:
+	 * none kept, the kernel's), blocks of at most a quarter of that */
 	unsigned long big_keep_max;
-	unsigned long big_kept_pages;
-	struct page *big_kept[SLOB_BIG_KEEP];
-	unsigned int big_kept_next;
+	struct slob_big_kept big_kept[MAX_HARTS];
 	unsigned long nr_bad_frees; /* kfree / slob_free errors reported */
 	const char *last_error;
 };
@@ -129,8 +137,12 @@ struct slob_heap {
  * the kept ones included. */
 static inline unsigned long slob_heap_pages(const struct slob_heap *h)
 {
-	return h->nr_pages + h->big_pages + h->big_kept_pages;
+	return h->nr_pages + h->big_pages;
 }
+
+/* Pages of @h's kept bigblocks, every hart's (a moment's sum: the harts
+ * keep and take them without the heap's lock). */
+unsigned long slob_big_kept_pages(struct slob_heap *h);
 
 extern struct slob_heap kmalloc_heap;
 /* KFENCE on or off for the heap's kmalloc (its other path while on). */

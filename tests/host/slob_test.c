@@ -1110,26 +1110,47 @@ static void bad_free_double_bigblock(struct ktest *t, struct fx *f)
 }
 BOTH_MODES(bad_free_double_bigblock)
 
+/* The pages and blocks of @h's live bigblocks (slob_get_stats: the kept
+ * ones are not live). */
+static unsigned long live_big_pages(struct slob_heap *h)
+{
+	struct slob_stats st;
+
+	slob_get_stats(h, &st);
+	return st.big_pages;
+}
+
+static unsigned long live_big_blocks(struct slob_heap *h)
+{
+	struct slob_stats st;
+
+	slob_get_stats(h, &st);
+	return st.big_blocks;
+}
+
 /* Kept bigblocks (big_keep_max; the malloc library's kmalloc heap): a freed
- * bigblock small enough is kept, not given back, and the next bigblock of
- * its number of pages is that block (zeroed when asked); a second kfree of
- * it is reported and it is handed out once; blocks above a quarter of
- * big_keep_max, or past it in all, go back; max_pages, slob_heap_shrink and
- * the heap's destruction give the kept ones back; slob_check follows. */
+ * bigblock small enough is kept by the freeing hart, not given back, and
+ * that hart's next bigblock of its number of pages, or of up to a quarter
+ * fewer, is that block (zeroed when asked; ksize tells its own pages); a
+ * second kfree of it is reported and it is handed out once; another hart
+ * does not get it; blocks above a quarter of big_keep_max, or past it on
+ * one hart, go back; max_pages, slob_heap_shrink and the heap's
+ * destruction give every hart's kept ones back; slob_check follows. */
 static void kept_bigblocks(struct ktest *t, struct fx *f)
 {
 	const size_t nine = 9 * PAGE_SIZE - 100;
 	unsigned long free_out;
 	u8 *p, *q, *r, *s, *ten;
 
-	f->h.big_keep_max = 36; /* blocks of up to 9 pages, 36 in all */
+	f->h.big_keep_max = 36; /* blocks of up to 9 pages, 36 a hart */
 	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
 	ASSERT(p);
 	free_out = nr_free_pages();
 	kfree(p);
-	EXPECT_EQ(f->h.big_kept_pages, 9);
-	EXPECT_EQ(f->h.big_pages, 0);
-	EXPECT_EQ(f->h.big_blocks, 0);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 9);
+	EXPECT_EQ(live_big_pages(&f->h), 0);
+	EXPECT_EQ(live_big_blocks(&f->h), 0);
+	EXPECT_EQ(f->h.big_pages, 9); /* (held: kept ones included) */
 	EXPECT_EQ(nr_free_pages(), free_out); /* nothing went back */
 	EXPECT_EQ(ksize(p), 0);
 	EXPECT_EQ(slob_check(&f->h), 0);
@@ -1137,43 +1158,63 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 	q = heap_kmalloc(&f->h, nine - 1000, GFP_KERNEL | __GFP_ZERO); /* 9 pages too */
 	EXPECT(q == p);
 	ASSERT(q);
-	EXPECT(bytes_all(q, 0, nine - 1000));
-	EXPECT_EQ(f->h.big_kept_pages, 0);
-	EXPECT_EQ(f->h.big_pages, 9);
-	EXPECT_EQ(f->h.big_blocks, 1);
+	EXPECT(bytes_all(q, 0, 9 * PAGE_SIZE));
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 0);
+	EXPECT_EQ(live_big_pages(&f->h), 9);
+	EXPECT_EQ(live_big_blocks(&f->h), 1);
 	EXPECT_EQ(ksize(q), 9 * PAGE_SIZE);
 	kfree(q);
 	EXPECT_BAD_KFREE(q, false); /* kept: freed already */
-	EXPECT_EQ(f->h.big_kept_pages, 9);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 9);
+	/* another hart neither gets it nor sees it in its own slots */
+	host_set_cpu(1);
+	r = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	ASSERT(r);
+	EXPECT(r != q);
+	kfree(r); /* kept by cpu 1 */
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 18);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	EXPECT_EQ(slob_heap_shrink(&f->h), 18); /* cpu 0's too */
+	host_set_cpu(0);
+	r = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	ASSERT(r);
+	kfree(r);
 	r = heap_kmalloc(&f->h, nine, GFP_KERNEL);
 	s = heap_kmalloc(&f->h, nine, GFP_KERNEL);
 	ASSERT(r && s);
-	EXPECT(r == q && s != r); /* handed out once */
+	EXPECT(s != r); /* handed out once */
 	ten = heap_kmalloc(&f->h, 10 * PAGE_SIZE, GFP_KERNEL);
 	ASSERT(ten);
 	free_out = nr_free_pages();
 	kfree(ten); /* more than a quarter of big_keep_max: goes back */
-	EXPECT_EQ(f->h.big_kept_pages, 0);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 0);
 	EXPECT_EQ(nr_free_pages(), free_out + 10);
 	kfree(r);
 	kfree(s);
-	EXPECT_EQ(f->h.big_kept_pages, 18);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 18);
 	EXPECT_EQ(slob_check(&f->h), 0);
-	/* 34 + 8 > 36: the oldest kept block (9 pages) goes back for the new one */
+	/* 8 pages take a kept 9 (at most a quarter more), 7 do not */
 	p = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
-	q = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
-	r = heap_kmalloc(&f->h, 8 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT(p == r || p == s);
+	EXPECT_EQ(ksize(p), 9 * PAGE_SIZE);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 9);
+	kfree(p);
+	/* 32 + 7 > 36: the oldest kept block (9 pages) goes back for the new one */
+	p = heap_kmalloc(&f->h, 7 * PAGE_SIZE, GFP_KERNEL);
+	q = heap_kmalloc(&f->h, 7 * PAGE_SIZE, GFP_KERNEL);
+	r = heap_kmalloc(&f->h, 7 * PAGE_SIZE, GFP_KERNEL);
 	ASSERT(p && q && r);
-	EXPECT_EQ(f->h.big_kept_pages, 18); /* (a miss keeps them) */
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 18); /* (a miss keeps them) */
 	kfree(p);
 	kfree(q);
-	EXPECT_EQ(f->h.big_kept_pages, 34);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 32);
 	free_out = nr_free_pages();
 	kfree(r);
-	EXPECT_EQ(f->h.big_kept_pages, 33);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 30);
 	EXPECT_EQ(nr_free_pages(), free_out + 9);
 	EXPECT_EQ(slob_check(&f->h), 0);
-	EXPECT_EQ(slob_heap_shrink(&f->h), 33);
+	EXPECT_EQ(slob_heap_shrink(&f->h), 30);
 	/* the slots full (SLOB_BIG_KEEP): the oldest goes back */
 	{
 		void *one[SLOB_BIG_KEEP + 1];
@@ -1184,26 +1225,35 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 		}
 		for (int i = 0; i <= SLOB_BIG_KEEP; i++)
 			kfree(one[i]);
-		EXPECT_EQ(f->h.big_kept_pages, SLOB_BIG_KEEP);
+		EXPECT_EQ(slob_big_kept_pages(&f->h), SLOB_BIG_KEEP);
 		EXPECT_EQ(ksize(one[0]), 0);
 		EXPECT_EQ(virt_to_page(one[0])->flags & PG_head, 0); /* given back: no block head */
 		EXPECT_EQ(slob_check(&f->h), 0);
 		EXPECT_EQ(slob_heap_shrink(&f->h), SLOB_BIG_KEEP);
 	}
-	/* a request max_pages refuses gives the kept ones back first */
+	/* a request max_pages refuses gives every hart's kept ones back first */
+	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	ASSERT(p);
+	kfree(p);
+	host_set_cpu(2);
+	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	ASSERT(p);
+	kfree(p);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 18);
 	f->h.max_pages = 20;
 	p = heap_kmalloc(&f->h, 20 * PAGE_SIZE, GFP_KERNEL);
 	EXPECT(p != NULL);
-	EXPECT_EQ(f->h.big_kept_pages, 0);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 0);
 	kfree(p);
 	f->h.max_pages = 0;
+	host_set_cpu(0);
 	/* shrinking gives them back */
 	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
 	ASSERT(p);
 	kfree(p);
-	EXPECT_EQ(f->h.big_kept_pages, 9);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 9);
 	EXPECT_EQ(slob_heap_shrink(&f->h), 9);
-	EXPECT_EQ(f->h.big_kept_pages, 0);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 0);
 	/* a kept block serves only requests its zone satisfies: the fake
 	 * RAM is all DMA32, ZONE_DMA empty, so GFP_DMA never gets it */
 	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
@@ -1213,8 +1263,14 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 	q = heap_kmalloc(&f->h, nine, GFP_DMA | __GFP_NOWARN);
 	EXPECT(q != p);
 	kfree(q);
-	/* and the heap's destruction (the fixture's teardown counts the pages) */
-	EXPECT_EQ(f->h.big_kept_pages, 9);
+	/* and the heap's destruction (the fixture's teardown counts the pages),
+	 * with a block kept on another hart */
+	host_set_cpu(3);
+	p = heap_kmalloc(&f->h, PAGE_SIZE, GFP_KERNEL);
+	ASSERT(p);
+	kfree(p);
+	host_set_cpu(0);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 10);
 	EXPECT_EQ(slob_check(&f->h), 0);
 }
 BOTH_MODES(kept_bigblocks)

@@ -265,20 +265,20 @@ static void kept_bigblock_keeps_zone(struct ktest *t)
 	ASSERT(p);
 	ASSERT(!below_4g(p, size)); /* GFP_KERNEL memory comes from above 4 GiB here */
 	kfree(p);
-	EXPECT_EQ(h.big_kept_pages, 9);
+	EXPECT_EQ(slob_big_kept_pages(&h), 9);
 	q = slob_big_alloc(&h, size, GFP_DMA32, 0);
 	ASSERT(q);
 	EXPECT(q != p && below_4g(q, size));
-	EXPECT_EQ(h.big_kept_pages, 9);
+	EXPECT_EQ(slob_big_kept_pages(&h), 9);
 	r = slob_big_alloc(&h, size, GFP_KERNEL, 0);
 	EXPECT(r == p);
-	EXPECT_EQ(h.big_kept_pages, 0);
+	EXPECT_EQ(slob_big_kept_pages(&h), 0);
 	EXPECT_EQ(slob_check(&h), 0);
 	kfree(q);
 	kfree(r);
-	EXPECT_EQ(h.big_kept_pages, 18);
+	EXPECT_EQ(slob_big_kept_pages(&h), 18);
 	EXPECT_EQ(slob_heap_destroy(&h), 0);
-	EXPECT_EQ(h.big_kept_pages, 0);
+	EXPECT_EQ(slob_big_kept_pages(&h), 0);
 	node_drain_pages(mem_node);
 	EXPECT_EQ(nr_free_pages(), free0);
 	zones_teardown(t, fr, free0);

@@ -1,11 +1,11 @@
 /*
  * randloop.c - a random-size malloc/free loop, the allocator's worst case:
  * each thread keeps 256 slots and, per operation, frees a random slot and
- * fills it again with 16 to 1015 bytes, so every size class sees allocations
- * and frees in a random walk and per-thread caches keep spilling to and
- * refilling from what the threads share.
+ * fills it again with 16 to 1015 bytes (16 to LARGEST), so every size class
+ * sees allocations and frees in a random walk and per-thread caches keep
+ * spilling to and refilling from what the threads share.
  *
- *   randloop THREADS OPERATIONS
+ *   randloop THREADS OPERATIONS [LARGEST]
  *
  * OPERATIONS are split evenly between the threads. Deterministic (each
  * thread's generator is seeded by its number), so callgrind's instruction
@@ -22,6 +22,7 @@
 #define MAX_THREADS 64
 
 static long per_thread;
+static unsigned int span = 1000; /* sizes 16 .. 16 + span - 1 */
 
 static void *loop(void *arg)
 {
@@ -32,7 +33,7 @@ static void *loop(void *arg)
 		seed = seed * 1103515245u + 12345u;
 		unsigned int k = (seed >> 8) % SLOTS;
 		free(slot[k]);
-		slot[k] = malloc(16 + (seed >> 16) % 1000);
+		slot[k] = malloc(16 + (seed >> 16) % span);
 		if (!slot[k]) {
 			fprintf(stderr, "randloop: malloc failed\n");
 			exit(1);
@@ -46,10 +47,12 @@ static void *loop(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t t[MAX_THREADS];
-	int threads = argc == 3 ? atoi(argv[1]) : 0;
+	int threads = argc == 3 || argc == 4 ? atoi(argv[1]) : 0;
 
-	if (threads < 1 || threads > MAX_THREADS || atol(argv[2]) < threads) {
-		fprintf(stderr, "usage: randloop THREADS(1..%d) OPERATIONS\n", MAX_THREADS);
+	if (argc == 4)
+		span = (unsigned int)atol(argv[3]) - 15;
+	if (threads < 1 || threads > MAX_THREADS || atol(argv[2]) < threads || span < 1 || span > 65536) {
+		fprintf(stderr, "usage: randloop THREADS(1..%d) OPERATIONS [LARGEST(16..65551)]\n", MAX_THREADS);
 		return 2;
 	}
 	per_thread = atol(argv[2]) / threads;

@@ -1404,12 +1404,12 @@ static void kmalloc_keeps_bigblocks(struct ktest *t)
 #ifdef CONFIG_KASAN
 	keeps = false;
 #endif
-	EXPECT_EQ(kmalloc_heap.big_kept_pages, 0);
+	EXPECT_EQ(slob_big_kept_pages(&kmalloc_heap), 0);
 	kmalloc_heap.big_keep_max = 20;
 	p = kmalloc(20000, GFP_KERNEL);
 	ASSERT(p != NULL);
 	kfree(p);
-	EXPECT_EQ(kmalloc_heap.big_kept_pages, keeps ? 5u : 0u);
+	EXPECT_EQ(slob_big_kept_pages(&kmalloc_heap), keeps ? 5u : 0u);
 	if (keeps) {
 		EXPECT_EQ(ksize(p), 0);
 		kfree(p); /* reported: freed already */
@@ -1419,13 +1419,13 @@ static void kmalloc_keeps_bigblocks(struct ktest *t)
 	ASSERT(q != NULL);
 	if (keeps)
 		EXPECT(q == p);
-	EXPECT_EQ(kmalloc_heap.big_kept_pages, 0);
+	EXPECT_EQ(slob_big_kept_pages(&kmalloc_heap), 0);
 	EXPECT_EQ(slob_check(&kmalloc_heap), 0);
 	/* put back first: the block then goes back, as every kernel's does,
 	 * and the heap is as the case found it (its idle pages too) */
 	kmalloc_heap.big_keep_max = saved;
 	kfree(q);
-	EXPECT_EQ(kmalloc_heap.big_kept_pages, 0);
+	EXPECT_EQ(slob_big_kept_pages(&kmalloc_heap), 0);
 }
 
 KTEST_SUITE(kmalloc,
