@@ -160,7 +160,8 @@ static struct page *unkeep(struct slob_big_kept *k, unsigned int i)
 	for (k->nr--; i < k->nr; i++)
 		k->blocks[i] = k->blocks[i + 1];
 	k->blocks[k->nr] = NULL;
-	k->pages -= bigblock_npages(page);
+	/* (read without the lock: slob_big_kept_pages, release_kept_big) */
+	__atomic_store_n(&k->pages, k->pages - bigblock_npages(page), __ATOMIC_RELAXED);
 	page->bigblock_pages = bigblock_npages(page);
 	return page;
 }
@@ -227,7 +228,7 @@ static unsigned int keep_big(const struct slob_heap *h, struct slob_big_kept *k,
 		while (k->nr && k->pages + n > h->big_keep_max);
 	k->blocks[k->nr++] = page;
 	page->bigblock_pages = n | BIGBLOCK_KEPT;
-	k->pages += n;
+	__atomic_store_n(&k->pages, k->pages + n, __ATOMIC_RELAXED);
 	return nr;
 }
 
