@@ -41,7 +41,9 @@
  * own, so harts keep and take them without the heap's lock). That hart's
  * next bigblock of the same number of pages, or of up to a quarter fewer
  * (the block keeps its pages: ksize reports them), in a zone the request
- * allows, is then one slot away, where the page allocator's best fit and
+ * allows, is then one slot away (a hart that keeps none looks at the
+ * others' slots it can lock at once: a producer whose blocks another
+ * thread frees), where the page allocator's best fit and
  * its frees cost about two thousand instructions a pair (a program that
  * opens and closes directories: each a 32 KiB buffer and a header, nine
  * pages), and take the zone's lock: two threads taking and freeing blocks
@@ -232,18 +234,11 @@ static unsigned int keep_big(const struct slob_heap *h, struct slob_big_kept *k,
 	return nr;
 }
 
-/* A kept bigblock of the calling hart that serves @n pages, the newest
- * such: @gfp's zones (and the heap's) allow it, it is aligned to @align,
- * and it has n to n + n / 4 pages (more than asked stay the block's, ksize
- * reports them, and they go back with it). Taken, its address; NULL when
- * none. A block freed and taken again at once is the first looked at. */
-static void *take_kept_big(struct slob_heap *h, unsigned long n, gfp_t gfp, size_t align)
+/* The newest block kept in @k (locked) with @n to @most pages, in a zone
+ * @want allows and aligned to @align: taken out, or NULL. */
+static struct page *take_fitting(struct slob_big_kept *k, unsigned long n, unsigned long most, gfp_t want,
+				 size_t align)
 {
-	gfp_t want = (gfp | h->zone_gfp) & GFP_ZONEMASK;
-	unsigned long flags, most = n + n / 4;
-	struct slob_big_kept *k = lock_own_kept(h, &flags);
-	struct page *page = NULL;
-
 	for (unsigned int i = k->nr; i-- > 0;) {
 		struct page *p = k->blocks[i];
 		unsigned long m = bigblock_npages(p);
@@ -251,10 +246,49 @@ static void *take_kept_big(struct slob_heap *h, unsigned long n, gfp_t gfp, size
 		if (m < n || m > most || !gfp_zone_satisfies(zone_bits_of(p), want) ||
 		    (align > PAGE_SIZE && !IS_ALIGNED((uintptr_t)page_address(p), align)))
 			continue;
-		page = unkeep(k, i);
-		break;
+		return unkeep(k, i);
 	}
-	unlock_kept(k, flags);
+	return NULL;
+}
+
+/* A block for @n pages kept by another hart than @me, whose slots are not
+ * locked at the moment: taken, or NULL. */
+static struct page *take_from_others(struct slob_heap *h, unsigned int me, unsigned long n, unsigned long most,
+				     gfp_t want, size_t align)
+{
+	struct page *page = NULL;
+
+	for (unsigned int c = (me + 1) % MAX_HARTS; !page && c != me; c = (c + 1) % MAX_HARTS) {
+		struct slob_big_kept *k = &h->big_kept[c];
+
+		if (!__atomic_load_n(&k->pages, __ATOMIC_RELAXED) || !spin_trylock(&k->lock))
+			continue;
+		page = take_fitting(k, n, most, want, align);
+		spin_unlock(&k->lock);
+	}
+	return page;
+}
+
+/* A kept bigblock that serves @n pages: @gfp's zones (and the heap's) allow
+ * it, it is aligned to @align, and it has n to n + n / 4 pages (more than
+ * asked stay the block's, ksize reports them, and they go back with it).
+ * The calling hart's newest such (a block freed and taken again at once is
+ * the first looked at); when the hart keeps none at all, one another hart
+ * keeps: a thread that only allocates (a producer whose blocks another
+ * thread frees) takes the blocks its partner freed, not the page
+ * allocator's. Taken, its address; NULL when none. */
+static void *take_kept_big(struct slob_heap *h, unsigned long n, gfp_t gfp, size_t align)
+{
+	gfp_t want = (gfp | h->zone_gfp) & GFP_ZONEMASK;
+	unsigned long flags, most = n + n / 4;
+	struct slob_big_kept *k = lock_own_kept(h, &flags);
+	struct page *page = take_fitting(k, n, most, want, align);
+	bool none = !k->nr && !page;
+
+	spin_unlock(&k->lock);
+	if (none)
+		page = take_from_others(h, this_cpu(), n, most, want, align);
+	irq_restore(flags);
 	return page ? page_address(page) : NULL;
 }
 

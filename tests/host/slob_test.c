@@ -1133,9 +1133,10 @@ static unsigned long live_big_blocks(struct slob_heap *h)
  * that hart's next bigblock of its number of pages, or of up to a quarter
  * fewer, is that block (zeroed when asked; ksize tells its own pages); a
  * second kfree of it is reported and it is handed out once; another hart
- * does not get it; blocks above a quarter of big_keep_max, or past it on
- * one hart, go back; max_pages, slob_heap_shrink and the heap's
- * destruction give every hart's kept ones back; slob_check follows. */
+ * gets it only when it keeps none itself; blocks above a quarter of
+ * big_keep_max, or past it on one hart, go back; max_pages,
+ * slob_heap_shrink and the heap's destruction give every hart's kept ones
+ * back; slob_check follows. */
 static void kept_bigblocks(struct ktest *t, struct fx *f)
 {
 	const size_t nine = 9 * PAGE_SIZE - 100;
@@ -1166,15 +1167,27 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 	kfree(q);
 	EXPECT_BAD_KFREE(q, false); /* kept: freed already */
 	EXPECT_EQ(slob_big_kept_pages(&f->h), 9);
-	/* another hart neither gets it nor sees it in its own slots */
+	/* another hart that keeps a block of its own does not take it */
 	host_set_cpu(1);
+	s = heap_kmalloc(&f->h, 2 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(s);
+	kfree(s); /* kept by cpu 1 */
 	r = heap_kmalloc(&f->h, nine, GFP_KERNEL);
 	ASSERT(r);
 	EXPECT(r != q);
 	kfree(r); /* kept by cpu 1 */
-	EXPECT_EQ(slob_big_kept_pages(&f->h), 18);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 20);
 	EXPECT_EQ(slob_check(&f->h), 0);
-	EXPECT_EQ(slob_heap_shrink(&f->h), 18); /* cpu 0's too */
+	/* one that keeps none takes another hart's (a producer whose blocks
+	 * another thread frees) */
+	host_set_cpu(2);
+	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	EXPECT(p == q || p == r);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 11);
+	kfree(p); /* kept by cpu 2 now */
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 20);
+	EXPECT_EQ(slob_check(&f->h), 0);
+	EXPECT_EQ(slob_heap_shrink(&f->h), 20); /* every hart's */
 	host_set_cpu(0);
 	r = heap_kmalloc(&f->h, nine, GFP_KERNEL);
 	ASSERT(r);
@@ -1236,10 +1249,10 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 	ASSERT(p);
 	kfree(p);
 	host_set_cpu(2);
-	p = heap_kmalloc(&f->h, nine, GFP_KERNEL);
+	p = heap_kmalloc(&f->h, 2 * PAGE_SIZE, GFP_KERNEL); /* (cpu 0's 9 pages do not fit) */
 	ASSERT(p);
 	kfree(p);
-	EXPECT_EQ(slob_big_kept_pages(&f->h), 18);
+	EXPECT_EQ(slob_big_kept_pages(&f->h), 11);
 	f->h.max_pages = 20;
 	p = heap_kmalloc(&f->h, 20 * PAGE_SIZE, GFP_KERNEL);
 	EXPECT(p != NULL);

@@ -1,10 +1,11 @@
 /*
  * handoff.c - blocks allocated by one thread and freed by another: a
- * producer mallocs 16 to 1015 bytes, writes the first byte and passes each
- * block through a ring of 4096 slots to a consumer, which frees it (a work
- * queue's messages). Every free is of a block another thread allocated.
+ * producer mallocs 16 to 1015 bytes (16 to LARGEST), writes the first byte
+ * and passes each block through a ring of 4096 slots to a consumer, which
+ * frees it (a work queue's messages). Every free is of a block another
+ * thread allocated.
  *
- *   handoff BLOCKS
+ *   handoff BLOCKS [LARGEST]
  *
  * Deterministic sizes (a fixed generator); the two threads spin on the
  * ring's indexes, so run it on a machine with two cpus and read its time
@@ -21,6 +22,7 @@
 static void *ring[RING];
 static atomic_long produced, consumed;
 static long blocks;
+static unsigned int span = 1000; /* sizes 16 .. 16 + span - 1 */
 
 static void *producer(void *arg)
 {
@@ -30,7 +32,7 @@ static void *producer(void *arg)
 		while (i - atomic_load_explicit(&consumed, memory_order_acquire) >= RING)
 			;
 		seed = seed * 1103515245u + 12345u;
-		char *p = malloc(16 + (seed >> 16) % 1000);
+		char *p = malloc(16 + (seed >> 16) % span);
 		if (!p) {
 			fprintf(stderr, "handoff: malloc failed\n");
 			exit(1);
@@ -57,9 +59,11 @@ int main(int argc, char **argv)
 {
 	pthread_t p, c;
 
-	blocks = argc == 2 ? atol(argv[1]) : 0;
-	if (blocks < 1) {
-		fprintf(stderr, "usage: handoff BLOCKS\n");
+	blocks = argc == 2 || argc == 3 ? atol(argv[1]) : 0;
+	if (argc == 3)
+		span = (unsigned int)atol(argv[2]) - 15;
+	if (blocks < 1 || span < 1 || span > 65536) {
+		fprintf(stderr, "usage: handoff BLOCKS [LARGEST(16..65551)]\n");
 		return 2;
 	}
 	if (pthread_create(&p, NULL, producer, NULL) || pthread_create(&c, NULL, consumer, NULL)) {
