@@ -700,9 +700,17 @@ void slab_free_locked(struct kmem_cache *c, void *obj)
 _Static_assert((SLAB_MAX_LIMIT + 1) * sizeof(void *) <= SLOB_SEG_KMALLOC_MAX,
 	       "the largest magazine fits one block of the metadata heap");
 
+/* A magazine's array: its own cache lines (SLAB_CACHE_LINE-aligned, a
+ * multiple of them), since each hart writes its array on every push. Packed
+ * next to each other in the metadata heap, the harts' arrays of a class
+ * above a page (2 pointers each) shared lines, and two threads of the
+ * malloc library each taking and freeing 4 KiB blocks on two cpus took
+ * four times as long as one (0.12 s where now 0.03 for 2 million pairs a
+ * thread; glibc 0.08). One line more per magazine at most: the kernel's
+ * benchmarks' metadata 25 -> 26 KiB, their peaks unchanged. */
 static size_t magazine_bytes(const struct kmem_cache *c)
 {
-	return (c->limit + 1) * sizeof(void *);
+	return ALIGN_UP((c->limit + 1) * sizeof(void *), SLAB_CACHE_LINE);
 }
 
 void **kmem_cache_magazine(const struct kmem_cache *c, unsigned int cpu, long *count)
@@ -719,7 +727,7 @@ static __attribute__((noinline)) struct slab_cpu *new_magazine(struct kmem_cache
 							       struct slab_cpu *sc)
 {
 	/* (No warning on failure: the hart then goes without a magazine.) */
-	void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL | __GFP_NOWARN, 0);
+	void **base = slob_alloc(&meta_heap, magazine_bytes(c), GFP_KERNEL | __GFP_NOWARN, SLAB_CACHE_LINE);
 
 	if (!base)
 		return NULL;

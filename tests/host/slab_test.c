@@ -853,6 +853,41 @@ static void refill_grows_to_batch_body(struct ktest *t, struct fx *f)
 }
 FX_CASE(refill_grows_to_batch)
 
+/* Each hart's magazine array has cache lines of its own (mm/slab.c,
+ * magazine_bytes): a class above a page has 2-pointer arrays, and four
+ * harts' used to share one line, which every push wrote. */
+static void magazines_own_their_lines_body(struct ktest *t, struct fx *f)
+{
+	struct kmem_cache *c = kmem_cache_create("lines-8192", 8192, 0, 0, NULL);
+	uintptr_t at[4];
+
+	(void)f;
+	ASSERT(c);
+	for (unsigned int cpu = 0; cpu < 4; cpu++) {
+		long n;
+		void *p;
+
+		host_set_cpu(cpu);
+		p = kmem_cache_alloc(c, GFP_KERNEL);
+		ASSERT(p);
+		kmem_cache_free(c, p);
+		at[cpu] = (uintptr_t)kmem_cache_magazine(c, cpu, &n);
+		ASSERT(at[cpu]);
+		at[cpu] -= sizeof(void *); /* (the array starts with its NULL sentinel) */
+		EXPECT_EQ(at[cpu] % SLAB_CACHE_LINE, 0);
+		for (unsigned int o = 0; o < cpu; o++)
+			EXPECT(at[o] / SLAB_CACHE_LINE != at[cpu] / SLAB_CACHE_LINE &&
+			       (at[o] + (c->limit + 1) * sizeof(void *) - 1) / SLAB_CACHE_LINE !=
+				       at[cpu] / SLAB_CACHE_LINE &&
+			       at[o] / SLAB_CACHE_LINE !=
+				       (at[cpu] + (c->limit + 1) * sizeof(void *) - 1) / SLAB_CACHE_LINE);
+	}
+	host_set_cpu(0);
+	EXPECT_EQ(kmem_cache_check(c), 0);
+	kmem_cache_destroy(c);
+}
+FX_CASE(magazines_own_their_lines)
+
 /* The end of a case: every slab of @c goes back on shrinking, the checker
  * passes, and @c is destroyed. */
 static void shrink_check_destroy(struct ktest *t, struct kmem_cache *c)
@@ -4232,4 +4267,4 @@ KTEST_SUITE(slab,
 	    KTEST_CASE(borrow_private),
 	    KTEST_CASE(borrow_credit),
 	    KTEST_CASE(borrow_rules),
-	    KTEST_CASE(borrow_kmalloc), KTEST_CASE(refill_grows_to_batch));
+	    KTEST_CASE(borrow_kmalloc), KTEST_CASE(refill_grows_to_batch), KTEST_CASE(magazines_own_their_lines));
