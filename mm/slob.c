@@ -155,7 +155,7 @@ static void unlock_kept(struct slob_big_kept *k, unsigned long flags)
 
 /* The block in slot @i of @k, taken out (k->lock held): its head, marked
  * live again; still counted in the heap's big_pages and big_blocks. */
-static struct page *unkeep(struct slob_big_kept *k, unsigned int i)
+static inline __attribute__((always_inline)) struct page *unkeep(struct slob_big_kept *k, unsigned int i)
 {
 	struct page *page = k->blocks[i];
 
@@ -236,8 +236,8 @@ static unsigned int keep_big(const struct slob_heap *h, struct slob_big_kept *k,
 
 /* The newest block kept in @k (locked) with @n to @most pages, in a zone
  * @want allows and aligned to @align: taken out, or NULL. */
-static struct page *take_fitting(struct slob_big_kept *k, unsigned long n, unsigned long most, gfp_t want,
-				 size_t align)
+static inline __attribute__((always_inline)) struct page *
+take_fitting(struct slob_big_kept *k, unsigned long n, unsigned long most, gfp_t want, size_t align)
 {
 	for (unsigned int i = k->nr; i-- > 0;) {
 		struct page *p = k->blocks[i];
@@ -277,7 +277,8 @@ static struct page *take_from_others(struct slob_heap *h, unsigned int me, unsig
  * keeps: a thread that only allocates (a producer whose blocks another
  * thread frees) takes the blocks its partner freed, not the page
  * allocator's. Taken, its address; NULL when none. */
-static void *take_kept_big(struct slob_heap *h, unsigned long n, gfp_t gfp, size_t align)
+static __attribute__((noinline)) void *take_kept_big(struct slob_heap *h, unsigned long n, gfp_t gfp,
+						    size_t align)
 {
 	gfp_t want = (gfp | h->zone_gfp) & GFP_ZONEMASK;
 	unsigned long flags, most = n + n / 4;
@@ -556,25 +557,37 @@ void *slob_big_alloc(struct slob_heap *h, size_t size, gfp_t gfp, size_t align)
 	return p;
 }
 
-void slob_big_free(struct slob_heap *h, struct page *page)
+/* slob_big_free of a block @h keeps (@n pages): kept by the calling hart,
+ * the blocks that makes room for given back. */
+static __attribute__((noinline)) void keep_freed_big(struct slob_heap *h, struct page *page, unsigned long n)
 {
-	unsigned long n = page->bigblock_pages, flags;
 	struct page *out[SLOB_BIG_KEEP];
-	unsigned int nr = 1;
+	unsigned long flags;
+	struct slob_big_kept *k = lock_own_kept(h, &flags);
+	unsigned int nr = keep_big(h, k, page, n, out);
 
-	out[0] = page;
-	if (keeps_big(h) && n * 4 <= h->big_keep_max) {
-		struct slob_big_kept *k = lock_own_kept(h, &flags);
-
-		nr = keep_big(h, k, page, n, out);
-		unlock_kept(k, flags);
-		if (!nr)
-			return;
-	}
+	unlock_kept(k, flags);
+	if (!nr)
+		return;
 	flags = spin_lock_irqsave(&h->lock);
 	uncount_blocks(h, out, nr);
 	spin_unlock_irqrestore(&h->lock, flags);
 	give_back_blocks(out, nr);
+}
+
+void slob_big_free(struct slob_heap *h, struct page *page)
+{
+	unsigned long n = page->bigblock_pages, flags;
+
+	if (keeps_big(h) && n * 4 <= h->big_keep_max) {
+		keep_freed_big(h, page, n);
+		return;
+	}
+	flags = spin_lock_irqsave(&h->lock);
+	h->big_pages -= n;
+	h->big_blocks--;
+	spin_unlock_irqrestore(&h->lock, flags);
+	give_back_big(page, n);
 }
 
 bool slob_big_grow(struct slob_heap *h, struct page *page, size_t size, gfp_t gfp)
