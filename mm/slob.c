@@ -43,11 +43,11 @@
  * (the block keeps its pages: ksize reports them), in a zone the request
  * allows, is then one slot away (a hart that keeps none looks at the
  * others' slots it can lock at once: a producer whose blocks another
- * thread frees), where the page allocator's best fit and
- * its frees cost about two thousand instructions a pair (a program that
- * opens and closes directories: each a 32 KiB buffer and a header, nine
- * pages), and take the zone's lock: two threads taking and freeing blocks
- * of 8 to 100 KB spent most of their time waiting for each other there.
+ * thread frees), where the page allocator's best fit and its frees cost
+ * about two thousand instructions a pair (a program that opens and closes
+ * directories: each a 32 KiB buffer and a header, nine pages) and take the
+ * zone's lock: two threads taking and freeing blocks of 8 to 100 KB spent
+ * most of their time waiting for each other there.
  * A kept block stays PGTY_BIGBLOCK with BIGBLOCK_KEPT in its head's
  * bigblock_pages, so kfree, ksize and krealloc of it report a second free
  * (owner_page), and stays counted in big_pages and big_blocks (the pages
