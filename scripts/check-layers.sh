@@ -23,17 +23,6 @@ port_host_cpu port_host_cpu_base port_host_cpu_mm_slots port_host_cpu_occupant p
 time_now_us on_each_cpu port_kernel_pgtable port_flush_tlb_local port_flush_tlb_all
 ksym_lookup port_kick_cpu port_release_free_block port_release_keep port_group_pages_by_use port_save_stack
 port_new_ram_zeroed"
-# The kernel image's bounds, named by the linker script, the GOT (host
-# thread-locals), and (on the host)
-# the C library and sanitizer runtime: not code of this project.
-is_outside() {
-	case $1 in
-	__start_* | __stop_* | _start | _etext | _end | _sdata | _srodata | _erodata) return 0 ;;
-	__asan* | __ubsan* | __sanitizer* | __stack_chk* | __tls_get_addr | _GLOBAL_OFFSET_TABLE_) return 0 ;;
-	esac
-	return 1
-}
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -63,7 +52,10 @@ check() {
 		awk -v d="$dir/" '{ f = substr($1, 1, index($1, ":") - 1); print substr(f, length(d) + 1), $NF }' \
 			>"$tmp/takes.$layer"
 	awk -v layer="$layer" -v allowed="$*" -v port="$PORT" -v dir="$dir" '
-		function outside(s) { # the linker'"'"'s, the C library'"'"'s, the sanitizers'"'"'
+		# The kernel image'"'"'s bounds, named by the linker script, the GOT
+		# (host thread-locals), and (on the host) the C library and
+		# sanitizer runtime: not code of this project.
+		function outside(s) {
 			return s ~ /^(__start_|__stop_|__asan|__ubsan|__sanitizer|__stack_chk)/ ||
 			       s ~ /^(_start|_etext|_end|_sdata|_srodata|_erodata|__tls_get_addr|_GLOBAL_OFFSET_TABLE_)$/
 		}
