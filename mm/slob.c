@@ -577,16 +577,13 @@ static __attribute__((noinline)) void keep_freed_big(struct slob_heap *h, struct
 
 void slob_big_free(struct slob_heap *h, struct page *page)
 {
-	unsigned long n = page->bigblock_pages, flags;
+	unsigned long n = page->bigblock_pages;
 
 	if (keeps_big(h) && n * 4 <= h->big_keep_max) {
 		keep_freed_big(h, page, n);
 		return;
 	}
-	flags = spin_lock_irqsave(&h->lock);
-	h->big_pages -= n;
-	h->big_blocks--;
-	spin_unlock_irqrestore(&h->lock, flags);
+	uncount_big(h, n, 1);
 	give_back_big(page, n);
 }
 

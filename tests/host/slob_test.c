@@ -1110,22 +1110,14 @@ static void bad_free_double_bigblock(struct ktest *t, struct fx *f)
 }
 BOTH_MODES(bad_free_double_bigblock)
 
-/* The pages and blocks of @h's live bigblocks (slob_get_stats: the kept
- * ones are not live). */
-static unsigned long live_big_pages(struct slob_heap *h)
+/* @h's statistics (its big_pages and big_blocks: the live bigblocks, not
+ * the kept ones). */
+static struct slob_stats stats_of(struct slob_heap *h)
 {
 	struct slob_stats st;
 
 	slob_get_stats(h, &st);
-	return st.big_pages;
-}
-
-static unsigned long live_big_blocks(struct slob_heap *h)
-{
-	struct slob_stats st;
-
-	slob_get_stats(h, &st);
-	return st.big_blocks;
+	return st;
 }
 
 /* Kept bigblocks (big_keep_max; the malloc library's kmalloc heap): a freed
@@ -1149,8 +1141,8 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 	free_out = nr_free_pages();
 	kfree(p);
 	EXPECT_EQ(slob_big_kept_pages(&f->h), 9);
-	EXPECT_EQ(live_big_pages(&f->h), 0);
-	EXPECT_EQ(live_big_blocks(&f->h), 0);
+	EXPECT_EQ(stats_of(&f->h).big_pages, 0);
+	EXPECT_EQ(stats_of(&f->h).big_blocks, 0);
 	EXPECT_EQ(f->h.big_pages, 9); /* (held: kept ones included) */
 	EXPECT_EQ(nr_free_pages(), free_out); /* nothing went back */
 	EXPECT_EQ(ksize(p), 0);
@@ -1161,8 +1153,8 @@ static void kept_bigblocks(struct ktest *t, struct fx *f)
 	ASSERT(q);
 	EXPECT(bytes_all(q, 0, 9 * PAGE_SIZE));
 	EXPECT_EQ(slob_big_kept_pages(&f->h), 0);
-	EXPECT_EQ(live_big_pages(&f->h), 9);
-	EXPECT_EQ(live_big_blocks(&f->h), 1);
+	EXPECT_EQ(stats_of(&f->h).big_pages, 9);
+	EXPECT_EQ(stats_of(&f->h).big_blocks, 1);
 	EXPECT_EQ(ksize(q), 9 * PAGE_SIZE);
 	kfree(q);
 	EXPECT_BAD_KFREE(q, false); /* kept: freed already */
