@@ -2671,14 +2671,6 @@ static void counts_while_pages_move(void)
 static pthread_barrier_t null_start;
 static long null_pct[2][NULL_ROUNDS];
 
-static double seconds_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 static void *null_freer(void *arg)
 {
 	long *pct = arg;
@@ -2689,16 +2681,16 @@ static void *null_freer(void *arg)
 		double t0, t1, t2;
 
 		pthread_barrier_wait(&null_start);
-		t0 = seconds_now();
+		t0 = seconds();
 		for (int i = 0; i < NULL_FREES; i++)
 			free(none);
-		t1 = seconds_now();
+		t1 = seconds();
 		for (int i = 0; timing && i < NULL_FREES; i++) {
 			void *volatile p = malloc(32); /* (volatile: the pair stays a pair) */
 
 			free(p);
 		}
-		t2 = seconds_now();
+		t2 = seconds();
 		pct[r] = timing ? (long)(100 * (t1 - t0) / (t2 - t1)) : 0;
 		if (!timing)
 			break;
