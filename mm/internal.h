@@ -96,8 +96,8 @@ bool failslab_targets(const char *name);
 void slob_heap_set_fault_inject(struct slob_heap *h, bool on);
 
 /* ---- reports (mm_report.c) ---- */
-/* Print every MEMINFO_HOOK's lines. */
-void meminfo_hooks_show(void);
+/* meminfo's vmalloc lines (vmalloc.c), after the slab and kmalloc ones. */
+void vmalloc_meminfo(void);
 /* One stack line of a KASAN or KFENCE report: " FUNC+0xOFF" or " 0xPC".
  * With @return_address, pc is a return address: the symbol is looked up
  * for the call before it (pc - 1), the offset still pc's. */

@@ -209,15 +209,6 @@ void meminfo_line(const char *name, unsigned long kb)
 	kprintf("%-16s%8lu kB\n", label, kb);
 }
 
-extern void (*const __start_rvmm_meminfo[])(void);
-extern void (*const __stop_rvmm_meminfo[])(void);
-
-void meminfo_hooks_show(void)
-{
-	for (void (*const *h)(void) = __start_rvmm_meminfo; h < __stop_rvmm_meminfo; h++)
-		(*h)();
-}
-
 /*
  * The lines of Linux's /proc/meminfo that free, vmstat -s, top and psutil
  * read, for what rvmm does not have (no page cache, no LRU lists, no swap,
@@ -232,6 +223,27 @@ static void show_meminfo_absent(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(absent); i++)
 		meminfo_line(absent[i], 0);
+}
+
+/* meminfo's slab lines, as Linux's. */
+static void slab_meminfo(void)
+{
+	unsigned long rec = slab_total_pages(true), unrec = slab_total_pages(false);
+
+	meminfo_line("Slab", K(rec + unrec));
+	meminfo_line("SReclaimable", K(rec));
+	meminfo_line("SUnreclaim", K(unrec));
+}
+
+/* meminfo's kmalloc lines. */
+static void kmalloc_meminfo(void)
+{
+	struct slob_stats st;
+
+	slob_get_stats(&kmalloc_heap, &st);
+	meminfo_line("KmallocSlob", K(st.pages));
+	meminfo_line("KmallocSlobFree", st.free_bytes >> 10);
+	meminfo_line("KmallocBig", K(st.big_pages));
 }
 
 /* meminfo's first three, in pages: MemTotal (every managed page), MemFree
@@ -258,12 +270,11 @@ void show_meminfo(const struct pglist_data *node)
 	meminfo_line("MemFree", K(m.free));
 	meminfo_line("MemAvailable", K(m.available));
 	show_meminfo_absent();
-	meminfo_hooks_show();
+	slab_meminfo();
+	kmalloc_meminfo();
+	vmalloc_meminfo();
 	cma_meminfo();
 }
-
-
-
 
 /* The numbers of meminfo as procps' free(1) prints them: total is
  * MemTotal, free MemFree, available MemAvailable, used what is neither free
@@ -305,31 +316,6 @@ void show_slobinfo(struct slob_heap *h)
 		st.fragmentation_pct);
 	kprintf("  bad frees           %lu\n", h->nr_bad_frees);
 }
-
-
-/* meminfo's kmalloc lines. */
-static void kmalloc_meminfo(void)
-{
-	struct slob_stats st;
-
-	slob_get_stats(&kmalloc_heap, &st);
-	meminfo_line("KmallocSlob", K(st.pages));
-	meminfo_line("KmallocSlobFree", st.free_bytes >> 10);
-	meminfo_line("KmallocBig", K(st.big_pages));
-}
-MEMINFO_HOOK(kmalloc_meminfo);
-
-static void slab_meminfo(void)
-{
-	unsigned long rec = slab_total_pages(true), unrec = slab_total_pages(false);
-
-	meminfo_line("Slab", K(rec + unrec));
-	meminfo_line("SReclaimable", K(rec));
-	meminfo_line("SUnreclaim", K(unrec));
-}
-MEMINFO_HOOK(slab_meminfo);
-
-
 
 void mm_print_pc(unsigned long pc, bool return_address)
 {

@@ -645,14 +645,13 @@ void show_vmallocinfo(void)
  * VmallocChunk 0, which Linux has printed since 5.3 instead of the largest
  * free range.
  */
-static void vmalloc_meminfo(void)
+void vmalloc_meminfo(void)
 {
 	meminfo_line("VmallocTotal", (unsigned long)((VMALLOC_END - VMALLOC_START) >> 10));
 	meminfo_line("VmallocUsed",
 		     __atomic_load_n(&nr_vmalloc_pages, __ATOMIC_RELAXED) << (PAGE_SHIFT - 10));
 	meminfo_line("VmallocChunk", 0);
 }
-MEMINFO_HOOK(vmalloc_meminfo);
 
 /* whatis (mm/mm_whatis.c): the area @addr lies in, its guard page
  * included, or false when none holds it. */

@@ -27,12 +27,8 @@ void show_free(const struct pglist_data *node, unsigned int shift);
 struct slob_heap;
 void show_slobinfo(struct slob_heap *h);
 
-/* An allocator's meminfo lines: MEMINFO_HOOK(fn) with fn printing lines in
- * meminfo's "Name:       N kB" format (meminfo_line helps). */
-#define MEMINFO_HOOK(fn)                                                  \
-	static void (*const meminfo_hook_##fn)(void)                      \
-		__attribute__((used, section("rvmm_meminfo"), aligned(8))) = fn
-
+/* One meminfo line in Linux's "Name:       N kB" format. show_meminfo
+ * calls each allocator's lines in a fixed order (Linux's, then rvmm's own). */
 void meminfo_line(const char *name, unsigned long kb);
 
 /* A code address as the reports show it: function+0xoffset, or 0xaddress
