@@ -504,11 +504,6 @@ _Static_assert(ARCH_KMALLOC_MINALIGN >= 16, "kmalloc's pointers are malloc's");
  * a program's bad free never hands out the same memory twice.
  */
 
-static inline uintptr_t freed_key(const void *p)
-{
-	return (uintptr_t)p ^ free_secret;
-}
-
 static inline void *mark_allocated(void *p)
 {
 	if (p)

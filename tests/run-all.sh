@@ -48,6 +48,7 @@ real_programs() {
 }
 fuzzing() { tests/qemu/fuzz.sh; }
 rvmm_dt() { tests/qemu/rvmm-dt.sh; }
+clang_built() { tests/qemu/clang-checks.sh; }
 
 ktests() { tests/qemu/ktest-all.sh; }
 kasan() { tests/qemu/kasan-checks.sh; }
@@ -73,6 +74,7 @@ host_lane() {
 	section "real programs on rvmm's kmalloc: LD_PRELOAD=build/librvmm-malloc.so (docs/malloc.md)" real_programs
 	section "fuzzing: libFuzzer + ASan + UBSan, two 45 s lanes: fdt, replay and cmdline, alloc (docs/reliability.md)" fuzzing
 	section "rvmm-dt: device trees checked on the host, against the boot log on QEMU" rvmm_dt
+	section "built with clang: the host unit tests, and the malloc library under its edge cases" clang_built
 	section "console fuzz: random sessions piped in, every allocator checked, nothing leaked (tests/qemu/console_fuzz.py)" console_fuzz
 }
 

@@ -41,6 +41,15 @@ struct ktest_suite {
 
 #define KTEST_CASE(fn) { #fn, fn }
 
+/* A helper that must stay a call of its own, so the caller it records (a
+ * return address, a page owner's trace) is the helper: not inlined, and on
+ * GCC not cloned either (clang makes no clones and knows no noclone). */
+#ifdef __clang__
+#define KTEST_OWN_FRAME __attribute__((noinline))
+#else
+#define KTEST_OWN_FRAME __attribute__((noinline, noclone))
+#endif
+
 /* Register a suite: KTEST_SUITE(fdt, KTEST_CASE(a), KTEST_CASE(b)); */
 #define KTEST_SUITE(sname, ...)                                                \
 	static const struct ktest_case ktest_cases_##sname[] = { __VA_ARGS__ }; \

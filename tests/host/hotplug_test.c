@@ -321,7 +321,7 @@ static void contig_runs_fault_inject_and_kswapd(struct ktest *t)
 
 /* A run taken from a function of its own (the result goes out through a
  * pointer: no tail call). */
-static __attribute__((noinline, noclone)) void owner_takes_run(unsigned long nr, struct page **res)
+static KTEST_OWN_FRAME void owner_takes_run(unsigned long nr, struct page **res)
 {
 	*res = alloc_contig_pages(nr, GFP_KERNEL, 0);
 }

@@ -51,12 +51,12 @@ static void typed_page_not_freed(struct ktest *t)
 
 /* Each asks from a function of its own (not a tail call: the result goes
  * out through a pointer). */
-static __attribute__((noinline, noclone)) void po_get_free_pages(unsigned int order, unsigned long *res)
+static KTEST_OWN_FRAME void po_get_free_pages(unsigned int order, unsigned long *res)
 {
 	*res = __get_free_pages(GFP_KERNEL, order);
 }
 
-static __attribute__((noinline, noclone)) void po_exact(size_t size, void **res)
+static KTEST_OWN_FRAME void po_exact(size_t size, void **res)
 {
 	*res = alloc_pages_exact(size, GFP_KERNEL);
 }
@@ -140,19 +140,19 @@ static void records_and_report(struct ktest *t)
 	fakeram_done(fr);
 }
 
-static __attribute__((noinline, noclone)) void po_free_exact(void *v, size_t size, int *calls)
+static KTEST_OWN_FRAME void po_free_exact(void *v, size_t size, int *calls)
 {
 	free_pages_exact(v, size);
 	(*calls)++;
 }
 
-static __attribute__((noinline, noclone)) void po_free_exact_again(void *v, size_t size, int *calls)
+static KTEST_OWN_FRAME void po_free_exact_again(void *v, size_t size, int *calls)
 {
 	free_pages_exact(v, size);
 	*calls += 2;
 }
 
-static __attribute__((noinline, noclone)) void po_free_contig(unsigned long pfn, unsigned long nr,
+static KTEST_OWN_FRAME void po_free_contig(unsigned long pfn, unsigned long nr,
 							      int *calls)
 {
 	free_contig_range(pfn, nr);

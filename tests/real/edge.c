@@ -131,6 +131,11 @@ static long rss_kb(void)
 	return status_kb("VmRSS");
 }
 
+/* Impossible sizes the compiler cannot see (it would reject them as
+ * constants, or fold the call away). */
+static volatile size_t half_size_max = SIZE_MAX / 2, size_max_less_page = SIZE_MAX - 4096;
+static volatile size_t not_power_of_two = 48;
+
 static void basics(void)
 {
 	void *a = malloc(0), *b = malloc(0), *p;
@@ -144,10 +149,10 @@ static void basics(void)
 	errno = 0;
 	CHECK(realloc(p, 0) == NULL, "realloc(p, 0) returns NULL");
 	errno = 0;
-	sink = calloc(SIZE_MAX / 2, 4);
+	sink = calloc(half_size_max, 4);
 	CHECK(!sink && errno == ENOMEM, "calloc overflow: NULL, ENOMEM (errno %d)", errno);
 	errno = 0;
-	sink = malloc(SIZE_MAX - 4096);
+	sink = malloc(size_max_less_page);
 	CHECK(!sink && errno == ENOMEM, "malloc(SIZE_MAX - 4096): NULL, ENOMEM");
 	errno = 0;
 	sink = malloc((size_t)1 << 46); /* 64 TiB: above any heap */
@@ -283,12 +288,13 @@ static void aligned(void)
 		CHECK(posix_memalign(&r, 24, 10) == EINVAL && r == (void *)1, "posix_memalign(24): EINVAL");
 		CHECK(posix_memalign(&r, 4, 10) == EINVAL, "posix_memalign(4): EINVAL");
 		errno = 0;
-		CHECK(aligned_alloc(48, 10) == NULL && errno == EINVAL, "aligned_alloc(48): NULL, EINVAL");
+		CHECK(aligned_alloc(not_power_of_two, 10) == NULL && errno == EINVAL,
+		      "aligned_alloc(48): NULL, EINVAL");
 		CHECK(v && !((uintptr_t)v & 4095), "valloc page-aligned");
 		CHECK(pv && !((uintptr_t)pv & 4095) && malloc_usable_size(pv) >= 8192, "pvalloc(5000)");
 		free(v);
 		free(pv);
-		v = memalign(48, 100); /* glibc rounds 48 up to 64 */
+		v = memalign(not_power_of_two, 100); /* glibc rounds 48 up to 64 */
 		CHECK(v && !((uintptr_t)v & 63), "memalign(48) 64-aligned");
 		free(v);
 	}
@@ -2795,7 +2801,9 @@ static void *take_and_free(void *arg) /* arg: NULL, or keep one first */
  * kept). */
 #pragma GCC diagnostic push
 /* (GCC 12 takes each address read before its free for a use after it) */
+#ifndef __clang__
 #pragma GCC diagnostic ignored "-Wuse-after-free"
+#endif
 static void kept_blocks_per_thread(void)
 {
 	uintptr_t first, again; /* (addresses of freed blocks: compared only) */

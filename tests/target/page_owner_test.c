@@ -28,37 +28,37 @@ static char text[4096];
 /* Each asks from a function of its own, so the records must name it. (The
  * result goes out through a pointer: a function that tail-calls the
  * allocator leaves no return address of its own, here as in Linux.) */
-static __attribute__((noinline, noclone)) void po_alloc_pages(unsigned int order, struct page **out)
+static KTEST_OWN_FRAME void po_alloc_pages(unsigned int order, struct page **out)
 {
 	*out = alloc_pages(GFP_KERNEL, order);
 }
 
-static __attribute__((noinline, noclone)) void po_alloc_page(struct page **out)
+static KTEST_OWN_FRAME void po_alloc_page(struct page **out)
 {
 	*out = alloc_page(GFP_KERNEL);
 }
 
-static __attribute__((noinline, noclone)) void po_get_free_pages(unsigned int order, unsigned long *out)
+static KTEST_OWN_FRAME void po_get_free_pages(unsigned int order, unsigned long *out)
 {
 	*out = __get_free_pages(GFP_KERNEL, order);
 }
 
-static __attribute__((noinline, noclone)) void po_zeroed_page(unsigned long *out)
+static KTEST_OWN_FRAME void po_zeroed_page(unsigned long *out)
 {
 	*out = get_zeroed_page(GFP_KERNEL);
 }
 
-static __attribute__((noinline, noclone)) void po_exact(size_t size, void **out)
+static KTEST_OWN_FRAME void po_exact(size_t size, void **out)
 {
 	*out = alloc_pages_exact(size, GFP_KERNEL);
 }
 
-static __attribute__((noinline, noclone)) void po_kmalloc_big(size_t size, void **out)
+static KTEST_OWN_FRAME void po_kmalloc_big(size_t size, void **out)
 {
 	*out = kmalloc(size, GFP_KERNEL);
 }
 
-static __attribute__((noinline, noclone)) void po_fit(size_t size, void **out)
+static KTEST_OWN_FRAME void po_fit(size_t size, void **out)
 {
 	*out = alloc_pages_fit(size, GFP_KERNEL);
 }
@@ -66,7 +66,7 @@ static __attribute__((noinline, noclone)) void po_fit(size_t size, void **out)
 /* The frees: each from a function of its own that does something after
  * the call, so that the call is not a tail call and the return address is
  * inside it. */
-static __attribute__((noinline, noclone)) void po_free_pages(struct page *p, unsigned int order,
+static KTEST_OWN_FRAME void po_free_pages(struct page *p, unsigned int order,
 							     int *calls)
 {
 	__free_pages(p, order);
@@ -80,33 +80,33 @@ static __attribute__((noipa)) void po_free_again(struct page *p, unsigned int or
 	(*calls)++;
 }
 
-static __attribute__((noinline, noclone)) void po_free_addr(unsigned long a, unsigned int order,
+static KTEST_OWN_FRAME void po_free_addr(unsigned long a, unsigned int order,
 							    int *calls)
 {
 	free_pages(a, order);
 	(*calls)++;
 }
 
-static __attribute__((noinline, noclone)) void po_put_page(struct page *p, int *calls)
+static KTEST_OWN_FRAME void po_put_page(struct page *p, int *calls)
 {
 	put_page(p);
 	(*calls)++;
 }
 
-static __attribute__((noinline, noclone)) void po_free_exact(void *v, size_t size, int *calls)
+static KTEST_OWN_FRAME void po_free_exact(void *v, size_t size, int *calls)
 {
 	free_pages_exact(v, size);
 	(*calls)++;
 }
 
-static __attribute__((noinline, noclone)) void po_free_contig(unsigned long pfn, unsigned long nr,
+static KTEST_OWN_FRAME void po_free_contig(unsigned long pfn, unsigned long nr,
 							      int *calls)
 {
 	free_contig_range(pfn, nr);
 	(*calls)++;
 }
 
-static __attribute__((noinline, noclone)) void po_node_free(struct page *p, unsigned int order,
+static KTEST_OWN_FRAME void po_node_free(struct page *p, unsigned int order,
 							    int *calls)
 {
 	node_free_pages(mem_node, p, order);

@@ -583,19 +583,19 @@ static void double_free_in_a_row(struct ktest *t)
 /* Each allocates or frees from a function of its own, so the tracks name it.
  * traces_zalloc takes kmem_cache_zalloc's path (kmem_cache_alloc_gfp): the
  * track must still name traces_zalloc, not that wrapper. */
-static __attribute__((noinline, noclone)) void traces_alloc(struct kmem_cache *c, void **p, int n)
+static KTEST_OWN_FRAME void traces_alloc(struct kmem_cache *c, void **p, int n)
 {
 	for (int i = 0; i < n; i++)
 		p[i] = kmem_cache_alloc(c, GFP_KERNEL);
 }
 
-static __attribute__((noinline, noclone)) void traces_zalloc(struct kmem_cache *c, void **p, int n)
+static KTEST_OWN_FRAME void traces_zalloc(struct kmem_cache *c, void **p, int n)
 {
 	for (int i = 0; i < n; i++)
 		p[i] = kmem_cache_zalloc(c, GFP_KERNEL);
 }
 
-static __attribute__((noinline, noclone)) void traces_free(struct kmem_cache *c, void **p, int n)
+static KTEST_OWN_FRAME void traces_free(struct kmem_cache *c, void **p, int n)
 {
 	for (int i = 0; i < n; i++)
 		kmem_cache_free(c, p[i]);
