@@ -71,6 +71,7 @@ unsigned long port_host_released_blocks, port_host_released_bytes;
 unsigned long port_release_keep; /* each block as it forms (tests count them) */
 bool port_group_pages_by_use;      /* plain buddy placement unless a test sets it */
 bool port_new_ram_zeroed;          /* fake RAM is dirtied on purpose (meminit tests) */
+bool port_fit_lowest;              /* the kernel's fit unless a test sets it */
 void *port_host_last_released;
 void (*port_host_release_hook)(void *addr, unsigned long size);
 

@@ -273,6 +273,9 @@ unsigned long port_release_keep = 32ul << 20;
  * back instead of holes small objects' pages fill. */
 bool port_group_pages_by_use = true;
 bool port_new_ram_zeroed = true; /* the heap's RAM: fresh anonymous mappings */
+/* Bigblocks placed low, where the heap's pages are resident already
+ * (mm/page_alloc.c, best_stretch). */
+bool port_fit_lowest = true;
 
 /* (It runs inside free, which leaves errno as it was, as POSIX requires
  * and glibc does: madvise fails with EINVAL on locked pages, after mlock or

@@ -22,6 +22,7 @@
  *   memory    port_release_free_block: the contents of a large free
  *             block are not needed (the host gives them back)  [port, host only]
  *             port_new_ram_zeroed: new RAM reads as zero       [port, host only]
+ *             port_fit_lowest: place runs low (resident memory) [port, host only]
  *   paging    port_kernel_pgtable, port_flush_tlb_local,
  *             port_flush_tlb_all: what vmalloc maps with           [port]
  *   symbols   ksym_lookup: a code address's function, for
@@ -144,6 +145,20 @@ static inline void port_release_free_block(void *addr, unsigned long size)
 extern bool port_new_ram_zeroed;
 #else
 #define port_new_ram_zeroed false
+#endif
+/* Does memory become resident where it is first written and stay so (the
+ * malloc library's heap, which grows upwards: the memory never touched
+ * lies above)? Then alloc_pages_fit looks at free blocks of every order
+ * and, of the stretches twice a run or more, takes the lowest
+ * (mm/page_alloc.c, best_stretch). Otherwise it looks only below the run's
+ * order and cuts a block of that order when nothing there fits, the
+ * cheaper walk. A port variable on the host (the malloc library sets it;
+ * the tests' port does not unless a test asks); in the kernel, whose RAM
+ * is all there anyway, false. */
+#ifdef HOST
+extern bool port_fit_lowest;
+#else
+#define port_fit_lowest false
 #endif
 
 /* Group pages by use: true keeps small allocations (page requests below

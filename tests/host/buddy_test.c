@@ -1532,8 +1532,9 @@ static void exact_pages(struct ktest *t)
 
 /* alloc_pages_fit: the shortest row of free pages that holds the request,
  * across buddy boundaries, before a block of the request's order is cut;
- * the pages past the request go back; only page-aligned; NULL (quietly
- * with __GFP_NOWARN) when no row holds it. Rows are made by freeing single
+ * with port_fit_lowest, of rows alike the lowest; the pages past the
+ * request go back; only
+ * page-aligned; NULL (quietly with __GFP_NOWARN) when no row holds it. Rows are made by freeing single
  * pages of a node whose every page above its min watermark was taken one at
  * a time. */
 static void fit_pages(struct ktest *t)
@@ -1615,6 +1616,27 @@ static void fit_pages(struct ktest *t)
 	EXPECT(alloc_pages_fit(13 * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
 	EXPECT(alloc_pages_fit(0, GFP_KERNEL) == NULL);
 	EXPECT_EQ(nr_free_pages(), free0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+
+	/* With port_fit_lowest (the malloc library's), of rows alike the
+	 * lowest: order-3 blocks L = base+32..39 and H = base+48..55, H freed
+	 * last (the lists' first), and 6 pages go to L, where a program's
+	 * pages are resident already (the kernel's rule cuts a block of the
+	 * request's order, newest first, elsewhere). */
+	for (int i = 32; i < 40; i++)
+		__free_pages(at[i]->page, 0);
+	for (int i = 48; i < 56; i++)
+		__free_pages(at[i]->page, 0);
+	node_drain_pages(&fr->node);
+	port_fit_lowest = true;
+	p = alloc_pages_fit(6 * PAGE_SIZE, GFP_KERNEL);
+	port_fit_lowest = false;
+	ASSERT(p);
+	EXPECT_EQ(page_to_pfn(virt_to_page(p)), base + 32);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	free_pages_exact(p, 6 * PAGE_SIZE);
+	node_drain_pages(&fr->node);
+	EXPECT_EQ(nr_free_pages(), free0 + 16);
 	EXPECT_EQ(node_check(&fr->node), 0);
 	free(by_pfn);
 	free(h);
