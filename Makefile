@@ -22,6 +22,8 @@
 #                   SEEDS=N: the peaks on N other seeds of the same workload, and their sums
 #   make replay     replay a Linux kmem trace on QEMU (TRACE=file; docs/replay.md)
 #   make malloc     build/librvmm-malloc.so: rvmm's kmalloc as an LD_PRELOAD malloc (docs/malloc.md)
+#   make clang-build  the host side again with clang in build/clang (make test runs it;
+#                   HOSTCC=clang builds the host side with clang in place)
 #   make realbench  instructions per malloc/free of real programs under callgrind, glibc vs rvmm;
 #                   rewrites the realbench section of docs/benchmarks.md
 #   make memmap     pictures of memory: build/memmap.png, build/memmap-timeline.png
