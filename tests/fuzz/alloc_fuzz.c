@@ -1234,14 +1234,17 @@ static void op_slob_alloc(struct input *in)
 }
 
 /* Change hart; with bit 7 also the host port's keep of big free blocks
- * (bit 6: 8 MiB, else none: each released as it forms). */
+ * (bit 6: 8 MiB, else none: each released as it forms) and its fit rule
+ * (bit 5: port_fit_lowest, the malloc library's, else the kernel's). */
 static void op_cpu(struct input *in)
 {
 	u8 b = in8(in);
 
 	host_set_cpu(b % S.ncpu);
-	if (b & 0x80)
+	if (b & 0x80) {
 		port_release_keep = b & 0x40 ? 8 * MiB : 0;
+		port_fit_lowest = b & 0x20;
+	}
 }
 
 static void op_ksize(struct input *in)
@@ -1435,6 +1438,7 @@ static void setup(u8 config)
 
 	memset(&S, 0, sizeof(S));
 	port_release_keep = 0;
+	port_fit_lowest = false;
 	S.lay = lay;
 	S.ncpu = 1 + (config >> 6);
 	fr = fakeram_new(lay->base, lay->span);
