@@ -17,24 +17,7 @@ cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 
 B=build/clang
-RC=0
-timeout -k 5 300 "$B/host-tests" -d build/dtb all >"$LOGDIR/clang-host.log" 2>&1 || RC=$?
-counts=$(closing_counts clang-host)
-if [ -z "$counts" ]; then
-	echo "FAIL clang-host: the test program ended without its closing line (status $RC)"
-	show_log clang-host
-	record clang-host 0 1
-else
-	set -- $counts
-	if [ "$2" = 0 ] && [ "$RC" = 0 ]; then
-		echo "ok   clang-host: $1 passed"
-		record clang-host "$1" 0
-	else
-		echo "FAIL clang-host: $1 passed, $2 failed (status $RC)"
-		grep -E '^not ok|^    # also' "$LOGDIR/clang-host.log" || show_log clang-host
-		record clang-host "$1" "$(($2 > 0 ? $2 : 1))"
-	fi
-fi
+run_host_suites clang-host "$B/host-tests" build/dtb
 
 backend=slab
 name=clang-edge-$backend

@@ -77,6 +77,32 @@ closing_counts() {
 		sed -n 's/^ktest: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' | tail -n 1
 }
 
+# run_host_suites NAME BINARY DTB_DIR: every suite of a host test program
+# (build/host-tests, or its clang build), its log $LOGDIR/NAME.log, its
+# totals recorded as NAME (a failure counted when it exits non-zero with
+# none failed). Returns 1 when the program ended without its closing line.
+run_host_suites() {
+	name=$1
+	RC=0
+	timeout -k 5 300 "$2" -d "$3" all >"$LOGDIR/$name.log" 2>&1 || RC=$?
+	counts=$(closing_counts "$name")
+	if [ -z "$counts" ]; then
+		echo "FAIL $name: the test program ended without its closing line (status $RC)"
+		show_log "$name"
+		record "$name" 0 1
+		return 1
+	fi
+	set -- $counts
+	if [ "$2" = 0 ] && [ "$RC" = 0 ]; then
+		echo "ok   $name: $1 passed"
+	else
+		echo "FAIL $name: $1 passed, $2 failed (status $RC)"
+		grep -E '^not ok|^    # also' "$LOGDIR/$name.log" || show_log "$name"
+		[ "$2" = 0 ] && set -- "$1" 1
+	fi
+	record "$name" "$1" "$2"
+}
+
 # ktest_run NAME TIMEOUT QEMU_ARGS...: a ktest=... boot; passes when QEMU
 # exits 0 and the closing line reports no failure.
 ktest_run() {

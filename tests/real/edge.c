@@ -1366,10 +1366,9 @@ struct churn {
 	bool mix; /* mix's sizes, empty slots and writes; else midsize's */
 };
 
-static size_t churn_size(const struct churn *c, unsigned long long s)
+/* The size of the block taken at step state @s (@r: its draw, 0..999). */
+static size_t churn_size(const struct churn *c, unsigned long long s, unsigned int r)
 {
-	unsigned int r = (unsigned int)(s >> 32) % 1000;
-
 	if (!c->mix)
 		return 16 + (s >> 20) % 65536;
 	return r % 50 == 0 ? 1 + (s >> 12) % (1u << 20) : 1 + (s >> 12) % 600;
@@ -1386,18 +1385,19 @@ static int churn_child(const struct churn *c)
 	if (!slot || !len)
 		return 1;
 	for (long i = 0; i < c->steps; i++) {
-		unsigned int k;
+		unsigned int k, r;
 
 		xorshift(&s);
 		k = (unsigned int)(s % c->slots);
+		r = (unsigned int)(s >> 32) % 1000;
 		if (slot[k]) {
 			free(slot[k]);
 			live -= len[k];
 			slot[k] = NULL;
-			if (c->mix && (unsigned int)(s >> 32) % 1000 < 500)
+			if (c->mix && r < 500)
 				continue;
 		}
-		len[k] = churn_size(c, s);
+		len[k] = churn_size(c, s, r);
 		slot[k] = malloc(len[k]);
 		if (!slot[k])
 			return 1;
