@@ -550,10 +550,9 @@ static bool meminfo_layout(const char *s)
 
 /* Every line of meminfo, in order: Linux's, then rvmm's own. */
 static const char *const meminfo_names[] = {
-	"MemTotal", "MemFree",	    "MemAvailable",    "Buffers",    "Cached",	  "SwapCached",
-	"Active",   "Inactive",	    "SwapTotal",       "SwapFree",   "Shmem",	  "Slab",
-	"SReclaimable", "SUnreclaim", "KmallocSlob",   "KmallocSlobFree", "KmallocBig", "VmallocTotal",
-	"VmallocUsed", "VmallocChunk", "CmaTotal",    "CmaFree",
+	"MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached", "Active", "Inactive",
+	"SwapTotal", "SwapFree", "Shmem", "Slab", "SReclaimable", "SUnreclaim", "KmallocSlob",
+	"KmallocSlobFree", "KmallocBig", "VmallocTotal", "VmallocUsed", "VmallocChunk", "CmaTotal", "CmaFree",
 };
 
 /* Do @s's lines name exactly @names, in that order? */
