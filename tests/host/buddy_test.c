@@ -695,6 +695,41 @@ static void no_merge_across_zone_boundary(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/*
+ * node_check's walk of every page skips a zone's holes whole (a zone may
+ * span banks 60 GiB apart) and still reaches every page after them: a tail
+ * page carrying another zone's index, which only that walk reads, is found
+ * on the first and the last page after a hole of six sections.
+ */
+static void check_walks_past_holes(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_new(0x80000000, 1024 * MiB);
+	unsigned long hi = PFN(0xb8000000), pfns[] = { PFN(0xb8000000) + 1, PFN(0xb9000000) - 1 };
+	struct pglist_data *node;
+
+	ASSERT(fr);
+	if (memblock_add(&fr->mb, 0x80000000, 16 * MiB) || memblock_add(&fr->mb, 0xb8000000, 16 * MiB) ||
+	    fakeram_node_init(fr, &lim_4g)) {
+		fakeram_done(fr);
+		ASSERT(!"two banks 880 MiB apart set up");
+	}
+	node = &fr->node;
+	EXPECT_EQ(node->zones[ZONE_DMA32].zone_start_pfn, PFN(0x80000000));
+	EXPECT_EQ(zone_end_pfn(&node->zones[ZONE_DMA32]), PFN(0xb9000000));
+	EXPECT(!node_pfn_valid(node, hi - 1));
+	EXPECT_EQ(node_check(node), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(pfns); i++) {
+		struct page *p = node_pfn_to_page(node, pfns[i]);
+
+		EXPECT(!(p->flags & (PG_buddy | PG_head))); /* a tail: pass 1 reads no zone there */
+		p->flags ^= (ZONE_DMA32 ^ ZONE_NORMAL) << PAGE_ZONE_SHIFT;
+		EXPECT_EQ(node_check(node), 1);
+		p->flags ^= (ZONE_DMA32 ^ ZONE_NORMAL) << PAGE_ZONE_SHIFT;
+	}
+	EXPECT_EQ(node_check(node), 0);
+	fakeram_done(fr);
+}
+
 static void no_merge_across_holes_or_reserved(struct ktest *t)
 {
 	/*
@@ -2838,6 +2873,7 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(split_and_merge_exact),
 	KTEST_CASE(no_merge_across_zone_boundary),
 	KTEST_CASE(no_merge_across_holes_or_reserved),
+	KTEST_CASE(check_walks_past_holes),
 	KTEST_CASE(partial_pages_at_bank_edges),
 	KTEST_CASE(reserved_pages_never_handed_out),
 	KTEST_CASE(bad_double_free),

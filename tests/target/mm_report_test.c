@@ -90,6 +90,23 @@ static void memmap_covers_exactly_the_ram(struct ktest *t)
 		kprintf("# %s.%s: %d RAM banks\n", t->suite, t->name, memblock.memory.cnt);
 }
 
+/* The first pfn from @pfn below @end that has a struct page or is RAM
+ * (@end if none): the walks below skip what is neither, such as the 60 GiB
+ * between the Icicle Kit's banks, a hole at a time. */
+static unsigned long next_page_or_ram(unsigned long pfn, unsigned long end)
+{
+	unsigned long next = node_next_valid_pfn(mem_node, pfn, end);
+
+	for (int i = 0; i < memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &memblock.memory.regions[i];
+		unsigned long first = MAX(pfn, (unsigned long)PHYS_PFN(r->base));
+
+		if (r->base + r->size > PFN_PHYS(pfn) && first < next)
+			next = first;
+	}
+	return next;
+}
+
 /*
  * Every pfn of the node's span: a page of RAM has a struct page; a struct
  * page maps back to its pfn and address, carries its zone's index and its
@@ -100,7 +117,10 @@ static void every_pfn_maps_to_its_page(struct ktest *t)
 {
 	unsigned long valid = 0, bad = 0, managed[MAX_NR_ZONES] = { 0 }, present[MAX_NR_ZONES] = { 0 };
 
-	for (unsigned long pfn = mem_node->node_start_pfn; pfn < mem_node->node_end_pfn; pfn++) {
+	unsigned long end = mem_node->node_end_pfn;
+
+	for (unsigned long pfn = next_page_or_ram(mem_node->node_start_pfn, end); pfn < end;
+	     pfn = next_page_or_ram(pfn + 1, end)) {
 		bool ram = memblock_is_memory(&memblock, PFN_PHYS(pfn));
 		unsigned int zi;
 		struct page *p;
@@ -201,7 +221,8 @@ static void boot_memory_line_adds_up(struct ktest *t)
 		EXPECT(p && PageReserved(p) && page_type(p) == PGTY_KERNEL);
 		image++;
 	}
-	for (unsigned long pfn = mem_node->node_start_pfn; pfn < mem_node->node_end_pfn; pfn++)
+	for (unsigned long pfn = node_next_valid_pfn(mem_node, mem_node->node_start_pfn, mem_node->node_end_pfn);
+	     pfn < mem_node->node_end_pfn; pfn = node_next_valid_pfn(mem_node, pfn + 1, mem_node->node_end_pfn))
 		if (pfn_valid(pfn) && memblock_is_memory(&memblock, PFN_PHYS(pfn)) &&
 		    PageReserved(pfn_to_page(pfn)))
 			reserved++;
