@@ -247,7 +247,7 @@ static void check_page(struct check *c, unsigned long pfn, struct page *page)
 
 /* Pass 3: the zone's pages a section's stretch at a time, the holes of
  * its span skipped whole (a zone may span banks far apart: the Icicle
- * Kit's Normal zone spans 60 GiB for its 3 GiB). */
+ * Kit's Normal zone spans 62 GiB for its 1 GiB). */
 static void check_all_pages(struct check *c)
 {
 	unsigned long end = zone_end_pfn(c->z);

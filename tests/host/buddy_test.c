@@ -697,7 +697,7 @@ static void no_merge_across_zone_boundary(struct ktest *t)
 
 /*
  * node_check's walk of every page skips a zone's holes whole (a zone may
- * span banks 60 GiB apart) and still reaches every page after them: a tail
+ * span banks 62 GiB apart) and still reaches every page after them: a tail
  * page carrying another zone's index, which only that walk reads, is found
  * on the first and the last page after a hole of six sections.
  */

@@ -91,7 +91,7 @@ static void memmap_covers_exactly_the_ram(struct ktest *t)
 }
 
 /* The first pfn from @pfn below @end that has a struct page or is RAM
- * (@end if none): the walks below skip what is neither, such as the 60 GiB
+ * (@end if none): the walks below skip what is neither, such as the 62 GiB
  * between the Icicle Kit's banks, a hole at a time. */
 static unsigned long next_page_or_ram(unsigned long pfn, unsigned long end)
 {
