@@ -16,6 +16,43 @@
  * behind, and the next fakeram_new tears it down. */
 static struct fakeram *fr_live;
 
+/* The mapping of the last fakeram_done, kept for the next fakeram_new of
+ * the same span (spans up to KEEP_SPAN): most cases of a suite stand on
+ * the same RAM, and faulting its pages in again for each case was most of
+ * their time. Handed out zeroed, as a fresh mapping is. */
+#define KEEP_SPAN (128ull << 20)
+static void *kept_va;
+static u64 kept_span;
+
+static void *map_ram(u64 span)
+{
+	void *va;
+
+	if (kept_va && kept_span == span) {
+		va = kept_va;
+		kept_va = NULL;
+		memset(va, 0, (size_t)span);
+		return va;
+	}
+	if (kept_va)
+		munmap(kept_va, (size_t)kept_span);
+	kept_va = NULL;
+	va = mmap(NULL, (size_t)span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return va == MAP_FAILED ? NULL : va;
+}
+
+static void unmap_ram(void *va, u64 span)
+{
+	if (span > KEEP_SPAN) {
+		munmap(va, (size_t)span);
+		return;
+	}
+	if (kept_va)
+		munmap(kept_va, (size_t)kept_span);
+	kept_va = va;
+	kept_span = span;
+}
+
 struct fakeram *fakeram_new(u64 phys_base, u64 span)
 {
 	struct fakeram *fr;
@@ -27,9 +64,8 @@ struct fakeram *fakeram_new(u64 phys_base, u64 span)
 	fr = calloc(1, sizeof(*fr));
 	if (!fr)
 		return NULL;
-	va = mmap(NULL, (size_t)span, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (va == MAP_FAILED) {
+	va = map_ram(span);
+	if (!va) {
 		free(fr);
 		return NULL;
 	}
@@ -112,7 +148,7 @@ void fakeram_done(struct fakeram *fr)
 	va_pa_offset = fr->saved_va_pa_offset; /* before mm_set_node: the window depends on it */
 	if (mem_node == &fr->node)
 		mm_set_node(fr->saved_mem_node);
-	munmap(fr->va, (size_t)fr->span);
+	unmap_ram(fr->va, fr->span);
 	free(fr);
 }
 

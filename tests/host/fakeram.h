@@ -6,8 +6,11 @@
  * va_pa_offset is pointed at it so phys_to_virt lands in the mapping. The
  * test adds RAM ranges and reservations to fr->mb (memblock), then
  * fakeram_node_init() runs node_init over them and makes the node the one
- * the global API uses (mm_set_node). fakeram_done() unmaps and restores
- * the previous node and va_pa_offset.
+ * the global API uses (mm_set_node). fakeram_done() gives the mapping
+ * back and restores the previous node and va_pa_offset. A span of up to
+ * 128 MiB is kept mapped for the next fakeram_new of the same span, which
+ * gets it zeroed, as a fresh mapping would be: a suite's cases stand on
+ * the same RAM, and faulting it in for each case was most of their time.
  *
  *   struct fakeram *fr = fakeram_new(0x80000000, 16 << 20);
  *   memblock_add(&fr->mb, 0x80000000, 16 << 20);
@@ -63,7 +66,8 @@ struct fakeram *fakeram_dirty(u64 base, u64 size, const struct zone_limits *lim,
 #define FAKERAM_HIGH_BANK 0x100000000ull
 struct fakeram *fakeram_around_4g(u64 bank_size, int dirt);
 
-/* Unmap, give the global API back to the previous node (mm_set_node),
+/* Give the mapping back (kept for the next fakeram_new of its span),
+ * give the global API back to the previous node (mm_set_node),
  * restore va_pa_offset, free the harness (NULL is ok). */
 void fakeram_done(struct fakeram *fr);
 
