@@ -260,8 +260,9 @@ qemu_feed() {
 # input, for machines whose power off QEMU ignores (the HiFive Unmatched's
 # gpio-poweroff: OpenSBI drives the GPIO and parks the hart; QEMU runs on).
 # Once the console has the closing ktest line, QEMU gets 3 s to exit by
-# itself, then the runner ends it and RC is 0: the result is read from the
-# console, never from the exit status. Sets RC as qemu_run does. A QEMU
+# itself (0.4 s once the kernel's "power: ..." line follows: nothing comes
+# after it), then the runner ends it and RC is 0: the result is read from
+# the console, never from the exit status. Sets RC as qemu_run does. A QEMU
 # that aborts before the kernel starts is run once more (below).
 qemu_run_console() {
 	console_name=$1 console_secs=$2
@@ -299,6 +300,13 @@ log_has() {
 	tr -d '\r' <"$LOGDIR/$1.log" | grep -Eq -- "$2"
 }
 
+# log_has_after NAME FIRST PATTERN: a line matching PATTERN follows the
+# last line matching FIRST (both awk EREs) in the console log.
+log_has_after() {
+	tr -d '\r' <"$LOGDIR/$1.log" |
+		awk -v a="$2" -v b="$3" '$0 ~ a { on = 1; seen = 0; next } on && $0 ~ b { seen = 1 } END { exit !seen }'
+}
+
 qemu_run_console_once() {
 	name=$1 secs=$2 last_line=$3
 	shift 3
@@ -310,15 +318,21 @@ qemu_run_console_once() {
 	while kill -0 "$console_qemu" 2>/dev/null && ! log_has "$name" "$last_line"; do
 		sleep 0.2
 	done
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
-		kill -0 "$console_qemu" 2>/dev/null || break
+	# up to 3 s for QEMU to exit; 0.4 s once the kernel's own last line
+	# ("power: off ..." or "power: no way to power off; halted") follows
+	waited=0
+	while [ "$waited" -lt 15 ] && kill -0 "$console_qemu" 2>/dev/null; do
+		if [ "$waited" -lt 13 ] && log_has_after "$name" "$last_line" '^power: '; then
+			waited=13
+		fi
 		sleep 0.2
+		waited=$((waited + 1))
 	done
 	if kill -0 "$console_qemu" 2>/dev/null; then
 		kill "$console_qemu" 2>/dev/null
 		wait "$console_qemu" 2>/dev/null
 		RC=0
-		echo "[QEMU still running 3 s after its last line: ended by the runner]" >>"$LOGDIR/$name.log"
+		echo "[QEMU still running after its last line: ended by the runner]" >>"$LOGDIR/$name.log"
 	else
 		RC=0
 		wait "$console_qemu" || RC=$?
