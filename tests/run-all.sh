@@ -72,7 +72,7 @@ host_lane() {
 	section "docs: the kernel command lines README.md and docs/*.md show name known parameters" doc_cmdlines
 	section "mm as a library: examples/embed on QEMU virt (build/librvmm.a), examples/host, and built outside the tree as docs/embedding.md says" embedding
 	section "real programs on rvmm's kmalloc: LD_PRELOAD=build/librvmm-malloc.so (docs/malloc.md)" real_programs
-	section "fuzzing: libFuzzer + ASan + UBSan, two 45 s lanes: fdt, replay and cmdline, alloc (docs/reliability.md)" fuzzing
+	section "fuzzing: libFuzzer + ASan + UBSan, two 30 s lanes: fdt, replay and cmdline, alloc (docs/reliability.md)" fuzzing
 	section "rvmm-dt: device trees checked on the host, against the boot log on QEMU" rvmm_dt
 	section "built with clang: the host unit tests, and the malloc library under its edge cases" clang_built
 	section "console fuzz: random sessions piped in, every allocator checked, nothing leaked (tests/qemu/console_fuzz.py)" console_fuzz

@@ -2,7 +2,7 @@
 # fuzz.sh [SECONDS] - make test's short fuzzing run: each libFuzzer target
 # (tests/fuzz) through tests/fuzz/run.sh, from the committed seeds (a fresh
 # working corpus: the time goes to fuzzing, not to replaying what make fuzz
-# has collected), in two lanes of SECONDS each (default 45, or
+# has collected), in two lanes of SECONDS each (default 30, or
 # FUZZ_TEST_SECONDS), side by side: fdt_fuzz, replay_fuzz and cmdline_fuzz
 # (a third each), and alloc_fuzz. One result per fuzzer, "fuzz-fdt",
 # "fuzz-alloc", "fuzz-replay" and "fuzz-cmdline": passed when it ran its
@@ -14,7 +14,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 
-secs=${1:-${FUZZ_TEST_SECONDS:-45}}
+secs=${1:-${FUZZ_TEST_SECONDS:-30}}
 names="fdt_fuzz alloc_fuzz replay_fuzz cmdline_fuzz"
 # Two lanes side by side (one core each), SECONDS each, shared by the
 # fuzzers of a lane. Then the fuzzers are judged in order.
