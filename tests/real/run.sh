@@ -21,7 +21,9 @@
 #   edge      build/malloc-edge: the API's edge cases, threads, fork; it
 #             judges itself (its closing line must report no failure: its
 #             checks are rvmm-malloc's contract, stricter than glibc 2.36 in
-#             refusing aligned_alloc of an alignment not a power of two)
+#             refusing aligned_alloc of an alignment not a power of two);
+#             under the settings below `malloc-edge settings`, without the
+#             page figures of big blocks the plain runs check
 #
 # sqlite3 runs once more on slab with RVMM_MALLOC_REPORT (docs/malloc.md,
 # "Seeing the heap"): the same output, and a report whose snapshot at the
@@ -152,7 +154,7 @@ variant() {
 		STDIN=tests/real/workload.sql
 		run "sqlite$tag" "$vb" sqlite3 :memory:
 		STDIN=
-		run "edge$tag" "$vb" build/malloc-edge
+		run "edge$tag" "$vb" build/malloc-edge settings
 	)
 	for f in out err rc; do
 		cp "$WORK/sqlite.glibc.$f" "$WORK/sqlite$tag.glibc.$f"
