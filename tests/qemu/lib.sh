@@ -260,10 +260,11 @@ qemu_feed() {
 # input, for machines whose power off QEMU ignores (the HiFive Unmatched's
 # gpio-poweroff: OpenSBI drives the GPIO and parks the hart; QEMU runs on).
 # Once the console has the closing ktest line, QEMU gets 3 s to exit by
-# itself (0.4 s once the kernel's "power: ..." line follows: nothing comes
-# after it), then the runner ends it and RC is 0: the result is read from
-# the console, never from the exit status. Sets RC as qemu_run does. A QEMU
-# that aborts before the kernel starts is run once more (below).
+# itself (0.4 s once the kernel's "power: ..." line follows: the kernel
+# prints nothing after it), then the runner ends it and RC is 0: the
+# result is read from the console, never from the exit status. Sets RC as
+# qemu_run does. A QEMU that aborts before the kernel starts is run once
+# more (below).
 qemu_run_console() {
 	console_name=$1 console_secs=$2
 	shift 2
