@@ -3048,8 +3048,8 @@ int main(int argc, char **argv)
 		sink = malloc(100);
 		return sink == NULL;
 	}
-	/* "malloc-edge settings": tests/real/run.sh's runs under a setting
-	 * (heap classes, zeroing) check the contract under it, without the
+	/* "malloc-edge settings": tests/real/run.sh's runs under the heap
+	 * classes check the contract under them, without the
 	 * four page figures of big blocks the plain run of each backend
 	 * checks (a third of the run's time) */
 	bool settings = argc > 1 && strcmp(argv[1], "settings") == 0;
