@@ -319,12 +319,14 @@ qemu_run_console_once() {
 	while kill -0 "$console_qemu" 2>/dev/null && ! log_has "$name" "$last_line"; do
 		sleep 0.2
 	done
-	# up to 3 s for QEMU to exit; 0.4 s once the kernel's own last line
-	# ("power: off ..." or "power: no way to power off; halted") follows
-	waited=0
-	while [ "$waited" -lt 15 ] && kill -0 "$console_qemu" 2>/dev/null; do
-		if [ "$waited" -lt 13 ] && log_has_after "$name" "$last_line" '^power: '; then
-			waited=13
+	# up to 3 s (15 polls) for QEMU to exit; 2 polls more once the
+	# kernel's own last line ("power: off ..." or "power: no way to power
+	# off; halted") follows
+	polls=15 waited=0
+	while [ "$waited" -lt "$polls" ] && kill -0 "$console_qemu" 2>/dev/null; do
+		if [ "$polls" = 15 ] && [ "$waited" -lt 13 ] &&
+			log_has_after "$name" "$last_line" '^power: '; then
+			polls=$((waited + 2))
 		fi
 		sleep 0.2
 		waited=$((waited + 1))

@@ -145,7 +145,7 @@ for b in glibc slab slob; do
 done
 # variant TAG BACKEND MODE NAME=VALUE...: sqlite3 on tests/real/workload.sql
 # (judged against glibc's run above) and the edge cases (judged by their
-# closing line; MODE "settings" or "all") on BACKEND with those settings
+# closing line; malloc-edge's MODE, "settings" or "all") on BACKEND with those settings
 # in the environment.
 variant() {
 	tag=$1 vb=$2 mode=$3
@@ -155,11 +155,7 @@ variant() {
 		STDIN=tests/real/workload.sql
 		run "sqlite$tag" "$vb" sqlite3 :memory:
 		STDIN=
-		if [ "$mode" = settings ]; then
-			run "edge$tag" "$vb" build/malloc-edge settings
-		else
-			run "edge$tag" "$vb" build/malloc-edge
-		fi
+		run "edge$tag" "$vb" build/malloc-edge "$mode"
 	)
 	for f in out err rc; do
 		cp "$WORK/sqlite.glibc.$f" "$WORK/sqlite$tag.glibc.$f"

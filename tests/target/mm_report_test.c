@@ -199,7 +199,7 @@ static void zone_spans_follow_the_limits(struct ktest *t)
 static void boot_memory_line_adds_up(struct ktest *t)
 {
 	const struct mem_summary *m = &boot_mem_summary;
-	unsigned long image = 0, reserved = 0, managed = 0, released_kb;
+	unsigned long image = 0, reserved = 0, managed = 0, released_kb, end = mem_node->node_end_pfn;
 
 	EXPECT_EQ(m->available_kb + m->code_kb + m->rwdata_kb + m->rodata_kb + m->reserved_kb,
 		  m->total_kb);
@@ -221,9 +221,9 @@ static void boot_memory_line_adds_up(struct ktest *t)
 		EXPECT(p && PageReserved(p) && page_type(p) == PGTY_KERNEL);
 		image++;
 	}
-	for (unsigned long pfn = node_next_valid_pfn(mem_node, mem_node->node_start_pfn, mem_node->node_end_pfn);
-	     pfn < mem_node->node_end_pfn; pfn = node_next_valid_pfn(mem_node, pfn + 1, mem_node->node_end_pfn))
-		if (pfn_valid(pfn) && memblock_is_memory(&memblock, PFN_PHYS(pfn)) &&
+	for (unsigned long pfn = node_next_valid_pfn(mem_node, mem_node->node_start_pfn, end); pfn < end;
+	     pfn = node_next_valid_pfn(mem_node, pfn + 1, end))
+		if (memblock_is_memory(&memblock, PFN_PHYS(pfn)) &&
 		    PageReserved(pfn_to_page(pfn)))
 			reserved++;
 	EXPECT(reserved > image);
