@@ -912,64 +912,11 @@ API void free(void *p)
 	hart_exit_tried(slot);
 }
 
-/* Drop the whole pages inside [start, end) (MADV_DONTNEED on the heap's
- * private anonymous mapping: they read as zeros and take no memory until
- * touched); true when there were none or the system dropped them (it
- * refuses locked pages, after mlock or mlockall). errno is left as it was:
- * a realloc or calloc that succeeds does not change it. */
-static bool drop_pages(uintptr_t start, uintptr_t end)
-{
-	uintptr_t a = ALIGN_UP(start, PAGE_SIZE), b = ALIGN_DOWN(end, PAGE_SIZE);
-	int saved = errno;
-	bool dropped;
-
-	if (b <= a)
-		return true;
-	dropped = madvise((void *)a, b - a, MADV_DONTNEED) == 0;
-	errno = saved;
-	return dropped;
-}
-
 /* calloc's zeroing. A block of CALLOC_LAZY_MIN bytes or more adds nothing
- * to the resident set: of its whole pages, those resident (mincore) are
- * written, the others dropped (MADV_DONTNEED on the heap's private anonymous
- * mapping: they read as zeros and take no memory until touched, as the
- * fresh mmap behind glibc's calloc of a big block; a page swapped out is
- * dropped too), and the partial pages at its ends written. So a big calloc
- * the program touches sparsely stays out of the resident set, and one that
- * reuses memory still resident clears it in place: dropping those pages
- * too made the program fault every one of them in again (a 500 KiB calloc
- * written whole in a loop: 12 times glibc's page faults, 2.8 times its
- * time). A page that leaves the resident set between the look and the
- * write is written (faulted in) all the same; one that enters it is
- * dropped: zeros either way. */
+ * to the resident set: its whole pages are zeroed by port_zero_pages
+ * (port/malloc.c: those resident written, the others dropped), its partial
+ * pages at the ends written. */
 #define CALLOC_LAZY_MIN (128ul << 10) /* glibc's M_MMAP_THRESHOLD default */
-#define CALLOC_LOOK_PAGES 512	       /* pages mincore looks at per call */
-
-/* Zero the whole pages [a, b): each run of resident pages written, each
- * run of others dropped. */
-static void zero_pages(uintptr_t a, uintptr_t b)
-{
-	unsigned char resident[CALLOC_LOOK_PAGES];
-
-	while (a < b) {
-		size_t n = MIN((b - a) / PAGE_SIZE, (size_t)CALLOC_LOOK_PAGES);
-
-		if (mincore((void *)a, n * PAGE_SIZE, resident) != 0)
-			memset(resident, 0, n); /* unknown: drop them all */
-		for (size_t i = 0; i < n;) {
-			size_t j = i;
-			int in = resident[i] & 1;
-
-			while (j < n && (resident[j] & 1) == in)
-				j++;
-			if (in || !drop_pages(a + i * PAGE_SIZE, a + j * PAGE_SIZE))
-				memset((void *)(a + i * PAGE_SIZE), 0, (j - i) * PAGE_SIZE);
-			i = j;
-		}
-		a += n * PAGE_SIZE;
-	}
-}
 
 static void zero_block(void *p, size_t len)
 {
@@ -981,7 +928,7 @@ static void zero_block(void *p, size_t len)
 		return;
 	}
 	memset(p, 0, a - start);
-	zero_pages(a, b);
+	port_zero_pages((void *)a, b - a);
 	memset((void *)b, 0, end - b);
 }
 
@@ -1069,7 +1016,7 @@ static void move_contents(void *to, const void *from, size_t len)
 		size_t n = MIN(REALLOC_DROP_CHUNK, len - off);
 
 		memcpy((char *)to + off, (const char *)from + off, n);
-		drop_pages((uintptr_t)from + off, (uintptr_t)from + off + n);
+		heap_drop_pages((uintptr_t)from + off, (uintptr_t)from + off + n);
 	}
 }
 
@@ -1086,7 +1033,7 @@ static void move_contents(void *to, const void *from, size_t len)
 static void drop_tail(void *p, size_t size, size_t old)
 {
 	if (old >= REALLOC_DROP_MIN && old - size > old / 3 + PAGE_SIZE)
-		drop_pages((uintptr_t)p + size, (uintptr_t)p + old);
+		heap_drop_pages((uintptr_t)p + size, (uintptr_t)p + old);
 }
 
 /* A run whose pages past it are free up to the heap's top grows the heap

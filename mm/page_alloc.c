@@ -679,10 +679,14 @@ static inline struct page *rmqueue(struct zone *z, unsigned int order, gfp_t gfp
 }
 
 /* @nr pages from @pfn zeroed: __GFP_ZERO, init_on_alloc=, init_on_free=
- * (out of line: the allocation and free paths keep their registers). */
+ * (out of line: the allocation and free paths keep their registers). The
+ * port zeroes them: the host's malloc drops big blocks' pages that are not
+ * resident rather than writing them, so a freed block whose pages a
+ * realloc's move dropped is not faulted in again to be zeroed, nor a new
+ * one made resident whole before its copy fills it. */
 static __attribute__((noinline)) void zero_pfns(unsigned long pfn, unsigned long nr)
 {
-	memset(phys_to_virt(PFN_PHYS(pfn)), 0, nr << PAGE_SHIFT);
+	port_zero_pages(phys_to_virt(PFN_PHYS(pfn)), nr << PAGE_SHIFT);
 }
 
 /* Called by node_init for each block of boot memory (pages already cleared

@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mm/port.h>
 
@@ -82,6 +83,12 @@ void port_release_free_block(void *addr, unsigned long size)
 	__atomic_add_fetch(&port_host_released_blocks, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&port_host_released_bytes, size, __ATOMIC_RELAXED);
 	__atomic_store_n(&port_host_last_released, addr, __ATOMIC_RELAXED);
+}
+
+/* The tests' fake RAM is written: the tests read the zeros. */
+void port_zero_pages(void *addr, unsigned long size)
+{
+	memset(addr, 0, size);
 }
 
 /* Every cpu in turn on the calling thread, which then is its own cpu again. */

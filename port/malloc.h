@@ -46,6 +46,13 @@ extern __thread struct hart_slot *hart_mine __attribute__((tls_model("initial-ex
  * giving back a lock. Waiting for its own lock hung such a program. */
 extern __thread bool hart_fork_holder __attribute__((tls_model("initial-exec")));
 
+/* Drop the whole pages inside [start, end) of the heap (MADV_DONTNEED on
+ * its private anonymous mapping: they read as zeros and take no memory
+ * until touched); true when there were none or the system dropped them (it
+ * refuses locked pages, after mlock or mlockall). errno is left as it was:
+ * a realloc or calloc that succeeds does not change it. */
+bool heap_drop_pages(uintptr_t start, uintptr_t end);
+
 /* Lease the calling thread a slot (it has none); returns it. */
 struct hart_slot *hart_lease(void);
 

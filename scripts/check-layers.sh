@@ -22,7 +22,7 @@ PORT="panic warn_slowpath nr_online_cpus cpu_percpu_base cpu_mm_slots this_cpu
 port_host_cpu port_host_cpu_base port_host_cpu_mm_slots port_host_cpu_occupant port_host_cpu_shared
 time_now_us on_each_cpu port_kernel_pgtable port_flush_tlb_local port_flush_tlb_all
 ksym_lookup port_kick_cpu port_release_free_block port_release_keep port_group_pages_by_use port_save_stack
-port_new_ram_zeroed port_fit_lowest"
+port_new_ram_zeroed port_zero_pages port_fit_lowest"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -22,6 +22,7 @@
  *   memory    port_release_free_block: the contents of a large free
  *             block are not needed (the host gives them back)  [port, host only]
  *             port_new_ram_zeroed: new RAM reads as zero       [port, host only]
+ *             port_zero_pages: zero whole pages (or drop them)  [port, host only]
  *             port_fit_lowest: place runs low (resident memory) [port, host only]
  *   paging    port_kernel_pgtable, port_flush_tlb_local,
  *             port_flush_tlb_all: what vmalloc maps with           [port]
@@ -145,6 +146,21 @@ static inline void port_release_free_block(void *addr, unsigned long size)
 extern bool port_new_ram_zeroed;
 #else
 #define port_new_ram_zeroed false
+#endif
+/* Zero the whole pages [addr, addr + size) (both page-aligned): the
+ * zeroing of __GFP_ZERO, init_on_alloc= and init_on_free= (mm/page_alloc.c,
+ * zero_pfns). A port whose memory can be given back and read as zero may
+ * do so for pages not resident instead of writing them (the host's malloc:
+ * zeroing a big block then leaves the resident set as it was, where
+ * writing it made every page resident at once). Must not call into mm/.
+ * A port function on the host; in the kernel, memset. */
+#ifdef HOST
+void port_zero_pages(void *addr, unsigned long size);
+#else
+static inline void port_zero_pages(void *addr, unsigned long size)
+{
+	__builtin_memset(addr, 0, size);
+}
 #endif
 /* Does memory become resident where it is first written and stay so (the
  * malloc library's heap, which grows upwards: the memory never touched

@@ -1337,6 +1337,52 @@ static void zeroing_leaves_fresh_ram(void)
 	      plain);
 }
 
+/* "malloc-edge bigzero": a 64 MiB block taken and left untouched, then
+ * every 64th page of it read; then it is filled, freed and taken again,
+ * and the same pages read. "bigzero: rise_kb=R nonzero=N" on standard
+ * error: the resident set's rise at the first take, and how many of the
+ * pages read were not zero (the first block's and, under zeroing, the
+ * second's: 2048 reads). */
+static int bigzero_child(void)
+{
+	size_t n = 64ul << 20, nonzero = 0;
+	long before = rss_kb(), rise;
+	unsigned char *volatile p = malloc(n);
+
+	if (!p)
+		return 1;
+	rise = rss_kb() - before;
+	for (size_t i = 0; i < n; i += 64 * 4096)
+		nonzero += p[i + 123] != 0;
+	memset(p, 0xa5, n);
+	free(p);
+	p = malloc(n);
+	if (!p)
+		return 1;
+	for (size_t i = 0; i < n; i += 64 * 4096)
+		nonzero += p[i + 123] != 0;
+	free(p);
+	fprintf(stderr, "bigzero: rise_kb=%ld nonzero=%zu\n", rise, nonzero);
+	return 0;
+}
+
+/* Zeroing a big block writes only its resident pages and drops the others
+ * (port/malloc.c, port_zero_pages): with RVMM_MALLOC_INIT_ON_ALLOC a 64 MiB
+ * malloc the program has not touched adds nothing to the resident set
+ * (it added all 64 MiB, written as it was handed out), and reads zero; a
+ * block filled, freed and taken again reads zero too (written where it was
+ * resident). */
+static void zeroing_big_blocks_stays_lazy(void)
+{
+	long rise = -1, nonzero = -1;
+
+	child_figures_env("bigzero", "RVMM_MALLOC_INIT_ON_ALLOC", "1", 2, "bigzero: rise_kb=%ld nonzero=%ld", &rise,
+			  &nonzero);
+	CHECK(rise >= 0 && rise < 4096 && nonzero == 0,
+	      "RVMM_MALLOC_INIT_ON_ALLOC=1: a 64 MiB malloc took the resident set %ld KiB up (< 4 MiB), "
+	      "%ld of the pages read were not zero", rise, nonzero);
+}
+
 /* The next number of the xorshift64 sequence @s (Marsaglia's 13, 7, 17):
  * the loops' sizes and slots, the same from run to run. */
 static unsigned long long xorshift(unsigned long long *s)
@@ -3032,6 +3078,8 @@ int main(int argc, char **argv)
 		return nullfrees_child();
 	if (argc > 1 && strcmp(argv[1], "moving") == 0)
 		return moving_child();
+	if (argc > 1 && strcmp(argv[1], "bigzero") == 0)
+		return bigzero_child();
 	if (argc > 1 && strcmp(argv[1], "bigmix") == 0)
 		return bigmix_child();
 	if (argc > 1 && strcmp(argv[1], "bigthreads") == 0)
@@ -3086,6 +3134,7 @@ int main(int argc, char **argv)
 	check_finds_damage();
 	debug_finds_overflow();
 	zeroing_leaves_fresh_ram();
+	zeroing_big_blocks_stays_lazy();
 	data_limit_filled();
 	debug_names_callers();
 	aligned_doubled();

@@ -176,9 +176,11 @@ variant heapcompact slab settings RVMM_MALLOC_HEAP=compact
 # Zeroing (RVMM_MALLOC_INIT_ON_ALLOC / _FREE, the kernel's init_on_alloc= /
 # init_on_free=): every block zeroed when handed out and when freed, on
 # both backends; bad frees still caught (the zeroing caches' own checks).
-# The whole edge program: `settings` shows a realloc move's peak under
-# zeroing (docs/malloc.md, RVMM_MALLOC_INIT_ON_ALLOC), not yet mended.
-variant zeroing slab all RVMM_MALLOC_INIT_ON_ALLOC=1 RVMM_MALLOC_INIT_ON_FREE=1
+# On slab `settings`: its realloc_growth runs first of the big cases, so a
+# move that held the block twice at its peak shows (the whole program's
+# earlier cases leave pages resident that hide it); on SLOB the whole
+# program, whose four page figures of big blocks then run under zeroing too.
+variant zeroing slab settings RVMM_MALLOC_INIT_ON_ALLOC=1 RVMM_MALLOC_INIT_ON_FREE=1
 variant zeroing slob all RVMM_MALLOC_INIT_ON_ALLOC=1 RVMM_MALLOC_INIT_ON_FREE=1
 STDIN=tests/real/workload.sql
 export RVMM_MALLOC_REPORT="$WORK/sqlitereport.report"
