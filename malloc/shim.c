@@ -26,10 +26,9 @@
  * RVMM_MALLOC=slab (the default: the kmalloc-N slab caches, bigblocks above
  * 8 KiB) or RVMM_MALLOC=slob (the SLOB heap, bigblocks above 4084 bytes).
  * Larger ones, and blocks that realloc moves to 128 KiB or more
- * (REALLOC_RUN_MIN), are page runs (alloc_contig_pages: contiguous max-order
- * blocks), recognised on free by being 4 MiB-aligned and an untyped head
- * page, their length in pages kept in the head's page->priv. Nothing
- * ever goes to glibc's malloc.
+ * (REALLOC_RUN_MIN), are page runs (alloc_run), recognised on free by
+ * being page-aligned and an untyped head page, their length in pages kept
+ * in the head's page->priv. Nothing ever goes to glibc's malloc.
  *
  * Alignment. malloc's pointers must be 16-byte aligned: kmalloc
  * guarantees it (ARCH_KMALLOC_MINALIGN, on both backends), and aligns a
@@ -89,7 +88,7 @@
  * max-order block to grow into, and realloc copied it (13 instructions per
  * allocation more on tests/real/workload.sql). */
 #define GROW_MIN (8ul << 20)
-#define RUN_ALIGN (PAGE_SIZE << (MAX_ORDER - 1)) /* runs start at max-order blocks */
+#define RUN_ALIGN (PAGE_SIZE << (MAX_ORDER - 1)) /* the max-order blocks': the heap grows by them */
 #define GFP (GFP_KERNEL | __GFP_NOWARN)
 
 /* What the counters count (hart_slot.calls). */
@@ -573,11 +572,32 @@ static void mark_run(struct page *page, unsigned long nr)
 	page->priv = nr;
 }
 
+/*
+ * A page run of @size bytes: with @align 0 where it fits best
+ * (alloc_pages_fit: the shortest stretch of free pages that holds it, or
+ * of the roomy ones the lowest, where the heap's pages are resident
+ * already); with @align (RUN_ALIGN or more), or when no stretch of a
+ * section holds it, contiguous max-order blocks aligned to @align, the
+ * lowest free (alloc_contig_pages). malloc's runs fit best; realloc's
+ * moves take max-order blocks, whose pages past the run are free for it to
+ * grow into (grow_in_place): placed best-fit they were hemmed in, and
+ * moved again (aligned blocks doubled by realloc: 7 moves of 16, each
+ * copying whole blocks, 48 MB resident against 7.5). With every run on
+ * max-order blocks, each took whole ones from the lowest aligned place
+ * free, and the pieces beside smaller blocks went unused: a program taking
+ * and freeing blocks of 1 KiB to 16 MiB among 64 live (python3 bytearrays)
+ * faulted in half the pages it wrote (docs/malloc.md, "Releases").
+ */
 static void *alloc_run(size_t size, unsigned long align)
 {
 	unsigned long nr = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
-	struct page *page = alloc_contig_pages(nr, GFP, align >> PAGE_SHIFT);
+	struct page *page = NULL;
+	void *p;
 
+	if (!align && (p = alloc_pages_fit(size, GFP)) != NULL)
+		page = virt_to_page(p);
+	else
+		page = alloc_contig_pages(nr, GFP, align >> PAGE_SHIFT);
 	if (!page)
 		return NULL;
 	mark_run(page, nr);
@@ -589,20 +609,21 @@ static inline struct page *run_of(const void *p)
 {
 	struct page *page;
 
-	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
+	if (likely((uintptr_t)p & (PAGE_SIZE - 1)))
 		return NULL;
 	page = virt_to_page(p);
 	return page && PageHead(page) && page_type(page) == PGTY_NONE && page->priv ? page : NULL;
 }
 
 /* @size bytes (>= 1) aligned to @align (a power of two; <= 16: malloc's);
- * with @run (malloc's alignment only) a page run whatever the size. */
+ * with @run (malloc's alignment only) a page run on max-order blocks
+ * whatever the size (a realloc's move: alloc_run). */
 static void *alloc_aligned(size_t size, size_t align, bool run)
 {
 	if (align <= 16)
-		return size <= KMALLOC_MAX_SIZE && !run ? kmalloc16(size) : alloc_run(size, 0);
+		return size <= KMALLOC_MAX_SIZE && !run ? kmalloc16(size) : alloc_run(size, run ? RUN_ALIGN : 0);
 	if (align > RUN_ALIGN || size > KMALLOC_MAX_SIZE)
-		return align > heap.align ? NULL : alloc_run(size, MAX(align, RUN_ALIGN));
+		return align > heap.align ? NULL : alloc_run(size, align <= PAGE_SIZE ? 0 : MAX(align, RUN_ALIGN));
 	if (!heap.slob && align <= PAGE_SIZE && size <= (heap.slab_debug ? PAGE_SIZE : KMALLOC_SLAB_MAX)) {
 		/* a power-of-two class is aligned to its size, kmalloc-8192 to a
 		 * page (mm/slab.c, object_grid): 4097 .. 8192 bytes take 8 KiB,
@@ -878,7 +899,7 @@ static __attribute__((noinline)) void free_plain(void *p)
 		return;
 	}
 	slot->calls[C_FREE]++;
-	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
+	if (likely((uintptr_t)p & (PAGE_SIZE - 1)))
 		free_through_kfree(p, caller);
 	else
 		free_maybe_run(p, caller);
@@ -905,7 +926,7 @@ API void free(void *p)
 		return;
 	}
 	slot->calls[C_FREE]++;
-	if (likely((uintptr_t)p & (RUN_ALIGN - 1)))
+	if (likely((uintptr_t)p & (PAGE_SIZE - 1)))
 		kfree_keyed(p, free_secret);
 	else
 		free_maybe_run(p, RET_IP);

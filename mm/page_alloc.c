@@ -236,16 +236,16 @@ static void add_to_free_area(struct zone *z, struct page *page, unsigned int ord
  * ZONE_KEPT of them) out of the port's hands, within a budget of bytes
  * that follows the zone's pages in use ("used"): a block that forms joins
  * them, and the oldest beyond ZONE_KEPT or the more of port_release_keep
- * and used / 2 go to the port; taking a big block that is not one of them
- * (the program's demand moved on: a growing realloc, memory spread over
- * new blocks) sends the oldest beyond used / 4 (note_big_taken). So a
- * buffer freed and taken again in a loop keeps its pages, and a program
- * that frees and takes big blocks of many sizes among hundreds live reuses
- * part of what it freed (glibc keeps its heap's free chunks), while the
- * budget falls with the memory in use: a program that frees most of what
- * it held keeps at most port_release_keep of it after its next big free,
- * and one with little in use (sqlite3's 20 MB) lets the blocks a growing
- * realloc left behind go at its next move.
+ * and used go to the port. So a buffer freed and taken again in a loop
+ * keeps its pages, and a program that frees and takes big blocks of many
+ * sizes among many live reuses what it freed (glibc keeps its heap's free
+ * chunks), while the budget falls with the memory in use: a program that
+ * frees most of what it held keeps at most port_release_keep of it, or as
+ * much as it still uses, after its next big free. (A budget of used / 2,
+ * with the blocks beyond used / 4 sent back whenever a big block not kept
+ * was taken, made a program taking and freeing blocks of 1 KiB to 16 MiB
+ * among 64 live fault in half the pages it wrote: its frees were released
+ * and its next blocks faulted in again; docs/malloc.md, "Releases".)
  * The list is exact: a big block that leaves the free lists (taken, or
  * merged into a bigger one) leaves it at once (del_from_free_area), so
  * every entry is a free block of its order and a release never reaches
@@ -262,7 +262,7 @@ static void release_pages(unsigned long pfn, unsigned long nr)
 }
 
 #ifdef HOST
-static bool del_from_free_area(struct zone *z, struct page *page, unsigned int order);
+static void del_from_free_area(struct zone *z, struct page *page, unsigned int order);
 
 /* The listed free block at @pfn (2^order pages) is to go to the port: it
  * leaves the lists and the free count for z->releasing, out of every
@@ -324,7 +324,7 @@ static void note_releasable(struct zone *z, unsigned long pfn, unsigned int orde
 {
 #ifdef HOST
 	unsigned long bytes = PAGE_SIZE << order;
-	unsigned long budget = MAX(port_release_keep, used_bytes(z) / 2);
+	unsigned long budget = MAX(port_release_keep, used_bytes(z));
 
 	/* a released block listed again: the port has its pages already,
 	 * unless it merged with a kept one */
@@ -346,24 +346,8 @@ static void note_releasable(struct zone *z, unsigned long pfn, unsigned int orde
 #endif
 }
 
-/* A big block was just taken off z's lists; @was_kept: it was one of the
- * kept blocks (del_from_free_area's answer). Any other means the program's
- * demand moved on from the kept ones: the oldest beyond a quarter of the
- * bytes in use go to the port now rather than stay resident beside it. */
-static void note_big_taken(struct zone *z, bool was_kept)
-{
-#ifdef HOST
-	if (!was_kept)
-		kept_shed(z, used_bytes(z) / 4, 0);
-#else
-	(void)z;
-	(void)was_kept;
-#endif
-}
-
-/* Take a free block off its list; true when it was one of z's kept big
- * blocks (host ports; it leaves them). */
-static bool del_from_free_area(struct zone *z, struct page *page, unsigned int order)
+/* Take a free block off its list (and off z's kept big blocks: host ports). */
+static void del_from_free_area(struct zone *z, struct page *page, unsigned int order)
 {
 	list_del(&page->lru);
 	page->flags &= ~(PG_buddy | PG_small | PAGE_ORDER_MASK);
@@ -371,12 +355,9 @@ static bool del_from_free_area(struct zone *z, struct page *page, unsigned int o
 	if (unlikely(order == MAX_ORDER - 1))
 		free_max_mark(z, page, false);
 #ifdef HOST
-	if (unlikely(order >= PORT_RELEASE_MIN_ORDER) && kept_forget(z, page, order)) {
+	if (unlikely(order >= PORT_RELEASE_MIN_ORDER) && kept_forget(z, page, order))
 		z->absorbed_kept |= z->putting_back;
-		return true;
-	}
 #endif
-	return false;
 }
 
 static void release_list(struct zone *z, struct list_head *list, unsigned int order)
@@ -579,8 +560,7 @@ static void expand(struct zone *z, struct page *page, unsigned int low, unsigned
 static inline struct page *take_block(struct zone *z, struct page *page, unsigned int o,
 				      unsigned int order, bool small, bool claim)
 {
-	bool was_kept = del_from_free_area(z, page, o);
-
+	del_from_free_area(z, page, o);
 	if (claim) {
 		unsigned long pfn = node_page_to_pfn(z->node, page);
 
@@ -588,8 +568,6 @@ static inline struct page *take_block(struct zone *z, struct page *page, unsigne
 	}
 	expand(z, page, order, o, (small || claim) ? PG_small : 0);
 	z->free_pages -= 1ul << order;
-	if (unlikely(o >= PORT_RELEASE_MIN_ORDER))
-		note_big_taken(z, was_kept);
 	return page;
 }
 
@@ -1185,7 +1163,7 @@ static void print_zone_free(const struct pglist_data *node)
 
 static __attribute__((noinline, cold)) void warn_alloc_failure(struct pglist_data *node, gfp_t gfp, unsigned int order)
 {
-	u32 bit = 1u << order;
+	u32 bit = 1u << MIN(order, 31u); /* (alloc_pages_fit's runs beyond MAX_ORDER) */
 
 	count_alloc_failure(node, gfp);
 	if ((gfp & __GFP_NOWARN) || (__atomic_fetch_or(&node->warned_orders, bit, __ATOMIC_RELAXED) & bit))
@@ -2001,21 +1979,15 @@ static unsigned long free_stretch(const struct zone *z, const struct page *at, u
 static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
 {
 	unsigned long end = start + nr, pfn = start;
-	bool moved_on = false; /* a big block taken that was not kept */
 
 	while (pfn < end) {
 		struct page *page = node_pfn_to_page(z->node, pfn);
 		unsigned int o = page_order(page); /* (a free block's head: see above) */
 
-		if (!del_from_free_area(z, page, o) && o >= PORT_RELEASE_MIN_ORDER)
-			moved_on = true;
+		del_from_free_area(z, page, o);
 		z->free_pages -= 1ul << o;
 		pfn += 1ul << o;
 	}
-	/* (after the loop: the kept blocks it sends to the port leave the
-	 * lists, and one could be among the blocks still to take) */
-	if (moved_on)
-		note_big_taken(z, false);
 	hand_out_run(z, start, end, pfn);
 }
 
@@ -2059,7 +2031,7 @@ static unsigned long best_stretch(const struct zone *z, unsigned long nr, int to
 
 	for (unsigned long n = nr; n > 1; n >>= 1)
 		low++;
-	low = MAX(low, 0);
+	low = MIN(MAX(low, 0), MAX_ORDER - 1); /* (a longer stretch holds max-order blocks) */
 
 	for (int o = top; o >= low; o--) {
 		const bool roomy_alone = port_fit_lowest && o > low + 2;
@@ -2134,14 +2106,14 @@ void *alloc_pages_fit(size_t size, gfp_t gfp)
 	int order = (int)get_order(size);
 	void *p;
 
-	if (!size || order >= MAX_ORDER)
+	if (!size || nr > PAGES_PER_SECTION)
 		return NULL;
 	/* fail_page_alloc sees the run as one request of its order, as it sees
 	 * alloc_pages_exact's: the fallback below is not asked again. */
 	if (fault_injected(gfp, (unsigned int)order))
 		return NULL;
-	p = take_fit(nr, port_fit_lowest ? MAX_ORDER - 1 : order - 1, gfp);
-	if (!p)
+	p = take_fit(nr, port_fit_lowest || order >= MAX_ORDER ? MAX_ORDER - 1 : order - 1, gfp);
+	if (!p && order < MAX_ORDER)
 		p = alloc_pages_exact(size, gfp | __GFP_NOWARN | __GFP_FAULT_ASKED | __GFP_RUN);
 	if (!p) { /* per-hart pages may complete a stretch */
 		node_drain_pages(mem_node);
@@ -2161,13 +2133,10 @@ static void take_run(struct zone *z, unsigned long pfn, unsigned long nr)
 {
 	unsigned long k = (nr + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES, end = pfn + nr;
 	unsigned long tail_end = pfn + k * MAX_ORDER_NR_PAGES;
-	bool was_kept = false;
 
 	for (unsigned long i = 0; i < k; i++)
-		was_kept |= del_from_free_area(z, node_pfn_to_page(z->node, pfn + i * MAX_ORDER_NR_PAGES),
-					       MAX_ORDER - 1);
+		del_from_free_area(z, node_pfn_to_page(z->node, pfn + i * MAX_ORDER_NR_PAGES), MAX_ORDER - 1);
 	z->free_pages -= k * MAX_ORDER_NR_PAGES;
-	note_big_taken(z, was_kept);
 	hand_out_run(z, pfn, end, tail_end);
 }
 

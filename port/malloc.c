@@ -260,13 +260,12 @@ void hart_fork_handlers(void)
 unsigned long port_malloc_releases;
 
 /* Each zone keeps its newest such blocks from the system (mm/port.h), up
- * to ZONE_KEPT blocks and 32 MiB or half its bytes in use if that is more:
+ * to ZONE_KEPT blocks and 32 MiB or its bytes in use if that is more:
  * a program that frees and takes back a big buffer in a loop keeps its
  * pages, as in glibc's heap, where releasing each free made every reuse
  * fault them in again (a 1 MiB buffer: 8.7 s against glibc's 0.05 for
- * 20000 rounds). They go back as newer ones push them out, beyond a
- * quarter of the bytes in use when the program takes another big block
- * instead, and at malloc_trim (mm/page_alloc.c, "Releases"). */
+ * 20000 rounds). They go back as newer ones push them out, and at
+ * malloc_trim (mm/page_alloc.c, "Releases"). */
 unsigned long port_release_keep = 32ul << 20;
 /* Slab and SLOB pages in pageblocks of their own (mm/page_alloc.c,
  * "Grouping by use"): a buffer moving as it grows leaves holes that merge

@@ -261,8 +261,12 @@ void free_pages_exact(void *virt, size_t size);
  * it back with free_pages_exact. So a program that frees big blocks and
  * takes others of other sizes reuses the freed pages, where cutting each
  * from a block of its order scatters the pieces (the pieces freed around a
- * block still in use cannot merge back into a block of the order). NULL
- * when out of memory or @size is 0 or above the largest block; fail_page_alloc
+ * block still in use cannot merge back into a block of the order). Runs
+ * above the largest block (max-order blocks side by side, as
+ * alloc_contig_pages takes, but page-aligned where they fit best) are
+ * looked for among the max-order blocks' stretches alone. NULL when out of
+ * memory or @size is 0 or above a memory section (PAGES_PER_SECTION pages:
+ * a stretch does not cross one); fail_page_alloc
  * fails it as a request of its order, and a run that leaves a zone below its
  * low watermark wakes kswapd, as alloc_pages does.
  */

@@ -640,9 +640,10 @@ static void free_obj(int i, unsigned int how)
 
 /* A run of pages beyond a block's rounding (@b 240..254; one more byte):
  * alloc_contig_pages of 1 to 3 max-order blocks (whole or short of the
- * last, aligned to one block or two), alloc_pages_exact or alloc_pages_fit
- * of up to 1024 pages; inside RAM, in its zone, cleared on __GFP_ZERO,
- * each page a part of an allocated block. */
+ * last, aligned to one block or two), alloc_pages_exact of up to 1024
+ * pages or alloc_pages_fit of up to 1024, or (a quarter of them) 1025 to
+ * 2048: beyond the largest block; inside RAM, in its zone, cleared on
+ * __GFP_ZERO, each page a part of an allocated block. */
 static void op_alloc_run(struct input *in, u8 b, gfp_t gfp)
 {
 	u8 c = in8(in);
@@ -652,6 +653,10 @@ static void op_alloc_run(struct input *in, u8 b, gfp_t gfp)
 	u8 *p;
 
 	gfp &= ~__GFP_HIGH; /* (runs take no reserve) */
+	if (how == RUN_FIT && (c & 0x40) && !(c & 0x80)) {
+		nr += MAX_ORDER_NR_PAGES;
+		size += MAX_ORDER_NR_PAGES * PAGE_SIZE;
+	}
 	if (how == RUN_CONTIG) {
 		nr = (1 + c % 3) * MAX_ORDER_NR_PAGES - (c & 0x10 ? c % 700 : 0);
 		size = nr * PAGE_SIZE;

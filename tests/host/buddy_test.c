@@ -1717,6 +1717,74 @@ static void pages_grouped_by_use(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* alloc_pages_fit beyond the largest block: runs of max-order blocks side
+ * by side, placed where they fit best and only page-aligned (the malloc
+ * library's runs), in a window of eight max-order blocks whose every page
+ * was taken one at a time: rows S (1528 pages: one block and a half less
+ * 8), T (1544, from 300 pages into a block) and R (four whole blocks). A
+ * run of a block and a half goes to T, unaligned, not to R's aligned
+ * blocks; one of three blocks to R; one longer than a section to none. */
+static void fit_runs_beyond_max_order(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 128 * MiB, &lim_4g);
+	const unsigned long ram_pfn = RAM >> PAGE_SHIFT, nr_pfn = (128 * MiB) >> PAGE_SHIFT;
+	const unsigned long M = MAX_ORDER_NR_PAGES, span = 8 * M;
+	struct held *h = calloc(nr_pfn, sizeof(*h)), **by_pfn = calloc(nr_pfn, sizeof(*by_pfn));
+	struct held **at = NULL;
+	unsigned long free0;
+	size_t n;
+	u8 *p, *q;
+
+	ASSERT(fr && h && by_pfn);
+	node_drain_pages(&fr->node);
+	n = take_all(&fr->node, GFP_KERNEL, 0, h, 0, nr_pfn);
+	ASSERT(n > nr_pfn / 2);
+	for (size_t i = 0; i < n; i++)
+		by_pfn[h[i].pfn - ram_pfn] = &h[i];
+	for (unsigned long b = 0; b + span <= nr_pfn && !at; b += M) { /* a window all taken */
+		unsigned long i = 0;
+
+		while (i < span && by_pfn[b + i])
+			i++;
+		if (i == span)
+			at = &by_pfn[b];
+	}
+	ASSERT(at != NULL);
+	const unsigned long base = at[0]->pfn;
+
+	for (unsigned long i = 100; i < 100 + 3 * M / 2 - 8; i++) /* S */
+		__free_pages(at[i]->page, 0);
+	for (unsigned long i = 2 * M + 300; i < 2 * M + 300 + 3 * M / 2 + 8; i++) /* T */
+		__free_pages(at[i]->page, 0);
+	for (unsigned long i = 4 * M; i < 8 * M; i++) /* R */
+		__free_pages(at[i]->page, 0);
+	node_drain_pages(&fr->node);
+	free0 = nr_free_pages();
+	EXPECT_EQ(node_check(&fr->node), 0);
+
+	p = alloc_pages_fit(3 * M / 2 * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(p);
+	EXPECT_EQ(page_to_pfn(virt_to_page(p)), base + 2 * M + 300);
+	EXPECT_EQ(nr_free_pages(), free0 - 3 * M / 2);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	q = alloc_pages_fit(3 * M * PAGE_SIZE, GFP_KERNEL);
+	ASSERT(q);
+	EXPECT_EQ(page_to_pfn(virt_to_page(q)), base + 4 * M);
+	EXPECT_EQ(nr_free_pages(), free0 - 3 * M / 2 - 3 * M);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	memset(p, 0x5a, 3 * M / 2 * PAGE_SIZE);
+	memset(q, 0xa5, 3 * M * PAGE_SIZE);
+	EXPECT(alloc_pages_fit((PAGES_PER_SECTION + 1) * PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN) == NULL);
+	free_pages_exact(p, 3 * M / 2 * PAGE_SIZE);
+	free_pages_exact(q, 3 * M * PAGE_SIZE);
+	node_drain_pages(&fr->node);
+	EXPECT_EQ(nr_free_pages(), free0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	free(by_pfn);
+	free(h);
+	fakeram_done(fr);
+}
+
 /* fail_page_alloc fails alloc_pages_fit as it fails alloc_pages_exact
  * (docs/reliability.md: bigblocks are eligible), at the run's order, and
  * nothing is taken; order=N leaves runs of other orders alone. */
@@ -2777,13 +2845,13 @@ static void kept_big_blocks_exact(struct ktest *t)
 }
 
 /* Kept blocks let go together go to the port together: a run of four
- * blocks freed (all kept, within a budget of four), then a big run taken
- * elsewhere (the demand moved on: a budget of a quarter of the bytes in
- * use, one block) releases the three oldest, neighbours, in one call. */
+ * blocks freed (all kept, within a budget of four), then with the budget
+ * lowered to one block the block after them freed: joining the kept ones
+ * leaves room for none of the four, which go, neighbours, in one call. */
 static void kept_neighbours_released_in_one_call(struct ktest *t)
 {
 	struct fakeram *fr = fakeram_simple(RAM, 128 * MiB, &lim_4g);
-	unsigned long keep = port_release_keep, blocks, bytes, r, y, big;
+	unsigned long keep = port_release_keep, blocks, bytes, r, y;
 	struct zone *z;
 
 	ASSERT(fr);
@@ -2798,16 +2866,16 @@ static void kept_neighbours_released_in_one_call(struct ktest *t)
 	EXPECT_EQ(port_host_released_blocks, blocks);
 	for (unsigned long i = 0; i < 4; i++)
 		EXPECT_EQ(z->kept[i], (r + i * MAX_ORDER_NR_PAGES) << 4 | (MAX_ORDER - 1));
-	big = node_page_to_pfn(&fr->node, alloc_contig_pages(5 * MAX_ORDER_NR_PAGES, GFP_KERNEL, 0));
-	EXPECT_EQ(big, y + MAX_ORDER_NR_PAGES);
+	port_release_keep = PAGE_SIZE << (MAX_ORDER - 1);
+	/* (the budget once y is freed: one block, its pages in use less) */
+	EXPECT(z->managed_pages - z->free_pages < 2 * MAX_ORDER_NR_PAGES);
+	free_contig_range(y, MAX_ORDER_NR_PAGES);
 	EXPECT_EQ(port_host_released_blocks, blocks + 1);
-	EXPECT_EQ(port_host_released_bytes, bytes + 3 * (PAGE_SIZE << (MAX_ORDER - 1)));
-	EXPECT(port_host_last_released == phys_to_virt(PFN_PHYS(r + MAX_ORDER_NR_PAGES)));
-	EXPECT_EQ(z->kept[0], r << 4 | (MAX_ORDER - 1));
+	EXPECT_EQ(port_host_released_bytes, bytes + 4 * (PAGE_SIZE << (MAX_ORDER - 1)));
+	EXPECT(port_host_last_released == phys_to_virt(PFN_PHYS(r)));
+	EXPECT_EQ(z->kept[0], y << 4 | (MAX_ORDER - 1));
 	EXPECT_EQ(z->kept[1], 0);
 	EXPECT_EQ(node_check(&fr->node), 0);
-	free_contig_range(big, 5 * MAX_ORDER_NR_PAGES);
-	free_contig_range(y, MAX_ORDER_NR_PAGES);
 	port_release_keep = keep;
 	fakeram_done(fr);
 }
@@ -2889,6 +2957,7 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(order_too_large_fails),
 	KTEST_CASE(exact_pages),
 	KTEST_CASE(fit_pages),
+	KTEST_CASE(fit_runs_beyond_max_order),
 	KTEST_CASE(fit_pages_fail_page_alloc),
 	KTEST_CASE(failure_warns_once_per_order),
 	KTEST_CASE(pcp_lists_park_and_drain),
