@@ -2093,14 +2093,38 @@ static void buffer_moving_among_small(void)
  * page faults meanwhile, the resident peak above the start. */
 #define BIGMIX_OPS 10000
 
+/* A child's page faults and resident peak from its start (meter_start). */
+struct meter {
+	long faults, before;
+	int peak_known;
+};
+
+static void meter_start(struct meter *m)
+{
+	m->faults = minor_faults();
+	m->before = rss_kb();
+	m->peak_known = reset_peak_rss();
+}
+
+/* "TAG: written=W faults=F peak_kb=P" on standard error, @faults counted
+ * from meter_start: 0, or 2 when the peak cannot be known. */
+static int meter_print(const struct meter *m, const char *tag, long written, long faults)
+{
+	if (!m->peak_known || m->before < 0)
+		return 2;
+	fprintf(stderr, "%s: written=%ld faults=%ld peak_kb=%ld\n", tag, written, faults, peak_rss_kb() - m->before);
+	return 0;
+}
+
 static int bigmix_child(void)
 {
 	enum { SLOTS = 400 };
 	static unsigned char *slot[SLOTS];
 	unsigned long long s = 88172645463325252ull;
-	long written = 0, faults = minor_faults(), before = rss_kb();
-	int peak_known = reset_peak_rss();
+	long written = 0, faults;
+	struct meter m;
 
+	meter_start(&m);
 	for (long i = 0; i < BIGMIX_OPS; i++) {
 		unsigned int k, r, bits;
 		unsigned char *p;
@@ -2127,13 +2151,10 @@ static int bigmix_child(void)
 		p[n - 1] = 1;
 		slot[k] = p;
 	}
-	faults = minor_faults() - faults;
+	faults = minor_faults() - m.faults;
 	for (int k = 0; k < SLOTS; k++)
 		free(slot[k]);
-	if (!peak_known || before < 0)
-		return 2;
-	fprintf(stderr, "bigmix: written=%ld faults=%ld peak_kb=%ld\n", written, faults, peak_rss_kb() - before);
-	return 0;
+	return meter_print(&m, "bigmix", written, faults);
 }
 
 /* "malloc-edge bufchurn": BUFCHURN_OPS buffers of 1 KiB to 16 MiB
@@ -2148,9 +2169,10 @@ static int bufchurn_child(void)
 	enum { SLOTS = 64 };
 	static unsigned char *slot[SLOTS];
 	unsigned long long s = 88172645463325252ull;
-	long written = 0, faults = minor_faults(), before = rss_kb();
-	int peak_known = reset_peak_rss();
+	long written = 0, faults;
+	struct meter m;
 
+	meter_start(&m);
 	for (long i = 0; i < BUFCHURN_OPS; i++) {
 		unsigned int k, bits;
 		unsigned char *p;
@@ -2168,13 +2190,10 @@ static int bufchurn_child(void)
 		free(slot[k]);
 		slot[k] = p;
 	}
-	faults = minor_faults() - faults;
+	faults = minor_faults() - m.faults;
 	for (int k = 0; k < SLOTS; k++)
 		free(slot[k]);
-	if (!peak_known || before < 0)
-		return 2;
-	fprintf(stderr, "bufchurn: written=%ld faults=%ld peak_kb=%ld\n", written, faults, peak_rss_kb() - before);
-	return 0;
+	return meter_print(&m, "bufchurn", written, faults);
 }
 
 /* "malloc-edge bigcycle [N]": N (default 100000) rounds on 16 slots, each
