@@ -156,9 +156,12 @@ extern bool port_new_ram_zeroed;
 #ifdef HOST
 void port_zero_pages(void *addr, unsigned long size);
 #else
+#include <lib/kstring.h>
+/* (memset, not __builtin_memset: the KASAN kernel renames mm/'s memset to
+ * lib/'s unchecked one, and a builtin's call would escape the rename) */
 static inline void port_zero_pages(void *addr, unsigned long size)
 {
-	__builtin_memset(addr, 0, size);
+	memset(addr, 0, size);
 }
 #endif
 /* Does memory become resident where it is first written and stay so (the
