@@ -586,7 +586,8 @@ static void mark_run(struct page *page, unsigned long nr)
  * max-order blocks, each took whole ones from the lowest aligned place
  * free, and the pieces beside smaller blocks went unused: a program taking
  * and freeing blocks of 1 KiB to 16 MiB among 64 live (python3 bytearrays)
- * faulted in half the pages it wrote (docs/malloc.md, "Releases").
+ * faulted in half the pages it wrote (docs/malloc.md, "Large free blocks
+ * go back").
  */
 static void *alloc_run(size_t size, unsigned long align)
 {

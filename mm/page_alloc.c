@@ -245,7 +245,8 @@ static void add_to_free_area(struct zone *z, struct page *page, unsigned int ord
  * with the blocks beyond used / 4 sent back whenever a big block not kept
  * was taken, made a program taking and freeing blocks of 1 KiB to 16 MiB
  * among 64 live fault in half the pages it wrote: its frees were released
- * and its next blocks faulted in again; docs/malloc.md, "Releases".)
+ * and its next blocks faulted in again; docs/malloc.md, "Large free
+ * blocks go back".)
  * The list is exact: a big block that leaves the free lists (taken, or
  * merged into a bigger one) leaves it at once (del_from_free_area), so
  * every entry is a free block of its order and a release never reaches
