@@ -605,6 +605,21 @@ static void *alloc_run(size_t size, unsigned long align)
 	return page_address(page);
 }
 
+/* Can @p (not NULL) be a page run's start? Not inside a page, nor on a
+ * slab's page: kmalloc-4096's objects are all page-aligned, and with the
+ * alignment test alone their frees took the out-of-line run path (25
+ * instructions more a malloc and free pair under callgrind; the page
+ * lookup here costs them 5.5). */
+static inline bool maybe_run(const void *p)
+{
+	const struct page *page;
+
+	if (likely((uintptr_t)p & (PAGE_SIZE - 1)))
+		return false;
+	page = virt_to_page_flat(p);
+	return !page || !PageSlab(page);
+}
+
 /* The run @p heads, or NULL if p is not a run's start. */
 static inline struct page *run_of(const void *p)
 {
@@ -900,7 +915,7 @@ static __attribute__((noinline)) void free_plain(void *p)
 		return;
 	}
 	slot->calls[C_FREE]++;
-	if (likely((uintptr_t)p & (PAGE_SIZE - 1)))
+	if (likely(!maybe_run(p)))
 		free_through_kfree(p, caller);
 	else
 		free_maybe_run(p, caller);
@@ -927,7 +942,7 @@ API void free(void *p)
 		return;
 	}
 	slot->calls[C_FREE]++;
-	if (likely((uintptr_t)p & (PAGE_SIZE - 1)))
+	if (likely(!maybe_run(p)))
 		kfree_keyed(p, free_secret);
 	else
 		free_maybe_run(p, RET_IP);
