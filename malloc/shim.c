@@ -592,13 +592,9 @@ static void mark_run(struct page *page, unsigned long nr)
 static void *alloc_run(size_t size, unsigned long align)
 {
 	unsigned long nr = ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT;
-	struct page *page = NULL;
-	void *p;
+	void *p = align ? NULL : alloc_pages_fit(size, GFP);
+	struct page *page = p ? virt_to_page(p) : alloc_contig_pages(nr, GFP, align >> PAGE_SHIFT);
 
-	if (!align && (p = alloc_pages_fit(size, GFP)) != NULL)
-		page = virt_to_page(p);
-	else
-		page = alloc_contig_pages(nr, GFP, align >> PAGE_SHIFT);
 	if (!page)
 		return NULL;
 	mark_run(page, nr);
@@ -612,12 +608,7 @@ static void *alloc_run(size_t size, unsigned long align)
  * lookup here costs them 5.5). */
 static inline bool maybe_run(const void *p)
 {
-	const struct page *page;
-
-	if (likely((uintptr_t)p & (PAGE_SIZE - 1)))
-		return false;
-	page = virt_to_page_flat(p);
-	return !page || !PageSlab(page);
+	return unlikely(!((uintptr_t)p & (PAGE_SIZE - 1))) && !virt_to_slab_page_flat(p);
 }
 
 /* The run @p heads, or NULL if p is not a run's start. */
@@ -949,18 +940,16 @@ API void free(void *p)
 	hart_exit_tried(slot);
 }
 
-/* calloc's zeroing. A block of CALLOC_LAZY_MIN bytes or more adds nothing
+/* calloc's zeroing. A block of ZERO_LAZY_MIN bytes or more adds nothing
  * to the resident set: its whole pages are zeroed by port_zero_pages
  * (port/malloc.c: those resident written, the others dropped), its partial
  * pages at the ends written. */
-#define CALLOC_LAZY_MIN (128ul << 10) /* glibc's M_MMAP_THRESHOLD default */
-
 static void zero_block(void *p, size_t len)
 {
 	uintptr_t start = (uintptr_t)p, end = start + len;
 	uintptr_t a = ALIGN_UP(start, PAGE_SIZE), b = ALIGN_DOWN(end, PAGE_SIZE);
 
-	if (len < CALLOC_LAZY_MIN) {
+	if (len < ZERO_LAZY_MIN) {
 		memset(p, 0, len);
 		return;
 	}
@@ -1260,11 +1249,11 @@ API void *pvalloc(size_t size)
  * 13). */
 API size_t malloc_usable_size(void *p)
 {
-	const struct page *page = virt_to_page_flat(p);
+	const struct page *page = virt_to_slab_page_flat(p);
 	struct hart_slot *slot;
 	size_t n;
 
-	if (likely(page && PageSlab(page)))
+	if (likely(page))
 		return page->slab_cache->object_size;
 	if (!p)
 		return 0;

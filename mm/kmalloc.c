@@ -965,9 +965,9 @@ void kfree_track_caller(const void *p, unsigned long caller)
 
 size_t ksize(const void *p)
 {
-	struct page *page = virt_to_page_flat(p); /* (NULL and ZERO_SIZE_PTR lie outside) */
+	struct page *page = virt_to_slab_page_flat(p); /* (NULL and ZERO_SIZE_PTR lie outside) */
 
-	if (likely(page && PageSlab(page))) /* kfree's lookup: the common case inline */
+	if (likely(page)) /* kfree's lookup: the common case inline */
 		return page->slab_cache->object_size;
 	page = ZERO_OR_NULL_PTR(p) ? NULL : virt_to_page(p);
 	if (!page)

@@ -289,11 +289,11 @@ static unsigned long used_bytes(const struct zone *z)
 }
 
 /* Send the oldest of z's kept blocks to the port (isolate_for_release)
- * while more than @budget bytes or more than ZONE_KEPT - @room entries
- * are kept. O(1) a block. */
-static void kept_shed(struct zone *z, unsigned long budget, unsigned int room)
+ * while more than @budget bytes are kept or no entry is free for one more
+ * block. O(1) a block. */
+static void kept_shed(struct zone *z, unsigned long budget)
 {
-	while (z->kept_n && (z->kept_bytes > budget || z->kept_n + room > ZONE_KEPT)) {
+	while (z->kept_n && (z->kept_bytes > budget || z->kept_n >= ZONE_KEPT)) {
 		unsigned long e = z->kept[--z->kept_n];
 
 		z->kept[z->kept_n] = 0;
@@ -335,7 +335,7 @@ static void note_releasable(struct zone *z, unsigned long pfn, unsigned int orde
 		isolate_for_release(z, pfn, order);
 		return;
 	}
-	kept_shed(z, budget - bytes, 1);
+	kept_shed(z, budget - bytes);
 	memmove(&z->kept[1], &z->kept[0], z->kept_n * sizeof(z->kept[0]));
 	z->kept[0] = pfn << 4 | order;
 	z->kept_n++;

@@ -304,7 +304,6 @@ bool heap_drop_pages(uintptr_t start, uintptr_t end)
  * between the look and the write is written (faulted in) all the same; one
  * that enters it is dropped: zeros either way. errno is left as it was.
  */
-#define ZERO_LAZY_MIN (128ul << 10) /* glibc's M_MMAP_THRESHOLD default */
 #define ZERO_LOOK_PAGES 512	    /* pages mincore looks at per call */
 
 void port_zero_pages(void *addr, unsigned long size)
@@ -342,10 +341,7 @@ void port_zero_pages(void *addr, unsigned long size)
  * mlockall, and such a block simply stays resident.) */
 void port_release_free_block(void *addr, unsigned long size)
 {
-	int saved = errno;
-
-	madvise(addr, size, MADV_DONTNEED);
-	errno = saved;
+	heap_drop_pages((uintptr_t)addr, (uintptr_t)addr + size);
 	__atomic_add_fetch(&port_malloc_releases, 1, __ATOMIC_RELAXED);
 }
 

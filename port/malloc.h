@@ -53,6 +53,10 @@ extern __thread bool hart_fork_holder __attribute__((tls_model("initial-exec")))
  * a realloc or calloc that succeeds does not change it. */
 bool heap_drop_pages(uintptr_t start, uintptr_t end);
 
+/* port_zero_pages (mm/port.h) writes a range below this many bytes whole;
+ * of a longer one it writes the pages resident and drops the others. */
+#define ZERO_LAZY_MIN (128ul << 10) /* glibc's M_MMAP_THRESHOLD default */
+
 /* Lease the calling thread a slot (it has none); returns it. */
 struct hart_slot *hart_lease(void);
 

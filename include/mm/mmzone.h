@@ -290,6 +290,15 @@ static inline struct page *virt_to_page_flat(const void *p)
 	return off < memmap_win_size ? memmap_win_map + (off >> PAGE_SHIFT) : NULL;
 }
 
+/* The same when it is a slab's page (its slab_cache names @p's cache),
+ * else NULL: ksize's and the malloc library's common case. */
+static inline struct page *virt_to_slab_page_flat(const void *p)
+{
+	struct page *page = virt_to_page_flat(p);
+
+	return page && PageSlab(page) ? page : NULL;
+}
+
 
 /* Reserved memory given back (mm/reserved.c): every PG_reserved page of RAM
  * wholly inside physical [start, end) becomes free buddy pages of its zone
