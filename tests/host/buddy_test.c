@@ -1785,6 +1785,47 @@ static void fit_runs_beyond_max_order(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* With port_fit_lowest (the malloc library's), a run freed and taken again
+ * in a loop stays where it went first, at the low end of its stretch,
+ * though the stretch holds more max-order blocks than the fit looks at
+ * (FIT_SCAN): the lowest of the blocks looked at was taken each round and
+ * freed to the list's head, so the next round's lowest was the next block
+ * down (a 3 MB buffer in the malloc library walked a block a round through
+ * pages given back, faulting each in). The stretch that wins is walked
+ * back to its start. */
+static void fit_run_stays_put(struct ktest *t)
+{
+	struct fakeram *fr = fakeram_simple(RAM, 256 * MiB, &lim_4g);
+	const unsigned long nr = 733, M = MAX_ORDER_NR_PAGES;
+	unsigned long first = 0, moves = 0, free0;
+
+	ASSERT(fr);
+	port_fit_lowest = true;
+	node_drain_pages(&fr->node);
+	free0 = nr_free_pages();
+	for (int round = 0; round < 80; round++) {
+		u8 *p = alloc_pages_fit(nr * PAGE_SIZE, GFP_KERNEL);
+		unsigned long pfn;
+
+		ASSERT(p);
+		pfn = page_to_pfn(virt_to_page(p));
+		if (!round)
+			first = pfn;
+		moves += pfn != first;
+		p[0] = p[nr * PAGE_SIZE - 1] = (u8)round;
+		free_pages_exact(p, nr * PAGE_SIZE);
+	}
+	port_fit_lowest = false;
+	EXPECT_EQ(moves, 0);
+	/* the low end of its stretch (the fake RAM's free pages start at a
+	 * max-order block) */
+	EXPECT(first % M == 0);
+	node_drain_pages(&fr->node);
+	EXPECT_EQ(nr_free_pages(), free0);
+	EXPECT_EQ(node_check(&fr->node), 0);
+	fakeram_done(fr);
+}
+
 /* fail_page_alloc fails alloc_pages_fit as it fails alloc_pages_exact
  * (docs/reliability.md: bigblocks are eligible), at the run's order, and
  * nothing is taken; order=N leaves runs of other orders alone. */
@@ -2958,6 +2999,7 @@ KTEST_SUITE(buddy,
 	KTEST_CASE(exact_pages),
 	KTEST_CASE(fit_pages),
 	KTEST_CASE(fit_runs_beyond_max_order),
+	KTEST_CASE(fit_run_stays_put),
 	KTEST_CASE(fit_pages_fail_page_alloc),
 	KTEST_CASE(failure_warns_once_per_order),
 	KTEST_CASE(pcp_lists_park_and_drain),
