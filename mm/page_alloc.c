@@ -2056,12 +2056,12 @@ static void take_free_run(struct zone *z, unsigned long start, unsigned long nr)
  * port_fit_lowest the one that wins is then walked to its start (about
  * 150 instructions a fit: malloc-randloop's million operations, 118
  * thousand fits, 1305 -> 1323 million instructions). Where its walk
- * stopped was wherever the block met first lay, and a stretch of more max-order blocks than the
- * scan looks at gave, round after round, the next block down of its
- * newest-first list (the last round's block freed went to the head): a
- * 3 MB buffer freed and taken again in a loop walked down a block a round
- * through pages given back, faulting each in (malloc-edge's
- * big_buffers_keep_pages failed one run in ten on SLOB).
+ * stopped was wherever the block met first lay, and in a stretch of more
+ * max-order blocks than the scan looks at that was, round after round,
+ * the next block down of its newest-first list (the block freed last
+ * round went to the head): a 3 MB buffer freed and taken again in a loop
+ * walked down a block a round through pages given back, faulting each in
+ * (malloc-edge's big_buffers_keep_pages failed one run in ten on SLOB).
  */
 static unsigned long best_stretch(const struct zone *z, unsigned long nr, int top)
 {
