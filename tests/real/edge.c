@@ -2106,10 +2106,15 @@ static void meter_start(struct meter *m)
 	m->peak_known = reset_peak_rss();
 }
 
-/* "TAG: written=W faults=F peak_kb=P" on standard error, @faults counted
- * from meter_start: 0, or 2 when the peak cannot be known. */
-static int meter_print(const struct meter *m, const char *tag, long written, long faults)
+/* The child's end: its @n slots freed, "TAG: written=W faults=F
+ * peak_kb=P" on standard error (the page faults since meter_start, before
+ * the frees): 0, or 2 when the peak cannot be known. */
+static int meter_finish(const struct meter *m, const char *tag, long written, unsigned char **slot, int n)
 {
+	long faults = minor_faults() - m->faults;
+
+	for (int k = 0; k < n; k++)
+		free(slot[k]);
 	if (!m->peak_known || m->before < 0)
 		return 2;
 	fprintf(stderr, "%s: written=%ld faults=%ld peak_kb=%ld\n", tag, written, faults, peak_rss_kb() - m->before);
@@ -2121,7 +2126,7 @@ static int bigmix_child(void)
 	enum { SLOTS = 400 };
 	static unsigned char *slot[SLOTS];
 	unsigned long long s = 88172645463325252ull;
-	long written = 0, faults;
+	long written = 0;
 	struct meter m;
 
 	meter_start(&m);
@@ -2151,10 +2156,7 @@ static int bigmix_child(void)
 		p[n - 1] = 1;
 		slot[k] = p;
 	}
-	faults = minor_faults() - m.faults;
-	for (int k = 0; k < SLOTS; k++)
-		free(slot[k]);
-	return meter_print(&m, "bigmix", written, faults);
+	return meter_finish(&m, "bigmix", written, slot, SLOTS);
 }
 
 /* "malloc-edge bufchurn": BUFCHURN_OPS buffers of 1 KiB to 16 MiB
@@ -2169,7 +2171,7 @@ static int bufchurn_child(void)
 	enum { SLOTS = 64 };
 	static unsigned char *slot[SLOTS];
 	unsigned long long s = 88172645463325252ull;
-	long written = 0, faults;
+	long written = 0;
 	struct meter m;
 
 	meter_start(&m);
@@ -2190,10 +2192,7 @@ static int bufchurn_child(void)
 		free(slot[k]);
 		slot[k] = p;
 	}
-	faults = minor_faults() - m.faults;
-	for (int k = 0; k < SLOTS; k++)
-		free(slot[k]);
-	return meter_print(&m, "bufchurn", written, faults);
+	return meter_finish(&m, "bufchurn", written, slot, SLOTS);
 }
 
 /* "malloc-edge bigcycle [N]": N (default 100000) rounds on 16 slots, each
