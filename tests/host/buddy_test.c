@@ -1565,6 +1565,30 @@ static void exact_pages(struct ktest *t)
 	fakeram_done(fr);
 }
 
+/* Every page of @fr's node (@nr_pfn pages from RAM) that can be taken,
+ * taken one at a time into @h (their count in *n) and listed by pfn in
+ * @by_pfn: the entries of the first window of @span pages all taken, at a
+ * multiple of @step pages, or NULL. */
+static struct held **take_all_window(struct fakeram *fr, struct held *h, struct held **by_pfn,
+				     unsigned long nr_pfn, unsigned long span, unsigned long step, size_t *n)
+{
+	const unsigned long ram_pfn = RAM >> PAGE_SHIFT;
+
+	node_drain_pages(&fr->node);
+	*n = take_all(&fr->node, GFP_KERNEL, 0, h, 0, nr_pfn);
+	for (size_t i = 0; i < *n; i++)
+		by_pfn[h[i].pfn - ram_pfn] = &h[i];
+	for (unsigned long b = 0; b + span <= nr_pfn; b += step) {
+		unsigned long i = 0;
+
+		while (i < span && by_pfn[b + i])
+			i++;
+		if (i == span)
+			return &by_pfn[b];
+	}
+	return NULL;
+}
+
 /* alloc_pages_fit: the shortest row of free pages that holds the request,
  * across buddy boundaries, before a block of the request's order is cut;
  * with port_fit_lowest, of rows alike the lowest; the pages past the
@@ -1575,27 +1599,16 @@ static void exact_pages(struct ktest *t)
 static void fit_pages(struct ktest *t)
 {
 	struct fakeram *fr = fakeram_simple(RAM, 16 * MiB, &lim_4g);
-	const unsigned long ram_pfn = RAM >> PAGE_SHIFT, nr_pfn = (16 * MiB) >> PAGE_SHIFT;
+	const unsigned long nr_pfn = (16 * MiB) >> PAGE_SHIFT;
 	struct held *h = calloc(nr_pfn, sizeof(*h)), **by_pfn = calloc(nr_pfn, sizeof(*by_pfn));
-	struct held **at = NULL;
+	struct held **at;
 	unsigned long free0;
 	size_t n;
 	u8 *p;
 
 	ASSERT(fr && h && by_pfn);
-	node_drain_pages(&fr->node);
-	n = take_all(&fr->node, GFP_KERNEL, 0, h, 0, nr_pfn);
+	at = take_all_window(fr, h, by_pfn, nr_pfn, 64, 64, &n); /* 64 pages all taken */
 	ASSERT(n > 1000);
-	for (size_t i = 0; i < n; i++)
-		by_pfn[h[i].pfn - ram_pfn] = &h[i];
-	for (unsigned long b = 0; b + 64 <= nr_pfn && !at; b += 64) { /* 64 pages all taken */
-		unsigned long i = 0;
-
-		while (i < 64 && by_pfn[b + i])
-			i++;
-		if (i == 64)
-			at = &by_pfn[b];
-	}
 	ASSERT(at != NULL);
 	const unsigned long base = at[0]->pfn;
 	node_drain_pages(&fr->node);
@@ -1727,28 +1740,16 @@ static void pages_grouped_by_use(struct ktest *t)
 static void fit_runs_beyond_max_order(struct ktest *t)
 {
 	struct fakeram *fr = fakeram_simple(RAM, 128 * MiB, &lim_4g);
-	const unsigned long ram_pfn = RAM >> PAGE_SHIFT, nr_pfn = (128 * MiB) >> PAGE_SHIFT;
-	const unsigned long M = MAX_ORDER_NR_PAGES, span = 8 * M;
+	const unsigned long nr_pfn = (128 * MiB) >> PAGE_SHIFT, M = MAX_ORDER_NR_PAGES;
 	struct held *h = calloc(nr_pfn, sizeof(*h)), **by_pfn = calloc(nr_pfn, sizeof(*by_pfn));
-	struct held **at = NULL;
+	struct held **at;
 	unsigned long free0;
 	size_t n;
 	u8 *p, *q;
 
 	ASSERT(fr && h && by_pfn);
-	node_drain_pages(&fr->node);
-	n = take_all(&fr->node, GFP_KERNEL, 0, h, 0, nr_pfn);
+	at = take_all_window(fr, h, by_pfn, nr_pfn, 8 * M, M, &n); /* eight max-order blocks all taken */
 	ASSERT(n > nr_pfn / 2);
-	for (size_t i = 0; i < n; i++)
-		by_pfn[h[i].pfn - ram_pfn] = &h[i];
-	for (unsigned long b = 0; b + span <= nr_pfn && !at; b += M) { /* a window all taken */
-		unsigned long i = 0;
-
-		while (i < span && by_pfn[b + i])
-			i++;
-		if (i == span)
-			at = &by_pfn[b];
-	}
 	ASSERT(at != NULL);
 	const unsigned long base = at[0]->pfn;
 
