@@ -28,7 +28,8 @@
 #                   rewrites the realbench section of docs/benchmarks.md
 #   make memmap     pictures of memory: build/memmap.png, build/memmap-timeline.png
 #   make sdimage    build/sdcard.img: a HiFive-style SD card image U-Boot boots (BOOTARGS=...)
-#   make deps       install missing Debian packages (run and test do it themselves)
+#   make deps       install missing Debian packages (run, test and a kernel build on a
+#                   machine without the cross compiler do it themselves)
 #   make dt-sweep   rvmm-dt (ASan + UBSan) on every device tree Linux 6.1 ships, maps checked
 #                   against an independent reading; installs linux-source-6.1 (docs/boards.md)
 #   make clean
@@ -123,8 +124,8 @@ $(B)/picolibc/%.o: $(PICOLIBC_A)
 		$(OBJCOPY) --redefine-sym memset=picolibc_memset $(notdir $@)
 
 $(PICOLIBC_A):
-	@echo "picolibc not found: $@ (Debian package picolibc-riscv64-unknown-elf; make deps)" >&2
-	@exit 1
+	@scripts/install-deps.sh
+	@test -f $@ || { echo "picolibc not found: $@ (Debian package picolibc-riscv64-unknown-elf)" >&2; exit 1; }
 
 # The kernel is linked at 0x80200000 but runs wherever it is loaded: the
 # words of data that hold addresses are listed in a table (from
@@ -179,6 +180,14 @@ $(B)/rvmm-kasan.elf: $(KASAN_KOBJS) $(PLOBJS) linker.ld $(KERNEL_TABLE_SCRIPTS)
 
 kasan: $(B)/rvmm-kasan.elf
 -include $(KASAN_KOBJS:.o=.d)
+
+# On a machine without the cross compiler (a plain `make` first thing on a
+# fresh one) every build of the kernel installs the missing packages first,
+# as make run and make test do, rather than stopping at "riscv64-unknown-elf-gcc:
+# not found". Order-only: deps runs once, before the first object.
+ifeq ($(shell command -v $(CC) 2>/dev/null),)
+$(KOBJS) $(KASAN_KOBJS) $(PICOLIBC_A): | deps
+endif
 
 # --- the memory manager as a library (docs/embedding.md) ----------------------
 # build/librvmm.a: the kernel's own objects of mm/ and lib/. build/host/librvmm.a:
