@@ -22,7 +22,8 @@ cd "$(dirname "$0")/.."
 MODE=${REALBENCH_MODE:-full}
 DOC=${REALBENCH_DOC:-docs/benchmarks.md}
 OUT=${REALBENCH_DIR:-build/realbench}
-SHIM=$PWD/build/librvmm-malloc.so
+. scripts/preload-path.sh
+SHIM=$(preload_path "$PWD/build/librvmm-malloc.so")
 SLOW="kmem_cache_alloc_slow kmem_cache_free_slow"
 PY=/usr/bin/python3
 export PYTHONMALLOC=malloc PYTHONHASHSEED=0 PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0

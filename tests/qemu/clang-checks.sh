@@ -24,7 +24,7 @@ name=clang-edge-$backend
 stats=$LOGDIR/$name.stats
 rm -f "$stats"
 RC=0
-env LD_PRELOAD="$PWD/$B/librvmm-malloc.so" RVMM_MALLOC=$backend RVMM_MALLOC_STATS="$stats" \
+env LD_PRELOAD="$(preload_path "$PWD/$B/librvmm-malloc.so")" RVMM_MALLOC=$backend RVMM_MALLOC_STATS="$stats" \
 	timeout -k 5 300 "$B/malloc-edge" >"$LOGDIR/$name.log" 2>&1 || RC=$?
 closing=$(grep -E '^edge: [0-9]+ checks, [0-9]+ failed$' "$LOGDIR/$name.log" | tail -n 1)
 if [ "$RC" = 0 ] && echo "$closing" | grep -q ', 0 failed$' &&

@@ -11,6 +11,10 @@ mkdir -p "$LOGDIR"
 
 QEMU="${QEMU:-qemu-system-riscv64}"
 
+# preload_path: the malloc library as LD_PRELOAD can name it (a tree whose
+# path has a space).
+. scripts/preload-path.sh
+
 # record NAME PASSED FAILED
 record() {
 	echo "$1 $2 $3" >>"$RESULTS"

@@ -15,6 +15,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
+SHIM=$(preload_path "$PWD/build/librvmm-malloc.so")
 
 dir=$LOGDIR/realbench-smoke
 rm -rf "$dir"
@@ -62,7 +63,7 @@ fi
 slow_share() {
 	name=$1
 	shift
-	if LD_PRELOAD=$PWD/build/librvmm-malloc.so RVMM_MALLOC=slab valgrind --tool=callgrind \
+	if LD_PRELOAD=$SHIM RVMM_MALLOC=slab valgrind --tool=callgrind \
 		--callgrind-out-file="$dir/$name.cg" "$@" <"${STDIN:-/dev/null}" \
 		>"$LOGDIR/$name.log" 2>&1; then
 		scripts/callgrind-malloc.py "$dir/$name.cg" kmem_cache_alloc_slow kmem_cache_free_slow |
@@ -129,7 +130,7 @@ max_rss() { # the median of three runs' max RSS
 	{ one_rss "$1"; one_rss "$1"; one_rss "$1"; } | sort -n | sed -n 2p
 }
 glibc_rss=$(max_rss "")
-slab_rss=$(max_rss "$PWD/build/librvmm-malloc.so")
+slab_rss=$(max_rss "$SHIM")
 at_most_pct realbench-rss "$slab_rss" "$glibc_rss" 110 "sqlite3 on slab, max RSS" KB
 
 # python3 taking and freeing bytearrays of 1 KiB to 16 MiB, 64 kept
@@ -144,7 +145,7 @@ bytearrays() { # LD_PRELOAD value (empty: glibc): "FAULTS RSS_KB"
 		tests/real/bytearrays.py 2>&1 >/dev/null | tail -n 1
 }
 glibc_ba=$(bytearrays "")
-slab_ba=$(bytearrays "$PWD/build/librvmm-malloc.so")
+slab_ba=$(bytearrays "$SHIM")
 at_most_pct realbench-bytearrays "${slab_ba% *}" "${glibc_ba% *}" 150 "python3's bytearrays on slab," "page faults"
 at_most_pct realbench-bytearrays-rss "${slab_ba#* }" "${glibc_ba#* }" 125 "python3's bytearrays on slab, max RSS" KB
 
@@ -159,7 +160,7 @@ loop_ir() { # LD_PRELOAD value (empty: glibc)
 		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 glibc_ir=$(loop_ir "")
-slab_ir=$(loop_ir "$PWD/build/librvmm-malloc.so")
+slab_ir=$(loop_ir "$SHIM")
 at_most_pct realbench-randloop "$slab_ir" "$glibc_ir" 85 "random-size loop on slab," instructions
 
 # allocator_ir NAME KEYS PRELOAD CMD...: CMD run under callgrind with
@@ -186,7 +187,7 @@ allocator_ir() {
 # slabs of at least 8 objects in the library, refills that fill their
 # batch and page lists refilled 15 pages at a time, 113%.
 glibc_ir=$(allocator_ir awk alloc_ir "" mawk -f tests/real/array_build.awk)
-slab_ir=$(allocator_ir awk alloc_ir "$PWD/build/librvmm-malloc.so" mawk -f tests/real/array_build.awk)
+slab_ir=$(allocator_ir awk alloc_ir "$SHIM" mawk -f tests/real/array_build.awk)
 at_most_pct realbench-awk "$slab_ir" "$glibc_ir" 125 "mawk building an array, allocations on slab," instructions
 
 # A program that opens and closes directories (find over a tree of 2000
@@ -207,5 +208,5 @@ while [ $i -lt 40 ]; do
 	i=$((i + 1))
 done
 glibc_ir=$(allocator_ir find "alloc_ir free_ir" "" find "$tree" -name x)
-slab_ir=$(allocator_ir find "alloc_ir free_ir" "$PWD/build/librvmm-malloc.so" find "$tree" -name x)
+slab_ir=$(allocator_ir find "alloc_ir free_ir" "$SHIM" find "$tree" -name x)
 at_most_pct realbench-find "$slab_ir" "$glibc_ir" 100 "find over 2000 directories, allocator on slab," instructions

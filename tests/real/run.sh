@@ -38,7 +38,7 @@ set -u
 cd "$(dirname "$0")/../.."
 . tests/qemu/lib.sh
 
-SHIM=$PWD/build/librvmm-malloc.so
+SHIM=$(preload_path "$PWD/build/librvmm-malloc.so")
 WORK=$LOGDIR/real
 rm -rf "$WORK"
 mkdir -p "$WORK"
