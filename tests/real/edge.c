@@ -1754,9 +1754,10 @@ static int tracked_child(void)
 	if (n <= 0)
 		return 1;
 	path[n] = 0;
-	fprintf(stderr, "tracked: %s alloc=0x%lx free=0x%lx leak=0x%lx big=0x%lx\n", path,
+	/* (The path last, whole to the line's end: it may hold spaces.) */
+	fprintf(stderr, "tracked: alloc=0x%lx free=0x%lx leak=0x%lx big=0x%lx file=%s\n",
 		file_address_of((const void *)tracked_alloc), file_address_of((const void *)tracked_free),
-		file_address_of((const void *)tracked_leak), file_address_of((const void *)tracked_big));
+		file_address_of((const void *)tracked_leak), file_address_of((const void *)tracked_big), path);
 	if (!(p = tracked_alloc(64)))
 		return 1;
 	for (int i = 0; i < 72; i++)
@@ -1819,8 +1820,8 @@ static void debug_names_callers(void)
 	status = run_self("tracked", "RVMM_MALLOC_DEBUG", "ZU", err, sizeof(err));
 	run_self_report = NULL;
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(err, "tracked: end") &&
-		      sscanf(err, "tracked: %4095s alloc=0x%lx free=0x%lx leak=0x%lx big=0x%lx", path, &fa, &ff,
-			     &fl, &fb) == 5 &&
+		      sscanf(err, "tracked: alloc=0x%lx free=0x%lx leak=0x%lx big=0x%lx file=%4095[^\n]", &fa, &ff,
+			     &fl, &fb, path) == 5 &&
 		      fa && ff && fl && fb,
 	      "RVMM_MALLOC_DEBUG=ZU: the tracked run (status 0x%x): '%.400s'", status, err);
 	CHECK(strstr(err, ": write past the object (red zone overwritten)") &&
