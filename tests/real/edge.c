@@ -852,6 +852,163 @@ static void threads(void)
 	CHECK(bad == 0, "16 threads: %d objects lost or overwritten", bad);
 }
 
+/* Every entry point at once, on 4 threads: each keeps 128 slots and
+ * frees, reallocs (grown by a third and more, or to any size), takes with
+ * posix_memalign (8 B .. 64 KiB alignment), calloc or malloc, over sizes
+ * from 0 to 3 MB (so slab objects, SLOB blocks, bigblocks and page runs,
+ * and realloc's every path: in place, grown in place, moved with the old
+ * pages dropped), with malloc_trim now and then. A block's bytes are
+ * checked at every touch (each of its first 4 KiB, then one in 509, and
+ * its last), what realloc kept of them after it, calloc's zeroes,
+ * alignment and malloc_usable_size; any difference is a lost or
+ * overwritten byte. */
+struct mixed_slot {
+	unsigned char *p;
+	size_t n;
+	unsigned char seed;
+};
+
+static size_t mixed_step(size_t i)
+{
+	return i < 4096 ? 1 : 509;
+}
+
+static void mixed_fill(struct mixed_slot *s)
+{
+	for (size_t i = 0; i < s->n; i += mixed_step(i))
+		s->p[i] = (unsigned char)(s->seed + i * 7);
+	if (s->n)
+		s->p[s->n - 1] = s->seed ^ 0x5a;
+}
+
+/* Do the first @upto bytes of @s hold its pattern (its last byte too when
+ * @upto is its length)? */
+static bool mixed_holds(const struct mixed_slot *s, size_t upto)
+{
+	for (size_t i = 0; i + 1 < upto; i += mixed_step(i))
+		if (s->p[i] != (unsigned char)(s->seed + i * 7))
+			return false;
+	return !upto || upto < s->n || s->p[upto - 1] == (unsigned char)(s->seed ^ 0x5a);
+}
+
+static size_t mixed_size(unsigned *x)
+{
+	unsigned r = (*x = *x * 1103515245 + 12345) >> 8;
+
+	switch (r % 20) {
+	case 0:
+		return (r >> 5) % 3000000;
+	case 1:
+	case 2:
+		return (r >> 5) % 200000;
+	case 3: case 4: case 5: case 6: case 7:
+		return (r >> 5) % 8192;
+	default:
+		return (r >> 5) % 256;
+	}
+}
+
+static void mixed_take(struct mixed_slot *s, unsigned *x, int *bad)
+{
+	size_t n = mixed_size(x);
+	unsigned r = (*x = *x * 1103515245 + 12345) >> 8;
+	size_t align = (size_t)8 << (r % 14);
+
+	free(s->p);
+	s->p = NULL;
+	switch (r >> 4 & 3) {
+	case 0:
+		if (posix_memalign((void **)&s->p, align, n))
+			s->p = NULL;
+		*bad += s->p && ((uintptr_t)s->p & (align - 1));
+		break;
+	case 1:
+		s->p = calloc(1, n);
+		for (size_t i = 0; s->p && i < n; i += 97)
+			*bad += s->p[i] != 0;
+		break;
+	default:
+		s->p = malloc(n);
+	}
+	*bad += !s->p || malloc_usable_size(s->p) < n;
+	s->n = s->p ? n : 0;
+	s->seed = (unsigned char)(r >> 8);
+	if (s->p)
+		mixed_fill(s);
+}
+
+static void mixed_realloc(struct mixed_slot *s, unsigned *x, int *bad)
+{
+	unsigned r = (*x = *x * 1103515245 + 12345) >> 8;
+	size_t n = (r & 1) && s->n ? s->n + s->n / 3 + (r >> 1) % 5000 : mixed_size(x);
+	size_t kept = s->n < n ? s->n : n;
+	unsigned char *q = realloc(s->p, n);
+
+	if (!n) {
+		s->p = NULL; /* (freed; glibc's realloc(p, 0)) */
+		s->n = 0;
+		return;
+	}
+	if (!q) {
+		(*bad)++;
+		return;
+	}
+	s->p = q; /* (s->n still the old size: its last byte checked only if kept) */
+	*bad += !mixed_holds(s, kept) || malloc_usable_size(q) < n;
+	s->n = n;
+	mixed_fill(s);
+}
+
+static void *mixed_api(void *arg)
+{
+	struct job *j = arg;
+	struct mixed_slot slot[128] = { { 0 } };
+	unsigned x = j->seed;
+
+	for (int i = 0; i < 12000; i++) {
+		struct mixed_slot *s = &slot[(x = x * 1103515245 + 12345) >> 8 & 127];
+		unsigned op = (x >> 20) % 10;
+
+		if (s->p && !mixed_holds(s, s->n))
+			j->bad++;
+		if (op < 4) {
+			free(s->p);
+			s->p = NULL;
+			s->n = 0;
+		} else if (op < 7) {
+			mixed_realloc(s, &x, &j->bad);
+		} else {
+			mixed_take(s, &x, &j->bad);
+		}
+		if (i % 4000 == 3999)
+			malloc_trim(0);
+	}
+	for (int k = 0; k < 128; k++) {
+		if (slot[k].p && !mixed_holds(&slot[k], slot[k].n))
+			j->bad++;
+		free(slot[k].p);
+	}
+	return NULL;
+}
+
+static void every_call_on_threads(void)
+{
+	enum { N = 4 };
+	pthread_t t[N];
+	struct job jobs[N];
+	int bad = 0;
+
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct job){ .seed = (unsigned)i * 977 + 5 };
+		pthread_create(&t[i], NULL, mixed_api, &jobs[i]);
+	}
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		bad += jobs[i].bad;
+	}
+	CHECK(bad == 0, "4 threads through every entry point: %d blocks lost, overwritten, misaligned or short", bad);
+}
+
 /* Generations of threads that outlive nothing: each generation (12
  * threads, more than the slots with the main thread) checks and frees the
  * objects the previous one allocated, on whatever slots those threads had
@@ -2980,6 +3137,7 @@ static void kept_blocks_per_thread(void)
 
 	if (zeroing())
 		return;
+	malloc_trim(0); /* (no block kept from the cases before: each slot starts empty) */
 	a = malloc(40000);
 	first = address_of(a);
 	free(a);
@@ -3215,6 +3373,7 @@ int main(int argc, char **argv)
 	bad_frees();
 	errno_kept_on_locked_pages();
 	threads();
+	every_call_on_threads();
 	generations();
 	forks();
 	atfork_allocating();
