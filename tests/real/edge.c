@@ -834,21 +834,29 @@ static void *churn(void *arg)
 	return NULL;
 }
 
-static void threads(void)
+/* @n (at most 16) threads run @fn, thread i on a job of seed i * @step +
+ * @base; returns the sum of their jobs' bad counts. */
+static int jobs_on_threads(void *(*fn)(void *), int n, unsigned step, unsigned base)
 {
-	enum { N = 16 };
-	pthread_t t[N];
-	struct job jobs[N];
+	pthread_t t[16];
+	struct job jobs[16];
 	int bad = 0;
 
-	for (int i = 0; i < N; i++) {
-		jobs[i] = (struct job){ .seed = (unsigned)i * 7 + 1 };
-		pthread_create(&t[i], NULL, churn, &jobs[i]);
+	for (int i = 0; i < n; i++) {
+		jobs[i] = (struct job){ .seed = (unsigned)i * step + base };
+		pthread_create(&t[i], NULL, fn, &jobs[i]);
 	}
-	for (int i = 0; i < N; i++) {
+	for (int i = 0; i < n; i++) {
 		pthread_join(t[i], NULL);
 		bad += jobs[i].bad;
 	}
+	return bad;
+}
+
+static void threads(void)
+{
+	int bad = jobs_on_threads(churn, 16, 7, 1);
+
 	CHECK(bad == 0, "16 threads: %d objects lost or overwritten", bad);
 }
 
@@ -993,19 +1001,8 @@ static void *mixed_api(void *arg)
 
 static void every_call_on_threads(void)
 {
-	enum { N = 4 };
-	pthread_t t[N];
-	struct job jobs[N];
-	int bad = 0;
+	int bad = jobs_on_threads(mixed_api, 4, 977, 5);
 
-	for (int i = 0; i < N; i++) {
-		jobs[i] = (struct job){ .seed = (unsigned)i * 977 + 5 };
-		pthread_create(&t[i], NULL, mixed_api, &jobs[i]);
-	}
-	for (int i = 0; i < N; i++) {
-		pthread_join(t[i], NULL);
-		bad += jobs[i].bad;
-	}
 	CHECK(bad == 0, "4 threads through every entry point: %d blocks lost, overwritten, misaligned or short", bad);
 }
 
