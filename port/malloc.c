@@ -260,7 +260,7 @@ void hart_fork_handlers(void)
 unsigned long port_malloc_releases;
 
 /* Each zone keeps its newest such blocks from the system (mm/port.h), up
- * to ZONE_KEPT blocks and 32 MiB or its bytes in use if that is more:
+ * to ZONE_KEPT blocks and 32 MiB or twice its bytes in use if that is more:
  * a program that frees and takes back a big buffer in a loop keeps its
  * pages, as in glibc's heap, where releasing each free made every reuse
  * fault them in again (a 1 MiB buffer: 8.7 s against glibc's 0.05 for

@@ -122,7 +122,7 @@ void port_kick_cpu(unsigned int cpu);
 void port_release_free_block(void *addr, unsigned long size);
 /* Bytes of such blocks the port lets each zone keep from it: 0, each block
  * as it forms; else the zone's newest ones (at most ZONE_KEPT blocks, and
- * this many bytes or the zone's bytes in use if that is more) wait, and
+ * this many bytes or twice the zone's bytes in use if that is more) wait, and
  * the oldest beyond goes to the port as a new one forms
  * (mm/page_alloc.c, "Releases"; release_free_blocks, for
  * malloc_trim, sends them all). A buffer freed and taken again in a loop

@@ -2854,12 +2854,16 @@ static void kept_big_blocks_exact(struct ktest *t)
 	EXPECT(q == p[0]);
 	EXPECT_EQ(z->kept[0], 0);
 	EXPECT_EQ(node_check(&fr->node), 0);
-	/* four freed: the two newest kept, the two oldest released (one at
-	 * each free) */
-	for (int i = 0; i < 4; i++)
+	/* four freed: the two newest kept, the two oldest released, together
+	 * at the last free (the budget is twice the pages in use, the block
+	 * being freed among them: 8, 6 and 4 blocks at the first three frees,
+	 * then the two blocks of the keep) */
+	for (int i = 0; i < 3; i++)
 		__free_pages(p[i], MAX_ORDER - 1);
+	EXPECT_EQ(port_host_released_blocks, blocks);
+	__free_pages(p[3], MAX_ORDER - 1);
 	EXPECT_EQ(port_host_released_bytes, bytes + 2 * (PAGE_SIZE << (MAX_ORDER - 1)));
-	EXPECT_EQ(port_host_released_blocks, blocks + 2);
+	EXPECT_EQ(port_host_released_blocks, blocks + 1);
 	EXPECT_EQ(z->kept[0], node_page_to_pfn(&fr->node, p[3]) << 4 | (MAX_ORDER - 1));
 	EXPECT_EQ(z->kept[1], node_page_to_pfn(&fr->node, p[2]) << 4 | (MAX_ORDER - 1));
 	EXPECT_EQ(z->kept[2], 0);
@@ -2887,9 +2891,11 @@ static void kept_big_blocks_exact(struct ktest *t)
 }
 
 /* Kept blocks let go together go to the port together: a run of four
- * blocks freed (all kept, within a budget of four), then with the budget
- * lowered to one block the block after them freed: joining the kept ones
- * leaves room for none of the four, which go, neighbours, in one call. */
+ * blocks freed (all kept, within a budget of four), then with the keep
+ * lowered to one block the block after them freed: the budget is then
+ * twice the pages in use, the freed block's own (two blocks), and joining
+ * the kept ones leaves room for one of the four, the newest: the other
+ * three go, neighbours, in one call. */
 static void kept_neighbours_released_in_one_call(struct ktest *t)
 {
 	struct fakeram *fr = fakeram_simple(RAM, 128 * MiB, &lim_4g);
@@ -2909,14 +2915,14 @@ static void kept_neighbours_released_in_one_call(struct ktest *t)
 	for (unsigned long i = 0; i < 4; i++)
 		EXPECT_EQ(z->kept[i], (r + i * MAX_ORDER_NR_PAGES) << 4 | (MAX_ORDER - 1));
 	port_release_keep = PAGE_SIZE << (MAX_ORDER - 1);
-	/* (the budget once y is freed: one block, its pages in use less) */
-	EXPECT(z->managed_pages - z->free_pages < 2 * MAX_ORDER_NR_PAGES);
+	EXPECT_EQ(z->managed_pages - z->free_pages, MAX_ORDER_NR_PAGES); /* y's alone */
 	free_contig_range(y, MAX_ORDER_NR_PAGES);
 	EXPECT_EQ(port_host_released_blocks, blocks + 1);
-	EXPECT_EQ(port_host_released_bytes, bytes + 4 * (PAGE_SIZE << (MAX_ORDER - 1)));
-	EXPECT(port_host_last_released == phys_to_virt(PFN_PHYS(r)));
+	EXPECT_EQ(port_host_released_bytes, bytes + 3 * (PAGE_SIZE << (MAX_ORDER - 1)));
+	EXPECT(port_host_last_released == phys_to_virt(PFN_PHYS(r + MAX_ORDER_NR_PAGES)));
 	EXPECT_EQ(z->kept[0], y << 4 | (MAX_ORDER - 1));
-	EXPECT_EQ(z->kept[1], 0);
+	EXPECT_EQ(z->kept[1], r << 4 | (MAX_ORDER - 1));
+	EXPECT_EQ(z->kept[2], 0);
 	EXPECT_EQ(node_check(&fr->node), 0);
 	port_release_keep = keep;
 	fakeram_done(fr);
