@@ -803,6 +803,13 @@ struct job {
 	int bad;
 };
 
+/* The next number of the threads' linear congruential sequence @x, its
+ * upper 24 bits (the new *x keeps all 32). */
+static unsigned lcg_next(unsigned *x)
+{
+	return (*x = *x * 1103515245 + 12345) >> 8;
+}
+
 static void *churn(void *arg)
 {
 	struct job *j = arg;
@@ -813,8 +820,7 @@ static void *churn(void *arg)
 	for (int i = 0; i < 40000; i++) {
 		unsigned k;
 
-		x = x * 1103515245 + 12345;
-		k = (x >> 8) & 255;
+		k = lcg_next(&x) & 255;
 		if (held[k]) {
 			if (!holds(held[k], len[k], k + j->seed) || ((uintptr_t)held[k] & 15))
 				j->bad++;
@@ -901,7 +907,7 @@ static bool mixed_holds(const struct mixed_slot *s, size_t upto)
 
 static size_t mixed_size(unsigned *x)
 {
-	unsigned r = (*x = *x * 1103515245 + 12345) >> 8;
+	unsigned r = lcg_next(x);
 
 	switch (r % 20) {
 	case 0:
@@ -919,7 +925,7 @@ static size_t mixed_size(unsigned *x)
 static void mixed_take(struct mixed_slot *s, unsigned *x, int *bad)
 {
 	size_t n = mixed_size(x);
-	unsigned r = (*x = *x * 1103515245 + 12345) >> 8;
+	unsigned r = lcg_next(x);
 	size_t align = (size_t)8 << (r % 14);
 
 	free(s->p);
@@ -947,7 +953,7 @@ static void mixed_take(struct mixed_slot *s, unsigned *x, int *bad)
 
 static void mixed_realloc(struct mixed_slot *s, unsigned *x, int *bad)
 {
-	unsigned r = (*x = *x * 1103515245 + 12345) >> 8;
+	unsigned r = lcg_next(x);
 	size_t n = (r & 1) && s->n ? s->n + s->n / 3 + (r >> 1) % 5000 : mixed_size(x);
 	size_t kept = s->n < n ? s->n : n;
 	unsigned char *q = realloc(s->p, n);
@@ -974,7 +980,7 @@ static void *mixed_api(void *arg)
 	unsigned x = j->seed;
 
 	for (int i = 0; i < 12000; i++) {
-		struct mixed_slot *s = &slot[(x = x * 1103515245 + 12345) >> 8 & 127];
+		struct mixed_slot *s = &slot[lcg_next(&x) & 127];
 		unsigned op = (x >> 20) % 10;
 
 		if (s->p && !mixed_holds(s, s->n))
@@ -1229,7 +1235,7 @@ static void *fork_storm_worker(void *arg)
 	void *held[32] = { 0 };
 
 	while (!fork_storm_stop) {
-		unsigned k = (x = x * 1103515245 + 12345) >> 27;
+		unsigned k = lcg_next(&x) >> 19;
 		size_t len = (x >> 8) % ((x & 1) ? 65536 : 512) + 1;
 
 		free(held[k]);
