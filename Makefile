@@ -102,7 +102,7 @@ $(B)/k/%.S.o: %.S $(FLAGS_DEP)
 # fifth of their instructions); a backtrace through them may stop early.
 FAST_PATH_OBJS := $(B)/k/mm/page_alloc.c.o $(B)/k/mm/slob.c.o $(B)/k/mm/kmalloc.c.o \
 		  $(B)/k/mm/slob_segfit.c.o $(B)/k/mm/slob_classic.c.o \
-		  $(B)/k/mm/slob_sizepage.c.o
+		  $(B)/k/mm/slob_sizepage.c.o $(B)/k/mm/slab_slob.c.o
 $(FAST_PATH_OBJS): KCFLAGS += -fomit-frame-pointer
 
 # The compiler must not turn the loops of memset/memcpy into calls to themselves.

@@ -81,9 +81,15 @@
  * and, like every slow path of the slab model (its constructors included),
  * with this hart's interrupts masked by kmem_cache_alloc_slow / _free_slow.
  * Cost (make bench, bench kmem_cache): a pair is SLOB's kmalloc + kfree (or
- * slob_alloc + slob_free) plus the slab slow paths' entry, the checks of
- * the free and the counters: about 490 instructions for a power of two and
- * 500 for other sizes (770 when every object was a slob_alloc block).
+ * slob_alloc + slob_free) plus the slab slow paths' entry (about 120
+ * instructions: kmem_cache_alloc_slow's frame is the slab refill's), the
+ * checks of the free and the counters: about 423 instructions for a power
+ * of two and 437 for other sizes. A cache without debug flags takes the
+ * short paths (one test of the flags; the checks find the block's page
+ * once and ask SLOB about it there, slob_ksize_in); this file is built
+ * without a frame pointer, as SLOB's are (500 and 513 with the frames,
+ * the debug tests and the lookups done twice; 770 when every object was a
+ * slob_alloc block).
  */
 #include <lib/cmdline.h>
 #include <lib/kstring.h>
@@ -282,26 +288,34 @@ static bool held(const struct slob_cache *s, const void *obj)
 	return false;
 }
 
-/* Is obj in the cache's memory as SLOB sees it (see the file comment)? */
-static bool in_cache_memory(struct kmem_cache *c, const void *obj)
+/* The struct page of obj's block when obj is in the cache's memory as
+ * SLOB sees it (see the file comment), else NULL. */
+static __attribute__((always_inline)) inline struct page *cache_page(struct kmem_cache *c, const void *obj)
 {
-	const struct slob_cache *s = c->slob;
+	struct slob_cache *s = c->slob;
 	char *blk = block_of(c, obj);
 	struct page *page;
 
 	if ((uintptr_t)obj < PAGE_SIZE || ((uintptr_t)obj & (c->align - 1)))
-		return false;
+		return NULL;
 	page = virt_to_page_flat(blk);
 	if (unlikely(!page))
 		page = virt_to_page(blk);
 	if (!page || page->priv != (unsigned long)s->heap)
-		return false;
+		return NULL;
 	if (s->big)
-		return page_type(page) == PGTY_BIGBLOCK && PageHead(page) &&
-		       page_address(page) == blk && page->bigblock_pages == big_pages(c);
+		return page_type(page) == PGTY_BIGBLOCK && PageHead(page) && page_address(page) == blk &&
+			       page->bigblock_pages == big_pages(c)
+		       ? page
+		       : NULL;
 	if (page_type(page) != PGTY_SLOB)
-		return false;
-	return s->heap->mode != SLOB_SEGFIT || slob_ksize(s->heap, blk) >= c->size;
+		return NULL;
+	return s->heap->mode != SLOB_SEGFIT || slob_ksize_in(s->heap, page, blk) >= c->size ? page : NULL;
+}
+
+static bool in_cache_memory(struct kmem_cache *c, const void *obj)
+{
+	return cache_page(c, obj) != NULL;
 }
 
 /* Is obj in the poison hold? (Takes the lock: SLAB_POISON caches only.) */
@@ -349,27 +363,30 @@ static void *new_object(struct kmem_cache *c, gfp_t gfp)
 	else
 		blk = slob_alloc(s->heap, c->size, gfp, c->align);
 
-	if (!blk)
-		return NULL;
-	if (c->flags & SLAB_STORE_USER)
-		memset(blk + c->red_left + c->track_offset, 0, 2 * sizeof(struct slab_track));
-	return blk + c->red_left;
+	return blk ? blk + c->red_left : NULL;
 }
 
-static void release_object(struct kmem_cache *c, void *obj)
+/* Give obj's block back to SLOB (@page: its struct page, cache_page's). */
+static void release_object(struct kmem_cache *c, void *obj, struct page *page)
 {
 	struct slob_cache *s = c->slob;
 	char *blk = block_of(c, obj);
 
-	if (s->big) {
-		slob_big_free(s->heap, virt_to_page(blk));
-	} else if (s->kmalloc_path) { /* (any live block of a segfit heap's page) */
-		struct page *page = virt_to_page_flat(blk);
-
-		slob_kfree(blk, likely(page) ? page : virt_to_page(blk));
-	} else {
+	if (s->big)
+		slob_big_free(s->heap, page);
+	else if (s->kmalloc_path) /* (any live block of a segfit heap's page) */
+		slob_kfree(blk, page);
+	else
 		slob_free(s->heap, blk, c->size);
-	}
+}
+
+/* release_object of an object whose page is not at hand. */
+static void release_held(struct kmem_cache *c, void *obj)
+{
+	char *blk = block_of(c, obj);
+	struct page *page = virt_to_page_flat(blk);
+
+	release_object(c, obj, likely(page) ? page : virt_to_page(blk));
 }
 
 /* The oldest held object, off the hold (NULL when none). */
@@ -403,18 +420,37 @@ static void count_free(struct slob_cache *s)
 	__atomic_add_fetch(&s->nr_frees, 1, __ATOMIC_RELAXED);
 }
 
-void *slob_cache_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+/* The flags that put checks around an object (a plain cache has none of
+ * them: its allocation and free take the short paths below). */
+#define SLOB_CACHE_DEBUG (SLAB_POISON | SLAB_RED_ZONE | SLAB_STORE_USER)
+
+/* slob_cache_alloc's object with the debug flags' work done: the oldest
+ * held object (checked), or a new one with its red zones and tracks set. */
+static __attribute__((noinline)) void *debug_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
 {
 	void *obj = NULL;
 
-	if ((c->flags & SLAB_POISON) && (obj = unhold_oldest(c)) != NULL)
+	if ((c->flags & SLAB_POISON) && (obj = unhold_oldest(c)) != NULL) {
 		check_held(c, obj, REPORT_AND_SET);
-	else if ((obj = new_object(c, gfp)) == NULL)
+	} else if ((obj = new_object(c, gfp)) == NULL) {
 		return NULL;
-	else if (c->flags & SLAB_RED_ZONE)
-		set_red(c, obj, RED_ACTIVE);
+	} else {
+		if (c->flags & SLAB_STORE_USER)
+			memset((char *)obj + c->track_offset, 0, 2 * sizeof(struct slab_track));
+		if (c->flags & SLAB_RED_ZONE)
+			set_red(c, obj, RED_ACTIVE);
+	}
 	if (c->flags & SLAB_STORE_USER)
 		set_track(c, obj, 0, caller);
+	return obj;
+}
+
+void *slob_cache_alloc(struct kmem_cache *c, gfp_t gfp, unsigned long caller)
+{
+	void *obj = unlikely(c->flags & SLOB_CACHE_DEBUG) ? debug_alloc(c, gfp, caller) : new_object(c, gfp);
+
+	if (!obj)
+		return NULL;
 	count_alloc(c->slob);
 	obj = kasan_slab_alloc(c, obj); /* (the KASAN kernel: before the constructor) */
 	if (c->ctor)
@@ -442,19 +478,21 @@ static void hold_object(struct kmem_cache *c, void *obj)
 	spin_unlock_irqrestore(&c->lock, irq);
 	if (out) {
 		check_held(c, out, REPORT);
-		release_object(c, out);
+		release_held(c, out);
 	}
 }
 
-void slob_cache_free(struct kmem_cache *c, void *obj, unsigned long caller)
+/* slob_cache_free of a cache with debug flags: a held object freed again
+ * is a double free; red zones checked, the free's track set, the object
+ * poisoned and held (SLAB_POISON). */
+static __attribute__((noinline)) void debug_free(struct kmem_cache *c, void *obj, unsigned long caller)
 {
 	bool was_held = is_held(c, obj);
-	const char *bad = was_held ? "double free"
-			  : !in_cache_memory(c, obj) ? "free of a pointer that is not an object of this cache"
-						     : NULL;
+	struct page *page = was_held ? NULL : cache_page(c, obj);
 
-	if (unlikely(bad)) {
-		report(c, obj, bad, NULL, 0, was_held); /* (a held object's tracks are its own) */
+	if (unlikely(!page)) { /* (a held object's tracks are its own) */
+		report(c, obj, was_held ? "double free" : "free of a pointer that is not an object of this cache",
+		       NULL, 0, was_held);
 		return;
 	}
 	count_free(c->slob);
@@ -471,7 +509,26 @@ void slob_cache_free(struct kmem_cache *c, void *obj, unsigned long caller)
 	if (c->flags & SLAB_POISON)
 		hold_object(c, obj);
 	else
-		release_object(c, obj);
+		release_object(c, obj, page);
+}
+
+void slob_cache_free(struct kmem_cache *c, void *obj, unsigned long caller)
+{
+	struct page *page;
+
+	if (unlikely(c->flags & SLOB_CACHE_DEBUG)) {
+		debug_free(c, obj, caller);
+		return;
+	}
+	page = cache_page(c, obj);
+	if (unlikely(!page)) {
+		report(c, obj, "free of a pointer that is not an object of this cache", NULL, 0, false);
+		return;
+	}
+	count_free(c->slob);
+	if (c->dtor)
+		c->dtor(obj);
+	release_object(c, obj, page);
 }
 
 /* Every held object back to SLOB, each checked first. */
@@ -481,7 +538,7 @@ static void drain_hold(struct kmem_cache *c)
 
 	while ((obj = unhold_oldest(c)) != NULL) {
 		check_held(c, obj, REPORT);
-		release_object(c, obj);
+		release_held(c, obj);
 	}
 }
 

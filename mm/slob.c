@@ -617,6 +617,11 @@ size_t slob_ksize(struct slob_heap *h, const void *p)
 	return h->mode == SLOB_CLASSIC ? classic_ksize(p) : seg_ksize(h, p);
 }
 
+size_t slob_ksize_in(struct slob_heap *h, struct page *pg, const void *p)
+{
+	return h->mode == SLOB_CLASSIC ? classic_ksize(p) : seg_ksize_in(h, pg, p);
+}
+
 /* ========================= statistics and checks ========================= */
 
 void slob_note_free_block(struct slob_stats *st, unsigned long bytes)

@@ -154,6 +154,8 @@ unsigned long seg_release_idle(struct slob_heap *h);
  * struct page is pg); false if not, with nothing done. */
 bool seg_free(struct slob_heap *h, void *p, struct page *pg);
 size_t seg_ksize(const struct slob_heap *h, const void *p);
+/* seg_ksize of p in pg, a PGTY_SLOB page of h (no lookup of the page). */
+size_t seg_ksize_in(const struct slob_heap *h, struct page *pg, const void *p);
 /* Return every wholly free page; the number of pages still in use. */
 unsigned long seg_release_pages(struct slob_heap *h);
 void seg_free_blocks(struct slob_heap *h, struct slob_stats *st);

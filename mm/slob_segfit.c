@@ -1104,6 +1104,13 @@ bool seg_free(struct slob_heap *h, void *p, struct page *pg)
 	return true;
 }
 
+size_t seg_ksize_in(const struct slob_heap *h, struct page *pg, const void *p)
+{
+	if (PageSlobSize(pg))
+		return sizepage_ksize(h, pg, p);
+	return seg_valid_live(h, p) && !is_parked(h, hdr_of(p)) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
+}
+
 size_t seg_ksize(const struct slob_heap *h, const void *p)
 {
 	struct page *pg = sizepage_of(h, p);

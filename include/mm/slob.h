@@ -205,6 +205,9 @@ bool slob_kfree(void *p, struct page *page); /* (p first: kfree's register) */
  * bug of the caller either way.) */
 bool slob_kfree_wiped(void *p, struct page *page);
 size_t slob_ksize(struct slob_heap *h, const void *p);
+/* slob_ksize of p where pg is p's struct page, a PGTY_SLOB page of h
+ * (the caller checked): the same answer without looking the page up. */
+size_t slob_ksize_in(struct slob_heap *h, struct page *pg, const void *p);
 
 /* segfit's largest block payload (classic's is PAGE_SIZE - 16). */
 #define SLOB_SEG_KMALLOC_MAX 4076
