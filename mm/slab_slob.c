@@ -83,8 +83,8 @@
  * Cost (make bench, bench kmem_cache): a pair is SLOB's kmalloc + kfree (or
  * slob_alloc + slob_free) plus the slab slow paths' entry (about 120
  * instructions: kmem_cache_alloc_slow's frame is the slab refill's), the
- * checks of the free and the counters: about 423 instructions for a power
- * of two and 437 for other sizes. A cache without debug flags takes the
+ * checks of the free and the counters: about 414 instructions for a power
+ * of two and 428 for other sizes. A cache without debug flags takes the
  * short paths (one test of the flags; the checks find the block's page
  * once and ask SLOB about it there, slob_ksize_in); this file is built
  * without a frame pointer, as SLOB's are (500 and 513 with the frames,
@@ -351,7 +351,7 @@ bool slob_cache_valid_object(struct kmem_cache *c, const void *obj)
 
 /* ====================== allocation and free ============================== */
 
-static void *new_object(struct kmem_cache *c, gfp_t gfp)
+static __attribute__((always_inline)) inline void *new_object(struct kmem_cache *c, gfp_t gfp)
 {
 	struct slob_cache *s = c->slob;
 	char *blk;

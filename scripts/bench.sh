@@ -717,7 +717,7 @@ and alignment test), the counters, and the way through kmem_cache_alloc_slow / k
 magazine push and pop. The pairs were 774 to 824 instructions while every object was a slob_alloc block,
 and 1000 objects of 1024 bytes took 1332 KiB (three blocks of 1040 bytes to a page); 500 to 516 before a
 cache without debug flags took short paths, its free looked the block's page up once (slob_ksize_in on
-it) and mm/slab_slob.c lost its frame pointer (423 to 440 since). make test bounds the SLOB pair at 460
+it) and mm/slab_slob.c lost its frame pointer (414 to 431 since). make test bounds the SLOB pair at 460
 instructions (against regression).
 
 SLOBCACHE_EOF

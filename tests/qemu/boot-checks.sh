@@ -848,7 +848,7 @@ for size in 32 64 256 1024; do
 done
 # The SLOB model of kmem_cache (mm/slab_slob.c; docs/kmalloc.md): a pair is
 # SLOB's kmalloc + kfree on the heap and the checks of the free, <= 460 for
-# every size (a bound against regression: about 423 for a power of two, 437
+# every size (a bound against regression: about 414 for a power of two, 428
 # for others; 500 and 513 before the short paths, 774 to 824 while every
 # object was a slob_alloc block); with
 # many small caches (kmem_cache_few:
