@@ -2027,10 +2027,12 @@ static void keyed_free_body(struct ktest *t, struct fx *f)
 FX_CASE(keyed_free)
 
 /* The SLOB model on segfit: a double free, in a row or not, finds no live
- * block and is reported and dropped (unless the block went out again). */
-static void double_free_slob_body(struct ktest *t, struct fx *f)
+ * block and is reported and dropped (unless the block went out again):
+ * objects of 64 bytes (a size page's) and of 100 (segfit blocks, parked by
+ * their free: the check must see a parked block as not live). */
+static void double_free_slob_size(struct ktest *t, struct fx *f, unsigned int size)
 {
-	struct kmem_cache *c = kmem_cache_create("twice", 64, 0, f->model, NULL);
+	struct kmem_cache *c = kmem_cache_create("twice", size, 0, f->model, NULL);
 	struct fr_capture cap;
 	char want[128];
 	void *a, *b;
@@ -2057,8 +2059,14 @@ static void double_free_slob_body(struct ktest *t, struct fx *f)
 	EXPECT_EQ(kmem_cache_objects_out(c), 0);
 	EXPECT_EQ(c->slob->nr_frees, 2);
 	EXPECT_EQ(kmem_cache_check(c), 0);
-	f->expected_errors = 3;
+	f->expected_errors += 3;
 	kmem_cache_destroy(c);
+}
+
+static void double_free_slob_body(struct ktest *t, struct fx *f)
+{
+	double_free_slob_size(t, f, 64);
+	double_free_slob_size(t, f, 100);
 }
 FX_CASE_MODEL(double_free_slob, double_free_slob, SLAB_SLOB)
 

@@ -337,6 +337,12 @@ static bool model_check_new(struct ktest *t, struct fx *f, int slot, long step, 
 				   step, (void *)s, (void *)e, big ? "bigblocks" : "SLOB pages");
 			return false;
 		}
+		/* slob_ksize_in (the page at hand) answers as slob_ksize does */
+		if (!big && slob_ksize_in(&f->h, pg, o->p) != slob_ksize(&f->h, o->p)) {
+			ktest_fail(t, __FILE__, __LINE__, "step %ld: %p: slob_ksize_in %zu, slob_ksize %zu",
+				   step, o->p, slob_ksize_in(&f->h, pg, o->p), slob_ksize(&f->h, o->p));
+			return false;
+		}
 	}
 	for (int i = 0; i < MODEL_SLOTS; i++) {
 		uintptr_t s2, e2;
