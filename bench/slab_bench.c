@@ -4,7 +4,10 @@
  * models: slab (the per-hart magazine fast path) and SLOB (SLAB_SLOB:
  * slob_alloc / slob_free on kmalloc's heap, mm/slab_slob.c).
  *
- *   bench: kmem_cache size=S insns=N pairs=P model=slab|slob live_kb=K
+ *   bench: kmem_cache size=S [align=A] insns=N pairs=P model=slab|slob live_kb=K
+ *
+ * align=A: the cache was made with SLAB_HWCACHE_ALIGN (sizes 192 and 600:
+ * A is 64, the cache line), as much kernel code makes its caches.
  *
  * live_kb: the pages the page allocator gave up while the fresh cache
  * holds LIVE objects (its slabs and magazine, or the SLOB pages they took),
@@ -58,9 +61,10 @@ static unsigned long live_kb(struct kmem_cache *c)
 	return (before - after) * (PAGE_SIZE / 1024);
 }
 
-static void bench_size(unsigned int size, unsigned long model)
+static void bench_size(unsigned int size, unsigned long flags)
 {
-	struct kmem_cache *c = kmem_cache_create("bench", size, 0, model, NULL);
+	struct kmem_cache *c = kmem_cache_create("bench", size, 0, flags, NULL);
+	char align[16] = "";
 	unsigned long kb;
 	void *obj;
 	u64 t0, t1;
@@ -78,7 +82,9 @@ static void bench_size(unsigned int size, unsigned long model)
 		kmem_cache_free(c, obj);
 	}
 	t1 = bench_instret();
-	kprintf("bench: kmem_cache size=%u insns=%llu pairs=%d model=%s live_kb=%lu\n", size,
+	if (flags & SLAB_HWCACHE_ALIGN)
+		ksnprintf(align, sizeof(align), " align=%u", c->align);
+	kprintf("bench: kmem_cache size=%u%s insns=%llu pairs=%d model=%s live_kb=%lu\n", size, align,
 		(unsigned long long)bench_per_op(t0, t1, PAIRS), PAIRS,
 		c->flags & SLAB_SLOB ? "slob" : "slab", kb);
 	kmem_cache_shrink(c);
@@ -143,11 +149,15 @@ static void bench_few(unsigned long model)
 static void slab_bench(void)
 {
 	static const unsigned int sizes[] = { 24, 32, 64, 100, 256, 1024, 3000 };
+	static const unsigned int aligned[] = { 192, 600 };
+	static const unsigned long models[] = { SLAB_NOSLOB, SLAB_SLOB };
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		bench_size(sizes[i], SLAB_NOSLOB);
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		bench_size(sizes[i], SLAB_SLOB);
+	for (unsigned int m = 0; m < ARRAY_SIZE(models); m++) {
+		for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+			bench_size(sizes[i], models[m]);
+		for (unsigned int i = 0; i < ARRAY_SIZE(aligned); i++)
+			bench_size(aligned[i], models[m] | SLAB_HWCACHE_ALIGN);
+	}
 	bench_slob_parts();
 	bench_few(SLAB_NOSLOB);
 	bench_few(SLAB_SLOB);

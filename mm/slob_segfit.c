@@ -117,7 +117,7 @@
 
 /* ============================ block format =============================== */
 
-#define SEG_HDR 4u
+#define SEG_HDR SLOB_SEG_HDR
 #define SEG_GRAN 16u               /* ARCH_KMALLOC_MINALIGN */
 #define SEG_MIN 32u                /* header + two links, rounded */
 #define SEG_FIRST 12u              /* offset of a page's first header */

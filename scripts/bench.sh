@@ -671,18 +671,21 @@ SLAB_EOF
 	echo
 	echo 'The two cache models of docs/kmalloc.md side by side, from the `bench: kmem_cache` lines of the run'
 	echo 'above (a fresh cache of one size holding 1000 objects, then alloc + free pairs), and'
-	echo '`kmem_cache_few` (16 caches of 24 to 1000 bytes, 10 objects each):'
+	echo '`kmem_cache_few` (16 caches of 24 to 1000 bytes, 10 objects each); the `SLAB_HWCACHE_ALIGN` rows are caches made'
+	echo 'with that flag, as much kernel code makes them (their alignment, the cache line, in parentheses):'
 	echo
 	echo '| object size | slab: insns per pair | slab: KiB for 1000 | SLOB: insns per pair | SLOB: KiB for 1000 |'
 	echo '|---|---|---|---|---|'
 	awk '$1 == "bench:" && $2 == "kmem_cache" {
-		size = ""; insns = ""; model = ""; kb = ""
+		size = ""; insns = ""; model = ""; kb = ""; align = ""
 		for (i = 3; i <= NF; i++) {
 			if ($i ~ /^size=/) size = substr($i, 6)
+			if ($i ~ /^align=/) align = substr($i, 7)
 			if ($i ~ /^insns=/) insns = substr($i, 7)
 			if ($i ~ /^model=/) model = substr($i, 7)
 			if ($i ~ /^live_kb=/) kb = substr($i, 9)
 		}
+		if (align != "") size = size ", SLAB_HWCACHE_ALIGN (" align ")"
 		if (!(size in seen)) { seen[size] = 1; order[n++] = size }
 		ins[size, model] = insns; k[size, model] = kb
 	}
@@ -709,7 +712,9 @@ one slab of its own (and a magazine per hart), where SLOB-model caches fill the 
 as kmalloc does; that is the memory a board booted with `slab=slob` saves (the `kmem_cache_few` row; make
 test asserts SLOB's at most 3/4 of slab's). A SLOB pair is kmalloc's own pair on the heap (a size page's
 object, or a parked block: the objects whose alignment kmalloc of their size gives, which is every cache
-without a larger explicit alignment; mm/slab_slob.c, "Which SLOB path"), or slob_alloc + slob_free of a
+without a larger explicit alignment, and a `SLAB_HWCACHE_ALIGN` object whose power of two covering size
+and alignment is no bigger than its aligned block, the 192-byte rows; mm/slab_slob.c, "Which SLOB
+path"), or slob_alloc + slob_free of a
 block at its alignment (the table's `kmem_cache_slob_parts` row: those calls alone on kmalloc's heap,
 which is otherwise empty here), plus the free's checks (slob_ksize on the block: its ksize_insns; the page
 and alignment test), the counters, and the way through kmem_cache_alloc_slow / kmem_cache_free_slow

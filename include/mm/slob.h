@@ -211,6 +211,8 @@ size_t slob_ksize_in(struct slob_heap *h, struct page *pg, const void *p);
 
 /* segfit's largest block payload (classic's is PAGE_SIZE - 16). */
 #define SLOB_SEG_KMALLOC_MAX 4076
+/* segfit's header before each block's payload, in bytes */
+#define SLOB_SEG_HDR 4u
 
 /* The largest request served from SLOB pages; larger ones are bigblocks. */
 static inline size_t slob_kmalloc_max(const struct slob_heap *h)

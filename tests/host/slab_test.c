@@ -3634,8 +3634,12 @@ FX_CASE(kvmalloc_causes)
  * alignment do not fit a block, bigblocks of get_order(size) pages; no
  * slab page and no per-hart slot is used. Objects whose alignment kmalloc
  * gives are kmalloc's own blocks (kmalloc_path): a power of two is an
- * object of a size page, anything else a segfit block. slabinfo and
- * slobinfo show them with the counts and estimates the design gives.
+ * object of a size page, anything else a segfit block; so are objects
+ * with a larger alignment whose power of two covering size and alignment
+ * is no bigger than their aligned block (size + 4 rounded up to the
+ * alignment), as that power of two (block: what each object asks of
+ * SLOB). slabinfo and slobinfo show them with the counts and estimates the
+ * design gives.
  */
 static void slob_layout_body(struct ktest *t, struct fx *f)
 {
@@ -3645,14 +3649,25 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		bool big;
 		unsigned int order;
 		bool kmalloc_path;
+		size_t block;
 	} cfg[] = {
-		{ 24, 0, 0, false, 0, true },         { 100, 0, SLAB_HWCACHE_ALIGN, false, 0, false },
-		{ 200, 256, 0, false, 0, false },     { 1000, 1024, 0, false, 0, false },
-		{ 3000, 0, 0, false, 0, true },       { 3000, 2048, 0, true, 0, false },
-		{ 4076, 0, 0, false, 0, true },       { 4077, 0, 0, true, 0, false },
-		{ 5000, 0, 0, true, 1, false },       { 20000, 4096, 0, true, 3, false },
-		{ 64, 0, SLAB_HWCACHE_ALIGN, false, 0, true }, { 256, 256, 0, false, 0, true },
-		{ 8, 16, 0, false, 0, true },         { 48, 32, 0, false, 0, false },
+		{ 24, 0, 0, false, 0, true, 24 },
+		{ 100, 0, SLAB_HWCACHE_ALIGN, false, 0, true, 128 }, /* 104 at 64: 128 */
+		{ 200, 256, 0, false, 0, true, 256 },
+		{ 1000, 1024, 0, false, 0, true, 1024 },
+		{ 3000, 0, 0, false, 0, true, 3000 },
+		{ 3000, 2048, 0, true, 0, false, 3000 },
+		{ 4076, 0, 0, false, 0, true, 4076 },
+		{ 4077, 0, 0, true, 0, false, 4077 },
+		{ 5000, 0, 0, true, 1, false, 5000 },
+		{ 20000, 4096, 0, true, 3, false, 20000 },
+		{ 64, 0, SLAB_HWCACHE_ALIGN, false, 0, true, 64 },
+		{ 256, 256, 0, false, 0, true, 256 },
+		{ 8, 16, 0, false, 0, true, 8 },
+		{ 48, 32, 0, false, 0, true, 64 },    /* 52 at 32: 64 */
+		{ 192, 0, SLAB_HWCACHE_ALIGN, false, 0, true, 256 }, /* 196 at 64: 256 */
+		{ 600, 0, SLAB_HWCACHE_ALIGN, false, 0, false, 600 }, /* 640 packed, not 1024 */
+		{ 300, 64, 0, false, 0, false, 300 },                 /* 320, not 512 */
 	};
 	struct fr_capture cap;
 	void *o[40];
@@ -3689,15 +3704,16 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 				 * of at most 16 bytes */
 				EXPECT_EQ((bool)(pg->sq[0].info & 1), /* a size page (mm.h) */
 					  cfg[k].kmalloc_path &&
-								 (cfg[k].size <= 16 ||
-								  !(cfg[k].size & (cfg[k].size - 1))));
+								 (cfg[k].block <= 16 ||
+								  !(cfg[k].block & (cfg[k].block - 1))));
 			}
 			EXPECT(cache_owns(c, o[i]));
 			memset(o[i], 0x77, cfg[k].size);
 		}
 		EXPECT_EQ(kmem_cache_objects_out(c), 40);
+		EXPECT_EQ(c->size, cfg[k].block);
 		EXPECT_EQ(slob_cache_bytes(c), cfg[k].big ? 40ul * bp * PAGE_SIZE
-							    : 40ul * cfg[k].size);
+							    : 40ul * cfg[k].block);
 		EXPECT_EQ(slab_pages, f->pages0);
 		EXPECT_EQ(percpu_slots_used(), slots);
 		EXPECT_EQ(kmalloc_heap.big_blocks, cfg[k].big ? 40u : 0u);
@@ -3708,15 +3724,15 @@ static void slob_layout_body(struct ktest *t, struct fx *f)
 		show_slabinfo();
 		show_slob_caches();
 		fr_capture_end(&cap, f->out, sizeof(f->out));
-		unsigned long pages = cfg[k].big ? 40 : (40 * cfg[k].size + PAGE_SIZE - 1) / PAGE_SIZE;
+		unsigned long pages = cfg[k].big ? 40 : (40 * cfg[k].block + PAGE_SIZE - 1) / PAGE_SIZE;
 		ksnprintf(want, sizeof(want),
 			  "layout                40     40 %6zu %4lu %4d : tunables    0    0    0 : "
 			  "slabdata %6lu %6lu      0\n",
-			  cfg[k].size, cfg[k].big ? 1 : PAGE_SIZE / cfg[k].size, (int)bp, pages,
+			  cfg[k].block, cfg[k].big ? 1 : PAGE_SIZE / cfg[k].block, (int)bp, pages,
 			  pages);
 		EXPECT(strstr(f->out, want) != NULL);
 		ksnprintf(want, sizeof(want), "  layout                 40      0 %8zu %10lu    40  kmalloc%s\n",
-			  cfg[k].size, slob_cache_bytes(c), cfg[k].big ? " (bigblocks)" : "");
+			  cfg[k].block, slob_cache_bytes(c), cfg[k].big ? " (bigblocks)" : "");
 		EXPECT(strstr(f->out, "slobinfo: kmem_caches on SLOB\n") != NULL);
 		EXPECT(strstr(f->out, want) != NULL);
 		for (int i = 0; i < 40; i++)
