@@ -2397,6 +2397,35 @@ static int bigcycle_child(long rounds)
 	return 0;
 }
 
+/* "malloc-edge sparse [GIB]": one malloc of GIB GiB (1 by default), one
+ * byte written in each MiB of it, then freed. Prints "sparse: gib=G
+ * written_kb=W peak_kb=P" on standard error: the resident peak above the
+ * start against the pages written (a figure to compare with glibc's, not a
+ * check: the heap's struct pages, 1/128 of the memory it adds, are
+ * written when it grows, docs/malloc.md "Limits"); 1 when the malloc
+ * fails, 2 when the peak cannot be known. */
+static int sparse_child(long gib)
+{
+	size_t n = (size_t)gib << 30;
+	struct meter m;
+	char *p;
+
+	meter_start(&m);
+	p = malloc(n);
+	if (!p)
+		return 1;
+	for (size_t o = 0; o < n; o += 1 << 20)
+		p[o] = 1;
+	if (!m.peak_known || m.before < 0) {
+		free(p);
+		return 2;
+	}
+	fprintf(stderr, "sparse: gib=%ld written_kb=%zu peak_kb=%ld\n", gib, (n >> 20) * 4,
+		peak_rss_kb() - m.before);
+	free(p);
+	return 0;
+}
+
 /* "malloc-edge bigthreads": eight threads, each 20000 rounds on 8 slots of
  * its own, freeing one and taking a block of 4 KiB to 32 MiB (each power of
  * two alike) with up to 64 KiB of it written, the byte checked when it is
@@ -3317,6 +3346,8 @@ int main(int argc, char **argv)
 		return bufchurn_child();
 	if (argc > 1 && strcmp(argv[1], "bigthreads") == 0)
 		return bigthreads_child();
+	if (argc > 1 && strcmp(argv[1], "sparse") == 0)
+		return sparse_child(argc > 2 ? atol(argv[2]) : 1);
 	if (argc > 1 && strcmp(argv[1], "bigcycle") == 0)
 		return bigcycle_child(argc > 2 ? atol(argv[2]) : 100000);
 	if (argc > 1 && strcmp(argv[1], "appending") == 0)
