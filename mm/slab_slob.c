@@ -187,6 +187,7 @@ int slob_cache_init(struct kmem_cache *c)
 {
 	struct slob_cache *s = c->slob;
 	unsigned long size = ALIGN_UP((unsigned long)c->object_size, sizeof(void *));
+	unsigned int pow2;
 
 	c->red_left = (c->flags & SLAB_RED_ZONE) ? MAX(RED_SIZE, c->align) : 0;
 	if (c->flags & SLAB_RED_ZONE)
@@ -203,8 +204,8 @@ int slob_cache_init(struct kmem_cache *c)
 		return -ENOMEM;
 	s->big = !fits_block(s->heap, c->size, c->align);
 	s->kmalloc_path = !s->big && kmalloc_serves(c, s->heap);
-	if (!s->big && !s->kmalloc_path && pow2_block(c, s->heap)) {
-		c->size = pow2_block(c, s->heap); /* (what each object asks of SLOB) */
+	if (!s->big && !s->kmalloc_path && (pow2 = pow2_block(c, s->heap)) != 0) {
+		c->size = pow2; /* (what each object asks of SLOB) */
 		s->kmalloc_path = true;
 	}
 	s->big_order = s->big ? get_order(c->size) : 0;

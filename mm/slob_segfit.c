@@ -1104,20 +1104,22 @@ bool seg_free(struct slob_heap *h, void *p, struct page *pg)
 	return true;
 }
 
+/* The payload of p, a live segfit block (not a size page's), or 0. */
+static size_t block_ksize(const struct slob_heap *h, const void *p)
+{
+	return seg_valid_live(h, p) && !is_parked(h, hdr_of(p)) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
+}
+
 size_t seg_ksize_in(const struct slob_heap *h, struct page *pg, const void *p)
 {
-	if (PageSlobSize(pg))
-		return sizepage_ksize(h, pg, p);
-	return seg_valid_live(h, p) && !is_parked(h, hdr_of(p)) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
+	return PageSlobSize(pg) ? sizepage_ksize(h, pg, p) : block_ksize(h, p);
 }
 
 size_t seg_ksize(const struct slob_heap *h, const void *p)
 {
 	struct page *pg = sizepage_of(h, p);
 
-	if (pg)
-		return sizepage_ksize(h, pg, p);
-	return seg_valid_live(h, p) && !is_parked(h, hdr_of(p)) ? block_size(*hdr_of(p)) - SEG_HDR : 0;
+	return pg ? sizepage_ksize(h, pg, p) : block_ksize(h, p);
 }
 
 unsigned long seg_release_pages(struct slob_heap *h)
