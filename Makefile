@@ -247,7 +247,7 @@ test-build: lib $(B)/embed.elf $(B)/embed-host
 # reaches is linked (sections per function, --gc-sections: the code is
 # resident whole, docs/malloc.md "What loading costs"). LD_PRELOAD it.
 MALLOC_SRCS := $(LIB_SRCS) port/malloc.c port/host_common.c malloc/shim.c malloc/report.c \
-	       malloc/bigtrack.c
+	       malloc/bigtrack.c malloc/mapped.c
 MALLOC_OBJS := $(patsubst %,$(B)/ms/%.o,$(MALLOC_SRCS))
 # Magazines of up to 16 KiB of objects (the kernel's: 4 KiB, mm/slab.c): a
 # program's threads share each class's slabs and lock, so the slow paths
@@ -311,7 +311,7 @@ realbench: deps $(B)/librvmm-malloc.so
 # console line editor (shell/line.c, which reads no device) and the console's
 # byte path (drivers/console_io.c, run over a model UART).
 HSRCS := $(HOST_CORE) tests/ktest.c $(wildcard tests/common/*.c) $(wildcard tests/host/*.c) shell/line.c \
-	 drivers/console_io.c malloc/bigtrack.c \
+	 drivers/console_io.c malloc/bigtrack.c malloc/mapped.c \
 	 bench/replay.c bench/churn.c
 HOBJS := $(patsubst %,$(B)/h/%.o,$(HSRCS))
 DTS   := $(wildcard tests/dts/*.dts)

@@ -28,7 +28,11 @@
  * Larger ones, and blocks that realloc moves to 128 KiB or more
  * (REALLOC_RUN_MIN), are page runs (alloc_run), recognised on free by
  * being page-aligned and an untyped head page, their length in pages kept
- * in the head's page->priv. Nothing ever goes to glibc's malloc.
+ * in the head's page->priv. From RVMM_MALLOC_MMAP_MIN (32 MiB) up they are
+ * mapped blocks (malloc/mapped.c), mappings of their own outside the heap,
+ * whose struct pages would be written whether or not the program touched
+ * them; free knows one by its record (free_block). Nothing ever goes to
+ * glibc's malloc.
  *
  * Alignment. malloc's pointers must be 16-byte aligned: kmalloc
  * guarantees it (ARCH_KMALLOC_MINALIGN, on both backends), and aligns a
@@ -75,6 +79,7 @@
 #include <mm/slob.h>
 #include "../port/malloc.h"
 #include "bigtrack.h"
+#include "mapped.h"
 #include "report.h"
 
 #define API __attribute__((visibility("default")))
@@ -101,6 +106,7 @@ static struct {
 	unsigned long align;    /* of ram: physical and virtual alignment agree up to it */
 	unsigned long size;     /* bytes of RAM so far */
 	unsigned long grows;
+	size_t mmap_min;        /* requests of this many bytes or more: mapped blocks (0: none) */
 	bool slob;
 	bool plain_free; /* free through kfree, not kfree_keyed: SLOB, or RVMM_MALLOC_DEBUG */
 	bool slab_debug; /* RVMM_MALLOC_DEBUG: the kmalloc caches' objects in debug layout */
@@ -239,6 +245,29 @@ static unsigned long env_size(const char *name, unsigned long def)
 		die("%s=%s: too large: the most is %luG (the %lu memory sections of 128 MiB a "
 		    "node can have)", name, v, HEAP_MAX_MOST >> 30, (unsigned long)MAX_SECTIONS);
 	return ALIGN_UP((unsigned long)n, RUN_ALIGN);
+}
+
+/* The default RVMM_MALLOC_MMAP_MIN: glibc's largest mmap threshold, above
+ * which it maps every chunk (DEFAULT_MMAP_THRESHOLD_MAX on 64 bits). */
+#define MMAP_MIN_DEFAULT (32ul << 20)
+
+/* RVMM_MALLOC_MMAP_MIN: 0 (every request in the heap) or a size above
+ * KMALLOC_MAX_SIZE (the requests up to it are kmalloc's, on its fast path);
+ * MMAP_MIN_DEFAULT when unset or empty. */
+static size_t env_mmap_min(void)
+{
+	const char *v = getenv("RVMM_MALLOC_MMAP_MIN");
+	u64 n;
+	int rc;
+
+	if (!v || !*v)
+		return MMAP_MIN_DEFAULT;
+	rc = memparse(v, &n);
+	if (rc || (n && n <= KMALLOC_MAX_SIZE))
+		die("RVMM_MALLOC_MMAP_MIN=%s: expected 0 (every block in the heap) or a size above 4M "
+		    "with an optional K, M, G or T suffix (such as 32M, the default): requests up to 4 "
+		    "MiB are kmalloc's", v);
+	return n > SIZE_MAX ? SIZE_MAX : (size_t)n;
 }
 
 /* RVMM_MALLOC_CHECK's N, a whole number from 1 (parse_u64's); 0 when unset. */
@@ -411,6 +440,7 @@ static __attribute__((noinline)) void heap_setup(void)
 	check_every = env_check_every();
 	if (check_every)
 		fast_span = 0;
+	heap.mmap_min = env_mmap_min();
 }
 
 /* Set up once; a thread that comes while another sets up waits. */
@@ -448,6 +478,16 @@ static bool add_ram(unsigned long add)
 	return node_add_memory(mem_node, PHYS_BASE + heap.size, add) == 0;
 }
 
+/* What RVMM_MALLOC_MAX leaves for the heap to grow by, in whole max-order
+ * blocks, and for mapped blocks, in pages: the reservation less the heap's
+ * RAM and the mapped blocks' bytes (grow_lock held: both grow only under it). */
+static unsigned long room_left(unsigned long unit)
+{
+	unsigned long used = heap.size + mapped_bytes();
+
+	return used < heap.max ? ALIGN_DOWN(heap.max - used, unit) : 0;
+}
+
 /* Add RAM at the top after a failed request of @need bytes; false when the
  * reservation is used up. @seen: heap.grows when the request failed (if
  * another thread grew since, just try again). */
@@ -461,12 +501,13 @@ static bool grow(unsigned long need, unsigned long seen)
 		/* A run needs its pages free above the min watermark: room for
 		 * both. When the system refuses that much (RLIMIT_DATA), the
 		 * least that holds the request, as glibc then still fits it. */
-		unsigned long least = MIN(ALIGN_UP(need, RUN_ALIGN), heap.max - heap.size);
+		unsigned long room = room_left(RUN_ALIGN);
+		unsigned long least = MIN(ALIGN_UP(need, RUN_ALIGN), room);
 
 		add = MAX(add, ALIGN_UP(need, RUN_ALIGN) + GROW_MIN);
 		add = ALIGN_UP(add, RUN_ALIGN);
-		if (add > heap.max - heap.size)
-			add = heap.max - heap.size;
+		if (add > room)
+			add = room;
 		ok = add >= RUN_ALIGN && add_ram(add);
 		if (!ok && least >= RUN_ALIGN && least < add && add_ram(least)) {
 			add = least;
@@ -716,6 +757,7 @@ static void heap_check(const struct hart_slot *own, const char *when)
 	problems = node_check(mem_node);
 	slab_for_each_cache(check_cache, &problems);
 	problems += slob_check(&kmalloc_heap);
+	problems += mapped_check();
 	hart_release_others(own);
 	if (problems)
 		die("RVMM_MALLOC_CHECK: the heap is damaged %s: %d problem%s (above); a block was "
@@ -734,9 +776,63 @@ static __attribute__((noinline)) void heap_check_every(void)
 	heap_check(hart_mine, when);
 }
 
-/* alloc_aligned, growing the heap while it fails; errno ENOMEM at the end. */
+/* Is @p inside the heap's reservation? Mapped blocks are outside it. */
+static inline bool in_heap(const void *p)
+{
+	return (uintptr_t)p - (uintptr_t)heap.ram < heap.max;
+}
+
+/* Does a request of @size bytes take a mapped block? */
+static inline bool wants_mapping(size_t size)
+{
+	return heap.mmap_min && size >= heap.mmap_min;
+}
+
+/* What the heap and the mapped blocks hold, for the reports. */
+static unsigned long bytes_in_use(void)
+{
+	return heap_in_use() + mapped_bytes();
+}
+
+/* After each allocation that did not take malloc's fast path: the record
+ * of RVMM_MALLOC_DEBUG=U, the report's peak, RVMM_MALLOC_CHECK. */
+static void *allocated(void *p)
+{
+	if (unlikely(heap.track) && !is_slab_object(p))
+		bigtrack_note(p, hart_mine->caller);
+	if (unlikely(reporting))
+		report_note_use(bytes_in_use());
+	if (unlikely(check_every))
+		heap_check_every();
+	return p;
+}
+
+/* A mapped block of @size bytes at @align (mapped.c), within what
+ * RVMM_MALLOC_MAX leaves (room_left); errno ENOMEM when refused. */
+static void *alloc_mapped(size_t size, size_t align)
+{
+	unsigned long flags = spin_lock_irqsave(&grow_lock);
+	void *p = NULL;
+
+	if (size <= room_left(PAGE_SIZE))
+		p = mapped_alloc(size, MAX(align, (size_t)PAGE_SIZE));
+	spin_unlock_irqrestore(&grow_lock, flags);
+	if (!p) {
+		if (heap.verbose)
+			kprintf("rvmm-malloc: out of memory: a mapping of %zu bytes (alignment %zu) "
+				"refused\n", size, align);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return allocated(p);
+}
+
+/* alloc_aligned, growing the heap while it fails, or a mapped block;
+ * errno ENOMEM at the end. */
 static void *alloc_or_grow_run(size_t size, size_t align, bool run)
 {
+	if (wants_mapping(size))
+		return alloc_mapped(size, align);
 	if (size > heap.max / 2 || align > heap.align) { /* never grow for what cannot fit */
 		errno = ENOMEM;
 		return NULL;
@@ -745,15 +841,8 @@ static void *alloc_or_grow_run(size_t size, size_t align, bool run)
 		unsigned long seen = __atomic_load_n(&heap.grows, __ATOMIC_ACQUIRE);
 		void *p = alloc_aligned(size, align, run);
 
-		if (p) {
-			if (unlikely(heap.track) && !is_slab_object(p))
-				bigtrack_note(p, hart_mine->caller);
-			if (unlikely(reporting))
-				report_note_use(heap_in_use());
-			if (unlikely(check_every))
-				heap_check_every();
-			return p;
-		}
+		if (p)
+			return allocated(p);
 		if (!grow(size + align, seen)) {
 			if (heap.verbose)
 				kprintf("rvmm-malloc: out of memory: %zu bytes (alignment %zu), the heap "
@@ -769,17 +858,34 @@ static void *alloc_or_grow(size_t size, size_t align)
 	return alloc_or_grow_run(size, align, false);
 }
 
+/* A block's usable bytes; 0 when @p is no block's start (ksize's answer,
+ * which reports it). */
 static size_t usable_size(const void *p)
 {
-	struct page *run = run_of(p);
+	struct page *run;
+	size_t n;
 
+	if (unlikely(!in_heap(p)) && (n = mapped_size(p)))
+		return n;
+	run = run_of(p);
 	return run ? run->priv << PAGE_SHIFT : ksize(p);
+}
+
+/* A mapped block freed: true; false when no mapped block starts at @p. */
+static bool free_mapped(void *p)
+{
+	if (unlikely(heap.track) && mapped_size(p))
+		bigtrack_forget(p); /* (first: once unmapped, the address may be another's) */
+	return mapped_free(p);
 }
 
 static void free_block(void *p, unsigned long caller)
 {
-	struct page *run = run_of(p);
+	struct page *run;
 
+	if (unlikely(!in_heap(p)) && free_mapped(p))
+		return;
+	run = run_of(p);
 	if (unlikely(run)) {
 		unsigned long nr = run->priv;
 
@@ -978,7 +1084,7 @@ API void *calloc(size_t n, size_t size)
 	slot->calls[C_CALLOC]++;
 	slot->caller = RET_IP;
 	p = alloc_or_grow(n && size ? n * size : 1, 0);
-	if (p)
+	if (p && in_heap(p)) /* (a mapped block is a fresh mapping: zero) */
 		len = usable_size(p);
 	hart_exit(slot);
 	if (p)
@@ -1132,6 +1238,48 @@ static bool resize_refused(const void *p)
 	return true;
 }
 
+/*
+ * A mapped block stays one whatever its new size, resized in place or
+ * moved by mremap (no bytes copied), as glibc resizes its mapped chunks;
+ * growing, within what RVMM_MALLOC_MAX leaves (else NULL, ENOMEM, the
+ * block as it was). mremap refuses a range the program split into
+ * mappings of different kinds (mlock or mprotect on part of it): then a
+ * shrink keeps the block (its tail dropped, drop_tail) and a growth copies
+ * it into a new mapped block, as glibc's realloc then copies.
+ */
+static void *realloc_mapped(void *p, size_t size)
+{
+	size_t old = mapped_size(p);
+	unsigned long flags = spin_lock_irqsave(&grow_lock);
+	bool room = size <= old || ALIGN_UP(size, PAGE_SIZE) - old <= room_left(PAGE_SIZE);
+	void *q = room ? mapped_resize(p, size) : NULL;
+
+	spin_unlock_irqrestore(&grow_lock, flags);
+	if (q) {
+		if (unlikely(heap.track) && q != p) {
+			bigtrack_forget(p);
+			bigtrack_note(q, hart_mine->caller);
+		}
+		if (unlikely(reporting))
+			report_note_use(bytes_in_use());
+		return q;
+	}
+	if (!room) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (size <= old) {
+		drop_tail(p, size, old);
+		return p;
+	}
+	q = alloc_mapped(size, 0);
+	if (q) {
+		move_contents(q, p, old);
+		free_mapped(p);
+	}
+	return q;
+}
+
 API void *realloc(void *p, size_t size)
 {
 	struct hart_slot *slot;
@@ -1149,6 +1297,11 @@ API void *realloc(void *p, size_t size)
 		return NULL;
 	}
 	old = usable_size(p);
+	if (unlikely(!in_heap(p)) && old) {
+		q = realloc_mapped(p, size);
+		hart_exit(slot);
+		return q;
+	}
 	if (old && unlikely(resize_refused(p))) {
 		hart_exit(slot);
 		errno = EINVAL;
@@ -1164,7 +1317,8 @@ API void *realloc(void *p, size_t size)
 		return p;
 	}
 	q = NULL;
-	if (old && size > old && size > KMALLOC_SLAB_MAX && size <= SIZE_MAX - REALLOC_HEADROOM(size))
+	if (old && size > old && size > KMALLOC_SLAB_MAX && size <= SIZE_MAX - REALLOC_HEADROOM(size) &&
+	    !wants_mapping(size)) /* (a mapped block grows by mremap: no headroom) */
 		q = alloc_or_grow_run(size + REALLOC_HEADROOM(size), 0, size >= REALLOC_RUN_MIN);
 	if (!q && old)
 		q = alloc_or_grow(size, 0); /* (no room for the headroom: the size alone) */
@@ -1280,8 +1434,10 @@ static unsigned long free_blocks(void)
 /* glibc's fields, from rvmm's counts: arena the heap's RAM, uordblks its
  * bytes in use (pages of slabs, SLOB pages, bigblocks, runs and metadata,
  * free objects inside them included), fordblks the page allocator's free
- * bytes (arena = uordblks + fordblks), ordblks its free blocks. No chunk is
- * mmapped (hblks, hblkhd 0) and nothing is kept at the top (keepcost 0). */
+ * bytes (arena = uordblks + fordblks), ordblks its free blocks, hblks and
+ * hblkhd the mapped blocks and their bytes (outside the heap, as glibc's
+ * mmapped chunks are outside its arena). Nothing is kept at the top
+ * (keepcost 0). */
 API struct mallinfo2 mallinfo2(void)
 {
 	struct mallinfo2 mi;
@@ -1297,6 +1453,8 @@ API struct mallinfo2 mallinfo2(void)
 	mi.fordblks = avail;
 	mi.uordblks = ram - avail;
 	mi.ordblks = free_blocks();
+	mi.hblks = mapped_blocks();
+	mi.hblkhd = mapped_bytes();
 	hart_exit(slot);
 	return mi;
 }
@@ -1307,8 +1465,8 @@ API struct mallinfo2 mallinfo2(void)
  * class; total: their bytes; count: their number), "fast" the free objects
  * cached in front of the slabs (every thread's magazines and the depots),
  * "rest" the free objects on the slabs' free lists, the free blocks of
- * kmalloc's SLOB heap and the page allocator's free blocks, "mmap" nothing
- * (page runs are heap pages). The system and aspace figures are the heap's
+ * kmalloc's SLOB heap and the page allocator's free blocks, "mmap" the
+ * mapped blocks (page runs are heap pages). The system and aspace figures are the heap's
  * RAM (mallinfo2's arena; it only grows, so current and max are one).
  * Collected under the caches' locks, then printed with no lock held (the
  * stream may allocate). Under RVMM_MALLOC=slob and for heap classes there
@@ -1381,7 +1539,8 @@ API int malloc_info(int options, FILE *fp)
 		fprintf(fp, "<total type=\"fast\" count=\"%lu\" size=\"%lu\"/>\n", fast, fast_bytes);
 		fprintf(fp, "<total type=\"rest\" count=\"%lu\" size=\"%lu\"/>\n", rest, rest_bytes);
 		if (whole)
-			fprintf(fp, "<total type=\"mmap\" count=\"0\" size=\"0\"/>\n");
+			fprintf(fp, "<total type=\"mmap\" count=\"%lu\" size=\"%lu\"/>\n", mapped_blocks(),
+				mapped_bytes());
 		fprintf(fp, "<system type=\"current\" size=\"%lu\"/>\n", ram);
 		fprintf(fp, "<system type=\"max\" size=\"%lu\"/>\n", ram);
 		fprintf(fp, "<aspace type=\"total\" size=\"%lu\"/>\n", ram);
@@ -1416,9 +1575,9 @@ API void malloc_stats(void)
 	struct mallinfo2 m = mallinfo2();
 	struct hart_slot *slot;
 
-	kprintf("rvmm-malloc (%s): heap %zu KiB, in use %zu KiB, free %zu KiB in %zu blocks\n",
-		heap.slob ? "slob" : "slab", m.arena >> 10, m.uordblks >> 10, m.fordblks >> 10,
-		m.ordblks);
+	kprintf("rvmm-malloc (%s): heap %zu KiB, in use %zu KiB, free %zu KiB in %zu blocks; "
+		"mapped %zu KiB in %zu blocks\n", heap.slob ? "slob" : "slab", m.arena >> 10,
+		m.uordblks >> 10, m.fordblks >> 10, m.ordblks, m.hblkhd >> 10, m.hblks);
 	if (__atomic_load_n(&heap_state, __ATOMIC_ACQUIRE) != 2)
 		return;
 	slot = slot_enter();
@@ -1503,7 +1662,7 @@ __attribute__((destructor)) static void shim_report(void)
 		hart_exit(slot);
 	}
 	report_write(program_invocation_short_name ? program_invocation_short_name : "?",
-		     (int)getpid(), heap.slob ? "slob" : "slab", heap_in_use());
+		     (int)getpid(), heap.slob ? "slob" : "slab", bytes_in_use());
 }
 
 /* ---- counters (RVMM_MALLOC_STATS) ---------------------------------------- */

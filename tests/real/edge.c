@@ -44,7 +44,8 @@
  * run one after another share one slot); mallinfo2 read
  * while threads move pages between the per-hart and buddy lists never
  * showing more in use than the heap; free, and realloc that succeeds,
- * leaving errno as it was when madvise fails on locked pages.
+ * leaving errno as it was when madvise fails on locked pages; blocks of 32
+ * MiB and more as mappings of their own (mapped_blocks_outside_heap).
  */
 #define _GNU_SOURCE /* dladdr */
 #include <dlfcn.h>
@@ -1893,6 +1894,17 @@ static __attribute__((noinline)) void tracked_big(void **keep, int n)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* A mapped block (32 MiB and more) into @keep, grown by realloc (mremap
+ * may move it: the record must follow), and another made and freed. */
+static __attribute__((noinline)) void tracked_mapped(void **keep)
+{
+	void *q = malloc(33u << 20);
+
+	free(malloc(34u << 20));
+	*keep = q ? realloc(q, 40u << 20) : NULL;
+	__asm__ volatile("" ::: "memory");
+}
+
 static unsigned long file_address_of(const void *fn)
 {
 	Dl_info info;
@@ -1906,7 +1918,7 @@ static unsigned long file_address_of(const void *fn)
 
 static int tracked_child(void)
 {
-	static void *keep[50], *big[5];
+	static void *keep[50], *big[5], *mapped;
 	char path[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
 	char *p, *volatile q;
@@ -1915,9 +1927,10 @@ static int tracked_child(void)
 		return 1;
 	path[n] = 0;
 	/* (The path last, whole to the line's end: it may hold spaces.) */
-	fprintf(stderr, "tracked: alloc=0x%lx free=0x%lx leak=0x%lx big=0x%lx file=%s\n",
+	fprintf(stderr, "tracked: alloc=0x%lx free=0x%lx leak=0x%lx big=0x%lx mapped=0x%lx file=%s\n",
 		file_address_of((const void *)tracked_alloc), file_address_of((const void *)tracked_free),
-		file_address_of((const void *)tracked_leak), file_address_of((const void *)tracked_big), path);
+		file_address_of((const void *)tracked_leak), file_address_of((const void *)tracked_big),
+		file_address_of((const void *)tracked_mapped), path);
 	if (!(p = tracked_alloc(64)))
 		return 1;
 	for (int i = 0; i < 72; i++)
@@ -1931,6 +1944,7 @@ static int tracked_child(void)
 	tracked_big(big, 5); /* 5 made, 2 freed: 3 kept */
 	free(big[3]);
 	free(big[4]);
+	tracked_mapped(&mapped);
 	fprintf(stderr, "tracked: end\n");
 	return 0;
 }
@@ -1964,7 +1978,7 @@ static void debug_names_callers(void)
 	static char text[1 << 20]; /* (the report: three sets of reports, then the traces) */
 	char err[8192], path[PATH_MAX], report[] = "/tmp/malloc-edge-tracked.XXXXXX";
 	size_t got = 0;
-	unsigned long fa = 0, ff = 0, fl = 0, fb = 0;
+	unsigned long fa = 0, ff = 0, fl = 0, fb = 0, fm = 0;
 	int status, fd;
 	ssize_t n;
 
@@ -1980,9 +1994,9 @@ static void debug_names_callers(void)
 	status = run_self("tracked", "RVMM_MALLOC_DEBUG", "ZU", err, sizeof(err));
 	run_self_report = NULL;
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && strstr(err, "tracked: end") &&
-		      sscanf(err, "tracked: alloc=0x%lx free=0x%lx leak=0x%lx big=0x%lx file=%4095[^\n]", &fa, &ff,
-			     &fl, &fb, path) == 5 &&
-		      fa && ff && fl && fb,
+		      sscanf(err, "tracked: alloc=0x%lx free=0x%lx leak=0x%lx big=0x%lx mapped=0x%lx file=%4095[^\n]",
+			     &fa, &ff, &fl, &fb, &fm, path) == 6 &&
+		      fa && ff && fl && fb && fm,
 	      "RVMM_MALLOC_DEBUG=ZU: the tracked run (status 0x%x): '%.400s'", status, err);
 	CHECK(strstr(err, ": write past the object (red zone overwritten)") &&
 		      names_function(err, "  last allocated by ", path, fa),
@@ -2004,10 +2018,12 @@ static void debug_names_callers(void)
 	      "RVMM_MALLOC_REPORT lists the 50 kept blocks under tracked_leak (%s+0x%lx): '%.2000s'",
 	      path, fl, strstr(text, "== still") ? strstr(text, "== still") : text);
 	/* Blocks above the slab classes, which no cache tracks: the 3 kept,
-	 * not the 2 freed. */
-	CHECK(strstr(text, "\nbigblocks and page runs (above the slab classes): 3 blocks of ") &&
-		      names_function(text, "      3 ", path, fb),
-	      "RVMM_MALLOC_REPORT lists the 3 kept 40000-byte blocks under tracked_big (%s+0x%lx): "
+	 * not the 2 freed, and the mapped block kept at its size after realloc. */
+	CHECK(strstr(text, "\nbigblocks and page runs (above the slab classes): 4 blocks of ") &&
+		      names_function(text, "      3 ", path, fb) && names_function(text, "      1 ", path, fm) &&
+		      strstr(text, " bytes=41943040\n"),
+	      "RVMM_MALLOC_REPORT lists the 3 kept 40000-byte blocks under tracked_big (%s+0x%lx) and "
+	      "the 40 MiB mapped block: "
 	      "'%.2000s'", path, fb, strstr(text, "bigblocks") ? strstr(text, "bigblocks") : text);
 }
 
@@ -2400,29 +2416,36 @@ static int bigcycle_child(long rounds)
 /* "malloc-edge sparse [GIB]": one malloc of GIB GiB (1 by default), one
  * byte written in each MiB of it, then freed. Prints "sparse: gib=G
  * written_kb=W peak_kb=P" on standard error: the resident peak above the
- * start against the pages written (a figure to compare with glibc's, not a
- * check: the heap's struct pages, 1/128 of the memory it adds, are
- * written when it grows, docs/malloc.md "Limits"); 1 when the malloc
- * fails, 2 when the peak cannot be known. */
-static int sparse_child(long gib)
+ * start against the pages written (a figure to compare with glibc's; with
+ * RVMM_MALLOC_MMAP_MIN=0 the block is the heap's, whose struct pages, 1/128
+ * of the memory it adds, are written when it grows: docs/malloc.md, "Mapped
+ * blocks"; mapped_blocks_outside_heap checks the default); 1 when the
+ * malloc fails, 2 when the peak cannot be known. */
+static long sparse_peak_kb(long gib)
 {
 	size_t n = (size_t)gib << 30;
 	struct meter m;
+	long peak;
 	char *p;
 
 	meter_start(&m);
 	p = malloc(n);
 	if (!p)
-		return 1;
+		return -1;
 	for (size_t o = 0; o < n; o += 1 << 20)
 		p[o] = 1;
-	if (!m.peak_known || m.before < 0) {
-		free(p);
-		return 2;
-	}
-	fprintf(stderr, "sparse: gib=%ld written_kb=%zu peak_kb=%ld\n", gib, (n >> 20) * 4,
-		peak_rss_kb() - m.before);
+	peak = m.peak_known && m.before >= 0 ? peak_rss_kb() - m.before : -2;
 	free(p);
+	return peak;
+}
+
+static int sparse_child(long gib)
+{
+	long peak = sparse_peak_kb(gib);
+
+	if (peak < 0)
+		return -(int)peak;
+	fprintf(stderr, "sparse: gib=%ld written_kb=%ld peak_kb=%ld\n", gib, gib * 4096, peak);
 	return 0;
 }
 
@@ -2843,6 +2866,205 @@ static void env_and_oom(void)
 	status = run_self("alloc", "RVMM_MALLOC_MAX", "1T", err, sizeof(err));
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !err[0],
 	      "RVMM_MALLOC_MAX=1T: status 0x%x, standard error '%.300s'", status, err);
+}
+
+/* "malloc-edge mapped": one block of 48 MiB written; exits with
+ * mallinfo2's hblks after it (1: a mapped block, 0: the heap's), or 9 when
+ * the malloc fails. */
+static int mapped_child(void)
+{
+	unsigned char *p = malloc(48u << 20);
+
+	if (!p)
+		return 9;
+	memset(p, 7, 48u << 20);
+	sink = p;
+	return (int)mallinfo2().hblks;
+}
+
+/* "malloc-edge mappedoom", under RVMM_MALLOC_MAX=256M: the mapped blocks
+ * count against it with the heap's RAM (8 MiB at the start): 200 MiB fit,
+ * 100 more do not (ENOMEM), 40 do; that 40 MiB block cannot grow by 100
+ * (NULL, ENOMEM, kept as it was) but can shrink; the heap then grows by
+ * what is left and fails quietly. Exits 0 when all of that holds. */
+static int mappedoom_child(void)
+{
+	unsigned char *a = malloc(200u << 20), *b, *c, *q;
+	int bad = 0, k = 0;
+
+	bad += !a;
+	errno = 0;
+	b = malloc(100u << 20);
+	bad += b != NULL || errno != ENOMEM;
+	c = malloc(40u << 20);
+	if (!a || !c)
+		return 1;
+	fill(c, 40u << 20, 9);
+	errno = 0;
+	q = realloc(c, 140u << 20);
+	bad += q != NULL || errno != ENOMEM || !holds(c, 40u << 20, 9);
+	q = realloc(c, 20u << 20);
+	bad += !q || !holds(q, 20u << 20, 9);
+	errno = 0;
+	while (k < 100 && malloc(1u << 20))
+		k++;
+	bad += k == 100 || errno != ENOMEM;
+	return bad != 0;
+}
+
+/*
+ * Blocks of RVMM_MALLOC_MMAP_MIN bytes or more (32 MiB by default) are
+ * mappings of their own (docs/malloc.md, "Mapped blocks"), outside the
+ * heap: mallinfo2 counts them in hblks and hblkhd and the heap does not
+ * grow for them; their usable size is their whole pages; realloc keeps
+ * their contents up and down (mremap), also when part of the block is
+ * mprotected (mremap refuses such a range: the block is copied); memalign
+ * aligns them; calloc's read zero; a free inside one and a second free
+ * are reported and lose nothing; a child made by fork reads and frees one;
+ * a 1 GiB block written once per MiB peaks at about the pages written (it
+ * was 8 MiB more, the heap's struct pages for 1 GiB, when such blocks were
+ * the heap's); the setting's values and its limit, RVMM_MALLOC_MAX (in
+ * children). Skipped when the program runs with RVMM_MALLOC_MMAP_MIN set.
+ */
+static void mapped_blocks_outside_heap(void)
+{
+	const size_t mib = 1u << 20;
+	struct mallinfo2 m0, m1;
+	unsigned char *p, *q;
+	int saved, null, status;
+	char err[4096];
+	void *volatile alias;
+	long peak;
+
+	if (getenv("RVMM_MALLOC_MMAP_MIN"))
+		return;
+	m0 = mallinfo2();
+	p = malloc(48 * mib);
+	m1 = mallinfo2();
+	CHECK(p && m1.hblks == m0.hblks + 1 && m1.hblkhd == m0.hblkhd + 48 * mib && m1.arena == m0.arena,
+	      "malloc(48 MiB): a mapped block (hblks %zu -> %zu, hblkhd %zu -> %zu, arena %zu -> %zu)",
+	      m0.hblks, m1.hblks, m0.hblkhd, m1.hblkhd, m0.arena, m1.arena);
+	if (!p)
+		return;
+	CHECK(malloc_usable_size(p) == 48 * mib && !((uintptr_t)p & 4095),
+	      "a mapped block: %zu usable bytes at %p", malloc_usable_size(p), (void *)p);
+	fill(p, 48 * mib, 1);
+	q = realloc(p, 96 * mib + 5);
+	CHECK(q && holds(q, 48 * mib, 1) && malloc_usable_size(q) == 96 * mib + 4096,
+	      "realloc of a mapped block up to 96 MiB + 5: contents kept, %zu usable",
+	      q ? malloc_usable_size(q) : 0);
+	p = q ? q : p;
+	q = realloc(p, 40 * mib);
+	CHECK(q && holds(q, 40 * mib, 1), "realloc of a mapped block down to 40 MiB: contents kept");
+	p = q ? q : p;
+	q = realloc(p, 1000);
+	CHECK(q && holds(q, 1000, 1) && mallinfo2().hblks == m0.hblks + 1,
+	      "realloc of a mapped block down to 1000 bytes: contents kept, still mapped");
+	p = q ? q : p;
+	free(p);
+	CHECK(mallinfo2().hblks == m0.hblks && mallinfo2().hblkhd == m0.hblkhd,
+	      "a freed mapped block leaves hblks and hblkhd as they were");
+
+	p = malloc(40 * mib);
+	if (p && mallinfo2().hblks == m0.hblks + 1) { /* (mprotect on heap pages would be the test's bug) */
+		fill(p, 40 * mib, 2);
+		mprotect(p + 8 * mib, 4096, PROT_READ); /* two mappings of different kinds */
+		errno = 1234;
+		q = realloc(p, 80 * mib);
+		CHECK(q && errno == 1234 && holds(q, 40 * mib, 2),
+		      "realloc up of a mapped block split by mprotect: copied, errno kept");
+		if (q) {
+			q[80 * mib - 1] = 1; /* the new block is writable to its end */
+			p = q;
+		}
+	}
+	free(p);
+	p = memalign(64 * mib, 40 * mib);
+	CHECK(p && !((uintptr_t)p & (64 * mib - 1)), "memalign(64 MiB, 40 MiB): %p", (void *)p);
+	if (p) {
+		memset(p, 3, 40 * mib);
+		free(p);
+	}
+	p = calloc(8, 8 * mib);
+	CHECK(p && !memcmp(p, p + 1, 64 * mib - 1) && !p[0], "calloc of 64 MiB reads zero");
+	free(p);
+
+	p = malloc(40 * mib);
+	saved = dup(2);
+	null = open("/dev/null", O_WRONLY);
+	if (p && saved >= 0 && null >= 0) {
+		fill(p, 40 * mib, 4);
+		dup2(null, 2);
+		alias = p + 4 * mib;
+		free(alias); /* inside the block */
+		dup2(saved, 2);
+		CHECK(holds(p, 40 * mib, 4) && mallinfo2().hblks == m0.hblks + 1,
+		      "a free inside a mapped block leaves it alone");
+		alias = p;
+		free(p);
+		dup2(null, 2);
+		free(alias); /* a second time */
+		dup2(saved, 2);
+		p = malloc(40 * mib);
+		q = malloc(40 * mib);
+		CHECK(p && q && p != q && mallinfo2().hblks == m0.hblks + 2,
+		      "mapped blocks after a double free of one: two distinct");
+		if (p && q) {
+			fill(p, 40 * mib, 5);
+			fill(q, 40 * mib, 6);
+			CHECK(holds(p, 40 * mib, 5) && holds(q, 40 * mib, 6), "... and each keeps its bytes");
+		}
+		free(q);
+		if (p) {
+			pid_t pid = fork();
+
+			if (pid == 0) {
+				int ok = holds(p, 40 * mib, 5);
+
+				free(p);
+				_exit(ok && mallinfo2().hblks == m0.hblks ? 0 : 1);
+			}
+			status = -1;
+			waitpid(pid, &status, 0);
+			CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "a child made by fork reads the parent's mapped block and frees it");
+			CHECK(holds(p, 40 * mib, 5), "... and the parent's stays");
+		}
+		free(p);
+	} else {
+		free(p);
+	}
+	if (null >= 0)
+		close(null);
+	if (saved >= 0)
+		close(saved);
+
+	peak = sparse_peak_kb(1);
+	CHECK(peak == -2 || (peak >= 0 && peak < 4096 + 2048),
+	      "1 GiB malloc'd, a byte written per MiB (4 MiB of pages): peak %ld KiB above the start "
+	      "(< 6 MiB)", peak);
+
+	status = run_self("mapped", "RVMM_MALLOC_MMAP_MIN", "0", err, sizeof(err));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !err[0],
+	      "RVMM_MALLOC_MMAP_MIN=0: 48 MiB in the heap (status 0x%x, '%.300s')", status, err);
+	status = run_self("mapped", "RVMM_MALLOC_MMAP_MIN", "40M", err, sizeof(err));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1 && !err[0],
+	      "RVMM_MALLOC_MMAP_MIN=40M: 48 MiB mapped (status 0x%x, '%.300s')", status, err);
+	status = run_self("mapped", "RVMM_MALLOC_MMAP_MIN", "64m", err, sizeof(err));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !err[0],
+	      "RVMM_MALLOC_MMAP_MIN=64m: 48 MiB in the heap (status 0x%x, '%.300s')", status, err);
+	for (int i = 0; i < 2; i++) {
+		const char *v = i ? "4M" : "lots";
+
+		status = run_self("mapped", "RVMM_MALLOC_MMAP_MIN", v, err, sizeof(err));
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
+			      strstr(err, "rvmm-malloc: RVMM_MALLOC_MMAP_MIN=") &&
+			      strstr(err, "expected 0 (every block in the heap) or a size above 4M"),
+		      "RVMM_MALLOC_MMAP_MIN=%s refused: status 0x%x, '%.300s'", v, status, err);
+	}
+	status = run_self("mappedoom", "RVMM_MALLOC_MAX", "256M", err, sizeof(err));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !err[0],
+	      "mapped blocks within RVMM_MALLOC_MAX=256M: status 0x%x, '%.300s'", status, err);
 }
 
 static int limited_thread_ran;
@@ -3346,6 +3568,10 @@ int main(int argc, char **argv)
 		return bufchurn_child();
 	if (argc > 1 && strcmp(argv[1], "bigthreads") == 0)
 		return bigthreads_child();
+	if (argc > 1 && strcmp(argv[1], "mapped") == 0)
+		return mapped_child();
+	if (argc > 1 && strcmp(argv[1], "mappedoom") == 0)
+		return mappedoom_child();
 	if (argc > 1 && strcmp(argv[1], "sparse") == 0)
 		return sparse_child(argc > 2 ? atol(argv[2]) : 1);
 	if (argc > 1 && strcmp(argv[1], "bigcycle") == 0)
@@ -3418,6 +3644,7 @@ int main(int argc, char **argv)
 	kept_blocks_per_thread();
 	runs_reused();
 	env_and_oom();
+	mapped_blocks_outside_heap();
 	if (!settings)
 		address_space_limit();
 	leases_end_with_threads();
