@@ -187,7 +187,7 @@ bool mapped_free(void *p)
 	return r != NULL;
 }
 
-void *mapped_resize(void *p, size_t size)
+void *mapped_resize(void *p, size_t size, bool may_move)
 {
 	unsigned long flags;
 	struct mapped_rec *r;
@@ -202,7 +202,7 @@ void *mapped_resize(void *p, size_t size)
 	if (r) {
 		int saved = errno;
 
-		q = mremap(p, r->len, len, MREMAP_MAYMOVE);
+		q = mremap(p, r->len, len, may_move ? MREMAP_MAYMOVE : 0);
 		if (q == MAP_FAILED) {
 			errno = saved;
 			q = NULL;

@@ -23,11 +23,12 @@ size_t mapped_size(const void *p);
  * block starts there: a second free of one is then the caller's to report. */
 bool mapped_free(void *p);
 /* The mapped block at @p resized to the whole pages of @size bytes (>= 1),
- * moved if need be (mremap): its new start, or NULL with the block (and
+ * in place or, with @may_move, moved if need be (mremap; a shrink never
+ * moves): its new start, or NULL with the block (and
  * errno) left as they were when the system refuses: it does for a range
  * split into mappings of different kinds (part of it mlocked or
  * mprotected). @p must be a mapped block's start. */
-void *mapped_resize(void *p, size_t size);
+void *mapped_resize(void *p, size_t size, bool may_move);
 /* The blocks mapped now, and their bytes. */
 unsigned long mapped_blocks(void);
 unsigned long mapped_bytes(void);

@@ -107,6 +107,7 @@ static struct {
 	unsigned long size;     /* bytes of RAM so far */
 	unsigned long grows;
 	size_t mmap_min;        /* requests of this many bytes or more: mapped blocks (0: none) */
+	unsigned long mmap_max; /* at most this many mapped blocks at once (mallopt's M_MMAP_MAX) */
 	bool slob;
 	bool plain_free; /* free through kfree, not kfree_keyed: SLOB, or RVMM_MALLOC_DEBUG */
 	bool slab_debug; /* RVMM_MALLOC_DEBUG: the kmalloc caches' objects in debug layout */
@@ -115,7 +116,7 @@ static struct {
 	/* free(NULL) counted (count_free_null): true until heap_setup, then
 	 * whether RVMM_MALLOC_STATS asks for the counts */
 	bool count_null_frees;
-} heap = { .count_null_frees = true };
+} heap = { .count_null_frees = true, .mmap_max = 65536 /* glibc's DEFAULT_MMAP_MAX */ };
 
 /* free(NULL)s counted while the caller's slot was busy or missing */
 static unsigned long free_null_calls;
@@ -782,10 +783,13 @@ static inline bool in_heap(const void *p)
 	return (uintptr_t)p - (uintptr_t)heap.ram < heap.max;
 }
 
-/* Does a request of @size bytes take a mapped block? */
+/* Does a request of @size bytes take a mapped block? (While mmap_max
+ * are mapped, no: the heap's.) */
 static inline bool wants_mapping(size_t size)
 {
-	return heap.mmap_min && size >= heap.mmap_min;
+	size_t min = __atomic_load_n(&heap.mmap_min, __ATOMIC_RELAXED);
+
+	return min && size >= min && mapped_blocks() < __atomic_load_n(&heap.mmap_max, __ATOMIC_RELAXED);
 }
 
 /* What the heap and the mapped blocks hold, for the reports. */
@@ -1239,22 +1243,48 @@ static bool resize_refused(const void *p)
 }
 
 /*
- * A mapped block stays one whatever its new size, resized in place or
- * moved by mremap (no bytes copied), as glibc resizes its mapped chunks;
- * growing, within what RVMM_MALLOC_MAX leaves (else NULL, ENOMEM, the
- * block as it was). mremap refuses a range the program split into
- * mappings of different kinds (mlock or mprotect on part of it): then a
- * shrink keeps the block (its tail dropped, drop_tail) and a growth copies
- * it into a new mapped block, as glibc's realloc then copies.
+ * A mapped block stays one whatever its new size, as glibc's mapped chunks
+ * do, and keeps its place by the heap blocks' rule (a new size above half
+ * of it: drop_tail gives back the pages past it); otherwise it is resized
+ * by mremap, no bytes copied: a shrink in place; a growth in place when
+ * the address space after it is free, else moved to room for half as much
+ * again (REALLOC_HEADROOM: the mapping is usually hemmed in by the next
+ * one, and a buffer grown a page at a time past 32 MiB was moved by every
+ * realloc, 6148 times on its way to 64 MiB; the headroom's pages are not
+ * touched until written), or to the size alone when RVMM_MALLOC_MAX leaves
+ * no room for the headroom. Growing, within what RVMM_MALLOC_MAX leaves
+ * (else NULL, ENOMEM, the block as it was). mremap refuses a range the
+ * program split by mlock or mprotect on part of it: then a growing block is
+ * copied into a new mapped block, as glibc's realloc then copies, and a
+ * shrinking one stays as it is.
  */
+static void *resize_mapped(void *p, size_t size, size_t old)
+{
+	unsigned long flags = spin_lock_irqsave(&grow_lock);
+	unsigned long room = room_left(PAGE_SIZE);
+	size_t more = size <= SIZE_MAX - REALLOC_HEADROOM(size) ? size + REALLOC_HEADROOM(size) : size;
+	void *q;
+
+	if (size <= old)
+		q = mapped_resize(p, size, false);
+	else if (ALIGN_UP(size, PAGE_SIZE) - old > room)
+		q = NULL;
+	else if (!(q = mapped_resize(p, size, false)))
+		q = mapped_resize(p, ALIGN_UP(more, PAGE_SIZE) - old <= room ? more : size, true);
+	spin_unlock_irqrestore(&grow_lock, flags);
+	return q;
+}
+
 static void *realloc_mapped(void *p, size_t size)
 {
 	size_t old = mapped_size(p);
-	unsigned long flags = spin_lock_irqsave(&grow_lock);
-	bool room = size <= old || ALIGN_UP(size, PAGE_SIZE) - old <= room_left(PAGE_SIZE);
-	void *q = room ? mapped_resize(p, size) : NULL;
+	void *q;
 
-	spin_unlock_irqrestore(&grow_lock, flags);
+	if (size <= old && size > old / 2) {
+		drop_tail(p, size, old);
+		return p;
+	}
+	q = resize_mapped(p, size, old);
 	if (q) {
 		if (unlikely(heap.track) && q != p) {
 			bigtrack_forget(p);
@@ -1264,15 +1294,9 @@ static void *realloc_mapped(void *p, size_t size)
 			report_note_use(bytes_in_use());
 		return q;
 	}
-	if (!room) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (size <= old) {
-		drop_tail(p, size, old);
-		return p;
-	}
-	q = alloc_mapped(size, 0);
+	if (size <= old)
+		return p; /* (a range mremap refused: kept as it is) */
+	q = alloc_mapped(size, 0); /* ENOMEM when RVMM_MALLOC_MAX leaves no room */
 	if (q) {
 		move_contents(q, p, old);
 		free_mapped(p);
@@ -1548,6 +1572,44 @@ API int malloc_info(int options, FILE *fp)
 	}
 	fprintf(fp, "</malloc>\n");
 	return 0;
+}
+
+/*
+ * glibc's mallopt, for the settings this heap has: M_MMAP_THRESHOLD
+ * (requests of @value bytes or more are mapped blocks, RVMM_MALLOC_MMAP_MIN
+ * set at run time; those up to KMALLOC_MAX_SIZE stay kmalloc's, so a value
+ * below it means above it) and M_MMAP_MAX (at most @value mapped blocks at
+ * once, then the heap's; 0: none). glibc's other parameters (M_TRIM_THRESHOLD,
+ * M_TOP_PAD, M_MXFAST, M_ARENA_TEST, M_ARENA_MAX, M_PERTURB, M_CHECK_ACTION)
+ * tune parts of its own heap that this one does not have: accepted (1),
+ * nothing changed. A negative value or an unknown parameter: 0, as glibc.
+ */
+API int mallopt(int param, int value)
+{
+	heap_ready(); /* (the environment's settings first, then this call's) */
+	switch (param) {
+	case M_MMAP_THRESHOLD:
+		if (value < 0)
+			return 0;
+		__atomic_store_n(&heap.mmap_min, MAX((size_t)value, (size_t)KMALLOC_MAX_SIZE + 1),
+				 __ATOMIC_RELAXED);
+		return 1;
+	case M_MMAP_MAX:
+		if (value < 0)
+			return 0;
+		__atomic_store_n(&heap.mmap_max, (unsigned long)value, __ATOMIC_RELAXED);
+		return 1;
+	case M_TRIM_THRESHOLD:
+	case M_TOP_PAD:
+	case M_MXFAST:
+	case M_ARENA_TEST:
+	case M_ARENA_MAX:
+	case M_PERTURB:
+	case M_CHECK_ACTION:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static int int_field(size_t v)

@@ -84,22 +84,23 @@ static void aligned_and_resized(struct ktest *t)
 	EXPECT_EQ(mapped_size(p), 3 << 20);
 	EXPECT_EQ(mapped_bytes(), 3 << 20);
 	memset(p, 5, 3 << 20);
-	q = mapped_resize(p, (8 << 20) + 1);
+	q = mapped_resize(p, (8 << 20) + 1, true);
 	ASSERT(q != NULL);
 	EXPECT_EQ(mapped_size(q), (8 << 20) + 4096);
 	EXPECT_EQ(mapped_bytes(), (8 << 20) + 4096);
 	EXPECT(q[0] == 5 && q[(3 << 20) - 1] == 5 && q[(8 << 20)] == 0);
 	if (q != p)
 		EXPECT_EQ(mapped_size(p), 0);
-	p = mapped_resize(q, 10);
+	p = mapped_resize(q, 10, false); /* (a shrink stays in place) */
 	ASSERT(p != NULL);
+	EXPECT(p == q);
 	EXPECT_EQ(mapped_size(p), 4096);
 	EXPECT(p[0] == 5);
 	EXPECT_EQ(mapped_check(), 0);
 	EXPECT(mapped_free(p));
 	EXPECT_EQ(mapped_blocks(), 0);
 	EXPECT_EQ(mapped_bytes(), 0);
-	EXPECT(mapped_resize((void *)0x1000, 4096) == NULL); /* no block there */
+	EXPECT(mapped_resize((void *)0x1000, 4096, true) == NULL); /* no block there */
 	EXPECT_EQ(mapped_size(NULL), 0);
 }
 

@@ -1945,6 +1945,7 @@ static int tracked_child(void)
 	free(big[3]);
 	free(big[4]);
 	tracked_mapped(&mapped);
+	fprintf(stderr, "tracked: mapped_size=%zu\n", mapped ? malloc_usable_size(mapped) : 0);
 	fprintf(stderr, "tracked: end\n");
 	return 0;
 }
@@ -1978,7 +1979,8 @@ static void debug_names_callers(void)
 	static char text[1 << 20]; /* (the report: three sets of reports, then the traces) */
 	char err[8192], path[PATH_MAX], report[] = "/tmp/malloc-edge-tracked.XXXXXX";
 	size_t got = 0;
-	unsigned long fa = 0, ff = 0, fl = 0, fb = 0, fm = 0;
+	unsigned long fa = 0, ff = 0, fl = 0, fb = 0, fm = 0, mapped_size = 0;
+	char mapped_bytes[64];
 	int status, fd;
 	ssize_t n;
 
@@ -2019,9 +2021,12 @@ static void debug_names_callers(void)
 	      path, fl, strstr(text, "== still") ? strstr(text, "== still") : text);
 	/* Blocks above the slab classes, which no cache tracks: the 3 kept,
 	 * not the 2 freed, and the mapped block kept at its size after realloc. */
+	if (strstr(err, "tracked: mapped_size="))
+		mapped_size = strtoul(strstr(err, "tracked: mapped_size=") + 21, NULL, 10);
+	snprintf(mapped_bytes, sizeof(mapped_bytes), " bytes=%lu\n", mapped_size);
 	CHECK(strstr(text, "\nbigblocks and page runs (above the slab classes): 4 blocks of ") &&
 		      names_function(text, "      3 ", path, fb) && names_function(text, "      1 ", path, fm) &&
-		      strstr(text, " bytes=41943040\n"),
+		      mapped_size >= (40u << 20) && strstr(text, mapped_bytes),
 	      "RVMM_MALLOC_REPORT lists the 3 kept 40000-byte blocks under tracked_big (%s+0x%lx) and "
 	      "the 40 MiB mapped block: "
 	      "'%.2000s'", path, fb, strstr(text, "bigblocks") ? strstr(text, "bigblocks") : text);
@@ -2912,6 +2917,43 @@ static int mappedoom_child(void)
 	return bad != 0;
 }
 
+/* "malloc-edge mallopt": mallopt's M_MMAP_THRESHOLD and M_MMAP_MAX set
+ * which blocks are mapped (a threshold below 4 MiB means above it: those
+ * are kmalloc's), glibc's other parameters are accepted, a negative value
+ * and an unknown parameter refused (0). Exits with the number of checks
+ * that failed. */
+static int mallopt_child(void)
+{
+	const size_t mib = 1u << 20;
+	void *a, *b, *c;
+	size_t h0;
+	int bad = 0;
+
+	bad += mallopt(M_MMAP_THRESHOLD, 8 << 20) != 1;
+	h0 = mallinfo2().hblks;
+	a = malloc(10 * mib); /* mapped */
+	bad += !a || mallinfo2().hblks != h0 + 1;
+	bad += mallopt(M_MMAP_MAX, 1) != 1;
+	b = malloc(40 * mib); /* the heap's: one is mapped already */
+	bad += !b || mallinfo2().hblks != h0 + 1;
+	bad += mallopt(M_MMAP_MAX, 0) != 1;
+	free(a);
+	c = malloc(40 * mib); /* the heap's */
+	bad += !c || mallinfo2().hblks != h0;
+	bad += mallopt(M_MMAP_MAX, 65536) != 1 || mallopt(M_MMAP_THRESHOLD, 1000) != 1;
+	a = malloc(4 * mib); /* kmalloc's */
+	bad += !a || mallinfo2().hblks != h0;
+	free(a);
+	a = malloc(5 * mib); /* above 4 MiB: mapped */
+	bad += !a || mallinfo2().hblks != h0 + 1;
+	bad += mallopt(M_MMAP_THRESHOLD, -1) != 0 || mallopt(12345, 1) != 0 ||
+	       mallopt(M_TRIM_THRESHOLD, 1 << 20) != 1 || mallopt(M_ARENA_MAX, 1) != 1;
+	free(a);
+	free(b);
+	free(c);
+	return bad;
+}
+
 /*
  * Blocks of RVMM_MALLOC_MMAP_MIN bytes or more (32 MiB by default) are
  * mappings of their own (docs/malloc.md, "Mapped blocks"), outside the
@@ -2923,8 +2965,8 @@ static int mappedoom_child(void)
  * are reported and lose nothing; a child made by fork reads and frees one;
  * a 1 GiB block written once per MiB peaks at about the pages written (it
  * was 8 MiB more, the heap's struct pages for 1 GiB, when such blocks were
- * the heap's); the setting's values and its limit, RVMM_MALLOC_MAX (in
- * children). Skipped when the program runs with RVMM_MALLOC_MMAP_MIN set.
+ * the heap's); the setting's values, mallopt's, and the limit,
+ * RVMM_MALLOC_MAX (in children). Skipped when the program runs with RVMM_MALLOC_MMAP_MIN set.
  */
 static void mapped_blocks_outside_heap(void)
 {
@@ -2950,7 +2992,10 @@ static void mapped_blocks_outside_heap(void)
 	      "a mapped block: %zu usable bytes at %p", malloc_usable_size(p), (void *)p);
 	fill(p, 48 * mib, 1);
 	q = realloc(p, 96 * mib + 5);
-	CHECK(q && holds(q, 48 * mib, 1) && malloc_usable_size(q) == 96 * mib + 4096,
+	/* (exact pages in place; moved, half as much again: the headroom) */
+	CHECK(q && holds(q, 48 * mib, 1) &&
+		      (malloc_usable_size(q) == 96 * mib + 4096 ||
+		       (q != p && malloc_usable_size(q) == 144 * mib + 4096)),
 	      "realloc of a mapped block up to 96 MiB + 5: contents kept, %zu usable",
 	      q ? malloc_usable_size(q) : 0);
 	p = q ? q : p;
@@ -3062,6 +3107,10 @@ static void mapped_blocks_outside_heap(void)
 			      strstr(err, "expected 0 (every block in the heap) or a size above 4M"),
 		      "RVMM_MALLOC_MMAP_MIN=%s refused: status 0x%x, '%.300s'", v, status, err);
 	}
+	status = run_self("mallopt", NULL, NULL, err, sizeof(err));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !err[0],
+	      "mallopt's M_MMAP_THRESHOLD and M_MMAP_MAX: %d checks failed (status 0x%x, '%.300s')",
+	      WIFEXITED(status) ? WEXITSTATUS(status) : -1, status, err);
 	status = run_self("mappedoom", "RVMM_MALLOC_MAX", "256M", err, sizeof(err));
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0 && !err[0],
 	      "mapped blocks within RVMM_MALLOC_MAX=256M: status 0x%x, '%.300s'", status, err);
@@ -3570,6 +3619,8 @@ int main(int argc, char **argv)
 		return bigthreads_child();
 	if (argc > 1 && strcmp(argv[1], "mapped") == 0)
 		return mapped_child();
+	if (argc > 1 && strcmp(argv[1], "mallopt") == 0)
+		return mallopt_child();
 	if (argc > 1 && strcmp(argv[1], "mappedoom") == 0)
 		return mappedoom_child();
 	if (argc > 1 && strcmp(argv[1], "sparse") == 0)
