@@ -1,9 +1,9 @@
 /*
  * bigtrack.c - RVMM_MALLOC_DEBUG=U's record of the blocks above the slab
- * classes (bigblocks and page runs: more than KMALLOC_SLAB_MAX bytes), which
- * no cache tracks, so that the report at exit lists those still allocated by
- * who allocated them, as alloc_traces lists the caches' objects
- * (docs/malloc.md, "Who allocated it: U").
+ * classes (bigblocks, page runs and mapped blocks: more than KMALLOC_SLAB_MAX
+ * bytes), which no cache tracks, so that the report at exit lists those
+ * still allocated by who allocated them, as alloc_traces lists the caches'
+ * objects (docs/malloc.md, "Who allocated it: U").
  *
  * A table of (block address, caller) pairs, open-addressed with linear
  * probing, in memory mapped once when tracking starts (nothing here calls
@@ -157,7 +157,7 @@ void bigtrack_show(size_t (*block_size)(const void *p))
 	spin_unlock_irqrestore(&big_lock, flags);
 	if (!blocks && !dropped)
 		return;
-	kprintf("bigblocks and page runs (above the slab classes): %lu blocks of %lu bytes\n", blocks,
+	kprintf("bigblocks, page runs and mapped blocks (above the slab classes): %lu blocks of %lu bytes\n", blocks,
 		bytes);
 	for (unsigned int done = 0; done < n; done++) { /* largest first */
 		unsigned int top = done;

@@ -553,7 +553,8 @@ static inline void *mark_allocated(void *p)
 }
 
 /* Is @p (a block of this heap) a slab object, which its cache tracks? The
- * rest, bigblocks and page runs, are bigtrack's with RVMM_MALLOC_DEBUG=U. */
+ * rest, bigblocks, page runs and mapped blocks, are bigtrack's with
+ * RVMM_MALLOC_DEBUG=U. */
 static bool is_slab_object(const void *p)
 {
 	struct page *page = virt_to_page(p);

@@ -49,7 +49,7 @@ static void lists_what_is_kept(struct ktest *t)
 	bigtrack_forget(block(1000)); /* never noted: nothing happens */
 	bigtrack_note(block(29), 0x3333); /* noted again: its new caller, one block */
 	show();
-	EXPECT_STREQ(out, "bigblocks and page runs (above the slab classes): 20 blocks of 245760 bytes\n"
+	EXPECT_STREQ(out, "bigblocks, page runs and mapped blocks (above the slab classes): 20 blocks of 245760 bytes\n"
 			  "     13 0x1111 bytes=159744\n"
 			  "      6 0x2222 bytes=73728\n"
 			  "      1 0x3333 bytes=12288\n");
@@ -66,7 +66,7 @@ static void tombstones_cleared(struct ktest *t)
 			bigtrack_forget(block(i));
 	}
 	show();
-	EXPECT_STREQ(out, "bigblocks and page runs (above the slab classes): 197 blocks of 2420736 bytes\n"
+	EXPECT_STREQ(out, "bigblocks, page runs and mapped blocks (above the slab classes): 197 blocks of 2420736 bytes\n"
 			  "    197 0x1111 bytes=2420736\n");
 }
 
@@ -79,7 +79,7 @@ static void full_record_counts_the_rest(struct ktest *t)
 		bigtrack_note(block(i), 0x1111);
 	show();
 	snprintf(want, sizeof(want),
-		 "bigblocks and page runs (above the slab classes): %lu blocks of %lu bytes\n"
+		 "bigblocks, page runs and mapped blocks (above the slab classes): %lu blocks of %lu bytes\n"
 		 "%7lu 0x1111 bytes=%lu\n"
 		 "      5 blocks not recorded (the record was full)\n",
 		 BIGTRACK_SLOTS / 4 * 3, BIGTRACK_SLOTS / 4 * 3 * 12288, BIGTRACK_SLOTS / 4 * 3,

@@ -2024,7 +2024,7 @@ static void debug_names_callers(void)
 	if (strstr(err, "tracked: mapped_size="))
 		mapped_size = strtoul(strstr(err, "tracked: mapped_size=") + 21, NULL, 10);
 	snprintf(mapped_bytes, sizeof(mapped_bytes), " bytes=%lu\n", mapped_size);
-	CHECK(strstr(text, "\nbigblocks and page runs (above the slab classes): 4 blocks of ") &&
+	CHECK(strstr(text, "\nbigblocks, page runs and mapped blocks (above the slab classes): 4 blocks of ") &&
 		      names_function(text, "      3 ", path, fb) && names_function(text, "      1 ", path, fm) &&
 		      mapped_size >= (40u << 20) && strstr(text, mapped_bytes),
 	      "RVMM_MALLOC_REPORT lists the 3 kept 40000-byte blocks under tracked_big (%s+0x%lx) and "
