@@ -1,8 +1,7 @@
 /*
  * bigtrack.h - RVMM_MALLOC_DEBUG=U's record of the blocks above the slab
- * classes (malloc/bigtrack.c): who allocated each bigblock, page run and mapped
- * block
- * still allocated. Contract: callers hold their hart slot.
+ * classes (malloc/bigtrack.c): who allocated each bigblock, page run and
+ * mapped block still allocated. Contract: callers hold their hart slot.
  */
 #ifndef RVMM_MALLOC_BIGTRACK_H
 #define RVMM_MALLOC_BIGTRACK_H
