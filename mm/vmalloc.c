@@ -6,8 +6,26 @@
  * range of virtual addresses in [VMALLOC_START, VMALLOC_END) one page
  * longer than the area, and maps the pages there in the kernel page table;
  * the extra page stays unmapped as a guard, so running off the end faults.
- * vmap() maps pages the caller owns. vfree/vunmap unmap, flush the range
- * from every hart's TLB (SBI RFENCE), then free the pages.
+ * vmap() maps pages the caller owns. vunmap unmaps and flushes the range
+ * from every hart's TLB (SBI RFENCE) before it returns.
+ *
+ * Lazy vfree. With more than one hart online, flushing the other harts is
+ * the cost of a vfree: one SBI RFENCE, which waits until each of them has
+ * taken the interrupt and flushed (on QEMU's virt with 4 harts, about 630
+ * thousand instructions for a one-page vfree against 1150 on one hart). So
+ * vfree unmaps the area and flushes only its own hart; the area stays in
+ * the tree, marked VM_LAZY and holding its pages, so that neither its
+ * addresses nor its pages can be used again while another hart may still
+ * hold a translation of them. When LAZY_MAX_AREAS areas or LAZY_MAX_PAGES
+ * pages wait (or a vmalloc finds no room, or reclaim asks: the shrinker),
+ * one flush of the range they span on every hart purges them all: out of
+ * the tree, pages freed (their records too, but not in reclaim:
+ * waiting_records). A use after vfree therefore faults on the freeing hart
+ * at once and, on another, finds either a stale translation of pages
+ * nobody else has yet, or the fault; it never reaches memory given to
+ * someone else. On one hart vfree flushes and frees at once, and so it
+ * does everywhere with vmalloc_lazy=off (every use after vfree then
+ * faults at once on every hart).
  *
  * Areas are kept in an AVL tree (lib/avl.c) ordered by address: finding the
  * area of an address (vfree, vmalloc_to_page's checks, fault reports) and
@@ -22,6 +40,7 @@
  * address mapped (vmalloc_fault), flushes its TLB and retries.
  */
 #include <lib/avl.h>
+#include <lib/cmdline.h>
 #include <mm/kmalloc.h>
 #include <lib/kstring.h>
 #include <mm/mm.h>
@@ -34,6 +53,12 @@
 
 #define VM_ALLOC 0x1 /* vmalloc: the area owns its pages */
 #define VM_MAP 0x2   /* vmap: the caller owns them */
+#define VM_LAZY 0x4  /* (with VM_ALLOC) vfree'd, unmapped, awaiting the purge */
+
+/* A purge when this many areas, or pages, wait (Linux's lazy_max_pages is
+ * 32 MiB times log2 of the cpus; a board has less memory to leave waiting). */
+#define LAZY_MAX_AREAS 32u
+#define LAZY_MAX_PAGES 1024u
 
 struct vm_area {
 	u64 addr;               /* first byte */
@@ -43,11 +68,37 @@ struct vm_area {
 	struct page **pages;    /* VM_ALLOC: the pages, in order (kmalloc'ed, or
 				 * vmalloc'ed when above a page) */
 	unsigned long caller;
+	struct vm_area *lazy_next; /* VM_LAZY: the next on the lazy list */
 	struct avl_node node;   /* in the tree of areas, keyed by addr */
 };
 
 static spinlock_t vmap_lock = SPINLOCK_INIT;
+/* nr_areas: live areas (the tree also holds the lazy ones) */
 static unsigned long nr_areas, nr_vmalloc_pages, nr_vmap_pages;
+static struct vm_area *lazy_list; /* VM_LAZY areas, newest first */
+static unsigned long nr_lazy_areas, nr_lazy_pages, nr_purges;
+
+/* vmalloc_lazy=on|off (default on) */
+static bool lazy_vfree = true;
+
+static int lazy_param(const char *value)
+{
+	return parse_bool(value, &lazy_vfree);
+}
+KPARAM("vmalloc_lazy", lazy_param,
+       "vmalloc_lazy=on|off  with more than one hart, vfree defers the other harts' TLB flush and "
+       "its pages' free to one purge per 32 areas or 1024 pages (default on; off: every vfree "
+       "flushes every hart)");
+
+bool vmalloc_set_lazy(bool on)
+{
+	bool was = lazy_vfree;
+
+	lazy_vfree = on;
+	if (!on)
+		vmalloc_purge();
+	return was;
+}
 
 /* ========================= the tree of areas ============================= */
 
@@ -124,12 +175,20 @@ static int map_area(struct vm_area *a, struct page **pages)
 	return 0;
 }
 
+static unsigned long purge_lazy(void);
+
 /* Reserve a range and map @pages there; returns the address or NULL. */
 static void *place_area(struct vm_area *a, struct page **pages)
 {
 	unsigned long flags = spin_lock_irqsave(&vmap_lock);
 	u64 addr = find_range(a->size + PAGE_SIZE);
 
+	if (!addr && nr_lazy_areas) { /* the lazy areas' ranges, given back */
+		spin_unlock_irqrestore(&vmap_lock, flags);
+		purge_lazy();
+		flags = spin_lock_irqsave(&vmap_lock);
+		addr = find_range(a->size + PAGE_SIZE);
+	}
 	a->addr = addr;
 	if (!addr || map_area(a, pages)) {
 		spin_unlock_irqrestore(&vmap_lock, flags);
@@ -146,29 +205,188 @@ static void *place_area(struct vm_area *a, struct page **pages)
 	return (void *)(uintptr_t)addr;
 }
 
-/* Take the area starting exactly at addr out of the tree and the page
- * table; NULL (and nothing changed) when there is none. */
-static struct vm_area *remove_area(const void *addr, unsigned int want_flags)
+/* The lazy areas taken out of the tree after one flush, on every hart,
+ * of the range they span (vmap_lock held): the list of them, for
+ * free_purged once the lock is dropped. */
+static struct vm_area *detach_lazy(void)
+{
+	struct vm_area *list = lazy_list;
+	u64 lo = ~0ull, hi = 0;
+
+	if (!list)
+		return NULL;
+	for (struct vm_area *a = list; a; a = a->lazy_next) {
+		lo = MIN(lo, a->addr);
+		hi = MAX(hi, a->addr + a->size);
+	}
+	port_flush_tlb_all(lo, hi - lo);
+	for (struct vm_area *a = list; a; a = a->lazy_next)
+		avl_remove(&areas, a->addr);
+	lazy_list = NULL;
+	nr_lazy_areas = nr_lazy_pages = 0;
+	nr_purges++;
+	return list;
+}
+
+static void free_area_frames(struct vm_area *a, unsigned int n);
+
+/* Purged areas whose records and page arrays wait to be freed: reclaim
+ * (the shrinker) frees only pages, since it may run under a lock kfree
+ * would take (a cache's, the SLOB heap's: it hung the harts of a slab=slob
+ * machine at 95% full). Pushed without a lock; taken whole by
+ * free_waiting_records. */
+static struct vm_area *waiting_records;
+/* Reclaim's purges under way (from detaching to pushing their records):
+ * vmalloc_purge waits for them, so that what it leaves is settled. */
+static int reclaim_purges;
+
+static void free_waiting_records(void)
+{
+	struct vm_area *list = __atomic_exchange_n(&waiting_records, NULL, __ATOMIC_ACQUIRE);
+
+	while (list) {
+		struct vm_area *a = list;
+
+		list = a->lazy_next;
+		kvfree(a->pages);
+		kfree(a);
+	}
+}
+
+/* Free the pages of the areas detach_lazy returned, and their records
+ * unless @in_reclaim (then they wait for the next vmalloc, vfree or
+ * purge); the pages freed. */
+static unsigned long free_purged(struct vm_area *list, bool in_reclaim)
+{
+	unsigned long pages = 0;
+
+	while (list) {
+		struct vm_area *a = list;
+
+		list = a->lazy_next;
+		pages += a->nr_pages;
+		free_area_frames(a, a->nr_pages);
+		if (in_reclaim) {
+			a->lazy_next = __atomic_load_n(&waiting_records, __ATOMIC_RELAXED);
+			while (!__atomic_compare_exchange_n(&waiting_records, &a->lazy_next, a, true,
+							    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+				;
+		} else {
+			kvfree(a->pages);
+			kfree(a);
+		}
+	}
+	if (!in_reclaim)
+		free_waiting_records();
+	return pages;
+}
+
+/* Purge every lazy area now; the pages it freed. */
+static unsigned long purge_lazy(void)
+{
+	unsigned long flags = spin_lock_irqsave(&vmap_lock);
+	struct vm_area *list = detach_lazy();
+
+	spin_unlock_irqrestore(&vmap_lock, flags);
+	return free_purged(list, false);
+}
+
+unsigned long vmalloc_purge(void)
+{
+	unsigned long pages = purge_lazy();
+
+	/* (another hart's reclaim may be between its detach and its push) */
+	while (__atomic_load_n(&reclaim_purges, __ATOMIC_ACQUIRE))
+		;
+	free_waiting_records();
+	return pages;
+}
+
+/* The shrinker: reclaim may run with vmap_lock held on this hart (a
+ * page-table page for a new area), so it never waits for the lock. */
+static unsigned long lazy_shrink_scan(gfp_t gfp)
+{
+	unsigned long flags = irq_save(), pages;
+	struct vm_area *list = NULL;
+
+	(void)gfp;
+	if (spin_trylock(&vmap_lock)) {
+		list = detach_lazy();
+		if (list)
+			__atomic_add_fetch(&reclaim_purges, 1, __ATOMIC_RELAXED);
+		spin_unlock(&vmap_lock);
+	}
+	irq_restore(flags);
+	pages = free_purged(list, true);
+	if (list)
+		__atomic_sub_fetch(&reclaim_purges, 1, __ATOMIC_RELEASE);
+	return pages;
+}
+
+static struct shrinker lazy_shrinker = { .name = "vmalloc-lazy", .scan = lazy_shrink_scan };
+
+/* Registered with the first lazy area (and again after the tests start
+ * the memory manager over: registering twice would loop the list). */
+static void lazy_shrinker_on(void)
+{
+	static int on;
+
+	if (!__atomic_exchange_n(&on, 1, __ATOMIC_RELAXED)) {
+		unregister_shrinker(&lazy_shrinker);
+		register_shrinker(&lazy_shrinker);
+	}
+}
+
+/*
+ * Take the area starting exactly at @addr out of use: unmapped, counted
+ * out (a vmalloc area's free noted for KASAN's reports). False (and nothing changed) when there is none
+ * live there. A vmap area, and any area with no other hart online, leaves
+ * the tree flushed from every hart: *@gone, for the caller to free. A
+ * vfree'd area with other harts online stays in the tree, lazy (flushed
+ * here only), and is the purge's from the moment the lock is dropped:
+ * *@gone is NULL. *@purged: the lazy areas a full batch purged, for
+ * free_purged.
+ */
+static bool remove_area(const void *addr, unsigned int want_flags, struct vm_area **gone,
+			struct vm_area **purged)
 {
 	unsigned long flags = spin_lock_irqsave(&vmap_lock);
 	struct vm_area *a = tree_floor((u64)(uintptr_t)addr);
+	bool lazy = (want_flags & VM_ALLOC) && lazy_vfree && nr_online_cpus() > 1;
 
-	if (!a || a->addr != (u64)(uintptr_t)addr || !(a->flags & want_flags)) {
+	*purged = *gone = NULL;
+	if (!a || a->addr != (u64)(uintptr_t)addr || !(a->flags & want_flags) || (a->flags & VM_LAZY)) {
 		spin_unlock_irqrestore(&vmap_lock, flags);
-		return NULL;
+		return false;
 	}
-	avl_remove(&areas, a->addr);
+	if (a->flags & VM_ALLOC)
+		kasan_vfree(addr, a->size); /* (under the lock: before a purge can reuse the range) */
 	nr_areas--;
 	if (a->flags & VM_ALLOC)
 		nr_vmalloc_pages -= a->nr_pages;
 	else
 		nr_vmap_pages -= a->nr_pages;
 	pgtable_unmap(port_kernel_pgtable(), a->addr, a->size);
+	if (lazy) {
+		port_flush_tlb_local(a->addr, a->size);
+		a->flags |= VM_LAZY;
+		a->lazy_next = lazy_list;
+		lazy_list = a;
+		nr_lazy_areas++;
+		nr_lazy_pages += a->nr_pages;
+		if (nr_lazy_areas >= LAZY_MAX_AREAS || nr_lazy_pages >= LAZY_MAX_PAGES)
+			*purged = detach_lazy();
+		spin_unlock_irqrestore(&vmap_lock, flags);
+		lazy_shrinker_on();
+		return true;
+	}
+	avl_remove(&areas, a->addr);
 	/* Flushed before the lock is dropped: once it is, another hart may
 	 * place a new area here, and no hart may still see these pages then. */
 	port_flush_tlb_all(a->addr, a->size);
 	spin_unlock_irqrestore(&vmap_lock, flags);
-	return a;
+	*gone = a;
+	return true;
 }
 
 static void *vmalloc_caller(unsigned long size, gfp_t gfp, unsigned long caller);
@@ -184,12 +402,17 @@ static struct page **alloc_page_array(unsigned int n, unsigned long caller)
 	return vmalloc_caller(bytes, GFP_KERNEL, caller);
 }
 
-static void free_area_pages(struct vm_area *a, unsigned int n)
+static void free_area_frames(struct vm_area *a, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		set_page_type(a->pages[i], PGTY_NONE);
 		__free_pages(a->pages[i], 0);
 	}
+}
+
+static void free_area_pages(struct vm_area *a, unsigned int n)
+{
+	free_area_frames(a, n);
 	kvfree(a->pages);
 }
 
@@ -302,19 +525,20 @@ void *vcalloc(size_t n, size_t size)
 
 void vfree(const void *addr)
 {
-	struct vm_area *a;
+	struct vm_area *a, *purged;
 
 	if (!addr)
 		return;
-	a = remove_area(addr, VM_ALLOC);
-	if (!a) {
+	if (!remove_area(addr, VM_ALLOC, &a, &purged)) {
 		kprintf("vfree: %p: not the start of a vmalloc area (never allocated, or freed twice)\n",
 			addr);
 		return;
 	}
-	kasan_vfree(addr, a->size);
-	free_area_pages(a, a->nr_pages);
-	kfree(a);
+	if (a) { /* (NULL: lazy, the purge's now) */
+		free_area_pages(a, a->nr_pages);
+		kfree(a);
+	}
+	free_purged(purged, false);
 }
 
 void *vmap(struct page **pages, unsigned int count)
@@ -339,14 +563,15 @@ void *vmap(struct page **pages, unsigned int count)
 
 void vunmap(const void *addr)
 {
-	struct vm_area *a = addr ? remove_area(addr, VM_MAP) : NULL;
+	struct vm_area *a, *purged;
 
-	if (!a) {
-		if (addr)
-			kprintf("vunmap: %p: not the start of a vmap area\n", addr);
+	if (!addr)
+		return;
+	if (!remove_area(addr, VM_MAP, &a, &purged)) {
+		kprintf("vunmap: %p: not the start of a vmap area\n", addr);
 		return;
 	}
-	kfree(a);
+	kfree(a); /* (a vmap area is never lazy: its pages are the caller's once this returns) */
 }
 
 struct page *vmalloc_to_page(const void *addr)
@@ -459,9 +684,10 @@ void vmalloc_describe(u64 addr, char *buf, size_t size)
 			  (unsigned long long)addr);
 		return;
 	}
-	n = ksnprintf(buf, size, "vmalloc out-of-bounds at 0x%llx (area 0x%llx+0x%llx, allocated by ",
-		      (unsigned long long)addr, (unsigned long long)a->addr,
-		      (unsigned long long)a->size);
+	n = ksnprintf(buf, size, "vmalloc %s at 0x%llx (area 0x%llx+0x%llx, %sallocated by ",
+		      (a->flags & VM_LAZY) && addr < a->addr + a->size ? "use after vfree" : "out-of-bounds",
+		      (unsigned long long)addr, (unsigned long long)a->addr, (unsigned long long)a->size,
+		      a->flags & VM_LAZY ? "vfree'd, " : "");
 	if (n > 0 && (size_t)n < size)
 		n += mm_describe_caller(buf + n, size - (size_t)n, a->caller);
 	if (n > 0 && (size_t)n < size)
@@ -511,7 +737,7 @@ bool vmalloc_fault(u64 addr, unsigned long scause)
 
 struct vcheck {
 	u64 prev_end; /* end of the previous area, guard included */
-	unsigned long areas, vmalloc_pages, vmap_pages;
+	unsigned long areas, vmalloc_pages, vmap_pages, lazy_areas, lazy_pages;
 	int problems;
 };
 
@@ -523,10 +749,30 @@ static void vcheck_fail(struct vcheck *c, const struct vm_area *a, const char *w
 			(unsigned long long)detail);
 }
 
+/* A lazy area: its pages unmapped, still its own. */
+static void vcheck_lazy(const struct vm_area *a, struct vcheck *c)
+{
+	c->lazy_areas++;
+	c->lazy_pages += a->nr_pages;
+	for (unsigned int i = 0; i < a->nr_pages; i++) {
+		u64 va = a->addr + (u64)i * PAGE_SIZE;
+
+		if (pgtable_translate(port_kernel_pgtable(), va) != ~0ull)
+			vcheck_fail(c, a, "a vfree'd area awaiting its purge has a page mapped", va);
+		if (page_type(a->pages[i]) != PGTY_VMALLOC || page_count(a->pages[i]) != 1)
+			vcheck_fail(c, a, "a vfree'd area awaiting its purge lost a page", va);
+	}
+}
+
 static void vcheck_area(const struct vm_area *a, struct vcheck *c)
 {
 	int level;
 
+	if (a->flags == (VM_ALLOC | VM_LAZY) && a->pages) {
+		vcheck_lazy(a, c);
+		c->prev_end = area_end(a);
+		return;
+	}
 	c->areas++;
 	if (a->addr < c->prev_end)
 		vcheck_fail(c, a, "overlaps the previous area or its guard, or out of order",
@@ -594,13 +840,25 @@ int vmalloc_check(void)
 	struct vcheck c = { .prev_end = VMALLOC_START };
 	unsigned long flags = spin_lock_irqsave(&vmap_lock);
 
+	unsigned long listed = 0, listed_pages = 0;
+
 	vcheck_tree(areas.root, &c, 0);
+	for (const struct vm_area *a = lazy_list; a && listed <= c.lazy_areas; a = a->lazy_next) {
+		listed++;
+		listed_pages += a->nr_pages;
+		if (!(a->flags & VM_LAZY) && c.problems++ < 8)
+			kprintf("vmalloc_check: area 0x%llx on the lazy list is not vfree'd\n",
+				(unsigned long long)a->addr);
+	}
 	if (c.areas != nr_areas || c.vmalloc_pages != nr_vmalloc_pages ||
-	    c.vmap_pages != nr_vmap_pages) {
+	    c.vmap_pages != nr_vmap_pages || c.lazy_areas != nr_lazy_areas ||
+	    c.lazy_pages != nr_lazy_pages || listed != nr_lazy_areas || listed_pages != nr_lazy_pages) {
 		if (c.problems++ < 8)
-			kprintf("vmalloc_check: counts: %lu areas, %lu + %lu pages in the tree; "
-				"%lu, %lu + %lu counted\n", c.areas, c.vmalloc_pages, c.vmap_pages,
-				nr_areas, nr_vmalloc_pages, nr_vmap_pages);
+			kprintf("vmalloc_check: counts: %lu areas, %lu + %lu pages, %lu lazy of %lu pages in "
+				"the tree, %lu of %lu pages on the lazy list; %lu, %lu + %lu, %lu of %lu "
+				"counted\n", c.areas, c.vmalloc_pages, c.vmap_pages, c.lazy_areas,
+				c.lazy_pages, listed, listed_pages, nr_areas, nr_vmalloc_pages,
+				nr_vmap_pages, nr_lazy_areas, nr_lazy_pages);
 	}
 	spin_unlock_irqrestore(&vmap_lock, flags);
 	return c.problems;
@@ -613,6 +871,9 @@ void vmalloc_get_stats(struct vmalloc_stats *st)
 	st->areas = nr_areas;
 	st->pages = nr_vmalloc_pages;
 	st->vmap_pages = nr_vmap_pages;
+	st->lazy_areas = nr_lazy_areas;
+	st->lazy_pages = nr_lazy_pages;
+	st->purges = nr_purges;
 	spin_unlock_irqrestore(&vmap_lock, flags);
 }
 
@@ -623,6 +884,11 @@ static int show_area(struct avl_node *n, void *arg)
 	char caller[64];
 
 	(void)arg;
+	if (a->flags & VM_LAZY) { /* (Linux's line for an area awaiting its purge) */
+		kprintf("0x%016llx-0x%016llx %7llu unpurged vm_area\n", (unsigned long long)a->addr,
+			(unsigned long long)area_end(a), (unsigned long long)(a->size + PAGE_SIZE));
+		return 0;
+	}
 	mm_describe_caller(caller, sizeof(caller), a->caller);
 	kprintf("0x%016llx-0x%016llx %7llu %s pages=%u %s\n", (unsigned long long)a->addr,
 		(unsigned long long)area_end(a), (unsigned long long)(a->size + PAGE_SIZE), caller,
@@ -669,7 +935,9 @@ bool vmalloc_whatis(u64 addr)
 	off = addr - a->addr;
 	mm_describe_caller(caller, sizeof(caller), a->caller);
 	kprintf("whatis: 0x%llx: %s area 0x%llx-0x%llx (%llu bytes, %u pages), allocated by %s\n",
-		(unsigned long long)addr, a->flags & VM_ALLOC ? "vmalloc" : "vmap",
+		(unsigned long long)addr,
+		a->flags & VM_LAZY ? "vfree'd vmalloc (awaiting its TLB purge; its pages still its own)"
+		: a->flags & VM_ALLOC ? "vmalloc" : "vmap",
 		(unsigned long long)a->addr, (unsigned long long)(a->addr + a->size - 1),
 		(unsigned long long)a->size, a->nr_pages, caller);
 	if (off >= a->size)

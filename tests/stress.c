@@ -37,6 +37,7 @@
 #include <mm/mmzone.h>
 #include <shell/shell.h>
 #include <mm/slab.h>
+#include <mm/vmalloc.h>
 #include <mm/slob.h>
 #include <tests/stress.h>
 
@@ -488,12 +489,14 @@ struct snap {
 	unsigned long free_pages, meta_pages, slob_empty, slab_objs, slob_used, big_pages;
 };
 
-/* Everything back where it rests: magazines emptied and free slabs
- * returned on every hart, per-hart page lists drained. */
+/* Everything back where it rests: vfree'd areas purged (docs/vmalloc.md,
+ * "Lazy vfree"), magazines emptied and free slabs returned on every hart,
+ * per-hart page lists drained. */
 static void settle(struct snap *s)
 {
 	struct objs_arg a = { 0, 0 };
 
+	vmalloc_purge();
 	kasan_cache_drain(NULL); /* (the KASAN kernel) its quarantine's blocks */
 	on_each_hart(shrink_all, NULL);
 	node_drain_pages(mem_node);

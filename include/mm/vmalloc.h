@@ -83,11 +83,19 @@ bool vmalloc_fault(u64 addr, unsigned long scause);
 /* The out-of-bounds report for @addr into @buf (also for tests). */
 void vmalloc_describe(u64 addr, char *buf, size_t size);
 
-/* Statistics: live areas and their pages. */
+/* Statistics: live areas and their pages; vfree'd areas awaiting their
+ * purge (mm/vmalloc.c, "Lazy vfree": only with more than one hart online)
+ * and their pages, and the purges so far. */
 struct vmalloc_stats {
 	unsigned long areas, pages, vmap_pages;
+	unsigned long lazy_areas, lazy_pages, purges;
 };
 void vmalloc_get_stats(struct vmalloc_stats *st);
+/* Purge the vfree'd areas now (one TLB flush on every hart, their pages
+ * freed); the pages freed. Reclaim does it too (a shrinker). */
+unsigned long vmalloc_purge(void);
+/* vmalloc_lazy= at run time (off purges what waits); the setting before. */
+bool vmalloc_set_lazy(bool on);
 /* /proc/vmallocinfo */
 void show_vmallocinfo(void);
 /*

@@ -537,6 +537,7 @@ static void sweep_shrink_hart(void *arg)
 
 static unsigned long settled_free(void)
 {
+	vmalloc_purge(); /* (vfree'd areas, and the records reclaim leaves to free) */
 	on_each_hart(sweep_shrink_hart, NULL);
 	run_shrinkers(GFP_KERNEL);
 	node_drain_pages(mem_node);

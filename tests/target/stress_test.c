@@ -13,6 +13,7 @@
 #include <lib/list.h>
 #include <mm/mmzone.h>
 #include <mm/slab.h>
+#include <mm/vmalloc.h>
 #include <mm/slob.h>
 #include <tests/stress.h>
 
@@ -106,6 +107,7 @@ static void under_memory_pressure(struct ktest *t)
 {
 	unsigned long before, given = 0, meta0, meta, scans0, kheap0, busy0, busy;
 
+	vmalloc_purge(); /* (vfree'd areas of earlier cases: the run's settling purges them) */
 	node_drain_pages(mem_node);
 	before = nr_free_pages();
 	meta0 = slab_held_pages() - slab_pages;

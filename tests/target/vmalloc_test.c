@@ -56,8 +56,10 @@ struct snapshot {
 
 static void take_snapshot(struct snapshot *s)
 {
-	/* Settle first: what the shrinkers would give back when memory runs
-	 * out (this hart's magazines, free slabs) is given back now. */
+	/* Settle first: vfree'd areas purged (their records freed too, which
+	 * reclaim leaves), then what the shrinkers would give back when memory
+	 * runs out (this hart's magazines, free slabs) given back now. */
+	vmalloc_purge();
 	run_shrinkers(GFP_KERNEL);
 	node_drain_pages(mem_node);
 	s->free = nr_free_pages();
@@ -477,6 +479,7 @@ static unsigned long free_blocks_above_order0(void)
  */
 static void fragmented_kmalloc_fails_vmalloc_works(struct ktest *t)
 {
+	bool was;
 	struct snapshot before;
 	struct hoard h;
 	void *k, *kv;
@@ -484,6 +487,7 @@ static void fragmented_kmalloc_fails_vmalloc_works(struct ktest *t)
 	unsigned long adjacent = 0, bad;
 
 	KTEST_NEEDS_RAM(24); /* a hoard of order-10 blocks, then a vmalloc beyond them */
+	was = vmalloc_set_lazy(false); /* (the layout of free blocks compared exactly) */
 
 	/* Warm up: the slab pages and page tables these calls need exist. */
 	vfree(vmalloc(64 << 10));
@@ -544,6 +548,7 @@ static void fragmented_kmalloc_fails_vmalloc_works(struct ktest *t)
 	else
 		note(t, "kmalloc=slob: free blocks above order 0 after vfree not counted");
 	unfragment(&h);
+	vmalloc_set_lazy(was);
 	expect_restored(t, &before);
 }
 
@@ -643,6 +648,7 @@ static void vfree_returns_every_page(struct ktest *t)
 	static const unsigned long sizes[] = {
 		1, PAGE_SIZE, 5 * PAGE_SIZE + 1, 600 * PAGE_SIZE, 1ul << 20,
 	};
+	bool was = vmalloc_set_lazy(false); /* (every page back at vfree; lazy: below) */
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		unsigned long n = (sizes[i] + PAGE_SIZE - 1) / PAGE_SIZE, typed = 0;
@@ -683,6 +689,7 @@ static void vfree_returns_every_page(struct ktest *t)
 			  (unsigned long long)(uintptr_t)p);
 		EXPECT_EQ(strncmp(out, want, strlen(want)), 0);
 	}
+	vmalloc_set_lazy(was);
 }
 
 /* --- vzalloc ---------------------------------------------------------------------------- */
@@ -698,6 +705,7 @@ static void vzalloc_zeroes(struct ktest *t)
 	struct page *dirty[VZ_PAGES];
 	struct snapshot before;
 	unsigned long reused = 0;
+	bool was = vmalloc_set_lazy(false); /* (the pages back at vfree, for vzalloc) */
 	u8 *p, *z;
 
 	vfree(vmalloc(size));
@@ -716,6 +724,7 @@ static void vzalloc_zeroes(struct ktest *t)
 	EXPECT(!memchr_inv(z, 0, VZ_PAGES * PAGE_SIZE));
 	EXPECT(reused > 0); /* else the test proved nothing */
 	vfree(z);
+	vmalloc_set_lazy(was);
 	expect_restored(t, &before);
 }
 
@@ -1402,11 +1411,13 @@ static void vfree_on_one_hart_unmaps_on_all(struct ktest *t)
 {
 	struct snapshot before;
 	struct probe pr;
+	bool was;
 
 	if (nr_harts < 2) {
 		note(t, "one hart: nothing to test");
 		return;
 	}
+	was = vmalloc_set_lazy(false); /* (lazy: the next case) */
 	on_each_hart(hart_warm_up, NULL);
 	take_snapshot(&before);
 	for (unsigned int b = 1; b < nr_harts; b++) {
@@ -1428,6 +1439,140 @@ static void vfree_on_one_hart_unmaps_on_all(struct ktest *t)
 		probe_fault(&pr);
 		expect_probe_faulted(t, &pr, b, 0);
 	}
+	vmalloc_set_lazy(was);
+	expect_restored(t, &before);
+}
+
+/* A load of pr->p into pr->value that leaves 0 there when it faults. */
+static void load_value(void *arg)
+{
+	struct probe *pr = arg;
+	u64 v = 0;
+
+	__asm__ volatile("ld %0, 0(%1)" : "+r"(v) : "r"(pr->p) : "memory");
+	pr->value = v;
+}
+
+static void probe_read(void *arg)
+{
+	struct probe *pr = arg;
+
+	pr->value = 0;
+	console_capture_begin(pr->out, sizeof(pr->out));
+	pr->caught = trap_catch(load_value, pr, &pr->e);
+	console_capture_end();
+}
+
+static void expect_lazy(struct ktest *t, unsigned long areas, unsigned long pages)
+{
+	struct vmalloc_stats vs;
+
+	vmalloc_get_stats(&vs);
+	EXPECT_EQ(vs.lazy_areas, areas);
+	EXPECT_EQ(vs.lazy_pages, pages);
+	EXPECT_EQ(vmalloc_check(), 0);
+}
+
+/*
+ * Lazy vfree (mm/vmalloc.c), with more than one hart: a vfree'd area
+ * waits, unmapped, its page still its own (not among the free pages), as
+ * an "unpurged vm_area" in vmallocinfo and a vfree'd area for whatis; a
+ * second vfree is reported; the freeing hart faults on it at once ("use
+ * after vfree"); a hart that read it before reads its own bytes (a stale
+ * translation) or faults, never other memory; after vmalloc_purge the page
+ * is free and that hart faults too ("out-of-bounds": no area). The 32nd
+ * waiting area purges them all in one purge; reclaim purges (the
+ * shrinker); vmalloc_lazy off purges and makes vfree eager. On one hart
+ * vfree is eager.
+ */
+static void lazy_vfree_waits_then_purges(struct ktest *t)
+{
+	struct vmalloc_stats vs0, vs;
+	struct snapshot before;
+	unsigned long free0;
+	struct probe pr;
+	char want[80];
+	void *p[32];
+	bool was = vmalloc_set_lazy(true);
+
+	vmalloc_purge();
+	vfree(vmalloc(PAGE_SIZE));
+	if (nr_harts < 2) {
+		expect_lazy(t, 0, 0); /* one hart: eager */
+		vmalloc_set_lazy(was);
+		return;
+	}
+	on_each_hart(hart_warm_up, NULL);
+	vmalloc_purge();
+	take_snapshot(&before);
+	vmalloc_get_stats(&vs0);
+	memset(&pr, 0, sizeof(pr));
+	probe_alloc(&pr);
+	ASSERT(pr.p != NULL);
+	on_hart(1, probe_touch, &pr); /* hart 1 holds a translation now */
+	node_drain_pages(mem_node);
+	free0 = nr_free_pages();
+	vfree(pr.p);
+	expect_lazy(t, 1, 1);
+	vmalloc_get_stats(&vs);
+	EXPECT_EQ(vs.areas, vs0.areas);
+	node_drain_pages(mem_node);
+	EXPECT_EQ(nr_free_pages(), free0); /* the page waits with its area */
+
+	console_capture_begin(out, sizeof(out));
+	show_vmallocinfo();
+	vmalloc_whatis((u64)(uintptr_t)pr.p);
+	vfree(pr.p); /* a second time */
+	console_capture_end();
+	EXPECT(strstr(out, " unpurged vm_area\n") != NULL);
+	EXPECT(strstr(out, "vfree'd vmalloc (awaiting its TLB purge") != NULL);
+	EXPECT(strstr(out, "vfree: ") && strstr(out, "not the start of a vmalloc area"));
+	expect_lazy(t, 1, 1);
+
+	probe_read(&pr); /* the freeing hart */
+	ksnprintf(want, sizeof(want), "vmalloc use after vfree at 0x%llx (",
+		  (unsigned long long)(uintptr_t)pr.p);
+	EXPECT(pr.caught && pr.e.scause == EXC_LOAD_PAGE_FAULT);
+	EXPECT_EQ(strncmp(pr.out, want, strlen(want)), 0);
+	on_hart(1, probe_read, &pr); /* stale or faulting, never another's memory */
+	EXPECT(pr.caught ? strncmp(pr.out, want, strlen(want)) == 0 : pr.value == 0x600d600d);
+
+	EXPECT_EQ(vmalloc_purge(), 1);
+	expect_lazy(t, 0, 0);
+	vmalloc_get_stats(&vs);
+	EXPECT_EQ(vs.purges, vs0.purges + 1);
+	node_drain_pages(mem_node);
+	EXPECT_EQ(nr_free_pages(), free0 + 1);
+	on_hart(1, probe_read, &pr);
+	ksnprintf(want, sizeof(want), "vmalloc out-of-bounds at 0x%llx (",
+		  (unsigned long long)(uintptr_t)pr.p);
+	EXPECT(pr.caught && pr.e.stval == (uintptr_t)pr.p);
+	EXPECT_EQ(strncmp(pr.out, want, strlen(want)), 0);
+
+	for (int i = 0; i < 32; i++) {
+		p[i] = vmalloc(PAGE_SIZE);
+		ASSERT(p[i] != NULL);
+	}
+	for (int i = 0; i < 31; i++)
+		vfree(p[i]);
+	expect_lazy(t, 31, 31);
+	vfree(p[31]); /* the 32nd: one purge of them all */
+	expect_lazy(t, 0, 0);
+	vmalloc_get_stats(&vs);
+	EXPECT_EQ(vs.purges, vs0.purges + 2);
+
+	vfree(vmalloc(3 * PAGE_SIZE));
+	expect_lazy(t, 1, 3);
+	run_shrinkers(GFP_KERNEL); /* reclaim purges */
+	expect_lazy(t, 0, 0);
+
+	vfree(vmalloc(PAGE_SIZE));
+	expect_lazy(t, 1, 1);
+	vmalloc_set_lazy(false); /* purges what waits; vfree eager */
+	expect_lazy(t, 0, 0);
+	vfree(vmalloc(PAGE_SIZE));
+	expect_lazy(t, 0, 0);
+	vmalloc_set_lazy(was);
 	expect_restored(t, &before);
 }
 
@@ -1557,4 +1702,5 @@ KTEST_SUITE(vmalloc,
 	KTEST_CASE(many_areas_keep_the_tree_consistent),
 	KTEST_CASE(all_harts_vmalloc_and_vfree),
 	KTEST_CASE(vfree_on_one_hart_unmaps_on_all),
+	KTEST_CASE(lazy_vfree_waits_then_purges),
 	KTEST_CASE(too_big_fails_and_gives_back));

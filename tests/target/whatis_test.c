@@ -159,10 +159,12 @@ static void page_block_named(struct ktest *t)
 	EXPECT(has("whatis: free: page ") && has(" of a free block of order "));
 }
 
-/* A vmalloc address names its area, the page in it, and the guard page. */
+/* A vmalloc address names its area, the page in it, and the guard page;
+ * vfree'd, the area waiting for its purge, then none. */
 static void vmalloc_area_named(struct ktest *t)
 {
 	char *v = vmalloc(3 * PAGE_SIZE);
+	struct vmalloc_stats vs;
 
 	ASSERT(v != NULL);
 	EXPECT_EQ(whatis(v + PAGE_SIZE + 5), 0);
@@ -172,6 +174,12 @@ static void vmalloc_area_named(struct ktest *t)
 	EXPECT_EQ(whatis(v + 3 * PAGE_SIZE), 0);
 	EXPECT(has("in its guard page"));
 	vfree(v);
+	vmalloc_get_stats(&vs);
+	if (vs.lazy_areas) { /* (more than one hart: it waits for its purge, docs/vmalloc.md) */
+		EXPECT_EQ(whatis(v), 0);
+		EXPECT(has("vfree'd vmalloc (awaiting its TLB purge"));
+		vmalloc_purge();
+	}
 	EXPECT_EQ(whatis(v), -ENOENT);
 	EXPECT(has("in no area"));
 }
