@@ -538,7 +538,10 @@ void vfree(const void *addr)
 		free_area_pages(a, a->nr_pages);
 		kfree(a);
 	}
-	free_purged(purged, false);
+	if (unlikely(purged))
+		free_purged(purged, false);
+	else if (unlikely(__atomic_load_n(&waiting_records, __ATOMIC_RELAXED)))
+		free_waiting_records();
 }
 
 void *vmap(struct page **pages, unsigned int count)
