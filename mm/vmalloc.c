@@ -68,14 +68,18 @@ struct vm_area {
 	struct page **pages;    /* VM_ALLOC: the pages, in order (kmalloc'ed, or
 				 * vmalloc'ed when above a page) */
 	unsigned long caller;
-	struct vm_area *lazy_next; /* VM_LAZY: the next on the lazy list */
-	struct avl_node node;   /* in the tree of areas, keyed by addr */
+	union {
+		struct avl_node node;        /* in the tree of areas, keyed by addr */
+		struct vm_area *purged_next; /* purged, out of the tree: the next to free */
+	};
 };
 
 static spinlock_t vmap_lock = SPINLOCK_INIT;
 /* nr_areas: live areas (the tree also holds the lazy ones) */
 static unsigned long nr_areas, nr_vmalloc_pages, nr_vmap_pages;
-static struct vm_area *lazy_list; /* VM_LAZY areas, newest first */
+/* The VM_LAZY areas (a purge comes at LAZY_MAX_AREAS: the record keeps its
+ * 64 bytes, kmalloc-64's, with no link of its own) */
+static struct vm_area *lazy_areas[LAZY_MAX_AREAS];
 static unsigned long nr_lazy_areas, nr_lazy_pages, nr_purges;
 
 /* vmalloc_lazy=on|off (default on) */
@@ -210,19 +214,23 @@ static void *place_area(struct vm_area *a, struct page **pages)
  * free_purged once the lock is dropped. */
 static struct vm_area *detach_lazy(void)
 {
-	struct vm_area *list = lazy_list;
+	struct vm_area *list = NULL;
 	u64 lo = ~0ull, hi = 0;
 
-	if (!list)
+	if (!nr_lazy_areas)
 		return NULL;
-	for (struct vm_area *a = list; a; a = a->lazy_next) {
-		lo = MIN(lo, a->addr);
-		hi = MAX(hi, a->addr + a->size);
+	for (unsigned long i = 0; i < nr_lazy_areas; i++) {
+		lo = MIN(lo, lazy_areas[i]->addr);
+		hi = MAX(hi, lazy_areas[i]->addr + lazy_areas[i]->size);
 	}
 	port_flush_tlb_all(lo, hi - lo);
-	for (struct vm_area *a = list; a; a = a->lazy_next)
+	for (unsigned long i = 0; i < nr_lazy_areas; i++) {
+		struct vm_area *a = lazy_areas[i];
+
 		avl_remove(&areas, a->addr);
-	lazy_list = NULL;
+		a->purged_next = list; /* (its tree node is free now) */
+		list = a;
+	}
 	nr_lazy_areas = nr_lazy_pages = 0;
 	nr_purges++;
 	return list;
@@ -247,7 +255,7 @@ static void free_waiting_records(void)
 	while (list) {
 		struct vm_area *a = list;
 
-		list = a->lazy_next;
+		list = a->purged_next;
 		kvfree(a->pages);
 		kfree(a);
 	}
@@ -263,12 +271,12 @@ static unsigned long free_purged(struct vm_area *list, bool in_reclaim)
 	while (list) {
 		struct vm_area *a = list;
 
-		list = a->lazy_next;
+		list = a->purged_next;
 		pages += a->nr_pages;
 		free_area_frames(a, a->nr_pages);
 		if (in_reclaim) {
-			a->lazy_next = __atomic_load_n(&waiting_records, __ATOMIC_RELAXED);
-			while (!__atomic_compare_exchange_n(&waiting_records, &a->lazy_next, a, true,
+			a->purged_next = __atomic_load_n(&waiting_records, __ATOMIC_RELAXED);
+			while (!__atomic_compare_exchange_n(&waiting_records, &a->purged_next, a, true,
 							    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 				;
 		} else {
@@ -370,9 +378,7 @@ static bool remove_area(const void *addr, unsigned int want_flags, struct vm_are
 	if (lazy) {
 		port_flush_tlb_local(a->addr, a->size);
 		a->flags |= VM_LAZY;
-		a->lazy_next = lazy_list;
-		lazy_list = a;
-		nr_lazy_areas++;
+		lazy_areas[nr_lazy_areas++] = a;
 		nr_lazy_pages += a->nr_pages;
 		if (nr_lazy_areas >= LAZY_MAX_AREAS || nr_lazy_pages >= LAZY_MAX_PAGES)
 			*purged = detach_lazy();
@@ -841,16 +847,16 @@ static int vcheck_tree(struct avl_node *n, struct vcheck *c, int depth)
 int vmalloc_check(void)
 {
 	struct vcheck c = { .prev_end = VMALLOC_START };
-	unsigned long flags = spin_lock_irqsave(&vmap_lock);
-
-	unsigned long listed = 0, listed_pages = 0;
+	unsigned long flags = spin_lock_irqsave(&vmap_lock), listed = 0, listed_pages = 0;
 
 	vcheck_tree(areas.root, &c, 0);
-	for (const struct vm_area *a = lazy_list; a && listed <= c.lazy_areas; a = a->lazy_next) {
+	for (unsigned long i = 0; i < nr_lazy_areas && i < LAZY_MAX_AREAS; i++) {
+		const struct vm_area *a = lazy_areas[i];
+
 		listed++;
 		listed_pages += a->nr_pages;
 		if (!(a->flags & VM_LAZY) && c.problems++ < 8)
-			kprintf("vmalloc_check: area 0x%llx on the lazy list is not vfree'd\n",
+			kprintf("vmalloc_check: area 0x%llx among the lazy ones is not vfree'd\n",
 				(unsigned long long)a->addr);
 	}
 	if (c.areas != nr_areas || c.vmalloc_pages != nr_vmalloc_pages ||
@@ -858,7 +864,7 @@ int vmalloc_check(void)
 	    c.lazy_pages != nr_lazy_pages || listed != nr_lazy_areas || listed_pages != nr_lazy_pages) {
 		if (c.problems++ < 8)
 			kprintf("vmalloc_check: counts: %lu areas, %lu + %lu pages, %lu lazy of %lu pages in "
-				"the tree, %lu of %lu pages on the lazy list; %lu, %lu + %lu, %lu of %lu "
+				"the tree, %lu of %lu pages listed lazy; %lu, %lu + %lu, %lu of %lu "
 				"counted\n", c.areas, c.vmalloc_pages, c.vmap_pages, c.lazy_areas,
 				c.lazy_pages, listed, listed_pages, nr_areas, nr_vmalloc_pages,
 				nr_vmap_pages, nr_lazy_areas, nr_lazy_pages);

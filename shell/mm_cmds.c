@@ -16,6 +16,7 @@
 #include <mm/reclaim.h>
 #include <shell/shell.h>
 #include <mm/slab.h>
+#include <mm/vmalloc.h>
 #include <mm/slob.h>
 
 static int cmd_buddyinfo(int argc, char **argv)
@@ -147,6 +148,7 @@ static int cmd_drop_caches(int argc, char **argv)
 
 	(void)argc; /* none: shell_exec refuses arguments to a command of usage "" */
 	(void)argv;
+	vmalloc_purge(); /* (vfree'd areas: their records are kmalloc's, for the quarantine below) */
 	kasan_cache_drain(NULL);
 	on_each_cpu(shrink_caches_here, &pages);
 	pages += run_shrinkers(GFP_KERNEL);
@@ -156,7 +158,8 @@ static int cmd_drop_caches(int argc, char **argv)
 	return 0;
 }
 SHELL_CMD("drop_caches", cmd_drop_caches, "",
-	  "every hart empties its slab magazines; free slabs, idle SLOB pages and page lists go back");
+	  "vfree'd areas purged; every hart empties its slab magazines; free slabs, idle SLOB pages and "
+	  "page lists go back");
 
 /* Linux's /proc/vmstat: reclaim, cache_reap and failure counters. */
 static int cmd_vmstat(int argc, char **argv)
