@@ -75,7 +75,7 @@ memmap_agrees() {
 	done && cmd == "slobinfo" && sh && /^  pages in use / { s_pages = $4 }
 	done && cmd == "slobinfo" && sh && /^  bigblocks / { s_big = $4 }
 	done && cmd == "vmallocinfo" && / vmalloc$/ { for (i = 1; i <= NF; i++) if ($i ~ /^pages=/) vm += substr($i, 7) }
-	# (a vfree'd area awaiting its purge still owns its pages; SIZE counts its guard page)
+	# (an area vfree left awaiting its purge still owns its pages; SIZE counts its guard page)
 	done && cmd == "vmallocinfo" && / unpurged vm_area$/ { vm += $2 / 4096 - 1 }
 	END {
 		if (!done) { print "no complete memmap dump"; exit }
