@@ -23,12 +23,29 @@ mkdir -p "$LOGDIR/sections"
 # section TITLE FUNCTION: FUNCTION run with its output kept, then printed
 # under "== TITLE" with the wall seconds it took (where make test's time
 # goes, not a measurement of rvmm).
+#
+# Its cases are recorded in a file of its own, then added to $RESULTS. A
+# section that records no case at all fails ("NAME-ran"): its runner died
+# before its first check (a syntax error in a check script once passed
+# make test that way, its section silently empty).
 section() {
 	out=$LOGDIR/sections/$2.out
+	res=$LOGDIR/sections/$2.results
 	start=$(date +%s)
-	"$2" >"$out" 2>&1
+	: >"$res"
+	(
+		RESULTS=$res
+		export RESULTS
+		"$2"
+	) >"$out" 2>&1
+	status=$?
+	if [ ! -s "$res" ]; then
+		echo "FAIL $2-ran: the section recorded no case (its runner exited with status $status)" >>"$out"
+		echo "$2-ran 0 1" >>"$res"
+	fi
 	echo "   (section: $(($(date +%s) - start)) s)" >>"$out"
-	flock "$LOGDIR/sections/print.lock" sh -c 'echo "== $1"; cat "$2"' sh "$1" "$out"
+	flock "$LOGDIR/sections/print.lock" sh -c 'cat "$3" >>"$4"; echo "== $1"; cat "$2"' sh "$1" "$out" \
+		"$res" "$RESULTS"
 }
 
 host_units() {
