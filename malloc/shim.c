@@ -1276,9 +1276,9 @@ static void *resize_mapped(void *p, size_t size, size_t old)
 	return q;
 }
 
-static void *realloc_mapped(void *p, size_t size)
+/* (@old: its mapped_size, which realloc read) */
+static void *realloc_mapped(void *p, size_t size, size_t old)
 {
-	size_t old = mapped_size(p);
 	void *q;
 
 	if (size <= old && size > old / 2) {
@@ -1323,7 +1323,7 @@ API void *realloc(void *p, size_t size)
 	}
 	old = usable_size(p);
 	if (unlikely(!in_heap(p)) && old) {
-		q = realloc_mapped(p, size);
+		q = realloc_mapped(p, size, old);
 		hart_exit(slot);
 		return q;
 	}

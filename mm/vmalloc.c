@@ -262,8 +262,8 @@ static void free_waiting_records(void)
 }
 
 /* Free the pages of the areas detach_lazy returned, and their records
- * unless @in_reclaim (then they wait for the next vmalloc, vfree or
- * purge); the pages freed. */
+ * unless @in_reclaim (then they wait for the next vfree or purge); the
+ * pages freed. */
 static unsigned long free_purged(struct vm_area *list, bool in_reclaim)
 {
 	unsigned long pages = 0;
@@ -274,15 +274,10 @@ static unsigned long free_purged(struct vm_area *list, bool in_reclaim)
 		list = a->purged_next;
 		pages += a->nr_pages;
 		free_area_frames(a, a->nr_pages);
-		if (in_reclaim) {
-			a->purged_next = __atomic_load_n(&waiting_records, __ATOMIC_RELAXED);
-			while (!__atomic_compare_exchange_n(&waiting_records, &a->purged_next, a, true,
-							    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-				;
-		} else {
-			kvfree(a->pages);
-			kfree(a);
-		}
+		a->purged_next = __atomic_load_n(&waiting_records, __ATOMIC_RELAXED);
+		while (!__atomic_compare_exchange_n(&waiting_records, &a->purged_next, a, true,
+						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			;
 	}
 	if (!in_reclaim)
 		free_waiting_records();
@@ -847,13 +842,12 @@ static int vcheck_tree(struct avl_node *n, struct vcheck *c, int depth)
 int vmalloc_check(void)
 {
 	struct vcheck c = { .prev_end = VMALLOC_START };
-	unsigned long flags = spin_lock_irqsave(&vmap_lock), listed = 0, listed_pages = 0;
+	unsigned long flags = spin_lock_irqsave(&vmap_lock), listed_pages = 0;
 
 	vcheck_tree(areas.root, &c, 0);
 	for (unsigned long i = 0; i < nr_lazy_areas && i < LAZY_MAX_AREAS; i++) {
 		const struct vm_area *a = lazy_areas[i];
 
-		listed++;
 		listed_pages += a->nr_pages;
 		if (!(a->flags & VM_LAZY) && c.problems++ < 8)
 			kprintf("vmalloc_check: area 0x%llx among the lazy ones is not vfree'd\n",
@@ -861,12 +855,12 @@ int vmalloc_check(void)
 	}
 	if (c.areas != nr_areas || c.vmalloc_pages != nr_vmalloc_pages ||
 	    c.vmap_pages != nr_vmap_pages || c.lazy_areas != nr_lazy_areas ||
-	    c.lazy_pages != nr_lazy_pages || listed != nr_lazy_areas || listed_pages != nr_lazy_pages) {
+	    c.lazy_pages != nr_lazy_pages || nr_lazy_areas > LAZY_MAX_AREAS || listed_pages != nr_lazy_pages) {
 		if (c.problems++ < 8)
 			kprintf("vmalloc_check: counts: %lu areas, %lu + %lu pages, %lu lazy of %lu pages in "
-				"the tree, %lu of %lu pages listed lazy; %lu, %lu + %lu, %lu of %lu "
+				"the tree, %lu pages listed lazy; %lu, %lu + %lu, %lu of %lu "
 				"counted\n", c.areas, c.vmalloc_pages, c.vmap_pages, c.lazy_areas,
-				c.lazy_pages, listed, listed_pages, nr_areas, nr_vmalloc_pages,
+				c.lazy_pages, listed_pages, nr_areas, nr_vmalloc_pages,
 				nr_vmap_pages, nr_lazy_areas, nr_lazy_pages);
 	}
 	spin_unlock_irqrestore(&vmap_lock, flags);
